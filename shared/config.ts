@@ -1,0 +1,201 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the app reads, validated once at start-up. A missing or malformed setting fails
+ * with its name. Connection settings follow the Functions host convention for identity-based
+ * connections: `<Connection>` holds a connection string, or `<Connection>__tableServiceUri` /
+ * `<Connection>__fullyQualifiedNamespace` with `<Connection>__credential` and `<Connection>__clientId`.
+ */
+
+export const CATALOG_CONNECTION = 'CatalogStorage';
+export const SERVICE_BUS_CONNECTION = 'ServiceBusConnection';
+/** The Service Bus queue the group-jobs trigger listens on (sessions enabled: one session a group). */
+export const GROUP_JOBS_QUEUE = 'group-jobs';
+
+const nonEmpty = z.string().trim().min(1);
+const uuid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a GUID');
+const intSetting = (min: number, max: number, def: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .optional()
+    .transform((v) => v ?? def);
+const ncrontab = z
+  .string()
+  .trim()
+  .regex(/^(\S+\s+){5}\S+$/, 'must be a six-field NCRONTAB expression (second minute hour day month day-of-week)');
+const httpsOrLoopbackUrl = z
+  .string()
+  .trim()
+  .url()
+  .refine((u) => {
+    const url = new URL(u);
+    return url.protocol === 'https:' || isLoopback(url.hostname);
+  }, 'must be https (plain http only on a loopback address)');
+
+export function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+const credentialKind = z.enum(['managedidentity', 'default']);
+
+const envSchema = z
+  .object({
+    [CATALOG_CONNECTION]: nonEmpty.optional(),
+    [`${CATALOG_CONNECTION}__tableServiceUri`]: httpsOrLoopbackUrl.optional(),
+    [`${CATALOG_CONNECTION}__credential`]: credentialKind.optional(),
+    [`${CATALOG_CONNECTION}__clientId`]: uuid.optional(),
+    CATALOG_TABLE_PREFIX: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z][A-Za-z0-9]{0,19}$/, 'must be a letter then up to 19 letters or digits')
+      .optional()
+      .transform((v) => v ?? 'gc'),
+    [SERVICE_BUS_CONNECTION]: nonEmpty.optional(),
+    [`${SERVICE_BUS_CONNECTION}__fullyQualifiedNamespace`]: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'must be a host name such as mybus.servicebus.windows.net')
+      .optional(),
+    [`${SERVICE_BUS_CONNECTION}__credential`]: credentialKind.optional(),
+    [`${SERVICE_BUS_CONNECTION}__clientId`]: uuid.optional(),
+    ARM_ENDPOINT: httpsOrLoopbackUrl.optional().transform((v) => v ?? 'https://management.azure.com'),
+    ARM_CREDENTIAL: z.enum(['default', 'managedidentity', 'local']).optional().transform((v) => v ?? 'default'),
+    ARM_CLIENT_ID: uuid.optional(),
+    ARM_SUBSCRIPTION_IDS: z
+      .string()
+      .optional()
+      .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0))
+      .pipe(z.array(uuid).max(500)),
+    ARM_MAX_RETRIES: intSetting(0, 10, 3),
+    ARM_RETRY_DELAY_MS: intSetting(0, 60_000, 800),
+    ARM_MAX_RETRY_DELAY_MS: intSetting(0, 300_000, 30_000),
+    RECONCILE_SCHEDULE: ncrontab.optional().transform((v) => v ?? '0 0 */6 * * *'),
+    RECHECK_SCHEDULE: ncrontab.optional().transform((v) => v ?? '0 */2 * * * *'),
+  })
+  .superRefine((env, ctx) => {
+    const tables = env[CATALOG_CONNECTION] ?? env[`${CATALOG_CONNECTION}__tableServiceUri`];
+    if (!tables) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [CATALOG_CONNECTION],
+        message: `is required: set ${CATALOG_CONNECTION} (a connection string) or ${CATALOG_CONNECTION}__tableServiceUri`,
+      });
+    }
+    if (env.ARM_CREDENTIAL === 'local' && !isLoopback(new URL(env.ARM_ENDPOINT).hostname)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ARM_CREDENTIAL'],
+        message: 'local is only allowed with a loopback ARM_ENDPOINT',
+      });
+    }
+  });
+
+export type Credential = 'default' | 'managedidentity';
+
+export type TableStoreSettings =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'identity'; tableServiceUri: string; credential: Credential; clientId?: string };
+
+export type ServiceBusSettings =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'identity'; fullyQualifiedNamespace: string; credential: Credential; clientId?: string };
+
+export interface Config {
+  tables: TableStoreSettings;
+  tablePrefix: string;
+  /** Absent when no Service Bus connection is configured (the queue trigger and job submission are then disabled). */
+  serviceBus?: ServiceBusSettings;
+  arm: {
+    endpoint: string;
+    credential: 'default' | 'managedidentity' | 'local';
+    clientId?: string;
+    subscriptionIds: string[];
+    maxRetries: number;
+    retryDelayMs: number;
+    maxRetryDelayMs: number;
+  };
+  schedules: { reconcile: string; recheck: string };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { setting: string; message: string }[]) {
+    super(`Invalid configuration: ${problems.map((p) => `${p.setting} ${p.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Every setting name the app reads (for documentation, the sample settings file and the infra test). */
+export const SETTING_NAMES: readonly string[] = Object.keys(envSchema.shape);
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const picked: Record<string, string> = {};
+  for (const name of SETTING_NAMES) {
+    const value = env[name];
+    if (value !== undefined && value !== '') picked[name] = value;
+  }
+  const parsed = envSchema.safeParse(picked);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ setting: String(i.path[0] ?? 'environment'), message: i.message })),
+    );
+  }
+  const e = parsed.data;
+  const connStr = e[CATALOG_CONNECTION];
+  const tables: TableStoreSettings = connStr
+    ? { kind: 'connectionString', connectionString: connStr }
+    : {
+        kind: 'identity',
+        tableServiceUri: e[`${CATALOG_CONNECTION}__tableServiceUri`] as string,
+        credential: e[`${CATALOG_CONNECTION}__credential`] ?? 'default',
+        ...optional('clientId', e[`${CATALOG_CONNECTION}__clientId`]),
+      };
+  const sbConn = e[SERVICE_BUS_CONNECTION];
+  const sbNs = e[`${SERVICE_BUS_CONNECTION}__fullyQualifiedNamespace`];
+  const serviceBus: ServiceBusSettings | undefined = sbConn
+    ? { kind: 'connectionString', connectionString: sbConn }
+    : sbNs
+      ? {
+          kind: 'identity',
+          fullyQualifiedNamespace: sbNs,
+          credential: e[`${SERVICE_BUS_CONNECTION}__credential`] ?? 'default',
+          ...optional('clientId', e[`${SERVICE_BUS_CONNECTION}__clientId`]),
+        }
+      : undefined;
+  return {
+    tables,
+    tablePrefix: e.CATALOG_TABLE_PREFIX,
+    ...(serviceBus ? { serviceBus } : {}),
+    arm: {
+      endpoint: e.ARM_ENDPOINT.replace(/\/+$/, ''),
+      credential: e.ARM_CREDENTIAL,
+      ...optional('clientId', e.ARM_CLIENT_ID),
+      subscriptionIds: e.ARM_SUBSCRIPTION_IDS.map((s) => s.toLowerCase()),
+      maxRetries: e.ARM_MAX_RETRIES,
+      retryDelayMs: e.ARM_RETRY_DELAY_MS,
+      maxRetryDelayMs: e.ARM_MAX_RETRY_DELAY_MS,
+    },
+    schedules: { reconcile: e.RECONCILE_SCHEDULE, recheck: e.RECHECK_SCHEDULE },
+  };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+let cached: Config | undefined;
+
+/** The configuration of this process, read from the environment on first use. */
+export function config(): Config {
+  cached ??= loadConfig(process.env);
+  return cached;
+}
+
+/** For tests and the local runtime: forget the cached configuration so the next call re-reads it. */
+export function resetConfig(): void {
+  cached = undefined;
+}

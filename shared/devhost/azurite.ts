@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import fs from 'node:fs';
+import { freePort, isListening, PortInUseError } from './ports.js';
+
+/** The well-known Azurite development account (public, documented by Microsoft; not a secret). */
+export const DEV_ACCOUNT = 'devstoreaccount1';
+export const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/KBBgBtv+pa6FWFYCTWwHovEXmb8oA2Yw==';
+
+export interface AzuriteOptions {
+  /** Port to listen on; a free one is picked when absent. */
+  port?: number;
+  /** Folder for on-disk persistence; in-memory when absent. */
+  location?: string;
+  /** Milliseconds to wait for Azurite to answer. */
+  startTimeoutMs?: number;
+}
+
+export interface RunningAzurite {
+  port: number;
+  tableEndpoint: string;
+  connectionString: string;
+  stop(): Promise<void>;
+}
+
+export function tableConnectionString(port: number): string {
+  return `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=http://127.0.0.1:${port}/${DEV_ACCOUNT};`;
+}
+
+function azuriteTableMain(): string {
+  const require = createRequire(import.meta.url);
+  const pkgPath = require.resolve('azurite/package.json');
+  const pkg = JSON.parse(fs.readFileSync(pkgPath, 'utf8')) as { bin: Record<string, string> };
+  const rel = pkg.bin['azurite-table'];
+  if (!rel) throw new Error('the installed azurite package has no azurite-table entry point');
+  return path.join(path.dirname(pkgPath), rel);
+}
+
+/** Starts Azurite's Table service as a child process and waits until it answers. */
+export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
+  const port = options.port ?? (await freePort());
+  if (options.port !== undefined && (await isListening(port))) {
+    throw new PortInUseError(port, 'Azurite (Table service)', 'AZURITE_TABLE_PORT');
+  }
+  const args = [azuriteTableMain(), '--tableHost', '127.0.0.1', '--tablePort', String(port), '--silent', '--skipApiVersionCheck', '--disableTelemetry', '--loose'];
+  if (options.location) {
+    fs.mkdirSync(options.location, { recursive: true });
+    args.push('--location', options.location);
+  } else {
+    args.push('--inMemoryPersistence');
+  }
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  let ready = false;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    if (await isListening(port)) {
+      ready = true;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!ready) {
+    child.kill('SIGKILL');
+    throw new Error(`Azurite did not start on port ${port}: ${output.trim() || 'no output'}`);
+  }
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+  };
+  registerChild(child);
+  return {
+    port,
+    tableEndpoint: `http://127.0.0.1:${port}/${DEV_ACCOUNT}`,
+    connectionString: tableConnectionString(port),
+    stop,
+  };
+}
+
+const children = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function registerChild(child: ChildProcess): void {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // Last resort: never leave an orphan Azurite behind when this process exits.
+    process.once('exit', () => {
+      for (const c of children) c.kill('SIGKILL');
+    });
+  }
+}
