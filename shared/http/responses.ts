@@ -1,0 +1,77 @@
+import type { HttpResponseInit } from '@azure/functions';
+
+/** Small response helpers so that every handler answers the same way. */
+
+export function ok(body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
+  return { status: 200, jsonBody: body, headers: { 'cache-control': 'no-store', ...headers } };
+}
+
+export function created(body: unknown, location: string): HttpResponseInit {
+  return { status: 201, jsonBody: body, headers: { location, 'cache-control': 'no-store' } };
+}
+
+export function accepted(body: unknown, location?: string): HttpResponseInit {
+  return { status: 202, jsonBody: body, headers: { ...(location ? { location } : {}), 'cache-control': 'no-store' } };
+}
+
+/** One field at fault in a request: where it is (`query.top`, `path.gallery`, `body.group.name`) and what is wrong. */
+export interface FieldError {
+  field: string;
+  message: string;
+  code?: string;
+}
+
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** An RFC 9457 problem details response (`application/problem+json`). */
+export function problem(
+  status: number,
+  detail: string,
+  options: { errors?: FieldError[]; type?: string; title?: string; instance?: string; headers?: Record<string, string>; extensions?: Record<string, unknown> } = {},
+): HttpResponseInit {
+  const body: ProblemDetails = {
+    type: options.type ?? 'about:blank',
+    title: options.title ?? TITLES[status] ?? 'Error',
+    status,
+    detail,
+    ...(options.instance ? { instance: options.instance } : {}),
+    ...(options.errors && options.errors.length > 0 ? { errors: options.errors } : {}),
+    ...(options.extensions ?? {}),
+  };
+  return {
+    status,
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...(options.headers ?? {}) },
+  };
+}
+
+export function badRequest(detail: string, errors: FieldError[]): HttpResponseInit {
+  return problem(400, detail, { errors });
+}
+
+export function notFound(detail = 'The resource does not exist or is not visible to the caller.'): HttpResponseInit {
+  return problem(404, detail);
+}

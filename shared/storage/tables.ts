@@ -1,0 +1,66 @@
+import { TableClient, TableServiceClient, type TableServiceClientOptions } from '@azure/data-tables';
+import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import { isLoopback, type TableStoreSettings } from '../config.js';
+
+/** Builds Table Storage clients from the catalog connection settings (connection string or identity). */
+export class TableStore {
+  private readonly clients = new Map<string, TableClient>();
+  private credential: TokenCredential | undefined;
+
+  constructor(
+    private readonly settings: TableStoreSettings,
+    private readonly options: TableServiceClientOptions = {},
+  ) {}
+
+  private opts(extra: TableServiceClientOptions = {}): TableServiceClientOptions {
+    const insecure = this.endpointUrl().protocol === 'http:' && isLoopback(this.endpointUrl().hostname);
+    return { ...(insecure ? { allowInsecureConnection: true } : {}), ...this.options, ...extra };
+  }
+
+  private endpointUrl(): URL {
+    if (this.settings.kind === 'identity') return new URL(this.settings.tableServiceUri);
+    const m = /TableEndpoint=([^;]+)/i.exec(this.settings.connectionString);
+    if (m?.[1]) return new URL(m[1]);
+    if (/UseDevelopmentStorage=true/i.test(this.settings.connectionString)) return new URL('http://127.0.0.1:10002');
+    return new URL('https://table.core.windows.net');
+  }
+
+  private tokenCredential(): TokenCredential {
+    if (this.settings.kind !== 'identity') throw new Error('no identity configured');
+    this.credential ??=
+      this.settings.credential === 'managedidentity'
+        ? new ManagedIdentityCredential(this.settings.clientId ? { clientId: this.settings.clientId } : {})
+        : new DefaultAzureCredential(this.settings.clientId ? { managedIdentityClientId: this.settings.clientId } : {});
+    return this.credential;
+  }
+
+  table(name: string): TableClient {
+    let client = this.clients.get(name);
+    if (!client) {
+      client =
+        this.settings.kind === 'connectionString'
+          ? TableClient.fromConnectionString(this.settings.connectionString, name, this.opts())
+          : new TableClient(this.settings.tableServiceUri, name, this.tokenCredential(), this.opts());
+      this.clients.set(name, client);
+    }
+    return client;
+  }
+
+  service(extra: TableServiceClientOptions = {}): TableServiceClient {
+    return this.settings.kind === 'connectionString'
+      ? TableServiceClient.fromConnectionString(this.settings.connectionString, this.opts(extra))
+      : new TableServiceClient(this.settings.tableServiceUri, this.tokenCredential(), this.opts(extra));
+  }
+
+  /** Whether the table service answers, within `timeoutMs`, without retries. */
+  async ping(timeoutMs = 3000): Promise<{ reachable: boolean; latencyMs: number; error?: string }> {
+    const started = performance.now();
+    const service = this.service({ retryOptions: { maxRetries: 0 } });
+    try {
+      await service.listTables({ abortSignal: AbortSignal.timeout(timeoutMs) }).byPage({ maxPageSize: 1 }).next();
+      return { reachable: true, latencyMs: Math.round(performance.now() - started) };
+    } catch (err) {
+      return { reachable: false, latencyMs: Math.round(performance.now() - started), error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+}
