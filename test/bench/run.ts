@@ -1,0 +1,7 @@
+// `npm run bench`: each figure is measured in this one run, on this machine; ratios compare
+// numbers taken side by side. Benchmarks are not tests: they print, they do not assert.
+import { printColdImport } from './cold-import.js';
+
+console.log('gallery-catalog benchmarks');
+console.log(`node ${process.version}, ${process.platform}/${process.arch}\n`);
+printColdImport();

@@ -1,0 +1,69 @@
+import { describe, it, expect } from 'vitest';
+import { loadConfig, ConfigError, SETTING_NAMES } from '../../shared/config.js';
+
+const base = { CatalogStorage: 'UseDevelopmentStorage=true' };
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems.map((p) => p.setting);
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('applies defaults', () => {
+    const c = loadConfig(base);
+    expect(c.tables).toEqual({ kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' });
+    expect(c.tablePrefix).toBe('gc');
+    expect(c.serviceBus).toBeUndefined();
+    expect(c.arm).toMatchObject({ endpoint: 'https://management.azure.com', credential: 'default', subscriptionIds: [], maxRetries: 3 });
+    expect(c.schedules.reconcile.split(' ')).toHaveLength(6);
+  });
+
+  it('fails with the name of a missing table connection', () => {
+    expect(problems({})).toEqual(['CatalogStorage']);
+  });
+
+  it('reads identity-based connections with the host naming convention', () => {
+    const c = loadConfig({
+      CatalogStorage__tableServiceUri: 'https://st.table.core.windows.net',
+      CatalogStorage__credential: 'managedidentity',
+      CatalogStorage__clientId: '11111111-2222-3333-4444-555555555555',
+      ServiceBusConnection__fullyQualifiedNamespace: 'bus.servicebus.windows.net',
+    });
+    expect(c.tables).toEqual({ kind: 'identity', tableServiceUri: 'https://st.table.core.windows.net', credential: 'managedidentity', clientId: '11111111-2222-3333-4444-555555555555' });
+    expect(c.serviceBus).toEqual({ kind: 'identity', fullyQualifiedNamespace: 'bus.servicebus.windows.net', credential: 'default' });
+  });
+
+  it('names every malformed setting', () => {
+    expect(
+      problems({
+        ...base,
+        ARM_SUBSCRIPTION_IDS: 'not-a-guid',
+        ARM_MAX_RETRIES: 'three',
+        ARM_ENDPOINT: 'http://example.com',
+        CATALOG_TABLE_PREFIX: '1bad',
+        RECONCILE_SCHEDULE: '* * *',
+        CatalogStorage__clientId: 'x',
+      }).sort(),
+    ).toEqual(['ARM_ENDPOINT', 'ARM_MAX_RETRIES', 'ARM_SUBSCRIPTION_IDS', 'CATALOG_TABLE_PREFIX', 'CatalogStorage__clientId', 'RECONCILE_SCHEDULE']);
+  });
+
+  it('allows the local ARM credential only on a loopback endpoint', () => {
+    expect(problems({ ...base, ARM_CREDENTIAL: 'local' })).toEqual(['ARM_CREDENTIAL']);
+    expect(loadConfig({ ...base, ARM_CREDENTIAL: 'local', ARM_ENDPOINT: 'http://127.0.0.1:7072' }).arm.credential).toBe('local');
+  });
+
+  it('lower-cases subscription ids and trims list entries', () => {
+    const c = loadConfig({ ...base, ARM_SUBSCRIPTION_IDS: ' 0B7F7C3E-1A2B-4C5D-8E9F-0A1B2C3D4E5F , 5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f' });
+    expect(c.arm.subscriptionIds).toEqual(['0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f', '5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f']);
+  });
+
+  it('lists every setting name it reads', () => {
+    expect(SETTING_NAMES).toContain('CatalogStorage');
+    expect(SETTING_NAMES).toContain('ServiceBusConnection__fullyQualifiedNamespace');
+  });
+});
