@@ -4,10 +4,16 @@
  */
 import { config, type Config } from './config.js';
 import { TableStore } from './storage/tables.js';
+import { createGalleryArmReader, type GalleryArmReader } from './arm/reader.js';
+import { CatalogStore } from './catalog/store.js';
+import { CatalogIndexer } from './catalog/indexer.js';
 
 export interface Services {
   config: Config;
   tables: TableStore;
+  arm: GalleryArmReader;
+  catalog: CatalogStore;
+  indexer: CatalogIndexer;
 }
 
 let cached: Services | undefined;
@@ -15,10 +21,10 @@ let cached: Services | undefined;
 export function services(): Services {
   if (cached) return cached;
   const cfg = config();
-  cached = {
-    config: cfg,
-    tables: new TableStore(cfg.tables),
-  };
+  const tables = new TableStore(cfg.tables);
+  const arm = createGalleryArmReader(cfg.arm);
+  const catalog = new CatalogStore(tables, cfg.tablePrefix);
+  cached = { config: cfg, tables, arm, catalog, indexer: new CatalogIndexer(arm, catalog) };
   return cached;
 }
 

@@ -1,4 +1,5 @@
 import { TableClient, TableServiceClient, type TableServiceClientOptions } from '@azure/data-tables';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { isLoopback, type TableStoreSettings } from '../config.js';
 
@@ -6,6 +7,15 @@ import { isLoopback, type TableStoreSettings } from '../config.js';
 export class TableStore {
   private readonly clients = new Map<string, TableClient>();
   private credential: TokenCredential | undefined;
+  /** HTTP round trips made by the table clients of this store (benchmarks and tests read it). */
+  roundTrips = 0;
+  private readonly counter: PipelinePolicy = {
+    name: 'countRoundTrips',
+    sendRequest: (request, next) => {
+      this.roundTrips++;
+      return next(request);
+    },
+  };
 
   constructor(
     private readonly settings: TableStoreSettings,
@@ -14,7 +24,12 @@ export class TableStore {
 
   private opts(extra: TableServiceClientOptions = {}): TableServiceClientOptions {
     const insecure = this.endpointUrl().protocol === 'http:' && isLoopback(this.endpointUrl().hostname);
-    return { ...(insecure ? { allowInsecureConnection: true } : {}), ...this.options, ...extra };
+    return {
+      ...(insecure ? { allowInsecureConnection: true } : {}),
+      ...this.options,
+      ...extra,
+      additionalPolicies: [...(this.options.additionalPolicies ?? []), { policy: this.counter, position: 'perRetry' }],
+    };
   }
 
   private endpointUrl(): URL {

@@ -1,0 +1,28 @@
+import { app, type EventGridEvent, type InvocationContext } from '@azure/functions';
+import { readEvent } from '../shared/catalog/events.js';
+import { services } from '../shared/services.js';
+
+/**
+ * ARM events for galleries, image definitions and image versions (Event Grid subscription system
+ * topic; Event Grid schema or CloudEvents 1.0). Bad or unrelated events are logged and completed;
+ * only a transient failure (ARM throttling or outage, a table store error) throws, so Event Grid
+ * redelivers.
+ */
+export async function galleryEvents(event: unknown, context: InvocationContext): Promise<void> {
+  const read = readEvent(event);
+  switch (read.kind) {
+    case 'invalid':
+      context.warn(`event ${read.eventId ?? '(no id)'} rejected: ${read.reason}`);
+      return;
+    case 'ignored':
+      context.debug(`event ${read.eventId} ignored: ${read.reason}`);
+      return;
+    case 'notification': {
+      const n = read.notification;
+      const result = await services().indexer.handle(n);
+      context.info(`event ${n.eventId} ${n.eventType} ${n.operationName}: ${result.outcome} ${result.id}${result.detail ? ` (${result.detail})` : ''}`);
+    }
+  }
+}
+
+app.eventGrid('galleryEvents', { handler: (event: EventGridEvent, context) => galleryEvents(event, context) });

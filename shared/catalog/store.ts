@@ -1,0 +1,451 @@
+/**
+ * The catalog in Table Storage.
+ *
+ * | table       | PartitionKey                 | RowKey                         | holds                          |
+ * |-------------|------------------------------|--------------------------------|--------------------------------|
+ * | galleries   | subscription                 | resourceGroup`|`gallery        | gallery records                |
+ * | images      | sub`|`rg`|`gallery            | image                          | image definition records       |
+ * | versions    | sub`|`rg`|`gallery`|`image    | inverted version (newest first)| version records + region flags |
+ * | shares      | `s|`sub, `t|`tenant, `community` | sub`|`rg`|`gallery          | who a gallery is shared with   |
+ * | rechecks    | `v`                          | version key                    | versions still settling        |
+ *
+ * Every entity carries `observedAt`, the time ARM was read for it. A write replaces an entity only
+ * if it was observed no earlier than what is stored (read, then an ETag-guarded replace or a
+ * create; a 412 or 409 re-reads), so concurrent or reordered deliveries can never put an older ARM
+ * state back. A tombstone is an entity with `deleted: true`: a late event then finds 404 in ARM
+ * and keeps it; a genuine re-create is observed later and restores the record.
+ */
+import { odata, type TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import type { TableStore } from '../storage/tables.js';
+import { formatResourceId, galleryRef, imageRef, versionRef, type GalleryRef, type ImageRef, type VersionRef } from '../domain/ids.js';
+import type { GalleryRecord, ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
+import { deployability, needsRecheck } from '../domain/latest.js';
+import { AFTER_SEP, SEP, galleryKey, galleryRowKey, imageKey, imageRowKey, regionProperty, resourceGroupPrefix, subscriptionKey, versionKey, versionRowKey } from './keys.js';
+import { packJson, unpackJson } from './json-props.js';
+
+export interface Observation {
+  /** When ARM was read (ISO 8601 with milliseconds). */
+  observedAt: string;
+  eventId?: string;
+  eventType?: string;
+  eventTime?: string;
+}
+
+export type WriteOutcome = 'written' | 'stale';
+
+export interface Stored<R> {
+  record?: R;
+  deleted: boolean;
+  observedAt: string;
+  lastEventId?: string;
+  lastEventTime?: string;
+}
+
+export interface VersionRow extends Stored<ImageVersionRecord> {
+  ref: VersionRef;
+}
+
+type Entity = TableEntity<Record<string, unknown>>;
+
+const MAX_WRITE_ATTEMPTS = 6;
+const BATCH = 100;
+
+export class CatalogStore {
+  readonly galleries: TableClient;
+  readonly images: TableClient;
+  readonly versions: TableClient;
+  readonly shares: TableClient;
+  readonly rechecks: TableClient;
+  private ready: Promise<void> | undefined;
+
+  constructor(
+    readonly tables: TableStore,
+    readonly prefix: string,
+  ) {
+    this.galleries = tables.table(`${prefix}galleries`);
+    this.images = tables.table(`${prefix}images`);
+    this.versions = tables.table(`${prefix}versions`);
+    this.shares = tables.table(`${prefix}shares`);
+    this.rechecks = tables.table(`${prefix}rechecks`);
+  }
+
+  /** Creates the tables once per process. */
+  ensureTables(): Promise<void> {
+    this.ready ??= Promise.all([this.galleries, this.images, this.versions, this.shares, this.rechecks].map((t) => t.createTable())).then(
+      () => undefined,
+      (err: unknown) => {
+        this.ready = undefined;
+        throw err;
+      },
+    );
+    return this.ready;
+  }
+
+  // ------------------------------------------------------------------ galleries
+
+  async putGallery(record: GalleryRecord, obs: Observation): Promise<WriteOutcome> {
+    await this.ensureTables();
+    const pk = subscriptionKey(record.ref.subscriptionId);
+    const rk = galleryRowKey(record.ref);
+    const entity: Entity = {
+      partitionKey: pk,
+      rowKey: rk,
+      ...names(record.ref),
+      id: record.id,
+      deleted: false,
+      location: record.location,
+      permissions: record.sharing.permissions,
+      ...packJson('record', record),
+      ...observation(obs),
+    };
+    const result = await this.writeObserved(this.galleries, entity, obs);
+    if (result.outcome === 'written') await this.syncShares(record.ref, sharesOf(record), sharesOfEntity(result.previous));
+    return result.outcome;
+  }
+
+  async tombstoneGallery(ref: GalleryRef, obs: Observation): Promise<WriteOutcome> {
+    await this.ensureTables();
+    const result = await this.writeObserved(this.galleries, tombstone(subscriptionKey(ref.subscriptionId), galleryRowKey(ref), ref, obs), obs);
+    if (result.outcome === 'written') await this.syncShares(ref, [], sharesOfEntity(result.previous));
+    const gk = galleryKey(ref);
+    await this.cascade(this.images, odata`PartitionKey eq ${gk}`, obs);
+    await this.cascade(this.versions, odata`PartitionKey gt ${gk + SEP} and PartitionKey lt ${gk + AFTER_SEP}`, obs);
+    return result.outcome;
+  }
+
+  async getGallery(ref: GalleryRef): Promise<Stored<GalleryRecord> | undefined> {
+    await this.ensureTables();
+    return stored<GalleryRecord>(await getOrUndefined(this.galleries, subscriptionKey(ref.subscriptionId), galleryRowKey(ref)));
+  }
+
+  /** Live galleries of a subscription (one resource group when given), in key order. */
+  async listGalleries(subscriptionId: string, resourceGroup?: string): Promise<GalleryRecord[]> {
+    await this.ensureTables();
+    const pk = subscriptionKey(subscriptionId);
+    const filter = resourceGroup
+      ? odata`PartitionKey eq ${pk} and RowKey gt ${resourceGroupPrefix(resourceGroup)} and RowKey lt ${resourceGroupPrefix(resourceGroup).slice(0, -1) + AFTER_SEP} and deleted eq false`
+      : odata`PartitionKey eq ${pk} and deleted eq false`;
+    const out: GalleryRecord[] = [];
+    for await (const e of this.galleries.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      const r = unpackJson<GalleryRecord>('record', e);
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ image definitions
+
+  async putImage(record: ImageDefinitionRecord, obs: Observation): Promise<WriteOutcome> {
+    await this.ensureTables();
+    const entity: Entity = {
+      partitionKey: galleryKey(record.ref),
+      rowKey: imageRowKey(record.ref),
+      ...names(record.ref),
+      id: record.id,
+      deleted: false,
+      publisherKey: record.publisher.toLowerCase(),
+      offerKey: record.offer.toLowerCase(),
+      skuKey: record.sku.toLowerCase(),
+      osType: record.osType,
+      osState: record.osState,
+      architecture: record.architecture,
+      hyperVGeneration: record.hyperVGeneration,
+      securityType: record.features.securityType ?? '',
+      ...packJson('record', record),
+      ...observation(obs),
+    };
+    return (await this.writeObserved(this.images, entity, obs)).outcome;
+  }
+
+  async tombstoneImage(ref: ImageRef, obs: Observation): Promise<WriteOutcome> {
+    await this.ensureTables();
+    const result = await this.writeObserved(this.images, tombstone(galleryKey(ref), imageRowKey(ref), ref, obs), obs);
+    await this.cascade(this.versions, odata`PartitionKey eq ${imageKey(ref)}`, obs);
+    return result.outcome;
+  }
+
+  async getImage(ref: ImageRef): Promise<Stored<ImageDefinitionRecord> | undefined> {
+    await this.ensureTables();
+    return stored<ImageDefinitionRecord>(await getOrUndefined(this.images, galleryKey(ref), imageRowKey(ref)));
+  }
+
+  /** Live image definitions of a gallery. */
+  async listImages(ref: GalleryRef): Promise<ImageDefinitionRecord[]> {
+    await this.ensureTables();
+    const out: ImageDefinitionRecord[] = [];
+    const filter = odata`PartitionKey eq ${galleryKey(ref)} and deleted eq false`;
+    for await (const e of this.images.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      const r = unpackJson<ImageDefinitionRecord>('record', e);
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ image versions
+
+  async putVersion(record: ImageVersionRecord, obs: Observation): Promise<WriteOutcome> {
+    await this.ensureTables();
+    const flags: Record<string, boolean> = {};
+    for (const t of record.targetRegions) {
+      const d = deployability(record, t.region);
+      if (d.deployable) flags[regionProperty('D', t.region)] = true;
+      if (d.eligibleForLatest) flags[regionProperty('E', t.region)] = true;
+    }
+    const settling = needsRecheck(record);
+    const entity: Entity = {
+      partitionKey: imageKey(record.ref),
+      rowKey: versionRowKey(record.ref),
+      ...names(record.ref),
+      id: record.id,
+      deleted: false,
+      provisioningState: record.provisioningState,
+      replicationState: record.aggregatedReplicationState,
+      settling,
+      ...flags,
+      ...packJson('record', record),
+      ...observation(obs),
+    };
+    const { outcome } = await this.writeObserved(this.versions, entity, obs);
+    if (outcome === 'written') {
+      if (settling) await this.scheduleRecheck(record.ref, obs);
+      else await this.clearRecheck(record.ref);
+    }
+    return outcome;
+  }
+
+  async tombstoneVersion(ref: VersionRef, obs: Observation): Promise<WriteOutcome> {
+    await this.ensureTables();
+    const { outcome } = await this.writeObserved(this.versions, tombstone(imageKey(ref), versionRowKey(ref), ref, obs), obs);
+    if (outcome === 'written') await this.clearRecheck(ref);
+    return outcome;
+  }
+
+  async getVersion(ref: VersionRef): Promise<Stored<ImageVersionRecord> | undefined> {
+    await this.ensureTables();
+    return stored<ImageVersionRecord>(await getOrUndefined(this.versions, imageKey(ref), versionRowKey(ref)));
+  }
+
+  /** Live versions of an image definition, newest first. */
+  async listVersions(ref: ImageRef): Promise<ImageVersionRecord[]> {
+    await this.ensureTables();
+    const out: ImageVersionRecord[] = [];
+    const filter = odata`PartitionKey eq ${imageKey(ref)} and deleted eq false`;
+    for await (const e of this.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      const r = unpackJson<ImageVersionRecord>('record', e);
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ rechecks
+
+  /** Puts a settling version on the re-check list, unless it is there already (its attempts then keep counting). */
+  private async scheduleRecheck(ref: VersionRef, obs: Observation): Promise<void> {
+    try {
+      await this.rechecks.createEntity({ partitionKey: 'v', rowKey: versionKey(ref), id: formatResourceId(ref), ...names(ref), firstSeenAt: obs.observedAt, attempts: 0, dueAt: obs.observedAt });
+    } catch (err) {
+      if (statusOf(err) !== 409) throw err;
+    }
+  }
+
+  private async clearRecheck(ref: VersionRef): Promise<void> {
+    try {
+      await this.rechecks.deleteEntity('v', versionKey(ref));
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
+  }
+
+  /** Versions due for another look, oldest due first (at most `max`). */
+  async dueRechecks(now: Date, max: number): Promise<{ ref: VersionRef; attempts: number; firstSeenAt: string }[]> {
+    await this.ensureTables();
+    const out: { ref: VersionRef; attempts: number; firstSeenAt: string }[] = [];
+    const filter = odata`PartitionKey eq 'v' and dueAt le ${now.toISOString()}`;
+    for await (const e of this.rechecks.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      const ref = versionRef(
+        { subscriptionId: String(e.subscriptionId), resourceGroup: String(e.resourceGroup), gallery: String(e.gallery), image: String(e.image) },
+        String(e.version),
+      );
+      out.push({ ref, attempts: Number(e.attempts ?? 0), firstSeenAt: String(e.firstSeenAt ?? '') });
+      if (out.length >= max) break;
+    }
+    return out;
+  }
+
+  /** Records another look at a settling version: next due time, or gives up (returns false) past `maxAttempts`. */
+  async postponeRecheck(ref: VersionRef, attempts: number, dueAt: Date, maxAttempts: number): Promise<boolean> {
+    if (attempts >= maxAttempts) {
+      await this.clearRecheck(ref);
+      return false;
+    }
+    try {
+      await this.rechecks.updateEntity({ partitionKey: 'v', rowKey: versionKey(ref), attempts, dueAt: dueAt.toISOString() }, 'Merge');
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
+    return true;
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  /**
+   * Replaces the entity unless what is stored was observed later. Read, then ETag-guarded replace
+   * (or create); a 412 / 409 means someone else wrote in between: read again.
+   */
+  private async writeObserved(client: TableClient, entity: Entity, obs: Observation): Promise<{ outcome: WriteOutcome; previous?: TableEntityResult<Record<string, unknown>> }> {
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+      const existing = await getOrUndefined(client, entity.partitionKey, entity.rowKey);
+      if (existing && typeof existing.observedAt === 'string' && existing.observedAt > obs.observedAt) return { outcome: 'stale', previous: existing };
+      try {
+        if (existing) await client.updateEntity(entity, 'Replace', { etag: existing.etag });
+        else await client.createEntity(entity);
+        return { outcome: 'written', ...(existing ? { previous: existing } : {}) };
+      } catch (err) {
+        const status = statusOf(err);
+        if (status !== 412 && status !== 409) throw err;
+      }
+    }
+    throw new ConcurrencyError(`${client.tableName} ${entity.partitionKey}/${entity.rowKey}: still contended after ${MAX_WRITE_ATTEMPTS} attempts`);
+  }
+
+  /** Tombstones every live entity the filter selects that was observed before `obs`, a partition batch at a time. */
+  private async cascade(client: TableClient, filter: string, obs: Observation): Promise<void> {
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+      const byPartition = new Map<string, TableEntityResult<Record<string, unknown>>[]>();
+      for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: `(${filter}) and deleted eq false` } })) {
+        if (typeof e.observedAt === 'string' && e.observedAt > obs.observedAt) continue;
+        const pk = e.partitionKey ?? '';
+        const list = byPartition.get(pk) ?? [];
+        list.push(e);
+        byPartition.set(pk, list);
+      }
+      if (byPartition.size === 0) return;
+      let contended = false;
+      for (const [pk, entities] of byPartition) {
+        for (let i = 0; i < entities.length; i += BATCH) {
+          const actions: TransactionAction[] = entities.slice(i, i + BATCH).map((e) => [
+            'update',
+            tombstone(pk, e.rowKey ?? '', refFromEntity(e), obs),
+            'Replace',
+            { etag: e.etag },
+          ]);
+          try {
+            await client.submitTransaction(actions);
+          } catch (err) {
+            const status = statusOf(err);
+            if (status !== 412 && status !== 409) throw err;
+            contended = true;
+          }
+        }
+        if (client === this.versions) {
+          for (const e of entities) await this.clearRecheck(refFromEntity(e) as VersionRef);
+        }
+      }
+      if (!contended) return;
+    }
+    throw new ConcurrencyError(`cascade on ${client.tableName}: still contended after ${MAX_WRITE_ATTEMPTS} attempts`);
+  }
+
+  private async syncShares(ref: GalleryRef, next: string[], previous: string[]): Promise<void> {
+    const gk = galleryKey(ref);
+    for (const pk of previous.filter((p) => !next.includes(p))) {
+      try {
+        await this.shares.deleteEntity(pk, gk);
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err;
+      }
+    }
+    for (const pk of next.filter((p) => !previous.includes(p))) {
+      await this.shares.upsertEntity({ partitionKey: pk, rowKey: gk, ...names(ref) }, 'Replace');
+    }
+  }
+
+  /** Galleries shared with a subscription, a tenant, or the community (`community`). */
+  async sharedGalleries(audience: { subscriptionId: string } | { tenantId: string } | 'community'): Promise<GalleryRef[]> {
+    await this.ensureTables();
+    const pk = audience === 'community' ? 'community' : 'subscriptionId' in audience ? `s${SEP}${subscriptionKey(audience.subscriptionId)}` : `t${SEP}${subscriptionKey(audience.tenantId)}`;
+    const out: GalleryRef[] = [];
+    for await (const e of this.shares.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk}` } })) {
+      out.push(galleryRef(String(e.subscriptionId), String(e.resourceGroup), String(e.gallery)));
+    }
+    return out;
+  }
+}
+
+export class ConcurrencyError extends Error {
+  override readonly name = 'ConcurrencyError';
+}
+
+function names(ref: GalleryRef | ImageRef | VersionRef): Record<string, string> {
+  return {
+    subscriptionId: ref.subscriptionId,
+    resourceGroup: ref.resourceGroup,
+    gallery: ref.gallery,
+    ...(ref.level !== 'gallery' ? { image: ref.image } : {}),
+    ...(ref.level === 'version' ? { version: ref.version } : {}),
+  };
+}
+
+function refFromEntity(e: Record<string, unknown>): GalleryRef | ImageRef | VersionRef {
+  const g = galleryRef(String(e.subscriptionId), String(e.resourceGroup), String(e.gallery));
+  if (typeof e.image !== 'string') return g;
+  const i = imageRef(g, e.image);
+  return typeof e.version === 'string' ? versionRef(i, e.version) : i;
+}
+
+function observation(obs: Observation): Record<string, string> {
+  return {
+    observedAt: obs.observedAt,
+    ...(obs.eventId ? { lastEventId: obs.eventId } : {}),
+    ...(obs.eventType ? { lastEventType: obs.eventType } : {}),
+    ...(obs.eventTime ? { lastEventTime: obs.eventTime } : {}),
+  };
+}
+
+function tombstone(pk: string, rk: string, ref: GalleryRef | ImageRef | VersionRef, obs: Observation): Entity {
+  return { partitionKey: pk, rowKey: rk, ...names(ref), id: formatResourceId(ref), deleted: true, deletedAt: obs.observedAt, ...observation(obs) };
+}
+
+function sharesOf(record: GalleryRecord): string[] {
+  const out: string[] = [];
+  const p = record.sharing.permissions.toLowerCase();
+  if (p === 'groups') {
+    for (const s of record.sharing.subscriptionIds) out.push(`s${SEP}${subscriptionKey(s)}`);
+    for (const t of record.sharing.tenantIds) out.push(`t${SEP}${subscriptionKey(t)}`);
+  }
+  if (p === 'community' && record.sharing.community?.enabled !== false) out.push('community');
+  return out;
+}
+
+function sharesOfEntity(e: Record<string, unknown> | undefined): string[] {
+  if (!e || e.deleted === true) return [];
+  const r = unpackJson<GalleryRecord>('record', e);
+  return r ? sharesOf(r) : [];
+}
+
+function stored<R>(e: Record<string, unknown> | undefined): Stored<R> | undefined {
+  if (!e) return undefined;
+  const record = e.deleted === true ? undefined : unpackJson<R>('record', e);
+  return {
+    ...(record ? { record } : {}),
+    deleted: e.deleted === true,
+    observedAt: String(e.observedAt ?? ''),
+    ...(typeof e.lastEventId === 'string' ? { lastEventId: e.lastEventId } : {}),
+    ...(typeof e.lastEventTime === 'string' ? { lastEventTime: e.lastEventTime } : {}),
+  };
+}
+
+export function statusOf(err: unknown): number | undefined {
+  return typeof err === 'object' && err !== null && typeof (err as { statusCode?: unknown }).statusCode === 'number'
+    ? (err as { statusCode: number }).statusCode
+    : undefined;
+}
+
+async function getOrUndefined(client: TableClient, pk: string, rk: string): Promise<TableEntityResult<Record<string, unknown>> | undefined> {
+  try {
+    return await client.getEntity<Record<string, unknown>>(pk, rk);
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw err;
+  }
+}
