@@ -9,7 +9,8 @@ let skipped = 0;
 if (file && fs.existsSync(file)) {
   const report = JSON.parse(fs.readFileSync(file, 'utf8'));
   passed = report.numPassedTests ?? 0;
-  failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0 > 0 && report.numFailedTests === 0 ? 1 : 0);
+  failed = report.numFailedTests ?? 0;
+  if (failed === 0 && (report.numFailedTestSuites ?? 0) > 0) failed = report.numFailedTestSuites;
   skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 }
 if (status !== 0 && failed === 0) failed = 1; // typecheck, lint or a suite that failed to load

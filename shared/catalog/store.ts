@@ -266,7 +266,7 @@ export class CatalogStore {
         { subscriptionId: String(e.subscriptionId), resourceGroup: String(e.resourceGroup), gallery: String(e.gallery), image: String(e.image) },
         String(e.version),
       );
-      out.push({ ref, attempts: Number(e.attempts ?? 0), firstSeenAt: String(e.firstSeenAt ?? '') });
+      out.push({ ref, attempts: Number(e.attempts ?? 0), firstSeenAt: typeof e.firstSeenAt === 'string' ? e.firstSeenAt : '' });
       if (out.length >= max) break;
     }
     return out;
@@ -429,7 +429,7 @@ function stored<R>(e: Record<string, unknown> | undefined): Stored<R> | undefine
   return {
     ...(record ? { record } : {}),
     deleted: e.deleted === true,
-    observedAt: String(e.observedAt ?? ''),
+    observedAt: typeof e.observedAt === 'string' ? e.observedAt : '',
     ...(typeof e.lastEventId === 'string' ? { lastEventId: e.lastEventId } : {}),
     ...(typeof e.lastEventTime === 'string' ? { lastEventTime: e.lastEventTime } : {}),
   };

@@ -207,7 +207,7 @@ export class LocalRuntime {
     await this.runHooks('postInvocation', postContext);
     if (postContext.error !== undefined) {
       this.log(registration.name, invocationId, 'error', `Executed '${registration.name}' (Failed): ${errorText(postContext.error)}`);
-      throw postContext.error;
+      throw postContext.error instanceof Error ? postContext.error : new Error(errorText(postContext.error));
     }
     return postContext.result;
   }
@@ -279,7 +279,7 @@ export class LocalRuntime {
     } catch {
       return send(res, 500, {});
     }
-    const response = result instanceof HttpResponse ? result : new HttpResponse((result ?? {}) as ConstructorParameters<typeof HttpResponse>[0]);
+    const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
     const out: Record<string, string | string[]> = {};
     response.headers.forEach((value, key) => {
       out[key] = value;
@@ -387,7 +387,7 @@ export class LocalRuntime {
   private async startServiceBus(): Promise<void> {
     for (const r of this.registry.list()) {
       if (r.trigger.type.toLowerCase() !== 'servicebustrigger') continue;
-      const connection = String(r.trigger.connection ?? 'AzureWebJobsServiceBus');
+      const connection = typeof r.trigger.connection === 'string' ? r.trigger.connection : 'AzureWebJobsServiceBus';
       const connectionString = this.env[connection];
       const namespace = this.env[`${connection}__fullyQualifiedNamespace`];
       if (!connectionString && !namespace) {
@@ -395,12 +395,12 @@ export class LocalRuntime {
         this.notices.push(note);
         continue;
       }
-      const queueName = this.resolve(String(r.trigger.queueName ?? ''));
+      const queueName = this.resolve(typeof r.trigger.queueName === 'string' ? r.trigger.queueName : '');
       const pump = new ServiceBusPump({
         functionName: r.name,
         queueName,
         sessions: r.trigger.isSessionsEnabled === true,
-        ...(connectionString ? { connectionString } : { fullyQualifiedNamespace: namespace as string }),
+        ...(connectionString ? { connectionString } : { fullyQualifiedNamespace: namespace ?? '' }),
         maxConcurrentCalls: this.options.serviceBus?.maxConcurrentCalls ?? 16,
         maxConcurrentSessions: this.options.serviceBus?.maxConcurrentSessions ?? 8,
         maxAutoLockRenewalMs: durationMs(this.options.serviceBus?.maxAutoLockRenewalDuration) ?? 5 * 60_000,
@@ -477,7 +477,7 @@ function parseEvents(body: Buffer): unknown[] | undefined {
   } catch {
     return undefined;
   }
-  if (Array.isArray(parsed)) return parsed;
+  if (Array.isArray(parsed)) return parsed as unknown[];
   if (parsed !== null && typeof parsed === 'object') return [parsed];
   return undefined;
 }

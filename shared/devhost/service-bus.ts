@@ -60,7 +60,10 @@ export class ServiceBusPump {
       receiver.subscribe(
         {
           processMessage: async (message) => this.settle(receiver, message),
-          processError: async (args) => o.log('warning', `Service Bus receive error (${args.errorSource}): ${args.error.message}`),
+          processError: (args) => {
+            o.log('warning', `Service Bus receive error (${args.errorSource}): ${args.error.message}`);
+            return Promise.resolve();
+          },
         },
         { autoCompleteMessages: false, maxConcurrentCalls: o.maxConcurrentCalls },
       );

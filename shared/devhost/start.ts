@@ -1,0 +1,129 @@
+/**
+ * `npm start`: the app offline, like `func start` but with nothing to install.
+ *
+ * 1. Settings: `local.settings.json` (Values) when present, otherwise embedded defaults; variables
+ *    already in the environment win.
+ * 2. Table Storage: when `CatalogStorage` is `UseDevelopmentStorage=true` (the default), Azurite's
+ *    Table service is started on 127.0.0.1:10002 with data kept in `.data/azurite`.
+ * 3. ARM: unless `ARM_ENDPOINT` or `ARM_SUBSCRIPTION_IDS` is set, a simulated ARM seeded with a demo
+ *    organization answers the gallery REST calls, and the app is pointed at it.
+ * 4. The functions from package.json `main` are served on http://localhost:7071.
+ * Ctrl-C stops everything it started.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startAzurite, type RunningAzurite } from './azurite.js';
+import { ArmSimulator } from './arm-simulator.js';
+import { seedDemoOrganization } from './demo-org.js';
+import { loadApp } from './load-app.js';
+import { LocalRuntime } from './runtime.js';
+import { isListening, PortInUseError } from './ports.js';
+import { config, ConfigError } from '../config.js';
+
+const DEFAULT_SETTINGS: Record<string, string> = {
+  FUNCTIONS_WORKER_RUNTIME: 'node',
+  AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+  CatalogStorage: 'UseDevelopmentStorage=true',
+};
+
+function projectRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('package.json not found');
+    dir = up;
+  }
+  return dir;
+}
+
+interface LocalSettings {
+  Values?: Record<string, string>;
+  Host?: { LocalHttpPort?: number };
+}
+
+function readLocalSettings(root: string): LocalSettings | undefined {
+  const file = path.join(root, 'local.settings.json');
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as LocalSettings;
+  } catch (err) {
+    throw new Error(`local.settings.json is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function portSetting(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${name} must be a port number (1-65535), got "${raw}"`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const root = projectRoot();
+  const local = readLocalSettings(root);
+  const values = local?.Values ?? DEFAULT_SETTINGS;
+  for (const [k, v] of Object.entries(values)) if (process.env[k] === undefined) process.env[k] = v;
+  console.log(local ? 'Settings: local.settings.json' : 'Settings: embedded defaults (no local.settings.json)');
+
+  const httpPort = portSetting('FUNCTIONS_HTTP_PORT', local?.Host?.LocalHttpPort ?? 7071);
+  if (await isListening(httpPort)) throw new PortInUseError(httpPort, 'the Functions HTTP server', 'FUNCTIONS_HTTP_PORT');
+
+  const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const shutdown = async (code: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping...');
+    for (const stop of stops.reverse()) await stop().catch((e: unknown) => console.error(e));
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    let azurite: RunningAzurite | undefined;
+    if (/^UseDevelopmentStorage=true/i.test(process.env.CatalogStorage ?? '')) {
+      const port = portSetting('AZURITE_TABLE_PORT', 10002);
+      azurite = await startAzurite({ port, location: path.join(root, '.data', 'azurite') });
+      stops.push(() => azurite!.stop());
+      process.env.CatalogStorage = azurite.connectionString;
+      console.log(`Azurite Table service: ${azurite.tableEndpoint} (data in .data/azurite)`);
+    }
+
+    if (!process.env.ARM_ENDPOINT && !process.env.ARM_SUBSCRIPTION_IDS) {
+      const sim = new ArmSimulator();
+      seedDemoOrganization(sim);
+      const { endpoint } = await sim.start(portSetting('ARM_SIMULATOR_PORT', 7072));
+      stops.push(() => sim.stop());
+      process.env.ARM_ENDPOINT = endpoint;
+      process.env.ARM_CREDENTIAL = 'local';
+      console.log(`ARM: simulated at ${endpoint} with a demo organization (set ARM_ENDPOINT or ARM_SUBSCRIPTION_IDS to use real Azure)`);
+    } else {
+      console.log(`ARM: ${process.env.ARM_ENDPOINT ?? 'https://management.azure.com'}`);
+    }
+
+    config(); // fail fast, naming the setting, before anything is served
+    const registry = await loadApp(root);
+    const hostJson = JSON.parse(fs.readFileSync(path.join(root, 'host.json'), 'utf8')) as {
+      extensions?: { http?: { routePrefix?: string }; serviceBus?: Record<string, unknown> };
+    };
+    const runtime = new LocalRuntime(registry, {
+      routePrefix: hostJson.extensions?.http?.routePrefix ?? 'api',
+      serviceBus: hostJson.extensions?.serviceBus as never,
+    });
+    await runtime.start(httpPort);
+    stops.push(() => runtime.stop());
+    console.log('\nFunctions:\n');
+    for (const line of runtime.describe()) console.log(`\t${line}`);
+    for (const notice of runtime.notices) console.log(`\n${notice}`);
+    console.log(`\nHost started: ${runtime.url} (Ctrl-C to stop)`);
+  } catch (err) {
+    if (err instanceof ConfigError) console.error(err.message);
+    else console.error(err instanceof Error ? err.message : err);
+    await shutdown(1);
+  }
+}
+
+void main();
