@@ -199,3 +199,29 @@ export function config(): Config {
 export function resetConfig(): void {
   cached = undefined;
 }
+
+/**
+ * What each setting is for, and how the Azure deployment provides it: `set` — the Function App
+ * always has it; `alternative` — a local form of a setting the deployment provides another way
+ * (a connection string instead of an identity-based connection); `optional` — a default applies.
+ */
+export const SETTING_DOCS: Readonly<Record<string, { description: string; azure: 'set' | 'alternative' | 'optional' }>> = {
+  [CATALOG_CONNECTION]: { description: 'Catalog Table Storage connection string (local development; `UseDevelopmentStorage=true` starts Azurite with `npm start`)', azure: 'alternative' },
+  [`${CATALOG_CONNECTION}__tableServiceUri`]: { description: 'Catalog Table Storage endpoint for an identity-based connection, e.g. https://<account>.table.core.windows.net', azure: 'set' },
+  [`${CATALOG_CONNECTION}__credential`]: { description: '`managedidentity` in Azure', azure: 'set' },
+  [`${CATALOG_CONNECTION}__clientId`]: { description: 'Client id of the user-assigned managed identity used for the catalog tables', azure: 'set' },
+  CATALOG_TABLE_PREFIX: { description: 'Prefix of the catalog table names (letters and digits)', azure: 'optional' },
+  [SERVICE_BUS_CONNECTION]: { description: 'Service Bus connection string (local development only)', azure: 'alternative' },
+  [`${SERVICE_BUS_CONNECTION}__fullyQualifiedNamespace`]: { description: 'Service Bus namespace host name for the group-jobs queue, e.g. <ns>.servicebus.windows.net', azure: 'set' },
+  [`${SERVICE_BUS_CONNECTION}__credential`]: { description: '`managedidentity` in Azure', azure: 'set' },
+  [`${SERVICE_BUS_CONNECTION}__clientId`]: { description: 'Client id of the user-assigned managed identity used for Service Bus', azure: 'set' },
+  ARM_ENDPOINT: { description: 'Azure Resource Manager endpoint (default https://management.azure.com); `npm start` points it at the ARM simulator', azure: 'optional' },
+  ARM_CREDENTIAL: { description: '`default` (DefaultAzureCredential), `managedidentity`, or `local` (static token, loopback endpoints only)', azure: 'set' },
+  ARM_CLIENT_ID: { description: 'Client id of the user-assigned managed identity used for ARM reads', azure: 'set' },
+  ARM_SUBSCRIPTION_IDS: { description: 'Comma-separated source subscriptions whose galleries the catalog reconciles', azure: 'set' },
+  ARM_MAX_RETRIES: { description: 'ARM client retries (429 honours Retry-After; 5xx back off)', azure: 'optional' },
+  ARM_RETRY_DELAY_MS: { description: 'ARM client first retry delay, milliseconds', azure: 'optional' },
+  ARM_MAX_RETRY_DELAY_MS: { description: 'ARM client longest retry delay, milliseconds', azure: 'optional' },
+  RECONCILE_SCHEDULE: { description: 'NCRONTAB schedule of the full reconcile against ARM', azure: 'set' },
+  RECHECK_SCHEDULE: { description: 'NCRONTAB schedule of the re-check of versions still provisioning or replicating', azure: 'set' },
+};

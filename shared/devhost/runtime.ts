@@ -15,11 +15,14 @@
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { HttpRequest, HttpResponse, InvocationContext, type FunctionTrigger } from '@azure/functions';
+import functions, { type FunctionTrigger } from '@azure/functions';
 import type { FunctionRegistry, Registration, BindingMetadata } from './functions-core.js';
 import { compileRoute, matchRoute, compareRoutes, type CompiledRoute } from './routes.js';
 import { parseSchedule, nextOccurrence } from './ncrontab.js';
 import { ServiceBusPump, type DeliverableMessage, type Settlement } from './service-bus.js';
+
+// @azure/functions is a CommonJS bundle whose class exports Node's ESM loader cannot name statically.
+const { HttpRequest, HttpResponse, InvocationContext } = functions;
 
 export type LogLevel = 'trace' | 'debug' | 'information' | 'warning' | 'error' | 'critical';
 export interface LogLine {

@@ -25,6 +25,8 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   FUNCTIONS_WORKER_RUNTIME: 'node',
   AzureWebJobsStorage: 'UseDevelopmentStorage=true',
   CatalogStorage: 'UseDevelopmentStorage=true',
+  RECONCILE_SCHEDULE: '0 0 */6 * * *',
+  RECHECK_SCHEDULE: '0 */2 * * * *',
 };
 
 function projectRoot(): string {
@@ -86,10 +88,11 @@ async function main(): Promise<void> {
     let azurite: RunningAzurite | undefined;
     if (/^UseDevelopmentStorage=true/i.test(process.env.CatalogStorage ?? '')) {
       const port = portSetting('AZURITE_TABLE_PORT', 10002);
-      azurite = await startAzurite({ port, location: path.join(root, '.data', 'azurite') });
+      const location = process.env.LOCAL_DATA_DIR ? path.resolve(process.env.LOCAL_DATA_DIR, 'azurite') : path.join(root, '.data', 'azurite');
+      azurite = await startAzurite({ port, location });
       stops.push(() => azurite!.stop());
       process.env.CatalogStorage = azurite.connectionString;
-      console.log(`Azurite Table service: ${azurite.tableEndpoint} (data in .data/azurite)`);
+      console.log(`Azurite Table service: ${azurite.tableEndpoint} (data in ${path.relative(root, location) || location})`);
     }
 
     if (!process.env.ARM_ENDPOINT && !process.env.ARM_SUBSCRIPTION_IDS) {
