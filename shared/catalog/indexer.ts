@@ -9,7 +9,7 @@ import { formatResourceId, type GalleryRef, type ImageRef, type ResourceRef, typ
 import { galleryRecordFrom, imageDefinitionRecordFrom, imageVersionRecordFrom, InvalidArmResourceError } from '../domain/records.js';
 import { needsRecheck } from '../domain/latest.js';
 import type { CatalogNotification } from './events.js';
-import type { CatalogStore, Observation, WriteOutcome } from './store.js';
+import { RECHECK_EVENT, type CatalogStore, type Observation, type WriteOutcome } from './store.js';
 
 export type IndexOutcome = 'indexed' | 'tombstoned' | 'stale' | 'skipped';
 
@@ -104,7 +104,7 @@ export class CatalogIndexer {
     const summary: RecheckSummary = { checked: 0, settled: 0, stillSettling: 0, gaveUp: 0 };
     for (const item of due) {
       summary.checked++;
-      const r = await this.refresh(item.ref, { eventType: 'Recheck' });
+      const r = await this.refresh(item.ref, { eventType: RECHECK_EVENT });
       if (!r.settling) {
         summary.settled++;
         continue;

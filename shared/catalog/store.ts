@@ -48,6 +48,8 @@ export interface VersionRow extends Stored<ImageVersionRecord> {
 type Entity = TableEntity<Record<string, unknown>>;
 
 const MAX_WRITE_ATTEMPTS = 6;
+/** The `eventType` the re-check timer records on what it writes. */
+export const RECHECK_EVENT = 'Recheck';
 const BATCH = 100;
 
 export class CatalogStore {
@@ -205,10 +207,13 @@ export class CatalogStore {
       ...packJson('record', record),
       ...observation(obs),
     };
-    const { outcome } = await this.writeObserved(this.versions, entity, obs);
+    const { outcome, previous } = await this.writeObserved(this.versions, entity, obs);
     if (outcome === 'written') {
-      if (settling) await this.scheduleRecheck(record.ref, obs);
-      else await this.clearRecheck(record.ref);
+      const wasSettling = previous?.settling === true;
+      // The re-check list only changes when the version starts or stops settling (or an event,
+      // not the re-check itself, finds it still settling after the re-checks gave up).
+      if (settling && (!wasSettling || obs.eventType !== RECHECK_EVENT)) await this.scheduleRecheck(record.ref, obs);
+      else if (!settling && wasSettling) await this.clearRecheck(record.ref);
     }
     return outcome;
   }

@@ -1,0 +1,194 @@
+// Flex Consumption plan and the Function App (Linux, Node 22, user-assigned identity).
+//
+// Flex Consumption specifics (not the same as the Linux Consumption plan):
+//   - the language and version are functionAppConfig.runtime, NOT the FUNCTIONS_WORKER_RUNTIME /
+//     FUNCTIONS_EXTENSION_VERSION app settings (the platform rejects those on Flex);
+//   - the code package lives in a blob container named in functionAppConfig.deployment.storage and
+//     is read with the app's managed identity;
+//   - there is no Azure Files content share (no WEBSITE_CONTENTAZUREFILECONNECTIONSTRING).
+//
+// App settings: every setting shared/config.ts marks `azure: 'set'` must be in the appSettings array
+// below, and no `alternative` setting (the connection-string forms CatalogStorage and
+// ServiceBusConnection) may be. test/infra/bicep.test.ts reads this file and checks both; keep each
+// setting a literal `name: '...'` entry so the text check can see it.
+
+param name string
+param planName string
+param location string
+param tags object = {}
+
+@description('Value of the azd-service-name tag: the service name in azure.yaml.')
+param serviceName string
+
+@description('Resource id of the user-assigned identity.')
+param identityId string
+
+@description('Client id of the user-assigned identity (the *__clientId settings).')
+param identityClientId string
+
+param storageAccountName string
+param storageBlobEndpoint string
+param deploymentContainerName string
+
+param applicationInsightsConnectionString string
+
+@description('Service Bus host name, e.g. sb-x.servicebus.windows.net.')
+param serviceBusFullyQualifiedNamespace string
+
+@description('Source subscriptions whose galleries the catalog reads (ARM_SUBSCRIPTION_IDS).')
+param sourceSubscriptionIds array
+
+@description('Six-field NCRONTAB schedule of the full reconcile (RECONCILE_SCHEDULE).')
+param reconcileSchedule string
+
+@description('Six-field NCRONTAB schedule of the re-check of settling versions (RECHECK_SCHEDULE).')
+param recheckSchedule string
+
+@description('Prefix of the catalog table names (CATALOG_TABLE_PREFIX).')
+param catalogTablePrefix string
+
+@description('Upper bound of instances the app scales out to (Flex Consumption: at most 1000).')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': serviceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      appSettings: [
+        // Functions host storage, identity-based (no AzureWebJobsStorage connection string).
+        {
+          name: 'AzureWebJobsStorage__accountName'
+          value: storageAccountName
+        }
+        {
+          name: 'AzureWebJobsStorage__credential'
+          value: 'managedidentity'
+        }
+        {
+          name: 'AzureWebJobsStorage__clientId'
+          value: identityClientId
+        }
+        // Application Insights with Microsoft Entra authentication (local auth is disabled).
+        {
+          name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+          value: applicationInsightsConnectionString
+        }
+        {
+          name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
+          value: 'ClientId=${identityClientId};Authorization=AAD'
+        }
+        // Catalog tables (connection CatalogStorage), identity-based.
+        {
+          name: 'CatalogStorage__tableServiceUri'
+          value: 'https://${storageAccountName}.table.${environment().suffixes.storage}'
+        }
+        {
+          name: 'CatalogStorage__credential'
+          value: 'managedidentity'
+        }
+        {
+          name: 'CatalogStorage__clientId'
+          value: identityClientId
+        }
+        {
+          name: 'CATALOG_TABLE_PREFIX'
+          value: catalogTablePrefix
+        }
+        // Service Bus (connection ServiceBusConnection: groupJobs trigger and job submission).
+        {
+          name: 'ServiceBusConnection__fullyQualifiedNamespace'
+          value: serviceBusFullyQualifiedNamespace
+        }
+        {
+          name: 'ServiceBusConnection__credential'
+          value: 'managedidentity'
+        }
+        {
+          name: 'ServiceBusConnection__clientId'
+          value: identityClientId
+        }
+        // ARM reads of the source subscriptions' galleries.
+        {
+          name: 'ARM_CREDENTIAL'
+          value: 'managedidentity'
+        }
+        {
+          name: 'ARM_CLIENT_ID'
+          value: identityClientId
+        }
+        {
+          name: 'ARM_SUBSCRIPTION_IDS'
+          value: join(sourceSubscriptionIds, ',')
+        }
+        // Timer schedules: the triggers use them as %RECONCILE_SCHEDULE% / %RECHECK_SCHEDULE%
+        // binding expressions, so they must exist as app settings (a default in code is not enough).
+        {
+          name: 'RECONCILE_SCHEDULE'
+          value: reconcileSchedule
+        }
+        {
+          name: 'RECHECK_SCHEDULE'
+          value: recheckSchedule
+        }
+      ]
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storageBlobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: {
+        name: 'node'
+        version: '22'
+      }
+    }
+  }
+}
+
+output id string = site.id
+output name string = site.name
+output defaultHostName string = site.properties.defaultHostName
