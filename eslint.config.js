@@ -15,6 +15,21 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // @azure/functions is a CommonJS bundle: Node's ESM loader only finds `app` as a named export.
+      // Classes (HttpResponse, InvocationContext, ...) must come from the default import.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@azure/functions',
+              importNames: ['HttpRequest', 'HttpResponse', 'InvocationContext', 'trigger', 'input', 'output', 'PreInvocationContext', 'PostInvocationContext', 'AppStartContext', 'AppTerminateContext', 'LogHookContext', 'InvocationHookContext', 'HookContext'],
+              message: 'Use the default import (import functions from "@azure/functions") for values other than `app`; named value imports fail under Node ESM.',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -1,7 +1,7 @@
 import { describe, it, beforeAll, afterAll, inject } from 'vitest';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { ArmSimulator, type RestResourceInput } from '../../shared/devhost/arm-simulator.js';
+import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
 import { createGalleryArmReader } from '../../shared/arm/reader.js';
 import { TableStore } from '../../shared/storage/tables.js';
 import { CatalogStore } from '../../shared/catalog/store.js';
@@ -143,7 +143,7 @@ async function runHistory(history: Op[], seed: number): Promise<void> {
               ? { permissions: 'Groups', groups: [{ type: 'Subscriptions', ids: [randomUUID()] }] }
               : { permissions: 'Community', communityGalleryInfo: { publicNamePrefix: 'p', communityGalleryEnabled: true, publicNames: ['p-1'] } };
         const existed = sim.get(gid(o.g)) !== undefined;
-        sim.put({ id: gid(o.g), location: 'westeurope', properties: { description: `d${o.sharing}`, provisioningState: 'Succeeded', sharingProfile } } as RestResourceInput);
+        sim.put({ id: gid(o.g), location: 'westeurope', properties: { description: `d${o.sharing}`, provisioningState: 'Succeeded', sharingProfile } });
         emit(gid(o.g), existed && o.sharing !== 0 ? 'Action' : 'Write', existed && o.sharing !== 0);
         break;
       }
@@ -164,7 +164,7 @@ async function runHistory(history: Op[], seed: number): Promise<void> {
             identifier: { publisher: 'P', offer: 'O', sku: `${IMAGES[o.i]}` },
             provisioningState: 'Succeeded',
           },
-        } as RestResourceInput);
+        });
         emit(iid(o.g, o.i), 'Write');
         break;
       case 'deleteImage':
@@ -189,7 +189,7 @@ async function runHistory(history: Op[], seed: number): Promise<void> {
             replicationStatus: { aggregatedState: aggregated, summary },
             provisioningState: o.provisioning,
           },
-        } as RestResourceInput);
+        });
         emit(vid(o.g, o.i, o.v), 'Write');
         break;
       }

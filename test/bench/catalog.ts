@@ -1,0 +1,105 @@
+import { TableClient } from '@azure/data-tables';
+import { randomBytes } from 'node:crypto';
+import { startBenchEnv, benchContext, runConcurrently } from './harness.js';
+import { fmt } from './stats.js';
+
+const SUB = '0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f';
+const DEFINITIONS = 100;
+const VERSIONS_PER_DEFINITION = 10;
+const CONCURRENCY = 16;
+
+function versionResource(image: number, v: number): Record<string, unknown> {
+  const id = `/subscriptions/${SUB}/resourceGroups/rg-bench/providers/Microsoft.Compute/galleries/benchGallery/images/img-${image}/versions/1.${v}.0`;
+  return {
+    id,
+    location: 'westeurope',
+    properties: {
+      publishingProfile: {
+        targetRegions: [
+          { name: 'West Europe', regionalReplicaCount: 3, storageAccountType: 'Standard_ZRS', excludeFromLatest: false },
+          { name: 'East US', regionalReplicaCount: 2, storageAccountType: 'Standard_LRS', excludeFromLatest: false },
+        ],
+        replicaCount: 1,
+        excludeFromLatest: false,
+        publishedDate: '2026-10-01T08:00:00Z',
+        storageAccountType: 'Standard_LRS',
+        replicationMode: 'Full',
+      },
+      storageProfile: { source: { virtualMachineId: `/subscriptions/${SUB}/resourceGroups/rg-build/providers/Microsoft.Compute/virtualMachines/build-vm` }, osDiskImage: { sizeInGB: 30, hostCaching: 'ReadWrite' }, dataDiskImages: [] },
+      safetyProfile: { allowDeletionOfReplicatedLocations: false, reportedForPolicyViolation: false, blockDeletionBeforeEndOfLife: false },
+      replicationStatus: {
+        aggregatedState: 'Completed',
+        summary: [
+          { region: 'West Europe', state: 'Completed', details: '', progress: 100 },
+          { region: 'East US', state: 'Completed', details: '', progress: 100 },
+        ],
+      },
+      provisioningState: 'Succeeded',
+    },
+  };
+}
+
+function writeEvent(id: string, n: number): Record<string, unknown> {
+  return {
+    id: `bench-${n}`,
+    eventType: 'Microsoft.Resources.ResourceWriteSuccess',
+    subject: id,
+    eventTime: new Date().toISOString(),
+    dataVersion: '2',
+    data: { resourceUri: id, operationName: 'Microsoft.Compute/galleries/images/versions/write', status: 'Succeeded' },
+  };
+}
+
+/** Issue 3: a burst of 1,000 version events over 100 definitions through the Event Grid handler. */
+export async function benchCatalog(): Promise<void> {
+  const env = await startBenchEnv(`b${randomBytes(4).toString('hex')}`);
+  try {
+    const sim = env.sim;
+    sim.put({ id: `/subscriptions/${SUB}/resourceGroups/rg-bench/providers/Microsoft.Compute/galleries/benchGallery`, location: 'westeurope', properties: { provisioningState: 'Succeeded' } });
+    const ids: string[] = [];
+    for (let i = 0; i < DEFINITIONS; i++) {
+      sim.put({
+        id: `/subscriptions/${SUB}/resourceGroups/rg-bench/providers/Microsoft.Compute/galleries/benchGallery/images/img-${i}`,
+        location: 'westeurope',
+        properties: { osType: 'Linux', osState: 'Generalized', hyperVGeneration: 'V2', identifier: { publisher: 'P', offer: 'O', sku: `s${i}` }, provisioningState: 'Succeeded' },
+      });
+      for (let v = 0; v < VERSIONS_PER_DEFINITION; v++) {
+        const r = versionResource(i, v);
+        sim.put(r as never);
+        ids.push(r.id as string);
+      }
+    }
+    const { galleryEvents } = await import('../../functions/galleryEvents.js');
+    const { services } = await import('../../shared/services.js');
+    const s = services();
+    await s.catalog.ensureTables();
+    // Warm-up (clients, connections), on other resources than the measured burst.
+    await galleryEvents(writeEvent(`/subscriptions/${SUB}/resourceGroups/rg-bench/providers/Microsoft.Compute/galleries/benchGallery`, -1), benchContext('galleryEvents'));
+    sim.resetCounters();
+    s.tables.roundTrips = 0;
+    const events = ids.map((id, n) => writeEvent(id, n));
+    const ms = await runConcurrently(events.length, CONCURRENCY, (i) => galleryEvents(events[i], benchContext('galleryEvents')));
+    const armReads = sim.requestCount.total;
+    const roundTrips = s.tables.roundTrips;
+    const stored = await s.catalog.listVersions({ level: 'image', subscriptionId: SUB, resourceGroup: 'rg-bench', gallery: 'benchGallery', image: 'img-7' });
+
+    // The raw Azurite single-entity upsert rate, same entity size, same concurrency.
+    const raw = TableClient.fromConnectionString(env.azurite.connectionString, `raw${randomBytes(4).toString('hex')}`, { allowInsecureConnection: true });
+    await raw.createTable();
+    const payload = 'x'.repeat(JSON.stringify(versionResource(0, 0)).length);
+    await raw.upsertEntity({ partitionKey: 'warm', rowKey: 'up', payload });
+    const rawMs = await runConcurrently(events.length, CONCURRENCY, (i) => raw.upsertEntity({ partitionKey: `p${i % DEFINITIONS}`, rowKey: `r${i}`, payload }, 'Replace'));
+
+    const eventsPerSec = (events.length / ms) * 1000;
+    const upsertsPerSec = (events.length / rawMs) * 1000;
+    console.log(`\ncatalog: burst of ${events.length} version write events over ${DEFINITIONS} definitions, ${CONCURRENCY} in flight, through galleryEvents against Azurite + ARM simulator`);
+    console.log(`  ARM reads per event:            ${fmt(armReads / events.length, 2)}   (target <= 1)`);
+    console.log(`  table round trips per event:    ${fmt(roundTrips / events.length, 2)}   (target <= 2)`);
+    console.log(`  events/s through the handler:   ${fmt(eventsPerSec)}`);
+    console.log(`  raw Azurite upserts/s:          ${fmt(upsertsPerSec)}   (same entity size and concurrency)`);
+    console.log(`  handler rate / raw upsert rate: ${fmt((eventsPerSec / upsertsPerSec) * 100)} %`);
+    if (stored.length !== VERSIONS_PER_DEFINITION) console.log(`  WARNING: expected ${VERSIONS_PER_DEFINITION} versions of img-7 in the catalog, found ${stored.length}`);
+  } finally {
+    await env.stop();
+  }
+}
