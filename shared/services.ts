@@ -7,6 +7,7 @@ import { TableStore } from './storage/tables.js';
 import { createGalleryArmReader, type GalleryArmReader } from './arm/reader.js';
 import { CatalogStore } from './catalog/store.js';
 import { CatalogIndexer } from './catalog/indexer.js';
+import { CatalogReconciler } from './catalog/reconcile.js';
 
 export interface Services {
   config: Config;
@@ -14,6 +15,7 @@ export interface Services {
   arm: GalleryArmReader;
   catalog: CatalogStore;
   indexer: CatalogIndexer;
+  reconciler: CatalogReconciler;
 }
 
 let cached: Services | undefined;
@@ -24,7 +26,8 @@ export function services(): Services {
   const tables = new TableStore(cfg.tables);
   const arm = createGalleryArmReader(cfg.arm);
   const catalog = new CatalogStore(tables, cfg.tablePrefix);
-  cached = { config: cfg, tables, arm, catalog, indexer: new CatalogIndexer(arm, catalog) };
+  const indexer = new CatalogIndexer(arm, catalog);
+  cached = { config: cfg, tables, arm, catalog, indexer, reconciler: new CatalogReconciler(arm, catalog, indexer) };
   return cached;
 }
 

@@ -17,7 +17,7 @@
  * - the event subscription's event types or data.operationName filter differ from
  *   HANDLED_EVENT_TYPES / HANDLED_OPERATIONS, or it does not target the galleryEvents function;
  * - shared-key / local auth is enabled, or a required role (by built-in role id) is missing;
- * - main.bicep, main.parameters.json, azure.yaml and infra/README.md disagree.
+ * - main.bicep, main.parameters.json, azure.yaml and the README's "Deploy to Azure" section disagree.
  */
 import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
@@ -441,11 +441,11 @@ describe('role assignments', () => {
   });
 });
 
-describe('azd wiring (main.parameters.json, azure.yaml, infra/README.md)', () => {
+describe('azd wiring (main.parameters.json, azure.yaml, README)', () => {
   const main = code.get('main.bicep') ?? '';
   const params = [...main.matchAll(/^param\s+(\w+)\s+\w+(\s*=)?/gm)].map((m) => ({ name: m[1] as string, hasDefault: Boolean(m[2]) }));
   const parameterFile = JSON.parse(read('infra', 'main.parameters.json')) as { parameters: Record<string, unknown> };
-  const readme = read('infra', 'README.md');
+  const readme = read('README.md');
 
   it('gives every required parameter a value and names only real parameters', () => {
     for (const p of params.filter((x) => !x.hasDefault)) expect(Object.keys(parameterFile.parameters), p.name).toContain(p.name);

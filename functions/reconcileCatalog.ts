@@ -1,0 +1,18 @@
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { services } from '../shared/services.js';
+
+/** Walks ARM for every source subscription and makes the catalog equal to it (events can be lost). */
+export async function reconcileCatalog(_timer: Timer, context: InvocationContext): Promise<void> {
+  const s = services();
+  const subscriptions = s.config.arm.subscriptionIds;
+  if (subscriptions.length === 0) {
+    context.info('reconcile: no ARM_SUBSCRIPTION_IDS configured, nothing to do');
+    return;
+  }
+  const r = await s.reconciler.reconcile(subscriptions);
+  context.info(
+    `reconcile: ${r.subscriptions} subscriptions, ${r.galleries} galleries, ${r.images} definitions, ${r.versions} versions (${r.versionReads} re-read), ${r.tombstoned} tombstoned${r.skipped.length ? `; skipped: ${r.skipped.join('; ')}` : ''}`,
+  );
+}
+
+app.timer('reconcileCatalog', { schedule: '%RECONCILE_SCHEDULE%', handler: reconcileCatalog });

@@ -1,0 +1,56 @@
+import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
+import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
+import { seedDemoOrganization, DEMO_SUBSCRIPTIONS, DEMO_VERSIONS } from '../../shared/devhost/demo-org.js';
+import { startApp, type AppHost } from '../support/app-host.js';
+import { services } from '../../shared/services.js';
+import { expectCatalogEqualsArm, liveCatalogIds } from '../support/catalog-fixtures.js';
+
+let sim: ArmSimulator;
+let host: AppHost;
+const subs = Object.values(DEMO_SUBSCRIPTIONS);
+
+beforeAll(async () => {
+  sim = new ArmSimulator({ pageSize: 2 });
+  const { endpoint } = await sim.start();
+  seedDemoOrganization(sim);
+  host = await startApp({
+    CatalogStorage: inject('azuriteConnectionString'),
+    ARM_ENDPOINT: endpoint,
+    ARM_CREDENTIAL: 'local',
+    ARM_SUBSCRIPTION_IDS: subs.join(','),
+    RECONCILE_SCHEDULE: '0 0 0 1 1 *',
+    RECHECK_SCHEDULE: '0 0 0 1 1 *',
+  });
+});
+afterAll(async () => {
+  await host.stop();
+  await sim.stop();
+});
+
+async function runReconcile(): Promise<void> {
+  const res = await fetch(`${host.url}/admin/functions/reconcileCatalog`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  expect(res.status).toBe(202);
+  // admin invocations run in the background: wait for the log line
+  for (let i = 0; i < 100 && !host.logs.some((l) => l.functionName === 'reconcileCatalog' && l.message.startsWith('reconcile:')); i++) await new Promise((r) => setTimeout(r, 50));
+  const line = host.logs.filter((l) => l.functionName === 'reconcileCatalog').pop();
+  expect(line?.message).toMatch(/^reconcile: 3 subscriptions/);
+  host.logs.length = 0;
+}
+
+describe('reconcile timer', () => {
+  it('fills an empty catalog from ARM (paged lists) and then re-reads only what is not settled', async () => {
+    await runReconcile();
+    await expectCatalogEqualsArm(sim, services().arm, services().catalog, subs);
+    sim.resetCounters();
+    await runReconcile();
+    // second pass: galleries re-read (sharing groups), settled versions not re-read
+    expect(sim.requestCount.get).toBeLessThan(sim.all().length);
+  });
+
+  it('tombstones what ARM no longer has, when its events were lost', async () => {
+    sim.delete(DEMO_VERSIONS.ubuntuCompleted);
+    await runReconcile();
+    expect(await liveCatalogIds(services().catalog, subs)).not.toContain(DEMO_VERSIONS.ubuntuCompleted.toLowerCase());
+    await expectCatalogEqualsArm(sim, services().arm, services().catalog, subs);
+  });
+});
