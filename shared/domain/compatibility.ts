@@ -1,0 +1,495 @@
+/**
+ * Compatibility of a group (or stateful node) spec with the gallery image version it uses, in its
+ * region, on the VM sizes it lists.
+ *
+ * Each rule is a pure, exported function of the same input returning `Finding[]`;
+ * `checkCompatibility` runs them all in a fixed order. Errors make the job fail (permanent
+ * failure); warnings are recorded with the job. Paths are JSON paths into the job BODY
+ * (`group.compute.vmSizes.spotSizes[1]`; `statefulNode.…` for stateful nodes).
+ *
+ * Decisions on rules the sources leave open:
+ * - Deployability: only blocking reasons of latest.ts `deployability` are errors (their codes are
+ *   kept: `not-targeted`, `replication-in-progress`, …); exclusion from latest is not (it only
+ *   matters when resolving "latest", which happened before). Its shallow-replication warning is
+ *   replaced by the replica rule (warn only when the target capacity is above 20).
+ * - End of life (the version's, else the definition's default) is a warning, never an error.
+ * - Security type: the image's `SecurityType` feature decides which VM security types it can
+ *   create (seed 004): none/Standard → Standard; TrustedLaunch → TrustedLaunch only;
+ *   TrustedLaunchSupported → Standard or TrustedLaunch; ConfidentialVM → ConfidentialVM only;
+ *   ConfidentialVMSupported → Standard or ConfidentialVM; TrustedLaunchAndConfidentialVmSupported →
+ *   any. A security type named in the spec must be one of those (error). The VMs' effective type is
+ *   the spec's, else the image's only one, else Standard; a TrustedLaunch VM needs a size with
+ *   trusted launch (TrustedLaunchDisabled ≠ True) and a ConfidentialVM a confidential size
+ *   (ConfidentialComputingType): error per size. TrustedLaunch and ConfidentialVM also need a
+ *   Generation 2 image. An unknown SecurityType value is a warning (not checked further).
+ * - Accelerated networking: an image that supports it on a size without it is a WARNING: the VM
+ *   still works, its NIC is just not accelerated (the feature says the image supports it, not
+ *   that it requires it).
+ * - Disk controllers: the image's DiskControllerType (default SCSI) and the size's
+ *   DiskControllerTypes (default SCSI) must share one: error.
+ * - Premium OS disks (Premium_LRS, Premium_ZRS) need a size with PremiumIO: error per size.
+ * - An OS disk smaller than the image version's OS disk is an error (Azure refuses to shrink).
+ * - A generalized image needs login credentials (its VMs get an osProfile); a specialized image
+ *   must have none (its VMs get no osProfile): errors at the login path.
+ * - VM sizes: unknown (no capabilities, or capabilities of another region), not offered in the
+ *   region, or restricted there: errors; further size rules skip unknown sizes. Zones the spec
+ *   names that a size does not offer there: warning. A size listed twice (odSizes and spotSizes)
+ *   is reported at each path.
+ * - Replicas: `replicaAdvice` (replicas.ts) for the region with concurrent VMs = the group's
+ *   target capacity (a stateful node: 1) and, when the group declares an orchestrationMode (it is
+ *   one scale set), one concurrent scale set: too few replicas, or shallow replication above 20
+ *   VMs, are warnings at the capacity target.
+ * - Cross-tenant images with a Flexible scale set (`compute.orchestrationMode: Flexible`, this
+ *   project's extension): error.
+ */
+import { bodyRootOf, type GroupSpec, type JobKind } from './job-envelope.js';
+import { deployability, isBlocking } from './latest.js';
+import type { ImageDefinitionRecord, ImageVersionRecord } from './records.js';
+import { normalizeRegion } from './regions.js';
+import { replicaAdvice } from './replicas.js';
+import { findVmSize, type VmSizeCapabilities } from './vm-sizes.js';
+
+export type Severity = 'error' | 'warning';
+
+export interface Finding {
+  readonly severity: Severity;
+  readonly code: string;
+  /** JSON path into the job body, e.g. `group.compute.launchSpecification.image.gallery.version`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface CompatibilityInput {
+  readonly kind: JobKind;
+  readonly spec: GroupSpec;
+  /** The region the VMs are created in (normally the spec's region). */
+  readonly region: string;
+  readonly image: ImageDefinitionRecord;
+  readonly version: ImageVersionRecord;
+  /** Capabilities by size name, for this region; a missing or undefined entry is an unknown size. */
+  readonly vmSizes: Readonly<Record<string, VmSizeCapabilities | undefined>>;
+  /** The image comes from a gallery of another tenant than the caller's (visibility.ts isCrossTenant). */
+  readonly crossTenant: boolean;
+  readonly now: Date;
+}
+
+export type Rule = (input: CompatibilityInput) => Finding[];
+
+// ---------------------------------------------------------------- paths and helpers
+
+interface Paths {
+  readonly root: string;
+  readonly os: string;
+  readonly launch: string;
+  readonly version: string;
+  readonly login: string;
+  readonly osDiskType: string;
+  readonly osDiskSize: string;
+  readonly securityType: string;
+  readonly orchestrationMode: string;
+  readonly capacityTarget: string;
+  readonly zones: string;
+  readonly preferredZone: string;
+}
+
+/** The JSON paths (into the body) the rules report at. */
+export function pathsFor(kind: JobKind): Paths {
+  const root = bodyRootOf(kind);
+  const compute = `${root}.compute`;
+  const launch = `${compute}.launchSpecification`;
+  return {
+    root,
+    os: `${compute}.os`,
+    launch,
+    version: `${launch}.image.gallery.${kind === 'statelessGroup' ? 'version' : 'versionName'}`,
+    login: `${launch}.login`,
+    osDiskType: `${launch}.osDisk.type`,
+    osDiskSize: `${launch}.osDisk.sizeGB`,
+    securityType: `${launch}.security.securityType`,
+    orchestrationMode: `${compute}.orchestrationMode`,
+    capacityTarget: `${root}.capacity.target`,
+    zones: `${compute}.zones`,
+    preferredZone: `${compute}.preferredZone`,
+  };
+}
+
+export interface ListedSize {
+  readonly name: string;
+  readonly path: string;
+}
+
+/** Every size the spec lists: odSizes then spotSizes, each with its path. */
+export function listedSizes(input: Pick<CompatibilityInput, 'kind' | 'spec'>): ListedSize[] {
+  const base = `${bodyRootOf(input.kind)}.compute.vmSizes`;
+  const { odSizes, spotSizes } = input.spec.compute.vmSizes;
+  return [...odSizes.map((name, i) => ({ name, path: `${base}.odSizes[${i}]` })), ...spotSizes.map((name, i) => ({ name, path: `${base}.spotSizes[${i}]` }))];
+}
+
+/** The capabilities of a listed size for the input's region, or undefined when unknown. */
+function sizeFor(input: CompatibilityInput, name: string): VmSizeCapabilities | undefined {
+  const size = findVmSize(input.vmSizes, name);
+  if (size === undefined || normalizeRegion(size.region) !== normalizeRegion(input.region)) return undefined;
+  return size;
+}
+
+/** Runs `check` for every listed size with known capabilities. */
+function perKnownSize(input: CompatibilityInput, check: (size: VmSizeCapabilities, listed: ListedSize) => Finding | undefined): Finding[] {
+  const out: Finding[] = [];
+  for (const listed of listedSizes(input)) {
+    const size = sizeFor(input, listed.name);
+    if (size === undefined) continue;
+    const f = check(size, listed);
+    if (f !== undefined) out.push(f);
+  }
+  return out;
+}
+
+const error = (code: string, path: string, message: string): Finding => ({ severity: 'error', code, path, message });
+const warning = (code: string, path: string, message: string): Finding => ({ severity: 'warning', code, path, message });
+const sameText = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+function imageName(input: CompatibilityInput): string {
+  return `${input.image.ref.image} ${input.version.ref.version}`;
+}
+
+// ---------------------------------------------------------------- version
+
+/** The version must be deployable in the region: provisioned, targeted, replicated there. */
+export function checkDeployability(input: CompatibilityInput): Finding[] {
+  const d = deployability(input.version, input.region, { now: input.now, image: input.image });
+  const path = pathsFor(input.kind).version;
+  return d.reasons.filter((r) => isBlocking(r.code)).map((r) => error(r.code, path, r.message));
+}
+
+/** End of life passed (the version's date, else the definition's default): warning. */
+export function checkEndOfLife(input: CompatibilityInput): Finding[] {
+  const own = input.version.endOfLifeDate;
+  const eol = own ?? input.image.endOfLifeDate;
+  if (eol === undefined) return [];
+  const at = Date.parse(eol);
+  if (Number.isNaN(at) || at > input.now.getTime()) return [];
+  const whose = own === undefined ? `its image definition's end-of-life date` : 'its end-of-life date';
+  return [warning('end-of-life', pathsFor(input.kind).version, `Image ${imageName(input)} is past ${whose} (${eol}); VMs can still be created from it.`)];
+}
+
+/** Replica guidance for the group's target capacity in the region; shallow replication above 20 VMs. */
+export function checkReplicas(input: CompatibilityInput): Finding[] {
+  const target = input.version.targetRegions.find((t) => t.region === normalizeRegion(input.region));
+  if (target === undefined) return [];
+  const spec = input.spec;
+  const isGroup = input.kind === 'statelessGroup' && 'capacity' in spec;
+  const concurrentVms = isGroup ? spec.capacity.target : 1;
+  const scaleSet = isGroup && 'orchestrationMode' in spec.compute && spec.compute.orchestrationMode !== undefined;
+  const advice = replicaAdvice({
+    region: input.region,
+    replicaCount: target.replicaCount,
+    replicationMode: input.version.replicationMode,
+    concurrentVms,
+    concurrentScaleSets: scaleSet ? 1 : 0,
+  });
+  const path = isGroup ? pathsFor(input.kind).capacityTarget : pathsFor(input.kind).version;
+  return advice.filter((w) => w.code === 'too-few-replicas' || w.code === 'shallow-replication-scale').map((w) => warning(w.code, path, w.message));
+}
+
+// ---------------------------------------------------------------- image definition vs spec
+
+/** `compute.os` must be the image's OS type. */
+export function checkOsType(input: CompatibilityInput): Finding[] {
+  const os = input.spec.compute.os;
+  if (sameText(os, input.image.osType)) return [];
+  return [error('os-type-mismatch', pathsFor(input.kind).os, `The spec's OS is ${os} but image ${input.image.ref.image} is a ${input.image.osType} image.`)];
+}
+
+/** Specialized images: no login (VMs get no osProfile). Generalized images: login required. */
+export function checkLogin(input: CompatibilityInput): Finding[] {
+  const path = pathsFor(input.kind).login;
+  const login = input.spec.compute.launchSpecification.login;
+  if (input.image.osState === 'Specialized' && login !== undefined) {
+    return [
+      error(
+        'specialized-image-login',
+        path,
+        `Image ${input.image.ref.image} is specialized: its VMs get no osProfile, so the launch specification must not carry login credentials.`,
+      ),
+    ];
+  }
+  if (input.image.osState === 'Generalized' && login === undefined) {
+    return [error('login-required', path, `Image ${input.image.ref.image} is generalized: its VMs need login credentials (userName and a password or SSH key).`)];
+  }
+  return [];
+}
+
+/** The OS disk type must not be one the definition disallows. */
+export function checkDisallowedDiskType(input: CompatibilityInput): Finding[] {
+  const type = input.spec.compute.launchSpecification.osDisk?.type;
+  if (type === undefined || !input.image.disallowedDiskTypes.some((d) => sameText(d, type))) return [];
+  return [
+    error(
+      'disk-type-disallowed',
+      pathsFor(input.kind).osDiskType,
+      `Image ${input.image.ref.image} disallows ${type} disks (disallowed: ${input.image.disallowedDiskTypes.join(', ')}).`,
+    ),
+  ];
+}
+
+/** The OS disk cannot be smaller than the image version's OS disk. */
+export function checkOsDiskSize(input: CompatibilityInput): Finding[] {
+  const size = input.spec.compute.launchSpecification.osDisk?.sizeGB;
+  const imageSize = input.version.osDiskSizeGB;
+  if (size === undefined || imageSize === undefined || size >= imageSize) return [];
+  return [error('os-disk-too-small', pathsFor(input.kind).osDiskSize, `The OS disk is ${size} GB but image ${imageName(input)} has a ${imageSize} GB OS disk.`)];
+}
+
+/** A Flexible scale set cannot be created from an image shared by another tenant. */
+export function checkCrossTenantFlexible(input: CompatibilityInput): Finding[] {
+  if (!input.crossTenant || input.kind !== 'statelessGroup') return [];
+  const compute = input.spec.compute;
+  if (!('orchestrationMode' in compute) || compute.orchestrationMode !== 'Flexible') return [];
+  return [
+    error(
+      'flexible-cross-tenant-image',
+      pathsFor(input.kind).orchestrationMode,
+      `A Flexible scale set cannot be created from an image shared by another tenant (image ${input.image.ref.image}).`,
+    ),
+  ];
+}
+
+// ---------------------------------------------------------------- security type
+
+export type VmSecurityType = 'Standard' | 'TrustedLaunch' | 'ConfidentialVM';
+
+const IMAGE_SECURITY: Readonly<Record<string, readonly VmSecurityType[]>> = {
+  standard: ['Standard'],
+  trustedlaunch: ['TrustedLaunch'],
+  trustedlaunchsupported: ['Standard', 'TrustedLaunch'],
+  confidentialvm: ['ConfidentialVM'],
+  confidentialvmsupported: ['Standard', 'ConfidentialVM'],
+  trustedlaunchandconfidentialvmsupported: ['Standard', 'TrustedLaunch', 'ConfidentialVM'],
+};
+
+/**
+ * The VM security types an image definition can create, from its SecurityType feature (absent =
+ * Standard only); undefined for a value this service does not know. Spaces, underscores and case
+ * are ignored ("Confidential VM" = "ConfidentialVM").
+ */
+export function securityTypesOf(image: Pick<ImageDefinitionRecord, 'features'>): readonly VmSecurityType[] | undefined {
+  const raw = image.features.securityType;
+  if (raw === undefined || raw.trim() === '') return IMAGE_SECURITY.standard;
+  return IMAGE_SECURITY[raw.replace(/[\s_]+/g, '').toLowerCase()];
+}
+
+/** The VMs' security type: the spec's, else the image's only one, else Standard. */
+export function effectiveSecurityType(input: Pick<CompatibilityInput, 'spec' | 'image'>): VmSecurityType {
+  const requested = input.spec.compute.launchSpecification.security?.securityType;
+  if (requested !== undefined) return requested;
+  const allowed = securityTypesOf(input.image);
+  return allowed?.length === 1 && allowed[0] !== undefined ? allowed[0] : 'Standard';
+}
+
+/** Image security type vs the spec's, Generation 2 for trusted launch / confidential VMs, and each size's support. */
+export function checkSecurityType(input: CompatibilityInput): Finding[] {
+  const paths = pathsFor(input.kind);
+  const allowed = securityTypesOf(input.image);
+  if (allowed === undefined) {
+    return [
+      warning(
+        'security-type-unknown',
+        paths.version,
+        `Image ${input.image.ref.image} has SecurityType "${input.image.features.securityType ?? ''}", which this service does not know; security compatibility was not checked.`,
+      ),
+    ];
+  }
+  const out: Finding[] = [];
+  const requested = input.spec.compute.launchSpecification.security?.securityType;
+  if (requested !== undefined && !allowed.includes(requested)) {
+    out.push(
+      error(
+        'security-type-not-supported-by-image',
+        paths.securityType,
+        `Image ${input.image.ref.image} (SecurityType ${input.image.features.securityType ?? 'Standard'}) can only create ${allowed.join(' or ')} VMs, not ${requested}.`,
+      ),
+    );
+  }
+  const effective = effectiveSecurityType(input);
+  if (effective !== 'Standard' && input.image.hyperVGeneration !== 'V2') {
+    out.push(
+      error(
+        'security-type-requires-gen2',
+        requested === undefined ? paths.version : paths.securityType,
+        `${effective} VMs need a Generation 2 (V2) image; image ${input.image.ref.image} is ${input.image.hyperVGeneration}.`,
+      ),
+    );
+  }
+  if (effective === 'TrustedLaunch') {
+    out.push(
+      ...perKnownSize(input, (size, listed) =>
+        size.trustedLaunchSupported
+          ? undefined
+          : error('trusted-launch-unsupported', listed.path, `VM size ${listed.name} does not support trusted launch, which the VMs use (image ${input.image.ref.image}).`),
+      ),
+    );
+  } else if (effective === 'ConfidentialVM') {
+    out.push(
+      ...perKnownSize(input, (size, listed) =>
+        size.confidentialComputing !== undefined
+          ? undefined
+          : error('confidential-vm-unsupported', listed.path, `VM size ${listed.name} is not a confidential VM size, which the VMs need (image ${input.image.ref.image}).`),
+      ),
+    );
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- VM sizes
+
+/** Every listed size must be known, offered in the region and not restricted there. */
+export function checkVmSizeAvailability(input: CompatibilityInput): Finding[] {
+  const region = normalizeRegion(input.region);
+  const out: Finding[] = [];
+  for (const listed of listedSizes(input)) {
+    const size = sizeFor(input, listed.name);
+    if (size === undefined) {
+      out.push(error('vm-size-unknown', listed.path, `VM size ${listed.name} is not a known VM size in ${region}.`));
+    } else if (!size.offeredInRegion) {
+      out.push(error('vm-size-not-offered', listed.path, `VM size ${listed.name} is not offered in ${region}.`));
+    } else if (size.restrictedInRegion) {
+      const why = size.restrictionReasons.length > 0 ? ` (${size.restrictionReasons.join(', ')})` : '';
+      out.push(error('vm-size-restricted', listed.path, `VM size ${listed.name} is restricted in ${region} for this subscription${why}.`));
+    }
+  }
+  return out;
+}
+
+/** The image's Hyper-V generation must be one the size supports. */
+export function checkHyperVGeneration(input: CompatibilityInput): Finding[] {
+  const gen = input.image.hyperVGeneration;
+  return perKnownSize(input, (size, listed) =>
+    size.hyperVGenerations.includes(gen)
+      ? undefined
+      : error(
+          'hyperv-generation-unsupported',
+          listed.path,
+          `VM size ${listed.name} supports Hyper-V generation ${size.hyperVGenerations.join(', ') || 'none'}, not the image's ${gen}.`,
+        ),
+  );
+}
+
+/** The image's CPU architecture must be the size's. */
+export function checkArchitecture(input: CompatibilityInput): Finding[] {
+  const arch = input.image.architecture;
+  return perKnownSize(input, (size, listed) =>
+    size.architecture === arch ? undefined : error('architecture-mismatch', listed.path, `VM size ${listed.name} is ${size.architecture} but the image is ${arch}.`),
+  );
+}
+
+/** An image supporting accelerated networking on a size without it: warning (the NIC is not accelerated). */
+export function checkAcceleratedNetworking(input: CompatibilityInput): Finding[] {
+  if (input.image.features.acceleratedNetwork !== true) return [];
+  return perKnownSize(input, (size, listed) =>
+    size.acceleratedNetworking
+      ? undefined
+      : warning(
+          'accelerated-networking-unavailable',
+          listed.path,
+          `Image ${input.image.ref.image} supports accelerated networking but VM size ${listed.name} does not: its VMs get non-accelerated networking.`,
+        ),
+  );
+}
+
+/** The image's and the size's disk controller types (default SCSI) must share one. */
+export function checkDiskController(input: CompatibilityInput): Finding[] {
+  const fromImage = input.image.features.diskControllerTypes;
+  const imageTypes = fromImage !== undefined && fromImage.length > 0 ? fromImage : ['SCSI'];
+  return perKnownSize(input, (size, listed) =>
+    size.diskControllerTypes.some((s) => imageTypes.some((i) => sameText(s, i)))
+      ? undefined
+      : error(
+          'disk-controller-mismatch',
+          listed.path,
+          `VM size ${listed.name} supports ${size.diskControllerTypes.join(', ')} disk controllers and the image ${imageTypes.join(', ')}: no common controller type.`,
+        ),
+  );
+}
+
+/** A premium OS disk needs a size with premium storage (PremiumIO). */
+export function checkPremiumStorage(input: CompatibilityInput): Finding[] {
+  const type = input.spec.compute.launchSpecification.osDisk?.type;
+  if (type === undefined || !type.toLowerCase().startsWith('premium')) return [];
+  return perKnownSize(input, (size, listed) =>
+    size.premiumIO ? undefined : error('premium-storage-unsupported', listed.path, `VM size ${listed.name} does not support premium storage, which the ${type} OS disk needs.`),
+  );
+}
+
+/** Sizes outside the definition's recommended vCPU / memory range: warning per size and bound. */
+export function checkRecommendedRange(input: CompatibilityInput): Finding[] {
+  const { vCPUs, memoryGB } = input.image.recommended;
+  const out: Finding[] = [];
+  for (const listed of listedSizes(input)) {
+    const size = sizeFor(input, listed.name);
+    if (size === undefined) continue;
+    const img = input.image.ref.image;
+    if (size.vCPUs !== undefined && vCPUs?.min !== undefined && size.vCPUs < vCPUs.min) {
+      out.push(warning('vcpus-below-recommended', listed.path, `VM size ${listed.name} has ${size.vCPUs} vCPUs; image ${img} recommends at least ${vCPUs.min}.`));
+    }
+    if (size.vCPUs !== undefined && vCPUs?.max !== undefined && size.vCPUs > vCPUs.max) {
+      out.push(warning('vcpus-above-recommended', listed.path, `VM size ${listed.name} has ${size.vCPUs} vCPUs; image ${img} recommends at most ${vCPUs.max}.`));
+    }
+    if (size.memoryGB !== undefined && memoryGB?.min !== undefined && size.memoryGB < memoryGB.min) {
+      out.push(warning('memory-below-recommended', listed.path, `VM size ${listed.name} has ${size.memoryGB} GB of memory; image ${img} recommends at least ${memoryGB.min} GB.`));
+    }
+    if (size.memoryGB !== undefined && memoryGB?.max !== undefined && size.memoryGB > memoryGB.max) {
+      out.push(warning('memory-above-recommended', listed.path, `VM size ${listed.name} has ${size.memoryGB} GB of memory; image ${img} recommends at most ${memoryGB.max} GB.`));
+    }
+  }
+  return out;
+}
+
+/** Zones the spec names (zones, else preferredZone) that an offered size does not offer in the region: warning. */
+export function checkZones(input: CompatibilityInput): Finding[] {
+  const compute = input.spec.compute;
+  const paths = pathsFor(input.kind);
+  const wanted = compute.zones ?? (compute.preferredZone === undefined ? [] : [compute.preferredZone]);
+  if (wanted.length === 0) return [];
+  return perKnownSize(input, (size, listed) => {
+    if (size.zones === undefined || !size.offeredInRegion || size.restrictedInRegion) return undefined;
+    const missing = wanted.filter((z) => !size.zones?.includes(z));
+    if (missing.length === 0) return undefined;
+    return warning(
+      'vm-size-zone-unavailable',
+      listed.path,
+      `VM size ${listed.name} is not available in zone${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${normalizeRegion(input.region)} (${compute.zones === undefined ? paths.preferredZone : paths.zones}).`,
+    );
+  });
+}
+
+// ---------------------------------------------------------------- all rules
+
+/** Every rule, in the order checkCompatibility runs them. */
+export const COMPATIBILITY_RULES: readonly Rule[] = [
+  checkDeployability,
+  checkEndOfLife,
+  checkOsType,
+  checkLogin,
+  checkSecurityType,
+  checkVmSizeAvailability,
+  checkHyperVGeneration,
+  checkArchitecture,
+  checkDiskController,
+  checkAcceleratedNetworking,
+  checkPremiumStorage,
+  checkRecommendedRange,
+  checkZones,
+  checkDisallowedDiskType,
+  checkOsDiskSize,
+  checkReplicas,
+  checkCrossTenantFlexible,
+];
+
+/** Runs every rule; findings in rule order, then size order. */
+export function checkCompatibility(input: CompatibilityInput): Finding[] {
+  return COMPATIBILITY_RULES.flatMap((rule) => rule(input));
+}
+
+export function hasErrors(findings: readonly Finding[]): boolean {
+  return findings.some((f) => f.severity === 'error');
+}
