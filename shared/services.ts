@@ -8,6 +8,8 @@ import { createGalleryArmReader, type GalleryArmReader } from './arm/reader.js';
 import { CatalogStore } from './catalog/store.js';
 import { CatalogIndexer } from './catalog/indexer.js';
 import { CatalogReconciler } from './catalog/reconcile.js';
+import { OrganizationDirectory } from './access/directory.js';
+import { CatalogLookups } from './lookups/lookups.js';
 
 export interface Services {
   config: Config;
@@ -16,6 +18,8 @@ export interface Services {
   catalog: CatalogStore;
   indexer: CatalogIndexer;
   reconciler: CatalogReconciler;
+  directory: OrganizationDirectory;
+  lookups: CatalogLookups;
 }
 
 let cached: Services | undefined;
@@ -27,7 +31,17 @@ export function services(): Services {
   const arm = createGalleryArmReader(cfg.arm);
   const catalog = new CatalogStore(tables, cfg.tablePrefix);
   const indexer = new CatalogIndexer(arm, catalog);
-  cached = { config: cfg, tables, arm, catalog, indexer, reconciler: new CatalogReconciler(arm, catalog, indexer) };
+  const directory = new OrganizationDirectory(tables, cfg.tablePrefix);
+  cached = {
+    config: cfg,
+    tables,
+    arm,
+    catalog,
+    indexer,
+    reconciler: new CatalogReconciler(arm, catalog, indexer),
+    directory,
+    lookups: new CatalogLookups(catalog, directory),
+  };
   return cached;
 }
 

@@ -242,6 +242,45 @@ export class CatalogStore {
     return out;
   }
 
+  /** Live versions of an image definition, newest first, a table page at a time (one query, paged). */
+  async *versionsNewestFirst(ref: ImageRef, pageSize = 100): AsyncGenerator<ImageVersionRecord> {
+    await this.ensureTables();
+    const filter = odata`PartitionKey eq ${imageKey(ref)} and deleted eq false`;
+    for await (const page of this.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: pageSize })) {
+      for (const e of page) {
+        const r = unpackJson<ImageVersionRecord>('record', e);
+        if (r) yield r;
+      }
+    }
+  }
+
+  /** One page of live versions, newest first, after the RowKey `after`. `next` is the last RowKey when more may follow. */
+  async pageVersions(ref: ImageRef, after: string | undefined, top: number): Promise<{ items: ImageVersionRecord[]; next?: string }> {
+    await this.ensureTables();
+    const pk = imageKey(ref);
+    const filter = after === undefined ? odata`PartitionKey eq ${pk} and deleted eq false` : odata`PartitionKey eq ${pk} and RowKey gt ${after} and deleted eq false`;
+    const items: ImageVersionRecord[] = [];
+    let lastKey: string | undefined;
+    for await (const e of this.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      const r = unpackJson<ImageVersionRecord>('record', e);
+      if (!r) continue;
+      if (items.length === top) return { items, ...(lastKey ? { next: lastKey } : {}) };
+      items.push(r);
+      lastKey = e.rowKey;
+    }
+    return { items };
+  }
+
+  /** Whether any live version of the definition is eligible for latest in the region (one query, top 1). */
+  async hasLatestIn(ref: ImageRef, region: string): Promise<boolean> {
+    await this.ensureTables();
+    const flag = regionProperty('E', region);
+    if (!/^E_[a-z0-9]+$/.test(flag)) return false;
+    const filter = `${odata`PartitionKey eq ${imageKey(ref)}`} and ${flag} eq true`;
+    const first = await this.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['RowKey'] } }).byPage({ maxPageSize: 1 }).next();
+    return !first.done && first.value.length > 0;
+  }
+
   // ------------------------------------------------------------------ rechecks
 
   /** Puts a settling version on the re-check list, unless it is there already (its attempts then keep counting). */

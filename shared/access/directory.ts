@@ -1,0 +1,209 @@
+/**
+ * Organizations, their accounts (subscriptions, with their Spot account ids), the principals that
+ * act for them, and the organization shares (grants) that mirror RBAC scopes. An administrator
+ * manages them through `PUT /api/admin/organizations/{id}`; they live in the `<prefix>orgs` table
+ * and are cached for a short time by each instance.
+ */
+import { z } from 'zod';
+import { odata } from '@azure/data-tables';
+import type { TableStore } from '../storage/tables.js';
+import { parseResourceId, isSubscriptionId, type GalleryRef, type ImageRef } from '../domain/ids.js';
+import type { Caller, Grant, Organization } from '../domain/visibility.js';
+import { encodeKeyPart } from '../catalog/keys.js';
+import { packJson, unpackJson } from '../catalog/json-props.js';
+import { statusOf } from '../catalog/store.js';
+
+const guid = z.string().refine(isSubscriptionId, 'must be a GUID').transform((s) => s.toLowerCase());
+
+export const ORGANIZATION_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
+
+export const organizationDocumentSchema = z.strictObject({
+  tenantId: guid,
+  displayName: z.string().max(256).optional(),
+  subscriptions: z
+    .array(
+      z.strictObject({
+        subscriptionId: guid,
+        spotAccountId: z
+          .string()
+          .regex(/^act-[0-9a-z]{8}$/i, 'must be a Spot account id like act-1a2b3c4d')
+          .transform((s) => s.toLowerCase())
+          .optional(),
+      }),
+    )
+    .min(1)
+    .max(1000),
+  principals: z
+    .array(
+      z.strictObject({
+        tenantId: guid,
+        objectId: guid,
+        /** The subscriptions this principal acts for; absent = every subscription of the organization. */
+        subscriptionIds: z.array(guid).max(1000).optional(),
+      }),
+    )
+    .max(1000),
+  grants: z
+    .array(
+      z.strictObject({
+        /** A gallery or image definition id in one of the organization's subscriptions. */
+        scope: z.string().max(1024),
+        /** The grantee subscription; absent = every subscription of the organization. */
+        subscriptionId: guid.optional(),
+      }),
+    )
+    .max(5000)
+    .default([]),
+});
+
+export type OrganizationDocument = z.infer<typeof organizationDocumentSchema>;
+
+export interface StoredOrganization extends OrganizationDocument {
+  id: string;
+}
+
+export class DirectoryError extends Error {
+  constructor(
+    readonly status: 400 | 409,
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DirectoryError';
+  }
+}
+
+interface Snapshot {
+  at: number;
+  organizations: StoredOrganization[];
+  principals: Map<string, { org: StoredOrganization; subscriptionIds?: string[] }>;
+}
+
+const CACHE_MS = 30_000;
+
+export class OrganizationDirectory {
+  private snapshot: Snapshot | undefined;
+  private ready: Promise<void> | undefined;
+
+  constructor(
+    private readonly tables: TableStore,
+    private readonly prefix: string,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  private get table() {
+    return this.tables.table(`${this.prefix}orgs`);
+  }
+
+  private ensureTable(): Promise<void> {
+    this.ready ??= this.table.createTable().then(
+      () => undefined,
+      (err: unknown) => {
+        this.ready = undefined;
+        throw err;
+      },
+    );
+    return this.ready;
+  }
+
+  /** Validates and stores an organization (replacing it). A subscription may belong to one organization only. */
+  async put(id: string, document: OrganizationDocument): Promise<StoredOrganization> {
+    if (!ORGANIZATION_ID.test(id)) throw new DirectoryError(400, 'path.organizationId', 'must be 2-63 lower-case letters, digits or hyphens');
+    const subs = new Set(document.subscriptions.map((s) => s.subscriptionId));
+    document.grants.forEach((g, i) => {
+      let ref;
+      try {
+        ref = parseResourceId(g.scope);
+      } catch (err) {
+        throw new DirectoryError(400, `body.grants[${i}].scope`, err instanceof Error ? err.message : 'invalid id');
+      }
+      if (ref.level === 'version') throw new DirectoryError(400, `body.grants[${i}].scope`, 'must be a gallery or an image definition (a version is shared through its definition)');
+      if (!subs.has(ref.subscriptionId.toLowerCase())) throw new DirectoryError(400, `body.grants[${i}].scope`, "must be in one of the organization's subscriptions");
+      if (g.subscriptionId && !subs.has(g.subscriptionId)) throw new DirectoryError(400, `body.grants[${i}].subscriptionId`, "must be one of the organization's subscriptions");
+    });
+    document.principals.forEach((p, i) =>
+      (p.subscriptionIds ?? []).forEach((s, j) => {
+        if (!subs.has(s)) throw new DirectoryError(400, `body.principals[${i}].subscriptionIds[${j}]`, "must be one of the organization's subscriptions");
+      }),
+    );
+    const others = (await this.load(true)).organizations.filter((o) => o.id !== id);
+    for (const [i, s] of document.subscriptions.entries()) {
+      const owner = others.find((o) => o.subscriptions.some((x) => x.subscriptionId === s.subscriptionId || (s.spotAccountId && x.spotAccountId === s.spotAccountId)));
+      if (owner) throw new DirectoryError(409, `body.subscriptions[${i}]`, 'already belongs to another organization');
+    }
+    await this.ensureTable();
+    const stored: StoredOrganization = { id, ...document };
+    await this.table.upsertEntity({ partitionKey: 'org', rowKey: encodeKeyPart(id), ...packJson('document', stored) }, 'Replace');
+    this.snapshot = undefined;
+    return stored;
+  }
+
+  async get(id: string): Promise<StoredOrganization | undefined> {
+    return (await this.load()).organizations.find((o) => o.id === id);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    await this.ensureTable();
+    try {
+      await this.table.deleteEntity('org', encodeKeyPart(id));
+      this.snapshot = undefined;
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      throw err;
+    }
+  }
+
+  async list(): Promise<StoredOrganization[]> {
+    return (await this.load()).organizations;
+  }
+
+  /** Every organization in the shape the visibility rules take. */
+  async organizations(): Promise<Organization[]> {
+    return (await this.load()).organizations.map(toOrganization);
+  }
+
+  /** The grants of the caller's organization. */
+  async grantsFor(caller: Caller): Promise<Grant[]> {
+    const org = (await this.load()).organizations.find((o) => o.id === caller.organizationId);
+    if (!org) return [];
+    return org.grants.map((g) => {
+      const scope = parseResourceId(g.scope) as GalleryRef | ImageRef;
+      return { organizationId: org.id, scope, ...(g.subscriptionId ? { subscriptionId: g.subscriptionId } : {}) };
+    });
+  }
+
+  /** The caller a principal is, or undefined when no organization knows it. */
+  async callerFor(tenantId: string, objectId: string): Promise<Caller | undefined> {
+    const entry = (await this.load()).principals.get(`${tenantId.toLowerCase()}/${objectId.toLowerCase()}`);
+    if (!entry) return undefined;
+    return {
+      organizationId: entry.org.id,
+      tenantId: entry.org.tenantId,
+      subscriptionIds: entry.subscriptionIds ?? entry.org.subscriptions.map((s) => s.subscriptionId),
+    };
+  }
+
+  private async load(fresh = false): Promise<Snapshot> {
+    if (!fresh && this.snapshot && this.now() - this.snapshot.at < CACHE_MS) return this.snapshot;
+    await this.ensureTable();
+    const organizations: StoredOrganization[] = [];
+    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq 'org'` } })) {
+      const doc = unpackJson<StoredOrganization>('document', e);
+      if (doc) organizations.push(doc);
+    }
+    organizations.sort((a, b) => a.id.localeCompare(b.id));
+    const principals = new Map<string, { org: StoredOrganization; subscriptionIds?: string[] }>();
+    for (const org of organizations) {
+      for (const p of org.principals) principals.set(`${p.tenantId}/${p.objectId}`, { org, ...(p.subscriptionIds ? { subscriptionIds: p.subscriptionIds } : {}) });
+    }
+    this.snapshot = { at: this.now(), organizations, principals };
+    return this.snapshot;
+  }
+}
+
+export function toOrganization(o: StoredOrganization): Organization {
+  const spotAccounts: Record<string, string> = {};
+  for (const s of o.subscriptions) if (s.spotAccountId) spotAccounts[s.spotAccountId] = s.subscriptionId;
+  return { id: o.id, tenantId: o.tenantId, subscriptionIds: o.subscriptions.map((s) => s.subscriptionId), spotAccounts };
+}

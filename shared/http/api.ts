@@ -1,0 +1,118 @@
+/**
+ * What every HTTP function shares: the caller from the authentication principal, request
+ * validation with the field at fault, and the mapping of failures to RFC 9457 problem details.
+ */
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { Caller } from '../domain/visibility.js';
+import { nameProblem } from '../domain/ids.js';
+import { parseRegionQuery } from '../domain/regions.js';
+import { PRINCIPAL_HEADER, readPrincipal } from '../access/principal.js';
+import { DirectoryError } from '../access/directory.js';
+import { NotVisibleError } from '../lookups/lookups.js';
+import { bindingOf, decodeToken, parseTop, RequestValidationError, type FieldProblem, type PageRequest } from '../lookups/paging.js';
+import { problem } from './responses.js';
+import { services } from '../services.js';
+
+export class UnauthenticatedError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'UnauthenticatedError';
+  }
+}
+export class ForbiddenError extends Error {
+  override readonly name = 'ForbiddenError';
+}
+
+/** The caller: 401 without a principal, 403 when no organization knows the principal. */
+export async function callerOf(request: HttpRequest): Promise<Caller> {
+  const p = readPrincipal(request.headers.get(PRINCIPAL_HEADER));
+  if (!p.ok) throw new UnauthenticatedError(p.reason);
+  const caller = await services().directory.callerFor(p.principal.tenantId, p.principal.objectId);
+  if (!caller) throw new ForbiddenError('The authenticated principal is not a member of any organization.');
+  return caller;
+}
+
+/** Collects field problems of one request, then throws them all at once. */
+export class Validator {
+  readonly problems: FieldProblem[] = [];
+
+  name(field: 'subscriptionId' | 'resourceGroup' | 'gallery' | 'image' | 'version', where: string, value: string | undefined): string {
+    const v = value ?? '';
+    const p = v.length > 1024 ? 'is too long' : nameProblem(field, v);
+    if (p) this.problems.push({ field: where, message: p });
+    return v;
+  }
+
+  region(where: string, value: string | null, required: boolean): string | undefined {
+    if (value === null || value === '') {
+      if (required) this.problems.push({ field: where, message: 'is required (a region name such as westeurope)' });
+      return undefined;
+    }
+    const r = parseRegionQuery(value);
+    if (!r.ok) {
+      this.problems.push({ field: where, message: r.problem });
+      return undefined;
+    }
+    return r.region;
+  }
+
+  oneOf(where: string, value: string | null, allowed: readonly string[]): string | undefined {
+    if (value === null || value === '') return undefined;
+    const hit = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
+    if (!hit) this.problems.push({ field: where, message: `must be one of ${allowed.join(', ')}` });
+    return hit;
+  }
+
+  text(where: string, value: string | null, max = 256): string | undefined {
+    if (value === null || value === '') return undefined;
+    if (value.length > max || [...value].some((c) => c.charCodeAt(0) < 32)) {
+      this.problems.push({ field: where, message: `must be at most ${max} printable characters` });
+      return undefined;
+    }
+    return value;
+  }
+
+  /** `top` and `continuationToken`, the token bound to the caller and this query. */
+  page(request: HttpRequest, caller: Caller, route: string): PageRequest {
+    const top = parseTop(request.query.get('top'));
+    if (typeof top !== 'number') this.problems.push(top);
+    const query: Record<string, string> = {};
+    for (const [k, v] of request.query.entries()) if (k !== 'top' && k !== 'continuationToken') query[k] = v;
+    const binding = bindingOf(caller, route, query);
+    const after = decodeToken(request.query.get('continuationToken'), binding);
+    if (after !== undefined && typeof after !== 'string') this.problems.push(after);
+    return { top: typeof top === 'number' ? top : 0, binding, ...(typeof after === 'string' ? { after } : {}) };
+  }
+
+  /** Refuses query parameters the endpoint does not know. */
+  onlyQuery(request: HttpRequest, known: readonly string[]): void {
+    for (const k of request.query.keys()) {
+      if (!known.includes(k)) this.problems.push({ field: `query.${k.slice(0, 64)}`, message: `is not a parameter of this endpoint (known: ${known.join(', ')})` });
+    }
+  }
+
+  done(): void {
+    if (this.problems.length > 0) throw new RequestValidationError(this.problems);
+  }
+}
+
+/** Runs a handler body and maps every failure to problem details (never a bare 500). */
+export async function api(request: HttpRequest, context: InvocationContext, body: () => Promise<HttpResponseInit>): Promise<HttpResponseInit> {
+  const instance = new URL(request.url).pathname;
+  try {
+    return await body();
+  } catch (err) {
+    if (err instanceof RequestValidationError) return problem(400, 'The request is not valid.', { errors: err.errors, instance });
+    if (err instanceof UnauthenticatedError) return problem(401, 'Authentication is required.', { instance, headers: { 'www-authenticate': 'Bearer' } });
+    if (err instanceof ForbiddenError) return problem(403, err.message, { instance });
+    if (err instanceof NotVisibleError) return problem(404, err.message, { instance });
+    if (err instanceof DirectoryError) return problem(err.status, err.message, { errors: [{ field: err.field, message: err.message }], instance });
+    const status = (err as { statusCode?: number }).statusCode;
+    if (typeof status === 'number' && (status === 429 || status >= 500)) {
+      context.warn(`transient failure: ${(err as Error).message}`);
+      return problem(503, 'The catalog store is busy or unavailable; retry shortly.', { instance, headers: { 'retry-after': '5' } });
+    }
+    context.error(`unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return problem(500, 'An unexpected error occurred.', { instance });
+  }
+}

@@ -1,0 +1,329 @@
+/**
+ * The lookups behind the HTTP API: the console cascade (resource group → gallery → image →
+ * version), latest per region, and search — each answered from the catalog tables and filtered
+ * by what the caller may see (design §6). An invisible resource is reported exactly like a missing
+ * one: `NotVisibleError` (404) with the same text.
+ */
+import type { CatalogStore } from '../catalog/store.js';
+import type { OrganizationDirectory } from '../access/directory.js';
+import { canSee, galleryFactsFor, type Caller, type Grant, type Organization, type VisibleVia } from '../domain/visibility.js';
+import { formatResourceId, galleryRef, resourceKey, type GalleryRef, type ImageRef } from '../domain/ids.js';
+import type { GalleryRecord, ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
+import { deployability, latestVersion, type Reason } from '../domain/latest.js';
+import { encodeToken, pageOf, type Page, type PageRequest } from './paging.js';
+
+export class NotVisibleError extends Error {
+  constructor() {
+    super('The resource does not exist or is not visible to the caller.');
+    this.name = 'NotVisibleError';
+  }
+}
+
+export interface GalleryView {
+  id: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+  description?: string;
+  tags: Record<string, string>;
+  sharing: { permissions: string; subscriptionIds?: readonly string[]; tenantIds?: readonly string[]; communityPublicNames?: readonly string[] };
+  visibleVia: VisibleVia;
+}
+
+export interface ImageView {
+  id: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  gallery: string;
+  name: string;
+  publisher: string;
+  offer: string;
+  sku: string;
+  osType: string;
+  osState: string;
+  hyperVGeneration: string;
+  architecture: string;
+  features: ImageDefinitionRecord['features'];
+  recommended: ImageDefinitionRecord['recommended'];
+  disallowedDiskTypes: readonly string[];
+  purchasePlan?: ImageDefinitionRecord['purchasePlan'];
+  eula?: string;
+  privacyStatementUri?: string;
+  releaseNoteUri?: string;
+  endOfLifeDate?: string;
+  description?: string;
+  tags: Record<string, string>;
+  visibleVia: VisibleVia;
+}
+
+export interface VersionView {
+  id: string;
+  name: string;
+  provisioningState: string;
+  replicationState: string;
+  replicationMode: string;
+  publishedDate?: string;
+  endOfLifeDate?: string;
+  excludeFromLatest: boolean;
+  osDiskSizeGB?: number;
+  targetRegions: { region: string; displayName: string; replicaCount: number; storageAccountType: string; excludeFromLatest?: boolean; replicationState: string }[];
+  deployability?: { region: string; deployable: boolean; eligibleForLatest: boolean; reasons: readonly Reason[]; warnings: readonly Reason[] };
+}
+
+export interface LatestView {
+  region: string;
+  image: string;
+  version?: string;
+  id?: string;
+  warnings: readonly Reason[];
+  passedOver: { version: string; id: string; reasons: readonly Reason[] }[];
+  details?: VersionView;
+}
+
+export interface ImageFilters {
+  osType?: string;
+  osState?: string;
+  architecture?: string;
+  hyperVGeneration?: string;
+  securityType?: string;
+}
+
+export interface SearchFilters extends ImageFilters {
+  publisher?: string;
+  offer?: string;
+  sku?: string;
+  region?: string;
+}
+
+interface Context {
+  caller: Caller;
+  organizations: Organization[];
+  grants: Grant[];
+}
+
+const eq = (a: string | undefined, b: string | undefined): boolean => (a ?? '').toLowerCase() === (b ?? '').toLowerCase();
+
+export class CatalogLookups {
+  constructor(
+    private readonly store: CatalogStore,
+    private readonly directory: OrganizationDirectory,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private async context(caller: Caller): Promise<Context> {
+    const [organizations, grants] = await Promise.all([this.directory.organizations(), this.directory.grantsFor(caller)]);
+    return { caller, organizations, grants };
+  }
+
+  private visibility(ctx: Context, gallery: GalleryRecord, target: GalleryRef | ImageRef) {
+    return canSee(ctx.caller, target, galleryFactsFor(gallery, ctx.organizations), ctx.grants);
+  }
+
+  private async liveGallery(ref: GalleryRef): Promise<GalleryRecord | undefined> {
+    return (await this.store.getGallery(ref))?.record;
+  }
+
+  /** Resource groups of a subscription that hold galleries the caller sees (the console's first list). */
+  async resourceGroups(caller: Caller, subscriptionId: string, page: PageRequest): Promise<Page<{ name: string; subscriptionId: string; galleries: number }>> {
+    const ctx = await this.context(caller);
+    const byGroup = new Map<string, { name: string; subscriptionId: string; galleries: number }>();
+    for (const g of await this.store.listGalleries(subscriptionId)) {
+      if (!this.visibility(ctx, g, g.ref).visible) continue;
+      const key = g.ref.resourceGroup.toLowerCase();
+      const entry = byGroup.get(key) ?? { name: g.ref.resourceGroup, subscriptionId: g.ref.subscriptionId, galleries: 0 };
+      entry.galleries++;
+      byGroup.set(key, entry);
+    }
+    return pageOf([...byGroup.values()], (r) => r.name.toLowerCase(), page);
+  }
+
+  async galleries(caller: Caller, subscriptionId: string, resourceGroup: string, page: PageRequest): Promise<Page<GalleryView>> {
+    const ctx = await this.context(caller);
+    const views: GalleryView[] = [];
+    for (const g of await this.store.listGalleries(subscriptionId, resourceGroup)) {
+      const v = this.visibility(ctx, g, g.ref);
+      if (v.visible) views.push(galleryView(g, v.via));
+    }
+    return pageOf(views, (g) => g.name.toLowerCase(), page);
+  }
+
+  async images(caller: Caller, ref: GalleryRef, filters: ImageFilters, page: PageRequest): Promise<Page<ImageView>> {
+    const ctx = await this.context(caller);
+    const gallery = await this.liveGallery(ref);
+    if (!gallery) throw new NotVisibleError();
+    const galleryVisible = this.visibility(ctx, gallery, gallery.ref).visible;
+    const views: ImageView[] = [];
+    for (const image of await this.store.listImages(ref)) {
+      const v = this.visibility(ctx, gallery, image.ref);
+      if (v.visible && matches(image, filters)) views.push(imageView(image, v.via));
+    }
+    // A definition grant shows the definition, not the gallery: with neither, the gallery "does not exist".
+    if (!galleryVisible && views.length === 0 && !this.anyImageVisible(ctx, gallery)) throw new NotVisibleError();
+    return pageOf(views, (i) => i.name.toLowerCase(), page);
+  }
+
+  private anyImageVisible(ctx: Context, gallery: GalleryRecord): boolean {
+    return ctx.grants.some((g) => g.scope.level === 'image' && resourceKey(galleryRef(g.scope.subscriptionId, g.scope.resourceGroup, g.scope.gallery)) === resourceKey(gallery.ref) && this.visibility(ctx, gallery, g.scope).visible);
+  }
+
+  /** The image definition and its gallery, when the caller sees the definition. */
+  private async visibleImage(ctx: Context, ref: ImageRef): Promise<{ gallery: GalleryRecord; image: ImageDefinitionRecord; via: VisibleVia }> {
+    const [gallery, image] = await Promise.all([this.liveGallery(galleryRef(ref.subscriptionId, ref.resourceGroup, ref.gallery)), this.store.getImage(ref)]);
+    if (!gallery || !image?.record) throw new NotVisibleError();
+    const v = this.visibility(ctx, gallery, image.record.ref);
+    if (!v.visible) throw new NotVisibleError();
+    return { gallery, image: image.record, via: v.via };
+  }
+
+  async image(caller: Caller, ref: ImageRef): Promise<ImageView> {
+    const { image, via } = await this.visibleImage(await this.context(caller), ref);
+    return imageView(image, via);
+  }
+
+  async versions(caller: Caller, ref: ImageRef, region: string | undefined, page: PageRequest): Promise<Page<VersionView>> {
+    const { image } = await this.visibleImage(await this.context(caller), ref);
+    const { items, next } = await this.store.pageVersions(image.ref, page.after, page.top);
+    const now = this.now();
+    return {
+      items: items.map((v) => versionView(v, region === undefined ? undefined : deployability(v, region, { image, now }))),
+      ...(next ? { continuationToken: encodeToken(page.binding, next) } : {}),
+    };
+  }
+
+  async latest(caller: Caller, ref: ImageRef, region: string): Promise<LatestView> {
+    const { image } = await this.visibleImage(await this.context(caller), ref);
+    const now = this.now();
+    const passed: ImageVersionRecord[] = [];
+    let chosen: ImageVersionRecord | undefined;
+    // Newest first: the first eligible version is latest; everything before it was passed over.
+    for await (const v of this.store.versionsNewestFirst(image.ref, 50)) {
+      if (deployability(v, region, { image, now }).eligibleForLatest) {
+        chosen = v;
+        break;
+      }
+      passed.push(v);
+    }
+    const result = latestVersion(chosen ? [...passed, chosen] : passed, region, { image, now });
+    return {
+      region,
+      image: image.id,
+      ...(result.version ? { version: result.version.ref.version, id: result.version.id } : {}),
+      warnings: result.warnings,
+      passedOver: result.passedOver.map((p) => ({ version: p.version, id: formatResourceId({ ...image.ref, level: 'version', version: p.version }), reasons: p.reasons })),
+      ...(result.version ? { details: versionView(result.version, deployability(result.version, region, { image, now })) } : {}),
+    };
+  }
+
+  /** Image definitions matching the filters in every gallery the caller sees, in all subscriptions. */
+  async search(caller: Caller, filters: SearchFilters, page: PageRequest): Promise<Page<ImageView>> {
+    const ctx = await this.context(caller);
+    const galleries = new Map<string, GalleryRecord>();
+    const add = (g: GalleryRecord | undefined) => {
+      if (g) galleries.set(resourceKey(g.ref), g);
+    };
+    for (const sub of caller.subscriptionIds) for (const g of await this.store.listGalleries(sub)) add(g);
+    const candidates: GalleryRef[] = [
+      ...ctx.grants.map((g) => galleryRef(g.scope.subscriptionId, g.scope.resourceGroup, g.scope.gallery)),
+      ...(await Promise.all(caller.subscriptionIds.map((s) => this.store.sharedGalleries({ subscriptionId: s })))).flat(),
+      ...(await this.store.sharedGalleries({ tenantId: caller.tenantId })),
+      ...(await this.store.sharedGalleries('community')),
+    ];
+    for (const ref of candidates) if (!galleries.has(resourceKey(ref))) add(await this.liveGallery(ref));
+
+    const views: ImageView[] = [];
+    for (const gallery of galleries.values()) {
+      for (const image of await this.store.listImages(gallery.ref)) {
+        const v = this.visibility(ctx, gallery, image.ref);
+        if (!v.visible || !matches(image, filters)) continue;
+        if (filters.publisher !== undefined && !eq(image.publisher, filters.publisher)) continue;
+        if (filters.offer !== undefined && !eq(image.offer, filters.offer)) continue;
+        if (filters.sku !== undefined && !eq(image.sku, filters.sku)) continue;
+        if (filters.region !== undefined && !(await this.store.hasLatestIn(image.ref, filters.region))) continue;
+        views.push(imageView(image, v.via));
+      }
+    }
+    return pageOf(views, (i) => i.id.toLowerCase(), page);
+  }
+}
+
+function matches(image: ImageDefinitionRecord, f: ImageFilters): boolean {
+  if (f.osType !== undefined && !eq(image.osType, f.osType)) return false;
+  if (f.osState !== undefined && !eq(image.osState, f.osState)) return false;
+  if (f.architecture !== undefined && !eq(image.architecture, f.architecture)) return false;
+  if (f.hyperVGeneration !== undefined && !eq(image.hyperVGeneration, f.hyperVGeneration)) return false;
+  if (f.securityType !== undefined && !eq(image.features.securityType ?? 'Standard', f.securityType)) return false;
+  return true;
+}
+
+function galleryView(g: GalleryRecord, via: VisibleVia): GalleryView {
+  // Who else a gallery is shared with is the owner's business: shown only to its own subscriptions.
+  const own = via === 'own-subscription';
+  return {
+    id: g.id,
+    subscriptionId: g.ref.subscriptionId,
+    resourceGroup: g.ref.resourceGroup,
+    name: g.ref.gallery,
+    location: g.location,
+    ...(g.description !== undefined ? { description: g.description } : {}),
+    tags: { ...g.tags },
+    sharing: {
+      permissions: g.sharing.permissions,
+      ...(own ? { subscriptionIds: g.sharing.subscriptionIds, tenantIds: g.sharing.tenantIds } : {}),
+      ...(g.sharing.community ? { communityPublicNames: g.sharing.community.publicNames } : {}),
+    },
+    visibleVia: via,
+  };
+}
+
+function imageView(i: ImageDefinitionRecord, via: VisibleVia): ImageView {
+  return {
+    id: i.id,
+    subscriptionId: i.ref.subscriptionId,
+    resourceGroup: i.ref.resourceGroup,
+    gallery: i.ref.gallery,
+    name: i.ref.image,
+    publisher: i.publisher,
+    offer: i.offer,
+    sku: i.sku,
+    osType: i.osType,
+    osState: i.osState,
+    hyperVGeneration: i.hyperVGeneration,
+    architecture: i.architecture,
+    features: i.features,
+    recommended: i.recommended,
+    disallowedDiskTypes: i.disallowedDiskTypes,
+    ...(i.purchasePlan ? { purchasePlan: i.purchasePlan } : {}),
+    ...(i.eula !== undefined ? { eula: i.eula } : {}),
+    ...(i.privacyStatementUri !== undefined ? { privacyStatementUri: i.privacyStatementUri } : {}),
+    ...(i.releaseNoteUri !== undefined ? { releaseNoteUri: i.releaseNoteUri } : {}),
+    ...(i.endOfLifeDate !== undefined ? { endOfLifeDate: i.endOfLifeDate } : {}),
+    ...(i.description !== undefined ? { description: i.description } : {}),
+    tags: { ...i.tags },
+    visibleVia: via,
+  };
+}
+
+export function versionView(v: ImageVersionRecord, d?: ReturnType<typeof deployability>): VersionView {
+  return {
+    id: v.id,
+    name: v.ref.version,
+    provisioningState: v.provisioningState,
+    replicationState: v.aggregatedReplicationState,
+    replicationMode: v.replicationMode,
+    ...(v.publishedDate !== undefined ? { publishedDate: v.publishedDate } : {}),
+    ...(v.endOfLifeDate !== undefined ? { endOfLifeDate: v.endOfLifeDate } : {}),
+    excludeFromLatest: v.excludeFromLatest,
+    ...(v.osDiskSizeGB !== undefined ? { osDiskSizeGB: v.osDiskSizeGB } : {}),
+    targetRegions: v.targetRegions.map((t) => ({
+      region: t.region,
+      displayName: t.displayName,
+      replicaCount: t.replicaCount,
+      storageAccountType: t.storageAccountType,
+      ...(t.excludeFromLatest !== undefined ? { excludeFromLatest: t.excludeFromLatest } : {}),
+      replicationState: t.replicationState,
+    })),
+    ...(d ? { deployability: { region: d.region, deployable: d.deployable, eligibleForLatest: d.eligibleForLatest, reasons: d.reasons, warnings: d.warnings } } : {}),
+  };
+}
+
