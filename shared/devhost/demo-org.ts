@@ -201,8 +201,8 @@ function version(id: string, location: string, plan: VersionPlan): RestResource 
   };
 }
 
-const WE = (o: Partial<RegionPlan> = {}): RegionPlan => ({ name: 'West Europe', replicas: 3, storageAccountType: 'Standard_ZRS', excludeFromLatest: false, state: 'Completed', ...o });
-const EUS = (o: Partial<RegionPlan> = {}): RegionPlan => ({ name: 'East US', replicas: 2, excludeFromLatest: false, state: 'Completed', ...o });
+const WE = (o: Partial<RegionPlan> = {}): RegionPlan => ({ name: 'West Europe', replicas: 3, storageAccountType: 'Standard_ZRS', state: 'Completed', ...o });
+const EUS = (o: Partial<RegionPlan> = {}): RegionPlan => ({ name: 'East US', replicas: 2, state: 'Completed', ...o });
 
 const LINUX_GEN2_TL: Pick<ImagePlan, 'osType' | 'osState' | 'hyperVGeneration' | 'architecture' | 'features'> = {
   osType: 'Linux',

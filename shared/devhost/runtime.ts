@@ -45,6 +45,11 @@ export interface RuntimeOptions {
   timers?: boolean;
   /** Body size limit for HTTP requests in bytes (default 100 MB, like the host). */
   maxRequestBytes?: number;
+  /**
+   * Stands in for App Service authentication: the `x-ms-client-principal` header value given to
+   * HTTP requests that carry none (a development principal). Requests that carry one keep it.
+   */
+  principalHeader?: string;
 }
 
 interface HttpRoute {
@@ -269,6 +274,7 @@ export class LocalRuntime {
     for (const [k, v] of Object.entries(req.headers)) {
       if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
     }
+    if (this.options.principalHeader && headers['x-ms-client-principal'] === undefined) headers['x-ms-client-principal'] = this.options.principalHeader;
     const request = new HttpRequest({
       method: (req.method ?? 'GET').toUpperCase(),
       url: url.toString(),

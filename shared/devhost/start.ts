@@ -20,6 +20,10 @@ import { loadApp } from './load-app.js';
 import { LocalRuntime } from './runtime.js';
 import { isListening, PortInUseError } from './ports.js';
 import { config, ConfigError } from '../config.js';
+import { services } from '../services.js';
+import { principalHeader } from '../access/principal.js';
+import { DEMO_PRINCIPAL, seedDemoDirectory } from './demo-directory.js';
+import { DEMO_SUBSCRIPTIONS } from './demo-org.js';
 
 const DEFAULT_SETTINGS: Record<string, string> = {
   FUNCTIONS_WORKER_RUNTIME: 'node',
@@ -86,6 +90,7 @@ async function main(): Promise<void> {
 
   try {
     let azurite: RunningAzurite | undefined;
+    let simulated = false;
     if (/^UseDevelopmentStorage=true/i.test(process.env.CatalogStorage ?? '')) {
       const port = portSetting('AZURITE_TABLE_PORT', 10002);
       const location = process.env.LOCAL_DATA_DIR ? path.resolve(process.env.LOCAL_DATA_DIR, 'azurite') : path.join(root, '.data', 'azurite');
@@ -102,12 +107,20 @@ async function main(): Promise<void> {
       stops.push(() => sim.stop());
       process.env.ARM_ENDPOINT = endpoint;
       process.env.ARM_CREDENTIAL = 'local';
+      process.env.ARM_SUBSCRIPTION_IDS = Object.values(DEMO_SUBSCRIPTIONS).join(',');
+      simulated = true;
       console.log(`ARM: simulated at ${endpoint} with a demo organization (set ARM_ENDPOINT or ARM_SUBSCRIPTION_IDS to use real Azure)`);
     } else {
       console.log(`ARM: ${process.env.ARM_ENDPOINT ?? 'https://management.azure.com'}`);
     }
 
     config(); // fail fast, naming the setting, before anything is served
+    if (simulated) {
+      await seedDemoDirectory(services().directory);
+      console.log('Organizations: demo organizations contoso and fabrikam (PUT /api/manage/organizations/{id} to change them)');
+    }
+    const principal = parsePrincipal(process.env.LOCAL_PRINCIPAL) ?? DEMO_PRINCIPAL;
+    console.log(`Caller: requests without x-ms-client-principal act as ${principal.tenantId}/${principal.objectId} (LOCAL_PRINCIPAL)`);
     const registry = await loadApp(root);
     const hostJson = JSON.parse(fs.readFileSync(path.join(root, 'host.json'), 'utf8')) as {
       extensions?: { http?: { routePrefix?: string }; serviceBus?: Record<string, unknown> };
@@ -115,6 +128,7 @@ async function main(): Promise<void> {
     const runtime = new LocalRuntime(registry, {
       routePrefix: hostJson.extensions?.http?.routePrefix ?? 'api',
       serviceBus: hostJson.extensions?.serviceBus as never,
+      principalHeader: principalHeader(principal),
     });
     await runtime.start(httpPort);
     stops.push(() => runtime.stop());
@@ -127,6 +141,13 @@ async function main(): Promise<void> {
     else console.error(err instanceof Error ? err.message : err);
     await shutdown(1);
   }
+}
+
+function parsePrincipal(value: string | undefined): { tenantId: string; objectId: string } | undefined {
+  if (!value) return undefined;
+  const m = /^([0-9a-f-]{36})\/([0-9a-f-]{36})$/i.exec(value.trim());
+  if (!m) throw new Error('LOCAL_PRINCIPAL must be <tenantId>/<objectId> (two GUIDs)');
+  return { tenantId: (m[1] as string).toLowerCase(), objectId: (m[2] as string).toLowerCase() };
 }
 
 void main();
