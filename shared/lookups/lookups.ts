@@ -104,12 +104,33 @@ interface Context {
 
 const eq = (a: string | undefined, b: string | undefined): boolean => (a ?? '').toLowerCase() === (b ?? '').toLowerCase();
 
+/**
+ * Gallery and image definition records change rarely; each instance keeps them for a few seconds
+ * so that a cascade or latest call costs one table query. Sharing changes take effect within this
+ * time (RBAC changes in Azure itself take minutes to propagate).
+ */
+const RECORD_CACHE_MS = 10_000;
+const RECORD_CACHE_MAX = 10_000;
+
 export class CatalogLookups {
+  private readonly cache = new Map<string, { at: number; value: GalleryRecord | ImageDefinitionRecord }>();
+
   constructor(
     private readonly store: CatalogStore,
     private readonly directory: OrganizationDirectory,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  private async cached<T extends GalleryRecord | ImageDefinitionRecord>(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    const t = this.now().getTime();
+    const hit = this.cache.get(key);
+    if (hit && t - hit.at < RECORD_CACHE_MS) return hit.value as T;
+    const value = await load();
+    if (value === undefined) return undefined; // a miss is not kept: a new gallery shows at once
+    if (this.cache.size >= RECORD_CACHE_MAX) this.cache.clear();
+    this.cache.set(key, { at: t, value });
+    return value;
+  }
 
   private async context(caller: Caller): Promise<Context> {
     const [organizations, grants] = await Promise.all([this.directory.organizations(), this.directory.grantsFor(caller)]);
@@ -121,7 +142,11 @@ export class CatalogLookups {
   }
 
   private async liveGallery(ref: GalleryRef): Promise<GalleryRecord | undefined> {
-    return (await this.store.getGallery(ref))?.record;
+    return this.cached(`g:${resourceKey(ref)}`, async () => (await this.store.getGallery(ref))?.record);
+  }
+
+  private async liveImage(ref: ImageRef): Promise<ImageDefinitionRecord | undefined> {
+    return this.cached(`i:${resourceKey(ref)}`, async () => (await this.store.getImage(ref))?.record);
   }
 
   /** Resource groups of a subscription that hold galleries the caller sees (the console's first list). */
@@ -169,11 +194,11 @@ export class CatalogLookups {
 
   /** The image definition and its gallery, when the caller sees the definition. */
   private async visibleImage(ctx: Context, ref: ImageRef): Promise<{ gallery: GalleryRecord; image: ImageDefinitionRecord; via: VisibleVia }> {
-    const [gallery, image] = await Promise.all([this.liveGallery(galleryRef(ref.subscriptionId, ref.resourceGroup, ref.gallery)), this.store.getImage(ref)]);
-    if (!gallery || !image?.record) throw new NotVisibleError();
-    const v = this.visibility(ctx, gallery, image.record.ref);
+    const [gallery, image] = await Promise.all([this.liveGallery(galleryRef(ref.subscriptionId, ref.resourceGroup, ref.gallery)), this.liveImage(ref)]);
+    if (!gallery || !image) throw new NotVisibleError();
+    const v = this.visibility(ctx, gallery, image.ref);
     if (!v.visible) throw new NotVisibleError();
-    return { gallery, image: image.record, via: v.via };
+    return { gallery, image, via: v.via };
   }
 
   async image(caller: Caller, ref: ImageRef): Promise<ImageView> {
