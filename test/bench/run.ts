@@ -7,3 +7,5 @@ console.log('gallery-catalog benchmarks');
 console.log(`node ${process.version}, ${process.platform}/${process.arch}\n`);
 printColdImport();
 await benchCatalog();
+const { benchLookups } = await import('./lookups.js');
+await benchLookups();
