@@ -76,6 +76,8 @@ const envSchema = z
     ARM_MAX_RETRY_DELAY_MS: intSetting(0, 300_000, 30_000),
     RECONCILE_SCHEDULE: ncrontab.optional().transform((v) => v ?? '0 0 */6 * * *'),
     RECHECK_SCHEDULE: ncrontab.optional().transform((v) => v ?? '0 */2 * * * *'),
+    VM_SIZES_SCHEDULE: ncrontab.optional().transform((v) => v ?? '0 30 3 * * *'),
+    GROUP_JOBS_MAX_DELIVERY_COUNT: intSetting(1, 2000, 10),
   })
   .superRefine((env, ctx) => {
     const tables = env[CATALOG_CONNECTION] ?? env[`${CATALOG_CONNECTION}__tableServiceUri`];
@@ -119,7 +121,9 @@ export interface Config {
     retryDelayMs: number;
     maxRetryDelayMs: number;
   };
-  schedules: { reconcile: string; recheck: string };
+  schedules: { reconcile: string; recheck: string; vmSizes: string };
+  /** The group-jobs queue's max delivery count: on that delivery a failing job is recorded as dead-lettered. */
+  groupJobsMaxDeliveryCount: number;
 }
 
 export class ConfigError extends Error {
@@ -179,7 +183,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       retryDelayMs: e.ARM_RETRY_DELAY_MS,
       maxRetryDelayMs: e.ARM_MAX_RETRY_DELAY_MS,
     },
-    schedules: { reconcile: e.RECONCILE_SCHEDULE, recheck: e.RECHECK_SCHEDULE },
+    schedules: { reconcile: e.RECONCILE_SCHEDULE, recheck: e.RECHECK_SCHEDULE, vmSizes: e.VM_SIZES_SCHEDULE },
+    groupJobsMaxDeliveryCount: e.GROUP_JOBS_MAX_DELIVERY_COUNT,
   };
 }
 
@@ -224,4 +229,6 @@ export const SETTING_DOCS: Readonly<Record<string, { description: string; azure:
   ARM_MAX_RETRY_DELAY_MS: { description: 'ARM client longest retry delay, milliseconds', azure: 'optional' },
   RECONCILE_SCHEDULE: { description: 'NCRONTAB schedule of the full reconcile against ARM', azure: 'set' },
   RECHECK_SCHEDULE: { description: 'NCRONTAB schedule of the re-check of versions still provisioning or replicating', azure: 'set' },
+  VM_SIZES_SCHEDULE: { description: 'NCRONTAB schedule of the refresh of the cached VM size capabilities', azure: 'set' },
+  GROUP_JOBS_MAX_DELIVERY_COUNT: { description: "The group-jobs queue's max delivery count (must equal the queue's setting)", azure: 'set' },
 };

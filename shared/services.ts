@@ -10,6 +10,10 @@ import { CatalogIndexer } from './catalog/indexer.js';
 import { CatalogReconciler } from './catalog/reconcile.js';
 import { OrganizationDirectory } from './access/directory.js';
 import { CatalogLookups } from './lookups/lookups.js';
+import { JobStore } from './jobs/store.js';
+import { VmSizeCatalog } from './jobs/vm-sizes.js';
+import { GroupJobProcessor } from './jobs/processor.js';
+import { ServiceBusJobQueue, type JobQueue } from './jobs/queue.js';
 
 export interface Services {
   config: Config;
@@ -20,6 +24,22 @@ export interface Services {
   reconciler: CatalogReconciler;
   directory: OrganizationDirectory;
   lookups: CatalogLookups;
+  jobs: JobStore;
+  vmSizes: VmSizeCatalog;
+  processor: GroupJobProcessor;
+  /** Where submitted jobs go: the Service Bus queue, or nothing when no connection is configured. */
+  jobQueue: JobQueue | undefined;
+}
+
+let queueOverride: JobQueue | undefined;
+
+/**
+ * Sends submitted jobs to `queue` instead of Service Bus. The local runtime uses it to deliver jobs
+ * to the queue trigger in memory when no Service Bus connection is configured; Azure never does.
+ */
+export function useJobQueue(queue: JobQueue | undefined): void {
+  queueOverride = queue;
+  if (cached) cached.jobQueue = queue ?? (cached.config.serviceBus ? new ServiceBusJobQueue(cached.config.serviceBus) : undefined);
 }
 
 let cached: Services | undefined;
@@ -32,6 +52,9 @@ export function services(): Services {
   const catalog = new CatalogStore(tables, cfg.tablePrefix);
   const indexer = new CatalogIndexer(arm, catalog);
   const directory = new OrganizationDirectory(tables, cfg.tablePrefix);
+  const lookups = new CatalogLookups(catalog, directory);
+  const jobs = new JobStore(tables, cfg.tablePrefix);
+  const vmSizes = new VmSizeCatalog(tables, cfg.tablePrefix, arm);
   cached = {
     config: cfg,
     tables,
@@ -40,7 +63,11 @@ export function services(): Services {
     indexer,
     reconciler: new CatalogReconciler(arm, catalog, indexer),
     directory,
-    lookups: new CatalogLookups(catalog, directory),
+    lookups,
+    jobs,
+    vmSizes,
+    processor: new GroupJobProcessor({ jobs, catalog, lookups, directory, vmSizes, maxDeliveryCount: cfg.groupJobsMaxDeliveryCount }),
+    jobQueue: queueOverride ?? (cfg.serviceBus ? new ServiceBusJobQueue(cfg.serviceBus) : undefined),
   };
   return cached;
 }

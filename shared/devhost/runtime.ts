@@ -20,6 +20,7 @@ import type { FunctionRegistry, Registration, BindingMetadata } from './function
 import { compileRoute, matchRoute, compareRoutes, type CompiledRoute } from './routes.js';
 import { parseSchedule, nextOccurrence } from './ncrontab.js';
 import { ServiceBusPump, type DeliverableMessage, type Settlement } from './service-bus.js';
+import { LocalServiceBusQueue, type LocalQueueOptions } from './local-bus.js';
 
 // @azure/functions is a CommonJS bundle whose class exports Node's ESM loader cannot name statically.
 const { HttpRequest, HttpResponse, InvocationContext } = functions;
@@ -65,6 +66,7 @@ export class LocalRuntime {
   private readonly httpRoutes: HttpRoute[] = [];
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly pumps: ServiceBusPump[] = [];
+  private readonly emulated = new Map<string, LocalServiceBusQueue>();
   private readonly env: Record<string, string | undefined>;
   private readonly routePrefix: string;
   private baseUrl = '';
@@ -161,7 +163,7 @@ export class LocalRuntime {
           lines.push(`${r.name}: eventGridTrigger ${this.baseUrl}/runtime/webhooks/eventgrid?functionName=${r.name}`);
           break;
         case 'servicebustrigger': {
-          const state = this.pumps.some((p) => p.functionName === r.name) ? 'listening' : 'disabled';
+          const state = this.pumps.some((p) => p.functionName === r.name) ? 'listening' : this.emulated.has(r.name) ? 'emulated in memory' : 'disabled';
           lines.push(`${r.name}: serviceBusTrigger queue=${this.safeResolve(String(t.queueName ?? t.topicName))} (${state})`);
           break;
         }
@@ -421,6 +423,28 @@ export class LocalRuntime {
       this.pumps.push(pump);
       this.notices.push(`${r.name}: listening on Service Bus queue '${queueName}'${r.trigger.isSessionsEnabled === true ? ' (sessions)' : ''}`);
     }
+  }
+
+  /**
+   * For a Service Bus trigger with no connection configured: an in-memory queue that delivers to
+   * it as the host would (see local-bus.ts). Returns the queue; the caller decides who sends to it.
+   */
+  emulateServiceBus(functionName: string, options: LocalQueueOptions): LocalServiceBusQueue {
+    const registration = this.registry.get(functionName);
+    if (!registration || registration.trigger.type.toLowerCase() !== 'servicebustrigger') throw new Error(`No Service Bus trigger named ${functionName}`);
+    if (this.pumps.some((p) => p.functionName === registration.name)) throw new Error(`${functionName} listens on a real Service Bus already`);
+    const queue = new LocalServiceBusQueue((m) => this.deliverServiceBusMessage(registration.name, m), options);
+    this.emulated.set(registration.name, queue);
+    const i = this.notices.findIndex((n) => n.startsWith(`${registration.name}: Service Bus trigger disabled`));
+    const note = `${registration.name}: no Service Bus connection; its queue is emulated in memory (set ${typeof registration.trigger.connection === 'string' ? registration.trigger.connection : 'the connection'} to use a real namespace)`;
+    if (i >= 0) this.notices[i] = note;
+    else this.notices.push(note);
+    return queue;
+  }
+
+  /** Whether a Service Bus trigger receives from a real namespace. */
+  isListening(functionName: string): boolean {
+    return this.pumps.some((p) => p.functionName.toLowerCase() === functionName.toLowerCase());
   }
 
   /**

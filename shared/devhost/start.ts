@@ -20,7 +20,7 @@ import { loadApp } from './load-app.js';
 import { LocalRuntime } from './runtime.js';
 import { isListening, PortInUseError } from './ports.js';
 import { config, ConfigError } from '../config.js';
-import { services } from '../services.js';
+import { services, useJobQueue } from '../services.js';
 import { principalHeader } from '../access/principal.js';
 import { DEMO_PRINCIPAL, seedDemoDirectory } from './demo-directory.js';
 import { DEMO_SUBSCRIPTIONS } from './demo-org.js';
@@ -31,6 +31,7 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   CatalogStorage: 'UseDevelopmentStorage=true',
   RECONCILE_SCHEDULE: '0 0 */6 * * *',
   RECHECK_SCHEDULE: '0 */2 * * * *',
+  VM_SIZES_SCHEDULE: '0 30 3 * * *',
 };
 
 function projectRoot(): string {
@@ -132,6 +133,9 @@ async function main(): Promise<void> {
     });
     await runtime.start(httpPort);
     stops.push(() => runtime.stop());
+    if (!runtime.isListening('groupJobs')) {
+      useJobQueue(runtime.emulateServiceBus('groupJobs', { maxDeliveryCount: config().groupJobsMaxDeliveryCount, maxConcurrentSessions: 16, redeliveryDelayMs: 1000 }));
+    }
     console.log('\nFunctions:\n');
     for (const line of runtime.describe()) console.log(`\t${line}`);
     for (const notice of runtime.notices) console.log(`\n${notice}`);

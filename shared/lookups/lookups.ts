@@ -141,11 +141,13 @@ export class CatalogLookups {
     return canSee(ctx.caller, target, galleryFactsFor(gallery, ctx.organizations), ctx.grants);
   }
 
-  private async liveGallery(ref: GalleryRef): Promise<GalleryRecord | undefined> {
+  /** A live gallery record (kept a few seconds per instance). */
+  async liveGallery(ref: GalleryRef): Promise<GalleryRecord | undefined> {
     return this.cached(`g:${resourceKey(ref)}`, async () => (await this.store.getGallery(ref))?.record);
   }
 
-  private async liveImage(ref: ImageRef): Promise<ImageDefinitionRecord | undefined> {
+  /** A live image definition record (kept a few seconds per instance). */
+  async liveImage(ref: ImageRef): Promise<ImageDefinitionRecord | undefined> {
     return this.cached(`i:${resourceKey(ref)}`, async () => (await this.store.getImage(ref))?.record);
   }
 

@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { loadApp } from '../../shared/devhost/load-app.js';
 import { LocalRuntime, type LogLine } from '../../shared/devhost/runtime.js';
 import { resetConfig } from '../../shared/config.js';
-import { resetServices } from '../../shared/services.js';
+import { resetServices, useJobQueue } from '../../shared/services.js';
+import type { LocalServiceBusQueue } from '../../shared/devhost/local-bus.js';
 
 export const projectRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -23,6 +24,8 @@ export interface AppHost {
   runtime: LocalRuntime;
   logs: LogLine[];
   tablePrefix: string;
+  /** The group-jobs queue, emulated in memory (no Service Bus offline). */
+  jobsQueue: LocalServiceBusQueue;
   stop(): Promise<void>;
 }
 
@@ -40,5 +43,17 @@ export async function startApp(settings: Record<string, string>): Promise<AppHos
   const logs: LogLine[] = [];
   const runtime = new LocalRuntime(registry, { onLog: (l) => logs.push(l), timers: false });
   const url = await runtime.start(0);
-  return { url, runtime, logs, tablePrefix, stop: () => runtime.stop() };
+  const jobsQueue = runtime.emulateServiceBus('groupJobs', { maxDeliveryCount: Number(process.env.GROUP_JOBS_MAX_DELIVERY_COUNT ?? 10), maxConcurrentSessions: 16, redeliveryDelayMs: 5 });
+  useJobQueue(jobsQueue);
+  return {
+    url,
+    runtime,
+    logs,
+    tablePrefix,
+    jobsQueue,
+    stop: async () => {
+      useJobQueue(undefined);
+      await runtime.stop();
+    },
+  };
 }

@@ -1,0 +1,21 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { api, callerOf, Validator } from '../shared/http/api.js';
+import { notFound, ok } from '../shared/http/responses.js';
+import { services } from '../shared/services.js';
+
+/** A job's status, result, warnings and errors (only for the accounts the caller acts for). */
+export async function getGroupJob(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return api(request, context, async () => {
+    const caller = await callerOf(request);
+    const v = new Validator();
+    v.onlyQuery(request, []);
+    const jobId = request.params.jobId ?? '';
+    if (!/^[A-Za-z0-9._:-]{1,128}$/.test(jobId)) v.problems.push({ field: 'path.jobId', message: 'must be 1-128 letters, digits, . _ : -' });
+    v.done();
+    const job = await services().jobs.getJob(jobId);
+    if (!job || job.subscriptionId === undefined || !caller.subscriptionIds.includes(job.subscriptionId)) return notFound();
+    return ok(job);
+  });
+}
+
+app.http('getGroupJob', { methods: ['GET'], authLevel: 'function', route: 'groups/jobs/{jobId}', handler: getGroupJob });

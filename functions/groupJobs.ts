@@ -1,0 +1,26 @@
+import { app, type InvocationContext } from '@azure/functions';
+import { GROUP_JOBS_QUEUE, SERVICE_BUS_CONNECTION } from '../shared/config.js';
+import { services } from '../shared/services.js';
+
+/**
+ * Group create/update jobs from the session-enabled `group-jobs` queue (one session per group, so
+ * a group's jobs run in order). Returning completes the message; throwing abandons it, so Service
+ * Bus redelivers it and dead-letters it past the queue's max delivery count.
+ */
+export async function groupJobs(message: unknown, context: InvocationContext): Promise<void> {
+  const meta = context.triggerMetadata ?? {};
+  const delivery = {
+    ...(typeof meta.messageId === 'string' ? { messageId: meta.messageId } : {}),
+    deliveryCount: typeof meta.deliveryCount === 'number' ? meta.deliveryCount : Number(meta.deliveryCount ?? 1) || 1,
+  };
+  try {
+    const job = await services().processor.process(message, delivery);
+    const detail = job.status === 'failed' ? `: ${job.errors.map((e) => `${e.path} ${e.code}`).join('; ')}` : job.resolvedImageVersionId ? ` → ${job.resolvedImageVersionId}` : '';
+    context.info(`job ${job.jobId} (delivery ${delivery.deliveryCount}): ${job.status}${detail}`);
+  } catch (err) {
+    context.warn(`job message ${delivery.messageId ?? '(no id)'} delivery ${delivery.deliveryCount} failed, left for redelivery: ${err instanceof Error ? err.message : String(err)}`);
+    throw err;
+  }
+}
+
+app.serviceBusQueue('groupJobs', { connection: SERVICE_BUS_CONNECTION, queueName: GROUP_JOBS_QUEUE, isSessionsEnabled: true, handler: groupJobs });

@@ -1,0 +1,60 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { api, callerOf } from '../shared/http/api.js';
+import { RequestValidationError } from '../shared/lookups/paging.js';
+import { accepted, problem } from '../shared/http/responses.js';
+import { callerAccountSubscription } from '../shared/http/jobs-access.js';
+import { parseJobEnvelope, groupSpecOf, MAX_JOB_ENVELOPE_BYTES } from '../shared/domain/job-envelope.js';
+import { services } from '../shared/services.js';
+
+/**
+ * Submits a group job: validates the envelope, records the job as queued and sends it to the
+ * group-jobs queue (messageId = jobId, sessionId = the group). The same jobId again is the same job.
+ */
+export async function submitGroupJob(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return api(request, context, async () => {
+    const caller = await callerOf(request);
+    const bytes = Buffer.from(await request.arrayBuffer());
+    if (bytes.length > MAX_JOB_ENVELOPE_BYTES) return problem(413, `The job envelope is larger than ${MAX_JOB_ENVELOPE_BYTES} bytes.`, { errors: [{ field: 'body', message: 'too large' }] });
+    const parsed = parseJobEnvelope(bytes.toString('utf8'));
+    if (!parsed.ok) {
+      throw new RequestValidationError(parsed.errors.map((e) => ({ field: e.path ? e.path : 'body', message: `${e.message} (${e.code})` })));
+    }
+    const envelope = parsed.envelope;
+    const subscriptionId = await callerAccountSubscription(caller, envelope.caller.account);
+    if (!subscriptionId) return problem(403, 'The caller does not act for this account.', { errors: [{ field: 'caller.account', message: 'not an account of the caller' }] });
+    const s = services();
+    if (!s.jobQueue) return problem(503, 'Job submission is not configured: set ServiceBusConnection (or ServiceBusConnection__fullyQualifiedNamespace).', { headers: { 'retry-after': '60' } });
+    const location = `/api/groups/jobs/${encodeURIComponent(envelope.jobId)}`;
+    const { spec } = groupSpecOf(envelope);
+    const created = await s.jobs.createJob({
+      jobId: envelope.jobId,
+      status: 'queued',
+      action: envelope.action,
+      kind: envelope.kind,
+      account: envelope.caller.account,
+      subscriptionId,
+      group: { kind: envelope.kind, name: spec.name },
+      submittedAt: new Date().toISOString(),
+      attempts: 0,
+      errors: [],
+      warnings: [],
+    });
+    if (!created) {
+      const existing = await s.jobs.getJob(envelope.jobId);
+      if (existing?.subscriptionId !== undefined && existing.subscriptionId !== subscriptionId) {
+        return problem(409, 'This jobId is already used by another account.', { errors: [{ field: 'jobId', message: 'already used' }] });
+      }
+      return accepted({ jobId: envelope.jobId, status: existing?.status ?? 'queued', url: location, duplicate: true }, location);
+    }
+    try {
+      await s.jobQueue.send(envelope);
+    } catch (err) {
+      await s.jobs.deleteJob(envelope.jobId); // nothing half-written: no queued job without a message
+      context.warn(`job ${envelope.jobId} not queued: ${err instanceof Error ? err.message : String(err)}`);
+      return problem(503, 'The job queue is unavailable; submit again shortly.', { headers: { 'retry-after': '5' } });
+    }
+    return accepted({ jobId: envelope.jobId, status: 'queued', url: location }, location);
+  });
+}
+
+app.http('submitGroupJob', { methods: ['POST'], authLevel: 'function', route: 'groups/jobs', handler: submitGroupJob });

@@ -1,0 +1,211 @@
+/**
+ * Runs one group job as the queue trigger receives it: read the envelope, authorize the account,
+ * resolve the image against the catalog (an explicit version must exist; `latest` resolves for the
+ * group's region), check compatibility, write the group, and record the outcome.
+ *
+ * Permanent failures (invalid envelope, unknown account, invisible image, incompatible, conflict)
+ * record a failed job with every reason and return normally: the message completes. Transient
+ * failures (throttling, 5xx, a group write race) throw so that Service Bus redelivers; on the last
+ * delivery the job is recorded `deadLettered` with the last error before the throw.
+ */
+import type { CatalogStore } from '../catalog/store.js';
+import type { CatalogLookups } from '../lookups/lookups.js';
+import type { OrganizationDirectory, StoredOrganization } from '../access/directory.js';
+import { toOrganization } from '../access/directory.js';
+import { parseJobEnvelope, groupSpecOf, imageReferenceOf, bodyRootOf, type JobEnvelope, type EnvelopeError } from '../domain/job-envelope.js';
+import { canSee, galleryFactsFor, isCrossTenant, subscriptionForAccount, type Caller } from '../domain/visibility.js';
+import { galleryRef, imageRef, versionRef, formatResourceId } from '../domain/ids.js';
+import { deployability } from '../domain/latest.js';
+import { checkCompatibility, type Finding } from '../domain/compatibility.js';
+import { normalizeRegion } from '../domain/regions.js';
+import type { ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
+import { GroupConflictError, type JobProblem, type JobRecord, type JobStore } from './store.js';
+import type { VmSizeCatalog } from './vm-sizes.js';
+
+const JOB_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface DeliveryInfo {
+  messageId?: string;
+  deliveryCount: number;
+}
+
+/** A message whose job cannot be identified: it can only be dead-lettered (by failing every delivery). */
+export class UnreadableJobError extends Error {
+  override readonly name = 'UnreadableJobError';
+}
+
+interface Outcome {
+  errors: JobProblem[];
+  warnings: JobProblem[];
+  resolvedImageVersionId?: string;
+  subscriptionId?: string;
+}
+
+export interface ProcessorDeps {
+  jobs: JobStore;
+  catalog: CatalogStore;
+  lookups: CatalogLookups;
+  directory: OrganizationDirectory;
+  vmSizes: VmSizeCatalog;
+  maxDeliveryCount: number;
+  now?: () => Date;
+}
+
+const problem = (path: string, code: string, message: string): JobProblem => ({ path, code, message });
+const fromEnvelope = (e: EnvelopeError): JobProblem => ({ path: e.path, code: e.code, message: e.message });
+const fromFinding = (f: Finding): JobProblem => ({ path: `body.${f.path}`, code: f.code, message: f.message });
+
+export class GroupJobProcessor {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: ProcessorDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async process(body: unknown, delivery: DeliveryInfo): Promise<JobRecord> {
+    const parsed = parseJobEnvelope(body);
+    if (!parsed.ok) {
+      const jobId = parsed.jobId ?? (delivery.messageId && JOB_ID.test(delivery.messageId) ? delivery.messageId : undefined);
+      if (!jobId) throw new UnreadableJobError(`no job id in the message: ${parsed.errors.map((e) => `${e.path || '(message)'} ${e.message}`).join('; ').slice(0, 500)}`);
+      const previous = await this.deps.jobs.getJob(jobId);
+      const failed: JobRecord = {
+        ...(previous ?? {}),
+        jobId,
+        status: 'failed',
+        attempts: delivery.deliveryCount,
+        finishedAt: this.now().toISOString(),
+        errors: parsed.errors.map(fromEnvelope),
+        warnings: [],
+      };
+      await this.deps.jobs.putJob(failed);
+      return failed;
+    }
+    const envelope = parsed.envelope;
+    const previous = await this.deps.jobs.getJob(envelope.jobId);
+    if (previous && (previous.status === 'succeeded' || previous.status === 'failed')) return previous; // a redelivered, finished job
+    const { spec } = groupSpecOf(envelope);
+    const base: JobRecord = {
+      ...(previous ?? {}),
+      jobId: envelope.jobId,
+      status: 'running',
+      action: envelope.action,
+      kind: envelope.kind,
+      account: envelope.caller.account,
+      group: { kind: envelope.kind, name: spec.name },
+      startedAt: previous?.startedAt ?? this.now().toISOString(),
+      attempts: delivery.deliveryCount,
+      errors: [],
+      warnings: [],
+    };
+    await this.deps.jobs.putJob(base);
+    let outcome: Outcome;
+    try {
+      outcome = await this.run(envelope);
+    } catch (err) {
+      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      if (delivery.deliveryCount >= this.deps.maxDeliveryCount) {
+        await this.deps.jobs.putJob({ ...base, status: 'deadLettered', finishedAt: this.now().toISOString(), lastError: message.slice(0, 2000) });
+      }
+      throw err;
+    }
+    const done: JobRecord = {
+      ...base,
+      ...(outcome.subscriptionId ? { subscriptionId: outcome.subscriptionId } : {}),
+      status: outcome.errors.length > 0 ? 'failed' : 'succeeded',
+      finishedAt: this.now().toISOString(),
+      errors: outcome.errors,
+      warnings: outcome.warnings,
+      ...(outcome.resolvedImageVersionId && outcome.errors.length === 0 ? { resolvedImageVersionId: outcome.resolvedImageVersionId } : {}),
+    };
+    await this.deps.jobs.putJob(done);
+    return done;
+  }
+
+  private async run(envelope: JobEnvelope): Promise<Outcome> {
+    const { kind, spec } = groupSpecOf(envelope);
+    const root = `body.${bodyRootOf(kind)}`;
+    const organizations = await this.deps.directory.list();
+    const org = organizationOfAccount(envelope.caller.account, organizations);
+    if (!org) return { errors: [problem('caller.account', 'unknown-account', 'The account is not connected to any organization.')], warnings: [] };
+    const orgView = toOrganization(org);
+    const accountSubscription = subscriptionForAccount(envelope.caller.account, orgView) as string;
+    const caller: Caller = { organizationId: org.id, tenantId: org.tenantId, subscriptionIds: [accountSubscription] };
+    const region = normalizeRegion(spec.region);
+    const warnings: JobProblem[] = [];
+    const reference = imageReferenceOf(envelope);
+
+    let resolved: { image: ImageDefinitionRecord; version: ImageVersionRecord; crossTenant: boolean } | undefined;
+    if (reference.source === 'gallery') {
+      let gallerySubscription = accountSubscription;
+      if (reference.spotAccountId !== undefined) {
+        const s = subscriptionForAccount(reference.spotAccountId, orgView);
+        if (!s) return fail(accountSubscription, problem(`body.${reference.path}.spotAccountId`, 'account-not-connected', "The account is not a connected account of the caller's organization."));
+        gallerySubscription = s;
+      }
+      const gRef = galleryRef(gallerySubscription, reference.resourceGroupName, reference.galleryName);
+      const iRef = imageRef(gRef, reference.imageName);
+      const notVisible = problem(`body.${reference.path}`, 'image-not-visible', `The image ${formatResourceId(iRef)} does not exist or is not visible to the account.`);
+      const [gallery, image] = await Promise.all([this.deps.lookups.liveGallery(gRef), this.deps.lookups.liveImage(iRef)]);
+      if (!gallery || !image) return fail(accountSubscription, notVisible);
+      const facts = galleryFactsFor(gallery, organizations.map(toOrganization));
+      if (!canSee(caller, image.ref, facts, await this.deps.directory.grantsFor(caller)).visible) return fail(accountSubscription, notVisible);
+      const now = this.now();
+      let version: ImageVersionRecord | undefined;
+      if (reference.version === 'latest') {
+        const passed: string[] = [];
+        for await (const v of this.deps.catalog.versionsNewestFirst(image.ref, 50)) {
+          const d = deployability(v, region, { image, now });
+          if (d.eligibleForLatest) {
+            version = v;
+            break;
+          }
+          passed.push(`${v.ref.version} (${d.reasons.map((r) => r.code).join(', ')})`);
+        }
+        if (!version) {
+          return fail(
+            accountSubscription,
+            problem(`body.${reference.versionPath}`, 'no-latest-version', `No version of ${image.id} is deployable and eligible for latest in ${region}${passed.length ? `: ${passed.slice(0, 20).join('; ')}` : ': the definition has no versions'}.`),
+          );
+        }
+      } else {
+        version = (await this.deps.catalog.getVersion(versionRef(image.ref, reference.version)))?.record;
+        if (!version) return fail(accountSubscription, problem(`body.${reference.versionPath}`, 'version-not-found', `Version ${reference.version} of ${image.id} does not exist.`));
+      }
+      resolved = { image, version, crossTenant: isCrossTenant(caller, facts) };
+    } else {
+      warnings.push(problem(`body.${reference.path}`, 'image-not-in-catalog', `A ${reference.source} image is not a gallery image: it was not checked against the catalog.`));
+    }
+
+    const errors: JobProblem[] = [];
+    if (resolved) {
+      const vmSizes = await this.deps.vmSizes.sizes(accountSubscription, region);
+      const findings = checkCompatibility({ kind, spec, region, image: resolved.image, version: resolved.version, vmSizes, crossTenant: resolved.crossTenant, now: this.now() });
+      for (const f of findings) (f.severity === 'error' ? errors : warnings).push(fromFinding(f));
+    }
+    if (errors.length > 0) return { errors, warnings, subscriptionId: accountSubscription };
+
+    try {
+      await this.deps.jobs.writeGroup(
+        envelope.action,
+        envelope.jobId,
+        { subscriptionId: accountSubscription, account: envelope.caller.account, kind, name: spec.name, region, spec, ...(resolved ? { imageVersionId: resolved.version.id } : {}) },
+        this.now().toISOString(),
+      );
+    } catch (err) {
+      if (err instanceof GroupConflictError) {
+        return { errors: [problem(`${root}.name`, err.reason === 'exists' ? 'group-exists' : 'group-not-found', err.message)], warnings, subscriptionId: accountSubscription };
+      }
+      throw err;
+    }
+    return { errors: [], warnings, subscriptionId: accountSubscription, ...(resolved ? { resolvedImageVersionId: resolved.version.id } : {}) };
+  }
+}
+
+function fail(subscriptionId: string, p: JobProblem): Outcome {
+  return { errors: [p], warnings: [], subscriptionId };
+}
+
+/** The organization an account (Spot account id or subscription id) belongs to. */
+export function organizationOfAccount(account: string, organizations: readonly StoredOrganization[]): StoredOrganization | undefined {
+  return organizations.find((o) => subscriptionForAccount(account, toOrganization(o)) !== undefined);
+}

@@ -1,0 +1,51 @@
+/**
+ * Sending group jobs: one Service Bus message per job, `messageId` = jobId (the queue's duplicate
+ * detection makes a resubmitted job one job) and `sessionId` = the group's identity (the jobs of
+ * one group run in order).
+ */
+import { ServiceBusClient, type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
+import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
+import { GROUP_JOBS_QUEUE, type ServiceBusSettings } from '../config.js';
+import { groupIdentity, type JobEnvelope } from '../domain/job-envelope.js';
+
+export interface JobQueue {
+  send(envelope: JobEnvelope): Promise<void>;
+}
+
+export function jobMessage(envelope: JobEnvelope): ServiceBusMessage {
+  return {
+    body: envelope,
+    contentType: 'application/json',
+    messageId: envelope.jobId,
+    sessionId: groupIdentity(envelope),
+    subject: `${envelope.kind}/${envelope.action}`,
+    applicationProperties: { schemaVersion: envelope.schemaVersion, kind: envelope.kind, action: envelope.action },
+  };
+}
+
+export function serviceBusClient(settings: ServiceBusSettings): ServiceBusClient {
+  if (settings.kind === 'connectionString') return new ServiceBusClient(settings.connectionString);
+  const credential =
+    settings.credential === 'managedidentity'
+      ? new ManagedIdentityCredential(settings.clientId ? { clientId: settings.clientId } : {})
+      : new DefaultAzureCredential(settings.clientId ? { managedIdentityClientId: settings.clientId } : {});
+  return new ServiceBusClient(settings.fullyQualifiedNamespace, credential);
+}
+
+export class ServiceBusJobQueue implements JobQueue {
+  private sender: ServiceBusSender | undefined;
+  private client: ServiceBusClient | undefined;
+
+  constructor(private readonly settings: ServiceBusSettings) {}
+
+  async send(envelope: JobEnvelope): Promise<void> {
+    this.client ??= serviceBusClient(this.settings);
+    this.sender ??= this.client.createSender(GROUP_JOBS_QUEUE);
+    await this.sender.sendMessages(jobMessage(envelope));
+  }
+
+  async close(): Promise<void> {
+    await this.sender?.close();
+    await this.client?.close();
+  }
+}

@@ -1,0 +1,109 @@
+import { expect } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
+import { seedDemoOrganization, DEMO_SUBSCRIPTIONS as S, DEMO_TENANTS as T, DEMO_GALLERIES } from '../../shared/devhost/demo-org.js';
+import { DEMO_PRINCIPAL, DEMO_PARTNER_PRINCIPAL } from '../../shared/devhost/demo-directory.js';
+import { startApp, type AppHost } from './app-host.js';
+import { armEvent, fixture, postEvents } from './catalog-fixtures.js';
+import { principalHeader, type Principal } from '../../shared/access/principal.js';
+
+export const CONSUMER_ACCOUNT = 'act-5c6d7e8f';
+export const PUBLISHER_ACCOUNT = 'act-1a2b3c4d';
+export const PARTNER_ACCOUNT = 'act-9e8d7c6b';
+
+export interface JobsHost extends AppHost {
+  sim: ArmSimulator;
+  request(method: string, path: string, body?: unknown, principal?: Principal): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
+  submit(envelope: Record<string, unknown>, principal?: Principal): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
+  /** Submits, waits for the queue to settle, and returns the job record. */
+  run(envelope: Record<string, unknown>, principal?: Principal): Promise<Record<string, unknown>>;
+  job(jobId: string, principal?: Principal): Promise<Record<string, unknown>>;
+  indexAll(): Promise<void>;
+}
+
+/** The demo organization (Contoso: publisher + consumer accounts; Fabrikam: a partner tenant) with a catalog built from events. */
+export async function startJobsHost(connectionString: string, settings: Record<string, string> = {}): Promise<JobsHost> {
+  const sim = new ArmSimulator();
+  const { endpoint } = await sim.start();
+  seedDemoOrganization(sim);
+  const app = await startApp({ CatalogStorage: connectionString, ARM_ENDPOINT: endpoint, ARM_CREDENTIAL: 'local', ARM_MAX_RETRIES: '0', ...settings });
+  const request: JobsHost['request'] = async (method, path, body, principal = DEMO_PRINCIPAL) => {
+    const res = await fetch(`${app.url}/api/${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-ms-client-principal': principalHeader(principal) },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: res.headers };
+  };
+  const host: JobsHost = {
+    ...app,
+    sim,
+    stop: async () => {
+      await app.stop();
+      await sim.stop();
+    },
+    request,
+    submit: (envelope, principal) => request('POST', 'groups/jobs', envelope, principal),
+    async run(envelope, principal = DEMO_PRINCIPAL) {
+      const res = await request('POST', 'groups/jobs', envelope, principal);
+      expect(res.status, JSON.stringify(res.body)).toBe(202);
+      await app.jobsQueue.idle();
+      return host.job(String(envelope.jobId), principal);
+    },
+    async job(jobId, principal = DEMO_PRINCIPAL) {
+      const res = await request('GET', `groups/jobs/${jobId}`, undefined, principal);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body;
+    },
+    async indexAll() {
+      const events = sim.all().map((r) => armEvent(r.id, 'Write'));
+      for (let i = 0; i < events.length; i += 50) expect((await postEvents(app.url, events.slice(i, i + 50))).status).toBe(202);
+    },
+  };
+  const put = async (id: string, doc: unknown) => expect((await request('PUT', `manage/organizations/${id}`, doc)).status).toBe(200);
+  await put('contoso', {
+    tenantId: T.contoso,
+    subscriptions: [
+      { subscriptionId: S.publisher, spotAccountId: PUBLISHER_ACCOUNT },
+      { subscriptionId: S.consumer, spotAccountId: CONSUMER_ACCOUNT },
+    ],
+    principals: [{ ...DEMO_PRINCIPAL, subscriptionIds: [S.consumer] }],
+    grants: [{ scope: DEMO_GALLERIES.corp, subscriptionId: S.consumer }],
+  });
+  await put('fabrikam', { tenantId: T.partner, subscriptions: [{ subscriptionId: S.otherOrg, spotAccountId: PARTNER_ACCOUNT }], principals: [DEMO_PARTNER_PRINCIPAL] });
+  await host.indexAll();
+  return host;
+}
+
+type Json = Record<string, unknown>;
+
+/** A job envelope around a Spot fixture body, with the body edited by `edit`. */
+export function envelope(fixtureName: 'elastigroup-gallery-latest' | 'elastigroup-gallery-pinned' | 'stateful-node-gallery', edit: (body: Json) => void = () => undefined, overrides: Json = {}): Json {
+  const body = structuredClone(fixture<Json>(`spot/${fixtureName}.json`));
+  // Every job names its own group, so jobs of one test do not collide.
+  const spec = (body.group ?? body.statefulNode) as Json;
+  spec.name = `${String(spec.name)}-${randomUUID().slice(0, 8)}`;
+  edit(body);
+  return {
+    schemaVersion: 1,
+    jobId: randomUUID(),
+    action: 'create',
+    kind: fixtureName === 'stateful-node-gallery' ? 'statefulNode' : 'statelessGroup',
+    caller: { account: CONSUMER_ACCOUNT },
+    body,
+    ...overrides,
+  };
+}
+
+/** The launch specification of a body (group or stateful node). */
+export function launchSpec(body: Json): Json {
+  const spec = (body.group ?? body.statefulNode) as { compute: { launchSpecification: Json } };
+  return spec.compute.launchSpecification;
+}
+export function compute(body: Json): Json {
+  return ((body.group ?? body.statefulNode) as { compute: Json }).compute;
+}
+export function galleryImage(body: Json): Json {
+  return (launchSpec(body).image as { gallery: Json }).gallery;
+}
