@@ -54,6 +54,9 @@ param reconcileSchedule string = '0 0 */6 * * *'
 @description('Six-field NCRONTAB schedule of the re-check of versions still provisioning or replicating.')
 param recheckSchedule string = '0 */2 * * * *'
 
+@description('Six-field NCRONTAB schedule of the refresh of cached VM size capabilities.')
+param vmSizesSchedule string = '0 30 3 * * *'
+
 @description('Prefix of the catalog table names.')
 param catalogTablePrefix string = 'gc'
 
@@ -167,6 +170,8 @@ module functionApp 'modules/function-app.bicep' = {
     sourceSubscriptionIds: sourceSubscriptions
     reconcileSchedule: reconcileSchedule
     recheckSchedule: recheckSchedule
+    vmSizesSchedule: vmSizesSchedule
+    groupJobsMaxDeliveryCount: groupJobsMaxDeliveryCount
     catalogTablePrefix: catalogTablePrefix
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB

@@ -44,6 +44,12 @@ param reconcileSchedule string
 @description('Six-field NCRONTAB schedule of the re-check of settling versions (RECHECK_SCHEDULE).')
 param recheckSchedule string
 
+@description('Six-field NCRONTAB schedule of the refresh of cached VM size capabilities (VM_SIZES_SCHEDULE).')
+param vmSizesSchedule string
+
+@description('The group-jobs queue max delivery count (GROUP_JOBS_MAX_DELIVERY_COUNT): the code records a job dead-lettered on that delivery.')
+param groupJobsMaxDeliveryCount int
+
 @description('Prefix of the catalog table names (CATALOG_TABLE_PREFIX).')
 param catalogTablePrefix string
 
@@ -163,6 +169,14 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'RECHECK_SCHEDULE'
           value: recheckSchedule
+        }
+        {
+          name: 'VM_SIZES_SCHEDULE'
+          value: vmSizesSchedule
+        }
+        {
+          name: 'GROUP_JOBS_MAX_DELIVERY_COUNT'
+          value: string(groupJobsMaxDeliveryCount)
         }
       ]
     }
