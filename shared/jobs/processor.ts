@@ -138,8 +138,11 @@ export class GroupJobProcessor {
     if (reference.source === 'gallery') {
       let gallerySubscription = accountSubscription;
       if (reference.spotAccountId !== undefined) {
-        const s = subscriptionForAccount(reference.spotAccountId, orgView);
-        if (!s) return fail(accountSubscription, problem(`body.${reference.path}.spotAccountId`, 'account-not-connected', "The account is not a connected account of the caller's organization."));
+        // The gallery's subscription: a connected account of the caller's organization, or of
+        // another organization (then only a direct or community share can make it visible).
+        const owner = organizationOfAccount(reference.spotAccountId, organizations);
+        const s = owner ? subscriptionForAccount(reference.spotAccountId, toOrganization(owner)) : undefined;
+        if (!s) return fail(accountSubscription, problem(`body.${reference.path}.spotAccountId`, 'account-not-connected', 'The account is not connected.'));
         gallerySubscription = s;
       }
       const gRef = galleryRef(gallerySubscription, reference.resourceGroupName, reference.galleryName);
