@@ -77,7 +77,7 @@ const cases: Case[] = [
   { name: 'premium OS disk on a size without premium storage', job: () => pinned((b) => { sizes(b, 'Standard_A2_v2'); (launchSpec(b).osDisk as Body).type = 'Premium_LRS'; }), status: 'failed', code: 'premium-storage-unsupported', severity: 'error' },
   { name: 'OS disk smaller than the image', job: () => pinned((b) => ((launchSpec(b).osDisk as Body).sizeGB = 10)), status: 'failed', code: 'os-disk-too-small', severity: 'error' },
   { name: 'unknown VM size', job: () => pinned((b) => sizes(b, 'Standard_Nope_v9')), status: 'failed', code: 'vm-size-unknown', severity: 'error' },
-  { name: 'VM size not offered in the region (the region's SKU list lacks it)', job: () => pinned((b) => sizes(b, 'Standard_D64s_v5')), status: 'failed', code: 'vm-size-unknown', severity: 'error', path: 'body.group.compute.vmSizes.odSizes[0]' },
+  { name: 'VM size not offered in the region (ARM lists no such size there)', job: () => pinned((b) => sizes(b, 'Standard_D64s_v5')), status: 'failed', code: 'vm-size-unknown', severity: 'error', path: 'body.group.compute.vmSizes.odSizes[0]' },
   {
     name: 'image of another tenant with Flexible orchestration',
     principal: DEMO_PARTNER_PRINCIPAL,
