@@ -31,6 +31,8 @@ export class LocalServiceBusQueue implements JobQueue {
   readonly deadLetters: { message: DeliverableMessage; deliveryCount: number; reason: string }[] = [];
   readonly completed: string[] = [];
   private waiters: (() => void)[] = [];
+  /** The most sessions that were being processed at the same time. */
+  maxActiveSessions = 0;
   private inFlight = 0;
 
   constructor(
@@ -71,6 +73,7 @@ export class LocalServiceBusQueue implements JobQueue {
       if (list.length === 0 || this.active.has(sessionId)) continue;
       if (this.active.size >= this.options.maxConcurrentSessions) break;
       this.active.add(sessionId);
+      this.maxActiveSessions = Math.max(this.maxActiveSessions, this.active.size);
       this.inFlight++;
       void this.drain(sessionId).finally(() => {
         this.active.delete(sessionId);
