@@ -75,14 +75,14 @@ describe('bad messages', () => {
     ];
     for (const c of cases) {
       // the jobId in the body (when readable) and the messageId agree, as the sender sets them
-      const body = typeof c.body === 'object' && c.body !== null ? { ...(c.body as object), jobId: c.id } : c.body;
+      const body = typeof c.body === 'object' && c.body !== null ? { ...(c.body), jobId: c.id } : c.body;
       expect(put(body, c.id)).toBe(true);
     }
     await host.jobsQueue.idle();
     for (const c of cases) {
       const job = (await host.job(c.id).catch(() => undefined)) as { status: string; errors: { code: string; path: string }[] } | undefined;
       // a failed job without an account is readable by nobody over HTTP: read it from the store
-      const record = job ?? ((await (await import('../../shared/services.js')).services().jobs.getJob(c.id)) as unknown as { status: string; errors: { code: string; path: string }[] });
+      const record = job ?? (await (await import('../../shared/services.js')).services().jobs.getJob(c.id));
       expect(record?.status, c.id).toBe('failed');
       const hit = record.errors.find((e) => e.code === c.code);
       expect(hit, `${c.id}: ${JSON.stringify(record.errors)}`).toBeDefined();
