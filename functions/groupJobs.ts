@@ -12,6 +12,7 @@ export async function groupJobs(message: unknown, context: InvocationContext): P
   const delivery = {
     ...(typeof meta.messageId === 'string' ? { messageId: meta.messageId } : {}),
     deliveryCount: typeof meta.deliveryCount === 'number' ? meta.deliveryCount : Number(meta.deliveryCount ?? 1) || 1,
+    recorded: (meta.applicationProperties as { recorded?: unknown } | undefined)?.recorded === true,
   };
   try {
     const job = await services().processor.process(message, delivery);

@@ -47,7 +47,7 @@ export async function submitGroupJob(request: HttpRequest, context: InvocationCo
       return accepted({ jobId: envelope.jobId, status: existing?.status ?? 'queued', url: location, duplicate: true }, location);
     }
     try {
-      await s.jobQueue.send(envelope);
+      await s.jobQueue.send(envelope, true);
     } catch (err) {
       await s.jobs.deleteJob(envelope.jobId); // nothing half-written: no queued job without a message
       context.warn(`job ${envelope.jobId} not queued: ${err instanceof Error ? err.message : String(err)}`);

@@ -59,6 +59,7 @@ export class CatalogStore {
   readonly shares: TableClient;
   readonly rechecks: TableClient;
   private ready: Promise<void> | undefined;
+  private readonly versionListeners: ((ref: ImageRef) => void)[] = [];
 
   constructor(
     readonly tables: TableStore,
@@ -81,6 +82,16 @@ export class CatalogStore {
       },
     );
     return this.ready;
+  }
+
+  /** Called (in this process) whenever a version of an image definition is written or tombstoned. */
+  onVersionChange(listener: (ref: ImageRef) => void): void {
+    this.versionListeners.push(listener);
+  }
+
+  private versionChanged(ref: VersionRef | ImageRef): void {
+    const image = imageRef(ref, ref.image);
+    for (const l of this.versionListeners) l(image);
   }
 
   // ------------------------------------------------------------------ galleries
@@ -163,6 +174,7 @@ export class CatalogStore {
     await this.ensureTables();
     const result = await this.writeObserved(this.images, tombstone(galleryKey(ref), imageRowKey(ref), ref, obs), obs);
     await this.cascade(this.versions, odata`PartitionKey eq ${imageKey(ref)}`, obs);
+    this.versionChanged(ref);
     return result.outcome;
   }
 
@@ -208,6 +220,7 @@ export class CatalogStore {
       ...observation(obs),
     };
     const { outcome, previous } = await this.writeObserved(this.versions, entity, obs);
+    if (outcome === 'written') this.versionChanged(record.ref);
     if (outcome === 'written') {
       const wasSettling = previous?.settling === true;
       // The re-check list only changes when the version starts or stops settling (or an event,
@@ -221,7 +234,10 @@ export class CatalogStore {
   async tombstoneVersion(ref: VersionRef, obs: Observation): Promise<WriteOutcome> {
     await this.ensureTables();
     const { outcome } = await this.writeObserved(this.versions, tombstone(imageKey(ref), versionRowKey(ref), ref, obs), obs);
-    if (outcome === 'written') await this.clearRecheck(ref);
+    if (outcome === 'written') {
+      this.versionChanged(ref);
+      await this.clearRecheck(ref);
+    }
     return outcome;
   }
 

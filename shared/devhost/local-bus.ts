@@ -41,8 +41,8 @@ export class LocalServiceBusQueue implements JobQueue {
   ) {}
 
   /** Sends as the app does (the same message shape as the Service Bus sender). */
-  send(envelope: JobEnvelope): Promise<void> {
-    const m = jobMessage(envelope);
+  send(envelope: JobEnvelope, recorded = false): Promise<void> {
+    const m = jobMessage(envelope, recorded);
     this.enqueue({ body: JSON.stringify(m.body), messageId: String(m.messageId), sessionId: String(m.sessionId), contentType: m.contentType, subject: m.subject, applicationProperties: m.applicationProperties });
     return Promise.resolve();
   }

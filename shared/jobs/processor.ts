@@ -15,11 +15,10 @@ import { toOrganization } from '../access/directory.js';
 import { parseJobEnvelope, groupSpecOf, imageReferenceOf, bodyRootOf, type JobEnvelope, type EnvelopeError } from '../domain/job-envelope.js';
 import { canSee, galleryFactsFor, isCrossTenant, subscriptionForAccount, type Caller } from '../domain/visibility.js';
 import { galleryRef, imageRef, versionRef, formatResourceId } from '../domain/ids.js';
-import { deployability } from '../domain/latest.js';
 import { checkCompatibility, type Finding } from '../domain/compatibility.js';
 import { normalizeRegion } from '../domain/regions.js';
 import type { ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
-import { GroupConflictError, type JobProblem, type JobRecord, type JobStore } from './store.js';
+import { GroupConflictError, type GroupChange, type JobProblem, type JobRecord, type JobStore } from './store.js';
 import type { VmSizeCatalog } from './vm-sizes.js';
 
 const JOB_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -27,6 +26,8 @@ const JOB_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export interface DeliveryInfo {
   messageId?: string;
   deliveryCount: number;
+  /** The producer recorded the job already (the HTTP API does; other producers may not). */
+  recorded?: boolean;
 }
 
 /** A message whose job cannot be identified: it can only be dead-lettered (by failing every delivery). */
@@ -34,11 +35,16 @@ export class UnreadableJobError extends Error {
   override readonly name = 'UnreadableJobError';
 }
 
+/** A job still running after this long is recorded as `running` (quick jobs go straight to their outcome). */
+export const RUNNING_AFTER_MS = 1000;
+
 interface Outcome {
   errors: JobProblem[];
   warnings: JobProblem[];
   resolvedImageVersionId?: string;
   subscriptionId?: string;
+  /** The group write a successful job makes. */
+  change?: GroupChange;
 }
 
 export interface ProcessorDeps {
@@ -67,65 +73,74 @@ export class GroupJobProcessor {
     if (!parsed.ok) {
       const jobId = parsed.jobId ?? (delivery.messageId && JOB_ID.test(delivery.messageId) ? delivery.messageId : undefined);
       if (!jobId) throw new UnreadableJobError(`no job id in the message: ${parsed.errors.map((e) => `${e.path || '(message)'} ${e.message}`).join('; ').slice(0, 500)}`);
-      const previous = await this.deps.jobs.getJob(jobId);
-      const failed: JobRecord = {
-        ...(previous ?? {}),
-        jobId,
-        status: 'failed',
-        attempts: delivery.deliveryCount,
-        finishedAt: this.now().toISOString(),
-        errors: parsed.errors.map(fromEnvelope),
-        warnings: [],
-      };
+      const failed: JobRecord = { jobId, status: 'failed', attempts: delivery.deliveryCount, finishedAt: this.now().toISOString(), errors: parsed.errors.map(fromEnvelope), warnings: [] };
       await this.deps.jobs.putJob(failed);
       return failed;
     }
     const envelope = parsed.envelope;
-    const previous = await this.deps.jobs.getJob(envelope.jobId);
-    if (previous && (previous.status === 'succeeded' || previous.status === 'failed')) return previous; // a redelivered, finished job
     const { spec } = groupSpecOf(envelope);
+    const organizations = await this.deps.directory.list();
+    const org = organizationOfAccount(envelope.caller.account, organizations);
+    const subscriptionId = org ? subscriptionForAccount(envelope.caller.account, toOrganization(org)) : undefined;
     const base: JobRecord = {
-      ...(previous ?? {}),
       jobId: envelope.jobId,
       status: 'running',
       action: envelope.action,
       kind: envelope.kind,
       account: envelope.caller.account,
+      ...(subscriptionId ? { subscriptionId } : {}),
       group: { kind: envelope.kind, name: spec.name },
-      startedAt: previous?.startedAt ?? this.now().toISOString(),
+      startedAt: this.now().toISOString(),
       attempts: delivery.deliveryCount,
       errors: [],
       warnings: [],
     };
-    await this.deps.jobs.putJob(base);
+    const pointer = delivery.recorded !== true;
+    // `running` is written when the job takes a while or is a redelivery, not for every quick job.
+    let running: Promise<void> | undefined;
+    const markRunning = () => (running ??= this.deps.jobs.putJob(base, pointer).catch(() => undefined));
+    const timer = delivery.deliveryCount > 1 ? (markRunning(), undefined) : setTimeout(() => void markRunning(), RUNNING_AFTER_MS);
     let outcome: Outcome;
     try {
-      outcome = await this.run(envelope);
+      outcome = await this.run(envelope, organizations, org);
     } catch (err) {
-      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      if (delivery.deliveryCount >= this.deps.maxDeliveryCount) {
-        await this.deps.jobs.putJob({ ...base, status: 'deadLettered', finishedAt: this.now().toISOString(), lastError: message.slice(0, 2000) });
-      }
+      clearTimeout(timer);
+      await running;
+      const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 2000);
+      const last = delivery.deliveryCount >= this.deps.maxDeliveryCount;
+      await this.deps.jobs.putJob({ ...base, status: last ? 'deadLettered' : 'running', ...(last ? { finishedAt: this.now().toISOString() } : {}), lastError: message }, pointer);
       throw err;
     }
+    clearTimeout(timer);
+    await running;
     const done: JobRecord = {
       ...base,
-      ...(outcome.subscriptionId ? { subscriptionId: outcome.subscriptionId } : {}),
       status: outcome.errors.length > 0 ? 'failed' : 'succeeded',
       finishedAt: this.now().toISOString(),
       errors: outcome.errors,
       warnings: outcome.warnings,
       ...(outcome.resolvedImageVersionId && outcome.errors.length === 0 ? { resolvedImageVersionId: outcome.resolvedImageVersionId } : {}),
     };
-    await this.deps.jobs.putJob(done);
+    if (outcome.change && done.status === 'succeeded') {
+      try {
+        await this.deps.jobs.applyJob(envelope.action, outcome.change, done, this.now().toISOString());
+        if (pointer) await this.deps.jobs.putPointer(done);
+        return done;
+      } catch (err) {
+        if (!(err instanceof GroupConflictError)) throw err;
+        const root = `body.${bodyRootOf(envelope.kind)}`;
+        const { resolvedImageVersionId: _resolved, ...rest } = done;
+        const conflict: JobRecord = { ...rest, status: 'failed', errors: [problem(`${root}.name`, err.reason === 'exists' ? 'group-exists' : 'group-not-found', err.message)] };
+        await this.deps.jobs.putJob(conflict, pointer);
+        return conflict;
+      }
+    }
+    await this.deps.jobs.putJob(done, pointer);
     return done;
   }
 
-  private async run(envelope: JobEnvelope): Promise<Outcome> {
+  private async run(envelope: JobEnvelope, organizations: StoredOrganization[], org: StoredOrganization | undefined): Promise<Outcome> {
     const { kind, spec } = groupSpecOf(envelope);
-    const root = `body.${bodyRootOf(kind)}`;
-    const organizations = await this.deps.directory.list();
-    const org = organizationOfAccount(envelope.caller.account, organizations);
     if (!org) return { errors: [problem('caller.account', 'unknown-account', 'The account is not connected to any organization.')], warnings: [] };
     const orgView = toOrganization(org);
     const accountSubscription = subscriptionForAccount(envelope.caller.account, orgView) as string;
@@ -152,19 +167,12 @@ export class GroupJobProcessor {
       if (!gallery || !image) return fail(accountSubscription, notVisible);
       const facts = galleryFactsFor(gallery, organizations.map(toOrganization));
       if (!canSee(caller, image.ref, facts, await this.deps.directory.grantsFor(caller)).visible) return fail(accountSubscription, notVisible);
-      const now = this.now();
       let version: ImageVersionRecord | undefined;
       if (reference.version === 'latest') {
-        const passed: string[] = [];
-        for await (const v of this.deps.catalog.versionsNewestFirst(image.ref, 50)) {
-          const d = deployability(v, region, { image, now });
-          if (d.eligibleForLatest) {
-            version = v;
-            break;
-          }
-          passed.push(`${v.ref.version} (${d.reasons.map((r) => r.code).join(', ')})`);
-        }
+        const latest = await this.deps.lookups.resolveLatest(image, region);
+        version = latest.version;
         if (!version) {
+          const passed = latest.passed.map((p) => `${p.version} (${p.reasons.map((r) => r.code).join(', ')})`);
           return fail(
             accountSubscription,
             problem(`body.${reference.versionPath}`, 'no-latest-version', `No version of ${image.id} is deployable and eligible for latest in ${region}${passed.length ? `: ${passed.slice(0, 20).join('; ')}` : ': the definition has no versions'}.`),
@@ -187,20 +195,13 @@ export class GroupJobProcessor {
     }
     if (errors.length > 0) return { errors, warnings, subscriptionId: accountSubscription };
 
-    try {
-      await this.deps.jobs.writeGroup(
-        envelope.action,
-        envelope.jobId,
-        { subscriptionId: accountSubscription, account: envelope.caller.account, kind, name: spec.name, region, spec, ...(resolved ? { imageVersionId: resolved.version.id } : {}) },
-        this.now().toISOString(),
-      );
-    } catch (err) {
-      if (err instanceof GroupConflictError) {
-        return { errors: [problem(`${root}.name`, err.reason === 'exists' ? 'group-exists' : 'group-not-found', err.message)], warnings, subscriptionId: accountSubscription };
-      }
-      throw err;
-    }
-    return { errors: [], warnings, subscriptionId: accountSubscription, ...(resolved ? { resolvedImageVersionId: resolved.version.id } : {}) };
+    return {
+      errors: [],
+      warnings,
+      subscriptionId: accountSubscription,
+      change: { subscriptionId: accountSubscription, account: envelope.caller.account, kind, name: spec.name, region, spec, ...(resolved ? { imageVersionId: resolved.version.id } : {}) },
+      ...(resolved ? { resolvedImageVersionId: resolved.version.id } : {}),
+    };
   }
 }
 

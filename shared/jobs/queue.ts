@@ -9,17 +9,19 @@ import { GROUP_JOBS_QUEUE, type ServiceBusSettings } from '../config.js';
 import { groupIdentity, type JobEnvelope } from '../domain/job-envelope.js';
 
 export interface JobQueue {
-  send(envelope: JobEnvelope): Promise<void>;
+  /** `recorded`: the caller wrote the job's queued record already. */
+  send(envelope: JobEnvelope, recorded?: boolean): Promise<void>;
 }
 
-export function jobMessage(envelope: JobEnvelope): ServiceBusMessage {
+/** `recorded`: the producer wrote the job's queued record (the HTTP API does; the CLI does not). */
+export function jobMessage(envelope: JobEnvelope, recorded = false): ServiceBusMessage {
   return {
     body: envelope,
     contentType: 'application/json',
     messageId: envelope.jobId,
     sessionId: groupIdentity(envelope),
     subject: `${envelope.kind}/${envelope.action}`,
-    applicationProperties: { schemaVersion: envelope.schemaVersion, kind: envelope.kind, action: envelope.action },
+    applicationProperties: { schemaVersion: envelope.schemaVersion, kind: envelope.kind, action: envelope.action, recorded },
   };
 }
 
@@ -38,10 +40,10 @@ export class ServiceBusJobQueue implements JobQueue {
 
   constructor(private readonly settings: ServiceBusSettings) {}
 
-  async send(envelope: JobEnvelope): Promise<void> {
+  async send(envelope: JobEnvelope, recorded = false): Promise<void> {
     this.client ??= serviceBusClient(this.settings);
     this.sender ??= this.client.createSender(GROUP_JOBS_QUEUE);
-    await this.sender.sendMessages(jobMessage(envelope));
+    await this.sender.sendMessages(jobMessage(envelope, recorded));
   }
 
   async close(): Promise<void> {

@@ -1,16 +1,19 @@
 /**
  * Job and group records in Table Storage.
  *
- * | table          | PartitionKey      | RowKey  | holds |
- * |----------------|-------------------|---------|-------|
- * | `<prefix>jobs`   | jobId             | `job`   | a job: status, caller account, group, result, errors, warnings |
- * | `<prefix>groups` | subscription of the account | kind`|`name | a group: its spec, the resolved image version, revision, the last jobs applied |
+ * | table            | PartitionKey                 | RowKey               | holds |
+ * |------------------|------------------------------|----------------------|-------|
+ * | `<prefix>jobs`   | jobId                        | `job`                | how to find a job: its account's subscription (and the whole record while it has no group partition) |
+ * | `<prefix>groups` | subscription of the account  | `g|`kind`|`name      | a group: its spec, resolved image version, revision, the last jobs applied |
+ * | `<prefix>groups` | subscription of the account  | `j|`jobId            | a job: status, result, errors, warnings |
  *
- * A group is written with its ETag (create: insert, fails if it exists; update: replace with
- * If-Match). The ids of the last jobs applied are kept on the group, so a job redelivered after
- * its group write but before its own record was written is recognised and not applied twice.
+ * A job's outcome and its group change are written in one entity-group transaction (one partition:
+ * the account's subscription), so a group is never changed without its job saying so, and a
+ * successful job costs one round trip. The group is written with its ETag (create: insert, fails if
+ * it exists; update: replace with If-Match). The ids of the last jobs applied are kept on the group,
+ * so a redelivered job that was applied already is recognised and not applied twice.
  */
-import { odata, type TableClient } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { TableStore } from '../storage/tables.js';
 import { encodeKeyPart } from '../catalog/keys.js';
 import { packJson, unpackJson } from '../catalog/json-props.js';
@@ -61,6 +64,8 @@ export interface GroupRecord {
   appliedJobs: string[];
 }
 
+export type GroupChange = Omit<GroupRecord, 'revision' | 'createdAt' | 'updatedAt' | 'createdByJob' | 'updatedByJob' | 'appliedJobs'>;
+
 const APPLIED_KEPT = 200;
 const RACE_ATTEMPTS = 30;
 
@@ -71,14 +76,18 @@ export class GroupConflictError extends Error {
   }
 }
 
-/** Another writer changed the group in between (412): transient, the message is redelivered. */
+/** Another writer kept changing the group (412): transient, the message is redelivered. */
 export class GroupRaceError extends Error {
   override readonly name = 'GroupRaceError';
 }
 
 export function groupRowKey(kind: string, name: string): string {
-  return `${encodeKeyPart(kind)}|${encodeKeyPart(name)}`;
+  return `g|${encodeKeyPart(kind)}|${encodeKeyPart(name)}`;
 }
+function jobRowKey(jobId: string): string {
+  return `j|${encodeKeyPart(jobId)}`;
+}
+const GROUP_PREFIX = 'g|';
 
 export class JobStore {
   readonly jobs: TableClient;
@@ -101,11 +110,15 @@ export class JobStore {
     return this.ready;
   }
 
+  private jobEntity(pk: string, rk: string, job: JobRecord) {
+    return { partitionKey: pk, rowKey: rk, status: job.status, ...(job.subscriptionId ? { subscriptionId: job.subscriptionId } : {}), ...packJson('record', job) };
+  }
+
   /** Records a new job as queued; false when the jobId is already known (the same job submitted again). */
   async createJob(job: JobRecord): Promise<boolean> {
     await this.ensureTables();
     try {
-      await this.jobs.createEntity({ partitionKey: encodeKeyPart(job.jobId), rowKey: 'job', status: job.status, ...packJson('record', job) });
+      await this.jobs.createEntity(this.jobEntity(encodeKeyPart(job.jobId), 'job', job));
       return true;
     } catch (err) {
       if (statusOf(err) === 409) return false;
@@ -113,9 +126,23 @@ export class JobStore {
     }
   }
 
-  async putJob(job: JobRecord): Promise<void> {
+  /**
+   * Writes a job's state: into its account's partition when the subscription is known (and the
+   * pointer in the jobs table when `withPointer`), otherwise into the jobs table.
+   */
+  async putJob(job: JobRecord, withPointer = false): Promise<void> {
     await this.ensureTables();
-    await this.jobs.upsertEntity({ partitionKey: encodeKeyPart(job.jobId), rowKey: 'job', status: job.status, ...packJson('record', job) }, 'Replace');
+    if (!job.subscriptionId) {
+      await this.jobs.upsertEntity(this.jobEntity(encodeKeyPart(job.jobId), 'job', job), 'Replace');
+      return;
+    }
+    await this.groups.upsertEntity(this.jobEntity(encodeKeyPart(job.subscriptionId), jobRowKey(job.jobId), job), 'Replace');
+    if (withPointer) await this.putPointer(job);
+  }
+
+  /** The jobs-table entry that finds a job's partition (a producer other than the HTTP API wrote none). */
+  async putPointer(job: JobRecord): Promise<void> {
+    await this.jobs.upsertEntity(this.jobEntity(encodeKeyPart(job.jobId), 'job', { ...job, status: job.status === 'running' ? 'running' : 'queued' }), 'Merge');
   }
 
   async deleteJob(jobId: string): Promise<void> {
@@ -126,84 +153,73 @@ export class JobStore {
     }
   }
 
+  /** The latest state of a job. */
   async getJob(jobId: string): Promise<JobRecord | undefined> {
     await this.ensureTables();
-    try {
-      return unpackJson<JobRecord>('record', await this.jobs.getEntity<Record<string, unknown>>(encodeKeyPart(jobId), 'job'));
-    } catch (err) {
-      if (statusOf(err) === 404) return undefined;
-      throw err;
-    }
+    const pointer = await getOrUndefined(this.jobs, encodeKeyPart(jobId), 'job');
+    const head = pointer ? unpackJson<JobRecord>('record', pointer) : undefined;
+    if (!head?.subscriptionId) return head;
+    const entity = await getOrUndefined(this.groups, encodeKeyPart(head.subscriptionId), jobRowKey(jobId));
+    const latest = entity ? unpackJson<JobRecord>('record', entity) : undefined;
+    return latest ? { ...latest, ...(head.submittedAt ? { submittedAt: head.submittedAt } : {}) } : head;
   }
 
   async getGroup(subscriptionId: string, kind: string, name: string): Promise<{ group: GroupRecord; etag: string } | undefined> {
     await this.ensureTables();
-    try {
-      const e = await this.groups.getEntity<Record<string, unknown>>(encodeKeyPart(subscriptionId), groupRowKey(kind, name));
-      const group = unpackJson<GroupRecord>('record', e);
-      return group ? { group, etag: e.etag } : undefined;
-    } catch (err) {
-      if (statusOf(err) === 404) return undefined;
-      throw err;
-    }
+    const e = await getOrUndefined(this.groups, encodeKeyPart(subscriptionId), groupRowKey(kind, name));
+    const group = e ? unpackJson<GroupRecord>('record', e) : undefined;
+    return e && group ? { group, etag: e.etag } : undefined;
   }
 
   /**
-   * Creates or updates a group for a job. Returns the stored group, or `applied` when this job was
-   * applied already. Throws GroupConflictError (permanent) or GroupRaceError (transient).
+   * Creates or updates a group for a job and records the job's outcome, in one transaction.
+   * `job` gives the outcome to record (its status must be `succeeded`). Returns `alreadyApplied`
+   * when this job was applied before (then only the job is written). Throws GroupConflictError
+   * (permanent) or GroupRaceError (transient).
    */
-  async writeGroup(
-    action: 'create' | 'update',
-    jobId: string,
-    next: Omit<GroupRecord, 'revision' | 'createdAt' | 'updatedAt' | 'createdByJob' | 'updatedByJob' | 'appliedJobs'>,
-    now: string,
-  ): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
+  async applyJob(action: 'create' | 'update', change: GroupChange, job: JobRecord, now: string): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
     await this.ensureTables();
-    // Writers of one group are normally serialised by its Service Bus session; a race (412) is
-    // re-read and re-applied a few times, then left to a redelivery.
-    for (let attempt = 1; attempt <= RACE_ATTEMPTS; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       try {
-        return await this.tryWriteGroup(action, jobId, next, now);
+        return await this.tryApply(action, change, job, now);
       } catch (err) {
-        if (!(err instanceof GroupRaceError) || attempt === RACE_ATTEMPTS) throw err;
+        if (!(err instanceof GroupRaceError) || attempt >= RACE_ATTEMPTS) throw err;
         await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt, 10)));
       }
     }
-    throw new GroupRaceError('the group kept changing while the job ran');
   }
 
-  private async tryWriteGroup(
-    action: 'create' | 'update',
-    jobId: string,
-    next: Omit<GroupRecord, 'revision' | 'createdAt' | 'updatedAt' | 'createdByJob' | 'updatedByJob' | 'appliedJobs'>,
-    now: string,
-  ): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
-    const pk = encodeKeyPart(next.subscriptionId);
-    const rk = groupRowKey(next.kind, next.name);
-    const current = await this.getGroup(next.subscriptionId, next.kind, next.name);
-    if (current?.group.appliedJobs.includes(jobId)) return { group: current.group, alreadyApplied: true };
+  private async tryApply(action: 'create' | 'update', change: GroupChange, job: JobRecord, now: string): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
+    const pk = encodeKeyPart(change.subscriptionId);
+    const rk = groupRowKey(change.kind, change.name);
+    const jobAction: TransactionAction = ['upsert', this.jobEntity(pk, jobRowKey(job.jobId), job), 'Replace'];
     if (action === 'create') {
-      if (current) throw new GroupConflictError('exists');
-      const group: GroupRecord = { ...next, revision: 1, createdAt: now, updatedAt: now, createdByJob: jobId, updatedByJob: jobId, appliedJobs: [jobId] };
+      // Insert straight away: no read in the common case; a conflict is examined afterwards.
+      const group: GroupRecord = { ...change, revision: 1, createdAt: now, updatedAt: now, createdByJob: job.jobId, updatedByJob: job.jobId, appliedJobs: [job.jobId] };
       try {
-        await this.groups.createEntity({ partitionKey: pk, rowKey: rk, revision: 1, ...packJson('record', group) });
+        await this.groups.submitTransaction([['create', { partitionKey: pk, rowKey: rk, revision: 1, ...packJson('record', group) }], jobAction]);
+        return { group, alreadyApplied: false };
       } catch (err) {
-        if (statusOf(err) === 409) throw new GroupRaceError('the group was created concurrently');
-        throw err;
+        if (statusOf(err) !== 409) throw err;
       }
-      return { group, alreadyApplied: false };
+      const current = await this.getGroup(change.subscriptionId, change.kind, change.name);
+      if (!current) throw new GroupRaceError('the group was deleted concurrently');
+      if (current.group.appliedJobs.includes(job.jobId)) return this.recordOnly(current.group, job);
+      throw new GroupConflictError('exists');
     }
+    const current = await this.getGroup(change.subscriptionId, change.kind, change.name);
     if (!current) throw new GroupConflictError('missing');
+    if (current.group.appliedJobs.includes(job.jobId)) return this.recordOnly(current.group, job);
     const group: GroupRecord = {
       ...current.group,
-      ...next,
+      ...change,
       revision: current.group.revision + 1,
       updatedAt: now,
-      updatedByJob: jobId,
-      appliedJobs: [...current.group.appliedJobs, jobId].slice(-APPLIED_KEPT),
+      updatedByJob: job.jobId,
+      appliedJobs: [...current.group.appliedJobs, job.jobId].slice(-APPLIED_KEPT),
     };
     try {
-      await this.groups.updateEntity({ partitionKey: pk, rowKey: rk, revision: group.revision, ...packJson('record', group) }, 'Replace', { etag: current.etag });
+      await this.groups.submitTransaction([['update', { partitionKey: pk, rowKey: rk, revision: group.revision, ...packJson('record', group) }, 'Replace', { etag: current.etag }], jobAction]);
     } catch (err) {
       const s = statusOf(err);
       if (s === 412) throw new GroupRaceError('the group changed while the job ran');
@@ -213,11 +229,17 @@ export class JobStore {
     return { group, alreadyApplied: false };
   }
 
+  private async recordOnly(group: GroupRecord, job: JobRecord): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
+    await this.putJob(job);
+    return { group, alreadyApplied: true };
+  }
+
   /** Groups of a subscription, in key order, a page at a time. */
   async listGroups(subscriptionId: string, after: string | undefined, top: number): Promise<{ items: GroupRecord[]; next?: string }> {
     await this.ensureTables();
     const pk = encodeKeyPart(subscriptionId);
-    const filter = after === undefined ? odata`PartitionKey eq ${pk}` : odata`PartitionKey eq ${pk} and RowKey gt ${after}`;
+    const from = after ?? GROUP_PREFIX;
+    const filter = odata`PartitionKey eq ${pk} and RowKey gt ${from} and RowKey lt ${'g}'}`;
     const items: GroupRecord[] = [];
     let last: string | undefined;
     for await (const e of this.groups.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
@@ -228,5 +250,14 @@ export class JobStore {
       last = e.rowKey;
     }
     return { items };
+  }
+}
+
+async function getOrUndefined(client: TableClient, pk: string, rk: string) {
+  try {
+    return await client.getEntity<Record<string, unknown>>(pk, rk);
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw err;
   }
 }

@@ -111,15 +111,64 @@ const eq = (a: string | undefined, b: string | undefined): boolean => (a ?? '').
  */
 const RECORD_CACHE_MS = 10_000;
 const RECORD_CACHE_MAX = 10_000;
+/**
+ * Group jobs resolve `latest` from the newest versions of a definition kept for two seconds per
+ * instance (dropped at once when this instance indexes a version of it). The catalog already
+ * trails ARM by the Event Grid delivery delay, which is longer.
+ */
+const NEWEST_CACHE_MS = 2_000;
+const NEWEST_KEPT = 50;
 
 export class CatalogLookups {
   private readonly cache = new Map<string, { at: number; value: GalleryRecord | ImageDefinitionRecord }>();
+  private readonly newest = new Map<string, { at: number; versions: ImageVersionRecord[]; complete: boolean }>();
 
   constructor(
     private readonly store: CatalogStore,
     private readonly directory: OrganizationDirectory,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    store.onVersionChange((ref) => this.newest.delete(resourceKey(ref)));
+  }
+
+  /**
+   * What `latest` resolves to for a group job: the first version, newest first, deployable and
+   * eligible in the region, with the versions passed over. Reads the newest versions from a short
+   * cache (one table query at most every two seconds per definition), the rest only when needed.
+   */
+  async resolveLatest(image: ImageDefinitionRecord, region: string): Promise<{ version?: ImageVersionRecord; passed: { version: string; reasons: readonly Reason[] }[] }> {
+    const key = resourceKey(image.ref);
+    const t = this.now().getTime();
+    let entry = this.newest.get(key);
+    if (!entry || t - entry.at >= NEWEST_CACHE_MS) {
+      const versions: ImageVersionRecord[] = [];
+      let complete = true;
+      for await (const v of this.store.versionsNewestFirst(image.ref, NEWEST_KEPT)) {
+        if (versions.length === NEWEST_KEPT) {
+          complete = false;
+          break;
+        }
+        versions.push(v);
+      }
+      entry = { at: t, versions, complete };
+      if (this.newest.size >= RECORD_CACHE_MAX) this.newest.clear();
+      this.newest.set(key, entry);
+    }
+    const now = this.now();
+    const passed: { version: string; reasons: readonly Reason[] }[] = [];
+    const consider = (v: ImageVersionRecord): boolean => {
+      const d = deployability(v, region, { image, now });
+      if (d.eligibleForLatest) return true;
+      passed.push({ version: v.ref.version, reasons: d.reasons });
+      return false;
+    };
+    for (const v of entry.versions) if (consider(v)) return { version: v, passed };
+    if (!entry.complete) {
+      let n = 0;
+      for await (const v of this.store.versionsNewestFirst(image.ref, 100)) if (n++ >= entry.versions.length && consider(v)) return { version: v, passed };
+    }
+    return { passed };
+  }
 
   private async cached<T extends GalleryRecord | ImageDefinitionRecord>(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
     const t = this.now().getTime();

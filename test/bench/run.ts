@@ -9,3 +9,5 @@ printColdImport();
 await benchCatalog();
 const { benchLookups } = await import('./lookups.js');
 await benchLookups();
+const { benchJobs } = await import('./jobs.js');
+await benchJobs();

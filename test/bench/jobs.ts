@@ -1,0 +1,102 @@
+import { TableClient } from '@azure/data-tables';
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startBenchEnv, benchContext, runConcurrently } from './harness.js';
+import { fmt } from './stats.js';
+import { seedDemoOrganization, DEMO_SUBSCRIPTIONS as S, DEMO_TENANTS as T, DEMO_GALLERIES } from '../../shared/devhost/demo-org.js';
+import { DEMO_PRINCIPAL } from '../../shared/devhost/demo-directory.js';
+import { galleryRecordFrom, imageDefinitionRecordFrom, imageVersionRecordFrom } from '../../shared/domain/records.js';
+import { parseResourceId, type GalleryRef, type ImageRef, type VersionRef } from '../../shared/domain/ids.js';
+
+const JOBS = 1000;
+const CONCURRENCY = 16;
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Issue 5: group create jobs through the queue handler against Azurite, next to raw single upserts. */
+export async function benchJobs(): Promise<void> {
+  const env = await startBenchEnv(`j${randomBytes(4).toString('hex')}`);
+  try {
+    seedDemoOrganization(env.sim);
+    const { services } = await import('../../shared/services.js');
+    const { groupJobs } = await import('../../functions/groupJobs.js');
+    const s = services();
+    await s.directory.put('contoso', {
+      tenantId: T.contoso,
+      subscriptions: [
+        { subscriptionId: S.publisher, spotAccountId: 'act-1a2b3c4d' },
+        { subscriptionId: S.consumer, spotAccountId: 'act-5c6d7e8f' },
+      ],
+      principals: [{ ...DEMO_PRINCIPAL, subscriptionIds: [S.consumer] }],
+      grants: [{ scope: DEMO_GALLERIES.corp, subscriptionId: S.consumer }],
+    });
+    const obs = { observedAt: new Date().toISOString() };
+    for (const r of env.sim.all()) {
+      const ref = parseResourceId(r.id);
+      if (ref.level === 'gallery') {
+        const g = await s.arm.getGallery(ref as GalleryRef);
+        if (g.found) await s.catalog.putGallery(galleryRecordFrom(g.value), obs);
+      } else if (ref.level === 'image') {
+        const i = await s.arm.getImage(ref as ImageRef);
+        if (i.found) await s.catalog.putImage(imageDefinitionRecordFrom(i.value), obs);
+      } else {
+        const v = await s.arm.getVersion(ref as VersionRef);
+        if (v.found) await s.catalog.putVersion(imageVersionRecordFrom(v.value), obs);
+      }
+    }
+    const body = JSON.parse(fs.readFileSync(path.join(root, 'test/fixtures/spot/elastigroup-gallery-latest.json'), 'utf8')) as { group: { name: string } };
+    const message = (n: number) => ({
+      schemaVersion: 1,
+      jobId: randomUUID(),
+      action: 'create',
+      kind: 'statelessGroup',
+      caller: { account: 'act-5c6d7e8f' },
+      body: { group: { ...body.group, name: `bench-${n}` } },
+    });
+    const deliver = (m: ReturnType<typeof message>) => {
+      const ctx = benchContext('groupJobs');
+      // as submitted through the HTTP API, which records the queued job itself
+      Object.assign(ctx, { triggerMetadata: { messageId: m.jobId, deliveryCount: 1, sessionId: `act-5c6d7e8f/statelessgroup/${m.body.group.name}`, applicationProperties: { recorded: true } } });
+      return groupJobs(m, ctx);
+    };
+    await deliver(message(-1)); // warm: clients, directory, records, VM sizes of the region
+    const messages = Array.from({ length: JOBS }, (_, n) => message(n));
+    // The HTTP API records each job as queued before sending it (not timed here).
+    for (const m of messages) {
+      await s.jobs.createJob({ jobId: m.jobId, status: 'queued', subscriptionId: S.consumer, account: 'act-5c6d7e8f', attempts: 0, errors: [], warnings: [] });
+    }
+    s.tables.roundTrips = 0;
+    const ms = await runConcurrently(JOBS, CONCURRENCY, (i) => deliver(messages[i]!));
+    const roundTrips = s.tables.roundTrips;
+    const sample = await s.jobs.getJob(messages[JOBS - 1]!.jobId);
+
+    const raw = TableClient.fromConnectionString(env.azurite.connectionString, `raw${randomBytes(4).toString('hex')}`, { allowInsecureConnection: true });
+    await raw.createTable();
+    const payload = 'x'.repeat(JSON.stringify(messages[0]).length);
+    await raw.upsertEntity({ partitionKey: 'warm', rowKey: 'up', payload });
+    const rawMs = await runConcurrently(JOBS, CONCURRENCY, (i) => raw.upsertEntity({ partitionKey: `p${i}`, rowKey: 'r', payload }, 'Replace'));
+    // The same two entities a successful job writes (group and job record), as one raw transaction.
+    const groupEntity = await s.jobs.groups.getEntity<Record<string, unknown>>(S.consumer, 'g|statelessgroup|bench-0').catch(() => undefined);
+    const size = groupEntity ? JSON.stringify(groupEntity).length : payload.length * 2;
+    const half = 'y'.repeat(Math.floor(size / 2));
+    const rawTxMs = await runConcurrently(JOBS, CONCURRENCY, (i) =>
+      raw.submitTransaction([
+        ['upsert', { partitionKey: `t${i}`, rowKey: 'g', payload: half }, 'Replace'],
+        ['upsert', { partitionKey: `t${i}`, rowKey: 'j', payload: half }, 'Replace'],
+      ]),
+    );
+    const jobsPerSec = (JOBS / ms) * 1000;
+    const upsertsPerSec = (JOBS / rawMs) * 1000;
+    const txPerSec = (JOBS / rawTxMs) * 1000;
+    console.log(`\njobs: ${JOBS} group create jobs (latest resolution, compatibility, group write) through groupJobs, ${CONCURRENCY} in flight, against Azurite`);
+    console.log(`  table round trips per job:      ${fmt(roundTrips / JOBS, 2)}`);
+    console.log(`  jobs/s through the handler:     ${fmt(jobsPerSec)}`);
+    console.log(`  raw Azurite single upserts/s:   ${fmt(upsertsPerSec)}   (same payload size and concurrency)`);
+    console.log(`  handler rate / raw upsert rate: ${fmt((jobsPerSec / upsertsPerSec) * 100)} %   (target >= 50 %)`);
+    console.log(`  raw Azurite 2-entity transactions/s (what a job writes, ${size} bytes): ${fmt(txPerSec)}; handler rate / that: ${fmt((jobsPerSec / txPerSec) * 100)} %`);
+    console.log(`  last job: ${sample?.status ?? 'missing'} → ${sample?.resolvedImageVersionId?.split('/').slice(-3).join('/') ?? '-'}`);
+  } finally {
+    await env.stop();
+  }
+}
