@@ -35,13 +35,13 @@ export async function benchJobs(): Promise<void> {
     for (const r of env.sim.all()) {
       const ref = parseResourceId(r.id);
       if (ref.level === 'gallery') {
-        const g = await s.arm.getGallery(ref as GalleryRef);
+        const g = await s.arm.getGallery(ref);
         if (g.found) await s.catalog.putGallery(galleryRecordFrom(g.value), obs);
       } else if (ref.level === 'image') {
-        const i = await s.arm.getImage(ref as ImageRef);
+        const i = await s.arm.getImage(ref);
         if (i.found) await s.catalog.putImage(imageDefinitionRecordFrom(i.value), obs);
       } else {
-        const v = await s.arm.getVersion(ref as VersionRef);
+        const v = await s.arm.getVersion(ref);
         if (v.found) await s.catalog.putVersion(imageVersionRecordFrom(v.value), obs);
       }
     }
