@@ -8,7 +8,7 @@ import { fmt } from './stats.js';
 import { seedDemoOrganization, DEMO_SUBSCRIPTIONS as S, DEMO_TENANTS as T, DEMO_GALLERIES } from '../../shared/devhost/demo-org.js';
 import { DEMO_PRINCIPAL } from '../../shared/devhost/demo-directory.js';
 import { galleryRecordFrom, imageDefinitionRecordFrom, imageVersionRecordFrom } from '../../shared/domain/records.js';
-import { parseResourceId, type GalleryRef, type ImageRef, type VersionRef } from '../../shared/domain/ids.js';
+import { parseResourceId } from '../../shared/domain/ids.js';
 
 const JOBS = 1000;
 const CONCURRENCY = 16;
