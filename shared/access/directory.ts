@@ -5,13 +5,12 @@
  * and are cached for a short time by each instance.
  */
 import { z } from 'zod';
-import { odata } from '@azure/data-tables';
-import type { TableStore } from '../storage/tables.js';
+import { odata, type TableClient } from '@azure/data-tables';
+import { createTablesOnce, tableStatusOf, type TableStore } from '../storage/tables.js';
 import { parseResourceId, isSubscriptionId, type GalleryRef, type ImageRef } from '../domain/ids.js';
 import type { Caller, Grant, Organization } from '../domain/visibility.js';
 import { encodeKeyPart } from '../catalog/keys.js';
 import { packJson, unpackJson } from '../catalog/json-props.js';
-import { statusOf } from '../catalog/store.js';
 
 const guid = z.string().refine(isSubscriptionId, 'must be a GUID').transform((s) => s.toLowerCase());
 
@@ -83,28 +82,18 @@ const CACHE_MS = 30_000;
 
 export class OrganizationDirectory {
   private snapshot: Snapshot | undefined;
-  private ready: Promise<void> | undefined;
+  private readonly table: TableClient;
+  private readonly ensureTable: () => Promise<void>;
 
   constructor(
-    private readonly tables: TableStore,
-    private readonly prefix: string,
+    tables: TableStore,
+    prefix: string,
     private readonly now: () => number = () => Date.now(),
-  ) {}
-
-  private get table() {
-    return this.tables.table(`${this.prefix}orgs`);
+  ) {
+    this.table = tables.table(`${prefix}orgs`);
+    this.ensureTable = createTablesOnce([this.table]);
   }
 
-  private ensureTable(): Promise<void> {
-    this.ready ??= this.table.createTable().then(
-      () => undefined,
-      (err: unknown) => {
-        this.ready = undefined;
-        throw err;
-      },
-    );
-    return this.ready;
-  }
 
   /** Validates and stores an organization (replacing it). A subscription may belong to one organization only. */
   async put(id: string, document: OrganizationDocument): Promise<StoredOrganization> {
@@ -149,7 +138,7 @@ export class OrganizationDirectory {
       this.snapshot = undefined;
       return true;
     } catch (err) {
-      if (statusOf(err) === 404) return false;
+      if (tableStatusOf(err) === 404) return false;
       throw err;
     }
   }

@@ -16,7 +16,7 @@
  * and keeps it; a genuine re-create is observed later and restores the record.
  */
 import { odata, type TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
-import type { TableStore } from '../storage/tables.js';
+import { createTablesOnce, getEntityOrUndefined, tableStatusOf as statusOf, type TableStore } from '../storage/tables.js';
 import { formatResourceId, galleryRef, imageRef, versionRef, type GalleryRef, type ImageRef, type VersionRef } from '../domain/ids.js';
 import type { GalleryRecord, ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
 import { deployability, needsRecheck } from '../domain/latest.js';
@@ -58,7 +58,8 @@ export class CatalogStore {
   readonly versions: TableClient;
   readonly shares: TableClient;
   readonly rechecks: TableClient;
-  private ready: Promise<void> | undefined;
+  /** Creates the tables once per process. */
+  readonly ensureTables: () => Promise<void>;
   private readonly versionListeners: ((ref: ImageRef) => void)[] = [];
 
   constructor(
@@ -70,19 +71,9 @@ export class CatalogStore {
     this.versions = tables.table(`${prefix}versions`);
     this.shares = tables.table(`${prefix}shares`);
     this.rechecks = tables.table(`${prefix}rechecks`);
+    this.ensureTables = createTablesOnce([this.galleries, this.images, this.versions, this.shares, this.rechecks]);
   }
 
-  /** Creates the tables once per process. */
-  ensureTables(): Promise<void> {
-    this.ready ??= Promise.all([this.galleries, this.images, this.versions, this.shares, this.rechecks].map((t) => t.createTable())).then(
-      () => undefined,
-      (err: unknown) => {
-        this.ready = undefined;
-        throw err;
-      },
-    );
-    return this.ready;
-  }
 
   /** Called (in this process) whenever a version of an image definition is written or tombstoned. */
   onVersionChange(listener: (ref: ImageRef) => void): void {
@@ -128,7 +119,7 @@ export class CatalogStore {
 
   async getGallery(ref: GalleryRef): Promise<Stored<GalleryRecord> | undefined> {
     await this.ensureTables();
-    return stored<GalleryRecord>(await getOrUndefined(this.galleries, subscriptionKey(ref.subscriptionId), galleryRowKey(ref)));
+    return stored<GalleryRecord>(await getEntityOrUndefined(this.galleries, subscriptionKey(ref.subscriptionId), galleryRowKey(ref)));
   }
 
   /** Live galleries of a subscription (one resource group when given), in key order. */
@@ -180,7 +171,7 @@ export class CatalogStore {
 
   async getImage(ref: ImageRef): Promise<Stored<ImageDefinitionRecord> | undefined> {
     await this.ensureTables();
-    return stored<ImageDefinitionRecord>(await getOrUndefined(this.images, galleryKey(ref), imageRowKey(ref)));
+    return stored<ImageDefinitionRecord>(await getEntityOrUndefined(this.images, galleryKey(ref), imageRowKey(ref)));
   }
 
   /** Live image definitions of a gallery. */
@@ -243,7 +234,7 @@ export class CatalogStore {
 
   async getVersion(ref: VersionRef): Promise<Stored<ImageVersionRecord> | undefined> {
     await this.ensureTables();
-    return stored<ImageVersionRecord>(await getOrUndefined(this.versions, imageKey(ref), versionRowKey(ref)));
+    return stored<ImageVersionRecord>(await getEntityOrUndefined(this.versions, imageKey(ref), versionRowKey(ref)));
   }
 
   /** Live versions of an image definition, newest first. */
@@ -354,7 +345,7 @@ export class CatalogStore {
    */
   private async writeObserved(client: TableClient, entity: Entity, obs: Observation): Promise<{ outcome: WriteOutcome; previous?: TableEntityResult<Record<string, unknown>> }> {
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-      const existing = await getOrUndefined(client, entity.partitionKey, entity.rowKey);
+      const existing = await getEntityOrUndefined(client, entity.partitionKey, entity.rowKey);
       if (existing && typeof existing.observedAt === 'string' && existing.observedAt > obs.observedAt) return { outcome: 'stale', previous: existing };
       try {
         if (existing) await client.updateEntity(entity, 'Replace', { etag: existing.etag });
@@ -495,17 +486,4 @@ function stored<R>(e: Record<string, unknown> | undefined): Stored<R> | undefine
   };
 }
 
-export function statusOf(err: unknown): number | undefined {
-  return typeof err === 'object' && err !== null && typeof (err as { statusCode?: unknown }).statusCode === 'number'
-    ? (err as { statusCode: number }).statusCode
-    : undefined;
-}
-
-async function getOrUndefined(client: TableClient, pk: string, rk: string): Promise<TableEntityResult<Record<string, unknown>> | undefined> {
-  try {
-    return await client.getEntity<Record<string, unknown>>(pk, rk);
-  } catch (err) {
-    if (statusOf(err) === 404) return undefined;
-    throw err;
-  }
-}
+export { tableStatusOf as statusOf } from '../storage/tables.js';

@@ -14,10 +14,9 @@
  * so a redelivered job that was applied already is recognised and not applied twice.
  */
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import type { TableStore } from '../storage/tables.js';
+import { createTablesOnce, getEntityOrUndefined, tableStatusOf as statusOf, type TableStore } from '../storage/tables.js';
 import { encodeKeyPart } from '../catalog/keys.js';
 import { packJson, unpackJson } from '../catalog/json-props.js';
-import { statusOf } from '../catalog/store.js';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'deadLettered';
 
@@ -92,22 +91,12 @@ const GROUP_PREFIX = 'g|';
 export class JobStore {
   readonly jobs: TableClient;
   readonly groups: TableClient;
-  private ready: Promise<void> | undefined;
+  readonly ensureTables: () => Promise<void>;
 
   constructor(tables: TableStore, prefix: string) {
     this.jobs = tables.table(`${prefix}jobs`);
     this.groups = tables.table(`${prefix}groups`);
-  }
-
-  ensureTables(): Promise<void> {
-    this.ready ??= Promise.all([this.jobs.createTable(), this.groups.createTable()]).then(
-      () => undefined,
-      (err: unknown) => {
-        this.ready = undefined;
-        throw err;
-      },
-    );
-    return this.ready;
+    this.ensureTables = createTablesOnce([this.jobs, this.groups]);
   }
 
   private jobEntity(pk: string, rk: string, job: JobRecord) {
@@ -156,17 +145,17 @@ export class JobStore {
   /** The latest state of a job. */
   async getJob(jobId: string): Promise<JobRecord | undefined> {
     await this.ensureTables();
-    const pointer = await getOrUndefined(this.jobs, encodeKeyPart(jobId), 'job');
+    const pointer = await getEntityOrUndefined(this.jobs, encodeKeyPart(jobId), 'job');
     const head = pointer ? unpackJson<JobRecord>('record', pointer) : undefined;
     if (!head?.subscriptionId) return head;
-    const entity = await getOrUndefined(this.groups, encodeKeyPart(head.subscriptionId), jobRowKey(jobId));
+    const entity = await getEntityOrUndefined(this.groups, encodeKeyPart(head.subscriptionId), jobRowKey(jobId));
     const latest = entity ? unpackJson<JobRecord>('record', entity) : undefined;
     return latest ? { ...latest, ...(head.submittedAt ? { submittedAt: head.submittedAt } : {}) } : head;
   }
 
   async getGroup(subscriptionId: string, kind: string, name: string): Promise<{ group: GroupRecord; etag: string } | undefined> {
     await this.ensureTables();
-    const e = await getOrUndefined(this.groups, encodeKeyPart(subscriptionId), groupRowKey(kind, name));
+    const e = await getEntityOrUndefined(this.groups, encodeKeyPart(subscriptionId), groupRowKey(kind, name));
     const group = e ? unpackJson<GroupRecord>('record', e) : undefined;
     return e && group ? { group, etag: e.etag } : undefined;
   }
@@ -250,14 +239,5 @@ export class JobStore {
       last = e.rowKey;
     }
     return { items };
-  }
-}
-
-async function getOrUndefined(client: TableClient, pk: string, rk: string) {
-  try {
-    return await client.getEntity<Record<string, unknown>>(pk, rk);
-  } catch (err) {
-    if (statusOf(err) === 404) return undefined;
-    throw err;
   }
 }

@@ -5,7 +5,7 @@
  * cached region.
  */
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import type { TableStore } from '../storage/tables.js';
+import { createTablesOnce, type TableStore } from '../storage/tables.js';
 import type { GalleryArmReader } from '../arm/reader.js';
 import { vmSizesFromSkus, vmSizeCapabilitiesSchema, type VmSizeCapabilities } from '../domain/vm-sizes.js';
 import { normalizeRegion } from '../domain/regions.js';
@@ -17,7 +17,7 @@ const META = '_meta';
 export class VmSizeCatalog {
   private readonly table: TableClient;
   private readonly memory = new Map<string, { at: number; sizes: Record<string, VmSizeCapabilities> }>();
-  private ready: Promise<void> | undefined;
+  private readonly ensureTable: () => Promise<void>;
 
   constructor(
     tables: TableStore,
@@ -26,18 +26,9 @@ export class VmSizeCatalog {
     private readonly now: () => number = () => Date.now(),
   ) {
     this.table = tables.table(`${prefix}vmsizes`);
+    this.ensureTable = createTablesOnce([this.table]);
   }
 
-  private ensureTable(): Promise<void> {
-    this.ready ??= this.table.createTable().then(
-      () => undefined,
-      (err: unknown) => {
-        this.ready = undefined;
-        throw err;
-      },
-    );
-    return this.ready;
-  }
 
   private key(subscriptionId: string, region: string): string {
     return `${encodeKeyPart(subscriptionId)}|${normalizeRegion(region)}`;

@@ -1,4 +1,4 @@
-import { TableClient, TableServiceClient, type TableServiceClientOptions } from '@azure/data-tables';
+import { TableClient, TableServiceClient, type TableEntityResult, type TableServiceClientOptions } from '@azure/data-tables';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { isLoopback, type TableStoreSettings } from '../config.js';
@@ -78,4 +78,34 @@ export class TableStore {
       return { reachable: false, latencyMs: Math.round(performance.now() - started), error: err instanceof Error ? err.message : String(err) };
     }
   }
+}
+
+/** The HTTP status of a failed table call, if any. */
+export function tableStatusOf(err: unknown): number | undefined {
+  return typeof err === 'object' && err !== null && typeof (err as { statusCode?: unknown }).statusCode === 'number' ? (err as { statusCode: number }).statusCode : undefined;
+}
+
+/** An entity, or undefined when it does not exist (404). */
+export async function getEntityOrUndefined(client: TableClient, pk: string, rk: string): Promise<TableEntityResult<Record<string, unknown>> | undefined> {
+  try {
+    return await client.getEntity<Record<string, unknown>>(pk, rk);
+  } catch (err) {
+    if (tableStatusOf(err) === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Creates the tables once per process (a failed attempt is retried on the next call). */
+export function createTablesOnce(clients: TableClient[]): () => Promise<void> {
+  let ready: Promise<void> | undefined;
+  return () => {
+    ready ??= Promise.all(clients.map((c) => c.createTable())).then(
+      () => undefined,
+      (err: unknown) => {
+        ready = undefined;
+        throw err;
+      },
+    );
+    return ready;
+  };
 }
