@@ -77,6 +77,12 @@ param instanceMemoryMB int = 2048
 @minValue(2)
 param groupJobsMaxDeliveryCount int = 10
 
+@description('Client id of the Microsoft Entra app registration callers get tokens for (App Service authentication).')
+param authClientId string
+
+@description('Tenant of that app registration; defaults to the deploying tenant.')
+param authTenantId string = tenant().tenantId
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
@@ -172,6 +178,8 @@ module functionApp 'modules/function-app.bicep' = {
     recheckSchedule: recheckSchedule
     vmSizesSchedule: vmSizesSchedule
     groupJobsMaxDeliveryCount: groupJobsMaxDeliveryCount
+    authClientId: authClientId
+    authTenantId: authTenantId
     catalogTablePrefix: catalogTablePrefix
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB

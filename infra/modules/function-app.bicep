@@ -65,6 +65,12 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
+@description('Client id of the Microsoft Entra app registration that callers get tokens for (App Service authentication). The HTTP API trusts the x-ms-client-principal header only because this authentication sets it and strips it from incoming requests.')
+param authClientId string
+
+@description('Tenant that issues the tokens (the issuer is https://login.microsoftonline.com/<tenant>/v2.0).')
+param authTenantId string
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
   location: location
@@ -198,6 +204,49 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       runtime: {
         name: 'node'
         version: '22'
+      }
+    }
+  }
+}
+
+// App Service authentication (Easy Auth): every request needs a Microsoft Entra token, except the
+// Event Grid webhook (it carries the extension's system key), the health probe and the OpenAPI
+// description. The platform sets x-ms-client-principal from the token, which the API reads as the
+// caller, and strips any such header a client sends.
+resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+      excludedPaths: [
+        '/runtime/webhooks/eventgrid'
+        '/api/health'
+        '/api/openapi.json'
+      ]
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: authClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            'api://${authClientId}'
+            authClientId
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
       }
     }
   }
