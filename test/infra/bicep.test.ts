@@ -490,3 +490,14 @@ describe('azd wiring (main.parameters.json, azure.yaml, README)', () => {
     }
   });
 });
+
+describe('App Service authentication (the API trusts x-ms-client-principal only behind it)', () => {
+  const app = fs.readFileSync(path.join(root, 'infra', 'modules', 'function-app.bicep'), 'utf8');
+  it('requires authentication, answers 401, and excludes only the Event Grid webhook, health and OpenAPI', () => {
+    expect(app).toMatch(/name: 'authsettingsV2'/);
+    expect(app).toMatch(/requireAuthentication: true/);
+    expect(app).toMatch(/unauthenticatedClientAction: 'Return401'/);
+    const excluded = /excludedPaths: \[([^\]]*)\]/.exec(app)?.[1] ?? '';
+    expect([...excluded.matchAll(/'([^']+)'/g)].map((m) => m[1]).sort()).toEqual(['/api/health', '/api/openapi.json', '/runtime/webhooks/eventgrid']);
+  });
+});
