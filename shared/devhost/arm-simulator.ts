@@ -204,7 +204,8 @@ export class ArmSimulator {
         }
       });
     });
-    server.keepAliveTimeout = 5_000;
+    // Longer than any client keeps an idle socket, so a reused socket is never closed under a request (ECONNRESET).
+    server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => {
         reject(err.code === 'EADDRINUSE' && port ? new PortInUseError(port, 'the local ARM simulator', this.portSetting) : err);

@@ -24,7 +24,8 @@ export async function startBenchEnv(tablePrefix: string): Promise<BenchEnv> {
     CATALOG_TABLE_PREFIX: tablePrefix,
     ARM_ENDPOINT: endpoint,
     ARM_CREDENTIAL: 'local',
-    ARM_MAX_RETRIES: '0',
+    ARM_MAX_RETRIES: '2',
+    ARM_RETRY_DELAY_MS: '50',
   });
   resetConfig();
   resetServices();

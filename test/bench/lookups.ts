@@ -123,6 +123,15 @@ export async function benchLookups(): Promise<void> {
       const kinds = Object.keys(paths) as (keyof typeof paths)[];
       const times: Record<string, number[]> = Object.fromEntries(kinds.map((k) => [k, []]));
       for (const k of kinds) await fetch(`${url}/api/${paths[k]}`); // warm
+      const single: Record<string, number[]> = Object.fromEntries(kinds.map((k) => [k, []]));
+      for (let n = 0; n < 200; n++) {
+        const kind = kinds[n % kinds.length]!;
+        const t = performance.now();
+        await (await fetch(`${url}/api/${paths[kind]}`)).arrayBuffer();
+        single[kind]!.push(performance.now() - t);
+      }
+      console.log(`  cascade over HTTP, one client (client, local runtime and handler in this process; Azurite in another):`);
+      for (const k of kinds) console.log(`    ${k.padEnd(15)} p50 ${fmt(percentile(single[k]!, 50), 1)} ms   p99 ${fmt(percentile(single[k]!, 99), 1)} ms`);
       const N = 2000;
       const wall = await runConcurrently(N, 16, async (n) => {
         const kind = kinds[n % kinds.length]!;
