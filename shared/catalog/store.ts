@@ -268,12 +268,15 @@ export class CatalogStore {
     const filter = after === undefined ? odata`PartitionKey eq ${pk} and deleted eq false` : odata`PartitionKey eq ${pk} and RowKey gt ${after} and deleted eq false`;
     const items: ImageVersionRecord[] = [];
     let lastKey: string | undefined;
-    for await (const e of this.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      const r = unpackJson<ImageVersionRecord>('record', e);
-      if (!r) continue;
-      if (items.length === top) return { items, ...(lastKey ? { next: lastKey } : {}) };
-      items.push(r);
-      lastKey = e.rowKey;
+    // Ask the service for one more than a page, so a page costs one small query.
+    for await (const page of this.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(top + 1, 1000) })) {
+      for (const e of page) {
+        const r = unpackJson<ImageVersionRecord>('record', e);
+        if (!r) continue;
+        if (items.length === top) return { items, ...(lastKey ? { next: lastKey } : {}) };
+        items.push(r);
+        lastKey = e.rowKey;
+      }
     }
     return { items };
   }

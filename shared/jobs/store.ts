@@ -231,12 +231,14 @@ export class JobStore {
     const filter = odata`PartitionKey eq ${pk} and RowKey gt ${from} and RowKey lt ${'g}'}`;
     const items: GroupRecord[] = [];
     let last: string | undefined;
-    for await (const e of this.groups.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      const g = unpackJson<GroupRecord>('record', e);
-      if (!g) continue;
-      if (items.length === top) return { items, ...(last ? { next: last } : {}) };
-      items.push(g);
-      last = e.rowKey;
+    for await (const page of this.groups.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(top + 1, 1000) })) {
+      for (const e of page) {
+        const g = unpackJson<GroupRecord>('record', e);
+        if (!g) continue;
+        if (items.length === top) return { items, ...(last ? { next: last } : {}) };
+        items.push(g);
+        last = e.rowKey;
+      }
     }
     return { items };
   }

@@ -273,7 +273,7 @@ export class CatalogLookups {
     const passed: ImageVersionRecord[] = [];
     let chosen: ImageVersionRecord | undefined;
     // Newest first: the first eligible version is latest; everything before it was passed over.
-    for await (const v of this.store.versionsNewestFirst(image.ref, 50)) {
+    for await (const v of this.store.versionsNewestFirst(image.ref, 10)) {
       if (deployability(v, region, { image, now }).eligibleForLatest) {
         chosen = v;
         break;
