@@ -513,31 +513,12 @@ function featuresOf(features: readonly ArmGalleryImageFeature[] | undefined): Im
   return compact({ securityType, diskControllerTypes, acceleratedNetwork, hibernate, other: Object.fromEntries(other) });
 }
 
-function aggregatedStateOf(state: string | undefined): AggregatedReplicationState {
-  switch ((state ?? '').toLowerCase()) {
-    case 'inprogress':
-      return 'InProgress';
-    case 'completed':
-      return 'Completed';
-    case 'failed':
-      return 'Failed';
-    default:
-      return 'Unknown';
-  }
+/** The canonical spelling of a state ARM may send in any case; anything else is the fallback. */
+function canonicalOf<T extends string>(allowed: readonly T[], fallback: T): (state: string | undefined) => T {
+  return (state) => allowed.find((a) => a.toLowerCase() === (state ?? '').toLowerCase()) ?? fallback;
 }
-
-function regionalStateOf(state: string | undefined): RegionalReplicationState {
-  switch ((state ?? '').toLowerCase()) {
-    case 'replicating':
-      return 'Replicating';
-    case 'completed':
-      return 'Completed';
-    case 'failed':
-      return 'Failed';
-    default:
-      return 'Unknown';
-  }
-}
+const aggregatedStateOf = canonicalOf<AggregatedReplicationState>(['InProgress', 'Completed', 'Failed', 'Unknown'], 'Unknown');
+const regionalStateOf = canonicalOf<RegionalReplicationState>(['Replicating', 'Completed', 'Failed', 'Unknown'], 'Unknown');
 
 /**
  * A targeted region without a summary entry: Completed when the aggregate is Completed (every
