@@ -545,6 +545,11 @@ function parseUnsafe(raw: unknown): ParseJobEnvelopeResult {
     ]);
   }
 
+  // The common case, a valid envelope, costs one validation; the pieces are only checked apart to
+  // report every error of an invalid one (header and body).
+  const whole = jobEnvelopeSchema.safeParse(value);
+  if (whole.success) return { ok: true, envelope: whole.data };
+
   const header = headerSchema.safeParse(value);
   const errors: EnvelopeError[] = header.success ? [] : errorsFromIssues(header.error.issues, [], value);
 
@@ -556,11 +561,7 @@ function parseUnsafe(raw: unknown): ParseJobEnvelopeResult {
     if (!body.success) errors.push(...errorsFromIssues(body.error.issues, ['body'], value.body));
   }
   if (errors.length > 0) return failed(value, errors);
-
-  // Every piece passed: the combined schema accepts it too and gives the typed value.
-  const whole = jobEnvelopeSchema.safeParse(value);
-  if (!whole.success) return failed(value, errorsFromIssues(whole.error.issues, [], value));
-  return { ok: true, envelope: whole.data };
+  return failed(value, errorsFromIssues(whole.error.issues, [], value));
 }
 
 // ---------------------------------------------------------------- accessors
