@@ -1,3 +1,5 @@
+import type { TableClient } from '@azure/data-tables';
+
 /**
  * Table Storage caps a string property at 64 KiB (32K UTF-16 characters). A record serialised as
  * JSON is split over `name`, `name_1`, `name_2`... so that a large record (many tags or regions)
@@ -22,4 +24,40 @@ export function unpackJson<T>(name: string, entity: Record<string, unknown>): T 
   let text = first;
   for (let n = 1; typeof entity[`${name}_${n}`] === 'string'; n++) text += entity[`${name}_${n}`] as string;
   return JSON.parse(text) as T;
+}
+
+/** The records (packed in `record`) of every entity a filter selects. */
+export async function listRecords<T>(client: TableClient, filter: string): Promise<T[]> {
+  const out: T[] = [];
+  for await (const r of recordsInPages<T>(client, filter, 1000)) out.push(r);
+  return out;
+}
+
+/** The records a filter selects, a table page of `pageSize` at a time. */
+export async function* recordsInPages<T>(client: TableClient, filter: string, pageSize: number): AsyncGenerator<T> {
+  for await (const page of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: pageSize })) {
+    for (const e of page) {
+      const r = unpackJson<T>('record', e);
+      if (r !== undefined) yield r;
+    }
+  }
+}
+
+/**
+ * One page of `top` records in key order, asking the service for one more than a page; `next` is
+ * the RowKey of the last record returned when more follow (callers continue with `RowKey gt next`).
+ */
+export async function pageRecords<T>(client: TableClient, filter: string, top: number): Promise<{ items: T[]; next?: string }> {
+  const items: T[] = [];
+  let last: string | undefined;
+  for await (const page of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(top + 1, 1000) })) {
+    for (const e of page) {
+      const r = unpackJson<T>('record', e);
+      if (r === undefined) continue;
+      if (items.length === top) return { items, ...(last ? { next: last } : {}) };
+      items.push(r);
+      last = e.rowKey;
+    }
+  }
+  return { items };
 }

@@ -21,7 +21,7 @@ import { formatResourceId, galleryRef, imageRef, versionRef, type GalleryRef, ty
 import type { GalleryRecord, ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
 import { deployability, needsRecheck } from '../domain/latest.js';
 import { AFTER_SEP, SEP, galleryKey, galleryRowKey, imageKey, imageRowKey, regionProperty, resourceGroupPrefix, subscriptionKey, versionKey, versionRowKey } from './keys.js';
-import { packJson, unpackJson } from './json-props.js';
+import { listRecords, packJson, pageRecords, recordsInPages, unpackJson } from './json-props.js';
 
 export interface Observation {
   /** When ARM was read (ISO 8601 with milliseconds). */
@@ -129,12 +129,7 @@ export class CatalogStore {
     const filter = resourceGroup
       ? odata`PartitionKey eq ${pk} and RowKey gt ${resourceGroupPrefix(resourceGroup)} and RowKey lt ${resourceGroupPrefix(resourceGroup).slice(0, -1) + AFTER_SEP} and deleted eq false`
       : odata`PartitionKey eq ${pk} and deleted eq false`;
-    const out: GalleryRecord[] = [];
-    for await (const e of this.galleries.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      const r = unpackJson<GalleryRecord>('record', e);
-      if (r) out.push(r);
-    }
-    return out;
+    return listRecords<GalleryRecord>(this.galleries, filter);
   }
 
   // ------------------------------------------------------------------ image definitions
@@ -177,13 +172,7 @@ export class CatalogStore {
   /** Live image definitions of a gallery. */
   async listImages(ref: GalleryRef): Promise<ImageDefinitionRecord[]> {
     await this.ensureTables();
-    const out: ImageDefinitionRecord[] = [];
-    const filter = odata`PartitionKey eq ${galleryKey(ref)} and deleted eq false`;
-    for await (const e of this.images.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      const r = unpackJson<ImageDefinitionRecord>('record', e);
-      if (r) out.push(r);
-    }
-    return out;
+    return listRecords<ImageDefinitionRecord>(this.images, odata`PartitionKey eq ${galleryKey(ref)} and deleted eq false`);
   }
 
   // ------------------------------------------------------------------ image versions
@@ -240,25 +229,13 @@ export class CatalogStore {
   /** Live versions of an image definition, newest first. */
   async listVersions(ref: ImageRef): Promise<ImageVersionRecord[]> {
     await this.ensureTables();
-    const out: ImageVersionRecord[] = [];
-    const filter = odata`PartitionKey eq ${imageKey(ref)} and deleted eq false`;
-    for await (const e of this.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      const r = unpackJson<ImageVersionRecord>('record', e);
-      if (r) out.push(r);
-    }
-    return out;
+    return listRecords<ImageVersionRecord>(this.versions, odata`PartitionKey eq ${imageKey(ref)} and deleted eq false`);
   }
 
   /** Live versions of an image definition, newest first, a table page at a time (one query, paged). */
   async *versionsNewestFirst(ref: ImageRef, pageSize = 100): AsyncGenerator<ImageVersionRecord> {
     await this.ensureTables();
-    const filter = odata`PartitionKey eq ${imageKey(ref)} and deleted eq false`;
-    for await (const page of this.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: pageSize })) {
-      for (const e of page) {
-        const r = unpackJson<ImageVersionRecord>('record', e);
-        if (r) yield r;
-      }
-    }
+    yield* recordsInPages<ImageVersionRecord>(this.versions, odata`PartitionKey eq ${imageKey(ref)} and deleted eq false`, pageSize);
   }
 
   /** One page of live versions, newest first, after the RowKey `after`. `next` is the last RowKey when more may follow. */
@@ -266,19 +243,7 @@ export class CatalogStore {
     await this.ensureTables();
     const pk = imageKey(ref);
     const filter = after === undefined ? odata`PartitionKey eq ${pk} and deleted eq false` : odata`PartitionKey eq ${pk} and RowKey gt ${after} and deleted eq false`;
-    const items: ImageVersionRecord[] = [];
-    let lastKey: string | undefined;
-    // Ask the service for one more than a page, so a page costs one small query.
-    for await (const page of this.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(top + 1, 1000) })) {
-      for (const e of page) {
-        const r = unpackJson<ImageVersionRecord>('record', e);
-        if (!r) continue;
-        if (items.length === top) return { items, ...(lastKey ? { next: lastKey } : {}) };
-        items.push(r);
-        lastKey = e.rowKey;
-      }
-    }
-    return { items };
+    return pageRecords<ImageVersionRecord>(this.versions, filter, top);
   }
 
   /** Whether any live version of the definition is eligible for latest in the region (one query, top 1). */

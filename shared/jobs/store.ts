@@ -16,7 +16,7 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { createTablesOnce, getEntityOrUndefined, tableStatusOf as statusOf, type TableStore } from '../storage/tables.js';
 import { encodeKeyPart } from '../catalog/keys.js';
-import { packJson, unpackJson } from '../catalog/json-props.js';
+import { packJson, pageRecords, unpackJson } from '../catalog/json-props.js';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'deadLettered';
 
@@ -229,17 +229,6 @@ export class JobStore {
     const pk = encodeKeyPart(subscriptionId);
     const from = after ?? GROUP_PREFIX;
     const filter = odata`PartitionKey eq ${pk} and RowKey gt ${from} and RowKey lt ${'g}'}`;
-    const items: GroupRecord[] = [];
-    let last: string | undefined;
-    for await (const page of this.groups.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(top + 1, 1000) })) {
-      for (const e of page) {
-        const g = unpackJson<GroupRecord>('record', e);
-        if (!g) continue;
-        if (items.length === top) return { items, ...(last ? { next: last } : {}) };
-        items.push(g);
-        last = e.rowKey;
-      }
-    }
-    return { items };
+    return pageRecords<GroupRecord>(this.groups, filter, top);
   }
 }
