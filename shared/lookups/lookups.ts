@@ -9,7 +9,7 @@ import type { OrganizationDirectory } from '../access/directory.js';
 import { canSee, galleryFactsFor, type Caller, type Grant, type Organization, type VisibleVia } from '../domain/visibility.js';
 import { formatResourceId, galleryRef, resourceKey, type GalleryRef, type ImageRef } from '../domain/ids.js';
 import type { GalleryRecord, ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
-import { deployability, latestVersion, type Reason } from '../domain/latest.js';
+import { deployability, type Reason } from '../domain/latest.js';
 import { encodeToken, pageOf, type Page, type PageRequest } from './paging.js';
 
 export class NotVisibleError extends Error {
@@ -136,7 +136,7 @@ export class CatalogLookups {
    * eligible in the region, with the versions passed over. Reads the newest versions from a short
    * cache (one table query at most every two seconds per definition), the rest only when needed.
    */
-  async resolveLatest(image: ImageDefinitionRecord, region: string): Promise<{ version?: ImageVersionRecord; passed: { version: string; reasons: readonly Reason[] }[] }> {
+  async resolveLatest(image: ImageDefinitionRecord, region: string): Promise<LatestScan> {
     const key = resourceKey(image.ref);
     const t = this.now().getTime();
     let entry = this.newest.get(key);
@@ -155,19 +155,9 @@ export class CatalogLookups {
       this.newest.set(key, entry);
     }
     const now = this.now();
-    const passed: { version: string; reasons: readonly Reason[] }[] = [];
-    const consider = (v: ImageVersionRecord): boolean => {
-      const d = deployability(v, region, { image, now });
-      if (d.eligibleForLatest) return true;
-      passed.push({ version: v.ref.version, reasons: d.reasons });
-      return false;
-    };
-    for (const v of entry.versions) if (consider(v)) return { version: v, passed };
-    if (!entry.complete) {
-      let n = 0;
-      for await (const v of this.store.versionsNewestFirst(image.ref, 100)) if (n++ >= entry.versions.length && consider(v)) return { version: v, passed };
-    }
-    return { passed };
+    const first = await scanLatest(entry.versions, image, region, now);
+    if (first.version || entry.complete) return first;
+    return scanLatest(skip(this.store.versionsNewestFirst(image.ref, 100), entry.versions.length), image, region, now, first);
   }
 
   private async cached<T extends GalleryRecord | ImageDefinitionRecord>(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
@@ -269,25 +259,14 @@ export class CatalogLookups {
 
   async latest(caller: Caller, ref: ImageRef, region: string): Promise<LatestView> {
     const { image } = await this.visibleImage(await this.context(caller), ref);
-    const now = this.now();
-    const passed: ImageVersionRecord[] = [];
-    let chosen: ImageVersionRecord | undefined;
-    // Newest first: the first eligible version is latest; everything before it was passed over.
-    for await (const v of this.store.versionsNewestFirst(image.ref, 10)) {
-      if (deployability(v, region, { image, now }).eligibleForLatest) {
-        chosen = v;
-        break;
-      }
-      passed.push(v);
-    }
-    const result = latestVersion(chosen ? [...passed, chosen] : passed, region, { image, now });
+    const { version, decision, passed } = await scanLatest(this.store.versionsNewestFirst(image.ref, 10), image, region, this.now());
     return {
       region,
       image: image.id,
-      ...(result.version ? { version: result.version.ref.version, id: result.version.id } : {}),
-      warnings: result.warnings,
-      passedOver: result.passedOver.map((p) => ({ version: p.version, id: formatResourceId({ ...image.ref, level: 'version', version: p.version }), reasons: p.reasons })),
-      ...(result.version ? { details: versionView(result.version, deployability(result.version, region, { image, now })) } : {}),
+      ...(version ? { version: version.ref.version, id: version.id } : {}),
+      warnings: decision?.warnings ?? [],
+      passedOver: passed.map((p) => ({ version: p.version, id: formatResourceId({ ...image.ref, level: 'version', version: p.version }), reasons: p.reasons })),
+      ...(version && decision ? { details: versionView(version, decision) } : {}),
     };
   }
 
@@ -321,6 +300,28 @@ export class CatalogLookups {
     }
     return pageOf(views, (i) => i.id.toLowerCase(), page);
   }
+}
+
+interface LatestScan {
+  version?: ImageVersionRecord;
+  /** The chosen version's deployability in the region. */
+  decision?: ReturnType<typeof deployability>;
+  passed: { version: string; reasons: readonly Reason[] }[];
+}
+
+/** Newest first, the first version deployable and eligible in the region; every newer one is passed over with its reasons. */
+async function scanLatest(versions: AsyncIterable<ImageVersionRecord> | Iterable<ImageVersionRecord>, image: ImageDefinitionRecord, region: string, now: Date, scan: LatestScan = { passed: [] }): Promise<LatestScan> {
+  for await (const v of versions) {
+    const d = deployability(v, region, { image, now });
+    if (d.eligibleForLatest) return { ...scan, version: v, decision: d };
+    scan.passed.push({ version: v.ref.version, reasons: d.reasons });
+  }
+  return scan;
+}
+
+async function* skip<T>(items: AsyncIterable<T>, n: number): AsyncGenerator<T> {
+  let i = 0;
+  for await (const item of items) if (i++ >= n) yield item;
 }
 
 function matches(image: ImageDefinitionRecord, f: ImageFilters): boolean {
