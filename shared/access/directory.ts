@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { odata, type TableClient } from '@azure/data-tables';
 import { createTablesOnce, tableStatusOf, type TableStore } from '../storage/tables.js';
 import { parseResourceId, isSubscriptionId, type GalleryRef, type ImageRef } from '../domain/ids.js';
-import type { Caller, Grant, Organization } from '../domain/visibility.js';
+import { subscriptionForAccount, type Caller, type Grant, type Organization } from '../domain/visibility.js';
 import { encodeKeyPart } from '../catalog/keys.js';
 import { packJson, unpackJson } from '../catalog/json-props.js';
 
@@ -75,6 +75,10 @@ export class DirectoryError extends Error {
 interface Snapshot {
   at: number;
   organizations: StoredOrganization[];
+  /** The same organizations in the shape the visibility rules take. */
+  views: Organization[];
+  /** Each organization's grants, ids parsed. */
+  grants: Map<string, Grant[]>;
   principals: Map<string, { org: StoredOrganization; subscriptionIds?: string[] }>;
 }
 
@@ -149,17 +153,21 @@ export class OrganizationDirectory {
 
   /** Every organization in the shape the visibility rules take. */
   async organizations(): Promise<Organization[]> {
-    return (await this.load()).organizations.map(toOrganization);
+    return (await this.load()).views;
+  }
+
+  /** The organization an account (Spot account id or subscription id) belongs to, and its subscription. */
+  async accountOwner(account: string): Promise<{ organization: Organization; subscriptionId: string } | undefined> {
+    for (const organization of (await this.load()).views) {
+      const subscriptionId = subscriptionForAccount(account, organization);
+      if (subscriptionId) return { organization, subscriptionId };
+    }
+    return undefined;
   }
 
   /** The grants of the caller's organization. */
   async grantsFor(caller: Caller): Promise<Grant[]> {
-    const org = (await this.load()).organizations.find((o) => o.id === caller.organizationId);
-    if (!org) return [];
-    return org.grants.map((g) => {
-      const scope = parseResourceId(g.scope) as GalleryRef | ImageRef;
-      return { organizationId: org.id, scope, ...(g.subscriptionId ? { subscriptionId: g.subscriptionId } : {}) };
-    });
+    return (await this.load()).grants.get(caller.organizationId) ?? [];
   }
 
   /** The caller a principal is, or undefined when no organization knows it. */
@@ -186,7 +194,14 @@ export class OrganizationDirectory {
     for (const org of organizations) {
       for (const p of org.principals) principals.set(`${p.tenantId}/${p.objectId}`, { org, ...(p.subscriptionIds ? { subscriptionIds: p.subscriptionIds } : {}) });
     }
-    this.snapshot = { at: this.now(), organizations, principals };
+    const grants = new Map<string, Grant[]>();
+    for (const org of organizations) {
+      grants.set(
+        org.id,
+        org.grants.map((g) => ({ organizationId: org.id, scope: parseResourceId(g.scope) as GalleryRef | ImageRef, ...(g.subscriptionId ? { subscriptionId: g.subscriptionId } : {}) })),
+      );
+    }
+    this.snapshot = { at: this.now(), organizations, views: organizations.map(toOrganization), grants, principals };
     return this.snapshot;
   }
 }

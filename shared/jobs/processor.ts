@@ -10,10 +10,9 @@
  */
 import type { CatalogStore } from '../catalog/store.js';
 import type { CatalogLookups } from '../lookups/lookups.js';
-import type { OrganizationDirectory, StoredOrganization } from '../access/directory.js';
-import { toOrganization } from '../access/directory.js';
+import type { OrganizationDirectory } from '../access/directory.js';
 import { parseJobEnvelope, groupSpecOf, imageReferenceOf, bodyRootOf, type JobEnvelope, type EnvelopeError } from '../domain/job-envelope.js';
-import { canSee, galleryFactsFor, isCrossTenant, subscriptionForAccount, type Caller } from '../domain/visibility.js';
+import { canSee, galleryFactsFor, isCrossTenant, type Caller, type Organization } from '../domain/visibility.js';
 import { galleryRef, imageRef, versionRef, formatResourceId } from '../domain/ids.js';
 import { checkCompatibility, type Finding } from '../domain/compatibility.js';
 import { normalizeRegion } from '../domain/regions.js';
@@ -79,9 +78,8 @@ export class GroupJobProcessor {
     }
     const envelope = parsed.envelope;
     const { spec } = groupSpecOf(envelope);
-    const organizations = await this.deps.directory.list();
-    const org = organizationOfAccount(envelope.caller.account, organizations);
-    const subscriptionId = org ? subscriptionForAccount(envelope.caller.account, toOrganization(org)) : undefined;
+    const owner = await this.deps.directory.accountOwner(envelope.caller.account);
+    const subscriptionId = owner?.subscriptionId;
     const base: JobRecord = {
       jobId: envelope.jobId,
       status: 'running',
@@ -102,7 +100,7 @@ export class GroupJobProcessor {
     const timer = delivery.deliveryCount > 1 ? (markRunning(), undefined) : setTimeout(() => void markRunning(), RUNNING_AFTER_MS);
     let outcome: Outcome;
     try {
-      outcome = await this.run(envelope, organizations, org);
+      outcome = await this.run(envelope, owner);
     } catch (err) {
       clearTimeout(timer);
       await running;
@@ -139,12 +137,11 @@ export class GroupJobProcessor {
     return done;
   }
 
-  private async run(envelope: JobEnvelope, organizations: StoredOrganization[], org: StoredOrganization | undefined): Promise<Outcome> {
+  private async run(envelope: JobEnvelope, owner: { organization: Organization; subscriptionId: string } | undefined): Promise<Outcome> {
     const { kind, spec } = groupSpecOf(envelope);
-    if (!org) return { errors: [problem('caller.account', 'unknown-account', 'The account is not connected to any organization.')], warnings: [] };
-    const orgView = toOrganization(org);
-    const accountSubscription = subscriptionForAccount(envelope.caller.account, orgView) as string;
-    const caller: Caller = { organizationId: org.id, tenantId: org.tenantId, subscriptionIds: [accountSubscription] };
+    if (!owner) return { errors: [problem('caller.account', 'unknown-account', 'The account is not connected to any organization.')], warnings: [] };
+    const accountSubscription = owner.subscriptionId;
+    const caller: Caller = { organizationId: owner.organization.id, tenantId: owner.organization.tenantId, subscriptionIds: [accountSubscription] };
     const region = normalizeRegion(spec.region);
     const warnings: JobProblem[] = [];
     const reference = imageReferenceOf(envelope);
@@ -155,17 +152,16 @@ export class GroupJobProcessor {
       if (reference.spotAccountId !== undefined) {
         // The gallery's subscription: a connected account of the caller's organization, or of
         // another organization (then only a direct or community share can make it visible).
-        const owner = organizationOfAccount(reference.spotAccountId, organizations);
-        const s = owner ? subscriptionForAccount(reference.spotAccountId, toOrganization(owner)) : undefined;
-        if (!s) return fail(accountSubscription, problem(`body.${reference.path}.spotAccountId`, 'account-not-connected', 'The account is not connected.'));
-        gallerySubscription = s;
+        const galleryOwner = await this.deps.directory.accountOwner(reference.spotAccountId);
+        if (!galleryOwner) return fail(accountSubscription, problem(`body.${reference.path}.spotAccountId`, 'account-not-connected', 'The account is not connected.'));
+        gallerySubscription = galleryOwner.subscriptionId;
       }
       const gRef = galleryRef(gallerySubscription, reference.resourceGroupName, reference.galleryName);
       const iRef = imageRef(gRef, reference.imageName);
       const notVisible = problem(`body.${reference.path}`, 'image-not-visible', `The image ${formatResourceId(iRef)} does not exist or is not visible to the account.`);
       const [gallery, image] = await Promise.all([this.deps.lookups.liveGallery(gRef), this.deps.lookups.liveImage(iRef)]);
       if (!gallery || !image) return fail(accountSubscription, notVisible);
-      const facts = galleryFactsFor(gallery, organizations.map(toOrganization));
+      const facts = galleryFactsFor(gallery, await this.deps.directory.organizations());
       if (!canSee(caller, image.ref, facts, await this.deps.directory.grantsFor(caller)).visible) return fail(accountSubscription, notVisible);
       let version: ImageVersionRecord | undefined;
       if (reference.version === 'latest') {
@@ -207,9 +203,4 @@ export class GroupJobProcessor {
 
 function fail(subscriptionId: string, p: JobProblem): Outcome {
   return { errors: [p], warnings: [], subscriptionId };
-}
-
-/** The organization an account (Spot account id or subscription id) belongs to. */
-export function organizationOfAccount(account: string, organizations: readonly StoredOrganization[]): StoredOrganization | undefined {
-  return organizations.find((o) => subscriptionForAccount(account, toOrganization(o)) !== undefined);
 }
