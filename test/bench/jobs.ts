@@ -5,8 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBenchEnv, benchContext, runConcurrently } from './harness.js';
 import { fmt } from './stats.js';
-import { seedDemoOrganization, DEMO_SUBSCRIPTIONS as S, DEMO_TENANTS as T, DEMO_GALLERIES } from '../../shared/devhost/demo-org.js';
-import { DEMO_PRINCIPAL } from '../../shared/devhost/demo-directory.js';
+import { seedDemoOrganization, DEMO_SUBSCRIPTIONS as S } from '../../shared/devhost/demo-org.js';
+import { seedDemoDirectory } from '../../shared/devhost/demo-directory.js';
 import { galleryRecordFrom, imageDefinitionRecordFrom, imageVersionRecordFrom } from '../../shared/domain/records.js';
 import { parseResourceId } from '../../shared/domain/ids.js';
 
@@ -22,15 +22,7 @@ export async function benchJobs(): Promise<void> {
     const { services } = await import('../../shared/services.js');
     const { groupJobs } = await import('../../functions/groupJobs.js');
     const s = services();
-    await s.directory.put('contoso', {
-      tenantId: T.contoso,
-      subscriptions: [
-        { subscriptionId: S.publisher, spotAccountId: 'act-1a2b3c4d' },
-        { subscriptionId: S.consumer, spotAccountId: 'act-5c6d7e8f' },
-      ],
-      principals: [{ ...DEMO_PRINCIPAL, subscriptionIds: [S.consumer] }],
-      grants: [{ scope: DEMO_GALLERIES.corp, subscriptionId: S.consumer }],
-    });
+    await seedDemoDirectory(s.directory);
     const obs = { observedAt: new Date().toISOString() };
     for (const r of env.sim.all()) {
       const ref = parseResourceId(r.id);

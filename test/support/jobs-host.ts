@@ -1,8 +1,8 @@
 import { expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
-import { seedDemoOrganization, DEMO_SUBSCRIPTIONS as S, DEMO_TENANTS as T, DEMO_GALLERIES } from '../../shared/devhost/demo-org.js';
-import { DEMO_PRINCIPAL, DEMO_PARTNER_PRINCIPAL } from '../../shared/devhost/demo-directory.js';
+import { seedDemoOrganization } from '../../shared/devhost/demo-org.js';
+import { DEMO_PRINCIPAL, demoOrganizations } from '../../shared/devhost/demo-directory.js';
 import { startApp, type AppHost } from './app-host.js';
 import { armEvent, fixture, postEvents } from './catalog-fixtures.js';
 import { principalHeader, type Principal } from '../../shared/access/principal.js';
@@ -61,17 +61,7 @@ export async function startJobsHost(connectionString: string, settings: Record<s
       for (let i = 0; i < events.length; i += 50) expect((await postEvents(app.url, events.slice(i, i + 50))).status).toBe(202);
     },
   };
-  const put = async (id: string, doc: unknown) => expect((await request('PUT', `manage/organizations/${id}`, doc)).status).toBe(200);
-  await put('contoso', {
-    tenantId: T.contoso,
-    subscriptions: [
-      { subscriptionId: S.publisher, spotAccountId: PUBLISHER_ACCOUNT },
-      { subscriptionId: S.consumer, spotAccountId: CONSUMER_ACCOUNT },
-    ],
-    principals: [{ ...DEMO_PRINCIPAL, subscriptionIds: [S.consumer] }],
-    grants: [{ scope: DEMO_GALLERIES.corp, subscriptionId: S.consumer }],
-  });
-  await put('fabrikam', { tenantId: T.partner, subscriptions: [{ subscriptionId: S.otherOrg, spotAccountId: PARTNER_ACCOUNT }], principals: [DEMO_PARTNER_PRINCIPAL] });
+  for (const [id, doc] of Object.entries(demoOrganizations())) expect((await request('PUT', `manage/organizations/${id}`, doc)).status).toBe(200);
   await host.indexAll();
   return host;
 }
