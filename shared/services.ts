@@ -39,7 +39,11 @@ let queueOverride: JobQueue | undefined;
  */
 export function useJobQueue(queue: JobQueue | undefined): void {
   queueOverride = queue;
-  if (cached) cached.jobQueue = queue ?? (cached.config.serviceBus ? new ServiceBusJobQueue(cached.config.serviceBus) : undefined);
+  if (cached) cached.jobQueue = jobQueueFor(cached.config);
+}
+
+function jobQueueFor(cfg: Config): JobQueue | undefined {
+  return queueOverride ?? (cfg.serviceBus ? new ServiceBusJobQueue(cfg.serviceBus) : undefined);
 }
 
 let cached: Services | undefined;
@@ -67,7 +71,7 @@ export function services(): Services {
     jobs,
     vmSizes,
     processor: new GroupJobProcessor({ jobs, catalog, lookups, directory, vmSizes, maxDeliveryCount: cfg.groupJobsMaxDeliveryCount }),
-    jobQueue: queueOverride ?? (cfg.serviceBus ? new ServiceBusJobQueue(cfg.serviceBus) : undefined),
+    jobQueue: jobQueueFor(cfg),
   };
   return cached;
 }

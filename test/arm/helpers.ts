@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ArmSettings } from '../../shared/arm/client.js';
-import type { RestResource, RestSku } from '../../shared/devhost/arm-simulator.js';
+import type { ArmSimulator, RestResource, RestSku } from '../../shared/devhost/arm-simulator.js';
 
 /** A REST-shaped fixture of test/fixtures/arm (by file name without .json). */
 export function fixture(name: string): RestResource {
@@ -54,4 +54,13 @@ export async function elapsedMs<T>(fn: () => Promise<T>): Promise<{ ms: number; 
   const t0 = performance.now();
   const result = await fn();
   return { ms: performance.now() - t0, result };
+}
+
+/** Back to an empty simulator with default paging, no faults, no latency and zeroed counters. */
+export function resetSimulator(sim: ArmSimulator): void {
+  sim.clear();
+  sim.clearFaults();
+  sim.resetCounters();
+  sim.pageSize = 100;
+  sim.latencyMs = 0;
 }

@@ -24,6 +24,7 @@ import {
   fixture,
   fixtureSkus,
   versionNamed,
+  resetSimulator,
 } from './helpers.js';
 
 const sim = new ArmSimulator();
@@ -55,11 +56,7 @@ afterAll(async () => {
   await sim.stop();
 });
 beforeEach(() => {
-  sim.clear();
-  sim.clearFaults();
-  sim.resetCounters();
-  sim.pageSize = 100;
-  sim.latencyMs = 0;
+  resetSimulator(sim);
 });
 
 function seedCorp(): void {

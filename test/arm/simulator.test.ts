@@ -4,7 +4,7 @@ import { ArmSimulator, SimulatorInputError } from '../../shared/devhost/arm-simu
 import { PortInUseError } from '../../shared/devhost/ports.js';
 import { createGalleryArmReader } from '../../shared/arm/reader.js';
 import { parseResourceId, type GalleryRef, type ImageRef, type VersionRef } from '../../shared/domain/ids.js';
-import { CORP_GALLERY, PUBLISHER, UBUNTU_IMAGE, armSettings, corpGalleryFixtures, elapsedMs, fixture, versionNamed } from './helpers.js';
+import { CORP_GALLERY, PUBLISHER, UBUNTU_IMAGE, armSettings, corpGalleryFixtures, elapsedMs, fixture, versionNamed, resetSimulator } from './helpers.js';
 
 const sim = new ArmSimulator();
 let endpoint = '';
@@ -47,11 +47,7 @@ afterAll(async () => {
   await sim.stop();
 });
 beforeEach(() => {
-  sim.clear();
-  sim.clearFaults();
-  sim.resetCounters();
-  sim.pageSize = 100;
-  sim.latencyMs = 0;
+  resetSimulator(sim);
   for (const r of corpGalleryFixtures()) sim.put(r);
 });
 
