@@ -219,4 +219,35 @@ describe('catalog from Event Grid events, end to end', () => {
     await deliver(armEvent(galleryId, 'Write'));
     expect((await store().getGallery(parseResourceId(galleryId) as GalleryRef))?.record?.description).toBe('Golden images');
   });
+
+  it('answers 500 when ARM refuses the read (403: a role assignment still propagating), logging the event id; converges once access is granted', async () => {
+    sim.clear();
+    sim.putGallery(fixture('arm/gallery-private.json'));
+    sim.injectFaults({ status: 403, count: 1, code: 'AuthorizationFailed', message: 'The client does not have authorization to perform action Microsoft.Compute/galleries/read.' });
+    host.logs.length = 0;
+    const res = await postEvents(host.url, [armEvent(galleryId, 'Write', { eventId: 'evt-refused-403' })]);
+    expect(res.status).toBe(500);
+    expect(host.logs.some((l) => l.functionName === 'galleryEvents' && l.level === 'error' && l.message.startsWith('event evt-refused-403 ') && /403/.test(l.message))).toBe(true);
+    expect(await store().getGallery(parseResourceId(galleryId) as GalleryRef)).toBeUndefined();
+    await deliver(armEvent(galleryId, 'Write', { eventId: 'evt-refused-403' }));
+    expect((await store().getGallery(parseResourceId(galleryId) as GalleryRef))?.record?.description).toBe('Golden images');
+  });
+
+  it('answers 500 on a 401 as well', async () => {
+    sim.clear();
+    sim.putGallery(fixture('arm/gallery-private.json'));
+    sim.injectFaults({ status: 401, count: 1, code: 'InvalidAuthenticationToken' });
+    expect((await postEvents(host.url, [armEvent(galleryId, 'Write')])).status).toBe(500);
+  });
+
+  it('a 400 from ARM is a logged skip (202), naming the event id', async () => {
+    sim.clear();
+    sim.putGallery(fixture('arm/gallery-private.json'));
+    sim.injectFaults({ status: 400, count: 1, code: 'InvalidParameter', message: 'bad request' });
+    host.logs.length = 0;
+    const res = await postEvents(host.url, [armEvent(galleryId, 'Write', { eventId: 'evt-bad-400' })]);
+    expect(res.status).toBe(202);
+    expect(host.logs.some((l) => l.functionName === 'galleryEvents' && l.message.startsWith('event evt-bad-400 ') && /skipped .*400/.test(l.message))).toBe(true);
+    expect(await store().getGallery(parseResourceId(galleryId) as GalleryRef)).toBeUndefined();
+  });
 });
