@@ -165,6 +165,9 @@ const network = z.strictObject({
     }),
 });
 
+/** Spot's launch specification tags `[{ tagKey, tagValue }]` (Azure: at most 50 tags, keys up to 512 and values up to 256 characters). */
+const launchTags = z.array(z.strictObject({ tagKey: nonEmpty(512), tagValue: z.string().max(256) })).max(50);
+
 const vmSizeName = z.string().regex(VM_SIZE, 'must be a VM size name like Standard_D2s_v5');
 const vmSizes = z.strictObject({ odSizes: z.array(vmSizeName).min(1), spotSizes: z.array(vmSizeName).min(1) });
 const zones = z
@@ -238,6 +241,7 @@ const groupLaunchSpecification = z.strictObject({
   login: login.optional(),
   security: security.optional(),
   network,
+  tags: launchTags.optional(),
 });
 
 export const ORCHESTRATION_MODES = ['Flexible', 'Uniform'] as const;
@@ -286,6 +290,7 @@ const nodeLaunchSpecification = z.strictObject({
   login: login.optional(),
   security: security.optional(),
   network,
+  tags: launchTags.optional(),
 });
 const nodeCompute = z
   .strictObject({
