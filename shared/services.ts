@@ -70,7 +70,7 @@ export function services(): Services {
     lookups,
     jobs,
     vmSizes,
-    processor: new GroupJobProcessor({ jobs, catalog, lookups, directory, vmSizes, maxDeliveryCount: cfg.groupJobsMaxDeliveryCount }),
+    processor: new GroupJobProcessor({ jobs, catalog, lookups, directory, vmSizes, maxDeliveryCount: cfg.groupJobsMaxDeliveryCount, replicaBurstFactor: cfg.replicas.burstFactor }),
     jobQueue: jobQueueFor(cfg),
   };
   return cached;
