@@ -20,6 +20,8 @@
  *   extension, not a Spot field: it says the group's VMs are created in a scale set of that mode,
  *   so the "no Flexible scale set from another tenant's image" rule can be checked. Absent means
  *   no scale set (Spot's default: individual VMs).
+ * - `compute.launchSpecification.tags` is Spot's `[{ tagKey, tagValue }]`; a production tag
+ *   raises the replica advice (replicas.ts).
  * - Every object is strict: an unknown field is an error at its own path.
  * - The serialized message may be at most 256 KB (262,144 bytes of UTF-8 JSON), Service Bus
  *   standard tier's message size.
