@@ -359,9 +359,15 @@ export class ReplicaAdvisor {
     for (const subscriptionId of caller.subscriptionIds) {
       for (const gallery of await this.deps.catalog.listGalleries(subscriptionId)) {
         for (const image of await this.deps.catalog.listImages(gallery.ref)) {
-          for (const version of await this.deps.catalog.listVersions(image.ref)) {
-            if (version.provisioningState !== 'Succeeded') continue;
-            const view = await this.trimmable(image, version, demand.get(resourceKey(version.ref))?.groups ?? []);
+          const versions = (await this.deps.catalog.listVersions(image.ref)).filter((v) => v.provisioningState === 'Succeeded');
+          // What `latest` resolves to in each region, once per definition.
+          const latest = new Map<string, string | undefined>();
+          for (const region of new Set(versions.flatMap((v) => v.targetRegions.map((t) => t.region)))) {
+            const v = (await this.deps.lookups.resolveLatest(image, region)).version;
+            latest.set(region, v && resourceKey(v.ref));
+          }
+          for (const version of versions) {
+            const view = this.trimmable(image, version, demand.get(resourceKey(version.ref))?.groups ?? [], latest);
             if (view) out.push(view);
           }
         }
@@ -370,13 +376,12 @@ export class ReplicaAdvisor {
     return out;
   }
 
-  private async trimmable(image: ImageDefinitionRecord, version: ImageVersionRecord, demand: readonly UsingGroup[]): Promise<UnusedView | undefined> {
+  private trimmable(image: ImageDefinitionRecord, version: ImageVersionRecord, demand: readonly UsingGroup[], latest: ReadonlyMap<string, string | undefined>): UnusedView | undefined {
     const sizeGB = imageSizeGB(version);
     const regions: TrimView[] = [];
     for (const t of version.targetRegions) {
       if (demand.some((g) => g.region === t.region)) continue;
-      const latest = (await this.deps.lookups.resolveLatest(image, t.region)).version;
-      if (latest && resourceKey(latest.ref) === resourceKey(version.ref)) continue; // new groups on latest get it here
+      if (latest.get(t.region) === resourceKey(version.ref)) continue; // new groups on latest get it here
       const source = t.region === version.location;
       const saved = source ? t.replicaCount - 1 : t.replicaCount;
       if (saved <= 0) continue;
