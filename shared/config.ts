@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ReplicaPrices } from './domain/replicas.js';
 
 /**
  * Every setting the app reads, validated once at start-up. A missing or malformed setting fails
@@ -21,6 +22,15 @@ const intSetting = (min: number, max: number, def: number) =>
     .regex(/^\d+$/, 'must be a whole number')
     .transform(Number)
     .pipe(z.number().int().min(min).max(max))
+    .optional()
+    .transform((v) => v ?? def);
+const decimalSetting = (min: number, max: number, def: number, minExclusive = false) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'must be a decimal number such as 0.05')
+    .transform(Number)
+    .pipe(minExclusive ? z.number().gt(min).max(max) : z.number().min(min).max(max))
     .optional()
     .transform((v) => v ?? def);
 const ncrontab = z
@@ -78,6 +88,17 @@ const envSchema = z
     RECHECK_SCHEDULE: ncrontab.optional().transform((v) => v ?? '0 */2 * * * *'),
     VM_SIZES_SCHEDULE: ncrontab.optional().transform((v) => v ?? '0 30 3 * * *'),
     GROUP_JOBS_MAX_DELIVERY_COUNT: intSetting(1, 2000, 10),
+    REPLICA_BURST_FACTOR: decimalSetting(0, 1, 1, true),
+    REPLICA_PRICE_CURRENCY: z
+      .string()
+      .trim()
+      .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 currency code such as USD')
+      .optional()
+      .transform((v) => v ?? 'USD'),
+    REPLICA_PRICE_STANDARD_LRS: decimalSetting(0, 1000, 0.05),
+    REPLICA_PRICE_STANDARD_ZRS: decimalSetting(0, 1000, 0.0625),
+    REPLICA_PRICE_PREMIUM_LRS: decimalSetting(0, 1000, 0.12),
+    REPLICA_EGRESS_PRICE_PER_GB: decimalSetting(0, 1000, 0.02),
   })
   .superRefine((env, ctx) => {
     const tables = env[CATALOG_CONNECTION] ?? env[`${CATALOG_CONNECTION}__tableServiceUri`];
@@ -131,6 +152,8 @@ export interface Config {
   schedules: { reconcile: string; recheck: string; vmSizes: string };
   /** The group-jobs queue's max delivery count: on that delivery a failing job is recorded as dead-lettered. */
   groupJobsMaxDeliveryCount: number;
+  /** Replica advice: the share of a group's capacity maximum assumed created at once, and the price table of the estimates. */
+  replicas: { burstFactor: number; prices: ReplicaPrices };
 }
 
 export class ConfigError extends Error {
@@ -192,6 +215,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     schedules: { reconcile: e.RECONCILE_SCHEDULE, recheck: e.RECHECK_SCHEDULE, vmSizes: e.VM_SIZES_SCHEDULE },
     groupJobsMaxDeliveryCount: e.GROUP_JOBS_MAX_DELIVERY_COUNT,
+    replicas: {
+      burstFactor: e.REPLICA_BURST_FACTOR,
+      prices: {
+        currency: e.REPLICA_PRICE_CURRENCY,
+        perGBMonth: { Standard_LRS: e.REPLICA_PRICE_STANDARD_LRS, Standard_ZRS: e.REPLICA_PRICE_STANDARD_ZRS, Premium_LRS: e.REPLICA_PRICE_PREMIUM_LRS },
+        egressPerGB: e.REPLICA_EGRESS_PRICE_PER_GB,
+      },
+    },
   };
 }
 
@@ -238,4 +269,10 @@ export const SETTING_DOCS: Readonly<Record<string, { description: string; azure:
   RECHECK_SCHEDULE: { description: 'NCRONTAB schedule of the re-check of versions still provisioning or replicating', azure: 'set' },
   VM_SIZES_SCHEDULE: { description: 'NCRONTAB schedule of the refresh of the cached VM size capabilities', azure: 'set' },
   GROUP_JOBS_MAX_DELIVERY_COUNT: { description: "The group-jobs queue's max delivery count (must equal the queue's setting)", azure: 'set' },
+  REPLICA_BURST_FACTOR: { description: "Replica advice: share of a group's capacity maximum assumed created at once, in (0, 1]; 1 = a group may create its whole maximum at once", azure: 'optional' },
+  REPLICA_PRICE_CURRENCY: { description: 'Replica cost estimates: the currency of the REPLICA_*PRICE* settings (ISO 4217)', azure: 'optional' },
+  REPLICA_PRICE_STANDARD_LRS: { description: 'Replica cost estimates: snapshot storage price per GB-month for Standard_LRS replicas (estimate default; set your region\'s price)', azure: 'optional' },
+  REPLICA_PRICE_STANDARD_ZRS: { description: 'Replica cost estimates: snapshot storage price per GB-month for Standard_ZRS replicas (estimate default)', azure: 'optional' },
+  REPLICA_PRICE_PREMIUM_LRS: { description: 'Replica cost estimates: snapshot storage price per GB-month for Premium_LRS replicas (estimate default)', azure: 'optional' },
+  REPLICA_EGRESS_PRICE_PER_GB: { description: 'Replica cost estimates: inter-region data transfer price per GB, for the first copy to each region (estimate default)', azure: 'optional' },
 };

@@ -14,6 +14,7 @@ import { JobStore } from './jobs/store.js';
 import { VmSizeCatalog } from './jobs/vm-sizes.js';
 import { GroupJobProcessor } from './jobs/processor.js';
 import { ServiceBusJobQueue, type JobQueue } from './jobs/queue.js';
+import { ReplicaAdvisor } from './advice/replicas.js';
 
 export interface Services {
   config: Config;
@@ -29,6 +30,7 @@ export interface Services {
   processor: GroupJobProcessor;
   /** Where submitted jobs go: the Service Bus queue, or nothing when no connection is configured. */
   jobQueue: JobQueue | undefined;
+  replicaAdvisor: ReplicaAdvisor;
 }
 
 let queueOverride: JobQueue | undefined;
@@ -70,8 +72,9 @@ export function services(): Services {
     lookups,
     jobs,
     vmSizes,
-    processor: new GroupJobProcessor({ jobs, catalog, lookups, directory, vmSizes, maxDeliveryCount: cfg.groupJobsMaxDeliveryCount }),
+    processor: new GroupJobProcessor({ jobs, catalog, lookups, directory, vmSizes, maxDeliveryCount: cfg.groupJobsMaxDeliveryCount, replicaBurstFactor: cfg.replicas.burstFactor }),
     jobQueue: jobQueueFor(cfg),
+    replicaAdvisor: new ReplicaAdvisor({ catalog, lookups, directory, groups: jobs, burstFactor: cfg.replicas.burstFactor, prices: cfg.replicas.prices }),
   };
   return cached;
 }

@@ -53,6 +53,18 @@ param groupJobsMaxDeliveryCount int
 @description('Prefix of the catalog table names (CATALOG_TABLE_PREFIX).')
 param catalogTablePrefix string
 
+@description('Replica advice: share of a group\'s capacity maximum assumed created at once, in (0, 1] (REPLICA_BURST_FACTOR).')
+param replicaBurstFactor string = '1'
+
+@description('Replica cost estimates (REPLICA_PRICE_*, REPLICA_EGRESS_PRICE_PER_GB): estimate defaults in USD; set your region\'s snapshot and bandwidth prices.')
+param replicaPrices object = {
+  currency: 'USD'
+  standardLRS: '0.05'
+  standardZRS: '0.0625'
+  premiumLRS: '0.12'
+  egressPerGB: '0.02'
+}
+
 @description('Upper bound of instances the app scales out to (Flex Consumption: at most 1000).')
 @minValue(1)
 @maxValue(1000)
@@ -183,6 +195,31 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'GROUP_JOBS_MAX_DELIVERY_COUNT'
           value: string(groupJobsMaxDeliveryCount)
+        }
+        // Replica advice: demand assumption and the price table of the estimates.
+        {
+          name: 'REPLICA_BURST_FACTOR'
+          value: replicaBurstFactor
+        }
+        {
+          name: 'REPLICA_PRICE_CURRENCY'
+          value: replicaPrices.currency
+        }
+        {
+          name: 'REPLICA_PRICE_STANDARD_LRS'
+          value: replicaPrices.standardLRS
+        }
+        {
+          name: 'REPLICA_PRICE_STANDARD_ZRS'
+          value: replicaPrices.standardZRS
+        }
+        {
+          name: 'REPLICA_PRICE_PREMIUM_LRS'
+          value: replicaPrices.premiumLRS
+        }
+        {
+          name: 'REPLICA_EGRESS_PRICE_PER_GB'
+          value: replicaPrices.egressPerGB
         }
       ]
     }

@@ -11,7 +11,7 @@
  * - Deployability: only blocking reasons of latest.ts `deployability` are errors (their codes are
  *   kept: `not-targeted`, `replication-in-progress`, …); exclusion from latest is not (it only
  *   matters when resolving "latest", which happened before). Its shallow-replication warning is
- *   replaced by the replica rule (warn only when the target capacity is above 20).
+ *   replaced by the job's replica warnings (warn only when the group is above 20 VMs).
  * - End of life (the version's, else the definition's default) is a warning, never an error.
  * - Security type: the image's `SecurityType` feature decides which VM security types it can
  *   create (seed 004): none/Standard → Standard; TrustedLaunch → TrustedLaunch only;
@@ -35,10 +35,8 @@
  *   region, or restricted there: errors; further size rules skip unknown sizes. Zones the spec
  *   names that a size does not offer there: warning. A size listed twice (odSizes and spotSizes)
  *   is reported at each path.
- * - Replicas: `replicaAdvice` (replicas.ts) for the region with concurrent VMs = the group's
- *   target capacity (a stateful node: 1) and, when the group declares an orchestrationMode (it is
- *   one scale set), one concurrent scale set: too few replicas, or shallow replication above 20
- *   VMs, are warnings at the capacity target.
+ * - Replicas are not a compatibility rule: the replica warnings of a job come from
+ *   shared/advice/job-warnings.ts (capacity maximum, production tags, shallow replication).
  * - Cross-tenant images with a Flexible scale set (`compute.orchestrationMode: Flexible`, this
  *   project's extension): error.
  */
@@ -46,7 +44,6 @@ import { bodyRootOf, type GroupSpec, type JobKind } from './job-envelope.js';
 import { deployability, isBlocking } from './latest.js';
 import type { ImageDefinitionRecord, ImageVersionRecord } from './records.js';
 import { normalizeRegion } from './regions.js';
-import { replicaAdvice } from './replicas.js';
 import { findVmSize, type VmSizeCapabilities } from './vm-sizes.js';
 
 export type Severity = 'error' | 'warning';
@@ -170,25 +167,6 @@ export function checkEndOfLife(input: CompatibilityInput): Finding[] {
   if (Number.isNaN(at) || at > input.now.getTime()) return [];
   const whose = own === undefined ? `its image definition's end-of-life date` : 'its end-of-life date';
   return [warning('end-of-life', pathsFor(input.kind).version, `Image ${imageName(input)} is past ${whose} (${eol}); VMs can still be created from it.`)];
-}
-
-/** Replica guidance for the group's target capacity in the region; shallow replication above 20 VMs. */
-export function checkReplicas(input: CompatibilityInput): Finding[] {
-  const target = input.version.targetRegions.find((t) => t.region === normalizeRegion(input.region));
-  if (target === undefined) return [];
-  const spec = input.spec;
-  const isGroup = input.kind === 'statelessGroup' && 'capacity' in spec;
-  const concurrentVms = isGroup ? spec.capacity.target : 1;
-  const scaleSet = isGroup && 'orchestrationMode' in spec.compute && spec.compute.orchestrationMode !== undefined;
-  const advice = replicaAdvice({
-    region: input.region,
-    replicaCount: target.replicaCount,
-    replicationMode: input.version.replicationMode,
-    concurrentVms,
-    concurrentScaleSets: scaleSet ? 1 : 0,
-  });
-  const path = isGroup ? pathsFor(input.kind).capacityTarget : pathsFor(input.kind).version;
-  return advice.filter((w) => w.code === 'too-few-replicas' || w.code === 'shallow-replication-scale').map((w) => warning(w.code, path, w.message));
 }
 
 // ---------------------------------------------------------------- image definition vs spec
@@ -481,7 +459,6 @@ export const COMPATIBILITY_RULES: readonly Rule[] = [
   checkZones,
   checkDisallowedDiskType,
   checkOsDiskSize,
-  checkReplicas,
   checkCrossTenantFlexible,
 ];
 

@@ -20,6 +20,8 @@
  *   extension, not a Spot field: it says the group's VMs are created in a scale set of that mode,
  *   so the "no Flexible scale set from another tenant's image" rule can be checked. Absent means
  *   no scale set (Spot's default: individual VMs).
+ * - `compute.launchSpecification.tags` is Spot's `[{ tagKey, tagValue }]`; a production tag
+ *   raises the replica advice (replicas.ts).
  * - Every object is strict: an unknown field is an error at its own path.
  * - The serialized message may be at most 256 KB (262,144 bytes of UTF-8 JSON), Service Bus
  *   standard tier's message size.
@@ -165,6 +167,9 @@ const network = z.strictObject({
     }),
 });
 
+/** Spot's launch specification tags `[{ tagKey, tagValue }]` (Azure: at most 50 tags, keys up to 512 and values up to 256 characters). */
+const launchTags = z.array(z.strictObject({ tagKey: nonEmpty(512), tagValue: z.string().max(256) })).max(50);
+
 const vmSizeName = z.string().regex(VM_SIZE, 'must be a VM size name like Standard_D2s_v5');
 const vmSizes = z.strictObject({ odSizes: z.array(vmSizeName).min(1), spotSizes: z.array(vmSizeName).min(1) });
 const zones = z
@@ -238,6 +243,7 @@ const groupLaunchSpecification = z.strictObject({
   login: login.optional(),
   security: security.optional(),
   network,
+  tags: launchTags.optional(),
 });
 
 export const ORCHESTRATION_MODES = ['Flexible', 'Uniform'] as const;
@@ -286,6 +292,7 @@ const nodeLaunchSpecification = z.strictObject({
   login: login.optional(),
   security: security.optional(),
   network,
+  tags: launchTags.optional(),
 });
 const nodeCompute = z
   .strictObject({

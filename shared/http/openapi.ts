@@ -30,6 +30,8 @@ const errors = {
   '403': problem('The principal belongs to no organization'),
   '503': problem('The catalog store is unavailable; retry after the Retry-After delay'),
 };
+/** The identity of a version in the replica advice answers. */
+const versionIds = { id: { type: 'string' }, image: { type: 'string', description: 'Image definition id' }, version: { type: 'string' } };
 const page = (item: string) => ({
   type: 'object',
   required: ['items'],
@@ -73,6 +75,22 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'What latest resolves to in a region, and the newer versions passed over with why',
           parameters: [sub, rg, gallery, image, region(true)],
           responses: { '200': json('The resolution (no `version` when none qualifies)', ref('Latest')), '404': problem('Not found or not visible'), ...errors },
+        },
+      },
+      [`${cascade}/{resourceGroup}/galleries/{gallery}/images/{image}/versions/{version}/replicas`]: {
+        get: {
+          operationId: 'versionReplicas',
+          summary: "Per target region: current replicas, the demand of the organization's groups, the recommended count with every rule and why, and the storage estimate",
+          parameters: [sub, rg, gallery, image, pathParam('version', 'Version name Major.Minor.Patch')],
+          responses: { '200': json('Replica advice for the version', ref('VersionReplicas')), '404': problem('Not found or not visible'), ...errors },
+        },
+      },
+      '/advice/replicas': {
+        get: {
+          operationId: 'replicaAdvice',
+          summary: "The caller's organization: versions under-replicated for their demand (most at risk first), and replicas nobody uses with the monthly saving of trimming them",
+          parameters: [query('top', 'Items per list, 1-1000 (default 100); the totals count every item', { type: 'integer', minimum: 1, maximum: 1000 })],
+          responses: { '200': json('Replica advice for the organization', ref('ReplicaAdvice')), ...errors },
         },
       },
       '/images': {
@@ -205,6 +223,114 @@ export function openApiDocument(): Record<string, unknown> {
             warnings: { type: 'array', items: ref('Reason') },
             passedOver: { type: 'array', items: { type: 'object', properties: { version: { type: 'string' }, id: { type: 'string' }, reasons: { type: 'array', items: ref('Reason') } } } },
             details: ref('Version'),
+          },
+        },
+        ReplicaRule: {
+          type: 'object',
+          required: ['code', 'replicas', 'decisive', 'reason'],
+          properties: {
+            code: { enum: ['vms-per-replica', 'scale-set-per-replica', 'production-minimum', 'at-least-one', 'region-maximum'] },
+            replicas: { type: 'integer', description: 'The count this rule asks for (region-maximum: the cap)' },
+            decisive: { type: 'boolean', description: 'This rule set the recommended count' },
+            reason: { type: 'string' },
+          },
+        },
+        GroupUse: {
+          type: 'object',
+          properties: { account: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, maximum: { type: 'integer' }, target: { type: 'integer' }, concurrentVms: { type: 'integer' }, scaleSet: { type: 'boolean' }, production: { type: 'boolean' }, onLatest: { type: 'boolean' } },
+        },
+        RegionReplicas: {
+          type: 'object',
+          required: ['region', 'targeted', 'source', 'current', 'recommended', 'status', 'demand', 'rules', 'warnings'],
+          properties: {
+            region: { type: 'string' },
+            targeted: { type: 'boolean' },
+            source: { type: 'boolean' },
+            storageAccountType: { type: 'string' },
+            current: { type: 'integer' },
+            recommended: { type: 'integer' },
+            status: { enum: ['under-replicated', 'ok', 'over-replicated', 'unused'] },
+            demand: {
+              type: 'object',
+              description: "Groups of the caller's organization using the version in the region; groups of subscriptions the caller does not act for are only counted (otherGroups)",
+              properties: {
+                statelessGroups: { type: 'integer' },
+                statefulNodes: { type: 'integer' },
+                maximumVms: { type: 'integer' },
+                targetVms: { type: 'integer' },
+                concurrentVms: { type: 'integer' },
+                concurrentScaleSets: { type: 'integer' },
+                production: { type: 'boolean' },
+                groups: { type: 'array', items: ref('GroupUse') },
+                otherGroups: { type: 'integer' },
+              },
+            },
+            rules: { type: 'array', items: ref('ReplicaRule') },
+            warnings: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, region: { type: 'string' }, recommended: { type: 'integer' } } } },
+            storage: {
+              type: 'object',
+              properties: { snapshots: { type: 'integer' }, billedGB: { type: 'number' }, monthly: { type: 'number' }, egressGB: { type: 'number' }, egressOneOff: { type: 'number' }, recommendedMonthly: { type: 'number' } },
+            },
+          },
+        },
+        VersionReplicas: {
+          type: 'object',
+          required: ['id', 'image', 'version', 'location', 'sizeBasis', 'burstFactor', 'currency', 'regions', 'totals', 'unpriced'],
+          properties: {
+            ...versionIds,
+            location: { type: 'string' },
+            replicationMode: { enum: ['Full', 'Shallow'] },
+            sizeGB: { type: 'number' },
+            sizeBasis: { type: 'string' },
+            burstFactor: { type: 'number' },
+            currency: { type: 'string' },
+            regions: { type: 'array', items: ref('RegionReplicas') },
+            totals: { type: 'object', properties: { snapshots: { type: 'integer' }, billedGB: { type: 'number' }, monthly: { type: 'number' }, egressOneOff: { type: 'number' }, recommendedMonthly: { type: 'number' } } },
+            unpriced: { type: 'array', items: { type: 'string' }, description: 'Storage account types without a price setting' },
+          },
+        },
+        ReplicaAdvice: {
+          type: 'object',
+          required: ['organization', 'burstFactor', 'currency', 'underReplicated', 'underReplicatedTotal', 'unused', 'unusedTotal', 'monthlySaving'],
+          properties: {
+            organization: { type: 'string' },
+            burstFactor: { type: 'number' },
+            currency: { type: 'string' },
+            underReplicated: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  ...versionIds,
+                  region: { type: 'string' },
+                  current: { type: 'integer' },
+                  recommended: { type: 'integer' },
+                  risk: { type: 'number', description: '(recommended − current) / recommended' },
+                  concurrentVms: { type: 'integer' },
+                  rules: { type: 'array', items: ref('ReplicaRule') },
+                  groups: { type: 'array', items: ref('GroupUse') },
+                  otherGroups: { type: 'integer' },
+                },
+              },
+            },
+            underReplicatedTotal: { type: 'integer' },
+            unused: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  ...versionIds,
+                  sizeGB: { type: 'number' },
+                  monthlySaving: { type: 'number' },
+                  regions: {
+                    type: 'array',
+                    items: { type: 'object', properties: { region: { type: 'string' }, replicas: { type: 'integer' }, storageAccountType: { type: 'string' }, action: { enum: ['remove-region', 'reduce-to-one'] }, snapshotsSaved: { type: 'integer' }, monthlySaving: { type: 'number' } } },
+                  },
+                },
+              },
+            },
+            unusedTotal: { type: 'integer' },
+            monthlySaving: { type: 'number' },
           },
         },
         JobEnvelope: {

@@ -19,6 +19,7 @@ import { normalizeRegion } from '../domain/regions.js';
 import type { ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
 import { GroupConflictError, type GroupChange, type JobProblem, type JobRecord, type JobStore } from './store.js';
 import type { VmSizeCatalog } from './vm-sizes.js';
+import { replicaWarningsForJob } from '../advice/job-warnings.js';
 
 const JOB_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -53,6 +54,8 @@ export interface ProcessorDeps {
   directory: OrganizationDirectory;
   vmSizes: VmSizeCatalog;
   maxDeliveryCount: number;
+  /** Share of a group's capacity maximum assumed created at once (REPLICA_BURST_FACTOR); default 1. */
+  replicaBurstFactor?: number;
   now?: () => Date;
 }
 
@@ -188,6 +191,7 @@ export class GroupJobProcessor {
       const vmSizes = await this.deps.vmSizes.sizes(accountSubscription, region);
       const findings = checkCompatibility({ kind, spec, region, image: resolved.image, version: resolved.version, vmSizes, crossTenant: resolved.crossTenant, now: this.now() });
       for (const f of findings) (f.severity === 'error' ? errors : warnings).push(fromFinding(f));
+      warnings.push(...replicaWarningsForJob({ kind, spec, region, version: resolved.version, ...(this.deps.replicaBurstFactor === undefined ? {} : { burstFactor: this.deps.replicaBurstFactor }) }));
     }
     if (errors.length > 0) return { errors, warnings, subscriptionId: accountSubscription };
 

@@ -15,7 +15,6 @@ import {
   checkOsType,
   checkPremiumStorage,
   checkRecommendedRange,
-  checkReplicas,
   checkSecurityType,
   checkVmSizeAvailability,
   checkZones,
@@ -121,7 +120,7 @@ describe('checkCompatibility: the fixtures', () => {
   it('runs every rule in order and concatenates their findings', () => {
     const input = groupInput({ image: MARINER, version: V1_2, spec: group(withSizes(['Standard_A2_v2', 'Nope'], ['standard_d2ps_v5'])), crossTenant: true });
     expect(checkCompatibility(input)).toEqual(COMPATIBILITY_RULES.flatMap((rule) => rule(input)));
-    expect(COMPATIBILITY_RULES).toHaveLength(17);
+    expect(COMPATIBILITY_RULES).toHaveLength(16);
   });
 });
 
@@ -163,41 +162,6 @@ describe('version in the region', () => {
     const findings = checkCompatibility(groupInput({ version: V1_2, spec: group((s) => (s.capacity = { minimum: 0, maximum: 1, target: 1 })) }));
     expect(rows(findings)).toEqual([['warning', 'end-of-life', GV]]);
     expect(hasErrors(findings)).toBe(false);
-  });
-});
-
-describe('replicas', () => {
-  const target = (n: number) => group((s) => (s.capacity = { minimum: 0, maximum: 1000, target: n }));
-  const TARGET = 'group.capacity.target';
-
-  it('warns when the region has fewer than one replica per 20 VMs of target capacity', () => {
-    expect(checkReplicas(groupInput({ spec: target(60) }))).toEqual([]); // 3 replicas in West Europe
-    expect(rows(checkReplicas(groupInput({ spec: target(61) })))).toEqual([['warning', 'too-few-replicas', TARGET]]);
-    expect(checkReplicas(groupInput({ spec: target(40), region: 'eastus' }))).toEqual([]); // 2 replicas in East US
-    expect(rows(checkReplicas(groupInput({ spec: target(41), region: 'East US' })))).toEqual([['warning', 'too-few-replicas', TARGET]]);
-    expect(checkReplicas(groupInput({ spec: target(0) }))).toEqual([]);
-  });
-
-  it('counts one more replica when the group is a scale set (orchestrationMode given)', () => {
-    const scaleSet = group((s) => {
-      s.capacity.target = 60;
-      s.compute.orchestrationMode = 'Uniform';
-    });
-    expect(rows(checkReplicas(groupInput({ spec: scaleSet })))).toEqual([['warning', 'too-few-replicas', TARGET]]);
-    expect(checkReplicas(groupInput({ spec: group((s) => (s.capacity.target = 40)) }))).toEqual([]);
-  });
-
-  it('warns about shallow replication only above 20 VMs', () => {
-    expect(checkReplicas(groupInput({ version: V1_2, spec: target(20) }))).toEqual([]);
-    expect(rows(checkReplicas(groupInput({ version: V1_2, spec: target(21) })))).toEqual([
-      ['warning', 'too-few-replicas', TARGET],
-      ['warning', 'shallow-replication-scale', TARGET],
-    ]);
-  });
-
-  it('a stateful node is one VM; a region the version does not target is left to the deployability rule', () => {
-    expect(checkReplicas(nodeInput({ version: { ...V1_2, ref: WIN_VERSION.ref } }))).toEqual([]);
-    expect(checkReplicas(groupInput({ region: 'northeurope', spec: target(1000) }))).toEqual([]);
   });
 });
 
@@ -498,8 +462,6 @@ const OTHER_CODES = new Set([
   'security-type-requires-gen2',
   'disk-type-disallowed',
   'os-disk-too-small',
-  'too-few-replicas',
-  'shallow-replication-scale',
   'flexible-cross-tenant-image',
 ]);
 
@@ -578,11 +540,11 @@ describe('checkCompatibility: properties', () => {
     );
   });
 
-  it('warnings alone never make a spec incompatible; end of life and replicas are only ever warnings', () => {
+  it('warnings alone never make a spec incompatible; end of life is only ever a warning', () => {
     fc.assert(
       fc.property(inputArb, (input) => {
         for (const f of checkCompatibility(input)) {
-          if (['end-of-life', 'too-few-replicas', 'shallow-replication-scale', 'accelerated-networking-unavailable', 'vm-size-zone-unavailable'].includes(f.code)) {
+          if (['end-of-life', 'accelerated-networking-unavailable', 'vm-size-zone-unavailable'].includes(f.code)) {
             expect(f.severity).toBe('warning');
           }
         }

@@ -98,8 +98,9 @@ const cases: Case[] = [
   { name: 'accelerated networking unavailable on a size (warning)', job: () => pinned((b) => sizes(b, 'Standard_D4s_v5', 'Standard_A2_v2')), status: 'failed', code: 'accelerated-networking-unavailable', severity: 'warning' },
   { name: 'vCPUs above the recommended range (warning)', job: () => pinned((b) => { (b.group as Body).region = 'westeurope'; sizes(b, 'Standard_D64s_v5'); }), status: 'succeeded', code: 'vcpus-above-recommended', severity: 'warning' },
   { name: 'end of life passed (warning)', job: () => envelope('stateful-node-gallery', (b) => (galleryImage(b).spotAccountId = PUBLISHER_ACCOUNT)), status: 'succeeded', code: 'end-of-life', severity: 'warning' },
-  { name: 'fewer replicas than ceil(target / 20) (warning)', job: () => envelope('elastigroup-gallery-latest', (b) => { (b.group as { capacity: Body }).capacity.target = 80; }), status: 'succeeded', code: 'too-few-replicas', severity: 'warning', path: 'body.group.capacity.target' },
-  { name: 'shallow replication with a target above 20 (warning)', job: () => envelope('elastigroup-gallery-latest', (b) => { galleryImage(b).version = '1.2.0'; }), status: 'succeeded', code: 'shallow-replication-scale', severity: 'warning' },
+  { name: 'fewer replicas than ceil(capacity maximum / 20) (warning)', job: () => envelope('elastigroup-gallery-latest', (b) => { (b.group as { capacity: Body }).capacity = { minimum: 0, maximum: 80, target: 10 }; }), status: 'succeeded', code: 'too-few-replicas', severity: 'warning', path: 'body.group.capacity.maximum' },
+  { name: 'a production-tagged group on fewer than 3 replicas (warning)', job: () => pinned((b) => (launchSpec(b).tags = [{ tagKey: 'environment', tagValue: 'production' }])), status: 'succeeded', code: 'below-production-minimum', severity: 'warning', path: 'body.group.compute.launchSpecification.tags' },
+  { name: 'shallow replication with a group above 20 VMs (warning)', job: () => envelope('elastigroup-gallery-latest', (b) => { galleryImage(b).version = '1.2.0'; }), status: 'succeeded', code: 'shallow-replication-scale', severity: 'warning' },
 ];
 
 describe('compatibility rules, one job each', () => {
