@@ -139,7 +139,11 @@ async function main(): Promise<void> {
     console.log('\nFunctions:\n');
     for (const line of runtime.describe()) console.log(`\t${line}`);
     for (const notice of runtime.notices) console.log(`\n${notice}`);
+    const reconcile = simulated ? registry.get('reconcileCatalog') : undefined;
+    // The demo organization is in the catalog before the first request (the console shows it at once).
+    if (reconcile) await runtime.invoke(reconcile, { isPastDue: false }).catch((e: unknown) => console.error(`First reconcile failed: ${e instanceof Error ? e.message : String(e)}`));
     console.log(`\nHost started: ${runtime.url} (Ctrl-C to stop)`);
+    console.log(`Console: ${runtime.url}/${hostJson.extensions?.http?.routePrefix ?? 'api'}/console/`);
   } catch (err) {
     if (err instanceof ConfigError) console.error(err.message);
     else console.error(err instanceof Error ? err.message : err);
