@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { startConsoleHost } from './console-host.js';
 import { openBrowser, type Browser } from './chromium.js';
+import { LOW_CONTRAST_SCRIPT } from './contrast.js';
 import type { AppHost } from '../support/app-host.js';
 
 // The web console in Debian's headless Chromium, against the app on the local runtime with the demo
@@ -92,7 +93,8 @@ describe('web console (headless Chromium)', () => {
     const items = await page.locator('#latest-answer ol.passed-over li').allTextContents();
     expect(items).toEqual(latest.passedOver.map((p) => `${p.version}: ${p.reasons.map((r) => r.message).join(' ')}`));
     expect(await page.locator('#latest-answer').textContent()).toContain(`latest in West Europe is ${latest.version}`);
-    await page.locator('#latest-section').scrollIntoViewIfNeeded();
+    // Every text of the page (states, badges, hints) reaches WCAG AA contrast, 4.5:1.
+    expect(await page.evaluate(LOW_CONTRAST_SCRIPT(4.5))).toEqual([]);
     await browser.screenshot('matrix-and-latest-1280');
   });
 
@@ -134,6 +136,7 @@ describe('web console (headless Chromium)', () => {
     expect(await failed.count()).toBeGreaterThan(0);
     const where = await failed.first().getAttribute('data-error-for');
     expect(where).toMatch(/^body\.group\.compute\.launchSpecification\.image\.gallery/);
+    expect(await page.evaluate(LOW_CONTRAST_SCRIPT(4.5))).toEqual([]);
     await browser.screenshot('job-failed-1280');
   });
 });

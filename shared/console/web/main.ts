@@ -35,6 +35,16 @@ window.addEventListener('hashchange', () => {
   route();
   byId('main').focus();
 });
+/** In Azure, App Service authentication says who is signed in (`/.auth/me`); offline there is no such endpoint. */
+async function showSession(): Promise<void> {
+  const res = await fetch('/.auth/me', { credentials: 'same-origin', headers: { accept: 'application/json' } });
+  if (!res.ok) return;
+  const me = (await res.json()) as { user_id?: string }[];
+  const user = Array.isArray(me) ? me[0]?.user_id : undefined;
+  if (user) clear(byId('session'), `Signed in as ${user} · `, h('a', { href: '/.auth/logout' }, 'Sign out'));
+}
+
 route();
+void showSession().catch(() => undefined);
 startCatalog(report);
 startJobs(report);
