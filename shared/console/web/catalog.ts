@@ -12,15 +12,22 @@ interface Gallery { name: string; subscriptionId: string; resourceGroup: string;
 interface Image { name: string; subscriptionId: string; osType: string; osState: string; hyperVGeneration: string; architecture: string; publisher: string; offer: string; sku: string }
 
 /**
- * Extra columns of the matrix, for data other APIs add (the groups running each version, replica
- * advice per region). Each hook adds one column; none is registered until such an API exists.
+ * Extension points of the matrix for data other APIs will add, e.g. the groups running each version
+ * (a column) and replica advice per region (a footer row). Nothing is registered until such an API
+ * exists: the matrix shows only what the catalog answers.
  */
 export interface MatrixColumnHook {
   readonly title: string;
-  /** A cell for one version row (or for the region footer when `row` is undefined). */
+  /** The cell of one version's row. */
   render(row: MatrixRow, image: ImagePath): Promise<Node | string>;
 }
+export interface MatrixFooterHook {
+  readonly title: string;
+  /** The cell of one region's column. */
+  render(region: string, image: ImagePath): Promise<Node | string>;
+}
 export const matrixColumnHooks: MatrixColumnHook[] = [];
+export const matrixFooterHooks: MatrixFooterHook[] = [];
 
 export interface ImagePath { subscriptionId: string; resourceGroup: string; gallery: string; image: string }
 
@@ -28,6 +35,7 @@ export interface ImagePath { subscriptionId: string; resourceGroup: string; gall
 class Picker<T> {
   private items = new Map<string, T>();
   private picked: string | undefined;
+  private summary = '';
   readonly input: HTMLInputElement;
   private readonly list: HTMLDataListElement;
   private readonly hint: HTMLElement;
@@ -48,7 +56,7 @@ class Picker<T> {
       const bad = strict && this.input.value !== '' && item === undefined;
       this.input.setAttribute('aria-invalid', String(bad));
       if (bad) this.hint.textContent = `No ${this.noun} "${this.input.value}" here: pick one of the ${this.items.size} listed.`;
-      else this.hint.textContent = `${this.items.size} ${this.noun}${this.items.size === 1 ? '' : 's'}`;
+      else this.hint.textContent = this.summary;
       const label = item === undefined ? undefined : this.input.value;
       if ((item !== undefined || strict) && label !== this.picked) {
         this.picked = label;
@@ -59,14 +67,16 @@ class Picker<T> {
     this.input.addEventListener('change', () => commit(true));
   }
 
-  fill(entries: [label: string, item: T][]): void {
+  /** The options (label → item); `summary` replaces the hint's default count. */
+  fill(entries: [label: string, item: T][], summary?: string): void {
     this.items = new Map(entries);
     this.picked = undefined;
     clear(this.list, entries.map(([label]) => h('option', { value: label })));
     this.input.value = '';
     this.input.disabled = false;
     this.input.removeAttribute('aria-invalid');
-    this.hint.textContent = entries.length === 0 ? `No ${this.noun} visible to you` : `${entries.length} ${this.noun}${entries.length === 1 ? '' : 's'}`;
+    this.summary = summary ?? (entries.length === 0 ? `No ${this.noun} visible to you` : `${entries.length} ${this.noun}${entries.length === 1 ? '' : 's'}`);
+    this.hint.textContent = this.summary;
   }
 
   reset(): void {
@@ -153,8 +163,7 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
     });
     if (!loaded || g !== generation) return;
     versions = loaded.list;
-    versionPicker.fill([['latest', 'latest'], ...versions.map((v): [string, string] => [v.name, v.name])]);
-    byId('hint-version').textContent = `latest or one of ${versions.length} version${versions.length === 1 ? '' : 's'}`;
+    versionPicker.fill([['latest', 'latest'], ...versions.map((v): [string, string] => [v.name, v.name])], `latest or one of ${versions.length} version${versions.length === 1 ? '' : 's'}`);
     await renderMatrix(loaded.matrix, chosen);
     renderLatest(loaded.matrix, loaded.perRegion);
   }
@@ -207,7 +216,13 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
         ),
       ),
     );
-    clear(byId('matrix'), h('table', { class: 'matrix' }, h('caption', { class: 'hint' }, `${path.image}: ${m.rows.length} version${m.rows.length === 1 ? '' : 's'}, newest first`), h('thead', {}, head), h('tbody', {}, rows)));
+    const footers = await Promise.all(
+      matrixFooterHooks.map(async (hook) => h('tr', {}, h('th', { scope: 'row' }, hook.title), await Promise.all(m.regions.map(async (r) => h('td', {}, await hook.render(r, path)))), matrixColumnHooks.map(() => h('td')))),
+    );
+    clear(
+      byId('matrix'),
+      h('table', { class: 'matrix' }, h('caption', { class: 'hint' }, `${path.image}: ${m.rows.length} version${m.rows.length === 1 ? '' : 's'}, newest first`), h('thead', {}, head), h('tbody', {}, rows), footers.length > 0 ? h('tfoot', {}, footers) : null),
+    );
     byId('matrix-section').hidden = false;
   }
 
@@ -244,7 +259,9 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
     const names = new Map<string, number>();
     for (const r of groups) names.set(r.name.toLowerCase(), (names.get(r.name.toLowerCase()) ?? 0) + 1);
     const label = (r: ResourceGroup): string => ((names.get(r.name.toLowerCase()) ?? 0) > 1 ? `${r.name} (subscription ${r.subscriptionId.slice(0, 8)})` : r.name);
-    rgPicker.fill(groups.sort((a, b) => a.name.localeCompare(b.name)).map((r) => [label(r), r]));
-    byId('hint-rg').textContent = `${groups.length} resource group${groups.length === 1 ? '' : 's'} in ${subscriptions.length} subscription${subscriptions.length === 1 ? '' : 's'}`;
+    rgPicker.fill(
+      groups.sort((a, b) => a.name.localeCompare(b.name)).map((r) => [label(r), r]),
+      groups.length === 0 ? 'No image visible to you yet' : `${groups.length} resource group${groups.length === 1 ? '' : 's'} in ${subscriptions.length} subscription${subscriptions.length === 1 ? '' : 's'}`,
+    );
   });
 }
