@@ -69,6 +69,12 @@ describe('web console (headless Chromium)', () => {
     const options = await Promise.all((await page.locator('#list-rg option').all()).map((o) => o.getAttribute('value')));
     expect(options.sort()).toEqual(['rg-images', 'rg-public', 'rg-team']);
     await browser.screenshot('catalog-1280');
+    // The choice goes to the job page's body as Spot's image.gallery.
+    await page.getByRole('button', { name: 'Use in a group job' }).click();
+    await expect.poll(() => page.getByLabel(/Group body/).inputValue()).toContain('"imageName": "ubuntu-2204-base"');
+    const body = JSON.parse(await page.getByLabel(/Group body/).inputValue());
+    expect(body.group.compute.launchSpecification.image.gallery).toMatchObject({ resourceGroupName: 'rg-images', galleryName: 'corpGallery', imageName: 'ubuntu-2204-base', version: '1.9.0' });
+    expect(await page.locator('#page-jobs').isVisible()).toBe(true);
   });
 
   it("shows the demo's replicating version as replicating in its region, with latest per region from the API", async () => {

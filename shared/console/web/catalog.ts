@@ -5,7 +5,7 @@
  */
 import { all, get, seg } from './api.js';
 import { byId, clear, h } from './dom.js';
-import { buildMatrix, type LatestView, type Matrix, type MatrixRow, type VersionView } from '../model.js';
+import { buildMatrix, type GalleryChoice, type LatestView, type Matrix, type MatrixRow, type VersionView } from '../model.js';
 
 interface ResourceGroup { name: string; subscriptionId: string; galleries: number }
 interface Gallery { name: string; subscriptionId: string; resourceGroup: string; location: string; visibleVia: string }
@@ -88,6 +88,12 @@ class Picker<T> {
     this.input.removeAttribute('aria-invalid');
     this.hint.textContent = '';
   }
+}
+
+/** Hands the choice to the job page (see jobs.ts) and opens it. */
+function useInJob(choice: GalleryChoice): void {
+  window.dispatchEvent(new CustomEvent<GalleryChoice>('console:use-image', { detail: choice }));
+  window.location.hash = '#/jobs';
 }
 
 export function startCatalog(report: (err: unknown, where: HTMLElement) => void): void {
@@ -183,6 +189,7 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
       id ? h('div', {}, h('code', {}, id)) : h('div', {}, 'latest resolves per region: see the matrix and the answer below.'),
       h('div', {}, 'Spot ', h('code', {}, 'compute.launchSpecification.image.gallery'), ' (with ', h('code', {}, 'spotAccountId'), ' when the gallery is in another account):'),
       h('pre', {}, JSON.stringify(spot, null, 2)),
+      h('button', { type: 'button', id: 'use-in-job', onclick: () => useInJob(spot) }, 'Use in a group job'),
     );
     box.hidden = false;
   }

@@ -5,7 +5,7 @@
  */
 import { ApiError, call, get } from './api.js';
 import { byId, clear, h } from './dom.js';
-import { errorSegments, jsonLines, kindOfBody, placeErrors, segmentsText, type ApiFieldError, type Segment } from '../model.js';
+import { errorSegments, jsonLines, kindOfBody, placeErrors, segmentsText, withGalleryImage, type ApiFieldError, type GalleryChoice, type Segment } from '../model.js';
 
 interface Job {
   jobId: string;
@@ -28,6 +28,8 @@ const ENVELOPE_FIELDS: Record<string, { input: string; error: string }> = {
   jobId: { input: 'job-id', error: 'err-jobId' },
 };
 const SETTLED = new Set(['succeeded', 'failed', 'deadLettered']);
+/** The account of the last accepted job, offered again next time (this browser only). */
+const ACCOUNT_KEY = 'gallery-catalog.account';
 
 export function startJobs(report: (err: unknown, where: HTMLElement) => void): void {
   const form = byId<HTMLFormElement>('job-form');
@@ -36,6 +38,8 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): v
   const status = byId('job-status');
   const templateSelect = byId<HTMLSelectElement>('job-template');
   jobIdInput.value = crypto.randomUUID();
+  const accountInput = byId<HTMLInputElement>('job-account');
+  accountInput.value = window.localStorage.getItem(ACCOUNT_KEY) ?? '';
 
   void get<Template[]>('console/templates/index.json')
     .then((templates) => {
@@ -49,6 +53,27 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): v
       (body) => {
         bodyInput.value = JSON.stringify(body, null, 2);
         jobIdInput.value = crypto.randomUUID();
+      },
+      (err: unknown) => report(err, byId('err-body')),
+    );
+  });
+
+  // An image chosen on the images page goes into the body (the first template when there is none yet).
+  window.addEventListener('console:use-image', (event) => {
+    const choice = (event as CustomEvent<GalleryChoice>).detail;
+    const current = ((): unknown => {
+      try {
+        return JSON.parse(bodyInput.value);
+      } catch {
+        return undefined;
+      }
+    })();
+    const start = kindOfBody(current) ? Promise.resolve(current) : get<unknown>(`console/templates/${templateSelect.options[1]?.value ?? 'elastigroup-gallery-latest.json'}`);
+    void start.then(
+      (body) => {
+        const next = withGalleryImage(body, choice);
+        if (next) bodyInput.value = JSON.stringify(next, null, 2);
+        byId('hint-body').textContent = next ? `Image set to ${choice.imageName} ${choice.version}; add spotAccountId if the gallery belongs to another of your accounts.` : '';
       },
       (err: unknown) => report(err, byId('err-body')),
     );
@@ -171,7 +196,7 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): v
       bodyInput.focus();
       return;
     }
-    const envelope = { schemaVersion: 1, jobId: jobIdInput.value.trim(), action: byId<HTMLSelectElement>('job-action').value, kind, caller: { account: byId<HTMLInputElement>('job-account').value.trim() }, body };
+    const envelope = { schemaVersion: 1, jobId: jobIdInput.value.trim(), action: byId<HTMLSelectElement>('job-action').value, kind, caller: { account: accountInput.value.trim() }, body };
     const submit = byId<HTMLButtonElement>('job-submit');
     submit.disabled = true;
     status.className = 'status';
@@ -179,6 +204,7 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): v
     void call<{ jobId: string; status: string }>('groups/jobs', { method: 'POST', body: JSON.stringify(envelope) })
       .then(async (res) => {
         status.textContent = `Job ${res.body.jobId}: ${res.body.status}`;
+        window.localStorage.setItem(ACCOUNT_KEY, envelope.caller.account);
         jobIdInput.value = crypto.randomUUID(); // the next submission is a new job
         await follow(res.body.jobId, body);
       })
