@@ -3,6 +3,7 @@ import { startConsoleHost } from './console-host.js';
 import { openBrowser, type Browser } from './chromium.js';
 import { LOW_CONTRAST_SCRIPT } from './contrast.js';
 import type { AppHost } from '../support/app-host.js';
+import { principalHeader } from '../../shared/access/principal.js';
 
 // The web console in Debian's headless Chromium, against the app on the local runtime with the demo
 // organization. Screenshots of each page: test-results/screens/*.png.
@@ -110,6 +111,11 @@ describe('web console (headless Chromium)', () => {
     await expect.poll(() => page.locator('#job-template option').count()).toBe(4);
     await page.getByLabel('Start from').selectOption('elastigroup-gallery-latest.json');
     await expect.poll(() => page.getByLabel(/Group body/).inputValue()).toContain('"group"');
+    // No account: the error is at the account field.
+    await page.getByLabel('Your Spot account').fill('');
+    await page.getByRole('button', { name: 'Submit job' }).click();
+    await expect.poll(() => page.locator('#err-caller-account').textContent(), { timeout: 10_000 }).not.toBe('');
+    expect(await page.getByLabel('Your Spot account').getAttribute('aria-invalid')).toBe('true');
     await page.getByLabel('Your Spot account').fill('act-5c6d7e8f');
     // capacity.target above the maximum: refused at submission, with the field named.
     const body = JSON.parse(await page.getByLabel(/Group body/).inputValue()) as { group: { capacity: { target: number }; name: string } };
@@ -144,5 +150,21 @@ describe('web console (headless Chromium)', () => {
     expect(where).toMatch(/^body\.group\.compute\.launchSpecification\.image\.gallery/);
     expect(await page.evaluate(LOW_CONTRAST_SCRIPT(4.5))).toEqual([]);
     await browser.screenshot('job-failed-1280');
+  });
+
+  it('offers sign-in to a caller without a valid session, and tells a principal of no organization why it sees nothing', async () => {
+    const page = await browser.context.newPage();
+    try {
+      await page.setExtraHTTPHeaders({ 'x-ms-client-principal': 'not-a-principal' });
+      await page.goto(`${host.url}/api/console/`);
+      const signIn = page.locator('#catalog-status a');
+      await expect.poll(() => signIn.count(), { timeout: 10_000 }).toBe(1);
+      expect(await signIn.getAttribute('href')).toBe('/.auth/login/aad?post_login_redirect_uri=%2Fapi%2Fconsole%2F');
+      await page.setExtraHTTPHeaders({ 'x-ms-client-principal': principalHeader({ tenantId: '00000000-0000-4000-8000-000000000001', objectId: '00000000-0000-4000-8000-000000000002' }) });
+      await page.reload();
+      await expect.poll(() => page.locator('#catalog-status').textContent(), { timeout: 10_000 }).toContain('not a member of any organization');
+    } finally {
+      await page.close();
+    }
   });
 });
