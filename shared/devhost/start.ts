@@ -154,6 +154,7 @@ async function main(): Promise<void> {
     for (const line of runtime.describe()) console.log(`\t${line}`);
     for (const notice of runtime.notices) console.log(`\n${notice}`);
     console.log(`\nHost started: ${runtime.url} (Ctrl-C to stop)`);
+    console.log(`Console: ${runtime.url}/${hostJson.extensions?.http?.routePrefix ?? 'api'}/console/`);
   } catch (err) {
     if (err instanceof ConfigError) console.error(err.message);
     else console.error(err instanceof Error ? err.message : err);

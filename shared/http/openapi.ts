@@ -53,6 +53,14 @@ export function openApiDocument(): Record<string, unknown> {
     paths: {
       '/health': { get: { operationId: 'health', security: [], summary: 'App version and table store reachability', responses: { '200': json('Healthy', ref('Health')), '503': json('Table store unreachable', ref('Health')) } } },
       '/openapi.json': { get: { operationId: 'openapi', security: [], summary: 'This document', responses: { '200': json('OpenAPI 3.1', { type: 'object' }) } } },
+      '/console/{path}': {
+        get: {
+          operationId: 'console',
+          summary: 'The web console (its page at /api/console/, then its scripts, styles and job templates); it calls this API with the browser session',
+          parameters: [pathParam('path', 'A console file; empty for the page')],
+          responses: { '200': { description: 'The file', content: { 'text/html': {}, 'text/javascript': {}, 'text/css': {}, 'application/json': {} } }, '308': { description: 'Redirect to the page with its trailing slash' }, '404': problem('No such console file') },
+        },
+      },
       [cascade]: { get: { operationId: 'listResourceGroups', summary: 'Resource groups holding galleries the caller sees', parameters: [sub, top, token], responses: { '200': json('A page', page('ResourceGroup')), ...errors } } },
       [`${cascade}/{resourceGroup}/galleries`]: { get: { operationId: 'listGalleries', summary: 'Galleries of a resource group the caller sees', parameters: [sub, rg, top, token], responses: { '200': json('A page', page('Gallery')), ...errors } } },
       [`${cascade}/{resourceGroup}/galleries/{gallery}/images`]: {

@@ -166,6 +166,14 @@ describe('npm start (the README front door)', () => {
     expect(out).toContain(`galleryEvents: eventGridTrigger http://localhost:${app!.ports.http}/runtime/webhooks/eventgrid?functionName=galleryEvents`);
   });
 
+  it("prints the console's URL, and the console's page is served there", async () => {
+    const url = new RegExp(`^Console: (http://localhost:${app!.ports.http}/api/console/)$`, 'm').exec(app!.output())?.[1];
+    expect(url, app!.output()).toBeDefined();
+    const res = await fetch(url!.replace('localhost', '127.0.0.1'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+  });
+
   it('first run: the catalog is filled at start-up, so the README lookup answers at once', async () => {
     expect(app!.output()).toMatch(/reconcileCatalog: reconcile: 3 subscriptions, 5 galleries .* 7 definitions .* 13 versions/);
     const body = JSON.parse(await sh(find('versions/latest?region=westeurope').command, app!.ports.http)) as { version?: string };

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadApp } from '../../shared/devhost/load-app.js';
-import { LocalRuntime, type LogLine } from '../../shared/devhost/runtime.js';
+import { LocalRuntime, type LogLine, type RuntimeOptions } from '../../shared/devhost/runtime.js';
 import { resetConfig } from '../../shared/config.js';
 import { resetServices, useJobQueue } from '../../shared/services.js';
 import type { LocalServiceBusQueue } from '../../shared/devhost/local-bus.js';
@@ -34,14 +34,14 @@ export function uniqueTablePrefix(): string {
   return `t${randomBytes(5).toString('hex')}`;
 }
 
-export async function startApp(settings: Record<string, string>): Promise<AppHost> {
+export async function startApp(settings: Record<string, string>, runtimeOptions: Pick<RuntimeOptions, 'principalHeader'> = {}): Promise<AppHost> {
   const tablePrefix = settings.CATALOG_TABLE_PREFIX ?? uniqueTablePrefix();
   Object.assign(process.env, { CATALOG_TABLE_PREFIX: tablePrefix, ...settings });
   resetConfig();
   resetServices();
   const registry = await loadApp(projectRoot, appSourceFiles());
   const logs: LogLine[] = [];
-  const runtime = new LocalRuntime(registry, { onLog: (l) => logs.push(l), timers: false });
+  const runtime = new LocalRuntime(registry, { onLog: (l) => logs.push(l), timers: false, ...runtimeOptions });
   const url = await runtime.start(0);
   const jobsQueue = runtime.emulateServiceBus('groupJobs', { maxDeliveryCount: Number(process.env.GROUP_JOBS_MAX_DELIVERY_COUNT ?? 10), maxConcurrentSessions: 16, redeliveryDelayMs: 5 });
   useJobQueue(jobsQueue);
