@@ -155,7 +155,7 @@ describe('npm start (the README front door)', () => {
     const exercised = ['npm start', '"id": "readme-1"', '/admin/functions/reconcileCatalog', 'versions/latest?region=westeurope', 'SubscriptionValidation'];
     for (const c of commands) expect(exercised.filter((needle) => c.command === needle || (needle !== 'npm start' && c.command.includes(needle))), c.command).toHaveLength(1);
     expect(commands.map((c) => c.command)).toContain('npm start');
-    expect(commands).toHaveLength(exercised.length);
+    expect(new Set(commands.map((c) => c.command)).size).toBe(exercised.length);
   });
 
   it('serves /api/health offline with embedded defaults, on the ports from the environment', () => {
