@@ -239,6 +239,25 @@ describe('web console: replica advice and the groups on each version (headless C
     await browser.screenshot('replicas-of-version-1280');
   });
 
+  it("shows the problem's detail where the advice was to appear when the API refuses it", async () => {
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`${host.url}/api/console/#/catalog/${ROUTE}/0.9.0`);
+      const groups = page.locator('#matrix tr[data-version="1.0.0"] td[data-column="Groups using it"] li');
+      await expect.poll(() => groups.count(), { timeout: 10_000 }).toBe(2);
+      // The caller is no longer a member of any organization when it picks another version.
+      await page.setExtraHTTPHeaders({ 'x-ms-client-principal': principalHeader({ tenantId: '00000000-0000-4000-8000-000000000001', objectId: '00000000-0000-4000-8000-000000000002' }) });
+      await page.getByLabel('Version', { exact: true }).fill('1.0.0');
+      const failed = page.locator('#replicas .error');
+      await expect.poll(() => failed.count(), { timeout: 10_000 }).toBe(1);
+      expect(await failed.textContent()).toContain('not a member of any organization');
+      expect(await page.locator('#replicas-table').count()).toBe(0);
+      expect(await page.locator('#matrix tfoot td[data-region="westeurope"] .error').textContent()).toContain('not a member of any organization');
+    } finally {
+      await page.close();
+    }
+  });
+
   it('lists the version on the advice page, most at risk first, with the unused one; its link, reached by keyboard, opens it in the matrix', async () => {
     const { page } = browser;
     await page.goto(`${host.url}/api/console/#/advice`);

@@ -6,13 +6,13 @@
  *   (for `latest`, the version it resolves to in each region);
  * - a section under the matrix: per region, current and recommended replicas, every rule that
  *   applied and why, the demand and the storage estimate.
- * Each answer is asked once per matrix shown (a few at a time); a failure shows the problem's detail
- * where the answer was to appear.
+ * The column asks each version's answer once per matrix shown (a few at a time); the footer and the
+ * section ask again on each choice, so they show the demand as it is now. A failure shows the
+ * problem's detail where the answer was to appear.
  */
 import { get, seg } from './api.js';
 import { byId, clear, h } from './dom.js';
 import { chosenHooks, matrixColumnHooks, matrixFooterHooks, type MatrixContext } from './catalog.js';
-import type { Matrix } from '../model.js';
 import {
   demandText,
   groupsOfVersion,
@@ -50,12 +50,12 @@ function limiter(n: number): <T>(work: () => Promise<T>) => Promise<T> {
 }
 const limit = limiter(3);
 
-/** The answers of one matrix (a new matrix asks again: groups may have changed meanwhile). */
-const answersOf = new WeakMap<Matrix, Map<string, Promise<VersionReplicas>>>();
+/** The answers asked for one context: the matrix as rendered (the column), or one choice (the footer and the section). */
+const answersOf = new WeakMap<MatrixContext, Map<string, Promise<VersionReplicas>>>();
 
 function replicas(ctx: MatrixContext, version: string): Promise<VersionReplicas> {
-  let answers = answersOf.get(ctx.matrix);
-  if (!answers) answersOf.set(ctx.matrix, (answers = new Map<string, Promise<VersionReplicas>>()));
+  let answers = answersOf.get(ctx);
+  if (!answers) answersOf.set(ctx, (answers = new Map<string, Promise<VersionReplicas>>()));
   let answer = answers.get(version);
   if (!answer) {
     const p = ctx.image;
