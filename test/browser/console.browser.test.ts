@@ -237,6 +237,11 @@ describe('web console: replica advice and the groups on each version (headless C
     await expect.poll(() => page.locator('#matrix tr[data-version="0.9.0"] td[data-column="Groups using it"]').textContent()).toBe('No group of your organization uses it');
     expect(await page.evaluate(LOW_CONTRAST_SCRIPT(4.5))).toEqual([]);
     await browser.screenshot('replicas-of-version-1280');
+    // latest: each region's row is the version latest resolves to there (1.0.0 in both regions).
+    await page.getByLabel('Version', { exact: true }).fill('latest');
+    await expect.poll(() => page.locator('#matrix tfoot td[data-region="westeurope"] .cell-state').textContent()).toBe('1.0.0: 2 of 7 recommended');
+    await expect.poll(() => page.locator('#replicas-table tbody tr').evaluateAll((rows) => rows.length)).toBe(2);
+    expect(await page.locator('#replicas-table tr[data-region="westeurope"] .version-meta').textContent()).toContain('latest = 1.0.0');
   });
 
   it("shows the problem's detail where the advice was to appear when the API refuses it", async () => {
