@@ -37,7 +37,7 @@ import { galleryRef, imageRef, versionRef, formatResourceId } from '../domain/id
 import { checkCompatibility, type Finding } from '../domain/compatibility.js';
 import { normalizeRegion } from '../domain/regions.js';
 import type { ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
-import { GroupConflictError, type GroupChange, type JobProblem, type JobRecord, type JobStore } from './store.js';
+import { GroupChangedError, GroupConflictError, type GroupChange, type JobProblem, type JobRecord, type JobStore } from './store.js';
 import type { VmSizeCatalog } from './vm-sizes.js';
 
 export interface DeliveryInfo {
@@ -51,6 +51,9 @@ export interface DeliveryInfo {
 export class UnreadableJobError extends Error {
   override readonly name = 'UnreadableJobError';
 }
+
+/** How often an update is merged again when its group changed before it was written. */
+const MERGE_ATTEMPTS = 60;
 
 /** A job still running after this long is recorded as `running` (quick jobs go straight to their outcome). */
 export const RUNNING_AFTER_MS = 1000;
@@ -119,42 +122,50 @@ export class GroupJobProcessor {
     let running: Promise<void> | undefined;
     const markRunning = () => (running ??= this.deps.jobs.putJob(base, pointer).catch(() => undefined));
     const timer = delivery.deliveryCount > 1 ? (markRunning(), undefined) : setTimeout(() => void markRunning(), RUNNING_AFTER_MS);
-    let outcome: Outcome;
-    try {
-      outcome = await this.run(envelope, owner);
-    } catch (err) {
+    // An update merged onto a revision that changed before it was written is merged again (a few
+    // times), as Spot would apply it onto the group as it is then.
+    for (let attempt = 1; ; attempt++) {
+      let outcome: Outcome;
+      try {
+        outcome = await this.run(envelope, owner);
+      } catch (err) {
+        clearTimeout(timer);
+        await running;
+        const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 2000);
+        const last = delivery.deliveryCount >= this.deps.maxDeliveryCount;
+        await this.deps.jobs.putJob({ ...base, status: last ? 'deadLettered' : 'running', ...(last ? { finishedAt: this.now().toISOString() } : {}), lastError: message }, pointer);
+        throw err;
+      }
       clearTimeout(timer);
       await running;
-      const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 2000);
-      const last = delivery.deliveryCount >= this.deps.maxDeliveryCount;
-      await this.deps.jobs.putJob({ ...base, status: last ? 'deadLettered' : 'running', ...(last ? { finishedAt: this.now().toISOString() } : {}), lastError: message }, pointer);
-      throw err;
-    }
-    clearTimeout(timer);
-    await running;
-    const done: JobRecord = {
-      ...base,
-      status: outcome.errors.length > 0 ? 'failed' : 'succeeded',
-      finishedAt: this.now().toISOString(),
-      errors: outcome.errors,
-      warnings: outcome.warnings,
-      ...(outcome.resolvedImageVersionId && outcome.errors.length === 0 ? { resolvedImageVersionId: outcome.resolvedImageVersionId } : {}),
-    };
-    if (outcome.change && done.status === 'succeeded') {
-      try {
-        await this.deps.jobs.applyJob(envelope.action, outcome.change, done, this.now().toISOString());
-        if (pointer) await this.deps.jobs.putPointer(done);
-        return done;
-      } catch (err) {
-        if (!(err instanceof GroupConflictError)) throw err;
-        const { resolvedImageVersionId: _resolved, ...rest } = done;
-        const conflict: JobRecord = { ...rest, status: 'failed', errors: [atBody(`${bodyRootOf(envelope.kind)}.name`, err.reason === 'exists' ? 'group-exists' : 'group-not-found', err.message)] };
-        await this.deps.jobs.putJob(conflict, pointer);
-        return conflict;
+      const done: JobRecord = {
+        ...base,
+        status: outcome.errors.length > 0 ? 'failed' : 'succeeded',
+        finishedAt: this.now().toISOString(),
+        errors: outcome.errors,
+        warnings: outcome.warnings,
+        ...(outcome.resolvedImageVersionId && outcome.errors.length === 0 ? { resolvedImageVersionId: outcome.resolvedImageVersionId } : {}),
+      };
+      if (outcome.change && done.status === 'succeeded') {
+        try {
+          await this.deps.jobs.applyJob(envelope.action, outcome.change, done, this.now().toISOString());
+          if (pointer) await this.deps.jobs.putPointer(done);
+          return done;
+        } catch (err) {
+          if (err instanceof GroupChangedError && attempt < MERGE_ATTEMPTS) {
+            await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt, 10)));
+            continue;
+          }
+          if (!(err instanceof GroupConflictError)) throw err;
+          const { resolvedImageVersionId: _resolved, ...rest } = done;
+          const conflict: JobRecord = { ...rest, status: 'failed', errors: [atBody(`${bodyRootOf(envelope.kind)}.name`, err.reason === 'exists' ? 'group-exists' : 'group-not-found', err.message)] };
+          await this.deps.jobs.putJob(conflict, pointer);
+          return conflict;
+        }
       }
+      await this.deps.jobs.putJob(done, pointer);
+      return done;
     }
-    await this.deps.jobs.putJob(done, pointer);
-    return done;
   }
 
   /** The job with its complete spec: a create as given, an update merged onto the stored group (with the revision it was merged onto). */
