@@ -355,3 +355,21 @@ describe('secrets, read-only fields and scripts', () => {
     expect(envelopeFingerprint(env('Vq7#mT2!rZ9@kL4p'))).not.toBe(envelopeFingerprint(env('Vq7#mT2!rZ9@kL4p', 61)));
   });
 });
+
+describe('OpenAPI', () => {
+  it('describes the envelope and both bodies (create and update) from the same field table', async () => {
+    const { openApiDocument } = await import('../../shared/http/openapi.js');
+    const schemas = (openApiDocument() as { components: { schemas: Record<string, unknown> } }).components.schemas;
+    expect(schemas['Group.spec']).toEqual(specJsonSchema('G', 'full'));
+    expect(schemas['GroupUpdate.spec']).toEqual(specJsonSchema('G', 'patch'));
+    expect(schemas['StatefulNode.spec']).toEqual(specJsonSchema('N', 'full'));
+    expect(schemas['StatefulNodeUpdate.spec']).toEqual(specJsonSchema('N', 'patch'));
+    const envelope = schemas.JobEnvelope as { allOf: Array<{ then: { properties: { body: { $ref: string } } } }> };
+    expect(envelope.allOf.map((c) => c.then.properties.body.$ref)).toEqual([
+      '#/components/schemas/GroupBody',
+      '#/components/schemas/GroupUpdateBody',
+      '#/components/schemas/StatefulNodeBody',
+      '#/components/schemas/StatefulNodeUpdateBody',
+    ]);
+  });
+});
