@@ -275,7 +275,7 @@ export const SPOT_FIELDS: readonly FieldRow[] = [
   [`${LS}.security.securityType`, 'securityType', 'GN', 'C'],
   [`${LS}.security.secureBootEnabled`, 'bool', 'GN', 'C'],
   [`${LS}.security.vTpmEnabled`, 'bool', 'GN', 'C'],
-  [`${LS}.security.encryptionAtHost`, 'bool', 'GN', 'C'],
+  [`${LS}.security.encryptionAtHost`, 'bool', 'GN'],
   [`${LS}.security.confidentialOsDiskEncryption`, 'bool', 'GN', 'C'],
 
   [`${LS}.customData`, 'script', 'GN', 'X'],
