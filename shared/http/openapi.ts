@@ -149,7 +149,6 @@ export function openApiDocument(): Record<string, unknown> {
                 properties: {
                   field: { type: 'string', description: 'The request part and place: query.top, path.gallery, body.tenantId' },
                   pointer: { type: 'string', description: 'For a fault in the request body: its JSON Pointer (RFC 6901) into the body' },
-                  parameter: { type: 'string', description: 'For a fault in a query or path parameter: its name' },
                   code: { type: 'string' },
                   message: { type: 'string' },
                 },

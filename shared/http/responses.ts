@@ -18,24 +18,22 @@ export function accepted(body: unknown, location?: string): HttpResponseInit {
  * One fault in a request: where it is and what is wrong.
  * - `field`: `query.top`, `path.gallery`, `body.tenantId` (the request part, then the place).
  * - `pointer`: for a fault in the request body, its JSON Pointer (RFC 6901) into the body
- *   (`/tenantId`, `/body/group/compute/os`); '' for the body as a whole. Set from `field` when not given.
- * - `parameter`: for a fault in a query or path parameter, its name (`top`, `gallery`).
+ *   (`/tenantId`, `/body/group/compute/os`); '' for the body as a whole. Set from `field` when not
+ *   given. A query or path parameter is named by `field` alone (`query.top`).
  */
 export interface FieldError {
   field: string;
   message: string;
   code?: string;
   pointer?: string;
-  parameter?: string;
 }
 
-/** The body pointer (or the parameter name) of a field error, from its `field`. */
+/** A field error with its body pointer, from its `field` (`body.subscriptions.0` → `/subscriptions/0`). */
 export function locate(e: FieldError): FieldError {
-  if (e.pointer !== undefined || e.parameter !== undefined) return e;
+  if (e.pointer !== undefined) return e;
   if (e.field === 'body') return { ...e, pointer: '' };
   const [part, ...rest] = e.field.split('.');
   if (part === 'body') return { ...e, pointer: rest.map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('') };
-  if ((part === 'query' || part === 'path') && rest.length > 0) return { ...e, parameter: rest.join('.') };
   return e;
 }
 
