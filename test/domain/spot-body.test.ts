@@ -373,3 +373,15 @@ describe('OpenAPI', () => {
     ]);
   });
 });
+
+describe('README', () => {
+  it('names every field the checks read, and the size of the table', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const bullet = /- \*\*Fields the checks read:\*\*([\s\S]*?)\n- \*\*/.exec(readme)?.[1] ?? '';
+    const named = new Set([...bullet.matchAll(/`([^`]+)`/g)].flatMap((m) => m[1]!.split(/[.\s/[\]]+/)));
+    const checked = SPOT_FIELDS.filter((r) => (r[3] ?? '').includes('C')).map((r) => r[0].split('.').pop()!.replace('[]', ''));
+    for (const field of checked) expect(named, field).toContain(field);
+    expect(readme).toContain(`${SPOT_FIELDS.length} rows: ${rowsOf('G').length} group fields, ${rowsOf('N').length} stateful node fields`);
+  });
+});
