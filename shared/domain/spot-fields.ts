@@ -91,7 +91,7 @@ export const SCALARS = {
   vmName: str(64, { pattern: /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9_])?$/, hint: 'must be a VM name (1-64 letters, digits, . _ -, starting with a letter or digit, ending with a letter, digit or _)' }),
   vmNamePrefix: str(15, { pattern: /^[A-Za-z0-9][A-Za-z0-9-]{0,14}$/, hint: 'must be 1-15 letters, digits or -, starting with a letter or digit' }),
   userName: str(64, { pattern: /^[^\s\\/"[\]:|<>+=;,?*@&]{1,64}$/, hint: 'must be 1-64 characters without spaces or \\ / " [ ] : | < > + = ; , ? * @ &' }),
-  sshPublicKey: str(16_384, { pattern: /^(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d{3}|sk-\S+) [A-Za-z0-9+/=]+(?: .*)?$/, hint: 'must be an OpenSSH public key ("ssh-ed25519 AAAA... comment")' }),
+  sshPublicKey: str(16_384, { pattern: /^(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d{3}|sk-\S+) [A-Za-z0-9+/=]+(?: [^\r\n]*)?\s*$/, hint: 'must be an OpenSSH public key ("ssh-ed25519 AAAA... comment")' }),
   /** Only capped here: Azure's length and complexity rules depend on the OS (spot-body.ts passwordProblem). */
   password: { type: 'string', max: 256 },
   script: { type: 'string', max: MAX_SCRIPT_CHARS, pattern: BASE64, hint: `must be base64 (at most ${MAX_SCRIPT_CHARS} characters)` },

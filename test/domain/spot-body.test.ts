@@ -385,3 +385,18 @@ describe('README', () => {
     expect(readme).toContain(`${SPOT_FIELDS.length} rows: ${rowsOf('G').length} group fields, ${rowsOf('N').length} stateful node fields`);
   });
 });
+
+describe('scalar formats', () => {
+  const login = (sshPublicKey: string): boolean => {
+    const group = spotBody('elastigroup-gallery-latest.json').group as { compute: { launchSpecification: Record<string, unknown> } };
+    group.compute.launchSpecification.login = { userName: 'azureuser', sshPublicKey };
+    return specSchema('G', 'full').safeParse(group).success;
+  };
+
+  it('an OpenSSH public key as pasted (comment, trailing newline) is accepted; other text is not', () => {
+    expect(login('ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 user@host\n')).toBe(true);
+    expect(login('ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTY=')).toBe(true);
+    expect(login('-----BEGIN RSA PRIVATE KEY-----')).toBe(false);
+    expect(login('AAAAB3NzaC1yc2E')).toBe(false);
+  });
+});
