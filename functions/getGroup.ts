@@ -1,7 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { api, callerOf, Validator } from '../shared/http/api.js';
 import { notFound, ok } from '../shared/http/responses.js';
-import { callerAccountSubscription } from '../shared/http/jobs-access.js';
+import { callerAccountSubscription, publicGroupView } from '../shared/http/jobs-access.js';
 import { JOB_KINDS } from '../shared/domain/job-envelope.js';
 import { services } from '../shared/services.js';
 
@@ -18,7 +18,7 @@ export async function getGroup(request: HttpRequest, context: InvocationContext)
     v.done();
     const sub = await callerAccountSubscription(caller, account);
     const found = sub ? await services().jobs.getGroup(sub, kind as string, name) : undefined;
-    return found ? ok(found.group) : notFound();
+    return found ? ok(publicGroupView(found.group)) : notFound();
   });
 }
 

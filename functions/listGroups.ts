@@ -1,7 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { api, callerOf, Validator } from '../shared/http/api.js';
 import { notFound, ok } from '../shared/http/responses.js';
-import { callerAccountSubscription } from '../shared/http/jobs-access.js';
+import { callerAccountSubscription, publicGroupView } from '../shared/http/jobs-access.js';
 import { PAGING } from '../shared/http/params.js';
 import { encodeToken } from '../shared/lookups/paging.js';
 import { services } from '../shared/services.js';
@@ -18,7 +18,7 @@ export async function listGroups(request: HttpRequest, context: InvocationContex
     const sub = await callerAccountSubscription(caller, account);
     if (!sub) return notFound();
     const { items, next } = await services().jobs.listGroups(sub, page.after, page.top);
-    return ok({ items, ...(next ? { continuationToken: encodeToken(page.binding, next) } : {}) });
+    return ok({ items: items.map(publicGroupView), ...(next ? { continuationToken: encodeToken(page.binding, next) } : {}) });
   });
 }
 

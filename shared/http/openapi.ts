@@ -3,6 +3,8 @@
  * its paths and methods with the registered HTTP functions, so it cannot drift from the code.
  */
 import { appVersion } from '../version.js';
+import { specJsonSchema } from '../domain/spot-body.js';
+import { JOB_ACTIONS, JOB_ID_PATTERN, JOB_KINDS } from '../domain/job-envelope.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
@@ -116,7 +118,7 @@ export function openApiDocument(): Record<string, unknown> {
           requestBody: { required: true, content: { 'application/json': { schema: ref('JobEnvelope') } } },
           responses: {
             '202': { ...json('Queued (or already known: `duplicate: true`)', ref('JobAccepted')), headers: { Location: { description: 'The job URL', schema: { type: 'string' } } } },
-            '409': problem('The jobId is used by another account'),
+            '409': problem('The jobId was already submitted with another envelope'),
             '413': problem('The envelope is larger than 256 KB'),
             ...errors,
           },
@@ -165,7 +167,19 @@ export function openApiDocument(): Record<string, unknown> {
             status: { type: 'integer' },
             detail: { type: 'string' },
             instance: { type: 'string' },
-            errors: { type: 'array', items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+            errors: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['field', 'message'],
+                properties: {
+                  field: { type: 'string', description: 'The request part and place: query.top, path.gallery, body.tenantId' },
+                  pointer: { type: 'string', description: 'For a fault in the request body: its JSON Pointer (RFC 6901) into the body' },
+                  code: { type: 'string' },
+                  message: { type: 'string' },
+                },
+              },
+            },
           },
         },
         Health: { type: 'object', properties: { status: { enum: ['healthy', 'unhealthy'] }, version: { type: 'string' }, checks: { type: 'object' } } },
@@ -345,17 +359,41 @@ export function openApiDocument(): Record<string, unknown> {
           type: 'object',
           required: ['schemaVersion', 'jobId', 'action', 'kind', 'caller', 'body'],
           additionalProperties: false,
+          description:
+            "A create carries Spot's complete body; an update only the changed fields and `name` (objects merge, arrays replace whole, null removes), merged onto the stored group and then validated as a whole. Unknown fields are rejected with their JSON Pointer.",
           properties: {
             schemaVersion: { const: 1 },
-            jobId: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
-            action: { enum: ['create', 'update'] },
-            kind: { enum: ['statelessGroup', 'statefulNode'] },
-            caller: { type: 'object', required: ['account'], properties: { account: { type: 'string', description: 'Spot account id (act-…) or subscription id' } } },
-            body: { type: 'object', description: "Spot's shapes: `{ group: {...} }` (image.gallery.version) or `{ statefulNode: {...} }` (image.gallery.versionName); unknown fields are rejected" },
+            jobId: { type: 'string', pattern: JOB_ID_PATTERN.source, description: 'Case-sensitive; the Service Bus messageId. The same id with the same envelope is the same job.' },
+            action: { enum: [...JOB_ACTIONS] },
+            kind: { enum: [...JOB_KINDS] },
+            caller: { type: 'object', additionalProperties: false, required: ['account'], properties: { account: { type: 'string', description: 'Spot account id (act-…) or subscription id' } } },
+            body: { type: 'object' },
           },
+          allOf: [
+            ['statelessGroup', 'create', 'GroupBody'],
+            ['statelessGroup', 'update', 'GroupUpdateBody'],
+            ['statefulNode', 'create', 'StatefulNodeBody'],
+            ['statefulNode', 'update', 'StatefulNodeUpdateBody'],
+          ].map(([kind, action, body]) => ({
+            if: { properties: { kind: { const: kind }, action: { const: action } }, required: ['kind', 'action'] },
+            then: { properties: { body: ref(body as string) } },
+          })),
         },
+        GroupBody: { type: 'object', additionalProperties: false, required: ['group'], properties: { group: ref('Group.spec') } },
+        GroupUpdateBody: { type: 'object', additionalProperties: false, required: ['group'], properties: { group: ref('GroupUpdate.spec') } },
+        StatefulNodeBody: { type: 'object', additionalProperties: false, required: ['statefulNode'], properties: { statefulNode: ref('StatefulNode.spec') } },
+        StatefulNodeUpdateBody: { type: 'object', additionalProperties: false, required: ['statefulNode'], properties: { statefulNode: ref('StatefulNodeUpdate.spec') } },
+        // Built from the field table (shared/domain/spot-fields.ts): Spot's Elastigroup Azure v3 group and Stateful Node Azure.
+        'Group.spec': specJsonSchema('G', 'full'),
+        'GroupUpdate.spec': specJsonSchema('G', 'patch'),
+        'StatefulNode.spec': specJsonSchema('N', 'full'),
+        'StatefulNodeUpdate.spec': specJsonSchema('N', 'patch'),
         JobAccepted: { type: 'object', required: ['jobId', 'status', 'url'], properties: { jobId: { type: 'string' }, status: { type: 'string' }, url: { type: 'string' }, duplicate: { type: 'boolean' } } },
-        JobProblem: { type: 'object', required: ['path', 'code', 'message'], properties: { path: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } },
+        JobProblem: {
+          type: 'object',
+          required: ['pointer', 'code', 'message'],
+          properties: { pointer: { type: 'string', description: "JSON Pointer (RFC 6901) into the job envelope ('' for the whole message)" }, code: { type: 'string' }, message: { type: 'string' } },
+        },
         Job: {
           type: 'object',
           required: ['jobId', 'status', 'attempts', 'errors', 'warnings'],
@@ -385,7 +423,11 @@ export function openApiDocument(): Record<string, unknown> {
             region: { type: 'string' },
             imageVersionId: { type: 'string' },
             revision: { type: 'integer' },
-            spec: { type: 'object' },
+            spec: {
+              type: 'object',
+              description:
+                "The group's Spot body as last written: secrets are never kept (login.passwordSet: true, extensions[].protectedSettingsSet: true in their place), read-only fields are dropped, and customData, userData and shutdownScript are shown as { size, sha256 }.",
+            },
             createdAt: { type: 'string' },
             updatedAt: { type: 'string' },
             updatedByJob: { type: 'string' },

@@ -69,7 +69,7 @@ export async function startJobsHost(connectionString: string, settings: Record<s
 type Json = Record<string, unknown>;
 
 /** A job envelope around a Spot fixture body, with the body edited by `edit`. */
-export function envelope(fixtureName: 'elastigroup-gallery-latest' | 'elastigroup-gallery-pinned' | 'stateful-node-gallery', edit: (body: Json) => void = () => undefined, overrides: Json = {}): Json {
+export function envelope(fixtureName: string, edit: (body: Json) => void = () => undefined, overrides: Json = {}): Json {
   const body = structuredClone(fixture<Json>(`spot/${fixtureName}.json`));
   // Every job names its own group, so jobs of one test do not collide.
   const spec = (body.group ?? body.statefulNode) as Json;
@@ -79,7 +79,7 @@ export function envelope(fixtureName: 'elastigroup-gallery-latest' | 'elastigrou
     schemaVersion: 1,
     jobId: randomUUID(),
     action: 'create',
-    kind: fixtureName === 'stateful-node-gallery' ? 'statefulNode' : 'statelessGroup',
+    kind: 'statefulNode' in body ? 'statefulNode' : 'statelessGroup',
     caller: { account: CONSUMER_ACCOUNT },
     body,
     ...overrides,
