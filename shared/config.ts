@@ -78,6 +78,11 @@ const envSchema = z
     RECHECK_SCHEDULE: ncrontab.optional().transform((v) => v ?? '0 */2 * * * *'),
     VM_SIZES_SCHEDULE: ncrontab.optional().transform((v) => v ?? '0 30 3 * * *'),
     GROUP_JOBS_MAX_DELIVERY_COUNT: intSetting(1, 2000, 10),
+    AUTH_ALLOWED_TENANTS: z
+      .string()
+      .optional()
+      .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0))
+      .pipe(z.array(uuid).max(200)),
   })
   .superRefine((env, ctx) => {
     const tables = env[CATALOG_CONNECTION] ?? env[`${CATALOG_CONNECTION}__tableServiceUri`];
@@ -124,6 +129,8 @@ export interface Config {
   schedules: { reconcile: string; recheck: string; vmSizes: string };
   /** The group-jobs queue's max delivery count: on that delivery a failing job is recorded as dead-lettered. */
   groupJobsMaxDeliveryCount: number;
+  /** Tenants whose principals may call the API (lower case); empty: any tenant App Service authentication admits. */
+  allowedTenants: string[];
 }
 
 export class ConfigError extends Error {
@@ -185,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     schedules: { reconcile: e.RECONCILE_SCHEDULE, recheck: e.RECHECK_SCHEDULE, vmSizes: e.VM_SIZES_SCHEDULE },
     groupJobsMaxDeliveryCount: e.GROUP_JOBS_MAX_DELIVERY_COUNT,
+    allowedTenants: e.AUTH_ALLOWED_TENANTS.map((t) => t.toLowerCase()),
   };
 }
 
@@ -231,4 +239,5 @@ export const SETTING_DOCS: Readonly<Record<string, { description: string; azure:
   RECHECK_SCHEDULE: { description: 'NCRONTAB schedule of the re-check of versions still provisioning or replicating', azure: 'set' },
   VM_SIZES_SCHEDULE: { description: 'NCRONTAB schedule of the refresh of the cached VM size capabilities', azure: 'set' },
   GROUP_JOBS_MAX_DELIVERY_COUNT: { description: "The group-jobs queue's max delivery count (must equal the queue's setting)", azure: 'set' },
+  AUTH_ALLOWED_TENANTS: { description: 'Comma-separated Microsoft Entra tenants whose principals may call the API (multi-tenant sign-in); empty: any tenant', azure: 'set' },
 };

@@ -14,6 +14,7 @@ import { JobStore } from './jobs/store.js';
 import { VmSizeCatalog } from './jobs/vm-sizes.js';
 import { GroupJobProcessor } from './jobs/processor.js';
 import { ServiceBusJobQueue, type JobQueue } from './jobs/queue.js';
+import { ReconcileProgressStore } from './progress/reconcile-progress.js';
 
 export interface Services {
   config: Config;
@@ -22,6 +23,8 @@ export interface Services {
   catalog: CatalogStore;
   indexer: CatalogIndexer;
   reconciler: CatalogReconciler;
+  /** Progress of the running or last reconcile. */
+  reconcileProgress: ReconcileProgressStore;
   directory: OrganizationDirectory;
   lookups: CatalogLookups;
   jobs: JobStore;
@@ -66,6 +69,7 @@ export function services(): Services {
     catalog,
     indexer,
     reconciler: new CatalogReconciler(arm, catalog, indexer),
+    reconcileProgress: new ReconcileProgressStore(tables, cfg.tablePrefix),
     directory,
     lookups,
     jobs,

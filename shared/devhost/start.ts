@@ -21,7 +21,7 @@ import { LocalRuntime } from './runtime.js';
 import { isListening, PortInUseError } from './ports.js';
 import { config, ConfigError } from '../config.js';
 import { services, useJobQueue } from '../services.js';
-import { principalHeader } from '../access/principal.js';
+import { ALL_APP_ROLES, parseLocalPrincipal, principalHeader } from '../access/principal.js';
 import { DEMO_PRINCIPAL, seedDemoDirectory } from './demo-directory.js';
 import { DEMO_SUBSCRIPTIONS } from './demo-org.js';
 
@@ -120,8 +120,8 @@ async function main(): Promise<void> {
       await seedDemoDirectory(services().directory);
       console.log('Organizations: demo organizations contoso and fabrikam (PUT /api/manage/organizations/{id} to change them)');
     }
-    const principal = parsePrincipal(process.env.LOCAL_PRINCIPAL) ?? DEMO_PRINCIPAL;
-    console.log(`Caller: requests without x-ms-client-principal act as ${principal.tenantId}/${principal.objectId} (LOCAL_PRINCIPAL)`);
+    const principal = process.env.LOCAL_PRINCIPAL ? parseLocalPrincipal(process.env.LOCAL_PRINCIPAL) : { ...DEMO_PRINCIPAL, roles: ALL_APP_ROLES };
+    console.log(`Caller: requests without x-ms-client-principal act as ${principal.tenantId}/${principal.objectId} with app roles ${(principal.roles ?? []).join(', ') || '(none)'} (LOCAL_PRINCIPAL)`);
     const registry = await loadApp(root);
     const hostJson = JSON.parse(fs.readFileSync(path.join(root, 'host.json'), 'utf8')) as {
       extensions?: { http?: { routePrefix?: string }; serviceBus?: Record<string, unknown> };
@@ -145,13 +145,6 @@ async function main(): Promise<void> {
     else console.error(err instanceof Error ? err.message : err);
     await shutdown(1);
   }
-}
-
-function parsePrincipal(value: string | undefined): { tenantId: string; objectId: string } | undefined {
-  if (!value) return undefined;
-  const m = /^([0-9a-f-]{36})\/([0-9a-f-]{36})$/i.exec(value.trim());
-  if (!m) throw new Error('LOCAL_PRINCIPAL must be <tenantId>/<objectId> (two GUIDs)');
-  return { tenantId: (m[1] as string).toLowerCase(), objectId: (m[2] as string).toLowerCase() };
 }
 
 void main();
