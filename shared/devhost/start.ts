@@ -12,11 +12,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startAzurite, type RunningAzurite } from './azurite.js';
 import { ArmSimulator } from './arm-simulator.js';
 import { seedDemoOrganization } from './demo-org.js';
-import { loadApp } from './load-app.js';
+import { loadApp, projectRoot } from './load-app.js';
 import { LocalRuntime } from './runtime.js';
 import { isListening, PortInUseError } from './ports.js';
 import { config, ConfigError } from '../config.js';
@@ -33,16 +32,6 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   RECHECK_SCHEDULE: '0 */2 * * * *',
   VM_SIZES_SCHEDULE: '0 30 3 * * *',
 };
-
-function projectRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('package.json not found');
-    dir = up;
-  }
-  return dir;
-}
 
 interface LocalSettings {
   Values?: Record<string, string>;

@@ -78,13 +78,17 @@ describe('npm start', () => {
   it('answers the README lookup after indexing the demo organization', async () => {
     const base = `http://127.0.0.1:${ports.http}`;
     expect((await fetch(`${base}/admin/functions/reconcileCatalog`, { method: 'POST', body: '{}' })).status).toBe(202);
-    let body: { version?: string } = {};
-    for (let i = 0; i < 100 && body.version === undefined; i++) {
+    // the README's way to watch it: GET /api/manage/reconcile until it is no longer running
+    let progress: { status?: string } = {};
+    for (let i = 0; i < 100 && progress.status !== 'succeeded'; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      const res = await fetch(`${base}/api/subscriptions/0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-images/galleries/corpGallery/images/ubuntu-2204-base/versions/latest?region=westeurope`);
-      if (res.status === 200) body = (await res.json()) as { version?: string };
+      const res = await fetch(`${base}/api/manage/reconcile`);
+      if (res.status === 200) progress = (await res.json()) as { status?: string };
     }
-    expect(body.version, output).toBe('1.10.0');
+    expect(progress.status, output).toBe('succeeded');
+    const res = await fetch(`${base}/api/subscriptions/0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-images/galleries/corpGallery/images/ubuntu-2204-base/versions/latest?region=westeurope`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { version?: string }).version, output).toBe('1.10.0');
   });
 
   it('stops Azurite and the ARM simulator on Ctrl-C, leaving no process behind', async () => {
