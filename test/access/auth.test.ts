@@ -46,6 +46,17 @@ describe('function registrations: one auth model', () => {
     expect(bicep).toMatch(/organizations\/v2\.0/);
   });
 
+  it('defines exactly the app roles the code checks in the app registration manifest, and the README says how to call with them', () => {
+    const roles = JSON.parse(fs.readFileSync(path.join(projectRoot, 'infra', 'app-roles.json'), 'utf8')) as { value: string; id: string; allowedMemberTypes: string[]; isEnabled: boolean }[];
+    expect(roles.map((r) => r.value).sort()).toEqual([...ALL_APP_ROLES].sort());
+    for (const r of roles) expect(r).toMatchObject({ isEnabled: true, allowedMemberTypes: ['User', 'Application'], id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    const readme = fs.readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
+    const call = readme.slice(readme.indexOf('## Call the API'), readme.indexOf('## Tests and benchmarks'));
+    expect(call).toContain('az account get-access-token --resource "api://');
+    for (const role of ALL_APP_ROLES) expect(call).toContain(`| \`${role}\``);
+    expect(call).toContain('PUT "$URL/api/manage/organizations/');
+  });
+
   it('documents one app role for every route but the public ones, and none for those', () => {
     const doc = openApiDocument() as { security: unknown; paths: Record<string, Record<string, { security?: { entra?: string[] }[] }>> };
     for (const [p, ops] of Object.entries(doc.paths)) {

@@ -7,13 +7,13 @@ import { promisify } from 'node:util';
 import { projectRoot, startLocal, type LocalStart } from '../support/local-start.js';
 import { DEMO_IMAGES } from '../../shared/devhost/demo-org.js';
 
-// The CLI as a user runs it (the built bin), against the app as `npm start` serves it.
-const bin = path.join(projectRoot, 'dist/shared/cli/gallery-catalog.js');
+// The CLI as the README runs it (`npx gallery-catalog`, the package's bin), against the app as
+// `npm start` serves it.
 let local: LocalStart;
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   try {
-    const r = await promisify(execFile)(process.execPath, [bin, ...args], { cwd: projectRoot, env: { PATH: process.env.PATH ?? '' } });
+    const r = await promisify(execFile)(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['--no-install', 'gallery-catalog', ...args], { cwd: projectRoot, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir() } });
     return { code: 0, out: r.stdout, err: r.stderr };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };
