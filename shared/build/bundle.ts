@@ -22,18 +22,35 @@ export function entrySource(root: string): string {
   return ["import './index.js';", ...functions.map((f) => `import './functions/${f.replace(/\.ts$/, '.js')}';`), ''].join('\n');
 }
 
-export async function bundle(root = projectRoot()): Promise<{ file: string; bytes: number; result: BuildResult }> {
-  const outfile = path.join(root, BUNDLE_FILE);
+const ENTRY = 'gallery-catalog:app-entry';
+
+/**
+ * Builds the bundle: `main.js` and the chunks it loads on demand (code splitting: the compute and
+ * Service Bus SDKs are imported dynamically, on first use, so a cold start does not evaluate them).
+ */
+export async function bundle(root = projectRoot()): Promise<{ file: string; bytes: number; files: string[]; result: BuildResult }> {
+  const outdir = path.join(root, path.dirname(BUNDLE_FILE));
   const result = await build({
-    stdin: { contents: entrySource(root), resolveDir: root, sourcefile: 'app-entry.ts', loader: 'ts' },
+    entryPoints: [{ in: ENTRY, out: path.basename(BUNDLE_FILE, '.js') }],
+    plugins: [
+      {
+        name: 'app-entry',
+        setup(b) {
+          b.onResolve({ filter: /^gallery-catalog:app-entry$/ }, (args) => ({ path: args.path, namespace: 'app-entry' }));
+          b.onLoad({ filter: /.*/, namespace: 'app-entry' }, () => ({ contents: entrySource(root), resolveDir: root, loader: 'ts' }));
+        },
+      },
+    ],
     bundle: true,
+    splitting: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    outfile,
+    outdir,
+    chunkNames: 'chunk-[hash]',
     write: false,
     external: ['@azure/functions-core'],
-    // CommonJS dependencies call require(): give the ES module bundle a real one.
+    // CommonJS dependencies call require(): give each ES module of the bundle a real one.
     banner: { js: "import { createRequire as __gcCreateRequire } from 'node:module'; const require = __gcCreateRequire(import.meta.url);" },
     // Smaller and faster to parse; function and class names kept so stack traces stay readable.
     minify: true,
@@ -41,19 +58,24 @@ export async function bundle(root = projectRoot()): Promise<{ file: string; byte
     legalComments: 'linked',
     logLevel: 'warning',
   });
-  // Written by rename, so a process loading the app meanwhile sees the old file or the new one.
-  fs.mkdirSync(path.dirname(outfile), { recursive: true });
+  // Written by rename, so a process loading the app meanwhile sees the old file or the new one;
+  // then chunks of earlier builds are removed.
+  fs.mkdirSync(outdir, { recursive: true });
+  const written = new Set<string>();
   for (const f of result.outputFiles) {
     const tmp = `${f.path}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, f.contents);
     fs.renameSync(tmp, f.path);
+    written.add(path.basename(f.path));
   }
-  return { file: outfile, bytes: fs.statSync(outfile).size, result };
+  for (const f of fs.readdirSync(outdir)) if (!written.has(f) && /^chunk-.*\.js(\.LEGAL\.txt)?$/.test(f)) fs.rmSync(path.join(outdir, f));
+  const file = path.join(root, BUNDLE_FILE);
+  return { file, bytes: fs.statSync(file).size, files: [...written].sort(), result };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   bundle().then(
-    (b) => console.log(`bundle: ${path.relative(projectRoot(), b.file)} (${(b.bytes / 1024 / 1024).toFixed(2)} MB)`),
+    (b) => console.log(`bundle: ${path.relative(projectRoot(), b.file)} (${(b.bytes / 1024 / 1024).toFixed(2)} MB) and ${b.files.filter((f) => f.startsWith('chunk-') && f.endsWith('.js')).length} chunks loaded on demand`),
     (e: unknown) => {
       console.error(e instanceof Error ? e.message : e);
       process.exit(1);

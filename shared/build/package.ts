@@ -3,7 +3,7 @@
  *
  * - `.deploy/app/`: what runs in Azure, and what azd zips and deploys (azure.yaml `dist`):
  *   `host.json`, a `package.json` with `main` and no dependencies or scripts (nothing for a remote
- *   build to install or run), and the bundle `dist/app/main.js`. No `node_modules`.
+ *   build to install or run), and the bundle `dist/app/` (main.js and its chunks). No `node_modules`.
  * - `.deploy/gallery-catalog.zip`: the same files zipped, for `az functionapp deployment source
  *   config-zip`-style deployments and to see the size. It prints the size of both.
  */
@@ -32,14 +32,17 @@ export function packageApp(root = projectRoot()): { dir: string; zip: string; zi
   const bundle = path.join(root, BUNDLE_FILE);
   if (!fs.existsSync(bundle)) throw new Error(`${BUNDLE_FILE} is missing: run npm run build`);
   const deployed: PackageJson = { name: pkg.name, version: pkg.version, ...(pkg.description ? { description: pkg.description } : {}), type: pkg.type ?? 'module', main: BUNDLE_FILE, ...(pkg.engines ? { engines: pkg.engines } : {}) };
+  const bundleDir = path.dirname(BUNDLE_FILE);
   const entries: ZipEntry[] = [
     { name: 'host.json', data: fs.readFileSync(path.join(root, 'host.json')) },
     { name: 'package.json', data: Buffer.from(`${JSON.stringify(deployed, null, 2)}\n`) },
-    { name: BUNDLE_FILE, data: fs.readFileSync(bundle) },
+    // the bundle and the chunks it loads on demand (and their license notices)
+    ...fs
+      .readdirSync(path.join(root, bundleDir))
+      .filter((f) => !f.endsWith('.tmp'))
+      .sort()
+      .map((f) => ({ name: `${bundleDir}/${f}`, data: fs.readFileSync(path.join(root, bundleDir, f)) })),
   ];
-  const legal = `${bundle}.LEGAL.txt`;
-  if (fs.existsSync(legal)) entries.push({ name: `${BUNDLE_FILE}.LEGAL.txt`, data: fs.readFileSync(legal) });
-
   const dir = path.join(root, PACKAGE_DIR);
   fs.rmSync(dir, { recursive: true, force: true });
   for (const e of entries) {
@@ -58,7 +61,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   try {
     const root = projectRoot();
     const r = packageApp(root);
-    for (const f of r.files) console.log(`  ${f.name.padEnd(28)} ${mb(f.bytes)}`);
+    for (const f of r.files) console.log(`  ${f.name.padEnd(40)} ${mb(f.bytes)}`);
     const unpacked = r.files.reduce((n, f) => n + f.bytes, 0);
     console.log(`package: ${path.relative(root, r.dir)}/ (${mb(unpacked)} unpacked, no node_modules; azd deploys this folder)`);
     console.log(`zip: ${path.relative(root, r.zip)} ${mb(r.zipBytes)} (${r.zipBytes} bytes)`);

@@ -33,7 +33,9 @@ describe('npm run package', () => {
 
   it('holds the bundle, host.json and a package.json whose main is the bundle: no node_modules, nothing to install or build', () => {
     const names = readZip(fs.readFileSync(path.join(root, PACKAGE_ZIP))).map((e) => e.name);
-    expect(names.filter((n) => n !== `${BUNDLE_FILE}.LEGAL.txt`).sort()).toEqual([BUNDLE_FILE, 'host.json', 'package.json'].sort());
+    const built = fs.readdirSync(path.join(root, 'dist/app')).map((f) => `dist/app/${f}`);
+    expect(names.sort()).toEqual(['host.json', 'package.json', ...built].sort());
+    expect(names).toContain(BUNDLE_FILE);
     expect(names.some((n) => n.includes('node_modules'))).toBe(false);
     const deployed = JSON.parse(fs.readFileSync(path.join(extracted, 'package.json'), 'utf8')) as Record<string, unknown>;
     expect(deployed).toMatchObject({ name: 'gallery-catalog', type: 'module', main: BUNDLE_FILE });
@@ -49,7 +51,15 @@ describe('npm run package', () => {
   it('runs from the extracted package alone, away from node_modules, with every function registered', () => {
     const child = path.join(extracted, 'load.mjs');
     const loadApp = pathToFileURL(path.join(root, 'dist/shared/devhost/load-app.js')).href;
-    fs.writeFileSync(child, `const { loadApp } = await import(${JSON.stringify(loadApp)});\nconst r = await loadApp(${JSON.stringify(extracted)});\nprocess.stdout.write(JSON.stringify(r.list().map((x) => x.name).sort()));\n`);
+    // every chunk the bundle loads on demand (compute SDK, Service Bus SDK) must load too
+    const chunks = fs.readdirSync(path.join(extracted, 'dist/app')).filter((f) => /^chunk-.*\.js$/.test(f));
+    expect(chunks.length).toBeGreaterThan(0);
+    fs.writeFileSync(
+      child,
+      `const { loadApp } = await import(${JSON.stringify(loadApp)});\nconst r = await loadApp(${JSON.stringify(extracted)});\n` +
+        `for (const c of ${JSON.stringify(chunks)}) await import('./dist/app/' + c);\n` +
+        `process.stdout.write(JSON.stringify(r.list().map((x) => x.name).sort()));\n`,
+    );
     const r = spawnSync(process.execPath, [child], { cwd: extracted, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const sources = fs.readdirSync(path.join(root, 'functions')).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, '')).sort();
