@@ -1,4 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { APP_ROLES } from '../shared/access/principal.js';
 import { api, callerOf, Validator } from '../shared/http/api.js';
 import { notFound, ok } from '../shared/http/responses.js';
 import { services } from '../shared/services.js';
@@ -6,7 +7,7 @@ import { services } from '../shared/services.js';
 /** A job's status, result, warnings and errors (only for the accounts the caller acts for). */
 export async function getGroupJob(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return api(request, context, async () => {
-    const caller = await callerOf(request);
+    const caller = await callerOf(request, APP_ROLES.read);
     const v = new Validator();
     v.onlyQuery(request, []);
     const jobId = request.params.jobId ?? '';
@@ -18,4 +19,4 @@ export async function getGroupJob(request: HttpRequest, context: InvocationConte
   });
 }
 
-app.http('getGroupJob', { methods: ['GET'], authLevel: 'function', route: 'groups/jobs/{jobId}', handler: getGroupJob });
+app.http('getGroupJob', { methods: ['GET'], authLevel: 'anonymous', route: 'groups/jobs/{jobId}', handler: getGroupJob });

@@ -1,15 +1,18 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { api, Validator } from '../shared/http/api.js';
+import { APP_ROLES } from '../shared/access/principal.js';
+import { api, principalWithRole, Validator } from '../shared/http/api.js';
 import { ok, notFound } from '../shared/http/responses.js';
 import { organizationDocumentSchema } from '../shared/access/directory.js';
 import { services } from '../shared/services.js';
 
 /**
- * Organizations, their subscriptions and Spot accounts, principals and grants (admin only: the
- * host's master key in Azure). `PUT` replaces one; `GET` reads one; `DELETE` removes one.
+ * Organizations, their subscriptions and Spot accounts, principals and grants (app role
+ * Catalog.Admin; no organization membership needed, so the first organization can be created).
+ * `PUT` replaces one; `GET` reads one; `DELETE` removes one.
  */
 export async function manageOrganization(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return api(request, context, async () => {
+    principalWithRole(request, APP_ROLES.admin);
     const id = request.params.organizationId ?? '';
     const directory = services().directory;
     if (request.method === 'PUT') {
@@ -34,4 +37,4 @@ export async function manageOrganization(request: HttpRequest, context: Invocati
   });
 }
 
-app.http('manageOrganization', { methods: ['GET', 'PUT', 'DELETE'], authLevel: 'admin', route: 'manage/organizations/{organizationId}', handler: manageOrganization });
+app.http('manageOrganization', { methods: ['GET', 'PUT', 'DELETE'], authLevel: 'anonymous', route: 'manage/organizations/{organizationId}', handler: manageOrganization });

@@ -1,4 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { APP_ROLES } from '../shared/access/principal.js';
 import { api, callerOf } from '../shared/http/api.js';
 import { accepted, problem } from '../shared/http/responses.js';
 import { callerAccountSubscription, sameOrganizationAccount } from '../shared/http/jobs-access.js';
@@ -14,7 +15,7 @@ import { services } from '../shared/services.js';
  */
 export async function submitGroupJob(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return api(request, context, async () => {
-    const caller = await callerOf(request);
+    const caller = await callerOf(request, APP_ROLES.submit);
     const bytes = Buffer.from(await request.arrayBuffer());
     if (bytes.length > MAX_JOB_ENVELOPE_BYTES) {
       return problem(413, `The job envelope is larger than ${MAX_JOB_ENVELOPE_BYTES} bytes.`, { errors: [{ field: 'body', pointer: '', code: 'too-large', message: 'too large' }] });
@@ -76,4 +77,4 @@ export async function submitGroupJob(request: HttpRequest, context: InvocationCo
   });
 }
 
-app.http('submitGroupJob', { methods: ['POST'], authLevel: 'function', route: 'groups/jobs', handler: submitGroupJob });
+app.http('submitGroupJob', { methods: ['POST'], authLevel: 'anonymous', route: 'groups/jobs', handler: submitGroupJob });

@@ -6,7 +6,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { Caller } from '../domain/visibility.js';
 import { nameProblem } from '../domain/ids.js';
 import { parseRegionQuery } from '../domain/regions.js';
-import { PRINCIPAL_HEADER, readPrincipal } from '../access/principal.js';
+import { PRINCIPAL_HEADER, readPrincipal, type AppRole, type Principal } from '../access/principal.js';
 import { DirectoryError } from '../access/directory.js';
 import { NotVisibleError } from '../lookups/lookups.js';
 import { bindingOf, decodeToken, parseTop, RequestValidationError, type FieldProblem, type PageRequest } from '../lookups/paging.js';
@@ -22,12 +22,31 @@ export class UnauthenticatedError extends Error {
 export class ForbiddenError extends Error {
   override readonly name = 'ForbiddenError';
 }
+/** The principal lacks the app role an operation requires (403 naming the role). */
+export class MissingRoleError extends ForbiddenError {
+  constructor(readonly role: AppRole) {
+    super(`This operation requires the app role ${role}; the caller's token does not carry it.`);
+  }
+}
 
-/** The caller: 401 without a principal, 403 when no organization knows the principal. */
-export async function callerOf(request: HttpRequest): Promise<Caller> {
+/**
+ * The one authorization gate of the HTTP API. Every route except health and OpenAPI declares the
+ * app role it needs: 401 without a principal, 403 when its tenant is not allowed
+ * (`AUTH_ALLOWED_TENANTS`) or its token lacks `role`.
+ */
+export function principalWithRole(request: HttpRequest, role: AppRole): Principal {
   const p = readPrincipal(request.headers.get(PRINCIPAL_HEADER));
   if (!p.ok) throw new UnauthenticatedError(p.reason);
-  const caller = await services().directory.callerFor(p.principal.tenantId, p.principal.objectId);
+  const allowed = services().config.allowedTenants;
+  if (allowed.length > 0 && !allowed.includes(p.principal.tenantId)) throw new ForbiddenError("The caller's tenant is not allowed to use this API.");
+  if (!(p.principal.roles ?? []).includes(role)) throw new MissingRoleError(role);
+  return p.principal;
+}
+
+/** The caller: {@link principalWithRole}, then 403 when no organization knows the principal. */
+export async function callerOf(request: HttpRequest, role: AppRole): Promise<Caller> {
+  const principal = principalWithRole(request, role);
+  const caller = await services().directory.callerFor(principal.tenantId, principal.objectId);
   if (!caller) throw new ForbiddenError('The authenticated principal is not a member of any organization.');
   return caller;
 }
@@ -104,6 +123,7 @@ export async function api(request: HttpRequest, context: InvocationContext, body
   } catch (err) {
     if (err instanceof RequestValidationError) return problem(400, 'The request is not valid.', { errors: err.errors, instance });
     if (err instanceof UnauthenticatedError) return problem(401, 'Authentication is required.', { instance, headers: { 'www-authenticate': 'Bearer' } });
+    if (err instanceof MissingRoleError) return problem(403, err.message, { instance, errors: [{ field: 'roles', message: `must include ${err.role}` }], extensions: { requiredRole: err.role } });
     if (err instanceof ForbiddenError) return problem(403, err.message, { instance });
     if (err instanceof NotVisibleError) return problem(404, err.message, { instance });
     if (err instanceof DirectoryError) return problem(err.status, err.message, { errors: [{ field: err.field, message: err.message }], instance });

@@ -51,13 +51,15 @@ export function openApiDocument(): Record<string, unknown> {
         'Azure Compute Gallery catalog: the console cascade (resource group → gallery → image → version), latest per region, search, and group jobs. Every lookup sees only what the caller may see; an invisible resource answers 404 like a missing one.',
     },
     servers: [{ url: '/api' }],
-    security: [{ appServiceAuth: [] }],
+    security: [{ entra: ['Catalog.Read'] }],
     paths: {
       '/health': { get: { operationId: 'health', security: [], summary: 'App version and table store reachability', responses: { '200': json('Healthy', ref('Health')), '503': json('Table store unreachable', ref('Health')) } } },
       '/openapi.json': { get: { operationId: 'openapi', security: [], summary: 'This document', responses: { '200': json('OpenAPI 3.1', { type: 'object' }) } } },
       '/console/{path}': {
         get: {
           operationId: 'console',
+          // behind App Service authentication (signed in) but no app role: static files only; every API call they make checks its role
+          security: [{ entra: [] }],
           summary: 'The web console (its page at /api/console/, then its scripts, styles and job templates); it calls this API with the browser session',
           parameters: [pathParam('path', 'A console file; empty for the page')],
           responses: { '200': { description: 'The file', content: { 'text/html': {}, 'text/javascript': {}, 'text/css': {}, 'application/json': {} } }, '308': { description: 'Redirect to the page with its trailing slash' }, '404': problem('No such console file') },
@@ -114,6 +116,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/groups/jobs': {
         post: {
           operationId: 'submitGroupJob',
+          security: [{ entra: ['Jobs.Submit'] }],
           summary: 'Submit a group create/update job (queued; the same jobId again is the same job)',
           requestBody: { required: true, content: { 'application/json': { schema: ref('JobEnvelope') } } },
           responses: {
@@ -138,24 +141,37 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': json('The group', ref('Group')), '404': problem('Not found or not visible'), ...errors },
         },
       },
-      '/manage/organizations': { get: { operationId: 'listOrganizations', security: [{ adminKey: [] }], summary: 'Every organization (admin)', responses: { '200': json('Organizations', { type: 'object' }) } } },
+      '/manage/reconcile': {
+        get: {
+          operationId: 'reconcileStatus',
+          security: [{ entra: ['Catalog.Admin'] }],
+          summary: 'The running or last reconcile: status, start time, counts so far, last error (admin)',
+          responses: { '200': json('Progress', ref('ReconcileProgress')), '404': problem('No reconcile has run yet') },
+        },
+      },
+      '/manage/organizations': { get: { operationId: 'listOrganizations', security: [{ entra: ['Catalog.Admin'] }], summary: 'Every organization (admin)', responses: { '200': json('Organizations', { type: 'object' }) } } },
       '/manage/organizations/{organizationId}': {
         parameters: [pathParam('organizationId', 'Organization id (2-63 lower-case letters, digits, hyphens)')],
-        get: { operationId: 'getOrganization', security: [{ adminKey: [] }], summary: 'One organization (admin)', responses: { '200': json('The organization', ref('Organization')), '404': problem('No such organization') } },
+        get: { operationId: 'getOrganization', security: [{ entra: ['Catalog.Admin'] }], summary: 'One organization (admin)', responses: { '200': json('The organization', ref('Organization')), '404': problem('No such organization') } },
         put: {
           operationId: 'putOrganization',
-          security: [{ adminKey: [] }],
+          security: [{ entra: ['Catalog.Admin'] }],
           summary: 'Create or replace an organization (admin)',
           requestBody: { required: true, content: { 'application/json': { schema: ref('Organization') } } },
           responses: { '200': json('Stored', ref('Organization')), '400': problem('Invalid document'), '409': problem('A subscription belongs to another organization') },
         },
-        delete: { operationId: 'deleteOrganization', security: [{ adminKey: [] }], summary: 'Delete an organization (admin)', responses: { '204': { description: 'Deleted' }, '404': problem('No such organization') } },
+        delete: { operationId: 'deleteOrganization', security: [{ entra: ['Catalog.Admin'] }], summary: 'Delete an organization (admin)', responses: { '204': { description: 'Deleted' }, '404': problem('No such organization') } },
       },
     },
     components: {
       securitySchemes: {
-        appServiceAuth: { type: 'apiKey', in: 'header', name: 'x-ms-client-principal', description: 'Set by App Service authentication (Easy Auth); plus the function key (`code`) in Azure' },
-        adminKey: { type: 'apiKey', in: 'header', name: 'x-functions-key', description: 'The host master key' },
+        entra: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'A Microsoft Entra access token for api://<client-id>, validated by App Service authentication, which passes the caller to the app as x-ms-client-principal. The security requirement lists the app role the token must carry (Catalog.Read, Jobs.Submit or Catalog.Admin); without it the answer is 403 naming the role.',
+        },
       },
       schemas: {
         Problem: {
@@ -180,6 +196,19 @@ export function openApiDocument(): Record<string, unknown> {
                 },
               },
             },
+          },
+        },
+        ReconcileProgress: {
+          type: 'object',
+          required: ['runId', 'status', 'startedAt', 'updatedAt', 'counts'],
+          properties: {
+            runId: { type: 'string' },
+            status: { enum: ['running', 'succeeded', 'failed'] },
+            startedAt: { type: 'string', format: 'date-time' },
+            updatedAt: { type: 'string', format: 'date-time' },
+            finishedAt: { type: 'string', format: 'date-time' },
+            counts: { type: 'object', properties: Object.fromEntries(['subscriptions', 'galleries', 'images', 'versions', 'versionReads', 'tombstoned', 'skipped'].map((k) => [k, { type: 'integer' }])) },
+            lastError: { type: 'object', properties: { at: { type: 'string', format: 'date-time' }, message: { type: 'string' } } },
           },
         },
         Health: { type: 'object', properties: { status: { enum: ['healthy', 'unhealthy'] }, version: { type: 'string' }, checks: { type: 'object' } } },

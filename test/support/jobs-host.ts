@@ -5,7 +5,7 @@ import { seedDemoOrganization } from '../../shared/devhost/demo-org.js';
 import { DEMO_PRINCIPAL, demoOrganizations } from '../../shared/devhost/demo-directory.js';
 import { startApp, type AppHost } from './app-host.js';
 import { armEvent, fixture, postEvents } from './catalog-fixtures.js';
-import { principalHeader, type Principal } from '../../shared/access/principal.js';
+import { ALL_APP_ROLES, principalHeader, type Principal } from '../../shared/access/principal.js';
 
 export const CONSUMER_ACCOUNT = 'act-5c6d7e8f';
 export const PUBLISHER_ACCOUNT = 'act-1a2b3c4d';
@@ -30,7 +30,7 @@ export async function startJobsHost(connectionString: string, settings: Record<s
   const request: JobsHost['request'] = async (method, path, body, principal = DEMO_PRINCIPAL) => {
     const res = await fetch(`${app.url}/api/${path}`, {
       method,
-      headers: { 'content-type': 'application/json', 'x-ms-client-principal': principalHeader(principal) },
+      headers: { 'content-type': 'application/json', 'x-ms-client-principal': principalHeader({ roles: ALL_APP_ROLES, ...principal }) },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await res.text();
