@@ -5,6 +5,7 @@ import { accepted, problem } from '../shared/http/responses.js';
 import { callerAccountSubscription } from '../shared/http/jobs-access.js';
 import { parseJobEnvelope, groupSpecOf, MAX_JOB_ENVELOPE_BYTES } from '../shared/domain/job-envelope.js';
 import { services } from '../shared/services.js';
+import { formatJsonPath, jsonLimitProblem } from '../shared/http/json-limits.js';
 
 /**
  * Submits a group job: validates the envelope, records the job as queued and sends it to the
@@ -15,7 +16,10 @@ export async function submitGroupJob(request: HttpRequest, context: InvocationCo
     const caller = await callerOf(request);
     const bytes = Buffer.from(await request.arrayBuffer());
     if (bytes.length > MAX_JOB_ENVELOPE_BYTES) return problem(413, `The job envelope is larger than ${MAX_JOB_ENVELOPE_BYTES} bytes.`, { errors: [{ field: 'body', message: 'too large' }] });
-    const parsed = parseJobEnvelope(bytes.toString('utf8'));
+    const text = bytes.toString('utf8');
+    const shape = jsonLimitProblem(text);
+    if (shape) throw new RequestValidationError([{ field: formatJsonPath('', shape.path) || 'body', message: shape.message }]);
+    const parsed = parseJobEnvelope(text);
     if (!parsed.ok) {
       throw new RequestValidationError(parsed.errors.map((e) => ({ field: e.path ? e.path : 'body', message: `${e.message} (${e.code})` })));
     }
