@@ -28,7 +28,7 @@ const errors = {
   '400': problem('Invalid request: `errors` names every field at fault'),
   '401': problem('No authenticated principal'),
   '403': problem('The principal belongs to no organization'),
-  '503': problem('The catalog store is unavailable; retry after the Retry-After delay'),
+  '503': problem('A dependency (table store, job queue, ARM) is unavailable; `dependency` names it; retry after the Retry-After delay'),
 };
 const page = (item: string) => ({
   type: 'object',
@@ -142,7 +142,7 @@ export function openApiDocument(): Record<string, unknown> {
             errors: { type: 'array', items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } } },
           },
         },
-        Health: { type: 'object', properties: { status: { enum: ['healthy', 'unhealthy'] }, version: { type: 'string' }, checks: { type: 'object' } } },
+        Health: { type: 'object', properties: { status: { enum: ['healthy', 'unhealthy'] }, version: { type: 'string' }, failing: { type: 'array', items: { type: 'string' } }, checks: { type: 'object' } } },
         ResourceGroup: { type: 'object', required: ['name', 'subscriptionId', 'galleries'], properties: { name: { type: 'string' }, subscriptionId: { type: 'string' }, galleries: { type: 'integer' } } },
         Gallery: {
           type: 'object',
