@@ -39,7 +39,7 @@ interface ErrorFields {
 export function outageOf(err: unknown): Outage | undefined {
   if (err === null || typeof err !== 'object') return undefined;
   const e = err as ErrorFields;
-  const reason = typeof e.message === 'string' ? e.message : String(err);
+  const reason = typeof e.message === 'string' ? e.message : 'unknown failure';
   if (err instanceof ArmTransientError) return { dependency: 'arm', retryAfterSeconds: Math.max(1, Math.ceil((err.retryAfterMs ?? 5000) / 1000)), reason };
   const name = typeof e.name === 'string' ? e.name : '';
   const code = typeof e.code === 'string' ? e.code : '';
