@@ -6,6 +6,8 @@ import { callerAccountSubscription } from '../shared/http/jobs-access.js';
 import { parseJobEnvelope, groupSpecOf, MAX_JOB_ENVELOPE_BYTES } from '../shared/domain/job-envelope.js';
 import { services } from '../shared/services.js';
 import { formatJsonPath, jsonLimitProblem } from '../shared/http/json-limits.js';
+import { printable } from '../shared/domain/printable.js';
+import type { JobRecord } from '../shared/jobs/store.js';
 
 /**
  * Submits a group job: validates the envelope, records the job as queued and sends it to the
@@ -30,7 +32,7 @@ export async function submitGroupJob(request: HttpRequest, context: InvocationCo
     if (!s.jobQueue) return problem(503, 'Job submission is not configured: set ServiceBusConnection (or ServiceBusConnection__fullyQualifiedNamespace).', { headers: { 'retry-after': '60' } });
     const location = `/api/groups/jobs/${encodeURIComponent(envelope.jobId)}`;
     const { spec } = groupSpecOf(envelope);
-    const created = await s.jobs.createJob({
+    const record: JobRecord = {
       jobId: envelope.jobId,
       status: 'queued',
       action: envelope.action,
@@ -42,7 +44,9 @@ export async function submitGroupJob(request: HttpRequest, context: InvocationCo
       attempts: 0,
       errors: [],
       warnings: [],
-    });
+    };
+    // A job recorded `not-queued` (the queue was down when it was submitted) is queued again.
+    const created = (await s.jobs.createJob(record)) || (await s.jobs.reopenNotQueued(record));
     if (!created) {
       const existing = await s.jobs.getJob(envelope.jobId);
       if (existing?.subscriptionId !== undefined && existing.subscriptionId !== subscriptionId) {
@@ -53,9 +57,12 @@ export async function submitGroupJob(request: HttpRequest, context: InvocationCo
     try {
       await s.jobQueue.send(envelope, true);
     } catch (err) {
-      await s.jobs.deleteJob(envelope.jobId); // nothing half-written: no queued job without a message
-      context.warn(`job ${envelope.jobId} not queued: ${err instanceof Error ? err.message : String(err)}`);
-      return problem(503, 'The job queue is unavailable; submit again shortly.', { headers: { 'retry-after': '5' } });
+      // Never a job left `queued` without a message: it is recorded failed (`not-queued`); the
+      // same submission again queues it. (If even this write fails, the store is down too.)
+      const notQueued: JobRecord = { ...record, status: 'failed', finishedAt: new Date().toISOString(), errors: [{ path: '', code: 'not-queued', message: 'The job queue was unavailable: the job was not queued. Submit it again.' }] };
+      await s.jobs.putJob(notQueued, true).catch(() => s.jobs.deleteJob(envelope.jobId)).catch(() => undefined);
+      context.warn(`job ${printable(envelope.jobId)} not queued: ${printable(err instanceof Error ? err.message : String(err))}`);
+      return problem(503, 'The job queue is unavailable; the job was not queued. Submit it again shortly.', { headers: { 'retry-after': '5' }, extensions: { dependency: 'serviceBus', jobId: envelope.jobId } });
     }
     return accepted({ jobId: envelope.jobId, status: 'queued', url: location }, location);
   });

@@ -14,6 +14,7 @@ import { JobStore } from './jobs/store.js';
 import { VmSizeCatalog } from './jobs/vm-sizes.js';
 import { GroupJobProcessor } from './jobs/processor.js';
 import { ServiceBusJobQueue, type JobQueue } from './jobs/queue.js';
+import { DeadLetterRecorder } from './jobs/dead-letters.js';
 
 export interface Services {
   config: Config;
@@ -27,6 +28,8 @@ export interface Services {
   jobs: JobStore;
   vmSizes: VmSizeCatalog;
   processor: GroupJobProcessor;
+  /** Records the jobs whose message was dead-lettered. */
+  deadLetters: DeadLetterRecorder;
   /** Where submitted jobs go: the Service Bus queue, or nothing when no connection is configured. */
   jobQueue: JobQueue | undefined;
 }
@@ -71,6 +74,7 @@ export function services(): Services {
     jobs,
     vmSizes,
     processor: new GroupJobProcessor({ jobs, catalog, lookups, directory, vmSizes, maxDeliveryCount: cfg.groupJobsMaxDeliveryCount }),
+    deadLetters: new DeadLetterRecorder(jobs, directory),
     jobQueue: jobQueueFor(cfg),
   };
   return cached;

@@ -452,17 +452,27 @@ export class LocalRuntime {
    * For a Service Bus trigger with no connection configured: an in-memory queue that delivers to
    * it as the host would (see local-bus.ts). Returns the queue; the caller decides who sends to it.
    */
-  emulateServiceBus(functionName: string, options: LocalQueueOptions): LocalServiceBusQueue {
+  emulateServiceBus(functionName: string, options: LocalQueueOptions, queue?: LocalServiceBusQueue): LocalServiceBusQueue {
     const registration = this.registry.get(functionName);
     if (!registration || registration.trigger.type.toLowerCase() !== 'servicebustrigger') throw new Error(`No Service Bus trigger named ${functionName}`);
     if (this.pumps.some((p) => p.functionName === registration.name)) throw new Error(`${functionName} listens on a real Service Bus already`);
-    const queue = new LocalServiceBusQueue((m) => this.deliverServiceBusMessage(registration.name, m), options);
-    this.emulated.set(registration.name, queue);
-    const i = this.notices.findIndex((n) => n.startsWith(`${registration.name}: Service Bus trigger disabled`));
-    const note = `${registration.name}: no Service Bus connection; its queue is emulated in memory (set ${typeof registration.trigger.connection === 'string' ? registration.trigger.connection : 'the connection'} to use a real namespace)`;
-    if (i >= 0) this.notices[i] = note;
-    else this.notices.push(note);
-    return queue;
+    const deliver = (m: DeliverableMessage): Promise<Settlement> => this.deliverServiceBusMessage(registration.name, m);
+    // The trigger on this queue's dead-letter sub-queue (`<queue>/$DeadLetterQueue`), if the app has one.
+    const queueName = this.safeResolve(String(registration.trigger.queueName ?? '')).toLowerCase();
+    const deadLetterTrigger = this.registry
+      .list()
+      .find((r) => r.trigger.type.toLowerCase() === 'servicebustrigger' && this.safeResolve(String(r.trigger.queueName ?? '')).toLowerCase() === `${queueName}/$deadletterqueue`);
+    const deadLetter = deadLetterTrigger && !this.pumps.some((p) => p.functionName === deadLetterTrigger.name) ? (m: DeliverableMessage): Promise<Settlement> => this.deliverServiceBusMessage(deadLetterTrigger.name, m) : undefined;
+    const emulated = queue ?? new LocalServiceBusQueue(deliver, options, deadLetter);
+    if (queue) queue.connect(deliver, deadLetter);
+    for (const r of [registration, ...(deadLetter && deadLetterTrigger ? [deadLetterTrigger] : [])]) {
+      this.emulated.set(r.name, emulated);
+      const i = this.notices.findIndex((n) => n.startsWith(`${r.name}: Service Bus trigger disabled`));
+      const note = `${r.name}: no Service Bus connection; its queue is emulated in memory (set ${typeof r.trigger.connection === 'string' ? r.trigger.connection : 'the connection'} to use a real namespace)`;
+      if (i >= 0) this.notices[i] = note;
+      else this.notices.push(note);
+    }
+    return emulated;
   }
 
   /** Whether a Service Bus trigger receives from a real namespace. */
@@ -480,6 +490,7 @@ export class LocalRuntime {
     if (!registration || registration.trigger.type.toLowerCase() !== 'servicebustrigger') {
       throw new Error(`No Service Bus trigger named ${functionName}`);
     }
+    if (!this.started) return 'abandon'; // a stopped app settles nothing: the message is delivered again
     const body = decodeServiceBusBody(message.body);
     const metadata: Record<string, unknown> = {
       messageId: message.messageId,
@@ -491,6 +502,8 @@ export class LocalRuntime {
       subject: message.subject,
       applicationProperties: message.applicationProperties ?? {},
       userProperties: message.applicationProperties ?? {},
+      ...(message.deadLetterReason !== undefined ? { deadLetterReason: message.deadLetterReason } : {}),
+      ...(message.deadLetterErrorDescription !== undefined ? { deadLetterErrorDescription: message.deadLetterErrorDescription } : {}),
     };
     try {
       await this.invoke(registration, body, metadata);

@@ -237,6 +237,8 @@ export function openApiDocument(): Record<string, unknown> {
             errors: { type: 'array', items: ref('JobProblem') },
             warnings: { type: 'array', items: ref('JobProblem') },
             lastError: { type: 'string' },
+            deadLetterReason: { type: 'string', description: "Service Bus's DeadLetterReason when the job's message was dead-lettered" },
+            deadLetterDescription: { type: 'string' },
             submittedAt: { type: 'string', format: 'date-time' },
             startedAt: { type: 'string', format: 'date-time' },
             finishedAt: { type: 'string', format: 'date-time' },
