@@ -458,10 +458,11 @@ export class LocalRuntime {
     if (this.pumps.some((p) => p.functionName === registration.name)) throw new Error(`${functionName} listens on a real Service Bus already`);
     const deliver = (m: DeliverableMessage): Promise<Settlement> => this.deliverServiceBusMessage(registration.name, m);
     // The trigger on this queue's dead-letter sub-queue (`<queue>/$DeadLetterQueue`), if the app has one.
-    const queueName = this.safeResolve(String(registration.trigger.queueName ?? '')).toLowerCase();
+    const queueOf = (r: Registration): string => (typeof r.trigger.queueName === 'string' ? this.safeResolve(r.trigger.queueName).toLowerCase() : '');
+    const queueName = queueOf(registration);
     const deadLetterTrigger = this.registry
       .list()
-      .find((r) => r.trigger.type.toLowerCase() === 'servicebustrigger' && this.safeResolve(String(r.trigger.queueName ?? '')).toLowerCase() === `${queueName}/$deadletterqueue`);
+      .find((r) => r.trigger.type.toLowerCase() === 'servicebustrigger' && queueOf(r) === `${queueName}/$deadletterqueue`);
     const deadLetter = deadLetterTrigger && !this.pumps.some((p) => p.functionName === deadLetterTrigger.name) ? (m: DeliverableMessage): Promise<Settlement> => this.deliverServiceBusMessage(deadLetterTrigger.name, m) : undefined;
     const emulated = queue ?? new LocalServiceBusQueue(deliver, options, deadLetter);
     if (queue) queue.connect(deliver, deadLetter);
