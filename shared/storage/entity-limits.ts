@@ -15,8 +15,8 @@ export interface EntitySize {
 }
 
 export function entitySize(entity: Record<string, unknown>): EntitySize {
-  const pk = String(entity.partitionKey ?? '');
-  const rk = String(entity.rowKey ?? '');
+  const pk = typeof entity.partitionKey === 'string' ? entity.partitionKey : '';
+  const rk = typeof entity.rowKey === 'string' ? entity.rowKey : '';
   let bytes = 4 + (pk.length + rk.length) * 2;
   let properties = 3; // PartitionKey, RowKey, Timestamp
   bytes += 8 + 'Timestamp'.length * 2 + 8;
@@ -32,7 +32,7 @@ function valueBytes(value: unknown): number {
   if (typeof value === 'string') return 4 + value.length * 2;
   if (typeof value === 'boolean') return 1;
   if (value instanceof Uint8Array) return 4 + value.length;
-  if (typeof value === 'object' && value !== null && 'value' in value) return valueBytes((value as { value: unknown }).value);
+  if (typeof value === 'object' && value !== null && 'value' in value) return valueBytes(value.value);
   return 8; // numbers, Int64, dates, GUIDs are stored in 8 or 16 bytes; 8 is the documented size of the common ones
 }
 
