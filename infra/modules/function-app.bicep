@@ -184,6 +184,12 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'GROUP_JOBS_MAX_DELIVERY_COUNT'
           value: string(groupJobsMaxDeliveryCount)
         }
+        {
+          // Host setting: request bodies larger than this (bytes) are refused by the host, as the
+          // local runtime does (4 MiB; the host's default is 100 MB).
+          name: 'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT'
+          value: '4194304'
+        }
       ]
     }
     functionAppConfig: {
