@@ -38,7 +38,7 @@ afterAll(async () => {
     [
       'fault suite:',
       ...perCase.map((l) => `  ${l}`),
-      `  jobs: ${c.jobsAccepted} accepted / ${c.jobsTerminal} terminal / ${c.jobsLost} lost (${c.jobsRefused} refused with 503)`,
+      `  jobs: ${c.jobsAccepted} accepted / ${c.jobsTerminal} terminal / ${c.jobsLost} lost (${c.jobsRefused} refused: 503 or no answer)`,
       `  events: ${c.eventsDelivered} delivered / ${c.eventsIndexed} indexed / ${c.eventsRefused} refused (${c.eventsRedelivered} indexed on redelivery)`,
     ].join('\n'),
   );
