@@ -21,6 +21,10 @@ let host: JobsHost;
 /** The runtime serving the app now (the restart case replaces it). */
 let runtime: LocalRuntime;
 const TERMINAL = new Set(['succeeded', 'failed', 'deadLettered']);
+/** Few deliveries, so that a long outage exhausts them and dead-letters jobs. */
+const MAX_DELIVERIES = 4;
+/** Longer than the table client's whole retry budget: the app has to answer without the store. */
+const STORE_OUTAGE_MS = 6500;
 const counts = { jobsAccepted: 0, jobsRefused: 0, jobsTerminal: 0, jobsLost: 0, eventsDelivered: 0, eventsIndexed: 0, eventsRefused: 0, eventsRedelivered: 0 };
 const perCase: string[] = [];
 
@@ -28,7 +32,7 @@ beforeAll(async () => {
   azurite = await startAzurite();
   gate = new TcpGate(azurite.port);
   await gate.up();
-  host = await startJobsHost(tableConnectionString(gate.port));
+  host = await startJobsHost(tableConnectionString(gate.port), { GROUP_JOBS_MAX_DELIVERY_COUNT: String(MAX_DELIVERIES) });
   runtime = host.runtime;
 }, 60_000);
 
@@ -200,21 +204,21 @@ async function restartApp(): Promise<void> {
   resetServices();
   const next = new LocalRuntime(runtime.registry, { onLog: (l) => host.logs.push(l), timers: false });
   await next.start(port);
-  next.emulateServiceBus('groupJobs', { maxDeliveryCount: 10, maxConcurrentSessions: 16 }, host.jobsQueue);
+  next.emulateServiceBus('groupJobs', { maxDeliveryCount: MAX_DELIVERIES, maxConcurrentSessions: 16 }, host.jobsQueue);
   useJobQueue(host.jobsQueue);
   runtime = next;
 }
 
 describe('fault suite', () => {
   it('table store killed during a burst of jobs', async () => {
-    const { accepted, fault } = await jobBurst(24, () => storeOutage(1500));
+    const { accepted, fault } = await jobBurst(24, () => storeOutage(STORE_OUTAGE_MS));
     await fault;
     expect(accepted.length).toBeGreaterThan(0);
     await settleJobs(accepted, 'store down, jobs');
   });
 
   it('table store killed during a burst of events', async () => {
-    const { refused, fault } = await eventBurst(24, () => storeOutage(1500));
+    const { refused, fault } = await eventBurst(24, () => storeOutage(STORE_OUTAGE_MS));
     await fault;
     perCase.push(`store down, events: ${refused.length} refused`);
     await redeliver(refused);
