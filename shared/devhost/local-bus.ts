@@ -30,11 +30,21 @@ interface Queued {
 
 type Deliver = (message: DeliverableMessage) => Promise<Settlement>;
 
+interface DeadLetter {
+  message: DeliverableMessage;
+  deliveryCount: number;
+  reason: string;
+  description: string;
+  /** Completed by the dead-letter trigger. */
+  settled: boolean;
+  draining?: boolean;
+}
+
 export class LocalServiceBusQueue implements JobQueue {
   private readonly sessions = new Map<string, Queued[]>();
   private readonly active = new Set<string>();
   private readonly seen = new Set<string>();
-  readonly deadLetters: { message: DeliverableMessage; deliveryCount: number; reason: string; description: string; settled: boolean }[] = [];
+  readonly deadLetters: DeadLetter[] = [];
   readonly completed: string[] = [];
   private waiters: (() => void)[] = [];
   /** The most sessions that were being processed at the same time. */
@@ -52,9 +62,11 @@ export class LocalServiceBusQueue implements JobQueue {
   connect(deliver: Deliver, deadLetterDeliver?: Deliver): void {
     this.deliver = deliver;
     this.deadLetterDeliver = deadLetterDeliver;
+    this.closed = false;
+    for (const entry of this.deadLetters) if (!entry.settled && !entry.draining) this.startDeadLetter(entry);
   }
 
-  /** Stops delivering dead letters again (what is not settled stays in `deadLetters`). */
+  /** The app stopped: dead letters are no longer delivered (until `connect`); what is not settled stays. */
   close(): void {
     this.closed = true;
   }
@@ -91,17 +103,23 @@ export class LocalServiceBusQueue implements JobQueue {
   private deadLetter(head: Queued): void {
     const reason = 'MaxDeliveryCountExceeded';
     const description = `Message could not be consumed after ${head.deliveryCount} delivery attempts.`;
-    const entry = { message: head.message, deliveryCount: head.deliveryCount, reason, description, settled: false };
+    const entry: DeadLetter = { message: head.message, deliveryCount: head.deliveryCount, reason, description, settled: false };
     this.deadLetters.push(entry);
-    if (!this.deadLetterDeliver) return;
+    this.startDeadLetter(entry);
+  }
+
+  private startDeadLetter(entry: DeadLetter): void {
+    if (!this.deadLetterDeliver || this.closed) return;
+    entry.draining = true;
     this.inFlight++;
     void this.drainDeadLetter(entry).finally(() => {
+      entry.draining = false;
       this.inFlight--;
       if (this.isIdle()) for (const w of this.waiters.splice(0)) w();
     });
   }
 
-  private async drainDeadLetter(entry: LocalServiceBusQueue['deadLetters'][number]): Promise<void> {
+  private async drainDeadLetter(entry: DeadLetter): Promise<void> {
     const message: DeliverableMessage = {
       ...entry.message,
       applicationProperties: { ...(entry.message.applicationProperties ?? {}), DeadLetterReason: entry.reason, DeadLetterErrorDescription: entry.description },

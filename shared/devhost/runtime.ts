@@ -151,6 +151,7 @@ export class LocalRuntime {
     this.timers.clear();
     await Promise.all(this.pumps.map((p) => p.stop()));
     this.pumps.length = 0;
+    for (const queue of this.emulated.values()) queue.close();
     await this.runHooks('appTerminate', { hookData: {}, appHookData: {} });
     const server = this.server;
     this.server = undefined;
