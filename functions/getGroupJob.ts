@@ -13,7 +13,9 @@ export async function getGroupJob(request: HttpRequest, context: InvocationConte
     const jobId = request.params.jobId ?? '';
     if (!/^[A-Za-z0-9._:-]{1,128}$/.test(jobId)) v.problems.push({ field: 'path.jobId', message: 'must be 1-128 letters, digits, . _ : -' });
     v.done();
-    const job = await services().jobs.getJob(jobId);
+    const jobs = services().jobs;
+    // A job sent whose submit record was lost is still found, in one of the caller's partitions.
+    const job = (await jobs.getJob(jobId)) ?? (await jobs.findJobIn(jobId, caller.subscriptionIds));
     if (!job || job.subscriptionId === undefined || !caller.subscriptionIds.includes(job.subscriptionId)) return notFound();
     return ok(job);
   });

@@ -1,9 +1,16 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { APP_ROLES } from '../shared/access/principal.js';
 import { api, principalWithRole, Validator } from '../shared/http/api.js';
-import { ok, notFound } from '../shared/http/responses.js';
+import { ok, notFound, problem } from '../shared/http/responses.js';
+import { formatJsonPath, jsonLimitProblem } from '../shared/http/json-limits.js';
+import { RequestValidationError } from '../shared/lookups/paging.js';
 import { organizationDocumentSchema } from '../shared/access/directory.js';
 import { services } from '../shared/services.js';
+
+/** A stored organization is at most 1 MiB of UTF-16; a body twice that (whitespace) is refused unread. */
+const MAX_ORGANIZATION_BODY_CHARS = 2 * 1024 * 1024;
+/** The largest arrays of the document are its grants (5,000). */
+const ORGANIZATION_JSON_LIMITS = { maxDepth: 8, maxArrayItems: 5000, maxStringChars: 2048 };
 
 /**
  * Organizations, their subscriptions and Spot accounts, principals and grants (app role
@@ -18,6 +25,9 @@ export async function manageOrganization(request: HttpRequest, context: Invocati
     if (request.method === 'PUT') {
       const v = new Validator();
       const text = await request.text();
+      if (text.length > MAX_ORGANIZATION_BODY_CHARS) return problem(413, `The organization is larger than ${MAX_ORGANIZATION_BODY_CHARS} characters.`, { errors: [{ field: 'body', message: 'too large' }] });
+      const shape = jsonLimitProblem(text, ORGANIZATION_JSON_LIMITS);
+      if (shape) throw new RequestValidationError([{ field: formatJsonPath('body', shape.path), message: shape.message }]);
       let raw: unknown;
       try {
         raw = JSON.parse(text);

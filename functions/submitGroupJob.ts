@@ -1,11 +1,15 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { APP_ROLES } from '../shared/access/principal.js';
 import { api, callerOf } from '../shared/http/api.js';
+import { RequestValidationError } from '../shared/lookups/paging.js';
 import { accepted, problem } from '../shared/http/responses.js';
 import { callerAccountSubscription, sameOrganizationAccount } from '../shared/http/jobs-access.js';
 import { ACCOUNT_NOT_CONNECTED } from '../shared/jobs/account-errors.js';
 import { parseJobEnvelope, envelopeFingerprint, specInputOf, spotAccountIdOf, MAX_JOB_ENVELOPE_BYTES } from '../shared/domain/job-envelope.js';
 import { services } from '../shared/services.js';
+import { formatJsonPath, jsonLimitProblem } from '../shared/http/json-limits.js';
+import { printable } from '../shared/domain/printable.js';
+import type { JobRecord } from '../shared/jobs/store.js';
 
 /**
  * Submits a group job: validates the envelope (every fault at once, each with its JSON Pointer),
@@ -20,7 +24,10 @@ export async function submitGroupJob(request: HttpRequest, context: InvocationCo
     if (bytes.length > MAX_JOB_ENVELOPE_BYTES) {
       return problem(413, `The job envelope is larger than ${MAX_JOB_ENVELOPE_BYTES} bytes.`, { errors: [{ field: 'body', pointer: '', code: 'too-large', message: 'too large' }] });
     }
-    const parsed = parseJobEnvelope(bytes.toString('utf8'));
+    const text = bytes.toString('utf8');
+    const shape = jsonLimitProblem(text);
+    if (shape) throw new RequestValidationError([{ field: formatJsonPath('', shape.path) || 'body', message: shape.message }]);
+    const parsed = parseJobEnvelope(text);
     if (!parsed.ok) {
       const errors = parsed.errors.map((e) => ({ field: e.path ? `body.${e.path}` : 'body', pointer: e.pointer, code: e.code, message: e.message }));
       return problem(400, 'The job envelope is not valid.', { errors, instance: new URL(request.url).pathname });
@@ -39,22 +46,21 @@ export async function submitGroupJob(request: HttpRequest, context: InvocationCo
     if (!s.jobQueue) return problem(503, 'Job submission is not configured: set ServiceBusConnection (or ServiceBusConnection__fullyQualifiedNamespace).', { headers: { 'retry-after': '60' } });
     const location = `/api/groups/jobs/${encodeURIComponent(envelope.jobId)}`;
     const fingerprint = envelopeFingerprint(envelope);
-    const created = await s.jobs.createJob(
-      {
-        jobId: envelope.jobId,
-        status: 'queued',
-        action: envelope.action,
-        kind: envelope.kind,
-        account: envelope.caller.account,
-        subscriptionId,
-        group: { kind: envelope.kind, name: specInputOf(envelope).name },
-        submittedAt: new Date().toISOString(),
-        attempts: 0,
-        errors: [],
-        warnings: [],
-      },
-      fingerprint,
-    );
+    const record: JobRecord = {
+      jobId: envelope.jobId,
+      status: 'queued',
+      action: envelope.action,
+      kind: envelope.kind,
+      account: envelope.caller.account,
+      subscriptionId,
+      group: { kind: envelope.kind, name: specInputOf(envelope).name },
+      submittedAt: new Date().toISOString(),
+      attempts: 0,
+      errors: [],
+      warnings: [],
+    };
+    // A job recorded `not-queued` (the queue was down when it was submitted) is queued again.
+    const created = (await s.jobs.createJob(record, fingerprint)) || (await s.jobs.reopenNotQueued(record, fingerprint));
     if (!created) {
       const [existing, existingFingerprint] = await Promise.all([s.jobs.getJob(envelope.jobId), s.jobs.jobFingerprint(envelope.jobId)]);
       const otherAccount = existing?.subscriptionId !== undefined && existing.subscriptionId !== subscriptionId;
@@ -69,9 +75,12 @@ export async function submitGroupJob(request: HttpRequest, context: InvocationCo
     try {
       await s.jobQueue.send(envelope, true);
     } catch (err) {
-      await s.jobs.deleteJob(envelope.jobId); // nothing half-written: no queued job without a message
-      context.warn(`job ${envelope.jobId} not queued: ${err instanceof Error ? err.message : String(err)}`);
-      return problem(503, 'The job queue is unavailable; submit again shortly.', { headers: { 'retry-after': '5' } });
+      // Never a job left `queued` without a message: it is recorded failed (`not-queued`); the
+      // same submission again queues it. (If even this write fails, the store is down too.)
+      const notQueued: JobRecord = { ...record, status: 'failed', finishedAt: new Date().toISOString(), errors: [{ pointer: '', code: 'not-queued', message: 'The job queue was unavailable: the job was not queued. Submit it again.' }] };
+      await s.jobs.putJob(notQueued, true).catch(() => s.jobs.deleteJob(envelope.jobId)).catch(() => undefined);
+      context.warn(`job ${printable(envelope.jobId)} not queued: ${printable(err instanceof Error ? err.message : String(err))}`);
+      return problem(503, 'The job queue is unavailable; the job was not queued. Submit it again shortly.', { headers: { 'retry-after': '5' }, extensions: { dependency: 'serviceBus', jobId: envelope.jobId } });
     }
     return accepted({ jobId: envelope.jobId, status: 'queued', url: location }, location);
   });

@@ -16,6 +16,7 @@ import { GroupJobProcessor } from './jobs/processor.js';
 import { ServiceBusJobQueue, type JobQueue } from './jobs/queue.js';
 import { ReplicaAdvisor } from './advice/replicas.js';
 import { ReconcileProgressStore } from './progress/reconcile-progress.js';
+import { DeadLetterRecorder } from './jobs/dead-letters.js';
 
 export interface Services {
   config: Config;
@@ -31,6 +32,8 @@ export interface Services {
   jobs: JobStore;
   vmSizes: VmSizeCatalog;
   processor: GroupJobProcessor;
+  /** Records the jobs whose message was dead-lettered. */
+  deadLetters: DeadLetterRecorder;
   /** Where submitted jobs go: the Service Bus queue, or nothing when no connection is configured. */
   readonly jobQueue: JobQueue | undefined;
   replicaAdvisor: ReplicaAdvisor;
@@ -83,6 +86,7 @@ export function services(): Services {
     get jobQueue(): JobQueue | undefined {
       return overrides[QUEUE_OVERRIDE] ?? (serviceBusQueue ??= cfg.serviceBus ? new ServiceBusJobQueue(cfg.serviceBus) : undefined);
     },
+    deadLetters: new DeadLetterRecorder(jobs, directory),
   };
   return cached;
 }

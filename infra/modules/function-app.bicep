@@ -230,6 +230,12 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'AUTH_ALLOWED_TENANTS'
           value: join(authAllowedTenantIds, ',')
         }
+        {
+          // Host setting: request bodies larger than this (bytes) are refused by the host, as the
+          // local runtime does (4 MiB; the host's default is 100 MB).
+          name: 'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT'
+          value: '4194304'
+        }
       ]
     }
     functionAppConfig: {

@@ -48,6 +48,7 @@ export function readPrincipal(header: string | null | undefined): PrincipalResul
   } catch {
     return { ok: false, reason: 'principal header is not base64 JSON' };
   }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, reason: 'principal header is not a JSON object' };
   const claims = (parsed as { claims?: unknown }).claims;
   if (!Array.isArray(claims)) return { ok: false, reason: 'principal header has no claims' };
   const roleTyp = (parsed as { role_typ?: unknown }).role_typ;

@@ -11,6 +11,8 @@ import { DirectoryError } from '../access/directory.js';
 import { NotVisibleError } from '../lookups/lookups.js';
 import { bindingOf, decodeToken, parseTop, RequestValidationError, type FieldProblem, type PageRequest } from '../lookups/paging.js';
 import { problem } from './responses.js';
+import { DEPENDENCY_NAMES, outageOf } from './outages.js';
+import { printable } from '../domain/printable.js';
 import { services } from '../services.js';
 
 export class UnauthenticatedError extends Error {
@@ -127,12 +129,16 @@ export async function api(request: HttpRequest, context: InvocationContext, body
     if (err instanceof ForbiddenError) return problem(403, err.message, { instance });
     if (err instanceof NotVisibleError) return problem(404, err.message, { instance });
     if (err instanceof DirectoryError) return problem(err.status, err.message, { errors: [{ field: err.field, message: err.message }], instance });
-    const status = (err as { statusCode?: number }).statusCode;
-    if (typeof status === 'number' && (status === 429 || status >= 500)) {
-      context.warn(`transient failure: ${(err as Error).message}`);
-      return problem(503, 'The catalog store is busy or unavailable; retry shortly.', { instance, headers: { 'retry-after': '5' } });
+    const outage = outageOf(err);
+    if (outage) {
+      context.warn(`${request.method} ${instance}: ${outage.dependency} unavailable, answered 503: ${printable(outage.reason.slice(0, 500))}`);
+      return problem(503, `${DEPENDENCY_NAMES[outage.dependency]} is unavailable or busy; retry shortly.`, {
+        instance,
+        headers: { 'retry-after': String(outage.retryAfterSeconds) },
+        extensions: { dependency: outage.dependency },
+      });
     }
-    context.error(`unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    context.error(`${request.method} ${instance}: unexpected failure: ${printable(err instanceof Error ? `${err.name}: ${err.message}` : String(err))}${err instanceof Error && err.stack ? ` | ${printable(err.stack)}` : ''}`);
     return problem(500, 'An unexpected error occurred.', { instance });
   }
 }

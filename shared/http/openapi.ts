@@ -30,7 +30,7 @@ const errors = {
   '400': problem('Invalid request: `errors` names every field at fault'),
   '401': problem('No authenticated principal'),
   '403': problem('The principal belongs to no organization'),
-  '503': problem('The catalog store is unavailable; retry after the Retry-After delay'),
+  '503': problem('A dependency (table store, job queue, ARM) is unavailable; `dependency` names it; retry after the Retry-After delay'),
 };
 /** The identity of a version in the replica advice answers. */
 const versionIds = { id: { type: 'string' }, image: { type: 'string', description: 'Image definition id' }, version: { type: 'string' } };
@@ -211,7 +211,7 @@ export function openApiDocument(): Record<string, unknown> {
             lastError: { type: 'object', properties: { at: { type: 'string', format: 'date-time' }, message: { type: 'string' } } },
           },
         },
-        Health: { type: 'object', properties: { status: { enum: ['healthy', 'unhealthy'] }, version: { type: 'string' }, checks: { type: 'object' } } },
+        Health: { type: 'object', properties: { status: { enum: ['healthy', 'unhealthy'] }, version: { type: 'string' }, failing: { type: 'array', items: { type: 'string' } }, checks: { type: 'object' } } },
         ResourceGroup: { type: 'object', required: ['name', 'subscriptionId', 'galleries'], properties: { name: { type: 'string' }, subscriptionId: { type: 'string' }, galleries: { type: 'integer' } } },
         Gallery: {
           type: 'object',
@@ -438,6 +438,8 @@ export function openApiDocument(): Record<string, unknown> {
             errors: { type: 'array', items: ref('JobProblem') },
             warnings: { type: 'array', items: ref('JobProblem') },
             lastError: { type: 'string' },
+            deadLetterReason: { type: 'string', description: "Service Bus's DeadLetterReason when the job's message was dead-lettered" },
+            deadLetterDescription: { type: 'string' },
             submittedAt: { type: 'string', format: 'date-time' },
             startedAt: { type: 'string', format: 'date-time' },
             finishedAt: { type: 'string', format: 'date-time' },

@@ -49,6 +49,9 @@ export interface JobRecord {
   errors: JobProblem[];
   warnings: JobProblem[];
   lastError?: string;
+  /** Why Service Bus dead-lettered the job's message (`MaxDeliveryCountExceeded`, `TTLExpiredException`...) and its description. */
+  deadLetterReason?: string;
+  deadLetterDescription?: string;
 }
 
 export interface GroupRecord {
@@ -136,6 +139,20 @@ export class JobStore {
   }
 
   /**
+   * Queues again a job recorded `failed` with `not-queued` (the queue was down when it was
+   * submitted) by the same subscription with the same envelope: true when `job` (status queued)
+   * replaced it.
+   */
+  async reopenNotQueued(job: JobRecord, fingerprint?: string): Promise<boolean> {
+    const [current, stored] = await Promise.all([this.getJob(job.jobId), this.jobFingerprint(job.jobId)]);
+    if (current?.status !== 'failed' || current.errors[0]?.code !== 'not-queued' || current.subscriptionId !== job.subscriptionId) return false;
+    // the same envelope only: another one under this jobId is a conflict (409), never a silent replacement
+    if (stored !== undefined && stored !== fingerprint) return false;
+    await this.putJob(job, true);
+    return true;
+  }
+
+  /**
    * Writes a job's state: into its account's partition when the subscription is known (and the
    * pointer in the jobs table when `withPointer`), otherwise into the jobs table.
    */
@@ -179,6 +196,44 @@ export class JobStore {
     const entity = await getEntityOrUndefined(this.groups, encodeKeyPart(head.subscriptionId), jobRowKey(jobId));
     const latest = entity ? unpackJson<JobRecord>('record', entity) : undefined;
     return latest ? { ...latest, ...(head.submittedAt ? { submittedAt: head.submittedAt } : {}) } : head;
+  }
+
+  /**
+   * A job looked up in the partitions of the given subscriptions, for when its jobs-table entry is
+   * missing (a message sent whose submit record was lost): point reads, a few at a time.
+   */
+  async findJobIn(jobId: string, subscriptionIds: readonly string[]): Promise<JobRecord | undefined> {
+    await this.ensureTables();
+    for (let i = 0; i < subscriptionIds.length; i += 8) {
+      const found = await Promise.all(subscriptionIds.slice(i, i + 8).map((s) => getEntityOrUndefined(this.groups, encodeKeyPart(s), jobRowKey(jobId))));
+      const hit = found.find((e) => e !== undefined);
+      if (hit) return unpackJson<JobRecord>('record', hit);
+    }
+    return undefined;
+  }
+
+  /**
+   * Records that a job's message was dead-lettered, once: a job that already reached an outcome
+   * (succeeded, failed) keeps it; a job recorded dead-lettered with its reason is left as it is.
+   * Otherwise (queued, running, dead-lettered by the processor without the reason, or not recorded
+   * at all) it becomes `deadLettered` with the reason, in its account's partition and the jobs table.
+   */
+  async markDeadLettered(base: JobRecord, reason: string, description: string | undefined, at: string): Promise<{ job: JobRecord; changed: boolean }> {
+    const current = (await this.getJob(base.jobId)) ?? (base.subscriptionId ? await this.findJobIn(base.jobId, [base.subscriptionId]) : undefined);
+    if (current && (current.status === 'succeeded' || current.status === 'failed')) return { job: current, changed: false };
+    if (current?.status === 'deadLettered' && current.deadLetterReason !== undefined) return { job: current, changed: false };
+    const job: JobRecord = {
+      ...base,
+      ...current,
+      ...(current?.subscriptionId || !base.subscriptionId ? {} : { subscriptionId: base.subscriptionId }),
+      status: 'deadLettered',
+      finishedAt: current?.finishedAt ?? at,
+      attempts: current?.attempts ?? base.attempts,
+      deadLetterReason: reason,
+      ...(description ? { deadLetterDescription: description } : {}),
+    };
+    await this.putJob(job, true);
+    return { job, changed: true };
   }
 
   async getGroup(subscriptionId: string, kind: string, name: string): Promise<{ group: GroupRecord; etag: string } | undefined> {
