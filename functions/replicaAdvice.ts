@@ -1,4 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { APP_ROLES } from '../shared/access/principal.js';
 import { api, callerOf, Validator } from '../shared/http/api.js';
 import { ok } from '../shared/http/responses.js';
 import { parseTop } from '../shared/lookups/paging.js';
@@ -7,7 +8,7 @@ import { services } from '../shared/services.js';
 /** The caller's organization: under-replicated versions, most at risk first, and replicas nobody uses with the saving of trimming them. */
 export async function replicaAdvice(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return api(request, context, async () => {
-    const caller = await callerOf(request);
+    const caller = await callerOf(request, APP_ROLES.read);
     const v = new Validator();
     v.onlyQuery(request, ['top']);
     const top = parseTop(request.query.get('top'));
@@ -17,4 +18,4 @@ export async function replicaAdvice(request: HttpRequest, context: InvocationCon
   });
 }
 
-app.http('replicaAdvice', { methods: ['GET'], authLevel: 'function', route: 'advice/replicas', handler: replicaAdvice });
+app.http('replicaAdvice', { methods: ['GET'], authLevel: 'anonymous', route: 'advice/replicas', handler: replicaAdvice });

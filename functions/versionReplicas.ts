@@ -1,4 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { APP_ROLES } from '../shared/access/principal.js';
 import { api, callerOf, Validator } from '../shared/http/api.js';
 import { imageParams } from '../shared/http/params.js';
 import { ok } from '../shared/http/responses.js';
@@ -8,7 +9,7 @@ import { services } from '../shared/services.js';
 /** Replicas of one version per target region: current, demand, recommended with its rules, storage estimate. */
 export async function versionReplicas(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return api(request, context, async () => {
-    const caller = await callerOf(request);
+    const caller = await callerOf(request, APP_ROLES.read);
     const v = new Validator();
     v.onlyQuery(request, []);
     const image = imageParams(request, v);
@@ -20,7 +21,7 @@ export async function versionReplicas(request: HttpRequest, context: InvocationC
 
 app.http('versionReplicas', {
   methods: ['GET'],
-  authLevel: 'function',
+  authLevel: 'anonymous',
   route: 'subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries/{gallery}/images/{image}/versions/{version}/replicas',
   handler: versionReplicas,
 });

@@ -99,6 +99,11 @@ const envSchema = z
     REPLICA_PRICE_STANDARD_ZRS: decimalSetting(0, 1000, 0.0625),
     REPLICA_PRICE_PREMIUM_LRS: decimalSetting(0, 1000, 0.12),
     REPLICA_EGRESS_PRICE_PER_GB: decimalSetting(0, 1000, 0.02),
+    AUTH_ALLOWED_TENANTS: z
+      .string()
+      .optional()
+      .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0))
+      .pipe(z.array(uuid).max(200)),
   })
   .superRefine((env, ctx) => {
     const tables = env[CATALOG_CONNECTION] ?? env[`${CATALOG_CONNECTION}__tableServiceUri`];
@@ -154,6 +159,8 @@ export interface Config {
   groupJobsMaxDeliveryCount: number;
   /** Replica advice: the share of a group's capacity maximum assumed created at once, and the price table of the estimates. */
   replicas: { burstFactor: number; prices: ReplicaPrices };
+  /** Tenants whose principals may call the API (lower case); empty: any tenant App Service authentication admits. */
+  allowedTenants: string[];
 }
 
 export class ConfigError extends Error {
@@ -223,6 +230,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         egressPerGB: e.REPLICA_EGRESS_PRICE_PER_GB,
       },
     },
+    allowedTenants: e.AUTH_ALLOWED_TENANTS.map((t) => t.toLowerCase()),
   };
 }
 
@@ -275,4 +283,5 @@ export const SETTING_DOCS: Readonly<Record<string, { description: string; azure:
   REPLICA_PRICE_STANDARD_ZRS: { description: 'Replica cost estimates: snapshot storage price per GB-month for Standard_ZRS replicas (estimate default)', azure: 'optional' },
   REPLICA_PRICE_PREMIUM_LRS: { description: 'Replica cost estimates: snapshot storage price per GB-month for Premium_LRS replicas (estimate default)', azure: 'optional' },
   REPLICA_EGRESS_PRICE_PER_GB: { description: 'Replica cost estimates: inter-region data transfer price per GB, for the first copy to each region (estimate default)', azure: 'optional' },
+  AUTH_ALLOWED_TENANTS: { description: 'Comma-separated Microsoft Entra tenants whose principals may call the API (multi-tenant sign-in); empty: any tenant', azure: 'set' },
 };

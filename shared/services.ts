@@ -15,6 +15,8 @@ import { VmSizeCatalog } from './jobs/vm-sizes.js';
 import { GroupJobProcessor } from './jobs/processor.js';
 import { ServiceBusJobQueue, type JobQueue } from './jobs/queue.js';
 import { ReplicaAdvisor } from './advice/replicas.js';
+import { ReconcileProgressStore } from './progress/reconcile-progress.js';
+import { DeadLetterRecorder } from './jobs/dead-letters.js';
 
 export interface Services {
   config: Config;
@@ -23,29 +25,34 @@ export interface Services {
   catalog: CatalogStore;
   indexer: CatalogIndexer;
   reconciler: CatalogReconciler;
+  /** Progress of the running or last reconcile. */
+  reconcileProgress: ReconcileProgressStore;
   directory: OrganizationDirectory;
   lookups: CatalogLookups;
   jobs: JobStore;
   vmSizes: VmSizeCatalog;
   processor: GroupJobProcessor;
+  /** Records the jobs whose message was dead-lettered. */
+  deadLetters: DeadLetterRecorder;
   /** Where submitted jobs go: the Service Bus queue, or nothing when no connection is configured. */
-  jobQueue: JobQueue | undefined;
+  readonly jobQueue: JobQueue | undefined;
   replicaAdvisor: ReplicaAdvisor;
 }
 
-let queueOverride: JobQueue | undefined;
+/**
+ * The local runtime's queue stand-in, kept under a registered symbol: `npm start` serves the bundled
+ * app (its own copy of this module), so a module variable set by the local runtime would not be
+ * the one the bundled functions read.
+ */
+const QUEUE_OVERRIDE = Symbol.for('gallery-catalog.jobQueueOverride');
+const overrides = globalThis as { [QUEUE_OVERRIDE]?: JobQueue };
 
 /**
  * Sends submitted jobs to `queue` instead of Service Bus. The local runtime uses it to deliver jobs
  * to the queue trigger in memory when no Service Bus connection is configured; Azure never does.
  */
 export function useJobQueue(queue: JobQueue | undefined): void {
-  queueOverride = queue;
-  if (cached) cached.jobQueue = jobQueueFor(cached.config);
-}
-
-function jobQueueFor(cfg: Config): JobQueue | undefined {
-  return queueOverride ?? (cfg.serviceBus ? new ServiceBusJobQueue(cfg.serviceBus) : undefined);
+  overrides[QUEUE_OVERRIDE] = queue;
 }
 
 let cached: Services | undefined;
@@ -61,6 +68,7 @@ export function services(): Services {
   const lookups = new CatalogLookups(catalog, directory);
   const jobs = new JobStore(tables, cfg.tablePrefix);
   const vmSizes = new VmSizeCatalog(tables, cfg.tablePrefix, arm);
+  let serviceBusQueue: JobQueue | undefined;
   cached = {
     config: cfg,
     tables,
@@ -68,13 +76,17 @@ export function services(): Services {
     catalog,
     indexer,
     reconciler: new CatalogReconciler(arm, catalog, indexer),
+    reconcileProgress: new ReconcileProgressStore(tables, cfg.tablePrefix),
     directory,
     lookups,
     jobs,
     vmSizes,
     processor: new GroupJobProcessor({ jobs, catalog, lookups, directory, vmSizes, maxDeliveryCount: cfg.groupJobsMaxDeliveryCount, replicaBurstFactor: cfg.replicas.burstFactor }),
-    jobQueue: jobQueueFor(cfg),
     replicaAdvisor: new ReplicaAdvisor({ catalog, lookups, directory, groups: jobs, burstFactor: cfg.replicas.burstFactor, prices: cfg.replicas.prices }),
+    get jobQueue(): JobQueue | undefined {
+      return overrides[QUEUE_OVERRIDE] ?? (serviceBusQueue ??= cfg.serviceBus ? new ServiceBusJobQueue(cfg.serviceBus) : undefined);
+    },
+    deadLetters: new DeadLetterRecorder(jobs, directory),
   };
   return cached;
 }

@@ -14,6 +14,7 @@ import { concurrentVmsOf, DEFAULT_BURST_FACTOR, groupLoadOf, replicaAdvice } fro
 import type { ImageVersionRecord } from '../domain/records.js';
 import { normalizeRegion } from '../domain/regions.js';
 import type { JobProblem } from '../jobs/store.js';
+import { pointerOf } from '../domain/job-envelope.js';
 
 export interface JobReplicaInput {
   readonly kind: string;
@@ -48,7 +49,7 @@ export function replicaWarningsForJob(input: JobReplicaInput): JobProblem[] {
   })
     .filter((w) => w.code !== 'above-region-maximum')
     .map((w) => ({
-      path: w.code === 'below-production-minimum' ? `${launch}.tags` : capacityPath,
+      pointer: pointerOf(w.code === 'below-production-minimum' ? `${launch}.tags` : capacityPath),
       code: w.code,
       message: `${w.message} ${w.code === 'below-production-minimum' ? 'The group is tagged production.' : why}`,
     }));

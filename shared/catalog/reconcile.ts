@@ -45,7 +45,8 @@ export class CatalogReconciler {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async reconcile(subscriptionIds: readonly string[]): Promise<ReconcileSummary> {
+  /** `onProgress` receives the counts so far after each gallery and subscription. */
+  async reconcile(subscriptionIds: readonly string[], onProgress?: (summary: ReconcileSummary) => Promise<void> | void): Promise<ReconcileSummary> {
     const summary: ReconcileSummary = { subscriptions: 0, galleries: 0, images: 0, versions: 0, versionReads: 0, galleryReads: 0, imageWrites: 0, flagUpgrades: 0, tombstoned: 0, skipped: [] };
     for (const sub of subscriptionIds) {
       summary.subscriptions++;
@@ -71,6 +72,7 @@ export class CatalogReconciler {
           if (r.outcome === 'tombstoned') continue;
         }
         await this.reconcileGallery(ref, summary, obs);
+        await onProgress?.(summary);
       }
       for (const stored of await this.store.listGalleries(sub)) {
         if (seen.has(resourceKey(stored.ref))) continue;
@@ -78,6 +80,7 @@ export class CatalogReconciler {
         const r = await this.indexer.refresh(stored.ref, { eventType: 'Reconcile' });
         if (r.outcome === 'tombstoned') summary.tombstoned++;
       }
+      await onProgress?.(summary);
     }
     return summary;
   }

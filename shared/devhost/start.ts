@@ -15,16 +15,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startAzurite, type RunningAzurite } from './azurite.js';
 import { ArmSimulator } from './arm-simulator.js';
 import { seedDemoOrganization } from './demo-org.js';
-import { loadApp } from './load-app.js';
+import { loadApp, projectRoot } from './load-app.js';
 import { LocalRuntime } from './runtime.js';
 import { isListening, PortInUseError } from './ports.js';
 import { config, ConfigError } from '../config.js';
 import { services, useJobQueue } from '../services.js';
-import { principalHeader } from '../access/principal.js';
+import { ALL_APP_ROLES, parseLocalPrincipal, principalHeader } from '../access/principal.js';
 import { DEMO_PRINCIPAL, seedDemoDirectory } from './demo-directory.js';
 import { DEMO_SUBSCRIPTIONS } from './demo-org.js';
 
@@ -36,16 +35,6 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   RECHECK_SCHEDULE: '0 */2 * * * *',
   VM_SIZES_SCHEDULE: '0 30 3 * * *',
 };
-
-function projectRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('package.json not found');
-    dir = up;
-  }
-  return dir;
-}
 
 interface LocalSettings {
   Values?: Record<string, string>;
@@ -119,14 +108,14 @@ async function main(): Promise<void> {
     }
 
     config(); // fail fast, naming the setting, before anything is served
-    const principal = parsePrincipal(process.env.LOCAL_PRINCIPAL) ?? DEMO_PRINCIPAL;
+    const principal = process.env.LOCAL_PRINCIPAL ? parseLocalPrincipal(process.env.LOCAL_PRINCIPAL) : { ...DEMO_PRINCIPAL, roles: ALL_APP_ROLES };
     if (simulated) {
       await seedDemoDirectory(services().directory);
       console.log('Organizations: demo organizations contoso and fabrikam (PUT /api/manage/organizations/{id} to change them)');
     } else if ((await services().directory.list()).length === 0) {
       console.warn(firstOrganizationHint(httpPort, principal, config().arm.subscriptionIds));
     }
-    console.log(`Caller: requests without x-ms-client-principal act as ${principal.tenantId}/${principal.objectId} (LOCAL_PRINCIPAL)`);
+    console.log(`Caller: requests without x-ms-client-principal act as ${principal.tenantId}/${principal.objectId} with app roles ${(principal.roles ?? []).join(', ') || '(none)'} (LOCAL_PRINCIPAL)`);
     const registry = await loadApp(root);
     const hostJson = JSON.parse(fs.readFileSync(path.join(root, 'host.json'), 'utf8')) as {
       extensions?: { http?: { routePrefix?: string }; serviceBus?: Record<string, unknown> };
@@ -175,13 +164,6 @@ function firstOrganizationHint(port: number, principal: { tenantId: string; obje
     `Create the first one (the caller is LOCAL_PRINCIPAL, the subscriptions ARM_SUBSCRIPTION_IDS):`,
     `  curl -X PUT 'http://localhost:${port}/api/manage/organizations/my-org' -H 'content-type: application/json' -d '${JSON.stringify(doc)}'`,
   ].join('\n');
-}
-
-function parsePrincipal(value: string | undefined): { tenantId: string; objectId: string } | undefined {
-  if (!value) return undefined;
-  const m = /^([0-9a-f-]{36})\/([0-9a-f-]{36})$/i.exec(value.trim());
-  if (!m) throw new Error('LOCAL_PRINCIPAL must be <tenantId>/<objectId> (two GUIDs)');
-  return { tenantId: (m[1] as string).toLowerCase(), objectId: (m[2] as string).toLowerCase() };
 }
 
 void main();

@@ -38,7 +38,13 @@
  * - Replicas are not a compatibility rule: the replica warnings of a job come from
  *   shared/advice/job-warnings.ts (capacity maximum, production tags, shallow replication).
  * - Cross-tenant images with a Flexible scale set (`compute.orchestrationMode: Flexible`, this
- *   project's extension): error.
+ *   project's extension): error. Fails closed: when the image owner's tenant is unknown it counts as
+ *   another tenant, and the reason says so.
+ * - Disallowed disk types apply to the OS disk and every data disk; an OS disk without a type is
+ *   checked as DEFAULT_OS_DISK_TYPE. Premium data disks need premium storage like a premium OS disk.
+ * - Security reads Spot's `security` block: `securityType` as above; `secureBootEnabled` and
+ *   `vTpmEnabled` need TrustedLaunch or ConfidentialVM; `confidentialOsDiskEncryption` needs a
+ *   ConfidentialVM; `encryptionAtHost` is typed and kept (no size capability is cached for it).
  */
 import { bodyRootOf, type GroupSpec, type JobKind } from './job-envelope.js';
 import { deployability, isBlocking } from './latest.js';
@@ -65,8 +71,8 @@ export interface CompatibilityInput {
   readonly version: ImageVersionRecord;
   /** Capabilities by size name, for this region; a missing or undefined entry is an unknown size. */
   readonly vmSizes: Readonly<Record<string, VmSizeCapabilities | undefined>>;
-  /** The image comes from a gallery of another tenant than the caller's (visibility.ts isCrossTenant). */
-  readonly crossTenant: boolean;
+  /** Whose tenant the image's gallery is in, relative to the caller's: `unknown` is treated as `other` (fail closed). */
+  readonly imageTenant: 'same' | 'other' | 'unknown';
   readonly now: Date;
 }
 
@@ -118,7 +124,7 @@ export interface ListedSize {
 /** Every size the spec lists: odSizes then spotSizes, each with its path. */
 export function listedSizes(input: Pick<CompatibilityInput, 'kind' | 'spec'>): ListedSize[] {
   const base = `${bodyRootOf(input.kind)}.compute.vmSizes`;
-  const { odSizes, spotSizes } = input.spec.compute.vmSizes;
+  const { odSizes, spotSizes = [] } = input.spec.compute.vmSizes;
   return [...odSizes.map((name, i) => ({ name, path: `${base}.odSizes[${i}]` })), ...spotSizes.map((name, i) => ({ name, path: `${base}.spotSizes[${i}]` }))];
 }
 
@@ -197,17 +203,32 @@ export function checkLogin(input: CompatibilityInput): Finding[] {
   return [];
 }
 
-/** The OS disk type must not be one the definition disallows. */
+/** The OS disk type assumed when the spec gives none (`osDisk` or `osDisk.type` omitted). */
+export const DEFAULT_OS_DISK_TYPE = 'Standard_LRS';
+
+/** Every disk of the spec with its type and path: the OS disk (its default type when omitted), then the data disks. */
+export function disksOf(input: Pick<CompatibilityInput, 'kind' | 'spec'>): Array<{ readonly type: string; readonly path: string; readonly what: string; readonly defaulted: boolean }> {
+  const paths = pathsFor(input.kind);
+  const launch = input.spec.compute.launchSpecification;
+  const osType = launch.osDisk?.type;
+  const os = { type: osType ?? DEFAULT_OS_DISK_TYPE, path: osType === undefined ? `${paths.launch}.osDisk` : paths.osDiskType, what: 'the OS disk', defaulted: osType === undefined };
+  const data = (launch.dataDisks ?? []).map((d, i) => ({ type: d.type, path: `${paths.launch}.dataDisks[${i}].type`, what: `data disk LUN ${d.lun}`, defaulted: false }));
+  return [os, ...data];
+}
+
+/** No disk (OS disk, data disks) of a type the definition disallows. */
 export function checkDisallowedDiskType(input: CompatibilityInput): Finding[] {
-  const type = input.spec.compute.launchSpecification.osDisk?.type;
-  if (type === undefined || !input.image.disallowedDiskTypes.some((d) => sameText(d, type))) return [];
-  return [
-    error(
-      'disk-type-disallowed',
-      pathsFor(input.kind).osDiskType,
-      `Image ${input.image.ref.image} disallows ${type} disks (disallowed: ${input.image.disallowedDiskTypes.join(', ')}).`,
-    ),
-  ];
+  const disallowed = input.image.disallowedDiskTypes;
+  if (disallowed.length === 0) return [];
+  return disksOf(input)
+    .filter((d) => disallowed.some((x) => sameText(x, d.type)))
+    .map((d) =>
+      error(
+        'disk-type-disallowed',
+        d.path,
+        `Image ${input.image.ref.image} disallows ${d.type} disks (disallowed: ${disallowed.join(', ')}), the type of ${d.what}${d.defaulted ? ` (no osDisk.type given: ${DEFAULT_OS_DISK_TYPE} is assumed)` : ''}.`,
+      ),
+    );
 }
 
 /** The OS disk cannot be smaller than the image version's OS disk. */
@@ -218,18 +239,15 @@ export function checkOsDiskSize(input: CompatibilityInput): Finding[] {
   return [error('os-disk-too-small', pathsFor(input.kind).osDiskSize, `The OS disk is ${size} GB but image ${imageName(input)} has a ${imageSize} GB OS disk.`)];
 }
 
-/** A Flexible scale set cannot be created from an image shared by another tenant. */
+/** A Flexible scale set cannot be created from an image shared by another tenant (an unknown owner tenant counts as another). */
 export function checkCrossTenantFlexible(input: CompatibilityInput): Finding[] {
-  if (!input.crossTenant || input.kind !== 'statelessGroup') return [];
-  const compute = input.spec.compute;
-  if (!('orchestrationMode' in compute) || compute.orchestrationMode !== 'Flexible') return [];
-  return [
-    error(
-      'flexible-cross-tenant-image',
-      pathsFor(input.kind).orchestrationMode,
-      `A Flexible scale set cannot be created from an image shared by another tenant (image ${input.image.ref.image}).`,
-    ),
-  ];
+  if (input.imageTenant === 'same' || input.kind !== 'statelessGroup') return [];
+  if (input.spec.compute.orchestrationMode !== 'Flexible') return [];
+  const why =
+    input.imageTenant === 'unknown'
+      ? `the tenant owning image ${input.image.ref.image} is unknown to this service, so it is treated as another tenant`
+      : `image ${input.image.ref.image} is shared by another tenant`;
+  return [error('flexible-cross-tenant-image', pathsFor(input.kind).orchestrationMode, `A Flexible scale set cannot be created from an image of another tenant: ${why}.`)];
 }
 
 // ---------------------------------------------------------------- security type
@@ -289,6 +307,15 @@ export function checkSecurityType(input: CompatibilityInput): Finding[] {
     );
   }
   const effective = effectiveSecurityType(input);
+  const security = input.spec.compute.launchSpecification.security;
+  for (const flag of ['secureBootEnabled', 'vTpmEnabled'] as const) {
+    if (security?.[flag] === true && effective === 'Standard') {
+      out.push(error('security-flag-needs-trusted-launch', `${paths.launch}.security.${flag}`, `${flag} needs securityType TrustedLaunch or ConfidentialVM; the VMs are Standard.`));
+    }
+  }
+  if (security?.confidentialOsDiskEncryption === true && effective !== 'ConfidentialVM') {
+    out.push(error('confidential-encryption-needs-confidential-vm', `${paths.launch}.security.confidentialOsDiskEncryption`, `confidentialOsDiskEncryption needs securityType ConfidentialVM; the VMs are ${effective}.`));
+  }
   if (effective !== 'Standard' && input.image.hyperVGeneration !== 'V2') {
     out.push(
       error(
@@ -389,12 +416,13 @@ export function checkDiskController(input: CompatibilityInput): Finding[] {
   );
 }
 
-/** A premium OS disk needs a size with premium storage (PremiumIO). */
+/** Premium disks (OS or data: Premium_LRS, Premium_ZRS, PremiumV2_LRS) need a size with premium storage (PremiumIO). */
 export function checkPremiumStorage(input: CompatibilityInput): Finding[] {
-  const type = input.spec.compute.launchSpecification.osDisk?.type;
-  if (type === undefined || !type.toLowerCase().startsWith('premium')) return [];
+  const premium = disksOf(input).filter((d) => d.type.toLowerCase().startsWith('premium'));
+  if (premium.length === 0) return [];
+  const which = premium.map((d) => `${d.what} (${d.type})`).join(', ');
   return perKnownSize(input, (size, listed) =>
-    size.premiumIO ? undefined : error('premium-storage-unsupported', listed.path, `VM size ${listed.name} does not support premium storage, which the ${type} OS disk needs.`),
+    size.premiumIO ? undefined : error('premium-storage-unsupported', listed.path, `VM size ${listed.name} does not support premium storage, which ${which} need${premium.length === 1 ? 's' : ''}.`),
   );
 }
 

@@ -7,21 +7,39 @@
  * record a failed job with every reason and return normally: the message completes. Transient
  * failures (throttling, 5xx, a group write race) throw so that Service Bus redelivers; on the last
  * delivery the job is recorded `deadLettered` with the last error before the throw.
+ *
+ * An update is merged onto the stored group (Spot's partial update) and validated as a whole before
+ * anything else. Secrets in the body (`login.password`, extension `protectedSettings`) are used by
+ * the checks and dropped before the group is written: the group keeps `passwordSet: true`. Nothing
+ * here logs or records a body value.
  */
 import type { CatalogStore } from '../catalog/store.js';
 import type { CatalogLookups } from '../lookups/lookups.js';
 import type { OrganizationDirectory } from '../access/directory.js';
-import { parseJobEnvelope, groupSpecOf, imageReferenceOf, bodyRootOf, type JobEnvelope, type EnvelopeError } from '../domain/job-envelope.js';
+import {
+  parseJobEnvelope,
+  completeJob,
+  groupSpecOf,
+  imageReferenceOf,
+  bodyRootOf,
+  kindLetter,
+  pointerOf,
+  specInputOf,
+  JOB_ID_PATTERN,
+  type CompleteJob,
+  type JobEnvelope,
+  type EnvelopeError,
+} from '../domain/job-envelope.js';
+import { storedSpecOf } from '../domain/spot-body.js';
 import { canSee, galleryFactsFor, isCrossTenant, type Caller, type Organization } from '../domain/visibility.js';
+import { ACCOUNT_NOT_CONNECTED } from './account-errors.js';
 import { galleryRef, imageRef, versionRef, formatResourceId } from '../domain/ids.js';
 import { checkCompatibility, type Finding } from '../domain/compatibility.js';
 import { normalizeRegion } from '../domain/regions.js';
 import type { ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
-import { GroupConflictError, type GroupChange, type JobProblem, type JobRecord, type JobStore } from './store.js';
+import { GroupChangedError, GroupConflictError, type GroupChange, type JobProblem, type JobRecord, type JobStore } from './store.js';
 import type { VmSizeCatalog } from './vm-sizes.js';
 import { replicaWarningsForJob } from '../advice/job-warnings.js';
-
-const JOB_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface DeliveryInfo {
   messageId?: string;
@@ -34,6 +52,9 @@ export interface DeliveryInfo {
 export class UnreadableJobError extends Error {
   override readonly name = 'UnreadableJobError';
 }
+
+/** How often an update is merged again when its group changed before it was written. */
+const MERGE_ATTEMPTS = 60;
 
 /** A job still running after this long is recorded as `running` (quick jobs go straight to their outcome). */
 export const RUNNING_AFTER_MS = 1000;
@@ -59,9 +80,12 @@ export interface ProcessorDeps {
   now?: () => Date;
 }
 
-const problem = (path: string, code: string, message: string): JobProblem => ({ path, code, message });
-const fromEnvelope = (e: EnvelopeError): JobProblem => ({ path: e.path, code: e.code, message: e.message });
-const fromFinding = (f: Finding): JobProblem => ({ path: `body.${f.path}`, code: f.code, message: f.message });
+/** A problem at a JSON Pointer from the envelope root. */
+const problem = (pointer: string, code: string, message: string): JobProblem => ({ pointer, code, message });
+/** A problem at a dotted path into the body (`group.compute.os`), as the domain reports it. */
+const atBody = (path: string, code: string, message: string): JobProblem => problem(`/body${pointerOf(path)}`, code, message);
+const fromEnvelope = (e: EnvelopeError): JobProblem => ({ pointer: e.pointer, code: e.code, message: e.message });
+const fromFinding = (f: Finding): JobProblem => atBody(f.path, f.code, f.message);
 
 export class GroupJobProcessor {
   private readonly now: () => Date;
@@ -73,14 +97,14 @@ export class GroupJobProcessor {
   async process(body: unknown, delivery: DeliveryInfo): Promise<JobRecord> {
     const parsed = parseJobEnvelope(body);
     if (!parsed.ok) {
-      const jobId = parsed.jobId ?? (delivery.messageId && JOB_ID.test(delivery.messageId) ? delivery.messageId : undefined);
-      if (!jobId) throw new UnreadableJobError(`no job id in the message: ${parsed.errors.map((e) => `${e.path || '(message)'} ${e.message}`).join('; ').slice(0, 500)}`);
+      const jobId = parsed.jobId ?? (delivery.messageId && JOB_ID_PATTERN.test(delivery.messageId) ? delivery.messageId : undefined);
+      if (!jobId) throw new UnreadableJobError(`no job id in the message: ${parsed.errors.map((e) => `${e.pointer || '(message)'} ${e.message}`).join('; ').slice(0, 500)}`);
       const failed: JobRecord = { jobId, status: 'failed', attempts: delivery.deliveryCount, finishedAt: this.now().toISOString(), errors: parsed.errors.map(fromEnvelope), warnings: [] };
       await this.deps.jobs.putJob(failed);
       return failed;
     }
     const envelope = parsed.envelope;
-    const { spec } = groupSpecOf(envelope);
+    const name = specInputOf(envelope).name;
     const owner = await this.deps.directory.accountOwner(envelope.caller.account);
     const subscriptionId = owner?.subscriptionId;
     const base: JobRecord = {
@@ -90,7 +114,7 @@ export class GroupJobProcessor {
       kind: envelope.kind,
       account: envelope.caller.account,
       ...(subscriptionId ? { subscriptionId } : {}),
-      group: { kind: envelope.kind, name: spec.name },
+      group: { kind: envelope.kind, name },
       startedAt: this.now().toISOString(),
       attempts: delivery.deliveryCount,
       errors: [],
@@ -101,67 +125,92 @@ export class GroupJobProcessor {
     let running: Promise<void> | undefined;
     const markRunning = () => (running ??= this.deps.jobs.putJob(base, pointer).catch(() => undefined));
     const timer = delivery.deliveryCount > 1 ? (markRunning(), undefined) : setTimeout(() => void markRunning(), RUNNING_AFTER_MS);
-    let outcome: Outcome;
-    try {
-      outcome = await this.run(envelope, owner);
-    } catch (err) {
+    // An update merged onto a revision that changed before it was written is merged again (a few
+    // times), as Spot would apply it onto the group as it is then.
+    for (let attempt = 1; ; attempt++) {
+      let outcome: Outcome;
+      try {
+        outcome = await this.run(envelope, owner);
+      } catch (err) {
+        clearTimeout(timer);
+        await running;
+        const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 2000);
+        const last = delivery.deliveryCount >= this.deps.maxDeliveryCount;
+        await this.deps.jobs.putJob({ ...base, status: last ? 'deadLettered' : 'running', ...(last ? { finishedAt: this.now().toISOString() } : {}), lastError: message }, pointer);
+        throw err;
+      }
       clearTimeout(timer);
       await running;
-      const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 2000);
-      const last = delivery.deliveryCount >= this.deps.maxDeliveryCount;
-      await this.deps.jobs.putJob({ ...base, status: last ? 'deadLettered' : 'running', ...(last ? { finishedAt: this.now().toISOString() } : {}), lastError: message }, pointer);
-      throw err;
-    }
-    clearTimeout(timer);
-    await running;
-    const done: JobRecord = {
-      ...base,
-      status: outcome.errors.length > 0 ? 'failed' : 'succeeded',
-      finishedAt: this.now().toISOString(),
-      errors: outcome.errors,
-      warnings: outcome.warnings,
-      ...(outcome.resolvedImageVersionId && outcome.errors.length === 0 ? { resolvedImageVersionId: outcome.resolvedImageVersionId } : {}),
-    };
-    if (outcome.change && done.status === 'succeeded') {
-      try {
-        await this.deps.jobs.applyJob(envelope.action, outcome.change, done, this.now().toISOString());
-        if (pointer) await this.deps.jobs.putPointer(done);
-        return done;
-      } catch (err) {
-        if (!(err instanceof GroupConflictError)) throw err;
-        const root = `body.${bodyRootOf(envelope.kind)}`;
-        const { resolvedImageVersionId: _resolved, ...rest } = done;
-        const conflict: JobRecord = { ...rest, status: 'failed', errors: [problem(`${root}.name`, err.reason === 'exists' ? 'group-exists' : 'group-not-found', err.message)] };
-        await this.deps.jobs.putJob(conflict, pointer);
-        return conflict;
+      const done: JobRecord = {
+        ...base,
+        status: outcome.errors.length > 0 ? 'failed' : 'succeeded',
+        finishedAt: this.now().toISOString(),
+        errors: outcome.errors,
+        warnings: outcome.warnings,
+        ...(outcome.resolvedImageVersionId && outcome.errors.length === 0 ? { resolvedImageVersionId: outcome.resolvedImageVersionId } : {}),
+      };
+      if (outcome.change && done.status === 'succeeded') {
+        try {
+          await this.deps.jobs.applyJob(envelope.action, outcome.change, done, this.now().toISOString());
+          if (pointer) await this.deps.jobs.putPointer(done);
+          return done;
+        } catch (err) {
+          if (err instanceof GroupChangedError && attempt < MERGE_ATTEMPTS) {
+            await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt, 10)));
+            continue;
+          }
+          if (!(err instanceof GroupConflictError)) throw err;
+          const { resolvedImageVersionId: _resolved, ...rest } = done;
+          const conflict: JobRecord = { ...rest, status: 'failed', errors: [atBody(`${bodyRootOf(envelope.kind)}.name`, err.reason === 'exists' ? 'group-exists' : 'group-not-found', err.message)] };
+          await this.deps.jobs.putJob(conflict, pointer);
+          return conflict;
+        }
       }
+      await this.deps.jobs.putJob(done, pointer);
+      return done;
     }
-    await this.deps.jobs.putJob(done, pointer);
-    return done;
+  }
+
+  /** The job with its complete spec: a create as given, an update merged onto the stored group (with the revision it was merged onto). */
+  private async complete(envelope: JobEnvelope, subscriptionId: string): Promise<{ job: CompleteJob; basedOnRevision?: number } | { errors: JobProblem[] }> {
+    if (envelope.action === 'create') {
+      const created = completeJob(envelope);
+      return created.ok ? { job: created.job } : { errors: created.errors.map(fromEnvelope) };
+    }
+    const name = specInputOf(envelope).name;
+    const stored = await this.deps.jobs.getGroup(subscriptionId, envelope.kind, name);
+    if (!stored) return { errors: [atBody(`${bodyRootOf(envelope.kind)}.name`, 'group-not-found', 'the group does not exist: use action create')] };
+    const merged = completeJob(envelope, stored.group.spec);
+    return merged.ok ? { job: merged.job, basedOnRevision: stored.group.revision } : { errors: merged.errors.map(fromEnvelope) };
   }
 
   private async run(envelope: JobEnvelope, owner: { organization: Organization; subscriptionId: string } | undefined): Promise<Outcome> {
-    const { kind, spec } = groupSpecOf(envelope);
-    if (!owner) return { errors: [problem('caller.account', 'unknown-account', 'The account is not connected to any organization.')], warnings: [] };
+    if (!owner) return { errors: [problem('/caller/account', 'unknown-account', 'The account is not connected to any organization.')], warnings: [] };
     const accountSubscription = owner.subscriptionId;
+    const completed = await this.complete(envelope, accountSubscription);
+    if ('errors' in completed) return { errors: completed.errors, warnings: [], subscriptionId: accountSubscription };
+    const job = completed.job;
+    const { kind, spec } = groupSpecOf(job);
     const caller: Caller = { organizationId: owner.organization.id, tenantId: owner.organization.tenantId, subscriptionIds: [accountSubscription] };
     const region = normalizeRegion(spec.region);
     const warnings: JobProblem[] = [];
-    const reference = imageReferenceOf(envelope);
+    const reference = imageReferenceOf(job);
 
-    let resolved: { image: ImageDefinitionRecord; version: ImageVersionRecord; crossTenant: boolean } | undefined;
+    let resolved: { image: ImageDefinitionRecord; version: ImageVersionRecord; imageTenant: 'same' | 'other' | 'unknown' } | undefined;
     if (reference.source === 'gallery') {
       let gallerySubscription = accountSubscription;
       if (reference.spotAccountId !== undefined) {
-        // The gallery's subscription: a connected account of the caller's organization, or of
-        // another organization (then only a direct or community share can make it visible).
+        // The gallery's subscription: a connected account of the caller's own organization (same
+        // Spot organization). Another organization's account and an unknown one get the same error.
         const galleryOwner = await this.deps.directory.accountOwner(reference.spotAccountId);
-        if (!galleryOwner) return fail(accountSubscription, problem(`body.${reference.path}.spotAccountId`, 'account-not-connected', 'The account is not connected.'));
+        if (!galleryOwner || galleryOwner.organization.id !== owner.organization.id) {
+          return fail(accountSubscription, atBody(`${reference.path}.spotAccountId`, ACCOUNT_NOT_CONNECTED.code, ACCOUNT_NOT_CONNECTED.message));
+        }
         gallerySubscription = galleryOwner.subscriptionId;
       }
       const gRef = galleryRef(gallerySubscription, reference.resourceGroupName, reference.galleryName);
       const iRef = imageRef(gRef, reference.imageName);
-      const notVisible = problem(`body.${reference.path}`, 'image-not-visible', `The image ${formatResourceId(iRef)} does not exist or is not visible to the account.`);
+      const notVisible = atBody(reference.path, 'image-not-visible', `The image ${formatResourceId(iRef)} does not exist or is not visible to the account.`);
       const [gallery, image] = await Promise.all([this.deps.lookups.liveGallery(gRef), this.deps.lookups.liveImage(iRef)]);
       if (!gallery || !image) return fail(accountSubscription, notVisible);
       const facts = galleryFactsFor(gallery, await this.deps.directory.organizations());
@@ -174,22 +223,29 @@ export class GroupJobProcessor {
           const passed = latest.passed.map((p) => `${p.version} (${p.reasons.map((r) => r.code).join(', ')})`);
           return fail(
             accountSubscription,
-            problem(`body.${reference.versionPath}`, 'no-latest-version', `No version of ${image.id} is deployable and eligible for latest in ${region}${passed.length ? `: ${passed.slice(0, 20).join('; ')}` : ': the definition has no versions'}.`),
+            atBody(reference.versionPath, 'no-latest-version', `No version of ${image.id} is deployable and eligible for latest in ${region}${passed.length ? `: ${passed.slice(0, 20).join('; ')}` : ': the definition has no versions'}.`),
           );
         }
       } else {
         version = (await this.deps.catalog.getVersion(versionRef(image.ref, reference.version)))?.record;
-        if (!version) return fail(accountSubscription, problem(`body.${reference.versionPath}`, 'version-not-found', `Version ${reference.version} of ${image.id} does not exist.`));
+        if (!version) return fail(accountSubscription, atBody(reference.versionPath, 'version-not-found', `Version ${reference.version} of ${image.id} does not exist.`));
       }
-      resolved = { image, version, crossTenant: isCrossTenant(caller, facts) };
+      const imageTenant = facts.ownerTenantId === undefined || facts.ownerTenantId === '' ? 'unknown' : isCrossTenant(caller, facts) ? 'other' : 'same';
+      resolved = { image, version, imageTenant };
     } else {
-      warnings.push(problem(`body.${reference.path}`, 'image-not-in-catalog', `A ${reference.source} image is not a gallery image: it was not checked against the catalog.`));
+      warnings.push(
+        atBody(
+          reference.path,
+          'image-not-in-catalog',
+          `A ${reference.source} image is accepted but not checked: this service checks gallery images only (the catalog holds no ${reference.source} images).`,
+        ),
+      );
     }
 
     const errors: JobProblem[] = [];
     if (resolved) {
       const vmSizes = await this.deps.vmSizes.sizes(accountSubscription, region);
-      const findings = checkCompatibility({ kind, spec, region, image: resolved.image, version: resolved.version, vmSizes, crossTenant: resolved.crossTenant, now: this.now() });
+      const findings = checkCompatibility({ kind, spec, region, image: resolved.image, version: resolved.version, vmSizes, imageTenant: resolved.imageTenant, now: this.now() });
       for (const f of findings) (f.severity === 'error' ? errors : warnings).push(fromFinding(f));
       warnings.push(...replicaWarningsForJob({ kind, spec, region, version: resolved.version, ...(this.deps.replicaBurstFactor === undefined ? {} : { burstFactor: this.deps.replicaBurstFactor }) }));
     }
@@ -199,7 +255,17 @@ export class GroupJobProcessor {
       errors: [],
       warnings,
       subscriptionId: accountSubscription,
-      change: { subscriptionId: accountSubscription, account: envelope.caller.account, kind, name: spec.name, region, spec, ...(resolved ? { imageVersionId: resolved.version.id } : {}) },
+      change: {
+        subscriptionId: accountSubscription,
+        account: envelope.caller.account,
+        kind,
+        name: spec.name,
+        region,
+        // Secrets are dropped here: the group keeps `passwordSet: true`, never the password.
+        spec: storedSpecOf(kindLetter(kind), spec),
+        ...(resolved ? { imageVersionId: resolved.version.id } : {}),
+        ...(completed.basedOnRevision !== undefined ? { basedOnRevision: completed.basedOnRevision } : {}),
+      },
       ...(resolved ? { resolvedImageVersionId: resolved.version.id } : {}),
     };
   }

@@ -37,8 +37,8 @@ describe('replica advice end to end', () => {
   it('the job of the group whose maximum needs more replicas than its region has carries the warning (never a block)', () => {
     expect(firstJob, JSON.stringify(firstJob)).toMatchObject({ status: 'succeeded', resolvedImageVersionId: V1 });
     expect(secondJob, JSON.stringify(secondJob)).toMatchObject({ status: 'succeeded', resolvedImageVersionId: V1, errors: [] });
-    const warning = (secondJob.warnings as { code: string; path: string; message: string }[]).find((w) => w.code === 'too-few-replicas');
-    expect(warning, JSON.stringify(secondJob.warnings)).toMatchObject({ path: 'body.group.capacity.maximum' });
+    const warning = (secondJob.warnings as { code: string; pointer: string; message: string }[]).find((w) => w.code === 'too-few-replicas');
+    expect(warning, JSON.stringify(secondJob.warnings)).toMatchObject({ pointer: '/body/group/capacity/maximum' });
     expect(warning?.message).toMatch(/westeurope: 2 replicas for 80 concurrent VMs and 1 concurrent scale set; keep at least 4 .*recommended 4/);
   });
 

@@ -152,7 +152,7 @@ describe('npm start (the README front door)', () => {
   afterAll(() => kill(app));
 
   it('every command the README shows in "Running locally" is run by this file', () => {
-    const exercised = ['npm start', '"id": "readme-1"', '/admin/functions/reconcileCatalog', 'versions/latest?region=westeurope', 'SubscriptionValidation'];
+    const exercised = ['npm start', '"id": "readme-1"', '/admin/functions/reconcileCatalog', '/api/manage/reconcile', 'versions/latest?region=westeurope', 'SubscriptionValidation'];
     for (const c of commands) expect(exercised.filter((needle) => c.command === needle || (needle !== 'npm start' && c.command.includes(needle))), c.command).toHaveLength(1);
     expect(commands.map((c) => c.command)).toContain('npm start');
     expect(new Set(commands.map((c) => c.command)).size).toBe(exercised.length);
@@ -192,6 +192,14 @@ describe('npm start (the README front door)', () => {
     const before = (app!.output().match(/reconcileCatalog: reconcile:/g) ?? []).length;
     await sh(find('/admin/functions/reconcileCatalog').command, app!.ports.http);
     expect(await waitFor(() => (app!.output().match(/reconcileCatalog: reconcile:/g) ?? []).length > before, 10_000)).toBe(true);
+  });
+
+  it("the README's progress command shows the reconcile until it has succeeded", async () => {
+    const c = find('/api/manage/reconcile');
+    let progress: { status?: string; startedAt?: string; counts?: { versions?: number } } = {};
+    expect(await waitFor(async () => (progress = JSON.parse(await sh(c.command, app!.ports.http)) as typeof progress).status === 'succeeded', 10_000), JSON.stringify(progress)).toBe(true);
+    expect(progress.startedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(progress.counts?.versions).toBe(13);
   });
 
   it("the README's latest lookup answers as the README shows", async () => {
