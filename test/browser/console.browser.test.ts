@@ -3,8 +3,9 @@ import { startConsoleHost } from './console-host.js';
 import { openBrowser, type Browser } from './chromium.js';
 import { LOW_CONTRAST_SCRIPT } from './contrast.js';
 import type { AppHost } from '../support/app-host.js';
-import { principalHeader } from '../../shared/access/principal.js';
+import { ALL_APP_ROLES, principalHeader } from '../../shared/access/principal.js';
 import { DEMO_GALLERIES, DEMO_IMAGES } from '../../shared/devhost/demo-org.js';
+import { DEMO_PRINCIPAL } from '../../shared/devhost/demo-directory.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
 import { replicatedVersion, scaleSetGroupJob } from '../support/replica-fixtures.js';
 import type { VersionReplicas } from '../../shared/console/replicas.js';
@@ -168,7 +169,7 @@ describe('web console (headless Chromium)', () => {
       const signIn = page.locator('#catalog-status a');
       await expect.poll(() => signIn.count(), { timeout: 10_000 }).toBe(1);
       expect(await signIn.getAttribute('href')).toBe('/.auth/login/aad?post_login_redirect_uri=%2Fapi%2Fconsole%2F');
-      await page.setExtraHTTPHeaders({ 'x-ms-client-principal': principalHeader({ tenantId: '00000000-0000-4000-8000-000000000001', objectId: '00000000-0000-4000-8000-000000000002' }) });
+      await page.setExtraHTTPHeaders({ 'x-ms-client-principal': principalHeader({ tenantId: '00000000-0000-4000-8000-000000000001', objectId: '00000000-0000-4000-8000-000000000002', roles: ALL_APP_ROLES }) });
       await page.reload();
       await expect.poll(() => page.locator('#catalog-status').textContent(), { timeout: 10_000 }).toContain('not a member of any organization');
       // The advice page shows the API's problem detail too, and no list.
@@ -176,6 +177,10 @@ describe('web console (headless Chromium)', () => {
       await expect.poll(() => page.locator('#advice-status').textContent(), { timeout: 10_000 }).toContain('not a member of any organization');
       expect(await page.locator('#advice-status').getAttribute('class')).toContain('error');
       expect(await page.locator('#advice-lists').isHidden()).toBe(true);
+      // A member whose token lacks the app role is told which role to ask for.
+      await page.setExtraHTTPHeaders({ 'x-ms-client-principal': principalHeader({ ...DEMO_PRINCIPAL, roles: [] }) });
+      await page.reload();
+      await expect.poll(() => page.locator('#advice-status').textContent(), { timeout: 10_000 }).toBe('This operation requires the app role Catalog.Read; the caller\'s token does not carry it. Ask an administrator to assign you that app role.');
     } finally {
       await page.close();
     }
@@ -251,7 +256,7 @@ describe('web console: replica advice and the groups on each version (headless C
       const groups = page.locator('#matrix tr[data-version="1.0.0"] td[data-column="Groups using it"] li');
       await expect.poll(() => groups.count(), { timeout: 10_000 }).toBe(2);
       // The caller is no longer a member of any organization when it picks another version.
-      await page.setExtraHTTPHeaders({ 'x-ms-client-principal': principalHeader({ tenantId: '00000000-0000-4000-8000-000000000001', objectId: '00000000-0000-4000-8000-000000000002' }) });
+      await page.setExtraHTTPHeaders({ 'x-ms-client-principal': principalHeader({ tenantId: '00000000-0000-4000-8000-000000000001', objectId: '00000000-0000-4000-8000-000000000002', roles: ALL_APP_ROLES }) });
       await page.getByLabel('Version', { exact: true }).fill('1.0.0');
       const failed = page.locator('#replicas .error');
       await expect.poll(() => failed.count(), { timeout: 10_000 }).toBe(1);

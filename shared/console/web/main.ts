@@ -16,6 +16,8 @@ function report(err: unknown, where: HTMLElement): void {
   if (err instanceof ApiError && err.status === 401) {
     clear(where, 'You are not signed in. ', h('a', { href: signInUrl() }, 'Sign in'));
     clear(byId('session'), h('a', { href: signInUrl() }, 'Sign in'));
+  } else if (err instanceof ApiError && err.status === 403 && err.errors.some((e) => e.field === 'roles')) {
+    clear(where, `${err.message} Ask an administrator to assign you that app role.`);
   } else if (err instanceof ApiError && err.status === 403) {
     clear(where, `${err.message} Ask an administrator to add you to your organization's record.`);
   } else {
