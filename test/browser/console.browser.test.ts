@@ -3,7 +3,7 @@ import { startConsoleHost } from './console-host.js';
 import { openBrowser, type Browser } from './chromium.js';
 import { LOW_CONTRAST_SCRIPT } from './contrast.js';
 import type { AppHost } from '../support/app-host.js';
-import { principalHeader } from '../../shared/access/principal.js';
+import { ALL_APP_ROLES, principalHeader } from '../../shared/access/principal.js';
 
 // The web console in Debian's headless Chromium, against the app on the local runtime with the demo
 // organization. Screenshots of each page: test-results/screens/*.png.
@@ -160,7 +160,7 @@ describe('web console (headless Chromium)', () => {
       const signIn = page.locator('#catalog-status a');
       await expect.poll(() => signIn.count(), { timeout: 10_000 }).toBe(1);
       expect(await signIn.getAttribute('href')).toBe('/.auth/login/aad?post_login_redirect_uri=%2Fapi%2Fconsole%2F');
-      await page.setExtraHTTPHeaders({ 'x-ms-client-principal': principalHeader({ tenantId: '00000000-0000-4000-8000-000000000001', objectId: '00000000-0000-4000-8000-000000000002' }) });
+      await page.setExtraHTTPHeaders({ 'x-ms-client-principal': principalHeader({ tenantId: '00000000-0000-4000-8000-000000000001', objectId: '00000000-0000-4000-8000-000000000002', roles: ALL_APP_ROLES }) });
       await page.reload();
       await expect.poll(() => page.locator('#catalog-status').textContent(), { timeout: 10_000 }).toContain('not a member of any organization');
     } finally {

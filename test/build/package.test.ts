@@ -68,7 +68,7 @@ describe('npm run package', () => {
 
   it('leaves node_modules out of a deployment of the project folder (.funcignore)', () => {
     const lines = fs.readFileSync(path.join(root, '.funcignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
-    expect(lines).toEqual(['/*', '!/host.json', '!/package.json', '!/dist/', '/dist/*', '!/dist/app/']);
+    expect(lines).toEqual(['/*', '!/host.json', '!/package.json', '!/dist/', '/dist/*', '!/dist/app/', '!/dist/console/']);
   });
 });
 
