@@ -53,8 +53,8 @@ export class ApiClient {
 /** Problem details as lines: the detail, then each field at fault. */
 export function problemLines(a: ApiAnswer): string[] {
   const lines = [`HTTP ${a.status}: ${typeof a.body.detail === 'string' ? a.body.detail : typeof a.body.title === 'string' ? a.body.title : 'request failed'}`];
-  const errors = Array.isArray(a.body.errors) ? (a.body.errors as { field?: unknown; path?: unknown; message?: unknown; code?: unknown }[]) : [];
-  for (const e of errors) lines.push(`  ${text(e.field ?? e.path) || '(request)'}: ${text(e.message)}${e.code ? ` [${text(e.code)}]` : ''}`);
+  const errors = Array.isArray(a.body.errors) ? (a.body.errors as { field?: unknown; pointer?: unknown; path?: unknown; message?: unknown; code?: unknown }[]) : [];
+  for (const e of errors) lines.push(`  ${text(e.pointer ?? e.field ?? e.path) || '(request)'}: ${text(e.message)}${e.code ? ` [${text(e.code)}]` : ''}`);
   if (a.status === 401) lines.push('  (in Azure, pass a token: --token "$(az account get-access-token --resource api://<client-id> --query accessToken -o tsv)")');
   return lines;
 }

@@ -58,7 +58,7 @@ export async function submit(o: SubmitOptions, api: ApiClient, io: CliIO): Promi
   const parsed = parseJobEnvelope(text);
   if (!parsed.ok) {
     io.err(`invalid job envelope${parsed.jobId ? ` ${parsed.jobId}` : ''}:`);
-    for (const e of parsed.errors) io.err(`  ${e.path || '(message)'}: ${e.message} [${e.code}]`);
+    for (const e of parsed.errors) io.err(`  ${e.pointer || '(message)'}: ${e.message} [${e.code}]`);
     return EXIT.usage;
   }
   const envelope = parsed.envelope;
@@ -133,10 +133,10 @@ export function printJob(job: Record<string, unknown>, io: CliIO, output: Output
     ];
     for (const [k, v] of rows) io.out(`${k.padEnd(14)} ${v}`);
     const list = (name: string, items: unknown) => {
-      const arr = Array.isArray(items) ? (items as { path?: string; code?: string; message?: string }[]) : [];
+      const arr = Array.isArray(items) ? (items as { pointer?: string; path?: string; code?: string; message?: string }[]) : [];
       if (arr.length === 0) return;
       io.out(`${name}:`);
-      for (const e of arr) io.out(`  ${e.path || '(job)'}: ${e.message ?? ''} [${e.code ?? ''}]`);
+      for (const e of arr) io.out(`  ${e.pointer || e.path || '(job)'}: ${e.message ?? ''} [${e.code ?? ''}]`);
     };
     list('errors', job.errors);
     list('warnings', job.warnings);

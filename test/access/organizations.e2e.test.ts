@@ -2,6 +2,8 @@ import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { startApp, type AppHost } from '../support/app-host.js';
 import { ENTITY_MAX_BYTES } from '../../shared/storage/entity-limits.js';
+import { principalHeader } from '../../shared/access/principal.js';
+import { ADMIN_PRINCIPAL } from '../support/lookups-host.js';
 
 // PUT /api/manage/organizations/{id}: a principal, a subscription and a Spot account belong to one
 // organization at most (409, without naming the other), and what Azure Table Storage could not
@@ -9,7 +11,8 @@ import { ENTITY_MAX_BYTES } from '../../shared/storage/entity-limits.js';
 let host: AppHost;
 
 beforeAll(async () => {
-  host = await startApp({ CatalogStorage: inject('azuriteConnectionString'), ARM_ENDPOINT: 'http://127.0.0.1:9', ARM_CREDENTIAL: 'local' });
+  // the caller: an administrator (app role Catalog.Admin)
+  host = await startApp({ CatalogStorage: inject('azuriteConnectionString'), ARM_ENDPOINT: 'http://127.0.0.1:9', ARM_CREDENTIAL: 'local' }, { principalHeader: principalHeader(ADMIN_PRINCIPAL) });
 });
 afterAll(async () => {
   await host.stop();

@@ -8,8 +8,8 @@ import { armEvent, postEvents } from '../support/catalog-fixtures.js';
 
 /**
  * The app as a browser meets it offline: requests without x-ms-client-principal act as the demo
- * principal with every app role (as `npm start` configures the local runtime when LOCAL_PRINCIPAL
- * names no role), the demo organization indexed.
+ * principal with every app role (as `npm start` configures the local runtime), the demo
+ * organization indexed.
  */
 export async function startConsoleHost(connectionString: string): Promise<AppHost & { sim: ArmSimulator; api<T>(path: string): Promise<T> }> {
   const sim = new ArmSimulator();

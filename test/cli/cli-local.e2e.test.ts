@@ -55,7 +55,7 @@ describe('gallery-catalog against npm start', () => {
     const r = await cli('submit', f, '--api', local.url, '--wait');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^status\s+failed$/m);
-    expect(r.out).toMatch(/^errors:\n {2}body\.group\.compute\.launchSpecification\.image\.gallery\S*: .+ \[[a-z-]+\]$/m);
+    expect(r.out).toMatch(/^errors:\n {2}\/body\/group\/compute\/launchSpecification\/image\/gallery\S*: .+ \[[a-z-]+\]$/m);
   });
 
   it('status <jobId> -o json|table; an unknown job is exit 1', async () => {

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import http from 'node:http';
 import { startJobsHost, envelope, type JobsHost } from '../support/jobs-host.js';
-import { principalHeader } from '../../shared/access/principal.js';
+import { ALL_APP_ROLES, principalHeader } from '../../shared/access/principal.js';
 import { DEMO_PRINCIPAL } from '../../shared/devhost/demo-directory.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from '../../shared/devhost/runtime.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
@@ -60,7 +60,7 @@ describe("the local runtime's own errors are problem+json, never a 500", () => {
     const admin = await raw('/admin/functions/%E0%A4%A', { method: 'POST', headers: { 'content-length': '2' }, body: Buffer.from('{}') });
     expect(admin.status).toBe(400);
     expect(admin.contentType).toBe('application/problem+json');
-    const api = await raw('/api/groups/jobs/%ZZ%E0', { headers: { 'x-ms-client-principal': principalHeader(DEMO_PRINCIPAL) } });
+    const api = await raw('/api/groups/jobs/%ZZ%E0', { headers: { 'x-ms-client-principal': principalHeader({ ...DEMO_PRINCIPAL, roles: ALL_APP_ROLES }) } });
     expect([400, 404]).toContain(api.status);
     expect(api.contentType).toBe('application/problem+json');
   });
@@ -97,7 +97,7 @@ describe('bounded work per request', () => {
       return text;
     });
     const nestedBody = '['.repeat(100_000) + ']'.repeat(100_000);
-    const submit = (body: string) => fetch(`${host.url}/api/groups/jobs`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-ms-client-principal': principalHeader(DEMO_PRINCIPAL) }, body });
+    const submit = (body: string) => fetch(`${host.url}/api/groups/jobs`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-ms-client-principal': principalHeader({ ...DEMO_PRINCIPAL, roles: ALL_APP_ROLES }) }, body });
     const arrays = arrayBodies.map(submit);
     // 4. Deeply nested JSON.
     const nested = Array.from({ length: 8 }, () => submit(nestedBody));
