@@ -3,7 +3,8 @@
  *
  * - `.deploy/app/`: what runs in Azure, and what azd zips and deploys (azure.yaml `dist`):
  *   `host.json`, a `package.json` with `main` and no dependencies or scripts (nothing for a remote
- *   build to install or run), and the bundle `dist/app/` (main.js and its chunks). No `node_modules`.
+ *   build to install or run), the bundle `dist/app/` (main.js and its chunks) and the web console's
+ *   files `dist/console/` (served by the `console` function). No `node_modules`.
  * - `.deploy/gallery-catalog.zip`: the same files zipped, for `az functionapp deployment source
  *   config-zip`-style deployments and to see the size. It prints the size of both.
  */
@@ -42,6 +43,8 @@ export function packageApp(root = projectRoot()): { dir: string; zip: string; zi
       .filter((f) => !f.endsWith('.tmp'))
       .sort()
       .map((f) => ({ name: `${bundleDir}/${f}`, data: fs.readFileSync(path.join(root, bundleDir, f)) })),
+    // the web console (page, scripts, styles, templates)
+    ...filesUnder(root, CONSOLE_DIR).map((name) => ({ name, data: fs.readFileSync(path.join(root, name)) })),
   ];
   const dir = path.join(root, PACKAGE_DIR);
   fs.rmSync(dir, { recursive: true, force: true });
@@ -53,6 +56,24 @@ export function packageApp(root = projectRoot()): { dir: string; zip: string; zi
   const bytes = writeZip(entries);
   fs.writeFileSync(zip, bytes);
   return { dir, zip, zipBytes: bytes.length, files: entries.map((e) => ({ name: e.name, bytes: e.data.length })) };
+}
+
+/** The built console, from the console build (scripts/build-console.mjs). */
+export const CONSOLE_DIR = 'dist/console';
+
+/** Every file under `dir` (relative to `root`, `/`-separated), sorted; an error when the folder is missing. */
+function filesUnder(root: string, dir: string): string[] {
+  if (!fs.existsSync(path.join(root, dir, 'index.html'))) throw new Error(`${dir}/index.html is missing: run npm run build`);
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const name = `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(name);
+      else out.push(name);
+    }
+  };
+  walk(dir);
+  return out.sort();
 }
 
 const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(2)} MB`;

@@ -1,9 +1,9 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
-import { startJobsHost, envelope, galleryImage, compute, type JobsHost } from '../support/jobs-host.js';
+import { startJobsHost, type JobsHost } from '../support/jobs-host.js';
+import { replicatedVersion as version, scaleSetGroupJob } from '../support/replica-fixtures.js';
 import { DEMO_GALLERIES, DEMO_IMAGES } from '../../shared/devhost/demo-org.js';
 import { DEMO_PARTNER_PRINCIPAL } from '../../shared/devhost/demo-directory.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
-import type { RestResourceInput } from '../../shared/devhost/arm-simulator.js';
 
 // Replica advice end to end: an image in the consumer subscription's gallery, version 1.0.0 in
 // West Europe with 2 replicas of a 10 GB image (and East US, 1 replica), an older 0.9.0 nobody
@@ -16,28 +16,6 @@ const V1 = `${IMAGE}/versions/1.0.0`;
 const V09 = `${IMAGE}/versions/0.9.0`;
 const route = (id: string) => id.replace(/^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/galleries\//, 'subscriptions/$1/resourceGroups/$2/galleries/');
 
-function version(id: string, regions: { name: string; replicas: number }[]): RestResourceInput {
-  return {
-    id,
-    location: 'westeurope',
-    properties: {
-      publishingProfile: { targetRegions: regions.map((r) => ({ name: r.name, regionalReplicaCount: r.replicas, storageAccountType: 'Standard_LRS', excludeFromLatest: false })), replicaCount: 1, storageAccountType: 'Standard_LRS', replicationMode: 'Full' },
-      storageProfile: { osDiskImage: { sizeInGB: 10, hostCaching: 'ReadWrite' }, dataDiskImages: [] },
-      replicationStatus: { aggregatedState: 'Completed', summary: regions.map((r) => ({ region: r.name, state: 'Completed', progress: 100 })) },
-      provisioningState: 'Succeeded',
-    },
-  };
-}
-
-function group(maximum: number, pinned: boolean): Json {
-  return envelope('elastigroup-gallery-latest', (b) => {
-    Object.assign(galleryImage(b), { resourceGroupName: 'rg-team', galleryName: 'teamGallery', imageName: 'replica-demo', version: pinned ? '1.0.0' : 'latest' });
-    delete galleryImage(b).spotAccountId;
-    (b.group as Json).capacity = { minimum: 0, maximum, target: Math.round(maximum / 2) };
-    compute(b).orchestrationMode = 'Uniform';
-  });
-}
-
 let secondJob: Json;
 let firstJob: Json;
 
@@ -48,8 +26,8 @@ beforeAll(async () => {
   host.sim.put(version(V09, [{ name: 'West Europe', replicas: 2 }, { name: 'East US', replicas: 2 }]));
   host.sim.put(version(V1, [{ name: 'West Europe', replicas: 2 }, { name: 'East US', replicas: 1 }]));
   expect((await postEvents(host.url, [armEvent(IMAGE, 'Write'), armEvent(V09, 'Write'), armEvent(V1, 'Write')])).status).toBe(202);
-  firstJob = await host.run(group(60, false));
-  secondJob = await host.run(group(80, true));
+  firstJob = await host.run(scaleSetGroupJob('replica-demo', 60, 'latest'));
+  secondJob = await host.run(scaleSetGroupJob('replica-demo', 80, '1.0.0'));
 });
 afterAll(async () => {
   await host.stop();

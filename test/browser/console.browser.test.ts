@@ -4,6 +4,11 @@ import { openBrowser, type Browser } from './chromium.js';
 import { LOW_CONTRAST_SCRIPT } from './contrast.js';
 import type { AppHost } from '../support/app-host.js';
 import { ALL_APP_ROLES, principalHeader } from '../../shared/access/principal.js';
+import { DEMO_GALLERIES, DEMO_IMAGES } from '../../shared/devhost/demo-org.js';
+import { DEMO_PRINCIPAL } from '../../shared/devhost/demo-directory.js';
+import { armEvent, postEvents } from '../support/catalog-fixtures.js';
+import { replicatedVersion, scaleSetGroupJob } from '../support/replica-fixtures.js';
+import type { VersionReplicas } from '../../shared/console/replicas.js';
 
 // The web console in Debian's headless Chromium, against the app on the local runtime with the demo
 // organization. Screenshots of each page: test-results/screens/*.png.
@@ -25,19 +30,23 @@ afterAll(async () => {
 });
 
 async function pickUbuntu(version: string): Promise<void> {
+  await pick('rg-images', 'corpGallery', 'ubuntu-2204-base', version);
+}
+
+async function pick(resourceGroup: string, galleryName: string, imageName: string, version: string): Promise<void> {
   const { page } = browser;
   await page.goto(`${host.url}/api/console/`);
   const rg = page.getByLabel('Image Resource Group');
   await expect.poll(() => rg.isEnabled(), { timeout: 10_000 }).toBe(true);
   // Type-ahead by keyboard: each picker takes the typed name once it matches an option.
   await rg.click();
-  await page.keyboard.type('rg-images');
+  await page.keyboard.type(resourceGroup);
   const gallery = page.getByLabel('Gallery Name');
   await expect.poll(() => gallery.isEnabled()).toBe(true);
-  await gallery.fill('corpGallery');
+  await gallery.fill(galleryName);
   const image = page.getByLabel('Image Name');
   await expect.poll(() => image.isEnabled()).toBe(true);
-  await image.fill('ubuntu-2204-base');
+  await image.fill(imageName);
   const versionInput = page.getByLabel('Version', { exact: true });
   await expect.poll(() => versionInput.isEnabled()).toBe(true);
   await versionInput.fill(version);
@@ -163,8 +172,132 @@ describe('web console (headless Chromium)', () => {
       await page.setExtraHTTPHeaders({ 'x-ms-client-principal': principalHeader({ tenantId: '00000000-0000-4000-8000-000000000001', objectId: '00000000-0000-4000-8000-000000000002', roles: ALL_APP_ROLES }) });
       await page.reload();
       await expect.poll(() => page.locator('#catalog-status').textContent(), { timeout: 10_000 }).toContain('not a member of any organization');
+      // The advice page shows the API's problem detail too, and no list.
+      await page.goto(`${host.url}/api/console/#/advice`);
+      await expect.poll(() => page.locator('#advice-status').textContent(), { timeout: 10_000 }).toContain('not a member of any organization');
+      expect(await page.locator('#advice-status').getAttribute('class')).toContain('error');
+      expect(await page.locator('#advice-lists').isHidden()).toBe(true);
+      // A member whose token lacks the app role is told which role to ask for.
+      await page.setExtraHTTPHeaders({ 'x-ms-client-principal': principalHeader({ ...DEMO_PRINCIPAL, roles: [] }) });
+      await page.reload();
+      await expect.poll(() => page.locator('#advice-status').textContent(), { timeout: 10_000 }).toBe('This operation requires the app role Catalog.Read; the caller\'s token does not carry it. Ask an administrator to assign you that app role.');
     } finally {
       await page.close();
     }
+  });
+});
+
+// Replica advice in the console, from demand set up through real group jobs: version 1.0.0 of a
+// 10 GB image with 2 replicas in West Europe (1 in East US), used there by two scale-set groups of
+// 60 (on latest) and 80 (pinned) VMs; an older 0.9.0 that no group uses.
+describe('web console: replica advice and the groups on each version (headless Chromium)', () => {
+  const IMAGE = `${DEMO_GALLERIES.team}/images/replica-console`;
+  const V1 = `${IMAGE}/versions/1.0.0`;
+  const V09 = `${IMAGE}/versions/0.9.0`;
+  const ROUTE = `${IMAGE.replace(/^\/|\/providers\/Microsoft\.Compute/g, '')}/versions`;
+  const groupNames: string[] = [];
+
+  beforeAll(async () => {
+    host.sim.put({ ...(structuredClone(host.sim.get(DEMO_IMAGES.ubuntu)!) as Record<string, unknown>), id: IMAGE });
+    host.sim.put(replicatedVersion(V09, [{ name: 'West Europe', replicas: 2 }, { name: 'East US', replicas: 2 }]));
+    host.sim.put(replicatedVersion(V1, [{ name: 'West Europe', replicas: 2 }, { name: 'East US', replicas: 1 }]));
+    expect((await postEvents(host.url, [armEvent(IMAGE, 'Write'), armEvent(V09, 'Write'), armEvent(V1, 'Write')])).status).toBe(202);
+    for (const job of [scaleSetGroupJob('replica-console', 60, 'latest'), scaleSetGroupJob('replica-console', 80, '1.0.0')]) {
+      const res = await fetch(`${host.url}/api/groups/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(job) });
+      expect(res.status, await res.clone().text()).toBe(202);
+      await host.jobsQueue.idle();
+      expect(await host.api<{ status: string }>(`groups/jobs/${String(job.jobId)}`)).toMatchObject({ status: 'succeeded' });
+      groupNames.push(((job.body as { group: { name: string } }).group.name));
+    }
+  });
+
+  it('shows, for the chosen version, current vs recommended replicas per region with every rule in words, the storage estimate, and the groups on each version', async () => {
+    const answer = await host.api<VersionReplicas>(`${ROUTE}/1.0.0/replicas`);
+    expect(answer.regions.find((r) => r.region === 'westeurope')).toMatchObject({ current: 2, recommended: 7 });
+    await pick('rg-team', 'teamGallery', 'replica-console', '1.0.0');
+    const { page } = browser;
+    const weu = page.locator('#replicas-table tr[data-region="westeurope"]');
+    await expect.poll(() => weu.count(), { timeout: 10_000 }).toBe(1);
+    expect(await weu.locator('.cell-state').textContent()).toBe('2 of 7 recommended');
+    expect(await weu.locator('.status-text').textContent()).toBe('Under-replicated');
+    // Both rules named, with what each asks and why; the larger decides.
+    expect(await weu.locator('li[data-rule]').allTextContents()).toEqual([
+      'vms-per-replica → 7, decides140 VMs may be created at once: one replica per 20 VMs created concurrently → 7.',
+      'scale-set-per-replica → 22 scale sets may be created at once: one replica per scale set created concurrently → 2.',
+    ]);
+    expect(await weu.locator('td').nth(2).textContent()).toContain('140 VMs at once, 2 scale sets at once (maximum 140, target 70)');
+    expect(await weu.locator('td').nth(3).textContent()).toBe('2 snapshots × 10 GB = 20 GBUSD 1.00 a month now, USD 3.50 at 7');
+    const eus = page.locator('#replicas-table tr[data-region="eastus"]');
+    expect(await eus.locator('.status-text').textContent()).toBe('No group uses it here');
+    expect(await eus.locator('td').nth(3).textContent()).toContain('First copy: 10 GB egress, USD 0.20 once');
+    expect(await page.locator('#replicas .totals').textContent()).toBe('In all: 3 snapshots of 10 GB, 30 GB billed, USD 1.50 a month now, USD 4.00 at the recommended counts; first copies USD 0.20 once.');
+    // The footer row of the matrix says the same per region.
+    await expect.poll(() => page.locator('#matrix tfoot td[data-region="westeurope"] .cell-state').textContent()).toBe('2 of 7 recommended');
+    // Groups on each version: both groups on 1.0.0 (one through latest), none on 0.9.0.
+    const groups = page.locator('#matrix tr[data-version="1.0.0"] td[data-column="Groups using it"] li');
+    await expect.poll(() => groups.count()).toBe(2);
+    const texts = await groups.allTextContents();
+    expect(texts.some((t) => t.startsWith(`${groupNames[0]} in westeurope: stateless group of act-5c6d7e8f, maximum 60, target 30, scale set, on latest`)), texts.join('\n')).toBe(true);
+    expect(texts.some((t) => t.startsWith(`${groupNames[1]} in westeurope: stateless group of act-5c6d7e8f, maximum 80, target 40, scale set, pinned`)), texts.join('\n')).toBe(true);
+    await expect.poll(() => page.locator('#matrix tr[data-version="0.9.0"] td[data-column="Groups using it"]').textContent()).toBe('No group of your organization uses it');
+    expect(await page.evaluate(LOW_CONTRAST_SCRIPT(4.5))).toEqual([]);
+    await browser.screenshot('replicas-of-version-1280');
+    // latest: each region's row is the version latest resolves to there (1.0.0 in both regions).
+    await page.getByLabel('Version', { exact: true }).fill('latest');
+    await expect.poll(() => page.locator('#matrix tfoot td[data-region="westeurope"] .cell-state').textContent()).toBe('1.0.0: 2 of 7 recommended');
+    await expect.poll(() => page.locator('#replicas-table tbody tr').evaluateAll((rows) => rows.length)).toBe(2);
+    expect(await page.locator('#replicas-table tr[data-region="westeurope"] .version-meta').textContent()).toContain('latest = 1.0.0');
+  });
+
+  it("shows the problem's detail where the advice was to appear when the API refuses it", async () => {
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`${host.url}/api/console/#/catalog/${ROUTE}/0.9.0`);
+      const groups = page.locator('#matrix tr[data-version="1.0.0"] td[data-column="Groups using it"] li');
+      await expect.poll(() => groups.count(), { timeout: 10_000 }).toBe(2);
+      // The caller is no longer a member of any organization when it picks another version.
+      await page.setExtraHTTPHeaders({ 'x-ms-client-principal': principalHeader({ tenantId: '00000000-0000-4000-8000-000000000001', objectId: '00000000-0000-4000-8000-000000000002', roles: ALL_APP_ROLES }) });
+      await page.getByLabel('Version', { exact: true }).fill('1.0.0');
+      const failed = page.locator('#replicas .error');
+      await expect.poll(() => failed.count(), { timeout: 10_000 }).toBe(1);
+      expect(await failed.textContent()).toContain('not a member of any organization');
+      expect(await page.locator('#replicas-table').count()).toBe(0);
+      expect(await page.locator('#matrix tfoot td[data-region="westeurope"] .error').textContent()).toContain('not a member of any organization');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('lists the version on the advice page, most at risk first, with the unused one; its link, reached by keyboard, opens it in the matrix', async () => {
+    const { page } = browser;
+    await page.goto(`${host.url}/api/console/#/advice`);
+    const row = page.locator(`#under-table tr[data-version-id="${V1}"][data-region="westeurope"]`);
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+    expect(await row.locator('.cell-state').textContent()).toBe('2 of 7 recommended');
+    expect(await row.locator('td').nth(2).textContent()).toBe('71% short');
+    expect(await Promise.all((await row.locator('li[data-rule]').all()).map((li) => li.getAttribute('data-rule')))).toEqual(['vms-per-replica', 'scale-set-per-replica']);
+    expect(await page.locator('#under-table tbody tr').first().getAttribute('data-version-id')).toBe(V1);
+    const unused = page.locator(`#unused-table tr[data-version-id="${V09}"]`);
+    expect(await unused.locator('td').nth(1).textContent()).toBe('westeurope: source region: keep one of its 2 Standard_LRS replicas (1 snapshot fewer), saves USD 0.50 a montheastus: remove the region (2 Standard_LRS replicas), saves USD 1.00 a month');
+    expect(await unused.locator('td').nth(2).textContent()).toBe('USD 1.50');
+    expect(await page.evaluate(LOW_CONTRAST_SCRIPT(4.5))).toEqual([]);
+    await browser.screenshot('advice-1280');
+    // Keyboard only: Tab from the top of the page to the version's link, Enter opens it in the matrix.
+    const link = row.locator('a.version-link');
+    expect(await link.textContent()).toBe('replica-console 1.0.0');
+    await page.locator('body').focus();
+    const href = await link.getAttribute('href');
+    expect(href).toBe(`#/catalog/${ROUTE}/1.0.0`);
+    let reached = false;
+    for (let i = 0; i < 30 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = (await page.locator(':focus').getAttribute('href')) === href;
+    }
+    expect(reached).toBe(true);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#matrix tr.chosen').getAttribute('data-version'), { timeout: 10_000 }).toBe('1.0.0');
+    expect(await page.getByLabel('Image Name').inputValue()).toBe('replica-console');
+    expect(await page.locator('#page-catalog').isVisible()).toBe(true);
+    await expect.poll(() => page.locator('#replicas-table tr[data-region="westeurope"] .cell-state').textContent(), { timeout: 10_000 }).toBe('2 of 7 recommended');
   });
 });

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readZip, writeZip } from '../../shared/build/zip.js';
 import { BUNDLE_FILE } from '../../shared/build/bundle.js';
-import { PACKAGE_DIR, PACKAGE_ZIP } from '../../shared/build/package.js';
+import { CONSOLE_DIR, PACKAGE_DIR, PACKAGE_ZIP } from '../../shared/build/package.js';
+import { loadAssets } from '../../shared/console/assets.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -31,10 +32,14 @@ describe('npm run package', () => {
     expect(output).toContain(`package: ${PACKAGE_DIR}/`);
   });
 
-  it('holds the bundle, host.json and a package.json whose main is the bundle: no node_modules, nothing to install or build', () => {
+  it('holds the bundle, the console, host.json and a package.json whose main is the bundle: no node_modules, nothing to install or build', () => {
     const names = readZip(fs.readFileSync(path.join(root, PACKAGE_ZIP))).map((e) => e.name);
     const built = fs.readdirSync(path.join(root, 'dist/app')).map((f) => `dist/app/${f}`);
-    expect(names.sort()).toEqual(['host.json', 'package.json', ...built].sort());
+    const consoleFiles = fs.readdirSync(path.join(root, CONSOLE_DIR), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+    expect(consoleFiles).toContain(`${CONSOLE_DIR}/index.html`);
+    expect(names.sort()).toEqual(['host.json', 'package.json', ...built, ...consoleFiles].sort());
+    // the console function serves them from the package (dist/console next to the bundle)
+    expect([...loadAssets(path.join(extracted, CONSOLE_DIR)).keys()]).toEqual(expect.arrayContaining(['index.html', 'web/main.js', 'console.css']));
     expect(names).toContain(BUNDLE_FILE);
     expect(names.some((n) => n.includes('node_modules'))).toBe(false);
     const deployed = JSON.parse(fs.readFileSync(path.join(extracted, 'package.json'), 'utf8')) as Record<string, unknown>;

@@ -6,28 +6,41 @@
 import { all, get, seg } from './api.js';
 import { byId, clear, h } from './dom.js';
 import { buildMatrix, type GalleryChoice, type LatestView, type Matrix, type MatrixRow, type VersionView } from '../model.js';
+import { versionHash, type VersionLocation } from '../replicas.js';
 
 interface ResourceGroup { name: string; subscriptionId: string; galleries: number }
 interface Gallery { name: string; subscriptionId: string; resourceGroup: string; location: string; visibleVia: string }
 interface Image { name: string; subscriptionId: string; osType: string; osState: string; hyperVGeneration: string; architecture: string; publisher: string; offer: string; sku: string }
 
 /**
- * Extension points of the matrix for data other APIs will add, e.g. the groups running each version
- * (a column) and replica advice per region (a footer row). Nothing is registered until such an API
- * exists: the matrix shows only what the catalog answers.
+ * Extension points of the matrix for data other APIs add: a column per version (e.g. the groups
+ * running each version), a footer row per region about the chosen version (e.g. its replicas
+ * against the recommended count), and what to show under the matrix for the chosen version. A hook
+ * answers at once (it may fill its element when its own answer arrives), so one slow or failing
+ * API never holds back the matrix.
  */
+export interface MatrixContext {
+  readonly image: ImagePath;
+  readonly matrix: Matrix;
+  /** The version picked with the Version picker (`latest` included), if any. */
+  readonly chosen?: string;
+}
 export interface MatrixColumnHook {
   readonly title: string;
-  /** The cell of one version's row. */
-  render(row: MatrixRow, image: ImagePath): Promise<Node | string>;
+  /** The cell of one version's row (rendered with the matrix). */
+  render(row: MatrixRow, ctx: MatrixContext): Node | string;
 }
 export interface MatrixFooterHook {
-  readonly title: string;
-  /** The cell of one region's column. */
-  render(region: string, image: ImagePath): Promise<Node | string>;
+  /** The row's heading for the current choice; undefined leaves the row out. */
+  title(ctx: MatrixContext): string | undefined;
+  /** The content of one region's cell, rendered again on every choice; `cell` is that cell. */
+  render(region: string, ctx: MatrixContext, cell: HTMLTableCellElement): Node | string;
 }
+/** Called on every choice (none included) once the matrix is shown. */
+export type ChosenHook = (ctx: MatrixContext) => void;
 export const matrixColumnHooks: MatrixColumnHook[] = [];
 export const matrixFooterHooks: MatrixFooterHook[] = [];
+export const chosenHooks: ChosenHook[] = [];
 
 export interface ImagePath { subscriptionId: string; resourceGroup: string; gallery: string; image: string }
 
@@ -79,6 +92,19 @@ class Picker<T> {
     this.hint.textContent = this.summary;
   }
 
+  /** Picks the first option whose item matches, as if typed, without calling back; undefined when none matches. */
+  choose(match: (item: T) => boolean): T | undefined {
+    for (const [label, item] of this.items) {
+      if (!match(item)) continue;
+      this.input.value = label;
+      this.picked = label;
+      this.input.removeAttribute('aria-invalid');
+      this.hint.textContent = this.summary;
+      return item;
+    }
+    return undefined;
+  }
+
   reset(): void {
     this.items.clear();
     this.picked = undefined;
@@ -96,12 +122,21 @@ function useInJob(choice: GalleryChoice): void {
   window.location.hash = '#/jobs';
 }
 
-export function startCatalog(report: (err: unknown, where: HTMLElement) => void): void {
+export interface Catalog {
+  /** Picks a version as the four pickers would (a link of the advice page); says so when the caller cannot see it. */
+  open(location: VersionLocation): Promise<void>;
+}
+
+const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+export function startCatalog(report: (err: unknown, where: HTMLElement) => void): Catalog {
   const status = byId('catalog-status');
   let rg: ResourceGroup | undefined;
   let gallery: Gallery | undefined;
   let image: ImagePath | undefined;
   let versions: VersionView[] = [];
+  let shown: MatrixContext | undefined; // the matrix on screen
+  let footer: HTMLTableSectionElement | undefined;
   let generation = 0; // answers of an earlier choice are dropped
 
   // Spot's order, left to right.
@@ -148,6 +183,7 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
     versionPicker.reset();
     image = i && gallery ? { subscriptionId: gallery.subscriptionId, resourceGroup: gallery.resourceGroup, gallery: gallery.name, image: i.name } : undefined;
     versions = [];
+    shown = undefined;
     byId('matrix-section').hidden = true;
     byId('latest-section').hidden = true;
     showChoice(undefined);
@@ -170,13 +206,24 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
     if (!loaded || g !== generation) return;
     versions = loaded.list;
     versionPicker.fill([['latest', 'latest'], ...versions.map((v): [string, string] => [v.name, v.name])], `latest or one of ${versions.length} version${versions.length === 1 ? '' : 's'}`);
-    await renderMatrix(loaded.matrix, chosen);
+    renderMatrix(loaded.matrix, chosen);
     renderLatest(loaded.matrix, loaded.perRegion);
+    showChoice(undefined);
   }
 
   function showChoice(version: string | undefined): void {
     const box = byId('choice');
     for (const tr of document.querySelectorAll('#matrix tr[data-version]')) tr.classList.toggle('chosen', tr.getAttribute('data-version') === version);
+    if (shown) {
+      const ctx: MatrixContext = version ? { ...shown, chosen: version } : shown;
+      renderFooters(ctx);
+      for (const hook of chosenHooks) hook(ctx);
+    }
+    // The address names the chosen version, so it can be shared or reloaded.
+    if (/^(#\/?catalog\b.*)?$/.test(window.location.hash)) {
+      const hash = version && image ? versionHash({ ...image, version }) : '#/catalog';
+      if (window.location.hash !== hash && !(hash === '#/catalog' && window.location.hash === '')) window.history.replaceState(null, '', hash);
+    }
     if (!version || !image) {
       box.hidden = true;
       return;
@@ -194,43 +241,64 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
     box.hidden = false;
   }
 
-  async function renderMatrix(m: Matrix, path: ImagePath): Promise<void> {
+  function renderMatrix(m: Matrix, path: ImagePath): void {
+    const ctx: MatrixContext = { image: path, matrix: m };
     const head = h('tr', {}, h('th', { scope: 'col' }, 'Version'), m.regions.map((r) => h('th', { scope: 'col' }, m.regionNames[r] ?? r, h('span', { class: 'version-meta' }, r, m.latest[r] ? ` · latest ${m.latest[r]}` : ' · no latest'))), matrixColumnHooks.map((hook) => h('th', { scope: 'col' }, hook.title)));
-    const rows = await Promise.all(
-      m.rows.map(async (row) =>
+    const rows = m.rows.map((row) =>
+      h(
+        'tr',
+        { 'data-version': row.version },
         h(
-          'tr',
-          { 'data-version': row.version },
-          h(
-            'th',
-            { scope: 'row' },
-            row.version,
-            h('span', { class: 'version-meta' }, `${row.provisioningState}${row.replicationMode === 'Shallow' ? ' · shallow' : ''}${row.publishedDate ? ` · published ${row.publishedDate.slice(0, 10)}` : ''}${row.endOfLifeDate ? ` · end of life ${row.endOfLifeDate.slice(0, 10)}` : ''}`),
-            row.warnings.map((w) => h('span', { class: 'badge warn', title: w.message }, w.code === 'end-of-life' ? 'past end of life' : w.code === 'shallow-replication' ? 'shallow replication' : w.code)),
-          ),
-          row.cells.map((c) =>
-            h(
-              'td',
-              { class: `cell-${c.tone}`, 'data-region': c.region },
-              h('span', { class: 'cell-state' }, c.state),
-              c.replicaCount !== undefined ? h('span', { class: 'version-meta' }, `${c.replicaCount} replica${c.replicaCount === 1 ? '' : 's'} · ${c.storageAccountType ?? ''}`) : null,
-              c.latest ? h('span', { class: 'badge latest' }, 'latest') : null,
-              c.excluded ? h('span', { class: 'badge excluded' }, c.excluded === 'regional' ? 'excluded here' : 'excluded') : null,
-              c.reasons.length > 0 && c.tone !== 'absent' ? h('ul', { class: 'reasons' }, c.reasons.map((r) => h('li', {}, r.message))) : null,
-            ),
-          ),
-          await Promise.all(matrixColumnHooks.map(async (hook) => h('td', {}, await hook.render(row, path)))),
+          'th',
+          { scope: 'row' },
+          row.version,
+          h('span', { class: 'version-meta' }, `${row.provisioningState}${row.replicationMode === 'Shallow' ? ' · shallow' : ''}${row.publishedDate ? ` · published ${row.publishedDate.slice(0, 10)}` : ''}${row.endOfLifeDate ? ` · end of life ${row.endOfLifeDate.slice(0, 10)}` : ''}`),
+          row.warnings.map((w) => h('span', { class: 'badge warn', title: w.message }, w.code === 'end-of-life' ? 'past end of life' : w.code === 'shallow-replication' ? 'shallow replication' : w.code)),
         ),
+        row.cells.map((c) =>
+          h(
+            'td',
+            { class: `cell-${c.tone}`, 'data-region': c.region },
+            h('span', { class: 'cell-state' }, c.state),
+            c.replicaCount !== undefined ? h('span', { class: 'version-meta' }, `${c.replicaCount} replica${c.replicaCount === 1 ? '' : 's'} · ${c.storageAccountType ?? ''}`) : null,
+            c.latest ? h('span', { class: 'badge latest' }, 'latest') : null,
+            c.excluded ? h('span', { class: 'badge excluded' }, c.excluded === 'regional' ? 'excluded here' : 'excluded') : null,
+            c.reasons.length > 0 && c.tone !== 'absent' ? h('ul', { class: 'reasons' }, c.reasons.map((r) => h('li', {}, r.message))) : null,
+          ),
+        ),
+        matrixColumnHooks.map((hook) => h('td', { 'data-column': hook.title }, hook.render(row, ctx))),
       ),
     );
-    const footers = await Promise.all(
-      matrixFooterHooks.map(async (hook) => h('tr', {}, h('th', { scope: 'row' }, hook.title), await Promise.all(m.regions.map(async (r) => h('td', {}, await hook.render(r, path)))), matrixColumnHooks.map(() => h('td')))),
-    );
+    footer = h('tfoot');
     clear(
       byId('matrix'),
-      h('table', { class: 'matrix' }, h('caption', { class: 'hint' }, `${path.image}: ${m.rows.length} version${m.rows.length === 1 ? '' : 's'}, newest first`), h('thead', {}, head), h('tbody', {}, rows), footers.length > 0 ? h('tfoot', {}, footers) : null),
+      h('table', { class: 'matrix' }, h('caption', { class: 'hint' }, `${path.image}: ${m.rows.length} version${m.rows.length === 1 ? '' : 's'}, newest first`), h('thead', {}, head), h('tbody', {}, rows), footer),
     );
+    shown = ctx;
     byId('matrix-section').hidden = false;
+  }
+
+  /** The footer rows for the current choice (none without one). */
+  function renderFooters(ctx: MatrixContext): void {
+    if (!footer) return;
+    const rows = matrixFooterHooks.flatMap((hook) => {
+      const title = hook.title(ctx);
+      if (title === undefined) return [];
+      return [
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, title),
+          ctx.matrix.regions.map((r) => {
+            const cell = h('td', { 'data-region': r });
+            cell.append(hook.render(r, ctx, cell));
+            return cell;
+          }),
+          matrixColumnHooks.map(() => h('td')),
+        ),
+      ];
+    });
+    clear(footer, rows);
   }
 
   function renderLatest(m: Matrix, perRegion: Record<string, { latest: LatestView }>): void {
@@ -258,7 +326,7 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
     byId('latest-section').hidden = m.regions.length === 0;
   }
 
-  void busy('Loading the resource groups you can see…', async () => {
+  const ready = busy('Loading the resource groups you can see…', async () => {
     // The subscriptions to ask: every one holding an image definition the caller sees (search spans them all).
     const images = await all<Image>('images');
     const subscriptions = [...new Set(images.map((i) => i.subscriptionId))].sort();
@@ -271,4 +339,28 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
       groups.length === 0 ? 'No image visible to you yet' : `${groups.length} resource group${groups.length === 1 ? '' : 's'} in ${subscriptions.length} subscription${subscriptions.length === 1 ? '' : 's'}`,
     );
   });
+
+  async function open(loc: VersionLocation): Promise<void> {
+    await ready;
+    const missing = (what: string): void => {
+      if (status.classList.contains('error')) return; // a failed request already says why
+      status.className = 'status error';
+      status.textContent = `${what} is not among the images you can see.`;
+    };
+    const r = rgPicker.choose((x) => sameName(x.subscriptionId, loc.subscriptionId) && sameName(x.name, loc.resourceGroup));
+    if (!r) return missing(`Resource group ${loc.resourceGroup} of subscription ${loc.subscriptionId}`);
+    await pickRg(r);
+    const g = galleryPicker.choose((x) => sameName(x.name, loc.gallery));
+    if (!g) return missing(`Gallery ${loc.gallery}`);
+    await pickGallery(g);
+    const i = imagePicker.choose((x) => sameName(x.name, loc.image));
+    if (!i) return missing(`Image definition ${loc.image}`);
+    await pickImage(i);
+    const v = versionPicker.choose((x) => sameName(x, loc.version));
+    if (!v) return missing(`Version ${loc.version} of ${loc.image}`);
+    showChoice(v);
+    document.querySelector(`#matrix tr[data-version="${CSS.escape(v)}"]`)?.scrollIntoView({ block: 'center' });
+  }
+
+  return { open };
 }
