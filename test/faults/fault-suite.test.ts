@@ -160,7 +160,8 @@ async function settleJobs(accepted: string[], label: string): Promise<void> {
   await Promise.race([host.jobsQueue.idle(), sleep(30_000).then(() => Promise.reject(new Error('the queue did not settle in 30 s')))]);
   const states: Record<string, number> = {};
   for (const id of accepted) {
-    const res = await host.request('GET', `groups/jobs/${id}`);
+    // a GET is retried once on a connection the restarted app closed (a pooled keep-alive socket)
+    const res = await host.request('GET', `groups/jobs/${id}`).catch(() => sleep(200).then(() => host.request('GET', `groups/jobs/${id}`)));
     const status = res.status === 200 ? String(res.body.status) : `http ${res.status}`;
     states[status] = (states[status] ?? 0) + 1;
     counts.jobsAccepted++;
