@@ -38,6 +38,12 @@ const META_PK = '~meta';
 const BACKFILL_RK = 'backfill-v1';
 const MAX_ATTEMPTS = 6;
 
+interface LatestBatch {
+  columns: Set<string>;
+  started: boolean;
+  done: Promise<void>;
+}
+
 /** Where a search looks: a whole subscription, one gallery, or one image definition. */
 export type SearchScope = { subscriptionId: string } | { gallery: GalleryRef } | { image: ImageRef };
 
@@ -68,6 +74,7 @@ export class SearchIndex {
   readonly table: TableClient;
   readonly ensureTable: () => Promise<void>;
   private backfilled: Promise<void> | undefined;
+  private readonly latestSets = new Map<string, { tail: Promise<void>; queued?: LatestBatch }>();
 
   constructor(
     tables: TableStore,
@@ -135,20 +142,43 @@ export class SearchIndex {
     await this.ensureTable();
     const pk = subscriptionKey(ref.subscriptionId);
     const rk = searchSortKey(ref);
-    const set: Record<string, boolean> = {};
-    for (const r of gained) {
-      const col = latestColumn(r);
-      if (col) set[col] = true;
-    }
-    if (Object.keys(set).length > 0) {
-      try {
-        await this.table.updateEntity({ partitionKey: pk, rowKey: rk, ...set }, 'Merge', { etag: '*' });
-      } catch (err) {
-        // No row yet: the definition's own write reads the versions' regions once it creates it.
-        if (tableStatusOf(err) !== 404) throw err;
-      }
-    }
+    const columns = gained.map(latestColumn).filter((c): c is string => c !== undefined);
+    if (columns.length > 0) await this.setLatest(pk, rk, columns);
     if (lost.length > 0) await this.refreshRegions(ref, lost);
+  }
+
+  /**
+   * Sets `L_` columns to true. Concurrent calls for one row share a merge: a call joins the batch
+   * that has not started yet (so the merge it waits for starts after its version was written),
+   * or starts the next one once the running merge ends. A burst of versions of one definition
+   * costs two merges, not one per version.
+   */
+  private setLatest(pk: string, rk: string, columns: readonly string[]): Promise<void> {
+    const key = `${pk}\n${rk}`;
+    const row = this.latestSets.get(key);
+    if (row?.queued && !row.queued.started) {
+      for (const c of columns) row.queued.columns.add(c);
+      return row.queued.done;
+    }
+    const batch: LatestBatch = { columns: new Set(columns), started: false, done: Promise.resolve() };
+    const previous = row?.tail ?? Promise.resolve();
+    batch.done = previous
+      .catch(() => undefined)
+      .then(async () => {
+        batch.started = true;
+        const set = Object.fromEntries([...batch.columns].map((c) => [c, true]));
+        try {
+          await this.table.updateEntity({ partitionKey: pk, rowKey: rk, ...set }, 'Merge', { etag: '*' });
+        } catch (err) {
+          // No row yet: the definition's own write reads the versions' regions once it creates it.
+          if (tableStatusOf(err) !== 404) throw err;
+        }
+      })
+      .finally(() => {
+        if (this.latestSets.get(key)?.tail === batch.done) this.latestSets.delete(key);
+      });
+    this.latestSets.set(key, { tail: batch.done, queued: batch });
+    return batch.done;
   }
 
   /**
