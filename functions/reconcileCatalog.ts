@@ -11,7 +11,7 @@ export async function reconcileCatalog(_timer: Timer, context: InvocationContext
   }
   const r = await s.reconciler.reconcile(subscriptions);
   context.info(
-    `reconcile: ${r.subscriptions} subscriptions, ${r.galleries} galleries, ${r.images} definitions, ${r.versions} versions (${r.versionReads} re-read), ${r.tombstoned} tombstoned${r.skipped.length ? `; skipped: ${r.skipped.join('; ')}` : ''}`,
+    `reconcile: ${r.subscriptions} subscriptions, ${r.galleries} galleries (${r.galleryReads} re-read), ${r.images} definitions (${r.imageWrites} rewritten), ${r.versions} versions (${r.versionReads} re-read, ${r.flagUpgrades} re-flagged), ${r.tombstoned} tombstoned${r.skipped.length ? `; skipped: ${r.skipped.join('; ')}` : ''}`,
   );
 }
 

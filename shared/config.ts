@@ -95,6 +95,13 @@ const envSchema = z
         message: 'local is only allowed with a loopback ARM_ENDPOINT',
       });
     }
+    if (env.ARM_CREDENTIAL !== 'local' && new URL(env.ARM_ENDPOINT).protocol === 'http:' && isLoopback(new URL(env.ARM_ENDPOINT).hostname)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ARM_CREDENTIAL'],
+        message: `must be local with a plain-http ARM_ENDPOINT (${env.ARM_ENDPOINT}): Azure credentials send bearer tokens over https only. Set ARM_CREDENTIAL=local for a local ARM, or use an https ARM_ENDPOINT`,
+      });
+    }
   });
 
 export type Credential = 'default' | 'managedidentity';

@@ -19,7 +19,7 @@ import { odata, type TableClient, type TableEntity, type TableEntityResult, type
 import { createTablesOnce, getEntityOrUndefined, tableStatusOf as statusOf, type TableStore } from '../storage/tables.js';
 import { formatResourceId, galleryRef, imageRef, versionRef, type GalleryRef, type ImageRef, type VersionRef } from '../domain/ids.js';
 import type { GalleryRecord, ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
-import { deployability, needsRecheck } from '../domain/latest.js';
+import { deployability, FLAG_RULES_VERSION, needsRecheck } from '../domain/latest.js';
 import { AFTER_SEP, SEP, galleryKey, galleryRowKey, imageKey, imageRowKey, regionProperty, resourceGroupPrefix, subscriptionKey, versionKey, versionRowKey } from './keys.js';
 import { listRecords, packJson, pageRecords, recordsInPages, unpackJson } from './json-props.js';
 import { SearchIndex, type SearchSource } from '../search/search-index.js';
@@ -44,6 +44,14 @@ export interface Stored<R> {
 
 export interface VersionRow extends Stored<ImageVersionRecord> {
   ref: VersionRef;
+}
+
+/** A live version as stored, with the rule version its per-region flags were computed under. */
+export interface StoredVersion {
+  record: ImageVersionRecord;
+  /** FLAG_RULES_VERSION when the row was written; 1 for rows written before the marker existed. */
+  flagRules: number;
+  settling: boolean;
 }
 
 type Entity = TableEntity<Record<string, unknown>>;
@@ -187,12 +195,6 @@ export class CatalogStore {
 
   async putVersion(record: ImageVersionRecord, obs: Observation): Promise<WriteOutcome> {
     await this.ensureTables();
-    const flags: Record<string, boolean> = {};
-    for (const t of record.targetRegions) {
-      const d = deployability(record, t.region);
-      if (d.deployable) flags[regionProperty('D', t.region)] = true;
-      if (d.eligibleForLatest) flags[regionProperty('E', t.region)] = true;
-    }
     const settling = needsRecheck(record);
     const entity: Entity = {
       partitionKey: imageKey(record.ref),
@@ -203,7 +205,7 @@ export class CatalogStore {
       provisioningState: record.provisioningState,
       replicationState: record.aggregatedReplicationState,
       settling,
-      ...flags,
+      ...versionFlags(record),
       ...packJson('record', record),
       ...observation(obs),
     };
@@ -234,6 +236,47 @@ export class CatalogStore {
   async getVersion(ref: VersionRef): Promise<Stored<ImageVersionRecord> | undefined> {
     await this.ensureTables();
     return stored<ImageVersionRecord>(await getEntityOrUndefined(this.versions, imageKey(ref), versionRowKey(ref)));
+  }
+
+  /** Live versions of an image definition with their flag-rule marker, newest first (the reconcile's view). */
+  async listStoredVersions(ref: ImageRef): Promise<StoredVersion[]> {
+    await this.ensureTables();
+    const out: StoredVersion[] = [];
+    const filter = odata`PartitionKey eq ${imageKey(ref)} and deleted eq false`;
+    for await (const e of this.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      const record = unpackJson<ImageVersionRecord>('record', e);
+      if (record === undefined) continue;
+      out.push({ record, flagRules: typeof e.flagRules === 'number' ? e.flagRules : 1, settling: e.settling === true });
+    }
+    return out;
+  }
+
+  /**
+   * Recomputes a stored version's per-region flags from its stored record under the current rule
+   * (no ARM read), when the row was written under an older rule. The observation is kept; an
+   * ETag guard leaves a row alone that was rewritten meanwhile (it then carries the current rule).
+   * Returns whether the row was rewritten.
+   */
+  async upgradeFlags(ref: VersionRef): Promise<boolean> {
+    await this.ensureTables();
+    const existing = await getEntityOrUndefined(this.versions, imageKey(ref), versionRowKey(ref));
+    if (!existing || existing.deleted === true || existing.flagRules === FLAG_RULES_VERSION) return false;
+    const record = unpackJson<ImageVersionRecord>('record', existing);
+    if (record === undefined) return false;
+    const kept: Entity = { partitionKey: imageKey(ref), rowKey: versionRowKey(ref) };
+    for (const [k, v] of Object.entries(existing)) {
+      if (k === 'etag' || k === 'timestamp' || k === 'partitionKey' || k === 'rowKey' || k.startsWith('odata.') || /^[ED]_/.test(k)) continue;
+      kept[k] = v;
+    }
+    try {
+      await this.versions.updateEntity({ ...kept, ...versionFlags(record) }, 'Replace', { etag: existing.etag });
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 412 || status === 404) return false;
+      throw err;
+    }
+    this.versionChanged(ref);
+    return true;
   }
 
   /** Live versions of an image definition, newest first. */
@@ -458,6 +501,17 @@ function refFromEntity(e: Record<string, unknown>): GalleryRef | ImageRef | Vers
   if (typeof e.image !== 'string') return g;
   const i = imageRef(g, e.image);
   return typeof e.version === 'string' ? versionRef(i, e.version) : i;
+}
+
+/** The per-region flags of a version row (`D_<region>` deployable, `E_<region>` eligible for latest) and the rule they follow. */
+function versionFlags(record: ImageVersionRecord): Record<string, boolean | number> {
+  const flags: Record<string, boolean | number> = { flagRules: FLAG_RULES_VERSION };
+  for (const t of record.targetRegions) {
+    const d = deployability(record, t.region);
+    if (d.deployable) flags[regionProperty('D', t.region)] = true;
+    if (d.eligibleForLatest) flags[regionProperty('E', t.region)] = true;
+  }
+  return flags;
 }
 
 function observation(obs: Observation): Record<string, string> {

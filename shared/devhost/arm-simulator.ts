@@ -397,6 +397,7 @@ export class ArmSimulator {
       throw new SimulatorInputError(400, 'LocationRequired', 'a gallery needs a "location"');
     }
     body.properties ??= {};
+    if (ref.level === 'version') echoRegionalExcludeFromLatest(body.properties);
 
     const key = resourceKey(ref);
     const existing = this.byKey.get(key);
@@ -826,6 +827,22 @@ function presentGallery(body: RestResource, withGroups: boolean): RestResource {
 }
 
 /** A version as ARM answers it: `replicationStatus` only with `$expand=ReplicationStatus`. */
+/**
+ * ARM stores and echoes `excludeFromLatest` on every target-region entry of a version, `false` when
+ * the request left it out (Azure/azure-rest-api-specs, GalleryRP/stable/2023-07-03/examples/
+ * galleryExamples/GalleryImageVersion_Get_WithVhdAsSource.json: both regions answer
+ * `"excludeFromLatest": false`).
+ */
+function echoRegionalExcludeFromLatest(properties: Record<string, unknown>): void {
+  const pp = asObject(properties.publishingProfile);
+  const regions = pp?.targetRegions;
+  if (!Array.isArray(regions)) return;
+  for (const r of regions) {
+    const region = asObject(r);
+    if (region && region.excludeFromLatest === undefined) region.excludeFromLatest = false;
+  }
+}
+
 function presentVersion(body: RestResource, withReplication: boolean): RestResource {
   const out = structuredClone(body);
   if (!withReplication && out.properties) delete out.properties.replicationStatus;

@@ -7,7 +7,10 @@
  *    Table service is started on 127.0.0.1:10002 with data kept in `.data/azurite`.
  * 3. ARM: unless `ARM_ENDPOINT` or `ARM_SUBSCRIPTION_IDS` is set, a simulated ARM seeded with a demo
  *    organization answers the gallery REST calls, and the app is pointed at it.
- * 4. The functions from package.json `main` are served on http://localhost:7071.
+ * 4. The catalog is reconciled with ARM once before anything is served (then on its schedule), so
+ *    the lookups answer on the first run; with real ARM and no organization stored, it prints the
+ *    request that creates the first one.
+ * 5. The functions from package.json `main` are served on http://localhost:7071.
  * Ctrl-C stops everything it started.
  */
 import fs from 'node:fs';
@@ -116,11 +119,13 @@ async function main(): Promise<void> {
     }
 
     config(); // fail fast, naming the setting, before anything is served
+    const principal = parsePrincipal(process.env.LOCAL_PRINCIPAL) ?? DEMO_PRINCIPAL;
     if (simulated) {
       await seedDemoDirectory(services().directory);
       console.log('Organizations: demo organizations contoso and fabrikam (PUT /api/manage/organizations/{id} to change them)');
+    } else if ((await services().directory.list()).length === 0) {
+      console.warn(firstOrganizationHint(httpPort, principal, config().arm.subscriptionIds));
     }
-    const principal = parsePrincipal(process.env.LOCAL_PRINCIPAL) ?? DEMO_PRINCIPAL;
     console.log(`Caller: requests without x-ms-client-principal act as ${principal.tenantId}/${principal.objectId} (LOCAL_PRINCIPAL)`);
     const registry = await loadApp(root);
     const hostJson = JSON.parse(fs.readFileSync(path.join(root, 'host.json'), 'utf8')) as {
@@ -131,6 +136,15 @@ async function main(): Promise<void> {
       serviceBus: hostJson.extensions?.serviceBus as never,
       principalHeader: principalHeader(principal),
     });
+    const reconcile = registry.get('reconcileCatalog');
+    if (reconcile) {
+      // First run: fill the catalog from ARM before serving, so the lookups answer at once (on a
+      // restart this costs list pages only: unchanged resources are not re-read).
+      console.log('Catalog: reconciling with ARM once at start-up...');
+      await runtime.invoke(reconcile, { isPastDue: false }).catch((err: unknown) => {
+        console.error(`Catalog: the start-up reconcile failed (${err instanceof Error ? err.message : String(err)}); it runs again on RECONCILE_SCHEDULE or with POST /admin/functions/reconcileCatalog`);
+      });
+    }
     await runtime.start(httpPort);
     stops.push(() => runtime.stop());
     if (!runtime.isListening('groupJobs')) {
@@ -145,6 +159,21 @@ async function main(): Promise<void> {
     else console.error(err instanceof Error ? err.message : err);
     await shutdown(1);
   }
+}
+
+/** What to do when real ARM is used and no organization is stored yet: every lookup would be a 403. */
+function firstOrganizationHint(port: number, principal: { tenantId: string; objectId: string }, subscriptionIds: readonly string[]): string {
+  const subs = subscriptionIds.length > 0 ? subscriptionIds : ['<subscription-id>'];
+  const doc = {
+    tenantId: principal.tenantId,
+    subscriptions: subs.map((subscriptionId) => ({ subscriptionId })),
+    principals: [{ tenantId: principal.tenantId, objectId: principal.objectId }],
+  };
+  return [
+    'Organizations: none stored, so every lookup answers 403 (the caller belongs to no organization).',
+    `Create the first one (the caller is LOCAL_PRINCIPAL, the subscriptions ARM_SUBSCRIPTION_IDS):`,
+    `  curl -X PUT 'http://localhost:${port}/api/manage/organizations/my-org' -H 'content-type: application/json' -d '${JSON.stringify(doc)}'`,
+  ].join('\n');
 }
 
 function parsePrincipal(value: string | undefined): { tenantId: string; objectId: string } | undefined {

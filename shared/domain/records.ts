@@ -179,7 +179,10 @@ export interface TargetRegionRecord {
   readonly replicaCount: number;
   /** The region's storage account type, or the version's. */
   readonly storageAccountType: StorageAccountType;
-  /** The regional flag; absent when the target region entry has none (then the global flag applies). */
+  /**
+   * The regional flag as ARM gave it (ARM echoes `false` by default; absent when the entry has none).
+   * Only `true` counts: a version is excluded in a region when this OR the global flag is true.
+   */
   readonly excludeFromLatest?: boolean;
   readonly replicationState: RegionalReplicationState;
   readonly replicationDetails?: string;
@@ -194,7 +197,7 @@ export interface ImageVersionRecord {
   readonly tags: Tags;
   readonly provisioningState: ProvisioningState;
   readonly publishedDate?: string;
-  /** The global flag. */
+  /** The global flag: when true, the version is excluded from latest in every region. */
   readonly excludeFromLatest: boolean;
   readonly endOfLifeDate?: string;
   readonly replicationMode: ReplicationMode;

@@ -199,6 +199,14 @@ describe('state API', () => {
     expect(stored).toMatchObject({ id, name: '4.0.0', type: 'Microsoft.Compute/galleries/images/versions', location: 'westeurope' });
   });
 
+  it('echoes excludeFromLatest: false on target regions that did not set it, as ARM does (GalleryImageVersion_Get_WithVhdAsSource.json, azure-rest-api-specs GalleryRP 2023-07-03)', () => {
+    const id = `${UBUNTU_IMAGE}/versions/9.9.9`;
+    const stored = sim.putVersion({ id, properties: { publishingProfile: { excludeFromLatest: true, targetRegions: [{ name: 'West Europe' }, { name: 'East US', excludeFromLatest: true }] } } });
+    const regions = (stored.properties?.publishingProfile as { targetRegions: { excludeFromLatest?: boolean }[] }).targetRegions;
+    expect(regions.map((r) => r.excludeFromLatest)).toEqual([false, true]);
+    sim.delete(id);
+  });
+
   it('start on a taken port says so', async () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
