@@ -211,7 +211,7 @@ export class CatalogStore {
     };
     const { outcome, previous } = await this.writeObserved(this.versions, entity, obs);
     if (outcome === 'written') this.versionChanged(record.ref);
-    if (outcome === 'written') await this.search.versionChanged(imageRef(record.ref, record.ref.image), ...eligibilityChange(previous, flags));
+    if (outcome === 'written') await this.search.versionChanged(imageRef(record.ref, record.ref.image), ...eligibilityChange(previous, entity));
     if (outcome === 'written') {
       const wasSettling = previous?.settling === true;
       // The re-check list only changes when the version starts or stops settling (or an event,
@@ -276,6 +276,7 @@ export class CatalogStore {
       throw err;
     }
     this.versionChanged(ref);
+    await this.search.versionChanged(imageRef(ref, ref.image), ...eligibilityChange(existing, versionFlags(record)));
     return true;
   }
 
