@@ -266,24 +266,40 @@ export class SearchIndex {
     if (conditions === undefined) return { items: [], more: false };
     const streams = scopes.map((s) => this.stream(s, conditions, after, Math.min(top + 1, 1000)));
     const heads = await Promise.all(streams.map((s) => s.next()));
+    /** The next candidate in key order across the scopes, each definition once (a grant inside a shared gallery is two scopes). */
+    let lastKey: string | undefined;
+    const nextCandidate = async (): Promise<SearchHit | undefined> => {
+      for (;;) {
+        let best = -1;
+        for (let i = 0; i < heads.length; i++) {
+          const h = heads[i];
+          const b = best >= 0 ? heads[best] : undefined;
+          if (h && !h.done && (!b || b.done || h.value.key < b.value.key)) best = i;
+        }
+        const head = best >= 0 ? heads[best] : undefined;
+        if (!head || head.done) return undefined;
+        heads[best] = await (streams[best] as AsyncGenerator<SearchHit>).next();
+        if (head.value.key === lastKey) continue;
+        lastKey = head.value.key;
+        return head.value;
+      }
+    };
+    // Candidates are decided a batch at a time, concurrently (each may cost a read), kept in order.
     const items: SearchHit[] = [];
     for (;;) {
-      let best = -1;
-      for (let i = 0; i < heads.length; i++) {
-        const h = heads[i];
-        const b = best >= 0 ? heads[best] : undefined;
-        if (h && !h.done && (!b || b.done || h.value.key < b.value.key)) best = i;
+      const batch: SearchHit[] = [];
+      while (batch.length < top + 1 - items.length) {
+        const c = await nextCandidate();
+        if (!c) break;
+        batch.push(c);
       }
-      if (best < 0) return { items, more: false };
-      const head = heads[best];
-      if (!head || head.done) return { items, more: false };
-      const hit = head.value;
-      heads[best] = await (streams[best] as AsyncGenerator<SearchHit>).next();
-      // the same definition through two scopes (a grant inside a shared gallery): once
-      if (items.length > 0 && items[items.length - 1]?.key === hit.key) continue;
-      if (!(await accept(hit))) continue;
-      if (items.length === top) return { items, more: true };
-      items.push(hit);
+      if (batch.length === 0) return { items, more: false };
+      const accepted = await Promise.all(batch.map(accept));
+      for (const [i, hit] of batch.entries()) {
+        if (!accepted[i]) continue;
+        if (items.length === top) return { items, more: true };
+        items.push(hit);
+      }
     }
   }
 
