@@ -1,7 +1,7 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { services } from '../shared/services.js';
 
-/** Walks ARM for every source subscription and makes the catalog equal to it (events can be lost). */
+/** Walks ARM for every source subscription and makes the catalog equal to it (events can be lost): one unit per gallery, in parallel. */
 export async function reconcileCatalog(_timer: Timer, context: InvocationContext): Promise<void> {
   const s = services();
   const subscriptions = s.config.arm.subscriptionIds;
@@ -9,9 +9,10 @@ export async function reconcileCatalog(_timer: Timer, context: InvocationContext
     context.info('reconcile: no ARM_SUBSCRIPTION_IDS configured, nothing to do');
     return;
   }
-  const r = await s.reconciler.reconcile(subscriptions);
+  const r = await s.reconcileFanOut.run(subscriptions);
+  for (const f of r.failedUnits) context.error(`reconcile: ${f.galleryId} failed: ${f.error}`);
   context.info(
-    `reconcile: ${r.subscriptions} subscriptions, ${r.galleries} galleries (${r.galleryReads} re-read), ${r.images} definitions (${r.imageWrites} rewritten), ${r.versions} versions (${r.versionReads} re-read, ${r.flagUpgrades} re-flagged), ${r.tombstoned} tombstoned${r.skipped.length ? `; skipped: ${r.skipped.join('; ')}` : ''}`,
+    `reconcile: ${r.subscriptions} subscriptions, ${r.units} gallery units, ${r.galleries} galleries (${r.galleryReads} re-read), ${r.images} definitions (${r.imageWrites} rewritten), ${r.versions} versions (${r.versionReads} re-read, ${r.flagUpgrades} re-flagged), ${r.tombstoned} tombstoned${r.skipped.length ? `; skipped: ${r.skipped.join('; ')}` : ''}`,
   );
 }
 

@@ -119,6 +119,7 @@ const NEWEST_KEPT = 50;
 
 export class CatalogLookups {
   private readonly cache = new Map<string, { at: number; value: GalleryRecord | ImageDefinitionRecord }>();
+  private readonly loading = new Map<string, Promise<GalleryRecord | ImageDefinitionRecord | undefined>>();
   private readonly newest = new Map<string, { at: number; versions: ImageVersionRecord[]; complete: boolean }>();
 
   constructor(
@@ -162,7 +163,12 @@ export class CatalogLookups {
     const t = this.now().getTime();
     const hit = this.cache.get(key);
     if (hit && t - hit.at < RECORD_CACHE_MS) return hit.value as T;
-    const value = await load();
+    // concurrent misses of one record (a page of search results in one gallery) share one read
+    const pending = this.loading.get(key) as Promise<T | undefined> | undefined;
+    if (pending) return pending;
+    const loading = load().finally(() => this.loading.delete(key));
+    this.loading.set(key, loading);
+    const value = await loading;
     if (value === undefined) return undefined; // a miss is not kept: a new gallery shows at once
     if (this.cache.size >= RECORD_CACHE_MAX) this.cache.clear();
     this.cache.set(key, { at: t, value });
