@@ -10,9 +10,9 @@ export async function reconcileCatalog(_timer: Timer, context: InvocationContext
     return;
   }
   const r = await s.reconcileFanOut.run(subscriptions);
-  for (const f of r.failedUnits) context.error(`reconcile: ${f.galleryId} failed: ${f.error}`);
+  for (const f of r.failedUnits) context.error(`reconcile unit ${f.galleryId} failed: ${f.error}`);
   context.info(
-    `reconcile: ${r.subscriptions} subscriptions, ${r.units} gallery units, ${r.galleries} galleries (${r.galleryReads} re-read), ${r.images} definitions (${r.imageWrites} rewritten), ${r.versions} versions (${r.versionReads} re-read, ${r.flagUpgrades} re-flagged), ${r.tombstoned} tombstoned${r.skipped.length ? `; skipped: ${r.skipped.join('; ')}` : ''}`,
+    `reconcile: ${r.subscriptions} subscriptions, ${r.galleries} galleries (${r.galleryReads} re-read, ${r.units} units in parallel), ${r.images} definitions (${r.imageWrites} rewritten), ${r.versions} versions (${r.versionReads} re-read, ${r.flagUpgrades} re-flagged), ${r.tombstoned} tombstoned${r.skipped.length ? `; skipped: ${r.skipped.join('; ')}` : ''}`,
   );
 }
 

@@ -68,7 +68,7 @@ async function reconcile(): Promise<string[]> {
   const done = () => host.logs.some((l) => l.functionName === 'reconcileCatalog' && /^reconcile:|Failed/.test(l.message));
   for (let i = 0; i < 1200 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
   const lines = host.logs.filter((l) => l.functionName === 'reconcileCatalog').map((l) => l.message);
-  expect(lines.some((l) => /^reconcile: 1 subscriptions, 12 gallery units/.test(l)), lines.join('\n')).toBe(true);
+  expect(lines.some((l) => /^reconcile: 1 subscriptions, 12 galleries \(\d+ re-read, 12 units in parallel\)/.test(l)), lines.join('\n')).toBe(true);
   return lines;
 }
 
