@@ -174,5 +174,7 @@ export class CatalogReconciler {
       const r = await this.indexer.refresh(v.record.ref, { eventType: 'Reconcile' });
       if (r.outcome === 'tombstoned') summary.tombstoned++;
     }
+    // the search index's regions with a latest, checked against the versions (table reads only)
+    await this.store.search.repairRegions(ref);
   }
 }

@@ -37,6 +37,8 @@ type Entity = TableEntity<Record<string, unknown>>;
 const META_PK = '~meta';
 const BACKFILL_RK = 'backfill-v1';
 const MAX_ATTEMPTS = 6;
+const KNOWN_LATEST_MS = 60_000;
+const KNOWN_LATEST_MAX = 10_000;
 
 interface LatestBatch {
   columns: Set<string>;
@@ -75,6 +77,12 @@ export class SearchIndex {
   readonly ensureTable: () => Promise<void>;
   private backfilled: Promise<void> | undefined;
   private readonly latestSets = new Map<string, { tail: Promise<void>; queued?: LatestBatch }>();
+  /**
+   * `L_` columns this process set to true on a row, and since when: a version gaining a region
+   * already set costs no write. Dropped before any clear of the row in this process; a clear by
+   * another instance at the same moment is repaired by the next reconcile (`repairRegions`).
+   */
+  private readonly knownLatest = new Map<string, { at: number; columns: Set<string> }>();
 
   constructor(
     tables: TableStore,
@@ -92,11 +100,12 @@ export class SearchIndex {
     const previous = await this.writeRow(record.ref, observedAt, (existing) => ({ ...rowOf(record, observedAt), ...latestFlags(existing) }));
     // A new row (or one back from a tombstone) takes the regions of the versions indexed before
     // it, read after the row exists: a version written later finds the row itself.
-    if (previous !== 'stale' && (!previous || previous.deleted === true)) await this.refreshRegions(record.ref, undefined);
+    if (previous !== 'stale' && (!previous || previous.deleted === true)) await this.refreshRegions(record.ref, 'all');
   }
 
   /** A definition was deleted (tombstoned at `observedAt`). */
   async tombstoneImage(ref: ImageRef, observedAt: string): Promise<void> {
+    this.knownLatest.delete(`${subscriptionKey(ref.subscriptionId)}\n${searchSortKey(ref)}`);
     await this.writeRow(ref, observedAt, () => ({ partitionKey: subscriptionKey(ref.subscriptionId), rowKey: searchSortKey(ref), ...namesOf(ref), deleted: true, observedAt }));
   }
 
@@ -153,8 +162,11 @@ export class SearchIndex {
    * or starts the next one once the running merge ends. A burst of versions of one definition
    * costs two merges, not one per version.
    */
-  private setLatest(pk: string, rk: string, columns: readonly string[]): Promise<void> {
+  private setLatest(pk: string, rk: string, wanted: readonly string[]): Promise<void> {
     const key = `${pk}\n${rk}`;
+    const known = this.knownLatest.get(key);
+    const columns = known && performance.now() - known.at < KNOWN_LATEST_MS ? wanted.filter((c) => !known.columns.has(c)) : wanted;
+    if (columns.length === 0) return Promise.resolve();
     const row = this.latestSets.get(key);
     if (row?.queued && !row.queued.started) {
       for (const c of columns) row.queued.columns.add(c);
@@ -167,11 +179,19 @@ export class SearchIndex {
       .then(async () => {
         batch.started = true;
         const set = Object.fromEntries([...batch.columns].map((c) => [c, true]));
+        const startedAt = performance.now();
         try {
           await this.table.updateEntity({ partitionKey: pk, rowKey: rk, ...set }, 'Merge', { etag: '*' });
         } catch (err) {
           // No row yet: the definition's own write reads the versions' regions once it creates it.
           if (tableStatusOf(err) !== 404) throw err;
+          return;
+        }
+        const entry = this.knownLatest.get(key);
+        if (entry) for (const c of batch.columns) entry.columns.add(c);
+        else {
+          if (this.knownLatest.size >= KNOWN_LATEST_MAX) this.knownLatest.clear();
+          this.knownLatest.set(key, { at: startedAt, columns: new Set(batch.columns) });
         }
       })
       .finally(() => {
@@ -185,14 +205,17 @@ export class SearchIndex {
    * Sets `L_<region>` from the versions themselves (all regions when `regions` is undefined),
    * under the row's ETag: a concurrent change re-reads.
    */
-  private async refreshRegions(ref: ImageRef, regions: readonly string[] | undefined): Promise<void> {
+  private async refreshRegions(ref: ImageRef, regions: readonly string[] | 'all'): Promise<void> {
     const pk = subscriptionKey(ref.subscriptionId);
     const rk = searchSortKey(ref);
+    // before any check: a set in this process from now on merges instead of trusting what it knew
+    this.knownLatest.delete(`${pk}\n${rk}`);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const row = await getEntityOrUndefined(this.table, pk, rk);
-      if (!row) return;
+      if (!row || row.deleted === true) return;
       const update: Record<string, boolean> = {};
-      if (regions === undefined) {
+      if (regions === 'all') {
+        for (const col of Object.keys(row)) if (col.startsWith('L_')) update[col] = false;
         for (const r of await this.source.eligibleRegionsOf(ref)) {
           const col = latestColumn(r);
           if (col) update[col] = true;
@@ -213,6 +236,15 @@ export class SearchIndex {
         if (status !== 412 && status !== 404) throw err;
       }
     }
+  }
+
+  /**
+   * Makes the definition's `L_` columns equal to its versions (the reconcile calls it for every
+   * definition it walks): repairs what a race between instances could leave behind.
+   */
+  async repairRegions(ref: ImageRef): Promise<void> {
+    await this.ensureTable();
+    await this.refreshRegions(ref, 'all');
   }
 
   // ------------------------------------------------------------------ backfill

@@ -155,6 +155,21 @@ describe('search index', () => {
     expect(await searchIds('region=westeurope')).toEqual(await referenceScan(store, { region: 'westeurope' }));
   });
 
+  it('the reconcile repairs regions a race between instances could leave wrong', async () => {
+    const store = freshStore();
+    const pk = encodeURIComponent(SUB);
+    const rk = (image: string) => searchSortKey({ subscriptionId: SUB, resourceGroup: 'rg-a', gallery: 'g', image });
+    const before = await searchIds('region=westeurope');
+    // a lost set (tls has a latest in West Europe) and a stale one (none has a latest in North Europe)
+    await store.search.table.updateEntity({ partitionKey: pk, rowKey: rk('tls'), L_westeurope: false, L_northeurope: true }, 'Merge');
+    expect(await searchIds('region=westeurope')).not.toEqual(before);
+    const { services } = await import('../../shared/services.js');
+    await services().reconciler.reconcile([SUB]);
+    expect(await searchIds('region=westeurope')).toEqual(before);
+    const row = await store.search.table.getEntity<Record<string, unknown>>(pk, rk('tls'));
+    expect(row.L_northeurope).toBe(false);
+  });
+
   it('a deleted definition and a deleted gallery leave the results', async () => {
     host.sim.delete(`${gid(SUB, 'rg-a', 'g')}/images/cvm`);
     host.sim.delete(gid(SUB, 'rg-a.b', 'g'));
