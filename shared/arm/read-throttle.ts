@@ -42,7 +42,8 @@ export class ArmReadThrottle {
     if (wait > 0) {
       this.waits.count++;
       this.waits.totalMs += wait;
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      // a timer may fire a millisecond early: never arrive before the token does
+      await new Promise((resolve) => setTimeout(resolve, wait + 2));
     }
   }
 
