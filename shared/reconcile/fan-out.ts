@@ -38,15 +38,23 @@ export class ReconcileFanOut {
     this.attempts = Math.max(1, options.attempts ?? 3);
   }
 
-  async run(subscriptionIds: readonly string[]): Promise<FanOutSummary> {
+  /** `onProgress` receives the counts so far after the plan and after each unit, one call at a time. */
+  async run(subscriptionIds: readonly string[], onProgress?: (summary: ReconcileSummary) => Promise<void> | void): Promise<FanOutSummary> {
     const summary: FanOutSummary = { ...emptyReconcileSummary(), units: 0, failedUnits: [] };
+    let reported: Promise<void> = Promise.resolve();
+    const report = (): Promise<void> => (reported = reported.then(() => onProgress?.(summary)));
     const queue: GalleryUnit[] = [];
     for (const units of await Promise.all(subscriptionIds.map((sub) => this.reconciler.planSubscription(sub, summary)))) queue.push(...units);
     summary.units = queue.length;
+    await report();
     const worker = async (): Promise<void> => {
-      for (let unit = queue.shift(); unit; unit = queue.shift()) await this.runUnit(unit, summary);
+      for (let unit = queue.shift(); unit; unit = queue.shift()) {
+        await this.runUnit(unit, summary);
+        await report();
+      }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, worker));
+    await reported;
     return summary;
   }
 

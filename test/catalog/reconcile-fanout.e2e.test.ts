@@ -109,6 +109,20 @@ describe('reconcile fan-out', () => {
     expect((await services().catalog.getVersion(parseResourceId(changed) as VersionRef))?.record?.endOfLifeDate).toBe('2031-01-01T00:00:00.000Z');
   }, 60_000);
 
+  it('reports its progress after the plan and after each unit, one call at a time', async () => {
+    const seen: number[] = [];
+    let inFlight = 0;
+    const r = await services().reconcileFanOut.run([SUB], async (summary) => {
+      expect(++inFlight).toBe(1);
+      seen.push(summary.galleries);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      inFlight--;
+    });
+    expect(r.units).toBe(GALLERIES);
+    expect(seen).toHaveLength(GALLERIES + 1);
+    expect(r.failedUnits).toEqual([]);
+  });
+
   it('reports a gallery that fails every attempt and still reconciles the others', async () => {
     const changed = `${gid(9)}/images/img0/versions/1.0.0`;
     version(changed, '2032-01-01T00:00:00Z');
