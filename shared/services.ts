@@ -2,12 +2,15 @@
  * The composition root: builds each adapter once from the configuration and hands the use cases
  * what they need. Function files call `services()`; nothing else reads the configuration.
  */
-import { config, type Config } from './config.js';
+import { config, isLoopback, type Config } from './config.js';
 import { TableStore } from './storage/tables.js';
 import { createGalleryArmReader, type GalleryArmReader } from './arm/reader.js';
 import { CatalogStore } from './catalog/store.js';
 import { CatalogIndexer } from './catalog/indexer.js';
 import { CatalogReconciler } from './catalog/reconcile.js';
+import { ReconcileFanOut } from './reconcile/fan-out.js';
+import { armReadThrottle } from './arm/read-throttle.js';
+import { ARM_READ_LIMITS } from './domain/token-bucket.js';
 import { OrganizationDirectory } from './access/directory.js';
 import { CatalogLookups } from './lookups/lookups.js';
 import { JobStore } from './jobs/store.js';
@@ -27,6 +30,8 @@ export interface Services {
   reconciler: CatalogReconciler;
   /** Progress of the running or last reconcile. */
   reconcileProgress: ReconcileProgressStore;
+  /** The reconcile as the timer runs it: one unit per gallery, in parallel under ARM's read budget. */
+  reconcileFanOut: ReconcileFanOut;
   directory: OrganizationDirectory;
   lookups: CatalogLookups;
   jobs: JobStore;
@@ -64,6 +69,9 @@ export function services(): Services {
   const arm = createGalleryArmReader(cfg.arm);
   const catalog = new CatalogStore(tables, cfg.tablePrefix);
   const indexer = new CatalogIndexer(arm, catalog);
+  const reconciler = new CatalogReconciler(arm, catalog, indexer);
+  // Real ARM throttles reads per subscription: spend that budget at its rate (the local simulator is unthrottled).
+  if (!isLoopback(new URL(cfg.arm.endpoint).hostname)) armReadThrottle.limits = ARM_READ_LIMITS;
   const directory = new OrganizationDirectory(tables, cfg.tablePrefix);
   const lookups = new CatalogLookups(catalog, directory);
   const jobs = new JobStore(tables, cfg.tablePrefix);
@@ -75,8 +83,9 @@ export function services(): Services {
     arm,
     catalog,
     indexer,
-    reconciler: new CatalogReconciler(arm, catalog, indexer),
+    reconciler,
     reconcileProgress: new ReconcileProgressStore(tables, cfg.tablePrefix),
+    reconcileFanOut: new ReconcileFanOut(reconciler),
     directory,
     lookups,
     jobs,

@@ -14,7 +14,7 @@
  */
 import type { GalleryArmReader } from '../arm/reader.js';
 import { ArmNotFoundError } from '../arm/reader.js';
-import { imageRef, parseResourceId, resourceKey, versionRef, type GalleryRef, type ImageRef } from '../domain/ids.js';
+import { formatResourceId, imageRef, parseResourceId, resourceKey, versionRef, type GalleryRef, type ImageRef } from '../domain/ids.js';
 import { FLAG_RULES_VERSION } from '../domain/latest.js';
 import { galleryChanges, imageDefinitionChanges, versionChanges } from '../domain/changes.js';
 import { galleryRecordFrom, imageDefinitionRecordFrom, imageVersionRecordFrom, InvalidArmResourceError, type ImageVersionRecord } from '../domain/records.js';
@@ -37,6 +37,17 @@ export interface ReconcileSummary {
   skipped: string[];
 }
 
+/** A gallery to reconcile: a unit of the fan-out (shared/reconcile), JSON on a queue. */
+export interface GalleryUnit {
+  galleryId: string;
+  /** Its list entry differs from the catalog, or it is shared: GET it. */
+  reread: boolean;
+}
+
+export function emptyReconcileSummary(): ReconcileSummary {
+  return { subscriptions: 0, galleries: 0, images: 0, versions: 0, versionReads: 0, galleryReads: 0, imageWrites: 0, flagUpgrades: 0, tombstoned: 0, skipped: [] };
+}
+
 export class CatalogReconciler {
   constructor(
     private readonly reader: GalleryArmReader,
@@ -47,42 +58,62 @@ export class CatalogReconciler {
 
   /** `onProgress` receives the counts so far after each gallery and subscription. */
   async reconcile(subscriptionIds: readonly string[], onProgress?: (summary: ReconcileSummary) => Promise<void> | void): Promise<ReconcileSummary> {
-    const summary: ReconcileSummary = { subscriptions: 0, galleries: 0, images: 0, versions: 0, versionReads: 0, galleryReads: 0, imageWrites: 0, flagUpgrades: 0, tombstoned: 0, skipped: [] };
+    const summary = emptyReconcileSummary();
     for (const sub of subscriptionIds) {
-      summary.subscriptions++;
-      const obs = (): Observation => ({ observedAt: this.now().toISOString(), eventType: 'Reconcile' });
-      const seen = new Set<string>();
-      for await (const g of this.reader.listGalleries(sub)) {
-        const ref = g.id ? parseResourceId(g.id) : undefined;
-        if (!ref || ref.level !== 'gallery') continue;
-        seen.add(resourceKey(ref));
-        summary.galleries++;
-        const stored = await this.store.getGallery(ref);
-        let changes: readonly string[];
-        try {
-          changes = galleryChanges(galleryRecordFrom(g), stored?.record);
-        } catch (err) {
-          if (!(err instanceof InvalidArmResourceError)) throw err;
-          changes = ['unreadable list entry'];
-        }
-        if (changes.length > 0) {
-          summary.galleryReads++;
-          const r = await this.indexer.refresh(ref, { eventType: 'Reconcile' });
-          if (r.outcome === 'skipped') summary.skipped.push(`${r.id}: ${r.detail ?? ''}`);
-          if (r.outcome === 'tombstoned') continue;
-        }
-        await this.reconcileGallery(ref, summary, obs);
+      for (const unit of await this.planSubscription(sub, summary)) {
+        await this.reconcileUnit(unit, summary);
         await onProgress?.(summary);
-      }
-      for (const stored of await this.store.listGalleries(sub)) {
-        if (seen.has(resourceKey(stored.ref))) continue;
-        // Listed no more: confirm with a GET before tombstoning (a list can lag a create).
-        const r = await this.indexer.refresh(stored.ref, { eventType: 'Reconcile' });
-        if (r.outcome === 'tombstoned') summary.tombstoned++;
       }
       await onProgress?.(summary);
     }
     return summary;
+  }
+
+  /**
+   * Lists a subscription's galleries: one unit per listed gallery (re-read when its list entry
+   * differs from the catalog or it is shared), and the galleries listed no more confirmed with a
+   * GET and tombstoned here.
+   */
+  async planSubscription(sub: string, summary: ReconcileSummary): Promise<GalleryUnit[]> {
+    summary.subscriptions++;
+    const units: GalleryUnit[] = [];
+    const seen = new Set<string>();
+    for await (const g of this.reader.listGalleries(sub)) {
+      const ref = g.id ? parseResourceId(g.id) : undefined;
+      if (!ref || ref.level !== 'gallery') continue;
+      seen.add(resourceKey(ref));
+      summary.galleries++;
+      const stored = await this.store.getGallery(ref);
+      let changes: readonly string[];
+      try {
+        changes = galleryChanges(galleryRecordFrom(g), stored?.record);
+      } catch (err) {
+        if (!(err instanceof InvalidArmResourceError)) throw err;
+        changes = ['unreadable list entry'];
+      }
+      units.push({ galleryId: formatResourceId(ref), reread: changes.length > 0 });
+    }
+    for (const stored of await this.store.listGalleries(sub)) {
+      if (seen.has(resourceKey(stored.ref))) continue;
+      // Listed no more: confirm with a GET before tombstoning (a list can lag a create).
+      const r = await this.indexer.refresh(stored.ref, { eventType: 'Reconcile' });
+      if (r.outcome === 'tombstoned') summary.tombstoned++;
+    }
+    return units;
+  }
+
+  /** One gallery: its GET when the plan says so, then its definitions and versions against their lists. */
+  async reconcileUnit(unit: GalleryUnit, summary: ReconcileSummary): Promise<void> {
+    const ref = parseResourceId(unit.galleryId);
+    if (ref.level !== 'gallery') throw new Error(`not a gallery id: ${unit.galleryId}`);
+    const obs = (): Observation => ({ observedAt: this.now().toISOString(), eventType: 'Reconcile' });
+    if (unit.reread) {
+      summary.galleryReads++;
+      const r = await this.indexer.refresh(ref, { eventType: 'Reconcile' });
+      if (r.outcome === 'skipped') summary.skipped.push(`${r.id}: ${r.detail ?? ''}`);
+      if (r.outcome === 'tombstoned') return;
+    }
+    await this.reconcileGallery(ref, summary, obs);
   }
 
   private async reconcileGallery(ref: GalleryRef, summary: ReconcileSummary, obs: () => Observation): Promise<void> {
@@ -148,5 +179,7 @@ export class CatalogReconciler {
       const r = await this.indexer.refresh(v.record.ref, { eventType: 'Reconcile' });
       if (r.outcome === 'tombstoned') summary.tombstoned++;
     }
+    // the search index's regions with a latest, checked against the versions (table reads only)
+    await this.store.search.repairRegions(ref);
   }
 }

@@ -22,6 +22,7 @@ import type { GalleryRecord, ImageDefinitionRecord, ImageVersionRecord } from '.
 import { deployability, FLAG_RULES_VERSION, needsRecheck } from '../domain/latest.js';
 import { AFTER_SEP, SEP, galleryKey, galleryRowKey, imageKey, imageRowKey, regionProperty, resourceGroupPrefix, subscriptionKey, versionKey, versionRowKey } from './keys.js';
 import { listRecords, packJson, pageRecords, recordsInPages, unpackJson } from './json-props.js';
+import { SearchIndex, type SearchSource } from '../search/search-index.js';
 
 export interface Observation {
   /** When ARM was read (ISO 8601 with milliseconds). */
@@ -69,6 +70,8 @@ export class CatalogStore {
   /** Creates the tables once per process. */
   readonly ensureTables: () => Promise<void>;
   private readonly versionListeners: ((ref: ImageRef) => void)[] = [];
+  /** The search index, kept with every definition and version write (shared/search). */
+  readonly search: SearchIndex;
 
   constructor(
     readonly tables: TableStore,
@@ -80,6 +83,7 @@ export class CatalogStore {
     this.shares = tables.table(`${prefix}shares`);
     this.rechecks = tables.table(`${prefix}rechecks`);
     this.ensureTables = createTablesOnce([this.galleries, this.images, this.versions, this.shares, this.rechecks]);
+    this.search = new SearchIndex(tables, prefix, this.searchSource());
   }
 
 
@@ -119,6 +123,7 @@ export class CatalogStore {
     await this.ensureTables();
     const result = await this.writeObserved(this.galleries, tombstone(subscriptionKey(ref.subscriptionId), galleryRowKey(ref), ref, obs), obs);
     if (result.outcome === 'written') await this.syncShares(ref, [], sharesOfEntity(result.previous));
+    await this.search.tombstoneGallery(ref, obs.observedAt);
     const gk = galleryKey(ref);
     await this.cascade(this.images, odata`PartitionKey eq ${gk}`, obs);
     await this.cascade(this.versions, odata`PartitionKey gt ${gk + SEP} and PartitionKey lt ${gk + AFTER_SEP}`, obs);
@@ -161,12 +166,15 @@ export class CatalogStore {
       ...packJson('record', record),
       ...observation(obs),
     };
-    return (await this.writeObserved(this.images, entity, obs)).outcome;
+    const { outcome } = await this.writeObserved(this.images, entity, obs);
+    if (outcome === 'written') await this.search.putImage(record, obs.observedAt);
+    return outcome;
   }
 
   async tombstoneImage(ref: ImageRef, obs: Observation): Promise<WriteOutcome> {
     await this.ensureTables();
     const result = await this.writeObserved(this.images, tombstone(galleryKey(ref), imageRowKey(ref), ref, obs), obs);
+    if (result.outcome === 'written') await this.search.tombstoneImage(ref, obs.observedAt);
     await this.cascade(this.versions, odata`PartitionKey eq ${imageKey(ref)}`, obs);
     this.versionChanged(ref);
     return result.outcome;
@@ -203,6 +211,7 @@ export class CatalogStore {
     };
     const { outcome, previous } = await this.writeObserved(this.versions, entity, obs);
     if (outcome === 'written') this.versionChanged(record.ref);
+    if (outcome === 'written') await this.search.versionChanged(imageRef(record.ref, record.ref.image), ...eligibilityChange(previous, entity));
     if (outcome === 'written') {
       const wasSettling = previous?.settling === true;
       // The re-check list only changes when the version starts or stops settling (or an event,
@@ -215,9 +224,10 @@ export class CatalogStore {
 
   async tombstoneVersion(ref: VersionRef, obs: Observation): Promise<WriteOutcome> {
     await this.ensureTables();
-    const { outcome } = await this.writeObserved(this.versions, tombstone(imageKey(ref), versionRowKey(ref), ref, obs), obs);
+    const { outcome, previous } = await this.writeObserved(this.versions, tombstone(imageKey(ref), versionRowKey(ref), ref, obs), obs);
     if (outcome === 'written') {
       this.versionChanged(ref);
+      await this.search.versionChanged(imageRef(ref, ref.image), ...eligibilityChange(previous, {}));
       await this.clearRecheck(ref);
     }
     return outcome;
@@ -266,6 +276,7 @@ export class CatalogStore {
       throw err;
     }
     this.versionChanged(ref);
+    await this.search.versionChanged(imageRef(ref, ref.image), ...eligibilityChange(existing, versionFlags(record)));
     return true;
   }
 
@@ -297,6 +308,44 @@ export class CatalogStore {
     const filter = `${odata`PartitionKey eq ${imageKey(ref)}`} and ${flag} eq true`;
     const first = await this.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['RowKey'] } }).byPage({ maxPageSize: 1 }).next();
     return !first.done && first.value.length > 0;
+  }
+
+  /** What the search index reads from the catalog (its backfill and region checks). */
+  private searchSource(): SearchSource {
+    const eligible = (e: Record<string, unknown>): string[] => Object.keys(e).filter((k) => k.startsWith('E_') && e[k] === true).map((k) => k.slice(2));
+    return {
+      definitions: async function* (this: CatalogStore) {
+        await this.ensureTables();
+        for await (const e of this.images.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`deleted eq false` } })) {
+          const record = unpackJson<ImageDefinitionRecord>('record', e);
+          if (record) yield { record, observedAt: typeof e.observedAt === 'string' ? e.observedAt : '' };
+        }
+      }.bind(this),
+      eligibleRegions: async function* (this: CatalogStore) {
+        await this.ensureTables();
+        const byImage = new Map<string, { ref: ImageRef; regions: Set<string> }>();
+        for await (const e of this.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`deleted eq false` } })) {
+          const regions = eligible(e);
+          if (regions.length === 0) continue;
+          const ref = refFromEntity(e);
+          if (ref.level !== 'version') continue;
+          const key = e.partitionKey ?? '';
+          const entry = byImage.get(key) ?? { ref: imageRef(ref, ref.image), regions: new Set<string>() };
+          for (const r of regions) entry.regions.add(r);
+          byImage.set(key, entry);
+        }
+        for (const { ref, regions } of byImage.values()) yield { ref, regions: [...regions] };
+      }.bind(this),
+      eligibleRegionsOf: async (ref) => {
+        await this.ensureTables();
+        const out = new Set<string>();
+        for await (const e of this.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${imageKey(ref)} and deleted eq false` } })) {
+          for (const r of eligible(e)) out.add(r);
+        }
+        return [...out];
+      },
+      hasLatestIn: (ref, region) => this.hasLatestIn(ref, region),
+    };
   }
 
   // ------------------------------------------------------------------ rechecks
@@ -477,6 +526,14 @@ function observation(obs: Observation): Record<string, string> {
 
 function tombstone(pk: string, rk: string, ref: GalleryRef | ImageRef | VersionRef, obs: Observation): Entity {
   return { partitionKey: pk, rowKey: rk, ...names(ref), id: formatResourceId(ref), deleted: true, deletedAt: obs.observedAt, ...observation(obs) };
+}
+
+/** The regions (E_ suffixes) where a version became eligible for latest, and those where it no longer is. */
+function eligibilityChange(previous: Record<string, unknown> | undefined, next: Record<string, unknown>): [string[], string[]] {
+  const regions = (e: Record<string, unknown> | undefined) => new Set(e && e.deleted !== true ? Object.keys(e).filter((k) => k.startsWith('E_') && e[k] === true).map((k) => k.slice(2)) : []);
+  const before = regions(previous);
+  const after = regions(next);
+  return [[...after].filter((r) => !before.has(r)), [...before].filter((r) => !after.has(r))];
 }
 
 function sharesOf(record: GalleryRecord): string[] {

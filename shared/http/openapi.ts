@@ -109,7 +109,16 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           operationId: 'searchImages',
           summary: 'Image definitions across every gallery the caller sees, in all subscriptions',
-          parameters: [query('publisher', 'Publisher (case-insensitive)'), query('offer', 'Offer (case-insensitive)'), query('sku', 'SKU (case-insensitive)'), ...filters, region(false), top, token],
+          parameters: [
+            query('publisher', 'Publisher (case-insensitive)'),
+            query('offer', 'Offer (case-insensitive)'),
+            query('sku', 'SKU (case-insensitive)'),
+            ...filters.filter((f) => f.name !== 'securityType'),
+            query('securityType', 'Standard, TrustedLaunch or ConfidentialVM: definitions that can create VMs of that security type (TrustedLaunch also finds TrustedLaunchSupported and TrustedLaunchAndConfidentialVmSupported); any other value: that SecurityType feature exactly'),
+            region(false),
+            top,
+            token,
+          ],
           responses: { '200': json('A page', page('Image')), ...errors },
         },
       },
