@@ -14,6 +14,11 @@ import { JobStore } from './jobs/store.js';
 import { VmSizeCatalog } from './jobs/vm-sizes.js';
 import { GroupJobProcessor } from './jobs/processor.js';
 import { ServiceBusJobQueue, type JobQueue } from './jobs/queue.js';
+import { OutboxPublisher } from './events/outbox.js';
+import { EventGridSink } from './events/publisher.js';
+import { VersionEvents } from './events/catalog-events.js';
+import { AutoRollStore } from './autoroll/store.js';
+import { AutoRoller, RollJobs } from './autoroll/autoroll.js';
 
 export interface Services {
   config: Config;
@@ -29,6 +34,10 @@ export interface Services {
   processor: GroupJobProcessor;
   /** Where submitted jobs go: the Service Bus queue, or nothing when no connection is configured. */
   jobQueue: JobQueue | undefined;
+  /** Publishes the domain events recorded in the outbox (to nothing when no topic is configured). */
+  outbox: OutboxPublisher;
+  autoRollStore: AutoRollStore;
+  autoRoller: AutoRoller;
 }
 
 let queueOverride: JobQueue | undefined;
@@ -54,11 +63,14 @@ export function services(): Services {
   const tables = new TableStore(cfg.tables);
   const arm = createGalleryArmReader(cfg.arm);
   const catalog = new CatalogStore(tables, cfg.tablePrefix);
+  const outbox = new OutboxPublisher(cfg.eventTopic ? new EventGridSink(cfg.eventTopic) : undefined, (m) => console.warn(m));
+  catalog.useEvents(new VersionEvents(outbox));
   const indexer = new CatalogIndexer(arm, catalog);
   const directory = new OrganizationDirectory(tables, cfg.tablePrefix);
   const lookups = new CatalogLookups(catalog, directory);
   const jobs = new JobStore(tables, cfg.tablePrefix);
   const vmSizes = new VmSizeCatalog(tables, cfg.tablePrefix, arm);
+  const autoRollStore = new AutoRollStore(tables, cfg.tablePrefix);
   cached = {
     config: cfg,
     tables,
@@ -70,8 +82,11 @@ export function services(): Services {
     lookups,
     jobs,
     vmSizes,
-    processor: new GroupJobProcessor({ jobs, catalog, lookups, directory, vmSizes, maxDeliveryCount: cfg.groupJobsMaxDeliveryCount }),
+    processor: new GroupJobProcessor({ jobs, catalog, lookups, directory, vmSizes, maxDeliveryCount: cfg.groupJobsMaxDeliveryCount, rolls: new RollJobs(autoRollStore, jobs), events: outbox }),
     jobQueue: jobQueueFor(cfg),
+    outbox,
+    autoRollStore,
+    autoRoller: new AutoRoller(autoRollStore, jobs, () => cached?.jobQueue),
   };
   return cached;
 }

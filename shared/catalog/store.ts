@@ -22,6 +22,7 @@ import type { GalleryRecord, ImageDefinitionRecord, ImageVersionRecord } from '.
 import { deployability, needsRecheck } from '../domain/latest.js';
 import { AFTER_SEP, SEP, galleryKey, galleryRowKey, imageKey, imageRowKey, regionProperty, resourceGroupPrefix, subscriptionKey, versionKey, versionRowKey } from './keys.js';
 import { listRecords, packJson, pageRecords, recordsInPages, unpackJson } from './json-props.js';
+import type { VersionEvents } from '../events/catalog-events.js';
 
 export interface Observation {
   /** When ARM was read (ISO 8601 with milliseconds). */
@@ -61,6 +62,8 @@ export class CatalogStore {
   /** Creates the tables once per process. */
   readonly ensureTables: () => Promise<void>;
   private readonly versionListeners: ((ref: ImageRef) => void)[] = [];
+  /** Plans the domain events of version writes (written in the same transaction), when set. */
+  private events: VersionEvents | undefined;
 
   constructor(
     readonly tables: TableStore,
@@ -74,6 +77,25 @@ export class CatalogStore {
     this.ensureTables = createTablesOnce([this.galleries, this.images, this.versions, this.shares, this.rechecks]);
   }
 
+
+  /** Version writes and tombstones record their domain events (outbox) and publish them right after. */
+  useEvents(events: VersionEvents | undefined): void {
+    this.events = events;
+  }
+
+  /** The transaction additions of a version write: its `~latest` row and outbox rows (none without events). */
+  private versionExtra(ref: VersionRef, after: ImageVersionRecord | undefined, obs: Observation): ExtraActions | undefined {
+    const events = this.events;
+    if (!events) return undefined;
+    return async (previous) => {
+      const before = previous && previous.deleted !== true ? unpackJson<ImageVersionRecord>('record', previous) : undefined;
+      return (await events.plan(this.versions, imageKey(ref), ref, before, after, obs.observedAt)).actions;
+    };
+  }
+
+  private async publishVersionEvents(ref: VersionRef): Promise<void> {
+    if (this.events) await this.events.publisher.publishPartition(this.versions, imageKey(ref));
+  }
 
   /** Called (in this process) whenever a version of an image definition is written or tombstoned. */
   onVersionChange(listener: (ref: ImageRef) => void): void {
@@ -199,8 +221,9 @@ export class CatalogStore {
       ...packJson('record', record),
       ...observation(obs),
     };
-    const { outcome, previous } = await this.writeObserved(this.versions, entity, obs);
+    const { outcome, previous } = await this.writeObserved(this.versions, entity, obs, this.versionExtra(record.ref, record, obs));
     if (outcome === 'written') this.versionChanged(record.ref);
+    if (outcome === 'written') await this.publishVersionEvents(record.ref);
     if (outcome === 'written') {
       const wasSettling = previous?.settling === true;
       // The re-check list only changes when the version starts or stops settling (or an event,
@@ -213,9 +236,10 @@ export class CatalogStore {
 
   async tombstoneVersion(ref: VersionRef, obs: Observation): Promise<WriteOutcome> {
     await this.ensureTables();
-    const { outcome } = await this.writeObserved(this.versions, tombstone(imageKey(ref), versionRowKey(ref), ref, obs), obs);
+    const { outcome } = await this.writeObserved(this.versions, tombstone(imageKey(ref), versionRowKey(ref), ref, obs), obs, this.versionExtra(ref, undefined, obs));
     if (outcome === 'written') {
       this.versionChanged(ref);
+      await this.publishVersionEvents(ref);
       await this.clearRecheck(ref);
     }
     return outcome;
@@ -311,12 +335,19 @@ export class CatalogStore {
    * Replaces the entity unless what is stored was observed later. Read, then ETag-guarded replace
    * (or create); a 412 / 409 means someone else wrote in between: read again.
    */
-  private async writeObserved(client: TableClient, entity: Entity, obs: Observation): Promise<{ outcome: WriteOutcome; previous?: TableEntityResult<Record<string, unknown>> }> {
+  private async writeObserved(
+    client: TableClient,
+    entity: Entity,
+    obs: Observation,
+    extra?: ExtraActions,
+  ): Promise<{ outcome: WriteOutcome; previous?: TableEntityResult<Record<string, unknown>> }> {
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
       const existing = await getEntityOrUndefined(client, entity.partitionKey, entity.rowKey);
       if (existing && typeof existing.observedAt === 'string' && existing.observedAt > obs.observedAt) return { outcome: 'stale', previous: existing };
       try {
-        if (existing) await client.updateEntity(entity, 'Replace', { etag: existing.etag });
+        const more = extra ? await extra(existing) : [];
+        if (more.length > 0) await client.submitTransaction([existing ? ['update', entity, 'Replace', { etag: existing.etag }] : ['create', entity], ...more]);
+        else if (existing) await client.updateEntity(entity, 'Replace', { etag: existing.etag });
         else await client.createEntity(entity);
         return { outcome: 'written', ...(existing ? { previous: existing } : {}) };
       } catch (err) {
@@ -390,6 +421,9 @@ export class CatalogStore {
     return out;
   }
 }
+
+/** More actions for the transaction of an entity write, given the entity stored before it. */
+type ExtraActions = (previous: TableEntityResult<Record<string, unknown>> | undefined) => Promise<TransactionAction[]>;
 
 export class ConcurrencyError extends Error {
   override readonly name = 'ConcurrencyError';

@@ -21,6 +21,7 @@ import { compileRoute, matchRoute, compareRoutes, type CompiledRoute } from './r
 import { parseSchedule, nextOccurrence } from './ncrontab.js';
 import { ServiceBusPump, type DeliverableMessage, type Settlement } from './service-bus.js';
 import { LocalServiceBusQueue, type LocalQueueOptions } from './local-bus.js';
+import { LocalEventTopic, type EventSubscriptionDefinition } from './event-grid-topic.js';
 
 // @azure/functions is a CommonJS bundle whose class exports Node's ESM loader cannot name statically.
 const { HttpRequest, HttpResponse, InvocationContext } = functions;
@@ -72,6 +73,8 @@ export class LocalRuntime {
   private baseUrl = '';
   private started = false;
   readonly notices: string[] = [];
+  /** The app's domain-event topic, when hosted (see event-grid-topic.ts). */
+  topic: LocalEventTopic | undefined;
 
   constructor(
     readonly registry: FunctionRegistry,
@@ -243,6 +246,7 @@ export class LocalRuntime {
     const url = new URL(req.url ?? '/', this.baseUrl || 'http://localhost');
     const path = url.pathname;
     if (path.toLowerCase() === '/runtime/webhooks/eventgrid') return this.handleEventGrid(req, res, url);
+    if (this.topic && (await this.topic.handle(req, res, path, () => readBody(req, 1024 * 1024)))) return;
     if (path.toLowerCase().startsWith('/admin/functions/')) return this.handleAdminInvoke(req, res, decodeURIComponent(path.slice('/admin/functions/'.length)));
     const prefix = this.routePrefix ? `/${this.routePrefix}` : '';
     if (prefix && !(path.toLowerCase() === prefix || path.toLowerCase().startsWith(`${prefix}/`))) {
@@ -348,6 +352,26 @@ export class LocalRuntime {
     }
     if (eventType === 'Unsubscribe') return send(res, 202, {});
     return send(res, 400, {}, eventType ? `unknown aeg-event-type '${eventType}'` : 'the aeg-event-type header is required');
+  }
+
+  /**
+   * Hosts the app's domain-event topic: accepts the publisher client's batches and delivers them to
+   * the Event Grid triggers the subscriptions name and to the webhooks. Returns the topic (its key).
+   */
+  hostEventTopic(subscriptions: readonly EventSubscriptionDefinition[], webhooks: readonly string[] = []): LocalEventTopic {
+    this.topic = new LocalEventTopic(
+      {
+        deliverToFunction: async (functionName, event) => {
+          const registration = this.registry.get(functionName);
+          if (!registration || registration.trigger.type.toLowerCase() !== 'eventgridtrigger') throw new Error(`no Event Grid trigger named ${functionName}`);
+          await this.invoke(registration, event, eventTriggerMetadata(event));
+        },
+        log: (message) => this.log('runtime', '', 'information', message),
+      },
+      subscriptions,
+      webhooks,
+    );
+    return this.topic;
   }
 
   // ---------------------------------------------------------------- admin, timers

@@ -19,11 +19,12 @@ import { seedDemoOrganization } from './demo-org.js';
 import { loadApp } from './load-app.js';
 import { LocalRuntime } from './runtime.js';
 import { isListening, PortInUseError } from './ports.js';
-import { config, ConfigError } from '../config.js';
-import { services, useJobQueue } from '../services.js';
+import { config, ConfigError, resetConfig } from '../config.js';
+import { resetServices, services, useJobQueue } from '../services.js';
 import { principalHeader } from '../access/principal.js';
 import { DEMO_PRINCIPAL, seedDemoDirectory } from './demo-directory.js';
 import { DEMO_SUBSCRIPTIONS } from './demo-org.js';
+import { LOCAL_TOPIC_PATH, parseWebhooks, readEventSubscriptions } from './event-grid-topic.js';
 
 const DEFAULT_SETTINGS: Record<string, string> = {
   FUNCTIONS_WORKER_RUNTIME: 'node',
@@ -32,6 +33,7 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   RECONCILE_SCHEDULE: '0 0 */6 * * *',
   RECHECK_SCHEDULE: '0 */2 * * * *',
   VM_SIZES_SCHEDULE: '0 30 3 * * *',
+  OUTBOX_SCHEDULE: '0 */1 * * * *',
 };
 
 function projectRoot(): string {
@@ -115,6 +117,12 @@ async function main(): Promise<void> {
       console.log(`ARM: ${process.env.ARM_ENDPOINT ?? 'https://management.azure.com'}`);
     }
 
+    if (!process.env.DomainEvents__topicEndpointUri) {
+      // The domain-event topic is hosted by the local runtime (its key is set once it is created).
+      process.env.DomainEvents__topicEndpointUri = `http://localhost:${httpPort}${LOCAL_TOPIC_PATH}`;
+      process.env.DomainEvents__credential = 'key';
+      process.env.DomainEvents__topicKey = 'pending';
+    }
     config(); // fail fast, naming the setting, before anything is served
     if (simulated) {
       await seedDemoDirectory(services().directory);
@@ -131,6 +139,13 @@ async function main(): Promise<void> {
       serviceBus: hostJson.extensions?.serviceBus as never,
       principalHeader: principalHeader(principal),
     });
+    if (process.env.DomainEvents__topicEndpointUri === `http://localhost:${httpPort}${LOCAL_TOPIC_PATH}`) {
+      const topic = runtime.hostEventTopic(readEventSubscriptions(root), parseWebhooks(process.env.LOCAL_EVENT_WEBHOOKS));
+      process.env.DomainEvents__topicKey = topic.key;
+      resetConfig();
+      resetServices();
+      console.log(`Domain events: local topic ${process.env.DomainEvents__topicEndpointUri} (recent: GET /runtime/events; webhooks: LOCAL_EVENT_WEBHOOKS)`);
+    }
     await runtime.start(httpPort);
     stops.push(() => runtime.stop());
     if (!runtime.isListening('groupJobs')) {

@@ -312,11 +312,22 @@ export const statelessGroupBodySchema = z.strictObject({ group: statelessGroupSp
 export const statefulNodeBodySchema = z.strictObject({ statefulNode: statefulNodeSpecSchema });
 
 const callerSchema = z.strictObject({ account });
+/** Auto-roll policy of a group on `latest`, beside the Spot body (not a Spot field). */
+export const autoRollPolicySchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  soakMinutes: z.number().int().min(0).max(10_080).optional(),
+  paused: z.boolean().optional(),
+});
+export type AutoRollPolicyInput = z.infer<typeof autoRollPolicySchema>;
+/** Set by the auto-roll only: the version a roll job rolls the group to (the job fails unless it is latest in the group's region). */
+const rollSchema = z.strictObject({ toVersion: z.string().refine(isVersionName, 'must be a version Major.Minor.Patch'), cause: z.string().max(64).optional() });
 const headerFields = {
   schemaVersion: z.literal(JOB_ENVELOPE_SCHEMA_VERSION),
   jobId: z.string().regex(JOB_ID, 'must be 1-128 of letters, digits, . _ : -'),
   action: z.enum(JOB_ACTIONS),
   caller: callerSchema,
+  autoRoll: autoRollPolicySchema.optional(),
+  roll: rollSchema.optional(),
 };
 const headerSchema = z.strictObject({ ...headerFields, kind: z.enum(JOB_KINDS), body: z.unknown() });
 

@@ -17,8 +17,14 @@ import { galleryRef, imageRef, versionRef, formatResourceId } from '../domain/id
 import { checkCompatibility, type Finding } from '../domain/compatibility.js';
 import { normalizeRegion } from '../domain/regions.js';
 import type { ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
+import { encodeKeyPart, imageKey } from '../catalog/keys.js';
 import { GroupConflictError, type GroupChange, type JobProblem, type JobRecord, type JobStore } from './store.js';
 import type { VmSizeCatalog } from './vm-sizes.js';
+import { compareVersions } from '../domain/versions.js';
+import { latestOfKey } from '../autoroll/store.js';
+import type { RollJobs } from '../autoroll/autoroll.js';
+import type { OutboxPublisher } from '../events/outbox.js';
+import { jobEventExtras } from '../events/job-events.js';
 
 const JOB_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -44,6 +50,8 @@ interface Outcome {
   subscriptionId?: string;
   /** The group write a successful job makes. */
   change?: GroupChange;
+  /** The auto-roll index key when the group is on `latest` of a gallery image. */
+  latestOf?: string;
 }
 
 export interface ProcessorDeps {
@@ -54,6 +62,10 @@ export interface ProcessorDeps {
   vmSizes: VmSizeCatalog;
   maxDeliveryCount: number;
   now?: () => Date;
+  /** Auto-roll: roll jobs on the group's current spec, the index of groups on latest. */
+  rolls?: RollJobs;
+  /** Publishes the job events recorded with the job's outcome. */
+  events?: OutboxPublisher;
 }
 
 const problem = (path: string, code: string, message: string): JobProblem => ({ path, code, message });
@@ -76,10 +88,13 @@ export class GroupJobProcessor {
       await this.deps.jobs.putJob(failed);
       return failed;
     }
-    const envelope = parsed.envelope;
+    let envelope = parsed.envelope;
     const { spec } = groupSpecOf(envelope);
     const owner = await this.deps.directory.accountOwner(envelope.caller.account);
     const subscriptionId = owner?.subscriptionId;
+    const prepared = this.deps.rolls ? await this.deps.rolls.prepare(envelope, subscriptionId) : { envelope };
+    const previous = 'previous' in prepared ? prepared.previous : undefined;
+    if ('envelope' in prepared) envelope = prepared.envelope;
     const base: JobRecord = {
       jobId: envelope.jobId,
       status: 'running',
@@ -100,13 +115,15 @@ export class GroupJobProcessor {
     const timer = delivery.deliveryCount > 1 ? (markRunning(), undefined) : setTimeout(() => void markRunning(), RUNNING_AFTER_MS);
     let outcome: Outcome;
     try {
-      outcome = await this.run(envelope, owner);
+      outcome = 'problem' in prepared ? fail(subscriptionId ?? '', prepared.problem) : await this.run(envelope, owner);
     } catch (err) {
       clearTimeout(timer);
       await running;
       const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 2000);
       const last = delivery.deliveryCount >= this.deps.maxDeliveryCount;
-      await this.deps.jobs.putJob({ ...base, status: last ? 'deadLettered' : 'running', ...(last ? { finishedAt: this.now().toISOString() } : {}), lastError: message }, pointer);
+      const record: JobRecord = { ...base, status: last ? 'deadLettered' : 'running', ...(last ? { finishedAt: this.now().toISOString() } : {}), lastError: message };
+      await this.deps.jobs.putJob(record, pointer, last ? jobEventExtras(record) : undefined);
+      if (last) await this.publish(record);
       throw err;
     }
     clearTimeout(timer);
@@ -121,20 +138,31 @@ export class GroupJobProcessor {
     };
     if (outcome.change && done.status === 'succeeded') {
       try {
-        await this.deps.jobs.applyJob(envelope.action, outcome.change, done, this.now().toISOString());
+        const now = this.now().toISOString();
+        const change = this.deps.rolls ? await this.deps.rolls.beforeApply(envelope, outcome.change, outcome.latestOf, previous, now) : outcome.change;
+        const applied = await this.deps.jobs.applyJob(envelope.action, change, done, now, jobEventExtras(done));
         if (pointer) await this.deps.jobs.putPointer(done);
+        if (this.deps.rolls && !applied.alreadyApplied) await this.deps.rolls.afterApply(previous, applied.group);
+        await this.publish(done);
         return done;
       } catch (err) {
         if (!(err instanceof GroupConflictError)) throw err;
         const root = `body.${bodyRootOf(envelope.kind)}`;
         const { resolvedImageVersionId: _resolved, ...rest } = done;
         const conflict: JobRecord = { ...rest, status: 'failed', errors: [problem(`${root}.name`, err.reason === 'exists' ? 'group-exists' : 'group-not-found', err.message)] };
-        await this.deps.jobs.putJob(conflict, pointer);
+        await this.deps.jobs.putJob(conflict, pointer, jobEventExtras(conflict));
+        await this.publish(conflict);
         return conflict;
       }
     }
-    await this.deps.jobs.putJob(done, pointer);
+    await this.deps.jobs.putJob(done, pointer, jobEventExtras(done));
+    await this.publish(done);
     return done;
+  }
+
+  /** Publishes the job's events right after its transaction (the outbox timer covers a crash in between). */
+  private async publish(job: JobRecord): Promise<void> {
+    if (this.deps.events && job.subscriptionId) await this.deps.events.publishPartition(this.deps.jobs.groups, encodeKeyPart(job.subscriptionId));
   }
 
   private async run(envelope: JobEnvelope, owner: { organization: Organization; subscriptionId: string } | undefined): Promise<Outcome> {
@@ -145,6 +173,7 @@ export class GroupJobProcessor {
     const region = normalizeRegion(spec.region);
     const warnings: JobProblem[] = [];
     const reference = imageReferenceOf(envelope);
+    let latestOf: string | undefined;
 
     let resolved: { image: ImageDefinitionRecord; version: ImageVersionRecord; crossTenant: boolean } | undefined;
     if (reference.source === 'gallery') {
@@ -167,6 +196,13 @@ export class GroupJobProcessor {
       if (reference.version === 'latest') {
         const latest = await this.deps.lookups.resolveLatest(image, region);
         version = latest.version;
+        const rollTo = envelope.roll?.toVersion;
+        if (rollTo !== undefined && (!version || compareVersions(version.ref.version, rollTo) !== 0)) {
+          return fail(
+            accountSubscription,
+            problem(`body.${reference.versionPath}`, 'roll-target-not-latest', `Version ${rollTo} is no longer latest in ${region}${version ? ` (latest is ${version.ref.version})` : ''}: the group stays on its version.`),
+          );
+        }
         if (!version) {
           const passed = latest.passed.map((p) => `${p.version} (${p.reasons.map((r) => r.code).join(', ')})`);
           return fail(
@@ -179,6 +215,7 @@ export class GroupJobProcessor {
         if (!version) return fail(accountSubscription, problem(`body.${reference.versionPath}`, 'version-not-found', `Version ${reference.version} of ${image.id} does not exist.`));
       }
       resolved = { image, version, crossTenant: isCrossTenant(caller, facts) };
+      if (reference.version === 'latest') latestOf = latestOfKey(imageKey(image.ref), region);
     } else {
       warnings.push(problem(`body.${reference.path}`, 'image-not-in-catalog', `A ${reference.source} image is not a gallery image: it was not checked against the catalog.`));
     }
@@ -196,6 +233,7 @@ export class GroupJobProcessor {
       warnings,
       subscriptionId: accountSubscription,
       change: { subscriptionId: accountSubscription, account: envelope.caller.account, kind, name: spec.name, region, spec, ...(resolved ? { imageVersionId: resolved.version.id } : {}) },
+      ...(latestOf ? { latestOf } : {}),
       ...(resolved ? { resolvedImageVersionId: resolved.version.id } : {}),
     };
   }

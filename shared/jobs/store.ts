@@ -37,6 +37,8 @@ export interface JobRecord {
   subscriptionId?: string;
   group?: { kind: string; name: string };
   submittedAt?: string;
+  /** A scheduled job (auto-roll soak): not delivered before this time. */
+  notBefore?: string;
   startedAt?: string;
   finishedAt?: string;
   attempts: number;
@@ -61,9 +63,18 @@ export interface GroupRecord {
   updatedByJob: string;
   /** The most recent job ids applied to the group (newest last). */
   appliedJobs: string[];
+  /** Auto-roll policy (groups on `latest`), from the job envelope or PUT .../autoroll. */
+  autoRoll?: { enabled: boolean; soakMinutes: number; paused: boolean };
+  /** The auto-roll index entry of the group while it is on `latest` of a gallery image (definition key|region). */
+  latestOf?: string;
+  /** The last auto-roll applied: from and to which version, when, by which job. */
+  lastRoll?: { fromVersionId?: string; toVersionId: string; at: string; jobId: string };
 }
 
 export type GroupChange = Omit<GroupRecord, 'revision' | 'createdAt' | 'updatedAt' | 'createdByJob' | 'updatedByJob' | 'appliedJobs'>;
+
+/** Rows written in the same transaction as a job's outcome (its outbox events), given the account's partition. */
+export type JobExtras = (partitionKey: string, group: GroupRecord | undefined) => TransactionAction[];
 
 const APPLIED_KEPT = 200;
 const RACE_ATTEMPTS = 30;
@@ -119,13 +130,16 @@ export class JobStore {
    * Writes a job's state: into its account's partition when the subscription is known (and the
    * pointer in the jobs table when `withPointer`), otherwise into the jobs table.
    */
-  async putJob(job: JobRecord, withPointer = false): Promise<void> {
+  async putJob(job: JobRecord, withPointer = false, extras?: JobExtras): Promise<void> {
     await this.ensureTables();
     if (!job.subscriptionId) {
       await this.jobs.upsertEntity(this.jobEntity(encodeKeyPart(job.jobId), 'job', job), 'Replace');
       return;
     }
-    await this.groups.upsertEntity(this.jobEntity(encodeKeyPart(job.subscriptionId), jobRowKey(job.jobId), job), 'Replace');
+    const pk = encodeKeyPart(job.subscriptionId);
+    const more = extras ? extras(pk, undefined) : [];
+    if (more.length > 0) await this.groups.submitTransaction([['upsert', this.jobEntity(pk, jobRowKey(job.jobId), job), 'Replace'], ...more]);
+    else await this.groups.upsertEntity(this.jobEntity(pk, jobRowKey(job.jobId), job), 'Replace');
     if (withPointer) await this.putPointer(job);
   }
 
@@ -166,11 +180,11 @@ export class JobStore {
    * when this job was applied before (then only the job is written). Throws GroupConflictError
    * (permanent) or GroupRaceError (transient).
    */
-  async applyJob(action: 'create' | 'update', change: GroupChange, job: JobRecord, now: string): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
+  async applyJob(action: 'create' | 'update', change: GroupChange, job: JobRecord, now: string, extras?: JobExtras): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
     await this.ensureTables();
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.tryApply(action, change, job, now);
+        return await this.tryApply(action, change, job, now, extras);
       } catch (err) {
         if (!(err instanceof GroupRaceError) || attempt >= RACE_ATTEMPTS) throw err;
         await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt, 10)));
@@ -178,7 +192,7 @@ export class JobStore {
     }
   }
 
-  private async tryApply(action: 'create' | 'update', change: GroupChange, job: JobRecord, now: string): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
+  private async tryApply(action: 'create' | 'update', change: GroupChange, job: JobRecord, now: string, extras?: JobExtras): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
     const pk = encodeKeyPart(change.subscriptionId);
     const rk = groupRowKey(change.kind, change.name);
     const jobAction: TransactionAction = ['upsert', this.jobEntity(pk, jobRowKey(job.jobId), job), 'Replace'];
@@ -186,7 +200,7 @@ export class JobStore {
       // Insert straight away: no read in the common case; a conflict is examined afterwards.
       const group: GroupRecord = { ...change, revision: 1, createdAt: now, updatedAt: now, createdByJob: job.jobId, updatedByJob: job.jobId, appliedJobs: [job.jobId] };
       try {
-        await this.groups.submitTransaction([['create', { partitionKey: pk, rowKey: rk, revision: 1, ...packJson('record', group) }], jobAction]);
+        await this.groups.submitTransaction([['create', { partitionKey: pk, rowKey: rk, revision: 1, ...packJson('record', group) }], jobAction, ...(extras ? extras(pk, group) : [])]);
         return { group, alreadyApplied: false };
       } catch (err) {
         if (statusOf(err) !== 409) throw err;
@@ -208,7 +222,7 @@ export class JobStore {
       appliedJobs: [...current.group.appliedJobs, job.jobId].slice(-APPLIED_KEPT),
     };
     try {
-      await this.groups.submitTransaction([['update', { partitionKey: pk, rowKey: rk, revision: group.revision, ...packJson('record', group) }, 'Replace', { etag: current.etag }], jobAction]);
+      await this.groups.submitTransaction([['update', { partitionKey: pk, rowKey: rk, revision: group.revision, ...packJson('record', group) }, 'Replace', { etag: current.etag }], jobAction, ...(extras ? extras(pk, group) : [])]);
     } catch (err) {
       const s = statusOf(err);
       if (s === 412) throw new GroupRaceError('the group changed while the job ran');

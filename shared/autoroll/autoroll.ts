@@ -1,0 +1,192 @@
+/**
+ * Auto-roll: when `latest` of an image definition changes in a region (the LatestVersionChanged
+ * domain event), every group on `latest` of that definition in that region, with auto-roll enabled
+ * and not paused (nor its definition paused), gets an update job that rolls it to the new latest.
+ *
+ * - The groups come from the index (definition + region → groups on latest), one partition query.
+ * - The roll job id is `roll:<group key>:<version>` (group key: 16 hex digits of SHA-256 of the
+ *   group identity `account/kind/name`), so duplicated or replayed events give one roll: the job
+ *   record is created once, the queue drops a duplicate messageId, and a job already applied to
+ *   the group is recognised.
+ * - A roll job runs like a user's update (visibility, compatibility, replicas) on the group's
+ *   CURRENT spec, changing only the image version; it fails, leaving the group on its version,
+ *   unless its target is still latest in the group's region (Completed there, not excluded).
+ * - Soak: the job is sent with the queue's scheduled delivery (`scheduledEnqueueTimeUtc`) at the
+ *   event's time + soakMinutes.
+ * - Recall: an excluded or deleted latest moves latest down; the groups on it get a roll job to
+ *   the new latest like any other change.
+ */
+import { createHash } from 'node:crypto';
+import { galleryRef, imageRef, parseResourceId, versionRef, formatResourceId } from '../domain/ids.js';
+import { DEFAULT_AUTO_ROLL, rollDecision, type AutoRollPolicy, type RollSkip } from '../domain/reaction.js';
+import { imageKey } from '../catalog/keys.js';
+import type { JobEnvelope } from '../domain/job-envelope.js';
+import type { JobQueue } from '../jobs/queue.js';
+import type { GroupChange, GroupRecord, JobProblem, JobStore } from '../jobs/store.js';
+import type { LatestVersionChangedData } from '../events/events.js';
+import { latestOfKey, type AutoRollStore } from './store.js';
+
+export function groupKey(account: string, kind: string, name: string): string {
+  return createHash('sha256').update(`${account}/${kind}/${name}`.toLowerCase()).digest('hex').slice(0, 16);
+}
+export function rollJobId(account: string, kind: string, name: string, version: string): string {
+  return `roll:${groupKey(account, kind, name)}:${version}`;
+}
+export function rollJobPrefix(account: string, kind: string, name: string): string {
+  return `roll:${groupKey(account, kind, name)}:`;
+}
+
+export function policyOf(group: Pick<GroupRecord, 'autoRoll'>): AutoRollPolicy {
+  return group.autoRoll ?? DEFAULT_AUTO_ROLL;
+}
+
+export function versionNameOf(versionId: string | undefined): string | undefined {
+  if (!versionId) return undefined;
+  try {
+    const ref = parseResourceId(versionId);
+    return ref.level === 'version' ? ref.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function specVersionOf(kind: string, spec: unknown): string | undefined {
+  const gallery = (spec as { compute?: { launchSpecification?: { image?: { gallery?: Record<string, unknown> } } } } | undefined)?.compute?.launchSpecification?.image?.gallery;
+  const v = kind === 'statefulNode' ? gallery?.versionName : gallery?.version;
+  return typeof v === 'string' ? v : undefined;
+}
+
+export interface RollOutcome {
+  queued: { jobId: string; notBefore: string }[];
+  skipped: { group: string; reason: RollSkip | 'stale-index' }[];
+}
+
+export class AutoRoller {
+  constructor(
+    private readonly store: AutoRollStore,
+    private readonly jobs: JobStore,
+    private readonly queue: () => JobQueue | undefined,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Queues the roll jobs a change of latest calls for. Transient failures throw (Event Grid redelivers). */
+  async onLatestChanged(change: LatestVersionChangedData, eventTime: string): Promise<RollOutcome> {
+    const out: RollOutcome = { queued: [], skipped: [] };
+    const def = parseResourceId(change.imageDefinitionId);
+    if (def.level !== 'image') return out;
+    const definitionKey = imageKey(def);
+    const latestOf = latestOfKey(definitionKey, change.region);
+    const [entries, paused] = await Promise.all([this.store.groupsOn(latestOf), this.store.pausedSince(definitionKey)]);
+    const changedAt = Number.isNaN(Date.parse(eventTime)) ? this.now() : new Date(eventTime);
+    const queue = this.queue();
+    for (const entry of entries) {
+      const label = `${entry.account}/${entry.kind}/${entry.name}`;
+      const found = await this.jobs.getGroup(entry.subscriptionId, entry.kind, entry.name);
+      if (!found || found.group.latestOf !== latestOf) {
+        out.skipped.push({ group: label, reason: 'stale-index' });
+        continue;
+      }
+      const group = found.group;
+      const current = versionNameOf(group.imageVersionId);
+      const decision = rollDecision(
+        { specVersion: specVersionOf(group.kind, group.spec) ?? '', region: group.region, policy: policyOf(group), ...(current ? { currentVersion: current } : {}) },
+        change,
+        changedAt,
+        paused !== undefined,
+      );
+      if (!decision.roll) {
+        out.skipped.push({ group: label, reason: decision.reason });
+        continue;
+      }
+      if (!queue) throw new Error('auto-roll: no job queue is configured');
+      const version = change.newVersion as string;
+      const jobId = rollJobId(group.account, group.kind, group.name, version);
+      const notBefore = decision.notBefore.getTime() > this.now().getTime() ? decision.notBefore : undefined;
+      const created = await this.jobs.createJob({
+        jobId,
+        status: 'queued',
+        action: 'update',
+        kind: group.kind,
+        account: group.account,
+        subscriptionId: group.subscriptionId,
+        group: { kind: group.kind, name: group.name },
+        submittedAt: this.now().toISOString(),
+        ...(notBefore ? { notBefore: notBefore.toISOString() } : {}),
+        attempts: 0,
+        errors: [],
+        warnings: [],
+      });
+      if (!created) {
+        const existing = await this.jobs.getJob(jobId);
+        // Known and finished: a replayed event. Known and still queued: send again (the queue drops duplicates).
+        if (existing && existing.status !== 'queued') continue;
+      }
+      await queue.send(rollEnvelope(group, jobId, version, change.cause), true, notBefore ? { scheduledEnqueueTimeUtc: notBefore } : {});
+      out.queued.push({ jobId, notBefore: (notBefore ?? this.now()).toISOString() });
+    }
+    return out;
+  }
+}
+
+/** The roll job: an update of the group's spec (the processor takes the group's current spec), rolled to `version`. */
+export function rollEnvelope(group: GroupRecord, jobId: string, version: string, cause: string): JobEnvelope {
+  const body = group.kind === 'statefulNode' ? { statefulNode: group.spec } : { group: group.spec };
+  return { schemaVersion: 1, jobId, action: 'update', kind: group.kind, caller: { account: group.account }, body, roll: { toVersion: version, cause } } as JobEnvelope;
+}
+
+/**
+ * What the job processor asks of the auto-roll around a job: a roll job runs on the group's current
+ * spec (or fails when the group is gone, pinned or its auto-roll off); the group write keeps the
+ * index and records the roll.
+ */
+export class RollJobs {
+  constructor(
+    private readonly store: AutoRollStore,
+    private readonly jobs: JobStore,
+  ) {}
+
+  /** For a roll job: the envelope on the group's current spec, or why it cannot run. Other jobs pass through. */
+  async prepare(envelope: JobEnvelope, subscriptionId: string | undefined): Promise<{ envelope: JobEnvelope; previous?: GroupRecord } | { problem: JobProblem }> {
+    if (!subscriptionId) return { envelope };
+    const spec = envelope.kind === 'statelessGroup' ? envelope.body.group : envelope.body.statefulNode;
+    const found = await this.jobs.getGroup(subscriptionId, envelope.kind, spec.name);
+    if (!envelope.roll) return { envelope, ...(found ? { previous: found.group } : {}) };
+    const root = envelope.kind === 'statelessGroup' ? 'body.group' : 'body.statefulNode';
+    if (!found) return { problem: { path: `${root}.name`, code: 'group-not-found', message: 'The group no longer exists.' } };
+    const group = found.group;
+    if ((specVersionOf(group.kind, group.spec) ?? '').toLowerCase() !== 'latest') return { problem: { path: `${root}.compute.launchSpecification.image.gallery`, code: 'group-pinned', message: 'The group is pinned to a version: it is not rolled.' } };
+    const policy = policyOf(group);
+    if (!policy.enabled || policy.paused) return { problem: { path: 'autoRoll', code: 'auto-roll-off', message: `Auto-roll of the group is ${policy.enabled ? 'paused' : 'disabled'}.` } };
+    const body = envelope.kind === 'statefulNode' ? { statefulNode: group.spec } : { group: group.spec };
+    return { envelope: { ...envelope, body } as JobEnvelope, previous: group };
+  }
+
+  /** The group change with the policy, the index key and (roll jobs) the roll; indexes the group first. */
+  async beforeApply(envelope: JobEnvelope, change: GroupChange, latestOf: string | undefined, previous: GroupRecord | undefined, now: string): Promise<GroupChange> {
+    const autoRoll = envelope.autoRoll ? { ...(previous?.autoRoll ?? DEFAULT_AUTO_ROLL), ...envelope.autoRoll } : previous?.autoRoll;
+    const { latestOf: _old, autoRoll: _a, ...rest } = change;
+    const next: GroupChange = { ...rest, ...(autoRoll ? { autoRoll } : {}), ...(latestOf ? { latestOf } : {}) };
+    if (envelope.roll && change.imageVersionId) {
+      next.lastRoll = { ...(previous?.imageVersionId ? { fromVersionId: previous.imageVersionId } : {}), toVersionId: change.imageVersionId, at: now, jobId: envelope.jobId };
+    }
+    if (latestOf && latestOf !== previous?.latestOf) await this.store.index({ subscriptionId: change.subscriptionId, account: change.account, kind: change.kind, name: change.name, latestOf });
+    return next;
+  }
+
+  /** After the group write: the index entry of the definition/region the group left goes. */
+  async afterApply(previous: GroupRecord | undefined, group: GroupRecord): Promise<void> {
+    if (previous?.latestOf && previous.latestOf !== group.latestOf) {
+      await this.store.unindex({ subscriptionId: previous.subscriptionId, account: previous.account, kind: previous.kind, name: previous.name, latestOf: previous.latestOf });
+    }
+  }
+}
+
+/** The index key of a group on latest of a gallery image in a region. */
+export function latestOfImage(subscriptionId: string, resourceGroup: string, gallery: string, image: string, region: string): string {
+  return latestOfKey(imageKey(imageRef(galleryRef(subscriptionId, resourceGroup, gallery), image)), region);
+}
+
+export function versionIdOf(definitionId: string, version: string): string {
+  const ref = parseResourceId(definitionId);
+  return ref.level === 'image' ? formatResourceId(versionRef(ref, version)) : definitionId;
+}

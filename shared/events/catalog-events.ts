@@ -1,0 +1,102 @@
+/**
+ * The events a version write or tombstone causes, planned inside the catalog write: the writer
+ * reads the definition's versions partition (its live versions and its `~latest` row: per-region
+ * latest pointers and the event sequence), computes latest per region after the change
+ * (shared/domain/reaction.ts), and adds to the version's transaction the updated `~latest` row
+ * (ETag-guarded: every version write of a definition passes through it, so two concurrent writes
+ * cannot both compute from the same state) and one outbox row per event:
+ * `ImageVersionReady` for each region where the version became deployable, `LatestVersionChanged`
+ * for each region whose latest moved.
+ */
+import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import { formatResourceId, imageRef, versionRef, type VersionRef } from '../domain/ids.js';
+import type { ImageVersionRecord } from '../domain/records.js';
+import { latestChanges, latestPointers, readyRegions, regionsOf, type LatestPointers } from '../domain/reaction.js';
+import { unpackJson } from '../catalog/json-props.js';
+import { domainEvent, EVENT_TYPES, type DomainEvent, type ImageVersionReadyData, type LatestVersionChangedData } from './events.js';
+import { outboxActions, sequenceText, type OutboxPublisher } from './outbox.js';
+
+export const LATEST_ROW = '~latest';
+
+export interface PlannedWrite {
+  /** Actions to add to the version's transaction. */
+  actions: TransactionAction[];
+  events: DomainEvent[];
+}
+
+export interface LatestRow {
+  pointers: LatestPointers;
+  sequence: number;
+}
+
+export function readLatestRow(e: Record<string, unknown> | undefined): LatestRow {
+  if (!e) return { pointers: {}, sequence: 0 };
+  const pointers = typeof e.pointers === 'string' ? (JSON.parse(e.pointers) as LatestPointers) : {};
+  return { pointers, sequence: typeof e.sequence === 'number' ? e.sequence : Number(e.sequence ?? 0) };
+}
+
+export class VersionEvents {
+  constructor(
+    readonly publisher: OutboxPublisher,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * Plans the events of writing `after` (undefined: a tombstone) over `before` for the version `ref`.
+   * `time` is when ARM was read (the events' time).
+   */
+  async plan(versions: TableClient, partitionKey: string, ref: VersionRef, before: ImageVersionRecord | undefined, after: ImageVersionRecord | undefined, time: string): Promise<PlannedWrite> {
+    let latestEntity: TableEntityResult<Record<string, unknown>> | undefined;
+    const live: ImageVersionRecord[] = [];
+    const changedKey = ref.version.toLowerCase();
+    for await (const e of versions.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey} and RowKey lt ${'~outbox'}` } })) {
+      if (e.rowKey === LATEST_ROW) {
+        latestEntity = e;
+        continue;
+      }
+      if (e.deleted !== false) continue;
+      const r = unpackJson<ImageVersionRecord>('record', e);
+      if (r && r.ref.version.toLowerCase() !== changedKey) live.push(r);
+    }
+    if (after) live.push(after);
+    const now = this.now();
+    const stored = readLatestRow(latestEntity);
+    const next = latestPointers(live, regionsOf(live, stored.pointers), now);
+    const changes = latestChanges(stored.pointers, next, live, now);
+    const ready = after ? readyRegions(before, after, now) : [];
+
+    const definition = imageRef(ref, ref.image);
+    const definitionId = formatResourceId(definition);
+    const versionId = after?.id ?? formatResourceId(ref);
+    const sequence = stored.sequence + 1;
+    const seq = sequenceText(sequence);
+    const events: DomainEvent[] = [];
+    for (const region of ready) {
+      const data: ImageVersionReadyData = { imageDefinitionId: definitionId, versionId, version: ref.version, region };
+      events.push(domainEvent(EVENT_TYPES.imageVersionReady, versionId, data, time, seq, [partitionKey, seq, region]));
+    }
+    for (const c of changes) {
+      const data: LatestVersionChangedData = {
+        imageDefinitionId: definitionId,
+        region: c.region,
+        ...(c.previousVersion !== undefined ? { previousVersion: c.previousVersion, previousVersionId: formatResourceId(versionRef(definition, c.previousVersion)) } : {}),
+        ...(c.newVersion !== undefined ? { newVersion: c.newVersion, newVersionId: formatResourceId(versionRef(definition, c.newVersion)) } : {}),
+        cause: c.cause,
+      };
+      events.push(domainEvent(EVENT_TYPES.latestVersionChanged, definitionId, data, time, seq, [partitionKey, seq, c.region, c.previousVersion ?? '', c.newVersion ?? '']));
+    }
+    const row = { partitionKey, rowKey: LATEST_ROW, pointers: JSON.stringify(next), sequence };
+    const actions: TransactionAction[] = [latestEntity ? ['update', row, 'Replace', { etag: latestEntity.etag }] : ['create', row], ...outboxActions(partitionKey, events, time)];
+    return { actions, events };
+  }
+
+  /** Reads the stored latest pointers of a definition's partition. */
+  async pointers(versions: TableClient, partitionKey: string): Promise<LatestPointers> {
+    try {
+      return readLatestRow(await versions.getEntity<Record<string, unknown>>(partitionKey, LATEST_ROW)).pointers;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return {};
+      throw err;
+    }
+  }
+}
