@@ -19,6 +19,7 @@ import { EventGridSink } from './events/publisher.js';
 import { VersionEvents } from './events/catalog-events.js';
 import { AutoRollStore } from './autoroll/store.js';
 import { AutoRoller, RollJobs } from './autoroll/autoroll.js';
+import { AutoRollViews } from './autoroll/views.js';
 
 export interface Services {
   config: Config;
@@ -38,6 +39,7 @@ export interface Services {
   outbox: OutboxPublisher;
   autoRollStore: AutoRollStore;
   autoRoller: AutoRoller;
+  autoRollViews: AutoRollViews;
 }
 
 let queueOverride: JobQueue | undefined;
@@ -64,7 +66,8 @@ export function services(): Services {
   const arm = createGalleryArmReader(cfg.arm);
   const catalog = new CatalogStore(tables, cfg.tablePrefix);
   const outbox = new OutboxPublisher(cfg.eventTopic ? new EventGridSink(cfg.eventTopic) : undefined, (m) => console.warn(m));
-  catalog.useEvents(new VersionEvents(outbox));
+  const versionEvents = new VersionEvents(outbox);
+  catalog.useEvents(versionEvents);
   const indexer = new CatalogIndexer(arm, catalog);
   const directory = new OrganizationDirectory(tables, cfg.tablePrefix);
   const lookups = new CatalogLookups(catalog, directory);
@@ -87,6 +90,7 @@ export function services(): Services {
     outbox,
     autoRollStore,
     autoRoller: new AutoRoller(autoRollStore, jobs, () => cached?.jobQueue),
+    autoRollViews: new AutoRollViews({ store: autoRollStore, jobs, catalog, lookups, events: versionEvents }),
   };
   return cached;
 }

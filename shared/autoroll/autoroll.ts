@@ -17,10 +17,10 @@
  *   the new latest like any other change.
  */
 import { createHash } from 'node:crypto';
-import { galleryRef, imageRef, parseResourceId, versionRef, formatResourceId } from '../domain/ids.js';
+import { galleryRef, imageRef, parseResourceId, versionRef, formatResourceId, type ImageRef } from '../domain/ids.js';
 import { DEFAULT_AUTO_ROLL, rollDecision, type AutoRollPolicy, type RollSkip } from '../domain/reaction.js';
 import { imageKey } from '../catalog/keys.js';
-import type { JobEnvelope } from '../domain/job-envelope.js';
+import type { AutoRollPolicyInput, JobEnvelope } from '../domain/job-envelope.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { GroupChange, GroupRecord, JobProblem, JobStore } from '../jobs/store.js';
 import type { LatestVersionChangedData } from '../events/events.js';
@@ -68,6 +68,20 @@ export class AutoRoller {
     private readonly queue: () => JobQueue | undefined,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** Changes a group's auto-roll policy (the fields given); undefined when the group does not exist. */
+  async setPolicy(subscriptionId: string, kind: string, name: string, input: AutoRollPolicyInput): Promise<GroupRecord | undefined> {
+    return this.jobs.updateGroup(subscriptionId, kind, name, (g) => ({ ...g, autoRoll: { ...policyOf(g), ...input }, revision: g.revision + 1, updatedAt: this.now().toISOString() }));
+  }
+
+  /** The emergency stop of auto-roll for an image definition (every region), or its release. */
+  async setDefinitionPaused(definition: ImageRef, paused: boolean): Promise<{ imageDefinitionId: string; paused: boolean; pausedAt?: string }> {
+    const key = imageKey(definition);
+    const at = this.now().toISOString();
+    await this.store.setPaused(key, formatResourceId(definition), paused, at);
+    const since = await this.store.pausedSince(key);
+    return { imageDefinitionId: formatResourceId(definition), paused: since !== undefined, ...(since ? { pausedAt: since } : {}) };
+  }
 
   /** Queues the roll jobs a change of latest calls for. Transient failures throw (Event Grid redelivers). */
   async onLatestChanged(change: LatestVersionChangedData, eventTime: string): Promise<RollOutcome> {

@@ -237,6 +237,34 @@ export class JobStore {
     return { group, alreadyApplied: true };
   }
 
+  /** The jobs of an account whose id starts with `prefix` (one RowKey range of its partition), in id order. */
+  async jobsWithPrefix(subscriptionId: string, prefix: string): Promise<JobRecord[]> {
+    await this.ensureTables();
+    const from = jobRowKey(prefix);
+    const out: JobRecord[] = [];
+    for await (const e of this.groups.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${encodeKeyPart(subscriptionId)} and RowKey ge ${from} and RowKey lt ${`${from}~`}` } })) {
+      const job = unpackJson<JobRecord>('record', e);
+      if (job) out.push(job);
+    }
+    return out;
+  }
+
+  /** Changes a group record (ETag-guarded, re-read on a race); undefined when the group does not exist. */
+  async updateGroup(subscriptionId: string, kind: string, name: string, change: (group: GroupRecord) => GroupRecord): Promise<GroupRecord | undefined> {
+    for (let attempt = 1; attempt <= RACE_ATTEMPTS; attempt++) {
+      const current = await this.getGroup(subscriptionId, kind, name);
+      if (!current) return undefined;
+      const group = change(current.group);
+      try {
+        await this.groups.updateEntity({ partitionKey: encodeKeyPart(subscriptionId), rowKey: groupRowKey(kind, name), revision: group.revision, ...packJson('record', group) }, 'Replace', { etag: current.etag });
+        return group;
+      } catch (err) {
+        if (statusOf(err) !== 412) throw err;
+      }
+    }
+    throw new GroupRaceError('the group kept changing');
+  }
+
   /** Groups of a subscription, in key order, a page at a time. */
   async listGroups(subscriptionId: string, after: string | undefined, top: number): Promise<{ items: GroupRecord[]; next?: string }> {
     await this.ensureTables();

@@ -9,7 +9,7 @@ beforeAll(async () => {
   registry = await loadApp(projectRoot, appSourceFiles());
 });
 
-const norm = (route: string) => `/${route.replace(/^\/+/, '')}`.replace(/\{(\w+)(:[^}]*)?\??\}/g, '{$1}').toLowerCase();
+const norm = (route: string) => `/${route.replace(/^\/+/, '')}`.replace(/\{\*?(\w+)(:[^}]*)?\??\}/g, '{$1}').toLowerCase();
 
 describe('OpenAPI document', () => {
   it('describes exactly the registered HTTP routes and methods', () => {
