@@ -37,7 +37,7 @@ function rec(version: string, spec: Spec = {}): ImageVersionRecord {
       ...(r.exclude === undefined ? {} : { excludeFromLatest: r.exclude }),
       replicationState: r.state ?? 'Completed',
     })),
-  } as ImageVersionRecord;
+  };
 }
 
 describe('latest pointers', () => {

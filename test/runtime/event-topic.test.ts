@@ -92,7 +92,7 @@ describe('in-memory queue scheduled delivery', () => {
     const start = Date.now();
     await queue.send(envelope, true, { scheduledEnqueueTimeUtc: new Date(start + 300) });
     await queue.send(envelope, true, { scheduledEnqueueTimeUtc: new Date(start + 300) });
-    await queue.send({ ...envelope, jobId: 'now' } as JobEnvelope, true);
+    await queue.send({ ...envelope, jobId: 'now' }, true);
     expect(queue.scheduledCount).toBe(1);
     await queue.idle();
     expect(delivered.map((d) => d.id)).toEqual(['now']);
