@@ -11,3 +11,5 @@ const { benchLookups } = await import('./lookups.js');
 await benchLookups();
 const { benchJobs } = await import('./jobs.js');
 await benchJobs();
+const { benchAutoRoll } = await import('./autoroll.js');
+benchAutoRoll();
