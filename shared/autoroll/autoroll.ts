@@ -24,7 +24,10 @@ import type { AutoRollPolicyInput, JobEnvelope } from '../domain/job-envelope.js
 import type { JobQueue } from '../jobs/queue.js';
 import type { GroupChange, GroupRecord, JobProblem, JobStore } from '../jobs/store.js';
 import type { LatestVersionChangedData } from '../events/events.js';
-import { latestOfKey, type AutoRollStore } from './store.js';
+import { latestOfKey, type AutoRollStore, type IndexedGroup } from './store.js';
+
+/** Groups handled at the same time for one change of latest. */
+const FAN_OUT = 16;
 
 export function groupKey(account: string, kind: string, name: string): string {
   return createHash('sha256').update(`${account}/${kind}/${name}`.toLowerCase()).digest('hex').slice(0, 16);
@@ -93,12 +96,12 @@ export class AutoRoller {
     const [entries, paused] = await Promise.all([this.store.groupsOn(latestOf), this.store.pausedSince(definitionKey)]);
     const changedAt = Number.isNaN(Date.parse(eventTime)) ? this.now() : new Date(eventTime);
     const queue = this.queue();
-    for (const entry of entries) {
+    const one = async (entry: IndexedGroup): Promise<void> => {
       const label = `${entry.account}/${entry.kind}/${entry.name}`;
       const found = await this.jobs.getGroup(entry.subscriptionId, entry.kind, entry.name);
       if (!found || found.group.latestOf !== latestOf) {
         out.skipped.push({ group: label, reason: 'stale-index' });
-        continue;
+        return;
       }
       const group = found.group;
       const current = versionNameOf(group.imageVersionId);
@@ -110,7 +113,7 @@ export class AutoRoller {
       );
       if (!decision.roll) {
         out.skipped.push({ group: label, reason: decision.reason });
-        continue;
+        return;
       }
       if (!queue) throw new Error('auto-roll: no job queue is configured');
       const version = change.newVersion as string;
@@ -133,11 +136,17 @@ export class AutoRoller {
       if (!created) {
         const existing = await this.jobs.getJob(jobId);
         // Known and finished: a replayed event. Known and still queued: send again (the queue drops duplicates).
-        if (existing && existing.status !== 'queued') continue;
+        if (existing && existing.status !== 'queued') return;
       }
       await queue.send(rollEnvelope(group, jobId, version, change.cause), true, notBefore ? { scheduledEnqueueTimeUtc: notBefore } : {});
       out.queued.push({ jobId, notBefore: (notBefore ?? this.now()).toISOString() });
-    }
+    };
+    // The groups are independent: a bounded number at a time.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < entries.length) await one(entries[next++] as IndexedGroup);
+    };
+    await Promise.all(Array.from({ length: Math.min(FAN_OUT, entries.length) }, worker));
     return out;
   }
 }

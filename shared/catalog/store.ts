@@ -23,6 +23,8 @@ import { deployability, needsRecheck } from '../domain/latest.js';
 import { AFTER_SEP, SEP, galleryKey, galleryRowKey, imageKey, imageRowKey, regionProperty, resourceGroupPrefix, subscriptionKey, versionKey, versionRowKey } from './keys.js';
 import { listRecords, packJson, pageRecords, recordsInPages, unpackJson } from './json-props.js';
 import type { VersionEvents } from '../events/catalog-events.js';
+import { recordedRows } from '../events/outbox.js';
+import type { DomainEvent } from '../events/events.js';
 
 export interface Observation {
   /** When ARM was read (ISO 8601 with milliseconds). */
@@ -83,18 +85,23 @@ export class CatalogStore {
     this.events = events;
   }
 
-  /** The transaction additions of a version write: its `~latest` row and outbox rows (none without events). */
-  private versionExtra(ref: VersionRef, after: ImageVersionRecord | undefined, obs: Observation): ExtraActions | undefined {
+  /**
+   * The transaction additions of a version write: its `~latest` row and outbox rows (none without
+   * events). `planned` receives the events of the last plan (the one the transaction wrote).
+   */
+  private versionExtra(ref: VersionRef, after: ImageVersionRecord | undefined, obs: Observation, planned: { events: DomainEvent[] }): ExtraActions | undefined {
     const events = this.events;
     if (!events) return undefined;
     return async (previous) => {
       const before = previous && previous.deleted !== true ? unpackJson<ImageVersionRecord>('record', previous) : undefined;
-      return (await events.plan(this.versions, imageKey(ref), ref, before, after, obs.observedAt)).actions;
+      const plan = await events.plan(this.versions, imageKey(ref), ref, before, after, obs.observedAt);
+      planned.events = plan.events;
+      return plan.actions;
     };
   }
 
-  private async publishVersionEvents(ref: VersionRef): Promise<void> {
-    if (this.events) await this.events.publisher.publishPartition(this.versions, imageKey(ref));
+  private async publishVersionEvents(ref: VersionRef, planned: { events: DomainEvent[] }): Promise<void> {
+    if (this.events) await this.events.publisher.publishRecorded(this.versions, recordedRows(imageKey(ref), planned.events));
   }
 
   /** Called (in this process) whenever a version of an image definition is written or tombstoned. */
@@ -221,9 +228,10 @@ export class CatalogStore {
       ...packJson('record', record),
       ...observation(obs),
     };
-    const { outcome, previous } = await this.writeObserved(this.versions, entity, obs, this.versionExtra(record.ref, record, obs));
+    const planned = { events: [] as DomainEvent[] };
+    const { outcome, previous } = await this.writeObserved(this.versions, entity, obs, this.versionExtra(record.ref, record, obs, planned));
     if (outcome === 'written') this.versionChanged(record.ref);
-    if (outcome === 'written') await this.publishVersionEvents(record.ref);
+    if (outcome === 'written') await this.publishVersionEvents(record.ref, planned);
     if (outcome === 'written') {
       const wasSettling = previous?.settling === true;
       // The re-check list only changes when the version starts or stops settling (or an event,
@@ -236,10 +244,11 @@ export class CatalogStore {
 
   async tombstoneVersion(ref: VersionRef, obs: Observation): Promise<WriteOutcome> {
     await this.ensureTables();
-    const { outcome } = await this.writeObserved(this.versions, tombstone(imageKey(ref), versionRowKey(ref), ref, obs), obs, this.versionExtra(ref, undefined, obs));
+    const planned = { events: [] as DomainEvent[] };
+    const { outcome } = await this.writeObserved(this.versions, tombstone(imageKey(ref), versionRowKey(ref), ref, obs), obs, this.versionExtra(ref, undefined, obs, planned));
     if (outcome === 'written') {
       this.versionChanged(ref);
-      await this.publishVersionEvents(ref);
+      await this.publishVersionEvents(ref, planned);
       await this.clearRecheck(ref);
     }
     return outcome;

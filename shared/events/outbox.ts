@@ -8,7 +8,7 @@
  *
  * Outbox rows: RowKey `~outbox|<sequence>|<n>` (after every version or group key, so no listing of
  * versions or groups sees them; they carry no `deleted` or `record` property). Right after the
- * transaction the writer publishes the partition's pending rows in RowKey order and deletes them;
+ * transaction the writer publishes the events it has just recorded (in order) and deletes their rows;
  * whatever a crash leaves behind, the `publishOutbox` timer publishes. A row is deleted only after
  * Event Grid accepted it, so an event may be published twice (same id), never lost.
  */
@@ -25,16 +25,21 @@ export function sequenceText(n: number): string {
   return String(n).padStart(SEQ_DIGITS, '0');
 }
 
+function outboxRowKey(event: DomainEvent, i: number): string {
+  return `${OUTBOX_PREFIX}${event.sequence}|${String(i).padStart(3, '0')}`;
+}
+
 /**
  * The actions that record events in a partition, in order. Upserts: the row keys are deterministic
  * (sequence and position), so recording the same events again (a retried job) writes the same rows.
  */
 export function outboxActions(partitionKey: string, events: readonly DomainEvent[], recordedAt: string): TransactionAction[] {
-  return events.map((event, i) => [
-    'upsert',
-    { partitionKey, rowKey: `${OUTBOX_PREFIX}${event.sequence}|${String(i).padStart(3, '0')}`, outbox: true, recordedAt, eventType: event.type, ...packJson('event', event) },
-    'Replace',
-  ]);
+  return events.map((event, i) => ['upsert', { partitionKey, rowKey: outboxRowKey(event, i), outbox: true, recordedAt, eventType: event.type, ...packJson('event', event) }, 'Replace']);
+}
+
+/** The outbox rows `outboxActions` writes for these events (to publish them without reading them back). */
+export function recordedRows(partitionKey: string, events: readonly DomainEvent[]): PendingRow[] {
+  return events.map((event, i) => ({ partitionKey, rowKey: outboxRowKey(event, i), event }));
 }
 
 /** Sends a batch of events (in order); throws when the topic did not accept them. */
@@ -42,7 +47,7 @@ export interface EventSink {
   send(events: readonly DomainEvent[]): Promise<void>;
 }
 
-interface PendingRow {
+export interface PendingRow {
   partitionKey: string;
   rowKey: string;
   event: DomainEvent;
@@ -64,14 +69,16 @@ export class OutboxPublisher {
     return this.sink !== undefined;
   }
 
-  /** Publishes the pending events of one partition, in order; returns how many. Never throws (the timer retries). */
-  async publishPartition(table: TableClient, partitionKey: string): Promise<number> {
-    if (!this.sink) return 0;
+  /**
+   * Publishes events a writer has just recorded (it knows them: no read), and deletes their rows.
+   * Never throws: what fails stays in the outbox for the timer.
+   */
+  async publishRecorded(table: TableClient, rows: PendingRow[]): Promise<number> {
+    if (!this.sink || rows.length === 0) return 0;
     try {
-      const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${OUTBOX_PREFIX} and RowKey lt ${OUTBOX_END}`;
-      return await this.publishRows(table, await pendingRows(table, filter));
+      return await this.publishRows(table, rows);
     } catch (err) {
-      this.log(`outbox ${table.tableName} ${partitionKey}: publish failed, left for the timer: ${err instanceof Error ? err.message : String(err)}`);
+      this.log(`outbox ${table.tableName} ${rows[0]?.partitionKey ?? ''}: publish failed, left for the timer: ${err instanceof Error ? err.message : String(err)}`);
       return 0;
     }
   }
@@ -104,17 +111,31 @@ export class OutboxPublisher {
       const batch = rows.slice(i, i + BATCH);
       await sink.send(batch.map((r) => r.event));
       this.published += batch.length;
-      await Promise.all(
-        batch.map(async (r) => {
-          try {
-            await table.deleteEntity(r.partitionKey, r.rowKey);
-          } catch (err) {
-            if (statusOf(err) !== 404) throw err; // another publisher deleted it: fine
-          }
-        }),
-      );
+      await deleteRows(table, batch);
     }
     return rows.length;
+  }
+}
+
+/** Deletes published rows: one transaction per partition; a row another publisher deleted already is fine. */
+async function deleteRows(table: TableClient, rows: PendingRow[]): Promise<void> {
+  const byPartition = new Map<string, PendingRow[]>();
+  for (const r of rows) byPartition.set(r.partitionKey, [...(byPartition.get(r.partitionKey) ?? []), r]);
+  for (const list of byPartition.values()) {
+    try {
+      if (list.length === 1) await table.deleteEntity(list[0]!.partitionKey, list[0]!.rowKey);
+      else await table.submitTransaction(list.map((r) => ['delete', { partitionKey: r.partitionKey, rowKey: r.rowKey }]));
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+      // A batch fails as a whole when one row is gone: delete the rest one by one.
+      for (const r of list) {
+        try {
+          await table.deleteEntity(r.partitionKey, r.rowKey);
+        } catch (e) {
+          if (statusOf(e) !== 404) throw e;
+        }
+      }
+    }
   }
 }
 

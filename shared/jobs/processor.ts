@@ -18,13 +18,14 @@ import { checkCompatibility, type Finding } from '../domain/compatibility.js';
 import { normalizeRegion } from '../domain/regions.js';
 import type { ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
 import { encodeKeyPart, imageKey } from '../catalog/keys.js';
-import { GroupConflictError, type GroupChange, type JobProblem, type JobRecord, type JobStore } from './store.js';
+import { GroupConflictError, type GroupRecord, type GroupChange, type JobProblem, type JobRecord, type JobStore } from './store.js';
 import type { VmSizeCatalog } from './vm-sizes.js';
 import { compareVersions } from '../domain/versions.js';
 import { latestOfKey } from '../autoroll/store.js';
 import type { RollJobs } from '../autoroll/autoroll.js';
 import type { OutboxPublisher } from '../events/outbox.js';
-import { jobEventExtras } from '../events/job-events.js';
+import { jobEventExtras, jobEvents } from '../events/job-events.js';
+import { recordedRows } from '../events/outbox.js';
 
 const JOB_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -143,7 +144,7 @@ export class GroupJobProcessor {
         const applied = await this.deps.jobs.applyJob(envelope.action, change, done, now, jobEventExtras(done));
         if (pointer) await this.deps.jobs.putPointer(done);
         if (this.deps.rolls && !applied.alreadyApplied) await this.deps.rolls.afterApply(previous, applied.group);
-        await this.publish(done);
+        await this.publish(done, applied.group);
         return done;
       } catch (err) {
         if (!(err instanceof GroupConflictError)) throw err;
@@ -161,8 +162,8 @@ export class GroupJobProcessor {
   }
 
   /** Publishes the job's events right after its transaction (the outbox timer covers a crash in between). */
-  private async publish(job: JobRecord): Promise<void> {
-    if (this.deps.events && job.subscriptionId) await this.deps.events.publishPartition(this.deps.jobs.groups, encodeKeyPart(job.subscriptionId));
+  private async publish(job: JobRecord, group?: GroupRecord): Promise<void> {
+    if (this.deps.events && job.subscriptionId) await this.deps.events.publishRecorded(this.deps.jobs.groups, recordedRows(encodeKeyPart(job.subscriptionId), jobEvents(job, group)));
   }
 
   private async run(envelope: JobEnvelope, owner: { organization: Organization; subscriptionId: string } | undefined): Promise<Outcome> {

@@ -72,7 +72,7 @@ try {
     v.name = version;
     for (const r of v.properties.replicationStatus.summary) r.state = r.region === 'West Europe' ? westEurope : 'Replicating';
     v.properties.replicationStatus.aggregatedState = 'InProgress';
-    env.sim.put(v as never);
+    env.sim.put(v);
     return v.id;
   };
   const rolledTo = async (version: string) => {
