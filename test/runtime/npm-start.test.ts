@@ -24,7 +24,7 @@ beforeAll(async () => {
   const began = Date.now();
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !/^(CatalogStorage|CATALOG_TABLE_PREFIX|ARM_|ServiceBus|RECHECK|RECONCILE)/.test(k)) env[k] = v;
+    if (v !== undefined && !/^(CatalogStorage|CATALOG_TABLE_PREFIX|ARM_|ServiceBus|RECHECK|RECONCILE|DomainEvents|OUTBOX|LOCAL_EVENT_WEBHOOKS)/.test(k)) env[k] = v;
   }
   child = spawn(process.execPath, [startScript], {
     cwd: root,
@@ -85,6 +85,17 @@ describe('npm start', () => {
       if (res.status === 200) body = (await res.json()) as { version?: string };
     }
     expect(body.version, output).toBe('1.10.0');
+  });
+
+  it('hosts the domain-event topic: the catalog changes appear on GET /runtime/events and in the log', async () => {
+    expect(output).toContain(`Domain events: local topic http://localhost:${ports.http}/runtime/eventgrid/topics/domain-events/api/events`);
+    let events: { type: string; subject: string }[] = [];
+    for (let i = 0; i < 50 && !events.some((e) => e.type === 'GalleryCatalog.LatestVersionChanged'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      events = ((await (await fetch(`http://127.0.0.1:${ports.http}/runtime/events`)).json()) as { events: { type: string; subject: string }[] }).events;
+    }
+    expect(events.some((e) => e.type === 'GalleryCatalog.LatestVersionChanged' && e.subject.endsWith('/images/ubuntu-2204-base')), output).toBe(true);
+    expect(output).toMatch(/topic domain-events: GalleryCatalog\.LatestVersionChanged \/subscriptions\//);
   });
 
   it('stops Azurite and the ARM simulator on Ctrl-C, leaving no process behind', async () => {
