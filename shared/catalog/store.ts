@@ -143,6 +143,14 @@ export class CatalogStore {
     const gk = galleryKey(ref);
     await this.cascade(this.images, odata`PartitionKey eq ${gk}`, obs);
     await this.cascade(this.versions, odata`PartitionKey gt ${gk + SEP} and PartitionKey lt ${gk + AFTER_SEP}`, obs);
+    if (this.events) {
+      // Every definition of the gallery (tombstoned now) loses its latest.
+      for await (const e of this.images.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${gk}`, select: ['image'] } })) {
+        if (typeof e.image !== 'string') continue;
+        const image = imageRef(ref, e.image);
+        await this.events.definitionGone(this.versions, imageKey(image), image, obs.observedAt);
+      }
+    }
     return result.outcome;
   }
 
@@ -190,6 +198,7 @@ export class CatalogStore {
     const result = await this.writeObserved(this.images, tombstone(galleryKey(ref), imageRowKey(ref), ref, obs), obs);
     await this.cascade(this.versions, odata`PartitionKey eq ${imageKey(ref)}`, obs);
     this.versionChanged(ref);
+    await this.events?.definitionGone(this.versions, imageKey(ref), ref, obs.observedAt);
     return result.outcome;
   }
 

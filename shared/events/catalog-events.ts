@@ -9,12 +9,12 @@
  * for each region whose latest moved.
  */
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
-import { formatResourceId, imageRef, versionRef, type VersionRef } from '../domain/ids.js';
+import { formatResourceId, imageRef, versionRef, type ImageRef, type VersionRef } from '../domain/ids.js';
 import type { ImageVersionRecord } from '../domain/records.js';
 import { latestChanges, latestPointers, readyRegions, regionsOf, type LatestPointers } from '../domain/reaction.js';
 import { unpackJson } from '../catalog/json-props.js';
 import { domainEvent, EVENT_TYPES, type DomainEvent, type ImageVersionReadyData, type LatestVersionChangedData } from './events.js';
-import { outboxActions, sequenceText, type OutboxPublisher } from './outbox.js';
+import { outboxActions, recordedRows, sequenceText, type OutboxPublisher } from './outbox.js';
 
 export const LATEST_ROW = '~latest';
 
@@ -46,9 +46,42 @@ export class VersionEvents {
    * `time` is when ARM was read (the events' time).
    */
   async plan(versions: TableClient, partitionKey: string, ref: VersionRef, before: ImageVersionRecord | undefined, after: ImageVersionRecord | undefined, time: string): Promise<PlannedWrite> {
+    return this.planChange(versions, partitionKey, imageRef(ref, ref.image), time, { ref, before, after });
+  }
+
+  /**
+   * After a definition (or its gallery) was deleted and its versions tombstoned: `latest` is gone
+   * in every region (LatestVersionChanged, cause versionDeleted), written in its own transaction
+   * (the `~latest` row and the outbox rows; retried on a race) and published. Idempotent: a second
+   * run finds nothing left to change.
+   */
+  async definitionGone(versions: TableClient, partitionKey: string, definition: ImageRef, time: string): Promise<void> {
+    for (let attempt = 1; attempt <= 6; attempt++) {
+      const plan = await this.planChange(versions, partitionKey, definition, time);
+      if (plan.events.length === 0) return;
+      try {
+        await versions.submitTransaction(plan.actions);
+      } catch (err) {
+        const status = (err as { statusCode?: number }).statusCode;
+        if (status === 412 || status === 409) continue;
+        throw err;
+      }
+      await this.publisher.publishRecorded(versions, recordedRows(partitionKey, plan.events));
+      return;
+    }
+  }
+
+  private async planChange(
+    versions: TableClient,
+    partitionKey: string,
+    definition: ImageRef,
+    time: string,
+    change?: { ref: VersionRef; before: ImageVersionRecord | undefined; after: ImageVersionRecord | undefined },
+  ): Promise<PlannedWrite> {
     let latestEntity: TableEntityResult<Record<string, unknown>> | undefined;
     const live: ImageVersionRecord[] = [];
-    const changedKey = ref.version.toLowerCase();
+    const changedKey = change?.ref.version.toLowerCase();
+    const after = change?.after;
     for await (const e of versions.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey} and RowKey lt ${'~outbox'}` } })) {
       if (e.rowKey === LATEST_ROW) {
         latestEntity = e;
@@ -63,17 +96,13 @@ export class VersionEvents {
     const stored = readLatestRow(latestEntity);
     const next = latestPointers(live, regionsOf(live, stored.pointers), now);
     const changes = latestChanges(stored.pointers, next, live, now);
-    const ready = after ? readyRegions(before, after, now) : [];
-
-    const definition = imageRef(ref, ref.image);
     const definitionId = formatResourceId(definition);
-    const versionId = after?.id ?? formatResourceId(ref);
     const sequence = stored.sequence + 1;
     const seq = sequenceText(sequence);
     const events: DomainEvent[] = [];
-    for (const region of ready) {
-      const data: ImageVersionReadyData = { imageDefinitionId: definitionId, versionId, version: ref.version, region };
-      events.push(domainEvent(EVENT_TYPES.imageVersionReady, versionId, data, time, seq, [partitionKey, seq, region]));
+    for (const region of after ? readyRegions(change?.before, after, now) : []) {
+      const data: ImageVersionReadyData = { imageDefinitionId: definitionId, versionId: after?.id ?? '', version: after?.ref.version ?? '', region };
+      events.push(domainEvent(EVENT_TYPES.imageVersionReady, data.versionId, data, time, seq, [partitionKey, seq, region]));
     }
     for (const c of changes) {
       const data: LatestVersionChangedData = {

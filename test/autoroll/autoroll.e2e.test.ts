@@ -171,4 +171,19 @@ describe('domain events and auto-roll', () => {
     host.sim.delete(V13);
     await indexVersion(V13, 'Delete');
   });
+
+  it('a deleted definition loses its latest in every region: LatestVersionChanged, cause versionDeleted', async () => {
+    const before = host.topic!.recent.length;
+    host.sim.delete(DEMO_IMAGES.teamApp);
+    await indexVersion(DEMO_IMAGES.teamApp, 'Delete');
+    const gone = host.topic!.recent.slice(before).filter((e) => e.type === EVENT_TYPES.latestVersionChanged && e.subject === DEMO_IMAGES.teamApp);
+    expect(gone.map((e) => e.data)).toEqual([
+      { imageDefinitionId: DEMO_IMAGES.teamApp, region: 'eastus', previousVersion: '1.1.0', previousVersionId: `${DEMO_IMAGES.teamApp}/versions/1.1.0`, cause: 'versionDeleted' },
+      { imageDefinitionId: DEMO_IMAGES.teamApp, region: 'westeurope', previousVersion: '1.0.0', previousVersionId: `${DEMO_IMAGES.teamApp}/versions/1.0.0`, cause: 'versionDeleted' },
+    ]);
+    // Delivered again (Event Grid retries): nothing new.
+    const again = host.topic!.recent.length;
+    await indexVersion(DEMO_IMAGES.teamApp, 'Delete');
+    expect(host.topic!.recent.length).toBe(again);
+  });
 });

@@ -90,6 +90,10 @@ describe('auto-roll policy and views', () => {
     const history = rolls.body.rolls as Json[];
     expect(history.map((r) => [r.toVersion, r.status])).toEqual(expect.arrayContaining([['1.15.0', 'failed'], ['1.14.0', 'succeeded']]));
     expect(history.find((r) => r.toVersion === '1.15.0')).toMatchObject({ errors: [expect.objectContaining({ code: 'os-disk-too-small' })] });
+    const failedId = rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', plain, '1.15.0');
+    const completed = host.topic!.recent.filter((e) => e.type === 'GalleryCatalog.GroupJobCompleted' && (e.data as Json).jobId === failedId);
+    expect(completed.map((e) => (e.data as Json).status)).toEqual(['failed']);
+    expect(host.topic!.recent.some((e) => e.type === 'GalleryCatalog.GroupRolled' && (e.data as Json).jobId === failedId)).toBe(false);
     const after = await host.request('GET', rollout);
     const we2 = (after.body.regions as { region: string; groups: Json[] }[]).find((r) => r.region === 'westeurope')!;
     expect(we2.groups.find((g) => g.name === plain)).toMatchObject({ state: 'failed', version: '1.14.0' });
