@@ -170,7 +170,8 @@ export class RollJobs {
 
   /** For a roll job: the envelope on the group's current spec, or why it cannot run. Other jobs pass through. */
   async prepare(envelope: JobEnvelope, subscriptionId: string | undefined): Promise<{ envelope: JobEnvelope; previous?: GroupRecord } | { problem: JobProblem }> {
-    if (!subscriptionId) return { envelope };
+    // A create has no previous group (nothing to unindex): no read.
+    if (!subscriptionId || (!envelope.roll && envelope.action === 'create')) return { envelope };
     const spec = envelope.kind === 'statelessGroup' ? envelope.body.group : envelope.body.statefulNode;
     const found = await this.jobs.getGroup(subscriptionId, envelope.kind, spec.name);
     if (!envelope.roll) return { envelope, ...(found ? { previous: found.group } : {}) };
