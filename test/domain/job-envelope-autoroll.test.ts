@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseJobEnvelope } from '../../shared/domain/job-envelope.js';
 import { fixtureEnvelope } from './spot-fixtures.js';
 
-const base = () => fixtureEnvelope('elastigroup-gallery-latest.json') as Record<string, unknown>;
+const base = () => fixtureEnvelope('elastigroup-gallery-latest.json');
 
 describe('job envelope: auto-roll fields beside the Spot body', () => {
   it('takes an auto-roll policy (any of enabled, soakMinutes, paused) and a roll marker', () => {
