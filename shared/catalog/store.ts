@@ -51,6 +51,8 @@ export interface VersionRow extends Stored<ImageVersionRecord> {
 type Entity = TableEntity<Record<string, unknown>>;
 
 const MAX_WRITE_ATTEMPTS = 6;
+/** Version writes that may move latest take the definition's `~latest` row too: more contention, more attempts. */
+const MAX_LOCKED_WRITE_ATTEMPTS = 30;
 /** The `eventType` the re-check timer records on what it writes. */
 export const RECHECK_EVENT = 'Recheck';
 const BATCH = 100;
@@ -359,7 +361,8 @@ export class CatalogStore {
     obs: Observation,
     extra?: ExtraActions,
   ): Promise<{ outcome: WriteOutcome; previous?: TableEntityResult<Record<string, unknown>> }> {
-    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+    const attempts = extra ? MAX_LOCKED_WRITE_ATTEMPTS : MAX_WRITE_ATTEMPTS;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
       const existing = await getEntityOrUndefined(client, entity.partitionKey, entity.rowKey);
       if (existing && typeof existing.observedAt === 'string' && existing.observedAt > obs.observedAt) return { outcome: 'stale', previous: existing };
       try {
@@ -371,9 +374,11 @@ export class CatalogStore {
       } catch (err) {
         const status = statusOf(err);
         if (status !== 412 && status !== 409) throw err;
+        // Writes of one definition that move latest serialize on its `~latest` row: back off a little.
+        if (extra) await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
       }
     }
-    throw new ConcurrencyError(`${client.tableName} ${entity.partitionKey}/${entity.rowKey}: still contended after ${MAX_WRITE_ATTEMPTS} attempts`);
+    throw new ConcurrencyError(`${client.tableName} ${entity.partitionKey}/${entity.rowKey}: still contended after ${attempts} attempts`);
   }
 
   /** Tombstones every live entity the filter selects that was observed before `obs`, a partition batch at a time. */

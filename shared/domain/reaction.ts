@@ -88,6 +88,22 @@ export function readyRegions(before: ImageVersionRecord | undefined, after: Imag
   return out.sort();
 }
 
+/**
+ * Whether a version write can change `latest` or cause an event: the version's deployability or
+ * eligibility for latest changed in some region (`before` undefined: not stored before; `after`
+ * undefined: deleted). A write that changes neither (a re-read, replication progress) cannot move
+ * any region's latest, so it needs no look at the other versions.
+ */
+export function affectsReaction(before: ImageVersionRecord | undefined, after: ImageVersionRecord | undefined, now: Date): boolean {
+  const regions = new Set([...(before?.targetRegions ?? []), ...(after?.targetRegions ?? [])].map((t) => t.region));
+  for (const region of regions) {
+    const b = before ? deployability(before, region, { now }) : undefined;
+    const a = after ? deployability(after, region, { now }) : undefined;
+    if ((b?.deployable ?? false) !== (a?.deployable ?? false) || (b?.eligibleForLatest ?? false) !== (a?.eligibleForLatest ?? false)) return true;
+  }
+  return false;
+}
+
 // ---------------------------------------------------------------- auto-roll
 
 export interface AutoRollPolicy {

@@ -3,15 +3,16 @@
  * reads the definition's versions partition (its live versions and its `~latest` row: per-region
  * latest pointers and the event sequence), computes latest per region after the change
  * (shared/domain/reaction.ts), and adds to the version's transaction the updated `~latest` row
- * (ETag-guarded: every version write of a definition passes through it, so two concurrent writes
- * cannot both compute from the same state) and one outbox row per event:
+ * (ETag-guarded: every write that changes a version's deployability or eligibility somewhere
+ * passes through it, so two such writes cannot both compute from the same state; a write that
+ * changes neither cannot move latest and skips all of this) and one outbox row per event:
  * `ImageVersionReady` for each region where the version became deployable, `LatestVersionChanged`
  * for each region whose latest moved.
  */
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import { formatResourceId, imageRef, versionRef, type ImageRef, type VersionRef } from '../domain/ids.js';
 import type { ImageVersionRecord } from '../domain/records.js';
-import { latestChanges, latestPointers, readyRegions, regionsOf, type LatestPointers } from '../domain/reaction.js';
+import { affectsReaction, latestChanges, latestPointers, readyRegions, regionsOf, type LatestPointers } from '../domain/reaction.js';
 import { unpackJson } from '../catalog/json-props.js';
 import { domainEvent, EVENT_TYPES, type DomainEvent, type ImageVersionReadyData, type LatestVersionChangedData } from './events.js';
 import { outboxActions, recordedRows, sequenceText, type OutboxPublisher } from './outbox.js';
@@ -46,6 +47,8 @@ export class VersionEvents {
    * `time` is when ARM was read (the events' time).
    */
   async plan(versions: TableClient, partitionKey: string, ref: VersionRef, before: ImageVersionRecord | undefined, after: ImageVersionRecord | undefined, time: string): Promise<PlannedWrite> {
+    // A write that changes no deployability or eligibility cannot move latest: no read, no lock.
+    if (!affectsReaction(before, after, this.now())) return { actions: [], events: [] };
     return this.planChange(versions, partitionKey, imageRef(ref, ref.image), time, { ref, before, after });
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DEFAULT_AUTO_ROLL, latestChanges, latestPointers, readyRegions, regionsOf, rollDecision, type LatestPointers } from '../../shared/domain/reaction.js';
+import { affectsReaction, DEFAULT_AUTO_ROLL, latestChanges, latestPointers, readyRegions, regionsOf, rollDecision, type LatestPointers } from '../../shared/domain/reaction.js';
 import { latestVersion } from '../../shared/domain/latest.js';
 import type { ImageVersionRecord, RegionalReplicationState } from '../../shared/domain/records.js';
 
@@ -133,6 +133,24 @@ describe('ready regions', () => {
 
   it('counts an excluded version as ready (deployable; only latest skips it)', () => {
     expect(readyRegions(undefined, rec('1.0.0', { exclude: true, regions: [{ region: 'westeurope' }] }), NOW)).toEqual(['westeurope']);
+  });
+});
+
+describe('whether a write can move latest', () => {
+  const replicating = rec('1.11.0', { regions: [{ region: 'westeurope', state: 'Replicating' }] });
+  const done = rec('1.11.0', { regions: [{ region: 'westeurope' }] });
+  it('yes when deployability or eligibility changes somewhere, or the version appears or goes', () => {
+    expect(affectsReaction(replicating, done, NOW)).toBe(true);
+    expect(affectsReaction(done, rec('1.11.0', { exclude: true, regions: [{ region: 'westeurope' }] }), NOW)).toBe(true);
+    expect(affectsReaction(undefined, done, NOW)).toBe(true);
+    expect(affectsReaction(done, undefined, NOW)).toBe(true);
+    expect(affectsReaction(done, rec('1.11.0', { regions: [{ region: 'westeurope' }, { region: 'eastus' }] }), NOW)).toBe(true);
+  });
+  it('no for a re-read or progress that changes neither', () => {
+    expect(affectsReaction(done, done, NOW)).toBe(false);
+    expect(affectsReaction(replicating, replicating, NOW)).toBe(false);
+    expect(affectsReaction(undefined, replicating, NOW)).toBe(false);
+    expect(affectsReaction(undefined, undefined, NOW)).toBe(false);
   });
 });
 
