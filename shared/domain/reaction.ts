@@ -3,8 +3,9 @@
  * (the stored per-region pointers compared with the newly computed ones), and the domain events
  * that change causes. Pure: no I/O.
  *
- * - `latestPointers` resolves latest per region with `latestVersion` itself, so the exclude rule
- *   (global OR regional) flows through unchanged.
+ * - `latestWith` resolves latest per region after one version changed, from the newest eligible
+ *   other version (the stored eligibility flags, computed by `deployability` when each version was
+ *   written) and the changed version's own `deployability`, so the exclude rule flows through.
  * - `latestChanges` compares the stored pointers with the new ones: one change per region whose
  *   latest moved, with its cause — a newer version became ready (`newVersionReady`), the previous
  *   latest was excluded (`versionExcluded`), deleted (`versionDeleted`), failed to replicate there
@@ -14,7 +15,7 @@
  * - Auto-roll gating (`rollDecision`) decides, for one group and one LatestVersionChanged, whether
  *   the group gets a roll job and when (soak), or why not.
  */
-import { deployability, latestVersion } from './latest.js';
+import { deployability } from './latest.js';
 import type { ImageVersionRecord } from './records.js';
 import { compareVersions } from './versions.js';
 
@@ -30,19 +31,17 @@ export interface LatestChange {
   readonly cause: LatestCause;
 }
 
-/** Every region any of the versions targets, plus the regions already holding a pointer. */
-export function regionsOf(versions: readonly ImageVersionRecord[], pointers: LatestPointers = {}): string[] {
-  const set = new Set(Object.keys(pointers));
-  for (const v of versions) for (const t of v.targetRegions) set.add(t.region);
-  return [...set].sort();
-}
-
-/** Latest per region for the live versions of one image definition. */
-export function latestPointers(versions: readonly ImageVersionRecord[], regions: readonly string[], now: Date): LatestPointers {
+/**
+ * Latest per region when one version changed: the newest eligible among the other versions
+ * (`others`, read from the stored eligibility flags, which `deployability` computed when each was
+ * written) and the changed version itself (`changed`; undefined when it was deleted).
+ */
+export function latestWith(others: LatestPointers, changed: ImageVersionRecord | undefined, regions: readonly string[], now: Date): LatestPointers {
   const out: Record<string, string> = {};
   for (const region of regions) {
-    const v = latestVersion(versions, region, { now }).version;
-    if (v) out[region] = v.ref.version;
+    let best = others[region];
+    if (changed && deployability(changed, region, { now }).eligibleForLatest && (best === undefined || compareVersions(changed.ref.version, best) > 0)) best = changed.ref.version;
+    if (best !== undefined) out[region] = best;
   }
   return out;
 }

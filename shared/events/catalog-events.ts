@@ -9,11 +9,12 @@
  * `ImageVersionReady` for each region where the version became deployable, `LatestVersionChanged`
  * for each region whose latest moved.
  */
-import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { formatResourceId, imageRef, versionRef, type ImageRef, type VersionRef } from '../domain/ids.js';
 import type { ImageVersionRecord } from '../domain/records.js';
-import { affectsReaction, latestChanges, latestPointers, readyRegions, regionsOf, type LatestPointers } from '../domain/reaction.js';
-import { unpackJson } from '../catalog/json-props.js';
+import { affectsReaction, latestChanges, latestWith, readyRegions, type LatestPointers } from '../domain/reaction.js';
+import { regionProperty, versionRowKey } from '../catalog/keys.js';
+import { getEntityOrUndefined } from '../storage/tables.js';
 import { domainEvent, EVENT_TYPES, type DomainEvent, type ImageVersionReadyData, type LatestVersionChangedData } from './events.js';
 import { outboxActions, recordedRows, sequenceText, type OutboxPublisher } from './outbox.js';
 
@@ -81,23 +82,14 @@ export class VersionEvents {
     time: string,
     change?: { ref: VersionRef; before: ImageVersionRecord | undefined; after: ImageVersionRecord | undefined },
   ): Promise<PlannedWrite> {
-    let latestEntity: TableEntityResult<Record<string, unknown>> | undefined;
-    const live: ImageVersionRecord[] = [];
-    const changedKey = change?.ref.version.toLowerCase();
     const after = change?.after;
-    for await (const e of versions.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey} and RowKey lt ${'~outbox'}` } })) {
-      if (e.rowKey === LATEST_ROW) {
-        latestEntity = e;
-        continue;
-      }
-      if (e.deleted !== false) continue;
-      const r = unpackJson<ImageVersionRecord>('record', e);
-      if (r && r.ref.version.toLowerCase() !== changedKey) live.push(r);
-    }
-    if (after) live.push(after);
+    const latestEntity = await getEntityOrUndefined(versions, partitionKey, LATEST_ROW);
     const now = this.now();
     const stored = readLatestRow(latestEntity);
-    const next = latestPointers(live, regionsOf(live, stored.pointers), now);
+    const regions = [...new Set([...Object.keys(stored.pointers), ...[change?.before, after].flatMap((r) => r?.targetRegions.map((t) => t.region) ?? [])])].sort();
+    const others = await newestEligible(versions, partitionKey, regions, change ? versionRowKey(change.ref) : undefined);
+    const next = latestWith(others, after, regions, now);
+    const live = after ? [after] : [];
     const changes = latestChanges(stored.pointers, next, live, now);
     const definitionId = formatResourceId(definition);
     const sequence = stored.sequence + 1;
@@ -131,4 +123,25 @@ export class VersionEvents {
       throw err;
     }
   }
+}
+
+/**
+ * The newest version eligible for latest in each region among the live versions of a definition,
+ * leaving out `except` (the version being changed): one query on the stored `E_<region>` flags,
+ * newest first (the RowKey order), that stops as soon as every region has its version.
+ */
+async function newestEligible(versions: TableClient, partitionKey: string, regions: readonly string[], except: string | undefined): Promise<Record<string, string>> {
+  const found: Record<string, string> = {};
+  const flags = regions.map((r) => ({ region: r, flag: regionProperty('E', r) })).filter((f) => /^E_[a-z0-9]+$/.test(f.flag));
+  if (flags.length === 0) return found;
+  const filter = `${odata`PartitionKey eq ${partitionKey} and RowKey lt ${'~'}`} and (${flags.map((f) => `${f.flag} eq true`).join(' or ')})`;
+  const pages = versions.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['RowKey', 'version', ...flags.map((f) => f.flag)] } }).byPage({ maxPageSize: 20 });
+  for await (const page of pages) {
+    for (const e of page) {
+      if (e.rowKey === except || typeof e.version !== 'string') continue;
+      for (const f of flags) if (found[f.region] === undefined && e[f.flag] === true) found[f.region] = e.version;
+    }
+    if (flags.every((f) => found[f.region] !== undefined)) break;
+  }
+  return found;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { affectsReaction, DEFAULT_AUTO_ROLL, latestChanges, latestPointers, readyRegions, regionsOf, rollDecision, type LatestPointers } from '../../shared/domain/reaction.js';
+import { affectsReaction, DEFAULT_AUTO_ROLL, latestChanges, latestWith, readyRegions, rollDecision, type LatestPointers } from '../../shared/domain/reaction.js';
 import { latestVersion } from '../../shared/domain/latest.js';
 import type { ImageVersionRecord, RegionalReplicationState } from '../../shared/domain/records.js';
 
@@ -40,18 +40,16 @@ function rec(version: string, spec: Spec = {}): ImageVersionRecord {
   };
 }
 
-describe('latest pointers', () => {
-  it('resolve latest per region with latestVersion itself (the exclude rule flows through)', () => {
-    const versions = [rec('1.9.0'), rec('1.10.0', { regions: [{ region: 'westeurope' }, { region: 'eastus', state: 'Replicating' }] }), rec('2.0.0', { exclude: true })];
-    expect(latestPointers(versions, regionsOf(versions), NOW)).toEqual({ eastus: '1.9.0', westeurope: '1.10.0' });
-    expect(regionsOf([], { northeurope: '1.0.0' })).toEqual(['northeurope']);
+describe('latest with one changed version', () => {
+  it('takes the changed version when it is eligible and newer, otherwise the newest other', () => {
+    const changed = rec('1.11.0', { regions: [{ region: 'westeurope' }, { region: 'eastus', state: 'Replicating' }] });
+    expect(latestWith({ westeurope: '1.10.0', eastus: '1.10.0' }, changed, ['eastus', 'westeurope'], NOW)).toEqual({ westeurope: '1.11.0', eastus: '1.10.0' });
+    expect(latestWith({ westeurope: '1.12.0' }, changed, ['westeurope'], NOW)).toEqual({ westeurope: '1.12.0' });
+    expect(latestWith({}, undefined, ['westeurope'], NOW)).toEqual({});
+    expect(latestWith({}, rec('2.0.0', { exclude: true }), ['westeurope'], NOW)).toEqual({});
   });
 
-  it('leave out a region with no latest', () => {
-    expect(latestPointers([rec('1.0.0', { state: 'Failed' })], ['westeurope'], NOW)).toEqual({});
-  });
-
-  it('equal latestVersion for any set of versions (property)', () => {
+  it('equals latestVersion over all the versions, whichever one changed (property)', () => {
     const version = fc.record({
       v: fc.tuple(fc.nat(3), fc.nat(12), fc.nat(3)).map(([a, b, c]) => `${a}.${b}.${c}`),
       state: fc.constantFrom('Succeeded', 'Failed', 'Creating'),
@@ -60,9 +58,13 @@ describe('latest pointers', () => {
       weExclude: fc.option(fc.boolean(), { nil: undefined }),
     });
     fc.assert(
-      fc.property(fc.uniqueArray(version, { selector: (x) => x.v, maxLength: 8 }), (specs) => {
-        const versions = specs.map((s) => rec(s.v, { state: s.state, exclude: s.exclude, regions: [{ region: 'westeurope', state: s.we, ...(s.weExclude === undefined ? {} : { exclude: s.weExclude }) }] }));
-        expect(latestPointers(versions, ['westeurope'], NOW).westeurope).toBe(latestVersion(versions, 'westeurope', { now: NOW }).version?.ref.version);
+      fc.property(fc.uniqueArray(version, { selector: (x) => x.v, minLength: 1, maxLength: 8 }), fc.nat(), fc.boolean(), (specs, pick, deleted) => {
+        const all = specs.map((s) => rec(s.v, { state: s.state, exclude: s.exclude, regions: [{ region: 'westeurope', state: s.we, ...(s.weExclude === undefined ? {} : { exclude: s.weExclude }) }] }));
+        const changed = all[pick % all.length]!;
+        const others = all.filter((v) => v !== changed);
+        const stored = latestVersion(others, 'westeurope', { now: NOW }).version?.ref.version;
+        const after = latestWith(stored ? { westeurope: stored } : {}, deleted ? undefined : changed, ['westeurope'], NOW);
+        expect(after.westeurope).toBe(latestVersion(deleted ? others : all, 'westeurope', { now: NOW }).version?.ref.version);
       }),
     );
   });
