@@ -37,6 +37,8 @@ export interface Services {
   jobQueue: JobQueue | undefined;
   /** Publishes the domain events recorded in the outbox (to nothing when no topic is configured). */
   outbox: OutboxPublisher;
+  /** Records latest per region and its changes after version writes (and settles leftovers). */
+  versionEvents: VersionEvents;
   autoRollStore: AutoRollStore;
   autoRoller: AutoRoller;
   autoRollViews: AutoRollViews;
@@ -88,6 +90,7 @@ export function services(): Services {
     processor: new GroupJobProcessor({ jobs, catalog, lookups, directory, vmSizes, maxDeliveryCount: cfg.groupJobsMaxDeliveryCount, rolls: new RollJobs(autoRollStore, jobs), events: outbox }),
     jobQueue: jobQueueFor(cfg),
     outbox,
+    versionEvents,
     autoRollStore,
     autoRoller: new AutoRoller(autoRollStore, jobs, () => cached?.jobQueue),
     autoRollViews: new AutoRollViews({ store: autoRollStore, jobs, catalog, lookups, events: versionEvents }),

@@ -22,9 +22,8 @@ import type { GalleryRecord, ImageDefinitionRecord, ImageVersionRecord } from '.
 import { deployability, needsRecheck } from '../domain/latest.js';
 import { AFTER_SEP, SEP, galleryKey, galleryRowKey, imageKey, imageRowKey, regionProperty, resourceGroupPrefix, subscriptionKey, versionKey, versionRowKey } from './keys.js';
 import { listRecords, packJson, pageRecords, recordsInPages, unpackJson } from './json-props.js';
-import type { VersionEvents } from '../events/catalog-events.js';
+import type { PlannedWrite, VersionEvents } from '../events/catalog-events.js';
 import { recordedRows } from '../events/outbox.js';
-import type { DomainEvent } from '../events/events.js';
 
 export interface Observation {
   /** When ARM was read (ISO 8601 with milliseconds). */
@@ -51,8 +50,6 @@ export interface VersionRow extends Stored<ImageVersionRecord> {
 type Entity = TableEntity<Record<string, unknown>>;
 
 const MAX_WRITE_ATTEMPTS = 6;
-/** Version writes that may move latest take the definition's `~latest` row too: more contention, more attempts. */
-const MAX_LOCKED_WRITE_ATTEMPTS = 30;
 /** The `eventType` the re-check timer records on what it writes. */
 export const RECHECK_EVENT = 'Recheck';
 const BATCH = 100;
@@ -88,22 +85,25 @@ export class CatalogStore {
   }
 
   /**
-   * The transaction additions of a version write: its `~latest` row and outbox rows (none without
-   * events). `planned` receives the events of the last plan (the one the transaction wrote).
+   * The transaction additions of a version write (its mark and ImageVersionReady outbox rows; none
+   * when the write cannot move latest). `planned` keeps the plan the transaction wrote.
    */
-  private versionExtra(ref: VersionRef, after: ImageVersionRecord | undefined, obs: Observation, planned: { events: DomainEvent[] }): ExtraActions | undefined {
+  private versionExtra(ref: VersionRef, after: ImageVersionRecord | undefined, obs: Observation, planned: { plan?: PlannedWrite }): ExtraActions | undefined {
     const events = this.events;
     if (!events) return undefined;
-    return async (previous) => {
+    return (previous) => {
       const before = previous && previous.deleted !== true ? unpackJson<ImageVersionRecord>('record', previous) : undefined;
-      const plan = await events.plan(this.versions, imageKey(ref), ref, before, after, obs.observedAt);
-      planned.events = plan.events;
-      return plan.actions;
+      planned.plan = events.plan(imageKey(ref), ref, before, after, obs.observedAt);
+      return Promise.resolve(planned.plan.actions);
     };
   }
 
-  private async publishVersionEvents(ref: VersionRef, planned: { events: DomainEvent[] }): Promise<void> {
-    if (this.events) await this.events.publisher.publishRecorded(this.versions, recordedRows(imageKey(ref), planned.events));
+  /** After a version write: publish its ImageVersionReady events, then compare and record latest (settle). */
+  private async versionWritten(ref: VersionRef, planned: { plan?: PlannedWrite }, obs: Observation): Promise<void> {
+    const plan = planned.plan;
+    if (!this.events || !plan?.settle) return;
+    await this.events.publisher.publishRecorded(this.versions, recordedRows(imageKey(ref), plan.events));
+    await this.events.settle(this.versions, imageKey(ref), imageRef(ref, ref.image), obs.observedAt);
   }
 
   /** Called (in this process) whenever a version of an image definition is written or tombstoned. */
@@ -150,7 +150,7 @@ export class CatalogStore {
       for await (const e of this.images.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${gk}`, select: ['image'] } })) {
         if (typeof e.image !== 'string') continue;
         const image = imageRef(ref, e.image);
-        await this.events.definitionGone(this.versions, imageKey(image), image, obs.observedAt);
+        await this.events.settle(this.versions, imageKey(image), image, obs.observedAt, true);
       }
     }
     return result.outcome;
@@ -200,7 +200,7 @@ export class CatalogStore {
     const result = await this.writeObserved(this.images, tombstone(galleryKey(ref), imageRowKey(ref), ref, obs), obs);
     await this.cascade(this.versions, odata`PartitionKey eq ${imageKey(ref)}`, obs);
     this.versionChanged(ref);
-    await this.events?.definitionGone(this.versions, imageKey(ref), ref, obs.observedAt);
+    await this.events?.settle(this.versions, imageKey(ref), ref, obs.observedAt, true);
     return result.outcome;
   }
 
@@ -239,10 +239,10 @@ export class CatalogStore {
       ...packJson('record', record),
       ...observation(obs),
     };
-    const planned = { events: [] as DomainEvent[] };
+    const planned: { plan?: PlannedWrite } = {};
     const { outcome, previous } = await this.writeObserved(this.versions, entity, obs, this.versionExtra(record.ref, record, obs, planned));
     if (outcome === 'written') this.versionChanged(record.ref);
-    if (outcome === 'written') await this.publishVersionEvents(record.ref, planned);
+    if (outcome === 'written') await this.versionWritten(record.ref, planned, obs);
     if (outcome === 'written') {
       const wasSettling = previous?.settling === true;
       // The re-check list only changes when the version starts or stops settling (or an event,
@@ -255,11 +255,11 @@ export class CatalogStore {
 
   async tombstoneVersion(ref: VersionRef, obs: Observation): Promise<WriteOutcome> {
     await this.ensureTables();
-    const planned = { events: [] as DomainEvent[] };
+    const planned: { plan?: PlannedWrite } = {};
     const { outcome } = await this.writeObserved(this.versions, tombstone(imageKey(ref), versionRowKey(ref), ref, obs), obs, this.versionExtra(ref, undefined, obs, planned));
     if (outcome === 'written') {
       this.versionChanged(ref);
-      await this.publishVersionEvents(ref, planned);
+      await this.versionWritten(ref, planned, obs);
       await this.clearRecheck(ref);
     }
     return outcome;
@@ -361,8 +361,7 @@ export class CatalogStore {
     obs: Observation,
     extra?: ExtraActions,
   ): Promise<{ outcome: WriteOutcome; previous?: TableEntityResult<Record<string, unknown>> }> {
-    const attempts = extra ? MAX_LOCKED_WRITE_ATTEMPTS : MAX_WRITE_ATTEMPTS;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
       const existing = await getEntityOrUndefined(client, entity.partitionKey, entity.rowKey);
       if (existing && typeof existing.observedAt === 'string' && existing.observedAt > obs.observedAt) return { outcome: 'stale', previous: existing };
       try {
@@ -374,11 +373,9 @@ export class CatalogStore {
       } catch (err) {
         const status = statusOf(err);
         if (status !== 412 && status !== 409) throw err;
-        // Writes of one definition that move latest serialize on its `~latest` row: back off a little.
-        if (extra) await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
       }
     }
-    throw new ConcurrencyError(`${client.tableName} ${entity.partitionKey}/${entity.rowKey}: still contended after ${attempts} attempts`);
+    throw new ConcurrencyError(`${client.tableName} ${entity.partitionKey}/${entity.rowKey}: still contended after ${MAX_WRITE_ATTEMPTS} attempts`);
   }
 
   /** Tombstones every live entity the filter selects that was observed before `obs`, a partition batch at a time. */
