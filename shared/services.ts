@@ -69,7 +69,8 @@ export function services(): Services {
   const catalog = new CatalogStore(tables, cfg.tablePrefix);
   const outbox = new OutboxPublisher(cfg.eventTopic ? new EventGridSink(cfg.eventTopic) : undefined, (m) => console.warn(m));
   const versionEvents = new VersionEvents(outbox);
-  catalog.useEvents(versionEvents);
+  // Without a topic there is nowhere to deliver events: none are recorded (and auto-roll, their consumer, is idle).
+  catalog.useEvents(cfg.eventTopic ? versionEvents : undefined);
   const indexer = new CatalogIndexer(arm, catalog);
   const directory = new OrganizationDirectory(tables, cfg.tablePrefix);
   const lookups = new CatalogLookups(catalog, directory);
@@ -87,7 +88,7 @@ export function services(): Services {
     lookups,
     jobs,
     vmSizes,
-    processor: new GroupJobProcessor({ jobs, catalog, lookups, directory, vmSizes, maxDeliveryCount: cfg.groupJobsMaxDeliveryCount, rolls: new RollJobs(autoRollStore, jobs), events: outbox }),
+    processor: new GroupJobProcessor({ jobs, catalog, lookups, directory, vmSizes, maxDeliveryCount: cfg.groupJobsMaxDeliveryCount, rolls: new RollJobs(autoRollStore, jobs), ...(cfg.eventTopic ? { events: outbox } : {}) }),
     jobQueue: jobQueueFor(cfg),
     outbox,
     versionEvents,

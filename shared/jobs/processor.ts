@@ -18,7 +18,7 @@ import { checkCompatibility, type Finding } from '../domain/compatibility.js';
 import { normalizeRegion } from '../domain/regions.js';
 import type { ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
 import { encodeKeyPart, imageKey } from '../catalog/keys.js';
-import { GroupConflictError, type GroupRecord, type GroupChange, type JobProblem, type JobRecord, type JobStore } from './store.js';
+import { GroupConflictError, type GroupRecord, type GroupChange, type JobExtras, type JobProblem, type JobRecord, type JobStore } from './store.js';
 import type { VmSizeCatalog } from './vm-sizes.js';
 import { compareVersions } from '../domain/versions.js';
 import { latestOfKey } from '../autoroll/store.js';
@@ -123,7 +123,7 @@ export class GroupJobProcessor {
       const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 2000);
       const last = delivery.deliveryCount >= this.deps.maxDeliveryCount;
       const record: JobRecord = { ...base, status: last ? 'deadLettered' : 'running', ...(last ? { finishedAt: this.now().toISOString() } : {}), lastError: message };
-      await this.deps.jobs.putJob(record, pointer, last ? jobEventExtras(record) : undefined);
+      await this.deps.jobs.putJob(record, pointer, last ? this.extras(record) : undefined);
       if (last) await this.publish(record);
       throw err;
     }
@@ -141,7 +141,7 @@ export class GroupJobProcessor {
       try {
         const now = this.now().toISOString();
         const change = this.deps.rolls ? await this.deps.rolls.beforeApply(envelope, outcome.change, outcome.latestOf, previous, now) : outcome.change;
-        const applied = await this.deps.jobs.applyJob(envelope.action, change, done, now, jobEventExtras(done));
+        const applied = await this.deps.jobs.applyJob(envelope.action, change, done, now, this.extras(done));
         if (pointer) await this.deps.jobs.putPointer(done);
         if (this.deps.rolls && !applied.alreadyApplied) await this.deps.rolls.afterApply(previous, applied.group);
         await this.publish(done, applied.group);
@@ -151,14 +151,19 @@ export class GroupJobProcessor {
         const root = `body.${bodyRootOf(envelope.kind)}`;
         const { resolvedImageVersionId: _resolved, ...rest } = done;
         const conflict: JobRecord = { ...rest, status: 'failed', errors: [problem(`${root}.name`, err.reason === 'exists' ? 'group-exists' : 'group-not-found', err.message)] };
-        await this.deps.jobs.putJob(conflict, pointer, jobEventExtras(conflict));
+        await this.deps.jobs.putJob(conflict, pointer, this.extras(conflict));
         await this.publish(conflict);
         return conflict;
       }
     }
-    await this.deps.jobs.putJob(done, pointer, jobEventExtras(done));
+    await this.deps.jobs.putJob(done, pointer, this.extras(done));
     await this.publish(done);
     return done;
+  }
+
+  /** The job's events for its transaction, when events are published at all. */
+  private extras(job: JobRecord): JobExtras | undefined {
+    return this.deps.events ? jobEventExtras(job) : undefined;
   }
 
   /** Publishes the job's events right after its transaction (the outbox timer covers a crash in between). */
