@@ -5,8 +5,9 @@ import { services } from '../shared/services.js';
 /**
  * ARM events for galleries, image definitions and image versions (Event Grid subscription system
  * topic; Event Grid schema or CloudEvents 1.0). Bad or unrelated events are logged and completed;
- * only a transient failure (ARM throttling or outage, a table store error) throws, so Event Grid
- * redelivers.
+ * a transient failure (ARM throttling or outage, a table store error) or an ARM refusal (401/403,
+ * e.g. a role assignment still propagating) throws, so Event Grid redelivers (for up to a day, then
+ * dead-letters). Every log line names the event id.
  */
 export async function galleryEvents(event: unknown, context: InvocationContext): Promise<void> {
   const read = readEvent(event);
@@ -19,7 +20,13 @@ export async function galleryEvents(event: unknown, context: InvocationContext):
       return;
     case 'notification': {
       const n = read.notification;
-      const result = await services().indexer.handle(n);
+      let result;
+      try {
+        result = await services().indexer.handle(n);
+      } catch (err) {
+        context.error(`event ${n.eventId} ${n.eventType} ${n.operationName}: failed, Event Grid will redeliver: ${err instanceof Error ? err.message : String(err)}`);
+        throw err;
+      }
       context.info(`event ${n.eventId} ${n.eventType} ${n.operationName}: ${result.outcome} ${result.id}${result.detail ? ` (${result.detail})` : ''}`);
     }
   }

@@ -16,7 +16,7 @@ export async function groupJobs(message: unknown, context: InvocationContext): P
   };
   try {
     const job = await services().processor.process(message, delivery);
-    const detail = job.status === 'failed' ? `: ${job.errors.map((e) => `${e.path} ${e.code}`).join('; ')}` : job.resolvedImageVersionId ? ` → ${job.resolvedImageVersionId}` : '';
+    const detail = job.status === 'failed' ? `: ${job.errors.map((e) => `${e.pointer} ${e.code}`).join('; ')}` : job.resolvedImageVersionId ? ` → ${job.resolvedImageVersionId}` : '';
     context.info(`job ${job.jobId} (delivery ${delivery.deliveryCount}): ${job.status}${detail}`);
   } catch (err) {
     context.warn(`job message ${delivery.messageId ?? '(no id)'} delivery ${delivery.deliveryCount} failed, left for redelivery: ${err instanceof Error ? err.message : String(err)}`);

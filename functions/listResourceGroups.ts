@@ -1,4 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { APP_ROLES } from '../shared/access/principal.js';
 import { api, callerOf, Validator } from '../shared/http/api.js';
 import { PAGING, subscriptionParam } from '../shared/http/params.js';
 import { ok } from '../shared/http/responses.js';
@@ -7,7 +8,7 @@ import { services } from '../shared/services.js';
 /** Console cascade, step 1: resource groups of a subscription holding galleries the caller sees. */
 export async function listResourceGroups(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return api(request, context, async () => {
-    const caller = await callerOf(request);
+    const caller = await callerOf(request, APP_ROLES.read);
     const v = new Validator();
     v.onlyQuery(request, PAGING);
     const sub = subscriptionParam(request, v);
@@ -17,4 +18,4 @@ export async function listResourceGroups(request: HttpRequest, context: Invocati
   });
 }
 
-app.http('listResourceGroups', { methods: ['GET'], authLevel: 'function', route: 'subscriptions/{subscriptionId}/resourceGroups', handler: listResourceGroups });
+app.http('listResourceGroups', { methods: ['GET'], authLevel: 'anonymous', route: 'subscriptions/{subscriptionId}/resourceGroups', handler: listResourceGroups });

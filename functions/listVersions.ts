@@ -1,4 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { APP_ROLES } from '../shared/access/principal.js';
 import { api, callerOf, Validator } from '../shared/http/api.js';
 import { imageParams, PAGING } from '../shared/http/params.js';
 import { ok } from '../shared/http/responses.js';
@@ -8,7 +9,7 @@ import { services } from '../shared/services.js';
 /** Console cascade, step 4: versions, newest first, each with its deployability in `region` and why. */
 export async function listVersions(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return api(request, context, async () => {
-    const caller = await callerOf(request);
+    const caller = await callerOf(request, APP_ROLES.read);
     const v = new Validator();
     v.onlyQuery(request, [...PAGING, 'region']);
     const ref = imageParams(request, v);
@@ -19,4 +20,4 @@ export async function listVersions(request: HttpRequest, context: InvocationCont
   });
 }
 
-app.http('listVersions', { methods: ['GET'], authLevel: 'function', route: 'subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries/{gallery}/images/{image}/versions', handler: listVersions });
+app.http('listVersions', { methods: ['GET'], authLevel: 'anonymous', route: 'subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries/{gallery}/images/{image}/versions', handler: listVersions });

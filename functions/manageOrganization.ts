@@ -1,20 +1,33 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { api, Validator } from '../shared/http/api.js';
-import { ok, notFound } from '../shared/http/responses.js';
+import { APP_ROLES } from '../shared/access/principal.js';
+import { api, principalWithRole, Validator } from '../shared/http/api.js';
+import { ok, notFound, problem } from '../shared/http/responses.js';
+import { formatJsonPath, jsonLimitProblem } from '../shared/http/json-limits.js';
+import { RequestValidationError } from '../shared/lookups/paging.js';
 import { organizationDocumentSchema } from '../shared/access/directory.js';
 import { services } from '../shared/services.js';
 
+/** A stored organization is at most 1 MiB of UTF-16; a body twice that (whitespace) is refused unread. */
+const MAX_ORGANIZATION_BODY_CHARS = 2 * 1024 * 1024;
+/** The largest arrays of the document are its grants (5,000). */
+const ORGANIZATION_JSON_LIMITS = { maxDepth: 8, maxArrayItems: 5000, maxStringChars: 2048 };
+
 /**
- * Organizations, their subscriptions and Spot accounts, principals and grants (admin only: the
- * host's master key in Azure). `PUT` replaces one; `GET` reads one; `DELETE` removes one.
+ * Organizations, their subscriptions and Spot accounts, principals and grants (app role
+ * Catalog.Admin; no organization membership needed, so the first organization can be created).
+ * `PUT` replaces one; `GET` reads one; `DELETE` removes one.
  */
 export async function manageOrganization(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return api(request, context, async () => {
+    principalWithRole(request, APP_ROLES.admin);
     const id = request.params.organizationId ?? '';
     const directory = services().directory;
     if (request.method === 'PUT') {
       const v = new Validator();
       const text = await request.text();
+      if (text.length > MAX_ORGANIZATION_BODY_CHARS) return problem(413, `The organization is larger than ${MAX_ORGANIZATION_BODY_CHARS} characters.`, { errors: [{ field: 'body', message: 'too large' }] });
+      const shape = jsonLimitProblem(text, ORGANIZATION_JSON_LIMITS);
+      if (shape) throw new RequestValidationError([{ field: formatJsonPath('body', shape.path), message: shape.message }]);
       let raw: unknown;
       try {
         raw = JSON.parse(text);
@@ -34,4 +47,4 @@ export async function manageOrganization(request: HttpRequest, context: Invocati
   });
 }
 
-app.http('manageOrganization', { methods: ['GET', 'PUT', 'DELETE'], authLevel: 'admin', route: 'manage/organizations/{organizationId}', handler: manageOrganization });
+app.http('manageOrganization', { methods: ['GET', 'PUT', 'DELETE'], authLevel: 'anonymous', route: 'manage/organizations/{organizationId}', handler: manageOrganization });

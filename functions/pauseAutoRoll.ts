@@ -1,6 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { z } from 'zod';
-import { api, Validator } from '../shared/http/api.js';
+import { APP_ROLES } from '../shared/access/principal.js';
+import { api, principalWithRole, Validator } from '../shared/http/api.js';
 import { ok } from '../shared/http/responses.js';
 import { jsonBody } from '../shared/http/handlers.js';
 import { tryParseResourceId, type ImageRef } from '../shared/domain/ids.js';
@@ -11,6 +12,7 @@ const pauseBody = z.strictObject({ paused: z.boolean() });
 /** The emergency stop of auto-roll for an image definition (admin): `{ "paused": true }`, or `false` to release it. */
 export async function pauseAutoRoll(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return api(request, context, async () => {
+    principalWithRole(request, APP_ROLES.admin);
     const v = new Validator();
     const id = decodeURIComponent(request.params.definitionId ?? '');
     const ref = tryParseResourceId(id.startsWith('/') ? id : `/${id}`);
@@ -21,4 +23,4 @@ export async function pauseAutoRoll(request: HttpRequest, context: InvocationCon
   });
 }
 
-app.http('pauseAutoRoll', { methods: ['PUT'], authLevel: 'admin', route: 'manage/autoroll/pauses/{*definitionId}', handler: pauseAutoRoll });
+app.http('pauseAutoRoll', { methods: ['PUT'], authLevel: 'anonymous', route: 'manage/autoroll/pauses/{*definitionId}', handler: pauseAutoRoll });

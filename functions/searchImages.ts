@@ -1,4 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { APP_ROLES } from '../shared/access/principal.js';
 import { api, callerOf, Validator } from '../shared/http/api.js';
 import { IMAGE_FILTERS, imageFilterParams, PAGING } from '../shared/http/params.js';
 import { ok } from '../shared/http/responses.js';
@@ -7,7 +8,7 @@ import { services } from '../shared/services.js';
 /** Image definitions by publisher / offer / sku / OS / region across every gallery the caller sees. */
 export async function searchImages(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return api(request, context, async () => {
-    const caller = await callerOf(request);
+    const caller = await callerOf(request, APP_ROLES.read);
     const v = new Validator();
     v.onlyQuery(request, [...PAGING, ...IMAGE_FILTERS, 'publisher', 'offer', 'sku', 'region']);
     const q = request.query;
@@ -22,4 +23,4 @@ export async function searchImages(request: HttpRequest, context: InvocationCont
   });
 }
 
-app.http('searchImages', { methods: ['GET'], authLevel: 'function', route: 'images', handler: searchImages });
+app.http('searchImages', { methods: ['GET'], authLevel: 'anonymous', route: 'images', handler: searchImages });

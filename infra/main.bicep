@@ -86,6 +86,9 @@ param authClientId string
 @description('Tenant of that app registration; defaults to the deploying tenant.')
 param authTenantId string = tenant().tenantId
 
+@description('Further Microsoft Entra tenants whose principals may call the API, comma-separated (multi-tenant sign-in). The app registration\'s own tenant is always allowed.')
+param authAllowedTenantIds string = ''
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
@@ -97,6 +100,7 @@ var deploymentContainerName = 'app-package'
 var deadLetterContainerName = 'eventgrid-deadletter'
 var listedSubscriptions = map(filter(split(sourceSubscriptionIds, ','), s => !empty(trim(s))), s => toLower(trim(s)))
 var sourceSubscriptions = empty(listedSubscriptions) ? [subscription().subscriptionId] : listedSubscriptions
+var allowedTenants = union([toLower(authTenantId)], map(filter(split(authAllowedTenantIds, ','), t => !empty(trim(t))), t => toLower(trim(t))))
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: appResourceGroupName
@@ -200,6 +204,7 @@ module functionApp 'modules/function-app.bicep' = {
     outboxSchedule: outboxSchedule
     authClientId: authClientId
     authTenantId: authTenantId
+    authAllowedTenantIds: allowedTenants
     catalogTablePrefix: catalogTablePrefix
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ReplicaPrices } from './domain/replicas.js';
 
 /**
  * Every setting the app reads, validated once at start-up. A missing or malformed setting fails
@@ -23,6 +24,15 @@ const intSetting = (min: number, max: number, def: number) =>
     .regex(/^\d+$/, 'must be a whole number')
     .transform(Number)
     .pipe(z.number().int().min(min).max(max))
+    .optional()
+    .transform((v) => v ?? def);
+const decimalSetting = (min: number, max: number, def: number, minExclusive = false) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'must be a decimal number such as 0.05')
+    .transform(Number)
+    .pipe(minExclusive ? z.number().gt(min).max(max) : z.number().min(min).max(max))
     .optional()
     .transform((v) => v ?? def);
 const ncrontab = z
@@ -85,6 +95,22 @@ const envSchema = z
     [`${EVENT_TOPIC_CONNECTION}__clientId`]: uuid.optional(),
     [`${EVENT_TOPIC_CONNECTION}__topicKey`]: nonEmpty.optional(),
     OUTBOX_SCHEDULE: ncrontab.optional().transform((v) => v ?? '0 */1 * * * *'),
+    REPLICA_BURST_FACTOR: decimalSetting(0, 1, 1, true),
+    REPLICA_PRICE_CURRENCY: z
+      .string()
+      .trim()
+      .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 currency code such as USD')
+      .optional()
+      .transform((v) => v ?? 'USD'),
+    REPLICA_PRICE_STANDARD_LRS: decimalSetting(0, 1000, 0.05),
+    REPLICA_PRICE_STANDARD_ZRS: decimalSetting(0, 1000, 0.0625),
+    REPLICA_PRICE_PREMIUM_LRS: decimalSetting(0, 1000, 0.12),
+    REPLICA_EGRESS_PRICE_PER_GB: decimalSetting(0, 1000, 0.02),
+    AUTH_ALLOWED_TENANTS: z
+      .string()
+      .optional()
+      .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0))
+      .pipe(z.array(uuid).max(200)),
   })
   .superRefine((env, ctx) => {
     const tables = env[CATALOG_CONNECTION] ?? env[`${CATALOG_CONNECTION}__tableServiceUri`];
@@ -108,6 +134,13 @@ const envSchema = z
         code: 'custom',
         path: ['ARM_CREDENTIAL'],
         message: 'local is only allowed with a loopback ARM_ENDPOINT',
+      });
+    }
+    if (env.ARM_CREDENTIAL !== 'local' && new URL(env.ARM_ENDPOINT).protocol === 'http:' && isLoopback(new URL(env.ARM_ENDPOINT).hostname)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ARM_CREDENTIAL'],
+        message: `must be local with a plain-http ARM_ENDPOINT (${env.ARM_ENDPOINT}): Azure credentials send bearer tokens over https only. Set ARM_CREDENTIAL=local for a local ARM, or use an https ARM_ENDPOINT`,
       });
     }
   });
@@ -147,6 +180,10 @@ export interface Config {
   eventTopic?: EventTopicSettings;
   /** NCRONTAB schedule of the publishing of outbox leftovers. */
   outboxSchedule: string;
+  /** Replica advice: the share of a group's capacity maximum assumed created at once, and the price table of the estimates. */
+  replicas: { burstFactor: number; prices: ReplicaPrices };
+  /** Tenants whose principals may call the API (lower case); empty: any tenant App Service authentication admits. */
+  allowedTenants: string[];
 }
 
 export class ConfigError extends Error {
@@ -217,6 +254,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     schedules: { reconcile: e.RECONCILE_SCHEDULE, recheck: e.RECHECK_SCHEDULE, vmSizes: e.VM_SIZES_SCHEDULE },
     groupJobsMaxDeliveryCount: e.GROUP_JOBS_MAX_DELIVERY_COUNT,
+    replicas: {
+      burstFactor: e.REPLICA_BURST_FACTOR,
+      prices: {
+        currency: e.REPLICA_PRICE_CURRENCY,
+        perGBMonth: { Standard_LRS: e.REPLICA_PRICE_STANDARD_LRS, Standard_ZRS: e.REPLICA_PRICE_STANDARD_ZRS, Premium_LRS: e.REPLICA_PRICE_PREMIUM_LRS },
+        egressPerGB: e.REPLICA_EGRESS_PRICE_PER_GB,
+      },
+    },
+    allowedTenants: e.AUTH_ALLOWED_TENANTS.map((t) => t.toLowerCase()),
   };
 }
 
@@ -268,4 +314,11 @@ export const SETTING_DOCS: Readonly<Record<string, { description: string; azure:
   [`${EVENT_TOPIC_CONNECTION}__clientId`]: { description: 'Client id of the user-assigned managed identity that publishes domain events', azure: 'set' },
   [`${EVENT_TOPIC_CONNECTION}__topicKey`]: { description: 'Topic access key, with credential `key` (local topic only; never in Azure)', azure: 'alternative' },
   OUTBOX_SCHEDULE: { description: 'NCRONTAB schedule of the publishing of domain events left in the outbox', azure: 'set' },
+  REPLICA_BURST_FACTOR: { description: "Replica advice: share of a group's capacity maximum assumed created at once, in (0, 1]; 1 = a group may create its whole maximum at once", azure: 'optional' },
+  REPLICA_PRICE_CURRENCY: { description: 'Replica cost estimates: the currency of the REPLICA_*PRICE* settings (ISO 4217)', azure: 'optional' },
+  REPLICA_PRICE_STANDARD_LRS: { description: 'Replica cost estimates: snapshot storage price per GB-month for Standard_LRS replicas (estimate default; set your region\'s price)', azure: 'optional' },
+  REPLICA_PRICE_STANDARD_ZRS: { description: 'Replica cost estimates: snapshot storage price per GB-month for Standard_ZRS replicas (estimate default)', azure: 'optional' },
+  REPLICA_PRICE_PREMIUM_LRS: { description: 'Replica cost estimates: snapshot storage price per GB-month for Premium_LRS replicas (estimate default)', azure: 'optional' },
+  REPLICA_EGRESS_PRICE_PER_GB: { description: 'Replica cost estimates: inter-region data transfer price per GB, for the first copy to each region (estimate default)', azure: 'optional' },
+  AUTH_ALLOWED_TENANTS: { description: 'Comma-separated Microsoft Entra tenants whose principals may call the API (multi-tenant sign-in); empty: any tenant', azure: 'set' },
 };

@@ -2,12 +2,15 @@
  * The composition root: builds each adapter once from the configuration and hands the use cases
  * what they need. Function files call `services()`; nothing else reads the configuration.
  */
-import { config, type Config } from './config.js';
+import { config, isLoopback, type Config } from './config.js';
 import { TableStore } from './storage/tables.js';
 import { createGalleryArmReader, type GalleryArmReader } from './arm/reader.js';
 import { CatalogStore } from './catalog/store.js';
 import { CatalogIndexer } from './catalog/indexer.js';
 import { CatalogReconciler } from './catalog/reconcile.js';
+import { ReconcileFanOut } from './reconcile/fan-out.js';
+import { armReadThrottle } from './arm/read-throttle.js';
+import { ARM_READ_LIMITS } from './domain/token-bucket.js';
 import { OrganizationDirectory } from './access/directory.js';
 import { CatalogLookups } from './lookups/lookups.js';
 import { JobStore } from './jobs/store.js';
@@ -20,6 +23,9 @@ import { VersionEvents } from './events/catalog-events.js';
 import { AutoRollStore } from './autoroll/store.js';
 import { AutoRoller, RollJobs } from './autoroll/autoroll.js';
 import { AutoRollViews } from './autoroll/views.js';
+import { ReplicaAdvisor } from './advice/replicas.js';
+import { ReconcileProgressStore } from './progress/reconcile-progress.js';
+import { DeadLetterRecorder } from './jobs/dead-letters.js';
 
 export interface Services {
   config: Config;
@@ -28,13 +34,20 @@ export interface Services {
   catalog: CatalogStore;
   indexer: CatalogIndexer;
   reconciler: CatalogReconciler;
+  /** Progress of the running or last reconcile. */
+  reconcileProgress: ReconcileProgressStore;
+  /** The reconcile as the timer runs it: one unit per gallery, in parallel under ARM's read budget. */
+  reconcileFanOut: ReconcileFanOut;
   directory: OrganizationDirectory;
   lookups: CatalogLookups;
   jobs: JobStore;
   vmSizes: VmSizeCatalog;
   processor: GroupJobProcessor;
+  /** Records the jobs whose message was dead-lettered. */
+  deadLetters: DeadLetterRecorder;
   /** Where submitted jobs go: the Service Bus queue, or nothing when no connection is configured. */
-  jobQueue: JobQueue | undefined;
+  readonly jobQueue: JobQueue | undefined;
+  replicaAdvisor: ReplicaAdvisor;
   /** Publishes the domain events recorded in the outbox (to nothing when no topic is configured). */
   outbox: OutboxPublisher;
   /** Records latest per region and its changes after version writes (and settles leftovers). */
@@ -44,19 +57,20 @@ export interface Services {
   autoRollViews: AutoRollViews;
 }
 
-let queueOverride: JobQueue | undefined;
+/**
+ * The local runtime's queue stand-in, kept under a registered symbol: `npm start` serves the bundled
+ * app (its own copy of this module), so a module variable set by the local runtime would not be
+ * the one the bundled functions read.
+ */
+const QUEUE_OVERRIDE = Symbol.for('gallery-catalog.jobQueueOverride');
+const overrides = globalThis as { [QUEUE_OVERRIDE]?: JobQueue };
 
 /**
  * Sends submitted jobs to `queue` instead of Service Bus. The local runtime uses it to deliver jobs
  * to the queue trigger in memory when no Service Bus connection is configured; Azure never does.
  */
 export function useJobQueue(queue: JobQueue | undefined): void {
-  queueOverride = queue;
-  if (cached) cached.jobQueue = jobQueueFor(cached.config);
-}
-
-function jobQueueFor(cfg: Config): JobQueue | undefined {
-  return queueOverride ?? (cfg.serviceBus ? new ServiceBusJobQueue(cfg.serviceBus) : undefined);
+  overrides[QUEUE_OVERRIDE] = queue;
 }
 
 let cached: Services | undefined;
@@ -72,24 +86,44 @@ export function services(): Services {
   // Without a topic there is nowhere to deliver events: none are recorded (and auto-roll, their consumer, is idle).
   catalog.useEvents(cfg.eventTopic ? versionEvents : undefined);
   const indexer = new CatalogIndexer(arm, catalog);
+  const reconciler = new CatalogReconciler(arm, catalog, indexer);
+  // Real ARM throttles reads per subscription: spend that budget at its rate (the local simulator is unthrottled).
+  if (!isLoopback(new URL(cfg.arm.endpoint).hostname)) armReadThrottle.limits = ARM_READ_LIMITS;
   const directory = new OrganizationDirectory(tables, cfg.tablePrefix);
   const lookups = new CatalogLookups(catalog, directory);
   const jobs = new JobStore(tables, cfg.tablePrefix);
   const vmSizes = new VmSizeCatalog(tables, cfg.tablePrefix, arm);
   const autoRollStore = new AutoRollStore(tables, cfg.tablePrefix);
+  let serviceBusQueue: JobQueue | undefined;
   cached = {
     config: cfg,
     tables,
     arm,
     catalog,
     indexer,
-    reconciler: new CatalogReconciler(arm, catalog, indexer),
+    reconciler,
+    reconcileProgress: new ReconcileProgressStore(tables, cfg.tablePrefix),
+    reconcileFanOut: new ReconcileFanOut(reconciler),
     directory,
     lookups,
     jobs,
     vmSizes,
-    processor: new GroupJobProcessor({ jobs, catalog, lookups, directory, vmSizes, maxDeliveryCount: cfg.groupJobsMaxDeliveryCount, rolls: new RollJobs(autoRollStore, jobs), ...(cfg.eventTopic ? { events: outbox } : {}) }),
-    jobQueue: jobQueueFor(cfg),
+    processor: new GroupJobProcessor({
+      jobs,
+      catalog,
+      lookups,
+      directory,
+      vmSizes,
+      maxDeliveryCount: cfg.groupJobsMaxDeliveryCount,
+      replicaBurstFactor: cfg.replicas.burstFactor,
+      rolls: new RollJobs(autoRollStore),
+      ...(cfg.eventTopic ? { events: outbox } : {}),
+    }),
+    replicaAdvisor: new ReplicaAdvisor({ catalog, lookups, directory, groups: jobs, burstFactor: cfg.replicas.burstFactor, prices: cfg.replicas.prices }),
+    get jobQueue(): JobQueue | undefined {
+      return overrides[QUEUE_OVERRIDE] ?? (serviceBusQueue ??= cfg.serviceBus ? new ServiceBusJobQueue(cfg.serviceBus) : undefined);
+    },
+    deadLetters: new DeadLetterRecorder(jobs, directory, undefined, cfg.eventTopic ? outbox : undefined),
     outbox,
     versionEvents,
     autoRollStore,

@@ -59,6 +59,18 @@ param outboxSchedule string
 @description('Prefix of the catalog table names (CATALOG_TABLE_PREFIX).')
 param catalogTablePrefix string
 
+@description('Replica advice: share of a group\'s capacity maximum assumed created at once, in (0, 1] (REPLICA_BURST_FACTOR).')
+param replicaBurstFactor string = '1'
+
+@description('Replica cost estimates (REPLICA_PRICE_*, REPLICA_EGRESS_PRICE_PER_GB): estimate defaults in USD; set your region\'s snapshot and bandwidth prices.')
+param replicaPrices object = {
+  currency: 'USD'
+  standardLRS: '0.05'
+  standardZRS: '0.0625'
+  premiumLRS: '0.12'
+  egressPerGB: '0.02'
+}
+
 @description('Upper bound of instances the app scales out to (Flex Consumption: at most 1000).')
 @minValue(1)
 @maxValue(1000)
@@ -74,8 +86,11 @@ param instanceMemoryMB int = 2048
 @description('Client id of the Microsoft Entra app registration that callers get tokens for (App Service authentication). The HTTP API trusts the x-ms-client-principal header only because this authentication sets it and strips it from incoming requests.')
 param authClientId string
 
-@description('Tenant that issues the tokens (the issuer is https://login.microsoftonline.com/<tenant>/v2.0).')
+@description('Tenant of the app registration (the issuer is https://login.microsoftonline.com/<tenant>/v2.0 when it is the only allowed tenant).')
 param authTenantId string
+
+@description('Tenants whose principals may call the API (AUTH_ALLOWED_TENANTS); more than one makes the sign-in multi-tenant.')
+param authAllowedTenantIds array
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -206,6 +221,43 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'OUTBOX_SCHEDULE'
           value: outboxSchedule
         }
+        // Replica advice: demand assumption and the price table of the estimates.
+        {
+          name: 'REPLICA_BURST_FACTOR'
+          value: replicaBurstFactor
+        }
+        {
+          name: 'REPLICA_PRICE_CURRENCY'
+          value: replicaPrices.currency
+        }
+        {
+          name: 'REPLICA_PRICE_STANDARD_LRS'
+          value: replicaPrices.standardLRS
+        }
+        {
+          name: 'REPLICA_PRICE_STANDARD_ZRS'
+          value: replicaPrices.standardZRS
+        }
+        {
+          name: 'REPLICA_PRICE_PREMIUM_LRS'
+          value: replicaPrices.premiumLRS
+        }
+        {
+          name: 'REPLICA_EGRESS_PRICE_PER_GB'
+          value: replicaPrices.egressPerGB
+        }
+        // Tenants allowed to call the API: the app refuses principals of any other tenant (403),
+        // because a multi-tenant issuer lets App Service authentication admit every tenant.
+        {
+          name: 'AUTH_ALLOWED_TENANTS'
+          value: join(authAllowedTenantIds, ',')
+        }
+        {
+          // Host setting: request bodies larger than this (bytes) are refused by the host, as the
+          // local runtime does (4 MiB; the host's default is 100 MB).
+          name: 'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT'
+          value: '4194304'
+        }
       ]
     }
     functionAppConfig: {
@@ -234,7 +286,17 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 // App Service authentication (Easy Auth): every request needs a Microsoft Entra token, except the
 // Event Grid webhook (it carries the extension's system key), the health probe and the OpenAPI
 // description. The platform sets x-ms-client-principal from the token, which the API reads as the
-// caller, and strips any such header a client sends.
+// caller, and strips any such header a client sends. Every HTTP function is authLevel 'anonymous'
+// (no function keys): this authentication is the gate, and the app checks the token's app roles
+// (Catalog.Read, Jobs.Submit, Catalog.Admin) itself, which Easy Auth does not do
+// (MicrosoftDocs/azure-docs articles/app-service/configure-authentication-provider-aad.md,
+// "Daemon client application": roles are validated in the app code).
+//
+// Multi-tenant: with more than one allowed tenant the issuer is the `organizations` endpoint, so
+// tokens of every Entra tenant pass Easy Auth; the app then admits only AUTH_ALLOWED_TENANTS
+// (the advice of jpazureid.github.io/blog/azure-active-directory/app-service-auth-multi-tenant/
+// for several tenants: the application checks the tenant itself). The app registration must be
+// multi-tenant (signInAudience AzureADMultipleOrgs) and issue v2 access tokens.
 resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'authsettingsV2'
@@ -256,7 +318,7 @@ resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
         enabled: true
         registration: {
           clientId: authClientId
-          openIdIssuer: '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
+          openIdIssuer: length(authAllowedTenantIds) > 1 ? '${environment().authentication.loginEndpoint}organizations/v2.0' : '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
         }
         validation: {
           allowedAudiences: [

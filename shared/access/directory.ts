@@ -11,6 +11,7 @@ import { parseResourceId, isSubscriptionId, type GalleryRef, type ImageRef } fro
 import { subscriptionForAccount, type Caller, type Grant, type Organization } from '../domain/visibility.js';
 import { encodeKeyPart } from '../catalog/keys.js';
 import { packJson, unpackJson } from '../catalog/json-props.js';
+import { entityLimitProblem } from '../storage/entity-limits.js';
 
 const guid = z.string().refine(isSubscriptionId, 'must be a GUID').transform((s) => s.toLowerCase());
 
@@ -63,7 +64,7 @@ export interface StoredOrganization extends OrganizationDocument {
 
 export class DirectoryError extends Error {
   constructor(
-    readonly status: 400 | 409,
+    readonly status: 400 | 409 | 413,
     readonly field: string,
     message: string,
   ) {
@@ -83,6 +84,8 @@ interface Snapshot {
 }
 
 const CACHE_MS = 30_000;
+/** 1 MiB of UTF-16 (two bytes a character) less the entity's keys and property overhead. */
+const MAX_DOCUMENT_CHARS = 500_000;
 
 export class OrganizationDirectory {
   private snapshot: Snapshot | undefined;
@@ -119,14 +122,40 @@ export class OrganizationDirectory {
         if (!subs.has(s)) throw new DirectoryError(400, `body.principals[${i}].subscriptionIds[${j}]`, "must be one of the organization's subscriptions");
       }),
     );
-    const others = (await this.load(true)).organizations.filter((o) => o.id !== id);
-    for (const [i, s] of document.subscriptions.entries()) {
-      const owner = others.find((o) => o.subscriptions.some((x) => x.subscriptionId === s.subscriptionId || (s.spotAccountId && x.spotAccountId === s.spotAccountId)));
-      if (owner) throw new DirectoryError(409, `body.subscriptions[${i}]`, 'already belongs to another organization');
+    // Within the document: each subscription, Spot account and principal once.
+    const seen = new Map<string, string>();
+    const once = (key: string, field: string): void => {
+      const first = seen.get(key);
+      if (first !== undefined) throw new DirectoryError(400, field, `repeats ${first}`);
+      seen.set(key, field);
+    };
+    document.subscriptions.forEach((s, i) => {
+      once(`s|${s.subscriptionId}`, `body.subscriptions[${i}].subscriptionId`);
+      if (s.spotAccountId) once(`a|${s.spotAccountId}`, `body.subscriptions[${i}].spotAccountId`);
+    });
+    document.principals.forEach((p, i) => once(`p|${p.tenantId}/${p.objectId}`, `body.principals[${i}]`));
+    // Across organizations: each belongs to one only. The answer never says which one holds it.
+    const taken = new Set<string>();
+    for (const o of (await this.load(true)).organizations) {
+      if (o.id === id) continue;
+      for (const s of o.subscriptions) {
+        taken.add(`s|${s.subscriptionId}`);
+        if (s.spotAccountId) taken.add(`a|${s.spotAccountId}`);
+      }
+      for (const p of o.principals) taken.add(`p|${p.tenantId}/${p.objectId}`);
     }
-    await this.ensureTable();
+    for (const [key, field] of seen) {
+      if (taken.has(key)) throw new DirectoryError(409, field, 'already belongs to another organization');
+    }
     const stored: StoredOrganization = { id, ...document };
-    await this.table.upsertEntity({ partitionKey: 'org', rowKey: encodeKeyPart(id), ...packJson('document', stored) }, 'Replace');
+    const text = JSON.stringify(stored);
+    // Checked before packing and writing: what Azure Table Storage would refuse (Azurite would not).
+    if (text.length > MAX_DOCUMENT_CHARS) throw new DirectoryError(413, 'body', `is too large to store: ${text.length} characters of JSON; an organization holds at most ${MAX_DOCUMENT_CHARS}`);
+    const entity = { partitionKey: 'org', rowKey: encodeKeyPart(id), ...packJson('document', stored) };
+    const tooLarge = entityLimitProblem(entity);
+    if (tooLarge) throw new DirectoryError(413, 'body', `is too large to store: it ${tooLarge}`);
+    await this.ensureTable();
+    await this.table.upsertEntity(entity, 'Replace');
     this.snapshot = undefined;
     return stored;
   }

@@ -21,6 +21,7 @@
 import { ComputeManagementClient, type ComputeManagementClientOptionalParams } from '@azure/arm-compute';
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { isLoopback, type Config } from '../config.js';
+import { armReadThrottle } from './read-throttle.js';
 
 export type ArmSettings = Config['arm'];
 
@@ -93,6 +94,8 @@ export function createComputeClient(arm: ArmSettings, subscriptionId: string): C
   };
   const client = new ComputeManagementClient(credentialFor(arm), subscriptionId, options);
   if (local) useLocalToken(client);
+  // after the retry policy: every attempt waits for a read token of the subscription
+  client.pipeline.addPolicy(armReadThrottle.policyFor(subscriptionId), { phase: 'Sign' });
   clients.set(key, client);
   return client;
 }

@@ -12,7 +12,7 @@
  */
 import type { ComputeManagementClient, Gallery, GalleryImage, GalleryImageVersion, ResourceSku } from '@azure/arm-compute';
 import type { GalleryRef, ImageRef, VersionRef } from '../domain/ids.js';
-import { createComputeClient, type ArmSettings } from './client.js';
+import type { ArmSettings } from './client.js';
 
 export type ArmGetResult<T> = { found: true; value: T } | { found: false };
 
@@ -169,23 +169,23 @@ export function normaliseRegion(region: string): string {
 
 /** The ARM reader over the real compute client (one client per subscription, cached). */
 export class ComputeGalleryArmReader implements GalleryArmReader {
-  constructor(private readonly clientFor: (subscriptionId: string) => ComputeManagementClient) {}
+  constructor(private readonly clientFor: (subscriptionId: string) => ComputeManagementClient | Promise<ComputeManagementClient>) {}
 
   getGallery(ref: GalleryRef, options: ArmReadOptions = {}): Promise<ArmGetResult<Gallery>> {
-    return this.getOrNotFound(`get gallery ${ref.gallery}`, () =>
-      this.clientFor(ref.subscriptionId).galleries.get(ref.resourceGroup, ref.gallery, { expand: 'SharingProfile/Groups', ...requestOptions(options) }),
+    return this.getOrNotFound(`get gallery ${ref.gallery}`, async () =>
+      (await this.clientFor(ref.subscriptionId)).galleries.get(ref.resourceGroup, ref.gallery, { expand: 'SharingProfile/Groups', ...requestOptions(options) }),
     );
   }
 
   getImage(ref: ImageRef, options: ArmReadOptions = {}): Promise<ArmGetResult<GalleryImage>> {
-    return this.getOrNotFound(`get image ${ref.gallery}/${ref.image}`, () =>
-      this.clientFor(ref.subscriptionId).galleryImages.get(ref.resourceGroup, ref.gallery, ref.image, requestOptions(options)),
+    return this.getOrNotFound(`get image ${ref.gallery}/${ref.image}`, async () =>
+      (await this.clientFor(ref.subscriptionId)).galleryImages.get(ref.resourceGroup, ref.gallery, ref.image, requestOptions(options)),
     );
   }
 
   getVersion(ref: VersionRef, options: ArmReadOptions = {}): Promise<ArmGetResult<GalleryImageVersion>> {
-    return this.getOrNotFound(`get version ${ref.gallery}/${ref.image}/${ref.version}`, () =>
-      this.clientFor(ref.subscriptionId).galleryImageVersions.get(ref.resourceGroup, ref.gallery, ref.image, ref.version, {
+    return this.getOrNotFound(`get version ${ref.gallery}/${ref.image}/${ref.version}`, async () =>
+      (await this.clientFor(ref.subscriptionId)).galleryImageVersions.get(ref.resourceGroup, ref.gallery, ref.image, ref.version, {
         expand: 'ReplicationStatus',
         ...requestOptions(options),
       }),
@@ -193,18 +193,18 @@ export class ComputeGalleryArmReader implements GalleryArmReader {
   }
 
   listGalleries(subscriptionId: string, options: ArmReadOptions = {}): AsyncIterable<Gallery> {
-    return mapErrors(`list galleries of ${subscriptionId}`, () => this.clientFor(subscriptionId).galleries.list(requestOptions(options)));
+    return mapErrors(`list galleries of ${subscriptionId}`, async () => (await this.clientFor(subscriptionId)).galleries.list(requestOptions(options)));
   }
 
   listImages(ref: GalleryRef, options: ArmReadOptions = {}): AsyncIterable<GalleryImage> {
-    return mapErrors(`list images of ${ref.gallery}`, () =>
-      this.clientFor(ref.subscriptionId).galleryImages.listByGallery(ref.resourceGroup, ref.gallery, requestOptions(options)),
+    return mapErrors(`list images of ${ref.gallery}`, async () =>
+      (await this.clientFor(ref.subscriptionId)).galleryImages.listByGallery(ref.resourceGroup, ref.gallery, requestOptions(options)),
     );
   }
 
   listVersions(ref: ImageRef, options: ArmReadOptions = {}): AsyncIterable<GalleryImageVersion> {
-    return mapErrors(`list versions of ${ref.gallery}/${ref.image}`, () =>
-      this.clientFor(ref.subscriptionId).galleryImageVersions.listByGalleryImage(ref.resourceGroup, ref.gallery, ref.image, requestOptions(options)),
+    return mapErrors(`list versions of ${ref.gallery}/${ref.image}`, async () =>
+      (await this.clientFor(ref.subscriptionId)).galleryImageVersions.listByGalleryImage(ref.resourceGroup, ref.gallery, ref.image, requestOptions(options)),
     );
   }
 
@@ -212,8 +212,8 @@ export class ComputeGalleryArmReader implements GalleryArmReader {
     const location = normaliseRegion(region);
     const filter = `location eq '${location.replace(/'/g, "''")}'`;
     const out: ResourceSku[] = [];
-    for await (const sku of mapErrors(`list VM sizes of ${subscriptionId} in ${location}`, () =>
-      this.clientFor(subscriptionId).resourceSkus.list({ filter, ...requestOptions(options) }),
+    for await (const sku of mapErrors(`list VM sizes of ${subscriptionId} in ${location}`, async () =>
+      (await this.clientFor(subscriptionId)).resourceSkus.list({ filter, ...requestOptions(options) }),
     )) {
       if ((sku.resourceType ?? '').toLowerCase() === 'virtualmachines') out.push(sku);
     }
@@ -235,15 +235,18 @@ function requestOptions(options: ArmReadOptions): { abortSignal?: AbortSignal } 
 }
 
 /** Re-yields an SDK paged iterator (which follows nextLink), mapping its errors. */
-async function* mapErrors<T>(what: string, start: () => AsyncIterable<T>): AsyncGenerator<T, void, undefined> {
+async function* mapErrors<T>(what: string, start: () => Promise<AsyncIterable<T>>): AsyncGenerator<T, void, undefined> {
   try {
-    yield* start();
+    yield* await start();
   } catch (e) {
     throw toArmError(e, what);
   }
 }
 
-/** The ARM reader for these settings (clients cached per subscription). */
+/**
+ * The ARM reader for these settings (clients cached per subscription). The compute SDK (the
+ * largest dependency) is loaded on the first ARM read, not at start-up.
+ */
 export function createGalleryArmReader(arm: ArmSettings): GalleryArmReader {
-  return new ComputeGalleryArmReader((subscriptionId) => createComputeClient(arm, subscriptionId));
+  return new ComputeGalleryArmReader(async (subscriptionId) => (await import('./client.js')).createComputeClient(arm, subscriptionId));
 }

@@ -32,11 +32,13 @@ const FAN_OUT = 16;
 export function groupKey(account: string, kind: string, name: string): string {
   return createHash('sha256').update(`${account}/${kind}/${name}`.toLowerCase()).digest('hex').slice(0, 16);
 }
+/** Every roll job id starts so; no other producer may use it. */
+export const ROLL_JOB_PREFIX = 'roll:';
 export function rollJobId(account: string, kind: string, name: string, version: string): string {
-  return `roll:${groupKey(account, kind, name)}:${version}`;
+  return `${rollJobPrefix(account, kind, name)}${version}`;
 }
 export function rollJobPrefix(account: string, kind: string, name: string): string {
-  return `roll:${groupKey(account, kind, name)}:`;
+  return `${ROLL_JOB_PREFIX}${groupKey(account, kind, name)}:`;
 }
 
 export function policyOf(group: Pick<GroupRecord, 'autoRoll'>): AutoRollPolicy {
@@ -151,38 +153,36 @@ export class AutoRoller {
   }
 }
 
-/** The roll job: an update of the group's spec (the processor takes the group's current spec), rolled to `version`. */
+/**
+ * The roll job: a partial update that sets only the image version of the group, to `latest` (the
+ * processor merges it onto the group as it is then and resolves latest in its region, which must be
+ * `version`).
+ */
 export function rollEnvelope(group: GroupRecord, jobId: string, version: string, cause: string): JobEnvelope {
-  const body = group.kind === 'statefulNode' ? { statefulNode: group.spec } : { group: group.spec };
+  const gallery = group.kind === 'statefulNode' ? { versionName: 'latest' } : { version: 'latest' };
+  const spec = { name: group.name, compute: { launchSpecification: { image: { gallery } } } };
+  const body = group.kind === 'statefulNode' ? { statefulNode: spec } : { group: spec };
   return { schemaVersion: 1, jobId, action: 'update', kind: group.kind, caller: { account: group.account }, body, roll: { toVersion: version, cause } } as JobEnvelope;
 }
 
 /**
- * What the job processor asks of the auto-roll around a job: a roll job runs on the group's current
- * spec (or fails when the group is gone, pinned or its auto-roll off); the group write keeps the
- * index and records the roll.
+ * What the job processor asks of the auto-roll around a job: whether a roll job may roll the group
+ * as it is now (on latest, auto-roll on); the group write keeps the index and records the roll.
  */
 export class RollJobs {
-  constructor(
-    private readonly store: AutoRollStore,
-    private readonly jobs: JobStore,
-  ) {}
+  constructor(private readonly store: AutoRollStore) {}
 
-  /** For a roll job: the envelope on the group's current spec, or why it cannot run. Other jobs pass through. */
-  async prepare(envelope: JobEnvelope, subscriptionId: string | undefined): Promise<{ envelope: JobEnvelope; previous?: GroupRecord } | { problem: JobProblem }> {
-    // A create has no previous group (nothing to unindex): no read.
-    if (!subscriptionId || (!envelope.roll && envelope.action === 'create')) return { envelope };
-    const spec = envelope.kind === 'statelessGroup' ? envelope.body.group : envelope.body.statefulNode;
-    const found = await this.jobs.getGroup(subscriptionId, envelope.kind, spec.name);
-    if (!envelope.roll) return { envelope, ...(found ? { previous: found.group } : {}) };
-    const root = envelope.kind === 'statelessGroup' ? 'body.group' : 'body.statefulNode';
-    if (!found) return { problem: { path: `${root}.name`, code: 'group-not-found', message: 'The group no longer exists.' } };
-    const group = found.group;
-    if ((specVersionOf(group.kind, group.spec) ?? '').toLowerCase() !== 'latest') return { problem: { path: `${root}.compute.launchSpecification.image.gallery`, code: 'group-pinned', message: 'The group is pinned to a version: it is not rolled.' } };
+  /** Why a roll job may not roll `group` (as stored, before the merge); undefined for other jobs and rollable groups. */
+  refusal(envelope: JobEnvelope, group: GroupRecord): JobProblem | undefined {
+    if (!envelope.roll) return undefined;
+    const root = envelope.kind === 'statelessGroup' ? '/body/group' : '/body/statefulNode';
+    const versionField = envelope.kind === 'statelessGroup' ? 'version' : 'versionName';
+    if ((specVersionOf(group.kind, group.spec) ?? '').toLowerCase() !== 'latest') {
+      return { pointer: `${root}/compute/launchSpecification/image/gallery/${versionField}`, code: 'group-pinned', message: 'The group is pinned to a version: it is not rolled.' };
+    }
     const policy = policyOf(group);
-    if (!policy.enabled || policy.paused) return { problem: { path: 'autoRoll', code: 'auto-roll-off', message: `Auto-roll of the group is ${policy.enabled ? 'paused' : 'disabled'}.` } };
-    const body = envelope.kind === 'statefulNode' ? { statefulNode: group.spec } : { group: group.spec };
-    return { envelope: { ...envelope, body } as JobEnvelope, previous: group };
+    if (!policy.enabled || policy.paused) return { pointer: '/autoRoll', code: 'auto-roll-off', message: `Auto-roll of the group is ${policy.enabled ? 'paused' : 'disabled'}.` };
+    return undefined;
   }
 
   /** The group change with the policy, the index key and (roll jobs) the roll; indexes the group first. */

@@ -43,17 +43,24 @@ export class CatalogIndexer {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Applies one event: failures and cancellations change nothing; successes re-read ARM. */
+  /**
+   * Applies one event: failures and cancellations change nothing; successes re-read ARM. An ARM
+   * refusal (401/403: role assignments on a new source subscription take minutes to propagate)
+   * throws, like a transient error, so Event Grid redelivers; a 400 is a skip.
+   */
   async handle(n: CatalogNotification): Promise<IndexResult> {
     const id = formatResourceId(n.ref);
     if (n.outcome !== 'Success') {
       return { id, level: n.ref.level, outcome: 'skipped', detail: `${n.operationName} ${n.outcome.toLowerCase()}: ARM state unchanged` };
     }
-    return this.refresh(n.ref, { eventId: n.eventId, eventType: n.eventType, eventTime: n.eventTime });
+    return this.refresh(n.ref, { eventId: n.eventId, eventType: n.eventType, eventTime: n.eventTime }, { refusals: 'throw' });
   }
 
-  /** Reads the resource from ARM and writes what ARM says. Transient ARM errors propagate (retry). */
-  async refresh(ref: ResourceRef, event: Omit<Observation, 'observedAt'> = {}): Promise<IndexResult> {
+  /**
+   * Reads the resource from ARM and writes what ARM says. Transient ARM errors propagate (retry);
+   * refusals (401/403) propagate when `refusals` is `throw`, else they are a skip (the timers).
+   */
+  async refresh(ref: ResourceRef, event: Omit<Observation, 'observedAt'> = {}, options: { refusals?: 'throw' | 'skip' } = {}): Promise<IndexResult> {
     const obs: Observation = { ...event, observedAt: this.now().toISOString() };
     const id = formatResourceId(ref);
     try {
@@ -67,7 +74,10 @@ export class CatalogIndexer {
       }
     } catch (err) {
       if (err instanceof InvalidArmResourceError) return { id, level: ref.level, outcome: 'skipped', detail: err.message };
-      if (err instanceof ArmAccessError) return { id, level: ref.level, outcome: 'skipped', detail: `ARM refused the read: ${err.message}` };
+      if (err instanceof ArmAccessError) {
+        if (options.refusals === 'throw') throw err;
+        return { id, level: ref.level, outcome: 'skipped', detail: `ARM refused the read: ${err.message}` };
+      }
       if (err instanceof ArmRequestError) return { id, level: ref.level, outcome: 'skipped', detail: `ARM rejected the read: ${err.message}` };
       throw err;
     }

@@ -4,15 +4,20 @@
  * reconcile walks ARM (list galleries, images, versions of each source subscription), indexes
  * what the catalog lacks or holds differently, and tombstones what ARM no longer has.
  *
- * ARM reads are kept low: lists page 100 at a time; a gallery is re-read (its list entry carries
- * no sharing groups); a version is re-read (lists carry no replication status) only when the
- * catalog lacks it, holds it as settling, or holds a different provisioning state or region set.
+ * ARM reads are kept low: lists page 100 at a time; what needs a GET is decided by the pure
+ * comparisons of shared/domain/changes.ts: a gallery is re-read when it is new, its listed fields
+ * differ, or it is shared (Groups, Community: the list does not say with whom); an image definition
+ * is rewritten from its list entry when an updatable field differs; a version is re-read (lists
+ * carry no replication status) when it is new, settling, or an updatable field differs. An
+ * unchanged catalog costs list pages only. Version rows whose per-region flags were written under
+ * an older rule are rewritten from their stored record (no ARM read).
  */
 import type { GalleryArmReader } from '../arm/reader.js';
 import { ArmNotFoundError } from '../arm/reader.js';
-import { imageRef, parseResourceId, resourceKey, versionRef, type GalleryRef, type ImageRef } from '../domain/ids.js';
-import { imageDefinitionRecordFrom, InvalidArmResourceError } from '../domain/records.js';
-import { normalizeRegion } from '../domain/regions.js';
+import { formatResourceId, imageRef, parseResourceId, resourceKey, versionRef, type GalleryRef, type ImageRef } from '../domain/ids.js';
+import { FLAG_RULES_VERSION } from '../domain/latest.js';
+import { galleryChanges, imageDefinitionChanges, versionChanges } from '../domain/changes.js';
+import { galleryRecordFrom, imageDefinitionRecordFrom, imageVersionRecordFrom, InvalidArmResourceError, type ImageVersionRecord } from '../domain/records.js';
 import type { CatalogIndexer } from './indexer.js';
 import type { CatalogStore, Observation } from './store.js';
 
@@ -22,8 +27,25 @@ export interface ReconcileSummary {
   images: number;
   versions: number;
   versionReads: number;
+  /** Galleries re-read with a GET (new, changed or shared). */
+  galleryReads: number;
+  /** Image definitions rewritten from their list entry. */
+  imageWrites: number;
+  /** Version rows whose per-region flags were recomputed under the current rule. */
+  flagUpgrades: number;
   tombstoned: number;
   skipped: string[];
+}
+
+/** A gallery to reconcile: a unit of the fan-out (shared/reconcile), JSON on a queue. */
+export interface GalleryUnit {
+  galleryId: string;
+  /** Its list entry differs from the catalog, or it is shared: GET it. */
+  reread: boolean;
+}
+
+export function emptyReconcileSummary(): ReconcileSummary {
+  return { subscriptions: 0, galleries: 0, images: 0, versions: 0, versionReads: 0, galleryReads: 0, imageWrites: 0, flagUpgrades: 0, tombstoned: 0, skipped: [] };
 }
 
 export class CatalogReconciler {
@@ -34,41 +56,79 @@ export class CatalogReconciler {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async reconcile(subscriptionIds: readonly string[]): Promise<ReconcileSummary> {
-    const summary: ReconcileSummary = { subscriptions: 0, galleries: 0, images: 0, versions: 0, versionReads: 0, tombstoned: 0, skipped: [] };
+  /** `onProgress` receives the counts so far after each gallery and subscription. */
+  async reconcile(subscriptionIds: readonly string[], onProgress?: (summary: ReconcileSummary) => Promise<void> | void): Promise<ReconcileSummary> {
+    const summary = emptyReconcileSummary();
     for (const sub of subscriptionIds) {
-      summary.subscriptions++;
-      const obs = (): Observation => ({ observedAt: this.now().toISOString(), eventType: 'Reconcile' });
-      const seen = new Set<string>();
-      for await (const g of this.reader.listGalleries(sub)) {
-        const ref = g.id ? parseResourceId(g.id) : undefined;
-        if (!ref || ref.level !== 'gallery') continue;
-        seen.add(resourceKey(ref));
-        summary.galleries++;
-        const r = await this.indexer.refresh(ref, { eventType: 'Reconcile' });
-        if (r.outcome === 'skipped') summary.skipped.push(`${r.id}: ${r.detail ?? ''}`);
-        if (r.outcome === 'tombstoned') continue;
-        await this.reconcileGallery(ref, summary, obs);
+      for (const unit of await this.planSubscription(sub, summary)) {
+        await this.reconcileUnit(unit, summary);
+        await onProgress?.(summary);
       }
-      for (const stored of await this.store.listGalleries(sub)) {
-        if (seen.has(resourceKey(stored.ref))) continue;
-        // Listed no more: confirm with a GET before tombstoning (a list can lag a create).
-        const r = await this.indexer.refresh(stored.ref, { eventType: 'Reconcile' });
-        if (r.outcome === 'tombstoned') summary.tombstoned++;
-      }
+      await onProgress?.(summary);
     }
     return summary;
   }
 
+  /**
+   * Lists a subscription's galleries: one unit per listed gallery (re-read when its list entry
+   * differs from the catalog or it is shared), and the galleries listed no more confirmed with a
+   * GET and tombstoned here.
+   */
+  async planSubscription(sub: string, summary: ReconcileSummary): Promise<GalleryUnit[]> {
+    summary.subscriptions++;
+    const units: GalleryUnit[] = [];
+    const seen = new Set<string>();
+    for await (const g of this.reader.listGalleries(sub)) {
+      const ref = g.id ? parseResourceId(g.id) : undefined;
+      if (!ref || ref.level !== 'gallery') continue;
+      seen.add(resourceKey(ref));
+      summary.galleries++;
+      const stored = await this.store.getGallery(ref);
+      let changes: readonly string[];
+      try {
+        changes = galleryChanges(galleryRecordFrom(g), stored?.record);
+      } catch (err) {
+        if (!(err instanceof InvalidArmResourceError)) throw err;
+        changes = ['unreadable list entry'];
+      }
+      units.push({ galleryId: formatResourceId(ref), reread: changes.length > 0 });
+    }
+    for (const stored of await this.store.listGalleries(sub)) {
+      if (seen.has(resourceKey(stored.ref))) continue;
+      // Listed no more: confirm with a GET before tombstoning (a list can lag a create).
+      const r = await this.indexer.refresh(stored.ref, { eventType: 'Reconcile' });
+      if (r.outcome === 'tombstoned') summary.tombstoned++;
+    }
+    return units;
+  }
+
+  /** One gallery: its GET when the plan says so, then its definitions and versions against their lists. */
+  async reconcileUnit(unit: GalleryUnit, summary: ReconcileSummary): Promise<void> {
+    const ref = parseResourceId(unit.galleryId);
+    if (ref.level !== 'gallery') throw new Error(`not a gallery id: ${unit.galleryId}`);
+    const obs = (): Observation => ({ observedAt: this.now().toISOString(), eventType: 'Reconcile' });
+    if (unit.reread) {
+      summary.galleryReads++;
+      const r = await this.indexer.refresh(ref, { eventType: 'Reconcile' });
+      if (r.outcome === 'skipped') summary.skipped.push(`${r.id}: ${r.detail ?? ''}`);
+      if (r.outcome === 'tombstoned') return;
+    }
+    await this.reconcileGallery(ref, summary, obs);
+  }
+
   private async reconcileGallery(ref: GalleryRef, summary: ReconcileSummary, obs: () => Observation): Promise<void> {
     const seen = new Set<string>();
+    const stored = new Map((await this.store.listImages(ref)).map((i) => [resourceKey(i.ref), i]));
     try {
       for await (const image of this.reader.listImages(ref)) {
         try {
           const record = imageDefinitionRecordFrom(image);
           seen.add(resourceKey(record.ref));
           summary.images++;
-          await this.store.putImage(record, obs());
+          if (imageDefinitionChanges(record, stored.get(resourceKey(record.ref))).length > 0) {
+            summary.imageWrites++;
+            await this.store.putImage(record, obs());
+          }
           await this.reconcileImage(record.ref, summary);
         } catch (err) {
           if (err instanceof InvalidArmResourceError) summary.skipped.push(err.message);
@@ -79,15 +139,15 @@ export class CatalogReconciler {
       if (err instanceof ArmNotFoundError) return; // deleted meanwhile: its own event tombstones it
       throw err;
     }
-    for (const stored of await this.store.listImages(ref)) {
-      if (seen.has(resourceKey(stored.ref))) continue;
-      const r = await this.indexer.refresh(imageRef(ref, stored.ref.image), { eventType: 'Reconcile' });
+    for (const image of stored.values()) {
+      if (seen.has(resourceKey(image.ref))) continue;
+      const r = await this.indexer.refresh(imageRef(ref, image.ref.image), { eventType: 'Reconcile' });
       if (r.outcome === 'tombstoned') summary.tombstoned++;
     }
   }
 
   private async reconcileImage(ref: ImageRef, summary: ReconcileSummary): Promise<void> {
-    const stored = new Map((await this.store.listVersions(ref)).map((v) => [resourceKey(v.ref), v]));
+    const stored = new Map((await this.store.listStoredVersions(ref)).map((v) => [resourceKey(v.record.ref), v]));
     const seen = new Set<string>();
     try {
       for await (const v of this.reader.listVersions(ref)) {
@@ -97,12 +157,18 @@ export class CatalogReconciler {
         seen.add(key);
         summary.versions++;
         const known = stored.get(key);
-        const listedRegions = (v.publishingProfile?.targetRegions ?? []).map((t) => normalizeRegion(t.name)).sort().join(',');
-        const knownRegions = known ? known.targetRegions.map((t) => t.region).sort().join(',') : '';
-        const settled = known !== undefined && known.provisioningState === v.provisioningState && knownRegions === listedRegions && known.targetRegions.every((t) => t.replicationState === 'Completed' || t.replicationState === 'Failed');
-        if (settled) continue;
-        summary.versionReads++;
-        await this.indexer.refresh(vref, { eventType: 'Reconcile' });
+        let listed: ImageVersionRecord | undefined;
+        try {
+          listed = imageVersionRecordFrom(v);
+        } catch (err) {
+          if (!(err instanceof InvalidArmResourceError)) throw err;
+        }
+        if (listed === undefined || versionChanges(listed, known?.record).length > 0) {
+          summary.versionReads++;
+          await this.indexer.refresh(vref, { eventType: 'Reconcile' });
+        } else if (known !== undefined && known.flagRules !== FLAG_RULES_VERSION && (await this.store.upgradeFlags(vref))) {
+          summary.flagUpgrades++;
+        }
       }
     } catch (err) {
       if (err instanceof ArmNotFoundError) return;
@@ -110,9 +176,10 @@ export class CatalogReconciler {
     }
     for (const [key, v] of stored) {
       if (seen.has(key)) continue;
-      const r = await this.indexer.refresh(v.ref, { eventType: 'Reconcile' });
+      const r = await this.indexer.refresh(v.record.ref, { eventType: 'Reconcile' });
       if (r.outcome === 'tombstoned') summary.tombstoned++;
     }
+    // the search index's regions with a latest, checked against the versions (table reads only)
+    await this.store.search.repairRegions(ref);
   }
 }
-

@@ -19,11 +19,12 @@ import { odata, type TableClient, type TableEntity, type TableEntityResult, type
 import { createTablesOnce, getEntityOrUndefined, tableStatusOf as statusOf, type TableStore } from '../storage/tables.js';
 import { formatResourceId, galleryRef, imageRef, versionRef, type GalleryRef, type ImageRef, type VersionRef } from '../domain/ids.js';
 import type { GalleryRecord, ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
-import { deployability, needsRecheck } from '../domain/latest.js';
+import { deployability, FLAG_RULES_VERSION, needsRecheck } from '../domain/latest.js';
 import { AFTER_SEP, SEP, galleryKey, galleryRowKey, imageKey, imageRowKey, regionProperty, resourceGroupPrefix, subscriptionKey, versionKey, versionRowKey } from './keys.js';
 import { listRecords, packJson, pageRecords, recordsInPages, unpackJson } from './json-props.js';
 import type { PlannedWrite, VersionEvents } from '../events/catalog-events.js';
 import { recordedRows } from '../events/outbox.js';
+import { SearchIndex, type SearchSource } from '../search/search-index.js';
 
 export interface Observation {
   /** When ARM was read (ISO 8601 with milliseconds). */
@@ -47,6 +48,14 @@ export interface VersionRow extends Stored<ImageVersionRecord> {
   ref: VersionRef;
 }
 
+/** A live version as stored, with the rule version its per-region flags were computed under. */
+export interface StoredVersion {
+  record: ImageVersionRecord;
+  /** FLAG_RULES_VERSION when the row was written; 1 for rows written before the marker existed. */
+  flagRules: number;
+  settling: boolean;
+}
+
 type Entity = TableEntity<Record<string, unknown>>;
 
 const MAX_WRITE_ATTEMPTS = 6;
@@ -65,6 +74,8 @@ export class CatalogStore {
   private readonly versionListeners: ((ref: ImageRef) => void)[] = [];
   /** Plans the domain events of version writes (written in the same transaction), when set. */
   private events: VersionEvents | undefined;
+  /** The search index, kept with every definition and version write (shared/search). */
+  readonly search: SearchIndex;
 
   constructor(
     readonly tables: TableStore,
@@ -76,6 +87,7 @@ export class CatalogStore {
     this.shares = tables.table(`${prefix}shares`);
     this.rechecks = tables.table(`${prefix}rechecks`);
     this.ensureTables = createTablesOnce([this.galleries, this.images, this.versions, this.shares, this.rechecks]);
+    this.search = new SearchIndex(tables, prefix, this.searchSource());
   }
 
 
@@ -142,6 +154,7 @@ export class CatalogStore {
     await this.ensureTables();
     const result = await this.writeObserved(this.galleries, tombstone(subscriptionKey(ref.subscriptionId), galleryRowKey(ref), ref, obs), obs);
     if (result.outcome === 'written') await this.syncShares(ref, [], sharesOfEntity(result.previous));
+    await this.search.tombstoneGallery(ref, obs.observedAt);
     const gk = galleryKey(ref);
     await this.cascade(this.images, odata`PartitionKey eq ${gk}`, obs);
     await this.cascade(this.versions, odata`PartitionKey gt ${gk + SEP} and PartitionKey lt ${gk + AFTER_SEP}`, obs);
@@ -192,12 +205,15 @@ export class CatalogStore {
       ...packJson('record', record),
       ...observation(obs),
     };
-    return (await this.writeObserved(this.images, entity, obs)).outcome;
+    const { outcome } = await this.writeObserved(this.images, entity, obs);
+    if (outcome === 'written') await this.search.putImage(record, obs.observedAt);
+    return outcome;
   }
 
   async tombstoneImage(ref: ImageRef, obs: Observation): Promise<WriteOutcome> {
     await this.ensureTables();
     const result = await this.writeObserved(this.images, tombstone(galleryKey(ref), imageRowKey(ref), ref, obs), obs);
+    if (result.outcome === 'written') await this.search.tombstoneImage(ref, obs.observedAt);
     await this.cascade(this.versions, odata`PartitionKey eq ${imageKey(ref)}`, obs);
     this.versionChanged(ref);
     await this.events?.settle(this.versions, imageKey(ref), ref, obs.observedAt, true);
@@ -219,12 +235,6 @@ export class CatalogStore {
 
   async putVersion(record: ImageVersionRecord, obs: Observation): Promise<WriteOutcome> {
     await this.ensureTables();
-    const flags: Record<string, boolean> = {};
-    for (const t of record.targetRegions) {
-      const d = deployability(record, t.region);
-      if (d.deployable) flags[regionProperty('D', t.region)] = true;
-      if (d.eligibleForLatest) flags[regionProperty('E', t.region)] = true;
-    }
     const settling = needsRecheck(record);
     const entity: Entity = {
       partitionKey: imageKey(record.ref),
@@ -235,14 +245,17 @@ export class CatalogStore {
       provisioningState: record.provisioningState,
       replicationState: record.aggregatedReplicationState,
       settling,
-      ...flags,
+      ...versionFlags(record),
       ...packJson('record', record),
       ...observation(obs),
     };
     const planned: { plan?: PlannedWrite } = {};
     const { outcome, previous } = await this.writeObserved(this.versions, entity, obs, this.versionExtra(record.ref, record, obs, planned));
     if (outcome === 'written') this.versionChanged(record.ref);
-    if (outcome === 'written') await this.versionWritten(record.ref, planned, obs);
+    if (outcome === 'written') {
+      await this.search.versionChanged(imageRef(record.ref, record.ref.image), ...eligibilityChange(previous, entity));
+      await this.versionWritten(record.ref, planned, obs);
+    }
     if (outcome === 'written') {
       const wasSettling = previous?.settling === true;
       // The re-check list only changes when the version starts or stops settling (or an event,
@@ -256,9 +269,10 @@ export class CatalogStore {
   async tombstoneVersion(ref: VersionRef, obs: Observation): Promise<WriteOutcome> {
     await this.ensureTables();
     const planned: { plan?: PlannedWrite } = {};
-    const { outcome } = await this.writeObserved(this.versions, tombstone(imageKey(ref), versionRowKey(ref), ref, obs), obs, this.versionExtra(ref, undefined, obs, planned));
+    const { outcome, previous } = await this.writeObserved(this.versions, tombstone(imageKey(ref), versionRowKey(ref), ref, obs), obs, this.versionExtra(ref, undefined, obs, planned));
     if (outcome === 'written') {
       this.versionChanged(ref);
+      await this.search.versionChanged(imageRef(ref, ref.image), ...eligibilityChange(previous, {}));
       await this.versionWritten(ref, planned, obs);
       await this.clearRecheck(ref);
     }
@@ -268,6 +282,48 @@ export class CatalogStore {
   async getVersion(ref: VersionRef): Promise<Stored<ImageVersionRecord> | undefined> {
     await this.ensureTables();
     return stored<ImageVersionRecord>(await getEntityOrUndefined(this.versions, imageKey(ref), versionRowKey(ref)));
+  }
+
+  /** Live versions of an image definition with their flag-rule marker, newest first (the reconcile's view). */
+  async listStoredVersions(ref: ImageRef): Promise<StoredVersion[]> {
+    await this.ensureTables();
+    const out: StoredVersion[] = [];
+    const filter = odata`PartitionKey eq ${imageKey(ref)} and deleted eq false`;
+    for await (const e of this.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      const record = unpackJson<ImageVersionRecord>('record', e);
+      if (record === undefined) continue;
+      out.push({ record, flagRules: typeof e.flagRules === 'number' ? e.flagRules : 1, settling: e.settling === true });
+    }
+    return out;
+  }
+
+  /**
+   * Recomputes a stored version's per-region flags from its stored record under the current rule
+   * (no ARM read), when the row was written under an older rule. The observation is kept; an
+   * ETag guard leaves a row alone that was rewritten meanwhile (it then carries the current rule).
+   * Returns whether the row was rewritten.
+   */
+  async upgradeFlags(ref: VersionRef): Promise<boolean> {
+    await this.ensureTables();
+    const existing = await getEntityOrUndefined(this.versions, imageKey(ref), versionRowKey(ref));
+    if (!existing || existing.deleted === true || existing.flagRules === FLAG_RULES_VERSION) return false;
+    const record = unpackJson<ImageVersionRecord>('record', existing);
+    if (record === undefined) return false;
+    const kept: Entity = { partitionKey: imageKey(ref), rowKey: versionRowKey(ref) };
+    for (const [k, v] of Object.entries(existing)) {
+      if (k === 'etag' || k === 'timestamp' || k === 'partitionKey' || k === 'rowKey' || k.startsWith('odata.') || /^[ED]_/.test(k)) continue;
+      kept[k] = v;
+    }
+    try {
+      await this.versions.updateEntity({ ...kept, ...versionFlags(record) }, 'Replace', { etag: existing.etag });
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 412 || status === 404) return false;
+      throw err;
+    }
+    this.versionChanged(ref);
+    await this.search.versionChanged(imageRef(ref, ref.image), ...eligibilityChange(existing, versionFlags(record)));
+    return true;
   }
 
   /** Live versions of an image definition, newest first. */
@@ -298,6 +354,44 @@ export class CatalogStore {
     const filter = `${odata`PartitionKey eq ${imageKey(ref)}`} and ${flag} eq true`;
     const first = await this.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['RowKey'] } }).byPage({ maxPageSize: 1 }).next();
     return !first.done && first.value.length > 0;
+  }
+
+  /** What the search index reads from the catalog (its backfill and region checks). */
+  private searchSource(): SearchSource {
+    const eligible = (e: Record<string, unknown>): string[] => Object.keys(e).filter((k) => k.startsWith('E_') && e[k] === true).map((k) => k.slice(2));
+    return {
+      definitions: async function* (this: CatalogStore) {
+        await this.ensureTables();
+        for await (const e of this.images.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`deleted eq false` } })) {
+          const record = unpackJson<ImageDefinitionRecord>('record', e);
+          if (record) yield { record, observedAt: typeof e.observedAt === 'string' ? e.observedAt : '' };
+        }
+      }.bind(this),
+      eligibleRegions: async function* (this: CatalogStore) {
+        await this.ensureTables();
+        const byImage = new Map<string, { ref: ImageRef; regions: Set<string> }>();
+        for await (const e of this.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`deleted eq false` } })) {
+          const regions = eligible(e);
+          if (regions.length === 0) continue;
+          const ref = refFromEntity(e);
+          if (ref.level !== 'version') continue;
+          const key = e.partitionKey ?? '';
+          const entry = byImage.get(key) ?? { ref: imageRef(ref, ref.image), regions: new Set<string>() };
+          for (const r of regions) entry.regions.add(r);
+          byImage.set(key, entry);
+        }
+        for (const { ref, regions } of byImage.values()) yield { ref, regions: [...regions] };
+      }.bind(this),
+      eligibleRegionsOf: async (ref) => {
+        await this.ensureTables();
+        const out = new Set<string>();
+        for await (const e of this.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${imageKey(ref)} and deleted eq false` } })) {
+          for (const r of eligible(e)) out.add(r);
+        }
+        return [...out];
+      },
+      hasLatestIn: (ref, region) => this.hasLatestIn(ref, region),
+    };
   }
 
   // ------------------------------------------------------------------ rechecks
@@ -466,6 +560,17 @@ function refFromEntity(e: Record<string, unknown>): GalleryRef | ImageRef | Vers
   return typeof e.version === 'string' ? versionRef(i, e.version) : i;
 }
 
+/** The per-region flags of a version row (`D_<region>` deployable, `E_<region>` eligible for latest) and the rule they follow. */
+function versionFlags(record: ImageVersionRecord): Record<string, boolean | number> {
+  const flags: Record<string, boolean | number> = { flagRules: FLAG_RULES_VERSION };
+  for (const t of record.targetRegions) {
+    const d = deployability(record, t.region);
+    if (d.deployable) flags[regionProperty('D', t.region)] = true;
+    if (d.eligibleForLatest) flags[regionProperty('E', t.region)] = true;
+  }
+  return flags;
+}
+
 function observation(obs: Observation): Record<string, string> {
   return {
     observedAt: obs.observedAt,
@@ -477,6 +582,14 @@ function observation(obs: Observation): Record<string, string> {
 
 function tombstone(pk: string, rk: string, ref: GalleryRef | ImageRef | VersionRef, obs: Observation): Entity {
   return { partitionKey: pk, rowKey: rk, ...names(ref), id: formatResourceId(ref), deleted: true, deletedAt: obs.observedAt, ...observation(obs) };
+}
+
+/** The regions (E_ suffixes) where a version became eligible for latest, and those where it no longer is. */
+function eligibilityChange(previous: Record<string, unknown> | undefined, next: Record<string, unknown>): [string[], string[]] {
+  const regions = (e: Record<string, unknown> | undefined) => new Set(e && e.deleted !== true ? Object.keys(e).filter((k) => k.startsWith('E_') && e[k] === true).map((k) => k.slice(2)) : []);
+  const before = regions(previous);
+  const after = regions(next);
+  return [[...after].filter((r) => !before.has(r)), [...before].filter((r) => !after.has(r))];
 }
 
 function sharesOf(record: GalleryRecord): string[] {

@@ -50,6 +50,7 @@ import {
   type VersionRef,
 } from '../domain/ids.js';
 import { PortInUseError } from './ports.js';
+import { TokenBucket, type TokenBucketLimits } from '../domain/token-bucket.js';
 
 /** A resource as ARM's REST API shows it (`properties` not flattened). */
 export interface RestResource {
@@ -81,6 +82,8 @@ export interface ArmRequestCounts {
   skus: number;
   /** Requests answered by an injected fault. */
   faulted: number;
+  /** Requests answered 429 by the read throttle. */
+  throttled: number;
 }
 
 export interface SimulatedRequest {
@@ -115,6 +118,11 @@ export interface ArmSimulatorOptions {
   portSetting?: string;
   /** Accept only this bearer token (any non-empty bearer token when absent). */
   requiredToken?: string;
+  /**
+   * Throttle ARM reads like ARM: a token bucket per subscription (ARM_READ_LIMITS: 250, refill
+   * 25/s); an empty bucket answers 429 with `Retry-After`. Off when absent.
+   */
+  readThrottle?: TokenBucketLimits;
 }
 
 interface StoredResource {
@@ -182,12 +190,16 @@ export class ArmSimulator {
   private baseUrl: string | undefined;
   private readonly portSetting: string;
   private readonly requiredToken: string | undefined;
+  /** The read throttle (see ArmSimulatorOptions.readThrottle); set to change it, undefined turns it off. */
+  readThrottle: TokenBucketLimits | undefined;
+  private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(options: ArmSimulatorOptions = {}) {
     this.pageSize = options.pageSize ?? 100;
     this.latencyMs = options.latencyMs ?? 0;
     this.portSetting = options.portSetting ?? 'ARM_SIMULATOR_PORT';
     this.requiredToken = options.requiredToken;
+    this.readThrottle = options.readThrottle;
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -335,7 +347,20 @@ export class ArmSimulator {
     return new Set(this.apiVersions);
   }
 
+  /** Takes a read token of the subscription: 0, or the milliseconds until one is there. */
+  private throttle(subscriptionId: string): number {
+    if (!this.readThrottle) return 0;
+    const key = subscriptionId.toLowerCase();
+    let bucket = this.buckets.get(key);
+    if (!bucket || bucket.limits !== this.readThrottle) {
+      bucket = new TokenBucket(this.readThrottle, performance.now());
+      this.buckets.set(key, bucket);
+    }
+    return bucket.take(performance.now());
+  }
+
   resetCounters(): void {
+    this.buckets.clear();
     this.counts = emptyCounts();
     this.log = [];
     this.apiVersions.clear();
@@ -372,6 +397,7 @@ export class ArmSimulator {
       throw new SimulatorInputError(400, 'LocationRequired', 'a gallery needs a "location"');
     }
     body.properties ??= {};
+    if (ref.level === 'version') echoRegionalExcludeFromLatest(body.properties);
 
     const key = resourceKey(ref);
     const existing = this.byKey.get(key);
@@ -455,6 +481,17 @@ export class ArmSimulator {
     }
     const kind = route ? kindOf(route) : undefined;
     if (kind) this.counts[kind] += 1;
+
+    const wait = route ? this.throttle(subscriptionOf(route)) : 0;
+    if (wait > 0) {
+      this.counts.throttled += 1;
+      reply(kind, {
+        status: 429,
+        headers: { 'retry-after': String(Math.ceil(wait / 1000)), 'x-ms-ratelimit-remaining-subscription-reads': '0' },
+        body: armError('TooManyRequests', 'The request is being throttled as the limit has been reached for operation type - Read.'),
+      });
+      return;
+    }
 
     const fault = this.takeFault(method, url.pathname);
     if (fault) {
@@ -655,8 +692,12 @@ export class ArmSimulator {
 
 // ------------------------------------------------------------------ helpers
 
+function subscriptionOf(route: Route): string {
+  return 'subscriptionId' in route ? route.subscriptionId : route.ref.subscriptionId;
+}
+
 function emptyCounts(): ArmRequestCounts {
-  return { total: 0, get: 0, list: 0, skus: 0, faulted: 0 };
+  return { total: 0, get: 0, list: 0, skus: 0, faulted: 0, throttled: 0 };
 }
 
 function armError(code: string, message: string): { error: { code: string; message: string } } {
@@ -786,6 +827,22 @@ function presentGallery(body: RestResource, withGroups: boolean): RestResource {
 }
 
 /** A version as ARM answers it: `replicationStatus` only with `$expand=ReplicationStatus`. */
+/**
+ * ARM stores and echoes `excludeFromLatest` on every target-region entry of a version, `false` when
+ * the request left it out (Azure/azure-rest-api-specs, GalleryRP/stable/2023-07-03/examples/
+ * galleryExamples/GalleryImageVersion_Get_WithVhdAsSource.json: both regions answer
+ * `"excludeFromLatest": false`).
+ */
+function echoRegionalExcludeFromLatest(properties: Record<string, unknown>): void {
+  const pp = asObject(properties.publishingProfile);
+  const regions = pp?.targetRegions;
+  if (!Array.isArray(regions)) return;
+  for (const r of regions) {
+    const region = asObject(r);
+    if (region && region.excludeFromLatest === undefined) region.excludeFromLatest = false;
+  }
+}
+
 function presentVersion(body: RestResource, withReplication: boolean): RestResource {
   const out = structuredClone(body);
   if (!withReplication && out.properties) delete out.properties.replicationStatus;

@@ -15,6 +15,8 @@ export interface AzuriteOptions {
   location?: string;
   /** Milliseconds to wait for Azurite to answer. */
   startTimeoutMs?: number;
+  /** Milliseconds to wait for Azurite to save and exit on stop before it is killed (default 10 s). */
+  stopTimeoutMs?: number;
 }
 
 export interface RunningAzurite {
@@ -50,7 +52,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   } else {
     args.push('--inMemoryPersistence');
   }
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a Ctrl-C in the terminal reaches only this process, which then stops
+  // Azurite once (a second SIGINT would end it before it has saved).
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -70,12 +74,18 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     child.kill('SIGKILL');
     throw new Error(`Azurite did not start on port ${port}: ${output.trim() || 'no output'}`);
   }
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
+  // Azurite writes its on-disk database on SIGINT (and otherwise only every few seconds): stop it
+  // with SIGINT and wait, bounded, for it to exit, so that what it acknowledged survives a restart.
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), options.stopTimeoutMs ?? 10_000);
+      await exited;
+      clearTimeout(timer);
+    })();
+    return stopping;
   };
   registerChild(child);
   return {

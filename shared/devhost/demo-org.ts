@@ -139,7 +139,7 @@ interface RegionPlan {
   name: string;
   replicas: number;
   storageAccountType?: 'Standard_LRS' | 'Standard_ZRS' | 'Premium_LRS';
-  /** Regional exclude (targetRegions[i].excludeFromLatest); omitted from the body when undefined. */
+  /** Regional exclude (targetRegions[i].excludeFromLatest); `false` when not given, as ARM echoes it. */
   excludeFromLatest?: boolean;
   state: 'Completed' | 'Replicating' | 'Failed';
   progress?: number;
@@ -172,7 +172,9 @@ function version(id: string, location: string, plan: VersionPlan): RestResource 
           name: r.name,
           regionalReplicaCount: r.replicas,
           storageAccountType: r.storageAccountType ?? 'Standard_LRS',
-          ...(r.excludeFromLatest === undefined ? {} : { excludeFromLatest: r.excludeFromLatest }),
+          // Real ARM echoes a regional excludeFromLatest (false by default) on every target region
+          // (Azure/azure-rest-api-specs, GalleryRP/stable/2023-07-03/examples/galleryExamples/GalleryImageVersion_Get_WithVhdAsSource.json).
+          excludeFromLatest: r.excludeFromLatest ?? false,
         })),
         replicaCount: 1,
         excludeFromLatest: plan.excludeFromLatest ?? false,

@@ -57,7 +57,6 @@ export interface TopicHost {
 }
 
 export class LocalEventTopic {
-  readonly key = randomBytes(24).toString('base64');
   readonly recent: (TopicEvent & { receivedAt: string; deliveries: string[] })[] = [];
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
@@ -69,6 +68,8 @@ export class LocalEventTopic {
     private readonly host: TopicHost,
     private readonly subscriptions: readonly EventSubscriptionDefinition[],
     private readonly webhooks: readonly string[] = [],
+    /** The topic access key publishers send (`aeg-sas-key`). */
+    readonly key: string = randomBytes(24).toString('base64'),
   ) {}
 
   /** Answers the topic and recent-events requests; false when the request is for something else. */

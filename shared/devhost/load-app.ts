@@ -1,7 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FunctionRegistry, installFunctionsCore } from './functions-core.js';
+
+/** The project folder: the nearest one up from `from` holding a package.json. */
+export function projectRoot(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('package.json not found');
+    dir = up;
+  }
+  return dir;
+}
 
 /** Expands `{a,b}` alternatives (one level) and `*` / `?` wildcards in the last path segment. */
 export function expandMainGlob(pattern: string, root: string): string[] {

@@ -22,6 +22,8 @@ import { parseSchedule, nextOccurrence } from './ncrontab.js';
 import { ServiceBusPump, type DeliverableMessage, type Settlement } from './service-bus.js';
 import { LocalServiceBusQueue, type LocalQueueOptions } from './local-bus.js';
 import { LocalEventTopic, type EventSubscriptionDefinition } from './event-grid-topic.js';
+import { problem } from '../http/responses.js';
+import { printable } from '../domain/printable.js';
 
 // @azure/functions is a CommonJS bundle whose class exports Node's ESM loader cannot name statically.
 const { HttpRequest, HttpResponse, InvocationContext } = functions;
@@ -45,7 +47,12 @@ export interface RuntimeOptions {
   onLog?: (line: LogLine) => void;
   /** Start timer triggers (default true). */
   timers?: boolean;
-  /** Body size limit for HTTP requests in bytes (default 100 MB, like the host). */
+  /**
+   * Body size limit for HTTP requests in bytes: the host's `FUNCTIONS_REQUEST_BODY_SIZE_LIMIT`
+   * setting when present, otherwise 4 MiB (the deployment sets the host to the same value). A
+   * larger `Content-Length` is refused before reading; a body that grows past it while being read
+   * is refused there, so no request ever holds more than the limit in memory.
+   */
   maxRequestBytes?: number;
   /**
    * Stands in for App Service authentication: the `x-ms-client-principal` header value given to
@@ -60,7 +67,11 @@ interface HttpRoute {
   methods: Set<string>;
 }
 
-const MAX_REQUEST_BYTES = 100 * 1024 * 1024;
+/** The local default when neither the option nor FUNCTIONS_REQUEST_BODY_SIZE_LIMIT is set. */
+export const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+/** Event Grid delivers batches of at most 1 MB (1,048,576 bytes) to a webhook. */
+const MAX_EVENT_GRID_BYTES = 1024 * 1024 + 64 * 1024;
+const MAX_ADMIN_BYTES = 1024 * 1024;
 
 export class LocalRuntime {
   private server: http.Server | undefined;
@@ -72,6 +83,7 @@ export class LocalRuntime {
   private readonly routePrefix: string;
   private baseUrl = '';
   private started = false;
+  private readonly maxRequestBytes: number;
   readonly notices: string[] = [];
   /** The app's domain-event topic, when hosted (see event-grid-topic.ts). */
   topic: LocalEventTopic | undefined;
@@ -82,6 +94,7 @@ export class LocalRuntime {
   ) {
     this.env = options.env ?? process.env;
     this.routePrefix = (options.routePrefix ?? 'api').replace(/^\/+|\/+$/g, '');
+    this.maxRequestBytes = options.maxRequestBytes ?? bodyLimitSetting(this.env.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT) ?? DEFAULT_MAX_REQUEST_BYTES;
     for (const registration of registry.list()) {
       if (registration.trigger.type.toLowerCase() !== 'httptrigger') continue;
       const template = typeof registration.trigger.route === 'string' ? registration.trigger.route : registration.name;
@@ -111,8 +124,8 @@ export class LocalRuntime {
     const server = http.createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         this.log('runtime', '', 'error', `Unhandled error: ${errorText(err)}`);
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
+        if (!res.headersSent) sendProblem(res, 500, 'The local runtime failed to handle the request.');
+        else res.end();
       });
     });
     server.keepAliveTimeout = 5000;
@@ -141,6 +154,7 @@ export class LocalRuntime {
     this.timers.clear();
     await Promise.all(this.pumps.map((p) => p.stop()));
     this.pumps.length = 0;
+    for (const queue of this.emulated.values()) queue.close();
     await this.runHooks('appTerminate', { hookData: {}, appHookData: {} });
     const server = this.server;
     this.server = undefined;
@@ -231,11 +245,11 @@ export class LocalRuntime {
 
   private log(functionName: string, invocationId: string, level: LogLevel, message: string): void {
     if (this.options.onLog) {
-      this.options.onLog({ functionName, invocationId, level, message });
+      this.options.onLog({ functionName, invocationId, level, message: printable(message) });
       return;
     }
     if (level === 'trace' || level === 'debug') return;
-    const line = `[${new Date().toISOString()}] ${functionName}: ${message}`;
+    const line = `[${new Date().toISOString()}] ${functionName}: ${printable(message)}`;
     if (level === 'error' || level === 'critical' || level === 'warning') console.error(line);
     else console.log(line);
   }
@@ -243,14 +257,23 @@ export class LocalRuntime {
   // ---------------------------------------------------------------- HTTP
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', this.baseUrl || 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', this.baseUrl || 'http://localhost');
+    } catch {
+      return refuse(req, res, 400, 'The request target is not a valid URL.');
+    }
     const path = url.pathname;
     if (path.toLowerCase() === '/runtime/webhooks/eventgrid') return this.handleEventGrid(req, res, url);
     if (this.topic && (await this.topic.handle(req, res, path, () => readBody(req, 1024 * 1024)))) return;
-    if (path.toLowerCase().startsWith('/admin/functions/')) return this.handleAdminInvoke(req, res, decodeURIComponent(path.slice('/admin/functions/'.length)));
+    if (path.toLowerCase().startsWith('/admin/functions/')) {
+      const name = safeDecode(path.slice('/admin/functions/'.length));
+      if (name === undefined) return refuse(req, res, 400, 'The function name in the path has a malformed percent-encoding.');
+      return this.handleAdminInvoke(req, res, name);
+    }
     const prefix = this.routePrefix ? `/${this.routePrefix}` : '';
     if (prefix && !(path.toLowerCase() === prefix || path.toLowerCase().startsWith(`${prefix}/`))) {
-      return send(res, 404, {});
+      return refuse(req, res, 404, 'No function serves this path.');
     }
     const rest = path.slice(prefix.length);
     const rawRest = (req.url ?? '/').split('?')[0]?.slice(prefix.length) ?? rest;
@@ -264,7 +287,8 @@ export class LocalRuntime {
       }
       return this.invokeHttp(candidate.registration, req, res, url, params);
     }
-    return send(res, methodMismatch ? 405 : 404, {});
+    if (methodMismatch) return refuse(req, res, 405, `The method ${printable(req.method ?? '')} is not allowed on this path.`);
+    return refuse(req, res, 404, 'No function serves this path.');
   }
 
   private async invokeHttp(
@@ -274,8 +298,8 @@ export class LocalRuntime {
     url: URL,
     params: Record<string, string>,
   ): Promise<void> {
-    const body = await readBody(req, this.options.maxRequestBytes ?? MAX_REQUEST_BYTES);
-    if (body === 'too-large') return send(res, 413, {});
+    const body = await readBody(req, this.maxRequestBytes);
+    if (body === 'too-large') return tooLarge(req, res, this.maxRequestBytes);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) {
       if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
@@ -292,7 +316,7 @@ export class LocalRuntime {
     try {
       result = await this.invoke(registration, request);
     } catch {
-      return send(res, 500, {});
+      return sendProblem(res, 500, `The function ${registration.name} failed.`);
     }
     const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
     const out: Record<string, string | string[]> = {};
@@ -313,33 +337,32 @@ export class LocalRuntime {
     const functionName = url.searchParams.get('functionName') ?? '';
     const registration = this.registry.get(functionName);
     if (!registration || registration.trigger.type.toLowerCase() !== 'eventgridtrigger') {
-      await readBody(req, 1024 * 1024);
-      return send(res, 404, {}, `cannot find function: '${functionName}'`);
+      return refuse(req, res, 404, `No Event Grid function is named '${printable(functionName.slice(0, 128))}'.`);
     }
     const method = (req.method ?? 'GET').toUpperCase();
     if (method === 'OPTIONS') {
       // CloudEvents 1.0 webhook abuse protection: echo the origin back as allowed.
       const origin = header(req, 'webhook-request-origin');
-      if (!origin) return send(res, 400, {}, 'WebHook-Request-Origin header is required');
+      if (!origin) return refuse(req, res, 400, 'The WebHook-Request-Origin header is required.');
       const h: Record<string, string> = { 'WebHook-Allowed-Origin': origin, Allow: 'POST' };
       if (header(req, 'webhook-request-rate')) h['WebHook-Allowed-Rate'] = '*';
       return send(res, 200, h);
     }
-    if (method !== 'POST') return send(res, 405, {});
-    const body = await readBody(req, 1024 * 1024 + 64 * 1024);
-    if (body === 'too-large') return send(res, 413, {});
+    if (method !== 'POST') return refuse(req, res, 405, 'Event Grid deliveries are POST requests.');
+    const body = await readBody(req, MAX_EVENT_GRID_BYTES);
+    if (body === 'too-large') return tooLarge(req, res, MAX_EVENT_GRID_BYTES);
     const eventType = header(req, 'aeg-event-type');
     if (eventType === 'SubscriptionValidation') {
       const events = parseEvents(body);
       const first = events?.[0] as { data?: { validationCode?: unknown } } | undefined;
       const code = first?.data?.validationCode;
-      if (typeof code !== 'string') return send(res, 400, {}, 'validation event without data.validationCode');
+      if (typeof code !== 'string') return sendProblem(res, 400, 'The validation event has no data.validationCode.');
       this.log(registration.name, '', 'information', `Subscription validation for ${registration.name}`);
       return send(res, 200, { 'content-type': 'application/json' }, JSON.stringify({ validationResponse: code }));
     }
     if (eventType === 'Notification') {
       const events = parseEvents(body);
-      if (!events) return send(res, 400, {}, 'the body is not a JSON event or array of events');
+      if (!events) return sendProblem(res, 400, 'The body is not a JSON event or array of events.');
       let failed = 0;
       for (const event of events) {
         try {
@@ -348,17 +371,19 @@ export class LocalRuntime {
           failed++;
         }
       }
-      return send(res, failed > 0 ? 500 : 202, {});
+      if (failed > 0) return sendProblem(res, 500, `${failed} of ${events.length} events failed; Event Grid delivers the batch again.`);
+      return send(res, 202, {});
     }
     if (eventType === 'Unsubscribe') return send(res, 202, {});
-    return send(res, 400, {}, eventType ? `unknown aeg-event-type '${eventType}'` : 'the aeg-event-type header is required');
+    return sendProblem(res, 400, eventType ? `Unknown aeg-event-type '${printable(eventType.slice(0, 64))}'.` : 'The aeg-event-type header is required.');
   }
 
   /**
    * Hosts the app's domain-event topic: accepts the publisher client's batches and delivers them to
-   * the Event Grid triggers the subscriptions name and to the webhooks. Returns the topic (its key).
+   * the Event Grid triggers the subscriptions name and to the webhooks. Returns the topic (its key:
+   * `key`, or a random one).
    */
-  hostEventTopic(subscriptions: readonly EventSubscriptionDefinition[], webhooks: readonly string[] = []): LocalEventTopic {
+  hostEventTopic(subscriptions: readonly EventSubscriptionDefinition[], webhooks: readonly string[] = [], key?: string): LocalEventTopic {
     this.topic = new LocalEventTopic(
       {
         deliverToFunction: async (functionName, event) => {
@@ -370,6 +395,7 @@ export class LocalRuntime {
       },
       subscriptions,
       webhooks,
+      ...(key === undefined ? [] : [key]),
     );
     return this.topic;
   }
@@ -377,17 +403,17 @@ export class LocalRuntime {
   // ---------------------------------------------------------------- admin, timers
 
   private async handleAdminInvoke(req: http.IncomingMessage, res: http.ServerResponse, name: string): Promise<void> {
-    if ((req.method ?? '').toUpperCase() !== 'POST') return send(res, 405, {});
+    if ((req.method ?? '').toUpperCase() !== 'POST') return refuse(req, res, 405, 'Run a function with POST.');
     const registration = this.registry.get(name);
-    const body = await readBody(req, 1024 * 1024);
-    if (!registration || registration.trigger.type.toLowerCase() === 'httptrigger') return send(res, 404, {});
-    if (body === 'too-large') return send(res, 413, {});
+    if (!registration || registration.trigger.type.toLowerCase() === 'httptrigger') return refuse(req, res, 404, 'No non-HTTP function has this name.');
+    const body = await readBody(req, MAX_ADMIN_BYTES);
+    if (body === 'too-large') return tooLarge(req, res, MAX_ADMIN_BYTES);
     let input: unknown = undefined;
     if (body.length > 0) {
       try {
         input = (JSON.parse(body.toString('utf8')) as { input?: unknown }).input;
       } catch {
-        return send(res, 400, {}, 'the body must be JSON {"input": ...}');
+        return sendProblem(res, 400, 'The body must be JSON {"input": ...}.');
       }
     }
     const kind = registration.trigger.type.toLowerCase();
@@ -453,17 +479,28 @@ export class LocalRuntime {
    * For a Service Bus trigger with no connection configured: an in-memory queue that delivers to
    * it as the host would (see local-bus.ts). Returns the queue; the caller decides who sends to it.
    */
-  emulateServiceBus(functionName: string, options: LocalQueueOptions): LocalServiceBusQueue {
+  emulateServiceBus(functionName: string, options: LocalQueueOptions, queue?: LocalServiceBusQueue): LocalServiceBusQueue {
     const registration = this.registry.get(functionName);
     if (!registration || registration.trigger.type.toLowerCase() !== 'servicebustrigger') throw new Error(`No Service Bus trigger named ${functionName}`);
     if (this.pumps.some((p) => p.functionName === registration.name)) throw new Error(`${functionName} listens on a real Service Bus already`);
-    const queue = new LocalServiceBusQueue((m) => this.deliverServiceBusMessage(registration.name, m), options);
-    this.emulated.set(registration.name, queue);
-    const i = this.notices.findIndex((n) => n.startsWith(`${registration.name}: Service Bus trigger disabled`));
-    const note = `${registration.name}: no Service Bus connection; its queue is emulated in memory (set ${typeof registration.trigger.connection === 'string' ? registration.trigger.connection : 'the connection'} to use a real namespace)`;
-    if (i >= 0) this.notices[i] = note;
-    else this.notices.push(note);
-    return queue;
+    const deliver = (m: DeliverableMessage): Promise<Settlement> => this.deliverServiceBusMessage(registration.name, m);
+    // The trigger on this queue's dead-letter sub-queue (`<queue>/$DeadLetterQueue`), if the app has one.
+    const queueOf = (r: Registration): string => (typeof r.trigger.queueName === 'string' ? this.safeResolve(r.trigger.queueName).toLowerCase() : '');
+    const queueName = queueOf(registration);
+    const deadLetterTrigger = this.registry
+      .list()
+      .find((r) => r.trigger.type.toLowerCase() === 'servicebustrigger' && queueOf(r) === `${queueName}/$deadletterqueue`);
+    const deadLetter = deadLetterTrigger && !this.pumps.some((p) => p.functionName === deadLetterTrigger.name) ? (m: DeliverableMessage): Promise<Settlement> => this.deliverServiceBusMessage(deadLetterTrigger.name, m) : undefined;
+    const emulated = queue ?? new LocalServiceBusQueue(deliver, options, deadLetter);
+    if (queue) queue.connect(deliver, deadLetter);
+    for (const r of [registration, ...(deadLetter && deadLetterTrigger ? [deadLetterTrigger] : [])]) {
+      this.emulated.set(r.name, emulated);
+      const i = this.notices.findIndex((n) => n.startsWith(`${r.name}: Service Bus trigger disabled`));
+      const note = `${r.name}: no Service Bus connection; its queue is emulated in memory (set ${typeof r.trigger.connection === 'string' ? r.trigger.connection : 'the connection'} to use a real namespace)`;
+      if (i >= 0) this.notices[i] = note;
+      else this.notices.push(note);
+    }
+    return emulated;
   }
 
   /** Whether a Service Bus trigger receives from a real namespace. */
@@ -481,6 +518,7 @@ export class LocalRuntime {
     if (!registration || registration.trigger.type.toLowerCase() !== 'servicebustrigger') {
       throw new Error(`No Service Bus trigger named ${functionName}`);
     }
+    if (!this.started) return 'abandon'; // a stopped app settles nothing: the message is delivered again
     const body = decodeServiceBusBody(message.body);
     const metadata: Record<string, unknown> = {
       messageId: message.messageId,
@@ -492,6 +530,8 @@ export class LocalRuntime {
       subject: message.subject,
       applicationProperties: message.applicationProperties ?? {},
       userProperties: message.applicationProperties ?? {},
+      ...(message.deadLetterReason !== undefined ? { deadLetterReason: message.deadLetterReason } : {}),
+      ...(message.deadLetterErrorDescription !== undefined ? { deadLetterErrorDescription: message.deadLetterErrorDescription } : {}),
     };
     try {
       await this.invoke(registration, body, metadata);
@@ -514,17 +554,82 @@ function send(res: http.ServerResponse, status: number, headers: Record<string, 
   res.end(body);
 }
 
-async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge = false;
-  for await (const chunk of req) {
-    const b = chunk as Buffer;
-    size += b.length;
-    if (size > limit) tooLarge = true;
-    else chunks.push(b);
+/** An RFC 9457 problem answered by the runtime itself (never an empty or plain-text error). */
+function sendProblem(res: http.ServerResponse, status: number, detail: string, headers: Record<string, string> = {}): void {
+  const p = problem(status, detail, { headers });
+  res.writeHead(status, p.headers as Record<string, string>);
+  res.end(p.body as string);
+}
+
+/**
+ * Answers a problem without reading the request body: a body still arriving is not buffered, and
+ * the connection is closed after the answer (so an unread body cannot be taken for the next request).
+ */
+function refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, detail: string, headers: Record<string, string> = {}): void {
+  const pending = !req.complete && (req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined);
+  sendProblem(res, status, detail, pending ? { ...headers, connection: 'close' } : headers);
+  if (pending) {
+    req.resume(); // drain what is already in flight into nothing, then drop the connection
+    res.once('finish', () => setTimeout(() => req.destroy(), 50).unref());
   }
-  return tooLarge ? 'too-large' : Buffer.concat(chunks);
+}
+
+function tooLarge(req: http.IncomingMessage, res: http.ServerResponse, limit: number): void {
+  refuse(req, res, 413, `The request body is larger than ${limit} bytes.`, {});
+}
+
+/**
+ * The body, or 'too-large' as soon as the declared `Content-Length` or the bytes read pass `limit`:
+ * nothing beyond the limit is ever held, and the rest of an oversized body is not read.
+ */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve('too-large');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      cleanup();
+      chunks.length = 0;
+      resolve('too-large');
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(err);
+    };
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+function safeDecode(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
+
+/** FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (bytes), when set to a positive whole number. */
+function bodyLimitSetting(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d+$/.test(value.trim())) return undefined;
+  const n = Number(value.trim());
+  return n > 0 ? n : undefined;
 }
 
 function parseEvents(body: Buffer): unknown[] | undefined {

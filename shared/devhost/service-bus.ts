@@ -20,6 +20,15 @@ export interface DeliverableMessage {
   correlationId?: string | number | Buffer | undefined;
   subject?: string | undefined;
   applicationProperties?: Record<string, unknown> | undefined;
+  /** Set on a message received from a dead-letter sub-queue. */
+  deadLetterReason?: string | undefined;
+  deadLetterErrorDescription?: string | undefined;
+}
+
+/** `<queue>/$DeadLetterQueue`, the entity path the Functions host takes for a dead-letter sub-queue. */
+export function deadLetterQueueOf(queueName: string): string | undefined {
+  const m = /^(.+)\/\$DeadLetterQueue$/i.exec(queueName);
+  return m?.[1];
 }
 
 export interface PumpOptions {
@@ -55,7 +64,10 @@ export class ServiceBusPump {
       ? new ServiceBusClient(o.connectionString)
       : new ServiceBusClient(o.fullyQualifiedNamespace as string, new DefaultAzureCredential());
     if (!o.sessions) {
-      this.receiver = this.client.createReceiver(o.queueName, { receiveMode: 'peekLock', maxAutoLockRenewalDurationInMs: o.maxAutoLockRenewalMs });
+      const deadLetterOf = deadLetterQueueOf(o.queueName);
+      this.receiver = deadLetterOf
+        ? this.client.createReceiver(deadLetterOf, { subQueueType: 'deadLetter', receiveMode: 'peekLock', maxAutoLockRenewalDurationInMs: o.maxAutoLockRenewalMs })
+        : this.client.createReceiver(o.queueName, { receiveMode: 'peekLock', maxAutoLockRenewalDurationInMs: o.maxAutoLockRenewalMs });
       const receiver = this.receiver;
       receiver.subscribe(
         {
@@ -84,6 +96,8 @@ export class ServiceBusPump {
       correlationId: message.correlationId,
       subject: message.subject,
       applicationProperties: message.applicationProperties,
+      deadLetterReason: message.deadLetterReason,
+      deadLetterErrorDescription: message.deadLetterErrorDescription,
     });
     if (outcome === 'complete') await receiver.completeMessage(message);
     else await receiver.abandonMessage(message);

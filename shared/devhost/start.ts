@@ -7,21 +7,24 @@
  *    Table service is started on 127.0.0.1:10002 with data kept in `.data/azurite`.
  * 3. ARM: unless `ARM_ENDPOINT` or `ARM_SUBSCRIPTION_IDS` is set, a simulated ARM seeded with a demo
  *    organization answers the gallery REST calls, and the app is pointed at it.
- * 4. The functions from package.json `main` are served on http://localhost:7071.
+ * 4. The catalog is reconciled with ARM once before the host reports it started (then on its
+ *    schedule), so the lookups answer on the first run; with real ARM and no organization stored, it prints the
+ *    request that creates the first one.
+ * 5. The functions from package.json `main` are served on http://localhost:7071.
  * Ctrl-C stops everything it started.
  */
 import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startAzurite, type RunningAzurite } from './azurite.js';
 import { ArmSimulator } from './arm-simulator.js';
 import { seedDemoOrganization } from './demo-org.js';
-import { loadApp } from './load-app.js';
+import { loadApp, projectRoot } from './load-app.js';
 import { LocalRuntime } from './runtime.js';
 import { isListening, PortInUseError } from './ports.js';
-import { config, ConfigError, resetConfig } from '../config.js';
-import { resetServices, services, useJobQueue } from '../services.js';
-import { principalHeader } from '../access/principal.js';
+import { config, ConfigError } from '../config.js';
+import { services, useJobQueue } from '../services.js';
+import { ALL_APP_ROLES, parseLocalPrincipal, principalHeader } from '../access/principal.js';
 import { DEMO_PRINCIPAL, seedDemoDirectory } from './demo-directory.js';
 import { DEMO_SUBSCRIPTIONS } from './demo-org.js';
 import { LOCAL_TOPIC_PATH, parseWebhooks, readEventSubscriptions } from './event-grid-topic.js';
@@ -35,16 +38,6 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   VM_SIZES_SCHEDULE: '0 30 3 * * *',
   OUTBOX_SCHEDULE: '0 */1 * * * *',
 };
-
-function projectRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('package.json not found');
-    dir = up;
-  }
-  return dir;
-}
 
 interface LocalSettings {
   Values?: Record<string, string>;
@@ -118,18 +111,21 @@ async function main(): Promise<void> {
     }
 
     if (!process.env.DomainEvents__topicEndpointUri) {
-      // The domain-event topic is hosted by the local runtime (its key is set once it is created).
+      // The domain-event topic is hosted by the local runtime; its key is chosen here, before the
+      // app (the bundle, with its own configuration) reads any setting.
       process.env.DomainEvents__topicEndpointUri = `http://localhost:${httpPort}${LOCAL_TOPIC_PATH}`;
       process.env.DomainEvents__credential = 'key';
-      process.env.DomainEvents__topicKey = 'pending';
+      process.env.DomainEvents__topicKey = randomBytes(24).toString('base64');
     }
     config(); // fail fast, naming the setting, before anything is served
+    const principal = process.env.LOCAL_PRINCIPAL ? parseLocalPrincipal(process.env.LOCAL_PRINCIPAL) : { ...DEMO_PRINCIPAL, roles: ALL_APP_ROLES };
     if (simulated) {
       await seedDemoDirectory(services().directory);
       console.log('Organizations: demo organizations contoso and fabrikam (PUT /api/manage/organizations/{id} to change them)');
+    } else if ((await services().directory.list()).length === 0) {
+      console.warn(firstOrganizationHint(httpPort, principal, config().arm.subscriptionIds));
     }
-    const principal = parsePrincipal(process.env.LOCAL_PRINCIPAL) ?? DEMO_PRINCIPAL;
-    console.log(`Caller: requests without x-ms-client-principal act as ${principal.tenantId}/${principal.objectId} (LOCAL_PRINCIPAL)`);
+    console.log(`Caller: requests without x-ms-client-principal act as ${principal.tenantId}/${principal.objectId} with app roles ${(principal.roles ?? []).join(', ') || '(none)'} (LOCAL_PRINCIPAL)`);
     const registry = await loadApp(root);
     const hostJson = JSON.parse(fs.readFileSync(path.join(root, 'host.json'), 'utf8')) as {
       extensions?: { http?: { routePrefix?: string }; serviceBus?: Record<string, unknown> };
@@ -140,14 +136,22 @@ async function main(): Promise<void> {
       principalHeader: principalHeader(principal),
     });
     if (process.env.DomainEvents__topicEndpointUri === `http://localhost:${httpPort}${LOCAL_TOPIC_PATH}`) {
-      const topic = runtime.hostEventTopic(readEventSubscriptions(root), parseWebhooks(process.env.LOCAL_EVENT_WEBHOOKS));
-      process.env.DomainEvents__topicKey = topic.key;
-      resetConfig();
-      resetServices();
+      runtime.hostEventTopic(readEventSubscriptions(root), parseWebhooks(process.env.LOCAL_EVENT_WEBHOOKS), process.env.DomainEvents__topicKey);
       console.log(`Domain events: local topic ${process.env.DomainEvents__topicEndpointUri} (recent: GET /runtime/events; webhooks: LOCAL_EVENT_WEBHOOKS)`);
     }
+    // Listening before the start-up reconcile: the domain events it records are published to the
+    // local topic this server hosts (the host reports it started, with its URLs, only after it).
     await runtime.start(httpPort);
     stops.push(() => runtime.stop());
+    const reconcile = registry.get('reconcileCatalog');
+    if (reconcile) {
+      // First run: fill the catalog from ARM before serving, so the lookups answer at once (on a
+      // restart this costs list pages only: unchanged resources are not re-read).
+      console.log('Catalog: reconciling with ARM once at start-up...');
+      await runtime.invoke(reconcile, { isPastDue: false }).catch((err: unknown) => {
+        console.error(`Catalog: the start-up reconcile failed (${err instanceof Error ? err.message : String(err)}); it runs again on RECONCILE_SCHEDULE or with POST /admin/functions/reconcileCatalog`);
+      });
+    }
     if (!runtime.isListening('groupJobs')) {
       useJobQueue(runtime.emulateServiceBus('groupJobs', { maxDeliveryCount: config().groupJobsMaxDeliveryCount, maxConcurrentSessions: 16, redeliveryDelayMs: 1000 }));
     }
@@ -155,6 +159,7 @@ async function main(): Promise<void> {
     for (const line of runtime.describe()) console.log(`\t${line}`);
     for (const notice of runtime.notices) console.log(`\n${notice}`);
     console.log(`\nHost started: ${runtime.url} (Ctrl-C to stop)`);
+    console.log(`Console: ${runtime.url}/${hostJson.extensions?.http?.routePrefix ?? 'api'}/console/`);
   } catch (err) {
     if (err instanceof ConfigError) console.error(err.message);
     else console.error(err instanceof Error ? err.message : err);
@@ -162,11 +167,19 @@ async function main(): Promise<void> {
   }
 }
 
-function parsePrincipal(value: string | undefined): { tenantId: string; objectId: string } | undefined {
-  if (!value) return undefined;
-  const m = /^([0-9a-f-]{36})\/([0-9a-f-]{36})$/i.exec(value.trim());
-  if (!m) throw new Error('LOCAL_PRINCIPAL must be <tenantId>/<objectId> (two GUIDs)');
-  return { tenantId: (m[1] as string).toLowerCase(), objectId: (m[2] as string).toLowerCase() };
+/** What to do when real ARM is used and no organization is stored yet: every lookup would be a 403. */
+function firstOrganizationHint(port: number, principal: { tenantId: string; objectId: string }, subscriptionIds: readonly string[]): string {
+  const subs = subscriptionIds.length > 0 ? subscriptionIds : ['<subscription-id>'];
+  const doc = {
+    tenantId: principal.tenantId,
+    subscriptions: subs.map((subscriptionId) => ({ subscriptionId })),
+    principals: [{ tenantId: principal.tenantId, objectId: principal.objectId }],
+  };
+  return [
+    'Organizations: none stored, so every lookup answers 403 (the caller belongs to no organization).',
+    `Create the first one (the caller is LOCAL_PRINCIPAL, the subscriptions ARM_SUBSCRIPTION_IDS):`,
+    `  curl -X PUT 'http://localhost:${port}/api/manage/organizations/my-org' -H 'content-type: application/json' -d '${JSON.stringify(doc)}'`,
+  ].join('\n');
 }
 
 void main();

@@ -11,7 +11,7 @@
  * - Deployability: only blocking reasons of latest.ts `deployability` are errors (their codes are
  *   kept: `not-targeted`, `replication-in-progress`, …); exclusion from latest is not (it only
  *   matters when resolving "latest", which happened before). Its shallow-replication warning is
- *   replaced by the replica rule (warn only when the target capacity is above 20).
+ *   replaced by the job's replica warnings (warn only when the group is above 20 VMs).
  * - End of life (the version's, else the definition's default) is a warning, never an error.
  * - Security type: the image's `SecurityType` feature decides which VM security types it can
  *   create (seed 004): none/Standard → Standard; TrustedLaunch → TrustedLaunch only;
@@ -35,18 +35,21 @@
  *   region, or restricted there: errors; further size rules skip unknown sizes. Zones the spec
  *   names that a size does not offer there: warning. A size listed twice (odSizes and spotSizes)
  *   is reported at each path.
- * - Replicas: `replicaAdvice` (replicas.ts) for the region with concurrent VMs = the group's
- *   target capacity (a stateful node: 1) and, when the group declares an orchestrationMode (it is
- *   one scale set), one concurrent scale set: too few replicas, or shallow replication above 20
- *   VMs, are warnings at the capacity target.
+ * - Replicas are not a compatibility rule: the replica warnings of a job come from
+ *   shared/advice/job-warnings.ts (capacity maximum, production tags, shallow replication).
  * - Cross-tenant images with a Flexible scale set (`compute.orchestrationMode: Flexible`, this
- *   project's extension): error.
+ *   project's extension): error. Fails closed: when the image owner's tenant is unknown it counts as
+ *   another tenant, and the reason says so.
+ * - Disallowed disk types apply to the OS disk and every data disk; an OS disk without a type is
+ *   checked as DEFAULT_OS_DISK_TYPE. Premium data disks need premium storage like a premium OS disk.
+ * - Security reads Spot's `security` block: `securityType` as above; `secureBootEnabled` and
+ *   `vTpmEnabled` need TrustedLaunch or ConfidentialVM; `confidentialOsDiskEncryption` needs a
+ *   ConfidentialVM; `encryptionAtHost` is typed and kept (no size capability is cached for it).
  */
 import { bodyRootOf, type GroupSpec, type JobKind } from './job-envelope.js';
 import { deployability, isBlocking } from './latest.js';
 import type { ImageDefinitionRecord, ImageVersionRecord } from './records.js';
 import { normalizeRegion } from './regions.js';
-import { replicaAdvice } from './replicas.js';
 import { findVmSize, type VmSizeCapabilities } from './vm-sizes.js';
 
 export type Severity = 'error' | 'warning';
@@ -68,8 +71,8 @@ export interface CompatibilityInput {
   readonly version: ImageVersionRecord;
   /** Capabilities by size name, for this region; a missing or undefined entry is an unknown size. */
   readonly vmSizes: Readonly<Record<string, VmSizeCapabilities | undefined>>;
-  /** The image comes from a gallery of another tenant than the caller's (visibility.ts isCrossTenant). */
-  readonly crossTenant: boolean;
+  /** Whose tenant the image's gallery is in, relative to the caller's: `unknown` is treated as `other` (fail closed). */
+  readonly imageTenant: 'same' | 'other' | 'unknown';
   readonly now: Date;
 }
 
@@ -121,7 +124,7 @@ export interface ListedSize {
 /** Every size the spec lists: odSizes then spotSizes, each with its path. */
 export function listedSizes(input: Pick<CompatibilityInput, 'kind' | 'spec'>): ListedSize[] {
   const base = `${bodyRootOf(input.kind)}.compute.vmSizes`;
-  const { odSizes, spotSizes } = input.spec.compute.vmSizes;
+  const { odSizes, spotSizes = [] } = input.spec.compute.vmSizes;
   return [...odSizes.map((name, i) => ({ name, path: `${base}.odSizes[${i}]` })), ...spotSizes.map((name, i) => ({ name, path: `${base}.spotSizes[${i}]` }))];
 }
 
@@ -172,25 +175,6 @@ export function checkEndOfLife(input: CompatibilityInput): Finding[] {
   return [warning('end-of-life', pathsFor(input.kind).version, `Image ${imageName(input)} is past ${whose} (${eol}); VMs can still be created from it.`)];
 }
 
-/** Replica guidance for the group's target capacity in the region; shallow replication above 20 VMs. */
-export function checkReplicas(input: CompatibilityInput): Finding[] {
-  const target = input.version.targetRegions.find((t) => t.region === normalizeRegion(input.region));
-  if (target === undefined) return [];
-  const spec = input.spec;
-  const isGroup = input.kind === 'statelessGroup' && 'capacity' in spec;
-  const concurrentVms = isGroup ? spec.capacity.target : 1;
-  const scaleSet = isGroup && 'orchestrationMode' in spec.compute && spec.compute.orchestrationMode !== undefined;
-  const advice = replicaAdvice({
-    region: input.region,
-    replicaCount: target.replicaCount,
-    replicationMode: input.version.replicationMode,
-    concurrentVms,
-    concurrentScaleSets: scaleSet ? 1 : 0,
-  });
-  const path = isGroup ? pathsFor(input.kind).capacityTarget : pathsFor(input.kind).version;
-  return advice.filter((w) => w.code === 'too-few-replicas' || w.code === 'shallow-replication-scale').map((w) => warning(w.code, path, w.message));
-}
-
 // ---------------------------------------------------------------- image definition vs spec
 
 /** `compute.os` must be the image's OS type. */
@@ -219,17 +203,32 @@ export function checkLogin(input: CompatibilityInput): Finding[] {
   return [];
 }
 
-/** The OS disk type must not be one the definition disallows. */
+/** The OS disk type assumed when the spec gives none (`osDisk` or `osDisk.type` omitted). */
+export const DEFAULT_OS_DISK_TYPE = 'Standard_LRS';
+
+/** Every disk of the spec with its type and path: the OS disk (its default type when omitted), then the data disks. */
+export function disksOf(input: Pick<CompatibilityInput, 'kind' | 'spec'>): Array<{ readonly type: string; readonly path: string; readonly what: string; readonly defaulted: boolean }> {
+  const paths = pathsFor(input.kind);
+  const launch = input.spec.compute.launchSpecification;
+  const osType = launch.osDisk?.type;
+  const os = { type: osType ?? DEFAULT_OS_DISK_TYPE, path: osType === undefined ? `${paths.launch}.osDisk` : paths.osDiskType, what: 'the OS disk', defaulted: osType === undefined };
+  const data = (launch.dataDisks ?? []).map((d, i) => ({ type: d.type, path: `${paths.launch}.dataDisks[${i}].type`, what: `data disk LUN ${d.lun}`, defaulted: false }));
+  return [os, ...data];
+}
+
+/** No disk (OS disk, data disks) of a type the definition disallows. */
 export function checkDisallowedDiskType(input: CompatibilityInput): Finding[] {
-  const type = input.spec.compute.launchSpecification.osDisk?.type;
-  if (type === undefined || !input.image.disallowedDiskTypes.some((d) => sameText(d, type))) return [];
-  return [
-    error(
-      'disk-type-disallowed',
-      pathsFor(input.kind).osDiskType,
-      `Image ${input.image.ref.image} disallows ${type} disks (disallowed: ${input.image.disallowedDiskTypes.join(', ')}).`,
-    ),
-  ];
+  const disallowed = input.image.disallowedDiskTypes;
+  if (disallowed.length === 0) return [];
+  return disksOf(input)
+    .filter((d) => disallowed.some((x) => sameText(x, d.type)))
+    .map((d) =>
+      error(
+        'disk-type-disallowed',
+        d.path,
+        `Image ${input.image.ref.image} disallows ${d.type} disks (disallowed: ${disallowed.join(', ')}), the type of ${d.what}${d.defaulted ? ` (no osDisk.type given: ${DEFAULT_OS_DISK_TYPE} is assumed)` : ''}.`,
+      ),
+    );
 }
 
 /** The OS disk cannot be smaller than the image version's OS disk. */
@@ -240,18 +239,15 @@ export function checkOsDiskSize(input: CompatibilityInput): Finding[] {
   return [error('os-disk-too-small', pathsFor(input.kind).osDiskSize, `The OS disk is ${size} GB but image ${imageName(input)} has a ${imageSize} GB OS disk.`)];
 }
 
-/** A Flexible scale set cannot be created from an image shared by another tenant. */
+/** A Flexible scale set cannot be created from an image shared by another tenant (an unknown owner tenant counts as another). */
 export function checkCrossTenantFlexible(input: CompatibilityInput): Finding[] {
-  if (!input.crossTenant || input.kind !== 'statelessGroup') return [];
-  const compute = input.spec.compute;
-  if (!('orchestrationMode' in compute) || compute.orchestrationMode !== 'Flexible') return [];
-  return [
-    error(
-      'flexible-cross-tenant-image',
-      pathsFor(input.kind).orchestrationMode,
-      `A Flexible scale set cannot be created from an image shared by another tenant (image ${input.image.ref.image}).`,
-    ),
-  ];
+  if (input.imageTenant === 'same' || input.kind !== 'statelessGroup') return [];
+  if (input.spec.compute.orchestrationMode !== 'Flexible') return [];
+  const why =
+    input.imageTenant === 'unknown'
+      ? `the tenant owning image ${input.image.ref.image} is unknown to this service, so it is treated as another tenant`
+      : `image ${input.image.ref.image} is shared by another tenant`;
+  return [error('flexible-cross-tenant-image', pathsFor(input.kind).orchestrationMode, `A Flexible scale set cannot be created from an image of another tenant: ${why}.`)];
 }
 
 // ---------------------------------------------------------------- security type
@@ -311,6 +307,15 @@ export function checkSecurityType(input: CompatibilityInput): Finding[] {
     );
   }
   const effective = effectiveSecurityType(input);
+  const security = input.spec.compute.launchSpecification.security;
+  for (const flag of ['secureBootEnabled', 'vTpmEnabled'] as const) {
+    if (security?.[flag] === true && effective === 'Standard') {
+      out.push(error('security-flag-needs-trusted-launch', `${paths.launch}.security.${flag}`, `${flag} needs securityType TrustedLaunch or ConfidentialVM; the VMs are Standard.`));
+    }
+  }
+  if (security?.confidentialOsDiskEncryption === true && effective !== 'ConfidentialVM') {
+    out.push(error('confidential-encryption-needs-confidential-vm', `${paths.launch}.security.confidentialOsDiskEncryption`, `confidentialOsDiskEncryption needs securityType ConfidentialVM; the VMs are ${effective}.`));
+  }
   if (effective !== 'Standard' && input.image.hyperVGeneration !== 'V2') {
     out.push(
       error(
@@ -411,12 +416,13 @@ export function checkDiskController(input: CompatibilityInput): Finding[] {
   );
 }
 
-/** A premium OS disk needs a size with premium storage (PremiumIO). */
+/** Premium disks (OS or data: Premium_LRS, Premium_ZRS, PremiumV2_LRS) need a size with premium storage (PremiumIO). */
 export function checkPremiumStorage(input: CompatibilityInput): Finding[] {
-  const type = input.spec.compute.launchSpecification.osDisk?.type;
-  if (type === undefined || !type.toLowerCase().startsWith('premium')) return [];
+  const premium = disksOf(input).filter((d) => d.type.toLowerCase().startsWith('premium'));
+  if (premium.length === 0) return [];
+  const which = premium.map((d) => `${d.what} (${d.type})`).join(', ');
   return perKnownSize(input, (size, listed) =>
-    size.premiumIO ? undefined : error('premium-storage-unsupported', listed.path, `VM size ${listed.name} does not support premium storage, which the ${type} OS disk needs.`),
+    size.premiumIO ? undefined : error('premium-storage-unsupported', listed.path, `VM size ${listed.name} does not support premium storage, which ${which} need${premium.length === 1 ? 's' : ''}.`),
   );
 }
 
@@ -481,7 +487,6 @@ export const COMPATIBILITY_RULES: readonly Rule[] = [
   checkZones,
   checkDisallowedDiskType,
   checkOsDiskSize,
-  checkReplicas,
   checkCrossTenantFlexible,
 ];
 

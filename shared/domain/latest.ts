@@ -3,14 +3,25 @@
  *
  * A version is deployable in a region when its provisioning succeeded, it targets the region, and
  * its replication there completed. It is eligible for latest when it is deployable and not excluded
- * from latest there: the region's own `excludeFromLatest` (on its target-region entry), when set,
- * takes precedence over the version's global flag, in both directions. Exclusion only affects
+ * from latest there: excluded when the version's global `publishingProfile.excludeFromLatest` is
+ * true OR the region's own target-region entry has `excludeFromLatest: true`. A regional `false`
+ * never re-admits a globally excluded version: ARM echoes `excludeFromLatest: false` on every
+ * target-region entry by default (GalleryImageVersion_Get_WithVhdAsSource.json, GalleryRP stable
+ * 2023-07-03, Azure/azure-rest-api-specs), so it is no decision. Exclusion only affects
  * latest, never a version asked for explicitly. End-of-life dates (the version's, or else the image
  * definition's default) and shallow replication are warnings: they never block.
  */
 import type { ImageDefinitionRecord, ImageVersionRecord } from './records.js';
 import { normalizeRegion } from './regions.js';
 import { sortNewestFirst } from './versions.js';
+
+/**
+ * The version of the rule that decides the stored per-region flags (`E_<region>`, `D_<region>`).
+ * Rows written under an older rule carry a lower (or no) `flagRules` and are rewritten from their
+ * stored record by the reconcile (no ARM read). 2: a regional `excludeFromLatest: false` no longer
+ * re-admits a globally excluded version.
+ */
+export const FLAG_RULES_VERSION = 2;
 
 /** Reasons that make a version undeployable in a region. */
 export type BlockingCode =
@@ -111,11 +122,11 @@ export function deployability(version: ImageVersionRecord, region: string, opts:
   }
   const deployable = reasons.length === 0;
 
-  const regional = target?.excludeFromLatest;
-  if (regional === true) {
-    reasons.push({ code: 'excluded-regional', message: `Version ${name} is excluded from latest in ${target?.displayName || where}.` });
-  } else if (regional === undefined && version.excludeFromLatest) {
+  if (version.excludeFromLatest) {
     reasons.push({ code: 'excluded-global', message: `Version ${name} is excluded from latest.` });
+  }
+  if (target?.excludeFromLatest === true) {
+    reasons.push({ code: 'excluded-regional', message: `Version ${name} is excluded from latest in ${target.displayName || where}.` });
   }
 
   const now = (opts.now ?? new Date()).getTime();

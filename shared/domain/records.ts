@@ -19,6 +19,7 @@
 import type {
   ArmDate,
   ArmGallery,
+  ArmGalleryDataDiskImage,
   ArmGalleryImage,
   ArmGalleryImageFeature,
   ArmGalleryImageVersion,
@@ -179,7 +180,10 @@ export interface TargetRegionRecord {
   readonly replicaCount: number;
   /** The region's storage account type, or the version's. */
   readonly storageAccountType: StorageAccountType;
-  /** The regional flag; absent when the target region entry has none (then the global flag applies). */
+  /**
+   * The regional flag as ARM gave it (ARM echoes `false` by default; absent when the entry has none).
+   * Only `true` counts: a version is excluded in a region when this OR the global flag is true.
+   */
   readonly excludeFromLatest?: boolean;
   readonly replicationState: RegionalReplicationState;
   readonly replicationDetails?: string;
@@ -194,7 +198,7 @@ export interface ImageVersionRecord {
   readonly tags: Tags;
   readonly provisioningState: ProvisioningState;
   readonly publishedDate?: string;
-  /** The global flag. */
+  /** The global flag: when true, the version is excluded from latest in every region. */
   readonly excludeFromLatest: boolean;
   readonly endOfLifeDate?: string;
   readonly replicationMode: ReplicationMode;
@@ -203,8 +207,11 @@ export interface ImageVersionRecord {
   /** The global (default per region) storage account type. */
   readonly storageAccountType: StorageAccountType;
   readonly source: ImageVersionSource;
+  /** `storageProfile.osDiskImage.sizeInGB`: the OS disk image's size as ARM reports it. */
   readonly osDiskSizeGB?: number;
   readonly dataDiskCount: number;
+  /** `storageProfile.dataDiskImages[].sizeInGB` of the data disks that report one, by LUN; absent without data disks. */
+  readonly dataDiskSizesGB?: readonly number[];
   readonly safetyProfile: SafetyProfileRecord;
   /** False when the version was read without `$expand=ReplicationStatus`. */
   readonly replicationStatusReported: boolean;
@@ -368,6 +375,7 @@ export function imageVersionRecordFrom(v: ArmGalleryImageVersion): ImageVersionR
     source: sourceOf(v),
     osDiskSizeGB: v.storageProfile?.osDiskImage?.sizeInGB,
     dataDiskCount: v.storageProfile?.dataDiskImages?.length ?? 0,
+    dataDiskSizesGB: dataDiskSizesOf(v.storageProfile?.dataDiskImages),
     safetyProfile: compact({
       allowDeletionOfReplicatedLocations: sp?.allowDeletionOfReplicatedLocations,
       reportedForPolicyViolation: sp?.reportedForPolicyViolation,
@@ -380,6 +388,14 @@ export function imageVersionRecordFrom(v: ArmGalleryImageVersion): ImageVersionR
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** The reported data disk sizes ordered by LUN (disks without a size left out); undefined without data disks. */
+function dataDiskSizesOf(disks: readonly ArmGalleryDataDiskImage[] | undefined): number[] | undefined {
+  if (!disks?.length) return undefined;
+  return [...disks]
+    .sort((a, b) => (a.lun ?? 0) - (b.lun ?? 0))
+    .flatMap((d) => (typeof d.sizeInGB === 'number' && Number.isFinite(d.sizeInGB) && d.sizeInGB >= 0 ? [d.sizeInGB] : []));
+}
 
 interface Ctx {
   readonly kind: ArmResourceKind;

@@ -5,9 +5,10 @@
  * resolved (an ARM id) when it resolved one, otherwise the group's path in this API.
  */
 import type { TransactionAction } from '@azure/data-tables';
-import type { GroupRecord, JobExtras, JobRecord } from '../jobs/store.js';
+import type { GroupRecord, JobExtras, JobRecord, JobStore } from '../jobs/store.js';
+import { encodeKeyPart } from '../catalog/keys.js';
 import { deterministicId, domainEvent, EVENT_TYPES, type DomainEvent, type GroupJobCompletedData, type GroupRolledData } from './events.js';
-import { outboxActions, sequenceText } from './outbox.js';
+import { outboxActions, recordedRows, sequenceText, type OutboxPublisher } from './outbox.js';
 
 export function jobEvents(job: JobRecord, group: GroupRecord | undefined): DomainEvent[] {
   if (job.status !== 'succeeded' && job.status !== 'failed' && job.status !== 'deadLettered') return [];
@@ -45,4 +46,9 @@ export function jobEvents(job: JobRecord, group: GroupRecord | undefined): Domai
 /** The outbox rows of a job's events, for the job's transaction. */
 export function jobEventExtras(job: JobRecord): JobExtras {
   return (partitionKey: string, group: GroupRecord | undefined): TransactionAction[] => outboxActions(partitionKey, jobEvents(job, group), job.finishedAt ?? new Date().toISOString());
+}
+
+/** Publishes the events a job's transaction just recorded (the outbox timer covers a crash in between). */
+export async function publishJobEvents(outbox: OutboxPublisher, jobs: JobStore, job: JobRecord, group?: GroupRecord): Promise<void> {
+  if (job.subscriptionId) await outbox.publishRecorded(jobs.groups, recordedRows(encodeKeyPart(job.subscriptionId), jobEvents(job, group)));
 }

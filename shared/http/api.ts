@@ -6,11 +6,13 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { Caller } from '../domain/visibility.js';
 import { nameProblem } from '../domain/ids.js';
 import { parseRegionQuery } from '../domain/regions.js';
-import { PRINCIPAL_HEADER, readPrincipal } from '../access/principal.js';
+import { PRINCIPAL_HEADER, readPrincipal, type AppRole, type Principal } from '../access/principal.js';
 import { DirectoryError } from '../access/directory.js';
 import { NotVisibleError } from '../lookups/lookups.js';
 import { bindingOf, decodeToken, parseTop, RequestValidationError, type FieldProblem, type PageRequest } from '../lookups/paging.js';
 import { problem } from './responses.js';
+import { DEPENDENCY_NAMES, outageOf } from './outages.js';
+import { printable } from '../domain/printable.js';
 import { services } from '../services.js';
 
 export class UnauthenticatedError extends Error {
@@ -22,12 +24,31 @@ export class UnauthenticatedError extends Error {
 export class ForbiddenError extends Error {
   override readonly name = 'ForbiddenError';
 }
+/** The principal lacks the app role an operation requires (403 naming the role). */
+export class MissingRoleError extends ForbiddenError {
+  constructor(readonly role: AppRole) {
+    super(`This operation requires the app role ${role}; the caller's token does not carry it.`);
+  }
+}
 
-/** The caller: 401 without a principal, 403 when no organization knows the principal. */
-export async function callerOf(request: HttpRequest): Promise<Caller> {
+/**
+ * The one authorization gate of the HTTP API. Every route except health and OpenAPI declares the
+ * app role it needs: 401 without a principal, 403 when its tenant is not allowed
+ * (`AUTH_ALLOWED_TENANTS`) or its token lacks `role`.
+ */
+export function principalWithRole(request: HttpRequest, role: AppRole): Principal {
   const p = readPrincipal(request.headers.get(PRINCIPAL_HEADER));
   if (!p.ok) throw new UnauthenticatedError(p.reason);
-  const caller = await services().directory.callerFor(p.principal.tenantId, p.principal.objectId);
+  const allowed = services().config.allowedTenants;
+  if (allowed.length > 0 && !allowed.includes(p.principal.tenantId)) throw new ForbiddenError("The caller's tenant is not allowed to use this API.");
+  if (!(p.principal.roles ?? []).includes(role)) throw new MissingRoleError(role);
+  return p.principal;
+}
+
+/** The caller: {@link principalWithRole}, then 403 when no organization knows the principal. */
+export async function callerOf(request: HttpRequest, role: AppRole): Promise<Caller> {
+  const principal = principalWithRole(request, role);
+  const caller = await services().directory.callerFor(principal.tenantId, principal.objectId);
   if (!caller) throw new ForbiddenError('The authenticated principal is not a member of any organization.');
   return caller;
 }
@@ -104,15 +125,20 @@ export async function api(request: HttpRequest, context: InvocationContext, body
   } catch (err) {
     if (err instanceof RequestValidationError) return problem(400, 'The request is not valid.', { errors: err.errors, instance });
     if (err instanceof UnauthenticatedError) return problem(401, 'Authentication is required.', { instance, headers: { 'www-authenticate': 'Bearer' } });
+    if (err instanceof MissingRoleError) return problem(403, err.message, { instance, errors: [{ field: 'roles', message: `must include ${err.role}` }], extensions: { requiredRole: err.role } });
     if (err instanceof ForbiddenError) return problem(403, err.message, { instance });
     if (err instanceof NotVisibleError) return problem(404, err.message, { instance });
     if (err instanceof DirectoryError) return problem(err.status, err.message, { errors: [{ field: err.field, message: err.message }], instance });
-    const status = (err as { statusCode?: number }).statusCode;
-    if (typeof status === 'number' && (status === 429 || status >= 500)) {
-      context.warn(`transient failure: ${(err as Error).message}`);
-      return problem(503, 'The catalog store is busy or unavailable; retry shortly.', { instance, headers: { 'retry-after': '5' } });
+    const outage = outageOf(err);
+    if (outage) {
+      context.warn(`${request.method} ${instance}: ${outage.dependency} unavailable, answered 503: ${printable(outage.reason.slice(0, 500))}`);
+      return problem(503, `${DEPENDENCY_NAMES[outage.dependency]} is unavailable or busy; retry shortly.`, {
+        instance,
+        headers: { 'retry-after': String(outage.retryAfterSeconds) },
+        extensions: { dependency: outage.dependency },
+      });
     }
-    context.error(`unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    context.error(`${request.method} ${instance}: unexpected failure: ${printable(err instanceof Error ? `${err.name}: ${err.message}` : String(err))}${err instanceof Error && err.stack ? ` | ${printable(err.stack)}` : ''}`);
     return problem(500, 'An unexpected error occurred.', { instance });
   }
 }

@@ -11,6 +11,7 @@ import { notFound, ok } from './responses.js';
 import { callerAccountSubscription } from './jobs-access.js';
 import { JOB_KINDS } from '../domain/job-envelope.js';
 import type { Caller } from '../domain/visibility.js';
+import type { AppRole } from '../access/principal.js';
 import type { ImageRef } from '../domain/ids.js';
 
 /** The group a route names: account, kind (statelessGroup | statefulNode) and name. */
@@ -40,10 +41,10 @@ export async function jsonBody<T>(request: HttpRequest, v: Validator, schema: z.
   return undefined;
 }
 
-/** A GET on an image definition route with no query parameters: the caller and the definition, then `read`. */
-export function imageGet(request: HttpRequest, context: InvocationContext, read: (caller: Caller, ref: ImageRef) => Promise<unknown>): Promise<HttpResponseInit> {
+/** A GET on an image definition route with no query parameters: the caller (holding `role`) and the definition, then `read`. */
+export function imageGet(request: HttpRequest, context: InvocationContext, role: AppRole, read: (caller: Caller, ref: ImageRef) => Promise<unknown>): Promise<HttpResponseInit> {
   return api(request, context, async () => {
-    const caller = await callerOf(request);
+    const caller = await callerOf(request, role);
     const v = new Validator();
     v.onlyQuery(request, []);
     const ref = imageParams(request, v);
@@ -52,10 +53,10 @@ export function imageGet(request: HttpRequest, context: InvocationContext, read:
   });
 }
 
-/** A GET on a group route (no query parameters), for the accounts the caller acts for: `read` or 404. */
-export function groupGet(request: HttpRequest, context: InvocationContext, read: (subscriptionId: string, kind: string, name: string) => Promise<unknown>): Promise<HttpResponseInit> {
+/** A GET on a group route (no query parameters), for the accounts the caller (holding `role`) acts for: `read` or 404. */
+export function groupGet(request: HttpRequest, context: InvocationContext, role: AppRole, read: (subscriptionId: string, kind: string, name: string) => Promise<unknown>): Promise<HttpResponseInit> {
   return api(request, context, async () => {
-    const caller = await callerOf(request);
+    const caller = await callerOf(request, role);
     const v = new Validator();
     v.onlyQuery(request, []);
     const { account, kind, name } = groupParams(request, v);

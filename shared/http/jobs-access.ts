@@ -1,8 +1,23 @@
 import type { Caller } from '../domain/visibility.js';
+import { kindLetter } from '../domain/job-envelope.js';
+import { publicSpecOf } from '../domain/spot-body.js';
+import type { GroupRecord } from '../jobs/store.js';
 import { services } from '../services.js';
 
 /** The subscription an account names, when the caller acts for it; otherwise undefined. */
 export async function callerAccountSubscription(caller: Caller, account: string): Promise<string | undefined> {
   const owner = await services().directory.accountOwner(account);
   return owner && owner.organization.id === caller.organizationId && caller.subscriptionIds.includes(owner.subscriptionId) ? owner.subscriptionId : undefined;
+}
+
+/** Whether an account (a gallery's `spotAccountId`) is a connected account of the caller's own organization. */
+export async function sameOrganizationAccount(caller: Caller, account: string): Promise<boolean> {
+  const owner = await services().directory.accountOwner(account);
+  return owner !== undefined && owner.organization.id === caller.organizationId;
+}
+
+/** A group as the API returns it: scripts (customData, userData, shutdownScript) as `{ size, sha256 }`; secrets were never stored. */
+export function publicGroupView(group: GroupRecord): GroupRecord {
+  const kind = group.kind === 'statefulNode' || group.kind === 'statelessGroup' ? (group.kind) : undefined;
+  return kind === undefined ? group : { ...group, spec: publicSpecOf(kindLetter(kind), group.spec) };
 }

@@ -3,6 +3,8 @@
  * its paths and methods with the registered HTTP functions, so it cannot drift from the code.
  */
 import { appVersion } from '../version.js';
+import { specJsonSchema } from '../domain/spot-body.js';
+import { JOB_ACTIONS, JOB_ID_PATTERN, JOB_KINDS } from '../domain/job-envelope.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
@@ -29,8 +31,10 @@ const errors = {
   '400': problem('Invalid request: `errors` names every field at fault'),
   '401': problem('No authenticated principal'),
   '403': problem('The principal belongs to no organization'),
-  '503': problem('The catalog store is unavailable; retry after the Retry-After delay'),
+  '503': problem('A dependency (table store, job queue, ARM) is unavailable; `dependency` names it; retry after the Retry-After delay'),
 };
+/** The identity of a version in the replica advice answers. */
+const versionIds = { id: { type: 'string' }, image: { type: 'string', description: 'Image definition id' }, version: { type: 'string' } };
 const page = (item: string) => ({
   type: 'object',
   required: ['items'],
@@ -48,10 +52,20 @@ export function openApiDocument(): Record<string, unknown> {
         'Azure Compute Gallery catalog: the console cascade (resource group → gallery → image → version), latest per region, search, and group jobs. Every lookup sees only what the caller may see; an invisible resource answers 404 like a missing one.',
     },
     servers: [{ url: '/api' }],
-    security: [{ appServiceAuth: [] }],
+    security: [{ entra: ['Catalog.Read'] }],
     paths: {
       '/health': { get: { operationId: 'health', security: [], summary: 'App version and table store reachability', responses: { '200': json('Healthy', ref('Health')), '503': json('Table store unreachable', ref('Health')) } } },
       '/openapi.json': { get: { operationId: 'openapi', security: [], summary: 'This document', responses: { '200': json('OpenAPI 3.1', { type: 'object' }) } } },
+      '/console/{path}': {
+        get: {
+          operationId: 'console',
+          // behind App Service authentication (signed in) but no app role: static files only; every API call they make checks its role
+          security: [{ entra: [] }],
+          summary: 'The web console (its page at /api/console/, then its scripts, styles and job templates); it calls this API with the browser session',
+          parameters: [pathParam('path', 'A console file; empty for the page')],
+          responses: { '200': { description: 'The file', content: { 'text/html': {}, 'text/javascript': {}, 'text/css': {}, 'application/json': {} } }, '308': { description: 'Redirect to the page with its trailing slash' }, '404': problem('No such console file') },
+        },
+      },
       [cascade]: { get: { operationId: 'listResourceGroups', summary: 'Resource groups holding galleries the caller sees', parameters: [sub, top, token], responses: { '200': json('A page', page('ResourceGroup')), ...errors } } },
       [`${cascade}/{resourceGroup}/galleries`]: { get: { operationId: 'listGalleries', summary: 'Galleries of a resource group the caller sees', parameters: [sub, rg, top, token], responses: { '200': json('A page', page('Gallery')), ...errors } } },
       [`${cascade}/{resourceGroup}/galleries/{gallery}/images`]: {
@@ -76,22 +90,48 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': json('The resolution (no `version` when none qualifies)', ref('Latest')), '404': problem('Not found or not visible'), ...errors },
         },
       },
+      [`${cascade}/{resourceGroup}/galleries/{gallery}/images/{image}/versions/{version}/replicas`]: {
+        get: {
+          operationId: 'versionReplicas',
+          summary: "Per target region: current replicas, the demand of the organization's groups, the recommended count with every rule and why, and the storage estimate",
+          parameters: [sub, rg, gallery, image, pathParam('version', 'Version name Major.Minor.Patch')],
+          responses: { '200': json('Replica advice for the version', ref('VersionReplicas')), '404': problem('Not found or not visible'), ...errors },
+        },
+      },
+      '/advice/replicas': {
+        get: {
+          operationId: 'replicaAdvice',
+          summary: "The caller's organization: versions under-replicated for their demand (most at risk first), and replicas nobody uses with the monthly saving of trimming them",
+          parameters: [query('top', 'Items per list, 1-1000 (default 100); the totals count every item', { type: 'integer', minimum: 1, maximum: 1000 })],
+          responses: { '200': json('Replica advice for the organization', ref('ReplicaAdvice')), ...errors },
+        },
+      },
       '/images': {
         get: {
           operationId: 'searchImages',
           summary: 'Image definitions across every gallery the caller sees, in all subscriptions',
-          parameters: [query('publisher', 'Publisher (case-insensitive)'), query('offer', 'Offer (case-insensitive)'), query('sku', 'SKU (case-insensitive)'), ...filters, region(false), top, token],
+          parameters: [
+            query('publisher', 'Publisher (case-insensitive)'),
+            query('offer', 'Offer (case-insensitive)'),
+            query('sku', 'SKU (case-insensitive)'),
+            ...filters.filter((f) => f.name !== 'securityType'),
+            query('securityType', 'Standard, TrustedLaunch or ConfidentialVM: definitions that can create VMs of that security type (TrustedLaunch also finds TrustedLaunchSupported and TrustedLaunchAndConfidentialVmSupported); any other value: that SecurityType feature exactly'),
+            region(false),
+            top,
+            token,
+          ],
           responses: { '200': json('A page', page('Image')), ...errors },
         },
       },
       '/groups/jobs': {
         post: {
           operationId: 'submitGroupJob',
+          security: [{ entra: ['Jobs.Submit'] }],
           summary: 'Submit a group create/update job (queued; the same jobId again is the same job)',
           requestBody: { required: true, content: { 'application/json': { schema: ref('JobEnvelope') } } },
           responses: {
             '202': { ...json('Queued (or already known: `duplicate: true`)', ref('JobAccepted')), headers: { Location: { description: 'The job URL', schema: { type: 'string' } } } },
-            '409': problem('The jobId is used by another account'),
+            '409': problem('The jobId was already submitted with another envelope'),
             '413': problem('The envelope is larger than 256 KB'),
             ...errors,
           },
@@ -122,6 +162,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/groups/{account}/{kind}/{name}/autoroll': {
         put: {
           operationId: 'setGroupAutoRoll',
+          security: [{ entra: ['Jobs.Submit'] }],
           summary: "Sets a group's auto-roll policy (the fields given change)",
           parameters: groupPath,
           requestBody: { required: true, content: { 'application/json': { schema: ref('AutoRollPolicy') } } },
@@ -139,31 +180,44 @@ export function openApiDocument(): Record<string, unknown> {
       '/manage/autoroll/pauses/{definitionId}': {
         put: {
           operationId: 'pauseAutoRoll',
-          security: [{ adminKey: [] }],
+          security: [{ entra: ['Catalog.Admin'] }],
           summary: 'Emergency stop of auto-roll for an image definition, or its release (admin)',
           parameters: [pathParam('definitionId', 'The image definition ARM id (its slashes as they are)')],
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['paused'], additionalProperties: false, properties: { paused: { type: 'boolean' } } } } } },
           responses: { '200': json('The pause', { type: 'object', properties: { imageDefinitionId: { type: 'string' }, paused: { type: 'boolean' }, pausedAt: { type: 'string', format: 'date-time' } } }), '400': problem('Invalid id or body') },
         },
       },
-      '/manage/organizations': { get: { operationId: 'listOrganizations', security: [{ adminKey: [] }], summary: 'Every organization (admin)', responses: { '200': json('Organizations', { type: 'object' }) } } },
+      '/manage/reconcile': {
+        get: {
+          operationId: 'reconcileStatus',
+          security: [{ entra: ['Catalog.Admin'] }],
+          summary: 'The running or last reconcile: status, start time, counts so far, last error (admin)',
+          responses: { '200': json('Progress', ref('ReconcileProgress')), '404': problem('No reconcile has run yet') },
+        },
+      },
+      '/manage/organizations': { get: { operationId: 'listOrganizations', security: [{ entra: ['Catalog.Admin'] }], summary: 'Every organization (admin)', responses: { '200': json('Organizations', { type: 'object' }) } } },
       '/manage/organizations/{organizationId}': {
         parameters: [pathParam('organizationId', 'Organization id (2-63 lower-case letters, digits, hyphens)')],
-        get: { operationId: 'getOrganization', security: [{ adminKey: [] }], summary: 'One organization (admin)', responses: { '200': json('The organization', ref('Organization')), '404': problem('No such organization') } },
+        get: { operationId: 'getOrganization', security: [{ entra: ['Catalog.Admin'] }], summary: 'One organization (admin)', responses: { '200': json('The organization', ref('Organization')), '404': problem('No such organization') } },
         put: {
           operationId: 'putOrganization',
-          security: [{ adminKey: [] }],
+          security: [{ entra: ['Catalog.Admin'] }],
           summary: 'Create or replace an organization (admin)',
           requestBody: { required: true, content: { 'application/json': { schema: ref('Organization') } } },
           responses: { '200': json('Stored', ref('Organization')), '400': problem('Invalid document'), '409': problem('A subscription belongs to another organization') },
         },
-        delete: { operationId: 'deleteOrganization', security: [{ adminKey: [] }], summary: 'Delete an organization (admin)', responses: { '204': { description: 'Deleted' }, '404': problem('No such organization') } },
+        delete: { operationId: 'deleteOrganization', security: [{ entra: ['Catalog.Admin'] }], summary: 'Delete an organization (admin)', responses: { '204': { description: 'Deleted' }, '404': problem('No such organization') } },
       },
     },
     components: {
       securitySchemes: {
-        appServiceAuth: { type: 'apiKey', in: 'header', name: 'x-ms-client-principal', description: 'Set by App Service authentication (Easy Auth); plus the function key (`code`) in Azure' },
-        adminKey: { type: 'apiKey', in: 'header', name: 'x-functions-key', description: 'The host master key' },
+        entra: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'A Microsoft Entra access token for api://<client-id>, validated by App Service authentication, which passes the caller to the app as x-ms-client-principal. The security requirement lists the app role the token must carry (Catalog.Read, Jobs.Submit or Catalog.Admin); without it the answer is 403 naming the role.',
+        },
       },
       schemas: {
         AutoRollPolicy: {
@@ -207,10 +261,35 @@ export function openApiDocument(): Record<string, unknown> {
             status: { type: 'integer' },
             detail: { type: 'string' },
             instance: { type: 'string' },
-            errors: { type: 'array', items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+            errors: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['field', 'message'],
+                properties: {
+                  field: { type: 'string', description: 'The request part and place: query.top, path.gallery, body.tenantId' },
+                  pointer: { type: 'string', description: 'For a fault in the request body: its JSON Pointer (RFC 6901) into the body' },
+                  code: { type: 'string' },
+                  message: { type: 'string' },
+                },
+              },
+            },
           },
         },
-        Health: { type: 'object', properties: { status: { enum: ['healthy', 'unhealthy'] }, version: { type: 'string' }, checks: { type: 'object' } } },
+        ReconcileProgress: {
+          type: 'object',
+          required: ['runId', 'status', 'startedAt', 'updatedAt', 'counts'],
+          properties: {
+            runId: { type: 'string' },
+            status: { enum: ['running', 'succeeded', 'failed'] },
+            startedAt: { type: 'string', format: 'date-time' },
+            updatedAt: { type: 'string', format: 'date-time' },
+            finishedAt: { type: 'string', format: 'date-time' },
+            counts: { type: 'object', properties: Object.fromEntries(['subscriptions', 'galleries', 'images', 'versions', 'versionReads', 'tombstoned', 'skipped'].map((k) => [k, { type: 'integer' }])) },
+            lastError: { type: 'object', properties: { at: { type: 'string', format: 'date-time' }, message: { type: 'string' } } },
+          },
+        },
+        Health: { type: 'object', properties: { status: { enum: ['healthy', 'unhealthy'] }, version: { type: 'string' }, failing: { type: 'array', items: { type: 'string' } }, checks: { type: 'object' } } },
         ResourceGroup: { type: 'object', required: ['name', 'subscriptionId', 'galleries'], properties: { name: { type: 'string' }, subscriptionId: { type: 'string' }, galleries: { type: 'integer' } } },
         Gallery: {
           type: 'object',
@@ -275,21 +354,162 @@ export function openApiDocument(): Record<string, unknown> {
             details: ref('Version'),
           },
         },
+        ReplicaRule: {
+          type: 'object',
+          required: ['code', 'replicas', 'decisive', 'reason'],
+          properties: {
+            code: { enum: ['vms-per-replica', 'scale-set-per-replica', 'production-minimum', 'at-least-one', 'region-maximum'] },
+            replicas: { type: 'integer', description: 'The count this rule asks for (region-maximum: the cap)' },
+            decisive: { type: 'boolean', description: 'This rule set the recommended count' },
+            reason: { type: 'string' },
+          },
+        },
+        GroupUse: {
+          type: 'object',
+          properties: { account: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, maximum: { type: 'integer' }, target: { type: 'integer' }, concurrentVms: { type: 'integer' }, scaleSet: { type: 'boolean' }, production: { type: 'boolean' }, onLatest: { type: 'boolean' } },
+        },
+        RegionReplicas: {
+          type: 'object',
+          required: ['region', 'targeted', 'source', 'current', 'recommended', 'status', 'demand', 'rules', 'warnings'],
+          properties: {
+            region: { type: 'string' },
+            targeted: { type: 'boolean' },
+            source: { type: 'boolean' },
+            storageAccountType: { type: 'string' },
+            current: { type: 'integer' },
+            recommended: { type: 'integer' },
+            status: { enum: ['under-replicated', 'ok', 'over-replicated', 'unused'] },
+            demand: {
+              type: 'object',
+              description: "Groups of the caller's organization using the version in the region; groups of subscriptions the caller does not act for are only counted (otherGroups)",
+              properties: {
+                statelessGroups: { type: 'integer' },
+                statefulNodes: { type: 'integer' },
+                maximumVms: { type: 'integer' },
+                targetVms: { type: 'integer' },
+                concurrentVms: { type: 'integer' },
+                concurrentScaleSets: { type: 'integer' },
+                production: { type: 'boolean' },
+                groups: { type: 'array', items: ref('GroupUse') },
+                otherGroups: { type: 'integer' },
+              },
+            },
+            rules: { type: 'array', items: ref('ReplicaRule') },
+            warnings: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, region: { type: 'string' }, recommended: { type: 'integer' } } } },
+            storage: {
+              type: 'object',
+              properties: { snapshots: { type: 'integer' }, billedGB: { type: 'number' }, monthly: { type: 'number' }, egressGB: { type: 'number' }, egressOneOff: { type: 'number' }, recommendedMonthly: { type: 'number' } },
+            },
+          },
+        },
+        VersionReplicas: {
+          type: 'object',
+          required: ['id', 'image', 'version', 'location', 'sizeBasis', 'burstFactor', 'currency', 'regions', 'totals', 'unpriced'],
+          properties: {
+            ...versionIds,
+            location: { type: 'string' },
+            replicationMode: { enum: ['Full', 'Shallow'] },
+            sizeGB: { type: 'number' },
+            sizeBasis: { type: 'string' },
+            burstFactor: { type: 'number' },
+            currency: { type: 'string' },
+            regions: { type: 'array', items: ref('RegionReplicas') },
+            totals: { type: 'object', properties: { snapshots: { type: 'integer' }, billedGB: { type: 'number' }, monthly: { type: 'number' }, egressOneOff: { type: 'number' }, recommendedMonthly: { type: 'number' } } },
+            unpriced: { type: 'array', items: { type: 'string' }, description: 'Storage account types without a price setting' },
+          },
+        },
+        ReplicaAdvice: {
+          type: 'object',
+          required: ['organization', 'burstFactor', 'currency', 'underReplicated', 'underReplicatedTotal', 'unused', 'unusedTotal', 'monthlySaving'],
+          properties: {
+            organization: { type: 'string' },
+            burstFactor: { type: 'number' },
+            currency: { type: 'string' },
+            underReplicated: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  ...versionIds,
+                  region: { type: 'string' },
+                  current: { type: 'integer' },
+                  recommended: { type: 'integer' },
+                  risk: { type: 'number', description: '(recommended − current) / recommended' },
+                  concurrentVms: { type: 'integer' },
+                  rules: { type: 'array', items: ref('ReplicaRule') },
+                  groups: { type: 'array', items: ref('GroupUse') },
+                  otherGroups: { type: 'integer' },
+                },
+              },
+            },
+            underReplicatedTotal: { type: 'integer' },
+            unused: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  ...versionIds,
+                  sizeGB: { type: 'number' },
+                  monthlySaving: { type: 'number' },
+                  regions: {
+                    type: 'array',
+                    items: { type: 'object', properties: { region: { type: 'string' }, replicas: { type: 'integer' }, storageAccountType: { type: 'string' }, action: { enum: ['remove-region', 'reduce-to-one'] }, snapshotsSaved: { type: 'integer' }, monthlySaving: { type: 'number' } } },
+                  },
+                },
+              },
+            },
+            unusedTotal: { type: 'integer' },
+            monthlySaving: { type: 'number' },
+          },
+        },
         JobEnvelope: {
           type: 'object',
           required: ['schemaVersion', 'jobId', 'action', 'kind', 'caller', 'body'],
           additionalProperties: false,
+          description:
+            "A create carries Spot's complete body; an update only the changed fields and `name` (objects merge, arrays replace whole, null removes), merged onto the stored group and then validated as a whole. Unknown fields are rejected with their JSON Pointer.",
           properties: {
             schemaVersion: { const: 1 },
-            jobId: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
-            action: { enum: ['create', 'update'] },
-            kind: { enum: ['statelessGroup', 'statefulNode'] },
-            caller: { type: 'object', required: ['account'], properties: { account: { type: 'string', description: 'Spot account id (act-…) or subscription id' } } },
-            body: { type: 'object', description: "Spot's shapes: `{ group: {...} }` (image.gallery.version) or `{ statefulNode: {...} }` (image.gallery.versionName); unknown fields are rejected" },
+            jobId: { type: 'string', pattern: JOB_ID_PATTERN.source, description: 'Case-sensitive; the Service Bus messageId. The same id with the same envelope is the same job.' },
+            action: { enum: [...JOB_ACTIONS] },
+            kind: { enum: [...JOB_KINDS] },
+            caller: { type: 'object', additionalProperties: false, required: ['account'], properties: { account: { type: 'string', description: 'Spot account id (act-…) or subscription id' } } },
+            body: { type: 'object' },
+            autoRoll: ref('AutoRollPolicy'),
+            roll: {
+              type: 'object',
+              readOnly: true,
+              additionalProperties: false,
+              required: ['toVersion'],
+              description: 'Set by the auto-roll only, on the roll jobs it queues (the version the job rolls the group to); POST /api/groups/jobs refuses an envelope carrying it (400 at /roll)',
+              properties: { toVersion: { type: 'string' }, cause: { type: 'string', maxLength: 64 } },
+            },
           },
+          allOf: [
+            ['statelessGroup', 'create', 'GroupBody'],
+            ['statelessGroup', 'update', 'GroupUpdateBody'],
+            ['statefulNode', 'create', 'StatefulNodeBody'],
+            ['statefulNode', 'update', 'StatefulNodeUpdateBody'],
+          ].map(([kind, action, body]) => ({
+            if: { properties: { kind: { const: kind }, action: { const: action } }, required: ['kind', 'action'] },
+            then: { properties: { body: ref(body as string) } },
+          })),
         },
+        GroupBody: { type: 'object', additionalProperties: false, required: ['group'], properties: { group: ref('Group.spec') } },
+        GroupUpdateBody: { type: 'object', additionalProperties: false, required: ['group'], properties: { group: ref('GroupUpdate.spec') } },
+        StatefulNodeBody: { type: 'object', additionalProperties: false, required: ['statefulNode'], properties: { statefulNode: ref('StatefulNode.spec') } },
+        StatefulNodeUpdateBody: { type: 'object', additionalProperties: false, required: ['statefulNode'], properties: { statefulNode: ref('StatefulNodeUpdate.spec') } },
+        // Built from the field table (shared/domain/spot-fields.ts): Spot's Elastigroup Azure v3 group and Stateful Node Azure.
+        'Group.spec': specJsonSchema('G', 'full'),
+        'GroupUpdate.spec': specJsonSchema('G', 'patch'),
+        'StatefulNode.spec': specJsonSchema('N', 'full'),
+        'StatefulNodeUpdate.spec': specJsonSchema('N', 'patch'),
         JobAccepted: { type: 'object', required: ['jobId', 'status', 'url'], properties: { jobId: { type: 'string' }, status: { type: 'string' }, url: { type: 'string' }, duplicate: { type: 'boolean' } } },
-        JobProblem: { type: 'object', required: ['path', 'code', 'message'], properties: { path: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } },
+        JobProblem: {
+          type: 'object',
+          required: ['pointer', 'code', 'message'],
+          properties: { pointer: { type: 'string', description: "JSON Pointer (RFC 6901) into the job envelope ('' for the whole message)" }, code: { type: 'string' }, message: { type: 'string' } },
+        },
         Job: {
           type: 'object',
           required: ['jobId', 'status', 'attempts', 'errors', 'warnings'],
@@ -305,6 +525,8 @@ export function openApiDocument(): Record<string, unknown> {
             errors: { type: 'array', items: ref('JobProblem') },
             warnings: { type: 'array', items: ref('JobProblem') },
             lastError: { type: 'string' },
+            deadLetterReason: { type: 'string', description: "Service Bus's DeadLetterReason when the job's message was dead-lettered" },
+            deadLetterDescription: { type: 'string' },
             submittedAt: { type: 'string', format: 'date-time' },
             startedAt: { type: 'string', format: 'date-time' },
             finishedAt: { type: 'string', format: 'date-time' },
@@ -319,7 +541,11 @@ export function openApiDocument(): Record<string, unknown> {
             region: { type: 'string' },
             imageVersionId: { type: 'string' },
             revision: { type: 'integer' },
-            spec: { type: 'object' },
+            spec: {
+              type: 'object',
+              description:
+                "The group's Spot body as last written: secrets are never kept (login.passwordSet: true, extensions[].protectedSettingsSet: true in their place), read-only fields are dropped, and customData, userData and shutdownScript are shown as { size, sha256 }.",
+            },
             createdAt: { type: 'string' },
             updatedAt: { type: 'string' },
             updatedByJob: { type: 'string' },

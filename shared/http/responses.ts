@@ -14,11 +14,27 @@ export function accepted(body: unknown, location?: string): HttpResponseInit {
   return { status: 202, jsonBody: body, headers: { ...(location ? { location } : {}), 'cache-control': 'no-store' } };
 }
 
-/** One field at fault in a request: where it is (`query.top`, `path.gallery`, `body.group.name`) and what is wrong. */
+/**
+ * One fault in a request: where it is and what is wrong.
+ * - `field`: `query.top`, `path.gallery`, `body.tenantId` (the request part, then the place).
+ * - `pointer`: for a fault in the request body, its JSON Pointer (RFC 6901) into the body
+ *   (`/tenantId`, `/body/group/compute/os`); '' for the body as a whole. Set from `field` when not
+ *   given. A query or path parameter is named by `field` alone (`query.top`).
+ */
 export interface FieldError {
   field: string;
   message: string;
   code?: string;
+  pointer?: string;
+}
+
+/** A field error with its body pointer, from its `field` (`body.subscriptions.0` → `/subscriptions/0`). */
+export function locate(e: FieldError): FieldError {
+  if (e.pointer !== undefined) return e;
+  if (e.field === 'body') return { ...e, pointer: '' };
+  const [part, ...rest] = e.field.split('.');
+  if (part === 'body') return { ...e, pointer: rest.map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('') };
+  return e;
 }
 
 export interface ProblemDetails {
@@ -58,7 +74,7 @@ export function problem(
     status,
     detail,
     ...(options.instance ? { instance: options.instance } : {}),
-    ...(options.errors && options.errors.length > 0 ? { errors: options.errors } : {}),
+    ...(options.errors && options.errors.length > 0 ? { errors: options.errors.map(locate) } : {}),
     ...(options.extensions ?? {}),
   };
   return {

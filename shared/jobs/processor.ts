@@ -7,27 +7,45 @@
  * record a failed job with every reason and return normally: the message completes. Transient
  * failures (throttling, 5xx, a group write race) throw so that Service Bus redelivers; on the last
  * delivery the job is recorded `deadLettered` with the last error before the throw.
+ *
+ * An update is merged onto the stored group (Spot's partial update) and validated as a whole before
+ * anything else. Secrets in the body (`login.password`, extension `protectedSettings`) are used by
+ * the checks and dropped before the group is written: the group keeps `passwordSet: true`. Nothing
+ * here logs or records a body value.
  */
 import type { CatalogStore } from '../catalog/store.js';
 import type { CatalogLookups } from '../lookups/lookups.js';
 import type { OrganizationDirectory } from '../access/directory.js';
-import { parseJobEnvelope, groupSpecOf, imageReferenceOf, bodyRootOf, type JobEnvelope, type EnvelopeError } from '../domain/job-envelope.js';
+import {
+  parseJobEnvelope,
+  completeJob,
+  groupSpecOf,
+  imageReferenceOf,
+  bodyRootOf,
+  kindLetter,
+  pointerOf,
+  specInputOf,
+  JOB_ID_PATTERN,
+  type CompleteJob,
+  type JobEnvelope,
+  type EnvelopeError,
+} from '../domain/job-envelope.js';
+import { storedSpecOf } from '../domain/spot-body.js';
 import { canSee, galleryFactsFor, isCrossTenant, type Caller, type Organization } from '../domain/visibility.js';
+import { ACCOUNT_NOT_CONNECTED } from './account-errors.js';
 import { galleryRef, imageRef, versionRef, formatResourceId } from '../domain/ids.js';
 import { checkCompatibility, type Finding } from '../domain/compatibility.js';
 import { normalizeRegion } from '../domain/regions.js';
 import type { ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
-import { encodeKeyPart, imageKey } from '../catalog/keys.js';
-import { GroupConflictError, type GroupRecord, type GroupChange, type JobExtras, type JobProblem, type JobRecord, type JobStore } from './store.js';
+import { imageKey } from '../catalog/keys.js';
+import { GroupChangedError, GroupConflictError, type GroupRecord, type GroupChange, type JobExtras, type JobProblem, type JobRecord, type JobStore } from './store.js';
 import type { VmSizeCatalog } from './vm-sizes.js';
+import { replicaWarningsForJob } from '../advice/job-warnings.js';
 import { compareVersions } from '../domain/versions.js';
 import { latestOfKey } from '../autoroll/store.js';
 import type { RollJobs } from '../autoroll/autoroll.js';
 import type { OutboxPublisher } from '../events/outbox.js';
-import { jobEventExtras, jobEvents } from '../events/job-events.js';
-import { recordedRows } from '../events/outbox.js';
-
-const JOB_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+import { jobEventExtras, publishJobEvents } from '../events/job-events.js';
 
 export interface DeliveryInfo {
   messageId?: string;
@@ -41,6 +59,9 @@ export class UnreadableJobError extends Error {
   override readonly name = 'UnreadableJobError';
 }
 
+/** How often an update is merged again when its group changed before it was written. */
+const MERGE_ATTEMPTS = 60;
+
 /** A job still running after this long is recorded as `running` (quick jobs go straight to their outcome). */
 export const RUNNING_AFTER_MS = 1000;
 
@@ -53,6 +74,8 @@ interface Outcome {
   change?: GroupChange;
   /** The auto-roll index key when the group is on `latest` of a gallery image. */
   latestOf?: string;
+  /** The stored group an update was merged onto. */
+  previous?: GroupRecord;
 }
 
 export interface ProcessorDeps {
@@ -62,6 +85,8 @@ export interface ProcessorDeps {
   directory: OrganizationDirectory;
   vmSizes: VmSizeCatalog;
   maxDeliveryCount: number;
+  /** Share of a group's capacity maximum assumed created at once (REPLICA_BURST_FACTOR); default 1. */
+  replicaBurstFactor?: number;
   now?: () => Date;
   /** Auto-roll: roll jobs on the group's current spec, the index of groups on latest. */
   rolls?: RollJobs;
@@ -69,9 +94,12 @@ export interface ProcessorDeps {
   events?: OutboxPublisher;
 }
 
-const problem = (path: string, code: string, message: string): JobProblem => ({ path, code, message });
-const fromEnvelope = (e: EnvelopeError): JobProblem => ({ path: e.path, code: e.code, message: e.message });
-const fromFinding = (f: Finding): JobProblem => ({ path: `body.${f.path}`, code: f.code, message: f.message });
+/** A problem at a JSON Pointer from the envelope root. */
+const problem = (pointer: string, code: string, message: string): JobProblem => ({ pointer, code, message });
+/** A problem at a dotted path into the body (`group.compute.os`), as the domain reports it. */
+const atBody = (path: string, code: string, message: string): JobProblem => problem(`/body${pointerOf(path)}`, code, message);
+const fromEnvelope = (e: EnvelopeError): JobProblem => ({ pointer: e.pointer, code: e.code, message: e.message });
+const fromFinding = (f: Finding): JobProblem => atBody(f.path, f.code, f.message);
 
 export class GroupJobProcessor {
   private readonly now: () => Date;
@@ -83,19 +111,16 @@ export class GroupJobProcessor {
   async process(body: unknown, delivery: DeliveryInfo): Promise<JobRecord> {
     const parsed = parseJobEnvelope(body);
     if (!parsed.ok) {
-      const jobId = parsed.jobId ?? (delivery.messageId && JOB_ID.test(delivery.messageId) ? delivery.messageId : undefined);
-      if (!jobId) throw new UnreadableJobError(`no job id in the message: ${parsed.errors.map((e) => `${e.path || '(message)'} ${e.message}`).join('; ').slice(0, 500)}`);
+      const jobId = parsed.jobId ?? (delivery.messageId && JOB_ID_PATTERN.test(delivery.messageId) ? delivery.messageId : undefined);
+      if (!jobId) throw new UnreadableJobError(`no job id in the message: ${parsed.errors.map((e) => `${e.pointer || '(message)'} ${e.message}`).join('; ').slice(0, 500)}`);
       const failed: JobRecord = { jobId, status: 'failed', attempts: delivery.deliveryCount, finishedAt: this.now().toISOString(), errors: parsed.errors.map(fromEnvelope), warnings: [] };
       await this.deps.jobs.putJob(failed);
       return failed;
     }
-    let envelope = parsed.envelope;
-    const { spec } = groupSpecOf(envelope);
+    const envelope = parsed.envelope;
+    const name = specInputOf(envelope).name;
     const owner = await this.deps.directory.accountOwner(envelope.caller.account);
     const subscriptionId = owner?.subscriptionId;
-    const prepared = this.deps.rolls ? await this.deps.rolls.prepare(envelope, subscriptionId) : { envelope };
-    const previous = 'previous' in prepared ? prepared.previous : undefined;
-    if ('envelope' in prepared) envelope = prepared.envelope;
     const base: JobRecord = {
       jobId: envelope.jobId,
       status: 'running',
@@ -103,7 +128,7 @@ export class GroupJobProcessor {
       kind: envelope.kind,
       account: envelope.caller.account,
       ...(subscriptionId ? { subscriptionId } : {}),
-      group: { kind: envelope.kind, name: spec.name },
+      group: { kind: envelope.kind, name },
       startedAt: this.now().toISOString(),
       attempts: delivery.deliveryCount,
       errors: [],
@@ -114,51 +139,78 @@ export class GroupJobProcessor {
     let running: Promise<void> | undefined;
     const markRunning = () => (running ??= this.deps.jobs.putJob(base, pointer).catch(() => undefined));
     const timer = delivery.deliveryCount > 1 ? (markRunning(), undefined) : setTimeout(() => void markRunning(), RUNNING_AFTER_MS);
-    let outcome: Outcome;
-    try {
-      outcome = 'problem' in prepared ? fail(subscriptionId ?? '', prepared.problem) : await this.run(envelope, owner);
-    } catch (err) {
+    // An update merged onto a revision that changed before it was written is merged again (a few
+    // times), as Spot would apply it onto the group as it is then.
+    for (let attempt = 1; ; attempt++) {
+      let outcome: Outcome;
+      try {
+        outcome = await this.run(envelope, owner);
+      } catch (err) {
+        clearTimeout(timer);
+        await running;
+        const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 2000);
+        const last = delivery.deliveryCount >= this.deps.maxDeliveryCount;
+        const record: JobRecord = { ...base, status: last ? 'deadLettered' : 'running', ...(last ? { finishedAt: this.now().toISOString() } : {}), lastError: message };
+        await this.deps.jobs.putJob(record, pointer, last ? this.extras(record) : undefined);
+        if (last) await this.publish(record);
+        throw err;
+      }
       clearTimeout(timer);
       await running;
-      const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 2000);
-      const last = delivery.deliveryCount >= this.deps.maxDeliveryCount;
-      const record: JobRecord = { ...base, status: last ? 'deadLettered' : 'running', ...(last ? { finishedAt: this.now().toISOString() } : {}), lastError: message };
-      await this.deps.jobs.putJob(record, pointer, last ? this.extras(record) : undefined);
-      if (last) await this.publish(record);
-      throw err;
-    }
-    clearTimeout(timer);
-    await running;
-    const done: JobRecord = {
-      ...base,
-      status: outcome.errors.length > 0 ? 'failed' : 'succeeded',
-      finishedAt: this.now().toISOString(),
-      errors: outcome.errors,
-      warnings: outcome.warnings,
-      ...(outcome.resolvedImageVersionId && outcome.errors.length === 0 ? { resolvedImageVersionId: outcome.resolvedImageVersionId } : {}),
-    };
-    if (outcome.change && done.status === 'succeeded') {
-      try {
-        const now = this.now().toISOString();
-        const change = this.deps.rolls ? await this.deps.rolls.beforeApply(envelope, outcome.change, outcome.latestOf, previous, now) : outcome.change;
-        const applied = await this.deps.jobs.applyJob(envelope.action, change, done, now, this.extras(done));
-        if (pointer) await this.deps.jobs.putPointer(done);
-        if (this.deps.rolls && !applied.alreadyApplied) await this.deps.rolls.afterApply(previous, applied.group);
-        await this.publish(done, applied.group);
-        return done;
-      } catch (err) {
-        if (!(err instanceof GroupConflictError)) throw err;
-        const root = `body.${bodyRootOf(envelope.kind)}`;
-        const { resolvedImageVersionId: _resolved, ...rest } = done;
-        const conflict: JobRecord = { ...rest, status: 'failed', errors: [problem(`${root}.name`, err.reason === 'exists' ? 'group-exists' : 'group-not-found', err.message)] };
-        await this.deps.jobs.putJob(conflict, pointer, this.extras(conflict));
-        await this.publish(conflict);
-        return conflict;
+      const done: JobRecord = {
+        ...base,
+        status: outcome.errors.length > 0 ? 'failed' : 'succeeded',
+        finishedAt: this.now().toISOString(),
+        errors: outcome.errors,
+        warnings: outcome.warnings,
+        ...(outcome.resolvedImageVersionId && outcome.errors.length === 0 ? { resolvedImageVersionId: outcome.resolvedImageVersionId } : {}),
+      };
+      if (outcome.change && done.status === 'succeeded') {
+        try {
+          const now = this.now().toISOString();
+          const previous = outcome.previous;
+          const change = this.deps.rolls ? await this.deps.rolls.beforeApply(envelope, outcome.change, outcome.latestOf, previous, now) : outcome.change;
+          const applied = await this.deps.jobs.applyJob(envelope.action, change, done, now, this.extras(done));
+          if (pointer) await this.deps.jobs.putPointer(done);
+          if (this.deps.rolls && !applied.alreadyApplied) await this.deps.rolls.afterApply(previous, applied.group);
+          await this.publish(done, applied.group);
+          return done;
+        } catch (err) {
+          if (err instanceof GroupChangedError && attempt < MERGE_ATTEMPTS) {
+            await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt, 10)));
+            continue;
+          }
+          if (!(err instanceof GroupConflictError)) throw err;
+          const { resolvedImageVersionId: _resolved, ...rest } = done;
+          const conflict: JobRecord = { ...rest, status: 'failed', errors: [atBody(`${bodyRootOf(envelope.kind)}.name`, err.reason === 'exists' ? 'group-exists' : 'group-not-found', err.message)] };
+          await this.deps.jobs.putJob(conflict, pointer, this.extras(conflict));
+          await this.publish(conflict);
+          return conflict;
+        }
       }
+      await this.deps.jobs.putJob(done, pointer, this.extras(done));
+      await this.publish(done);
+      return done;
     }
-    await this.deps.jobs.putJob(done, pointer, this.extras(done));
-    await this.publish(done);
-    return done;
+  }
+
+  /**
+   * The job with its complete spec: a create as given, an update merged onto the stored group (with
+   * the revision it was merged onto, and that group as `previous`).
+   */
+  private async complete(envelope: JobEnvelope, subscriptionId: string): Promise<{ job: CompleteJob; basedOnRevision?: number; previous?: GroupRecord } | { errors: JobProblem[] }> {
+    if (envelope.action === 'create') {
+      const created = completeJob(envelope);
+      return created.ok ? { job: created.job } : { errors: created.errors.map(fromEnvelope) };
+    }
+    const name = specInputOf(envelope).name;
+    const stored = await this.deps.jobs.getGroup(subscriptionId, envelope.kind, name);
+    if (!stored) return { errors: [atBody(`${bodyRootOf(envelope.kind)}.name`, 'group-not-found', envelope.roll ? 'The group no longer exists.' : 'the group does not exist: use action create')] };
+    // A roll job rolls a group on latest with auto-roll on, as the group is now (before the merge).
+    const refused = this.deps.rolls?.refusal(envelope, stored.group);
+    if (refused) return { errors: [refused] };
+    const merged = completeJob(envelope, stored.group.spec);
+    return merged.ok ? { job: merged.job, basedOnRevision: stored.group.revision, previous: stored.group } : { errors: merged.errors.map(fromEnvelope) };
   }
 
   /** The job's events for its transaction, when events are published at all. */
@@ -168,32 +220,37 @@ export class GroupJobProcessor {
 
   /** Publishes the job's events right after its transaction (the outbox timer covers a crash in between). */
   private async publish(job: JobRecord, group?: GroupRecord): Promise<void> {
-    if (this.deps.events && job.subscriptionId) await this.deps.events.publishRecorded(this.deps.jobs.groups, recordedRows(encodeKeyPart(job.subscriptionId), jobEvents(job, group)));
+    if (this.deps.events) await publishJobEvents(this.deps.events, this.deps.jobs, job, group);
   }
 
   private async run(envelope: JobEnvelope, owner: { organization: Organization; subscriptionId: string } | undefined): Promise<Outcome> {
-    const { kind, spec } = groupSpecOf(envelope);
-    if (!owner) return { errors: [problem('caller.account', 'unknown-account', 'The account is not connected to any organization.')], warnings: [] };
+    if (!owner) return { errors: [problem('/caller/account', 'unknown-account', 'The account is not connected to any organization.')], warnings: [] };
     const accountSubscription = owner.subscriptionId;
+    const completed = await this.complete(envelope, accountSubscription);
+    if ('errors' in completed) return { errors: completed.errors, warnings: [], subscriptionId: accountSubscription };
+    const job = completed.job;
+    const { kind, spec } = groupSpecOf(job);
     const caller: Caller = { organizationId: owner.organization.id, tenantId: owner.organization.tenantId, subscriptionIds: [accountSubscription] };
     const region = normalizeRegion(spec.region);
     const warnings: JobProblem[] = [];
-    const reference = imageReferenceOf(envelope);
+    const reference = imageReferenceOf(job);
     let latestOf: string | undefined;
 
-    let resolved: { image: ImageDefinitionRecord; version: ImageVersionRecord; crossTenant: boolean } | undefined;
+    let resolved: { image: ImageDefinitionRecord; version: ImageVersionRecord; imageTenant: 'same' | 'other' | 'unknown' } | undefined;
     if (reference.source === 'gallery') {
       let gallerySubscription = accountSubscription;
       if (reference.spotAccountId !== undefined) {
-        // The gallery's subscription: a connected account of the caller's organization, or of
-        // another organization (then only a direct or community share can make it visible).
+        // The gallery's subscription: a connected account of the caller's own organization (same
+        // Spot organization). Another organization's account and an unknown one get the same error.
         const galleryOwner = await this.deps.directory.accountOwner(reference.spotAccountId);
-        if (!galleryOwner) return fail(accountSubscription, problem(`body.${reference.path}.spotAccountId`, 'account-not-connected', 'The account is not connected.'));
+        if (!galleryOwner || galleryOwner.organization.id !== owner.organization.id) {
+          return fail(accountSubscription, atBody(`${reference.path}.spotAccountId`, ACCOUNT_NOT_CONNECTED.code, ACCOUNT_NOT_CONNECTED.message));
+        }
         gallerySubscription = galleryOwner.subscriptionId;
       }
       const gRef = galleryRef(gallerySubscription, reference.resourceGroupName, reference.galleryName);
       const iRef = imageRef(gRef, reference.imageName);
-      const notVisible = problem(`body.${reference.path}`, 'image-not-visible', `The image ${formatResourceId(iRef)} does not exist or is not visible to the account.`);
+      const notVisible = atBody(reference.path, 'image-not-visible', `The image ${formatResourceId(iRef)} does not exist or is not visible to the account.`);
       const [gallery, image] = await Promise.all([this.deps.lookups.liveGallery(gRef), this.deps.lookups.liveImage(iRef)]);
       if (!gallery || !image) return fail(accountSubscription, notVisible);
       const facts = galleryFactsFor(gallery, await this.deps.directory.organizations());
@@ -206,31 +263,39 @@ export class GroupJobProcessor {
         if (rollTo !== undefined && (!version || compareVersions(version.ref.version, rollTo) !== 0)) {
           return fail(
             accountSubscription,
-            problem(`body.${reference.versionPath}`, 'roll-target-not-latest', `Version ${rollTo} is no longer latest in ${region}${version ? ` (latest is ${version.ref.version})` : ''}: the group stays on its version.`),
+            atBody(reference.versionPath, 'roll-target-not-latest', `Version ${rollTo} is no longer latest in ${region}${version ? ` (latest is ${version.ref.version})` : ''}: the group stays on its version.`),
           );
         }
         if (!version) {
           const passed = latest.passed.map((p) => `${p.version} (${p.reasons.map((r) => r.code).join(', ')})`);
           return fail(
             accountSubscription,
-            problem(`body.${reference.versionPath}`, 'no-latest-version', `No version of ${image.id} is deployable and eligible for latest in ${region}${passed.length ? `: ${passed.slice(0, 20).join('; ')}` : ': the definition has no versions'}.`),
+            atBody(reference.versionPath, 'no-latest-version', `No version of ${image.id} is deployable and eligible for latest in ${region}${passed.length ? `: ${passed.slice(0, 20).join('; ')}` : ': the definition has no versions'}.`),
           );
         }
       } else {
         version = (await this.deps.catalog.getVersion(versionRef(image.ref, reference.version)))?.record;
-        if (!version) return fail(accountSubscription, problem(`body.${reference.versionPath}`, 'version-not-found', `Version ${reference.version} of ${image.id} does not exist.`));
+        if (!version) return fail(accountSubscription, atBody(reference.versionPath, 'version-not-found', `Version ${reference.version} of ${image.id} does not exist.`));
       }
-      resolved = { image, version, crossTenant: isCrossTenant(caller, facts) };
+      const imageTenant = facts.ownerTenantId === undefined || facts.ownerTenantId === '' ? 'unknown' : isCrossTenant(caller, facts) ? 'other' : 'same';
+      resolved = { image, version, imageTenant };
       if (reference.version === 'latest') latestOf = latestOfKey(imageKey(image.ref), region);
     } else {
-      warnings.push(problem(`body.${reference.path}`, 'image-not-in-catalog', `A ${reference.source} image is not a gallery image: it was not checked against the catalog.`));
+      warnings.push(
+        atBody(
+          reference.path,
+          'image-not-in-catalog',
+          `A ${reference.source} image is accepted but not checked: this service checks gallery images only (the catalog holds no ${reference.source} images).`,
+        ),
+      );
     }
 
     const errors: JobProblem[] = [];
     if (resolved) {
       const vmSizes = await this.deps.vmSizes.sizes(accountSubscription, region);
-      const findings = checkCompatibility({ kind, spec, region, image: resolved.image, version: resolved.version, vmSizes, crossTenant: resolved.crossTenant, now: this.now() });
+      const findings = checkCompatibility({ kind, spec, region, image: resolved.image, version: resolved.version, vmSizes, imageTenant: resolved.imageTenant, now: this.now() });
       for (const f of findings) (f.severity === 'error' ? errors : warnings).push(fromFinding(f));
+      warnings.push(...replicaWarningsForJob({ kind, spec, region, version: resolved.version, ...(this.deps.replicaBurstFactor === undefined ? {} : { burstFactor: this.deps.replicaBurstFactor }) }));
     }
     if (errors.length > 0) return { errors, warnings, subscriptionId: accountSubscription };
 
@@ -238,8 +303,19 @@ export class GroupJobProcessor {
       errors: [],
       warnings,
       subscriptionId: accountSubscription,
-      change: { subscriptionId: accountSubscription, account: envelope.caller.account, kind, name: spec.name, region, spec, ...(resolved ? { imageVersionId: resolved.version.id } : {}) },
+      change: {
+        subscriptionId: accountSubscription,
+        account: envelope.caller.account,
+        kind,
+        name: spec.name,
+        region,
+        // Secrets are dropped here: the group keeps `passwordSet: true`, never the password.
+        spec: storedSpecOf(kindLetter(kind), spec),
+        ...(resolved ? { imageVersionId: resolved.version.id } : {}),
+        ...(completed.basedOnRevision !== undefined ? { basedOnRevision: completed.basedOnRevision } : {}),
+      },
       ...(latestOf ? { latestOf } : {}),
+      ...(completed.previous ? { previous: completed.previous } : {}),
       ...(resolved ? { resolvedImageVersionId: resolved.version.id } : {}),
     };
   }

@@ -3,8 +3,7 @@
  * detection makes a resubmitted job one job) and `sessionId` = the group's identity (the jobs of
  * one group run in order).
  */
-import { ServiceBusClient, type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
-import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
+import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from '@azure/service-bus';
 import { GROUP_JOBS_QUEUE, type ServiceBusSettings } from '../config.js';
 import { groupIdentity, type JobEnvelope } from '../domain/job-envelope.js';
 
@@ -31,8 +30,11 @@ export function jobMessage(envelope: JobEnvelope, recorded = false, options: Sen
   };
 }
 
-export function serviceBusClient(settings: ServiceBusSettings): ServiceBusClient {
+/** The SDK is loaded on first send, not at start-up (a cold instance that sends nothing never pays for it). */
+export async function serviceBusClient(settings: ServiceBusSettings): Promise<ServiceBusClient> {
+  const { ServiceBusClient } = await import('@azure/service-bus');
   if (settings.kind === 'connectionString') return new ServiceBusClient(settings.connectionString);
+  const { DefaultAzureCredential, ManagedIdentityCredential } = await import('@azure/identity');
   const credential =
     settings.credential === 'managedidentity'
       ? new ManagedIdentityCredential(settings.clientId ? { clientId: settings.clientId } : {})
@@ -47,7 +49,7 @@ export class ServiceBusJobQueue implements JobQueue {
   constructor(private readonly settings: ServiceBusSettings) {}
 
   async send(envelope: JobEnvelope, recorded = false, options: SendOptions = {}): Promise<void> {
-    this.client ??= serviceBusClient(this.settings);
+    this.client ??= await serviceBusClient(this.settings);
     this.sender ??= this.client.createSender(GROUP_JOBS_QUEUE);
     await this.sender.sendMessages(jobMessage(envelope, recorded, options));
   }

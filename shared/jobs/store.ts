@@ -3,8 +3,8 @@
  *
  * | table            | PartitionKey                 | RowKey               | holds |
  * |------------------|------------------------------|----------------------|-------|
- * | `<prefix>jobs`   | jobId                        | `job`                | how to find a job: its account's subscription (and the whole record while it has no group partition) |
- * | `<prefix>groups` | subscription of the account  | `g|`kind`|`name      | a group: its spec, resolved image version, revision, the last jobs applied |
+ * | `<prefix>jobs`   | jobId (case-sensitive)       | `job`                | how to find a job: its account's subscription (and the whole record while it has no group partition); the envelope's fingerprint |
+ * | `<prefix>groups` | subscription of the account  | `g|`kind`|`name      | a group: its spec (secrets dropped), resolved image version, revision, the last jobs applied |
  * | `<prefix>groups` | subscription of the account  | `j|`jobId            | a job: status, result, errors, warnings |
  *
  * A job's outcome and its group change are written in one entity-group transaction (one partition:
@@ -12,6 +12,10 @@
  * successful job costs one round trip. The group is written with its ETag (create: insert, fails if
  * it exists; update: replace with If-Match). The ids of the last jobs applied are kept on the group,
  * so a redelivered job that was applied already is recognised and not applied twice.
+ *
+ * Job ids are case-sensitive (Service Bus message ids are): they are used in keys as given (their
+ * characters, `A-Z a-z 0-9 . _ : -`, are all valid in table keys), so `ABC` and `abc` are two jobs.
+ * Nothing here sees a secret: the processor stores specs with secrets already dropped.
  */
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { createTablesOnce, getEntityOrUndefined, tableStatusOf as statusOf, type TableStore } from '../storage/tables.js';
@@ -21,7 +25,8 @@ import { packJson, pageRecords, unpackJson } from '../catalog/json-props.js';
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'deadLettered';
 
 export interface JobProblem {
-  path: string;
+  /** JSON Pointer (RFC 6901) from the envelope root (`/body/group/compute/os`); '' for the whole message. */
+  pointer: string;
   code: string;
   message: string;
 }
@@ -46,6 +51,9 @@ export interface JobRecord {
   errors: JobProblem[];
   warnings: JobProblem[];
   lastError?: string;
+  /** Why Service Bus dead-lettered the job's message (`MaxDeliveryCountExceeded`, `TTLExpiredException`...) and its description. */
+  deadLetterReason?: string;
+  deadLetterDescription?: string;
 }
 
 export interface GroupRecord {
@@ -71,7 +79,10 @@ export interface GroupRecord {
   lastRoll?: { fromVersionId?: string; toVersionId: string; at: string; jobId: string };
 }
 
-export type GroupChange = Omit<GroupRecord, 'revision' | 'createdAt' | 'updatedAt' | 'createdByJob' | 'updatedByJob' | 'appliedJobs'>;
+export type GroupChange = Omit<GroupRecord, 'revision' | 'createdAt' | 'updatedAt' | 'createdByJob' | 'updatedByJob' | 'appliedJobs'> & {
+  /** An update computed from this revision of the group (a partial update merged onto it): applied only onto that revision. */
+  basedOnRevision?: number;
+};
 
 /** Rows written in the same transaction as a job's outcome (its outbox events), given the account's partition. */
 export type JobExtras = (partitionKey: string, group: GroupRecord | undefined) => TransactionAction[];
@@ -91,11 +102,20 @@ export class GroupRaceError extends Error {
   override readonly name = 'GroupRaceError';
 }
 
+/** The group is no longer the revision an update was merged onto: transient, the job is redelivered and merges again. */
+export class GroupChangedError extends Error {
+  override readonly name = 'GroupChangedError';
+}
+
 export function groupRowKey(kind: string, name: string): string {
   return `g|${encodeKeyPart(kind)}|${encodeKeyPart(name)}`;
 }
+/** A job id as a key: as given (case-sensitive; its characters are all valid in keys). */
+export function jobKey(jobId: string): string {
+  return jobId;
+}
 function jobRowKey(jobId: string): string {
-  return `j|${encodeKeyPart(jobId)}`;
+  return `j|${jobKey(jobId)}`;
 }
 const GROUP_PREFIX = 'g|';
 
@@ -114,16 +134,33 @@ export class JobStore {
     return { partitionKey: pk, rowKey: rk, status: job.status, ...(job.subscriptionId ? { subscriptionId: job.subscriptionId } : {}), ...packJson('record', job) };
   }
 
-  /** Records a new job as queued; false when the jobId is already known (the same job submitted again). */
-  async createJob(job: JobRecord): Promise<boolean> {
+  /**
+   * Records a new job as queued; false when the jobId is already known (the same job submitted
+   * again). `fingerprint` identifies the envelope (to tell the same job from another with the same id).
+   */
+  async createJob(job: JobRecord, fingerprint?: string): Promise<boolean> {
     await this.ensureTables();
     try {
-      await this.jobs.createEntity(this.jobEntity(encodeKeyPart(job.jobId), 'job', job));
+      await this.jobs.createEntity({ ...this.jobEntity(jobKey(job.jobId), 'job', job), ...(fingerprint ? { fingerprint } : {}) });
       return true;
     } catch (err) {
       if (statusOf(err) === 409) return false;
       throw err;
     }
+  }
+
+  /**
+   * Queues again a job recorded `failed` with `not-queued` (the queue was down when it was
+   * submitted) by the same subscription with the same envelope: true when `job` (status queued)
+   * replaced it.
+   */
+  async reopenNotQueued(job: JobRecord, fingerprint?: string): Promise<boolean> {
+    const [current, stored] = await Promise.all([this.getJob(job.jobId), this.jobFingerprint(job.jobId)]);
+    if (current?.status !== 'failed' || current.errors[0]?.code !== 'not-queued' || current.subscriptionId !== job.subscriptionId) return false;
+    // the same envelope only: another one under this jobId is a conflict (409), never a silent replacement
+    if (stored !== undefined && stored !== fingerprint) return false;
+    await this.putJob(job, true);
+    return true;
   }
 
   /**
@@ -133,7 +170,7 @@ export class JobStore {
   async putJob(job: JobRecord, withPointer = false, extras?: JobExtras): Promise<void> {
     await this.ensureTables();
     if (!job.subscriptionId) {
-      await this.jobs.upsertEntity(this.jobEntity(encodeKeyPart(job.jobId), 'job', job), 'Replace');
+      await this.jobs.upsertEntity(this.jobEntity(jobKey(job.jobId), 'job', job), 'Replace');
       return;
     }
     const pk = encodeKeyPart(job.subscriptionId);
@@ -145,26 +182,72 @@ export class JobStore {
 
   /** The jobs-table entry that finds a job's partition (a producer other than the HTTP API wrote none). */
   async putPointer(job: JobRecord): Promise<void> {
-    await this.jobs.upsertEntity(this.jobEntity(encodeKeyPart(job.jobId), 'job', { ...job, status: job.status === 'running' ? 'running' : 'queued' }), 'Merge');
+    await this.jobs.upsertEntity(this.jobEntity(jobKey(job.jobId), 'job', { ...job, status: job.status === 'running' ? 'running' : 'queued' }), 'Merge');
   }
 
   async deleteJob(jobId: string): Promise<void> {
     try {
-      await this.jobs.deleteEntity(encodeKeyPart(jobId), 'job');
+      await this.jobs.deleteEntity(jobKey(jobId), 'job');
     } catch (err) {
       if (statusOf(err) !== 404) throw err;
     }
   }
 
+  /** The fingerprint of the envelope a job was submitted with (undefined when its producer recorded none). */
+  async jobFingerprint(jobId: string): Promise<string | undefined> {
+    await this.ensureTables();
+    const pointer = await getEntityOrUndefined(this.jobs, jobKey(jobId), 'job');
+    const value = pointer?.fingerprint;
+    return typeof value === 'string' ? value : undefined;
+  }
+
   /** The latest state of a job. */
   async getJob(jobId: string): Promise<JobRecord | undefined> {
     await this.ensureTables();
-    const pointer = await getEntityOrUndefined(this.jobs, encodeKeyPart(jobId), 'job');
+    const pointer = await getEntityOrUndefined(this.jobs, jobKey(jobId), 'job');
     const head = pointer ? unpackJson<JobRecord>('record', pointer) : undefined;
     if (!head?.subscriptionId) return head;
     const entity = await getEntityOrUndefined(this.groups, encodeKeyPart(head.subscriptionId), jobRowKey(jobId));
     const latest = entity ? unpackJson<JobRecord>('record', entity) : undefined;
     return latest ? { ...latest, ...(head.submittedAt ? { submittedAt: head.submittedAt } : {}) } : head;
+  }
+
+  /**
+   * A job looked up in the partitions of the given subscriptions, for when its jobs-table entry is
+   * missing (a message sent whose submit record was lost): point reads, a few at a time.
+   */
+  async findJobIn(jobId: string, subscriptionIds: readonly string[]): Promise<JobRecord | undefined> {
+    await this.ensureTables();
+    for (let i = 0; i < subscriptionIds.length; i += 8) {
+      const found = await Promise.all(subscriptionIds.slice(i, i + 8).map((s) => getEntityOrUndefined(this.groups, encodeKeyPart(s), jobRowKey(jobId))));
+      const hit = found.find((e) => e !== undefined);
+      if (hit) return unpackJson<JobRecord>('record', hit);
+    }
+    return undefined;
+  }
+
+  /**
+   * Records that a job's message was dead-lettered, once: a job that already reached an outcome
+   * (succeeded, failed) keeps it; a job recorded dead-lettered with its reason is left as it is.
+   * Otherwise (queued, running, dead-lettered by the processor without the reason, or not recorded
+   * at all) it becomes `deadLettered` with the reason, in its account's partition and the jobs table.
+   */
+  async markDeadLettered(base: JobRecord, reason: string, description: string | undefined, at: string, extrasOf?: (job: JobRecord) => JobExtras): Promise<{ job: JobRecord; changed: boolean }> {
+    const current = (await this.getJob(base.jobId)) ?? (base.subscriptionId ? await this.findJobIn(base.jobId, [base.subscriptionId]) : undefined);
+    if (current && (current.status === 'succeeded' || current.status === 'failed')) return { job: current, changed: false };
+    if (current?.status === 'deadLettered' && current.deadLetterReason !== undefined) return { job: current, changed: false };
+    const job: JobRecord = {
+      ...base,
+      ...current,
+      ...(current?.subscriptionId || !base.subscriptionId ? {} : { subscriptionId: base.subscriptionId }),
+      status: 'deadLettered',
+      finishedAt: current?.finishedAt ?? at,
+      attempts: current?.attempts ?? base.attempts,
+      deadLetterReason: reason,
+      ...(description ? { deadLetterDescription: description } : {}),
+    };
+    await this.putJob(job, true, extrasOf?.(job));
+    return { job, changed: true };
   }
 
   async getGroup(subscriptionId: string, kind: string, name: string): Promise<{ group: GroupRecord; etag: string } | undefined> {
@@ -198,7 +281,8 @@ export class JobStore {
     const jobAction: TransactionAction = ['upsert', this.jobEntity(pk, jobRowKey(job.jobId), job), 'Replace'];
     if (action === 'create') {
       // Insert straight away: no read in the common case; a conflict is examined afterwards.
-      const group: GroupRecord = { ...change, revision: 1, createdAt: now, updatedAt: now, createdByJob: job.jobId, updatedByJob: job.jobId, appliedJobs: [job.jobId] };
+      const { basedOnRevision: _based, ...fields } = change;
+      const group: GroupRecord = { ...fields, revision: 1, createdAt: now, updatedAt: now, createdByJob: job.jobId, updatedByJob: job.jobId, appliedJobs: [job.jobId] };
       try {
         await this.groups.submitTransaction([['create', { partitionKey: pk, rowKey: rk, revision: 1, ...packJson('record', group) }], jobAction, ...(extras ? extras(pk, group) : [])]);
         return { group, alreadyApplied: false };
@@ -213,9 +297,13 @@ export class JobStore {
     const current = await this.getGroup(change.subscriptionId, change.kind, change.name);
     if (!current) throw new GroupConflictError('missing');
     if (current.group.appliedJobs.includes(job.jobId)) return this.recordOnly(current.group, job);
+    const { basedOnRevision, ...fields } = change;
+    if (basedOnRevision !== undefined && basedOnRevision !== current.group.revision) {
+      throw new GroupChangedError(`the group is at revision ${current.group.revision}, the update was merged onto ${basedOnRevision}`);
+    }
     const group: GroupRecord = {
       ...current.group,
-      ...change,
+      ...fields,
       revision: current.group.revision + 1,
       updatedAt: now,
       updatedByJob: job.jobId,

@@ -11,6 +11,8 @@ import { formatResourceId, galleryRef, resourceKey, type GalleryRef, type ImageR
 import type { GalleryRecord, ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
 import { deployability, type Reason } from '../domain/latest.js';
 import { encodeToken, pageOf, type Page, type PageRequest } from './paging.js';
+import { matchesSearch, type SearchCriteria } from '../domain/search.js';
+import type { SearchScope } from '../search/search-index.js';
 
 export class NotVisibleError extends Error {
   constructor() {
@@ -89,12 +91,8 @@ export interface ImageFilters {
   securityType?: string;
 }
 
-export interface SearchFilters extends ImageFilters {
-  publisher?: string;
-  offer?: string;
-  sku?: string;
-  region?: string;
-}
+/** Search filters; `securityType` names a family (domain/search.ts). */
+export interface SearchFilters extends ImageFilters, SearchCriteria {}
 
 interface Context {
   caller: Caller;
@@ -121,6 +119,7 @@ const NEWEST_KEPT = 50;
 
 export class CatalogLookups {
   private readonly cache = new Map<string, { at: number; value: GalleryRecord | ImageDefinitionRecord }>();
+  private readonly loading = new Map<string, Promise<GalleryRecord | ImageDefinitionRecord | undefined>>();
   private readonly newest = new Map<string, { at: number; versions: ImageVersionRecord[]; complete: boolean }>();
 
   constructor(
@@ -164,7 +163,12 @@ export class CatalogLookups {
     const t = this.now().getTime();
     const hit = this.cache.get(key);
     if (hit && t - hit.at < RECORD_CACHE_MS) return hit.value as T;
-    const value = await load();
+    // concurrent misses of one record (a page of search results in one gallery) share one read
+    const pending = this.loading.get(key) as Promise<T | undefined> | undefined;
+    if (pending) return pending;
+    const loading = load().finally(() => this.loading.delete(key));
+    this.loading.set(key, loading);
+    const value = await loading;
     if (value === undefined) return undefined; // a miss is not kept: a new gallery shows at once
     if (this.cache.size >= RECORD_CACHE_MAX) this.cache.clear();
     this.cache.set(key, { at: t, value });
@@ -270,35 +274,47 @@ export class CatalogLookups {
     };
   }
 
-  /** Image definitions matching the filters in every gallery the caller sees, in all subscriptions. */
+  /**
+   * Image definitions matching the filters in every gallery the caller sees, in all subscriptions,
+   * from the search index: one query per scope the caller sees (its subscriptions, each gallery or
+   * definition visible to it elsewhere), merged in id order; visibility is checked for every
+   * result, and the region filter re-checked against the versions.
+   */
   async search(caller: Caller, filters: SearchFilters, page: PageRequest): Promise<Page<ImageView>> {
     const ctx = await this.context(caller);
-    const galleries = new Map<string, GalleryRecord>();
-    const add = (g: GalleryRecord | undefined) => {
-      if (g) galleries.set(resourceKey(g.ref), g);
-    };
-    for (const sub of caller.subscriptionIds) for (const g of await this.store.listGalleries(sub)) add(g);
-    const candidates: GalleryRef[] = [
-      ...ctx.grants.map((g) => galleryRef(g.scope.subscriptionId, g.scope.resourceGroup, g.scope.gallery)),
+    const own = new Set(caller.subscriptionIds.map((s) => s.toLowerCase()));
+    const galleries = new Map<string, GalleryRef>();
+    const images = new Map<string, ImageRef>();
+    const shared = [
       ...(await Promise.all(caller.subscriptionIds.map((s) => this.store.sharedGalleries({ subscriptionId: s })))).flat(),
       ...(await this.store.sharedGalleries({ tenantId: caller.tenantId })),
       ...(await this.store.sharedGalleries('community')),
     ];
-    for (const ref of candidates) if (!galleries.has(resourceKey(ref))) add(await this.liveGallery(ref));
-
-    const views: ImageView[] = [];
-    for (const gallery of galleries.values()) {
-      for (const image of await this.store.listImages(gallery.ref)) {
-        const v = this.visibility(ctx, gallery, image.ref);
-        if (!v.visible || !matches(image, filters)) continue;
-        if (filters.publisher !== undefined && !eq(image.publisher, filters.publisher)) continue;
-        if (filters.offer !== undefined && !eq(image.offer, filters.offer)) continue;
-        if (filters.sku !== undefined && !eq(image.sku, filters.sku)) continue;
-        if (filters.region !== undefined && !(await this.store.hasLatestIn(image.ref, filters.region))) continue;
-        views.push(imageView(image, v.via));
-      }
+    for (const ref of [...ctx.grants.map((g) => g.scope), ...shared]) {
+      if (own.has(ref.subscriptionId.toLowerCase())) continue;
+      if (ref.level === 'gallery') galleries.set(resourceKey(ref), ref);
+      else images.set(resourceKey(ref), ref);
     }
-    return pageOf(views, (i) => i.id.toLowerCase(), page);
+    const scopes: SearchScope[] = [
+      ...caller.subscriptionIds.map((subscriptionId) => ({ subscriptionId })),
+      ...[...galleries.values()].map((gallery) => ({ gallery })),
+      ...[...images.values()].filter((i) => !galleries.has(resourceKey(galleryRef(i.subscriptionId, i.resourceGroup, i.gallery)))).map((image) => ({ image })),
+    ];
+    const via = new Map<string, VisibleVia>();
+    const { items, more } = await this.store.search.search(scopes, filters, page.after, page.top, async ({ key, record }) => {
+      const gallery = await this.liveGallery(galleryRef(record.ref.subscriptionId, record.ref.resourceGroup, record.ref.gallery));
+      if (!gallery) return false;
+      const v = this.visibility(ctx, gallery, record.ref);
+      if (!v.visible || !matchesSearch(record, filters)) return false;
+      if (filters.region !== undefined && !(await this.store.hasLatestIn(record.ref, filters.region))) return false;
+      via.set(key, v.via);
+      return true;
+    });
+    const last = items[items.length - 1];
+    return {
+      items: items.map((h) => imageView(h.record, via.get(h.key) ?? 'own-subscription')),
+      ...(more && last ? { continuationToken: encodeToken(page.binding, last.key) } : {}),
+    };
   }
 }
 

@@ -3,6 +3,8 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { isLoopback, type TableStoreSettings } from '../config.js';
 
+const TABLE_RETRIES = { maxRetries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 2000 };
+
 /** Builds Table Storage clients from the catalog connection settings (connection string or identity). */
 export class TableStore {
   private readonly clients = new Map<string, TableClient>();
@@ -26,6 +28,9 @@ export class TableStore {
     const insecure = this.endpointUrl().protocol === 'http:' && isLoopback(this.endpointUrl().hostname);
     return {
       ...(insecure ? { allowInsecureConnection: true } : {}),
+      // Retries within about 1.5 s: a request during a store outage is answered 503 quickly, and
+      // the queue and Event Grid redeliver what still fails (the SDK default waits up to ~6 s).
+      retryOptions: TABLE_RETRIES,
       ...this.options,
       ...extra,
       additionalPolicies: [...(this.options.additionalPolicies ?? []), { policy: this.counter, position: 'perRetry' }],

@@ -88,7 +88,10 @@ describe('demo organization', () => {
     expect((await version(DEMO_VERSIONS.ubuntuReplicating)).replicationStatus?.aggregatedState).toBe('InProgress');
     const failed = await version(DEMO_VERSIONS.ubuntuFailed);
     expect([failed.provisioningState, failed.replicationStatus?.aggregatedState]).toEqual(['Failed', 'Failed']);
-    expect((await version(DEMO_VERSIONS.ubuntuExcludedGlobal)).publishingProfile?.excludeFromLatest).toBe(true);
+    const excluded = await version(DEMO_VERSIONS.ubuntuExcludedGlobal);
+    expect(excluded.publishingProfile?.excludeFromLatest).toBe(true);
+    // every region echoes excludeFromLatest: false, as real ARM does (GalleryImageVersion_Get_WithVhdAsSource.json, azure-rest-api-specs)
+    expect(excluded.publishingProfile?.targetRegions?.map((t) => t.excludeFromLatest)).toEqual([false, false]);
     const regional = await version(DEMO_VERSIONS.ubuntuRegionalExclude);
     expect(regional.publishingProfile?.excludeFromLatest).toBe(false);
     expect(regional.publishingProfile?.targetRegions?.find((t) => t.name === 'West Europe')?.excludeFromLatest).toBe(true);

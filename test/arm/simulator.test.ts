@@ -124,6 +124,29 @@ describe('ARM protocol', () => {
     expect(sim.pendingFaultCount).toBe(0);
   });
 
+  it('throttles reads per subscription with a token bucket, answering 429 with Retry-After (off by default)', async () => {
+    const other = CORP_GALLERY.replace(/subscriptions\/[^/]+/, 'subscriptions/00000000-0000-0000-0000-000000000001');
+    expect((await armGet(`${CORP_GALLERY}?${API}`)).status).toBe(200);
+    sim.readThrottle = { capacity: 3, refillPerSecond: 2 };
+    try {
+      sim.resetCounters();
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await armGet(`${CORP_GALLERY}?${API}`)).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const throttled = await armGet(`${CORP_GALLERY}?${API}`);
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers.get('retry-after')).toBe('1');
+      expect(throttled.body.error.code).toBe('TooManyRequests');
+      // another subscription has its own bucket (its gallery does not exist: 404, not 429)
+      expect((await armGet(`${other}?${API}`)).status).toBe(404);
+      expect(sim.requestCount.throttled).toBe(2);
+      await new Promise((r) => setTimeout(r, 600)); // 2 tokens per second: one is back
+      expect((await armGet(`${CORP_GALLERY}?${API}`)).status).toBe(200);
+    } finally {
+      sim.readThrottle = undefined;
+    }
+  });
+
   it('only GET is served on ARM routes', async () => {
     const res = await fetch(`${endpoint}${CORP_GALLERY}?${API}`, { method: 'DELETE', headers: AUTH });
     expect(res.status).toBe(405);
@@ -138,7 +161,7 @@ describe('ARM protocol', () => {
       // drain
     }
     await reader.listVmSkus(PUBLISHER, 'westeurope');
-    expect(sim.requestCount).toEqual({ total: 5, get: 1, list: 3, skus: 1, faulted: 0 });
+    expect(sim.requestCount).toEqual({ total: 5, get: 1, list: 3, skus: 1, faulted: 0, throttled: 0 });
     expect(sim.requests).toHaveLength(5);
     // What @azure/arm-compute 25.x really sends (the design notes say 2025-03-03; the SDK sends these).
     expect([...sim.seenApiVersions].sort()).toEqual(['2021-07-01', '2025-12-03']);
@@ -174,6 +197,14 @@ describe('state API', () => {
     const id = `${UBUNTU_IMAGE}/versions/4.0.0`;
     const stored = sim.putVersion({ id, properties: { publishingProfile: { targetRegions: [] } } });
     expect(stored).toMatchObject({ id, name: '4.0.0', type: 'Microsoft.Compute/galleries/images/versions', location: 'westeurope' });
+  });
+
+  it('echoes excludeFromLatest: false on target regions that did not set it, as ARM does (GalleryImageVersion_Get_WithVhdAsSource.json, azure-rest-api-specs GalleryRP 2023-07-03)', () => {
+    const id = `${UBUNTU_IMAGE}/versions/9.9.9`;
+    const stored = sim.putVersion({ id, properties: { publishingProfile: { excludeFromLatest: true, targetRegions: [{ name: 'West Europe' }, { name: 'East US', excludeFromLatest: true }] } } });
+    const regions = (stored.properties?.publishingProfile as { targetRegions: { excludeFromLatest?: boolean }[] }).targetRegions;
+    expect(regions.map((r) => r.excludeFromLatest)).toEqual([false, true]);
+    sim.delete(id);
   });
 
   it('start on a taken port says so', async () => {

@@ -8,6 +8,8 @@ import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT 
 import { DEMO_IMAGES } from '../../shared/devhost/demo-org.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
 import { rollJobId } from '../../shared/autoroll/autoroll.js';
+import { APP_ROLES } from '../../shared/access/principal.js';
+import { DEMO_PRINCIPAL } from '../../shared/devhost/demo-directory.js';
 
 type Json = Record<string, unknown>;
 let host: JobsHost;
@@ -56,9 +58,9 @@ describe('auto-roll policy and views', () => {
     expect(put.body).toMatchObject({ autoRoll: { enabled: true, paused: true, soakMinutes: 0 } });
 
     // Emergency stop of the definition: nothing rolls.
-    const pause = await fetch(`${host.url}/api/manage/autoroll/pauses${DEMO_IMAGES.ubuntu}`, { method: 'PUT', body: JSON.stringify({ paused: true }) });
+    const pause = await host.request('PUT', `manage/autoroll/pauses${DEMO_IMAGES.ubuntu}`, { paused: true });
     expect(pause.status).toBe(200);
-    expect(await pause.json()).toMatchObject({ paused: true, imageDefinitionId: DEMO_IMAGES.ubuntu });
+    expect(pause.body).toMatchObject({ paused: true, imageDefinitionId: DEMO_IMAGES.ubuntu });
     await publishVersion('1.13.0');
     expect(await versionOf(plain)).toBe('1.10.0');
     const stopped = await host.request('GET', rollout);
@@ -66,7 +68,7 @@ describe('auto-roll policy and views', () => {
     expect(stopped.body).toMatchObject({ paused: true });
 
     // Released: the next version rolls the plain group; the soaking one waits for its scheduled delivery; the held one stays.
-    expect((await fetch(`${host.url}/api/manage/autoroll/pauses${DEMO_IMAGES.ubuntu}`, { method: 'PUT', body: JSON.stringify({ paused: false }) })).status).toBe(200);
+    expect((await host.request('PUT', `manage/autoroll/pauses${DEMO_IMAGES.ubuntu}`, { paused: false })).status).toBe(200);
     await publishVersion('1.14.0');
     expect(await versionOf(plain)).toBe('1.14.0');
     expect(await versionOf(soaking)).toBe('1.10.0');
@@ -107,11 +109,46 @@ describe('auto-roll policy and views', () => {
     expect((await host.request('PUT', `${groupPath('nope')}/autoroll`, { paused: true })).status).toBe(404);
     expect((await host.request('GET', `${groupPath('nope')}/rolls`)).status).toBe(404);
     expect((await host.request('GET', `groups/act-1a2b3c4d/statelessGroup/x/rolls`)).status).toBe(404);
-    const badId = await fetch(`${host.url}/api/manage/autoroll/pauses/subscriptions/x`, { method: 'PUT', body: JSON.stringify({ paused: 'yes' }) });
+    const badId = await host.request('PUT', 'manage/autoroll/pauses/subscriptions/x', { paused: 'yes' });
     expect(badId.status).toBe(400);
-    const problem = (await badId.json()) as { errors: { field: string }[] };
-    expect(problem.errors.map((e) => e.field)).toEqual(expect.arrayContaining(['path.definitionId', 'body.paused']));
+    expect((badId.body.errors as { field: string }[]).map((e) => e.field)).toEqual(expect.arrayContaining(['path.definitionId', 'body.paused']));
+    // Only the auto-roll sets `roll` and uses `roll:` job ids: a submitted envelope carrying either is refused at its pointer.
+    const forged = await host.submit(envelope('elastigroup-gallery-latest', (b) => (galleryImage(b).version = 'latest'), { jobId: 'roll:0123456789abcdef:1.99.0', roll: { toVersion: '1.99.0' } }));
+    expect(forged.status).toBe(400);
+    expect((forged.body.errors as { pointer: string; code: string }[]).map((e) => [e.pointer, e.code])).toEqual([
+      ['/roll', 'auto-roll-only'],
+      ['/jobId', 'auto-roll-only'],
+    ]);
     const stranger = { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', objectId: '00000000-0000-4000-8000-00000000abcd' };
     expect((await host.request('GET', rollout, undefined, stranger)).status).toBe(403);
+  });
+
+  it('asks each route for its app role: the emergency stop Catalog.Admin, a group policy Jobs.Submit, the views Catalog.Read', async () => {
+    const reader = { ...DEMO_PRINCIPAL, roles: [APP_ROLES.read] };
+    const pause = await host.request('PUT', `manage/autoroll/pauses${DEMO_IMAGES.ubuntu}`, { paused: true }, reader);
+    expect(pause.status).toBe(403);
+    expect(pause.body).toMatchObject({ requiredRole: APP_ROLES.admin });
+    const policy = await host.request('PUT', `${groupPath('nope')}/autoroll`, { paused: true }, reader);
+    expect(policy.status).toBe(403);
+    expect(policy.body).toMatchObject({ requiredRole: APP_ROLES.submit });
+    const submitter = { ...DEMO_PRINCIPAL, roles: [APP_ROLES.submit] };
+    for (const path of [rollout, `${groupPath('nope')}/rolls`]) {
+      const read = await host.request('GET', path, undefined, submitter);
+      expect(read.status).toBe(403);
+      expect(read.body).toMatchObject({ requiredRole: APP_ROLES.read });
+    }
+    expect((await host.request('GET', rollout, undefined, reader)).status).toBe(200);
+  });
+
+  it('a job dead-lettered by Service Bus publishes GroupJobCompleted with status deadLettered, once', async () => {
+    const env = envelope('elastigroup-gallery-latest', (b) => (galleryImage(b).version = 'latest'));
+    const jobId = String(env.jobId);
+    const deadLetter = { body: JSON.stringify(env), messageId: jobId, sessionId: 's', deliveryCount: 10, applicationProperties: { DeadLetterReason: 'TTLExpiredException', DeadLetterErrorDescription: 'expired' } };
+    expect(await host.runtime.deliverServiceBusMessage('groupJobsDeadLetter', deadLetter)).toBe('complete');
+    expect(await host.runtime.deliverServiceBusMessage('groupJobsDeadLetter', deadLetter)).toBe('complete');
+    await host.topic!.idle();
+    const completed = host.topic!.recent.filter((e) => e.type === 'GalleryCatalog.GroupJobCompleted' && (e.data as Json).jobId === jobId);
+    expect(completed.map((e) => (e.data as Json).status)).toEqual(['deadLettered']);
+    expect(await host.job(jobId)).toMatchObject({ status: 'deadLettered', deadLetterReason: 'TTLExpiredException' });
   });
 });

@@ -2,6 +2,7 @@ import { TableClient } from '@azure/data-tables';
 import { randomBytes } from 'node:crypto';
 import { startBenchEnv, benchContext, runConcurrently } from './harness.js';
 import { fmt } from './stats.js';
+import { parseResourceId } from '../../shared/domain/ids.js';
 
 const SUB = '0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f';
 const DEFINITIONS = 100;
@@ -75,6 +76,8 @@ export async function benchCatalog(): Promise<void> {
     await s.catalog.ensureTables();
     // Warm-up (clients, connections), on other resources than the measured burst.
     await galleryEvents(writeEvent(`/subscriptions/${SUB}/resourceGroups/rg-bench/providers/Microsoft.Compute/galleries/benchGallery`, -1), benchContext('galleryEvents'));
+    // The definitions are in the catalog before their versions, as in any catalog (ARM creates them first).
+    await runConcurrently(DEFINITIONS, CONCURRENCY, (i) => s.indexer.refresh(parseResourceId(`/subscriptions/${SUB}/resourceGroups/rg-bench/providers/Microsoft.Compute/galleries/benchGallery/images/img-${i}`)));
     sim.resetCounters();
     s.tables.roundTrips = 0;
     const events = ids.map((id, n) => writeEvent(id, n));

@@ -1,11 +1,18 @@
-// One fresh process: install the functions-core stand-in and import the app as the host would
-// (every file package.json `main` matches); print how long that took since the process started.
+// One fresh process: install the functions-core stand-in and import the app as the host would,
+// either the bundle (package.json `main`, what Azure loads) or the unbundled tsc output
+// (dist/index.js and dist/functions/*.js with node_modules); print how long that took.
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const started = performance.now();
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const mode = process.argv[2] === 'unbundled' ? 'unbundled' : 'bundled';
+const files =
+  mode === 'unbundled'
+    ? ['dist/index.js', ...fs.readdirSync(path.join(root, 'dist/functions')).filter((f) => f.endsWith('.js')).sort().map((f) => `dist/functions/${f}`)]
+    : undefined;
 const { loadApp } = await import('../../shared/devhost/load-app.js');
-const registry = await loadApp(root);
+const registry = await loadApp(root, files);
 const loaded = performance.now();
 process.stdout.write(JSON.stringify({ sinceProcessStartMs: loaded, importMs: loaded - started, functions: registry.list().length }));

@@ -3,23 +3,31 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, fmt } from './stats.js';
 
-/** Cold import time of the built app entry: median over fresh processes. */
-export function coldImport(runs = 7): { medianImportMs: number; medianSinceStartMs: number; functions: number; runs: number } {
+type Mode = 'bundled' | 'unbundled';
+
+/** Cold import time of the built app: median over fresh processes, the two modes interleaved. */
+export function coldImport(runs = 9): Record<Mode, { medianImportMs: number; medianSinceStartMs: number; functions: number }> & { runs: number } {
   const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cold-import-child.js');
-  const imports: number[] = [];
-  const totals: number[] = [];
-  let functions = 0;
+  const samples: Record<Mode, { imports: number[]; totals: number[]; functions: number }> = { bundled: { imports: [], totals: [], functions: 0 }, unbundled: { imports: [], totals: [], functions: 0 } };
   for (let i = 0; i < runs; i++) {
-    const out = execFileSync(process.execPath, [child], { encoding: 'utf8' });
-    const r = JSON.parse(out) as { importMs: number; sinceProcessStartMs: number; functions: number };
-    imports.push(r.importMs);
-    totals.push(r.sinceProcessStartMs);
-    functions = r.functions;
+    for (const mode of ['bundled', 'unbundled'] as const) {
+      const out = execFileSync(process.execPath, [child, mode], { encoding: 'utf8' });
+      const r = JSON.parse(out) as { importMs: number; sinceProcessStartMs: number; functions: number };
+      samples[mode].imports.push(r.importMs);
+      samples[mode].totals.push(r.sinceProcessStartMs);
+      samples[mode].functions = r.functions;
+    }
   }
-  return { medianImportMs: median(imports), medianSinceStartMs: median(totals), functions, runs };
+  const of = (m: Mode) => ({ medianImportMs: median(samples[m].imports), medianSinceStartMs: median(samples[m].totals), functions: samples[m].functions });
+  return { bundled: of('bundled'), unbundled: of('unbundled'), runs };
 }
 
 export function printColdImport(): void {
   const r = coldImport();
-  console.log(`cold import of the built app (dist, ${r.functions} functions), median of ${r.runs} fresh processes: ${fmt(r.medianImportMs)} ms to import; ${fmt(r.medianSinceStartMs)} ms since process start`);
+  for (const mode of ['bundled', 'unbundled'] as const) {
+    const m = r[mode];
+    const what = mode === 'bundled' ? 'bundle dist/app/main.js' : 'tsc output dist/{index,functions/*}.js + node_modules';
+    console.log(`cold import, ${mode} (${what}, ${m.functions} functions), median of ${r.runs} fresh processes: ${fmt(m.medianImportMs)} ms to import; ${fmt(m.medianSinceStartMs)} ms since process start`);
+  }
+  console.log(`cold import ratio bundled/unbundled: ${fmt(r.bundled.medianImportMs / r.unbundled.medianImportMs, 2)} (goal <= 0.33)`);
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { startBenchEnv, benchContext, runConcurrently } from './harness.js';
 import { fmt } from './stats.js';
 import { seedDemoOrganization, DEMO_SUBSCRIPTIONS as S } from '../../shared/devhost/demo-org.js';
-import { seedDemoDirectory } from '../../shared/devhost/demo-directory.js';
+import { DEMO_PRINCIPAL, seedDemoDirectory } from '../../shared/devhost/demo-directory.js';
 import { galleryRecordFrom, imageDefinitionRecordFrom, imageVersionRecordFrom } from '../../shared/domain/records.js';
 import { parseResourceId } from '../../shared/domain/ids.js';
 
@@ -63,6 +63,20 @@ export async function benchJobs(): Promise<void> {
     const roundTrips = s.tables.roundTrips;
     const sample = await s.jobs.getJob(messages[JOBS - 1]!.jobId);
 
+    // Replica advice reads the demand from every group of the organization: time it over the groups just written.
+    const caller = await s.directory.callerFor(DEMO_PRINCIPAL.tenantId, DEMO_PRINCIPAL.objectId);
+    const resolved = sample?.resolvedImageVersionId ? parseResourceId(sample.resolvedImageVersionId) : undefined;
+    let adviceLine = '  replica advice: not measured (no caller or resolved version)';
+    if (caller && resolved?.level === 'version') {
+      const t0 = performance.now();
+      const advice = await s.replicaAdvisor.organizationAdvice(caller, 100);
+      const t1 = performance.now();
+      const replicas = await s.replicaAdvisor.versionReplicas(caller, resolved);
+      const t2 = performance.now();
+      const weu = replicas.regions.find((r) => r.region === 'westeurope');
+      adviceLine = `  replica advice over ${JOBS + 1} groups: organization ${fmt(t1 - t0)} ms (${advice.underReplicatedTotal} under-replicated, ${advice.unusedTotal} unused); one version ${fmt(t2 - t1)} ms (westeurope: ${weu?.demand.concurrentVms ?? 0} VMs → recommended ${weu?.recommended ?? '-'})`;
+    }
+
     const raw = TableClient.fromConnectionString(env.azurite.connectionString, `raw${randomBytes(4).toString('hex')}`, { allowInsecureConnection: true });
     await raw.createTable();
     const payload = 'x'.repeat(JSON.stringify(messages[0]).length);
@@ -88,6 +102,7 @@ export async function benchJobs(): Promise<void> {
     console.log(`  handler rate / raw upsert rate: ${fmt((jobsPerSec / upsertsPerSec) * 100)} %   (target >= 50 %)`);
     console.log(`  raw Azurite 2-entity transactions/s (what a job writes, ${size} bytes): ${fmt(txPerSec)}; handler rate / that: ${fmt((jobsPerSec / txPerSec) * 100)} %`);
     console.log(`  last job: ${sample?.status ?? 'missing'} → ${sample?.resolvedImageVersionId?.split('/').slice(-3).join('/') ?? '-'}`);
+    console.log(adviceLine);
   } finally {
     await env.stop();
   }

@@ -5,7 +5,7 @@ import { startBenchEnv, runConcurrently } from './harness.js';
 import { fmt, median, percentile } from './stats.js';
 import { loadApp } from '../../shared/devhost/load-app.js';
 import { LocalRuntime } from '../../shared/devhost/runtime.js';
-import { principalHeader } from '../../shared/access/principal.js';
+import { ALL_APP_ROLES, principalHeader } from '../../shared/access/principal.js';
 import { imageRef, galleryRef, versionRef } from '../../shared/domain/ids.js';
 import { imageVersionRecordFrom, galleryRecordFrom, imageDefinitionRecordFrom } from '../../shared/domain/records.js';
 import { deployability } from '../../shared/domain/latest.js';
@@ -110,7 +110,7 @@ export async function benchLookups(): Promise<void> {
 
     // Cascade latency over HTTP through the local runtime, 16 concurrent clients.
     const registry = await loadApp(root);
-    const runtime = new LocalRuntime(registry, { timers: false, onLog: () => undefined, principalHeader: principalHeader(PRINCIPAL) });
+    const runtime = new LocalRuntime(registry, { timers: false, onLog: () => undefined, principalHeader: principalHeader({ roles: ALL_APP_ROLES, ...PRINCIPAL }) });
     const url = await runtime.start(0);
     try {
       const paths = {

@@ -219,4 +219,32 @@ describe('catalog from Event Grid events, end to end', () => {
     await deliver(armEvent(galleryId, 'Write'));
     expect((await store().getGallery(parseResourceId(galleryId) as GalleryRef))?.record?.description).toBe('Golden images');
   });
+
+  /** Posts a gallery write event whose ARM read is answered once with `status`. */
+  async function deliverFaulted(status: number, code: string, eventId: string): Promise<number> {
+    sim.clear();
+    sim.putGallery(fixture('arm/gallery-private.json'));
+    sim.injectFaults({ status, count: 1, code, message: `ARM says ${status}` });
+    host.logs.length = 0;
+    const res = await postEvents(host.url, [armEvent(galleryId, 'Write', { eventId })]);
+    expect(await store().getGallery(parseResourceId(galleryId) as GalleryRef)).toBeUndefined();
+    return res.status;
+  }
+  const logged = (eventId: string, pattern: RegExp): boolean => host.logs.some((l) => l.functionName === 'galleryEvents' && l.message.startsWith(`event ${eventId} `) && pattern.test(l.message));
+
+  it('answers 500 when ARM refuses the read (403: a role assignment still propagating), logging the event id; converges once access is granted', async () => {
+    expect(await deliverFaulted(403, 'AuthorizationFailed', 'evt-refused-403')).toBe(500);
+    expect(logged('evt-refused-403', /failed, Event Grid will redeliver: .*403/)).toBe(true);
+    await deliver(armEvent(galleryId, 'Write', { eventId: 'evt-refused-403' }));
+    expect((await store().getGallery(parseResourceId(galleryId) as GalleryRef))?.record?.description).toBe('Golden images');
+  });
+
+  it('answers 500 on a 401 as well', async () => {
+    expect(await deliverFaulted(401, 'InvalidAuthenticationToken', 'evt-refused-401')).toBe(500);
+  });
+
+  it('a 400 from ARM is a logged skip (202), naming the event id', async () => {
+    expect(await deliverFaulted(400, 'InvalidParameter', 'evt-bad-400')).toBe(202);
+    expect(logged('evt-bad-400', /skipped .*400/)).toBe(true);
+  });
 });

@@ -43,7 +43,7 @@ describe('reconcile timer', () => {
     await expectCatalogEqualsArm(sim, services().arm, services().catalog, subs);
     sim.resetCounters();
     await runReconcile();
-    // second pass: galleries re-read (sharing groups), settled versions not re-read
+    // second pass: only shared galleries re-read (the list does not say with whom); settled, unchanged versions not re-read
     expect(sim.requestCount.get).toBeLessThan(sim.all().length);
   });
 

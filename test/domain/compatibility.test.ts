@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   checkAcceleratedNetworking,
+  DEFAULT_OS_DISK_TYPE,
   checkArchitecture,
   checkCompatibility,
   checkCrossTenantFlexible,
@@ -15,7 +16,6 @@ import {
   checkOsType,
   checkPremiumStorage,
   checkRecommendedRange,
-  checkReplicas,
   checkSecurityType,
   checkVmSizeAvailability,
   checkZones,
@@ -29,7 +29,7 @@ import {
   type Finding,
   type Rule,
 } from '../../shared/domain/compatibility.js';
-import { groupSpecOf, parseJobEnvelope, type StatefulNodeSpec, type StatelessGroupSpec } from '../../shared/domain/job-envelope.js';
+import { completeJob, groupSpecOf, parseJobEnvelope, type StatefulNodeSpec, type StatelessGroupSpec } from '../../shared/domain/job-envelope.js';
 import { imageDefinitionRecordFrom, imageVersionRecordFrom, type ImageDefinitionRecord, type ImageVersionRecord } from '../../shared/domain/records.js';
 import { vmSizesFromSkus, type VmSizeCapabilities } from '../../shared/domain/vm-sizes.js';
 import { flatImage, flatVersion, loadFixture } from './arm-fixtures.js';
@@ -58,7 +58,9 @@ function specOf(name: 'stateful-node-gallery.json'): StatefulNodeSpec;
 function specOf(name: SpotFixture): StatelessGroupSpec | StatefulNodeSpec {
   const result = parseJobEnvelope(fixtureEnvelope(name));
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
-  return groupSpecOf(result.envelope).spec;
+  const complete = completeJob(result.envelope);
+  if (!complete.ok) throw new Error(JSON.stringify(complete.errors));
+  return groupSpecOf(complete.job).spec;
 }
 const GROUP = specOf('elastigroup-gallery-latest.json'); // web-weu: westeurope, target 60, D2s_v5 / D2s_v5 + D4s_v5, Premium_LRS 64 GB, TrustedLaunch
 const PINNED = specOf('elastigroup-gallery-pinned.json'); // batch-eus: eastus, target 4, D4s_v5, StandardSSD_LRS
@@ -79,10 +81,10 @@ const withSizes = (od: string[], spot: string[]) => (s: StatelessGroupSpec | Sta
 };
 
 function groupInput(over: Partial<CompatibilityInput> = {}): CompatibilityInput {
-  return { kind: 'statelessGroup', spec: GROUP, region: 'westeurope', image: UBUNTU, version: V1_9, vmSizes: SIZES_WEU, crossTenant: false, now: NOW, ...over };
+  return { kind: 'statelessGroup', spec: GROUP, region: 'westeurope', image: UBUNTU, version: V1_9, vmSizes: SIZES_WEU, imageTenant: 'same', now: NOW, ...over };
 }
 function nodeInput(over: Partial<CompatibilityInput> = {}): CompatibilityInput {
-  return { kind: 'statefulNode', spec: NODE, region: 'westeurope', image: WINDOWS, version: WIN_VERSION, vmSizes: SIZES_WEU, crossTenant: false, now: NOW, ...over };
+  return { kind: 'statefulNode', spec: NODE, region: 'westeurope', image: WINDOWS, version: WIN_VERSION, vmSizes: SIZES_WEU, imageTenant: 'same', now: NOW, ...over };
 }
 const image = (base: ImageDefinitionRecord, over: Partial<ImageDefinitionRecord>): ImageDefinitionRecord => ({ ...base, ...over });
 const features = (base: ImageDefinitionRecord, over: Partial<ImageDefinitionRecord['features']>): ImageDefinitionRecord => ({
@@ -119,9 +121,9 @@ describe('checkCompatibility: the fixtures', () => {
   });
 
   it('runs every rule in order and concatenates their findings', () => {
-    const input = groupInput({ image: MARINER, version: V1_2, spec: group(withSizes(['Standard_A2_v2', 'Nope'], ['standard_d2ps_v5'])), crossTenant: true });
+    const input = groupInput({ image: MARINER, version: V1_2, spec: group(withSizes(['Standard_A2_v2', 'Nope'], ['standard_d2ps_v5'])), imageTenant: 'other' });
     expect(checkCompatibility(input)).toEqual(COMPATIBILITY_RULES.flatMap((rule) => rule(input)));
-    expect(COMPATIBILITY_RULES).toHaveLength(17);
+    expect(COMPATIBILITY_RULES).toHaveLength(16);
   });
 });
 
@@ -166,41 +168,6 @@ describe('version in the region', () => {
   });
 });
 
-describe('replicas', () => {
-  const target = (n: number) => group((s) => (s.capacity = { minimum: 0, maximum: 1000, target: n }));
-  const TARGET = 'group.capacity.target';
-
-  it('warns when the region has fewer than one replica per 20 VMs of target capacity', () => {
-    expect(checkReplicas(groupInput({ spec: target(60) }))).toEqual([]); // 3 replicas in West Europe
-    expect(rows(checkReplicas(groupInput({ spec: target(61) })))).toEqual([['warning', 'too-few-replicas', TARGET]]);
-    expect(checkReplicas(groupInput({ spec: target(40), region: 'eastus' }))).toEqual([]); // 2 replicas in East US
-    expect(rows(checkReplicas(groupInput({ spec: target(41), region: 'East US' })))).toEqual([['warning', 'too-few-replicas', TARGET]]);
-    expect(checkReplicas(groupInput({ spec: target(0) }))).toEqual([]);
-  });
-
-  it('counts one more replica when the group is a scale set (orchestrationMode given)', () => {
-    const scaleSet = group((s) => {
-      s.capacity.target = 60;
-      s.compute.orchestrationMode = 'Uniform';
-    });
-    expect(rows(checkReplicas(groupInput({ spec: scaleSet })))).toEqual([['warning', 'too-few-replicas', TARGET]]);
-    expect(checkReplicas(groupInput({ spec: group((s) => (s.capacity.target = 40)) }))).toEqual([]);
-  });
-
-  it('warns about shallow replication only above 20 VMs', () => {
-    expect(checkReplicas(groupInput({ version: V1_2, spec: target(20) }))).toEqual([]);
-    expect(rows(checkReplicas(groupInput({ version: V1_2, spec: target(21) })))).toEqual([
-      ['warning', 'too-few-replicas', TARGET],
-      ['warning', 'shallow-replication-scale', TARGET],
-    ]);
-  });
-
-  it('a stateful node is one VM; a region the version does not target is left to the deployability rule', () => {
-    expect(checkReplicas(nodeInput({ version: { ...V1_2, ref: WIN_VERSION.ref } }))).toEqual([]);
-    expect(checkReplicas(groupInput({ region: 'northeurope', spec: target(1000) }))).toEqual([]);
-  });
-});
-
 describe('image definition vs spec', () => {
   it('the OS must match the image', () => {
     expect(rows(checkOsType(groupInput({ image: WINDOWS })))).toEqual([['error', 'os-type-mismatch', `${G}.os`]]);
@@ -225,7 +192,49 @@ describe('image definition vs spec', () => {
       ['error', 'disk-type-disallowed', `${GL}.osDisk.type`],
     ]);
     expect(checkDisallowedDiskType(groupInput())).toEqual([]);
-    expect(checkDisallowedDiskType(groupInput({ spec: group((s) => delete s.compute.launchSpecification.osDisk) }))).toEqual([]);
+    // No osDisk (or no type): the default type is checked, at the osDisk path, and the message says it was assumed.
+    const defaulted = checkDisallowedDiskType(groupInput({ spec: group((s) => delete s.compute.launchSpecification.osDisk) }));
+    expect(rows(defaulted)).toEqual([['error', 'disk-type-disallowed', `${GL}.osDisk`]]);
+    expect(defaulted[0]!.message).toContain(`no osDisk.type given: ${DEFAULT_OS_DISK_TYPE} is assumed`);
+    expect(checkDisallowedDiskType(groupInput({ spec: group((s) => delete s.compute.launchSpecification.osDisk), image: image(UBUNTU, { disallowedDiskTypes: ['Premium_LRS'] }) }))).toEqual([]);
+  });
+
+  it('disallowed disk types apply to every data disk too', () => {
+    const disks = group((s) => {
+      s.compute.launchSpecification.dataDisks = [
+        { lun: 0, sizeGB: 128, type: 'Premium_LRS' },
+        { lun: 1, sizeGB: 512, type: 'Standard_LRS' },
+        { lun: 2, sizeGB: 512, type: 'standard_lrs' },
+      ];
+    });
+    expect(rows(checkDisallowedDiskType(groupInput({ spec: disks })))).toEqual([
+      ['error', 'disk-type-disallowed', `${GL}.dataDisks[1].type`],
+      ['error', 'disk-type-disallowed', `${GL}.dataDisks[2].type`],
+    ]);
+    expect(checkDisallowedDiskType(groupInput({ spec: disks }))[0]!.message).toContain('data disk LUN 1');
+    const premiumOnA2 = group((s) => {
+      s.compute.vmSizes = { odSizes: ['Standard_A2_v2'], spotSizes: ['Standard_A2_v2'] };
+      s.compute.launchSpecification.osDisk = { sizeGB: 64, type: 'StandardSSD_LRS' };
+      s.compute.launchSpecification.dataDisks = [{ lun: 0, sizeGB: 128, type: 'Premium_LRS' }];
+    });
+    const premium = checkPremiumStorage(groupInput({ spec: premiumOnA2 }));
+    expect(rows(premium)).toEqual([
+      ['error', 'premium-storage-unsupported', `${G}.vmSizes.odSizes[0]`],
+      ['error', 'premium-storage-unsupported', `${G}.vmSizes.spotSizes[0]`],
+    ]);
+    expect(premium[0]!.message).toContain('data disk LUN 0 (Premium_LRS)');
+  });
+
+  it("Spot's security flags need the security type they belong to", () => {
+    const standard = group((s) => (s.compute.launchSpecification.security = { securityType: 'Standard', secureBootEnabled: true, vTpmEnabled: true, confidentialOsDiskEncryption: true }));
+    const std = image(UBUNTU, { features: { ...UBUNTU.features, securityType: 'TrustedLaunchSupported' } });
+    expect(rows(checkSecurityType(groupInput({ spec: standard, image: std })))).toEqual([
+      ['error', 'security-flag-needs-trusted-launch', `${GL}.security.secureBootEnabled`],
+      ['error', 'security-flag-needs-trusted-launch', `${GL}.security.vTpmEnabled`],
+      ['error', 'confidential-encryption-needs-confidential-vm', `${GL}.security.confidentialOsDiskEncryption`],
+    ]);
+    // The fixture: TrustedLaunch with secure boot and vTPM on a trusted-launch image.
+    expect(checkSecurityType(groupInput())).toEqual([]);
   });
 
   it('the OS disk may not be smaller than the image version`s', () => {
@@ -239,11 +248,18 @@ describe('image definition vs spec', () => {
 
   it('a Flexible scale set cannot use an image shared by another tenant', () => {
     const flexible = group((s) => (s.compute.orchestrationMode = 'Flexible'));
-    expect(rows(checkCrossTenantFlexible(groupInput({ spec: flexible, crossTenant: true })))).toEqual([['error', 'flexible-cross-tenant-image', `${G}.orchestrationMode`]]);
-    expect(checkCrossTenantFlexible(groupInput({ spec: flexible, crossTenant: false }))).toEqual([]);
-    expect(checkCrossTenantFlexible(groupInput({ spec: group((s) => (s.compute.orchestrationMode = 'Uniform')), crossTenant: true }))).toEqual([]);
-    expect(checkCrossTenantFlexible(groupInput({ crossTenant: true }))).toEqual([]);
-    expect(checkCrossTenantFlexible(nodeInput({ crossTenant: true }))).toEqual([]);
+    expect(rows(checkCrossTenantFlexible(groupInput({ spec: flexible, imageTenant: 'other' })))).toEqual([['error', 'flexible-cross-tenant-image', `${G}.orchestrationMode`]]);
+    expect(checkCrossTenantFlexible(groupInput({ spec: flexible, imageTenant: 'same' }))).toEqual([]);
+    expect(checkCrossTenantFlexible(groupInput({ spec: group((s) => (s.compute.orchestrationMode = 'Uniform')), imageTenant: 'other' }))).toEqual([]);
+    expect(checkCrossTenantFlexible(groupInput({ imageTenant: 'other' }))).toEqual([]);
+    expect(checkCrossTenantFlexible(nodeInput({ imageTenant: 'other' }))).toEqual([]);
+  });
+
+  it('fails closed: an image whose owner tenant is unknown counts as another tenant, and the reason says so', () => {
+    const flexible = group((s) => (s.compute.orchestrationMode = 'Flexible'));
+    const findings = checkCrossTenantFlexible(groupInput({ spec: flexible, imageTenant: 'unknown' }));
+    expect(rows(findings)).toEqual([['error', 'flexible-cross-tenant-image', `${G}.orchestrationMode`]]);
+    expect(findings[0]!.message).toContain('unknown to this service, so it is treated as another tenant');
   });
 });
 
@@ -498,9 +514,9 @@ const OTHER_CODES = new Set([
   'security-type-requires-gen2',
   'disk-type-disallowed',
   'os-disk-too-small',
-  'too-few-replicas',
-  'shallow-replication-scale',
   'flexible-cross-tenant-image',
+  'security-flag-needs-trusted-launch',
+  'confidential-encryption-needs-confidential-vm',
 ]);
 
 const inputArb: fc.Arbitrary<CompatibilityInput> = fc
@@ -516,7 +532,7 @@ const inputArb: fc.Arbitrary<CompatibilityInput> = fc
     diskType: fc.constantFrom('Standard_LRS', 'StandardSSD_LRS', 'Premium_LRS', 'Premium_ZRS'),
     login: fc.boolean(),
     orchestration: fc.constantFrom(undefined, 'Flexible', 'Uniform'),
-    crossTenant: fc.boolean(),
+    imageTenant: fc.constantFrom('same' as const, 'other' as const, 'unknown' as const),
   })
   .map((r) => {
     const sizes = {
@@ -532,7 +548,7 @@ const inputArb: fc.Arbitrary<CompatibilityInput> = fc
       if (r.login) ls.login = { userName: 'u', password: 'p' };
       else delete ls.login;
     };
-    const base = { region: r.region, image: r.image, version: r.version, vmSizes: sizes, crossTenant: r.crossTenant, now: NOW };
+    const base = { region: r.region, image: r.image, version: r.version, vmSizes: sizes, imageTenant: r.imageTenant, now: NOW };
     if (r.stateful) return { ...base, kind: 'statefulNode' as const, spec: node(edit) };
     return {
       ...base,
@@ -578,11 +594,11 @@ describe('checkCompatibility: properties', () => {
     );
   });
 
-  it('warnings alone never make a spec incompatible; end of life and replicas are only ever warnings', () => {
+  it('warnings alone never make a spec incompatible; end of life is only ever a warning', () => {
     fc.assert(
       fc.property(inputArb, (input) => {
         for (const f of checkCompatibility(input)) {
-          if (['end-of-life', 'too-few-replicas', 'shallow-replication-scale', 'accelerated-networking-unavailable', 'vm-size-zone-unavailable'].includes(f.code)) {
+          if (['end-of-life', 'accelerated-networking-unavailable', 'vm-size-zone-unavailable'].includes(f.code)) {
             expect(f.severity).toBe('warning');
           }
         }
@@ -595,7 +611,7 @@ describe('checkCompatibility: properties', () => {
   it('dropping a listed size never adds a size finding', () => {
     fc.assert(
       fc.property(inputArb, (input) => {
-        const { odSizes, spotSizes } = input.spec.compute.vmSizes;
+        const { odSizes, spotSizes = [] } = input.spec.compute.vmSizes;
         if (spotSizes.length < 2) return;
         const fewer = structuredClone(input.spec);
         fewer.compute.vmSizes = { odSizes, spotSizes: spotSizes.slice(0, -1) };

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseJobEnvelope } from '../../shared/domain/job-envelope.js';
-import { fixtureEnvelope } from './spot-fixtures.js';
+import { completeJob, parseJobEnvelope } from '../../shared/domain/job-envelope.js';
+import { rollEnvelope } from '../../shared/autoroll/autoroll.js';
+import type { GroupRecord } from '../../shared/jobs/store.js';
+import { fixtureEnvelope, spotBody } from './spot-fixtures.js';
+
+type Json = Record<string, unknown>;
 
 const base = () => fixtureEnvelope('elastigroup-gallery-latest.json');
 
@@ -19,5 +23,24 @@ describe('job envelope: auto-roll fields beside the Spot body', () => {
     expect(paths).toEqual(expect.arrayContaining(['autoRoll.enabled', 'autoRoll.soakMinutes', 'autoRoll.extra', 'roll.toVersion']));
     const tooLong = parseJobEnvelope({ ...base(), autoRoll: { soakMinutes: 10_081 } });
     expect(tooLong.ok ? [] : tooLong.errors.map((e) => e.path)).toEqual(['autoRoll.soakMinutes']);
+  });
+});
+
+describe('roll jobs: partial updates that set only the image version', () => {
+  const cases = [
+    ['statelessGroup', 'elastigroup-gallery-latest.json', 'group', 'version'],
+    ['statefulNode', 'stateful-node-gallery.json', 'statefulNode', 'versionName'],
+  ] as const;
+  it.each(cases)('%s: the body is the name and image.gallery.%s = latest, and merged onto the stored group it changes nothing else', (kind, fixture, root, field) => {
+    const stored = { ...(spotBody(fixture)[root] as Record<string, unknown>), name: 'g1' };
+    const gallery = ((stored.compute as Json).launchSpecification as Json).image as Json;
+    (gallery.gallery as Json)[field] = 'latest';
+    const group = { kind, name: 'g1', account: 'act-5c6d7e8f', spec: stored } as unknown as GroupRecord;
+    const roll = rollEnvelope(group, 'roll:0123456789abcdef:1.11.0', '1.11.0', 'newVersionReady');
+    expect(roll.body).toEqual({ [root]: { name: 'g1', compute: { launchSpecification: { image: { gallery: { [field]: 'latest' } } } } } });
+    const parsed = parseJobEnvelope(JSON.parse(JSON.stringify(roll)));
+    expect(parsed.ok && parsed.envelope.roll).toEqual({ toVersion: '1.11.0', cause: 'newVersionReady' });
+    const merged = parsed.ok ? completeJob(parsed.envelope, stored) : undefined;
+    expect(merged?.ok && (merged.job.body as Record<string, unknown>)[root]).toEqual(stored);
   });
 });

@@ -187,17 +187,29 @@ describe('deployability', () => {
       expect(d.reasons[0]?.message).toContain('West Europe');
     });
 
-    it('regional include (false) overrides global true', () => {
+    it('a regional false never re-admits a globally excluded version (it is ARM\'s default echo)', () => {
       const v = rec('1.0.0', { exclude: true, regions: [{ region: 'westeurope', exclude: false }, { region: 'eastus' }] });
-      expect(deployability(v, 'westeurope').eligibleForLatest).toBe(true);
-      // East US has no regional flag: the global one applies.
+      expect(deployability(v, 'westeurope').deployable).toBe(true);
+      expect(codes(deployability(v, 'westeurope').reasons)).toEqual(['excluded-global']);
       expect(codes(deployability(v, 'eastus').reasons)).toEqual(['excluded-global']);
     });
 
-    it('regional true with global true reports the regional reason only', () => {
+    it('regional true with global true reports both reasons', () => {
       const d = deployability(rec('1.0.0', { exclude: true, regions: [{ region: 'westeurope', exclude: true }] }), 'westeurope');
-      expect(codes(d.reasons)).toEqual(['excluded-regional']);
+      expect(codes(d.reasons)).toEqual(['excluded-global', 'excluded-regional']);
     });
+
+    // The whole truth table: excluded in R iff global OR regional(R) is true; an absent regional flag is false.
+    for (const global of [false, true]) {
+      for (const regional of [undefined, false, true]) {
+        const excluded = global || regional === true;
+        it(`global ${global}, regional ${String(regional)} → ${excluded ? 'excluded' : 'eligible'}`, () => {
+          const v = rec('1.0.0', { exclude: global, regions: [{ region: 'westeurope', ...(regional === undefined ? {} : { exclude: regional }) }, { region: 'eastus', exclude: false }] });
+          expect(deployability(v, 'westeurope').eligibleForLatest).toBe(!excluded);
+          expect(deployability(v, 'eastus').eligibleForLatest).toBe(!global);
+        });
+      }
+    }
 
     it('a region with no flag and global false is eligible', () => {
       expect(deployability(rec('1.0.0', { regions: [{ region: 'westeurope' }] }), 'westeurope').eligibleForLatest).toBe(true);
@@ -286,15 +298,20 @@ describe('latestVersion', () => {
     expect(r.passedOver).toEqual([{ version: '2.0.0', reasons: [expect.objectContaining({ code: 'excluded-global' })] }]);
   });
 
-  it('regional exclude overrides global, in both directions', () => {
+  it('excluded when the global OR the regional flag is true; a regional false re-admits nothing', () => {
     const versions = [
       rec('1.0.0'),
-      rec('2.0.0', { exclude: true, regions: [{ region: 'westeurope', exclude: false }, { region: 'eastus' }] }),
-      rec('3.0.0', { exclude: false, regions: [{ region: 'westeurope', exclude: true }, { region: 'eastus', state: 'Failed' }] }),
+      rec('2.0.0', { exclude: true, regions: [{ region: 'westeurope', exclude: false }, { region: 'eastus', exclude: false }] }),
+      rec('3.0.0', { exclude: false, regions: [{ region: 'westeurope', exclude: true }, { region: 'eastus', exclude: false }] }),
     ];
     const west = latestVersion(versions, 'westeurope', { now: NOW });
-    expect(west.version?.ref.version).toBe('2.0.0');
-    expect(west.passedOver.map((p) => [p.version, codes(p.reasons)])).toEqual([['3.0.0', ['excluded-regional']]]);
+    expect(west.version?.ref.version).toBe('1.0.0');
+    expect(west.passedOver.map((p) => [p.version, codes(p.reasons)])).toEqual([
+      ['3.0.0', ['excluded-regional']],
+      ['2.0.0', ['excluded-global']],
+    ]);
+    const east = latestVersion(versions, 'eastus', { now: NOW });
+    expect(east.version?.ref.version).toBe('3.0.0');
   });
 
   it('skips a version not replicated to the region', () => {
@@ -353,15 +370,18 @@ describe('latestVersion', () => {
   });
 
   describe('on the fixtures (1.9.0, 1.10.0, 1.11.0, 1.12.0, 2.0.0, 1.2.0)', () => {
-    // image-version-excluded-global.json (2.0.0) sets the global flag to true but ALSO sets
-    // excludeFromLatest: false on each of its target regions. The regional flag takes precedence
-    // when both are specified, so 2.0.0 is NOT excluded anywhere.
-    it('2.0.0 (global true, every regional flag false) is eligible: the regional flags win', () => {
+    // image-version-excluded-global.json (2.0.0) sets the global flag to true and, as real ARM
+    // echoes by default, excludeFromLatest: false on each of its target regions
+    // (Azure/azure-rest-api-specs GalleryRP/stable/2023-07-03/examples/galleryExamples/
+    // GalleryImageVersion_Get_WithVhdAsSource.json). The regional false is no decision: 2.0.0 is
+    // excluded everywhere.
+    it('2.0.0 (global true, every regional flag false) is excluded in every region', () => {
       const v200 = fixture('image-version-excluded-global.json');
       expect(v200.excludeFromLatest).toBe(true);
-      expect(deployability(v200, 'West Europe', { now: NOW }).eligibleForLatest).toBe(true);
-      expect(latestVersion(FIXTURE_VERSIONS, 'West Europe', { now: NOW })).toMatchObject({ version: { ref: { version: '2.0.0' } }, passedOver: [] });
-      expect(latestVersion(FIXTURE_VERSIONS, 'eastus', { now: NOW })).toMatchObject({ version: { ref: { version: '2.0.0' } }, passedOver: [] });
+      expect(v200.targetRegions.map((t) => t.excludeFromLatest)).toEqual([false, false]);
+      expect(codes(deployability(v200, 'West Europe', { now: NOW }).reasons)).toEqual(['excluded-global']);
+      expect(codes(deployability(v200, 'eastus', { now: NOW }).reasons)).toEqual(['excluded-global']);
+      expect(latestVersion(FIXTURE_VERSIONS, 'West Europe', { now: NOW }).version?.ref.version).toBe('1.10.0');
     });
 
     it('2.0.0 without regional flags is excluded globally', () => {
@@ -475,7 +495,7 @@ describe('properties', () => {
     const where = region.replace(/\s/g, '').toLowerCase();
     const target = v.targetRegions.find((t) => t.region === where);
     if (v.provisioningState !== 'Succeeded' || target === undefined || target.replicationState !== 'Completed') return false;
-    const excluded = target.excludeFromLatest !== undefined ? target.excludeFromLatest : v.excludeFromLatest;
+    const excluded = v.excludeFromLatest || target.excludeFromLatest === true;
     return !excluded;
   };
 

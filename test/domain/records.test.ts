@@ -480,6 +480,18 @@ describe('imageVersionRecordFrom', () => {
   it('counts data disks', () => {
     const r = imageVersionRecordFrom(baseVersion({ storageProfile: { dataDiskImages: [{ lun: 0, sizeInGB: 10 }, { lun: 1 }] } }));
     expect(r.dataDiskCount).toBe(2);
+    expect(r.dataDiskSizesGB).toEqual([10]);
+  });
+
+  // Shape of Azure/azure-rest-api-specs specification/compute/resource-manager/Microsoft.Compute/GalleryRP/
+  // stable/2024-03-03/examples/galleryExamples/GalleryImageVersion_Get.json: storageProfile.osDiskImage.sizeInGB
+  // and dataDiskImages[].{lun, sizeInGB, hostCaching}.
+  it('keeps the disk image sizes of the storage profile (data disks by LUN)', () => {
+    const r = imageVersionRecordFrom(
+      baseVersion({ storageProfile: { osDiskImage: { sizeInGB: 10, hostCaching: 'ReadOnly' }, dataDiskImages: [{ lun: 2, sizeInGB: 32, hostCaching: 'None' }, { lun: 1, sizeInGB: 10, hostCaching: 'None' }] } }),
+    );
+    expect(r).toMatchObject({ osDiskSizeGB: 10, dataDiskCount: 2, dataDiskSizesGB: [10, 32] });
+    expect('dataDiskSizesGB' in imageVersionRecordFrom(baseVersion({ storageProfile: { osDiskImage: { sizeInGB: 30 } } }))).toBe(false);
   });
 
   it.each([

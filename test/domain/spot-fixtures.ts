@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { SkuLike } from '../../shared/domain/vm-sizes.js';
+import { parsePath } from '../../shared/domain/job-envelope.js';
 
 const SPOT = new URL('../fixtures/spot/', import.meta.url);
 const FIXTURES = new URL('../fixtures/', import.meta.url);
@@ -47,14 +48,7 @@ export function fixtureEnvelope(name: SpotFixture, overrides: Record<string, unk
 /** Follows a dotted/bracketed path (as formatPath writes it) into a JSON value; undefined when absent. */
 export function valueAt(root: unknown, path: string): unknown {
   if (path === '') return root;
-  const segments: Array<string | number> = [];
-  const re = /([A-Za-z_$][\w$]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(path)) !== null) {
-    if (m[1] !== undefined) segments.push(m[1]);
-    else if (m[2] !== undefined) segments.push(Number(m[2]));
-    else if (m[3] !== undefined) segments.push(JSON.parse(`"${m[3]}"`) as string);
-  }
+  const segments = parsePath(path);
   let cur: unknown = root;
   for (const s of segments) {
     if (cur === null || typeof cur !== 'object') return undefined;

@@ -232,6 +232,7 @@ const HOST_SETTINGS = [
   'AzureWebJobsStorage__clientId',
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+  'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT',
 ];
 
 describe('Function App (infra/modules/function-app.bicep)', () => {

@@ -58,12 +58,12 @@ describe('bad messages', () => {
   it('record a failed job with the reasons, write nothing else, and never crash', async () => {
     const groupsBefore = await groupCount();
     const valid = pinned();
-    const cases: { id: string; body: unknown; code: string; path?: string }[] = [
+    const cases: { id: string; body: unknown; code: string; pointer?: string }[] = [
       { id: `notjson-${randomUUID()}`, body: '{"schemaVersion": 1, "jobId": ', code: 'not-json' },
       { id: `schema-${randomUUID()}`, body: { ...valid, schemaVersion: 2 }, code: 'unsupported-schema-version' },
       { id: `big-${randomUUID()}`, body: { ...valid, body: { group: { ...(valid.body as { group: object }).group, pad: 'x'.repeat(260 * 1024) } } }, code: 'too-large' },
-      { id: `nocaller-${randomUUID()}`, body: (({ caller: _c, ...rest }) => rest)(valid), code: 'required', path: 'caller' },
-      { id: `kind-${randomUUID()}`, body: { ...valid, kind: 'vmScaleSet' }, code: 'invalid-value', path: 'kind' },
+      { id: `nocaller-${randomUUID()}`, body: (({ caller: _c, ...rest }) => rest)(valid), code: 'required', pointer: '/caller' },
+      { id: `kind-${randomUUID()}`, body: { ...valid, kind: 'vmScaleSet' }, code: 'invalid-value', pointer: '/kind' },
       {
         id: `both-${randomUUID()}`,
         body: (() => {
@@ -87,7 +87,7 @@ describe('bad messages', () => {
       expect(record.status, c.id).toBe('failed');
       const hit = record.errors.find((e) => e.code === c.code);
       expect(hit, `${c.id}: ${JSON.stringify(record.errors)}`).toBeDefined();
-      if (c.path) expect(hit!.path).toBe(c.path);
+      if (c.pointer) expect(hit!.pointer).toBe(c.pointer);
     }
     expect(await groupCount()).toBe(groupsBefore);
   });

@@ -62,9 +62,9 @@ describe('group jobs end to end', () => {
     const env = envelope('elastigroup-gallery-pinned', (b) => (galleryImage(b).spotAccountId = 'act-1a2b3c4d'));
     expect(await host.run(env)).toMatchObject({ status: 'succeeded' });
     const again = await host.run({ ...env, jobId: `${String(env.jobId)}-again` });
-    expect(again).toMatchObject({ status: 'failed', errors: [{ path: 'body.group.name', code: 'group-exists' }] });
+    expect(again).toMatchObject({ status: 'failed', errors: [{ pointer: '/body/group/name', code: 'group-exists' }] });
     const missing = envelope('elastigroup-gallery-pinned', (b) => (galleryImage(b).spotAccountId = 'act-1a2b3c4d'), { action: 'update' });
-    expect(await host.run(missing)).toMatchObject({ status: 'failed', errors: [{ path: 'body.group.name', code: 'group-not-found' }] });
+    expect(await host.run(missing)).toMatchObject({ status: 'failed', errors: [{ pointer: '/body/group/name', code: 'group-not-found' }] });
   });
 
   it('reads jobs and groups only for the accounts the caller acts for', async () => {
@@ -79,7 +79,7 @@ describe('group jobs end to end', () => {
     const foreign = envelope('elastigroup-gallery-pinned', () => undefined, { caller: { account: 'act-1a2b3c4d' } });
     const refused = await host.submit(foreign);
     expect(refused.status).toBe(403);
-    expect(refused.body.errors).toEqual([{ field: 'caller.account', message: 'not an account of the caller' }]);
+    expect(refused.body.errors).toEqual([{ field: 'body.caller.account', pointer: '/caller/account', message: 'not an account of the caller' }]);
     expect(S.consumer).toBeTruthy();
   });
 });

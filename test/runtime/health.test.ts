@@ -27,13 +27,21 @@ describe('GET /api/health', () => {
     expect(body.checks.tableStorage.status).toBe('reachable');
   });
 
-  it('answers 503 when the table store is unreachable', async () => {
+  it('answers 503 naming the failing dependency, with Retry-After and no internal error text', async () => {
     await azurite.stop();
     const res = await fetch(`${host.url}/api/health`);
     expect(res.status).toBe(503);
-    const body = (await res.json()) as { status: string; checks: { tableStorage: { status: string; error?: string } } };
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    const text = await res.text();
+    const body = JSON.parse(text) as { status: string; failing: string[]; checks: { tableStorage: { status: string; error?: string } } };
     expect(body.status).toBe('unhealthy');
+    expect(body.failing).toEqual(['tableStorage']);
     expect(body.checks.tableStorage.status).toBe('unreachable');
-    expect(body.checks.tableStorage.error).toBeTruthy();
+    expect(body.checks.tableStorage.error).toBeUndefined();
+    // neither the store's host and port nor any error text (ECONNREFUSED ...) reaches the caller
+    expect(text).not.toContain(String(azurite.port));
+    expect(text).not.toMatch(/127\.0\.0\.1|localhost|ECONN|connect/i);
+    // the log has it, on one line
+    expect(host.logs.some((l) => l.functionName === 'health' && l.level === 'warning' && l.message.includes('tableStorage unreachable'))).toBe(true);
   });
 });

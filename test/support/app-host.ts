@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadApp } from '../../shared/devhost/load-app.js';
-import { LocalRuntime, type LogLine } from '../../shared/devhost/runtime.js';
+import { LocalRuntime, type LogLine, type RuntimeOptions } from '../../shared/devhost/runtime.js';
 import { resetConfig } from '../../shared/config.js';
 import { resetServices, useJobQueue } from '../../shared/services.js';
 import type { LocalServiceBusQueue } from '../../shared/devhost/local-bus.js';
@@ -37,14 +37,14 @@ export function uniqueTablePrefix(): string {
   return `t${randomBytes(5).toString('hex')}`;
 }
 
-export async function startApp(settings: Record<string, string>, options: { events?: boolean; webhooks?: string[] } = {}): Promise<AppHost> {
+export async function startApp(settings: Record<string, string>, options: Pick<RuntimeOptions, 'principalHeader'> & { events?: boolean; webhooks?: string[] } = {}): Promise<AppHost> {
   const tablePrefix = settings.CATALOG_TABLE_PREFIX ?? uniqueTablePrefix();
   Object.assign(process.env, { CATALOG_TABLE_PREFIX: tablePrefix, ...settings });
   resetConfig();
   resetServices();
   const registry = await loadApp(projectRoot, appSourceFiles());
   const logs: LogLine[] = [];
-  const runtime = new LocalRuntime(registry, { onLog: (l) => logs.push(l), timers: false });
+  const runtime = new LocalRuntime(registry, { onLog: (l) => logs.push(l), timers: false, ...(options.principalHeader === undefined ? {} : { principalHeader: options.principalHeader }) });
   const url = await runtime.start(0);
   let topic: LocalEventTopic | undefined;
   if (options.events) {

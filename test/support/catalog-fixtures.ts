@@ -100,7 +100,8 @@ export type { GalleryRef, ImageRef, VersionRef };
 /** Deletes every entity of the catalog tables (test isolation within one file). */
 export async function clearCatalog(store: CatalogStore): Promise<void> {
   await store.ensureTables();
-  for (const table of [store.galleries, store.images, store.versions, store.shares, store.rechecks]) {
+  await store.search.ensureTable();
+  for (const table of [store.galleries, store.images, store.versions, store.shares, store.rechecks, store.search.table]) {
     for await (const e of table.listEntities()) await table.deleteEntity(e.partitionKey ?? '', e.rowKey ?? '');
   }
 }

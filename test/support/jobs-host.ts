@@ -5,7 +5,7 @@ import { seedDemoOrganization } from '../../shared/devhost/demo-org.js';
 import { DEMO_PRINCIPAL, demoOrganizations } from '../../shared/devhost/demo-directory.js';
 import { startApp, type AppHost } from './app-host.js';
 import { armEvent, fixture, postEvents } from './catalog-fixtures.js';
-import { principalHeader, type Principal } from '../../shared/access/principal.js';
+import { ALL_APP_ROLES, principalHeader, type Principal } from '../../shared/access/principal.js';
 
 export const CONSUMER_ACCOUNT = 'act-5c6d7e8f';
 export const PUBLISHER_ACCOUNT = 'act-1a2b3c4d';
@@ -30,7 +30,7 @@ export async function startJobsHost(connectionString: string, settings: Record<s
   const request: JobsHost['request'] = async (method, path, body, principal = DEMO_PRINCIPAL) => {
     const res = await fetch(`${app.url}/api/${path}`, {
       method,
-      headers: { 'content-type': 'application/json', 'x-ms-client-principal': principalHeader(principal) },
+      headers: { 'content-type': 'application/json', 'x-ms-client-principal': principalHeader({ roles: ALL_APP_ROLES, ...principal }) },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await res.text();
@@ -69,7 +69,7 @@ export async function startJobsHost(connectionString: string, settings: Record<s
 type Json = Record<string, unknown>;
 
 /** A job envelope around a Spot fixture body, with the body edited by `edit`. */
-export function envelope(fixtureName: 'elastigroup-gallery-latest' | 'elastigroup-gallery-pinned' | 'stateful-node-gallery', edit: (body: Json) => void = () => undefined, overrides: Json = {}): Json {
+export function envelope(fixtureName: string, edit: (body: Json) => void = () => undefined, overrides: Json = {}): Json {
   const body = structuredClone(fixture<Json>(`spot/${fixtureName}.json`));
   // Every job names its own group, so jobs of one test do not collide.
   const spec = (body.group ?? body.statefulNode) as Json;
@@ -79,7 +79,7 @@ export function envelope(fixtureName: 'elastigroup-gallery-latest' | 'elastigrou
     schemaVersion: 1,
     jobId: randomUUID(),
     action: 'create',
-    kind: fixtureName === 'stateful-node-gallery' ? 'statefulNode' : 'statelessGroup',
+    kind: 'statefulNode' in body ? 'statefulNode' : 'statelessGroup',
     caller: { account: CONSUMER_ACCOUNT },
     body,
     ...overrides,

@@ -2,7 +2,10 @@ import { expect } from 'vitest';
 import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
 import { startApp, type AppHost } from './app-host.js';
 import { armEvent, postEvents } from './catalog-fixtures.js';
-import { principalHeader, type Principal } from '../../shared/access/principal.js';
+import { ALL_APP_ROLES, APP_ROLES, principalHeader, type Principal } from '../../shared/access/principal.js';
+
+/** An administrator of the API (app role Catalog.Admin only; member of no organization). */
+export const ADMIN_PRINCIPAL: Principal = { tenantId: '0d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f60', objectId: 'adadadad-0000-4000-8000-000000000001', roles: [APP_ROLES.admin] };
 import type { OrganizationDocument } from '../../shared/access/directory.js';
 
 export interface LookupsHost extends AppHost {
@@ -25,12 +28,12 @@ export async function startLookupsHost(connectionString: string, defaultPrincipa
       await sim.stop();
     },
     async get(path, principal = defaultPrincipal) {
-      const res = await fetch(`${app.url}/api/${path}`, { headers: principal ? { 'x-ms-client-principal': principalHeader(principal) } : {} });
+      const res = await fetch(`${app.url}/api/${path}`, { headers: principal ? { 'x-ms-client-principal': principalHeader({ roles: ALL_APP_ROLES, ...principal }) } : {} });
       const text = await res.text();
       return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, contentType: res.headers.get('content-type') };
     },
     async putOrganization(id, doc) {
-      const res = await fetch(`${app.url}/api/manage/organizations/${id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
+      const res = await fetch(`${app.url}/api/manage/organizations/${id}`, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-ms-client-principal': principalHeader(ADMIN_PRINCIPAL) }, body: JSON.stringify(doc) });
       expect(res.status, await res.clone().text()).toBe(200);
     },
     async indexAll() {

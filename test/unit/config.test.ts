@@ -69,9 +69,34 @@ describe('configuration', () => {
     expect(loadConfig({ ...base, ARM_CREDENTIAL: 'local', ARM_ENDPOINT: 'http://127.0.0.1:7072' }).arm.credential).toBe('local');
   });
 
+  it('refuses a plain-http ARM_ENDPOINT without the local credential, naming the setting and the fix', () => {
+    for (const credential of [undefined, 'default', 'managedidentity']) {
+      const env = { ...base, ARM_ENDPOINT: 'http://127.0.0.1:7072', ...(credential ? { ARM_CREDENTIAL: credential } : {}) };
+      expect(problems(env)).toEqual(['ARM_CREDENTIAL']);
+      expect(() => loadConfig(env)).toThrow(/ARM_CREDENTIAL.*Set ARM_CREDENTIAL=local/s);
+    }
+    expect(problems({ ...base, ARM_ENDPOINT: 'https://management.azure.com', ARM_CREDENTIAL: 'default' })).toEqual([]);
+  });
+
   it('lower-cases subscription ids and trims list entries', () => {
     const c = loadConfig({ ...base, ARM_SUBSCRIPTION_IDS: ' 0B7F7C3E-1A2B-4C5D-8E9F-0A1B2C3D4E5F , 5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f' });
     expect(c.arm.subscriptionIds).toEqual(['0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f', '5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f']);
+  });
+
+  it('reads the replica advice settings, with documented estimate defaults', () => {
+    expect(loadConfig(base).replicas).toEqual({
+      burstFactor: 1,
+      prices: { currency: 'USD', perGBMonth: { Standard_LRS: 0.05, Standard_ZRS: 0.0625, Premium_LRS: 0.12 }, egressPerGB: 0.02 },
+    });
+    const c = loadConfig({ ...base, REPLICA_BURST_FACTOR: '0.25', REPLICA_PRICE_CURRENCY: 'EUR', REPLICA_PRICE_STANDARD_LRS: '0.047', REPLICA_EGRESS_PRICE_PER_GB: '0' });
+    expect(c.replicas).toMatchObject({ burstFactor: 0.25, prices: { currency: 'EUR', perGBMonth: { Standard_LRS: 0.047 }, egressPerGB: 0 } });
+    expect(problems({ ...base, REPLICA_BURST_FACTOR: '0', REPLICA_PRICE_CURRENCY: 'euro', REPLICA_PRICE_PREMIUM_LRS: '-1', REPLICA_PRICE_STANDARD_ZRS: 'cheap' }).sort()).toEqual([
+      'REPLICA_BURST_FACTOR',
+      'REPLICA_PRICE_CURRENCY',
+      'REPLICA_PRICE_PREMIUM_LRS',
+      'REPLICA_PRICE_STANDARD_ZRS',
+    ]);
+    expect(problems({ ...base, REPLICA_BURST_FACTOR: '1.5' })).toEqual(['REPLICA_BURST_FACTOR']);
   });
 
   it('lists every setting name it reads', () => {

@@ -1,0 +1,84 @@
+/**
+ * Bundles the app for Azure (`npm run build` runs it after tsc): `index.ts` and every
+ * `functions/*.ts` with everything they import, dependencies included, into one ES module
+ * `dist/app/main.js` (package.json `main`), so the deployed package needs no `node_modules` and a
+ * cold instance reads one file instead of thousands. `@azure/functions-core` stays external: the
+ * Functions worker provides it (the local runtime installs its stand-in the same way).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type BuildResult } from 'esbuild';
+import { projectRoot } from '../devhost/load-app.js';
+
+export const BUNDLE_FILE = 'dist/app/main.js';
+
+/** The entry: the app-wide setup, then each function file in name order (as the host would load them). */
+export function entrySource(root: string): string {
+  const functions = fs
+    .readdirSync(path.join(root, 'functions'))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .sort();
+  return ["import './index.js';", ...functions.map((f) => `import './functions/${f.replace(/\.ts$/, '.js')}';`), ''].join('\n');
+}
+
+const ENTRY = 'gallery-catalog:app-entry';
+
+/**
+ * Builds the bundle: `main.js` and the chunks it loads on demand (code splitting: the compute and
+ * Service Bus SDKs are imported dynamically, on first use, so a cold start does not evaluate them).
+ */
+export async function bundle(root = projectRoot()): Promise<{ file: string; bytes: number; files: string[]; result: BuildResult }> {
+  const outdir = path.join(root, path.dirname(BUNDLE_FILE));
+  const result = await build({
+    entryPoints: [{ in: ENTRY, out: path.basename(BUNDLE_FILE, '.js') }],
+    plugins: [
+      {
+        name: 'app-entry',
+        setup(b) {
+          b.onResolve({ filter: /^gallery-catalog:app-entry$/ }, (args) => ({ path: args.path, namespace: 'app-entry' }));
+          b.onLoad({ filter: /.*/, namespace: 'app-entry' }, () => ({ contents: entrySource(root), resolveDir: root, loader: 'ts' }));
+        },
+      },
+    ],
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outdir,
+    chunkNames: 'chunk-[hash]',
+    write: false,
+    external: ['@azure/functions-core'],
+    // CommonJS dependencies call require(): give each ES module of the bundle a real one.
+    banner: { js: "import { createRequire as __gcCreateRequire } from 'node:module'; const require = __gcCreateRequire(import.meta.url);" },
+    // Smaller and faster to parse; function and class names kept so stack traces stay readable.
+    minify: true,
+    keepNames: true,
+    legalComments: 'linked',
+    logLevel: 'warning',
+  });
+  // Written by rename, so a process loading the app meanwhile sees the old file or the new one;
+  // then chunks of earlier builds are removed.
+  fs.mkdirSync(outdir, { recursive: true });
+  const written = new Set<string>();
+  for (const f of result.outputFiles) {
+    const tmp = `${f.path}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, f.contents);
+    fs.renameSync(tmp, f.path);
+    written.add(path.basename(f.path));
+  }
+  for (const f of fs.readdirSync(outdir)) if (!written.has(f) && /^chunk-.*\.js(\.LEGAL\.txt)?$/.test(f)) fs.rmSync(path.join(outdir, f));
+  const file = path.join(root, BUNDLE_FILE);
+  return { file, bytes: fs.statSync(file).size, files: [...written].sort(), result };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  bundle().then(
+    (b) => console.log(`bundle: ${path.relative(projectRoot(), b.file)} (${(b.bytes / 1024 / 1024).toFixed(2)} MB) and ${b.files.filter((f) => f.startsWith('chunk-') && f.endsWith('.js')).length} chunks loaded on demand`),
+    (e: unknown) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    },
+  );
+}

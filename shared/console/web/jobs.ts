@@ -1,0 +1,222 @@
+/**
+ * The group jobs page: paste a Spot body or start from a template, submit it (POST /api/groups/jobs),
+ * follow the job (GET /api/groups/jobs/{id}) until it settles, and show each error at its field:
+ * envelope fields at their inputs, body fields on their own line of the submitted body.
+ */
+import { ApiError, call, get } from './api.js';
+import { byId, clear, h } from './dom.js';
+import { errorSegments, jsonLines, kindOfBody, placeErrors, segmentsText, withGalleryImage, type ApiFieldError, type GalleryChoice, type Segment } from '../model.js';
+
+interface Job {
+  jobId: string;
+  status: string;
+  kind?: string;
+  group?: { kind: string; name: string };
+  resolvedImageVersionId?: string;
+  attempts: number;
+  errors: ApiFieldError[];
+  warnings: ApiFieldError[];
+  lastError?: string;
+}
+
+interface Template { name: string; title: string; file: string }
+
+const ENVELOPE_FIELDS: Record<string, { input: string; error: string }> = {
+  'caller.account': { input: 'job-account', error: 'err-caller-account' },
+  caller: { input: 'job-account', error: 'err-caller-account' },
+  action: { input: 'job-action', error: 'err-action' },
+  jobId: { input: 'job-id', error: 'err-jobId' },
+};
+const SETTLED = new Set(['succeeded', 'failed', 'deadLettered']);
+/** The account of the last accepted job, offered again next time (this browser only). */
+const ACCOUNT_KEY = 'gallery-catalog.account';
+
+export function startJobs(report: (err: unknown, where: HTMLElement) => void): void {
+  const form = byId<HTMLFormElement>('job-form');
+  const bodyInput = byId<HTMLTextAreaElement>('job-body');
+  const jobIdInput = byId<HTMLInputElement>('job-id');
+  const status = byId('job-status');
+  const templateSelect = byId<HTMLSelectElement>('job-template');
+  jobIdInput.value = crypto.randomUUID();
+  const accountInput = byId<HTMLInputElement>('job-account');
+  accountInput.value = window.localStorage.getItem(ACCOUNT_KEY) ?? '';
+
+  void get<Template[]>('console/templates/index.json')
+    .then((templates) => {
+      for (const t of templates) templateSelect.append(h('option', { value: t.file }, t.title));
+    })
+    .catch(() => undefined); // templates are a convenience: the page works without them
+
+  templateSelect.addEventListener('change', () => {
+    if (!templateSelect.value) return;
+    void get<unknown>(`console/templates/${templateSelect.value}`).then(
+      (body) => {
+        bodyInput.value = JSON.stringify(body, null, 2);
+        jobIdInput.value = crypto.randomUUID();
+      },
+      (err: unknown) => report(err, byId('err-body')),
+    );
+  });
+
+  // An image chosen on the images page goes into the body (the first template when there is none yet).
+  window.addEventListener('console:use-image', (event) => {
+    const choice = (event as CustomEvent<GalleryChoice>).detail;
+    const current = ((): unknown => {
+      try {
+        return JSON.parse(bodyInput.value);
+      } catch {
+        return undefined;
+      }
+    })();
+    const start = kindOfBody(current) ? Promise.resolve(current) : get<unknown>(`console/templates/${templateSelect.options[1]?.value ?? 'elastigroup-gallery-latest.json'}`);
+    void start.then(
+      (body) => {
+        const next = withGalleryImage(body, choice);
+        if (next) bodyInput.value = JSON.stringify(next, null, 2);
+        byId('hint-body').textContent = next ? `Image set to ${choice.imageName} ${choice.version}; add spotAccountId if the gallery belongs to another of your accounts.` : '';
+      },
+      (err: unknown) => report(err, byId('err-body')),
+    );
+  });
+
+  const clearErrors = (): void => {
+    for (const id of ['err-caller-account', 'err-action', 'err-jobId', 'err-body']) byId(id).textContent = '';
+    for (const id of ['job-account', 'job-action', 'job-id', 'job-body']) byId(id).removeAttribute('aria-invalid');
+    clear(byId('job-errors'));
+  };
+
+  /** Puts every error at its field; body errors on their line of `body`. */
+  const showErrors = (errors: readonly ApiFieldError[], body: unknown): void => {
+    const forBody: { segments: readonly Segment[]; message: string }[] = [];
+    const elsewhere: { where: string; message: string }[] = [];
+    for (const e of errors) {
+      const segments = errorSegments(e);
+      const message = e.code ? `${e.message} (${e.code})` : e.message;
+      const dotted = segmentsText(segments);
+      const field = ENVELOPE_FIELDS[dotted];
+      if (segments[0] === 'body' && body !== undefined) forBody.push({ segments: segments.slice(1), message });
+      else if (field) {
+        byId(field.error).textContent = [byId(field.error).textContent, message].filter(Boolean).join(' ');
+        byId(field.input).setAttribute('aria-invalid', 'true');
+      } else elsewhere.push({ where: dotted || 'the request', message });
+    }
+    const out = byId('job-errors');
+    if (elsewhere.length > 0) out.append(h('ul', { class: 'error-list' }, elsewhere.map((e) => h('li', {}, h('code', {}, e.where), `: ${e.message}`))));
+    if (forBody.length === 0) return;
+    bodyInput.setAttribute('aria-invalid', 'true');
+    byId('err-body').textContent = `${forBody.length} error${forBody.length === 1 ? '' : 's'} in the body: each is shown under its field below.`;
+    const lines = jsonLines(body);
+    placeErrors(lines, forBody);
+    // The body as submitted, formatted like the annotated copy: line i of one is line i of the other.
+    bodyInput.value = JSON.stringify(body, null, 2);
+    const goTo = (index: number): void => {
+      const text = bodyInput.value.split('\n');
+      const start = text.slice(0, index).reduce((n, l) => n + l.length + 1, 0);
+      bodyInput.focus();
+      bodyInput.setSelectionRange(start, start + (text[index]?.length ?? 0));
+      bodyInput.scrollTop = Math.max(0, (index - 3) * (bodyInput.scrollHeight / text.length));
+    };
+    const summary = h('h4', { tabindex: -1, id: 'job-error-summary' }, `${forBody.length} error${forBody.length === 1 ? '' : 's'} in the body`);
+    out.append(
+      summary,
+      h(
+        'ul',
+        { class: 'error-list' },
+        lines.flatMap((l, i) =>
+          l.errors.map((m) => {
+            const field = segmentsText(['body', ...l.path]);
+            return h('li', {}, h('code', {}, field), `: ${m} `, h('button', { type: 'button', class: 'link', onclick: () => goTo(i), 'aria-label': `Go to ${field} in the body` }, 'Go to field'));
+          }),
+        ),
+      ),
+      h('h4', {}, 'The body, with each error at its field'),
+      h(
+        'div',
+        { class: 'annotated', role: 'list' },
+        lines.map((l) => {
+          const field = segmentsText(['body', ...l.path]);
+          return h(
+            'div',
+            { role: 'listitem', 'data-path': field },
+            h('div', { class: `line${l.errors.length > 0 ? ' has-error' : ''}` }, '  '.repeat(l.depth) + l.text),
+            l.errors.map((m) => h('div', { class: 'line-error', 'data-error-for': field }, `↑ ${field}: ${m}`)),
+          );
+        }),
+      ),
+    );
+    summary.focus();
+  };
+
+  const follow = async (jobId: string, body: unknown): Promise<void> => {
+    for (let i = 0; i < 600; i++) {
+      const job = await get<Job>(`groups/jobs/${encodeURIComponent(jobId)}`);
+      status.className = `status${job.status === 'failed' || job.status === 'deadLettered' ? ' error' : ''}`;
+      status.textContent = `Job ${job.jobId}: ${job.status}${SETTLED.has(job.status) ? '' : '…'}`;
+      clear(
+        byId('job-details'),
+        h(
+          'dl',
+          {},
+          job.group ? [h('dt', {}, 'Group'), h('dd', {}, `${job.group.kind} ${job.group.name}`)] : null,
+          job.resolvedImageVersionId ? [h('dt', {}, 'Image version'), h('dd', {}, h('code', {}, job.resolvedImageVersionId))] : null,
+          job.warnings.length > 0 ? [h('dt', {}, 'Warnings'), h('dd', {}, h('ul', {}, job.warnings.map((w) => h('li', {}, `${w.message} (${w.code ?? ''})`))))] : null,
+          job.lastError ? [h('dt', {}, 'Last error'), h('dd', {}, job.lastError)] : null,
+        ),
+      );
+      if (SETTLED.has(job.status)) {
+        clearErrors();
+        showErrors(job.errors, body);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, Math.min(250 * (i + 1), 2000)));
+    }
+    status.textContent = 'Still running: reload the page or open the job later.';
+  };
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    clearErrors();
+    byId('job-result').hidden = false;
+    clear(byId('job-details'));
+    let body: unknown;
+    try {
+      body = JSON.parse(bodyInput.value);
+    } catch (err) {
+      bodyInput.setAttribute('aria-invalid', 'true');
+      byId('err-body').textContent = `The body is not valid JSON: ${(err as Error).message}`;
+      status.textContent = 'Not submitted.';
+      bodyInput.focus();
+      return;
+    }
+    const kind = kindOfBody(body);
+    if (!kind) {
+      bodyInput.setAttribute('aria-invalid', 'true');
+      byId('err-body').textContent = 'The body must be an object with exactly one of "group" (a stateless group) or "statefulNode".';
+      status.textContent = 'Not submitted.';
+      bodyInput.focus();
+      return;
+    }
+    const envelope = { schemaVersion: 1, jobId: jobIdInput.value.trim(), action: byId<HTMLSelectElement>('job-action').value, kind, caller: { account: accountInput.value.trim() }, body };
+    const submit = byId<HTMLButtonElement>('job-submit');
+    submit.disabled = true;
+    status.className = 'status';
+    status.textContent = 'Submitting…';
+    void call<{ jobId: string; status: string }>('groups/jobs', { method: 'POST', body: JSON.stringify(envelope) })
+      .then(async (res) => {
+        status.textContent = `Job ${res.body.jobId}: ${res.body.status}`;
+        window.localStorage.setItem(ACCOUNT_KEY, envelope.caller.account);
+        jobIdInput.value = crypto.randomUUID(); // the next submission is a new job
+        await follow(res.body.jobId, body);
+      })
+      .catch((err: unknown) => {
+        if (err instanceof ApiError && err.errors.length > 0) {
+          status.className = 'status error';
+          status.textContent = `Not accepted (${err.status}): ${err.message}`;
+          showErrors(err.errors, body);
+        } else report(err, status);
+      })
+      .finally(() => {
+        submit.disabled = false;
+      });
+  });
+}

@@ -1,0 +1,80 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { projectRoot, startLocal, type LocalStart } from '../support/local-start.js';
+import { DEMO_IMAGES } from '../../shared/devhost/demo-org.js';
+
+// The CLI as the README runs it (`npx gallery-catalog`, the package's bin), against the app as
+// `npm start` serves it.
+let local: LocalStart;
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  try {
+    const r = await promisify(execFile)(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['--no-install', 'gallery-catalog', ...args], { cwd: projectRoot, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir() } });
+    return { code: 0, out: r.stdout, err: r.stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, out: x.stdout, err: x.stderr };
+  }
+}
+
+beforeAll(async () => {
+  local = await startLocal();
+  // fill the catalog once, and watch it finish (README "Running locally")
+  expect((await fetch(`${local.url}/admin/functions/reconcileCatalog`, { method: 'POST', body: '{}' })).status).toBe(202);
+  for (let i = 0; i < 200; i++) {
+    const res = await fetch(`${local.url}/api/manage/reconcile`);
+    if (res.status === 200 && ((await res.json()) as { status: string }).status === 'succeeded') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`reconcile did not finish: ${local.output()}`);
+}, 60_000);
+afterAll(async () => {
+  expect(await local.stop()).toBe(0);
+});
+
+describe('gallery-catalog against npm start', () => {
+  it('submit examples/stateless-latest.json --api ... --wait: follows the job to success (exit 0)', async () => {
+    const r = await cli('submit', 'examples/stateless-latest.json', '--api', local.url, '--wait');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^accepted: job example-web-weu-create \(statelessGroup create\)/m);
+    expect(r.err).toMatch(/job example-web-weu-create: (queued|running|succeeded)/);
+    expect(r.out).toMatch(/^status\s+succeeded$/m);
+    expect(r.out).toMatch(/^image version\s+\/subscriptions\/.*\/images\/ubuntu-2204-base\/versions\/\d+\.\d+\.\d+$/m);
+  });
+
+  it('a job that fails ends with its errors, readable, and exit 1', async () => {
+    const job = JSON.parse(fs.readFileSync(path.join(projectRoot, 'examples/stateless-pinned.json'), 'utf8')) as { jobId: string; body: { group: { compute: { launchSpecification: { image: { gallery: { version: string } } } } } } };
+    job.jobId = 'cli-missing-version';
+    job.body.group.compute.launchSpecification.image.gallery.version = '9.9.9';
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-')), 'job.json');
+    fs.writeFileSync(f, JSON.stringify(job));
+    const r = await cli('submit', f, '--api', local.url, '--wait');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^status\s+failed$/m);
+    expect(r.out).toMatch(/^errors:\n {2}\/body\/group\/compute\/launchSpecification\/image\/gallery\S*: .+ \[[a-z-]+\]$/m);
+  });
+
+  it('status <jobId> -o json|table; an unknown job is exit 1', async () => {
+    const json = await cli('status', 'example-web-weu-create', '--api', local.url, '-o', 'json');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.out)).toMatchObject({ jobId: 'example-web-weu-create', status: 'succeeded' });
+    const table = await cli('status', 'example-web-weu-create', '--api', local.url);
+    expect(table.out).toMatch(/^job\s+example-web-weu-create$/m);
+    const unknown = await cli('status', 'no-such-job', '--api', local.url);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/^HTTP 404: /);
+  });
+
+  it('latest <image id> --region <r>', async () => {
+    const r = await cli('latest', DEMO_IMAGES.ubuntu, '--region', 'westeurope', '--api', local.url);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^version\s+1\.10\.0$/m);
+    expect(r.out).toMatch(/^passed over:\n {2}2\.0\.0: /m);
+    const json = await cli('latest', DEMO_IMAGES.ubuntu, '--region', 'westeurope', '--api', local.url, '-o', 'json');
+    expect(JSON.parse(json.out)).toMatchObject({ region: 'westeurope', version: '1.10.0' });
+  });
+});

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { galleryChanges, imageDefinitionChanges, versionChanges } from '../../shared/domain/changes.js';
+import { galleryRecordFrom, imageDefinitionRecordFrom, imageVersionRecordFrom, type ImageVersionRecord } from '../../shared/domain/records.js';
+import { flatGallery, flatImage, flatVersion, loadFixture, type Json } from './arm-fixtures.js';
+
+// Change detection of the reconcile: list entry (as ARM lists it) against the stored record (as a GET gave it).
+type Obj = { [key: string]: Json };
+const clone = (j: Json): Obj => structuredClone(j) as Obj;
+const props = (o: Obj): Obj => o.properties as Obj;
+const pp = (o: Obj): Obj => props(o).publishingProfile as Obj;
+
+/** The version as the list shows it: no replicationStatus. */
+function listed(o: Obj): ImageVersionRecord {
+  const copy = clone(o);
+  delete props(copy).replicationStatus;
+  return imageVersionRecordFrom(flatVersion(copy));
+}
+
+describe('versionChanges', () => {
+  const base = clone(loadFixture('image-version-completed.json'));
+  const stored = imageVersionRecordFrom(flatVersion(base));
+
+  it('an unchanged settled version needs no read', () => {
+    expect(versionChanges(listed(base), stored)).toEqual([]);
+  });
+
+  it('a version the catalog lacks, or holds as settling, is read', () => {
+    expect(versionChanges(listed(base), undefined)).toEqual(['missing']);
+    const replicating = imageVersionRecordFrom(flatVersion(loadFixture('image-version-replicating.json')));
+    expect(versionChanges(listed(clone(loadFixture('image-version-replicating.json'))), replicating)).toEqual(['settling']);
+  });
+
+  const edits: [string, (o: Obj) => void][] = [
+    ['excludeFromLatest', (o) => (pp(o).excludeFromLatest = true)],
+    ['targetRegions', (o) => ((pp(o).targetRegions as Obj[])[0]!.excludeFromLatest = true)],
+    ['endOfLifeDate', (o) => (pp(o).endOfLifeDate = '2030-01-01T00:00:00Z')],
+    ['targetRegions', (o) => (pp(o).targetRegions as Obj[]).push({ name: 'North Europe', regionalReplicaCount: 1 })],
+    ['targetRegions', (o) => ((pp(o).targetRegions as Obj[])[0]!.regionalReplicaCount = 9)],
+    ['targetRegions', (o) => ((pp(o).targetRegions as Obj[])[0]!.storageAccountType = 'Premium_LRS')],
+    ['safetyProfile', (o) => (props(o).safetyProfile = { allowDeletionOfReplicatedLocations: true })],
+    ['tags', (o) => (o.tags = { team: 'x' })],
+    ['provisioningState', (o) => (props(o).provisioningState = 'Updating')],
+  ];
+  for (const [field, edit] of edits) {
+    it(`a changed ${field} is read`, () => {
+      const o = clone(base);
+      edit(o);
+      expect(versionChanges(listed(o), stored)).toContain(field);
+    });
+  }
+
+  it('a regional excludeFromLatest absent compares equal to false (ARM echoes false)', () => {
+    const o = clone(base);
+    for (const t of pp(o).targetRegions as Obj[]) delete t.excludeFromLatest;
+    const s = clone(base);
+    for (const t of pp(s).targetRegions as Obj[]) t.excludeFromLatest = false;
+    expect(versionChanges(listed(o), imageVersionRecordFrom(flatVersion(s)))).toEqual([]);
+  });
+
+  it('region order and case of names do not matter', () => {
+    const o = clone(base);
+    (pp(o).targetRegions as Obj[]).reverse();
+    expect(versionChanges(listed(o), stored)).toEqual([]);
+  });
+});
+
+describe('imageDefinitionChanges', () => {
+  const base = clone(loadFixture('image-definition-linux-gen2-trustedlaunch.json'));
+  const stored = imageDefinitionRecordFrom(flatImage(base));
+  it('unchanged → nothing; missing → missing', () => {
+    expect(imageDefinitionChanges(imageDefinitionRecordFrom(flatImage(base)), stored)).toEqual([]);
+    expect(imageDefinitionChanges(imageDefinitionRecordFrom(flatImage(base)), undefined)).toEqual(['missing']);
+  });
+  const edits: [string, (p: Obj) => void][] = [
+    ['description', (p) => (p.description = 'changed')],
+    ['endOfLifeDate', (p) => (p.endOfLifeDate = '2031-01-01T00:00:00Z')],
+    ['recommended', (p) => (p.recommended = { vCPUs: { min: 1, max: 99 } })],
+    ['releaseNoteUri', (p) => (p.releaseNoteUri = 'https://example.org/other')],
+  ];
+  for (const [field, edit] of edits) {
+    it(`a changed ${field} is rewritten`, () => {
+      const o = clone(base);
+      edit(props(o));
+      expect(imageDefinitionChanges(imageDefinitionRecordFrom(flatImage(o)), stored)).toContain(field);
+    });
+  }
+});
+
+describe('galleryChanges', () => {
+  const listEntry = (name: string): Obj => {
+    const o = clone(loadFixture(name));
+    const sp = props(o).sharingProfile as Obj | undefined;
+    if (sp) delete sp.groups; // lists carry no sharing groups
+    return o;
+  };
+  it('a private gallery unchanged needs no read; a changed description does', () => {
+    const stored = galleryRecordFrom(flatGallery(loadFixture('gallery-private.json')));
+    expect(galleryChanges(galleryRecordFrom(flatGallery(listEntry('gallery-private.json'))), stored)).toEqual([]);
+    const o = listEntry('gallery-private.json');
+    props(o).description = 'new';
+    expect(galleryChanges(galleryRecordFrom(flatGallery(o)), stored)).toEqual(['description']);
+  });
+  it('Groups and Community galleries are always read (the list does not say with whom)', () => {
+    for (const name of ['gallery-direct-shared.json', 'gallery-community.json']) {
+      const stored = galleryRecordFrom(flatGallery(loadFixture(name)));
+      expect(galleryChanges(galleryRecordFrom(flatGallery(listEntry(name))), stored)).toEqual(['shared']);
+    }
+  });
+  it('a permission changed from Private is read', () => {
+    const stored = galleryRecordFrom(flatGallery(loadFixture('gallery-private.json')));
+    const o = listEntry('gallery-private.json');
+    props(o).sharingProfile = { permissions: 'Groups' };
+    expect(galleryChanges(galleryRecordFrom(flatGallery(o)), stored)).toEqual(['shared', 'permissions']);
+  });
+});
