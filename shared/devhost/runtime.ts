@@ -87,6 +87,8 @@ export class LocalRuntime {
   readonly notices: string[] = [];
   /** The app's domain-event topic, when hosted (see event-grid-topic.ts). */
   topic: LocalEventTopic | undefined;
+  /** Requests other than the topic's are answered 503 (see holdRequests). */
+  private held = false;
 
   constructor(
     readonly registry: FunctionRegistry,
@@ -264,8 +266,9 @@ export class LocalRuntime {
       return refuse(req, res, 400, 'The request target is not a valid URL.');
     }
     const path = url.pathname;
-    if (path.toLowerCase() === '/runtime/webhooks/eventgrid') return this.handleEventGrid(req, res, url);
     if (this.topic && (await this.topic.handle(req, res, path, () => readBody(req, 1024 * 1024)))) return;
+    if (this.held) return refuse(req, res, 503, 'The host is starting: the catalog is being reconciled. Retry shortly.', { 'retry-after': '5' });
+    if (path.toLowerCase() === '/runtime/webhooks/eventgrid') return this.handleEventGrid(req, res, url);
     if (path.toLowerCase().startsWith('/admin/functions/')) {
       const name = safeDecode(path.slice('/admin/functions/'.length));
       if (name === undefined) return refuse(req, res, 400, 'The function name in the path has a malformed percent-encoding.');
@@ -383,6 +386,18 @@ export class LocalRuntime {
    * the Event Grid triggers the subscriptions name and to the webhooks. Returns the topic (its key:
    * `key`, or a random one).
    */
+  /**
+   * Until `releaseRequests`, every request but the hosted topic's is answered 503 (start-up work
+   * that publishes domain events runs while the server listens, before anything else is served).
+   */
+  holdRequests(): void {
+    this.held = true;
+  }
+
+  releaseRequests(): void {
+    this.held = false;
+  }
+
   hostEventTopic(subscriptions: readonly EventSubscriptionDefinition[], webhooks: readonly string[] = [], key?: string): LocalEventTopic {
     this.topic = new LocalEventTopic(
       {

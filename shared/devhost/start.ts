@@ -7,8 +7,8 @@
  *    Table service is started on 127.0.0.1:10002 with data kept in `.data/azurite`.
  * 3. ARM: unless `ARM_ENDPOINT` or `ARM_SUBSCRIPTION_IDS` is set, a simulated ARM seeded with a demo
  *    organization answers the gallery REST calls, and the app is pointed at it.
- * 4. The catalog is reconciled with ARM once before the host reports it started (then on its
- *    schedule), so the lookups answer on the first run; with real ARM and no organization stored, it prints the
+ * 4. The catalog is reconciled with ARM once before anything is served (then on its schedule; the
+ *    host listens meanwhile only for its local event topic), so the lookups answer on the first run; with real ARM and no organization stored, it prints the
  *    request that creates the first one.
  * 5. The functions from package.json `main` are served on http://localhost:7071.
  * Ctrl-C stops everything it started.
@@ -139,8 +139,9 @@ async function main(): Promise<void> {
       runtime.hostEventTopic(readEventSubscriptions(root), parseWebhooks(process.env.LOCAL_EVENT_WEBHOOKS), process.env.DomainEvents__topicKey);
       console.log(`Domain events: local topic ${process.env.DomainEvents__topicEndpointUri} (recent: GET /runtime/events; webhooks: LOCAL_EVENT_WEBHOOKS)`);
     }
-    // Listening before the start-up reconcile: the domain events it records are published to the
-    // local topic this server hosts (the host reports it started, with its URLs, only after it).
+    // Listening before the start-up reconcile, so the domain events it records reach the local topic
+    // this server hosts; every other request is answered 503 until the host reports it started.
+    runtime.holdRequests();
     await runtime.start(httpPort);
     stops.push(() => runtime.stop());
     const reconcile = registry.get('reconcileCatalog');
@@ -160,6 +161,7 @@ async function main(): Promise<void> {
     for (const notice of runtime.notices) console.log(`\n${notice}`);
     console.log(`\nHost started: ${runtime.url} (Ctrl-C to stop)`);
     console.log(`Console: ${runtime.url}/${hostJson.extensions?.http?.routePrefix ?? 'api'}/console/`);
+    runtime.releaseRequests();
   } catch (err) {
     if (err instanceof ConfigError) console.error(err.message);
     else console.error(err instanceof Error ? err.message : err);

@@ -19,7 +19,6 @@ import { seedDemoDirectory } from '../../shared/devhost/demo-directory.js';
 import { resetConfig } from '../../shared/config.js';
 import { resetServices, services, useJobQueue } from '../../shared/services.js';
 import { EVENT_TYPES } from '../../shared/events/events.js';
-import type { JobEnvelope } from '../../shared/domain/job-envelope.js';
 
 const GROUPS = 100;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -61,7 +60,7 @@ try {
   const body = JSON.parse(fs.readFileSync(path.join(root, 'test/fixtures/spot/elastigroup-gallery-latest.json'), 'utf8')) as { group: { name: string } };
   const names = Array.from({ length: GROUPS }, (_, i) => `roll-${i}`);
   for (const name of names) {
-    await queue.send({ schemaVersion: 1, jobId: randomUUID(), action: 'create', kind: 'statelessGroup', caller: { account: ACCOUNT }, body: { group: { ...body.group, name } } } as JobEnvelope);
+    await queue.send({ schemaVersion: 1, jobId: randomUUID(), action: 'create', kind: 'statelessGroup', caller: { account: ACCOUNT }, body: { group: { ...body.group, name } } });
   }
   await settle();
 
@@ -119,7 +118,7 @@ try {
   // The same groups updated by users (one update job each, same queue and sessions), for the ratio.
   const t1 = Date.now();
   for (const name of names) {
-    await queue.send({ schemaVersion: 1, jobId: randomUUID(), action: 'update', kind: 'statelessGroup', caller: { account: ACCOUNT }, body: { group: { ...body.group, name } } } as JobEnvelope);
+    await queue.send({ schemaVersion: 1, jobId: randomUUID(), action: 'update', kind: 'statelessGroup', caller: { account: ACCOUNT }, body: { group: { ...body.group, name } } });
   }
   await settle();
   const userMs = Date.now() - t1;

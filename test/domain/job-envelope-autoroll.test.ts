@@ -32,7 +32,7 @@ describe('roll jobs: partial updates that set only the image version', () => {
     ['statefulNode', 'stateful-node-gallery.json', 'statefulNode', 'versionName'],
   ] as const;
   it.each(cases)('%s: the body is the name and image.gallery.%s = latest, and merged onto the stored group it changes nothing else', (kind, fixture, root, field) => {
-    const stored = { ...(spotBody(fixture)[root] as Record<string, unknown>), name: 'g1' };
+    const stored: Json = { ...(spotBody(fixture)[root] as Json), name: 'g1' };
     const gallery = ((stored.compute as Json).launchSpecification as Json).image as Json;
     (gallery.gallery as Json)[field] = 'latest';
     const group = { kind, name: 'g1', account: 'act-5c6d7e8f', spec: stored } as unknown as GroupRecord;

@@ -152,7 +152,7 @@ describe('npm start (the README front door)', () => {
   afterAll(() => kill(app));
 
   it('every command the README shows in "Running locally" is run by this file', () => {
-    const exercised = ['npm start', '"id": "readme-1"', '/admin/functions/reconcileCatalog', '/api/manage/reconcile', 'versions/latest?region=westeurope', 'SubscriptionValidation'];
+    const exercised = ['npm start', '"id": "readme-1"', '/admin/functions/reconcileCatalog', '/api/manage/reconcile', 'versions/latest?region=westeurope', 'SubscriptionValidation', '/runtime/events'];
     for (const c of commands) expect(exercised.filter((needle) => c.command === needle || (needle !== 'npm start' && c.command.includes(needle))), c.command).toHaveLength(1);
     expect(commands.map((c) => c.command)).toContain('npm start');
     expect(new Set(commands.map((c) => c.command)).size).toBe(exercised.length);
@@ -220,7 +220,7 @@ describe('npm start (the README front door)', () => {
     expect(app!.output()).toContain(`Domain events: local topic http://localhost:${app!.ports.http}/runtime/eventgrid/topics/domain-events/api/events`);
     let events: { type: string; subject: string }[] = [];
     await waitFor(async () => {
-      events = ((await (await fetch(`http://127.0.0.1:${app!.ports.http}/runtime/events`)).json()) as { events: { type: string; subject: string }[] }).events;
+      events = (JSON.parse(await sh(find('/runtime/events').command, app!.ports.http)) as { events: { type: string; subject: string }[] }).events;
       return events.some((e) => e.type === 'GalleryCatalog.LatestVersionChanged');
     }, 5_000);
     expect(events.some((e) => e.type === 'GalleryCatalog.LatestVersionChanged' && e.subject.endsWith('/images/ubuntu-2204-base')), app!.output()).toBe(true);
