@@ -33,6 +33,8 @@ const errors = {
   '403': problem('The principal belongs to no organization'),
   '503': problem('A dependency (table store, job queue, ARM) is unavailable; `dependency` names it; retry after the Retry-After delay'),
 };
+/** The answers of an operation on something the caller may not see: it, or 404, or a request error. */
+const visibleOr404 = (description: string, schema: unknown) => ({ '200': json(description, schema), '404': problem('Not found or not visible'), ...errors });
 /** The identity of a version in the replica advice answers. */
 const versionIds = { id: { type: 'string' }, image: { type: 'string', description: 'Image definition id' }, version: { type: 'string' } };
 const page = (item: string) => ({
@@ -152,12 +154,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       '/groups/{account}/{kind}/{name}/rolls': {
-        get: {
-          operationId: 'groupRolls',
-          summary: "A group's auto-roll policy, its last roll, and its roll jobs (history), newest first",
-          parameters: groupPath,
-          responses: { '200': json('The roll history', ref('Rolls')), '404': problem('Not found or not visible'), ...errors },
-        },
+        get: { operationId: 'groupRolls', summary: "A group's auto-roll policy, its last roll, and its roll jobs (history), newest first", parameters: groupPath, responses: visibleOr404('The roll history', ref('Rolls')) },
       },
       '/groups/{account}/{kind}/{name}/autoroll': {
         put: {
@@ -166,7 +163,7 @@ export function openApiDocument(): Record<string, unknown> {
           summary: "Sets a group's auto-roll policy (the fields given change)",
           parameters: groupPath,
           requestBody: { required: true, content: { 'application/json': { schema: ref('AutoRollPolicy') } } },
-          responses: { '200': json('The group', ref('Group')), '404': problem('Not found or not visible'), ...errors },
+          responses: visibleOr404('The group', ref('Group')),
         },
       },
       [`${cascade}/{resourceGroup}/galleries/{gallery}/images/{image}/rollout`]: {
@@ -174,7 +171,7 @@ export function openApiDocument(): Record<string, unknown> {
           operationId: 'imageRollout',
           summary: "Per region, the definition's latest version and which of the caller's groups run which version (rolled, soaking, pending, failed, held)",
           parameters: [sub, rg, gallery, image],
-          responses: { '200': json('The rollout', ref('Rollout')), '404': problem('Not found or not visible'), ...errors },
+          responses: visibleOr404('The rollout', ref('Rollout')),
         },
       },
       '/manage/autoroll/pauses/{definitionId}': {
@@ -238,18 +235,16 @@ export function openApiDocument(): Record<string, unknown> {
           properties: {
             imageDefinitionId: { type: 'string' },
             paused: { type: 'boolean' },
-            regions: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  region: { type: 'string' },
-                  latestVersion: { type: 'string' },
-                  counts: { type: 'object', additionalProperties: { type: 'integer' } },
-                  groups: { type: 'array', items: { type: 'object', properties: { account: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, version: { type: 'string' }, state: { enum: ['rolled', 'soaking', 'pending', 'failed', 'held'] }, rollJobId: { type: 'string' }, notBefore: { type: 'string' } } } },
-                },
-              },
-            },
+            regions: { type: 'array', items: ref('RolloutRegion') },
+          },
+        },
+        RolloutRegion: {
+          type: 'object',
+          properties: {
+            region: { type: 'string' },
+            latestVersion: { type: 'string' },
+            counts: { type: 'object', additionalProperties: { type: 'integer' } },
+            groups: { type: 'array', items: { type: 'object', properties: { account: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, version: { type: 'string' }, state: { enum: ['rolled', 'soaking', 'pending', 'failed', 'held'] }, rollJobId: { type: 'string' }, notBefore: { type: 'string' } } } },
           },
         },
         Problem: {
