@@ -26,7 +26,8 @@ const ACCOUNT = 'act-5c6d7e8f';
 
 const env = await startBenchEnv(`r${randomBytes(4).toString('hex')}`);
 seedDemoOrganization(env.sim);
-const registry = await loadApp(root);
+// The tsc output of the app (not the bundle), so the app and this process share one set of services and their table round-trip counter.
+const registry = await loadApp(root, ['dist/index.js', ...fs.readdirSync(path.join(root, 'dist/functions')).filter((f) => f.endsWith('.js')).sort().map((f) => `dist/functions/${f}`)]);
 const runtime = new LocalRuntime(registry, { timers: false, onLog: () => undefined });
 const url = await runtime.start(0);
 const topic = runtime.hostEventTopic(readEventSubscriptions(root));
