@@ -5,7 +5,8 @@ import { RequestValidationError } from '../shared/lookups/paging.js';
 import { accepted, problem } from '../shared/http/responses.js';
 import { callerAccountSubscription, sameOrganizationAccount } from '../shared/http/jobs-access.js';
 import { ACCOUNT_NOT_CONNECTED } from '../shared/jobs/account-errors.js';
-import { parseJobEnvelope, envelopeFingerprint, specInputOf, spotAccountIdOf, MAX_JOB_ENVELOPE_BYTES } from '../shared/domain/job-envelope.js';
+import { parseJobEnvelope, envelopeFingerprint, specInputOf, spotAccountIdOf, MAX_JOB_ENVELOPE_BYTES, type JobEnvelope } from '../shared/domain/job-envelope.js';
+import { ROLL_JOB_PREFIX } from '../shared/autoroll/autoroll.js';
 import { services } from '../shared/services.js';
 import { formatJsonPath, jsonLimitProblem } from '../shared/http/json-limits.js';
 import { printable } from '../shared/domain/printable.js';
@@ -33,6 +34,8 @@ export async function submitGroupJob(request: HttpRequest, context: InvocationCo
       return problem(400, 'The job envelope is not valid.', { errors, instance: new URL(request.url).pathname });
     }
     const envelope = parsed.envelope;
+    const reserved = autoRollOnlyProblems(envelope);
+    if (reserved.length > 0) return problem(400, 'The job envelope is not valid.', { errors: reserved, instance: new URL(request.url).pathname });
     const subscriptionId = await callerAccountSubscription(caller, envelope.caller.account);
     if (!subscriptionId) return problem(403, 'The caller does not act for this account.', { errors: [{ field: 'body.caller.account', pointer: '/caller/account', message: 'not an account of the caller' }] });
     const galleryAccount = spotAccountIdOf(envelope);
@@ -84,6 +87,14 @@ export async function submitGroupJob(request: HttpRequest, context: InvocationCo
     }
     return accepted({ jobId: envelope.jobId, status: 'queued', url: location }, location);
   });
+}
+
+/** What only the auto-roll may put in an envelope: `roll`, and job ids of its `roll:` namespace. */
+function autoRollOnlyProblems(envelope: JobEnvelope): { field: string; pointer: string; code: string; message: string }[] {
+  return [
+    ...(envelope.roll !== undefined ? [{ field: 'body.roll', pointer: '/roll', code: 'auto-roll-only', message: 'is set by the auto-roll only; leave it out' }] : []),
+    ...(envelope.jobId.startsWith(ROLL_JOB_PREFIX) ? [{ field: 'body.jobId', pointer: '/jobId', code: 'auto-roll-only', message: `must not start with ${ROLL_JOB_PREFIX} (the auto-roll's job ids)` }] : []),
+  ];
 }
 
 app.http('submitGroupJob', { methods: ['POST'], authLevel: 'anonymous', route: 'groups/jobs', handler: submitGroupJob });

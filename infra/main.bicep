@@ -57,6 +57,9 @@ param recheckSchedule string = '0 */2 * * * *'
 @description('Six-field NCRONTAB schedule of the refresh of cached VM size capabilities.')
 param vmSizesSchedule string = '0 30 3 * * *'
 
+@description('Six-field NCRONTAB schedule of the publishing of domain events left in the outbox.')
+param outboxSchedule string = '0 */1 * * * *'
+
 @description('Prefix of the catalog table names.')
 param catalogTablePrefix string = 'gc'
 
@@ -161,6 +164,21 @@ module appRoles 'modules/app-roles.bicep' = {
   }
 }
 
+module domainEvents 'modules/domain-events.bicep' = {
+  name: 'domain-events'
+  scope: rg
+  params: {
+    name: 'evgt-${resourceToken}'
+    location: location
+    tags: tags
+    appPrincipalId: identity.outputs.principalId
+    functionAppName: functionAppName
+    wireEventSubscriptions: wireGalleryEvents
+    storageAccountName: storage.outputs.name
+    deadLetterContainerName: storage.outputs.deadLetterContainerName
+  }
+}
+
 module functionApp 'modules/function-app.bicep' = {
   name: 'function-app'
   scope: rg
@@ -182,6 +200,8 @@ module functionApp 'modules/function-app.bicep' = {
     recheckSchedule: recheckSchedule
     vmSizesSchedule: vmSizesSchedule
     groupJobsMaxDeliveryCount: groupJobsMaxDeliveryCount
+    domainEventsEndpoint: domainEvents.outputs.endpoint
+    outboxSchedule: outboxSchedule
     authClientId: authClientId
     authTenantId: authTenantId
     authAllowedTenantIds: allowedTenants
@@ -234,3 +254,5 @@ output SERVICE_BUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
 output GROUP_JOBS_QUEUE_NAME string = serviceBus.outputs.queueName
 output CATALOG_SOURCE_SUBSCRIPTIONS string = join(sourceSubscriptions, ',')
 output GALLERY_EVENTS_WIRED bool = wireGalleryEvents
+output DOMAIN_EVENTS_TOPIC string = domainEvents.outputs.name
+output DOMAIN_EVENTS_ENDPOINT string = domainEvents.outputs.endpoint

@@ -12,6 +12,8 @@ export const CATALOG_CONNECTION = 'CatalogStorage';
 export const SERVICE_BUS_CONNECTION = 'ServiceBusConnection';
 /** The Service Bus queue the group-jobs trigger listens on (sessions enabled: one session a group). */
 export const GROUP_JOBS_QUEUE = 'group-jobs';
+/** The connection prefix of the Event Grid custom topic the app publishes its domain events to. */
+export const EVENT_TOPIC_CONNECTION = 'DomainEvents';
 
 const nonEmpty = z.string().trim().min(1);
 const uuid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a GUID');
@@ -88,6 +90,11 @@ const envSchema = z
     RECHECK_SCHEDULE: ncrontab.optional().transform((v) => v ?? '0 */2 * * * *'),
     VM_SIZES_SCHEDULE: ncrontab.optional().transform((v) => v ?? '0 30 3 * * *'),
     GROUP_JOBS_MAX_DELIVERY_COUNT: intSetting(1, 2000, 10),
+    [`${EVENT_TOPIC_CONNECTION}__topicEndpointUri`]: httpsOrLoopbackUrl.optional(),
+    [`${EVENT_TOPIC_CONNECTION}__credential`]: z.enum(['managedidentity', 'default', 'key']).optional(),
+    [`${EVENT_TOPIC_CONNECTION}__clientId`]: uuid.optional(),
+    [`${EVENT_TOPIC_CONNECTION}__topicKey`]: nonEmpty.optional(),
+    OUTBOX_SCHEDULE: ncrontab.optional().transform((v) => v ?? '0 */1 * * * *'),
     REPLICA_BURST_FACTOR: decimalSetting(0, 1, 1, true),
     REPLICA_PRICE_CURRENCY: z
       .string()
@@ -113,6 +120,14 @@ const envSchema = z
         path: [CATALOG_CONNECTION],
         message: `is required: set ${CATALOG_CONNECTION} (a connection string) or ${CATALOG_CONNECTION}__tableServiceUri`,
       });
+    }
+    const topicCredential = env[`${EVENT_TOPIC_CONNECTION}__credential`];
+    if (topicCredential === 'key' && !env[`${EVENT_TOPIC_CONNECTION}__topicKey`]) {
+      ctx.addIssue({ code: 'custom', path: [`${EVENT_TOPIC_CONNECTION}__topicKey`], message: `is required when ${EVENT_TOPIC_CONNECTION}__credential is key` });
+    }
+    const topicUri = env[`${EVENT_TOPIC_CONNECTION}__topicEndpointUri`];
+    if (topicUri && topicCredential !== 'key' && new URL(topicUri).protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', path: [`${EVENT_TOPIC_CONNECTION}__topicEndpointUri`], message: 'must be https with an identity credential (plain http only with the key credential)' });
     }
     if (env.ARM_CREDENTIAL === 'local' && !isLoopback(new URL(env.ARM_ENDPOINT).hostname)) {
       ctx.addIssue({
@@ -140,6 +155,10 @@ export type ServiceBusSettings =
   | { kind: 'connectionString'; connectionString: string }
   | { kind: 'identity'; fullyQualifiedNamespace: string; credential: Credential; clientId?: string };
 
+export type EventTopicSettings =
+  | { endpoint: string; credential: 'key'; key: string }
+  | { endpoint: string; credential: Credential; clientId?: string };
+
 export interface Config {
   tables: TableStoreSettings;
   tablePrefix: string;
@@ -157,6 +176,10 @@ export interface Config {
   schedules: { reconcile: string; recheck: string; vmSizes: string };
   /** The group-jobs queue's max delivery count: on that delivery a failing job is recorded as dead-lettered. */
   groupJobsMaxDeliveryCount: number;
+  /** The Event Grid custom topic of the domain events; absent: events stay in the outbox. */
+  eventTopic?: EventTopicSettings;
+  /** NCRONTAB schedule of the publishing of outbox leftovers. */
+  outboxSchedule: string;
   /** Replica advice: the share of a group's capacity maximum assumed created at once, and the price table of the estimates. */
   replicas: { burstFactor: number; prices: ReplicaPrices };
   /** Tenants whose principals may call the API (lower case); empty: any tenant App Service authentication admits. */
@@ -207,9 +230,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           ...optional('clientId', e[`${SERVICE_BUS_CONNECTION}__clientId`]),
         }
       : undefined;
+  const topicEndpoint = e[`${EVENT_TOPIC_CONNECTION}__topicEndpointUri`];
+  const topicCredential = e[`${EVENT_TOPIC_CONNECTION}__credential`] ?? 'default';
+  const eventTopic: EventTopicSettings | undefined = !topicEndpoint
+    ? undefined
+    : topicCredential === 'key'
+      ? { endpoint: topicEndpoint, credential: 'key', key: e[`${EVENT_TOPIC_CONNECTION}__topicKey`] as string }
+      : { endpoint: topicEndpoint, credential: topicCredential, ...optional('clientId', e[`${EVENT_TOPIC_CONNECTION}__clientId`]) };
   return {
     tables,
     tablePrefix: e.CATALOG_TABLE_PREFIX,
+    ...(eventTopic ? { eventTopic } : {}),
+    outboxSchedule: e.OUTBOX_SCHEDULE,
     ...(serviceBus ? { serviceBus } : {}),
     arm: {
       endpoint: e.ARM_ENDPOINT.replace(/\/+$/, ''),
@@ -277,6 +309,11 @@ export const SETTING_DOCS: Readonly<Record<string, { description: string; azure:
   RECHECK_SCHEDULE: { description: 'NCRONTAB schedule of the re-check of versions still provisioning or replicating', azure: 'set' },
   VM_SIZES_SCHEDULE: { description: 'NCRONTAB schedule of the refresh of the cached VM size capabilities', azure: 'set' },
   GROUP_JOBS_MAX_DELIVERY_COUNT: { description: "The group-jobs queue's max delivery count (must equal the queue's setting)", azure: 'set' },
+  [`${EVENT_TOPIC_CONNECTION}__topicEndpointUri`]: { description: 'Endpoint of the Event Grid custom topic for domain events (CloudEvents schema), e.g. https://<topic>.<region>-1.eventgrid.azure.net/api/events; `npm start` points it at the local topic', azure: 'set' },
+  [`${EVENT_TOPIC_CONNECTION}__credential`]: { description: '`managedidentity` in Azure, `default`, or `key` (the topic key; the local topic)', azure: 'set' },
+  [`${EVENT_TOPIC_CONNECTION}__clientId`]: { description: 'Client id of the user-assigned managed identity that publishes domain events', azure: 'set' },
+  [`${EVENT_TOPIC_CONNECTION}__topicKey`]: { description: 'Topic access key, with credential `key` (local topic only; never in Azure)', azure: 'alternative' },
+  OUTBOX_SCHEDULE: { description: 'NCRONTAB schedule of the publishing of domain events left in the outbox', azure: 'set' },
   REPLICA_BURST_FACTOR: { description: "Replica advice: share of a group's capacity maximum assumed created at once, in (0, 1]; 1 = a group may create its whole maximum at once", azure: 'optional' },
   REPLICA_PRICE_CURRENCY: { description: 'Replica cost estimates: the currency of the REPLICA_*PRICE* settings (ISO 4217)', azure: 'optional' },
   REPLICA_PRICE_STANDARD_LRS: { description: 'Replica cost estimates: snapshot storage price per GB-month for Standard_LRS replicas (estimate default; set your region\'s price)', azure: 'optional' },

@@ -17,6 +17,12 @@ import { JobStore } from './jobs/store.js';
 import { VmSizeCatalog } from './jobs/vm-sizes.js';
 import { GroupJobProcessor } from './jobs/processor.js';
 import { ServiceBusJobQueue, type JobQueue } from './jobs/queue.js';
+import { OutboxPublisher } from './events/outbox.js';
+import { EventGridSink } from './events/publisher.js';
+import { VersionEvents } from './events/catalog-events.js';
+import { AutoRollStore } from './autoroll/store.js';
+import { AutoRoller, RollJobs } from './autoroll/autoroll.js';
+import { AutoRollViews } from './autoroll/views.js';
 import { ReplicaAdvisor } from './advice/replicas.js';
 import { ReconcileProgressStore } from './progress/reconcile-progress.js';
 import { DeadLetterRecorder } from './jobs/dead-letters.js';
@@ -42,6 +48,13 @@ export interface Services {
   /** Where submitted jobs go: the Service Bus queue, or nothing when no connection is configured. */
   readonly jobQueue: JobQueue | undefined;
   replicaAdvisor: ReplicaAdvisor;
+  /** Publishes the domain events recorded in the outbox (to nothing when no topic is configured). */
+  outbox: OutboxPublisher;
+  /** Records latest per region and its changes after version writes (and settles leftovers). */
+  versionEvents: VersionEvents;
+  autoRollStore: AutoRollStore;
+  autoRoller: AutoRoller;
+  autoRollViews: AutoRollViews;
 }
 
 /**
@@ -68,6 +81,10 @@ export function services(): Services {
   const tables = new TableStore(cfg.tables);
   const arm = createGalleryArmReader(cfg.arm);
   const catalog = new CatalogStore(tables, cfg.tablePrefix);
+  const outbox = new OutboxPublisher(cfg.eventTopic ? new EventGridSink(cfg.eventTopic) : undefined, (m) => console.warn(m));
+  const versionEvents = new VersionEvents(outbox);
+  // Without a topic there is nowhere to deliver events: none are recorded (and auto-roll, their consumer, is idle).
+  catalog.useEvents(cfg.eventTopic ? versionEvents : undefined);
   const indexer = new CatalogIndexer(arm, catalog);
   const reconciler = new CatalogReconciler(arm, catalog, indexer);
   // Real ARM throttles reads per subscription: spend that budget at its rate (the local simulator is unthrottled).
@@ -76,6 +93,7 @@ export function services(): Services {
   const lookups = new CatalogLookups(catalog, directory);
   const jobs = new JobStore(tables, cfg.tablePrefix);
   const vmSizes = new VmSizeCatalog(tables, cfg.tablePrefix, arm);
+  const autoRollStore = new AutoRollStore(tables, cfg.tablePrefix);
   let serviceBusQueue: JobQueue | undefined;
   cached = {
     config: cfg,
@@ -90,12 +108,27 @@ export function services(): Services {
     lookups,
     jobs,
     vmSizes,
-    processor: new GroupJobProcessor({ jobs, catalog, lookups, directory, vmSizes, maxDeliveryCount: cfg.groupJobsMaxDeliveryCount, replicaBurstFactor: cfg.replicas.burstFactor }),
+    processor: new GroupJobProcessor({
+      jobs,
+      catalog,
+      lookups,
+      directory,
+      vmSizes,
+      maxDeliveryCount: cfg.groupJobsMaxDeliveryCount,
+      replicaBurstFactor: cfg.replicas.burstFactor,
+      rolls: new RollJobs(autoRollStore),
+      ...(cfg.eventTopic ? { events: outbox } : {}),
+    }),
     replicaAdvisor: new ReplicaAdvisor({ catalog, lookups, directory, groups: jobs, burstFactor: cfg.replicas.burstFactor, prices: cfg.replicas.prices }),
     get jobQueue(): JobQueue | undefined {
       return overrides[QUEUE_OVERRIDE] ?? (serviceBusQueue ??= cfg.serviceBus ? new ServiceBusJobQueue(cfg.serviceBus) : undefined);
     },
-    deadLetters: new DeadLetterRecorder(jobs, directory),
+    deadLetters: new DeadLetterRecorder(jobs, directory, undefined, cfg.eventTopic ? outbox : undefined),
+    outbox,
+    versionEvents,
+    autoRollStore,
+    autoRoller: new AutoRoller(autoRollStore, jobs, () => cached?.jobQueue),
+    autoRollViews: new AutoRollViews({ store: autoRollStore, jobs, catalog, lookups, events: versionEvents }),
   };
   return cached;
 }

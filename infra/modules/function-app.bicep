@@ -50,6 +50,12 @@ param vmSizesSchedule string
 @description('The group-jobs queue max delivery count (GROUP_JOBS_MAX_DELIVERY_COUNT): the code records a job dead-lettered on that delivery.')
 param groupJobsMaxDeliveryCount int
 
+@description('Endpoint of the domain-event topic (DomainEvents__topicEndpointUri).')
+param domainEventsEndpoint string
+
+@description('Six-field NCRONTAB schedule of the publishing of outbox leftovers (OUTBOX_SCHEDULE).')
+param outboxSchedule string
+
 @description('Prefix of the catalog table names (CATALOG_TABLE_PREFIX).')
 param catalogTablePrefix string
 
@@ -198,6 +204,22 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'GROUP_JOBS_MAX_DELIVERY_COUNT'
           value: string(groupJobsMaxDeliveryCount)
+        }
+        {
+          name: 'DomainEvents__topicEndpointUri'
+          value: domainEventsEndpoint
+        }
+        {
+          name: 'DomainEvents__credential'
+          value: 'managedidentity'
+        }
+        {
+          name: 'DomainEvents__clientId'
+          value: identityClientId
+        }
+        {
+          name: 'OUTBOX_SCHEDULE'
+          value: outboxSchedule
         }
         // Replica advice: demand assumption and the price table of the estimates.
         {

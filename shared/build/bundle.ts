@@ -73,7 +73,14 @@ export async function bundle(root = projectRoot()): Promise<{ file: string; byte
   return { file, bytes: fs.statSync(file).size, files: [...written].sort(), result };
 }
 
+/** The package.json `bin` files tsc wrote (a fresh dist has them without the execute bit) made executable, as `npx` runs them. */
+export function markBinsExecutable(root: string): void {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
+  for (const file of Object.values(pkg.bin ?? {})) if (fs.existsSync(path.join(root, file))) fs.chmodSync(path.join(root, file), 0o755);
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  markBinsExecutable(projectRoot());
   bundle().then(
     (b) => console.log(`bundle: ${path.relative(projectRoot(), b.file)} (${(b.bytes / 1024 / 1024).toFixed(2)} MB) and ${b.files.filter((f) => f.startsWith('chunk-') && f.endsWith('.js')).length} chunks loaded on demand`),
     (e: unknown) => {

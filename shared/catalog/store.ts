@@ -22,6 +22,8 @@ import type { GalleryRecord, ImageDefinitionRecord, ImageVersionRecord } from '.
 import { deployability, FLAG_RULES_VERSION, needsRecheck } from '../domain/latest.js';
 import { AFTER_SEP, SEP, galleryKey, galleryRowKey, imageKey, imageRowKey, regionProperty, resourceGroupPrefix, subscriptionKey, versionKey, versionRowKey } from './keys.js';
 import { listRecords, packJson, pageRecords, recordsInPages, unpackJson } from './json-props.js';
+import type { PlannedWrite, VersionEvents } from '../events/catalog-events.js';
+import { recordedRows } from '../events/outbox.js';
 import { SearchIndex, type SearchSource } from '../search/search-index.js';
 
 export interface Observation {
@@ -70,6 +72,8 @@ export class CatalogStore {
   /** Creates the tables once per process. */
   readonly ensureTables: () => Promise<void>;
   private readonly versionListeners: ((ref: ImageRef) => void)[] = [];
+  /** Plans the domain events of version writes (written in the same transaction), when set. */
+  private events: VersionEvents | undefined;
   /** The search index, kept with every definition and version write (shared/search). */
   readonly search: SearchIndex;
 
@@ -86,6 +90,33 @@ export class CatalogStore {
     this.search = new SearchIndex(tables, prefix, this.searchSource());
   }
 
+
+  /** Version writes and tombstones record their domain events (outbox) and publish them right after. */
+  useEvents(events: VersionEvents | undefined): void {
+    this.events = events;
+  }
+
+  /**
+   * The transaction additions of a version write (its mark and ImageVersionReady outbox rows; none
+   * when the write cannot move latest). `planned` keeps the plan the transaction wrote.
+   */
+  private versionExtra(ref: VersionRef, after: ImageVersionRecord | undefined, obs: Observation, planned: { plan?: PlannedWrite }): ExtraActions | undefined {
+    const events = this.events;
+    if (!events) return undefined;
+    return (previous) => {
+      const before = previous && previous.deleted !== true ? unpackJson<ImageVersionRecord>('record', previous) : undefined;
+      planned.plan = events.plan(imageKey(ref), ref, before, after, obs.observedAt);
+      return Promise.resolve(planned.plan.actions);
+    };
+  }
+
+  /** After a version write: publish its ImageVersionReady events, then compare and record latest (settle). */
+  private async versionWritten(ref: VersionRef, planned: { plan?: PlannedWrite }, obs: Observation): Promise<void> {
+    const plan = planned.plan;
+    if (!this.events || !plan?.settle) return;
+    await this.events.publisher.publishRecorded(this.versions, recordedRows(imageKey(ref), plan.events));
+    await this.events.settle(this.versions, imageKey(ref), imageRef(ref, ref.image), obs.observedAt);
+  }
 
   /** Called (in this process) whenever a version of an image definition is written or tombstoned. */
   onVersionChange(listener: (ref: ImageRef) => void): void {
@@ -127,6 +158,14 @@ export class CatalogStore {
     const gk = galleryKey(ref);
     await this.cascade(this.images, odata`PartitionKey eq ${gk}`, obs);
     await this.cascade(this.versions, odata`PartitionKey gt ${gk + SEP} and PartitionKey lt ${gk + AFTER_SEP}`, obs);
+    if (this.events) {
+      // Every definition of the gallery (tombstoned now) loses its latest.
+      for await (const e of this.images.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${gk}`, select: ['image'] } })) {
+        if (typeof e.image !== 'string') continue;
+        const image = imageRef(ref, e.image);
+        await this.events.settle(this.versions, imageKey(image), image, obs.observedAt, true);
+      }
+    }
     return result.outcome;
   }
 
@@ -177,6 +216,7 @@ export class CatalogStore {
     if (result.outcome === 'written') await this.search.tombstoneImage(ref, obs.observedAt);
     await this.cascade(this.versions, odata`PartitionKey eq ${imageKey(ref)}`, obs);
     this.versionChanged(ref);
+    await this.events?.settle(this.versions, imageKey(ref), ref, obs.observedAt, true);
     return result.outcome;
   }
 
@@ -209,9 +249,13 @@ export class CatalogStore {
       ...packJson('record', record),
       ...observation(obs),
     };
-    const { outcome, previous } = await this.writeObserved(this.versions, entity, obs);
+    const planned: { plan?: PlannedWrite } = {};
+    const { outcome, previous } = await this.writeObserved(this.versions, entity, obs, this.versionExtra(record.ref, record, obs, planned));
     if (outcome === 'written') this.versionChanged(record.ref);
-    if (outcome === 'written') await this.search.versionChanged(imageRef(record.ref, record.ref.image), ...eligibilityChange(previous, entity));
+    if (outcome === 'written') {
+      await this.search.versionChanged(imageRef(record.ref, record.ref.image), ...eligibilityChange(previous, entity));
+      await this.versionWritten(record.ref, planned, obs);
+    }
     if (outcome === 'written') {
       const wasSettling = previous?.settling === true;
       // The re-check list only changes when the version starts or stops settling (or an event,
@@ -224,10 +268,12 @@ export class CatalogStore {
 
   async tombstoneVersion(ref: VersionRef, obs: Observation): Promise<WriteOutcome> {
     await this.ensureTables();
-    const { outcome, previous } = await this.writeObserved(this.versions, tombstone(imageKey(ref), versionRowKey(ref), ref, obs), obs);
+    const planned: { plan?: PlannedWrite } = {};
+    const { outcome, previous } = await this.writeObserved(this.versions, tombstone(imageKey(ref), versionRowKey(ref), ref, obs), obs, this.versionExtra(ref, undefined, obs, planned));
     if (outcome === 'written') {
       this.versionChanged(ref);
       await this.search.versionChanged(imageRef(ref, ref.image), ...eligibilityChange(previous, {}));
+      await this.versionWritten(ref, planned, obs);
       await this.clearRecheck(ref);
     }
     return outcome;
@@ -403,12 +449,19 @@ export class CatalogStore {
    * Replaces the entity unless what is stored was observed later. Read, then ETag-guarded replace
    * (or create); a 412 / 409 means someone else wrote in between: read again.
    */
-  private async writeObserved(client: TableClient, entity: Entity, obs: Observation): Promise<{ outcome: WriteOutcome; previous?: TableEntityResult<Record<string, unknown>> }> {
+  private async writeObserved(
+    client: TableClient,
+    entity: Entity,
+    obs: Observation,
+    extra?: ExtraActions,
+  ): Promise<{ outcome: WriteOutcome; previous?: TableEntityResult<Record<string, unknown>> }> {
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
       const existing = await getEntityOrUndefined(client, entity.partitionKey, entity.rowKey);
       if (existing && typeof existing.observedAt === 'string' && existing.observedAt > obs.observedAt) return { outcome: 'stale', previous: existing };
       try {
-        if (existing) await client.updateEntity(entity, 'Replace', { etag: existing.etag });
+        const more = extra ? await extra(existing) : [];
+        if (more.length > 0) await client.submitTransaction([existing ? ['update', entity, 'Replace', { etag: existing.etag }] : ['create', entity], ...more]);
+        else if (existing) await client.updateEntity(entity, 'Replace', { etag: existing.etag });
         else await client.createEntity(entity);
         return { outcome: 'written', ...(existing ? { previous: existing } : {}) };
       } catch (err) {
@@ -482,6 +535,9 @@ export class CatalogStore {
     return out;
   }
 }
+
+/** More actions for the transaction of an entity write, given the entity stored before it. */
+type ExtraActions = (previous: TableEntityResult<Record<string, unknown>> | undefined) => Promise<TransactionAction[]>;
 
 export class ConcurrencyError extends Error {
   override readonly name = 'ConcurrencyError';

@@ -11,7 +11,7 @@
  * outlives a runtime restart like a broker does: `connect` hands it to the new runtime.
  * Production never loads this module.
  */
-import type { JobQueue } from '../jobs/queue.js';
+import type { JobQueue, SendOptions } from '../jobs/queue.js';
 import { jobMessage } from '../jobs/queue.js';
 import type { JobEnvelope } from '../domain/job-envelope.js';
 import type { DeliverableMessage, Settlement } from './service-bus.js';
@@ -58,6 +58,9 @@ export class LocalServiceBusQueue implements JobQueue {
     private deadLetterDeliver?: Deliver,
   ) {}
 
+  /** Messages held for scheduled delivery (`scheduledEnqueueTimeUtc`). */
+  private scheduled = 0;
+
   /** Delivers to another runtime from now on (the app restarted; the queue kept its messages). */
   connect(deliver: Deliver, deadLetterDeliver?: Deliver): void {
     this.deliver = deliver;
@@ -72,10 +75,31 @@ export class LocalServiceBusQueue implements JobQueue {
   }
 
   /** Sends as the app does (the same message shape as the Service Bus sender). */
-  send(envelope: JobEnvelope, recorded = false): Promise<void> {
-    const m = jobMessage(envelope, recorded);
-    this.enqueue({ body: JSON.stringify(m.body), messageId: String(m.messageId), sessionId: String(m.sessionId), contentType: m.contentType, subject: m.subject, applicationProperties: m.applicationProperties });
+  send(envelope: JobEnvelope, recorded = false, options: SendOptions = {}): Promise<void> {
+    const m = jobMessage(envelope, recorded, options);
+    const message = { body: JSON.stringify(m.body), messageId: String(m.messageId), sessionId: String(m.sessionId), contentType: m.contentType, subject: m.subject, applicationProperties: m.applicationProperties };
+    const delay = m.scheduledEnqueueTimeUtc ? m.scheduledEnqueueTimeUtc.getTime() - Date.now() : 0;
+    if (delay <= 0) {
+      this.enqueue(message);
+      return Promise.resolve();
+    }
+    // Scheduled delivery: like Service Bus, the message is accepted now (duplicate detection
+    // included) and becomes visible at its scheduled time.
+    if (this.seen.has(message.messageId)) return Promise.resolve();
+    this.seen.add(message.messageId);
+    this.scheduled++;
+    const t = setTimeout(() => {
+      this.scheduled--;
+      this.seen.delete(message.messageId);
+      this.enqueue(message);
+    }, delay);
+    t.unref();
     return Promise.resolve();
+  }
+
+  /** Messages accepted and waiting for their scheduled time. */
+  get scheduledCount(): number {
+    return this.scheduled;
   }
 
   /** Puts any message on the queue (as a producer with another client would). Duplicates by messageId are dropped. */

@@ -21,6 +21,7 @@ import { compileRoute, matchRoute, compareRoutes, type CompiledRoute } from './r
 import { parseSchedule, nextOccurrence } from './ncrontab.js';
 import { ServiceBusPump, type DeliverableMessage, type Settlement } from './service-bus.js';
 import { LocalServiceBusQueue, type LocalQueueOptions } from './local-bus.js';
+import { LocalEventTopic, type EventSubscriptionDefinition } from './event-grid-topic.js';
 import { problem } from '../http/responses.js';
 import { printable } from '../domain/printable.js';
 
@@ -84,6 +85,10 @@ export class LocalRuntime {
   private started = false;
   private readonly maxRequestBytes: number;
   readonly notices: string[] = [];
+  /** The app's domain-event topic, when hosted (see event-grid-topic.ts). */
+  topic: LocalEventTopic | undefined;
+  /** Requests other than the topic's are answered 503 (see holdRequests). */
+  private held = false;
 
   constructor(
     readonly registry: FunctionRegistry,
@@ -261,6 +266,8 @@ export class LocalRuntime {
       return refuse(req, res, 400, 'The request target is not a valid URL.');
     }
     const path = url.pathname;
+    if (this.topic && (await this.topic.handle(req, res, path, () => readBody(req, 1024 * 1024)))) return;
+    if (this.held) return refuse(req, res, 503, 'The host is starting: the catalog is being reconciled. Retry shortly.', { 'retry-after': '5' });
     if (path.toLowerCase() === '/runtime/webhooks/eventgrid') return this.handleEventGrid(req, res, url);
     if (path.toLowerCase().startsWith('/admin/functions/')) {
       const name = safeDecode(path.slice('/admin/functions/'.length));
@@ -372,6 +379,40 @@ export class LocalRuntime {
     }
     if (eventType === 'Unsubscribe') return send(res, 202, {});
     return sendProblem(res, 400, eventType ? `Unknown aeg-event-type '${printable(eventType.slice(0, 64))}'.` : 'The aeg-event-type header is required.');
+  }
+
+  /**
+   * Hosts the app's domain-event topic: accepts the publisher client's batches and delivers them to
+   * the Event Grid triggers the subscriptions name and to the webhooks. Returns the topic (its key:
+   * `key`, or a random one).
+   */
+  /**
+   * Until `releaseRequests`, every request but the hosted topic's is answered 503 (start-up work
+   * that publishes domain events runs while the server listens, before anything else is served).
+   */
+  holdRequests(): void {
+    this.held = true;
+  }
+
+  releaseRequests(): void {
+    this.held = false;
+  }
+
+  hostEventTopic(subscriptions: readonly EventSubscriptionDefinition[], webhooks: readonly string[] = [], key?: string): LocalEventTopic {
+    this.topic = new LocalEventTopic(
+      {
+        deliverToFunction: async (functionName, event) => {
+          const registration = this.registry.get(functionName);
+          if (!registration || registration.trigger.type.toLowerCase() !== 'eventgridtrigger') throw new Error(`no Event Grid trigger named ${functionName}`);
+          await this.invoke(registration, event, eventTriggerMetadata(event));
+        },
+        log: (message) => this.log('runtime', '', 'information', message),
+      },
+      subscriptions,
+      webhooks,
+      ...(key === undefined ? [] : [key]),
+    );
+    return this.topic;
   }
 
   // ---------------------------------------------------------------- admin, timers

@@ -7,13 +7,14 @@
  *    Table service is started on 127.0.0.1:10002 with data kept in `.data/azurite`.
  * 3. ARM: unless `ARM_ENDPOINT` or `ARM_SUBSCRIPTION_IDS` is set, a simulated ARM seeded with a demo
  *    organization answers the gallery REST calls, and the app is pointed at it.
- * 4. The catalog is reconciled with ARM once before anything is served (then on its schedule), so
- *    the lookups answer on the first run; with real ARM and no organization stored, it prints the
+ * 4. The catalog is reconciled with ARM once before anything is served (then on its schedule; the
+ *    host listens meanwhile only for its local event topic), so the lookups answer on the first run; with real ARM and no organization stored, it prints the
  *    request that creates the first one.
  * 5. The functions from package.json `main` are served on http://localhost:7071.
  * Ctrl-C stops everything it started.
  */
 import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startAzurite, type RunningAzurite } from './azurite.js';
 import { ArmSimulator } from './arm-simulator.js';
@@ -26,6 +27,7 @@ import { services, useJobQueue } from '../services.js';
 import { ALL_APP_ROLES, parseLocalPrincipal, principalHeader } from '../access/principal.js';
 import { DEMO_PRINCIPAL, seedDemoDirectory } from './demo-directory.js';
 import { DEMO_SUBSCRIPTIONS } from './demo-org.js';
+import { LOCAL_TOPIC_PATH, parseWebhooks, readEventSubscriptions } from './event-grid-topic.js';
 
 const DEFAULT_SETTINGS: Record<string, string> = {
   FUNCTIONS_WORKER_RUNTIME: 'node',
@@ -34,6 +36,7 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   RECONCILE_SCHEDULE: '0 0 */6 * * *',
   RECHECK_SCHEDULE: '0 */2 * * * *',
   VM_SIZES_SCHEDULE: '0 30 3 * * *',
+  OUTBOX_SCHEDULE: '0 */1 * * * *',
 };
 
 interface LocalSettings {
@@ -107,6 +110,13 @@ async function main(): Promise<void> {
       console.log(`ARM: ${process.env.ARM_ENDPOINT ?? 'https://management.azure.com'}`);
     }
 
+    if (!process.env.DomainEvents__topicEndpointUri) {
+      // The domain-event topic is hosted by the local runtime; its key is chosen here, before the
+      // app (the bundle, with its own configuration) reads any setting.
+      process.env.DomainEvents__topicEndpointUri = `http://localhost:${httpPort}${LOCAL_TOPIC_PATH}`;
+      process.env.DomainEvents__credential = 'key';
+      process.env.DomainEvents__topicKey = randomBytes(24).toString('base64');
+    }
     config(); // fail fast, naming the setting, before anything is served
     const principal = process.env.LOCAL_PRINCIPAL ? parseLocalPrincipal(process.env.LOCAL_PRINCIPAL) : { ...DEMO_PRINCIPAL, roles: ALL_APP_ROLES };
     if (simulated) {
@@ -125,6 +135,15 @@ async function main(): Promise<void> {
       serviceBus: hostJson.extensions?.serviceBus as never,
       principalHeader: principalHeader(principal),
     });
+    if (process.env.DomainEvents__topicEndpointUri === `http://localhost:${httpPort}${LOCAL_TOPIC_PATH}`) {
+      runtime.hostEventTopic(readEventSubscriptions(root), parseWebhooks(process.env.LOCAL_EVENT_WEBHOOKS), process.env.DomainEvents__topicKey);
+      console.log(`Domain events: local topic ${process.env.DomainEvents__topicEndpointUri} (recent: GET /runtime/events; webhooks: LOCAL_EVENT_WEBHOOKS)`);
+    }
+    // Listening before the start-up reconcile, so the domain events it records reach the local topic
+    // this server hosts; every other request is answered 503 until the host reports it started.
+    runtime.holdRequests();
+    await runtime.start(httpPort);
+    stops.push(() => runtime.stop());
     const reconcile = registry.get('reconcileCatalog');
     if (reconcile) {
       // First run: fill the catalog from ARM before serving, so the lookups answer at once (on a
@@ -134,8 +153,6 @@ async function main(): Promise<void> {
         console.error(`Catalog: the start-up reconcile failed (${err instanceof Error ? err.message : String(err)}); it runs again on RECONCILE_SCHEDULE or with POST /admin/functions/reconcileCatalog`);
       });
     }
-    await runtime.start(httpPort);
-    stops.push(() => runtime.stop());
     if (!runtime.isListening('groupJobs')) {
       useJobQueue(runtime.emulateServiceBus('groupJobs', { maxDeliveryCount: config().groupJobsMaxDeliveryCount, maxConcurrentSessions: 16, redeliveryDelayMs: 1000 }));
     }
@@ -144,6 +161,7 @@ async function main(): Promise<void> {
     for (const notice of runtime.notices) console.log(`\n${notice}`);
     console.log(`\nHost started: ${runtime.url} (Ctrl-C to stop)`);
     console.log(`Console: ${runtime.url}/${hostJson.extensions?.http?.routePrefix ?? 'api'}/console/`);
+    runtime.releaseRequests();
   } catch (err) {
     if (err instanceof ConfigError) console.error(err.message);
     else console.error(err instanceof Error ? err.message : err);

@@ -32,7 +32,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { isSubscriptionId } from './ids.js';
+import { isSubscriptionId, isVersionName } from './ids.js';
 import { isSpotAccountId } from './visibility.js';
 import { mergePatch, specSchema, storedSpecOf, type SpecMode } from './spot-body.js';
 import { isGalleryVersionText, type Kind } from './spot-fields.js';
@@ -145,8 +145,21 @@ const account = z
   .max(64)
   .refine((s) => isSubscriptionId(s) || isSpotAccountId(s), 'must be a Spot account id (act-xxxxxxxx) or a subscription GUID');
 
+/** Auto-roll policy of a group on `latest`, beside the Spot body (not a Spot field). */
+export const autoRollPolicySchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  soakMinutes: z.number().int().min(0).max(10_080).optional(),
+  paused: z.boolean().optional(),
+});
+export type AutoRollPolicyInput = z.infer<typeof autoRollPolicySchema>;
+/** Set by the auto-roll only: the version a roll job rolls the group to (the job fails unless it is latest in the group's region). */
+export const rollSchema = z.strictObject({ toVersion: z.string().refine(isVersionName, 'must be a version Major.Minor.Patch'), cause: z.string().max(64).optional() });
+
 /** Optional members of the envelope beside `body` (one line per member; absent = not given). */
-export const OPTIONAL_ENVELOPE_FIELDS = {} satisfies Record<string, z.ZodType>;
+export const OPTIONAL_ENVELOPE_FIELDS = {
+  autoRoll: autoRollPolicySchema.optional(),
+  roll: rollSchema.optional(),
+} satisfies Record<string, z.ZodType>;
 
 const headerFields = {
   schemaVersion: z.literal(JOB_ENVELOPE_SCHEMA_VERSION),

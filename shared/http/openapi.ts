@@ -26,12 +26,15 @@ const filters = [
   query('hyperVGeneration', 'V1 or V2', { enum: ['V1', 'V2'] }),
   query('securityType', 'The image definition SecurityType feature (Standard when absent)'),
 ];
+const groupPath = [pathParam('account', 'Spot account id or subscription id'), pathParam('kind', 'statelessGroup or statefulNode'), pathParam('name', 'The group name')];
 const errors = {
   '400': problem('Invalid request: `errors` names every field at fault'),
   '401': problem('No authenticated principal'),
   '403': problem('The principal belongs to no organization'),
   '503': problem('A dependency (table store, job queue, ARM) is unavailable; `dependency` names it; retry after the Retry-After delay'),
 };
+/** The answers of an operation on something the caller may not see: it, or 404, or a request error. */
+const visibleOr404 = (description: string, schema: unknown) => ({ '200': json(description, schema), '404': problem('Not found or not visible'), ...errors });
 /** The identity of a version in the replica advice answers. */
 const versionIds = { id: { type: 'string' }, image: { type: 'string', description: 'Image definition id' }, version: { type: 'string' } };
 const page = (item: string) => ({
@@ -146,8 +149,39 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           operationId: 'getGroup',
           summary: 'One group or stateful node as the last successful job wrote it',
-          parameters: [pathParam('account', 'Spot account id or subscription id'), pathParam('kind', 'statelessGroup or statefulNode'), pathParam('name', 'The group name')],
+          parameters: groupPath,
           responses: { '200': json('The group', ref('Group')), '404': problem('Not found or not visible'), ...errors },
+        },
+      },
+      '/groups/{account}/{kind}/{name}/rolls': {
+        get: { operationId: 'groupRolls', summary: "A group's auto-roll policy, its last roll, and its roll jobs (history), newest first", parameters: groupPath, responses: visibleOr404('The roll history', ref('Rolls')) },
+      },
+      '/groups/{account}/{kind}/{name}/autoroll': {
+        put: {
+          operationId: 'setGroupAutoRoll',
+          security: [{ entra: ['Jobs.Submit'] }],
+          summary: "Sets a group's auto-roll policy (the fields given change)",
+          parameters: groupPath,
+          requestBody: { required: true, content: { 'application/json': { schema: ref('AutoRollPolicy') } } },
+          responses: visibleOr404('The group', ref('Group')),
+        },
+      },
+      [`${cascade}/{resourceGroup}/galleries/{gallery}/images/{image}/rollout`]: {
+        get: {
+          operationId: 'imageRollout',
+          summary: "Per region, the definition's latest version and which of the caller's groups run which version (rolled, soaking, pending, failed, held)",
+          parameters: [sub, rg, gallery, image],
+          responses: visibleOr404('The rollout', ref('Rollout')),
+        },
+      },
+      '/manage/autoroll/pauses/{definitionId}': {
+        put: {
+          operationId: 'pauseAutoRoll',
+          security: [{ entra: ['Catalog.Admin'] }],
+          summary: 'Emergency stop of auto-roll for an image definition, or its release (admin)',
+          parameters: [pathParam('definitionId', 'The image definition ARM id (its slashes as they are)')],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['paused'], additionalProperties: false, properties: { paused: { type: 'boolean' } } } } } },
+          responses: { '200': json('The pause', { type: 'object', properties: { imageDefinitionId: { type: 'string' }, paused: { type: 'boolean' }, pausedAt: { type: 'string', format: 'date-time' } } }), '400': problem('Invalid id or body') },
         },
       },
       '/manage/reconcile': {
@@ -183,6 +217,36 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       schemas: {
+        AutoRollPolicy: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'Auto-roll of a group on latest; set beside the body in a job envelope (`autoRoll`) or with PUT .../autoroll',
+          properties: { enabled: { type: 'boolean', default: true }, soakMinutes: { type: 'integer', minimum: 0, maximum: 10080, default: 0 }, paused: { type: 'boolean', default: false } },
+        },
+        Rolls: {
+          type: 'object',
+          properties: {
+            group: { type: 'object', properties: { account: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, region: { type: 'string' }, imageVersionId: { type: 'string' }, autoRoll: ref('AutoRollPolicy'), lastRoll: { type: 'object' } } },
+            rolls: { type: 'array', items: { type: 'object', properties: { jobId: { type: 'string' }, toVersion: { type: 'string' }, status: { type: 'string' }, notBefore: { type: 'string' }, finishedAt: { type: 'string' }, errors: { type: 'array' } } } },
+          },
+        },
+        Rollout: {
+          type: 'object',
+          properties: {
+            imageDefinitionId: { type: 'string' },
+            paused: { type: 'boolean' },
+            regions: { type: 'array', items: ref('RolloutRegion') },
+          },
+        },
+        RolloutRegion: {
+          type: 'object',
+          properties: {
+            region: { type: 'string' },
+            latestVersion: { type: 'string' },
+            counts: { type: 'object', additionalProperties: { type: 'integer' } },
+            groups: { type: 'array', items: { type: 'object', properties: { account: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, version: { type: 'string' }, state: { enum: ['rolled', 'soaking', 'pending', 'failed', 'held'] }, rollJobId: { type: 'string' }, notBefore: { type: 'string' } } } },
+          },
+        },
         Problem: {
           type: 'object',
           required: ['type', 'title', 'status'],
@@ -406,6 +470,15 @@ export function openApiDocument(): Record<string, unknown> {
             kind: { enum: [...JOB_KINDS] },
             caller: { type: 'object', additionalProperties: false, required: ['account'], properties: { account: { type: 'string', description: 'Spot account id (act-…) or subscription id' } } },
             body: { type: 'object' },
+            autoRoll: ref('AutoRollPolicy'),
+            roll: {
+              type: 'object',
+              readOnly: true,
+              additionalProperties: false,
+              required: ['toVersion'],
+              description: 'Set by the auto-roll only, on the roll jobs it queues (the version the job rolls the group to); POST /api/groups/jobs refuses an envelope carrying it (400 at /roll)',
+              properties: { toVersion: { type: 'string' }, cause: { type: 'string', maxLength: 64 } },
+            },
           },
           allOf: [
             ['statelessGroup', 'create', 'GroupBody'],

@@ -5,11 +5,14 @@
  * each such job `deadLettered` with the reason Service Bus gives, so no job stays `queued` or
  * `running` for ever. Recording is idempotent: a job that reached an outcome keeps it, and a
  * redelivered dead letter changes nothing. A store failure throws, so the dead letter is delivered
- * again until it is recorded.
+ * again until it is recorded. A job recorded here gets its `GroupJobCompleted` event (status
+ * `deadLettered`) in the same transaction, when domain events are published.
  */
 import { parseJobEnvelope, specInputOf } from '../domain/job-envelope.js';
 import type { OrganizationDirectory } from '../access/directory.js';
 import type { JobRecord, JobStore } from './store.js';
+import type { OutboxPublisher } from '../events/outbox.js';
+import { jobEventExtras, publishJobEvents } from '../events/job-events.js';
 
 const JOB_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -32,6 +35,7 @@ export class DeadLetterRecorder {
     private readonly jobs: JobStore,
     private readonly directory: OrganizationDirectory,
     private readonly now: () => Date = () => new Date(),
+    private readonly events?: OutboxPublisher,
   ) {}
 
   async record(body: unknown, info: DeadLetterInfo): Promise<DeadLetterOutcome> {
@@ -53,7 +57,9 @@ export class DeadLetterRecorder {
         group: { kind: envelope.kind, name: specInputOf(envelope).name },
       };
     }
-    const { job, changed } = await this.jobs.markDeadLettered(base, reason, description, this.now().toISOString());
+    const events = this.events;
+    const { job, changed } = await this.jobs.markDeadLettered(base, reason, description, this.now().toISOString(), events ? jobEventExtras : undefined);
+    if (changed && events) await publishJobEvents(events, this.jobs, job);
     return { kind: changed ? 'recorded' : 'unchanged', job };
   }
 }

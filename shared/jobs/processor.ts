@@ -37,9 +37,15 @@ import { galleryRef, imageRef, versionRef, formatResourceId } from '../domain/id
 import { checkCompatibility, type Finding } from '../domain/compatibility.js';
 import { normalizeRegion } from '../domain/regions.js';
 import type { ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
-import { GroupChangedError, GroupConflictError, type GroupChange, type JobProblem, type JobRecord, type JobStore } from './store.js';
+import { imageKey } from '../catalog/keys.js';
+import { GroupChangedError, GroupConflictError, type GroupRecord, type GroupChange, type JobExtras, type JobProblem, type JobRecord, type JobStore } from './store.js';
 import type { VmSizeCatalog } from './vm-sizes.js';
 import { replicaWarningsForJob } from '../advice/job-warnings.js';
+import { compareVersions } from '../domain/versions.js';
+import { latestOfKey } from '../autoroll/store.js';
+import type { RollJobs } from '../autoroll/autoroll.js';
+import type { OutboxPublisher } from '../events/outbox.js';
+import { jobEventExtras, publishJobEvents } from '../events/job-events.js';
 
 export interface DeliveryInfo {
   messageId?: string;
@@ -66,6 +72,10 @@ interface Outcome {
   subscriptionId?: string;
   /** The group write a successful job makes. */
   change?: GroupChange;
+  /** The auto-roll index key when the group is on `latest` of a gallery image. */
+  latestOf?: string;
+  /** The stored group an update was merged onto. */
+  previous?: GroupRecord;
 }
 
 export interface ProcessorDeps {
@@ -78,6 +88,10 @@ export interface ProcessorDeps {
   /** Share of a group's capacity maximum assumed created at once (REPLICA_BURST_FACTOR); default 1. */
   replicaBurstFactor?: number;
   now?: () => Date;
+  /** Auto-roll: roll jobs on the group's current spec, the index of groups on latest. */
+  rolls?: RollJobs;
+  /** Publishes the job events recorded with the job's outcome. */
+  events?: OutboxPublisher;
 }
 
 /** A problem at a JSON Pointer from the envelope root. */
@@ -136,7 +150,9 @@ export class GroupJobProcessor {
         await running;
         const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 2000);
         const last = delivery.deliveryCount >= this.deps.maxDeliveryCount;
-        await this.deps.jobs.putJob({ ...base, status: last ? 'deadLettered' : 'running', ...(last ? { finishedAt: this.now().toISOString() } : {}), lastError: message }, pointer);
+        const record: JobRecord = { ...base, status: last ? 'deadLettered' : 'running', ...(last ? { finishedAt: this.now().toISOString() } : {}), lastError: message };
+        await this.deps.jobs.putJob(record, pointer, last ? this.extras(record) : undefined);
+        if (last) await this.publish(record);
         throw err;
       }
       clearTimeout(timer);
@@ -151,8 +167,13 @@ export class GroupJobProcessor {
       };
       if (outcome.change && done.status === 'succeeded') {
         try {
-          await this.deps.jobs.applyJob(envelope.action, outcome.change, done, this.now().toISOString());
+          const now = this.now().toISOString();
+          const previous = outcome.previous;
+          const change = this.deps.rolls ? await this.deps.rolls.beforeApply(envelope, outcome.change, outcome.latestOf, previous, now) : outcome.change;
+          const applied = await this.deps.jobs.applyJob(envelope.action, change, done, now, this.extras(done));
           if (pointer) await this.deps.jobs.putPointer(done);
+          if (this.deps.rolls && !applied.alreadyApplied) await this.deps.rolls.afterApply(previous, applied.group);
+          await this.publish(done, applied.group);
           return done;
         } catch (err) {
           if (err instanceof GroupChangedError && attempt < MERGE_ATTEMPTS) {
@@ -162,26 +183,44 @@ export class GroupJobProcessor {
           if (!(err instanceof GroupConflictError)) throw err;
           const { resolvedImageVersionId: _resolved, ...rest } = done;
           const conflict: JobRecord = { ...rest, status: 'failed', errors: [atBody(`${bodyRootOf(envelope.kind)}.name`, err.reason === 'exists' ? 'group-exists' : 'group-not-found', err.message)] };
-          await this.deps.jobs.putJob(conflict, pointer);
+          await this.deps.jobs.putJob(conflict, pointer, this.extras(conflict));
+          await this.publish(conflict);
           return conflict;
         }
       }
-      await this.deps.jobs.putJob(done, pointer);
+      await this.deps.jobs.putJob(done, pointer, this.extras(done));
+      await this.publish(done);
       return done;
     }
   }
 
-  /** The job with its complete spec: a create as given, an update merged onto the stored group (with the revision it was merged onto). */
-  private async complete(envelope: JobEnvelope, subscriptionId: string): Promise<{ job: CompleteJob; basedOnRevision?: number } | { errors: JobProblem[] }> {
+  /**
+   * The job with its complete spec: a create as given, an update merged onto the stored group (with
+   * the revision it was merged onto, and that group as `previous`).
+   */
+  private async complete(envelope: JobEnvelope, subscriptionId: string): Promise<{ job: CompleteJob; basedOnRevision?: number; previous?: GroupRecord } | { errors: JobProblem[] }> {
     if (envelope.action === 'create') {
       const created = completeJob(envelope);
       return created.ok ? { job: created.job } : { errors: created.errors.map(fromEnvelope) };
     }
     const name = specInputOf(envelope).name;
     const stored = await this.deps.jobs.getGroup(subscriptionId, envelope.kind, name);
-    if (!stored) return { errors: [atBody(`${bodyRootOf(envelope.kind)}.name`, 'group-not-found', 'the group does not exist: use action create')] };
+    if (!stored) return { errors: [atBody(`${bodyRootOf(envelope.kind)}.name`, 'group-not-found', envelope.roll ? 'The group no longer exists.' : 'the group does not exist: use action create')] };
+    // A roll job rolls a group on latest with auto-roll on, as the group is now (before the merge).
+    const refused = this.deps.rolls?.refusal(envelope, stored.group);
+    if (refused) return { errors: [refused] };
     const merged = completeJob(envelope, stored.group.spec);
-    return merged.ok ? { job: merged.job, basedOnRevision: stored.group.revision } : { errors: merged.errors.map(fromEnvelope) };
+    return merged.ok ? { job: merged.job, basedOnRevision: stored.group.revision, previous: stored.group } : { errors: merged.errors.map(fromEnvelope) };
+  }
+
+  /** The job's events for its transaction, when events are published at all. */
+  private extras(job: JobRecord): JobExtras | undefined {
+    return this.deps.events ? jobEventExtras(job) : undefined;
+  }
+
+  /** Publishes the job's events right after its transaction (the outbox timer covers a crash in between). */
+  private async publish(job: JobRecord, group?: GroupRecord): Promise<void> {
+    if (this.deps.events) await publishJobEvents(this.deps.events, this.deps.jobs, job, group);
   }
 
   private async run(envelope: JobEnvelope, owner: { organization: Organization; subscriptionId: string } | undefined): Promise<Outcome> {
@@ -195,6 +234,7 @@ export class GroupJobProcessor {
     const region = normalizeRegion(spec.region);
     const warnings: JobProblem[] = [];
     const reference = imageReferenceOf(job);
+    let latestOf: string | undefined;
 
     let resolved: { image: ImageDefinitionRecord; version: ImageVersionRecord; imageTenant: 'same' | 'other' | 'unknown' } | undefined;
     if (reference.source === 'gallery') {
@@ -219,6 +259,13 @@ export class GroupJobProcessor {
       if (reference.version === 'latest') {
         const latest = await this.deps.lookups.resolveLatest(image, region);
         version = latest.version;
+        const rollTo = envelope.roll?.toVersion;
+        if (rollTo !== undefined && (!version || compareVersions(version.ref.version, rollTo) !== 0)) {
+          return fail(
+            accountSubscription,
+            atBody(reference.versionPath, 'roll-target-not-latest', `Version ${rollTo} is no longer latest in ${region}${version ? ` (latest is ${version.ref.version})` : ''}: the group stays on its version.`),
+          );
+        }
         if (!version) {
           const passed = latest.passed.map((p) => `${p.version} (${p.reasons.map((r) => r.code).join(', ')})`);
           return fail(
@@ -232,6 +279,7 @@ export class GroupJobProcessor {
       }
       const imageTenant = facts.ownerTenantId === undefined || facts.ownerTenantId === '' ? 'unknown' : isCrossTenant(caller, facts) ? 'other' : 'same';
       resolved = { image, version, imageTenant };
+      if (reference.version === 'latest') latestOf = latestOfKey(imageKey(image.ref), region);
     } else {
       warnings.push(
         atBody(
@@ -266,6 +314,8 @@ export class GroupJobProcessor {
         ...(resolved ? { imageVersionId: resolved.version.id } : {}),
         ...(completed.basedOnRevision !== undefined ? { basedOnRevision: completed.basedOnRevision } : {}),
       },
+      ...(latestOf ? { latestOf } : {}),
+      ...(completed.previous ? { previous: completed.previous } : {}),
       ...(resolved ? { resolvedImageVersionId: resolved.version.id } : {}),
     };
   }

@@ -7,14 +7,20 @@ import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from '@azu
 import { GROUP_JOBS_QUEUE, type ServiceBusSettings } from '../config.js';
 import { groupIdentity, type JobEnvelope } from '../domain/job-envelope.js';
 
+export interface SendOptions {
+  /** Scheduled delivery: the queue holds the message until then. */
+  scheduledEnqueueTimeUtc?: Date;
+}
+
 export interface JobQueue {
   /** `recorded`: the caller wrote the job's queued record already. */
-  send(envelope: JobEnvelope, recorded?: boolean): Promise<void>;
+  send(envelope: JobEnvelope, recorded?: boolean, options?: SendOptions): Promise<void>;
 }
 
 /** `recorded`: the producer wrote the job's queued record (the HTTP API does; the CLI does not). */
-export function jobMessage(envelope: JobEnvelope, recorded = false): ServiceBusMessage {
+export function jobMessage(envelope: JobEnvelope, recorded = false, options: SendOptions = {}): ServiceBusMessage {
   return {
+    ...(options.scheduledEnqueueTimeUtc ? { scheduledEnqueueTimeUtc: options.scheduledEnqueueTimeUtc } : {}),
     body: envelope,
     contentType: 'application/json',
     messageId: envelope.jobId,
@@ -42,10 +48,10 @@ export class ServiceBusJobQueue implements JobQueue {
 
   constructor(private readonly settings: ServiceBusSettings) {}
 
-  async send(envelope: JobEnvelope, recorded = false): Promise<void> {
+  async send(envelope: JobEnvelope, recorded = false, options: SendOptions = {}): Promise<void> {
     this.client ??= await serviceBusClient(this.settings);
     this.sender ??= this.client.createSender(GROUP_JOBS_QUEUE);
-    await this.sender.sendMessages(jobMessage(envelope, recorded));
+    await this.sender.sendMessages(jobMessage(envelope, recorded, options));
   }
 
   async close(): Promise<void> {

@@ -42,6 +42,8 @@ export interface JobRecord {
   subscriptionId?: string;
   group?: { kind: string; name: string };
   submittedAt?: string;
+  /** A scheduled job (auto-roll soak): not delivered before this time. */
+  notBefore?: string;
   startedAt?: string;
   finishedAt?: string;
   attempts: number;
@@ -69,12 +71,21 @@ export interface GroupRecord {
   updatedByJob: string;
   /** The most recent job ids applied to the group (newest last). */
   appliedJobs: string[];
+  /** Auto-roll policy (groups on `latest`), from the job envelope or PUT .../autoroll. */
+  autoRoll?: { enabled: boolean; soakMinutes: number; paused: boolean };
+  /** The auto-roll index entry of the group while it is on `latest` of a gallery image (definition key|region). */
+  latestOf?: string;
+  /** The last auto-roll applied: from and to which version, when, by which job. */
+  lastRoll?: { fromVersionId?: string; toVersionId: string; at: string; jobId: string };
 }
 
 export type GroupChange = Omit<GroupRecord, 'revision' | 'createdAt' | 'updatedAt' | 'createdByJob' | 'updatedByJob' | 'appliedJobs'> & {
   /** An update computed from this revision of the group (a partial update merged onto it): applied only onto that revision. */
   basedOnRevision?: number;
 };
+
+/** Rows written in the same transaction as a job's outcome (its outbox events), given the account's partition. */
+export type JobExtras = (partitionKey: string, group: GroupRecord | undefined) => TransactionAction[];
 
 const APPLIED_KEPT = 200;
 const RACE_ATTEMPTS = 30;
@@ -156,13 +167,16 @@ export class JobStore {
    * Writes a job's state: into its account's partition when the subscription is known (and the
    * pointer in the jobs table when `withPointer`), otherwise into the jobs table.
    */
-  async putJob(job: JobRecord, withPointer = false): Promise<void> {
+  async putJob(job: JobRecord, withPointer = false, extras?: JobExtras): Promise<void> {
     await this.ensureTables();
     if (!job.subscriptionId) {
       await this.jobs.upsertEntity(this.jobEntity(jobKey(job.jobId), 'job', job), 'Replace');
       return;
     }
-    await this.groups.upsertEntity(this.jobEntity(encodeKeyPart(job.subscriptionId), jobRowKey(job.jobId), job), 'Replace');
+    const pk = encodeKeyPart(job.subscriptionId);
+    const more = extras ? extras(pk, undefined) : [];
+    if (more.length > 0) await this.groups.submitTransaction([['upsert', this.jobEntity(pk, jobRowKey(job.jobId), job), 'Replace'], ...more]);
+    else await this.groups.upsertEntity(this.jobEntity(pk, jobRowKey(job.jobId), job), 'Replace');
     if (withPointer) await this.putPointer(job);
   }
 
@@ -218,7 +232,7 @@ export class JobStore {
    * Otherwise (queued, running, dead-lettered by the processor without the reason, or not recorded
    * at all) it becomes `deadLettered` with the reason, in its account's partition and the jobs table.
    */
-  async markDeadLettered(base: JobRecord, reason: string, description: string | undefined, at: string): Promise<{ job: JobRecord; changed: boolean }> {
+  async markDeadLettered(base: JobRecord, reason: string, description: string | undefined, at: string, extrasOf?: (job: JobRecord) => JobExtras): Promise<{ job: JobRecord; changed: boolean }> {
     const current = (await this.getJob(base.jobId)) ?? (base.subscriptionId ? await this.findJobIn(base.jobId, [base.subscriptionId]) : undefined);
     if (current && (current.status === 'succeeded' || current.status === 'failed')) return { job: current, changed: false };
     if (current?.status === 'deadLettered' && current.deadLetterReason !== undefined) return { job: current, changed: false };
@@ -232,7 +246,7 @@ export class JobStore {
       deadLetterReason: reason,
       ...(description ? { deadLetterDescription: description } : {}),
     };
-    await this.putJob(job, true);
+    await this.putJob(job, true, extrasOf?.(job));
     return { job, changed: true };
   }
 
@@ -249,11 +263,11 @@ export class JobStore {
    * when this job was applied before (then only the job is written). Throws GroupConflictError
    * (permanent) or GroupRaceError (transient).
    */
-  async applyJob(action: 'create' | 'update', change: GroupChange, job: JobRecord, now: string): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
+  async applyJob(action: 'create' | 'update', change: GroupChange, job: JobRecord, now: string, extras?: JobExtras): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
     await this.ensureTables();
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.tryApply(action, change, job, now);
+        return await this.tryApply(action, change, job, now, extras);
       } catch (err) {
         if (!(err instanceof GroupRaceError) || attempt >= RACE_ATTEMPTS) throw err;
         await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt, 10)));
@@ -261,7 +275,7 @@ export class JobStore {
     }
   }
 
-  private async tryApply(action: 'create' | 'update', change: GroupChange, job: JobRecord, now: string): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
+  private async tryApply(action: 'create' | 'update', change: GroupChange, job: JobRecord, now: string, extras?: JobExtras): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
     const pk = encodeKeyPart(change.subscriptionId);
     const rk = groupRowKey(change.kind, change.name);
     const jobAction: TransactionAction = ['upsert', this.jobEntity(pk, jobRowKey(job.jobId), job), 'Replace'];
@@ -270,7 +284,7 @@ export class JobStore {
       const { basedOnRevision: _based, ...fields } = change;
       const group: GroupRecord = { ...fields, revision: 1, createdAt: now, updatedAt: now, createdByJob: job.jobId, updatedByJob: job.jobId, appliedJobs: [job.jobId] };
       try {
-        await this.groups.submitTransaction([['create', { partitionKey: pk, rowKey: rk, revision: 1, ...packJson('record', group) }], jobAction]);
+        await this.groups.submitTransaction([['create', { partitionKey: pk, rowKey: rk, revision: 1, ...packJson('record', group) }], jobAction, ...(extras ? extras(pk, group) : [])]);
         return { group, alreadyApplied: false };
       } catch (err) {
         if (statusOf(err) !== 409) throw err;
@@ -296,7 +310,7 @@ export class JobStore {
       appliedJobs: [...current.group.appliedJobs, job.jobId].slice(-APPLIED_KEPT),
     };
     try {
-      await this.groups.submitTransaction([['update', { partitionKey: pk, rowKey: rk, revision: group.revision, ...packJson('record', group) }, 'Replace', { etag: current.etag }], jobAction]);
+      await this.groups.submitTransaction([['update', { partitionKey: pk, rowKey: rk, revision: group.revision, ...packJson('record', group) }, 'Replace', { etag: current.etag }], jobAction, ...(extras ? extras(pk, group) : [])]);
     } catch (err) {
       const s = statusOf(err);
       if (s === 412) throw new GroupRaceError('the group changed while the job ran');
@@ -309,6 +323,34 @@ export class JobStore {
   private async recordOnly(group: GroupRecord, job: JobRecord): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
     await this.putJob(job);
     return { group, alreadyApplied: true };
+  }
+
+  /** The jobs of an account whose id starts with `prefix` (one RowKey range of its partition), in id order. */
+  async jobsWithPrefix(subscriptionId: string, prefix: string): Promise<JobRecord[]> {
+    await this.ensureTables();
+    const from = jobRowKey(prefix);
+    const out: JobRecord[] = [];
+    for await (const e of this.groups.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${encodeKeyPart(subscriptionId)} and RowKey ge ${from} and RowKey lt ${`${from}~`}` } })) {
+      const job = unpackJson<JobRecord>('record', e);
+      if (job) out.push(job);
+    }
+    return out;
+  }
+
+  /** Changes a group record (ETag-guarded, re-read on a race); undefined when the group does not exist. */
+  async updateGroup(subscriptionId: string, kind: string, name: string, change: (group: GroupRecord) => GroupRecord): Promise<GroupRecord | undefined> {
+    for (let attempt = 1; attempt <= RACE_ATTEMPTS; attempt++) {
+      const current = await this.getGroup(subscriptionId, kind, name);
+      if (!current) return undefined;
+      const group = change(current.group);
+      try {
+        await this.groups.updateEntity({ partitionKey: encodeKeyPart(subscriptionId), rowKey: groupRowKey(kind, name), revision: group.revision, ...packJson('record', group) }, 'Replace', { etag: current.etag });
+        return group;
+      } catch (err) {
+        if (statusOf(err) !== 412) throw err;
+      }
+    }
+    throw new GroupRaceError('the group kept changing');
   }
 
   /** Groups of a subscription, in key order, a page at a time. */

@@ -22,4 +22,6 @@ if (scaleAt >= 0) {
   await benchLookups();
   const { benchJobs } = await import('./jobs.js');
   await benchJobs();
+  const { benchAutoRoll } = await import('./autoroll.js');
+  benchAutoRoll();
 }

@@ -24,6 +24,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SETTING_DOCS, SETTING_NAMES, GROUP_JOBS_QUEUE, SERVICE_BUS_CONNECTION } from '../../shared/config.js';
 import { HANDLED_EVENT_TYPES, HANDLED_OPERATIONS } from '../../shared/catalog/events.js';
+import { EVENT_TYPES } from '../../shared/events/events.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const infraDir = path.join(root, 'infra');
@@ -298,7 +299,7 @@ describe('Function App (infra/modules/function-app.bicep)', () => {
     for (const s of appSettings.filter((x) => x.name?.endsWith('__credential'))) expect(s.value, s.name).toBe("'managedidentity'");
     expect(value('ARM_CREDENTIAL')).toBe("'managedidentity'");
     const clientIds = appSettings.filter((s) => s.name?.endsWith('__clientId') || s.name === 'ARM_CLIENT_ID').map((s) => s.value);
-    expect(clientIds.length).toBe(4);
+    expect(clientIds.length).toBe(5);
     expect(new Set(clientIds).size, 'one identity for every connection').toBe(1);
     expect(value('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')).toMatch(/Authorization=AAD/);
     expect(value('CatalogStorage__tableServiceUri')).toMatch(/^'https:\/\//);
@@ -383,6 +384,40 @@ describe('Event Grid (infra/modules/event-topic.bicep, gallery-events.bicep)', (
   });
 });
 
+describe('domain events (infra/modules/domain-events.bicep, infra/event-subscriptions.json)', () => {
+  const src = code.get('modules/domain-events.bicep') ?? '';
+  const definitions = (JSON.parse(read('infra', 'event-subscriptions.json')) as { subscriptions: { name: string; function: string; includedEventTypes: string[] }[] }).subscriptions;
+
+  it('is a custom topic in the CloudEvents schema with local (key) auth off', () => {
+    const topic = one('Microsoft.EventGrid/topics');
+    const props = must(topic.body, 'properties');
+    expect(literal(prop(props, 'inputSchema'))).toBe('CloudEventSchemaV1_0');
+    expect(prop(props, 'disableLocalAuth')).toBe('true');
+  });
+
+  it('creates the subscriptions from the one definition file the local runtime reads too, in the CloudEvents schema', () => {
+    expect(src).toContain("loadJsonContent('../event-subscriptions.json')");
+    expect(src).toMatch(/for s in subscriptions/);
+    expect(src).toContain("eventDeliverySchema: 'CloudEventSchemaV1_0'");
+    expect(src).toMatch(/\/functions\/\$\{s\.function\}/);
+    expect(read('shared', 'devhost', 'event-grid-topic.ts')).toContain("'event-subscriptions.json'");
+  });
+
+  it('names only Event Grid triggers of this app and only event types the app publishes', () => {
+    const published = Object.values(EVENT_TYPES) as string[];
+    expect(definitions.length).toBeGreaterThan(0);
+    for (const d of definitions) {
+      expect(read('functions', `${d.function}.ts`)).toMatch(new RegExp(`app\\.eventGrid\\(\\s*'${d.function}'`));
+      for (const t of d.includedEventTypes) expect(published).toContain(t);
+    }
+  });
+
+  it('gives the Function App the topic endpoint and the outbox schedule', () => {
+    expect(code.get('main.bicep')).toMatch(/domainEventsEndpoint:\s*domainEvents\.outputs\.endpoint/);
+    expect(appSettingNames).toEqual(expect.arrayContaining(['DomainEvents__topicEndpointUri', 'DomainEvents__credential', 'DomainEvents__clientId', 'OUTBOX_SCHEDULE']));
+  });
+});
+
 describe('Storage and monitoring', () => {
   it('turns shared-key access off on the storage account', () => {
     const props = must(one('Microsoft.Storage/storageAccounts').body, 'properties');
@@ -403,6 +438,7 @@ describe('role assignments', () => {
     { role: 'Azure Service Bus Data Sender', id: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39' },
     { role: 'Reader', id: 'acdd72a7-3385-48ef-bd42-f606fba81ae7' },
     { role: 'Monitoring Metrics Publisher', id: '3913510d-42f4-4e42-8a64-420c390055eb' },
+    { role: 'EventGrid Data Sender', id: 'd5a91429-5739-47e2-a06b-3470a27159e7' },
   ];
   const TOO_BROAD = [
     { role: 'Owner', id: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635' },

@@ -58,7 +58,7 @@ export function readmeCommands(section: string): ReadmeCommand[] {
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !/^(CatalogStorage|CATALOG_TABLE_PREFIX|ARM_|ServiceBus|RECHECK|RECONCILE|VM_SIZES|LOCAL_|FUNCTIONS_HTTP_PORT|AZURITE_|GROUP_JOBS)/.test(k)) env[k] = v;
+    if (v !== undefined && !/^(CatalogStorage|CATALOG_TABLE_PREFIX|ARM_|ServiceBus|RECHECK|RECONCILE|VM_SIZES|LOCAL_|FUNCTIONS_HTTP_PORT|AZURITE_|GROUP_JOBS|DomainEvents|OUTBOX)/.test(k)) env[k] = v;
   }
   return env;
 }
@@ -152,7 +152,7 @@ describe('npm start (the README front door)', () => {
   afterAll(() => kill(app));
 
   it('every command the README shows in "Running locally" is run by this file', () => {
-    const exercised = ['npm start', '"id": "readme-1"', '/admin/functions/reconcileCatalog', '/api/manage/reconcile', 'versions/latest?region=westeurope', 'SubscriptionValidation'];
+    const exercised = ['npm start', '"id": "readme-1"', '/admin/functions/reconcileCatalog', '/api/manage/reconcile', 'versions/latest?region=westeurope', 'SubscriptionValidation', '/runtime/events'];
     for (const c of commands) expect(exercised.filter((needle) => c.command === needle || (needle !== 'npm start' && c.command.includes(needle))), c.command).toHaveLength(1);
     expect(commands.map((c) => c.command)).toContain('npm start');
     expect(new Set(commands.map((c) => c.command)).size).toBe(exercised.length);
@@ -214,6 +214,17 @@ describe('npm start (the README front door)', () => {
   it("the README's validation handshake answers as the README shows", async () => {
     const c = find('SubscriptionValidation');
     expect((await sh(c.command, app!.ports.http)).trim()).toBe(c.expected.join('').trim());
+  });
+
+  it('hosts the domain-event topic: the start-up reconcile\'s catalog changes appear on GET /runtime/events and in the log', async () => {
+    expect(app!.output()).toContain(`Domain events: local topic http://localhost:${app!.ports.http}/runtime/eventgrid/topics/domain-events/api/events`);
+    let events: { type: string; subject: string }[] = [];
+    await waitFor(async () => {
+      events = (JSON.parse(await sh(find('/runtime/events').command, app!.ports.http)) as { events: { type: string; subject: string }[] }).events;
+      return events.some((e) => e.type === 'GalleryCatalog.LatestVersionChanged');
+    }, 5_000);
+    expect(events.some((e) => e.type === 'GalleryCatalog.LatestVersionChanged' && e.subject.endsWith('/images/ubuntu-2204-base')), app!.output()).toBe(true);
+    expect(app!.output()).toMatch(/topic domain-events: GalleryCatalog\.LatestVersionChanged \/subscriptions\//);
   });
 
   it('stops everything on Ctrl-C: no process and no port left', async () => {

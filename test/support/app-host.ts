@@ -11,6 +11,7 @@ import { LocalRuntime, type LogLine, type RuntimeOptions } from '../../shared/de
 import { resetConfig } from '../../shared/config.js';
 import { resetServices, useJobQueue } from '../../shared/services.js';
 import type { LocalServiceBusQueue } from '../../shared/devhost/local-bus.js';
+import { LOCAL_TOPIC_PATH, readEventSubscriptions, type LocalEventTopic } from '../../shared/devhost/event-grid-topic.js';
 
 export const projectRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -26,6 +27,8 @@ export interface AppHost {
   tablePrefix: string;
   /** The group-jobs queue, emulated in memory (no Service Bus offline). */
   jobsQueue: LocalServiceBusQueue;
+  /** The domain-event topic hosted by the runtime (startApp with `events: true`). */
+  topic?: LocalEventTopic;
   stop(): Promise<void>;
 }
 
@@ -34,15 +37,24 @@ export function uniqueTablePrefix(): string {
   return `t${randomBytes(5).toString('hex')}`;
 }
 
-export async function startApp(settings: Record<string, string>, runtimeOptions: Pick<RuntimeOptions, 'principalHeader'> = {}): Promise<AppHost> {
+export async function startApp(settings: Record<string, string>, options: Pick<RuntimeOptions, 'principalHeader'> & { events?: boolean; webhooks?: string[] } = {}): Promise<AppHost> {
   const tablePrefix = settings.CATALOG_TABLE_PREFIX ?? uniqueTablePrefix();
   Object.assign(process.env, { CATALOG_TABLE_PREFIX: tablePrefix, ...settings });
   resetConfig();
   resetServices();
   const registry = await loadApp(projectRoot, appSourceFiles());
   const logs: LogLine[] = [];
-  const runtime = new LocalRuntime(registry, { onLog: (l) => logs.push(l), timers: false, ...runtimeOptions });
+  const runtime = new LocalRuntime(registry, { onLog: (l) => logs.push(l), timers: false, ...(options.principalHeader === undefined ? {} : { principalHeader: options.principalHeader }) });
   const url = await runtime.start(0);
+  let topic: LocalEventTopic | undefined;
+  if (options.events) {
+    topic = runtime.hostEventTopic(readEventSubscriptions(projectRoot), options.webhooks ?? []);
+    Object.assign(process.env, { DomainEvents__topicEndpointUri: `${url.replace('localhost', '127.0.0.1')}${LOCAL_TOPIC_PATH}`, DomainEvents__credential: 'key', DomainEvents__topicKey: topic.key });
+  } else {
+    for (const k of ['DomainEvents__topicEndpointUri', 'DomainEvents__credential', 'DomainEvents__topicKey']) Reflect.deleteProperty(process.env, k);
+  }
+  resetConfig();
+  resetServices();
   const jobsQueue = runtime.emulateServiceBus('groupJobs', { maxDeliveryCount: Number(process.env.GROUP_JOBS_MAX_DELIVERY_COUNT ?? 10), maxConcurrentSessions: 16, redeliveryDelayMs: 5 });
   useJobQueue(jobsQueue);
   return {
@@ -51,6 +63,7 @@ export async function startApp(settings: Record<string, string>, runtimeOptions:
     logs,
     tablePrefix,
     jobsQueue,
+    ...(topic ? { topic } : {}),
     stop: async () => {
       useJobQueue(undefined);
       await runtime.stop();

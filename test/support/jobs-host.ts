@@ -22,11 +22,11 @@ export interface JobsHost extends AppHost {
 }
 
 /** The demo organization (Contoso: publisher + consumer accounts; Fabrikam: a partner tenant) with a catalog built from events. */
-export async function startJobsHost(connectionString: string, settings: Record<string, string> = {}): Promise<JobsHost> {
+export async function startJobsHost(connectionString: string, settings: Record<string, string> = {}, options: { events?: boolean; webhooks?: string[] } = {}): Promise<JobsHost> {
   const sim = new ArmSimulator();
   const { endpoint } = await sim.start();
   seedDemoOrganization(sim);
-  const app = await startApp({ CatalogStorage: connectionString, ARM_ENDPOINT: endpoint, ARM_CREDENTIAL: 'local', ARM_MAX_RETRIES: '0', ...settings });
+  const app = await startApp({ CatalogStorage: connectionString, ARM_ENDPOINT: endpoint, ARM_CREDENTIAL: 'local', ARM_MAX_RETRIES: '0', ...settings }, options);
   const request: JobsHost['request'] = async (method, path, body, principal = DEMO_PRINCIPAL) => {
     const res = await fetch(`${app.url}/api/${path}`, {
       method,

@@ -23,6 +23,18 @@ describe('configuration', () => {
     expect(c.schedules.reconcile.split(' ')).toHaveLength(6);
   });
 
+  it('reads the domain-event topic: managed identity over https, or a key (the local topic over http)', () => {
+    expect(loadConfig(base).eventTopic).toBeUndefined();
+    const azure = loadConfig({ ...base, DomainEvents__topicEndpointUri: 'https://t.westeurope-1.eventgrid.azure.net/api/events', DomainEvents__credential: 'managedidentity', DomainEvents__clientId: '11111111-2222-3333-4444-555555555555' });
+    expect(azure.eventTopic).toEqual({ endpoint: 'https://t.westeurope-1.eventgrid.azure.net/api/events', credential: 'managedidentity', clientId: '11111111-2222-3333-4444-555555555555' });
+    const local = loadConfig({ ...base, DomainEvents__topicEndpointUri: 'http://127.0.0.1:7071/runtime/eventgrid/topics/domain-events/api/events', DomainEvents__credential: 'key', DomainEvents__topicKey: 'k' });
+    expect(local.eventTopic).toMatchObject({ credential: 'key', key: 'k' });
+    expect(problems({ ...base, DomainEvents__topicEndpointUri: 'http://127.0.0.1:1/api/events' })).toEqual(['DomainEvents__topicEndpointUri']);
+    expect(problems({ ...base, DomainEvents__topicEndpointUri: 'https://t/api/events', DomainEvents__credential: 'key' })).toEqual(['DomainEvents__topicKey']);
+    expect(problems({ ...base, DomainEvents__topicEndpointUri: 'http://example.org/api/events', DomainEvents__credential: 'key', DomainEvents__topicKey: 'k' })).toEqual(['DomainEvents__topicEndpointUri']);
+    expect(loadConfig(base).outboxSchedule.split(' ')).toHaveLength(6);
+  });
+
   it('fails with the name of a missing table connection', () => {
     expect(problems({})).toEqual(['CatalogStorage']);
   });

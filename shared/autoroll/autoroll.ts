@@ -1,0 +1,216 @@
+/**
+ * Auto-roll: when `latest` of an image definition changes in a region (the LatestVersionChanged
+ * domain event), every group on `latest` of that definition in that region, with auto-roll enabled
+ * and not paused (nor its definition paused), gets an update job that rolls it to the new latest.
+ *
+ * - The groups come from the index (definition + region → groups on latest), one partition query.
+ * - The roll job id is `roll:<group key>:<version>` (group key: 16 hex digits of SHA-256 of the
+ *   group identity `account/kind/name`), so duplicated or replayed events give one roll: the job
+ *   record is created once, the queue drops a duplicate messageId, and a job already applied to
+ *   the group is recognised.
+ * - A roll job runs like a user's update (visibility, compatibility, replicas) on the group's
+ *   CURRENT spec, changing only the image version; it fails, leaving the group on its version,
+ *   unless its target is still latest in the group's region (Completed there, not excluded).
+ * - Soak: the job is sent with the queue's scheduled delivery (`scheduledEnqueueTimeUtc`) at the
+ *   event's time + soakMinutes.
+ * - Recall: an excluded or deleted latest moves latest down; the groups on it get a roll job to
+ *   the new latest like any other change.
+ */
+import { createHash } from 'node:crypto';
+import { galleryRef, imageRef, parseResourceId, versionRef, formatResourceId, type ImageRef } from '../domain/ids.js';
+import { DEFAULT_AUTO_ROLL, rollDecision, type AutoRollPolicy, type RollSkip } from '../domain/reaction.js';
+import { imageKey } from '../catalog/keys.js';
+import type { AutoRollPolicyInput, JobEnvelope } from '../domain/job-envelope.js';
+import type { JobQueue } from '../jobs/queue.js';
+import type { GroupChange, GroupRecord, JobProblem, JobStore } from '../jobs/store.js';
+import type { LatestVersionChangedData } from '../events/events.js';
+import { latestOfKey, type AutoRollStore, type IndexedGroup } from './store.js';
+
+/** Groups handled at the same time for one change of latest. */
+const FAN_OUT = 16;
+
+export function groupKey(account: string, kind: string, name: string): string {
+  return createHash('sha256').update(`${account}/${kind}/${name}`.toLowerCase()).digest('hex').slice(0, 16);
+}
+/** Every roll job id starts so; no other producer may use it. */
+export const ROLL_JOB_PREFIX = 'roll:';
+export function rollJobId(account: string, kind: string, name: string, version: string): string {
+  return `${rollJobPrefix(account, kind, name)}${version}`;
+}
+export function rollJobPrefix(account: string, kind: string, name: string): string {
+  return `${ROLL_JOB_PREFIX}${groupKey(account, kind, name)}:`;
+}
+
+export function policyOf(group: Pick<GroupRecord, 'autoRoll'>): AutoRollPolicy {
+  return group.autoRoll ?? DEFAULT_AUTO_ROLL;
+}
+
+export function versionNameOf(versionId: string | undefined): string | undefined {
+  if (!versionId) return undefined;
+  try {
+    const ref = parseResourceId(versionId);
+    return ref.level === 'version' ? ref.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function specVersionOf(kind: string, spec: unknown): string | undefined {
+  const gallery = (spec as { compute?: { launchSpecification?: { image?: { gallery?: Record<string, unknown> } } } } | undefined)?.compute?.launchSpecification?.image?.gallery;
+  const v = kind === 'statefulNode' ? gallery?.versionName : gallery?.version;
+  return typeof v === 'string' ? v : undefined;
+}
+
+export interface RollOutcome {
+  queued: { jobId: string; notBefore: string }[];
+  skipped: { group: string; reason: RollSkip | 'stale-index' }[];
+}
+
+export class AutoRoller {
+  constructor(
+    private readonly store: AutoRollStore,
+    private readonly jobs: JobStore,
+    private readonly queue: () => JobQueue | undefined,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Changes a group's auto-roll policy (the fields given); undefined when the group does not exist. */
+  async setPolicy(subscriptionId: string, kind: string, name: string, input: AutoRollPolicyInput): Promise<GroupRecord | undefined> {
+    return this.jobs.updateGroup(subscriptionId, kind, name, (g) => ({ ...g, autoRoll: { ...policyOf(g), ...input }, revision: g.revision + 1, updatedAt: this.now().toISOString() }));
+  }
+
+  /** The emergency stop of auto-roll for an image definition (every region), or its release. */
+  async setDefinitionPaused(definition: ImageRef, paused: boolean): Promise<{ imageDefinitionId: string; paused: boolean; pausedAt?: string }> {
+    const key = imageKey(definition);
+    const at = this.now().toISOString();
+    await this.store.setPaused(key, formatResourceId(definition), paused, at);
+    const since = await this.store.pausedSince(key);
+    return { imageDefinitionId: formatResourceId(definition), paused: since !== undefined, ...(since ? { pausedAt: since } : {}) };
+  }
+
+  /** Queues the roll jobs a change of latest calls for. Transient failures throw (Event Grid redelivers). */
+  async onLatestChanged(change: LatestVersionChangedData, eventTime: string): Promise<RollOutcome> {
+    const out: RollOutcome = { queued: [], skipped: [] };
+    const def = parseResourceId(change.imageDefinitionId);
+    if (def.level !== 'image') return out;
+    const definitionKey = imageKey(def);
+    const latestOf = latestOfKey(definitionKey, change.region);
+    const [entries, paused] = await Promise.all([this.store.groupsOn(latestOf), this.store.pausedSince(definitionKey)]);
+    const changedAt = Number.isNaN(Date.parse(eventTime)) ? this.now() : new Date(eventTime);
+    const queue = this.queue();
+    const one = async (entry: IndexedGroup): Promise<void> => {
+      const label = `${entry.account}/${entry.kind}/${entry.name}`;
+      const found = await this.jobs.getGroup(entry.subscriptionId, entry.kind, entry.name);
+      if (!found || found.group.latestOf !== latestOf) {
+        out.skipped.push({ group: label, reason: 'stale-index' });
+        return;
+      }
+      const group = found.group;
+      const current = versionNameOf(group.imageVersionId);
+      const decision = rollDecision(
+        { specVersion: specVersionOf(group.kind, group.spec) ?? '', region: group.region, policy: policyOf(group), ...(current ? { currentVersion: current } : {}) },
+        change,
+        changedAt,
+        paused !== undefined,
+      );
+      if (!decision.roll) {
+        out.skipped.push({ group: label, reason: decision.reason });
+        return;
+      }
+      if (!queue) throw new Error('auto-roll: no job queue is configured');
+      const version = change.newVersion as string;
+      const jobId = rollJobId(group.account, group.kind, group.name, version);
+      const notBefore = decision.notBefore.getTime() > this.now().getTime() ? decision.notBefore : undefined;
+      const created = await this.jobs.createJob({
+        jobId,
+        status: 'queued',
+        action: 'update',
+        kind: group.kind,
+        account: group.account,
+        subscriptionId: group.subscriptionId,
+        group: { kind: group.kind, name: group.name },
+        submittedAt: this.now().toISOString(),
+        ...(notBefore ? { notBefore: notBefore.toISOString() } : {}),
+        attempts: 0,
+        errors: [],
+        warnings: [],
+      });
+      if (!created) {
+        const existing = await this.jobs.getJob(jobId);
+        // Known and finished: a replayed event. Known and still queued: send again (the queue drops duplicates).
+        if (existing && existing.status !== 'queued') return;
+      }
+      await queue.send(rollEnvelope(group, jobId, version, change.cause), true, notBefore ? { scheduledEnqueueTimeUtc: notBefore } : {});
+      out.queued.push({ jobId, notBefore: (notBefore ?? this.now()).toISOString() });
+    };
+    // The groups are independent: a bounded number at a time.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < entries.length) await one(entries[next++] as IndexedGroup);
+    };
+    await Promise.all(Array.from({ length: Math.min(FAN_OUT, entries.length) }, worker));
+    return out;
+  }
+}
+
+/**
+ * The roll job: a partial update that sets only the image version of the group, to `latest` (the
+ * processor merges it onto the group as it is then and resolves latest in its region, which must be
+ * `version`).
+ */
+export function rollEnvelope(group: GroupRecord, jobId: string, version: string, cause: string): JobEnvelope {
+  const gallery = group.kind === 'statefulNode' ? { versionName: 'latest' } : { version: 'latest' };
+  const spec = { name: group.name, compute: { launchSpecification: { image: { gallery } } } };
+  const body = group.kind === 'statefulNode' ? { statefulNode: spec } : { group: spec };
+  return { schemaVersion: 1, jobId, action: 'update', kind: group.kind, caller: { account: group.account }, body, roll: { toVersion: version, cause } } as JobEnvelope;
+}
+
+/**
+ * What the job processor asks of the auto-roll around a job: whether a roll job may roll the group
+ * as it is now (on latest, auto-roll on); the group write keeps the index and records the roll.
+ */
+export class RollJobs {
+  constructor(private readonly store: AutoRollStore) {}
+
+  /** Why a roll job may not roll `group` (as stored, before the merge); undefined for other jobs and rollable groups. */
+  refusal(envelope: JobEnvelope, group: GroupRecord): JobProblem | undefined {
+    if (!envelope.roll) return undefined;
+    const root = envelope.kind === 'statelessGroup' ? '/body/group' : '/body/statefulNode';
+    const versionField = envelope.kind === 'statelessGroup' ? 'version' : 'versionName';
+    if ((specVersionOf(group.kind, group.spec) ?? '').toLowerCase() !== 'latest') {
+      return { pointer: `${root}/compute/launchSpecification/image/gallery/${versionField}`, code: 'group-pinned', message: 'The group is pinned to a version: it is not rolled.' };
+    }
+    const policy = policyOf(group);
+    if (!policy.enabled || policy.paused) return { pointer: '/autoRoll', code: 'auto-roll-off', message: `Auto-roll of the group is ${policy.enabled ? 'paused' : 'disabled'}.` };
+    return undefined;
+  }
+
+  /** The group change with the policy, the index key and (roll jobs) the roll; indexes the group first. */
+  async beforeApply(envelope: JobEnvelope, change: GroupChange, latestOf: string | undefined, previous: GroupRecord | undefined, now: string): Promise<GroupChange> {
+    const autoRoll = envelope.autoRoll ? { ...(previous?.autoRoll ?? DEFAULT_AUTO_ROLL), ...envelope.autoRoll } : previous?.autoRoll;
+    const { latestOf: _old, autoRoll: _a, ...rest } = change;
+    const next: GroupChange = { ...rest, ...(autoRoll ? { autoRoll } : {}), ...(latestOf ? { latestOf } : {}) };
+    if (envelope.roll && change.imageVersionId) {
+      next.lastRoll = { ...(previous?.imageVersionId ? { fromVersionId: previous.imageVersionId } : {}), toVersionId: change.imageVersionId, at: now, jobId: envelope.jobId };
+    }
+    if (latestOf && latestOf !== previous?.latestOf) await this.store.index({ subscriptionId: change.subscriptionId, account: change.account, kind: change.kind, name: change.name, latestOf });
+    return next;
+  }
+
+  /** After the group write: the index entry of the definition/region the group left goes. */
+  async afterApply(previous: GroupRecord | undefined, group: GroupRecord): Promise<void> {
+    if (previous?.latestOf && previous.latestOf !== group.latestOf) {
+      await this.store.unindex({ subscriptionId: previous.subscriptionId, account: previous.account, kind: previous.kind, name: previous.name, latestOf: previous.latestOf });
+    }
+  }
+}
+
+/** The index key of a group on latest of a gallery image in a region. */
+export function latestOfImage(subscriptionId: string, resourceGroup: string, gallery: string, image: string, region: string): string {
+  return latestOfKey(imageKey(imageRef(galleryRef(subscriptionId, resourceGroup, gallery), image)), region);
+}
+
+export function versionIdOf(definitionId: string, version: string): string {
+  const ref = parseResourceId(definitionId);
+  return ref.level === 'image' ? formatResourceId(versionRef(ref, version)) : definitionId;
+}

@@ -1,0 +1,130 @@
+/**
+ * Read models of auto-roll: a group's roll history, and the rollout of an image definition — per
+ * region, the latest version and which groups run which version: `rolled` (on latest), `soaking`
+ * (its roll job waits for its scheduled time), `pending` (queued or running, or not yet queued),
+ * `failed` (its roll job failed: the group stays on its version), `held` (auto-roll disabled or
+ * paused for the group or the definition). Only the groups of the accounts the caller acts for are
+ * shown.
+ */
+import type { Caller } from '../domain/visibility.js';
+import type { ImageRef } from '../domain/ids.js';
+import { imageKey } from '../catalog/keys.js';
+import type { CatalogLookups } from '../lookups/lookups.js';
+import type { GroupRecord, JobRecord, JobStore } from '../jobs/store.js';
+import type { CatalogStore } from '../catalog/store.js';
+import type { LatestPointers } from '../domain/reaction.js';
+import type { VersionEvents } from '../events/catalog-events.js';
+import { compareVersions } from '../domain/versions.js';
+import { policyOf, rollJobId, rollJobPrefix, versionNameOf } from './autoroll.js';
+import type { AutoRollStore } from './store.js';
+
+export type RolloutState = 'rolled' | 'soaking' | 'pending' | 'failed' | 'held';
+
+export interface RollView {
+  jobId: string;
+  toVersion: string;
+  status: JobRecord['status'];
+  submittedAt?: string;
+  notBefore?: string;
+  finishedAt?: string;
+  resolvedImageVersionId?: string;
+  errors: JobRecord['errors'];
+}
+
+export interface RolloutGroup {
+  account: string;
+  kind: string;
+  name: string;
+  version?: string;
+  state: RolloutState;
+  rollJobId?: string;
+  notBefore?: string;
+}
+
+export interface RolloutRegion {
+  region: string;
+  latestVersion?: string;
+  counts: Record<RolloutState, number>;
+  groups: RolloutGroup[];
+}
+
+export function rollView(job: JobRecord): RollView {
+  return {
+    jobId: job.jobId,
+    toVersion: job.jobId.slice(job.jobId.lastIndexOf(':') + 1),
+    status: job.status,
+    ...(job.submittedAt ? { submittedAt: job.submittedAt } : {}),
+    ...(job.notBefore ? { notBefore: job.notBefore } : {}),
+    ...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),
+    ...(job.resolvedImageVersionId ? { resolvedImageVersionId: job.resolvedImageVersionId } : {}),
+    errors: job.errors,
+  };
+}
+
+export class AutoRollViews {
+  constructor(
+    private readonly deps: { store: AutoRollStore; jobs: JobStore; catalog: CatalogStore; lookups: CatalogLookups; events: VersionEvents },
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** A group's auto-roll policy, its last roll, and its roll jobs newest first. */
+  async rolls(subscriptionId: string, kind: string, name: string): Promise<{ group: Pick<GroupRecord, 'account' | 'kind' | 'name' | 'region'> & Partial<GroupRecord>; rolls: RollView[] } | undefined> {
+    const found = await this.deps.jobs.getGroup(subscriptionId, kind, name);
+    if (!found) return undefined;
+    const g = found.group;
+    const jobs = await this.deps.jobs.jobsWithPrefix(subscriptionId, rollJobPrefix(g.account, g.kind, g.name));
+    const rolls = jobs.map(rollView).sort((a, b) => (b.submittedAt ?? '').localeCompare(a.submittedAt ?? '') || compareVersions(b.toVersion, a.toVersion));
+    return {
+      group: { account: g.account, kind: g.kind, name: g.name, region: g.region, ...(g.imageVersionId ? { imageVersionId: g.imageVersionId } : {}), autoRoll: policyOf(g), ...(g.lastRoll ? { lastRoll: g.lastRoll } : {}) },
+      rolls,
+    };
+  }
+
+  /** The rollout of a definition the caller sees, per region. */
+  async rollout(caller: Caller, ref: ImageRef): Promise<{ imageDefinitionId: string; paused: boolean; regions: RolloutRegion[] }> {
+    const image = await this.deps.lookups.image(caller, ref);
+    const definitionKey = imageKey(ref);
+    const [pointers, entries, pausedSince] = await Promise.all([
+      this.deps.events.pointers(this.deps.catalog.versions, definitionKey),
+      this.deps.store.groupsOnDefinition(definitionKey),
+      this.deps.store.pausedSince(definitionKey),
+    ]);
+    const regions = new Map<string, RolloutRegion>();
+    const regionOf = (region: string): RolloutRegion => {
+      let r = regions.get(region);
+      if (!r) {
+        r = { region, ...(pointers[region] ? { latestVersion: pointers[region] } : {}), counts: { rolled: 0, soaking: 0, pending: 0, failed: 0, held: 0 }, groups: [] };
+        regions.set(region, r);
+      }
+      return r;
+    };
+    for (const region of Object.keys(pointers)) regionOf(region);
+    for (const entry of entries) {
+      if (!caller.subscriptionIds.includes(entry.subscriptionId)) continue;
+      const found = await this.deps.jobs.getGroup(entry.subscriptionId, entry.kind, entry.name);
+      if (!found || found.group.latestOf !== entry.latestOf) continue;
+      const g = found.group;
+      const row = await this.groupState(g, pointers, pausedSince !== undefined);
+      const r = regionOf(g.region);
+      r.counts[row.state]++;
+      r.groups.push(row);
+    }
+    return { imageDefinitionId: image.id, paused: pausedSince !== undefined, regions: [...regions.values()].sort((a, b) => a.region.localeCompare(b.region)) };
+  }
+
+  private async groupState(g: GroupRecord, pointers: LatestPointers, definitionPaused: boolean): Promise<RolloutGroup> {
+    const version = versionNameOf(g.imageVersionId);
+    const base = { account: g.account, kind: g.kind, name: g.name, ...(version ? { version } : {}) };
+    const latest = pointers[g.region];
+    if (latest === undefined || (version !== undefined && compareVersions(version, latest) === 0)) return { ...base, state: 'rolled' };
+    const jobId = rollJobId(g.account, g.kind, g.name, latest);
+    const job = await this.deps.jobs.getJob(jobId);
+    if (job) {
+      const soaking = job.status === 'queued' && job.notBefore !== undefined && Date.parse(job.notBefore) > this.now().getTime();
+      const state: RolloutState = soaking ? 'soaking' : job.status === 'failed' || job.status === 'deadLettered' ? 'failed' : job.status === 'succeeded' ? 'rolled' : 'pending';
+      return { ...base, state, rollJobId: jobId, ...(job.notBefore ? { notBefore: job.notBefore } : {}) };
+    }
+    const policy = policyOf(g);
+    return { ...base, state: !policy.enabled || policy.paused || definitionPaused ? 'held' : 'pending' };
+  }
+}

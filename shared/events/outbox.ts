@@ -1,0 +1,149 @@
+/**
+ * The transactional outbox. An event is written as a row of the partition whose change causes it,
+ * in the same entity-group transaction as that change (a transaction is limited to one table and
+ * one partition): the versions partition of an image definition holds its versions, its per-region
+ * latest pointers (`~latest`) and its pending events; an account's partition of the groups table
+ * holds its groups, jobs and pending job events. So a change is never stored without its events,
+ * nor an event without its change.
+ *
+ * Outbox rows: RowKey `~outbox|<sequence>|<n>` (after every version or group key, so no listing of
+ * versions or groups sees them; they carry no `deleted` or `record` property). Right after the
+ * transaction the writer publishes the events it has just recorded (in order) and deletes their rows;
+ * whatever a crash leaves behind, the `publishOutbox` timer publishes. A row is deleted only after
+ * Event Grid accepted it, so an event may be published twice (same id), never lost.
+ */
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { packJson, unpackJson } from '../catalog/json-props.js';
+import { tableStatusOf as statusOf } from '../storage/tables.js';
+import type { DomainEvent } from './events.js';
+
+export const OUTBOX_PREFIX = '~outbox|';
+const OUTBOX_END = '~outbox}';
+const SEQ_DIGITS = 12;
+
+export function sequenceText(n: number): string {
+  return String(n).padStart(SEQ_DIGITS, '0');
+}
+
+function outboxRowKey(event: DomainEvent, i: number): string {
+  return `${OUTBOX_PREFIX}${event.sequence}|${String(i).padStart(3, '0')}`;
+}
+
+/**
+ * The actions that record events in a partition, in order. Upserts: the row keys are deterministic
+ * (sequence and position), so recording the same events again (a retried job) writes the same rows.
+ */
+export function outboxActions(partitionKey: string, events: readonly DomainEvent[], recordedAt: string): TransactionAction[] {
+  return events.map((event, i) => ['upsert', { partitionKey, rowKey: outboxRowKey(event, i), outbox: true, recordedAt, eventType: event.type, ...packJson('event', event) }, 'Replace']);
+}
+
+/** The outbox rows `outboxActions` writes for these events (to publish them without reading them back). */
+export function recordedRows(partitionKey: string, events: readonly DomainEvent[]): PendingRow[] {
+  return events.map((event, i) => ({ partitionKey, rowKey: outboxRowKey(event, i), event }));
+}
+
+/** Sends a batch of events (in order); throws when the topic did not accept them. */
+export interface EventSink {
+  send(events: readonly DomainEvent[]): Promise<void>;
+}
+
+export interface PendingRow {
+  partitionKey: string;
+  rowKey: string;
+  event: DomainEvent;
+}
+
+/** Events per publish request: Event Grid accepts up to 1 MB per batch; events here are small. */
+const BATCH = 50;
+
+export class OutboxPublisher {
+  /** Events published (accepted by the topic) by this process. */
+  published = 0;
+
+  constructor(
+    private readonly sink: EventSink | undefined,
+    private readonly log: (message: string) => void = () => undefined,
+  ) {}
+
+  get enabled(): boolean {
+    return this.sink !== undefined;
+  }
+
+  /**
+   * Publishes events a writer has just recorded (it knows them: no read), and deletes their rows.
+   * Never throws: what fails stays in the outbox for the timer.
+   */
+  async publishRecorded(table: TableClient, rows: PendingRow[]): Promise<number> {
+    if (!this.sink || rows.length === 0) return 0;
+    try {
+      return await this.publishRows(table, rows);
+    } catch (err) {
+      this.log(`outbox ${table.tableName} ${rows[0]?.partitionKey ?? ''}: publish failed, left for the timer: ${err instanceof Error ? err.message : String(err)}`);
+      return 0;
+    }
+  }
+
+  /** Publishes every pending event of the tables recorded before `before` (the timer's sweep). */
+  async publishLeftovers(tables: readonly TableClient[], before: Date): Promise<number> {
+    if (!this.sink) return 0;
+    let total = 0;
+    for (const table of tables) {
+      const filter = odata`RowKey ge ${OUTBOX_PREFIX} and RowKey lt ${OUTBOX_END} and recordedAt le ${before.toISOString()}`;
+      let rows: PendingRow[];
+      try {
+        rows = await pendingRows(table, filter);
+      } catch (err) {
+        if (statusOf(err) === 404) continue; // the table does not exist yet
+        throw err;
+      }
+      const byPartition = new Map<string, PendingRow[]>();
+      for (const r of rows) byPartition.set(r.partitionKey, [...(byPartition.get(r.partitionKey) ?? []), r]);
+      for (const list of byPartition.values()) total += await this.publishRows(table, list);
+    }
+    return total;
+  }
+
+  private async publishRows(table: TableClient, rows: PendingRow[]): Promise<number> {
+    const sink = this.sink;
+    if (!sink || rows.length === 0) return 0;
+    rows.sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0));
+    for (let i = 0; i < rows.length; i += BATCH) {
+      const batch = rows.slice(i, i + BATCH);
+      await sink.send(batch.map((r) => r.event));
+      this.published += batch.length;
+      await deleteRows(table, batch);
+    }
+    return rows.length;
+  }
+}
+
+/** Deletes published rows: one transaction per partition; a row another publisher deleted already is fine. */
+async function deleteRows(table: TableClient, rows: PendingRow[]): Promise<void> {
+  const byPartition = new Map<string, PendingRow[]>();
+  for (const r of rows) byPartition.set(r.partitionKey, [...(byPartition.get(r.partitionKey) ?? []), r]);
+  for (const list of byPartition.values()) {
+    try {
+      if (list.length === 1) await table.deleteEntity(list[0]!.partitionKey, list[0]!.rowKey);
+      else await table.submitTransaction(list.map((r) => ['delete', { partitionKey: r.partitionKey, rowKey: r.rowKey }]));
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+      // A batch fails as a whole when one row is gone: delete the rest one by one.
+      for (const r of list) {
+        try {
+          await table.deleteEntity(r.partitionKey, r.rowKey);
+        } catch (e) {
+          if (statusOf(e) !== 404) throw e;
+        }
+      }
+    }
+  }
+}
+
+async function pendingRows(table: TableClient, filter: string): Promise<PendingRow[]> {
+  const out: PendingRow[] = [];
+  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+    const event = unpackJson<DomainEvent>('event', e);
+    if (event && e.partitionKey !== undefined && e.rowKey !== undefined) out.push({ partitionKey: e.partitionKey, rowKey: e.rowKey, event });
+  }
+  return out;
+}

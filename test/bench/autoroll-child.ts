@@ -1,0 +1,135 @@
+// The auto-roll benchmark, in its own process (the built app is imported fresh, so its `app.*`
+// registrations reach this runtime): the real app on the local runtime, Azurite, the ARM
+// simulator, the local domain-event topic and the in-memory queue.
+//
+// One version becomes ready in West Europe with GROUPS groups on `latest` there: the time from the
+// ARM event to the last group rolled, the table round trips per rolled group, and the roll jobs
+// run when every event (the ARM event and each domain event) is delivered three times.
+import path from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startBenchEnv } from './harness.js';
+import { fmt } from './stats.js';
+import { loadApp } from '../../shared/devhost/load-app.js';
+import { LocalRuntime } from '../../shared/devhost/runtime.js';
+import { LOCAL_TOPIC_PATH, readEventSubscriptions } from '../../shared/devhost/event-grid-topic.js';
+import { seedDemoOrganization, DEMO_IMAGES, DEMO_SUBSCRIPTIONS as S } from '../../shared/devhost/demo-org.js';
+import { seedDemoDirectory } from '../../shared/devhost/demo-directory.js';
+import { resetConfig } from '../../shared/config.js';
+import { resetServices, services, useJobQueue } from '../../shared/services.js';
+import { EVENT_TYPES } from '../../shared/events/events.js';
+
+const GROUPS = 100;
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const ACCOUNT = 'act-5c6d7e8f';
+
+const env = await startBenchEnv(`r${randomBytes(4).toString('hex')}`);
+seedDemoOrganization(env.sim);
+// The tsc output of the app (not the bundle), so the app and this process share one set of services and their table round-trip counter.
+const registry = await loadApp(root, ['dist/index.js', ...fs.readdirSync(path.join(root, 'dist/functions')).filter((f) => f.endsWith('.js')).sort().map((f) => `dist/functions/${f}`)]);
+const runtime = new LocalRuntime(registry, { timers: false, onLog: () => undefined });
+const url = await runtime.start(0);
+const topic = runtime.hostEventTopic(readEventSubscriptions(root));
+Object.assign(process.env, { DomainEvents__topicEndpointUri: `${url.replace('localhost', '127.0.0.1')}${LOCAL_TOPIC_PATH}`, DomainEvents__credential: 'key', DomainEvents__topicKey: topic.key });
+resetConfig();
+resetServices();
+const queue = runtime.emulateServiceBus('groupJobs', { maxDeliveryCount: 10, maxConcurrentSessions: 16, redeliveryDelayMs: 5 });
+useJobQueue(queue);
+const s = services();
+await seedDemoDirectory(s.directory);
+
+const post = (functionName: string, events: unknown[]) =>
+  fetch(`${url}/runtime/webhooks/eventgrid?functionName=${functionName}`, { method: 'POST', headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' }, body: JSON.stringify(events) });
+const armEvent = (id: string) => ({
+  id: randomUUID(),
+  subject: id,
+  eventType: 'Microsoft.Resources.ResourceWriteSuccess',
+  eventTime: new Date().toISOString(),
+  dataVersion: '2',
+  data: { resourceUri: id, operationName: `${id.includes('/versions/') ? 'Microsoft.Compute/galleries/images/versions' : id.includes('/images/') ? 'Microsoft.Compute/galleries/images' : 'Microsoft.Compute/galleries'}/write`, status: 'Succeeded' },
+});
+const settle = async () => {
+  for (let i = 0; i < 5; i++) {
+    await topic.idle();
+    await queue.idle();
+  }
+};
+
+try {
+  for (const r of env.sim.all()) await post('galleryEvents', [armEvent(r.id)]);
+  const body = JSON.parse(fs.readFileSync(path.join(root, 'test/fixtures/spot/elastigroup-gallery-latest.json'), 'utf8')) as { group: { name: string } };
+  const names = Array.from({ length: GROUPS }, (_, i) => `roll-${i}`);
+  for (const name of names) {
+    await queue.send({ schemaVersion: 1, jobId: randomUUID(), action: 'create', kind: 'statelessGroup', caller: { account: ACCOUNT }, body: { group: { ...body.group, name } } });
+  }
+  await settle();
+
+  const v10 = `${DEMO_IMAGES.ubuntu}/versions/1.10.0`;
+  const publish = (version: string, westEurope: string) => {
+    const v = structuredClone(env.sim.get(v10)!) as unknown as { id: string; name: string; properties: { replicationStatus: { aggregatedState: string; summary: { region: string; state: string }[] } } };
+    v.id = `${DEMO_IMAGES.ubuntu}/versions/${version}`;
+    v.name = version;
+    for (const r of v.properties.replicationStatus.summary) r.state = r.region === 'West Europe' ? westEurope : 'Replicating';
+    v.properties.replicationStatus.aggregatedState = 'InProgress';
+    env.sim.put(v);
+    return v.id;
+  };
+  const rolledTo = async (version: string) => {
+    const out: number[] = [];
+    for (const name of names) {
+      const g = (await s.jobs.getGroup(S.consumer, 'statelessGroup', name))?.group;
+      if (g?.imageVersionId?.endsWith(`/versions/${version}`) && g.lastRoll) out.push(Date.parse(g.lastRoll.at));
+    }
+    return out;
+  };
+
+  const scenario = async (version: string, copies: number) => {
+    // Replicating first (indexed, nothing to roll), then ready in West Europe: the measured event.
+    const id = publish(version, 'Replicating');
+    await post('galleryEvents', [armEvent(id)]);
+    await settle();
+    publish(version, 'Completed');
+    const completedBefore = queue.completed.length;
+    const eventsBefore = topic.recent.length;
+    s.tables.roundTrips = 0;
+    const t0 = Date.now();
+    const arm = armEvent(id);
+    await Promise.all(Array.from({ length: copies }, () => post('galleryEvents', [arm])));
+    if (copies > 1) {
+      await topic.idle();
+      const domain = topic.recent.slice(eventsBefore).filter((e) => e.type === EVENT_TYPES.latestVersionChanged);
+      for (let c = 1; c < copies; c++) {
+        for (const e of domain) {
+          const { receivedAt: _r, deliveries: _d, ...cloudEvent } = e;
+          await post('autoRoll', [cloudEvent]);
+        }
+      }
+    }
+    await settle();
+    const roundTrips = s.tables.roundTrips;
+    const times = await rolledTo(version);
+    const rollJobs = queue.completed.slice(completedBefore).filter((m) => m.startsWith('roll:'));
+    return { rolled: times.length, lastMs: Math.max(...times) - t0, roundTripsPerGroup: roundTrips / Math.max(1, times.length), rollJobs: rollJobs.length, distinct: new Set(rollJobs).size };
+  };
+
+  const once = await scenario('1.13.0', 1);
+  const thrice = await scenario('1.14.0', 3);
+
+  // The same groups updated by users (one update job each, same queue and sessions), for the ratio.
+  const t1 = Date.now();
+  for (const name of names) {
+    await queue.send({ schemaVersion: 1, jobId: randomUUID(), action: 'update', kind: 'statelessGroup', caller: { account: ACCOUNT }, body: { group: { ...body.group, name } } });
+  }
+  await settle();
+  const userMs = Date.now() - t1;
+
+  console.log(`\nauto-roll: one version ready in westeurope, ${GROUPS} groups on latest there (real app on the local runtime, local topic, in-memory queue, Azurite)`);
+  console.log(`  every event delivered once:   ${once.rolled}/${GROUPS} rolled; event → last group rolled ${fmt(once.lastMs, 0)} ms; ${fmt(once.roundTripsPerGroup, 2)} table round trips per rolled group (catalog write, events, fan-out, roll job); roll jobs run: ${once.rollJobs}`);
+  console.log(`  every event delivered 3x:     ${thrice.rolled}/${GROUPS} rolled; event → last group rolled ${fmt(thrice.lastMs, 0)} ms; ${fmt(thrice.roundTripsPerGroup, 2)} table round trips per rolled group; roll jobs run: ${thrice.rollJobs} (${thrice.distinct} distinct)`);
+  console.log(`  ${GROUPS} user update jobs of the same groups through the same queue: ${fmt(userMs, 0)} ms; roll fan-out time / user updates time: ${fmt((once.lastMs / userMs) * 100)} %`);
+} finally {
+  useJobQueue(undefined);
+  await runtime.stop();
+  await env.stop();
+}

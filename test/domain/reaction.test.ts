@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { affectsReaction, DEFAULT_AUTO_ROLL, latestChanges, latestWith, readyRegions, rollDecision, type LatestPointers } from '../../shared/domain/reaction.js';
+import { latestVersion } from '../../shared/domain/latest.js';
+import type { ImageVersionRecord, RegionalReplicationState } from '../../shared/domain/records.js';
+
+const SUB = '0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f';
+const NOW = new Date('2026-11-24T12:00:00Z');
+
+interface Spec {
+  state?: string;
+  exclude?: boolean;
+  regions?: { region: string; state?: RegionalReplicationState; exclude?: boolean }[];
+}
+function rec(version: string, spec: Spec = {}): ImageVersionRecord {
+  const regions = spec.regions ?? [{ region: 'westeurope' }, { region: 'eastus' }];
+  return {
+    ref: { level: 'version', subscriptionId: SUB, resourceGroup: 'rg-images', gallery: 'corpGallery', image: 'ubuntu', version },
+    id: `/subscriptions/${SUB}/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/corpGallery/images/ubuntu/versions/${version}`,
+    location: 'westeurope',
+    tags: {},
+    provisioningState: spec.state ?? 'Succeeded',
+    excludeFromLatest: spec.exclude ?? false,
+    replicationMode: 'Full',
+    replicaCount: 1,
+    storageAccountType: 'Standard_LRS',
+    source: { kind: 'none' },
+    dataDiskCount: 0,
+    safetyProfile: {},
+    replicationStatusReported: true,
+    aggregatedReplicationState: 'Completed',
+    targetRegions: regions.map((r) => ({
+      region: r.region,
+      displayName: r.region,
+      replicaCount: 1,
+      storageAccountType: 'Standard_LRS',
+      ...(r.exclude === undefined ? {} : { excludeFromLatest: r.exclude }),
+      replicationState: r.state ?? 'Completed',
+    })),
+  };
+}
+
+describe('latest with one changed version', () => {
+  it('takes the changed version when it is eligible and newer, otherwise the newest other', () => {
+    const changed = rec('1.11.0', { regions: [{ region: 'westeurope' }, { region: 'eastus', state: 'Replicating' }] });
+    expect(latestWith({ westeurope: '1.10.0', eastus: '1.10.0' }, changed, ['eastus', 'westeurope'], NOW)).toEqual({ westeurope: '1.11.0', eastus: '1.10.0' });
+    expect(latestWith({ westeurope: '1.12.0' }, changed, ['westeurope'], NOW)).toEqual({ westeurope: '1.12.0' });
+    expect(latestWith({}, undefined, ['westeurope'], NOW)).toEqual({});
+    expect(latestWith({}, rec('2.0.0', { exclude: true }), ['westeurope'], NOW)).toEqual({});
+  });
+
+  it('equals latestVersion over all the versions, whichever one changed (property)', () => {
+    const version = fc.record({
+      v: fc.tuple(fc.nat(3), fc.nat(12), fc.nat(3)).map(([a, b, c]) => `${a}.${b}.${c}`),
+      state: fc.constantFrom('Succeeded', 'Failed', 'Creating'),
+      exclude: fc.boolean(),
+      we: fc.constantFrom<RegionalReplicationState>('Completed', 'Replicating', 'Failed'),
+      weExclude: fc.option(fc.boolean(), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fc.uniqueArray(version, { selector: (x) => x.v, minLength: 1, maxLength: 8 }), fc.nat(), fc.boolean(), (specs, pick, deleted) => {
+        const all = specs.map((s) => rec(s.v, { state: s.state, exclude: s.exclude, regions: [{ region: 'westeurope', state: s.we, ...(s.weExclude === undefined ? {} : { exclude: s.weExclude }) }] }));
+        const changed = all[pick % all.length]!;
+        const others = all.filter((v) => v !== changed);
+        const stored = latestVersion(others, 'westeurope', { now: NOW }).version?.ref.version;
+        const after = latestWith(stored ? { westeurope: stored } : {}, deleted ? undefined : changed, ['westeurope'], NOW);
+        expect(after.westeurope).toBe(latestVersion(deleted ? others : all, 'westeurope', { now: NOW }).version?.ref.version);
+      }),
+    );
+  });
+});
+
+describe('latest changes', () => {
+  const we = (state: RegionalReplicationState = 'Completed', exclude?: boolean) => [{ region: 'westeurope', state, ...(exclude === undefined ? {} : { exclude }) }];
+
+  it('a newer version ready: newVersionReady, with previous and new', () => {
+    const versions = [rec('1.10.0', { regions: we() }), rec('1.11.0', { regions: we() })];
+    expect(latestChanges({ westeurope: '1.10.0' }, { westeurope: '1.11.0' }, versions, NOW)).toEqual([{ region: 'westeurope', previousVersion: '1.10.0', newVersion: '1.11.0', cause: 'newVersionReady' }]);
+  });
+
+  it('a first latest in a region: newVersionReady without previous', () => {
+    expect(latestChanges({}, { eastus: '1.0.0' }, [rec('1.0.0')], NOW)).toEqual([{ region: 'eastus', newVersion: '1.0.0', cause: 'newVersionReady' }]);
+  });
+
+  it('the previous latest excluded (globally or in the region): versionExcluded', () => {
+    const global = [rec('1.10.0', { regions: we() }), rec('1.11.0', { exclude: true, regions: we() })];
+    expect(latestChanges({ westeurope: '1.11.0' }, { westeurope: '1.10.0' }, global, NOW)).toEqual([{ region: 'westeurope', previousVersion: '1.11.0', newVersion: '1.10.0', cause: 'versionExcluded' }]);
+    const regional = [rec('1.10.0', { regions: we() }), rec('1.11.0', { regions: we('Completed', true) })];
+    expect(latestChanges({ westeurope: '1.11.0' }, { westeurope: '1.10.0' }, regional, NOW)[0]?.cause).toBe('versionExcluded');
+  });
+
+  it('the previous latest deleted: versionDeleted', () => {
+    expect(latestChanges({ westeurope: '1.11.0' }, { westeurope: '1.10.0' }, [rec('1.10.0')], NOW)[0]?.cause).toBe('versionDeleted');
+  });
+
+  it('the previous latest failed to replicate there: replicationFailed', () => {
+    const versions = [rec('1.10.0', { regions: we() }), rec('1.11.0', { regions: we('Failed') })];
+    expect(latestChanges({ westeurope: '1.11.0' }, { westeurope: '1.10.0' }, versions, NOW)[0]?.cause).toBe('replicationFailed');
+  });
+
+  it('the previous latest no longer deployable otherwise (provisioning, region dropped): versionNotDeployable; no latest left: no newVersion', () => {
+    const versions = [rec('1.11.0', { state: 'Updating', regions: we() })];
+    expect(latestChanges({ westeurope: '1.11.0' }, {}, versions, NOW)).toEqual([{ region: 'westeurope', previousVersion: '1.11.0', cause: 'versionNotDeployable' }]);
+    expect(latestChanges({ westeurope: '1.11.0' }, {}, [rec('1.11.0', { regions: [{ region: 'eastus' }] })], NOW)[0]?.cause).toBe('versionNotDeployable');
+  });
+
+  it('nothing when no pointer moved', () => {
+    expect(latestChanges({ westeurope: '1.0.0' }, { westeurope: '1.0.0' }, [rec('1.0.0')], NOW)).toEqual([]);
+  });
+
+  it('one change per region that moved, in region order (property)', () => {
+    const pointers = fc.dictionary(fc.constantFrom('westeurope', 'eastus', 'northeurope'), fc.constantFrom('1.0.0', '1.1.0', '2.0.0'));
+    fc.assert(
+      fc.property(pointers, pointers, (before: LatestPointers, after: LatestPointers) => {
+        const changes = latestChanges(before, after, [rec('1.0.0'), rec('1.1.0'), rec('2.0.0')], NOW);
+        const moved = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((r) => before[r] !== after[r]).sort();
+        expect(changes.map((c) => c.region)).toEqual(moved);
+        for (const c of changes) expect([c.previousVersion, c.newVersion]).toEqual([before[c.region], after[c.region]]);
+      }),
+    );
+  });
+});
+
+describe('ready regions', () => {
+  it('lists the regions where the version just became deployable', () => {
+    const replicating = rec('1.11.0', { regions: [{ region: 'westeurope', state: 'Replicating' }, { region: 'eastus', state: 'Replicating' }] });
+    const weDone = rec('1.11.0', { regions: [{ region: 'westeurope' }, { region: 'eastus', state: 'Replicating' }] });
+    const allDone = rec('1.11.0');
+    expect(readyRegions(undefined, replicating, NOW)).toEqual([]);
+    expect(readyRegions(replicating, weDone, NOW)).toEqual(['westeurope']);
+    expect(readyRegions(weDone, allDone, NOW)).toEqual(['eastus']);
+    expect(readyRegions(allDone, allDone, NOW)).toEqual([]);
+    expect(readyRegions(undefined, allDone, NOW)).toEqual(['eastus', 'westeurope']);
+  });
+
+  it('counts an excluded version as ready (deployable; only latest skips it)', () => {
+    expect(readyRegions(undefined, rec('1.0.0', { exclude: true, regions: [{ region: 'westeurope' }] }), NOW)).toEqual(['westeurope']);
+  });
+});
+
+describe('whether a write can move latest', () => {
+  const replicating = rec('1.11.0', { regions: [{ region: 'westeurope', state: 'Replicating' }] });
+  const done = rec('1.11.0', { regions: [{ region: 'westeurope' }] });
+  it('yes when deployability or eligibility changes somewhere, or the version appears or goes', () => {
+    expect(affectsReaction(replicating, done, NOW)).toBe(true);
+    expect(affectsReaction(done, rec('1.11.0', { exclude: true, regions: [{ region: 'westeurope' }] }), NOW)).toBe(true);
+    expect(affectsReaction(undefined, done, NOW)).toBe(true);
+    expect(affectsReaction(done, undefined, NOW)).toBe(true);
+    expect(affectsReaction(done, rec('1.11.0', { regions: [{ region: 'westeurope' }, { region: 'eastus' }] }), NOW)).toBe(true);
+  });
+  it('no for a re-read or progress that changes neither', () => {
+    expect(affectsReaction(done, done, NOW)).toBe(false);
+    expect(affectsReaction(replicating, replicating, NOW)).toBe(false);
+    expect(affectsReaction(undefined, replicating, NOW)).toBe(false);
+    expect(affectsReaction(undefined, undefined, NOW)).toBe(false);
+  });
+});
+
+describe('roll decision', () => {
+  const group = { specVersion: 'latest', region: 'westeurope', currentVersion: '1.10.0', policy: DEFAULT_AUTO_ROLL };
+  const change = { region: 'westeurope', newVersion: '1.11.0' };
+
+  it('rolls a group on latest in the region, at once without soak', () => {
+    expect(rollDecision(group, change, NOW, false)).toEqual({ roll: true, notBefore: NOW });
+    expect(rollDecision({ ...group, specVersion: 'LATEST' }, change, NOW, false).roll).toBe(true);
+  });
+
+  it('delays by the soak', () => {
+    expect(rollDecision({ ...group, policy: { ...DEFAULT_AUTO_ROLL, soakMinutes: 30 } }, change, NOW, false)).toEqual({ roll: true, notBefore: new Date(NOW.getTime() + 30 * 60_000) });
+  });
+
+  it.each([
+    ['pinned', { ...group, specVersion: '1.10.0' }, change, false],
+    ['other-region', { ...group, region: 'eastus' }, change, false],
+    ['disabled', { ...group, policy: { ...DEFAULT_AUTO_ROLL, enabled: false } }, change, false],
+    ['paused', { ...group, policy: { ...DEFAULT_AUTO_ROLL, paused: true } }, change, false],
+    ['definition-paused', group, change, true],
+    ['no-latest', group, { region: 'westeurope' }, false],
+    ['already-on-version', { ...group, currentVersion: '1.11.0' }, change, false],
+  ] as const)('does not roll: %s', (reason, g, c, paused) => {
+    expect(rollDecision(g, c, NOW, paused)).toEqual({ roll: false, reason });
+  });
+
+  it('rolls back down on a recall (the new latest is lower)', () => {
+    expect(rollDecision({ ...group, currentVersion: '1.11.0' }, { region: 'westeurope', newVersion: '1.10.0' }, NOW, false).roll).toBe(true);
+  });
+});
