@@ -127,7 +127,7 @@ export function services(): Services {
     outbox,
     versionEvents,
     autoRollStore,
-    autoRoller: new AutoRoller(autoRollStore, jobs, () => cached?.jobQueue),
+    autoRoller: new AutoRoller(autoRollStore, jobs, () => cached?.jobQueue, (definitionKey) => versionEvents.pointers(catalog.versions, definitionKey)),
     autoRollViews: new AutoRollViews({ store: autoRollStore, jobs, catalog, lookups, events: versionEvents }),
   };
   return cached;

@@ -7,7 +7,9 @@
  * - The roll job id is `roll:<group key>:<version>` (group key: 16 hex digits of SHA-256 of the
  *   group identity `account/kind/name`), so duplicated or replayed events give one roll: the job
  *   record is created once, the queue drops a duplicate messageId, and a job already applied to
- *   the group is recognised.
+ *   the group is recognised. A group that rolled to the version before, moved on, and gets it
+ *   again as latest (a recall back to it) gets `roll:<group key>:<version>:<n>` (n: the earlier
+ *   rolls to it) when the version is the stored latest of its region; a stale replay does nothing.
  * - A roll job runs like a user's update (visibility, compatibility, replicas) on the group's
  *   CURRENT spec, changing only the image version; it fails, leaving the group on its version,
  *   unless its target is still latest in the group's region (Completed there, not excluded).
@@ -18,11 +20,11 @@
  */
 import { createHash } from 'node:crypto';
 import { galleryRef, imageRef, parseResourceId, versionRef, formatResourceId, type ImageRef } from '../domain/ids.js';
-import { DEFAULT_AUTO_ROLL, rollDecision, type AutoRollPolicy, type RollSkip } from '../domain/reaction.js';
+import { DEFAULT_AUTO_ROLL, rollDecision, rollJobChoice, rollOrdinal, type AutoRollPolicy, type LatestPointers, type RollSkip } from '../domain/reaction.js';
 import { imageKey } from '../catalog/keys.js';
 import type { AutoRollPolicyInput, JobEnvelope } from '../domain/job-envelope.js';
 import type { JobQueue } from '../jobs/queue.js';
-import type { GroupChange, GroupRecord, JobProblem, JobStore } from '../jobs/store.js';
+import type { GroupChange, GroupRecord, JobProblem, JobRecord, JobStore } from '../jobs/store.js';
 import type { LatestVersionChangedData } from '../events/events.js';
 import { latestOfKey, type AutoRollStore, type IndexedGroup } from './store.js';
 
@@ -36,6 +38,21 @@ export function groupKey(account: string, kind: string, name: string): string {
 export const ROLL_JOB_PREFIX = 'roll:';
 export function rollJobId(account: string, kind: string, name: string, version: string): string {
   return `${rollJobPrefix(account, kind, name)}${version}`;
+}
+/**
+ * The roll jobs of a group to the version of `base` (`<base>` and `<base>:<n>`) recorded in its
+ * account's partition, the newest (highest n) first. A job still queued or running is recorded only
+ * under its id (the jobs table) until it finishes: creating it again finds it there.
+ */
+export async function rollsTo(jobs: JobStore, group: Pick<GroupRecord, 'subscriptionId'>, base: string): Promise<JobRecord[]> {
+  const found = await jobs.jobsWithPrefix(group.subscriptionId, base);
+  return found
+    .flatMap((job) => {
+      const n = rollOrdinal(base, job.jobId);
+      return n === undefined ? [] : [{ job, n }];
+    })
+    .sort((a, b) => b.n - a.n)
+    .map((r) => r.job);
 }
 export function rollJobPrefix(account: string, kind: string, name: string): string {
   return `${ROLL_JOB_PREFIX}${groupKey(account, kind, name)}:`;
@@ -71,6 +88,8 @@ export class AutoRoller {
     private readonly store: AutoRollStore,
     private readonly jobs: JobStore,
     private readonly queue: () => JobQueue | undefined,
+    /** The stored latest per region of a definition (its `~latest` row), by definition key. */
+    private readonly latest: (definitionKey: string) => Promise<LatestPointers>,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -98,6 +117,8 @@ export class AutoRoller {
     const [entries, paused] = await Promise.all([this.store.groupsOn(latestOf), this.store.pausedSince(definitionKey)]);
     const changedAt = Number.isNaN(Date.parse(eventTime)) ? this.now() : new Date(eventTime);
     const queue = this.queue();
+    // The stored latest of the definition: read once, and only when a group has had a roll to the version before.
+    let latestNow: Promise<LatestPointers> | undefined;
     const one = async (entry: IndexedGroup): Promise<void> => {
       const label = `${entry.account}/${entry.kind}/${entry.name}`;
       const found = await this.jobs.getGroup(entry.subscriptionId, entry.kind, entry.name);
@@ -119,26 +140,33 @@ export class AutoRoller {
       }
       if (!queue) throw new Error('auto-roll: no job queue is configured');
       const version = change.newVersion as string;
-      const jobId = rollJobId(group.account, group.kind, group.name, version);
+      const base = rollJobId(group.account, group.kind, group.name, version);
+      const existing = await rollsTo(this.jobs, group, base);
+      const latest = existing.length > 0 ? (await (latestNow ??= this.latest(definitionKey)))[change.region] : undefined;
+      const choice = rollJobChoice(base, version, existing, latest);
+      if (choice.kind === 'none') return;
+      const jobId = choice.jobId;
       const notBefore = decision.notBefore.getTime() > this.now().getTime() ? decision.notBefore : undefined;
-      const created = await this.jobs.createJob({
-        jobId,
-        status: 'queued',
-        action: 'update',
-        kind: group.kind,
-        account: group.account,
-        subscriptionId: group.subscriptionId,
-        group: { kind: group.kind, name: group.name },
-        submittedAt: this.now().toISOString(),
-        ...(notBefore ? { notBefore: notBefore.toISOString() } : {}),
-        attempts: 0,
-        errors: [],
-        warnings: [],
-      });
-      if (!created) {
-        const existing = await this.jobs.getJob(jobId);
-        // Known and finished: a replayed event. Known and still queued: send again (the queue drops duplicates).
-        if (existing && existing.status !== 'queued') return;
+      if (choice.kind === 'create') {
+        const created = await this.jobs.createJob({
+          jobId,
+          status: 'queued',
+          action: 'update',
+          kind: group.kind,
+          account: group.account,
+          subscriptionId: group.subscriptionId,
+          group: { kind: group.kind, name: group.name },
+          submittedAt: this.now().toISOString(),
+          ...(notBefore ? { notBefore: notBefore.toISOString() } : {}),
+          attempts: 0,
+          errors: [],
+          warnings: [],
+        });
+        if (!created) {
+          // Created meanwhile by a duplicate of this change: still queued, send again (the queue drops duplicates).
+          const existingJob = await this.jobs.getJob(jobId);
+          if (existingJob && existingJob.status !== 'queued') return;
+        }
       }
       await queue.send(rollEnvelope(group, jobId, version, change.cause), true, notBefore ? { scheduledEnqueueTimeUtc: notBefore } : {});
       out.queued.push({ jobId, notBefore: (notBefore ?? this.now()).toISOString() });

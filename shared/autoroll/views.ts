@@ -12,10 +12,10 @@ import { imageKey } from '../catalog/keys.js';
 import type { CatalogLookups } from '../lookups/lookups.js';
 import type { GroupRecord, JobRecord, JobStore } from '../jobs/store.js';
 import type { CatalogStore } from '../catalog/store.js';
-import type { LatestPointers } from '../domain/reaction.js';
+import { rollOrdinal, type LatestPointers } from '../domain/reaction.js';
 import type { VersionEvents } from '../events/catalog-events.js';
 import { compareVersions } from '../domain/versions.js';
-import { policyOf, rollJobId, rollJobPrefix, versionNameOf } from './autoroll.js';
+import { policyOf, rollJobId, rollJobPrefix, rollsTo, versionNameOf } from './autoroll.js';
 import type { AutoRollStore } from './store.js';
 
 export type RolloutState = 'rolled' | 'soaking' | 'pending' | 'failed' | 'held';
@@ -51,7 +51,8 @@ export interface RolloutRegion {
 export function rollView(job: JobRecord): RollView {
   return {
     jobId: job.jobId,
-    toVersion: job.jobId.slice(job.jobId.lastIndexOf(':') + 1),
+    // `roll:<group key>:<version>` or `roll:<group key>:<version>:<n>` (a later roll to the version).
+    toVersion: job.jobId.split(':')[2] ?? '',
     status: job.status,
     ...(job.submittedAt ? { submittedAt: job.submittedAt } : {}),
     ...(job.notBefore ? { notBefore: job.notBefore } : {}),
@@ -59,6 +60,16 @@ export function rollView(job: JobRecord): RollView {
     ...(job.resolvedImageVersionId ? { resolvedImageVersionId: job.resolvedImageVersionId } : {}),
     errors: job.errors,
   };
+}
+
+/** When a roll job was last heard of: finished, or else submitted (a finished job record keeps no submission time). */
+function whenOf(roll: RollView): string {
+  return roll.finishedAt ?? roll.submittedAt ?? '';
+}
+
+/** 0 for the first roll of a group to a version, n for `…:<version>:<n>`. */
+function rollRank(roll: RollView): number {
+  return Number(roll.jobId.split(':')[3] ?? 0);
 }
 
 export class AutoRollViews {
@@ -73,7 +84,7 @@ export class AutoRollViews {
     if (!found) return undefined;
     const g = found.group;
     const jobs = await this.deps.jobs.jobsWithPrefix(subscriptionId, rollJobPrefix(g.account, g.kind, g.name));
-    const rolls = jobs.map(rollView).sort((a, b) => (b.submittedAt ?? '').localeCompare(a.submittedAt ?? '') || compareVersions(b.toVersion, a.toVersion));
+    const rolls = jobs.map(rollView).sort((a, b) => whenOf(b).localeCompare(whenOf(a)) || compareVersions(b.toVersion, a.toVersion) || rollRank(b) - rollRank(a));
     return {
       group: { account: g.account, kind: g.kind, name: g.name, region: g.region, ...(g.imageVersionId ? { imageVersionId: g.imageVersionId } : {}), autoRoll: policyOf(g), ...(g.lastRoll ? { lastRoll: g.lastRoll } : {}) },
       rolls,
@@ -117,11 +128,17 @@ export class AutoRollViews {
     const base = { account: g.account, kind: g.kind, name: g.name, ...(version ? { version } : {}) };
     const latest = pointers[g.region];
     if (latest === undefined || (version !== undefined && compareVersions(version, latest) === 0)) return { ...base, state: 'rolled' };
-    const jobId = rollJobId(g.account, g.kind, g.name, latest);
-    const job = await this.deps.jobs.getJob(jobId);
-    if (job) {
+    // The newest roll to the latest version (a group recalled back to a version it rolled to before
+    // has several): the one after the newest recorded in the group's partition, if queued or
+    // running (recorded only under its id until it finishes), else that newest one.
+    const first = rollJobId(g.account, g.kind, g.name, latest);
+    const recorded = (await rollsTo(this.deps.jobs, g, first))[0];
+    const job = (await this.deps.jobs.getJob(recorded ? `${first}:${(rollOrdinal(first, recorded.jobId) ?? 0) + 1}` : first)) ?? recorded;
+    // A roll to the version that succeeded, with the group no longer on it, is an earlier roll: the group has moved since.
+    if (job && job.status !== 'succeeded') {
+      const jobId = job.jobId;
       const soaking = job.status === 'queued' && job.notBefore !== undefined && Date.parse(job.notBefore) > this.now().getTime();
-      const state: RolloutState = soaking ? 'soaking' : job.status === 'failed' || job.status === 'deadLettered' ? 'failed' : job.status === 'succeeded' ? 'rolled' : 'pending';
+      const state: RolloutState = soaking ? 'soaking' : job.status === 'failed' || job.status === 'deadLettered' ? 'failed' : 'pending';
       return { ...base, state, rollJobId: jobId, ...(job.notBefore ? { notBefore: job.notBefore } : {}) };
     }
     const policy = policyOf(g);

@@ -13,7 +13,8 @@
  *   provisioning state changed, region no longer targeted).
  * - `readyRegions` lists the regions where a version became deployable with this write.
  * - Auto-roll gating (`rollDecision`) decides, for one group and one LatestVersionChanged, whether
- *   the group gets a roll job and when (soak), or why not.
+ *   the group gets a roll job and when (soak), or why not; `rollJobChoice` which roll job id a
+ *   change calls for, given the roll jobs the group already has to the target version.
  */
 import { deployability } from './latest.js';
 import type { ImageVersionRecord } from './records.js';
@@ -143,4 +144,46 @@ export function rollDecision(group: RollCandidate, change: { region: string; new
   if (change.newVersion === undefined) return { roll: false, reason: 'no-latest' };
   if (group.currentVersion !== undefined && compareVersions(group.currentVersion, change.newVersion) === 0) return { roll: false, reason: 'already-on-version' };
   return { roll: true, notBefore: new Date(changedAt.getTime() + group.policy.soakMinutes * 60_000) };
+}
+
+/** A roll job to one version as the choice of a roll job sees it. */
+export interface ExistingRoll {
+  jobId: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'deadLettered';
+}
+
+/** What a change of latest does about a group that should roll to its new version. */
+export type RollJobChoice = { kind: 'create'; jobId: string } | { kind: 'resend'; jobId: string } | { kind: 'none' };
+
+/**
+ * The rank of a roll job id among the rolls of one group to one version: 0 for `<base>`, n for
+ * `<base>:<n>`; undefined for an id that is not a roll to that version.
+ */
+export function rollOrdinal(base: string, jobId: string): number | undefined {
+  if (jobId === base) return 0;
+  if (!jobId.startsWith(`${base}:`)) return undefined;
+  const n = jobId.slice(base.length + 1);
+  return /^[1-9][0-9]*$/.test(n) ? Number(n) : undefined;
+}
+
+/**
+ * The roll job a change of latest calls for, for a group not on `target` (its rolls to `target`:
+ * `existing`; `base` = `roll:<group key>:<target>`; `latestNow`: the stored latest of the group's
+ * region). No roll to the target yet: `<base>`. The newest one still queued: send it again (the
+ * queue drops a duplicate); running: nothing. The newest one succeeded — the group was on the
+ * target and moved away since — and the target is latest now: a new roll `<base>:<n>` (n = the
+ * number of earlier rolls to the target), the same id for every duplicate of this change. Otherwise
+ * (a failed roll, or a stale replay whose target is no longer latest): nothing.
+ */
+export function rollJobChoice(base: string, target: string, existing: readonly ExistingRoll[], latestNow: string | undefined): RollJobChoice {
+  const rolls = existing.flatMap((j) => {
+    const n = rollOrdinal(base, j.jobId);
+    return n === undefined ? [] : [{ ...j, n }];
+  });
+  if (rolls.length === 0) return { kind: 'create', jobId: base };
+  const newest = rolls.reduce((a, b) => (b.n > a.n ? b : a));
+  if (newest.status === 'queued') return { kind: 'resend', jobId: newest.jobId };
+  if (newest.status !== 'succeeded') return { kind: 'none' };
+  if (latestNow === undefined || compareVersions(latestNow, target) !== 0) return { kind: 'none' };
+  return { kind: 'create', jobId: `${base}:${newest.n + 1}` };
 }

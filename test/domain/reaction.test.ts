@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { affectsReaction, DEFAULT_AUTO_ROLL, latestChanges, latestWith, readyRegions, rollDecision, type LatestPointers } from '../../shared/domain/reaction.js';
+import { affectsReaction, DEFAULT_AUTO_ROLL, latestChanges, latestWith, readyRegions, rollDecision, rollJobChoice, rollOrdinal, type ExistingRoll, type LatestPointers } from '../../shared/domain/reaction.js';
 import { latestVersion } from '../../shared/domain/latest.js';
 import type { ImageVersionRecord, RegionalReplicationState } from '../../shared/domain/records.js';
 
@@ -183,5 +183,54 @@ describe('roll decision', () => {
 
   it('rolls back down on a recall (the new latest is lower)', () => {
     expect(rollDecision({ ...group, currentVersion: '1.11.0' }, { region: 'westeurope', newVersion: '1.10.0' }, NOW, false).roll).toBe(true);
+  });
+});
+
+describe('roll job choice', () => {
+  const base = 'roll:0123456789abcdef:1.11.0';
+  const job = (jobId: string, status: ExistingRoll['status']): ExistingRoll => ({ jobId, status });
+
+  it('ranks the rolls of a group to one version, and nothing else', () => {
+    expect(rollOrdinal(base, base)).toBe(0);
+    expect(rollOrdinal(base, `${base}:1`)).toBe(1);
+    expect(rollOrdinal(base, `${base}:12`)).toBe(12);
+    for (const other of ['roll:0123456789abcdef:1.11.01', 'roll:0123456789abcdef:1.11', `${base}:0`, `${base}:01`, `${base}:x`, `${base}:1:2`, `${base}:`]) expect(rollOrdinal(base, other)).toBeUndefined();
+  });
+
+  it('the first roll to a version: the base id, whatever latest is', () => {
+    expect(rollJobChoice(base, '1.11.0', [], '1.11.0')).toEqual({ kind: 'create', jobId: base });
+    expect(rollJobChoice(base, '1.11.0', [], undefined)).toEqual({ kind: 'create', jobId: base });
+    expect(rollJobChoice(base, '1.11.0', [job('roll:0123456789abcdef:1.11.01', 'succeeded')], '1.11.0')).toEqual({ kind: 'create', jobId: base });
+  });
+
+  it('a roll still queued is sent again (the queue drops the duplicate); one running is left alone', () => {
+    expect(rollJobChoice(base, '1.11.0', [job(base, 'queued')], '1.11.0')).toEqual({ kind: 'resend', jobId: base });
+    expect(rollJobChoice(base, '1.11.0', [job(base, 'succeeded'), job(`${base}:1`, 'queued')], '1.11.0')).toEqual({ kind: 'resend', jobId: `${base}:1` });
+    expect(rollJobChoice(base, '1.11.0', [job(base, 'running')], '1.11.0')).toEqual({ kind: 'none' });
+  });
+
+  it('back to a version rolled to before, now latest: a new roll, numbered after the newest', () => {
+    expect(rollJobChoice(base, '1.11.0', [job(base, 'succeeded')], '1.11.0')).toEqual({ kind: 'create', jobId: `${base}:1` });
+    expect(rollJobChoice(base, '1.11.0', [job(`${base}:1`, 'succeeded'), job(base, 'succeeded')], '1.11.0')).toEqual({ kind: 'create', jobId: `${base}:2` });
+    expect(rollJobChoice(base, '1.11.0', [job(base, 'failed'), job(`${base}:1`, 'succeeded')], '1.11.0')).toEqual({ kind: 'create', jobId: `${base}:2` });
+  });
+
+  it('a stale replay (the version no longer latest) or a failed last roll: nothing', () => {
+    expect(rollJobChoice(base, '1.11.0', [job(base, 'succeeded')], '1.12.0')).toEqual({ kind: 'none' });
+    expect(rollJobChoice(base, '1.11.0', [job(base, 'succeeded')], undefined)).toEqual({ kind: 'none' });
+    expect(rollJobChoice(base, '1.11.0', [job(base, 'failed')], '1.11.0')).toEqual({ kind: 'none' });
+    expect(rollJobChoice(base, '1.11.0', [job(base, 'succeeded'), job(`${base}:1`, 'deadLettered')], '1.11.0')).toEqual({ kind: 'none' });
+  });
+
+  it('every duplicate of one change names the same job (the choice depends on the stored state only)', () => {
+    const statuses: ExistingRoll['status'][] = ['queued', 'running', 'succeeded', 'failed', 'deadLettered'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...statuses), { maxLength: 5 }), fc.constantFrom('1.11.0', '1.12.0', undefined), (list, latest) => {
+        const existing = list.map((s, n) => job(n === 0 ? base : `${base}:${n}`, s));
+        const a = rollJobChoice(base, '1.11.0', existing, latest);
+        expect(rollJobChoice(base, '1.11.0', [...existing].reverse(), latest)).toEqual(a);
+        if (a.kind !== 'none') expect(rollOrdinal(base, a.jobId)).toBe(a.kind === 'create' ? list.length : list.length - 1);
+      }),
+    );
   });
 });

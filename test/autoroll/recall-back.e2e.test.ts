@@ -1,0 +1,128 @@
+/**
+ * Auto-roll back to a version a group rolled to before, end to end: ARM events through the
+ * galleryEvents webhook, LatestVersionChanged through the local topic to the autoRoll trigger, roll
+ * jobs through the in-memory queue, groups, jobs and views read over HTTP.
+ */
+import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
+import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT } from '../support/jobs-host.js';
+import { DEMO_IMAGES } from '../../shared/devhost/demo-org.js';
+import { armEvent, postEvents } from '../support/catalog-fixtures.js';
+import { EVENT_TYPES } from '../../shared/events/events.js';
+import { rollJobId } from '../../shared/autoroll/autoroll.js';
+
+type Json = Record<string, unknown>;
+let host: JobsHost;
+const versionId = (version: string): string => `${DEMO_IMAGES.ubuntu}/versions/${version}`;
+const rollout = `subscriptions/0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-images/galleries/corpGallery/images/ubuntu-2204-base/rollout`;
+const groupPath = (name: string): string => `groups/${CONSUMER_ACCOUNT}/statelessGroup/${encodeURIComponent(name)}`;
+
+interface RestVersion {
+  id: string;
+  name: string;
+  properties: { publishingProfile: { excludeFromLatest?: boolean }; replicationStatus: { aggregatedState: string; summary: { state: string }[] } };
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    await host.topic!.idle();
+    await host.jobsQueue.idle();
+  }
+}
+/** A version of the ubuntu definition, completed in every region (excluded from latest or not), then its write event. */
+async function putVersion(version: string, excludeFromLatest = false): Promise<void> {
+  const v = structuredClone(host.sim.get(versionId('1.10.0'))!) as unknown as RestVersion;
+  v.id = versionId(version);
+  v.name = version;
+  v.properties.publishingProfile.excludeFromLatest = excludeFromLatest;
+  v.properties.replicationStatus.aggregatedState = 'Completed';
+  for (const s of v.properties.replicationStatus.summary) s.state = 'Completed';
+  host.sim.put(v as never);
+  expect((await postEvents(host.url, [armEvent(v.id, 'Write')])).status).toBe(202);
+  await settle();
+}
+async function group(name: string): Promise<Json> {
+  const res = await host.request('GET', groupPath(name));
+  expect(res.status).toBe(200);
+  return res.body;
+}
+/** Delivers a CloudEvent the topic published to the autoRoll trigger again (Event Grid retries, replays). */
+async function redeliver(event: Json, times: number): Promise<void> {
+  const { receivedAt: _r, deliveries: _d, ...cloudEvent } = event;
+  for (let i = 0; i < times; i++) {
+    const res = await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=autoRoll`, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json', 'aeg-event-type': 'Notification' }, body: JSON.stringify(cloudEvent) });
+    expect(res.status).toBe(202);
+  }
+  await settle();
+}
+function latestChanged(newVersion: string, previousVersion: string): Json[] {
+  return host.topic!.recent.filter((e) => {
+    const d = e.data as Json;
+    return e.type === EVENT_TYPES.latestVersionChanged && d.region === 'westeurope' && d.newVersion === newVersion && d.previousVersion === previousVersion;
+  });
+}
+
+beforeAll(async () => {
+  host = await startJobsHost(inject('azuriteConnectionString'), {}, { events: true });
+  await settle();
+});
+afterAll(async () => {
+  await host?.stop();
+});
+
+describe('auto-roll back to a version rolled to before', () => {
+  it('rolls 1.10 → 1.11 → 1.12, then back to 1.11 when 1.12 is recalled, with a new job id, once whatever the duplicates; a stale replay does nothing', async () => {
+    const env = envelope('elastigroup-gallery-latest', (b) => {
+      galleryImage(b).version = 'latest';
+      (b.group as Json).region = 'westeurope';
+    });
+    expect(await host.run(env)).toMatchObject({ status: 'succeeded' });
+    const name = String((env.body as { group: { name: string } }).group.name);
+    expect(await group(name)).toMatchObject({ imageVersionId: versionId('1.10.0') });
+
+    const first = rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', name, '1.11.0');
+    await putVersion('1.11.0');
+    expect(await group(name)).toMatchObject({ imageVersionId: versionId('1.11.0'), lastRoll: { jobId: first } });
+    await putVersion('1.12.0');
+    expect(await group(name)).toMatchObject({ imageVersionId: versionId('1.12.0'), lastRoll: { fromVersionId: versionId('1.11.0'), toVersionId: versionId('1.12.0') } });
+
+    // 1.12.0 recalled: latest in West Europe is 1.11.0 again; the group rolls back under a new id.
+    await putVersion('1.12.0', true);
+    const recall = latestChanged('1.11.0', '1.12.0');
+    expect(recall.map((e) => (e.data as Json).cause)).toEqual(['versionExcluded']);
+    const again = `${first}:1`;
+    const back = await group(name);
+    expect(back).toMatchObject({ imageVersionId: versionId('1.11.0'), lastRoll: { fromVersionId: versionId('1.12.0'), toVersionId: versionId('1.11.0'), jobId: again } });
+    expect(await host.job(again)).toMatchObject({ status: 'succeeded', resolvedImageVersionId: versionId('1.11.0') });
+    expect(await host.job(first)).toMatchObject({ status: 'succeeded' });
+
+    // The same change delivered 3 times more: still one roll back.
+    await redeliver(recall[0]!, 3);
+    expect(host.jobsQueue.completed.filter((id) => id === again)).toHaveLength(1);
+    expect(host.jobsQueue.completed.filter((id) => id === first)).toHaveLength(1);
+    expect(host.jobsQueue.completed.some((id) => id.startsWith(`${first}:`) && id !== again)).toBe(false);
+    expect((await group(name)).revision).toBe(back.revision);
+
+    // The views find the newest roll to a version.
+    const view = await host.request('GET', rollout);
+    expect(view.status).toBe(200);
+    const we = (view.body.regions as { region: string; latestVersion: string; groups: Json[] }[]).find((r) => r.region === 'westeurope')!;
+    expect(we.latestVersion).toBe('1.11.0');
+    expect(we.groups.find((g) => g.name === name)).toMatchObject({ state: 'rolled', version: '1.11.0' });
+    const rolls = await host.request('GET', `${groupPath(name)}/rolls`);
+    expect(rolls.status).toBe(200);
+    expect((rolls.body.rolls as Json[]).map((r) => [r.jobId, r.toVersion, r.status])).toEqual([
+      [again, '1.11.0', 'succeeded'],
+      [rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', name, '1.12.0'), '1.12.0', 'succeeded'],
+      [first, '1.11.0', 'succeeded'],
+    ]);
+
+    // A newer version rolls the group on; the recall event replayed now is stale (1.11.0 is no longer latest): nothing.
+    await putVersion('1.13.0');
+    const onward = await group(name);
+    expect(onward).toMatchObject({ imageVersionId: versionId('1.13.0') });
+    await redeliver(recall[0]!, 2);
+    expect(await group(name)).toMatchObject({ imageVersionId: versionId('1.13.0'), revision: onward.revision });
+    expect((await host.request('GET', `groups/jobs/${first}:2`)).status).toBe(404);
+    expect(host.jobsQueue.completed.filter((id) => id.startsWith(first))).toEqual([first, again]);
+  });
+});
