@@ -1,7 +1,8 @@
-import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
-import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
-import { seedDemoOrganization, DEMO_SUBSCRIPTIONS, DEMO_VERSIONS } from '../../shared/devhost/demo-org.js';
-import { startApp, type AppHost } from '../support/app-host.js';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import type { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
+import { DEMO_SUBSCRIPTIONS, DEMO_VERSIONS } from '../../shared/devhost/demo-org.js';
+import type { AppHost } from '../support/app-host.js';
+import { NEVER, startDemoArmApp } from '../support/demo-arm-app.js';
 import { services } from '../../shared/services.js';
 import { expectCatalogEqualsArm, liveCatalogIds } from '../support/catalog-fixtures.js';
 
@@ -10,17 +11,7 @@ let host: AppHost;
 const subs = Object.values(DEMO_SUBSCRIPTIONS);
 
 beforeAll(async () => {
-  sim = new ArmSimulator({ pageSize: 2 });
-  const { endpoint } = await sim.start();
-  seedDemoOrganization(sim);
-  host = await startApp({
-    CatalogStorage: inject('azuriteConnectionString'),
-    ARM_ENDPOINT: endpoint,
-    ARM_CREDENTIAL: 'local',
-    ARM_SUBSCRIPTION_IDS: subs.join(','),
-    RECONCILE_SCHEDULE: '0 0 0 1 1 *',
-    RECHECK_SCHEDULE: '0 0 0 1 1 *',
-  });
+  ({ sim, host } = await startDemoArmApp({ pageSize: 2 }, { RECHECK_SCHEDULE: NEVER }));
 });
 afterAll(async () => {
   await host.stop();

@@ -1,27 +1,19 @@
-import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
-import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
-import { seedDemoOrganization, DEMO_SUBSCRIPTIONS } from '../../shared/devhost/demo-org.js';
-import { startApp, type AppHost } from '../support/app-host.js';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import type { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
+import type { AppHost } from '../support/app-host.js';
+import { startDemoArmApp } from '../support/demo-arm-app.js';
+import { ADMIN_PRINCIPAL } from '../support/lookups-host.js';
 import { services } from '../../shared/services.js';
-import { APP_ROLES, principalHeader } from '../../shared/access/principal.js';
+import { principalHeader } from '../../shared/access/principal.js';
 import type { ReconcileProgress } from '../../shared/progress/reconcile-progress.js';
 import type { ReconcileSummary } from '../../shared/catalog/reconcile.js';
 
 let sim: ArmSimulator;
 let host: AppHost;
-const admin = principalHeader({ tenantId: '0d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f60', objectId: 'adadadad-0000-4000-8000-000000000002', roles: [APP_ROLES.admin] });
+const admin = principalHeader(ADMIN_PRINCIPAL);
 
 beforeAll(async () => {
-  sim = new ArmSimulator({ pageSize: 2, latencyMs: 15 });
-  const { endpoint } = await sim.start();
-  seedDemoOrganization(sim);
-  host = await startApp({
-    CatalogStorage: inject('azuriteConnectionString'),
-    ARM_ENDPOINT: endpoint,
-    ARM_CREDENTIAL: 'local',
-    ARM_SUBSCRIPTION_IDS: Object.values(DEMO_SUBSCRIPTIONS).join(','),
-    RECONCILE_SCHEDULE: '0 0 0 1 1 *',
-  });
+  ({ sim, host } = await startDemoArmApp({ pageSize: 2, latencyMs: 15 }));
 });
 afterAll(async () => {
   await host.stop();
