@@ -9,7 +9,8 @@
  *   record is created once, the queue drops a duplicate messageId, and a job already applied to
  *   the group is recognised. A group that rolled to the version before, moved on, and gets it
  *   again as latest (a recall back to it) gets `roll:<group key>:<version>:<n>` (n: the earlier
- *   rolls to it) when the version is the stored latest of its region; a stale replay does nothing.
+ *   rolls to it) when the version is the stored latest of its region and the group, read again after
+ *   its rolls, is not on it; a duplicate or stale replay does nothing.
  * - A roll job runs like a user's update (visibility, compatibility, replicas) on the group's
  *   CURRENT spec, changing only the image version; it fails, leaving the group on its version,
  *   unless its target is still latest in the group's region (Completed there, not excluded).
@@ -20,6 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import { galleryRef, imageRef, parseResourceId, versionRef, formatResourceId, type ImageRef } from '../domain/ids.js';
+import { compareVersions } from '../domain/versions.js';
 import { DEFAULT_AUTO_ROLL, rollDecision, rollJobChoice, rollOrdinal, type AutoRollPolicy, type LatestPointers, type RollSkip } from '../domain/reaction.js';
 import { imageKey } from '../catalog/keys.js';
 import type { AutoRollPolicyInput, JobEnvelope } from '../domain/job-envelope.js';
@@ -145,6 +147,16 @@ export class AutoRoller {
       const latest = existing.length > 0 ? (await (latestNow ??= this.latest(definitionKey)))[change.region] : undefined;
       const choice = rollJobChoice(base, version, existing, latest);
       if (choice.kind === 'none') return;
+      if (choice.kind === 'create' && choice.jobId !== base) {
+        // The group was read before its rolls: a roll that succeeded in between left it on the
+        // target already (a duplicate of this change, not a recall). Read it again after them.
+        const again = await this.jobs.getGroup(entry.subscriptionId, entry.kind, entry.name);
+        const now = versionNameOf(again?.group.imageVersionId);
+        if (!again || again.group.latestOf !== latestOf || (now !== undefined && compareVersions(now, version) === 0)) {
+          out.skipped.push({ group: label, reason: 'already-on-version' });
+          return;
+        }
+      }
       const jobId = choice.jobId;
       const notBefore = decision.notBefore.getTime() > this.now().getTime() ? decision.notBefore : undefined;
       if (choice.kind === 'create') {

@@ -5,10 +5,12 @@
  */
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT } from '../support/jobs-host.js';
-import { DEMO_IMAGES } from '../../shared/devhost/demo-org.js';
+import { DEMO_IMAGES, DEMO_SUBSCRIPTIONS } from '../../shared/devhost/demo-org.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
 import { EVENT_TYPES } from '../../shared/events/events.js';
-import { rollJobId } from '../../shared/autoroll/autoroll.js';
+import { AutoRoller, rollJobId } from '../../shared/autoroll/autoroll.js';
+import { services } from '../../shared/services.js';
+import type { JobStore } from '../../shared/jobs/store.js';
 
 type Json = Record<string, unknown>;
 let host: JobsHost;
@@ -82,6 +84,20 @@ describe('auto-roll back to a version rolled to before', () => {
     const first = rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', name, '1.11.0');
     await putVersion('1.11.0');
     expect(await group(name)).toMatchObject({ imageVersionId: versionId('1.11.0'), lastRoll: { jobId: first } });
+
+    // A duplicate of the change whose first read of the group came before that roll finished: the
+    // roll is found succeeded and 1.11.0 is latest, but the group is on it already, so no `:1`.
+    const s = services();
+    const stale = (await s.jobs.getGroup(DEMO_SUBSCRIPTIONS.consumer, 'statelessGroup', name))!;
+    stale.group.imageVersionId = versionId('1.10.0');
+    let reads = 0;
+    const racing = Object.create(s.jobs) as JobStore;
+    racing.getGroup = (...args: Parameters<JobStore['getGroup']>) => (reads++ === 0 ? Promise.resolve(stale) : s.jobs.getGroup(...args));
+    const roller = new AutoRoller(s.autoRollStore, racing, () => s.jobQueue ?? host.jobsQueue, (key) => s.versionEvents.pointers(s.catalog.versions, key));
+    const dup = await roller.onLatestChanged({ imageDefinitionId: DEMO_IMAGES.ubuntu, region: 'westeurope', previousVersion: '1.10.0', newVersion: '1.11.0', cause: 'newVersionReady' }, new Date().toISOString());
+    expect(dup).toEqual({ queued: [], skipped: [{ group: `${CONSUMER_ACCOUNT}/statelessGroup/${name}`, reason: 'already-on-version' }] });
+    expect(reads).toBe(2);
+
     await putVersion('1.12.0');
     expect(await group(name)).toMatchObject({ imageVersionId: versionId('1.12.0'), lastRoll: { fromVersionId: versionId('1.11.0'), toVersionId: versionId('1.12.0') } });
 
