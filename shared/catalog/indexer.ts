@@ -53,14 +53,15 @@ export class CatalogIndexer {
     if (n.outcome !== 'Success') {
       return { id, level: n.ref.level, outcome: 'skipped', detail: `${n.operationName} ${n.outcome.toLowerCase()}: ARM state unchanged` };
     }
-    return this.refresh(n.ref, { eventId: n.eventId, eventType: n.eventType, eventTime: n.eventTime }, { refusals: 'throw' });
+    // A version's write event is most often its creation: written without a read first.
+    return this.refresh(n.ref, { eventId: n.eventId, eventType: n.eventType, eventTime: n.eventTime }, { refusals: 'throw', likelyNew: true });
   }
 
   /**
    * Reads the resource from ARM and writes what ARM says. Transient ARM errors propagate (retry);
    * refusals (401/403) propagate when `refusals` is `throw`, else they are a skip (the timers).
    */
-  async refresh(ref: ResourceRef, event: Omit<Observation, 'observedAt'> = {}, options: { refusals?: 'throw' | 'skip' } = {}): Promise<IndexResult> {
+  async refresh(ref: ResourceRef, event: Omit<Observation, 'observedAt'> = {}, options: { refusals?: 'throw' | 'skip'; likelyNew?: boolean } = {}): Promise<IndexResult> {
     const obs: Observation = { ...event, observedAt: this.now().toISOString() };
     const id = formatResourceId(ref);
     try {
@@ -70,7 +71,7 @@ export class CatalogIndexer {
         case 'image':
           return await this.refreshImage(ref, obs, id);
         case 'version':
-          return await this.refreshVersion(ref, obs, id);
+          return await this.refreshVersion(ref, obs, id, options.likelyNew === true);
       }
     } catch (err) {
       if (err instanceof InvalidArmResourceError) return { id, level: ref.level, outcome: 'skipped', detail: err.message };
@@ -95,11 +96,11 @@ export class CatalogIndexer {
     return result(id, 'image', await this.store.putImage(imageDefinitionRecordFrom(got.value), obs), false);
   }
 
-  private async refreshVersion(ref: VersionRef, obs: Observation, id: string): Promise<IndexResult> {
+  private async refreshVersion(ref: VersionRef, obs: Observation, id: string, likelyNew: boolean): Promise<IndexResult> {
     const got = await this.reader.getVersion(ref);
     if (!got.found) return result(id, 'version', await this.store.tombstoneVersion(ref, obs), true);
     const record = imageVersionRecordFrom(got.value);
-    const outcome = await this.store.putVersion(record, obs);
+    const outcome = await this.store.putVersion(record, obs, { likelyNew });
     const settling = needsRecheck(record);
     return {
       ...result(id, 'version', outcome, false),

@@ -165,7 +165,7 @@ export class CatalogReconciler {
         }
         if (listed === undefined || versionChanges(listed, known?.record).length > 0) {
           summary.versionReads++;
-          await this.indexer.refresh(vref, { eventType: 'Reconcile' });
+          await this.indexer.refresh(vref, { eventType: 'Reconcile' }, { likelyNew: known === undefined });
         } else if (known !== undefined && known.flagRules !== FLAG_RULES_VERSION && (await this.store.upgradeFlags(vref))) {
           summary.flagUpgrades++;
         }

@@ -233,7 +233,12 @@ export class CatalogStore {
 
   // ------------------------------------------------------------------ image versions
 
-  async putVersion(record: ImageVersionRecord, obs: Observation): Promise<WriteOutcome> {
+  /**
+   * `likelyNew`: the caller expects no row yet (a version's write event, a version the reconcile
+   * did not find stored): the row is created without reading first, one round trip; a 409 falls
+   * back to the read and ETag-guarded replace.
+   */
+  async putVersion(record: ImageVersionRecord, obs: Observation, options: { likelyNew?: boolean } = {}): Promise<WriteOutcome> {
     await this.ensureTables();
     const settling = needsRecheck(record);
     const entity: Entity = {
@@ -250,7 +255,7 @@ export class CatalogStore {
       ...observation(obs),
     };
     const planned: { plan?: PlannedWrite } = {};
-    const { outcome, previous } = await this.writeObserved(this.versions, entity, obs, this.versionExtra(record.ref, record, obs, planned));
+    const { outcome, previous } = await this.writeObserved(this.versions, entity, obs, this.versionExtra(record.ref, record, obs, planned), options.likelyNew === true);
     if (outcome === 'written') this.versionChanged(record.ref);
     if (outcome === 'written') {
       await this.search.versionChanged(imageRef(record.ref, record.ref.image), ...eligibilityChange(previous, entity));
@@ -447,16 +452,18 @@ export class CatalogStore {
 
   /**
    * Replaces the entity unless what is stored was observed later. Read, then ETag-guarded replace
-   * (or create); a 412 / 409 means someone else wrote in between: read again.
+   * (or create); a 412 / 409 means someone else wrote in between: read again. `createFirst` skips
+   * the first read: the create fails with 409 if a row exists, and the loop reads then.
    */
   private async writeObserved(
     client: TableClient,
     entity: Entity,
     obs: Observation,
     extra?: ExtraActions,
+    createFirst = false,
   ): Promise<{ outcome: WriteOutcome; previous?: TableEntityResult<Record<string, unknown>> }> {
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-      const existing = await getEntityOrUndefined(client, entity.partitionKey, entity.rowKey);
+      const existing = createFirst && attempt === 1 ? undefined : await getEntityOrUndefined(client, entity.partitionKey, entity.rowKey);
       if (existing && typeof existing.observedAt === 'string' && existing.observedAt > obs.observedAt) return { outcome: 'stale', previous: existing };
       try {
         const more = extra ? await extra(existing) : [];

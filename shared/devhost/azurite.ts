@@ -21,6 +21,8 @@ export interface AzuriteOptions {
 
 export interface RunningAzurite {
   port: number;
+  /** The Azurite process (benchmarks read its CPU time). */
+  pid: number | undefined;
   tableEndpoint: string;
   connectionString: string;
   stop(): Promise<void>;
@@ -90,6 +92,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   registerChild(child);
   return {
     port,
+    pid: child.pid,
     tableEndpoint: `http://127.0.0.1:${port}/${DEV_ACCOUNT}`,
     connectionString: tableConnectionString(port),
     stop,

@@ -1,42 +1,62 @@
+import fs from 'node:fs';
 import functions from '@azure/functions';
 import { FunctionRegistry, installFunctionsCore } from '../../shared/devhost/functions-core.js';
 import { startAzurite, type RunningAzurite } from '../../shared/devhost/azurite.js';
 import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
 import { resetConfig } from '../../shared/config.js';
 import { resetServices } from '../../shared/services.js';
+import { startArmProcess, type ArmProcess } from './arm-process.js';
 
 const { InvocationContext } = functions;
 
-export interface BenchEnv {
+interface StorageEnv {
   azurite: RunningAzurite;
-  sim: ArmSimulator;
   stop(): Promise<void>;
 }
+export type BenchEnv = StorageEnv & { sim: ArmSimulator };
+/** Azurite and the ARM simulator each in a process of their own (see startRemoteArmBenchEnv). */
+export type RemoteArmBenchEnv = StorageEnv & { arm: ArmProcess };
 
 /** Azurite (in memory) and the ARM simulator, with the app's settings pointing at them. */
 export async function startBenchEnv(tablePrefix: string): Promise<BenchEnv> {
-  installFunctionsCore(new FunctionRegistry());
-  const azurite = await startAzurite();
   const sim = new ArmSimulator({ pageSize: 100 });
   const { endpoint } = await sim.start();
+  return { ...(await startWithArm(tablePrefix, endpoint, () => sim.stop())), sim };
+}
+
+/**
+ * Azurite and the ARM simulator each in a process of their own, as in Azure (neither answers in the
+ * app's process): for benchmarks of the app's CPU per request.
+ */
+export async function startRemoteArmBenchEnv(tablePrefix: string): Promise<RemoteArmBenchEnv> {
+  const arm = await startArmProcess({ pageSize: 100 });
+  return { ...(await startWithArm(tablePrefix, arm.endpoint, () => arm.stop())), arm };
+}
+
+async function startWithArm(tablePrefix: string, armEndpoint: string, stopArm: () => Promise<void>): Promise<StorageEnv> {
+  installFunctionsCore(new FunctionRegistry());
+  const azurite = await startAzurite();
+  pointAppAt(azurite, armEndpoint, tablePrefix);
+  return {
+    azurite,
+    stop: async () => {
+      await stopArm();
+      await azurite.stop();
+    },
+  };
+}
+
+function pointAppAt(azurite: RunningAzurite, armEndpoint: string, tablePrefix: string): void {
   Object.assign(process.env, {
     CatalogStorage: azurite.connectionString,
     CATALOG_TABLE_PREFIX: tablePrefix,
-    ARM_ENDPOINT: endpoint,
+    ARM_ENDPOINT: armEndpoint,
     ARM_CREDENTIAL: 'local',
     ARM_MAX_RETRIES: '2',
     ARM_RETRY_DELAY_MS: '50',
   });
   resetConfig();
   resetServices();
-  return {
-    azurite,
-    sim,
-    stop: async () => {
-      await sim.stop();
-      await azurite.stop();
-    },
-  };
 }
 
 export function benchContext(functionName: string): InstanceType<typeof InvocationContext> {
@@ -55,4 +75,28 @@ export async function runConcurrently(n: number, concurrency: number, task: (i: 
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
   return performance.now() - started;
+}
+
+/** CPU time (user + system) of another process so far, in milliseconds; undefined where /proc is not. */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS_PER_SECOND : undefined;
+  } catch {
+    return undefined;
+  }
+}
+/** USER_HZ: 100 on every Linux this runs on (the kernel ABI fixes it for /proc). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU milliseconds spent by this process and by Azurite while `run` ran. */
+export async function measuredCpu<T>(azurite: RunningAzurite, run: () => Promise<T>): Promise<{ result: T; appCpuMs: number; azuriteCpuMs: number | undefined }> {
+  const a0 = processCpuMs(azurite.pid);
+  const c0 = process.cpuUsage();
+  const result = await run();
+  const c = process.cpuUsage(c0);
+  const a1 = processCpuMs(azurite.pid);
+  return { result, appCpuMs: (c.user + c.system) / 1000, azuriteCpuMs: a0 === undefined || a1 === undefined ? undefined : a1 - a0 };
 }
