@@ -83,6 +83,15 @@ export async function benchCatalog(): Promise<void> {
     await galleryEvents(writeEvent(`/subscriptions/${SUB}/resourceGroups/rg-bench/providers/Microsoft.Compute/galleries/benchGallery`, -1), benchContext('galleryEvents'));
     // The definitions are in the catalog before their versions, as in any catalog (ARM creates them first).
     await runConcurrently(DEFINITIONS, CONCURRENCY, (i) => s.indexer.refresh(parseResourceId(`/subscriptions/${SUB}/resourceGroups/rg-bench/providers/Microsoft.Compute/galleries/benchGallery/images/img-${i}`)));
+    // The raw Azurite single-entity upsert rate, same entity size, same concurrency: measured just
+    // before and just after the burst (the machine's load moves; the ratio uses both).
+    const raw = TableClient.fromConnectionString(env.azurite.connectionString, `raw${randomBytes(4).toString('hex')}`, { allowInsecureConnection: true });
+    await raw.createTable();
+    const payload = 'x'.repeat(JSON.stringify(versionResource(0, 0)).length);
+    await raw.upsertEntity({ partitionKey: 'warm', rowKey: 'up', payload });
+    const rawRun = (round: string) => measuredCpu(env.azurite, () => runConcurrently(ids.length, CONCURRENCY, (i) => raw.upsertEntity({ partitionKey: `${round}${i % DEFINITIONS}`, rowKey: `r${i}`, payload }, 'Replace')));
+    await rawRun('w'); // Azurite's upsert path warmed up, as the handler's is by the definitions above
+    const before = await rawRun('a');
     const armBefore = (await arm.requestCount()).total;
     s.tables.roundTrips = 0;
     const events = ids.map((id, n) => writeEvent(id, n));
@@ -92,24 +101,21 @@ export async function benchCatalog(): Promise<void> {
     const roundTrips = s.tables.roundTrips;
     const stored = await s.catalog.listVersions({ level: 'image', subscriptionId: SUB, resourceGroup: 'rg-bench', gallery: 'benchGallery', image: 'img-7' });
 
-    // The raw Azurite single-entity upsert rate, same entity size, same concurrency.
-    const raw = TableClient.fromConnectionString(env.azurite.connectionString, `raw${randomBytes(4).toString('hex')}`, { allowInsecureConnection: true });
-    await raw.createTable();
-    const payload = 'x'.repeat(JSON.stringify(versionResource(0, 0)).length);
-    await raw.upsertEntity({ partitionKey: 'warm', rowKey: 'up', payload });
-    const upserts = await measuredCpu(env.azurite, () => runConcurrently(events.length, CONCURRENCY, (i) => raw.upsertEntity({ partitionKey: `p${i % DEFINITIONS}`, rowKey: `r${i}`, payload }, 'Replace')));
-    const rawMs = upserts.result;
+    const after = await rawRun('b');
+    // CPU of one raw round of upserts: the mean of the two.
+    const rawAppCpu = (before.appCpuMs + after.appCpuMs) / 2;
+    const rawAzuriteCpu = before.azuriteCpuMs === undefined || after.azuriteCpuMs === undefined ? undefined : (before.azuriteCpuMs + after.azuriteCpuMs) / 2;
 
     const eventsPerSec = (events.length / ms) * 1000;
-    const upsertsPerSec = (events.length / rawMs) * 1000;
+    const upsertsPerSec = ((2 * events.length) / (before.result + after.result)) * 1000;
     const perItem = (cpu: number | undefined): string => (cpu === undefined ? '-' : fmt(cpu / events.length, 2));
     console.log(`\ncatalog: burst of ${events.length} version write events over ${DEFINITIONS} definitions, ${CONCURRENCY} in flight, through galleryEvents (Azurite and the ARM simulator in processes of their own)`);
     console.log(`  ARM reads per event:            ${fmt(armReads / events.length, 2)}   (target <= 1)`);
     console.log(`  table round trips per event:    ${fmt(roundTrips / events.length, 2)}   (target <= 2)`);
     console.log(`  events/s through the handler:   ${fmt(eventsPerSec)}`);
-    console.log(`  raw Azurite upserts/s:          ${fmt(upsertsPerSec)}   (same entity size and concurrency)`);
+    console.log(`  raw Azurite upserts/s:          ${fmt(upsertsPerSec)}   (same entity size and concurrency; before ${fmt((events.length / before.result) * 1000)}, after ${fmt((events.length / after.result) * 1000)})`);
     console.log(`  handler rate / raw upsert rate: ${fmt((eventsPerSec / upsertsPerSec) * 100)} %   (goal >= 40 %)`);
-    console.log(`  CPU ms per event: app ${perItem(handled.appCpuMs)}, Azurite ${perItem(handled.azuriteCpuMs)}; per raw upsert: client ${perItem(upserts.appCpuMs)}, Azurite ${perItem(upserts.azuriteCpuMs)}`);
+    console.log(`  CPU ms per event: app ${perItem(handled.appCpuMs)}, Azurite ${perItem(handled.azuriteCpuMs)}; per raw upsert: client ${perItem(rawAppCpu)}, Azurite ${perItem(rawAzuriteCpu)}`);
     if (stored.length !== VERSIONS_PER_DEFINITION) console.log(`  WARNING: expected ${VERSIONS_PER_DEFINITION} versions of img-7 in the catalog, found ${stored.length}`);
   } finally {
     await env.stop();
