@@ -10,7 +10,8 @@
  *   the group is recognised. A group that rolled to the version before, moved on, and gets it
  *   again as latest (a recall back to it) gets `roll:<group key>:<version>:<n>` (n: the earlier
  *   rolls to it) when the version is the stored latest of its region and the group, read again after
- *   its rolls, is not on it; a duplicate or stale replay does nothing.
+ *   its rolls, is not on it (or its last roll to it failed before this change); a duplicate or
+ *   stale replay does nothing.
  * - A roll job runs like a user's update (visibility, compatibility, replicas) on the group's
  *   CURRENT spec, changing only the image version; it fails, leaving the group on its version,
  *   unless its target is still latest in the group's region (Completed there, not excluded).
@@ -30,6 +31,8 @@ import type { GroupChange, GroupRecord, JobProblem, JobRecord, JobStore } from '
 import type { LatestVersionChangedData } from '../events/events.js';
 import { latestOfKey, type AutoRollStore, type IndexedGroup } from './store.js';
 
+/** The cause a roll job names when the release of its definition's pause queued it. */
+export const DEFINITION_RESUMED = 'definitionResumed';
 /** Groups handled at the same time for one change of latest. */
 const FAN_OUT = 16;
 
@@ -100,17 +103,34 @@ export class AutoRoller {
     return this.jobs.updateGroup(subscriptionId, kind, name, (g) => ({ ...g, autoRoll: { ...policyOf(g), ...input }, revision: g.revision + 1, updatedAt: this.now().toISOString() }));
   }
 
-  /** The emergency stop of auto-roll for an image definition (every region), or its release. */
-  async setDefinitionPaused(definition: ImageRef, paused: boolean): Promise<{ imageDefinitionId: string; paused: boolean; pausedAt?: string }> {
+  /**
+   * The emergency stop of auto-roll for an image definition (every region), or its release. A
+   * release rolls what the pause held back: in each region with a latest, the groups on `latest`
+   * not on it get their roll job (soak counted from the release); releasing again re-sends the same
+   * jobs (a retry after a failure loses nothing), and the queue drops duplicates.
+   */
+  async setDefinitionPaused(definition: ImageRef, paused: boolean): Promise<{ imageDefinitionId: string; paused: boolean; pausedAt?: string; rollsQueued?: number }> {
     const key = imageKey(definition);
     const at = this.now().toISOString();
     await this.store.setPaused(key, formatResourceId(definition), paused, at);
     const since = await this.store.pausedSince(key);
-    return { imageDefinitionId: formatResourceId(definition), paused: since !== undefined, ...(since ? { pausedAt: since } : {}) };
+    const state = { imageDefinitionId: formatResourceId(definition), paused: since !== undefined, ...(since ? { pausedAt: since } : {}) };
+    if (since !== undefined) return state;
+    let rollsQueued = 0;
+    for (const [region, version] of Object.entries(await this.latest(key))) {
+      const change: LatestVersionChangedData = { imageDefinitionId: state.imageDefinitionId, region, newVersion: version, newVersionId: formatResourceId(versionRef(definition, version)), cause: 'newVersionReady' };
+      rollsQueued += (await this.roll(change, at, DEFINITION_RESUMED)).queued.length;
+    }
+    return { ...state, rollsQueued };
   }
 
   /** Queues the roll jobs a change of latest calls for. Transient failures throw (Event Grid redelivers). */
   async onLatestChanged(change: LatestVersionChangedData, eventTime: string): Promise<RollOutcome> {
+    return this.roll(change, eventTime, change.cause);
+  }
+
+  /** The roll jobs of the groups on latest of the change's definition and region; `cause` goes into each job. */
+  private async roll(change: LatestVersionChangedData, eventTime: string, cause: string): Promise<RollOutcome> {
     const out: RollOutcome = { queued: [], skipped: [] };
     const def = parseResourceId(change.imageDefinitionId);
     if (def.level !== 'image') return out;
@@ -145,7 +165,7 @@ export class AutoRoller {
       const base = rollJobId(group.account, group.kind, group.name, version);
       const existing = await rollsTo(this.jobs, group, base);
       const latest = existing.length > 0 ? (await (latestNow ??= this.latest(definitionKey)))[change.region] : undefined;
-      const choice = rollJobChoice(base, version, existing, latest);
+      const choice = rollJobChoice(base, version, existing, latest, changedAt.toISOString());
       if (choice.kind === 'none') return;
       if (choice.kind === 'create' && choice.jobId !== base) {
         // The group was read before its rolls: a roll that succeeded in between left it on the
@@ -180,7 +200,7 @@ export class AutoRoller {
           if (existingJob && existingJob.status !== 'queued') return;
         }
       }
-      await queue.send(rollEnvelope(group, jobId, version, change.cause), true, notBefore ? { scheduledEnqueueTimeUtc: notBefore } : {});
+      await queue.send(rollEnvelope(group, jobId, version, cause), true, notBefore ? { scheduledEnqueueTimeUtc: notBefore } : {});
       out.queued.push({ jobId, notBefore: (notBefore ?? this.now()).toISOString() });
     };
     // The groups are independent: a bounded number at a time.

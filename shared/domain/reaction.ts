@@ -150,6 +150,9 @@ export function rollDecision(group: RollCandidate, change: { region: string; new
 export interface ExistingRoll {
   jobId: string;
   status: 'queued' | 'running' | 'succeeded' | 'failed' | 'deadLettered';
+  /** When the roll job was created, and when it started (ISO 8601; a finished job may keep only the latter). */
+  submittedAt?: string;
+  startedAt?: string;
 }
 
 /** What a change of latest does about a group that should roll to its new version. */
@@ -169,13 +172,15 @@ export function rollOrdinal(base: string, jobId: string): number | undefined {
 /**
  * The roll job a change of latest calls for, for a group not on `target` (its rolls to `target`:
  * `existing`; `base` = `roll:<group key>:<target>`; `latestNow`: the stored latest of the group's
- * region). No roll to the target yet: `<base>`. The newest one still queued: send it again (the
- * queue drops a duplicate); running: nothing. The newest one succeeded — the group was on the
- * target and moved away since — and the target is latest now: a new roll `<base>:<n>` (n = the
- * number of earlier rolls to the target), the same id for every duplicate of this change. Otherwise
- * (a failed roll, or a stale replay whose target is no longer latest): nothing.
+ * region; `changedAt`: when latest changed). No roll to the target yet: `<base>`. The newest one
+ * still queued: send it again (the queue drops a duplicate); running: nothing. The target is latest
+ * now and the newest roll to it either succeeded (the group was on the target and moved away since)
+ * or failed before this change of latest (the target went and came back): a new roll `<base>:<n>`
+ * (n = the number of earlier rolls to the target), the same id for every duplicate of this change.
+ * Otherwise (a roll that failed for this very change, or a stale replay whose target is no longer
+ * latest): nothing.
  */
-export function rollJobChoice(base: string, target: string, existing: readonly ExistingRoll[], latestNow: string | undefined): RollJobChoice {
+export function rollJobChoice(base: string, target: string, existing: readonly ExistingRoll[], latestNow: string | undefined, changedAt?: string): RollJobChoice {
   const rolls = existing.flatMap((j) => {
     const n = rollOrdinal(base, j.jobId);
     return n === undefined ? [] : [{ ...j, n }];
@@ -183,7 +188,12 @@ export function rollJobChoice(base: string, target: string, existing: readonly E
   if (rolls.length === 0) return { kind: 'create', jobId: base };
   const newest = rolls.reduce((a, b) => (b.n > a.n ? b : a));
   if (newest.status === 'queued') return { kind: 'resend', jobId: newest.jobId };
-  if (newest.status !== 'succeeded') return { kind: 'none' };
+  if (newest.status === 'running') return { kind: 'none' };
   if (latestNow === undefined || compareVersions(latestNow, target) !== 0) return { kind: 'none' };
+  if (newest.status !== 'succeeded') {
+    const created = newest.submittedAt ?? newest.startedAt;
+    const before = created !== undefined && changedAt !== undefined && Date.parse(created) < Date.parse(changedAt);
+    if (!before) return { kind: 'none' };
+  }
   return { kind: 'create', jobId: `${base}:${newest.n + 1}` };
 }

@@ -181,7 +181,7 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Emergency stop of auto-roll for an image definition, or its release (admin)',
           parameters: [pathParam('definitionId', 'The image definition ARM id (its slashes as they are)')],
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['paused'], additionalProperties: false, properties: { paused: { type: 'boolean' } } } } } },
-          responses: { '200': json('The pause', { type: 'object', properties: { imageDefinitionId: { type: 'string' }, paused: { type: 'boolean' }, pausedAt: { type: 'string', format: 'date-time' } } }), '400': problem('Invalid id or body') },
+          responses: { '200': json('The pause; on release, the roll jobs it queued for what the pause held back', { type: 'object', properties: { imageDefinitionId: { type: 'string' }, paused: { type: 'boolean' }, pausedAt: { type: 'string', format: 'date-time' }, rollsQueued: { type: 'integer', minimum: 0 } } }), '400': problem('Invalid id or body') },
         },
       },
       '/manage/reconcile': {

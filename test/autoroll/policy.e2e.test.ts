@@ -67,8 +67,19 @@ describe('auto-roll policy and views', () => {
     expect(stopped.status).toBe(200);
     expect(stopped.body).toMatchObject({ paused: true });
 
-    // Released: the next version rolls the plain group; the soaking one waits for its scheduled delivery; the held one stays.
-    expect((await host.request('PUT', `manage/autoroll/pauses${DEMO_IMAGES.ubuntu}`, { paused: false })).status).toBe(200);
+    // Released: what the pause held back rolls at once (the plain group to 1.13.0; the soaking one is
+    // scheduled; the held one stays); releasing again queues the same jobs, nothing twice.
+    const release = await host.request('PUT', `manage/autoroll/pauses${DEMO_IMAGES.ubuntu}`, { paused: false });
+    expect(release.status).toBe(200);
+    expect(release.body).toMatchObject({ paused: false, rollsQueued: 2 });
+    await host.jobsQueue.idle();
+    expect(await versionOf(plain)).toBe('1.13.0');
+    const resumed = await host.job(rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', plain, '1.13.0'));
+    expect(resumed).toMatchObject({ status: 'succeeded' });
+    expect((await host.request('PUT', `manage/autoroll/pauses${DEMO_IMAGES.ubuntu}`, { paused: false })).body).toMatchObject({ paused: false, rollsQueued: 1 });
+    await host.jobsQueue.idle();
+    expect(host.jobsQueue.completed.filter((id) => id === rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', plain, '1.13.0'))).toHaveLength(1);
+    // The next version rolls the plain group on.
     await publishVersion('1.14.0');
     expect(await versionOf(plain)).toBe('1.14.0');
     expect(await versionOf(soaking)).toBe('1.10.0');

@@ -8,7 +8,9 @@ import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT 
 import { DEMO_IMAGES, DEMO_SUBSCRIPTIONS } from '../../shared/devhost/demo-org.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
 import { EVENT_TYPES } from '../../shared/events/events.js';
-import { AutoRoller, rollJobId } from '../../shared/autoroll/autoroll.js';
+import { AutoRoller, rollJobId, versionNameOf } from '../../shared/autoroll/autoroll.js';
+import type { JobEnvelope } from '../../shared/domain/job-envelope.js';
+import type { LatestVersionChangedData } from '../../shared/events/events.js';
 import { services } from '../../shared/services.js';
 import type { JobStore } from '../../shared/jobs/store.js';
 
@@ -63,6 +65,16 @@ function latestChanged(newVersion: string, previousVersion: string): Json[] {
   });
 }
 
+/** A new group on `latest` in West Europe, created through the job API; its name. */
+async function groupOnLatestInWestEurope(): Promise<string> {
+  const env = envelope('elastigroup-gallery-latest', (b) => {
+    galleryImage(b).version = 'latest';
+    (b.group as Json).region = 'westeurope';
+  });
+  expect(await host.run(env)).toMatchObject({ status: 'succeeded' });
+  return String((env.body as { group: { name: string } }).group.name);
+}
+
 beforeAll(async () => {
   host = await startJobsHost(inject('azuriteConnectionString'), {}, { events: true });
   await settle();
@@ -73,12 +85,7 @@ afterAll(async () => {
 
 describe('auto-roll back to a version rolled to before', () => {
   it('rolls 1.10 → 1.11 → 1.12, then back to 1.11 when 1.12 is recalled, with a new job id, once whatever the duplicates; a stale replay does nothing', async () => {
-    const env = envelope('elastigroup-gallery-latest', (b) => {
-      galleryImage(b).version = 'latest';
-      (b.group as Json).region = 'westeurope';
-    });
-    expect(await host.run(env)).toMatchObject({ status: 'succeeded' });
-    const name = String((env.body as { group: { name: string } }).group.name);
+    const name = await groupOnLatestInWestEurope();
     expect(await group(name)).toMatchObject({ imageVersionId: versionId('1.10.0') });
 
     const first = rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', name, '1.11.0');
@@ -140,5 +147,39 @@ describe('auto-roll back to a version rolled to before', () => {
     expect(await group(name)).toMatchObject({ imageVersionId: versionId('1.13.0'), revision: onward.revision });
     expect((await host.request('GET', `groups/jobs/${first}:2`)).status).toBe(404);
     expect(host.jobsQueue.completed.filter((id) => id.startsWith(first))).toEqual([first, again]);
+  });
+
+  it('a version whose roll failed rolls again when it comes back as latest later; a duplicate of the change it failed for does not', async () => {
+    const name = await groupOnLatestInWestEurope();
+    const start = String((await group(name)).imageVersionId);
+    const s = services();
+    // 1.14.0 becomes latest; its roll job is held, the group's auto-roll is turned off, then the roll
+    // runs and fails (`auto-roll-off`): the group stays where it was.
+    const held: JobEnvelope[] = [];
+    const holding = new AutoRoller(s.autoRollStore, s.jobs, () => ({ send: (e: JobEnvelope) => (held.push(e), Promise.resolve()) }), (key) => s.versionEvents.pointers(s.catalog.versions, key));
+    expect((await host.request('PUT', `${groupPath(name)}/autoroll`, { enabled: false })).status).toBe(200);
+    await putVersion('1.14.0');
+    expect(await group(name)).toMatchObject({ imageVersionId: start });
+    const firstChange = latestChanged('1.14.0', versionNameOf(start)!)[0]!;
+    const changedAt = String(firstChange.time);
+    expect((await host.request('PUT', `${groupPath(name)}/autoroll`, { enabled: true })).status).toBe(200);
+    const change = firstChange.data as LatestVersionChangedData;
+    expect((await holding.onLatestChanged(change, changedAt)).queued).toHaveLength(1);
+    expect((await host.request('PUT', `${groupPath(name)}/autoroll`, { enabled: false })).status).toBe(200);
+    const base = rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', name, '1.14.0');
+    expect(held.map((e) => e.jobId)).toEqual([base]);
+    await host.jobsQueue.send(held[0]!, true);
+    await settle();
+    expect(await host.job(base)).toMatchObject({ status: 'failed', errors: [{ code: 'auto-roll-off' }] });
+    expect((await host.request('PUT', `${groupPath(name)}/autoroll`, { enabled: true })).status).toBe(200);
+
+    // A duplicate of the change the roll failed for: nothing new.
+    expect((await s.autoRoller.onLatestChanged(change, changedAt)).queued).toEqual([]);
+    // 1.14.0 goes (excluded) and comes back as latest: that later change rolls the group, under `:1`.
+    await putVersion('1.14.0', true);
+    await putVersion('1.14.0', false);
+    await settle();
+    expect(await group(name)).toMatchObject({ imageVersionId: versionId('1.14.0'), lastRoll: { jobId: `${base}:1` } });
+    expect(await host.job(`${base}:1`)).toMatchObject({ status: 'succeeded' });
   });
 });

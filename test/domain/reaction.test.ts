@@ -215,11 +215,26 @@ describe('roll job choice', () => {
     expect(rollJobChoice(base, '1.11.0', [job(base, 'failed'), job(`${base}:1`, 'succeeded')], '1.11.0')).toEqual({ kind: 'create', jobId: `${base}:2` });
   });
 
-  it('a stale replay (the version no longer latest) or a failed last roll: nothing', () => {
+  it('a stale replay (the version no longer latest), or a last roll that failed for this very change: nothing', () => {
     expect(rollJobChoice(base, '1.11.0', [job(base, 'succeeded')], '1.12.0')).toEqual({ kind: 'none' });
     expect(rollJobChoice(base, '1.11.0', [job(base, 'succeeded')], undefined)).toEqual({ kind: 'none' });
     expect(rollJobChoice(base, '1.11.0', [job(base, 'failed')], '1.11.0')).toEqual({ kind: 'none' });
     expect(rollJobChoice(base, '1.11.0', [job(base, 'succeeded'), job(`${base}:1`, 'deadLettered')], '1.11.0')).toEqual({ kind: 'none' });
+    const failedAt = { submittedAt: '2026-11-20T10:00:05Z' };
+    expect(rollJobChoice(base, '1.11.0', [{ ...job(base, 'failed'), ...failedAt }], '1.11.0', '2026-11-20T10:00:00Z')).toEqual({ kind: 'none' });
+    expect(rollJobChoice(base, '1.11.0', [{ ...job(base, 'failed'), ...failedAt }], '1.12.0', '2026-11-21T10:00:00Z')).toEqual({ kind: 'none' });
+    expect(rollJobChoice(base, '1.11.0', [{ ...job(base, 'running'), ...failedAt }], '1.11.0', '2026-11-21T10:00:00Z')).toEqual({ kind: 'none' });
+  });
+
+  it('a version whose last roll failed before this change of latest (it went and came back): a new roll', () => {
+    const early = { submittedAt: '2026-11-20T10:00:05Z' };
+    const later = '2026-11-21T09:00:00Z';
+    expect(rollJobChoice(base, '1.11.0', [{ ...job(base, 'failed'), ...early }], '1.11.0', later)).toEqual({ kind: 'create', jobId: `${base}:1` });
+    expect(rollJobChoice(base, '1.11.0', [{ ...job(base, 'deadLettered'), ...early }], '1.11.0', later)).toEqual({ kind: 'create', jobId: `${base}:1` });
+    // A finished record may keep only its start time.
+    expect(rollJobChoice(base, '1.11.0', [job(base, 'succeeded'), { ...job(`${base}:1`, 'failed'), startedAt: early.submittedAt }], '1.11.0', later)).toEqual({ kind: 'create', jobId: `${base}:2` });
+    // Without the times the choice cannot tell: nothing, as before.
+    expect(rollJobChoice(base, '1.11.0', [job(base, 'failed')], '1.11.0', later)).toEqual({ kind: 'none' });
   });
 
   it('every duplicate of one change names the same job (the choice depends on the stored state only)', () => {
