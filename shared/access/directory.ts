@@ -5,8 +5,8 @@
  * and are cached for a short time by each instance.
  */
 import { z } from 'zod';
-import { odata, type TableClient } from '@azure/data-tables';
-import { createTablesOnce, tableStatusOf, type TableStore } from '../storage/tables.js';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { createTablesOnce, getEntityOrUndefined, tableStatusOf, type TableStore } from '../storage/tables.js';
 import { parseResourceId, isSubscriptionId, type GalleryRef, type ImageRef } from '../domain/ids.js';
 import { subscriptionForAccount, type Caller, type Grant, type Organization } from '../domain/visibility.js';
 import { encodeKeyPart } from '../catalog/keys.js';
@@ -84,6 +84,12 @@ interface Snapshot {
 }
 
 const CACHE_MS = 30_000;
+/** The partition of the claim rows, and the marker of organizations whose keys are claimed. */
+const CLAIMS = 'claim';
+const CLAIMS_VERSION = 1;
+const CLAIM_BATCH = 100;
+/** A claim whose organization does not list its key is a leftover after this long (a save takes far less). */
+const CLAIM_GRACE_MS = 120_000;
 /** 1 MiB of UTF-16 (two bytes a character) less the entity's keys and property overhead. */
 const MAX_DOCUMENT_CHARS = 500_000;
 
@@ -137,12 +143,7 @@ export class OrganizationDirectory {
     // Across organizations: each belongs to one only. The answer never says which one holds it.
     const taken = new Set<string>();
     for (const o of (await this.load(true)).organizations) {
-      if (o.id === id) continue;
-      for (const s of o.subscriptions) {
-        taken.add(`s|${s.subscriptionId}`);
-        if (s.spotAccountId) taken.add(`a|${s.spotAccountId}`);
-      }
-      for (const p of o.principals) taken.add(`p|${p.tenantId}/${p.objectId}`);
+      if (o.id !== id) for (const key of claimKeys(o)) taken.add(key);
     }
     for (const [key, field] of seen) {
       if (taken.has(key)) throw new DirectoryError(409, field, 'already belongs to another organization');
@@ -151,13 +152,79 @@ export class OrganizationDirectory {
     const text = JSON.stringify(stored);
     // Checked before packing and writing: what Azure Table Storage would refuse (Azurite would not).
     if (text.length > MAX_DOCUMENT_CHARS) throw new DirectoryError(413, 'body', `is too large to store: ${text.length} characters of JSON; an organization holds at most ${MAX_DOCUMENT_CHARS}`);
-    const entity = { partitionKey: 'org', rowKey: encodeKeyPart(id), ...packJson('document', stored) };
+    const entity = { partitionKey: 'org', rowKey: encodeKeyPart(id), claims: CLAIMS_VERSION, ...packJson('document', stored) };
     const tooLarge = entityLimitProblem(entity);
     if (tooLarge) throw new DirectoryError(413, 'body', `is too large to store: it ${tooLarge}`);
     await this.ensureTable();
+    const previous = await getEntityOrUndefined(this.table, 'org', encodeKeyPart(id));
+    const before = previous ? unpackJson<StoredOrganization>('document', previous) : undefined;
+    const held = before && previous?.claims === CLAIMS_VERSION ? claimKeys(before) : new Set<string>();
+    await this.claim(id, [...seen].filter(([key]) => !held.has(key)));
     await this.table.upsertEntity(entity, 'Replace');
     this.snapshot = undefined;
+    if (before) await this.release(id, [...claimKeys(before)].filter((key) => !seen.has(key)));
     return stored;
+  }
+
+  /**
+   * Claims each key (`s|`subscription, `a|`Spot account, `p|`tenant/object) for the organization: a
+   * row per key in the `claim` partition, created before the organization is written, so two
+   * administrators saving at the same instant cannot both take one (one create wins, the other is a
+   * 409). A claim of another organization that does not list the key and is older than a save takes
+   * (a save that failed after claiming) is taken over, ETag-guarded.
+   */
+  private async claim(id: string, keys: [string, string][]): Promise<void> {
+    for (let i = 0; i < keys.length; i += CLAIM_BATCH) {
+      const chunk = keys.slice(i, i + CLAIM_BATCH);
+      try {
+        await this.table.submitTransaction(chunk.map(([key]): TransactionAction => ['create', { partitionKey: CLAIMS, rowKey: encodeKeyPart(key), org: id }]));
+        continue;
+      } catch (err) {
+        // one of them is claimed already (by this organization or another): one at a time
+        if (tableStatusOf(err) !== 409) throw err;
+      }
+      for (const [key, field] of chunk) await this.claimOne(id, key, field);
+    }
+  }
+
+  private async claimOne(id: string, key: string, field: string): Promise<void> {
+    const rowKey = encodeKeyPart(key);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await this.table.createEntity({ partitionKey: CLAIMS, rowKey, org: id });
+        return;
+      } catch (err) {
+        if (tableStatusOf(err) !== 409) throw err;
+      }
+      const existing = await getEntityOrUndefined(this.table, CLAIMS, rowKey);
+      if (!existing) continue; // released meanwhile
+      if (existing.org === id) return;
+      const owner = (await this.load(true)).organizations.find((o) => o.id === existing.org);
+      const age = this.now() - Date.parse(String(existing.timestamp ?? ''));
+      if ((owner && claimKeys(owner).has(key)) || !(age > CLAIM_GRACE_MS)) throw new DirectoryError(409, field, 'already belongs to another organization');
+      try {
+        await this.table.updateEntity({ partitionKey: CLAIMS, rowKey, org: id }, 'Replace', { etag: existing.etag });
+        return;
+      } catch (err) {
+        const status = tableStatusOf(err);
+        if (status !== 412 && status !== 404) throw err;
+      }
+    }
+    throw new DirectoryError(409, field, 'already belongs to another organization');
+  }
+
+  /** Releases the organization's claims of keys it no longer lists (a claim taken over meanwhile stays). */
+  private async release(id: string, keys: string[]): Promise<void> {
+    for (const key of keys) {
+      const existing = await getEntityOrUndefined(this.table, CLAIMS, encodeKeyPart(key));
+      if (existing?.org !== id) continue;
+      try {
+        await this.table.deleteEntity(CLAIMS, encodeKeyPart(key), { etag: existing.etag });
+      } catch (err) {
+        const status = tableStatusOf(err);
+        if (status !== 412 && status !== 404) throw err;
+      }
+    }
   }
 
   async get(id: string): Promise<StoredOrganization | undefined> {
@@ -166,14 +233,17 @@ export class OrganizationDirectory {
 
   async delete(id: string): Promise<boolean> {
     await this.ensureTable();
+    const previous = await getEntityOrUndefined(this.table, 'org', encodeKeyPart(id));
+    const before = previous ? unpackJson<StoredOrganization>('document', previous) : undefined;
     try {
       await this.table.deleteEntity('org', encodeKeyPart(id));
-      this.snapshot = undefined;
-      return true;
     } catch (err) {
       if (tableStatusOf(err) === 404) return false;
       throw err;
     }
+    this.snapshot = undefined;
+    if (before) await this.release(id, [...claimKeys(before)]);
+    return true;
   }
 
   async list(): Promise<StoredOrganization[]> {
@@ -233,6 +303,17 @@ export class OrganizationDirectory {
     this.snapshot = { at: this.now(), organizations, views: organizations.map(toOrganization), grants, principals };
     return this.snapshot;
   }
+}
+
+/** The keys an organization holds: its subscriptions, Spot accounts and principals. */
+function claimKeys(o: OrganizationDocument): Set<string> {
+  const keys = new Set<string>();
+  for (const s of o.subscriptions) {
+    keys.add(`s|${s.subscriptionId}`);
+    if (s.spotAccountId) keys.add(`a|${s.spotAccountId}`);
+  }
+  for (const p of o.principals) keys.add(`p|${p.tenantId}/${p.objectId}`);
+  return keys;
 }
 
 export function toOrganization(o: StoredOrganization): Organization {
