@@ -394,6 +394,8 @@ interface SizePlan {
   trustedLaunchDisabled?: boolean;
   diskControllerTypes?: string;
   confidentialComputingType?: string;
+  /** `EncryptionAtHostSupported` (default True). */
+  encryptionAtHost?: boolean;
   locations?: readonly string[];
 }
 
@@ -406,6 +408,7 @@ function vmSku(name: string, plan: SizePlan): RestSku {
     { name: 'CpuArchitectureType', value: plan.architecture },
     { name: 'PremiumIO', value: plan.premiumIO ? 'True' : 'False' },
     { name: 'AcceleratedNetworkingEnabled', value: plan.acceleratedNetworking ? 'True' : 'False' },
+    { name: 'EncryptionAtHostSupported', value: plan.encryptionAtHost === false ? 'False' : 'True' },
   ];
   if (plan.trustedLaunchDisabled !== undefined) capabilities.push({ name: 'TrustedLaunchDisabled', value: plan.trustedLaunchDisabled ? 'True' : 'False' });
   if (plan.diskControllerTypes) capabilities.push({ name: 'DiskControllerTypes', value: plan.diskControllerTypes });
@@ -428,7 +431,7 @@ export function demoVmSkus(): RestSku[] {
   return [
     vmSku('Standard_D2s_v5', { vCPUs: 2, memoryGB: 8, hyperVGenerations: 'V1,V2', architecture: 'x64', premiumIO: true, acceleratedNetworking: true, trustedLaunchDisabled: false, diskControllerTypes: 'SCSI' }),
     vmSku('Standard_D4s_v5', { vCPUs: 4, memoryGB: 16, hyperVGenerations: 'V1,V2', architecture: 'x64', premiumIO: true, acceleratedNetworking: true, trustedLaunchDisabled: false, diskControllerTypes: 'SCSI' }),
-    vmSku('Standard_A2_v2', { vCPUs: 2, memoryGB: 4, hyperVGenerations: 'V1', architecture: 'x64', premiumIO: false, acceleratedNetworking: false, trustedLaunchDisabled: true }),
+    vmSku('Standard_A2_v2', { vCPUs: 2, memoryGB: 4, hyperVGenerations: 'V1', architecture: 'x64', premiumIO: false, acceleratedNetworking: false, trustedLaunchDisabled: true, encryptionAtHost: false }),
     vmSku('Standard_D2ps_v5', { vCPUs: 2, memoryGB: 8, hyperVGenerations: 'V2', architecture: 'Arm64', premiumIO: true, acceleratedNetworking: true, trustedLaunchDisabled: true }),
     vmSku('Standard_DC2as_v5', { vCPUs: 2, memoryGB: 8, hyperVGenerations: 'V2', architecture: 'x64', premiumIO: true, acceleratedNetworking: true, confidentialComputingType: 'SNP' }),
     vmSku('Standard_E2bds_v5', { vCPUs: 2, memoryGB: 16, hyperVGenerations: 'V2', architecture: 'x64', premiumIO: true, acceleratedNetworking: true, diskControllerTypes: 'SCSI, NVMe' }),

@@ -44,7 +44,8 @@
  *   checked as DEFAULT_OS_DISK_TYPE. Premium data disks need premium storage like a premium OS disk.
  * - Security reads Spot's `security` block: `securityType` as above; `secureBootEnabled` and
  *   `vTpmEnabled` need TrustedLaunch or ConfidentialVM; `confidentialOsDiskEncryption` needs a
- *   ConfidentialVM; `encryptionAtHost` is typed and kept (no size capability is cached for it).
+ *   ConfidentialVM; `encryptionAtHost` needs every size to have `EncryptionAtHostSupported` True
+ *   (error per size; sizes whose capabilities were cached before it was read are not checked).
  */
 import { bodyRootOf, type GroupSpec, type JobKind } from './job-envelope.js';
 import { deployability, isBlocking } from './latest.js';
@@ -416,6 +417,19 @@ export function checkDiskController(input: CompatibilityInput): Finding[] {
   );
 }
 
+/**
+ * `security.encryptionAtHost: true` needs sizes that support encryption at host (the SKU capability
+ * `EncryptionAtHostSupported`, as in the Azure docs' "Finding supported VM sizes" for host-based
+ * encryption): error per size.
+ */
+export function checkEncryptionAtHost(input: CompatibilityInput): Finding[] {
+  if (input.spec.compute.launchSpecification.security?.encryptionAtHost !== true) return [];
+  const flag = `${pathsFor(input.kind).launch}.security.encryptionAtHost`;
+  return perKnownSize(input, (size, listed) =>
+    size.encryptionAtHostSupported === false ? error('encryption-at-host-unsupported', listed.path, `VM size ${listed.name} does not support encryption at host, which ${flag} asks for.`) : undefined,
+  );
+}
+
 /** Premium disks (OS or data: Premium_LRS, Premium_ZRS, PremiumV2_LRS) need a size with premium storage (PremiumIO). */
 export function checkPremiumStorage(input: CompatibilityInput): Finding[] {
   const premium = disksOf(input).filter((d) => d.type.toLowerCase().startsWith('premium'));
@@ -483,6 +497,7 @@ export const COMPATIBILITY_RULES: readonly Rule[] = [
   checkDiskController,
   checkAcceleratedNetworking,
   checkPremiumStorage,
+  checkEncryptionAtHost,
   checkRecommendedRange,
   checkZones,
   checkDisallowedDiskType,

@@ -69,6 +69,11 @@ export interface VmSizeCapabilities {
   /** `ConfidentialComputingType` (e.g. `SNP`, `TDX`) when the size is a confidential-VM size. */
   readonly confidentialComputing?: string;
   readonly diskControllerTypes: string[];
+  /**
+   * `EncryptionAtHostSupported` is `True` (absent: not supported). Undefined only in capabilities
+   * cached before it was read: unknown.
+   */
+  readonly encryptionAtHostSupported?: boolean;
   /** The SKU lists the region. */
   readonly offeredInRegion: boolean;
   /** A Location restriction applies to the region (the size cannot be used there by this subscription). */
@@ -91,6 +96,7 @@ export const vmSizeCapabilitiesSchema = z.strictObject({
   trustedLaunchSupported: z.boolean(),
   confidentialComputing: z.string().optional(),
   diskControllerTypes: z.array(z.string()),
+  encryptionAtHostSupported: z.boolean().optional(),
   offeredInRegion: z.boolean(),
   restrictedInRegion: z.boolean(),
   restrictionReasons: z.array(z.string()),
@@ -204,6 +210,7 @@ export function vmSizeFromSku(sku: SkuLike, region: string): VmSizeCapabilities 
     trustedLaunchSupported: !isTrue(capabilityOf(sku, 'TrustedLaunchDisabled')),
     ...(confidentialComputing === undefined ? {} : { confidentialComputing }),
     diskControllerTypes: diskControllersOf(capabilityOf(sku, 'DiskControllerTypes')),
+    encryptionAtHostSupported: isTrue(capabilityOf(sku, 'EncryptionAtHostSupported')),
     offeredInRegion,
     restrictedInRegion,
     restrictionReasons: reasons,

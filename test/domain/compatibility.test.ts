@@ -15,6 +15,7 @@ import {
   checkOsDiskSize,
   checkOsType,
   checkPremiumStorage,
+  checkEncryptionAtHost,
   checkRecommendedRange,
   checkSecurityType,
   checkVmSizeAvailability,
@@ -123,7 +124,7 @@ describe('checkCompatibility: the fixtures', () => {
   it('runs every rule in order and concatenates their findings', () => {
     const input = groupInput({ image: MARINER, version: V1_2, spec: group(withSizes(['Standard_A2_v2', 'Nope'], ['standard_d2ps_v5'])), imageTenant: 'other' });
     expect(checkCompatibility(input)).toEqual(COMPATIBILITY_RULES.flatMap((rule) => rule(input)));
-    expect(COMPATIBILITY_RULES).toHaveLength(16);
+    expect(COMPATIBILITY_RULES).toHaveLength(17);
   });
 });
 
@@ -428,6 +429,22 @@ describe('VM sizes', () => {
     expect(checkPremiumStorage(groupInput({ spec: zrs })).map((f) => f.code)).toEqual(['premium-storage-unsupported']);
   });
 
+  it("encryption at host needs sizes with EncryptionAtHostSupported True (resource SKUs' capability); sizes cached before it was read are not judged", () => {
+    const asked = group((s) => {
+      withSizes(['Standard_A2_v2'], ['Standard_D2s_v5'])(s);
+      s.compute.launchSpecification.security = { ...s.compute.launchSpecification.security, encryptionAtHost: true };
+    });
+    expect(SIZES_WEU['Standard_D2s_v5']?.encryptionAtHostSupported).toBe(true);
+    expect(SIZES_WEU['Standard_A2_v2']?.encryptionAtHostSupported).toBe(false);
+    const found = checkEncryptionAtHost(groupInput({ spec: asked }));
+    expect(rows(found)).toEqual([['error', 'encryption-at-host-unsupported', OD(0)]]);
+    expect(found[0]?.message).toContain(`${GL}.security.encryptionAtHost`);
+    const notAsked = group(withSizes(['Standard_A2_v2'], ['Standard_D2s_v5']));
+    expect(checkEncryptionAtHost(groupInput({ spec: notAsked }))).toEqual([]);
+    const { encryptionAtHostSupported: _unknown, ...cachedBefore } = SIZES_WEU['Standard_A2_v2']!;
+    expect(checkEncryptionAtHost(groupInput({ spec: asked, vmSizes: { ...SIZES_WEU, Standard_A2_v2: cachedBefore } }))).toEqual([]);
+  });
+
   it('warns per size and bound outside the recommended vCPU and memory range', () => {
     const spec = group(withSizes(['Standard_D64s_v5'], ['Standard_D2s_v5', 'Standard_A2_v2']));
     expect(rows(checkRecommendedRange(groupInput({ spec })))).toEqual([
@@ -492,6 +509,7 @@ const SIZE_CODES = new Set([
   'accelerated-networking-unavailable',
   'disk-controller-mismatch',
   'premium-storage-unsupported',
+  'encryption-at-host-unsupported',
   'vcpus-below-recommended',
   'vcpus-above-recommended',
   'memory-below-recommended',
