@@ -191,6 +191,20 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'The running or last reconcile: status, start time, counts so far, gallery units done of those queued, failed units, last error (admin)',
           responses: { '200': json('Progress', ref('ReconcileProgress')), '404': problem('No reconcile has run yet') },
         },
+        post: {
+          operationId: 'startReconcile',
+          security: [{ entra: ['Catalog.Admin'] }],
+          summary: 'Start a reconcile run: plan every source subscription and queue one unit per gallery (admin)',
+          responses: {
+            '202': json('Started; Location is GET /api/manage/reconcile', {
+              type: 'object',
+              required: ['runId', 'status', 'units', 'subscriptions'],
+              properties: { runId: { type: 'string' }, status: { enum: ['running', 'succeeded', 'failed'] }, units: { type: 'integer' }, subscriptions: { type: 'integer' } },
+            }),
+            '409': problem('No source subscriptions are configured'),
+            '503': problem('The reconcile-units queue is not configured or unavailable'),
+          },
+        },
       },
       '/manage/organizations': { get: { operationId: 'listOrganizations', security: [{ entra: ['Catalog.Admin'] }], summary: 'Every organization (admin)', responses: { '200': json('Organizations', { type: 'object' }) } } },
       '/manage/organizations/{organizationId}': {

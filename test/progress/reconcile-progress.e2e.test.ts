@@ -53,6 +53,23 @@ describe('GET /api/manage/reconcile', () => {
     expect(last.lastError).toBeUndefined();
   });
 
+  it('POST /api/manage/reconcile starts a run (202, Location), and GET shows it finished with its counts', async () => {
+    const res = await fetch(`${host.url}/api/manage/reconcile`, { method: 'POST', headers: { 'x-ms-client-principal': admin } });
+    expect(res.status).toBe(202);
+    expect(res.headers.get('location')).toBe('/api/manage/reconcile');
+    const started = (await res.json()) as { runId: string; status: string; units: number; subscriptions: number };
+    expect(started).toMatchObject({ status: 'running', units: 5, subscriptions: 3 });
+    let last: ReconcileProgress | undefined;
+    for (let i = 0; i < 400 && last?.status !== 'succeeded'; i++) {
+      last = (await progress()).body;
+      expect(last.runId).toBe(started.runId);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(last).toMatchObject({ runId: started.runId, status: 'succeeded', units: { total: 5, done: 5, failed: 0 }, counts: { subscriptions: 3, galleries: 5, images: 7, versions: 13 } });
+    const reader = await fetch(`${host.url}/api/manage/reconcile`, { method: 'POST', headers: { 'x-ms-client-principal': principalHeader({ ...ADMIN_PRINCIPAL, roles: ['Catalog.Read'] }) } });
+    expect(reader.status).toBe(403);
+  });
+
   it('sums rows written at once by 150 units of two subscriptions, counts a rewritten unit once, and finishes the run exactly once', async () => {
     const store = services().reconcileProgress;
     const runId = randomUUID();
