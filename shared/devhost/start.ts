@@ -165,8 +165,10 @@ async function main(): Promise<void> {
         },
       );
       if (started && config().arm.subscriptionIds.length > 0) {
-        const run = await waitForRun(() => services().reconcileProgress.read(), before, { pollMs: 200 });
-        console.log(`Catalog: ${describeRun(run)}`);
+        await waitForRun(() => services().reconcileProgress.read(), before, { pollMs: 200 }).then(
+          (run) => console.log(`Catalog: ${describeRun(run)}`),
+          (err: unknown) => console.error(`Catalog: the start-up reconcile's progress could not be read (${err instanceof Error ? err.message : String(err)}); GET /api/manage/reconcile shows it`),
+        );
       }
     }
     if (!runtime.isListening('groupJobs')) {
