@@ -8,6 +8,8 @@ import { services, useReconcileQueue } from '../../shared/services.js';
 import { unitMessage } from '../../shared/reconcile/queue.js';
 import { waitForRun } from '../../shared/reconcile/runs.js';
 import { unitKey, unitMessageId } from '../../shared/domain/reconcile-run.js';
+import { principalHeader } from '../../shared/access/principal.js';
+import { ADMIN_PRINCIPAL } from '../support/lookups-host.js';
 
 // The reconcile's units on the reconcile-units queue (the local runtime's in-memory stand-in,
 // delivering to the reconcileUnit trigger and its dead-letter trigger as the host does), against
@@ -113,6 +115,21 @@ describe('reconcile units on the queue', () => {
     expect(host.unitsQueue.completed).toContain('not-a-unit');
     expect(unitLogs()).toEqual(['reconcile unit message not-a-unit is not a unit (runId must be a GUID); completed without running']);
     expect(sim.requests).toHaveLength(0);
+  });
+
+  it('POST /api/manage/reconcile answers 503 naming Service Bus when no queue is configured, and starts nothing', async () => {
+    const before = (await services().reconcileProgress.read())?.runId;
+    useReconcileQueue(undefined); // as with no ServiceBusConnection and no local stand-in
+    try {
+      const res = await fetch(`${host.url}/api/manage/reconcile`, { method: 'POST', headers: { 'x-ms-client-principal': principalHeader(ADMIN_PRINCIPAL) } });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(res.headers.get('retry-after')).toBe('60');
+      expect(await res.json()).toMatchObject({ status: 503, dependency: 'serviceBus', detail: 'The reconcile-units queue is not configured (ServiceBusConnection).' });
+      expect((await services().reconcileProgress.read())?.runId).toBe(before);
+    } finally {
+      useReconcileQueue(host.unitsQueue);
+    }
   });
 
   it('keys units by gallery case-insensitively, so a unit of the same gallery spelled otherwise is the same unit', async () => {
