@@ -80,6 +80,10 @@ param instanceMemoryMB int = 2048
 @minValue(2)
 param groupJobsMaxDeliveryCount int = 10
 
+@description('Deliveries of a reconcile unit before it is recorded failed and, failing that, dead-lettered.')
+@minValue(2)
+param reconcileUnitsMaxDeliveryCount int = 5
+
 @description('Client id of the Microsoft Entra app registration callers get tokens for (App Service authentication).')
 param authClientId string
 
@@ -149,6 +153,7 @@ module serviceBus 'modules/servicebus.bicep' = {
     location: location
     tags: tags
     maxDeliveryCount: groupJobsMaxDeliveryCount
+    unitsMaxDeliveryCount: reconcileUnitsMaxDeliveryCount
   }
 }
 
@@ -160,6 +165,7 @@ module appRoles 'modules/app-roles.bicep' = {
     storageAccountName: storage.outputs.name
     serviceBusNamespaceName: serviceBus.outputs.namespaceName
     queueName: serviceBus.outputs.queueName
+    unitsQueueName: serviceBus.outputs.unitsQueueName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
   }
 }
@@ -200,6 +206,7 @@ module functionApp 'modules/function-app.bicep' = {
     recheckSchedule: recheckSchedule
     vmSizesSchedule: vmSizesSchedule
     groupJobsMaxDeliveryCount: groupJobsMaxDeliveryCount
+    reconcileUnitsMaxDeliveryCount: reconcileUnitsMaxDeliveryCount
     domainEventsEndpoint: domainEvents.outputs.endpoint
     outboxSchedule: outboxSchedule
     authClientId: authClientId
@@ -252,6 +259,7 @@ output MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output SERVICE_BUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
 output GROUP_JOBS_QUEUE_NAME string = serviceBus.outputs.queueName
+output RECONCILE_UNITS_QUEUE_NAME string = serviceBus.outputs.unitsQueueName
 output CATALOG_SOURCE_SUBSCRIPTIONS string = join(sourceSubscriptions, ',')
 output GALLERY_EVENTS_WIRED bool = wireGalleryEvents
 output DOMAIN_EVENTS_TOPIC string = domainEvents.outputs.name

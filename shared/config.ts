@@ -12,6 +12,8 @@ export const CATALOG_CONNECTION = 'CatalogStorage';
 export const SERVICE_BUS_CONNECTION = 'ServiceBusConnection';
 /** The Service Bus queue the group-jobs trigger listens on (sessions enabled: one session a group). */
 export const GROUP_JOBS_QUEUE = 'group-jobs';
+/** The Service Bus queue of reconcile units: one message per gallery of a reconcile run (no sessions). */
+export const RECONCILE_UNITS_QUEUE = 'reconcile-units';
 /** The connection prefix of the Event Grid custom topic the app publishes its domain events to. */
 export const EVENT_TOPIC_CONNECTION = 'DomainEvents';
 
@@ -90,6 +92,7 @@ const envSchema = z
     RECHECK_SCHEDULE: ncrontab.optional().transform((v) => v ?? '0 */2 * * * *'),
     VM_SIZES_SCHEDULE: ncrontab.optional().transform((v) => v ?? '0 30 3 * * *'),
     GROUP_JOBS_MAX_DELIVERY_COUNT: intSetting(1, 2000, 10),
+    RECONCILE_UNITS_MAX_DELIVERY_COUNT: intSetting(1, 2000, 5),
     [`${EVENT_TOPIC_CONNECTION}__topicEndpointUri`]: httpsOrLoopbackUrl.optional(),
     [`${EVENT_TOPIC_CONNECTION}__credential`]: z.enum(['managedidentity', 'default', 'key']).optional(),
     [`${EVENT_TOPIC_CONNECTION}__clientId`]: uuid.optional(),
@@ -176,6 +179,8 @@ export interface Config {
   schedules: { reconcile: string; recheck: string; vmSizes: string };
   /** The group-jobs queue's max delivery count: on that delivery a failing job is recorded as dead-lettered. */
   groupJobsMaxDeliveryCount: number;
+  /** The reconcile-units queue's max delivery count: on that delivery a failing unit is recorded failed. */
+  reconcileUnitsMaxDeliveryCount: number;
   /** The Event Grid custom topic of the domain events; absent: events stay in the outbox. */
   eventTopic?: EventTopicSettings;
   /** NCRONTAB schedule of the publishing of outbox leftovers. */
@@ -254,6 +259,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     schedules: { reconcile: e.RECONCILE_SCHEDULE, recheck: e.RECHECK_SCHEDULE, vmSizes: e.VM_SIZES_SCHEDULE },
     groupJobsMaxDeliveryCount: e.GROUP_JOBS_MAX_DELIVERY_COUNT,
+    reconcileUnitsMaxDeliveryCount: e.RECONCILE_UNITS_MAX_DELIVERY_COUNT,
     replicas: {
       burstFactor: e.REPLICA_BURST_FACTOR,
       prices: {
@@ -295,7 +301,7 @@ export const SETTING_DOCS: Readonly<Record<string, { description: string; azure:
   [`${CATALOG_CONNECTION}__clientId`]: { description: 'Client id of the user-assigned managed identity used for the catalog tables', azure: 'set' },
   CATALOG_TABLE_PREFIX: { description: 'Prefix of the catalog table names (letters and digits)', azure: 'optional' },
   [SERVICE_BUS_CONNECTION]: { description: 'Service Bus connection string (local development only)', azure: 'alternative' },
-  [`${SERVICE_BUS_CONNECTION}__fullyQualifiedNamespace`]: { description: 'Service Bus namespace host name for the group-jobs queue, e.g. <ns>.servicebus.windows.net', azure: 'set' },
+  [`${SERVICE_BUS_CONNECTION}__fullyQualifiedNamespace`]: { description: 'Service Bus namespace host name for the group-jobs and reconcile-units queues, e.g. <ns>.servicebus.windows.net', azure: 'set' },
   [`${SERVICE_BUS_CONNECTION}__credential`]: { description: '`managedidentity` in Azure', azure: 'set' },
   [`${SERVICE_BUS_CONNECTION}__clientId`]: { description: 'Client id of the user-assigned managed identity used for Service Bus', azure: 'set' },
   ARM_ENDPOINT: { description: 'Azure Resource Manager endpoint (default https://management.azure.com); `npm start` points it at the ARM simulator', azure: 'optional' },
@@ -309,6 +315,7 @@ export const SETTING_DOCS: Readonly<Record<string, { description: string; azure:
   RECHECK_SCHEDULE: { description: 'NCRONTAB schedule of the re-check of versions still provisioning or replicating', azure: 'set' },
   VM_SIZES_SCHEDULE: { description: 'NCRONTAB schedule of the refresh of the cached VM size capabilities', azure: 'set' },
   GROUP_JOBS_MAX_DELIVERY_COUNT: { description: "The group-jobs queue's max delivery count (must equal the queue's setting)", azure: 'set' },
+  RECONCILE_UNITS_MAX_DELIVERY_COUNT: { description: "The reconcile-units queue's max delivery count (must equal the queue's setting); on that delivery a failing gallery unit is recorded failed", azure: 'set' },
   [`${EVENT_TOPIC_CONNECTION}__topicEndpointUri`]: { description: 'Endpoint of the Event Grid custom topic for domain events (CloudEvents schema), e.g. https://<topic>.<region>-1.eventgrid.azure.net/api/events; `npm start` points it at the local topic', azure: 'set' },
   [`${EVENT_TOPIC_CONNECTION}__credential`]: { description: '`managedidentity` in Azure, `default`, or `key` (the topic key; the local topic)', azure: 'set' },
   [`${EVENT_TOPIC_CONNECTION}__clientId`]: { description: 'Client id of the user-assigned managed identity that publishes domain events', azure: 'set' },

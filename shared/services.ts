@@ -8,7 +8,8 @@ import { createGalleryArmReader, type GalleryArmReader } from './arm/reader.js';
 import { CatalogStore } from './catalog/store.js';
 import { CatalogIndexer } from './catalog/indexer.js';
 import { CatalogReconciler } from './catalog/reconcile.js';
-import { ReconcileFanOut } from './reconcile/fan-out.js';
+import { ReconcileRuns } from './reconcile/runs.js';
+import { ServiceBusUnitQueue, type UnitQueue } from './reconcile/queue.js';
 import { armReadThrottle } from './arm/read-throttle.js';
 import { ARM_READ_LIMITS } from './domain/token-bucket.js';
 import { OrganizationDirectory } from './access/directory.js';
@@ -24,7 +25,7 @@ import { AutoRollStore } from './autoroll/store.js';
 import { AutoRoller, RollJobs } from './autoroll/autoroll.js';
 import { AutoRollViews } from './autoroll/views.js';
 import { ReplicaAdvisor } from './advice/replicas.js';
-import { ReconcileProgressStore } from './progress/reconcile-progress.js';
+import { ReconcileRunStore } from './progress/reconcile-progress.js';
 import { DeadLetterRecorder } from './jobs/dead-letters.js';
 
 export interface Services {
@@ -34,10 +35,12 @@ export interface Services {
   catalog: CatalogStore;
   indexer: CatalogIndexer;
   reconciler: CatalogReconciler;
-  /** Progress of the running or last reconcile. */
-  reconcileProgress: ReconcileProgressStore;
-  /** The reconcile as the timer runs it: one unit per gallery, in parallel under ARM's read budget. */
-  reconcileFanOut: ReconcileFanOut;
+  /** Progress of the running or last reconcile (rows per plan and unit, summed on read). */
+  reconcileProgress: ReconcileRunStore;
+  /** The reconcile as a queue of gallery units: planned by the timer, run by the reconcileUnit trigger. */
+  reconcileRuns: ReconcileRuns;
+  /** Where reconcile units go: the reconcile-units queue, or nothing when no connection is configured. */
+  readonly reconcileQueue: UnitQueue | undefined;
   directory: OrganizationDirectory;
   lookups: CatalogLookups;
   jobs: JobStore;
@@ -63,7 +66,8 @@ export interface Services {
  * the one the bundled functions read.
  */
 const QUEUE_OVERRIDE = Symbol.for('gallery-catalog.jobQueueOverride');
-const overrides = globalThis as { [QUEUE_OVERRIDE]?: JobQueue };
+const UNIT_QUEUE_OVERRIDE = Symbol.for('gallery-catalog.unitQueueOverride');
+const overrides = globalThis as { [QUEUE_OVERRIDE]?: JobQueue; [UNIT_QUEUE_OVERRIDE]?: UnitQueue };
 
 /**
  * Sends submitted jobs to `queue` instead of Service Bus. The local runtime uses it to deliver jobs
@@ -71,6 +75,11 @@ const overrides = globalThis as { [QUEUE_OVERRIDE]?: JobQueue };
  */
 export function useJobQueue(queue: JobQueue | undefined): void {
   overrides[QUEUE_OVERRIDE] = queue;
+}
+
+/** Sends reconcile units to `queue` instead of Service Bus (the local runtime's stand-in; Azure never does). */
+export function useReconcileQueue(queue: UnitQueue | undefined): void {
+  overrides[UNIT_QUEUE_OVERRIDE] = queue;
 }
 
 let cached: Services | undefined;
@@ -95,6 +104,9 @@ export function services(): Services {
   const vmSizes = new VmSizeCatalog(tables, cfg.tablePrefix, arm);
   const autoRollStore = new AutoRollStore(tables, cfg.tablePrefix);
   let serviceBusQueue: JobQueue | undefined;
+  let serviceBusUnitQueue: UnitQueue | undefined;
+  const reconcileQueue = (): UnitQueue | undefined => overrides[UNIT_QUEUE_OVERRIDE] ?? (serviceBusUnitQueue ??= cfg.serviceBus ? new ServiceBusUnitQueue(cfg.serviceBus) : undefined);
+  const reconcileProgress = new ReconcileRunStore(tables, cfg.tablePrefix);
   cached = {
     config: cfg,
     tables,
@@ -102,8 +114,11 @@ export function services(): Services {
     catalog,
     indexer,
     reconciler,
-    reconcileProgress: new ReconcileProgressStore(tables, cfg.tablePrefix),
-    reconcileFanOut: new ReconcileFanOut(reconciler),
+    reconcileProgress,
+    reconcileRuns: new ReconcileRuns(reconciler, reconcileProgress, reconcileQueue, cfg.reconcileUnitsMaxDeliveryCount),
+    get reconcileQueue(): UnitQueue | undefined {
+      return reconcileQueue();
+    },
     directory,
     lookups,
     jobs,

@@ -11,6 +11,8 @@ param principalId string
 param storageAccountName string
 param serviceBusNamespaceName string
 param queueName string
+@description('The reconcile-units queue.')
+param unitsQueueName string
 param applicationInsightsName string
 
 // Built-in role definition ids (the same in every tenant).
@@ -33,6 +35,11 @@ resource serviceBus 'Microsoft.ServiceBus/namespaces@2024-01-01' existing = {
 resource queue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' existing = {
   parent: serviceBus
   name: queueName
+}
+
+resource unitsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' existing = {
+  parent: serviceBus
+  name: unitsQueueName
 }
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -80,6 +87,29 @@ resource queueReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 resource queueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(queue.id, principalId, roleIds.serviceBusDataSender)
   scope: queue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.serviceBusDataSender)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// reconcileCatalog (and any instance planning a run) sends the units; reconcileUnit receives and
+// settles them, reconcileUnitsDeadLetter reads the dead-letter sub-queue. Both on this queue only:
+// the group-jobs assignments above do not reach it.
+resource unitsReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(unitsQueue.id, principalId, roleIds.serviceBusDataReceiver)
+  scope: unitsQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.serviceBusDataReceiver)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource unitsSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(unitsQueue.id, principalId, roleIds.serviceBusDataSender)
+  scope: unitsQueue
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.serviceBusDataSender)
     principalId: principalId

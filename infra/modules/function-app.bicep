@@ -50,6 +50,9 @@ param vmSizesSchedule string
 @description('The group-jobs queue max delivery count (GROUP_JOBS_MAX_DELIVERY_COUNT): the code records a job dead-lettered on that delivery.')
 param groupJobsMaxDeliveryCount int
 
+@description('The reconcile-units queue max delivery count (RECONCILE_UNITS_MAX_DELIVERY_COUNT): the code records a unit failed on that delivery.')
+param reconcileUnitsMaxDeliveryCount int
+
 @description('Endpoint of the domain-event topic (DomainEvents__topicEndpointUri).')
 param domainEventsEndpoint string
 
@@ -161,7 +164,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'CATALOG_TABLE_PREFIX'
           value: catalogTablePrefix
         }
-        // Service Bus (connection ServiceBusConnection: groupJobs trigger and job submission).
+        // Service Bus (connection ServiceBusConnection: groupJobs trigger and job submission, reconcile units).
         {
           name: 'ServiceBusConnection__fullyQualifiedNamespace'
           value: serviceBusFullyQualifiedNamespace
@@ -204,6 +207,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'GROUP_JOBS_MAX_DELIVERY_COUNT'
           value: string(groupJobsMaxDeliveryCount)
+        }
+        {
+          name: 'RECONCILE_UNITS_MAX_DELIVERY_COUNT'
+          value: string(reconcileUnitsMaxDeliveryCount)
         }
         {
           name: 'DomainEvents__topicEndpointUri'

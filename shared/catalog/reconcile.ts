@@ -18,26 +18,14 @@ import { formatResourceId, imageRef, parseResourceId, resourceKey, versionRef, t
 import { FLAG_RULES_VERSION } from '../domain/latest.js';
 import { galleryChanges, imageDefinitionChanges, versionChanges } from '../domain/changes.js';
 import { galleryRecordFrom, imageDefinitionRecordFrom, imageVersionRecordFrom, InvalidArmResourceError, type ImageVersionRecord } from '../domain/records.js';
+import type { ReconcileCounts } from '../domain/reconcile-run.js';
 import type { CatalogIndexer } from './indexer.js';
 import type { CatalogStore, Observation } from './store.js';
 
-export interface ReconcileSummary {
-  subscriptions: number;
-  galleries: number;
-  images: number;
-  versions: number;
-  versionReads: number;
-  /** Galleries re-read with a GET (new, changed or shared). */
-  galleryReads: number;
-  /** Image definitions rewritten from their list entry. */
-  imageWrites: number;
-  /** Version rows whose per-region flags were recomputed under the current rule. */
-  flagUpgrades: number;
-  tombstoned: number;
-  skipped: string[];
-}
+/** The counts of a reconcile (shared/domain/reconcile-run.ts), with the resources skipped as unreadable. */
+export type ReconcileSummary = Omit<ReconcileCounts, 'skipped'> & { skipped: string[] };
 
-/** A gallery to reconcile: a unit of the fan-out (shared/reconcile), JSON on a queue. */
+/** A gallery to reconcile: a unit of a run (shared/reconcile), JSON on the reconcile-units queue. */
 export interface GalleryUnit {
   galleryId: string;
   /** Its list entry differs from the catalog, or it is shared: GET it. */

@@ -5,12 +5,16 @@
  * peek-lock, complete when the function returns, abandon (and redeliver with a higher
  * deliveryCount) when it throws, dead-letter past the max delivery count — with duplicate
  * detection on messageId and sessions: one message at a time per session, sessions in parallel.
+ * Messages without a session (the reconcile-units queue) are delivered in parallel, up to
+ * `maxConcurrentCalls` at once (host.json `extensions.serviceBus.maxConcurrentCalls`), each one
+ * redelivered on its own when abandoned.
  * A dead-lettered message goes to the dead-letter sub-queue's trigger when there is one, with the
  * `DeadLetterReason` and `DeadLetterErrorDescription` application properties Service Bus sets;
  * it is delivered again (after a growing pause) until that trigger completes it. The queue
  * outlives a runtime restart like a broker does: `connect` hands it to the new runtime.
  * Production never loads this module.
  */
+import type { ServiceBusMessage } from '@azure/service-bus';
 import type { JobQueue, SendOptions } from '../jobs/queue.js';
 import { jobMessage } from '../jobs/queue.js';
 import type { JobEnvelope } from '../domain/job-envelope.js';
@@ -18,13 +22,16 @@ import type { DeliverableMessage, Settlement } from './service-bus.js';
 
 export interface LocalQueueOptions {
   maxDeliveryCount: number;
-  maxConcurrentSessions: number;
+  /** Sessions processed at once (session messages). */
+  maxConcurrentSessions?: number;
+  /** Messages without a session processed at once (default 16, the host's default per instance). */
+  maxConcurrentCalls?: number;
   /** Delay before an abandoned message is delivered again (ms). */
   redeliveryDelayMs?: number;
 }
 
 interface Queued {
-  message: DeliverableMessage & { messageId: string; sessionId: string };
+  message: DeliverableMessage & { messageId: string };
   deliveryCount: number;
 }
 
@@ -42,6 +49,11 @@ interface DeadLetter {
 
 export class LocalServiceBusQueue implements JobQueue {
   private readonly sessions = new Map<string, Queued[]>();
+  /** Messages without a session, ready for delivery. */
+  private readonly ready: Queued[] = [];
+  private activeCalls = 0;
+  /** The most messages without a session that were being processed at the same time. */
+  maxActiveCalls = 0;
   private readonly active = new Set<string>();
   private readonly seen = new Set<string>();
   readonly deadLetters: DeadLetter[] = [];
@@ -102,12 +114,37 @@ export class LocalServiceBusQueue implements JobQueue {
     return this.scheduled;
   }
 
+  /**
+   * Sends what a `ServiceBusSender.sendMessages` call takes: every message is accepted (duplicates
+   * by messageId dropped), with or without a session.
+   */
+  sendMessages(messages: ServiceBusMessage | ServiceBusMessage[]): Promise<void> {
+    for (const m of Array.isArray(messages) ? messages : [messages]) {
+      const body = typeof m.body === 'string' || Buffer.isBuffer(m.body) ? m.body : JSON.stringify(m.body);
+      this.enqueue({
+        body,
+        messageId: String(m.messageId),
+        ...(m.sessionId !== undefined ? { sessionId: m.sessionId } : {}),
+        ...(m.contentType !== undefined ? { contentType: m.contentType } : {}),
+        ...(m.subject !== undefined ? { subject: m.subject } : {}),
+        ...(m.applicationProperties !== undefined ? { applicationProperties: m.applicationProperties } : {}),
+      });
+    }
+    return Promise.resolve();
+  }
+
   /** Puts any message on the queue (as a producer with another client would). Duplicates by messageId are dropped. */
-  enqueue(message: DeliverableMessage & { messageId: string; sessionId: string }): boolean {
+  enqueue(message: DeliverableMessage & { messageId: string }): boolean {
     if (this.seen.has(message.messageId)) return false;
     this.seen.add(message.messageId);
+    const entry: Queued = { message: { ...message, enqueuedTimeUtc: new Date() }, deliveryCount: 0 };
+    if (message.sessionId === undefined) {
+      this.ready.push(entry);
+      this.pump();
+      return true;
+    }
     const list = this.sessions.get(message.sessionId) ?? [];
-    list.push({ message: { ...message, enqueuedTimeUtc: new Date() }, deliveryCount: 0 });
+    list.push(entry);
     this.sessions.set(message.sessionId, list);
     this.pump();
     return true;
@@ -120,7 +157,7 @@ export class LocalServiceBusQueue implements JobQueue {
   }
 
   private isIdle(): boolean {
-    return this.inFlight === 0 && [...this.sessions.values()].every((l) => l.length === 0);
+    return this.inFlight === 0 && this.ready.length === 0 && [...this.sessions.values()].every((l) => l.length === 0);
   }
 
   /** Moves a message to the dead-letter sub-queue (as Service Bus does past the max delivery count). */
@@ -168,9 +205,21 @@ export class LocalServiceBusQueue implements JobQueue {
   }
 
   private pump(): void {
+    while (this.ready.length > 0 && this.activeCalls < (this.options.maxConcurrentCalls ?? 16)) {
+      const entry = this.ready.shift() as Queued;
+      this.activeCalls++;
+      this.maxActiveCalls = Math.max(this.maxActiveCalls, this.activeCalls);
+      this.inFlight++;
+      void this.deliverOne(entry).finally(() => {
+        this.activeCalls--;
+        this.inFlight--;
+        this.pump();
+        if (this.isIdle()) for (const w of this.waiters.splice(0)) w();
+      });
+    }
     for (const [sessionId, list] of this.sessions) {
       if (list.length === 0 || this.active.has(sessionId)) continue;
-      if (this.active.size >= this.options.maxConcurrentSessions) break;
+      if (this.active.size >= (this.options.maxConcurrentSessions ?? 8)) break;
       this.active.add(sessionId);
       this.maxActiveSessions = Math.max(this.maxActiveSessions, this.active.size);
       this.inFlight++;
@@ -183,19 +232,45 @@ export class LocalServiceBusQueue implements JobQueue {
     }
   }
 
+  /**
+   * One message without a session: delivered; completed, or abandoned and (after the redelivery
+   * delay, while no other call holds its slot) put back for delivery, or dead-lettered past the
+   * max delivery count.
+   */
+  private async deliverOne(entry: Queued): Promise<void> {
+    if ((await this.attempt(entry)) === 'complete') {
+      this.completed.push(entry.message.messageId);
+      return;
+    }
+    if (entry.deliveryCount >= this.options.maxDeliveryCount) {
+      this.deadLetter(entry);
+      return;
+    }
+    this.inFlight++;
+    const t = setTimeout(() => {
+      this.inFlight--;
+      this.ready.push(entry);
+      this.pump();
+    }, this.options.redeliveryDelayMs ?? 10);
+    t.unref();
+  }
+
+  /** One delivery of a message: the trigger's settlement (a throwing delivery abandons). */
+  private async attempt(entry: Queued): Promise<Settlement> {
+    entry.deliveryCount++;
+    try {
+      return await this.deliver({ ...entry.message, deliveryCount: entry.deliveryCount });
+    } catch {
+      return 'abandon';
+    }
+  }
+
   /** One session: its messages in order, each settled before the next. */
   private async drain(sessionId: string): Promise<void> {
     const list = this.sessions.get(sessionId) ?? [];
     while (list.length > 0) {
       const head = list[0] as Queued;
-      head.deliveryCount++;
-      let outcome: Settlement;
-      try {
-        outcome = await this.deliver({ ...head.message, deliveryCount: head.deliveryCount });
-      } catch {
-        outcome = 'abandon';
-      }
-      if (outcome === 'complete') {
+      if ((await this.attempt(head)) === 'complete') {
         list.shift();
         this.completed.push(head.message.messageId);
       } else if (head.deliveryCount >= this.options.maxDeliveryCount) {

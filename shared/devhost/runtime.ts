@@ -506,7 +506,9 @@ export class LocalRuntime {
       .list()
       .find((r) => r.trigger.type.toLowerCase() === 'servicebustrigger' && queueOf(r) === `${queueName}/$deadletterqueue`);
     const deadLetter = deadLetterTrigger && !this.pumps.some((p) => p.functionName === deadLetterTrigger.name) ? (m: DeliverableMessage): Promise<Settlement> => this.deliverServiceBusMessage(deadLetterTrigger.name, m) : undefined;
-    const emulated = queue ?? new LocalServiceBusQueue(deliver, options, deadLetter);
+    // Parallelism as the host's: host.json maxConcurrentCalls / maxConcurrentSessions unless the caller sets them.
+    const hostLimits = { maxConcurrentCalls: this.options.serviceBus?.maxConcurrentCalls ?? 16, maxConcurrentSessions: this.options.serviceBus?.maxConcurrentSessions ?? 8 };
+    const emulated = queue ?? new LocalServiceBusQueue(deliver, { ...hostLimits, ...options }, deadLetter);
     if (queue) queue.connect(deliver, deadLetter);
     for (const r of [registration, ...(deadLetter && deadLetterTrigger ? [deadLetterTrigger] : [])]) {
       this.emulated.set(r.name, emulated);

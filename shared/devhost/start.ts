@@ -23,7 +23,9 @@ import { loadApp, projectRoot } from './load-app.js';
 import { LocalRuntime } from './runtime.js';
 import { isListening, PortInUseError } from './ports.js';
 import { config, ConfigError } from '../config.js';
-import { services, useJobQueue } from '../services.js';
+import { services, useJobQueue, useReconcileQueue } from '../services.js';
+import { waitForRun } from '../reconcile/runs.js';
+import { describeRun } from '../domain/reconcile-run.js';
 import { ALL_APP_ROLES, parseLocalPrincipal, principalHeader } from '../access/principal.js';
 import { DEMO_PRINCIPAL, seedDemoDirectory } from './demo-directory.js';
 import { DEMO_SUBSCRIPTIONS } from './demo-org.js';
@@ -144,14 +146,30 @@ async function main(): Promise<void> {
     runtime.holdRequests();
     await runtime.start(httpPort);
     stops.push(() => runtime.stop());
+    if (registry.get('reconcileUnit') && !runtime.isListening('reconcileUnit')) {
+      // The reconcile-units queue in memory, delivered to reconcileUnit with host.json's maxConcurrentCalls.
+      useReconcileQueue(runtime.emulateServiceBus('reconcileUnit', { maxDeliveryCount: config().reconcileUnitsMaxDeliveryCount, redeliveryDelayMs: 1000 }));
+    }
     const reconcile = registry.get('reconcileCatalog');
     if (reconcile) {
       // First run: fill the catalog from ARM before serving, so the lookups answer at once (on a
-      // restart this costs list pages only: unchanged resources are not re-read).
+      // restart this costs list pages only: unchanged resources are not re-read). The timer only
+      // queues the units; the run is over when its record says so.
       console.log('Catalog: reconciling with ARM once at start-up...');
-      await runtime.invoke(reconcile, { isPastDue: false }).catch((err: unknown) => {
-        console.error(`Catalog: the start-up reconcile failed (${err instanceof Error ? err.message : String(err)}); it runs again on RECONCILE_SCHEDULE or with POST /admin/functions/reconcileCatalog`);
-      });
+      const before = (await services().reconcileProgress.read())?.runId;
+      const started = await runtime.invoke(reconcile, { isPastDue: false }).then(
+        () => true,
+        (err: unknown) => {
+          console.error(`Catalog: the start-up reconcile failed (${err instanceof Error ? err.message : String(err)}); it runs again on RECONCILE_SCHEDULE or with POST /admin/functions/reconcileCatalog`);
+          return false;
+        },
+      );
+      if (started && config().arm.subscriptionIds.length > 0) {
+        await waitForRun(() => services().reconcileProgress.read(), before, { pollMs: 200 }).then(
+          (run) => console.log(`Catalog: ${describeRun(run)}`),
+          (err: unknown) => console.error(`Catalog: the start-up reconcile's progress could not be read (${err instanceof Error ? err.message : String(err)}); GET /api/manage/reconcile shows it`),
+        );
+      }
     }
     if (!runtime.isListening('groupJobs')) {
       useJobQueue(runtime.emulateServiceBus('groupJobs', { maxDeliveryCount: config().groupJobsMaxDeliveryCount, maxConcurrentSessions: 16, redeliveryDelayMs: 1000 }));

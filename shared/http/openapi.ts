@@ -188,8 +188,22 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           operationId: 'reconcileStatus',
           security: [{ entra: ['Catalog.Admin'] }],
-          summary: 'The running or last reconcile: status, start time, counts so far, last error (admin)',
+          summary: 'The running or last reconcile: status, start time, counts so far, gallery units done of those queued, failed units, last error (admin)',
           responses: { '200': json('Progress', ref('ReconcileProgress')), '404': problem('No reconcile has run yet') },
+        },
+        post: {
+          operationId: 'startReconcile',
+          security: [{ entra: ['Catalog.Admin'] }],
+          summary: 'Start a reconcile run: plan every source subscription and queue one unit per gallery (admin)',
+          responses: {
+            '202': json('Started; Location is GET /api/manage/reconcile', {
+              type: 'object',
+              required: ['runId', 'status', 'units', 'subscriptions'],
+              properties: { runId: { type: 'string' }, status: { enum: ['running', 'succeeded', 'failed'] }, units: { type: 'integer' }, subscriptions: { type: 'integer' } },
+            }),
+            '409': problem('No source subscriptions are configured'),
+            '503': problem('The reconcile-units queue is not configured or unavailable'),
+          },
         },
       },
       '/manage/organizations': { get: { operationId: 'listOrganizations', security: [{ entra: ['Catalog.Admin'] }], summary: 'Every organization (admin)', responses: { '200': json('Organizations', { type: 'object' }) } } },
@@ -273,14 +287,29 @@ export function openApiDocument(): Record<string, unknown> {
         },
         ReconcileProgress: {
           type: 'object',
-          required: ['runId', 'status', 'startedAt', 'updatedAt', 'counts'],
+          required: ['runId', 'status', 'startedAt', 'updatedAt', 'counts', 'units', 'plans', 'failedUnits'],
           properties: {
             runId: { type: 'string' },
             status: { enum: ['running', 'succeeded', 'failed'] },
             startedAt: { type: 'string', format: 'date-time' },
             updatedAt: { type: 'string', format: 'date-time' },
             finishedAt: { type: 'string', format: 'date-time' },
-            counts: { type: 'object', properties: Object.fromEntries(['subscriptions', 'galleries', 'images', 'versions', 'versionReads', 'tombstoned', 'skipped'].map((k) => [k, { type: 'integer' }])) },
+            counts: { type: 'object', properties: Object.fromEntries(['subscriptions', 'galleries', 'images', 'versions', 'versionReads', 'galleryReads', 'imageWrites', 'flagUpgrades', 'tombstoned', 'skipped'].map((k) => [k, { type: 'integer' }])) },
+            units: {
+              type: 'object',
+              description: 'Gallery units queued so far (total), finished (done, failed included) and failed for good',
+              properties: { total: { type: 'integer' }, done: { type: 'integer' }, failed: { type: 'integer' } },
+            },
+            plans: {
+              type: 'object',
+              description: 'Subscriptions of the run (total), planned so far (done) and whose gallery list failed',
+              properties: { total: { type: 'integer' }, done: { type: 'integer' }, failed: { type: 'integer' } },
+            },
+            failedUnits: {
+              type: 'array',
+              description: 'The units that failed for good (at most 100, oldest first)',
+              items: { type: 'object', properties: { galleryId: { type: 'string' }, at: { type: 'string', format: 'date-time' }, error: { type: 'string' } } },
+            },
             lastError: { type: 'object', properties: { at: { type: 'string', format: 'date-time' }, message: { type: 'string' } } },
           },
         },

@@ -2,13 +2,21 @@
 // limits (100 galleries, 1,000 image definitions, 10,000 versions; small: a tenth of each) in the
 // ARM simulator and the catalog, with the simulator throttling reads like ARM (token bucket 250,
 // refill 25/s per subscription). Prints search latency and table reads per page, the reconcile of
-// the unchanged subscription and with 1 % of the versions changed, and the peak RSS of each phase.
+// the unchanged subscription and with 1 % of the versions changed (through the reconcile-units
+// queue, the local runtime's stand-in), and the peak RSS of each phase.
 // Figures measured in this one run; nothing is asserted.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startBenchEnv, runConcurrently } from './harness.js';
 import { fmt, percentile } from './stats.js';
 import { resetConfig } from '../../shared/config.js';
-import { resetServices } from '../../shared/services.js';
+import { resetServices, useReconcileQueue } from '../../shared/services.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadApp } from '../../shared/devhost/load-app.js';
+import { LocalRuntime } from '../../shared/devhost/runtime.js';
+import { waitForRun } from '../../shared/reconcile/runs.js';
+import type { ReconcileProgress } from '../../shared/domain/reconcile-run.js';
 import { parseResourceId } from '../../shared/domain/ids.js';
 import { ARM_READ_LIMITS, minimumSeconds } from '../../shared/domain/token-bucket.js';
 import { armReadThrottle } from '../../shared/arm/read-throttle.js';
@@ -169,19 +177,36 @@ export async function benchScale(scale: Scale): Promise<void> {
     for (const r of search.value) console.log(r);
 
     // ---------------------------------------------------------------- reconcile
+    // Through the queue, as in Azure: the planning step queues one unit per gallery on the local
+    // runtime's in-memory reconcile-units queue, which delivers them to the app's reconcileUnit
+    // trigger (host.json maxConcurrentCalls at once); the run is over when its record says so.
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+    const registry = await loadApp(root, ['dist/index.js', ...fs.readdirSync(path.join(root, 'dist/functions')).filter((f) => f.endsWith('.js')).sort().map((f) => `dist/functions/${f}`)]);
+    const hostJson = JSON.parse(fs.readFileSync(path.join(root, 'host.json'), 'utf8')) as { extensions?: { serviceBus?: { maxConcurrentCalls?: number } } };
+    const runtime = new LocalRuntime(registry, { timers: false, onLog: () => undefined, serviceBus: hostJson.extensions?.serviceBus ?? {} });
+    await runtime.start(0);
+    const unitsQueue = runtime.emulateServiceBus('reconcileUnit', { maxDeliveryCount: s.config.reconcileUnitsMaxDeliveryCount, redeliveryDelayMs: 200 });
+    useReconcileQueue(unitsQueue);
+    const runThroughQueue = async (): Promise<ReconcileProgress> => {
+      const before = (await s.reconcileProgress.read())?.runId;
+      await s.reconcileRuns.start([SUB]);
+      const run = await waitForRun(() => s.reconcileProgress.read(), before, { pollMs: 50 });
+      await unitsQueue.idle();
+      return run;
+    };
     // ARM's read limits, enforced by the simulator and spent by the app's own bucket.
     sim.readThrottle = ARM_READ_LIMITS;
     const reconcileOnce = async (label: string, goalNote: string) => {
       sim.resetCounters(); // also refills the simulator's buckets
       armReadThrottle.limits = ARM_READ_LIMITS; // full again, like the simulator's
-      const r = await withPeakRss(() => s.reconcileFanOut.run([SUB]));
+      const r = await withPeakRss(runThroughQueue);
       const answered = sim.requests.filter((q) => q.status !== 429);
       const lists = answered.filter((q) => q.kind === 'list').length;
       const gets = answered.filter((q) => q.kind === 'get').length;
       const minimum = minimumSeconds(answered.length, ARM_READ_LIMITS);
       const ratio = minimum > 0 ? `${fmt(r.ms / 1000 / minimum, 2)}x the bucket's minimum ${fmt(minimum, 1)} s` : `within the bucket's burst (minimum 0 s)`;
       console.log(`  ${label}: ${answered.length} ARM requests answered (${lists} list pages, ${gets} GETs; ${sim.requestCount.throttled} throttled 429s), ${fmt(r.ms / 1000, 1)} s = ${ratio}; peak RSS ${fmt(r.peakMiB, 0)} MiB`);
-      console.log(`    ${goalNote}; ${r.value.units} gallery units, ${r.value.galleryReads} gallery GETs, ${r.value.versionReads} version GETs, ${r.value.imageWrites} definitions rewritten${r.value.failedUnits.length ? `, ${r.value.failedUnits.length} units FAILED` : ''}`);
+      console.log(`    ${goalNote}; ${r.value.units.total} gallery units through the queue (at most ${unitsQueue.maxActiveCalls} at once), ${r.value.counts.galleryReads} gallery GETs, ${r.value.counts.versionReads} version GETs, ${r.value.counts.imageWrites} definitions rewritten${r.value.units.failed ? `, ${r.value.units.failed} units FAILED` : ''}; run ${r.value.status}`);
     };
     await reconcileOnce('reconcile, unchanged subscription', 'goals: ARM requests = list pages; wall time <= 1.25x the minimum');
     const changed = versionIds.filter((_, k) => k % 100 === 7);
@@ -194,6 +219,8 @@ export async function benchScale(scale: Scale): Promise<void> {
     await reconcileOnce(`reconcile, ${changed.length} versions (1 %) changed`, `goals: list pages + ${changed.length} GETs; wall time <= 1.25x the minimum`);
     sim.readThrottle = undefined;
     armReadThrottle.limits = undefined;
+    useReconcileQueue(undefined);
+    await runtime.stop();
   } finally {
     await env.stop();
   }

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { ArmSimulator, type RestResource } from '../../shared/devhost/arm-simulator.js';
-import { startApp, type AppHost } from '../support/app-host.js';
+import { reconcileNow, startApp, type AppHost } from '../support/app-host.js';
+import { describeRun } from '../../shared/domain/reconcile-run.js';
 import { services } from '../../shared/services.js';
 import { parseResourceId, type GalleryRef, type ImageRef, type VersionRef } from '../../shared/domain/ids.js';
 import { imageKey, versionRowKey } from '../../shared/catalog/keys.js';
@@ -111,14 +112,11 @@ afterAll(async () => {
   await sim.stop();
 });
 
-/** Runs the reconcile through the admin endpoint and returns its log line. */
+/** Runs the reconcile through the admin endpoint, waits for its run to finish and returns its summary line. */
 async function reconcile(): Promise<string> {
   host.logs.length = 0;
-  const res = await fetch(`${host.url}/admin/functions/reconcileCatalog`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  expect(res.status).toBe(202);
-  for (let i = 0; i < 600 && !host.logs.some((l) => l.functionName === 'reconcileCatalog' && /^reconcile:|Failed/.test(l.message)); i++) await new Promise((r) => setTimeout(r, 50));
-  const line = host.logs.find((l) => l.functionName === 'reconcileCatalog' && /^reconcile:|Failed/.test(l.message))?.message ?? '';
-  expect(line).toMatch(/^reconcile: 1 subscriptions/);
+  const line = describeRun(await reconcileNow(host));
+  expect(line).toMatch(/^reconcile: 1 subscriptions.*: succeeded$/);
   return line;
 }
 

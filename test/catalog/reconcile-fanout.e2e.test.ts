@@ -1,12 +1,14 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
-import { startApp, type AppHost } from '../support/app-host.js';
+import { reconcileNow, startApp, type AppHost } from '../support/app-host.js';
+import { describeRun, type ReconcileProgress } from '../../shared/domain/reconcile-run.js';
 import { services } from '../../shared/services.js';
 import { armReadThrottle } from '../../shared/arm/read-throttle.js';
 import { expectCatalogEqualsArm } from '../support/catalog-fixtures.js';
 import { parseResourceId, type VersionRef } from '../../shared/domain/ids.js';
 
-// The timer's reconcile fans out one unit per gallery, run in parallel under the subscription's
+// The timer's reconcile queues one unit per gallery on reconcile-units (the local runtime's
+// in-memory stand-in), which the reconcileUnit trigger runs in parallel under the subscription's
 // read budget (a token bucket, as ARM's), with the simulator enforcing the same bucket: the
 // catalog converges, an unchanged subscription costs its list pages only, 429s are waited out
 // (Retry-After), and a gallery that keeps failing is reported without stopping the others.
@@ -60,16 +62,13 @@ afterAll(async () => {
   await sim.stop();
 });
 
-/** Runs the timer function through the admin endpoint; its log lines. */
-async function reconcile(): Promise<string[]> {
+/** Runs the timer function through the admin endpoint and waits for its run to finish. */
+async function reconcile(): Promise<ReconcileProgress> {
   host.logs.length = 0;
-  const res = await fetch(`${host.url}/admin/functions/reconcileCatalog`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  expect(res.status).toBe(202);
-  const done = () => host.logs.some((l) => l.functionName === 'reconcileCatalog' && /^reconcile:|Failed/.test(l.message));
-  for (let i = 0; i < 1200 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
-  const lines = host.logs.filter((l) => l.functionName === 'reconcileCatalog').map((l) => l.message);
-  expect(lines.some((l) => /^reconcile: 1 subscriptions, 12 galleries \(\d+ re-read, 12 units in parallel\)/.test(l)), lines.join('\n')).toBe(true);
-  return lines;
+  const run = await reconcileNow(host);
+  expect(describeRun(run)).toMatch(/^reconcile: 1 subscriptions, 12 galleries \(\d+ re-read, 12 units queued\)/);
+  expect(run.units).toMatchObject({ total: GALLERIES, done: GALLERIES });
+  return run;
 }
 
 describe('reconcile fan-out', () => {
@@ -109,26 +108,26 @@ describe('reconcile fan-out', () => {
     expect((await services().catalog.getVersion(parseResourceId(changed) as VersionRef))?.record?.endOfLifeDate).toBe('2031-01-01T00:00:00.000Z');
   }, 60_000);
 
-  it('reports its progress after the plan and after each unit, one call at a time', async () => {
-    const seen: number[] = [];
-    let inFlight = 0;
-    const r = await services().reconcileFanOut.run([SUB], async (summary) => {
-      expect(++inFlight).toBe(1);
-      seen.push(summary.galleries);
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      inFlight--;
-    });
-    expect(r.units).toBe(GALLERIES);
-    expect(seen).toHaveLength(GALLERIES + 1);
-    expect(r.failedUnits).toEqual([]);
+  it('runs the units in parallel, as many at once as the host allows, each counted once', async () => {
+    const before = host.unitsQueue.completed.length;
+    const run = await reconcile();
+    expect(host.unitsQueue.completed.length - before).toBe(GALLERIES);
+    expect(host.unitsQueue.maxActiveCalls).toBeGreaterThan(1);
+    expect(host.unitsQueue.maxActiveCalls).toBeLessThanOrEqual(16);
+    expect(run).toMatchObject({ status: 'succeeded', units: { total: GALLERIES, done: GALLERIES, failed: 0 }, failedUnits: [], counts: { subscriptions: 1, galleries: GALLERIES, images: GALLERIES * 2, versions: GALLERIES * 6 } });
   });
 
-  it('reports a gallery that fails every attempt and still reconciles the others', async () => {
+  it('reports a gallery that fails every delivery and still reconciles the others', async () => {
     const changed = `${gid(9)}/images/img0/versions/1.0.0`;
     version(changed, '2032-01-01T00:00:00Z');
-    sim.injectFaults({ match: /fan05\/images$/i, status: 400, count: 3, code: 'BadRequest' });
-    const lines = await reconcile();
-    expect(lines.some((l) => /fan05 failed/.test(l)), lines.join('\n')).toBe(true);
+    // 400s are not retried by the ARM client: each of the unit's 5 deliveries fails once
+    sim.injectFaults({ match: /fan05\/images$/i, status: 400, count: 5, code: 'BadRequest' });
+    host.logs.length = 0;
+    const run = await reconcileNow(host);
+    expect(run).toMatchObject({ status: 'failed', units: { total: GALLERIES, done: GALLERIES, failed: 1 } });
+    expect(run.failedUnits).toEqual([expect.objectContaining({ galleryId: gid(5) })]);
+    expect(run.lastError?.message).toContain('fan05');
+    expect(host.logs.some((l) => l.functionName === 'reconcileUnit' && /fan05 failed on delivery 5, the last/.test(l.message))).toBe(true);
     expect((await services().catalog.getVersion(parseResourceId(changed) as VersionRef))?.record?.endOfLifeDate).toBe('2032-01-01T00:00:00.000Z');
     sim.clearFaults();
   });

@@ -1,7 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
 import { DEMO_SUBSCRIPTIONS, DEMO_VERSIONS } from '../../shared/devhost/demo-org.js';
-import type { AppHost } from '../support/app-host.js';
+import { reconcileNow, type AppHost } from '../support/app-host.js';
+import { describeRun } from '../../shared/domain/reconcile-run.js';
 import { NEVER, startDemoArmApp } from '../support/demo-arm-app.js';
 import { services } from '../../shared/services.js';
 import { expectCatalogEqualsArm, liveCatalogIds } from '../support/catalog-fixtures.js';
@@ -19,12 +20,9 @@ afterAll(async () => {
 });
 
 async function runReconcile(): Promise<void> {
-  const res = await fetch(`${host.url}/admin/functions/reconcileCatalog`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  expect(res.status).toBe(202);
-  // admin invocations run in the background: wait for the log line
-  for (let i = 0; i < 100 && !host.logs.some((l) => l.functionName === 'reconcileCatalog' && l.message.startsWith('reconcile:')); i++) await new Promise((r) => setTimeout(r, 50));
-  const line = host.logs.filter((l) => l.functionName === 'reconcileCatalog').pop();
-  expect(line?.message).toMatch(/^reconcile: 3 subscriptions/);
+  // the timer queues one unit per gallery; the run record says when the last one finished
+  const run = await reconcileNow(host);
+  expect(describeRun(run)).toMatch(/^reconcile: 3 subscriptions, 5 galleries .*: succeeded$/);
   host.logs.length = 0;
 }
 

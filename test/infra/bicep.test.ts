@@ -22,7 +22,7 @@
 import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SETTING_DOCS, SETTING_NAMES, GROUP_JOBS_QUEUE, SERVICE_BUS_CONNECTION } from '../../shared/config.js';
+import { SETTING_DOCS, SETTING_NAMES, GROUP_JOBS_QUEUE, RECONCILE_UNITS_QUEUE, SERVICE_BUS_CONNECTION } from '../../shared/config.js';
 import { HANDLED_EVENT_TYPES, HANDLED_OPERATIONS } from '../../shared/catalog/events.js';
 import { EVENT_TYPES } from '../../shared/events/events.js';
 
@@ -306,9 +306,20 @@ describe('Function App (infra/modules/function-app.bicep)', () => {
   });
 });
 
+/** The declared queue of that name. */
+function queueNamed(name: string): BicepResource {
+  const all = resources('Microsoft.ServiceBus/namespaces/queues').filter((q) => literal(prop(q.body, 'name')) === name);
+  expect(all, `exactly one queue ${name}`).toHaveLength(1);
+  return all[0] as BicepResource;
+}
+
 describe('Service Bus (infra/modules/servicebus.bicep)', () => {
-  const queue = one('Microsoft.ServiceBus/namespaces/queues');
+  const queue = queueNamed(GROUP_JOBS_QUEUE);
   const props = must(queue.body, 'properties');
+
+  it('declares exactly the queues the code uses', () => {
+    expect(resources('Microsoft.ServiceBus/namespaces/queues').map((q) => literal(prop(q.body, 'name'))).sort()).toEqual([GROUP_JOBS_QUEUE, RECONCILE_UNITS_QUEUE].sort());
+  });
 
   it('names the queue as the code does and enables sessions', () => {
     expect(literal(prop(queue.body, 'name'))).toBe(GROUP_JOBS_QUEUE);
@@ -341,6 +352,49 @@ describe('Service Bus (infra/modules/servicebus.bicep)', () => {
     expect(trigger).toMatch(/isSessionsEnabled:\s*true/);
     expect(trigger).toMatch(new RegExp(`GROUP_JOBS_QUEUE|'${GROUP_JOBS_QUEUE}'`));
     expect(trigger).toMatch(new RegExp(`SERVICE_BUS_CONNECTION|'${SERVICE_BUS_CONNECTION}'`));
+  });
+});
+
+describe('the reconcile-units queue (infra/modules/servicebus.bicep)', () => {
+  const queue = queueNamed(RECONCILE_UNITS_QUEUE);
+  const props = must(queue.body, 'properties');
+
+  it('has no sessions (units run in parallel), detects duplicates and dead-letters expired units', () => {
+    expect(prop(props, 'requiresSession')).toBe('false');
+    expect(prop(props, 'requiresDuplicateDetection')).toBe('true');
+    expect(seconds(literal(prop(props, 'duplicateDetectionHistoryTimeWindow')) ?? '')).toBeGreaterThan(0);
+    expect(prop(props, 'deadLetteringOnMessageExpiration')).toBe('true');
+  });
+
+  it('bounds deliveries with the same parameter the app reads as RECONCILE_UNITS_MAX_DELIVERY_COUNT', () => {
+    expect(prop(props, 'maxDeliveryCount')).toBe('unitsMaxDeliveryCount');
+    expect(code.get('main.bicep')).toMatch(/unitsMaxDeliveryCount:\s*reconcileUnitsMaxDeliveryCount/);
+    expect(code.get('main.bicep')).toMatch(/reconcileUnitsMaxDeliveryCount:\s*reconcileUnitsMaxDeliveryCount/);
+    expect(appSettings.find((x) => x.name === 'RECONCILE_UNITS_MAX_DELIVERY_COUNT')?.value).toBe('string(reconcileUnitsMaxDeliveryCount)');
+  });
+
+  it('has a lock the host can renew (host.json maxAutoLockRenewalDuration)', () => {
+    const lock = seconds(literal(prop(props, 'lockDuration')) ?? '');
+    const host = JSON.parse(read('host.json')) as { extensions?: { serviceBus?: { maxAutoLockRenewalDuration?: string } } };
+    expect(lock).toBeGreaterThan(0);
+    expect(lock).toBeLessThanOrEqual(300);
+    expect(lock).toBeLessThan(seconds(host.extensions?.serviceBus?.maxAutoLockRenewalDuration ?? '0:0:0'));
+  });
+
+  it('matches the reconcileUnit trigger and its dead-letter trigger', () => {
+    const trigger = read('functions', 'reconcileUnit.ts');
+    expect(trigger).not.toMatch(/isSessionsEnabled/);
+    expect(trigger).toMatch(/queueName:\s*RECONCILE_UNITS_QUEUE/);
+    expect(trigger).toMatch(/connection:\s*SERVICE_BUS_CONNECTION/);
+    expect(read('functions', 'reconcileUnitsDeadLetter.ts')).toMatch(/queueName:\s*`\$\{RECONCILE_UNITS_QUEUE\}\/\$DeadLetterQueue`/);
+  });
+
+  it('lets the app identity send and receive on it (the group-jobs assignments do not reach it)', () => {
+    const roles = code.get('modules/app-roles.bicep') ?? '';
+    for (const role of ['serviceBusDataReceiver', 'serviceBusDataSender']) {
+      expect(roles).toMatch(new RegExp(`name: guid\\(unitsQueue\\.id, principalId, roleIds\\.${role}\\)\\s*scope: unitsQueue`));
+    }
+    expect(code.get('main.bicep')).toMatch(/unitsQueueName:\s*serviceBus\.outputs\.unitsQueueName/);
   });
 });
 

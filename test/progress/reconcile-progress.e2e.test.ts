@@ -6,7 +6,8 @@ import { ADMIN_PRINCIPAL } from '../support/lookups-host.js';
 import { services } from '../../shared/services.js';
 import { principalHeader } from '../../shared/access/principal.js';
 import type { ReconcileProgress } from '../../shared/progress/reconcile-progress.js';
-import type { ReconcileSummary } from '../../shared/catalog/reconcile.js';
+import { randomUUID } from 'node:crypto';
+import { unitKey, zeroCounts } from '../../shared/domain/reconcile-run.js';
 
 let sim: ArmSimulator;
 let host: AppHost;
@@ -45,29 +46,59 @@ describe('GET /api/manage/reconcile', () => {
     const last = seen[seen.length - 1]!;
     expect(running.length).toBeGreaterThan(0);
     expect(running[0]!.startedAt).toBe(last.startedAt);
-    expect(last).toMatchObject({ status: 'succeeded', counts: { subscriptions: 3, galleries: 5, images: 7, versions: 13, skipped: 0 } });
+    expect(last).toMatchObject({ status: 'succeeded', counts: { subscriptions: 3, galleries: 5, images: 7, versions: 13, skipped: 0 }, units: { total: 5, done: 5, failed: 0 }, plans: { total: 3, done: 3, failed: 0 }, failedUnits: [] });
+    // while running: units done against the units planned so far
+    for (const r of running) expect(r.units.done).toBeLessThanOrEqual(r.units.total);
     expect(Date.parse(last.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(last.startedAt));
     expect(last.lastError).toBeUndefined();
   });
 
-  it('records counts so far at most once per interval, and the error that ended a run', async () => {
+  it('POST /api/manage/reconcile starts a run (202, Location), and GET shows it finished with its counts', async () => {
+    const res = await fetch(`${host.url}/api/manage/reconcile`, { method: 'POST', headers: { 'x-ms-client-principal': admin } });
+    expect(res.status).toBe(202);
+    expect(res.headers.get('location')).toBe('/api/manage/reconcile');
+    const started = (await res.json()) as { runId: string; status: string; units: number; subscriptions: number };
+    expect(started).toMatchObject({ status: 'running', units: 5, subscriptions: 3 });
+    let last: ReconcileProgress | undefined;
+    for (let i = 0; i < 400 && last?.status !== 'succeeded'; i++) {
+      last = (await progress()).body;
+      expect(last.runId).toBe(started.runId);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(last).toMatchObject({ runId: started.runId, status: 'succeeded', units: { total: 5, done: 5, failed: 0 }, counts: { subscriptions: 3, galleries: 5, images: 7, versions: 13 } });
+    const reader = await fetch(`${host.url}/api/manage/reconcile`, { method: 'POST', headers: { 'x-ms-client-principal': principalHeader({ ...ADMIN_PRINCIPAL, roles: ['Catalog.Read'] }) } });
+    expect(reader.status).toBe(403);
+  });
+
+  it('sums rows written at once by 150 units of two subscriptions, counts a rewritten unit once, and finishes the run exactly once', async () => {
     const store = services().reconcileProgress;
-    let t = Date.parse('2026-12-01T10:00:00Z');
-    const run = store.start({ intervalMs: 1000, now: () => new Date(t) });
-    await run.begin();
-    const summary: ReconcileSummary = { subscriptions: 1, galleries: 1, images: 0, versions: 0, versionReads: 0, galleryReads: 0, imageWrites: 0, flagUpgrades: 0, tombstoned: 0, skipped: [] };
-    t += 200;
-    await run.onProgress(summary);
-    expect((await store.read())!.counts.galleries).toBe(0); // within the interval: not written yet
-    t += 1000;
-    summary.galleries = 2;
-    summary.skipped.push('/subscriptions/x/.../galleries/g: not a gallery');
-    await run.onProgress(summary);
-    const mid = (await store.read())!;
-    expect(mid).toMatchObject({ runId: run.runId, status: 'running', counts: { galleries: 2, skipped: 1 }, startedAt: '2026-12-01T10:00:00.000Z', updatedAt: '2026-12-01T10:00:01.200Z' });
-    expect(mid.lastError?.message).toMatch(/^skipped .*not a gallery/);
-    t += 50;
-    await run.fail(new Error('ARM answered 503'));
-    expect(await store.read()).toMatchObject({ status: 'failed', finishedAt: '2026-12-01T10:00:01.250Z', lastError: { message: 'ARM answered 503' } });
+    const runId = randomUUID();
+    const subs = [randomUUID(), randomUUID()];
+    const at = '2026-12-01T10:00:00.000Z';
+    await store.begin(runId, subs.length, at);
+    const gallery = (sub: string, n: number) => `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Compute/galleries/g${n}`;
+    const units = subs.flatMap((sub, k) => Array.from({ length: k === 0 ? 100 : 50 }, (_, n) => ({ sub, galleryId: gallery(sub, n) })));
+    for (const sub of subs) {
+      const n = units.filter((u) => u.sub === sub).length;
+      await store.recordPlan(runId, { subscriptionId: sub, at, units: n, counts: { ...zeroCounts(), subscriptions: 1, galleries: n } });
+      expect(await store.settle(runId, sub)).toBeUndefined();
+    }
+    const finishedBy: number[] = [];
+    // every unit writes its row then settles, all at once (as units on several instances do); unit 7 is delivered twice
+    await Promise.all(
+      [...units, units[7]!].map(async (u, i) => {
+        const row = { galleryId: u.galleryId, at: `2026-12-01T10:00:${String(i % 60).padStart(2, '0')}.000Z`, failed: u.galleryId.endsWith('/g3') && u.sub === subs[1], counts: { ...zeroCounts(), images: 2, versions: 5 } };
+        await store.recordUnit(runId, u.sub, unitKey(u.galleryId), row.failed ? { ...row, counts: zeroCounts(), error: 'ARM answered 400' } : row, 'replace');
+        if (await store.settle(runId, u.sub)) finishedBy.push(i);
+      }),
+    );
+    expect(finishedBy).toHaveLength(1);
+    const p = (await store.readRun(runId))!;
+    expect(p).toMatchObject({ runId, status: 'failed', units: { total: 150, done: 150, failed: 1 }, plans: { total: 2, done: 2, failed: 0 }, counts: { subscriptions: 2, galleries: 150, images: 149 * 2, versions: 149 * 5 } });
+    expect(p.failedUnits).toEqual([{ galleryId: gallery(subs[1]!, 3), at: expect.any(String), error: 'ARM answered 400' }]);
+    expect(p.finishedAt).toBe(p.updatedAt);
+    // finished once: a late duplicate settles nothing more
+    expect(await store.settle(runId, subs[0]!)).toBeUndefined();
+    expect(await store.read()).toEqual(p);
   });
 });

@@ -175,7 +175,9 @@ describe('npm start (the README front door)', () => {
   });
 
   it('first run: the catalog is filled at start-up, so the README lookup answers at once', async () => {
-    expect(app!.output()).toMatch(/reconcileCatalog: reconcile: 3 subscriptions, 5 galleries .* 7 definitions .* 13 versions/);
+    // the timer queued the units; the unit that finished the run logged its summary, and start-up waited for it
+    expect(app!.output()).toMatch(/reconcileUnit: reconcile: 3 subscriptions, 5 galleries .* 7 definitions .* 13 versions.*: succeeded/);
+    expect(app!.output()).toMatch(/Catalog: reconcile: 3 subscriptions, 5 galleries .*: succeeded/);
     const body = JSON.parse(await sh(find('versions/latest?region=westeurope').command, app!.ports.http)) as { version?: string };
     expect(body.version, app!.output()).toBe('1.10.0');
   });
@@ -189,9 +191,10 @@ describe('npm start (the README front door)', () => {
   });
 
   it("the README's reconcile command runs the reconcile", async () => {
-    const before = (app!.output().match(/reconcileCatalog: reconcile:/g) ?? []).length;
+    const before = (app!.output().match(/reconcileUnit: reconcile:/g) ?? []).length;
     await sh(find('/admin/functions/reconcileCatalog').command, app!.ports.http);
-    expect(await waitFor(() => (app!.output().match(/reconcileCatalog: reconcile:/g) ?? []).length > before, 10_000)).toBe(true);
+    expect(await waitFor(() => /reconcileCatalog: reconcile run [0-9a-f-]{36}: 5 gallery units queued for 3 subscriptions/.test(app!.output()), 10_000), app!.output()).toBe(true);
+    expect(await waitFor(() => (app!.output().match(/reconcileUnit: reconcile:/g) ?? []).length > before, 10_000)).toBe(true);
   });
 
   it("the README's progress command shows the reconcile until it has succeeded", async () => {

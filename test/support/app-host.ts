@@ -9,7 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { loadApp } from '../../shared/devhost/load-app.js';
 import { LocalRuntime, type LogLine, type RuntimeOptions } from '../../shared/devhost/runtime.js';
 import { resetConfig } from '../../shared/config.js';
-import { resetServices, useJobQueue } from '../../shared/services.js';
+import { resetServices, services, useJobQueue, useReconcileQueue } from '../../shared/services.js';
+import { waitForRun } from '../../shared/reconcile/runs.js';
+import type { ReconcileProgress } from '../../shared/domain/reconcile-run.js';
 import type { LocalServiceBusQueue } from '../../shared/devhost/local-bus.js';
 import { LOCAL_TOPIC_PATH, readEventSubscriptions, type LocalEventTopic } from '../../shared/devhost/event-grid-topic.js';
 
@@ -27,6 +29,8 @@ export interface AppHost {
   tablePrefix: string;
   /** The group-jobs queue, emulated in memory (no Service Bus offline). */
   jobsQueue: LocalServiceBusQueue;
+  /** The reconcile-units queue, emulated in memory, delivered to reconcileUnit in parallel. */
+  unitsQueue: LocalServiceBusQueue;
   /** The domain-event topic hosted by the runtime (startApp with `events: true`). */
   topic?: LocalEventTopic;
   stop(): Promise<void>;
@@ -57,16 +61,34 @@ export async function startApp(settings: Record<string, string>, options: Pick<R
   resetServices();
   const jobsQueue = runtime.emulateServiceBus('groupJobs', { maxDeliveryCount: Number(process.env.GROUP_JOBS_MAX_DELIVERY_COUNT ?? 10), maxConcurrentSessions: 16, redeliveryDelayMs: 5 });
   useJobQueue(jobsQueue);
+  const unitsQueue = runtime.emulateServiceBus('reconcileUnit', { maxDeliveryCount: Number(process.env.RECONCILE_UNITS_MAX_DELIVERY_COUNT ?? 5), maxConcurrentCalls: 16, redeliveryDelayMs: 5 });
+  useReconcileQueue(unitsQueue);
   return {
     url,
     runtime,
     logs,
     tablePrefix,
     jobsQueue,
+    unitsQueue,
     ...(topic ? { topic } : {}),
     stop: async () => {
       useJobQueue(undefined);
+      useReconcileQueue(undefined);
       await runtime.stop();
     },
   };
+}
+
+/**
+ * Runs the reconcile as an operator does (`POST /admin/functions/reconcileCatalog`: the timer
+ * plans and queues the units) and waits for the run record to say it finished (then for the
+ * queue to settle its last messages).
+ */
+export async function reconcileNow(host: AppHost, timeoutMs = 60_000): Promise<ReconcileProgress> {
+  const before = (await services().reconcileProgress.read())?.runId;
+  const res = await fetch(`${host.url}/admin/functions/reconcileCatalog`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  if (res.status !== 202) throw new Error(`the admin endpoint answered ${res.status}`);
+  const run = await waitForRun(() => services().reconcileProgress.read(), before, { pollMs: 25, timeoutMs });
+  await host.unitsQueue.idle(); // the last unit finished the run before its handler returned and its message was completed
+  return run;
 }
