@@ -145,6 +145,22 @@ describe('web console: the rollout of an image definition (headless Chromium)', 
     await browser.screenshot('rollout-1280');
   });
 
+  it('counts the soak time down while the page is open', async () => {
+    const page = await browser.context.newPage();
+    try {
+      await page.clock.install();
+      await pickCascade(page, host.url, ['rg-team', 'teamGallery', 'rollout-console']);
+      const detail = page.locator(`#rollout tr[data-group="${names.soaks}"] td.detail`);
+      await expect.poll(() => detail.textContent(), { timeout: 10_000 }).toMatch(/^4[45] min of soak left/);
+      await page.clock.fastForward('10:00');
+      await expect.poll(() => detail.textContent()).toMatch(/^3[45] min of soak left \(rolls at /);
+      await page.clock.fastForward('40:00');
+      await expect.poll(() => detail.textContent()).toMatch(/^soak over at .* UTC: the roll starts$/);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("opens a group's roll history from its name (keyboard), and its roll job on the job page", async () => {
     const { page } = browser;
     // Keyboard: focus the name, Enter opens the history and moves focus to it.

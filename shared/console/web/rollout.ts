@@ -18,6 +18,7 @@ import {
   jobStatusTone,
   lastRollText,
   policyText,
+  soakText,
   sortedGroups,
   stateText,
   STATE_TONE,
@@ -128,7 +129,7 @@ export function registerRolloutView(report: Report): void {
       h('td', { class: `cell-${tone} state` }, h('span', { class: 'cell-state' }, stateText(g))),
       h('td', { class: 'runs' }, g.version ?? h('span', { class: 'empty' }, 'unknown')),
       h('td', { class: 'job' }, g.rollJobId ? jobLink(g.rollJobId) : h('span', { class: 'empty' }, g.state === 'rolled' ? 'none (on latest when created)' : 'none yet')),
-      h('td', { class: 'detail' }, g.state === 'failed' ? h('ul', { class: 'reasons failures' }, detail.map((d) => h('li', {}, d))) : detail.join(' ')),
+      h('td', { class: 'detail', 'data-not-before': g.state === 'soaking' ? g.notBefore : undefined }, g.state === 'failed' ? h('ul', { class: 'reasons failures' }, detail.map((d) => h('li', {}, d))) : detail.join(' ')),
     );
   }
 
@@ -204,6 +205,11 @@ export function registerRolloutView(report: Report): void {
   }
 
   byId('rollout-refresh').addEventListener('click', () => void load());
+  // The soak time left counts down while the page is open.
+  window.setInterval(() => {
+    if (section.hidden) return;
+    for (const td of out.querySelectorAll<HTMLElement>('td[data-not-before]')) td.textContent = soakText(td.dataset.notBefore ?? '', new Date());
+  }, 30_000);
   imageHooks.push((image) => {
     current = image;
     void load();
