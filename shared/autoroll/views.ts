@@ -39,6 +39,10 @@ export interface RolloutGroup {
   state: RolloutState;
   rollJobId?: string;
   notBefore?: string;
+  /** A failed roll's errors (code and message). */
+  errors?: JobRecord['errors'];
+  /** Why a held group does not roll: its auto-roll is off, the group is paused, the definition is paused. */
+  heldBy?: ('disabled' | 'paused' | 'definitionPaused')[];
 }
 
 export interface RolloutRegion {
@@ -127,7 +131,11 @@ export class AutoRollViews {
     const version = versionNameOf(g.imageVersionId);
     const base = { account: g.account, kind: g.kind, name: g.name, ...(version ? { version } : {}) };
     const latest = pointers[g.region];
-    if (latest === undefined || (version !== undefined && compareVersions(version, latest) === 0)) return { ...base, state: 'rolled' };
+    if (latest === undefined || (version !== undefined && compareVersions(version, latest) === 0)) {
+      // The roll that brought it there, when it came by a roll.
+      const by = g.lastRoll && versionNameOf(g.lastRoll.toVersionId) === version ? { rollJobId: g.lastRoll.jobId } : {};
+      return { ...base, state: 'rolled', ...by };
+    }
     // The newest roll to the latest version (a group recalled back to a version it rolled to before
     // has several): the one after the newest recorded in the group's partition, if queued or
     // running (recorded only under its id until it finishes), else that newest one.
@@ -139,9 +147,10 @@ export class AutoRollViews {
       const jobId = job.jobId;
       const soaking = job.status === 'queued' && job.notBefore !== undefined && Date.parse(job.notBefore) > this.now().getTime();
       const state: RolloutState = soaking ? 'soaking' : job.status === 'failed' || job.status === 'deadLettered' ? 'failed' : 'pending';
-      return { ...base, state, rollJobId: jobId, ...(job.notBefore ? { notBefore: job.notBefore } : {}) };
+      return { ...base, state, rollJobId: jobId, ...(job.notBefore ? { notBefore: job.notBefore } : {}), ...(state === 'failed' ? { errors: job.errors } : {}) };
     }
     const policy = policyOf(g);
-    return { ...base, state: !policy.enabled || policy.paused || definitionPaused ? 'held' : 'pending' };
+    const heldBy = [!policy.enabled && ('disabled' as const), policy.paused && ('paused' as const), definitionPaused && ('definitionPaused' as const)].filter((x) => x !== false);
+    return { ...base, state: heldBy.length > 0 ? 'held' : 'pending', ...(heldBy.length > 0 ? { heldBy } : {}) };
   }
 }

@@ -258,7 +258,7 @@ export function openApiDocument(): Record<string, unknown> {
             region: { type: 'string' },
             latestVersion: { type: 'string' },
             counts: { type: 'object', additionalProperties: { type: 'integer' } },
-            groups: { type: 'array', items: { type: 'object', properties: { account: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, version: { type: 'string' }, state: { enum: ['rolled', 'soaking', 'pending', 'failed', 'held'] }, rollJobId: { type: 'string' }, notBefore: { type: 'string' } } } },
+            groups: { type: 'array', items: { type: 'object', properties: { account: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, version: { type: 'string' }, state: { enum: ['rolled', 'soaking', 'pending', 'failed', 'held'] }, rollJobId: { type: 'string', description: 'The roll job to the latest version (for rolled: the roll that brought the group there, when it came by a roll)' }, notBefore: { type: 'string' }, errors: { type: 'array', description: 'failed: the roll job\'s errors', items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } }, heldBy: { type: 'array', description: 'held: why (auto-roll off for the group, the group paused, the definition paused)', items: { enum: ['disabled', 'paused', 'definitionPaused'] } } } } },
           },
         },
         Problem: {

@@ -66,6 +66,9 @@ describe('auto-roll policy and views', () => {
     const stopped = await host.request('GET', rollout);
     expect(stopped.status).toBe(200);
     expect(stopped.body).toMatchObject({ paused: true });
+    const stoppedWe = (stopped.body.regions as { region: string; groups: Json[] }[]).find((r) => r.region === 'westeurope')!;
+    expect(stoppedWe.groups.find((g) => g.name === held)).toMatchObject({ state: 'held', heldBy: ['paused', 'definitionPaused'] });
+    expect(stoppedWe.groups.find((g) => g.name === plain)).toMatchObject({ state: 'held', heldBy: ['definitionPaused'] });
 
     // Released: what the pause held back rolls at once (the plain group to 1.13.0; the soaking one is
     // scheduled; the held one stays); releasing again queues the same jobs, nothing twice.
@@ -89,10 +92,10 @@ describe('auto-roll policy and views', () => {
     const we = (view.body.regions as { region: string; latestVersion: string; groups: Json[] }[]).find((r) => r.region === 'westeurope')!;
     expect(we.latestVersion).toBe('1.14.0');
     const state = (name: string) => we.groups.find((g) => g.name === name);
-    expect(state(plain)).toMatchObject({ state: 'rolled', version: '1.14.0' });
+    expect(state(plain)).toMatchObject({ state: 'rolled', version: '1.14.0', rollJobId: rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', plain, '1.14.0') });
     expect(state(soaking)).toMatchObject({ state: 'soaking', version: '1.10.0', rollJobId: rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', soaking, '1.14.0') });
     expect(Date.parse(String(state(soaking)?.notBefore)) - Date.now()).toBeGreaterThan(25 * 60_000);
-    expect(state(held)).toMatchObject({ state: 'held' });
+    expect(state(held)).toMatchObject({ state: 'held', heldBy: ['paused'] });
 
     // A roll that fails its checks (the new version's OS disk is larger than the group's): the group stays, the failed job is in its history.
     await publishVersion('1.15.0', 128);
@@ -109,7 +112,8 @@ describe('auto-roll policy and views', () => {
     expect(host.topic!.recent.some((e) => e.type === 'GalleryCatalog.GroupRolled' && (e.data as Json).jobId === failedId)).toBe(false);
     const after = await host.request('GET', rollout);
     const we2 = (after.body.regions as { region: string; groups: Json[] }[]).find((r) => r.region === 'westeurope')!;
-    expect(we2.groups.find((g) => g.name === plain)).toMatchObject({ state: 'failed', version: '1.14.0' });
+    expect(we2.groups.find((g) => g.name === plain)).toMatchObject({ state: 'failed', version: '1.14.0', rollJobId: failedId, errors: [expect.objectContaining({ code: 'os-disk-too-small' })] });
+    expect(we2.groups.find((g) => g.name === held)).toMatchObject({ state: 'held', heldBy: ['paused'] });
   });
 
   it('refuses bad input with the field at fault, and shows no group of another account', async () => {

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
-import { startConsoleHost } from './console-host.js';
+import { pickCascade, startConsoleHost } from './console-host.js';
 import { openBrowser, type Browser } from './chromium.js';
 import { LOW_CONTRAST_SCRIPT } from './contrast.js';
 import type { AppHost } from '../support/app-host.js';
@@ -34,22 +34,8 @@ async function pickUbuntu(version: string): Promise<void> {
 }
 
 async function pick(resourceGroup: string, galleryName: string, imageName: string, version: string): Promise<void> {
-  const { page } = browser;
-  await page.goto(`${host.url}/api/console/`);
-  const rg = page.getByLabel('Image Resource Group');
-  await expect.poll(() => rg.isEnabled(), { timeout: 10_000 }).toBe(true);
   // Type-ahead by keyboard: each picker takes the typed name once it matches an option.
-  await rg.click();
-  await page.keyboard.type(resourceGroup);
-  const gallery = page.getByLabel('Gallery Name');
-  await expect.poll(() => gallery.isEnabled()).toBe(true);
-  await gallery.fill(galleryName);
-  const image = page.getByLabel('Image Name');
-  await expect.poll(() => image.isEnabled()).toBe(true);
-  await image.fill(imageName);
-  const versionInput = page.getByLabel('Version', { exact: true });
-  await expect.poll(() => versionInput.isEnabled()).toBe(true);
-  await versionInput.fill(version);
+  await pickCascade(browser.page, host.url, [resourceGroup, galleryName, imageName, version]);
 }
 
 describe('web console (headless Chromium)', () => {

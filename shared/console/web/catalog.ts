@@ -41,6 +41,9 @@ export type ChosenHook = (ctx: MatrixContext) => void;
 export const matrixColumnHooks: MatrixColumnHook[] = [];
 export const matrixFooterHooks: MatrixFooterHook[] = [];
 export const chosenHooks: ChosenHook[] = [];
+/** Called when an image definition is picked (undefined when the choice is cleared), before its versions load. */
+export type ImageHook = (image: ImagePath | undefined) => void;
+export const imageHooks: ImageHook[] = [];
 
 export interface ImagePath { subscriptionId: string; resourceGroup: string; gallery: string; image: string }
 
@@ -187,6 +190,7 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
     byId('matrix-section').hidden = true;
     byId('latest-section').hidden = true;
     showChoice(undefined);
+    for (const hook of imageHooks) hook(image);
     if (!image) return;
     const g = ++generation;
     const chosen = image;

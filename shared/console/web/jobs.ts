@@ -31,7 +31,12 @@ const SETTLED = new Set(['succeeded', 'failed', 'deadLettered']);
 /** The account of the last accepted job, offered again next time (this browser only). */
 const ACCOUNT_KEY = 'gallery-catalog.account';
 
-export function startJobs(report: (err: unknown, where: HTMLElement) => void): void {
+export interface Jobs {
+  /** Shows a job on the page and follows it until it settles (a link from the rollout view). */
+  open(jobId: string): void;
+}
+
+export function startJobs(report: (err: unknown, where: HTMLElement) => void): Jobs {
   const form = byId<HTMLFormElement>('job-form');
   const bodyInput = byId<HTMLTextAreaElement>('job-body');
   const jobIdInput = byId<HTMLInputElement>('job-id');
@@ -147,9 +152,12 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): v
     summary.focus();
   };
 
+  let following = 0; // a newer job shown stops following the earlier one
   const follow = async (jobId: string, body: unknown): Promise<void> => {
+    const mine = ++following;
     for (let i = 0; i < 600; i++) {
       const job = await get<Job>(`groups/jobs/${encodeURIComponent(jobId)}`);
+      if (mine !== following) return;
       status.className = `status${job.status === 'failed' || job.status === 'deadLettered' ? ' error' : ''}`;
       status.textContent = `Job ${job.jobId}: ${job.status}${SETTLED.has(job.status) ? '' : '…'}`;
       clear(
@@ -169,6 +177,7 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): v
         return;
       }
       await new Promise((r) => setTimeout(r, Math.min(250 * (i + 1), 2000)));
+      if (mine !== following) return;
     }
     status.textContent = 'Still running: reload the page or open the job later.';
   };
@@ -177,6 +186,7 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): v
     event.preventDefault();
     clearErrors();
     byId('job-result').hidden = false;
+    byId('job-result-title').textContent = 'Job';
     clear(byId('job-details'));
     let body: unknown;
     try {
@@ -219,4 +229,16 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): v
         submit.disabled = false;
       });
   });
+
+  return {
+    open(jobId) {
+      clearErrors();
+      byId('job-result').hidden = false;
+      clear(byId('job-details'));
+      status.className = 'status';
+      status.textContent = `Loading job ${jobId}…`;
+      byId('job-result-title').textContent = `Job ${jobId}`;
+      void follow(jobId, undefined).catch((err: unknown) => report(err, status));
+    },
+  };
 }

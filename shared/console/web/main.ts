@@ -2,9 +2,11 @@
 import { ApiError, signInUrl } from './api.js';
 import { byId, clear, h } from './dom.js';
 import { startCatalog, type Catalog } from './catalog.js';
-import { startJobs } from './jobs.js';
+import { startJobs, type Jobs } from './jobs.js';
 import { registerReplicaViews } from './replicas.js';
 import { startAdvice, type Advice } from './advice.js';
+import { registerRolloutView } from './rollout.js';
+import { parseJobHash } from '../rollout.js';
 import { parseVersionHash } from '../replicas.js';
 
 const PAGES = ['catalog', 'advice', 'jobs'] as const;
@@ -39,6 +41,9 @@ function route(): void {
   // #/catalog/subscriptions/…/versions/{v}: a version linked from the advice page.
   const linked = parseVersionHash(window.location.hash);
   if (page === 'catalog' && linked) void catalog.open(linked);
+  // #/jobs/{job id}: a job linked from the rollout view.
+  const job = parseJobHash(window.location.hash);
+  if (page === 'jobs' && job) jobs.open(job);
 }
 
 window.addEventListener('hashchange', () => {
@@ -55,8 +60,9 @@ async function showSession(): Promise<void> {
 }
 
 registerReplicaViews(report);
+registerRolloutView(report);
 const catalog: Catalog = startCatalog(report);
 const advice: Advice = startAdvice(report);
-startJobs(report);
+const jobs: Jobs = startJobs(report);
 route();
 void showSession().catch(() => undefined);

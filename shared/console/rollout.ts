@@ -1,0 +1,216 @@
+/**
+ * What the console shows of auto-roll, computed from the API's answers without the DOM (shared by
+ * the browser code and its unit tests):
+ * - the answers of `GET .../images/{image}/rollout` and `GET /api/groups/{account}/{kind}/{name}/rolls`
+ *   as the console reads them (a unit test keeps these shapes assignable from the API's own types);
+ * - each rollout state and roll job status in words and in a tone (the colour the page gives it);
+ * - the detail of a group's row: soak time left, failure codes, why it is held;
+ * - a group's policy and last roll in words.
+ */
+
+// ---------------------------------------------------------------- API shapes (the fields read)
+
+export type RolloutStateView = 'rolled' | 'soaking' | 'pending' | 'failed' | 'held';
+export type HeldReason = 'disabled' | 'paused' | 'definitionPaused';
+
+export interface ProblemView {
+  code?: string;
+  message: string;
+}
+
+export interface RolloutGroupView {
+  account: string;
+  kind: string;
+  name: string;
+  version?: string;
+  state: RolloutStateView;
+  rollJobId?: string;
+  notBefore?: string;
+  errors?: readonly ProblemView[];
+  heldBy?: readonly HeldReason[];
+}
+
+export interface RolloutRegionView {
+  region: string;
+  latestVersion?: string;
+  counts: Record<RolloutStateView, number>;
+  groups: readonly RolloutGroupView[];
+}
+
+export interface RolloutView {
+  imageDefinitionId: string;
+  paused: boolean;
+  regions: readonly RolloutRegionView[];
+}
+
+export interface RollJobView {
+  jobId: string;
+  toVersion: string;
+  status: string;
+  submittedAt?: string;
+  notBefore?: string;
+  finishedAt?: string;
+  errors: readonly ProblemView[];
+}
+
+export interface GroupRollsView {
+  group: {
+    account: string;
+    kind: string;
+    name: string;
+    region: string;
+    imageVersionId?: string;
+    autoRoll?: { enabled: boolean; soakMinutes: number; paused: boolean };
+    lastRoll?: { fromVersionId?: string; toVersionId: string; at: string; jobId: string };
+  };
+  rolls: readonly RollJobView[];
+}
+
+// ---------------------------------------------------------------- words and tones
+
+/** The page's colour classes (`cell-<tone>`), each with its text colour at WCAG AA on its background. */
+export type Tone = 'ok' | 'progress' | 'failed' | 'unknown' | 'held';
+
+export const STATE_TEXT: Record<RolloutStateView, string> = {
+  rolled: 'Rolled',
+  soaking: 'Soaking',
+  pending: 'Pending',
+  failed: 'Roll failed',
+  held: 'Held',
+};
+
+export const STATE_TONE: Record<RolloutStateView, Tone> = { rolled: 'ok', soaking: 'progress', pending: 'unknown', failed: 'failed', held: 'held' };
+
+/** The order of the states in a region's summary and of its groups: what needs attention first. */
+export const STATE_ORDER: readonly RolloutStateView[] = ['failed', 'held', 'soaking', 'pending', 'rolled'];
+
+export const HELD_TEXT: Record<HeldReason, string> = {
+  disabled: 'auto-roll is off for the group',
+  paused: 'the group is paused',
+  definitionPaused: "the image definition's auto-roll is paused",
+};
+
+const JOB_STATUS: Record<string, { text: string; tone: Tone }> = {
+  queued: { text: 'Queued', tone: 'unknown' },
+  running: { text: 'Running', tone: 'progress' },
+  succeeded: { text: 'Succeeded', tone: 'ok' },
+  failed: { text: 'Failed', tone: 'failed' },
+  deadLettered: { text: 'Dead-lettered', tone: 'failed' },
+};
+
+export function jobStatusText(status: string): string {
+  return JOB_STATUS[status]?.text ?? status;
+}
+export function jobStatusTone(status: string): Tone {
+  return JOB_STATUS[status]?.tone ?? 'unknown';
+}
+
+/** "3 rolled, 1 failed" in attention order, states with no group left out; "no group on latest" when empty. */
+export function countsText(counts: Record<RolloutStateView, number>): string {
+  const parts = STATE_ORDER.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
+  return parts.length === 0 ? 'no group on latest' : parts.join(', ');
+}
+
+/** The groups of a region, what needs attention first, then by name. */
+export function sortedGroups(groups: readonly RolloutGroupView[]): RolloutGroupView[] {
+  const rank = (g: RolloutGroupView): number => STATE_ORDER.indexOf(g.state);
+  return [...groups].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name) || a.account.localeCompare(b.account));
+}
+
+/** A duration in words, rounded up to the minute: "45 s" under a minute, "12 min", "2 h 5 min", "1 d 3 h". */
+export function durationText(ms: number): string {
+  if (ms < 60_000) return `${Math.max(0, Math.ceil(ms / 1000))} s`;
+  const minutes = Math.ceil(ms / 60_000);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
+  return `${Math.floor(hours / 24)} d${hours % 24 ? ` ${hours % 24} h` : ''}`;
+}
+
+/** "2026-12-01 22:40 UTC" */
+export function timeText(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The soak of a soaking group: time left and when it ends; "soak over, starting" once past. */
+export function soakText(notBefore: string, now: Date): string {
+  const left = Date.parse(notBefore) - now.getTime();
+  if (Number.isNaN(left)) return `rolls after ${notBefore}`;
+  return left > 0 ? `${durationText(left)} of soak left (rolls at ${timeText(notBefore)})` : `soak over at ${timeText(notBefore)}: the roll starts`;
+}
+
+/** What the detail column says of a group, one line each. */
+export function groupDetail(g: RolloutGroupView, latestVersion: string | undefined, now: Date): string[] {
+  switch (g.state) {
+    case 'soaking':
+      return [g.notBefore ? soakText(g.notBefore, now) : 'waits for its soak time'];
+    case 'failed':
+      return g.errors && g.errors.length > 0 ? g.errors.map((e) => (e.code ? `${e.code}: ${e.message}` : e.message)) : ['the roll job failed'];
+    case 'held':
+      return g.heldBy && g.heldBy.length > 0 ? [`not rolled: ${g.heldBy.map((r) => HELD_TEXT[r]).join('; ')}`] : ['not rolled: auto-roll is off or paused'];
+    case 'pending':
+      return [g.rollJobId ? `rolling to ${latestVersion ?? 'latest'}` : `to roll to ${latestVersion ?? 'latest'}`];
+    case 'rolled':
+      return [latestVersion === undefined ? 'no latest version in this region' : `on latest ${latestVersion}`];
+  }
+}
+
+/** The state in words, with why for a held group ("Held: paused"). */
+export function stateText(g: RolloutGroupView): string {
+  if (g.state === 'held' && g.heldBy && g.heldBy.length > 0) {
+    const short: Record<HeldReason, string> = { disabled: 'auto-roll off', paused: 'paused', definitionPaused: 'definition paused' };
+    return `Held: ${g.heldBy.map((r) => short[r]).join(', ')}`;
+  }
+  return STATE_TEXT[g.state];
+}
+
+/** The version name at the end of an image version's ARM id. */
+export function versionName(versionId: string | undefined): string | undefined {
+  if (!versionId) return undefined;
+  const m = /\/versions\/([^/]+)$/i.exec(versionId);
+  return m?.[1];
+}
+
+export function policyText(policy: GroupRollsView['group']['autoRoll']): string {
+  const p = policy ?? { enabled: true, soakMinutes: 0, paused: false };
+  if (!p.enabled) return 'Auto-roll off: the group keeps its version until someone updates it.';
+  const soak = p.soakMinutes > 0 ? `soaks ${durationText(p.soakMinutes * 60_000)} after a version becomes latest in its region` : 'rolls as soon as a version becomes latest in its region (no soak)';
+  return p.paused ? `Auto-roll on but paused: it does not roll until resumed; then it ${soak}.` : `Auto-roll on: ${soak}.`;
+}
+
+export function lastRollText(last: GroupRollsView['group']['lastRoll']): string {
+  if (!last) return 'No roll yet.';
+  const from = versionName(last.fromVersionId) ?? 'an unknown version';
+  return `${from} → ${versionName(last.toVersionId) ?? last.toVersionId} at ${timeText(last.at)}`;
+}
+
+/** The version a roll job rolls to: `roll:<group key>:<version>` or `roll:<group key>:<version>:<n>`. */
+export function rollTarget(jobId: string): string {
+  return jobId.split(':')[2] ?? '';
+}
+
+/**
+ * The history with the group's current roll job first when the history does not list it yet (a
+ * roll job joins the group's history when it finishes; until then the rollout names it).
+ */
+export function withCurrentRoll(rolls: readonly RollJobView[], current: Omit<RollJobView, 'toVersion'> | undefined): RollJobView[] {
+  if (!current || rolls.some((r) => r.jobId === current.jobId)) return [...rolls];
+  return [{ ...current, toVersion: rollTarget(current.jobId) }, ...rolls];
+}
+
+/** The console's address of a job on the job page. */
+export function jobHash(jobId: string): string {
+  return `#/jobs/${encodeURIComponent(jobId)}`;
+}
+
+/** The job id of a job page address, if it names one. */
+export function parseJobHash(hash: string): string | undefined {
+  const m = /^#\/?jobs\/([^/]+)$/.exec(hash);
+  if (!m) return undefined;
+  try {
+    return decodeURIComponent(m[1] ?? '') || undefined;
+  } catch {
+    return undefined;
+  }
+}
