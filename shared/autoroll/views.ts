@@ -7,7 +7,7 @@
  * shown.
  */
 import type { Caller } from '../domain/visibility.js';
-import type { ImageRef } from '../domain/ids.js';
+import { imageRef, parseResourceId, type ImageRef } from '../domain/ids.js';
 import { imageKey } from '../catalog/keys.js';
 import type { CatalogLookups } from '../lookups/lookups.js';
 import type { GroupRecord, JobRecord, JobStore } from '../jobs/store.js';
@@ -89,6 +89,9 @@ export class AutoRollViews {
     const g = found.group;
     const jobs = await this.deps.jobs.jobsWithPrefix(subscriptionId, rollJobPrefix(g.account, g.kind, g.name));
     const rolls = jobs.map(rollView).sort((a, b) => whenOf(b).localeCompare(whenOf(a)) || compareVersions(b.toVersion, a.toVersion) || rollRank(b) - rollRank(a));
+    // A roll still queued or running is recorded only under its id: the one to the region's latest, first.
+    const pending = await this.unfinishedRoll(g);
+    if (pending && !rolls.some((r) => r.jobId === pending.jobId)) rolls.unshift(rollView(pending));
     return {
       group: { account: g.account, kind: g.kind, name: g.name, region: g.region, ...(g.imageVersionId ? { imageVersionId: g.imageVersionId } : {}), autoRoll: policyOf(g), ...(g.lastRoll ? { lastRoll: g.lastRoll } : {}) },
       rolls,
@@ -127,6 +130,27 @@ export class AutoRollViews {
     return { imageDefinitionId: image.id, paused: pausedSince !== undefined, regions: [...regions.values()].sort((a, b) => a.region.localeCompare(b.region)) };
   }
 
+  /**
+   * The newest roll of a group to a version (a group recalled back to a version it rolled to before
+   * has several): the one after the newest recorded in the group's partition, if queued or running
+   * (recorded only under its id until it finishes), else that newest one.
+   */
+  private async newestRollTo(g: GroupRecord, version: string): Promise<JobRecord | undefined> {
+    const first = rollJobId(g.account, g.kind, g.name, version);
+    const recorded = (await rollsTo(this.deps.jobs, g, first))[0];
+    return (await this.deps.jobs.getJob(recorded ? `${first}:${(rollOrdinal(first, recorded.jobId) ?? 0) + 1}` : first)) ?? recorded;
+  }
+
+  /** The roll of a group on latest to its region's latest that is still queued or running, if any. */
+  private async unfinishedRoll(g: GroupRecord): Promise<JobRecord | undefined> {
+    const definition = g.imageVersionId ? parseResourceId(g.imageVersionId) : undefined;
+    if (!g.latestOf || definition?.level !== 'version') return undefined;
+    const latest = (await this.deps.events.pointers(this.deps.catalog.versions, imageKey(imageRef(definition, definition.image))))[g.region];
+    if (latest === undefined) return undefined;
+    const job = await this.newestRollTo(g, latest);
+    return job && (job.status === 'queued' || job.status === 'running') ? job : undefined;
+  }
+
   private async groupState(g: GroupRecord, pointers: LatestPointers, definitionPaused: boolean): Promise<RolloutGroup> {
     const version = versionNameOf(g.imageVersionId);
     const base = { account: g.account, kind: g.kind, name: g.name, ...(version ? { version } : {}) };
@@ -136,12 +160,7 @@ export class AutoRollViews {
       const by = g.lastRoll && versionNameOf(g.lastRoll.toVersionId) === version ? { rollJobId: g.lastRoll.jobId } : {};
       return { ...base, state: 'rolled', ...by };
     }
-    // The newest roll to the latest version (a group recalled back to a version it rolled to before
-    // has several): the one after the newest recorded in the group's partition, if queued or
-    // running (recorded only under its id until it finishes), else that newest one.
-    const first = rollJobId(g.account, g.kind, g.name, latest);
-    const recorded = (await rollsTo(this.deps.jobs, g, first))[0];
-    const job = (await this.deps.jobs.getJob(recorded ? `${first}:${(rollOrdinal(first, recorded.jobId) ?? 0) + 1}` : first)) ?? recorded;
+    const job = await this.newestRollTo(g, latest);
     // A roll to the version that succeeded, with the group no longer on it, is an earlier roll: the group has moved since.
     if (job && job.status !== 'succeeded') {
       const jobId = job.jobId;

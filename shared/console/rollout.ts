@@ -185,20 +185,6 @@ export function lastRollText(last: GroupRollsView['group']['lastRoll']): string 
   return `${from} → ${versionName(last.toVersionId) ?? last.toVersionId} at ${timeText(last.at)}`;
 }
 
-/** The version a roll job rolls to: `roll:<group key>:<version>` or `roll:<group key>:<version>:<n>`. */
-export function rollTarget(jobId: string): string {
-  return jobId.split(':')[2] ?? '';
-}
-
-/**
- * The history with the group's current roll job first when the history does not list it yet (a
- * roll job joins the group's history when it finishes; until then the rollout names it).
- */
-export function withCurrentRoll(rolls: readonly RollJobView[], current: Omit<RollJobView, 'toVersion'> | undefined): RollJobView[] {
-  if (!current || rolls.some((r) => r.jobId === current.jobId)) return [...rolls];
-  return [{ ...current, toVersion: rollTarget(current.jobId) }, ...rolls];
-}
-
 /** The console's address of a job on the job page. */
 export function jobHash(jobId: string): string {
   return `#/jobs/${encodeURIComponent(jobId)}`;

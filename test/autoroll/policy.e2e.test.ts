@@ -96,6 +96,9 @@ describe('auto-roll policy and views', () => {
     expect(state(soaking)).toMatchObject({ state: 'soaking', version: '1.10.0', rollJobId: rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', soaking, '1.14.0') });
     expect(Date.parse(String(state(soaking)?.notBefore)) - Date.now()).toBeGreaterThan(25 * 60_000);
     expect(state(held)).toMatchObject({ state: 'held', heldBy: ['paused'] });
+    // The soaking roll is in the group's history already, first, queued with its time.
+    const soakingHistory = (await host.request('GET', `${groupPath(soaking)}/rolls`)).body.rolls as Json[];
+    expect(soakingHistory[0]).toMatchObject({ jobId: rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', soaking, '1.14.0'), toVersion: '1.14.0', status: 'queued', notBefore: state(soaking)?.notBefore });
 
     // A roll that fails its checks (the new version's OS disk is larger than the group's): the group stays, the failed job is in its history.
     await publishVersion('1.15.0', 128);

@@ -9,13 +9,11 @@ import {
   lastRollText,
   parseJobHash,
   policyText,
-  rollTarget,
   soakText,
   sortedGroups,
   stateText,
   timeText,
   versionName,
-  withCurrentRoll,
   STATE_TONE,
   type GroupRollsView,
   type RolloutGroupView,
@@ -89,17 +87,6 @@ describe('console rollout texts', () => {
     expect(['queued', 'running', 'succeeded', 'failed', 'deadLettered', 'odd'].map((s) => `${jobStatusText(s)}/${jobStatusTone(s)}`)).toEqual(['Queued/unknown', 'Running/progress', 'Succeeded/ok', 'Failed/failed', 'Dead-lettered/failed', 'odd/unknown']);
   });
 
-  it("puts a group's current roll job first until the history lists it", () => {
-    const done: RollJobView = { jobId: 'roll:0123456789abcdef:1.0.0', toVersion: '1.0.0', status: 'succeeded', finishedAt: '2026-12-01T20:00:00Z', errors: [] };
-    const queued = { jobId: 'roll:0123456789abcdef:1.1.0:1', status: 'queued', notBefore: '2026-12-01T23:00:00Z', errors: [] };
-    expect(withCurrentRoll([done], queued).map((r) => [r.jobId, r.toVersion])).toEqual([
-      [queued.jobId, '1.1.0'],
-      [done.jobId, '1.0.0'],
-    ]);
-    expect(withCurrentRoll([done], { ...done })).toEqual([done]);
-    expect(withCurrentRoll([done], undefined)).toEqual([done]);
-    expect(rollTarget('roll:0123456789abcdef:1.1.0:2')).toBe('1.1.0');
-  });
 
   it('links a job on the job page and reads the link back', () => {
     const id = 'roll:0123456789abcdef:1.1.0';

@@ -24,9 +24,7 @@ import {
   STATE_TONE,
   timeText,
   versionName,
-  withCurrentRoll,
   type GroupRollsView,
-  type RollJobView,
   type RolloutGroupView,
   type RolloutRegionView,
   type RolloutView,
@@ -141,14 +139,11 @@ export function registerRolloutView(report: Report): void {
     clear(rollsOut, 'Loading…');
     byId('rolls-title').focus();
     try {
-      const [answer, current] = await Promise.all([
-        get<GroupRollsView>(`groups/${seg(g.account)}/${seg(g.kind)}/${seg(g.name)}/rolls`),
-        // A queued or running roll job (soaking, pending) is in the history only once it finishes.
-        g.rollJobId && g.state !== 'rolled' ? get<RollJobView>(`groups/jobs/${seg(g.rollJobId)}`) : undefined,
-      ]);
+      // The history lists a roll still queued or running (soaking, pending) first.
+      const answer = await get<GroupRollsView>(`groups/${seg(g.account)}/${seg(g.kind)}/${seg(g.name)}/rolls`);
       if (g0 !== generation) return;
       rollsOut.className = '';
-      clear(rollsOut, renderRolls({ ...answer, rolls: withCurrentRoll(answer.rolls, current) }));
+      clear(rollsOut, renderRolls(answer));
     } catch (err) {
       if (g0 !== generation) return;
       rollsOut.className = 'status';
