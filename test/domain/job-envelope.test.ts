@@ -112,7 +112,7 @@ describe('parseJobEnvelope: message-level errors', () => {
   });
 
   it('reads an object message as its JSON text would be read (what a sender would have sent)', () => {
-    const raw = fixtureEnvelope('elastigroup-gallery-latest.json') as Record<string, unknown>;
+    const raw = fixtureEnvelope('elastigroup-gallery-latest.json');
     // plain JSON data (as the host decodes a message): the same envelope as from its text
     expect(ok(parseJobEnvelope(raw))).toEqual(ok(parseJobEnvelope(JSON.stringify(raw))));
     // members JSON drops or changes follow the round trip: undefined is absent, a Date is its ISO text, NaN is null

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, inject } from 'vitest';
-import type { TableClient } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import { TableStore } from '../../shared/storage/tables.js';
 import { UpsertBatcher } from '../../shared/storage/upsert-batcher.js';
 import { uniqueTablePrefix } from '../support/app-host.js';
@@ -15,7 +15,7 @@ beforeAll(async () => {
 
 async function rows(partitionKey: string): Promise<Map<string, Record<string, unknown>>> {
   const out = new Map<string, Record<string, unknown>>();
-  for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${partitionKey}'` } })) out.set(e.rowKey, e);
+  for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey}` } })) out.set(String(e.rowKey), e);
   return out;
 }
 
