@@ -40,7 +40,8 @@ export class AutoRollStore {
   constructor(tables: TableStore, prefix: string) {
     this.table = tables.table(`${prefix}autoroll`);
     this.ensureTables = createTablesOnce([this.table]);
-    this.indexWrites = new UpsertBatcher(this.table);
+    // A group's entry is new when it is written (it is written when the group comes onto a latest).
+    this.indexWrites = new UpsertBatcher(this.table, { insertFirst: true });
   }
 
   private static rowKey(g: Pick<IndexedGroup, 'subscriptionId' | 'kind' | 'name'>): string {

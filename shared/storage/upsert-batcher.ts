@@ -21,11 +21,18 @@ interface PartitionQueue {
  * as a plain upsert, so nothing waits when nothing else is being written. Each call resolves when
  * its row is written, and rejects with the store's error otherwise: a transaction that fails is
  * retried row by row, so one bad row fails only its own caller.
+ *
+ * With `insertFirst`, for rows that are usually new, rows are inserted (a row already there fails
+ * the insert with 409 and is then replaced, row by row): the end state is the upsert's, and the
+ * store looks a new row up once instead of twice.
  */
 export class UpsertBatcher {
   private readonly partitions = new Map<string, PartitionQueue>();
 
-  constructor(private readonly client: TableClient) {}
+  constructor(
+    private readonly client: TableClient,
+    private readonly options: { insertFirst?: boolean } = {},
+  ) {}
 
   upsert(entity: TableEntity<Record<string, unknown>>): Promise<void> {
     let queue = this.partitions.get(entity.partitionKey);
@@ -65,9 +72,11 @@ export class UpsertBatcher {
   }
 
   private async write(batch: Pending[]): Promise<void> {
-    if (batch.length > 1) {
+    const insert = this.options.insertFirst === true;
+    if (batch.length > 1 || insert) {
       try {
-        await this.client.submitTransaction(batch.map((p): TransactionAction => ['upsert', p.entity, 'Replace']));
+        if (batch.length === 1) await this.client.createEntity((batch[0] as Pending).entity);
+        else await this.client.submitTransaction(batch.map((p): TransactionAction => (insert ? ['create', p.entity] : ['upsert', p.entity, 'Replace'])));
         for (const p of batch) for (const w of p.waiters) w.resolve();
         return;
       } catch {

@@ -84,3 +84,28 @@ describe('UpsertBatcher (Azurite)', () => {
     expect((await rows('bad')).has('after')).toBe(true);
   });
 });
+
+describe('UpsertBatcher inserting first (Azurite)', () => {
+  it('inserts new rows, alone or together, in one round trip each', async () => {
+    const batcher = new UpsertBatcher(client, { insertFirst: true });
+    const before = tables.roundTrips;
+    await Promise.all(Array.from({ length: 10 }, (_, i) => batcher.upsert({ partitionKey: 'ins', rowKey: `r${i}`, v: i })));
+    expect(tables.roundTrips - before).toBe(2);
+    expect((await rows('ins')).size).toBe(10);
+  });
+
+  it('replaces a row that is there already, as an upsert would, and the rows written with it', async () => {
+    const batcher = new UpsertBatcher(client, { insertFirst: true });
+    await client.upsertEntity({ partitionKey: 'ins2', rowKey: 'old', v: 'before', extra: 'dropped' }, 'Replace');
+    await batcher.upsert({ partitionKey: 'ins2', rowKey: 'old', v: 'alone' });
+    expect((await rows('ins2')).get('old')).toMatchObject({ v: 'alone' });
+    expect((await rows('ins2')).get('old')?.extra).toBeUndefined();
+    const first = batcher.upsert({ partitionKey: 'ins2', rowKey: 'first' });
+    const together = [batcher.upsert({ partitionKey: 'ins2', rowKey: 'new', v: 1 }), batcher.upsert({ partitionKey: 'ins2', rowKey: 'old', v: 'batched' })];
+    await Promise.all([first, ...together]);
+    const all = await rows('ins2');
+    expect([...all.keys()].sort()).toEqual(['first', 'new', 'old']);
+    expect(all.get('old')?.v).toBe('batched');
+    expect(all.get('new')?.v).toBe(1);
+  });
+});
