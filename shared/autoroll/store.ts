@@ -10,9 +10,12 @@
  * the entry of the definition/region the group left is removed after it, so a group on `latest` is
  * never missing from the index; an entry whose group is no longer there (or no longer on that
  * latest) is skipped when read. The auto-roll finds its groups with one partition query, never a scan.
+ * Index entries written at the same time into one partition (groups put on the same latest by
+ * concurrent jobs) go together in one transaction (UpsertBatcher); each job still waits for its own.
  */
 import { odata, type TableClient } from '@azure/data-tables';
 import { createTablesOnce, getEntityOrUndefined, tableStatusOf as statusOf, type TableStore } from '../storage/tables.js';
+import { UpsertBatcher } from '../storage/upsert-batcher.js';
 import { AFTER_SEP, encodeKeyPart, SEP } from '../catalog/keys.js';
 
 export interface IndexedGroup {
@@ -32,10 +35,13 @@ export function latestOfKey(definitionKey: string, region: string): string {
 export class AutoRollStore {
   readonly table: TableClient;
   readonly ensureTables: () => Promise<void>;
+  private readonly indexWrites: UpsertBatcher;
 
   constructor(tables: TableStore, prefix: string) {
     this.table = tables.table(`${prefix}autoroll`);
     this.ensureTables = createTablesOnce([this.table]);
+    // A group's entry is new when it is written (it is written when the group comes onto a latest).
+    this.indexWrites = new UpsertBatcher(this.table, { insertFirst: true });
   }
 
   private static rowKey(g: Pick<IndexedGroup, 'subscriptionId' | 'kind' | 'name'>): string {
@@ -44,7 +50,7 @@ export class AutoRollStore {
 
   async index(g: IndexedGroup): Promise<void> {
     await this.ensureTables();
-    await this.table.upsertEntity({ partitionKey: `i${SEP}${g.latestOf}`, rowKey: AutoRollStore.rowKey(g), subscriptionId: g.subscriptionId, account: g.account, kind: g.kind, name: g.name, latestOf: g.latestOf }, 'Replace');
+    await this.indexWrites.upsert({ partitionKey: `i${SEP}${g.latestOf}`, rowKey: AutoRollStore.rowKey(g), subscriptionId: g.subscriptionId, account: g.account, kind: g.kind, name: g.name, latestOf: g.latestOf });
   }
 
   async unindex(g: IndexedGroup): Promise<void> {

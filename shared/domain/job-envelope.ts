@@ -171,9 +171,20 @@ const headerFields = {
 };
 export const jobHeaderSchema = z.strictObject({ ...headerFields, body: z.unknown() });
 
-/** The body schema of a kind: complete (`full`, create), an update (`patch`), or an update merged onto a stored group (`stored`). */
+const bodySchemas = new Map<string, z.ZodType>();
+/**
+ * The body schema of a kind: complete (`full`, create), an update (`patch`), or an update merged
+ * onto a stored group (`stored`). Built once per kind and mode (zod compiles an object schema's
+ * fast path on its first use: a schema built per message would be compiled per message).
+ */
 export function bodySchema(kind: JobKind, mode: SpecMode): z.ZodType {
-  return z.strictObject({ [bodyRootOf(kind)]: specSchema(kindLetter(kind), mode) });
+  const key = `${kind}/${mode}`;
+  let schema = bodySchemas.get(key);
+  if (schema === undefined) {
+    schema = z.strictObject({ [bodyRootOf(kind)]: specSchema(kindLetter(kind), mode) });
+    bodySchemas.set(key, schema);
+  }
+  return schema;
 }
 
 type Header = Omit<z.infer<typeof jobHeaderSchema>, 'body'>;
@@ -357,7 +368,34 @@ const tooLarge = (bytes: number): Decoded => ({
   error: envelopeError([], 'too-large', `the message is ${bytes} bytes; at most ${MAX_JOB_ENVELOPE_BYTES} (256 KB) are accepted`),
 });
 
-/** Text or bytes → JSON value; an object → its JSON round trip (what would be sent), within the size limit. */
+/**
+ * Whether a value is JSON data already, exactly as JSON.parse of its JSON.stringify would give it:
+ * plain objects (no undefined, function or symbol members), arrays, strings, finite numbers,
+ * booleans and null, no `toJSON`, no cycles (they would not serialize).
+ */
+function isJsonData(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object' || depth > 64) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!(i in value) || !isJsonData(value[i], depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  if (Object.getOwnPropertySymbols(value).length > 0) return false;
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (key === 'toJSON' || key === '__proto__' || !isJsonData(v, depth + 1)) return false;
+  }
+  return true;
+}
+
+/**
+ * Text or bytes → JSON value; an object → its JSON round trip (what would be sent), within the size
+ * limit. An object that is JSON data already (a message the host decoded) is used as it is: its
+ * round trip would be an equal copy.
+ */
 function decode(raw: unknown): Decoded {
   let text: string;
   if (typeof raw === 'string') {
@@ -377,6 +415,7 @@ function decode(raw: unknown): Decoded {
       return { ok: false, error: envelopeError([], 'not-serializable', `the message cannot be serialized as JSON: ${e instanceof Error ? e.message : String(e)}`) };
     }
     if (serialized === undefined) return { ok: false, error: envelopeError([], 'invalid-type', 'the message must be a JSON object') };
+    if (serialized.length * 3 <= MAX_JOB_ENVELOPE_BYTES && isJsonData(raw)) return { ok: true, value: raw };
     text = serialized;
   }
   if (text.length > MAX_JOB_ENVELOPE_BYTES) return tooLarge(utf8Length(text));

@@ -336,15 +336,40 @@ function visit(root: unknown, path: string, fn: (parent: Record<string, unknown>
   walk(root, 0);
 }
 
-function flagged(kind: Kind, flag: string): string[] {
-  return rowsOf(kind)
-    .filter((r) => (r[3] ?? '').includes(flag))
-    .map((r) => r[0]);
+const flaggedPaths = new Map<string, readonly string[]>();
+/** The paths of a kind's fields carrying a flag (from the field table, read once per kind and flag). */
+function flagged(kind: Kind, flag: string): readonly string[] {
+  const key = `${kind}/${flag}`;
+  let paths = flaggedPaths.get(key);
+  if (paths === undefined) {
+    paths = rowsOf(kind)
+      .filter((r) => (r[3] ?? '').includes(flag))
+      .map((r) => r[0]);
+    flaggedPaths.set(key, paths);
+  }
+  return paths;
+}
+
+/**
+ * A deep copy of JSON data: objects and arrays copied, strings, numbers, booleans and null shared
+ * (they are immutable). Faster than structuredClone for the plain data a spec is.
+ */
+function copyJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyJson);
+  if (!isObj(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const copy = copyJson(value[key]);
+    // `__proto__` as data (JSON.parse makes it an own property) stays data.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
+    else out[key] = copy;
+  }
+  return out;
 }
 
 /** The spec as it may be kept: secrets replaced by `<name>Set: true`, read-only fields dropped. Does not change its input. */
 export function storedSpecOf(kind: Kind, spec: unknown): Record<string, unknown> {
-  const out = structuredClone(spec) as Record<string, unknown>;
+  const out = copyJson(spec) as Record<string, unknown>;
   for (const path of flagged(kind, 'S')) {
     visit(out, path, (parent, key) => {
       delete parent[key];

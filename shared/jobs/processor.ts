@@ -170,7 +170,9 @@ export class GroupJobProcessor {
           const now = this.now().toISOString();
           const previous = outcome.previous;
           const change = this.deps.rolls ? await this.deps.rolls.beforeApply(envelope, outcome.change, outcome.latestOf, previous, now) : outcome.change;
-          const applied = await this.deps.jobs.applyJob(envelope.action, change, done, now, this.extras(done));
+          // A first delivery that wrote nothing yet (no `running`) has no record in the account's partition.
+          const recordMayExist = delivery.deliveryCount > 1 || running !== undefined;
+          const applied = await this.deps.jobs.applyJob(envelope.action, change, done, now, this.extras(done), recordMayExist);
           if (pointer) await this.deps.jobs.putPointer(done);
           if (this.deps.rolls && !applied.alreadyApplied) await this.deps.rolls.afterApply(previous, applied.group);
           await this.publish(done, applied.group);

@@ -261,13 +261,22 @@ export class JobStore {
    * Creates or updates a group for a job and records the job's outcome, in one transaction.
    * `job` gives the outcome to record (its status must be `succeeded`). Returns `alreadyApplied`
    * when this job was applied before (then only the job is written). Throws GroupConflictError
-   * (permanent) or GroupRaceError (transient).
+   * (permanent) or GroupRaceError (transient). `recordMayExist: false` says the job has no record
+   * in the account's partition yet (its first delivery, nothing written for it there): the record
+   * is then inserted, and replaced only if one is there after all.
    */
-  async applyJob(action: 'create' | 'update', change: GroupChange, job: JobRecord, now: string, extras?: JobExtras): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
+  async applyJob(
+    action: 'create' | 'update',
+    change: GroupChange,
+    job: JobRecord,
+    now: string,
+    extras?: JobExtras,
+    recordMayExist = true,
+  ): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
     await this.ensureTables();
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.tryApply(action, change, job, now, extras);
+        return await this.tryApply(action, change, job, now, extras, recordMayExist);
       } catch (err) {
         if (!(err instanceof GroupRaceError) || attempt >= RACE_ATTEMPTS) throw err;
         await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt, 10)));
@@ -275,24 +284,41 @@ export class JobStore {
     }
   }
 
-  private async tryApply(action: 'create' | 'update', change: GroupChange, job: JobRecord, now: string, extras?: JobExtras): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
+  private async tryApply(
+    action: 'create' | 'update',
+    change: GroupChange,
+    job: JobRecord,
+    now: string,
+    extras: JobExtras | undefined,
+    recordMayExist: boolean,
+  ): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
     const pk = encodeKeyPart(change.subscriptionId);
     const rk = groupRowKey(change.kind, change.name);
-    const jobAction: TransactionAction = ['upsert', this.jobEntity(pk, jobRowKey(job.jobId), job), 'Replace'];
+    const jobEntity = this.jobEntity(pk, jobRowKey(job.jobId), job);
+    const jobAction: TransactionAction = ['upsert', jobEntity, 'Replace'];
     if (action === 'create') {
-      // Insert straight away: no read in the common case; a conflict is examined afterwards.
+      // Insert straight away: no read in the common case; a conflict is examined afterwards. The
+      // job's record too when it has none yet (an insert looks the row up once, a replace twice).
       const { basedOnRevision: _based, ...fields } = change;
       const group: GroupRecord = { ...fields, revision: 1, createdAt: now, updatedAt: now, createdByJob: job.jobId, updatedByJob: job.jobId, appliedJobs: [job.jobId] };
-      try {
-        await this.groups.submitTransaction([['create', { partitionKey: pk, rowKey: rk, revision: 1, ...packJson('record', group) }], jobAction, ...(extras ? extras(pk, group) : [])]);
-        return { group, alreadyApplied: false };
-      } catch (err) {
-        if (statusOf(err) !== 409) throw err;
+      for (let insertRecord = !recordMayExist; ; insertRecord = false) {
+        try {
+          await this.groups.submitTransaction([
+            ['create', { partitionKey: pk, rowKey: rk, revision: 1, ...packJson('record', group) }],
+            insertRecord ? ['create', jobEntity] : jobAction,
+            ...(extras ? extras(pk, group) : []),
+          ]);
+          return { group, alreadyApplied: false };
+        } catch (err) {
+          if (statusOf(err) !== 409) throw err;
+        }
+        const current = await this.getGroup(change.subscriptionId, change.kind, change.name);
+        // No group: the job's record was there after all (e.g. written when its submission was retried); replace it.
+        if (!current && insertRecord) continue;
+        if (!current) throw new GroupRaceError('the group was deleted concurrently');
+        if (current.group.appliedJobs.includes(job.jobId)) return this.recordOnly(current.group, job);
+        throw new GroupConflictError('exists');
       }
-      const current = await this.getGroup(change.subscriptionId, change.kind, change.name);
-      if (!current) throw new GroupRaceError('the group was deleted concurrently');
-      if (current.group.appliedJobs.includes(job.jobId)) return this.recordOnly(current.group, job);
-      throw new GroupConflictError('exists');
     }
     const current = await this.getGroup(change.subscriptionId, change.kind, change.name);
     if (!current) throw new GroupConflictError('missing');

@@ -111,6 +111,24 @@ describe('parseJobEnvelope: message-level errors', () => {
     expect(at(parseJobEnvelope(throwing))).toEqual([['', 'not-serializable']]);
   });
 
+  it('reads an object message as its JSON text would be read (what a sender would have sent)', () => {
+    const raw = fixtureEnvelope('elastigroup-gallery-latest.json');
+    // plain JSON data (as the host decodes a message): the same envelope as from its text
+    expect(ok(parseJobEnvelope(raw))).toEqual(ok(parseJobEnvelope(JSON.stringify(raw))));
+    // members JSON drops or changes follow the round trip: undefined is absent, a Date is its ISO text, NaN is null
+    const withUndefined = edited('elastigroup-gallery-latest.json', (env) => {
+      env.body.group!.description = undefined;
+    });
+    expect(ok(parseJobEnvelope(withUndefined))).toEqual(ok(parseJobEnvelope(raw)));
+    const at0 = new Date(0);
+    const dated = { ...raw, caller: { account: { toJSON: () => 'act-5c6d7e8f' } } };
+    expect(ok(parseJobEnvelope(dated)).caller.account).toBe('act-5c6d7e8f');
+    expect(ok(parseJobEnvelope({ ...raw, jobId: at0 })).jobId).toBe('1970-01-01T00:00:00.000Z');
+    expect(at(parseJobEnvelope(edited('elastigroup-gallery-latest.json', (env) => (env.body.group!.capacity = { minimum: NaN, maximum: 1, target: 1 }))))).toEqual([
+      ['body.group.capacity.minimum', 'invalid-type'],
+    ]);
+  });
+
   it('requires schemaVersion 1 and reports nothing else for another version', () => {
     expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'schemaVersion', undefined)))).toEqual([['schemaVersion', 'required']]);
     for (const version of [2, 0, '1', 1.5, null]) {

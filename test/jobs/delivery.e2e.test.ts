@@ -137,3 +137,39 @@ describe('concurrency', () => {
     expect(S.consumer).toBeTruthy();
   });
 });
+
+describe('a first delivery whose job already has a record in its account partition', () => {
+  // A submission the queue refused is recorded `failed` (not-queued) in the partition; submitted
+  // again, its first delivery finds that record: the job's outcome replaces it.
+  const refused = (jobId: string) =>
+    services().jobs.putJob(
+      { jobId, status: 'failed', subscriptionId: S.consumer, account: CONSUMER_ACCOUNT, attempts: 0, errors: [{ pointer: '', code: 'not-queued', message: 'the queue refused the job' }], warnings: [] },
+      true,
+    );
+  const nameOf = (env: Record<string, unknown>) => (env.body as { group: { name: string } }).group.name;
+
+  it('creates the group and records the outcome over the old record', async () => {
+    const env = pinned();
+    const jobId = String(env.jobId);
+    await refused(jobId);
+    expect(put(env, jobId)).toBe(true);
+    await host.jobsQueue.idle();
+    expect(await services().jobs.getJob(jobId)).toMatchObject({ status: 'succeeded', attempts: 1, errors: [] });
+    const group = await services().jobs.getGroup(S.consumer, 'statelessGroup', nameOf(env));
+    expect(group?.group).toMatchObject({ createdByJob: jobId, revision: 1 });
+  });
+
+  it('still fails a create of a group that exists, over the old record', async () => {
+    const first = pinned();
+    expect(await host.run(first)).toMatchObject({ status: 'succeeded' });
+    const again = pinned({ body: first.body });
+    const jobId = String(again.jobId);
+    await refused(jobId);
+    expect(put(again, jobId)).toBe(true);
+    await host.jobsQueue.idle();
+    const job = await services().jobs.getJob(jobId);
+    expect(job).toMatchObject({ status: 'failed' });
+    expect(job?.errors.map((e) => e.code)).toEqual(['group-exists']);
+    expect((await services().jobs.getGroup(S.consumer, 'statelessGroup', nameOf(first)))?.group.createdByJob).toBe(String(first.jobId));
+  });
+});

@@ -1,0 +1,97 @@
+import type { TableClient, TableEntity, TransactionAction } from '@azure/data-tables';
+
+/** Operations of one entity-group transaction at most (Table Storage's limit). */
+export const TRANSACTION_MAX_OPERATIONS = 100;
+
+interface Pending {
+  entity: TableEntity<Record<string, unknown>>;
+  waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
+}
+
+interface PartitionQueue {
+  writing: boolean;
+  /** By RowKey: a second upsert of a row before it was written replaces the first (the last one wins, as written one after the other). */
+  pending: Map<string, Pending>;
+}
+
+/**
+ * Upserts (Replace) of small entities that callers make concurrently into the same partition,
+ * written together: while one write of a partition is in flight, the upserts that arrive for it
+ * wait and then go as one entity-group transaction (at most 100 rows). A lone upsert goes at once
+ * as a plain upsert, so nothing waits when nothing else is being written. Each call resolves when
+ * its row is written, and rejects with the store's error otherwise: a transaction that fails is
+ * retried row by row, so one bad row fails only its own caller.
+ *
+ * With `insertFirst`, for rows that are usually new, rows are inserted (a row already there fails
+ * the insert with 409 and is then replaced, row by row): the end state is the upsert's, and the
+ * store looks a new row up once instead of twice.
+ */
+export class UpsertBatcher {
+  private readonly partitions = new Map<string, PartitionQueue>();
+
+  constructor(
+    private readonly client: TableClient,
+    private readonly options: { insertFirst?: boolean } = {},
+  ) {}
+
+  upsert(entity: TableEntity<Record<string, unknown>>): Promise<void> {
+    let queue = this.partitions.get(entity.partitionKey);
+    if (!queue) {
+      queue = { writing: false, pending: new Map() };
+      this.partitions.set(entity.partitionKey, queue);
+    }
+    const done = new Promise<void>((resolve, reject) => {
+      const pending = queue.pending.get(entity.rowKey);
+      if (pending) {
+        pending.entity = entity;
+        pending.waiters.push({ resolve, reject });
+      } else {
+        queue.pending.set(entity.rowKey, { entity, waiters: [{ resolve, reject }] });
+      }
+    });
+    if (!queue.writing) void this.drain(entity.partitionKey, queue);
+    return done;
+  }
+
+  private async drain(partitionKey: string, queue: PartitionQueue): Promise<void> {
+    queue.writing = true;
+    try {
+      while (queue.pending.size > 0) {
+        const batch: Pending[] = [];
+        for (const [rowKey, pending] of queue.pending) {
+          batch.push(pending);
+          queue.pending.delete(rowKey);
+          if (batch.length === TRANSACTION_MAX_OPERATIONS) break;
+        }
+        await this.write(batch);
+      }
+    } finally {
+      queue.writing = false;
+      if (queue.pending.size === 0) this.partitions.delete(partitionKey);
+    }
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    const insert = this.options.insertFirst === true;
+    if (batch.length > 1 || insert) {
+      try {
+        if (batch.length === 1) await this.client.createEntity((batch[0] as Pending).entity);
+        else await this.client.submitTransaction(batch.map((p): TransactionAction => (insert ? ['create', p.entity] : ['upsert', p.entity, 'Replace'])));
+        for (const p of batch) for (const w of p.waiters) w.resolve();
+        return;
+      } catch {
+        // Row by row below: each caller gets its own row's outcome.
+      }
+    }
+    await Promise.all(
+      batch.map(async (p) => {
+        try {
+          await this.client.upsertEntity(p.entity, 'Replace');
+          for (const w of p.waiters) w.resolve();
+        } catch (err) {
+          for (const w of p.waiters) w.reject(err);
+        }
+      }),
+    );
+  }
+}

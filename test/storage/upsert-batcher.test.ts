@@ -1,0 +1,111 @@
+import { describe, it, expect, beforeAll, inject } from 'vitest';
+import { odata, type TableClient } from '@azure/data-tables';
+import { TableStore } from '../../shared/storage/tables.js';
+import { UpsertBatcher } from '../../shared/storage/upsert-batcher.js';
+import { uniqueTablePrefix } from '../support/app-host.js';
+
+let tables: TableStore;
+let client: TableClient;
+
+beforeAll(async () => {
+  tables = new TableStore({ kind: 'connectionString', connectionString: inject('azuriteConnectionString') });
+  client = tables.table(`${uniqueTablePrefix()}batch`);
+  await client.createTable();
+});
+
+async function rows(partitionKey: string): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey}` } })) out.set(String(e.rowKey), e);
+  return out;
+}
+
+describe('UpsertBatcher (Azurite)', () => {
+  it('writes a lone upsert at once, as one plain upsert', async () => {
+    const batcher = new UpsertBatcher(client);
+    const before = tables.roundTrips;
+    await batcher.upsert({ partitionKey: 'lone', rowKey: 'r1', value: 'a' });
+    expect(tables.roundTrips - before).toBe(1);
+    expect((await rows('lone')).get('r1')?.value).toBe('a');
+  });
+
+  it('writes the upserts that arrive while one is in flight together, per partition, each caller waiting for its own row', async () => {
+    const batcher = new UpsertBatcher(client);
+    const before = tables.roundTrips;
+    const written = [
+      ...Array.from({ length: 40 }, (_, i) => batcher.upsert({ partitionKey: 'a', rowKey: `r${i}`, n: i })),
+      ...Array.from({ length: 5 }, (_, i) => batcher.upsert({ partitionKey: 'b', rowKey: `r${i}`, n: i })),
+    ];
+    await Promise.all(written);
+    // per partition: the first row alone, then the others queued behind it in one transaction
+    expect(tables.roundTrips - before).toBe(4);
+    const a = await rows('a');
+    expect(a.size).toBe(40);
+    expect([...a.values()].map((e) => e.n).sort((x, y) => Number(x) - Number(y))).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect((await rows('b')).size).toBe(5);
+  });
+
+  it('replaces a queued row by a later upsert of the same row (the last wins, both callers resolve), and replaces stored rows whole', async () => {
+    const batcher = new UpsertBatcher(client);
+    await client.upsertEntity({ partitionKey: 'same', rowKey: 'x', old: 'kept?' }, 'Replace');
+    const first = batcher.upsert({ partitionKey: 'same', rowKey: 'first', v: 1 });
+    const queued = [batcher.upsert({ partitionKey: 'same', rowKey: 'x', v: 1 }), batcher.upsert({ partitionKey: 'same', rowKey: 'x', v: 2 })];
+    await Promise.all([first, ...queued]);
+    const x = (await rows('same')).get('x');
+    expect(x?.v).toBe(2);
+    expect(x?.old).toBeUndefined();
+  });
+
+  it('sends at most 100 rows per transaction (Table Storage limit)', async () => {
+    const batcher = new UpsertBatcher(client);
+    const before = tables.roundTrips;
+    await Promise.all(Array.from({ length: 250 }, (_, i) => batcher.upsert({ partitionKey: 'many', rowKey: `r${String(i).padStart(3, '0')}` })));
+    // 1 alone, then 100 + 100 + 49
+    expect(tables.roundTrips - before).toBe(4);
+    expect((await rows('many')).size).toBe(250);
+  });
+
+  it('fails only the caller of a row the store refuses: the transaction is retried row by row', async () => {
+    const batcher = new UpsertBatcher(client);
+    const first = batcher.upsert({ partitionKey: 'bad', rowKey: 'first' });
+    const good = batcher.upsert({ partitionKey: 'bad', rowKey: 'good' });
+    // a string property over 64 KiB: Table Storage (and Azurite) refuse the entity with 400
+    const bad = batcher.upsert({ partitionKey: 'bad', rowKey: 'big', v: 'x'.repeat(70_000) }).then(
+      () => 'written',
+      (err: unknown) => ({ statusCode: (err as { statusCode?: unknown }).statusCode }),
+    );
+    const other = batcher.upsert({ partitionKey: 'bad', rowKey: 'other' });
+    await expect(first).resolves.toBeUndefined();
+    await expect(good).resolves.toBeUndefined();
+    await expect(other).resolves.toBeUndefined();
+    expect(await bad).toEqual({ statusCode: 400 });
+    expect([...(await rows('bad')).keys()].sort()).toEqual(['first', 'good', 'other']);
+    // the partition is writable afterwards
+    await batcher.upsert({ partitionKey: 'bad', rowKey: 'after' });
+    expect((await rows('bad')).has('after')).toBe(true);
+  });
+});
+
+describe('UpsertBatcher inserting first (Azurite)', () => {
+  it('inserts new rows, alone or together, in one round trip each', async () => {
+    const batcher = new UpsertBatcher(client, { insertFirst: true });
+    const before = tables.roundTrips;
+    await Promise.all(Array.from({ length: 10 }, (_, i) => batcher.upsert({ partitionKey: 'ins', rowKey: `r${i}`, v: i })));
+    expect(tables.roundTrips - before).toBe(2);
+    expect((await rows('ins')).size).toBe(10);
+  });
+
+  it('replaces a row that is there already, as an upsert would, and the rows written with it', async () => {
+    const batcher = new UpsertBatcher(client, { insertFirst: true });
+    await client.upsertEntity({ partitionKey: 'ins2', rowKey: 'old', v: 'before', extra: 'dropped' }, 'Replace');
+    await batcher.upsert({ partitionKey: 'ins2', rowKey: 'old', v: 'alone' });
+    expect((await rows('ins2')).get('old')).toMatchObject({ v: 'alone' });
+    expect((await rows('ins2')).get('old')?.extra).toBeUndefined();
+    const first = batcher.upsert({ partitionKey: 'ins2', rowKey: 'first' });
+    const together = [batcher.upsert({ partitionKey: 'ins2', rowKey: 'new', v: 1 }), batcher.upsert({ partitionKey: 'ins2', rowKey: 'old', v: 'batched' })];
+    await Promise.all([first, ...together]);
+    const all = await rows('ins2');
+    expect([...all.keys()].sort()).toEqual(['first', 'new', 'old']);
+    expect(all.get('old')?.v).toBe('batched');
+    expect(all.get('new')?.v).toBe(1);
+  });
+});
