@@ -1,6 +1,6 @@
 import { TableClient } from '@azure/data-tables';
 import { randomBytes } from 'node:crypto';
-import { startRemoteArmBenchEnv, benchContext, measuredCpu, runConcurrently } from './harness.js';
+import { startRemoteArmBenchEnv, benchContext, cpuBoundRatio, measuredCpu, runConcurrently } from './harness.js';
 import { fmt } from './stats.js';
 import { parseResourceId } from '../../shared/domain/ids.js';
 
@@ -116,6 +116,8 @@ export async function benchCatalog(): Promise<void> {
     console.log(`  raw Azurite upserts/s:          ${fmt(upsertsPerSec)}   (same entity size and concurrency; before ${fmt((events.length / before.result) * 1000)}, after ${fmt((events.length / after.result) * 1000)})`);
     console.log(`  handler rate / raw upsert rate: ${fmt((eventsPerSec / upsertsPerSec) * 100)} %   (goal >= 40 %)`);
     console.log(`  CPU ms per event: app ${perItem(handled.appCpuMs)}, Azurite ${perItem(handled.azuriteCpuMs)}; per raw upsert: client ${perItem(rawAppCpu)}, Azurite ${perItem(rawAzuriteCpu)}`);
+    const allowed = cpuBoundRatio(handled, { appCpuMs: rawAppCpu, azuriteCpuMs: rawAzuriteCpu });
+    if (allowed !== undefined) console.log(`  rate ratio these CPU figures allow with a core each for this process and Azurite (ARM answering elsewhere, the machine's other load aside): ${fmt(allowed * 100)} %`);
     if (stored.length !== VERSIONS_PER_DEFINITION) console.log(`  WARNING: expected ${VERSIONS_PER_DEFINITION} versions of img-7 in the catalog, found ${stored.length}`);
   } finally {
     await env.stop();

@@ -91,12 +91,28 @@ export function processCpuMs(pid: number | undefined): number | undefined {
 /** USER_HZ: 100 on every Linux this runs on (the kernel ABI fixes it for /proc). */
 const CLOCK_TICKS_PER_SECOND = 100;
 
+export interface CpuSpent {
+  /** This process: the handler and its clients. */
+  appCpuMs: number;
+  /** Azurite; undefined where /proc does not tell. */
+  azuriteCpuMs: number | undefined;
+}
+
 /** CPU milliseconds spent by this process and by Azurite while `run` ran. */
-export async function measuredCpu<T>(azurite: RunningAzurite, run: () => Promise<T>): Promise<{ result: T; appCpuMs: number; azuriteCpuMs: number | undefined }> {
+export async function measuredCpu<T>(azurite: RunningAzurite, run: () => Promise<T>): Promise<CpuSpent & { result: T }> {
   const a0 = processCpuMs(azurite.pid);
   const c0 = process.cpuUsage();
   const result = await run();
   const c = process.cpuUsage(c0);
   const a1 = processCpuMs(azurite.pid);
   return { result, appCpuMs: (c.user + c.system) / 1000, azuriteCpuMs: a0 === undefined || a1 === undefined ? undefined : a1 - a0 };
+}
+
+/**
+ * The rate ratio (item / raw) that CPU figures of equal counts allow when this process and Azurite
+ * each have a core: each is single-threaded, so the busier of the two sets a rate.
+ */
+export function cpuBoundRatio(item: CpuSpent, raw: CpuSpent): number | undefined {
+  if (item.azuriteCpuMs === undefined || raw.azuriteCpuMs === undefined) return undefined;
+  return Math.max(raw.appCpuMs, raw.azuriteCpuMs) / Math.max(item.appCpuMs, item.azuriteCpuMs);
 }

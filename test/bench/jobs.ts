@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startBenchEnv, benchContext, runConcurrently } from './harness.js';
+import { startBenchEnv, benchContext, cpuBoundRatio, measuredCpu, runConcurrently, type CpuSpent } from './harness.js';
 import { fmt } from './stats.js';
 import { seedDemoOrganization, DEMO_SUBSCRIPTIONS as S } from '../../shared/devhost/demo-org.js';
 import { DEMO_PRINCIPAL, seedDemoDirectory } from '../../shared/devhost/demo-directory.js';
@@ -13,39 +13,6 @@ import { parseResourceId } from '../../shared/domain/ids.js';
 const JOBS = 1000;
 const CONCURRENCY = 16;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-interface CpuCost {
-  /** CPU of this process (the handler and the table clients), milliseconds. */
-  selfMs: number;
-  /** CPU of its child processes (Azurite), milliseconds; undefined where /proc does not tell. */
-  azuriteMs: number | undefined;
-}
-
-/** CPU time of this process's children (Azurite), from /proc; undefined elsewhere. */
-function childrenCpuMs(): number | undefined {
-  try {
-    const ids = fs.readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-    let ticks = 0;
-    for (const id of ids) {
-      const fields = fs.readFileSync(`/proc/${id}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0); // utime, stime (clock ticks of 10 ms)
-    }
-    return ticks * 10;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Starts measuring CPU; the returned function gives what was spent since. */
-function cpuMeter(): () => CpuCost {
-  const self = process.cpuUsage();
-  const children = childrenCpuMs();
-  return () => {
-    const used = process.cpuUsage(self);
-    const now = childrenCpuMs();
-    return { selfMs: (used.user + used.system) / 1000, azuriteMs: now === undefined || children === undefined ? undefined : now - children };
-  };
-}
 
 /** Group create jobs through the queue handler against Azurite, next to raw upserts and 2-entity transactions measured in the same run. */
 export async function benchJobs(): Promise<void> {
@@ -92,9 +59,7 @@ export async function benchJobs(): Promise<void> {
       await s.jobs.createJob({ jobId: m.jobId, status: 'queued', subscriptionId: S.consumer, account: 'act-5c6d7e8f', attempts: 0, errors: [], warnings: [] });
     }
     s.tables.roundTrips = 0;
-    const jobsCpu = cpuMeter();
-    const ms = await runConcurrently(JOBS, CONCURRENCY, (i) => deliver(messages[i]!));
-    const jobsCost = jobsCpu();
+    const { result: ms, ...jobsCost } = await measuredCpu(env.azurite, () => runConcurrently(JOBS, CONCURRENCY, (i) => deliver(messages[i]!)));
     const roundTrips = s.tables.roundTrips;
     const sample = await s.jobs.getJob(messages[JOBS - 1]!.jobId);
 
@@ -121,32 +86,32 @@ export async function benchJobs(): Promise<void> {
     const groupEntity = await s.jobs.groups.getEntity<Record<string, unknown>>(S.consumer, 'g|statelessgroup|bench-0').catch(() => undefined);
     const size = groupEntity ? JSON.stringify(groupEntity).length : payload.length * 2;
     const half = 'y'.repeat(Math.floor(size / 2));
-    const rawTxCpu = cpuMeter();
-    const rawTxMs = await runConcurrently(JOBS, CONCURRENCY, (i) =>
-      raw.submitTransaction([
-        ['upsert', { partitionKey: `t${i}`, rowKey: 'g', payload: half }, 'Replace'],
-        ['upsert', { partitionKey: `t${i}`, rowKey: 'j', payload: half }, 'Replace'],
-      ]),
+    const { result: rawTxMs, ...rawTxCost } = await measuredCpu(env.azurite, () =>
+      runConcurrently(JOBS, CONCURRENCY, (i) =>
+        raw.submitTransaction([
+          ['upsert', { partitionKey: `t${i}`, rowKey: 'g', payload: half }, 'Replace'],
+          ['upsert', { partitionKey: `t${i}`, rowKey: 'j', payload: half }, 'Replace'],
+        ]),
+      ),
     );
-    const rawTxCost = rawTxCpu();
     // The very entities a job wrote (its group and its job record), as raw transactions into one
     // partition, as a job writes into its account's partition (the 1,000 groups here are one account's).
     const jobEntity = await s.jobs.groups.getEntity<Record<string, unknown>>(S.consumer, `j|${messages[0]!.jobId}`).catch(() => undefined);
     const plain = (e: Record<string, unknown> | undefined) => Object.fromEntries(Object.entries(e ?? { payload: half }).filter(([k]) => !['partitionKey', 'rowKey', 'etag', 'timestamp', 'odata.metadata'].includes(k)));
     const [groupProps, jobProps] = [plain(groupEntity), plain(jobEntity)];
-    const onePartitionCpu = cpuMeter();
-    const onePartitionMs = await runConcurrently(JOBS, CONCURRENCY, (i) =>
-      raw.submitTransaction([
-        ['create', { ...groupProps, partitionKey: 'account', rowKey: `g|statelessgroup|raw-${i}` }],
-        ['upsert', { ...jobProps, partitionKey: 'account', rowKey: `j|raw-${i}` }, 'Replace'],
-      ]),
+    const { result: onePartitionMs, ...onePartitionCost } = await measuredCpu(env.azurite, () =>
+      runConcurrently(JOBS, CONCURRENCY, (i) =>
+        raw.submitTransaction([
+          ['create', { ...groupProps, partitionKey: 'account', rowKey: `g|statelessgroup|raw-${i}` }],
+          ['upsert', { ...jobProps, partitionKey: 'account', rowKey: `j|raw-${i}` }, 'Replace'],
+        ]),
+      ),
     );
-    const onePartitionCost = onePartitionCpu();
     const jobsPerSec = (JOBS / ms) * 1000;
     const upsertsPerSec = (JOBS / rawMs) * 1000;
     const txPerSec = (JOBS / rawTxMs) * 1000;
     const onePartitionPerSec = (JOBS / onePartitionMs) * 1000;
-    const perOp = (c: CpuCost) => `this process ${fmt(c.selfMs / JOBS, 2)} ms, Azurite ${c.azuriteMs === undefined ? 'n/a' : `${fmt(c.azuriteMs / JOBS, 2)} ms`}`;
+    const perOp = (c: CpuSpent) => `this process ${fmt(c.appCpuMs / JOBS, 2)} ms, Azurite ${c.azuriteCpuMs === undefined ? 'n/a' : `${fmt(c.azuriteCpuMs / JOBS, 2)} ms`}`;
     console.log(`\njobs: ${JOBS} group create jobs (latest resolution, compatibility, group write) through groupJobs, ${CONCURRENCY} in flight, against Azurite`);
     console.log(`  table round trips per job:      ${fmt(roundTrips / JOBS, 2)}`);
     console.log(`  jobs/s through the handler:     ${fmt(jobsPerSec)}`);
@@ -156,11 +121,8 @@ export async function benchJobs(): Promise<void> {
     console.log(`  handler rate / raw 2-entity transaction rate: ${fmt((jobsPerSec / txPerSec) * 100)} %   (goal >= 80 %)`);
     console.log(`  CPU per job:         ${perOp(jobsCost)}`);
     console.log(`  CPU per raw transaction: ${perOp(rawTxCost)}`);
-    if (jobsCost.azuriteMs !== undefined && rawTxCost.azuriteMs !== undefined) {
-      // Each process is single-threaded: with a core each, the busier one sets the rate.
-      const bound = (c: CpuCost) => Math.max(c.selfMs, c.azuriteMs ?? 0) / JOBS;
-      console.log(`  rate ratio these CPU figures allow with a core per process (the machine's other load aside): ${fmt((bound(rawTxCost) / bound(jobsCost)) * 100)} %`);
-    }
+    const allowed = cpuBoundRatio(jobsCost, rawTxCost);
+    if (allowed !== undefined) console.log(`  rate ratio these CPU figures allow with a core per process (the machine's other load aside): ${fmt(allowed * 100)} %`);
     console.log(`  raw 2-entity transactions/s into one partition (as a job's account partition): ${fmt(onePartitionPerSec)} (${perOp(onePartitionCost)}); handler rate / that: ${fmt((jobsPerSec / onePartitionPerSec) * 100)} %`);
     console.log(`  last job: ${sample?.status ?? 'missing'} → ${sample?.resolvedImageVersionId?.split('/').slice(-3).join('/') ?? '-'}`);
     console.log(adviceLine);
