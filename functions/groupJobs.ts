@@ -1,6 +1,7 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { GROUP_JOBS_QUEUE, SERVICE_BUS_CONNECTION } from '../shared/config.js';
 import { services } from '../shared/services.js';
+import type { DeliveryInfo } from '../shared/jobs/processor.js';
 
 /**
  * Group create/update jobs from the session-enabled `group-jobs` queue (one session per group, so
@@ -9,10 +10,12 @@ import { services } from '../shared/services.js';
  */
 export async function groupJobs(message: unknown, context: InvocationContext): Promise<void> {
   const meta = context.triggerMetadata ?? {};
-  const delivery = {
+  const props = (meta.applicationProperties ?? {}) as { recorded?: unknown; resent?: unknown; secretsDropped?: unknown };
+  const delivery: DeliveryInfo = {
     ...(typeof meta.messageId === 'string' ? { messageId: meta.messageId } : {}),
     deliveryCount: typeof meta.deliveryCount === 'number' ? meta.deliveryCount : Number(meta.deliveryCount ?? 1) || 1,
-    recorded: (meta.applicationProperties as { recorded?: unknown } | undefined)?.recorded === true,
+    recorded: props.recorded === true,
+    ...(props.resent === true ? { resent: { secretsDropped: typeof props.secretsDropped === 'string' ? props.secretsDropped.split(' ').filter((p) => p.length > 0) : [] } } : {}),
   };
   try {
     const job = await services().processor.process(message, delivery);

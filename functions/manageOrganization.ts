@@ -1,7 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { APP_ROLES } from '../shared/access/principal.js';
-import { api, principalWithRole, Validator } from '../shared/http/api.js';
-import { ok, notFound, problem } from '../shared/http/responses.js';
+import { adminScope, api, Validator } from '../shared/http/api.js';
+import { ok, problem } from '../shared/http/responses.js';
 import { formatJsonPath, jsonLimitProblem } from '../shared/http/json-limits.js';
 import { RequestValidationError } from '../shared/lookups/paging.js';
 import { organizationDocumentSchema } from '../shared/access/directory.js';
@@ -14,14 +13,15 @@ const ORGANIZATION_JSON_LIMITS = { maxDepth: 8, maxArrayItems: 5000, maxStringCh
 
 /**
  * Organizations, their subscriptions and Spot accounts, principals and grants (app role
- * Catalog.Admin; no organization membership needed, so the first organization can be created).
- * `PUT` replaces one; `GET` reads one; `DELETE` removes one.
+ * Catalog.Admin): the operator manages every organization (and creates the first one); an
+ * organization administrator manages its own; any other organization is answered as a missing one.
+ * `PUT` replaces one; `GET` reads one; `DELETE` removes one (the operator only).
  */
 export async function manageOrganization(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return api(request, context, async () => {
-    principalWithRole(request, APP_ROLES.admin);
+    const scope = await adminScope(request);
     const id = request.params.organizationId ?? '';
-    const directory = services().directory;
+    const administration = services().administration;
     if (request.method === 'PUT') {
       const v = new Validator();
       const text = await request.text();
@@ -39,11 +39,13 @@ export async function manageOrganization(request: HttpRequest, context: Invocati
         for (const i of parsed.error.issues) v.problems.push({ field: ['body', ...i.path.map(String)].join('.'), message: i.message });
       }
       v.done();
-      return ok(await directory.put(id, parsed.data!));
+      return ok(await administration.put(scope, id, parsed.data!));
     }
-    if (request.method === 'DELETE') return (await directory.delete(id)) ? { status: 204 } : notFound();
-    const org = await directory.get(id);
-    return org ? ok(org) : notFound();
+    if (request.method === 'DELETE') {
+      await administration.delete(scope, id);
+      return { status: 204 };
+    }
+    return ok(await administration.get(scope, id));
   });
 }
 

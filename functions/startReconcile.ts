@@ -1,17 +1,16 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { APP_ROLES } from '../shared/access/principal.js';
-import { api, principalWithRole } from '../shared/http/api.js';
+import { api, requireOperator } from '../shared/http/api.js';
 import { accepted, problem } from '../shared/http/responses.js';
 import { services } from '../shared/services.js';
 
 /**
- * Starts a reconcile run by hand (app role Catalog.Admin): plans every source subscription and
+ * Starts a reconcile run by hand (the operator: Catalog.Admin of the operator's tenant): plans every source subscription and
  * queues its gallery units, like the `reconcileCatalog` timer. 202 with the run id and the units
  * queued; `Location` is `GET /api/manage/reconcile`, which shows the run until it finishes.
  */
 export async function startReconcile(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return api(request, context, async () => {
-    principalWithRole(request, APP_ROLES.admin);
+    await requireOperator(request);
     const s = services();
     const subscriptions = s.config.arm.subscriptionIds;
     if (subscriptions.length === 0) return problem(409, 'No source subscriptions are configured (ARM_SUBSCRIPTION_IDS): there is nothing to reconcile.', { instance: new URL(request.url).pathname });

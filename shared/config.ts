@@ -114,6 +114,14 @@ const envSchema = z
       .optional()
       .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0))
       .pipe(z.array(uuid).max(200)),
+    AUTH_OPERATOR_TENANT: uuid.optional(),
+    TABLE_TIMEOUT_MS: intSetting(100, 120_000, 5_000),
+    SERVICE_BUS_TIMEOUT_MS: intSetting(100, 120_000, 5_000),
+    ARM_TIMEOUT_MS: intSetting(100, 300_000, 15_000),
+    HTTP_DEADLINE_MS: intSetting(500, 200_000, 20_000),
+    JOBS_SWEEP_SCHEDULE: ncrontab.optional().transform((v) => v ?? '*/30 * * * * *'),
+    JOBS_RESEND_AFTER_SECONDS: intSetting(1, 86_400, 120),
+    JOBS_MAX_RESENDS: intSetting(1, 100, 5),
   })
   .superRefine((env, ctx) => {
     const tables = env[CATALOG_CONNECTION] ?? env[`${CATALOG_CONNECTION}__tableServiceUri`];
@@ -175,6 +183,8 @@ export interface Config {
     maxRetries: number;
     retryDelayMs: number;
     maxRetryDelayMs: number;
+    /** Longest wait for one ARM call (ARM_TIMEOUT_MS; 15 s when absent). */
+    timeoutMs?: number;
   };
   schedules: { reconcile: string; recheck: string; vmSizes: string };
   /** The group-jobs queue's max delivery count: on that delivery a failing job is recorded as dead-lettered. */
@@ -189,6 +199,15 @@ export interface Config {
   replicas: { burstFactor: number; prices: ReplicaPrices };
   /** Tenants whose principals may call the API (lower case); empty: any tenant App Service authentication admits. */
   allowedTenants: string[];
+  /**
+   * The deployment operator's tenant (lower case): its principals holding Catalog.Admin manage every
+   * organization. AUTH_OPERATOR_TENANT, else the first of AUTH_ALLOWED_TENANTS; absent: nobody is operator.
+   */
+  operatorTenant?: string;
+  /** How long one call to each dependency may take, and the whole budget of one HTTP request (milliseconds). */
+  deadlines: { tableMs: number; serviceBusMs: number; armMs: number; httpRequestMs: number };
+  /** The sweep of submitted jobs whose message never ran (lost or never sent). */
+  jobSweep: { schedule: string; resendAfterSeconds: number; maxResends: number };
 }
 
 export class ConfigError extends Error {
@@ -256,6 +275,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxRetries: e.ARM_MAX_RETRIES,
       retryDelayMs: e.ARM_RETRY_DELAY_MS,
       maxRetryDelayMs: e.ARM_MAX_RETRY_DELAY_MS,
+      timeoutMs: e.ARM_TIMEOUT_MS,
     },
     schedules: { reconcile: e.RECONCILE_SCHEDULE, recheck: e.RECHECK_SCHEDULE, vmSizes: e.VM_SIZES_SCHEDULE },
     groupJobsMaxDeliveryCount: e.GROUP_JOBS_MAX_DELIVERY_COUNT,
@@ -269,6 +289,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       },
     },
     allowedTenants: e.AUTH_ALLOWED_TENANTS.map((t) => t.toLowerCase()),
+    ...optional('operatorTenant', (e.AUTH_OPERATOR_TENANT ?? e.AUTH_ALLOWED_TENANTS[0])?.toLowerCase()),
+    deadlines: { tableMs: e.TABLE_TIMEOUT_MS, serviceBusMs: e.SERVICE_BUS_TIMEOUT_MS, armMs: e.ARM_TIMEOUT_MS, httpRequestMs: e.HTTP_DEADLINE_MS },
+    jobSweep: { schedule: e.JOBS_SWEEP_SCHEDULE, resendAfterSeconds: e.JOBS_RESEND_AFTER_SECONDS, maxResends: e.JOBS_MAX_RESENDS },
   };
 }
 
@@ -328,4 +351,12 @@ export const SETTING_DOCS: Readonly<Record<string, { description: string; azure:
   REPLICA_PRICE_PREMIUM_LRS: { description: 'Replica cost estimates: snapshot storage price per GB-month for Premium_LRS replicas (estimate default)', azure: 'optional' },
   REPLICA_EGRESS_PRICE_PER_GB: { description: 'Replica cost estimates: inter-region data transfer price per GB, for the first copy to each region (estimate default)', azure: 'optional' },
   AUTH_ALLOWED_TENANTS: { description: 'Comma-separated Microsoft Entra tenants whose principals may call the API (multi-tenant sign-in); empty: any tenant', azure: 'set' },
+  AUTH_OPERATOR_TENANT: { description: "The deployment operator's tenant: its principals holding Catalog.Admin manage every organization (default: the first of AUTH_ALLOWED_TENANTS; with neither, nobody is operator). Administrators of other tenants manage only organizations that name them", azure: 'set' },
+  TABLE_TIMEOUT_MS: { description: 'Longest wait for one Table Storage call, milliseconds; an HTTP request whose table call times out answers 503 with Retry-After', azure: 'optional' },
+  SERVICE_BUS_TIMEOUT_MS: { description: 'Longest wait for one Service Bus send, milliseconds', azure: 'optional' },
+  ARM_TIMEOUT_MS: { description: 'Longest wait for one Azure Resource Manager call, milliseconds', azure: 'optional' },
+  HTTP_DEADLINE_MS: { description: 'The whole budget of the dependency calls of one HTTP request, milliseconds (under the 230 s of the Azure front end); each call gets the smaller of its own timeout and what is left', azure: 'optional' },
+  JOBS_SWEEP_SCHEDULE: { description: 'NCRONTAB schedule of the sweep that sends again submitted jobs whose message has not run (lost, or never sent because the app stopped in between)', azure: 'set' },
+  JOBS_RESEND_AFTER_SECONDS: { description: 'A submitted job still queued (or running with no progress) this long after its last send is sent again by the sweep', azure: 'optional' },
+  JOBS_MAX_RESENDS: { description: 'Sends by the sweep before a job that never runs is recorded failed (not-delivered)', azure: 'optional' },
 };

@@ -13,11 +13,16 @@ import { ServiceBusUnitQueue, type UnitQueue } from './reconcile/queue.js';
 import { armReadThrottle } from './arm/read-throttle.js';
 import { ARM_READ_LIMITS } from './domain/token-bucket.js';
 import { OrganizationDirectory } from './access/directory.js';
+import { Administration } from './access/administration.js';
 import { CatalogLookups } from './lookups/lookups.js';
-import { JobStore } from './jobs/store.js';
+import { JobStore, type JobScope } from './jobs/store.js';
 import { VmSizeCatalog } from './jobs/vm-sizes.js';
 import { GroupJobProcessor } from './jobs/processor.js';
 import { ServiceBusJobQueue, type JobQueue } from './jobs/queue.js';
+import { PendingJobs } from './jobs/pending.js';
+import { JobSubmission } from './jobs/submission.js';
+import { JobSweeper } from './jobs/sweep.js';
+import { jobEventExtras, publishJobEvents } from './events/job-events.js';
 import { OutboxPublisher } from './events/outbox.js';
 import { EventGridSink } from './events/publisher.js';
 import { VersionEvents } from './events/catalog-events.js';
@@ -42,6 +47,8 @@ export interface Services {
   /** Where reconcile units go: the reconcile-units queue, or nothing when no connection is configured. */
   readonly reconcileQueue: UnitQueue | undefined;
   directory: OrganizationDirectory;
+  /** Who manages which organization: the operator all, an organization administrator its own. */
+  administration: Administration;
   lookups: CatalogLookups;
   jobs: JobStore;
   vmSizes: VmSizeCatalog;
@@ -50,6 +57,12 @@ export interface Services {
   deadLetters: DeadLetterRecorder;
   /** Where submitted jobs go: the Service Bus queue, or nothing when no connection is configured. */
   readonly jobQueue: JobQueue | undefined;
+  /** Jobs sent whose message has not run yet (what the sweep sends again). */
+  pendingJobs: PendingJobs;
+  /** Submitting a job: its record, its pending row, its message; undefined without a queue. */
+  readonly jobSubmission: JobSubmission | undefined;
+  /** Sends again the jobs whose message has not run; records failed those never delivered. */
+  jobSweeper: JobSweeper;
   replicaAdvisor: ReplicaAdvisor;
   /** Publishes the domain events recorded in the outbox (to nothing when no topic is configured). */
   outbox: OutboxPublisher;
@@ -87,7 +100,7 @@ let cached: Services | undefined;
 export function services(): Services {
   if (cached) return cached;
   const cfg = config();
-  const tables = new TableStore(cfg.tables);
+  const tables = new TableStore(cfg.tables, {}, cfg.deadlines.tableMs);
   const arm = createGalleryArmReader(cfg.arm);
   const catalog = new CatalogStore(tables, cfg.tablePrefix);
   const outbox = new OutboxPublisher(cfg.eventTopic ? new EventGridSink(cfg.eventTopic) : undefined, (m) => console.warn(m));
@@ -101,11 +114,16 @@ export function services(): Services {
   const directory = new OrganizationDirectory(tables, cfg.tablePrefix);
   const lookups = new CatalogLookups(catalog, directory);
   const jobs = new JobStore(tables, cfg.tablePrefix);
+  const pendingJobs = PendingJobs.of(tables, cfg.tablePrefix, jobs.ensureTables);
+  const organizationOf = async (account: string): Promise<JobScope | undefined> => {
+    const owner = await directory.accountOwner(account);
+    return owner ? { organizationId: owner.organization.id, subscriptionIds: owner.organization.subscriptionIds } : undefined;
+  };
   const vmSizes = new VmSizeCatalog(tables, cfg.tablePrefix, arm);
   const autoRollStore = new AutoRollStore(tables, cfg.tablePrefix);
   let serviceBusQueue: JobQueue | undefined;
   let serviceBusUnitQueue: UnitQueue | undefined;
-  const reconcileQueue = (): UnitQueue | undefined => overrides[UNIT_QUEUE_OVERRIDE] ?? (serviceBusUnitQueue ??= cfg.serviceBus ? new ServiceBusUnitQueue(cfg.serviceBus) : undefined);
+  const reconcileQueue = (): UnitQueue | undefined => overrides[UNIT_QUEUE_OVERRIDE] ?? (serviceBusUnitQueue ??= cfg.serviceBus ? new ServiceBusUnitQueue(cfg.serviceBus, cfg.deadlines.serviceBusMs) : undefined);
   const reconcileProgress = new ReconcileRunStore(tables, cfg.tablePrefix);
   cached = {
     config: cfg,
@@ -120,6 +138,7 @@ export function services(): Services {
       return reconcileQueue();
     },
     directory,
+    administration: new Administration(directory, cfg.operatorTenant),
     lookups,
     jobs,
     vmSizes,
@@ -136,14 +155,20 @@ export function services(): Services {
     }),
     replicaAdvisor: new ReplicaAdvisor({ catalog, lookups, directory, groups: jobs, burstFactor: cfg.replicas.burstFactor, prices: cfg.replicas.prices }),
     get jobQueue(): JobQueue | undefined {
-      return overrides[QUEUE_OVERRIDE] ?? (serviceBusQueue ??= cfg.serviceBus ? new ServiceBusJobQueue(cfg.serviceBus) : undefined);
+      return overrides[QUEUE_OVERRIDE] ?? (serviceBusQueue ??= cfg.serviceBus ? new ServiceBusJobQueue(cfg.serviceBus, cfg.deadlines.serviceBusMs) : undefined);
+    },
+    pendingJobs,
+    jobSweeper: new JobSweeper(jobs, pendingJobs, () => cached?.jobQueue, cfg.jobSweep, cfg.eventTopic ? { extras: jobEventExtras, publish: (job) => publishJobEvents(outbox, jobs, job) } : undefined),
+    get jobSubmission(): JobSubmission | undefined {
+      const queue = cached?.jobQueue;
+      return queue ? new JobSubmission(jobs, pendingJobs, queue) : undefined;
     },
     deadLetters: new DeadLetterRecorder(jobs, directory, undefined, cfg.eventTopic ? outbox : undefined),
     outbox,
     versionEvents,
     autoRollStore,
-    autoRoller: new AutoRoller(autoRollStore, jobs, () => cached?.jobQueue, (definitionKey) => versionEvents.pointers(catalog.versions, definitionKey)),
-    autoRollViews: new AutoRollViews({ store: autoRollStore, jobs, catalog, lookups, events: versionEvents }),
+    autoRoller: new AutoRoller(autoRollStore, jobs, () => cached?.jobQueue, (definitionKey) => versionEvents.pointers(catalog.versions, definitionKey), { pending: pendingJobs, organizationOf }),
+    autoRollViews: new AutoRollViews({ store: autoRollStore, jobs, catalog, lookups, events: versionEvents, organizationOf }),
   };
   return cached;
 }

@@ -95,6 +95,9 @@ param authTenantId string
 @description('Tenants whose principals may call the API (AUTH_ALLOWED_TENANTS); more than one makes the sign-in multi-tenant.')
 param authAllowedTenantIds array
 
+@description('Six-field NCRONTAB schedule of the sweep that sends again jobs whose message has not run (JOBS_SWEEP_SCHEDULE).')
+param jobsSweepSchedule string = '0 */1 * * * *'
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
   location: location
@@ -124,6 +127,13 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     siteConfig: {
+      // No cross-origin caller: the console is served by the app itself. With no allowed origin a
+      // browser's preflight of a cross-site JSON request fails, so another site cannot call the API
+      // with a signed-in user's session cookie (the API accepts JSON bodies only).
+      cors: {
+        allowedOrigins: []
+        supportCredentials: false
+      }
       appSettings: [
         // Functions host storage, identity-based (no AzureWebJobsStorage connection string).
         {
@@ -259,6 +269,17 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'AUTH_ALLOWED_TENANTS'
           value: join(authAllowedTenantIds, ',')
         }
+        // The operator's tenant: the app registration's home tenant. Its Catalog.Admin principals
+        // manage every organization; another tenant's administrators only the organization that
+        // names them (a multi-tenant app lets every tenant assign its own app roles).
+        {
+          name: 'AUTH_OPERATOR_TENANT'
+          value: authTenantId
+        }
+        {
+          name: 'JOBS_SWEEP_SCHEDULE'
+          value: jobsSweepSchedule
+        }
         {
           // Host setting: request bodies larger than this (bytes) are refused by the host, as the
           // local runtime does (4 MiB; the host's default is 100 MB).
@@ -335,9 +356,18 @@ resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
         }
       }
     }
+    httpSettings: {
+      requireHttps: true
+    }
     login: {
       tokenStore: {
         enabled: false
+      }
+      // The session cookie (AppServiceAuthSession) lives 8 hours whatever the token says. Its
+      // SameSite attribute is the platform's: authsettingsV2 has no setting for it.
+      cookieExpiration: {
+        convention: 'FixedTime'
+        timeToExpiration: '08:00:00'
       }
     }
   }

@@ -12,6 +12,7 @@ import { subscriptionForAccount, type Caller, type Grant, type Organization } fr
 import { encodeKeyPart } from '../catalog/keys.js';
 import { packJson, unpackJson } from '../catalog/json-props.js';
 import { entityLimitProblem } from '../storage/entity-limits.js';
+import { administratorProblems, type Membership } from '../domain/administration.js';
 
 const guid = z.string().refine(isSubscriptionId, 'must be a GUID').transform((s) => s.toLowerCase());
 
@@ -40,6 +41,8 @@ export const organizationDocumentSchema = z.strictObject({
         objectId: guid,
         /** The subscriptions this principal acts for; absent = every subscription of the organization. */
         subscriptionIds: z.array(guid).max(1000).optional(),
+        /** An administrator of this organization (with the app role Catalog.Admin; a principal of the organization's tenant). */
+        administrator: z.boolean().optional(),
       }),
     )
     .max(1000),
@@ -80,7 +83,7 @@ interface Snapshot {
   views: Organization[];
   /** Each organization's grants, ids parsed. */
   grants: Map<string, Grant[]>;
-  principals: Map<string, { org: StoredOrganization; subscriptionIds?: string[] }>;
+  principals: Map<string, { org: StoredOrganization; subscriptionIds?: string[]; administrator: boolean }>;
 }
 
 const CACHE_MS = 30_000;
@@ -123,6 +126,8 @@ export class OrganizationDirectory {
       if (!subs.has(ref.subscriptionId.toLowerCase())) throw new DirectoryError(400, `body.grants[${i}].scope`, "must be in one of the organization's subscriptions");
       if (g.subscriptionId && !subs.has(g.subscriptionId)) throw new DirectoryError(400, `body.grants[${i}].subscriptionId`, "must be one of the organization's subscriptions");
     });
+    const notAdministrators = administratorProblems(document)[0];
+    if (notAdministrators) throw new DirectoryError(400, notAdministrators.field, notAdministrators.message);
     document.principals.forEach((p, i) =>
       (p.subscriptionIds ?? []).forEach((s, j) => {
         if (!subs.has(s)) throw new DirectoryError(400, `body.principals[${i}].subscriptionIds[${j}]`, "must be one of the organization's subscriptions");
@@ -227,8 +232,9 @@ export class OrganizationDirectory {
     }
   }
 
-  async get(id: string): Promise<StoredOrganization | undefined> {
-    return (await this.load()).organizations.find((o) => o.id === id);
+  /** An organization; `fresh` reads the table instead of this instance's short cache. */
+  async get(id: string, fresh = false): Promise<StoredOrganization | undefined> {
+    return (await this.load(fresh)).organizations.find((o) => o.id === id);
   }
 
   async delete(id: string): Promise<boolean> {
@@ -280,6 +286,12 @@ export class OrganizationDirectory {
     };
   }
 
+  /** The organization that lists a principal, and whether it names it an administrator. */
+  async membershipOf(tenantId: string, objectId: string): Promise<Membership | undefined> {
+    const entry = (await this.load()).principals.get(`${tenantId.toLowerCase()}/${objectId.toLowerCase()}`);
+    return entry ? { organizationId: entry.org.id, organizationTenantId: entry.org.tenantId, administrator: entry.administrator } : undefined;
+  }
+
   private async load(fresh = false): Promise<Snapshot> {
     if (!fresh && this.snapshot && this.now() - this.snapshot.at < CACHE_MS) return this.snapshot;
     await this.ensureTable();
@@ -289,9 +301,9 @@ export class OrganizationDirectory {
       if (doc) organizations.push(doc);
     }
     organizations.sort((a, b) => a.id.localeCompare(b.id));
-    const principals = new Map<string, { org: StoredOrganization; subscriptionIds?: string[] }>();
+    const principals = new Map<string, { org: StoredOrganization; subscriptionIds?: string[]; administrator: boolean }>();
     for (const org of organizations) {
-      for (const p of org.principals) principals.set(`${p.tenantId}/${p.objectId}`, { org, ...(p.subscriptionIds ? { subscriptionIds: p.subscriptionIds } : {}) });
+      for (const p of org.principals) principals.set(`${p.tenantId}/${p.objectId}`, { org, administrator: p.administrator === true, ...(p.subscriptionIds ? { subscriptionIds: p.subscriptionIds } : {}) });
     }
     const grants = new Map<string, Grant[]>();
     for (const org of organizations) {

@@ -22,6 +22,7 @@ import { ComputeManagementClient, type ComputeManagementClientOptionalParams } f
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { isLoopback, type Config } from '../config.js';
 import { armReadThrottle } from './read-throttle.js';
+import { deadlinePolicy } from '../deadlines/deadline.js';
 
 export type ArmSettings = Config['arm'];
 
@@ -31,6 +32,8 @@ export const LOCAL_DEV_TOKEN = 'local-dev-token';
 /** Name of the SDK's bearer token policy (`bearerTokenAuthenticationPolicyName` in @azure/core-rest-pipeline). */
 const BEARER_POLICY_NAME = 'bearerTokenAuthenticationPolicy';
 const LOCAL_TOKEN_POLICY_NAME = 'galleryCatalogLocalDevToken';
+/** ARM_TIMEOUT_MS's default. */
+const DEFAULT_ARM_TIMEOUT_MS = 15_000;
 
 // Types of the SDK's own dependencies, taken through the client (they are not direct dependencies here).
 type PipelinePolicy = Parameters<ComputeManagementClient['pipeline']['addPolicy']>[0];
@@ -75,7 +78,7 @@ function credentialFor(arm: ArmSettings): TokenCredential {
  */
 export function createComputeClient(arm: ArmSettings, subscriptionId: string): ComputeManagementClient {
   const endpoint = arm.endpoint.replace(/\/+$/, '');
-  const key = [endpoint, arm.credential, arm.clientId ?? '', arm.maxRetries, arm.retryDelayMs, arm.maxRetryDelayMs, subscriptionId.toLowerCase()].join('|');
+  const key = [endpoint, arm.credential, arm.clientId ?? '', arm.maxRetries, arm.retryDelayMs, arm.maxRetryDelayMs, arm.timeoutMs, subscriptionId.toLowerCase()].join('|');
   const cached = clients.get(key);
   if (cached) return cached;
 
@@ -96,6 +99,8 @@ export function createComputeClient(arm: ArmSettings, subscriptionId: string): C
   if (local) useLocalToken(client);
   // after the retry policy: every attempt waits for a read token of the subscription
   client.pipeline.addPolicy(armReadThrottle.policyFor(subscriptionId), { phase: 'Sign' });
+  // every attempt has a deadline (ARM_TIMEOUT_MS, or less of an HTTP request's budget)
+  client.pipeline.addPolicy(deadlinePolicy<Parameters<PipelinePolicy['sendRequest']>[0], Awaited<ReturnType<PipelinePolicy['sendRequest']>>>('arm', arm.timeoutMs ?? DEFAULT_ARM_TIMEOUT_MS), { afterPhase: 'Sign' });
   clients.set(key, client);
   return client;
 }

@@ -13,6 +13,7 @@
 import type { ComputeManagementClient, Gallery, GalleryImage, GalleryImageVersion, ResourceSku } from '@azure/arm-compute';
 import type { GalleryRef, ImageRef, VersionRef } from '../domain/ids.js';
 import type { ArmSettings } from './client.js';
+import { DeadlineExceededError } from '../deadlines/deadline.js';
 
 export type ArmGetResult<T> = { found: true; value: T } | { found: false };
 
@@ -130,6 +131,8 @@ function retryAfterMs(e: RestErrorLike): number | undefined {
 /** Maps whatever the SDK threw to an ArmError (aborts and programming errors pass through unchanged). */
 export function toArmError(e: unknown, what: string): unknown {
   if (e instanceof ArmError) return e;
+  // our own per-call timeout: ARM did not answer in time (a transient failure, retried later)
+  if (e instanceof DeadlineExceededError) return new ArmTransientError(`ARM ${what}: ${e.message}`, { status: undefined, code: 'Timeout' }, { cause: e });
   if (e instanceof Error && e.name === 'AbortError') return e;
   if (isRestError(e)) {
     const status = e.statusCode;

@@ -27,7 +27,8 @@ import { DEFAULT_AUTO_ROLL, rollDecision, rollJobChoice, rollOrdinal, type AutoR
 import { imageKey } from '../catalog/keys.js';
 import type { AutoRollPolicyInput, JobEnvelope } from '../domain/job-envelope.js';
 import type { JobQueue } from '../jobs/queue.js';
-import type { GroupChange, GroupRecord, JobProblem, JobRecord, JobStore } from '../jobs/store.js';
+import type { GroupChange, GroupRecord, JobProblem, JobRecord, JobScope, JobStore } from '../jobs/store.js';
+import type { PendingJobs } from '../jobs/pending.js';
 import type { LatestVersionChangedData } from '../events/events.js';
 import { latestOfKey, type AutoRollStore, type IndexedGroup } from './store.js';
 
@@ -88,15 +89,27 @@ export interface RollOutcome {
   skipped: { group: string; reason: RollSkip | 'stale-index' }[];
 }
 
+export interface AutoRollerOptions {
+  now?: () => Date;
+  /** Where a roll job's pending row goes before its message (the sweep sends again what has not run). */
+  pending?: PendingJobs;
+  /** The organization an account belongs to (roll job ids are the organization's), with its subscriptions. */
+  organizationOf?: (account: string) => Promise<JobScope | undefined>;
+}
+
 export class AutoRoller {
+  private readonly now: () => Date;
+
   constructor(
     private readonly store: AutoRollStore,
     private readonly jobs: JobStore,
     private readonly queue: () => JobQueue | undefined,
     /** The stored latest per region of a definition (its `~latest` row), by definition key. */
     private readonly latest: (definitionKey: string) => Promise<LatestPointers>,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+    private readonly options: AutoRollerOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
 
   /** Changes a group's auto-roll policy (the fields given); undefined when the group does not exist. */
   async setPolicy(subscriptionId: string, kind: string, name: string, input: AutoRollPolicyInput): Promise<GroupRecord | undefined> {
@@ -179,28 +192,34 @@ export class AutoRoller {
       }
       const jobId = choice.jobId;
       const notBefore = decision.notBefore.getTime() > this.now().getTime() ? decision.notBefore : undefined;
+      const scope = (await this.options.organizationOf?.(group.account)) ?? { organizationId: undefined, subscriptionIds: [group.subscriptionId] };
+      const envelope = rollEnvelope(group, jobId, version, cause);
       if (choice.kind === 'create') {
+        const at = this.now().toISOString();
+        const pending = scope.organizationId !== undefined ? this.options.pending?.put({ organizationId: scope.organizationId, jobId, subscriptionId: group.subscriptionId, envelope, secretPointers: [], sentAt: at, ...(notBefore ? { notBefore: notBefore.toISOString() } : {}), resends: 0, seenAttempts: 0 }) : undefined;
         const created = await this.jobs.createJob({
           jobId,
+          ...(scope.organizationId !== undefined ? { organizationId: scope.organizationId } : {}),
           status: 'queued',
           action: 'update',
           kind: group.kind,
           account: group.account,
           subscriptionId: group.subscriptionId,
           group: { kind: group.kind, name: group.name },
-          submittedAt: this.now().toISOString(),
+          submittedAt: at,
           ...(notBefore ? { notBefore: notBefore.toISOString() } : {}),
           attempts: 0,
           errors: [],
           warnings: [],
         });
+        await pending;
         if (!created) {
           // Created meanwhile by a duplicate of this change: still queued, send again (the queue drops duplicates).
-          const existingJob = await this.jobs.getJob(jobId);
+          const existingJob = scope.organizationId !== undefined ? await this.jobs.getJob({ organizationId: scope.organizationId, subscriptionIds: scope.subscriptionIds }, jobId) : undefined;
           if (existingJob && existingJob.status !== 'queued') return;
         }
       }
-      await queue.send(rollEnvelope(group, jobId, version, cause), true, notBefore ? { scheduledEnqueueTimeUtc: notBefore } : {});
+      await queue.send(envelope, true, notBefore ? { scheduledEnqueueTimeUtc: notBefore } : {});
       out.queued.push({ jobId, notBefore: (notBefore ?? this.now()).toISOString() });
     };
     // The groups are independent: a bounded number at a time.

@@ -10,7 +10,7 @@ import type { Caller } from '../domain/visibility.js';
 import { imageRef, parseResourceId, type ImageRef } from '../domain/ids.js';
 import { imageKey } from '../catalog/keys.js';
 import type { CatalogLookups } from '../lookups/lookups.js';
-import type { GroupRecord, JobRecord, JobStore } from '../jobs/store.js';
+import type { GroupRecord, JobRecord, JobScope, JobStore } from '../jobs/store.js';
 import type { CatalogStore } from '../catalog/store.js';
 import { rollOrdinal, type LatestPointers } from '../domain/reaction.js';
 import type { VersionEvents } from '../events/catalog-events.js';
@@ -78,7 +78,15 @@ function rollRank(roll: RollView): number {
 
 export class AutoRollViews {
   constructor(
-    private readonly deps: { store: AutoRollStore; jobs: JobStore; catalog: CatalogStore; lookups: CatalogLookups; events: VersionEvents },
+    private readonly deps: {
+      store: AutoRollStore;
+      jobs: JobStore;
+      catalog: CatalogStore;
+      lookups: CatalogLookups;
+      events: VersionEvents;
+      /** The organization an account belongs to (roll job ids are the organization's), with its subscriptions. */
+      organizationOf: (account: string) => Promise<JobScope | undefined>;
+    },
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -138,7 +146,9 @@ export class AutoRollViews {
   private async newestRollTo(g: GroupRecord, version: string): Promise<JobRecord | undefined> {
     const first = rollJobId(g.account, g.kind, g.name, version);
     const recorded = (await rollsTo(this.deps.jobs, g, first))[0];
-    return (await this.deps.jobs.getJob(recorded ? `${first}:${(rollOrdinal(first, recorded.jobId) ?? 0) + 1}` : first)) ?? recorded;
+    const scope = await this.deps.organizationOf(g.account);
+    const queued = scope ? await this.deps.jobs.getJob(scope, recorded ? `${first}:${(rollOrdinal(first, recorded.jobId) ?? 0) + 1}` : first) : undefined;
+    return queued ?? recorded;
   }
 
   /** The roll of a group on latest to its region's latest that is still queued or running, if any. */

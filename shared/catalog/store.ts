@@ -72,6 +72,7 @@ export class CatalogStore {
   /** Creates the tables once per process. */
   readonly ensureTables: () => Promise<void>;
   private readonly versionListeners: ((ref: ImageRef) => void)[] = [];
+  private readonly recordListeners: ((ref: GalleryRef | ImageRef) => void)[] = [];
   /** Plans the domain events of version writes (written in the same transaction), when set. */
   private events: VersionEvents | undefined;
   /** The search index, kept with every definition and version write (shared/search). */
@@ -123,6 +124,15 @@ export class CatalogStore {
     this.versionListeners.push(listener);
   }
 
+  /** Called (in this process) whenever a gallery or image definition record is written or tombstoned. */
+  onRecordChange(listener: (ref: GalleryRef | ImageRef) => void): void {
+    this.recordListeners.push(listener);
+  }
+
+  private recordChanged(ref: GalleryRef | ImageRef): void {
+    for (const l of this.recordListeners) l(ref);
+  }
+
   private versionChanged(ref: VersionRef | ImageRef): void {
     const image = imageRef(ref, ref.image);
     for (const l of this.versionListeners) l(image);
@@ -147,6 +157,7 @@ export class CatalogStore {
     };
     const result = await this.writeObserved(this.galleries, entity, obs);
     if (result.outcome === 'written') await this.syncShares(record.ref, sharesOf(record), sharesOfEntity(result.previous));
+    this.recordChanged(record.ref);
     return result.outcome;
   }
 
@@ -154,6 +165,7 @@ export class CatalogStore {
     await this.ensureTables();
     const result = await this.writeObserved(this.galleries, tombstone(subscriptionKey(ref.subscriptionId), galleryRowKey(ref), ref, obs), obs);
     if (result.outcome === 'written') await this.syncShares(ref, [], sharesOfEntity(result.previous));
+    this.recordChanged(ref);
     await this.search.tombstoneGallery(ref, obs.observedAt);
     const gk = galleryKey(ref);
     await this.cascade(this.images, odata`PartitionKey eq ${gk}`, obs);
@@ -207,6 +219,7 @@ export class CatalogStore {
     };
     const { outcome } = await this.writeObserved(this.images, entity, obs);
     if (outcome === 'written') await this.search.putImage(record, obs.observedAt);
+    this.recordChanged(record.ref);
     return outcome;
   }
 
@@ -214,6 +227,7 @@ export class CatalogStore {
     await this.ensureTables();
     const result = await this.writeObserved(this.images, tombstone(galleryKey(ref), imageRowKey(ref), ref, obs), obs);
     if (result.outcome === 'written') await this.search.tombstoneImage(ref, obs.observedAt);
+    this.recordChanged(ref);
     await this.cascade(this.versions, odata`PartitionKey eq ${imageKey(ref)}`, obs);
     this.versionChanged(ref);
     await this.events?.settle(this.versions, imageKey(ref), ref, obs.observedAt, true);

@@ -41,6 +41,55 @@ function azuriteTableMain(): string {
   return path.join(path.dirname(pkgPath), rel);
 }
 
+/** The file in a data folder that names the Azurite serving it (its pid), so a later start recognises a leftover. */
+const PID_FILE = 'azurite.pid';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An Azurite of the same data folder left running by an earlier run that did not stop it (its
+ * terminal was closed, its parent was killed): stopped as a normal stop would (SIGINT: it saves its
+ * database first), so a new start can take the port and the data. Recognised by the pid file the
+ * earlier run wrote and, where /proc exists, the process's command line naming azurite-table and
+ * the folder. Returns the pid it stopped, if any.
+ */
+export async function stopLeftoverAzurite(location: string, timeoutMs = 10_000): Promise<number | undefined> {
+  const file = path.join(location, PID_FILE);
+  let pid: number;
+  try {
+    pid = Number((JSON.parse(fs.readFileSync(file, 'utf8')) as { pid?: unknown }).pid);
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) {
+    fs.rmSync(file, { force: true });
+    return undefined;
+  }
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (!cmdline.includes('azurite') || !cmdline.includes(location)) {
+      fs.rmSync(file, { force: true });
+      return undefined; // the pid was reused by something else
+    }
+  } catch {
+    // no /proc (not Linux): the pid file is the evidence
+  }
+  process.kill(pid, 'SIGINT');
+  const until = Date.now() + timeoutMs;
+  while (isAlive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  while (isAlive(pid)) await new Promise((r) => setTimeout(r, 50));
+  fs.rmSync(file, { force: true });
+  return pid;
+}
+
 /** Starts Azurite's Table service as a child process and waits until it answers. */
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
   const port = options.port ?? (await freePort());
@@ -90,6 +139,11 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     return stopping;
   };
   registerChild(child);
+  if (options.location && child.pid !== undefined) {
+    const pidFile = path.join(options.location, PID_FILE);
+    fs.writeFileSync(pidFile, JSON.stringify({ pid: child.pid, port }));
+    void exited.then(() => fs.rmSync(pidFile, { force: true }));
+  }
   return {
     port,
     pid: child.pid,

@@ -15,6 +15,7 @@
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import functions, { type FunctionTrigger } from '@azure/functions';
 import type { FunctionRegistry, Registration, BindingMetadata } from './functions-core.js';
 import { compileRoute, matchRoute, compareRoutes, type CompiledRoute } from './routes.js';
@@ -131,6 +132,7 @@ export class LocalRuntime {
       });
     });
     server.keepAliveTimeout = 5000;
+    server.on('clientError', answerClientError);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
@@ -582,6 +584,30 @@ function sendProblem(res: http.ServerResponse, status: number, detail: string, h
  * Answers a problem without reading the request body: a body still arriving is not buffered, and
  * the connection is closed after the answer (so an unread body cannot be taken for the next request).
  */
+/**
+ * A request Node's parser refuses before any handler sees it. Node's own answer to headers over
+ * its limit is a bare `431` with no body; this one is the same status with problem details, like
+ * every other refusal here. Other parser errors keep Node's answers (408 for a request that timed
+ * out, else 400).
+ */
+function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    const body = JSON.stringify({
+      type: 'about:blank',
+      title: 'Request Header Fields Too Large',
+      status: 431,
+      detail: `The request's headers are larger than ${http.maxHeaderSize} bytes.`,
+    });
+    socket.end(`HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/problem+json\r\nCache-Control: no-store\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    return;
+  }
+  socket.end(err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+}
+
 function refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, detail: string, headers: Record<string, string> = {}): void {
   const pending = !req.complete && (req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined);
   sendProblem(res, status, detail, pending ? { ...headers, connection: 'close' } : headers);

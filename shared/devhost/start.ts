@@ -16,7 +16,7 @@
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { startAzurite, type RunningAzurite } from './azurite.js';
+import { startAzurite, stopLeftoverAzurite, type RunningAzurite } from './azurite.js';
 import { ArmSimulator } from './arm-simulator.js';
 import { seedDemoOrganization } from './demo-org.js';
 import { loadApp, projectRoot } from './load-app.js';
@@ -39,6 +39,7 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   RECHECK_SCHEDULE: '0 */2 * * * *',
   VM_SIZES_SCHEDULE: '0 30 3 * * *',
   OUTBOX_SCHEDULE: '0 */1 * * * *',
+  JOBS_SWEEP_SCHEDULE: '*/30 * * * * *',
 };
 
 interface LocalSettings {
@@ -92,6 +93,8 @@ async function main(): Promise<void> {
     if (/^UseDevelopmentStorage=true/i.test(process.env.CatalogStorage ?? '')) {
       const port = portSetting('AZURITE_TABLE_PORT', 10002);
       const location = process.env.LOCAL_DATA_DIR ? path.resolve(process.env.LOCAL_DATA_DIR, 'azurite') : path.join(root, '.data', 'azurite');
+      const leftover = await stopLeftoverAzurite(location);
+      if (leftover !== undefined) console.log(`Azurite: stopped the one an earlier run left running on this data folder (pid ${leftover})`);
       azurite = await startAzurite({ port, location });
       stops.push(() => azurite!.stop());
       process.env.CatalogStorage = azurite.connectionString;
@@ -119,8 +122,10 @@ async function main(): Promise<void> {
       process.env.DomainEvents__credential = 'key';
       process.env.DomainEvents__topicKey = randomBytes(24).toString('base64');
     }
-    config(); // fail fast, naming the setting, before anything is served
     const principal = process.env.LOCAL_PRINCIPAL ? parseLocalPrincipal(process.env.LOCAL_PRINCIPAL) : { ...DEMO_PRINCIPAL, roles: ALL_APP_ROLES };
+    // Offline, the development principal's tenant operates the deployment unless a setting says otherwise.
+    if (!process.env.AUTH_OPERATOR_TENANT && !process.env.AUTH_ALLOWED_TENANTS) process.env.AUTH_OPERATOR_TENANT = principal.tenantId;
+    config(); // fail fast, naming the setting, before anything is served
     if (simulated) {
       await seedDemoDirectory(services().directory);
       console.log('Organizations: demo organizations contoso and fabrikam (PUT /api/manage/organizations/{id} to change them)');

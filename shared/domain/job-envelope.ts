@@ -34,7 +34,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { isSubscriptionId, isVersionName } from './ids.js';
 import { isSpotAccountId } from './visibility.js';
-import { mergePatch, specSchema, storedSpecOf, type SpecMode } from './spot-body.js';
+import { mergePatch, secretPointersOf, specSchema, storedSpecOf, type SpecMode } from './spot-body.js';
 import { isGalleryVersionText, type Kind } from './spot-fields.js';
 
 export { isGalleryVersionText };
@@ -51,7 +51,8 @@ export type JobKind = (typeof JOB_KINDS)[number];
 export const JOB_ACTIONS = ['create', 'update'] as const;
 export type JobAction = (typeof JOB_ACTIONS)[number];
 
-export const JOB_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+/** 1-128 of `A-Z a-z 0-9 . _ : -`, but not `.` or `..` (a URL path normalises them away: `/api/groups/jobs/..` is no job's address). */
+export const JOB_ID_PATTERN = /^(?!\.{1,2}$)[A-Za-z0-9._:-]{1,128}$/;
 
 /** Spot: `compute.os` names the OS family. */
 export const OS_TYPES = ['Linux', 'Windows'] as const;
@@ -163,7 +164,7 @@ export const OPTIONAL_ENVELOPE_FIELDS = {
 
 const headerFields = {
   schemaVersion: z.literal(JOB_ENVELOPE_SCHEMA_VERSION),
-  jobId: z.string().regex(JOB_ID_PATTERN, 'must be 1-128 of letters, digits, . _ : -'),
+  jobId: z.string().regex(JOB_ID_PATTERN, 'must be 1-128 of letters, digits, . _ : - (and not . or ..)'),
   action: z.enum(JOB_ACTIONS),
   kind: z.enum(JOB_KINDS),
   caller: z.strictObject({ account }),
@@ -626,4 +627,41 @@ export function envelopeFingerprint(envelope: JobEnvelope): string {
   const root = bodyRootOf(envelope.kind);
   const withoutSecrets = { ...envelope, body: { [root]: storedSpecOf(kindLetter(envelope.kind), specInputOf(envelope)) } };
   return createHash('sha256').update(canonicalJson(withoutSecrets), 'utf8').digest('hex');
+}
+
+/**
+ * The envelope as it may be kept to send again: as given when it carries no secret; otherwise with
+ * its secrets dropped (marked `<name>Set: true`) and the JSON Pointers (from the envelope root) of
+ * what was dropped. A kept copy with dropped secrets is never run: without its password a job
+ * would do something else than what was asked.
+ */
+export function keptEnvelopeOf(envelope: JobEnvelope): { envelope: JobEnvelope; secretPointers: string[] } {
+  const kind = kindLetter(envelope.kind);
+  const root = bodyRootOf(envelope.kind);
+  const spec = specInputOf(envelope);
+  const secretPointers = secretPointersOf(kind, spec).map((p) => `/body/${root}${p}`);
+  if (secretPointers.length === 0) return { envelope, secretPointers };
+  return { envelope: { ...envelope, body: { [root]: storedSpecOf(kind, spec) } } as JobEnvelope, secretPointers };
+}
+
+/** Service Bus's longest message id. */
+const MAX_MESSAGE_ID = 128;
+
+/**
+ * A job's Service Bus `messageId`: `<account>/<jobId>`, so the queue's duplicate detection drops a
+ * job sent twice while two organizations' jobs with the same id are two messages (an account
+ * belongs to one organization). Over 128 characters, the job id is replaced by 40 hex digits of its
+ * SHA-256.
+ */
+export function jobMessageId(account: string, jobId: string): string {
+  const id = `${account.toLowerCase()}/${jobId}`;
+  return id.length <= MAX_MESSAGE_ID ? id : `${account.toLowerCase()}/#${createHash('sha256').update(jobId, 'utf8').digest('hex').slice(0, 40)}`;
+}
+
+/** The job id a message id names, when it names one (`<account>/<jobId>`, or a bare job id from an older producer). */
+export function jobIdOfMessageId(messageId: string | undefined): string | undefined {
+  if (messageId === undefined) return undefined;
+  const slash = messageId.lastIndexOf('/');
+  const id = slash >= 0 ? messageId.slice(slash + 1) : messageId;
+  return JOB_ID_PATTERN.test(id) ? id : undefined;
 }

@@ -413,3 +413,33 @@ export function secretValuesOf(kind: Kind, spec: unknown): string[] {
   }
   return values;
 }
+
+/**
+ * The JSON Pointers (from the spec's root) of the secrets a spec carries (non-null values only), in
+ * field-table order: what a copy kept without them could no longer do.
+ */
+export function secretPointersOf(kind: Kind, spec: unknown): string[] {
+  const pointers: string[] = [];
+  const escape = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1');
+  for (const path of flagged(kind, 'S')) {
+    const segments = path.split('.');
+    const walk = (value: unknown, i: number, at: string): void => {
+      if (!isObj(value)) return;
+      const raw = segments[i] as string;
+      const array = raw.endsWith('[]');
+      const key = array ? raw.slice(0, -2) : raw;
+      const next = value[key];
+      if (array) {
+        (Array.isArray(next) ? next : []).forEach((item, n) => {
+          if (i === segments.length - 1) {
+            if (item !== null && item !== undefined) pointers.push(`${at}/${escape(key)}/${n}`);
+          } else walk(item, i + 1, `${at}/${escape(key)}/${n}`);
+        });
+      } else if (i === segments.length - 1) {
+        if (Object.prototype.hasOwnProperty.call(value, key) && next !== null && next !== undefined) pointers.push(`${at}/${escape(key)}`);
+      } else walk(next, i + 1, `${at}/${escape(key)}`);
+    };
+    walk(spec, 0, '');
+  }
+  return pointers;
+}

@@ -9,11 +9,13 @@ import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identi
 import type { EventTopicSettings } from '../config.js';
 import type { DomainEvent } from './events.js';
 import type { EventSink } from './outbox.js';
+import { deadlinePolicy } from '../deadlines/deadline.js';
 
 export class EventGridSink implements EventSink {
   private readonly client: EventGridPublisherClient<'CloudEvent'>;
 
-  constructor(settings: EventTopicSettings) {
+  /** `timeoutMs`: the longest wait for one publish attempt. */
+  constructor(settings: EventTopicSettings, timeoutMs = 5_000) {
     const credential =
       settings.credential === 'key'
         ? new AzureKeyCredential(settings.key)
@@ -24,6 +26,7 @@ export class EventGridSink implements EventSink {
     this.client = new EventGridPublisherClient(settings.endpoint, 'CloudEvent', credential, {
       ...(insecure ? { allowInsecureConnection: true } : {}),
       retryOptions: { maxRetries: 2 },
+      additionalPolicies: [{ policy: deadlinePolicy('eventGrid', timeoutMs), position: 'perRetry' }],
     });
   }
 

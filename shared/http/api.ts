@@ -6,14 +6,17 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { Caller } from '../domain/visibility.js';
 import { nameProblem } from '../domain/ids.js';
 import { parseRegionQuery } from '../domain/regions.js';
-import { PRINCIPAL_HEADER, readPrincipal, type AppRole, type Principal } from '../access/principal.js';
+import { APP_ROLES, PRINCIPAL_HEADER, readPrincipal, type AppRole, type Principal } from '../access/principal.js';
+import { AdminChangeForbiddenError } from '../access/administration.js';
+import type { AdminScope } from '../domain/administration.js';
 import { DirectoryError } from '../access/directory.js';
-import { NotVisibleError } from '../lookups/lookups.js';
+import { NotVisibleError } from '../domain/not-visible.js';
 import { bindingOf, decodeToken, parseTop, RequestValidationError, type FieldProblem, type PageRequest } from '../lookups/paging.js';
 import { problem } from './responses.js';
 import { DEPENDENCY_NAMES, outageOf } from './outages.js';
 import { printable } from '../domain/printable.js';
 import { services } from '../services.js';
+import { withDeadline } from '../deadlines/deadline.js';
 
 export class UnauthenticatedError extends Error {
   constructor(readonly reason: string) {
@@ -51,6 +54,19 @@ export async function callerOf(request: HttpRequest, role: AppRole): Promise<Cal
   const caller = await services().directory.callerFor(principal.tenantId, principal.objectId);
   if (!caller) throw new ForbiddenError('The authenticated principal is not a member of any organization.');
   return caller;
+}
+
+/**
+ * What the caller may administer: the operator every organization, an organization administrator
+ * its own, anyone else nothing (the app role Catalog.Admin is required first: 403 naming it).
+ */
+export async function adminScope(request: HttpRequest): Promise<AdminScope> {
+  return services().administration.scopeOf(principalWithRole(request, APP_ROLES.admin));
+}
+
+/** Deployment-wide operations (the reconcile) are the operator's alone. */
+export async function requireOperator(request: HttpRequest): Promise<void> {
+  if ((await adminScope(request)).kind !== 'operator') throw new ForbiddenError("Only the deployment's operator (a Catalog.Admin of the operator's tenant, AUTH_OPERATOR_TENANT) may do this.");
 }
 
 /** Collects field problems of one request, then throws them all at once. */
@@ -117,16 +133,45 @@ export class Validator {
   }
 }
 
-/** Runs a handler body and maps every failure to problem details (never a bare 500). */
+/** Methods that change something: their body, if any, must be JSON. */
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * A mutating request must say `Content-Type: application/json` (DELETE only when it has a body).
+ * A browser sends a cross-site `text/plain`, form or multipart POST without asking first (no CORS
+ * preflight): refusing those means another site cannot make a signed-in user's browser submit
+ * anything. Undefined when the request may go on.
+ */
+export function unsupportedMediaType(request: HttpRequest): HttpResponseInit | undefined {
+  if (!MUTATING.has(request.method.toUpperCase())) return undefined;
+  const type = request.headers.get('content-type');
+  if (request.method.toUpperCase() === 'DELETE' && type === null && (request.headers.get('content-length') ?? '0') === '0') return undefined;
+  const mediaType = (type ?? '').split(';')[0]?.trim().toLowerCase();
+  if (mediaType === 'application/json') return undefined;
+  return problem(415, `This endpoint accepts only application/json${type ? `, not ${printable(mediaType ?? '').slice(0, 100)}` : ' (the request has no Content-Type)'}.`, {
+    instance: new URL(request.url).pathname,
+    headers: { accept: 'application/json' },
+    errors: [{ field: 'header.content-type', message: 'must be application/json' }],
+    extensions: { accepted: ['application/json'] },
+  });
+}
+
+/**
+ * Runs a handler body and maps every failure to problem details (never a bare 500). Every
+ * dependency call the body makes shares the request's deadline (HTTP_DEADLINE_MS).
+ */
 export async function api(request: HttpRequest, context: InvocationContext, body: () => Promise<HttpResponseInit>): Promise<HttpResponseInit> {
   const instance = new URL(request.url).pathname;
+  const refused = unsupportedMediaType(request);
+  if (refused) return refused;
   try {
-    return await body();
+    return await withDeadline(services().config.deadlines.httpRequestMs, body);
   } catch (err) {
     if (err instanceof RequestValidationError) return problem(400, 'The request is not valid.', { errors: err.errors, instance });
     if (err instanceof UnauthenticatedError) return problem(401, 'Authentication is required.', { instance, headers: { 'www-authenticate': 'Bearer' } });
     if (err instanceof MissingRoleError) return problem(403, err.message, { instance, errors: [{ field: 'roles', message: `must include ${err.role}` }], extensions: { requiredRole: err.role } });
     if (err instanceof ForbiddenError) return problem(403, err.message, { instance });
+    if (err instanceof AdminChangeForbiddenError) return problem(403, err.message, { instance, errors: [...err.faults] });
     if (err instanceof NotVisibleError) return problem(404, err.message, { instance });
     if (err instanceof DirectoryError) return problem(err.status, err.message, { errors: [{ field: err.field, message: err.message }], instance });
     const outage = outageOf(err);

@@ -1,13 +1,22 @@
 import type { Caller } from '../domain/visibility.js';
 import { kindLetter } from '../domain/job-envelope.js';
 import { publicSpecOf } from '../domain/spot-body.js';
-import type { GroupRecord } from '../jobs/store.js';
+import type { GroupRecord, JobScope } from '../jobs/store.js';
 import { services } from '../services.js';
 
 /** The subscription an account names, when the caller acts for it; otherwise undefined. */
 export async function callerAccountSubscription(caller: Caller, account: string): Promise<string | undefined> {
   const owner = await services().directory.accountOwner(account);
   return owner && owner.organization.id === caller.organizationId && caller.subscriptionIds.includes(owner.subscriptionId) ? owner.subscriptionId : undefined;
+}
+
+/**
+ * Whose jobs the caller may find by id: its organization, and (for jobs recorded before ids were
+ * scoped to organizations) the organization's subscriptions.
+ */
+export async function organizationScope(caller: Caller): Promise<JobScope> {
+  const organization = (await services().directory.organizations()).find((o) => o.id === caller.organizationId);
+  return { organizationId: caller.organizationId, subscriptionIds: organization?.subscriptionIds ?? caller.subscriptionIds };
 }
 
 /** Whether an account (a gallery's `spotAccountId`) is a connected account of the caller's own organization. */

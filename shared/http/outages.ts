@@ -5,14 +5,16 @@
  * the dependency; anything else is a bug and stays a 500.
  */
 import { ArmTransientError } from '../arm/reader.js';
+import { DeadlineExceededError, type Dependency } from '../deadlines/deadline.js';
 
-export type Dependency = 'tableStorage' | 'serviceBus' | 'arm' | 'identity';
+export type { Dependency };
 
 export const DEPENDENCY_NAMES: Readonly<Record<Dependency, string>> = {
   tableStorage: 'The table store',
   serviceBus: 'The job queue',
   arm: 'Azure Resource Manager',
   identity: 'The managed identity endpoint',
+  eventGrid: 'The event topic',
 };
 
 export interface Outage {
@@ -40,6 +42,7 @@ export function outageOf(err: unknown): Outage | undefined {
   if (err === null || typeof err !== 'object') return undefined;
   const e = err as ErrorFields;
   const reason = typeof e.message === 'string' ? e.message : 'unknown failure';
+  if (err instanceof DeadlineExceededError) return { dependency: err.dependency, retryAfterSeconds: 5, reason };
   if (err instanceof ArmTransientError) return { dependency: 'arm', retryAfterSeconds: Math.max(1, Math.ceil((err.retryAfterMs ?? 5000) / 1000)), reason };
   const name = typeof e.name === 'string' ? e.name : '';
   const code = typeof e.code === 'string' ? e.code : '';

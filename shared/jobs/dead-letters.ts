@@ -8,13 +8,11 @@
  * again until it is recorded. A job recorded here gets its `GroupJobCompleted` event (status
  * `deadLettered`) in the same transaction, when domain events are published.
  */
-import { parseJobEnvelope, specInputOf } from '../domain/job-envelope.js';
+import { jobIdOfMessageId, parseJobEnvelope, specInputOf } from '../domain/job-envelope.js';
 import type { OrganizationDirectory } from '../access/directory.js';
 import type { JobRecord, JobStore } from './store.js';
 import type { OutboxPublisher } from '../events/outbox.js';
 import { jobEventExtras, publishJobEvents } from '../events/job-events.js';
-
-const JOB_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface DeadLetterInfo {
   messageId?: string;
@@ -40,7 +38,7 @@ export class DeadLetterRecorder {
 
   async record(body: unknown, info: DeadLetterInfo): Promise<DeadLetterOutcome> {
     const parsed = parseJobEnvelope(body);
-    const jobId = parsed.ok ? parsed.envelope.jobId : (parsed.jobId ?? (info.messageId && JOB_ID.test(info.messageId) ? info.messageId : undefined));
+    const jobId = parsed.ok ? parsed.envelope.jobId : (parsed.jobId ?? jobIdOfMessageId(info.messageId));
     if (!jobId) return { kind: 'unidentifiable', detail: 'the message names no job id' };
     const reason = (info.reason ?? '').slice(0, 256) || 'Unknown';
     const description = info.description?.slice(0, 1024);
@@ -53,7 +51,7 @@ export class DeadLetterRecorder {
         action: envelope.action,
         kind: envelope.kind,
         account: envelope.caller.account,
-        ...(owner ? { subscriptionId: owner.subscriptionId } : {}),
+        ...(owner ? { organizationId: owner.organization.id, subscriptionId: owner.subscriptionId } : {}),
         group: { kind: envelope.kind, name: specInputOf(envelope).name },
       };
     }

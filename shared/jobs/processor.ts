@@ -25,7 +25,7 @@ import {
   kindLetter,
   pointerOf,
   specInputOf,
-  JOB_ID_PATTERN,
+  jobIdOfMessageId,
   type CompleteJob,
   type JobEnvelope,
   type EnvelopeError,
@@ -52,6 +52,11 @@ export interface DeliveryInfo {
   deliveryCount: number;
   /** The producer recorded the job already (the HTTP API does; other producers may not). */
   recorded?: boolean;
+  /**
+   * A copy the sweep sent again (pending.ts): run only while the job's record says it has not
+   * ended; with `secretsDropped`, the pointers of the secrets the copy lacks (then never run).
+   */
+  resent?: { secretsDropped: readonly string[] };
 }
 
 /** A message whose job cannot be identified: it can only be dead-lettered (by failing every delivery). */
@@ -111,7 +116,7 @@ export class GroupJobProcessor {
   async process(body: unknown, delivery: DeliveryInfo): Promise<JobRecord> {
     const parsed = parseJobEnvelope(body);
     if (!parsed.ok) {
-      const jobId = parsed.jobId ?? (delivery.messageId && JOB_ID_PATTERN.test(delivery.messageId) ? delivery.messageId : undefined);
+      const jobId = parsed.jobId ?? jobIdOfMessageId(delivery.messageId);
       if (!jobId) throw new UnreadableJobError(`no job id in the message: ${parsed.errors.map((e) => `${e.pointer || '(message)'} ${e.message}`).join('; ').slice(0, 500)}`);
       const failed: JobRecord = { jobId, status: 'failed', attempts: delivery.deliveryCount, finishedAt: this.now().toISOString(), errors: parsed.errors.map(fromEnvelope), warnings: [] };
       await this.deps.jobs.putJob(failed);
@@ -123,6 +128,7 @@ export class GroupJobProcessor {
     const subscriptionId = owner?.subscriptionId;
     const base: JobRecord = {
       jobId: envelope.jobId,
+      ...(owner ? { organizationId: owner.organization.id } : {}),
       status: 'running',
       action: envelope.action,
       kind: envelope.kind,
@@ -135,6 +141,24 @@ export class GroupJobProcessor {
       warnings: [],
     };
     const pointer = delivery.recorded !== true;
+    if (delivery.resent && owner) {
+      // A copy sent again by the sweep: nothing to do when the job has ended meanwhile; never run without its secrets.
+      const current = await this.deps.jobs.getJob({ organizationId: owner.organization.id, subscriptionIds: owner.organization.subscriptionIds }, envelope.jobId);
+      if (current && current.status !== 'queued' && current.status !== 'running') return current;
+      if (delivery.resent.secretsDropped.length > 0) {
+        const notKept: JobRecord = {
+          ...base,
+          status: 'failed',
+          finishedAt: this.now().toISOString(),
+          errors: delivery.resent.secretsDropped.map((p) =>
+            problem(p, 'secret-not-kept', 'The job did not run before its message was lost, and its secrets are never stored, so it cannot run from the copy kept: submit the job again.'),
+          ),
+        };
+        await this.deps.jobs.putJob(notKept, pointer, this.extras(notKept));
+        await this.publish(notKept);
+        return notKept;
+      }
+    }
     // `running` is written when the job takes a while or is a redelivery, not for every quick job.
     let running: Promise<void> | undefined;
     const markRunning = () => (running ??= this.deps.jobs.putJob(base, pointer).catch(() => undefined));

@@ -1,15 +1,21 @@
 /**
- * Sending group jobs: one Service Bus message per job, `messageId` = jobId (the queue's duplicate
- * detection makes a resubmitted job one job) and `sessionId` = the group's identity (the jobs of
- * one group run in order).
+ * Sending group jobs: one Service Bus message per job, `messageId` = account/jobId (the queue's
+ * duplicate detection makes a resubmitted job one job; see `jobMessageId`) and `sessionId` = the
+ * group's identity (the jobs of one group run in order).
  */
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from '@azure/service-bus';
 import { GROUP_JOBS_QUEUE, type ServiceBusSettings } from '../config.js';
-import { groupIdentity, type JobEnvelope } from '../domain/job-envelope.js';
+import { groupIdentity, jobMessageId, type JobEnvelope } from '../domain/job-envelope.js';
+import { withTimeout } from '../deadlines/deadline.js';
 
 export interface SendOptions {
   /** Scheduled delivery: the queue holds the message until then. */
   scheduledEnqueueTimeUtc?: Date;
+  /**
+   * A copy sent again by the sweep: the job's record says whether it still has to run; with
+   * `secretPointers`, the copy lacks the secrets at those places and is never run.
+   */
+  resent?: { secretPointers: readonly string[] };
 }
 
 export interface JobQueue {
@@ -23,10 +29,16 @@ export function jobMessage(envelope: JobEnvelope, recorded = false, options: Sen
     ...(options.scheduledEnqueueTimeUtc ? { scheduledEnqueueTimeUtc: options.scheduledEnqueueTimeUtc } : {}),
     body: envelope,
     contentType: 'application/json',
-    messageId: envelope.jobId,
+    messageId: jobMessageId(envelope.caller.account, envelope.jobId),
     sessionId: groupIdentity(envelope),
     subject: `${envelope.kind}/${envelope.action}`,
-    applicationProperties: { schemaVersion: envelope.schemaVersion, kind: envelope.kind, action: envelope.action, recorded },
+    applicationProperties: {
+      schemaVersion: envelope.schemaVersion,
+      kind: envelope.kind,
+      action: envelope.action,
+      recorded,
+      ...(options.resent ? { resent: true, ...(options.resent.secretPointers.length > 0 ? { secretsDropped: options.resent.secretPointers.join(' ') } : {}) } : {}),
+    },
   };
 }
 
@@ -46,12 +58,17 @@ export class ServiceBusJobQueue implements JobQueue {
   private sender: ServiceBusSender | undefined;
   private client: ServiceBusClient | undefined;
 
-  constructor(private readonly settings: ServiceBusSettings) {}
+  /** `timeoutMs`: the longest wait for one send (SERVICE_BUS_TIMEOUT_MS), or less of an HTTP request's budget. */
+  constructor(
+    private readonly settings: ServiceBusSettings,
+    private readonly timeoutMs = 5_000,
+  ) {}
 
   async send(envelope: JobEnvelope, recorded = false, options: SendOptions = {}): Promise<void> {
     this.client ??= await serviceBusClient(this.settings);
-    this.sender ??= this.client.createSender(GROUP_JOBS_QUEUE);
-    await this.sender.sendMessages(jobMessage(envelope, recorded, options));
+    const sender = (this.sender ??= this.client.createSender(GROUP_JOBS_QUEUE));
+    const message = jobMessage(envelope, recorded, options);
+    await withTimeout('serviceBus', this.timeoutMs, (abortSignal) => sender.sendMessages(message, { abortSignal }));
   }
 
   async close(): Promise<void> {

@@ -3,9 +3,19 @@
  *
  * | table            | PartitionKey                 | RowKey               | holds |
  * |------------------|------------------------------|----------------------|-------|
- * | `<prefix>jobs`   | jobId (case-sensitive)       | `job`                | how to find a job: its account's subscription (and the whole record while it has no group partition); the envelope's fingerprint |
+ * | `<prefix>jobs`   | organization`|`jobId        | `job`                | how to find a job: its account's subscription (and the whole record while it has no group partition); the envelope's fingerprint |
+ * | `<prefix>jobs`   | jobId                        | `job`                | the same, for jobs recorded before job ids were scoped to their organization (read only) |
  * | `<prefix>groups` | subscription of the account  | `g|`kind`|`name      | a group: its spec (secrets dropped), resolved image version, revision, the last jobs applied |
  * | `<prefix>groups` | subscription of the account  | `j|`jobId            | a job: status, result, errors, warnings |
+ *
+ * Job ids are unique within an organization: the one identity every request carries (a caller is
+ * a principal of one organization, whatever account it names), and `GET /api/groups/jobs/{jobId}`
+ * names no account. Another organization's job with the same id is another job: it never
+ * conflicts, and nothing says it exists. A subscription belongs to one organization, so the
+ * `j|`jobId rows of an account's partition are scoped already. A job recorded before the
+ * organization was part of its key is still found: its pointer keyed by the bare job id is read
+ * when the scoped one is missing, and used only when its subscription is one of the organization's
+ * (checked before anything else of it is read).
  *
  * A job's outcome and its group change are written in one entity-group transaction (one partition:
  * the account's subscription), so a group is never changed without its job saying so, and a
@@ -33,6 +43,8 @@ export interface JobProblem {
 
 export interface JobRecord {
   jobId: string;
+  /** The organization whose job it is (the owner of its account); absent for an account no organization knows. */
+  organizationId?: string;
   status: JobStatus;
   action?: string;
   kind?: string;
@@ -88,6 +100,8 @@ export type GroupChange = Omit<GroupRecord, 'revision' | 'createdAt' | 'updatedA
 export type JobExtras = (partitionKey: string, group: GroupRecord | undefined) => TransactionAction[];
 
 const APPLIED_KEPT = 200;
+/** Failures recorded at submission that the same submission again reopens (the job never ran). */
+export const REOPENED = new Set(['not-queued', 'secret-not-kept']);
 const RACE_ATTEMPTS = 30;
 
 export class GroupConflictError extends Error {
@@ -110,12 +124,25 @@ export class GroupChangedError extends Error {
 export function groupRowKey(kind: string, name: string): string {
   return `g|${encodeKeyPart(kind)}|${encodeKeyPart(name)}`;
 }
-/** A job id as a key: as given (case-sensitive; its characters are all valid in keys). */
-export function jobKey(jobId: string): string {
-  return jobId;
+/** Where a job's pointer is: its organization and its id (as given: case-sensitive; its characters are all valid in keys). */
+export function jobKey(organizationId: string | undefined, jobId: string): string {
+  return `${organizationId ?? '~'}|${jobId}`;
 }
 function jobRowKey(jobId: string): string {
-  return `j|${jobKey(jobId)}`;
+  return `j|${jobId}`;
+}
+
+/** Whose jobs a lookup may find: an organization, and its subscriptions (for jobs recorded before ids were scoped). */
+export interface JobScope {
+  organizationId: string;
+  subscriptionIds: readonly string[];
+}
+
+/** A job's pointer as read: the record it holds, the fingerprint of its envelope, and whether it is a pointer of the old layout. */
+interface Pointer {
+  record: JobRecord;
+  fingerprint?: string;
+  legacy: boolean;
 }
 const GROUP_PREFIX = 'g|';
 
@@ -141,7 +168,7 @@ export class JobStore {
   async createJob(job: JobRecord, fingerprint?: string): Promise<boolean> {
     await this.ensureTables();
     try {
-      await this.jobs.createEntity({ ...this.jobEntity(jobKey(job.jobId), 'job', job), ...(fingerprint ? { fingerprint } : {}) });
+      await this.jobs.createEntity({ ...this.jobEntity(jobKey(job.organizationId, job.jobId), 'job', job), ...(fingerprint ? { fingerprint } : {}) });
       return true;
     } catch (err) {
       if (statusOf(err) === 409) return false;
@@ -155,10 +182,12 @@ export class JobStore {
    * replaced it.
    */
   async reopenNotQueued(job: JobRecord, fingerprint?: string): Promise<boolean> {
-    const [current, stored] = await Promise.all([this.getJob(job.jobId), this.jobFingerprint(job.jobId)]);
-    if (current?.status !== 'failed' || current.errors[0]?.code !== 'not-queued' || current.subscriptionId !== job.subscriptionId) return false;
+    if (job.organizationId === undefined) return false;
+    const found = await this.lookup({ organizationId: job.organizationId, subscriptionIds: job.subscriptionId ? [job.subscriptionId] : [] }, job.jobId);
+    const current = found?.job;
+    if (found?.legacy !== false || current?.status !== 'failed' || !REOPENED.has(current.errors[0]?.code ?? '') || current.subscriptionId !== job.subscriptionId) return false;
     // the same envelope only: another one under this jobId is a conflict (409), never a silent replacement
-    if (stored !== undefined && stored !== fingerprint) return false;
+    if (found.fingerprint !== undefined && found.fingerprint !== fingerprint) return false;
     await this.putJob(job, true);
     return true;
   }
@@ -170,7 +199,7 @@ export class JobStore {
   async putJob(job: JobRecord, withPointer = false, extras?: JobExtras): Promise<void> {
     await this.ensureTables();
     if (!job.subscriptionId) {
-      await this.jobs.upsertEntity(this.jobEntity(jobKey(job.jobId), 'job', job), 'Replace');
+      await this.jobs.upsertEntity(this.jobEntity(jobKey(job.organizationId, job.jobId), 'job', job), 'Replace');
       return;
     }
     const pk = encodeKeyPart(job.subscriptionId);
@@ -182,34 +211,73 @@ export class JobStore {
 
   /** The jobs-table entry that finds a job's partition (a producer other than the HTTP API wrote none). */
   async putPointer(job: JobRecord): Promise<void> {
-    await this.jobs.upsertEntity(this.jobEntity(jobKey(job.jobId), 'job', { ...job, status: job.status === 'running' ? 'running' : 'queued' }), 'Merge');
+    await this.jobs.upsertEntity(this.jobEntity(jobKey(job.organizationId, job.jobId), 'job', { ...job, status: job.status === 'running' ? 'running' : 'queued' }), 'Merge');
   }
 
-  async deleteJob(jobId: string): Promise<void> {
+  async deleteJob(organizationId: string | undefined, jobId: string): Promise<void> {
     try {
-      await this.jobs.deleteEntity(jobKey(jobId), 'job');
+      await this.jobs.deleteEntity(jobKey(organizationId, jobId), 'job');
     } catch (err) {
       if (statusOf(err) !== 404) throw err;
     }
   }
 
-  /** The fingerprint of the envelope a job was submitted with (undefined when its producer recorded none). */
-  async jobFingerprint(jobId: string): Promise<string | undefined> {
-    await this.ensureTables();
-    const pointer = await getEntityOrUndefined(this.jobs, jobKey(jobId), 'job');
-    const value = pointer?.fingerprint;
-    return typeof value === 'string' ? value : undefined;
+  /** The record and fingerprint of a pointer entity. */
+  private static pointerOf(entity: Record<string, unknown> | undefined, legacy: boolean): Pointer | undefined {
+    const record = entity ? unpackJson<JobRecord>('record', entity) : undefined;
+    if (!entity || !record) return undefined;
+    return { record, legacy, ...(typeof entity.fingerprint === 'string' ? { fingerprint: entity.fingerprint } : {}) };
   }
 
-  /** The latest state of a job. */
-  async getJob(jobId: string): Promise<JobRecord | undefined> {
+  /**
+   * The pointer of the old layout (keyed by the bare id), when its subscription is one of the
+   * scope's: another organization's job costs the same one read as a missing one and is never
+   * returned.
+   */
+  private async legacyPointer(scope: JobScope, jobId: string): Promise<Pointer | undefined> {
+    const found = JobStore.pointerOf(await getEntityOrUndefined(this.jobs, jobId, 'job'), true);
+    return found?.record.subscriptionId !== undefined && scope.subscriptionIds.includes(found.record.subscriptionId) ? found : undefined;
+  }
+
+  /** A job's pointer in the scope's organization; else one of the old layout. */
+  private async pointer(scope: JobScope, jobId: string): Promise<Pointer | undefined> {
     await this.ensureTables();
-    const pointer = await getEntityOrUndefined(this.jobs, jobKey(jobId), 'job');
-    const head = pointer ? unpackJson<JobRecord>('record', pointer) : undefined;
-    if (!head?.subscriptionId) return head;
+    return JobStore.pointerOf(await getEntityOrUndefined(this.jobs, jobKey(scope.organizationId, jobId), 'job'), false) ?? (await this.legacyPointer(scope, jobId));
+  }
+
+  /** The latest state of the job a pointer leads to. */
+  private async latest(found: Pointer, jobId: string): Promise<{ job: JobRecord; fingerprint?: string; legacy: boolean }> {
+    const head = found.record;
+    const rest = { legacy: found.legacy, ...(found.fingerprint !== undefined ? { fingerprint: found.fingerprint } : {}) };
+    if (!head.subscriptionId) return { job: head, ...rest };
     const entity = await getEntityOrUndefined(this.groups, encodeKeyPart(head.subscriptionId), jobRowKey(jobId));
     const latest = entity ? unpackJson<JobRecord>('record', entity) : undefined;
-    return latest ? { ...latest, ...(head.submittedAt ? { submittedAt: head.submittedAt } : {}) } : head;
+    return { job: latest ? { ...latest, ...(head.submittedAt ? { submittedAt: head.submittedAt } : {}) } : head, ...rest };
+  }
+
+  /** A job of the scope's organization, its latest state, and the fingerprint of its envelope (undefined when its producer recorded none). */
+  async lookup(scope: JobScope, jobId: string): Promise<{ job: JobRecord; fingerprint?: string; legacy: boolean } | undefined> {
+    const found = await this.pointer(scope, jobId);
+    return found ? this.latest(found, jobId) : undefined;
+  }
+
+  /** A job recorded before job ids were scoped to their organization, when it is the scope's. */
+  async legacyJob(scope: JobScope, jobId: string): Promise<{ job: JobRecord; fingerprint?: string; legacy: boolean } | undefined> {
+    await this.ensureTables();
+    const found = await this.legacyPointer(scope, jobId);
+    return found ? this.latest(found, jobId) : undefined;
+  }
+
+  /** A job whose account no organization knows (readable by nobody over HTTP; for diagnosis). */
+  async getUnownedJob(jobId: string): Promise<JobRecord | undefined> {
+    await this.ensureTables();
+    const e = await getEntityOrUndefined(this.jobs, jobKey(undefined, jobId), 'job');
+    return e ? unpackJson<JobRecord>('record', e) : undefined;
+  }
+
+  /** The latest state of a job of the scope's organization. */
+  async getJob(scope: JobScope, jobId: string): Promise<JobRecord | undefined> {
+    return (await this.lookup(scope, jobId))?.job;
   }
 
   /**
@@ -233,7 +301,8 @@ export class JobStore {
    * at all) it becomes `deadLettered` with the reason, in its account's partition and the jobs table.
    */
   async markDeadLettered(base: JobRecord, reason: string, description: string | undefined, at: string, extrasOf?: (job: JobRecord) => JobExtras): Promise<{ job: JobRecord; changed: boolean }> {
-    const current = (await this.getJob(base.jobId)) ?? (base.subscriptionId ? await this.findJobIn(base.jobId, [base.subscriptionId]) : undefined);
+    const scope = base.organizationId !== undefined ? { organizationId: base.organizationId, subscriptionIds: base.subscriptionId ? [base.subscriptionId] : [] } : undefined;
+    const current = (scope ? await this.getJob(scope, base.jobId) : undefined) ?? (base.subscriptionId ? await this.findJobIn(base.jobId, [base.subscriptionId]) : undefined);
     if (current && (current.status === 'succeeded' || current.status === 'failed')) return { job: current, changed: false };
     if (current?.status === 'deadLettered' && current.deadLetterReason !== undefined) return { job: current, changed: false };
     const job: JobRecord = {

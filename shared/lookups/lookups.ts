@@ -13,13 +13,9 @@ import { deployability, type Reason } from '../domain/latest.js';
 import { encodeToken, pageOf, type Page, type PageRequest } from './paging.js';
 import { matchesSearch, type SearchCriteria } from '../domain/search.js';
 import type { SearchScope } from '../search/search-index.js';
+import { NotVisibleError } from '../domain/not-visible.js';
 
-export class NotVisibleError extends Error {
-  constructor() {
-    super('The resource does not exist or is not visible to the caller.');
-    this.name = 'NotVisibleError';
-  }
-}
+export { NotVisibleError };
 
 export interface GalleryView {
   id: string;
@@ -105,7 +101,10 @@ const eq = (a: string | undefined, b: string | undefined): boolean => (a ?? '').
 /**
  * Gallery and image definition records change rarely; each instance keeps them for a few seconds
  * so that a cascade or latest call costs one table query. Sharing changes take effect within this
- * time (RBAC changes in Azure itself take minutes to propagate).
+ * time (RBAC changes in Azure itself take minutes to propagate). A record that does not exist is
+ * kept the same way: a missing definition then costs what an existing one the caller may not see
+ * costs (no answer time tells the two apart); the instance that indexes a record drops its entry
+ * at once, other instances within this time.
  */
 const RECORD_CACHE_MS = 10_000;
 const RECORD_CACHE_MAX = 10_000;
@@ -118,7 +117,7 @@ const NEWEST_CACHE_MS = 2_000;
 const NEWEST_KEPT = 50;
 
 export class CatalogLookups {
-  private readonly cache = new Map<string, { at: number; value: GalleryRecord | ImageDefinitionRecord }>();
+  private readonly cache = new Map<string, { at: number; value: GalleryRecord | ImageDefinitionRecord | undefined }>();
   private readonly loading = new Map<string, Promise<GalleryRecord | ImageDefinitionRecord | undefined>>();
   private readonly newest = new Map<string, { at: number; versions: ImageVersionRecord[]; complete: boolean }>();
 
@@ -128,6 +127,7 @@ export class CatalogLookups {
     private readonly now: () => Date = () => new Date(),
   ) {
     store.onVersionChange((ref) => this.newest.delete(resourceKey(ref)));
+    store.onRecordChange((ref) => this.cache.delete(`${ref.level === 'gallery' ? 'g' : 'i'}:${resourceKey(ref)}`));
   }
 
   /**
@@ -169,7 +169,6 @@ export class CatalogLookups {
     const loading = load().finally(() => this.loading.delete(key));
     this.loading.set(key, loading);
     const value = await loading;
-    if (value === undefined) return undefined; // a miss is not kept: a new gallery shows at once
     if (this.cache.size >= RECORD_CACHE_MAX) this.cache.clear();
     this.cache.set(key, { at: t, value });
     return value;
@@ -222,14 +221,14 @@ export class CatalogLookups {
     const ctx = await this.context(caller);
     const gallery = await this.liveGallery(ref);
     if (!gallery) throw new NotVisibleError();
-    const galleryVisible = this.visibility(ctx, gallery, gallery.ref).visible;
+    // A definition grant shows the definition, not the gallery: with neither, the gallery "does not
+    // exist" — decided before its definitions are read, so it costs what a missing gallery costs.
+    if (!this.visibility(ctx, gallery, gallery.ref).visible && !this.anyImageVisible(ctx, gallery)) throw new NotVisibleError();
     const views: ImageView[] = [];
     for (const image of await this.store.listImages(ref)) {
       const v = this.visibility(ctx, gallery, image.ref);
       if (v.visible && matches(image, filters)) views.push(imageView(image, v.via));
     }
-    // A definition grant shows the definition, not the gallery: with neither, the gallery "does not exist".
-    if (!galleryVisible && views.length === 0 && !this.anyImageVisible(ctx, gallery)) throw new NotVisibleError();
     return pageOf(views, (i) => i.name.toLowerCase(), page);
   }
 

@@ -8,6 +8,7 @@ import { RECONCILE_UNITS_QUEUE, type ServiceBusSettings } from '../config.js';
 import { serviceBusClient } from '../jobs/queue.js';
 import { unitMessageId, UNIT_MESSAGE_SCHEMA, type UnitMessage } from '../domain/reconcile-run.js';
 import type { GalleryUnit } from '../catalog/reconcile.js';
+import { withTimeout } from '../deadlines/deadline.js';
 
 /** Where units go: the Service Bus queue, or the local runtime's stand-in. Sends all or throws. */
 export interface UnitQueue {
@@ -26,12 +27,16 @@ export class ServiceBusUnitQueue implements UnitQueue {
   private client: ServiceBusClient | undefined;
   private sender: ServiceBusSender | undefined;
 
-  constructor(private readonly settings: ServiceBusSettings) {}
+  /** `timeoutMs`: the longest wait for one send (SERVICE_BUS_TIMEOUT_MS). */
+  constructor(
+    private readonly settings: ServiceBusSettings,
+    private readonly timeoutMs = 5_000,
+  ) {}
 
   async sendMessages(messages: ServiceBusMessage[]): Promise<void> {
     this.client ??= await serviceBusClient(this.settings);
-    this.sender ??= this.client.createSender(RECONCILE_UNITS_QUEUE);
+    const sender = (this.sender ??= this.client.createSender(RECONCILE_UNITS_QUEUE));
     // An array is sent as one batch: all of it is accepted, or the call throws.
-    await this.sender.sendMessages(messages);
+    await withTimeout('serviceBus', this.timeoutMs, (abortSignal) => sender.sendMessages(messages, { abortSignal }));
   }
 }

@@ -2,6 +2,7 @@ import { TableClient, TableServiceClient, type TableEntityResult, type TableServ
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { isLoopback, type TableStoreSettings } from '../config.js';
+import { deadlinePolicy } from '../deadlines/deadline.js';
 
 const TABLE_RETRIES = { maxRetries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 2000 };
 
@@ -19,10 +20,16 @@ export class TableStore {
     },
   };
 
+  private readonly deadline: PipelinePolicy;
+
+  /** `timeoutMs`: the longest wait for one table call (TABLE_TIMEOUT_MS), or less of an HTTP request's budget. */
   constructor(
     private readonly settings: TableStoreSettings,
     private readonly options: TableServiceClientOptions = {},
-  ) {}
+    timeoutMs = 5_000,
+  ) {
+    this.deadline = deadlinePolicy('tableStorage', timeoutMs);
+  }
 
   private opts(extra: TableServiceClientOptions = {}): TableServiceClientOptions {
     const insecure = this.endpointUrl().protocol === 'http:' && isLoopback(this.endpointUrl().hostname);
@@ -33,7 +40,7 @@ export class TableStore {
       retryOptions: TABLE_RETRIES,
       ...this.options,
       ...extra,
-      additionalPolicies: [...(this.options.additionalPolicies ?? []), { policy: this.counter, position: 'perRetry' }],
+      additionalPolicies: [...(this.options.additionalPolicies ?? []), { policy: this.counter, position: 'perRetry' }, { policy: this.deadline, position: 'perRetry' }],
     };
   }
 

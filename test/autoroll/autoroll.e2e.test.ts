@@ -4,6 +4,7 @@
  * trigger, roll jobs through the in-memory queue, groups and jobs read over HTTP.
  */
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
+import { jobMessageId } from '../../shared/domain/job-envelope.js';
 import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT, PUBLISHER_ACCOUNT } from '../support/jobs-host.js';
 import { DEMO_IMAGES } from '../../shared/devhost/demo-org.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
@@ -116,7 +117,7 @@ describe('domain events and auto-roll', () => {
     }
     await settle();
     const rollId = rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', we, '1.13.0');
-    expect(host.jobsQueue.completed.filter((id) => id === rollId)).toHaveLength(1);
+    expect(host.jobsQueue.completed.filter((id) => id === jobMessageId(CONSUMER_ACCOUNT, rollId))).toHaveLength(1);
     expect((await group(we)).revision).toBe(rolled.revision);
     expect(await host.job(rollId)).toMatchObject({ status: 'succeeded', resolvedImageVersionId: V13 });
 

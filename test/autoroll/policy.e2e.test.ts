@@ -4,6 +4,7 @@
  * version with the failed job in its history, the rollout view, and bad input.
  */
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
+import { jobMessageId } from '../../shared/domain/job-envelope.js';
 import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT } from '../support/jobs-host.js';
 import { DEMO_IMAGES } from '../../shared/devhost/demo-org.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
@@ -81,7 +82,7 @@ describe('auto-roll policy and views', () => {
     expect(resumed).toMatchObject({ status: 'succeeded' });
     expect((await host.request('PUT', `manage/autoroll/pauses${DEMO_IMAGES.ubuntu}`, { paused: false })).body).toMatchObject({ paused: false, rollsQueued: 1 });
     await host.jobsQueue.idle();
-    expect(host.jobsQueue.completed.filter((id) => id === rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', plain, '1.13.0'))).toHaveLength(1);
+    expect(host.jobsQueue.completed.filter((id) => id === jobMessageId(CONSUMER_ACCOUNT, rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', plain, '1.13.0')))).toHaveLength(1);
     // The next version rolls the plain group on.
     await publishVersion('1.14.0');
     expect(await versionOf(plain)).toBe('1.14.0');

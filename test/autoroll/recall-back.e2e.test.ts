@@ -4,6 +4,7 @@
  * jobs through the in-memory queue, groups, jobs and views read over HTTP.
  */
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
+import { jobMessageId } from '../../shared/domain/job-envelope.js';
 import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT } from '../support/jobs-host.js';
 import { DEMO_IMAGES, DEMO_SUBSCRIPTIONS } from '../../shared/devhost/demo-org.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
@@ -120,9 +121,9 @@ describe('auto-roll back to a version rolled to before', () => {
 
     // The same change delivered 3 times more: still one roll back.
     await redeliver(recall[0]!, 3);
-    expect(host.jobsQueue.completed.filter((id) => id === again)).toHaveLength(1);
-    expect(host.jobsQueue.completed.filter((id) => id === first)).toHaveLength(1);
-    expect(host.jobsQueue.completed.some((id) => id.startsWith(`${first}:`) && id !== again)).toBe(false);
+    expect(host.jobsQueue.completed.filter((id) => id === jobMessageId(CONSUMER_ACCOUNT, again))).toHaveLength(1);
+    expect(host.jobsQueue.completed.filter((id) => id === jobMessageId(CONSUMER_ACCOUNT, first))).toHaveLength(1);
+    expect(host.jobsQueue.completed.some((id) => id.startsWith(jobMessageId(CONSUMER_ACCOUNT, `${first}:`)) && id !== jobMessageId(CONSUMER_ACCOUNT, again))).toBe(false);
     expect((await group(name)).revision).toBe(back.revision);
 
     // The views find the newest roll to a version.
@@ -146,7 +147,7 @@ describe('auto-roll back to a version rolled to before', () => {
     await redeliver(recall[0]!, 2);
     expect(await group(name)).toMatchObject({ imageVersionId: versionId('1.13.0'), revision: onward.revision });
     expect((await host.request('GET', `groups/jobs/${first}:2`)).status).toBe(404);
-    expect(host.jobsQueue.completed.filter((id) => id.startsWith(first))).toEqual([first, again]);
+    expect(host.jobsQueue.completed.filter((id) => id.startsWith(jobMessageId(CONSUMER_ACCOUNT, first)))).toEqual([first, again].map((id) => jobMessageId(CONSUMER_ACCOUNT, id)));
   });
 
   it('a version whose roll failed rolls again when it comes back as latest later; a duplicate of the change it failed for does not', async () => {

@@ -56,12 +56,12 @@ export async function benchJobs(): Promise<void> {
     const messages = Array.from({ length: JOBS }, (_, n) => message(n));
     // The HTTP API records each job as queued before sending it (not timed here).
     for (const m of messages) {
-      await s.jobs.createJob({ jobId: m.jobId, status: 'queued', subscriptionId: S.consumer, account: 'act-5c6d7e8f', attempts: 0, errors: [], warnings: [] });
+      await s.jobs.createJob({ jobId: m.jobId, organizationId: 'contoso', status: 'queued', subscriptionId: S.consumer, account: 'act-5c6d7e8f', attempts: 0, errors: [], warnings: [] });
     }
     s.tables.roundTrips = 0;
     const { result: ms, ...jobsCost } = await measuredCpu(env.azurite, () => runConcurrently(JOBS, CONCURRENCY, (i) => deliver(messages[i]!)));
     const roundTrips = s.tables.roundTrips;
-    const sample = await s.jobs.getJob(messages[JOBS - 1]!.jobId);
+    const sample = await s.jobs.getJob({ organizationId: 'contoso', subscriptionIds: [S.consumer] }, messages[JOBS - 1]!.jobId);
 
     // Replica advice reads the demand from every group of the organization: time it over the groups just written.
     const caller = await s.directory.callerFor(DEMO_PRINCIPAL.tenantId, DEMO_PRINCIPAL.objectId);

@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { jobMessageId } from '../../shared/domain/job-envelope.js';
 import { startAzurite, tableConnectionString, type RunningAzurite } from '../../shared/devhost/azurite.js';
 import { startJobsHost, envelope, galleryImage, PUBLISHER_ACCOUNT, type JobsHost } from '../support/jobs-host.js';
 import { jobMessage, type JobQueue } from '../../shared/jobs/queue.js';
@@ -37,9 +38,9 @@ describe('dead letters', () => {
     const res = await host.submit(env);
     expect(res.status).toBe(202);
     await gate.down();
-    while (!host.jobsQueue.deadLetters.some((d) => d.message.messageId === env.jobId)) await new Promise((r) => setTimeout(r, 20));
+    while (!host.jobsQueue.deadLetters.some((d) => d.message.messageId === jobMessageId(String((env.caller as { account: string }).account), String(env.jobId)))) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 300)); // the dead letter is delivered and fails while the store is down
-    expect(host.jobsQueue.deadLetters.find((d) => d.message.messageId === env.jobId)?.settled).toBe(false);
+    expect(host.jobsQueue.deadLetters.find((d) => d.message.messageId === jobMessageId(String((env.caller as { account: string }).account), String(env.jobId)))?.settled).toBe(false);
     host.sim.clearFaults();
     await gate.up();
     await host.jobsQueue.idle();

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT, PUBLISHER_ACCOUNT } from '../support/jobs-host.js';
+import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT, PUBLISHER_ACCOUNT, CONTOSO_JOBS } from '../support/jobs-host.js';
 import { DEMO_SUBSCRIPTIONS as S } from '../../shared/devhost/demo-org.js';
 import { services } from '../../shared/services.js';
 
@@ -82,7 +82,7 @@ describe('bad messages', () => {
     await host.jobsQueue.idle();
     for (const c of cases) {
       // a job whose envelope names no valid account is readable by nobody over HTTP: read the store
-      const record = await services().jobs.getJob(c.id);
+      const record = await services().jobs.getUnownedJob(c.id);
       if (!record) throw new Error(`no job record for ${c.id}`);
       expect(record.status, c.id).toBe('failed');
       const hit = record.errors.find((e) => e.code === c.code);
@@ -143,7 +143,7 @@ describe('a first delivery whose job already has a record in its account partiti
   // again, its first delivery finds that record: the job's outcome replaces it.
   const refused = (jobId: string) =>
     services().jobs.putJob(
-      { jobId, status: 'failed', subscriptionId: S.consumer, account: CONSUMER_ACCOUNT, attempts: 0, errors: [{ pointer: '', code: 'not-queued', message: 'the queue refused the job' }], warnings: [] },
+      { jobId, organizationId: 'contoso', status: 'failed', subscriptionId: S.consumer, account: CONSUMER_ACCOUNT, attempts: 0, errors: [{ pointer: '', code: 'not-queued', message: 'the queue refused the job' }], warnings: [] },
       true,
     );
   const nameOf = (env: Record<string, unknown>) => (env.body as { group: { name: string } }).group.name;
@@ -154,7 +154,7 @@ describe('a first delivery whose job already has a record in its account partiti
     await refused(jobId);
     expect(put(env, jobId)).toBe(true);
     await host.jobsQueue.idle();
-    expect(await services().jobs.getJob(jobId)).toMatchObject({ status: 'succeeded', attempts: 1, errors: [] });
+    expect(await services().jobs.getJob(CONTOSO_JOBS, jobId)).toMatchObject({ status: 'succeeded', attempts: 1, errors: [] });
     const group = await services().jobs.getGroup(S.consumer, 'statelessGroup', nameOf(env));
     expect(group?.group).toMatchObject({ createdByJob: jobId, revision: 1 });
   });
@@ -167,7 +167,7 @@ describe('a first delivery whose job already has a record in its account partiti
     await refused(jobId);
     expect(put(again, jobId)).toBe(true);
     await host.jobsQueue.idle();
-    const job = await services().jobs.getJob(jobId);
+    const job = await services().jobs.getJob(CONTOSO_JOBS, jobId);
     expect(job).toMatchObject({ status: 'failed' });
     expect(job?.errors.map((e) => e.code)).toEqual(['group-exists']);
     expect((await services().jobs.getGroup(S.consumer, 'statelessGroup', nameOf(first)))?.group.createdByJob).toBe(String(first.jobId));

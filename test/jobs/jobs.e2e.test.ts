@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
+import { jobMessageId } from '../../shared/domain/job-envelope.js';
 import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT } from '../support/jobs-host.js';
 import { DEMO_IMAGES, DEMO_SUBSCRIPTIONS as S } from '../../shared/devhost/demo-org.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
@@ -54,7 +55,7 @@ describe('group jobs end to end', () => {
     expect(second.status).toBe(202);
     expect(second.body).toMatchObject({ jobId: env.jobId, duplicate: true });
     await host.jobsQueue.idle();
-    expect(host.jobsQueue.completed.filter((id) => id === env.jobId)).toHaveLength(1);
+    expect(host.jobsQueue.completed.filter((id) => id === jobMessageId(CONSUMER_ACCOUNT, String(env.jobId)))).toHaveLength(1);
     expect(await host.job(String(env.jobId))).toMatchObject({ status: 'succeeded', resolvedImageVersionId: `${DEMO_IMAGES.ubuntu}/versions/1.9.0` });
   });
 

@@ -10,7 +10,7 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { TableClient, TableServiceClient } from '@azure/data-tables';
-import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT, PUBLISHER_ACCOUNT } from '../support/jobs-host.js';
+import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT, PUBLISHER_ACCOUNT, CONTOSO_JOBS } from '../support/jobs-host.js';
 import { fixture } from '../support/catalog-fixtures.js';
 import { DEMO_IMAGES } from '../../shared/devhost/demo-org.js';
 import { scriptSummary } from '../../shared/domain/spot-body.js';
@@ -195,7 +195,7 @@ describe('gallery accounts (spotAccountId)', () => {
       const outcome = await host.runtime.deliverServiceBusMessage('groupJobs', { body: JSON.stringify(env), messageId: String(env.jobId), sessionId: 's', deliveryCount: 1 });
       expect(outcome).toBe('complete');
       const { services } = await import('../../shared/services.js');
-      const record = await services().jobs.getJob(String(env.jobId));
+      const record = await services().jobs.getJob(CONTOSO_JOBS, String(env.jobId));
       results.push({ errors: record?.errors });
     }
     expect(JSON.stringify(results[0])).toBe(JSON.stringify(results[1]));

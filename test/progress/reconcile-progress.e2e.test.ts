@@ -54,7 +54,7 @@ describe('GET /api/manage/reconcile', () => {
   });
 
   it('POST /api/manage/reconcile starts a run (202, Location), and GET shows it finished with its counts', async () => {
-    const res = await fetch(`${host.url}/api/manage/reconcile`, { method: 'POST', headers: { 'x-ms-client-principal': admin } });
+    const res = await fetch(`${host.url}/api/manage/reconcile`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-ms-client-principal': admin }, body: '{}' });
     expect(res.status).toBe(202);
     expect(res.headers.get('location')).toBe('/api/manage/reconcile');
     const started = (await res.json()) as { runId: string; status: string; units: number; subscriptions: number };
@@ -66,7 +66,7 @@ describe('GET /api/manage/reconcile', () => {
       await new Promise((r) => setTimeout(r, 25));
     }
     expect(last).toMatchObject({ runId: started.runId, status: 'succeeded', units: { total: 5, done: 5, failed: 0 }, counts: { subscriptions: 3, galleries: 5, images: 7, versions: 13 } });
-    const reader = await fetch(`${host.url}/api/manage/reconcile`, { method: 'POST', headers: { 'x-ms-client-principal': principalHeader({ ...ADMIN_PRINCIPAL, roles: ['Catalog.Read'] }) } });
+    const reader = await fetch(`${host.url}/api/manage/reconcile`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-ms-client-principal': principalHeader({ ...ADMIN_PRINCIPAL, roles: ['Catalog.Read'] }) }, body: '{}' });
     expect(reader.status).toBe(403);
   });
 

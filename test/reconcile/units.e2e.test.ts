@@ -121,7 +121,7 @@ describe('reconcile units on the queue', () => {
     const before = (await services().reconcileProgress.read())?.runId;
     useReconcileQueue(undefined); // as with no ServiceBusConnection and no local stand-in
     try {
-      const res = await fetch(`${host.url}/api/manage/reconcile`, { method: 'POST', headers: { 'x-ms-client-principal': principalHeader(ADMIN_PRINCIPAL) } });
+      const res = await fetch(`${host.url}/api/manage/reconcile`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-ms-client-principal': principalHeader(ADMIN_PRINCIPAL) }, body: '{}' });
       expect(res.status).toBe(503);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
       expect(res.headers.get('retry-after')).toBe('60');

@@ -85,7 +85,7 @@ describe('in-memory queue scheduled delivery', () => {
   it('holds a message until its scheduledEnqueueTimeUtc, keeping duplicate detection', async () => {
     const delivered: { id: string; at: number }[] = [];
     const queue = new LocalServiceBusQueue((m) => {
-      delivered.push({ id: String(m.messageId), at: Date.now() });
+      delivered.push({ id: String(m.messageId).replace('act-1a2b3c4d/', ''), at: Date.now() }); // message ids are <account>/<jobId>
       return Promise.resolve('complete');
     }, { maxDeliveryCount: 3, maxConcurrentSessions: 4 });
     const envelope = { schemaVersion: 1, jobId: 'later', action: 'update', kind: 'statelessGroup', caller: { account: 'act-1a2b3c4d' }, body: { group: { name: 'g' } } } as unknown as JobEnvelope;

@@ -13,6 +13,7 @@ import { resetServices, services, useJobQueue, useReconcileQueue } from '../../s
 import { waitForRun } from '../../shared/reconcile/runs.js';
 import type { ReconcileProgress } from '../../shared/domain/reconcile-run.js';
 import type { LocalServiceBusQueue } from '../../shared/devhost/local-bus.js';
+import { DEMO_TENANTS } from '../../shared/devhost/demo-org.js';
 import { LOCAL_TOPIC_PATH, readEventSubscriptions, type LocalEventTopic } from '../../shared/devhost/event-grid-topic.js';
 
 export const projectRoot = path.resolve(import.meta.dirname, '../..');
@@ -43,7 +44,8 @@ export function uniqueTablePrefix(): string {
 
 export async function startApp(settings: Record<string, string>, options: Pick<RuntimeOptions, 'principalHeader'> & { events?: boolean; webhooks?: string[] } = {}): Promise<AppHost> {
   const tablePrefix = settings.CATALOG_TABLE_PREFIX ?? uniqueTablePrefix();
-  Object.assign(process.env, { CATALOG_TABLE_PREFIX: tablePrefix, ...settings });
+  // The demo's Contoso tenant operates the deployment, as offline `npm start` makes its development principal's tenant.
+  Object.assign(process.env, { CATALOG_TABLE_PREFIX: tablePrefix, AUTH_OPERATOR_TENANT: DEMO_TENANTS.contoso, ...settings });
   resetConfig();
   resetServices();
   const registry = await loadApp(projectRoot, appSourceFiles());

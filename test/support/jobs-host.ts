@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
-import { seedDemoOrganization } from '../../shared/devhost/demo-org.js';
+import { DEMO_SUBSCRIPTIONS, seedDemoOrganization } from '../../shared/devhost/demo-org.js';
 import { DEMO_PRINCIPAL, demoOrganizations } from '../../shared/devhost/demo-directory.js';
 import { startApp, type AppHost } from './app-host.js';
 import { armEvent, fixture, postEvents } from './catalog-fixtures.js';
@@ -10,6 +10,8 @@ import { ALL_APP_ROLES, principalHeader, type Principal } from '../../shared/acc
 export const CONSUMER_ACCOUNT = 'act-5c6d7e8f';
 export const PUBLISHER_ACCOUNT = 'act-1a2b3c4d';
 export const PARTNER_ACCOUNT = 'act-9e8d7c6b';
+/** Whose jobs the store finds for the demo's Contoso organization (job ids are an organization's). */
+export const CONTOSO_JOBS = { organizationId: 'contoso', subscriptionIds: [DEMO_SUBSCRIPTIONS.publisher, DEMO_SUBSCRIPTIONS.consumer] };
 
 export interface JobsHost extends AppHost {
   sim: ArmSimulator;

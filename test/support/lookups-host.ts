@@ -1,11 +1,12 @@
 import { expect } from 'vitest';
 import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
 import { startApp, type AppHost } from './app-host.js';
+import { DEMO_TENANTS } from '../../shared/devhost/demo-org.js';
 import { armEvent, postEvents } from './catalog-fixtures.js';
 import { ALL_APP_ROLES, APP_ROLES, principalHeader, type Principal } from '../../shared/access/principal.js';
 
-/** An administrator of the API (app role Catalog.Admin only; member of no organization). */
-export const ADMIN_PRINCIPAL: Principal = { tenantId: '0d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f60', objectId: 'adadadad-0000-4000-8000-000000000001', roles: [APP_ROLES.admin] };
+/** The deployment's operator: app role Catalog.Admin only, of the operator's tenant (the demo's Contoso tenant, AUTH_OPERATOR_TENANT in the tests); member of no organization. */
+export const ADMIN_PRINCIPAL: Principal = { tenantId: DEMO_TENANTS.contoso, objectId: 'adadadad-0000-4000-8000-000000000001', roles: [APP_ROLES.admin] };
 import type { OrganizationDocument } from '../../shared/access/directory.js';
 
 export interface LookupsHost extends AppHost {
