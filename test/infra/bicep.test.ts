@@ -6,12 +6,13 @@
  * tracked, and the blocks of the resources of interest are picked out by their type. That is why
  * the Bicep keeps what is checked here literal and plain (app settings as `name: '...'` entries of
  * the site's appSettings array, the queue name and flags, the event filter lists, the role
- * definition ids with a `// Role Name` comment). A real `bicep build` / what-if in a subscription
- * remains the check of the Bicep itself.
+ * definition ids with a `// Role Name` comment). The Bicep against Azure's own resource type
+ * definitions (types, api-versions, properties, enum values, role ids) and the app settings against
+ * shared/config.ts: bicep-types.test.ts; what only a deployment proves: docs/deploy.md.
  *
  * What fails here:
- * - a setting shared/config.ts marks `azure: 'set'` is missing from the Function App's settings,
- *   or an `alternative` (connection-string) setting, a key or a Flex-incompatible setting is there;
+ * - a key or a Flex-incompatible setting is among the Function App's settings, or a setting the
+ *   host needs for its identity-based storage and telemetry is missing;
  * - a `%SETTING%` binding expression in functions/ has no app setting;
  * - the queue name, sessions flag or dead-lettering differ from what the code handles;
  * - the event subscription's event types or data.operationName filter differ from
@@ -22,9 +23,11 @@
 import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SETTING_DOCS, SETTING_NAMES, GROUP_JOBS_QUEUE, RECONCILE_UNITS_QUEUE, SERVICE_BUS_CONNECTION } from '../../shared/config.js';
+import { GROUP_JOBS_QUEUE, RECONCILE_UNITS_QUEUE, SERVICE_BUS_CONNECTION } from '../../shared/config.js';
 import { HANDLED_EVENT_TYPES, HANDLED_OPERATIONS } from '../../shared/catalog/events.js';
 import { EVENT_TYPES } from '../../shared/events/events.js';
+import { HOST_SETTINGS } from './bicep-checker.js';
+import { roleId } from './azure-roles.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const infraDir = path.join(root, 'infra');
@@ -225,16 +228,6 @@ const appSettings = items(must(must(must(site.body, 'properties'), 'siteConfig')
 }));
 const appSettingNames = appSettings.map((s) => s.name);
 
-/** Settings the Functions host itself reads (not in shared/config.ts). */
-const HOST_SETTINGS = [
-  'AzureWebJobsStorage__accountName',
-  'AzureWebJobsStorage__credential',
-  'AzureWebJobsStorage__clientId',
-  'APPLICATIONINSIGHTS_CONNECTION_STRING',
-  'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
-  'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT',
-];
-
 describe('Function App (infra/modules/function-app.bicep)', () => {
   it('runs on the Flex Consumption plan, Node 22, with the user-assigned identity', () => {
     const plan = one('Microsoft.Web/serverfarms');
@@ -255,12 +248,6 @@ describe('Function App (infra/modules/function-app.bicep)', () => {
     expect(prop(props, 'httpsOnly')).toBe('true');
   });
 
-  it('has every app setting the code requires in Azure', () => {
-    const required = Object.entries(SETTING_DOCS).filter(([, doc]) => doc.azure === 'set').map(([name]) => name);
-    expect(required.length).toBeGreaterThan(0);
-    for (const name of required) expect(appSettingNames, `${name} (azure: 'set' in shared/config.ts)`).toContain(name);
-  });
-
   it('has the identity-based host settings', () => {
     for (const name of HOST_SETTINGS) expect(appSettingNames, name).toContain(name);
   });
@@ -275,23 +262,14 @@ describe('Function App (infra/modules/function-app.bicep)', () => {
     for (const name of new Set(expressions)) expect(appSettingNames, `%${name}%`).toContain(name);
   });
 
-  it('sets no connection-string form, no key and no setting Flex Consumption rejects', () => {
-    const alternatives = Object.entries(SETTING_DOCS).filter(([, doc]) => doc.azure === 'alternative').map(([name]) => name);
-    expect(alternatives.length).toBeGreaterThan(0);
-    for (const name of alternatives) expect(appSettingNames, `${name} (azure: 'alternative')`).not.toContain(name);
+  // Which settings the app sets against shared/config.ts, both ways: bicep-types.test.ts.
+  it('sets no key and no setting Flex Consumption rejects', () => {
     for (const name of ['AzureWebJobsStorage', 'FUNCTIONS_WORKER_RUNTIME', 'FUNCTIONS_EXTENSION_VERSION', 'APPINSIGHTS_INSTRUMENTATIONKEY', 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING']) {
       expect(appSettingNames, name).not.toContain(name);
     }
     for (const [file, src] of code) {
       for (const secret of ['listKeys(', 'listConnectionStrings(', 'AccountKey=', 'SharedAccessKey']) expect(src, `${secret} in ${file}`).not.toContain(secret);
     }
-  });
-
-  it('sets only settings that the code or the host reads, each once, each a literal name', () => {
-    for (const s of appSettings) expect(s.name, `app setting name ${String(s.name)} must be a literal`).toBeDefined();
-    const known = new Set([...SETTING_NAMES, ...HOST_SETTINGS]);
-    for (const name of appSettingNames) expect(known.has(name as string), `unknown app setting ${String(name)}`).toBe(true);
-    expect(new Set(appSettingNames).size).toBe(appSettingNames.length);
   });
 
   it('authenticates every connection with the managed identity', () => {
@@ -347,7 +325,8 @@ describe('Service Bus (infra/modules/servicebus.bicep)', () => {
     expect(prop(must(one('Microsoft.ServiceBus/namespaces').body, 'properties'), 'disableLocalAuth')).toBe('true');
   });
 
-  it.runIf(fs.existsSync(path.join(root, 'functions', 'groupJobs.ts')))('matches the groupJobs trigger once it exists', () => {
+  it('matches the groupJobs trigger', () => {
+    expect(fs.existsSync(path.join(root, 'functions', 'groupJobs.ts')), 'functions/groupJobs.ts (the group-jobs queue trigger)').toBe(true);
     const trigger = read('functions', 'groupJobs.ts');
     expect(trigger).toMatch(/isSessionsEnabled:\s*true/);
     expect(trigger).toMatch(new RegExp(`GROUP_JOBS_QUEUE|'${GROUP_JOBS_QUEUE}'`));
@@ -485,20 +464,17 @@ describe('Storage and monitoring', () => {
 });
 
 describe('role assignments', () => {
-  const REQUIRED = [
-    { role: 'Storage Table Data Contributor', id: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' },
-    { role: 'Storage Blob Data Owner', id: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' },
-    { role: 'Azure Service Bus Data Receiver', id: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0' },
-    { role: 'Azure Service Bus Data Sender', id: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39' },
-    { role: 'Reader', id: 'acdd72a7-3385-48ef-bd42-f606fba81ae7' },
-    { role: 'Monitoring Metrics Publisher', id: '3913510d-42f4-4e42-8a64-420c390055eb' },
-    { role: 'EventGrid Data Sender', id: 'd5a91429-5739-47e2-a06b-3470a27159e7' },
-  ];
-  const TOO_BROAD = [
-    { role: 'Owner', id: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635' },
-    { role: 'Contributor', id: 'b24988ac-6180-42a0-ab88-20f7382dd24c' },
-    { role: 'Azure Service Bus Data Owner', id: '090c5cfd-751d-490a-894a-3ce6f1109419' },
-  ];
+  const withIds = (roles: string[]) => roles.map((role) => ({ role, id: roleId(role) }));
+  const REQUIRED = withIds([
+    'Storage Table Data Contributor',
+    'Storage Blob Data Owner',
+    'Azure Service Bus Data Receiver',
+    'Azure Service Bus Data Sender',
+    'Reader',
+    'Monitoring Metrics Publisher',
+    'EventGrid Data Sender',
+  ]);
+  const TOO_BROAD = withIds(['Owner', 'Contributor', 'Azure Service Bus Data Owner']);
 
   it.each(REQUIRED)('grants $role ($id), named in a comment and used', ({ role, id }) => {
     const hits = [...raw].flatMap(([file, text]) =>
