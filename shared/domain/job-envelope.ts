@@ -650,18 +650,42 @@ const MAX_MESSAGE_ID = 128;
 /**
  * A job's Service Bus `messageId`: `<account>/<jobId>`, so the queue's duplicate detection drops a
  * job sent twice while two organizations' jobs with the same id are two messages (an account
- * belongs to one organization). Over 128 characters, the job id is replaced by 40 hex digits of its
+ * belongs to one organization). A job reopened after it ended without running (`generation` 1, 2…:
+ * its earlier messages were taken, and a new one must not be dropped as their duplicate) gets
+ * `#<generation>` after the id. Over 128 characters, the job id is replaced by 40 hex digits of its
  * SHA-256.
  */
-export function jobMessageId(account: string, jobId: string): string {
-  const id = `${account.toLowerCase()}/${jobId}`;
-  return id.length <= MAX_MESSAGE_ID ? id : `${account.toLowerCase()}/#${createHash('sha256').update(jobId, 'utf8').digest('hex').slice(0, 40)}`;
+export function jobMessageId(account: string, jobId: string, generation = 0): string {
+  const suffix = generation > 0 ? `#${generation}` : '';
+  const id = `${account.toLowerCase()}/${jobId}${suffix}`;
+  return id.length <= MAX_MESSAGE_ID ? id : `${account.toLowerCase()}/~${createHash('sha256').update(jobId, 'utf8').digest('hex').slice(0, 40)}${suffix}`;
 }
 
-/** The job id a message id names, when it names one (`<account>/<jobId>`, or a bare job id from an older producer). */
+/** The generation a job's message id carries (0 when none). */
+export function generationOfMessageId(messageId: string | undefined): number {
+  const m = /#(\d+)$/.exec(messageId ?? '');
+  return m ? Number(m[1]) : 0;
+}
+
+/** The job id a message id names, when it names one (`<account>/<jobId>[#n]`, or a bare job id from an older producer). */
 export function jobIdOfMessageId(messageId: string | undefined): string | undefined {
   if (messageId === undefined) return undefined;
   const slash = messageId.lastIndexOf('/');
-  const id = slash >= 0 ? messageId.slice(slash + 1) : messageId;
+  const id = (slash >= 0 ? messageId.slice(slash + 1) : messageId).replace(/#\d+$/, '');
   return JOB_ID_PATTERN.test(id) ? id : undefined;
+}
+
+/**
+ * The header of a kept copy sent again without its secrets (its body carries `<secret>Set`
+ * markers, which the envelope parser refuses): job id, action, kind, account and group name.
+ */
+export function parseKeptHeader(raw: unknown): { jobId: string; action: JobAction; kind: JobKind; account: string; name: string } | undefined {
+  const decoded = decode(raw);
+  if (!decoded.ok || !isPlainObject(decoded.value)) return undefined;
+  const header = jobHeaderSchema.safeParse(decoded.value);
+  if (!header.success) return undefined;
+  const body = decoded.value.body;
+  const spec = isPlainObject(body) ? (body.group ?? body.statefulNode) : undefined;
+  const name = isPlainObject(spec) && typeof spec.name === 'string' ? spec.name : '';
+  return { jobId: header.data.jobId, action: header.data.action, kind: header.data.kind, account: header.data.caller.account, name };
 }

@@ -34,6 +34,8 @@ const errors = {
   '503': problem('A dependency (table store, job queue, ARM) is unavailable; `dependency` names it; retry after the Retry-After delay'),
 };
 /** The answers of an operation on something the caller may not see: it, or 404, or a request error. */
+/** A mutating route's answer to a body that is not application/json (a browser's cross-site form or text post). */
+const unsupported = problem('The body is not application/json; `accepted` lists what is');
 const visibleOr404 = (description: string, schema: unknown) => ({ '200': json(description, schema), '404': problem('Not found or not visible'), ...errors });
 /** The identity of a version in the replica advice answers. */
 const versionIds = { id: { type: 'string' }, image: { type: 'string', description: 'Image definition id' }, version: { type: 'string' } };
@@ -133,8 +135,9 @@ export function openApiDocument(): Record<string, unknown> {
           requestBody: { required: true, content: { 'application/json': { schema: ref('JobEnvelope') } } },
           responses: {
             '202': { ...json('Queued (or already known: `duplicate: true`)', ref('JobAccepted')), headers: { Location: { description: 'The job URL', schema: { type: 'string' } } } },
-            '409': problem('The jobId was already submitted with another envelope'),
+            '409': problem('The jobId was already submitted with another envelope by the organization'),
             '413': problem('The envelope is larger than 256 KB'),
+            '415': unsupported,
             ...errors,
           },
         },
@@ -163,7 +166,7 @@ export function openApiDocument(): Record<string, unknown> {
           summary: "Sets a group's auto-roll policy (the fields given change)",
           parameters: groupPath,
           requestBody: { required: true, content: { 'application/json': { schema: ref('AutoRollPolicy') } } },
-          responses: visibleOr404('The group', ref('Group')),
+          responses: { ...visibleOr404('The group', ref('Group')), '415': unsupported },
         },
       },
       [`${cascade}/{resourceGroup}/galleries/{gallery}/images/{image}/rollout`]: {
@@ -178,10 +181,10 @@ export function openApiDocument(): Record<string, unknown> {
         put: {
           operationId: 'pauseAutoRoll',
           security: [{ entra: ['Catalog.Admin'] }],
-          summary: 'Emergency stop of auto-roll for an image definition, or its release (admin)',
+          summary: "Emergency stop of auto-roll for an image definition, or its release (the operator; an organization administrator for its organization's definitions)",
           parameters: [pathParam('definitionId', 'The image definition ARM id (its slashes as they are)')],
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['paused'], additionalProperties: false, properties: { paused: { type: 'boolean' } } } } } },
-          responses: { '200': json('The pause; on release, the roll jobs it queued for what the pause held back', { type: 'object', properties: { imageDefinitionId: { type: 'string' }, paused: { type: 'boolean' }, pausedAt: { type: 'string', format: 'date-time' }, rollsQueued: { type: 'integer', minimum: 0 } } }), '400': problem('Invalid id or body') },
+          responses: { '200': json('The pause; on release, the roll jobs it queued for what the pause held back', { type: 'object', properties: { imageDefinitionId: { type: 'string' }, paused: { type: 'boolean' }, pausedAt: { type: 'string', format: 'date-time' }, rollsQueued: { type: 'integer', minimum: 0 } } }), '400': problem('Invalid id or body'), '404': problem('No such definition the caller administers'), '415': unsupported },
         },
       },
       '/manage/reconcile': {
@@ -189,7 +192,7 @@ export function openApiDocument(): Record<string, unknown> {
           operationId: 'reconcileStatus',
           security: [{ entra: ['Catalog.Admin'] }],
           summary: 'The running or last reconcile: status, start time, counts so far, gallery units done of those queued, failed units, last error (admin)',
-          responses: { '200': json('Progress', ref('ReconcileProgress')), '404': problem('No reconcile has run yet') },
+          responses: { '200': json('Progress', ref('ReconcileProgress')), '403': problem("Only the deployment's operator reads the reconcile"), '404': problem('No reconcile has run yet') },
         },
         post: {
           operationId: 'startReconcile',
@@ -201,23 +204,39 @@ export function openApiDocument(): Record<string, unknown> {
               required: ['runId', 'status', 'units', 'subscriptions'],
               properties: { runId: { type: 'string' }, status: { enum: ['running', 'succeeded', 'failed'] }, units: { type: 'integer' }, subscriptions: { type: 'integer' } },
             }),
+            '403': problem("Only the deployment's operator starts a reconcile"),
             '409': problem('No source subscriptions are configured'),
+            '415': unsupported,
             '503': problem('The reconcile-units queue is not configured or unavailable'),
           },
         },
       },
-      '/manage/organizations': { get: { operationId: 'listOrganizations', security: [{ entra: ['Catalog.Admin'] }], summary: 'Every organization (admin)', responses: { '200': json('Organizations', { type: 'object' }) } } },
+      '/manage/organizations': {
+        get: { operationId: 'listOrganizations', security: [{ entra: ['Catalog.Admin'] }], summary: 'The organizations the caller administers: every one for the operator, its own for an organization administrator, none otherwise', responses: { '200': json('Organizations', { type: 'object' }) } },
+      },
       '/manage/organizations/{organizationId}': {
         parameters: [pathParam('organizationId', 'Organization id (2-63 lower-case letters, digits, hyphens)')],
-        get: { operationId: 'getOrganization', security: [{ entra: ['Catalog.Admin'] }], summary: 'One organization (admin)', responses: { '200': json('The organization', ref('Organization')), '404': problem('No such organization') } },
+        get: { operationId: 'getOrganization', security: [{ entra: ['Catalog.Admin'] }], summary: 'One organization (the operator, or its administrator)', responses: { '200': json('The organization', ref('Organization')), '404': problem('No such organization the caller administers') } },
         put: {
           operationId: 'putOrganization',
           security: [{ entra: ['Catalog.Admin'] }],
-          summary: 'Create or replace an organization (admin)',
+          summary: 'Create or replace an organization (the operator); replace its own (an organization administrator: no subscription added, principals of its tenant only, same tenant)',
           requestBody: { required: true, content: { 'application/json': { schema: ref('Organization') } } },
-          responses: { '200': json('Stored', ref('Organization')), '400': problem('Invalid document'), '409': problem('A subscription belongs to another organization') },
+          responses: {
+            '200': json('Stored', ref('Organization')),
+            '400': problem('Invalid document'),
+            '403': problem('An organization administrator may not make this change; `errors` names each field'),
+            '404': problem('No such organization the caller administers'),
+            '409': problem('A subscription belongs to another organization'),
+            '415': unsupported,
+          },
         },
-        delete: { operationId: 'deleteOrganization', security: [{ entra: ['Catalog.Admin'] }], summary: 'Delete an organization (admin)', responses: { '204': { description: 'Deleted' }, '404': problem('No such organization') } },
+        delete: {
+          operationId: 'deleteOrganization',
+          security: [{ entra: ['Catalog.Admin'] }],
+          summary: 'Delete an organization (the operator)',
+          responses: { '204': { description: 'Deleted' }, '403': problem('Only the operator deletes an organization'), '404': problem('No such organization the caller administers') },
+        },
       },
     },
     components: {
@@ -582,7 +601,19 @@ export function openApiDocument(): Record<string, unknown> {
             tenantId: { type: 'string', format: 'uuid' },
             displayName: { type: 'string' },
             subscriptions: { type: 'array', items: { type: 'object', required: ['subscriptionId'], properties: { subscriptionId: { type: 'string', format: 'uuid' }, spotAccountId: { type: 'string' } } } },
-            principals: { type: 'array', items: { type: 'object', required: ['tenantId', 'objectId'], properties: { tenantId: { type: 'string' }, objectId: { type: 'string' }, subscriptionIds: { type: 'array', items: { type: 'string' } } } } },
+            principals: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['tenantId', 'objectId'],
+                properties: {
+                  tenantId: { type: 'string' },
+                  objectId: { type: 'string' },
+                  subscriptionIds: { type: 'array', items: { type: 'string' } },
+                  administrator: { type: 'boolean', description: "An administrator of this organization (with Catalog.Admin): a principal of the organization's own tenant" },
+                },
+              },
+            },
             grants: { type: 'array', items: { type: 'object', required: ['scope'], properties: { scope: { type: 'string', description: 'Gallery or image definition id' }, subscriptionId: { type: 'string' } } } },
           },
         },

@@ -43,6 +43,8 @@ export interface PendingJob {
   resends: number;
   /** The job's delivery attempts when the sweep last looked: more means the job made progress. */
   seenAttempts: number;
+  /** The job's generation (its message id carries it). */
+  generation?: number;
 }
 
 function partitionOf(key: string): string {

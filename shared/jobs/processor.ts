@@ -26,6 +26,8 @@ import {
   pointerOf,
   specInputOf,
   jobIdOfMessageId,
+  generationOfMessageId,
+  parseKeptHeader,
   type CompleteJob,
   type JobEnvelope,
   type EnvelopeError,
@@ -114,6 +116,7 @@ export class GroupJobProcessor {
   }
 
   async process(body: unknown, delivery: DeliveryInfo): Promise<JobRecord> {
+    if (delivery.resent && delivery.resent.secretsDropped.length > 0) return this.withoutSecrets(body, delivery, delivery.resent.secretsDropped);
     const parsed = parseJobEnvelope(body);
     if (!parsed.ok) {
       const jobId = parsed.jobId ?? jobIdOfMessageId(delivery.messageId);
@@ -126,9 +129,11 @@ export class GroupJobProcessor {
     const name = specInputOf(envelope).name;
     const owner = await this.deps.directory.accountOwner(envelope.caller.account);
     const subscriptionId = owner?.subscriptionId;
+    const generation = generationOfMessageId(delivery.messageId);
     const base: JobRecord = {
       jobId: envelope.jobId,
       ...(owner ? { organizationId: owner.organization.id } : {}),
+      ...(generation > 0 ? { generation } : {}),
       status: 'running',
       action: envelope.action,
       kind: envelope.kind,
@@ -142,22 +147,9 @@ export class GroupJobProcessor {
     };
     const pointer = delivery.recorded !== true;
     if (delivery.resent && owner) {
-      // A copy sent again by the sweep: nothing to do when the job has ended meanwhile; never run without its secrets.
+      // A copy sent again by the sweep: nothing to do when the job has ended meanwhile.
       const current = await this.deps.jobs.getJob({ organizationId: owner.organization.id, subscriptionIds: owner.organization.subscriptionIds }, envelope.jobId);
       if (current && current.status !== 'queued' && current.status !== 'running') return current;
-      if (delivery.resent.secretsDropped.length > 0) {
-        const notKept: JobRecord = {
-          ...base,
-          status: 'failed',
-          finishedAt: this.now().toISOString(),
-          errors: delivery.resent.secretsDropped.map((p) =>
-            problem(p, 'secret-not-kept', 'The job did not run before its message was lost, and its secrets are never stored, so it cannot run from the copy kept: submit the job again.'),
-          ),
-        };
-        await this.deps.jobs.putJob(notKept, pointer, this.extras(notKept));
-        await this.publish(notKept);
-        return notKept;
-      }
     }
     // `running` is written when the job takes a while or is a redelivery, not for every quick job.
     let running: Promise<void> | undefined;
@@ -218,6 +210,39 @@ export class GroupJobProcessor {
       await this.publish(done);
       return done;
     }
+  }
+
+  /**
+   * A copy the sweep sent again that lacks the job's secrets (they are never kept): the job is
+   * failed `secret-not-kept` at each place (submit it again) unless it ended meanwhile. It never
+   * runs without them.
+   */
+  private async withoutSecrets(body: unknown, delivery: DeliveryInfo, secretsDropped: readonly string[]): Promise<JobRecord> {
+    const header = parseKeptHeader(body);
+    if (!header) throw new UnreadableJobError('a copy sent again without its secrets names no job');
+    const owner = await this.deps.directory.accountOwner(header.account);
+    if (owner) {
+      const current = await this.deps.jobs.getJob({ organizationId: owner.organization.id, subscriptionIds: owner.organization.subscriptionIds }, header.jobId);
+      if (current && current.status !== 'queued' && current.status !== 'running') return current;
+    }
+    const generation = generationOfMessageId(delivery.messageId);
+    const notKept: JobRecord = {
+      jobId: header.jobId,
+      ...(generation > 0 ? { generation } : {}),
+      ...(owner ? { organizationId: owner.organization.id, subscriptionId: owner.subscriptionId } : {}),
+      status: 'failed',
+      action: header.action,
+      kind: header.kind,
+      account: header.account,
+      group: { kind: header.kind, name: header.name },
+      attempts: delivery.deliveryCount,
+      finishedAt: this.now().toISOString(),
+      errors: secretsDropped.map((p) => problem(p, 'secret-not-kept', 'The job did not run before its message was lost, and its secrets are never stored, so it cannot run from the copy kept: submit the job again.')),
+      warnings: [],
+    };
+    await this.deps.jobs.putJob(notKept, delivery.recorded !== true, this.extras(notKept));
+    await this.publish(notKept);
+    return notKept;
   }
 
   /**

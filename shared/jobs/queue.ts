@@ -16,6 +16,8 @@ export interface SendOptions {
    * `secretPointers`, the copy lacks the secrets at those places and is never run.
    */
   resent?: { secretPointers: readonly string[] };
+  /** The job's generation: how often it was reopened after ending without running (see jobMessageId). */
+  generation?: number;
 }
 
 export interface JobQueue {
@@ -29,7 +31,7 @@ export function jobMessage(envelope: JobEnvelope, recorded = false, options: Sen
     ...(options.scheduledEnqueueTimeUtc ? { scheduledEnqueueTimeUtc: options.scheduledEnqueueTimeUtc } : {}),
     body: envelope,
     contentType: 'application/json',
-    messageId: jobMessageId(envelope.caller.account, envelope.jobId),
+    messageId: jobMessageId(envelope.caller.account, envelope.jobId, options.generation ?? 0),
     sessionId: groupIdentity(envelope),
     subject: `${envelope.kind}/${envelope.action}`,
     applicationProperties: {

@@ -63,6 +63,8 @@ export interface JobRecord {
   errors: JobProblem[];
   warnings: JobProblem[];
   lastError?: string;
+  /** How often the job was reopened after it ended without running (its messages carry it: jobMessageId). */
+  generation?: number;
   /** Why Service Bus dead-lettered the job's message (`MaxDeliveryCountExceeded`, `TTLExpiredException`...) and its description. */
   deadLetterReason?: string;
   deadLetterDescription?: string;
@@ -101,7 +103,7 @@ export type JobExtras = (partitionKey: string, group: GroupRecord | undefined) =
 
 const APPLIED_KEPT = 200;
 /** Failures recorded at submission that the same submission again reopens (the job never ran). */
-export const REOPENED = new Set(['not-queued', 'secret-not-kept']);
+export const REOPENED = new Set(['not-queued', 'secret-not-kept', 'not-delivered']);
 const RACE_ATTEMPTS = 30;
 
 export class GroupConflictError extends Error {

@@ -65,12 +65,18 @@ export class JobSubmission {
       if (!reopen) {
         // Still queued: its message may have been lost (the sweep would send it again): send it now.
         if (job.status === 'queued' && !existing.legacy) {
-          const sent = await this.send(envelope, record, pendingInserted ? undefined : pendingRow);
+          const generation = job.generation ?? 0;
+          const sent = await this.send(envelope, { ...record, ...(generation ? { generation } : {}) }, pendingInserted ? undefined : { ...pendingRow, ...(generation ? { generation } : {}) });
           if (sent) return sent;
         }
         return { kind: 'accepted', jobId: envelope.jobId, status: job.status, duplicate: true };
       }
-      await this.jobs.putJob(record, true);
+      // It ended without running: a new generation, whose message the queue does not take for a duplicate of the earlier ones.
+      const generation = (job.generation ?? 0) + 1;
+      const reopened: JobRecord = { ...record, generation };
+      await this.jobs.putJob(reopened, true);
+      await this.pending.put({ ...pendingRow, generation });
+      return (await this.send(envelope, reopened)) ?? { kind: 'accepted', jobId: envelope.jobId, status: 'queued', duplicate: false };
     }
     if (!pendingInserted) await this.pending.put(pendingRow);
     return (await this.send(envelope, record)) ?? { kind: 'accepted', jobId: envelope.jobId, status: 'queued', duplicate: false };
@@ -79,7 +85,7 @@ export class JobSubmission {
   /** Sends the job's message; on a refusal, records the job failed (`not-queued`). Undefined when sent. */
   private async send(envelope: JobEnvelope, record: JobRecord, refresh?: Parameters<PendingJobs['put']>[0]): Promise<SubmitOutcome | undefined> {
     try {
-      await this.queue.send(envelope, true);
+      await this.queue.send(envelope, true, record.generation ? { generation: record.generation } : {});
       if (refresh) await this.pending.put({ ...refresh, sentAt: this.now().toISOString() }).catch(() => undefined);
       return undefined;
     } catch (err) {

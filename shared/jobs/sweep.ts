@@ -100,7 +100,7 @@ export class JobSweeper {
     }
     const queue = this.queue();
     if (!queue) return;
-    await queue.send(row.envelope, true, { resent: { secretPointers: row.secretPointers } });
+    await queue.send(row.envelope, true, { resent: { secretPointers: row.secretPointers }, ...(row.generation ? { generation: row.generation } : {}) });
     await this.pending.put({ ...row, resends: row.resends + 1, sentAt: now.toISOString() });
     out.resent++;
   }

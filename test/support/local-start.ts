@@ -28,12 +28,18 @@ export interface LocalStart {
   stop(): Promise<number | null>;
 }
 
+/** Where a start runs: given to start again on the same ports and data (after a crash), fresh otherwise. */
+export interface LocalPlace {
+  ports: { http: number; azurite: number; arm: number };
+  dataDir: string;
+}
+
 /** Starts the built start script; does not wait for it to serve. */
-export async function startLocalRuntime(root: string = projectRoot, env: Record<string, string> = {}): Promise<LocalStart> {
+export async function startLocalRuntime(root: string = projectRoot, env: Record<string, string> = {}, place?: LocalPlace): Promise<LocalStart & { place: LocalPlace }> {
   const script = path.join(root, 'dist/shared/devhost/start.js');
   if (!fs.existsSync(script)) throw new Error('run `npm run build` first (npm test does)');
-  const ports = { http: await freePort(), azurite: await freePort(), arm: await freePort() };
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gc-local-start-'));
+  const ports = place?.ports ?? { http: await freePort(), azurite: await freePort(), arm: await freePort() };
+  const dataDir = place?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gc-local-start-'));
   const inherited = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !NOT_DEFAULTS.test(e[0])));
   const child = spawn(process.execPath, [script], {
     cwd: root,
@@ -45,6 +51,7 @@ export async function startLocalRuntime(root: string = projectRoot, env: Record<
   return {
     child,
     ports,
+    place: { ports, dataDir },
     url: `http://127.0.0.1:${ports.http}`,
     output: () => printed,
     async waitFor(pattern, ms) {
@@ -66,8 +73,8 @@ export async function startLocalRuntime(root: string = projectRoot, env: Record<
 }
 
 /** Starts the built start script and waits until /api/health answers 200. */
-export async function startLocal(env: Record<string, string> = {}): Promise<LocalStart> {
-  const local = await startLocalRuntime(projectRoot, env);
+export async function startLocal(env: Record<string, string> = {}, place?: LocalPlace): Promise<LocalStart & { place: LocalPlace }> {
+  const local = await startLocalRuntime(projectRoot, env, place);
   const began = Date.now();
   for (;;) {
     if (local.child.exitCode !== null) throw new Error(`the local runtime exited: ${local.output()}`);
