@@ -8,7 +8,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', '.ci/*.mjs', 'scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', '.dependency-cruiser.cjs', '.ci/*.mjs', 'dev/build/*.mjs', 'dev/scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -41,6 +41,7 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
-  { files: ['eslint.config.js', '.ci/*.mjs', 'scripts/*.mjs'], ...tseslint.configs.disableTypeChecked },
-  { files: ['.ci/*.mjs', 'scripts/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+  { files: ['eslint.config.js', '.dependency-cruiser.cjs', '.ci/*.mjs', 'dev/**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['.dependency-cruiser.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } } },
+  { files: ['.ci/*.mjs', 'dev/**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
 );

@@ -119,6 +119,7 @@ const envSchema = z
     SERVICE_BUS_TIMEOUT_MS: intSetting(100, 120_000, 5_000),
     ARM_TIMEOUT_MS: intSetting(100, 300_000, 15_000),
     HTTP_DEADLINE_MS: intSetting(500, 200_000, 20_000),
+    BACKGROUND_TIMEOUT_MS: intSetting(1_000, 600_000, 30_000),
     JOBS_SWEEP_SCHEDULE: ncrontab.optional().transform((v) => v ?? '*/30 * * * * *'),
     JOBS_RESEND_AFTER_SECONDS: intSetting(1, 86_400, 120),
     JOBS_MAX_RESENDS: intSetting(1, 100, 5),
@@ -183,8 +184,10 @@ export interface Config {
     maxRetries: number;
     retryDelayMs: number;
     maxRetryDelayMs: number;
-    /** Longest wait for one ARM call (ARM_TIMEOUT_MS; 15 s when absent). */
+    /** Longest wait for one ARM call in an HTTP request (ARM_TIMEOUT_MS; 15 s when absent). */
     timeoutMs?: number;
+    /** Longest wait for one ARM call of a trigger (BACKGROUND_TIMEOUT_MS; 30 s when absent). */
+    backgroundTimeoutMs?: number;
   };
   schedules: { reconcile: string; recheck: string; vmSizes: string };
   /** The group-jobs queue's max delivery count: on that delivery a failing job is recorded as dead-lettered. */
@@ -205,7 +208,7 @@ export interface Config {
    */
   operatorTenant?: string;
   /** How long one call to each dependency may take, and the whole budget of one HTTP request (milliseconds). */
-  deadlines: { tableMs: number; serviceBusMs: number; armMs: number; httpRequestMs: number };
+  deadlines: { tableMs: number; serviceBusMs: number; armMs: number; httpRequestMs: number; backgroundMs: number };
   /** The sweep of submitted jobs whose message never ran (lost or never sent). */
   jobSweep: { schedule: string; resendAfterSeconds: number; maxResends: number };
 }
@@ -276,6 +279,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       retryDelayMs: e.ARM_RETRY_DELAY_MS,
       maxRetryDelayMs: e.ARM_MAX_RETRY_DELAY_MS,
       timeoutMs: e.ARM_TIMEOUT_MS,
+      backgroundTimeoutMs: Math.max(e.ARM_TIMEOUT_MS, e.BACKGROUND_TIMEOUT_MS),
     },
     schedules: { reconcile: e.RECONCILE_SCHEDULE, recheck: e.RECHECK_SCHEDULE, vmSizes: e.VM_SIZES_SCHEDULE },
     groupJobsMaxDeliveryCount: e.GROUP_JOBS_MAX_DELIVERY_COUNT,
@@ -290,7 +294,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     allowedTenants: e.AUTH_ALLOWED_TENANTS.map((t) => t.toLowerCase()),
     ...optional('operatorTenant', (e.AUTH_OPERATOR_TENANT ?? e.AUTH_ALLOWED_TENANTS[0])?.toLowerCase()),
-    deadlines: { tableMs: e.TABLE_TIMEOUT_MS, serviceBusMs: e.SERVICE_BUS_TIMEOUT_MS, armMs: e.ARM_TIMEOUT_MS, httpRequestMs: e.HTTP_DEADLINE_MS },
+    deadlines: { tableMs: e.TABLE_TIMEOUT_MS, serviceBusMs: e.SERVICE_BUS_TIMEOUT_MS, armMs: e.ARM_TIMEOUT_MS, httpRequestMs: e.HTTP_DEADLINE_MS, backgroundMs: e.BACKGROUND_TIMEOUT_MS },
     jobSweep: { schedule: e.JOBS_SWEEP_SCHEDULE, resendAfterSeconds: e.JOBS_RESEND_AFTER_SECONDS, maxResends: e.JOBS_MAX_RESENDS },
   };
 }
@@ -355,6 +359,7 @@ export const SETTING_DOCS: Readonly<Record<string, { description: string; azure:
   TABLE_TIMEOUT_MS: { description: 'Longest wait for one Table Storage call, milliseconds; an HTTP request whose table call times out answers 503 with Retry-After', azure: 'optional' },
   SERVICE_BUS_TIMEOUT_MS: { description: 'Longest wait for one Service Bus send, milliseconds', azure: 'optional' },
   ARM_TIMEOUT_MS: { description: 'Longest wait for one Azure Resource Manager call, milliseconds', azure: 'optional' },
+  BACKGROUND_TIMEOUT_MS: { description: 'Longest wait for one dependency call made by a trigger (events, queues, timers: no caller is waiting; a call that times out is retried by redelivery), milliseconds', azure: 'optional' },
   HTTP_DEADLINE_MS: { description: 'The whole budget of the dependency calls of one HTTP request, milliseconds (under the 230 s of the Azure front end); each call gets the smaller of its own timeout and what is left', azure: 'optional' },
   JOBS_SWEEP_SCHEDULE: { description: 'NCRONTAB schedule of the sweep that sends again submitted jobs whose message has not run (lost, or never sent because the app stopped in between)', azure: 'set' },
   JOBS_RESEND_AFTER_SECONDS: { description: 'A submitted job still queued (or running with no progress) this long after its last send is sent again by the sweep', azure: 'optional' },

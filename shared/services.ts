@@ -3,9 +3,11 @@
  * what they need. Function files call `services()`; nothing else reads the configuration.
  */
 import { config, isLoopback, type Config } from './config.js';
+import { hostQueues } from './host-queues.js';
 import { TableStore } from './storage/tables.js';
 import { createGalleryArmReader, type GalleryArmReader } from './arm/reader.js';
 import { CatalogStore } from './catalog/store.js';
+import { SearchIndex } from './search/search-index.js';
 import { CatalogIndexer } from './catalog/indexer.js';
 import { CatalogReconciler } from './catalog/reconcile.js';
 import { ReconcileRuns } from './reconcile/runs.js';
@@ -73,36 +75,14 @@ export interface Services {
   autoRollViews: AutoRollViews;
 }
 
-/**
- * The local runtime's queue stand-in, kept under a registered symbol: `npm start` serves the bundled
- * app (its own copy of this module), so a module variable set by the local runtime would not be
- * the one the bundled functions read.
- */
-const QUEUE_OVERRIDE = Symbol.for('gallery-catalog.jobQueueOverride');
-const UNIT_QUEUE_OVERRIDE = Symbol.for('gallery-catalog.unitQueueOverride');
-const overrides = globalThis as { [QUEUE_OVERRIDE]?: JobQueue; [UNIT_QUEUE_OVERRIDE]?: UnitQueue };
-
-/**
- * Sends submitted jobs to `queue` instead of Service Bus. The local runtime uses it to deliver jobs
- * to the queue trigger in memory when no Service Bus connection is configured; Azure never does.
- */
-export function useJobQueue(queue: JobQueue | undefined): void {
-  overrides[QUEUE_OVERRIDE] = queue;
-}
-
-/** Sends reconcile units to `queue` instead of Service Bus (the local runtime's stand-in; Azure never does). */
-export function useReconcileQueue(queue: UnitQueue | undefined): void {
-  overrides[UNIT_QUEUE_OVERRIDE] = queue;
-}
-
 let cached: Services | undefined;
 
 export function services(): Services {
   if (cached) return cached;
   const cfg = config();
-  const tables = new TableStore(cfg.tables, {}, cfg.deadlines.tableMs);
+  const tables = new TableStore(cfg.tables, {}, { requestMs: cfg.deadlines.tableMs, backgroundMs: cfg.deadlines.backgroundMs });
   const arm = createGalleryArmReader(cfg.arm);
-  const catalog = new CatalogStore(tables, cfg.tablePrefix);
+  const catalog = new CatalogStore(tables, cfg.tablePrefix, new SearchIndex(tables, cfg.tablePrefix));
   const outbox = new OutboxPublisher(cfg.eventTopic ? new EventGridSink(cfg.eventTopic) : undefined, (m) => console.warn(m));
   const versionEvents = new VersionEvents(outbox);
   // Without a topic there is nowhere to deliver events: none are recorded (and auto-roll, their consumer, is idle).
@@ -123,7 +103,7 @@ export function services(): Services {
   const autoRollStore = new AutoRollStore(tables, cfg.tablePrefix);
   let serviceBusQueue: JobQueue | undefined;
   let serviceBusUnitQueue: UnitQueue | undefined;
-  const reconcileQueue = (): UnitQueue | undefined => overrides[UNIT_QUEUE_OVERRIDE] ?? (serviceBusUnitQueue ??= cfg.serviceBus ? new ServiceBusUnitQueue(cfg.serviceBus, cfg.deadlines.serviceBusMs) : undefined);
+  const reconcileQueue = (): UnitQueue | undefined => hostQueues().units ?? (serviceBusUnitQueue ??= cfg.serviceBus ? new ServiceBusUnitQueue(cfg.serviceBus, { requestMs: cfg.deadlines.serviceBusMs, backgroundMs: cfg.deadlines.backgroundMs }) : undefined);
   const reconcileProgress = new ReconcileRunStore(tables, cfg.tablePrefix);
   cached = {
     config: cfg,
@@ -155,7 +135,7 @@ export function services(): Services {
     }),
     replicaAdvisor: new ReplicaAdvisor({ catalog, lookups, directory, groups: jobs, burstFactor: cfg.replicas.burstFactor, prices: cfg.replicas.prices }),
     get jobQueue(): JobQueue | undefined {
-      return overrides[QUEUE_OVERRIDE] ?? (serviceBusQueue ??= cfg.serviceBus ? new ServiceBusJobQueue(cfg.serviceBus, cfg.deadlines.serviceBusMs) : undefined);
+      return hostQueues().jobs ?? (serviceBusQueue ??= cfg.serviceBus ? new ServiceBusJobQueue(cfg.serviceBus, { requestMs: cfg.deadlines.serviceBusMs, backgroundMs: cfg.deadlines.backgroundMs }) : undefined);
     },
     pendingJobs,
     jobSweeper: new JobSweeper(jobs, pendingJobs, () => cached?.jobQueue, cfg.jobSweep, cfg.eventTopic ? { extras: jobEventExtras, publish: (job) => publishJobEvents(outbox, jobs, job) } : undefined),

@@ -4,7 +4,7 @@
 // access keys: local auth is off), and the event subscriptions of the app's own consumers.
 //
 // The consumers are defined ONCE, in infra/event-subscriptions.json, read here with
-// loadJsonContent and by the local runtime (shared/devhost/event-grid-topic.ts), so the local topic
+// loadJsonContent and by the local runtime (dev/runtime/event-grid-topic.ts), so the local topic
 // delivers exactly what Azure delivers. Like the gallery events, the subscriptions target
 // functions (endpoint type AzureFunction), which exist only after the first deploy: they are
 // created once wireEventSubscriptions is true.

@@ -78,7 +78,7 @@ function credentialFor(arm: ArmSettings): TokenCredential {
  */
 export function createComputeClient(arm: ArmSettings, subscriptionId: string): ComputeManagementClient {
   const endpoint = arm.endpoint.replace(/\/+$/, '');
-  const key = [endpoint, arm.credential, arm.clientId ?? '', arm.maxRetries, arm.retryDelayMs, arm.maxRetryDelayMs, arm.timeoutMs, subscriptionId.toLowerCase()].join('|');
+  const key = [endpoint, arm.credential, arm.clientId ?? '', arm.maxRetries, arm.retryDelayMs, arm.maxRetryDelayMs, arm.timeoutMs, arm.backgroundTimeoutMs, subscriptionId.toLowerCase()].join('|');
   const cached = clients.get(key);
   if (cached) return cached;
 
@@ -100,7 +100,7 @@ export function createComputeClient(arm: ArmSettings, subscriptionId: string): C
   // after the retry policy: every attempt waits for a read token of the subscription
   client.pipeline.addPolicy(armReadThrottle.policyFor(subscriptionId), { phase: 'Sign' });
   // every attempt has a deadline (ARM_TIMEOUT_MS, or less of an HTTP request's budget)
-  client.pipeline.addPolicy(deadlinePolicy<Parameters<PipelinePolicy['sendRequest']>[0], Awaited<ReturnType<PipelinePolicy['sendRequest']>>>('arm', arm.timeoutMs ?? DEFAULT_ARM_TIMEOUT_MS), { afterPhase: 'Sign' });
+  client.pipeline.addPolicy(deadlinePolicy<Parameters<PipelinePolicy['sendRequest']>[0], Awaited<ReturnType<PipelinePolicy['sendRequest']>>>('arm', arm.timeoutMs ?? DEFAULT_ARM_TIMEOUT_MS, arm.backgroundTimeoutMs ?? 30_000), { afterPhase: 'Sign' });
   clients.set(key, client);
   return client;
 }

@@ -24,7 +24,10 @@ import { AFTER_SEP, SEP, galleryKey, galleryRowKey, imageKey, imageRowKey, regio
 import { listRecords, packJson, pageRecords, recordsInPages, unpackJson } from './json-props.js';
 import type { PlannedWrite, VersionEvents } from '../events/catalog-events.js';
 import { recordedRows } from '../events/outbox.js';
-import { SearchIndex, type SearchSource } from '../search/search-index.js';
+import type { SearchIndex, SearchSource } from '../search/search-index.js';
+import { ConcurrencyError, writeObserved } from '../storage/observed-write.js';
+
+export { ConcurrencyError };
 
 export interface Observation {
   /** When ARM was read (ISO 8601 with milliseconds). */
@@ -78,9 +81,11 @@ export class CatalogStore {
   /** The search index, kept with every definition and version write (shared/search). */
   readonly search: SearchIndex;
 
+  /** `search`: the search index, kept with every definition and version write; it reads the catalog back through this store. */
   constructor(
     readonly tables: TableStore,
     readonly prefix: string,
+    search: SearchIndex,
   ) {
     this.galleries = tables.table(`${prefix}galleries`);
     this.images = tables.table(`${prefix}images`);
@@ -88,7 +93,8 @@ export class CatalogStore {
     this.shares = tables.table(`${prefix}shares`);
     this.rechecks = tables.table(`${prefix}rechecks`);
     this.ensureTables = createTablesOnce([this.galleries, this.images, this.versions, this.shares, this.rechecks]);
-    this.search = new SearchIndex(tables, prefix, this.searchSource());
+    this.search = search;
+    search.readFrom(this.searchSource());
   }
 
 
@@ -464,33 +470,9 @@ export class CatalogStore {
 
   // ------------------------------------------------------------------ internals
 
-  /**
-   * Replaces the entity unless what is stored was observed later. Read, then ETag-guarded replace
-   * (or create); a 412 / 409 means someone else wrote in between: read again. `createFirst` skips
-   * the first read: the create fails with 409 if a row exists, and the loop reads then.
-   */
-  private async writeObserved(
-    client: TableClient,
-    entity: Entity,
-    obs: Observation,
-    extra?: ExtraActions,
-    createFirst = false,
-  ): Promise<{ outcome: WriteOutcome; previous?: TableEntityResult<Record<string, unknown>> }> {
-    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-      const existing = createFirst && attempt === 1 ? undefined : await getEntityOrUndefined(client, entity.partitionKey, entity.rowKey);
-      if (existing && typeof existing.observedAt === 'string' && existing.observedAt > obs.observedAt) return { outcome: 'stale', previous: existing };
-      try {
-        const more = extra ? await extra(existing) : [];
-        if (more.length > 0) await client.submitTransaction([existing ? ['update', entity, 'Replace', { etag: existing.etag }] : ['create', entity], ...more]);
-        else if (existing) await client.updateEntity(entity, 'Replace', { etag: existing.etag });
-        else await client.createEntity(entity);
-        return { outcome: 'written', ...(existing ? { previous: existing } : {}) };
-      } catch (err) {
-        const status = statusOf(err);
-        if (status !== 412 && status !== 409) throw err;
-      }
-    }
-    throw new ConcurrencyError(`${client.tableName} ${entity.partitionKey}/${entity.rowKey}: still contended after ${MAX_WRITE_ATTEMPTS} attempts`);
+  /** An observed-newer write (shared/storage/observed-write.ts) of one entity, with more actions in its transaction. */
+  private writeObserved(client: TableClient, entity: Entity, obs: Observation, extra?: ExtraActions, createFirst = false): Promise<{ outcome: WriteOutcome; previous?: TableEntityResult<Record<string, unknown>> }> {
+    return writeObserved(client, entity, obs.observedAt, entity, { ...(extra ? { extra } : {}), createFirst, attempts: MAX_WRITE_ATTEMPTS });
   }
 
   /** Tombstones every live entity the filter selects that was observed before `obs`, a partition batch at a time. */
@@ -559,10 +541,6 @@ export class CatalogStore {
 
 /** More actions for the transaction of an entity write, given the entity stored before it. */
 type ExtraActions = (previous: TableEntityResult<Record<string, unknown>> | undefined) => Promise<TransactionAction[]>;
-
-export class ConcurrencyError extends Error {
-  override readonly name = 'ConcurrencyError';
-}
 
 function names(ref: GalleryRef | ImageRef | VersionRef): Record<string, string> {
   return {

@@ -1,5 +1,5 @@
 /**
- * The web console's files: built into `dist/console/` by `npm run build` (scripts/build-console.mjs)
+ * The web console's files: built into `dist/console/` by `npm run build` (dev/build/build-console.mjs)
  * and served by the `console` HTTP function from memory. Only the files the build wrote are served:
  * the request path is looked up in that set (never joined onto the file system), so nothing outside
  * the folder can be reached.

@@ -3,11 +3,12 @@
  * topic): a call that neither answers nor fails — a stalled store, a half-open connection — gives
  * up after its own timeout instead of holding the caller for as long as the stall lasts.
  *
- * Two bounds apply to each call: its dependency's timeout (`TABLE_TIMEOUT_MS`, ...), and, while an
- * HTTP request is being answered, what is left of that request's budget (`HTTP_DEADLINE_MS`, set
- * by {@link withDeadline} around the handler), so a request that makes several calls in a row still
- * answers within its budget. Triggers run without a budget: each of their calls has its own
- * timeout, and a call that times out throws so the trigger's retry (redelivery) takes over.
+ * While an HTTP request is being answered (inside {@link withDeadline}, around every handler), a
+ * call gets its dependency's timeout (`TABLE_TIMEOUT_MS`, ...) or what is left of the request's
+ * budget (`HTTP_DEADLINE_MS`), whichever is smaller, so a request that makes several calls in a row
+ * still answers within its budget. Triggers (events, queues, timers) have no caller waiting: their
+ * calls get the longer `BACKGROUND_TIMEOUT_MS` (a slow store is waited for, a stalled one is not),
+ * and a call that times out throws so the trigger's retry (redelivery) takes over.
  *
  * The SDKs built on @azure/core-rest-pipeline take the bound as the request's `timeout`, set by the
  * {@link deadlinePolicy} on every attempt; the pipeline aborts the attempt when it passes and its
@@ -36,10 +37,13 @@ export function withDeadline<T>(ms: number, fn: () => Promise<T>): Promise<T> {
   return budget.run({ endsAt: Date.now() + ms }, fn);
 }
 
-/** The time a call may take now: its own timeout, or less when the surrounding budget has less left. */
-export function callTimeout(perCallMs: number): number {
+/**
+ * The time a call may take now: inside an HTTP request, its own timeout or what is left of the
+ * request's budget, whichever is smaller; outside one, `backgroundMs` (when given).
+ */
+export function callTimeout(perCallMs: number, backgroundMs = perCallMs): number {
   const scope = budget.getStore();
-  return scope === undefined ? perCallMs : Math.min(perCallMs, scope.endsAt - Date.now());
+  return scope === undefined ? backgroundMs : Math.min(perCallMs, scope.endsAt - Date.now());
 }
 
 // The pipeline types, structurally: the policy is added to clients of several SDKs, each with its own copy of core-rest-pipeline.
@@ -57,11 +61,11 @@ function isAbort(err: unknown): boolean {
 }
 
 /** A pipeline policy (position `perRetry`) that bounds every attempt of a client's requests. */
-export function deadlinePolicy<Req extends TimedRequest, Res>(dependency: Dependency, perCallMs: number): DeadlinePolicy<Req, Res> {
+export function deadlinePolicy<Req extends TimedRequest, Res>(dependency: Dependency, perCallMs: number, backgroundMs = perCallMs): DeadlinePolicy<Req, Res> {
   return {
     name: `deadline-${dependency}`,
     async sendRequest(request, next) {
-      const ms = callTimeout(perCallMs);
+      const ms = callTimeout(perCallMs, backgroundMs);
       if (ms <= 0) throw new DeadlineExceededError(dependency, 0);
       request.timeout = request.timeout > 0 ? Math.min(request.timeout, ms) : ms;
       try {
@@ -76,8 +80,8 @@ export function deadlinePolicy<Req extends TimedRequest, Res>(dependency: Depend
 }
 
 /** Runs a call that takes an abort signal (Service Bus) with its timeout; past it, a DeadlineExceededError. */
-export async function withTimeout<T>(dependency: Dependency, perCallMs: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const ms = callTimeout(perCallMs);
+export async function withTimeout<T>(dependency: Dependency, perCallMs: number, call: (signal: AbortSignal) => Promise<T>, backgroundMs = perCallMs): Promise<T> {
+  const ms = callTimeout(perCallMs, backgroundMs);
   if (ms <= 0) throw new DeadlineExceededError(dependency, 0);
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;

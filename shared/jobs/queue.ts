@@ -60,17 +60,17 @@ export class ServiceBusJobQueue implements JobQueue {
   private sender: ServiceBusSender | undefined;
   private client: ServiceBusClient | undefined;
 
-  /** `timeoutMs`: the longest wait for one send (SERVICE_BUS_TIMEOUT_MS), or less of an HTTP request's budget. */
+  /** The longest wait for one send: in an HTTP request (SERVICE_BUS_TIMEOUT_MS, or less of its budget), and in a trigger. */
   constructor(
     private readonly settings: ServiceBusSettings,
-    private readonly timeoutMs = 5_000,
+    private readonly timeouts: { requestMs: number; backgroundMs: number } = { requestMs: 5_000, backgroundMs: 30_000 },
   ) {}
 
   async send(envelope: JobEnvelope, recorded = false, options: SendOptions = {}): Promise<void> {
     this.client ??= await serviceBusClient(this.settings);
     const sender = (this.sender ??= this.client.createSender(GROUP_JOBS_QUEUE));
     const message = jobMessage(envelope, recorded, options);
-    await withTimeout('serviceBus', this.timeoutMs, (abortSignal) => sender.sendMessages(message, { abortSignal }));
+    await withTimeout('serviceBus', this.timeouts.requestMs, (abortSignal) => sender.sendMessages(message, { abortSignal }), this.timeouts.backgroundMs);
   }
 
   async close(): Promise<void> {

@@ -27,16 +27,16 @@ export class ServiceBusUnitQueue implements UnitQueue {
   private client: ServiceBusClient | undefined;
   private sender: ServiceBusSender | undefined;
 
-  /** `timeoutMs`: the longest wait for one send (SERVICE_BUS_TIMEOUT_MS). */
+  /** The longest wait for one send: in an HTTP request (SERVICE_BUS_TIMEOUT_MS, or less of its budget), and in a trigger. */
   constructor(
     private readonly settings: ServiceBusSettings,
-    private readonly timeoutMs = 5_000,
+    private readonly timeouts: { requestMs: number; backgroundMs: number } = { requestMs: 5_000, backgroundMs: 30_000 },
   ) {}
 
   async sendMessages(messages: ServiceBusMessage[]): Promise<void> {
     this.client ??= await serviceBusClient(this.settings);
     const sender = (this.sender ??= this.client.createSender(RECONCILE_UNITS_QUEUE));
     // An array is sent as one batch: all of it is accepted, or the call throws.
-    await withTimeout('serviceBus', this.timeoutMs, (abortSignal) => sender.sendMessages(messages, { abortSignal }));
+    await withTimeout('serviceBus', this.timeouts.requestMs, (abortSignal) => sender.sendMessages(messages, { abortSignal }), this.timeouts.backgroundMs);
   }
 }

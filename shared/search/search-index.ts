@@ -29,7 +29,7 @@ import { imageRef, type GalleryRef, type ImageRef } from '../domain/ids.js';
 import type { ImageDefinitionRecord } from '../domain/records.js';
 import { SECURITY_FAMILIES, gallerySortRange, searchFamiliesColumn, searchSortKey, securityFamiliesOf, securityFamilyOf, securityTypeKey, type SearchCriteria } from '../domain/search.js';
 import { packJson, unpackJson } from '../catalog/json-props.js';
-import { ConcurrencyError } from '../catalog/store.js';
+import { writeObserved } from '../storage/observed-write.js';
 import { subscriptionKey } from '../catalog/keys.js';
 
 type Entity = TableEntity<Record<string, unknown>>;
@@ -84,13 +84,21 @@ export class SearchIndex {
    */
   private readonly knownLatest = new Map<string, { at: number; columns: Set<string> }>();
 
-  constructor(
-    tables: TableStore,
-    prefix: string,
-    private readonly source: SearchSource,
-  ) {
+  private sourceOf: SearchSource | undefined;
+
+  constructor(tables: TableStore, prefix: string) {
     this.table = tables.table(`${prefix}search`);
     this.ensureTable = createTablesOnce([this.table]);
+  }
+
+  /** Where the index reads the catalog back (its backfill and region checks): the catalog store, which connects itself. */
+  readFrom(source: SearchSource): void {
+    this.sourceOf = source;
+  }
+
+  private get source(): SearchSource {
+    if (!this.sourceOf) throw new Error('the search index is not connected to a catalog store');
+    return this.sourceOf;
   }
 
   // ------------------------------------------------------------------ writes (called by the catalog store)
@@ -115,21 +123,8 @@ export class SearchIndex {
    */
   private async writeRow(ref: ImageRef, observedAt: string, build: (existing: Record<string, unknown> | undefined) => Entity): Promise<Record<string, unknown> | undefined | 'stale'> {
     await this.ensureTable();
-    const pk = subscriptionKey(ref.subscriptionId);
-    const rk = searchSortKey(ref);
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const existing = await getEntityOrUndefined(this.table, pk, rk);
-      if (existing && typeof existing.observedAt === 'string' && existing.observedAt > observedAt) return 'stale';
-      try {
-        if (existing) await this.table.updateEntity(build(existing), 'Replace', { etag: existing.etag });
-        else await this.table.createEntity(build(undefined));
-        return existing;
-      } catch (err) {
-        const status = tableStatusOf(err);
-        if (status !== 412 && status !== 409) throw err;
-      }
-    }
-    throw new ConcurrencyError(`${this.table.tableName} ${pk}/${rk}: still contended after ${MAX_ATTEMPTS} attempts`);
+    const { outcome, previous } = await writeObserved(this.table, { partitionKey: subscriptionKey(ref.subscriptionId), rowKey: searchSortKey(ref) }, observedAt, build, { attempts: MAX_ATTEMPTS });
+    return outcome === 'stale' ? 'stale' : previous;
   }
 
   /** A gallery was deleted: every definition row of it observed earlier is tombstoned. */

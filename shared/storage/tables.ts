@@ -22,13 +22,16 @@ export class TableStore {
 
   private readonly deadline: PipelinePolicy;
 
-  /** `timeoutMs`: the longest wait for one table call (TABLE_TIMEOUT_MS), or less of an HTTP request's budget. */
+  /**
+   * `timeouts`: the longest wait for one table call in an HTTP request (TABLE_TIMEOUT_MS, or less of
+   * the request's budget) and in a trigger (BACKGROUND_TIMEOUT_MS).
+   */
   constructor(
     private readonly settings: TableStoreSettings,
     private readonly options: TableServiceClientOptions = {},
-    timeoutMs = 5_000,
+    timeouts: { requestMs: number; backgroundMs: number } = { requestMs: 5_000, backgroundMs: 30_000 },
   ) {
-    this.deadline = deadlinePolicy('tableStorage', timeoutMs);
+    this.deadline = deadlinePolicy('tableStorage', timeouts.requestMs, timeouts.backgroundMs);
   }
 
   private opts(extra: TableServiceClientOptions = {}): TableServiceClientOptions {

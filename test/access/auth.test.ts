@@ -1,11 +1,11 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FunctionRegistry } from '../../shared/devhost/functions-core.js';
+import type { FunctionRegistry } from '../../dev/runtime/functions-core.js';
 import { projectRoot, startApp, type AppHost } from '../support/app-host.js';
 import { ALL_APP_ROLES, APP_ROLES, parseLocalPrincipal, principalHeader, readPrincipal, type AppRole, type Principal } from '../../shared/access/principal.js';
 import { openApiDocument } from '../../shared/http/openapi.js';
-import { DEMO_PRINCIPAL } from '../../shared/devhost/demo-directory.js';
+import { DEMO_PRINCIPAL } from '../../dev/demo/demo-directory.js';
 
 /** Routes App Service authentication lets through without a token (and that need no app role). */
 const PUBLIC_ROUTES = ['health', 'openapi.json'];

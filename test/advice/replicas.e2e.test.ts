@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { startJobsHost, type JobsHost } from '../support/jobs-host.js';
 import { replicatedVersion as version, scaleSetGroupJob } from '../support/replica-fixtures.js';
-import { DEMO_GALLERIES, DEMO_IMAGES } from '../../shared/devhost/demo-org.js';
-import { DEMO_PARTNER_PRINCIPAL } from '../../shared/devhost/demo-directory.js';
+import { DEMO_GALLERIES, DEMO_IMAGES } from '../../dev/demo/demo-org.js';
+import { DEMO_PARTNER_PRINCIPAL } from '../../dev/demo/demo-directory.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
 
 // Replica advice end to end: an image in the consumer subscription's gallery, version 1.0.0 in

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
+import { ArmSimulator } from '../../dev/arm-simulator.js';
 import { LOCAL_DEV_TOKEN, clearComputeClientCache, createComputeClient } from '../../shared/arm/client.js';
 import { PUBLISHER, armSettings, fixture } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
+import { ArmSimulator } from '../../dev/arm-simulator.js';
 import {
   DEMO_GALLERIES,
   DEMO_IMAGES,
@@ -8,7 +8,7 @@ import {
   DEMO_VERSIONS,
   DEMO_VM_SIZES,
   seedDemoOrganization,
-} from '../../shared/devhost/demo-org.js';
+} from '../../dev/demo/demo-org.js';
 import { createGalleryArmReader, type GalleryArmReader } from '../../shared/arm/reader.js';
 import { parseResourceId, type GalleryRef, type ImageRef, type VersionRef } from '../../shared/domain/ids.js';
 import { armSettings } from './helpers.js';

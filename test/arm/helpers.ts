@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ArmSettings } from '../../shared/arm/client.js';
-import type { ArmSimulator, RestResource, RestSku } from '../../shared/devhost/arm-simulator.js';
+import type { ArmSimulator, RestResource, RestSku } from '../../dev/arm-simulator.js';
 
 /** A REST-shaped fixture of test/fixtures/arm (by file name without .json). */
 export function fixture(name: string): RestResource {

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import type { GalleryImageVersion } from '@azure/arm-compute';
-import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
+import { ArmSimulator } from '../../dev/arm-simulator.js';
 import {
   ArmAccessError,
   ArmNotFoundError,

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import net from 'node:net';
-import { ArmSimulator, SimulatorInputError } from '../../shared/devhost/arm-simulator.js';
-import { PortInUseError } from '../../shared/devhost/ports.js';
+import { ArmSimulator, SimulatorInputError } from '../../dev/arm-simulator.js';
+import { PortInUseError } from '../../dev/ports.js';
 import { createGalleryArmReader } from '../../shared/arm/reader.js';
 import { parseResourceId, type GalleryRef, type ImageRef, type VersionRef } from '../../shared/domain/ids.js';
 import { CORP_GALLERY, PUBLISHER, UBUNTU_IMAGE, armSettings, corpGalleryFixtures, elapsedMs, fixture, versionNamed, resetSimulator } from './helpers.js';

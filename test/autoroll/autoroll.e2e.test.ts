@@ -6,7 +6,7 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { jobMessageId } from '../../shared/domain/job-envelope.js';
 import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT, PUBLISHER_ACCOUNT } from '../support/jobs-host.js';
-import { DEMO_IMAGES } from '../../shared/devhost/demo-org.js';
+import { DEMO_IMAGES } from '../../dev/demo/demo-org.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
 import { EVENT_TYPES } from '../../shared/events/events.js';
 import { rollJobId } from '../../shared/autoroll/autoroll.js';

@@ -6,11 +6,11 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { jobMessageId } from '../../shared/domain/job-envelope.js';
 import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT } from '../support/jobs-host.js';
-import { DEMO_IMAGES } from '../../shared/devhost/demo-org.js';
+import { DEMO_IMAGES } from '../../dev/demo/demo-org.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
 import { rollJobId } from '../../shared/autoroll/autoroll.js';
 import { APP_ROLES } from '../../shared/access/principal.js';
-import { DEMO_PRINCIPAL } from '../../shared/devhost/demo-directory.js';
+import { DEMO_PRINCIPAL } from '../../dev/demo/demo-directory.js';
 
 type Json = Record<string, unknown>;
 let host: JobsHost;

@@ -1,6 +1,6 @@
 // The ARM simulator's own process (see arm-process.ts): listens on a free port, sends its endpoint,
 // applies the resources it is sent, answers request counts, and stops when the parent disconnects.
-import { ArmSimulator, type ArmSimulatorOptions } from '../../shared/devhost/arm-simulator.js';
+import { ArmSimulator, type ArmSimulatorOptions } from '../../dev/arm-simulator.js';
 import type { ArmProcessReply, ArmProcessRequest } from './arm-process.js';
 
 const sim = new ArmSimulator(JSON.parse(process.argv[2] ?? '{}') as ArmSimulatorOptions);

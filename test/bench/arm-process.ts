@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ArmRequestCounts, ArmSimulatorOptions, RestResourceInput } from '../../shared/devhost/arm-simulator.js';
+import type { ArmRequestCounts, ArmSimulatorOptions, RestResourceInput } from '../../dev/arm-simulator.js';
 
 type Op = { op: 'put'; resources: RestResourceInput[] } | { op: 'counts' };
 export type ArmProcessRequest = Op & { id: number };

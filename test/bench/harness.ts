@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import functions from '@azure/functions';
-import { FunctionRegistry, installFunctionsCore } from '../../shared/devhost/functions-core.js';
-import { startAzurite, type RunningAzurite } from '../../shared/devhost/azurite.js';
-import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
+import { FunctionRegistry, installFunctionsCore } from '../../dev/runtime/functions-core.js';
+import { startAzurite, type RunningAzurite } from '../../dev/azurite.js';
+import { ArmSimulator } from '../../dev/arm-simulator.js';
 import { resetConfig } from '../../shared/config.js';
 import { resetServices } from '../../shared/services.js';
 import { startArmProcess, type ArmProcess } from './arm-process.js';

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBenchEnv, benchContext, cpuBoundRatio, measuredCpu, runConcurrently, type CpuSpent } from './harness.js';
 import { fmt } from './stats.js';
-import { seedDemoOrganization, DEMO_SUBSCRIPTIONS as S } from '../../shared/devhost/demo-org.js';
-import { DEMO_PRINCIPAL, seedDemoDirectory } from '../../shared/devhost/demo-directory.js';
+import { seedDemoOrganization, DEMO_SUBSCRIPTIONS as S } from '../../dev/demo/demo-org.js';
+import { DEMO_PRINCIPAL, seedDemoDirectory } from '../../dev/demo/demo-directory.js';
 import { galleryRecordFrom, imageDefinitionRecordFrom, imageVersionRecordFrom } from '../../shared/domain/records.js';
 import { parseResourceId } from '../../shared/domain/ids.js';
 

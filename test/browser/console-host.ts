@@ -1,8 +1,8 @@
 import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
-import { seedDemoOrganization } from '../../shared/devhost/demo-org.js';
-import { DEMO_PRINCIPAL, demoOrganizations } from '../../shared/devhost/demo-directory.js';
+import { ArmSimulator } from '../../dev/arm-simulator.js';
+import { seedDemoOrganization } from '../../dev/demo/demo-org.js';
+import { DEMO_PRINCIPAL, demoOrganizations } from '../../dev/demo/demo-directory.js';
 import { ALL_APP_ROLES, principalHeader } from '../../shared/access/principal.js';
 import { startApp, type AppHost } from '../support/app-host.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';

@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { readZip, writeZip } from '../../shared/build/zip.js';
-import { BUNDLE_FILE } from '../../shared/build/bundle.js';
-import { CONSOLE_DIR, PACKAGE_DIR, PACKAGE_ZIP } from '../../shared/build/package.js';
+import { readZip, writeZip } from '../../dev/build/zip.js';
+import { BUNDLE_FILE } from '../../dev/build/bundle.js';
+import { CONSOLE_DIR, PACKAGE_DIR, PACKAGE_ZIP } from '../../dev/build/package.js';
 import { loadAssets } from '../../shared/console/assets.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -55,7 +55,7 @@ describe('npm run package', () => {
 
   it('runs from the extracted package alone, away from node_modules, with every function registered', () => {
     const child = path.join(extracted, 'load.mjs');
-    const loadApp = pathToFileURL(path.join(root, 'dist/shared/devhost/load-app.js')).href;
+    const loadApp = pathToFileURL(path.join(root, 'dist/dev/runtime/load-app.js')).href;
     // every chunk the bundle loads on demand (compute SDK, Service Bus SDK) must load too
     const chunks = fs.readdirSync(path.join(extracted, 'dist/app')).filter((f) => /^chunk-.*\.js$/.test(f));
     expect(chunks.length).toBeGreaterThan(0);
@@ -91,4 +91,15 @@ describe('zip writer', () => {
     const unzip = spawnSync('unzip', ['-t', file], { encoding: 'utf8' });
     if (!unzip.error) expect(unzip.stdout).toMatch(/No errors detected/);
   });
+});
+
+describe('what ships', () => {
+  it('is the app alone: no file of dev/ (local runtime, simulators, build), cli/ or test/ goes into the bundle', async () => {
+    const { bundle } = await import('../../dev/build/bundle.js');
+    const { result } = await bundle(root);
+    const inputs = Object.keys(result.metafile?.inputs ?? {});
+    expect(inputs.some((f) => f.startsWith('functions/'))).toBe(true);
+    expect(inputs.some((f) => f.startsWith('shared/'))).toBe(true);
+    expect(inputs.filter((f) => /^(dev|cli|test)\//.test(f))).toEqual([]);
+  }, 120_000);
 });

@@ -1,14 +1,15 @@
 import { describe, it, beforeAll, afterAll, inject } from 'vitest';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
+import { ArmSimulator } from '../../dev/arm-simulator.js';
 import { createGalleryArmReader } from '../../shared/arm/reader.js';
 import { TableStore } from '../../shared/storage/tables.js';
-import { CatalogStore } from '../../shared/catalog/store.js';
+import type { CatalogStore } from '../../shared/catalog/store.js';
 import { CatalogIndexer } from '../../shared/catalog/indexer.js';
 import { readEvent } from '../../shared/catalog/events.js';
 import { armEvent, expectCatalogEqualsArm } from '../support/catalog-fixtures.js';
 import { uniqueTablePrefix } from '../support/app-host.js';
+import { catalogStore } from '../support/catalog-fixtures.js';
 
 // Random histories of ARM operations on galleries, definitions and versions (regions, global and
 // regional exclusions, provisioning and replication states, sharing), their events delivered late,
@@ -76,7 +77,7 @@ beforeAll(async () => {
   sim = new ArmSimulator();
   const { endpoint } = await sim.start();
   reader = createGalleryArmReader({ endpoint, credential: 'local', subscriptionIds: [], maxRetries: 0, retryDelayMs: 1, maxRetryDelayMs: 1 });
-  store = new CatalogStore(new TableStore({ kind: 'connectionString', connectionString: inject('azuriteConnectionString') }), uniqueTablePrefix());
+  store = catalogStore(new TableStore({ kind: 'connectionString', connectionString: inject('azuriteConnectionString') }), uniqueTablePrefix());
   await store.ensureTables();
   indexer = new CatalogIndexer(reader, store);
 });

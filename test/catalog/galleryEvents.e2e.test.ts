@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach, inject } from 'vitest';
-import { ArmSimulator, type RestResource } from '../../shared/devhost/arm-simulator.js';
+import { ArmSimulator, type RestResource } from '../../dev/arm-simulator.js';
 import { startApp, type AppHost } from '../support/app-host.js';
 import { services } from '../../shared/services.js';
 import { armEvent, clearCatalog, expectCatalogEqualsArm, fixture, liveCatalogIds, postEvents } from '../support/catalog-fixtures.js';

@@ -1,13 +1,14 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
-import { ArmSimulator, type RestResource } from '../../shared/devhost/arm-simulator.js';
+import { ArmSimulator, type RestResource } from '../../dev/arm-simulator.js';
 import { createGalleryArmReader } from '../../shared/arm/reader.js';
 import { TableStore } from '../../shared/storage/tables.js';
-import { CatalogStore } from '../../shared/catalog/store.js';
+import type { CatalogStore } from '../../shared/catalog/store.js';
 import { CatalogIndexer, RECHECK_MAX_ATTEMPTS, recheckDelayMs } from '../../shared/catalog/indexer.js';
 import { deployability } from '../../shared/domain/latest.js';
 import { parseResourceId, type VersionRef } from '../../shared/domain/ids.js';
 import { fixture } from '../support/catalog-fixtures.js';
 import { uniqueTablePrefix } from '../support/app-host.js';
+import { catalogStore } from '../support/catalog-fixtures.js';
 
 let sim: ArmSimulator;
 let store: CatalogStore;
@@ -18,7 +19,7 @@ beforeAll(async () => {
   sim = new ArmSimulator();
   const { endpoint } = await sim.start();
   const reader = createGalleryArmReader({ endpoint, credential: 'local', subscriptionIds: [], maxRetries: 0, retryDelayMs: 1, maxRetryDelayMs: 1 });
-  store = new CatalogStore(new TableStore({ kind: 'connectionString', connectionString: inject('azuriteConnectionString') }), uniqueTablePrefix());
+  store = catalogStore(new TableStore({ kind: 'connectionString', connectionString: inject('azuriteConnectionString') }), uniqueTablePrefix());
   indexer = new CatalogIndexer(reader, store, () => clock);
 });
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
-import { ArmSimulator, type RestResource } from '../../shared/devhost/arm-simulator.js';
+import { ArmSimulator, type RestResource } from '../../dev/arm-simulator.js';
 import { reconcileNow, startApp, type AppHost } from '../support/app-host.js';
 import { describeRun } from '../../shared/domain/reconcile-run.js';
 import { services } from '../../shared/services.js';

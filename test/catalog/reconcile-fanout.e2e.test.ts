@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
-import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
+import { ArmSimulator } from '../../dev/arm-simulator.js';
 import { reconcileNow, startApp, type AppHost } from '../support/app-host.js';
 import { describeRun, type ReconcileProgress } from '../../shared/domain/reconcile-run.js';
 import { services } from '../../shared/services.js';

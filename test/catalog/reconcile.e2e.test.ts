@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
-import { DEMO_SUBSCRIPTIONS, DEMO_VERSIONS } from '../../shared/devhost/demo-org.js';
+import type { ArmSimulator } from '../../dev/arm-simulator.js';
+import { DEMO_SUBSCRIPTIONS, DEMO_VERSIONS } from '../../dev/demo/demo-org.js';
 import { reconcileNow, type AppHost } from '../support/app-host.js';
 import { describeRun } from '../../shared/domain/reconcile-run.js';
 import { NEVER, startDemoArmApp } from '../support/demo-arm-app.js';

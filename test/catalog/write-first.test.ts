@@ -6,16 +6,17 @@
  */
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import { ArmSimulator, type RestResource } from '../../shared/devhost/arm-simulator.js';
+import { ArmSimulator, type RestResource } from '../../dev/arm-simulator.js';
 import { createGalleryArmReader } from '../../shared/arm/reader.js';
 import { TableStore } from '../../shared/storage/tables.js';
-import { CatalogStore } from '../../shared/catalog/store.js';
+import type { CatalogStore } from '../../shared/catalog/store.js';
 import { CatalogIndexer } from '../../shared/catalog/indexer.js';
 import type { CatalogNotification } from '../../shared/catalog/events.js';
 import { deployability } from '../../shared/domain/latest.js';
 import { parseResourceId, type VersionRef } from '../../shared/domain/ids.js';
 import { fixture } from '../support/catalog-fixtures.js';
 import { uniqueTablePrefix } from '../support/app-host.js';
+import { catalogStore } from '../support/catalog-fixtures.js';
 
 let sim: ArmSimulator;
 let store: CatalogStore;
@@ -58,9 +59,7 @@ beforeAll(async () => {
   sim = new ArmSimulator();
   const { endpoint } = await sim.start();
   const reader = createGalleryArmReader({ endpoint, credential: 'local', subscriptionIds: [], maxRetries: 0, retryDelayMs: 1, maxRetryDelayMs: 1 });
-  store = new CatalogStore(
-    new TableStore({ kind: 'connectionString', connectionString: inject('azuriteConnectionString') }, { additionalPolicies: [{ policy: recorder, position: 'perRetry' }] }),
-    uniqueTablePrefix(),
+  store = catalogStore(new TableStore({ kind: 'connectionString', connectionString: inject('azuriteConnectionString') }, { additionalPolicies: [{ policy: recorder, position: 'perRetry' }] }), uniqueTablePrefix(),
   );
   indexer = new CatalogIndexer(reader, store, () => clock);
   sim.putGallery(fixture('arm/gallery-private.json'));

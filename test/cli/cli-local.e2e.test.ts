@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { projectRoot, startLocal, type LocalStart } from '../support/local-start.js';
-import { DEMO_IMAGES } from '../../shared/devhost/demo-org.js';
+import { DEMO_IMAGES } from '../../dev/demo/demo-org.js';
 
 // The CLI as the README runs it (`npx gallery-catalog`, the package's bin), against the app as
 // `npm start` serves it.

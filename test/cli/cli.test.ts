@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { main } from '../../shared/cli/commands.js';
-import { serviceBusFrom } from '../../shared/cli/submit.js';
+import { main } from '../../cli/commands.js';
+import { serviceBusFrom } from '../../cli/submit.js';
 import { fixture } from '../support/catalog-fixtures.js';
 import { appVersion } from '../../shared/version.js';
-import { freePort } from '../../shared/devhost/ports.js';
+import { freePort } from '../../dev/ports.js';
 
 export function run(args: string[], env: NodeJS.ProcessEnv = {}, cwd = os.tmpdir()) {
   const out: string[] = [];

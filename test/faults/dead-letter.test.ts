@@ -1,9 +1,9 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { jobMessageId } from '../../shared/domain/job-envelope.js';
-import { startAzurite, tableConnectionString, type RunningAzurite } from '../../shared/devhost/azurite.js';
+import { startAzurite, tableConnectionString, type RunningAzurite } from '../../dev/azurite.js';
 import { startJobsHost, envelope, galleryImage, PUBLISHER_ACCOUNT, type JobsHost } from '../support/jobs-host.js';
 import { jobMessage, type JobQueue } from '../../shared/jobs/queue.js';
-import { useJobQueue } from '../../shared/services.js';
+import { useJobQueue } from '../../dev/runtime/host-queues.js';
 import type { JobEnvelope } from '../../shared/domain/job-envelope.js';
 import { TcpGate } from './tcp-gate.js';
 

@@ -1,11 +1,12 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startAzurite, tableConnectionString, type RunningAzurite } from '../../shared/devhost/azurite.js';
+import { startAzurite, tableConnectionString, type RunningAzurite } from '../../dev/azurite.js';
 import { startJobsHost, envelope, galleryImage, PUBLISHER_ACCOUNT, type JobsHost } from '../support/jobs-host.js';
 import { armEvent, expectCatalogEqualsArm } from '../support/catalog-fixtures.js';
-import { DEMO_IMAGES, DEMO_SUBSCRIPTIONS, DEMO_VERSIONS } from '../../shared/devhost/demo-org.js';
-import { LocalRuntime } from '../../shared/devhost/runtime.js';
-import { resetServices, services, useJobQueue } from '../../shared/services.js';
-import type { FaultSpec } from '../../shared/devhost/arm-simulator.js';
+import { DEMO_IMAGES, DEMO_SUBSCRIPTIONS, DEMO_VERSIONS } from '../../dev/demo/demo-org.js';
+import { LocalRuntime } from '../../dev/runtime/runtime.js';
+import { resetServices, services } from '../../shared/services.js';
+import { useJobQueue } from '../../dev/runtime/host-queues.js';
+import type { FaultSpec } from '../../dev/arm-simulator.js';
 import { TcpGate } from './tcp-gate.js';
 import { TableClient } from '@azure/data-tables';
 

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startAzurite, tableConnectionString, type RunningAzurite } from '../../shared/devhost/azurite.js';
+import { startAzurite, tableConnectionString, type RunningAzurite } from '../../dev/azurite.js';
 import { startJobsHost, envelope, galleryImage, PUBLISHER_ACCOUNT, type JobsHost } from '../support/jobs-host.js';
 import { TcpGate } from './tcp-gate.js';
 

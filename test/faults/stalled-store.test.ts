@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startAzurite, type RunningAzurite } from '../../shared/devhost/azurite.js';
+import { startAzurite, type RunningAzurite } from '../../dev/azurite.js';
 import { startJobsHost, envelope, galleryImage, PUBLISHER_ACCOUNT, type JobsHost } from '../support/jobs-host.js';
-import { DEMO_IMAGES } from '../../shared/devhost/demo-org.js';
+import { DEMO_IMAGES } from '../../dev/demo/demo-org.js';
 
 // A table store that neither answers nor refuses (Azurite stopped with SIGSTOP: its port still
 // accepts connections, nothing comes back). Every table call has a deadline (TABLE_TIMEOUT_MS), so

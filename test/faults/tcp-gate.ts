@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { freePort } from '../../shared/devhost/ports.js';
+import { freePort } from '../../dev/ports.js';
 
 /**
  * A TCP proxy in front of a dependency (Azurite here) that a test can take down and bring back on

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_DIR } from '../../shared/build/package.js';
+import { PACKAGE_DIR } from '../../dev/build/package.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const yaml = fs.readFileSync(path.join(root, 'azure.yaml'), 'utf8');

@@ -423,7 +423,7 @@ class Checker {
           r.symbol,
           known
             ? `${typeName} is no resource type of ${typeName.split('/')[0]} in Azure's definitions${hint ? ` (did you mean ${hint}?)` : ''}`
-            : `${typeName}@${version} is not in test/fixtures/bicep-types: if it is a real type, run node scripts/bicep-types-fixtures.mjs <bicep-types-az checkout>`,
+            : `${typeName}@${version} is not in test/fixtures/bicep-types: if it is a real type, run node dev/scripts/bicep-types-fixtures.mjs <bicep-types-az checkout>`,
         );
       }
       return;

@@ -17,7 +17,7 @@ const lib = TypeLibrary.load();
 describe("infra/ against Azure's resource type definitions (Azure/bicep-types-az)", () => {
   it('has the definitions of exactly the resource types and api-versions infra/ declares', () => {
     const declared = [...new Set(files.flatMap((f) => f.resources.map((r) => r.type.toLowerCase())))].sort();
-    expect(lib.declared.map((d) => d.toLowerCase()).sort(), 'test/fixtures/bicep-types is stale: node scripts/bicep-types-fixtures.mjs <bicep-types-az checkout>').toEqual(declared);
+    expect(lib.declared.map((d) => d.toLowerCase()).sort(), 'test/fixtures/bicep-types is stale: node dev/scripts/bicep-types-fixtures.mjs <bicep-types-az checkout>').toEqual(declared);
   });
 
   it('names the source repository, commit and regeneration script beside the definitions', () => {
@@ -25,7 +25,7 @@ describe("infra/ against Azure's resource type definitions (Azure/bicep-types-az
     expect(lib.catalog.source.repository).toBe('Azure/bicep-types-az');
     expect(lib.catalog.source.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(readme).toContain(lib.catalog.source.commit);
-    expect(readme).toContain('scripts/bicep-types-fixtures.mjs');
+    expect(readme).toContain('dev/scripts/bicep-types-fixtures.mjs');
     expect(fs.existsSync(path.join(root, 'scripts', 'bicep-types-fixtures.mjs'))).toBe(true);
   });
 

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { startJobsHost, envelope, galleryImage, launchSpec, compute, type JobsHost, PUBLISHER_ACCOUNT, PARTNER_ACCOUNT } from '../support/jobs-host.js';
-import { DEMO_GALLERIES } from '../../shared/devhost/demo-org.js';
-import { DEMO_PARTNER_PRINCIPAL } from '../../shared/devhost/demo-directory.js';
+import { DEMO_GALLERIES } from '../../dev/demo/demo-org.js';
+import { DEMO_PARTNER_PRINCIPAL } from '../../dev/demo/demo-directory.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
 import { pointerOf } from '../../shared/domain/job-envelope.js';
 

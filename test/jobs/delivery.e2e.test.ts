@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT, PUBLISHER_ACCOUNT, CONTOSO_JOBS } from '../support/jobs-host.js';
-import { DEMO_SUBSCRIPTIONS as S } from '../../shared/devhost/demo-org.js';
+import { DEMO_SUBSCRIPTIONS as S } from '../../dev/demo/demo-org.js';
 import { services } from '../../shared/services.js';
 
 // Messages as producers other than the HTTP API may put them on the queue, transient failures,

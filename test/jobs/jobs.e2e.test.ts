@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { jobMessageId } from '../../shared/domain/job-envelope.js';
 import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT } from '../support/jobs-host.js';
-import { DEMO_IMAGES, DEMO_SUBSCRIPTIONS as S } from '../../shared/devhost/demo-org.js';
+import { DEMO_IMAGES, DEMO_SUBSCRIPTIONS as S } from '../../dev/demo/demo-org.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
 
 let host: JobsHost;

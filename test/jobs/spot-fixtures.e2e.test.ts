@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT, PUBLISHER_ACCOUNT, CONTOSO_JOBS } from '../support/jobs-host.js';
 import { fixture } from '../support/catalog-fixtures.js';
-import { DEMO_IMAGES } from '../../shared/devhost/demo-org.js';
+import { DEMO_IMAGES } from '../../dev/demo/demo-org.js';
 import { scriptSummary } from '../../shared/domain/spot-body.js';
 
 type Json = Record<string, unknown>;

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { startJobsHost, envelope, galleryImage, PUBLISHER_ACCOUNT, CONTOSO_JOBS, type JobsHost } from '../support/jobs-host.js';
-import { services, useJobQueue } from '../../shared/services.js';
+import { services } from '../../shared/services.js';
+import { useJobQueue } from '../../dev/runtime/host-queues.js';
 import { JobSweeper } from '../../shared/jobs/sweep.js';
 import type { JobQueue } from '../../shared/jobs/queue.js';
 import type { JobEnvelope } from '../../shared/domain/job-envelope.js';

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
-import { seedDemoOrganization, DEMO_SUBSCRIPTIONS as S, DEMO_TENANTS as T, DEMO_GALLERIES, DEMO_IMAGES } from '../../shared/devhost/demo-org.js';
-import { DEMO_PRINCIPAL, DEMO_PARTNER_PRINCIPAL } from '../../shared/devhost/demo-directory.js';
+import { seedDemoOrganization, DEMO_SUBSCRIPTIONS as S, DEMO_TENANTS as T, DEMO_GALLERIES, DEMO_IMAGES } from '../../dev/demo/demo-org.js';
+import { DEMO_PRINCIPAL, DEMO_PARTNER_PRINCIPAL } from '../../dev/demo/demo-directory.js';
 import { startLookupsHost, type LookupsHost } from '../support/lookups-host.js';
 
 let host: LookupsHost;

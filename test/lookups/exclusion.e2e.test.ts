@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { startJobsHost, envelope, galleryImage, type JobsHost } from '../support/jobs-host.js';
-import { DEMO_IMAGES, DEMO_VERSIONS } from '../../shared/devhost/demo-org.js';
+import { DEMO_IMAGES, DEMO_VERSIONS } from '../../dev/demo/demo-org.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
-import type { RestResource } from '../../shared/devhost/arm-simulator.js';
+import type { RestResource } from '../../dev/arm-simulator.js';
 
 // Exclusion from latest, through every public interface that depends on it: excluded in region R
 // iff the global publishingProfile.excludeFromLatest is true OR R's target-region entry says true.

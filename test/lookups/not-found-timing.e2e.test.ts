@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { startJobsHost, type JobsHost } from '../support/jobs-host.js';
 import { ALL_APP_ROLES } from '../../shared/access/principal.js';
-import { DEMO_PARTNER_PRINCIPAL } from '../../shared/devhost/demo-directory.js';
-import { DEMO_GALLERIES } from '../../shared/devhost/demo-org.js';
+import { DEMO_PARTNER_PRINCIPAL } from '../../dev/demo/demo-directory.js';
+import { DEMO_GALLERIES } from '../../dev/demo/demo-org.js';
 
 // Errors must not reveal by timing what the caller may not see: an image definition (or gallery)
 // that exists but is invisible to the caller answers its 404 with the same work as one that does

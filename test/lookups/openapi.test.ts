@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { loadApp } from '../../shared/devhost/load-app.js';
+import { loadApp } from '../../dev/runtime/load-app.js';
 import { appSourceFiles, projectRoot } from '../support/app-host.js';
-import type { FunctionRegistry } from '../../shared/devhost/functions-core.js';
+import type { FunctionRegistry } from '../../dev/runtime/functions-core.js';
 import { openApiDocument } from '../../shared/http/openapi.js';
 
 let registry: FunctionRegistry;

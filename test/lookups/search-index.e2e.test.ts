@@ -4,11 +4,12 @@ import { startLookupsHost, type LookupsHost } from '../support/lookups-host.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
 import type { Principal } from '../../shared/access/principal.js';
 import { TableStore } from '../../shared/storage/tables.js';
-import { CatalogStore } from '../../shared/catalog/store.js';
+import type { CatalogStore } from '../../shared/catalog/store.js';
 import { CatalogLookups, type SearchFilters } from '../../shared/lookups/lookups.js';
 import { OrganizationDirectory } from '../../shared/access/directory.js';
 import type { Caller } from '../../shared/domain/visibility.js';
 import { matchesSearch, searchSortKey } from '../../shared/domain/search.js';
+import { catalogStore } from '../support/catalog-fixtures.js';
 
 // The search index answers like a walk of the whole catalog (the reference below), filters the
 // security type by family, follows versions gaining and losing "latest" in a region, and is
@@ -60,7 +61,7 @@ function version(imageId: string, name: string, region: string, state: 'Complete
 }
 
 function freshStore(): CatalogStore {
-  return new CatalogStore(new TableStore({ kind: 'connectionString', connectionString: inject('azuriteConnectionString') }), host.tablePrefix);
+  return catalogStore(new TableStore({ kind: 'connectionString', connectionString: inject('azuriteConnectionString') }), host.tablePrefix);
 }
 
 /** The walk the search index replaces: every gallery the caller sees, every definition in it, the region from the versions. */

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
+import type { ArmSimulator } from '../../dev/arm-simulator.js';
 import type { AppHost } from '../support/app-host.js';
 import { startDemoArmApp } from '../support/demo-arm-app.js';
 import { ADMIN_PRINCIPAL } from '../support/lookups-host.js';

@@ -1,10 +1,11 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
-import { DEMO_GALLERIES, DEMO_IMAGES, DEMO_SUBSCRIPTIONS } from '../../shared/devhost/demo-org.js';
+import type { ArmSimulator } from '../../dev/arm-simulator.js';
+import { DEMO_GALLERIES, DEMO_IMAGES, DEMO_SUBSCRIPTIONS } from '../../dev/demo/demo-org.js';
 import { reconcileNow, type AppHost } from '../support/app-host.js';
 import { startDemoArmApp } from '../support/demo-arm-app.js';
 import { expectCatalogEqualsArm } from '../support/catalog-fixtures.js';
-import { services, useReconcileQueue } from '../../shared/services.js';
+import { services } from '../../shared/services.js';
+import { useReconcileQueue } from '../../dev/runtime/host-queues.js';
 import { unitMessage } from '../../shared/reconcile/queue.js';
 import { waitForRun } from '../../shared/reconcile/runs.js';
 import { unitKey, unitMessageId } from '../../shared/domain/reconcile-run.js';

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
-import { startAzurite } from '../../shared/devhost/azurite.js';
-import { freePort, isListening } from '../../shared/devhost/ports.js';
+import { startAzurite } from '../../dev/azurite.js';
+import { freePort, isListening } from '../../dev/ports.js';
 
 // Azurite keeps its data on disk only when it is stopped with SIGINT (otherwise every ~5 s): what
 // was accepted just before a stop must be there after a restart.
@@ -44,7 +44,7 @@ describe('Azurite stop', () => {
 // The same through `npm start` as a developer runs it: write over HTTP, Ctrl-C within a second,
 // start again, read it back.
 const root = path.resolve(import.meta.dirname, '../..');
-const startScript = path.join(root, 'dist/shared/devhost/start.js');
+const startScript = path.join(root, 'dist/dev/start.js');
 
 async function npmStart(dataDir: string): Promise<{ child: ChildProcess; base: string; output: () => string }> {
   const ports = { http: await freePort(), azurite: await freePort(), arm: await freePort() };

@@ -7,10 +7,10 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import http from 'node:http';
 import path from 'node:path';
 import { AzureKeyCredential, EventGridPublisherClient } from '@azure/eventgrid';
-import { loadApp } from '../../shared/devhost/load-app.js';
-import { LocalRuntime } from '../../shared/devhost/runtime.js';
-import { LOCAL_TOPIC_PATH, parseWebhooks, readEventSubscriptions, type LocalEventTopic } from '../../shared/devhost/event-grid-topic.js';
-import { LocalServiceBusQueue } from '../../shared/devhost/local-bus.js';
+import { loadApp } from '../../dev/runtime/load-app.js';
+import { LocalRuntime } from '../../dev/runtime/runtime.js';
+import { LOCAL_TOPIC_PATH, parseWebhooks, readEventSubscriptions, type LocalEventTopic } from '../../dev/runtime/event-grid-topic.js';
+import { LocalServiceBusQueue } from '../../dev/runtime/local-bus.js';
 import type { calls as Calls } from '../support/sample-app.js';
 import type { JobEnvelope } from '../../shared/domain/job-envelope.js';
 

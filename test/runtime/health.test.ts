@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startAzurite, type RunningAzurite } from '../../shared/devhost/azurite.js';
+import { startAzurite, type RunningAzurite } from '../../dev/azurite.js';
 import { startApp, type AppHost } from '../support/app-host.js';
 import { appVersion } from '../../shared/version.js';
 

@@ -2,10 +2,10 @@ import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import http from 'node:http';
 import { startJobsHost, envelope, type JobsHost } from '../support/jobs-host.js';
 import { ALL_APP_ROLES, principalHeader } from '../../shared/access/principal.js';
-import { DEMO_PRINCIPAL } from '../../shared/devhost/demo-directory.js';
-import { DEFAULT_MAX_REQUEST_BYTES } from '../../shared/devhost/runtime.js';
+import { DEMO_PRINCIPAL } from '../../dev/demo/demo-directory.js';
+import { DEFAULT_MAX_REQUEST_BYTES } from '../../dev/runtime/runtime.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
-import { DEMO_VERSIONS } from '../../shared/devhost/demo-org.js';
+import { DEMO_VERSIONS } from '../../dev/demo/demo-org.js';
 import { MAX_JOB_ENVELOPE_BYTES } from '../../shared/domain/job-envelope.js';
 
 // Hostile input against the local runtime and the app it serves: every error is RFC 9457

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import path from 'node:path';
-import { loadApp } from '../../shared/devhost/load-app.js';
-import { LocalRuntime } from '../../shared/devhost/runtime.js';
+import { loadApp } from '../../dev/runtime/load-app.js';
+import { LocalRuntime } from '../../dev/runtime/runtime.js';
 import type { calls as Calls } from '../support/sample-app.js';
 
 const root = path.resolve(import.meta.dirname, '../..');

@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, isListening } from '../../shared/devhost/ports.js';
-import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
-import { seedDemoOrganization, DEMO_SUBSCRIPTIONS } from '../../shared/devhost/demo-org.js';
+import { freePort, isListening } from '../../dev/ports.js';
+import { ArmSimulator } from '../../dev/arm-simulator.js';
+import { seedDemoOrganization, DEMO_SUBSCRIPTIONS } from '../../dev/demo/demo-org.js';
 
 // The README's front door, as a newcomer runs it: `npm start` itself (npm, not node) with embedded
 // defaults on an empty data folder, then every command the README's "Running locally" section
@@ -239,7 +239,7 @@ describe('npm start (the README front door)', () => {
 });
 
 describe('start-up with real-ARM settings', () => {
-  const script = path.join(root, 'dist/shared/devhost/start.js');
+  const script = path.join(root, 'dist/dev/start.js');
   let sim: ArmSimulator;
   let app: Started | undefined;
 

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import path from 'node:path';
-import { loadApp } from '../../shared/devhost/load-app.js';
-import type { FunctionRegistry } from '../../shared/devhost/functions-core.js';
+import { loadApp } from '../../dev/runtime/load-app.js';
+import type { FunctionRegistry } from '../../dev/runtime/functions-core.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 

@@ -6,15 +6,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { loadApp } from '../../shared/devhost/load-app.js';
-import { LocalRuntime, type LogLine, type RuntimeOptions } from '../../shared/devhost/runtime.js';
+import { loadApp } from '../../dev/runtime/load-app.js';
+import { LocalRuntime, type LogLine, type RuntimeOptions } from '../../dev/runtime/runtime.js';
 import { resetConfig } from '../../shared/config.js';
-import { resetServices, services, useJobQueue, useReconcileQueue } from '../../shared/services.js';
+import { resetServices, services } from '../../shared/services.js';
+import { useJobQueue, useReconcileQueue } from '../../dev/runtime/host-queues.js';
 import { waitForRun } from '../../shared/reconcile/runs.js';
 import type { ReconcileProgress } from '../../shared/domain/reconcile-run.js';
-import type { LocalServiceBusQueue } from '../../shared/devhost/local-bus.js';
-import { DEMO_TENANTS } from '../../shared/devhost/demo-org.js';
-import { LOCAL_TOPIC_PATH, readEventSubscriptions, type LocalEventTopic } from '../../shared/devhost/event-grid-topic.js';
+import type { LocalServiceBusQueue } from '../../dev/runtime/local-bus.js';
+import { DEMO_TENANTS } from '../../dev/demo/demo-org.js';
+import { LOCAL_TOPIC_PATH, readEventSubscriptions, type LocalEventTopic } from '../../dev/runtime/event-grid-topic.js';
 
 export const projectRoot = path.resolve(import.meta.dirname, '../..');
 

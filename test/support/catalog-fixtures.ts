@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { ArmSimulator, RestResource } from '../../shared/devhost/arm-simulator.js';
+import type { ArmSimulator, RestResource } from '../../dev/arm-simulator.js';
 import type { GalleryArmReader } from '../../shared/arm/reader.js';
-import type { CatalogStore } from '../../shared/catalog/store.js';
 import { parseResourceId, type GalleryRef, type ImageRef, type VersionRef } from '../../shared/domain/ids.js';
 import { galleryRecordFrom, imageDefinitionRecordFrom, imageVersionRecordFrom } from '../../shared/domain/records.js';
 import { odata } from '@azure/data-tables';
 import { subscriptionKey } from '../../shared/catalog/keys.js';
+import { CatalogStore } from '../../shared/catalog/store.js';
+import { SearchIndex } from '../../shared/search/search-index.js';
+import type { TableStore } from '../../shared/storage/tables.js';
 
 export const fixturesDir = path.resolve(import.meta.dirname, '../fixtures');
 
@@ -104,4 +106,9 @@ export async function clearCatalog(store: CatalogStore): Promise<void> {
   for (const table of [store.galleries, store.images, store.versions, store.shares, store.rechecks, store.search.table]) {
     for await (const e of table.listEntities()) await table.deleteEntity(e.partitionKey ?? '', e.rowKey ?? '');
   }
+}
+
+/** A catalog store with its search index, as the composition root (shared/services.ts) builds them. */
+export function catalogStore(tables: TableStore, prefix: string): CatalogStore {
+  return new CatalogStore(tables, prefix, new SearchIndex(tables, prefix));
 }

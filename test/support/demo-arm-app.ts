@@ -3,8 +3,8 @@
  * subscriptions set and its timers parked (tests invoke the reconcile themselves).
  */
 import { inject } from 'vitest';
-import { ArmSimulator, type ArmSimulatorOptions } from '../../shared/devhost/arm-simulator.js';
-import { seedDemoOrganization, DEMO_SUBSCRIPTIONS } from '../../shared/devhost/demo-org.js';
+import { ArmSimulator, type ArmSimulatorOptions } from '../../dev/arm-simulator.js';
+import { seedDemoOrganization, DEMO_SUBSCRIPTIONS } from '../../dev/demo/demo-org.js';
 import { startApp, type AppHost } from './app-host.js';
 
 /** A schedule that never fires during a test run. */

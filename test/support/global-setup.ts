@@ -1,6 +1,6 @@
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { startAzurite, type RunningAzurite } from '../../shared/devhost/azurite.js';
+import { startAzurite, type RunningAzurite } from '../../dev/azurite.js';
 
 let azurite: RunningAzurite | undefined;
 

@@ -1,8 +1,8 @@
 import { expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
-import { DEMO_SUBSCRIPTIONS, seedDemoOrganization } from '../../shared/devhost/demo-org.js';
-import { DEMO_PRINCIPAL, demoOrganizations } from '../../shared/devhost/demo-directory.js';
+import { ArmSimulator } from '../../dev/arm-simulator.js';
+import { DEMO_SUBSCRIPTIONS, seedDemoOrganization } from '../../dev/demo/demo-org.js';
+import { DEMO_PRINCIPAL, demoOrganizations } from '../../dev/demo/demo-directory.js';
 import { startApp, type AppHost } from './app-host.js';
 import { armEvent, fixture, postEvents } from './catalog-fixtures.js';
 import { ALL_APP_ROLES, principalHeader, type Principal } from '../../shared/access/principal.js';

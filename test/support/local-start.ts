@@ -1,6 +1,6 @@
 /**
  * The built app served by the local runtime in a child process, as `npm start` runs it
- * (dist/shared/devhost/start.js, embedded defaults, Azurite and the ARM simulator), on free ports
+ * (dist/dev/start.js, embedded defaults, Azurite and the ARM simulator), on free ports
  * with a fresh data folder. test/runtime/npm-start.test.ts runs `npm start` itself; the tests that
  * only need a running app start the built script directly to save the build.
  */
@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../shared/devhost/ports.js';
+import { freePort } from '../../dev/ports.js';
 
 export const projectRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -36,7 +36,7 @@ export interface LocalPlace {
 
 /** Starts the built start script; does not wait for it to serve. */
 export async function startLocalRuntime(root: string = projectRoot, env: Record<string, string> = {}, place?: LocalPlace): Promise<LocalStart & { place: LocalPlace }> {
-  const script = path.join(root, 'dist/shared/devhost/start.js');
+  const script = path.join(root, 'dist/dev/start.js');
   if (!fs.existsSync(script)) throw new Error('run `npm run build` first (npm test does)');
   const ports = place?.ports ?? { http: await freePort(), azurite: await freePort(), arm: await freePort() };
   const dataDir = place?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gc-local-start-'));

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
-import { ArmSimulator } from '../../shared/devhost/arm-simulator.js';
+import { ArmSimulator } from '../../dev/arm-simulator.js';
 import { startApp, type AppHost } from './app-host.js';
-import { DEMO_TENANTS } from '../../shared/devhost/demo-org.js';
+import { DEMO_TENANTS } from '../../dev/demo/demo-org.js';
 import { armEvent, postEvents } from './catalog-fixtures.js';
 import { ALL_APP_ROLES, APP_ROLES, principalHeader, type Principal } from '../../shared/access/principal.js';
 

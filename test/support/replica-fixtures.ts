@@ -5,7 +5,7 @@
  * envelopes (Spot Elastigroup bodies) whose capacity maximum is the demand.
  */
 import { envelope, galleryImage, compute } from './jobs-host.js';
-import type { RestResourceInput } from '../../shared/devhost/arm-simulator.js';
+import type { RestResourceInput } from '../../dev/arm-simulator.js';
 
 type Json = Record<string, unknown>;
 

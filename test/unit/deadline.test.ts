@@ -14,6 +14,14 @@ describe('callTimeout', () => {
     // the budget does not leak out of its request
     expect(callTimeout(5000)).toBe(5000);
   });
+
+  it('gives a call outside any request (a trigger) its background timeout', async () => {
+    expect(callTimeout(5000, 30_000)).toBe(30_000);
+    await withDeadline(1000, () => {
+      expect(callTimeout(5000, 30_000)).toBeLessThanOrEqual(1000);
+      return Promise.resolve();
+    });
+  });
 });
 
 describe('deadlinePolicy', () => {

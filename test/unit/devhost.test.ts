@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { compileRoute, matchRoute, compareRoutes } from '../../shared/devhost/routes.js';
-import { parseSchedule, nextOccurrence } from '../../shared/devhost/ncrontab.js';
-import { expandMainGlob } from '../../shared/devhost/load-app.js';
-import { durationMs } from '../../shared/devhost/runtime.js';
+import { compileRoute, matchRoute, compareRoutes } from '../../dev/runtime/routes.js';
+import { parseSchedule, nextOccurrence } from '../../dev/runtime/ncrontab.js';
+import { expandMainGlob } from '../../dev/runtime/load-app.js';
+import { durationMs } from '../../dev/runtime/runtime.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

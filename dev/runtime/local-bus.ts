@@ -15,9 +15,9 @@
  * Production never loads this module.
  */
 import type { ServiceBusMessage } from '@azure/service-bus';
-import type { JobQueue, SendOptions } from '../jobs/queue.js';
-import { jobMessage } from '../jobs/queue.js';
-import type { JobEnvelope } from '../domain/job-envelope.js';
+import type { JobQueue, SendOptions } from '../../shared/jobs/queue.js';
+import { jobMessage } from '../../shared/jobs/queue.js';
+import type { JobEnvelope } from '../../shared/domain/job-envelope.js';
 import type { DeliverableMessage, Settlement } from './service-bus.js';
 
 export interface LocalQueueOptions {

@@ -18,18 +18,19 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startAzurite, stopLeftoverAzurite, type RunningAzurite } from './azurite.js';
 import { ArmSimulator } from './arm-simulator.js';
-import { seedDemoOrganization } from './demo-org.js';
-import { loadApp, projectRoot } from './load-app.js';
-import { LocalRuntime } from './runtime.js';
+import { seedDemoOrganization } from './demo/demo-org.js';
+import { loadApp, projectRoot } from './runtime/load-app.js';
+import { LocalRuntime } from './runtime/runtime.js';
 import { isListening, PortInUseError } from './ports.js';
-import { config, ConfigError } from '../config.js';
-import { services, useJobQueue, useReconcileQueue } from '../services.js';
-import { waitForRun } from '../reconcile/runs.js';
-import { describeRun } from '../domain/reconcile-run.js';
-import { ALL_APP_ROLES, parseLocalPrincipal, principalHeader } from '../access/principal.js';
-import { DEMO_PRINCIPAL, seedDemoDirectory } from './demo-directory.js';
-import { DEMO_SUBSCRIPTIONS } from './demo-org.js';
-import { LOCAL_TOPIC_PATH, parseWebhooks, readEventSubscriptions } from './event-grid-topic.js';
+import { config, ConfigError } from '../shared/config.js';
+import { services } from '../shared/services.js';
+import { useJobQueue, useReconcileQueue } from './runtime/host-queues.js';
+import { waitForRun } from '../shared/reconcile/runs.js';
+import { describeRun } from '../shared/domain/reconcile-run.js';
+import { ALL_APP_ROLES, parseLocalPrincipal, principalHeader } from '../shared/access/principal.js';
+import { DEMO_PRINCIPAL, seedDemoDirectory } from './demo/demo-directory.js';
+import { DEMO_SUBSCRIPTIONS } from './demo/demo-org.js';
+import { LOCAL_TOPIC_PATH, parseWebhooks, readEventSubscriptions } from './runtime/event-grid-topic.js';
 
 const DEFAULT_SETTINGS: Record<string, string> = {
   FUNCTIONS_WORKER_RUNTIME: 'node',

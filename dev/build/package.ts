@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLE_FILE } from './bundle.js';
-import { projectRoot } from '../devhost/load-app.js';
+import { projectRoot } from '../runtime/load-app.js';
 import { writeZip, type ZipEntry } from './zip.js';
 
 export const PACKAGE_DIR = '.deploy/app';
@@ -58,7 +58,7 @@ export function packageApp(root = projectRoot()): { dir: string; zip: string; zi
   return { dir, zip, zipBytes: bytes.length, files: entries.map((e) => ({ name: e.name, bytes: e.data.length })) };
 }
 
-/** The built console, from the console build (scripts/build-console.mjs). */
+/** The built console, from the console build (dev/build/build-console.mjs). */
 export const CONSOLE_DIR = 'dist/console';
 
 /** Every file under `dir` (relative to `root`, `/`-separated), sorted; an error when the folder is missing. */

@@ -5,9 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseJobEnvelope, groupIdentity } from '../domain/job-envelope.js';
-import { ServiceBusJobQueue } from '../jobs/queue.js';
-import type { ServiceBusSettings } from '../config.js';
+import { parseJobEnvelope, groupIdentity } from '../shared/domain/job-envelope.js';
+import { ServiceBusJobQueue } from '../shared/jobs/queue.js';
+import type { ServiceBusSettings } from '../shared/config.js';
 import { problemLines, type ApiClient } from './api-client.js';
 import { EXIT, text as cell, type CliIO, type Output } from './io.js';
 

@@ -48,9 +48,9 @@ import {
   type ResourceLevel,
   type ResourceRef,
   type VersionRef,
-} from '../domain/ids.js';
+} from '../shared/domain/ids.js';
 import { PortInUseError } from './ports.js';
-import { TokenBucket, type TokenBucketLimits } from '../domain/token-bucket.js';
+import { TokenBucket, type TokenBucketLimits } from '../shared/domain/token-bucket.js';
 
 /** A resource as ARM's REST API shows it (`properties` not flattened). */
 export interface RestResource {
@@ -681,7 +681,7 @@ export class ArmSimulator {
           return { status: existed ? 200 : 201, body: stored };
         }
       }
-      return { status: 404, body: armError('NotFound', `No simulator admin endpoint ${method} ${path}. See the comment at the top of shared/devhost/arm-simulator.ts.`) };
+      return { status: 404, body: armError('NotFound', `No simulator admin endpoint ${method} ${path}. See the comment at the top of dev/arm-simulator.ts.`) };
     } catch (err) {
       if (err instanceof SimulatorInputError) return { status: err.status, body: armError(err.code, err.message) };
       if (err instanceof InvalidResourceIdError) return { status: 400, body: armError('InvalidResourceId', err.message) };

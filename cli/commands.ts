@@ -3,8 +3,8 @@
  * Every command answers `--help` / `-h` (and `help <command>`) with its options, examples and exit
  * codes, exit code 0.
  */
-import { parseResourceId, type ResourceRef } from '../domain/ids.js';
-import { appVersion } from '../version.js';
+import { parseResourceId, type ResourceRef } from '../shared/domain/ids.js';
+import { appVersion } from '../shared/version.js';
 import { ApiClient, ApiUnreachableError, DEFAULT_API, problemLines } from './api-client.js';
 import { EXIT, text, type CliIO } from './io.js';
 import { follow, printJob, submit } from './submit.js';

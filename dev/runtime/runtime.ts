@@ -23,8 +23,8 @@ import { parseSchedule, nextOccurrence } from './ncrontab.js';
 import { ServiceBusPump, type DeliverableMessage, type Settlement } from './service-bus.js';
 import { LocalServiceBusQueue, type LocalQueueOptions } from './local-bus.js';
 import { LocalEventTopic, type EventSubscriptionDefinition } from './event-grid-topic.js';
-import { problem } from '../http/responses.js';
-import { printable } from '../domain/printable.js';
+import { problem } from '../../shared/http/responses.js';
+import { printable } from '../../shared/domain/printable.js';
 
 // @azure/functions is a CommonJS bundle whose class exports Node's ESM loader cannot name statically.
 const { HttpRequest, HttpResponse, InvocationContext } = functions;

@@ -3,8 +3,8 @@
  * the organization shares between them. The development principal (`LOCAL_PRINCIPAL`, default
  * DEMO_PRINCIPAL) is a Contoso platform engineer acting for the consumer subscription.
  */
-import type { OrganizationDirectory, OrganizationDocument } from '../access/directory.js';
-import type { Principal } from '../access/principal.js';
+import type { OrganizationDirectory, OrganizationDocument } from '../../shared/access/directory.js';
+import type { Principal } from '../../shared/access/principal.js';
 import { DEMO_GALLERIES, DEMO_IMAGES, DEMO_SUBSCRIPTIONS, DEMO_TENANTS } from './demo-org.js';
 
 export const DEMO_PRINCIPAL: Principal = { tenantId: DEMO_TENANTS.contoso, objectId: '11111111-2222-4333-8444-555555555555' };

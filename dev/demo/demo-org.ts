@@ -23,7 +23,7 @@
  *   other org / rg-other / otherGallery      private
  *     debian-12          Linux Gen2                  1.0.0 completed
  */
-import type { ArmSimulator, RestResource, RestSku } from './arm-simulator.js';
+import type { ArmSimulator, RestResource, RestSku } from '../arm-simulator.js';
 
 export const DEMO_SUBSCRIPTIONS = {
   publisher: '0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f',

@@ -2,7 +2,7 @@
 // (the type definitions the Bicep compiler checks resources against): the resource types and
 // api-versions that infra/**/*.bicep declares, and only the type entries they reach.
 //
-//   node scripts/bicep-types-fixtures.mjs <bicep-types-az checkout> [--commit <sha>]
+//   node dev/scripts/bicep-types-fixtures.mjs <bicep-types-az checkout> [--commit <sha>]
 //
 // The checkout needs generated/index.json and the generated/**/types.json files it names. Without
 // index.json (it is large; some copies leave it out) the entries are rebuilt from the ResourceType
@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const out = path.join(root, 'test/fixtures/bicep-types');
 
 const args = process.argv.slice(2);
@@ -31,7 +31,7 @@ const commitAt = args.indexOf('--commit');
 const commitArg = commitAt >= 0 ? args.splice(commitAt, 2)[1] : undefined;
 const checkout = args[0];
 if (!checkout) {
-  console.error('usage: node scripts/bicep-types-fixtures.mjs <bicep-types-az checkout> [--commit <sha>]');
+  console.error('usage: node dev/scripts/bicep-types-fixtures.mjs <bicep-types-az checkout> [--commit <sha>]');
   process.exit(2);
 }
 const generated = path.join(path.resolve(checkout), 'generated');

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildResult } from 'esbuild';
-import { projectRoot } from '../devhost/load-app.js';
+import { projectRoot } from '../runtime/load-app.js';
 
 export const BUNDLE_FILE = 'dist/app/main.js';
 
@@ -57,6 +57,8 @@ export async function bundle(root = projectRoot()): Promise<{ file: string; byte
     keepNames: true,
     legalComments: 'linked',
     logLevel: 'warning',
+    // which source files went in (the package test checks that no development code ships)
+    metafile: true,
   });
   // Written by rename, so a process loading the app meanwhile sees the old file or the new one;
   // then chunks of earlier builds are removed.
