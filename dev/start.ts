@@ -31,6 +31,7 @@ import { ALL_APP_ROLES, parseLocalPrincipal, principalHeader } from '../shared/a
 import { DEMO_PRINCIPAL, seedDemoDirectory } from './demo/demo-directory.js';
 import { DEMO_SUBSCRIPTIONS } from './demo/demo-org.js';
 import { LOCAL_TOPIC_PATH, parseWebhooks, readEventSubscriptions } from './runtime/event-grid-topic.js';
+import { errorText } from '../shared/domain/printable.js';
 
 const DEFAULT_SETTINGS: Record<string, string> = {
   FUNCTIONS_WORKER_RUNTIME: 'node',
@@ -166,14 +167,14 @@ async function main(): Promise<void> {
       const started = await runtime.invoke(reconcile, { isPastDue: false }).then(
         () => true,
         (err: unknown) => {
-          console.error(`Catalog: the start-up reconcile failed (${err instanceof Error ? err.message : String(err)}); it runs again on RECONCILE_SCHEDULE or with POST /admin/functions/reconcileCatalog`);
+          console.error(`Catalog: the start-up reconcile failed (${errorText(err)}); it runs again on RECONCILE_SCHEDULE or with POST /admin/functions/reconcileCatalog`);
           return false;
         },
       );
       if (started && config().arm.subscriptionIds.length > 0) {
         await waitForRun(() => services().reconcileProgress.read(), before, { pollMs: 200 }).then(
           (run) => console.log(`Catalog: ${describeRun(run)}`),
-          (err: unknown) => console.error(`Catalog: the start-up reconcile's progress could not be read (${err instanceof Error ? err.message : String(err)}); GET /api/manage/reconcile shows it`),
+          (err: unknown) => console.error(`Catalog: the start-up reconcile's progress could not be read (${errorText(err)}); GET /api/manage/reconcile shows it`),
         );
       }
     }

@@ -1,6 +1,7 @@
 import { app, type EventGridEvent, type InvocationContext } from '@azure/functions';
-import { readEvent } from '../shared/catalog/events.js';
+import { readEvent } from '../shared/catalog/arm-events.js';
 import { services } from '../shared/services.js';
+import { errorText } from '../shared/domain/printable.js';
 
 /**
  * ARM events for galleries, image definitions and image versions (Event Grid subscription system
@@ -24,7 +25,7 @@ export async function galleryEvents(event: unknown, context: InvocationContext):
       try {
         result = await services().indexer.handle(n);
       } catch (err) {
-        context.error(`event ${n.eventId} ${n.eventType} ${n.operationName}: failed, Event Grid will redeliver: ${err instanceof Error ? err.message : String(err)}`);
+        context.error(`event ${n.eventId} ${n.eventType} ${n.operationName}: failed, Event Grid will redeliver: ${errorText(err)}`);
         throw err;
       }
       context.info(`event ${n.eventId} ${n.eventType} ${n.operationName}: ${result.outcome} ${result.id}${result.detail ? ` (${result.detail})` : ''}`);

@@ -2,6 +2,8 @@ import { app, type InvocationContext } from '@azure/functions';
 import { GROUP_JOBS_QUEUE, SERVICE_BUS_CONNECTION } from '../shared/config.js';
 import { services } from '../shared/services.js';
 import type { DeliveryInfo } from '../shared/jobs/processor.js';
+import { deliveryOf } from '../shared/triggers/service-bus.js';
+import { errorText } from '../shared/domain/printable.js';
 
 /**
  * Group create/update jobs from the session-enabled `group-jobs` queue (one session per group, so
@@ -9,11 +11,10 @@ import type { DeliveryInfo } from '../shared/jobs/processor.js';
  * Bus redelivers it and dead-letters it past the queue's max delivery count.
  */
 export async function groupJobs(message: unknown, context: InvocationContext): Promise<void> {
-  const meta = context.triggerMetadata ?? {};
-  const props = (meta.applicationProperties ?? {}) as { recorded?: unknown; resent?: unknown; secretsDropped?: unknown };
+  const { messageId, deliveryCount, applicationProperties: props, label } = deliveryOf(context);
   const delivery: DeliveryInfo = {
-    ...(typeof meta.messageId === 'string' ? { messageId: meta.messageId } : {}),
-    deliveryCount: typeof meta.deliveryCount === 'number' ? meta.deliveryCount : Number(meta.deliveryCount ?? 1) || 1,
+    ...(messageId ? { messageId } : {}),
+    deliveryCount,
     recorded: props.recorded === true,
     ...(props.resent === true ? { resent: { secretsDropped: typeof props.secretsDropped === 'string' ? props.secretsDropped.split(' ').filter((p) => p.length > 0) : [] } } : {}),
   };
@@ -22,7 +23,7 @@ export async function groupJobs(message: unknown, context: InvocationContext): P
     const detail = job.status === 'failed' ? `: ${job.errors.map((e) => `${e.pointer} ${e.code}`).join('; ')}` : job.resolvedImageVersionId ? ` → ${job.resolvedImageVersionId}` : '';
     context.info(`job ${job.jobId} (delivery ${delivery.deliveryCount}): ${job.status}${detail}`);
   } catch (err) {
-    context.warn(`job message ${delivery.messageId ?? '(no id)'} delivery ${delivery.deliveryCount} failed, left for redelivery: ${err instanceof Error ? err.message : String(err)}`);
+    context.warn(`job message ${label} delivery ${deliveryCount} failed, left for redelivery: ${errorText(err)}`);
     throw err;
   }
 }

@@ -2,6 +2,7 @@ import { app, type InvocationContext } from '@azure/functions';
 import { GROUP_JOBS_QUEUE, SERVICE_BUS_CONNECTION } from '../shared/config.js';
 import { printable } from '../shared/domain/printable.js';
 import { services } from '../shared/services.js';
+import { deliveryOf } from '../shared/triggers/service-bus.js';
 
 /**
  * The group-jobs queue's dead-letter sub-queue: each dead-lettered job is recorded `deadLettered`
@@ -9,19 +10,15 @@ import { services } from '../shared/services.js';
  * the dead letter, which Service Bus delivers again.
  */
 export async function groupJobsDeadLetter(message: unknown, context: InvocationContext): Promise<void> {
-  const meta = context.triggerMetadata ?? {};
-  const props = (meta.applicationProperties ?? meta.userProperties ?? {}) as Record<string, unknown>;
-  const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+  const d = deliveryOf(context);
   const info = {
-    ...(text(meta.messageId) ? { messageId: text(meta.messageId) as string } : {}),
-    // A dead letter carries its reason in these two application properties (set by Service Bus).
-    ...(text(props.DeadLetterReason ?? meta.deadLetterReason) ? { reason: text(props.DeadLetterReason ?? meta.deadLetterReason) as string } : {}),
-    ...(text(props.DeadLetterErrorDescription ?? meta.deadLetterErrorDescription) ? { description: text(props.DeadLetterErrorDescription ?? meta.deadLetterErrorDescription) as string } : {}),
-    deliveryCount: Number(meta.deliveryCount ?? 1) || 1,
+    ...(d.messageId ? { messageId: d.messageId } : {}),
+    ...(d.deadLetterReason ? { reason: d.deadLetterReason } : {}),
+    ...(d.deadLetterDescription ? { description: d.deadLetterDescription } : {}),
+    deliveryCount: d.deliveryCount,
   };
   const outcome = await services().deadLetters.record(message, info);
-  const id = printable(String(info.messageId ?? '(no id)').slice(0, 128));
-  if (outcome.kind === 'unidentifiable') context.warn(`dead-lettered message ${id} (${printable(info.reason ?? 'no reason')}): ${outcome.detail}; nothing to record`);
+  if (outcome.kind === 'unidentifiable') context.warn(`dead-lettered message ${d.label} (${printable(info.reason ?? 'no reason')}): ${outcome.detail}; nothing to record`);
   else context.warn(`job ${printable(outcome.job.jobId)} dead-lettered (${printable(info.reason ?? 'no reason')}): ${outcome.kind === 'recorded' ? 'recorded deadLettered' : `already ${outcome.job.status}`}`);
 }
 

@@ -1,7 +1,8 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { RECONCILE_UNITS_QUEUE, SERVICE_BUS_CONNECTION } from '../shared/config.js';
 import { describeRun } from '../shared/domain/reconcile-run.js';
-import { printable } from '../shared/domain/printable.js';
+import { errorText } from '../shared/domain/printable.js';
+import { deliveryOf } from '../shared/triggers/service-bus.js';
 import { services } from '../shared/services.js';
 
 /**
@@ -11,25 +12,20 @@ import { services } from '../shared/services.js';
  * The unit that finishes its run logs the run's summary.
  */
 export async function reconcileUnit(message: unknown, context: InvocationContext): Promise<void> {
-  const meta = context.triggerMetadata ?? {};
-  const deliveryCount = Number(meta.deliveryCount ?? 1) || 1;
+  const { deliveryCount, label } = deliveryOf(context);
   try {
     const outcome = await services().reconcileRuns.runUnit(message, { deliveryCount });
     if (outcome.kind === 'invalid') {
-      context.warn(`reconcile unit message ${messageIdOf(meta)} is not a unit (${outcome.reason}); completed without running`);
+      context.warn(`reconcile unit message ${label} is not a unit (${outcome.reason}); completed without running`);
       return;
     }
     if (outcome.kind === 'failed') context.error(`reconcile unit ${outcome.galleryId} failed on delivery ${deliveryCount}, the last: ${outcome.error}`);
     else if (outcome.kind === 'duplicate') context.info(`reconcile unit ${outcome.galleryId} of run ${outcome.runId} had finished already`);
     if (outcome.finished) context.info(describeRun(outcome.finished));
   } catch (err) {
-    context.warn(`reconcile unit message ${messageIdOf(meta)} delivery ${deliveryCount} failed, left for redelivery: ${err instanceof Error ? err.message : String(err)}`);
+    context.warn(`reconcile unit message ${label} delivery ${deliveryCount} failed, left for redelivery: ${errorText(err)}`);
     throw err;
   }
 }
 
 app.serviceBusQueue('reconcileUnit', { connection: SERVICE_BUS_CONNECTION, queueName: RECONCILE_UNITS_QUEUE, handler: reconcileUnit });
-
-function messageIdOf(meta: Record<string, unknown>): string {
-  return typeof meta.messageId === 'string' ? printable(meta.messageId.slice(0, 128)) : '(no id)';
-}

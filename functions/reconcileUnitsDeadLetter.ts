@@ -3,6 +3,7 @@ import { RECONCILE_UNITS_QUEUE, SERVICE_BUS_CONNECTION } from '../shared/config.
 import { describeRun } from '../shared/domain/reconcile-run.js';
 import { printable } from '../shared/domain/printable.js';
 import { services } from '../shared/services.js';
+import { deliveryOf } from '../shared/triggers/service-bus.js';
 
 /**
  * The reconcile-units queue's dead-letter sub-queue: a unit whose deliveries all failed without
@@ -11,14 +12,10 @@ import { services } from '../shared/services.js';
  * Service Bus delivers again.
  */
 export async function reconcileUnitsDeadLetter(message: unknown, context: InvocationContext): Promise<void> {
-  const meta = context.triggerMetadata ?? {};
-  const props = (meta.applicationProperties ?? meta.userProperties ?? {}) as Record<string, unknown>;
-  const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-  const reason = text(props.DeadLetterReason ?? meta.deadLetterReason);
-  const description = text(props.DeadLetterErrorDescription ?? meta.deadLetterErrorDescription);
+  const { deadLetterReason: reason, deadLetterDescription: description, label } = deliveryOf(context);
   const outcome = await services().reconcileRuns.recordDeadLetter(message, { ...(reason ? { reason } : {}), ...(description ? { description } : {}) });
   if (outcome.kind === 'invalid') {
-    context.warn(`dead-lettered reconcile message ${messageIdOf(meta)} (${printable(reason ?? 'no reason')}) is not a unit: ${outcome.reason}`);
+    context.warn(`dead-lettered reconcile message ${label} (${printable(reason ?? 'no reason')}) is not a unit: ${outcome.reason}`);
     return;
   }
   context.warn(`reconcile unit ${outcome.galleryId} of run ${outcome.runId} dead-lettered (${printable(reason ?? 'no reason')}): ${outcome.kind === 'failed' ? 'recorded failed' : 'had finished already'}`);
@@ -26,7 +23,3 @@ export async function reconcileUnitsDeadLetter(message: unknown, context: Invoca
 }
 
 app.serviceBusQueue('reconcileUnitsDeadLetter', { connection: SERVICE_BUS_CONNECTION, queueName: `${RECONCILE_UNITS_QUEUE}/$DeadLetterQueue`, handler: reconcileUnitsDeadLetter });
-
-function messageIdOf(meta: Record<string, unknown>): string {
-  return typeof meta.messageId === 'string' ? printable(meta.messageId.slice(0, 128)) : '(no id)';
-}

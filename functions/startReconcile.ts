@@ -1,6 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { api, requireOperator } from '../shared/http/api.js';
-import { accepted, problem } from '../shared/http/responses.js';
+import { api, NotConfiguredError, requireOperator } from '../shared/http/api.js';
+import { accepted } from '../shared/http/responses.js';
+import { ConflictError } from '../shared/domain/faults.js';
 import { services } from '../shared/services.js';
 
 /**
@@ -13,10 +14,8 @@ export async function startReconcile(request: HttpRequest, context: InvocationCo
     await requireOperator(request);
     const s = services();
     const subscriptions = s.config.arm.subscriptionIds;
-    if (subscriptions.length === 0) return problem(409, 'No source subscriptions are configured (ARM_SUBSCRIPTION_IDS): there is nothing to reconcile.', { instance: new URL(request.url).pathname });
-    if (!s.reconcileQueue) {
-      return problem(503, 'The reconcile-units queue is not configured (ServiceBusConnection).', { instance: new URL(request.url).pathname, headers: { 'retry-after': '60' }, extensions: { dependency: 'serviceBus' } });
-    }
+    if (subscriptions.length === 0) throw new ConflictError('No source subscriptions are configured (ARM_SUBSCRIPTION_IDS): there is nothing to reconcile.', []);
+    if (!s.reconcileQueue) throw new NotConfiguredError('The reconcile-units queue is not configured (ServiceBusConnection).', 'serviceBus');
     const run = await s.reconcileRuns.start(subscriptions);
     context.info(`reconcile run ${run.runId}: ${run.units} gallery units queued for ${subscriptions.length} subscriptions (started by hand)`);
     return accepted({ runId: run.runId, status: run.finished?.status ?? 'running', units: run.units, subscriptions: subscriptions.length }, '/api/manage/reconcile');

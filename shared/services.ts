@@ -9,7 +9,7 @@ import { createGalleryArmReader, type GalleryArmReader } from './arm/reader.js';
 import { CatalogStore } from './catalog/store.js';
 import { SearchIndex } from './search/search-index.js';
 import { CatalogIndexer } from './catalog/indexer.js';
-import { CatalogReconciler } from './catalog/reconcile.js';
+import { CatalogReconciler } from './reconcile/reconciler.js';
 import { ReconcileRuns } from './reconcile/runs.js';
 import { ServiceBusUnitQueue, type UnitQueue } from './reconcile/queue.js';
 import { armReadThrottle } from './arm/read-throttle.js';
@@ -27,12 +27,12 @@ import { JobSweeper } from './jobs/sweep.js';
 import { jobEventExtras, publishJobEvents } from './events/job-events.js';
 import { OutboxPublisher } from './events/outbox.js';
 import { EventGridSink } from './events/publisher.js';
-import { VersionEvents } from './events/catalog-events.js';
+import { VersionEvents } from './events/version-events.js';
 import { AutoRollStore } from './autoroll/store.js';
 import { AutoRoller, RollJobs } from './autoroll/autoroll.js';
 import { AutoRollViews } from './autoroll/views.js';
-import { ReplicaAdvisor } from './advice/replicas.js';
-import { ReconcileRunStore } from './progress/reconcile-progress.js';
+import { ReplicaAdvisor } from './advice/replica-advisor.js';
+import { ReconcileRunStore } from './reconcile/progress.js';
 import { DeadLetterRecorder } from './jobs/dead-letters.js';
 
 export interface Services {

@@ -734,4 +734,3 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export type { BindingMetadata };

@@ -14,6 +14,7 @@ import type { ComputeManagementClient, Gallery, GalleryImage, GalleryImageVersio
 import type { GalleryRef, ImageRef, VersionRef } from '../domain/ids.js';
 import type { ArmSettings } from './client.js';
 import { DeadlineExceededError } from '../deadlines/deadline.js';
+import { normalizeRegion } from '../domain/regions.js';
 
 export type ArmGetResult<T> = { found: true; value: T } | { found: false };
 
@@ -166,10 +167,6 @@ export function toArmError(e: unknown, what: string): unknown {
 
 // ------------------------------------------------------------------ implementation
 
-export function normaliseRegion(region: string): string {
-  return region.replace(/\s+/g, '').toLowerCase();
-}
-
 /** The ARM reader over the real compute client (one client per subscription, cached). */
 export class ComputeGalleryArmReader implements GalleryArmReader {
   constructor(private readonly clientFor: (subscriptionId: string) => ComputeManagementClient | Promise<ComputeManagementClient>) {}
@@ -212,7 +209,7 @@ export class ComputeGalleryArmReader implements GalleryArmReader {
   }
 
   async listVmSkus(subscriptionId: string, region: string, options: ArmReadOptions = {}): Promise<ResourceSku[]> {
-    const location = normaliseRegion(region);
+    const location = normalizeRegion(region);
     const filter = `location eq '${location.replace(/'/g, "''")}'`;
     const out: ResourceSku[] = [];
     for await (const sku of mapErrors(`list VM sizes of ${subscriptionId} in ${location}`, async () =>

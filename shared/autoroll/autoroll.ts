@@ -21,7 +21,7 @@
  *   the new latest like any other change.
  */
 import { createHash } from 'node:crypto';
-import { galleryRef, imageRef, parseResourceId, versionRef, formatResourceId, type ImageRef } from '../domain/ids.js';
+import { parseResourceId, versionRef, formatResourceId, type ImageRef } from '../domain/ids.js';
 import { compareVersions } from '../domain/versions.js';
 import { DEFAULT_AUTO_ROLL, rollDecision, rollJobChoice, rollOrdinal, type AutoRollPolicy, type LatestPointers, type RollSkip } from '../domain/reaction.js';
 import { imageKey } from '../catalog/keys.js';
@@ -282,14 +282,4 @@ export class RollJobs {
       await this.store.unindex({ subscriptionId: previous.subscriptionId, account: previous.account, kind: previous.kind, name: previous.name, latestOf: previous.latestOf });
     }
   }
-}
-
-/** The index key of a group on latest of a gallery image in a region. */
-export function latestOfImage(subscriptionId: string, resourceGroup: string, gallery: string, image: string, region: string): string {
-  return latestOfKey(imageKey(imageRef(galleryRef(subscriptionId, resourceGroup, gallery), image)), region);
-}
-
-export function versionIdOf(definitionId: string, version: string): string {
-  const ref = parseResourceId(definitionId);
-  return ref.level === 'image' ? formatResourceId(versionRef(ref, version)) : definitionId;
 }

@@ -14,7 +14,7 @@
  * concurrent jobs) go together in one transaction (UpsertBatcher); each job still waits for its own.
  */
 import { odata, type TableClient } from '@azure/data-tables';
-import { createTablesOnce, getEntityOrUndefined, tableStatusOf as statusOf, type TableStore } from '../storage/tables.js';
+import { createTablesOnce, getEntityOrUndefined, tableStatusOf, type TableStore } from '../storage/tables.js';
 import { UpsertBatcher } from '../storage/upsert-batcher.js';
 import { AFTER_SEP, encodeKeyPart, SEP } from '../catalog/keys.js';
 
@@ -58,7 +58,7 @@ export class AutoRollStore {
     try {
       await this.table.deleteEntity(`i${SEP}${g.latestOf}`, AutoRollStore.rowKey(g));
     } catch (err) {
-      if (statusOf(err) !== 404) throw err;
+      if (tableStatusOf(err) !== 404) throw err;
     }
   }
 
@@ -92,7 +92,7 @@ export class AutoRollStore {
     try {
       await this.table.deleteEntity('pause', definitionKey);
     } catch (err) {
-      if (statusOf(err) !== 404) throw err;
+      if (tableStatusOf(err) !== 404) throw err;
     }
   }
 

@@ -13,7 +13,7 @@ import type { CatalogLookups } from '../lookups/lookups.js';
 import type { GroupRecord, JobRecord, JobScope, JobStore } from '../jobs/store.js';
 import type { CatalogStore } from '../catalog/store.js';
 import { rollOrdinal, type LatestPointers } from '../domain/reaction.js';
-import type { VersionEvents } from '../events/catalog-events.js';
+import type { VersionEvents } from '../events/version-events.js';
 import { compareVersions } from '../domain/versions.js';
 import { policyOf, rollJobId, rollJobPrefix, rollsTo, versionNameOf } from './autoroll.js';
 import type { AutoRollStore } from './store.js';

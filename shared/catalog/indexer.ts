@@ -8,7 +8,7 @@ import { ArmAccessError, ArmRequestError } from '../arm/reader.js';
 import { formatResourceId, type GalleryRef, type ImageRef, type ResourceRef, type VersionRef } from '../domain/ids.js';
 import { galleryRecordFrom, imageDefinitionRecordFrom, imageVersionRecordFrom, InvalidArmResourceError } from '../domain/records.js';
 import { needsRecheck } from '../domain/latest.js';
-import type { CatalogNotification } from './events.js';
+import type { CatalogNotification } from './arm-events.js';
 import { RECHECK_EVENT, type CatalogStore, type Observation, type WriteOutcome } from './store.js';
 
 export type IndexOutcome = 'indexed' | 'tombstoned' | 'stale' | 'skipped';

@@ -15,10 +15,6 @@ export function encodeKeyPart(name: string): string {
   return encodeURIComponent(name.toLowerCase()).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-export function decodeKeyPart(part: string): string {
-  return decodeURIComponent(part);
-}
-
 export function subscriptionKey(subscriptionId: string): string {
   return encodeKeyPart(subscriptionId);
 }

@@ -16,13 +16,13 @@
  * and keeps it; a genuine re-create is observed later and restores the record.
  */
 import { odata, type TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
-import { createTablesOnce, getEntityOrUndefined, tableStatusOf as statusOf, type TableStore } from '../storage/tables.js';
+import { createTablesOnce, getEntityOrUndefined, tableStatusOf, type TableStore } from '../storage/tables.js';
 import { formatResourceId, galleryRef, imageRef, versionRef, type GalleryRef, type ImageRef, type VersionRef } from '../domain/ids.js';
 import type { GalleryRecord, ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
 import { deployability, FLAG_RULES_VERSION, needsRecheck } from '../domain/latest.js';
 import { AFTER_SEP, SEP, galleryKey, galleryRowKey, imageKey, imageRowKey, regionProperty, resourceGroupPrefix, subscriptionKey, versionKey, versionRowKey } from './keys.js';
 import { listRecords, packJson, pageRecords, recordsInPages, unpackJson } from './json-props.js';
-import type { PlannedWrite, VersionEvents } from '../events/catalog-events.js';
+import type { PlannedWrite, VersionEvents } from '../events/version-events.js';
 import { recordedRows } from '../events/outbox.js';
 import type { SearchIndex, SearchSource } from '../search/search-index.js';
 import { ConcurrencyError, writeObserved } from '../storage/observed-write.js';
@@ -45,10 +45,6 @@ export interface Stored<R> {
   observedAt: string;
   lastEventId?: string;
   lastEventTime?: string;
-}
-
-export interface VersionRow extends Stored<ImageVersionRecord> {
-  ref: VersionRef;
 }
 
 /** A live version as stored, with the rule version its per-region flags were computed under. */
@@ -342,7 +338,7 @@ export class CatalogStore {
     try {
       await this.versions.updateEntity({ ...kept, ...versionFlags(record) }, 'Replace', { etag: existing.etag });
     } catch (err) {
-      const status = statusOf(err);
+      const status = tableStatusOf(err);
       if (status === 412 || status === 404) return false;
       throw err;
     }
@@ -426,7 +422,7 @@ export class CatalogStore {
     try {
       await this.rechecks.createEntity({ partitionKey: 'v', rowKey: versionKey(ref), id: formatResourceId(ref), ...names(ref), firstSeenAt: obs.observedAt, attempts: 0, dueAt: obs.observedAt });
     } catch (err) {
-      if (statusOf(err) !== 409) throw err;
+      if (tableStatusOf(err) !== 409) throw err;
     }
   }
 
@@ -434,7 +430,7 @@ export class CatalogStore {
     try {
       await this.rechecks.deleteEntity('v', versionKey(ref));
     } catch (err) {
-      if (statusOf(err) !== 404) throw err;
+      if (tableStatusOf(err) !== 404) throw err;
     }
   }
 
@@ -463,7 +459,7 @@ export class CatalogStore {
     try {
       await this.rechecks.updateEntity({ partitionKey: 'v', rowKey: versionKey(ref), attempts, dueAt: dueAt.toISOString() }, 'Merge');
     } catch (err) {
-      if (statusOf(err) !== 404) throw err;
+      if (tableStatusOf(err) !== 404) throw err;
     }
     return true;
   }
@@ -499,7 +495,7 @@ export class CatalogStore {
           try {
             await client.submitTransaction(actions);
           } catch (err) {
-            const status = statusOf(err);
+            const status = tableStatusOf(err);
             if (status !== 412 && status !== 409) throw err;
             contended = true;
           }
@@ -519,7 +515,7 @@ export class CatalogStore {
       try {
         await this.shares.deleteEntity(pk, gk);
       } catch (err) {
-        if (statusOf(err) !== 404) throw err;
+        if (tableStatusOf(err) !== 404) throw err;
       }
     }
     for (const pk of next.filter((p) => !previous.includes(p))) {
@@ -620,4 +616,3 @@ function stored<R>(e: Record<string, unknown> | undefined): Stored<R> | undefine
   };
 }
 
-export { tableStatusOf as statusOf } from '../storage/tables.js';

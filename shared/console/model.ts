@@ -1,9 +1,9 @@
 /**
  * What the web console shows, computed from the API's answers without the DOM (shared by the
  * browser code and its unit tests):
- * - where an error belongs: the API names fields as dotted paths (`body.group.vmSizes[1]`, field
- *   `field` of problem details, `path` of job errors) or as JSON Pointers (`pointer`, RFC 6901);
- *   both become the same list of segments;
+ * - where an error belongs: the API names fields as dotted paths (`body.group.vmSizes[1]`, the
+ *   `field` of problem details) or as JSON Pointers (`pointer`, RFC 6901); both become the same
+ *   list of segments;
  * - a JSON document as lines, each line knowing the path it shows, so an error is printed under
  *   its own field (or under the nearest enclosing field when the field itself is missing);
  * - the versions × regions matrix of one image definition.
@@ -11,11 +11,14 @@
 
 export type Segment = string | number;
 
-/** An error as the API returns it: problem details `errors[]` or a job's `errors[]`. */
-export interface ApiFieldError {
-  pointer?: string;
+/**
+ * A fault as the API returns it: an item of problem details `errors[]` (with `field`) or of a job's
+ * `errors[]` (located by `pointer` alone). The shape of shared/domain/faults.ts `FieldError`, with
+ * the place optional; declared here because the console's browser code is compiled on its own.
+ */
+export interface FieldError {
   field?: string;
-  path?: string;
+  pointer?: string;
   code?: string;
   message: string;
 }
@@ -44,10 +47,10 @@ export function dottedSegments(path: string): Segment[] {
   return out;
 }
 
-/** The segments an error names: its JSON Pointer when it has one, otherwise its dotted field or path. */
-export function errorSegments(e: ApiFieldError): Segment[] {
+/** The segments an error names: its JSON Pointer when it has one, otherwise its dotted field. */
+export function errorSegments(e: FieldError): Segment[] {
   if (typeof e.pointer === 'string') return pointerSegments(e.pointer);
-  const dotted = e.field ?? e.path ?? '';
+  const dotted = e.field ?? '';
   return dotted === '' ? [] : dottedSegments(dotted);
 }
 

@@ -36,6 +36,7 @@ import { isSubscriptionId, isVersionName } from './ids.js';
 import { isSpotAccountId } from './visibility.js';
 import { mergePatch, secretPointersOf, specSchema, storedSpecOf, type SpecMode } from './spot-body.js';
 import { isGalleryVersionText, type Kind } from './spot-fields.js';
+import { errorText } from './printable.js';
 
 export { isGalleryVersionText };
 
@@ -44,7 +45,6 @@ export const JOB_ENVELOPE_SCHEMA_VERSION = 1;
 export const MAX_JOB_ENVELOPE_BYTES = 256 * 1024;
 /** Errors reported at most (a failed job record keeps them all, so they stay bounded). */
 export const MAX_REPORTED_ERRORS = 50;
-export const MAX_GROUP_NAME_LENGTH = 64;
 
 export const JOB_KINDS = ['statelessGroup', 'statefulNode'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
@@ -146,10 +146,13 @@ const account = z
   .max(64)
   .refine((s) => isSubscriptionId(s) || isSpotAccountId(s), 'must be a Spot account id (act-xxxxxxxx) or a subscription GUID');
 
+/** The longest soak of a roll: a week. */
+export const MAX_SOAK_MINUTES = 7 * 24 * 60;
+
 /** Auto-roll policy of a group on `latest`, beside the Spot body (not a Spot field). */
 export const autoRollPolicySchema = z.strictObject({
   enabled: z.boolean().optional(),
-  soakMinutes: z.number().int().min(0).max(10_080).optional(),
+  soakMinutes: z.number().int().min(0).max(MAX_SOAK_MINUTES).optional(),
   paused: z.boolean().optional(),
 });
 export type AutoRollPolicyInput = z.infer<typeof autoRollPolicySchema>;
@@ -413,7 +416,7 @@ function decode(raw: unknown): Decoded {
     try {
       serialized = JSON.stringify(raw);
     } catch (e) {
-      return { ok: false, error: envelopeError([], 'not-serializable', `the message cannot be serialized as JSON: ${e instanceof Error ? e.message : String(e)}`) };
+      return { ok: false, error: envelopeError([], 'not-serializable', `the message cannot be serialized as JSON: ${errorText(e)}`) };
     }
     if (serialized === undefined) return { ok: false, error: envelopeError([], 'invalid-type', 'the message must be a JSON object') };
     if (serialized.length * 3 <= MAX_JOB_ENVELOPE_BYTES && isJsonData(raw)) return { ok: true, value: raw };
@@ -460,7 +463,7 @@ export function parseJobEnvelope(raw: unknown): ParseJobEnvelopeResult {
     return parseUnsafe(raw);
   } catch (e) {
     // Defensive: validation itself should not throw; never let it escape to the host.
-    return { ok: false, errors: [envelopeError([], 'invalid-value', `the message could not be validated: ${e instanceof Error ? e.message : String(e)}`)] };
+    return { ok: false, errors: [envelopeError([], 'invalid-value', `the message could not be validated: ${errorText(e)}`)] };
   }
 }
 

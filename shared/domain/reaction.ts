@@ -115,7 +115,6 @@ export interface AutoRollPolicy {
 }
 
 export const DEFAULT_AUTO_ROLL: AutoRollPolicy = { enabled: true, soakMinutes: 0, paused: false };
-export const MAX_SOAK_MINUTES = 7 * 24 * 60;
 
 export interface RollCandidate {
   /** The group's image reference version as written in its spec (`latest` or a version name). */

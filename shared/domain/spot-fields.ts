@@ -379,10 +379,3 @@ export const SPOT_FIELDS: readonly FieldRow[] = [
 export function rowsOf(kind: Kind): FieldRow[] {
   return SPOT_FIELDS.filter((r) => r[2].includes(kind));
 }
-
-/** Paths of one kind whose rows carry a flag (e.g. `C`: read by the checks). */
-export function pathsWithFlag(kind: Kind, flag: string): string[] {
-  return rowsOf(kind)
-    .filter((r) => (r[3] ?? '').includes(flag))
-    .map((r) => r[0]);
-}

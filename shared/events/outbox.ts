@@ -14,8 +14,9 @@
  */
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { packJson, unpackJson } from '../catalog/json-props.js';
-import { tableStatusOf as statusOf } from '../storage/tables.js';
+import { tableStatusOf } from '../storage/tables.js';
 import type { DomainEvent } from './events.js';
+import { errorText } from '../domain/printable.js';
 
 export const OUTBOX_PREFIX = '~outbox|';
 const OUTBOX_END = '~outbox}';
@@ -78,7 +79,7 @@ export class OutboxPublisher {
     try {
       return await this.publishRows(table, rows);
     } catch (err) {
-      this.log(`outbox ${table.tableName} ${rows[0]?.partitionKey ?? ''}: publish failed, left for the timer: ${err instanceof Error ? err.message : String(err)}`);
+      this.log(`outbox ${table.tableName} ${rows[0]?.partitionKey ?? ''}: publish failed, left for the timer: ${errorText(err)}`);
       return 0;
     }
   }
@@ -93,7 +94,7 @@ export class OutboxPublisher {
       try {
         rows = await pendingRows(table, filter);
       } catch (err) {
-        if (statusOf(err) === 404) continue; // the table does not exist yet
+        if (tableStatusOf(err) === 404) continue; // the table does not exist yet
         throw err;
       }
       const byPartition = new Map<string, PendingRow[]>();
@@ -126,13 +127,13 @@ async function deleteRows(table: TableClient, rows: PendingRow[]): Promise<void>
       if (list.length === 1) await table.deleteEntity(list[0]!.partitionKey, list[0]!.rowKey);
       else await table.submitTransaction(list.map((r) => ['delete', { partitionKey: r.partitionKey, rowKey: r.rowKey }]));
     } catch (err) {
-      if (statusOf(err) !== 404) throw err;
+      if (tableStatusOf(err) !== 404) throw err;
       // A batch fails as a whole when one row is gone: delete the rest one by one.
       for (const r of list) {
         try {
           await table.deleteEntity(r.partitionKey, r.rowKey);
         } catch (e) {
-          if (statusOf(e) !== 404) throw e;
+          if (tableStatusOf(e) !== 404) throw e;
         }
       }
     }

@@ -11,7 +11,10 @@ import { AdminChangeForbiddenError } from '../access/administration.js';
 import type { AdminScope } from '../domain/administration.js';
 import { DirectoryError } from '../access/directory.js';
 import { NotVisibleError } from '../domain/not-visible.js';
-import { bindingOf, decodeToken, parseTop, RequestValidationError, type FieldProblem, type PageRequest } from '../lookups/paging.js';
+import { bindingOf, decodeToken, parseTop, type PageRequest } from '../lookups/paging.js';
+import { ConflictError, FieldErrors, type FieldError } from '../domain/faults.js';
+import { BodyTooLargeError } from './body.js';
+import type { Dependency } from '../deadlines/deadline.js';
 import { problem } from './responses.js';
 import { DEPENDENCY_NAMES, outageOf } from './outages.js';
 import { printable } from '../domain/printable.js';
@@ -26,11 +29,29 @@ export class UnauthenticatedError extends Error {
 }
 export class ForbiddenError extends Error {
   override readonly name = 'ForbiddenError';
+  constructor(
+    message: string,
+    /** What the caller may not use, and where. */
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** A dependency the app is not configured with (a setting is missing): 503, naming what to set. */
+export class NotConfiguredError extends Error {
+  override readonly name = 'NotConfiguredError';
+  constructor(
+    message: string,
+    readonly dependency: Dependency,
+  ) {
+    super(message);
+  }
 }
 /** The principal lacks the app role an operation requires (403 naming the role). */
 export class MissingRoleError extends ForbiddenError {
   constructor(readonly role: AppRole) {
-    super(`This operation requires the app role ${role}; the caller's token does not carry it.`);
+    super(`This operation requires the app role ${role}; the caller's token does not carry it.`, [{ field: 'roles', message: `must include ${role}` }]);
   }
 }
 
@@ -71,7 +92,7 @@ export async function requireOperator(request: HttpRequest): Promise<void> {
 
 /** Collects field problems of one request, then throws them all at once. */
 export class Validator {
-  readonly problems: FieldProblem[] = [];
+  readonly problems: FieldError[] = [];
 
   name(field: 'subscriptionId' | 'resourceGroup' | 'gallery' | 'image' | 'version', where: string, value: string | undefined): string {
     const v = value ?? '';
@@ -129,7 +150,7 @@ export class Validator {
   }
 
   done(): void {
-    if (this.problems.length > 0) throw new RequestValidationError(this.problems);
+    if (this.problems.length > 0) throw new FieldErrors(this.problems);
   }
 }
 
@@ -167,10 +188,13 @@ export async function api(request: HttpRequest, context: InvocationContext, body
   try {
     return await withDeadline(services().config.deadlines.httpRequestMs, body);
   } catch (err) {
-    if (err instanceof RequestValidationError) return problem(400, 'The request is not valid.', { errors: err.errors, instance });
+    if (err instanceof FieldErrors) return problem(400, err.detail, { errors: err.errors, instance });
+    if (err instanceof BodyTooLargeError) return problem(413, err.message, { instance, errors: [{ field: 'body', pointer: '', code: 'too-large', message: 'too large' }] });
     if (err instanceof UnauthenticatedError) return problem(401, 'Authentication is required.', { instance, headers: { 'www-authenticate': 'Bearer' } });
-    if (err instanceof MissingRoleError) return problem(403, err.message, { instance, errors: [{ field: 'roles', message: `must include ${err.role}` }], extensions: { requiredRole: err.role } });
-    if (err instanceof ForbiddenError) return problem(403, err.message, { instance });
+    if (err instanceof MissingRoleError) return problem(403, err.message, { instance, errors: err.errors, extensions: { requiredRole: err.role } });
+    if (err instanceof ForbiddenError) return problem(403, err.message, { instance, errors: err.errors });
+    if (err instanceof ConflictError) return problem(409, err.detail, { instance, errors: err.errors });
+    if (err instanceof NotConfiguredError) return problem(503, err.message, { instance, headers: { 'retry-after': '60' }, extensions: { dependency: err.dependency } });
     if (err instanceof AdminChangeForbiddenError) return problem(403, err.message, { instance, errors: [...err.faults] });
     if (err instanceof NotVisibleError) return problem(404, err.message, { instance });
     if (err instanceof DirectoryError) return problem(err.status, err.message, { errors: [{ field: err.field, message: err.message }], instance });

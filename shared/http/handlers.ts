@@ -5,6 +5,11 @@
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { z } from 'zod';
+import { FieldErrors, type FieldError } from '../domain/faults.js';
+import { jsonValue, type BodyOptions } from './body.js';
+
+/** A small JSON body (a policy, a pause): at most 64 KiB. */
+const DEFAULT_BODY_BYTES = 64 * 1024;
 import { api, callerOf, Validator } from './api.js';
 import { imageParams } from './params.js';
 import { notFound, ok } from './responses.js';
@@ -23,22 +28,36 @@ export function groupParams(request: HttpRequest, v: Validator): { account: stri
   return { account, kind: kind ?? '', name };
 }
 
+/** Each issue of a schema's parse as a fault `body.<path>` (an unknown key at its own place). */
+function bodyFaults(issues: readonly z.core.$ZodIssue[]): FieldError[] {
+  return issues.flatMap((i) => {
+    const keys = i.code === 'unrecognized_keys' ? i.keys : [undefined];
+    return keys.map((k) => ({ field: ['body', ...i.path.map(String), ...(k === undefined ? [] : [k])].join('.'), message: k === undefined ? i.message : 'is not a known field' }));
+  });
+}
+
 /** The JSON body parsed with `schema`; problems are added to `v` (then undefined). */
 export async function jsonBody<T>(request: HttpRequest, v: Validator, schema: z.ZodType<T>, shape: string): Promise<T | undefined> {
   let raw: unknown;
   try {
-    raw = JSON.parse(await request.text());
-  } catch {
-    v.problems.push({ field: 'body', message: `must be a JSON object ${shape}` });
+    raw = await jsonValue(request, { what: 'body', maxBytes: DEFAULT_BODY_BYTES }, `a JSON object ${shape}`);
+  } catch (err) {
+    if (!(err instanceof FieldErrors)) throw err;
+    v.problems.push(...err.errors);
     return undefined;
   }
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  for (const i of parsed.error.issues) {
-    const keys = i.code === 'unrecognized_keys' ? i.keys : [undefined];
-    for (const k of keys) v.problems.push({ field: ['body', ...i.path.map(String), ...(k === undefined ? [] : [k])].join('.'), message: k === undefined ? i.message : 'is not a known field' });
-  }
+  v.problems.push(...bodyFaults(parsed.error.issues));
   return undefined;
+}
+
+/** The JSON body, within `options`' limits, parsed with `schema`: every fault at once (FieldErrors, 400), or BodyTooLargeError (413). */
+export async function parsedBody<T>(request: HttpRequest, schema: z.ZodType<T>, options: BodyOptions): Promise<T> {
+  const raw = await jsonValue(request, options);
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new FieldErrors(bodyFaults(parsed.error.issues));
+  return parsed.data;
 }
 
 /** A GET on an image definition route with no query parameters: the caller (holding `role`) and the definition, then `read`. */

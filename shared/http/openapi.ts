@@ -4,7 +4,7 @@
  */
 import { appVersion } from '../version.js';
 import { specJsonSchema } from '../domain/spot-body.js';
-import { JOB_ACTIONS, JOB_ID_PATTERN, JOB_KINDS } from '../domain/job-envelope.js';
+import { JOB_ACTIONS, JOB_ID_PATTERN, JOB_KINDS, MAX_SOAK_MINUTES } from '../domain/job-envelope.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
@@ -254,7 +254,7 @@ export function openApiDocument(): Record<string, unknown> {
           type: 'object',
           additionalProperties: false,
           description: 'Auto-roll of a group on latest; set beside the body in a job envelope (`autoRoll`) or with PUT .../autoroll',
-          properties: { enabled: { type: 'boolean', default: true }, soakMinutes: { type: 'integer', minimum: 0, maximum: 10080, default: 0 }, paused: { type: 'boolean', default: false } },
+          properties: { enabled: { type: 'boolean', default: true }, soakMinutes: { type: 'integer', minimum: 0, maximum: MAX_SOAK_MINUTES, default: 0 }, paused: { type: 'boolean', default: false } },
         },
         Rolls: {
           type: 'object',

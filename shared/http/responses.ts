@@ -1,4 +1,7 @@
 import type { HttpResponseInit } from '@azure/functions';
+import type { FieldError } from '../domain/faults.js';
+
+export type { FieldError };
 
 /** Small response helpers so that every handler answers the same way. */
 
@@ -6,26 +9,8 @@ export function ok(body: unknown, headers: Record<string, string> = {}): HttpRes
   return { status: 200, jsonBody: body, headers: { 'cache-control': 'no-store', ...headers } };
 }
 
-export function created(body: unknown, location: string): HttpResponseInit {
-  return { status: 201, jsonBody: body, headers: { location, 'cache-control': 'no-store' } };
-}
-
 export function accepted(body: unknown, location?: string): HttpResponseInit {
   return { status: 202, jsonBody: body, headers: { ...(location ? { location } : {}), 'cache-control': 'no-store' } };
-}
-
-/**
- * One fault in a request: where it is and what is wrong.
- * - `field`: `query.top`, `path.gallery`, `body.tenantId` (the request part, then the place).
- * - `pointer`: for a fault in the request body, its JSON Pointer (RFC 6901) into the body
- *   (`/tenantId`, `/body/group/compute/os`); '' for the body as a whole. Set from `field` when not
- *   given. A query or path parameter is named by `field` alone (`query.top`).
- */
-export interface FieldError {
-  field: string;
-  message: string;
-  code?: string;
-  pointer?: string;
 }
 
 /** A field error with its body pointer, from its `field` (`body.subscriptions.0` → `/subscriptions/0`). */
@@ -82,10 +67,6 @@ export function problem(
     body: JSON.stringify(body),
     headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...(options.headers ?? {}) },
   };
-}
-
-export function badRequest(detail: string, errors: FieldError[]): HttpResponseInit {
-  return problem(400, detail, { errors });
 }
 
 export function notFound(detail = 'The resource does not exist or is not visible to the caller.'): HttpResponseInit {

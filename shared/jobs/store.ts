@@ -28,7 +28,7 @@
  * Nothing here sees a secret: the processor stores specs with secrets already dropped.
  */
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import { createTablesOnce, getEntityOrUndefined, tableStatusOf as statusOf, type TableStore } from '../storage/tables.js';
+import { createTablesOnce, getEntityOrUndefined, tableStatusOf, type TableStore } from '../storage/tables.js';
 import { encodeKeyPart } from '../catalog/keys.js';
 import { packJson, pageRecords, unpackJson } from '../catalog/json-props.js';
 
@@ -173,7 +173,7 @@ export class JobStore {
       await this.jobs.createEntity({ ...this.jobEntity(jobKey(job.organizationId, job.jobId), 'job', job), ...(fingerprint ? { fingerprint } : {}) });
       return true;
     } catch (err) {
-      if (statusOf(err) === 409) return false;
+      if (tableStatusOf(err) === 409) return false;
       throw err;
     }
   }
@@ -220,7 +220,7 @@ export class JobStore {
     try {
       await this.jobs.deleteEntity(jobKey(organizationId, jobId), 'job');
     } catch (err) {
-      if (statusOf(err) !== 404) throw err;
+      if (tableStatusOf(err) !== 404) throw err;
     }
   }
 
@@ -381,7 +381,7 @@ export class JobStore {
           ]);
           return { group, alreadyApplied: false };
         } catch (err) {
-          if (statusOf(err) !== 409) throw err;
+          if (tableStatusOf(err) !== 409) throw err;
         }
         const current = await this.getGroup(change.subscriptionId, change.kind, change.name);
         // No group: the job's record was there after all (e.g. written when its submission was retried); replace it.
@@ -409,7 +409,7 @@ export class JobStore {
     try {
       await this.groups.submitTransaction([['update', { partitionKey: pk, rowKey: rk, revision: group.revision, ...packJson('record', group) }, 'Replace', { etag: current.etag }], jobAction, ...(extras ? extras(pk, group) : [])]);
     } catch (err) {
-      const s = statusOf(err);
+      const s = tableStatusOf(err);
       if (s === 412) throw new GroupRaceError('the group changed while the job ran');
       if (s === 404) throw new GroupConflictError('missing');
       throw err;
@@ -444,7 +444,7 @@ export class JobStore {
         await this.groups.updateEntity({ partitionKey: encodeKeyPart(subscriptionId), rowKey: groupRowKey(kind, name), revision: group.revision, ...packJson('record', group) }, 'Replace', { etag: current.etag });
         return group;
       } catch (err) {
-        if (statusOf(err) !== 412) throw err;
+        if (tableStatusOf(err) !== 412) throw err;
       }
     }
     throw new GroupRaceError('the group kept changing');

@@ -15,6 +15,7 @@ import { envelopeFingerprint, keptEnvelopeOf, specInputOf, type JobEnvelope } fr
 import { REOPENED, type JobRecord, type JobScope, type JobStore } from './store.js';
 import type { PendingJobs } from './pending.js';
 import type { JobQueue } from './queue.js';
+import { errorText } from '../domain/printable.js';
 
 export type SubmitOutcome =
   | { kind: 'accepted'; jobId: string; status: JobRecord['status']; duplicate: boolean }
@@ -94,7 +95,7 @@ export class JobSubmission {
       // sweep finds the job through its pending row.)
       const notQueued: JobRecord = { ...record, status: 'failed', finishedAt: this.now().toISOString(), errors: [{ pointer: '', code: 'not-queued', message: 'The job queue was unavailable: the job was not queued. Submit it again.' }] };
       await this.jobs.putJob(notQueued, true).catch(() => undefined);
-      return { kind: 'not-queued', jobId: envelope.jobId, reason: err instanceof Error ? err.message : String(err) };
+      return { kind: 'not-queued', jobId: envelope.jobId, reason: errorText(err) };
     }
   }
 }

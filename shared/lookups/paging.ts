@@ -6,22 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { Caller } from '../domain/visibility.js';
+import type { FieldError } from '../domain/faults.js';
 
 export const DEFAULT_TOP = 100;
 export const MAX_TOP = 1000;
 const MAX_TOKEN_LENGTH = 2048;
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
-
-export class RequestValidationError extends Error {
-  constructor(readonly errors: FieldProblem[]) {
-    super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
-    this.name = 'RequestValidationError';
-  }
-}
 
 export interface PageRequest {
   top: number;
@@ -35,7 +25,7 @@ export interface Page<T> {
   continuationToken?: string;
 }
 
-export function parseTop(raw: string | null): number | FieldProblem {
+export function parseTop(raw: string | null): number | FieldError {
   if (raw === null || raw === '') return DEFAULT_TOP;
   if (!/^\d{1,7}$/.test(raw)) return { field: 'query.top', message: `must be a whole number from 1 to ${MAX_TOP}` };
   const n = Number(raw);
@@ -58,9 +48,9 @@ export function encodeToken(binding: string, after: string): string {
   return Buffer.from(JSON.stringify({ v: 1, b: binding, a: after })).toString('base64url');
 }
 
-export function decodeToken(token: string | null, binding: string): string | undefined | FieldProblem {
+export function decodeToken(token: string | null, binding: string): string | undefined | FieldError {
   if (token === null || token === '') return undefined;
-  const bad: FieldProblem = { field: 'query.continuationToken', message: 'is not a continuation token of this query' };
+  const bad: FieldError = { field: 'query.continuationToken', message: 'is not a continuation token of this query' };
   if (token.length > MAX_TOKEN_LENGTH || !/^[A-Za-z0-9_-]+$/.test(token)) return bad;
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: unknown; b?: unknown; a?: unknown };

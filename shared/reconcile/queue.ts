@@ -7,7 +7,7 @@ import type { ServiceBusMessage, ServiceBusSender, ServiceBusClient } from '@azu
 import { RECONCILE_UNITS_QUEUE, type ServiceBusSettings } from '../config.js';
 import { serviceBusClient } from '../jobs/queue.js';
 import { unitMessageId, UNIT_MESSAGE_SCHEMA, type UnitMessage } from '../domain/reconcile-run.js';
-import type { GalleryUnit } from '../catalog/reconcile.js';
+import type { GalleryUnit } from './reconciler.js';
 import { withTimeout } from '../deadlines/deadline.js';
 
 /** Where units go: the Service Bus queue, or the local runtime's stand-in. Sends all or throws. */

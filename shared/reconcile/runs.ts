@@ -19,10 +19,11 @@
  * with Service Bus's reason. A message that is not a unit message is completed and logged.
  */
 import { randomUUID } from 'node:crypto';
-import { emptyReconcileSummary, type CatalogReconciler, type ReconcileSummary } from '../catalog/reconcile.js';
+import { emptyReconcileSummary, type CatalogReconciler, type ReconcileSummary } from './reconciler.js';
 import { clipError, parseUnitMessage, unitKey, zeroCounts, type ReconcileCounts, type ReconcileProgress, type UnitMessage } from '../domain/reconcile-run.js';
-import type { ReconcileRunStore } from '../progress/reconcile-progress.js';
+import type { ReconcileRunStore } from './progress.js';
 import { unitMessage, UNITS_PER_SEND, type UnitQueue } from './queue.js';
+import { errorText } from '../domain/printable.js';
 
 export interface StartedRun {
   runId: string;
@@ -141,9 +142,6 @@ function countsOf(s: ReconcileSummary): ReconcileCounts {
   return { subscriptions: s.subscriptions, galleries: s.galleries, images: s.images, versions: s.versions, versionReads: s.versionReads, galleryReads: s.galleryReads, imageWrites: s.imageWrites, flagUpgrades: s.flagUpgrades, tombstoned: s.tombstoned, skipped: s.skipped.length };
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /**
  * Waits until the run started after `previousRunId` (the current run id read before starting it)

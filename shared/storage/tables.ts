@@ -3,6 +3,7 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { isLoopback, type TableStoreSettings } from '../config.js';
 import { deadlinePolicy } from '../deadlines/deadline.js';
+import { errorText } from '../domain/printable.js';
 
 const TABLE_RETRIES = { maxRetries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 2000 };
 
@@ -90,7 +91,7 @@ export class TableStore {
       await service.listTables({ abortSignal: AbortSignal.timeout(timeoutMs) }).byPage({ maxPageSize: 1 }).next();
       return { reachable: true, latencyMs: Math.round(performance.now() - started) };
     } catch (err) {
-      return { reachable: false, latencyMs: Math.round(performance.now() - started), error: err instanceof Error ? err.message : String(err) };
+      return { reachable: false, latencyMs: Math.round(performance.now() - started), error: errorText(err) };
     }
   }
 }

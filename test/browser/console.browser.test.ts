@@ -8,7 +8,7 @@ import { DEMO_GALLERIES, DEMO_IMAGES } from '../../dev/demo/demo-org.js';
 import { DEMO_PRINCIPAL } from '../../dev/demo/demo-directory.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
 import { replicatedVersion, scaleSetGroupJob } from '../support/replica-fixtures.js';
-import type { VersionReplicas } from '../../shared/console/replicas.js';
+import type { VersionReplicas } from '../../shared/console/replica-view.js';
 
 // The web console in Debian's headless Chromium, against the app on the local runtime with the demo
 // organization. Screenshots of each page: test-results/screens/*.png.

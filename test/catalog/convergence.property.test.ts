@@ -6,7 +6,7 @@ import { createGalleryArmReader } from '../../shared/arm/reader.js';
 import { TableStore } from '../../shared/storage/tables.js';
 import type { CatalogStore } from '../../shared/catalog/store.js';
 import { CatalogIndexer } from '../../shared/catalog/indexer.js';
-import { readEvent } from '../../shared/catalog/events.js';
+import { readEvent } from '../../shared/catalog/arm-events.js';
 import { armEvent, expectCatalogEqualsArm } from '../support/catalog-fixtures.js';
 import { uniqueTablePrefix } from '../support/app-host.js';
 import { catalogStore } from '../support/catalog-fixtures.js';

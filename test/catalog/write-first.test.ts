@@ -11,7 +11,7 @@ import { createGalleryArmReader } from '../../shared/arm/reader.js';
 import { TableStore } from '../../shared/storage/tables.js';
 import type { CatalogStore } from '../../shared/catalog/store.js';
 import { CatalogIndexer } from '../../shared/catalog/indexer.js';
-import type { CatalogNotification } from '../../shared/catalog/events.js';
+import type { CatalogNotification } from '../../shared/catalog/arm-events.js';
 import { deployability } from '../../shared/domain/latest.js';
 import { parseResourceId, type VersionRef } from '../../shared/domain/ids.js';
 import { fixture } from '../support/catalog-fixtures.js';

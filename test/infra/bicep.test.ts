@@ -24,7 +24,7 @@ import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { GROUP_JOBS_QUEUE, RECONCILE_UNITS_QUEUE, SERVICE_BUS_CONNECTION } from '../../shared/config.js';
-import { HANDLED_EVENT_TYPES, HANDLED_OPERATIONS } from '../../shared/catalog/events.js';
+import { HANDLED_EVENT_TYPES, HANDLED_OPERATIONS } from '../../shared/catalog/arm-events.js';
 import { EVENT_TYPES } from '../../shared/events/events.js';
 import { HOST_SETTINGS } from './bicep-checker.js';
 import { roleId } from './azure-roles.js';

@@ -10,6 +10,7 @@ import { OrganizationDirectory } from '../../shared/access/directory.js';
 import type { Caller } from '../../shared/domain/visibility.js';
 import { matchesSearch, searchSortKey } from '../../shared/domain/search.js';
 import { catalogStore } from '../support/catalog-fixtures.js';
+import { waitForRun } from '../../shared/reconcile/runs.js';
 
 // The search index answers like a walk of the whole catalog (the reference below), filters the
 // security type by family, follows versions gaining and losing "latest" in a region, and is
@@ -165,7 +166,11 @@ describe('search index', () => {
     await store.search.table.updateEntity({ partitionKey: pk, rowKey: rk('tls'), L_westeurope: false, L_northeurope: true }, 'Merge');
     expect(await searchIds('region=westeurope')).not.toEqual(before);
     const { services } = await import('../../shared/services.js');
-    await services().reconciler.reconcile([SUB]);
+    // a reconcile run of the subscription, as POST /api/manage/reconcile starts one: its units through the queue
+    const previousRun = (await services().reconcileProgress.read())?.runId;
+    await services().reconcileRuns.start([SUB]);
+    await waitForRun(() => services().reconcileProgress.read(), previousRun, { pollMs: 25, timeoutMs: 30_000 });
+    await host.unitsQueue.idle();
     expect(await searchIds('region=westeurope')).toEqual(before);
     const row = await store.search.table.getEntity<Record<string, unknown>>(pk, rk('tls'));
     expect(row.L_northeurope).toBe(false);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import type { ArmSimulator, RestResource } from '../../dev/arm-simulator.js';
 import type { GalleryArmReader } from '../../shared/arm/reader.js';
-import { parseResourceId, type GalleryRef, type ImageRef, type VersionRef } from '../../shared/domain/ids.js';
+import { parseResourceId } from '../../shared/domain/ids.js';
 import { galleryRecordFrom, imageDefinitionRecordFrom, imageVersionRecordFrom } from '../../shared/domain/records.js';
 import { odata } from '@azure/data-tables';
 import { subscriptionKey } from '../../shared/catalog/keys.js';
@@ -96,8 +96,6 @@ export async function expectCatalogEqualsArm(sim: ArmSimulator, reader: GalleryA
     }
   }
 }
-
-export type { GalleryRef, ImageRef, VersionRef };
 
 /** Deletes every entity of the catalog tables (test isolation within one file). */
 export async function clearCatalog(store: CatalogStore): Promise<void> {

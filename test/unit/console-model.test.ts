@@ -18,10 +18,9 @@ describe('console: where an error belongs', () => {
     expect(dottedSegments('caller.account')).toEqual(['caller', 'account']);
   });
 
-  it('prefers errors[].pointer and falls back to field (problem details) or path (job errors)', () => {
+  it('prefers errors[].pointer (job errors have only it) and falls back to field (problem details)', () => {
     expect(errorSegments({ pointer: '/body/group/name', field: 'ignored', message: 'm' })).toEqual(['body', 'group', 'name']);
     expect(errorSegments({ field: 'body.group.name', message: 'm' })).toEqual(['body', 'group', 'name']);
-    expect(errorSegments({ path: 'body.group.name', message: 'm' })).toEqual(['body', 'group', 'name']);
     expect(errorSegments({ message: 'm' })).toEqual([]);
     expect(segmentsText(['body', 'group', 'zones', 2])).toBe('body.group.zones[2]');
   });

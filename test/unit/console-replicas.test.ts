@@ -21,8 +21,8 @@ import {
   type OrganizationAdvice,
   type RegionReplicas,
   type VersionReplicas,
-} from '../../shared/console/replicas.js';
-import type { OrganizationAdviceView, RegionReplicasView, VersionReplicasView } from '../../shared/advice/replicas.js';
+} from '../../shared/console/replica-view.js';
+import type { OrganizationAdviceView, RegionReplicasView, VersionReplicasView } from '../../shared/advice/replica-advisor.js';
 import { recommendReplicas, regionDemand, type GroupLoad } from '../../shared/domain/replicas.js';
 
 // The console's texts and rows of the replica advice, from answers in the API's own types

@@ -22,7 +22,7 @@ import {
   type OrganizationAdvice,
   type UnderReplicatedItem,
   type UnusedItem,
-} from '../replicas.js';
+} from '../replica-view.js';
 
 export interface Advice {
   /** Loads the advice (again) and shows it. */

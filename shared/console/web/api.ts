@@ -3,7 +3,7 @@
  * Azure; the local runtime's development principal offline), JSON in and out, RFC 9457 problems
  * turned into an `ApiError` that keeps the field errors.
  */
-import type { ApiFieldError } from '../model.js';
+import type { FieldError } from '../model.js';
 
 /** `/api/` when the page is `/api/console/`: the route prefix the host serves the page under. */
 export const apiBase = new URL('../', window.location.href);
@@ -12,7 +12,7 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly errors: ApiFieldError[],
+    readonly errors: FieldError[],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -22,7 +22,7 @@ export class ApiError extends Error {
 interface Problem {
   title?: string;
   detail?: string;
-  errors?: ApiFieldError[];
+  errors?: FieldError[];
 }
 
 export async function call<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T; location: string | null }> {

@@ -6,7 +6,7 @@
 import { all, get, seg } from './api.js';
 import { byId, clear, h } from './dom.js';
 import { buildMatrix, type GalleryChoice, type LatestView, type Matrix, type MatrixRow, type VersionView } from '../model.js';
-import { versionHash, type VersionLocation } from '../replicas.js';
+import { versionHash, type VersionLocation } from '../replica-view.js';
 
 interface ResourceGroup { name: string; subscriptionId: string; galleries: number }
 interface Gallery { name: string; subscriptionId: string; resourceGroup: string; location: string; visibleVia: string }

@@ -32,9 +32,3 @@ export function clear(el: Element, ...children: (Child | Child[])[]): void {
   el.replaceChildren();
   append(el, children);
 }
-
-let uid = 0;
-export function nextId(prefix: string): string {
-  uid += 1;
-  return `${prefix}-${uid}`;
-}

@@ -5,7 +5,7 @@
  */
 import { ApiError, call, get } from './api.js';
 import { byId, clear, h } from './dom.js';
-import { errorSegments, jsonLines, kindOfBody, placeErrors, segmentsText, withGalleryImage, type ApiFieldError, type GalleryChoice, type Segment } from '../model.js';
+import { errorSegments, jsonLines, kindOfBody, placeErrors, segmentsText, withGalleryImage, type FieldError, type GalleryChoice, type Segment } from '../model.js';
 
 interface Job {
   jobId: string;
@@ -14,8 +14,8 @@ interface Job {
   group?: { kind: string; name: string };
   resolvedImageVersionId?: string;
   attempts: number;
-  errors: ApiFieldError[];
-  warnings: ApiFieldError[];
+  errors: FieldError[];
+  warnings: FieldError[];
   lastError?: string;
 }
 
@@ -91,7 +91,7 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
   };
 
   /** Puts every error at its field; body errors on their line of `body`. */
-  const showErrors = (errors: readonly ApiFieldError[], body: unknown): void => {
+  const showErrors = (errors: readonly FieldError[], body: unknown): void => {
     const forBody: { segments: readonly Segment[]; message: string }[] = [];
     const elsewhere: { where: string; message: string }[] = [];
     for (const e of errors) {

@@ -3,11 +3,11 @@ import { ApiError, signInUrl } from './api.js';
 import { byId, clear, h } from './dom.js';
 import { startCatalog, type Catalog } from './catalog.js';
 import { startJobs, type Jobs } from './jobs.js';
-import { registerReplicaViews } from './replicas.js';
+import { registerReplicaViews } from './replica-panel.js';
 import { startAdvice, type Advice } from './advice.js';
 import { registerRolloutView } from './rollout.js';
 import { parseJobHash } from '../rollout.js';
-import { parseVersionHash } from '../replicas.js';
+import { parseVersionHash } from '../replica-view.js';
 
 const PAGES = ['catalog', 'advice', 'jobs'] as const;
 const TITLES: Record<(typeof PAGES)[number], string> = { catalog: 'Images', advice: 'Replica advice', jobs: 'Group jobs' };

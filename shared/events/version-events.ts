@@ -23,7 +23,7 @@ import type { ImageVersionRecord } from '../domain/records.js';
 import { affectsReaction, latestChanges, readyRegions, type LatestPointers } from '../domain/reaction.js';
 import { regionProperty, versionRowKey } from '../catalog/keys.js';
 import { unpackJson } from '../catalog/json-props.js';
-import { getEntityOrUndefined, tableStatusOf as statusOf } from '../storage/tables.js';
+import { getEntityOrUndefined, tableStatusOf } from '../storage/tables.js';
 import { domainEvent, EVENT_TYPES, type DomainEvent, type ImageVersionReadyData, type LatestVersionChangedData } from './events.js';
 import { outboxActions, recordedRows, sequenceText, type OutboxPublisher } from './outbox.js';
 
@@ -137,7 +137,7 @@ export class VersionEvents {
       try {
         await versions.submitTransaction(actions);
       } catch (err) {
-        const status = statusOf(err);
+        const status = tableStatusOf(err);
         if (status === 412 || status === 409 || status === 404) continue; // another settle won: look again
         throw err;
       }
@@ -173,7 +173,7 @@ export class VersionEvents {
         if (first) out.set(pk, imageRef({ subscriptionId: String(first.subscriptionId), resourceGroup: String(first.resourceGroup), gallery: String(first.gallery) }, String(first.image)));
       }
     } catch (err) {
-      if (statusOf(err) !== 404) throw err;
+      if (tableStatusOf(err) !== 404) throw err;
     }
     return [...out].map(([partitionKey, definition]) => ({ partitionKey, definition }));
   }

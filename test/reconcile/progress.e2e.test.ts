@@ -5,7 +5,7 @@ import { startDemoArmApp } from '../support/demo-arm-app.js';
 import { ADMIN_PRINCIPAL } from '../support/lookups-host.js';
 import { services } from '../../shared/services.js';
 import { principalHeader } from '../../shared/access/principal.js';
-import type { ReconcileProgress } from '../../shared/progress/reconcile-progress.js';
+import type { ReconcileProgress } from '../../shared/reconcile/progress.js';
 import { randomUUID } from 'node:crypto';
 import { unitKey, zeroCounts } from '../../shared/domain/reconcile-run.js';
 

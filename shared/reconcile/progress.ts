@@ -28,7 +28,7 @@ import { odata, type TableClient, type TableEntityResult } from '@azure/data-tab
 import { createTablesOnce, getEntityOrUndefined, tableStatusOf, type TableStore } from '../storage/tables.js';
 import { COUNT_NAMES, summarizeRun, zeroCounts, type PlanRow, type ReconcileCounts, type ReconcileProgress, type UnitRow } from '../domain/reconcile-run.js';
 
-export type { ReconcileProgress, ReconcileCounts } from '../domain/reconcile-run.js';
+export type { ReconcileProgress } from '../domain/reconcile-run.js';
 
 const POINTER_PK = 'reconcile';
 const POINTER_RK = 'current';

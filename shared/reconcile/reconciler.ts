@@ -19,8 +19,8 @@ import { FLAG_RULES_VERSION } from '../domain/latest.js';
 import { galleryChanges, imageDefinitionChanges, versionChanges } from '../domain/changes.js';
 import { galleryRecordFrom, imageDefinitionRecordFrom, imageVersionRecordFrom, InvalidArmResourceError, type ImageVersionRecord } from '../domain/records.js';
 import type { ReconcileCounts } from '../domain/reconcile-run.js';
-import type { CatalogIndexer } from './indexer.js';
-import type { CatalogStore, Observation } from './store.js';
+import type { CatalogIndexer } from '../catalog/indexer.js';
+import type { CatalogStore, Observation } from '../catalog/store.js';
 
 /** The counts of a reconcile (shared/domain/reconcile-run.ts), with the resources skipped as unreadable. */
 export type ReconcileSummary = Omit<ReconcileCounts, 'skipped'> & { skipped: string[] };
@@ -43,19 +43,6 @@ export class CatalogReconciler {
     private readonly indexer: CatalogIndexer,
     private readonly now: () => Date = () => new Date(),
   ) {}
-
-  /** `onProgress` receives the counts so far after each gallery and subscription. */
-  async reconcile(subscriptionIds: readonly string[], onProgress?: (summary: ReconcileSummary) => Promise<void> | void): Promise<ReconcileSummary> {
-    const summary = emptyReconcileSummary();
-    for (const sub of subscriptionIds) {
-      for (const unit of await this.planSubscription(sub, summary)) {
-        await this.reconcileUnit(unit, summary);
-        await onProgress?.(summary);
-      }
-      await onProgress?.(summary);
-    }
-    return summary;
-  }
 
   /**
    * Lists a subscription's galleries: one unit per listed gallery (re-read when its list entry

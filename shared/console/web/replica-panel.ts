@@ -29,7 +29,7 @@ import {
   type GroupsOnVersion,
   type ReplicaRow,
   type VersionReplicas,
-} from '../replicas.js';
+} from '../replica-view.js';
 
 type Report = (err: unknown, where: HTMLElement) => void;
 
