@@ -17,7 +17,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import functions, { type FunctionTrigger } from '@azure/functions';
-import type { FunctionRegistry, Registration, BindingMetadata } from './functions-core.js';
+import type { FunctionRegistry, Registration } from './functions-core.js';
 import { compileRoute, matchRoute, compareRoutes, type CompiledRoute } from './routes.js';
 import { parseSchedule, nextOccurrence } from './ncrontab.js';
 import { ServiceBusPump, type DeliverableMessage, type Settlement } from './service-bus.js';
