@@ -150,86 +150,118 @@ export class AutoRoller {
     const definitionKey = imageKey(def);
     const latestOf = latestOfKey(definitionKey, change.region);
     const [entries, paused] = await Promise.all([this.store.groupsOn(latestOf), this.store.pausedSince(definitionKey)]);
-    const changedAt = Number.isNaN(Date.parse(eventTime)) ? this.now() : new Date(eventTime);
     const queue = this.queue();
     // The stored latest of the definition: read once, and only when a group has had a roll to the version before.
     let latestNow: Promise<LatestPointers> | undefined;
-    const one = async (entry: IndexedGroup): Promise<void> => {
-      const label = `${entry.account}/${entry.kind}/${entry.name}`;
-      const found = await this.jobs.getGroup(entry.subscriptionId, entry.kind, entry.name);
-      if (!found || found.group.latestOf !== latestOf) {
-        out.skipped.push({ group: label, reason: 'stale-index' });
-        return;
-      }
-      const group = found.group;
-      const current = versionNameOf(group.imageVersionId);
-      const decision = rollDecision(
-        { specVersion: specVersionOf(group.kind, group.spec) ?? '', region: group.region, policy: policyOf(group), ...(current ? { currentVersion: current } : {}) },
-        change,
-        changedAt,
-        paused !== undefined,
-      );
-      if (!decision.roll) {
-        out.skipped.push({ group: label, reason: decision.reason });
-        return;
-      }
-      if (!queue) throw new Error('auto-roll: no job queue is configured');
-      const version = change.newVersion as string;
-      const base = rollJobId(group.account, group.kind, group.name, version);
-      const existing = await rollsTo(this.jobs, group, base);
-      const latest = existing.length > 0 ? (await (latestNow ??= this.latest(definitionKey)))[change.region] : undefined;
-      const choice = rollJobChoice(base, version, existing, latest, changedAt.toISOString());
-      if (choice.kind === 'none') return;
-      if (choice.kind === 'create' && choice.jobId !== base) {
-        // The group was read before its rolls: a roll that succeeded in between left it on the
-        // target already (a duplicate of this change, not a recall). Read it again after them.
-        const again = await this.jobs.getGroup(entry.subscriptionId, entry.kind, entry.name);
-        const now = versionNameOf(again?.group.imageVersionId);
-        if (!again || again.group.latestOf !== latestOf || (now !== undefined && compareVersions(now, version) === 0)) {
-          out.skipped.push({ group: label, reason: 'already-on-version' });
-          return;
-        }
-      }
-      const jobId = choice.jobId;
-      const notBefore = decision.notBefore.getTime() > this.now().getTime() ? decision.notBefore : undefined;
-      const scope = (await this.options.organizationOf?.(group.account)) ?? { organizationId: undefined, subscriptionIds: [group.subscriptionId] };
-      const envelope = rollEnvelope(group, jobId, version, cause);
-      if (choice.kind === 'create') {
-        const at = this.now().toISOString();
-        const pending = scope.organizationId !== undefined ? this.options.pending?.put({ organizationId: scope.organizationId, jobId, subscriptionId: group.subscriptionId, envelope, secretPointers: [], sentAt: at, ...(notBefore ? { notBefore: notBefore.toISOString() } : {}), resends: 0, seenAttempts: 0 }) : undefined;
-        const created = await this.jobs.createJob({
-          jobId,
-          ...(scope.organizationId !== undefined ? { organizationId: scope.organizationId } : {}),
-          status: 'queued',
-          action: 'update',
-          kind: group.kind,
-          account: group.account,
-          subscriptionId: group.subscriptionId,
-          group: { kind: group.kind, name: group.name },
-          submittedAt: at,
-          ...(notBefore ? { notBefore: notBefore.toISOString() } : {}),
-          attempts: 0,
-          errors: [],
-          warnings: [],
-        });
-        await pending;
-        if (!created) {
-          // Created meanwhile by a duplicate of this change: still queued, send again (the queue drops duplicates).
-          const existingJob = scope.organizationId !== undefined ? await this.jobs.getJob({ organizationId: scope.organizationId, subscriptionIds: scope.subscriptionIds }, jobId) : undefined;
-          if (existingJob && existingJob.status !== 'queued') return;
-        }
-      }
-      await queue.send(envelope, true, notBefore ? { scheduledEnqueueTimeUtc: notBefore } : {});
-      out.queued.push({ jobId, notBefore: (notBefore ?? this.now()).toISOString() });
+    const context: RollContext = {
+      change,
+      cause,
+      latestOf,
+      changedAt: Number.isNaN(Date.parse(eventTime)) ? this.now() : new Date(eventTime),
+      definitionPaused: paused !== undefined,
+      queue,
+      latestNow: () => (latestNow ??= this.latest(definitionKey)),
     };
     // The groups are independent: a bounded number at a time.
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < entries.length) await one(entries[next++] as IndexedGroup);
+      while (next < entries.length) await this.rollGroup(entries[next++] as IndexedGroup, context, out);
     };
     await Promise.all(Array.from({ length: Math.min(FAN_OUT, entries.length) }, worker));
     return out;
   }
+
+  /** One group on latest of the changed definition and region: skipped (and why), or its roll job recorded and queued. */
+  private async rollGroup(entry: IndexedGroup, ctx: RollContext, out: RollOutcome): Promise<void> {
+    const { change, latestOf } = ctx;
+    const label = `${entry.account}/${entry.kind}/${entry.name}`;
+    const found = await this.jobs.getGroup(entry.subscriptionId, entry.kind, entry.name);
+    if (!found || found.group.latestOf !== latestOf) {
+      out.skipped.push({ group: label, reason: 'stale-index' });
+      return;
+    }
+    const group = found.group;
+    const current = versionNameOf(group.imageVersionId);
+    const decision = rollDecision(
+      { specVersion: specVersionOf(group.kind, group.spec) ?? '', region: group.region, policy: policyOf(group), ...(current ? { currentVersion: current } : {}) },
+      change,
+      ctx.changedAt,
+      ctx.definitionPaused,
+    );
+    if (!decision.roll) {
+      out.skipped.push({ group: label, reason: decision.reason });
+      return;
+    }
+    if (!ctx.queue) throw new Error('auto-roll: no job queue is configured');
+    const version = change.newVersion as string;
+    const base = rollJobId(group.account, group.kind, group.name, version);
+    const existing = await rollsTo(this.jobs, group, base);
+    const latest = existing.length > 0 ? (await ctx.latestNow())[change.region] : undefined;
+    const choice = rollJobChoice(base, version, existing, latest, ctx.changedAt.toISOString());
+    if (choice.kind === 'none') return;
+    if (choice.kind === 'create' && choice.jobId !== base) {
+      // The group was read before its rolls: a roll that succeeded in between left it on the
+      // target already (a duplicate of this change, not a recall). Read it again after them.
+      const again = await this.jobs.getGroup(entry.subscriptionId, entry.kind, entry.name);
+      const now = versionNameOf(again?.group.imageVersionId);
+      if (!again || again.group.latestOf !== latestOf || (now !== undefined && compareVersions(now, version) === 0)) {
+        out.skipped.push({ group: label, reason: 'already-on-version' });
+        return;
+      }
+    }
+    const jobId = choice.jobId;
+    const notBefore = decision.notBefore.getTime() > this.now().getTime() ? decision.notBefore : undefined;
+    const envelope = rollEnvelope(group, jobId, version, ctx.cause);
+    if (choice.kind === 'create' && !(await this.recordRollJob(group, jobId, envelope, notBefore))) return;
+    await ctx.queue.send(envelope, true, notBefore ? { scheduledEnqueueTimeUtc: notBefore } : {});
+    out.queued.push({ jobId, notBefore: (notBefore ?? this.now()).toISOString() });
+  }
+
+  /**
+   * Records a new roll job queued (with its pending row, so the sweep sends it again if its message
+   * is lost). False when a duplicate of the change recorded it first and it is no longer queued:
+   * nothing to send then.
+   */
+  private async recordRollJob(group: GroupRecord, jobId: string, envelope: JobEnvelope, notBefore: Date | undefined): Promise<boolean> {
+    const scope = (await this.options.organizationOf?.(group.account)) ?? { organizationId: undefined, subscriptionIds: [group.subscriptionId] };
+    const at = this.now().toISOString();
+    const pending =
+      scope.organizationId !== undefined
+        ? this.options.pending?.put({ organizationId: scope.organizationId, jobId, subscriptionId: group.subscriptionId, envelope, secretPointers: [], sentAt: at, ...(notBefore ? { notBefore: notBefore.toISOString() } : {}), resends: 0, seenAttempts: 0 })
+        : undefined;
+    const created = await this.jobs.createJob({
+      jobId,
+      ...(scope.organizationId !== undefined ? { organizationId: scope.organizationId } : {}),
+      status: 'queued',
+      action: 'update',
+      kind: group.kind,
+      account: group.account,
+      subscriptionId: group.subscriptionId,
+      group: { kind: group.kind, name: group.name },
+      submittedAt: at,
+      ...(notBefore ? { notBefore: notBefore.toISOString() } : {}),
+      attempts: 0,
+      errors: [],
+      warnings: [],
+    });
+    await pending;
+    if (created) return true;
+    // Created meanwhile by a duplicate of this change: still queued, send again (the queue drops duplicates).
+    const existingJob = scope.organizationId !== undefined ? await this.jobs.getJob({ organizationId: scope.organizationId, subscriptionIds: scope.subscriptionIds }, jobId) : undefined;
+    return !existingJob || existingJob.status === 'queued';
+  }
+}
+
+/** What every group of one change of latest shares while its roll is decided. */
+interface RollContext {
+  change: LatestVersionChangedData;
+  cause: string;
+  latestOf: string;
+  changedAt: Date;
+  definitionPaused: boolean;
+  queue: JobQueue | undefined;
+  /** The stored latest per region of the definition, read once on first need. */
+  latestNow: () => Promise<LatestPointers>;
 }
 
 /**

@@ -101,6 +101,9 @@ export interface ProcessorDeps {
   events?: OutboxPublisher;
 }
 
+/** The organization an account belongs to, and the account's subscription. */
+type AccountOwner = { organization: Organization; subscriptionId: string };
+
 /** A problem at a JSON Pointer from the envelope root. */
 const problem = (pointer: string, code: string, message: string): JobProblem => ({ pointer, code, message });
 /** A problem at a dotted path into the body (`group.compute.os`), as the domain reports it. */
@@ -118,39 +121,16 @@ export class GroupJobProcessor {
   async process(body: unknown, delivery: DeliveryInfo): Promise<JobRecord> {
     if (delivery.resent && delivery.resent.secretsDropped.length > 0) return this.withoutSecrets(body, delivery, delivery.resent.secretsDropped);
     const parsed = parseJobEnvelope(body);
-    if (!parsed.ok) {
-      const jobId = parsed.jobId ?? jobIdOfMessageId(delivery.messageId);
-      if (!jobId) throw new UnreadableJobError(`no job id in the message: ${parsed.errors.map((e) => `${e.pointer || '(message)'} ${e.message}`).join('; ').slice(0, 500)}`);
-      const failed: JobRecord = { jobId, status: 'failed', attempts: delivery.deliveryCount, finishedAt: this.now().toISOString(), errors: parsed.errors.map(fromEnvelope), warnings: [] };
-      await this.deps.jobs.putJob(failed);
-      return failed;
-    }
+    if (!parsed.ok) return this.unreadable(parsed, delivery);
     const envelope = parsed.envelope;
-    const name = specInputOf(envelope).name;
     const owner = await this.deps.directory.accountOwner(envelope.caller.account);
-    const subscriptionId = owner?.subscriptionId;
-    const generation = generationOfMessageId(delivery.messageId);
-    const base: JobRecord = {
-      jobId: envelope.jobId,
-      ...(owner ? { organizationId: owner.organization.id } : {}),
-      ...(generation > 0 ? { generation } : {}),
-      status: 'running',
-      action: envelope.action,
-      kind: envelope.kind,
-      account: envelope.caller.account,
-      ...(subscriptionId ? { subscriptionId } : {}),
-      group: { kind: envelope.kind, name },
-      startedAt: this.now().toISOString(),
-      attempts: delivery.deliveryCount,
-      errors: [],
-      warnings: [],
-    };
-    const pointer = delivery.recorded !== true;
     if (delivery.resent && owner) {
       // A copy sent again by the sweep: nothing to do when the job has ended meanwhile.
       const current = await this.deps.jobs.getJob({ organizationId: owner.organization.id, subscriptionIds: owner.organization.subscriptionIds }, envelope.jobId);
       if (current && current.status !== 'queued' && current.status !== 'running') return current;
     }
+    const base = this.baseRecord(envelope, owner, delivery);
+    const pointer = delivery.recorded !== true;
     // `running` is written when the job takes a while or is a redelivery, not for every quick job.
     let running: Promise<void> | undefined;
     const markRunning = () => (running ??= this.deps.jobs.putJob(base, pointer).catch(() => undefined));
@@ -164,51 +144,90 @@ export class GroupJobProcessor {
       } catch (err) {
         clearTimeout(timer);
         await running;
-        const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 2000);
-        const last = delivery.deliveryCount >= this.deps.maxDeliveryCount;
-        const record: JobRecord = { ...base, status: last ? 'deadLettered' : 'running', ...(last ? { finishedAt: this.now().toISOString() } : {}), lastError: message };
-        await this.deps.jobs.putJob(record, pointer, last ? this.extras(record) : undefined);
-        if (last) await this.publish(record);
+        await this.recordFailedDelivery(base, err, delivery, pointer);
         throw err;
       }
       clearTimeout(timer);
       await running;
-      const done: JobRecord = {
-        ...base,
-        status: outcome.errors.length > 0 ? 'failed' : 'succeeded',
-        finishedAt: this.now().toISOString(),
-        errors: outcome.errors,
-        warnings: outcome.warnings,
-        ...(outcome.resolvedImageVersionId && outcome.errors.length === 0 ? { resolvedImageVersionId: outcome.resolvedImageVersionId } : {}),
-      };
-      if (outcome.change && done.status === 'succeeded') {
-        try {
-          const now = this.now().toISOString();
-          const previous = outcome.previous;
-          const change = this.deps.rolls ? await this.deps.rolls.beforeApply(envelope, outcome.change, outcome.latestOf, previous, now) : outcome.change;
-          // A first delivery that wrote nothing yet (no `running`) has no record in the account's partition.
-          const recordMayExist = delivery.deliveryCount > 1 || running !== undefined;
-          const applied = await this.deps.jobs.applyJob(envelope.action, change, done, now, this.extras(done), recordMayExist);
-          if (pointer) await this.deps.jobs.putPointer(done);
-          if (this.deps.rolls && !applied.alreadyApplied) await this.deps.rolls.afterApply(previous, applied.group);
-          await this.publish(done, applied.group);
-          return done;
-        } catch (err) {
-          if (err instanceof GroupChangedError && attempt < MERGE_ATTEMPTS) {
-            await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt, 10)));
-            continue;
-          }
-          if (!(err instanceof GroupConflictError)) throw err;
-          const { resolvedImageVersionId: _resolved, ...rest } = done;
-          const conflict: JobRecord = { ...rest, status: 'failed', errors: [atBody(`${bodyRootOf(envelope.kind)}.name`, err.reason === 'exists' ? 'group-exists' : 'group-not-found', err.message)] };
-          await this.deps.jobs.putJob(conflict, pointer, this.extras(conflict));
-          await this.publish(conflict);
-          return conflict;
-        }
+      const done = finished(base, outcome, this.now());
+      if (!outcome.change || done.status !== 'succeeded') {
+        await this.deps.jobs.putJob(done, pointer, this.extras(done));
+        await this.publish(done);
+        return done;
       }
-      await this.deps.jobs.putJob(done, pointer, this.extras(done));
-      await this.publish(done);
+      // A first delivery that wrote nothing yet (no `running`) has no record in the account's partition.
+      const recordMayExist = delivery.deliveryCount > 1 || running !== undefined;
+      const applied = await this.applyChange(envelope, { ...outcome, change: outcome.change }, done, { pointer, recordMayExist, lastAttempt: attempt >= MERGE_ATTEMPTS });
+      if (applied !== 'merge-again') return applied;
+      await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt, 10)));
+    }
+  }
+
+  /** A message whose envelope does not parse: the job (when it names one) fails with every fault; none named, it can only be dead-lettered. */
+  private async unreadable(parsed: Extract<ReturnType<typeof parseJobEnvelope>, { ok: false }>, delivery: DeliveryInfo): Promise<JobRecord> {
+    const jobId = parsed.jobId ?? jobIdOfMessageId(delivery.messageId);
+    if (!jobId) throw new UnreadableJobError(`no job id in the message: ${parsed.errors.map((e) => `${e.pointer || '(message)'} ${e.message}`).join('; ').slice(0, 500)}`);
+    const failed: JobRecord = { jobId, status: 'failed', attempts: delivery.deliveryCount, finishedAt: this.now().toISOString(), errors: parsed.errors.map(fromEnvelope), warnings: [] };
+    await this.deps.jobs.putJob(failed);
+    return failed;
+  }
+
+  /** The job as it starts running: who it is for, what it does, which delivery this is. */
+  private baseRecord(envelope: JobEnvelope, owner: AccountOwner | undefined, delivery: DeliveryInfo): JobRecord {
+    const generation = generationOfMessageId(delivery.messageId);
+    return {
+      jobId: envelope.jobId,
+      ...(owner ? { organizationId: owner.organization.id, subscriptionId: owner.subscriptionId } : {}),
+      ...(generation > 0 ? { generation } : {}),
+      status: 'running',
+      action: envelope.action,
+      kind: envelope.kind,
+      account: envelope.caller.account,
+      group: { kind: envelope.kind, name: specInputOf(envelope).name },
+      startedAt: this.now().toISOString(),
+      attempts: delivery.deliveryCount,
+      errors: [],
+      warnings: [],
+    };
+  }
+
+  /** A delivery that failed (it will be delivered again): `running` with the error, or `deadLettered` on the last delivery. */
+  private async recordFailedDelivery(base: JobRecord, err: unknown, delivery: DeliveryInfo, pointer: boolean): Promise<void> {
+    const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 2000);
+    const last = delivery.deliveryCount >= this.deps.maxDeliveryCount;
+    const record: JobRecord = { ...base, status: last ? 'deadLettered' : 'running', ...(last ? { finishedAt: this.now().toISOString() } : {}), lastError: message };
+    await this.deps.jobs.putJob(record, pointer, last ? this.extras(record) : undefined);
+    if (last) await this.publish(record);
+  }
+
+  /**
+   * Writes a succeeded job's group change with its outcome (one transaction), keeping the auto-roll
+   * index; a group that changed under an update merged onto it asks to merge again; a create of a
+   * group that exists (or an update of one that does not) fails the job.
+   */
+  private async applyChange(
+    envelope: JobEnvelope,
+    outcome: Outcome & { change: GroupChange },
+    done: JobRecord,
+    options: { pointer: boolean; recordMayExist: boolean; lastAttempt: boolean },
+  ): Promise<JobRecord | 'merge-again'> {
+    try {
+      const now = this.now().toISOString();
+      const previous = outcome.previous;
+      const change = this.deps.rolls ? await this.deps.rolls.beforeApply(envelope, outcome.change, outcome.latestOf, previous, now) : outcome.change;
+      const applied = await this.deps.jobs.applyJob(envelope.action, change, done, now, this.extras(done), options.recordMayExist);
+      if (options.pointer) await this.deps.jobs.putPointer(done);
+      if (this.deps.rolls && !applied.alreadyApplied) await this.deps.rolls.afterApply(previous, applied.group);
+      await this.publish(done, applied.group);
       return done;
+    } catch (err) {
+      if (err instanceof GroupChangedError && !options.lastAttempt) return 'merge-again';
+      if (!(err instanceof GroupConflictError)) throw err;
+      const { resolvedImageVersionId: _resolved, ...rest } = done;
+      const conflict: JobRecord = { ...rest, status: 'failed', errors: [atBody(`${bodyRootOf(envelope.kind)}.name`, err.reason === 'exists' ? 'group-exists' : 'group-not-found', err.message)] };
+      await this.deps.jobs.putJob(conflict, options.pointer, this.extras(conflict));
+      await this.publish(conflict);
+      return conflict;
     }
   }
 
@@ -274,63 +293,21 @@ export class GroupJobProcessor {
     if (this.deps.events) await publishJobEvents(this.deps.events, this.deps.jobs, job, group);
   }
 
-  private async run(envelope: JobEnvelope, owner: { organization: Organization; subscriptionId: string } | undefined): Promise<Outcome> {
+  private async run(envelope: JobEnvelope, owner: AccountOwner | undefined): Promise<Outcome> {
     if (!owner) return { errors: [problem('/caller/account', 'unknown-account', 'The account is not connected to any organization.')], warnings: [] };
     const accountSubscription = owner.subscriptionId;
     const completed = await this.complete(envelope, accountSubscription);
     if ('errors' in completed) return { errors: completed.errors, warnings: [], subscriptionId: accountSubscription };
     const job = completed.job;
     const { kind, spec } = groupSpecOf(job);
-    const caller: Caller = { organizationId: owner.organization.id, tenantId: owner.organization.tenantId, subscriptionIds: [accountSubscription] };
     const region = normalizeRegion(spec.region);
     const warnings: JobProblem[] = [];
     const reference = imageReferenceOf(job);
-    let latestOf: string | undefined;
-
-    let resolved: { image: ImageDefinitionRecord; version: ImageVersionRecord; imageTenant: 'same' | 'other' | 'unknown' } | undefined;
+    let resolved: ResolvedImage | undefined;
     if (reference.source === 'gallery') {
-      let gallerySubscription = accountSubscription;
-      if (reference.spotAccountId !== undefined) {
-        // The gallery's subscription: a connected account of the caller's own organization (same
-        // Spot organization). Another organization's account and an unknown one get the same error.
-        const galleryOwner = await this.deps.directory.accountOwner(reference.spotAccountId);
-        if (!galleryOwner || galleryOwner.organization.id !== owner.organization.id) {
-          return fail(accountSubscription, atBody(`${reference.path}.spotAccountId`, ACCOUNT_NOT_CONNECTED.code, ACCOUNT_NOT_CONNECTED.message));
-        }
-        gallerySubscription = galleryOwner.subscriptionId;
-      }
-      const gRef = galleryRef(gallerySubscription, reference.resourceGroupName, reference.galleryName);
-      const iRef = imageRef(gRef, reference.imageName);
-      const notVisible = atBody(reference.path, 'image-not-visible', `The image ${formatResourceId(iRef)} does not exist or is not visible to the account.`);
-      const [gallery, image] = await Promise.all([this.deps.lookups.liveGallery(gRef), this.deps.lookups.liveImage(iRef)]);
-      if (!gallery || !image) return fail(accountSubscription, notVisible);
-      const facts = galleryFactsFor(gallery, await this.deps.directory.organizations());
-      if (!canSee(caller, image.ref, facts, await this.deps.directory.grantsFor(caller)).visible) return fail(accountSubscription, notVisible);
-      let version: ImageVersionRecord | undefined;
-      if (reference.version === 'latest') {
-        const latest = await this.deps.lookups.resolveLatest(image, region);
-        version = latest.version;
-        const rollTo = envelope.roll?.toVersion;
-        if (rollTo !== undefined && (!version || compareVersions(version.ref.version, rollTo) !== 0)) {
-          return fail(
-            accountSubscription,
-            atBody(reference.versionPath, 'roll-target-not-latest', `Version ${rollTo} is no longer latest in ${region}${version ? ` (latest is ${version.ref.version})` : ''}: the group stays on its version.`),
-          );
-        }
-        if (!version) {
-          const passed = latest.passed.map((p) => `${p.version} (${p.reasons.map((r) => r.code).join(', ')})`);
-          return fail(
-            accountSubscription,
-            atBody(reference.versionPath, 'no-latest-version', `No version of ${image.id} is deployable and eligible for latest in ${region}${passed.length ? `: ${passed.slice(0, 20).join('; ')}` : ': the definition has no versions'}.`),
-          );
-        }
-      } else {
-        version = (await this.deps.catalog.getVersion(versionRef(image.ref, reference.version)))?.record;
-        if (!version) return fail(accountSubscription, atBody(reference.versionPath, 'version-not-found', `Version ${reference.version} of ${image.id} does not exist.`));
-      }
-      const imageTenant = facts.ownerTenantId === undefined || facts.ownerTenantId === '' ? 'unknown' : isCrossTenant(caller, facts) ? 'other' : 'same';
-      resolved = { image, version, imageTenant };
-      if (reference.version === 'latest') latestOf = latestOfKey(imageKey(image.ref), region);
+      const found = await this.resolveGalleryImage(envelope, owner, reference, region);
+      if ('error' in found) return fail(accountSubscription, found.error);
+      resolved = found;
     } else {
       warnings.push(
         atBody(
@@ -365,13 +342,84 @@ export class GroupJobProcessor {
         ...(resolved ? { imageVersionId: resolved.version.id } : {}),
         ...(completed.basedOnRevision !== undefined ? { basedOnRevision: completed.basedOnRevision } : {}),
       },
-      ...(latestOf ? { latestOf } : {}),
+      ...(resolved?.latestOf ? { latestOf: resolved.latestOf } : {}),
       ...(completed.previous ? { previous: completed.previous } : {}),
       ...(resolved ? { resolvedImageVersionId: resolved.version.id } : {}),
     };
   }
+
+  /**
+   * The gallery image a job names, as the account sees it: its definition, the version (`latest`
+   * resolved for the group's region; a roll job's version must still be latest there), whose
+   * tenant the gallery is, and the auto-roll index key when the group follows latest. An image the
+   * account may not see is reported exactly like a missing one.
+   */
+  private async resolveGalleryImage(
+    envelope: JobEnvelope,
+    owner: AccountOwner,
+    reference: Extract<ReturnType<typeof imageReferenceOf>, { source: 'gallery' }>,
+    region: string,
+  ): Promise<ResolvedImage | { error: JobProblem }> {
+    let gallerySubscription = owner.subscriptionId;
+    if (reference.spotAccountId !== undefined) {
+      // The gallery's subscription: a connected account of the caller's own organization (same
+      // Spot organization). Another organization's account and an unknown one get the same error.
+      const galleryOwner = await this.deps.directory.accountOwner(reference.spotAccountId);
+      if (!galleryOwner || galleryOwner.organization.id !== owner.organization.id) {
+        return { error: atBody(`${reference.path}.spotAccountId`, ACCOUNT_NOT_CONNECTED.code, ACCOUNT_NOT_CONNECTED.message) };
+      }
+      gallerySubscription = galleryOwner.subscriptionId;
+    }
+    const caller: Caller = { organizationId: owner.organization.id, tenantId: owner.organization.tenantId, subscriptionIds: [owner.subscriptionId] };
+    const gRef = galleryRef(gallerySubscription, reference.resourceGroupName, reference.galleryName);
+    const iRef = imageRef(gRef, reference.imageName);
+    const notVisible = { error: atBody(reference.path, 'image-not-visible', `The image ${formatResourceId(iRef)} does not exist or is not visible to the account.`) };
+    const [gallery, image] = await Promise.all([this.deps.lookups.liveGallery(gRef), this.deps.lookups.liveImage(iRef)]);
+    if (!gallery || !image) return notVisible;
+    const facts = galleryFactsFor(gallery, await this.deps.directory.organizations());
+    if (!canSee(caller, image.ref, facts, await this.deps.directory.grantsFor(caller)).visible) return notVisible;
+    const imageTenant = facts.ownerTenantId === undefined || facts.ownerTenantId === '' ? 'unknown' : isCrossTenant(caller, facts) ? 'other' : 'same';
+    if (reference.version !== 'latest') {
+      const version = (await this.deps.catalog.getVersion(versionRef(image.ref, reference.version)))?.record;
+      if (!version) return { error: atBody(reference.versionPath, 'version-not-found', `Version ${reference.version} of ${image.id} does not exist.`) };
+      return { image, version, imageTenant };
+    }
+    const latest = await this.deps.lookups.resolveLatest(image, region);
+    const version = latest.version;
+    const rollTo = envelope.roll?.toVersion;
+    if (rollTo !== undefined && (!version || compareVersions(version.ref.version, rollTo) !== 0)) {
+      return { error: atBody(reference.versionPath, 'roll-target-not-latest', `Version ${rollTo} is no longer latest in ${region}${version ? ` (latest is ${version.ref.version})` : ''}: the group stays on its version.`) };
+    }
+    if (!version) {
+      const passed = latest.passed.map((p) => `${p.version} (${p.reasons.map((r) => r.code).join(', ')})`);
+      return {
+        error: atBody(reference.versionPath, 'no-latest-version', `No version of ${image.id} is deployable and eligible for latest in ${region}${passed.length ? `: ${passed.slice(0, 20).join('; ')}` : ': the definition has no versions'}.`),
+      };
+    }
+    return { image, version, imageTenant, latestOf: latestOfKey(imageKey(image.ref), region) };
+  }
+}
+
+/** A gallery image a job resolved: definition, version, whose tenant, and the auto-roll index key when it follows latest. */
+interface ResolvedImage {
+  image: ImageDefinitionRecord;
+  version: ImageVersionRecord;
+  imageTenant: 'same' | 'other' | 'unknown';
+  latestOf?: string;
 }
 
 function fail(subscriptionId: string, p: JobProblem): Outcome {
   return { errors: [p], warnings: [], subscriptionId };
+}
+
+/** The job's outcome: succeeded with the version it resolved, or failed with every error. */
+function finished(base: JobRecord, outcome: Outcome, now: Date): JobRecord {
+  return {
+    ...base,
+    status: outcome.errors.length > 0 ? 'failed' : 'succeeded',
+    finishedAt: now.toISOString(),
+    errors: outcome.errors,
+    warnings: outcome.warnings,
+    ...(outcome.resolvedImageVersionId && outcome.errors.length === 0 ? { resolvedImageVersionId: outcome.resolvedImageVersionId } : {}),
+  };
 }
