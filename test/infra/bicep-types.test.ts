@@ -26,7 +26,7 @@ describe("infra/ against Azure's resource type definitions (Azure/bicep-types-az
     expect(lib.catalog.source.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(readme).toContain(lib.catalog.source.commit);
     expect(readme).toContain('dev/scripts/bicep-types-fixtures.mjs');
-    expect(fs.existsSync(path.join(root, 'scripts', 'bicep-types-fixtures.mjs'))).toBe(true);
+    expect(fs.existsSync(path.join(root, 'dev', 'scripts', 'bicep-types-fixtures.mjs'))).toBe(true);
   });
 
   it('finds every resource valid: type, api-version, property keys, enum values, required and read-only properties, built-in role ids', () => {

@@ -433,7 +433,7 @@ describe('domain events (infra/modules/domain-events.bicep, infra/event-subscrip
     expect(src).toMatch(/for s in subscriptions/);
     expect(src).toContain("eventDeliverySchema: 'CloudEventSchemaV1_0'");
     expect(src).toMatch(/\/functions\/\$\{s\.function\}/);
-    expect(read('shared', 'devhost', 'event-grid-topic.ts')).toContain("'event-subscriptions.json'");
+    expect(read('dev', 'runtime', 'event-grid-topic.ts')).toContain("'event-subscriptions.json'");
   });
 
   it('names only Event Grid triggers of this app and only event types the app publishes', () => {
