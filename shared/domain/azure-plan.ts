@@ -115,7 +115,7 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 export type JsonObject = { [key: string]: Json };
 
 /** A deep copy of JSON data; anything else (undefined, functions, non-finite numbers) is a TypeError. */
-export function toJson(value: unknown, at = ''): Json {
+function toJson(value: unknown, at = ''): Json {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError(`not JSON at ${at || '/'}: ${value}`);
@@ -135,14 +135,14 @@ export function toJson(value: unknown, at = ''): Json {
 
 // ---------------------------------------------------------------- plan
 
-export const ARM_ENDPOINT = 'https://management.azure.com';
+const ARM_ENDPOINT = 'https://management.azure.com';
 /** Required beside `networkInterfaceConfigurations` on a Flexible scale set (Azure/azure-rest-api-specs issue 27029). */
-export const NETWORK_API_VERSION = '2020-11-01';
+const NETWORK_API_VERSION = '2020-11-01';
 /** Azure's limit on `skuProfile.vmSizes` (instance-mix-overview: "Define up to five VM sizes"). */
-export const MAX_MIX_SIZES = 5;
+const MAX_MIX_SIZES = 5;
 /** The marker written where a secret goes (the project's `<secret>Set` convention, spot-body.ts). */
-export const ADMIN_PASSWORD_MARKER = 'adminPasswordSet';
-export const PROTECTED_SETTINGS_MARKER = 'protectedSettingsSet';
+const ADMIN_PASSWORD_MARKER = 'adminPasswordSet';
+const PROTECTED_SETTINGS_MARKER = 'protectedSettingsSet';
 
 export type AzureHttpMethod = 'PUT' | 'PATCH' | 'POST';
 
@@ -296,7 +296,7 @@ export type AzurePlanInput = PlanInputBase & ({ readonly kind: 'statelessGroup';
 const enc = encodeURIComponent;
 
 /** An ARM resource name from a Spot name: letters, digits, `.`, `_`, `-`; other characters become `-`; at most 64. */
-export function armResourceNameOf(name: string): string {
+function armResourceNameOf(name: string): string {
   const cleaned = name
     .replace(/[^A-Za-z0-9._-]/g, '-')
     .replace(/^[^A-Za-z0-9]+/, '')
@@ -319,10 +319,10 @@ function resourceGroupPath(subscriptionId: string, resourceGroupName: string): s
   return `/subscriptions/${enc(subscriptionId)}/resourceGroups/${enc(resourceGroupName)}`;
 }
 
-export function scaleSetResourceId(subscriptionId: string, resourceGroupName: string, name: string): string {
+function scaleSetResourceId(subscriptionId: string, resourceGroupName: string, name: string): string {
   return `${resourceGroupPath(subscriptionId, resourceGroupName)}/providers/Microsoft.Compute/virtualMachineScaleSets/${enc(name)}`;
 }
-export function virtualMachineResourceId(subscriptionId: string, resourceGroupName: string, name: string): string {
+function virtualMachineResourceId(subscriptionId: string, resourceGroupName: string, name: string): string {
   return `${resourceGroupPath(subscriptionId, resourceGroupName)}/providers/Microsoft.Compute/virtualMachines/${enc(name)}`;
 }
 function networkId(subscriptionId: string, resourceGroupName: string, type: string, name: string): string {
@@ -330,13 +330,6 @@ function networkId(subscriptionId: string, resourceGroupName: string, type: stri
 }
 function armUrl(resourcePath: string, apiVersion: string): string {
   return `${ARM_ENDPOINT}${resourcePath}?api-version=${enc(apiVersion)}`;
-}
-
-/** The ARM id of what a group becomes: a scale set (stateless group) or a VM (stateful node). */
-export function plannedResourceId(kind: JobKind, subscriptionId: string, spec: PlanGroupSpec | PlanNodeSpec): string {
-  return kind === 'statelessGroup'
-    ? scaleSetResourceId(subscriptionId, spec.resourceGroupName, armResourceNameOf(spec.name))
-    : virtualMachineResourceId(subscriptionId, spec.resourceGroupName, armResourceNameOf(spec.compute.launchSpecification.vmName ?? spec.name));
 }
 
 /**
@@ -362,7 +355,7 @@ export function galleryAccessFor(via: VisibleVia, gallery: Pick<GalleryRecord, '
 }
 
 /** The `imageReference` of an image, for a resource in `subscriptionId`. */
-export function imageReferenceFor(image: PlanImage, subscriptionId: string): JsonObject {
+function imageReferenceFor(image: PlanImage, subscriptionId: string): JsonObject {
   switch (image.source) {
     case 'marketplace':
       return { publisher: image.publisher, offer: image.offer, sku: image.sku, version: image.version };
