@@ -1,12 +1,13 @@
 /**
- * A local Azure Resource Manager for Azure Compute Gallery reads (node:http, no framework).
+ * A local Azure Resource Manager for Azure Compute Gallery reads, and virtual machine scale sets and
+ * virtual machines with their long-running operations (dev/arm-compute.ts) (node:http, no framework).
  *
  * Tests, benchmarks and the offline `npm start` point the real `@azure/arm-compute` client at it
  * (its `endpoint` option). It answers the REST shapes ARM answers (resources with `properties`,
  * list pages with an absolute `nextLink`, ARM error bodies), so the SDK's own paging, retry and
  * deserialisation run exactly as against Azure.
  *
- * ARM routes served (GET only; segments match case-insensitively, `resourcegroups` included):
+ * ARM routes served (segments match case-insensitively, `resourcegroups` included):
  *   /subscriptions/{s}/providers/Microsoft.Compute/galleries                        list galleries (subscription)
  *   /subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Compute/galleries    list galleries (resource group)
  *   .../galleries/{g}                      get gallery   (`$expand=SharingProfile/Groups` adds sharingProfile.groups)
@@ -15,6 +16,11 @@
  *   .../galleries/{g}/images/{i}/versions  list image versions (no replicationStatus, as ARM)
  *   .../images/{i}/versions/{v}            get image version (`$expand=ReplicationStatus` adds replicationStatus)
  *   /subscriptions/{s}/providers/Microsoft.Compute/skus    resource SKUs (`$filter=location eq 'westeurope'`)
+ *   .../virtualMachineScaleSets/{n}, .../virtualMachines[/{vm}], operations: see dev/arm-compute.ts
+ *   (GET, PUT, PATCH, POST manualupgrade, DELETE; long-running operations as ARM runs them).
+ * Gallery routes answer GET only (another method: 405). Every write request (PUT, PATCH, POST,
+ * DELETE) on an ARM route is counted, answered or refused (`writeCount`), so a test can show that
+ * something wrote nothing.
  * Every ARM request needs `Authorization: Bearer <token>` (any token unless `requiredToken` is set;
  * else 401 with ARM's body) and an `api-version`
  * query parameter (else 400). Any api-version is accepted; the ones seen are recorded
@@ -30,7 +36,14 @@
  *   DELETE /_sim/resources/{arm id}           delete it and everything under it (404 when absent)
  *   PUT    /_sim/skus/{subscriptionId}        the resource SKU list of a subscription: `{ "value": [...] }` or `[...]`
  *   POST   /_sim/faults                       `{ "status": 429, "count": 2, "retryAfterSeconds": 1, "pathPattern": "versions" }`
- *                                             (status may be "connection-reset"); DELETE /_sim/faults clears them
+ *                                             (status may be "connection-reset"); DELETE /_sim/faults clears them.
+ *                                             Also `"method": "PUT"`, and a documented Compute error by its code alone
+ *                                             (`{ "code": "AllocationFailed" }`: status and sync/async as Azure reports it,
+ *                                             COMPUTE_ERRORS in dev/arm-compute.ts), `"when": "sync" | "async"`,
+ *                                             `"outcome": "Failed" | "Canceled"`, `"quota": "LowPriorityCores"`, `"target"`
+ *   PUT    /_sim/compute/settings             `{ "operationPolls": 1, "operationMs": 500, "retryAfterSeconds": 1 }`: how long operations run
+ *   PUT    /_sim/compute/health/{vm arm id}   `{ "state": "healthy" | "unhealthy" | "unknown" | "initializing" }`: what the VM's
+ *                                             Application Health extension reports
  *   POST   /_sim/reset                        forget every resource, SKU, fault and counter
  * Example (the endpoint is printed by `npm start`):
  *   curl -X PUT "$ARM/_sim/resources/subscriptions/0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/corpGallery/images/ubuntu-2204-base/versions/1.13.0" \
@@ -51,6 +64,12 @@ import {
 } from '../shared/domain/ids.js';
 import { PortInUseError } from './ports.js';
 import { TokenBucket, type TokenBucketLimits } from '../shared/domain/token-bucket.js';
+import { armError, asObject, pathSegments, readJson, SimulatorInputError, type FaultSpec, type Reply } from './arm-protocol.js';
+import { ComputeSimulator, faultError, isComputeErrorCode, COMPUTE_ERRORS, matchComputeRoute, startsOperation, type ComputeRoute, type HealthState } from './arm-compute.js';
+import { compareVersions } from '../shared/domain/versions.js';
+
+export { SimulatorInputError, type FaultSpec } from './arm-protocol.js';
+export { armFault, COMPUTE_ERRORS, type ComputeErrorCode, type HealthState } from './arm-compute.js';
 
 /** A resource as ARM's REST API shows it (`properties` not flattened). */
 export interface RestResource {
@@ -95,20 +114,6 @@ export interface SimulatedRequest {
   status: number;
 }
 
-export interface FaultSpec {
-  /** Which requests: a predicate over (method, path) or a pattern tested against the path; all ARM requests when absent. */
-  match?: ((method: string, path: string) => boolean) | RegExp;
-  /** HTTP status to answer, or 'connection-reset' to drop the connection without an answer. */
-  status: number | 'connection-reset';
-  /** How many matching requests get the fault. */
-  count: number;
-  /** `Retry-After` header in seconds: always sent with 429 (default 1), with other statuses only when given. */
-  retryAfterSeconds?: number;
-  /** Error code and message in the ARM error body (defaults by status). */
-  code?: string;
-  message?: string;
-}
-
 export interface ArmSimulatorOptions {
   /** Items per list page (default 100). */
   pageSize?: number;
@@ -147,31 +152,13 @@ type Route =
   | { kind: 'getVersion'; ref: VersionRef }
   | { kind: 'skus'; subscriptionId: string };
 
-interface Reply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
 const RESOURCE_TYPES: Record<ResourceLevel, string> = {
   gallery: 'Microsoft.Compute/galleries',
   image: 'Microsoft.Compute/galleries/images',
   version: 'Microsoft.Compute/galleries/images/versions',
 };
 
-const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_LOGGED_REQUESTS = 10_000;
-
-export class SimulatorInputError extends Error {
-  constructor(
-    readonly status: 400 | 404,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SimulatorInputError';
-  }
-}
 
 export class ArmSimulator {
   /** Items per list page; tests use small pages to exercise nextLink. */
@@ -193,8 +180,13 @@ export class ArmSimulator {
   /** The read throttle (see ArmSimulatorOptions.readThrottle); set to change it, undefined turns it off. */
   readThrottle: TokenBucketLimits | undefined;
   private readonly buckets = new Map<string, TokenBucket>();
+  /** Write requests (PUT, PATCH, POST, DELETE) received on ARM routes, answered or refused. */
+  private writes = 0;
+  /** Scale sets and virtual machines (dev/arm-compute.ts). */
+  readonly compute: ComputeSimulator;
 
   constructor(options: ArmSimulatorOptions = {}) {
+    this.compute = new ComputeSimulator({ endpoint: () => this.endpoint, latestVersionOf: (id) => this.latestVersionOf(id) });
     this.pageSize = options.pageSize ?? 100;
     this.latencyMs = options.latencyMs ?? 0;
     this.portSetting = options.portSetting ?? 'ARM_SIMULATOR_PORT';
@@ -313,6 +305,26 @@ export class ArmSimulator {
     this.galleries.clear();
     this.byKey.clear();
     this.skus.clear();
+    this.compute.clear();
+  }
+
+  /**
+   * The highest succeeded version of a stored image definition not excluded from latest (what a scale set
+   * that names the definition gets as `exactVersion`); undefined when the simulator holds none.
+   */
+  latestVersionOf(definitionId: string): string | undefined {
+    let ref: ResourceRef;
+    try {
+      ref = parseResourceId(definitionId);
+    } catch {
+      return undefined;
+    }
+    const image = ref.level === 'image' ? this.byKey.get(resourceKey(ref)) : undefined;
+    const names = [...(image?.children.values() ?? [])]
+      .filter((v) => asObject(v.body.properties?.publishingProfile)?.excludeFromLatest !== true && (v.body.properties?.provisioningState ?? 'Succeeded') === 'Succeeded')
+      .map((v) => (v.ref.level === 'version' ? v.ref.version : ''))
+      .filter((n) => /^\d+\.\d+\.\d+$/.test(n));
+    return names.sort(compareVersions).pop();
   }
 
   // ---------------------------------------------------------------- faults, counters
@@ -330,6 +342,11 @@ export class ArmSimulator {
   /** How many faulted answers are still to come. */
   get pendingFaultCount(): number {
     return this.faults.reduce((n, f) => n + f.remaining, 0);
+  }
+
+  /** Write requests (PUT, PATCH, POST, DELETE) received on ARM routes since start or the last resetCounters(), refused ones included. */
+  get writeCount(): number {
+    return this.writes;
   }
 
   /** ARM requests received since start or the last resetCounters(). */
@@ -362,6 +379,7 @@ export class ArmSimulator {
   resetCounters(): void {
     this.buckets.clear();
     this.counts = emptyCounts();
+    this.writes = 0;
     this.log = [];
     this.apiVersions.clear();
   }
@@ -440,6 +458,7 @@ export class ArmSimulator {
     const method = req.method ?? 'GET';
     const query = Object.fromEntries(url.searchParams.entries());
     this.counts.total += 1;
+    if (method !== 'GET' && method !== 'HEAD') this.writes += 1;
     const record = (kind: RequestKind | undefined, status: number): void => {
       this.log.push({ method, path: url.pathname, query, kind, status });
       if (this.log.length > MAX_LOGGED_REQUESTS) this.log.shift();
@@ -472,11 +491,17 @@ export class ArmSimulator {
       return;
     }
 
+    let computeRoute: ComputeRoute | undefined;
     let route: Route | undefined;
     try {
-      route = matchRoute(url.pathname);
+      computeRoute = matchComputeRoute(url.pathname);
+      route = computeRoute ? undefined : matchRoute(url.pathname);
     } catch {
       reply(undefined, { status: 400, body: armError('InvalidRequestUri', `The request path '${url.pathname}' is not valid.`) });
+      return;
+    }
+    if (computeRoute) {
+      reply(undefined, await this.answerCompute(computeRoute, method, url, req));
       return;
     }
     const kind = route ? kindOf(route) : undefined;
@@ -523,10 +548,46 @@ export class ArmSimulator {
     reply(kind, this.answer(route, url, req));
   }
 
+  /** A Compute request: read throttle for GETs, injected faults (`async` ones fail the operation), then dev/arm-compute.ts. */
+  private async answerCompute(route: ComputeRoute, method: string, url: URL, req: http.IncomingMessage): Promise<Reply> {
+    if (method === 'GET') {
+      const wait = this.throttle(route.subscriptionId);
+      if (wait > 0) {
+        this.counts.throttled += 1;
+        return {
+          status: 429,
+          headers: { 'retry-after': String(Math.ceil(wait / 1000)), 'x-ms-ratelimit-remaining-subscription-reads': '0' },
+          body: armError('TooManyRequests', 'The request is being throttled as the limit has been reached for operation type - Read.'),
+        };
+      }
+    }
+    const apiVersion = url.searchParams.get('api-version') ?? '';
+    const fault = this.takeFault(method, url.pathname);
+    if (fault) {
+      this.counts.faulted += 1;
+      if (fault.when === 'async' && startsOperation(route, method)) {
+        this.apiVersions.add(apiVersion);
+        return this.compute.answer(route, req, url, fault);
+      }
+      if (fault.status === 'connection-reset') {
+        req.socket.destroy();
+        return { status: 0 };
+      }
+      const location = 'location' in route ? route.location : '';
+      const resourceId = url.pathname.replace(/\/+$/, '');
+      const context = { resourceId, subscriptionId: route.subscriptionId, location, action: computeAction(route, method) };
+      const base = faultReply(fault);
+      return { ...base, body: { error: faultError(fault, context) } };
+    }
+    this.apiVersions.add(apiVersion);
+    return this.compute.answer(route, req, url);
+  }
+
   private takeFault(method: string, path: string): FaultSpec | undefined {
     for (const f of this.faults) {
       if (f.remaining <= 0) continue;
       const m = f.spec.match;
+      if (f.spec.method !== undefined && f.spec.method.toUpperCase() !== method.toUpperCase()) continue;
       const matches = m === undefined ? true : m instanceof RegExp ? m.test(path) : m(method, path);
       if (!matches) continue;
       f.remaining -= 1;
@@ -631,6 +692,8 @@ export class ArmSimulator {
             pendingFaults: this.faults.map((f) => ({ status: f.spec.status, remaining: f.remaining, match: describeMatch(f.spec.match) })),
             resources: this.all(),
             skus: Object.fromEntries(this.skus.entries()),
+            writeCount: this.writes,
+            compute: { settings: this.compute.settings, resources: this.compute.all() },
           },
         };
       }
@@ -650,6 +713,25 @@ export class ArmSimulator {
           this.injectFaults(parseFaultBody(body));
           return { status: 202, body: { pendingFaults: this.pendingFaultCount } };
         }
+      }
+      if (path === '/_sim/compute/settings' && method === 'PUT') {
+        const body = asObject(await readJson(req)) ?? {};
+        for (const k of ['operationPolls', 'operationMs', 'retryAfterSeconds'] as const) {
+          const v = body[k];
+          if (v === undefined) continue;
+          if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new SimulatorInputError(400, 'InvalidRequestContent', `"${k}" must be a whole number of at least 0`);
+          this.compute.settings[k] = v;
+        }
+        return { status: 200, body: this.compute.settings };
+      }
+      if (path.toLowerCase().startsWith('/_sim/compute/health/') && method === 'PUT') {
+        const id = decodeURIComponent(path.slice('/_sim/compute/health'.length));
+        const state = asObject(await readJson(req))?.state;
+        if (state !== 'healthy' && state !== 'unhealthy' && state !== 'unknown' && state !== 'initializing') {
+          throw new SimulatorInputError(400, 'InvalidRequestContent', '"state" must be healthy, unhealthy, unknown or initializing');
+        }
+        this.compute.setVmHealth(id, state satisfies HealthState);
+        return { status: 204 };
       }
       const skuMatch = /^\/_sim\/skus\/([^/]+)$/i.exec(path);
       if (skuMatch && method === 'PUT') {
@@ -692,16 +774,19 @@ export class ArmSimulator {
 
 // ------------------------------------------------------------------ helpers
 
+/** The RBAC action a Compute request needs (named in an AuthorizationFailed message). */
+function computeAction(route: ComputeRoute, method: string): string {
+  const type = route.kind === 'scaleSet' || route.kind === 'manualUpgrade' ? 'virtualMachineScaleSets' : route.kind === 'extension' ? 'virtualMachines/extensions' : 'virtualMachines';
+  if (route.kind === 'manualUpgrade') return 'Microsoft.Compute/virtualMachineScaleSets/manualUpgrade/action';
+  return `Microsoft.Compute/${type}/${method === 'GET' ? 'read' : method === 'DELETE' ? 'delete' : 'write'}`;
+}
+
 function subscriptionOf(route: Route): string {
   return 'subscriptionId' in route ? route.subscriptionId : route.ref.subscriptionId;
 }
 
 function emptyCounts(): ArmRequestCounts {
   return { total: 0, get: 0, list: 0, skus: 0, faulted: 0, throttled: 0 };
-}
-
-function armError(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
 }
 
 function errorMessage(err: unknown): string {
@@ -766,12 +851,7 @@ function parentNotFoundMessage(ref: ImageRef | VersionRef, sim: ArmSimulator): s
 }
 
 function matchRoute(pathname: string): Route | undefined {
-  const seg = pathname
-    .replace(/\/+$/, '')
-    .split('/')
-    .slice(1)
-    .map((s) => decodeURIComponent(s));
-  const lower = seg.map((s) => s.toLowerCase());
+  const { seg, lower } = pathSegments(pathname);
   if (lower[0] !== 'subscriptions' || !seg[1]) return undefined;
   const subscriptionId = seg[1];
   if (lower[2] === 'providers' && lower[3] === 'microsoft.compute' && seg.length === 5) {
@@ -810,10 +890,6 @@ function kindOf(route: Route): RequestKind {
     default:
       return 'list';
   }
-}
-
-function asObject(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
 /** A gallery as ARM answers it: `sharingProfile.groups` only with `$expand=SharingProfile/Groups`. */
@@ -897,7 +973,7 @@ const DEFAULT_FAULT_ERRORS: Record<number, [string, string]> = {
 };
 
 function faultReply(spec: FaultSpec): Reply {
-  const status = spec.status as number;
+  const status = typeof spec.status === 'number' ? spec.status : 500;
   const [defCode, defMessage] = DEFAULT_FAULT_ERRORS[status] ?? ['SimulatedFault', `Simulated failure with status ${status}.`];
   const headers: Record<string, string> = {};
   const retryAfter = spec.retryAfterSeconds ?? (status === 429 ? 1 : undefined);
@@ -912,7 +988,9 @@ function describeMatch(m: FaultSpec['match']): string {
 
 function parseFaultBody(raw: unknown): FaultSpec {
   const body = asObject(raw);
-  const status = body?.status;
+  const code = body?.code;
+  const documented = typeof code === 'string' && isComputeErrorCode(code) ? COMPUTE_ERRORS[code] : undefined;
+  const status = body?.status ?? documented?.status;
   const count = body?.count ?? 1;
   if (!(status === 'connection-reset' || (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599))) {
     throw new SimulatorInputError(400, 'InvalidRequestContent', '"status" must be an HTTP error status (400-599) or "connection-reset"');
@@ -920,7 +998,20 @@ function parseFaultBody(raw: unknown): FaultSpec {
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
     throw new SimulatorInputError(400, 'InvalidRequestContent', '"count" must be a positive whole number');
   }
-  const spec: FaultSpec = { status, count };
+  const spec: FaultSpec & { quota?: string } = { status, count };
+  const when = body?.when ?? documented?.when;
+  if (when !== undefined) {
+    if (when !== 'sync' && when !== 'async') throw new SimulatorInputError(400, 'InvalidRequestContent', '"when" must be "sync" or "async"');
+    spec.when = when;
+  }
+  const outcome = body?.outcome;
+  if (outcome !== undefined) {
+    if (outcome !== 'Failed' && outcome !== 'Canceled') throw new SimulatorInputError(400, 'InvalidRequestContent', '"outcome" must be "Failed" or "Canceled"');
+    spec.outcome = outcome;
+  }
+  if (typeof body?.method === 'string') spec.method = body.method.toUpperCase();
+  if (typeof body?.quota === 'string') spec.quota = body.quota;
+  if (typeof body?.target === 'string') spec.target = body.target;
   if (typeof body?.retryAfterSeconds === 'number') spec.retryAfterSeconds = body.retryAfterSeconds;
   if (typeof body?.code === 'string') spec.code = body.code;
   if (typeof body?.message === 'string') spec.message = body.message;
@@ -932,22 +1023,4 @@ function parseFaultBody(raw: unknown): FaultSpec {
     }
   }
   return spec;
-}
-
-async function readJson(req: http.IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_BODY_BYTES) throw new SimulatorInputError(400, 'RequestTooLarge', `the body is larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(buf);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim().length === 0) throw new SimulatorInputError(400, 'InvalidRequestContent', 'the body is empty');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new SimulatorInputError(400, 'InvalidRequestContent', 'the body is not valid JSON');
-  }
 }
