@@ -69,7 +69,7 @@ import { ComputeSimulator, faultError, isComputeErrorCode, COMPUTE_ERRORS, match
 import { compareVersions } from '../shared/domain/versions.js';
 
 export { SimulatorInputError, type FaultSpec } from './arm-protocol.js';
-export { armFault, COMPUTE_ERRORS, type ComputeErrorCode, type HealthState } from './arm-compute.js';
+export { armFault, COMPUTE_ERRORS, type ComputeErrorCode } from './arm-compute.js';
 
 /** A resource as ARM's REST API shows it (`properties` not flattened). */
 export interface RestResource {

@@ -223,6 +223,14 @@ export class ConfigError extends Error {
 /** Every setting name the app reads (for documentation, the sample settings file and the infra test). */
 export const SETTING_NAMES: readonly string[] = Object.keys(envSchema.shape);
 
+/** The value a setting takes when it is not set (undefined when it has none), from the schema itself. */
+export function settingDefault(name: string): string | undefined {
+  const schema = (envSchema.shape as Record<string, z.ZodType | undefined>)[name];
+  const parsed = schema?.safeParse(undefined);
+  if (!parsed?.success || parsed.data === undefined) return undefined;
+  return Array.isArray(parsed.data) ? (parsed.data.length > 0 ? parsed.data.join(',') : undefined) : String(parsed.data);
+}
+
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const picked: Record<string, string> = {};
   for (const name of SETTING_NAMES) {

@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { ArmSimulator } from '../../dev/arm-simulator.js';
 import { LOCAL_DEV_TOKEN, clearComputeClientCache, createComputeClient } from '../../shared/arm/client.js';
 import { PUBLISHER, armSettings, fixture } from './helpers.js';
+import { GALLERY_API_VERSION } from '../../shared/arm/compute-api-version.js';
 
 const CONSUMER = '5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f';
 const sim = new ArmSimulator();
@@ -31,7 +32,7 @@ describe('createComputeClient', () => {
       strict.putGallery(fixture('gallery-private'));
       const gallery = await createComputeClient(armSettings(strictEndpoint), PUBLISHER).galleries.get('rg-images', 'corpGallery');
       expect(gallery.name).toBe('corpGallery');
-      const wrong = await fetch(`${strictEndpoint}/subscriptions/${PUBLISHER}/providers/Microsoft.Compute/galleries?api-version=2025-12-03`, {
+      const wrong = await fetch(`${strictEndpoint}/subscriptions/${PUBLISHER}/providers/Microsoft.Compute/galleries?api-version=${GALLERY_API_VERSION}`, {
         headers: { authorization: 'Bearer something-else' },
       });
       expect(wrong.status).toBe(401);

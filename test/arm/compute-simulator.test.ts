@@ -372,7 +372,7 @@ describe('the documented Compute errors, each in ARM’s error body', () => {
       } else {
         expect(res.status).toBe(201);
         const op = res.headers.get('azure-asyncoperation') ?? '';
-        expect(op).toMatch(/\/providers\/Microsoft\.Compute\/locations\/westeurope\/operations\/[0-9a-f-]{36}\?api-version=2026-04-01$/);
+        expect(op).toMatch(new RegExp(`/providers/Microsoft\\.Compute/locations/westeurope/operations/[0-9a-f-]{36}\\?api-version=${COMPUTE_API_VERSION}$`));
         expect(res.headers.get('location')).toBe(op.replace('?api-version', '?monitor=true&api-version'));
         const poll = async (): Promise<{ status: string; error?: typeof error }> => (await (await fetch(op, { headers: { authorization: 'Bearer t' } })).json()) as { status: string; error?: typeof error };
         expect((await poll()).status).toBe('InProgress');

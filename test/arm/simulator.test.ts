@@ -5,10 +5,11 @@ import { PortInUseError } from '../../dev/ports.js';
 import { createGalleryArmReader } from '../../shared/arm/reader.js';
 import { parseResourceId, type GalleryRef, type ImageRef, type VersionRef } from '../../shared/domain/ids.js';
 import { CORP_GALLERY, PUBLISHER, UBUNTU_IMAGE, armSettings, corpGalleryFixtures, elapsedMs, fixture, versionNamed, resetSimulator } from './helpers.js';
+import { GALLERY_API_VERSION } from '../../shared/arm/compute-api-version.js';
 
 const sim = new ArmSimulator();
 let endpoint = '';
-const API = 'api-version=2025-12-03';
+const API = `api-version=${GALLERY_API_VERSION}`;
 const AUTH = { authorization: 'Bearer test-token' };
 
 /** The fields these tests read from ARM and admin answers. */
@@ -102,7 +103,7 @@ describe('ARM protocol', () => {
     expect(first.body.value).toHaveLength(4);
     const next = new URL(first.body.nextLink ?? '');
     expect(`${next.protocol}//${next.host}`).toBe(endpoint);
-    expect(next.searchParams.get('api-version')).toBe('2025-12-03');
+    expect(next.searchParams.get('api-version')).toBe(GALLERY_API_VERSION);
     expect(next.searchParams.get('$skiptoken')).toBeTruthy();
     expect(first.body.nextLink).toContain('$skiptoken=');
     const second = await armGet(`${next.pathname}${next.search}`);
@@ -164,7 +165,7 @@ describe('ARM protocol', () => {
     expect(sim.requestCount).toEqual({ total: 5, get: 1, list: 3, skus: 1, faulted: 0, throttled: 0 });
     expect(sim.requests).toHaveLength(5);
     // What @azure/arm-compute 25.x really sends (the design notes say 2025-03-03; the SDK sends these).
-    expect([...sim.seenApiVersions].sort()).toEqual(['2021-07-01', '2025-12-03']);
+    expect([...sim.seenApiVersions].sort()).toEqual(['2021-07-01', GALLERY_API_VERSION]);
     sim.resetCounters();
     expect(sim.requestCount.total).toBe(0);
     expect(sim.requests).toEqual([]);

@@ -417,7 +417,7 @@ describe('stateless group → Flexible scale set (VirtualMachineScaleSet_Create_
     expect(create.resourceId).toBe(`/subscriptions/${TARGET}/resourceGroups/rg-workloads/providers/Microsoft.Compute/virtualMachineScaleSets/web-weu`);
     expect(create.requests).toHaveLength(1);
     expect(create.requests[0]?.method).toBe('PUT');
-    expect(create.requests[0]?.url).toBe(`https://management.azure.com${create.resourceId}?api-version=2026-04-01`);
+    expect(create.requests[0]?.url).toBe(`https://management.azure.com${create.resourceId}?api-version=${COMPUTE_API_VERSION}`);
     expect(create.requests[0]?.headers).toEqual({ 'If-None-Match': '*' });
     expect(planOf('statelessGroup', group(), { action: 'update' }).requests[0]?.headers).toBeUndefined();
   });
@@ -653,8 +653,8 @@ describe('stateful node → virtual machine', () => {
     const plan = planOf('statefulNode', n);
     expect(plan.resourceId).toBe(`/subscriptions/${TARGET}/resourceGroups/rg-db/providers/Microsoft.Compute/virtualMachines/sql01`);
     expect(plan.requests.map((r) => [r.method, r.url, r.headers])).toEqual([
-      ['PUT', `https://management.azure.com${plan.resourceId}?api-version=2026-04-01`, { 'If-None-Match': '*' }],
-      ['PUT', `https://management.azure.com${plan.resourceId}/extensions/monitor?api-version=2026-04-01`, undefined],
+      ['PUT', `https://management.azure.com${plan.resourceId}?api-version=${COMPUTE_API_VERSION}`, { 'If-None-Match': '*' }],
+      ['PUT', `https://management.azure.com${plan.resourceId}/extensions/monitor?api-version=${COMPUTE_API_VERSION}`, undefined],
     ]);
     expect(plan.requests[1]?.body).toEqual({ location: 'westeurope', properties: { publisher: 'Microsoft.Azure.Monitor', type: 'AzureMonitorWindowsAgent', typeHandlerVersion: '1.0', autoUpgradeMinorVersion: true } });
     expectArmLayout(plan);
@@ -705,10 +705,10 @@ describe('roll plan (VirtualMachineScaleSet_Update_MaximumSet_Gen.json, VirtualM
   it('Manual: the model PATCH, then one manualupgrade per batch of VM names', () => {
     const plan = planAzureRoll({ apiVersion: COMPUTE_API_VERSION, resourceId: scaleSet, image: image('1.14.0'), upgradeMode: 'Manual', instanceNames: ['web-weu_1', 'web-weu_2', 'web-weu_3', 'web-weu_4', 'web-weu_5'], batchSize: 2 });
     expect(plan.requests.map((r) => [r.method, r.url.replace('https://management.azure.com', ''), r.body])).toEqual([
-      ['PATCH', `${scaleSet}?api-version=2026-04-01`, { properties: { virtualMachineProfile: { storageProfile: { imageReference: { id: `${GALLERY}/images/ubuntu-2204-base/versions/1.14.0` } } } } }],
-      ['POST', `${scaleSet}/manualupgrade?api-version=2026-04-01`, { instanceIds: ['web-weu_1', 'web-weu_2'] }],
-      ['POST', `${scaleSet}/manualupgrade?api-version=2026-04-01`, { instanceIds: ['web-weu_3', 'web-weu_4'] }],
-      ['POST', `${scaleSet}/manualupgrade?api-version=2026-04-01`, { instanceIds: ['web-weu_5'] }],
+      ['PATCH', `${scaleSet}?api-version=${COMPUTE_API_VERSION}`, { properties: { virtualMachineProfile: { storageProfile: { imageReference: { id: `${GALLERY}/images/ubuntu-2204-base/versions/1.14.0` } } } } }],
+      ['POST', `${scaleSet}/manualupgrade?api-version=${COMPUTE_API_VERSION}`, { instanceIds: ['web-weu_1', 'web-weu_2'] }],
+      ['POST', `${scaleSet}/manualupgrade?api-version=${COMPUTE_API_VERSION}`, { instanceIds: ['web-weu_3', 'web-weu_4'] }],
+      ['POST', `${scaleSet}/manualupgrade?api-version=${COMPUTE_API_VERSION}`, { instanceIds: ['web-weu_5'] }],
     ]);
     expectArmLayout(plan);
   });
@@ -717,7 +717,7 @@ describe('roll plan (VirtualMachineScaleSet_Update_MaximumSet_Gen.json, VirtualM
     expect(planAzureRoll({ apiVersion: COMPUTE_API_VERSION, resourceId: scaleSet, image: image('1.14.0'), upgradeMode: 'Rolling', instanceNames: ['a'], batchSize: 1 }).requests.map((r) => r.method)).toEqual(['PATCH']);
     const vm = `/subscriptions/${TARGET}/resourceGroups/rg-db/providers/Microsoft.Compute/virtualMachines/sql01`;
     const plan = planAzureRoll({ apiVersion: COMPUTE_API_VERSION, resourceId: vm, image: image('1.14.0'), upgradeMode: 'Manual' });
-    expect(plan.requests).toEqual([{ method: 'PATCH', url: `https://management.azure.com${vm}?api-version=2026-04-01`, body: { properties: { storageProfile: { imageReference: { id: `${GALLERY}/images/ubuntu-2204-base/versions/1.14.0` } } } } }]);
+    expect(plan.requests).toEqual([{ method: 'PATCH', url: `https://management.azure.com${vm}?api-version=${COMPUTE_API_VERSION}`, body: { properties: { storageProfile: { imageReference: { id: `${GALLERY}/images/ubuntu-2204-base/versions/1.14.0` } } } } }]);
     expectArmLayout(plan);
   });
 
