@@ -228,7 +228,9 @@ export function settingDefault(name: string): string | undefined {
   const schema = (envSchema.shape as Record<string, z.ZodType | undefined>)[name];
   const parsed = schema?.safeParse(undefined);
   if (!parsed?.success || parsed.data === undefined) return undefined;
-  return Array.isArray(parsed.data) ? (parsed.data.length > 0 ? parsed.data.join(',') : undefined) : String(parsed.data);
+  const value: unknown = parsed.data;
+  if (Array.isArray(value)) return value.length > 0 ? value.join(',') : undefined;
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
 }
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
