@@ -41,6 +41,8 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   VM_SIZES_SCHEDULE: '0 30 3 * * *',
   OUTBOX_SCHEDULE: '0 */1 * * * *',
   JOBS_SWEEP_SCHEDULE: '*/30 * * * * *',
+  // The host's request body limit, as the deployment sets it (infra/modules/function-app.bicep).
+  FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '4194304',
 };
 
 interface LocalSettings {
