@@ -150,7 +150,8 @@ async function main(): Promise<void> {
       console.log(`Domain events: local topic ${process.env.DomainEvents__topicEndpointUri} (recent: GET /runtime/events; webhooks: LOCAL_EVENT_WEBHOOKS)`);
     }
     // Listening before the start-up reconcile, so the domain events it records reach the local topic
-    // this server hosts; every other request is answered 503 until the host reports it started.
+    // this server hosts; every other request waits until the host reports it started (as requests
+    // wait for a starting host: 503 after 30 s).
     runtime.holdRequests();
     await runtime.start(httpPort);
     stops.push(() => runtime.stop());

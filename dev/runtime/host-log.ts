@@ -36,7 +36,8 @@ export function eventGridReason(now = new Date()): string {
 }
 
 /**
- * The Service Bus extension (v5) gives no reason (logged `(null)`) and these details, in this order
+ * The Service Bus extension (v5) gives no reason, which the logger writes `(null)` (as in the host
+ * log quoted in Azure/azure-functions-dotnet-worker#1003), and these details, in this order
  * (Azure/azure-sdk-for-net, sdk/servicebus/Microsoft.Azure.WebJobs.Extensions.ServiceBus/src/Triggers/ServiceBusTriggerInput.cs,
  * GetTriggerFunctionData); a null value is written `(null)`.
  */

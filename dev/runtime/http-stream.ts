@@ -86,7 +86,7 @@ function limiter(limit: number, onOver: () => void): Transform {
 }
 
 /** Starts forwarding `req` to the worker's proxy at `workerUri` and the proxy's answer to `res`. */
-export function forwardToWorker(req: http.IncomingMessage, res: http.ServerResponse, workerUri: string, invocationId: string, limit: number, agent: http.Agent): Forwarding {
+export function forwardToWorker(req: http.IncomingMessage, res: http.ServerResponse, workerUri: string, invocationId: string, limit: number): Forwarding {
   const target = new URL(workerUri);
   let answered = false;
   let tooLarge = false;
@@ -106,7 +106,9 @@ export function forwardToWorker(req: http.IncomingMessage, res: http.ServerRespo
     path: originForm(req.url ?? '/'),
     method: req.method ?? 'GET',
     headers: forwardedRequestHeaders(req, invocationId, target.host),
-    agent,
+    // A connection per request: a kept-alive one the proxy closes while idle could fail a request
+    // the library would then wait for forever.
+    agent: false,
   });
   proxyReq.on('response', (workerRes) => {
     answered = true;

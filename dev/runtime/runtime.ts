@@ -14,8 +14,7 @@
  * - Service Bus queue triggers through a real `ServiceBusReceiver` when the trigger's connection
  *   setting is present (peek-lock; complete on success, abandon on throw; sessions when enabled);
  * - timer triggers on their NCRONTAB schedule; `POST /admin/functions/<name>` runs any non-HTTP
- *   function once, as with Core Tools.
- *
+ *   function once, as with Core Tools;
  * - every invocation logged as the host logs it (host-log.ts).
  *
  * Production never loads this module: the real host does all of this.
@@ -31,7 +30,7 @@ import { LocalServiceBusQueue, type LocalQueueOptions } from './local-bus.js';
 import { LocalEventTopic, type EventSubscriptionDefinition } from './event-grid-topic.js';
 import { LocalWorker, type InvocationRequest, type RpcHttpData, type RpcInvocationResponse, type RpcTypedData } from './worker.js';
 import { hostQuery, hostRequestHeaders, hostRequestUrl, hostResponse, nullable, originForm } from './host-http.js';
-import { forwardToWorker } from './http-stream.js';
+import { forwardToWorker, type ForwardOutcome } from './http-stream.js';
 import { HOST_CALL_REASON, SERVICE_BUS_REASON, eventGridReason, executedLine, executingLine, serviceBusDetails, timerReason, triggerDetailsLine } from './host-log.js';
 import { problem } from '../../shared/http/responses.js';
 import { printable } from '../../shared/domain/printable.js';
@@ -85,6 +84,8 @@ interface HttpRoute {
 export const HOST_DEFAULT_MAX_REQUEST_BYTES = 104_857_600;
 /** How long a request waits for a host that is still starting before its 503 (ScriptConstants.HostTimeoutSeconds). */
 const HOST_READY_TIMEOUT_MS = 30_000;
+/** The host's stream forwarder gives up on a silent worker after this (DefaultHttpProxyService: ActivityTimeout). */
+const STREAM_ACTIVITY_TIMEOUT_MS = 240_000;
 /** Event Grid delivers batches of at most 1 MB (1,048,576 bytes) to a webhook. */
 const MAX_EVENT_GRID_BYTES = 1024 * 1024 + 64 * 1024;
 const MAX_ADMIN_BYTES = 1024 * 1024;
@@ -102,8 +103,6 @@ export class LocalRuntime {
   private readonly maxRequestBytes: number;
   /** The Node.js worker's half: hooks, the app's programming model, its capabilities. */
   readonly worker: LocalWorker;
-  /** Connections to the worker's HTTP stream proxy (enableHttpStream). */
-  private streamAgent: http.Agent | undefined;
   readonly notices: string[] = [];
   /** The app's domain-event topic, when hosted (see event-grid-topic.ts). */
   topic: LocalEventTopic | undefined;
@@ -193,8 +192,6 @@ export class LocalRuntime {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
-    this.streamAgent?.destroy();
-    this.streamAgent = undefined;
     // The worker is told to terminate last, once nothing reaches the app any more.
     await this.worker.terminate();
   }
@@ -404,8 +401,7 @@ export class LocalRuntime {
       await this.execute(registration, invocationId, HOST_CALL_REASON, () => Promise.reject(new RequestTooLarge(this.maxRequestBytes))).catch(() => undefined);
       return answerEmpty(req, res, 413);
     }
-    this.streamAgent ??= new http.Agent({ keepAlive: true });
-    const forwarding = forwardToWorker(req, res, workerUri, invocationId, this.maxRequestBytes, this.streamAgent);
+    const forwarding = forwardToWorker(req, res, workerUri, invocationId, this.maxRequestBytes);
     // With a stream proxy the host sends the worker an empty RpcHttp and the request's headers,
     // query and route parameters as trigger metadata (the library builds the request from those).
     const triggerMetadata: Record<string, RpcTypedData> = {
@@ -418,14 +414,19 @@ export class LocalRuntime {
       (err: unknown) => err ?? new Error('the invocation failed'),
     );
     const first = await Promise.race([run.then((error) => ({ kind: 'invoked' as const, error })), forwarding.done.then((outcome) => ({ kind: 'forwarded' as const, outcome }))]);
-    const outcome = first.kind === 'forwarded' ? first.outcome : first.error === undefined ? await forwarding.done : forwarding.tooLarge() ? 'too-large' : 'failed';
+    let outcome: ForwardOutcome | 'timed-out';
+    if (first.kind === 'forwarded') outcome = first.outcome;
+    else if (first.error !== undefined) outcome = forwarding.tooLarge() ? 'too-large' : 'failed';
+    // A function that returned no response leaves the proxy without an answer: the host's forwarder
+    // gives up after its activity timeout (240 s) with a 504.
+    else outcome = await within(forwarding.done, STREAM_ACTIVITY_TIMEOUT_MS, 'timed-out' as const);
     if (outcome === 'answered' || outcome === 'client-gone') return;
     forwarding.abort();
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    answerEmpty(req, res, outcome === 'too-large' ? 413 : 500);
+    answerEmpty(req, res, outcome === 'too-large' ? 413 : outcome === 'timed-out' ? 504 : 500);
   }
 
   // ---------------------------------------------------------------- Event Grid
@@ -499,10 +500,7 @@ export class LocalRuntime {
   private async hostReady(): Promise<boolean> {
     const held = this.held;
     if (!held) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const ready = await Promise.race([held.released.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), HOST_READY_TIMEOUT_MS)))]);
-    clearTimeout(timer);
-    return ready;
+    return within(held.released.then(() => true), HOST_READY_TIMEOUT_MS, false);
   }
 
   /**
@@ -698,7 +696,7 @@ function send(res: http.ServerResponse, status: number, headers: Record<string, 
   res.end(body);
 }
 
-/** An RFC 9457 problem answered by the runtime itself (never an empty or plain-text error). */
+/** An RFC 9457 problem answered by the Event Grid webhook (a difference from the extension's text answers, docs/local-runtime.md). */
 function sendProblem(res: http.ServerResponse, status: number, detail: string, headers: Record<string, string> = {}): void {
   const p = problem(status, detail, { headers });
   res.writeHead(status, p.headers as Record<string, string>);
@@ -915,6 +913,16 @@ export function durationMs(span: string | undefined): number | undefined {
   if (!m) return undefined;
   const frac = m[4] ? Number(`0.${m[4]}`) : 0;
   return Math.round((Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) + frac) * 1000);
+}
+
+/** What `promise` settles to, or `otherwise` if it takes longer than `ms`. */
+async function within<T, U>(promise: Promise<T>, ms: number, otherwise: U): Promise<T | U> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<U>((resolve) => (timer = setTimeout(() => resolve(otherwise), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function errorText(err: unknown): string {

@@ -95,6 +95,23 @@ describe('unknown routes and methods: the host has no 405 and no error body of i
   });
 });
 
+describe('a host that is still starting (HostAvailabilityCheckMiddleware: requests wait for it)', () => {
+  it('a request that arrives while the host is held waits, and is served once it is released', async () => {
+    runtime.holdRequests();
+    let answered = false;
+    const pending = raw('GET', '/api/hello/early').then((a) => {
+      answered = true;
+      return a;
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(answered).toBe(false);
+    runtime.releaseRequests();
+    const answer = await pending;
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ params: { name: 'early' } });
+  });
+});
+
 describe('hook contexts as the worker builds them (worker src/eventHandlers/InvocationHandler.ts)', () => {
   it('after a success, postInvocation sees error === null and the result; hookData is shared with preInvocation', async () => {
     expect((await raw('GET', '/api/hello/ann')).status).toBe(200);

@@ -166,10 +166,14 @@ describe('a streamed request as the function sees it', () => {
     expect(logs.some((l) => l.message === `Executed 'Functions.requestInfo' (Succeeded, Id=${String(answer.headers['x-ms-invocation-id'])}, Duration=${/Duration=(\d+)ms/.exec(l.message)?.[1] ?? ''}ms)`)).toBe(true);
   });
 
-  it('unknown routes stay empty 404s', async () => {
-    const answer = await raw('GET', '/api/info');
-    expect(answer.status).toBe(404);
-    expect(answer.body).toBe('');
+  it('unknown routes stay empty 404s; a function that fails before answering is an empty 500, logged Failed', async () => {
+    const unknown = await raw('GET', '/api/info');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toBe('');
+    const broken = await raw('POST', '/api/broken', { 'content-type': 'text/plain' }, ['never ', 'read']);
+    expect(broken.status).toBe(500);
+    expect(broken.body).toBe('');
+    expect(logs.some((l) => /^Executed 'Functions\.broken' \(Failed, /.test(l.message) && l.exception === 'broken before reading its body')).toBe(true);
   });
 
   it('the body limit still applies: a declared length over it is an empty 413 before the function runs; a chunked body is cut where it passes it', async () => {

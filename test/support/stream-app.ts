@@ -80,3 +80,10 @@ app.http('requestInfo', {
     },
   }),
 });
+
+app.http('broken', {
+  methods: ['POST'],
+  handler: () => {
+    throw new Error('broken before reading its body');
+  },
+});
