@@ -14,9 +14,10 @@ export async function groupJobsDeadLetter(message: unknown, context: InvocationC
   const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
   const info = {
     ...(text(meta.messageId) ? { messageId: text(meta.messageId) as string } : {}),
-    // A dead letter carries its reason in these two application properties (set by Service Bus).
-    ...(text(props.DeadLetterReason ?? meta.deadLetterReason) ? { reason: text(props.DeadLetterReason ?? meta.deadLetterReason) as string } : {}),
-    ...(text(props.DeadLetterErrorDescription ?? meta.deadLetterErrorDescription) ? { description: text(props.DeadLetterErrorDescription ?? meta.deadLetterErrorDescription) as string } : {}),
+    // A dead letter carries its reason in these two application properties (set by Service Bus),
+    // whose keys the Functions library camel-cases (@azure/functions src/converters/fromRpcTriggerMetadata.ts).
+    ...(text(props.deadLetterReason ?? props.DeadLetterReason) ? { reason: text(props.deadLetterReason ?? props.DeadLetterReason) as string } : {}),
+    ...(text(props.deadLetterErrorDescription ?? props.DeadLetterErrorDescription) ? { description: text(props.deadLetterErrorDescription ?? props.DeadLetterErrorDescription) as string } : {}),
     deliveryCount: Number(meta.deliveryCount ?? 1) || 1,
   };
   const outcome = await services().deadLetters.record(message, info);

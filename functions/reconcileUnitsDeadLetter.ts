@@ -14,8 +14,10 @@ export async function reconcileUnitsDeadLetter(message: unknown, context: Invoca
   const meta = context.triggerMetadata ?? {};
   const props = (meta.applicationProperties ?? meta.userProperties ?? {}) as Record<string, unknown>;
   const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-  const reason = text(props.DeadLetterReason ?? meta.deadLetterReason);
-  const description = text(props.DeadLetterErrorDescription ?? meta.deadLetterErrorDescription);
+  // Service Bus gives the reason only as application properties, whose keys the Functions library
+  // camel-cases (@azure/functions src/converters/fromRpcTriggerMetadata.ts): deadLetterReason.
+  const reason = text(props.deadLetterReason ?? props.DeadLetterReason);
+  const description = text(props.deadLetterErrorDescription ?? props.DeadLetterErrorDescription);
   const outcome = await services().reconcileRuns.recordDeadLetter(message, { ...(reason ? { reason } : {}), ...(description ? { description } : {}) });
   if (outcome.kind === 'invalid') {
     context.warn(`dead-lettered reconcile message ${messageIdOf(meta)} (${printable(reason ?? 'no reason')}) is not a unit: ${outcome.reason}`);

@@ -40,6 +40,12 @@ export interface LogLine {
   functionName: string;
   invocationId: string;
   level: LogLevel;
+  /**
+   * The host's log category: `Function.<name>` for the host's lines about an invocation,
+   * `Function.<name>.User` for what the function itself logs; `Host.Triggers.<extension>` and
+   * `Host.LocalRuntime` for the runtime's own lines.
+   */
+  category: string;
   message: string;
   /** What a failed invocation failed with (the host attaches it to its `Executed ... (Failed, ...)` line). */
   exception?: string;
@@ -116,7 +122,9 @@ export class LocalRuntime {
     this.env = options.env ?? process.env;
     this.routePrefix = (options.routePrefix ?? 'api').replace(/^\/+|\/+$/g, '');
     this.maxRequestBytes = options.maxRequestBytes ?? bodyLimitSetting(this.env.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT) ?? HOST_DEFAULT_MAX_REQUEST_BYTES;
-    this.worker = new LocalWorker(registry, (functionName, invocationId, level, message) => this.log(functionName, invocationId, level, message));
+    this.worker = new LocalWorker(registry, (functionName, invocationId, level, message, category) =>
+      this.log(functionName, invocationId, level, message, category === 'user' ? `Function.${functionName}.User` : `Function.${functionName}`),
+    );
     for (const registration of registry.list()) {
       if (registration.trigger.type.toLowerCase() !== 'httptrigger') continue;
       const template = typeof registration.trigger.route === 'string' ? registration.trigger.route : registration.name;
@@ -154,7 +162,7 @@ export class LocalRuntime {
     await this.worker.start(this.registry.appDirectory ?? process.cwd());
     const server = http.createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
-        this.log('runtime', '', 'error', `Unhandled error: ${errorText(err)}`);
+        this.log('runtime', '', 'error', `Unhandled error: ${errorText(err)}`, 'Host.LocalRuntime');
         if (!res.headersSent) answerEmpty(req, res, 500);
         else res.destroy();
       });
@@ -268,22 +276,23 @@ export class LocalRuntime {
   ): Promise<RpcInvocationResponse> {
     const name = registration.name;
     const startedAt = performance.now();
-    this.log(name, invocationId, 'information', executingLine(name, reason, invocationId));
-    if (details) this.log(name, invocationId, 'information', triggerDetailsLine(details));
+    const category = `Function.${name}`;
+    this.log(name, invocationId, 'information', executingLine(name, reason, invocationId), category);
+    if (details) this.log(name, invocationId, 'information', triggerDetailsLine(details), category);
     try {
       const request = await prepare();
       const response = await this.worker.invoke(registration, { invocationId, ...request });
-      this.log(name, invocationId, 'information', executedLine(name, true, invocationId, performance.now() - startedAt));
+      this.log(name, invocationId, 'information', executedLine(name, true, invocationId, performance.now() - startedAt), category);
       return response;
     } catch (err) {
-      this.log(name, invocationId, 'error', executedLine(name, false, invocationId, performance.now() - startedAt), errorText(err));
+      this.log(name, invocationId, 'error', executedLine(name, false, invocationId, performance.now() - startedAt), category, errorText(err));
       throw err;
     }
   }
 
-  private log(functionName: string, invocationId: string, level: LogLevel, message: string, exception?: string): void {
+  private log(functionName: string, invocationId: string, level: LogLevel, message: string, category: string, exception?: string): void {
     if (this.options.onLog) {
-      this.options.onLog({ functionName, invocationId, level, message: printable(message), ...(exception === undefined ? {} : { exception: printable(exception) }) });
+      this.options.onLog({ functionName, invocationId, level, category, message: printable(message), ...(exception === undefined ? {} : { exception: printable(exception) }) });
       return;
     }
     if (level === 'trace' || level === 'debug') return;
@@ -384,7 +393,7 @@ export class LocalRuntime {
       answer = hostResponse(response.returnValue?.http);
       res.writeHead(answer.status, answer.headers);
     } catch (err) {
-      this.log(registration.name, '', 'error', `The response could not be written: ${errorText(err)}`);
+      this.log(registration.name, '', 'error', `The response could not be written: ${errorText(err)}`, `Function.${registration.name}`);
       return answerEmpty(req, res, 500);
     }
     res.end(answer.body);
@@ -456,7 +465,7 @@ export class LocalRuntime {
       const first = events?.[0] as { data?: { validationCode?: unknown } } | undefined;
       const code = first?.data?.validationCode;
       if (typeof code !== 'string') return sendProblem(res, 400, 'The validation event has no data.validationCode.');
-      this.log(registration.name, '', 'information', `Subscription validation for ${registration.name}`);
+      this.log(registration.name, '', 'information', `Subscription validation for ${registration.name}`, 'Host.Triggers.EventGrid');
       return send(res, 200, { 'content-type': 'application/json' }, JSON.stringify({ validationResponse: code }));
     }
     if (eventType === 'Notification') {
@@ -516,7 +525,7 @@ export class LocalRuntime {
           if (!registration || registration.trigger.type.toLowerCase() !== 'eventgridtrigger') throw new Error(`no Event Grid trigger named ${functionName}`);
           await this.invoke(registration, event, { triggerMetadata: eventTriggerMetadata(event), reason: eventGridReason() });
         },
-        log: (message) => this.log('runtime', '', 'information', message),
+        log: (message) => this.log('runtime', '', 'information', message, 'Host.LocalRuntime'),
       },
       subscriptions,
       webhooks,
@@ -599,7 +608,7 @@ export class LocalRuntime {
         maxAutoLockRenewalMs: durationMs(this.options.serviceBus?.maxAutoLockRenewalDuration) ?? 5 * 60_000,
         sessionIdleTimeoutMs: durationMs(this.options.serviceBus?.sessionIdleTimeout) ?? 5_000,
         deliver: (message) => this.deliverServiceBusMessage(r.name, message),
-        log: (level, message) => this.log(r.name, '', level, message),
+        log: (level, message) => this.log(r.name, '', level, message, 'Host.Triggers.ServiceBus'),
       });
       await pump.start();
       this.pumps.push(pump);
@@ -654,18 +663,27 @@ export class LocalRuntime {
     }
     if (!this.started) return 'abandon'; // a stopped app settles nothing: the message is delivered again
     const body = decodeServiceBusBody(message.body);
+    // The Service Bus extension's binding data (Azure/azure-sdk-for-net,
+    // sdk/servicebus/Microsoft.Azure.WebJobs.Extensions.ServiceBus/src/Triggers/ServiceBusTriggerBindingStrategy.cs,
+    // AddBindingData), keyed as the host sends them; the app's library camel-cases the keys, nested
+    // ones too. A dead letter's reason is only in the application properties, as Service Bus sets it.
+    const applicationProperties: Record<string, unknown> = { ...(message.applicationProperties ?? {}) };
+    if (message.deadLetterReason !== undefined && applicationProperties.DeadLetterReason === undefined) applicationProperties.DeadLetterReason = message.deadLetterReason;
+    if (message.deadLetterErrorDescription !== undefined && applicationProperties.DeadLetterErrorDescription === undefined) applicationProperties.DeadLetterErrorDescription = message.deadLetterErrorDescription;
+    const enqueued = (message.enqueuedTimeUtc ?? new Date()).toISOString();
     const metadata: Record<string, unknown> = {
-      messageId: message.messageId,
-      sessionId: message.sessionId,
-      deliveryCount: message.deliveryCount ?? 1,
-      enqueuedTimeUtc: (message.enqueuedTimeUtc ?? new Date()).toISOString(),
-      contentType: message.contentType,
-      correlationId: message.correlationId,
-      subject: message.subject,
-      applicationProperties: message.applicationProperties ?? {},
-      userProperties: message.applicationProperties ?? {},
-      ...(message.deadLetterReason !== undefined ? { deadLetterReason: message.deadLetterReason } : {}),
-      ...(message.deadLetterErrorDescription !== undefined ? { deadLetterErrorDescription: message.deadLetterErrorDescription } : {}),
+      DeliveryCount: message.deliveryCount ?? 1,
+      EnqueuedTimeUtc: enqueued,
+      EnqueuedTime: enqueued,
+      MessageId: idText(message.messageId),
+      ContentType: message.contentType,
+      SequenceNumber: message.sequenceNumber === undefined ? undefined : Number(message.sequenceNumber.toString()),
+      Subject: message.subject,
+      Label: message.subject,
+      CorrelationId: idText(message.correlationId),
+      ApplicationProperties: applicationProperties,
+      UserProperties: applicationProperties,
+      SessionId: message.sessionId,
     };
     const details = serviceBusDetails({
       messageId: message.messageId,
@@ -876,6 +894,12 @@ function eventTriggerMetadata(event: unknown): Record<string, unknown> {
 function timerInput(isPastDue: boolean): unknown {
   const now = new Date().toISOString();
   return { Schedule: { AdjustForDST: true }, ScheduleStatus: { Last: now, Next: now, LastUpdated: now }, IsPastDue: isPastDue };
+}
+
+/** A Service Bus message or correlation id as the extension binds it: a string. */
+function idText(id: string | number | Buffer | undefined): string | undefined {
+  if (id === undefined || typeof id === 'string') return id;
+  return Buffer.isBuffer(id) ? id.toString('hex') : String(id);
 }
 
 /** A value as the host hands it to the worker: strings as strings, bytes as bytes, the rest as JSON. */

@@ -103,7 +103,7 @@ interface ProgrammingModel {
   getCapabilities?(capabilities: Record<string, string>): Promise<Record<string, string>>;
 }
 
-export type WorkerLog = (functionName: string, invocationId: string, level: Exclude<RpcLogLevel, 'none'>, message: string) => void;
+export type WorkerLog = (functionName: string, invocationId: string, level: Exclude<RpcLogLevel, 'none'>, message: string, category: 'user' | 'system') => void;
 
 /** The worker's own capabilities (src/eventHandlers/getWorkerCapabilities.ts): the host converts HTTP data accordingly. */
 const WORKER_CAPABILITIES: Readonly<Record<string, string>> = {
@@ -211,8 +211,8 @@ export class LocalWorker {
       request: { ...request, functionId: functionName },
       metadata: { name: functionName, functionId: functionName, bindings: registration.bindings, ...(registration.retryOptions ? { retryOptions: registration.retryOptions } : {}) },
       state: undefined,
-      log: (level, _category, message) => {
-        if (level !== 'none') this.log(functionName, request.invocationId, level, message);
+      log: (level, category, message) => {
+        if (level !== 'none') this.log(functionName, request.invocationId, level, message, category);
       },
     };
     const invocModel = await model.getInvocationModel(coreCtx);

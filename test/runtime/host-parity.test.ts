@@ -272,6 +272,8 @@ describe("invocation log lines in the host's format (azure-webjobs-sdk src/Micro
     expect(lines[0]!.message).toContain(`Id=${id})`);
     expect(lines[2]!.message).toContain(`Id=${id},`);
     expect(lines.map((l) => l.level)).toEqual(['information', 'information', 'information']);
+    // The host's lines are in the function's category, what the function logs in its `.User` one.
+    expect(lines.map((l) => l.category)).toEqual(['Function.hello', 'Function.hello.User', 'Function.hello']);
   });
 
   it('a failed invocation: Executed (Failed, Id=…, Duration=…ms) at error level, with what it failed with', async () => {
