@@ -42,6 +42,8 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   VM_SIZES_SCHEDULE: '0 30 3 * * *',
   OUTBOX_SCHEDULE: '0 */1 * * * *',
   JOBS_SWEEP_SCHEDULE: '*/30 * * * * *',
+  // The host's request body limit, as the deployment sets it (infra/modules/function-app.bicep).
+  FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '4194304',
 };
 
 interface LocalSettings {
@@ -149,7 +151,8 @@ async function main(): Promise<void> {
       console.log(`Domain events: local topic ${process.env.DomainEvents__topicEndpointUri} (recent: GET /runtime/events; webhooks: LOCAL_EVENT_WEBHOOKS)`);
     }
     // Listening before the start-up reconcile, so the domain events it records reach the local topic
-    // this server hosts; every other request is answered 503 until the host reports it started.
+    // this server hosts; every other request waits until the host reports it started (as requests
+    // wait for a starting host: 503 after 30 s).
     runtime.holdRequests();
     await runtime.start(httpPort);
     stops.push(() => runtime.stop());

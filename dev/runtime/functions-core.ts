@@ -46,6 +46,8 @@ export class FunctionRegistry {
     log: [],
   };
   programmingModel: unknown;
+  /** The folder the app was loaded from (the worker's `functionAppDirectory`), when known. */
+  appDirectory: string | undefined;
 
   register(metadata: FunctionMetadata, handler: FunctionHandler): void {
     if (this.functions.has(metadata.name.toLowerCase())) {

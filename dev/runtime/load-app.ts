@@ -47,6 +47,7 @@ export function expandMainGlob(pattern: string, root: string): string[] {
  */
 export async function loadApp(projectRoot: string, files?: string[]): Promise<FunctionRegistry> {
   const registry = new FunctionRegistry();
+  registry.appDirectory = projectRoot;
   installFunctionsCore(registry);
   let entries = files;
   if (!entries) {

@@ -181,8 +181,13 @@ export class LocalServiceBusQueue implements JobQueue {
   }
 
   private async drainDeadLetter(entry: DeadLetter): Promise<void> {
+    // As a message received from a dead-letter sub-queue: the reason and description as the SDK's
+    // received message has them (what the host binds as DeadLetterReason / DeadLetterErrorDescription)
+    // and as the application properties Service Bus adds.
     const message: DeliverableMessage = {
       ...entry.message,
+      deadLetterReason: entry.reason,
+      deadLetterErrorDescription: entry.description,
       applicationProperties: { ...(entry.message.applicationProperties ?? {}), DeadLetterReason: entry.reason, DeadLetterErrorDescription: entry.description },
     };
     let pause = this.options.redeliveryDelayMs ?? 10;

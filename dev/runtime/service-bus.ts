@@ -16,6 +16,9 @@ export interface DeliverableMessage {
   sessionId?: string | undefined;
   deliveryCount?: number | undefined;
   enqueuedTimeUtc?: Date | undefined;
+  /** For the host's `Trigger Details` log line. */
+  sequenceNumber?: { toString(): string } | undefined;
+  lockedUntilUtc?: Date | undefined;
   contentType?: string | undefined;
   correlationId?: string | number | Buffer | undefined;
   subject?: string | undefined;
@@ -92,6 +95,8 @@ export class ServiceBusPump {
       sessionId: message.sessionId,
       deliveryCount: message.deliveryCount,
       enqueuedTimeUtc: message.enqueuedTimeUtc,
+      sequenceNumber: message.sequenceNumber,
+      lockedUntilUtc: message.lockedUntilUtc,
       contentType: message.contentType,
       correlationId: message.correlationId,
       subject: message.subject,

@@ -2,7 +2,10 @@
  * What a Service Bus trigger learns of a delivery besides its body: the host's trigger metadata
  * (`context.triggerMetadata`: `messageId`, `deliveryCount`, `applicationProperties` — called
  * `userProperties` by older extensions — and, on a dead-letter sub-queue, the reason Service Bus
- * dead-lettered it). Every Service Bus function reads it here, one way.
+ * dead-lettered it, which it gives only as the application properties `DeadLetterReason` and
+ * `DeadLetterErrorDescription`, whose keys the Functions library camel-cases:
+ * @azure/functions src/converters/fromRpcTriggerMetadata.ts). Every Service Bus function reads it
+ * here, one way.
  */
 import type { InvocationContext } from '@azure/functions';
 import { printable } from '../domain/printable.js';
@@ -25,8 +28,8 @@ export function deliveryOf(context: InvocationContext): Delivery {
   const meta = context.triggerMetadata ?? {};
   const props = (meta.applicationProperties ?? meta.userProperties ?? {}) as Record<string, unknown>;
   const messageId = text(meta.messageId);
-  const reason = text(props.DeadLetterReason ?? meta.deadLetterReason);
-  const description = text(props.DeadLetterErrorDescription ?? meta.deadLetterErrorDescription);
+  const reason = text(props.deadLetterReason ?? props.DeadLetterReason);
+  const description = text(props.deadLetterErrorDescription ?? props.DeadLetterErrorDescription);
   return {
     ...(messageId ? { messageId } : {}),
     deliveryCount: Number(meta.deliveryCount ?? 1) || 1,

@@ -38,7 +38,8 @@ function newVersion(image: string, name: string): string {
   return id;
 }
 
-const unitLogs = () => host.logs.filter((l) => l.functionName === 'reconcileUnit' || l.functionName === 'reconcileUnitsDeadLetter').map((l) => l.message);
+// What the functions themselves log (the host's Executing/Executed lines are in category Function.<name>).
+const unitLogs = () => host.logs.filter((l) => l.category === 'Function.reconcileUnit.User' || l.category === 'Function.reconcileUnitsDeadLetter.User').map((l) => l.message);
 
 describe('reconcile units on the queue', () => {
   it('a unit that throws mid-way is delivered again and the catalog still equals ARM; the unit is counted once', async () => {

@@ -67,13 +67,19 @@ describe('HTTP triggers', () => {
     expect(await res.json()).toEqual({ literal: true });
   });
 
-  it('answers 404 for unknown routes and 405 for a wrong method', async () => {
-    expect((await fetch(`${base}/api/nothing-here`)).status).toBe(404);
-    expect((await fetch(`${base}/api/things/a/b`, { method: 'DELETE' })).status).toBe(405);
+  // The host has no 405: a method the function does not take fails its route's method constraint,
+  // and a request no route serves gets ASP.NET Core's empty 404 (test/runtime/host-parity.test.ts has the sources).
+  it('answers an empty 404 for unknown routes and for a wrong method, as the host', async () => {
+    for (const res of [await fetch(`${base}/api/nothing-here`), await fetch(`${base}/api/things/a/b`, { method: 'DELETE' })]) {
+      expect(res.status).toBe(404);
+      expect(await res.text()).toBe('');
+    }
   });
 
-  it('answers 500 when the handler throws', async () => {
-    expect((await fetch(`${base}/api/boom`)).status).toBe(500);
+  it('answers an empty 500 when the handler throws', async () => {
+    const res = await fetch(`${base}/api/boom`);
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe('');
   });
 
   it('runs pre- and post-invocation hooks around the handler', async () => {
@@ -162,7 +168,9 @@ describe('timer triggers and admin invocation', () => {
     expect(res.status).toBe(202);
     await new Promise((r) => setTimeout(r, 100));
     expect(calls.timers).toBeGreaterThan(before);
-    expect((await fetch(`${base}/admin/functions/echo`, { method: 'POST' })).status).toBe(404);
+    // FunctionsController.Invoke: no `{"input": ...}` body is a 400; HTTP functions are not run this way here.
+    expect((await fetch(`${base}/admin/functions/tick`, { method: 'POST' })).status).toBe(400);
+    expect((await fetch(`${base}/admin/functions/echo`, { method: 'POST', body: '{}' })).status).toBe(404);
   });
 
   it('lists every function with how to reach it', () => {

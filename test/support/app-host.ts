@@ -19,6 +19,12 @@ import { LOCAL_TOPIC_PATH, readEventSubscriptions, type LocalEventTopic } from '
 
 export const projectRoot = path.resolve(import.meta.dirname, '../..');
 
+/**
+ * The app's request body limit: the host setting FUNCTIONS_REQUEST_BODY_SIZE_LIMIT as the
+ * deployment (infra/modules/function-app.bicep), local.settings.sample.json and `npm start` set it.
+ */
+export const APP_REQUEST_BODY_LIMIT = 4 * 1024 * 1024;
+
 export function appSourceFiles(): string[] {
   const fnDir = path.join(projectRoot, 'functions');
   return ['index.ts', ...fs.readdirSync(fnDir).filter((f) => f.endsWith('.ts')).sort().map((f) => `functions/${f}`)];
@@ -46,7 +52,7 @@ export function uniqueTablePrefix(): string {
 export async function startApp(settings: Record<string, string>, options: Pick<RuntimeOptions, 'principalHeader'> & { events?: boolean; webhooks?: string[] } = {}): Promise<AppHost> {
   const tablePrefix = settings.CATALOG_TABLE_PREFIX ?? uniqueTablePrefix();
   // The demo's Contoso tenant operates the deployment, as offline `npm start` makes its development principal's tenant.
-  Object.assign(process.env, { CATALOG_TABLE_PREFIX: tablePrefix, AUTH_OPERATOR_TENANT: DEMO_TENANTS.contoso, ...settings });
+  Object.assign(process.env, { CATALOG_TABLE_PREFIX: tablePrefix, AUTH_OPERATOR_TENANT: DEMO_TENANTS.contoso, FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: String(APP_REQUEST_BODY_LIMIT), ...settings });
   resetConfig();
   resetServices();
   const registry = await loadApp(projectRoot, appSourceFiles());
