@@ -51,7 +51,7 @@ import { z } from 'zod';
 import { isVersionName } from './ids.js';
 import { bodyRootOf, kindLetter, type JobKind } from './job-envelope.js';
 import { storedSpecOf } from './spot-body.js';
-import { pathsWithFlag } from './spot-fields.js';
+import { rowsOf } from './spot-fields.js';
 
 // ---------------------------------------------------------------- public types
 
@@ -60,7 +60,10 @@ export type SpotRequestAction = 'create' | 'update' | 'deploy' | 'recycle';
 
 export interface SpotRequest {
   readonly method: 'POST' | 'PUT';
-  /** Path and query from Spot's base URL (`https://api.spotinst.io`): `/azure/compute/group?accountId=act-1a2b3c4d`. */
+  /**
+   * Path and query from Spot's base URL (`https://api.spotinst.io`: OA `api/spot.yaml` `servers[0].url`,
+   * SDK `spotinst/config.go` 19): `/azure/compute/group?accountId=act-1a2b3c4d`.
+   */
   readonly url: string;
   /** The JSON body, secrets as markers (`passwordSet: true`). */
   readonly body: Readonly<Record<string, unknown>>;
@@ -185,9 +188,6 @@ export type WithSecretsResult =
 
 // ---------------------------------------------------------------- Spot's rules, each with its source
 
-/** Spot's base URL (OA `api/spot.yaml` `servers[0].url`; SDK `spotinst/config.go` 19). */
-export const SPOT_BASE_URL = 'https://api.spotinst.io';
-
 const LS = ['compute', 'launchSpecification'] as const;
 
 /**
@@ -301,7 +301,7 @@ function dropTablePath(root: unknown, tablePath: string): void {
 function sendable(kind: JobKind, spec: Spec): Record<string, unknown> {
   const letter = kindLetter(kind);
   const out = storedSpecOf(letter, spec);
-  for (const path of pathsWithFlag(letter, 'E')) dropTablePath(out, path);
+  for (const [path, , , flags = ''] of rowsOf(letter)) if (flags.includes('E')) dropTablePath(out, path);
   return out;
 }
 
