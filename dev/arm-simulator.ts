@@ -49,9 +49,8 @@
  *   curl -X PUT "$ARM/_sim/resources/subscriptions/0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/corpGallery/images/ubuntu-2204-base/versions/1.13.0" \
  *        -H 'content-type: application/json' -d @version.json
  */
-import http from 'node:http';
+import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import {
   InvalidResourceIdError,
   parseResourceId,
@@ -62,7 +61,7 @@ import {
   type ResourceRef,
   type VersionRef,
 } from '../shared/domain/ids.js';
-import { PortInUseError } from './ports.js';
+import { LoopbackServer } from './ports.js';
 import { TokenBucket, type TokenBucketLimits } from '../shared/domain/token-bucket.js';
 import { armError, asObject, pathSegments, readJson, SimulatorInputError, type FaultSpec, type Reply } from './arm-protocol.js';
 import { ComputeSimulator, faultError, isComputeErrorCode, COMPUTE_ERRORS, matchComputeRoute, startsOperation, type ComputeRoute, type HealthState } from './arm-compute.js';
@@ -173,9 +172,7 @@ export class ArmSimulator {
   private counts: ArmRequestCounts = emptyCounts();
   private log: SimulatedRequest[] = [];
   private readonly apiVersions = new Set<string>();
-  private server: http.Server | undefined;
-  private baseUrl: string | undefined;
-  private readonly portSetting: string;
+  private readonly listener: LoopbackServer;
   private readonly requiredToken: string | undefined;
   /** The read throttle (see ArmSimulatorOptions.readThrottle); set to change it, undefined turns it off. */
   readThrottle: TokenBucketLimits | undefined;
@@ -189,7 +186,7 @@ export class ArmSimulator {
     this.compute = new ComputeSimulator({ endpoint: () => this.endpoint, latestVersionOf: (id) => this.latestVersionOf(id) });
     this.pageSize = options.pageSize ?? 100;
     this.latencyMs = options.latencyMs ?? 0;
-    this.portSetting = options.portSetting ?? 'ARM_SIMULATOR_PORT';
+    this.listener = new LoopbackServer('the local ARM simulator', options.portSetting ?? 'ARM_SIMULATOR_PORT');
     this.requiredToken = options.requiredToken;
     this.readThrottle = options.readThrottle;
   }
@@ -198,8 +195,7 @@ export class ArmSimulator {
 
   /** Listens on 127.0.0.1 (a free port unless one is given) and resolves with the endpoint to give the SDK. */
   async start(port?: number): Promise<{ endpoint: string }> {
-    if (this.server) throw new Error('the ARM simulator is already started');
-    const server = http.createServer((req, res) => {
+    const endpoint = await this.listener.start((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) {
           send(res, { status: 500, body: armError('InternalServerError', `Simulator failure: ${errorMessage(err)}`) });
@@ -207,40 +203,17 @@ export class ArmSimulator {
           res.destroy();
         }
       });
-    });
-    // Longer than any client keeps an idle socket, so a reused socket is never closed under a request (ECONNRESET).
-    server.keepAliveTimeout = 65_000;
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException): void => {
-        reject(err.code === 'EADDRINUSE' && port ? new PortInUseError(port, 'the local ARM simulator', this.portSetting) : err);
-      };
-      server.once('error', onError);
-      server.listen(port ?? 0, '127.0.0.1', () => {
-        server.off('error', onError);
-        resolve();
-      });
-    });
-    this.server = server;
-    const address = server.address() as AddressInfo;
-    this.baseUrl = `http://127.0.0.1:${address.port}`;
-    return { endpoint: this.baseUrl };
+    }, port);
+    return { endpoint };
   }
 
   /** The endpoint while started (`http://127.0.0.1:port`). */
   get endpoint(): string {
-    if (!this.baseUrl) throw new Error('the ARM simulator is not started');
-    return this.baseUrl;
+    return this.listener.endpoint;
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    this.baseUrl = undefined;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await this.listener.stop();
   }
 
   // ---------------------------------------------------------------- state
@@ -685,7 +658,7 @@ export class ArmSimulator {
         return {
           status: 200,
           body: {
-            endpoint: this.baseUrl,
+            endpoint: this.listener.url,
             pageSize: this.pageSize,
             latencyMs: this.latencyMs,
             requestCount: this.requestCount,
