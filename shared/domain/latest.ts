@@ -11,9 +11,11 @@
  * latest, never a version asked for explicitly. End-of-life dates (the version's, or else the image
  * definition's default) and shallow replication are warnings: they never block.
  */
+import { z } from 'zod';
 import type { ImageDefinitionRecord, ImageVersionRecord } from './records.js';
 import { normalizeRegion } from './regions.js';
 import { sortNewestFirst } from './versions.js';
+import type { Assert, SameShape } from './schemas.js';
 
 /**
  * The version of the rule that decides the stored per-region flags (`E_<region>`, `D_<region>`).
@@ -41,6 +43,23 @@ export interface Reason {
   readonly code: ReasonCode;
   readonly message: string;
 }
+
+export const reasonSchema = z.strictObject({
+  code: z.enum([
+    'provisioning-failed',
+    'provisioning-in-progress',
+    'provisioning-unknown',
+    'not-targeted',
+    'replication-in-progress',
+    'replication-failed',
+    'excluded-regional',
+    'excluded-global',
+    'end-of-life',
+    'shallow-replication',
+  ]),
+  message: z.string(),
+});
+type _ReasonChecked = Assert<SameShape<Reason, z.infer<typeof reasonSchema>>>;
 
 export interface Deployability {
   /** The normalised region asked about. */
