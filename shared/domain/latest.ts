@@ -25,18 +25,15 @@ import type { Assert, SameShape } from './schemas.js';
  */
 export const FLAG_RULES_VERSION = 2;
 
+const BLOCKING_CODES = ['provisioning-failed', 'provisioning-in-progress', 'provisioning-unknown', 'not-targeted', 'replication-in-progress', 'replication-failed'] as const;
+const EXCLUSION_CODES = ['excluded-regional', 'excluded-global'] as const;
+const WARNING_CODES = ['end-of-life', 'shallow-replication'] as const;
 /** Reasons that make a version undeployable in a region. */
-export type BlockingCode =
-  | 'provisioning-failed'
-  | 'provisioning-in-progress'
-  | 'provisioning-unknown'
-  | 'not-targeted'
-  | 'replication-in-progress'
-  | 'replication-failed';
+export type BlockingCode = (typeof BLOCKING_CODES)[number];
 /** Reasons that keep a deployable version out of "latest". */
-export type ExclusionCode = 'excluded-regional' | 'excluded-global';
+export type ExclusionCode = (typeof EXCLUSION_CODES)[number];
 /** Informational: never block. */
-export type WarningCode = 'end-of-life' | 'shallow-replication';
+export type WarningCode = (typeof WARNING_CODES)[number];
 export type ReasonCode = BlockingCode | ExclusionCode | WarningCode;
 
 export interface Reason {
@@ -44,21 +41,7 @@ export interface Reason {
   readonly message: string;
 }
 
-export const reasonSchema = z.strictObject({
-  code: z.enum([
-    'provisioning-failed',
-    'provisioning-in-progress',
-    'provisioning-unknown',
-    'not-targeted',
-    'replication-in-progress',
-    'replication-failed',
-    'excluded-regional',
-    'excluded-global',
-    'end-of-life',
-    'shallow-replication',
-  ]),
-  message: z.string(),
-});
+export const reasonSchema = z.strictObject({ code: z.enum([...BLOCKING_CODES, ...EXCLUSION_CODES, ...WARNING_CODES]), message: z.string() });
 type _ReasonChecked = Assert<SameShape<Reason, z.infer<typeof reasonSchema>>>;
 
 export interface Deployability {
@@ -79,14 +62,7 @@ export interface DeployabilityOptions {
 }
 
 const IN_PROGRESS_PROVISIONING = new Set(['creating', 'updating', 'migrating', 'deleting']);
-const BLOCKING: ReadonlySet<ReasonCode> = new Set<BlockingCode>([
-  'provisioning-failed',
-  'provisioning-in-progress',
-  'provisioning-unknown',
-  'not-targeted',
-  'replication-in-progress',
-  'replication-failed',
-]);
+const BLOCKING: ReadonlySet<ReasonCode> = new Set<BlockingCode>(BLOCKING_CODES);
 
 export function isBlocking(code: ReasonCode): code is BlockingCode {
   return BLOCKING.has(code);

@@ -10,7 +10,7 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import type { z } from 'zod';
 import { apiPaths } from '../../shared/http/openapi.js';
-import { startJobsHost, envelope, galleryImage, CONSUMER_ACCOUNT, PUBLISHER_ACCOUNT, type JobsHost } from '../support/jobs-host.js';
+import { startJobsHost, envelope, galleryImage, publishUbuntuVersion, CONSUMER_ACCOUNT, PUBLISHER_ACCOUNT, type JobsHost } from '../support/jobs-host.js';
 import { DEMO_IMAGES, DEMO_SUBSCRIPTIONS } from '../../dev/demo/demo-org.js';
 import { DEMO_PRINCIPAL } from '../../dev/demo/demo-directory.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
@@ -49,21 +49,6 @@ async function answer(method: string, template: string, path: string, status: nu
   expect(result.error?.issues ?? [], `${method} ${path} ${status} does not match its schema`).toEqual([]);
   parsed.add(`${method} ${template} ${status}`);
   return res.body;
-}
-
-/** A new version of the ubuntu definition, completed in both regions, then its write event (the auto-roll reacts). */
-async function publishVersion(version: string): Promise<void> {
-  const source = structuredClone(host.sim.get(`${DEMO_IMAGES.ubuntu}/versions/1.10.0`)!) as unknown as { id: string; name: string; properties: { replicationStatus: { aggregatedState: string; summary: { state: string }[] } } };
-  source.id = `${DEMO_IMAGES.ubuntu}/versions/${version}`;
-  source.name = version;
-  source.properties.replicationStatus.aggregatedState = 'Completed';
-  for (const s of source.properties.replicationStatus.summary) s.state = 'Completed';
-  host.sim.put(source);
-  expect((await postEvents(host.url, [armEvent(source.id, 'Write')])).status).toBe(202);
-  for (let i = 0; i < 5; i++) {
-    await host.topic!.idle();
-    await host.jobsQueue.idle();
-  }
 }
 
 beforeAll(async () => {
@@ -142,7 +127,7 @@ describe('real answers parse with the OpenAPI schemas', () => {
     await answer('PUT', '/groups/{account}/{kind}/{name}/autoroll', `groups/${CONSUMER_ACCOUNT}/statelessGroup/${heldName}/autoroll`, 200, { paused: true });
     const pause = '/manage/autoroll/pauses/{definitionId}';
     expect(await answer('PUT', pause, `manage/autoroll/pauses${DEMO_IMAGES.ubuntu}`, 200, { paused: true })).toHaveProperty('pausedAt');
-    await publishVersion('1.13.0');
+    await publishUbuntuVersion(host, '1.13.0');
     const rollout = `${UBUNTU}/rollout`;
     const template = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries/{gallery}/images/{image}/rollout';
     const stopped = await answer('GET', template, rollout, 200);
