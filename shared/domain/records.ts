@@ -16,6 +16,7 @@
  * - sharingProfile.groups is only returned with `$expand=SharingProfile/Groups`: without it the id
  *   lists are empty and `groupsReported` is false (unknown, not "shared with nobody").
  */
+import { z } from 'zod';
 import type {
   ArmDate,
   ArmGallery,
@@ -30,7 +31,6 @@ import type {
 } from './arm-shapes.js';
 import { formatResourceId, InvalidResourceIdError, parseResourceId, type GalleryRef, type ImageRef, type ResourceLevel, type ResourceRef, type VersionRef } from './ids.js';
 import { normalizeRegion } from './regions.js';
-import { z } from 'zod';
 import type { Assert, SameShape } from './schemas.js';
 
 /** A string union that still accepts (and autocompletes) unknown values the service may add. */

@@ -143,28 +143,27 @@ export const groupPageSchema = pageSchema(groupViewSchema);
 // ---------------------------------------------------------------- conversion
 
 /**
- * What every conversion does besides zod's own output: a Spot spec becomes the field table's JSON
+ * What a conversion does besides zod's own output: a Spot spec becomes the field table's JSON
  * Schema, and zod's implicit integer range (±2^53-1, the safe integers) is left out: it says nothing.
  */
-function adjust(ctx: { zodSchema: unknown; jsonSchema: JsonSchema }): void {
-  const spec = specOf(ctx.zodSchema);
-  if (spec) {
-    for (const key of Object.keys(ctx.jsonSchema)) Reflect.deleteProperty(ctx.jsonSchema, key);
-    Object.assign(ctx.jsonSchema, specJsonSchema(spec.letter, spec.mode));
-    return;
-  }
-  if (ctx.jsonSchema.type !== 'integer') return;
-  if (ctx.jsonSchema.minimum === Number.MIN_SAFE_INTEGER) Reflect.deleteProperty(ctx.jsonSchema, 'minimum');
-  if (ctx.jsonSchema.maximum === Number.MAX_SAFE_INTEGER) Reflect.deleteProperty(ctx.jsonSchema, 'maximum');
-}
-
-function specOf(schema: unknown): { letter: Kind; mode: 'full' | 'patch' } | undefined {
-  return envelopeBodies().find((b) => b.spec === schema);
+function adjuster(): (ctx: { zodSchema: unknown; jsonSchema: JsonSchema }) => void {
+  const specs = new Map<unknown, EnvelopeBody>(envelopeBodies().map((b) => [b.spec, b]));
+  return ({ zodSchema, jsonSchema }) => {
+    const spec = specs.get(zodSchema);
+    if (spec) {
+      for (const key of Object.keys(jsonSchema)) Reflect.deleteProperty(jsonSchema, key);
+      Object.assign(jsonSchema, specJsonSchema(spec.letter, spec.mode));
+      return;
+    }
+    if (jsonSchema.type !== 'integer') return;
+    if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) Reflect.deleteProperty(jsonSchema, 'minimum');
+    if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) Reflect.deleteProperty(jsonSchema, 'maximum');
+  };
 }
 
 /** zod's options for the document's schemas: draft 2020-12, nothing unrepresentable let through. */
-export function jsonSchemaOptions(io: Direction) {
-  return { target: 'draft-2020-12', io, unrepresentable: 'throw', override: adjust } as const;
+function jsonSchemaOptions(io: Direction) {
+  return { target: 'draft-2020-12', io, unrepresentable: 'throw', override: adjuster() } as const;
 }
 
 /** The JSON Schema of one zod schema on its own (every schema inside it written out), as the document would say it. */
