@@ -2,6 +2,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { services } from '../shared/services.js';
 import { appVersion } from '../shared/version.js';
 import { printable } from '../shared/domain/printable.js';
+import type { Health } from '../shared/health.js';
 
 /**
  * Liveness and readiness: the app version and whether the table store answers. Anonymous in
@@ -22,7 +23,7 @@ export async function health(_request: HttpRequest, context: InvocationContext):
       checks: {
         tableStorage: { status: tables.reachable ? 'reachable' : 'unreachable', latencyMs: tables.latencyMs },
       },
-    },
+    } satisfies Health,
   };
 }
 

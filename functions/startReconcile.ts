@@ -2,6 +2,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { api, NotConfiguredError, requireOperator } from '../shared/http/api.js';
 import { accepted } from '../shared/http/responses.js';
 import { ConflictError } from '../shared/domain/faults.js';
+import type { ReconcileStarted } from '../shared/domain/reconcile-run.js';
 import { services } from '../shared/services.js';
 
 /**
@@ -18,7 +19,8 @@ export async function startReconcile(request: HttpRequest, context: InvocationCo
     if (!s.reconcileQueue) throw new NotConfiguredError('The reconcile-units queue is not configured (ServiceBusConnection).', 'serviceBus');
     const run = await s.reconcileRuns.start(subscriptions);
     context.info(`reconcile run ${run.runId}: ${run.units} gallery units queued for ${subscriptions.length} subscriptions (started by hand)`);
-    return accepted({ runId: run.runId, status: run.finished?.status ?? 'running', units: run.units, subscriptions: subscriptions.length }, '/api/manage/reconcile');
+    const started: ReconcileStarted = { runId: run.runId, status: run.finished?.status ?? 'running', units: run.units, subscriptions: subscriptions.length };
+    return accepted(started, '/api/manage/reconcile');
   });
 }
 

@@ -8,6 +8,7 @@ import { ACCOUNT_NOT_CONNECTED } from '../shared/jobs/account-errors.js';
 import { parseJobEnvelope, spotAccountIdOf, MAX_JOB_ENVELOPE_BYTES, type JobEnvelope } from '../shared/domain/job-envelope.js';
 import { ConflictError, FieldErrors, type FieldError } from '../shared/domain/faults.js';
 import { ROLL_JOB_PREFIX } from '../shared/autoroll/autoroll.js';
+import type { JobAccepted } from '../shared/jobs/submission.js';
 import { services } from '../shared/services.js';
 import { printable } from '../shared/domain/printable.js';
 
@@ -41,7 +42,7 @@ export async function submitGroupJob(request: HttpRequest, context: InvocationCo
       return problem(503, 'The job queue is unavailable; the job was not queued. Submit it again shortly.', { headers: { 'retry-after': '5' }, extensions: { dependency: 'serviceBus', jobId: envelope.jobId } });
     }
     const location = `/api/groups/jobs/${encodeURIComponent(envelope.jobId)}`;
-    return accepted({ jobId: envelope.jobId, status: outcome.status, url: location, ...(outcome.duplicate ? { duplicate: true } : {}) }, location);
+    return accepted({ jobId: envelope.jobId, status: outcome.status, url: location, ...(outcome.duplicate ? { duplicate: true as const } : {}) } satisfies JobAccepted, location);
   });
 }
 

@@ -14,7 +14,12 @@ import { packJson, unpackJson } from '../catalog/json-props.js';
 import { entityLimitProblem } from '../storage/entity-limits.js';
 import { administratorProblems, type Membership } from '../domain/administration.js';
 
-const guid = z.string().refine(isSubscriptionId, 'must be a GUID').transform((s) => s.toLowerCase());
+// Lower-cased in place (`overwrite`: the type stays a string, so the schema also describes the stored document).
+const guid = z
+  .string()
+  .refine(isSubscriptionId, 'must be a GUID')
+  .overwrite((s) => s.toLowerCase())
+  .meta({ format: 'uuid' });
 
 export const ORGANIZATION_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
@@ -27,8 +32,9 @@ export const organizationDocumentSchema = z.strictObject({
         subscriptionId: guid,
         spotAccountId: z
           .string()
-          .regex(/^act-[0-9a-z]{8}$/i, 'must be a Spot account id like act-1a2b3c4d')
-          .transform((s) => s.toLowerCase())
+          // Any case (no `i` flag: JSON Schema patterns have none, and the OpenAPI document shows this one).
+          .regex(/^[Aa][Cc][Tt]-[0-9A-Za-z]{8}$/, 'must be a Spot account id like act-1a2b3c4d')
+          .overwrite((s) => s.toLowerCase())
           .optional(),
       }),
     )
@@ -40,9 +46,9 @@ export const organizationDocumentSchema = z.strictObject({
         tenantId: guid,
         objectId: guid,
         /** The subscriptions this principal acts for; absent = every subscription of the organization. */
-        subscriptionIds: z.array(guid).max(1000).optional(),
+        subscriptionIds: z.array(guid).max(1000).describe('The subscriptions this principal acts for; absent: every subscription of the organization').optional(),
         /** An administrator of this organization (with the app role Catalog.Admin; a principal of the organization's tenant). */
-        administrator: z.boolean().optional(),
+        administrator: z.boolean().describe("An administrator of this organization (with Catalog.Admin): a principal of the organization's own tenant").optional(),
       }),
     )
     .max(1000),
@@ -50,9 +56,9 @@ export const organizationDocumentSchema = z.strictObject({
     .array(
       z.strictObject({
         /** A gallery or image definition id in one of the organization's subscriptions. */
-        scope: z.string().max(1024),
+        scope: z.string().max(1024).describe('Gallery or image definition id'),
         /** The grantee subscription; absent = every subscription of the organization. */
-        subscriptionId: guid.optional(),
+        subscriptionId: guid.describe('The grantee subscription; absent: every subscription of the organization').optional(),
       }),
     )
     .max(5000)
@@ -61,9 +67,11 @@ export const organizationDocumentSchema = z.strictObject({
 
 export type OrganizationDocument = z.infer<typeof organizationDocumentSchema>;
 
-export interface StoredOrganization extends OrganizationDocument {
-  id: string;
-}
+/** An organization as stored and answered: its document and its id. */
+export const storedOrganizationSchema = organizationDocumentSchema.extend({ id: z.string().regex(ORGANIZATION_ID) });
+export type StoredOrganization = z.infer<typeof storedOrganizationSchema>;
+/** GET /api/manage/organizations. */
+export const organizationListSchema = z.strictObject({ items: z.array(storedOrganizationSchema) });
 
 export class DirectoryError extends Error {
   constructor(

@@ -13,13 +13,14 @@
  * for; the rules and the estimate come from shared/domain/replicas.ts (pure), so every figure
  * carries the rule and the reason that produced it.
  */
+import { z } from 'zod';
 import type { CatalogStore } from '../catalog/store.js';
 import type { OrganizationDirectory } from '../access/directory.js';
 import { NotVisibleError, type CatalogLookups } from '../lookups/lookups.js';
 import type { GroupRecord } from '../jobs/store.js';
 import { actsFor, type Caller } from '../domain/visibility.js';
 import { formatResourceId, parentOf, resourceKey, tryParseResourceId, type ImageRef, type VersionRef } from '../domain/ids.js';
-import type { ImageDefinitionRecord, ImageVersionRecord, TargetRegionRecord } from '../domain/records.js';
+import type { ImageDefinitionRecord, ImageVersionRecord, ReplicationMode, TargetRegionRecord } from '../domain/records.js';
 import { normalizeRegion } from '../domain/regions.js';
 import {
   concurrentVmsOf,
@@ -28,7 +29,10 @@ import {
   money,
   recommendReplicas,
   regionDemand,
+  regionDemandSchema,
   replicaAdvice,
+  replicaRuleSchema,
+  replicaWarningSchema,
   specVersionOf,
   storageEstimate,
   type GroupLoad,
@@ -38,6 +42,7 @@ import {
   type ReplicaWarning,
   type StorageEstimate,
 } from '../domain/replicas.js';
+import type { Assert, SameShape } from '../domain/schemas.js';
 
 /** Where group records come from (the job store). */
 export interface GroupSource {
@@ -80,6 +85,19 @@ export interface GroupUseView {
   onLatest: boolean;
 }
 
+export const groupUseViewSchema = z.strictObject({
+  account: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  maximum: z.number().int(),
+  target: z.number().int(),
+  concurrentVms: z.number().int(),
+  scaleSet: z.boolean(),
+  production: z.boolean(),
+  onLatest: z.boolean().describe('The group asks for latest, which resolves to this version in its region now'),
+});
+type _GroupUseChecked = Assert<SameShape<GroupUseView, z.infer<typeof groupUseViewSchema>>>;
+
 export type RegionStatus = 'under-replicated' | 'ok' | 'over-replicated' | 'unused';
 
 export interface RegionReplicasView {
@@ -100,12 +118,33 @@ export interface RegionReplicasView {
   storage?: { snapshots: number; billedGB: number; monthly?: number; egressGB: number; egressOneOff: number; recommendedMonthly?: number };
 }
 
+export const regionReplicasViewSchema = z.strictObject({
+  region: z.string(),
+  targeted: z.boolean().describe('The version targets the region (a pinned group may use a version in a region it no longer targets)'),
+  source: z.boolean().describe("The version's source region"),
+  storageAccountType: z.string().optional(),
+  current: z.number().int().describe("The region's replica count (regional, else the version's default); 0 when not targeted"),
+  recommended: z.number().int(),
+  status: z.enum(['under-replicated', 'ok', 'over-replicated', 'unused']),
+  demand: regionDemandSchema
+    .omit({ region: true })
+    .extend({ groups: z.array(groupUseViewSchema), otherGroups: z.number().int() })
+    .describe("Groups of the caller's organization using the version in the region; groups of subscriptions the caller does not act for are only counted (otherGroups)"),
+  rules: z.array(replicaRuleSchema),
+  warnings: z.array(replicaWarningSchema),
+  storage: z
+    .strictObject({ snapshots: z.number().int(), billedGB: z.number(), monthly: z.number().optional(), egressGB: z.number(), egressOneOff: z.number(), recommendedMonthly: z.number().optional() })
+    .describe('Snapshot storage of the current replicas, and of the recommended count')
+    .optional(),
+});
+type _RegionReplicasChecked = Assert<SameShape<RegionReplicasView, z.infer<typeof regionReplicasViewSchema>>>;
+
 export interface VersionReplicasView {
   id: string;
   image: string;
   version: string;
   location: string;
-  replicationMode: string;
+  replicationMode: ReplicationMode;
   /** OS disk image plus data disk images, from the storage profile; absent when ARM reported no size. */
   sizeGB?: number;
   sizeBasis: string;
@@ -115,6 +154,22 @@ export interface VersionReplicasView {
   totals: { snapshots: number; billedGB: number; monthly?: number; egressOneOff: number; recommendedMonthly?: number };
   unpriced: readonly string[];
 }
+
+export const versionReplicasViewSchema = z.strictObject({
+  id: z.string(),
+  image: z.string().describe('Image definition id'),
+  version: z.string(),
+  location: z.string(),
+  replicationMode: z.enum(['Full', 'Shallow']),
+  sizeGB: z.number().describe('OS disk image plus data disk images, from the storage profile; absent when ARM reported no size').optional(),
+  sizeBasis: z.string(),
+  burstFactor: z.number(),
+  currency: z.string(),
+  regions: z.array(regionReplicasViewSchema),
+  totals: z.strictObject({ snapshots: z.number().int(), billedGB: z.number(), monthly: z.number().optional(), egressOneOff: z.number(), recommendedMonthly: z.number().optional() }),
+  unpriced: z.array(z.string()).describe('Storage account types without a price setting'),
+});
+type _VersionReplicasChecked = Assert<SameShape<VersionReplicasView, z.infer<typeof versionReplicasViewSchema>>>;
 
 export interface UnderReplicatedView {
   id: string;
@@ -161,6 +216,53 @@ export interface OrganizationAdviceView {
   /** Sum of the priced savings of every unused version (not only those listed). */
   monthlySaving: number;
 }
+
+const underReplicatedViewSchema = z.strictObject({
+  id: z.string(),
+  image: z.string().describe('Image definition id'),
+  version: z.string(),
+  region: z.string(),
+  current: z.number().int(),
+  recommended: z.number().int(),
+  risk: z.number().describe('(recommended − current) / recommended'),
+  concurrentVms: z.number().int(),
+  rules: z.array(replicaRuleSchema),
+  groups: z.array(groupUseViewSchema),
+  otherGroups: z.number().int(),
+});
+type _UnderReplicatedChecked = Assert<SameShape<UnderReplicatedView, z.infer<typeof underReplicatedViewSchema>>>;
+
+const trimViewSchema = z.strictObject({
+  region: z.string(),
+  replicas: z.number().int(),
+  storageAccountType: z.string(),
+  action: z.enum(['remove-region', 'reduce-to-one']).describe('remove-region outside the source region; reduce-to-one in it (a version keeps its source region)'),
+  snapshotsSaved: z.number().int(),
+  monthlySaving: z.number().optional(),
+});
+type _TrimChecked = Assert<SameShape<TrimView, z.infer<typeof trimViewSchema>>>;
+
+const unusedViewSchema = z.strictObject({
+  id: z.string(),
+  image: z.string().describe('Image definition id'),
+  version: z.string(),
+  sizeGB: z.number().optional(),
+  regions: z.array(trimViewSchema),
+  monthlySaving: z.number().optional(),
+});
+type _UnusedChecked = Assert<SameShape<UnusedView, z.infer<typeof unusedViewSchema>>>;
+
+export const organizationAdviceViewSchema = z.strictObject({
+  organization: z.string(),
+  burstFactor: z.number(),
+  currency: z.string(),
+  underReplicated: z.array(underReplicatedViewSchema).describe('Most at risk first'),
+  underReplicatedTotal: z.number().int(),
+  unused: z.array(unusedViewSchema),
+  unusedTotal: z.number().int(),
+  monthlySaving: z.number().describe('Sum of the priced savings of every unused version (not only those listed)'),
+});
+type _AdviceChecked = Assert<SameShape<OrganizationAdviceView, z.infer<typeof organizationAdviceViewSchema>>>;
 
 export const SIZE_BASIS = 'storageProfile sizeInGB of the OS and data disk images (the provisioned size: an upper bound of the occupied size snapshots are billed on)';
 const GROUPS_PAGE = 1000;

@@ -6,51 +6,79 @@
  * paused for the group or the definition). Only the groups of the accounts the caller acts for are
  * shown.
  */
+import { z } from 'zod';
 import type { Caller } from '../domain/visibility.js';
 import { imageRef, parseResourceId, type ImageRef } from '../domain/ids.js';
 import { imageKey } from '../catalog/keys.js';
 import type { CatalogLookups } from '../lookups/lookups.js';
-import type { GroupRecord, JobRecord, JobScope, JobStore } from '../jobs/store.js';
+import { groupAutoRollSchema, jobProblemSchema, jobStatusSchema, lastRollSchema, type GroupRecord, type JobRecord, type JobScope, type JobStore } from '../jobs/store.js';
 import type { CatalogStore } from '../catalog/store.js';
 import { rollOrdinal, type LatestPointers } from '../domain/reaction.js';
 import type { VersionEvents } from '../events/version-events.js';
 import { compareVersions } from '../domain/versions.js';
 import { policyOf, rollJobId, rollJobPrefix, rollsTo, versionNameOf } from './autoroll.js';
 import type { AutoRollStore } from './store.js';
+import { dateTimeSchema } from '../domain/schemas.js';
 
-export type RolloutState = 'rolled' | 'soaking' | 'pending' | 'failed' | 'held';
+const rolloutStateSchema = z.enum(['rolled', 'soaking', 'pending', 'failed', 'held']);
+export type RolloutState = z.infer<typeof rolloutStateSchema>;
 
-export interface RollView {
-  jobId: string;
-  toVersion: string;
-  status: JobRecord['status'];
-  submittedAt?: string;
-  notBefore?: string;
-  finishedAt?: string;
-  resolvedImageVersionId?: string;
-  errors: JobRecord['errors'];
-}
+const rollViewSchema = z.strictObject({
+  jobId: z.string(),
+  toVersion: z.string(),
+  status: jobStatusSchema,
+  submittedAt: dateTimeSchema.optional(),
+  notBefore: dateTimeSchema.describe('A soaking roll: not run before this time').optional(),
+  finishedAt: dateTimeSchema.optional(),
+  resolvedImageVersionId: z.string().optional(),
+  errors: z.array(jobProblemSchema),
+});
+export type RollView = z.infer<typeof rollViewSchema>;
 
-export interface RolloutGroup {
-  account: string;
-  kind: string;
-  name: string;
-  version?: string;
-  state: RolloutState;
-  rollJobId?: string;
-  notBefore?: string;
-  /** A failed roll's errors (code and message). */
-  errors?: JobRecord['errors'];
+const rolloutGroupSchema = z.strictObject({
+  account: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  version: z.string().optional(),
+  state: rolloutStateSchema,
+  rollJobId: z.string().describe('The roll job to the latest version (for rolled: the roll that brought the group there, when it came by a roll)').optional(),
+  notBefore: dateTimeSchema.optional(),
+  /** A failed roll's errors. */
+  errors: z.array(jobProblemSchema).describe("failed: the roll job's errors").optional(),
   /** Why a held group does not roll: its auto-roll is off, the group is paused, the definition is paused. */
-  heldBy?: ('disabled' | 'paused' | 'definitionPaused')[];
-}
+  heldBy: z
+    .array(z.enum(['disabled', 'paused', 'definitionPaused']))
+    .describe('held: why (auto-roll off for the group, the group paused, the definition paused)')
+    .optional(),
+});
+export type RolloutGroup = z.infer<typeof rolloutGroupSchema>;
 
-export interface RolloutRegion {
-  region: string;
-  latestVersion?: string;
-  counts: Record<RolloutState, number>;
-  groups: RolloutGroup[];
-}
+export const rolloutRegionSchema = z.strictObject({
+  region: z.string(),
+  latestVersion: z.string().optional(),
+  counts: z.record(rolloutStateSchema, z.number().int()),
+  groups: z.array(rolloutGroupSchema),
+});
+export type RolloutRegion = z.infer<typeof rolloutRegionSchema>;
+
+/** GET .../images/{image}/rollout: per region, the latest version and which of the caller's groups run which version. */
+export const rolloutSchema = z.strictObject({ imageDefinitionId: z.string(), paused: z.boolean(), regions: z.array(rolloutRegionSchema) });
+export type Rollout = z.infer<typeof rolloutSchema>;
+
+/** GET /groups/{account}/{kind}/{name}/rolls: a group's auto-roll policy, its last roll, and its roll jobs newest first. */
+export const rollsSchema = z.strictObject({
+  group: z.strictObject({
+    account: z.string(),
+    kind: z.string(),
+    name: z.string(),
+    region: z.string(),
+    imageVersionId: z.string().optional(),
+    autoRoll: groupAutoRollSchema,
+    lastRoll: lastRollSchema.optional(),
+  }),
+  rolls: z.array(rollViewSchema),
+});
+export type Rolls = z.infer<typeof rollsSchema>;
 
 export function rollView(job: JobRecord): RollView {
   return {
@@ -91,7 +119,7 @@ export class AutoRollViews {
   ) {}
 
   /** A group's auto-roll policy, its last roll, and its roll jobs newest first. */
-  async rolls(subscriptionId: string, kind: string, name: string): Promise<{ group: Pick<GroupRecord, 'account' | 'kind' | 'name' | 'region'> & Partial<GroupRecord>; rolls: RollView[] } | undefined> {
+  async rolls(subscriptionId: string, kind: string, name: string): Promise<Rolls | undefined> {
     const found = await this.deps.jobs.getGroup(subscriptionId, kind, name);
     if (!found) return undefined;
     const g = found.group;
@@ -107,7 +135,7 @@ export class AutoRollViews {
   }
 
   /** The rollout of a definition the caller sees, per region. */
-  async rollout(caller: Caller, ref: ImageRef): Promise<{ imageDefinitionId: string; paused: boolean; regions: RolloutRegion[] }> {
+  async rollout(caller: Caller, ref: ImageRef): Promise<Rollout> {
     const image = await this.deps.lookups.image(caller, ref);
     const definitionKey = imageKey(ref);
     const [pointers, entries, pausedSince] = await Promise.all([

@@ -12,12 +12,15 @@
  * A job's recorded errors (shared/jobs/store.ts `JobProblem`) are these faults located by pointer
  * alone, always with a code.
  */
-export interface FieldError {
-  field: string;
-  message: string;
-  code?: string;
-  pointer?: string;
-}
+import { z } from 'zod';
+
+export const fieldErrorSchema = z.strictObject({
+  field: z.string().describe('The request part and place: query.top, path.gallery, body.tenantId'),
+  message: z.string(),
+  code: z.string().optional(),
+  pointer: z.string().describe('For a fault in the request body: its JSON Pointer (RFC 6901) into the body').optional(),
+});
+export type FieldError = z.infer<typeof fieldErrorSchema>;
 
 /** A request (or document) with faults: every one of them, named at once (400). */
 export class FieldErrors extends Error {

@@ -150,14 +150,22 @@ const account = z
 export const MAX_SOAK_MINUTES = 7 * 24 * 60;
 
 /** Auto-roll policy of a group on `latest`, beside the Spot body (not a Spot field). */
-export const autoRollPolicySchema = z.strictObject({
-  enabled: z.boolean().optional(),
-  soakMinutes: z.number().int().min(0).max(MAX_SOAK_MINUTES).optional(),
-  paused: z.boolean().optional(),
-});
+export const autoRollPolicySchema = z
+  .strictObject({
+    // `default`: what a group's policy holds for a field never given (documentation only: parsing adds nothing).
+    enabled: z.boolean().meta({ default: true }).optional(),
+    soakMinutes: z.number().int().min(0).max(MAX_SOAK_MINUTES).meta({ default: 0 }).optional(),
+    paused: z.boolean().meta({ default: false }).optional(),
+  })
+  .describe('Auto-roll of a group on latest; set beside the body in a job envelope (`autoRoll`) or with PUT .../autoroll');
 export type AutoRollPolicyInput = z.infer<typeof autoRollPolicySchema>;
 /** Set by the auto-roll only: the version a roll job rolls the group to (the job fails unless it is latest in the group's region). */
-export const rollSchema = z.strictObject({ toVersion: z.string().refine(isVersionName, 'must be a version Major.Minor.Patch'), cause: z.string().max(64).optional() });
+export const rollSchema = z
+  .strictObject({ toVersion: z.string().refine(isVersionName, 'must be a version Major.Minor.Patch'), cause: z.string().max(64).optional() })
+  .meta({
+    readOnly: true,
+    description: 'Set by the auto-roll only, on the roll jobs it queues (the version the job rolls the group to); POST /api/groups/jobs refuses an envelope carrying it (400 at /roll)',
+  });
 
 /** Optional members of the envelope beside `body` (one line per member; absent = not given). */
 export const OPTIONAL_ENVELOPE_FIELDS = {
@@ -167,13 +175,24 @@ export const OPTIONAL_ENVELOPE_FIELDS = {
 
 const headerFields = {
   schemaVersion: z.literal(JOB_ENVELOPE_SCHEMA_VERSION),
-  jobId: z.string().regex(JOB_ID_PATTERN, 'must be 1-128 of letters, digits, . _ : - (and not . or ..)'),
+  jobId: z
+    .string()
+    .regex(JOB_ID_PATTERN, 'must be 1-128 of letters, digits, . _ : - (and not . or ..)')
+    .describe('Case-sensitive; the Service Bus messageId. The same id with the same envelope is the same job.'),
   action: z.enum(JOB_ACTIONS),
   kind: z.enum(JOB_KINDS),
-  caller: z.strictObject({ account }),
+  caller: z.strictObject({ account: account.describe('Spot account id (act-…) or subscription id') }),
   ...OPTIONAL_ENVELOPE_FIELDS,
 };
-export const jobHeaderSchema = z.strictObject({ ...headerFields, body: z.unknown() });
+/** The envelope with its body unread: the body is checked next, with the schema of its kind and action (`bodySchema`). */
+export const jobHeaderSchema = z.strictObject({ ...headerFields, body: z.unknown() }).describe(
+  "A create carries Spot's complete body; an update only the changed fields and `name` (objects merge, arrays replace whole, null removes), merged onto the stored group and then validated as a whole. Unknown fields are rejected with their JSON Pointer.",
+);
+
+/** The body an action carries: the changed fields for an update, else complete (a create). */
+export function bodyModeOf(action: unknown): 'full' | 'patch' {
+  return action === 'update' ? 'patch' : 'full';
+}
 
 const bodySchemas = new Map<string, z.ZodType>();
 /**
@@ -489,7 +508,7 @@ function parseUnsafe(raw: unknown): ParseJobEnvelopeResult {
   // The body is checked against its kind's schema for the action (a missing body is already
   // reported by the header; an unknown action checks the body as a create).
   if ((kind === 'statelessGroup' || kind === 'statefulNode') && value.body !== undefined) {
-    const body = bodySchema(kind, value.action === 'update' ? 'patch' : 'full').safeParse(value.body);
+    const body = bodySchema(kind, bodyModeOf(value.action)).safeParse(value.body);
     if (!body.success) errors.push(...errorsFromIssues(body.error.issues, ['body'], value.body));
   }
   if (errors.length > 0) return failed(value, errors);

@@ -11,9 +11,11 @@
  * latest, never a version asked for explicitly. End-of-life dates (the version's, or else the image
  * definition's default) and shallow replication are warnings: they never block.
  */
+import { z } from 'zod';
 import type { ImageDefinitionRecord, ImageVersionRecord } from './records.js';
 import { normalizeRegion } from './regions.js';
 import { sortNewestFirst } from './versions.js';
+import type { Assert, SameShape } from './schemas.js';
 
 /**
  * The version of the rule that decides the stored per-region flags (`E_<region>`, `D_<region>`).
@@ -23,24 +25,24 @@ import { sortNewestFirst } from './versions.js';
  */
 export const FLAG_RULES_VERSION = 2;
 
+const BLOCKING_CODES = ['provisioning-failed', 'provisioning-in-progress', 'provisioning-unknown', 'not-targeted', 'replication-in-progress', 'replication-failed'] as const;
+const EXCLUSION_CODES = ['excluded-regional', 'excluded-global'] as const;
+const WARNING_CODES = ['end-of-life', 'shallow-replication'] as const;
 /** Reasons that make a version undeployable in a region. */
-export type BlockingCode =
-  | 'provisioning-failed'
-  | 'provisioning-in-progress'
-  | 'provisioning-unknown'
-  | 'not-targeted'
-  | 'replication-in-progress'
-  | 'replication-failed';
+export type BlockingCode = (typeof BLOCKING_CODES)[number];
 /** Reasons that keep a deployable version out of "latest". */
-export type ExclusionCode = 'excluded-regional' | 'excluded-global';
+export type ExclusionCode = (typeof EXCLUSION_CODES)[number];
 /** Informational: never block. */
-export type WarningCode = 'end-of-life' | 'shallow-replication';
+export type WarningCode = (typeof WARNING_CODES)[number];
 export type ReasonCode = BlockingCode | ExclusionCode | WarningCode;
 
 export interface Reason {
   readonly code: ReasonCode;
   readonly message: string;
 }
+
+export const reasonSchema = z.strictObject({ code: z.enum([...BLOCKING_CODES, ...EXCLUSION_CODES, ...WARNING_CODES]), message: z.string() });
+type _ReasonChecked = Assert<SameShape<Reason, z.infer<typeof reasonSchema>>>;
 
 export interface Deployability {
   /** The normalised region asked about. */
@@ -60,14 +62,7 @@ export interface DeployabilityOptions {
 }
 
 const IN_PROGRESS_PROVISIONING = new Set(['creating', 'updating', 'migrating', 'deleting']);
-const BLOCKING: ReadonlySet<ReasonCode> = new Set<BlockingCode>([
-  'provisioning-failed',
-  'provisioning-in-progress',
-  'provisioning-unknown',
-  'not-targeted',
-  'replication-in-progress',
-  'replication-failed',
-]);
+const BLOCKING: ReadonlySet<ReasonCode> = new Set<BlockingCode>(BLOCKING_CODES);
 
 export function isBlocking(code: ReasonCode): code is BlockingCode {
   return BLOCKING.has(code);

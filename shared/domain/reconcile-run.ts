@@ -7,6 +7,8 @@
  * finished when every subscription is planned and every planned unit has its row.
  */
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { dateTimeSchema as dateTime } from './schemas.js';
 import { tryParseResourceId } from './ids.js';
 
 export const UNIT_MESSAGE_SCHEMA = 1;
@@ -55,23 +57,20 @@ export function unitMessageId(runId: string, galleryId: string): string {
 }
 
 /** The counts a reconcile reports (a unit's, a plan's, or the run's sum). */
-export interface ReconcileCounts {
-  subscriptions: number;
-  galleries: number;
-  images: number;
-  versions: number;
-  /** Versions re-read with a GET (new, settling, or changed). */
-  versionReads: number;
-  /** Galleries re-read with a GET (new, changed or shared). */
-  galleryReads: number;
-  /** Image definitions rewritten from their list entry. */
-  imageWrites: number;
-  /** Version rows whose per-region flags were recomputed under the current rule. */
-  flagUpgrades: number;
-  tombstoned: number;
-  /** Resources skipped as unreadable. */
-  skipped: number;
-}
+const count = z.number().int().min(0);
+const reconcileCountsSchema = z.strictObject({
+  subscriptions: count,
+  galleries: count,
+  images: count,
+  versions: count,
+  versionReads: count.describe('Versions re-read with a GET (new, settling, or changed)'),
+  galleryReads: count.describe('Galleries re-read with a GET (new, changed or shared)'),
+  imageWrites: count.describe('Image definitions rewritten from their list entry'),
+  flagUpgrades: count.describe("Version rows whose per-region flags were recomputed under the current rule"),
+  tombstoned: count,
+  skipped: count.describe('Resources skipped as unreadable'),
+});
+export type ReconcileCounts = z.infer<typeof reconcileCountsSchema>;
 
 export const COUNT_NAMES: readonly (keyof ReconcileCounts)[] = ['subscriptions', 'galleries', 'images', 'versions', 'versionReads', 'galleryReads', 'imageWrites', 'flagUpgrades', 'tombstoned', 'skipped'];
 
@@ -99,22 +98,30 @@ export interface UnitRow {
   lastSkipped?: string;
 }
 
-export interface ReconcileProgress {
-  runId: string;
-  status: 'running' | 'succeeded' | 'failed';
-  startedAt: string;
-  updatedAt: string;
-  finishedAt?: string;
-  counts: ReconcileCounts;
+const runStatusSchema = z.enum(['running', 'succeeded', 'failed']);
+const tally = z.strictObject({ total: count, done: count, failed: count });
+
+export const reconcileProgressSchema = z.strictObject({
+  runId: z.string(),
+  status: runStatusSchema,
+  startedAt: dateTime,
+  updatedAt: dateTime,
+  finishedAt: dateTime.optional(),
+  counts: reconcileCountsSchema,
   /** `total`: the units planned so far (final once every subscription is planned); `done` includes `failed`. */
-  units: { total: number; done: number; failed: number };
+  units: tally.describe('Gallery units queued so far (total), finished (done, failed included) and failed for good'),
   /** Subscriptions of the run, and those planned so far. */
-  plans: { total: number; done: number; failed: number };
+  plans: tally.describe('Subscriptions of the run (total), planned so far (done) and whose gallery list failed'),
   /** The units that failed for good (at most MAX_LISTED_FAILURES, oldest first), with the error. */
-  failedUnits: { galleryId: string; at: string; error: string }[];
+  failedUnits: z.array(z.strictObject({ galleryId: z.string(), at: dateTime, error: z.string() })).describe('The units that failed for good (at most 100, oldest first)'),
   /** The last problem met: a failed plan or unit, or a resource skipped. */
-  lastError?: { at: string; message: string };
-}
+  lastError: z.strictObject({ at: dateTime, message: z.string() }).optional(),
+});
+export type ReconcileProgress = z.infer<typeof reconcileProgressSchema>;
+
+/** The answer to starting a run by hand (POST /api/manage/reconcile). */
+export const reconcileStartedSchema = z.strictObject({ runId: z.string(), status: runStatusSchema, units: count, subscriptions: count });
+export type ReconcileStarted = z.infer<typeof reconcileStartedSchema>;
 
 /** Failed units listed in a progress read (all are counted in `units.failed`). */
 export const MAX_LISTED_FAILURES = 100;

@@ -16,6 +16,7 @@
  * - sharingProfile.groups is only returned with `$expand=SharingProfile/Groups`: without it the id
  *   lists are empty and `groupsReported` is false (unknown, not "shared with nobody").
  */
+import { z } from 'zod';
 import type {
   ArmDate,
   ArmGallery,
@@ -30,6 +31,7 @@ import type {
 } from './arm-shapes.js';
 import { formatResourceId, InvalidResourceIdError, parseResourceId, type GalleryRef, type ImageRef, type ResourceLevel, type ResourceRef, type VersionRef } from './ids.js';
 import { normalizeRegion } from './regions.js';
+import type { Assert, SameShape } from './schemas.js';
 
 /** A string union that still accepts (and autocompletes) unknown values the service may add. */
 export type Open<K extends string> = K | (string & Record<never, never>);
@@ -113,6 +115,17 @@ export interface PurchasePlanRecord {
   readonly product: string;
 }
 
+export const imageFeaturesSchema = z.strictObject({
+  securityType: z.string().optional(),
+  diskControllerTypes: z.array(z.string()).optional(),
+  acceleratedNetwork: z.boolean().optional(),
+  hibernate: z.boolean().optional(),
+  other: z.record(z.string(), z.string()),
+});
+const rangeSchema = z.strictObject({ min: z.number().optional(), max: z.number().optional() });
+export const recommendedSchema = z.strictObject({ vCPUs: rangeSchema.optional(), memoryGB: rangeSchema.optional() });
+export const purchasePlanSchema = z.strictObject({ name: z.string(), publisher: z.string(), product: z.string() });
+
 export interface ImageDefinitionRecord {
   readonly ref: ImageRef;
   readonly id: string;
@@ -137,6 +150,9 @@ export interface ImageDefinitionRecord {
   readonly endOfLifeDate?: string;
   readonly provisioningState: ProvisioningState;
 }
+type _FeaturesChecked = Assert<SameShape<ImageFeaturesRecord, z.infer<typeof imageFeaturesSchema>>>;
+type _RecommendedChecked = Assert<SameShape<ImageDefinitionRecord['recommended'], z.infer<typeof recommendedSchema>>>;
+type _PurchasePlanChecked = Assert<SameShape<PurchasePlanRecord, z.infer<typeof purchasePlanSchema>>>;
 
 // ---------------------------------------------------------------- image version
 

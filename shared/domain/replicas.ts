@@ -24,7 +24,9 @@
  *
  * Pure: no I/O.
  */
+import { z } from 'zod';
 import type { ImageVersionRecord, ReplicationMode } from './records.js';
+import type { Assert, SameShape } from './schemas.js';
 import { normalizeRegion } from './regions.js';
 
 export const VMS_PER_REPLICA = 20;
@@ -49,6 +51,14 @@ export interface ReplicaRule {
   readonly decisive: boolean;
   readonly reason: string;
 }
+
+export const replicaRuleSchema = z.strictObject({
+  code: z.enum(['vms-per-replica', 'scale-set-per-replica', 'production-minimum', 'at-least-one', 'region-maximum']),
+  replicas: z.number().int().describe('The count this rule asks for (region-maximum: the cap)'),
+  decisive: z.boolean().describe('This rule set the recommended count'),
+  reason: z.string(),
+});
+type _RuleChecked = Assert<SameShape<ReplicaRule, z.infer<typeof replicaRuleSchema>>>;
 
 export interface ReplicaLoad {
   /** VMs created at the same time in the region from this version. */
@@ -139,6 +149,14 @@ export interface ReplicaWarning {
   /** The replica count the guidance suggests for this region, where it suggests one. */
   readonly recommended?: number;
 }
+
+export const replicaWarningSchema = z.strictObject({
+  code: z.enum(['too-few-replicas', 'below-production-minimum', 'above-region-maximum', 'shallow-replication-scale']),
+  message: z.string(),
+  region: z.string(),
+  recommended: z.number().int().optional(),
+});
+type _WarningChecked = Assert<SameShape<ReplicaWarning, z.infer<typeof replicaWarningSchema>>>;
 
 export interface ReplicaAdviceInput extends ReplicaLoad {
   readonly region: string;
@@ -239,6 +257,18 @@ export interface RegionDemand {
   /** A production group uses the version in the region. */
   readonly production: boolean;
 }
+
+export const regionDemandSchema = z.strictObject({
+  region: z.string(),
+  statelessGroups: z.number().int(),
+  statefulNodes: z.number().int(),
+  maximumVms: z.number().int(),
+  targetVms: z.number().int(),
+  concurrentVms: z.number().int(),
+  concurrentScaleSets: z.number().int(),
+  production: z.boolean(),
+});
+type _DemandChecked = Assert<SameShape<RegionDemand, z.infer<typeof regionDemandSchema>>>;
 
 /** The demand of every group using a version in one region, all assumed to create at once. */
 export function regionDemand(region: string, groups: readonly GroupLoad[], burstFactor = DEFAULT_BURST_FACTOR): RegionDemand {

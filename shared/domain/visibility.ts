@@ -27,6 +27,7 @@
  * Every id (subscriptions, tenants, organizations, resource names) compares case-insensitively.
  * Pure: no I/O.
  */
+import { z } from 'zod';
 import { isSubscriptionId, isWithin, resourceKey, type GalleryRef, type ImageRef, type VersionRef } from './ids.js';
 import type { GalleryRecord, GallerySharingRecord } from './records.js';
 
@@ -68,7 +69,8 @@ export interface GalleryFacts {
   readonly sharing: GallerySharingRecord;
 }
 
-export type VisibleVia = 'own-subscription' | 'gallery-grant' | 'image-grant' | 'direct-share-subscription' | 'direct-share-tenant' | 'community';
+export const visibleViaSchema = z.enum(['own-subscription', 'gallery-grant', 'image-grant', 'direct-share-subscription', 'direct-share-tenant', 'community']);
+export type VisibleVia = z.infer<typeof visibleViaSchema>;
 
 export type Visibility = { readonly visible: true; readonly via: VisibleVia } | { readonly visible: false };
 

@@ -1,7 +1,8 @@
+import { z } from 'zod';
 import type { Caller } from '../domain/visibility.js';
 import { kindLetter } from '../domain/job-envelope.js';
 import { publicSpecOf } from '../domain/spot-body.js';
-import type { GroupRecord, JobScope } from '../jobs/store.js';
+import { groupRecordSchema, type GroupRecord, type JobScope } from '../jobs/store.js';
 import { services } from '../services.js';
 
 /** The subscription an account names, when the caller acts for it; otherwise undefined. */
@@ -24,6 +25,15 @@ export async function sameOrganizationAccount(caller: Caller, account: string): 
   const owner = await services().directory.accountOwner(account);
   return owner !== undefined && owner.organization.id === caller.organizationId;
 }
+
+/** A group as the API returns it (publicGroupView): its record, the spec with scripts shown by size and hash. */
+export const groupViewSchema = groupRecordSchema.extend({
+  spec: z
+    .record(z.string(), z.unknown())
+    .describe(
+      "The group's Spot body as last written: secrets are never kept (login.passwordSet: true, extensions[].protectedSettingsSet: true in their place), read-only fields are dropped, and customData, userData and shutdownScript are shown as { size, sha256 }.",
+    ),
+});
 
 /** A group as the API returns it: scripts (customData, userData, shutdownScript) as `{ size, sha256 }`; secrets were never stored. */
 export function publicGroupView(group: GroupRecord): GroupRecord {

@@ -1,5 +1,7 @@
 import type { HttpResponseInit } from '@azure/functions';
-import type { FieldError } from '../domain/faults.js';
+import { z } from 'zod';
+import { fieldErrorSchema, type FieldError } from '../domain/faults.js';
+import type { Assert } from '../domain/schemas.js';
 
 export type { FieldError };
 
@@ -31,6 +33,22 @@ export interface ProblemDetails {
   errors?: FieldError[];
   [extension: string]: unknown;
 }
+
+/** Problem details as this API answers them: RFC 9457's members, `errors`, and the extensions it adds. */
+export const problemDetailsSchema = z.strictObject({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+  errors: z.array(fieldErrorSchema).optional(),
+  dependency: z.string().describe('503: the dependency that is unavailable (tableStorage, serviceBus, arm, ...)').optional(),
+  requiredRole: z.string().describe('403: the app role the request needs').optional(),
+  accepted: z.array(z.string()).describe('415: the media types the endpoint accepts').optional(),
+  jobId: z.string().describe('503 of a job submission: the job that was not queued').optional(),
+});
+/** Every answer the schema describes is problem details (the interface allows any extension; the schema lists this API's). */
+type _ProblemChecked = Assert<z.infer<typeof problemDetailsSchema> extends ProblemDetails ? true : false>;
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',

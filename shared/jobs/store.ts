@@ -28,70 +28,72 @@
  * Nothing here sees a secret: the processor stores specs with secrets already dropped.
  */
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { z } from 'zod';
+import { dateTimeSchema } from '../domain/schemas.js';
 import { createTablesOnce, getEntityOrUndefined, tableStatusOf, type TableStore } from '../storage/tables.js';
 import { encodeKeyPart } from '../catalog/keys.js';
 import { packJson, pageRecords, unpackJson } from '../catalog/json-props.js';
 
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'deadLettered';
+export const jobStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'deadLettered']);
+export type JobStatus = z.infer<typeof jobStatusSchema>;
 
-export interface JobProblem {
-  /** JSON Pointer (RFC 6901) from the envelope root (`/body/group/compute/os`); '' for the whole message. */
-  pointer: string;
-  code: string;
-  message: string;
-}
+export const jobProblemSchema = z.strictObject({
+  pointer: z.string().describe("JSON Pointer (RFC 6901) into the job envelope ('' for the whole message)"),
+  code: z.string(),
+  message: z.string(),
+});
+export type JobProblem = z.infer<typeof jobProblemSchema>;
 
-export interface JobRecord {
-  jobId: string;
-  /** The organization whose job it is (the owner of its account); absent for an account no organization knows. */
-  organizationId?: string;
-  status: JobStatus;
-  action?: string;
-  kind?: string;
-  /** The account from the envelope (Spot account id or subscription id). */
-  account?: string;
-  /** The subscription the account names (who may read the job). */
-  subscriptionId?: string;
-  group?: { kind: string; name: string };
-  submittedAt?: string;
-  /** A scheduled job (auto-roll soak): not delivered before this time. */
-  notBefore?: string;
-  startedAt?: string;
-  finishedAt?: string;
-  attempts: number;
-  resolvedImageVersionId?: string;
-  errors: JobProblem[];
-  warnings: JobProblem[];
-  lastError?: string;
-  /** How often the job was reopened after it ended without running (its messages carry it: jobMessageId). */
-  generation?: number;
-  /** Why Service Bus dead-lettered the job's message (`MaxDeliveryCountExceeded`, `TTLExpiredException`...) and its description. */
-  deadLetterReason?: string;
-  deadLetterDescription?: string;
-}
+/** A job as recorded, and as GET /api/groups/jobs/{jobId} answers it. */
+export const jobRecordSchema = z.strictObject({
+  jobId: z.string(),
+  organizationId: z.string().describe('The organization whose job it is (the owner of its account); absent for an account no organization knows').optional(),
+  status: jobStatusSchema,
+  action: z.string().optional(),
+  kind: z.string().optional(),
+  account: z.string().describe('The account from the envelope (Spot account id or subscription id)').optional(),
+  subscriptionId: z.string().describe('The subscription the account names (who may read the job)').optional(),
+  group: z.strictObject({ kind: z.string(), name: z.string() }).optional(),
+  submittedAt: dateTimeSchema.optional(),
+  notBefore: dateTimeSchema.describe('A scheduled job (auto-roll soak): not delivered before this time').optional(),
+  startedAt: dateTimeSchema.optional(),
+  finishedAt: dateTimeSchema.optional(),
+  attempts: z.number().int(),
+  resolvedImageVersionId: z.string().optional(),
+  errors: z.array(jobProblemSchema),
+  warnings: z.array(jobProblemSchema),
+  lastError: z.string().optional(),
+  generation: z.number().int().describe('How often the job was reopened after it ended without running').optional(),
+  deadLetterReason: z.string().describe("Service Bus's DeadLetterReason when the job's message was dead-lettered (MaxDeliveryCountExceeded, TTLExpiredException...)").optional(),
+  deadLetterDescription: z.string().optional(),
+});
+export type JobRecord = z.infer<typeof jobRecordSchema>;
 
-export interface GroupRecord {
-  subscriptionId: string;
-  account: string;
-  kind: string;
-  name: string;
-  region: string;
-  spec: unknown;
-  imageVersionId?: string;
-  revision: number;
-  createdAt: string;
-  updatedAt: string;
-  createdByJob: string;
-  updatedByJob: string;
-  /** The most recent job ids applied to the group (newest last). */
-  appliedJobs: string[];
-  /** Auto-roll policy (groups on `latest`), from the job envelope or PUT .../autoroll. */
-  autoRoll?: { enabled: boolean; soakMinutes: number; paused: boolean };
-  /** The auto-roll index entry of the group while it is on `latest` of a gallery image (definition key|region). */
-  latestOf?: string;
-  /** The last auto-roll applied: from and to which version, when, by which job. */
-  lastRoll?: { fromVersionId?: string; toVersionId: string; at: string; jobId: string };
-}
+/** A group's auto-roll policy as kept (every field set). */
+export const groupAutoRollSchema = z.strictObject({ enabled: z.boolean(), soakMinutes: z.number().int(), paused: z.boolean() });
+export const lastRollSchema = z
+  .strictObject({ fromVersionId: z.string().optional(), toVersionId: z.string(), at: dateTimeSchema, jobId: z.string() })
+  .describe('The last auto-roll applied: from and to which version, when, by which job');
+
+export const groupRecordSchema = z.strictObject({
+  subscriptionId: z.string(),
+  account: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  region: z.string(),
+  spec: z.unknown(),
+  imageVersionId: z.string().optional(),
+  revision: z.number().int(),
+  createdAt: dateTimeSchema,
+  updatedAt: dateTimeSchema,
+  createdByJob: z.string(),
+  updatedByJob: z.string(),
+  appliedJobs: z.array(z.string()).describe('The most recent job ids applied to the group (newest last)'),
+  autoRoll: groupAutoRollSchema.describe('Auto-roll policy (groups on latest), from the job envelope or PUT .../autoroll').optional(),
+  latestOf: z.string().describe("The auto-roll index entry of the group while it is on latest of a gallery image (definition key|region)").optional(),
+  lastRoll: lastRollSchema.optional(),
+});
+export type GroupRecord = z.infer<typeof groupRecordSchema>;
 
 export type GroupChange = Omit<GroupRecord, 'revision' | 'createdAt' | 'updatedAt' | 'createdByJob' | 'updatedByJob' | 'appliedJobs'> & {
   /** An update computed from this revision of the group (a partial update merged onto it): applied only onto that revision. */

@@ -11,8 +11,9 @@
  *   submission again reopens it (as it does a job failed `secret-not-kept` or `not-delivered`, which
  *   never ran).
  */
+import { z } from 'zod';
 import { envelopeFingerprint, keptEnvelopeOf, specInputOf, type JobEnvelope } from '../domain/job-envelope.js';
-import { REOPENED, type JobRecord, type JobScope, type JobStore } from './store.js';
+import { jobStatusSchema, REOPENED, type JobRecord, type JobScope, type JobStore } from './store.js';
 import type { PendingJobs } from './pending.js';
 import type { JobQueue } from './queue.js';
 import { errorText } from '../domain/printable.js';
@@ -23,6 +24,15 @@ export type SubmitOutcome =
   | { kind: 'conflict' }
   /** The queue refused the message: the job is recorded failed (`not-queued`), 503. */
   | { kind: 'not-queued'; jobId: string; reason: string };
+
+/** The answer to an accepted submission (202). */
+export const jobAcceptedSchema = z.strictObject({
+  jobId: z.string(),
+  status: jobStatusSchema,
+  url: z.string().describe('The job URL (also in Location)'),
+  duplicate: z.literal(true).describe('The job was known already (the same jobId and envelope)').optional(),
+});
+export type JobAccepted = z.infer<typeof jobAcceptedSchema>;
 
 export class JobSubmission {
   constructor(

@@ -4,18 +4,36 @@
  * by what the caller may see (design §6). An invisible resource is reported exactly like a missing
  * one: `NotVisibleError` (404) with the same text.
  */
+import { z } from 'zod';
 import type { CatalogStore } from '../catalog/store.js';
 import type { OrganizationDirectory } from '../access/directory.js';
-import { canSee, galleryFactsFor, type Caller, type Grant, type Organization, type VisibleVia } from '../domain/visibility.js';
+import { canSee, galleryFactsFor, visibleViaSchema, type Caller, type Grant, type Organization, type VisibleVia } from '../domain/visibility.js';
 import { formatResourceId, galleryRef, resourceKey, type GalleryRef, type ImageRef } from '../domain/ids.js';
-import type { GalleryRecord, ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
-import { deployability, type Reason } from '../domain/latest.js';
-import { encodeToken, pageOf, type Page, type PageRequest } from './paging.js';
+import {
+  imageFeaturesSchema,
+  purchasePlanSchema,
+  recommendedSchema,
+  type Architecture,
+  type GalleryRecord,
+  type HyperVGeneration,
+  type ImageDefinitionRecord,
+  type ImageVersionRecord,
+  type OsState,
+  type OsType,
+  type ReplicationMode,
+} from '../domain/records.js';
+import { deployability, reasonSchema, type Reason } from '../domain/latest.js';
+import { dateTimeSchema, type Assert, type SameShape } from '../domain/schemas.js';
+import { encodeToken, pageOf, pageSchema, type Page, type PageRequest } from './paging.js';
 import { matchesSearch, type SearchCriteria } from '../domain/search.js';
 import type { SearchScope } from '../search/search-index.js';
 import { NotVisibleError } from '../domain/not-visible.js';
 
 export { NotVisibleError };
+
+/** A resource group holding galleries the caller sees (the console's first list). */
+export const resourceGroupViewSchema = z.strictObject({ name: z.string(), subscriptionId: z.string(), galleries: z.number().int().describe('Galleries in it the caller sees') });
+export type ResourceGroupView = z.infer<typeof resourceGroupViewSchema>;
 
 export interface GalleryView {
   id: string;
@@ -29,6 +47,27 @@ export interface GalleryView {
   visibleVia: VisibleVia;
 }
 
+const tagsSchema = z.record(z.string(), z.string());
+export const galleryViewSchema = z.strictObject({
+  id: z.string(),
+  subscriptionId: z.string(),
+  resourceGroup: z.string(),
+  name: z.string(),
+  location: z.string(),
+  description: z.string().optional(),
+  tags: tagsSchema,
+  sharing: z
+    .strictObject({
+      permissions: z.string(),
+      subscriptionIds: z.array(z.string()).optional(),
+      tenantIds: z.array(z.string()).optional(),
+      communityPublicNames: z.array(z.string()).optional(),
+    })
+    .describe("Who else the gallery is shared with is shown only to the gallery's own subscriptions"),
+  visibleVia: visibleViaSchema,
+});
+type _GalleryChecked = Assert<SameShape<GalleryView, z.infer<typeof galleryViewSchema>>>;
+
 export interface ImageView {
   id: string;
   subscriptionId: string;
@@ -38,10 +77,10 @@ export interface ImageView {
   publisher: string;
   offer: string;
   sku: string;
-  osType: string;
-  osState: string;
-  hyperVGeneration: string;
-  architecture: string;
+  osType: OsType;
+  osState: OsState;
+  hyperVGeneration: HyperVGeneration;
+  architecture: Architecture;
   features: ImageDefinitionRecord['features'];
   recommended: ImageDefinitionRecord['recommended'];
   disallowedDiskTypes: readonly string[];
@@ -55,12 +94,39 @@ export interface ImageView {
   visibleVia: VisibleVia;
 }
 
+export const imageViewSchema = z.strictObject({
+  id: z.string(),
+  subscriptionId: z.string(),
+  resourceGroup: z.string(),
+  gallery: z.string(),
+  name: z.string(),
+  publisher: z.string(),
+  offer: z.string(),
+  sku: z.string(),
+  osType: z.enum(['Windows', 'Linux']),
+  osState: z.enum(['Generalized', 'Specialized']),
+  hyperVGeneration: z.enum(['V1', 'V2']),
+  architecture: z.enum(['x64', 'Arm64']),
+  features: imageFeaturesSchema,
+  recommended: recommendedSchema,
+  disallowedDiskTypes: z.array(z.string()),
+  purchasePlan: purchasePlanSchema.optional(),
+  eula: z.string().optional(),
+  privacyStatementUri: z.string().optional(),
+  releaseNoteUri: z.string().optional(),
+  endOfLifeDate: dateTimeSchema.optional(),
+  description: z.string().optional(),
+  tags: tagsSchema,
+  visibleVia: visibleViaSchema,
+});
+type _ImageChecked = Assert<SameShape<ImageView, z.infer<typeof imageViewSchema>>>;
+
 export interface VersionView {
   id: string;
   name: string;
   provisioningState: string;
   replicationState: string;
-  replicationMode: string;
+  replicationMode: ReplicationMode;
   publishedDate?: string;
   endOfLifeDate?: string;
   excludeFromLatest: boolean;
@@ -78,6 +144,49 @@ export interface LatestView {
   passedOver: { version: string; id: string; reasons: readonly Reason[] }[];
   details?: VersionView;
 }
+
+export const versionViewSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  provisioningState: z.string(),
+  replicationState: z.string(),
+  replicationMode: z.enum(['Full', 'Shallow']),
+  publishedDate: dateTimeSchema.optional(),
+  endOfLifeDate: dateTimeSchema.optional(),
+  excludeFromLatest: z.boolean(),
+  osDiskSizeGB: z.number().optional(),
+  targetRegions: z.array(
+    z.strictObject({
+      region: z.string(),
+      displayName: z.string(),
+      replicaCount: z.number().int(),
+      storageAccountType: z.string(),
+      excludeFromLatest: z.boolean().optional(),
+      replicationState: z.string(),
+    }),
+  ),
+  deployability: z
+    .strictObject({ region: z.string(), deployable: z.boolean(), eligibleForLatest: z.boolean(), reasons: z.array(reasonSchema), warnings: z.array(reasonSchema) })
+    .describe('In the region asked for: deployable, eligible for latest, and why not')
+    .optional(),
+});
+type _VersionChecked = Assert<SameShape<VersionView, z.infer<typeof versionViewSchema>>>;
+
+export const latestViewSchema = z.strictObject({
+  region: z.string(),
+  image: z.string().describe('Image definition id'),
+  version: z.string().describe('Absent when no version qualifies').optional(),
+  id: z.string().optional(),
+  warnings: z.array(reasonSchema),
+  passedOver: z.array(z.strictObject({ version: z.string(), id: z.string(), reasons: z.array(reasonSchema) })).describe('The newer versions passed over, newest first, with why'),
+  details: versionViewSchema.optional(),
+});
+type _LatestChecked = Assert<SameShape<LatestView, z.infer<typeof latestViewSchema>>>;
+
+export const resourceGroupPageSchema = pageSchema(resourceGroupViewSchema);
+export const galleryPageSchema = pageSchema(galleryViewSchema);
+export const imagePageSchema = pageSchema(imageViewSchema);
+export const versionPageSchema = pageSchema(versionViewSchema);
 
 export interface ImageFilters {
   osType?: string;
@@ -194,9 +303,9 @@ export class CatalogLookups {
   }
 
   /** Resource groups of a subscription that hold galleries the caller sees (the console's first list). */
-  async resourceGroups(caller: Caller, subscriptionId: string, page: PageRequest): Promise<Page<{ name: string; subscriptionId: string; galleries: number }>> {
+  async resourceGroups(caller: Caller, subscriptionId: string, page: PageRequest): Promise<Page<ResourceGroupView>> {
     const ctx = await this.context(caller);
-    const byGroup = new Map<string, { name: string; subscriptionId: string; galleries: number }>();
+    const byGroup = new Map<string, ResourceGroupView>();
     for (const g of await this.store.listGalleries(subscriptionId)) {
       if (!this.visibility(ctx, g, g.ref).visible) continue;
       const key = g.ref.resourceGroup.toLowerCase();

@@ -5,6 +5,7 @@
  * page, so even a well-formed token can only ever reach what the caller may see.
  */
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { Caller } from '../domain/visibility.js';
 import type { FieldError } from '../domain/faults.js';
 
@@ -23,6 +24,11 @@ export interface PageRequest {
 export interface Page<T> {
   items: T[];
   continuationToken?: string;
+}
+
+/** The schema of a page of `item`s. */
+export function pageSchema<T extends z.ZodType>(item: T) {
+  return z.strictObject({ items: z.array(item), continuationToken: z.string().describe('Present when there is a next page: pass it to get that page').optional() });
 }
 
 export function parseTop(raw: string | null): number | FieldError {

@@ -5,33 +5,17 @@
  */
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { jobMessageId } from '../../shared/domain/job-envelope.js';
-import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT } from '../support/jobs-host.js';
+import { startJobsHost, envelope, galleryImage, publishUbuntuVersion, type JobsHost, CONSUMER_ACCOUNT } from '../support/jobs-host.js';
 import { DEMO_IMAGES } from '../../dev/demo/demo-org.js';
-import { armEvent, postEvents } from '../support/catalog-fixtures.js';
 import { rollJobId } from '../../shared/autoroll/autoroll.js';
 import { APP_ROLES } from '../../shared/access/principal.js';
 import { DEMO_PRINCIPAL } from '../../dev/demo/demo-directory.js';
 
 type Json = Record<string, unknown>;
 let host: JobsHost;
-const V10 = `${DEMO_IMAGES.ubuntu}/versions/1.10.0`;
 const rollout = `subscriptions/0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-images/galleries/corpGallery/images/ubuntu-2204-base/rollout`;
 
-/** A new version of the ubuntu definition, completed in both regions, then its write event. */
-async function publishVersion(version: string, osDiskGB = 30): Promise<void> {
-  const v = structuredClone(host.sim.get(V10)!) as unknown as { id: string; name: string; properties: { storageProfile: { osDiskImage: { sizeInGB: number } }; replicationStatus: { aggregatedState: string; summary: { state: string }[] } } };
-  v.id = `${DEMO_IMAGES.ubuntu}/versions/${version}`;
-  v.name = version;
-  v.properties.storageProfile.osDiskImage.sizeInGB = osDiskGB;
-  v.properties.replicationStatus.aggregatedState = 'Completed';
-  for (const s of v.properties.replicationStatus.summary) s.state = 'Completed';
-  host.sim.put(v);
-  expect((await postEvents(host.url, [armEvent(v.id, 'Write')])).status).toBe(202);
-  for (let i = 0; i < 5; i++) {
-    await host.topic!.idle();
-    await host.jobsQueue.idle();
-  }
-}
+const publishVersion = (version: string, osDiskGB?: number) => publishUbuntuVersion(host, version, osDiskGB);
 
 async function createGroup(extra: Json = {}): Promise<string> {
   const env = envelope('elastigroup-gallery-latest', (b) => (galleryImage(b).version = 'latest'), extra);

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { ArmSimulator } from '../../dev/arm-simulator.js';
-import { DEMO_SUBSCRIPTIONS, seedDemoOrganization } from '../../dev/demo/demo-org.js';
+import { DEMO_IMAGES, DEMO_SUBSCRIPTIONS, seedDemoOrganization } from '../../dev/demo/demo-org.js';
 import { DEMO_PRINCIPAL, demoOrganizations } from '../../dev/demo/demo-directory.js';
 import { startApp, type AppHost } from './app-host.js';
 import { armEvent, fixture, postEvents } from './catalog-fixtures.js';
@@ -69,6 +69,30 @@ export async function startJobsHost(connectionString: string, settings: Record<s
 }
 
 type Json = Record<string, unknown>;
+
+/**
+ * A new version of the demo's ubuntu definition (a copy of 1.10.0, completed in both regions, its
+ * OS disk `osDiskGB`), then its write event; waits for the events and the jobs they cause (a host
+ * started with `events: true`: the auto-roll reacts).
+ */
+export async function publishUbuntuVersion(host: JobsHost, version: string, osDiskGB = 30): Promise<void> {
+  const v = structuredClone(host.sim.get(`${DEMO_IMAGES.ubuntu}/versions/1.10.0`)!) as unknown as {
+    id: string;
+    name: string;
+    properties: { storageProfile: { osDiskImage: { sizeInGB: number } }; replicationStatus: { aggregatedState: string; summary: { state: string }[] } };
+  };
+  v.id = `${DEMO_IMAGES.ubuntu}/versions/${version}`;
+  v.name = version;
+  v.properties.storageProfile.osDiskImage.sizeInGB = osDiskGB;
+  v.properties.replicationStatus.aggregatedState = 'Completed';
+  for (const s of v.properties.replicationStatus.summary) s.state = 'Completed';
+  host.sim.put(v);
+  expect((await postEvents(host.url, [armEvent(v.id, 'Write')])).status).toBe(202);
+  for (let i = 0; i < 5; i++) {
+    await host.topic!.idle();
+    await host.jobsQueue.idle();
+  }
+}
 
 /** A job envelope around a Spot fixture body, with the body edited by `edit`. */
 export function envelope(fixtureName: string, edit: (body: Json) => void = () => undefined, overrides: Json = {}): Json {
