@@ -237,7 +237,7 @@ describe('roll job choice', () => {
     expect(rollJobChoice(base, '1.11.0', [job(base, 'failed')], '1.11.0', later)).toEqual({ kind: 'none' });
   });
 
-  it('every duplicate of one change names the same job (the choice depends on the stored state only)', () => {
+  it('the choice depends on the stored rolls only, not on the order they are read in', () => {
     const statuses: ExistingRoll['status'][] = ['queued', 'running', 'succeeded', 'failed', 'deadLettered'];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...statuses), { maxLength: 5 }), fc.constantFrom('1.11.0', '1.12.0', undefined), (list, latest) => {
@@ -246,6 +246,42 @@ describe('roll job choice', () => {
         expect(rollJobChoice(base, '1.11.0', [...existing].reverse(), latest)).toEqual(a);
         if (a.kind !== 'none') expect(rollOrdinal(base, a.jobId)).toBe(a.kind === 'create' ? list.length : list.length - 1);
       }),
+    );
+  });
+
+  it('every duplicate of one change names the same job: the very job the first delivery created while it is queued (soaking or not), nothing once it runs', () => {
+    const changedAt = '2026-11-21T09:00:00Z';
+    const earlier = '2026-11-20T10:00:00Z';
+    const later = '2026-11-21T09:00:01Z';
+    const finished: ExistingRoll['status'][] = ['succeeded', 'failed', 'deadLettered'];
+    fc.assert(
+      fc.property(
+        // earlier rolls to the target (finished before this change), by ordinal, in any order and with gaps
+        fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.constantFrom(...finished)), { maxLength: 4, selector: ([n]) => n }),
+        fc.constantFrom('1.11.0', '1.12.0', undefined),
+        (history, latest) => {
+          const existing: ExistingRoll[] = history.map(([n, status]) => ({ jobId: n === 0 ? base : `${base}:${n}`, status, submittedAt: earlier }));
+          const first = rollJobChoice(base, '1.11.0', existing, latest, changedAt);
+          // A duplicate read before the first delivery stored its job: the same answer.
+          expect(rollJobChoice(base, '1.11.0', [...existing].reverse(), latest, changedAt)).toEqual(first);
+          if (first.kind === 'none') return;
+          expect(first.kind).toBe('create');
+          // The id is new: no earlier roll has it.
+          expect(existing.map((e) => e.jobId)).not.toContain(first.jobId);
+          for (const [status, expected] of [
+            ['queued', { kind: 'resend', jobId: first.jobId }],
+            ['running', { kind: 'none' }],
+          ] as const) {
+            const after: ExistingRoll[] = [...existing, { jobId: first.jobId, status, submittedAt: later }];
+            for (const order of [after, [...after].reverse()]) {
+              const again = rollJobChoice(base, '1.11.0', order, latest, changedAt);
+              expect(again).toEqual(expected);
+              // identity, not only the rank: the job named is the one stored, by its exact id
+              if (again.kind !== 'none') expect(after.filter((e) => e.jobId === again.jobId)).toEqual([after.at(-1)]);
+            }
+          }
+        },
+      ),
     );
   });
 });
