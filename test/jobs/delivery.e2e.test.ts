@@ -134,7 +134,6 @@ describe('concurrency', () => {
     await host.jobsQueue.idle();
     expect(host.jobsQueue.maxActiveSessions).toBeGreaterThan(1);
     for (const j of jobs) expect((await host.job(String(j.jobId))).status).toBe('succeeded');
-    expect(S.consumer).toBeTruthy();
   });
 });
 
