@@ -68,7 +68,7 @@ describe('reconcile timer', () => {
     await runReconcile();
     // first pass: every gallery and every version read one by one (definitions come whole in their list)
     const firstGets = getsOf(sim);
-    await expectCatalogEqualsArm(sim, services().arm, services().catalog, subs);
+    await expectCatalogEqualsArm(sim, services().catalog, subs);
     expect(firstGets).toEqual(sim.all().filter((r) => parseResourceId(r.id).level !== 'image').map((r) => r.id.toLowerCase()).sort());
     sim.resetCounters();
     await runReconcile();
@@ -84,6 +84,6 @@ describe('reconcile timer', () => {
     sim.delete(DEMO_VERSIONS.ubuntuCompleted);
     await runReconcile();
     expect(await liveCatalogIds(services().catalog, subs)).not.toContain(DEMO_VERSIONS.ubuntuCompleted.toLowerCase());
-    await expectCatalogEqualsArm(sim, services().arm, services().catalog, subs);
+    await expectCatalogEqualsArm(sim, services().catalog, subs);
   });
 });

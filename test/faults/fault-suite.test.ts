@@ -199,7 +199,7 @@ async function settleJobs(accepted: string[], label: string): Promise<Record<str
 
 async function expectCatalogEqualsArmNow(): Promise<void> {
   const s = services();
-  await expectCatalogEqualsArm(host.sim, s.arm, s.catalog, SUBSCRIPTIONS);
+  await expectCatalogEqualsArm(host.sim, s.catalog, SUBSCRIPTIONS);
 }
 
 /** Drops the cached VM sizes (table and memory), so the next jobs read them from ARM again. */
