@@ -285,3 +285,26 @@ describe('roll job choice', () => {
     );
   });
 });
+
+describe('roll ids and decisions: edges', () => {
+  const base = 'roll:0123456789abcdef:1.11.0';
+  it('an ordinal is a whole number after the base and a colon, and nothing else', () => {
+    expect(rollOrdinal(base, base)).toBe(0);
+    expect(rollOrdinal(base, `${base}:12`)).toBe(12);
+    for (const id of [`${base}:0`, `${base}:01`, `${base}:x`, `${base}:`, `${base}1`, `${base}x:1`, `roll:0123456789abcdef:1.11.01`, 'other']) expect(rollOrdinal(base, id), id).toBeUndefined();
+  });
+
+  it('a group not resolved to a version yet rolls; one on the version does not', () => {
+    const policy = DEFAULT_AUTO_ROLL;
+    const at = new Date('2026-11-24T12:00:00Z');
+    expect(rollDecision({ specVersion: 'latest', region: 'westeurope', policy }, { region: 'westeurope', newVersion: '1.11.0' }, at, false)).toEqual({ roll: true, notBefore: at });
+    expect(rollDecision({ specVersion: 'LATEST', region: 'westeurope', currentVersion: '1.11.0', policy }, { region: 'westeurope', newVersion: '1.11.0' }, at, false)).toEqual({ roll: false, reason: 'already-on-version' });
+    expect(rollDecision({ specVersion: 'latest', region: 'westeurope', currentVersion: '1.10.0', policy: { ...policy, soakMinutes: 30 } }, { region: 'westeurope', newVersion: '1.11.0' }, at, false)).toEqual({ roll: true, notBefore: new Date('2026-11-24T12:30:00Z') });
+  });
+
+  it('a failed roll created at the very time of the change is not before it: nothing', () => {
+    const at = '2026-11-21T09:00:00Z';
+    expect(rollJobChoice(base, '1.11.0', [{ jobId: base, status: 'failed', submittedAt: at }], '1.11.0', at)).toEqual({ kind: 'none' });
+    expect(rollJobChoice(base, '1.11.0', [{ jobId: base, status: 'failed', submittedAt: '2026-11-21T08:59:59Z' }], '1.11.0', at)).toEqual({ kind: 'create', jobId: `${base}:1` });
+  });
+});
