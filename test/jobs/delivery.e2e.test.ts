@@ -54,6 +54,43 @@ describe('transient failures and dead-lettering', () => {
   });
 });
 
+describe('the delivery that fails is recorded by the trigger itself', () => {
+  const delivered = (env: Record<string, unknown>, deliveryCount: number) =>
+    host.runtime.deliverServiceBusMessage('groupJobs', { body: JSON.stringify(env), messageId: String(env.jobId), sessionId: `s-${String(env.jobId)}`, deliveryCount, applicationProperties: { recorded: false } });
+
+  it('a failing delivery before the last leaves the job running with its error; the last one records it deadLettered (no dead-letter trigger needed)', async () => {
+    const env = envelope('elastigroup-gallery-pinned', (b) => {
+      galleryImage(b).spotAccountId = PUBLISHER_ACCOUNT;
+      (b.group as { region: string }).region = 'francecentral'; // VM sizes not cached there: ARM is read
+    });
+    host.sim.injectFaults({ status: 503, count: 100, match: /skus/ });
+    try {
+      expect(await delivered(env, MAX_DELIVERIES - 1)).toBe('abandon');
+      const running = await host.job(String(env.jobId));
+      expect(running).toMatchObject({ status: 'running', attempts: MAX_DELIVERIES - 1, lastError: expect.stringMatching(/^ArmTransientError: /) });
+      expect(running).not.toHaveProperty('finishedAt');
+      expect(await delivered(env, MAX_DELIVERIES)).toBe('abandon');
+    } finally {
+      host.sim.clearFaults();
+    }
+    const last = await host.job(String(env.jobId));
+    expect(last).toMatchObject({ status: 'deadLettered', attempts: MAX_DELIVERIES, finishedAt: expect.any(String), lastError: expect.stringMatching(/^ArmTransientError: /) });
+    expect(last).not.toHaveProperty('resolvedImageVersionId');
+  });
+
+  it('a message without a readable job id is refused on every delivery (nothing to record), and says why', async () => {
+    const before = host.logs.length;
+    expect(await host.runtime.deliverServiceBusMessage('groupJobs', { body: 'not json', messageId: 'not a job id!', sessionId: 's-x', deliveryCount: 1 })).toBe('abandon');
+    const line = host.logs.slice(before).find((l) => l.functionName === 'groupJobs');
+    expect(line?.message).toBe('job message not a job id! delivery 1 failed, left for redelivery: no job id in the message: (message) the message is not JSON');
+    // a message id that is a job id names the job: recorded failed
+    const id = `job-${randomUUID()}`;
+    expect(await host.runtime.deliverServiceBusMessage('groupJobs', { body: 'not json', messageId: id, sessionId: 's-y', deliveryCount: 1 })).toBe('complete');
+    // (no account is known, so no caller may read it over HTTP: read from the store)
+    expect(await services().jobs.getJob(id)).toMatchObject({ status: 'failed', attempts: 1, errors: [{ pointer: '', code: 'not-json', message: 'the message is not JSON' }] });
+  });
+});
+
 describe('bad messages', () => {
   it('record a failed job with the reasons, write nothing else, and never crash', async () => {
     const groupsBefore = await groupCount();
