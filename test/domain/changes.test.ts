@@ -204,3 +204,43 @@ describe('change detection: exactly the fields that differ, and equal what compa
     expect(galleryChanges(galleryRecordFrom(flatGallery(same)), galleryRecordFrom(flatGallery(privateStored)))).toEqual([]);
   });
 });
+
+describe('change detection: a value changed to another value (both given) is a change', () => {
+  const image = clone(loadFixture('image-definition-linux-gen2-trustedlaunch.json'));
+  const both = (edit: (p: Obj, to: boolean) => void): string[] => {
+    const a = clone(image);
+    const b = clone(image);
+    edit(props(a), false);
+    edit(props(b), true);
+    return [...imageDefinitionChanges(imageDefinitionRecordFrom(flatImage(b)), imageDefinitionRecordFrom(flatImage(a)))];
+  };
+  it('recommended vCPUs and memory, each bound on its own; privacy statement; EULA', () => {
+    expect(both((p, to) => (p.recommended = { vCPUs: { min: to ? 4 : 2, max: 16 }, memory: { min: 4, max: 64 } }))).toEqual(['recommended']);
+    expect(both((p, to) => (p.recommended = { vCPUs: { min: 2, max: to ? 32 : 16 }, memory: { min: 4, max: 64 } }))).toEqual(['recommended']);
+    expect(both((p, to) => (p.recommended = { vCPUs: { min: 2, max: 16 }, memory: { min: to ? 8 : 4, max: 64 } }))).toEqual(['recommended']);
+    expect(both((p, to) => (p.recommended = { vCPUs: { min: 2, max: 16 }, memory: { min: 4, max: to ? 128 : 64 } }))).toEqual(['recommended']);
+    expect(both((p, to) => (p.privacyStatementUri = to ? 'https://example.org/b' : 'https://example.org/a'))).toEqual(['privacyStatementUri']);
+    expect(both((p, to) => (p.eula = to ? 'eula b' : 'eula a'))).toEqual(['eula']);
+  });
+
+  it("a version's end of life moved to another date", () => {
+    const a = clone(loadFixture('image-version-completed.json'));
+    const b = clone(a);
+    pp(a).endOfLifeDate = '2030-01-01T00:00:00Z';
+    pp(b).endOfLifeDate = '2031-01-01T00:00:00Z';
+    expect(versionChanges(listed(b), imageVersionRecordFrom(flatVersion(a)))).toEqual(['endOfLifeDate']);
+  });
+
+  it('three target regions in any order compare equal; one region changed does not', () => {
+    const three = (names: string[]) => {
+      const o = clone(loadFixture('image-version-completed.json'));
+      pp(o).targetRegions = names.map((name) => ({ name, regionalReplicaCount: 1, storageAccountType: 'Standard_LRS', excludeFromLatest: false }));
+      return o;
+    };
+    const stored = imageVersionRecordFrom(flatVersion(three(['West Europe', 'East US', 'North Europe'])));
+    for (const order of [['North Europe', 'West Europe', 'East US'], ['East US', 'North Europe', 'West Europe'], ['West Europe', 'North Europe', 'East US']]) {
+      expect(versionChanges(listed(three(order)), stored)).not.toContain('targetRegions');
+    }
+    expect(versionChanges(listed(three(['West Europe', 'East US', 'UK South'])), stored)).toContain('targetRegions');
+  });
+});
