@@ -165,6 +165,32 @@ describe('concurrency', () => {
     for (const u of updates) expect((await host.job(String(u.jobId))).status).toBe('succeeded');
   });
 
+  it('partial updates of one group delivered at the same time each keep what the other changed (merged onto the revision they were read at, again when it moved)', async () => {
+    const create = pinned();
+    expect(await host.run(create)).toMatchObject({ status: 'succeeded' });
+    const name = (create.body as { group: { name: string } }).group.name;
+    const partial = (suffix: string, group: Record<string, unknown>) => ({ ...create, jobId: `${String(create.jobId)}-${suffix}`, action: 'update', body: { group: { name, ...group } } });
+    const updates = [
+      partial('draining', { strategy: { drainingTimeout: 611 } }),
+      partial('target', { capacity: { target: 3 } }),
+      partial('tags', { compute: { launchSpecification: { tags: [{ tagKey: 'team', tagValue: 'race' }] } } }),
+    ];
+    // All three read revision 1 before any writes: at most one may write without merging again.
+    let pending = updates.map((u) => ({ u, count: 0 }));
+    while (pending.length > 0) {
+      const outcomes = await Promise.all(
+        pending.map(async (p) => ({ p, outcome: await host.runtime.deliverServiceBusMessage('groupJobs', { body: JSON.stringify(p.u), messageId: String(p.u.jobId), sessionId: 'x', deliveryCount: ++p.count }) })),
+      );
+      pending = outcomes.filter((o) => o.outcome === 'abandon').map((o) => o.p);
+    }
+    const final = await host.request('GET', `groups/${CONSUMER_ACCOUNT}/statelessGroup/${name}`);
+    expect(final.body.revision).toBe(4);
+    const spec = final.body.spec as { strategy: { drainingTimeout: number }; capacity: { target: number }; compute: { launchSpecification: { tags: unknown[] } } };
+    expect(spec.strategy.drainingTimeout).toBe(611);
+    expect(spec.capacity.target).toBe(3);
+    expect(spec.compute.launchSpecification.tags).toEqual([{ tagKey: 'team', tagValue: 'race' }]);
+  });
+
   it('runs jobs of 50 groups in parallel sessions', async () => {
     const jobs = Array.from({ length: 50 }, () => pinned());
     for (const j of jobs) expect((await host.submit(j)).status).toBe(202);
