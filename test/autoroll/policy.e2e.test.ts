@@ -64,15 +64,24 @@ describe('auto-roll policy and views', () => {
     expect(await versionOf(plain)).toBe('1.13.0');
     const resumed = await host.job(rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', plain, '1.13.0'));
     expect(resumed).toMatchObject({ status: 'succeeded' });
+    const soakingRoll = rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', soaking, '1.13.0');
+    const scheduled = await host.job(soakingRoll);
+    expect(scheduled).toMatchObject({ status: 'queued', notBefore: expect.any(String) });
+    expect(host.jobsQueue.scheduledCount).toBe(1);
     expect((await host.request('PUT', `manage/autoroll/pauses${DEMO_IMAGES.ubuntu}`, { paused: false })).body).toMatchObject({ paused: false, rollsQueued: 1 });
     await host.jobsQueue.idle();
     expect(host.jobsQueue.completed.filter((id) => id === jobMessageId(CONSUMER_ACCOUNT, rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', plain, '1.13.0')))).toHaveLength(1);
+    // The soaking group too: the same roll job, unchanged, one scheduled message.
+    expect(await host.job(soakingRoll)).toEqual(scheduled);
+    expect(host.jobsQueue.scheduledCount).toBe(1);
+    expect(((await host.request('GET', `${groupPath(soaking)}/rolls`)).body.rolls as Json[]).filter((r) => r.toVersion === '1.13.0').map((r) => r.jobId)).toEqual([soakingRoll]);
     // The next version rolls the plain group on.
     await publishVersion('1.14.0');
     expect(await versionOf(plain)).toBe('1.14.0');
     expect(await versionOf(soaking)).toBe('1.10.0');
     expect(await versionOf(held)).toBe('1.10.0');
-    expect(host.jobsQueue.scheduledCount).toBeGreaterThanOrEqual(1);
+    // Scheduled: the soaking group's rolls to 1.13.0 and to 1.14.0, once each.
+    expect(host.jobsQueue.scheduledCount).toBe(2);
     const view = await host.request('GET', rollout);
     const we = (view.body.regions as { region: string; latestVersion: string; groups: Json[] }[]).find((r) => r.region === 'westeurope')!;
     expect(we.latestVersion).toBe('1.14.0');

@@ -144,7 +144,7 @@ describe('reconcile change detection', () => {
     // Shared galleries are re-read (the list does not say with whom); the private one is not.
     expect(g.galleries.sort()).toEqual(['rccommunity', 'rcshared']);
     expect(line).toContain(`${VERSIONS} versions (0 re-read`);
-    await expectCatalogEqualsArm(sim, services().arm, services().catalog, [SUB]);
+    await expectCatalogEqualsArm(sim, services().catalog, [SUB]);
   });
 
   const versionCases: [string, () => RestResource, (r: NonNullable<Awaited<ReturnType<typeof storedVersion>>>) => void][] = [

@@ -79,7 +79,7 @@ describe('reconcile fan-out', () => {
     await reconcile();
     armReadThrottle.limits = undefined;
     sim.readThrottle = undefined;
-    await expectCatalogEqualsArm(sim, services().arm, services().catalog, [SUB]);
+    await expectCatalogEqualsArm(sim, services().catalog, [SUB]);
 
     sim.readThrottle = LIMITS;
     armReadThrottle.limits = LIMITS;

@@ -237,7 +237,7 @@ describe('roll job choice', () => {
     expect(rollJobChoice(base, '1.11.0', [job(base, 'failed')], '1.11.0', later)).toEqual({ kind: 'none' });
   });
 
-  it('every duplicate of one change names the same job (the choice depends on the stored state only)', () => {
+  it('the choice depends on the stored rolls only, not on the order they are read in', () => {
     const statuses: ExistingRoll['status'][] = ['queued', 'running', 'succeeded', 'failed', 'deadLettered'];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...statuses), { maxLength: 5 }), fc.constantFrom('1.11.0', '1.12.0', undefined), (list, latest) => {
@@ -247,5 +247,64 @@ describe('roll job choice', () => {
         if (a.kind !== 'none') expect(rollOrdinal(base, a.jobId)).toBe(a.kind === 'create' ? list.length : list.length - 1);
       }),
     );
+  });
+
+  it('every duplicate of one change names the same job: the very job the first delivery created while it is queued (soaking or not), nothing once it runs', () => {
+    const changedAt = '2026-11-21T09:00:00Z';
+    const earlier = '2026-11-20T10:00:00Z';
+    const later = '2026-11-21T09:00:01Z';
+    const finished: ExistingRoll['status'][] = ['succeeded', 'failed', 'deadLettered'];
+    fc.assert(
+      fc.property(
+        // earlier rolls to the target (finished before this change), by ordinal, in any order and with gaps
+        fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.constantFrom(...finished)), { maxLength: 4, selector: ([n]) => n }),
+        fc.constantFrom('1.11.0', '1.12.0', undefined),
+        (history, latest) => {
+          const existing: ExistingRoll[] = history.map(([n, status]) => ({ jobId: n === 0 ? base : `${base}:${n}`, status, submittedAt: earlier }));
+          const first = rollJobChoice(base, '1.11.0', existing, latest, changedAt);
+          // A duplicate read before the first delivery stored its job: the same answer.
+          expect(rollJobChoice(base, '1.11.0', [...existing].reverse(), latest, changedAt)).toEqual(first);
+          if (first.kind === 'none') return;
+          expect(first.kind).toBe('create');
+          // The id is new: no earlier roll has it.
+          expect(existing.map((e) => e.jobId)).not.toContain(first.jobId);
+          for (const [status, expected] of [
+            ['queued', { kind: 'resend', jobId: first.jobId }],
+            ['running', { kind: 'none' }],
+          ] as const) {
+            const after: ExistingRoll[] = [...existing, { jobId: first.jobId, status, submittedAt: later }];
+            for (const order of [after, [...after].reverse()]) {
+              const again = rollJobChoice(base, '1.11.0', order, latest, changedAt);
+              expect(again).toEqual(expected);
+              // identity, not only the rank: the job named is the one stored, by its exact id
+              if (again.kind !== 'none') expect(after.filter((e) => e.jobId === again.jobId)).toEqual([after.at(-1)]);
+            }
+          }
+        },
+      ),
+    );
+  });
+});
+
+describe('roll ids and decisions: edges', () => {
+  const base = 'roll:0123456789abcdef:1.11.0';
+  it('an ordinal is a whole number after the base and a colon, and nothing else', () => {
+    expect(rollOrdinal(base, base)).toBe(0);
+    expect(rollOrdinal(base, `${base}:12`)).toBe(12);
+    for (const id of [`${base}:0`, `${base}:01`, `${base}:x`, `${base}:`, `${base}1`, `${base}x:1`, `roll:0123456789abcdef:1.11.01`, 'other']) expect(rollOrdinal(base, id), id).toBeUndefined();
+  });
+
+  it('a group not resolved to a version yet rolls; one on the version does not', () => {
+    const policy = DEFAULT_AUTO_ROLL;
+    const at = new Date('2026-11-24T12:00:00Z');
+    expect(rollDecision({ specVersion: 'latest', region: 'westeurope', policy }, { region: 'westeurope', newVersion: '1.11.0' }, at, false)).toEqual({ roll: true, notBefore: at });
+    expect(rollDecision({ specVersion: 'LATEST', region: 'westeurope', currentVersion: '1.11.0', policy }, { region: 'westeurope', newVersion: '1.11.0' }, at, false)).toEqual({ roll: false, reason: 'already-on-version' });
+    expect(rollDecision({ specVersion: 'latest', region: 'westeurope', currentVersion: '1.10.0', policy: { ...policy, soakMinutes: 30 } }, { region: 'westeurope', newVersion: '1.11.0' }, at, false)).toEqual({ roll: true, notBefore: new Date('2026-11-24T12:30:00Z') });
+  });
+
+  it('a failed roll created at the very time of the change is not before it: nothing', () => {
+    const at = '2026-11-21T09:00:00Z';
+    expect(rollJobChoice(base, '1.11.0', [{ jobId: base, status: 'failed', submittedAt: at }], '1.11.0', at)).toEqual({ kind: 'none' });
+    expect(rollJobChoice(base, '1.11.0', [{ jobId: base, status: 'failed', submittedAt: '2026-11-21T08:59:59Z' }], '1.11.0', at)).toEqual({ kind: 'create', jobId: `${base}:1` });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeRun, MAX_ERROR_LENGTH, MAX_LISTED_FAILURES, clipError, parseUnitMessage, summarizeRun, unitKey, unitMessageId, zeroCounts, type PlanRow, type UnitRow } from '../../shared/domain/reconcile-run.js';
+import { describeRun, MAX_ERROR_LENGTH, MAX_LISTED_FAILURES, UNIT_MESSAGE_SCHEMA, clipError, parseUnitMessage, summarizeRun, unitKey, unitMessageId, zeroCounts, type PlanRow, type UnitRow } from '../../shared/domain/reconcile-run.js';
 
 const RUN = '6f1d2c3b-4a59-4e8d-9c7b-6a5f4e3d2c1b';
 const SUB = '0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f';
@@ -99,5 +99,68 @@ describe('summarizeRun', () => {
   it('describes a run in one line', () => {
     const p = summarizeRun(run, [plan('a', 2), plan('b', 0)], [unit(1), unit(2, { failed: true, error: 'x', counts: zeroCounts() })]);
     expect(describeRun(p)).toBe('reconcile: 2 subscriptions, 2 galleries (0 re-read, 2 units queued), 1 definitions (0 rewritten), 3 versions (1 re-read, 0 re-flagged), 0 tombstoned, 0 skipped; 1 units and 0 subscription plans failed: failed');
+  });
+});
+
+describe('reconcile runs: edges', () => {
+  const RUN = '3f2c1b0a-9d8e-4f7a-8b6c-5d4e3f2a1b0c';
+  const SUB = '0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f';
+  const GALLERY = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/galleries/g`;
+  const good = { schemaVersion: UNIT_MESSAGE_SCHEMA, runId: RUN, subscriptionId: SUB, unit: { galleryId: GALLERY, reread: false } };
+
+  it('a unit message: each field checked, with its reason', () => {
+    expect(parseUnitMessage(good)).toEqual({ ok: true, message: good });
+    const cases: [Record<string, unknown>, string][] = [
+      [{ ...good, runId: 7 }, 'runId must be a GUID'],
+      [{ ...good, runId: 'not-a-guid' }, 'runId must be a GUID'],
+      [{ ...good, subscriptionId: 7 }, 'subscriptionId must be a GUID'],
+      [{ ...good, subscriptionId: 'x' }, 'subscriptionId must be a GUID'],
+      [{ ...good, unit: null }, 'unit must be an object'],
+      [{ ...good, unit: [] }, 'unit must be an object'],
+      [{ ...good, unit: { galleryId: GALLERY } }, 'unit.reread must be a boolean'],
+      [{ ...good, unit: { galleryId: 7, reread: true } }, 'unit.galleryId must be a gallery resource id'],
+      [{ ...good, unit: { galleryId: `${GALLERY}/images/i`, reread: true } }, 'unit.galleryId must be a gallery resource id'],
+      [{ ...good, unit: { galleryId: 'nope', reread: true } }, 'unit.galleryId must be a gallery resource id'],
+    ];
+    for (const [body, reason] of cases) expect(parseUnitMessage(body), reason).toEqual({ ok: false, reason });
+  });
+
+  it('a unit key ignores the case of the id', () => {
+    expect(unitKey(GALLERY.toUpperCase())).toBe(unitKey(GALLERY));
+    expect(unitKey(GALLERY)).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('an error is clipped only past the limit', () => {
+    expect(clipError('x'.repeat(MAX_ERROR_LENGTH))).toBe('x'.repeat(MAX_ERROR_LENGTH));
+    expect(clipError('x'.repeat(MAX_ERROR_LENGTH + 1))).toBe(`${'x'.repeat(MAX_ERROR_LENGTH - 1)}…`);
+  });
+
+  it('a run: failed units in time order (then by id), the last problem, the latest update, and the line that says so', () => {
+    const run = { runId: RUN, startedAt: '2026-11-24T10:00:00Z', subscriptions: 1 };
+    const plan: PlanRow = { subscriptionId: SUB, at: '2026-11-24T10:00:01Z', units: 3, counts: { ...zeroCounts(), subscriptions: 1, galleries: 3 } };
+    const unit = (galleryId: string, at: string, extra: Partial<UnitRow> = {}): UnitRow => ({ galleryId, at, failed: false, counts: zeroCounts(), ...extra });
+    const p = summarizeRun(run, [plan], [
+      unit('/g/b', '2026-11-24T10:00:05Z', { failed: true, error: 'boom' }),
+      unit('/g/a', '2026-11-24T10:00:05Z', { failed: true }),
+      unit('/g/c', '2026-11-24T10:00:03Z', { lastSkipped: '/g/c/images/i' }),
+    ]);
+    expect(p).toMatchObject({
+      status: 'failed',
+      updatedAt: '2026-11-24T10:00:05Z',
+      finishedAt: '2026-11-24T10:00:05Z',
+      units: { total: 3, done: 3, failed: 2 },
+      failedUnits: [
+        { galleryId: '/g/a', at: '2026-11-24T10:00:05Z', error: 'failed' },
+        { galleryId: '/g/b', at: '2026-11-24T10:00:05Z', error: 'boom' },
+      ],
+      lastError: { at: '2026-11-24T10:00:05Z', message: '/g/a: failed' },
+    });
+    expect(describeRun(p)).toBe('reconcile: 1 subscriptions, 3 galleries (0 re-read, 3 units queued), 0 definitions (0 rewritten), 0 versions (0 re-read, 0 re-flagged), 0 tombstoned, 0 skipped; 2 units and 0 subscription plans failed: failed');
+    const planFailed = summarizeRun(run, [{ ...plan, units: 0, error: 'denied' }], []);
+    expect(planFailed).toMatchObject({ status: 'failed', lastError: { message: `subscription ${SUB}: denied` }, plans: { failed: 1 } });
+    expect(describeRun(planFailed)).toContain('; 0 units and 1 subscription plans failed: failed');
+    const skippedOnly = summarizeRun(run, [plan], [unit('/g/c', '2026-11-24T10:00:03Z', { lastSkipped: '/g/c/images/i' })]);
+    expect(skippedOnly).toMatchObject({ status: 'running', lastError: { message: 'skipped /g/c/images/i' } });
+    expect(describeRun(skippedOnly)).not.toContain('failed');
   });
 });

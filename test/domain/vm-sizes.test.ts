@@ -418,3 +418,61 @@ describe('vmSizeFromSku: properties', () => {
     expect(vmSizeCapabilitiesSchema.safeParse({ ...caps, hyperVGenerations: ['V3'] }).success).toBe(false);
   });
 });
+
+describe('vmSizeFromSku: edges of the SKU shape', () => {
+  const sku = (over: Partial<SkuLike> = {}): SkuLike => ({
+    resourceType: 'virtualMachines',
+    name: ' Standard_X4 ',
+    locations: ['westeurope'],
+    locationInfo: [{ location: 'westeurope', zones: [' 2', '1', '1 ', '', '3'] }],
+    capabilities: [
+      { name: 'vCPUs', value: '4' },
+      { name: 'memorygb', value: ' 16 ' },
+    ],
+    ...over,
+  });
+
+  it('trims the name and the zones, drops empty and repeated zones, sorts them; reads capability names in any case', () => {
+    expect(vmSizeFromSku(sku(), 'West Europe')).toMatchObject({ name: 'Standard_X4', region: 'westeurope', vCPUs: 4, memoryGB: 16, zones: ['1', '2', '3'], offeredInRegion: true, restrictedInRegion: false, restrictionReasons: [] });
+  });
+
+  it('without counts or zones: no such members (not zero, not empty)', () => {
+    const size = vmSizeFromSku(sku({ capabilities: [{ name: 'vCPUs', value: '-1' }, { name: 'MemoryGB', value: 'lots' }], locationInfo: [{ location: 'westeurope' }] }), 'westeurope')!;
+    expect(size).not.toHaveProperty('vCPUs');
+    expect(size).not.toHaveProperty('memoryGB');
+    expect(size).not.toHaveProperty('zones');
+    expect(vmSizeFromSku(sku({ capabilities: [{ name: 'vCPUs', value: '0' }] }), 'westeurope')).toMatchObject({ vCPUs: 0 });
+  });
+
+  it('offered by its locations list, or else by its location info', () => {
+    expect(vmSizeFromSku(sku({ locations: ['eastus'] }), 'westeurope')?.offeredInRegion).toBe(false);
+    expect(vmSizeFromSku(sku({ locations: undefined }), 'westeurope')?.offeredInRegion).toBe(true);
+    expect(vmSizeFromSku(sku({ locations: undefined, locationInfo: undefined }), 'westeurope')).toMatchObject({ offeredInRegion: false });
+  });
+
+  it('restrictions: in the region only (by values or restriction info), zone ones remove their zones (trimmed), each reason once, other types ignored', () => {
+    const size = vmSizeFromSku(
+      sku({
+        restrictions: [
+          { type: 'Zone', values: ['westeurope'], restrictionInfo: { zones: [' 2 '] }, reasonCode: 'NotAvailableForSubscription' },
+          { type: 'zone', restrictionInfo: { locations: ['westeurope'], zones: ['3'] }, reasonCode: 'NotAvailableForSubscription' },
+          { type: 'Location', values: ['eastus'], reasonCode: 'QuotaId' },
+          { type: 'Other', values: ['westeurope'], reasonCode: 'Ignored' },
+          { type: 'Zone', values: ['westeurope'] },
+        ],
+      }),
+      'westeurope',
+    );
+    expect(size).toMatchObject({ zones: ['1'], restrictedInRegion: false, restrictionReasons: ['NotAvailableForSubscription'] });
+    const located = vmSizeFromSku(sku({ restrictions: [{ type: 'Location', restrictionInfo: { locations: ['westeurope'] }, reasonCode: 'QuotaId' }] }), 'westeurope');
+    expect(located).toMatchObject({ restrictedInRegion: true, restrictionReasons: ['QuotaId'] });
+  });
+
+  it('looks sizes up exactly, then in any case; an unknown name is not found', () => {
+    const sizes = vmSizesFromSkus([sku()], 'westeurope');
+    expect(findVmSize(sizes, 'Standard_X4')?.name).toBe('Standard_X4');
+    expect(findVmSize(sizes, 'standard_x4')?.name).toBe('Standard_X4');
+    expect(findVmSize(sizes, 'Standard_X8')).toBeUndefined();
+    expect(findVmSize({ a: 1, A: 2 }, 'A')).toBe(2);
+  });
+});

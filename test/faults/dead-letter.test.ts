@@ -6,6 +6,7 @@ import { jobMessage, type JobQueue } from '../../shared/jobs/queue.js';
 import { useJobQueue } from '../../dev/runtime/host-queues.js';
 import type { JobEnvelope } from '../../shared/domain/job-envelope.js';
 import { TcpGate } from './tcp-gate.js';
+import { waitFor } from '../support/wait.js';
 
 // Nothing stuck: a job whose every delivery fails while the table store is down ends
 // `deadLettered` with Service Bus's reason once the store is back; a job the queue refused is
@@ -33,17 +34,38 @@ describe('dead letters', () => {
   it('a job dead-lettered while the table store is down is recorded deadLettered with the reason once it is back', async () => {
     const env = pinned();
     (env.body as { group: { region: string } }).group.region = 'northeurope'; // VM sizes not cached: ARM is read
+    // The queue delivers to the same runtime as before; the store goes down just before the job's
+    // last delivery, and the dead-letter trigger's settlements are counted.
+    const deadLetterAnswers: string[] = [];
+    host.jobsQueue.connect(
+      async (m) => {
+        if (m.messageId === jobMessageId(String((env.caller as { account: string }).account), String(env.jobId)) && m.deliveryCount === MAX_DELIVERIES) await gate.down();
+        return host.runtime.deliverServiceBusMessage('groupJobs', m);
+      },
+      async (m) => {
+        const outcome = await host.runtime.deliverServiceBusMessage('groupJobsDeadLetter', m);
+        if (m.messageId === jobMessageId(String((env.caller as { account: string }).account), String(env.jobId))) deadLetterAnswers.push(outcome);
+        return outcome;
+      },
+    );
+    host.sim.resetCounters();
     host.sim.injectFaults({ status: 503, count: 1000, match: /skus/ });
     // The submit records it queued; every delivery fails on ARM, and the store is gone before the last one.
     const res = await host.submit(env);
     expect(res.status).toBe(202);
-    await gate.down();
-    while (!host.jobsQueue.deadLetters.some((d) => d.message.messageId === jobMessageId(String((env.caller as { account: string }).account), String(env.jobId)))) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 300)); // the dead letter is delivered and fails while the store is down
+    await waitFor('the dead letter', () => host.jobsQueue.deadLetters.some((d) => d.message.messageId === jobMessageId(String((env.caller as { account: string }).account), String(env.jobId))));
+    // The dead letter reaches its trigger, which fails while the store is down: it stays unsettled.
+    await waitFor('a failed delivery of the dead letter', () => deadLetterAnswers.includes('abandon'));
+    expect(deadLetterAnswers).not.toContain('complete');
     expect(host.jobsQueue.deadLetters.find((d) => d.message.messageId === jobMessageId(String((env.caller as { account: string }).account), String(env.jobId)))?.settled).toBe(false);
+    // Every delivery before the outage met the fault (ARM answered 503 to its SKU read).
+    expect(host.sim.requests.filter((r) => /skus/.test(r.path) && r.status === 503).length).toBeGreaterThanOrEqual(MAX_DELIVERIES - 1);
+    expect(host.sim.requests.filter((r) => /skus/.test(r.path) && r.status !== 503)).toEqual([]);
     host.sim.clearFaults();
     await gate.up();
     await host.jobsQueue.idle();
+    expect(deadLetterAnswers.at(-1)).toBe('complete');
+    expect(host.jobsQueue.deadLetters.find((d) => d.message.messageId === jobMessageId(String((env.caller as { account: string }).account), String(env.jobId)))?.settled).toBe(true);
     const job = await host.job(String(env.jobId));
     expect(job).toMatchObject({ status: 'deadLettered', deadLetterReason: 'MaxDeliveryCountExceeded', deadLetterDescription: `Message could not be consumed after ${MAX_DELIVERIES} delivery attempts.` });
     expect(host.logs.some((l) => l.functionName === 'groupJobsDeadLetter' && l.message.includes(`job ${String(env.jobId)} dead-lettered (MaxDeliveryCountExceeded): recorded deadLettered`))).toBe(true);

@@ -8,7 +8,8 @@ import type { CatalogStore } from '../../shared/catalog/store.js';
 import { CatalogLookups, type SearchFilters } from '../../shared/lookups/lookups.js';
 import { OrganizationDirectory } from '../../shared/access/directory.js';
 import type { Caller } from '../../shared/domain/visibility.js';
-import { matchesSearch, searchSortKey } from '../../shared/domain/search.js';
+import { searchSortKey } from '../../shared/domain/search.js';
+import type { ImageDefinitionRecord } from '../../shared/domain/records.js';
 import { catalogStore } from '../support/catalog-fixtures.js';
 import { waitForRun } from '../../shared/reconcile/runs.js';
 
@@ -65,12 +66,35 @@ function freshStore(): CatalogStore {
   return catalogStore(new TableStore({ kind: 'connectionString', connectionString: inject('azuriteConnectionString') }), host.tablePrefix);
 }
 
+/**
+ * The security filter as documented (shared/domain/search.ts, from "Store and share images in an
+ * Azure Compute Gallery", SecurityType): a family finds the SecurityTypes that can create its VMs;
+ * any other value is one SecurityType (absent is Standard), ignoring case.
+ */
+const FAMILIES: Record<string, string[]> = {
+  trustedlaunch: ['trustedlaunch', 'trustedlaunchsupported', 'trustedlaunchandconfidentialvmsupported'],
+  confidentialvm: ['confidentialvm', 'confidentialvmsupported', 'trustedlaunchandconfidentialvmsupported'],
+  standard: ['', 'standard', 'trustedlaunchsupported', 'confidentialvmsupported', 'trustedlaunchandconfidentialvmsupported'],
+};
+
+/** Whether a definition matches every filter but the region: written here, not with the production matcher. */
+function referenceMatch(i: ImageDefinitionRecord, f: SearchFilters): boolean {
+  const same = (a: string, b: string | undefined) => b === undefined || a.toLowerCase() === b.toLowerCase();
+  if (!same(i.publisher, f.publisher) || !same(i.offer, f.offer) || !same(i.sku, f.sku) || !same(i.osType, f.osType)) return false;
+  if (!same(i.osState, f.osState) || !same(i.architecture, f.architecture) || !same(i.hyperVGeneration, f.hyperVGeneration)) return false;
+  if (f.securityType === undefined) return true;
+  const wanted = f.securityType.toLowerCase();
+  const has = (i.features.securityType ?? '').toLowerCase();
+  const family = FAMILIES[wanted];
+  return family ? family.includes(has) : (has || 'standard') === wanted;
+}
+
 /** The walk the search index replaces: every gallery the caller sees, every definition in it, the region from the versions. */
 async function referenceScan(store: CatalogStore, filters: SearchFilters): Promise<string[]> {
   const out: string[] = [];
   for (const g of await store.listGalleries(SUB)) {
     for (const i of await store.listImages(g.ref)) {
-      if (!matchesSearch(i, filters)) continue;
+      if (!referenceMatch(i, filters)) continue;
       if (filters.region !== undefined && !(await store.hasLatestIn(i.ref, filters.region))) continue;
       out.push(i.id.toLowerCase());
     }

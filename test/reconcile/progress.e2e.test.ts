@@ -8,6 +8,8 @@ import { principalHeader } from '../../shared/access/principal.js';
 import type { ReconcileProgress } from '../../shared/reconcile/progress.js';
 import { randomUUID } from 'node:crypto';
 import { unitKey, zeroCounts } from '../../shared/domain/reconcile-run.js';
+import type { DeliverableMessage } from '../../dev/runtime/service-bus.js';
+import { waitFor } from '../support/wait.js';
 
 let sim: ArmSimulator;
 let host: AppHost;
@@ -32,25 +34,45 @@ describe('GET /api/manage/reconcile', () => {
     expect(before.status).toBe(404);
     expect(before.body.detail).toBe('No reconcile has run yet.');
 
-    expect((await fetch(`${host.url}/admin/functions/reconcileCatalog`, { method: 'POST', body: '{}' })).status).toBe(202);
-    const seen: ReconcileProgress[] = [];
-    for (let i = 0; i < 400; i++) {
-      const p = await progress();
-      if (p.status === 200) {
-        seen.push(p.body);
-        if (p.body.status !== 'running') break;
+    // The units are held at their trigger and let through one at a time, so the run is read while
+    // it goes, at each step (no racing a poll against the run).
+    const held: (() => void)[] = [];
+    const deliver = (m: DeliverableMessage) => host.runtime.deliverServiceBusMessage('reconcileUnit', m);
+    const deadLetter = (m: DeliverableMessage) => host.runtime.deliverServiceBusMessage('reconcileUnitsDeadLetter', m);
+    host.unitsQueue.connect(async (m) => {
+      await new Promise<void>((go) => held.push(go));
+      return deliver(m);
+    }, deadLetter);
+    try {
+      expect((await fetch(`${host.url}/admin/functions/reconcileCatalog`, { method: 'POST', body: '{}' })).status).toBe(202);
+      await waitFor('the five units at their trigger', () => held.length === 5);
+      const first = await waitFor('the planned run', async () => {
+        const p = await progress();
+        return p.status === 200 && p.body.plans.done === 3 ? p.body : undefined;
+      });
+      expect(first).toMatchObject({ status: 'running', units: { total: 5, done: 0, failed: 0 }, plans: { total: 3, done: 3, failed: 0 } });
+      const seen: ReconcileProgress[] = [first];
+      for (let k = 1; k <= 5; k++) {
+        held[k - 1]!();
+        const p = await waitFor(`unit ${k} done`, async () => {
+          const r = (await progress()).body;
+          return r.units.done === k ? r : undefined;
+        });
+        seen.push(p);
+        // running until the last unit is done; units done against the units planned
+        expect(p).toMatchObject({ status: k < 5 ? 'running' : 'succeeded', startedAt: first.startedAt, units: { total: 5, done: k, failed: 0 } });
       }
-      await new Promise((r) => setTimeout(r, 25));
+      const last = seen[seen.length - 1]!;
+      expect(last).toMatchObject({ status: 'succeeded', counts: { subscriptions: 3, galleries: 5, images: 7, versions: 13, skipped: 0 }, units: { total: 5, done: 5, failed: 0 }, plans: { total: 3, done: 3, failed: 0 }, failedUnits: [] });
+      // the counts only grow as units finish
+      for (let k = 1; k < seen.length; k++) expect(seen[k]!.counts.versions).toBeGreaterThanOrEqual(seen[k - 1]!.counts.versions);
+      expect(Date.parse(last.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(last.startedAt));
+      expect(last.lastError).toBeUndefined();
+      await host.unitsQueue.idle();
+    } finally {
+      for (const go of held) go();
+      host.unitsQueue.connect(deliver, deadLetter);
     }
-    const running = seen.filter((p) => p.status === 'running');
-    const last = seen[seen.length - 1]!;
-    expect(running.length).toBeGreaterThan(0);
-    expect(running[0]!.startedAt).toBe(last.startedAt);
-    expect(last).toMatchObject({ status: 'succeeded', counts: { subscriptions: 3, galleries: 5, images: 7, versions: 13, skipped: 0 }, units: { total: 5, done: 5, failed: 0 }, plans: { total: 3, done: 3, failed: 0 }, failedUnits: [] });
-    // while running: units done against the units planned so far
-    for (const r of running) expect(r.units.done).toBeLessThanOrEqual(r.units.total);
-    expect(Date.parse(last.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(last.startedAt));
-    expect(last.lastError).toBeUndefined();
   });
 
   it('POST /api/manage/reconcile starts a run (202, Location), and GET shows it finished with its counts', async () => {

@@ -52,7 +52,7 @@ describe('reconcile units on the queue', () => {
     expect(sim.requests.some((r) => r.status === 400)).toBe(true);
     expect(unitLogs().some((m) => /delivery 1 failed, left for redelivery/.test(m)), unitLogs().join('\n')).toBe(true);
     expect(run).toMatchObject({ status: 'succeeded', units: { total: 5, done: 5, failed: 0 }, counts: { subscriptions: 3, galleries: 5 } });
-    await expectCatalogEqualsArm(sim, services().arm, services().catalog, subs);
+    await expectCatalogEqualsArm(sim, services().catalog, subs);
   });
 
   it('a duplicate message runs nothing and is counted once; the same message id is dropped by duplicate detection', async () => {

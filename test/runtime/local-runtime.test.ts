@@ -1,5 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { waitFor } from '../support/wait.js';
 import { loadApp } from '../../dev/runtime/load-app.js';
 import { LocalRuntime } from '../../dev/runtime/runtime.js';
 import type { calls as Calls } from '../support/sample-app.js';
@@ -158,18 +160,22 @@ describe('Service Bus trigger', () => {
 describe('timer triggers and admin invocation', () => {
   it('runs a timer on its schedule (binding expression resolved from settings)', async () => {
     const before = calls.timers;
-    await new Promise((r) => setTimeout(r, 2300));
-    expect(calls.timers).toBeGreaterThanOrEqual(before + 1);
+    // every second: two runs come, with nothing but the schedule to run it
+    await waitFor('two scheduled runs', () => calls.timers >= before + 2, { timeoutMs: 10_000 });
   });
 
-  it('runs a non-HTTP function once on POST /admin/functions/{name}', async () => {
-    const before = calls.timers;
-    const res = await fetch(`${base}/admin/functions/tick`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  it('runs a non-HTTP function once on POST /admin/functions/{name}, with the input given', async () => {
+    // A queue function: nothing else runs it here, so each run counted is the admin call's.
+    const marker = randomUUID();
+    const runs = () => calls.messages.filter((m) => (m.body as { marker?: string } | undefined)?.marker === marker);
+    const res = await fetch(`${base}/admin/functions/queueWork`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: JSON.stringify({ marker }) }) });
     expect(res.status).toBe(202);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(calls.timers).toBeGreaterThan(before);
+    await waitFor('the run', () => runs().length > 0);
+    // a second run of the same call would have started with the first: none
+    await new Promise((r) => setImmediate(r));
+    expect(runs().map((m) => m.body)).toEqual([{ marker }]);
     // FunctionsController.Invoke: no `{"input": ...}` body is a 400; HTTP functions are not run this way here.
-    expect((await fetch(`${base}/admin/functions/tick`, { method: 'POST' })).status).toBe(400);
+    expect((await fetch(`${base}/admin/functions/queueWork`, { method: 'POST' })).status).toBe(400);
     expect((await fetch(`${base}/admin/functions/echo`, { method: 'POST', body: '{}' })).status).toBe(404);
   });
 

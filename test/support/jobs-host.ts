@@ -15,6 +15,8 @@ export const CONTOSO_JOBS = { organizationId: 'contoso', subscriptionIds: [DEMO_
 
 export interface JobsHost extends AppHost {
   sim: ArmSimulator;
+  /** Every response body `request` (and so `submit`, `run`, `job`) received, as text, oldest first. */
+  responses: string[];
   request(method: string, path: string, body?: unknown, principal?: Principal): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
   submit(envelope: Record<string, unknown>, principal?: Principal): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
   /** Submits, waits for the queue to settle, and returns the job record. */
@@ -29,6 +31,7 @@ export async function startJobsHost(connectionString: string, settings: Record<s
   const { endpoint } = await sim.start();
   seedDemoOrganization(sim);
   const app = await startApp({ CatalogStorage: connectionString, ARM_ENDPOINT: endpoint, ARM_CREDENTIAL: 'local', ARM_MAX_RETRIES: '0', ...settings }, options);
+  const responses: string[] = [];
   const request: JobsHost['request'] = async (method, path, body, principal = DEMO_PRINCIPAL) => {
     const res = await fetch(`${app.url}/api/${path}`, {
       method,
@@ -36,11 +39,13 @@ export async function startJobsHost(connectionString: string, settings: Record<s
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await res.text();
+    responses.push(text);
     return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: res.headers };
   };
   const host: JobsHost = {
     ...app,
     sim,
+    responses,
     stop: async () => {
       await app.stop();
       await sim.stop();

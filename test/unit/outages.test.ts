@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { RestError } from '@azure/core-rest-pipeline';
 import { outageOf } from '../../shared/http/outages.js';
-import { ArmAccessError, ArmTransientError } from '../../shared/arm/reader.js';
+import { ArmAccessError, ArmNotFoundError, ArmRequestError, ArmTransientError } from '../../shared/arm/reader.js';
 
 describe('outageOf: which dependency failed, when it is an outage', () => {
   it('table store: unreachable (RestError without a status, network codes), 5xx, 429, 408, timeouts', () => {
@@ -17,7 +17,12 @@ describe('outageOf: which dependency failed, when it is an outage', () => {
 
   it('ARM throttling and outages, with its Retry-After; not access or request errors', () => {
     expect(outageOf(new ArmTransientError('throttled', { status: 429, code: 'TooManyRequests', retryAfterMs: 7000 }))).toMatchObject({ dependency: 'arm', retryAfterSeconds: 7 });
+    expect(outageOf(new ArmTransientError('unavailable', { status: 503, code: 'ServiceUnavailable' }))).toMatchObject({ dependency: 'arm', retryAfterSeconds: 5 });
+    expect(outageOf(new ArmTransientError('soon', { status: 429, code: 'TooManyRequests', retryAfterMs: 200 }))).toMatchObject({ dependency: 'arm', retryAfterSeconds: 1 });
     expect(outageOf(new ArmAccessError('denied', { status: 403, code: 'AuthorizationFailed' }))).toBeUndefined();
+    // request errors: the request itself is wrong (400), or what it names does not exist (404)
+    expect(outageOf(new ArmRequestError('bad api-version', { status: 400, code: 'InvalidApiVersionParameter' }))).toBeUndefined();
+    expect(outageOf(new ArmNotFoundError('no such gallery', { status: 404, code: 'ResourceNotFound' }))).toBeUndefined();
   });
 
   it('Service Bus and the identity endpoint', () => {

@@ -1,0 +1,21 @@
+/**
+ * The console reads the API's own answers: its view types (shared/console) accept what the API
+ * types (shared/autoroll/views.ts, shared/advice/replica-advisor.ts) give, so a change of an answer that
+ * the console would misread fails to compile. Checked by `npm run typecheck`, not by a test run.
+ */
+import type { GroupRollsView, RollJobView, RolloutGroupView, RolloutView } from '../../shared/console/rollout.js';
+import type { AutoRollViews, RolloutGroup, RollView } from '../../shared/autoroll/views.js';
+import type { OrganizationAdvice, RegionReplicas, VersionReplicas } from '../../shared/console/replica-view.js';
+import type { OrganizationAdviceView, RegionReplicasView, VersionReplicasView } from '../../shared/advice/replica-advisor.js';
+import type { Assert, Extends } from './assert.js';
+
+// The rollout view and a group's roll history.
+export type RolloutAnswer = Assert<Extends<Awaited<ReturnType<AutoRollViews['rollout']>>, RolloutView>>;
+export type RollsAnswer = Assert<Extends<NonNullable<Awaited<ReturnType<AutoRollViews['rolls']>>>, GroupRollsView>>;
+export type RolloutGroupAnswer = Assert<Extends<RolloutGroup, RolloutGroupView>>;
+export type RollAnswer = Assert<Extends<RollView, RollJobView>>;
+
+// The replica advice (the console reads a subset of the fields, with the same types).
+export type VersionReplicasAnswer = Assert<Extends<VersionReplicasView, VersionReplicas>>;
+export type RegionReplicasAnswer = Assert<Extends<RegionReplicasView, RegionReplicas>>;
+export type OrganizationAdviceAnswer = Assert<Extends<OrganizationAdviceView, OrganizationAdvice>>;
