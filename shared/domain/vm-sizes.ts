@@ -149,10 +149,14 @@ function architectureOf(v: string | undefined): SizeArchitecture {
 }
 
 function diskControllersOf(v: string | undefined): string[] {
-  const known: Record<string, string> = { scsi: 'SCSI', nvme: 'NVMe' };
+  // a Map, not an object literal: a value such as `__proto__` must read as itself, not as Object.prototype
+  const known = new Map([
+    ['scsi', 'SCSI'],
+    ['nvme', 'NVMe'],
+  ]);
   const out: string[] = [];
   for (const t of listOf(v)) {
-    const canonical = known[t.toLowerCase()] ?? t;
+    const canonical = known.get(t.toLowerCase()) ?? t;
     if (!out.some((o) => o.toLowerCase() === canonical.toLowerCase())) out.push(canonical);
   }
   return out.length > 0 ? out : [...DEFAULT_DISK_CONTROLLER_TYPES];

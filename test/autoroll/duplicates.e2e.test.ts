@@ -14,6 +14,7 @@ import { ROLL_JOB_PREFIX, rollJobId } from '../../shared/autoroll/autoroll.js';
 import type { DeliverableMessage, Settlement } from '../../dev/runtime/service-bus.js';
 import type { JobEnvelope } from '../../shared/domain/job-envelope.js';
 import { waitFor } from '../support/wait.js';
+import { jobIdOfMessageId } from '../../shared/domain/job-envelope.js';
 
 type Json = Record<string, unknown>;
 let host: JobsHost;
@@ -62,7 +63,7 @@ beforeAll(async () => {
   // The queue delivers to the same runtime, holding roll jobs back while `holding`.
   queue.connect(
     async (m): Promise<Settlement> => {
-      if (holding && String(m.messageId).startsWith(ROLL_JOB_PREFIX)) await new Promise<void>((go) => held.push({ message: m, go }));
+      if (holding && (jobIdOfMessageId(String(m.messageId)) ?? '').startsWith(ROLL_JOB_PREFIX)) await new Promise<void>((go) => held.push({ message: m, go }));
       return host.runtime.deliverServiceBusMessage('groupJobs', m);
     },
     (m) => host.runtime.deliverServiceBusMessage('groupJobsDeadLetter', m),
@@ -96,7 +97,7 @@ describe('duplicates of a change of latest while its roll is queued or soaking',
     await host.topic!.idle();
 
     // The plain group's roll is queued (its delivery held back); the soaking group's is scheduled.
-    await waitFor('the plain roll held back', () => held.some((h) => h.message.messageId === rollOf(plain)));
+    await waitFor('the plain roll held back', () => held.some((h) => jobIdOfMessageId(String(h.message.messageId)) === rollOf(plain)));
     expect(await host.job(rollOf(plain))).toMatchObject({ status: 'queued' });
     const soak = await host.job(rollOf(soaking));
     expect(soak).toMatchObject({ status: 'queued', notBefore: expect.any(String) });
@@ -105,7 +106,7 @@ describe('duplicates of a change of latest while its roll is queued or soaking',
     // Three more deliveries of each change while the roll is queued.
     expect(await deliverAgain(3)).toBe(6);
     expect(await host.job(rollOf(plain))).toMatchObject({ status: 'queued' });
-    expect(held.map((h) => h.message.messageId)).toEqual([rollOf(plain)]);
+    expect(held.map((h) => jobIdOfMessageId(String(h.message.messageId)))).toEqual([rollOf(plain)]);
     expect(await rollsTo116(plain)).toEqual([expect.objectContaining({ jobId: rollOf(plain), status: 'queued' })]);
     expect(await rollsTo116(soaking)).toEqual([expect.objectContaining({ jobId: rollOf(soaking), status: 'queued', notBefore: soak.notBefore })]);
     expect(host.jobsQueue.scheduledCount).toBe(1);
@@ -129,7 +130,7 @@ describe('duplicates of a change of latest while its roll is queued or soaking',
     expect((await host.request('GET', groupPath(soaking))).body).toMatchObject({ imageVersionId: V10 });
     // The rolled group: one roll, run once, not rolled again.
     expect(await rollsTo116(plain)).toEqual([expect.objectContaining({ jobId: rollOf(plain), status: 'succeeded' })]);
-    expect(host.jobsQueue.completed.filter((id) => id === rollOf(plain))).toHaveLength(1);
+    expect(host.jobsQueue.completed.filter((id) => jobIdOfMessageId(id) === rollOf(plain))).toHaveLength(1);
     expect((await host.request('GET', groupPath(plain))).body.revision).toBe(revision);
     expect([...new Set(sent)].sort()).toEqual([rollOf(plain), rollOf(soaking)].sort());
   });

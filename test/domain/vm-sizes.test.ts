@@ -411,6 +411,12 @@ describe('vmSizeFromSku: properties', () => {
     );
   });
 
+  it('reads a capability value that is also a name of Object.prototype as itself (fast-check seed -222019669)', () => {
+    const caps = vmSizeFromSku({ ...sku('Standard_D2s_v5'), capabilities: [{ name: 'DiskControllerTypes', value: '__proto__,SCSI' }] }, 'westeurope')!;
+    expect(caps.diskControllerTypes).toEqual(['__proto__', 'SCSI']);
+    expect(vmSizeCapabilitiesSchema.safeParse(JSON.parse(JSON.stringify(caps))).success).toBe(true);
+  });
+
   it('the cache schema rejects unknown fields and wrong types', () => {
     const caps = vmSizeFromSku(sku('Standard_D2s_v5'), 'westeurope')!;
     expect(vmSizeCapabilitiesSchema.safeParse({ ...caps, extra: 1 }).success).toBe(false);

@@ -10,6 +10,7 @@ import { useJobQueue } from '../../dev/runtime/host-queues.js';
 import type { FaultSpec } from '../../dev/arm-simulator.js';
 import { TcpGate } from './tcp-gate.js';
 import { waitFor } from '../support/wait.js';
+import { jobIdOfMessageId } from '../../shared/domain/job-envelope.js';
 
 /**
  * Faults under load, end to end (HTTP submit → queue → trigger → table store; Event Grid webhook →
@@ -181,7 +182,8 @@ async function redeliver(refused: Record<string, unknown>[]): Promise<void> {
  */
 async function settleJobs(accepted: string[], label: string): Promise<Record<string, Record<string, unknown>>> {
   await Promise.race([host.jobsQueue.idle(), sleep(30_000).then(() => Promise.reject(new Error('the queue did not settle in 30 s')))]);
-  const deadLettered = new Set(host.jobsQueue.deadLetters.map((d) => d.message.messageId));
+  // message ids are <account>/<jobId>
+  const deadLettered = new Set(host.jobsQueue.deadLetters.map((d) => jobIdOfMessageId(String(d.message.messageId))));
   const jobs: Record<string, Record<string, unknown>> = {};
   const states: Record<string, number> = {};
   for (const id of accepted) {
@@ -319,7 +321,7 @@ describe('fault suite', () => {
     const states = await settleJobs(accepted, 'ARM 403 on every delivery');
     expect(faulted(403, /\/skus$/i)).toBe(MAX_DELIVERIES);
     expect(states[jobId]).toMatchObject({ status: 'deadLettered', attempts: MAX_DELIVERIES, lastError: expect.stringContaining('AuthorizationFailed') });
-    expect(host.jobsQueue.deadLetters.slice(deadLettersBefore).map((d) => d.message.messageId)).toEqual([jobId]);
+    expect(host.jobsQueue.deadLetters.slice(deadLettersBefore).map((d) => jobIdOfMessageId(String(d.message.messageId)))).toEqual([jobId]);
     const next = await jobBurst(1);
     const after = await settleJobs(next.accepted, 'ARM 403 over');
     expect(Object.values(after).map((j) => j.status)).toEqual(['succeeded']);

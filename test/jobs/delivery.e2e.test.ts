@@ -81,7 +81,7 @@ describe('the delivery that fails is recorded by the trigger itself', () => {
   it('a message without a readable job id is refused on every delivery (nothing to record), and says why', async () => {
     const before = host.logs.length;
     expect(await host.runtime.deliverServiceBusMessage('groupJobs', { body: 'not json', messageId: 'not a job id!', sessionId: 's-x', deliveryCount: 1 })).toBe('abandon');
-    const line = host.logs.slice(before).find((l) => l.functionName === 'groupJobs');
+    const line = host.logs.slice(before).find((l) => l.category === 'Function.groupJobs.User'); // the function's own line, not the host's Executing/Executed
     expect(line?.message).toBe('job message not a job id! delivery 1 failed, left for redelivery: no job id in the message: (message) the message is not JSON');
     // a message id that is a job id names the job: recorded failed
     const id = `job-${randomUUID()}`;

@@ -14,6 +14,7 @@ import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT,
 import { fixture } from '../support/catalog-fixtures.js';
 import { expectNoSecrets, secretsIn, type SecretScanSources } from '../support/secret-scan.js';
 import { scriptSummary } from '../../shared/domain/spot-body.js';
+import { jobMessageId } from '../../shared/domain/job-envelope.js';
 
 type Json = Record<string, unknown>;
 let host: JobsHost;
@@ -192,7 +193,7 @@ describe('secrets', () => {
     expect(await host.job(String(env.jobId))).toMatchObject({ status: 'deadLettered', lastError: expect.any(String) });
     await host.topic!.idle();
     // Every delivery failed and was logged, with the error; the dead-letter trigger recorded it.
-    expect(host.logs.filter((l) => l.functionName === 'groupJobs' && l.message.startsWith(`job message ${String(env.jobId)} `)).length).toBeGreaterThan(1);
+    expect(host.logs.filter((l) => l.functionName === 'groupJobs' && l.message.startsWith(`job message ${jobMessageId(CONSUMER_ACCOUNT, String(env.jobId))} `)).length).toBeGreaterThan(1);
     expect(host.logs.some((l) => l.functionName === 'groupJobsDeadLetter' && l.message.includes(String(env.jobId)))).toBe(true);
     await expectNoSecrets(sources(), secretsIn(env), { entities: 10, events: 1 });
   });
