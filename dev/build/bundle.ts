@@ -5,10 +5,11 @@
  * cold instance reads one file instead of thousands. `@azure/functions-core` stays external: the
  * Functions worker provides it (the local runtime installs its stand-in the same way).
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type BuildResult } from 'esbuild';
+import { build, version as esbuildVersion, type BuildResult } from 'esbuild';
 import { projectRoot } from '../runtime/load-app.js';
 
 export const BUNDLE_FILE = 'dist/app/main.js';
@@ -41,6 +42,7 @@ export async function bundle(root = projectRoot()): Promise<{ file: string; byte
         },
       },
     ],
+    absWorkingDir: root,
     bundle: true,
     splitting: true,
     platform: 'node',
@@ -72,7 +74,66 @@ export async function bundle(root = projectRoot()): Promise<{ file: string; byte
   }
   for (const f of fs.readdirSync(outdir)) if (!written.has(f) && /^chunk-.*\.js(\.LEGAL\.txt)?$/.test(f)) fs.rmSync(path.join(outdir, f));
   const file = path.join(root, BUNDLE_FILE);
-  return { file, bytes: fs.statSync(file).size, files: [...written].sort(), result };
+  const files = [...written].sort();
+  writeState(root, { key: bundleKey(root), inputs: hashInputs(root, Object.keys(result.metafile?.inputs ?? {})), outputs: files });
+  return { file, bytes: fs.statSync(file).size, files, result };
+}
+
+/**
+ * What the last bundle was built from, kept in dist/ (so a removed dist/ rebuilds): a key of the
+ * entry, this module and esbuild's version, the content hash of every file esbuild read (the app's
+ * sources and the dependencies' files, from its metafile), and the files it wrote.
+ */
+interface BundleState {
+  key: string;
+  inputs: Record<string, string>;
+  outputs: string[];
+}
+
+export const BUNDLE_STATE_FILE = 'dist/.build/bundle.json';
+
+const sha1 = (data: string | Buffer): string => createHash('sha1').update(data).digest('hex');
+
+function bundleKey(root: string): string {
+  return sha1([entrySource(root), fs.readFileSync(fileURLToPath(import.meta.url), 'utf8'), esbuildVersion].join('\0'));
+}
+
+/** Content hashes of the metafile's inputs that are files (not the virtual entry); a missing file hashes as ''. */
+function hashInputs(root: string, inputs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const input of inputs) {
+    if (input.includes(':')) continue;
+    const file = path.join(root, input);
+    out[input] = fs.existsSync(file) ? sha1(fs.readFileSync(file)) : '';
+  }
+  return out;
+}
+
+function writeState(root: string, state: BundleState): void {
+  const file = path.join(root, BUNDLE_STATE_FILE);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(state));
+}
+
+/**
+ * Why the bundle must be built again, or undefined when it is up to date: the files it was built
+ * from, the entry (the list of function files), this module and esbuild are unchanged and every
+ * file it wrote is there.
+ */
+export function bundleOutdated(root = projectRoot()): string | undefined {
+  let state: BundleState;
+  try {
+    state = JSON.parse(fs.readFileSync(path.join(root, BUNDLE_STATE_FILE), 'utf8')) as BundleState;
+  } catch {
+    return 'no earlier bundle';
+  }
+  if (state.key !== bundleKey(root)) return 'the function files, the bundler or its options changed';
+  const outdir = path.join(root, path.dirname(BUNDLE_FILE));
+  const missing = state.outputs.find((f) => !fs.existsSync(path.join(outdir, f)));
+  if (missing) return `${path.dirname(BUNDLE_FILE)}/${missing} is missing`;
+  const now = hashInputs(root, Object.keys(state.inputs));
+  const changed = Object.keys(state.inputs).find((f) => now[f] !== state.inputs[f]);
+  return changed ? `${changed} changed` : undefined;
 }
 
 /** The package.json `bin` files tsc wrote (a fresh dist has them without the execute bit) made executable, as `npx` runs them. */
@@ -81,10 +142,18 @@ export function markBinsExecutable(root: string): void {
   for (const file of Object.values(pkg.bin ?? {})) if (fs.existsSync(path.join(root, file))) fs.chmodSync(path.join(root, file), 0o755);
 }
 
+/** Builds the bundle when bundleOutdated says so; says which it did. */
+export async function bundleIfOutdated(root = projectRoot()): Promise<string> {
+  const why = bundleOutdated(root);
+  if (why === undefined) return `bundle: ${BUNDLE_FILE} up to date`;
+  const b = await bundle(root);
+  return `bundle: ${path.relative(root, b.file)} (${(b.bytes / 1024 / 1024).toFixed(2)} MB) and ${b.files.filter((f) => f.startsWith('chunk-') && f.endsWith('.js')).length} chunks loaded on demand (${why})`;
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   markBinsExecutable(projectRoot());
-  bundle().then(
-    (b) => console.log(`bundle: ${path.relative(projectRoot(), b.file)} (${(b.bytes / 1024 / 1024).toFixed(2)} MB) and ${b.files.filter((f) => f.startsWith('chunk-') && f.endsWith('.js')).length} chunks loaded on demand`),
+  bundleIfOutdated().then(
+    (line) => console.log(line),
     (e: unknown) => {
       console.error(e instanceof Error ? e.message : e);
       process.exit(1);
