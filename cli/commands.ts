@@ -9,33 +9,41 @@ import { ApiClient, ApiUnreachableError, DEFAULT_API, problemLines } from './api
 import { EXIT, text, type CliIO } from './io.js';
 import { follow, printJob, submit } from './submit.js';
 
+/** Options as two aligned columns (a description may span lines: `\n` continues it in its column). */
+function optionTable(rows: readonly (readonly [string, string])[]): string {
+  const width = Math.max(...rows.map(([flag]) => flag.length)) + 3;
+  return rows.map(([flag, what]) => `  ${flag.padEnd(width)}${what.split('\n').join(`\n  ${' '.repeat(width)}`)}`).join('\n');
+}
+
 const EXIT_CODES = `Exit codes:
   0  done: sent or accepted, the job succeeded (--wait), or the answer was printed
   1  the job failed or was dead-lettered, or the API refused the request (not found, forbidden, invalid)
   2  wrong usage, or an unreadable or invalid envelope (nothing was sent)
   3  the API or the queue could not be reached, answered 5xx, or --wait timed out`;
 
-const COMMON = `  --api <url>        the catalog (default ${DEFAULT_API}, the local runtime of npm start)
-  --token <token>    bearer token for the API in Azure (or GALLERY_CATALOG_TOKEN), e.g.
-                     "$(az account get-access-token --resource api://<client-id> --query accessToken -o tsv)"
-  -o, --output <f>   table (default) or json
-  -h, --help         this help`;
+const COMMON: [string, string][] = [
+  ['--api <url>', `the catalog (or GALLERY_CATALOG_API; default ${DEFAULT_API}, the local runtime\nof npm start, on FUNCTIONS_HTTP_PORT when that is set)`],
+  ['--token <token>', 'bearer token for the API in Azure (or GALLERY_CATALOG_TOKEN), e.g.\n"$(az account get-access-token --resource api://<client-id> --query accessToken -o tsv)"'],
+  ['-o, --output <f>', 'table (default) or json'],
+  ['-h, --help', 'this help'],
+];
+const WAIT: [string, string][] = [['--wait-seconds <n>', 'give up waiting after n seconds (default 120)']];
 
 const HELP: Record<string, string> = {
-  '': `gallery-catalog ${'<command>'} [options]
+  '': `gallery-catalog <command> [options]        (in this project: npm run cli -- <command> [options])
 
 Submit group jobs and ask the gallery catalog.
 
 Commands:
-  submit <file|->            validate a job envelope and send it (Service Bus, or the API)
-  status <jobId>             a job's status, resolved image version, warnings and errors
-  latest <image id> --region <r>
-                             what "latest" resolves to in a region, and the newer versions passed over
-  help [command]             help for a command
+${optionTable([
+  ['submit <file|->', 'validate a job envelope and send it (Service Bus, or the API)'],
+  ['status <jobId>', "a job's status, resolved image version, warnings and errors"],
+  ['latest <image id> --region <r>', 'what "latest" resolves to in a region, and the newer versions passed over'],
+  ['help [command]', 'help for a command'],
+])}
 
 Options:
-  --version          the version
-${COMMON}
+${optionTable([['--version', 'the version'], ...COMMON])}
 
 Examples:
   gallery-catalog submit examples/stateless-latest.json --wait
@@ -49,16 +57,18 @@ Validates a group job envelope (every field at fault is listed), then sends it:
   - to the group-jobs Service Bus queue when ServiceBusConnection (a connection string) or
     ServiceBusConnection__fullyQualifiedNamespace (DefaultAzureCredential) is set, in the
     environment or in ./local.settings.json (Values), or given with the options below;
-  - otherwise (or with --api) to POST <api>/api/groups/jobs.
+  - otherwise (or with --api or GALLERY_CATALOG_API) to POST <api>/api/groups/jobs.
 The same jobId again is the same job.
 
 Options:
-  --dry-run                  validate only
-  --wait                     follow the job to its end, printing each status; the outcome sets the exit code
-  --wait-seconds <n>         give up waiting after n seconds (default 120)
-  --connection-string <cs>   Service Bus connection string
-  --namespace <host>         Service Bus namespace (DefaultAzureCredential)
-${COMMON}
+${optionTable([
+  ['--dry-run', 'validate only'],
+  ['--wait', 'follow the job to its end, printing each status; the outcome sets the exit code'],
+  ...WAIT,
+  ['--connection-string <cs>', 'Service Bus connection string'],
+  ['--namespace <host>', 'Service Bus namespace (DefaultAzureCredential)'],
+  ...COMMON,
+])}
 
 Examples:
   gallery-catalog submit examples/stateless-latest.json --api http://localhost:7071 --wait
@@ -72,9 +82,7 @@ A job's status (queued, running, succeeded, failed, deadLettered), its resolved 
 warnings and errors (GET /api/groups/jobs/{jobId}; only jobs of accounts the caller acts for).
 
 Options:
-  --wait                     follow the job until it is final
-  --wait-seconds <n>         give up waiting after n seconds (default 120)
-${COMMON}
+${optionTable([['--wait', 'follow the job until it is final'], ...WAIT, ...COMMON])}
 
 Examples:
   gallery-catalog status example-web-weu-create
@@ -87,8 +95,7 @@ What "latest" resolves to in a region for an image definition the caller sees, i
 every newer version passed over with why (GET .../images/{image}/versions/latest?region=).
 
 Options:
-  --region <r>               the region, e.g. westeurope (required)
-${COMMON}
+${optionTable([['--region <r>', 'the region, e.g. westeurope (required)'], ...COMMON])}
 
 Examples:
   gallery-catalog latest /subscriptions/0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/corpGallery/images/ubuntu-2204-base --region westeurope
@@ -107,48 +114,50 @@ const ALLOWED: Record<string, string[]> = {
 };
 const GLOBAL = ['--api', '--token', '-o', '--output', '-h', '--help'];
 
-class UsageError extends Error {}
-
-export async function main(argv: string[], io: CliIO): Promise<number> {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  try {
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i] as string;
-      const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-      const name = eq > 0 ? a.slice(0, eq) : a;
-      if (VALUE_FLAGS.has(name)) {
-        const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
-        if (value === undefined || value === '') throw new UsageError(`${name} needs a value`);
-        flags.set(name === '-o' ? '--output' : name, value);
-      } else if (BOOL_FLAGS.has(a)) flags.set(a === '-h' ? '--help' : a, true);
-      else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
-      else positional.push(a);
-    }
-  } catch (e) {
-    io.err(`${(e as Error).message}\n\n${HELP[positional[0] ?? ''] ?? HELP['']}`);
-    return EXIT.usage;
+class UsageError extends Error {
+  constructor(
+    message: string,
+    /** The command it is about, if one was named before the fault. */
+    readonly command?: string,
+  ) {
+    super(message);
   }
-  const [command = '', ...args] = positional;
+}
+
+type Flags = Map<string, string | true>;
+
+/** The command line as positional arguments and flags (`-o` and `-h` under their long names). */
+function parseArgs(argv: string[]): { positional: string[]; flags: Flags } {
+  const positional: string[] = [];
+  const flags: Flags = new Map();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    if (VALUE_FLAGS.has(name)) {
+      const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
+      if (value === undefined || value === '') throw new UsageError(`${name} needs a value`, positional[0]);
+      flags.set(name === '-o' ? '--output' : name, value);
+    } else if (BOOL_FLAGS.has(a)) flags.set(a === '-h' ? '--help' : a, true);
+    else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`, positional[0]);
+    else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+/** `--version`, `help [command]`, `<command> --help`, or no command: the answer, else undefined. */
+function helpOrVersion(command: string, args: string[], flags: Flags, io: CliIO): number | undefined {
   if (flags.has('--version')) {
     io.out(appVersion());
     return EXIT.ok;
   }
-  if (command === 'help') {
-    const topic = args[0] ?? '';
+  const topic = command === 'help' ? (args[0] ?? '') : flags.has('--help') ? command : undefined;
+  if (topic !== undefined) {
     if (!(topic in HELP)) {
       io.err(`no such command: ${topic}\n\n${HELP['']}`);
       return EXIT.usage;
     }
     io.out(HELP[topic] as string);
-    return EXIT.ok;
-  }
-  if (flags.has('--help')) {
-    if (!(command in HELP)) {
-      io.err(`no such command: ${command}\n\n${HELP['']}`);
-      return EXIT.usage;
-    }
-    io.out(HELP[command] as string);
     return EXIT.ok;
   }
   if (command === '') {
@@ -159,6 +168,42 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.err(`no such command: ${command}\n\n${HELP['']}`);
     return EXIT.usage;
   }
+  return undefined;
+}
+
+/** The API address: --api, else GALLERY_CATALOG_API, else the local runtime (on FUNCTIONS_HTTP_PORT when set). */
+export function apiAddress(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (flag !== undefined) return flag;
+  if (env.GALLERY_CATALOG_API) return env.GALLERY_CATALOG_API;
+  const port = env.FUNCTIONS_HTTP_PORT;
+  return port && /^\d+$/.test(port) ? `http://localhost:${port}` : DEFAULT_API;
+}
+
+/** What every command shares: its output format, how long --wait waits, the API. */
+interface CommandContext {
+  command: string;
+  args: string[];
+  flags: Flags;
+  output: 'table' | 'json';
+  waitSeconds: number;
+  apiExplicit: boolean;
+  api: ApiClient;
+  io: CliIO;
+}
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs(argv);
+  } catch (e) {
+    const usage = e as UsageError;
+    io.err(`${usage.message}\n\n${HELP[usage.command ?? ''] ?? HELP['']}`);
+    return EXIT.usage;
+  }
+  const { positional, flags } = parsed;
+  const [command = '', ...args] = positional;
+  const answered = helpOrVersion(command, args, flags, io);
+  if (answered !== undefined) return answered;
   const usage = (message: string): number => {
     io.err(`${message}\n\n${HELP[command]}`);
     return EXIT.usage;
@@ -169,70 +214,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const waitSeconds = Number(flags.get('--wait-seconds') ?? 120);
   if (!Number.isInteger(waitSeconds) || waitSeconds < 1) return usage('--wait-seconds must be a whole number of seconds');
   const apiFlag = flags.get('--api') as string | undefined;
-  if (apiFlag !== undefined && !/^https?:\/\/[^/]+/.test(apiFlag)) return usage('--api must be an http(s) URL');
+  const address = apiAddress(apiFlag, io.env);
+  if (!/^https?:\/\/[^/]+/.test(address)) return usage(`${apiFlag !== undefined ? '--api' : 'GALLERY_CATALOG_API'} must be an http(s) URL`);
   const token = (flags.get('--token') as string | undefined) ?? io.env.GALLERY_CATALOG_TOKEN;
-  const api = new ApiClient(apiFlag ?? DEFAULT_API, token);
-
+  const context: CommandContext = { command, args, flags, output, waitSeconds, apiExplicit: apiFlag !== undefined || Boolean(io.env.GALLERY_CATALOG_API), api: new ApiClient(address, token), io };
   try {
-    switch (command) {
-      case 'submit': {
-        if (args.length !== 1) return usage('submit takes one file (or - for standard input)');
-        return await submit(
-          {
-            file: args[0] as string,
-            dryRun: flags.has('--dry-run'),
-            wait: flags.has('--wait'),
-            waitSeconds,
-            apiExplicit: apiFlag !== undefined,
-            ...(flags.has('--connection-string') ? { connectionString: flags.get('--connection-string') as string } : {}),
-            ...(flags.has('--namespace') ? { namespace: flags.get('--namespace') as string } : {}),
-            output: output,
-          },
-          api,
-          io,
-        );
-      }
-      case 'status': {
-        if (args.length !== 1) return usage('status takes one jobId');
-        const jobId = args[0] as string;
-        if (flags.has('--wait')) return await follow(jobId, api, io, output, waitSeconds);
-        const res = await api.call('GET', `groups/jobs/${encodeURIComponent(jobId)}`);
-        if (res.status !== 200) {
-          for (const l of problemLines(res)) io.err(l);
-          return res.status >= 500 ? EXIT.unreachable : EXIT.failed;
-        }
-        printJob(res.body, io, output);
-        return EXIT.ok;
-      }
-      default: {
-        if (args.length !== 1) return usage('latest takes one image definition id');
-        const region = flags.get('--region') as string | undefined;
-        if (!region) return usage('--region is required');
-        let ref: ResourceRef | undefined;
-        try {
-          ref = parseResourceId(args[0] as string);
-        } catch (e) {
-          return usage(`not an image definition id: ${(e as Error).message}`);
-        }
-        if (ref.level !== 'image') return usage('the id must be an image definition: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<gallery>/images/<image>');
-        const p = [ref.subscriptionId, 'resourceGroups', ref.resourceGroup, 'galleries', ref.gallery, 'images', ref.image].map(encodeURIComponent);
-        const res = await api.call('GET', `subscriptions/${p.join('/')}/versions/latest?region=${encodeURIComponent(region)}`);
-        if (res.status !== 200) {
-          for (const l of problemLines(res)) io.err(l);
-          return res.status >= 500 ? EXIT.unreachable : EXIT.failed;
-        }
-        if (output === 'json') io.out(JSON.stringify(res.body, null, 2));
-        else {
-          io.out(`${'region'.padEnd(10)} ${text(res.body.region)}`);
-          io.out(`${'version'.padEnd(10)} ${text(res.body.version ?? '(none)')}`);
-          io.out(`${'id'.padEnd(10)} ${text(res.body.id)}`);
-          const passed = Array.isArray(res.body.passedOver) ? (res.body.passedOver as { version: string; reasons: { code: string }[] }[]) : [];
-          if (passed.length > 0) io.out('passed over:');
-          for (const v of passed) io.out(`  ${v.version}: ${v.reasons.map((r) => r.code).join(', ')}`);
-        }
-        return EXIT.ok;
-      }
-    }
+    return await run(context, usage);
   } catch (e) {
     if (e instanceof ApiUnreachableError) {
       io.err(e.message);
@@ -240,4 +227,68 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     throw e;
   }
+}
+
+function run(c: CommandContext, usage: (message: string) => number): Promise<number> {
+  if (c.command === 'submit') {
+    if (c.args.length !== 1) return Promise.resolve(usage('submit takes one file (or - for standard input)'));
+    return submit(
+      {
+        file: c.args[0] as string,
+        dryRun: c.flags.has('--dry-run'),
+        wait: c.flags.has('--wait'),
+        waitSeconds: c.waitSeconds,
+        apiExplicit: c.apiExplicit,
+        ...(c.flags.has('--connection-string') ? { connectionString: c.flags.get('--connection-string') as string } : {}),
+        ...(c.flags.has('--namespace') ? { namespace: c.flags.get('--namespace') as string } : {}),
+        output: c.output,
+      },
+      c.api,
+      c.io,
+    );
+  }
+  if (c.command === 'status') return status(c, usage);
+  return latest(c, usage);
+}
+
+async function status(c: CommandContext, usage: (message: string) => number): Promise<number> {
+  if (c.args.length !== 1) return usage('status takes one jobId');
+  const jobId = c.args[0] as string;
+  if (c.flags.has('--wait')) return follow(jobId, c.api, c.io, c.output, c.waitSeconds);
+  const res = await c.api.call('GET', `groups/jobs/${encodeURIComponent(jobId)}`);
+  if (res.status !== 200) {
+    for (const l of problemLines(res)) c.io.err(l);
+    return res.status >= 500 ? EXIT.unreachable : EXIT.failed;
+  }
+  printJob(res.body, c.io, c.output);
+  return EXIT.ok;
+}
+
+async function latest(c: CommandContext, usage: (message: string) => number): Promise<number> {
+  if (c.args.length !== 1) return usage('latest takes one image definition id');
+  const region = c.flags.get('--region') as string | undefined;
+  if (!region) return usage('--region is required');
+  let ref: ResourceRef | undefined;
+  try {
+    ref = parseResourceId(c.args[0] as string);
+  } catch (e) {
+    return usage(`not an image definition id: ${(e as Error).message}`);
+  }
+  if (ref.level !== 'image') return usage('the id must be an image definition: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<gallery>/images/<image>');
+  const p = [ref.subscriptionId, 'resourceGroups', ref.resourceGroup, 'galleries', ref.gallery, 'images', ref.image].map(encodeURIComponent);
+  const res = await c.api.call('GET', `subscriptions/${p.join('/')}/versions/latest?region=${encodeURIComponent(region)}`);
+  if (res.status !== 200) {
+    for (const l of problemLines(res)) c.io.err(l);
+    return res.status >= 500 ? EXIT.unreachable : EXIT.failed;
+  }
+  if (c.output === 'json') c.io.out(JSON.stringify(res.body, null, 2));
+  else {
+    c.io.out(`${'region'.padEnd(10)} ${text(res.body.region)}`);
+    c.io.out(`${'version'.padEnd(10)} ${text(res.body.version ?? '(none)')}`);
+    c.io.out(`${'id'.padEnd(10)} ${text(res.body.id)}`);
+    const passed = Array.isArray(res.body.passedOver) ? (res.body.passedOver as { version: string; reasons: { code: string }[] }[]) : [];
+    if (passed.length > 0) c.io.out('passed over:');
+    for (const v of passed) c.io.out(`  ${v.version}: ${v.reasons.map((r) => r.code).join(', ')}`);
+  }
+  return EXIT.ok;
 }

@@ -127,7 +127,16 @@ export interface ArmSimulatorOptions {
    * 25/s); an empty bucket answers 429 with `Retry-After`. Off when absent.
    */
   readThrottle?: TokenBucketLimits;
+  /**
+   * Told of every change made through the admin endpoints `PUT`/`DELETE /_sim/resources/...` and
+   * `POST /_sim/reset`, after it is made (`npm start` keeps them in its data folder:
+   * dev/arm-simulator-edits.ts).
+   */
+  onEdit?: (edit: SimulatorEdit) => void;
 }
+
+/** A change made through the admin endpoints: a resource stored (its REST body as stored), deleted, or everything forgotten. */
+export type SimulatorEdit = { op: 'put'; resource: RestResource } | { op: 'delete'; id: string } | { op: 'reset' };
 
 interface StoredResource {
   ref: ResourceRef;
@@ -189,7 +198,10 @@ export class ArmSimulator {
     this.listener = new LoopbackServer('the local ARM simulator', options.portSetting ?? 'ARM_SIMULATOR_PORT');
     this.requiredToken = options.requiredToken;
     this.readThrottle = options.readThrottle;
+    this.onEdit = options.onEdit;
   }
+
+  private readonly onEdit: ((edit: SimulatorEdit) => void) | undefined;
 
   // ---------------------------------------------------------------- lifecycle
 
@@ -674,6 +686,7 @@ export class ArmSimulator {
         this.clear();
         this.clearFaults();
         this.resetCounters();
+        this.onEdit?.({ op: 'reset' });
         return { status: 204 };
       }
       if (path === '/_sim/faults') {
@@ -713,13 +726,15 @@ export class ArmSimulator {
         return { status: 204 };
       }
       if (path.toLowerCase().startsWith('/_sim/resources/')) {
-        const id = decodeURIComponent(path.slice('/_sim/resources'.length));
+        // `/_sim/resources/<ARM id>` with the id's own leading slash (`//subscriptions/...`) is the same resource.
+        const id = decodeURIComponent(path.slice('/_sim/resources'.length)).replace(/^\/+/, '/');
         if (method === 'GET') {
           const found = this.get(id);
           return found ? { status: 200, body: found } : notFound(parseResourceId(id), this);
         }
         if (method === 'DELETE') {
           const removed = this.delete(id);
+          if (removed > 0) this.onEdit?.({ op: 'delete', id });
           return removed > 0 ? { status: 200, body: { deleted: removed } } : notFound(parseResourceId(id), this);
         }
         if (method === 'PUT') {
@@ -733,6 +748,7 @@ export class ArmSimulator {
           }
           const existed = this.get(id) !== undefined;
           const stored = this.put({ ...body, id: typeof body.id === 'string' ? body.id : id });
+          this.onEdit?.({ op: 'put', resource: stored });
           return { status: existed ? 200 : 201, body: stored };
         }
       }

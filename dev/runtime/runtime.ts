@@ -36,6 +36,8 @@ import { problem } from '../../shared/http/responses.js';
 import { printable } from '../../shared/domain/printable.js';
 
 export type LogLevel = 'trace' | 'debug' | 'information' | 'warning' | 'error' | 'critical';
+/** The levels, lowest first. */
+const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'information', 'warning', 'error', 'critical'];
 export interface LogLine {
   functionName: string;
   invocationId: string;
@@ -60,6 +62,12 @@ export interface RuntimeOptions {
   serviceBus?: { maxConcurrentCalls?: number; maxConcurrentSessions?: number; maxAutoLockRenewalDuration?: string; sessionIdleTimeout?: string };
   /** Receives every log line of every invocation and of the runtime itself. */
   onLog?: (line: LogLine) => void;
+  /**
+   * Without onLog: the lowest level printed (default `information`, as the host's default
+   * `logging.logLevel`); `warning` leaves out the invocation lines and what functions log as
+   * information, `debug` adds their debug lines.
+   */
+  logLevel?: LogLevel;
   /** Start timer triggers (default true). */
   timers?: boolean;
   /**
@@ -295,7 +303,7 @@ export class LocalRuntime {
       this.options.onLog({ functionName, invocationId, level, category, message: printable(message), ...(exception === undefined ? {} : { exception: printable(exception) }) });
       return;
     }
-    if (level === 'trace' || level === 'debug') return;
+    if (LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(this.options.logLevel ?? 'information')) return;
     const at = new Date().toISOString();
     const lines = [`[${at}] ${functionName}: ${printable(message)}`, ...(exception === undefined ? [] : [`[${at}] ${functionName}: ${printable(exception)}`])];
     for (const line of lines) {

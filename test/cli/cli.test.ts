@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { main } from '../../cli/commands.js';
+import { apiAddress, main } from '../../cli/commands.js';
 import { serviceBusFrom } from '../../cli/submit.js';
 import { fixture } from '../support/catalog-fixtures.js';
 import { appVersion } from '../../shared/version.js';
@@ -45,6 +45,17 @@ describe('gallery-catalog help', () => {
     });
   }
 
+  for (const command of ['', 'submit', 'status', 'latest']) {
+    it(`help ${command}: each option's description starts in one column, continuation lines too`, async () => {
+      const r = await run(['help', ...(command ? [command] : [])]);
+      const options = /\nOptions:\n([\s\S]*?)\n\n/.exec(r.out)?.[1] ?? '';
+      const lines = options.split('\n');
+      expect(lines.length).toBeGreaterThanOrEqual(4);
+      const columns = new Set(lines.map((l) => (l.startsWith('  -') ? /^ {2}\S+(?: \S+)*? {2,}/.exec(l)?.[0].length : /^ +/.exec(l)?.[0].length)));
+      expect([...columns], options).toHaveLength(1);
+    });
+  }
+
   it('--version prints the version', async () => {
     expect(await run(['--version'])).toMatchObject({ code: 0, out: appVersion() });
   });
@@ -59,6 +70,27 @@ describe('gallery-catalog help', () => {
     expect((await run(['latest', '/not/an/id', '--region', 'westeurope'])).err).toMatch(/not an image definition id/);
     expect((await run(['status', 'j', '-o', 'yaml'])).err).toMatch(/-o must be table or json/);
     expect((await run(['status', 'j', '--region', 'x'])).err).toMatch(/--region is not an option of status/);
+  });
+});
+
+describe('the API address', () => {
+  it('--api, else GALLERY_CATALOG_API, else the local runtime on FUNCTIONS_HTTP_PORT, else localhost:7071', () => {
+    expect(apiAddress('http://a.example', { GALLERY_CATALOG_API: 'http://b.example', FUNCTIONS_HTTP_PORT: '7100' })).toBe('http://a.example');
+    expect(apiAddress(undefined, { GALLERY_CATALOG_API: 'http://b.example', FUNCTIONS_HTTP_PORT: '7100' })).toBe('http://b.example');
+    expect(apiAddress(undefined, { FUNCTIONS_HTTP_PORT: '7100' })).toBe('http://localhost:7100');
+    expect(apiAddress(undefined, {})).toBe('http://localhost:7071');
+  });
+
+  it('a command goes to GALLERY_CATALOG_API (nothing listens there: exit 3 naming it); a malformed one is wrong usage', async () => {
+    const port = await freePort();
+    const r = await run(['status', 'some-job'], { GALLERY_CATALOG_API: `http://127.0.0.1:${port}` });
+    expect(r.code).toBe(3);
+    expect(r.err).toContain(`127.0.0.1:${port}`);
+    const viaPort = await run(['status', 'some-job'], { FUNCTIONS_HTTP_PORT: String(port) });
+    expect(viaPort.err).toContain(`localhost:${port}`);
+    const bad = await run(['status', 'some-job'], { GALLERY_CATALOG_API: 'localhost:7071' });
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/GALLERY_CATALOG_API must be an http\(s\) URL/);
   });
 });
 
