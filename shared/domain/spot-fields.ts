@@ -23,7 +23,7 @@
  *   extension (not a Spot field); `U` unique items; `M` not empty when given.
  * - `maxItems`: the cap of an array (checked before any item is looked at).
  *
- * Limits are generous for real use and bounded for safety; they are documented in the README
+ * Limits are generous for real use and bounded for safety; they are documented in docs/jobs.md
  * ("Body limits"). Names of Azure resources follow Azure's naming rules (at most 80 characters for
  * most, 90 for resource groups, 64 for VM names and user names).
  */

@@ -6,6 +6,7 @@ import { projectRoot, startApp, type AppHost } from '../support/app-host.js';
 import { ALL_APP_ROLES, APP_ROLES, parseLocalPrincipal, principalHeader, readPrincipal, type AppRole, type Principal } from '../../shared/access/principal.js';
 import { openApiDocument } from '../../shared/http/openapi.js';
 import { DEMO_PRINCIPAL } from '../../dev/demo/demo-directory.js';
+import { docSection } from '../support/doc-commands.js';
 
 /** Routes App Service authentication lets through without a token (and that need no app role). */
 const PUBLIC_ROUTES = ['health', 'openapi.json'];
@@ -48,12 +49,11 @@ describe('function registrations: one auth model', () => {
     expect(bicep).toMatch(/organizations\/v2\.0/);
   });
 
-  it('defines exactly the app roles the code checks in the app registration manifest, and the README says how to call with them', () => {
+  it('defines exactly the app roles the code checks in the app registration manifest, and docs/api.md says how to call with them', () => {
     const roles = JSON.parse(fs.readFileSync(path.join(projectRoot, 'infra', 'app-roles.json'), 'utf8')) as { value: string; id: string; allowedMemberTypes: string[]; isEnabled: boolean }[];
     expect(roles.map((r) => r.value).sort()).toEqual([...ALL_APP_ROLES].sort());
     for (const r of roles) expect(r).toMatchObject({ isEnabled: true, allowedMemberTypes: ['User', 'Application'], id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
-    const readme = fs.readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
-    const call = readme.slice(readme.indexOf('## Call the API'), readme.indexOf('## Tests and benchmarks'));
+    const call = docSection('docs/api.md', '## Call the API');
     expect(call).toContain('az account get-access-token --resource "api://');
     for (const role of ALL_APP_ROLES) expect(call).toContain(`| \`${role}\``);
     expect(call).toContain('PUT "$URL/api/manage/organizations/');

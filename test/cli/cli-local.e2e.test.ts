@@ -6,19 +6,25 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { projectRoot, startLocal, type LocalStart } from '../support/local-start.js';
 import { DEMO_IMAGES } from '../../dev/demo/demo-org.js';
+import { docCommands } from '../support/doc-commands.js';
 
-// The CLI as the README runs it (`npx gallery-catalog`, the package's bin), against the app as
-// `npm start` serves it.
+// The CLI as the documents run it (`npm run cli -- ...`: the built CLI, after tsc's up-to-date
+// check), against the app as `npm start` serves it; docs/jobs.md's command run literally.
 let local: LocalStart;
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function shell(command: string, env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
   try {
-    const r = await promisify(execFile)(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['--no-install', 'gallery-catalog', ...args], { cwd: projectRoot, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir() } });
+    const r = await promisify(execFile)('sh', ['-c', command], { cwd: projectRoot, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env } });
     return { code: 0, out: r.stdout, err: r.stderr };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };
     return { code: x.code, out: x.stdout, err: x.stderr };
   }
+}
+
+/** `npm run -s cli -- <args>` (quiet: no npm header on standard output, so -o json parses). */
+function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return shell(['npm run -s cli --', ...args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`)].join(' '));
 }
 
 beforeAll(async () => {
@@ -37,13 +43,20 @@ afterAll(async () => {
 });
 
 describe('gallery-catalog against npm start', () => {
-  it('submit examples/stateless-latest.json --api ... --wait: follows the job to success (exit 0)', async () => {
-    const r = await cli('submit', 'examples/stateless-latest.json', '--api', local.url, '--wait');
+  it("docs/jobs.md's command, literally (the API on the local runtime's FUNCTIONS_HTTP_PORT): follows the job to success (exit 0), as the document shows", async () => {
+    const commands = docCommands('docs/jobs.md', '# Group jobs').filter((c) => c.command.startsWith('npm run cli'));
+    expect(commands.map((c) => c.command)).toEqual(['npm run cli -- submit examples/stateless-latest.json --wait', 'npm run cli -- submit <file>', 'npm run cli -- status <jobId>', 'npm run cli -- latest <image definition id> --region <r>', 'npm run cli -- help']);
+    const shown = commands[0]!;
+    const r = await shell(shown.command, { FUNCTIONS_HTTP_PORT: String(local.ports.http) });
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/^accepted: job example-web-weu-create \(statelessGroup create\)/m);
     expect(r.err).toMatch(/job example-web-weu-create: (queued|running|succeeded)/);
     expect(r.out).toMatch(/^status\s+succeeded$/m);
     expect(r.out).toMatch(/^image version\s+\/subscriptions\/.*\/images\/ubuntu-2204-base\/versions\/\d+\.\d+\.\d+$/m);
+    expect(r.out).toContain((shown.expected[0] as string).replace('localhost:7071', `localhost:${local.ports.http}`));
+    const help = await shell('npm run -s cli -- help');
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/^Commands:$/m);
   });
 
   it('a job that fails ends with its errors, readable, and exit 1', async () => {

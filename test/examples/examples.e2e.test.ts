@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startJobsHost, type JobsHost } from '../support/jobs-host.js';
 import { parseJobEnvelope } from '../../shared/domain/job-envelope.js';
 
-// Every file of examples/ is a complete job envelope the README uses: each one is valid and,
+// Every file of examples/ is a complete job envelope docs/jobs.md uses: each one is valid and,
 // posted to POST /api/groups/jobs against the demo organization, succeeds.
 const dir = path.resolve(import.meta.dirname, '../../examples');
 const read = (name: string): Record<string, unknown> => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as Record<string, unknown>;
@@ -25,8 +25,8 @@ describe('examples/', () => {
       const parsed = parseJobEnvelope(fs.readFileSync(path.join(dir, f), 'utf8'));
       expect(parsed.ok ? [] : parsed.errors, f).toEqual([]);
     }
-    const readme = fs.readFileSync(path.resolve(dir, '../README.md'), 'utf8');
-    for (const f of files) expect(readme, f).toContain(`examples/${f}`);
+    const jobs = fs.readFileSync(path.resolve(dir, '../docs/jobs.md'), 'utf8');
+    for (const f of files) expect(jobs, f).toContain(`examples/${f}`);
   });
 
   // Latest of ubuntu-2204-base in West Europe (dev/demo/demo-org.ts): 1.12.0 failed, 1.11.0 is

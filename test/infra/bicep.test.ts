@@ -28,6 +28,7 @@ import { HANDLED_EVENT_TYPES, HANDLED_OPERATIONS } from '../../shared/catalog/ar
 import { EVENT_TYPES } from '../../shared/events/events.js';
 import { HOST_SETTINGS } from './bicep-checker.js';
 import { roleId } from './azure-roles.js';
+import { docSection } from '../support/doc-commands.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const infraDir = path.join(root, 'infra');
@@ -508,11 +509,11 @@ describe('role assignments', () => {
   });
 });
 
-describe('azd wiring (main.parameters.json, azure.yaml, README)', () => {
+describe('azd wiring (main.parameters.json, azure.yaml, docs/deploy.md)', () => {
   const main = code.get('main.bicep') ?? '';
   const params = [...main.matchAll(/^param\s+(\w+)\s+\w+(\s*=)?/gm)].map((m) => ({ name: m[1] as string, hasDefault: Boolean(m[2]) }));
   const parameterFile = JSON.parse(read('infra', 'main.parameters.json')) as { parameters: Record<string, unknown> };
-  const readme = read('README.md');
+  const readme = docSection('docs/deploy.md', '## Deploy to Azure');
 
   it('gives every required parameter a value and names only real parameters', () => {
     for (const p of params.filter((x) => !x.hasDefault)) expect(Object.keys(parameterFile.parameters), p.name).toContain(p.name);
@@ -536,7 +537,7 @@ describe('azd wiring (main.parameters.json, azure.yaml, README)', () => {
     expect(code.get('modules/function-app.bicep')).toMatch(/'azd-service-name':\s*serviceName/);
   });
 
-  it('names every prerequisite and command of the deployment in the README', () => {
+  it('names every prerequisite and command of the deployment in docs/deploy.md', () => {
     expect(readme).toMatch(/^## Deploy to Azure/m);
     for (const needed of [
       'azd auth login',

@@ -1,8 +1,9 @@
 /**
  * The built app served by the local runtime in a child process, as `npm start` runs it
  * (dist/dev/start.js, embedded defaults, Azurite and the ARM simulator), on free ports
- * with a fresh data folder. test/runtime/npm-start.test.ts runs `npm start` itself; the tests that
- * only need a running app start the built script directly to save the build.
+ * with a fresh data folder, or `npm start` itself (`{ npm: true }`: its own process group, stopped
+ * like a terminal's Ctrl-C). Every invocation is logged (LOCAL_LOG_LEVEL=debug) unless the caller
+ * says otherwise, as the tests read the functions' log lines.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -34,17 +35,19 @@ export interface LocalPlace {
   dataDir: string;
 }
 
-/** Starts the built start script; does not wait for it to serve. */
-export async function startLocalRuntime(root: string = projectRoot, env: Record<string, string> = {}, place?: LocalPlace): Promise<LocalStart & { place: LocalPlace }> {
+/** Starts the built start script (or `npm start`); does not wait for it to serve. */
+export async function startLocalRuntime(root: string = projectRoot, env: Record<string, string> = {}, place?: LocalPlace, how: { npm?: boolean } = {}): Promise<LocalStart & { place: LocalPlace }> {
   const script = path.join(root, 'dist/dev/start.js');
-  if (!fs.existsSync(script)) throw new Error('run `npm run build` first (npm test does)');
+  if (!how.npm && !fs.existsSync(script)) throw new Error('run `npm run build` first (npm test does)');
   const ports = place?.ports ?? { http: await freePort(), azurite: await freePort(), arm: await freePort() };
   const dataDir = place?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gc-local-start-'));
   const inherited = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !NOT_DEFAULTS.test(e[0])));
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(how.npm ? 'npm' : process.execPath, how.npm ? ['start'] : [script], {
     cwd: root,
-    env: { ...inherited, FUNCTIONS_HTTP_PORT: `${ports.http}`, AZURITE_TABLE_PORT: `${ports.azurite}`, ARM_SIMULATOR_PORT: `${ports.arm}`, LOCAL_DATA_DIR: dataDir, ...env },
+    env: { ...inherited, LOCAL_LOG_LEVEL: 'debug', FUNCTIONS_HTTP_PORT: `${ports.http}`, AZURITE_TABLE_PORT: `${ports.azurite}`, ARM_SIMULATOR_PORT: `${ports.arm}`, LOCAL_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // npm start: its own process group, so a Ctrl-C (SIGINT to the group) reaches npm, sh and node as in a terminal
+    detached: how.npm === true,
   });
   let printed = '';
   for (const stream of [child.stdout, child.stderr]) stream?.on('data', (d: Buffer) => (printed += d.toString()));
@@ -64,7 +67,8 @@ export async function startLocalRuntime(root: string = projectRoot, env: Record<
     },
     async stop() {
       const exited = child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      child.kill('SIGINT');
+      if (how.npm && child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGINT');
+      else child.kill('SIGINT');
       const code = await exited;
       fs.rmSync(dataDir, { recursive: true, force: true });
       return code;
@@ -72,9 +76,9 @@ export async function startLocalRuntime(root: string = projectRoot, env: Record<
   };
 }
 
-/** Starts the built start script and waits until /api/health answers 200. */
-export async function startLocal(env: Record<string, string> = {}, place?: LocalPlace): Promise<LocalStart & { place: LocalPlace }> {
-  const local = await startLocalRuntime(projectRoot, env, place);
+/** Starts the built start script (or `npm start`) and waits until /api/health answers 200. */
+export async function startLocal(env: Record<string, string> = {}, place?: LocalPlace, how: { npm?: boolean } = {}): Promise<LocalStart & { place: LocalPlace }> {
+  const local = await startLocalRuntime(projectRoot, env, place, how);
   const began = Date.now();
   for (;;) {
     if (local.child.exitCode !== null) throw new Error(`the local runtime exited: ${local.output()}`);
