@@ -16,6 +16,8 @@ if (scaleAt >= 0) {
   const { benchScale } = await import('./scale.js');
   await benchScale(scale);
 } else {
+  const { benchStartUp } = await import('./start-up.js');
+  await benchStartUp();
   printColdImport();
   await benchCatalog();
   const { benchLookups } = await import('./lookups.js');
