@@ -236,8 +236,14 @@ export class ApplyFlow {
     }
   }
 
-  /** A roll of a deployed scale set: the model's image, then (Manual) its VMs not on the version yet, in batches. */
-  private async rollPlan(job: ApplyJob, image: PlanImage, deployed: Deployment): Promise<AzurePlan> {
+  /**
+   * A roll of a deployed scale set: the model's image, then (Manual) its VMs not on the version yet, in batches.
+   * The model is pinned to the version the roll resolved (never the definition's `latest`): a batch
+   * reimaged later, or an instance the scale set adds mid-roll, gets the version this roll checked,
+   * not one published while it runs.
+   */
+  private async rollPlan(job: ApplyJob, rolled: PlanImage, deployed: Deployment): Promise<AzurePlan> {
+    const image: PlanImage = rolled.source === 'gallery' ? { ...rolled, followsLatest: false } : rolled;
     const azure = this.deps.azure as AzureTarget;
     const resource = await azure.read(deployed.resourceId);
     const upgradeMode = resource?.upgradeMode ?? 'Manual';
