@@ -526,7 +526,7 @@ export class GroupJobProcessor {
     const errors: JobProblem[] = [];
     if (resolved) {
       const vmSizes = await this.deps.vmSizes.sizes(accountSubscription, region);
-      const findings = checkCompatibility({ kind, spec, region, image: resolved.image, version: resolved.version, vmSizes, imageTenant: resolved.imageTenant, now: this.now() });
+      const findings = checkCompatibility({ kind, spec, region, image: resolved.image, version: resolved.version, vmSizes, imageTenant: resolved.imageTenant, now: this.now(), appliedAsFlexible: owner?.organization.apply?.target === 'azure' });
       for (const f of findings) (f.severity === 'error' ? errors : warnings).push(fromFinding(f));
       warnings.push(...replicaWarningsForJob({ kind, spec, region, version: resolved.version, ...(this.deps.replicaBurstFactor === undefined ? {} : { burstFactor: this.deps.replicaBurstFactor }) }));
     }
