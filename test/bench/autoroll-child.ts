@@ -98,7 +98,7 @@ try {
     await settle();
     const roundTrips = s.tables.roundTrips;
     const times = await rolledTo(version);
-    const rollJobs = queue.completed.slice(completedBefore).filter((m) => m.startsWith('roll:'));
+    const rollJobs = queue.completed.slice(completedBefore).filter((m) => /(^|\/)roll:/.test(m));
     return { rolled: times.length, lastMs: Math.max(...times) - t0, roundTripsPerGroup: roundTrips / Math.max(1, times.length), rollJobs: rollJobs.length, distinct: new Set(rollJobs).size };
   };
 
