@@ -63,6 +63,7 @@ The same jobId again is the same job.
 Options:
 ${optionTable([
   ['--dry-run', 'validate only'],
+  ['--plan', "submit as a plan-only job, wait for it and print the requests it would make\nat the organization's apply target (nothing is sent, the group not recorded)"],
   ['--wait', 'follow the job to its end, printing each status; the outcome sets the exit code'],
   ...WAIT,
   ['--connection-string <cs>', 'Service Bus connection string'],
@@ -73,6 +74,7 @@ ${optionTable([
 Examples:
   gallery-catalog submit examples/stateless-latest.json --api http://localhost:7071 --wait
   gallery-catalog submit examples/stateful-node.json --dry-run
+  gallery-catalog submit examples/stateless-latest.json --plan
   cat job.json | gallery-catalog submit - --namespace mybus.servicebus.windows.net
 
 ${EXIT_CODES}`,
@@ -106,9 +108,9 @@ ${EXIT_CODES}`,
 HELP.help = HELP[''] as string;
 
 const VALUE_FLAGS = new Set(['--api', '--token', '-o', '--output', '--region', '--wait-seconds', '--connection-string', '--namespace']);
-const BOOL_FLAGS = new Set(['--dry-run', '--wait', '-h', '--help', '--version']);
+const BOOL_FLAGS = new Set(['--dry-run', '--plan', '--wait', '-h', '--help', '--version']);
 const ALLOWED: Record<string, string[]> = {
-  submit: ['--dry-run', '--wait', '--wait-seconds', '--connection-string', '--namespace'],
+  submit: ['--dry-run', '--plan', '--wait', '--wait-seconds', '--connection-string', '--namespace'],
   status: ['--wait', '--wait-seconds'],
   latest: ['--region'],
 };
@@ -236,6 +238,7 @@ function run(c: CommandContext, usage: (message: string) => number): Promise<num
       {
         file: c.args[0] as string,
         dryRun: c.flags.has('--dry-run'),
+        plan: c.flags.has('--plan'),
         wait: c.flags.has('--wait'),
         waitSeconds: c.waitSeconds,
         apiExplicit: c.apiExplicit,
