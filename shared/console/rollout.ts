@@ -133,26 +133,18 @@ export function timeText(iso: string): string {
   return Number.isNaN(d.getTime()) ? iso : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/**
- * The soak of a roll: when the roll starts ("rolling to 1.1.0 in 45 min (soak ends 2026-12-01 22:44
- * UTC)"), or that it starts now once the soak is over. `toVersion` left out: "rolling in 45 min".
- */
-export function soakText(notBefore: string, now: Date, toVersion?: string): string {
-  const rolling = toVersion === undefined ? 'rolling' : `rolling to ${toVersion}`;
+/** The soak of a soaking group: time left and when it ends; "soak over, starting" once past. */
+export function soakText(notBefore: string, now: Date): string {
   const left = Date.parse(notBefore) - now.getTime();
-  if (Number.isNaN(left)) return `${rolling} after ${notBefore}`;
-  return left > 0 ? `${rolling} in ${durationText(left)} (soak ends ${timeText(notBefore)})` : `soak over at ${timeText(notBefore)}: ${rolling} now`;
+  if (Number.isNaN(left)) return `rolls after ${notBefore}`;
+  return left > 0 ? `${durationText(left)} of soak left (rolls at ${timeText(notBefore)})` : `soak over at ${timeText(notBefore)}: the roll starts`;
 }
 
 /** What the detail column says of a group, one line each. */
 export function groupDetail(g: RolloutGroupView, latestVersion: string | undefined, now: Date): string[] {
   switch (g.state) {
-    case 'soaking': {
-      // The version it runs first, as the matrix and the replica advice count it: "1.0.0, rolling to 1.1.0 in 12 min".
-      const runs = g.version === undefined ? '' : `${g.version}, `;
-      const to = latestVersion ?? 'latest';
-      return [g.notBefore ? `${runs}${soakText(g.notBefore, now, to)}` : `${runs}rolling to ${to} after its soak`];
-    }
+    case 'soaking':
+      return [g.notBefore ? soakText(g.notBefore, now) : 'waits for its soak time'];
     case 'failed':
       return g.errors && g.errors.length > 0 ? g.errors.map((e) => (e.code ? `${e.code}: ${e.message}` : e.message)) : ['the roll job failed'];
     case 'held':

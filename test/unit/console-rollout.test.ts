@@ -39,10 +39,9 @@ describe('console rollout texts', () => {
 
   it('details a group: soak time left, failure codes, why held, what it rolls to', () => {
     const soaking = group('s', { state: 'soaking', notBefore: '2026-12-01T22:44:30Z', rollJobId: 'roll:0123456789abcdef:1.1.0' });
-    expect(groupDetail(soaking, '1.1.0', NOW)).toEqual(['1.0.0, rolling to 1.1.0 in 45 min (soak ends 2026-12-01 22:44 UTC)']);
-    expect(groupDetail({ ...soaking, notBefore: '2026-12-01T21:59:00Z' }, '1.1.0', NOW)).toEqual(['1.0.0, soak over at 2026-12-01 21:59 UTC: rolling to 1.1.0 now']);
-    expect(groupDetail(group('s', { state: 'soaking' }), '1.1.0', NOW)).toEqual(['1.0.0, rolling to 1.1.0 after its soak']);
-    expect(groupDetail({ ...soaking, version: undefined }, undefined, NOW)).toEqual(['rolling to latest in 45 min (soak ends 2026-12-01 22:44 UTC)']);
+    expect(groupDetail(soaking, '1.1.0', NOW)).toEqual(['45 min of soak left (rolls at 2026-12-01 22:44 UTC)']);
+    expect(groupDetail({ ...soaking, notBefore: '2026-12-01T21:59:00Z' }, '1.1.0', NOW)).toEqual(['soak over at 2026-12-01 21:59 UTC: the roll starts']);
+    expect(groupDetail(group('s', { state: 'soaking' }), '1.1.0', NOW)).toEqual(['waits for its soak time']);
     expect(groupDetail(group('f', { state: 'failed', errors: [{ pointer: '/body/group/compute/launchSpecification/osDisk/sizeGB', code: 'os-disk-too-small', message: 'The OS disk is 20 GB.' }, { pointer: '', code: '', message: 'other' }] }), '1.1.0', NOW)).toEqual(['os-disk-too-small: The OS disk is 20 GB.', 'other']);
     expect(groupDetail(group('f', { state: 'failed', errors: [] }), '1.1.0', NOW)).toEqual(['the roll job failed']);
     expect(groupDetail(group('h', { state: 'held', heldBy: ['paused', 'definitionPaused'] }), '1.1.0', NOW)).toEqual(["not rolled: the group is paused; the image definition's auto-roll is paused"]);
@@ -64,7 +63,7 @@ describe('console rollout texts', () => {
     expect([0, 45_000, 60_000, 61_000, 3_600_000, 7_500_000, 86_400_000, 97_200_000].map(durationText)).toEqual(['0 s', '45 s', '1 min', '2 min', '1 h', '2 h 5 min', '1 d', '1 d 3 h']);
     expect(timeText('2026-12-01T22:44:30.123Z')).toBe('2026-12-01 22:44 UTC');
     expect(timeText('soon')).toBe('soon');
-    expect(soakText('soon', NOW)).toBe('rolling after soon');
+    expect(soakText('soon', NOW)).toBe('rolls after soon');
     expect(policyText(undefined)).toBe('Auto-roll on: rolls as soon as a version becomes latest in its region (no soak).');
     expect(policyText({ enabled: true, soakMinutes: 90, paused: false })).toBe('Auto-roll on: soaks 1 h 30 min after a version becomes latest in its region.');
     expect(policyText({ enabled: true, soakMinutes: 0, paused: true })).toBe('Auto-roll on but paused: it does not roll until resumed; then it rolls as soon as a version becomes latest in its region (no soak).');
@@ -96,7 +95,7 @@ describe('console rollout texts', () => {
     expect(rollJobText({ jobId: id, status: 'succeeded', group: g }, NOW)).toBe('Auto-roll of statelessGroup web to 1.13.0, when 1.13.0 became latest in its region');
     expect(rollJobText({ jobId: `${id}:1`, status: 'failed', group: g }, NOW)).toBe('Auto-roll of statelessGroup web to 1.13.0, when 1.13.0 became latest in its region (roll 2 to 1.13.0: it became latest again)');
     expect(rollJobText({ jobId: id, status: 'queued', group: g, notBefore: '2026-12-01T22:12:00Z' }, NOW)).toBe(
-      'Auto-roll of statelessGroup web to 1.13.0, when 1.13.0 became latest in its region; rolling in 12 min (soak ends 2026-12-01 22:12 UTC)',
+      'Auto-roll of statelessGroup web to 1.13.0, when 1.13.0 became latest in its region; 12 min of soak left (rolls at 2026-12-01 22:12 UTC)',
     );
     expect(rollJobText({ jobId: id, status: 'running', notBefore: '2026-12-01T22:12:00Z' }, NOW)).toBe('Auto-roll of a group to 1.13.0, when 1.13.0 became latest in its region');
     for (const other of ['example-web-weu-create', 'roll:web:1.0.0', `${id}:0`, `${id}:x`, `x${id}`]) expect(rollJobText({ jobId: other, status: 'succeeded', group: g }, NOW), other).toBeUndefined();

@@ -18,6 +18,7 @@ import {
   jobStatusTone,
   lastRollText,
   policyText,
+  soakText,
   sortedGroups,
   stateText,
   STATE_TONE,
@@ -42,8 +43,6 @@ export function registerRolloutView(report: Report): void {
   const out = byId('rollout');
   const rollsSection = byId('rolls-section');
   const rollsOut = byId('rolls');
-  // What each soaking group's detail cell says at a given time (the countdown below writes it again).
-  const countdowns = new WeakMap<HTMLElement, (now: Date) => string>();
   let current: ImagePath | undefined;
   let generation = 0; // answers for an earlier choice are dropped
 
@@ -128,14 +127,8 @@ export function registerRolloutView(report: Report): void {
       h('td', { class: `cell-${tone} state` }, h('span', { class: 'cell-state' }, stateText(g))),
       h('td', { class: 'runs' }, g.version ?? h('span', { class: 'empty' }, 'unknown')),
       h('td', { class: 'job' }, g.rollJobId ? jobLink(g.rollJobId) : h('span', { class: 'empty' }, g.state === 'rolled' ? 'none (on latest when created)' : 'none yet')),
-      soakDetail(h('td', { class: 'detail', 'data-not-before': g.state === 'soaking' ? g.notBefore : undefined }, g.state === 'failed' ? h('ul', { class: 'reasons failures' }, detail.map((d) => h('li', {}, d))) : detail.join(' ')), g, r),
+      h('td', { class: 'detail', 'data-not-before': g.state === 'soaking' ? g.notBefore : undefined }, g.state === 'failed' ? h('ul', { class: 'reasons failures' }, detail.map((d) => h('li', {}, d))) : detail.join(' ')),
     );
-  }
-
-  /** A soaking group's detail cell, written again as its soak counts down. */
-  function soakDetail(td: HTMLTableCellElement, g: RolloutGroupView, r: RolloutRegionView): HTMLTableCellElement {
-    if (g.state === 'soaking' && g.notBefore) countdowns.set(td, (now) => groupDetail(g, r.latestVersion, now).join(' '));
-    return td;
   }
 
   async function openRolls(g: RolloutGroupView): Promise<void> {
@@ -210,10 +203,7 @@ export function registerRolloutView(report: Report): void {
   // The soak time left counts down while the page is open.
   window.setInterval(() => {
     if (section.hidden) return;
-    for (const td of out.querySelectorAll<HTMLElement>('td[data-not-before]')) {
-      const text = countdowns.get(td)?.(new Date());
-      if (text !== undefined) td.textContent = text;
-    }
+    for (const td of out.querySelectorAll<HTMLElement>('td[data-not-before]')) td.textContent = soakText(td.dataset.notBefore ?? '', new Date());
   }, 30_000);
   imageHooks.push((image) => {
     current = image;
