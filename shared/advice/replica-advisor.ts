@@ -81,7 +81,7 @@ export interface GroupUseView {
   concurrentVms: number;
   scaleSet: boolean;
   production: boolean;
-  /** The group asks for `latest`; it runs this version (the one before latest while its roll soaks). */
+  /** The group asks for `latest`, which resolves to this version in its region now. */
   onLatest: boolean;
 }
 
@@ -94,7 +94,7 @@ export const groupUseViewSchema = z.strictObject({
   concurrentVms: z.number().int(),
   scaleSet: z.boolean(),
   production: z.boolean(),
-  onLatest: z.boolean().describe('The group asks for latest; it runs this version (the one before latest while its roll soaks)'),
+  onLatest: z.boolean().describe('The group asks for latest, which resolves to this version in its region now'),
 });
 type _GroupUseChecked = Assert<SameShape<GroupUseView, z.infer<typeof groupUseViewSchema>>>;
 
@@ -353,12 +353,13 @@ export class ReplicaAdvisor {
   private async organizationDemand(caller: Caller): Promise<Map<string, VersionDemand>> {
     const organization = (await this.deps.directory.organizations()).find((o) => o.id.toLowerCase() === caller.organizationId.toLowerCase());
     const byVersion = new Map<string, VersionDemand>();
+    const latest = new Map<string, Promise<VersionRef | undefined>>();
     for (const subscriptionId of organization?.subscriptionIds ?? []) {
       let after: string | undefined;
       do {
         const page = await this.deps.groups.listGroups(subscriptionId, after, GROUPS_PAGE);
         for (const group of page.items) {
-          const used = this.versionUsedBy(group);
+          const used = await this.versionUsedBy(group, latest);
           if (!used) continue;
           const key = resourceKey(used.ref);
           const entry = byVersion.get(key) ?? { ref: used.ref, groups: [] };
@@ -371,17 +372,28 @@ export class ReplicaAdvisor {
     return byVersion;
   }
 
-  /**
-   * The version a group runs: the one its last job or roll resolved (`imageVersionId`), for a group
-   * on `latest` too. While a roll soaks, that is the version before latest, as the rollout shows it;
-   * its roll moves the group on.
-   */
-  private versionUsedBy(group: GroupRecord): { ref: VersionRef; load: GroupLoad; onLatest: boolean } | undefined {
+  /** The version a group creates its VMs from now: its pinned version, or what `latest` resolves to in its region. */
+  private async versionUsedBy(group: GroupRecord, latest: Map<string, Promise<VersionRef | undefined>>): Promise<{ ref: VersionRef; load: GroupLoad; onLatest: boolean } | undefined> {
     const load = groupLoadOf(group.kind, group.spec);
     const named = specVersionOf(group.kind, group.spec);
     const resolved = group.imageVersionId === undefined ? undefined : tryParseResourceId(group.imageVersionId);
     if (!load || !named || resolved?.level !== 'version') return undefined;
-    return { ref: resolved, load, onLatest: named.latest };
+    if (!named.latest) return { ref: resolved, load, onLatest: false };
+    const image = parentOf(resolved);
+    const region = normalizeRegion(group.region);
+    const key = `${resourceKey(image)}|${region}`;
+    let now = latest.get(key);
+    if (!now) {
+      now = this.latestRef(image, region);
+      latest.set(key, now);
+    }
+    const ref = await now;
+    return ref ? { ref, load, onLatest: true } : undefined;
+  }
+
+  private async latestRef(ref: ImageRef, region: string): Promise<VersionRef | undefined> {
+    const image = await this.deps.lookups.liveImage(ref);
+    return image ? (await this.deps.lookups.resolveLatest(image, region)).version?.ref : undefined;
   }
 
   private async sees(caller: Caller, ref: ImageRef): Promise<boolean> {

@@ -258,7 +258,7 @@ export interface GroupOnVersion {
   target: number;
   scaleSet: boolean;
   production: boolean;
-  /** The group asks for `latest`; it runs this version (the one before latest while its roll soaks). */
+  /** The group asks for `latest`, which resolves to this version in its region now. */
   onLatest: boolean;
 }
 

@@ -145,33 +145,6 @@ describe('web console: the rollout of an image definition (headless Chromium)', 
     await browser.screenshot('rollout-1280');
   });
 
-  it('during a soak, the matrix, the replica advice and the rollout show the soaking group on the version it runs, not on the new latest', async () => {
-    const page = await browser.context.newPage();
-    try {
-      await pickCascade(page, host.url, ['rg-team', 'teamGallery', 'rollout-console', '1.0.0']);
-      // The rollout: soaking, runs 1.0.0 while latest is 1.1.0.
-      const soaking = page.locator(`#rollout .rollout-region[data-region="westeurope"] tr[data-group="${names.soaks}"]`);
-      await expect.poll(() => soaking.getAttribute('data-state'), { timeout: 15_000 }).toBe('soaking');
-      expect(await soaking.locator('td.runs').textContent()).toBe('1.0.0');
-      // The matrix's groups column: on the 1.0.0 row, not on 1.1.0's (where the rolled groups are).
-      const groupsOf = (version: string) => page.locator(`#matrix tr[data-version="${version}"] td[data-column="Groups using it"] li`);
-      const named = (texts: string[], name: string) => texts.filter((t) => t.startsWith(`${name} in westeurope: `));
-      await expect.poll(async () => named(await groupsOf('1.1.0').allTextContents(), names.rolls).length, { timeout: 10_000 }).toBe(1);
-      await expect.poll(async () => named(await groupsOf('1.0.0').allTextContents(), names.soaks), { timeout: 10_000 }).toEqual([
-        expect.stringMatching(new RegExp(`^${names.soaks} in westeurope: stateless group of ${CONSUMER_ACCOUNT}, .*, on latest$`)),
-      ]);
-      expect(named(await groupsOf('1.1.0').allTextContents(), names.soaks)).toEqual([]);
-      // The replica advice of 1.0.0 (the chosen version) counts it in westeurope; 1.1.0's does not.
-      const adviceGroups = () => page.locator('#replicas-table tr[data-region="westeurope"] ul.groups li').allTextContents();
-      await expect.poll(async () => named(await adviceGroups(), names.soaks).length, { timeout: 10_000 }).toBe(1);
-      await page.getByLabel('Version', { exact: true }).fill('1.1.0');
-      await expect.poll(async () => named(await adviceGroups(), names.rolls).length, { timeout: 10_000 }).toBe(1);
-      expect(named(await adviceGroups(), names.soaks)).toEqual([]);
-    } finally {
-      await page.close();
-    }
-  });
-
   it('counts the soak time down while the page is open', async () => {
     const page = await browser.context.newPage();
     try {
