@@ -200,29 +200,3 @@ export function parseJobHash(hash: string): string | undefined {
     return undefined;
   }
 }
-
-/** The fields of a job (GET /api/groups/jobs/{jobId}) that say which roll it is. */
-export interface RollJobFacts {
-  jobId: string;
-  status: string;
-  group?: { kind: string; name: string };
-  notBefore?: string;
-}
-
-// A roll job's id, as the auto-roll names it (shared/autoroll/autoroll.ts, rollJobId and
-// rollJobChoice): `roll:<group key>:<version>`, and `…:<n>` for the n-th roll again to that version.
-const ROLL_JOB_ID = /^roll:[0-9a-f]{16}:([^:]+)(?::([1-9][0-9]*))?$/;
-
-/**
- * Which roll a job is, in words for its page: the group, the version it rolls to, and whether it
- * rolls there again or still soaks; undefined for a job that is not a roll.
- */
-export function rollJobText(job: RollJobFacts, now: Date): string | undefined {
-  const m = ROLL_JOB_ID.exec(job.jobId);
-  if (!m) return undefined;
-  const version = m[1] ?? '';
-  const again = m[2] === undefined ? '' : ` (roll ${Number(m[2]) + 1} to ${version}: it became latest again)`;
-  const group = job.group ? `${job.group.kind} ${job.group.name}` : 'a group';
-  const soak = job.status === 'queued' && job.notBefore ? `; ${soakText(job.notBefore, now)}` : '';
-  return `Auto-roll of ${group} to ${version}, when ${version} became latest in its region${again}${soak}`;
-}

@@ -8,7 +8,6 @@ import {
   jobStatusTone,
   lastRollText,
   parseJobHash,
-  rollJobText,
   policyText,
   soakText,
   sortedGroups,
@@ -18,7 +17,6 @@ import {
   STATE_TONE,
 } from '../../shared/console/rollout.js';
 import type { RolloutGroup } from '../../shared/autoroll/views.js';
-import { rollJobId } from '../../shared/autoroll/autoroll.js';
 
 // The console's texts of the rollout view and of a group's roll history, from answers in the API's
 // own types (shared/autoroll/views.ts; that the console's view types accept them is checked by the
@@ -87,17 +85,5 @@ describe('console rollout texts', () => {
     expect(parseJobHash('#/jobs')).toBeUndefined();
     expect(parseJobHash('#/jobs/%E0%A4%A')).toBeUndefined();
     expect(parseJobHash('#/catalog/x')).toBeUndefined();
-  });
-
-  it("says which roll a roll job is, from the id the auto-roll gives it; nothing for any other job", () => {
-    const id = rollJobId('act-5c6d7e8f', 'statelessGroup', 'web', '1.13.0');
-    const g = { kind: 'statelessGroup', name: 'web' };
-    expect(rollJobText({ jobId: id, status: 'succeeded', group: g }, NOW)).toBe('Auto-roll of statelessGroup web to 1.13.0, when 1.13.0 became latest in its region');
-    expect(rollJobText({ jobId: `${id}:1`, status: 'failed', group: g }, NOW)).toBe('Auto-roll of statelessGroup web to 1.13.0, when 1.13.0 became latest in its region (roll 2 to 1.13.0: it became latest again)');
-    expect(rollJobText({ jobId: id, status: 'queued', group: g, notBefore: '2026-12-01T22:12:00Z' }, NOW)).toBe(
-      'Auto-roll of statelessGroup web to 1.13.0, when 1.13.0 became latest in its region; 12 min of soak left (rolls at 2026-12-01 22:12 UTC)',
-    );
-    expect(rollJobText({ jobId: id, status: 'running', notBefore: '2026-12-01T22:12:00Z' }, NOW)).toBe('Auto-roll of a group to 1.13.0, when 1.13.0 became latest in its region');
-    for (const other of ['example-web-weu-create', 'roll:web:1.0.0', `${id}:0`, `${id}:x`, `x${id}`]) expect(rollJobText({ jobId: other, status: 'succeeded', group: g }, NOW), other).toBeUndefined();
   });
 });

@@ -6,14 +6,12 @@
 import { ApiError, call, get } from './api.js';
 import { byId, clear, h } from './dom.js';
 import { errorSegments, jsonLines, kindOfBody, placeErrors, segmentsText, withGalleryImage, type FieldError, type GalleryChoice, type Segment } from '../model.js';
-import { rollJobText } from '../rollout.js';
 
 interface Job {
   jobId: string;
   status: string;
   kind?: string;
   group?: { kind: string; name: string };
-  notBefore?: string;
   resolvedImageVersionId?: string;
   attempts: number;
   errors: FieldError[];
@@ -162,13 +160,11 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
       if (mine !== following) return;
       status.className = `status${job.status === 'failed' || job.status === 'deadLettered' ? ' error' : ''}`;
       status.textContent = `Job ${job.jobId}: ${job.status}${SETTLED.has(job.status) ? '' : '…'}`;
-      const roll = rollJobText(job, new Date());
       clear(
         byId('job-details'),
         h(
           'dl',
           {},
-          roll ? [h('dt', {}, 'Roll'), h('dd', { id: 'job-roll' }, roll)] : null,
           job.group ? [h('dt', {}, 'Group'), h('dd', {}, `${job.group.kind} ${job.group.name}`)] : null,
           job.resolvedImageVersionId ? [h('dt', {}, 'Image version'), h('dd', {}, h('code', {}, job.resolvedImageVersionId))] : null,
           job.warnings.length > 0 ? [h('dt', {}, 'Warnings'), h('dd', {}, h('ul', {}, job.warnings.map((w) => h('li', {}, `${w.message} (${w.code ?? ''})`))))] : null,
