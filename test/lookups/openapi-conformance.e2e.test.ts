@@ -79,6 +79,8 @@ describe('real answers parse with the OpenAPI schemas', () => {
     expect(latest).toHaveProperty('details');
     expect((latest.passedOver as unknown[]).length).toBeGreaterThan(0);
     await answer('GET', `${definition}/versions/{version}/replicas`, `${UBUNTU}/versions/1.9.0/replicas`, 200);
+    const sizes = await answer('GET', `${definition}/versions/{version}/vmSizes`, `${UBUNTU}/versions/1.9.0/vmSizes?region=westeurope&account=${CONSUMER_ACCOUNT}`, 200);
+    expect((sizes.sizes as Json[]).some((s) => s.fits === true) && (sizes.sizes as Json[]).some((s) => s.fits === false)).toBe(true);
     await answer('GET', '/images', 'images?osType=Linux&region=westeurope', 200);
     await answer('GET', '/advice/replicas', 'advice/replicas', 200);
     // A version nobody uses, and one a group uses with too few replicas: both lists of the advice filled.
@@ -94,6 +96,7 @@ describe('real answers parse with the OpenAPI schemas', () => {
   let nodeName = '';
 
   it('jobs and groups: a submission, its duplicate, the jobs (succeeded with a warning, failed with errors), the groups', async () => {
+    expect((await answer('GET', '/me', 'me', 200)).accounts).toContainEqual({ account: CONSUMER_ACCOUNT, subscriptionId: DEMO_SUBSCRIPTIONS.consumer, actsFor: true });
     const job = envelope('elastigroup-gallery-latest', (b) => (galleryImage(b).version = 'latest'), { autoRoll: { soakMinutes: 0 } });
     groupName = String((job.body as { group: { name: string } }).group.name);
     const accepted = await answer('POST', '/groups/jobs', 'groups/jobs', 202, job);
