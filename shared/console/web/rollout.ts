@@ -18,6 +18,7 @@ import {
   jobStatusTone,
   lastRollText,
   policyText,
+  runsText,
   soakText,
   sortedGroups,
   stateText,
@@ -45,6 +46,8 @@ export function registerRolloutView(report: Report): void {
   const rollsOut = byId('rolls');
   let current: ImagePath | undefined;
   let generation = 0; // answers for an earlier choice are dropped
+  /** The "Runs" cells of soaking groups, counted down with the soak. */
+  const soakingRuns = new Map<HTMLElement, { group: RolloutGroupView; latest: string | undefined }>();
 
   async function load(): Promise<void> {
     const image = current;
@@ -125,10 +128,18 @@ export function registerRolloutView(report: Report): void {
         h('span', { class: 'version-meta' }, `${KIND_TEXT[g.kind] ?? g.kind} of ${g.account}`),
       ),
       h('td', { class: `cell-${tone} state` }, h('span', { class: 'cell-state' }, stateText(g))),
-      h('td', { class: 'runs' }, g.version ?? h('span', { class: 'empty' }, 'unknown')),
+      runsCell(g, r.latestVersion, now),
       h('td', { class: 'job' }, g.rollJobId ? jobLink(g.rollJobId) : h('span', { class: 'empty' }, g.state === 'rolled' ? 'none (on latest when created)' : 'none yet')),
       h('td', { class: 'detail', 'data-not-before': g.state === 'soaking' ? g.notBefore : undefined }, g.state === 'failed' ? h('ul', { class: 'reasons failures' }, detail.map((d) => h('li', {}, d))) : detail.join(' ')),
     );
+  }
+
+  /** The version the group runs, and the roll under way ("1.10.0, rolling to 1.13.0 in 12 min"). */
+  function runsCell(g: RolloutGroupView, latest: string | undefined, now: Date): HTMLTableCellElement {
+    const text = runsText(g, latest, now);
+    const cell = h('td', { class: 'runs' }, text ?? h('span', { class: 'empty' }, 'unknown'));
+    if (g.state === 'soaking' && text !== undefined) soakingRuns.set(cell, { group: g, latest });
+    return cell;
   }
 
   async function openRolls(g: RolloutGroupView): Promise<void> {
@@ -204,6 +215,10 @@ export function registerRolloutView(report: Report): void {
   window.setInterval(() => {
     if (section.hidden) return;
     for (const td of out.querySelectorAll<HTMLElement>('td[data-not-before]')) td.textContent = soakText(td.dataset.notBefore ?? '', new Date());
+    for (const [td, { group, latest }] of soakingRuns) {
+      if (!td.isConnected) soakingRuns.delete(td);
+      else td.textContent = runsText(group, latest, new Date()) ?? '';
+    }
   }, 30_000);
   imageHooks.push((image) => {
     current = image;
