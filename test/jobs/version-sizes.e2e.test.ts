@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { startJobsHost, envelope, galleryImage, launchSpec, compute, CONSUMER_ACCOUNT, PUBLISHER_ACCOUNT, type JobsHost } from '../support/jobs-host.js';
 import { DEMO_SUBSCRIPTIONS } from '../../dev/demo/demo-org.js';
 import { DEMO_PARTNER_PRINCIPAL, DEMO_PRINCIPAL } from '../../dev/demo/demo-directory.js';
+import { APP_ROLES, type Principal } from '../../shared/access/principal.js';
 import type { VersionSizes } from '../../shared/jobs/version-sizes.js';
 import type { CallerAccounts } from '../../shared/access/caller-accounts.js';
 
@@ -74,11 +75,16 @@ describe('GET .../versions/{version}/vmSizes', () => {
   it('answers the same 400 for any account the caller does not act for, and 404 for a version it does not see', async () => {
     const notMine = { errors: [{ field: 'query.account', message: 'is not an account you act for' }] };
     // The organization's other account, another organization's, and one that does not exist.
+    const answers: string[] = [];
     for (const account of [PUBLISHER_ACCOUNT, 'act-9e8d7c6b', 'act-00000000']) {
       const res = await host.request('GET', `${UBUNTU}?region=westeurope&account=${account}`);
       expect(res.status, account).toBe(400);
+      expect(res.headers.get('content-type'), account).toMatch(/^application\/problem\+json/);
       expect(res.body, account).toMatchObject(notMine);
+      answers.push(JSON.stringify(res.body));
     }
+    // Nothing in the answer tells the other organization's account from one that does not exist.
+    expect(new Set(answers).size).toBe(1);
     const missing = await host.request('GET', `${UBUNTU}?region=westeurope`);
     expect(missing.body.errors).toEqual([{ field: 'query.account', message: 'is required (an account you act for: its Spot account id or subscription id)' }]);
     // Fabrikam does not see the corporate gallery: its own account, a 404 like a missing version.
@@ -86,5 +92,29 @@ describe('GET .../versions/{version}/vmSizes', () => {
     const absent = await host.request('GET', `${UBUNTU.replace('1.9.0', '9.9.9')}?region=westeurope&account=${CONSUMER_ACCOUNT}`, undefined, DEMO_PRINCIPAL);
     expect([hidden.status, absent.status]).toEqual([404, 404]);
     expect(hidden.body.detail).toBe(absent.body.detail);
+  });
+});
+
+describe('authentication and roles', () => {
+  /** A principal of a tenant no organization knows. */
+  const STRANGER: Principal = { tenantId: '0d0d0d0d-0000-4000-8000-00000000000d', objectId: '0e0e0e0e-0000-4000-8000-00000000000e', roles: [APP_ROLES.read] };
+  const routes = ['me', `${UBUNTU}?region=westeurope&account=${CONSUMER_ACCOUNT}`];
+
+  it('refuses a request without a principal (401), a principal without the read role and one of no organization (403), as problem details', async () => {
+    for (const path of routes) {
+      const anonymous = await fetch(`${host.url}/api/${path}`);
+      expect(anonymous.status, path).toBe(401);
+      expect(anonymous.headers.get('content-type'), path).toMatch(/^application\/problem\+json/);
+      expect(await anonymous.json(), path).toMatchObject({ status: 401 });
+      const noRole = await host.request('GET', path, undefined, { ...DEMO_PRINCIPAL, roles: [] });
+      expect([noRole.status, noRole.body.requiredRole], path).toEqual([403, APP_ROLES.read]);
+      const stranger = await host.request('GET', path, undefined, STRANGER);
+      expect(stranger.status, path).toBe(403);
+      expect(JSON.stringify(stranger.body), path).not.toMatch(/contoso|fabrikam|act-/i);
+    }
+    // The read role is enough for both.
+    const reader = { ...DEMO_PRINCIPAL, roles: [APP_ROLES.read] };
+    expect((await host.request('GET', routes[0]!, undefined, reader)).status).toBe(200);
+    expect((await host.request('GET', routes[1]!, undefined, reader)).status).toBe(200);
   });
 });

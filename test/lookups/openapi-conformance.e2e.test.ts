@@ -163,6 +163,11 @@ describe('real answers parse with the OpenAPI schemas', () => {
     const definition = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries/{gallery}/images/{image}';
     expect(await answer('GET', definition, `${UBUNTU}?unknown=1`, 400)).toHaveProperty('errors');
     await answer('GET', definition, `${UBUNTU}-missing`, 404);
+    const sizes = `${definition}/versions/{version}/vmSizes`;
+    // Another organization's account: the field named, as for an account that does not exist.
+    expect(await answer('GET', sizes, `${UBUNTU}/versions/1.9.0/vmSizes?region=westeurope&account=act-9e8d7c6b`, 400)).toMatchObject({ errors: [{ field: 'query.account' }] });
+    await answer('GET', sizes, `${UBUNTU}/versions/9.9.9/vmSizes?region=westeurope&account=${CONSUMER_ACCOUNT}`, 404);
+    await answer('GET', '/me', 'me', 403, undefined, STRANGER);
     await answer('GET', '/images', 'images', 403, undefined, STRANGER);
     const reader = { ...DEMO_PRINCIPAL, roles: [APP_ROLES.read] };
     expect(await answer('POST', '/groups/jobs', 'groups/jobs', 403, envelope('elastigroup-gallery-pinned'), reader)).toHaveProperty('requiredRole');
