@@ -28,6 +28,30 @@ export interface RolloutGroupView {
   notBefore?: string;
   errors?: readonly ProblemView[];
   heldBy?: readonly HeldReason[];
+  /** An applied group: where it is deployed and the VMs on each image. */
+  deployment?: DeploymentView;
+  /** A pending or failed roll job's apply. */
+  apply?: JobApplyView;
+}
+
+export type ApplyPhaseView = 'sending' | 'waiting' | 'blocked' | 'succeeded' | 'failed';
+
+export interface JobApplyView {
+  phase: ApplyPhaseView;
+  step: number;
+  steps: number;
+  attempt: number;
+  resourceId?: string;
+  nextCheckAt?: string;
+  blockedBy?: string;
+  lastFailure?: string;
+}
+
+export interface DeploymentView {
+  target: 'azure' | 'spot';
+  resourceId: string;
+  provisioningState: string;
+  instancesOn: readonly { version: string; count: number }[];
 }
 
 export interface RolloutRegionView {

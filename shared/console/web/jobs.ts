@@ -7,7 +7,8 @@ import { ApiError, call, get, seg } from './api.js';
 import { byId, clear, h } from './dom.js';
 import type { ImageUse } from './catalog.js';
 import { errorSegments, jsonLines, kindOfBody, placeErrors, segmentsText, type FieldError, type Segment } from '../model.js';
-import { rollOfJob, rollText, type GroupRollsView } from '../rollout.js';
+import { jobHash, rollOfJob, rollText, type GroupRollsView, type JobApplyView } from '../rollout.js';
+import { applySummary, phaseTone, planBodyText, planTitle, type JobPlanView } from '../apply-view.js';
 import { freshGroupName, galleryAccount, jobBody, jobRegion, ownAccounts, type CallerAccountsView, type VersionSizesView } from '../job-body.js';
 
 interface Job {
@@ -22,6 +23,8 @@ interface Job {
   errors: FieldError[];
   warnings: FieldError[];
   lastError?: string;
+  plan?: JobPlanView;
+  apply?: JobApplyView;
 }
 
 interface Template { name: string; title: string; file: string }
@@ -221,6 +224,36 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
     }
   };
 
+  /** Where the job's apply is: its phase, the request under way and the attempt, the next check, the failure it follows. */
+  const applyBlock = (apply: JobApplyView, now: Date): (Node | null)[] => [
+    h('p', { id: 'job-apply-summary', class: `cell-${phaseTone(apply.phase)} apply-phase`, 'data-phase': apply.phase }, applySummary(apply, now)),
+    h(
+      'ul',
+      { class: 'reasons' },
+      apply.resourceId ? h('li', { 'data-field': 'resourceId' }, 'Resource ', h('code', {}, apply.resourceId)) : null,
+      apply.blockedBy ? h('li', { 'data-field': 'blockedBy' }, 'Waits for the job that applies the same group first: ', h('a', { href: jobHash(apply.blockedBy), class: 'job-link' }, apply.blockedBy)) : null,
+      apply.lastFailure ? h('li', { 'data-field': 'lastFailure' }, `Last failure: ${apply.lastFailure}`) : null,
+    ),
+  ];
+
+  /** The requests the job makes (or would make, in plan mode) at its target, each body pretty-printed. */
+  const planBlock = (plan: JobPlanView): (Node | null)[] => [
+    h('p', { id: 'job-plan-title' }, planTitle(plan)),
+    h(
+      'ol',
+      { class: 'plan' },
+      plan.requests.map((r, i) =>
+        h(
+          'li',
+          { class: 'plan-request', 'data-method': r.method },
+          h('p', {}, h('code', { class: 'method' }, r.method), ' ', h('code', { class: 'url' }, r.url)),
+          h('pre', { class: 'plan-body', tabindex: 0, 'aria-label': `Body of request ${i + 1}` }, planBodyText(r)),
+        ),
+      ),
+    ),
+    plan.notes && plan.notes.length > 0 ? h('ul', { class: 'reasons plan-notes' }, plan.notes.map((n) => h('li', {}, n))) : null,
+  ];
+
   let following = 0; // a newer job shown stops following the earlier one
   const follow = async (jobId: string, body: unknown): Promise<void> => {
     const mine = ++following;
@@ -242,6 +275,8 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
           job.resolvedImageVersionId ? [h('dt', {}, 'Image version'), h('dd', {}, h('code', {}, job.resolvedImageVersionId))] : null,
           job.warnings.length > 0 ? [h('dt', {}, 'Warnings'), h('dd', {}, h('ul', {}, job.warnings.map((w) => h('li', {}, `${w.message} (${w.code ?? ''})`))))] : null,
           job.lastError ? [h('dt', {}, 'Last error'), h('dd', {}, job.lastError)] : null,
+          job.apply ? [h('dt', {}, 'Apply'), h('dd', { id: 'job-apply' }, applyBlock(job.apply, new Date()))] : null,
+          job.plan ? [h('dt', {}, 'Plan'), h('dd', { id: 'job-plan' }, planBlock(job.plan))] : null,
         ),
       );
       if (SETTLED.has(job.status)) {
