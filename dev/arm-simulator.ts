@@ -66,6 +66,7 @@ import { TokenBucket, type TokenBucketLimits } from '../shared/domain/token-buck
 import { armError, asObject, pathSegments, readJson, SimulatorInputError, type FaultSpec, type Reply } from './arm-protocol.js';
 import { ComputeSimulator, faultError, isComputeErrorCode, COMPUTE_ERRORS, matchComputeRoute, startsOperation, type ComputeRoute, type HealthState } from './arm-compute.js';
 import { compareVersions } from '../shared/domain/versions.js';
+import { sameRegion } from '../shared/domain/regions.js';
 
 export { SimulatorInputError, type FaultSpec } from './arm-protocol.js';
 export { armFault, COMPUTE_ERRORS, type ComputeErrorCode } from './arm-compute.js';
@@ -183,7 +184,7 @@ export class ArmSimulator {
   readonly compute: ComputeSimulator;
 
   constructor(options: ArmSimulatorOptions = {}) {
-    this.compute = new ComputeSimulator({ endpoint: () => this.endpoint, latestVersionOf: (id) => this.latestVersionOf(id) });
+    this.compute = new ComputeSimulator({ endpoint: () => this.endpoint, latestVersionOf: (id, location) => this.latestVersionOf(id, location) });
     this.pageSize = options.pageSize ?? 100;
     this.latencyMs = options.latencyMs ?? 0;
     this.listener = new LoopbackServer('the local ARM simulator', options.portSetting ?? 'ARM_SIMULATOR_PORT');
@@ -283,9 +284,11 @@ export class ArmSimulator {
 
   /**
    * The highest succeeded version of a stored image definition not excluded from latest (what a scale set
-   * that names the definition gets as `exactVersion`); undefined when the simulator holds none.
+   * that names the definition gets as `exactVersion`); undefined when the simulator holds none. With a
+   * `location`, as Azure resolves `latest` for a VM there: only versions with a target region there
+   * that is not excluded from latest (`targetRegions[].excludeFromLatest`).
    */
-  latestVersionOf(definitionId: string): string | undefined {
+  latestVersionOf(definitionId: string, location?: string): string | undefined {
     let ref: ResourceRef;
     try {
       ref = parseResourceId(definitionId);
@@ -295,6 +298,7 @@ export class ArmSimulator {
     const image = ref.level === 'image' ? this.byKey.get(resourceKey(ref)) : undefined;
     const names = [...(image?.children.values() ?? [])]
       .filter((v) => asObject(v.body.properties?.publishingProfile)?.excludeFromLatest !== true && (v.body.properties?.provisioningState ?? 'Succeeded') === 'Succeeded')
+      .filter((v) => location === undefined || latestIn(asObject(v.body.properties?.publishingProfile)?.targetRegions, location))
       .map((v) => (v.ref.level === 'version' ? v.ref.version : ''))
       .filter((n) => /^\d+\.\d+\.\d+$/.test(n));
     return names.sort(compareVersions).pop();
@@ -996,4 +1000,11 @@ function parseFaultBody(raw: unknown): FaultSpec {
     }
   }
   return spec;
+}
+
+/** Whether a version's target regions let `latest` in `location` resolve to it (no target regions given: every region). */
+function latestIn(targetRegions: unknown, location: string): boolean {
+  if (!Array.isArray(targetRegions)) return true;
+  const here = targetRegions.map((r) => asObject(r)).find((r) => typeof r?.name === 'string' && sameRegion(r.name, location));
+  return here !== undefined && here.excludeFromLatest !== true;
 }
