@@ -3,12 +3,12 @@ import { pickCascade, startConsoleHost } from './console-host.js';
 import { openBrowser, type Browser } from './chromium.js';
 import { LOW_CONTRAST_SCRIPT } from './contrast.js';
 import type { AppHost } from '../support/app-host.js';
-import { envelope } from '../support/jobs-host.js';
+import { envelope, publishUbuntuVersion } from '../support/jobs-host.js';
 import { waitFor } from '../support/wait.js';
 import { DEMO_SUBSCRIPTIONS } from '../../dev/demo/demo-org.js';
 import { demoOrganizations } from '../../dev/demo/demo-directory.js';
 import { armFault } from '../../dev/arm-simulator.js';
-import { jobHash, type RolloutView } from '../../shared/console/rollout.js';
+import { jobHash, type RolloutGroupView, type RolloutView } from '../../shared/console/rollout.js';
 import type { JobRecord } from '../../shared/jobs/store.js';
 
 // Applying groups as the web console shows them (Debian's headless Chromium), against the app on the
@@ -16,7 +16,7 @@ import type { JobRecord } from '../../shared/jobs/store.js';
 // organization in plan mode shows on its page the exact requests it would send (method, URL, body
 // pretty-printed, no password); a job waiting after a capacity failure shows its phase, attempt,
 // next check and last failure; an applied group shows in the rollout where it is deployed and how
-// many VMs run each version. Screenshots: test-results/screens/apply-*.png.
+// many VMs run each version, and its roll job's apply while it waits after a conflict. Screenshots: test-results/screens/apply-*.png.
 type Host = Awaited<ReturnType<typeof startConsoleHost>>;
 type Json = Record<string, unknown>;
 
@@ -55,6 +55,7 @@ async function openJob(jobId: string): Promise<void> {
 }
 
 const names = { planned: '', applied: '' };
+const UBUNTU_ROLLOUT = `subscriptions/${DEMO_SUBSCRIPTIONS.publisher}/resourceGroups/rg-images/galleries/corpGallery/images/ubuntu-2204-base/rollout`;
 
 beforeAll(async () => {
   host = await startConsoleHost(inject('azuriteConnectionString'), {
@@ -137,7 +138,7 @@ describe('web console: plan and apply (headless Chromium)', () => {
     expect(await submit(env, ended)).toMatchObject({ status: 'succeeded', apply: { phase: 'succeeded' } });
     const id = `${WORKLOADS}/providers/Microsoft.Compute/virtualMachineScaleSets/${names.applied}`;
     // The API's answer the page draws.
-    const view = await host.api<RolloutView>(`subscriptions/${DEMO_SUBSCRIPTIONS.publisher}/resourceGroups/rg-images/galleries/corpGallery/images/ubuntu-2204-base/rollout`);
+    const view = await host.api<RolloutView>(UBUNTU_ROLLOUT);
     const region = view.regions.find((r) => r.groups.some((g) => g.name === names.applied))!;
     const deployment = region.groups.find((g) => g.name === names.applied)!.deployment!;
     expect(deployment).toMatchObject({ target: 'azure', resourceId: id, provisioningState: 'Succeeded' });
@@ -165,5 +166,41 @@ describe('web console: plan and apply (headless Chromium)', () => {
     expect(await row(names.planned).locator('td.deployment').textContent()).toBe('not applied');
     expect(await page.evaluate(LOW_CONTRAST_SCRIPT(4.5))).toEqual([]);
     await browser.screenshot('apply-rollout-1280');
+  });
+
+  it("shows an applied group's roll under way: its roll job's apply waiting after a conflict, the VMs still on the version it runs; the roll job's page says so too", async () => {
+    // The model update of the applied scale set meets another operation: tried again after RETRY_SECONDS.
+    host.sim.injectFaults({ ...armFault('AnotherOperationInProgress', { method: 'PATCH', match: new RegExp(`virtualMachineScaleSets/${names.applied}$`) }), count: 5 });
+    await publishUbuntuVersion(host, '1.13.0');
+    const pending = await waitFor('the roll of the applied group to wait', async () => {
+      const view = await host.api<RolloutView>(UBUNTU_ROLLOUT);
+      const g: RolloutGroupView | undefined = view.regions.find((r) => r.region === 'westeurope')?.groups.find((x) => x.name === names.applied);
+      return g?.apply?.phase === 'waiting' && g.apply.lastFailure !== undefined ? g : undefined;
+    }, { timeoutMs: 30_000, pollMs: 200 });
+    expect(pending).toMatchObject({ state: 'pending', version: '1.10.0', rollJobId: expect.any(String) });
+    expect(pending.apply!.lastFailure).toMatch(/^AnotherOperationInProgress: /);
+
+    await pickCascade(browser.page, host.url, ['rg-images', 'corpGallery', 'ubuntu-2204-base']);
+    const { page } = browser;
+    const row = page.locator(`#rollout .rollout-region[data-region="westeurope"] tr[data-group="${names.applied}"]`);
+    await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
+    expect(await row.locator('td.state').textContent()).toBe('Pending');
+    expect(await row.locator('td.runs').textContent()).toBe('1.10.0, rolling to 1.13.0');
+    const apply = pending.apply!;
+    const at = `${apply.nextCheckAt!.slice(0, 16).replace('T', ' ')} UTC`;
+    const applyText = `Apply: Waiting: request ${apply.step + 1} of ${apply.steps}, attempt ${apply.attempt}; next check in (9|10) min \\(${at}\\) · last failure: `;
+    expect(await row.locator('td.detail .apply').getAttribute('data-phase')).toBe('waiting');
+    expect(await row.locator('td.detail .apply').textContent()).toMatch(new RegExp(`^${applyText}AnotherOperationInProgress: `));
+    // The VMs have not moved: all on the version the group runs.
+    expect(await row.locator('td.deployment .summary').textContent()).toMatch(/^Azure \w+ · (\d+) VMs?: \1 on 1\.10\.0$/);
+    expect(await page.evaluate(LOW_CONTRAST_SCRIPT(4.5))).toEqual([]);
+    await browser.screenshot('apply-roll-waiting-1280');
+
+    // The roll job's page: which roll, and where its apply is.
+    await row.locator('td.job a').click();
+    await expect.poll(() => page.locator('#job-roll').textContent(), { timeout: 10_000 }).toMatch(new RegExp(`^Auto-roll of stateless group ${names.applied} \\(act-5c6d7e8f\\) from 1\\.10\\.0 to 1\\.13\\.0`));
+    expect(await page.locator('#job-apply-summary').getAttribute('data-phase')).toBe('waiting');
+    expect(await page.locator('#job-apply li[data-field="lastFailure"]').textContent()).toMatch(/^Last failure: AnotherOperationInProgress: /);
+    expect(await page.locator('#job-plan code.method').first().textContent()).toBe('PATCH');
   });
 });
