@@ -66,7 +66,6 @@ import { TokenBucket, type TokenBucketLimits } from '../shared/domain/token-buck
 import { armError, asObject, pathSegments, readJson, SimulatorInputError, type FaultSpec, type Reply } from './arm-protocol.js';
 import { ComputeSimulator, faultError, isComputeErrorCode, COMPUTE_ERRORS, matchComputeRoute, startsOperation, type ComputeRoute, type HealthState } from './arm-compute.js';
 import { compareVersions } from '../shared/domain/versions.js';
-import { sameRegion } from '../shared/domain/regions.js';
 
 export { SimulatorInputError, type FaultSpec } from './arm-protocol.js';
 export { armFault, COMPUTE_ERRORS, type ComputeErrorCode } from './arm-compute.js';
@@ -184,7 +183,7 @@ export class ArmSimulator {
   readonly compute: ComputeSimulator;
 
   constructor(options: ArmSimulatorOptions = {}) {
-    this.compute = new ComputeSimulator({ endpoint: () => this.endpoint, latestVersionOf: (id, location) => this.latestVersionOf(id, location) });
+    this.compute = new ComputeSimulator({ endpoint: () => this.endpoint, latestVersionOf: (id, region) => this.latestVersionOf(id, region) });
     this.pageSize = options.pageSize ?? 100;
     this.latencyMs = options.latencyMs ?? 0;
     this.listener = new LoopbackServer('the local ARM simulator', options.portSetting ?? 'ARM_SIMULATOR_PORT');
@@ -285,10 +284,12 @@ export class ArmSimulator {
   /**
    * The highest succeeded version of a stored image definition not excluded from latest (what a scale set
    * that names the definition gets as `exactVersion`); undefined when the simulator holds none. With a
-   * `location`, as Azure resolves `latest` for a VM there: only versions with a target region there
-   * that is not excluded from latest (`targetRegions[].excludeFromLatest`).
+   * region, as Azure resolves `latest` for a VM there: only versions published to that region, and a
+   * target region's own `excludeFromLatest` counts beside the version's (Azure/azure-rest-api-specs
+   * `GalleryImageVersion.json` `TargetRegion.excludeFromLatest`: "hide an image when users specify
+   * version='latest'").
    */
-  latestVersionOf(definitionId: string, location?: string): string | undefined {
+  latestVersionOf(definitionId: string, region?: string): string | undefined {
     let ref: ResourceRef;
     try {
       ref = parseResourceId(definitionId);
@@ -298,7 +299,7 @@ export class ArmSimulator {
     const image = ref.level === 'image' ? this.byKey.get(resourceKey(ref)) : undefined;
     const names = [...(image?.children.values() ?? [])]
       .filter((v) => asObject(v.body.properties?.publishingProfile)?.excludeFromLatest !== true && (v.body.properties?.provisioningState ?? 'Succeeded') === 'Succeeded')
-      .filter((v) => location === undefined || latestIn(asObject(v.body.properties?.publishingProfile)?.targetRegions, location))
+      .filter((v) => region === undefined || latestInRegion(v.body.properties?.publishingProfile, region))
       .map((v) => (v.ref.level === 'version' ? v.ref.version : ''))
       .filter((n) => /^\d+\.\d+\.\d+$/.test(n));
     return names.sort(compareVersions).pop();
@@ -1002,9 +1003,12 @@ function parseFaultBody(raw: unknown): FaultSpec {
   return spec;
 }
 
-/** Whether a version's target regions let `latest` in `location` resolve to it (no target regions given: every region). */
-function latestIn(targetRegions: unknown, location: string): boolean {
-  if (!Array.isArray(targetRegions)) return true;
-  const here = targetRegions.map((r) => asObject(r)).find((r) => typeof r?.name === 'string' && sameRegion(r.name, location));
-  return here !== undefined && here.excludeFromLatest !== true;
+const regionKey = (name: string): string => name.replace(/\s+/g, '').toLowerCase();
+
+/** Whether a version counts for `latest` in a region: published there (when it lists target regions) and not excluded there. */
+function latestInRegion(publishingProfile: unknown, region: string): boolean {
+  const targets = asObject(publishingProfile)?.targetRegions;
+  if (!Array.isArray(targets) || targets.length === 0) return true;
+  const target = targets.map(asObject).find((t) => typeof t?.name === 'string' && regionKey(t.name) === regionKey(region));
+  return target !== undefined && target.excludeFromLatest !== true;
 }
