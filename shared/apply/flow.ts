@@ -158,6 +158,11 @@ export class ApplyFlow {
     const shown = jobPlanOf(planned.plan);
     const outside = this.resourceGroupProblem(job, planned.plan);
     if (job.settings.mode === 'plan') return { kind: 'planned', plan: shown, warnings: [...job.warnings, ...(outside ? [outside] : [])] };
+    // A roll of a group never deployed (recorded before the organization applied) does not create it: a
+    // roll carries no secret, and creating is the user's decision. The record moves; the plan shows what an update would send.
+    if (job.envelope.roll && job.previous?.deployment === undefined) {
+      return { kind: 'planned', plan: shown, warnings: [...job.warnings, problem('', 'apply-roll-not-deployed', 'The group is not deployed: the roll moves its record only. An update job deploys it.')] };
+    }
     if (outside) return { kind: 'refused', errors: [outside], plan: shown };
     if (!this.deps.azure) return { kind: 'refused', errors: [problem('', 'apply-not-configured', 'ARM is not configured in this deployment: the job cannot be applied.')], plan: shown };
     const checkpoint: ApplyCheckpoint = {

@@ -49,10 +49,21 @@ async function rolloutOf(name: string): Promise<Json | undefined> {
 
 const writesTo = (name: string) => host.sim.compute.receivedWrites.filter((w) => w.path.toLowerCase().includes(`/virtualmachinescalesets/${name.toLowerCase()}`));
 
+async function setApply(apply: Json | undefined): Promise<void> {
+  const doc = { ...(demoOrganizations().contoso as Json), ...(apply ? { apply } : {}) };
+  expect((await host.request('PUT', 'manage/organizations/contoso', doc)).status).toBe(200);
+}
+
+let recordedOnly: string;
 beforeAll(async () => {
   host = await startJobsHost(inject('azuriteConnectionString'), { APPLY_FOLLOW_UP_SECONDS: '1', APPLY_RETRY_BASE_SECONDS: '1', APPLY_MAX_ATTEMPTS: '2' }, { events: true });
-  const doc = { ...(demoOrganizations().contoso as Json), apply: { target: 'azure', mode: 'apply', resourceGroups: [WORKLOADS] } };
-  expect((await host.request('PUT', 'manage/organizations/contoso', doc)).status).toBe(200);
+  // A group recorded before the organization applied: never deployed.
+  const env = envelope('elastigroup-gallery-latest', (b) => {
+    (b.group as Json).resourceGroupName = 'rg-workloads';
+  });
+  expect(await host.run(env)).toMatchObject({ status: 'succeeded' });
+  recordedOnly = String((env.body as { group: { name: string } }).group.name);
+  await setApply({ target: 'azure', mode: 'apply', resourceGroups: [WORKLOADS] });
 });
 afterAll(async () => {
   await host?.stop();
@@ -99,5 +110,15 @@ describe('auto-roll of groups applied to Azure', () => {
     });
     // The group record still says what it runs: the roll did not complete.
     expect((await group(sick)).imageVersionId).not.toMatch(/1\.14\.0$/);
+  });
+
+  it('a group never deployed is not created by a roll: its record moves, the roll job says why, nothing is written to ARM', async () => {
+    await waitFor('the recorded-only group to roll', async () => (await rolloutOf(recordedOnly))?.state === 'rolled', { timeoutMs: 60_000, pollMs: 200 });
+    expect(writesTo(recordedOnly)).toEqual([]);
+    const g = await group(recordedOnly);
+    expect(g.imageVersionId).toMatch(/1\.14\.0$/);
+    expect(g.deployment).toBeUndefined();
+    const roll = await host.job(String((await rolloutOf(recordedOnly))?.rollJobId));
+    expect(roll).toMatchObject({ status: 'succeeded', plan: { target: 'azure' }, warnings: expect.arrayContaining([expect.objectContaining({ code: 'apply-roll-not-deployed' })]) });
   });
 });
