@@ -86,7 +86,7 @@ describe('auto-roll of groups applied to Azure', () => {
     replicating.name = '1.14.0';
     for (const r of replicating.properties.replicationStatus.summary) r.state = 'Replicating';
     replicating.properties.replicationStatus.aggregatedState = 'InProgress';
-    host.sim.put(replicating as never);
+    host.sim.put(replicating);
     expect((await postEvents(host.url, [armEvent(V14, 'Write')])).status).toBe(202);
     for (let i = 0; i < 5; i++) {
       await host.topic!.idle();
