@@ -10,6 +10,7 @@ import { startJobsHost, envelope, publishUbuntuVersion, CONSUMER_ACCOUNT, type J
 import { DEMO_IMAGES, DEMO_SUBSCRIPTIONS } from '../../dev/demo/demo-org.js';
 import { demoOrganizations } from '../../dev/demo/demo-directory.js';
 import { waitFor } from '../support/wait.js';
+import { armEvent, postEvents } from '../support/catalog-fixtures.js';
 
 type Json = Record<string, unknown>;
 let host: JobsHost;
@@ -79,6 +80,23 @@ describe('auto-roll of groups applied to Azure', () => {
     expect(sickVms).toHaveLength(4);
     host.sim.compute.setVmHealth(sickVms[0]!, 'unhealthy');
 
+    // Replicating in West Europe: indexed, nothing rolls, nothing is written to ARM.
+    const replicating = structuredClone(host.sim.get(`${DEMO_IMAGES.ubuntu}/versions/1.10.0`)!) as unknown as { id: string; name: string; properties: { replicationStatus: { aggregatedState: string; summary: { region: string; state: string }[] } } };
+    replicating.id = V14;
+    replicating.name = '1.14.0';
+    for (const r of replicating.properties.replicationStatus.summary) r.state = 'Replicating';
+    replicating.properties.replicationStatus.aggregatedState = 'InProgress';
+    host.sim.put(replicating);
+    expect((await postEvents(host.url, [armEvent(V14, 'Write')])).status).toBe(202);
+    for (let i = 0; i < 5; i++) {
+      await host.topic!.idle();
+      await host.jobsQueue.idle();
+    }
+    expect(writesTo(healthy).length).toBe(before.healthy);
+    expect(writesTo(sick).length).toBe(before.sick);
+    expect(await rolloutOf(healthy)).toMatchObject({ state: 'rolled', version: '1.10.0' });
+
+    // Completed there: the roll starts.
     await publishUbuntuVersion(host, '1.14.0');
     await waitFor('both rolls to end', async () => {
       const a = await rolloutOf(healthy);
