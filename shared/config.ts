@@ -126,6 +126,10 @@ const envSchema = z
     SPOT_API_URL: httpsOrLoopbackUrl.optional().transform((v) => v ?? 'https://api.spotinst.io'),
     SPOT_API_TOKEN: nonEmpty.optional(),
     SPOT_TIMEOUT_MS: intSetting(100, 120_000, 10_000),
+    APPLY_POLL_BUDGET_SECONDS: intSetting(1, 240, 20),
+    APPLY_FOLLOW_UP_SECONDS: intSetting(1, 3_600, 30),
+    APPLY_MAX_ATTEMPTS: intSetting(1, 20, 5),
+    APPLY_RETRY_BASE_SECONDS: intSetting(1, 1_800, 30),
   })
   .superRefine((env, ctx) => {
     const tables = env[CATALOG_CONNECTION] ?? env[`${CATALOG_CONNECTION}__tableServiceUri`];
@@ -244,6 +248,8 @@ export interface Config {
    * why (no SPOT_API_TOKEN, or a Key Vault reference App Service could not resolve).
    */
   spot: { settings: SpotApiSettings; notConfigured?: undefined } | { settings?: undefined; notConfigured: string };
+  /** Applying jobs (docs/apply.md): how long a delivery polls, when a waiting job looks again, how often a plan is sent. */
+  apply: { pollBudgetMs: number; followUpSeconds: number; maxAttempts: number; retryBaseMs: number };
 }
 
 export class ConfigError extends Error {
@@ -347,6 +353,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     deadlines: { tableMs: e.TABLE_TIMEOUT_MS, serviceBusMs: e.SERVICE_BUS_TIMEOUT_MS, armMs: e.ARM_TIMEOUT_MS, httpRequestMs: e.HTTP_DEADLINE_MS, backgroundMs: e.BACKGROUND_TIMEOUT_MS },
     jobSweep: { schedule: e.JOBS_SWEEP_SCHEDULE, resendAfterSeconds: e.JOBS_RESEND_AFTER_SECONDS, maxResends: e.JOBS_MAX_RESENDS },
     spot,
+    apply: { pollBudgetMs: e.APPLY_POLL_BUDGET_SECONDS * 1000, followUpSeconds: e.APPLY_FOLLOW_UP_SECONDS, maxAttempts: e.APPLY_MAX_ATTEMPTS, retryBaseMs: e.APPLY_RETRY_BASE_SECONDS * 1000 },
   };
 }
 
@@ -427,4 +434,8 @@ export const SETTING_DOCS: Readonly<Record<string, { description: string; azure:
     azure: 'set',
   },
   SPOT_TIMEOUT_MS: { description: 'Longest wait for one Spot API call, its retries (429, 5xx) included, milliseconds', azure: 'optional' },
+  APPLY_POLL_BUDGET_SECONDS: { description: "Apply: how long one delivery of a job polls its target's long-running operation before it checkpoints and schedules a follow-up (keep it well under the queue's lock duration)", azure: 'optional' },
+  APPLY_FOLLOW_UP_SECONDS: { description: 'Apply: when a job whose operation still runs (or that waits for another job of its group) looks again, seconds', azure: 'optional' },
+  APPLY_MAX_ATTEMPTS: { description: 'Apply: sends of a plan before a capacity, conflict or throttling failure of the target is final', azure: 'optional' },
+  APPLY_RETRY_BASE_SECONDS: { description: 'Apply: the wait before the first new send after such a failure, seconds; each further wait doubles, at most 30 minutes', azure: 'optional' },
 };
