@@ -324,6 +324,19 @@ export class SpotClient {
     return { ok: true, value: state };
   }
 
+  /**
+   * The newest blue/green deployment of a group (`GET …/deployment?LIMIT=1&SORT=createdAt:DESC`, OA
+   * `groupVmDeployments.yaml` `get`: `LIMIT` default 5, `SORT` default `createdAt:DESC`), undefined
+   * when it has none: how a deployment whose start was not answered is found instead of started again.
+   */
+  async latestDeployment(accountId: string, groupId: string): Promise<SpotResult<{ id: string; status: string; createdAt?: string } | undefined>> {
+    const answer = await this.call('GET', `/azure/compute/group/${encodeURIComponent(groupId)}/deployment?${accountQuery(accountId)}&LIMIT=1&SORT=createdAt:DESC`);
+    if (!answer.ok) return answer;
+    const item = firstItem(answer.value);
+    if (item === undefined || typeof item.id !== 'string') return { ok: true, value: undefined };
+    return { ok: true, value: { id: item.id, status: typeof item.status === 'string' ? item.status : '', ...(typeof item.createdAt === 'string' ? { createdAt: item.createdAt } : {}) } };
+  }
+
   // ---------------------------------------------------------------- one call: attempts, waits, deadline
 
   private async call(method: 'GET' | 'POST' | 'PUT', pathAndQuery: string, body?: unknown): Promise<SpotResult<Envelope>> {
