@@ -21,7 +21,8 @@ type PlanJson = { target: string; requests: { method: string; url: string; body:
 
 const TOKEN = 'spot-e2e-Tk.4b7f9e21c3d8a6f0';
 const PASSWORD = 'Spot-Apply-Secret-7c1e!';
-const ROLLOUT = `${DEMO_IMAGES.ubuntu.replace(/^\/|\/providers\/Microsoft\.Compute/g, '')}/rollout`;
+const rolloutPath = (definition: string): string => `${definition.replace(/^\/|\/providers\/Microsoft\.Compute/g, '')}/rollout`;
+const ROLLOUT = rolloutPath(DEMO_IMAGES.ubuntu);
 const FIXTURES = readdirSync(new URL('../fixtures/spot/', import.meta.url)).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
 const oa = spotOpenApi();
 
@@ -224,13 +225,16 @@ describe('apply mode', () => {
 // ---------------------------------------------------------------- auto-roll at Spot
 
 /** A new version of the demo's ubuntu definition; West Europe (the groups' region) completed or still replicating. */
-async function publishUbuntu(version: string, westEurope: 'Completed' | 'Replicating', times = 1): Promise<void> {
-  const v = structuredClone(host.sim.get(`${DEMO_IMAGES.ubuntu}/versions/1.10.0`)!) as unknown as {
+const publishUbuntu = (version: string, westEurope: 'Completed' | 'Replicating', times = 1): Promise<void> => publish(DEMO_IMAGES.ubuntu, '1.10.0', version, westEurope, times);
+
+/** A new version of a demo definition (a copy of `from`), then its write event `times` times; waits for the events and the jobs they cause. */
+async function publish(definition: string, from: string, version: string, westEurope: 'Completed' | 'Replicating', times: number): Promise<void> {
+  const v = structuredClone(host.sim.get(`${definition}/versions/${from}`)!) as unknown as {
     id: string;
     name: string;
     properties: { replicationStatus: { aggregatedState: string; summary: { region: string; state: string; progress?: number }[] } };
   };
-  v.id = `${DEMO_IMAGES.ubuntu}/versions/${version}`;
+  v.id = `${definition}/versions/${version}`;
   v.name = version;
   const summary = v.properties.replicationStatus.summary;
   for (const s of summary) {
@@ -250,8 +254,8 @@ async function publishUbuntu(version: string, westEurope: 'Completed' | 'Replica
   }
 }
 
-async function rolloutOf(name: string): Promise<Json | undefined> {
-  const res = await host.request('GET', ROLLOUT);
+async function rolloutOf(name: string, rollout = ROLLOUT): Promise<Json | undefined> {
+  const res = await host.request('GET', rollout);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return (res.body as { regions: { groups: Json[] }[] }).regions.flatMap((r) => r.groups).find((g) => g.name === name);
 }
@@ -313,6 +317,39 @@ describe('auto-roll of a group applied at Spot', () => {
     });
     expect((await group(env)).imageVersionId).not.toMatch(/1\.15\.0$/);
     await expectNoSecrets(sources(), [tokenSecret]);
+  }, 120_000);
+});
+
+describe('auto-roll of a stateful node applied at Spot', () => {
+  beforeEach(async () => {
+    await setApply({ target: 'spot', mode: 'apply' });
+  });
+
+  it('a node with a persisted OS disk: the roll fails with Spot\'s rule, nothing sent; one without: the version PUT, then a recycle', async () => {
+    const persisted = create('stateful-node-gallery');
+    const plain = create('stateful-node-gallery', (b) => {
+      const node = b.statefulNode as { persistence: Json };
+      node.persistence = { ...node.persistence, shouldPersistOsDisk: false };
+    });
+    for (const env of [persisted, plain]) expect(await runToEnd(env), nameOf(env)).toMatchObject({ status: 'succeeded' });
+    const ids = await Promise.all([persisted, plain].map(async (env) => String(((await group(env)).deployment as Json).resourceId)));
+    expect(ids.every((id) => /^ssn-[0-9a-f]{8}$/.test(id))).toBe(true);
+    const mark = spot.requests().length;
+    await publish(DEMO_IMAGES.windowsSql, '1.0.0', '1.1.0', 'Completed', 3);
+    const windows = rolloutPath(DEMO_IMAGES.windowsSql);
+    await waitFor('both rolls to end', async () => {
+      const [a, b] = await Promise.all([rolloutOf(nameOf(persisted), windows), rolloutOf(nameOf(plain), windows)]);
+      return a?.state === 'failed' && b?.state === 'rolled';
+    }, { timeoutMs: 90_000, pollMs: 200 });
+
+    const failed = await rolloutOf(nameOf(persisted), windows);
+    expect(failed, JSON.stringify(failed)).toMatchObject({ state: 'failed', errors: [{ code: 'spot-persisted-os-disk', pointer: '/body/statefulNode/persistence/shouldPersistOsDisk', message: expect.stringContaining('createStatefulNodeCompute.yaml') }] });
+    expect(sent(new RegExp(`^PUT /azure/compute/statefulNode/${ids[0]!}`), mark)).toEqual([]);
+    const writes = sent(new RegExp(`^PUT /azure/compute/statefulNode/${ids[1]!}`), mark);
+    expect(writes.map((w) => w.path.replace(/^\/azure\/compute\/statefulNode\/[^/]+/, ''))).toEqual(['', '/state']);
+    expect(writes[0]?.body).toEqual({ statefulNode: { compute: { launchSpecification: { image: { gallery: expect.objectContaining({ versionName: '1.1.0' }) } } } } });
+    expect(writes[1]?.body).toEqual({ state: 'recycle' });
+    expect(await group(plain)).toMatchObject({ imageVersionId: expect.stringMatching(/1\.1\.0$/), deployment: { target: 'spot', resourceId: ids[1], imageVersionId: expect.stringMatching(/1\.1\.0$/) } });
   }, 120_000);
 });
 
