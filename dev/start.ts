@@ -7,6 +7,8 @@
  *    Table service is started on 127.0.0.1:10002 with data kept in `.data/azurite`.
  * 3. ARM: unless `ARM_ENDPOINT` or `ARM_SUBSCRIPTION_IDS` is set, a simulated ARM seeded with a demo
  *    organization answers the gallery REST calls, and the app is pointed at it.
+ * 3b. Spot: unless `SPOT_API_TOKEN` is set, the Spot API simulator (dev/spot-simulator.ts) answers
+ *    the Spot target's calls with a token made for the run, and the app is pointed at it.
  * 4. The catalog is reconciled with ARM once before anything is served (then on its schedule; the
  *    host listens meanwhile only for its local event topic), so the lookups answer on the first run; with real ARM and no organization stored, it prints the
  *    request that creates the first one.
@@ -18,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startAzurite, stopLeftoverAzurite, type RunningAzurite } from './azurite.js';
 import { ArmSimulator } from './arm-simulator.js';
+import { SpotSimulator } from './spot-simulator.js';
 import { seedDemoOrganization } from './demo/demo-org.js';
 import { loadApp, projectRoot } from './runtime/load-app.js';
 import { LocalRuntime } from './runtime/runtime.js';
@@ -117,6 +120,19 @@ async function main(): Promise<void> {
       console.log(`ARM: simulated at ${endpoint} with a demo organization (set ARM_ENDPOINT or ARM_SUBSCRIPTION_IDS to use real Azure)`);
     } else {
       console.log(`ARM: ${process.env.ARM_ENDPOINT ?? 'https://management.azure.com'}`);
+    }
+
+    if (!process.env.SPOT_API_TOKEN) {
+      // The Spot target offline: the Spot API simulator, with a token made for this run (never printed).
+      const token = randomBytes(24).toString('base64url');
+      const spot = new SpotSimulator({ token });
+      const { endpoint } = await spot.start(portSetting('SPOT_SIMULATOR_PORT', 0));
+      stops.push(() => spot.stop());
+      process.env.SPOT_API_URL = endpoint;
+      process.env.SPOT_API_TOKEN = token;
+      console.log(`Spot API: simulated at ${endpoint} (set SPOT_API_TOKEN, and SPOT_API_URL, to use Spot's API)`);
+    } else {
+      console.log(`Spot API: ${process.env.SPOT_API_URL || 'https://api.spotinst.io'}`);
     }
 
     if (!process.env.DomainEvents__topicEndpointUri) {

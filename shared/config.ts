@@ -427,13 +427,13 @@ export const SETTING_DOCS: Readonly<Record<string, { description: string; azure:
   JOBS_SWEEP_SCHEDULE: { description: 'NCRONTAB schedule of the sweep that sends again submitted jobs whose message has not run (lost, or never sent because the app stopped in between)', azure: 'set' },
   JOBS_RESEND_AFTER_SECONDS: { description: 'A submitted job still queued (or running with no progress) this long after its last send is sent again by the sweep', azure: 'optional' },
   JOBS_MAX_RESENDS: { description: 'Sends by the sweep before a job that never runs is recorded failed (not-delivered)', azure: 'optional' },
-  SPOT_API_URL: { description: 'Base URL of the Spot API (the Spot target); `npm start` points it at the local Spot API simulator', azure: 'optional' },
+  SPOT_API_URL: { description: 'Base URL of the Spot API (the Spot target, docs/apply-spot.md); `npm start` points it at the local Spot API simulator unless SPOT_API_TOKEN is set', azure: 'optional' },
   SPOT_API_TOKEN: {
     description:
       'Spot API token (Bearer) of the Spot target. In Azure a Key Vault reference to the secret `spot-api-token`, which an operator sets with `az keyvault secret set` (docs/apply-spot.md); not set, or the reference not resolved: the Spot target is not configured. Offline: the local simulator\'s token',
     azure: 'set',
   },
-  SPOT_TIMEOUT_MS: { description: 'Longest wait for one Spot API call, its retries (429, 5xx) included, milliseconds', azure: 'optional' },
+  SPOT_TIMEOUT_MS: { description: 'Longest wait for one Spot API call, milliseconds (the apply sends a request that met a 429 or a 5xx again by a later follow-up: APPLY_RETRY_BASE_SECONDS, APPLY_MAX_ATTEMPTS)', azure: 'optional' },
   APPLY_POLL_BUDGET_SECONDS: { description: "Apply: how long one delivery of a job polls its target's long-running operation before it checkpoints and schedules a follow-up (keep it well under the queue's lock duration)", azure: 'optional' },
   APPLY_FOLLOW_UP_SECONDS: { description: 'Apply: when a job whose operation still runs (or that waits for another job of its group) looks again, seconds', azure: 'optional' },
   APPLY_MAX_ATTEMPTS: { description: 'Apply: sends of a plan before a capacity, conflict or throttling failure of the target is final', azure: 'optional' },

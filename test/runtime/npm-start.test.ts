@@ -163,6 +163,7 @@ describe('npm start (the README front door)', () => {
     expect(healthyAfterMs, out).toBeLessThan(150_000);
     expect(out).toContain('Settings: embedded defaults');
     expect(out).toMatch(new RegExp(`ARM: simulated at http://127\\.0\\.0\\.1:${app!.ports.arm} with a demo organization`));
+    expect(out).toMatch(/^Spot API: simulated at http:\/\/127\.0\.0\.1:\d+ /m);
     expect(out).toContain(`galleryEvents: eventGridTrigger http://localhost:${app!.ports.http}/runtime/webhooks/eventgrid?functionName=galleryEvents`);
   });
 
