@@ -245,7 +245,7 @@ export class SpotSimulator {
   private readonly deployments = new Map<string, Deployment>();
   private readonly rate = new Map<string, { windowStart: number; count: number; blockedUntil: number }>();
   private faults: { spec: SpotFaultSpec; remaining: number }[] = [];
-  private nextDeploymentFailure: { batch: number; errorMessage: string } | undefined;
+  private nextDeploymentFailure: { batch: number; errorMessage: string; groupId?: string } | undefined;
   private log: SpotRequestRecord[] = [];
   /** Requests held unanswered (fault `no-answer`). */
   private readonly held = new Set<http.ServerResponse>();
@@ -305,9 +305,9 @@ export class SpotSimulator {
     this.faults.push({ spec, remaining: spec.count });
   }
 
-  /** The next deployment started fails when it reaches `batch` (1-based), with this error message in its details. */
-  failNextDeployment(batch: number, errorMessage: string): void {
-    this.nextDeploymentFailure = { batch, errorMessage };
+  /** The next deployment started (of group `groupId` when given) fails when it reaches `batch` (1-based), with this error message in its details. */
+  failNextDeployment(batch: number, errorMessage: string, groupId?: string): void {
+    this.nextDeploymentFailure = { batch, errorMessage, ...(groupId !== undefined ? { groupId } : {}) };
   }
 
   /** Forgets every group, node, deployment, fault, rate count and logged request. */
@@ -601,8 +601,9 @@ export class SpotSimulator {
     let id: string;
     do id = `sbgd-${hex8()}`;
     while (this.deployments.has(id));
-    const failure = this.nextDeploymentFailure;
-    this.nextDeploymentFailure = undefined;
+    const next = this.nextDeploymentFailure;
+    const failure = next !== undefined && (next.groupId === undefined || next.groupId === groupId) ? next : undefined;
+    if (failure !== undefined) this.nextDeploymentFailure = undefined;
     const deployment: Deployment = {
       id,
       groupId,

@@ -296,16 +296,28 @@ describe('auto-roll of a group applied at Spot', () => {
     expect(writes[1]?.body).toEqual({ deployment: { batchSizePercentage: 50, gracePeriod: 300, batchMinHealthyPercentage: 50 } });
     expect(seen.some((d) => d.outcome === 'running' && typeof d.progress === 'number')).toBe(true);
     const rolled = await rolloutOf(nameOf(env));
-    expect(rolled, JSON.stringify(rolled)).toMatchObject({ state: 'rolled', version: '1.14.0', deployment: { target: 'spot', resourceId: spotId } });
+    expect(rolled, JSON.stringify(rolled)).toMatchObject({ state: 'rolled', version: '1.14.0', deployment: { target: 'spot', resourceId: spotId, spotDeployment: { outcome: 'succeeded', progress: 100 } } });
     expect(await group(env)).toMatchObject({ imageVersionId: expect.stringMatching(/1\.14\.0$/), deployment: { imageVersionId: expect.stringMatching(/1\.14\.0$/), spotDeployment: { outcome: 'succeeded' } } });
     expect(atSpot(nameOf(env))[0]).toMatchObject({ compute: { launchSpecification: { image: { gallery: { version: '1.14.0' } } } } });
     await expectNoSecrets(sources(), [tokenSecret]);
   }, 120_000);
 
+  it('a deployment started although Spot answered 5xx: the retry finds it and follows it, no second deployment', async () => {
+    const { env, spotId } = await appliedOnLatest();
+    const mark = spot.requests().length;
+    // Every group on latest in the region rolls: the fault is this group's.
+    spot.injectFaults({ status: 503, count: 1, match: (method, path) => method === 'POST' && path === `/azure/compute/group/${spotId}/deployment`, applied: true });
+    await publishUbuntu('1.16.0', 'Completed', 3);
+    await waitFor('the roll to end', async () => (await rolloutOf(nameOf(env)))?.state === 'rolled', { timeoutMs: 90_000, pollMs: 200 });
+    expect(sent(new RegExp(`^POST /azure/compute/group/${spotId}/deployment$`), mark).map((r) => r.status)).toEqual([503]);
+    expect(sent(new RegExp(`^GET /azure/compute/group/${spotId}/deployment$`), mark)).toHaveLength(1);
+    expect(await rolloutOf(nameOf(env))).toMatchObject({ state: 'rolled', version: '1.16.0', deployment: { spotDeployment: { outcome: 'succeeded' } } });
+  }, 120_000);
+
   it('a deployment that fails: the roll job fails with Spot\'s reason, and the rollout shows it', async () => {
     const { env, spotId } = await appliedOnLatest();
-    spot.failNextDeployment(1, 'batch 1: 2 of 2 new VMs did not become healthy within the grace period');
-    await publishUbuntu('1.15.0', 'Completed', 3);
+    spot.failNextDeployment(1, 'batch 1: 2 of 2 new VMs did not become healthy within the grace period', spotId);
+    await publishUbuntu('1.17.0', 'Completed', 3);
     await waitFor('the roll to fail', async () => (await rolloutOf(nameOf(env)))?.state === 'failed', { timeoutMs: 90_000, pollMs: 200 });
     expect(sent(new RegExp(`^POST /azure/compute/group/${spotId}/deployment$`))).toHaveLength(1);
     const failed = await rolloutOf(nameOf(env));
@@ -313,9 +325,9 @@ describe('auto-roll of a group applied at Spot', () => {
       state: 'failed',
       errors: [{ code: 'spot:DEPLOYMENT_FAILED', message: expect.stringContaining('did not become healthy') }],
       apply: { phase: 'failed', spotDeployment: { outcome: 'failed', failureMessage: expect.stringContaining('did not become healthy') } },
-      deployment: { target: 'spot', resourceId: spotId, provisioningState: 'Failed' },
+      deployment: { target: 'spot', resourceId: spotId, provisioningState: 'Failed', spotDeployment: { outcome: 'failed' } },
     });
-    expect((await group(env)).imageVersionId).not.toMatch(/1\.15\.0$/);
+    expect((await group(env)).imageVersionId).not.toMatch(/1\.17\.0$/);
     await expectNoSecrets(sources(), [tokenSecret]);
   }, 120_000);
 });
@@ -365,6 +377,7 @@ describe('the Spot API token', () => {
     expect(clean.entities).toBeGreaterThan(0);
     expect(clean.logLines).toBeGreaterThan(0);
     expect(clean.responses).toBeGreaterThan(0);
+    expect(clean.events).toBeGreaterThan(0);
     // The same scan, the token leaked once into a log line: found.
     host.logs.push({ ...host.logs[0]!, message: `calling Spot with Bearer ${TOKEN}` });
     try {

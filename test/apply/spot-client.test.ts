@@ -395,6 +395,19 @@ describe('deployments', () => {
     expect(sim.requests().at(-1)?.path).toBe(`/azure/compute/group/${groupId}/deployment/${deploymentId}/details`);
   });
 
+  it("the group's newest deployment (a start whose answer was lost is found, not started again); none before the first", async () => {
+    const groupId = await createGroup();
+    expect(ok(await kept(client().latestDeployment(ACCOUNT, groupId)))).toBeUndefined();
+    const first = await startRoll();
+    clock += 10 * BATCH_MS;
+    const [, deploy] = requestsOf(planSpotRoll({ kind: 'statelessGroup', accountId: ACCOUNT, spotId: first.groupId, spec: fixture('elastigroup-full.json'), toVersion: '1.12.0' }), fixture('elastigroup-full.json'));
+    clock += 1000;
+    const second = ok(await kept(client().send(deploy as SpotRequest)))?.id as string;
+    expect(second).not.toBe(first.deploymentId);
+    expect(ok(await kept(client().latestDeployment(ACCOUNT, first.groupId)))).toMatchObject({ id: second, status: 'deploymentStart', createdAt: expect.any(String) });
+    expect(sim.requests().at(-1)).toMatchObject({ method: 'GET', path: `/azure/compute/group/${first.groupId}/deployment`, query: { accountId: ACCOUNT, LIMIT: '1', SORT: 'createdAt:DESC' } });
+  });
+
   it('an unknown deployment or group is a failure', async () => {
     const groupId = await createGroup();
     expect(failed(await kept(client().deployment(ACCOUNT, groupId, 'sbgd-00000000')))).toMatchObject({ status: 400, code: 'DEPLOYMENT_DOESNT_EXIST', retryable: false });
