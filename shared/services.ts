@@ -19,6 +19,7 @@ import { Administration } from './access/administration.js';
 import { CatalogLookups } from './lookups/lookups.js';
 import { JobStore, type JobScope } from './jobs/store.js';
 import { VmSizeCatalog } from './jobs/vm-sizes.js';
+import { VersionSizeLookup } from './jobs/version-sizes.js';
 import { GroupJobProcessor } from './jobs/processor.js';
 import { ServiceBusJobQueue, type JobQueue } from './jobs/queue.js';
 import { PendingJobs } from './jobs/pending.js';
@@ -60,6 +61,7 @@ export interface Services {
   lookups: CatalogLookups;
   jobs: JobStore;
   vmSizes: VmSizeCatalog;
+  versionSizes: VersionSizeLookup;
   processor: GroupJobProcessor;
   /** Records the jobs whose message was dead-lettered. */
   deadLetters: DeadLetterRecorder;
@@ -128,6 +130,7 @@ export function services(): Services {
     lookups,
     jobs,
     vmSizes,
+    versionSizes: new VersionSizeLookup({ catalog, lookups, vmSizes }),
     processor: new GroupJobProcessor({
       jobs,
       catalog,

@@ -3,8 +3,10 @@
  * region for the groups that actually use it, and what its replicas cost.
  *
  * Demand is read from the group records of the caller's organization (every subscription of it):
- * a group pinned to a version counts on that version; a group on `latest` counts on the version
- * `latest` resolves to in its region now (what its next VMs are created from). Other
+ * every group counts on the version it runs (its last successful job's): a group pinned to a
+ * version on that version, a group on `latest` on the version `latest` gave it, until a roll to a
+ * newer latest succeeds (while the roll soaks, waits or failed, it still runs the earlier one; the
+ * rollout, shared/autoroll/views.ts, says the same). Other
  * organizations' groups are never counted (nor disclosed). Groups of subscriptions the caller does
  * not act for count in the numbers but are not named (`otherGroups`).
  *
@@ -81,7 +83,7 @@ export interface GroupUseView {
   concurrentVms: number;
   scaleSet: boolean;
   production: boolean;
-  /** The group asks for `latest`, which resolves to this version in its region now. */
+  /** The group asks for `latest`; it runs this version until a roll to a newer latest succeeds. */
   onLatest: boolean;
 }
 
@@ -94,7 +96,7 @@ export const groupUseViewSchema = z.strictObject({
   concurrentVms: z.number().int(),
   scaleSet: z.boolean(),
   production: z.boolean(),
-  onLatest: z.boolean().describe('The group asks for latest, which resolves to this version in its region now'),
+  onLatest: z.boolean().describe('The group asks for latest; it runs this version until a roll to a newer latest succeeds'),
 });
 type _GroupUseChecked = Assert<SameShape<GroupUseView, z.infer<typeof groupUseViewSchema>>>;
 
@@ -353,13 +355,12 @@ export class ReplicaAdvisor {
   private async organizationDemand(caller: Caller): Promise<Map<string, VersionDemand>> {
     const organization = (await this.deps.directory.organizations()).find((o) => o.id.toLowerCase() === caller.organizationId.toLowerCase());
     const byVersion = new Map<string, VersionDemand>();
-    const latest = new Map<string, Promise<VersionRef | undefined>>();
     for (const subscriptionId of organization?.subscriptionIds ?? []) {
       let after: string | undefined;
       do {
         const page = await this.deps.groups.listGroups(subscriptionId, after, GROUPS_PAGE);
         for (const group of page.items) {
-          const used = await this.versionUsedBy(group, latest);
+          const used = this.versionUsedBy(group);
           if (!used) continue;
           const key = resourceKey(used.ref);
           const entry = byVersion.get(key) ?? { ref: used.ref, groups: [] };
@@ -372,28 +373,17 @@ export class ReplicaAdvisor {
     return byVersion;
   }
 
-  /** The version a group creates its VMs from now: its pinned version, or what `latest` resolves to in its region. */
-  private async versionUsedBy(group: GroupRecord, latest: Map<string, Promise<VersionRef | undefined>>): Promise<{ ref: VersionRef; load: GroupLoad; onLatest: boolean } | undefined> {
+  /**
+   * The version a group creates its VMs from now: the one its last successful job gave it (pinned,
+   * or what `latest` resolved to then). A group on `latest` keeps it until a roll to a newer latest
+   * succeeds (a soaking, pending, held or failed roll leaves it there), as the rollout shows it.
+   */
+  private versionUsedBy(group: GroupRecord): { ref: VersionRef; load: GroupLoad; onLatest: boolean } | undefined {
     const load = groupLoadOf(group.kind, group.spec);
     const named = specVersionOf(group.kind, group.spec);
     const resolved = group.imageVersionId === undefined ? undefined : tryParseResourceId(group.imageVersionId);
     if (!load || !named || resolved?.level !== 'version') return undefined;
-    if (!named.latest) return { ref: resolved, load, onLatest: false };
-    const image = parentOf(resolved);
-    const region = normalizeRegion(group.region);
-    const key = `${resourceKey(image)}|${region}`;
-    let now = latest.get(key);
-    if (!now) {
-      now = this.latestRef(image, region);
-      latest.set(key, now);
-    }
-    const ref = await now;
-    return ref ? { ref, load, onLatest: true } : undefined;
-  }
-
-  private async latestRef(ref: ImageRef, region: string): Promise<VersionRef | undefined> {
-    const image = await this.deps.lookups.liveImage(ref);
-    return image ? (await this.deps.lookups.resolveLatest(image, region)).version?.ref : undefined;
+    return { ref: resolved, load, onLatest: named.latest };
   }
 
   private async sees(caller: Caller, ref: ImageRef): Promise<boolean> {

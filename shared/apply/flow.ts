@@ -171,6 +171,11 @@ export class ApplyFlow {
     const shown = 'shown' in planned ? planned.shown : jobPlanOf(planned.plan);
     const outside = planned.plan.target === 'azure' ? this.resourceGroupProblem(job, planned.plan) : undefined;
     if (job.settings.mode === 'plan') return { kind: 'planned', plan: shown, warnings: [...job.warnings, ...(outside ? [outside] : [])] };
+    // A roll of a group never deployed (recorded before the organization applied) does not create it: a
+    // roll carries no secret, and creating is the user's decision. The record moves; the plan shows what an update would send.
+    if (job.envelope.roll && job.previous?.deployment === undefined) {
+      return { kind: 'planned', plan: shown, warnings: [...job.warnings, problem('', 'apply-roll-not-deployed', 'The group is not deployed: the roll moves its record only. An update job deploys it.')] };
+    }
     if (outside) return { kind: 'refused', errors: [outside], plan: shown };
     const unconfigured = planned.plan.target === 'spot' ? spot?.notConfigured() : this.deps.azure ? undefined : 'ARM is not configured in this deployment';
     if (unconfigured !== undefined) return { kind: 'refused', errors: [problem('', 'apply-not-configured', `${unconfigured}: the job cannot be applied.`)], plan: shown };

@@ -129,6 +129,7 @@ export interface VersionView {
   replicationMode: string;
   publishedDate?: string;
   endOfLifeDate?: string;
+  osDiskSizeGB?: number;
   targetRegions: { region: string; displayName: string; replicaCount: number; storageAccountType: string; replicationState: string }[];
   deployability?: { deployable: boolean; reasons: ReasonView[]; warnings: ReasonView[] };
 }
@@ -245,32 +246,4 @@ export interface GalleryChoice {
   galleryName: string;
   imageName: string;
   version: string;
-}
-
-/**
- * The body with its image source replaced by the chosen gallery image (`version` for a group,
- * `versionName` for a stateful node). The body's `spotAccountId` stays only when the gallery is the
- * same one: which account holds another gallery is for the user to say. Undefined when the body is
- * not a group or stateful node.
- */
-export function withGalleryImage(body: unknown, choice: GalleryChoice): Record<string, unknown> | undefined {
-  const kind = kindOfBody(body);
-  if (!kind) return undefined;
-  const copy = structuredClone(body) as Record<string, Record<string, unknown>>;
-  const root = kind === 'statelessGroup' ? 'group' : 'statefulNode';
-  const spec = (copy[root] ??= {});
-  const compute = (spec.compute ??= {}) as Record<string, unknown>;
-  const launch = (compute.launchSpecification ??= {}) as Record<string, unknown>;
-  const previous = (launch.image as { gallery?: Record<string, unknown> } | undefined)?.gallery;
-  const sameGallery = previous !== undefined && String(previous.resourceGroupName).toLowerCase() === choice.resourceGroupName.toLowerCase() && String(previous.galleryName).toLowerCase() === choice.galleryName.toLowerCase();
-  launch.image = {
-    gallery: {
-      resourceGroupName: choice.resourceGroupName,
-      galleryName: choice.galleryName,
-      imageName: choice.imageName,
-      [kind === 'statelessGroup' ? 'version' : 'versionName']: choice.version,
-      ...(sameGallery && typeof previous.spotAccountId === 'string' ? { spotAccountId: previous.spotAccountId } : {}),
-    },
-  };
-  return copy;
 }

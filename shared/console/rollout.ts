@@ -28,6 +28,30 @@ export interface RolloutGroupView {
   notBefore?: string;
   errors?: readonly ProblemView[];
   heldBy?: readonly HeldReason[];
+  /** An applied group: where it is deployed and the VMs on each image. */
+  deployment?: DeploymentView;
+  /** A pending or failed roll job's apply. */
+  apply?: JobApplyView;
+}
+
+export type ApplyPhaseView = 'sending' | 'waiting' | 'blocked' | 'succeeded' | 'failed';
+
+export interface JobApplyView {
+  phase: ApplyPhaseView;
+  step: number;
+  steps: number;
+  attempt: number;
+  resourceId?: string;
+  nextCheckAt?: string;
+  blockedBy?: string;
+  lastFailure?: string;
+}
+
+export interface DeploymentView {
+  target: 'azure' | 'spot';
+  resourceId: string;
+  provisioningState: string;
+  instancesOn: readonly { version: string; count: number }[];
 }
 
 export interface RolloutRegionView {
@@ -156,6 +180,21 @@ export function groupDetail(g: RolloutGroupView, latestVersion: string | undefin
   }
 }
 
+/**
+ * What a group runs, and the roll under way to the region's latest: "1.10.0, rolling to 1.13.0 in
+ * 12 min" while its roll soaks, "1.10.0, rolling to 1.13.0" while it is queued or running. A group
+ * counts on the version it runs until its roll succeeds (the matrix and the replica advice too).
+ */
+export function runsText(g: RolloutGroupView, latestVersion: string | undefined, now: Date): string | undefined {
+  if (g.version === undefined || latestVersion === undefined || g.state === 'rolled') return g.version;
+  if (g.state === 'soaking' && g.notBefore !== undefined) {
+    const left = Date.parse(g.notBefore) - now.getTime();
+    if (!Number.isNaN(left)) return `${g.version}, rolling to ${latestVersion} ${left > 0 ? `in ${durationText(left)}` : 'now'}`;
+  }
+  if ((g.state === 'soaking' || g.state === 'pending') && g.rollJobId !== undefined) return `${g.version}, rolling to ${latestVersion}`;
+  return g.version;
+}
+
 /** The state in words, with why for a held group ("Held: paused"). */
 export function stateText(g: RolloutGroupView): string {
   if (g.state === 'held' && g.heldBy && g.heldBy.length > 0) {
@@ -183,6 +222,45 @@ export function lastRollText(last: GroupRollsView['group']['lastRoll']): string 
   if (!last) return 'No roll yet.';
   const from = versionName(last.fromVersionId) ?? 'an unknown version';
   return `${from} → ${versionName(last.toVersionId) ?? last.toVersionId} at ${timeText(last.at)}`;
+}
+
+// ---------------------------------------------------------------- a roll job on the job page
+
+/** A roll job's id read back (`roll:<group key>:<version>`, `…:<n>` for a later roll to the same version). */
+export interface RollJobId {
+  toVersion: string;
+  /** 0 for the group's first roll to the version; n for `…:<n>`. */
+  ordinal: number;
+}
+
+export function rollOfJob(jobId: string): RollJobId | undefined {
+  const m = /^roll:[0-9a-f]{16}:([^:]+)(?::([1-9][0-9]*))?$/.exec(jobId);
+  if (!m || m[1] === undefined) return undefined;
+  return { toVersion: m[1], ordinal: m[2] === undefined ? 0 : Number(m[2]) };
+}
+
+const KIND_WORDS: Record<string, string> = { statelessGroup: 'stateless group', statefulNode: 'stateful node' };
+
+/**
+ * Which roll a roll job is, in words: "Auto-roll of stateless group web-a (act-5c6d7e8f) from
+ * 1.10.0 to 1.13.0, soaking until 2026-12-01 22:40 UTC" (once that time has passed: "soak over at
+ * …: the roll starts"). The version it rolls from is the one its
+ * group ran before it (`lastRoll` when this job was the group's last roll; the group's version
+ * while the job has not run).
+ */
+export function rollText(
+  roll: RollJobId,
+  job: { jobId: string; status: string; account?: string; group?: { kind: string; name: string }; notBefore?: string },
+  group: Pick<GroupRollsView['group'], 'imageVersionId' | 'lastRoll'> | undefined,
+  now: Date,
+): string {
+  const unfinished = job.status === 'queued' || job.status === 'running';
+  const from = group?.lastRoll?.jobId === job.jobId ? versionName(group.lastRoll.fromVersionId) : unfinished ? versionName(group?.imageVersionId) : undefined;
+  const who = job.group ? `${KIND_WORDS[job.group.kind] ?? job.group.kind} ${job.group.name}${job.account ? ` (${job.account})` : ''}` : 'a group';
+  const again = roll.ordinal > 0 ? ` (its roll ${roll.ordinal + 1} to ${roll.toVersion}: latest came back to it)` : '';
+  const soak =
+    job.status !== 'queued' || job.notBefore === undefined ? '' : Date.parse(job.notBefore) > now.getTime() ? `, soaking until ${timeText(job.notBefore)}` : `, soak over at ${timeText(job.notBefore)}: the roll starts`;
+  return `Auto-roll of ${who}${from ? ` from ${from}` : ''} to ${roll.toVersion}${again}${soak}`;
 }
 
 /** The console's address of a job on the job page. */

@@ -147,7 +147,7 @@ export const jobApplySchema = z.strictObject({
   phase: z.enum(applyPhases),
   step: z.number().int().describe('The request of the plan under way (0-based)'),
   steps: z.number().int(),
-  attempt: z.number().int().describe('Sends of the plan so far (a capacity or conflict failure is tried again later)'),
+  attempt: z.number().int().describe('The send of the plan under way, or next when waiting after a failure (1 = the first; a capacity, conflict or throttling failure is tried again later)'),
   resourceId: z.string().optional(),
   nextCheckAt: z.string().describe('When the job looks at its target again').optional(),
   blockedBy: z.string().describe("blocked: the job whose apply of the same group runs first").optional(),

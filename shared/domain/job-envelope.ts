@@ -173,6 +173,10 @@ export const rollSchema = z
 export const OPTIONAL_ENVELOPE_FIELDS = {
   autoRoll: autoRollPolicySchema.optional(),
   roll: rollSchema.optional(),
+  planOnly: z
+    .literal(true)
+    .describe("The job only plans: the requests it would make at the organization's apply target are recorded on the job; nothing is sent and the group is not recorded, whatever the apply mode")
+    .optional(),
 } satisfies Record<string, z.ZodType>;
 
 const headerFields = {

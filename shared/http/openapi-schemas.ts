@@ -24,6 +24,9 @@ import { rolloutRegionSchema, rolloutSchema, rollsSchema } from '../autoroll/vie
 import { groupUseViewSchema, organizationAdviceViewSchema, regionReplicasViewSchema, versionReplicasViewSchema } from '../advice/replica-advisor.js';
 import { jobProblemSchema, jobRecordSchema } from '../jobs/store.js';
 import { jobAcceptedSchema } from '../jobs/submission.js';
+import { versionSizesSchema } from '../jobs/version-sizes.js';
+import { sizeFitSchema } from '../domain/size-fit.js';
+import { callerAccountsSchema } from '../access/caller-accounts.js';
 import { pageSchema } from '../lookups/paging.js';
 import {
   galleryPageSchema,
@@ -121,6 +124,9 @@ export function responseComponents(): Record<string, z.ZodType> {
     RegionReplicas: regionReplicasViewSchema,
     VersionReplicas: versionReplicasViewSchema,
     ReplicaAdvice: organizationAdviceViewSchema,
+    SizeFit: sizeFitSchema,
+    VersionSizes: versionSizesSchema,
+    CallerAccounts: callerAccountsSchema,
     JobAccepted: jobAcceptedSchema,
     JobProblem: jobProblemSchema,
     Job: jobRecordSchema,

@@ -21,6 +21,8 @@ import { organizationAdviceViewSchema, versionReplicasViewSchema } from '../advi
 import { reconcileProgressSchema, reconcileStartedSchema } from '../domain/reconcile-run.js';
 import { jobRecordSchema } from '../jobs/store.js';
 import { jobAcceptedSchema } from '../jobs/submission.js';
+import { versionSizesSchema } from '../jobs/version-sizes.js';
+import { callerAccountsSchema } from '../access/caller-accounts.js';
 import { galleryPageSchema, imagePageSchema, imageViewSchema, latestViewSchema, resourceGroupPageSchema, versionPageSchema } from '../lookups/lookups.js';
 import { healthSchema } from '../health.js';
 import { groupViewSchema } from './jobs-access.js';
@@ -143,6 +145,23 @@ function searchAndAdviceRoutes(): Paths {
         responses: { '200': json('Replica advice for the version', versionReplicasViewSchema), '404': problem('Not found or not visible'), ...errors },
       },
     },
+    [`${definition}/versions/{version}/vmSizes`]: {
+      get: {
+        operationId: 'versionVmSizes',
+        summary: "The VM sizes of one of the caller's accounts in a region, each checked against the version as a group job would be: the sizes that can run it, then the others with why not",
+        parameters: [
+          sub,
+          rg,
+          gallery,
+          image,
+          pathParam('version', 'Version name Major.Minor.Patch'),
+          region(true),
+          query('account', 'An account the caller acts for (Spot account id or subscription id): its sizes', { type: 'string', maxLength: 64 }, true),
+          query('securityType', "The VMs' security type to check for (one the image can create); by default the image's only one, else TrustedLaunch when it allows it, else Standard", { enum: ['Standard', 'TrustedLaunch', 'ConfidentialVM'] }),
+        ],
+        responses: { '200': json('The sizes, checked', versionSizesSchema), '404': problem('Not found or not visible'), ...errors },
+      },
+    },
     '/advice/replicas': {
       get: {
         operationId: 'replicaAdvice',
@@ -178,6 +197,13 @@ function searchAndAdviceRoutes(): Paths {
 
 function jobRoutes(): Paths {
   return {
+    '/me': {
+      get: {
+        operationId: 'me',
+        summary: "The caller's organization and its accounts, those the caller acts for marked (the accounts a job may name as caller.account, and as a gallery's spotAccountId)",
+        responses: { '200': json("The caller's accounts", callerAccountsSchema), ...errors },
+      },
+    },
     '/groups/jobs': {
       post: {
         operationId: 'submitGroupJob',

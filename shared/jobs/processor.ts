@@ -175,6 +175,7 @@ export class GroupJobProcessor {
         return done;
       }
       let planned = done;
+      if (envelope.planOnly) return this.planOnly(envelope, owner, base, done, { ...outcome, change: outcome.change }, delivery, pointer);
       const settings = owner?.organization.apply;
       if (owner && settings && settings.target !== 'none') {
         if (settings.mode === 'apply') await markRunning();
@@ -319,6 +320,26 @@ export class GroupJobProcessor {
   }
 
   /** A validated job of an organization with an apply target: its plan (plan mode: the group is written as usual), or its apply's record. */
+  /**
+   * A job submitted with `planOnly`: planned for the organization's target as in plan mode, the plan
+   * recorded on the job; nothing is sent and the group is not recorded. An organization without a
+   * target has nothing to plan: the job fails and says so.
+   */
+  private async planOnly(envelope: JobEnvelope, owner: AccountOwner | undefined, base: JobRecord, done: JobRecord, outcome: Outcome & { change: GroupChange }, delivery: DeliveryInfo, pointer: boolean): Promise<JobRecord> {
+    const settings = owner?.organization.apply;
+    if (!owner || !settings || settings.target === 'none') {
+      const failed = finished(base, { errors: [problem('/planOnly', 'apply-no-target', "The organization applies jobs to no target (apply.target none): there is nothing to plan.")], warnings: outcome.warnings }, this.now());
+      await this.deps.jobs.putJob(failed, pointer, this.extras(failed));
+      await this.publish(failed);
+      return failed;
+    }
+    const planned = await this.planOrApply(envelope, owner, base, outcome, { ...settings, mode: 'plan' }, delivery);
+    if ('record' in planned) return planned.record;
+    const record: JobRecord = { ...done, planOnly: true, plan: planned.plan, warnings: planned.warnings };
+    await this.deps.jobs.putJob(record, pointer, this.extras(record));
+    return record;
+  }
+
   private async planOrApply(
     envelope: JobEnvelope,
     owner: AccountOwner,
@@ -505,7 +526,7 @@ export class GroupJobProcessor {
     const errors: JobProblem[] = [];
     if (resolved) {
       const vmSizes = await this.deps.vmSizes.sizes(accountSubscription, region);
-      const findings = checkCompatibility({ kind, spec, region, image: resolved.image, version: resolved.version, vmSizes, imageTenant: resolved.imageTenant, now: this.now() });
+      const findings = checkCompatibility({ kind, spec, region, image: resolved.image, version: resolved.version, vmSizes, imageTenant: resolved.imageTenant, now: this.now(), appliedAsFlexible: owner?.organization.apply?.target === 'azure' });
       for (const f of findings) (f.severity === 'error' ? errors : warnings).push(fromFinding(f));
       warnings.push(...replicaWarningsForJob({ kind, spec, region, version: resolved.version, ...(this.deps.replicaBurstFactor === undefined ? {} : { burstFactor: this.deps.replicaBurstFactor }) }));
     }

@@ -67,6 +67,7 @@ export const jobRecordSchema = z.strictObject({
   generation: z.number().int().describe('How often the job was reopened after it ended without running').optional(),
   deadLetterReason: z.string().describe("Service Bus's DeadLetterReason when the job's message was dead-lettered (MaxDeliveryCountExceeded, TTLExpiredException...)").optional(),
   deadLetterDescription: z.string().optional(),
+  planOnly: z.literal(true).describe('The job only planned (submitted with planOnly): nothing was sent, the group not recorded').optional(),
   plan: jobPlanSchema.describe("The requests the job makes (or would make: the organization's apply mode plan) at its target").optional(),
   apply: jobApplySchema.describe("Where the job's apply is (apply mode)").optional(),
 });

@@ -102,4 +102,21 @@ describe('replica advice end to end', () => {
     expect(top.status).toBe(400);
     expect(top.body.errors).toEqual([{ field: 'query.top', message: 'must be a whole number from 1 to 1000' }]);
   });
+
+  it('counts a group on latest on the version it runs while no roll has moved it: a newer latest gets none of its demand', async () => {
+    // 1.1.0 becomes latest in both regions; this host runs no auto-roll, so the group on latest stays on 1.0.0.
+    const V11 = `${IMAGE}/versions/1.1.0`;
+    host.sim.put(version(V11, [{ name: 'West Europe', replicas: 2 }, { name: 'East US', replicas: 1 }]));
+    expect((await postEvents(host.url, [armEvent(V11, 'Write')])).status).toBe(202);
+    expect((await host.request('GET', `${route(IMAGE)}/versions/latest?region=westeurope`)).body.version).toBe('1.1.0');
+    const groupsOn = async (id: string) => {
+      const weu = ((await host.request('GET', `${route(id)}/replicas`)).body.regions as Json[]).find((r) => r.region === 'westeurope')!;
+      return ((weu.demand as Json).groups as Json[]).map((g) => [g.maximum, g.onLatest]).sort();
+    };
+    expect(await groupsOn(V1)).toEqual([
+      [60, true],
+      [80, false],
+    ]);
+    expect(await groupsOn(V11)).toEqual([]);
+  });
 });

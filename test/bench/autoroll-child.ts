@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startBenchEnv } from './harness.js';
 import { fmt } from './stats.js';
+import { armWriteEvent, postEvents, settle as settleAll } from './app-events.js';
 import { loadApp } from '../../dev/runtime/load-app.js';
 import { LocalRuntime } from '../../dev/runtime/runtime.js';
 import { LOCAL_TOPIC_PATH, readEventSubscriptions } from '../../dev/runtime/event-grid-topic.js';
@@ -40,22 +41,9 @@ useJobQueue(queue);
 const s = services();
 await seedDemoDirectory(s.directory);
 
-const post = (functionName: string, events: unknown[]) =>
-  fetch(`${url}/runtime/webhooks/eventgrid?functionName=${functionName}`, { method: 'POST', headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' }, body: JSON.stringify(events) });
-const armEvent = (id: string) => ({
-  id: randomUUID(),
-  subject: id,
-  eventType: 'Microsoft.Resources.ResourceWriteSuccess',
-  eventTime: new Date().toISOString(),
-  dataVersion: '2',
-  data: { resourceUri: id, operationName: `${id.includes('/versions/') ? 'Microsoft.Compute/galleries/images/versions' : id.includes('/images/') ? 'Microsoft.Compute/galleries/images' : 'Microsoft.Compute/galleries'}/write`, status: 'Succeeded' },
-});
-const settle = async () => {
-  for (let i = 0; i < 5; i++) {
-    await topic.idle();
-    await queue.idle();
-  }
-};
+const post = (functionName: string, events: unknown[]) => postEvents(url, functionName, events);
+const armEvent = armWriteEvent;
+const settle = () => settleAll(topic, queue);
 
 try {
   for (const r of env.sim.all()) await post('galleryEvents', [armEvent(r.id)]);
@@ -110,7 +98,7 @@ try {
     await settle();
     const roundTrips = s.tables.roundTrips;
     const times = await rolledTo(version);
-    const rollJobs = queue.completed.slice(completedBefore).filter((m) => m.startsWith('roll:'));
+    const rollJobs = queue.completed.slice(completedBefore).filter((m) => /(^|\/)roll:/.test(m));
     return { rolled: times.length, lastMs: Math.max(...times) - t0, roundTripsPerGroup: roundTrips / Math.max(1, times.length), rollJobs: rollJobs.length, distinct: new Set(rollJobs).size };
   };
 

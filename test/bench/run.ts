@@ -24,4 +24,6 @@ if (scaleAt >= 0) {
   await benchJobs();
   const { benchAutoRoll } = await import('./autoroll.js');
   benchAutoRoll();
+  const { benchApply } = await import('./apply.js');
+  benchApply();
 }

@@ -11,13 +11,13 @@ import { armEvent, postEvents } from '../support/catalog-fixtures.js';
  * The app as a browser meets it offline: requests without x-ms-client-principal act as the demo
  * principal with every app role (as `npm start` configures the local runtime), the demo
  * organization indexed. With `events`, the runtime hosts the app's domain-event topic, so auto-roll
- * runs as it does under `npm start`.
+ * runs as it does under `npm start`. `settings` are added to the app's settings.
  */
-export async function startConsoleHost(connectionString: string, options: { events?: boolean } = {}): Promise<AppHost & { sim: ArmSimulator; api<T>(path: string): Promise<T> }> {
+export async function startConsoleHost(connectionString: string, options: { events?: boolean; settings?: Record<string, string> } = {}): Promise<AppHost & { sim: ArmSimulator; api<T>(path: string): Promise<T> }> {
   const sim = new ArmSimulator();
   const { endpoint } = await sim.start();
   seedDemoOrganization(sim);
-  const app = await startApp({ CatalogStorage: connectionString, ARM_ENDPOINT: endpoint, ARM_CREDENTIAL: 'local', ARM_MAX_RETRIES: '0' }, { principalHeader: principalHeader({ ...DEMO_PRINCIPAL, roles: ALL_APP_ROLES }), ...(options.events ? { events: true } : {}) });
+  const app = await startApp({ CatalogStorage: connectionString, ARM_ENDPOINT: endpoint, ARM_CREDENTIAL: 'local', ARM_MAX_RETRIES: '0', ...options.settings }, { principalHeader: principalHeader({ ...DEMO_PRINCIPAL, roles: ALL_APP_ROLES }), ...(options.events ? { events: true } : {}) });
   for (const [id, doc] of Object.entries(demoOrganizations())) {
     const res = await fetch(`${app.url}/api/manage/organizations/${id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
     expect(res.status).toBe(200);

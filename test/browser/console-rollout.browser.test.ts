@@ -10,7 +10,7 @@ import { DEMO_GALLERIES, DEMO_IMAGES } from '../../dev/demo/demo-org.js';
 import { DEMO_PARTNER_PRINCIPAL, DEMO_PRINCIPAL } from '../../dev/demo/demo-directory.js';
 import { ALL_APP_ROLES, principalHeader } from '../../shared/access/principal.js';
 import { rollJobId } from '../../shared/autoroll/autoroll.js';
-import { jobHash, type RolloutView } from '../../shared/console/rollout.js';
+import { jobHash, rollText, type RolloutView } from '../../shared/console/rollout.js';
 
 // The rollout of an image definition and a group's roll history in the web console (Debian's
 // headless Chromium), against the app on the local runtime hosting its domain-event topic, so that
@@ -145,6 +145,37 @@ describe('web console: the rollout of an image definition (headless Chromium)', 
     await browser.screenshot('rollout-1280');
   });
 
+  it('shows a soaking group on the version it runs in all three places: the matrix, the replica advice and the rollout ("1.0.0, rolling to 1.1.0 in 45 min")', async () => {
+    // The API: the group runs 1.0.0 while its roll to 1.1.0 (latest in West Europe) soaks.
+    const soaking = (await host.api<RolloutView>(ROLLOUT)).regions.find((r) => r.region === 'westeurope')?.groups.find((g) => g.name === names.soaks);
+    expect(soaking).toMatchObject({ state: 'soaking', version: '1.0.0' });
+    const page = await browser.context.newPage();
+    try {
+      page.setDefaultTimeout(10_000);
+      await pickCascade(page, host.url, ['rg-team', 'teamGallery', 'rollout-console', '1.0.0']);
+      const on = (version: string) => page.locator(`#matrix tr[data-version="${version}"] td[data-column="Groups using it"] li`);
+      // 1. The rollout: the version it runs, and the roll under way.
+      const runs = page.locator(`#rollout .rollout-region[data-region="westeurope"] tr[data-group="${names.soaks}"] td.runs`);
+      await expect.poll(() => runs.textContent(), { timeout: 15_000 }).toMatch(/^1\.0\.0, rolling to 1\.1\.0 in 4[45] min$/);
+      // 2. The matrix: in the row of 1.0.0, not of 1.1.0 (nor are the groups whose roll failed or is held).
+      await expect.poll(async () => (await on('1.0.0').allTextContents()).filter((t) => t.startsWith(`${names.soaks} in westeurope:`)).length).toBe(1);
+      await expect.poll(() => on('1.1.0').count()).toBeGreaterThan(0);
+      const onNew = await on('1.1.0').allTextContents();
+      for (const name of [names.soaks, names.small, names.paused]) expect(onNew.some((t) => t.startsWith(`${name} in `)), onNew.join('\n')).toBe(false);
+      expect(onNew.some((t) => t.startsWith(`${names.rolls} in westeurope:`)), onNew.join('\n')).toBe(true);
+      // 3. The replica advice: its demand counts on 1.0.0 in West Europe, under the matrix and on the advice page.
+      await expect.poll(() => page.locator('#replicas-table tr[data-region="westeurope"]').textContent(), { timeout: 10_000 }).toContain(`${names.soaks} in westeurope:`);
+      await page.goto(`${host.url}/api/console/#/advice`);
+      const under = page.locator(`#under-table tr[data-version-id="${V1}"][data-region="westeurope"]`);
+      await expect.poll(() => under.count(), { timeout: 10_000 }).toBe(1);
+      expect(await under.locator('ul.groups').textContent()).toContain(`${names.soaks} in westeurope:`);
+      expect(await page.locator(`#under-table tr[data-version-id="${V11}"][data-region="westeurope"] ul.groups`).allTextContents()).not.toEqual(expect.arrayContaining([expect.stringContaining(names.soaks)]));
+      await browser.screenshot('rollout-soak-advice-1280');
+    } finally {
+      await page.close();
+    }
+  });
+
   it('counts the soak time down while the page is open', async () => {
     const page = await browser.context.newPage();
     try {
@@ -154,8 +185,10 @@ describe('web console: the rollout of an image definition (headless Chromium)', 
       await expect.poll(() => detail.textContent(), { timeout: 10_000 }).toMatch(/^4[45] min of soak left/);
       await page.clock.fastForward('10:00');
       await expect.poll(() => detail.textContent()).toMatch(/^3[45] min of soak left \(rolls at /);
+      expect(await page.locator(`#rollout tr[data-group="${names.soaks}"] td.runs`).textContent()).toMatch(/^1\.0\.0, rolling to 1\.1\.0 in 3[45] min$/);
       await page.clock.fastForward('40:00');
       await expect.poll(() => detail.textContent()).toMatch(/^soak over at .* UTC: the roll starts$/);
+      expect(await page.locator(`#rollout tr[data-group="${names.soaks}"] td.runs`).textContent()).toBe('1.0.0, rolling to 1.1.0 now');
     } finally {
       await page.close();
     }
@@ -197,12 +230,28 @@ describe('web console: the rollout of an image definition (headless Chromium)', 
     await row('westeurope', names.rolls).locator('td.job a').click();
     await expect.poll(() => page.locator('#job-status').textContent(), { timeout: 10_000 }).toBe(`Job ${rollId}: succeeded`);
     expect(await page.locator('#page-jobs').isVisible()).toBe(true);
+    // The job page says which roll it is.
+    expect(await page.locator('#job-result-title').textContent()).toBe(`Roll job ${rollId}`);
+    expect(await page.locator('#job-roll').textContent()).toBe(`Auto-roll of stateless group ${names.rolls} (${CONSUMER_ACCOUNT}) from 1.0.0 to 1.1.0`);
     expect(await page.locator('#job-details').textContent()).toContain(`statelessGroup ${names.rolls}`);
     expect(await page.locator('#job-details').textContent()).toContain(V11);
     // Back to the images page: the rollout is still there.
     await page.goBack();
     await expect.poll(() => page.locator('#page-catalog').isVisible()).toBe(true);
     expect(await row('westeurope', names.rolls).count()).toBe(1);
+    // The soaking group's roll job: which roll, from the version the group runs, until when it soaks.
+    const soakId = rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', names.soaks, '1.1.0');
+    await row('westeurope', names.soaks).locator('td.job a').click();
+    // (The page's clock may be ahead: the countdown test moved it; the words follow the page's time.)
+    const { notBefore } = await host.api<{ notBefore: string }>(`groups/jobs/${encodeURIComponent(soakId)}`);
+    const pageNow = new Date(Number(await page.evaluate('Date.now()')));
+    await expect.poll(() => page.locator('#job-roll').textContent(), { timeout: 10_000 }).toBe(rollText({ toVersion: '1.1.0', ordinal: 0 }, { jobId: soakId, status: 'queued', account: CONSUMER_ACCOUNT, group: { kind: 'statelessGroup', name: names.soaks }, notBefore }, { imageVersionId: V1 }, pageNow));
+    expect(await page.locator('#job-roll').textContent()).toMatch(new RegExp(`^Auto-roll of stateless group ${names.soaks} \\(${CONSUMER_ACCOUNT}\\) from 1\\.0\\.0 to 1\\.1\\.0, (soaking until|soak over at) \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC`));
+    expect(await page.locator('#job-status').textContent()).toBe(`Job ${soakId}: queued…`);
+    expect(await page.evaluate(LOW_CONTRAST_SCRIPT(4.5))).toEqual([]);
+    await browser.screenshot('rollout-roll-job-1280');
+    await page.goBack();
+    await expect.poll(() => page.locator('#page-catalog').isVisible()).toBe(true);
   });
 
   it("says so in a banner when the definition's auto-roll is paused", async () => {

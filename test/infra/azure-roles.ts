@@ -4,7 +4,7 @@
  * articles/role-based-access-control/built-in-roles.md at commit
  * 00a583295ba737a5caf885472cb3bca3624e9cde (published as
  * https://learn.microsoft.com/azure/role-based-access-control/built-in-roles), sections Privileged,
- * General, Storage, Integration and Monitor; Security from the same repository's
+ * General, Compute, Networking, Storage, Integration and Monitor; Security from the same repository's
  * articles/role-based-access-control/built-in-roles/security.md at commit
  * 9772bfe3ed75f1e87098b298f2efbd4ef84f6f74 (the list split into one page per category).
  *
@@ -31,6 +31,10 @@ export const BUILT_IN_ROLES: Readonly<Record<string, string>> = {
   '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0': 'Azure Service Bus Data Receiver',
   '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39': 'Azure Service Bus Data Sender',
   'd5a91429-5739-47e2-a06b-3470a27159e7': 'EventGrid Data Sender',
+  // Compute
+  '9980e02c-c2be-4d73-94e8-173b1dc7cf3c': 'Virtual Machine Contributor',
+  // Networking
+  '4d97b98b-1d4f-4787-a291-c67834d212e7': 'Network Contributor',
   // Monitor
   '3913510d-42f4-4e42-8a64-420c390055eb': 'Monitoring Metrics Publisher',
   // Security

@@ -495,6 +495,8 @@ describe('role assignments', () => {
     'Monitoring Metrics Publisher',
     'EventGrid Data Sender',
     'Key Vault Secrets User',
+    'Virtual Machine Contributor',
+    'Network Contributor',
   ]);
   const TOO_BROAD = withIds(['Owner', 'Contributor', 'Azure Service Bus Data Owner', 'Key Vault Secrets Officer', 'Key Vault Administrator']);
 

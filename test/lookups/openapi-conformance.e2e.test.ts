@@ -79,6 +79,8 @@ describe('real answers parse with the OpenAPI schemas', () => {
     expect(latest).toHaveProperty('details');
     expect((latest.passedOver as unknown[]).length).toBeGreaterThan(0);
     await answer('GET', `${definition}/versions/{version}/replicas`, `${UBUNTU}/versions/1.9.0/replicas`, 200);
+    const sizes = await answer('GET', `${definition}/versions/{version}/vmSizes`, `${UBUNTU}/versions/1.9.0/vmSizes?region=westeurope&account=${CONSUMER_ACCOUNT}`, 200);
+    expect((sizes.sizes as Json[]).some((s) => s.fits === true) && (sizes.sizes as Json[]).some((s) => s.fits === false)).toBe(true);
     await answer('GET', '/images', 'images?osType=Linux&region=westeurope', 200);
     await answer('GET', '/advice/replicas', 'advice/replicas', 200);
     // A version nobody uses, and one a group uses with too few replicas: both lists of the advice filled.
@@ -94,6 +96,7 @@ describe('real answers parse with the OpenAPI schemas', () => {
   let nodeName = '';
 
   it('jobs and groups: a submission, its duplicate, the jobs (succeeded with a warning, failed with errors), the groups', async () => {
+    expect((await answer('GET', '/me', 'me', 200)).accounts).toContainEqual({ account: CONSUMER_ACCOUNT, subscriptionId: DEMO_SUBSCRIPTIONS.consumer, actsFor: true });
     const job = envelope('elastigroup-gallery-latest', (b) => (galleryImage(b).version = 'latest'), { autoRoll: { soakMinutes: 0 } });
     groupName = String((job.body as { group: { name: string } }).group.name);
     const accepted = await answer('POST', '/groups/jobs', 'groups/jobs', 202, job);
@@ -160,6 +163,11 @@ describe('real answers parse with the OpenAPI schemas', () => {
     const definition = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries/{gallery}/images/{image}';
     expect(await answer('GET', definition, `${UBUNTU}?unknown=1`, 400)).toHaveProperty('errors');
     await answer('GET', definition, `${UBUNTU}-missing`, 404);
+    const sizes = `${definition}/versions/{version}/vmSizes`;
+    // Another organization's account: the field named, as for an account that does not exist.
+    expect(await answer('GET', sizes, `${UBUNTU}/versions/1.9.0/vmSizes?region=westeurope&account=act-9e8d7c6b`, 400)).toMatchObject({ errors: [{ field: 'query.account' }] });
+    await answer('GET', sizes, `${UBUNTU}/versions/9.9.9/vmSizes?region=westeurope&account=${CONSUMER_ACCOUNT}`, 404);
+    await answer('GET', '/me', 'me', 403, undefined, STRANGER);
     await answer('GET', '/images', 'images', 403, undefined, STRANGER);
     const reader = { ...DEMO_PRINCIPAL, roles: [APP_ROLES.read] };
     expect(await answer('POST', '/groups/jobs', 'groups/jobs', 403, envelope('elastigroup-gallery-pinned'), reader)).toHaveProperty('requiredRole');

@@ -82,7 +82,7 @@ type Json = Record<string, unknown>;
  * OS disk `osDiskGB`), then its write event; waits for the events and the jobs they cause (a host
  * started with `events: true`: the auto-roll reacts).
  */
-export async function publishUbuntuVersion(host: JobsHost, version: string, osDiskGB = 30): Promise<void> {
+export async function publishUbuntuVersion(host: Pick<JobsHost, 'sim' | 'url' | 'topic' | 'jobsQueue'>, version: string, osDiskGB = 30): Promise<void> {
   const v = structuredClone(host.sim.get(`${DEMO_IMAGES.ubuntu}/versions/1.10.0`)!) as unknown as {
     id: string;
     name: string;

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { buildMatrix, dottedSegments, errorSegments, jsonLines, kindOfBody, placeErrors, pointerSegments, segmentsText, withGalleryImage, type LatestView, type VersionView } from '../../shared/console/model.js';
+import { buildMatrix, dottedSegments, errorSegments, jsonLines, kindOfBody, placeErrors, pointerSegments, segmentsText, type LatestView, type VersionView } from '../../shared/console/model.js';
 import { assetName, contentTypeOf, loadAssets } from '../../shared/console/assets.js';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -114,25 +114,5 @@ describe('console: files', () => {
     expect(assets.get('index.html')?.cacheControl).toBe('no-cache');
     expect(loadAssets(path.join(dir, 'missing')).size).toBe(0);
     fs.rmSync(dir, { recursive: true, force: true });
-  });
-});
-
-describe('console: a chosen image into a Spot body', () => {
-  const choice = { resourceGroupName: 'rg-team', galleryName: 'teamGallery', imageName: 'app-server', version: '1.0.0' };
-
-  it('sets image.gallery with version for a group, dropping another source and another gallery\'s spotAccountId', () => {
-    const body = { group: { name: 'g', compute: { launchSpecification: { image: { gallery: { resourceGroupName: 'rg-images', galleryName: 'corpGallery', imageName: 'x', version: 'latest', spotAccountId: 'act-1' } } } } } };
-    const next = withGalleryImage(body, choice) as { group: { compute: { launchSpecification: { image: unknown } } } };
-    expect(next.group.compute.launchSpecification.image).toEqual({ gallery: choice });
-    expect(body.group.compute.launchSpecification.image.gallery.imageName).toBe('x'); // the input is left alone
-    expect(withGalleryImage({ group: { compute: { launchSpecification: { image: { marketplace: { publisher: 'p' } } } } } }, choice)).toEqual({ group: { compute: { launchSpecification: { image: { gallery: choice } } } } });
-  });
-
-  it('keeps spotAccountId for the same gallery, and uses versionName for a stateful node', () => {
-    const body = { statefulNode: { compute: { launchSpecification: { image: { gallery: { resourceGroupName: 'RG-TEAM', galleryName: 'teamgallery', imageName: 'x', versionName: 'latest', spotAccountId: 'act-2' } } } } } };
-    const next = withGalleryImage(body, choice) as { statefulNode: { compute: { launchSpecification: { image: { gallery: unknown } } } } };
-    expect(next.statefulNode.compute.launchSpecification.image.gallery).toEqual({ resourceGroupName: 'rg-team', galleryName: 'teamGallery', imageName: 'app-server', versionName: '1.0.0', spotAccountId: 'act-2' });
-    expect(withGalleryImage({ other: {} }, choice)).toBeUndefined();
-    expect(withGalleryImage({ group: {} }, choice)).toEqual({ group: { compute: { launchSpecification: { image: { gallery: choice } } } } });
   });
 });

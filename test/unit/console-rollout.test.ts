@@ -9,6 +9,9 @@ import {
   lastRollText,
   parseJobHash,
   policyText,
+  rollOfJob,
+  rollText,
+  runsText,
   soakText,
   sortedGroups,
   stateText,
@@ -85,5 +88,36 @@ describe('console rollout texts', () => {
     expect(parseJobHash('#/jobs')).toBeUndefined();
     expect(parseJobHash('#/jobs/%E0%A4%A')).toBeUndefined();
     expect(parseJobHash('#/catalog/x')).toBeUndefined();
+  });
+
+  it('says what a group runs and the roll under way: "1.10.0, rolling to 1.13.0 in 12 min" while it soaks', () => {
+    const soaking = group('s', { version: '1.10.0', state: 'soaking', notBefore: '2026-12-01T22:11:10Z', rollJobId: 'roll:0123456789abcdef:1.13.0' });
+    expect(runsText(soaking, '1.13.0', NOW)).toBe('1.10.0, rolling to 1.13.0 in 12 min');
+    expect(runsText(soaking, '1.13.0', new Date('2026-12-01T22:11:10Z'))).toBe('1.10.0, rolling to 1.13.0 now');
+    expect(runsText(group('p', { version: '1.10.0', state: 'pending', rollJobId: 'roll:0123456789abcdef:1.13.0' }), '1.13.0', NOW)).toBe('1.10.0, rolling to 1.13.0');
+    // Not rolling: only the version it runs.
+    expect(runsText(group('p', { version: '1.10.0', state: 'pending' }), '1.13.0', NOW)).toBe('1.10.0');
+    expect(runsText(group('f', { version: '1.10.0', state: 'failed', rollJobId: 'roll:0123456789abcdef:1.13.0' }), '1.13.0', NOW)).toBe('1.10.0');
+    expect(runsText(group('h', { version: '1.10.0', state: 'held' }), '1.13.0', NOW)).toBe('1.10.0');
+    expect(runsText(group('r', { version: '1.13.0' }), '1.13.0', NOW)).toBe('1.13.0');
+    expect(runsText(group('u', { version: undefined, state: 'pending' }), '1.13.0', NOW)).toBeUndefined();
+  });
+
+  it("says which roll a roll job is: the group, from and to which version, the soak, a later roll to the same version", () => {
+    expect(rollOfJob('roll:0123456789abcdef:1.13.0')).toEqual({ toVersion: '1.13.0', ordinal: 0 });
+    expect(rollOfJob('roll:0123456789abcdef:1.13.0:2')).toEqual({ toVersion: '1.13.0', ordinal: 2 });
+    expect(rollOfJob('job-1')).toBeUndefined();
+    expect(rollOfJob('roll:xyz:1.13.0')).toBeUndefined();
+    const job = { jobId: 'roll:0123456789abcdef:1.13.0', account: 'act-5c6d7e8f', group: { kind: 'statelessGroup', name: 'web-a' } };
+    const roll = rollOfJob(job.jobId)!;
+    // Soaking: it rolls from the version the group runs now.
+    expect(rollText(roll, { ...job, status: 'queued', notBefore: '2026-12-01T22:11:10Z' }, { imageVersionId: `${V}/1.10.0` }, NOW)).toBe('Auto-roll of stateless group web-a (act-5c6d7e8f) from 1.10.0 to 1.13.0, soaking until 2026-12-01 22:11 UTC');
+    expect(rollText(roll, { ...job, status: 'queued', notBefore: '2026-12-01T21:59:00Z' }, { imageVersionId: `${V}/1.10.0` }, NOW)).toBe('Auto-roll of stateless group web-a (act-5c6d7e8f) from 1.10.0 to 1.13.0, soak over at 2026-12-01 21:59 UTC: the roll starts');
+    // Done: from the group's last roll, when it was this one.
+    const done = { ...job, status: 'succeeded' };
+    expect(rollText(roll, done, { imageVersionId: `${V}/1.13.0`, lastRoll: { fromVersionId: `${V}/1.10.0`, toVersionId: `${V}/1.13.0`, at: '2026-12-01T22:12:00Z', jobId: job.jobId } }, NOW)).toBe('Auto-roll of stateless group web-a (act-5c6d7e8f) from 1.10.0 to 1.13.0');
+    // Failed, or an earlier roll: the version it came from is not known any more.
+    expect(rollText(roll, { ...job, status: 'failed' }, { imageVersionId: `${V}/1.10.0` }, NOW)).toBe('Auto-roll of stateless group web-a (act-5c6d7e8f) to 1.13.0');
+    expect(rollText(rollOfJob(`${job.jobId}:1`)!, { ...job, jobId: `${job.jobId}:1`, status: 'running' }, undefined, NOW)).toBe('Auto-roll of stateless group web-a (act-5c6d7e8f) to 1.13.0 (its roll 2 to 1.13.0: latest came back to it)');
   });
 });

@@ -6,11 +6,12 @@
 import { all, get, seg } from './api.js';
 import { byId, clear, h } from './dom.js';
 import { buildMatrix, type GalleryChoice, type LatestView, type Matrix, type MatrixRow, type VersionView } from '../model.js';
+import type { ImageFacts } from '../job-body.js';
 import { versionHash, type VersionLocation } from '../replica-view.js';
 
 interface ResourceGroup { name: string; subscriptionId: string; galleries: number }
 interface Gallery { name: string; subscriptionId: string; resourceGroup: string; location: string; visibleVia: string }
-interface Image { name: string; subscriptionId: string; osType: string; osState: string; hyperVGeneration: string; architecture: string; publisher: string; offer: string; sku: string }
+type Image = ImageFacts & { publisher: string; offer: string; sku: string };
 
 /**
  * Extension points of the matrix for data other APIs add: a column per version (e.g. the groups
@@ -119,9 +120,20 @@ class Picker<T> {
   }
 }
 
+/** What the job page needs to build a body for the chosen image (see jobs.ts). */
+export interface ImageUse {
+  readonly choice: GalleryChoice;
+  readonly image: ImageFacts;
+  /** The subscription holding the gallery. */
+  readonly subscriptionId: string;
+  readonly matrix: Matrix;
+  /** The OS disk size of each version (GB), when ARM reported it. */
+  readonly osDiskSizeGB: Readonly<Record<string, number | undefined>>;
+}
+
 /** Hands the choice to the job page (see jobs.ts) and opens it. */
-function useInJob(choice: GalleryChoice): void {
-  window.dispatchEvent(new CustomEvent<GalleryChoice>('console:use-image', { detail: choice }));
+function useInJob(use: ImageUse): void {
+  window.dispatchEvent(new CustomEvent<ImageUse>('console:use-image', { detail: use }));
   window.location.hash = '#/jobs';
 }
 
@@ -137,6 +149,7 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
   let rg: ResourceGroup | undefined;
   let gallery: Gallery | undefined;
   let image: ImagePath | undefined;
+  let imageFacts: Image | undefined;
   let versions: VersionView[] = [];
   let shown: MatrixContext | undefined; // the matrix on screen
   let footer: HTMLTableSectionElement | undefined;
@@ -185,6 +198,7 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
   async function pickImage(i: Image | undefined): Promise<void> {
     versionPicker.reset();
     image = i && gallery ? { subscriptionId: gallery.subscriptionId, resourceGroup: gallery.resourceGroup, gallery: gallery.name, image: i.name } : undefined;
+    imageFacts = i;
     versions = [];
     shown = undefined;
     byId('matrix-section').hidden = true;
@@ -233,6 +247,12 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
       return;
     }
     const spot = { resourceGroupName: image.resourceGroup, galleryName: image.gallery, imageName: image.image, version };
+    const facts = imageFacts;
+    const matrix = shown?.matrix;
+    const use = (): void => {
+      if (!facts || !matrix || !image) return;
+      useInJob({ choice: spot, image: facts, subscriptionId: image.subscriptionId, matrix, osDiskSizeGB: Object.fromEntries(versions.map((v) => [v.name, v.osDiskSizeGB])) });
+    };
     const id = version === 'latest' ? undefined : versions.find((v) => v.name === version)?.id;
     clear(
       box,
@@ -240,7 +260,7 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
       id ? h('div', {}, h('code', {}, id)) : h('div', {}, 'latest resolves per region: see the matrix and the answer below.'),
       h('div', {}, 'Spot ', h('code', {}, 'compute.launchSpecification.image.gallery'), ' (with ', h('code', {}, 'spotAccountId'), ' when the gallery is in another account):'),
       h('pre', {}, JSON.stringify(spot, null, 2)),
-      h('button', { type: 'button', id: 'use-in-job', onclick: () => useInJob(spot) }, 'Use in a group job'),
+      h('button', { type: 'button', id: 'use-in-job', onclick: use }, 'Use in a group job'),
     );
     box.hidden = false;
   }

@@ -3,20 +3,28 @@
  * follow the job (GET /api/groups/jobs/{id}) until it settles, and show each error at its field:
  * envelope fields at their inputs, body fields on their own line of the submitted body.
  */
-import { ApiError, call, get } from './api.js';
+import { ApiError, call, get, seg } from './api.js';
 import { byId, clear, h } from './dom.js';
-import { errorSegments, jsonLines, kindOfBody, placeErrors, segmentsText, withGalleryImage, type FieldError, type GalleryChoice, type Segment } from '../model.js';
+import type { ImageUse } from './catalog.js';
+import { errorSegments, jsonLines, kindOfBody, placeErrors, segmentsText, type FieldError, type Segment } from '../model.js';
+import { jobHash, rollOfJob, rollText, type GroupRollsView, type JobApplyView } from '../rollout.js';
+import { applySummary, phaseTone, planBodyText, planTitle, type JobPlanView } from '../apply-view.js';
+import { freshGroupName, galleryAccount, jobBody, jobRegion, ownAccounts, type CallerAccountsView, type VersionSizesView } from '../job-body.js';
 
 interface Job {
   jobId: string;
   status: string;
   kind?: string;
+  account?: string;
+  notBefore?: string;
   group?: { kind: string; name: string };
   resolvedImageVersionId?: string;
   attempts: number;
   errors: FieldError[];
   warnings: FieldError[];
   lastError?: string;
+  plan?: JobPlanView;
+  apply?: JobApplyView;
 }
 
 interface Template { name: string; title: string; file: string }
@@ -44,7 +52,31 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
   const templateSelect = byId<HTMLSelectElement>('job-template');
   jobIdInput.value = crypto.randomUUID();
   const accountInput = byId<HTMLInputElement>('job-account');
-  accountInput.value = window.localStorage.getItem(ACCOUNT_KEY) ?? '';
+  const accountHint = byId('hint-account');
+  const bodyHint = byId('hint-body');
+  const bodyError = byId('err-body');
+
+  // The caller's own accounts, offered in the account field (the one used last, when it is still
+  // one of them), unless the user has typed there meanwhile.
+  let typed = false;
+  accountInput.addEventListener('input', () => (typed = true), { once: true });
+  const me: Promise<CallerAccountsView | undefined> = get<CallerAccountsView>('me').then(
+    (answer) => {
+      const own = ownAccounts(answer);
+      clear(byId('list-account'), own.map((a) => h('option', { value: a.account }, a.subscriptionId)));
+      const remembered = window.localStorage.getItem(ACCOUNT_KEY);
+      if (!typed && accountInput.value === '') accountInput.value = own.find((a) => a.account === remembered)?.account ?? own[0]?.account ?? '';
+      accountHint.textContent =
+        own.length === 0
+          ? `You act for no account of ${answer.displayName ?? answer.organization}: ask an administrator to add you to one.`
+          : `The account you act for (caller.account): ${own.map((a) => a.account).join(', ')}`;
+      return answer;
+    },
+    (err: unknown) => {
+      report(err, accountHint);
+      return undefined;
+    },
+  );
 
   void get<Template[]>('console/templates/index.json')
     .then((templates) => {
@@ -59,13 +91,15 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
         bodyInput.value = JSON.stringify(body, null, 2);
         jobIdInput.value = crypto.randomUUID();
       },
-      (err: unknown) => report(err, byId('err-body')),
+      (err: unknown) => report(err, bodyError),
     );
   });
 
-  // An image chosen on the images page goes into the body (the first template when there is none yet).
-  window.addEventListener('console:use-image', (event) => {
-    const choice = (event as CustomEvent<GalleryChoice>).detail;
+  /** The body for an image chosen on the images page: the current body (or the first template) made to pass for it. */
+  async function useImage(use: ImageUse): Promise<void> {
+    bodyError.textContent = '';
+    bodyError.classList.remove('error');
+    bodyHint.textContent = `Building a body for ${use.choice.imageName} ${use.choice.version}…`;
     const current = ((): unknown => {
       try {
         return JSON.parse(bodyInput.value);
@@ -73,15 +107,43 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
         return undefined;
       }
     })();
-    const start = kindOfBody(current) ? Promise.resolve(current) : get<unknown>(`console/templates/${templateSelect.options[1]?.value ?? 'elastigroup-gallery-latest.json'}`);
-    void start.then(
-      (body) => {
-        const next = withGalleryImage(body, choice);
-        if (next) bodyInput.value = JSON.stringify(next, null, 2);
-        byId('hint-body').textContent = next ? `Image set to ${choice.imageName} ${choice.version}; add spotAccountId if the gallery belongs to another of your accounts.` : '';
-      },
-      (err: unknown) => report(err, byId('err-body')),
+    const template = kindOfBody(current) ? current : await get<unknown>(`console/templates/${templateSelect.options[1]?.value ?? 'elastigroup-gallery-latest.json'}`);
+    const spec = (template as Record<string, { region?: unknown } | undefined>)[kindOfBody(template) === 'statefulNode' ? 'statefulNode' : 'group'];
+    const fail = (problem: string): void => {
+      bodyHint.textContent = '';
+      bodyError.textContent = problem;
+    };
+    const answer = await me;
+    const account = accountInput.value.trim();
+    if (!answer || account === '') return fail('Name the account you act for first: the body uses its VM sizes.');
+    const target = jobRegion(use.matrix, use.choice.version, typeof spec?.region === 'string' ? spec.region : undefined);
+    if (!target) return fail(`${use.choice.imageName} ${use.choice.version} cannot be deployed in any region yet: no body can pass for it.`);
+    const holder = galleryAccount(use.subscriptionId, account, answer.accounts);
+    if ('problem' in holder) return fail(holder.problem);
+    const p = use.choice;
+    const sizes = await get<VersionSizesView>(
+      `subscriptions/${seg(use.subscriptionId)}/resourceGroups/${seg(p.resourceGroupName)}/galleries/${seg(p.galleryName)}/images/${seg(p.imageName)}/versions/${seg(target.version)}/vmSizes?region=${seg(target.region)}&account=${seg(account)}`,
     );
+    const osDiskSizeGB = use.osDiskSizeGB[target.version];
+    const name = freshGroupName(p.imageName, crypto.randomUUID());
+    const built = jobBody(template, { choice: p, image: use.image, region: target.region, sizes, name, ...(holder.spotAccountId ? { spotAccountId: holder.spotAccountId } : {}), ...(osDiskSizeGB === undefined ? {} : { osDiskSizeGB }) });
+    if ('problem' in built) return fail(built.problem);
+    bodyInput.value = JSON.stringify(built.body, null, 2);
+    bodyInput.removeAttribute('aria-invalid');
+    jobIdInput.value = crypto.randomUUID();
+    const version = p.version === 'latest' ? `latest (${target.version} in ${target.region})` : `${p.version} in ${target.region}`;
+    bodyHint.textContent = [
+      `Built for ${p.imageName} ${version}: group ${name}, ${built.sizes.join(', ')} (sizes of ${account} that can run it), ${sizes.securityType ?? 'no'} security type${holder.spotAccountId ? `, gallery of ${holder.spotAccountId}` : ''}.`,
+      ...built.notes,
+    ].join(' ');
+  }
+
+  // An image chosen on the images page goes into the body (the first template when there is none yet).
+  window.addEventListener('console:use-image', (event) => {
+    void useImage((event as CustomEvent<ImageUse>).detail).catch((err: unknown) => {
+      bodyHint.textContent = '';
+      report(err, bodyError);
+    });
   });
 
   const clearErrors = (): void => {
@@ -152,11 +214,54 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
     summary.focus();
   };
 
+  /** A roll job's group as its roll history shows it (the version it ran, its last roll); undefined when not readable. */
+  const rollGroup = async (job: Job): Promise<GroupRollsView['group'] | undefined> => {
+    if (!job.account || !job.group) return undefined;
+    try {
+      return (await get<GroupRollsView>(`groups/${seg(job.account)}/${seg(job.group.kind)}/${seg(job.group.name)}/rolls`)).group;
+    } catch {
+      return undefined; // the job page still says which roll it is, without the version it rolls from
+    }
+  };
+
+  /** Where the job's apply is: its phase, the request under way and the attempt, the next check, the failure it follows. */
+  const applyBlock = (apply: JobApplyView, now: Date): (Node | null)[] => [
+    h('p', { id: 'job-apply-summary', class: `cell-${phaseTone(apply.phase)} apply-phase`, 'data-phase': apply.phase }, applySummary(apply, now)),
+    h(
+      'ul',
+      { class: 'reasons' },
+      apply.resourceId ? h('li', { 'data-field': 'resourceId' }, 'Resource ', h('code', {}, apply.resourceId)) : null,
+      apply.blockedBy ? h('li', { 'data-field': 'blockedBy' }, 'Waits for the job that applies the same group first: ', h('a', { href: jobHash(apply.blockedBy), class: 'job-link' }, apply.blockedBy)) : null,
+      apply.lastFailure ? h('li', { 'data-field': 'lastFailure' }, `Last failure: ${apply.lastFailure}`) : null,
+    ),
+  ];
+
+  /** The requests the job makes (or would make, in plan mode) at its target, each body pretty-printed. */
+  const planBlock = (plan: JobPlanView): (Node | null)[] => [
+    h('p', { id: 'job-plan-title' }, planTitle(plan)),
+    h(
+      'ol',
+      { class: 'plan' },
+      plan.requests.map((r, i) =>
+        h(
+          'li',
+          { class: 'plan-request', 'data-method': r.method },
+          h('p', {}, h('code', { class: 'method' }, r.method), ' ', h('code', { class: 'url' }, r.url)),
+          h('pre', { class: 'plan-body', tabindex: 0, 'aria-label': `Body of request ${i + 1}` }, planBodyText(r)),
+        ),
+      ),
+    ),
+    plan.notes && plan.notes.length > 0 ? h('ul', { class: 'reasons plan-notes' }, plan.notes.map((n) => h('li', {}, n))) : null,
+  ];
+
   let following = 0; // a newer job shown stops following the earlier one
   const follow = async (jobId: string, body: unknown): Promise<void> => {
     const mine = ++following;
+    const roll = rollOfJob(jobId);
+    if (roll) byId('job-result-title').textContent = `Roll job ${jobId}`;
     for (let i = 0; i < 600; i++) {
       const job = await get<Job>(`groups/jobs/${encodeURIComponent(jobId)}`);
+      const group = roll ? await rollGroup(job) : undefined;
       if (mine !== following) return;
       status.className = `status${job.status === 'failed' || job.status === 'deadLettered' ? ' error' : ''}`;
       status.textContent = `Job ${job.jobId}: ${job.status}${SETTLED.has(job.status) ? '' : '…'}`;
@@ -165,10 +270,13 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
         h(
           'dl',
           {},
+          roll ? [h('dt', {}, 'Roll'), h('dd', { id: 'job-roll' }, rollText(roll, job, group, new Date()))] : null,
           job.group ? [h('dt', {}, 'Group'), h('dd', {}, `${job.group.kind} ${job.group.name}`)] : null,
           job.resolvedImageVersionId ? [h('dt', {}, 'Image version'), h('dd', {}, h('code', {}, job.resolvedImageVersionId))] : null,
           job.warnings.length > 0 ? [h('dt', {}, 'Warnings'), h('dd', {}, h('ul', {}, job.warnings.map((w) => h('li', {}, `${w.message} (${w.code ?? ''})`))))] : null,
           job.lastError ? [h('dt', {}, 'Last error'), h('dd', {}, job.lastError)] : null,
+          job.apply ? [h('dt', {}, 'Apply'), h('dd', { id: 'job-apply' }, applyBlock(job.apply, new Date()))] : null,
+          job.plan ? [h('dt', {}, 'Plan'), h('dd', { id: 'job-plan' }, planBlock(job.plan))] : null,
         ),
       );
       if (SETTLED.has(job.status)) {

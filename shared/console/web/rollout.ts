@@ -3,7 +3,8 @@
  * per region, the latest version and every group of the caller's organization on `latest` there,
  * its state in colour and words, the version it runs, its roll job (a link to the job page), the
  * soak time left, the failure codes, why it is held; a banner when the definition's auto-roll is
- * paused. A group's name opens its roll history (`GET /api/groups/{account}/{kind}/{name}/rolls`):
+ * paused; for an applied group its deployment (target, scale set or VM, provisioning state, the
+ * VMs on each image version) and its roll job's apply. A group's name opens its roll history (`GET /api/groups/{account}/{kind}/{name}/rolls`):
  * its policy, its last roll, its roll jobs newest first. A failure shows the problem's detail where
  * the answer was to appear.
  */
@@ -18,6 +19,7 @@ import {
   jobStatusTone,
   lastRollText,
   policyText,
+  runsText,
   soakText,
   sortedGroups,
   stateText,
@@ -29,6 +31,7 @@ import {
   type RolloutRegionView,
   type RolloutView,
 } from '../rollout.js';
+import { applySummary, deploymentSummary, resourceName } from '../apply-view.js';
 
 type Report = (err: unknown, where: HTMLElement) => void;
 
@@ -45,6 +48,8 @@ export function registerRolloutView(report: Report): void {
   const rollsOut = byId('rolls');
   let current: ImagePath | undefined;
   let generation = 0; // answers for an earlier choice are dropped
+  /** The "Runs" cells of soaking groups, counted down with the soak. */
+  const soakingRuns = new Map<HTMLElement, { group: RolloutGroupView; latest: string | undefined }>();
 
   async function load(): Promise<void> {
     const image = current;
@@ -92,6 +97,8 @@ export function registerRolloutView(report: Report): void {
 
   function regionBlock(r: RolloutRegionView, now: Date): HTMLElement {
     const titleId = `rollout-${r.region}-title`;
+    // The deployment column only where a group of the region is applied (organizations that apply nothing never see it).
+    const applied = r.groups.some((g) => g.deployment !== undefined);
     return h(
       'section',
       { class: 'rollout-region', 'data-region': r.region, 'aria-labelledby': titleId },
@@ -105,14 +112,14 @@ export function registerRolloutView(report: Report): void {
               'table',
               { class: 'matrix rollout' },
               h('caption', { class: 'hint' }, `Groups on latest in ${r.region}, what needs attention first`),
-              h('thead', {}, h('tr', {}, ['Group', 'State', 'Runs', 'Roll job', 'Detail'].map((t) => h('th', { scope: 'col' }, t)))),
-              h('tbody', {}, sortedGroups(r.groups).map((g) => groupRow(g, r, now))),
+              h('thead', {}, h('tr', {}, ['Group', 'State', 'Runs', ...(applied ? ['Deployment'] : []), 'Roll job', 'Detail'].map((t) => h('th', { scope: 'col' }, t)))),
+              h('tbody', {}, sortedGroups(r.groups).map((g) => groupRow(g, r, now, applied))),
             ),
           ),
     );
   }
 
-  function groupRow(g: RolloutGroupView, r: RolloutRegionView, now: Date): HTMLTableRowElement {
+  function groupRow(g: RolloutGroupView, r: RolloutRegionView, now: Date, applied: boolean): HTMLTableRowElement {
     const tone = STATE_TONE[g.state];
     const detail = groupDetail(g, r.latestVersion, now);
     return h(
@@ -125,10 +132,37 @@ export function registerRolloutView(report: Report): void {
         h('span', { class: 'version-meta' }, `${KIND_TEXT[g.kind] ?? g.kind} of ${g.account}`),
       ),
       h('td', { class: `cell-${tone} state` }, h('span', { class: 'cell-state' }, stateText(g))),
-      h('td', { class: 'runs' }, g.version ?? h('span', { class: 'empty' }, 'unknown')),
+      runsCell(g, r.latestVersion, now),
+      applied ? deploymentCell(g) : null,
       h('td', { class: 'job' }, g.rollJobId ? jobLink(g.rollJobId) : h('span', { class: 'empty' }, g.state === 'rolled' ? 'none (on latest when created)' : 'none yet')),
-      h('td', { class: 'detail', 'data-not-before': g.state === 'soaking' ? g.notBefore : undefined }, g.state === 'failed' ? h('ul', { class: 'reasons failures' }, detail.map((d) => h('li', {}, d))) : detail.join(' ')),
+      h(
+        'td',
+        { class: 'detail', 'data-not-before': g.state === 'soaking' ? g.notBefore : undefined },
+        g.state === 'failed' ? h('ul', { class: 'reasons failures' }, detail.map((d) => h('li', {}, d))) : detail.join(' '),
+        g.apply ? h('div', { class: 'apply', 'data-phase': g.apply.phase }, `Apply: ${applySummary(g.apply, now)}`, g.apply.lastFailure ? ` · last failure: ${g.apply.lastFailure}` : '') : null,
+      ),
     );
+  }
+
+  /** Where an applied group is: its scale set or VM (the full id on hover and in the text), its state, the VMs on each version. */
+  function deploymentCell(g: RolloutGroupView): HTMLTableCellElement {
+    const d = g.deployment;
+    if (!d) return h('td', { class: 'deployment' }, h('span', { class: 'empty' }, 'not applied'));
+    return h(
+      'td',
+      { class: 'deployment', 'data-resource-id': d.resourceId },
+      h('code', { class: 'resource', title: d.resourceId }, resourceName(d.resourceId)),
+      h('div', { class: 'summary' }, deploymentSummary(d)),
+      h('div', { class: 'version-meta resource-id' }, d.resourceId),
+    );
+  }
+
+  /** The version the group runs, and the roll under way ("1.10.0, rolling to 1.13.0 in 12 min"). */
+  function runsCell(g: RolloutGroupView, latest: string | undefined, now: Date): HTMLTableCellElement {
+    const text = runsText(g, latest, now);
+    const cell = h('td', { class: 'runs' }, text ?? h('span', { class: 'empty' }, 'unknown'));
+    if (g.state === 'soaking' && text !== undefined) soakingRuns.set(cell, { group: g, latest });
+    return cell;
   }
 
   async function openRolls(g: RolloutGroupView): Promise<void> {
@@ -204,6 +238,10 @@ export function registerRolloutView(report: Report): void {
   window.setInterval(() => {
     if (section.hidden) return;
     for (const td of out.querySelectorAll<HTMLElement>('td[data-not-before]')) td.textContent = soakText(td.dataset.notBefore ?? '', new Date());
+    for (const [td, { group, latest }] of soakingRuns) {
+      if (!td.isConnected) soakingRuns.delete(td);
+      else td.textContent = runsText(group, latest, new Date()) ?? '';
+    }
   }, 30_000);
   imageHooks.push((image) => {
     current = image;
