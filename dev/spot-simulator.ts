@@ -24,9 +24,9 @@
  *   `resource_spotinst_elastigroup_aws.go` 126-127, used for Azure v3 groups and stateful nodes).
  *   Write-only fields (the login password, …) are never sent back.
  * - Ids as Spot's: `sig-` groups, `ssn-` stateful nodes, `sbgd-` deployments, 8 hex digits (OA examples).
- * - Lists filter by exact `name` and by `region` (OA `groupsVm.yaml`, `createGetAll.yaml`); names
- *   need not be unique (Spot's Ansible modules refuse to pick among several,
- *   `azure_elastigroup.py` 953-965).
+ * - Lists filter by `name` (exact unless `listNameMatch` says substring) and by `region` (OA
+ *   `groupsVm.yaml`, `createGetAll.yaml`); names need not be unique (Spot's Ansible modules refuse
+ *   to pick among several, `azure_elastigroup.py` 953-965).
  * - Blue/green deployments (OA `groupVmDeployments.yaml`, `groupVmDeployment.yaml`,
  *   `groupVmDeploymentDetails.yaml`) progress with the simulator's clock: one batch per
  *   `deploymentBatchMs`; a deployment can be made to fail (`failNextDeployment`).
@@ -37,7 +37,8 @@
  * - Rate limiting like HELP `src/docs/administration/api/README.md`: per API route and request
  *   type per 60 seconds, 429 past the limit, `X-RateLimit-Limit`, `-Remaining` and `-Reset` on every
  *   answer; requests sent while blocked keep it blocked. Off unless `rateLimit` is given. Faults
- *   (a 429, a 5xx, a 400 with a code, a dropped connection) can be injected per request.
+ *   (a 429, a 5xx, a 400 with a code, a dropped connection, no answer at all) can be injected per
+ *   request, before Spot does the work or after it (`applied`: the work is done, the answer lost).
  *
  * What no public source says is chosen here, all in NOT_DOCUMENTED below.
  *
@@ -89,6 +90,12 @@ export const NOT_DOCUMENTED = {
   vmStatus: { pending: 'Pending', healthy: 'Healthy', detached: 'Detached', unhealthy: 'Unhealthy' },
   /** Stateful node statuses: `active` is OA `statefulNodeStatus.yaml`'s example; the rest are this simulator's. */
   nodeStatus: { active: 'active', paused: 'paused', pausing: 'pausing', resuming: 'resuming', recycling: 'recycling' },
+  /**
+   * How the lists' `name` filter matches: the OpenAPI says "Filters to find the Elastigroup via a
+   * specific name" (OA `groupsVm.yaml`), not whether exactly. Exact by default; `listNameMatch`
+   * switches to a substring match, as a partial filter would answer.
+   */
+  listNameMatch: 'exact',
   /** Protected extension settings are never sent back (the OpenAPI does not mark them write-only; Azure never returns them). */
   neverEchoed: ['compute.launchSpecification.extensions[].protectedSettings'],
 } as const;
@@ -127,8 +134,16 @@ export interface SpotSimulatorOptions {
 export interface SpotFaultSpec {
   /** Which requests: a predicate over (method, path) or a pattern tested against `METHOD path`; all when absent. */
   readonly match?: ((method: string, path: string) => boolean) | RegExp;
-  /** 429 (Spot's rate-limit answer), another HTTP status (with one error), or a dropped connection. */
-  readonly status: number | 'connection-reset';
+  /**
+   * 429 (Spot's rate-limit answer), another HTTP status (with one error), a dropped connection, or
+   * no answer (the connection is held open until the client gives up, `reset` or `stop`).
+   */
+  readonly status: number | 'connection-reset' | 'no-answer';
+  /**
+   * The request is carried out first and only its answer is the fault: a group created although
+   * the connection dropped, the answer never came or a 5xx came back. Absent: nothing is done.
+   */
+  readonly applied?: boolean;
   readonly count: number;
   /** Error code and message of a non-429 fault (defaults by status). */
   readonly code?: string;
@@ -181,6 +196,8 @@ interface Reply {
   body?: unknown;
   headers?: Record<string, string>;
   drop?: boolean;
+  /** Answer nothing: keep the connection open. */
+  hold?: boolean;
 }
 
 class SpotError extends Error {
@@ -217,6 +234,8 @@ export class SpotSimulator {
   private readonly stateChangeMs: number;
   /** Requests per route and request type per 60 s (undefined: no limit); may be changed while running. */
   rateLimit: number | undefined;
+  /** How the lists' `name` filter matches (NOT_DOCUMENTED.listNameMatch); may be changed while running. */
+  listNameMatch: 'exact' | 'substring' = NOT_DOCUMENTED.listNameMatch;
   private readonly openApi: SpotOpenApi;
 
 
@@ -226,8 +245,10 @@ export class SpotSimulator {
   private readonly deployments = new Map<string, Deployment>();
   private readonly rate = new Map<string, { windowStart: number; count: number; blockedUntil: number }>();
   private faults: { spec: SpotFaultSpec; remaining: number }[] = [];
-  private nextDeploymentFailure: { batch: number; errorMessage: string } | undefined;
+  private nextDeploymentFailure: { batch: number; errorMessage: string; groupId?: string } | undefined;
   private log: SpotRequestRecord[] = [];
+  /** Requests held unanswered (fault `no-answer`). */
+  private readonly held = new Set<http.ServerResponse>();
   private readonly listener: LoopbackServer;
   constructor(options: SpotSimulatorOptions) {
     if (options.token.length === 0) throw new Error('the Spot simulator needs a token');
@@ -284,9 +305,9 @@ export class SpotSimulator {
     this.faults.push({ spec, remaining: spec.count });
   }
 
-  /** The next deployment started fails when it reaches `batch` (1-based), with this error message in its details. */
-  failNextDeployment(batch: number, errorMessage: string): void {
-    this.nextDeploymentFailure = { batch, errorMessage };
+  /** The next deployment started (of group `groupId` when given) fails when it reaches `batch` (1-based), with this error message in its details. */
+  failNextDeployment(batch: number, errorMessage: string, groupId?: string): void {
+    this.nextDeploymentFailure = { batch, errorMessage, ...(groupId !== undefined ? { groupId } : {}) };
   }
 
   /** Forgets every group, node, deployment, fault, rate count and logged request. */
@@ -299,6 +320,8 @@ export class SpotSimulator {
     this.faults = [];
     this.nextDeploymentFailure = undefined;
     this.log = [];
+    for (const res of this.held) res.destroy();
+    this.held.clear();
   }
 
   // ---------------------------------------------------------------- HTTP
@@ -319,9 +342,14 @@ export class SpotSimulator {
       }
     }
     const reply = this.answer(req, method, url, body, bodyError);
-    if (this.log.length < MAX_LOGGED_REQUESTS) this.log.push({ method, path: url.pathname, query, status: reply.drop ? 0 : reply.status, ...(body !== undefined ? { body } : {}) });
+    if (this.log.length < MAX_LOGGED_REQUESTS) this.log.push({ method, path: url.pathname, query, status: reply.drop || reply.hold ? 0 : reply.status, ...(body !== undefined ? { body } : {}) });
     if (reply.drop) {
       req.socket.destroy();
+      return;
+    }
+    if (reply.hold) {
+      this.held.add(res);
+      res.on('close', () => this.held.delete(res));
       return;
     }
     this.send(res, reply);
@@ -338,12 +366,18 @@ export class SpotSimulator {
     const withRate = (r: Reply): Reply => (rateHeaders === undefined ? r : { ...r, headers: { ...rateHeaders.headers, ...r.headers } });
     if (rateHeaders?.blocked) return withRate(this.tooManyRequests(req, rateHeaders.resetSeconds));
     const fault = this.takeFault(method, url.pathname);
-    if (fault !== undefined) {
-      if (fault.status === 'connection-reset') return { status: 0, drop: true };
-      if (fault.status === 429) return withRate(this.tooManyRequests(req, fault.resetSeconds ?? 1));
-      const code = fault.code ?? (fault.status >= 500 ? NOT_DOCUMENTED.serverErrorCode : `HTTP_${fault.status}`);
-      return withRate({ status: fault.status, body: this.envelope(req, fault.status, { errors: [{ code, message: fault.message ?? STATUS_TEXT[fault.status] ?? 'Error', ...(fault.field ? { field: fault.field } : {}) }] }) });
-    }
+    if (fault === undefined) return this.process(req, method, url, body, bodyError, found, withRate);
+    // Carried out, the answer lost (or replaced by the fault).
+    if (fault.applied === true) this.process(req, method, url, body, bodyError, found, withRate);
+    if (fault.status === 'connection-reset') return { status: 0, drop: true };
+    if (fault.status === 'no-answer') return { status: 0, hold: true };
+    if (fault.status === 429) return withRate(this.tooManyRequests(req, fault.resetSeconds ?? 1));
+    const code = fault.code ?? (fault.status >= 500 ? NOT_DOCUMENTED.serverErrorCode : `HTTP_${fault.status}`);
+    return withRate({ status: fault.status, body: this.envelope(req, fault.status, { errors: [{ code, message: fault.message ?? STATUS_TEXT[fault.status] ?? 'Error', ...(fault.field ? { field: fault.field } : {}) }] }) });
+  }
+
+  /** The answer of a request that met no fault: Spot's work and its envelope. */
+  private process(req: http.IncomingMessage, method: string, url: URL, body: unknown, bodyError: string | undefined, found: ReturnType<SpotOpenApi['match']>, withRate: (r: Reply) => Reply): Reply {
     const accountId = url.searchParams.get('accountId');
     try {
       if (accountId === null || accountId === '') throw new SpotError(400, [{ ...NOT_DOCUMENTED.accountIdRequired }]);
@@ -443,7 +477,7 @@ export class SpotSimulator {
     return [...store.values()]
       .filter((g) => g.accountId === accountId)
       .map((g) => g.body)
-      .filter((b) => (name === null || b.name === name) && (region === null || b.region === region));
+      .filter((b) => (name === null || (this.listNameMatch === 'exact' ? b.name === name : typeof b.name === 'string' && b.name.includes(name))) && (region === null || b.region === region));
   }
 
   private remove(store: Map<string, StoredGroup>, accountId: string, id: string): void {
@@ -567,8 +601,9 @@ export class SpotSimulator {
     let id: string;
     do id = `sbgd-${hex8()}`;
     while (this.deployments.has(id));
-    const failure = this.nextDeploymentFailure;
-    this.nextDeploymentFailure = undefined;
+    const next = this.nextDeploymentFailure;
+    const failure = next !== undefined && (next.groupId === undefined || next.groupId === groupId) ? next : undefined;
+    if (failure !== undefined) this.nextDeploymentFailure = undefined;
     const deployment: Deployment = {
       id,
       groupId,

@@ -8,6 +8,8 @@
  * 3. ARM: unless `ARM_ENDPOINT` or `ARM_SUBSCRIPTION_IDS` is set, a simulated ARM seeded with a demo
  *    organization (and the edits made to it through /_sim/resources in earlier runs) answers the
  *    gallery REST calls, and the app is pointed at it.
+ * 3b. Spot: unless `SPOT_API_TOKEN` is set, the Spot API simulator (dev/spot-simulator.ts) answers
+ *    the Spot target's calls with a token made for the run, and the app is pointed at it.
  * 4. The catalog is reconciled with ARM once before anything is served (then on its schedule; the
  *    host listens meanwhile only for its local event topic), so the lookups answer on the first run; with real ARM and no organization stored, it prints the
  *    request that creates the first one.
@@ -21,6 +23,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startAzurite, stopLeftoverAzurite, type RunningAzurite } from './azurite.js';
 import { ArmSimulator } from './arm-simulator.js';
+import { SpotSimulator } from './spot-simulator.js';
 import { applyKeptEdits, keepEdits, SIMULATOR_EDITS_FILE } from './arm-simulator-edits.js';
 import { DEMO_IMAGES, DEMO_SUBSCRIPTIONS, seedDemoOrganization } from './demo/demo-org.js';
 import { loadApp, projectRoot } from './runtime/load-app.js';
@@ -160,6 +163,21 @@ async function startArm(root: string, started: Started): Promise<boolean> {
   return true;
 }
 
+/** Step 3b: the Spot API simulator with a token made for this run (never printed), unless a Spot API token is set. */
+async function startSpot(started: Started): Promise<void> {
+  if (process.env.SPOT_API_TOKEN) {
+    console.log(`Spot API: ${process.env.SPOT_API_URL || 'https://api.spotinst.io'}`);
+    return;
+  }
+  const token = randomBytes(24).toString('base64url');
+  const spot = new SpotSimulator({ token });
+  const { endpoint } = await spot.start(portSetting('SPOT_SIMULATOR_PORT', 0));
+  started.add(() => spot.stop());
+  process.env.SPOT_API_URL = endpoint;
+  process.env.SPOT_API_TOKEN = token;
+  console.log(`Spot API: simulated at ${endpoint} (set SPOT_API_TOKEN, and SPOT_API_URL, to use Spot's API)`);
+}
+
 /** Step 4: the settings the app reads that depend on what was started (the local topic, the operator), then the app's configuration, checked. */
 function prepareApp(httpPort: number): Principal {
   if (!process.env.DomainEvents__topicEndpointUri) {
@@ -288,6 +306,7 @@ async function main(): Promise<void> {
     if (await isListening(httpPort)) throw new PortInUseError(httpPort, 'the Functions HTTP server', local?.Host?.LocalHttpPort === undefined ? 'FUNCTIONS_HTTP_PORT' : 'FUNCTIONS_HTTP_PORT (or Host.LocalHttpPort in local.settings.json)');
     await startStorage(root, started);
     const simulated = await startArm(root, started);
+    await startSpot(started);
     const principal = prepareApp(httpPort);
     if (simulated) await seedDemoDirectory(services().directory);
     else if ((await services().directory.list()).length === 0) console.warn(firstOrganizationHint(httpPort, principal, config().arm.subscriptionIds));

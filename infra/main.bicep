@@ -193,6 +193,18 @@ module domainEvents 'modules/domain-events.bicep' = {
   }
 }
 
+// The Spot API token: a vault the app identity may read, the secret set by an operator (see the module).
+module spotTokenVault 'modules/spot-token-vault.bicep' = {
+  name: 'spot-token-vault'
+  scope: rg
+  params: {
+    name: 'kv-${resourceToken}'
+    location: location
+    tags: tags
+    appPrincipalId: identity.outputs.principalId
+  }
+}
+
 module functionApp 'modules/function-app.bicep' = {
   name: 'function-app'
   scope: rg
@@ -223,10 +235,12 @@ module functionApp 'modules/function-app.bicep' = {
     catalogTablePrefix: catalogTablePrefix
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    spotApiTokenSecretUri: spotTokenVault.outputs.secretUri
   }
-  // Start the host only once its identity can reach storage, Service Bus and Application Insights.
+  // Start the host only once its identity can reach storage, Service Bus, Application Insights and the token's vault.
   dependsOn: [
     appRoles
+    spotTokenVault
   ]
 }
 
@@ -284,3 +298,5 @@ output CATALOG_SOURCE_SUBSCRIPTIONS string = join(sourceSubscriptions, ',')
 output GALLERY_EVENTS_WIRED bool = wireGalleryEvents
 output DOMAIN_EVENTS_TOPIC string = domainEvents.outputs.name
 output DOMAIN_EVENTS_ENDPOINT string = domainEvents.outputs.endpoint
+output SPOT_TOKEN_VAULT_NAME string = spotTokenVault.outputs.name
+output SPOT_TOKEN_SECRET_NAME string = spotTokenVault.outputs.secretName

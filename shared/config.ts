@@ -123,6 +123,9 @@ const envSchema = z
     JOBS_SWEEP_SCHEDULE: ncrontab.optional().transform((v) => v ?? '*/30 * * * * *'),
     JOBS_RESEND_AFTER_SECONDS: intSetting(1, 86_400, 120),
     JOBS_MAX_RESENDS: intSetting(1, 100, 5),
+    SPOT_API_URL: httpsOrLoopbackUrl.optional().transform((v) => v ?? 'https://api.spotinst.io'),
+    SPOT_API_TOKEN: nonEmpty.optional(),
+    SPOT_TIMEOUT_MS: intSetting(100, 120_000, 10_000),
     APPLY_POLL_BUDGET_SECONDS: intSetting(1, 240, 20),
     APPLY_FOLLOW_UP_SECONDS: intSetting(1, 3_600, 30),
     APPLY_MAX_ATTEMPTS: intSetting(1, 20, 5),
@@ -145,6 +148,11 @@ const envSchema = z
     if (topicUri && topicCredential !== 'key' && new URL(topicUri).protocol !== 'https:') {
       ctx.addIssue({ code: 'custom', path: [`${EVENT_TOPIC_CONNECTION}__topicEndpointUri`], message: 'must be https with an identity credential (plain http only with the key credential)' });
     }
+    const spotToken = env.SPOT_API_TOKEN;
+    if (spotToken !== undefined && !isKeyVaultReference(spotToken) && !/^[\x21-\x7e]+$/.test(spotToken)) {
+      // The value is a secret: the message never repeats it.
+      ctx.addIssue({ code: 'custom', path: ['SPOT_API_TOKEN'], message: 'must be the Spot API token (printable characters, no spaces)' });
+    }
     if (env.ARM_CREDENTIAL === 'local' && !isLoopback(new URL(env.ARM_ENDPOINT).hostname)) {
       ctx.addIssue({
         code: 'custom',
@@ -160,6 +168,26 @@ const envSchema = z
       });
     }
   });
+
+/**
+ * App Service puts a Key Vault reference (`@Microsoft.KeyVault(SecretUri=...)`) it could not resolve
+ * into the environment as written ("If a reference isn't resolved properly, the reference string is
+ * used instead": MicrosoftDocs/azure-docs articles/app-service/app-service-key-vault-references.md,
+ * "Troubleshoot Key Vault references").
+ */
+export function isKeyVaultReference(value: string): boolean {
+  return /^@Microsoft\.KeyVault\(/i.test(value.trim());
+}
+
+/** The Spot API client's settings (shared/apply/spot.ts), when the Spot target is configured. */
+export interface SpotApiSettings {
+  /** SPOT_API_URL, no trailing slash. */
+  baseUrl: string;
+  /** SPOT_TIMEOUT_MS: the deadline of one call, its retries included. */
+  timeoutMs: number;
+  /** SPOT_API_TOKEN: a function, so that the token is no property of the configuration (nothing that prints it prints the token). */
+  token: () => Promise<string>;
+}
 
 export type Credential = 'default' | 'managedidentity';
 
@@ -215,6 +243,11 @@ export interface Config {
   deadlines: { tableMs: number; serviceBusMs: number; armMs: number; httpRequestMs: number; backgroundMs: number };
   /** The sweep of submitted jobs whose message never ran (lost or never sent). */
   jobSweep: { schedule: string; resendAfterSeconds: number; maxResends: number };
+  /**
+   * The Spot API. `settings` absent: the Spot target is not configured, and `notConfigured` says
+   * why (no SPOT_API_TOKEN, or a Key Vault reference App Service could not resolve).
+   */
+  spot: { settings: SpotApiSettings; notConfigured?: undefined } | { settings?: undefined; notConfigured: string };
   /** Applying jobs (docs/apply.md): how long a delivery polls, when a waiting job looks again, how often a plan is sent. */
   apply: { pollBudgetMs: number; followUpSeconds: number; maxAttempts: number; retryBaseMs: number };
 }
@@ -280,6 +313,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     : topicCredential === 'key'
       ? { endpoint: topicEndpoint, credential: 'key', key: e[`${EVENT_TOPIC_CONNECTION}__topicKey`] as string }
       : { endpoint: topicEndpoint, credential: topicCredential, ...optional('clientId', e[`${EVENT_TOPIC_CONNECTION}__clientId`]) };
+  const spotToken = e.SPOT_API_TOKEN;
+  const spot: Config['spot'] =
+    spotToken === undefined
+      ? { notConfigured: 'SPOT_API_TOKEN is not set' }
+      : isKeyVaultReference(spotToken)
+        ? { notConfigured: 'SPOT_API_TOKEN is a Key Vault reference App Service did not resolve (the secret is not set, or the app may not read it)' }
+        : { settings: { baseUrl: e.SPOT_API_URL.replace(/\/+$/, ''), timeoutMs: e.SPOT_TIMEOUT_MS, token: () => Promise.resolve(spotToken) } };
   return {
     tables,
     tablePrefix: e.CATALOG_TABLE_PREFIX,
@@ -312,8 +352,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...optional('operatorTenant', (e.AUTH_OPERATOR_TENANT ?? e.AUTH_ALLOWED_TENANTS[0])?.toLowerCase()),
     deadlines: { tableMs: e.TABLE_TIMEOUT_MS, serviceBusMs: e.SERVICE_BUS_TIMEOUT_MS, armMs: e.ARM_TIMEOUT_MS, httpRequestMs: e.HTTP_DEADLINE_MS, backgroundMs: e.BACKGROUND_TIMEOUT_MS },
     jobSweep: { schedule: e.JOBS_SWEEP_SCHEDULE, resendAfterSeconds: e.JOBS_RESEND_AFTER_SECONDS, maxResends: e.JOBS_MAX_RESENDS },
+    spot,
     apply: { pollBudgetMs: e.APPLY_POLL_BUDGET_SECONDS * 1000, followUpSeconds: e.APPLY_FOLLOW_UP_SECONDS, maxAttempts: e.APPLY_MAX_ATTEMPTS, retryBaseMs: e.APPLY_RETRY_BASE_SECONDS * 1000 },
   };
+}
+
+/** The Spot API client's settings; undefined when the Spot target is not configured (`config().spot.notConfigured` says why). */
+export function spotApiSettings(c: Config = config()): SpotApiSettings | undefined {
+  return c.spot.settings;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
@@ -381,6 +427,13 @@ export const SETTING_DOCS: Readonly<Record<string, { description: string; azure:
   JOBS_SWEEP_SCHEDULE: { description: 'NCRONTAB schedule of the sweep that sends again submitted jobs whose message has not run (lost, or never sent because the app stopped in between)', azure: 'set' },
   JOBS_RESEND_AFTER_SECONDS: { description: 'A submitted job still queued (or running with no progress) this long after its last send is sent again by the sweep', azure: 'optional' },
   JOBS_MAX_RESENDS: { description: 'Sends by the sweep before a job that never runs is recorded failed (not-delivered)', azure: 'optional' },
+  SPOT_API_URL: { description: 'Base URL of the Spot API (the Spot target, docs/apply-spot.md); `npm start` points it at the local Spot API simulator unless SPOT_API_TOKEN is set', azure: 'optional' },
+  SPOT_API_TOKEN: {
+    description:
+      'Spot API token (Bearer) of the Spot target. In Azure a Key Vault reference to the secret `spot-api-token`, which an operator sets with `az keyvault secret set` (docs/apply-spot.md); not set, or the reference not resolved: the Spot target is not configured. Offline: the local simulator\'s token',
+    azure: 'set',
+  },
+  SPOT_TIMEOUT_MS: { description: 'Longest wait for one Spot API call, milliseconds (the apply sends a request that met a 429 or a 5xx again by a later follow-up: APPLY_RETRY_BASE_SECONDS, APPLY_MAX_ATTEMPTS)', azure: 'optional' },
   APPLY_POLL_BUDGET_SECONDS: { description: "Apply: how long one delivery of a job polls its target's long-running operation before it checkpoints and schedules a follow-up (keep it well under the queue's lock duration)", azure: 'optional' },
   APPLY_FOLLOW_UP_SECONDS: { description: 'Apply: when a job whose operation still runs (or that waits for another job of its group) looks again, seconds', azure: 'optional' },
   APPLY_MAX_ATTEMPTS: { description: 'Apply: sends of a plan before a capacity, conflict or throttling failure of the target is final', azure: 'optional' },

@@ -38,6 +38,8 @@ import { DeadLetterRecorder } from './jobs/dead-letters.js';
 import { ApplyFlow } from './apply/flow.js';
 import { ApplyCheckpoints } from './apply/checkpoints.js';
 import { AzureTarget, loadRestorePoller } from './apply/azure.js';
+import { SpotTarget } from './apply/spot-target.js';
+import { SpotClient } from './apply/spot.js';
 import { createComputeClient } from './arm/client.js';
 
 export interface Services {
@@ -144,6 +146,12 @@ export function services(): Services {
         azure: new AzureTarget(async (subscriptionId) => {
           await loadRestorePoller();
           return createComputeClient(cfg.arm, subscriptionId);
+        }),
+        spot: new SpotTarget({
+          checkpoints: new ApplyCheckpoints(jobs.groups, jobs.ensureTables),
+          // No retries inside one call: a 429 or 5xx is tried again by a follow-up (cfg.apply).
+          ...(cfg.spot.settings ? { client: new SpotClient({ ...cfg.spot.settings, maxRetries: 0 }) } : { notConfigured: cfg.spot.notConfigured }),
+          settings: cfg.apply,
         }),
         jobEnded: async (organizationId, subscriptionId, jobId) => {
           const job = await jobs.getJob({ organizationId, subscriptionIds: [subscriptionId] }, jobId);

@@ -98,6 +98,9 @@ param authAllowedTenantIds array
 @description('Six-field NCRONTAB schedule of the sweep that sends again jobs whose message has not run (JOBS_SWEEP_SCHEDULE).')
 param jobsSweepSchedule string = '0 */1 * * * *'
 
+@description('Versionless URI of the Key Vault secret holding the Spot API token (SPOT_API_TOKEN is a Key Vault reference to it).')
+param spotApiTokenSecretUri string
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
   location: location
@@ -126,6 +129,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references resolve with the system-assigned identity unless told otherwise; this
+    // app has only the user-assigned one (app-service-key-vault-references.md, "Access vaults with a
+    // user-assigned identity").
+    keyVaultReferenceIdentity: identityId
     siteConfig: {
       // No cross-origin caller: the console is served by the app itself. With no allowed origin a
       // browser's preflight of a cross-site JSON request fails, so another site cannot call the API
@@ -279,6 +286,13 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'JOBS_SWEEP_SCHEDULE'
           value: jobsSweepSchedule
+        }
+        // The Spot API token, never in the app settings themselves: a Key Vault reference that App
+        // Service resolves into the environment variable (an unresolved reference stays as written,
+        // and the app then reports the Spot target as not configured).
+        {
+          name: 'SPOT_API_TOKEN'
+          value: '@Microsoft.KeyVault(SecretUri=${spotApiTokenSecretUri})'
         }
         {
           // Host setting: request bodies larger than this (bytes) are refused by the host, as the

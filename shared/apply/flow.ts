@@ -50,6 +50,7 @@ import {
 } from '../domain/azure-plan.js';
 import { COMPUTE_API_VERSION } from '../arm/compute-api-version.js';
 import type { AzureTarget } from './azure.js';
+import type { SpotPlan } from '../domain/spot-plan.js';
 import type { ApplyCheckpoint, ApplyCheckpoints, ApplyState } from './checkpoints.js';
 import type { GroupChange, GroupRecord, JobProblem } from '../jobs/store.js';
 import { errorText } from '../domain/printable.js';
@@ -107,10 +108,21 @@ export type ApplyProgress = Exclude<ApplyOutcome, { kind: 'planned' }>;
 /** The job's secrets in memory, for the request about to be sent. */
 export type Secrets = ReturnType<typeof planSecretsOf>;
 
+/** The Spot target (shared/apply/spot-target.ts): plans without the Spot API, sends with it. */
+export interface SpotApplyTarget {
+  /** The job's Spot plan, or why it cannot be planned (what Spot would refuse). */
+  plan(job: ApplyJob): { plan: SpotPlan; shown: JobPlan } | { errors: JobProblem[] };
+  /** Why requests cannot be sent (no token, an unresolved Key Vault reference); undefined when they can. */
+  notConfigured(): string | undefined;
+  advance(checkpoint: ApplyCheckpoint, etag: string, secrets: Secrets, resumed: boolean): Promise<ApplyProgress>;
+}
+
 export interface ApplyFlowDeps {
   checkpoints: ApplyCheckpoints;
   /** The Azure target; undefined when ARM is not configured. */
   azure?: AzureTarget;
+  /** The Spot target. */
+  spot?: SpotApplyTarget;
   /** Whether the job a checkpoint names has ended (a stale lock is taken over). */
   jobEnded: (organizationId: string, subscriptionId: string, jobId: string) => Promise<boolean>;
   settings: ApplyFlowSettings;
@@ -152,11 +164,12 @@ export class ApplyFlow {
 
   /** Plans a validated job and, in apply mode, starts its send. */
   async start(job: ApplyJob, secrets: Secrets): Promise<ApplyOutcome> {
-    if (job.settings.target !== 'azure') return { kind: 'refused', errors: [problem('', 'apply-target-not-supported', `The organization's apply target ${job.settings.target} is not available in this deployment.`)] };
-    const planned = await this.planAzure(job);
+    const spot = this.deps.spot;
+    if (job.settings.target !== 'azure' && !(job.settings.target === 'spot' && spot)) return { kind: 'refused', errors: [problem('', 'apply-target-not-supported', `The organization's apply target ${job.settings.target} is not available in this deployment.`)] };
+    const planned = job.settings.target === 'spot' && spot ? spot.plan(job) : await this.planAzure(job);
     if ('errors' in planned) return { kind: 'refused', errors: planned.errors };
-    const shown = jobPlanOf(planned.plan);
-    const outside = this.resourceGroupProblem(job, planned.plan);
+    const shown = 'shown' in planned ? planned.shown : jobPlanOf(planned.plan);
+    const outside = planned.plan.target === 'azure' ? this.resourceGroupProblem(job, planned.plan) : undefined;
     if (job.settings.mode === 'plan') return { kind: 'planned', plan: shown, warnings: [...job.warnings, ...(outside ? [outside] : [])] };
     // A roll of a group never deployed (recorded before the organization applied) does not create it: a
     // roll carries no secret, and creating is the user's decision. The record moves; the plan shows what an update would send.
@@ -164,7 +177,8 @@ export class ApplyFlow {
       return { kind: 'planned', plan: shown, warnings: [...job.warnings, problem('', 'apply-roll-not-deployed', 'The group is not deployed: the roll moves its record only. An update job deploys it.')] };
     }
     if (outside) return { kind: 'refused', errors: [outside], plan: shown };
-    if (!this.deps.azure) return { kind: 'refused', errors: [problem('', 'apply-not-configured', 'ARM is not configured in this deployment: the job cannot be applied.')], plan: shown };
+    const unconfigured = planned.plan.target === 'spot' ? spot?.notConfigured() : this.deps.azure ? undefined : 'ARM is not configured in this deployment';
+    if (unconfigured !== undefined) return { kind: 'refused', errors: [problem('', 'apply-not-configured', `${unconfigured}: the job cannot be applied.`)], plan: shown };
     const checkpoint: ApplyCheckpoint = {
       jobId: job.envelope.jobId,
       organizationId: job.organizationId,
@@ -264,8 +278,12 @@ export class ApplyFlow {
   }
 
   private async advance(checkpoint: ApplyCheckpoint, etag: string, secrets: Secrets, resumed = false): Promise<ApplyProgress> {
+    if (checkpoint.plan.target === 'spot') {
+      if (this.deps.spot) return this.deps.spot.advance(checkpoint, etag, secrets, resumed);
+      return failedWith(checkpoint, { target: 'spot', requests: [], notes: [] }, { phase: 'failed', step: checkpoint.state.step, steps: checkpoint.plan.requests.length, attempt: checkpoint.state.attempt }, [problem('', 'apply-not-configured', 'The Spot target is not configured in this deployment: the job cannot continue.')]);
+    }
     const azure = this.deps.azure;
-    const plan = checkpoint.plan as AzurePlan;
+    const plan = checkpoint.plan;
     const shown = jobPlanOf(plan);
     const steps = plan.requests.length;
     const applyOf = (state: ApplyState, phase: JobApply['phase'], extra: Partial<JobApply> = {}): JobApply => ({ phase, step: Math.min(state.step, steps), steps, attempt: state.attempt, resourceId: plan.resourceId, ...extra });
@@ -342,12 +360,8 @@ export class ApplyFlow {
     return { kind: 'failed', failure: { code: 'roll-unhealthy', message: verdict.message } };
   }
 
-  /** Checkpoints the job's progress; the caller schedules the follow-up at `apply.nextCheckAt`. */
-  private async wait(checkpoint: ApplyCheckpoint, etag: string, state: ApplyState, plan: JobPlan, apply: JobApply): Promise<ApplyProgress> {
-    const next: ApplyCheckpoint = { ...checkpoint, state: { ...state, followUps: state.followUps + 1 } };
-    const saved = await this.deps.checkpoints.save(next, etag);
-    if (saved === undefined) throw new ApplyRaceError('the group apply checkpoint changed under the job');
-    return { kind: 'waiting', plan, apply, checkpoint: next, etag: saved };
+  private wait(checkpoint: ApplyCheckpoint, etag: string, state: ApplyState, plan: JobPlan, apply: JobApply): Promise<ApplyProgress> {
+    return waitWith(this.deps.checkpoints, checkpoint, etag, state, plan, apply);
   }
 
   private async failure(
@@ -395,8 +409,16 @@ function withoutProgress(state: ApplyState): ApplyState {
   return rest;
 }
 
-function failedWith(checkpoint: ApplyCheckpoint, plan: JobPlan, apply: JobApply, errors: JobProblem[]): ApplyProgress {
+export function failedWith(checkpoint: ApplyCheckpoint, plan: JobPlan, apply: JobApply, errors: JobProblem[]): ApplyProgress {
   return { kind: 'failed', plan, apply: { ...apply, phase: 'failed' }, errors, checkpoint };
+}
+
+/** Checkpoints the job's progress; the caller schedules the follow-up at `apply.nextCheckAt`. */
+export async function waitWith(checkpoints: ApplyCheckpoints, checkpoint: ApplyCheckpoint, etag: string, state: ApplyState, plan: JobPlan, apply: JobApply): Promise<ApplyProgress> {
+  const next: ApplyCheckpoint = { ...checkpoint, state: { ...state, followUps: state.followUps + 1 } };
+  const saved = await checkpoints.save(next, etag);
+  if (saved === undefined) throw new ApplyRaceError('the group apply checkpoint changed under the job');
+  return { kind: 'waiting', plan, apply, checkpoint: next, etag: saved };
 }
 
 /** Another delivery changed the checkpoint: transient, the message is delivered again and continues from it. */

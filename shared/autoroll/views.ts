@@ -19,7 +19,7 @@ import { compareVersions } from '../domain/versions.js';
 import { policyOf, rollJobId, rollJobPrefix, rollsTo, versionNameOf } from './autoroll.js';
 import type { AutoRollStore } from './store.js';
 import { dateTimeSchema } from '../domain/schemas.js';
-import { jobApplySchema, type Deployment } from '../domain/apply.js';
+import { jobApplySchema, spotDeploymentSchema, type Deployment } from '../domain/apply.js';
 
 const rolloutStateSchema = z.enum(['rolled', 'soaking', 'pending', 'failed', 'held']);
 export type RolloutState = z.infer<typeof rolloutStateSchema>;
@@ -57,6 +57,7 @@ const rolloutGroupSchema = z.strictObject({
       resourceId: z.string(),
       provisioningState: z.string(),
       instancesOn: z.array(z.strictObject({ version: z.string().describe("The image version (or 'unknown')"), count: z.number().int() })).describe('How many of its VMs run each image version, when last read'),
+      spotDeployment: spotDeploymentSchema.describe("Spot: the last roll's blue/green deployment").optional(),
     })
     .describe('An applied group: where it is deployed and the VMs on each image')
     .optional(),
@@ -231,5 +232,5 @@ function deploymentView(d: Deployment): NonNullable<RolloutGroup['deployment']> 
     counts.set(v, (counts.get(v) ?? 0) + 1);
   }
   const instancesOn = [...counts].map(([version, count]) => ({ version, count })).sort((a, b) => (a.version === 'unknown' ? 1 : b.version === 'unknown' ? -1 : compareVersions(b.version, a.version)));
-  return { target: d.target, resourceId: d.resourceId, provisioningState: d.provisioningState, instancesOn };
+  return { target: d.target, resourceId: d.resourceId, provisioningState: d.provisioningState, instancesOn, ...(d.spotDeployment ? { spotDeployment: d.spotDeployment } : {}) };
 }

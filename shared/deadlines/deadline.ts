@@ -1,6 +1,6 @@
 /**
  * Deadlines for every call to a dependency (the table store, Service Bus, ARM, the Event Grid
- * topic): a call that neither answers nor fails — a stalled store, a half-open connection — gives
+ * topic, the Spot API): a call that neither answers nor fails — a stalled store, a half-open connection — gives
  * up after its own timeout instead of holding the caller for as long as the stall lasts.
  *
  * While an HTTP request is being answered (inside {@link withDeadline}, around every handler), a
@@ -18,7 +18,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-export type Dependency = 'tableStorage' | 'serviceBus' | 'arm' | 'identity' | 'eventGrid';
+export type Dependency = 'tableStorage' | 'serviceBus' | 'arm' | 'identity' | 'eventGrid' | 'spot';
 
 export class DeadlineExceededError extends Error {
   override readonly name = 'DeadlineExceededError';

@@ -128,6 +128,20 @@ export type JobPlan = z.infer<typeof jobPlanSchema>;
 
 export const applyPhases = ['sending', 'waiting', 'blocked', 'succeeded', 'failed'] as const;
 
+/** A Spot roll's blue/green deployment as Spot last reported it (OA `spotVms/schemas/groupVmDeployment.yaml`; the reason of a failure from its details). */
+export const spotDeploymentSchema = z
+  .strictObject({
+    id: z.string(),
+    status: z.string().describe("Spot's word, as given (only `deploymentStart` is published)"),
+    progress: z.number().describe('Percent').optional(),
+    currentBatch: z.number().int().optional(),
+    numOfBatches: z.number().int().optional(),
+    outcome: z.enum(['running', 'succeeded', 'failed']),
+    failureMessage: z.string().optional(),
+  })
+  .describe('Spot roll: the blue/green deployment, as Spot last reported it');
+export type SpotDeploymentView = z.infer<typeof spotDeploymentSchema>;
+
 /** Where a job's apply is: which request of its plan, how often tried, when it is looked at next. */
 export const jobApplySchema = z.strictObject({
   phase: z.enum(applyPhases),
@@ -138,6 +152,7 @@ export const jobApplySchema = z.strictObject({
   nextCheckAt: z.string().describe('When the job looks at its target again').optional(),
   blockedBy: z.string().describe("blocked: the job whose apply of the same group runs first").optional(),
   lastFailure: z.string().describe('The failure the next attempt follows (capacity, conflict, throttling)').optional(),
+  spotDeployment: spotDeploymentSchema.optional(),
 });
 export type JobApply = z.infer<typeof jobApplySchema>;
 
@@ -156,6 +171,7 @@ export const deploymentSchema = z.strictObject({
   appliedAt: z.string(),
   upgradeMode: z.enum(['Manual', 'Rolling']).optional(),
   instances: z.array(deploymentInstanceSchema).describe('The VMs of the scale set and the image each runs, when last read').optional(),
+  spotDeployment: spotDeploymentSchema.optional(),
 });
 export type Deployment = z.infer<typeof deploymentSchema>;
 

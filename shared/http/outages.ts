@@ -15,6 +15,7 @@ export const DEPENDENCY_NAMES: Readonly<Record<Dependency, string>> = {
   arm: 'Azure Resource Manager',
   identity: 'The managed identity endpoint',
   eventGrid: 'The event topic',
+  spot: 'The Spot API',
 };
 
 export interface Outage {

@@ -4,9 +4,8 @@
  * scale sets (dev/arm-compute.ts), the job and group read back over HTTP.
  */
 import { describe, it, expect, beforeAll, afterAll, beforeEach, inject } from 'vitest';
-import { startJobsHost, envelope, CONSUMER_ACCOUNT, type JobsHost } from '../support/jobs-host.js';
+import { startJobsHost, setContosoApply, crashingOnceBeforeRecord, runToEnd as runJobToEnd, envelope, CONSUMER_ACCOUNT, type JobsHost } from '../support/jobs-host.js';
 import { DEMO_SUBSCRIPTIONS } from '../../dev/demo/demo-org.js';
-import { demoOrganizations } from '../../dev/demo/demo-directory.js';
 import { armFault } from '../../dev/arm-simulator.js';
 import { services } from '../../shared/services.js';
 import { COMPUTE_API_VERSION } from '../../shared/arm/compute-api-version.js';
@@ -18,25 +17,10 @@ let host: JobsHost;
 const WORKLOADS = `/subscriptions/${DEMO_SUBSCRIPTIONS.consumer}/resourceGroups/rg-workloads`;
 const PASSWORD = 'Apply-Secret-9f3c1d!';
 
-async function setApply(apply: Json | undefined): Promise<void> {
-  const doc = { ...(demoOrganizations().contoso as Json), ...(apply ? { apply } : {}) };
-  const res = await host.request('PUT', 'manage/organizations/contoso', doc);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-}
-
+const setApply = (apply: Json | undefined): Promise<void> => setContosoApply(host, apply);
 const scaleSetWrites = () => host.sim.compute.receivedWrites.filter((w) => /virtualMachineScaleSets\/[^/]+$/i.test(w.path) && w.method === 'PUT');
 
-/** Runs a job and waits until it ends (an apply may take several deliveries, each a scheduled follow-up). */
-async function runToEnd(env: Json): Promise<Json> {
-  const res = await host.submit(env);
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  let job: Json = {};
-  await waitFor(`job ${String(env.jobId)} to end`, async () => {
-    job = await host.job(String(env.jobId));
-    return job.status !== 'queued' && job.status !== 'running';
-  }, { timeoutMs: 60_000, pollMs: 100 });
-  return job;
-}
+const runToEnd = (env: Json): Promise<Json> => runJobToEnd(host, env);
 
 async function group(name: string): Promise<Json> {
   const res = await host.request('GET', `groups/${CONSUMER_ACCOUNT}/statelessGroup/${encodeURIComponent(name)}`);
@@ -177,25 +161,11 @@ describe('apply on Azure', () => {
     const env = envelope('elastigroup-gallery-latest', (b) => {
       (b.group as Json).resourceGroupName = 'rg-workloads';
     });
-    const store = services().jobs;
-    const original = store.applyJob.bind(store);
-    let crashed = 0;
-    store.applyJob = async (...args: Parameters<typeof original>) => {
-      if (args[2].jobId === env.jobId && crashed === 0) {
-        crashed++;
-        throw new Error('the process stopped before the group was recorded');
-      }
-      return original(...args);
-    };
-    try {
-      const before = scaleSetWrites().length;
-      const job = await runToEnd(env);
-      expect(crashed).toBe(1);
-      expect(job, JSON.stringify(job)).toMatchObject({ status: 'succeeded' });
-      expect(scaleSetWrites().length - before).toBe(1);
-      expect((await group(nameOf(env))).deployment).toMatchObject({ provisioningState: 'Succeeded' });
-    } finally {
-      store.applyJob = original;
-    }
+    const before = scaleSetWrites().length;
+    const { result: job, crashed } = await crashingOnceBeforeRecord(env.jobId, () => runToEnd(env));
+    expect(crashed).toBe(1);
+    expect(job, JSON.stringify(job)).toMatchObject({ status: 'succeeded' });
+    expect(scaleSetWrites().length - before).toBe(1);
+    expect((await group(nameOf(env))).deployment).toMatchObject({ provisioningState: 'Succeeded' });
   });
 });

@@ -3,11 +3,12 @@
  * plans (shared/domain/spot-plan.ts), its answers checked against Spot's OpenAPI answer schemas.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spotOpenApi } from '../../dev/spot-openapi.js';
 import { NOT_DOCUMENTED, SpotSimulator } from '../../dev/spot-simulator.js';
 import type { JobKind } from '../../shared/domain/job-envelope.js';
 import { isSpotRefusal, planSpot, planSpotRoll, spotSecretsOf, withSecrets, type SpotPlanResult, type SpotRequest } from '../../shared/domain/spot-plan.js';
+import { serveSpotSimulator } from '../support/spot-sim.js';
 
 const TOKEN = 'sim-token-6f1c2a9e';
 const ACCOUNT = 'act-1a2b3c4d';
@@ -30,17 +31,9 @@ interface Envelope {
 
 let clock = Date.parse('2026-09-01T10:00:00.000Z');
 const sim = new SpotSimulator({ token: TOKEN, accounts: [ACCOUNT, OTHER_ACCOUNT], now: () => clock, deploymentBatchMs: BATCH_MS, stateChangeMs: STATE_MS });
-let endpoint = '';
 const oa = spotOpenApi();
 
-beforeAll(async () => {
-  ({ endpoint } = await sim.start());
-});
-afterAll(async () => {
-  await sim.stop();
-});
-beforeEach(() => {
-  sim.reset();
+const served = serveSpotSimulator(sim, () => {
   sim.rateLimit = undefined;
 });
 
@@ -53,7 +46,7 @@ async function call(method: string, url: string, body?: unknown, token: string |
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token !== null) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${endpoint}${url}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(`${served.endpoint}${url}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
   const text = await res.text();
   return { status: res.status, body: JSON.parse(text) as Envelope, headers: res.headers };
 }
@@ -62,7 +55,7 @@ async function call(method: string, url: string, body?: unknown, token: string |
 async function send(request: SpotRequest): Promise<Envelope> {
   const r = await call(request.method, request.url, request.body);
   if (r.status !== 200) throw new Error(`${request.method} ${request.url}: ${r.status} ${JSON.stringify(r.body.response)}`);
-  expect(oa.validateResponse(request.method, new URL(request.url, endpoint).pathname, r.body)).toEqual([]);
+  expect(oa.validateResponse(request.method, new URL(request.url, served.endpoint).pathname, r.body)).toEqual([]);
   return r.body;
 }
 
@@ -188,7 +181,7 @@ describe("Spot's envelope, ids and errors", () => {
       expect(r.body.response.status).toEqual({ code: 401, message: 'Unauthorized' });
       expect(JSON.stringify(r.body)).not.toContain('not-the-token');
     }
-    const basic = await fetch(`${endpoint}/azure/compute/group?accountId=${ACCOUNT}`, { headers: { authorization: `Basic ${TOKEN}` } });
+    const basic = await fetch(`${served.endpoint}/azure/compute/group?accountId=${ACCOUNT}`, { headers: { authorization: `Basic ${TOKEN}` } });
     expect(basic.status).toBe(401);
     const noAccount = await call('GET', '/azure/compute/group');
     expect(noAccount.status).toBe(400);
@@ -268,6 +261,58 @@ describe('rate limiting and faults', () => {
   });
 });
 
+describe('faults after the work: the answer lost', () => {
+  it('applied: the group is created, then the connection drops or a 5xx answers; the request is logged', async () => {
+    const spec = fixture('elastigroup-gallery-pinned.json');
+    const [post] = requestsOf(planSpot({ kind: 'statelessGroup', accountId: ACCOUNT, spec }));
+    sim.injectFaults({ status: 'connection-reset', count: 1, match: /^POST /, applied: true });
+    await expect(call('POST', post!.url, post!.body)).rejects.toThrow();
+    expect(sim.storedGroups()).toHaveLength(1);
+    sim.injectFaults({ status: 503, count: 1, match: /^POST /, applied: true });
+    const second = await call('POST', post!.url, post!.body);
+    expect(second.status).toBe(503);
+    expect(second.body.response.errors?.[0]?.code).toBe(NOT_DOCUMENTED.serverErrorCode);
+    expect(sim.storedGroups()).toHaveLength(2);
+    // Without `applied` a fault turns the request away before any work.
+    sim.injectFaults({ status: 503, count: 1, match: /^POST / });
+    expect((await call('POST', post!.url, post!.body)).status).toBe(503);
+    expect(sim.storedGroups()).toHaveLength(2);
+    expect(sim.requests().map((r) => r.status)).toEqual([0, 503, 503]);
+  });
+
+  it('no-answer: the connection is held open until the client gives up (or reset); applied, the work is done', async () => {
+    const spec = fixture('elastigroup-gallery-pinned.json');
+    const [post] = requestsOf(planSpot({ kind: 'statelessGroup', accountId: ACCOUNT, spec }));
+    sim.injectFaults({ status: 'no-answer', count: 1, match: /^POST /, applied: true });
+    const gaveUp = fetch(`${served.endpoint}${post!.url}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(post!.body), signal: AbortSignal.timeout(300) });
+    await expect(gaveUp).rejects.toThrow();
+    expect(sim.storedGroups()).toHaveLength(1);
+    expect(sim.requests()).toEqual([expect.objectContaining({ method: 'POST', status: 0 })]);
+    sim.injectFaults({ status: 'no-answer', count: 1, match: /^GET / });
+    let settled = false;
+    const held = fetch(`${served.endpoint}/azure/compute/group?accountId=${ACCOUNT}`, { headers: { authorization: `Bearer ${TOKEN}` } }).finally(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(settled).toBe(false);
+    sim.reset();
+    await expect(held).rejects.toThrow();
+  });
+
+  it("listNameMatch substring: the list's name filter matches parts of names (Spot does not say which it does)", async () => {
+    const spec = fixture('elastigroup-gallery-pinned.json');
+    await create('statelessGroup', spec);
+    await create('statelessGroup', { ...spec, name: 'batch-eus-2' });
+    sim.listNameMatch = 'substring';
+    try {
+      expect((await call('GET', `/azure/compute/group?accountId=${ACCOUNT}&name=batch-eus`)).body.response.count).toBe(2);
+    } finally {
+      sim.listNameMatch = 'exact';
+    }
+    expect((await call('GET', `/azure/compute/group?accountId=${ACCOUNT}&name=batch-eus`)).body.response.count).toBe(1);
+  });
+});
+
 describe('blue/green deployments', () => {
   async function rolledGroup(deployment?: Record<string, unknown>): Promise<{ groupId: string; deploymentId: string; first: Spec }> {
     const spec = fixture('elastigroup-full.json'); // capacity.target 10
@@ -291,7 +336,7 @@ describe('blue/green deployments', () => {
       clock += BATCH_MS / 2;
       const r = await call('GET', url);
       expect(r.body.response.kind).toBe('spotinst:azure:compute:group:deployment');
-      expect(oa.validateResponse('GET', new URL(url, endpoint).pathname, r.body)).toEqual([]);
+      expect(oa.validateResponse('GET', new URL(url, served.endpoint).pathname, r.body)).toEqual([]);
       seen.push(r.body.response.items?.[0] as Spec);
     }
     expect(seen.map((d) => [d.status, d.currentBatch, (d.progress as Spec).value])).toEqual([

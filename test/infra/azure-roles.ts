@@ -4,7 +4,9 @@
  * articles/role-based-access-control/built-in-roles.md at commit
  * 00a583295ba737a5caf885472cb3bca3624e9cde (published as
  * https://learn.microsoft.com/azure/role-based-access-control/built-in-roles), sections Privileged,
- * General, Compute, Networking, Storage, Integration and Monitor.
+ * General, Compute, Networking, Storage, Integration and Monitor; Security from the same repository's
+ * articles/role-based-access-control/built-in-roles/security.md at commit
+ * 9772bfe3ed75f1e87098b298f2efbd4ef84f6f74 (the list split into one page per category).
  *
  * A small table: the roles this app assigns, the broad roles the tests refuse, and their near
  * neighbours. A role id the infrastructure writes that is not here fails the Bicep check; add the
@@ -35,6 +37,10 @@ export const BUILT_IN_ROLES: Readonly<Record<string, string>> = {
   '4d97b98b-1d4f-4787-a291-c67834d212e7': 'Network Contributor',
   // Monitor
   '3913510d-42f4-4e42-8a64-420c390055eb': 'Monitoring Metrics Publisher',
+  // Security
+  '4633458b-17de-408a-b874-0445c86b69e6': 'Key Vault Secrets User',
+  'b86a8fe4-44ce-4948-aee5-eccb2c155cd7': 'Key Vault Secrets Officer',
+  '00482a5a-887f-4fb3-b363-3b7fe8e74483': 'Key Vault Administrator',
 };
 
 /** The id of a role in the table, by its name. */

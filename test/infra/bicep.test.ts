@@ -464,6 +464,27 @@ describe('Storage and monitoring', () => {
   });
 });
 
+describe('the Spot API token (infra/modules/spot-token-vault.bicep)', () => {
+  it('is a Key Vault reference App Service resolves with the app identity, to a vault that is RBAC-only', () => {
+    expect(appSettings.find((x) => x.name === 'SPOT_API_TOKEN')?.value).toBe("'@Microsoft.KeyVault(SecretUri=${spotApiTokenSecretUri})'");
+    expect(prop(must(site.body, 'properties'), 'keyVaultReferenceIdentity')).toBe('identityId');
+    expect(code.get('main.bicep')).toMatch(/spotApiTokenSecretUri:\s*spotTokenVault\.outputs\.secretUri/);
+    const vault = one('Microsoft.KeyVault/vaults');
+    expect(prop(must(vault.body, 'properties'), 'enableRbacAuthorization')).toBe('true');
+    expect(code.get('modules/spot-token-vault.bicep')).toMatch(/output secretUri string = '\$\{vault\.properties\.vaultUri\}secrets\/\$\{secretName\}'/);
+  });
+
+  it('grants the app identity Key Vault Secrets User on that vault only, and declares no secret value', () => {
+    const grant = resources('Microsoft.Authorization/roleAssignments').filter((r) => r.file === 'modules/spot-token-vault.bicep');
+    expect(grant).toHaveLength(1);
+    expect(prop(grant[0]?.body ?? '', 'scope')).toBe('vault');
+    expect(prop(must(grant[0]?.body ?? '', 'properties'), 'roleDefinitionId')).toContain('keyVaultSecretsUserRoleId');
+    // A secret declared here would need a value, and every provision would write it over the operator's token.
+    expect(resources('Microsoft.KeyVault/vaults/secrets')).toEqual([]);
+    expect(code.get('modules/spot-token-vault.bicep')).not.toMatch(/'Microsoft\.KeyVault\/vaults\/secrets@/);
+  });
+});
+
 describe('role assignments', () => {
   const withIds = (roles: string[]) => roles.map((role) => ({ role, id: roleId(role) }));
   const REQUIRED = withIds([
@@ -474,10 +495,11 @@ describe('role assignments', () => {
     'Reader',
     'Monitoring Metrics Publisher',
     'EventGrid Data Sender',
+    'Key Vault Secrets User',
     'Virtual Machine Contributor',
     'Network Contributor',
   ]);
-  const TOO_BROAD = withIds(['Owner', 'Contributor', 'Azure Service Bus Data Owner']);
+  const TOO_BROAD = withIds(['Owner', 'Contributor', 'Azure Service Bus Data Owner', 'Key Vault Secrets Officer', 'Key Vault Administrator']);
 
   it.each(REQUIRED)('grants $role ($id), named in a comment and used', ({ role, id }) => {
     const hits = [...raw].flatMap(([file, text]) =>

@@ -148,6 +148,7 @@ describe('npm start (the README front door)', () => {
     expect(out).toContain('Settings: embedded defaults');
     expect(out).toMatch(new RegExp(`ARM: simulated at http://127\\.0\\.0\\.1:${app!.ports.arm} with a demo organization`));
     expect(out).toContain(`Azurite Table service: http://127.0.0.1:${app!.ports.azurite}/`);
+    expect(out).toMatch(/^Spot API: simulated at http:\/\/127\.0\.0\.1:\d+ /m);
     expect(out).toContain(`POST http://localhost:${app!.ports.http}/runtime/webhooks/eventgrid?functionName=galleryEvents`);
   });
 

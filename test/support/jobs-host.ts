@@ -6,6 +6,8 @@ import { DEMO_PRINCIPAL, demoOrganizations } from '../../dev/demo/demo-directory
 import { startApp, type AppHost } from './app-host.js';
 import { armEvent, fixture, postEvents } from './catalog-fixtures.js';
 import { ALL_APP_ROLES, principalHeader, type Principal } from '../../shared/access/principal.js';
+import { waitFor } from './wait.js';
+import { services } from '../../shared/services.js';
 
 export const CONSUMER_ACCOUNT = 'act-5c6d7e8f';
 export const PUBLISHER_ACCOUNT = 'act-1a2b3c4d';
@@ -127,4 +129,42 @@ export function compute(body: Json): Json {
 }
 export function galleryImage(body: Json): Json {
   return (launchSpec(body).image as { gallery: Json }).gallery;
+}
+
+/** The demo's Contoso organization with this `apply` setting (none: the setting removed). */
+export async function setContosoApply(host: JobsHost, apply: Json | undefined): Promise<void> {
+  const doc = { ...(demoOrganizations().contoso as Json), ...(apply ? { apply } : {}) };
+  const res = await host.request('PUT', 'manage/organizations/contoso', doc);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+}
+
+/** Runs a job and waits until it ends (an apply may take several deliveries, each a scheduled follow-up). */
+export async function runToEnd(host: JobsHost, env: Json): Promise<Json> {
+  const res = await host.submit(env);
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  let job: Json = {};
+  await waitFor(`job ${String(env.jobId)} to end`, async () => {
+    job = await host.job(String(env.jobId));
+    return job.status !== 'queued' && job.status !== 'running';
+  }, { timeoutMs: 60_000, pollMs: 100 });
+  return job;
+}
+
+/** Runs `run` while the job store fails the record of job `jobId`'s outcome once (the process stopped between the target's answer and the record). */
+export async function crashingOnceBeforeRecord<T>(jobId: unknown, run: () => Promise<T>): Promise<{ result: T; crashed: number }> {
+  const store = services().jobs;
+  const original = store.applyJob.bind(store);
+  let crashed = 0;
+  store.applyJob = async (...args: Parameters<typeof original>) => {
+    if (args[2].jobId === jobId && crashed === 0) {
+      crashed++;
+      throw new Error('the process stopped before the group was recorded');
+    }
+    return original(...args);
+  };
+  try {
+    return { result: await run(), crashed };
+  } finally {
+    store.applyJob = original;
+  }
 }

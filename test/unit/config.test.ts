@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { loadConfig, ConfigError, SETTING_NAMES } from '../../shared/config.js';
+import { loadConfig, ConfigError, SETTING_NAMES, spotApiSettings } from '../../shared/config.js';
 
 const base = { CatalogStorage: 'UseDevelopmentStorage=true' };
 
@@ -97,6 +97,34 @@ describe('configuration', () => {
       'REPLICA_PRICE_STANDARD_ZRS',
     ]);
     expect(problems({ ...base, REPLICA_BURST_FACTOR: '1.5' })).toEqual(['REPLICA_BURST_FACTOR']);
+  });
+
+  it('reads the Spot API settings: not configured without a token or with an unresolved Key Vault reference; the token never in the configuration', async () => {
+    const none = loadConfig(base);
+    expect(none.spot).toEqual({ notConfigured: 'SPOT_API_TOKEN is not set' });
+    expect(spotApiSettings(none)).toBeUndefined();
+    const reference = '@Microsoft.KeyVault(SecretUri=https://kv-abc.vault.azure.net/secrets/spot-api-token/)';
+    const unresolved = loadConfig({ ...base, SPOT_API_TOKEN: reference });
+    expect(spotApiSettings(unresolved)).toBeUndefined();
+    expect(unresolved.spot.notConfigured).toMatch(/Key Vault reference/);
+    const token = 'Tk-7f3a9c1e-secret-value';
+    const c = loadConfig({ ...base, SPOT_API_TOKEN: token });
+    const settings = spotApiSettings(c);
+    expect(settings).toMatchObject({ baseUrl: 'https://api.spotinst.io', timeoutMs: 10_000 });
+    expect(await settings?.token()).toBe(token);
+    expect(JSON.stringify(c)).not.toContain(token);
+    const local = loadConfig({ ...base, SPOT_API_URL: 'http://127.0.0.1:7100/', SPOT_API_TOKEN: token, SPOT_TIMEOUT_MS: '2500' });
+    expect(spotApiSettings(local)).toMatchObject({ baseUrl: 'http://127.0.0.1:7100', timeoutMs: 2_500 });
+    expect(problems({ ...base, SPOT_API_URL: 'http://api.spotinst.io', SPOT_TIMEOUT_MS: '50' }).sort()).toEqual(['SPOT_API_URL', 'SPOT_TIMEOUT_MS']);
+    // A token that is no bearer token is named, never repeated.
+    const bad = 'two words secret';
+    try {
+      loadConfig({ ...base, SPOT_API_TOKEN: bad });
+      expect.unreachable('a token with spaces is refused');
+    } catch (err) {
+      expect((err as ConfigError).problems.map((p) => p.setting)).toEqual(['SPOT_API_TOKEN']);
+      expect(String((err as Error).message)).not.toContain('secret');
+    }
   });
 
   it('lists every setting name it reads', () => {
