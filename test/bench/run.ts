@@ -1,6 +1,8 @@
 // `npm run bench`: each figure is measured in this one run, on this machine; ratios compare
 // numbers taken side by side. Benchmarks are not tests: they print, they do not assert.
-// `npm run bench -- --scale limit|small` runs the scale scenario (test/bench/scale.ts) alone.
+// `npm run bench -- --scale limit|small` runs the scale scenario (test/bench/scale.ts) alone;
+// `--only <name>` one of the others (cold-import, catalog, lookups, jobs, autoroll); `--profile`
+// adds a CPU profile of the lookups' 16-client phase.
 import { printColdImport } from './cold-import.js';
 import { benchCatalog } from './catalog.js';
 
@@ -16,12 +18,26 @@ if (scaleAt >= 0) {
   const { benchScale } = await import('./scale.js');
   await benchScale(scale);
 } else {
-  printColdImport();
-  await benchCatalog();
-  const { benchLookups } = await import('./lookups.js');
-  await benchLookups();
-  const { benchJobs } = await import('./jobs.js');
-  await benchJobs();
-  const { benchAutoRoll } = await import('./autoroll.js');
-  benchAutoRoll();
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
+  const names = ['cold-import', 'catalog', 'lookups', 'jobs', 'autoroll'];
+  if (only !== undefined && !names.includes(only)) {
+    console.error(`--only takes one of ${names.join(', ')}`);
+    process.exit(2);
+  }
+  const runs = (name: string) => only === undefined || only === name;
+  if (runs('cold-import')) printColdImport();
+  if (runs('catalog')) await benchCatalog();
+  if (runs('lookups')) {
+    const { benchLookups } = await import('./lookups.js');
+    benchLookups();
+  }
+  if (runs('jobs')) {
+    const { benchJobs } = await import('./jobs.js');
+    await benchJobs();
+  }
+  if (runs('autoroll')) {
+    const { benchAutoRoll } = await import('./autoroll.js');
+    benchAutoRoll();
+  }
 }
