@@ -413,8 +413,8 @@ export class CatalogLookups {
       const gallery = await this.liveGallery(galleryRef(record.ref.subscriptionId, record.ref.resourceGroup, record.ref.gallery));
       if (!gallery) return false;
       const v = this.visibility(ctx, gallery, record.ref);
+      // The region is the index's own `L_<region>` filter (kept exact by the catalog's version writes): no re-check per result.
       if (!v.visible || !matchesSearch(record, filters)) return false;
-      if (filters.region !== undefined && !(await this.store.hasLatestIn(record.ref, filters.region))) return false;
       via.set(key, v.via);
       return true;
     });

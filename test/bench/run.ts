@@ -1,6 +1,7 @@
 // `npm run bench`: each figure is measured in this one run, on this machine; ratios compare
 // numbers taken side by side. Benchmarks are not tests: they print, they do not assert.
-// `npm run bench -- --scale limit|small` runs the scale scenario (test/bench/scale.ts) alone;
+// `npm run bench -- --scale limit|small` runs the scale scenario (test/bench/scale.ts) alone (`--only
+// search|reconcile` one part of it);
 // `--only <name>` one of the others (cold-import, catalog, lookups, jobs, autoroll); `--profile`
 // adds a CPU profile of the lookups' 16-client phase.
 import { printColdImport } from './cold-import.js';
@@ -15,8 +16,14 @@ if (scaleAt >= 0) {
     console.error('--scale takes limit or small');
     process.exit(2);
   }
+  const onlyAt = process.argv.indexOf('--only');
+  const part = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
+  if (part !== undefined && part !== 'search' && part !== 'reconcile') {
+    console.error('with --scale, --only takes search or reconcile');
+    process.exit(2);
+  }
   const { benchScale } = await import('./scale.js');
-  await benchScale(scale);
+  await benchScale(scale, part);
 } else {
   const onlyAt = process.argv.indexOf('--only');
   const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
