@@ -54,6 +54,8 @@ The same jobId again is the same job.
 
 Options:
   --dry-run                  validate only
+  --plan                     submit as a plan-only job, wait for it and print the requests it would make
+                             at the organization's apply target (nothing is sent, the group not recorded)
   --wait                     follow the job to its end, printing each status; the outcome sets the exit code
   --wait-seconds <n>         give up waiting after n seconds (default 120)
   --connection-string <cs>   Service Bus connection string
@@ -63,6 +65,7 @@ ${COMMON}
 Examples:
   gallery-catalog submit examples/stateless-latest.json --api http://localhost:7071 --wait
   gallery-catalog submit examples/stateful-node.json --dry-run
+  gallery-catalog submit examples/stateless-latest.json --plan
   cat job.json | gallery-catalog submit - --namespace mybus.servicebus.windows.net
 
 ${EXIT_CODES}`,
@@ -99,9 +102,9 @@ ${EXIT_CODES}`,
 HELP.help = HELP[''] as string;
 
 const VALUE_FLAGS = new Set(['--api', '--token', '-o', '--output', '--region', '--wait-seconds', '--connection-string', '--namespace']);
-const BOOL_FLAGS = new Set(['--dry-run', '--wait', '-h', '--help', '--version']);
+const BOOL_FLAGS = new Set(['--dry-run', '--plan', '--wait', '-h', '--help', '--version']);
 const ALLOWED: Record<string, string[]> = {
-  submit: ['--dry-run', '--wait', '--wait-seconds', '--connection-string', '--namespace'],
+  submit: ['--dry-run', '--plan', '--wait', '--wait-seconds', '--connection-string', '--namespace'],
   status: ['--wait', '--wait-seconds'],
   latest: ['--region'],
 };
@@ -181,6 +184,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
           {
             file: args[0] as string,
             dryRun: flags.has('--dry-run'),
+            plan: flags.has('--plan'),
             wait: flags.has('--wait'),
             waitSeconds,
             apiExplicit: apiFlag !== undefined,

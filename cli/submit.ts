@@ -38,6 +38,8 @@ export function serviceBusFrom(env: NodeJS.ProcessEnv, cwd: string, flags: { con
 export interface SubmitOptions {
   file: string;
   dryRun: boolean;
+  /** Submit as a plan-only job (`planOnly`), wait for it and print its plan: nothing is applied. */
+  plan: boolean;
   wait: boolean;
   waitSeconds: number;
   /** Set when --api was given: post to the API even if Service Bus is configured. */
@@ -61,7 +63,8 @@ export async function submit(o: SubmitOptions, api: ApiClient, io: CliIO): Promi
     for (const e of parsed.errors) io.err(`  ${e.pointer || '(message)'}: ${e.message} [${e.code}]`);
     return EXIT.usage;
   }
-  const envelope = parsed.envelope;
+  const envelope = o.plan ? { ...parsed.envelope, planOnly: true as const } : parsed.envelope;
+  if (o.plan) text = JSON.stringify(envelope);
   const session = groupIdentity(envelope);
   if (o.dryRun) {
     io.out(`valid: job ${envelope.jobId} (${envelope.kind} ${envelope.action}), session ${session}`);
@@ -87,7 +90,7 @@ export async function submit(o: SubmitOptions, api: ApiClient, io: CliIO): Promi
     }
     io.out(`accepted: job ${envelope.jobId} (${envelope.kind} ${envelope.action})${res.body.duplicate === true ? ' (already submitted: the same job)' : ''}, ${api.baseUrl.replace(/\/+$/, '')}${res.headers.get('location') ?? ''}`);
   }
-  return o.wait ? follow(envelope.jobId, api, io, o.output, o.waitSeconds) : EXIT.ok;
+  return o.wait || o.plan ? follow(envelope.jobId, api, io, o.output, o.waitSeconds) : EXIT.ok;
 }
 
 /** Polls the job until it is final, printing each status change; prints the outcome. */
@@ -140,7 +143,19 @@ export function printJob(job: Record<string, unknown>, io: CliIO, output: Output
     };
     list('errors', job.errors);
     list('warnings', job.warnings);
+    printPlan(job.plan, job.planOnly === true, io);
     if (typeof job.lastError === 'string') io.out(`last error: ${job.lastError}`);
   }
   return status === 'succeeded' ? EXIT.ok : status === 'failed' || status === 'deadLettered' ? EXIT.failed : EXIT.ok;
+}
+
+/** The requests a job makes (or, planned only, would make) at its target: method and URL, then the body. */
+function printPlan(plan: unknown, planOnly: boolean, io: CliIO): void {
+  const p = plan as { target?: string; requests?: { method?: string; url?: string; body?: unknown }[] } | undefined;
+  if (!p?.requests) return;
+  io.out(`plan (${cell(p.target)}${planOnly ? ', planned only: nothing was sent' : ''}):`);
+  for (const r of p.requests) {
+    io.out(`  ${cell(r.method)} ${cell(r.url)}`);
+    if (r.body !== undefined) for (const line of JSON.stringify(r.body, null, 2).split('\n')) io.out(`    ${line}`);
+  }
 }

@@ -383,7 +383,7 @@ export interface ComputeSimulatorOptions {
   /** The simulator's base URL (for the operation URLs). */
   endpoint: () => string;
   /** The latest version name of a gallery image definition the simulator holds (for `exactVersion`). */
-  latestVersionOf?: (definitionId: string) => string | undefined;
+  latestVersionOf?: (definitionId: string, region?: string) => string | undefined;
 }
 
 export class ComputeSimulator {
@@ -677,7 +677,7 @@ export class ComputeSimulator {
         virtualMachineScaleSet: { id: set.id },
         hardwareProfile: { vmSize },
         storageProfile: {
-          imageReference: this.resolvedImage(imageOfModel(set.body)),
+          imageReference: this.resolvedImage(imageOfModel(set.body), set.body.location),
           osDisk: { ...(asObject(path(model, 'storageProfile', 'osDisk')) ?? {}), name: `${name}_OsDisk_1_${hex(16)}`, deleteOption: 'Delete' },
           dataDisks: clone((path(model, 'storageProfile', 'dataDisks') as unknown[] | undefined) ?? []),
         },
@@ -694,12 +694,12 @@ export class ComputeSimulator {
     this.vms.set(key(id), { id, body, scaleSet: key(set.id), ...(hasHealthExtension(set.body) ? { health: 'healthy' as const } : {}) });
   }
 
-  /** The model's image with `exactVersion` when it names a gallery definition the simulator holds. */
-  private resolvedImage(image: unknown): unknown {
+  /** The model's image with `exactVersion` when it names a gallery definition the simulator holds (`latest` as of the VM's region). */
+  private resolvedImage(image: unknown, location: unknown): unknown {
     const ref = clone(asObject(image) ?? {});
     const id = typeof ref.id === 'string' ? ref.id : undefined;
     if (id && /\/images\/[^/]+$/i.test(id)) {
-      const latest = this.options.latestVersionOf?.(id);
+      const latest = this.options.latestVersionOf?.(id, typeof location === 'string' ? location : undefined);
       if (latest) ref.exactVersion = latest;
     } else if (id && /\/versions\/([^/]+)$/i.test(id)) {
       ref.exactVersion = lastSegment(id);
@@ -709,7 +709,7 @@ export class ComputeSimulator {
 
   private applyModelImage(set: Stored, vm: StoredVm): void {
     const storage = asObject(path(vm.body, 'properties', 'storageProfile'));
-    if (storage) storage.imageReference = this.resolvedImage(imageOfModel(set.body));
+    if (storage) storage.imageReference = this.resolvedImage(imageOfModel(set.body), set.body.location);
     props(vm.body).latestModelApplied = true;
   }
 
@@ -814,7 +814,7 @@ export class ComputeSimulator {
     p.timeCreated = asObject(existing?.body.properties)?.timeCreated ?? now();
     p.provisioningState = existing ? 'Updating' : 'Creating';
     const storage = asObject(p.storageProfile);
-    if (storage && storage.imageReference !== undefined) storage.imageReference = this.resolvedImage(storage.imageReference);
+    if (storage && storage.imageReference !== undefined) storage.imageReference = this.resolvedImage(storage.imageReference, location);
     this.vms.set(key(id), { id, body: stored, ...(existing?.scaleSet ? { scaleSet: existing.scaleSet } : {}), ...(existing?.health ? { health: existing.health } : {}) });
     const op = this.start(route, location, id, 'vm', true, () => undefined, fault, 'Microsoft.Compute/virtualMachines/write');
     return { status: existing ? 200 : 201, headers: this.lroHeaders(op, apiVersion), body: clone(stored) };
@@ -838,7 +838,7 @@ export class ComputeSimulator {
       () => {
         const current = this.vms.get(key(id));
         const storage = current ? asObject(path(current.body, 'properties', 'storageProfile')) : undefined;
-        if (storage && newImage !== undefined) storage.imageReference = this.resolvedImage(newImage);
+        if (storage && newImage !== undefined) storage.imageReference = this.resolvedImage(newImage, current?.body.location);
       },
       fault,
       'Microsoft.Compute/virtualMachines/write',

@@ -183,7 +183,7 @@ export class ArmSimulator {
   readonly compute: ComputeSimulator;
 
   constructor(options: ArmSimulatorOptions = {}) {
-    this.compute = new ComputeSimulator({ endpoint: () => this.endpoint, latestVersionOf: (id) => this.latestVersionOf(id) });
+    this.compute = new ComputeSimulator({ endpoint: () => this.endpoint, latestVersionOf: (id, region) => this.latestVersionOf(id, region) });
     this.pageSize = options.pageSize ?? 100;
     this.latencyMs = options.latencyMs ?? 0;
     this.listener = new LoopbackServer('the local ARM simulator', options.portSetting ?? 'ARM_SIMULATOR_PORT');
@@ -283,9 +283,13 @@ export class ArmSimulator {
 
   /**
    * The highest succeeded version of a stored image definition not excluded from latest (what a scale set
-   * that names the definition gets as `exactVersion`); undefined when the simulator holds none.
+   * that names the definition gets as `exactVersion`); undefined when the simulator holds none. With a
+   * region, as Azure resolves `latest` for a VM there: only versions published to that region, and a
+   * target region's own `excludeFromLatest` counts beside the version's (Azure/azure-rest-api-specs
+   * `GalleryImageVersion.json` `TargetRegion.excludeFromLatest`: "hide an image when users specify
+   * version='latest'").
    */
-  latestVersionOf(definitionId: string): string | undefined {
+  latestVersionOf(definitionId: string, region?: string): string | undefined {
     let ref: ResourceRef;
     try {
       ref = parseResourceId(definitionId);
@@ -295,6 +299,7 @@ export class ArmSimulator {
     const image = ref.level === 'image' ? this.byKey.get(resourceKey(ref)) : undefined;
     const names = [...(image?.children.values() ?? [])]
       .filter((v) => asObject(v.body.properties?.publishingProfile)?.excludeFromLatest !== true && (v.body.properties?.provisioningState ?? 'Succeeded') === 'Succeeded')
+      .filter((v) => region === undefined || latestInRegion(v.body.properties?.publishingProfile, region))
       .map((v) => (v.ref.level === 'version' ? v.ref.version : ''))
       .filter((n) => /^\d+\.\d+\.\d+$/.test(n));
     return names.sort(compareVersions).pop();
@@ -996,4 +1001,14 @@ function parseFaultBody(raw: unknown): FaultSpec {
     }
   }
   return spec;
+}
+
+const regionKey = (name: string): string => name.replace(/\s+/g, '').toLowerCase();
+
+/** Whether a version counts for `latest` in a region: published there (when it lists target regions) and not excluded there. */
+function latestInRegion(publishingProfile: unknown, region: string): boolean {
+  const targets = asObject(publishingProfile)?.targetRegions;
+  if (!Array.isArray(targets) || targets.length === 0) return true;
+  const target = targets.map(asObject).find((t) => typeof t?.name === 'string' && regionKey(t.name) === regionKey(region));
+  return target !== undefined && target.excludeFromLatest !== true;
 }

@@ -93,6 +93,12 @@ param authTenantId string = tenant().tenantId
 @description('Further Microsoft Entra tenants whose principals may call the API, comma-separated (multi-tenant sign-in). The app registration\'s own tenant is always allowed.')
 param authAllowedTenantIds string = ''
 
+@description('Resource group ids (comma-separated) the apply may deploy scale sets and VMs into: the app identity gets Virtual Machine Contributor and Network Contributor there. Organizations name them in their apply setting.')
+param applyResourceGroupIds string = ''
+
+@description('Resource group ids (comma-separated) of the virtual networks whose subnets applied scale sets and VMs join: Network Contributor there.')
+param applyNetworkResourceGroupIds string = ''
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
@@ -104,6 +110,8 @@ var deploymentContainerName = 'app-package'
 var deadLetterContainerName = 'eventgrid-deadletter'
 var listedSubscriptions = map(filter(split(sourceSubscriptionIds, ','), s => !empty(trim(s))), s => toLower(trim(s)))
 var sourceSubscriptions = empty(listedSubscriptions) ? [subscription().subscriptionId] : listedSubscriptions
+var applyDeployGroups = map(filter(split(applyResourceGroupIds, ','), g => !empty(trim(g))), g => { id: trim(g), deploy: true })
+var applyNetworkGroups = map(filter(split(applyNetworkResourceGroupIds, ','), g => !empty(trim(g)) && !contains(map(applyDeployGroups, d => toLower(d.id)), toLower(trim(g)))), g => { id: trim(g), deploy: false })
 var allowedTenants = union([toLower(authTenantId)], map(filter(split(authAllowedTenantIds, ','), t => !empty(trim(t))), t => toLower(trim(t))))
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -244,6 +252,18 @@ module sources 'modules/source-subscription.bicep' = [
       wireGalleryEvents: wireGalleryEvents
       functionAppId: functionApp.outputs.id
       eventSubscriptionName: 'gallery-catalog-${resourceToken}'
+    }
+  }
+]
+
+// Roles in the resource groups the apply deploys into (and where their subnets are): apply-access.bicep.
+module applyAccess 'modules/apply-access.bicep' = [
+  for (group, i) in concat(applyDeployGroups, applyNetworkGroups): {
+    name: 'gc-apply-${resourceToken}-${i}'
+    scope: resourceGroup(split(group.id, '/')[2], split(group.id, '/')[4])
+    params: {
+      appPrincipalId: identity.outputs.principalId
+      deploy: group.deploy
     }
   }
 ]

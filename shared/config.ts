@@ -123,6 +123,10 @@ const envSchema = z
     JOBS_SWEEP_SCHEDULE: ncrontab.optional().transform((v) => v ?? '*/30 * * * * *'),
     JOBS_RESEND_AFTER_SECONDS: intSetting(1, 86_400, 120),
     JOBS_MAX_RESENDS: intSetting(1, 100, 5),
+    APPLY_POLL_BUDGET_SECONDS: intSetting(1, 240, 20),
+    APPLY_FOLLOW_UP_SECONDS: intSetting(1, 3_600, 30),
+    APPLY_MAX_ATTEMPTS: intSetting(1, 20, 5),
+    APPLY_RETRY_BASE_SECONDS: intSetting(1, 1_800, 30),
   })
   .superRefine((env, ctx) => {
     const tables = env[CATALOG_CONNECTION] ?? env[`${CATALOG_CONNECTION}__tableServiceUri`];
@@ -211,6 +215,8 @@ export interface Config {
   deadlines: { tableMs: number; serviceBusMs: number; armMs: number; httpRequestMs: number; backgroundMs: number };
   /** The sweep of submitted jobs whose message never ran (lost or never sent). */
   jobSweep: { schedule: string; resendAfterSeconds: number; maxResends: number };
+  /** Applying jobs (docs/apply.md): how long a delivery polls, when a waiting job looks again, how often a plan is sent. */
+  apply: { pollBudgetMs: number; followUpSeconds: number; maxAttempts: number; retryBaseMs: number };
 }
 
 export class ConfigError extends Error {
@@ -306,6 +312,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...optional('operatorTenant', (e.AUTH_OPERATOR_TENANT ?? e.AUTH_ALLOWED_TENANTS[0])?.toLowerCase()),
     deadlines: { tableMs: e.TABLE_TIMEOUT_MS, serviceBusMs: e.SERVICE_BUS_TIMEOUT_MS, armMs: e.ARM_TIMEOUT_MS, httpRequestMs: e.HTTP_DEADLINE_MS, backgroundMs: e.BACKGROUND_TIMEOUT_MS },
     jobSweep: { schedule: e.JOBS_SWEEP_SCHEDULE, resendAfterSeconds: e.JOBS_RESEND_AFTER_SECONDS, maxResends: e.JOBS_MAX_RESENDS },
+    apply: { pollBudgetMs: e.APPLY_POLL_BUDGET_SECONDS * 1000, followUpSeconds: e.APPLY_FOLLOW_UP_SECONDS, maxAttempts: e.APPLY_MAX_ATTEMPTS, retryBaseMs: e.APPLY_RETRY_BASE_SECONDS * 1000 },
   };
 }
 
@@ -374,4 +381,8 @@ export const SETTING_DOCS: Readonly<Record<string, { description: string; azure:
   JOBS_SWEEP_SCHEDULE: { description: 'NCRONTAB schedule of the sweep that sends again submitted jobs whose message has not run (lost, or never sent because the app stopped in between)', azure: 'set' },
   JOBS_RESEND_AFTER_SECONDS: { description: 'A submitted job still queued (or running with no progress) this long after its last send is sent again by the sweep', azure: 'optional' },
   JOBS_MAX_RESENDS: { description: 'Sends by the sweep before a job that never runs is recorded failed (not-delivered)', azure: 'optional' },
+  APPLY_POLL_BUDGET_SECONDS: { description: "Apply: how long one delivery of a job polls its target's long-running operation before it checkpoints and schedules a follow-up (keep it well under the queue's lock duration)", azure: 'optional' },
+  APPLY_FOLLOW_UP_SECONDS: { description: 'Apply: when a job whose operation still runs (or that waits for another job of its group) looks again, seconds', azure: 'optional' },
+  APPLY_MAX_ATTEMPTS: { description: 'Apply: sends of a plan before a capacity, conflict or throttling failure of the target is final', azure: 'optional' },
+  APPLY_RETRY_BASE_SECONDS: { description: 'Apply: the wait before the first new send after such a failure, seconds; each further wait doubles, at most 30 minutes', azure: 'optional' },
 };

@@ -34,6 +34,10 @@ import { AutoRollViews } from './autoroll/views.js';
 import { ReplicaAdvisor } from './advice/replica-advisor.js';
 import { ReconcileRunStore } from './reconcile/progress.js';
 import { DeadLetterRecorder } from './jobs/dead-letters.js';
+import { ApplyFlow } from './apply/flow.js';
+import { ApplyCheckpoints } from './apply/checkpoints.js';
+import { AzureTarget, loadRestorePoller } from './apply/azure.js';
+import { createComputeClient } from './arm/client.js';
 
 export interface Services {
   config: Config;
@@ -132,6 +136,20 @@ export function services(): Services {
       replicaBurstFactor: cfg.replicas.burstFactor,
       rolls: new RollJobs(autoRollStore),
       ...(cfg.eventTopic ? { events: outbox } : {}),
+      apply: new ApplyFlow({
+        checkpoints: new ApplyCheckpoints(jobs.groups, jobs.ensureTables),
+        azure: new AzureTarget(async (subscriptionId) => {
+          await loadRestorePoller();
+          return createComputeClient(cfg.arm, subscriptionId);
+        }),
+        jobEnded: async (organizationId, subscriptionId, jobId) => {
+          const job = await jobs.getJob({ organizationId, subscriptionIds: [subscriptionId] }, jobId);
+          return job !== undefined && job.status !== 'queued' && job.status !== 'running';
+        },
+        settings: cfg.apply,
+      }),
+      queue: () => cached?.jobQueue,
+      pending: pendingJobs,
     }),
     replicaAdvisor: new ReplicaAdvisor({ catalog, lookups, directory, groups: jobs, burstFactor: cfg.replicas.burstFactor, prices: cfg.replicas.prices }),
     get jobQueue(): JobQueue | undefined {

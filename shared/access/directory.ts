@@ -13,6 +13,7 @@ import { encodeKeyPart } from '../catalog/keys.js';
 import { packJson, unpackJson } from '../catalog/json-props.js';
 import { entityLimitProblem } from '../storage/entity-limits.js';
 import { administratorProblems, type Membership } from '../domain/administration.js';
+import { applySettingsProblems, applySettingsSchema } from '../domain/apply.js';
 
 // Lower-cased in place (`overwrite`: the type stays a string, so the schema also describes the stored document).
 const guid = z
@@ -63,6 +64,7 @@ export const organizationDocumentSchema = z.strictObject({
     )
     .max(5000)
     .default([]),
+  apply: applySettingsSchema.optional(),
 });
 
 export type OrganizationDocument = z.infer<typeof organizationDocumentSchema>;
@@ -136,6 +138,8 @@ export class OrganizationDirectory {
     });
     const notAdministrators = administratorProblems(document)[0];
     if (notAdministrators) throw new DirectoryError(400, notAdministrators.field, notAdministrators.message);
+    const badApply = applySettingsProblems(document.apply, document.subscriptions.map((s) => s.subscriptionId))[0];
+    if (badApply) throw new DirectoryError(400, badApply.field, badApply.message);
     document.principals.forEach((p, i) =>
       (p.subscriptionIds ?? []).forEach((s, j) => {
         if (!subs.has(s)) throw new DirectoryError(400, `body.principals[${i}].subscriptionIds[${j}]`, "must be one of the organization's subscriptions");
@@ -339,5 +343,5 @@ function claimKeys(o: OrganizationDocument): Set<string> {
 export function toOrganization(o: StoredOrganization): Organization {
   const spotAccounts: Record<string, string> = {};
   for (const s of o.subscriptions) if (s.spotAccountId) spotAccounts[s.spotAccountId] = s.subscriptionId;
-  return { id: o.id, tenantId: o.tenantId, subscriptionIds: o.subscriptions.map((s) => s.subscriptionId), spotAccounts };
+  return { id: o.id, tenantId: o.tenantId, subscriptionIds: o.subscriptions.map((s) => s.subscriptionId), spotAccounts, ...(o.apply ? { apply: o.apply } : {}) };
 }

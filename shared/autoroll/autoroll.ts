@@ -298,7 +298,9 @@ export class RollJobs {
 
   /** The group change with the policy, the index key and (roll jobs) the roll; indexes the group first. */
   async beforeApply(envelope: JobEnvelope, change: GroupChange, latestOf: string | undefined, previous: GroupRecord | undefined, now: string): Promise<GroupChange> {
-    const autoRoll = envelope.autoRoll ? { ...(previous?.autoRoll ?? DEFAULT_AUTO_ROLL), ...envelope.autoRoll } : previous?.autoRoll;
+    // Without a policy in the envelope the stored one stays as it is then (the group write keeps
+    // fields the change does not name), not as it was when the job started.
+    const autoRoll = envelope.autoRoll ? { ...(previous?.autoRoll ?? DEFAULT_AUTO_ROLL), ...envelope.autoRoll } : undefined;
     const { latestOf: _old, autoRoll: _a, ...rest } = change;
     const next: GroupChange = { ...rest, ...(autoRoll ? { autoRoll } : {}), ...(latestOf ? { latestOf } : {}) };
     if (envelope.roll && change.imageVersionId) {

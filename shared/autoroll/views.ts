@@ -19,6 +19,7 @@ import { compareVersions } from '../domain/versions.js';
 import { policyOf, rollJobId, rollJobPrefix, rollsTo, versionNameOf } from './autoroll.js';
 import type { AutoRollStore } from './store.js';
 import { dateTimeSchema } from '../domain/schemas.js';
+import { jobApplySchema, type Deployment } from '../domain/apply.js';
 
 const rolloutStateSchema = z.enum(['rolled', 'soaking', 'pending', 'failed', 'held']);
 export type RolloutState = z.infer<typeof rolloutStateSchema>;
@@ -50,6 +51,16 @@ const rolloutGroupSchema = z.strictObject({
     .array(z.enum(['disabled', 'paused', 'definitionPaused']))
     .describe('held: why (auto-roll off for the group, the group paused, the definition paused)')
     .optional(),
+  deployment: z
+    .strictObject({
+      target: z.enum(['azure', 'spot']),
+      resourceId: z.string(),
+      provisioningState: z.string(),
+      instancesOn: z.array(z.strictObject({ version: z.string().describe("The image version (or 'unknown')"), count: z.number().int() })).describe('How many of its VMs run each image version, when last read'),
+    })
+    .describe('An applied group: where it is deployed and the VMs on each image')
+    .optional(),
+  apply: jobApplySchema.describe("pending or failed: where the roll job's apply is (the request under way, a failure)").optional(),
 });
 export type RolloutGroup = z.infer<typeof rolloutGroupSchema>;
 
@@ -191,7 +202,7 @@ export class AutoRollViews {
 
   private async groupState(g: GroupRecord, pointers: LatestPointers, definitionPaused: boolean): Promise<RolloutGroup> {
     const version = versionNameOf(g.imageVersionId);
-    const base = { account: g.account, kind: g.kind, name: g.name, ...(version ? { version } : {}) };
+    const base = { account: g.account, kind: g.kind, name: g.name, ...(version ? { version } : {}), ...(g.deployment ? { deployment: deploymentView(g.deployment) } : {}) };
     const latest = pointers[g.region];
     if (latest === undefined || (version !== undefined && compareVersions(version, latest) === 0)) {
       // The roll that brought it there, when it came by a roll.
@@ -204,10 +215,21 @@ export class AutoRollViews {
       const jobId = job.jobId;
       const soaking = job.status === 'queued' && job.notBefore !== undefined && Date.parse(job.notBefore) > this.now().getTime();
       const state: RolloutState = soaking ? 'soaking' : job.status === 'failed' || job.status === 'deadLettered' ? 'failed' : 'pending';
-      return { ...base, state, rollJobId: jobId, ...(job.notBefore ? { notBefore: job.notBefore } : {}), ...(state === 'failed' ? { errors: job.errors } : {}) };
+      return { ...base, state, rollJobId: jobId, ...(job.notBefore ? { notBefore: job.notBefore } : {}), ...(state === 'failed' ? { errors: job.errors } : {}), ...(job.apply ? { apply: job.apply } : {}) };
     }
     const policy = policyOf(g);
     const heldBy = [!policy.enabled && ('disabled' as const), policy.paused && ('paused' as const), definitionPaused && ('definitionPaused' as const)].filter((x) => x !== false);
     return { ...base, state: heldBy.length > 0 ? 'held' : 'pending', ...(heldBy.length > 0 ? { heldBy } : {}) };
   }
+}
+
+/** An applied group in the rollout: where it is, and how many of its VMs run each image version. */
+function deploymentView(d: Deployment): NonNullable<RolloutGroup['deployment']> {
+  const counts = new Map<string, number>();
+  for (const i of d.instances ?? []) {
+    const v = versionNameOf(i.imageVersionId) ?? 'unknown';
+    counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
+  const instancesOn = [...counts].map(([version, count]) => ({ version, count })).sort((a, b) => (a.version === 'unknown' ? 1 : b.version === 'unknown' ? -1 : compareVersions(b.version, a.version)));
+  return { target: d.target, resourceId: d.resourceId, provisioningState: d.provisioningState, instancesOn };
 }

@@ -38,7 +38,8 @@
  * - Replicas are not a compatibility rule: the replica warnings of a job come from
  *   shared/advice/job-warnings.ts (capacity maximum, production tags, shallow replication).
  * - Cross-tenant images with a Flexible scale set (`compute.orchestrationMode: Flexible`, this
- *   project's extension): error. Fails closed: when the image owner's tenant is unknown it counts as
+ *   project's extension, or any stateless group of an organization that applies to Azure, where
+ *   every group becomes a Flexible scale set): error. Fails closed: when the image owner's tenant is unknown it counts as
  *   another tenant, and the reason says so.
  * - Disallowed disk types apply to the OS disk and every data disk; an OS disk without a type is
  *   checked as DEFAULT_OS_DISK_TYPE. Premium data disks need premium storage like a premium OS disk.
@@ -75,6 +76,8 @@ export interface CompatibilityInput {
   /** Whose tenant the image's gallery is in, relative to the caller's: `unknown` is treated as `other` (fail closed). */
   readonly imageTenant: 'same' | 'other' | 'unknown';
   readonly now: Date;
+  /** The organization applies stateless groups to Azure, where each becomes a Flexible scale set whatever the body says. */
+  readonly appliedAsFlexible?: boolean;
 }
 
 export type Rule = (input: CompatibilityInput) => Finding[];
@@ -243,12 +246,14 @@ export function checkOsDiskSize(input: CompatibilityInput): Finding[] {
 /** A Flexible scale set cannot be created from an image shared by another tenant (an unknown owner tenant counts as another). */
 export function checkCrossTenantFlexible(input: CompatibilityInput): Finding[] {
   if (input.imageTenant === 'same' || input.kind !== 'statelessGroup') return [];
-  if (input.spec.compute.orchestrationMode !== 'Flexible') return [];
+  const asked = input.spec.compute.orchestrationMode === 'Flexible';
+  if (!asked && input.appliedAsFlexible !== true) return [];
   const why =
     input.imageTenant === 'unknown'
       ? `the tenant owning image ${input.image.ref.image} is unknown to this service, so it is treated as another tenant`
       : `image ${input.image.ref.image} is shared by another tenant`;
-  return [error('flexible-cross-tenant-image', pathsFor(input.kind).orchestrationMode, `A Flexible scale set cannot be created from an image of another tenant: ${why}.`)];
+  const applied = asked ? '' : ' (the organization applies groups to Azure, where each is a Flexible scale set)';
+  return [error('flexible-cross-tenant-image', asked ? pathsFor(input.kind).orchestrationMode : pathsFor(input.kind).version, `A Flexible scale set cannot be created from an image of another tenant: ${why}${applied}.`)];
 }
 
 // ---------------------------------------------------------------- security type

@@ -37,6 +37,7 @@ import { isSpotAccountId } from './visibility.js';
 import { mergePatch, secretPointersOf, specSchema, storedSpecOf, type SpecMode } from './spot-body.js';
 import { isGalleryVersionText, type Kind } from './spot-fields.js';
 import { errorText } from './printable.js';
+import { rollDeploymentSchema } from './apply.js';
 
 export { isGalleryVersionText };
 
@@ -156,6 +157,7 @@ export const autoRollPolicySchema = z
     enabled: z.boolean().meta({ default: true }).optional(),
     soakMinutes: z.number().int().min(0).max(MAX_SOAK_MINUTES).meta({ default: 0 }).optional(),
     paused: z.boolean().meta({ default: false }).optional(),
+    deployment: rollDeploymentSchema.optional(),
   })
   .describe('Auto-roll of a group on latest; set beside the body in a job envelope (`autoRoll`) or with PUT .../autoroll');
 export type AutoRollPolicyInput = z.infer<typeof autoRollPolicySchema>;
@@ -171,6 +173,10 @@ export const rollSchema = z
 export const OPTIONAL_ENVELOPE_FIELDS = {
   autoRoll: autoRollPolicySchema.optional(),
   roll: rollSchema.optional(),
+  planOnly: z
+    .literal(true)
+    .describe("The job only plans: the requests it would make at the organization's apply target are recorded on the job; nothing is sent and the group is not recorded, whatever the apply mode")
+    .optional(),
 } satisfies Record<string, z.ZodType>;
 
 const headerFields = {
@@ -683,17 +689,24 @@ export function jobMessageId(account: string, jobId: string, generation = 0): st
   return id.length <= MAX_MESSAGE_ID ? id : `${account.toLowerCase()}/~${createHash('sha256').update(jobId, 'utf8').digest('hex').slice(0, 40)}${suffix}`;
 }
 
+/** A job's message id without what follows `@` (a follow-up's or a deferred send's counter). */
+function baseMessageId(messageId: string): string {
+  const at = messageId.indexOf('@');
+  return at >= 0 ? messageId.slice(0, at) : messageId;
+}
+
 /** The generation a job's message id carries (0 when none). */
 export function generationOfMessageId(messageId: string | undefined): number {
-  const m = /#(\d+)$/.exec(messageId ?? '');
+  const m = /#(\d+)$/.exec(baseMessageId(messageId ?? ''));
   return m ? Number(m[1]) : 0;
 }
 
 /** The job id a message id names, when it names one (`<account>/<jobId>[#n]`, or a bare job id from an older producer). */
 export function jobIdOfMessageId(messageId: string | undefined): string | undefined {
   if (messageId === undefined) return undefined;
-  const slash = messageId.lastIndexOf('/');
-  const id = (slash >= 0 ? messageId.slice(slash + 1) : messageId).replace(/#\d+$/, '');
+  const base = baseMessageId(messageId);
+  const slash = base.lastIndexOf('/');
+  const id = (slash >= 0 ? base.slice(slash + 1) : base).replace(/#\d+$/, '');
   return JOB_ID_PATTERN.test(id) ? id : undefined;
 }
 

@@ -16,6 +16,7 @@
  *   the group gets a roll job and when (soak), or why not; `rollJobChoice` which roll job id a
  *   change calls for, given the roll jobs the group already has to the target version.
  */
+import type { RollDeployment } from './apply.js';
 import { deployability } from './latest.js';
 import type { ImageVersionRecord } from './records.js';
 import { compareVersions } from './versions.js';
@@ -112,6 +113,8 @@ export interface AutoRollPolicy {
   /** Minutes to wait after the version became latest in the region before rolling (default 0). */
   readonly soakMinutes: number;
   readonly paused: boolean;
+  /** How a roll moves the VMs of an applied group (absent: Spot's defaults). */
+  readonly deployment?: RollDeployment;
 }
 
 export const DEFAULT_AUTO_ROLL: AutoRollPolicy = { enabled: true, soakMinutes: 0, paused: false };

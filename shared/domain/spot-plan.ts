@@ -47,11 +47,11 @@
  * A group created without `strategy` gets Spot's documented default (GROUP_DEFAULT_STRATEGY), said
  * in a note; a stateful node without `strategy.fallbackToOd` (required, no default) is refused.
  */
-import { z } from 'zod';
 import { isVersionName } from './ids.js';
 import { bodyRootOf, kindLetter, type JobKind } from './job-envelope.js';
 import { storedSpecOf } from './spot-body.js';
 import { rowsOf } from './spot-fields.js';
+import { ROLL_DEPLOYMENT_DEFAULTS, rollDeploymentSchema, type RollDeployment } from './apply.js';
 
 // ---------------------------------------------------------------- public types
 
@@ -138,28 +138,6 @@ export interface SpotPlanInput {
   readonly resolvedVersion?: string;
 }
 
-/**
- * Blue/green settings of a group's roll at Spot (OA `spotVms/schemas/groupVmDeployment.yaml`: its
- * ranges). Absent fields take Spot's documented defaults (SPOT_DEPLOYMENT_DEFAULTS).
- */
-export const spotDeploymentPolicySchema = z.strictObject({
-  batchSizePercentage: z.number().int().min(1).max(100).optional(),
-  gracePeriod: z.number().int().min(300).max(86_400).optional(),
-  batchMinHealthyPercentage: z.number().int().min(1).max(100).optional(),
-  drainingTimeout: z.number().int().min(0).max(86_400).optional(),
-  healthCheckTypes: z.array(z.enum(['vmState', 'applicationGateway'])).max(2).optional(),
-});
-export type SpotDeploymentPolicy = z.infer<typeof spotDeploymentPolicySchema>;
-
-/**
- * Spot's documented defaults of a blue/green deployment (OA `spotVms/schemas/groupVmDeployment.yaml`:
- * `batchSizePercentage` default 25, `gracePeriod` default 600 (minimum 300),
- * `batchMinHealthyPercentage` default 50). `healthCheckTypes` and `drainingTimeout` are left out
- * when not given: "If no value is set, the deployment will use the group's auto-healing health
- * check"; draining "Default - The Elastigroups draining time out or 120".
- */
-export const SPOT_DEPLOYMENT_DEFAULTS = { batchSizePercentage: 25, gracePeriod: 600, batchMinHealthyPercentage: 50 } as const;
-
 export interface SpotRollInput {
   readonly kind: JobKind;
   readonly accountId: string;
@@ -170,7 +148,7 @@ export interface SpotRollInput {
   /** The concrete version to roll to. */
   readonly toVersion: string;
   /** Groups: the blue/green settings (the group's auto-roll policy); Spot's defaults for what is absent. */
-  readonly deployment?: SpotDeploymentPolicy;
+  readonly deployment?: RollDeployment;
 }
 
 /** The secrets of a job, in memory only (spotSecretsOf), for withSecrets. */
@@ -466,11 +444,11 @@ export function planSpotRoll(input: SpotRollInput): SpotPlanResult {
     action: 'update',
   };
   if (kind === 'statelessGroup') {
-    const policy = spotDeploymentPolicySchema.parse(input.deployment ?? {});
+    const policy = rollDeploymentSchema.parse(input.deployment ?? {});
     const deployment: Record<string, unknown> = {
-      batchSizePercentage: policy.batchSizePercentage ?? SPOT_DEPLOYMENT_DEFAULTS.batchSizePercentage,
-      gracePeriod: policy.gracePeriod ?? SPOT_DEPLOYMENT_DEFAULTS.gracePeriod,
-      batchMinHealthyPercentage: policy.batchMinHealthyPercentage ?? SPOT_DEPLOYMENT_DEFAULTS.batchMinHealthyPercentage,
+      batchSizePercentage: policy.batchSizePercentage ?? ROLL_DEPLOYMENT_DEFAULTS.batchSizePercentage,
+      gracePeriod: policy.gracePeriod ?? ROLL_DEPLOYMENT_DEFAULTS.gracePeriod,
+      batchMinHealthyPercentage: policy.batchMinHealthyPercentage ?? ROLL_DEPLOYMENT_DEFAULTS.batchMinHealthyPercentage,
       ...(policy.drainingTimeout !== undefined ? { drainingTimeout: policy.drainingTimeout } : {}),
       ...(policy.healthCheckTypes !== undefined ? { healthCheckTypes: [...policy.healthCheckTypes] } : {}),
     };

@@ -30,6 +30,7 @@
 import { z } from 'zod';
 import { isSubscriptionId, isWithin, resourceKey, type GalleryRef, type ImageRef, type VersionRef } from './ids.js';
 import type { GalleryRecord, GallerySharingRecord } from './records.js';
+import type { ApplySettings } from './apply.js';
 
 /** Who is asking: from the platform's authentication principal. Ids are lower-case GUIDs. */
 export interface Caller {
@@ -48,6 +49,8 @@ export interface Organization {
    * This is how an envelope's `caller.account` or a gallery's `spotAccountId` names a subscription.
    */
   readonly spotAccounts?: Readonly<Record<string, string>>;
+  /** How the organization's jobs are applied (absent: target none). */
+  readonly apply?: ApplySettings;
 }
 
 /** An organization share: the grantee organization (optionally one of its subscriptions) may see `scope`. */

@@ -28,6 +28,7 @@ import {
   jobIdOfMessageId,
   generationOfMessageId,
   parseKeptHeader,
+  keptEnvelopeOf,
   type CompleteJob,
   type JobEnvelope,
   type EnvelopeError,
@@ -47,6 +48,12 @@ import { compareVersions } from '../domain/versions.js';
 import { latestOfKey } from '../autoroll/store.js';
 import type { RollJobs } from '../autoroll/autoroll.js';
 import type { OutboxPublisher } from '../events/outbox.js';
+import { galleryAccessFor, type GalleryAccess, type PlanImage } from '../domain/azure-plan.js';
+import type { ApplySettings, JobPlan } from '../domain/apply.js';
+import { secretsOfEnvelope, type ApplyFlow, type ApplyProgress, type Secrets } from '../apply/flow.js';
+import type { JobQueue } from './queue.js';
+import type { PendingJobs } from './pending.js';
+import type { TransactionAction } from '@azure/data-tables';
 import { jobEventExtras, publishJobEvents } from '../events/job-events.js';
 
 export interface DeliveryInfo {
@@ -83,6 +90,8 @@ interface Outcome {
   latestOf?: string;
   /** The stored group an update was merged onto. */
   previous?: GroupRecord;
+  /** The image as an Azure plan takes it. */
+  planImage?: PlanImage;
 }
 
 export interface ProcessorDeps {
@@ -99,6 +108,12 @@ export interface ProcessorDeps {
   rolls?: RollJobs;
   /** Publishes the job events recorded with the job's outcome. */
   events?: OutboxPublisher;
+  /** Plans and applies the jobs of organizations whose apply target is not `none` (docs/apply.md). */
+  apply?: ApplyFlow;
+  /** The queue that takes an applying job's follow-ups. */
+  queue?: () => JobQueue | undefined;
+  /** The sweep's rows: an applying job's is moved past its next follow-up. */
+  pending?: PendingJobs;
 }
 
 /** The organization an account belongs to, and the account's subscription. */
@@ -131,6 +146,10 @@ export class GroupJobProcessor {
     }
     const base = this.baseRecord(envelope, owner, delivery);
     const pointer = delivery.recorded !== true;
+    if (owner?.organization.apply?.mode === 'apply' && owner.organization.apply.target !== 'none') {
+      const continued = await this.continueApply(envelope, owner, base, delivery, secretsOfEnvelope(envelope));
+      if (continued) return continued;
+    }
     // `running` is written when the job takes a while or is a redelivery, not for every quick job.
     let running: Promise<void> | undefined;
     const markRunning = () => (running ??= this.deps.jobs.putJob(base, pointer).catch(() => undefined));
@@ -155,9 +174,18 @@ export class GroupJobProcessor {
         await this.publish(done);
         return done;
       }
+      let planned = done;
+      if (envelope.planOnly) return this.planOnly(envelope, owner, base, done, { ...outcome, change: outcome.change }, delivery, pointer);
+      const settings = owner?.organization.apply;
+      if (owner && settings && settings.target !== 'none') {
+        if (settings.mode === 'apply') await markRunning();
+        const applied = await this.planOrApply(envelope, owner, base, { ...outcome, change: outcome.change }, settings, delivery);
+        if ('record' in applied) return applied.record;
+        planned = { ...done, plan: applied.plan, warnings: applied.warnings };
+      }
       // A first delivery that wrote nothing yet (no `running`) has no record in the account's partition.
       const recordMayExist = delivery.deliveryCount > 1 || running !== undefined;
-      const applied = await this.applyChange(envelope, { ...outcome, change: outcome.change }, done, { pointer, recordMayExist, lastAttempt: attempt >= MERGE_ATTEMPTS });
+      const applied = await this.applyChange(envelope, { ...outcome, change: outcome.change }, planned, { pointer, recordMayExist, lastAttempt: attempt >= MERGE_ATTEMPTS });
       if (applied !== 'merge-again') return applied;
       await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt, 10)));
     }
@@ -209,13 +237,16 @@ export class GroupJobProcessor {
     envelope: JobEnvelope,
     outcome: Outcome & { change: GroupChange },
     done: JobRecord,
-    options: { pointer: boolean; recordMayExist: boolean; lastAttempt: boolean },
+    options: { pointer: boolean; recordMayExist: boolean; lastAttempt: boolean; release?: TransactionAction },
   ): Promise<JobRecord | 'merge-again'> {
     try {
       const now = this.now().toISOString();
       const previous = outcome.previous;
       const change = this.deps.rolls ? await this.deps.rolls.beforeApply(envelope, outcome.change, outcome.latestOf, previous, now) : outcome.change;
-      const applied = await this.deps.jobs.applyJob(envelope.action, change, done, now, this.extras(done), options.recordMayExist);
+      const extras = this.extras(done);
+      const release = options.release;
+      const withRelease: JobExtras | undefined = release ? (pk, group) => [...(extras?.(pk, group) ?? []), release] : extras;
+      const applied = await this.deps.jobs.applyJob(envelope.action, change, done, now, withRelease, options.recordMayExist);
       if (options.pointer) await this.deps.jobs.putPointer(done);
       if (this.deps.rolls && !applied.alreadyApplied) await this.deps.rolls.afterApply(previous, applied.group);
       await this.publish(done, applied.group);
@@ -243,6 +274,12 @@ export class GroupJobProcessor {
     if (owner) {
       const current = await this.deps.jobs.getJob({ organizationId: owner.organization.id, subscriptionIds: owner.organization.subscriptionIds }, header.jobId);
       if (current && current.status !== 'queued' && current.status !== 'running') return current;
+      // An apply under way continues from its checkpoint; only a request that needs a secret fails (secret-not-kept).
+      const kept = parseJobEnvelope(body);
+      if (kept.ok && owner.organization.apply?.mode === 'apply') {
+        const continued = await this.continueApply(kept.envelope, owner, this.baseRecord(kept.envelope, owner, delivery), delivery, {});
+        if (continued) return continued;
+      }
     }
     const generation = generationOfMessageId(delivery.messageId);
     const notKept: JobRecord = {
@@ -262,6 +299,174 @@ export class GroupJobProcessor {
     await this.deps.jobs.putJob(notKept, delivery.recorded !== true, this.extras(notKept));
     await this.publish(notKept);
     return notKept;
+  }
+
+  // ---------------------------------------------------------------- apply (docs/apply.md)
+
+  /**
+   * A delivery of a job whose apply is under way (a follow-up, a redelivery after a crash, a copy
+   * the sweep sent again): it continues from the group's checkpoint instead of running the job
+   * again. A later delivery of a job that has ended does nothing. Undefined: run the job.
+   */
+  private async continueApply(envelope: JobEnvelope, owner: AccountOwner, base: JobRecord, delivery: DeliveryInfo, secrets: Secrets): Promise<JobRecord | undefined> {
+    const flow = this.deps.apply;
+    if (!flow) return undefined;
+    const held = await flow.checkpointOf(owner.subscriptionId, envelope.kind, specInputOf(envelope).name);
+    if (held?.checkpoint.jobId === envelope.jobId) return this.recordApply(envelope, base, await flow.resume(held.checkpoint, held.etag, secrets), delivery);
+    const later = delivery.deliveryCount > 1 || delivery.resent !== undefined || (delivery.messageId ?? '').includes('@');
+    if (!later) return undefined;
+    const current = await this.deps.jobs.getJob({ organizationId: owner.organization.id, subscriptionIds: owner.organization.subscriptionIds }, envelope.jobId);
+    return current && current.status !== 'queued' && current.status !== 'running' ? current : undefined;
+  }
+
+  /** A validated job of an organization with an apply target: its plan (plan mode: the group is written as usual), or its apply's record. */
+  /**
+   * A job submitted with `planOnly`: planned for the organization's target as in plan mode, the plan
+   * recorded on the job; nothing is sent and the group is not recorded. An organization without a
+   * target has nothing to plan: the job fails and says so.
+   */
+  private async planOnly(envelope: JobEnvelope, owner: AccountOwner | undefined, base: JobRecord, done: JobRecord, outcome: Outcome & { change: GroupChange }, delivery: DeliveryInfo, pointer: boolean): Promise<JobRecord> {
+    const settings = owner?.organization.apply;
+    if (!owner || !settings || settings.target === 'none') {
+      const failed = finished(base, { errors: [problem('/planOnly', 'apply-no-target', "The organization applies jobs to no target (apply.target none): there is nothing to plan.")], warnings: outcome.warnings }, this.now());
+      await this.deps.jobs.putJob(failed, pointer, this.extras(failed));
+      await this.publish(failed);
+      return failed;
+    }
+    const planned = await this.planOrApply(envelope, owner, base, outcome, { ...settings, mode: 'plan' }, delivery);
+    if ('record' in planned) return planned.record;
+    const record: JobRecord = { ...done, planOnly: true, plan: planned.plan, warnings: planned.warnings };
+    await this.deps.jobs.putJob(record, pointer, this.extras(record));
+    return record;
+  }
+
+  private async planOrApply(
+    envelope: JobEnvelope,
+    owner: AccountOwner,
+    base: JobRecord,
+    outcome: Outcome & { change: GroupChange },
+    settings: ApplySettings,
+    delivery: DeliveryInfo,
+  ): Promise<{ plan: JobPlan; warnings: JobProblem[] } | { record: JobRecord }> {
+    const flow = this.deps.apply;
+    const refused = (errors: JobProblem[]) => this.recordApply(envelope, base, { kind: 'refused', errors }, delivery, outcome.warnings).then((record) => ({ record }));
+    if (!flow) return refused([problem('', 'apply-not-configured', 'Applying jobs is not configured in this deployment.')]);
+    if (settings.mode === 'apply' && envelope.action === 'create' && (await this.deps.jobs.getGroup(owner.subscriptionId, envelope.kind, outcome.change.name))) {
+      return refused([atBody(`${bodyRootOf(envelope.kind)}.name`, 'group-exists', 'the group already exists: use action update')]);
+    }
+    const rollDeployment = envelope.autoRoll?.deployment ?? outcome.previous?.autoRoll?.deployment;
+    const result = await flow.start(
+      {
+        envelope,
+        settings,
+        organizationId: owner.organization.id,
+        subscriptionId: owner.subscriptionId,
+        kind: envelope.kind,
+        name: outcome.change.name,
+        storedSpec: outcome.change.spec,
+        change: outcome.change,
+        ...(outcome.latestOf ? { latestOf: outcome.latestOf } : {}),
+        ...(outcome.previous ? { previous: outcome.previous } : {}),
+        warnings: outcome.warnings,
+        ...(outcome.resolvedImageVersionId ? { resolvedImageVersionId: outcome.resolvedImageVersionId } : {}),
+        ...(outcome.planImage ? { image: outcome.planImage } : {}),
+        ...(rollDeployment ? { rollDeployment } : {}),
+      },
+      secretsOfEnvelope(envelope),
+    );
+    if (result.kind === 'planned') return { plan: result.plan, warnings: result.warnings };
+    return { record: await this.recordApply(envelope, base, result, delivery, outcome.warnings) };
+  }
+
+  /**
+   * Records where a job's apply is: failed (its checkpoint released after the record), waiting or
+   * blocked (a follow-up scheduled, the sweep's row moved past it), or succeeded (the group written
+   * with its deployment, and the checkpoint removed, in one transaction).
+   */
+  private async recordApply(envelope: JobEnvelope, base: JobRecord, result: ApplyProgress, delivery: DeliveryInfo, warnings: JobProblem[] = []): Promise<JobRecord> {
+    const now = this.now().toISOString();
+    const flow = this.deps.apply as ApplyFlow;
+    const pointer = delivery.recorded !== true;
+    switch (result.kind) {
+      case 'refused':
+      case 'failed': {
+        const record: JobRecord = {
+          ...base,
+          status: 'failed',
+          finishedAt: now,
+          errors: result.errors,
+          warnings: result.kind === 'failed' ? result.checkpoint.warnings : warnings,
+          ...(result.plan ? { plan: result.plan } : {}),
+          ...(result.kind === 'failed' ? { apply: result.apply } : {}),
+        };
+        await this.deps.jobs.putJob(record, pointer, this.extras(record));
+        if (result.kind === 'failed' && result.deployment) {
+          const deployment = result.deployment;
+          await this.deps.jobs.updateGroup(result.checkpoint.subscriptionId, result.checkpoint.kind, result.checkpoint.name, (g) => ({ ...g, deployment }));
+        }
+        if (result.kind === 'failed') await flow.release(result.checkpoint);
+        await this.publish(record);
+        return record;
+      }
+      case 'blocked':
+      case 'waiting': {
+        const record: JobRecord = { ...base, status: 'running', warnings: result.kind === 'waiting' ? result.checkpoint.warnings : warnings, ...(result.kind === 'waiting' ? { plan: result.plan } : {}), apply: result.apply };
+        const deferrals = Number(/@w(\d+)$/.exec(delivery.messageId ?? '')?.[1] ?? 0);
+        await this.sendLater(envelope, result.apply.nextCheckAt ?? now, result.kind === 'waiting' ? { followUp: result.checkpoint.state.followUps } : { deferred: deferrals + 1 }, delivery);
+        await this.deps.jobs.putJob(record, pointer);
+        await this.keepPending(envelope, record, result.apply.nextCheckAt ?? now);
+        return record;
+      }
+      case 'succeeded': {
+        const cp = result.checkpoint;
+        const done: JobRecord = {
+          ...base,
+          status: 'succeeded',
+          finishedAt: now,
+          errors: [],
+          warnings: cp.warnings,
+          ...(cp.resolvedImageVersionId ? { resolvedImageVersionId: cp.resolvedImageVersionId } : {}),
+          plan: result.plan,
+          apply: result.apply,
+        };
+        // The group is written as the target has it now: over whatever revision is stored (the apply lock kept other jobs out).
+        const { basedOnRevision: _b, ...change } = cp.change;
+        const recorded = await this.applyChange(
+          envelope,
+          { errors: [], warnings: cp.warnings, change: { ...change, deployment: result.deployment }, ...(cp.latestOf ? { latestOf: cp.latestOf } : {}), ...(cp.previous ? { previous: cp.previous } : {}) },
+          done,
+          { pointer, recordMayExist: true, lastAttempt: true, release: flow.releaseAction(cp) },
+        );
+        if (recorded === 'merge-again') throw new GroupChangedError('the group changed while its apply was recorded');
+        return recorded;
+      }
+    }
+  }
+
+  /** Sends the job's message again at `at`: a follow-up of its apply, or a job that waits for another's. */
+  private async sendLater(envelope: JobEnvelope, at: string, which: { followUp: number } | { deferred: number }, delivery: DeliveryInfo): Promise<void> {
+    const queue = this.deps.queue?.();
+    if (!queue) throw new Error('no job queue for the apply follow-up');
+    const generation = generationOfMessageId(delivery.messageId);
+    await queue.send(envelope, true, { scheduledEnqueueTimeUtc: new Date(at), ...which, ...(generation > 0 ? { generation } : {}) });
+  }
+
+  /** The sweep's row of an applying job, due after its next follow-up (a lost follow-up is sent again from it). */
+  private async keepPending(envelope: JobEnvelope, record: JobRecord, notBefore: string): Promise<void> {
+    if (!this.deps.pending || !record.organizationId || !record.subscriptionId) return;
+    const kept = keptEnvelopeOf(envelope);
+    await this.deps.pending.put({
+      organizationId: record.organizationId,
+      jobId: record.jobId,
+      subscriptionId: record.subscriptionId,
+      envelope: kept.envelope,
+      secretPointers: kept.secretPointers,
+      sentAt: this.now().toISOString(),
+      notBefore,
+      resends: 0,
+      seenAttempts: record.attempts,
+      ...(record.generation ? { generation: record.generation } : {}),
+    });
   }
 
   /**
@@ -321,11 +526,12 @@ export class GroupJobProcessor {
     const errors: JobProblem[] = [];
     if (resolved) {
       const vmSizes = await this.deps.vmSizes.sizes(accountSubscription, region);
-      const findings = checkCompatibility({ kind, spec, region, image: resolved.image, version: resolved.version, vmSizes, imageTenant: resolved.imageTenant, now: this.now() });
+      const findings = checkCompatibility({ kind, spec, region, image: resolved.image, version: resolved.version, vmSizes, imageTenant: resolved.imageTenant, now: this.now(), appliedAsFlexible: owner?.organization.apply?.target === 'azure' });
       for (const f of findings) (f.severity === 'error' ? errors : warnings).push(fromFinding(f));
       warnings.push(...replicaWarningsForJob({ kind, spec, region, version: resolved.version, ...(this.deps.replicaBurstFactor === undefined ? {} : { burstFactor: this.deps.replicaBurstFactor }) }));
     }
     if (errors.length > 0) return { errors, warnings, subscriptionId: accountSubscription };
+    const planImage = planImageOf(reference, resolved);
 
     return {
       errors: [],
@@ -345,6 +551,7 @@ export class GroupJobProcessor {
       ...(resolved?.latestOf ? { latestOf: resolved.latestOf } : {}),
       ...(completed.previous ? { previous: completed.previous } : {}),
       ...(resolved ? { resolvedImageVersionId: resolved.version.id } : {}),
+      ...(planImage ? { planImage } : {}),
     };
   }
 
@@ -377,12 +584,14 @@ export class GroupJobProcessor {
     const [gallery, image] = await Promise.all([this.deps.lookups.liveGallery(gRef), this.deps.lookups.liveImage(iRef)]);
     if (!gallery || !image) return notVisible;
     const facts = galleryFactsFor(gallery, await this.deps.directory.organizations());
-    if (!canSee(caller, image.ref, facts, await this.deps.directory.grantsFor(caller)).visible) return notVisible;
+    const seen = canSee(caller, image.ref, facts, await this.deps.directory.grantsFor(caller));
+    if (!seen.visible) return notVisible;
+    const access = galleryAccessFor(seen.via, gallery);
     const imageTenant = facts.ownerTenantId === undefined || facts.ownerTenantId === '' ? 'unknown' : isCrossTenant(caller, facts) ? 'other' : 'same';
     if (reference.version !== 'latest') {
       const version = (await this.deps.catalog.getVersion(versionRef(image.ref, reference.version)))?.record;
       if (!version) return { error: atBody(reference.versionPath, 'version-not-found', `Version ${reference.version} of ${image.id} does not exist.`) };
-      return { image, version, imageTenant };
+      return { image, version, imageTenant, ...(access ? { access } : {}) };
     }
     const latest = await this.deps.lookups.resolveLatest(image, region);
     const version = latest.version;
@@ -396,7 +605,7 @@ export class GroupJobProcessor {
         error: atBody(reference.versionPath, 'no-latest-version', `No version of ${image.id} is deployable and eligible for latest in ${region}${passed.length ? `: ${passed.slice(0, 20).join('; ')}` : ': the definition has no versions'}.`),
       };
     }
-    return { image, version, imageTenant, latestOf: latestOfKey(imageKey(image.ref), region) };
+    return { image, version, imageTenant, latestOf: latestOfKey(imageKey(image.ref), region), ...(access ? { access } : {}) };
   }
 }
 
@@ -406,6 +615,8 @@ interface ResolvedImage {
   version: ImageVersionRecord;
   imageTenant: 'same' | 'other' | 'unknown';
   latestOf?: string;
+  /** How ARM takes the image for the account (undefined when the catalog lacks the name it needs). */
+  access?: GalleryAccess;
 }
 
 function fail(subscriptionId: string, p: JobProblem): Outcome {
@@ -421,5 +632,21 @@ function finished(base: JobRecord, outcome: Outcome, now: Date): JobRecord {
     errors: outcome.errors,
     warnings: outcome.warnings,
     ...(outcome.resolvedImageVersionId && outcome.errors.length === 0 ? { resolvedImageVersionId: outcome.resolvedImageVersionId } : {}),
+  };
+}
+
+/** The image as an Azure plan takes it: a gallery image with how the account reaches it, a marketplace or custom image as named. */
+function planImageOf(reference: ReturnType<typeof imageReferenceOf>, resolved: ResolvedImage | undefined): PlanImage | undefined {
+  if (reference.source === 'marketplace') return { source: 'marketplace', publisher: reference.publisher, offer: reference.offer, sku: reference.sku, version: reference.version };
+  if (reference.source === 'custom') return { source: 'custom', resourceGroupName: reference.resourceGroupName, name: reference.name };
+  if (!resolved?.access) return undefined;
+  const { image, version } = resolved;
+  return {
+    source: 'gallery',
+    versionId: version.id,
+    definitionId: image.id,
+    followsLatest: reference.version === 'latest',
+    access: resolved.access,
+    definition: { osType: image.osType, osState: image.osState, hyperVGeneration: image.hyperVGeneration, ...(image.features.securityType ? { securityType: image.features.securityType } : {}) },
   };
 }

@@ -18,6 +18,13 @@ export interface SendOptions {
   resent?: { secretPointers: readonly string[] };
   /** The job's generation: how often it was reopened after ending without running (see jobMessageId). */
   generation?: number;
+  /**
+   * A follow-up of the job's apply (the n-th): the job continues from its checkpoint, and the
+   * message id gets `@<n>` so the queue does not take it for a duplicate of the job's own message.
+   */
+  followUp?: number;
+  /** The job waits for another job's apply of the same group (the n-th wait): sent again, `@w<n>`. */
+  deferred?: number;
 }
 
 export interface JobQueue {
@@ -31,7 +38,7 @@ export function jobMessage(envelope: JobEnvelope, recorded = false, options: Sen
     ...(options.scheduledEnqueueTimeUtc ? { scheduledEnqueueTimeUtc: options.scheduledEnqueueTimeUtc } : {}),
     body: envelope,
     contentType: 'application/json',
-    messageId: jobMessageId(envelope.caller.account, envelope.jobId, options.generation ?? 0),
+    messageId: `${jobMessageId(envelope.caller.account, envelope.jobId, options.generation ?? 0)}${options.followUp !== undefined ? `@${options.followUp}` : options.deferred !== undefined ? `@w${options.deferred}` : ''}`,
     sessionId: groupIdentity(envelope),
     subject: `${envelope.kind}/${envelope.action}`,
     applicationProperties: {
@@ -40,6 +47,7 @@ export function jobMessage(envelope: JobEnvelope, recorded = false, options: Sen
       action: envelope.action,
       recorded,
       ...(options.resent ? { resent: true, ...(options.resent.secretPointers.length > 0 ? { secretsDropped: options.resent.secretPointers.join(' ') } : {}) } : {}),
+      ...(options.followUp !== undefined ? { followUp: options.followUp } : {}),
     },
   };
 }

@@ -30,6 +30,7 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
 import { dateTimeSchema } from '../domain/schemas.js';
+import { deploymentSchema, jobApplySchema, jobPlanSchema, rollDeploymentSchema } from '../domain/apply.js';
 import { createTablesOnce, getEntityOrUndefined, tableStatusOf, type TableStore } from '../storage/tables.js';
 import { encodeKeyPart } from '../catalog/keys.js';
 import { packJson, pageRecords, unpackJson } from '../catalog/json-props.js';
@@ -66,11 +67,14 @@ export const jobRecordSchema = z.strictObject({
   generation: z.number().int().describe('How often the job was reopened after it ended without running').optional(),
   deadLetterReason: z.string().describe("Service Bus's DeadLetterReason when the job's message was dead-lettered (MaxDeliveryCountExceeded, TTLExpiredException...)").optional(),
   deadLetterDescription: z.string().optional(),
+  planOnly: z.literal(true).describe('The job only planned (submitted with planOnly): nothing was sent, the group not recorded').optional(),
+  plan: jobPlanSchema.describe("The requests the job makes (or would make: the organization's apply mode plan) at its target").optional(),
+  apply: jobApplySchema.describe("Where the job's apply is (apply mode)").optional(),
 });
 export type JobRecord = z.infer<typeof jobRecordSchema>;
 
 /** A group's auto-roll policy as kept (every field set). */
-export const groupAutoRollSchema = z.strictObject({ enabled: z.boolean(), soakMinutes: z.number().int(), paused: z.boolean() });
+export const groupAutoRollSchema = z.strictObject({ enabled: z.boolean(), soakMinutes: z.number().int(), paused: z.boolean(), deployment: rollDeploymentSchema.optional() });
 export const lastRollSchema = z
   .strictObject({ fromVersionId: z.string().optional(), toVersionId: z.string(), at: dateTimeSchema, jobId: z.string() })
   .describe('The last auto-roll applied: from and to which version, when, by which job');
@@ -92,6 +96,7 @@ export const groupRecordSchema = z.strictObject({
   autoRoll: groupAutoRollSchema.describe('Auto-roll policy (groups on latest), from the job envelope or PUT .../autoroll').optional(),
   latestOf: z.string().describe("The auto-roll index entry of the group while it is on latest of a gallery image (definition key|region)").optional(),
   lastRoll: lastRollSchema.optional(),
+  deployment: deploymentSchema.describe('Where the group is deployed, as its last applied job left it (apply mode)').optional(),
 });
 export type GroupRecord = z.infer<typeof groupRecordSchema>;
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { projectRoot, startLocal, type LocalStart } from '../support/local-start.js';
 import { DEMO_IMAGES } from '../../dev/demo/demo-org.js';
+import { demoOrganizations } from '../../dev/demo/demo-directory.js';
 
 // The CLI as the README runs it (`npx gallery-catalog`, the package's bin), against the app as
 // `npm start` serves it.
@@ -67,6 +68,40 @@ describe('gallery-catalog against npm start', () => {
     const unknown = await cli('status', 'no-such-job', '--api', local.url);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toMatch(/^HTTP 404: /);
+  });
+
+  it('submit --plan: the requests the job would make at the organization\'s target, printed; nothing applied, the group not recorded', async () => {
+    const org = `${local.url}/api/manage/organizations/contoso`;
+    const doc = demoOrganizations().contoso as Record<string, unknown>;
+    const put = async (body: unknown) => {
+      const res = await fetch(org, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status, await res.text()).toBe(200);
+      return res;
+    };
+    // Without a target there is nothing to plan: the job fails and says so.
+    const job = JSON.parse(fs.readFileSync(path.join(projectRoot, 'examples/stateless-latest.json'), 'utf8')) as { jobId: string; body: { group: { name: string } } };
+    const file = (id: string) => {
+      const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-')), 'job.json');
+      fs.writeFileSync(f, JSON.stringify({ ...job, jobId: id, body: { group: { ...job.body.group, name: `${id}-group` } } }));
+      return f;
+    };
+    const none = await cli('submit', file('cli-plan-none'), '--api', local.url, '--plan');
+    expect(none.code, none.err + none.out).toBe(1);
+    expect(none.out).toMatch(/^ {2}\/planOnly: .*no target.* \[apply-no-target\]$/m);
+    try {
+      expect((await put({ ...doc, apply: { target: 'azure', mode: 'apply' } })).status).toBe(200);
+      const r = await cli('submit', file('cli-plan'), '--api', local.url, '--plan');
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(/^status\s+succeeded$/m);
+      expect(r.out).toMatch(/^plan \(azure, planned only: nothing was sent\):$/m);
+      expect(r.out).toMatch(/^ {2}PUT https:\/\/management\.azure\.com\/subscriptions\/[^ ]+\/providers\/Microsoft\.Compute\/virtualMachineScaleSets\/cli-plan-group\?api-version=\d{4}-\d{2}-\d{2}$/m);
+      expect(r.out).toMatch(/^ {4,}"orchestrationMode": "Flexible",?$/m);
+      expect(r.out).not.toMatch(/adminPassword"/);
+      const group = await fetch(`${local.url}/api/groups/${(JSON.parse(fs.readFileSync(path.join(projectRoot, 'examples/stateless-latest.json'), 'utf8')) as { caller: { account: string } }).caller.account}/statelessGroup/cli-plan-group`);
+      expect(group.status).toBe(404);
+    } finally {
+      expect((await put(doc)).status).toBe(200);
+    }
   });
 
   it('latest <image id> --region <r>', async () => {

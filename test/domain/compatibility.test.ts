@@ -256,6 +256,15 @@ describe('image definition vs spec', () => {
     expect(checkCrossTenantFlexible(nodeInput({ imageTenant: 'other' }))).toEqual([]);
   });
 
+  it('an organization that applies to Azure makes every stateless group a Flexible scale set: another tenant\'s image is refused at the image', () => {
+    const applied = checkCrossTenantFlexible({ ...groupInput({ imageTenant: 'other' }), appliedAsFlexible: true });
+    expect(rows(applied)).toEqual([['error', 'flexible-cross-tenant-image', `${G}.launchSpecification.image.gallery.version`]]);
+    expect(applied[0]!.message).toContain('(the organization applies groups to Azure, where each is a Flexible scale set)');
+    expect(checkCrossTenantFlexible({ ...groupInput({ imageTenant: 'same' }), appliedAsFlexible: true })).toEqual([]);
+    expect(checkCrossTenantFlexible({ ...nodeInput({ imageTenant: 'other' }), appliedAsFlexible: true })).toEqual([]);
+    expect(checkCrossTenantFlexible({ ...groupInput({ imageTenant: 'other' }), appliedAsFlexible: false })).toEqual([]);
+  });
+
   it('fails closed: an image whose owner tenant is unknown counts as another tenant, and the reason says so', () => {
     const flexible = group((s) => (s.compute.orchestrationMode = 'Flexible'));
     const findings = checkCrossTenantFlexible(groupInput({ spec: flexible, imageTenant: 'unknown' }));

@@ -4,7 +4,7 @@
  * articles/role-based-access-control/built-in-roles.md at commit
  * 00a583295ba737a5caf885472cb3bca3624e9cde (published as
  * https://learn.microsoft.com/azure/role-based-access-control/built-in-roles), sections Privileged,
- * General, Storage, Integration and Monitor.
+ * General, Compute, Networking, Storage, Integration and Monitor.
  *
  * A small table: the roles this app assigns, the broad roles the tests refuse, and their near
  * neighbours. A role id the infrastructure writes that is not here fails the Bicep check; add the
@@ -29,6 +29,10 @@ export const BUILT_IN_ROLES: Readonly<Record<string, string>> = {
   '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0': 'Azure Service Bus Data Receiver',
   '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39': 'Azure Service Bus Data Sender',
   'd5a91429-5739-47e2-a06b-3470a27159e7': 'EventGrid Data Sender',
+  // Compute
+  '9980e02c-c2be-4d73-94e8-173b1dc7cf3c': 'Virtual Machine Contributor',
+  // Networking
+  '4d97b98b-1d4f-4787-a291-c67834d212e7': 'Network Contributor',
   // Monitor
   '3913510d-42f4-4e42-8a64-420c390055eb': 'Monitoring Metrics Publisher',
 };

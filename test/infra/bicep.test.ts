@@ -473,6 +473,8 @@ describe('role assignments', () => {
     'Reader',
     'Monitoring Metrics Publisher',
     'EventGrid Data Sender',
+    'Virtual Machine Contributor',
+    'Network Contributor',
   ]);
   const TOO_BROAD = withIds(['Owner', 'Contributor', 'Azure Service Bus Data Owner']);
 
