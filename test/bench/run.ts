@@ -3,7 +3,7 @@
 // `npm run bench -- --scale limit|small` runs the scale scenario (test/bench/scale.ts) alone (`--only
 // search|reconcile` one part of it);
 // `--only <name>` one of the others (cold-import, catalog, lookups, jobs, autoroll); `--profile`
-// adds a CPU profile of the lookups' 16-client phase.
+// adds a CPU profile of the lookups' 16-client phase and of the jobs.
 import { printColdImport } from './cold-import.js';
 import { benchCatalog } from './catalog.js';
 
