@@ -15,6 +15,7 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { packJson, unpackJson } from '../catalog/json-props.js';
 import { tableStatusOf } from '../storage/tables.js';
+import { UpsertBatcher } from '../storage/upsert-batcher.js';
 import type { DomainEvent } from './events.js';
 import { errorText } from '../domain/printable.js';
 
@@ -118,26 +119,19 @@ export class OutboxPublisher {
   }
 }
 
-/** Deletes published rows: one transaction per partition; a row another publisher deleted already is fine. */
+/** Per table: the deletes of published rows that publishers make at the same time into one partition go together. */
+const deleters = new WeakMap<TableClient, UpsertBatcher>();
+
+/** Deletes published rows: a transaction per partition (with other publishers' deletes there); a row another publisher deleted already is fine. */
 async function deleteRows(table: TableClient, rows: PendingRow[]): Promise<void> {
-  const byPartition = new Map<string, PendingRow[]>();
-  for (const r of rows) byPartition.set(r.partitionKey, [...(byPartition.get(r.partitionKey) ?? []), r]);
-  for (const list of byPartition.values()) {
-    try {
-      if (list.length === 1) await table.deleteEntity(list[0]!.partitionKey, list[0]!.rowKey);
-      else await table.submitTransaction(list.map((r) => ['delete', { partitionKey: r.partitionKey, rowKey: r.rowKey }]));
-    } catch (err) {
-      if (tableStatusOf(err) !== 404) throw err;
-      // A batch fails as a whole when one row is gone: delete the rest one by one.
-      for (const r of list) {
-        try {
-          await table.deleteEntity(r.partitionKey, r.rowKey);
-        } catch (e) {
-          if (tableStatusOf(e) !== 404) throw e;
-        }
-      }
-    }
+  let deleter = deleters.get(table);
+  if (!deleter) {
+    deleter = new UpsertBatcher(table);
+    deleters.set(table, deleter);
   }
+  const byPartition = new Map<string, string[]>();
+  for (const r of rows) byPartition.set(r.partitionKey, [...(byPartition.get(r.partitionKey) ?? []), r.rowKey]);
+  await Promise.all([...byPartition].map(([partitionKey, rowKeys]) => deleter.deleteRows(partitionKey, rowKeys)));
 }
 
 async function pendingRows(table: TableClient, filter: string): Promise<PendingRow[]> {

@@ -88,8 +88,9 @@ interface Outcome {
   change?: GroupChange;
   /** The auto-roll index key when the group is on `latest` of a gallery image. */
   latestOf?: string;
-  /** The stored group an update was merged onto. */
+  /** The stored group an update was merged onto, and its ETag as read. */
   previous?: GroupRecord;
+  previousEtag?: string;
   /** The image as an Azure plan takes it. */
   planImage?: PlanImage;
 }
@@ -246,7 +247,9 @@ export class GroupJobProcessor {
       const extras = this.extras(done);
       const release = options.release;
       const withRelease: JobExtras | undefined = release ? (pk, group) => [...(extras?.(pk, group) ?? []), release] : extras;
-      const applied = await this.deps.jobs.applyJob(envelope.action, change, done, now, withRelease, options.recordMayExist);
+      // The group as the merge read it: the write is conditional on its ETag (no second read).
+      const known = previous && outcome.previousEtag !== undefined ? { group: previous, etag: outcome.previousEtag } : undefined;
+      const applied = await this.deps.jobs.applyJob(envelope.action, change, done, now, withRelease, options.recordMayExist, known);
       if (options.pointer) await this.deps.jobs.putPointer(done);
       if (this.deps.rolls && !applied.alreadyApplied) await this.deps.rolls.afterApply(previous, applied.group);
       await this.publish(done, applied.group);
@@ -473,7 +476,7 @@ export class GroupJobProcessor {
    * The job with its complete spec: a create as given, an update merged onto the stored group (with
    * the revision it was merged onto, and that group as `previous`).
    */
-  private async complete(envelope: JobEnvelope, subscriptionId: string): Promise<{ job: CompleteJob; basedOnRevision?: number; previous?: GroupRecord } | { errors: JobProblem[] }> {
+  private async complete(envelope: JobEnvelope, subscriptionId: string): Promise<{ job: CompleteJob; basedOnRevision?: number; previous?: GroupRecord; previousEtag?: string } | { errors: JobProblem[] }> {
     if (envelope.action === 'create') {
       const created = completeJob(envelope);
       return created.ok ? { job: created.job } : { errors: created.errors.map(fromEnvelope) };
@@ -485,7 +488,7 @@ export class GroupJobProcessor {
     const refused = this.deps.rolls?.refusal(envelope, stored.group);
     if (refused) return { errors: [refused] };
     const merged = completeJob(envelope, stored.group.spec);
-    return merged.ok ? { job: merged.job, basedOnRevision: stored.group.revision, previous: stored.group } : { errors: merged.errors.map(fromEnvelope) };
+    return merged.ok ? { job: merged.job, basedOnRevision: stored.group.revision, previous: stored.group, previousEtag: stored.etag } : { errors: merged.errors.map(fromEnvelope) };
   }
 
   /** The job's events for its transaction, when events are published at all. */
@@ -550,6 +553,7 @@ export class GroupJobProcessor {
       },
       ...(resolved?.latestOf ? { latestOf: resolved.latestOf } : {}),
       ...(completed.previous ? { previous: completed.previous } : {}),
+      ...(completed.previousEtag !== undefined ? { previousEtag: completed.previousEtag } : {}),
       ...(resolved ? { resolvedImageVersionId: resolved.version.id } : {}),
       ...(planImage ? { planImage } : {}),
     };

@@ -341,7 +341,8 @@ export class JobStore {
    * when this job was applied before (then only the job is written). Throws GroupConflictError
    * (permanent) or GroupRaceError (transient). `recordMayExist: false` says the job has no record
    * in the account's partition yet (its first delivery, nothing written for it there): the record
-   * is then inserted, and replaced only if one is there after all.
+   * is then inserted, and replaced only if one is there after all. `known`: an update's group as the
+   * caller read it: the first attempt writes against its ETag instead of reading it again.
    */
   async applyJob(
     action: 'create' | 'update',
@@ -350,11 +351,12 @@ export class JobStore {
     now: string,
     extras?: JobExtras,
     recordMayExist = true,
+    known?: { group: GroupRecord; etag: string },
   ): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
     await this.ensureTables();
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.tryApply(action, change, job, now, extras, recordMayExist);
+        return await this.tryApply(action, change, job, now, extras, recordMayExist, attempt === 1 ? known : undefined);
       } catch (err) {
         if (!(err instanceof GroupRaceError) || attempt >= RACE_ATTEMPTS) throw err;
         await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt, 10)));
@@ -369,6 +371,7 @@ export class JobStore {
     now: string,
     extras: JobExtras | undefined,
     recordMayExist: boolean,
+    known: { group: GroupRecord; etag: string } | undefined,
   ): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
     const pk = encodeKeyPart(change.subscriptionId);
     const rk = groupRowKey(change.kind, change.name);
@@ -398,7 +401,8 @@ export class JobStore {
         throw new GroupConflictError('exists');
       }
     }
-    const current = await this.getGroup(change.subscriptionId, change.kind, change.name);
+    // An update: the group as the caller read it (its ETag guards the write; a 412 reads it again), or as it is now.
+    const current = known ?? (await this.getGroup(change.subscriptionId, change.kind, change.name));
     if (!current) throw new GroupConflictError('missing');
     if (current.group.appliedJobs.includes(job.jobId)) return this.recordOnly(current.group, job);
     const { basedOnRevision, ...fields } = change;

@@ -228,6 +228,8 @@ const NEWEST_KEPT = 50;
 export class CatalogLookups {
   private readonly cache = new Map<string, { at: number; value: GalleryRecord | ImageDefinitionRecord | undefined }>();
   private readonly loading = new Map<string, Promise<GalleryRecord | ImageDefinitionRecord | undefined>>();
+  /** Subscriptions whose galleries were all read into `cache`, and when. */
+  private readonly subscriptionGalleries = new Map<string, { at: number; loaded: Promise<void> }>();
   private readonly newest = new Map<string, { at: number; versions: ImageVersionRecord[]; complete: boolean }>();
 
   constructor(
@@ -281,6 +283,30 @@ export class CatalogLookups {
     if (this.cache.size >= RECORD_CACHE_MAX) this.cache.clear();
     this.cache.set(key, { at: t, value });
     return value;
+  }
+
+  /**
+   * Every live gallery of a subscription into the record cache, one query shared by concurrent
+   * callers: a search page over a subscription spans many galleries.
+   */
+  private cacheGalleriesOf(subscriptionId: string): Promise<void> {
+    const key = `gs:${subscriptionId.toLowerCase()}`;
+    const t = this.now().getTime();
+    const known = this.subscriptionGalleries.get(key);
+    if (known && t - known.at < RECORD_CACHE_MS) return known.loaded;
+    const loaded = this.store.listGalleries(subscriptionId).then(
+      (records) => {
+        if (this.cache.size + records.length >= RECORD_CACHE_MAX) this.cache.clear();
+        for (const value of records) this.cache.set(`g:${resourceKey(value.ref)}`, { at: t, value });
+      },
+      (err: unknown) => {
+        this.subscriptionGalleries.delete(key);
+        throw err;
+      },
+    );
+    if (this.subscriptionGalleries.size >= RECORD_CACHE_MAX) this.subscriptionGalleries.clear();
+    this.subscriptionGalleries.set(key, { at: t, loaded });
+    return loaded;
   }
 
   private async context(caller: Caller): Promise<Context> {
@@ -386,7 +412,7 @@ export class CatalogLookups {
    * Image definitions matching the filters in every gallery the caller sees, in all subscriptions,
    * from the search index: one query per scope the caller sees (its subscriptions, each gallery or
    * definition visible to it elsewhere), merged in id order; visibility is checked for every
-   * result, and the region filter re-checked against the versions.
+   * result (the galleries of the caller's subscriptions read in one query per subscription).
    */
   async search(caller: Caller, filters: SearchFilters, page: PageRequest): Promise<Page<ImageView>> {
     const ctx = await this.context(caller);
@@ -410,11 +436,12 @@ export class CatalogLookups {
     ];
     const via = new Map<string, VisibleVia>();
     const { items, more } = await this.store.search.search(scopes, filters, page.after, page.top, async ({ key, record }) => {
+      if (own.has(record.ref.subscriptionId.toLowerCase())) await this.cacheGalleriesOf(record.ref.subscriptionId);
       const gallery = await this.liveGallery(galleryRef(record.ref.subscriptionId, record.ref.resourceGroup, record.ref.gallery));
       if (!gallery) return false;
       const v = this.visibility(ctx, gallery, record.ref);
+      // The region is the index's own `L_<region>` filter (kept exact by the catalog's version writes): no re-check per result.
       if (!v.visible || !matchesSearch(record, filters)) return false;
-      if (filters.region !== undefined && !(await this.store.hasLatestIn(record.ref, filters.region))) return false;
       via.set(key, v.via);
       return true;
     });

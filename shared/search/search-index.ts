@@ -13,10 +13,13 @@
  * search is a query per scope the caller sees (a whole subscription, a gallery's key range, one
  * definition), all filters applied by the table service, merged in key order.
  *
- * `L_<region>` never says false wrongly: a version write that makes a version eligible in a region
- * sets it (unconditionally); one that removes eligibility clears it only after checking, under the
- * row's ETag, that no other version is eligible there. A stale `true` costs one check at search
- * time (the region filter re-checks every result), never a wrong answer.
+ * `L_<region>` is the answer to "is some live version eligible for latest there" (the versions'
+ * `E_<region>` flags): a version write that makes a version eligible in a region sets it
+ * (unconditionally); one that removes eligibility clears it only after checking, under the row's
+ * ETag, that no other version is eligible there (each check runs after its own version write, so
+ * of two versions losing a region at once the later check sees both). A search trusts it: the
+ * region costs no read per result. What a crash between a version write and its index write, or a
+ * race between instances, could leave wrong is repaired by the reconcile (`repairRegions`).
  *
  * Rows carry the definition's `observedAt`: an older observation never replaces a newer one, and a
  * deleted definition leaves a tombstone row (`deleted: true`). Rows written before this index

@@ -1,16 +1,20 @@
 import type { TableClient, TableEntity, TransactionAction } from '@azure/data-tables';
+import { tableStatusOf } from './tables.js';
 
 /** Operations of one entity-group transaction at most (Table Storage's limit). */
 export const TRANSACTION_MAX_OPERATIONS = 100;
 
 interface Pending {
-  entity: TableEntity<Record<string, unknown>>;
+  partitionKey: string;
+  rowKey: string;
+  /** The row to write; undefined: delete the row. */
+  entity: TableEntity<Record<string, unknown>> | undefined;
   waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
 }
 
 interface PartitionQueue {
   writing: boolean;
-  /** By RowKey: a second upsert of a row before it was written replaces the first (the last one wins, as written one after the other). */
+  /** By RowKey: a second write of a row before it was written replaces the first (the last one wins, as written one after the other). */
   pending: Map<string, Pending>;
 }
 
@@ -25,6 +29,9 @@ interface PartitionQueue {
  * With `insertFirst`, for rows that are usually new, rows are inserted (a row already there fails
  * the insert with 409 and is then replaced, row by row): the end state is the upsert's, and the
  * store looks a new row up once instead of twice.
+ *
+ * Deletes of rows (`deleteRows`) go the same way, in the same transactions; a row that is not
+ * there counts as deleted.
  */
 export class UpsertBatcher {
   private readonly partitions = new Map<string, PartitionQueue>();
@@ -35,22 +42,38 @@ export class UpsertBatcher {
   ) {}
 
   upsert(entity: TableEntity<Record<string, unknown>>): Promise<void> {
-    let queue = this.partitions.get(entity.partitionKey);
+    return this.enqueue(entity.partitionKey, [{ rowKey: entity.rowKey, entity }]);
+  }
+
+  /** Deletes rows of one partition (together when they are several); resolves when every one is gone. */
+  deleteRows(partitionKey: string, rowKeys: readonly string[]): Promise<void> {
+    return this.enqueue(
+      partitionKey,
+      rowKeys.map((rowKey) => ({ rowKey, entity: undefined })),
+    );
+  }
+
+  private async enqueue(partitionKey: string, writes: { rowKey: string; entity: Pending['entity'] }[]): Promise<void> {
+    let queue = this.partitions.get(partitionKey);
     if (!queue) {
       queue = { writing: false, pending: new Map() };
-      this.partitions.set(entity.partitionKey, queue);
+      this.partitions.set(partitionKey, queue);
     }
-    const done = new Promise<void>((resolve, reject) => {
-      const pending = queue.pending.get(entity.rowKey);
-      if (pending) {
-        pending.entity = entity;
-        pending.waiters.push({ resolve, reject });
-      } else {
-        queue.pending.set(entity.rowKey, { entity, waiters: [{ resolve, reject }] });
-      }
-    });
-    if (!queue.writing) void this.drain(entity.partitionKey, queue);
-    return done;
+    const rows = queue.pending;
+    const done = writes.map(
+      ({ rowKey, entity }) =>
+        new Promise<void>((resolve, reject) => {
+          const pending = rows.get(rowKey);
+          if (pending) {
+            pending.entity = entity;
+            pending.waiters.push({ resolve, reject });
+          } else {
+            rows.set(rowKey, { partitionKey, rowKey, entity, waiters: [{ resolve, reject }] });
+          }
+        }),
+    );
+    if (!queue.writing) void this.drain(partitionKey, queue);
+    await Promise.all(done);
   }
 
   private async drain(partitionKey: string, queue: PartitionQueue): Promise<void> {
@@ -73,10 +96,15 @@ export class UpsertBatcher {
 
   private async write(batch: Pending[]): Promise<void> {
     const insert = this.options.insertFirst === true;
-    if (batch.length > 1 || insert) {
+    const lone = batch.length === 1 ? batch[0]?.entity : undefined;
+    if (batch.length > 1 || (insert && lone)) {
       try {
-        if (batch.length === 1) await this.client.createEntity((batch[0] as Pending).entity);
-        else await this.client.submitTransaction(batch.map((p): TransactionAction => (insert ? ['create', p.entity] : ['upsert', p.entity, 'Replace'])));
+        if (lone) await this.client.createEntity(lone);
+        else {
+          await this.client.submitTransaction(
+            batch.map((p): TransactionAction => (p.entity ? (insert ? ['create', p.entity] : ['upsert', p.entity, 'Replace']) : ['delete', { partitionKey: p.partitionKey, rowKey: p.rowKey }])),
+          );
+        }
         for (const p of batch) for (const w of p.waiters) w.resolve();
         return;
       } catch {
@@ -86,12 +114,21 @@ export class UpsertBatcher {
     await Promise.all(
       batch.map(async (p) => {
         try {
-          await this.client.upsertEntity(p.entity, 'Replace');
+          if (p.entity) await this.client.upsertEntity(p.entity, 'Replace');
+          else await this.deleteOne(p);
           for (const w of p.waiters) w.resolve();
         } catch (err) {
           for (const w of p.waiters) w.reject(err);
         }
       }),
     );
+  }
+
+  private async deleteOne(p: Pending): Promise<void> {
+    try {
+      await this.client.deleteEntity(p.partitionKey, p.rowKey);
+    } catch (err) {
+      if (tableStatusOf(err) !== 404) throw err;
+    }
   }
 }

@@ -98,7 +98,8 @@ try {
     await settle();
     const roundTrips = s.tables.roundTrips;
     const times = await rolledTo(version);
-    const rollJobs = queue.completed.slice(completedBefore).filter((m) => /(^|\/)roll:/.test(m));
+    // message ids are <account>/<jobId>
+    const rollJobs = queue.completed.slice(completedBefore).filter((m) => m.split('/')[1]?.startsWith('roll:') === true);
     return { rolled: times.length, lastMs: Math.max(...times) - t0, roundTripsPerGroup: roundTrips / Math.max(1, times.length), rollJobs: rollJobs.length, distinct: new Set(rollJobs).size };
   };
 
@@ -114,9 +115,9 @@ try {
   const userMs = Date.now() - t1;
 
   console.log(`\nauto-roll: one version ready in westeurope, ${GROUPS} groups on latest there (real app on the local runtime, local topic, in-memory queue, Azurite)`);
-  console.log(`  every event delivered once:   ${once.rolled}/${GROUPS} rolled; event → last group rolled ${fmt(once.lastMs, 0)} ms; ${fmt(once.roundTripsPerGroup, 2)} table round trips per rolled group (catalog write, events, fan-out, roll job); roll jobs run: ${once.rollJobs}`);
-  console.log(`  every event delivered 3x:     ${thrice.rolled}/${GROUPS} rolled; event → last group rolled ${fmt(thrice.lastMs, 0)} ms; ${fmt(thrice.roundTripsPerGroup, 2)} table round trips per rolled group; roll jobs run: ${thrice.rollJobs} (${thrice.distinct} distinct)`);
-  console.log(`  ${GROUPS} user update jobs of the same groups through the same queue: ${fmt(userMs, 0)} ms; roll fan-out time / user updates time: ${fmt((once.lastMs / userMs) * 100)} %`);
+  console.log(`  every event delivered once:   ${once.rolled}/${GROUPS} rolled; event → last group rolled ${fmt(once.lastMs, 0)} ms; ${fmt(once.roundTripsPerGroup, 2)} table round trips per rolled group (catalog write, events, fan-out, roll job; goal <= 3); roll jobs run: ${once.rollJobs}`);
+  console.log(`  every event delivered 3x:     ${thrice.rolled}/${GROUPS} rolled; event → last group rolled ${fmt(thrice.lastMs, 0)} ms; ${fmt(thrice.roundTripsPerGroup, 2)} table round trips per rolled group (goal <= 3); roll jobs run: ${thrice.rollJobs} (${thrice.distinct} distinct)`);
+  console.log(`  ${GROUPS} user update jobs of the same groups through the same queue: ${fmt(userMs, 0)} ms; roll fan-out time / user updates time: ${fmt((once.lastMs / userMs) * 100)} % (goal <= 110 %)`);
 } finally {
   useJobQueue(undefined);
   await runtime.stop();

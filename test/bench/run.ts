@@ -1,6 +1,9 @@
 // `npm run bench`: each figure is measured in this one run, on this machine; ratios compare
 // numbers taken side by side. Benchmarks are not tests: they print, they do not assert.
-// `npm run bench -- --scale limit|small` runs the scale scenario (test/bench/scale.ts) alone.
+// `npm run bench -- --scale limit|small` runs the scale scenario (test/bench/scale.ts) alone (`--only
+// search|reconcile` one part of it);
+// `--only <name>` one of the others (cold-import, catalog, lookups, jobs, autoroll); `--profile`
+// adds a CPU profile of the lookups' 16-client phase and of the jobs.
 import { printColdImport } from './cold-import.js';
 import { benchCatalog } from './catalog.js';
 
@@ -13,19 +16,43 @@ if (scaleAt >= 0) {
     console.error('--scale takes limit or small');
     process.exit(2);
   }
+  const onlyAt = process.argv.indexOf('--only');
+  const part = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
+  if (part !== undefined && part !== 'search' && part !== 'reconcile') {
+    console.error('with --scale, --only takes search or reconcile');
+    process.exit(2);
+  }
   const { benchScale } = await import('./scale.js');
-  await benchScale(scale);
+  await benchScale(scale, part);
 } else {
-  const { benchStartUp } = await import('./start-up.js');
-  await benchStartUp();
-  printColdImport();
-  await benchCatalog();
-  const { benchLookups } = await import('./lookups.js');
-  await benchLookups();
-  const { benchJobs } = await import('./jobs.js');
-  await benchJobs();
-  const { benchAutoRoll } = await import('./autoroll.js');
-  benchAutoRoll();
-  const { benchApply } = await import('./apply.js');
-  benchApply();
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
+  const names = ['start-up', 'cold-import', 'catalog', 'lookups', 'jobs', 'autoroll', 'apply'];
+  if (only !== undefined && !names.includes(only)) {
+    console.error(`--only takes one of ${names.join(', ')}`);
+    process.exit(2);
+  }
+  const runs = (name: string) => only === undefined || only === name;
+  if (runs('start-up')) {
+    const { benchStartUp } = await import('./start-up.js');
+    await benchStartUp();
+  }
+  if (runs('cold-import')) printColdImport();
+  if (runs('catalog')) await benchCatalog();
+  if (runs('lookups')) {
+    const { benchLookups } = await import('./lookups.js');
+    benchLookups();
+  }
+  if (runs('jobs')) {
+    const { benchJobs } = await import('./jobs.js');
+    await benchJobs();
+  }
+  if (runs('autoroll')) {
+    const { benchAutoRoll } = await import('./autoroll.js');
+    benchAutoRoll();
+  }
+  if (runs('apply')) {
+    const { benchApply } = await import('./apply.js');
+    benchApply();
+  }
 }

@@ -229,4 +229,42 @@ describe('search index', () => {
     await again.search.ready();
     expect(again.tables.roundTrips - reads).toBe(2); // create table + the marker
   });
+
+  it('answers a region like the walk while versions gain and lose it one region at a time (no re-check per result)', async () => {
+    const multi = `${gid(SUB, 'rg-a-b', 'g')}/images/multi`;
+    image(gid(SUB, 'rg-a-b', 'g'), 'multi', 'ConfidentialVM');
+    // TargetRegion.excludeFromLatest per region (azure-rest-api-specs, compute GalleryImageVersion)
+    const put = (name: string, regions: [string, boolean][]) =>
+      host.sim.put({
+        id: `${multi}/versions/${name}`,
+        location: 'westeurope',
+        properties: {
+          publishingProfile: { targetRegions: regions.map(([region, excludeFromLatest]) => ({ name: region, regionalReplicaCount: 1, excludeFromLatest })), replicaCount: 1 },
+          storageProfile: { osDiskImage: { sizeInGB: 30 } },
+          replicationStatus: { aggregatedState: 'Completed', summary: regions.map(([region]) => ({ region, state: 'Completed', progress: 100 })) },
+          provisioningState: 'Succeeded',
+        },
+      });
+    const post = async (...names: string[]) => expect((await postEvents(host.url, [armEvent(multi, 'Write'), ...names.map((n) => armEvent(`${multi}/versions/${n}`, 'Write'))])).status).toBe(202);
+    const regions = ['westeurope', 'eastus', 'northeurope'];
+    const withMulti = async () => Object.fromEntries(await Promise.all(regions.map(async (r) => [r, (await searchIds(`region=${r}`)).some((id) => id.endsWith('/multi'))] as const)));
+    const sameAsWalk = async () => {
+      for (const region of regions) expect(await searchIds(`region=${region}`), region).toEqual(await referenceScan(freshStore(), { region }));
+    };
+    put('1.0.0', [['West Europe', false], ['East US', false]]);
+    put('1.1.0', [['East US', false], ['North Europe', false]]);
+    await post('1.0.0', '1.1.0');
+    expect(await withMulti()).toEqual({ westeurope: true, eastus: true, northeurope: true });
+    await sameAsWalk();
+    // 1.1.0 leaves East US's latest: 1.0.0 still holds it there; North Europe is lost
+    put('1.1.0', [['East US', true], ['North Europe', true]]);
+    await post('1.1.0');
+    expect(await withMulti()).toEqual({ westeurope: true, eastus: true, northeurope: false });
+    await sameAsWalk();
+    // 1.0.0 leaves East US too: no version holds it
+    put('1.0.0', [['West Europe', false], ['East US', true]]);
+    await post('1.0.0');
+    expect(await withMulti()).toEqual({ westeurope: true, eastus: false, northeurope: false });
+    await sameAsWalk();
+  });
 });

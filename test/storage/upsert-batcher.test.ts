@@ -108,4 +108,24 @@ describe('UpsertBatcher inserting first (Azurite)', () => {
     expect(all.get('old')?.v).toBe('batched');
     expect(all.get('new')?.v).toBe(1);
   });
+
+  it('deletes the rows given together in one transaction, with upserts queued meanwhile; a row not there counts as deleted', async () => {
+    const batcher = new UpsertBatcher(client);
+    await client.submitTransaction(['a', 'b', 'c', 'd'].map((rowKey) => ['upsert', { partitionKey: 'del', rowKey }, 'Replace']));
+    const before = tables.roundTrips;
+    await batcher.deleteRows('del', ['a', 'b']);
+    // two rows given at once: one transaction
+    expect(tables.roundTrips - before).toBe(1);
+    expect([...(await rows('del')).keys()].sort()).toEqual(['c', 'd']);
+    // a delete in flight; a second caller's delete and an upsert wait and go together
+    const mid = tables.roundTrips;
+    await Promise.all([batcher.deleteRows('del', ['c']), batcher.deleteRows('del', ['d']), batcher.upsert({ partitionKey: 'del', rowKey: 'e', v: 1 })]);
+    expect(tables.roundTrips - mid).toBe(2);
+    expect([...(await rows('del')).keys()]).toEqual(['e']);
+    // rows already gone: the transaction fails (404), each row then goes alone and resolves
+    const gone = tables.roundTrips;
+    await expect(batcher.deleteRows('del', ['a', 'b', 'e'])).resolves.toBeUndefined();
+    expect(tables.roundTrips - gone).toBe(4);
+    expect((await rows('del')).size).toBe(0);
+  });
 });

@@ -1,0 +1,87 @@
+/**
+ * A CPU profile of this process while a phase runs (V8's sampling profiler through node:inspector),
+ * written as a .cpuprofile (Chrome DevTools and speedscope open it) and summed up: the functions
+ * with the most self time, and self time by where the code lives.
+ */
+import { Session } from 'node:inspector/promises';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fmt } from './stats.js';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+export async function profiled<T>(file: string, phase: () => Promise<T>): Promise<{ value: T; summary: string[] }> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 200 });
+    await session.post('Profiler.start');
+    const value = await phase();
+    const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(profile));
+    return { value, summary: summarize(profile) };
+  } finally {
+    session.disconnect();
+  }
+}
+
+/** Where a function's code lives, for the by-area sum. */
+function areaOf(url: string, name: string): string {
+  if (url === '') return name.startsWith('(') ? name : '(native or builtin)';
+  if (url.startsWith('node:')) return url.includes('http') || url.includes('net') || url.includes('stream') ? 'node: http, net, streams' : 'node: other';
+  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (nm) {
+    const pkg = nm[1] as string;
+    if (pkg.startsWith('@azure/core-') || pkg === '@azure/abort-controller' || pkg === '@typespec/ts-http-runtime') return 'Azure SDK core (pipeline, HTTP)';
+    return pkg;
+  }
+  const own = /\/dist\/((?:test\/bench|dev\/runtime|dev|shared\/[^/]+|functions|app)\b)/.exec(url);
+  return own ? `app: ${own[1]}` : url.replace(/^file:\/\//, '');
+}
+
+function summarize(profile: CpuProfile): string[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<number, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) selfUs.set(samples[i] as number, (selfUs.get(samples[i] as number) ?? 0) + (deltas[i] ?? 0));
+  // Idle time is the process waiting (on the client, on Azurite): left out, so shares are of the CPU the process spent.
+  const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+  for (const id of idle) selfUs.delete(id);
+  const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
+  const byFunction = new Map<string, number>();
+  const byArea = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    const n = byId.get(id);
+    if (!n) continue;
+    const { functionName, url, lineNumber } = n.callFrame;
+    const where = url ? `${url.replace(/^.*\/(node_modules\/|dist\/)/, '$1')}:${lineNumber + 1}` : '';
+    const key = `${functionName || '(anonymous)'} ${where}`.trim();
+    byFunction.set(key, (byFunction.get(key) ?? 0) + us);
+    const area = areaOf(url, functionName);
+    byArea.set(area, (byArea.get(area) ?? 0) + us);
+  }
+  const pct = (us: number) => `${fmt((us / total) * 100).padStart(5)} %`;
+  const top = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 15);
+  const areas = [...byArea].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  return [
+    `sampled ${fmt(total / 1000, 0)} ms of this process's CPU (idle left out); self time by function (top 15):`,
+    ...top.map(([k, us]) => `  ${pct(us)}  ${k}`),
+    'self time by area:',
+    ...areas.map(([k, us]) => `  ${pct(us)}  ${k}`),
+  ];
+}
