@@ -8,7 +8,19 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', '.dependency-cruiser.cjs', 'stryker.config.mjs', '.ci/*.mjs', 'dev/build/*.mjs', 'dev/scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: {
+          allowDefaultProject: [
+            'eslint.config.js',
+            '.dependency-cruiser.cjs',
+            'stryker.config.mjs',
+            '.ci/*.mjs',
+            'dev/build/*.mjs',
+            'dev/scripts/*.mjs',
+          ],
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -23,8 +35,23 @@ export default tseslint.config(
           paths: [
             {
               name: '@azure/functions',
-              importNames: ['HttpRequest', 'HttpResponse', 'InvocationContext', 'trigger', 'input', 'output', 'PreInvocationContext', 'PostInvocationContext', 'AppStartContext', 'AppTerminateContext', 'LogHookContext', 'InvocationHookContext', 'HookContext'],
-              message: 'Use the default import (import functions from "@azure/functions") for values other than `app`; named value imports fail under Node ESM.',
+              importNames: [
+                'HttpRequest',
+                'HttpResponse',
+                'InvocationContext',
+                'trigger',
+                'input',
+                'output',
+                'PreInvocationContext',
+                'PostInvocationContext',
+                'AppStartContext',
+                'AppTerminateContext',
+                'LogHookContext',
+                'InvocationHookContext',
+                'HookContext',
+              ],
+              message:
+                'Use the default import (import functions from "@azure/functions") for values other than `app`; named value imports fail under Node ESM.',
               allowTypeImports: true,
             },
           ],
@@ -41,7 +68,13 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
-  { files: ['eslint.config.js', '.dependency-cruiser.cjs', 'stryker.config.mjs', '.ci/*.mjs', 'dev/**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  {
+    files: ['eslint.config.js', '.dependency-cruiser.cjs', 'stryker.config.mjs', '.ci/*.mjs', 'dev/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
   { files: ['.dependency-cruiser.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } } },
-  { files: ['stryker.config.mjs', '.ci/*.mjs', 'dev/**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+  {
+    files: ['stryker.config.mjs', '.ci/*.mjs', 'dev/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
 );

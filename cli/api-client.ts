@@ -29,13 +29,19 @@ export class ApiClient {
     try {
       res = await this.fetchImpl(url, {
         method,
-        headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+        headers: {
+          accept: 'application/json',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        },
         ...(body !== undefined ? { body } : {}),
         signal: AbortSignal.timeout(30_000),
       });
     } catch (e) {
       const cause = (e as { cause?: { code?: string } }).cause?.code;
-      throw new ApiUnreachableError(`cannot reach ${url}: ${cause ?? (e as Error).message}${this.baseUrl === DEFAULT_API ? ' (is `npm start` running? or pass --api <url>)' : ''}`);
+      throw new ApiUnreachableError(
+        `cannot reach ${url}: ${cause ?? (e as Error).message}${this.baseUrl === DEFAULT_API ? ' (is `npm start` running? or pass --api <url>)' : ''}`,
+      );
     }
     const text = await res.text();
     let parsed: Record<string, unknown> = {};
@@ -52,9 +58,19 @@ export class ApiClient {
 
 /** Problem details as lines: the detail, then each field at fault. */
 export function problemLines(a: ApiAnswer): string[] {
-  const lines = [`HTTP ${a.status}: ${typeof a.body.detail === 'string' ? a.body.detail : typeof a.body.title === 'string' ? a.body.title : 'request failed'}`];
-  const errors = Array.isArray(a.body.errors) ? (a.body.errors as { field?: unknown; pointer?: unknown; path?: unknown; message?: unknown; code?: unknown }[]) : [];
-  for (const e of errors) lines.push(`  ${text(e.pointer ?? e.field ?? e.path) || '(request)'}: ${text(e.message)}${e.code ? ` [${text(e.code)}]` : ''}`);
-  if (a.status === 401) lines.push('  (in Azure, pass a token: --token "$(az account get-access-token --resource api://<client-id> --query accessToken -o tsv)")');
+  const lines = [
+    `HTTP ${a.status}: ${typeof a.body.detail === 'string' ? a.body.detail : typeof a.body.title === 'string' ? a.body.title : 'request failed'}`,
+  ];
+  const errors = Array.isArray(a.body.errors)
+    ? (a.body.errors as { field?: unknown; pointer?: unknown; path?: unknown; message?: unknown; code?: unknown }[])
+    : [];
+  for (const e of errors)
+    lines.push(
+      `  ${text(e.pointer ?? e.field ?? e.path) || '(request)'}: ${text(e.message)}${e.code ? ` [${text(e.code)}]` : ''}`,
+    );
+  if (a.status === 401)
+    lines.push(
+      '  (in Azure, pass a token: --token "$(az account get-access-token --resource api://<client-id> --query accessToken -o tsv)")',
+    );
   return lines;
 }

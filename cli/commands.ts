@@ -12,7 +12,9 @@ import { follow, printJob, submit } from './submit.js';
 /** Options as two aligned columns (a description may span lines: `\n` continues it in its column). */
 function optionTable(rows: readonly (readonly [string, string])[]): string {
   const width = Math.max(...rows.map(([flag]) => flag.length)) + 3;
-  return rows.map(([flag, what]) => `  ${flag.padEnd(width)}${what.split('\n').join(`\n  ${' '.repeat(width)}`)}`).join('\n');
+  return rows
+    .map(([flag, what]) => `  ${flag.padEnd(width)}${what.split('\n').join(`\n  ${' '.repeat(width)}`)}`)
+    .join('\n');
 }
 
 const EXIT_CODES = `Exit codes:
@@ -22,8 +24,14 @@ const EXIT_CODES = `Exit codes:
   3  the API or the queue could not be reached, answered 5xx, or --wait timed out`;
 
 const COMMON: [string, string][] = [
-  ['--api <url>', `the catalog (or GALLERY_CATALOG_API; default ${DEFAULT_API}, the local runtime\nof npm start, on FUNCTIONS_HTTP_PORT when that is set)`],
-  ['--token <token>', 'bearer token for the API in Azure (or GALLERY_CATALOG_TOKEN), e.g.\n"$(az account get-access-token --resource api://<client-id> --query accessToken -o tsv)"'],
+  [
+    '--api <url>',
+    `the catalog (or GALLERY_CATALOG_API; default ${DEFAULT_API}, the local runtime\nof npm start, on FUNCTIONS_HTTP_PORT when that is set)`,
+  ],
+  [
+    '--token <token>',
+    'bearer token for the API in Azure (or GALLERY_CATALOG_TOKEN), e.g.\n"$(az account get-access-token --resource api://<client-id> --query accessToken -o tsv)"',
+  ],
   ['-o, --output <f>', 'table (default) or json'],
   ['-h, --help', 'this help'],
 ];
@@ -63,7 +71,10 @@ The same jobId again is the same job.
 Options:
 ${optionTable([
   ['--dry-run', 'validate only'],
-  ['--plan', "submit as a plan-only job, wait for it and print the requests it would make\nat the organization's apply target (nothing is sent, the group not recorded)"],
+  [
+    '--plan',
+    "submit as a plan-only job, wait for it and print the requests it would make\nat the organization's apply target (nothing is sent, the group not recorded)",
+  ],
   ['--wait', 'follow the job to its end, printing each status; the outcome sets the exit code'],
   ...WAIT,
   ['--connection-string <cs>', 'Service Bus connection string'],
@@ -107,7 +118,16 @@ ${EXIT_CODES}`,
 };
 HELP.help = HELP[''] as string;
 
-const VALUE_FLAGS = new Set(['--api', '--token', '-o', '--output', '--region', '--wait-seconds', '--connection-string', '--namespace']);
+const VALUE_FLAGS = new Set([
+  '--api',
+  '--token',
+  '-o',
+  '--output',
+  '--region',
+  '--wait-seconds',
+  '--connection-string',
+  '--namespace',
+]);
 const BOOL_FLAGS = new Set(['--dry-run', '--plan', '--wait', '-h', '--help', '--version']);
 const ALLOWED: Record<string, string[]> = {
   submit: ['--dry-run', '--plan', '--wait', '--wait-seconds', '--connection-string', '--namespace'],
@@ -210,16 +230,29 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.err(`${message}\n\n${HELP[command]}`);
     return EXIT.usage;
   };
-  for (const f of flags.keys()) if (!(ALLOWED[command] as string[]).includes(f) && !GLOBAL.includes(f)) return usage(`${f} is not an option of ${command}`);
+  for (const f of flags.keys())
+    if (!(ALLOWED[command] as string[]).includes(f) && !GLOBAL.includes(f))
+      return usage(`${f} is not an option of ${command}`);
   const output = (flags.get('--output') ?? 'table') as string;
   if (output !== 'table' && output !== 'json') return usage('-o must be table or json');
   const waitSeconds = Number(flags.get('--wait-seconds') ?? 120);
-  if (!Number.isInteger(waitSeconds) || waitSeconds < 1) return usage('--wait-seconds must be a whole number of seconds');
+  if (!Number.isInteger(waitSeconds) || waitSeconds < 1)
+    return usage('--wait-seconds must be a whole number of seconds');
   const apiFlag = flags.get('--api') as string | undefined;
   const address = apiAddress(apiFlag, io.env);
-  if (!/^https?:\/\/[^/]+/.test(address)) return usage(`${apiFlag !== undefined ? '--api' : 'GALLERY_CATALOG_API'} must be an http(s) URL`);
+  if (!/^https?:\/\/[^/]+/.test(address))
+    return usage(`${apiFlag !== undefined ? '--api' : 'GALLERY_CATALOG_API'} must be an http(s) URL`);
   const token = (flags.get('--token') as string | undefined) ?? io.env.GALLERY_CATALOG_TOKEN;
-  const context: CommandContext = { command, args, flags, output, waitSeconds, apiExplicit: apiFlag !== undefined || Boolean(io.env.GALLERY_CATALOG_API), api: new ApiClient(address, token), io };
+  const context: CommandContext = {
+    command,
+    args,
+    flags,
+    output,
+    waitSeconds,
+    apiExplicit: apiFlag !== undefined || Boolean(io.env.GALLERY_CATALOG_API),
+    api: new ApiClient(address, token),
+    io,
+  };
   try {
     return await run(context, usage);
   } catch (e) {
@@ -242,7 +275,9 @@ function run(c: CommandContext, usage: (message: string) => number): Promise<num
         wait: c.flags.has('--wait'),
         waitSeconds: c.waitSeconds,
         apiExplicit: c.apiExplicit,
-        ...(c.flags.has('--connection-string') ? { connectionString: c.flags.get('--connection-string') as string } : {}),
+        ...(c.flags.has('--connection-string')
+          ? { connectionString: c.flags.get('--connection-string') as string }
+          : {}),
         ...(c.flags.has('--namespace') ? { namespace: c.flags.get('--namespace') as string } : {}),
         output: c.output,
       },
@@ -277,9 +312,23 @@ async function latest(c: CommandContext, usage: (message: string) => number): Pr
   } catch (e) {
     return usage(`not an image definition id: ${(e as Error).message}`);
   }
-  if (ref.level !== 'image') return usage('the id must be an image definition: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<gallery>/images/<image>');
-  const p = [ref.subscriptionId, 'resourceGroups', ref.resourceGroup, 'galleries', ref.gallery, 'images', ref.image].map(encodeURIComponent);
-  const res = await c.api.call('GET', `subscriptions/${p.join('/')}/versions/latest?region=${encodeURIComponent(region)}`);
+  if (ref.level !== 'image')
+    return usage(
+      'the id must be an image definition: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<gallery>/images/<image>',
+    );
+  const p = [
+    ref.subscriptionId,
+    'resourceGroups',
+    ref.resourceGroup,
+    'galleries',
+    ref.gallery,
+    'images',
+    ref.image,
+  ].map(encodeURIComponent);
+  const res = await c.api.call(
+    'GET',
+    `subscriptions/${p.join('/')}/versions/latest?region=${encodeURIComponent(region)}`,
+  );
   if (res.status !== 200) {
     for (const l of problemLines(res)) c.io.err(l);
     return res.status >= 500 ? EXIT.unreachable : EXIT.failed;
@@ -289,7 +338,9 @@ async function latest(c: CommandContext, usage: (message: string) => number): Pr
     c.io.out(`${'region'.padEnd(10)} ${text(res.body.region)}`);
     c.io.out(`${'version'.padEnd(10)} ${text(res.body.version ?? '(none)')}`);
     c.io.out(`${'id'.padEnd(10)} ${text(res.body.id)}`);
-    const passed = Array.isArray(res.body.passedOver) ? (res.body.passedOver as { version: string; reasons: { code: string }[] }[]) : [];
+    const passed = Array.isArray(res.body.passedOver)
+      ? (res.body.passedOver as { version: string; reasons: { code: string }[] }[])
+      : [];
     if (passed.length > 0) c.io.out('passed over:');
     for (const v of passed) c.io.out(`  ${v.version}: ${v.reasons.map((r) => r.code).join(', ')}`);
   }

@@ -14,7 +14,11 @@ import { EXIT, text as cell, type CliIO, type Output } from './io.js';
 const FINAL = new Set(['succeeded', 'failed', 'deadLettered']);
 
 /** Service Bus settings from the environment, else from ./local.settings.json (Values), else none. */
-export function serviceBusFrom(env: NodeJS.ProcessEnv, cwd: string, flags: { connectionString?: string; namespace?: string }): ServiceBusSettings | undefined {
+export function serviceBusFrom(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  flags: { connectionString?: string; namespace?: string },
+): ServiceBusSettings | undefined {
   let values: Record<string, string | undefined> = env;
   const cs0 = flags.connectionString ?? env.ServiceBusConnection;
   const ns0 = flags.namespace ?? env.ServiceBusConnection__fullyQualifiedNamespace;
@@ -70,7 +74,12 @@ export async function submit(o: SubmitOptions, api: ApiClient, io: CliIO): Promi
     io.out(`valid: job ${envelope.jobId} (${envelope.kind} ${envelope.action}), session ${session}`);
     return EXIT.ok;
   }
-  const bus = o.apiExplicit ? undefined : serviceBusFrom(io.env, io.cwd, { ...(o.connectionString ? { connectionString: o.connectionString } : {}), ...(o.namespace ? { namespace: o.namespace } : {}) });
+  const bus = o.apiExplicit
+    ? undefined
+    : serviceBusFrom(io.env, io.cwd, {
+        ...(o.connectionString ? { connectionString: o.connectionString } : {}),
+        ...(o.namespace ? { namespace: o.namespace } : {}),
+      });
   if (bus) {
     const queue = new ServiceBusJobQueue(bus);
     try {
@@ -81,20 +90,30 @@ export async function submit(o: SubmitOptions, api: ApiClient, io: CliIO): Promi
     } finally {
       await queue.close().catch(() => undefined);
     }
-    io.out(`sent: job ${envelope.jobId} (${envelope.kind} ${envelope.action}) to the group-jobs queue, session ${session}`);
+    io.out(
+      `sent: job ${envelope.jobId} (${envelope.kind} ${envelope.action}) to the group-jobs queue, session ${session}`,
+    );
   } else {
     const res = await api.call('POST', 'groups/jobs', text);
     if (res.status !== 202) {
       for (const l of problemLines(res)) io.err(l);
       return res.status >= 500 ? EXIT.unreachable : EXIT.failed;
     }
-    io.out(`accepted: job ${envelope.jobId} (${envelope.kind} ${envelope.action})${res.body.duplicate === true ? ' (already submitted: the same job)' : ''}, ${api.baseUrl.replace(/\/+$/, '')}${res.headers.get('location') ?? ''}`);
+    io.out(
+      `accepted: job ${envelope.jobId} (${envelope.kind} ${envelope.action})${res.body.duplicate === true ? ' (already submitted: the same job)' : ''}, ${api.baseUrl.replace(/\/+$/, '')}${res.headers.get('location') ?? ''}`,
+    );
   }
   return o.wait || o.plan ? follow(envelope.jobId, api, io, o.output, o.waitSeconds) : EXIT.ok;
 }
 
 /** Polls the job until it is final, printing each status change; prints the outcome. */
-export async function follow(jobId: string, api: ApiClient, io: CliIO, output: Output, waitSeconds: number): Promise<number> {
+export async function follow(
+  jobId: string,
+  api: ApiClient,
+  io: CliIO,
+  output: Output,
+  waitSeconds: number,
+): Promise<number> {
   const deadline = Date.now() + waitSeconds * 1000;
   let last = '';
   let delay = 250;
@@ -131,12 +150,16 @@ export function printJob(job: Record<string, unknown>, io: CliIO, output: Output
       ['status', status],
       ['action', `${cell(job.kind)} ${cell(job.action)}`],
       ['group', `${cell(job.account)}/${group?.name ?? '?'}`],
-      ...(job.resolvedImageVersionId ? ([['image version', cell(job.resolvedImageVersionId)]] as [string, string][]) : []),
+      ...(job.resolvedImageVersionId
+        ? ([['image version', cell(job.resolvedImageVersionId)]] as [string, string][])
+        : []),
       ...(job.finishedAt ? ([['finished', cell(job.finishedAt)]] as [string, string][]) : []),
     ];
     for (const [k, v] of rows) io.out(`${k.padEnd(14)} ${v}`);
     const list = (name: string, items: unknown) => {
-      const arr = Array.isArray(items) ? (items as { pointer?: string; path?: string; code?: string; message?: string }[]) : [];
+      const arr = Array.isArray(items)
+        ? (items as { pointer?: string; path?: string; code?: string; message?: string }[])
+        : [];
       if (arr.length === 0) return;
       io.out(`${name}:`);
       for (const e of arr) io.out(`  ${e.pointer || e.path || '(job)'}: ${e.message ?? ''} [${e.code ?? ''}]`);

@@ -42,7 +42,16 @@
  */
 import type http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { armError, asObject, pathSegments, readJson, SimulatorInputError, type ArmErrorBody, type FaultSpec, type Reply } from './arm-protocol.js';
+import {
+  armError,
+  asObject,
+  pathSegments,
+  readJson,
+  SimulatorInputError,
+  type ArmErrorBody,
+  type FaultSpec,
+  type Reply,
+} from './arm-protocol.js';
 
 // ---------------------------------------------------------------- documented errors
 
@@ -79,7 +88,8 @@ export interface ErrorContext {
   readonly quota?: string;
 }
 
-const ALLOCATION_GUIDANCE = 'Read more about improving likelihood of allocation success at https://aka.ms/allocation-guidance';
+const ALLOCATION_GUIDANCE =
+  'Read more about improving likelihood of allocation success at https://aka.ms/allocation-guidance';
 
 /**
  * Codes, statuses and messages as Azure documents them or has been seen to answer them: MicrosoftDocs/SupportArticles-docs
@@ -99,12 +109,14 @@ export const COMPUTE_ERRORS: Readonly<Record<ComputeErrorCode, ErrorTemplate>> =
   AllocationFailed: {
     status: 409,
     when: 'async',
-    message: () => `Allocation failed. We do not have sufficient capacity for the requested VM size in this region. ${ALLOCATION_GUIDANCE}`,
+    message: () =>
+      `Allocation failed. We do not have sufficient capacity for the requested VM size in this region. ${ALLOCATION_GUIDANCE}`,
   },
   ZonalAllocationFailed: {
     status: 409,
     when: 'async',
-    message: () => `Allocation failed. We do not have sufficient capacity for the requested VM size in this zone. ${ALLOCATION_GUIDANCE}`,
+    message: () =>
+      `Allocation failed. We do not have sufficient capacity for the requested VM size in this zone. ${ALLOCATION_GUIDANCE}`,
   },
   OverconstrainedAllocationRequest: {
     status: 409,
@@ -123,7 +135,10 @@ export const COMPUTE_ERRORS: Readonly<Record<ComputeErrorCode, ErrorTemplate>> =
     when: 'sync',
     message: (c) => {
       const quota = c.quota ?? 'LowPriorityCores';
-      const more = quota === 'LowPriorityCores' ? 'https://docs.microsoft.com/en-us/azure/azure-portal/supportability/low-priority-quota' : 'https://docs.microsoft.com/en-us/azure/azure-supportability/resource-manager-core-quotas-request';
+      const more =
+        quota === 'LowPriorityCores'
+          ? 'https://docs.microsoft.com/en-us/azure/azure-portal/supportability/low-priority-quota'
+          : 'https://docs.microsoft.com/en-us/azure/azure-supportability/resource-manager-core-quotas-request';
       return `Operation could not be completed as it results in exceeding approved ${quota} quota. Additional details - Deployment Model: Resource Manager, Location: ${c.location}, Current Limit: 100, Current Usage: 100, Additional Required: 8, (Minimum) New Limit Required: 108. Submit a request for Quota increase at https://aka.ms/ProdportalCRP. Please read more about quota limits at ${more}`;
     },
   },
@@ -142,7 +157,8 @@ export const COMPUTE_ERRORS: Readonly<Record<ComputeErrorCode, ErrorTemplate>> =
   RequestDisallowedByPolicy: {
     status: 403,
     when: 'sync',
-    message: (c) => `Resource '${lastSegment(c.resourceId)}' was disallowed by policy. Policy identifiers: '[{"policyAssignment":{"name":"Allowed virtual machine size SKUs","id":"/subscriptions/${c.subscriptionId}/providers/Microsoft.Authorization/policyAssignments/allowed-vm-skus"}}]'.`,
+    message: (c) =>
+      `Resource '${lastSegment(c.resourceId)}' was disallowed by policy. Policy identifiers: '[{"policyAssignment":{"name":"Allowed virtual machine size SKUs","id":"/subscriptions/${c.subscriptionId}/providers/Microsoft.Authorization/policyAssignments/allowed-vm-skus"}}]'.`,
     target: (c) => lastSegment(c.resourceId),
     additionalInfo: (c) => [
       {
@@ -160,7 +176,8 @@ export const COMPUTE_ERRORS: Readonly<Record<ComputeErrorCode, ErrorTemplate>> =
   Conflict: {
     status: 409,
     when: 'sync',
-    message: () => 'The request failed due to conflict with a concurrent request. To resolve it, please refer to https://aka.ms/activitylog to get more details on the conflicting requests.',
+    message: () =>
+      'The request failed due to conflict with a concurrent request. To resolve it, please refer to https://aka.ms/activitylog to get more details on the conflicting requests.',
   },
   AnotherOperationInProgress: {
     status: 409,
@@ -179,7 +196,9 @@ export function isComputeErrorCode(code: string): code is ComputeErrorCode {
  */
 export function armFault(
   code: ComputeErrorCode,
-  options: Partial<Pick<FaultSpec, 'match' | 'method' | 'count' | 'status' | 'when' | 'outcome' | 'message' | 'retryAfterSeconds'>> & { quota?: string } = {},
+  options: Partial<
+    Pick<FaultSpec, 'match' | 'method' | 'count' | 'status' | 'when' | 'outcome' | 'message' | 'retryAfterSeconds'>
+  > & { quota?: string } = {},
 ): FaultSpec & { quota?: string } {
   const t = COMPUTE_ERRORS[code];
   const { quota, ...rest } = options;
@@ -217,23 +236,35 @@ export function matchComputeRoute(pathname: string): ComputeRoute | undefined {
   const { seg, lower } = pathSegments(pathname);
   const subscriptionId = seg[1];
   if (lower[0] !== 'subscriptions' || !subscriptionId) return undefined;
-  if (lower[2] === 'providers' && lower[3] === 'microsoft.compute' && lower[4] === 'locations' && lower[6] === 'operations' && seg.length === 8 && seg[5] && seg[7]) {
+  if (
+    lower[2] === 'providers' &&
+    lower[3] === 'microsoft.compute' &&
+    lower[4] === 'locations' &&
+    lower[6] === 'operations' &&
+    seg.length === 8 &&
+    seg[5] &&
+    seg[7]
+  ) {
     return { kind: 'operation', subscriptionId, location: seg[5], id: seg[7] };
   }
   const resourceGroup = seg[3];
-  if (lower[2] !== 'resourcegroups' || !resourceGroup || lower[4] !== 'providers' || lower[5] !== 'microsoft.compute') return undefined;
+  if (lower[2] !== 'resourcegroups' || !resourceGroup || lower[4] !== 'providers' || lower[5] !== 'microsoft.compute')
+    return undefined;
   const name = seg[7];
   if (lower[6] === 'virtualmachinescalesets' && name) {
     if (seg.length === 8) return { kind: 'scaleSet', subscriptionId, resourceGroup, name };
-    if (seg.length === 9 && lower[8] === 'manualupgrade') return { kind: 'manualUpgrade', subscriptionId, resourceGroup, name };
+    if (seg.length === 9 && lower[8] === 'manualupgrade')
+      return { kind: 'manualUpgrade', subscriptionId, resourceGroup, name };
     return undefined;
   }
   if (lower[6] !== 'virtualmachines') return undefined;
   if (seg.length === 7) return { kind: 'listVms', subscriptionId, resourceGroup };
   if (!name) return undefined;
   if (seg.length === 8) return { kind: 'vm', subscriptionId, resourceGroup, name };
-  if (seg.length === 9 && lower[8] === 'instanceview') return { kind: 'instanceView', subscriptionId, resourceGroup, name };
-  if (seg.length === 10 && lower[8] === 'extensions' && seg[9]) return { kind: 'extension', subscriptionId, resourceGroup, name, extension: seg[9] };
+  if (seg.length === 9 && lower[8] === 'instanceview')
+    return { kind: 'instanceView', subscriptionId, resourceGroup, name };
+  if (seg.length === 10 && lower[8] === 'extensions' && seg[9])
+    return { kind: 'extension', subscriptionId, resourceGroup, name, extension: seg[9] };
   return undefined;
 }
 
@@ -332,7 +363,8 @@ function withoutSecrets(value: unknown): unknown {
   const o = asObject(value);
   if (!o) return value;
   const out: Body = {};
-  for (const [k, v] of Object.entries(o)) if (k !== 'adminPassword' && k !== 'protectedSettings') out[k] = withoutSecrets(v);
+  for (const [k, v] of Object.entries(o))
+    if (k !== 'adminPassword' && k !== 'protectedSettings') out[k] = withoutSecrets(v);
   return out;
 }
 
@@ -374,7 +406,12 @@ function hasHealthExtension(vmss: Body): boolean {
     Array.isArray(exts) &&
     exts.some((e) => {
       const p = asObject(asObject(e)?.properties);
-      return typeof p?.publisher === 'string' && p.publisher.toLowerCase() === 'microsoft.managedservices' && typeof p.type === 'string' && /^applicationhealth/i.test(p.type);
+      return (
+        typeof p?.publisher === 'string' &&
+        p.publisher.toLowerCase() === 'microsoft.managedservices' &&
+        typeof p.type === 'string' &&
+        /^applicationhealth/i.test(p.type)
+      );
     })
   );
 }
@@ -441,7 +478,12 @@ export class ComputeSimulator {
    * Answers a Compute request (authentication, api-version and sync faults are the caller's).
    * `fault` is an `async` fault taken for this request: the operation it starts fails with it.
    */
-  async answer(route: ComputeRoute, req: http.IncomingMessage, url: URL, fault?: FaultSpec & { quota?: string }): Promise<Reply> {
+  async answer(
+    route: ComputeRoute,
+    req: http.IncomingMessage,
+    url: URL,
+    fault?: FaultSpec & { quota?: string },
+  ): Promise<Reply> {
     const method = (req.method ?? 'GET').toUpperCase();
     this.settleByTime();
     let body: unknown;
@@ -449,7 +491,8 @@ export class ComputeSimulator {
       try {
         body = await readJson(req);
       } catch (err) {
-        if (err instanceof SimulatorInputError) return this.recorded(method, url, undefined, { status: err.status, body: armError(err.code, err.message) });
+        if (err instanceof SimulatorInputError)
+          return this.recorded(method, url, undefined, { status: err.status, body: armError(err.code, err.message) });
         throw err;
       }
     }
@@ -458,15 +501,29 @@ export class ComputeSimulator {
   }
 
   private recorded(method: string, url: URL, body: unknown, reply: Reply): Reply {
-    this.writes.push({ method, path: url.pathname, ...(body === undefined ? {} : { body: withoutSecrets(body) }), status: reply.status });
+    this.writes.push({
+      method,
+      path: url.pathname,
+      ...(body === undefined ? {} : { body: withoutSecrets(body) }),
+      status: reply.status,
+    });
     return reply;
   }
 
-  private route(route: ComputeRoute, method: string, url: URL, body: unknown, headers: http.IncomingHttpHeaders, fault: (FaultSpec & { quota?: string }) | undefined): Reply {
+  private route(
+    route: ComputeRoute,
+    method: string,
+    url: URL,
+    body: unknown,
+    headers: http.IncomingHttpHeaders,
+    fault: (FaultSpec & { quota?: string }) | undefined,
+  ): Reply {
     const apiVersion = url.searchParams.get('api-version') ?? '';
     switch (route.kind) {
       case 'operation':
-        return method === 'GET' ? this.operationStatus(route.id, url.searchParams.get('monitor') === 'true', apiVersion) : methodNotAllowed(method);
+        return method === 'GET'
+          ? this.operationStatus(route.id, url.searchParams.get('monitor') === 'true', apiVersion)
+          : methodNotAllowed(method);
       case 'scaleSet': {
         const id = scaleSetId(route);
         if (method === 'GET') return this.getResource(this.scaleSets, id, 'virtualMachineScaleSets');
@@ -476,7 +533,9 @@ export class ComputeSimulator {
         return methodNotAllowed(method);
       }
       case 'manualUpgrade':
-        return method === 'POST' ? this.manualUpgrade(route, scaleSetId(route), asObject(body), apiVersion, fault) : methodNotAllowed(method);
+        return method === 'POST'
+          ? this.manualUpgrade(route, scaleSetId(route), asObject(body), apiVersion, fault)
+          : methodNotAllowed(method);
       case 'listVms':
         return method === 'GET' ? this.listVms(route, url) : methodNotAllowed(method);
       case 'vm': {
@@ -508,7 +567,15 @@ export class ComputeSimulator {
 
   private getResource(map: Map<string, Stored>, id: string, type: string): Reply {
     const s = map.get(key(id));
-    return s ? { status: 200, body: clone(s.body) } : { status: 404, body: armError('ResourceNotFound', `The Resource 'Microsoft.Compute/${type}/${lastSegment(id)}' under resource group '${resourceGroupOf(id)}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`) };
+    return s
+      ? { status: 200, body: clone(s.body) }
+      : {
+          status: 404,
+          body: armError(
+            'ResourceNotFound',
+            `The Resource 'Microsoft.Compute/${type}/${lastSegment(id)}' under resource group '${resourceGroupOf(id)}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+          ),
+        };
   }
 
   // ---------------------------------------------------------------- operations
@@ -539,7 +606,12 @@ export class ComputeSimulator {
     if (fault) {
       op.failure = {
         outcome: fault.outcome ?? 'Failed',
-        error: faultError(fault, { resourceId: resource, subscriptionId: route.subscriptionId, location: op.location, action }),
+        error: faultError(fault, {
+          resourceId: resource,
+          subscriptionId: route.subscriptionId,
+          location: op.location,
+          action,
+        }),
       };
     }
     this.operations.set(op.id, op);
@@ -559,7 +631,12 @@ export class ComputeSimulator {
   private finish(op: Operation): void {
     if (op.status !== 'InProgress') return;
     op.endTime = now();
-    const target = op.resourceType === 'scaleSet' ? this.scaleSets.get(op.resource) : op.resourceType === 'vm' ? this.vms.get(op.resource) : this.extensions.get(op.resource);
+    const target =
+      op.resourceType === 'scaleSet'
+        ? this.scaleSets.get(op.resource)
+        : op.resourceType === 'vm'
+          ? this.vms.get(op.resource)
+          : this.extensions.get(op.resource);
     if (op.failure) {
       op.status = op.failure.outcome;
       if (target) props(target.body).provisioningState = op.failure.outcome;
@@ -567,7 +644,12 @@ export class ComputeSimulator {
     }
     op.status = 'Succeeded';
     op.onSuccess();
-    const after = op.resourceType === 'scaleSet' ? this.scaleSets.get(op.resource) : op.resourceType === 'vm' ? this.vms.get(op.resource) : this.extensions.get(op.resource);
+    const after =
+      op.resourceType === 'scaleSet'
+        ? this.scaleSets.get(op.resource)
+        : op.resourceType === 'vm'
+          ? this.vms.get(op.resource)
+          : this.extensions.get(op.resource);
     if (after) props(after.body).provisioningState = 'Succeeded';
   }
 
@@ -575,7 +657,8 @@ export class ComputeSimulator {
     const ms = this.settings.operationMs;
     if (ms === undefined) return;
     const t = Date.now();
-    for (const op of this.operations.values()) if (op.status === 'InProgress' && t - op.startedAt >= ms) this.finish(op);
+    for (const op of this.operations.values())
+      if (op.status === 'InProgress' && t - op.startedAt >= ms) this.finish(op);
   }
 
   private operationStatus(id: string, monitor: boolean, apiVersion: string): Reply {
@@ -591,25 +674,49 @@ export class ComputeSimulator {
         return { status: 202, headers: { location: h.location ?? '', 'retry-after': h['retry-after'] ?? '1' } };
       }
       if (op.failure) return { status: 400, body: { error: op.failure.error } };
-      const resource = op.resourceType === 'scaleSet' ? this.scaleSets.get(op.resource) : op.resourceType === 'vm' ? this.vms.get(op.resource) : this.extensions.get(op.resource);
+      const resource =
+        op.resourceType === 'scaleSet'
+          ? this.scaleSets.get(op.resource)
+          : op.resourceType === 'vm'
+            ? this.vms.get(op.resource)
+            : this.extensions.get(op.resource);
       return op.answersResource && resource ? { status: 200, body: clone(resource.body) } : { status: 200 };
     }
     const status: Body = { name: op.id, status: op.status, startTime: op.startTime };
     if (op.endTime) status.endTime = op.endTime;
     if (op.status !== 'InProgress' && op.failure) status.error = op.failure.error;
-    return { status: 200, headers: op.status === 'InProgress' ? { 'retry-after': String(this.settings.retryAfterSeconds) } : {}, body: status };
+    return {
+      status: 200,
+      headers: op.status === 'InProgress' ? { 'retry-after': String(this.settings.retryAfterSeconds) } : {},
+      body: status,
+    };
   }
 
   // ---------------------------------------------------------------- scale sets
 
-  private putScaleSet(route: NamedRoute, id: string, body: Body | undefined, headers: http.IncomingHttpHeaders, apiVersion: string, fault: (FaultSpec & { quota?: string }) | undefined): Reply {
-    if (!body) return invalid('InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
+  private putScaleSet(
+    route: NamedRoute,
+    id: string,
+    body: Body | undefined,
+    headers: http.IncomingHttpHeaders,
+    apiVersion: string,
+    fault: (FaultSpec & { quota?: string }) | undefined,
+  ): Reply {
+    if (!body)
+      return invalid('InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
     const existing = this.scaleSets.get(key(id));
     if (existing && headers['if-none-match'] === '*') {
-      return { status: 412, body: armError('PreconditionFailed', `The resource '${route.name}' already exists: the If-None-Match: * precondition of the request was not met.`) };
+      return {
+        status: 412,
+        body: armError(
+          'PreconditionFailed',
+          `The resource '${route.name}' already exists: the If-None-Match: * precondition of the request was not met.`,
+        ),
+      };
     }
     const location = body.location;
-    if (typeof location !== 'string' || location.length === 0) return invalid('LocationRequired', 'The location property is required for this definition.');
+    if (typeof location !== 'string' || location.length === 0)
+      return invalid('LocationRequired', 'The location property is required for this definition.');
     const problem = flexibleProblem(body, existing?.body);
     if (problem) return { status: 400, body: problem };
     const stored: Body = {
@@ -625,21 +732,46 @@ export class ComputeSimulator {
     p.provisioningState = existing ? 'Updating' : 'Creating';
     const previous = existing ? clone(existing.body) : undefined;
     this.scaleSets.set(key(id), { id, body: stored });
-    const op = this.start(route, location, id, 'scaleSet', true, () => this.reconcileMembers(id, previous), fault, 'Microsoft.Compute/virtualMachineScaleSets/write');
+    const op = this.start(
+      route,
+      location,
+      id,
+      'scaleSet',
+      true,
+      () => this.reconcileMembers(id, previous),
+      fault,
+      'Microsoft.Compute/virtualMachineScaleSets/write',
+    );
     return { status: existing ? 200 : 201, headers: this.lroHeaders(op, apiVersion), body: clone(stored) };
   }
 
-  private patchScaleSet(route: NamedRoute, id: string, body: Body | undefined, apiVersion: string, fault: (FaultSpec & { quota?: string }) | undefined): Reply {
+  private patchScaleSet(
+    route: NamedRoute,
+    id: string,
+    body: Body | undefined,
+    apiVersion: string,
+    fault: (FaultSpec & { quota?: string }) | undefined,
+  ): Reply {
     const existing = this.scaleSets.get(key(id));
     if (!existing) return notFound('virtualMachineScaleSets', route);
-    if (!body) return invalid('InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
+    if (!body)
+      return invalid('InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
     const previous = clone(existing.body);
     const merged = merge(existing.body, withoutSecrets(body) as Body);
     const problem = flexibleProblem(merged, previous);
     if (problem) return { status: 400, body: problem };
     props(merged).provisioningState = 'Updating';
     existing.body = merged;
-    const op = this.start(route, text(merged.location), id, 'scaleSet', true, () => this.reconcileMembers(id, previous), fault, 'Microsoft.Compute/virtualMachineScaleSets/write');
+    const op = this.start(
+      route,
+      text(merged.location),
+      id,
+      'scaleSet',
+      true,
+      () => this.reconcileMembers(id, previous),
+      fault,
+      'Microsoft.Compute/virtualMachineScaleSets/write',
+    );
     return { status: 200, headers: this.lroHeaders(op, apiVersion), body: clone(merged) };
   }
 
@@ -651,7 +783,8 @@ export class ComputeSimulator {
     const capacity = Number(path(set.body, 'sku', 'capacity') ?? 0);
     for (let i = members.length; i < capacity; i++) this.addMember(set, i);
     for (const extra of members.slice(capacity)) this.vms.delete(key(extra.id));
-    const imageChanged = previous !== undefined && JSON.stringify(imageOfModel(previous)) !== JSON.stringify(imageOfModel(set.body));
+    const imageChanged =
+      previous !== undefined && JSON.stringify(imageOfModel(previous)) !== JSON.stringify(imageOfModel(set.body));
     const rolling = path(set.body, 'properties', 'upgradePolicy', 'mode') === 'Rolling';
     if (imageChanged && rolling) for (const vm of members.slice(0, capacity)) this.applyModelImage(set, vm);
   }
@@ -661,7 +794,10 @@ export class ComputeSimulator {
     const setName = text(set.body.name, lastSegment(set.id));
     const name = `${setName}_${hex(4)}`;
     const id = `${set.id.slice(0, set.id.toLowerCase().indexOf('/providers/microsoft.compute/'))}/providers/Microsoft.Compute/virtualMachines/${name}`;
-    const sizes = (asObject(path(set.body, 'properties', 'skuProfile'))?.vmSizes as unknown[] | undefined)?.map((s) => text(asObject(s)?.name)) ?? [];
+    const sizes =
+      (asObject(path(set.body, 'properties', 'skuProfile'))?.vmSizes as unknown[] | undefined)?.map((s) =>
+        text(asObject(s)?.name),
+      ) ?? [];
     const vmSize = sizes.length > 0 ? sizes[index % sizes.length] : text(path(set.body, 'sku', 'name'));
     const base = Number(path(set.body, 'properties', 'priorityMixPolicy', 'baseRegularPriorityCount') ?? 0);
     const zones = Array.isArray(set.body.zones) ? (set.body.zones as unknown[]).map(String) : [];
@@ -678,20 +814,37 @@ export class ComputeSimulator {
         hardwareProfile: { vmSize },
         storageProfile: {
           imageReference: this.resolvedImage(imageOfModel(set.body), set.body.location),
-          osDisk: { ...(asObject(path(model, 'storageProfile', 'osDisk')) ?? {}), name: `${name}_OsDisk_1_${hex(16)}`, deleteOption: 'Delete' },
+          osDisk: {
+            ...(asObject(path(model, 'storageProfile', 'osDisk')) ?? {}),
+            name: `${name}_OsDisk_1_${hex(16)}`,
+            deleteOption: 'Delete',
+          },
           dataDisks: clone((path(model, 'storageProfile', 'dataDisks') as unknown[] | undefined) ?? []),
         },
         ...(osProfile
-          ? { osProfile: { computerName: `${text(osProfile.computerNamePrefix, setName)}${hex(3)}`, adminUsername: osProfile.adminUsername, ...(osProfile.linuxConfiguration ? { linuxConfiguration: clone(osProfile.linuxConfiguration) } : {}) } }
+          ? {
+              osProfile: {
+                computerName: `${text(osProfile.computerNamePrefix, setName)}${hex(3)}`,
+                adminUsername: osProfile.adminUsername,
+                ...(osProfile.linuxConfiguration ? { linuxConfiguration: clone(osProfile.linuxConfiguration) } : {}),
+              },
+            }
           : {}),
         networkProfile: clone(model.networkProfile ?? {}),
         priority: index < base ? 'Regular' : (model.priority ?? 'Regular'),
-        ...(index < base || model.priority === undefined ? {} : { evictionPolicy: model.evictionPolicy, billingProfile: clone(model.billingProfile) }),
+        ...(index < base || model.priority === undefined
+          ? {}
+          : { evictionPolicy: model.evictionPolicy, billingProfile: clone(model.billingProfile) }),
         provisioningState: 'Succeeded',
         timeCreated: now(),
       },
     };
-    this.vms.set(key(id), { id, body, scaleSet: key(set.id), ...(hasHealthExtension(set.body) ? { health: 'healthy' as const } : {}) });
+    this.vms.set(key(id), {
+      id,
+      body,
+      scaleSet: key(set.id),
+      ...(hasHealthExtension(set.body) ? { health: 'healthy' as const } : {}),
+    });
   }
 
   /** The model's image with `exactVersion` when it names a gallery definition the simulator holds (`latest` as of the VM's region). */
@@ -713,19 +866,37 @@ export class ComputeSimulator {
     props(vm.body).latestModelApplied = true;
   }
 
-  private manualUpgrade(route: NamedRoute, id: string, body: Body | undefined, apiVersion: string, fault: (FaultSpec & { quota?: string }) | undefined): Reply {
+  private manualUpgrade(
+    route: NamedRoute,
+    id: string,
+    body: Body | undefined,
+    apiVersion: string,
+    fault: (FaultSpec & { quota?: string }) | undefined,
+  ): Reply {
     const set = this.scaleSets.get(key(id));
     if (!set) return notFound('virtualMachineScaleSets', route);
     const ids = body?.instanceIds;
     if (!Array.isArray(ids) || ids.length === 0 || !ids.every((x) => typeof x === 'string')) {
-      return { status: 400, body: armError('InvalidParameter', "The value of parameter 'instanceIds' is invalid.", { target: 'instanceIds' }) };
+      return {
+        status: 400,
+        body: armError('InvalidParameter', "The value of parameter 'instanceIds' is invalid.", {
+          target: 'instanceIds',
+        }),
+      };
     }
     const members = [...this.vms.values()].filter((v) => v.scaleSet === key(id));
     const all = ids.includes('*');
     const chosen = all ? members : members.filter((m) => ids.some((n) => key(String(n)) === key(lastSegment(m.id))));
     const unknown = all ? [] : ids.filter((n) => !members.some((m) => key(lastSegment(m.id)) === key(String(n))));
     if (unknown.length > 0) {
-      return { status: 400, body: armError('InvalidParameter', `The instance names '${unknown.join("', '")}' are not virtual machines of the scale set '${route.name}'.`, { target: 'instanceIds' }) };
+      return {
+        status: 400,
+        body: armError(
+          'InvalidParameter',
+          `The instance names '${unknown.join("', '")}' are not virtual machines of the scale set '${route.name}'.`,
+          { target: 'instanceIds' },
+        ),
+      };
     }
     const names = chosen.map((m) => key(m.id));
     const op = this.start(
@@ -756,13 +927,28 @@ export class ComputeSimulator {
     let setKey: string | undefined;
     if (filter !== null) {
       const m = /^\s*'?virtualMachineScaleSet\/id'?\s+eq\s+'([^']+)'\s*$/i.exec(filter);
-      if (!m?.[1]) return { status: 400, body: armError('InvalidParameter', `The value of parameter '$filter' is invalid: ${filter}`, { target: '$filter' }) };
+      if (!m?.[1])
+        return {
+          status: 400,
+          body: armError('InvalidParameter', `The value of parameter '$filter' is invalid: ${filter}`, {
+            target: '$filter',
+          }),
+        };
       setKey = key(m[1]);
     } else if (expand) {
-      return { status: 400, body: armError('InvalidParameter', "The value 'instanceView' of parameter '$expand' is only allowed with a valid $filter.", { target: '$expand' }) };
+      return {
+        status: 400,
+        body: armError(
+          'InvalidParameter',
+          "The value 'instanceView' of parameter '$expand' is only allowed with a valid $filter.",
+          { target: '$expand' },
+        ),
+      };
     }
     const rg = `/subscriptions/${route.subscriptionId}/resourcegroups/${route.resourceGroup}/`.toLowerCase();
-    const value = [...this.vms.values()].filter((v) => key(v.id).startsWith(rg) && (setKey === undefined || v.scaleSet === setKey)).map((v) => this.present(v, expand));
+    const value = [...this.vms.values()]
+      .filter((v) => key(v.id).startsWith(rg) && (setKey === undefined || v.scaleSet === setKey))
+      .map((v) => this.present(v, expand));
     return { status: 200, body: { value } };
   }
 
@@ -780,53 +966,134 @@ export class ComputeSimulator {
       computerName: path(vm.body, 'properties', 'osProfile', 'computerName') ?? lastSegment(vm.id),
       vmAgent: {
         vmAgentVersion: '2.7.41491.949',
-        statuses: [{ code: 'ProvisioningState/succeeded', level: 'Info', displayStatus: 'Ready', message: 'GuestAgent is running and accepting new configurations.', time: t }],
+        statuses: [
+          {
+            code: 'ProvisioningState/succeeded',
+            level: 'Info',
+            displayStatus: 'Ready',
+            message: 'GuestAgent is running and accepting new configurations.',
+            time: t,
+          },
+        ],
       },
       statuses: [
-        { code: `ProvisioningState/${state.toLowerCase()}`, level: state === 'Failed' ? 'Error' : 'Info', displayStatus: `Provisioning ${state.toLowerCase()}`, time: t },
+        {
+          code: `ProvisioningState/${state.toLowerCase()}`,
+          level: state === 'Failed' ? 'Error' : 'Info',
+          displayStatus: `Provisioning ${state.toLowerCase()}`,
+          time: t,
+        },
         { code: 'PowerState/running', level: 'Info', displayStatus: 'VM running' },
       ],
     };
     if (vm.health) {
-      view.vmHealth = { status: { code: `HealthState/${vm.health}`, level: vm.health === 'healthy' ? 'Info' : 'Warning', displayStatus: `The VM health is ${vm.health}`, time: t } };
+      view.vmHealth = {
+        status: {
+          code: `HealthState/${vm.health}`,
+          level: vm.health === 'healthy' ? 'Info' : 'Warning',
+          displayStatus: `The VM health is ${vm.health}`,
+          time: t,
+        },
+      };
     }
     return view;
   }
 
-  private putVm(route: NamedRoute, id: string, body: Body | undefined, headers: http.IncomingHttpHeaders, apiVersion: string, fault: (FaultSpec & { quota?: string }) | undefined): Reply {
-    if (!body) return invalid('InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
+  private putVm(
+    route: NamedRoute,
+    id: string,
+    body: Body | undefined,
+    headers: http.IncomingHttpHeaders,
+    apiVersion: string,
+    fault: (FaultSpec & { quota?: string }) | undefined,
+  ): Reply {
+    if (!body)
+      return invalid('InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
     const existing = this.vms.get(key(id));
     if (existing && headers['if-none-match'] === '*') {
-      return { status: 412, body: armError('PreconditionFailed', `The resource '${route.name}' already exists: the If-None-Match: * precondition of the request was not met.`) };
+      return {
+        status: 412,
+        body: armError(
+          'PreconditionFailed',
+          `The resource '${route.name}' already exists: the If-None-Match: * precondition of the request was not met.`,
+        ),
+      };
     }
     const location = body.location;
-    if (typeof location !== 'string' || location.length === 0) return invalid('LocationRequired', 'The location property is required for this definition.');
+    if (typeof location !== 'string' || location.length === 0)
+      return invalid('LocationRequired', 'The location property is required for this definition.');
     if (typeof path(body, 'properties', 'hardwareProfile', 'vmSize') !== 'string') {
-      return { status: 400, body: armError('InvalidParameter', "Required parameter 'hardwareProfile.vmSize' is missing (null).", { target: 'hardwareProfile.vmSize' }) };
+      return {
+        status: 400,
+        body: armError('InvalidParameter', "Required parameter 'hardwareProfile.vmSize' is missing (null).", {
+          target: 'hardwareProfile.vmSize',
+        }),
+      };
     }
     const nics = path(body, 'properties', 'networkProfile', 'networkInterfaceConfigurations');
-    if (Array.isArray(nics) && nics.length > 0 && path(body, 'properties', 'networkProfile', 'networkApiVersion') === undefined) {
-      return { status: 400, body: armError('NetworkApiVersionMustBeSpecifiedWithNetworkInterfaceConfigurations', `Network api version in network profile of virtual machine '${route.name}' must be specified if network interface configurations are specified.`) };
+    if (
+      Array.isArray(nics) &&
+      nics.length > 0 &&
+      path(body, 'properties', 'networkProfile', 'networkApiVersion') === undefined
+    ) {
+      return {
+        status: 400,
+        body: armError(
+          'NetworkApiVersionMustBeSpecifiedWithNetworkInterfaceConfigurations',
+          `Network api version in network profile of virtual machine '${route.name}' must be specified if network interface configurations are specified.`,
+        ),
+      };
     }
-    const stored: Body = { ...(withoutSecrets(body) as Body), id, name: route.name, type: 'Microsoft.Compute/virtualMachines', location };
+    const stored: Body = {
+      ...(withoutSecrets(body) as Body),
+      id,
+      name: route.name,
+      type: 'Microsoft.Compute/virtualMachines',
+      location,
+    };
     const p = props(stored);
     p.vmId = asObject(existing?.body.properties)?.vmId ?? randomUUID();
     p.timeCreated = asObject(existing?.body.properties)?.timeCreated ?? now();
     p.provisioningState = existing ? 'Updating' : 'Creating';
     const storage = asObject(p.storageProfile);
-    if (storage && storage.imageReference !== undefined) storage.imageReference = this.resolvedImage(storage.imageReference, location);
-    this.vms.set(key(id), { id, body: stored, ...(existing?.scaleSet ? { scaleSet: existing.scaleSet } : {}), ...(existing?.health ? { health: existing.health } : {}) });
-    const op = this.start(route, location, id, 'vm', true, () => undefined, fault, 'Microsoft.Compute/virtualMachines/write');
+    if (storage && storage.imageReference !== undefined)
+      storage.imageReference = this.resolvedImage(storage.imageReference, location);
+    this.vms.set(key(id), {
+      id,
+      body: stored,
+      ...(existing?.scaleSet ? { scaleSet: existing.scaleSet } : {}),
+      ...(existing?.health ? { health: existing.health } : {}),
+    });
+    const op = this.start(
+      route,
+      location,
+      id,
+      'vm',
+      true,
+      () => undefined,
+      fault,
+      'Microsoft.Compute/virtualMachines/write',
+    );
     return { status: existing ? 200 : 201, headers: this.lroHeaders(op, apiVersion), body: clone(stored) };
   }
 
-  private patchVm(route: NamedRoute, id: string, body: Body | undefined, apiVersion: string, fault: (FaultSpec & { quota?: string }) | undefined): Reply {
+  private patchVm(
+    route: NamedRoute,
+    id: string,
+    body: Body | undefined,
+    apiVersion: string,
+    fault: (FaultSpec & { quota?: string }) | undefined,
+  ): Reply {
     const vm = this.vms.get(key(id));
     if (!vm) return notFound('virtualMachines', route);
-    if (!body) return invalid('InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
+    if (!body)
+      return invalid('InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
     const patch = withoutSecrets(body) as Body;
     const newImage = path(patch, 'properties', 'storageProfile', 'imageReference');
-    const rest = merge(patch, newImage === undefined ? {} : { properties: { storageProfile: { imageReference: null } } });
+    const rest = merge(
+      patch,
+      newImage === undefined ? {} : { properties: { storageProfile: { imageReference: null } } },
+    );
     vm.body = merge(vm.body, rest);
     props(vm.body).provisioningState = 'Updating';
     const op = this.start(
@@ -838,7 +1105,8 @@ export class ComputeSimulator {
       () => {
         const current = this.vms.get(key(id));
         const storage = current ? asObject(path(current.body, 'properties', 'storageProfile')) : undefined;
-        if (storage && newImage !== undefined) storage.imageReference = this.resolvedImage(newImage, current?.body.location);
+        if (storage && newImage !== undefined)
+          storage.imageReference = this.resolvedImage(newImage, current?.body.location);
       },
       fault,
       'Microsoft.Compute/virtualMachines/write',
@@ -846,19 +1114,54 @@ export class ComputeSimulator {
     return { status: 200, headers: this.lroHeaders(op, apiVersion), body: clone(vm.body) };
   }
 
-  private putExtension(route: NamedRoute & { extension: string }, id: string, body: Body | undefined, apiVersion: string, fault: (FaultSpec & { quota?: string }) | undefined): Reply {
+  private putExtension(
+    route: NamedRoute & { extension: string },
+    id: string,
+    body: Body | undefined,
+    apiVersion: string,
+    fault: (FaultSpec & { quota?: string }) | undefined,
+  ): Reply {
     const vm = this.vms.get(key(vmId(route)));
-    if (!vm) return { status: 404, body: armError('ParentResourceNotFound', `Can not perform requested operation on nested resource. Parent resource '${route.name}' not found.`) };
-    if (!body) return invalid('InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
+    if (!vm)
+      return {
+        status: 404,
+        body: armError(
+          'ParentResourceNotFound',
+          `Can not perform requested operation on nested resource. Parent resource '${route.name}' not found.`,
+        ),
+      };
+    if (!body)
+      return invalid('InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
     const existing = this.extensions.get(key(id));
-    const stored: Body = { ...(withoutSecrets(body) as Body), id, name: route.extension, type: 'Microsoft.Compute/virtualMachines/extensions', location: body.location ?? vm.body.location };
+    const stored: Body = {
+      ...(withoutSecrets(body) as Body),
+      id,
+      name: route.extension,
+      type: 'Microsoft.Compute/virtualMachines/extensions',
+      location: body.location ?? vm.body.location,
+    };
     props(stored).provisioningState = existing ? 'Updating' : 'Creating';
     this.extensions.set(key(id), { id, body: stored });
-    const op = this.start(route, text(stored.location), id, 'extension', true, () => undefined, fault, 'Microsoft.Compute/virtualMachines/extensions/write');
+    const op = this.start(
+      route,
+      text(stored.location),
+      id,
+      'extension',
+      true,
+      () => undefined,
+      fault,
+      'Microsoft.Compute/virtualMachines/extensions/write',
+    );
     return { status: existing ? 200 : 201, headers: this.lroHeaders(op, apiVersion), body: clone(stored) };
   }
 
-  private deleteResource(route: NamedRoute, id: string, type: 'scaleSet' | 'vm', apiVersion: string, fault: (FaultSpec & { quota?: string }) | undefined): Reply {
+  private deleteResource(
+    route: NamedRoute,
+    id: string,
+    type: 'scaleSet' | 'vm',
+    apiVersion: string,
+    fault: (FaultSpec & { quota?: string }) | undefined,
+  ): Reply {
     const map = type === 'scaleSet' ? this.scaleSets : this.vms;
     const existing = map.get(key(id));
     if (!existing) return { status: 204 };
@@ -872,10 +1175,13 @@ export class ComputeSimulator {
       () => {
         map.delete(key(id));
         for (const [k, vm] of this.vms) if (vm.scaleSet === key(id)) this.vms.delete(k);
-        for (const k of [...this.extensions.keys()]) if (k.startsWith(`${key(id)}/extensions/`)) this.extensions.delete(k);
+        for (const k of [...this.extensions.keys()])
+          if (k.startsWith(`${key(id)}/extensions/`)) this.extensions.delete(k);
       },
       fault,
-      type === 'scaleSet' ? 'Microsoft.Compute/virtualMachineScaleSets/delete' : 'Microsoft.Compute/virtualMachines/delete',
+      type === 'scaleSet'
+        ? 'Microsoft.Compute/virtualMachineScaleSets/delete'
+        : 'Microsoft.Compute/virtualMachines/delete',
     );
     return { status: 202, headers: this.lroHeaders(op, apiVersion) };
   }
@@ -898,7 +1204,10 @@ function methodNotAllowed(method: string): Reply {
 function notFound(type: string, route: { resourceGroup: string; name: string }): Reply {
   return {
     status: 404,
-    body: armError('ResourceNotFound', `The Resource 'Microsoft.Compute/${type}/${route.name}' under resource group '${route.resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`),
+    body: armError(
+      'ResourceNotFound',
+      `The Resource 'Microsoft.Compute/${type}/${route.name}' under resource group '${route.resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+    ),
   };
 }
 
@@ -907,11 +1216,15 @@ function flexibleProblem(body: Body, previous: Body | undefined): { error: ArmEr
   const p = asObject(body.properties) ?? {};
   const before = previous ? asObject(previous.properties)?.orchestrationMode : undefined;
   if (previous && before !== p.orchestrationMode) {
-    return armError('PropertyChangeNotAllowed', "Changing property 'orchestrationMode' is not allowed.", { target: 'orchestrationMode' });
+    return armError('PropertyChangeNotAllowed', "Changing property 'orchestrationMode' is not allowed.", {
+      target: 'orchestrationMode',
+    });
   }
   if (p.orchestrationMode !== 'Flexible') return undefined;
   if (p.platformFaultDomainCount === undefined || p.platformFaultDomainCount === null) {
-    return armError('InvalidParameter', "Required parameter 'platformFaultDomainCount' is missing (null).", { target: 'platformFaultDomainCount' });
+    return armError('InvalidParameter', "Required parameter 'platformFaultDomainCount' is missing (null).", {
+      target: 'platformFaultDomainCount',
+    });
   }
   const network = asObject(path(body, 'properties', 'virtualMachineProfile', 'networkProfile'));
   const nics = network?.networkInterfaceConfigurations;

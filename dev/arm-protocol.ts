@@ -30,7 +30,11 @@ export interface ArmErrorBody {
   additionalInfo?: ArmAdditionalInfo[];
 }
 
-export function armError(code: string, message: string, extra: Omit<ArmErrorBody, 'code' | 'message'> = {}): { error: ArmErrorBody } {
+export function armError(
+  code: string,
+  message: string,
+  extra: Omit<ArmErrorBody, 'code' | 'message'> = {},
+): { error: ArmErrorBody } {
   return { error: { code, message, ...extra } };
 }
 
@@ -82,7 +86,8 @@ export async function readJson(req: http.IncomingMessage): Promise<unknown> {
   for await (const chunk of req) {
     const buf = chunk as Buffer;
     size += buf.length;
-    if (size > MAX_BODY_BYTES) throw new SimulatorInputError(400, 'RequestTooLarge', `the body is larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES)
+      throw new SimulatorInputError(400, 'RequestTooLarge', `the body is larger than ${MAX_BODY_BYTES} bytes`);
     chunks.push(buf);
   }
   const text = Buffer.concat(chunks).toString('utf8');

@@ -63,8 +63,25 @@ import {
 } from '../shared/domain/ids.js';
 import { LoopbackServer } from './ports.js';
 import { TokenBucket, type TokenBucketLimits } from '../shared/domain/token-bucket.js';
-import { armError, asObject, pathSegments, readJson, SimulatorInputError, type FaultSpec, type Reply } from './arm-protocol.js';
-import { ComputeSimulator, faultError, isComputeErrorCode, COMPUTE_ERRORS, matchComputeRoute, startsOperation, type ComputeRoute, type HealthState } from './arm-compute.js';
+import {
+  armError,
+  asObject,
+  pathSegments,
+  readJson,
+  SimulatorInputError,
+  type FaultSpec,
+  type Reply,
+} from './arm-protocol.js';
+import {
+  ComputeSimulator,
+  faultError,
+  isComputeErrorCode,
+  COMPUTE_ERRORS,
+  matchComputeRoute,
+  startsOperation,
+  type ComputeRoute,
+  type HealthState,
+} from './arm-compute.js';
 import { compareVersions } from '../shared/domain/versions.js';
 
 export { SimulatorInputError, type FaultSpec } from './arm-protocol.js';
@@ -192,7 +209,10 @@ export class ArmSimulator {
   readonly compute: ComputeSimulator;
 
   constructor(options: ArmSimulatorOptions = {}) {
-    this.compute = new ComputeSimulator({ endpoint: () => this.endpoint, latestVersionOf: (id, region) => this.latestVersionOf(id, region) });
+    this.compute = new ComputeSimulator({
+      endpoint: () => this.endpoint,
+      latestVersionOf: (id, region) => this.latestVersionOf(id, region),
+    });
     this.pageSize = options.pageSize ?? 100;
     this.latencyMs = options.latencyMs ?? 0;
     this.listener = new LoopbackServer('the local ARM simulator', options.portSetting ?? 'ARM_SIMULATOR_PORT');
@@ -281,7 +301,8 @@ export class ArmSimulator {
   /** Replaces the resource SKU list of a subscription (`{ value: [...] }` as REST lists it, or the array). */
   putSkus(subscriptionId: string, restSkuList: { value: RestSku[] } | RestSku[]): void {
     const list = Array.isArray(restSkuList) ? restSkuList : restSkuList.value;
-    if (!Array.isArray(list)) throw new SimulatorInputError(400, 'InvalidRequestContent', 'a SKU list is { "value": [...] } or an array');
+    if (!Array.isArray(list))
+      throw new SimulatorInputError(400, 'InvalidRequestContent', 'a SKU list is { "value": [...] } or an array');
     this.skus.set(subscriptionId.toLowerCase(), structuredClone(list));
   }
 
@@ -310,7 +331,11 @@ export class ArmSimulator {
     }
     const image = ref.level === 'image' ? this.byKey.get(resourceKey(ref)) : undefined;
     const names = [...(image?.children.values() ?? [])]
-      .filter((v) => asObject(v.body.properties?.publishingProfile)?.excludeFromLatest !== true && (v.body.properties?.provisioningState ?? 'Succeeded') === 'Succeeded')
+      .filter(
+        (v) =>
+          asObject(v.body.properties?.publishingProfile)?.excludeFromLatest !== true &&
+          (v.body.properties?.provisioningState ?? 'Succeeded') === 'Succeeded',
+      )
       .filter((v) => region === undefined || latestInRegion(v.body.properties?.publishingProfile, region))
       .map((v) => (v.ref.level === 'version' ? v.ref.version : ''))
       .filter((n) => /^\d+\.\d+\.\d+$/.test(n));
@@ -387,10 +412,17 @@ export class ArmSimulator {
       throw new SimulatorInputError(400, 'InvalidResourceId', errorMessage(err));
     }
     if (expected && ref.level !== expected) {
-      throw new SimulatorInputError(400, 'InvalidResourceType', `expected a ${expected} id, got a ${ref.level} id: ${input.id}`);
+      throw new SimulatorInputError(
+        400,
+        'InvalidResourceType',
+        `expected a ${expected} id, got a ${ref.level} id: ${input.id}`,
+      );
     }
     const properties = input.properties;
-    if (properties !== undefined && (typeof properties !== 'object' || properties === null || Array.isArray(properties))) {
+    if (
+      properties !== undefined &&
+      (typeof properties !== 'object' || properties === null || Array.isArray(properties))
+    ) {
       throw new SimulatorInputError(400, 'InvalidRequestContent', '"properties" must be an object');
     }
     const parent = ref.level === 'gallery' ? undefined : this.parentOf(ref);
@@ -419,8 +451,19 @@ export class ArmSimulator {
   private parentOf(ref: ImageRef | VersionRef): StoredResource | undefined {
     const parentRef: ResourceRef =
       ref.level === 'version'
-        ? { level: 'image', subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, gallery: ref.gallery, image: ref.image }
-        : { level: 'gallery', subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, gallery: ref.gallery };
+        ? {
+            level: 'image',
+            subscriptionId: ref.subscriptionId,
+            resourceGroup: ref.resourceGroup,
+            gallery: ref.gallery,
+            image: ref.image,
+          }
+        : {
+            level: 'gallery',
+            subscriptionId: ref.subscriptionId,
+            resourceGroup: ref.resourceGroup,
+            gallery: ref.gallery,
+          };
     return this.byKey.get(resourceKey(parentRef));
   }
 
@@ -476,7 +519,10 @@ export class ArmSimulator {
     if (!apiVersion) {
       reply(undefined, {
         status: 400,
-        body: armError('MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.'),
+        body: armError(
+          'MissingApiVersionParameter',
+          'The api-version query parameter (?api-version=) is required for all requests.',
+        ),
       });
       return;
     }
@@ -487,7 +533,10 @@ export class ArmSimulator {
       computeRoute = matchComputeRoute(url.pathname);
       route = computeRoute ? undefined : matchRoute(url.pathname);
     } catch {
-      reply(undefined, { status: 400, body: armError('InvalidRequestUri', `The request path '${url.pathname}' is not valid.`) });
+      reply(undefined, {
+        status: 400,
+        body: armError('InvalidRequestUri', `The request path '${url.pathname}' is not valid.`),
+      });
       return;
     }
     if (computeRoute) {
@@ -503,7 +552,10 @@ export class ArmSimulator {
       reply(kind, {
         status: 429,
         headers: { 'retry-after': String(Math.ceil(wait / 1000)), 'x-ms-ratelimit-remaining-subscription-reads': '0' },
-        body: armError('TooManyRequests', 'The request is being throttled as the limit has been reached for operation type - Read.'),
+        body: armError(
+          'TooManyRequests',
+          'The request is being throttled as the limit has been reached for operation type - Read.',
+        ),
       });
       return;
     }
@@ -523,14 +575,20 @@ export class ArmSimulator {
     if (!route) {
       reply(undefined, {
         status: 404,
-        body: armError('InvalidResourceType', `The resource type could not be found for the request path '${url.pathname}' and api version '${apiVersion}'.`),
+        body: armError(
+          'InvalidResourceType',
+          `The resource type could not be found for the request path '${url.pathname}' and api version '${apiVersion}'.`,
+        ),
       });
       return;
     }
     if (method !== 'GET') {
       reply(kind, {
         status: 405,
-        body: armError('MethodNotAllowed', `The local ARM simulator serves reads only; ${method} is not supported here (use /_sim/resources).`),
+        body: armError(
+          'MethodNotAllowed',
+          `The local ARM simulator serves reads only; ${method} is not supported here (use /_sim/resources).`,
+        ),
       });
       return;
     }
@@ -539,15 +597,26 @@ export class ArmSimulator {
   }
 
   /** A Compute request: read throttle for GETs, injected faults (`async` ones fail the operation), then dev/arm-compute.ts. */
-  private async answerCompute(route: ComputeRoute, method: string, url: URL, req: http.IncomingMessage): Promise<Reply> {
+  private async answerCompute(
+    route: ComputeRoute,
+    method: string,
+    url: URL,
+    req: http.IncomingMessage,
+  ): Promise<Reply> {
     if (method === 'GET') {
       const wait = this.throttle(route.subscriptionId);
       if (wait > 0) {
         this.counts.throttled += 1;
         return {
           status: 429,
-          headers: { 'retry-after': String(Math.ceil(wait / 1000)), 'x-ms-ratelimit-remaining-subscription-reads': '0' },
-          body: armError('TooManyRequests', 'The request is being throttled as the limit has been reached for operation type - Read.'),
+          headers: {
+            'retry-after': String(Math.ceil(wait / 1000)),
+            'x-ms-ratelimit-remaining-subscription-reads': '0',
+          },
+          body: armError(
+            'TooManyRequests',
+            'The request is being throttled as the limit has been reached for operation type - Read.',
+          ),
         };
       }
     }
@@ -565,7 +634,12 @@ export class ArmSimulator {
       }
       const location = 'location' in route ? route.location : '';
       const resourceId = url.pathname.replace(/\/+$/, '');
-      const context = { resourceId, subscriptionId: route.subscriptionId, location, action: computeAction(route, method) };
+      const context = {
+        resourceId,
+        subscriptionId: route.subscriptionId,
+        location,
+        action: computeAction(route, method),
+      };
       const base = faultReply(fault);
       return { ...base, body: { error: faultError(fault, context) } };
     }
@@ -596,7 +670,11 @@ export class ArmSimulator {
     switch (route.kind) {
       case 'listGalleriesBySubscription': {
         const sub = route.subscriptionId.toLowerCase();
-        return page([...this.galleries.values()].filter((g) => g.ref.subscriptionId.toLowerCase() === sub).map((g) => presentGallery(g.body, false)));
+        return page(
+          [...this.galleries.values()]
+            .filter((g) => g.ref.subscriptionId.toLowerCase() === sub)
+            .map((g) => presentGallery(g.body, false)),
+        );
       }
       case 'listGalleriesByResourceGroup': {
         const sub = route.subscriptionId.toLowerCase();
@@ -638,7 +716,13 @@ export class ArmSimulator {
         if (!filter) return page(structuredClone(all));
         const m = /^\s*location\s+eq\s+'((?:[^']|'')*)'\s*$/i.exec(filter);
         if (!m) {
-          return { status: 400, body: armError('InvalidFilter', `Only a location filter (location eq 'westeurope') is supported; got: ${filter}`) };
+          return {
+            status: 400,
+            body: armError(
+              'InvalidFilter',
+              `Only a location filter (location eq 'westeurope') is supported; got: ${filter}`,
+            ),
+          };
         }
         const location = normaliseRegion((m[1] ?? '').replace(/''/g, "'"));
         return page(all.flatMap((s) => skuInLocation(s, location)));
@@ -651,7 +735,8 @@ export class ArmSimulator {
     let offset = 0;
     if (token !== null) {
       const decoded = decodeSkipToken(token);
-      if (decoded === undefined) return { status: 400, body: armError('InvalidSkipToken', 'The $skiptoken is not valid.') };
+      if (decoded === undefined)
+        return { status: 400, body: armError('InvalidSkipToken', 'The $skiptoken is not valid.') };
       offset = decoded;
     }
     const size = Math.max(1, Math.floor(this.pageSize));
@@ -661,7 +746,9 @@ export class ArmSimulator {
       const host = req.headers.host ?? new URL(this.endpoint).host;
       const params = [...url.searchParams.entries()].filter(([k]) => k !== '$skiptoken');
       params.push(['$skiptoken', encodeSkipToken(offset + size)]);
-      const qs = params.map(([k, v]) => `${encodeURIComponent(k).replace(/^%24/, '$')}=${encodeURIComponent(v)}`).join('&');
+      const qs = params
+        .map(([k, v]) => `${encodeURIComponent(k).replace(/^%24/, '$')}=${encodeURIComponent(v)}`)
+        .join('&');
       body.nextLink = `http://${host}${url.pathname}?${qs}`;
     }
     return { status: 200, body };
@@ -679,7 +766,11 @@ export class ArmSimulator {
             pageSize: this.pageSize,
             latencyMs: this.latencyMs,
             requestCount: this.requestCount,
-            pendingFaults: this.faults.map((f) => ({ status: f.spec.status, remaining: f.remaining, match: describeMatch(f.spec.match) })),
+            pendingFaults: this.faults.map((f) => ({
+              status: f.spec.status,
+              remaining: f.remaining,
+              match: describeMatch(f.spec.match),
+            })),
             resources: this.all(),
             skus: Object.fromEntries(this.skus.entries()),
             writeCount: this.writes,
@@ -710,7 +801,8 @@ export class ArmSimulator {
         for (const k of ['operationPolls', 'operationMs', 'retryAfterSeconds'] as const) {
           const v = body[k];
           if (v === undefined) continue;
-          if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new SimulatorInputError(400, 'InvalidRequestContent', `"${k}" must be a whole number of at least 0`);
+          if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+            throw new SimulatorInputError(400, 'InvalidRequestContent', `"${k}" must be a whole number of at least 0`);
           this.compute.settings[k] = v;
         }
         return { status: 200, body: this.compute.settings };
@@ -719,7 +811,11 @@ export class ArmSimulator {
         const id = decodeURIComponent(path.slice('/_sim/compute/health'.length));
         const state = asObject(await readJson(req))?.state;
         if (state !== 'healthy' && state !== 'unhealthy' && state !== 'unknown' && state !== 'initializing') {
-          throw new SimulatorInputError(400, 'InvalidRequestContent', '"state" must be healthy, unhealthy, unknown or initializing');
+          throw new SimulatorInputError(
+            400,
+            'InvalidRequestContent',
+            '"state" must be healthy, unhealthy, unknown or initializing',
+          );
         }
         this.compute.setVmHealth(id, state satisfies HealthState);
         return { status: 204 };
@@ -748,8 +844,15 @@ export class ArmSimulator {
             throw new SimulatorInputError(400, 'InvalidRequestContent', 'the body must be a JSON object');
           }
           const body = raw as Record<string, unknown>;
-          if (body.id !== undefined && (typeof body.id !== 'string' || body.id.toLowerCase().replace(/\/+$/, '') !== id.toLowerCase())) {
-            throw new SimulatorInputError(400, 'InvalidRequestContent', `the body id does not match the path: ${JSON.stringify(body.id)}`);
+          if (
+            body.id !== undefined &&
+            (typeof body.id !== 'string' || body.id.toLowerCase().replace(/\/+$/, '') !== id.toLowerCase())
+          ) {
+            throw new SimulatorInputError(
+              400,
+              'InvalidRequestContent',
+              `the body id does not match the path: ${JSON.stringify(body.id)}`,
+            );
           }
           const existed = this.get(id) !== undefined;
           const stored = this.put({ ...body, id: typeof body.id === 'string' ? body.id : id });
@@ -757,10 +860,17 @@ export class ArmSimulator {
           return { status: existed ? 200 : 201, body: stored };
         }
       }
-      return { status: 404, body: armError('NotFound', `No simulator admin endpoint ${method} ${path}. See the comment at the top of dev/arm-simulator.ts.`) };
+      return {
+        status: 404,
+        body: armError(
+          'NotFound',
+          `No simulator admin endpoint ${method} ${path}. See the comment at the top of dev/arm-simulator.ts.`,
+        ),
+      };
     } catch (err) {
       if (err instanceof SimulatorInputError) return { status: err.status, body: armError(err.code, err.message) };
-      if (err instanceof InvalidResourceIdError) return { status: 400, body: armError('InvalidResourceId', err.message) };
+      if (err instanceof InvalidResourceIdError)
+        return { status: 400, body: armError('InvalidResourceId', err.message) };
       throw err;
     }
   }
@@ -770,7 +880,12 @@ export class ArmSimulator {
 
 /** The RBAC action a Compute request needs (named in an AuthorizationFailed message). */
 function computeAction(route: ComputeRoute, method: string): string {
-  const type = route.kind === 'scaleSet' || route.kind === 'manualUpgrade' ? 'virtualMachineScaleSets' : route.kind === 'extension' ? 'virtualMachines/extensions' : 'virtualMachines';
+  const type =
+    route.kind === 'scaleSet' || route.kind === 'manualUpgrade'
+      ? 'virtualMachineScaleSets'
+      : route.kind === 'extension'
+        ? 'virtualMachines/extensions'
+        : 'virtualMachines';
   if (route.kind === 'manualUpgrade') return 'Microsoft.Compute/virtualMachineScaleSets/manualUpgrade/action';
   return `Microsoft.Compute/${type}/${method === 'GET' ? 'read' : method === 'DELETE' ? 'delete' : 'write'}`;
 }
@@ -816,19 +931,38 @@ function lastName(ref: ResourceRef): string {
 /** The ARM error for a missing resource: ParentResourceNotFound when an ancestor is missing too. */
 function notFound(ref: ResourceRef, sim: ArmSimulator, listingChildren = false): Reply {
   if (ref.level !== 'gallery') {
-    const gallery: GalleryRef = { level: 'gallery', subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, gallery: ref.gallery };
+    const gallery: GalleryRef = {
+      level: 'gallery',
+      subscriptionId: ref.subscriptionId,
+      resourceGroup: ref.resourceGroup,
+      gallery: ref.gallery,
+    };
     const image: ImageRef = { ...gallery, level: 'image', image: ref.image };
     if (!sim.has(gallery) || (ref.level === 'version' && !sim.has(image))) {
       return { status: 404, body: armError('ParentResourceNotFound', parentNotFoundMessage(ref, sim)) };
     }
   }
   if (listingChildren) {
-    const name = ref.level === 'image' ? `${ref.gallery}/${ref.image}` : ref.level === 'gallery' ? ref.gallery : `${ref.gallery}/${ref.image}/${ref.version}`;
-    return { status: 404, body: armError('ParentResourceNotFound', `Can not perform requested operation on nested resource. Parent resource '${name}' not found.`) };
+    const name =
+      ref.level === 'image'
+        ? `${ref.gallery}/${ref.image}`
+        : ref.level === 'gallery'
+          ? ref.gallery
+          : `${ref.gallery}/${ref.image}/${ref.version}`;
+    return {
+      status: 404,
+      body: armError(
+        'ParentResourceNotFound',
+        `Can not perform requested operation on nested resource. Parent resource '${name}' not found.`,
+      ),
+    };
   }
   return {
     status: 404,
-    body: armError('ResourceNotFound', `The Resource '${RESOURCE_TYPES.gallery}/${nestedName(ref)}' under resource group '${ref.resourceGroup}' was not found.`),
+    body: armError(
+      'ResourceNotFound',
+      `The Resource '${RESOURCE_TYPES.gallery}/${nestedName(ref)}' under resource group '${ref.resourceGroup}' was not found.`,
+    ),
   };
 }
 
@@ -839,7 +973,12 @@ function nestedName(ref: ResourceRef): string {
 }
 
 function parentNotFoundMessage(ref: ImageRef | VersionRef, sim: ArmSimulator): string {
-  const gallery: GalleryRef = { level: 'gallery', subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, gallery: ref.gallery };
+  const gallery: GalleryRef = {
+    level: 'gallery',
+    subscriptionId: ref.subscriptionId,
+    resourceGroup: ref.resourceGroup,
+    gallery: ref.gallery,
+  };
   const missing = !sim.has(gallery) ? ref.gallery : `${ref.gallery}/${ref.image}`;
   return `Can not perform requested operation on nested resource. Parent resource '${missing}' not found.`;
 }
@@ -853,7 +992,13 @@ function matchRoute(pathname: string): Route | undefined {
     if (lower[4] === 'skus') return { kind: 'skus', subscriptionId };
     return undefined;
   }
-  if (lower[2] !== 'resourcegroups' || !seg[3] || lower[4] !== 'providers' || lower[5] !== 'microsoft.compute' || lower[6] !== 'galleries') {
+  if (
+    lower[2] !== 'resourcegroups' ||
+    !seg[3] ||
+    lower[4] !== 'providers' ||
+    lower[5] !== 'microsoft.compute' ||
+    lower[6] !== 'galleries'
+  ) {
     return undefined;
   }
   const resourceGroup = seg[3];
@@ -956,7 +1101,10 @@ function decodeSkipToken(token: string): number | undefined {
 const DEFAULT_FAULT_ERRORS: Record<number, [string, string]> = {
   400: ['BadRequest', 'The request is not valid.'],
   401: ['InvalidAuthenticationToken', 'The access token is invalid.'],
-  403: ['AuthorizationFailed', "The client does not have authorization to perform action 'Microsoft.Compute/galleries/read' over the scope, or the scope is invalid."],
+  403: [
+    'AuthorizationFailed',
+    "The client does not have authorization to perform action 'Microsoft.Compute/galleries/read' over the scope, or the scope is invalid.",
+  ],
   404: ['ResourceNotFound', 'The Resource was not found.'],
   409: ['Conflict', 'The request conflicts with the current state of the resource.'],
   429: ['TooManyRequests', 'The request is being throttled as the limit has been reached for operation type - Read.'],
@@ -968,7 +1116,10 @@ const DEFAULT_FAULT_ERRORS: Record<number, [string, string]> = {
 
 function faultReply(spec: FaultSpec): Reply {
   const status = typeof spec.status === 'number' ? spec.status : 500;
-  const [defCode, defMessage] = DEFAULT_FAULT_ERRORS[status] ?? ['SimulatedFault', `Simulated failure with status ${status}.`];
+  const [defCode, defMessage] = DEFAULT_FAULT_ERRORS[status] ?? [
+    'SimulatedFault',
+    `Simulated failure with status ${status}.`,
+  ];
   const headers: Record<string, string> = {};
   const retryAfter = spec.retryAfterSeconds ?? (status === 429 ? 1 : undefined);
   if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
@@ -986,8 +1137,15 @@ function parseFaultBody(raw: unknown): FaultSpec {
   const documented = typeof code === 'string' && isComputeErrorCode(code) ? COMPUTE_ERRORS[code] : undefined;
   const status = body?.status ?? documented?.status;
   const count = body?.count ?? 1;
-  if (!(status === 'connection-reset' || (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599))) {
-    throw new SimulatorInputError(400, 'InvalidRequestContent', '"status" must be an HTTP error status (400-599) or "connection-reset"');
+  if (!(
+    status === 'connection-reset' ||
+    (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599)
+  )) {
+    throw new SimulatorInputError(
+      400,
+      'InvalidRequestContent',
+      '"status" must be an HTTP error status (400-599) or "connection-reset"',
+    );
   }
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
     throw new SimulatorInputError(400, 'InvalidRequestContent', '"count" must be a positive whole number');
@@ -995,12 +1153,14 @@ function parseFaultBody(raw: unknown): FaultSpec {
   const spec: FaultSpec & { quota?: string } = { status, count };
   const when = body?.when ?? documented?.when;
   if (when !== undefined) {
-    if (when !== 'sync' && when !== 'async') throw new SimulatorInputError(400, 'InvalidRequestContent', '"when" must be "sync" or "async"');
+    if (when !== 'sync' && when !== 'async')
+      throw new SimulatorInputError(400, 'InvalidRequestContent', '"when" must be "sync" or "async"');
     spec.when = when;
   }
   const outcome = body?.outcome;
   if (outcome !== undefined) {
-    if (outcome !== 'Failed' && outcome !== 'Canceled') throw new SimulatorInputError(400, 'InvalidRequestContent', '"outcome" must be "Failed" or "Canceled"');
+    if (outcome !== 'Failed' && outcome !== 'Canceled')
+      throw new SimulatorInputError(400, 'InvalidRequestContent', '"outcome" must be "Failed" or "Canceled"');
     spec.outcome = outcome;
   }
   if (typeof body?.method === 'string') spec.method = body.method.toUpperCase();
@@ -1025,6 +1185,8 @@ const regionKey = (name: string): string => name.replace(/\s+/g, '').toLowerCase
 function latestInRegion(publishingProfile: unknown, region: string): boolean {
   const targets = asObject(publishingProfile)?.targetRegions;
   if (!Array.isArray(targets) || targets.length === 0) return true;
-  const target = targets.map(asObject).find((t) => typeof t?.name === 'string' && regionKey(t.name) === regionKey(region));
+  const target = targets
+    .map(asObject)
+    .find((t) => typeof t?.name === 'string' && regionKey(t.name) === regionKey(region));
   return target !== undefined && target.excludeFromLatest !== true;
 }

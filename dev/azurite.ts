@@ -96,7 +96,17 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   if (options.port !== undefined && (await isListening(port))) {
     throw new PortInUseError(port, 'Azurite (Table service)', 'AZURITE_TABLE_PORT');
   }
-  const args = [azuriteTableMain(), '--tableHost', '127.0.0.1', '--tablePort', String(port), '--silent', '--skipApiVersionCheck', '--disableTelemetry', '--loose'];
+  const args = [
+    azuriteTableMain(),
+    '--tableHost',
+    '127.0.0.1',
+    '--tablePort',
+    String(port),
+    '--silent',
+    '--skipApiVersionCheck',
+    '--disableTelemetry',
+    '--loose',
+  ];
   if (options.location) {
     fs.mkdirSync(options.location, { recursive: true });
     args.push('--location', options.location);

@@ -40,7 +40,9 @@ export class PortInUseError extends Error {
     readonly what: string,
     readonly setting: string,
   ) {
-    super(`Port ${port} for ${what} is already in use. Stop whatever holds it, or choose another port with ${setting}.`);
+    super(
+      `Port ${port} for ${what} is already in use. Stop whatever holds it, or choose another port with ${setting}.`,
+    );
     this.name = 'PortInUseError';
   }
 }
@@ -49,7 +51,12 @@ export class PortInUseError extends Error {
  * Starts `server` on 127.0.0.1 (a free port unless one is given) and resolves with its base URL
  * (`http://127.0.0.1:port`). A port already taken rejects with PortInUseError naming `setting`.
  */
-export async function listenOnLoopback(server: http.Server, port: number | undefined, what: string, setting: string): Promise<string> {
+export async function listenOnLoopback(
+  server: http.Server,
+  port: number | undefined,
+  what: string,
+  setting: string,
+): Promise<string> {
   // Longer than any client keeps an idle socket, so a reused socket is never closed under a request (ECONNRESET).
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

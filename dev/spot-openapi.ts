@@ -115,7 +115,12 @@ function fixAction(node: JsonObject): Json {
 
 const isEnabledBoolean = (node: JsonObject): Json => ({ ...node, type: 'boolean' });
 
-function taskIsEnabledCorrections(file: string, tasksPointer: string, count: number, openapiLines: string): SpotOpenApiCorrection[] {
+function taskIsEnabledCorrections(
+  file: string,
+  tasksPointer: string,
+  count: number,
+  openapiLines: string,
+): SpotOpenApiCorrection[] {
   return Array.from({ length: count }, (_, i) => ({
     defect: 7,
     file,
@@ -135,7 +140,8 @@ export const SPOT_OPENAPI_CORRECTIONS: readonly SpotOpenApiCorrection[] = [
     defect: 1,
     file: C,
     pointer: '',
-    openapi: 'the create body requires group, name, region, capacity, strategy, compute at the wrapper level (lines 3-9)',
+    openapi:
+      'the create body requires group, name, region, capacity, strategy, compute at the wrapper level (lines 3-9)',
     sdk: 'CreateGroupInput is {Group *Group "json:group"} only (azure.go 473-475) and Create posts it as is (566-568)',
     fix: (node) => ({ ...node, required: ['group'] }),
   },
@@ -165,27 +171,28 @@ export const SPOT_OPENAPI_CORRECTIONS: readonly SpotOpenApiCorrection[] = [
       fix: fixAction,
     },
   ]),
-  ...[SCALING_UP, SCALING_DOWN].map(
-    (file): SpotOpenApiCorrection => ({
-      defect: 5,
-      file,
-      pointer: '/allOf/1/properties/action',
-      openapi: `action is oneOf two branches that both match every action (${file === SCALING_UP ? 'line 39' : 'line 42'}); target/minimum/maximum type: integer`,
-      sdk: 'Action is one struct (azure.go 281-290); Target, Minimum, Maximum are *string (azure.go 284-286)',
-      fix: fixAction,
-    }),
+  ...[SCALING_UP, SCALING_DOWN].map((file): SpotOpenApiCorrection => ({
+    defect: 5,
+    file,
+    pointer: '/allOf/1/properties/action',
+    openapi: `action is oneOf two branches that both match every action (${file === SCALING_UP ? 'line 39' : 'line 42'}); target/minimum/maximum type: integer`,
+    sdk: 'Action is one struct (azure.go 281-290); Target, Minimum, Maximum are *string (azure.go 284-286)',
+    fix: fixAction,
+  })),
+  ...(['up', 'down'] as const).map((d): SpotOpenApiCorrection => ({
+    defect: 3,
+    file: C,
+    pointer: `${C_GROUP}/scaling/properties/${d}`,
+    openapi: `scaling.${d} is one object (lines ${d === 'up' ? '77-78' : '272-273'})`,
+    sdk: 'Scaling.Up, Scaling.Down are []*ScalingPolicy (azure.go 253-256); elastigroupVm-scaling.yaml (update/read) has arrays',
+    fix: (node) => ({ type: 'array', items: node }),
+  })),
+  ...taskIsEnabledCorrections(
+    C,
+    `${C_GROUP}/scheduling/properties/tasks`,
+    6,
+    'lines 1353, 1393, 1424, 1455, 1487, 1519',
   ),
-  ...(['up', 'down'] as const).map(
-    (d): SpotOpenApiCorrection => ({
-      defect: 3,
-      file: C,
-      pointer: `${C_GROUP}/scaling/properties/${d}`,
-      openapi: `scaling.${d} is one object (lines ${d === 'up' ? '77-78' : '272-273'})`,
-      sdk: 'Scaling.Up, Scaling.Down are []*ScalingPolicy (azure.go 253-256); elastigroupVm-scaling.yaml (update/read) has arrays',
-      fix: (node) => ({ type: 'array', items: node }),
-    }),
-  ),
-  ...taskIsEnabledCorrections(C, `${C_GROUP}/scheduling/properties/tasks`, 6, 'lines 1353, 1393, 1424, 1455, 1487, 1519'),
   ...taskIsEnabledCorrections(SCHEDULING, '/properties/tasks', 6, 'lines 24, 64, 95, 126, 158, 190'),
   {
     defect: 8,
@@ -241,7 +248,8 @@ function nullableOptionals(schema: Json, seen = new Map<object, Json>()): Json {
   if (typeof props === 'object' && props !== null && !Array.isArray(props)) {
     const required = new Set(Array.isArray(out.required) ? out.required : []);
     const next: JsonObject = {};
-    for (const [name, p] of Object.entries(props)) next[name] = required.has(name) ? p : { anyOf: [{ type: 'null' }, p] };
+    for (const [name, p] of Object.entries(props))
+      next[name] = required.has(name) ? p : { anyOf: [{ type: 'null' }, p] };
     out.properties = next;
   }
   return out;
@@ -280,7 +288,14 @@ function replaceAt(doc: Json, pointer: string, fix: (node: JsonObject) => Json, 
   if (!isObject(node)) throw new Error(`${where}: ${pointer} is not a schema object`);
   const replacement = fix(node);
   if (segments.length === 0) return replacement;
-  const parent = resolvePointer(doc, `/${segments.slice(0, -1).map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`.replace(/^\/$/, ''), where);
+  const parent = resolvePointer(
+    doc,
+    `/${segments
+      .slice(0, -1)
+      .map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1'))
+      .join('/')}`.replace(/^\/$/, ''),
+    where,
+  );
   const last = segments[segments.length - 1] as string;
   if (Array.isArray(parent)) parent[Number(last)] = replacement;
   else if (isObject(parent)) parent[last] = replacement;
@@ -314,8 +329,12 @@ class Documents {
   doc(file: string): Json {
     let doc = this.docs.get(file);
     if (doc === undefined) {
-      doc = loadYaml(readFileSync(path.join(this.apiDir, file), 'utf8'), { schema: CORE_SCHEMA, filename: file }) as Json;
-      for (const c of this.corrections.filter((k) => k.file === file)) doc = replaceAt(doc, c.pointer, c.fix, `correction ${c.defect} of ${file}`);
+      doc = loadYaml(readFileSync(path.join(this.apiDir, file), 'utf8'), {
+        schema: CORE_SCHEMA,
+        filename: file,
+      }) as Json;
+      for (const c of this.corrections.filter((k) => k.file === file))
+        doc = replaceAt(doc, c.pointer, c.fix, `correction ${c.defect} of ${file}`);
       this.docs.set(file, doc);
     }
     return doc;
@@ -348,7 +367,10 @@ class Documents {
     const out: JsonObject = {};
     for (const [k, v] of Object.entries(node)) {
       // Examples are data, not schemas: kept out of the way (Ajv ignores `example` anyway).
-      out[k] = k === 'example' || k === 'examples' ? v : this.walk(v, file, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      out[k] =
+        k === 'example' || k === 'examples'
+          ? v
+          : this.walk(v, file, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
     }
     return out;
   }
@@ -361,7 +383,14 @@ class Documents {
  * (`writeOnly` properties refused: OpenAPI 3.0.3 "SHOULD NOT be sent as part of the response").
  */
 function newAjv(direction: 'request' | 'response'): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictTuples: false, strictRequired: false, validateSchema: true });
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: true,
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false,
+    validateSchema: true,
+  });
   ajv.addKeyword('example');
   // OpenAPI's number and string formats (OpenAPI 3.0.3 "Data Types"): float is any number, byte is base64.
   ajv.addFormat('float', { type: 'number', validate: () => true });
@@ -373,7 +402,9 @@ function newAjv(direction: 'request' | 'response'): Ajv {
     keyword: refused,
     schemaType: 'boolean',
     validate: (flag: boolean) => !flag,
-    error: { message: direction === 'request' ? 'is read-only: set by Spot, not sent' : 'is write-only: never sent back' },
+    error: {
+      message: direction === 'request' ? 'is read-only: set by Spot, not sent' : 'is write-only: never sent back',
+    },
   });
   return ajv;
 }
@@ -412,7 +443,11 @@ function problemsOf(errors: readonly ErrorObject[]): SchemaProblem[] {
     // The null branch of a PUT's optional property (defect 9) and the anyOf around it say nothing
     // when the value is not null: the errors of the other branch do.
     if (e.keyword === 'type' && (e.params as { type?: unknown }).type === 'null') continue;
-    if ((e.keyword === 'anyOf' || e.keyword === 'oneOf') && errors.some((o) => o !== e && o.instancePath.startsWith(e.instancePath) && o.keyword !== 'type')) continue;
+    if (
+      (e.keyword === 'anyOf' || e.keyword === 'oneOf') &&
+      errors.some((o) => o !== e && o.instancePath.startsWith(e.instancePath) && o.keyword !== 'type')
+    )
+      continue;
     let pointer = e.instancePath;
     let message = e.message ?? 'is invalid';
     if (e.keyword === 'required') {
@@ -451,9 +486,13 @@ export class SpotOpenApi {
       for (const m of METHODS) {
         const op = item[m];
         if (!isObject(op)) continue;
-        const body = isObject(op.requestBody) && isObject(op.requestBody.content) ? op.requestBody.content['application/json'] : undefined;
+        const body =
+          isObject(op.requestBody) && isObject(op.requestBody.content)
+            ? op.requestBody.content['application/json']
+            : undefined;
         let schema = isObject(body) && isObject(body.schema) ? body.schema : undefined;
-        if (schema !== undefined && m === 'put' && options.corrections !== false) schema = nullableOptionals(schema) as JsonObject;
+        if (schema !== undefined && m === 'put' && options.corrections !== false)
+          schema = nullableOptionals(schema) as JsonObject;
         const ok = isObject(op.responses) ? op.responses['200'] : undefined;
         const okBody = isObject(ok) && isObject(ok.content) ? ok.content['application/json'] : undefined;
         const responseSchema = isObject(okBody) && isObject(okBody.schema) ? okBody.schema : undefined;
@@ -507,10 +546,11 @@ export class SpotOpenApi {
     return validate(body) ? [] : problemsOf(validate.errors ?? []);
   }
 
-/** The problems Spot's 200 answer schema finds in an answer (the whole envelope): `[]` when it validates. Compiled on first use. */
+  /** The problems Spot's 200 answer schema finds in an answer (the whole envelope): `[]` when it validates. Compiled on first use. */
   validateResponse(method: string, pathname: string, envelope: unknown): SchemaProblem[] {
     const found = this.match(method, pathname);
-    if (found?.operation.responseSchema === undefined) throw new Error(`Spot's OpenAPI has no 200 answer for ${method} ${pathname}`);
+    if (found?.operation.responseSchema === undefined)
+      throw new Error(`Spot's OpenAPI has no 200 answer for ${method} ${pathname}`);
     let validate = this.responseValidators.get(found.operation);
     if (validate === undefined) {
       this.responseAjv ??= newAjv('response');

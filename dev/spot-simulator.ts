@@ -85,7 +85,12 @@ export const NOT_DOCUMENTED = {
    * simulator's. A client should treat `progress.value` 100 with no error as done and a status
    * containing "fail" or "stop" as failed (the research memo's rule), never this list.
    */
-  deploymentStatus: { started: 'deploymentStart', running: 'deploymentInProgress', finished: 'deploymentFinished', failed: 'deploymentFailed' },
+  deploymentStatus: {
+    started: 'deploymentStart',
+    running: 'deploymentInProgress',
+    finished: 'deploymentFinished',
+    failed: 'deploymentFailed',
+  },
   /** Batch statuses in deployment details (HELP `deploy-an-elastigroup.md` lists VM statuses Pending, Running, Healthy, Unhealthy, Detached). */
   vmStatus: { pending: 'Pending', healthy: 'Healthy', detached: 'Detached', unhealthy: 'Unhealthy' },
   /** Stateful node statuses: `active` is OA `statefulNodeStatus.yaml`'s example; the rest are this simulator's. */
@@ -211,7 +216,16 @@ class SpotError extends Error {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_LOGGED_REQUESTS = 10_000;
-const STATUS_TEXT: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = {
+  200: 'OK',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};
 
 const isObj = (v: unknown): v is Item => typeof v === 'object' && v !== null && !Array.isArray(v);
 const hex8 = (): string => randomBytes(4).toString('hex');
@@ -237,7 +251,6 @@ export class SpotSimulator {
   /** How the lists' `name` filter matches (NOT_DOCUMENTED.listNameMatch); may be changed while running. */
   listNameMatch: 'exact' | 'substring' = NOT_DOCUMENTED.listNameMatch;
   private readonly openApi: SpotOpenApi;
-
 
   private readonly groups = new Map<string, StoredGroup>();
   private readonly nodes = new Map<string, StoredGroup>();
@@ -268,7 +281,18 @@ export class SpotSimulator {
   async start(port?: number): Promise<{ endpoint: string }> {
     const endpoint = await this.listener.start((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
-        if (!res.headersSent) this.send(res, { status: 500, body: this.envelope(req, 500, { errors: [{ code: NOT_DOCUMENTED.serverErrorCode, message: `Simulator failure: ${err instanceof Error ? err.message : String(err)}` }] }) });
+        if (!res.headersSent)
+          this.send(res, {
+            status: 500,
+            body: this.envelope(req, 500, {
+              errors: [
+                {
+                  code: NOT_DOCUMENTED.serverErrorCode,
+                  message: `Simulator failure: ${err instanceof Error ? err.message : String(err)}`,
+                },
+              ],
+            }),
+          });
         else res.destroy();
       });
     }, port);
@@ -287,11 +311,15 @@ export class SpotSimulator {
 
   /** The groups of an account (or of all), as stored (what was sent, secrets included, as Spot keeps them). */
   storedGroups(accountId?: string): Item[] {
-    return [...this.groups.values()].filter((g) => accountId === undefined || g.accountId === accountId).map((g) => structuredClone(g.body));
+    return [...this.groups.values()]
+      .filter((g) => accountId === undefined || g.accountId === accountId)
+      .map((g) => structuredClone(g.body));
   }
 
   storedNodes(accountId?: string): Item[] {
-    return [...this.nodes.values()].filter((g) => accountId === undefined || g.accountId === accountId).map((g) => structuredClone(g.body));
+    return [...this.nodes.values()]
+      .filter((g) => accountId === undefined || g.accountId === accountId)
+      .map((g) => structuredClone(g.body));
   }
 
   /** Every request received, oldest first (no header is kept: never the token). */
@@ -342,7 +370,14 @@ export class SpotSimulator {
       }
     }
     const reply = this.answer(req, method, url, body, bodyError);
-    if (this.log.length < MAX_LOGGED_REQUESTS) this.log.push({ method, path: url.pathname, query, status: reply.drop || reply.hold ? 0 : reply.status, ...(body !== undefined ? { body } : {}) });
+    if (this.log.length < MAX_LOGGED_REQUESTS)
+      this.log.push({
+        method,
+        path: url.pathname,
+        query,
+        status: reply.drop || reply.hold ? 0 : reply.status,
+        ...(body !== undefined ? { body } : {}),
+      });
     if (reply.drop) {
       req.socket.destroy();
       return;
@@ -355,15 +390,25 @@ export class SpotSimulator {
     this.send(res, reply);
   }
 
-  private answer(req: http.IncomingMessage, method: string, url: URL, body: unknown, bodyError: string | undefined): Reply {
+  private answer(
+    req: http.IncomingMessage,
+    method: string,
+    url: URL,
+    body: unknown,
+    bodyError: string | undefined,
+  ): Reply {
     if (req.headers.authorization !== `Bearer ${this.token}`) {
       const u = NOT_DOCUMENTED.unauthorized;
-      return { status: u.status, body: this.envelope(req, u.status, { errors: [{ code: u.code, message: 'a valid bearer token is required' }] }) };
+      return {
+        status: u.status,
+        body: this.envelope(req, u.status, { errors: [{ code: u.code, message: 'a valid bearer token is required' }] }),
+      };
     }
     const found = this.openApi.match(method, url.pathname);
     const route = found?.operation.path ?? url.pathname;
     const rateHeaders = this.countRate(`${method} ${route}`);
-    const withRate = (r: Reply): Reply => (rateHeaders === undefined ? r : { ...r, headers: { ...rateHeaders.headers, ...r.headers } });
+    const withRate = (r: Reply): Reply =>
+      rateHeaders === undefined ? r : { ...r, headers: { ...rateHeaders.headers, ...r.headers } };
     if (rateHeaders?.blocked) return withRate(this.tooManyRequests(req, rateHeaders.resetSeconds));
     const fault = this.takeFault(method, url.pathname);
     if (fault === undefined) return this.process(req, method, url, body, bodyError, found, withRate);
@@ -373,21 +418,52 @@ export class SpotSimulator {
     if (fault.status === 'no-answer') return { status: 0, hold: true };
     if (fault.status === 429) return withRate(this.tooManyRequests(req, fault.resetSeconds ?? 1));
     const code = fault.code ?? (fault.status >= 500 ? NOT_DOCUMENTED.serverErrorCode : `HTTP_${fault.status}`);
-    return withRate({ status: fault.status, body: this.envelope(req, fault.status, { errors: [{ code, message: fault.message ?? STATUS_TEXT[fault.status] ?? 'Error', ...(fault.field ? { field: fault.field } : {}) }] }) });
+    return withRate({
+      status: fault.status,
+      body: this.envelope(req, fault.status, {
+        errors: [
+          {
+            code,
+            message: fault.message ?? STATUS_TEXT[fault.status] ?? 'Error',
+            ...(fault.field ? { field: fault.field } : {}),
+          },
+        ],
+      }),
+    });
   }
 
   /** The answer of a request that met no fault: Spot's work and its envelope. */
-  private process(req: http.IncomingMessage, method: string, url: URL, body: unknown, bodyError: string | undefined, found: ReturnType<SpotOpenApi['match']>, withRate: (r: Reply) => Reply): Reply {
+  private process(
+    req: http.IncomingMessage,
+    method: string,
+    url: URL,
+    body: unknown,
+    bodyError: string | undefined,
+    found: ReturnType<SpotOpenApi['match']>,
+    withRate: (r: Reply) => Reply,
+  ): Reply {
     const accountId = url.searchParams.get('accountId');
     try {
       if (accountId === null || accountId === '') throw new SpotError(400, [{ ...NOT_DOCUMENTED.accountIdRequired }]);
-      if (this.accounts !== undefined && !this.accounts.has(accountId)) throw new SpotError(400, [{ code: NOT_DOCUMENTED.unknownAccount, message: `Account: '${accountId}' does not exist` }]);
+      if (this.accounts !== undefined && !this.accounts.has(accountId))
+        throw new SpotError(400, [
+          { code: NOT_DOCUMENTED.unknownAccount, message: `Account: '${accountId}' does not exist` },
+        ]);
       const status = method === 'GET' ? /^\/azure\/compute\/statefulNode\/([^/]+)\/status$/.exec(url.pathname) : null;
       if (status !== null) {
         // OA stateful/node/paths/getStatus.yaml (not among the copied files: it takes no body).
-        return withRate({ status: 200, body: this.envelope(req, 200, { kind: KINDS.nodeStatus, items: [this.nodeStatus(accountId, decodeURIComponent(status[1] as string))] }) });
+        return withRate({
+          status: 200,
+          body: this.envelope(req, 200, {
+            kind: KINDS.nodeStatus,
+            items: [this.nodeStatus(accountId, decodeURIComponent(status[1] as string))],
+          }),
+        });
       }
-      if (found === undefined) throw new SpotError(NOT_DOCUMENTED.noRoute.status, [{ code: NOT_DOCUMENTED.noRoute.code, message: `no ${method} ${url.pathname}` }]);
+      if (found === undefined)
+        throw new SpotError(NOT_DOCUMENTED.noRoute.status, [
+          { code: NOT_DOCUMENTED.noRoute.code, message: `no ${method} ${url.pathname}` },
+        ]);
       if (found.operation.requestSchema !== undefined && !(method === 'DELETE' && body === undefined)) {
         if (bodyError !== undefined) throw new SpotError(400, [{ code: NOT_DOCUMENTED.notJson, message: bodyError }]);
         const problems = this.openApi.validateRequest(method, url.pathname, body ?? null);
@@ -399,33 +475,73 @@ export class SpotSimulator {
       if (found.operation.responseSchema !== undefined) stripWriteOnly(found.operation.responseSchema, envelope);
       return withRate({ status: 200, body: envelope });
     } catch (e) {
-      if (e instanceof SpotError) return withRate({ status: e.status, body: this.envelope(req, e.status, { errors: e.errors }) });
+      if (e instanceof SpotError)
+        return withRate({ status: e.status, body: this.envelope(req, e.status, { errors: e.errors }) });
       throw e;
     }
   }
 
-  private route(operationId: string, params: Record<string, string>, accountId: string, url: URL, body: unknown): { kind?: string; items?: unknown[] } {
+  private route(
+    operationId: string,
+    params: Record<string, string>,
+    accountId: string,
+    url: URL,
+    body: unknown,
+  ): { kind?: string; items?: unknown[] } {
     const b = isObj(body) ? body : {};
     switch (operationId) {
       case 'elastigroupAzureSpotVmsCreate':
-        return { kind: KINDS.group, items: [this.publicView(this.create(this.groups, 'sig', accountId, b.group as Item))] };
+        return {
+          kind: KINDS.group,
+          items: [this.publicView(this.create(this.groups, 'sig', accountId, b.group as Item))],
+        };
       case 'elastigroupAzureSpotVmsListAll':
         return { kind: KINDS.group, items: this.list(this.groups, accountId, url).map((g) => this.publicView(g)) };
       case 'elastigroupAzureSpotVmsGetGroup':
-        return { kind: KINDS.group, items: [this.publicView(this.find(this.groups, accountId, params.groupId as string).body)] };
+        return {
+          kind: KINDS.group,
+          items: [this.publicView(this.find(this.groups, accountId, params.groupId as string).body)],
+        };
       case 'elastigroupAzureSpotVmsUpdate':
-        return { kind: KINDS.group, items: [this.publicView(this.updateGroup(accountId, params.groupId as string, b.group as Item))] };
+        return {
+          kind: KINDS.group,
+          items: [this.publicView(this.updateGroup(accountId, params.groupId as string, b.group as Item))],
+        };
       case 'elastigroupAzureSpotVmsDelete':
         this.remove(this.groups, accountId, params.groupId as string);
         return {};
       case 'elastigroupAzureSpotVmsCreateDeployment':
-        return { kind: KINDS.deployment, items: [this.deploymentView(this.startDeployment(accountId, params.groupId as string, isObj(b.deployment) ? b.deployment : {}))] };
+        return {
+          kind: KINDS.deployment,
+          items: [
+            this.deploymentView(
+              this.startDeployment(accountId, params.groupId as string, isObj(b.deployment) ? b.deployment : {}),
+            ),
+          ],
+        };
       case 'elastigroupAzureSpotVmsListGroupDeployment':
-        return { kind: KINDS.deployment, items: this.listDeployments(accountId, params.groupId as string, url).map((d) => this.deploymentView(d)) };
+        return {
+          kind: KINDS.deployment,
+          items: this.listDeployments(accountId, params.groupId as string, url).map((d) => this.deploymentView(d)),
+        };
       case 'elastigroupAzureSpotVmsDeploymentStatus':
-        return { kind: KINDS.deployment, items: [this.deploymentView(this.findDeployment(accountId, params.groupId as string, params.deploymentId as string))] };
+        return {
+          kind: KINDS.deployment,
+          items: [
+            this.deploymentView(
+              this.findDeployment(accountId, params.groupId as string, params.deploymentId as string),
+            ),
+          ],
+        };
       case 'elastigroupAzureSpotVmsDeploymentStatusDetails':
-        return { kind: KINDS.details, items: [this.deploymentDetails(this.findDeployment(accountId, params.groupId as string, params.deploymentId as string))] };
+        return {
+          kind: KINDS.details,
+          items: [
+            this.deploymentDetails(
+              this.findDeployment(accountId, params.groupId as string, params.deploymentId as string),
+            ),
+          ],
+        };
       case 'azureStatefulNodeCreate': {
         const node = this.create(this.nodes, 'ssn', accountId, b.statefulNode as Item);
         this.nodeStates.set(node.id as string, { status: NOT_DOCUMENTED.nodeStatus.active, vmGeneration: 1 });
@@ -434,9 +550,15 @@ export class SpotSimulator {
       case 'azureStatefulNodeGetAll':
         return { kind: KINDS.node, items: this.list(this.nodes, accountId, url).map((n) => this.publicView(n)) };
       case 'azureStatefulNodeGet':
-        return { kind: KINDS.node, items: [this.publicView(this.find(this.nodes, accountId, params.nodeId as string).body)] };
+        return {
+          kind: KINDS.node,
+          items: [this.publicView(this.find(this.nodes, accountId, params.nodeId as string).body)],
+        };
       case 'azureStatefulNodeUpdate':
-        return { kind: KINDS.node, items: [this.publicView(this.updateNode(accountId, params.nodeId as string, b.statefulNode as Item))] };
+        return {
+          kind: KINDS.node,
+          items: [this.publicView(this.updateNode(accountId, params.nodeId as string, b.statefulNode as Item))],
+        };
       case 'azureStatefulNodeDelete':
         this.remove(this.nodes, accountId, params.nodeId as string);
         this.nodeStates.delete(params.nodeId as string);
@@ -445,7 +567,9 @@ export class SpotSimulator {
         this.changeState(accountId, params.nodeId as string, b.state);
         return {};
       default:
-        throw new SpotError(NOT_DOCUMENTED.noRoute.status, [{ code: NOT_DOCUMENTED.noRoute.code, message: `${operationId} is not simulated` }]);
+        throw new SpotError(NOT_DOCUMENTED.noRoute.status, [
+          { code: NOT_DOCUMENTED.noRoute.code, message: `${operationId} is not simulated` },
+        ]);
     }
   }
 
@@ -477,7 +601,12 @@ export class SpotSimulator {
     return [...store.values()]
       .filter((g) => g.accountId === accountId)
       .map((g) => g.body)
-      .filter((b) => (name === null || (this.listNameMatch === 'exact' ? b.name === name : typeof b.name === 'string' && b.name.includes(name))) && (region === null || b.region === region));
+      .filter(
+        (b) =>
+          (name === null ||
+            (this.listNameMatch === 'exact' ? b.name === name : typeof b.name === 'string' && b.name.includes(name))) &&
+          (region === null || b.region === region),
+      );
   }
 
   private remove(store: Map<string, StoredGroup>, accountId: string, id: string): void {
@@ -497,12 +626,25 @@ export class SpotSimulator {
     const stored = this.find(this.groups, accountId, id);
     // The update schema (elastigroupVm-update.yaml) does not declare `id`; the read model marks it
     // readOnly (elastigroupVm.yaml) and the SDK drops it before a PUT (azure.go 625-626).
-    if (changes.id !== undefined) throw new SpotError(400, [{ code: NOT_DOCUMENTED.validationCode, message: 'group.id is read-only: set by Spot, not sent', field: 'group.id' }]);
+    if (changes.id !== undefined)
+      throw new SpotError(400, [
+        {
+          code: NOT_DOCUMENTED.validationCode,
+          message: 'group.id is read-only: set by Spot, not sent',
+          field: 'group.id',
+        },
+      ]);
     // Not in the update schema; TF: "field [%v] is immutable, cannot be changed post creation".
     for (const path of [['region'], ['resourceGroupName'], ['compute', 'os']]) {
       const given = at(changes, path);
       if (given !== undefined && given !== at(stored.body, path)) {
-        throw new SpotError(400, [{ code: NOT_DOCUMENTED.immutableField, message: `${fieldOf(path)} cannot be changed after the group is created`, field: `group.${fieldOf(path)}` }]);
+        throw new SpotError(400, [
+          {
+            code: NOT_DOCUMENTED.immutableField,
+            message: `${fieldOf(path)} cannot be changed after the group is created`,
+            field: `group.${fieldOf(path)}`,
+          },
+        ]);
       }
     }
     return this.applyUpdate(stored, changes);
@@ -524,7 +666,11 @@ export class SpotSimulator {
         const given = at(changes, path);
         if (given !== undefined && given !== null) {
           throw new SpotError(400, [
-            { code: NOT_DOCUMENTED.persistedField, message: `For import or update operations, ${field} object cannot be defined when the compute.persistence.${flag} = true.`, field: `statefulNode.${fieldOf(path)}` },
+            {
+              code: NOT_DOCUMENTED.persistedField,
+              message: `For import or update operations, ${field} object cannot be defined when the compute.persistence.${flag} = true.`,
+              field: `statefulNode.${fieldOf(path)}`,
+            },
           ]);
         }
       }
@@ -557,10 +703,19 @@ export class SpotSimulator {
     const s = NOT_DOCUMENTED.nodeStatus;
     if (requested !== 'pause' && requested !== 'resume' && requested !== 'recycle') {
       // `state` is not required by the schema (README), so an absent one reaches here.
-      throw new SpotError(400, [{ code: NOT_DOCUMENTED.validationCode, message: 'state must be one of "pause", "resume", "recycle"', field: 'state' }]);
+      throw new SpotError(400, [
+        {
+          code: NOT_DOCUMENTED.validationCode,
+          message: 'state must be one of "pause", "resume", "recycle"',
+          field: 'state',
+        },
+      ]);
     }
     const state = this.stateOf(id);
-    if (state.pending !== undefined) throw new SpotError(400, [{ code: NOT_DOCUMENTED.stateChangeInProgress, message: `the stateful node is ${state.status}` }]);
+    if (state.pending !== undefined)
+      throw new SpotError(400, [
+        { code: NOT_DOCUMENTED.stateChangeInProgress, message: `the stateful node is ${state.status}` },
+      ]);
     const until = this.now() + this.stateChangeMs;
     if (requested === 'pause') {
       state.status = s.pausing;
@@ -582,7 +737,14 @@ export class SpotSimulator {
     const node = this.find(this.nodes, accountId, id).body;
     const state = this.stateOf(id);
     const vmName = at(node, ['compute', 'launchSpecification', 'vmName']);
-    return { id, name: node.name, region: node.region, resourceGroupName: node.resourceGroupName, status: state.status, vmName: `${typeof vmName === 'string' ? vmName : id}-${state.vmGeneration}` };
+    return {
+      id,
+      name: node.name,
+      region: node.region,
+      resourceGroupName: node.resourceGroupName,
+      status: state.status,
+      vmName: `${typeof vmName === 'string' ? vmName : id}-${state.vmGeneration}`,
+    };
   }
 
   // ---------------------------------------------------------------- deployments
@@ -590,12 +752,21 @@ export class SpotSimulator {
   private startDeployment(accountId: string, groupId: string, given: Item): Deployment {
     const group = this.find(this.groups, accountId, groupId).body;
     const running = [...this.deployments.values()].find((d) => d.groupId === groupId && this.phase(d).running);
-    if (running !== undefined) throw new SpotError(400, [{ code: NOT_DOCUMENTED.deploymentInProgress, message: `deployment ${running.id} of group ${groupId} is in progress` }]);
+    if (running !== undefined)
+      throw new SpotError(400, [
+        {
+          code: NOT_DOCUMENTED.deploymentInProgress,
+          message: `deployment ${running.id} of group ${groupId} is in progress`,
+        },
+      ]);
     // Spot's documented defaults (OA groupVmDeployment.yaml): batchSizePercentage 25, gracePeriod 600.
     const batchSize = typeof given.batchSizePercentage === 'number' ? given.batchSizePercentage : 25;
     const gracePeriod = typeof given.gracePeriod === 'number' ? given.gracePeriod : 600;
-    const healthCheckTypes = Array.isArray(given.healthCheckTypes) ? (given.healthCheckTypes as string[]) : ((at(group, ['health', 'healthCheckTypes']) as string[] | undefined) ?? []);
-    const target = typeof at(group, ['capacity', 'target']) === 'number' ? (at(group, ['capacity', 'target']) as number) : 1;
+    const healthCheckTypes = Array.isArray(given.healthCheckTypes)
+      ? (given.healthCheckTypes as string[])
+      : ((at(group, ['health', 'healthCheckTypes']) as string[] | undefined) ?? []);
+    const target =
+      typeof at(group, ['capacity', 'target']) === 'number' ? (at(group, ['capacity', 'target']) as number) : 1;
     const vmsPerBatch = Math.max(1, Math.ceil((target * batchSize) / 100));
     const numOfBatches = Math.max(1, Math.ceil(target / vmsPerBatch));
     let id: string;
@@ -615,7 +786,9 @@ export class SpotSimulator {
       healthCheckTypes,
       vmsPerBatch,
       blueVms: target,
-      ...(failure !== undefined ? { failAt: { batch: Math.min(Math.max(1, failure.batch), numOfBatches), errorMessage: failure.errorMessage } } : {}),
+      ...(failure !== undefined
+        ? { failAt: { batch: Math.min(Math.max(1, failure.batch), numOfBatches), errorMessage: failure.errorMessage } }
+        : {}),
     };
     this.deployments.set(id, deployment);
     return deployment;
@@ -624,7 +797,10 @@ export class SpotSimulator {
   private findDeployment(accountId: string, groupId: string, deploymentId: string): Deployment {
     this.find(this.groups, accountId, groupId);
     const d = this.deployments.get(deploymentId);
-    if (d === undefined || d.groupId !== groupId) throw new SpotError(400, [{ code: 'DEPLOYMENT_DOESNT_EXIST', message: `Deployment: '${deploymentId}' does not exist` }]);
+    if (d === undefined || d.groupId !== groupId)
+      throw new SpotError(400, [
+        { code: 'DEPLOYMENT_DOESNT_EXIST', message: `Deployment: '${deploymentId}' does not exist` },
+      ]);
     return d;
   }
 
@@ -632,21 +808,52 @@ export class SpotSimulator {
     this.find(this.groups, accountId, groupId);
     const limit = Number(url.searchParams.get('LIMIT') ?? 5);
     const ascending = (url.searchParams.get('SORT') ?? 'createdAt:DESC').toUpperCase().endsWith(':ASC');
-    const list = [...this.deployments.values()].filter((d) => d.groupId === groupId).sort((a, b) => (ascending ? a.startedAt - b.startedAt : b.startedAt - a.startedAt));
+    const list = [...this.deployments.values()]
+      .filter((d) => d.groupId === groupId)
+      .sort((a, b) => (ascending ? a.startedAt - b.startedAt : b.startedAt - a.startedAt));
     return list.slice(0, Number.isInteger(limit) && limit > 0 ? limit : 5);
   }
 
   /** Where a deployment is at the simulator's clock. */
-  private phase(d: Deployment): { running: boolean; failed: boolean; currentBatch: number; progress: number; doneBatches: number; updatedAt: number } {
+  private phase(d: Deployment): {
+    running: boolean;
+    failed: boolean;
+    currentBatch: number;
+    progress: number;
+    doneBatches: number;
+    updatedAt: number;
+  } {
     const elapsed = Math.max(0, this.now() - d.startedAt);
     const total = d.numOfBatches * d.batchMs;
     if (d.failAt !== undefined && elapsed >= (d.failAt.batch - 1) * d.batchMs + d.batchMs / 2) {
       const doneBatches = d.failAt.batch - 1;
-      return { running: false, failed: true, currentBatch: d.failAt.batch, progress: Math.floor((100 * doneBatches) / d.numOfBatches), doneBatches, updatedAt: d.startedAt + (d.failAt.batch - 1) * d.batchMs + d.batchMs / 2 };
+      return {
+        running: false,
+        failed: true,
+        currentBatch: d.failAt.batch,
+        progress: Math.floor((100 * doneBatches) / d.numOfBatches),
+        doneBatches,
+        updatedAt: d.startedAt + (d.failAt.batch - 1) * d.batchMs + d.batchMs / 2,
+      };
     }
-    if (elapsed >= total) return { running: false, failed: false, currentBatch: d.numOfBatches, progress: 100, doneBatches: d.numOfBatches, updatedAt: d.startedAt + total };
+    if (elapsed >= total)
+      return {
+        running: false,
+        failed: false,
+        currentBatch: d.numOfBatches,
+        progress: 100,
+        doneBatches: d.numOfBatches,
+        updatedAt: d.startedAt + total,
+      };
     const doneBatches = Math.floor(elapsed / d.batchMs);
-    return { running: true, failed: false, currentBatch: doneBatches + 1, progress: Math.floor((100 * elapsed) / total), doneBatches, updatedAt: d.startedAt + elapsed };
+    return {
+      running: true,
+      failed: false,
+      currentBatch: doneBatches + 1,
+      progress: Math.floor((100 * elapsed) / total),
+      doneBatches,
+      updatedAt: d.startedAt + elapsed,
+    };
   }
 
   private statusOf(d: Deployment): string {
@@ -681,15 +888,42 @@ export class SpotSimulator {
       const failedHere = p.failed && n === d.failAt?.batch;
       return {
         batch: n,
-        blue: { vmName: `vm-blue-${d.id.slice(5)}-${n}`, batchNum: n, status: done ? v.detached : v.healthy, type: 'old', updatedAt: stamp(p.updatedAt) },
-        green: { vmName: `vm-green-${d.id.slice(5)}-${n}`, batchNum: n, status: failedHere ? v.unhealthy : done ? v.healthy : v.pending, type: 'new', updatedAt: stamp(p.updatedAt) },
+        blue: {
+          vmName: `vm-blue-${d.id.slice(5)}-${n}`,
+          batchNum: n,
+          status: done ? v.detached : v.healthy,
+          type: 'old',
+          updatedAt: stamp(p.updatedAt),
+        },
+        green: {
+          vmName: `vm-green-${d.id.slice(5)}-${n}`,
+          batchNum: n,
+          status: failedHere ? v.unhealthy : done ? v.healthy : v.pending,
+          type: 'new',
+          updatedAt: stamp(p.updatedAt),
+        },
       };
     });
-    const events: { status: string; eventType: string; timestamp: string }[] = [{ status: NOT_DOCUMENTED.deploymentStatus.started, eventType: 'Batch 1 - Launching New instances', timestamp: stamp(d.startedAt) }];
+    const events: { status: string; eventType: string; timestamp: string }[] = [
+      {
+        status: NOT_DOCUMENTED.deploymentStatus.started,
+        eventType: 'Batch 1 - Launching New instances',
+        timestamp: stamp(d.startedAt),
+      },
+    ];
     for (let n = 2; n <= p.currentBatch && !(p.failed && n > (d.failAt?.batch ?? 0)); n++) {
-      events.push({ status: NOT_DOCUMENTED.deploymentStatus.running, eventType: `Batch ${n} - Launching New instances`, timestamp: stamp(d.startedAt + (n - 1) * d.batchMs) });
+      events.push({
+        status: NOT_DOCUMENTED.deploymentStatus.running,
+        eventType: `Batch ${n} - Launching New instances`,
+        timestamp: stamp(d.startedAt + (n - 1) * d.batchMs),
+      });
     }
-    if (!p.running) events.push({ status: this.statusOf(d), eventType: p.failed ? `Batch ${p.currentBatch} - Deployment failed` : 'Deployment finished', timestamp: stamp(p.updatedAt) });
+    if (!p.running)
+      events.push({
+        status: this.statusOf(d),
+        eventType: p.failed ? `Batch ${p.currentBatch} - Deployment failed` : 'Deployment finished',
+        timestamp: stamp(p.updatedAt),
+      });
     return {
       detailsOverview: {
         deploymentId: d.id,
@@ -711,7 +945,9 @@ export class SpotSimulator {
   // ---------------------------------------------------------------- rate limiting and faults
 
   /** Counts a request against its route's budget; undefined when no limit is set. */
-  private countRate(key: string): { headers: Record<string, string>; blocked: boolean; resetSeconds: number } | undefined {
+  private countRate(
+    key: string,
+  ): { headers: Record<string, string>; blocked: boolean; resetSeconds: number } | undefined {
     const limit = this.rateLimit;
     if (limit === undefined) return undefined;
     const now = this.now();
@@ -726,7 +962,15 @@ export class SpotSimulator {
     if (blocked) entry.blockedUntil = now + RATE_WINDOW_MS;
     const resetAt = blocked ? entry.blockedUntil : entry.windowStart + RATE_WINDOW_MS;
     const resetSeconds = Math.max(0, Math.ceil((resetAt - now) / 1000));
-    return { blocked, resetSeconds, headers: { 'X-RateLimit-Limit': String(limit), 'X-RateLimit-Remaining': String(Math.max(0, limit - entry.count)), 'X-RateLimit-Reset': String(resetSeconds) } };
+    return {
+      blocked,
+      resetSeconds,
+      headers: {
+        'X-RateLimit-Limit': String(limit),
+        'X-RateLimit-Remaining': String(Math.max(0, limit - entry.count)),
+        'X-RateLimit-Reset': String(resetSeconds),
+      },
+    };
   }
 
   /** Spot's documented 429 body: the wrapper and `data`, no `errors` (HELP administration/api README). */
@@ -752,7 +996,11 @@ export class SpotSimulator {
   // ---------------------------------------------------------------- envelope
 
   /** Spot's envelope (OA responseWrapper.yaml, responseItemWrapper.yaml, errorResponse.yaml). */
-  private envelope(req: http.IncomingMessage, status: number, content: { kind?: string; items?: unknown[]; errors?: readonly unknown[] }): unknown {
+  private envelope(
+    req: http.IncomingMessage,
+    status: number,
+    content: { kind?: string; items?: unknown[]; errors?: readonly unknown[] },
+  ): unknown {
     const response: Item = { status: { code: status, message: STATUS_TEXT[status] ?? 'Error' } };
     if (content.kind !== undefined) response.kind = content.kind;
     if (content.items !== undefined) {
@@ -760,18 +1008,34 @@ export class SpotSimulator {
       response.count = content.items.length;
     }
     if (content.errors !== undefined) response.errors = content.errors;
-    return { request: { id: randomUUID(), url: req.url ?? '/', method: (req.method ?? 'GET').toUpperCase(), timestamp: new Date(this.now()).toISOString() }, response };
+    return {
+      request: {
+        id: randomUUID(),
+        url: req.url ?? '/',
+        method: (req.method ?? 'GET').toUpperCase(),
+        timestamp: new Date(this.now()).toISOString(),
+      },
+      response,
+    };
   }
 
   private send(res: http.ServerResponse, reply: Reply): void {
     const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
-    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...reply.headers });
+    res.writeHead(reply.status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+      ...reply.headers,
+    });
     res.end(text);
   }
 }
 
 function validationError(p: SchemaProblem): { code: string; message: string; field: string } {
-  return { code: NOT_DOCUMENTED.validationCode, message: p.field === '' ? `the body ${p.message}` : `${p.field} ${p.message}`, field: p.field };
+  return {
+    code: NOT_DOCUMENTED.validationCode,
+    message: p.field === '' ? `the body ${p.message}` : `${p.field} ${p.message}`,
+    field: p.field,
+  };
 }
 
 async function readBody(req: http.IncomingMessage): Promise<Buffer> {

@@ -72,7 +72,8 @@ function portSetting(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${name} must be a port number (1-65535), got "${raw}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new Error(`${name} must be a port number (1-65535), got "${raw}"`);
   return n;
 }
 
@@ -117,12 +118,20 @@ class Started {
 }
 
 /** Step 1: the settings, from local.settings.json or the embedded defaults; variables already set win. */
-function applySettings(root: string): { local: LocalSettings | undefined; httpPort: number; logLevel: 'info' | 'debug' } {
+function applySettings(root: string): {
+  local: LocalSettings | undefined;
+  httpPort: number;
+  logLevel: 'info' | 'debug';
+} {
   const local = readLocalSettings(root);
   const values = local?.Values ?? DEFAULT_SETTINGS;
   for (const [k, v] of Object.entries(values)) if (process.env[k] === undefined) process.env[k] = v;
   console.log(local ? 'Settings: local.settings.json' : 'Settings: embedded defaults (no local.settings.json)');
-  return { local, httpPort: portSetting('FUNCTIONS_HTTP_PORT', local?.Host?.LocalHttpPort ?? 7071), logLevel: logLevelSetting() };
+  return {
+    local,
+    httpPort: portSetting('FUNCTIONS_HTTP_PORT', local?.Host?.LocalHttpPort ?? 7071),
+    logLevel: logLevelSetting(),
+  };
 }
 
 /** Where `npm start` keeps its data: LOCAL_DATA_DIR, default `.data` in the project. */
@@ -136,7 +145,8 @@ async function startStorage(root: string, started: Started): Promise<void> {
   const port = portSetting('AZURITE_TABLE_PORT', 10002);
   const location = path.join(dataFolder(root), 'azurite');
   const leftover = await stopLeftoverAzurite(location);
-  if (leftover !== undefined) console.log(`Azurite: stopped the one an earlier run left running on this data folder (pid ${leftover})`);
+  if (leftover !== undefined)
+    console.log(`Azurite: stopped the one an earlier run left running on this data folder (pid ${leftover})`);
   const azurite: RunningAzurite = await startAzurite({ port, location });
   started.add(() => azurite.stop());
   process.env.CatalogStorage = azurite.connectionString;
@@ -159,7 +169,9 @@ async function startArm(root: string, started: Started): Promise<boolean> {
   process.env.ARM_ENDPOINT = endpoint;
   process.env.ARM_CREDENTIAL = 'local';
   process.env.ARM_SUBSCRIPTION_IDS = Object.values(DEMO_SUBSCRIPTIONS).join(',');
-  console.log(`ARM: simulated at ${endpoint} with a demo organization${kept.applied > 0 ? ` and ${kept.applied} edits kept in ${path.relative(root, editsFile) || editsFile}` : ''}${kept.skipped > 0 ? ` (${kept.skipped} kept edits could not be applied)` : ''} (set ARM_ENDPOINT or ARM_SUBSCRIPTION_IDS to use real Azure)`);
+  console.log(
+    `ARM: simulated at ${endpoint} with a demo organization${kept.applied > 0 ? ` and ${kept.applied} edits kept in ${path.relative(root, editsFile) || editsFile}` : ''}${kept.skipped > 0 ? ` (${kept.skipped} kept edits could not be applied)` : ''} (set ARM_ENDPOINT or ARM_SUBSCRIPTION_IDS to use real Azure)`,
+  );
   return true;
 }
 
@@ -187,15 +199,24 @@ function prepareApp(httpPort: number): Principal {
     process.env.DomainEvents__credential = 'key';
     process.env.DomainEvents__topicKey = randomBytes(24).toString('base64');
   }
-  const principal = process.env.LOCAL_PRINCIPAL ? parseLocalPrincipal(process.env.LOCAL_PRINCIPAL) : { ...DEMO_PRINCIPAL, roles: ALL_APP_ROLES };
+  const principal = process.env.LOCAL_PRINCIPAL
+    ? parseLocalPrincipal(process.env.LOCAL_PRINCIPAL)
+    : { ...DEMO_PRINCIPAL, roles: ALL_APP_ROLES };
   // Offline, the development principal's tenant operates the deployment unless a setting says otherwise.
-  if (!process.env.AUTH_OPERATOR_TENANT && !process.env.AUTH_ALLOWED_TENANTS) process.env.AUTH_OPERATOR_TENANT = principal.tenantId;
+  if (!process.env.AUTH_OPERATOR_TENANT && !process.env.AUTH_ALLOWED_TENANTS)
+    process.env.AUTH_OPERATOR_TENANT = principal.tenantId;
   config(); // fail fast, naming the setting, before anything is served
   return principal;
 }
 
 /** Step 5: the local runtime with the app's functions, listening (requests held until the host is ready). */
-async function startRuntime(root: string, httpPort: number, principal: Principal, logLevel: 'info' | 'debug', started: Started): Promise<{ runtime: LocalRuntime; routePrefix: string }> {
+async function startRuntime(
+  root: string,
+  httpPort: number,
+  principal: Principal,
+  logLevel: 'info' | 'debug',
+  started: Started,
+): Promise<{ runtime: LocalRuntime; routePrefix: string }> {
   const registry = await loadApp(root);
   const hostJson = JSON.parse(fs.readFileSync(path.join(root, 'host.json'), 'utf8')) as {
     extensions?: { http?: { routePrefix?: string }; serviceBus?: Record<string, unknown> };
@@ -208,8 +229,14 @@ async function startRuntime(root: string, httpPort: number, principal: Principal
     logLevel: logLevel === 'debug' ? 'debug' : 'warning',
   });
   if (process.env.DomainEvents__topicEndpointUri === `http://localhost:${httpPort}${LOCAL_TOPIC_PATH}`) {
-    runtime.hostEventTopic(readEventSubscriptions(root), parseWebhooks(process.env.LOCAL_EVENT_WEBHOOKS), process.env.DomainEvents__topicKey);
-    console.log(`Domain events: local topic ${process.env.DomainEvents__topicEndpointUri} (recent: GET /runtime/events; webhooks: LOCAL_EVENT_WEBHOOKS)`);
+    runtime.hostEventTopic(
+      readEventSubscriptions(root),
+      parseWebhooks(process.env.LOCAL_EVENT_WEBHOOKS),
+      process.env.DomainEvents__topicKey,
+    );
+    console.log(
+      `Domain events: local topic ${process.env.DomainEvents__topicEndpointUri} (recent: GET /runtime/events; webhooks: LOCAL_EVENT_WEBHOOKS)`,
+    );
   }
   // Listening before the start-up reconcile, so the domain events it records reach the local topic
   // this server hosts; every other request waits until the host reports it started (as requests
@@ -219,10 +246,21 @@ async function startRuntime(root: string, httpPort: number, principal: Principal
   started.add(() => runtime.stop());
   if (registry.get('reconcileUnit') && !runtime.isListening('reconcileUnit')) {
     // The reconcile-units queue in memory, delivered to reconcileUnit with host.json's maxConcurrentCalls.
-    useReconcileQueue(runtime.emulateServiceBus('reconcileUnit', { maxDeliveryCount: config().reconcileUnitsMaxDeliveryCount, redeliveryDelayMs: 1000 }));
+    useReconcileQueue(
+      runtime.emulateServiceBus('reconcileUnit', {
+        maxDeliveryCount: config().reconcileUnitsMaxDeliveryCount,
+        redeliveryDelayMs: 1000,
+      }),
+    );
   }
   if (registry.get('groupJobs') && !runtime.isListening('groupJobs')) {
-    useJobQueue(runtime.emulateServiceBus('groupJobs', { maxDeliveryCount: config().groupJobsMaxDeliveryCount, maxConcurrentSessions: 16, redeliveryDelayMs: 1000 }));
+    useJobQueue(
+      runtime.emulateServiceBus('groupJobs', {
+        maxDeliveryCount: config().groupJobsMaxDeliveryCount,
+        maxConcurrentSessions: 16,
+        redeliveryDelayMs: 1000,
+      }),
+    );
   }
   return { runtime, routePrefix };
 }
@@ -240,19 +278,30 @@ async function reconcileAtStart(runtime: LocalRuntime): Promise<void> {
   const started = await runtime.invoke(reconcile, { isPastDue: false }).then(
     () => true,
     (err: unknown) => {
-      console.error(`Catalog: the start-up reconcile failed (${errorText(err)}); it runs again on RECONCILE_SCHEDULE or with POST /admin/functions/reconcileCatalog`);
+      console.error(
+        `Catalog: the start-up reconcile failed (${errorText(err)}); it runs again on RECONCILE_SCHEDULE or with POST /admin/functions/reconcileCatalog`,
+      );
       return false;
     },
   );
   if (!started || config().arm.subscriptionIds.length === 0) return;
   await waitForRun(() => services().reconcileProgress.read(), before, { pollMs: 200 }).then(
     (run) => console.log(`Catalog: ${describeRun(run)}`),
-    (err: unknown) => console.error(`Catalog: the start-up reconcile's progress could not be read (${errorText(err)}); GET /api/manage/reconcile shows it`),
+    (err: unknown) =>
+      console.error(
+        `Catalog: the start-up reconcile's progress could not be read (${errorText(err)}); GET /api/manage/reconcile shows it`,
+      ),
   );
 }
 
 /** Step 7: what is served where, the demo identities and a first thing to try (the function list with LOCAL_LOG_LEVEL=debug). */
-function printReady(runtime: LocalRuntime, routePrefix: string, principal: Principal, simulated: boolean, logLevel: 'info' | 'debug'): void {
+function printReady(
+  runtime: LocalRuntime,
+  routePrefix: string,
+  principal: Principal,
+  simulated: boolean,
+  logLevel: 'info' | 'debug',
+): void {
   // The queues emulated in memory, by queue name (their dead-letter sub-queues go with them).
   const emulated = runtime
     .describe()
@@ -264,9 +313,14 @@ function printReady(runtime: LocalRuntime, routePrefix: string, principal: Princ
     for (const line of runtime.describe()) console.log(`\t${line}`);
     for (const notice of runtime.notices) console.log(`\n${notice}`);
   } else {
-    if (emulated.length > 0) console.log(`Queues: ${emulated.join(', ')} and their dead-letter queues emulated in memory (set ServiceBusConnection to use a real namespace)`);
+    if (emulated.length > 0)
+      console.log(
+        `Queues: ${emulated.join(', ')} and their dead-letter queues emulated in memory (set ServiceBusConnection to use a real namespace)`,
+      );
     for (const notice of other) console.log(notice);
-    console.log(`Functions: ${runtime.registry.list().length}; the Event Grid webhook is POST ${runtime.url}/runtime/webhooks/eventgrid?functionName=galleryEvents (LOCAL_LOG_LEVEL=debug lists every function and logs every invocation)`);
+    console.log(
+      `Functions: ${runtime.registry.list().length}; the Event Grid webhook is POST ${runtime.url}/runtime/webhooks/eventgrid?functionName=galleryEvents (LOCAL_LOG_LEVEL=debug lists every function and logs every invocation)`,
+    );
   }
   if (simulated) for (const line of demoLines(runtime.url, routePrefix, principal)) console.log(line);
   console.log(`\nHost started: ${runtime.url} (Ctrl-C to stop)`);
@@ -278,15 +332,23 @@ function demoLines(url: string, routePrefix: string, principal: Principal): stri
   const orgs = demoOrganizations();
   const lines = ['\nDemo organizations (PUT /api/manage/organizations/{id} to change them):'];
   for (const [id, org] of Object.entries(orgs)) {
-    const accounts = org.subscriptions.map((s) => `${s.subscriptionId} (Spot account ${s.spotAccountId ?? 'none'})`).join(', ');
+    const accounts = org.subscriptions
+      .map((s) => `${s.subscriptionId} (Spot account ${s.spotAccountId ?? 'none'})`)
+      .join(', ');
     lines.push(`  ${id}: tenant ${org.tenantId}, subscriptions ${accounts}`);
   }
-  const mine = Object.entries(orgs).find(([, org]) => org.principals.some((p) => p.tenantId === principal.tenantId && p.objectId === principal.objectId));
+  const mine = Object.entries(orgs).find(([, org]) =>
+    org.principals.some((p) => p.tenantId === principal.tenantId && p.objectId === principal.objectId),
+  );
   const actsFor = mine?.[1].principals.find((p) => p.objectId === principal.objectId)?.subscriptionIds ?? [];
-  const accounts = actsFor.map((sub) => mine?.[1].subscriptions.find((s) => s.subscriptionId === sub)?.spotAccountId).filter((a): a is string => a !== undefined);
+  const accounts = actsFor
+    .map((sub) => mine?.[1].subscriptions.find((s) => s.subscriptionId === sub)?.spotAccountId)
+    .filter((a): a is string => a !== undefined);
   lines.push(
     `You (LOCAL_PRINCIPAL): ${principal.tenantId}/${principal.objectId}, app roles ${(principal.roles ?? []).join(', ') || '(none)'}` +
-      (mine ? `, of ${mine[0]}, acting for ${actsFor.join(', ')} (Spot account ${accounts.join(', ')})` : ', of no demo organization'),
+      (mine
+        ? `, of ${mine[0]}, acting for ${actsFor.join(', ')} (Spot account ${accounts.join(', ')})`
+        : ', of no demo organization'),
   );
   const ubuntu = parseResourceId(DEMO_IMAGES.ubuntu);
   if (ubuntu.level !== 'image') return lines;
@@ -303,14 +365,25 @@ async function main(): Promise<void> {
   const started = new Started();
   try {
     const { local, httpPort, logLevel } = applySettings(root);
-    if (await isListening(httpPort)) throw new PortInUseError(httpPort, 'the Functions HTTP server', local?.Host?.LocalHttpPort === undefined ? 'FUNCTIONS_HTTP_PORT' : 'FUNCTIONS_HTTP_PORT (or Host.LocalHttpPort in local.settings.json)');
+    if (await isListening(httpPort))
+      throw new PortInUseError(
+        httpPort,
+        'the Functions HTTP server',
+        local?.Host?.LocalHttpPort === undefined
+          ? 'FUNCTIONS_HTTP_PORT'
+          : 'FUNCTIONS_HTTP_PORT (or Host.LocalHttpPort in local.settings.json)',
+      );
     await startStorage(root, started);
     const simulated = await startArm(root, started);
     await startSpot(started);
     const principal = prepareApp(httpPort);
     if (simulated) await seedDemoDirectory(services().directory);
-    else if ((await services().directory.list()).length === 0) console.warn(firstOrganizationHint(httpPort, principal, config().arm.subscriptionIds));
-    if (!simulated) console.log(`Caller: requests without x-ms-client-principal act as ${principal.tenantId}/${principal.objectId} with app roles ${(principal.roles ?? []).join(', ') || '(none)'} (LOCAL_PRINCIPAL)`);
+    else if ((await services().directory.list()).length === 0)
+      console.warn(firstOrganizationHint(httpPort, principal, config().arm.subscriptionIds));
+    if (!simulated)
+      console.log(
+        `Caller: requests without x-ms-client-principal act as ${principal.tenantId}/${principal.objectId} with app roles ${(principal.roles ?? []).join(', ') || '(none)'} (LOCAL_PRINCIPAL)`,
+      );
     const { runtime, routePrefix } = await startRuntime(root, httpPort, principal, logLevel, started);
     await reconcileAtStart(runtime);
     printReady(runtime, routePrefix, principal, simulated, logLevel);
@@ -323,7 +396,11 @@ async function main(): Promise<void> {
 }
 
 /** What to do when real ARM is used and no organization is stored yet: every lookup would be a 403. */
-function firstOrganizationHint(port: number, principal: { tenantId: string; objectId: string }, subscriptionIds: readonly string[]): string {
+function firstOrganizationHint(
+  port: number,
+  principal: { tenantId: string; objectId: string },
+  subscriptionIds: readonly string[],
+): string {
   const subs = subscriptionIds.length > 0 ? subscriptionIds : ['<subscription-id>'];
   const doc = {
     tenantId: principal.tenantId,

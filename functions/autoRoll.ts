@@ -14,13 +14,20 @@ export async function autoRoll(event: unknown, context: InvocationContext): Prom
     return;
   }
   const data = e.data as Partial<LatestVersionChangedData> | undefined;
-  if (!data || typeof data.imageDefinitionId !== 'string' || typeof data.region !== 'string' || typeof data.cause !== 'string') {
+  if (
+    !data ||
+    typeof data.imageDefinitionId !== 'string' ||
+    typeof data.region !== 'string' ||
+    typeof data.cause !== 'string'
+  ) {
     context.warn(`event ${e.id} ignored: data.imageDefinitionId, data.region and data.cause are required`);
     return;
   }
   const result = await services().autoRoller.onLatestChanged(data as LatestVersionChangedData, e.time);
   const skipped = result.skipped.map((s) => `${s.group} (${s.reason})`).join(', ');
-  context.info(`event ${e.id}: latest of ${data.imageDefinitionId} in ${data.region} ${data.previousVersion ?? '-'} → ${data.newVersion ?? '-'} (${data.cause}): ${result.queued.length} roll jobs queued${skipped ? `; skipped ${skipped}` : ''}`);
+  context.info(
+    `event ${e.id}: latest of ${data.imageDefinitionId} in ${data.region} ${data.previousVersion ?? '-'} → ${data.newVersion ?? '-'} (${data.cause}): ${result.queued.length} roll jobs queued${skipped ? `; skipped ${skipped}` : ''}`,
+  );
 }
 
 app.eventGrid('autoRoll', { handler: (event: EventGridEvent, context) => autoRoll(event, context) });

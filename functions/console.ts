@@ -11,13 +11,21 @@ export function webConsole(request: HttpRequest): Promise<HttpResponseInit> {
   const requested = request.params.path ?? '';
   // The page's relative links need the trailing slash: /api/console → /api/console/
   if (requested === '' && !url.pathname.endsWith('/')) {
-    return Promise.resolve({ status: 308, headers: { location: `${url.pathname}/${url.search}`, 'cache-control': 'no-store' } });
+    return Promise.resolve({
+      status: 308,
+      headers: { location: `${url.pathname}/${url.search}`, 'cache-control': 'no-store' },
+    });
   }
   const name = assetName(requested);
   const asset = name === undefined ? undefined : consoleAssets().get(name);
   if (!asset) {
-    if (consoleAssets().size === 0) return Promise.resolve(problem(503, 'The console is not built: run `npm run build`.'));
-    return Promise.resolve(problem(404, 'No such console file.', { errors: [{ field: 'path.path', message: 'is not a file of the console' }] }));
+    if (consoleAssets().size === 0)
+      return Promise.resolve(problem(503, 'The console is not built: run `npm run build`.'));
+    return Promise.resolve(
+      problem(404, 'No such console file.', {
+        errors: [{ field: 'path.path', message: 'is not a file of the console' }],
+      }),
+    );
   }
   return Promise.resolve({
     status: 200,

@@ -25,10 +25,14 @@ export async function galleryEvents(event: unknown, context: InvocationContext):
       try {
         result = await services().indexer.handle(n);
       } catch (err) {
-        context.error(`event ${n.eventId} ${n.eventType} ${n.operationName}: failed, Event Grid will redeliver: ${errorText(err)}`);
+        context.error(
+          `event ${n.eventId} ${n.eventType} ${n.operationName}: failed, Event Grid will redeliver: ${errorText(err)}`,
+        );
         throw err;
       }
-      context.info(`event ${n.eventId} ${n.eventType} ${n.operationName}: ${result.outcome} ${result.id}${result.detail ? ` (${result.detail})` : ''}`);
+      context.info(
+        `event ${n.eventId} ${n.eventType} ${n.operationName}: ${result.outcome} ${result.id}${result.detail ? ` (${result.detail})` : ''}`,
+      );
     }
   }
 }

@@ -12,4 +12,9 @@ export async function getGroup(request: HttpRequest, context: InvocationContext)
   });
 }
 
-app.http('getGroup', { methods: ['GET'], authLevel: 'anonymous', route: 'groups/{account}/{kind}/{name}', handler: getGroup });
+app.http('getGroup', {
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  route: 'groups/{account}/{kind}/{name}',
+  handler: getGroup,
+});

@@ -13,14 +13,23 @@ export async function getGroupJob(request: HttpRequest, context: InvocationConte
     const v = new Validator();
     v.onlyQuery(request, []);
     const jobId = request.params.jobId ?? '';
-    if (!JOB_ID_PATTERN.test(jobId)) v.problems.push({ field: 'path.jobId', message: 'must be 1-128 letters, digits, . _ : - (and not . or ..)' });
+    if (!JOB_ID_PATTERN.test(jobId))
+      v.problems.push({ field: 'path.jobId', message: 'must be 1-128 letters, digits, . _ : - (and not . or ..)' });
     v.done();
     const jobs = services().jobs;
     // A job sent whose submit record was lost is still found, in one of the caller's partitions.
-    const job = (await jobs.getJob(await organizationScope(caller), jobId)) ?? (await jobs.findJobIn(jobId, caller.subscriptionIds));
-    if (!job || job.subscriptionId === undefined || !caller.subscriptionIds.includes(job.subscriptionId)) return notFound();
+    const job =
+      (await jobs.getJob(await organizationScope(caller), jobId)) ??
+      (await jobs.findJobIn(jobId, caller.subscriptionIds));
+    if (!job || job.subscriptionId === undefined || !caller.subscriptionIds.includes(job.subscriptionId))
+      return notFound();
     return ok(job);
   });
 }
 
-app.http('getGroupJob', { methods: ['GET'], authLevel: 'anonymous', route: 'groups/jobs/{jobId}', handler: getGroupJob });
+app.http('getGroupJob', {
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  route: 'groups/jobs/{jobId}',
+  handler: getGroupJob,
+});

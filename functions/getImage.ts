@@ -8,4 +8,9 @@ export async function getImage(request: HttpRequest, context: InvocationContext)
   return imageGet(request, context, APP_ROLES.read, (caller, ref) => services().lookups.image(caller, ref));
 }
 
-app.http('getImage', { methods: ['GET'], authLevel: 'anonymous', route: 'subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries/{gallery}/images/{image}', handler: getImage });
+app.http('getImage', {
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  route: 'subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries/{gallery}/images/{image}',
+  handler: getImage,
+});

@@ -16,11 +16,25 @@ export async function groupJobs(message: unknown, context: InvocationContext): P
     ...(messageId ? { messageId } : {}),
     deliveryCount,
     recorded: props.recorded === true,
-    ...(props.resent === true ? { resent: { secretsDropped: typeof props.secretsDropped === 'string' ? props.secretsDropped.split(' ').filter((p) => p.length > 0) : [] } } : {}),
+    ...(props.resent === true
+      ? {
+          resent: {
+            secretsDropped:
+              typeof props.secretsDropped === 'string'
+                ? props.secretsDropped.split(' ').filter((p) => p.length > 0)
+                : [],
+          },
+        }
+      : {}),
   };
   try {
     const job = await services().processor.process(message, delivery);
-    const detail = job.status === 'failed' ? `: ${job.errors.map((e) => `${e.pointer} ${e.code}`).join('; ')}` : job.resolvedImageVersionId ? ` → ${job.resolvedImageVersionId}` : '';
+    const detail =
+      job.status === 'failed'
+        ? `: ${job.errors.map((e) => `${e.pointer} ${e.code}`).join('; ')}`
+        : job.resolvedImageVersionId
+          ? ` → ${job.resolvedImageVersionId}`
+          : '';
     context.info(`job ${job.jobId} (delivery ${delivery.deliveryCount}): ${job.status}${detail}`);
   } catch (err) {
     context.warn(`job message ${label} delivery ${deliveryCount} failed, left for redelivery: ${errorText(err)}`);
@@ -28,4 +42,9 @@ export async function groupJobs(message: unknown, context: InvocationContext): P
   }
 }
 
-app.serviceBusQueue('groupJobs', { connection: SERVICE_BUS_CONNECTION, queueName: GROUP_JOBS_QUEUE, isSessionsEnabled: true, handler: groupJobs });
+app.serviceBusQueue('groupJobs', {
+  connection: SERVICE_BUS_CONNECTION,
+  queueName: GROUP_JOBS_QUEUE,
+  isSessionsEnabled: true,
+  handler: groupJobs,
+});

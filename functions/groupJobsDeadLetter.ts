@@ -18,8 +18,18 @@ export async function groupJobsDeadLetter(message: unknown, context: InvocationC
     deliveryCount: d.deliveryCount,
   };
   const outcome = await services().deadLetters.record(message, info);
-  if (outcome.kind === 'unidentifiable') context.warn(`dead-lettered message ${d.label} (${printable(info.reason ?? 'no reason')}): ${outcome.detail}; nothing to record`);
-  else context.warn(`job ${printable(outcome.job.jobId)} dead-lettered (${printable(info.reason ?? 'no reason')}): ${outcome.kind === 'recorded' ? 'recorded deadLettered' : `already ${outcome.job.status}`}`);
+  if (outcome.kind === 'unidentifiable')
+    context.warn(
+      `dead-lettered message ${d.label} (${printable(info.reason ?? 'no reason')}): ${outcome.detail}; nothing to record`,
+    );
+  else
+    context.warn(
+      `job ${printable(outcome.job.jobId)} dead-lettered (${printable(info.reason ?? 'no reason')}): ${outcome.kind === 'recorded' ? 'recorded deadLettered' : `already ${outcome.job.status}`}`,
+    );
 }
 
-app.serviceBusQueue('groupJobsDeadLetter', { connection: SERVICE_BUS_CONNECTION, queueName: `${GROUP_JOBS_QUEUE}/$DeadLetterQueue`, handler: groupJobsDeadLetter });
+app.serviceBusQueue('groupJobsDeadLetter', {
+  connection: SERVICE_BUS_CONNECTION,
+  queueName: `${GROUP_JOBS_QUEUE}/$DeadLetterQueue`,
+  handler: groupJobsDeadLetter,
+});

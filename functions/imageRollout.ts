@@ -8,4 +8,9 @@ export async function imageRollout(request: HttpRequest, context: InvocationCont
   return imageGet(request, context, APP_ROLES.read, (caller, ref) => services().autoRollViews.rollout(caller, ref));
 }
 
-app.http('imageRollout', { methods: ['GET'], authLevel: 'anonymous', route: 'subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries/{gallery}/images/{image}/rollout', handler: imageRollout });
+app.http('imageRollout', {
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  route: 'subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries/{gallery}/images/{image}/rollout',
+  handler: imageRollout,
+});

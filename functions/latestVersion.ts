@@ -18,4 +18,10 @@ export async function latestVersion(request: HttpRequest, context: InvocationCon
   });
 }
 
-app.http('latestVersion', { methods: ['GET'], authLevel: 'anonymous', route: 'subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries/{gallery}/images/{image}/versions/latest', handler: latestVersion });
+app.http('latestVersion', {
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  route:
+    'subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries/{gallery}/images/{image}/versions/latest',
+  handler: latestVersion,
+});

@@ -19,4 +19,9 @@ export async function listGalleries(request: HttpRequest, context: InvocationCon
   });
 }
 
-app.http('listGalleries', { methods: ['GET'], authLevel: 'anonymous', route: 'subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries', handler: listGalleries });
+app.http('listGalleries', {
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  route: 'subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries',
+  handler: listGalleries,
+});

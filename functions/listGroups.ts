@@ -19,7 +19,10 @@ export async function listGroups(request: HttpRequest, context: InvocationContex
     const sub = await callerAccountSubscription(caller, account);
     if (!sub) return notFound();
     const { items, next } = await services().jobs.listGroups(sub, page.after, page.top);
-    return ok({ items: items.map(publicGroupView), ...(next ? { continuationToken: encodeToken(page.binding, next) } : {}) });
+    return ok({
+      items: items.map(publicGroupView),
+      ...(next ? { continuationToken: encodeToken(page.binding, next) } : {}),
+    });
   });
 }
 

@@ -20,4 +20,9 @@ export async function listImages(request: HttpRequest, context: InvocationContex
   });
 }
 
-app.http('listImages', { methods: ['GET'], authLevel: 'anonymous', route: 'subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries/{gallery}/images', handler: listImages });
+app.http('listImages', {
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  route: 'subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries/{gallery}/images',
+  handler: listImages,
+});

@@ -11,4 +11,9 @@ export async function listOrganizations(request: HttpRequest, context: Invocatio
   });
 }
 
-app.http('listOrganizations', { methods: ['GET'], authLevel: 'anonymous', route: 'manage/organizations', handler: listOrganizations });
+app.http('listOrganizations', {
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  route: 'manage/organizations',
+  handler: listOrganizations,
+});

@@ -18,4 +18,9 @@ export async function listResourceGroups(request: HttpRequest, context: Invocati
   });
 }
 
-app.http('listResourceGroups', { methods: ['GET'], authLevel: 'anonymous', route: 'subscriptions/{subscriptionId}/resourceGroups', handler: listResourceGroups });
+app.http('listResourceGroups', {
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  route: 'subscriptions/{subscriptionId}/resourceGroups',
+  handler: listResourceGroups,
+});

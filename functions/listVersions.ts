@@ -20,4 +20,9 @@ export async function listVersions(request: HttpRequest, context: InvocationCont
   });
 }
 
-app.http('listVersions', { methods: ['GET'], authLevel: 'anonymous', route: 'subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries/{gallery}/images/{image}/versions', handler: listVersions });
+app.http('listVersions', {
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  route: 'subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries/{gallery}/images/{image}/versions',
+  handler: listVersions,
+});

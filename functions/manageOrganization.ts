@@ -22,7 +22,11 @@ export async function manageOrganization(request: HttpRequest, context: Invocati
     const id = request.params.organizationId ?? '';
     const administration = services().administration;
     if (request.method === 'PUT') {
-      const document = await parsedBody(request, organizationDocumentSchema, { what: 'organization', maxBytes: MAX_ORGANIZATION_BODY_BYTES, limits: ORGANIZATION_JSON_LIMITS });
+      const document = await parsedBody(request, organizationDocumentSchema, {
+        what: 'organization',
+        maxBytes: MAX_ORGANIZATION_BODY_BYTES,
+        limits: ORGANIZATION_JSON_LIMITS,
+      });
       return ok(await administration.put(scope, id, document));
     }
     if (request.method === 'DELETE') {
@@ -33,4 +37,9 @@ export async function manageOrganization(request: HttpRequest, context: Invocati
   });
 }
 
-app.http('manageOrganization', { methods: ['GET', 'PUT', 'DELETE'], authLevel: 'anonymous', route: 'manage/organizations/{organizationId}', handler: manageOrganization });
+app.http('manageOrganization', {
+  methods: ['GET', 'PUT', 'DELETE'],
+  authLevel: 'anonymous',
+  route: 'manage/organizations/{organizationId}',
+  handler: manageOrganization,
+});

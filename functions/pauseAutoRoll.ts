@@ -18,12 +18,23 @@ export async function pauseAutoRoll(request: HttpRequest, context: InvocationCon
     const v = new Validator();
     const id = decodeURIComponent(request.params.definitionId ?? '');
     const ref = tryParseResourceId(id.startsWith('/') ? id : `/${id}`);
-    if (ref?.level !== 'image') v.problems.push({ field: 'path.definitionId', message: 'must be an image definition id /subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Compute/galleries/{g}/images/{i}' });
+    if (ref?.level !== 'image')
+      v.problems.push({
+        field: 'path.definitionId',
+        message:
+          'must be an image definition id /subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Compute/galleries/{g}/images/{i}',
+      });
     const body = await jsonBody(request, v, definitionPauseRequestSchema, '{ "paused": true | false }');
     v.done(); // throws unless both the id and the body are valid
-    if (!(await services().administration.mayManageSubscription(scope, (ref as ImageRef).subscriptionId))) throw new NotVisibleError();
+    if (!(await services().administration.mayManageSubscription(scope, (ref as ImageRef).subscriptionId)))
+      throw new NotVisibleError();
     return ok(await services().autoRoller.setDefinitionPaused(ref as ImageRef, (body as { paused: boolean }).paused));
   });
 }
 
-app.http('pauseAutoRoll', { methods: ['PUT'], authLevel: 'anonymous', route: 'manage/autoroll/pauses/{*definitionId}', handler: pauseAutoRoll });
+app.http('pauseAutoRoll', {
+  methods: ['PUT'],
+  authLevel: 'anonymous',
+  route: 'manage/autoroll/pauses/{*definitionId}',
+  handler: pauseAutoRoll,
+});

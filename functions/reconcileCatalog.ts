@@ -18,7 +18,9 @@ export async function reconcileCatalog(_timer: Timer, context: InvocationContext
     return;
   }
   const run = await s.reconcileRuns.start(subscriptions);
-  context.info(`reconcile run ${run.runId}: ${run.units} gallery units queued for ${subscriptions.length} subscriptions`);
+  context.info(
+    `reconcile run ${run.runId}: ${run.units} gallery units queued for ${subscriptions.length} subscriptions`,
+  );
   if (run.finished) context.info(describeRun(run.finished));
 }
 

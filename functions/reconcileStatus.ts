@@ -12,4 +12,9 @@ export async function reconcileStatus(request: HttpRequest, context: InvocationC
   });
 }
 
-app.http('reconcileStatus', { methods: ['GET'], authLevel: 'anonymous', route: 'manage/reconcile', handler: reconcileStatus });
+app.http('reconcileStatus', {
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  route: 'manage/reconcile',
+  handler: reconcileStatus,
+});

@@ -19,13 +19,23 @@ export async function reconcileUnit(message: unknown, context: InvocationContext
       context.warn(`reconcile unit message ${label} is not a unit (${outcome.reason}); completed without running`);
       return;
     }
-    if (outcome.kind === 'failed') context.error(`reconcile unit ${outcome.galleryId} failed on delivery ${deliveryCount}, the last: ${outcome.error}`);
-    else if (outcome.kind === 'duplicate') context.info(`reconcile unit ${outcome.galleryId} of run ${outcome.runId} had finished already`);
+    if (outcome.kind === 'failed')
+      context.error(
+        `reconcile unit ${outcome.galleryId} failed on delivery ${deliveryCount}, the last: ${outcome.error}`,
+      );
+    else if (outcome.kind === 'duplicate')
+      context.info(`reconcile unit ${outcome.galleryId} of run ${outcome.runId} had finished already`);
     if (outcome.finished) context.info(describeRun(outcome.finished));
   } catch (err) {
-    context.warn(`reconcile unit message ${label} delivery ${deliveryCount} failed, left for redelivery: ${errorText(err)}`);
+    context.warn(
+      `reconcile unit message ${label} delivery ${deliveryCount} failed, left for redelivery: ${errorText(err)}`,
+    );
     throw err;
   }
 }
 
-app.serviceBusQueue('reconcileUnit', { connection: SERVICE_BUS_CONNECTION, queueName: RECONCILE_UNITS_QUEUE, handler: reconcileUnit });
+app.serviceBusQueue('reconcileUnit', {
+  connection: SERVICE_BUS_CONNECTION,
+  queueName: RECONCILE_UNITS_QUEUE,
+  handler: reconcileUnit,
+});

@@ -13,13 +13,24 @@ import { deliveryOf } from '../shared/triggers/service-bus.js';
  */
 export async function reconcileUnitsDeadLetter(message: unknown, context: InvocationContext): Promise<void> {
   const { deadLetterReason: reason, deadLetterDescription: description, label } = deliveryOf(context);
-  const outcome = await services().reconcileRuns.recordDeadLetter(message, { ...(reason ? { reason } : {}), ...(description ? { description } : {}) });
+  const outcome = await services().reconcileRuns.recordDeadLetter(message, {
+    ...(reason ? { reason } : {}),
+    ...(description ? { description } : {}),
+  });
   if (outcome.kind === 'invalid') {
-    context.warn(`dead-lettered reconcile message ${label} (${printable(reason ?? 'no reason')}) is not a unit: ${outcome.reason}`);
+    context.warn(
+      `dead-lettered reconcile message ${label} (${printable(reason ?? 'no reason')}) is not a unit: ${outcome.reason}`,
+    );
     return;
   }
-  context.warn(`reconcile unit ${outcome.galleryId} of run ${outcome.runId} dead-lettered (${printable(reason ?? 'no reason')}): ${outcome.kind === 'failed' ? 'recorded failed' : 'had finished already'}`);
+  context.warn(
+    `reconcile unit ${outcome.galleryId} of run ${outcome.runId} dead-lettered (${printable(reason ?? 'no reason')}): ${outcome.kind === 'failed' ? 'recorded failed' : 'had finished already'}`,
+  );
   if ('finished' in outcome && outcome.finished) context.info(describeRun(outcome.finished));
 }
 
-app.serviceBusQueue('reconcileUnitsDeadLetter', { connection: SERVICE_BUS_CONNECTION, queueName: `${RECONCILE_UNITS_QUEUE}/$DeadLetterQueue`, handler: reconcileUnitsDeadLetter });
+app.serviceBusQueue('reconcileUnitsDeadLetter', {
+  connection: SERVICE_BUS_CONNECTION,
+  queueName: `${RECONCILE_UNITS_QUEUE}/$DeadLetterQueue`,
+  handler: reconcileUnitsDeadLetter,
+});

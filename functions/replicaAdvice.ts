@@ -18,4 +18,9 @@ export async function replicaAdvice(request: HttpRequest, context: InvocationCon
   });
 }
 
-app.http('replicaAdvice', { methods: ['GET'], authLevel: 'anonymous', route: 'advice/replicas', handler: replicaAdvice });
+app.http('replicaAdvice', {
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  route: 'advice/replicas',
+  handler: replicaAdvice,
+});

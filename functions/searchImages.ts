@@ -13,7 +13,9 @@ export async function searchImages(request: HttpRequest, context: InvocationCont
     v.onlyQuery(request, [...PAGING, ...IMAGE_FILTERS, 'publisher', 'offer', 'sku', 'region']);
     const q = request.query;
     const text = Object.fromEntries(
-      (['publisher', 'offer', 'sku'] as const).map((k) => [k, v.text(`query.${k}`, q.get(k), 128)]).filter(([, val]) => val !== undefined),
+      (['publisher', 'offer', 'sku'] as const)
+        .map((k) => [k, v.text(`query.${k}`, q.get(k), 128)])
+        .filter(([, val]) => val !== undefined),
     ) as { publisher?: string; offer?: string; sku?: string };
     const region = v.region('query.region', q.get('region'), false);
     const filters = { ...imageFilterParams(request, v), ...text, ...(region ? { region } : {}) };

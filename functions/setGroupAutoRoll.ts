@@ -22,4 +22,9 @@ export async function setGroupAutoRoll(request: HttpRequest, context: Invocation
   });
 }
 
-app.http('setGroupAutoRoll', { methods: ['PUT'], authLevel: 'anonymous', route: 'groups/{account}/{kind}/{name}/autoroll', handler: setGroupAutoRoll });
+app.http('setGroupAutoRoll', {
+  methods: ['PUT'],
+  authLevel: 'anonymous',
+  route: 'groups/{account}/{kind}/{name}/autoroll',
+  handler: setGroupAutoRoll,
+});

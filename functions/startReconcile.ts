@@ -15,13 +15,30 @@ export async function startReconcile(request: HttpRequest, context: InvocationCo
     await requireOperator(request);
     const s = services();
     const subscriptions = s.config.arm.subscriptionIds;
-    if (subscriptions.length === 0) throw new ConflictError('No source subscriptions are configured (ARM_SUBSCRIPTION_IDS): there is nothing to reconcile.', []);
-    if (!s.reconcileQueue) throw new NotConfiguredError('The reconcile-units queue is not configured (ServiceBusConnection).', 'serviceBus');
+    if (subscriptions.length === 0)
+      throw new ConflictError(
+        'No source subscriptions are configured (ARM_SUBSCRIPTION_IDS): there is nothing to reconcile.',
+        [],
+      );
+    if (!s.reconcileQueue)
+      throw new NotConfiguredError('The reconcile-units queue is not configured (ServiceBusConnection).', 'serviceBus');
     const run = await s.reconcileRuns.start(subscriptions);
-    context.info(`reconcile run ${run.runId}: ${run.units} gallery units queued for ${subscriptions.length} subscriptions (started by hand)`);
-    const started: ReconcileStarted = { runId: run.runId, status: run.finished?.status ?? 'running', units: run.units, subscriptions: subscriptions.length };
+    context.info(
+      `reconcile run ${run.runId}: ${run.units} gallery units queued for ${subscriptions.length} subscriptions (started by hand)`,
+    );
+    const started: ReconcileStarted = {
+      runId: run.runId,
+      status: run.finished?.status ?? 'running',
+      units: run.units,
+      subscriptions: subscriptions.length,
+    };
     return accepted(started, '/api/manage/reconcile');
   });
 }
 
-app.http('startReconcile', { methods: ['POST'], authLevel: 'anonymous', route: 'manage/reconcile', handler: startReconcile });
+app.http('startReconcile', {
+  methods: ['POST'],
+  authLevel: 'anonymous',
+  route: 'manage/reconcile',
+  handler: startReconcile,
+});

@@ -8,7 +8,10 @@ import { services } from '../shared/services.js';
  */
 export async function sweepJobs(_timer: Timer, context: InvocationContext): Promise<void> {
   const s = await services().jobSweeper.sweep();
-  if (s.resent + s.failed > 0) context.info(`job sweep: ${s.checked} pending, ${s.resent} sent again, ${s.failed} recorded not-delivered, ${s.removed} ended`);
+  if (s.resent + s.failed > 0)
+    context.info(
+      `job sweep: ${s.checked} pending, ${s.resent} sent again, ${s.failed} recorded not-delivered, ${s.removed} ended`,
+    );
 }
 
 app.timer('sweepJobs', { schedule: '%JOBS_SWEEP_SCHEDULE%', handler: sweepJobs });

@@ -22,6 +22,7 @@ export async function versionReplicas(request: HttpRequest, context: InvocationC
 app.http('versionReplicas', {
   methods: ['GET'],
   authLevel: 'anonymous',
-  route: 'subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries/{gallery}/images/{image}/versions/{version}/replicas',
+  route:
+    'subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries/{gallery}/images/{image}/versions/{version}/replicas',
   handler: versionReplicas,
 });

@@ -19,19 +19,32 @@ export async function versionVmSizes(request: HttpRequest, context: InvocationCo
     const version = v.name('version', 'path.version', request.params.version);
     const region = v.region('query.region', request.query.get('region'), true);
     const account = v.text('query.account', request.query.get('account'), 64);
-    if (account === undefined) v.problems.push({ field: 'query.account', message: 'is required (an account you act for: its Spot account id or subscription id)' });
+    if (account === undefined)
+      v.problems.push({
+        field: 'query.account',
+        message: 'is required (an account you act for: its Spot account id or subscription id)',
+      });
     const securityType = v.oneOf('query.securityType', request.query.get('securityType'), SECURITY_TYPES);
     v.done();
     // Any account the caller does not act for (unknown, another organization's) gets the same answer.
     const subscriptionId = await callerAccountSubscription(caller, account ?? '');
     if (!subscriptionId) throw new FieldErrors([{ field: 'query.account', message: 'is not an account you act for' }]);
-    return ok(await services().versionSizes.sizes(caller, versionRef(image, version), region ?? '', { name: account ?? '', subscriptionId }, securityType as (typeof SECURITY_TYPES)[number] | undefined));
+    return ok(
+      await services().versionSizes.sizes(
+        caller,
+        versionRef(image, version),
+        region ?? '',
+        { name: account ?? '', subscriptionId },
+        securityType as (typeof SECURITY_TYPES)[number] | undefined,
+      ),
+    );
   });
 }
 
 app.http('versionVmSizes', {
   methods: ['GET'],
   authLevel: 'anonymous',
-  route: 'subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries/{gallery}/images/{image}/versions/{version}/vmSizes',
+  route:
+    'subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/galleries/{gallery}/images/{image}/versions/{version}/vmSizes',
   handler: versionVmSizes,
 });

@@ -18,7 +18,9 @@ export const RECONCILE_UNITS_QUEUE = 'reconcile-units';
 export const EVENT_TOPIC_CONNECTION = 'DomainEvents';
 
 const nonEmpty = z.string().trim().min(1);
-const uuid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a GUID');
+const uuid = z
+  .string()
+  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a GUID');
 const intSetting = (min: number, max: number, def: number) =>
   z
     .string()
@@ -78,12 +80,20 @@ const envSchema = z
     [`${SERVICE_BUS_CONNECTION}__credential`]: credentialKind.optional(),
     [`${SERVICE_BUS_CONNECTION}__clientId`]: uuid.optional(),
     ARM_ENDPOINT: httpsOrLoopbackUrl.optional().transform((v) => v ?? 'https://management.azure.com'),
-    ARM_CREDENTIAL: z.enum(['default', 'managedidentity', 'local']).optional().transform((v) => v ?? 'default'),
+    ARM_CREDENTIAL: z
+      .enum(['default', 'managedidentity', 'local'])
+      .optional()
+      .transform((v) => v ?? 'default'),
     ARM_CLIENT_ID: uuid.optional(),
     ARM_SUBSCRIPTION_IDS: z
       .string()
       .optional()
-      .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0))
+      .transform((v) =>
+        (v ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0),
+      )
       .pipe(z.array(uuid).max(500)),
     ARM_MAX_RETRIES: intSetting(0, 10, 3),
     ARM_RETRY_DELAY_MS: intSetting(0, 60_000, 800),
@@ -112,7 +122,12 @@ const envSchema = z
     AUTH_ALLOWED_TENANTS: z
       .string()
       .optional()
-      .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0))
+      .transform((v) =>
+        (v ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0),
+      )
       .pipe(z.array(uuid).max(200)),
     AUTH_OPERATOR_TENANT: uuid.optional(),
     TABLE_TIMEOUT_MS: intSetting(100, 120_000, 5_000),
@@ -142,16 +157,28 @@ const envSchema = z
     }
     const topicCredential = env[`${EVENT_TOPIC_CONNECTION}__credential`];
     if (topicCredential === 'key' && !env[`${EVENT_TOPIC_CONNECTION}__topicKey`]) {
-      ctx.addIssue({ code: 'custom', path: [`${EVENT_TOPIC_CONNECTION}__topicKey`], message: `is required when ${EVENT_TOPIC_CONNECTION}__credential is key` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [`${EVENT_TOPIC_CONNECTION}__topicKey`],
+        message: `is required when ${EVENT_TOPIC_CONNECTION}__credential is key`,
+      });
     }
     const topicUri = env[`${EVENT_TOPIC_CONNECTION}__topicEndpointUri`];
     if (topicUri && topicCredential !== 'key' && new URL(topicUri).protocol !== 'https:') {
-      ctx.addIssue({ code: 'custom', path: [`${EVENT_TOPIC_CONNECTION}__topicEndpointUri`], message: 'must be https with an identity credential (plain http only with the key credential)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [`${EVENT_TOPIC_CONNECTION}__topicEndpointUri`],
+        message: 'must be https with an identity credential (plain http only with the key credential)',
+      });
     }
     const spotToken = env.SPOT_API_TOKEN;
     if (spotToken !== undefined && !isKeyVaultReference(spotToken) && !/^[\x21-\x7e]+$/.test(spotToken)) {
       // The value is a secret: the message never repeats it.
-      ctx.addIssue({ code: 'custom', path: ['SPOT_API_TOKEN'], message: 'must be the Spot API token (printable characters, no spaces)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SPOT_API_TOKEN'],
+        message: 'must be the Spot API token (printable characters, no spaces)',
+      });
     }
     if (env.ARM_CREDENTIAL === 'local' && !isLoopback(new URL(env.ARM_ENDPOINT).hostname)) {
       ctx.addIssue({
@@ -160,7 +187,11 @@ const envSchema = z
         message: 'local is only allowed with a loopback ARM_ENDPOINT',
       });
     }
-    if (env.ARM_CREDENTIAL !== 'local' && new URL(env.ARM_ENDPOINT).protocol === 'http:' && isLoopback(new URL(env.ARM_ENDPOINT).hostname)) {
+    if (
+      env.ARM_CREDENTIAL !== 'local' &&
+      new URL(env.ARM_ENDPOINT).protocol === 'http:' &&
+      isLoopback(new URL(env.ARM_ENDPOINT).hostname)
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['ARM_CREDENTIAL'],
@@ -269,7 +300,9 @@ export function settingDefault(name: string): string | undefined {
   if (!parsed?.success || parsed.data === undefined) return undefined;
   const value: unknown = parsed.data;
   if (Array.isArray(value)) return value.length > 0 ? value.join(',') : undefined;
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? String(value)
+    : JSON.stringify(value);
 }
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -312,14 +345,27 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ? undefined
     : topicCredential === 'key'
       ? { endpoint: topicEndpoint, credential: 'key', key: e[`${EVENT_TOPIC_CONNECTION}__topicKey`] as string }
-      : { endpoint: topicEndpoint, credential: topicCredential, ...optional('clientId', e[`${EVENT_TOPIC_CONNECTION}__clientId`]) };
+      : {
+          endpoint: topicEndpoint,
+          credential: topicCredential,
+          ...optional('clientId', e[`${EVENT_TOPIC_CONNECTION}__clientId`]),
+        };
   const spotToken = e.SPOT_API_TOKEN;
   const spot: Config['spot'] =
     spotToken === undefined
       ? { notConfigured: 'SPOT_API_TOKEN is not set' }
       : isKeyVaultReference(spotToken)
-        ? { notConfigured: 'SPOT_API_TOKEN is a Key Vault reference App Service did not resolve (the secret is not set, or the app may not read it)' }
-        : { settings: { baseUrl: e.SPOT_API_URL.replace(/\/+$/, ''), timeoutMs: e.SPOT_TIMEOUT_MS, token: () => Promise.resolve(spotToken) } };
+        ? {
+            notConfigured:
+              'SPOT_API_TOKEN is a Key Vault reference App Service did not resolve (the secret is not set, or the app may not read it)',
+          }
+        : {
+            settings: {
+              baseUrl: e.SPOT_API_URL.replace(/\/+$/, ''),
+              timeoutMs: e.SPOT_TIMEOUT_MS,
+              token: () => Promise.resolve(spotToken),
+            },
+          };
   return {
     tables,
     tablePrefix: e.CATALOG_TABLE_PREFIX,
@@ -344,16 +390,35 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       burstFactor: e.REPLICA_BURST_FACTOR,
       prices: {
         currency: e.REPLICA_PRICE_CURRENCY,
-        perGBMonth: { Standard_LRS: e.REPLICA_PRICE_STANDARD_LRS, Standard_ZRS: e.REPLICA_PRICE_STANDARD_ZRS, Premium_LRS: e.REPLICA_PRICE_PREMIUM_LRS },
+        perGBMonth: {
+          Standard_LRS: e.REPLICA_PRICE_STANDARD_LRS,
+          Standard_ZRS: e.REPLICA_PRICE_STANDARD_ZRS,
+          Premium_LRS: e.REPLICA_PRICE_PREMIUM_LRS,
+        },
         egressPerGB: e.REPLICA_EGRESS_PRICE_PER_GB,
       },
     },
     allowedTenants: e.AUTH_ALLOWED_TENANTS.map((t) => t.toLowerCase()),
     ...optional('operatorTenant', (e.AUTH_OPERATOR_TENANT ?? e.AUTH_ALLOWED_TENANTS[0])?.toLowerCase()),
-    deadlines: { tableMs: e.TABLE_TIMEOUT_MS, serviceBusMs: e.SERVICE_BUS_TIMEOUT_MS, armMs: e.ARM_TIMEOUT_MS, httpRequestMs: e.HTTP_DEADLINE_MS, backgroundMs: e.BACKGROUND_TIMEOUT_MS },
-    jobSweep: { schedule: e.JOBS_SWEEP_SCHEDULE, resendAfterSeconds: e.JOBS_RESEND_AFTER_SECONDS, maxResends: e.JOBS_MAX_RESENDS },
+    deadlines: {
+      tableMs: e.TABLE_TIMEOUT_MS,
+      serviceBusMs: e.SERVICE_BUS_TIMEOUT_MS,
+      armMs: e.ARM_TIMEOUT_MS,
+      httpRequestMs: e.HTTP_DEADLINE_MS,
+      backgroundMs: e.BACKGROUND_TIMEOUT_MS,
+    },
+    jobSweep: {
+      schedule: e.JOBS_SWEEP_SCHEDULE,
+      resendAfterSeconds: e.JOBS_RESEND_AFTER_SECONDS,
+      maxResends: e.JOBS_MAX_RESENDS,
+    },
     spot,
-    apply: { pollBudgetMs: e.APPLY_POLL_BUDGET_SECONDS * 1000, followUpSeconds: e.APPLY_FOLLOW_UP_SECONDS, maxAttempts: e.APPLY_MAX_ATTEMPTS, retryBaseMs: e.APPLY_RETRY_BASE_SECONDS * 1000 },
+    apply: {
+      pollBudgetMs: e.APPLY_POLL_BUDGET_SECONDS * 1000,
+      followUpSeconds: e.APPLY_FOLLOW_UP_SECONDS,
+      maxAttempts: e.APPLY_MAX_ATTEMPTS,
+      retryBaseMs: e.APPLY_RETRY_BASE_SECONDS * 1000,
+    },
   };
 }
 
@@ -384,58 +449,198 @@ export function resetConfig(): void {
  * always has it; `alternative` — a local form of a setting the deployment provides another way
  * (a connection string instead of an identity-based connection); `optional` — a default applies.
  */
-export const SETTING_DOCS: Readonly<Record<string, { description: string; azure: 'set' | 'alternative' | 'optional' }>> = {
-  [CATALOG_CONNECTION]: { description: 'Catalog Table Storage connection string (local development; `UseDevelopmentStorage=true` starts Azurite with `npm start`)', azure: 'alternative' },
-  [`${CATALOG_CONNECTION}__tableServiceUri`]: { description: 'Catalog Table Storage endpoint for an identity-based connection, e.g. https://<account>.table.core.windows.net', azure: 'set' },
+export const SETTING_DOCS: Readonly<
+  Record<string, { description: string; azure: 'set' | 'alternative' | 'optional' }>
+> = {
+  [CATALOG_CONNECTION]: {
+    description:
+      'Catalog Table Storage connection string (local development; `UseDevelopmentStorage=true` starts Azurite with `npm start`)',
+    azure: 'alternative',
+  },
+  [`${CATALOG_CONNECTION}__tableServiceUri`]: {
+    description:
+      'Catalog Table Storage endpoint for an identity-based connection, e.g. https://<account>.table.core.windows.net',
+    azure: 'set',
+  },
   [`${CATALOG_CONNECTION}__credential`]: { description: '`managedidentity` in Azure', azure: 'set' },
-  [`${CATALOG_CONNECTION}__clientId`]: { description: 'Client id of the user-assigned managed identity used for the catalog tables', azure: 'set' },
+  [`${CATALOG_CONNECTION}__clientId`]: {
+    description: 'Client id of the user-assigned managed identity used for the catalog tables',
+    azure: 'set',
+  },
   CATALOG_TABLE_PREFIX: { description: 'Prefix of the catalog table names (letters and digits)', azure: 'optional' },
-  [SERVICE_BUS_CONNECTION]: { description: 'Service Bus connection string (local development only)', azure: 'alternative' },
-  [`${SERVICE_BUS_CONNECTION}__fullyQualifiedNamespace`]: { description: 'Service Bus namespace host name for the group-jobs and reconcile-units queues, e.g. <ns>.servicebus.windows.net', azure: 'set' },
+  [SERVICE_BUS_CONNECTION]: {
+    description: 'Service Bus connection string (local development only)',
+    azure: 'alternative',
+  },
+  [`${SERVICE_BUS_CONNECTION}__fullyQualifiedNamespace`]: {
+    description:
+      'Service Bus namespace host name for the group-jobs and reconcile-units queues, e.g. <ns>.servicebus.windows.net',
+    azure: 'set',
+  },
   [`${SERVICE_BUS_CONNECTION}__credential`]: { description: '`managedidentity` in Azure', azure: 'set' },
-  [`${SERVICE_BUS_CONNECTION}__clientId`]: { description: 'Client id of the user-assigned managed identity used for Service Bus', azure: 'set' },
-  ARM_ENDPOINT: { description: 'Azure Resource Manager endpoint (default https://management.azure.com); `npm start` points it at the ARM simulator', azure: 'optional' },
-  ARM_CREDENTIAL: { description: '`default` (DefaultAzureCredential), `managedidentity`, or `local` (static token, loopback endpoints only)', azure: 'set' },
+  [`${SERVICE_BUS_CONNECTION}__clientId`]: {
+    description: 'Client id of the user-assigned managed identity used for Service Bus',
+    azure: 'set',
+  },
+  ARM_ENDPOINT: {
+    description:
+      'Azure Resource Manager endpoint (default https://management.azure.com); `npm start` points it at the ARM simulator',
+    azure: 'optional',
+  },
+  ARM_CREDENTIAL: {
+    description:
+      '`default` (DefaultAzureCredential), `managedidentity`, or `local` (static token, loopback endpoints only)',
+    azure: 'set',
+  },
   ARM_CLIENT_ID: { description: 'Client id of the user-assigned managed identity used for ARM reads', azure: 'set' },
-  ARM_SUBSCRIPTION_IDS: { description: 'Comma-separated source subscriptions whose galleries the catalog reconciles', azure: 'set' },
+  ARM_SUBSCRIPTION_IDS: {
+    description: 'Comma-separated source subscriptions whose galleries the catalog reconciles',
+    azure: 'set',
+  },
   ARM_MAX_RETRIES: { description: 'ARM client retries (429 honours Retry-After; 5xx back off)', azure: 'optional' },
   ARM_RETRY_DELAY_MS: { description: 'ARM client first retry delay, milliseconds', azure: 'optional' },
   ARM_MAX_RETRY_DELAY_MS: { description: 'ARM client longest retry delay, milliseconds', azure: 'optional' },
   RECONCILE_SCHEDULE: { description: 'NCRONTAB schedule of the full reconcile against ARM', azure: 'set' },
-  RECHECK_SCHEDULE: { description: 'NCRONTAB schedule of the re-check of versions still provisioning or replicating', azure: 'set' },
-  VM_SIZES_SCHEDULE: { description: 'NCRONTAB schedule of the refresh of the cached VM size capabilities', azure: 'set' },
-  GROUP_JOBS_MAX_DELIVERY_COUNT: { description: "The group-jobs queue's max delivery count (must equal the queue's setting)", azure: 'set' },
-  RECONCILE_UNITS_MAX_DELIVERY_COUNT: { description: "The reconcile-units queue's max delivery count (must equal the queue's setting); on that delivery a failing gallery unit is recorded failed", azure: 'set' },
-  [`${EVENT_TOPIC_CONNECTION}__topicEndpointUri`]: { description: 'Endpoint of the Event Grid custom topic for domain events (CloudEvents schema), e.g. https://<topic>.<region>-1.eventgrid.azure.net/api/events; `npm start` points it at the local topic', azure: 'set' },
-  [`${EVENT_TOPIC_CONNECTION}__credential`]: { description: '`managedidentity` in Azure, `default`, or `key` (the topic key; the local topic)', azure: 'set' },
-  [`${EVENT_TOPIC_CONNECTION}__clientId`]: { description: 'Client id of the user-assigned managed identity that publishes domain events', azure: 'set' },
-  [`${EVENT_TOPIC_CONNECTION}__topicKey`]: { description: 'Topic access key, with credential `key` (local topic only; never in Azure)', azure: 'alternative' },
-  OUTBOX_SCHEDULE: { description: 'NCRONTAB schedule of the publishing of domain events left in the outbox', azure: 'set' },
-  REPLICA_BURST_FACTOR: { description: "Replica advice: share of a group's capacity maximum assumed created at once, in (0, 1]; 1 = a group may create its whole maximum at once", azure: 'optional' },
-  REPLICA_PRICE_CURRENCY: { description: 'Replica cost estimates: the currency of the REPLICA_*PRICE* settings (ISO 4217)', azure: 'optional' },
-  REPLICA_PRICE_STANDARD_LRS: { description: 'Replica cost estimates: snapshot storage price per GB-month for Standard_LRS replicas (estimate default; set your region\'s price)', azure: 'optional' },
-  REPLICA_PRICE_STANDARD_ZRS: { description: 'Replica cost estimates: snapshot storage price per GB-month for Standard_ZRS replicas (estimate default)', azure: 'optional' },
-  REPLICA_PRICE_PREMIUM_LRS: { description: 'Replica cost estimates: snapshot storage price per GB-month for Premium_LRS replicas (estimate default)', azure: 'optional' },
-  REPLICA_EGRESS_PRICE_PER_GB: { description: 'Replica cost estimates: inter-region data transfer price per GB, for the first copy to each region (estimate default)', azure: 'optional' },
-  AUTH_ALLOWED_TENANTS: { description: 'Comma-separated Microsoft Entra tenants whose principals may call the API (multi-tenant sign-in); empty: any tenant', azure: 'set' },
-  AUTH_OPERATOR_TENANT: { description: "The deployment operator's tenant: its principals holding Catalog.Admin manage every organization (default: the first of AUTH_ALLOWED_TENANTS; with neither, nobody is operator). Administrators of other tenants manage only organizations that name them", azure: 'set' },
-  TABLE_TIMEOUT_MS: { description: 'Longest wait for one Table Storage call, milliseconds; an HTTP request whose table call times out answers 503 with Retry-After', azure: 'optional' },
-  SERVICE_BUS_TIMEOUT_MS: { description: 'Longest wait for one Service Bus send, milliseconds', azure: 'optional' },
-  ARM_TIMEOUT_MS: { description: 'Longest wait for one Azure Resource Manager call, milliseconds', azure: 'optional' },
-  BACKGROUND_TIMEOUT_MS: { description: 'Longest wait for one dependency call made by a trigger (events, queues, timers: no caller is waiting; a call that times out is retried by redelivery), milliseconds', azure: 'optional' },
-  HTTP_DEADLINE_MS: { description: 'The whole budget of the dependency calls of one HTTP request, milliseconds (under the 230 s of the Azure front end); each call gets the smaller of its own timeout and what is left', azure: 'optional' },
-  JOBS_SWEEP_SCHEDULE: { description: 'NCRONTAB schedule of the sweep that sends again submitted jobs whose message has not run (lost, or never sent because the app stopped in between)', azure: 'set' },
-  JOBS_RESEND_AFTER_SECONDS: { description: 'A submitted job still queued (or running with no progress) this long after its last send is sent again by the sweep', azure: 'optional' },
-  JOBS_MAX_RESENDS: { description: 'Sends by the sweep before a job that never runs is recorded failed (not-delivered)', azure: 'optional' },
-  SPOT_API_URL: { description: 'Base URL of the Spot API (the Spot target, docs/apply-spot.md); `npm start` points it at the local Spot API simulator unless SPOT_API_TOKEN is set', azure: 'optional' },
-  SPOT_API_TOKEN: {
-    description:
-      'Spot API token (Bearer) of the Spot target. In Azure a Key Vault reference to the secret `spot-api-token`, which an operator sets with `az keyvault secret set` (docs/apply-spot.md); not set, or the reference not resolved: the Spot target is not configured. Offline: the local simulator\'s token',
+  RECHECK_SCHEDULE: {
+    description: 'NCRONTAB schedule of the re-check of versions still provisioning or replicating',
     azure: 'set',
   },
-  SPOT_TIMEOUT_MS: { description: 'Longest wait for one Spot API call, milliseconds (the apply sends a request that met a 429 or a 5xx again by a later follow-up: APPLY_RETRY_BASE_SECONDS, APPLY_MAX_ATTEMPTS)', azure: 'optional' },
-  APPLY_POLL_BUDGET_SECONDS: { description: "Apply: how long one delivery of a job polls its target's long-running operation before it checkpoints and schedules a follow-up (keep it well under the queue's lock duration)", azure: 'optional' },
-  APPLY_FOLLOW_UP_SECONDS: { description: 'Apply: when a job whose operation still runs (or that waits for another job of its group) looks again, seconds', azure: 'optional' },
-  APPLY_MAX_ATTEMPTS: { description: 'Apply: sends of a plan before a capacity, conflict or throttling failure of the target is final', azure: 'optional' },
-  APPLY_RETRY_BASE_SECONDS: { description: 'Apply: the wait before the first new send after such a failure, seconds; each further wait doubles, at most 30 minutes', azure: 'optional' },
+  VM_SIZES_SCHEDULE: {
+    description: 'NCRONTAB schedule of the refresh of the cached VM size capabilities',
+    azure: 'set',
+  },
+  GROUP_JOBS_MAX_DELIVERY_COUNT: {
+    description: "The group-jobs queue's max delivery count (must equal the queue's setting)",
+    azure: 'set',
+  },
+  RECONCILE_UNITS_MAX_DELIVERY_COUNT: {
+    description:
+      "The reconcile-units queue's max delivery count (must equal the queue's setting); on that delivery a failing gallery unit is recorded failed",
+    azure: 'set',
+  },
+  [`${EVENT_TOPIC_CONNECTION}__topicEndpointUri`]: {
+    description:
+      'Endpoint of the Event Grid custom topic for domain events (CloudEvents schema), e.g. https://<topic>.<region>-1.eventgrid.azure.net/api/events; `npm start` points it at the local topic',
+    azure: 'set',
+  },
+  [`${EVENT_TOPIC_CONNECTION}__credential`]: {
+    description: '`managedidentity` in Azure, `default`, or `key` (the topic key; the local topic)',
+    azure: 'set',
+  },
+  [`${EVENT_TOPIC_CONNECTION}__clientId`]: {
+    description: 'Client id of the user-assigned managed identity that publishes domain events',
+    azure: 'set',
+  },
+  [`${EVENT_TOPIC_CONNECTION}__topicKey`]: {
+    description: 'Topic access key, with credential `key` (local topic only; never in Azure)',
+    azure: 'alternative',
+  },
+  OUTBOX_SCHEDULE: {
+    description: 'NCRONTAB schedule of the publishing of domain events left in the outbox',
+    azure: 'set',
+  },
+  REPLICA_BURST_FACTOR: {
+    description:
+      "Replica advice: share of a group's capacity maximum assumed created at once, in (0, 1]; 1 = a group may create its whole maximum at once",
+    azure: 'optional',
+  },
+  REPLICA_PRICE_CURRENCY: {
+    description: 'Replica cost estimates: the currency of the REPLICA_*PRICE* settings (ISO 4217)',
+    azure: 'optional',
+  },
+  REPLICA_PRICE_STANDARD_LRS: {
+    description:
+      "Replica cost estimates: snapshot storage price per GB-month for Standard_LRS replicas (estimate default; set your region's price)",
+    azure: 'optional',
+  },
+  REPLICA_PRICE_STANDARD_ZRS: {
+    description:
+      'Replica cost estimates: snapshot storage price per GB-month for Standard_ZRS replicas (estimate default)',
+    azure: 'optional',
+  },
+  REPLICA_PRICE_PREMIUM_LRS: {
+    description:
+      'Replica cost estimates: snapshot storage price per GB-month for Premium_LRS replicas (estimate default)',
+    azure: 'optional',
+  },
+  REPLICA_EGRESS_PRICE_PER_GB: {
+    description:
+      'Replica cost estimates: inter-region data transfer price per GB, for the first copy to each region (estimate default)',
+    azure: 'optional',
+  },
+  AUTH_ALLOWED_TENANTS: {
+    description:
+      'Comma-separated Microsoft Entra tenants whose principals may call the API (multi-tenant sign-in); empty: any tenant',
+    azure: 'set',
+  },
+  AUTH_OPERATOR_TENANT: {
+    description:
+      "The deployment operator's tenant: its principals holding Catalog.Admin manage every organization (default: the first of AUTH_ALLOWED_TENANTS; with neither, nobody is operator). Administrators of other tenants manage only organizations that name them",
+    azure: 'set',
+  },
+  TABLE_TIMEOUT_MS: {
+    description:
+      'Longest wait for one Table Storage call, milliseconds; an HTTP request whose table call times out answers 503 with Retry-After',
+    azure: 'optional',
+  },
+  SERVICE_BUS_TIMEOUT_MS: { description: 'Longest wait for one Service Bus send, milliseconds', azure: 'optional' },
+  ARM_TIMEOUT_MS: { description: 'Longest wait for one Azure Resource Manager call, milliseconds', azure: 'optional' },
+  BACKGROUND_TIMEOUT_MS: {
+    description:
+      'Longest wait for one dependency call made by a trigger (events, queues, timers: no caller is waiting; a call that times out is retried by redelivery), milliseconds',
+    azure: 'optional',
+  },
+  HTTP_DEADLINE_MS: {
+    description:
+      'The whole budget of the dependency calls of one HTTP request, milliseconds (under the 230 s of the Azure front end); each call gets the smaller of its own timeout and what is left',
+    azure: 'optional',
+  },
+  JOBS_SWEEP_SCHEDULE: {
+    description:
+      'NCRONTAB schedule of the sweep that sends again submitted jobs whose message has not run (lost, or never sent because the app stopped in between)',
+    azure: 'set',
+  },
+  JOBS_RESEND_AFTER_SECONDS: {
+    description:
+      'A submitted job still queued (or running with no progress) this long after its last send is sent again by the sweep',
+    azure: 'optional',
+  },
+  JOBS_MAX_RESENDS: {
+    description: 'Sends by the sweep before a job that never runs is recorded failed (not-delivered)',
+    azure: 'optional',
+  },
+  SPOT_API_URL: {
+    description:
+      'Base URL of the Spot API (the Spot target, docs/apply-spot.md); `npm start` points it at the local Spot API simulator unless SPOT_API_TOKEN is set',
+    azure: 'optional',
+  },
+  SPOT_API_TOKEN: {
+    description:
+      "Spot API token (Bearer) of the Spot target. In Azure a Key Vault reference to the secret `spot-api-token`, which an operator sets with `az keyvault secret set` (docs/apply-spot.md); not set, or the reference not resolved: the Spot target is not configured. Offline: the local simulator's token",
+    azure: 'set',
+  },
+  SPOT_TIMEOUT_MS: {
+    description:
+      'Longest wait for one Spot API call, milliseconds (the apply sends a request that met a 429 or a 5xx again by a later follow-up: APPLY_RETRY_BASE_SECONDS, APPLY_MAX_ATTEMPTS)',
+    azure: 'optional',
+  },
+  APPLY_POLL_BUDGET_SECONDS: {
+    description:
+      "Apply: how long one delivery of a job polls its target's long-running operation before it checkpoints and schedules a follow-up (keep it well under the queue's lock duration)",
+    azure: 'optional',
+  },
+  APPLY_FOLLOW_UP_SECONDS: {
+    description:
+      'Apply: when a job whose operation still runs (or that waits for another job of its group) looks again, seconds',
+    azure: 'optional',
+  },
+  APPLY_MAX_ATTEMPTS: {
+    description: 'Apply: sends of a plan before a capacity, conflict or throttling failure of the target is final',
+    azure: 'optional',
+  },
+  APPLY_RETRY_BASE_SECONDS: {
+    description:
+      'Apply: the wait before the first new send after such a failure, seconds; each further wait doubles, at most 30 minutes',
+    azure: 'optional',
+  },
 };

@@ -7,7 +7,10 @@ import { z } from 'zod';
 export const healthSchema = z.strictObject({
   status: z.enum(['healthy', 'unhealthy']),
   version: z.string(),
-  failing: z.array(z.enum(['tableStorage'])).describe('The dependencies that do not answer').optional(),
+  failing: z
+    .array(z.enum(['tableStorage']))
+    .describe('The dependencies that do not answer')
+    .optional(),
   checks: z.strictObject({
     tableStorage: z.strictObject({ status: z.enum(['reachable', 'unreachable']), latencyMs: z.number().int().min(0) }),
   }),

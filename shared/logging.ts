@@ -10,6 +10,7 @@ const LEVELS = ['log', 'trace', 'debug', 'info', 'warn', 'error'] as const;
 export function escapeInvocationLogs(context: InvocationContext): void {
   for (const level of LEVELS) {
     const original = context[level].bind(context);
-    context[level] = (...args: unknown[]): void => original(...args.map((a) => (typeof a === 'string' ? printable(a) : a)));
+    context[level] = (...args: unknown[]): void =>
+      original(...args.map((a) => (typeof a === 'string' ? printable(a) : a)));
   }
 }

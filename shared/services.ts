@@ -88,10 +88,16 @@ let cached: Services | undefined;
 export function services(): Services {
   if (cached) return cached;
   const cfg = config();
-  const tables = new TableStore(cfg.tables, {}, { requestMs: cfg.deadlines.tableMs, backgroundMs: cfg.deadlines.backgroundMs });
+  const tables = new TableStore(
+    cfg.tables,
+    {},
+    { requestMs: cfg.deadlines.tableMs, backgroundMs: cfg.deadlines.backgroundMs },
+  );
   const arm = createGalleryArmReader(cfg.arm);
   const catalog = new CatalogStore(tables, cfg.tablePrefix, new SearchIndex(tables, cfg.tablePrefix));
-  const outbox = new OutboxPublisher(cfg.eventTopic ? new EventGridSink(cfg.eventTopic) : undefined, (m) => console.warn(m));
+  const outbox = new OutboxPublisher(cfg.eventTopic ? new EventGridSink(cfg.eventTopic) : undefined, (m) =>
+    console.warn(m),
+  );
   const versionEvents = new VersionEvents(outbox);
   // Without a topic there is nowhere to deliver events: none are recorded (and auto-roll, their consumer, is idle).
   catalog.useEvents(cfg.eventTopic ? versionEvents : undefined);
@@ -105,13 +111,22 @@ export function services(): Services {
   const pendingJobs = PendingJobs.of(tables, cfg.tablePrefix, jobs.ensureTables);
   const organizationOf = async (account: string): Promise<JobScope | undefined> => {
     const owner = await directory.accountOwner(account);
-    return owner ? { organizationId: owner.organization.id, subscriptionIds: owner.organization.subscriptionIds } : undefined;
+    return owner
+      ? { organizationId: owner.organization.id, subscriptionIds: owner.organization.subscriptionIds }
+      : undefined;
   };
   const vmSizes = new VmSizeCatalog(tables, cfg.tablePrefix, arm);
   const autoRollStore = new AutoRollStore(tables, cfg.tablePrefix);
   let serviceBusQueue: JobQueue | undefined;
   let serviceBusUnitQueue: UnitQueue | undefined;
-  const reconcileQueue = (): UnitQueue | undefined => hostQueues().units ?? (serviceBusUnitQueue ??= cfg.serviceBus ? new ServiceBusUnitQueue(cfg.serviceBus, { requestMs: cfg.deadlines.serviceBusMs, backgroundMs: cfg.deadlines.backgroundMs }) : undefined);
+  const reconcileQueue = (): UnitQueue | undefined =>
+    hostQueues().units ??
+    (serviceBusUnitQueue ??= cfg.serviceBus
+      ? new ServiceBusUnitQueue(cfg.serviceBus, {
+          requestMs: cfg.deadlines.serviceBusMs,
+          backgroundMs: cfg.deadlines.backgroundMs,
+        })
+      : undefined);
   const reconcileProgress = new ReconcileRunStore(tables, cfg.tablePrefix);
   cached = {
     config: cfg,
@@ -150,7 +165,9 @@ export function services(): Services {
         spot: new SpotTarget({
           checkpoints: new ApplyCheckpoints(jobs.groups, jobs.ensureTables),
           // No retries inside one call: a 429 or 5xx is tried again by a follow-up (cfg.apply).
-          ...(cfg.spot.settings ? { client: new SpotClient({ ...cfg.spot.settings, maxRetries: 0 }) } : { notConfigured: cfg.spot.notConfigured }),
+          ...(cfg.spot.settings
+            ? { client: new SpotClient({ ...cfg.spot.settings, maxRetries: 0 }) }
+            : { notConfigured: cfg.spot.notConfigured }),
           settings: cfg.apply,
         }),
         jobEnded: async (organizationId, subscriptionId, jobId) => {
@@ -162,12 +179,33 @@ export function services(): Services {
       queue: () => cached?.jobQueue,
       pending: pendingJobs,
     }),
-    replicaAdvisor: new ReplicaAdvisor({ catalog, lookups, directory, groups: jobs, burstFactor: cfg.replicas.burstFactor, prices: cfg.replicas.prices }),
+    replicaAdvisor: new ReplicaAdvisor({
+      catalog,
+      lookups,
+      directory,
+      groups: jobs,
+      burstFactor: cfg.replicas.burstFactor,
+      prices: cfg.replicas.prices,
+    }),
     get jobQueue(): JobQueue | undefined {
-      return hostQueues().jobs ?? (serviceBusQueue ??= cfg.serviceBus ? new ServiceBusJobQueue(cfg.serviceBus, { requestMs: cfg.deadlines.serviceBusMs, backgroundMs: cfg.deadlines.backgroundMs }) : undefined);
+      return (
+        hostQueues().jobs ??
+        (serviceBusQueue ??= cfg.serviceBus
+          ? new ServiceBusJobQueue(cfg.serviceBus, {
+              requestMs: cfg.deadlines.serviceBusMs,
+              backgroundMs: cfg.deadlines.backgroundMs,
+            })
+          : undefined)
+      );
     },
     pendingJobs,
-    jobSweeper: new JobSweeper(jobs, pendingJobs, () => cached?.jobQueue, cfg.jobSweep, cfg.eventTopic ? { extras: jobEventExtras, publish: (job) => publishJobEvents(outbox, jobs, job) } : undefined),
+    jobSweeper: new JobSweeper(
+      jobs,
+      pendingJobs,
+      () => cached?.jobQueue,
+      cfg.jobSweep,
+      cfg.eventTopic ? { extras: jobEventExtras, publish: (job) => publishJobEvents(outbox, jobs, job) } : undefined,
+    ),
     get jobSubmission(): JobSubmission | undefined {
       const queue = cached?.jobQueue;
       return queue ? new JobSubmission(jobs, pendingJobs, queue) : undefined;
@@ -176,8 +214,21 @@ export function services(): Services {
     outbox,
     versionEvents,
     autoRollStore,
-    autoRoller: new AutoRoller(autoRollStore, jobs, () => cached?.jobQueue, (definitionKey) => versionEvents.pointers(catalog.versions, definitionKey), { pending: pendingJobs, organizationOf }),
-    autoRollViews: new AutoRollViews({ store: autoRollStore, jobs, catalog, lookups, events: versionEvents, organizationOf }),
+    autoRoller: new AutoRoller(
+      autoRollStore,
+      jobs,
+      () => cached?.jobQueue,
+      (definitionKey) => versionEvents.pointers(catalog.versions, definitionKey),
+      { pending: pendingJobs, organizationOf },
+    ),
+    autoRollViews: new AutoRollViews({
+      store: autoRollStore,
+      jobs,
+      catalog,
+      lookups,
+      events: versionEvents,
+      organizationOf,
+    }),
   };
   return cached;
 }

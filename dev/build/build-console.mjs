@@ -21,8 +21,16 @@ const templates = [
   { file: 'stateful-node-gallery.json', title: 'Stateful node, gallery image' },
 ];
 fs.mkdirSync(path.join(out, 'templates'), { recursive: true });
-for (const t of templates) fs.copyFileSync(path.join(root, 'test/fixtures/spot', t.file), path.join(out, 'templates', t.file));
-fs.writeFileSync(path.join(out, 'templates/index.json'), JSON.stringify(templates.map((t) => ({ name: t.file.replace(/\.json$/, ''), ...t })), null, 2));
+for (const t of templates)
+  fs.copyFileSync(path.join(root, 'test/fixtures/spot', t.file), path.join(out, 'templates', t.file));
+fs.writeFileSync(
+  path.join(out, 'templates/index.json'),
+  JSON.stringify(
+    templates.map((t) => ({ name: t.file.replace(/\.json$/, ''), ...t })),
+    null,
+    2,
+  ),
+);
 
 let bytes = 0;
 const count = (dir) => {

@@ -40,9 +40,10 @@ function walk(dir, skip = () => false) {
 /** The sources tsconfig.build.json compiles (its include and exclude, spelled out). */
 function tscSources() {
   const skip = (p) => ['node_modules', 'dist'].includes(path.basename(p)) || rel(p) === 'shared/console/web';
-  return [path.join(root, 'index.ts'), ...['functions', 'shared', 'cli', 'dev', 'test/bench'].flatMap((d) => walk(path.join(root, d), skip))].filter(
-    (f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.test.ts'),
-  );
+  return [
+    path.join(root, 'index.ts'),
+    ...['functions', 'shared', 'cli', 'dev', 'test/bench'].flatMap((d) => walk(path.join(root, d), skip)),
+  ].filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.test.ts'));
 }
 
 const buildInfo = path.join(root, 'dist/.tsbuildinfo');
@@ -69,11 +70,15 @@ for (const dir of ['functions', 'shared', 'cli', 'dev', 'test/bench']) {
     }
   }
 }
-const steps = [`tsc ${compiled ? 'compiled' : 'up to date'}${removed ? ` (${removed} outputs of removed sources deleted)` : ''}`];
+const steps = [
+  `tsc ${compiled ? 'compiled' : 'up to date'}${removed ? ` (${removed} outputs of removed sources deleted)` : ''}`,
+];
 
 // ---------------------------------------------------------------- 2. the bundle
 
-const { bundleIfOutdated, markBinsExecutable } = await import(pathToFileURL(path.join(root, 'dist/dev/build/bundle.js')).href);
+const { bundleIfOutdated, markBinsExecutable } = await import(
+  pathToFileURL(path.join(root, 'dist/dev/build/bundle.js')).href
+);
 markBinsExecutable(root);
 try {
   steps.push(await bundleIfOutdated(root));
@@ -93,9 +98,16 @@ const consoleInputs = [
   path.join(path.dirname(tsc), '../package.json'),
 ];
 const hash = createHash('sha1');
-for (const f of consoleInputs) hash.update(`${rel(f)}\0`).update(fs.readFileSync(f)).update('\0');
+for (const f of consoleInputs)
+  hash
+    .update(`${rel(f)}\0`)
+    .update(fs.readFileSync(f))
+    .update('\0');
 const consoleKey = hash.digest('hex');
-const consoleBuilt = fs.existsSync(consoleState) && fs.readFileSync(consoleState, 'utf8') === consoleKey && fs.existsSync(path.join(root, 'dist/console/index.html'));
+const consoleBuilt =
+  fs.existsSync(consoleState) &&
+  fs.readFileSync(consoleState, 'utf8') === consoleKey &&
+  fs.existsSync(path.join(root, 'dist/console/index.html'));
 if (consoleBuilt) steps.push('console: dist/console up to date');
 else {
   fs.rmSync(consoleState, { force: true });

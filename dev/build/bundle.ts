@@ -20,7 +20,11 @@ export function entrySource(root: string): string {
     .readdirSync(path.join(root, 'functions'))
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
     .sort();
-  return ["import './index.js';", ...functions.map((f) => `import './functions/${f.replace(/\.ts$/, '.js')}';`), ''].join('\n');
+  return [
+    "import './index.js';",
+    ...functions.map((f) => `import './functions/${f.replace(/\.ts$/, '.js')}';`),
+    '',
+  ].join('\n');
 }
 
 const ENTRY = 'gallery-catalog:app-entry';
@@ -29,7 +33,9 @@ const ENTRY = 'gallery-catalog:app-entry';
  * Builds the bundle: `main.js` and the chunks it loads on demand (code splitting: the compute and
  * Service Bus SDKs are imported dynamically, on first use, so a cold start does not evaluate them).
  */
-export async function bundle(root = projectRoot()): Promise<{ file: string; bytes: number; files: string[]; result: BuildResult }> {
+export async function bundle(
+  root = projectRoot(),
+): Promise<{ file: string; bytes: number; files: string[]; result: BuildResult }> {
   const outdir = path.join(root, path.dirname(BUNDLE_FILE));
   const result = await build({
     entryPoints: [{ in: ENTRY, out: path.basename(BUNDLE_FILE, '.js') }],
@@ -37,8 +43,15 @@ export async function bundle(root = projectRoot()): Promise<{ file: string; byte
       {
         name: 'app-entry',
         setup(b) {
-          b.onResolve({ filter: /^gallery-catalog:app-entry$/ }, (args) => ({ path: args.path, namespace: 'app-entry' }));
-          b.onLoad({ filter: /.*/, namespace: 'app-entry' }, () => ({ contents: entrySource(root), resolveDir: root, loader: 'ts' }));
+          b.onResolve({ filter: /^gallery-catalog:app-entry$/ }, (args) => ({
+            path: args.path,
+            namespace: 'app-entry',
+          }));
+          b.onLoad({ filter: /.*/, namespace: 'app-entry' }, () => ({
+            contents: entrySource(root),
+            resolveDir: root,
+            loader: 'ts',
+          }));
         },
       },
     ],
@@ -53,7 +66,9 @@ export async function bundle(root = projectRoot()): Promise<{ file: string; byte
     write: false,
     external: ['@azure/functions-core'],
     // CommonJS dependencies call require(): give each ES module of the bundle a real one.
-    banner: { js: "import { createRequire as __gcCreateRequire } from 'node:module'; const require = __gcCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __gcCreateRequire } from 'node:module'; const require = __gcCreateRequire(import.meta.url);",
+    },
     // Smaller and faster to parse; function and class names kept so stack traces stay readable.
     minify: true,
     keepNames: true,
@@ -72,10 +87,15 @@ export async function bundle(root = projectRoot()): Promise<{ file: string; byte
     fs.renameSync(tmp, f.path);
     written.add(path.basename(f.path));
   }
-  for (const f of fs.readdirSync(outdir)) if (!written.has(f) && /^chunk-.*\.js(\.LEGAL\.txt)?$/.test(f)) fs.rmSync(path.join(outdir, f));
+  for (const f of fs.readdirSync(outdir))
+    if (!written.has(f) && /^chunk-.*\.js(\.LEGAL\.txt)?$/.test(f)) fs.rmSync(path.join(outdir, f));
   const file = path.join(root, BUNDLE_FILE);
   const files = [...written].sort();
-  writeState(root, { key: bundleKey(root), inputs: hashInputs(root, Object.keys(result.metafile?.inputs ?? {})), outputs: files });
+  writeState(root, {
+    key: bundleKey(root),
+    inputs: hashInputs(root, Object.keys(result.metafile?.inputs ?? {})),
+    outputs: files,
+  });
   return { file, bytes: fs.statSync(file).size, files, result };
 }
 
@@ -139,7 +159,8 @@ export function bundleOutdated(root = projectRoot()): string | undefined {
 /** The package.json `bin` files tsc wrote (a fresh dist has them without the execute bit) made executable, as `npx` runs them. */
 export function markBinsExecutable(root: string): void {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
-  for (const file of Object.values(pkg.bin ?? {})) if (fs.existsSync(path.join(root, file))) fs.chmodSync(path.join(root, file), 0o755);
+  for (const file of Object.values(pkg.bin ?? {}))
+    if (fs.existsSync(path.join(root, file))) fs.chmodSync(path.join(root, file), 0o755);
 }
 
 /** Builds the bundle when bundleOutdated says so; says which it did. */

@@ -27,12 +27,25 @@ interface PackageJson {
   engines?: Record<string, string>;
 }
 
-export function packageApp(root = projectRoot()): { dir: string; zip: string; zipBytes: number; files: { name: string; bytes: number }[] } {
+export function packageApp(root = projectRoot()): {
+  dir: string;
+  zip: string;
+  zipBytes: number;
+  files: { name: string; bytes: number }[];
+} {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as PackageJson;
-  if (pkg.main !== BUNDLE_FILE) throw new Error(`package.json "main" must be ${BUNDLE_FILE} (the bundle), not ${pkg.main ?? '(none)'}`);
+  if (pkg.main !== BUNDLE_FILE)
+    throw new Error(`package.json "main" must be ${BUNDLE_FILE} (the bundle), not ${pkg.main ?? '(none)'}`);
   const bundle = path.join(root, BUNDLE_FILE);
   if (!fs.existsSync(bundle)) throw new Error(`${BUNDLE_FILE} is missing: run npm run build`);
-  const deployed: PackageJson = { name: pkg.name, version: pkg.version, ...(pkg.description ? { description: pkg.description } : {}), type: pkg.type ?? 'module', main: BUNDLE_FILE, ...(pkg.engines ? { engines: pkg.engines } : {}) };
+  const deployed: PackageJson = {
+    name: pkg.name,
+    version: pkg.version,
+    ...(pkg.description ? { description: pkg.description } : {}),
+    type: pkg.type ?? 'module',
+    main: BUNDLE_FILE,
+    ...(pkg.engines ? { engines: pkg.engines } : {}),
+  };
   const bundleDir = path.dirname(BUNDLE_FILE);
   const entries: ZipEntry[] = [
     { name: 'host.json', data: fs.readFileSync(path.join(root, 'host.json')) },
@@ -63,7 +76,8 @@ export const CONSOLE_DIR = 'dist/console';
 
 /** Every file under `dir` (relative to `root`, `/`-separated), sorted; an error when the folder is missing. */
 function filesUnder(root: string, dir: string): string[] {
-  if (!fs.existsSync(path.join(root, dir, 'index.html'))) throw new Error(`${dir}/index.html is missing: run npm run build`);
+  if (!fs.existsSync(path.join(root, dir, 'index.html')))
+    throw new Error(`${dir}/index.html is missing: run npm run build`);
   const out: string[] = [];
   const walk = (rel: string): void => {
     for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
@@ -84,7 +98,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     const r = packageApp(root);
     for (const f of r.files) console.log(`  ${f.name.padEnd(40)} ${mb(f.bytes)}`);
     const unpacked = r.files.reduce((n, f) => n + f.bytes, 0);
-    console.log(`package: ${path.relative(root, r.dir)}/ (${mb(unpacked)} unpacked, no node_modules; azd deploys this folder)`);
+    console.log(
+      `package: ${path.relative(root, r.dir)}/ (${mb(unpacked)} unpacked, no node_modules; azd deploys this folder)`,
+    );
     console.log(`zip: ${path.relative(root, r.zip)} ${mb(r.zipBytes)} (${r.zipBytes} bytes)`);
   } catch (e) {
     console.error(e instanceof Error ? e.message : e);

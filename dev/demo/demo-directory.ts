@@ -7,8 +7,14 @@ import type { OrganizationDirectory, OrganizationDocument } from '../../shared/a
 import type { Principal } from '../../shared/access/principal.js';
 import { DEMO_GALLERIES, DEMO_IMAGES, DEMO_SUBSCRIPTIONS, DEMO_TENANTS } from './demo-org.js';
 
-export const DEMO_PRINCIPAL: Principal = { tenantId: DEMO_TENANTS.contoso, objectId: '11111111-2222-4333-8444-555555555555' };
-export const DEMO_PARTNER_PRINCIPAL: Principal = { tenantId: DEMO_TENANTS.partner, objectId: '66666666-7777-4888-8999-aaaaaaaaaaaa' };
+export const DEMO_PRINCIPAL: Principal = {
+  tenantId: DEMO_TENANTS.contoso,
+  objectId: '11111111-2222-4333-8444-555555555555',
+};
+export const DEMO_PARTNER_PRINCIPAL: Principal = {
+  tenantId: DEMO_TENANTS.partner,
+  objectId: '66666666-7777-4888-8999-aaaaaaaaaaaa',
+};
 
 /** The demo organization records, by id, as an administrator would PUT them. */
 export function demoOrganizations(): Record<string, OrganizationDocument> {
@@ -21,7 +27,10 @@ export function demoOrganizations(): Record<string, OrganizationDocument> {
         { subscriptionId: DEMO_SUBSCRIPTIONS.consumer, spotAccountId: 'act-5c6d7e8f' },
       ],
       principals: [{ ...DEMO_PRINCIPAL, subscriptionIds: [DEMO_SUBSCRIPTIONS.consumer] }],
-      grants: [{ scope: DEMO_GALLERIES.corp, subscriptionId: DEMO_SUBSCRIPTIONS.consumer }, { scope: DEMO_IMAGES.marinerArm64 }],
+      grants: [
+        { scope: DEMO_GALLERIES.corp, subscriptionId: DEMO_SUBSCRIPTIONS.consumer },
+        { scope: DEMO_IMAGES.marinerArm64 },
+      ],
     },
     fabrikam: {
       tenantId: DEMO_TENANTS.partner,

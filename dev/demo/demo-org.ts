@@ -87,7 +87,13 @@ export const DEMO_VM_SIZES = [
 
 // ------------------------------------------------------------------ builders
 
-function gallery(id: string, location: string, description: string, sharingProfile: Record<string, unknown>, tags?: Record<string, string>): RestResource {
+function gallery(
+  id: string,
+  location: string,
+  description: string,
+  sharingProfile: Record<string, unknown>,
+  tags?: Record<string, string>,
+): RestResource {
   const name = id.split('/').pop() ?? '';
   const sub = id.split('/')[2] ?? '';
   const properties: Record<string, unknown> = {
@@ -97,7 +103,10 @@ function gallery(id: string, location: string, description: string, sharingProfi
     sharingProfile,
   };
   if (sharingProfile.permissions === 'Community') {
-    properties.sharingStatus = { aggregatedState: 'Succeeded', summary: [{ region: location, state: 'Succeeded', details: '' }] };
+    properties.sharingStatus = {
+      aggregatedState: 'Succeeded',
+      summary: [{ region: location, state: 'Succeeded', details: '' }],
+    };
   }
   return { id, name, type: 'Microsoft.Compute/galleries', location, ...(tags ? { tags } : {}), properties };
 }
@@ -159,7 +168,11 @@ const BUILD_VM = `/subscriptions/${DEMO_SUBSCRIPTIONS.publisher}/resourceGroups/
 
 function version(id: string, location: string, plan: VersionPlan): RestResource {
   const states = plan.regions.map((r) => r.state);
-  const aggregatedState = states.includes('Failed') ? 'Failed' : states.includes('Replicating') ? 'InProgress' : 'Completed';
+  const aggregatedState = states.includes('Failed')
+    ? 'Failed'
+    : states.includes('Replicating')
+      ? 'InProgress'
+      : 'Completed';
   return {
     id,
     name: id.split('/').pop() ?? '',
@@ -188,7 +201,11 @@ function version(id: string, location: string, plan: VersionPlan): RestResource 
         osDiskImage: { sizeInGB: 30, hostCaching: 'ReadWrite' },
         dataDiskImages: [],
       },
-      safetyProfile: { allowDeletionOfReplicatedLocations: false, reportedForPolicyViolation: false, blockDeletionBeforeEndOfLife: false },
+      safetyProfile: {
+        allowDeletionOfReplicatedLocations: false,
+        reportedForPolicyViolation: false,
+        blockDeletionBeforeEndOfLife: false,
+      },
       replicationStatus: {
         aggregatedState,
         summary: plan.regions.map((r) => ({
@@ -203,7 +220,13 @@ function version(id: string, location: string, plan: VersionPlan): RestResource 
   };
 }
 
-const WE = (o: Partial<RegionPlan> = {}): RegionPlan => ({ name: 'West Europe', replicas: 3, storageAccountType: 'Standard_ZRS', state: 'Completed', ...o });
+const WE = (o: Partial<RegionPlan> = {}): RegionPlan => ({
+  name: 'West Europe',
+  replicas: 3,
+  storageAccountType: 'Standard_ZRS',
+  state: 'Completed',
+  ...o,
+});
 const EUS = (o: Partial<RegionPlan> = {}): RegionPlan => ({ name: 'East US', replicas: 2, state: 'Completed', ...o });
 
 const LINUX_GEN2_TL: Pick<ImagePlan, 'osType' | 'osState' | 'hyperVGeneration' | 'architecture' | 'features'> = {
@@ -244,7 +267,9 @@ export function demoOrganizationResources(): RestResource[] {
       { team: 'platform' },
     ),
   );
-  out.push(version(DEMO_VERSIONS.ubuntuCompleted, we, { publishedDate: '2026-10-01T08:00:00Z', regions: [WE(), EUS()] }));
+  out.push(
+    version(DEMO_VERSIONS.ubuntuCompleted, we, { publishedDate: '2026-10-01T08:00:00Z', regions: [WE(), EUS()] }),
+  );
   out.push(
     version(DEMO_VERSIONS.ubuntuReplicating, we, {
       publishedDate: '2026-11-20T08:00:00Z',
@@ -359,7 +384,9 @@ export function demoOrganizationResources(): RestResource[] {
       identifier: { publisher: 'ContosoTeam', offer: 'AppServer', sku: 'v1' },
     }),
   );
-  out.push(version(DEMO_VERSIONS.teamAppCompleted, eus, { publishedDate: '2026-11-02T08:00:00Z', regions: [EUS(), WE()] }));
+  out.push(
+    version(DEMO_VERSIONS.teamAppCompleted, eus, { publishedDate: '2026-11-02T08:00:00Z', regions: [EUS(), WE()] }),
+  );
   out.push(
     version(DEMO_VERSIONS.teamAppReplicating, eus, {
       publishedDate: '2026-11-22T08:00:00Z',
@@ -410,9 +437,11 @@ function vmSku(name: string, plan: SizePlan): RestSku {
     { name: 'AcceleratedNetworkingEnabled', value: plan.acceleratedNetworking ? 'True' : 'False' },
     { name: 'EncryptionAtHostSupported', value: plan.encryptionAtHost === false ? 'False' : 'True' },
   ];
-  if (plan.trustedLaunchDisabled !== undefined) capabilities.push({ name: 'TrustedLaunchDisabled', value: plan.trustedLaunchDisabled ? 'True' : 'False' });
+  if (plan.trustedLaunchDisabled !== undefined)
+    capabilities.push({ name: 'TrustedLaunchDisabled', value: plan.trustedLaunchDisabled ? 'True' : 'False' });
   if (plan.diskControllerTypes) capabilities.push({ name: 'DiskControllerTypes', value: plan.diskControllerTypes });
-  if (plan.confidentialComputingType) capabilities.push({ name: 'ConfidentialComputingType', value: plan.confidentialComputingType });
+  if (plan.confidentialComputingType)
+    capabilities.push({ name: 'ConfidentialComputingType', value: plan.confidentialComputingType });
   return {
     resourceType: 'virtualMachines',
     name,
@@ -429,13 +458,73 @@ function vmSku(name: string, plan: SizePlan): RestSku {
 /** The VM sizes of the demo subscriptions, in the REST shape of a resource SKU list. */
 export function demoVmSkus(): RestSku[] {
   return [
-    vmSku('Standard_D2s_v5', { vCPUs: 2, memoryGB: 8, hyperVGenerations: 'V1,V2', architecture: 'x64', premiumIO: true, acceleratedNetworking: true, trustedLaunchDisabled: false, diskControllerTypes: 'SCSI' }),
-    vmSku('Standard_D4s_v5', { vCPUs: 4, memoryGB: 16, hyperVGenerations: 'V1,V2', architecture: 'x64', premiumIO: true, acceleratedNetworking: true, trustedLaunchDisabled: false, diskControllerTypes: 'SCSI' }),
-    vmSku('Standard_A2_v2', { vCPUs: 2, memoryGB: 4, hyperVGenerations: 'V1', architecture: 'x64', premiumIO: false, acceleratedNetworking: false, trustedLaunchDisabled: true, encryptionAtHost: false }),
-    vmSku('Standard_D2ps_v5', { vCPUs: 2, memoryGB: 8, hyperVGenerations: 'V2', architecture: 'Arm64', premiumIO: true, acceleratedNetworking: true, trustedLaunchDisabled: true }),
-    vmSku('Standard_DC2as_v5', { vCPUs: 2, memoryGB: 8, hyperVGenerations: 'V2', architecture: 'x64', premiumIO: true, acceleratedNetworking: true, confidentialComputingType: 'SNP' }),
-    vmSku('Standard_E2bds_v5', { vCPUs: 2, memoryGB: 16, hyperVGenerations: 'V2', architecture: 'x64', premiumIO: true, acceleratedNetworking: true, diskControllerTypes: 'SCSI, NVMe' }),
-    vmSku('Standard_D64s_v5', { vCPUs: 64, memoryGB: 256, hyperVGenerations: 'V1,V2', architecture: 'x64', premiumIO: true, acceleratedNetworking: true, trustedLaunchDisabled: false, locations: ['westeurope'] }),
+    vmSku('Standard_D2s_v5', {
+      vCPUs: 2,
+      memoryGB: 8,
+      hyperVGenerations: 'V1,V2',
+      architecture: 'x64',
+      premiumIO: true,
+      acceleratedNetworking: true,
+      trustedLaunchDisabled: false,
+      diskControllerTypes: 'SCSI',
+    }),
+    vmSku('Standard_D4s_v5', {
+      vCPUs: 4,
+      memoryGB: 16,
+      hyperVGenerations: 'V1,V2',
+      architecture: 'x64',
+      premiumIO: true,
+      acceleratedNetworking: true,
+      trustedLaunchDisabled: false,
+      diskControllerTypes: 'SCSI',
+    }),
+    vmSku('Standard_A2_v2', {
+      vCPUs: 2,
+      memoryGB: 4,
+      hyperVGenerations: 'V1',
+      architecture: 'x64',
+      premiumIO: false,
+      acceleratedNetworking: false,
+      trustedLaunchDisabled: true,
+      encryptionAtHost: false,
+    }),
+    vmSku('Standard_D2ps_v5', {
+      vCPUs: 2,
+      memoryGB: 8,
+      hyperVGenerations: 'V2',
+      architecture: 'Arm64',
+      premiumIO: true,
+      acceleratedNetworking: true,
+      trustedLaunchDisabled: true,
+    }),
+    vmSku('Standard_DC2as_v5', {
+      vCPUs: 2,
+      memoryGB: 8,
+      hyperVGenerations: 'V2',
+      architecture: 'x64',
+      premiumIO: true,
+      acceleratedNetworking: true,
+      confidentialComputingType: 'SNP',
+    }),
+    vmSku('Standard_E2bds_v5', {
+      vCPUs: 2,
+      memoryGB: 16,
+      hyperVGenerations: 'V2',
+      architecture: 'x64',
+      premiumIO: true,
+      acceleratedNetworking: true,
+      diskControllerTypes: 'SCSI, NVMe',
+    }),
+    vmSku('Standard_D64s_v5', {
+      vCPUs: 64,
+      memoryGB: 256,
+      hyperVGenerations: 'V1,V2',
+      architecture: 'x64',
+      premiumIO: true,
+      acceleratedNetworking: true,
+      trustedLaunchDisabled: false,
+      locations: ['westeurope'],
+    }),
   ];
 }
 

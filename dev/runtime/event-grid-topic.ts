@@ -73,21 +73,39 @@ export class LocalEventTopic {
   ) {}
 
   /** Answers the topic and recent-events requests; false when the request is for something else. */
-  async handle(req: http.IncomingMessage, res: http.ServerResponse, pathname: string, body: () => Promise<Buffer | 'too-large'>): Promise<boolean> {
+  async handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    pathname: string,
+    body: () => Promise<Buffer | 'too-large'>,
+  ): Promise<boolean> {
     const method = (req.method ?? 'GET').toUpperCase();
     if (pathname.toLowerCase() === RECENT_EVENTS_PATH) {
       if (method !== 'GET') return reply(res, 405, {});
       return reply(res, 200, { events: this.recent });
     }
     if (pathname.toLowerCase() !== LOCAL_TOPIC_PATH) return false;
-    if (method !== 'POST') return reply(res, 405, { error: { code: 'MethodNotAllowed', message: 'POST events to the topic' } });
+    if (method !== 'POST')
+      return reply(res, 405, { error: { code: 'MethodNotAllowed', message: 'POST events to the topic' } });
     const bytes = await body();
-    if (bytes === 'too-large') return reply(res, 413, { error: { code: 'RequestEntityTooLarge', message: 'a batch is at most 1 MB' } });
-    if (this.outage !== undefined) return reply(res, this.outage, { error: { code: 'ServiceUnavailable', message: 'the local topic is simulating an outage' } });
-    if (req.headers['aeg-sas-key'] !== this.key) return reply(res, 401, { error: { code: 'Unauthorized', message: 'the aeg-sas-key header does not match the topic key' } });
+    if (bytes === 'too-large')
+      return reply(res, 413, { error: { code: 'RequestEntityTooLarge', message: 'a batch is at most 1 MB' } });
+    if (this.outage !== undefined)
+      return reply(res, this.outage, {
+        error: { code: 'ServiceUnavailable', message: 'the local topic is simulating an outage' },
+      });
+    if (req.headers['aeg-sas-key'] !== this.key)
+      return reply(res, 401, {
+        error: { code: 'Unauthorized', message: 'the aeg-sas-key header does not match the topic key' },
+      });
     const contentType = String(req.headers['content-type'] ?? '');
     if (!contentType.toLowerCase().startsWith('application/cloudevents-batch+json')) {
-      return reply(res, 400, { error: { code: 'BadRequest', message: 'this topic takes the CloudEvents schema: content-type application/cloudevents-batch+json' } });
+      return reply(res, 400, {
+        error: {
+          code: 'BadRequest',
+          message: 'this topic takes the CloudEvents schema: content-type application/cloudevents-batch+json',
+        },
+      });
     }
     let events: unknown;
     try {
@@ -128,7 +146,8 @@ export class LocalEventTopic {
   private async deliver(event: TopicEvent & { deliveries: string[] }): Promise<void> {
     for (const s of this.subscriptions) {
       if (s.includedEventTypes && !s.includedEventTypes.includes(event.type)) continue;
-      if (s.subjectBeginsWith && !(event.subject ?? '').toLowerCase().startsWith(s.subjectBeginsWith.toLowerCase())) continue;
+      if (s.subjectBeginsWith && !(event.subject ?? '').toLowerCase().startsWith(s.subjectBeginsWith.toLowerCase()))
+        continue;
       const { receivedAt: _r, deliveries: _d, ...plain } = event as TopicEvent & { receivedAt?: string };
       const ok = await this.attempt(`${s.name} → ${s.function}`, () => this.host.deliverToFunction(s.function, plain));
       event.deliveries.push(`${s.name}:${ok ? 'delivered' : 'dead-lettered'}`);
@@ -136,7 +155,11 @@ export class LocalEventTopic {
     for (const url of this.webhooks) {
       const { receivedAt: _r, deliveries: _d, ...plain } = event as TopicEvent & { receivedAt?: string };
       const ok = await this.attempt(url, async () => {
-        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', 'aeg-event-type': 'Notification' }, body: JSON.stringify(plain) });
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', 'aeg-event-type': 'Notification' },
+          body: JSON.stringify(plain),
+        });
         if (res.status >= 300) throw new Error(`HTTP ${res.status}`);
       });
       event.deliveries.push(`${url}:${ok ? 'delivered' : 'dead-lettered'}`);
@@ -149,7 +172,10 @@ export class LocalEventTopic {
         await send();
         return true;
       } catch (err) {
-        if (i === ATTEMPTS) this.host.log(`topic domain-events: delivery to ${target} failed ${ATTEMPTS} times, dead-lettered: ${err instanceof Error ? err.message : String(err)}`);
+        if (i === ATTEMPTS)
+          this.host.log(
+            `topic domain-events: delivery to ${target} failed ${ATTEMPTS} times, dead-lettered: ${err instanceof Error ? err.message : String(err)}`,
+          );
         else await new Promise((r) => setTimeout(r, 50 * i));
       }
     }
@@ -163,7 +189,8 @@ function batchProblem(events: unknown): string | undefined {
     if (e === null || typeof e !== 'object') return `event [${i}] is not an object`;
     const o = e as Record<string, unknown>;
     if (o.specversion !== '1.0') return `event [${i}]: specversion must be "1.0"`;
-    for (const f of ['id', 'type', 'source']) if (typeof o[f] !== 'string' || o[f] === '') return `event [${i}]: ${f} is required`;
+    for (const f of ['id', 'type', 'source'])
+      if (typeof o[f] !== 'string' || o[f] === '') return `event [${i}]: ${f} is required`;
   }
   return undefined;
 }
@@ -177,7 +204,10 @@ function reply(res: http.ServerResponse, status: number, body: unknown): true {
 /** Webhook URLs of `LOCAL_EVENT_WEBHOOKS` (comma-separated http(s) URLs). */
 export function parseWebhooks(value: string | undefined): string[] {
   if (!value) return [];
-  const urls = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const urls = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   for (const u of urls) {
     const p = new URL(u).protocol;
     if (p !== 'http:' && p !== 'https:') throw new Error(`LOCAL_EVENT_WEBHOOKS: ${u} is not an http(s) URL`);

@@ -80,7 +80,13 @@ export function escapeDataString(value: string): string {
   let wellFormed = '';
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < value.length && value.charCodeAt(i + 1) >= 0xdc00 && value.charCodeAt(i + 1) <= 0xdfff) {
+    if (
+      c >= 0xd800 &&
+      c <= 0xdbff &&
+      i + 1 < value.length &&
+      value.charCodeAt(i + 1) >= 0xdc00 &&
+      value.charCodeAt(i + 1) <= 0xdfff
+    ) {
       wellFormed += value[i]! + value[i + 1]!;
       i++;
     } else if (c >= 0xd800 && c <= 0xdfff) {
@@ -98,7 +104,10 @@ export function setCookieHeader(cookie: RpcHttpCookie): string {
   if (!TOKEN.test(name)) throw new Error(`Invalid cookie name '${name}'`);
   const parts = [`${name}=${escapeDataString(cookie.value ?? '')}`];
   const seconds = cookie.expires?.value?.seconds;
-  if (seconds !== undefined && seconds !== null) parts.push(`expires=${new Date(seconds * 1000 + Math.trunc((cookie.expires?.value?.nanos ?? 0) / 1e6)).toUTCString()}`);
+  if (seconds !== undefined && seconds !== null)
+    parts.push(
+      `expires=${new Date(seconds * 1000 + Math.trunc((cookie.expires?.value?.nanos ?? 0) / 1e6)).toUTCString()}`,
+    );
   const maxAge = cookie.maxAge?.value;
   // TimeSpan.FromSeconds(maxAge), written as (long)TotalSeconds: truncated toward zero.
   if (maxAge !== undefined && maxAge !== null) parts.push(`max-age=${Math.trunc(maxAge)}`);
@@ -107,7 +116,14 @@ export function setCookieHeader(cookie: RpcHttpCookie): string {
   parts.push(`path=${cookie.path?.value ?? '/'}`);
   if (cookie.secure?.value === true) parts.push('secure');
   // RpcHttpCookie.SameSite.None is "not set" (SameSiteMode.Unspecified, no attribute); ExplicitNone is `samesite=none`.
-  const sameSite = cookie.sameSite === 'lax' ? 'lax' : cookie.sameSite === 'strict' ? 'strict' : cookie.sameSite === 'explicitNone' ? 'none' : undefined;
+  const sameSite =
+    cookie.sameSite === 'lax'
+      ? 'lax'
+      : cookie.sameSite === 'strict'
+        ? 'strict'
+        : cookie.sameSite === 'explicitNone'
+          ? 'none'
+          : undefined;
   if (sameSite) parts.push(`samesite=${sameSite}`);
   if (cookie.httpOnly?.value === true) parts.push('httponly');
   return parts.join('; ');
@@ -126,7 +142,11 @@ function bodyBytes(body: RpcTypedData | null | undefined): Buffer {
  * when the function returned nothing: the host's OkResult, an empty 200). Throws where the host's
  * result fails to execute (a cookie name that is not a token), which the host answers 500.
  */
-export function hostResponse(data: RpcHttpData | null | undefined): { status: number; headers: Record<string, string | string[]>; body: Buffer } {
+export function hostResponse(data: RpcHttpData | null | undefined): {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: Buffer;
+} {
   if (!data) return { status: 200, headers: { 'content-length': '0' }, body: Buffer.alloc(0) };
   const statusText = data.statusCode ?? '';
   const status = /^\d+$/.test(statusText) ? Number(statusText) : 200;
@@ -135,11 +155,15 @@ export function hostResponse(data: RpcHttpData | null | undefined): { status: nu
   const body = bodyBytes(data.body);
   // Kestrel gives a response that ends without a body `Content-Length: 0`; a body goes out chunked
   // unless the function set a length.
-  if (body.length === 0 && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) headers['content-length'] = '0';
+  if (body.length === 0 && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined)
+    headers['content-length'] = '0';
   const cookies = (data.cookies ?? []).map(setCookieHeader);
   if (cookies.length > 0) {
     const existing = headers['set-cookie'];
-    headers['set-cookie'] = [...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]), ...cookies];
+    headers['set-cookie'] = [
+      ...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]),
+      ...cookies,
+    ];
   }
   return { status, headers, body };
 }

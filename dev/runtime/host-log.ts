@@ -85,7 +85,12 @@ export function triggerDetailsLine(details: string): string {
   return `Trigger Details: ${details}`;
 }
 
-export function executedLine(functionName: string, succeeded: boolean, invocationId: string, durationMs: number): string {
+export function executedLine(
+  functionName: string,
+  succeeded: boolean,
+  invocationId: string,
+  durationMs: number,
+): string {
   return `Executed 'Functions.${functionName}' (${succeeded ? 'Succeeded' : 'Failed'}, Id=${invocationId}, Duration=${Math.trunc(durationMs)}ms)`;
 }
 

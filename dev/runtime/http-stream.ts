@@ -18,7 +18,18 @@ import http from 'node:http';
 import { Transform, pipeline } from 'node:stream';
 import { originForm } from './host-http.js';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'trailers', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'trailers',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 export type ForwardOutcome = 'answered' | 'too-large' | 'client-gone' | 'failed';
 
@@ -33,7 +44,11 @@ export interface Forwarding {
   abort(): void;
 }
 
-function forwardedRequestHeaders(req: http.IncomingMessage, invocationId: string, workerHost: string): http.OutgoingHttpHeaders {
+function forwardedRequestHeaders(
+  req: http.IncomingMessage,
+  invocationId: string,
+  workerHost: string,
+): http.OutgoingHttpHeaders {
   const connectionNamed = new Set(
     String(req.headers.connection ?? '')
       .split(',')
@@ -44,7 +59,8 @@ function forwardedRequestHeaders(req: http.IncomingMessage, invocationId: string
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
-    if (HOP_BY_HOP.has(name) || connectionNamed.has(name) || name === 'host' || name.startsWith('x-forwarded-')) continue;
+    if (HOP_BY_HOP.has(name) || connectionNamed.has(name) || name === 'host' || name.startsWith('x-forwarded-'))
+      continue;
     const value = raw[i + 1]!;
     const existing = headers[name];
     headers[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
@@ -86,7 +102,13 @@ function limiter(limit: number, onOver: () => void): Transform {
 }
 
 /** Starts forwarding `req` to the worker's proxy at `workerUri` and the proxy's answer to `res`. */
-export function forwardToWorker(req: http.IncomingMessage, res: http.ServerResponse, workerUri: string, invocationId: string, limit: number): Forwarding {
+export function forwardToWorker(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  workerUri: string,
+  invocationId: string,
+  limit: number,
+): Forwarding {
   const target = new URL(workerUri);
   let answered = false;
   let tooLarge = false;

@@ -33,7 +33,12 @@ export function expandMainGlob(pattern: string, root: string): string[] {
     }
     if (/[*?]/.test(dir)) throw new Error(`Only the last segment of "${pattern}" may hold wildcards`);
     if (!fs.existsSync(dir)) continue;
-    const re = new RegExp(`^${base.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+    const re = new RegExp(
+      `^${base
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '[^/]*')
+        .replace(/\?/g, '[^/]')}$`,
+    );
     for (const name of fs.readdirSync(dir).sort()) {
       if (re.test(name) && fs.statSync(path.join(dir, name)).isFile()) files.push(path.join(dir, name));
     }

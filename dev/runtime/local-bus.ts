@@ -89,7 +89,14 @@ export class LocalServiceBusQueue implements JobQueue {
   /** Sends as the app does (the same message shape as the Service Bus sender). */
   send(envelope: JobEnvelope, recorded = false, options: SendOptions = {}): Promise<void> {
     const m = jobMessage(envelope, recorded, options);
-    const message = { body: JSON.stringify(m.body), messageId: String(m.messageId), sessionId: String(m.sessionId), contentType: m.contentType, subject: m.subject, applicationProperties: m.applicationProperties };
+    const message = {
+      body: JSON.stringify(m.body),
+      messageId: String(m.messageId),
+      sessionId: String(m.sessionId),
+      contentType: m.contentType,
+      subject: m.subject,
+      applicationProperties: m.applicationProperties,
+    };
     const delay = m.scheduledEnqueueTimeUtc ? m.scheduledEnqueueTimeUtc.getTime() - Date.now() : 0;
     if (delay <= 0) {
       this.enqueue(message);
@@ -164,7 +171,13 @@ export class LocalServiceBusQueue implements JobQueue {
   private deadLetter(head: Queued): void {
     const reason = 'MaxDeliveryCountExceeded';
     const description = `Message could not be consumed after ${head.deliveryCount} delivery attempts.`;
-    const entry: DeadLetter = { message: head.message, deliveryCount: head.deliveryCount, reason, description, settled: false };
+    const entry: DeadLetter = {
+      message: head.message,
+      deliveryCount: head.deliveryCount,
+      reason,
+      description,
+      settled: false,
+    };
     this.deadLetters.push(entry);
     this.startDeadLetter(entry);
   }
@@ -188,7 +201,11 @@ export class LocalServiceBusQueue implements JobQueue {
       ...entry.message,
       deadLetterReason: entry.reason,
       deadLetterErrorDescription: entry.description,
-      applicationProperties: { ...(entry.message.applicationProperties ?? {}), DeadLetterReason: entry.reason, DeadLetterErrorDescription: entry.description },
+      applicationProperties: {
+        ...(entry.message.applicationProperties ?? {}),
+        DeadLetterReason: entry.reason,
+        DeadLetterErrorDescription: entry.description,
+      },
     };
     let pause = this.options.redeliveryDelayMs ?? 10;
     for (let attempt = 1; !this.closed; attempt++) {

@@ -69,7 +69,14 @@ export function parseSchedule(expression: string): Schedule {
 /** The first occurrence strictly after `after` (UTC). */
 export function nextOccurrence(schedule: Schedule, after: Date): Date {
   if (schedule.kind === 'interval') return new Date(after.getTime() + schedule.ms);
-  const [sec, min, hour, day, month, dow] = schedule.sets as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>, Set<number>];
+  const [sec, min, hour, day, month, dow] = schedule.sets as [
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+  ];
   const d = new Date(Math.floor(after.getTime() / 1000) * 1000 + 1000);
   const limit = after.getTime() + 5 * 366 * 24 * 3600 * 1000;
   while (d.getTime() <= limit) {

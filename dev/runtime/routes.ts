@@ -42,7 +42,10 @@ function constraintOk(constraint: string | undefined, value: string): boolean {
 
 /** Route parameters when `path` (without the route prefix, not decoded) matches, otherwise undefined. */
 export function matchRoute(route: CompiledRoute, path: string): Record<string, string> | undefined {
-  const parts = path.replace(/^\/+|\/+$/g, '').split('/').filter((p) => p.length > 0);
+  const parts = path
+    .replace(/^\/+|\/+$/g, '')
+    .split('/')
+    .filter((p) => p.length > 0);
   const params: Record<string, string> = {};
   let i = 0;
   for (const seg of route.segments) {

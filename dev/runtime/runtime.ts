@@ -28,10 +28,25 @@ import { parseSchedule, nextOccurrence } from './ncrontab.js';
 import { ServiceBusPump, type DeliverableMessage, type Settlement } from './service-bus.js';
 import { LocalServiceBusQueue, type LocalQueueOptions } from './local-bus.js';
 import { LocalEventTopic, type EventSubscriptionDefinition } from './event-grid-topic.js';
-import { LocalWorker, type InvocationRequest, type RpcHttpData, type RpcInvocationResponse, type RpcTypedData } from './worker.js';
+import {
+  LocalWorker,
+  type InvocationRequest,
+  type RpcHttpData,
+  type RpcInvocationResponse,
+  type RpcTypedData,
+} from './worker.js';
 import { hostQuery, hostRequestHeaders, hostRequestUrl, hostResponse, nullable, originForm } from './host-http.js';
 import { forwardToWorker, type ForwardOutcome } from './http-stream.js';
-import { HOST_CALL_REASON, SERVICE_BUS_REASON, eventGridReason, executedLine, executingLine, serviceBusDetails, timerReason, triggerDetailsLine } from './host-log.js';
+import {
+  HOST_CALL_REASON,
+  SERVICE_BUS_REASON,
+  eventGridReason,
+  executedLine,
+  executingLine,
+  serviceBusDetails,
+  timerReason,
+  triggerDetailsLine,
+} from './host-log.js';
 import { problem } from '../../shared/http/responses.js';
 import { printable } from '../../shared/domain/printable.js';
 
@@ -59,7 +74,12 @@ export interface RuntimeOptions {
   /** The HTTP route prefix (host.json `extensions.http.routePrefix`), default `api`. */
   routePrefix?: string;
   /** host.json `extensions.serviceBus` values. */
-  serviceBus?: { maxConcurrentCalls?: number; maxConcurrentSessions?: number; maxAutoLockRenewalDuration?: string; sessionIdleTimeout?: string };
+  serviceBus?: {
+    maxConcurrentCalls?: number;
+    maxConcurrentSessions?: number;
+    maxAutoLockRenewalDuration?: string;
+    sessionIdleTimeout?: string;
+  };
   /** Receives every log line of every invocation and of the runtime itself. */
   onLog?: (line: LogLine) => void;
   /**
@@ -129,14 +149,25 @@ export class LocalRuntime {
   ) {
     this.env = options.env ?? process.env;
     this.routePrefix = (options.routePrefix ?? 'api').replace(/^\/+|\/+$/g, '');
-    this.maxRequestBytes = options.maxRequestBytes ?? bodyLimitSetting(this.env.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT) ?? HOST_DEFAULT_MAX_REQUEST_BYTES;
+    this.maxRequestBytes =
+      options.maxRequestBytes ??
+      bodyLimitSetting(this.env.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT) ??
+      HOST_DEFAULT_MAX_REQUEST_BYTES;
     this.worker = new LocalWorker(registry, (functionName, invocationId, level, message, category) =>
-      this.log(functionName, invocationId, level, message, category === 'user' ? `Function.${functionName}.User` : `Function.${functionName}`),
+      this.log(
+        functionName,
+        invocationId,
+        level,
+        message,
+        category === 'user' ? `Function.${functionName}.User` : `Function.${functionName}`,
+      ),
     );
     for (const registration of registry.list()) {
       if (registration.trigger.type.toLowerCase() !== 'httptrigger') continue;
       const template = typeof registration.trigger.route === 'string' ? registration.trigger.route : registration.name;
-      const methods = Array.isArray(registration.trigger.methods) ? new Set((registration.trigger.methods as string[]).map((m) => m.toUpperCase())) : undefined;
+      const methods = Array.isArray(registration.trigger.methods)
+        ? new Set((registration.trigger.methods as string[]).map((m) => m.toUpperCase()))
+        : undefined;
       this.httpRoutes.push({ registration, route: compileRoute(this.resolve(template)), methods });
     }
     this.httpRoutes.sort((a, b) => compareRoutes(a.route, b.route));
@@ -228,12 +259,20 @@ export class LocalRuntime {
           lines.push(`${r.name}: eventGridTrigger ${this.baseUrl}/runtime/webhooks/eventgrid?functionName=${r.name}`);
           break;
         case 'servicebustrigger': {
-          const state = this.pumps.some((p) => p.functionName === r.name) ? 'listening' : this.emulated.has(r.name) ? 'emulated in memory' : 'disabled';
-          lines.push(`${r.name}: serviceBusTrigger queue=${this.safeResolve(String(t.queueName ?? t.topicName))} (${state})`);
+          const state = this.pumps.some((p) => p.functionName === r.name)
+            ? 'listening'
+            : this.emulated.has(r.name)
+              ? 'emulated in memory'
+              : 'disabled';
+          lines.push(
+            `${r.name}: serviceBusTrigger queue=${this.safeResolve(String(t.queueName ?? t.topicName))} (${state})`,
+          );
           break;
         }
         case 'timertrigger':
-          lines.push(`${r.name}: timerTrigger schedule=${this.safeResolve(String(t.schedule))} (run now: POST ${this.baseUrl}/admin/functions/${r.name})`);
+          lines.push(
+            `${r.name}: timerTrigger schedule=${this.safeResolve(String(t.schedule))} (run now: POST ${this.baseUrl}/admin/functions/${r.name})`,
+          );
           break;
         default:
           lines.push(`${r.name}: ${t.type}`);
@@ -259,13 +298,21 @@ export class LocalRuntime {
    * strings parsed as JSON where they are JSON). Logged as the host logs it, with `reason` (default:
    * a call through the host's APIs). Rejects when the invocation fails.
    */
-  async invoke(registration: Registration, input: unknown, options: { triggerMetadata?: Record<string, unknown>; reason?: string; details?: string } = {}): Promise<void> {
+  async invoke(
+    registration: Registration,
+    input: unknown,
+    options: { triggerMetadata?: Record<string, unknown>; reason?: string; details?: string } = {},
+  ): Promise<void> {
     const metadata = options.triggerMetadata;
-    await this.execute(registration, randomUUID(), options.reason ?? HOST_CALL_REASON, () =>
-      Promise.resolve({
-        inputData: [{ name: registration.trigger.name, data: typedData(input) }],
-        ...(metadata ? { triggerMetadata: typedMetadata(metadata) } : {}),
-      }),
+    await this.execute(
+      registration,
+      randomUUID(),
+      options.reason ?? HOST_CALL_REASON,
+      () =>
+        Promise.resolve({
+          inputData: [{ name: registration.trigger.name, data: typedData(input) }],
+          ...(metadata ? { triggerMetadata: typedMetadata(metadata) } : {}),
+        }),
       options.details,
     );
   }
@@ -290,22 +337,52 @@ export class LocalRuntime {
     try {
       const request = await prepare();
       const response = await this.worker.invoke(registration, { invocationId, ...request });
-      this.log(name, invocationId, 'information', executedLine(name, true, invocationId, performance.now() - startedAt), category);
+      this.log(
+        name,
+        invocationId,
+        'information',
+        executedLine(name, true, invocationId, performance.now() - startedAt),
+        category,
+      );
       return response;
     } catch (err) {
-      this.log(name, invocationId, 'error', executedLine(name, false, invocationId, performance.now() - startedAt), category, errorText(err));
+      this.log(
+        name,
+        invocationId,
+        'error',
+        executedLine(name, false, invocationId, performance.now() - startedAt),
+        category,
+        errorText(err),
+      );
       throw err;
     }
   }
 
-  private log(functionName: string, invocationId: string, level: LogLevel, message: string, category: string, exception?: string): void {
+  private log(
+    functionName: string,
+    invocationId: string,
+    level: LogLevel,
+    message: string,
+    category: string,
+    exception?: string,
+  ): void {
     if (this.options.onLog) {
-      this.options.onLog({ functionName, invocationId, level, category, message: printable(message), ...(exception === undefined ? {} : { exception: printable(exception) }) });
+      this.options.onLog({
+        functionName,
+        invocationId,
+        level,
+        category,
+        message: printable(message),
+        ...(exception === undefined ? {} : { exception: printable(exception) }),
+      });
       return;
     }
     if (LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(this.options.logLevel ?? 'information')) return;
     const at = new Date().toISOString();
-    const lines = [`[${at}] ${functionName}: ${printable(message)}`, ...(exception === undefined ? [] : [`[${at}] ${functionName}: ${printable(exception)}`])];
+    const lines = [
+      `[${at}] ${functionName}: ${printable(message)}`,
+      ...(exception === undefined ? [] : [`[${at}] ${functionName}: ${printable(exception)}`]),
+    ];
     for (const line of lines) {
       if (level === 'error' || level === 'critical' || level === 'warning') console.error(line);
       else console.log(line);
@@ -345,7 +422,9 @@ export class LocalRuntime {
         const params = matchRoute(candidate.route, rawRest);
         if (!params) continue;
         const workerUri = this.worker.reportedCapabilities.HttpUri;
-        return workerUri ? this.invokeHttpStream(candidate.registration, req, res, url, params, workerUri) : this.invokeHttp(candidate.registration, req, res, url, params);
+        return workerUri
+          ? this.invokeHttpStream(candidate.registration, req, res, url, params, workerUri)
+          : this.invokeHttp(candidate.registration, req, res, url, params);
       }
     }
     // HomepageMiddleware answers "/" when no function did: a page, or 204 when AzureWebJobsDisableHomepage is true.
@@ -370,7 +449,8 @@ export class LocalRuntime {
 
   private requestHeaders(req: http.IncomingMessage): Record<string, string> {
     const headers = hostRequestHeaders(req);
-    if (this.options.principalHeader && headers['x-ms-client-principal'] === undefined) headers['x-ms-client-principal'] = this.options.principalHeader;
+    if (this.options.principalHeader && headers['x-ms-client-principal'] === undefined)
+      headers['x-ms-client-principal'] = this.options.principalHeader;
     return headers;
   }
 
@@ -379,9 +459,16 @@ export class LocalRuntime {
    * (only a body with a Content-Length: a chunked one reaches the function empty and is drained
    * afterwards, within the limit), the worker's answer written back, an empty 500 when it failed.
    */
-  private async invokeHttp(registration: Registration, req: http.IncomingMessage, res: http.ServerResponse, url: URL, params: Record<string, string>): Promise<void> {
+  private async invokeHttp(
+    registration: Registration,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    params: Record<string, string>,
+  ): Promise<void> {
     const declared = declaredLength(req);
-    if (declared === undefined && req.headers['transfer-encoding'] !== undefined) drainAfterAnswer(req, res, this.maxRequestBytes);
+    if (declared === undefined && req.headers['transfer-encoding'] !== undefined)
+      drainAfterAnswer(req, res, this.maxRequestBytes);
     let response: RpcInvocationResponse;
     try {
       response = await this.execute(registration, randomUUID(), HOST_CALL_REASON, async () => {
@@ -401,7 +488,13 @@ export class LocalRuntime {
       answer = hostResponse(response.returnValue?.http);
       res.writeHead(answer.status, answer.headers);
     } catch (err) {
-      this.log(registration.name, '', 'error', `The response could not be written: ${errorText(err)}`, `Function.${registration.name}`);
+      this.log(
+        registration.name,
+        '',
+        'error',
+        `The response could not be written: ${errorText(err)}`,
+        `Function.${registration.name}`,
+      );
       return answerEmpty(req, res, 500);
     }
     res.end(answer.body);
@@ -411,11 +504,20 @@ export class LocalRuntime {
    * An HTTP invocation with `enableHttpStream`: the request is forwarded to the worker's proxy as it
    * arrives while the worker runs the function, and the function's answer comes back the same way.
    */
-  private async invokeHttpStream(registration: Registration, req: http.IncomingMessage, res: http.ServerResponse, url: URL, params: Record<string, string>, workerUri: string): Promise<void> {
+  private async invokeHttpStream(
+    registration: Registration,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    params: Record<string, string>,
+    workerUri: string,
+  ): Promise<void> {
     const invocationId = randomUUID();
     const declared = declaredLength(req);
     if (declared !== undefined && declared > this.maxRequestBytes) {
-      await this.execute(registration, invocationId, HOST_CALL_REASON, () => Promise.reject(new RequestTooLarge(this.maxRequestBytes))).catch(() => undefined);
+      await this.execute(registration, invocationId, HOST_CALL_REASON, () =>
+        Promise.reject(new RequestTooLarge(this.maxRequestBytes)),
+      ).catch(() => undefined);
       return answerEmpty(req, res, 413);
     }
     const forwarding = forwardToWorker(req, res, workerUri, invocationId, this.maxRequestBytes);
@@ -426,11 +528,16 @@ export class LocalRuntime {
       Query: { json: JSON.stringify(hostQuery(url.search)) },
       ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, { string: v }])),
     };
-    const run = this.execute(registration, invocationId, HOST_CALL_REASON, () => Promise.resolve({ inputData: [{ name: registration.trigger.name, data: { http: {} } }], triggerMetadata })).then(
+    const run = this.execute(registration, invocationId, HOST_CALL_REASON, () =>
+      Promise.resolve({ inputData: [{ name: registration.trigger.name, data: { http: {} } }], triggerMetadata }),
+    ).then(
       () => undefined,
       (err: unknown) => err ?? new Error('the invocation failed'),
     );
-    const first = await Promise.race([run.then((error) => ({ kind: 'invoked' as const, error })), forwarding.done.then((outcome) => ({ kind: 'forwarded' as const, outcome }))]);
+    const first = await Promise.race([
+      run.then((error) => ({ kind: 'invoked' as const, error })),
+      forwarding.done.then((outcome) => ({ kind: 'forwarded' as const, outcome })),
+    ]);
     let outcome: ForwardOutcome | 'timed-out';
     if (first.kind === 'forwarded') outcome = first.outcome;
     else if (first.error !== undefined) outcome = forwarding.tooLarge() ? 'too-large' : 'failed';
@@ -473,7 +580,13 @@ export class LocalRuntime {
       const first = events?.[0] as { data?: { validationCode?: unknown } } | undefined;
       const code = first?.data?.validationCode;
       if (typeof code !== 'string') return sendProblem(res, 400, 'The validation event has no data.validationCode.');
-      this.log(registration.name, '', 'information', `Subscription validation for ${registration.name}`, 'Host.Triggers.EventGrid');
+      this.log(
+        registration.name,
+        '',
+        'information',
+        `Subscription validation for ${registration.name}`,
+        'Host.Triggers.EventGrid',
+      );
       return send(res, 200, { 'content-type': 'application/json' }, JSON.stringify({ validationResponse: code }));
     }
     if (eventType === 'Notification') {
@@ -482,16 +595,30 @@ export class LocalRuntime {
       let failed = 0;
       for (const event of events) {
         try {
-          await this.invoke(registration, event, { triggerMetadata: eventTriggerMetadata(event), reason: eventGridReason() });
+          await this.invoke(registration, event, {
+            triggerMetadata: eventTriggerMetadata(event),
+            reason: eventGridReason(),
+          });
         } catch {
           failed++;
         }
       }
-      if (failed > 0) return sendProblem(res, 500, `${failed} of ${events.length} events failed; Event Grid delivers the batch again.`);
+      if (failed > 0)
+        return sendProblem(
+          res,
+          500,
+          `${failed} of ${events.length} events failed; Event Grid delivers the batch again.`,
+        );
       return send(res, 202, {});
     }
     if (eventType === 'Unsubscribe') return send(res, 202, {});
-    return sendProblem(res, 400, eventType ? `Unknown aeg-event-type '${printable(eventType.slice(0, 64))}'.` : 'The aeg-event-type header is required.');
+    return sendProblem(
+      res,
+      400,
+      eventType
+        ? `Unknown aeg-event-type '${printable(eventType.slice(0, 64))}'.`
+        : 'The aeg-event-type header is required.',
+    );
   }
 
   /**
@@ -517,7 +644,11 @@ export class LocalRuntime {
   private async hostReady(): Promise<boolean> {
     const held = this.held;
     if (!held) return true;
-    return within(held.released.then(() => true), HOST_READY_TIMEOUT_MS, false);
+    return within(
+      held.released.then(() => true),
+      HOST_READY_TIMEOUT_MS,
+      false,
+    );
   }
 
   /**
@@ -525,13 +656,21 @@ export class LocalRuntime {
    * the Event Grid triggers the subscriptions name and to the webhooks. Returns the topic (its key:
    * `key`, or a random one).
    */
-  hostEventTopic(subscriptions: readonly EventSubscriptionDefinition[], webhooks: readonly string[] = [], key?: string): LocalEventTopic {
+  hostEventTopic(
+    subscriptions: readonly EventSubscriptionDefinition[],
+    webhooks: readonly string[] = [],
+    key?: string,
+  ): LocalEventTopic {
     this.topic = new LocalEventTopic(
       {
         deliverToFunction: async (functionName, event) => {
           const registration = this.registry.get(functionName);
-          if (!registration || registration.trigger.type.toLowerCase() !== 'eventgridtrigger') throw new Error(`no Event Grid trigger named ${functionName}`);
-          await this.invoke(registration, event, { triggerMetadata: eventTriggerMetadata(event), reason: eventGridReason() });
+          if (!registration || registration.trigger.type.toLowerCase() !== 'eventgridtrigger')
+            throw new Error(`no Event Grid trigger named ${functionName}`);
+          await this.invoke(registration, event, {
+            triggerMetadata: eventTriggerMetadata(event),
+            reason: eventGridReason(),
+          });
         },
         log: (message) => this.log('runtime', '', 'information', message, 'Host.LocalRuntime'),
       },
@@ -560,7 +699,8 @@ export class LocalRuntime {
     } catch {
       invocation = null;
     }
-    if (invocation === null || typeof invocation !== 'object' || Array.isArray(invocation)) return answerEmpty(req, res, 400);
+    if (invocation === null || typeof invocation !== 'object' || Array.isArray(invocation))
+      return answerEmpty(req, res, 400);
     const registration = this.registry.get(name);
     if (!registration || registration.trigger.type.toLowerCase() === 'httptrigger') return answerEmpty(req, res, 404);
     const input = (invocation as { input?: unknown }).input;
@@ -587,7 +727,8 @@ export class LocalRuntime {
         t.unref();
         this.timers.set(r.name, t);
       };
-      if (r.trigger.runOnStartup === true) void this.invoke(r, timerInput(false), { reason: timerReason() }).catch(() => undefined);
+      if (r.trigger.runOnStartup === true)
+        void this.invoke(r, timerInput(false), { reason: timerReason() }).catch(() => undefined);
       arm();
     }
   }
@@ -620,7 +761,9 @@ export class LocalRuntime {
       });
       await pump.start();
       this.pumps.push(pump);
-      this.notices.push(`${r.name}: listening on Service Bus queue '${queueName}'${r.trigger.isSessionsEnabled === true ? ' (sessions)' : ''}`);
+      this.notices.push(
+        `${r.name}: listening on Service Bus queue '${queueName}'${r.trigger.isSessionsEnabled === true ? ' (sessions)' : ''}`,
+      );
     }
   }
 
@@ -628,20 +771,35 @@ export class LocalRuntime {
    * For a Service Bus trigger with no connection configured: an in-memory queue that delivers to
    * it as the host would (see local-bus.ts). Returns the queue; the caller decides who sends to it.
    */
-  emulateServiceBus(functionName: string, options: LocalQueueOptions, queue?: LocalServiceBusQueue): LocalServiceBusQueue {
+  emulateServiceBus(
+    functionName: string,
+    options: LocalQueueOptions,
+    queue?: LocalServiceBusQueue,
+  ): LocalServiceBusQueue {
     const registration = this.registry.get(functionName);
-    if (!registration || registration.trigger.type.toLowerCase() !== 'servicebustrigger') throw new Error(`No Service Bus trigger named ${functionName}`);
-    if (this.pumps.some((p) => p.functionName === registration.name)) throw new Error(`${functionName} listens on a real Service Bus already`);
+    if (!registration || registration.trigger.type.toLowerCase() !== 'servicebustrigger')
+      throw new Error(`No Service Bus trigger named ${functionName}`);
+    if (this.pumps.some((p) => p.functionName === registration.name))
+      throw new Error(`${functionName} listens on a real Service Bus already`);
     const deliver = (m: DeliverableMessage): Promise<Settlement> => this.deliverServiceBusMessage(registration.name, m);
     // The trigger on this queue's dead-letter sub-queue (`<queue>/$DeadLetterQueue`), if the app has one.
-    const queueOf = (r: Registration): string => (typeof r.trigger.queueName === 'string' ? this.safeResolve(r.trigger.queueName).toLowerCase() : '');
+    const queueOf = (r: Registration): string =>
+      typeof r.trigger.queueName === 'string' ? this.safeResolve(r.trigger.queueName).toLowerCase() : '';
     const queueName = queueOf(registration);
     const deadLetterTrigger = this.registry
       .list()
-      .find((r) => r.trigger.type.toLowerCase() === 'servicebustrigger' && queueOf(r) === `${queueName}/$deadletterqueue`);
-    const deadLetter = deadLetterTrigger && !this.pumps.some((p) => p.functionName === deadLetterTrigger.name) ? (m: DeliverableMessage): Promise<Settlement> => this.deliverServiceBusMessage(deadLetterTrigger.name, m) : undefined;
+      .find(
+        (r) => r.trigger.type.toLowerCase() === 'servicebustrigger' && queueOf(r) === `${queueName}/$deadletterqueue`,
+      );
+    const deadLetter =
+      deadLetterTrigger && !this.pumps.some((p) => p.functionName === deadLetterTrigger.name)
+        ? (m: DeliverableMessage): Promise<Settlement> => this.deliverServiceBusMessage(deadLetterTrigger.name, m)
+        : undefined;
     // Parallelism as the host's: host.json maxConcurrentCalls / maxConcurrentSessions unless the caller sets them.
-    const hostLimits = { maxConcurrentCalls: this.options.serviceBus?.maxConcurrentCalls ?? 16, maxConcurrentSessions: this.options.serviceBus?.maxConcurrentSessions ?? 8 };
+    const hostLimits = {
+      maxConcurrentCalls: this.options.serviceBus?.maxConcurrentCalls ?? 16,
+      maxConcurrentSessions: this.options.serviceBus?.maxConcurrentSessions ?? 8,
+    };
     const emulated = queue ?? new LocalServiceBusQueue(deliver, { ...hostLimits, ...options }, deadLetter);
     if (queue) queue.connect(deliver, deadLetter);
     for (const r of [registration, ...(deadLetter && deadLetterTrigger ? [deadLetterTrigger] : [])]) {
@@ -676,8 +834,13 @@ export class LocalRuntime {
     // AddBindingData), keyed as the host sends them; the app's library camel-cases the keys, nested
     // ones too. A dead letter's reason is only in the application properties, as Service Bus sets it.
     const applicationProperties: Record<string, unknown> = { ...(message.applicationProperties ?? {}) };
-    if (message.deadLetterReason !== undefined && applicationProperties.DeadLetterReason === undefined) applicationProperties.DeadLetterReason = message.deadLetterReason;
-    if (message.deadLetterErrorDescription !== undefined && applicationProperties.DeadLetterErrorDescription === undefined) applicationProperties.DeadLetterErrorDescription = message.deadLetterErrorDescription;
+    if (message.deadLetterReason !== undefined && applicationProperties.DeadLetterReason === undefined)
+      applicationProperties.DeadLetterReason = message.deadLetterReason;
+    if (
+      message.deadLetterErrorDescription !== undefined &&
+      applicationProperties.DeadLetterErrorDescription === undefined
+    )
+      applicationProperties.DeadLetterErrorDescription = message.deadLetterErrorDescription;
     const enqueued = (message.enqueuedTimeUtc ?? new Date()).toISOString();
     const metadata: Record<string, unknown> = {
       DeliveryCount: message.deliveryCount ?? 1,
@@ -718,12 +881,22 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
 }
 
 function send(res: http.ServerResponse, status: number, headers: Record<string, string>, body?: string): void {
-  res.writeHead(status, body !== undefined && !headers['content-type'] ? { ...headers, 'content-type': 'text/plain; charset=utf-8' } : headers);
+  res.writeHead(
+    status,
+    body !== undefined && !headers['content-type']
+      ? { ...headers, 'content-type': 'text/plain; charset=utf-8' }
+      : headers,
+  );
   res.end(body);
 }
 
 /** An RFC 9457 problem answered by the Event Grid webhook (a difference from the extension's text answers, docs/local-runtime.md). */
-function sendProblem(res: http.ServerResponse, status: number, detail: string, headers: Record<string, string> = {}): void {
+function sendProblem(
+  res: http.ServerResponse,
+  status: number,
+  detail: string,
+  headers: Record<string, string> = {},
+): void {
   const p = problem(status, detail, { headers });
   res.writeHead(status, p.headers as Record<string, string>);
   res.end(p.body as string);
@@ -747,15 +920,26 @@ function answerClientError(err: Error & { code?: string }, socket: Duplex): void
       status: 431,
       detail: `The request's headers are larger than ${http.maxHeaderSize} bytes.`,
     });
-    socket.end(`HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/problem+json\r\nCache-Control: no-store\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/problem+json\r\nCache-Control: no-store\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
     return;
   }
-  socket.end(err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  socket.end(
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n'
+      : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n',
+  );
 }
 
 /** Whether part of the request body has not been read yet. */
 function bodyPending(req: http.IncomingMessage): boolean {
-  return !req.complete && (req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined);
+  return (
+    !req.complete &&
+    (req.headers['content-length'] !== undefined
+      ? req.headers['content-length'] !== '0'
+      : req.headers['transfer-encoding'] !== undefined)
+  );
 }
 
 /** After answering a request whose body was not read: drop what is in flight, then the connection (an unread body cannot be taken for the next request). */
@@ -765,7 +949,13 @@ function closeAfterAnswer(req: http.IncomingMessage, res: http.ServerResponse): 
 }
 
 /** A problem answered by the local runtime for the Event Grid webhook, without reading the body. */
-function refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, detail: string, headers: Record<string, string> = {}): void {
+function refuse(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  status: number,
+  detail: string,
+  headers: Record<string, string> = {},
+): void {
   const pending = bodyPending(req);
   sendProblem(res, status, detail, pending ? { ...headers, connection: 'close' } : headers);
   if (pending) closeAfterAnswer(req, res);
@@ -777,10 +967,20 @@ function refuse(req: http.IncomingMessage, res: http.ServerResponse, status: num
  * the request is not read; when some of it is still coming, the connection is closed after the
  * answer, as Kestrel does for a request it rejected.
  */
-function answerEmpty(req: http.IncomingMessage, res: http.ServerResponse, status: number, headers: Record<string, string> = {}, text?: string): void {
+function answerEmpty(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  status: number,
+  headers: Record<string, string> = {},
+  text?: string,
+): void {
   const body = text === undefined ? undefined : Buffer.from(text, 'utf8');
   const pending = bodyPending(req);
-  res.writeHead(status, { ...headers, 'content-length': String(body?.length ?? 0), ...(pending ? { connection: 'close' } : {}) });
+  res.writeHead(status, {
+    ...headers,
+    'content-length': String(body?.length ?? 0),
+    ...(pending ? { connection: 'close' } : {}),
+  });
   res.end(body);
   if (pending) closeAfterAnswer(req, res);
 }
@@ -817,7 +1017,8 @@ function declaredLength(req: http.IncomingMessage): number | undefined {
 }
 
 /** What the host's home page says (HomepageMiddleware serves its own page at "/"). */
-const HOMEPAGE = '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Azure Functions</title></head><body><p>Your Functions 4.0 app is up and running (local runtime).</p></body></html>';
+const HOMEPAGE =
+  '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Azure Functions</title></head><body><p>Your Functions 4.0 app is up and running (local runtime).</p></body></html>';
 
 function tooLarge(req: http.IncomingMessage, res: http.ServerResponse, limit: number): void {
   refuse(req, res, 413, `The request body is larger than ${limit} bytes.`, {});
@@ -901,7 +1102,11 @@ function eventTriggerMetadata(event: unknown): Record<string, unknown> {
 /** The host's TimerInfo, as it serializes it (PascalCase; the library camel-cases it for a timer trigger). */
 function timerInput(isPastDue: boolean): unknown {
   const now = new Date().toISOString();
-  return { Schedule: { AdjustForDST: true }, ScheduleStatus: { Last: now, Next: now, LastUpdated: now }, IsPastDue: isPastDue };
+  return {
+    Schedule: { AdjustForDST: true },
+    ScheduleStatus: { Last: now, Next: now, LastUpdated: now },
+    IsPastDue: isPastDue,
+  };
 }
 
 /** A Service Bus message or correlation id as the extension binds it: a string. */
@@ -951,7 +1156,10 @@ export function durationMs(span: string | undefined): number | undefined {
 async function within<T, U>(promise: Promise<T>, ms: number, otherwise: U): Promise<T | U> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([promise, new Promise<U>((resolve) => (timer = setTimeout(() => resolve(otherwise), ms)))]);
+    return await Promise.race([
+      promise,
+      new Promise<U>((resolve) => (timer = setTimeout(() => resolve(otherwise), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -960,4 +1168,3 @@ async function within<T, U>(promise: Promise<T>, ms: number, otherwise: U): Prom
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
-

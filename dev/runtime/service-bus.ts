@@ -4,7 +4,12 @@
  * `autoCompleteMessages`: complete when the function returns, abandon when it throws (Service Bus
  * then redelivers, and dead-letters past the queue's max delivery count).
  */
-import { ServiceBusClient, type ServiceBusReceiver, type ServiceBusSessionReceiver, type ServiceBusReceivedMessage } from '@azure/service-bus';
+import {
+  ServiceBusClient,
+  type ServiceBusReceiver,
+  type ServiceBusSessionReceiver,
+  type ServiceBusReceivedMessage,
+} from '@azure/service-bus';
 import { DefaultAzureCredential } from '@azure/identity';
 
 export type Settlement = 'complete' | 'abandon';
@@ -69,8 +74,15 @@ export class ServiceBusPump {
     if (!o.sessions) {
       const deadLetterOf = deadLetterQueueOf(o.queueName);
       this.receiver = deadLetterOf
-        ? this.client.createReceiver(deadLetterOf, { subQueueType: 'deadLetter', receiveMode: 'peekLock', maxAutoLockRenewalDurationInMs: o.maxAutoLockRenewalMs })
-        : this.client.createReceiver(o.queueName, { receiveMode: 'peekLock', maxAutoLockRenewalDurationInMs: o.maxAutoLockRenewalMs });
+        ? this.client.createReceiver(deadLetterOf, {
+            subQueueType: 'deadLetter',
+            receiveMode: 'peekLock',
+            maxAutoLockRenewalDurationInMs: o.maxAutoLockRenewalMs,
+          })
+        : this.client.createReceiver(o.queueName, {
+            receiveMode: 'peekLock',
+            maxAutoLockRenewalDurationInMs: o.maxAutoLockRenewalMs,
+          });
       const receiver = this.receiver;
       receiver.subscribe(
         {
@@ -115,7 +127,10 @@ export class ServiceBusPump {
     while (!this.stopping) {
       let receiver: ServiceBusSessionReceiver | undefined;
       try {
-        receiver = await client.acceptNextSession(o.queueName, { receiveMode: 'peekLock', maxAutoLockRenewalDurationInMs: o.maxAutoLockRenewalMs });
+        receiver = await client.acceptNextSession(o.queueName, {
+          receiveMode: 'peekLock',
+          maxAutoLockRenewalDurationInMs: o.maxAutoLockRenewalMs,
+        });
         this.sessionReceivers.add(receiver);
         while (!this.stopping) {
           const batch = await receiver.receiveMessages(1, { maxWaitTimeInMs: o.sessionIdleTimeoutMs });

@@ -85,7 +85,12 @@ type InvocationState = 'preInvocationHooks' | 'invocation' | 'postInvocationHook
 interface CoreInvocationContext {
   invocationId: string;
   request: InvocationRequest & { functionId: string };
-  metadata: { name: string; functionId: string; bindings: Registration['bindings']; retryOptions?: Record<string, unknown> };
+  metadata: {
+    name: string;
+    functionId: string;
+    bindings: Registration['bindings'];
+    retryOptions?: Record<string, unknown>;
+  };
   state?: InvocationState | undefined;
   log(level: RpcLogLevel, logCategory: 'user' | 'system', message: string): void;
 }
@@ -103,7 +108,13 @@ interface ProgrammingModel {
   getCapabilities?(capabilities: Record<string, string>): Promise<Record<string, string>>;
 }
 
-export type WorkerLog = (functionName: string, invocationId: string, level: Exclude<RpcLogLevel, 'none'>, message: string, category: 'user' | 'system') => void;
+export type WorkerLog = (
+  functionName: string,
+  invocationId: string,
+  level: Exclude<RpcLogLevel, 'none'>,
+  message: string,
+  category: 'user' | 'system',
+) => void;
 
 /** The worker's own capabilities (src/eventHandlers/getWorkerCapabilities.ts): the host converts HTTP data accordingly. */
 const WORKER_CAPABILITIES: Readonly<Record<string, string>> = {
@@ -178,7 +189,10 @@ export class LocalWorker {
 
   /** Worker init: the appStart hooks (startApp), then the capabilities (getWorkerCapabilities). */
   async start(functionAppDirectory: string): Promise<void> {
-    const appStartContext = hookContext({ hookData: this.appLevelOnlyHookData, appHookData: this.appHookData }, { functionAppDirectory });
+    const appStartContext = hookContext(
+      { hookData: this.appLevelOnlyHookData, appHookData: this.appHookData },
+      { functionAppDirectory },
+    );
     await this.executeHooks('appStart', appStartContext);
     const model = this.registry.programmingModel as ProgrammingModel | undefined;
     if (model?.getCapabilities) {
@@ -204,12 +218,20 @@ export class LocalWorker {
    */
   async invoke(registration: Registration, request: InvocationRequest): Promise<RpcInvocationResponse> {
     const model = this.registry.programmingModel as ProgrammingModel | undefined;
-    if (!model) throw new Error(`No programming model is registered: the app did not load @azure/functions before registering ${registration.name}`);
+    if (!model)
+      throw new Error(
+        `No programming model is registered: the app did not load @azure/functions before registering ${registration.name}`,
+      );
     const functionName = registration.name;
     const coreCtx: CoreInvocationContext = {
       invocationId: request.invocationId,
       request: { ...request, functionId: functionName },
-      metadata: { name: functionName, functionId: functionName, bindings: registration.bindings, ...(registration.retryOptions ? { retryOptions: registration.retryOptions } : {}) },
+      metadata: {
+        name: functionName,
+        functionId: functionName,
+        bindings: registration.bindings,
+        ...(registration.retryOptions ? { retryOptions: registration.retryOptions } : {}),
+      },
       state: undefined,
       log: (level, category, message) => {
         if (level !== 'none') this.log(functionName, request.invocationId, level, message, category);

@@ -123,7 +123,9 @@ function bicepFiles(dir) {
   });
 }
 
-const declared = [...new Set(bicepFiles(path.join(root, 'infra')).flatMap((f) => declaredTypes(fs.readFileSync(f, 'utf8'))))].sort();
+const declared = [
+  ...new Set(bicepFiles(path.join(root, 'infra')).flatMap((f) => declaredTypes(fs.readFileSync(f, 'utf8')))),
+].sort();
 
 // ---- the upstream index ------------------------------------------------------------------------
 
@@ -181,7 +183,8 @@ function references(t) {
 function renumber(value, map) {
   if (Array.isArray(value)) return value.map((v) => renumber(v, map));
   if (value && typeof value === 'object') {
-    if (typeof value.$ref === 'string' && Object.keys(value).length === 1) return { $ref: `#/${map.get(refIndex(value))}` };
+    if (typeof value.$ref === 'string' && Object.keys(value).length === 1)
+      return { $ref: `#/${map.get(refIndex(value))}` };
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renumber(v, map)]));
   }
   return value;
@@ -196,7 +199,8 @@ for (const d of declared) {
 }
 
 fs.mkdirSync(out, { recursive: true });
-for (const e of fs.readdirSync(out, { withFileTypes: true })) if (e.name !== 'README.md') fs.rmSync(path.join(out, e.name), { recursive: true, force: true });
+for (const e of fs.readdirSync(out, { withFileTypes: true }))
+  if (e.name !== 'README.md') fs.rmSync(path.join(out, e.name), { recursive: true, force: true });
 
 const outIndex = {};
 const sizes = [];
@@ -217,7 +221,11 @@ for (const [file, entries] of [...byFile].sort()) {
   for (const e of entries) outIndex[e.key] = { $ref: `${file}#/${map.get(e.n)}` };
   sizes.push(`${file}: ${kept.length} of ${types.length} entries`);
 }
-const ordered = Object.fromEntries(Object.keys(index).filter((k) => outIndex[k]).map((k) => [k, outIndex[k]]));
+const ordered = Object.fromEntries(
+  Object.keys(index)
+    .filter((k) => outIndex[k])
+    .map((k) => [k, outIndex[k]]),
+);
 fs.writeFileSync(path.join(out, 'index.json'), `${JSON.stringify({ resources: ordered }, null, 2)}\n`);
 
 // ---- catalog: every api-version of each declared type, every type name of each namespace --------
@@ -227,7 +235,8 @@ const namespaces = new Set(declared.map((d) => d.split('/')[0].toLowerCase()));
 const apiVersions = {};
 const resourceTypes = {};
 const spelling = new Map(); // the first spelling of a name the index writes in more than one case
-const spelt = (name) => (spelling.has(name.toLowerCase()) ? spelling.get(name.toLowerCase()) : (spelling.set(name.toLowerCase(), name), name));
+const spelt = (name) =>
+  spelling.has(name.toLowerCase()) ? spelling.get(name.toLowerCase()) : (spelling.set(name.toLowerCase(), name), name);
 for (const key of Object.keys(index)) {
   const [type, version] = key.split('@');
   const namespace = type.split('/')[0];
@@ -237,15 +246,27 @@ for (const key of Object.keys(index)) {
 let commit = commitArg;
 if (!commit) {
   try {
-    commit = execFileSync('git', ['-C', checkout, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    commit = execFileSync('git', ['-C', checkout, 'rev-parse', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     console.error('the checkout is no git work tree: pass the commit with --commit <sha>');
     process.exit(2);
   }
 }
-const sorted = (o) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, [...o[k]].sort()]));
+const sorted = (o) =>
+  Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, [...o[k]].sort()]),
+  );
 const catalog = {
-  source: { repository: 'Azure/bicep-types-az', commit, index: rebuilt ? 'rebuilt from generated/**/types.json' : 'generated/index.json' },
+  source: {
+    repository: 'Azure/bicep-types-az',
+    commit,
+    index: rebuilt ? 'rebuilt from generated/**/types.json' : 'generated/index.json',
+  },
   apiVersions: sorted(apiVersions),
   resourceTypes: sorted(resourceTypes),
 };

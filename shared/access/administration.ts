@@ -5,7 +5,14 @@
  * one (NotVisibleError, 404), so nobody learns which organizations exist elsewhere.
  */
 import { NotVisibleError } from '../domain/not-visible.js';
-import { adminScopeOf, mayManage, mayManageSubscription, organizationAdminProblems, type AdminScope, type FieldFault } from '../domain/administration.js';
+import {
+  adminScopeOf,
+  mayManage,
+  mayManageSubscription,
+  organizationAdminProblems,
+  type AdminScope,
+  type FieldFault,
+} from '../domain/administration.js';
 import { organizationOfSubscription } from '../domain/visibility.js';
 import { APP_ROLES, type Principal } from './principal.js';
 import type { OrganizationDirectory, OrganizationDocument, StoredOrganization } from './directory.js';
@@ -29,7 +36,11 @@ export class Administration {
 
   async scopeOf(principal: Principal): Promise<AdminScope> {
     const membership = await this.directory.membershipOf(principal.tenantId, principal.objectId);
-    return adminScopeOf({ tenantId: principal.tenantId, hasAdminRole: (principal.roles ?? []).includes(APP_ROLES.admin) }, this.operatorTenant, membership);
+    return adminScopeOf(
+      { tenantId: principal.tenantId, hasAdminRole: (principal.roles ?? []).includes(APP_ROLES.admin) },
+      this.operatorTenant,
+      membership,
+    );
   }
 
   async list(scope: AdminScope): Promise<StoredOrganization[]> {
@@ -49,18 +60,26 @@ export class Administration {
     const before = await this.directory.get(id, true);
     if (!before) throw new NotVisibleError();
     const faults = organizationAdminProblems(before, document);
-    if (faults.length > 0) throw new AdminChangeForbiddenError('An organization administrator may not make these changes; the operator can.', faults);
+    if (faults.length > 0)
+      throw new AdminChangeForbiddenError(
+        'An organization administrator may not make these changes; the operator can.',
+        faults,
+      );
     return this.directory.put(id, document);
   }
 
   async delete(scope: AdminScope, id: string): Promise<void> {
-    if (scope.kind === 'organization' && scope.organizationId === id) throw new AdminChangeForbiddenError('Only the operator deletes an organization.');
+    if (scope.kind === 'organization' && scope.organizationId === id)
+      throw new AdminChangeForbiddenError('Only the operator deletes an organization.');
     if (scope.kind !== 'operator' || !(await this.directory.delete(id))) throw new NotVisibleError();
   }
 
   /** Whether the scope may pause auto-roll of a definition in this subscription (the organization owning it). */
   async mayManageSubscription(scope: AdminScope, subscriptionId: string): Promise<boolean> {
     if (scope.kind === 'operator') return true;
-    return mayManageSubscription(scope, organizationOfSubscription(subscriptionId, await this.directory.organizations()));
+    return mayManageSubscription(
+      scope,
+      organizationOfSubscription(subscriptionId, await this.directory.organizations()),
+    );
   }
 }

@@ -17,7 +17,11 @@ export const callerAccountsSchema = z.strictObject({
   accounts: z
     .array(
       z.strictObject({
-        account: z.string().describe('The Spot account id, or the subscription id when the subscription has none: what caller.account and spotAccountId name'),
+        account: z
+          .string()
+          .describe(
+            'The Spot account id, or the subscription id when the subscription has none: what caller.account and spotAccountId name',
+          ),
         subscriptionId: z.string(),
         actsFor: z.boolean().describe('The caller acts for the account: it may submit its jobs and read its groups'),
       }),
@@ -31,7 +35,15 @@ export async function callerAccounts(directory: OrganizationDirectory, caller: C
   const organization = await directory.get(caller.organizationId);
   const mine = new Set(caller.subscriptionIds.map((s) => s.toLowerCase()));
   const accounts = (organization?.subscriptions ?? [])
-    .map((s) => ({ account: s.spotAccountId ?? s.subscriptionId, subscriptionId: s.subscriptionId, actsFor: mine.has(s.subscriptionId.toLowerCase()) }))
+    .map((s) => ({
+      account: s.spotAccountId ?? s.subscriptionId,
+      subscriptionId: s.subscriptionId,
+      actsFor: mine.has(s.subscriptionId.toLowerCase()),
+    }))
     .sort((a, b) => Number(b.actsFor) - Number(a.actsFor) || a.account.localeCompare(b.account));
-  return { organization: caller.organizationId, ...(organization?.displayName ? { displayName: organization.displayName } : {}), accounts };
+  return {
+    organization: caller.organizationId,
+    ...(organization?.displayName ? { displayName: organization.displayName } : {}),
+    accounts,
+  };
 }

@@ -47,9 +47,18 @@ export const organizationDocumentSchema = z.strictObject({
         tenantId: guid,
         objectId: guid,
         /** The subscriptions this principal acts for; absent = every subscription of the organization. */
-        subscriptionIds: z.array(guid).max(1000).describe('The subscriptions this principal acts for; absent: every subscription of the organization').optional(),
+        subscriptionIds: z
+          .array(guid)
+          .max(1000)
+          .describe('The subscriptions this principal acts for; absent: every subscription of the organization')
+          .optional(),
         /** An administrator of this organization (with the app role Catalog.Admin; a principal of the organization's tenant). */
-        administrator: z.boolean().describe("An administrator of this organization (with Catalog.Admin): a principal of the organization's own tenant").optional(),
+        administrator: z
+          .boolean()
+          .describe(
+            "An administrator of this organization (with Catalog.Admin): a principal of the organization's own tenant",
+          )
+          .optional(),
       }),
     )
     .max(1000),
@@ -59,7 +68,9 @@ export const organizationDocumentSchema = z.strictObject({
         /** A gallery or image definition id in one of the organization's subscriptions. */
         scope: z.string().max(1024).describe('Gallery or image definition id'),
         /** The grantee subscription; absent = every subscription of the organization. */
-        subscriptionId: guid.describe('The grantee subscription; absent: every subscription of the organization').optional(),
+        subscriptionId: guid
+          .describe('The grantee subscription; absent: every subscription of the organization')
+          .optional(),
       }),
     )
     .max(5000)
@@ -120,10 +131,10 @@ export class OrganizationDirectory {
     this.ensureTable = createTablesOnce([this.table]);
   }
 
-
   /** Validates and stores an organization (replacing it). A subscription may belong to one organization only. */
   async put(id: string, document: OrganizationDocument): Promise<StoredOrganization> {
-    if (!ORGANIZATION_ID.test(id)) throw new DirectoryError(400, 'path.organizationId', 'must be 2-63 lower-case letters, digits or hyphens');
+    if (!ORGANIZATION_ID.test(id))
+      throw new DirectoryError(400, 'path.organizationId', 'must be 2-63 lower-case letters, digits or hyphens');
     const subs = new Set(document.subscriptions.map((s) => s.subscriptionId));
     document.grants.forEach((g, i) => {
       let ref;
@@ -132,17 +143,36 @@ export class OrganizationDirectory {
       } catch (err) {
         throw new DirectoryError(400, `body.grants[${i}].scope`, err instanceof Error ? err.message : 'invalid id');
       }
-      if (ref.level === 'version') throw new DirectoryError(400, `body.grants[${i}].scope`, 'must be a gallery or an image definition (a version is shared through its definition)');
-      if (!subs.has(ref.subscriptionId.toLowerCase())) throw new DirectoryError(400, `body.grants[${i}].scope`, "must be in one of the organization's subscriptions");
-      if (g.subscriptionId && !subs.has(g.subscriptionId)) throw new DirectoryError(400, `body.grants[${i}].subscriptionId`, "must be one of the organization's subscriptions");
+      if (ref.level === 'version')
+        throw new DirectoryError(
+          400,
+          `body.grants[${i}].scope`,
+          'must be a gallery or an image definition (a version is shared through its definition)',
+        );
+      if (!subs.has(ref.subscriptionId.toLowerCase()))
+        throw new DirectoryError(400, `body.grants[${i}].scope`, "must be in one of the organization's subscriptions");
+      if (g.subscriptionId && !subs.has(g.subscriptionId))
+        throw new DirectoryError(
+          400,
+          `body.grants[${i}].subscriptionId`,
+          "must be one of the organization's subscriptions",
+        );
     });
     const notAdministrators = administratorProblems(document)[0];
     if (notAdministrators) throw new DirectoryError(400, notAdministrators.field, notAdministrators.message);
-    const badApply = applySettingsProblems(document.apply, document.subscriptions.map((s) => s.subscriptionId))[0];
+    const badApply = applySettingsProblems(
+      document.apply,
+      document.subscriptions.map((s) => s.subscriptionId),
+    )[0];
     if (badApply) throw new DirectoryError(400, badApply.field, badApply.message);
     document.principals.forEach((p, i) =>
       (p.subscriptionIds ?? []).forEach((s, j) => {
-        if (!subs.has(s)) throw new DirectoryError(400, `body.principals[${i}].subscriptionIds[${j}]`, "must be one of the organization's subscriptions");
+        if (!subs.has(s))
+          throw new DirectoryError(
+            400,
+            `body.principals[${i}].subscriptionIds[${j}]`,
+            "must be one of the organization's subscriptions",
+          );
       }),
     );
     // Within the document: each subscription, Spot account and principal once.
@@ -168,18 +198,35 @@ export class OrganizationDirectory {
     const stored: StoredOrganization = { id, ...document };
     const text = JSON.stringify(stored);
     // Checked before packing and writing: what Azure Table Storage would refuse (Azurite would not).
-    if (text.length > MAX_DOCUMENT_CHARS) throw new DirectoryError(413, 'body', `is too large to store: ${text.length} characters of JSON; an organization holds at most ${MAX_DOCUMENT_CHARS}`);
-    const entity = { partitionKey: 'org', rowKey: encodeKeyPart(id), claims: CLAIMS_VERSION, ...packJson('document', stored) };
+    if (text.length > MAX_DOCUMENT_CHARS)
+      throw new DirectoryError(
+        413,
+        'body',
+        `is too large to store: ${text.length} characters of JSON; an organization holds at most ${MAX_DOCUMENT_CHARS}`,
+      );
+    const entity = {
+      partitionKey: 'org',
+      rowKey: encodeKeyPart(id),
+      claims: CLAIMS_VERSION,
+      ...packJson('document', stored),
+    };
     const tooLarge = entityLimitProblem(entity);
     if (tooLarge) throw new DirectoryError(413, 'body', `is too large to store: it ${tooLarge}`);
     await this.ensureTable();
     const previous = await getEntityOrUndefined(this.table, 'org', encodeKeyPart(id));
     const before = previous ? unpackJson<StoredOrganization>('document', previous) : undefined;
     const held = before && previous?.claims === CLAIMS_VERSION ? claimKeys(before) : new Set<string>();
-    await this.claim(id, [...seen].filter(([key]) => !held.has(key)));
+    await this.claim(
+      id,
+      [...seen].filter(([key]) => !held.has(key)),
+    );
     await this.table.upsertEntity(entity, 'Replace');
     this.snapshot = undefined;
-    if (before) await this.release(id, [...claimKeys(before)].filter((key) => !seen.has(key)));
+    if (before)
+      await this.release(
+        id,
+        [...claimKeys(before)].filter((key) => !seen.has(key)),
+      );
     return stored;
   }
 
@@ -194,7 +241,12 @@ export class OrganizationDirectory {
     for (let i = 0; i < keys.length; i += CLAIM_BATCH) {
       const chunk = keys.slice(i, i + CLAIM_BATCH);
       try {
-        await this.table.submitTransaction(chunk.map(([key]): TransactionAction => ['create', { partitionKey: CLAIMS, rowKey: encodeKeyPart(key), org: id }]));
+        await this.table.submitTransaction(
+          chunk.map(([key]): TransactionAction => [
+            'create',
+            { partitionKey: CLAIMS, rowKey: encodeKeyPart(key), org: id },
+          ]),
+        );
         continue;
       } catch (err) {
         // one of them is claimed already (by this organization or another): one at a time
@@ -218,7 +270,8 @@ export class OrganizationDirectory {
       if (existing.org === id) return;
       const owner = (await this.load(true)).organizations.find((o) => o.id === existing.org);
       const age = this.now() - Date.parse(String(existing.timestamp ?? ''));
-      if ((owner && claimKeys(owner).has(key)) || !(age > CLAIM_GRACE_MS)) throw new DirectoryError(409, field, 'already belongs to another organization');
+      if ((owner && claimKeys(owner).has(key)) || !(age > CLAIM_GRACE_MS))
+        throw new DirectoryError(409, field, 'already belongs to another organization');
       try {
         await this.table.updateEntity({ partitionKey: CLAIMS, rowKey, org: id }, 'Replace', { etag: existing.etag });
         return;
@@ -301,27 +354,43 @@ export class OrganizationDirectory {
   /** The organization that lists a principal, and whether it names it an administrator. */
   async membershipOf(tenantId: string, objectId: string): Promise<Membership | undefined> {
     const entry = (await this.load()).principals.get(`${tenantId.toLowerCase()}/${objectId.toLowerCase()}`);
-    return entry ? { organizationId: entry.org.id, organizationTenantId: entry.org.tenantId, administrator: entry.administrator } : undefined;
+    return entry
+      ? { organizationId: entry.org.id, organizationTenantId: entry.org.tenantId, administrator: entry.administrator }
+      : undefined;
   }
 
   private async load(fresh = false): Promise<Snapshot> {
     if (!fresh && this.snapshot && this.now() - this.snapshot.at < CACHE_MS) return this.snapshot;
     await this.ensureTable();
     const organizations: StoredOrganization[] = [];
-    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq 'org'` } })) {
+    for await (const e of this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq 'org'` },
+    })) {
       const doc = unpackJson<StoredOrganization>('document', e);
       if (doc) organizations.push(doc);
     }
     organizations.sort((a, b) => a.id.localeCompare(b.id));
-    const principals = new Map<string, { org: StoredOrganization; subscriptionIds?: string[]; administrator: boolean }>();
+    const principals = new Map<
+      string,
+      { org: StoredOrganization; subscriptionIds?: string[]; administrator: boolean }
+    >();
     for (const org of organizations) {
-      for (const p of org.principals) principals.set(`${p.tenantId}/${p.objectId}`, { org, administrator: p.administrator === true, ...(p.subscriptionIds ? { subscriptionIds: p.subscriptionIds } : {}) });
+      for (const p of org.principals)
+        principals.set(`${p.tenantId}/${p.objectId}`, {
+          org,
+          administrator: p.administrator === true,
+          ...(p.subscriptionIds ? { subscriptionIds: p.subscriptionIds } : {}),
+        });
     }
     const grants = new Map<string, Grant[]>();
     for (const org of organizations) {
       grants.set(
         org.id,
-        org.grants.map((g) => ({ organizationId: org.id, scope: parseResourceId(g.scope) as GalleryRef | ImageRef, ...(g.subscriptionId ? { subscriptionId: g.subscriptionId } : {}) })),
+        org.grants.map((g) => ({
+          organizationId: org.id,
+          scope: parseResourceId(g.scope) as GalleryRef | ImageRef,
+          ...(g.subscriptionId ? { subscriptionId: g.subscriptionId } : {}),
+        })),
       );
     }
     this.snapshot = { at: this.now(), organizations, views: organizations.map(toOrganization), grants, principals };
@@ -343,5 +412,11 @@ function claimKeys(o: OrganizationDocument): Set<string> {
 export function toOrganization(o: StoredOrganization): Organization {
   const spotAccounts: Record<string, string> = {};
   for (const s of o.subscriptions) if (s.spotAccountId) spotAccounts[s.spotAccountId] = s.subscriptionId;
-  return { id: o.id, tenantId: o.tenantId, subscriptionIds: o.subscriptions.map((s) => s.subscriptionId), spotAccounts, ...(o.apply ? { apply: o.apply } : {}) };
+  return {
+    id: o.id,
+    tenantId: o.tenantId,
+    subscriptionIds: o.subscriptions.map((s) => s.subscriptionId),
+    spotAccounts,
+    ...(o.apply ? { apply: o.apply } : {}),
+  };
 }

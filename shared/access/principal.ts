@@ -48,7 +48,8 @@ export function readPrincipal(header: string | null | undefined): PrincipalResul
   } catch {
     return { ok: false, reason: 'principal header is not base64 JSON' };
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, reason: 'principal header is not a JSON object' };
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    return { ok: false, reason: 'principal header is not a JSON object' };
   const claims = (parsed as { claims?: unknown }).claims;
   if (!Array.isArray(claims)) return { ok: false, reason: 'principal header has no claims' };
   const roleTyp = (parsed as { role_typ?: unknown }).role_typ;
@@ -68,8 +69,12 @@ export function readPrincipal(header: string | null | undefined): PrincipalResul
   };
   const tenantId = claim(TENANT_CLAIMS);
   const objectId = claim(OBJECT_CLAIMS);
-  if (!tenantId || !GUID.test(tenantId) || !objectId || !GUID.test(objectId)) return { ok: false, reason: 'principal has no tenant and object id' };
-  return { ok: true, principal: { tenantId: tenantId.toLowerCase(), objectId: objectId.toLowerCase(), roles: [...roles] } };
+  if (!tenantId || !GUID.test(tenantId) || !objectId || !GUID.test(objectId))
+    return { ok: false, reason: 'principal has no tenant and object id' };
+  return {
+    ok: true,
+    principal: { tenantId: tenantId.toLowerCase(), objectId: objectId.toLowerCase(), roles: [...roles] },
+  };
 }
 
 /** The header value for a principal (the local runtime's Easy Auth stand-in and tests use it). */
@@ -94,14 +99,22 @@ export function principalHeader(p: Principal): string {
  */
 export function parseLocalPrincipal(value: string): Principal {
   const m = /^([0-9a-f-]{36})\/([0-9a-f-]{36})(?::(.*))?$/i.exec(value.trim());
-  if (!m || !GUID.test(m[1] as string) || !GUID.test(m[2] as string)) throw new Error('LOCAL_PRINCIPAL must be <tenantId>/<objectId>[:<role>,<role>...] (two GUIDs, then app roles)');
+  if (!m || !GUID.test(m[1] as string) || !GUID.test(m[2] as string))
+    throw new Error('LOCAL_PRINCIPAL must be <tenantId>/<objectId>[:<role>,<role>...] (two GUIDs, then app roles)');
   const roles: AppRole[] = [];
   if (m[3] !== undefined) {
-    for (const raw of m[3].split(',').map((r) => r.trim()).filter((r) => r.length > 0)) {
+    for (const raw of m[3]
+      .split(',')
+      .map((r) => r.trim())
+      .filter((r) => r.length > 0)) {
       const known = ALL_APP_ROLES.find((r) => r.toLowerCase() === raw.toLowerCase());
       if (!known) throw new Error(`LOCAL_PRINCIPAL: unknown app role "${raw}" (known: ${ALL_APP_ROLES.join(', ')})`);
       roles.push(known);
     }
   }
-  return { tenantId: (m[1] as string).toLowerCase(), objectId: (m[2] as string).toLowerCase(), roles: m[3] === undefined ? ALL_APP_ROLES : roles };
+  return {
+    tenantId: (m[1] as string).toLowerCase(),
+    objectId: (m[2] as string).toLowerCase(),
+    roles: m[3] === undefined ? ALL_APP_ROLES : roles,
+  };
 }

@@ -34,7 +34,8 @@ export function replicaWarningsForJob(input: JobReplicaInput): JobProblem[] {
   const concurrentVms = concurrentVmsOf(load, burstFactor);
   const root = load.kind === 'statefulNode' ? 'body.statefulNode' : 'body.group';
   const launch = `${root}.compute.launchSpecification`;
-  const capacityPath = load.kind === 'statefulNode' ? `${launch}.image.gallery.versionName` : `${root}.capacity.maximum`;
+  const capacityPath =
+    load.kind === 'statefulNode' ? `${launch}.image.gallery.versionName` : `${root}.capacity.maximum`;
   const why =
     load.kind === 'statefulNode'
       ? 'A stateful node is one VM.'

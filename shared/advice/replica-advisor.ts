@@ -21,8 +21,20 @@ import type { OrganizationDirectory } from '../access/directory.js';
 import { NotVisibleError, type CatalogLookups } from '../lookups/lookups.js';
 import type { GroupRecord } from '../jobs/store.js';
 import { actsFor, type Caller } from '../domain/visibility.js';
-import { formatResourceId, parentOf, resourceKey, tryParseResourceId, type ImageRef, type VersionRef } from '../domain/ids.js';
-import type { ImageDefinitionRecord, ImageVersionRecord, ReplicationMode, TargetRegionRecord } from '../domain/records.js';
+import {
+  formatResourceId,
+  parentOf,
+  resourceKey,
+  tryParseResourceId,
+  type ImageRef,
+  type VersionRef,
+} from '../domain/ids.js';
+import type {
+  ImageDefinitionRecord,
+  ImageVersionRecord,
+  ReplicationMode,
+  TargetRegionRecord,
+} from '../domain/records.js';
 import { normalizeRegion } from '../domain/regions.js';
 import {
   concurrentVmsOf,
@@ -48,7 +60,11 @@ import type { Assert, SameShape } from '../domain/schemas.js';
 
 /** Where group records come from (the job store). */
 export interface GroupSource {
-  listGroups(subscriptionId: string, after: string | undefined, top: number): Promise<{ items: GroupRecord[]; next?: string }>;
+  listGroups(
+    subscriptionId: string,
+    after: string | undefined,
+    top: number,
+  ): Promise<{ items: GroupRecord[]; next?: string }>;
 }
 
 export interface ReplicaAdvisorDeps {
@@ -96,7 +112,9 @@ export const groupUseViewSchema = z.strictObject({
   concurrentVms: z.number().int(),
   scaleSet: z.boolean(),
   production: z.boolean(),
-  onLatest: z.boolean().describe('The group asks for latest; it runs this version until a roll to a newer latest succeeds'),
+  onLatest: z
+    .boolean()
+    .describe('The group asks for latest; it runs this version until a roll to a newer latest succeeds'),
 });
 type _GroupUseChecked = Assert<SameShape<GroupUseView, z.infer<typeof groupUseViewSchema>>>;
 
@@ -117,25 +135,46 @@ export interface RegionReplicasView {
   rules: readonly ReplicaRule[];
   warnings: readonly ReplicaWarning[];
   /** Snapshot storage of the current replicas, and of the recommended count. */
-  storage?: { snapshots: number; billedGB: number; monthly?: number; egressGB: number; egressOneOff: number; recommendedMonthly?: number };
+  storage?: {
+    snapshots: number;
+    billedGB: number;
+    monthly?: number;
+    egressGB: number;
+    egressOneOff: number;
+    recommendedMonthly?: number;
+  };
 }
 
 export const regionReplicasViewSchema = z.strictObject({
   region: z.string(),
-  targeted: z.boolean().describe('The version targets the region (a pinned group may use a version in a region it no longer targets)'),
+  targeted: z
+    .boolean()
+    .describe('The version targets the region (a pinned group may use a version in a region it no longer targets)'),
   source: z.boolean().describe("The version's source region"),
   storageAccountType: z.string().optional(),
-  current: z.number().int().describe("The region's replica count (regional, else the version's default); 0 when not targeted"),
+  current: z
+    .number()
+    .int()
+    .describe("The region's replica count (regional, else the version's default); 0 when not targeted"),
   recommended: z.number().int(),
   status: z.enum(['under-replicated', 'ok', 'over-replicated', 'unused']),
   demand: regionDemandSchema
     .omit({ region: true })
     .extend({ groups: z.array(groupUseViewSchema), otherGroups: z.number().int() })
-    .describe("Groups of the caller's organization using the version in the region; groups of subscriptions the caller does not act for are only counted (otherGroups)"),
+    .describe(
+      "Groups of the caller's organization using the version in the region; groups of subscriptions the caller does not act for are only counted (otherGroups)",
+    ),
   rules: z.array(replicaRuleSchema),
   warnings: z.array(replicaWarningSchema),
   storage: z
-    .strictObject({ snapshots: z.number().int(), billedGB: z.number(), monthly: z.number().optional(), egressGB: z.number(), egressOneOff: z.number(), recommendedMonthly: z.number().optional() })
+    .strictObject({
+      snapshots: z.number().int(),
+      billedGB: z.number(),
+      monthly: z.number().optional(),
+      egressGB: z.number(),
+      egressOneOff: z.number(),
+      recommendedMonthly: z.number().optional(),
+    })
     .describe('Snapshot storage of the current replicas, and of the recommended count')
     .optional(),
 });
@@ -163,12 +202,21 @@ export const versionReplicasViewSchema = z.strictObject({
   version: z.string(),
   location: z.string(),
   replicationMode: z.enum(['Full', 'Shallow']),
-  sizeGB: z.number().describe('OS disk image plus data disk images, from the storage profile; absent when ARM reported no size').optional(),
+  sizeGB: z
+    .number()
+    .describe('OS disk image plus data disk images, from the storage profile; absent when ARM reported no size')
+    .optional(),
   sizeBasis: z.string(),
   burstFactor: z.number(),
   currency: z.string(),
   regions: z.array(regionReplicasViewSchema),
-  totals: z.strictObject({ snapshots: z.number().int(), billedGB: z.number(), monthly: z.number().optional(), egressOneOff: z.number(), recommendedMonthly: z.number().optional() }),
+  totals: z.strictObject({
+    snapshots: z.number().int(),
+    billedGB: z.number(),
+    monthly: z.number().optional(),
+    egressOneOff: z.number(),
+    recommendedMonthly: z.number().optional(),
+  }),
   unpriced: z.array(z.string()).describe('Storage account types without a price setting'),
 });
 type _VersionReplicasChecked = Assert<SameShape<VersionReplicasView, z.infer<typeof versionReplicasViewSchema>>>;
@@ -238,7 +286,9 @@ const trimViewSchema = z.strictObject({
   region: z.string(),
   replicas: z.number().int(),
   storageAccountType: z.string(),
-  action: z.enum(['remove-region', 'reduce-to-one']).describe('remove-region outside the source region; reduce-to-one in it (a version keeps its source region)'),
+  action: z
+    .enum(['remove-region', 'reduce-to-one'])
+    .describe('remove-region outside the source region; reduce-to-one in it (a version keeps its source region)'),
   snapshotsSaved: z.number().int(),
   monthlySaving: z.number().optional(),
 });
@@ -266,7 +316,8 @@ export const organizationAdviceViewSchema = z.strictObject({
 });
 type _AdviceChecked = Assert<SameShape<OrganizationAdviceView, z.infer<typeof organizationAdviceViewSchema>>>;
 
-export const SIZE_BASIS = 'storageProfile sizeInGB of the OS and data disk images (the provisioned size: an upper bound of the occupied size snapshots are billed on)';
+export const SIZE_BASIS =
+  'storageProfile sizeInGB of the OS and data disk images (the provisioned size: an upper bound of the occupied size snapshots are billed on)';
 const GROUPS_PAGE = 1000;
 
 export class ReplicaAdvisor {
@@ -279,9 +330,18 @@ export class ReplicaAdvisor {
     if (!version) throw new NotVisibleError();
     const demand = (await this.organizationDemand(caller)).get(resourceKey(version.ref))?.groups ?? [];
     const sizeGB = imageSizeGB(version);
-    const regions = regionsOf(version, demand).map((r) => this.regionView(caller, version, r.region, r.target, demand, sizeGB));
+    const regions = regionsOf(version, demand).map((r) =>
+      this.regionView(caller, version, r.region, r.target, demand, sizeGB),
+    );
     const current = sizeGB === undefined ? undefined : this.estimate(version, sizeGB, (t) => t.replicaCount);
-    const recommended = sizeGB === undefined ? undefined : this.estimate(version, sizeGB, (t) => regions.find((r) => r.region === t.region)?.recommended ?? t.replicaCount);
+    const recommended =
+      sizeGB === undefined
+        ? undefined
+        : this.estimate(
+            version,
+            sizeGB,
+            (t) => regions.find((r) => r.region === t.region)?.recommended ?? t.replicaCount,
+          );
     return {
       id: version.id,
       image: formatResourceId(parentOf(version.ref)),
@@ -333,7 +393,13 @@ export class ReplicaAdvisor {
         });
       }
     }
-    under.sort((a, b) => b.risk - a.risk || b.concurrentVms - a.concurrentVms || a.id.localeCompare(b.id) || a.region.localeCompare(b.region));
+    under.sort(
+      (a, b) =>
+        b.risk - a.risk ||
+        b.concurrentVms - a.concurrentVms ||
+        a.id.localeCompare(b.id) ||
+        a.region.localeCompare(b.region),
+    );
 
     const unused = await this.unusedReplicas(caller, demand);
     unused.sort((a, b) => (b.monthlySaving ?? -1) - (a.monthlySaving ?? -1) || a.id.localeCompare(b.id));
@@ -353,7 +419,9 @@ export class ReplicaAdvisor {
 
   /** Every group of the caller's organization that uses a gallery version, by version key. */
   private async organizationDemand(caller: Caller): Promise<Map<string, VersionDemand>> {
-    const organization = (await this.deps.directory.organizations()).find((o) => o.id.toLowerCase() === caller.organizationId.toLowerCase());
+    const organization = (await this.deps.directory.organizations()).find(
+      (o) => o.id.toLowerCase() === caller.organizationId.toLowerCase(),
+    );
     const byVersion = new Map<string, VersionDemand>();
     for (const subscriptionId of organization?.subscriptionIds ?? []) {
       let after: string | undefined;
@@ -364,7 +432,13 @@ export class ReplicaAdvisor {
           if (!used) continue;
           const key = resourceKey(used.ref);
           const entry = byVersion.get(key) ?? { ref: used.ref, groups: [] };
-          entry.groups.push({ subscriptionId, account: group.account, region: normalizeRegion(group.region), load: used.load, onLatest: used.onLatest });
+          entry.groups.push({
+            subscriptionId,
+            account: group.account,
+            region: normalizeRegion(group.region),
+            load: used.load,
+            onLatest: used.onLatest,
+          });
           byVersion.set(key, entry);
         }
         after = page.next;
@@ -398,12 +472,30 @@ export class ReplicaAdvisor {
 
   // ---------------------------------------------------------------- views
 
-  private regionView(caller: Caller, version: ImageVersionRecord, region: string, target: TargetRegionRecord | undefined, demand: readonly UsingGroup[], sizeGB: number | undefined): RegionReplicasView {
+  private regionView(
+    caller: Caller,
+    version: ImageVersionRecord,
+    region: string,
+    target: TargetRegionRecord | undefined,
+    demand: readonly UsingGroup[],
+    sizeGB: number | undefined,
+  ): RegionReplicasView {
     const here = demand.filter((g) => g.region === region);
-    const d = regionDemand(region, here.map((g) => g.load), this.deps.burstFactor);
+    const d = regionDemand(
+      region,
+      here.map((g) => g.load),
+      this.deps.burstFactor,
+    );
     const rec = recommendReplicas(d);
     const current = target?.replicaCount ?? 0;
-    const status: RegionStatus = current < rec.recommended ? 'under-replicated' : here.length === 0 ? 'unused' : current > rec.recommended ? 'over-replicated' : 'ok';
+    const status: RegionStatus =
+      current < rec.recommended
+        ? 'under-replicated'
+        : here.length === 0
+          ? 'unused'
+          : current > rec.recommended
+            ? 'over-replicated'
+            : 'ok';
     const readable = here.filter((g) => actsFor(caller, g.subscriptionId));
     const source = region === version.location;
     const { region: _region, ...numbers } = d;
@@ -415,9 +507,20 @@ export class ReplicaAdvisor {
       current,
       recommended: rec.recommended,
       status,
-      demand: { ...numbers, groups: readable.map((g) => groupView(g, this.deps.burstFactor)), otherGroups: here.length - readable.length },
+      demand: {
+        ...numbers,
+        groups: readable.map((g) => groupView(g, this.deps.burstFactor)),
+        otherGroups: here.length - readable.length,
+      },
       rules: rec.rules,
-      warnings: replicaAdvice({ region, replicaCount: current, replicationMode: version.replicationMode, concurrentVms: d.concurrentVms, concurrentScaleSets: d.concurrentScaleSets, production: d.production }),
+      warnings: replicaAdvice({
+        region,
+        replicaCount: current,
+        replicationMode: version.replicationMode,
+        concurrentVms: d.concurrentVms,
+        concurrentScaleSets: d.concurrentScaleSets,
+        production: d.production,
+      }),
     };
     if (sizeGB !== undefined && target) {
       const input = { region, storageAccountType: target.storageAccountType, source };
@@ -437,10 +540,19 @@ export class ReplicaAdvisor {
     return view;
   }
 
-  private estimate(version: ImageVersionRecord, sizeGB: number, replicas: (t: TargetRegionRecord) => number): StorageEstimate {
+  private estimate(
+    version: ImageVersionRecord,
+    sizeGB: number,
+    replicas: (t: TargetRegionRecord) => number,
+  ): StorageEstimate {
     return storageEstimate(
       sizeGB,
-      version.targetRegions.map((t) => ({ region: t.region, replicas: replicas(t), storageAccountType: t.storageAccountType, source: t.region === version.location })),
+      version.targetRegions.map((t) => ({
+        region: t.region,
+        replicas: replicas(t),
+        storageAccountType: t.storageAccountType,
+        source: t.region === version.location,
+      })),
       this.deps.prices,
     );
   }
@@ -451,7 +563,9 @@ export class ReplicaAdvisor {
     for (const subscriptionId of caller.subscriptionIds) {
       for (const gallery of await this.deps.catalog.listGalleries(subscriptionId)) {
         for (const image of await this.deps.catalog.listImages(gallery.ref)) {
-          const versions = (await this.deps.catalog.listVersions(image.ref)).filter((v) => v.provisioningState === 'Succeeded');
+          const versions = (await this.deps.catalog.listVersions(image.ref)).filter(
+            (v) => v.provisioningState === 'Succeeded',
+          );
           // What `latest` resolves to in each region, once per definition.
           const latest = new Map<string, string | undefined>();
           for (const region of new Set(versions.flatMap((v) => v.targetRegions.map((t) => t.region)))) {
@@ -468,7 +582,12 @@ export class ReplicaAdvisor {
     return out;
   }
 
-  private trimmable(image: ImageDefinitionRecord, version: ImageVersionRecord, demand: readonly UsingGroup[], latest: ReadonlyMap<string, string | undefined>): UnusedView | undefined {
+  private trimmable(
+    image: ImageDefinitionRecord,
+    version: ImageVersionRecord,
+    demand: readonly UsingGroup[],
+    latest: ReadonlyMap<string, string | undefined>,
+  ): UnusedView | undefined {
     const sizeGB = imageSizeGB(version);
     const regions: TrimView[] = [];
     for (const t of version.targetRegions) {
@@ -501,8 +620,14 @@ export class ReplicaAdvisor {
 }
 
 /** The regions to report: every target region, then regions where groups use the version without it being targeted there. */
-function regionsOf(version: ImageVersionRecord, demand: readonly UsingGroup[]): { region: string; target?: TargetRegionRecord }[] {
-  const out: { region: string; target?: TargetRegionRecord }[] = version.targetRegions.map((t) => ({ region: t.region, target: t }));
+function regionsOf(
+  version: ImageVersionRecord,
+  demand: readonly UsingGroup[],
+): { region: string; target?: TargetRegionRecord }[] {
+  const out: { region: string; target?: TargetRegionRecord }[] = version.targetRegions.map((t) => ({
+    region: t.region,
+    target: t,
+  }));
   for (const g of demand) if (!out.some((r) => r.region === g.region)) out.push({ region: g.region });
   return out;
 }

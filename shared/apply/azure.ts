@@ -14,11 +14,22 @@
  * create), the request counts as sent and the resource is watched until its provisioning ends;
  * otherwise the job fails, the resource untouched.
  */
-import type { ComputeManagementClient, VirtualMachine, VirtualMachineScaleSet, restorePoller as RestorePoller } from '@azure/arm-compute';
+import type {
+  ComputeManagementClient,
+  VirtualMachine,
+  VirtualMachineScaleSet,
+  restorePoller as RestorePoller,
+} from '@azure/arm-compute';
 import type { AzurePlan, AzureRequest } from '../domain/azure-plan.js';
 import type { TargetFailure } from '../domain/apply.js';
 import { errorText } from '../domain/printable.js';
-import { scaleSetModelOf, scaleSetUpdateModelOf, virtualMachineExtensionModelOf, virtualMachineModelOf, virtualMachineUpdateModelOf } from '../arm/compute-body.js';
+import {
+  scaleSetModelOf,
+  scaleSetUpdateModelOf,
+  virtualMachineExtensionModelOf,
+  virtualMachineModelOf,
+  virtualMachineUpdateModelOf,
+} from '../arm/compute-body.js';
 
 /** Where a plan's send is: the request under way, its serialized poller, or the resource being watched. */
 export interface AzureStepState {
@@ -28,7 +39,8 @@ export interface AzureStepState {
   watching?: boolean;
 }
 
-export type AdvanceResult = { kind: 'done' } | { kind: 'waiting'; state: AzureStepState } | { kind: 'failed'; failure: TargetFailure };
+export type AdvanceResult =
+  { kind: 'done' } | { kind: 'waiting'; state: AzureStepState } | { kind: 'failed'; failure: TargetFailure };
 
 /** A scale set or VM as the apply reads it back. */
 export interface AzureResource {
@@ -53,7 +65,8 @@ interface Target {
   action?: 'manualupgrade' | { extension: string };
 }
 
-const RESOURCE = /\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/(virtualMachineScaleSets|virtualMachines)\/([^/?]+)(?:\/(manualupgrade|extensions\/([^/?]+)))?(?:\?|$)/i;
+const RESOURCE =
+  /\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/(virtualMachineScaleSets|virtualMachines)\/([^/?]+)(?:\/(manualupgrade|extensions\/([^/?]+)))?(?:\?|$)/i;
 
 export function targetOf(urlOrId: string): Target {
   const m = RESOURCE.exec(urlOrId);
@@ -65,7 +78,11 @@ export function targetOf(urlOrId: string): Target {
     resourceGroup: d(m[2] ?? ''),
     type,
     name: d(m[4] ?? ''),
-    ...(m[5]?.toLowerCase() === 'manualupgrade' ? { action: 'manualupgrade' as const } : m[6] ? { action: { extension: d(m[6]) } } : {}),
+    ...(m[5]?.toLowerCase() === 'manualupgrade'
+      ? { action: 'manualupgrade' as const }
+      : m[6]
+        ? { action: { extension: d(m[6]) } }
+        : {}),
   };
 }
 
@@ -87,7 +104,11 @@ const statusOf = (err: unknown): number | undefined => {
   return typeof s === 'number' ? s : undefined;
 };
 
-type Poller = { submitted(): Promise<void>; pollUntilDone(o?: { abortSignal?: AbortSignal }): Promise<unknown>; serialize(): Promise<string> };
+type Poller = {
+  submitted(): Promise<void>;
+  pollUntilDone(o?: { abortSignal?: AbortSignal }): Promise<unknown>;
+  serialize(): Promise<string>;
+};
 
 export class AzureTarget {
   constructor(
@@ -102,14 +123,27 @@ export class AzureTarget {
     const client = await this.clientFor(t.subscriptionId);
     try {
       const r: VirtualMachineScaleSet | VirtualMachine =
-        t.type === 'virtualMachineScaleSets' ? await client.virtualMachineScaleSets.get(t.resourceGroup, t.name) : await client.virtualMachines.get(t.resourceGroup, t.name);
-      const image = 'virtualMachineProfile' in r ? r.virtualMachineProfile?.storageProfile?.imageReference : (r as VirtualMachine).storageProfile?.imageReference;
+        t.type === 'virtualMachineScaleSets'
+          ? await client.virtualMachineScaleSets.get(t.resourceGroup, t.name)
+          : await client.virtualMachines.get(t.resourceGroup, t.name);
+      const image =
+        'virtualMachineProfile' in r
+          ? r.virtualMachineProfile?.storageProfile?.imageReference
+          : (r as VirtualMachine).storageProfile?.imageReference;
       const mode = 'upgradePolicy' in r ? r.upgradePolicy?.mode : undefined;
       return {
         id: r.id ?? resourceId,
         tags: { ...(r.tags ?? {}) },
         provisioningState: r.provisioningState ?? 'Unknown',
-        ...(image ? { imageReference: { ...(image.id ? { id: image.id } : {}), ...(image.sharedGalleryImageId ? { sharedGalleryImageId: image.sharedGalleryImageId } : {}), ...(image.communityGalleryImageId ? { communityGalleryImageId: image.communityGalleryImageId } : {}) } } : {}),
+        ...(image
+          ? {
+              imageReference: {
+                ...(image.id ? { id: image.id } : {}),
+                ...(image.sharedGalleryImageId ? { sharedGalleryImageId: image.sharedGalleryImageId } : {}),
+                ...(image.communityGalleryImageId ? { communityGalleryImageId: image.communityGalleryImageId } : {}),
+              },
+            }
+          : {}),
         ...(mode === 'Manual' || mode === 'Rolling' ? { upgradeMode: mode } : {}),
       };
     } catch (err) {
@@ -130,15 +164,28 @@ export class AzureTarget {
       // The Application Health extension's report; without one, a VM whose provisioning failed is reported as such.
       const failed = vm.instanceView?.statuses?.find((s) => /^ProvisioningState\/failed/i.test(s.code ?? ''))?.code;
       const health = vm.instanceView?.vmHealth?.status?.code ?? failed;
-      const versionId = image?.id && /\/versions\/[^/]+$/i.test(image.id) ? image.id : image?.id && image.exactVersion ? `${image.id}/versions/${image.exactVersion}` : undefined;
-      return { name: vm.name ?? '', ...(versionId ? { imageVersionId: versionId } : {}), ...(health ? { health } : {}) };
+      const versionId =
+        image?.id && /\/versions\/[^/]+$/i.test(image.id)
+          ? image.id
+          : image?.id && image.exactVersion
+            ? `${image.id}/versions/${image.exactVersion}`
+            : undefined;
+      return {
+        name: vm.name ?? '',
+        ...(versionId ? { imageVersionId: versionId } : {}),
+        ...(health ? { health } : {}),
+      };
     };
     if (t.type === 'virtualMachines') {
       const vm = await client.virtualMachines.get(t.resourceGroup, t.name, { expand: 'instanceView' });
       return [describe(vm)];
     }
     const id = `/subscriptions/${t.subscriptionId}/resourceGroups/${t.resourceGroup}/providers/Microsoft.Compute/virtualMachineScaleSets/${t.name}`;
-    for await (const vm of client.virtualMachines.list(t.resourceGroup, { filter: `'virtualMachineScaleSet/id' eq '${id}'`, expand: 'instanceView' })) out.push(describe(vm));
+    for await (const vm of client.virtualMachines.list(t.resourceGroup, {
+      filter: `'virtualMachineScaleSet/id' eq '${id}'`,
+      expand: 'instanceView',
+    }))
+      out.push(describe(vm));
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -148,7 +195,12 @@ export class AzureTarget {
    * it still runs after `budgetMs`, `failed` with the target's code and message. `ours` says whether an existing
    * resource a create runs into is this group's.
    */
-  async advance(plan: AzurePlan, state: AzureStepState, ours: (resource: AzureResource) => boolean, budgetMs: number): Promise<AdvanceResult> {
+  async advance(
+    plan: AzurePlan,
+    state: AzureStepState,
+    ours: (resource: AzureResource) => boolean,
+    budgetMs: number,
+  ): Promise<AdvanceResult> {
     const request = plan.requests[state.step];
     if (!request) return { kind: 'done' };
     const t = targetOf(request.url);
@@ -162,7 +214,14 @@ export class AzureTarget {
       if (statusOf(err) === 412 && request.headers?.['If-None-Match'] === '*') {
         // A create that finds the resource: this group's (sent before a crash) is followed; another's is left alone.
         const existing = await this.read(plan.resourceId);
-        if (!existing || !ours(existing)) return { kind: 'failed', failure: { code: 'ResourceNotOwned', message: `${plan.resourceId} exists and is not this group's (its tags do not name it): nothing was changed` } };
+        if (!existing || !ours(existing))
+          return {
+            kind: 'failed',
+            failure: {
+              code: 'ResourceNotOwned',
+              message: `${plan.resourceId} exists and is not this group's (its tags do not name it): nothing was changed`,
+            },
+          };
         return this.watch(plan.resourceId, { step: state.step, watching: true });
       }
       return { kind: 'failed', failure: failureOf(err) };
@@ -173,7 +232,8 @@ export class AzureTarget {
       await poller.pollUntilDone({ abortSignal: budget.signal });
       return { kind: 'done' };
     } catch (err) {
-      if (budget.signal.aborted) return { kind: 'waiting', state: { step: state.step, poller: await poller.serialize() } };
+      if (budget.signal.aborted)
+        return { kind: 'waiting', state: { step: state.step, poller: await poller.serialize() } };
       return { kind: 'failed', failure: failureOf(err) };
     } finally {
       clearTimeout(timer);
@@ -183,25 +243,51 @@ export class AzureTarget {
   /** The resource's own provisioning state, for a create that found it already under way. */
   private async watch(resourceId: string, state: AzureStepState): Promise<AdvanceResult> {
     const r = await this.read(resourceId);
-    if (!r) return { kind: 'failed', failure: { code: 'NotFound', message: `${resourceId} was deleted while it was being created` } };
+    if (!r)
+      return {
+        kind: 'failed',
+        failure: { code: 'NotFound', message: `${resourceId} was deleted while it was being created` },
+      };
     if (r.provisioningState === 'Succeeded') return { kind: 'done' };
-    if (r.provisioningState === 'Failed' || r.provisioningState === 'Canceled') return { kind: 'failed', failure: { code: `Provisioning${r.provisioningState}`, message: `${resourceId} ended ${r.provisioningState}` } };
+    if (r.provisioningState === 'Failed' || r.provisioningState === 'Canceled')
+      return {
+        kind: 'failed',
+        failure: { code: `Provisioning${r.provisioningState}`, message: `${resourceId} ended ${r.provisioningState}` },
+      };
     return { kind: 'waiting', state: { step: state.step, watching: true } };
   }
 
   private requestOptions(request: AzureRequest): { updateIntervalInMs: number; ifNoneMatch?: string } {
-    return { updateIntervalInMs: this.options.pollIntervalMs ?? 2000, ...(request.headers?.['If-None-Match'] ? { ifNoneMatch: request.headers['If-None-Match'] } : {}) };
+    return {
+      updateIntervalInMs: this.options.pollIntervalMs ?? 2000,
+      ...(request.headers?.['If-None-Match'] ? { ifNoneMatch: request.headers['If-None-Match'] } : {}),
+    };
   }
 
   private begin(client: ComputeManagementClient, request: AzureRequest, t: Target): Poller {
     const o = this.requestOptions(request);
     if (t.type === 'virtualMachineScaleSets') {
-      if (t.action === 'manualupgrade') return client.virtualMachineScaleSets.updateInstances(t.resourceGroup, t.name, { instanceIds: request.body.instanceIds as string[] }, o);
-      if (request.method === 'PATCH') return client.virtualMachineScaleSets.update(t.resourceGroup, t.name, scaleSetUpdateModelOf(request.body), o);
+      if (t.action === 'manualupgrade')
+        return client.virtualMachineScaleSets.updateInstances(
+          t.resourceGroup,
+          t.name,
+          { instanceIds: request.body.instanceIds as string[] },
+          o,
+        );
+      if (request.method === 'PATCH')
+        return client.virtualMachineScaleSets.update(t.resourceGroup, t.name, scaleSetUpdateModelOf(request.body), o);
       return client.virtualMachineScaleSets.createOrUpdate(t.resourceGroup, t.name, scaleSetModelOf(request.body), o);
     }
-    if (typeof t.action === 'object') return client.virtualMachineExtensions.createOrUpdate(t.resourceGroup, t.name, t.action.extension, virtualMachineExtensionModelOf(request.body), o);
-    if (request.method === 'PATCH') return client.virtualMachines.update(t.resourceGroup, t.name, virtualMachineUpdateModelOf(request.body), o);
+    if (typeof t.action === 'object')
+      return client.virtualMachineExtensions.createOrUpdate(
+        t.resourceGroup,
+        t.name,
+        t.action.extension,
+        virtualMachineExtensionModelOf(request.body),
+        o,
+      );
+    if (request.method === 'PATCH')
+      return client.virtualMachines.update(t.resourceGroup, t.name, virtualMachineUpdateModelOf(request.body), o);
     return client.virtualMachines.createOrUpdate(t.resourceGroup, t.name, virtualMachineModelOf(request.body), o);
   }
 
@@ -216,15 +302,23 @@ export async function loadRestorePoller(): Promise<void> {
   restorePollerFn ??= (await import('@azure/arm-compute')).restorePoller;
 }
 
-function restoreFor(client: ComputeManagementClient, request: AzureRequest, t: Target, serialized: string, o: { updateIntervalInMs: number }): Poller {
+function restoreFor(
+  client: ComputeManagementClient,
+  request: AzureRequest,
+  t: Target,
+  serialized: string,
+  o: { updateIntervalInMs: number },
+): Poller {
   if (!restorePollerFn) throw new Error('the compute SDK is not loaded');
   const restore = restorePollerFn;
   if (t.type === 'virtualMachineScaleSets') {
-    if (t.action === 'manualupgrade') return restore(client, serialized, client.virtualMachineScaleSets.updateInstances, o);
+    if (t.action === 'manualupgrade')
+      return restore(client, serialized, client.virtualMachineScaleSets.updateInstances, o);
     if (request.method === 'PATCH') return restore(client, serialized, client.virtualMachineScaleSets.update, o);
     return restore(client, serialized, client.virtualMachineScaleSets.createOrUpdate, o);
   }
-  if (typeof t.action === 'object') return restore(client, serialized, client.virtualMachineExtensions.createOrUpdate, o);
+  if (typeof t.action === 'object')
+    return restore(client, serialized, client.virtualMachineExtensions.createOrUpdate, o);
   if (request.method === 'PATCH') return restore(client, serialized, client.virtualMachines.update, o);
   return restore(client, serialized, client.virtualMachines.createOrUpdate, o);
 }

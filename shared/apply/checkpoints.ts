@@ -83,7 +83,11 @@ export class ApplyCheckpoints {
   ) {}
 
   /** The group's checkpoint and its ETag, or undefined. */
-  async get(subscriptionId: string, kind: string, name: string): Promise<{ checkpoint: ApplyCheckpoint; etag: string } | undefined> {
+  async get(
+    subscriptionId: string,
+    kind: string,
+    name: string,
+  ): Promise<{ checkpoint: ApplyCheckpoint; etag: string } | undefined> {
     await this.ensureTables();
     const e = await getEntityOrUndefined(this.groups, encodeKeyPart(subscriptionId), rowKeyOf(kind, name));
     const checkpoint = e ? unpackJson<ApplyCheckpoint>('record', e) : undefined;
@@ -94,7 +98,11 @@ export class ApplyCheckpoints {
   async claim(c: ApplyCheckpoint): Promise<string | undefined> {
     await this.ensureTables();
     try {
-      const r = await this.groups.createEntity({ partitionKey: encodeKeyPart(c.subscriptionId), rowKey: rowKeyOf(c.kind, c.name), ...packJson('record', c) });
+      const r = await this.groups.createEntity({
+        partitionKey: encodeKeyPart(c.subscriptionId),
+        rowKey: rowKeyOf(c.kind, c.name),
+        ...packJson('record', c),
+      });
       return r.etag ?? '*';
     } catch (err) {
       if (tableStatusOf(err) === 409) return undefined;
@@ -105,7 +113,11 @@ export class ApplyCheckpoints {
   /** Saves the job's progress, or takes over a checkpoint whose job has ended (ETag-guarded): the new ETag, or undefined when another delivery changed or removed it. */
   async save(c: ApplyCheckpoint, etag: string): Promise<string | undefined> {
     try {
-      const r = await this.groups.updateEntity({ partitionKey: encodeKeyPart(c.subscriptionId), rowKey: rowKeyOf(c.kind, c.name), ...packJson('record', c) }, 'Replace', { etag });
+      const r = await this.groups.updateEntity(
+        { partitionKey: encodeKeyPart(c.subscriptionId), rowKey: rowKeyOf(c.kind, c.name), ...packJson('record', c) },
+        'Replace',
+        { etag },
+      );
       return r.etag ?? '*';
     } catch (err) {
       const s = tableStatusOf(err);

@@ -99,7 +99,14 @@ export type ApplyOutcome =
   /** A request still runs (or a retry waits): a follow-up continues. */
   | { kind: 'waiting'; plan: JobPlan; apply: JobApply; checkpoint: ApplyCheckpoint; etag: string }
   /** `deployment`: the resource as the failure left it, when the plan had changed it already (a roll stopped between batches). */
-  | { kind: 'failed'; plan: JobPlan; apply: JobApply; errors: JobProblem[]; checkpoint: ApplyCheckpoint; deployment?: Deployment }
+  | {
+      kind: 'failed';
+      plan: JobPlan;
+      apply: JobApply;
+      errors: JobProblem[];
+      checkpoint: ApplyCheckpoint;
+      deployment?: Deployment;
+    }
   | { kind: 'succeeded'; plan: JobPlan; apply: JobApply; deployment: Deployment; checkpoint: ApplyCheckpoint };
 
 /** Where an apply is after a delivery (plan mode never gets here). */
@@ -135,7 +142,8 @@ const problem = (pointer: string, code: string, message: string): JobProblem => 
 /** The secrets of a job's message (a create's complete body, or the fields an update gives). */
 export function secretsOfEnvelope(envelope: JobEnvelope): Secrets {
   const body = envelope.body as Record<string, unknown>;
-  const spec = (envelope.kind === 'statelessGroup' ? body.group : body.statefulNode) as { compute?: { launchSpecification?: PlanLaunchSpecification } } | undefined;
+  const spec = (envelope.kind === 'statelessGroup' ? body.group : body.statefulNode) as
+    { compute?: { launchSpecification?: PlanLaunchSpecification } } | undefined;
   const ls = spec?.compute?.launchSpecification;
   return ls ? planSecretsOf({ compute: { launchSpecification: ls } }) : {};
 }
@@ -148,7 +156,11 @@ export class ApplyFlow {
   }
 
   /** The group's checkpoint, when one is there. */
-  async checkpointOf(subscriptionId: string, kind: string, name: string): Promise<{ checkpoint: ApplyCheckpoint; etag: string } | undefined> {
+  async checkpointOf(
+    subscriptionId: string,
+    kind: string,
+    name: string,
+  ): Promise<{ checkpoint: ApplyCheckpoint; etag: string } | undefined> {
     return this.deps.checkpoints.get(subscriptionId, kind, name);
   }
 
@@ -165,20 +177,52 @@ export class ApplyFlow {
   /** Plans a validated job and, in apply mode, starts its send. */
   async start(job: ApplyJob, secrets: Secrets): Promise<ApplyOutcome> {
     const spot = this.deps.spot;
-    if (job.settings.target !== 'azure' && !(job.settings.target === 'spot' && spot)) return { kind: 'refused', errors: [problem('', 'apply-target-not-supported', `The organization's apply target ${job.settings.target} is not available in this deployment.`)] };
+    if (job.settings.target !== 'azure' && !(job.settings.target === 'spot' && spot))
+      return {
+        kind: 'refused',
+        errors: [
+          problem(
+            '',
+            'apply-target-not-supported',
+            `The organization's apply target ${job.settings.target} is not available in this deployment.`,
+          ),
+        ],
+      };
     const planned = job.settings.target === 'spot' && spot ? spot.plan(job) : await this.planAzure(job);
     if ('errors' in planned) return { kind: 'refused', errors: planned.errors };
     const shown = 'shown' in planned ? planned.shown : jobPlanOf(planned.plan);
     const outside = planned.plan.target === 'azure' ? this.resourceGroupProblem(job, planned.plan) : undefined;
-    if (job.settings.mode === 'plan') return { kind: 'planned', plan: shown, warnings: [...job.warnings, ...(outside ? [outside] : [])] };
+    if (job.settings.mode === 'plan')
+      return { kind: 'planned', plan: shown, warnings: [...job.warnings, ...(outside ? [outside] : [])] };
     // A roll of a group never deployed (recorded before the organization applied) does not create it: a
     // roll carries no secret, and creating is the user's decision. The record moves; the plan shows what an update would send.
     if (job.envelope.roll && job.previous?.deployment === undefined) {
-      return { kind: 'planned', plan: shown, warnings: [...job.warnings, problem('', 'apply-roll-not-deployed', 'The group is not deployed: the roll moves its record only. An update job deploys it.')] };
+      return {
+        kind: 'planned',
+        plan: shown,
+        warnings: [
+          ...job.warnings,
+          problem(
+            '',
+            'apply-roll-not-deployed',
+            'The group is not deployed: the roll moves its record only. An update job deploys it.',
+          ),
+        ],
+      };
     }
     if (outside) return { kind: 'refused', errors: [outside], plan: shown };
-    const unconfigured = planned.plan.target === 'spot' ? spot?.notConfigured() : this.deps.azure ? undefined : 'ARM is not configured in this deployment';
-    if (unconfigured !== undefined) return { kind: 'refused', errors: [problem('', 'apply-not-configured', `${unconfigured}: the job cannot be applied.`)], plan: shown };
+    const unconfigured =
+      planned.plan.target === 'spot'
+        ? spot?.notConfigured()
+        : this.deps.azure
+          ? undefined
+          : 'ARM is not configured in this deployment';
+    if (unconfigured !== undefined)
+      return {
+        kind: 'refused',
+        errors: [problem('', 'apply-not-configured', `${unconfigured}: the job cannot be applied.`)],
+        plan: shown,
+      };
     const checkpoint: ApplyCheckpoint = {
       jobId: job.envelope.jobId,
       organizationId: job.organizationId,
@@ -199,11 +243,30 @@ export class ApplyFlow {
     if (etag === undefined) {
       const held = await this.deps.checkpoints.get(job.subscriptionId, job.kind, job.name);
       if (held && held.checkpoint.jobId === job.envelope.jobId) return this.resume(held.checkpoint, held.etag, secrets);
-      if (held && !(await this.deps.jobEnded(held.checkpoint.organizationId, held.checkpoint.subscriptionId, held.checkpoint.jobId))) {
-        return { kind: 'blocked', apply: { phase: 'blocked', step: 0, steps: planned.plan.requests.length, attempt: 0, blockedBy: held.checkpoint.jobId, nextCheckAt: this.followUpAt() } };
+      if (
+        held &&
+        !(await this.deps.jobEnded(
+          held.checkpoint.organizationId,
+          held.checkpoint.subscriptionId,
+          held.checkpoint.jobId,
+        ))
+      ) {
+        return {
+          kind: 'blocked',
+          apply: {
+            phase: 'blocked',
+            step: 0,
+            steps: planned.plan.requests.length,
+            attempt: 0,
+            blockedBy: held.checkpoint.jobId,
+            nextCheckAt: this.followUpAt(),
+          },
+        };
       }
       // The lock of a job that has ended (or a checkpoint removed meanwhile): taken over.
-      etag = held ? await this.deps.checkpoints.save(checkpoint, held.etag) : await this.deps.checkpoints.claim(checkpoint);
+      etag = held
+        ? await this.deps.checkpoints.save(checkpoint, held.etag)
+        : await this.deps.checkpoints.claim(checkpoint);
       if (etag === undefined) throw new ApplyRaceError('the group apply checkpoint changed while it was being taken');
     }
     return this.advance(checkpoint, etag, secrets);
@@ -230,10 +293,19 @@ export class ApplyFlow {
 
   private async planAzure(job: ApplyJob): Promise<{ plan: AzurePlan } | { errors: JobProblem[] }> {
     if (!job.image) {
-      return { errors: [problem(`${root(job.kind)}/compute/launchSpecification/image`, 'apply-image-not-addressable', 'The catalog does not know how ARM names this image for the account (a direct share without its unique name, a community gallery without a public name).')] };
+      return {
+        errors: [
+          problem(
+            `${root(job.kind)}/compute/launchSpecification/image`,
+            'apply-image-not-addressable',
+            'The catalog does not know how ARM names this image for the account (a direct share without its unique name, a community gallery without a public name).',
+          ),
+        ],
+      };
     }
     const deployed = job.previous?.deployment?.target === 'azure' ? job.previous.deployment : undefined;
-    if (job.envelope.roll && deployed && this.deps.azure && job.settings.mode === 'apply') return { plan: await this.rollPlan(job, job.image, deployed) };
+    if (job.envelope.roll && deployed && this.deps.azure && job.settings.mode === 'apply')
+      return { plan: await this.rollPlan(job, job.image, deployed) };
     const input = {
       apiVersion: COMPUTE_API_VERSION,
       action: deployed ? 'update' : 'create',
@@ -243,7 +315,8 @@ export class ApplyFlow {
       rollingUpgrade: {
         maxBatchInstancePercent: job.rollDeployment?.batchSizePercentage ?? 20,
         maxUnhealthyInstancePercent: 20,
-        maxUnhealthyUpgradedInstancePercent: job.rollDeployment?.batchMinHealthyPercentage !== undefined ? maxUnhealthyPercentOf(job.rollDeployment) : 20,
+        maxUnhealthyUpgradedInstancePercent:
+          job.rollDeployment?.batchMinHealthyPercentage !== undefined ? maxUnhealthyPercentOf(job.rollDeployment) : 20,
       },
       kind: job.kind,
       spec: job.storedSpec,
@@ -251,7 +324,11 @@ export class ApplyFlow {
     try {
       return { plan: planAzureCreateOrUpdate(input) };
     } catch (err) {
-      return { errors: [problem(root(job.kind), 'apply-plan-failed', `The group cannot be planned for Azure: ${errorText(err)}`)] };
+      return {
+        errors: [
+          problem(root(job.kind), 'apply-plan-failed', `The group cannot be planned for Azure: ${errorText(err)}`),
+        ],
+      };
     }
   }
 
@@ -267,8 +344,17 @@ export class ApplyFlow {
     const resource = await azure.read(deployed.resourceId);
     const upgradeMode = resource?.upgradeMode ?? 'Manual';
     const instances = upgradeMode === 'Manual' ? await azure.instances(deployed.resourceId) : [];
-    const behind = instances.filter((i) => i.imageVersionId?.toLowerCase() !== job.resolvedImageVersionId?.toLowerCase()).map((i) => i.name);
-    return planAzureRoll({ apiVersion: COMPUTE_API_VERSION, resourceId: deployed.resourceId, image, upgradeMode, instanceNames: behind, batchSize: batchSizeOf(instances.length, job.rollDeployment) });
+    const behind = instances
+      .filter((i) => i.imageVersionId?.toLowerCase() !== job.resolvedImageVersionId?.toLowerCase())
+      .map((i) => i.name);
+    return planAzureRoll({
+      apiVersion: COMPUTE_API_VERSION,
+      resourceId: deployed.resourceId,
+      image,
+      upgradeMode,
+      instanceNames: behind,
+      batchSize: batchSizeOf(instances.length, job.rollDeployment),
+    });
   }
 
   // ---------------------------------------------------------------- send
@@ -277,17 +363,48 @@ export class ApplyFlow {
     return new Date(this.now().getTime() + (delayMs ?? this.deps.settings.followUpSeconds * 1000)).toISOString();
   }
 
-  private async advance(checkpoint: ApplyCheckpoint, etag: string, secrets: Secrets, resumed = false): Promise<ApplyProgress> {
+  private async advance(
+    checkpoint: ApplyCheckpoint,
+    etag: string,
+    secrets: Secrets,
+    resumed = false,
+  ): Promise<ApplyProgress> {
     if (checkpoint.plan.target === 'spot') {
       if (this.deps.spot) return this.deps.spot.advance(checkpoint, etag, secrets, resumed);
-      return failedWith(checkpoint, { target: 'spot', requests: [], notes: [] }, { phase: 'failed', step: checkpoint.state.step, steps: checkpoint.plan.requests.length, attempt: checkpoint.state.attempt }, [problem('', 'apply-not-configured', 'The Spot target is not configured in this deployment: the job cannot continue.')]);
+      return failedWith(
+        checkpoint,
+        { target: 'spot', requests: [], notes: [] },
+        {
+          phase: 'failed',
+          step: checkpoint.state.step,
+          steps: checkpoint.plan.requests.length,
+          attempt: checkpoint.state.attempt,
+        },
+        [
+          problem(
+            '',
+            'apply-not-configured',
+            'The Spot target is not configured in this deployment: the job cannot continue.',
+          ),
+        ],
+      );
     }
     const azure = this.deps.azure;
     const plan = checkpoint.plan;
     const shown = jobPlanOf(plan);
     const steps = plan.requests.length;
-    const applyOf = (state: ApplyState, phase: JobApply['phase'], extra: Partial<JobApply> = {}): JobApply => ({ phase, step: Math.min(state.step, steps), steps, attempt: state.attempt, resourceId: plan.resourceId, ...extra });
-    if (!azure) return failedWith(checkpoint, shown, applyOf(checkpoint.state, 'failed'), [problem('', 'apply-not-configured', 'ARM is not configured in this deployment: the job cannot continue.')]);
+    const applyOf = (state: ApplyState, phase: JobApply['phase'], extra: Partial<JobApply> = {}): JobApply => ({
+      phase,
+      step: Math.min(state.step, steps),
+      steps,
+      attempt: state.attempt,
+      resourceId: plan.resourceId,
+      ...extra,
+    });
+    if (!azure)
+      return failedWith(checkpoint, shown, applyOf(checkpoint.state, 'failed'), [
+        problem('', 'apply-not-configured', 'ARM is not configured in this deployment: the job cannot continue.'),
+      ]);
     const owner = ownershipTagsOf(checkpoint.subscriptionId, checkpoint.kind, checkpoint.name);
     const deadline = Date.now() + this.deps.settings.pollBudgetMs;
     // Every Azure request of a plan may be sent again safely: a create carries If-None-Match (a
@@ -302,7 +419,8 @@ export class ApplyFlow {
         // A create the last delivery may have sent before it stopped: look first, and follow the
         // group's own resource instead of sending the create again.
         const existing = await azure.read(plan.resourceId);
-        if (existing && !ownedBy(existing.tags, owner)) return failedWith(checkpoint, shown, applyOf(state, 'failed'), [notOwned(plan.resourceId)]);
+        if (existing && !ownedBy(existing.tags, owner))
+          return failedWith(checkpoint, shown, applyOf(state, 'failed'), [notOwned(plan.resourceId)]);
         // A retry after a failed create sends it again over the group's own (failed) resource.
         if (existing) state = state.retry ? { ...state, replaceOwn: true } : { ...state, watching: true };
       }
@@ -311,8 +429,16 @@ export class ApplyFlow {
       if (fresh && request?.method === 'PUT' && state.step === 0 && !request.headers?.['If-None-Match']) {
         // An update touches a resource only when its tags say it is the group's.
         const existing = await azure.read(plan.resourceId);
-        if (!existing) return failedWith(checkpoint, shown, applyOf(state, 'failed'), [problem('', 'azure:ResourceNotFound', `${plan.resourceId} no longer exists on Azure (deleted outside this service): nothing was sent. Delete the group, or create it again.`)]);
-        if (!ownedBy(existing.tags, owner)) return failedWith(checkpoint, shown, applyOf(state, 'failed'), [notOwned(plan.resourceId)]);
+        if (!existing)
+          return failedWith(checkpoint, shown, applyOf(state, 'failed'), [
+            problem(
+              '',
+              'azure:ResourceNotFound',
+              `${plan.resourceId} no longer exists on Azure (deleted outside this service): nothing was sent. Delete the group, or create it again.`,
+            ),
+          ]);
+        if (!ownedBy(existing.tags, owner))
+          return failedWith(checkpoint, shown, applyOf(state, 'failed'), [notOwned(plan.resourceId)]);
       }
       let result: StepResult;
       if (state.batchEndedAt) {
@@ -320,14 +446,31 @@ export class ApplyFlow {
       } else {
         let sendable: AzurePlan;
         try {
-          const requests = plan.requests.slice(0, state.step + 1).map((r, i) => (i === state.step && state.replaceOwn ? { method: r.method, url: r.url, body: r.body } : r));
+          const requests = plan.requests
+            .slice(0, state.step + 1)
+            .map((r, i) => (i === state.step && state.replaceOwn ? { method: r.method, url: r.url, body: r.body } : r));
           sendable = fresh ? withSecrets({ ...plan, requests }, secrets) : plan;
         } catch (err) {
           if (!(err instanceof MissingSecretError)) throw err;
-          return failedWith(checkpoint, shown, applyOf(state, 'failed'), [problem('', 'secret-not-kept', `The message that continues the apply lacks ${err.what} (secrets are never stored): submit the job again.`)]);
+          return failedWith(checkpoint, shown, applyOf(state, 'failed'), [
+            problem(
+              '',
+              'secret-not-kept',
+              `The message that continues the apply lacks ${err.what} (secrets are never stored): submit the job again.`,
+            ),
+          ]);
         }
-        const azureState = { step: state.step, ...(state.poller ? { poller: state.poller } : {}), ...(state.watching ? { watching: true } : {}) };
-        result = await azure.advance(sendable, azureState, (r) => ownedBy(r.tags, owner), Math.max(1000, deadline - Date.now()));
+        const azureState = {
+          step: state.step,
+          ...(state.poller ? { poller: state.poller } : {}),
+          ...(state.watching ? { watching: true } : {}),
+        };
+        result = await azure.advance(
+          sendable,
+          azureState,
+          (r) => ownedBy(r.tags, owner),
+          Math.max(1000, deadline - Date.now()),
+        );
         if (result.kind === 'done' && isManualUpgrade(request?.url ?? '')) {
           state = withoutProgress({ ...state, batchEndedAt: this.now().toISOString() });
           result = await this.batchHealth(checkpoint, plan, state);
@@ -335,22 +478,46 @@ export class ApplyFlow {
       }
       if (result.kind === 'failed') return this.failure(checkpoint, etag, state, shown, result.failure, applyOf);
       if (result.kind === 'waiting') {
-        state = { ...withoutProgress(state), ...result.state, step: state.step, attempt: state.attempt, followUps: state.followUps };
+        state = {
+          ...withoutProgress(state),
+          ...result.state,
+          step: state.step,
+          attempt: state.attempt,
+          followUps: state.followUps,
+        };
         return this.wait(checkpoint, etag, state, shown, applyOf(state, 'waiting', { nextCheckAt: this.followUpAt() }));
       }
       const { batchEndedAt: _ended, ...next } = withoutProgress(state);
       state = { ...next, step: state.step + 1 };
       // Out of budget with requests left: a follow-up continues at once.
-      if (state.step < steps && Date.now() >= deadline) return this.wait(checkpoint, etag, state, shown, applyOf(state, 'waiting', { nextCheckAt: this.followUpAt(0) }));
+      if (state.step < steps && Date.now() >= deadline)
+        return this.wait(
+          checkpoint,
+          etag,
+          state,
+          shown,
+          applyOf(state, 'waiting', { nextCheckAt: this.followUpAt(0) }),
+        );
     }
     const deployment = await this.deploymentOf(checkpoint, plan);
-    return { kind: 'succeeded', plan: shown, apply: applyOf(state, 'succeeded'), deployment, checkpoint: { ...checkpoint, state } };
+    return {
+      kind: 'succeeded',
+      plan: shown,
+      apply: applyOf(state, 'succeeded'),
+      deployment,
+      checkpoint: { ...checkpoint, state },
+    };
   }
 
   /** After a batch's upgrade: healthy → the next request; still starting within the grace period → wait; unhealthy → the roll stops. */
   private async batchHealth(checkpoint: ApplyCheckpoint, plan: AzurePlan, state: ApplyState): Promise<StepResult> {
     const azure = this.deps.azure as AzureTarget;
-    const upgradedNames = new Set(plan.requests.slice(0, state.step + 1).flatMap((r) => (isManualUpgrade(r.url) ? ((r.body.instanceIds as string[] | undefined) ?? []) : [])).map((n) => n.toLowerCase()));
+    const upgradedNames = new Set(
+      plan.requests
+        .slice(0, state.step + 1)
+        .flatMap((r) => (isManualUpgrade(r.url) ? ((r.body.instanceIds as string[] | undefined) ?? []) : []))
+        .map((n) => n.toLowerCase()),
+    );
     const instances = (await azure.instances(plan.resourceId)).filter((i) => upgradedNames.has(i.name.toLowerCase()));
     const grace = (checkpoint.rollDeployment?.gracePeriod ?? 600) * 1000;
     const graceOver = this.now().getTime() - Date.parse(state.batchEndedAt ?? this.now().toISOString()) >= grace;
@@ -360,7 +527,13 @@ export class ApplyFlow {
     return { kind: 'failed', failure: { code: 'roll-unhealthy', message: verdict.message } };
   }
 
-  private wait(checkpoint: ApplyCheckpoint, etag: string, state: ApplyState, plan: JobPlan, apply: JobApply): Promise<ApplyProgress> {
+  private wait(
+    checkpoint: ApplyCheckpoint,
+    etag: string,
+    state: ApplyState,
+    plan: JobPlan,
+    apply: JobApply,
+  ): Promise<ApplyProgress> {
     return waitWith(this.deps.checkpoints, checkpoint, etag, state, plan, apply);
   }
 
@@ -373,16 +546,35 @@ export class ApplyFlow {
     applyOf: (state: ApplyState, phase: JobApply['phase'], extra?: Partial<JobApply>) => JobApply,
   ): Promise<ApplyProgress> {
     const kind = failureKindOf(failure);
-    if ((kind === 'capacity' || kind === 'conflict' || kind === 'throttled') && state.attempt < this.deps.settings.maxAttempts) {
+    if (
+      (kind === 'capacity' || kind === 'conflict' || kind === 'throttled') &&
+      state.attempt < this.deps.settings.maxAttempts
+    ) {
       // The same request again later (a create's If-None-Match still guards it).
       const delay = retryDelayMs(state.attempt, this.deps.settings.retryBaseMs);
-      const retry: ApplyState = { step: state.step, attempt: state.attempt + 1, followUps: state.followUps, retry: true };
-      return this.wait(checkpoint, etag, retry, plan, applyOf(retry, 'waiting', { lastFailure: `${failure.code}: ${failure.message}`.slice(0, 1000), nextCheckAt: this.followUpAt(delay) }));
+      const retry: ApplyState = {
+        step: state.step,
+        attempt: state.attempt + 1,
+        followUps: state.followUps,
+        retry: true,
+      };
+      return this.wait(
+        checkpoint,
+        etag,
+        retry,
+        plan,
+        applyOf(retry, 'waiting', {
+          lastFailure: `${failure.code}: ${failure.message}`.slice(0, 1000),
+          nextCheckAt: this.followUpAt(delay),
+        }),
+      );
     }
     const failed = failedWith(checkpoint, plan, applyOf(state, 'failed'), [targetProblem(failure, state.attempt)]);
     // A roll that stopped part way: the group's deployment shows where its VMs are now.
     const changed = state.step > 0 || failure.code === 'roll-unhealthy';
-    return changed && failed.kind === 'failed' ? { ...failed, deployment: await this.deploymentOf(checkpoint, checkpoint.plan as AzurePlan, false) } : failed;
+    return changed && failed.kind === 'failed'
+      ? { ...failed, deployment: await this.deploymentOf(checkpoint, checkpoint.plan as AzurePlan, false) }
+      : failed;
   }
 
   /** The group's deployment as Azure has it now. */
@@ -393,15 +585,26 @@ export class ApplyFlow {
       target: 'azure',
       resourceId: resource?.id ?? plan.resourceId,
       provisioningState: resource?.provisioningState ?? 'Unknown',
-      ...(succeeded && checkpoint.resolvedImageVersionId ? { imageVersionId: checkpoint.resolvedImageVersionId } : !succeeded && checkpoint.previous?.deployment?.imageVersionId ? { imageVersionId: checkpoint.previous.deployment.imageVersionId } : {}),
-      appliedAt: succeeded ? this.now().toISOString() : (checkpoint.previous?.deployment?.appliedAt ?? this.now().toISOString()),
+      ...(succeeded && checkpoint.resolvedImageVersionId
+        ? { imageVersionId: checkpoint.resolvedImageVersionId }
+        : !succeeded && checkpoint.previous?.deployment?.imageVersionId
+          ? { imageVersionId: checkpoint.previous.deployment.imageVersionId }
+          : {}),
+      appliedAt: succeeded
+        ? this.now().toISOString()
+        : (checkpoint.previous?.deployment?.appliedAt ?? this.now().toISOString()),
       ...(resource?.upgradeMode ? { upgradeMode: resource.upgradeMode } : {}),
-      instances: instances.map((i) => ({ name: i.name, ...(i.imageVersionId ? { imageVersionId: i.imageVersionId } : {}), ...(i.health ? { health: i.health } : {}) })),
+      instances: instances.map((i) => ({
+        name: i.name,
+        ...(i.imageVersionId ? { imageVersionId: i.imageVersionId } : {}),
+        ...(i.health ? { health: i.health } : {}),
+      })),
     };
   }
 }
 
-type StepResult = { kind: 'done' } | { kind: 'waiting'; state: Partial<ApplyState> } | { kind: 'failed'; failure: TargetFailure };
+type StepResult =
+  { kind: 'done' } | { kind: 'waiting'; state: Partial<ApplyState> } | { kind: 'failed'; failure: TargetFailure };
 
 /** The state without what belongs to one request (its poller, its watch, its batch's wait). */
 function withoutProgress(state: ApplyState): ApplyState {
@@ -409,12 +612,24 @@ function withoutProgress(state: ApplyState): ApplyState {
   return rest;
 }
 
-export function failedWith(checkpoint: ApplyCheckpoint, plan: JobPlan, apply: JobApply, errors: JobProblem[]): ApplyProgress {
+export function failedWith(
+  checkpoint: ApplyCheckpoint,
+  plan: JobPlan,
+  apply: JobApply,
+  errors: JobProblem[],
+): ApplyProgress {
   return { kind: 'failed', plan, apply: { ...apply, phase: 'failed' }, errors, checkpoint };
 }
 
 /** Checkpoints the job's progress; the caller schedules the follow-up at `apply.nextCheckAt`. */
-export async function waitWith(checkpoints: ApplyCheckpoints, checkpoint: ApplyCheckpoint, etag: string, state: ApplyState, plan: JobPlan, apply: JobApply): Promise<ApplyProgress> {
+export async function waitWith(
+  checkpoints: ApplyCheckpoints,
+  checkpoint: ApplyCheckpoint,
+  etag: string,
+  state: ApplyState,
+  plan: JobPlan,
+  apply: JobApply,
+): Promise<ApplyProgress> {
   const next: ApplyCheckpoint = { ...checkpoint, state: { ...state, followUps: state.followUps + 1 } };
   const saved = await checkpoints.save(next, etag);
   if (saved === undefined) throw new ApplyRaceError('the group apply checkpoint changed under the job');
@@ -429,19 +644,32 @@ export class ApplyRaceError extends Error {
 const isManualUpgrade = (url: string): boolean => /\/manualupgrade\?/i.test(url);
 
 function notOwned(resourceId: string): JobProblem {
-  return problem('', 'azure:ResourceNotOwned', `${resourceId} exists and its tags do not name this group: nothing was changed.`);
+  return problem(
+    '',
+    'azure:ResourceNotOwned',
+    `${resourceId} exists and its tags do not name this group: nothing was changed.`,
+  );
 }
 
 /** A target failure as a job error: the target's code, the quota named for a quota failure. */
 function targetProblem(failure: TargetFailure, attempts: number): JobProblem {
   const kind = failureKindOf(failure);
   const quota = kind === 'quota' ? quotaNamed(failure.message) : undefined;
-  const tried = kind === 'capacity' || kind === 'conflict' || kind === 'throttled' ? ` (after ${attempts} attempts)` : '';
-  return problem('', jobCodeOf('azure', failure), `${quota ? `Quota ${quota} exceeded: ` : ''}${failure.message}${tried}`.slice(0, 2000));
+  const tried =
+    kind === 'capacity' || kind === 'conflict' || kind === 'throttled' ? ` (after ${attempts} attempts)` : '';
+  return problem(
+    '',
+    jobCodeOf('azure', failure),
+    `${quota ? `Quota ${quota} exceeded: ` : ''}${failure.message}${tried}`.slice(0, 2000),
+  );
 }
 
 /** The plan as a job shows it: requests without headers, scripts as digests. */
 export function jobPlanOf(plan: AzurePlan): JobPlan {
   const shown = publicPlanOf(plan);
-  return { target: 'azure', requests: shown.requests.map((r) => ({ method: r.method, url: r.url, body: r.body })), notes: [...shown.notes] };
+  return {
+    target: 'azure',
+    requests: shown.requests.map((r) => ({ method: r.method, url: r.url, body: r.body })),
+    notes: [...shown.notes],
+  };
 }

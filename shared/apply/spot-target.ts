@@ -21,10 +21,40 @@
  *   are put in the request being sent, in memory, from the job's message.
  */
 import { bodyRootOf, type JobKind } from '../domain/job-envelope.js';
-import { jobCodeOf, retryDelayMs, type Deployment, type JobApply, type JobPlan, type SpotDeploymentView } from '../domain/apply.js';
-import { isSpotRefusal, planSpot, planSpotRoll, withSecrets, type SpotPlan, type SpotPlanResult, type SpotRequest } from '../domain/spot-plan.js';
-import { GROUP_DOESNT_EXIST, pointerOfSpotField, type SpotClient, type SpotDeploymentState, type SpotFailure } from './spot.js';
-import { ApplyRaceError, failedWith, waitWith, type ApplyJob, type ApplyFlowSettings, type ApplyProgress, type Secrets, type SpotApplyTarget } from './flow.js';
+import {
+  jobCodeOf,
+  retryDelayMs,
+  type Deployment,
+  type JobApply,
+  type JobPlan,
+  type SpotDeploymentView,
+} from '../domain/apply.js';
+import {
+  isSpotRefusal,
+  planSpot,
+  planSpotRoll,
+  withSecrets,
+  type SpotPlan,
+  type SpotPlanResult,
+  type SpotRequest,
+} from '../domain/spot-plan.js';
+import {
+  GROUP_DOESNT_EXIST,
+  pointerOfSpotField,
+  type SpotClient,
+  type SpotDeploymentState,
+  type SpotFailure,
+} from './spot.js';
+import {
+  ApplyRaceError,
+  failedWith,
+  waitWith,
+  type ApplyJob,
+  type ApplyFlowSettings,
+  type ApplyProgress,
+  type Secrets,
+  type SpotApplyTarget,
+} from './flow.js';
 import type { ApplyCheckpoint, ApplyCheckpoints, ApplyState } from './checkpoints.js';
 import type { JobProblem } from '../jobs/store.js';
 
@@ -55,7 +85,11 @@ const accountOf = (job: ApplyJob): string => job.envelope.caller.account;
 
 /** The plan as a job shows it (the plan holds no secret: markers only). */
 export function spotJobPlanOf(plan: SpotPlan): JobPlan {
-  return { target: 'spot', requests: plan.requests.map((r) => ({ method: r.method, url: r.url, body: { ...r.body } })), notes: plan.notes.map((n) => `${n.pointer}: ${n.message}`) };
+  return {
+    target: 'spot',
+    requests: plan.requests.map((r) => ({ method: r.method, url: r.url, body: { ...r.body } })),
+    notes: plan.notes.map((n) => `${n.pointer}: ${n.message}`),
+  };
 }
 
 export class SpotTarget implements SpotApplyTarget {
@@ -66,7 +100,9 @@ export class SpotTarget implements SpotApplyTarget {
   }
 
   notConfigured(): string | undefined {
-    return this.deps.client ? undefined : `The Spot API is not configured in this deployment (${this.deps.notConfigured ?? 'SPOT_API_TOKEN is not set'})`;
+    return this.deps.client
+      ? undefined
+      : `The Spot API is not configured in this deployment (${this.deps.notConfigured ?? 'SPOT_API_TOKEN is not set'})`;
   }
 
   // ---------------------------------------------------------------- plan
@@ -80,17 +116,40 @@ export class SpotTarget implements SpotApplyTarget {
     let result: SpotPlanResult;
     try {
       if (job.envelope.roll && deployed) {
-        result = planSpotRoll({ kind, accountId, spotId: deployed.resourceId, spec, toVersion: job.envelope.roll.toVersion, ...(job.rollDeployment ? { deployment: job.rollDeployment } : {}) });
+        result = planSpotRoll({
+          kind,
+          accountId,
+          spotId: deployed.resourceId,
+          spec,
+          toVersion: job.envelope.roll.toVersion,
+          ...(job.rollDeployment ? { deployment: job.rollDeployment } : {}),
+        });
       } else if (deployed) {
         // Spot's partial update: the job's changes as given (the plan turns their secrets into markers).
         const given = (job.envelope.body as Spec)[bodyRootOf(kind)];
         const changes = job.envelope.action === 'update' && isObj(given) ? given : undefined;
-        result = planSpot({ kind, accountId, spec, spotId: deployed.resourceId, ...(changes ? { changes } : {}), ...(job.previous ? { storedSpec: job.previous.spec as Spec } : {}), ...(resolvedVersion ? { resolvedVersion } : {}) });
+        result = planSpot({
+          kind,
+          accountId,
+          spec,
+          spotId: deployed.resourceId,
+          ...(changes ? { changes } : {}),
+          ...(job.previous ? { storedSpec: job.previous.spec as Spec } : {}),
+          ...(resolvedVersion ? { resolvedVersion } : {}),
+        });
       } else {
         result = planSpot({ kind, accountId, spec, ...(resolvedVersion ? { resolvedVersion } : {}) });
       }
     } catch (err) {
-      return { errors: [problem(`/body/${bodyRootOf(kind)}`, 'apply-plan-failed', `The group cannot be planned for Spot: ${err instanceof Error ? err.message : String(err)}`)] };
+      return {
+        errors: [
+          problem(
+            `/body/${bodyRootOf(kind)}`,
+            'apply-plan-failed',
+            `The group cannot be planned for Spot: ${err instanceof Error ? err.message : String(err)}`,
+          ),
+        ],
+      };
     }
     if (isSpotRefusal(result)) {
       const r = result.refused;
@@ -120,7 +179,14 @@ export class SpotTarget implements SpotApplyTarget {
       ...extra,
     });
     const client = this.deps.client;
-    if (!client) return failedWith(checkpoint, shown, applyOf(state, 'failed'), [problem('', 'apply-not-configured', `${this.notConfigured() ?? 'The Spot API is not configured'}: the job cannot continue.`)]);
+    if (!client)
+      return failedWith(checkpoint, shown, applyOf(state, 'failed'), [
+        problem(
+          '',
+          'apply-not-configured',
+          `${this.notConfigured() ?? 'The Spot API is not configured'}: the job cannot continue.`,
+        ),
+      ]);
     /** Saves the state now (ETag-guarded: another delivery that changed the checkpoint wins). */
     const save = async (next: ApplyState): Promise<void> => {
       const c: ApplyCheckpoint = { ...current.checkpoint, state: next };
@@ -129,7 +195,8 @@ export class SpotTarget implements SpotApplyTarget {
       current = { checkpoint: c, etag: saved };
       state = next;
     };
-    const fail = (failure: SpotFailure, s: ApplyState): Promise<ApplyProgress> => this.failure(current.checkpoint, current.etag, s, shown, failure, applyOf);
+    const fail = (failure: SpotFailure, s: ApplyState): Promise<ApplyProgress> =>
+      this.failure(current.checkpoint, current.etag, s, shown, failure, applyOf);
 
     while (state.step < steps) {
       const request = plan.requests[state.step] as SpotRequest;
@@ -144,13 +211,30 @@ export class SpotTarget implements SpotApplyTarget {
         const read = await client.deployment(accountId, state.spotId as string, state.deploymentId);
         if (!read.ok) return fail(read.failure, state);
         view = viewOf(read.value);
-        if (read.value.outcome === 'running') return waitWith(this.deps.checkpoints, current.checkpoint, current.etag, state, shown, applyOf(state, 'waiting', { nextCheckAt: this.followUpAt(), spotDeployment: view }));
+        if (read.value.outcome === 'running')
+          return waitWith(
+            this.deps.checkpoints,
+            current.checkpoint,
+            current.etag,
+            state,
+            shown,
+            applyOf(state, 'waiting', { nextCheckAt: this.followUpAt(), spotDeployment: view }),
+          );
         if (read.value.outcome === 'failed') {
           const reason = read.value.failureMessage ?? `status ${read.value.status}`;
           const failed = failedWith(current.checkpoint, shown, applyOf(state, 'failed', { spotDeployment: view }), [
-            problem('', 'spot:DEPLOYMENT_FAILED', `The blue/green deployment ${read.value.id} of Spot group ${state.spotId ?? ''} failed: ${reason}`.slice(0, 2000)),
+            problem(
+              '',
+              'spot:DEPLOYMENT_FAILED',
+              `The blue/green deployment ${read.value.id} of Spot group ${state.spotId ?? ''} failed: ${reason}`.slice(
+                0,
+                2000,
+              ),
+            ),
           ]);
-          return failed.kind === 'failed' ? { ...failed, deployment: this.deploymentOf(current.checkpoint, state, false, view) } : failed;
+          return failed.kind === 'failed'
+            ? { ...failed, deployment: this.deploymentOf(current.checkpoint, state, false, view) }
+            : failed;
         }
         state = { ...withoutRequest(state), step: state.step + 1 };
         continue;
@@ -176,9 +260,21 @@ export class SpotTarget implements SpotApplyTarget {
 
       let sendable: SpotRequest = request;
       if (action === 'create' || action === 'update') {
-        const filled = withSecrets({ target: 'spot', requests: [request], notes: [] }, { ...(secrets.adminPassword !== undefined ? { password: secrets.adminPassword } : {}), ...(secrets.extensionProtectedSettings ? { protectedSettings: secrets.extensionProtectedSettings } : {}) });
+        const filled = withSecrets(
+          { target: 'spot', requests: [request], notes: [] },
+          {
+            ...(secrets.adminPassword !== undefined ? { password: secrets.adminPassword } : {}),
+            ...(secrets.extensionProtectedSettings ? { protectedSettings: secrets.extensionProtectedSettings } : {}),
+          },
+        );
         if (!filled.ok) {
-          return failedWith(current.checkpoint, shown, applyOf(state, 'failed'), [problem('', 'secret-not-kept', `The message that continues the apply lacks ${filled.missing.join(', ')} (secrets are never stored): submit the job again.`)]);
+          return failedWith(current.checkpoint, shown, applyOf(state, 'failed'), [
+            problem(
+              '',
+              'secret-not-kept',
+              `The message that continues the apply lacks ${filled.missing.join(', ')} (secrets are never stored): submit the job again.`,
+            ),
+          ]);
         }
         sendable = filled.requests[0] as SpotRequest;
       }
@@ -188,27 +284,63 @@ export class SpotTarget implements SpotApplyTarget {
       if (!sent.ok) return fail(sent.failure, state);
       const id = typeof sent.value?.id === 'string' ? sent.value.id : undefined;
       if (action === 'deploy') {
-        if (!id) return fail({ status: 200, code: 'spot-bad-response', message: 'Spot answered the deployment without its id', retryable: false }, state);
+        if (!id)
+          return fail(
+            {
+              status: 200,
+              code: 'spot-bad-response',
+              message: 'Spot answered the deployment without its id',
+              retryable: false,
+            },
+            state,
+          );
         // Saved before anything else: a delivery after this one follows it, never starts another.
         await save({ ...withoutRequest(state), deploymentId: id });
         continue;
       }
       state = { ...withoutRequest(state), step: state.step + 1, ...(action === 'create' && id ? { spotId: id } : {}) };
     }
-    if (!state.spotId) return fail({ status: 200, code: 'spot-bad-response', message: 'Spot answered the create without the group id', retryable: false }, state);
-    return { kind: 'succeeded', plan: shown, apply: applyOf(state, 'succeeded', view ? { spotDeployment: view } : {}), deployment: this.deploymentOf(current.checkpoint, state, true, view), checkpoint: { ...current.checkpoint, state } };
+    if (!state.spotId)
+      return fail(
+        {
+          status: 200,
+          code: 'spot-bad-response',
+          message: 'Spot answered the create without the group id',
+          retryable: false,
+        },
+        state,
+      );
+    return {
+      kind: 'succeeded',
+      plan: shown,
+      apply: applyOf(state, 'succeeded', view ? { spotDeployment: view } : {}),
+      deployment: this.deploymentOf(current.checkpoint, state, true, view),
+      checkpoint: { ...current.checkpoint, state },
+    };
   }
 
   /** What a request whose answer was lost left at Spot: the group of this name (create), or the group's deployment started by this job (deploy). */
-  private async lookFirst(client: SpotClient, checkpoint: ApplyCheckpoint, accountId: string, kind: SpotKind, state: ApplyState, action: 'create' | 'deploy') {
+  private async lookFirst(
+    client: SpotClient,
+    checkpoint: ApplyCheckpoint,
+    accountId: string,
+    kind: SpotKind,
+    state: ApplyState,
+    action: 'create' | 'deploy',
+  ) {
     if (action === 'create') {
       const found = await client.findByName(accountId, kind, checkpoint.name);
-      return found.ok ? { ok: true as const, value: typeof found.value?.id === 'string' ? found.value.id : undefined } : found;
+      return found.ok
+        ? { ok: true as const, value: typeof found.value?.id === 'string' ? found.value.id : undefined }
+        : found;
     }
     const latest = await client.latestDeployment(accountId, state.spotId as string);
     if (!latest.ok) return latest;
     // The group's apply lock kept other jobs out since this one started: a deployment created since is this job's.
-    const mine = latest.value && (latest.value.createdAt === undefined || Date.parse(latest.value.createdAt) >= Date.parse(checkpoint.startedAt) - 60_000);
+    const mine =
+      latest.value &&
+      (latest.value.createdAt === undefined ||
+        Date.parse(latest.value.createdAt) >= Date.parse(checkpoint.startedAt) - 60_000);
     return { ok: true as const, value: mine ? latest.value?.id : undefined };
   }
 
@@ -230,24 +362,55 @@ export class SpotTarget implements SpotApplyTarget {
       const delay = Math.max(retryDelayMs(state.attempt, this.deps.settings.retryBaseMs), failure.retryAfterMs ?? 0);
       // Looked at first next time only when Spot may have carried it out (a 429 was turned away before any work).
       const { unsure: _unsure, ...rest } = state;
-      const retry: ApplyState = { ...rest, attempt: state.attempt + 1, retry: true, ...(failure.mayHaveApplied ? { unsure: true } : {}) };
-      return waitWith(this.deps.checkpoints, checkpoint, etag, retry, plan, applyOf(retry, 'waiting', { lastFailure: `${failure.code}: ${failure.message}`.slice(0, 1000), nextCheckAt: this.followUpAt(delay) }));
+      const retry: ApplyState = {
+        ...rest,
+        attempt: state.attempt + 1,
+        retry: true,
+        ...(failure.mayHaveApplied ? { unsure: true } : {}),
+      };
+      return waitWith(
+        this.deps.checkpoints,
+        checkpoint,
+        etag,
+        retry,
+        plan,
+        applyOf(retry, 'waiting', {
+          lastFailure: `${failure.code}: ${failure.message}`.slice(0, 1000),
+          nextCheckAt: this.followUpAt(delay),
+        }),
+      );
     }
     const kind = checkpoint.kind as SpotKind;
     let error: JobProblem;
     if (failure.code === GROUP_DOESNT_EXIST && request?.action !== 'create') {
       const what = kind === 'statelessGroup' ? 'group' : 'stateful node';
-      error = problem('', jobCodeOf('spot', failure), `The Spot ${what} ${state.spotId ?? ''} was deleted at Spot (outside this service): nothing was changed. Delete the group here, or create it again. Spot said: ${failure.message}`.slice(0, 2000));
+      error = problem(
+        '',
+        jobCodeOf('spot', failure),
+        `The Spot ${what} ${state.spotId ?? ''} was deleted at Spot (outside this service): nothing was changed. Delete the group here, or create it again. Spot said: ${failure.message}`.slice(
+          0,
+          2000,
+        ),
+      );
     } else {
       const tried = failure.retryable ? ` (after ${state.attempt} attempts)` : '';
       const request = failure.requestId ? ` (Spot request ${failure.requestId})` : '';
-      error = problem(pointerOfSpotField(kind, failure.field) ?? '', jobCodeOf('spot', failure), `${failure.message}${tried}${request}`.slice(0, 2000));
+      error = problem(
+        pointerOfSpotField(kind, failure.field) ?? '',
+        jobCodeOf('spot', failure),
+        `${failure.message}${tried}${request}`.slice(0, 2000),
+      );
     }
     return failedWith(checkpoint, plan, applyOf(state, 'failed'), [error]);
   }
 
   /** The group's deployment: its Spot id, the version it is on (a failed roll leaves the previous one). */
-  private deploymentOf(checkpoint: ApplyCheckpoint, state: ApplyState, succeeded: boolean, view: SpotDeploymentView | undefined): Deployment {
+  private deploymentOf(
+    checkpoint: ApplyCheckpoint,
+    state: ApplyState,
+    succeeded: boolean,
+    view: SpotDeploymentView | undefined,
+  ): Deployment {
     const previous = checkpoint.previous?.deployment;
     const imageVersionId = succeeded ? checkpoint.resolvedImageVersionId : previous?.imageVersionId;
     return {

@@ -186,7 +186,17 @@ type Attempt =
   | { kind: 'no-answer'; code: string; sent: boolean }
   | { kind: 'deadline'; ms: number };
 
-const STATUS_TEXT: Readonly<Record<number, string>> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
 const MAX_MESSAGE_CHARS = 1_000;
 /** What a bearer token may hold (RFC 6750 b64token is narrower; printable ASCII keeps a header valid). */
 const TOKEN_SHAPE = /^[\x21-\x7e]+$/;
@@ -197,7 +207,14 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => set
 
 /** The forms a token could be echoed in (as written, JSON-escaped, URL-encoded, base64). */
 function tokenForms(token: string): string[] {
-  return [...new Set([token, JSON.stringify(token).slice(1, -1), encodeURIComponent(token), Buffer.from(token, 'utf8').toString('base64')])].filter((f) => f.length > 0);
+  return [
+    ...new Set([
+      token,
+      JSON.stringify(token).slice(1, -1),
+      encodeURIComponent(token),
+      Buffer.from(token, 'utf8').toString('base64'),
+    ]),
+  ].filter((f) => f.length > 0);
 }
 
 function redact(text: string, forms: readonly string[]): string {
@@ -228,7 +245,14 @@ function networkCode(err: unknown): string {
 }
 
 /** Codes of a connection that never carried the request: nothing reached Spot. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /**
  * May the request be sent again after a lost answer? Reads and PUTs of a group or node (the same
@@ -258,8 +282,10 @@ export class SpotClient {
 
   constructor(options: SpotClientOptions) {
     this.base = new URL(options.baseUrl.replace(/\/+$/, ''));
-    if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:') throw new TypeError('the Spot API base URL must be http(s)');
-    if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0) throw new TypeError('a Spot API timeout is a positive number of milliseconds');
+    if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:')
+      throw new TypeError('the Spot API base URL must be http(s)');
+    if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0)
+      throw new TypeError('a Spot API timeout is a positive number of milliseconds');
     this.token = options.token;
     this.timeoutMs = options.timeoutMs;
     this.maxRetries = Math.max(0, Math.floor(options.maxRetries ?? RETRY.defaultMaxRetries));
@@ -268,21 +294,31 @@ export class SpotClient {
   }
 
   /** Sends one plan request (secrets already in its body, in memory). Success: the item of Spot's answer, undefined when it has none (a state change). */
-  async send(request: { method: 'POST' | 'PUT'; url: string; body: unknown }): Promise<SpotResult<SpotItem | undefined>> {
+  async send(request: {
+    method: 'POST' | 'PUT';
+    url: string;
+    body: unknown;
+  }): Promise<SpotResult<SpotItem | undefined>> {
     const answer = await this.call(request.method, request.url, request.body);
     return answer.ok ? { ok: true, value: firstItem(answer.value) } : answer;
   }
 
   /** A group or stateful node by id; undefined when Spot says GROUP_DOESNT_EXIST. */
   async get(accountId: string, kind: Kind, id: string): Promise<SpotResult<SpotItem | undefined>> {
-    const answer = await this.call('GET', `${collectionPath(kind)}/${encodeURIComponent(id)}?${accountQuery(accountId)}`);
+    const answer = await this.call(
+      'GET',
+      `${collectionPath(kind)}/${encodeURIComponent(id)}?${accountQuery(accountId)}`,
+    );
     if (!answer.ok) return answer.failure.code === GROUP_DOESNT_EXIST ? { ok: true, value: undefined } : answer;
     return { ok: true, value: firstItem(answer.value) };
   }
 
   /** The group or node of this exact name in the account: undefined when none, a failure (`spot-name-not-unique`) when several. */
   async findByName(accountId: string, kind: Kind, name: string): Promise<SpotResult<SpotItem | undefined>> {
-    const answer = await this.call('GET', `${collectionPath(kind)}?${accountQuery(accountId)}&name=${encodeURIComponent(name)}`);
+    const answer = await this.call(
+      'GET',
+      `${collectionPath(kind)}?${accountQuery(accountId)}&name=${encodeURIComponent(name)}`,
+    );
     if (!answer.ok) return answer;
     const matches = itemsOf(answer.value).filter((item) => item.name === name);
     if (matches.length <= 1) return { ok: true, value: matches[0] };
@@ -290,7 +326,12 @@ export class SpotClient {
     const ids = matches.map((m) => (typeof m.id === 'string' ? m.id : '?')).join(', ');
     return {
       ok: false,
-      failure: { status: 0, code: 'spot-name-not-unique', message: `${matches.length} ${what} are named "${name}" in Spot account ${accountId} (${ids}): name the one to use by its id`, retryable: false },
+      failure: {
+        status: 0,
+        code: 'spot-name-not-unique',
+        message: `${matches.length} ${what} are named "${name}" in Spot account ${accountId} (${ids}): name the one to use by its id`,
+        retryable: false,
+      },
     };
   }
 
@@ -301,9 +342,24 @@ export class SpotClient {
     if (!answer.ok) return answer;
     const item = firstItem(answer.value);
     if (item === undefined || typeof item.status !== 'string') {
-      return { ok: false, failure: { status: 200, code: 'spot-bad-response', message: 'the Spot API answered the deployment without a status', retryable: false, ...requestIdOf(answer.value) } };
+      return {
+        ok: false,
+        failure: {
+          status: 200,
+          code: 'spot-bad-response',
+          message: 'the Spot API answered the deployment without a status',
+          retryable: false,
+          ...requestIdOf(answer.value),
+        },
+      };
     }
-    const progress = isObj(item.progress) && typeof item.progress.value === 'number' ? { unit: typeof item.progress.unit === 'string' ? item.progress.unit : 'percentage', value: item.progress.value } : undefined;
+    const progress =
+      isObj(item.progress) && typeof item.progress.value === 'number'
+        ? {
+            unit: typeof item.progress.unit === 'string' ? item.progress.unit : 'percentage',
+            value: item.progress.value,
+          }
+        : undefined;
     const state: SpotDeploymentState = {
       id: typeof item.id === 'string' ? item.id : deploymentId,
       ...(typeof item.groupId === 'string' ? { groupId: item.groupId } : {}),
@@ -319,7 +375,8 @@ export class SpotClient {
       // The reason is only in the details (OA groupVmDeploymentDetails.yaml); a failed read of them leaves it out.
       const details = await this.call('GET', `${path}/details?${accountQuery(accountId)}`);
       const overview = details.ok ? firstItem(details.value)?.detailsOverview : undefined;
-      if (isObj(overview) && typeof overview.errorMessage === 'string' && overview.errorMessage.trim() !== '') state.failureMessage = cleanMessage(overview.errorMessage);
+      if (isObj(overview) && typeof overview.errorMessage === 'string' && overview.errorMessage.trim() !== '')
+        state.failureMessage = cleanMessage(overview.errorMessage);
     }
     return { ok: true, value: state };
   }
@@ -329,27 +386,54 @@ export class SpotClient {
    * `groupVmDeployments.yaml` `get`: `LIMIT` default 5, `SORT` default `createdAt:DESC`), undefined
    * when it has none: how a deployment whose start was not answered is found instead of started again.
    */
-  async latestDeployment(accountId: string, groupId: string): Promise<SpotResult<{ id: string; status: string; createdAt?: string } | undefined>> {
-    const answer = await this.call('GET', `/azure/compute/group/${encodeURIComponent(groupId)}/deployment?${accountQuery(accountId)}&LIMIT=1&SORT=createdAt:DESC`);
+  async latestDeployment(
+    accountId: string,
+    groupId: string,
+  ): Promise<SpotResult<{ id: string; status: string; createdAt?: string } | undefined>> {
+    const answer = await this.call(
+      'GET',
+      `/azure/compute/group/${encodeURIComponent(groupId)}/deployment?${accountQuery(accountId)}&LIMIT=1&SORT=createdAt:DESC`,
+    );
     if (!answer.ok) return answer;
     const item = firstItem(answer.value);
     if (item === undefined || typeof item.id !== 'string') return { ok: true, value: undefined };
-    return { ok: true, value: { id: item.id, status: typeof item.status === 'string' ? item.status : '', ...(typeof item.createdAt === 'string' ? { createdAt: item.createdAt } : {}) } };
+    return {
+      ok: true,
+      value: {
+        id: item.id,
+        status: typeof item.status === 'string' ? item.status : '',
+        ...(typeof item.createdAt === 'string' ? { createdAt: item.createdAt } : {}),
+      },
+    };
   }
 
   // ---------------------------------------------------------------- one call: attempts, waits, deadline
 
-  private async call(method: 'GET' | 'POST' | 'PUT', pathAndQuery: string, body?: unknown): Promise<SpotResult<Envelope>> {
-    const fail = (code: string, message: string, extra: Partial<SpotFailure> = {}): SpotResult<Envelope> => ({ ok: false, failure: { status: 0, code, message, retryable: false, ...extra } });
-    if (!pathAndQuery.startsWith('/') || pathAndQuery.startsWith('//')) return fail('spot-bad-request', 'a Spot request names a path from the API base URL');
+  private async call(
+    method: 'GET' | 'POST' | 'PUT',
+    pathAndQuery: string,
+    body?: unknown,
+  ): Promise<SpotResult<Envelope>> {
+    const fail = (code: string, message: string, extra: Partial<SpotFailure> = {}): SpotResult<Envelope> => ({
+      ok: false,
+      failure: { status: 0, code, message, retryable: false, ...extra },
+    });
+    if (!pathAndQuery.startsWith('/') || pathAndQuery.startsWith('//'))
+      return fail('spot-bad-request', 'a Spot request names a path from the API base URL');
     const url = new URL(`${this.base.pathname.replace(/\/+$/, '')}${pathAndQuery}`, this.base.origin);
-    if (url.origin !== this.base.origin) return fail('spot-bad-request', 'a Spot request names a path from the API base URL');
+    if (url.origin !== this.base.origin)
+      return fail('spot-bad-request', 'a Spot request names a path from the API base URL');
     const accountId = url.searchParams.get('accountId');
-    if (accountId === null || accountId.trim() === '') return fail('spot-bad-request', 'a Spot request names its account (accountId): without it Spot would use the oldest account of the organization');
+    if (accountId === null || accountId.trim() === '')
+      return fail(
+        'spot-bad-request',
+        'a Spot request names its account (accountId): without it Spot would use the oldest account of the organization',
+      );
 
     const startedAt = this.now();
     const budget = callTimeout(this.timeoutMs);
-    if (budget <= 0) return fail('spot-timeout', 'the deadline had passed before the Spot API was called', { retryable: true });
+    if (budget <= 0)
+      return fail('spot-timeout', 'the deadline had passed before the Spot API was called', { retryable: true });
     const deadline = startedAt + budget;
 
     let token: string;
@@ -358,7 +442,11 @@ export class SpotClient {
     } catch {
       return fail('spot-token-unavailable', 'the Spot API token could not be read', { retryable: true });
     }
-    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) return fail('spot-token-unavailable', 'the Spot API token is not set or is not a bearer token (printable characters, no spaces)');
+    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token))
+      return fail(
+        'spot-token-unavailable',
+        'the Spot API token is not set or is not a bearer token (printable characters, no spaces)',
+      );
     const forms = tokenForms(token);
     const canReplay = replayable(method, url.pathname);
     const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -373,14 +461,22 @@ export class SpotClient {
       if (result.kind === 'deadline') return this.deadlineFailure(budget, !canReplay);
       if (result.kind === 'no-answer') {
         const safe = canReplay || !result.sent;
-        failure = { status: 0, code: 'spot-network', message: `no answer from the Spot API (${result.code})`, retryable: true, ...(safe ? {} : { mayHaveApplied: true }) };
+        failure = {
+          status: 0,
+          code: 'spot-network',
+          message: `no answer from the Spot API (${result.code})`,
+          retryable: true,
+          ...(safe ? {} : { mayHaveApplied: true }),
+        };
         if (!safe) return { ok: false, failure };
       } else {
         const text = redact(result.text, forms);
         const envelope = parseEnvelope(text);
         const statusCode = envelope?.response?.status?.code;
-        if (result.status === 200 && envelope !== undefined && (statusCode === undefined || statusCode === 200)) return { ok: true, value: envelope };
-        if (result.status === 200 && envelope === undefined) return fail('spot-bad-response', 'the Spot API answered 200 without its JSON envelope', { status: 200 });
+        if (result.status === 200 && envelope !== undefined && (statusCode === undefined || statusCode === 200))
+          return { ok: true, value: envelope };
+        if (result.status === 200 && envelope === undefined)
+          return fail('spot-bad-response', 'the Spot API answered 200 without its JSON envelope', { status: 200 });
         failure = failureOf(result.status, envelope, result.headers);
         if (result.status === 429) {
           if (failure.retryAfterMs !== undefined) waitMs = Math.max(waitMs, failure.retryAfterMs);
@@ -392,16 +488,32 @@ export class SpotClient {
       }
       // Retryable: wait and go again, unless the retries or the deadline would be passed.
       if (attempt >= this.maxRetries) return { ok: false, failure };
-      if (this.now() + waitMs >= deadline) return { ok: false, failure: { ...failure, retryAfterMs: failure.retryAfterMs ?? waitMs } };
+      if (this.now() + waitMs >= deadline)
+        return { ok: false, failure: { ...failure, retryAfterMs: failure.retryAfterMs ?? waitMs } };
       await this.sleep(waitMs);
     }
   }
 
   private deadlineFailure(budget: number, mayHaveApplied: boolean): SpotResult<Envelope> {
-    return { ok: false, failure: { status: 0, code: 'spot-timeout', message: `the Spot API did not answer within ${budget} ms`, retryable: true, ...(mayHaveApplied ? { mayHaveApplied: true } : {}) } };
+    return {
+      ok: false,
+      failure: {
+        status: 0,
+        code: 'spot-timeout',
+        message: `the Spot API did not answer within ${budget} ms`,
+        retryable: true,
+        ...(mayHaveApplied ? { mayHaveApplied: true } : {}),
+      },
+    };
   }
 
-  private async attempt(method: string, url: URL, token: string, payload: string | undefined, remaining: number): Promise<Attempt> {
+  private async attempt(
+    method: string,
+    url: URL,
+    token: string,
+    payload: string | undefined,
+    remaining: number,
+  ): Promise<Attempt> {
     let sent = false;
     try {
       return await withTimeout(
@@ -410,7 +522,13 @@ export class SpotClient {
         async (signal): Promise<Attempt> => {
           const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
           if (payload !== undefined) headers['content-type'] = 'application/json';
-          const pending = fetch(url, { method, headers, ...(payload !== undefined ? { body: payload } : {}), signal, redirect: 'manual' });
+          const pending = fetch(url, {
+            method,
+            headers,
+            ...(payload !== undefined ? { body: payload } : {}),
+            signal,
+            redirect: 'manual',
+          });
           sent = true;
           const res = await pending;
           const text = await res.text();
@@ -465,13 +583,21 @@ function failureOf(status: number, envelope: Envelope | undefined, headers: Head
   const given = envelope?.response?.errors;
   for (const e of Array.isArray(given) ? given : []) {
     if (!isObj(e)) continue;
-    const code = typeof e.code === 'string' && e.code.trim() !== '' ? cleanMessage(e.code).slice(0, 100) : String(status);
+    const code =
+      typeof e.code === 'string' && e.code.trim() !== '' ? cleanMessage(e.code).slice(0, 100) : String(status);
     const message = typeof e.message === 'string' ? cleanMessage(e.message) : '';
-    const field = typeof e.field === 'string' && e.field.trim() !== '' ? cleanMessage(e.field).slice(0, 300) : undefined;
+    const field =
+      typeof e.field === 'string' && e.field.trim() !== '' ? cleanMessage(e.field).slice(0, 300) : undefined;
     errors.push({ code, message, ...(field !== undefined ? { field } : {}) });
   }
   const statusMessage = envelope?.response?.status?.message;
-  const first = errors[0] ?? { code: String(status), message: typeof statusMessage === 'string' && statusMessage.trim() !== '' ? cleanMessage(statusMessage) : (STATUS_TEXT[status] ?? `HTTP ${status}`) };
+  const first = errors[0] ?? {
+    code: String(status),
+    message:
+      typeof statusMessage === 'string' && statusMessage.trim() !== ''
+        ? cleanMessage(statusMessage)
+        : (STATUS_TEXT[status] ?? `HTTP ${status}`),
+  };
   const retryAfterMs = status === 429 ? resetMs(headers) : undefined;
   return {
     status,

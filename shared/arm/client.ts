@@ -78,7 +78,17 @@ function credentialFor(arm: ArmSettings): TokenCredential {
  */
 export function createComputeClient(arm: ArmSettings, subscriptionId: string): ComputeManagementClient {
   const endpoint = arm.endpoint.replace(/\/+$/, '');
-  const key = [endpoint, arm.credential, arm.clientId ?? '', arm.maxRetries, arm.retryDelayMs, arm.maxRetryDelayMs, arm.timeoutMs, arm.backgroundTimeoutMs, subscriptionId.toLowerCase()].join('|');
+  const key = [
+    endpoint,
+    arm.credential,
+    arm.clientId ?? '',
+    arm.maxRetries,
+    arm.retryDelayMs,
+    arm.maxRetryDelayMs,
+    arm.timeoutMs,
+    arm.backgroundTimeoutMs,
+    subscriptionId.toLowerCase(),
+  ].join('|');
   const cached = clients.get(key);
   if (cached) return cached;
 
@@ -89,7 +99,11 @@ export function createComputeClient(arm: ArmSettings, subscriptionId: string): C
   }
   const options: ComputeManagementClientOptionalParams = {
     endpoint,
-    retryOptions: { maxRetries: arm.maxRetries, retryDelayInMs: arm.retryDelayMs, maxRetryDelayInMs: arm.maxRetryDelayMs },
+    retryOptions: {
+      maxRetries: arm.maxRetries,
+      retryDelayInMs: arm.retryDelayMs,
+      maxRetryDelayInMs: arm.maxRetryDelayMs,
+    },
     userAgentOptions: { userAgentPrefix: 'gallery-catalog' },
     // The token audience follows the endpoint (public cloud: https://management.azure.com/.default).
     credentials: { scopes: [`${url.origin}/.default`] },
@@ -100,7 +114,14 @@ export function createComputeClient(arm: ArmSettings, subscriptionId: string): C
   // after the retry policy: every attempt waits for a read token of the subscription
   client.pipeline.addPolicy(armReadThrottle.policyFor(subscriptionId), { phase: 'Sign' });
   // every attempt has a deadline (ARM_TIMEOUT_MS, or less of an HTTP request's budget)
-  client.pipeline.addPolicy(deadlinePolicy<Parameters<PipelinePolicy['sendRequest']>[0], Awaited<ReturnType<PipelinePolicy['sendRequest']>>>('arm', arm.timeoutMs ?? DEFAULT_ARM_TIMEOUT_MS, arm.backgroundTimeoutMs ?? 30_000), { afterPhase: 'Sign' });
+  client.pipeline.addPolicy(
+    deadlinePolicy<Parameters<PipelinePolicy['sendRequest']>[0], Awaited<ReturnType<PipelinePolicy['sendRequest']>>>(
+      'arm',
+      arm.timeoutMs ?? DEFAULT_ARM_TIMEOUT_MS,
+      arm.backgroundTimeoutMs ?? 30_000,
+    ),
+    { afterPhase: 'Sign' },
+  );
   clients.set(key, client);
   return client;
 }

@@ -11,11 +11,20 @@
  * data and copied as they are. test/arm/compute-simulator.test.ts sends plans through the SDK and
  * compares what arrives with the plan.
  */
-import type { VirtualMachine, VirtualMachineExtension, VirtualMachineScaleSet, VirtualMachineScaleSetUpdate, VirtualMachineUpdate } from '@azure/arm-compute';
+import type {
+  VirtualMachine,
+  VirtualMachineExtension,
+  VirtualMachineScaleSet,
+  VirtualMachineScaleSetUpdate,
+  VirtualMachineUpdate,
+} from '@azure/arm-compute';
 
 const FREE_FORM = new Set(['tags', 'settings', 'protectedSettings', 'userAssignedIdentities']);
 const RENAMED_IN_PROPERTIES: Readonly<Record<string, string>> = { type: 'typePropertiesType' };
-const RENAMED: Readonly<Record<string, string>> = { diskIOPSReadWrite: 'diskIopsReadWrite', diskIOPSReadOnly: 'diskIopsReadOnly' };
+const RENAMED: Readonly<Record<string, string>> = {
+  diskIOPSReadWrite: 'diskIopsReadWrite',
+  diskIOPSReadOnly: 'diskIopsReadOnly',
+};
 
 type Plain = Record<string, unknown>;
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -10,7 +10,13 @@
  * - Values are the SDK's own models (properties flattened, dates as `Date`); mapping them to domain
  *   records happens elsewhere.
  */
-import type { ComputeManagementClient, Gallery, GalleryImage, GalleryImageVersion, ResourceSku } from '@azure/arm-compute';
+import type {
+  ComputeManagementClient,
+  Gallery,
+  GalleryImage,
+  GalleryImageVersion,
+  ResourceSku,
+} from '@azure/arm-compute';
 import type { GalleryRef, ImageRef, VersionRef } from '../domain/ids.js';
 import type { ArmSettings } from './client.js';
 import { DeadlineExceededError } from '../deadlines/deadline.js';
@@ -133,7 +139,8 @@ function retryAfterMs(e: RestErrorLike): number | undefined {
 export function toArmError(e: unknown, what: string): unknown {
   if (e instanceof ArmError) return e;
   // our own per-call timeout: ARM did not answer in time (a transient failure, retried later)
-  if (e instanceof DeadlineExceededError) return new ArmTransientError(`ARM ${what}: ${e.message}`, { status: undefined, code: 'Timeout' }, { cause: e });
+  if (e instanceof DeadlineExceededError)
+    return new ArmTransientError(`ARM ${what}: ${e.message}`, { status: undefined, code: 'Timeout' }, { cause: e });
   if (e instanceof Error && e.name === 'AbortError') return e;
   if (isRestError(e)) {
     const status = e.statusCode;
@@ -144,7 +151,8 @@ export function toArmError(e: unknown, what: string): unknown {
       retryAfterMs: retryAfterMs(e),
     };
     const message = `ARM ${what} failed${status ? ` (${status}${e.code ? ` ${e.code}` : ''})` : e.code ? ` (${e.code})` : ''}: ${e.message}`;
-    if (status === undefined || status === 408 || status === 429 || status >= 500) return new ArmTransientError(message, details, { cause: e });
+    if (status === undefined || status === 408 || status === 429 || status >= 500)
+      return new ArmTransientError(message, details, { cause: e });
     if (status === 401 || status === 403) return new ArmAccessError(message, details, { cause: e });
     if (status === 404) return new ArmNotFoundError(message, details, { cause: e });
     return new ArmRequestError(message, details, { cause: e });
@@ -152,7 +160,11 @@ export function toArmError(e: unknown, what: string): unknown {
   // @azure/identity: no credential source at all is a configuration problem; a failed token
   // request is transient when the identity endpoint was throttled or down.
   if (e instanceof Error && e.name === 'CredentialUnavailableError') {
-    return new ArmAccessError(`ARM ${what}: no credential available: ${e.message}`, { status: undefined, code: 'CredentialUnavailable' }, { cause: e });
+    return new ArmAccessError(
+      `ARM ${what}: no credential available: ${e.message}`,
+      { status: undefined, code: 'CredentialUnavailable' },
+      { cause: e },
+    );
   }
   if (e instanceof Error && e.name === 'AuthenticationError') {
     const status = (e as Error & { statusCode?: number }).statusCode;
@@ -169,42 +181,69 @@ export function toArmError(e: unknown, what: string): unknown {
 
 /** The ARM reader over the real compute client (one client per subscription, cached). */
 export class ComputeGalleryArmReader implements GalleryArmReader {
-  constructor(private readonly clientFor: (subscriptionId: string) => ComputeManagementClient | Promise<ComputeManagementClient>) {}
+  constructor(
+    private readonly clientFor: (subscriptionId: string) => ComputeManagementClient | Promise<ComputeManagementClient>,
+  ) {}
 
   getGallery(ref: GalleryRef, options: ArmReadOptions = {}): Promise<ArmGetResult<Gallery>> {
     return this.getOrNotFound(`get gallery ${ref.gallery}`, async () =>
-      (await this.clientFor(ref.subscriptionId)).galleries.get(ref.resourceGroup, ref.gallery, { expand: 'SharingProfile/Groups', ...requestOptions(options) }),
-    );
-  }
-
-  getImage(ref: ImageRef, options: ArmReadOptions = {}): Promise<ArmGetResult<GalleryImage>> {
-    return this.getOrNotFound(`get image ${ref.gallery}/${ref.image}`, async () =>
-      (await this.clientFor(ref.subscriptionId)).galleryImages.get(ref.resourceGroup, ref.gallery, ref.image, requestOptions(options)),
-    );
-  }
-
-  getVersion(ref: VersionRef, options: ArmReadOptions = {}): Promise<ArmGetResult<GalleryImageVersion>> {
-    return this.getOrNotFound(`get version ${ref.gallery}/${ref.image}/${ref.version}`, async () =>
-      (await this.clientFor(ref.subscriptionId)).galleryImageVersions.get(ref.resourceGroup, ref.gallery, ref.image, ref.version, {
-        expand: 'ReplicationStatus',
+      (await this.clientFor(ref.subscriptionId)).galleries.get(ref.resourceGroup, ref.gallery, {
+        expand: 'SharingProfile/Groups',
         ...requestOptions(options),
       }),
     );
   }
 
+  getImage(ref: ImageRef, options: ArmReadOptions = {}): Promise<ArmGetResult<GalleryImage>> {
+    return this.getOrNotFound(`get image ${ref.gallery}/${ref.image}`, async () =>
+      (await this.clientFor(ref.subscriptionId)).galleryImages.get(
+        ref.resourceGroup,
+        ref.gallery,
+        ref.image,
+        requestOptions(options),
+      ),
+    );
+  }
+
+  getVersion(ref: VersionRef, options: ArmReadOptions = {}): Promise<ArmGetResult<GalleryImageVersion>> {
+    return this.getOrNotFound(`get version ${ref.gallery}/${ref.image}/${ref.version}`, async () =>
+      (await this.clientFor(ref.subscriptionId)).galleryImageVersions.get(
+        ref.resourceGroup,
+        ref.gallery,
+        ref.image,
+        ref.version,
+        {
+          expand: 'ReplicationStatus',
+          ...requestOptions(options),
+        },
+      ),
+    );
+  }
+
   listGalleries(subscriptionId: string, options: ArmReadOptions = {}): AsyncIterable<Gallery> {
-    return mapErrors(`list galleries of ${subscriptionId}`, async () => (await this.clientFor(subscriptionId)).galleries.list(requestOptions(options)));
+    return mapErrors(`list galleries of ${subscriptionId}`, async () =>
+      (await this.clientFor(subscriptionId)).galleries.list(requestOptions(options)),
+    );
   }
 
   listImages(ref: GalleryRef, options: ArmReadOptions = {}): AsyncIterable<GalleryImage> {
     return mapErrors(`list images of ${ref.gallery}`, async () =>
-      (await this.clientFor(ref.subscriptionId)).galleryImages.listByGallery(ref.resourceGroup, ref.gallery, requestOptions(options)),
+      (await this.clientFor(ref.subscriptionId)).galleryImages.listByGallery(
+        ref.resourceGroup,
+        ref.gallery,
+        requestOptions(options),
+      ),
     );
   }
 
   listVersions(ref: ImageRef, options: ArmReadOptions = {}): AsyncIterable<GalleryImageVersion> {
     return mapErrors(`list versions of ${ref.gallery}/${ref.image}`, async () =>
-      (await this.clientFor(ref.subscriptionId)).galleryImageVersions.listByGalleryImage(ref.resourceGroup, ref.gallery, ref.image, requestOptions(options)),
+      (await this.clientFor(ref.subscriptionId)).galleryImageVersions.listByGalleryImage(
+        ref.resourceGroup,
+        ref.gallery,
+        ref.image,
+        requestOptions(options),
+      ),
     );
   }
 
@@ -248,5 +287,7 @@ async function* mapErrors<T>(what: string, start: () => Promise<AsyncIterable<T>
  * largest dependency) is loaded on the first ARM read, not at start-up.
  */
 export function createGalleryArmReader(arm: ArmSettings): GalleryArmReader {
-  return new ComputeGalleryArmReader(async (subscriptionId) => (await import('./client.js')).createComputeClient(arm, subscriptionId));
+  return new ComputeGalleryArmReader(async (subscriptionId) =>
+    (await import('./client.js')).createComputeClient(arm, subscriptionId),
+  );
 }

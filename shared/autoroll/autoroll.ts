@@ -23,7 +23,15 @@
 import { createHash } from 'node:crypto';
 import { parseResourceId, versionRef, formatResourceId, type ImageRef } from '../domain/ids.js';
 import { compareVersions } from '../domain/versions.js';
-import { DEFAULT_AUTO_ROLL, rollDecision, rollJobChoice, rollOrdinal, type AutoRollPolicy, type LatestPointers, type RollSkip } from '../domain/reaction.js';
+import {
+  DEFAULT_AUTO_ROLL,
+  rollDecision,
+  rollJobChoice,
+  rollOrdinal,
+  type AutoRollPolicy,
+  type LatestPointers,
+  type RollSkip,
+} from '../domain/reaction.js';
 import { imageKey } from '../catalog/keys.js';
 import type { AutoRollPolicyInput, JobEnvelope } from '../domain/job-envelope.js';
 import type { JobQueue } from '../jobs/queue.js';
@@ -50,7 +58,11 @@ export function rollJobId(account: string, kind: string, name: string, version: 
  * account's partition, the newest (highest n) first. A job still queued or running is recorded only
  * under its id (the jobs table) until it finishes: creating it again finds it there.
  */
-export async function rollsTo(jobs: JobStore, group: Pick<GroupRecord, 'subscriptionId'>, base: string): Promise<JobRecord[]> {
+export async function rollsTo(
+  jobs: JobStore,
+  group: Pick<GroupRecord, 'subscriptionId'>,
+  base: string,
+): Promise<JobRecord[]> {
   const found = await jobs.jobsWithPrefix(group.subscriptionId, base);
   return found
     .flatMap((job) => {
@@ -79,7 +91,9 @@ export function versionNameOf(versionId: string | undefined): string | undefined
 }
 
 function specVersionOf(kind: string, spec: unknown): string | undefined {
-  const gallery = (spec as { compute?: { launchSpecification?: { image?: { gallery?: Record<string, unknown> } } } } | undefined)?.compute?.launchSpecification?.image?.gallery;
+  const gallery = (
+    spec as { compute?: { launchSpecification?: { image?: { gallery?: Record<string, unknown> } } } } | undefined
+  )?.compute?.launchSpecification?.image?.gallery;
   const v = kind === 'statefulNode' ? gallery?.versionName : gallery?.version;
   return typeof v === 'string' ? v : undefined;
 }
@@ -112,8 +126,18 @@ export class AutoRoller {
   }
 
   /** Changes a group's auto-roll policy (the fields given); undefined when the group does not exist. */
-  async setPolicy(subscriptionId: string, kind: string, name: string, input: AutoRollPolicyInput): Promise<GroupRecord | undefined> {
-    return this.jobs.updateGroup(subscriptionId, kind, name, (g) => ({ ...g, autoRoll: { ...policyOf(g), ...input }, revision: g.revision + 1, updatedAt: this.now().toISOString() }));
+  async setPolicy(
+    subscriptionId: string,
+    kind: string,
+    name: string,
+    input: AutoRollPolicyInput,
+  ): Promise<GroupRecord | undefined> {
+    return this.jobs.updateGroup(subscriptionId, kind, name, (g) => ({
+      ...g,
+      autoRoll: { ...policyOf(g), ...input },
+      revision: g.revision + 1,
+      updatedAt: this.now().toISOString(),
+    }));
   }
 
   /**
@@ -122,16 +146,29 @@ export class AutoRoller {
    * not on it get their roll job (soak counted from the release); releasing again re-sends the same
    * jobs (a retry after a failure loses nothing), and the queue drops duplicates.
    */
-  async setDefinitionPaused(definition: ImageRef, paused: boolean): Promise<{ imageDefinitionId: string; paused: boolean; pausedAt?: string; rollsQueued?: number }> {
+  async setDefinitionPaused(
+    definition: ImageRef,
+    paused: boolean,
+  ): Promise<{ imageDefinitionId: string; paused: boolean; pausedAt?: string; rollsQueued?: number }> {
     const key = imageKey(definition);
     const at = this.now().toISOString();
     await this.store.setPaused(key, formatResourceId(definition), paused, at);
     const since = await this.store.pausedSince(key);
-    const state = { imageDefinitionId: formatResourceId(definition), paused: since !== undefined, ...(since ? { pausedAt: since } : {}) };
+    const state = {
+      imageDefinitionId: formatResourceId(definition),
+      paused: since !== undefined,
+      ...(since ? { pausedAt: since } : {}),
+    };
     if (since !== undefined) return state;
     let rollsQueued = 0;
     for (const [region, version] of Object.entries(await this.latest(key))) {
-      const change: LatestVersionChangedData = { imageDefinitionId: state.imageDefinitionId, region, newVersion: version, newVersionId: formatResourceId(versionRef(definition, version)), cause: 'newVersionReady' };
+      const change: LatestVersionChangedData = {
+        imageDefinitionId: state.imageDefinitionId,
+        region,
+        newVersion: version,
+        newVersionId: formatResourceId(versionRef(definition, version)),
+        cause: 'newVersionReady',
+      };
       rollsQueued += (await this.roll(change, at, DEFINITION_RESUMED)).queued.length;
     }
     return { ...state, rollsQueued };
@@ -183,7 +220,12 @@ export class AutoRoller {
     const group = found.group;
     const current = versionNameOf(group.imageVersionId);
     const decision = rollDecision(
-      { specVersion: specVersionOf(group.kind, group.spec) ?? '', region: group.region, policy: policyOf(group), ...(current ? { currentVersion: current } : {}) },
+      {
+        specVersion: specVersionOf(group.kind, group.spec) ?? '',
+        region: group.region,
+        policy: policyOf(group),
+        ...(current ? { currentVersion: current } : {}),
+      },
       change,
       ctx.changedAt,
       ctx.definitionPaused,
@@ -222,12 +264,30 @@ export class AutoRoller {
    * is lost). False when a duplicate of the change recorded it first and it is no longer queued:
    * nothing to send then.
    */
-  private async recordRollJob(group: GroupRecord, jobId: string, envelope: JobEnvelope, notBefore: Date | undefined): Promise<boolean> {
-    const scope = (await this.options.organizationOf?.(group.account)) ?? { organizationId: undefined, subscriptionIds: [group.subscriptionId] };
+  private async recordRollJob(
+    group: GroupRecord,
+    jobId: string,
+    envelope: JobEnvelope,
+    notBefore: Date | undefined,
+  ): Promise<boolean> {
+    const scope = (await this.options.organizationOf?.(group.account)) ?? {
+      organizationId: undefined,
+      subscriptionIds: [group.subscriptionId],
+    };
     const at = this.now().toISOString();
     const pending =
       scope.organizationId !== undefined
-        ? this.options.pending?.put({ organizationId: scope.organizationId, jobId, subscriptionId: group.subscriptionId, envelope, secretPointers: [], sentAt: at, ...(notBefore ? { notBefore: notBefore.toISOString() } : {}), resends: 0, seenAttempts: 0 })
+        ? this.options.pending?.put({
+            organizationId: scope.organizationId,
+            jobId,
+            subscriptionId: group.subscriptionId,
+            envelope,
+            secretPointers: [],
+            sentAt: at,
+            ...(notBefore ? { notBefore: notBefore.toISOString() } : {}),
+            resends: 0,
+            seenAttempts: 0,
+          })
         : undefined;
     const created = await this.jobs.createJob({
       jobId,
@@ -247,7 +307,13 @@ export class AutoRoller {
     await pending;
     if (created) return true;
     // Created meanwhile by a duplicate of this change: still queued, send again (the queue drops duplicates).
-    const existingJob = scope.organizationId !== undefined ? await this.jobs.getJob({ organizationId: scope.organizationId, subscriptionIds: scope.subscriptionIds }, jobId) : undefined;
+    const existingJob =
+      scope.organizationId !== undefined
+        ? await this.jobs.getJob(
+            { organizationId: scope.organizationId, subscriptionIds: scope.subscriptionIds },
+            jobId,
+          )
+        : undefined;
     return !existingJob || existingJob.status === 'queued';
   }
 }
@@ -273,7 +339,15 @@ export function rollEnvelope(group: GroupRecord, jobId: string, version: string,
   const gallery = group.kind === 'statefulNode' ? { versionName: 'latest' } : { version: 'latest' };
   const spec = { name: group.name, compute: { launchSpecification: { image: { gallery } } } };
   const body = group.kind === 'statefulNode' ? { statefulNode: spec } : { group: spec };
-  return { schemaVersion: 1, jobId, action: 'update', kind: group.kind, caller: { account: group.account }, body, roll: { toVersion: version, cause } } as JobEnvelope;
+  return {
+    schemaVersion: 1,
+    jobId,
+    action: 'update',
+    kind: group.kind,
+    caller: { account: group.account },
+    body,
+    roll: { toVersion: version, cause },
+  } as JobEnvelope;
 }
 
 /**
@@ -289,31 +363,66 @@ export class RollJobs {
     const root = envelope.kind === 'statelessGroup' ? '/body/group' : '/body/statefulNode';
     const versionField = envelope.kind === 'statelessGroup' ? 'version' : 'versionName';
     if ((specVersionOf(group.kind, group.spec) ?? '').toLowerCase() !== 'latest') {
-      return { pointer: `${root}/compute/launchSpecification/image/gallery/${versionField}`, code: 'group-pinned', message: 'The group is pinned to a version: it is not rolled.' };
+      return {
+        pointer: `${root}/compute/launchSpecification/image/gallery/${versionField}`,
+        code: 'group-pinned',
+        message: 'The group is pinned to a version: it is not rolled.',
+      };
     }
     const policy = policyOf(group);
-    if (!policy.enabled || policy.paused) return { pointer: '/autoRoll', code: 'auto-roll-off', message: `Auto-roll of the group is ${policy.enabled ? 'paused' : 'disabled'}.` };
+    if (!policy.enabled || policy.paused)
+      return {
+        pointer: '/autoRoll',
+        code: 'auto-roll-off',
+        message: `Auto-roll of the group is ${policy.enabled ? 'paused' : 'disabled'}.`,
+      };
     return undefined;
   }
 
   /** The group change with the policy, the index key and (roll jobs) the roll; indexes the group first. */
-  async beforeApply(envelope: JobEnvelope, change: GroupChange, latestOf: string | undefined, previous: GroupRecord | undefined, now: string): Promise<GroupChange> {
+  async beforeApply(
+    envelope: JobEnvelope,
+    change: GroupChange,
+    latestOf: string | undefined,
+    previous: GroupRecord | undefined,
+    now: string,
+  ): Promise<GroupChange> {
     // Without a policy in the envelope the stored one stays as it is then (the group write keeps
     // fields the change does not name), not as it was when the job started.
-    const autoRoll = envelope.autoRoll ? { ...(previous?.autoRoll ?? DEFAULT_AUTO_ROLL), ...envelope.autoRoll } : undefined;
+    const autoRoll = envelope.autoRoll
+      ? { ...(previous?.autoRoll ?? DEFAULT_AUTO_ROLL), ...envelope.autoRoll }
+      : undefined;
     const { latestOf: _old, autoRoll: _a, ...rest } = change;
     const next: GroupChange = { ...rest, ...(autoRoll ? { autoRoll } : {}), ...(latestOf ? { latestOf } : {}) };
     if (envelope.roll && change.imageVersionId) {
-      next.lastRoll = { ...(previous?.imageVersionId ? { fromVersionId: previous.imageVersionId } : {}), toVersionId: change.imageVersionId, at: now, jobId: envelope.jobId };
+      next.lastRoll = {
+        ...(previous?.imageVersionId ? { fromVersionId: previous.imageVersionId } : {}),
+        toVersionId: change.imageVersionId,
+        at: now,
+        jobId: envelope.jobId,
+      };
     }
-    if (latestOf && latestOf !== previous?.latestOf) await this.store.index({ subscriptionId: change.subscriptionId, account: change.account, kind: change.kind, name: change.name, latestOf });
+    if (latestOf && latestOf !== previous?.latestOf)
+      await this.store.index({
+        subscriptionId: change.subscriptionId,
+        account: change.account,
+        kind: change.kind,
+        name: change.name,
+        latestOf,
+      });
     return next;
   }
 
   /** After the group write: the index entry of the definition/region the group left goes. */
   async afterApply(previous: GroupRecord | undefined, group: GroupRecord): Promise<void> {
     if (previous?.latestOf && previous.latestOf !== group.latestOf) {
-      await this.store.unindex({ subscriptionId: previous.subscriptionId, account: previous.account, kind: previous.kind, name: previous.name, latestOf: previous.latestOf });
+      await this.store.unindex({
+        subscriptionId: previous.subscriptionId,
+        account: previous.account,
+        kind: previous.kind,
+        name: previous.name,
+        latestOf: previous.latestOf,
+      });
     }
   }
 }

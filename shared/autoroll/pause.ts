@@ -14,6 +14,13 @@ export const definitionPauseSchema = z.strictObject({
   imageDefinitionId: z.string(),
   paused: z.boolean(),
   pausedAt: dateTimeSchema.describe('Since when the definition is paused').optional(),
-  rollsQueued: z.number().int().min(0).describe('On release: the roll jobs queued for what the pause held back').optional(),
+  rollsQueued: z
+    .number()
+    .int()
+    .min(0)
+    .describe('On release: the roll jobs queued for what the pause held back')
+    .optional(),
 });
-type _PauseChecked = Assert<SameShape<Awaited<ReturnType<AutoRoller['setDefinitionPaused']>>, z.infer<typeof definitionPauseSchema>>>;
+type _PauseChecked = Assert<
+  SameShape<Awaited<ReturnType<AutoRoller['setDefinitionPaused']>>, z.infer<typeof definitionPauseSchema>>
+>;

@@ -50,7 +50,15 @@ export class AutoRollStore {
 
   async index(g: IndexedGroup): Promise<void> {
     await this.ensureTables();
-    await this.indexWrites.upsert({ partitionKey: `i${SEP}${g.latestOf}`, rowKey: AutoRollStore.rowKey(g), subscriptionId: g.subscriptionId, account: g.account, kind: g.kind, name: g.name, latestOf: g.latestOf });
+    await this.indexWrites.upsert({
+      partitionKey: `i${SEP}${g.latestOf}`,
+      rowKey: AutoRollStore.rowKey(g),
+      subscriptionId: g.subscriptionId,
+      account: g.account,
+      kind: g.kind,
+      name: g.name,
+      latestOf: g.latestOf,
+    });
   }
 
   async unindex(g: IndexedGroup): Promise<void> {
@@ -78,7 +86,13 @@ export class AutoRollStore {
   private async list(filter: string): Promise<IndexedGroup[]> {
     const out: IndexedGroup[] = [];
     for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      out.push({ subscriptionId: String(e.subscriptionId), account: String(e.account), kind: String(e.kind), name: String(e.name), latestOf: String(e.latestOf) });
+      out.push({
+        subscriptionId: String(e.subscriptionId),
+        account: String(e.account),
+        kind: String(e.kind),
+        name: String(e.name),
+        latestOf: String(e.latestOf),
+      });
     }
     return out;
   }
@@ -86,7 +100,10 @@ export class AutoRollStore {
   async setPaused(definitionKey: string, definitionId: string, paused: boolean, at: string): Promise<void> {
     await this.ensureTables();
     if (paused) {
-      await this.table.upsertEntity({ partitionKey: 'pause', rowKey: definitionKey, definitionId, pausedAt: at }, 'Replace');
+      await this.table.upsertEntity(
+        { partitionKey: 'pause', rowKey: definitionKey, definitionId, pausedAt: at },
+        'Replace',
+      );
       return;
     }
     try {

@@ -11,7 +11,16 @@ import type { Caller } from '../domain/visibility.js';
 import { imageRef, parseResourceId, type ImageRef } from '../domain/ids.js';
 import { imageKey } from '../catalog/keys.js';
 import type { CatalogLookups } from '../lookups/lookups.js';
-import { groupAutoRollSchema, jobProblemSchema, jobStatusSchema, lastRollSchema, type GroupRecord, type JobRecord, type JobScope, type JobStore } from '../jobs/store.js';
+import {
+  groupAutoRollSchema,
+  jobProblemSchema,
+  jobStatusSchema,
+  lastRollSchema,
+  type GroupRecord,
+  type JobRecord,
+  type JobScope,
+  type JobStore,
+} from '../jobs/store.js';
 import type { CatalogStore } from '../catalog/store.js';
 import { rollOrdinal, type LatestPointers } from '../domain/reaction.js';
 import type { VersionEvents } from '../events/version-events.js';
@@ -42,7 +51,12 @@ const rolloutGroupSchema = z.strictObject({
   name: z.string(),
   version: z.string().optional(),
   state: rolloutStateSchema,
-  rollJobId: z.string().describe('The roll job to the latest version (for rolled: the roll that brought the group there, when it came by a roll)').optional(),
+  rollJobId: z
+    .string()
+    .describe(
+      'The roll job to the latest version (for rolled: the roll that brought the group there, when it came by a roll)',
+    )
+    .optional(),
   notBefore: dateTimeSchema.optional(),
   /** A failed roll's errors. */
   errors: z.array(jobProblemSchema).describe("failed: the roll job's errors").optional(),
@@ -56,12 +70,18 @@ const rolloutGroupSchema = z.strictObject({
       target: z.enum(['azure', 'spot']),
       resourceId: z.string(),
       provisioningState: z.string(),
-      instancesOn: z.array(z.strictObject({ version: z.string().describe("The image version (or 'unknown')"), count: z.number().int() })).describe('How many of its VMs run each image version, when last read'),
+      instancesOn: z
+        .array(
+          z.strictObject({ version: z.string().describe("The image version (or 'unknown')"), count: z.number().int() }),
+        )
+        .describe('How many of its VMs run each image version, when last read'),
       spotDeployment: spotDeploymentSchema.describe("Spot: the last roll's blue/green deployment").optional(),
     })
     .describe('An applied group: where it is deployed and the VMs on each image')
     .optional(),
-  apply: jobApplySchema.describe("pending or failed: where the roll job's apply is (the request under way, a failure)").optional(),
+  apply: jobApplySchema
+    .describe("pending or failed: where the roll job's apply is (the request under way, a failure)")
+    .optional(),
 });
 export type RolloutGroup = z.infer<typeof rolloutGroupSchema>;
 
@@ -74,7 +94,11 @@ export const rolloutRegionSchema = z.strictObject({
 export type RolloutRegion = z.infer<typeof rolloutRegionSchema>;
 
 /** GET .../images/{image}/rollout: per region, the latest version and which of the caller's groups run which version. */
-export const rolloutSchema = z.strictObject({ imageDefinitionId: z.string(), paused: z.boolean(), regions: z.array(rolloutRegionSchema) });
+export const rolloutSchema = z.strictObject({
+  imageDefinitionId: z.string(),
+  paused: z.boolean(),
+  regions: z.array(rolloutRegionSchema),
+});
 export type Rollout = z.infer<typeof rolloutSchema>;
 
 /** GET /groups/{account}/{kind}/{name}/rolls: a group's auto-roll policy, its last roll, and its roll jobs newest first. */
@@ -136,12 +160,25 @@ export class AutoRollViews {
     if (!found) return undefined;
     const g = found.group;
     const jobs = await this.deps.jobs.jobsWithPrefix(subscriptionId, rollJobPrefix(g.account, g.kind, g.name));
-    const rolls = jobs.map(rollView).sort((a, b) => whenOf(b).localeCompare(whenOf(a)) || compareVersions(b.toVersion, a.toVersion) || rollRank(b) - rollRank(a));
+    const rolls = jobs
+      .map(rollView)
+      .sort(
+        (a, b) =>
+          whenOf(b).localeCompare(whenOf(a)) || compareVersions(b.toVersion, a.toVersion) || rollRank(b) - rollRank(a),
+      );
     // A roll still queued or running is recorded only under its id: the one to the region's latest, first.
     const pending = await this.unfinishedRoll(g);
     if (pending && !rolls.some((r) => r.jobId === pending.jobId)) rolls.unshift(rollView(pending));
     return {
-      group: { account: g.account, kind: g.kind, name: g.name, region: g.region, ...(g.imageVersionId ? { imageVersionId: g.imageVersionId } : {}), autoRoll: policyOf(g), ...(g.lastRoll ? { lastRoll: g.lastRoll } : {}) },
+      group: {
+        account: g.account,
+        kind: g.kind,
+        name: g.name,
+        region: g.region,
+        ...(g.imageVersionId ? { imageVersionId: g.imageVersionId } : {}),
+        autoRoll: policyOf(g),
+        ...(g.lastRoll ? { lastRoll: g.lastRoll } : {}),
+      },
       rolls,
     };
   }
@@ -159,7 +196,12 @@ export class AutoRollViews {
     const regionOf = (region: string): RolloutRegion => {
       let r = regions.get(region);
       if (!r) {
-        r = { region, ...(pointers[region] ? { latestVersion: pointers[region] } : {}), counts: { rolled: 0, soaking: 0, pending: 0, failed: 0, held: 0 }, groups: [] };
+        r = {
+          region,
+          ...(pointers[region] ? { latestVersion: pointers[region] } : {}),
+          counts: { rolled: 0, soaking: 0, pending: 0, failed: 0, held: 0 },
+          groups: [],
+        };
         regions.set(region, r);
       }
       return r;
@@ -175,7 +217,11 @@ export class AutoRollViews {
       r.counts[row.state]++;
       r.groups.push(row);
     }
-    return { imageDefinitionId: image.id, paused: pausedSince !== undefined, regions: [...regions.values()].sort((a, b) => a.region.localeCompare(b.region)) };
+    return {
+      imageDefinitionId: image.id,
+      paused: pausedSince !== undefined,
+      regions: [...regions.values()].sort((a, b) => a.region.localeCompare(b.region)),
+    };
   }
 
   /**
@@ -187,7 +233,12 @@ export class AutoRollViews {
     const first = rollJobId(g.account, g.kind, g.name, version);
     const recorded = (await rollsTo(this.deps.jobs, g, first))[0];
     const scope = await this.deps.organizationOf(g.account);
-    const queued = scope ? await this.deps.jobs.getJob(scope, recorded ? `${first}:${(rollOrdinal(first, recorded.jobId) ?? 0) + 1}` : first) : undefined;
+    const queued = scope
+      ? await this.deps.jobs.getJob(
+          scope,
+          recorded ? `${first}:${(rollOrdinal(first, recorded.jobId) ?? 0) + 1}` : first,
+        )
+      : undefined;
     return queued ?? recorded;
   }
 
@@ -195,7 +246,9 @@ export class AutoRollViews {
   private async unfinishedRoll(g: GroupRecord): Promise<JobRecord | undefined> {
     const definition = g.imageVersionId ? parseResourceId(g.imageVersionId) : undefined;
     if (!g.latestOf || definition?.level !== 'version') return undefined;
-    const latest = (await this.deps.events.pointers(this.deps.catalog.versions, imageKey(imageRef(definition, definition.image))))[g.region];
+    const latest = (
+      await this.deps.events.pointers(this.deps.catalog.versions, imageKey(imageRef(definition, definition.image)))
+    )[g.region];
     if (latest === undefined) return undefined;
     const job = await this.newestRollTo(g, latest);
     return job && (job.status === 'queued' || job.status === 'running') ? job : undefined;
@@ -203,7 +256,13 @@ export class AutoRollViews {
 
   private async groupState(g: GroupRecord, pointers: LatestPointers, definitionPaused: boolean): Promise<RolloutGroup> {
     const version = versionNameOf(g.imageVersionId);
-    const base = { account: g.account, kind: g.kind, name: g.name, ...(version ? { version } : {}), ...(g.deployment ? { deployment: deploymentView(g.deployment) } : {}) };
+    const base = {
+      account: g.account,
+      kind: g.kind,
+      name: g.name,
+      ...(version ? { version } : {}),
+      ...(g.deployment ? { deployment: deploymentView(g.deployment) } : {}),
+    };
     const latest = pointers[g.region];
     if (latest === undefined || (version !== undefined && compareVersions(version, latest) === 0)) {
       // The roll that brought it there, when it came by a roll.
@@ -214,12 +273,28 @@ export class AutoRollViews {
     // A roll to the version that succeeded, with the group no longer on it, is an earlier roll: the group has moved since.
     if (job && job.status !== 'succeeded') {
       const jobId = job.jobId;
-      const soaking = job.status === 'queued' && job.notBefore !== undefined && Date.parse(job.notBefore) > this.now().getTime();
-      const state: RolloutState = soaking ? 'soaking' : job.status === 'failed' || job.status === 'deadLettered' ? 'failed' : 'pending';
-      return { ...base, state, rollJobId: jobId, ...(job.notBefore ? { notBefore: job.notBefore } : {}), ...(state === 'failed' ? { errors: job.errors } : {}), ...(job.apply ? { apply: job.apply } : {}) };
+      const soaking =
+        job.status === 'queued' && job.notBefore !== undefined && Date.parse(job.notBefore) > this.now().getTime();
+      const state: RolloutState = soaking
+        ? 'soaking'
+        : job.status === 'failed' || job.status === 'deadLettered'
+          ? 'failed'
+          : 'pending';
+      return {
+        ...base,
+        state,
+        rollJobId: jobId,
+        ...(job.notBefore ? { notBefore: job.notBefore } : {}),
+        ...(state === 'failed' ? { errors: job.errors } : {}),
+        ...(job.apply ? { apply: job.apply } : {}),
+      };
     }
     const policy = policyOf(g);
-    const heldBy = [!policy.enabled && ('disabled' as const), policy.paused && ('paused' as const), definitionPaused && ('definitionPaused' as const)].filter((x) => x !== false);
+    const heldBy = [
+      !policy.enabled && ('disabled' as const),
+      policy.paused && ('paused' as const),
+      definitionPaused && ('definitionPaused' as const),
+    ].filter((x) => x !== false);
     return { ...base, state: heldBy.length > 0 ? 'held' : 'pending', ...(heldBy.length > 0 ? { heldBy } : {}) };
   }
 }
@@ -231,6 +306,16 @@ function deploymentView(d: Deployment): NonNullable<RolloutGroup['deployment']> 
     const v = versionNameOf(i.imageVersionId) ?? 'unknown';
     counts.set(v, (counts.get(v) ?? 0) + 1);
   }
-  const instancesOn = [...counts].map(([version, count]) => ({ version, count })).sort((a, b) => (a.version === 'unknown' ? 1 : b.version === 'unknown' ? -1 : compareVersions(b.version, a.version)));
-  return { target: d.target, resourceId: d.resourceId, provisioningState: d.provisioningState, instancesOn, ...(d.spotDeployment ? { spotDeployment: d.spotDeployment } : {}) };
+  const instancesOn = [...counts]
+    .map(([version, count]) => ({ version, count }))
+    .sort((a, b) =>
+      a.version === 'unknown' ? 1 : b.version === 'unknown' ? -1 : compareVersions(b.version, a.version),
+    );
+  return {
+    target: d.target,
+    resourceId: d.resourceId,
+    provisioningState: d.provisioningState,
+    instancesOn,
+    ...(d.spotDeployment ? { spotDeployment: d.spotDeployment } : {}),
+  };
 }

@@ -99,7 +99,7 @@ export const HANDLED_EVENT_TYPES: readonly string[] = [
 
 function idOf(raw: unknown): string | undefined {
   if (raw !== null && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string') {
-    return ((raw as { id: string }).id).slice(0, 256);
+    return (raw as { id: string }).id.slice(0, 256);
   }
   return undefined;
 }
@@ -128,17 +128,31 @@ export function readEvent(raw: unknown): ReadEvent {
   if (!m) return { kind: 'ignored', eventId: id, reason: `event type ${type} is not handled` };
   const operationName = data.operationName ?? '';
   const op = OPERATIONS[operationName.toLowerCase()];
-  if (!op) return { kind: 'ignored', eventId: id, reason: `operation ${operationName || '(none)'} is not a gallery operation` };
+  if (!op)
+    return {
+      kind: 'ignored',
+      eventId: id,
+      reason: `operation ${operationName || '(none)'} is not a gallery operation`,
+    };
   const resourceUri = data.resourceUri ?? subject ?? '';
-  if (resourceUri.length > MAX_RESOURCE_ID_LENGTH) return { kind: 'invalid', eventId: id, reason: `resource id longer than ${MAX_RESOURCE_ID_LENGTH} characters` };
+  if (resourceUri.length > MAX_RESOURCE_ID_LENGTH)
+    return { kind: 'invalid', eventId: id, reason: `resource id longer than ${MAX_RESOURCE_ID_LENGTH} characters` };
   let ref: ResourceRef;
   try {
     ref = parseResourceId(resourceUri);
   } catch (err) {
-    return { kind: 'invalid', eventId: id, reason: err instanceof InvalidResourceIdError ? err.message : 'malformed resource id' };
+    return {
+      kind: 'invalid',
+      eventId: id,
+      reason: err instanceof InvalidResourceIdError ? err.message : 'malformed resource id',
+    };
   }
   if (ref.level !== op.level) {
-    return { kind: 'invalid', eventId: id, reason: `operation ${operationName} does not match the ${ref.level} id ${resourceUri}` };
+    return {
+      kind: 'invalid',
+      eventId: id,
+      reason: `operation ${operationName} does not match the ${ref.level} id ${resourceUri}`,
+    };
   }
   const action = (m[1] as string).toLowerCase() as EventAction;
   return {

@@ -6,7 +6,12 @@
 import type { GalleryArmReader } from '../arm/reader.js';
 import { ArmAccessError, ArmRequestError } from '../arm/reader.js';
 import { formatResourceId, type GalleryRef, type ImageRef, type ResourceRef, type VersionRef } from '../domain/ids.js';
-import { galleryRecordFrom, imageDefinitionRecordFrom, imageVersionRecordFrom, InvalidArmResourceError } from '../domain/records.js';
+import {
+  galleryRecordFrom,
+  imageDefinitionRecordFrom,
+  imageVersionRecordFrom,
+  InvalidArmResourceError,
+} from '../domain/records.js';
 import { needsRecheck } from '../domain/latest.js';
 import type { CatalogNotification } from './arm-events.js';
 import { RECHECK_EVENT, type CatalogStore, type Observation, type WriteOutcome } from './store.js';
@@ -51,17 +56,30 @@ export class CatalogIndexer {
   async handle(n: CatalogNotification): Promise<IndexResult> {
     const id = formatResourceId(n.ref);
     if (n.outcome !== 'Success') {
-      return { id, level: n.ref.level, outcome: 'skipped', detail: `${n.operationName} ${n.outcome.toLowerCase()}: ARM state unchanged` };
+      return {
+        id,
+        level: n.ref.level,
+        outcome: 'skipped',
+        detail: `${n.operationName} ${n.outcome.toLowerCase()}: ARM state unchanged`,
+      };
     }
     // A version's write event is most often its creation: written without a read first.
-    return this.refresh(n.ref, { eventId: n.eventId, eventType: n.eventType, eventTime: n.eventTime }, { refusals: 'throw', likelyNew: true });
+    return this.refresh(
+      n.ref,
+      { eventId: n.eventId, eventType: n.eventType, eventTime: n.eventTime },
+      { refusals: 'throw', likelyNew: true },
+    );
   }
 
   /**
    * Reads the resource from ARM and writes what ARM says. Transient ARM errors propagate (retry);
    * refusals (401/403) propagate when `refusals` is `throw`, else they are a skip (the timers).
    */
-  async refresh(ref: ResourceRef, event: Omit<Observation, 'observedAt'> = {}, options: { refusals?: 'throw' | 'skip'; likelyNew?: boolean } = {}): Promise<IndexResult> {
+  async refresh(
+    ref: ResourceRef,
+    event: Omit<Observation, 'observedAt'> = {},
+    options: { refusals?: 'throw' | 'skip'; likelyNew?: boolean } = {},
+  ): Promise<IndexResult> {
     const obs: Observation = { ...event, observedAt: this.now().toISOString() };
     const id = formatResourceId(ref);
     try {
@@ -74,12 +92,14 @@ export class CatalogIndexer {
           return await this.refreshVersion(ref, obs, id, options.likelyNew === true);
       }
     } catch (err) {
-      if (err instanceof InvalidArmResourceError) return { id, level: ref.level, outcome: 'skipped', detail: err.message };
+      if (err instanceof InvalidArmResourceError)
+        return { id, level: ref.level, outcome: 'skipped', detail: err.message };
       if (err instanceof ArmAccessError) {
         if (options.refusals === 'throw') throw err;
         return { id, level: ref.level, outcome: 'skipped', detail: `ARM refused the read: ${err.message}` };
       }
-      if (err instanceof ArmRequestError) return { id, level: ref.level, outcome: 'skipped', detail: `ARM rejected the read: ${err.message}` };
+      if (err instanceof ArmRequestError)
+        return { id, level: ref.level, outcome: 'skipped', detail: `ARM rejected the read: ${err.message}` };
       throw err;
     }
   }
@@ -96,7 +116,12 @@ export class CatalogIndexer {
     return result(id, 'image', await this.store.putImage(imageDefinitionRecordFrom(got.value), obs), false);
   }
 
-  private async refreshVersion(ref: VersionRef, obs: Observation, id: string, likelyNew: boolean): Promise<IndexResult> {
+  private async refreshVersion(
+    ref: VersionRef,
+    obs: Observation,
+    id: string,
+    likelyNew: boolean,
+  ): Promise<IndexResult> {
     const got = await this.reader.getVersion(ref);
     if (!got.found) return result(id, 'version', await this.store.tombstoneVersion(ref, obs), true);
     const record = imageVersionRecordFrom(got.value);
@@ -104,7 +129,12 @@ export class CatalogIndexer {
     const settling = needsRecheck(record);
     return {
       ...result(id, 'version', outcome, false),
-      ...(settling ? { settling, detail: `provisioning ${record.provisioningState}, replication ${record.aggregatedReplicationState}: re-checked later` } : {}),
+      ...(settling
+        ? {
+            settling,
+            detail: `provisioning ${record.provisioningState}, replication ${record.aggregatedReplicationState}: re-checked later`,
+          }
+        : {}),
     };
   }
 
@@ -121,7 +151,12 @@ export class CatalogIndexer {
         continue;
       }
       const attempts = item.attempts + 1;
-      const kept = await this.store.postponeRecheck(item.ref, attempts, new Date(now.getTime() + recheckDelayMs(attempts)), RECHECK_MAX_ATTEMPTS);
+      const kept = await this.store.postponeRecheck(
+        item.ref,
+        attempts,
+        new Date(now.getTime() + recheckDelayMs(attempts)),
+        RECHECK_MAX_ATTEMPTS,
+      );
       if (kept) summary.stillSettling++;
       else summary.gaveUp++;
     }

@@ -35,7 +35,9 @@ export async function listRecords<T>(client: TableClient, filter: string): Promi
 
 /** The records a filter selects, a table page of `pageSize` at a time. */
 export async function* recordsInPages<T>(client: TableClient, filter: string, pageSize: number): AsyncGenerator<T> {
-  for await (const page of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: pageSize })) {
+  for await (const page of client
+    .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
+    .byPage({ maxPageSize: pageSize })) {
     for (const e of page) {
       const r = unpackJson<T>('record', e);
       if (r !== undefined) yield r;
@@ -47,10 +49,16 @@ export async function* recordsInPages<T>(client: TableClient, filter: string, pa
  * One page of `top` records in key order, asking the service for one more than a page; `next` is
  * the RowKey of the last record returned when more follow (callers continue with `RowKey gt next`).
  */
-export async function pageRecords<T>(client: TableClient, filter: string, top: number): Promise<{ items: T[]; next?: string }> {
+export async function pageRecords<T>(
+  client: TableClient,
+  filter: string,
+  top: number,
+): Promise<{ items: T[]; next?: string }> {
   const items: T[] = [];
   let last: string | undefined;
-  for await (const page of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(top + 1, 1000) })) {
+  for await (const page of client
+    .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
+    .byPage({ maxPageSize: Math.min(top + 1, 1000) })) {
     for (const e of page) {
       const r = unpackJson<T>('record', e);
       if (r === undefined) continue;

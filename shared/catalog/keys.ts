@@ -12,7 +12,10 @@ export const SEP = '|';
 export const AFTER_SEP = '}';
 
 export function encodeKeyPart(name: string): string {
-  return encodeURIComponent(name.toLowerCase()).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(name.toLowerCase()).replace(
+    /[!'()*~]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 export function subscriptionKey(subscriptionId: string): string {

@@ -15,12 +15,38 @@
  * state back. A tombstone is an entity with `deleted: true`: a late event then finds 404 in ARM
  * and keeps it; a genuine re-create is observed later and restores the record.
  */
-import { odata, type TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import {
+  odata,
+  type TableClient,
+  type TableEntity,
+  type TableEntityResult,
+  type TransactionAction,
+} from '@azure/data-tables';
 import { createTablesOnce, getEntityOrUndefined, tableStatusOf, type TableStore } from '../storage/tables.js';
-import { formatResourceId, galleryRef, imageRef, versionRef, type GalleryRef, type ImageRef, type VersionRef } from '../domain/ids.js';
+import {
+  formatResourceId,
+  galleryRef,
+  imageRef,
+  versionRef,
+  type GalleryRef,
+  type ImageRef,
+  type VersionRef,
+} from '../domain/ids.js';
 import type { GalleryRecord, ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
 import { deployability, FLAG_RULES_VERSION, needsRecheck } from '../domain/latest.js';
-import { AFTER_SEP, SEP, galleryKey, galleryRowKey, imageKey, imageRowKey, regionProperty, resourceGroupPrefix, subscriptionKey, versionKey, versionRowKey } from './keys.js';
+import {
+  AFTER_SEP,
+  SEP,
+  galleryKey,
+  galleryRowKey,
+  imageKey,
+  imageRowKey,
+  regionProperty,
+  resourceGroupPrefix,
+  subscriptionKey,
+  versionKey,
+  versionRowKey,
+} from './keys.js';
 import { listRecords, packJson, pageRecords, recordsInPages, unpackJson } from './json-props.js';
 import type { PlannedWrite, VersionEvents } from '../events/version-events.js';
 import { recordedRows } from '../events/outbox.js';
@@ -93,7 +119,6 @@ export class CatalogStore {
     search.readFrom(this.searchSource());
   }
 
-
   /** Version writes and tombstones record their domain events (outbox) and publish them right after. */
   useEvents(events: VersionEvents | undefined): void {
     this.events = events;
@@ -103,11 +128,17 @@ export class CatalogStore {
    * The transaction additions of a version write (its mark and ImageVersionReady outbox rows; none
    * when the write cannot move latest). `planned` keeps the plan the transaction wrote.
    */
-  private versionExtra(ref: VersionRef, after: ImageVersionRecord | undefined, obs: Observation, planned: { plan?: PlannedWrite }): ExtraActions | undefined {
+  private versionExtra(
+    ref: VersionRef,
+    after: ImageVersionRecord | undefined,
+    obs: Observation,
+    planned: { plan?: PlannedWrite },
+  ): ExtraActions | undefined {
     const events = this.events;
     if (!events) return undefined;
     return (previous) => {
-      const before = previous && previous.deleted !== true ? unpackJson<ImageVersionRecord>('record', previous) : undefined;
+      const before =
+        previous && previous.deleted !== true ? unpackJson<ImageVersionRecord>('record', previous) : undefined;
       planned.plan = events.plan(imageKey(ref), ref, before, after, obs.observedAt);
       return Promise.resolve(planned.plan.actions);
     };
@@ -158,14 +189,19 @@ export class CatalogStore {
       ...observation(obs),
     };
     const result = await this.writeObserved(this.galleries, entity, obs);
-    if (result.outcome === 'written') await this.syncShares(record.ref, sharesOf(record), sharesOfEntity(result.previous));
+    if (result.outcome === 'written')
+      await this.syncShares(record.ref, sharesOf(record), sharesOfEntity(result.previous));
     this.recordChanged(record.ref);
     return result.outcome;
   }
 
   async tombstoneGallery(ref: GalleryRef, obs: Observation): Promise<WriteOutcome> {
     await this.ensureTables();
-    const result = await this.writeObserved(this.galleries, tombstone(subscriptionKey(ref.subscriptionId), galleryRowKey(ref), ref, obs), obs);
+    const result = await this.writeObserved(
+      this.galleries,
+      tombstone(subscriptionKey(ref.subscriptionId), galleryRowKey(ref), ref, obs),
+      obs,
+    );
     if (result.outcome === 'written') await this.syncShares(ref, [], sharesOfEntity(result.previous));
     this.recordChanged(ref);
     await this.search.tombstoneGallery(ref, obs.observedAt);
@@ -174,7 +210,9 @@ export class CatalogStore {
     await this.cascade(this.versions, odata`PartitionKey gt ${gk + SEP} and PartitionKey lt ${gk + AFTER_SEP}`, obs);
     if (this.events) {
       // Every definition of the gallery (tombstoned now) loses its latest.
-      for await (const e of this.images.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${gk}`, select: ['image'] } })) {
+      for await (const e of this.images.listEntities<Record<string, unknown>>({
+        queryOptions: { filter: odata`PartitionKey eq ${gk}`, select: ['image'] },
+      })) {
         if (typeof e.image !== 'string') continue;
         const image = imageRef(ref, e.image);
         await this.events.settle(this.versions, imageKey(image), image, obs.observedAt, true);
@@ -185,7 +223,9 @@ export class CatalogStore {
 
   async getGallery(ref: GalleryRef): Promise<Stored<GalleryRecord> | undefined> {
     await this.ensureTables();
-    return stored<GalleryRecord>(await getEntityOrUndefined(this.galleries, subscriptionKey(ref.subscriptionId), galleryRowKey(ref)));
+    return stored<GalleryRecord>(
+      await getEntityOrUndefined(this.galleries, subscriptionKey(ref.subscriptionId), galleryRowKey(ref)),
+    );
   }
 
   /** Live galleries of a subscription (one resource group when given), in key order. */
@@ -244,7 +284,10 @@ export class CatalogStore {
   /** Live image definitions of a gallery. */
   async listImages(ref: GalleryRef): Promise<ImageDefinitionRecord[]> {
     await this.ensureTables();
-    return listRecords<ImageDefinitionRecord>(this.images, odata`PartitionKey eq ${galleryKey(ref)} and deleted eq false`);
+    return listRecords<ImageDefinitionRecord>(
+      this.images,
+      odata`PartitionKey eq ${galleryKey(ref)} and deleted eq false`,
+    );
   }
 
   // ------------------------------------------------------------------ image versions
@@ -254,7 +297,11 @@ export class CatalogStore {
    * did not find stored): the row is created without reading first, one round trip; a 409 falls
    * back to the read and ETag-guarded replace.
    */
-  async putVersion(record: ImageVersionRecord, obs: Observation, options: { likelyNew?: boolean } = {}): Promise<WriteOutcome> {
+  async putVersion(
+    record: ImageVersionRecord,
+    obs: Observation,
+    options: { likelyNew?: boolean } = {},
+  ): Promise<WriteOutcome> {
     await this.ensureTables();
     const settling = needsRecheck(record);
     const entity: Entity = {
@@ -271,7 +318,13 @@ export class CatalogStore {
       ...observation(obs),
     };
     const planned: { plan?: PlannedWrite } = {};
-    const { outcome, previous } = await this.writeObserved(this.versions, entity, obs, this.versionExtra(record.ref, record, obs, planned), options.likelyNew === true);
+    const { outcome, previous } = await this.writeObserved(
+      this.versions,
+      entity,
+      obs,
+      this.versionExtra(record.ref, record, obs, planned),
+      options.likelyNew === true,
+    );
     if (outcome === 'written') this.versionChanged(record.ref);
     if (outcome === 'written') {
       await this.search.versionChanged(imageRef(record.ref, record.ref.image), ...eligibilityChange(previous, entity));
@@ -290,7 +343,12 @@ export class CatalogStore {
   async tombstoneVersion(ref: VersionRef, obs: Observation): Promise<WriteOutcome> {
     await this.ensureTables();
     const planned: { plan?: PlannedWrite } = {};
-    const { outcome, previous } = await this.writeObserved(this.versions, tombstone(imageKey(ref), versionRowKey(ref), ref, obs), obs, this.versionExtra(ref, undefined, obs, planned));
+    const { outcome, previous } = await this.writeObserved(
+      this.versions,
+      tombstone(imageKey(ref), versionRowKey(ref), ref, obs),
+      obs,
+      this.versionExtra(ref, undefined, obs, planned),
+    );
     if (outcome === 'written') {
       this.versionChanged(ref);
       await this.search.versionChanged(imageRef(ref, ref.image), ...eligibilityChange(previous, {}));
@@ -332,7 +390,15 @@ export class CatalogStore {
     if (record === undefined) return false;
     const kept: Entity = { partitionKey: imageKey(ref), rowKey: versionRowKey(ref) };
     for (const [k, v] of Object.entries(existing)) {
-      if (k === 'etag' || k === 'timestamp' || k === 'partitionKey' || k === 'rowKey' || k.startsWith('odata.') || /^[ED]_/.test(k)) continue;
+      if (
+        k === 'etag' ||
+        k === 'timestamp' ||
+        k === 'partitionKey' ||
+        k === 'rowKey' ||
+        k.startsWith('odata.') ||
+        /^[ED]_/.test(k)
+      )
+        continue;
       kept[k] = v;
     }
     try {
@@ -356,14 +422,25 @@ export class CatalogStore {
   /** Live versions of an image definition, newest first, a table page at a time (one query, paged). */
   async *versionsNewestFirst(ref: ImageRef, pageSize = 100): AsyncGenerator<ImageVersionRecord> {
     await this.ensureTables();
-    yield* recordsInPages<ImageVersionRecord>(this.versions, odata`PartitionKey eq ${imageKey(ref)} and deleted eq false`, pageSize);
+    yield* recordsInPages<ImageVersionRecord>(
+      this.versions,
+      odata`PartitionKey eq ${imageKey(ref)} and deleted eq false`,
+      pageSize,
+    );
   }
 
   /** One page of live versions, newest first, after the RowKey `after`. `next` is the last RowKey when more may follow. */
-  async pageVersions(ref: ImageRef, after: string | undefined, top: number): Promise<{ items: ImageVersionRecord[]; next?: string }> {
+  async pageVersions(
+    ref: ImageRef,
+    after: string | undefined,
+    top: number,
+  ): Promise<{ items: ImageVersionRecord[]; next?: string }> {
     await this.ensureTables();
     const pk = imageKey(ref);
-    const filter = after === undefined ? odata`PartitionKey eq ${pk} and deleted eq false` : odata`PartitionKey eq ${pk} and RowKey gt ${after} and deleted eq false`;
+    const filter =
+      after === undefined
+        ? odata`PartitionKey eq ${pk} and deleted eq false`
+        : odata`PartitionKey eq ${pk} and RowKey gt ${after} and deleted eq false`;
     return pageRecords<ImageVersionRecord>(this.versions, filter, top);
   }
 
@@ -373,17 +450,25 @@ export class CatalogStore {
     const flag = regionProperty('E', region);
     if (!/^E_[a-z0-9]+$/.test(flag)) return false;
     const filter = `${odata`PartitionKey eq ${imageKey(ref)}`} and ${flag} eq true`;
-    const first = await this.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['RowKey'] } }).byPage({ maxPageSize: 1 }).next();
+    const first = await this.versions
+      .listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['RowKey'] } })
+      .byPage({ maxPageSize: 1 })
+      .next();
     return !first.done && first.value.length > 0;
   }
 
   /** What the search index reads from the catalog (its backfill and region checks). */
   private searchSource(): SearchSource {
-    const eligible = (e: Record<string, unknown>): string[] => Object.keys(e).filter((k) => k.startsWith('E_') && e[k] === true).map((k) => k.slice(2));
+    const eligible = (e: Record<string, unknown>): string[] =>
+      Object.keys(e)
+        .filter((k) => k.startsWith('E_') && e[k] === true)
+        .map((k) => k.slice(2));
     return {
       definitions: async function* (this: CatalogStore) {
         await this.ensureTables();
-        for await (const e of this.images.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`deleted eq false` } })) {
+        for await (const e of this.images.listEntities<Record<string, unknown>>({
+          queryOptions: { filter: odata`deleted eq false` },
+        })) {
           const record = unpackJson<ImageDefinitionRecord>('record', e);
           if (record) yield { record, observedAt: typeof e.observedAt === 'string' ? e.observedAt : '' };
         }
@@ -391,7 +476,9 @@ export class CatalogStore {
       eligibleRegions: async function* (this: CatalogStore) {
         await this.ensureTables();
         const byImage = new Map<string, { ref: ImageRef; regions: Set<string> }>();
-        for await (const e of this.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`deleted eq false` } })) {
+        for await (const e of this.versions.listEntities<Record<string, unknown>>({
+          queryOptions: { filter: odata`deleted eq false` },
+        })) {
           const regions = eligible(e);
           if (regions.length === 0) continue;
           const ref = refFromEntity(e);
@@ -406,7 +493,9 @@ export class CatalogStore {
       eligibleRegionsOf: async (ref) => {
         await this.ensureTables();
         const out = new Set<string>();
-        for await (const e of this.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${imageKey(ref)} and deleted eq false` } })) {
+        for await (const e of this.versions.listEntities<Record<string, unknown>>({
+          queryOptions: { filter: odata`PartitionKey eq ${imageKey(ref)} and deleted eq false` },
+        })) {
           for (const r of eligible(e)) out.add(r);
         }
         return [...out];
@@ -420,7 +509,15 @@ export class CatalogStore {
   /** Puts a settling version on the re-check list, unless it is there already (its attempts then keep counting). */
   private async scheduleRecheck(ref: VersionRef, obs: Observation): Promise<void> {
     try {
-      await this.rechecks.createEntity({ partitionKey: 'v', rowKey: versionKey(ref), id: formatResourceId(ref), ...names(ref), firstSeenAt: obs.observedAt, attempts: 0, dueAt: obs.observedAt });
+      await this.rechecks.createEntity({
+        partitionKey: 'v',
+        rowKey: versionKey(ref),
+        id: formatResourceId(ref),
+        ...names(ref),
+        firstSeenAt: obs.observedAt,
+        attempts: 0,
+        dueAt: obs.observedAt,
+      });
     } catch (err) {
       if (tableStatusOf(err) !== 409) throw err;
     }
@@ -441,10 +538,19 @@ export class CatalogStore {
     const filter = odata`PartitionKey eq 'v' and dueAt le ${now.toISOString()}`;
     for await (const e of this.rechecks.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
       const ref = versionRef(
-        { subscriptionId: String(e.subscriptionId), resourceGroup: String(e.resourceGroup), gallery: String(e.gallery), image: String(e.image) },
+        {
+          subscriptionId: String(e.subscriptionId),
+          resourceGroup: String(e.resourceGroup),
+          gallery: String(e.gallery),
+          image: String(e.image),
+        },
         String(e.version),
       );
-      out.push({ ref, attempts: Number(e.attempts ?? 0), firstSeenAt: typeof e.firstSeenAt === 'string' ? e.firstSeenAt : '' });
+      out.push({
+        ref,
+        attempts: Number(e.attempts ?? 0),
+        firstSeenAt: typeof e.firstSeenAt === 'string' ? e.firstSeenAt : '',
+      });
       if (out.length >= max) break;
     }
     return out;
@@ -457,7 +563,10 @@ export class CatalogStore {
       return false;
     }
     try {
-      await this.rechecks.updateEntity({ partitionKey: 'v', rowKey: versionKey(ref), attempts, dueAt: dueAt.toISOString() }, 'Merge');
+      await this.rechecks.updateEntity(
+        { partitionKey: 'v', rowKey: versionKey(ref), attempts, dueAt: dueAt.toISOString() },
+        'Merge',
+      );
     } catch (err) {
       if (tableStatusOf(err) !== 404) throw err;
     }
@@ -467,15 +576,27 @@ export class CatalogStore {
   // ------------------------------------------------------------------ internals
 
   /** An observed-newer write (shared/storage/observed-write.ts) of one entity, with more actions in its transaction. */
-  private writeObserved(client: TableClient, entity: Entity, obs: Observation, extra?: ExtraActions, createFirst = false): Promise<{ outcome: WriteOutcome; previous?: TableEntityResult<Record<string, unknown>> }> {
-    return writeObserved(client, entity, obs.observedAt, entity, { ...(extra ? { extra } : {}), createFirst, attempts: MAX_WRITE_ATTEMPTS });
+  private writeObserved(
+    client: TableClient,
+    entity: Entity,
+    obs: Observation,
+    extra?: ExtraActions,
+    createFirst = false,
+  ): Promise<{ outcome: WriteOutcome; previous?: TableEntityResult<Record<string, unknown>> }> {
+    return writeObserved(client, entity, obs.observedAt, entity, {
+      ...(extra ? { extra } : {}),
+      createFirst,
+      attempts: MAX_WRITE_ATTEMPTS,
+    });
   }
 
   /** Tombstones every live entity the filter selects that was observed before `obs`, a partition batch at a time. */
   private async cascade(client: TableClient, filter: string, obs: Observation): Promise<void> {
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
       const byPartition = new Map<string, TableEntityResult<Record<string, unknown>>[]>();
-      for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: `(${filter}) and deleted eq false` } })) {
+      for await (const e of client.listEntities<Record<string, unknown>>({
+        queryOptions: { filter: `(${filter}) and deleted eq false` },
+      })) {
         if (typeof e.observedAt === 'string' && e.observedAt > obs.observedAt) continue;
         const pk = e.partitionKey ?? '';
         const list = byPartition.get(pk) ?? [];
@@ -486,12 +607,9 @@ export class CatalogStore {
       let contended = false;
       for (const [pk, entities] of byPartition) {
         for (let i = 0; i < entities.length; i += BATCH) {
-          const actions: TransactionAction[] = entities.slice(i, i + BATCH).map((e) => [
-            'update',
-            tombstone(pk, e.rowKey ?? '', refFromEntity(e), obs),
-            'Replace',
-            { etag: e.etag },
-          ]);
+          const actions: TransactionAction[] = entities
+            .slice(i, i + BATCH)
+            .map((e) => ['update', tombstone(pk, e.rowKey ?? '', refFromEntity(e), obs), 'Replace', { etag: e.etag }]);
           try {
             await client.submitTransaction(actions);
           } catch (err) {
@@ -524,11 +642,20 @@ export class CatalogStore {
   }
 
   /** Galleries shared with a subscription, a tenant, or the community (`community`). */
-  async sharedGalleries(audience: { subscriptionId: string } | { tenantId: string } | 'community'): Promise<GalleryRef[]> {
+  async sharedGalleries(
+    audience: { subscriptionId: string } | { tenantId: string } | 'community',
+  ): Promise<GalleryRef[]> {
     await this.ensureTables();
-    const pk = audience === 'community' ? 'community' : 'subscriptionId' in audience ? `s${SEP}${subscriptionKey(audience.subscriptionId)}` : `t${SEP}${subscriptionKey(audience.tenantId)}`;
+    const pk =
+      audience === 'community'
+        ? 'community'
+        : 'subscriptionId' in audience
+          ? `s${SEP}${subscriptionKey(audience.subscriptionId)}`
+          : `t${SEP}${subscriptionKey(audience.tenantId)}`;
     const out: GalleryRef[] = [];
-    for await (const e of this.shares.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk}` } })) {
+    for await (const e of this.shares.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${pk}` },
+    })) {
       out.push(galleryRef(String(e.subscriptionId), String(e.resourceGroup), String(e.gallery)));
     }
     return out;
@@ -576,12 +703,30 @@ function observation(obs: Observation): Record<string, string> {
 }
 
 function tombstone(pk: string, rk: string, ref: GalleryRef | ImageRef | VersionRef, obs: Observation): Entity {
-  return { partitionKey: pk, rowKey: rk, ...names(ref), id: formatResourceId(ref), deleted: true, deletedAt: obs.observedAt, ...observation(obs) };
+  return {
+    partitionKey: pk,
+    rowKey: rk,
+    ...names(ref),
+    id: formatResourceId(ref),
+    deleted: true,
+    deletedAt: obs.observedAt,
+    ...observation(obs),
+  };
 }
 
 /** The regions (E_ suffixes) where a version became eligible for latest, and those where it no longer is. */
-function eligibilityChange(previous: Record<string, unknown> | undefined, next: Record<string, unknown>): [string[], string[]] {
-  const regions = (e: Record<string, unknown> | undefined) => new Set(e && e.deleted !== true ? Object.keys(e).filter((k) => k.startsWith('E_') && e[k] === true).map((k) => k.slice(2)) : []);
+function eligibilityChange(
+  previous: Record<string, unknown> | undefined,
+  next: Record<string, unknown>,
+): [string[], string[]] {
+  const regions = (e: Record<string, unknown> | undefined) =>
+    new Set(
+      e && e.deleted !== true
+        ? Object.keys(e)
+            .filter((k) => k.startsWith('E_') && e[k] === true)
+            .map((k) => k.slice(2))
+        : [],
+    );
   const before = regions(previous);
   const after = regions(next);
   return [[...after].filter((r) => !before.has(r)), [...before].filter((r) => !after.has(r))];
@@ -615,4 +760,3 @@ function stored<R>(e: Record<string, unknown> | undefined): Stored<R> | undefine
     ...(typeof e.lastEventTime === 'string' ? { lastEventTime: e.lastEventTime } : {}),
   };
 }
-

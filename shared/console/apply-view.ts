@@ -77,7 +77,10 @@ export function nextCheckText(nextCheckAt: string, now: Date): string {
 
 /** The apply in one line: "Waiting: request 1 of 1, attempt 1; next check in 10 min (…)". */
 export function applySummary(apply: JobApplyView, now: Date): string {
-  const next = apply.nextCheckAt && (apply.phase === 'waiting' || apply.phase === 'blocked' || apply.phase === 'sending') ? `; next check ${nextCheckText(apply.nextCheckAt, now)}` : '';
+  const next =
+    apply.nextCheckAt && (apply.phase === 'waiting' || apply.phase === 'blocked' || apply.phase === 'sending')
+      ? `; next check ${nextCheckText(apply.nextCheckAt, now)}`
+      : '';
   return `${phaseText(apply.phase)}: ${applyStepText(apply)}${next}`;
 }
 

@@ -25,7 +25,8 @@ const TYPES: Readonly<Record<string, string>> = {
 };
 
 /** Content-Security-Policy of every console response: its own files and the same-origin API only. */
-export const CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+export const CONSOLE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /** Normalises a requested asset path: '' → index.html; undefined for anything that is not a plain relative path. */
 export function assetName(requested: string | undefined): string | undefined {
@@ -63,7 +64,11 @@ export function loadAssets(dir: string): ReadonlyMap<string, ConsoleAsset> {
       else {
         const contentType = contentTypeOf(rel);
         if (contentType === undefined) continue; // source maps and anything unknown stay private
-        assets.set(rel, { body: fs.readFileSync(path.join(dir, rel)), contentType, cacheControl: rel === 'index.html' ? 'no-cache' : 'public, max-age=300' });
+        assets.set(rel, {
+          body: fs.readFileSync(path.join(dir, rel)),
+          contentType,
+          cacheControl: rel === 'index.html' ? 'no-cache' : 'public, max-age=300',
+        });
       }
     }
   };

@@ -80,14 +80,21 @@ export function ownAccounts(me: CallerAccountsView): AccountView[] {
  * region when the version can be deployed there, else the first region (the matrix's order) that
  * can. Undefined when no region can.
  */
-export function jobRegion(matrix: Pick<Matrix, 'regions' | 'rows' | 'latest'>, chosen: string, preferred: string | undefined): { region: string; version: string } | undefined {
+export function jobRegion(
+  matrix: Pick<Matrix, 'regions' | 'rows' | 'latest'>,
+  chosen: string,
+  preferred: string | undefined,
+): { region: string; version: string } | undefined {
   const candidates = (region: string): string | undefined => {
     if (chosen === 'latest') return matrix.latest[region];
     const row = matrix.rows.find((r) => r.version === chosen);
     return row?.cells.find((c) => c.region === region)?.deployable ? chosen : undefined;
   };
   const wanted = preferred?.toLowerCase().replace(/\s+/g, '');
-  const order = wanted !== undefined && matrix.regions.includes(wanted) ? [wanted, ...matrix.regions.filter((r) => r !== wanted)] : matrix.regions;
+  const order =
+    wanted !== undefined && matrix.regions.includes(wanted)
+      ? [wanted, ...matrix.regions.filter((r) => r !== wanted)]
+      : matrix.regions;
   for (const region of order) {
     const version = candidates(region);
     if (version !== undefined) return { region, version };
@@ -102,19 +109,32 @@ const SPOT_ACCOUNT = /^act-[0-9a-z]{8}$/i;
  * account id of the organization's account holding it otherwise; a problem when the gallery is in
  * no account of the organization (a job names only galleries of its organization's accounts).
  */
-export function galleryAccount(imageSubscription: string, callerAccount: string, accounts: readonly AccountView[]): { spotAccountId?: string } | { problem: string } {
+export function galleryAccount(
+  imageSubscription: string,
+  callerAccount: string,
+  accounts: readonly AccountView[],
+): { spotAccountId?: string } | { problem: string } {
   const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
   const caller = accounts.find((a) => same(a.account, callerAccount) || same(a.subscriptionId, callerAccount));
   if (caller && same(caller.subscriptionId, imageSubscription)) return {};
   const holder = accounts.find((a) => same(a.subscriptionId, imageSubscription));
-  if (!holder) return { problem: `The gallery is in subscription ${imageSubscription}, which is not an account of your organization: a group job can only use galleries of your organization's accounts.` };
-  if (!SPOT_ACCOUNT.test(holder.account)) return { problem: `The gallery's subscription ${imageSubscription} has no Spot account id in your organization's record, so a job cannot name it as spotAccountId.` };
+  if (!holder)
+    return {
+      problem: `The gallery is in subscription ${imageSubscription}, which is not an account of your organization: a group job can only use galleries of your organization's accounts.`,
+    };
+  if (!SPOT_ACCOUNT.test(holder.account))
+    return {
+      problem: `The gallery's subscription ${imageSubscription} has no Spot account id in your organization's record, so a job cannot name it as spotAccountId.`,
+    };
   return { spotAccountId: holder.account };
 }
 
 /** A group name no job has used yet: the image's name and eight random hex digits (at most 64 characters). */
 export function freshGroupName(imageName: string, random: string): string {
-  return `${imageName.slice(0, 55)}-${random.replace(/[^0-9a-f]/gi, '').slice(0, 8).toLowerCase()}`;
+  return `${imageName.slice(0, 55)}-${random
+    .replace(/[^0-9a-f]/gi, '')
+    .slice(0, 8)
+    .toLowerCase()}`;
 }
 
 // ---------------------------------------------------------------- the body
@@ -152,7 +172,8 @@ const objectAt = (parent: Obj, key: string): Obj => {
 /** Why no size fits, in one sentence: the reasons of the first few sizes. */
 export function noSizeText(image: string, version: string, sizes: VersionSizesView): string {
   const where = `${sizes.account} in ${sizes.region}`;
-  if (sizes.sizes.length === 0) return `The account ${where} offers no VM size: no body can be built for ${image} ${version}.`;
+  if (sizes.sizes.length === 0)
+    return `The account ${where} offers no VM size: no body can be built for ${image} ${version}.`;
   const why = sizes.sizes.slice(0, 4).map((s) => `${s.name}: ${s.errors.map((e) => e.message).join(' ')}`);
   return `No VM size of ${where} can run ${image} ${version}${sizes.securityType ? ` (${sizes.securityType} VMs)` : ''}. ${why.join(' ')}${sizes.sizes.length > 4 ? ` (and ${sizes.sizes.length - 4} more sizes)` : ''}`;
 }
@@ -204,7 +225,9 @@ function zonesFor(compute: Obj, picked: readonly SizeFitView[]): void {
   }
   if (typeof compute.preferredZone === 'string' && !offered(compute.preferredZone)) {
     // Another zone every size offers, one of the body's zones when it names them.
-    const zones = Array.isArray(compute.zones) ? compute.zones.filter((z): z is string => typeof z === 'string') : (picked[0]?.zones ?? []);
+    const zones = Array.isArray(compute.zones)
+      ? compute.zones.filter((z): z is string => typeof z === 'string')
+      : (picked[0]?.zones ?? []);
     const common = zones.find(offered);
     if (common !== undefined) compute.preferredZone = common;
     else Reflect.deleteProperty(compute, 'preferredZone');
@@ -221,14 +244,20 @@ function loginFor(launch: Obj, image: ImageFacts, notes: string[]): void {
   if (typeof login.userName !== 'string') login.userName = 'azureuser';
   if (image.osType === 'Windows') {
     Reflect.deleteProperty(login, 'sshPublicKey');
-    if (typeof login.password !== 'string') notes.push('Windows VMs need login.password: add one (it is used and never stored).');
+    if (typeof login.password !== 'string')
+      notes.push('Windows VMs need login.password: add one (it is used and never stored).');
   } else if (typeof login.sshPublicKey !== 'string' && typeof login.password !== 'string') {
     notes.push('Linux VMs need login.sshPublicKey (or a password): add one.');
   }
 }
 
 /** Disk types the picked sizes support and the image allows; the OS disk no smaller than the version's. */
-function disksFor(launch: Obj, image: ImageFacts, picked: readonly SizeFitView[], osDiskSizeGB: number | undefined): void {
+function disksFor(
+  launch: Obj,
+  image: ImageFacts,
+  picked: readonly SizeFitView[],
+  osDiskSizeGB: number | undefined,
+): void {
   const allowed = (t: string): boolean => !image.disallowedDiskTypes.some((d) => d.toLowerCase() === t.toLowerCase());
   const premium = picked.every((s) => s.premiumIO);
   const usable = (t: string): boolean => allowed(t) && (premium || !PREMIUM.includes(t));
@@ -236,21 +265,29 @@ function disksFor(launch: Obj, image: ImageFacts, picked: readonly SizeFitView[]
   const osDisk = objectAt(launch, 'osDisk');
   const osType = typeof osDisk.type === 'string' && usable(osDisk.type) ? osDisk.type : fallback;
   if (osType !== undefined) osDisk.type = osType;
-  if (osDiskSizeGB !== undefined && !(typeof osDisk.sizeGB === 'number' && osDisk.sizeGB >= osDiskSizeGB)) osDisk.sizeGB = osDiskSizeGB;
+  if (osDiskSizeGB !== undefined && !(typeof osDisk.sizeGB === 'number' && osDisk.sizeGB >= osDiskSizeGB))
+    osDisk.sizeGB = osDiskSizeGB;
   const data = launch.dataDisks;
   if (!Array.isArray(data)) return;
   for (const disk of data) {
-    if (isObj(disk) && typeof disk.type === 'string' && !usable(disk.type) && fallback !== undefined) disk.type = fallback;
+    if (isObj(disk) && typeof disk.type === 'string' && !usable(disk.type) && fallback !== undefined)
+      disk.type = fallback;
   }
 }
 
 /** The security type the sizes were checked for, with its flags; encryption at host only where every size has it. */
-function securityFor(launch: Obj, securityType: VersionSizesView['securityType'], picked: readonly SizeFitView[]): void {
+function securityFor(
+  launch: Obj,
+  securityType: VersionSizesView['securityType'],
+  picked: readonly SizeFitView[],
+): void {
   const before = isObj(launch.security) ? launch.security : {};
   const security: Obj = {};
-  if (securityType === 'TrustedLaunch' || securityType === 'ConfidentialVM') Object.assign(security, { securityType, secureBootEnabled: true, vTpmEnabled: true });
+  if (securityType === 'TrustedLaunch' || securityType === 'ConfidentialVM')
+    Object.assign(security, { securityType, secureBootEnabled: true, vTpmEnabled: true });
   else if (securityType === 'Standard') security.securityType = 'Standard';
-  if (before.encryptionAtHost === true && picked.every((s) => s.encryptionAtHostSupported === true)) security.encryptionAtHost = true;
+  if (before.encryptionAtHost === true && picked.every((s) => s.encryptionAtHostSupported === true))
+    security.encryptionAtHost = true;
   if (Object.keys(security).length > 0) launch.security = security;
   else Reflect.deleteProperty(launch, 'security');
 }

@@ -79,7 +79,9 @@ export function jsonLines(value: unknown): JsonLine[] {
       const entries = Object.entries(v as Record<string, unknown>);
       if (entries.length === 0) return void lines.push({ depth, text: `${prefix}{}${comma}`, path, errors: [] });
       lines.push({ depth, text: `${prefix}{`, path, errors: [] });
-      entries.forEach(([k, item], i) => emit(item, [...path, k], depth + 1, `${JSON.stringify(k)}: `, i < entries.length - 1 ? ',' : ''));
+      entries.forEach(([k, item], i) =>
+        emit(item, [...path, k], depth + 1, `${JSON.stringify(k)}: `, i < entries.length - 1 ? ',' : ''),
+      );
       lines.push({ depth, text: `}${comma}`, path, errors: [] });
     } else {
       lines.push({ depth, text: `${prefix}${JSON.stringify(v) ?? 'null'}${comma}`, path, errors: [] });
@@ -89,14 +91,18 @@ export function jsonLines(value: unknown): JsonLine[] {
   return lines;
 }
 
-const samePath = (a: readonly Segment[], b: readonly Segment[]): boolean => a.length === b.length && a.every((s, i) => String(s) === String(b[i]));
+const samePath = (a: readonly Segment[], b: readonly Segment[]): boolean =>
+  a.length === b.length && a.every((s, i) => String(s) === String(b[i]));
 
 /**
  * Puts each error on the first line of its field; a field that is not in the document (a required
  * field left out) goes to its nearest enclosing field, with the missing part named. Returns the
  * errors that found no line (none, as the root always has one).
  */
-export function placeErrors(lines: JsonLine[], errors: readonly { segments: readonly Segment[]; message: string }[]): { segments: readonly Segment[]; message: string }[] {
+export function placeErrors(
+  lines: JsonLine[],
+  errors: readonly { segments: readonly Segment[]; message: string }[],
+): { segments: readonly Segment[]; message: string }[] {
   const unplaced: { segments: readonly Segment[]; message: string }[] = [];
   for (const e of errors) {
     let placed = false;
@@ -130,7 +136,13 @@ export interface VersionView {
   publishedDate?: string;
   endOfLifeDate?: string;
   osDiskSizeGB?: number;
-  targetRegions: { region: string; displayName: string; replicaCount: number; storageAccountType: string; replicationState: string }[];
+  targetRegions: {
+    region: string;
+    displayName: string;
+    replicaCount: number;
+    storageAccountType: string;
+    replicationState: string;
+  }[];
   deployability?: { deployable: boolean; reasons: ReasonView[]; warnings: ReasonView[] };
 }
 
@@ -192,7 +204,10 @@ const TONES: Record<string, Tone> = { completed: 'ok', replicating: 'progress', 
  * The matrix from the version list (newest first) and, per region, that list with its deployability
  * in the region and the `latest` answer there.
  */
-export function buildMatrix(versions: readonly VersionView[], perRegion: Readonly<Record<string, { versions: readonly VersionView[]; latest: LatestView }>>): Matrix {
+export function buildMatrix(
+  versions: readonly VersionView[],
+  perRegion: Readonly<Record<string, { versions: readonly VersionView[]; latest: LatestView }>>,
+): Matrix {
   const regions = regionsOf(versions);
   const regionNames: Record<string, string> = {};
   for (const v of versions) for (const t of v.targetRegions) regionNames[t.region] ??= t.displayName || t.region;
@@ -205,7 +220,11 @@ export function buildMatrix(versions: readonly VersionView[], perRegion: Readonl
       const d = perRegion[region]?.versions.find((x) => x.name === v.name)?.deployability;
       for (const w of d?.warnings ?? []) warnings.set(w.code, w);
       const reasons = d?.reasons ?? [];
-      const excluded = reasons.some((r) => r.code === 'excluded-regional') ? 'regional' : reasons.some((r) => r.code === 'excluded-global') ? 'global' : undefined;
+      const excluded = reasons.some((r) => r.code === 'excluded-regional')
+        ? 'regional'
+        : reasons.some((r) => r.code === 'excluded-global')
+          ? 'global'
+          : undefined;
       return {
         region,
         state: target ? target.replicationState : 'Not replicated here',

@@ -64,7 +64,14 @@ export interface RegionReplicas {
   };
   rules: readonly ReplicaRuleView[];
   warnings: readonly ReplicaWarningView[];
-  storage?: { snapshots: number; billedGB: number; monthly?: number; egressGB: number; egressOneOff: number; recommendedMonthly?: number };
+  storage?: {
+    snapshots: number;
+    billedGB: number;
+    monthly?: number;
+    egressGB: number;
+    egressOneOff: number;
+    recommendedMonthly?: number;
+  };
 }
 
 /** `GET .../images/{image}/versions/{version}/replicas`. */
@@ -182,12 +189,22 @@ export function demandText(d: RegionReplicas['demand']): string {
  * The storage estimate of a region in lines: snapshots and GB billed, the monthly cost now and at
  * the recommended count, the one-off egress of the first copy. Undefined without an estimate.
  */
-export function storageLines(r: Pick<RegionReplicas, 'storage' | 'storageAccountType' | 'recommended' | 'current'>, sizeGB: number | undefined, currency: string): string[] | undefined {
+export function storageLines(
+  r: Pick<RegionReplicas, 'storage' | 'storageAccountType' | 'recommended' | 'current'>,
+  sizeGB: number | undefined,
+  currency: string,
+): string[] | undefined {
   const s = r.storage;
   if (!s) return undefined;
-  const lines = [`${plural(s.snapshots, 'snapshot')}${sizeGB === undefined ? '' : ` × ${sizeGB} GB`} = ${s.billedGB} GB`];
-  if (s.monthly === undefined) lines.push(`No price for ${r.storageAccountType ?? 'its storage account type'}: no monthly figure`);
-  else if (s.recommendedMonthly !== undefined && r.recommended !== r.current) lines.push(`${moneyText(s.monthly, currency)} a month now, ${moneyText(s.recommendedMonthly, currency)} at ${r.recommended}`);
+  const lines = [
+    `${plural(s.snapshots, 'snapshot')}${sizeGB === undefined ? '' : ` × ${sizeGB} GB`} = ${s.billedGB} GB`,
+  ];
+  if (s.monthly === undefined)
+    lines.push(`No price for ${r.storageAccountType ?? 'its storage account type'}: no monthly figure`);
+  else if (s.recommendedMonthly !== undefined && r.recommended !== r.current)
+    lines.push(
+      `${moneyText(s.monthly, currency)} a month now, ${moneyText(s.recommendedMonthly, currency)} at ${r.recommended}`,
+    );
   else lines.push(`${moneyText(s.monthly, currency)} a month`);
   if (s.egressGB > 0) lines.push(`First copy: ${s.egressGB} GB egress, ${moneyText(s.egressOneOff, currency)} once`);
   return lines;
@@ -195,9 +212,13 @@ export function storageLines(r: Pick<RegionReplicas, 'storage' | 'storageAccount
 
 /** The totals of a version's answer in one sentence. */
 export function totalsText(a: Pick<VersionReplicas, 'totals' | 'currency' | 'unpriced' | 'sizeGB'>): string {
-  if (a.sizeGB === undefined) return `${plural(a.totals.snapshots, 'snapshot')} in all; ARM reported no disk size, so there is no storage estimate.`;
+  if (a.sizeGB === undefined)
+    return `${plural(a.totals.snapshots, 'snapshot')} in all; ARM reported no disk size, so there is no storage estimate.`;
   const t = a.totals;
-  const monthly = t.monthly === undefined ? `no monthly total (no price for ${a.unpriced.join(', ')})` : `${moneyText(t.monthly, a.currency)} a month${t.recommendedMonthly !== undefined && t.recommendedMonthly !== t.monthly ? ` now, ${moneyText(t.recommendedMonthly, a.currency)} at the recommended counts` : ''}`;
+  const monthly =
+    t.monthly === undefined
+      ? `no monthly total (no price for ${a.unpriced.join(', ')})`
+      : `${moneyText(t.monthly, a.currency)} a month${t.recommendedMonthly !== undefined && t.recommendedMonthly !== t.monthly ? ` now, ${moneyText(t.recommendedMonthly, a.currency)} at the recommended counts` : ''}`;
   return `In all: ${plural(t.snapshots, 'snapshot')} of ${a.sizeGB} GB, ${t.billedGB} GB billed, ${monthly}; first copies ${moneyText(t.egressOneOff, a.currency)} once.`;
 }
 
@@ -218,13 +239,26 @@ export interface ReplicaRow {
  * use it without it being targeted. For `latest`: in each matrix region where `latest` resolves to
  * a version, that version's row for the region (regions where nothing qualifies have none).
  */
-export function replicaRows(chosen: string, regions: readonly string[], latest: Readonly<Record<string, string | undefined>>, answers: ReadonlyMap<string, VersionReplicas>): ReplicaRow[] {
-  const row = (a: VersionReplicas, r: RegionReplicas): ReplicaRow => ({ region: r.region, version: a.version, ...(a.sizeGB === undefined ? {} : { sizeGB: a.sizeGB }), currency: a.currency, replicas: r });
+export function replicaRows(
+  chosen: string,
+  regions: readonly string[],
+  latest: Readonly<Record<string, string | undefined>>,
+  answers: ReadonlyMap<string, VersionReplicas>,
+): ReplicaRow[] {
+  const row = (a: VersionReplicas, r: RegionReplicas): ReplicaRow => ({
+    region: r.region,
+    version: a.version,
+    ...(a.sizeGB === undefined ? {} : { sizeGB: a.sizeGB }),
+    currency: a.currency,
+    replicas: r,
+  });
   if (chosen !== 'latest') {
     const a = answers.get(chosen);
     if (!a) return [];
     const order = (region: string): number => (regions.includes(region) ? regions.indexOf(region) : regions.length);
-    return [...a.regions].sort((x, y) => order(x.region) - order(y.region) || x.region.localeCompare(y.region)).map((r) => row(a, r));
+    return [...a.regions]
+      .sort((x, y) => order(x.region) - order(y.region) || x.region.localeCompare(y.region))
+      .map((r) => row(a, r));
   }
   const out: ReplicaRow[] = [];
   for (const region of regions) {
@@ -237,7 +271,11 @@ export function replicaRows(chosen: string, regions: readonly string[], latest: 
 }
 
 /** The versions whose answers `replicaRows` needs. */
-export function versionsToLoad(chosen: string, regions: readonly string[], latest: Readonly<Record<string, string | undefined>>): string[] {
+export function versionsToLoad(
+  chosen: string,
+  regions: readonly string[],
+  latest: Readonly<Record<string, string | undefined>>,
+): string[] {
   if (chosen !== 'latest') return [chosen];
   return [...new Set(regions.map((r) => latest[r]).filter((v): v is string => v !== undefined))];
 }
@@ -269,17 +307,38 @@ export interface GroupsOnVersion {
 }
 
 /** The groups using a version, by region then name, from its replicas answer. */
-export function groupsOfVersion(a: { regions: readonly { region: string; demand: { groups: readonly GroupUseView[]; otherGroups: number } }[] }): GroupsOnVersion {
+export function groupsOfVersion(a: {
+  regions: readonly { region: string; demand: { groups: readonly GroupUseView[]; otherGroups: number } }[];
+}): GroupsOnVersion {
   const groups = a.regions
-    .flatMap((r) => r.demand.groups.map((g): GroupOnVersion => ({ region: r.region, account: g.account, kind: g.kind, name: g.name, maximum: g.maximum, target: g.target, scaleSet: g.scaleSet, production: g.production, onLatest: g.onLatest })))
-    .sort((x, y) => x.region.localeCompare(y.region) || x.name.localeCompare(y.name) || x.account.localeCompare(y.account));
-  const unnamed = a.regions.filter((r) => r.demand.otherGroups > 0).map((r) => ({ region: r.region, count: r.demand.otherGroups }));
+    .flatMap((r) =>
+      r.demand.groups.map((g): GroupOnVersion => ({
+        region: r.region,
+        account: g.account,
+        kind: g.kind,
+        name: g.name,
+        maximum: g.maximum,
+        target: g.target,
+        scaleSet: g.scaleSet,
+        production: g.production,
+        onLatest: g.onLatest,
+      })),
+    )
+    .sort(
+      (x, y) => x.region.localeCompare(y.region) || x.name.localeCompare(y.name) || x.account.localeCompare(y.account),
+    );
+  const unnamed = a.regions
+    .filter((r) => r.demand.otherGroups > 0)
+    .map((r) => ({ region: r.region, count: r.demand.otherGroups }));
   return { groups, unnamed };
 }
 
 /** `web-a in westeurope: stateless group of act-1, maximum 60, target 30, scale set, production, on latest`. */
 export function groupText(g: GroupOnVersion): string {
-  const what = g.kind === 'statefulNode' ? `stateful node of ${g.account}` : `stateless group of ${g.account}, maximum ${g.maximum}, target ${g.target}`;
+  const what =
+    g.kind === 'statefulNode'
+      ? `stateful node of ${g.account}`
+      : `stateless group of ${g.account}, maximum ${g.maximum}, target ${g.target}`;
   return `${g.name} in ${g.region}: ${what}${g.scaleSet ? ', scale set' : ''}${g.production ? ', production' : ''}, ${g.onLatest ? 'on latest' : 'pinned'}`;
 }
 
@@ -297,7 +356,8 @@ export interface VersionLocation {
   version: string;
 }
 
-const VERSION_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/galleries\/([^/]+)\/images\/([^/]+)\/versions\/([^/]+)$/i;
+const VERSION_ID =
+  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/galleries\/([^/]+)\/images\/([^/]+)\/versions\/([^/]+)$/i;
 
 /** A version's ARM id → where it is; undefined for anything else. */
 export function versionLocation(id: string): VersionLocation | undefined {
@@ -315,10 +375,15 @@ export function versionHash(l: VersionLocation): string {
 
 /** `versionHash` read back (the fragment with or without `#`); undefined for any other fragment. */
 export function parseVersionHash(hash: string): VersionLocation | undefined {
-  const m = /^#?\/catalog\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/galleries\/([^/]+)\/images\/([^/]+)\/versions\/([^/]+)$/.exec(hash);
+  const m =
+    /^#?\/catalog\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/galleries\/([^/]+)\/images\/([^/]+)\/versions\/([^/]+)$/.exec(
+      hash,
+    );
   if (!m) return undefined;
   try {
-    const [subscriptionId = '', resourceGroup = '', gallery = '', image = '', version = ''] = m.slice(1).map((s) => decodeURIComponent(s));
+    const [subscriptionId = '', resourceGroup = '', gallery = '', image = '', version = ''] = m
+      .slice(1)
+      .map((s) => decodeURIComponent(s));
     return { subscriptionId, resourceGroup, gallery, image, version };
   } catch {
     return undefined; // a malformed escape
@@ -329,8 +394,14 @@ export function parseVersionHash(hash: string): VersionLocation | undefined {
 
 /** `eastus: remove the region (2 Standard_LRS replicas), saves USD 1.00 a month`. */
 export function trimText(t: TrimItem, currency: string): string {
-  const what = t.action === 'reduce-to-one' ? `source region: keep one of its ${t.replicas} ${t.storageAccountType} replicas (${plural(t.snapshotsSaved, 'snapshot')} fewer)` : `remove the region (${plural(t.replicas, `${t.storageAccountType} replica`)})`;
-  const saving = t.monthlySaving === undefined ? `no price for ${t.storageAccountType}` : `saves ${moneyText(t.monthlySaving, currency)} a month`;
+  const what =
+    t.action === 'reduce-to-one'
+      ? `source region: keep one of its ${t.replicas} ${t.storageAccountType} replicas (${plural(t.snapshotsSaved, 'snapshot')} fewer)`
+      : `remove the region (${plural(t.replicas, `${t.storageAccountType} replica`)})`;
+  const saving =
+    t.monthlySaving === undefined
+      ? `no price for ${t.storageAccountType}`
+      : `saves ${moneyText(t.monthlySaving, currency)} a month`;
   return `${t.region}: ${what}, ${saving}`;
 }
 

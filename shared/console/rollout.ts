@@ -103,7 +103,13 @@ export const STATE_TEXT: Record<RolloutStateView, string> = {
   held: 'Held',
 };
 
-export const STATE_TONE: Record<RolloutStateView, Tone> = { rolled: 'ok', soaking: 'progress', pending: 'unknown', failed: 'failed', held: 'held' };
+export const STATE_TONE: Record<RolloutStateView, Tone> = {
+  rolled: 'ok',
+  soaking: 'progress',
+  pending: 'unknown',
+  failed: 'failed',
+  held: 'held',
+};
 
 /** The order of the states in a region's summary and of its groups: what needs attention first. */
 export const STATE_ORDER: readonly RolloutStateView[] = ['failed', 'held', 'soaking', 'pending', 'rolled'];
@@ -138,7 +144,9 @@ export function countsText(counts: Record<RolloutStateView, number>): string {
 /** The groups of a region, what needs attention first, then by name. */
 export function sortedGroups(groups: readonly RolloutGroupView[]): RolloutGroupView[] {
   const rank = (g: RolloutGroupView): number => STATE_ORDER.indexOf(g.state);
-  return [...groups].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name) || a.account.localeCompare(b.account));
+  return [...groups].sort(
+    (a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name) || a.account.localeCompare(b.account),
+  );
 }
 
 /** A duration in words, rounded up to the minute: "45 s" under a minute, "12 min", "2 h 5 min", "1 d 3 h". */
@@ -161,7 +169,9 @@ export function timeText(iso: string): string {
 export function soakText(notBefore: string, now: Date): string {
   const left = Date.parse(notBefore) - now.getTime();
   if (Number.isNaN(left)) return `rolls after ${notBefore}`;
-  return left > 0 ? `${durationText(left)} of soak left (rolls at ${timeText(notBefore)})` : `soak over at ${timeText(notBefore)}: the roll starts`;
+  return left > 0
+    ? `${durationText(left)} of soak left (rolls at ${timeText(notBefore)})`
+    : `soak over at ${timeText(notBefore)}: the roll starts`;
 }
 
 /** What the detail column says of a group, one line each. */
@@ -170,9 +180,13 @@ export function groupDetail(g: RolloutGroupView, latestVersion: string | undefin
     case 'soaking':
       return [g.notBefore ? soakText(g.notBefore, now) : 'waits for its soak time'];
     case 'failed':
-      return g.errors && g.errors.length > 0 ? g.errors.map((e) => (e.code ? `${e.code}: ${e.message}` : e.message)) : ['the roll job failed'];
+      return g.errors && g.errors.length > 0
+        ? g.errors.map((e) => (e.code ? `${e.code}: ${e.message}` : e.message))
+        : ['the roll job failed'];
     case 'held':
-      return g.heldBy && g.heldBy.length > 0 ? [`not rolled: ${g.heldBy.map((r) => HELD_TEXT[r]).join('; ')}`] : ['not rolled: auto-roll is off or paused'];
+      return g.heldBy && g.heldBy.length > 0
+        ? [`not rolled: ${g.heldBy.map((r) => HELD_TEXT[r]).join('; ')}`]
+        : ['not rolled: auto-roll is off or paused'];
     case 'pending':
       return [g.rollJobId ? `rolling to ${latestVersion ?? 'latest'}` : `to roll to ${latestVersion ?? 'latest'}`];
     case 'rolled':
@@ -189,16 +203,22 @@ export function runsText(g: RolloutGroupView, latestVersion: string | undefined,
   if (g.version === undefined || latestVersion === undefined || g.state === 'rolled') return g.version;
   if (g.state === 'soaking' && g.notBefore !== undefined) {
     const left = Date.parse(g.notBefore) - now.getTime();
-    if (!Number.isNaN(left)) return `${g.version}, rolling to ${latestVersion} ${left > 0 ? `in ${durationText(left)}` : 'now'}`;
+    if (!Number.isNaN(left))
+      return `${g.version}, rolling to ${latestVersion} ${left > 0 ? `in ${durationText(left)}` : 'now'}`;
   }
-  if ((g.state === 'soaking' || g.state === 'pending') && g.rollJobId !== undefined) return `${g.version}, rolling to ${latestVersion}`;
+  if ((g.state === 'soaking' || g.state === 'pending') && g.rollJobId !== undefined)
+    return `${g.version}, rolling to ${latestVersion}`;
   return g.version;
 }
 
 /** The state in words, with why for a held group ("Held: paused"). */
 export function stateText(g: RolloutGroupView): string {
   if (g.state === 'held' && g.heldBy && g.heldBy.length > 0) {
-    const short: Record<HeldReason, string> = { disabled: 'auto-roll off', paused: 'paused', definitionPaused: 'definition paused' };
+    const short: Record<HeldReason, string> = {
+      disabled: 'auto-roll off',
+      paused: 'paused',
+      definitionPaused: 'definition paused',
+    };
     return `Held: ${g.heldBy.map((r) => short[r]).join(', ')}`;
   }
   return STATE_TEXT[g.state];
@@ -214,8 +234,13 @@ export function versionName(versionId: string | undefined): string | undefined {
 export function policyText(policy: GroupRollsView['group']['autoRoll']): string {
   const p = policy ?? { enabled: true, soakMinutes: 0, paused: false };
   if (!p.enabled) return 'Auto-roll off: the group keeps its version until someone updates it.';
-  const soak = p.soakMinutes > 0 ? `soaks ${durationText(p.soakMinutes * 60_000)} after a version becomes latest in its region` : 'rolls as soon as a version becomes latest in its region (no soak)';
-  return p.paused ? `Auto-roll on but paused: it does not roll until resumed; then it ${soak}.` : `Auto-roll on: ${soak}.`;
+  const soak =
+    p.soakMinutes > 0
+      ? `soaks ${durationText(p.soakMinutes * 60_000)} after a version becomes latest in its region`
+      : 'rolls as soon as a version becomes latest in its region (no soak)';
+  return p.paused
+    ? `Auto-roll on but paused: it does not roll until resumed; then it ${soak}.`
+    : `Auto-roll on: ${soak}.`;
 }
 
 export function lastRollText(last: GroupRollsView['group']['lastRoll']): string {
@@ -255,11 +280,22 @@ export function rollText(
   now: Date,
 ): string {
   const unfinished = job.status === 'queued' || job.status === 'running';
-  const from = group?.lastRoll?.jobId === job.jobId ? versionName(group.lastRoll.fromVersionId) : unfinished ? versionName(group?.imageVersionId) : undefined;
-  const who = job.group ? `${KIND_WORDS[job.group.kind] ?? job.group.kind} ${job.group.name}${job.account ? ` (${job.account})` : ''}` : 'a group';
+  const from =
+    group?.lastRoll?.jobId === job.jobId
+      ? versionName(group.lastRoll.fromVersionId)
+      : unfinished
+        ? versionName(group?.imageVersionId)
+        : undefined;
+  const who = job.group
+    ? `${KIND_WORDS[job.group.kind] ?? job.group.kind} ${job.group.name}${job.account ? ` (${job.account})` : ''}`
+    : 'a group';
   const again = roll.ordinal > 0 ? ` (its roll ${roll.ordinal + 1} to ${roll.toVersion}: latest came back to it)` : '';
   const soak =
-    job.status !== 'queued' || job.notBefore === undefined ? '' : Date.parse(job.notBefore) > now.getTime() ? `, soaking until ${timeText(job.notBefore)}` : `, soak over at ${timeText(job.notBefore)}: the roll starts`;
+    job.status !== 'queued' || job.notBefore === undefined
+      ? ''
+      : Date.parse(job.notBefore) > now.getTime()
+        ? `, soaking until ${timeText(job.notBefore)}`
+        : `, soak over at ${timeText(job.notBefore)}: the roll starts`;
   return `Auto-roll of ${who}${from ? ` from ${from}` : ''} to ${roll.toVersion}${again}${soak}`;
 }
 

@@ -26,7 +26,11 @@ export class DeadlineExceededError extends Error {
     readonly dependency: Dependency,
     readonly timeoutMs: number,
   ) {
-    super(timeoutMs > 0 ? `${dependency}: no answer within ${timeoutMs} ms` : `${dependency}: the request's deadline had passed before the call`);
+    super(
+      timeoutMs > 0
+        ? `${dependency}: no answer within ${timeoutMs} ms`
+        : `${dependency}: the request's deadline had passed before the call`,
+    );
   }
 }
 
@@ -61,7 +65,11 @@ function isAbort(err: unknown): boolean {
 }
 
 /** A pipeline policy (position `perRetry`) that bounds every attempt of a client's requests. */
-export function deadlinePolicy<Req extends TimedRequest, Res>(dependency: Dependency, perCallMs: number, backgroundMs = perCallMs): DeadlinePolicy<Req, Res> {
+export function deadlinePolicy<Req extends TimedRequest, Res>(
+  dependency: Dependency,
+  perCallMs: number,
+  backgroundMs = perCallMs,
+): DeadlinePolicy<Req, Res> {
   return {
     name: `deadline-${dependency}`,
     async sendRequest(request, next) {
@@ -80,7 +88,12 @@ export function deadlinePolicy<Req extends TimedRequest, Res>(dependency: Depend
 }
 
 /** Runs a call that takes an abort signal (Service Bus) with its timeout; past it, a DeadlineExceededError. */
-export async function withTimeout<T>(dependency: Dependency, perCallMs: number, call: (signal: AbortSignal) => Promise<T>, backgroundMs = perCallMs): Promise<T> {
+export async function withTimeout<T>(
+  dependency: Dependency,
+  perCallMs: number,
+  call: (signal: AbortSignal) => Promise<T>,
+  backgroundMs = perCallMs,
+): Promise<T> {
   const ms = callTimeout(perCallMs, backgroundMs);
   if (ms <= 0) throw new DeadlineExceededError(dependency, 0);
   const controller = new AbortController();

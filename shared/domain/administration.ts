@@ -40,11 +40,19 @@ export interface Membership {
 
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
-export function adminScopeOf(candidate: AdminCandidate, operatorTenant: string | undefined, membership: Membership | undefined): AdminScope {
+export function adminScopeOf(
+  candidate: AdminCandidate,
+  operatorTenant: string | undefined,
+  membership: Membership | undefined,
+): AdminScope {
   if (!candidate.hasAdminRole) return { kind: 'none' };
   if (operatorTenant !== undefined && same(candidate.tenantId, operatorTenant)) return { kind: 'operator' };
   if (membership?.administrator === true && same(membership.organizationTenantId, candidate.tenantId)) {
-    return { kind: 'organization', organizationId: membership.organizationId, tenantId: membership.organizationTenantId };
+    return {
+      kind: 'organization',
+      organizationId: membership.organizationId,
+      tenantId: membership.organizationTenantId,
+    };
   }
   return { kind: 'none' };
 }
@@ -56,13 +64,20 @@ export function mayManage(scope: AdminScope, organizationId: string): boolean {
 
 /** Whether the scope may act on a resource of this subscription (its organization's auto-roll pauses). */
 export function mayManageSubscription(scope: AdminScope, owner: { readonly id: string } | undefined): boolean {
-  return scope.kind === 'operator' || (scope.kind === 'organization' && owner !== undefined && owner.id === scope.organizationId);
+  return (
+    scope.kind === 'operator' ||
+    (scope.kind === 'organization' && owner !== undefined && owner.id === scope.organizationId)
+  );
 }
 
 export interface OrganizationShape {
   readonly tenantId: string;
   readonly subscriptions: readonly { readonly subscriptionId: string }[];
-  readonly principals: readonly { readonly tenantId: string; readonly objectId: string; readonly administrator?: boolean | undefined }[];
+  readonly principals: readonly {
+    readonly tenantId: string;
+    readonly objectId: string;
+    readonly administrator?: boolean | undefined;
+  }[];
 }
 
 export interface FieldFault {
@@ -73,22 +88,37 @@ export interface FieldFault {
 /** Administrators are principals of the organization's own tenant (whoever writes the record). */
 export function administratorProblems(doc: OrganizationShape): FieldFault[] {
   return doc.principals.flatMap((p, i) =>
-    p.administrator === true && !same(p.tenantId, doc.tenantId) ? [{ field: `body.principals[${i}].administrator`, message: "an administrator must be a principal of the organization's own tenant" }] : [],
+    p.administrator === true && !same(p.tenantId, doc.tenantId)
+      ? [
+          {
+            field: `body.principals[${i}].administrator`,
+            message: "an administrator must be a principal of the organization's own tenant",
+          },
+        ]
+      : [],
   );
 }
 
 /** What an organization administrator may not change in its organization's record (the operator may). */
 export function organizationAdminProblems(before: OrganizationShape, after: OrganizationShape): FieldFault[] {
   const problems: FieldFault[] = [];
-  if (!same(before.tenantId, after.tenantId)) problems.push({ field: 'body.tenantId', message: "only the operator changes an organization's tenant" });
+  if (!same(before.tenantId, after.tenantId))
+    problems.push({ field: 'body.tenantId', message: "only the operator changes an organization's tenant" });
   const held = new Set(before.subscriptions.map((s) => s.subscriptionId.toLowerCase()));
   after.subscriptions.forEach((s, i) => {
-    if (!held.has(s.subscriptionId.toLowerCase())) problems.push({ field: `body.subscriptions[${i}].subscriptionId`, message: 'only the operator adds a subscription to an organization' });
+    if (!held.has(s.subscriptionId.toLowerCase()))
+      problems.push({
+        field: `body.subscriptions[${i}].subscriptionId`,
+        message: 'only the operator adds a subscription to an organization',
+      });
   });
   const known = new Set(before.principals.map((p) => `${p.tenantId}/${p.objectId}`.toLowerCase()));
   after.principals.forEach((p, i) => {
     if (!known.has(`${p.tenantId}/${p.objectId}`.toLowerCase()) && !same(p.tenantId, after.tenantId)) {
-      problems.push({ field: `body.principals[${i}].tenantId`, message: "an organization administrator adds principals of the organization's own tenant only" });
+      problems.push({
+        field: `body.principals[${i}].tenantId`,
+        message: "an organization administrator adds principals of the organization's own tenant only",
+      });
     }
   });
   return problems;

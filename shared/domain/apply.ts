@@ -23,10 +23,22 @@ const RESOURCE_GROUP_ID = /^\/subscriptions\/([0-9a-fA-F-]{36})\/resourceGroups\
 
 export const applySettingsSchema = z
   .strictObject({
-    target: z.enum(APPLY_TARGETS).describe('none: jobs only validate and record; azure: scale sets and VMs; spot: Elastigroups and stateful nodes at Spot'),
+    target: z
+      .enum(APPLY_TARGETS)
+      .describe(
+        'none: jobs only validate and record; azure: scale sets and VMs; spot: Elastigroups and stateful nodes at Spot',
+      ),
     mode: z.enum(['plan', 'apply']).describe('plan: each job records the requests it would make; apply: they are sent'),
     resourceGroups: z
-      .array(z.string().max(200).regex(RESOURCE_GROUP_ID, 'must be a resource group id /subscriptions/{subscriptionId}/resourceGroups/{name}'))
+      .array(
+        z
+          .string()
+          .max(200)
+          .regex(
+            RESOURCE_GROUP_ID,
+            'must be a resource group id /subscriptions/{subscriptionId}/resourceGroups/{name}',
+          ),
+      )
       .max(200)
       .describe("Azure: the resource groups the app may deploy into, each in one of the organization's subscriptions")
       .optional(),
@@ -35,20 +47,32 @@ export const applySettingsSchema = z
 export type ApplySettings = z.infer<typeof applySettingsSchema>;
 
 /** What an apply setting may not say: resource groups outside the organization's subscriptions. */
-export function applySettingsProblems(settings: ApplySettings | undefined, subscriptionIds: readonly string[]): FieldFault[] {
+export function applySettingsProblems(
+  settings: ApplySettings | undefined,
+  subscriptionIds: readonly string[],
+): FieldFault[] {
   if (!settings) return [];
   const own = new Set(subscriptionIds.map((s) => s.toLowerCase()));
   const problems: FieldFault[] = [];
   (settings.resourceGroups ?? []).forEach((id, i) => {
     const m = RESOURCE_GROUP_ID.exec(id);
-    if (m && !own.has((m[1] as string).toLowerCase())) problems.push({ field: `body.apply.resourceGroups[${i}]`, message: "must be in one of the organization's subscriptions" });
+    if (m && !own.has((m[1] as string).toLowerCase()))
+      problems.push({
+        field: `body.apply.resourceGroups[${i}]`,
+        message: "must be in one of the organization's subscriptions",
+      });
   });
-  if (settings.target !== 'azure' && settings.resourceGroups !== undefined) problems.push({ field: 'body.apply.resourceGroups', message: 'is for the azure target only' });
+  if (settings.target !== 'azure' && settings.resourceGroups !== undefined)
+    problems.push({ field: 'body.apply.resourceGroups', message: 'is for the azure target only' });
   return problems;
 }
 
 /** Whether the Azure apply may deploy into this resource group (names compare as ARM's do: case-insensitively). */
-export function resourceGroupAllowed(settings: ApplySettings, subscriptionId: string, resourceGroupName: string): boolean {
+export function resourceGroupAllowed(
+  settings: ApplySettings,
+  subscriptionId: string,
+  resourceGroupName: string,
+): boolean {
   const id = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}`.toLowerCase();
   return (settings.resourceGroups ?? []).some((g) => g.toLowerCase() === id);
 }
@@ -66,12 +90,25 @@ export function resourceGroupAllowed(settings: ApplySettings, subscriptionId: st
 export const rollDeploymentSchema = z
   .strictObject({
     batchSizePercentage: z.number().int().min(1).max(100).meta({ default: 25 }).optional(),
-    gracePeriod: z.number().int().min(300).max(86_400).describe('Seconds a batch has to become healthy').meta({ default: 600 }).optional(),
+    gracePeriod: z
+      .number()
+      .int()
+      .min(300)
+      .max(86_400)
+      .describe('Seconds a batch has to become healthy')
+      .meta({ default: 600 })
+      .optional(),
     batchMinHealthyPercentage: z.number().int().min(1).max(100).meta({ default: 50 }).optional(),
     drainingTimeout: z.number().int().min(0).max(86_400).describe('Spot only').optional(),
-    healthCheckTypes: z.array(z.enum(['vmState', 'applicationGateway'])).max(2).describe('Spot only').optional(),
+    healthCheckTypes: z
+      .array(z.enum(['vmState', 'applicationGateway']))
+      .max(2)
+      .describe('Spot only')
+      .optional(),
   })
-  .describe('How a roll moves the VMs: batches, grace period, the healthy share it keeps (Spot blue/green deployment fields)');
+  .describe(
+    'How a roll moves the VMs: batches, grace period, the healthy share it keeps (Spot blue/green deployment fields)',
+  );
 export type RollDeployment = z.infer<typeof rollDeploymentSchema>;
 
 /**
@@ -81,7 +118,11 @@ export type RollDeployment = z.infer<typeof rollDeploymentSchema>;
  * when not given: "If no value is set, the deployment will use the group's auto-healing health
  * check"; draining "Default - The Elastigroups draining time out or 120".
  */
-export const ROLL_DEPLOYMENT_DEFAULTS = { batchSizePercentage: 25, gracePeriod: 600, batchMinHealthyPercentage: 50 } as const;
+export const ROLL_DEPLOYMENT_DEFAULTS = {
+  batchSizePercentage: 25,
+  gracePeriod: 600,
+  batchMinHealthyPercentage: 50,
+} as const;
 
 /** VMs per batch of a Manual scale set's roll: the share of its VMs, at least one. */
 export function batchSizeOf(instances: number, deployment: RollDeployment | undefined): number {
@@ -102,12 +143,17 @@ const OWNER_TAG = 'gallery-catalog-group';
 /** The ownership tags of a group's scale set or VM (ARM tag values hold 256 characters: a longer identity is hashed). */
 export function ownershipTagsOf(subscriptionId: string, kind: string, name: string): Record<string, string> {
   const identity = `${subscriptionId.toLowerCase()}/${kind}/${name}`;
-  return { [OWNER_TAG]: identity.length <= 256 ? identity : `sha256:${createHash('sha256').update(identity, 'utf8').digest('hex')}` };
+  return {
+    [OWNER_TAG]:
+      identity.length <= 256 ? identity : `sha256:${createHash('sha256').update(identity, 'utf8').digest('hex')}`,
+  };
 }
 
 /** Whether a resource's tags name this group as its owner. */
 export function ownedBy(tags: Readonly<Record<string, string>>, owner: Readonly<Record<string, string>>): boolean {
-  return Object.entries(owner).every(([k, v]) => Object.entries(tags).some(([tk, tv]) => tk.toLowerCase() === k.toLowerCase() && tv === v));
+  return Object.entries(owner).every(([k, v]) =>
+    Object.entries(tags).some(([tk, tv]) => tk.toLowerCase() === k.toLowerCase() && tv === v),
+  );
 }
 
 // ---------------------------------------------------------------- what a job and a group record
@@ -115,7 +161,11 @@ export function ownedBy(tags: Readonly<Record<string, string>>, owner: Readonly<
 export const planRequestSchema = z.strictObject({
   method: z.string(),
   url: z.string().describe('Absolute URL with api-version (Azure) or path with accountId (Spot)'),
-  body: z.record(z.string(), z.unknown()).describe("The request body: secrets never (passwordSet / adminPasswordSet / protectedSettingsSet in their place), scripts as { size, sha256 }"),
+  body: z
+    .record(z.string(), z.unknown())
+    .describe(
+      'The request body: secrets never (passwordSet / adminPasswordSet / protectedSettingsSet in their place), scripts as { size, sha256 }',
+    ),
 });
 
 /** The exact requests a job makes (or would make, in plan mode) at its target. */
@@ -147,10 +197,15 @@ export const jobApplySchema = z.strictObject({
   phase: z.enum(applyPhases),
   step: z.number().int().describe('The request of the plan under way (0-based)'),
   steps: z.number().int(),
-  attempt: z.number().int().describe('The send of the plan under way, or next when waiting after a failure (1 = the first; a capacity, conflict or throttling failure is tried again later)'),
+  attempt: z
+    .number()
+    .int()
+    .describe(
+      'The send of the plan under way, or next when waiting after a failure (1 = the first; a capacity, conflict or throttling failure is tried again later)',
+    ),
   resourceId: z.string().optional(),
   nextCheckAt: z.string().describe('When the job looks at its target again').optional(),
-  blockedBy: z.string().describe("blocked: the job whose apply of the same group runs first").optional(),
+  blockedBy: z.string().describe('blocked: the job whose apply of the same group runs first').optional(),
   lastFailure: z.string().describe('The failure the next attempt follows (capacity, conflict, throttling)').optional(),
   spotDeployment: spotDeploymentSchema.optional(),
 });
@@ -159,7 +214,10 @@ export type JobApply = z.infer<typeof jobApplySchema>;
 export const deploymentInstanceSchema = z.strictObject({
   name: z.string(),
   imageVersionId: z.string().optional(),
-  health: z.string().describe('The application health state Azure reports (HealthState/healthy...), when it reports one').optional(),
+  health: z
+    .string()
+    .describe('The application health state Azure reports (HealthState/healthy...), when it reports one')
+    .optional(),
 });
 
 /** Where a group is deployed, as its last applied job left it. */
@@ -170,7 +228,10 @@ export const deploymentSchema = z.strictObject({
   imageVersionId: z.string().optional(),
   appliedAt: z.string(),
   upgradeMode: z.enum(['Manual', 'Rolling']).optional(),
-  instances: z.array(deploymentInstanceSchema).describe('The VMs of the scale set and the image each runs, when last read').optional(),
+  instances: z
+    .array(deploymentInstanceSchema)
+    .describe('The VMs of the scale set and the image each runs, when last read')
+    .optional(),
   spotDeployment: spotDeploymentSchema.optional(),
 });
 export type Deployment = z.infer<typeof deploymentSchema>;
@@ -185,7 +246,13 @@ export interface TargetFailure {
 export type FailureKind = 'capacity' | 'conflict' | 'quota' | 'throttled' | 'final';
 
 /** Azure has no room for the VMs now: the same request may succeed later or elsewhere. */
-const CAPACITY = new Set(['AllocationFailed', 'OverconstrainedAllocationRequest', 'ZonalAllocationFailed', 'SkuNotAvailable', 'OverconstrainedZonalAllocationRequest']);
+const CAPACITY = new Set([
+  'AllocationFailed',
+  'OverconstrainedAllocationRequest',
+  'ZonalAllocationFailed',
+  'SkuNotAvailable',
+  'OverconstrainedZonalAllocationRequest',
+]);
 /** Another operation holds the resource: tried again after it. */
 const CONFLICT = new Set(['Conflict', 'AnotherOperationInProgress', 'OperationPreempted', 'RetryableError']);
 
@@ -235,13 +302,25 @@ const STILL_STARTING = /(initializing|unknown)$/i;
  * counts as unhealthy, as does one whose provisioning failed; a VM without a health report (no
  * Application Health extension: Azure reports none) counts as healthy.
  */
-export function batchVerdict(upgraded: readonly { name: string; health?: string | undefined }[], maxUnhealthyPercent: number, graceOver: boolean): BatchVerdict {
+export function batchVerdict(
+  upgraded: readonly { name: string; health?: string | undefined }[],
+  maxUnhealthyPercent: number,
+  graceOver: boolean,
+): BatchVerdict {
   if (upgraded.length === 0) return { kind: 'healthy' };
   const starting = upgraded.filter((i) => i.health !== undefined && STILL_STARTING.test(i.health));
   if (starting.length > 0 && !graceOver) return { kind: 'wait' };
-  const unhealthy = upgraded.filter((i) => i.health !== undefined && (/(unhealthy|failed)$/i.test(i.health) || STILL_STARTING.test(i.health)));
+  const unhealthy = upgraded.filter(
+    (i) => i.health !== undefined && (/(unhealthy|failed)$/i.test(i.health) || STILL_STARTING.test(i.health)),
+  );
   const share = (unhealthy.length / upgraded.length) * 100;
   if (share <= maxUnhealthyPercent) return { kind: 'healthy' };
-  const names = unhealthy.map((i) => i.name).slice(0, 20).join(', ');
-  return { kind: 'unhealthy', message: `${unhealthy.length} of ${upgraded.length} upgraded VMs are not healthy (${names}), more than the ${maxUnhealthyPercent} % allowed: the roll stops` };
+  const names = unhealthy
+    .map((i) => i.name)
+    .slice(0, 20)
+    .join(', ');
+  return {
+    kind: 'unhealthy',
+    message: `${unhealthy.length} of ${upgraded.length} upgraded VMs are not healthy (${names}), more than the ${maxUnhealthyPercent} % allowed: the roll stops`,
+  };
 }

@@ -105,7 +105,14 @@
 import { parseResourceId } from './ids.js';
 import { scriptSummary } from './spot-body.js';
 import { normalizeRegion } from './regions.js';
-import type { JobKind, LoginSpec, StatefulNodeSpec, StatelessGroupSpec, ComputeSpec, LaunchSpecificationSpec } from './job-envelope.js';
+import type {
+  JobKind,
+  LoginSpec,
+  StatefulNodeSpec,
+  StatelessGroupSpec,
+  ComputeSpec,
+  LaunchSpecificationSpec,
+} from './job-envelope.js';
 import type { GalleryRecord, HyperVGeneration, OsState, OsType } from './records.js';
 import type { VisibleVia } from './visibility.js';
 
@@ -191,8 +198,19 @@ export type PlanImage =
       readonly access: GalleryAccess;
       readonly definition: ImageDefinitionFacts;
     }
-  | { readonly source: 'marketplace'; readonly publisher: string; readonly offer: string; readonly sku: string; readonly version: string }
-  | { readonly source: 'custom'; readonly resourceGroupName: string; readonly name: string; readonly osState?: OsState };
+  | {
+      readonly source: 'marketplace';
+      readonly publisher: string;
+      readonly offer: string;
+      readonly sku: string;
+      readonly version: string;
+    }
+  | {
+      readonly source: 'custom';
+      readonly resourceGroupName: string;
+      readonly name: string;
+      readonly osState?: OsState;
+    };
 
 /** The rolling upgrade policy a group with the Application Health extension gets (Azure's defaults: 20 %). */
 export interface RollingUpgradeSettings {
@@ -214,7 +232,10 @@ export interface NetworkInterfaceSpec {
   readonly enableIpForwarding?: boolean;
   readonly publicIpSku?: 'Basic' | 'Standard';
   readonly privateIpAddresses?: readonly string[];
-  readonly additionalIpConfigurations?: ReadonlyArray<{ readonly name: string; readonly privateIpAddressVersion?: 'IPv4' | 'IPv6' }>;
+  readonly additionalIpConfigurations?: ReadonlyArray<{
+    readonly name: string;
+    readonly privateIpAddressVersion?: 'IPv4' | 'IPv6';
+  }>;
   readonly applicationSecurityGroups?: readonly Ref[];
   readonly publicIps?: readonly Ref[];
   /** Group. */
@@ -237,24 +258,51 @@ export interface ExtensionSpec {
 }
 export interface PlanLaunchSpecification extends LaunchSpecificationSpec {
   readonly login?: LoginSpec;
-  readonly network: { readonly virtualNetworkName: string; readonly resourceGroupName: string; readonly networkInterfaces: readonly NetworkInterfaceSpec[] };
+  readonly network: {
+    readonly virtualNetworkName: string;
+    readonly resourceGroupName: string;
+    readonly networkInterfaces: readonly NetworkInterfaceSpec[];
+  };
   readonly userData?: string;
   readonly shutdownScript?: string;
   readonly vmName?: string;
   readonly vmNamePrefix?: string;
   readonly licenseType?: string;
   readonly tags?: ReadonlyArray<{ readonly tagKey: string; readonly tagValue: string }>;
-  readonly managedServiceIdentities?: ReadonlyArray<{ readonly name: string; readonly resourceGroupName: string; readonly subscriptionId?: string }>;
+  readonly managedServiceIdentities?: ReadonlyArray<{
+    readonly name: string;
+    readonly resourceGroupName: string;
+    readonly subscriptionId?: string;
+  }>;
   readonly loadBalancersConfig?: {
-    readonly loadBalancers?: ReadonlyArray<{ readonly type: 'loadBalancer' | 'applicationGateway'; readonly resourceGroupName: string; readonly name: string; readonly backendPoolNames?: readonly string[] }>;
+    readonly loadBalancers?: ReadonlyArray<{
+      readonly type: 'loadBalancer' | 'applicationGateway';
+      readonly resourceGroupName: string;
+      readonly name: string;
+      readonly backendPoolNames?: readonly string[];
+    }>;
   };
   readonly extensions?: readonly ExtensionSpec[];
-  readonly bootDiagnostics?: { readonly isEnabled?: boolean; readonly type?: 'managed' | 'unmanaged'; readonly storageUri?: string; readonly storageUrl?: string };
+  readonly bootDiagnostics?: {
+    readonly isEnabled?: boolean;
+    readonly type?: 'managed' | 'unmanaged';
+    readonly storageUri?: string;
+    readonly storageUrl?: string;
+  };
   readonly proximityPlacementGroups?: readonly Ref[];
-  readonly secrets?: ReadonlyArray<{ readonly sourceVault: Ref; readonly vaultCertificates: ReadonlyArray<{ readonly certificateUrl: string; readonly certificateStore?: string }> }>;
+  readonly secrets?: ReadonlyArray<{
+    readonly sourceVault: Ref;
+    readonly vaultCertificates: ReadonlyArray<{ readonly certificateUrl: string; readonly certificateStore?: string }>;
+  }>;
 }
 export interface PlanComputeSpec extends ComputeSpec {
-  readonly vmSizes: { readonly odSizes: string[]; readonly spotSizes?: string[]; readonly preferredSpotSizes?: readonly string[]; readonly excludedVmSizes?: readonly string[]; readonly spotSizeAttributes?: unknown };
+  readonly vmSizes: {
+    readonly odSizes: string[];
+    readonly spotSizes?: string[];
+    readonly preferredSpotSizes?: readonly string[];
+    readonly excludedVmSizes?: readonly string[];
+    readonly spotSizeAttributes?: unknown;
+  };
   readonly launchSpecification: PlanLaunchSpecification;
 }
 export interface PlanHealthSpec {
@@ -265,14 +313,22 @@ export interface PlanHealthSpec {
 }
 /** A stored stateless group as the plan reads it (storedSpecOf's output; every other field is ignored). */
 export interface PlanGroupSpec extends StatelessGroupSpec {
-  readonly strategy?: { readonly onDemandCount?: number; readonly spotPercentage?: number; readonly availabilityVsCost?: number };
+  readonly strategy?: {
+    readonly onDemandCount?: number;
+    readonly spotPercentage?: number;
+    readonly availabilityVsCost?: number;
+  };
   readonly health?: PlanHealthSpec;
   readonly compute: PlanComputeSpec;
 }
 /** A stored stateful node as the plan reads it. */
 export interface PlanNodeSpec extends StatefulNodeSpec {
   readonly strategy?: { readonly preferredLifecycle?: 'od' | 'spot' };
-  readonly persistence: { readonly shouldPersistOsDisk: boolean; readonly shouldPersistDataDisks: boolean; readonly shouldPersistNetwork: boolean };
+  readonly persistence: {
+    readonly shouldPersistOsDisk: boolean;
+    readonly shouldPersistDataDisks: boolean;
+    readonly shouldPersistNetwork: boolean;
+  };
   readonly health?: PlanHealthSpec;
   readonly compute: PlanComputeSpec;
 }
@@ -289,7 +345,11 @@ interface PlanInputBase {
   readonly ownershipTags: Readonly<Record<string, string>>;
   readonly rollingUpgrade?: RollingUpgradeSettings;
 }
-export type AzurePlanInput = PlanInputBase & ({ readonly kind: 'statelessGroup'; readonly spec: PlanGroupSpec } | { readonly kind: 'statefulNode'; readonly spec: PlanNodeSpec });
+export type AzurePlanInput = PlanInputBase &
+  (
+    | { readonly kind: 'statelessGroup'; readonly spec: PlanGroupSpec }
+    | { readonly kind: 'statefulNode'; readonly spec: PlanNodeSpec }
+  );
 
 // ---------------------------------------------------------------- names and ids
 
@@ -338,7 +398,10 @@ function armUrl(resourcePath: string, apiVersion: string): string {
  * `uniqueName`); community → `communityGalleryImageId` (needs a public name). Undefined when the
  * name ARM needs is not known.
  */
-export function galleryAccessFor(via: VisibleVia, gallery: Pick<GalleryRecord, 'uniqueName' | 'sharing'>): GalleryAccess | undefined {
+export function galleryAccessFor(
+  via: VisibleVia,
+  gallery: Pick<GalleryRecord, 'uniqueName' | 'sharing'>,
+): GalleryAccess | undefined {
   switch (via) {
     case 'own-subscription':
     case 'gallery-grant':
@@ -360,7 +423,9 @@ function imageReferenceFor(image: PlanImage, subscriptionId: string): JsonObject
     case 'marketplace':
       return { publisher: image.publisher, offer: image.offer, sku: image.sku, version: image.version };
     case 'custom':
-      return { id: `${resourceGroupPath(subscriptionId, image.resourceGroupName)}/providers/Microsoft.Compute/images/${enc(image.name)}` };
+      return {
+        id: `${resourceGroupPath(subscriptionId, image.resourceGroupName)}/providers/Microsoft.Compute/images/${enc(image.name)}`,
+      };
     case 'gallery': {
       if (image.access.via === 'rbac') return { id: image.followsLatest ? image.definitionId : image.versionId };
       const ref = parseResourceId(image.versionId);
@@ -392,7 +457,9 @@ function compact(obj: Record<string, Json | undefined>): Obj {
 const nonEmpty = (o: Obj): Obj | undefined => (Object.keys(o).length > 0 ? o : undefined);
 
 function isHealthExtension(e: ExtensionSpec): boolean {
-  return e.publisher.toLowerCase() === 'microsoft.managedservices' && /^applicationhealth(linux|windows)$/i.test(e.type);
+  return (
+    e.publisher.toLowerCase() === 'microsoft.managedservices' && /^applicationhealth(linux|windows)$/i.test(e.type)
+  );
 }
 
 function tagsOf(ls: PlanLaunchSpecification, ownership: Readonly<Record<string, string>>): Obj {
@@ -407,7 +474,9 @@ function identityOf(ls: PlanLaunchSpecification, subscriptionId: string): Obj | 
   if (ids.length === 0) return undefined;
   const userAssignedIdentities: Obj = {};
   for (const i of ids) {
-    userAssignedIdentities[`${resourceGroupPath(i.subscriptionId ?? subscriptionId, i.resourceGroupName)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${enc(i.name)}`] = {};
+    userAssignedIdentities[
+      `${resourceGroupPath(i.subscriptionId ?? subscriptionId, i.resourceGroupName)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${enc(i.name)}`
+    ] = {};
   }
   return { type: 'UserAssigned', userAssignedIdentities };
 }
@@ -422,7 +491,10 @@ function securityTypeOf(ls: PlanLaunchSpecification, image: PlanImage): string |
 function securityProfileOf(ls: PlanLaunchSpecification, image: PlanImage): Obj | undefined {
   const s = ls.security;
   const securityType = securityTypeOf(ls, image);
-  const uefi = securityType === 'TrustedLaunch' || securityType === 'ConfidentialVM' ? nonEmpty(compact({ secureBootEnabled: s?.secureBootEnabled, vTpmEnabled: s?.vTpmEnabled })) : undefined;
+  const uefi =
+    securityType === 'TrustedLaunch' || securityType === 'ConfidentialVM'
+      ? nonEmpty(compact({ secureBootEnabled: s?.secureBootEnabled, vTpmEnabled: s?.vTpmEnabled }))
+      : undefined;
   return nonEmpty(compact({ securityType, uefiSettings: uefi, encryptionAtHost: s?.encryptionAtHost }));
 }
 
@@ -432,16 +504,35 @@ function osDiskOf(ls: PlanLaunchSpecification, image: PlanImage, deleteOption: s
   const managedDisk = nonEmpty(
     compact({
       storageAccountType: d?.type,
-      securityProfile: confidential ? { securityEncryptionType: ls.security?.confidentialOsDiskEncryption === true ? 'DiskWithVMGuestState' : 'VMGuestStateOnly' } : undefined,
+      securityProfile: confidential
+        ? {
+            securityEncryptionType:
+              ls.security?.confidentialOsDiskEncryption === true ? 'DiskWithVMGuestState' : 'VMGuestStateOnly',
+          }
+        : undefined,
     }),
   );
-  return compact({ createOption: 'FromImage', caching: d?.caching ?? 'ReadWrite', diskSizeGB: d?.sizeGB, managedDisk, deleteOption });
+  return compact({
+    createOption: 'FromImage',
+    caching: d?.caching ?? 'ReadWrite',
+    diskSizeGB: d?.sizeGB,
+    managedDisk,
+    deleteOption,
+  });
 }
 
 function dataDisksOf(ls: PlanLaunchSpecification, deleteOption: string | undefined): Json[] | undefined {
   const disks = ls.dataDisks ?? [];
   if (disks.length === 0) return undefined;
-  return disks.map((d) => compact({ lun: d.lun, diskSizeGB: d.sizeGB, createOption: 'Empty', managedDisk: { storageAccountType: d.type }, deleteOption }));
+  return disks.map((d) =>
+    compact({
+      lun: d.lun,
+      diskSizeGB: d.sizeGB,
+      createOption: 'Empty',
+      managedDisk: { storageAccountType: d.type },
+      deleteOption,
+    }),
+  );
 }
 
 function osProfileOf(
@@ -455,14 +546,18 @@ function osProfileOf(
 ): Obj {
   const login = ls.login;
   const hasPassword = login !== undefined && (login.passwordSet === true || typeof login.password === 'string');
-  if (login === undefined) notes.push('launchSpecification.login is absent: Azure needs an admin user name for a generalized image');
+  if (login === undefined)
+    notes.push('launchSpecification.login is absent: Azure needs an admin user name for a generalized image');
   let naming: Obj;
   if (kind === 'statelessGroup') {
     // Flexible appends a suffix to the prefix; a Windows computer name is at most 15 characters.
     const max = os === 'Windows' ? 9 : 15;
     const source = ls.vmNamePrefix ?? name;
     const prefix = computerNameOf(source, max);
-    if (ls.vmNamePrefix !== undefined && prefix !== ls.vmNamePrefix) notes.push(`vmNamePrefix "${ls.vmNamePrefix}" is used as computerNamePrefix "${prefix}" (${max} characters at most for ${os})`);
+    if (ls.vmNamePrefix !== undefined && prefix !== ls.vmNamePrefix)
+      notes.push(
+        `vmNamePrefix "${ls.vmNamePrefix}" is used as computerNamePrefix "${prefix}" (${max} characters at most for ${os})`,
+      );
     naming = { computerNamePrefix: prefix };
   } else {
     naming = { computerName: computerNameOf(name, os === 'Windows' ? 15 : 64) };
@@ -472,12 +567,22 @@ function osProfileOf(
     os === 'Linux' && login !== undefined
       ? compact({
           disablePasswordAuthentication: !hasPassword,
-          ssh: sshKey !== undefined ? { publicKeys: [{ path: `/home/${login.userName}/.ssh/authorized_keys`, keyData: sshKey }] } : undefined,
+          ssh:
+            sshKey !== undefined
+              ? { publicKeys: [{ path: `/home/${login.userName}/.ssh/authorized_keys`, keyData: sshKey }] }
+              : undefined,
         })
       : undefined;
   const secrets = (ls.secrets ?? []).map((s) => ({
-    sourceVault: { id: `${resourceGroupPath(subscriptionId, s.sourceVault.resourceGroupName)}/providers/Microsoft.KeyVault/vaults/${enc(s.sourceVault.name)}` },
-    vaultCertificates: s.vaultCertificates.map((c) => compact({ certificateUrl: c.certificateUrl, certificateStore: os === 'Windows' ? c.certificateStore : undefined })),
+    sourceVault: {
+      id: `${resourceGroupPath(subscriptionId, s.sourceVault.resourceGroupName)}/providers/Microsoft.KeyVault/vaults/${enc(s.sourceVault.name)}`,
+    },
+    vaultCertificates: s.vaultCertificates.map((c) =>
+      compact({
+        certificateUrl: c.certificateUrl,
+        certificateStore: os === 'Windows' ? c.certificateStore : undefined,
+      }),
+    ),
   }));
   return compact({
     ...naming,
@@ -497,8 +602,10 @@ function extensionPropertiesOf(e: ExtensionSpec): Obj {
     typeHandlerVersion: e.apiVersion,
     autoUpgradeMinorVersion: e.minorVersionAutoUpgrade,
     enableAutomaticUpgrade: e.enableAutomaticUpgrade,
-    settings: e.publicSettings === undefined ? undefined : toJson(e.publicSettings, `/extensions/${e.name}/publicSettings`),
-    [PROTECTED_SETTINGS_MARKER]: e.protectedSettingsSet === true || e.protectedSettings !== undefined ? true : undefined,
+    settings:
+      e.publicSettings === undefined ? undefined : toJson(e.publicSettings, `/extensions/${e.name}/publicSettings`),
+    [PROTECTED_SETTINGS_MARKER]:
+      e.protectedSettingsSet === true || e.protectedSettings !== undefined ? true : undefined,
   });
 }
 
@@ -524,9 +631,17 @@ function networkProfileOf(
   }
   const configurations = net.networkInterfaces.map((nic, i): Json => {
     const nicName = `${baseName}-nic${i}`;
-    if ((nic.publicIps ?? []).length > 0) notes.push(`networkInterfaces[${i}].publicIps: existing public IPs cannot be attached through a NIC configuration`);
-    if ((nic.privateIpAddresses ?? []).length > 0) notes.push(`networkInterfaces[${i}].privateIpAddresses: static private addresses need a NIC resource, not a NIC configuration`);
-    const asgs = (nic.applicationSecurityGroups ?? []).map((a) => ({ id: networkId(input.subscriptionId, a.resourceGroupName, 'applicationSecurityGroups', a.name) }));
+    if ((nic.publicIps ?? []).length > 0)
+      notes.push(
+        `networkInterfaces[${i}].publicIps: existing public IPs cannot be attached through a NIC configuration`,
+      );
+    if ((nic.privateIpAddresses ?? []).length > 0)
+      notes.push(
+        `networkInterfaces[${i}].privateIpAddresses: static private addresses need a NIC resource, not a NIC configuration`,
+      );
+    const asgs = (nic.applicationSecurityGroups ?? []).map((a) => ({
+      id: networkId(input.subscriptionId, a.resourceGroupName, 'applicationSecurityGroups', a.name),
+    }));
     const nsg = nic.securityGroup ?? nic.networkSecurityGroup;
     const publicIp = nic.assignPublicIp
       ? compact({
@@ -555,7 +670,10 @@ function networkProfileOf(
       properties: compact({
         primary: nic.isPrimary,
         enableIPForwarding: nic.enableIPForwarding ?? nic.enableIpForwarding,
-        networkSecurityGroup: nsg === undefined ? undefined : { id: networkId(input.subscriptionId, nsg.resourceGroupName, 'networkSecurityGroups', nsg.name) },
+        networkSecurityGroup:
+          nsg === undefined
+            ? undefined
+            : { id: networkId(input.subscriptionId, nsg.resourceGroupName, 'networkSecurityGroups', nsg.name) },
         deleteOption,
         ipConfigurations: [primaryIp, ...additional],
       }),
@@ -571,11 +689,22 @@ function diagnosticsOf(ls: PlanLaunchSpecification): Obj | undefined {
   return { bootDiagnostics: compact({ enabled: b.isEnabled ?? true, storageUri }) };
 }
 
-function proximityPlacementGroupOf(ls: PlanLaunchSpecification, subscriptionId: string, notes: string[]): Obj | undefined {
+function proximityPlacementGroupOf(
+  ls: PlanLaunchSpecification,
+  subscriptionId: string,
+  notes: string[],
+): Obj | undefined {
   const ppgs = ls.proximityPlacementGroups ?? [];
-  if (ppgs.length > 1) notes.push(`proximityPlacementGroups: a resource sits in one proximity placement group; only ${ppgs[0]?.name ?? ''} is used`);
+  if (ppgs.length > 1)
+    notes.push(
+      `proximityPlacementGroups: a resource sits in one proximity placement group; only ${ppgs[0]?.name ?? ''} is used`,
+    );
   const p = ppgs[0];
-  return p === undefined ? undefined : { id: `${resourceGroupPath(subscriptionId, p.resourceGroupName)}/providers/Microsoft.Compute/proximityPlacementGroups/${enc(p.name)}` };
+  return p === undefined
+    ? undefined
+    : {
+        id: `${resourceGroupPath(subscriptionId, p.resourceGroupName)}/providers/Microsoft.Compute/proximityPlacementGroups/${enc(p.name)}`,
+      };
 }
 
 function osTypeOf(spec: PlanGroupSpec | PlanNodeSpec, image: PlanImage): OsType {
@@ -595,8 +724,12 @@ function mixSizesOf(vmSizes: PlanComputeSpec['vmSizes'], notes: string[]): strin
     seen.add(key);
     all.push(s);
   }
-  if (vmSizes.spotSizeAttributes !== undefined) notes.push('vmSizes.spotSizeAttributes: an instance mix names its sizes; only the listed sizes are used');
-  if (all.length > MAX_MIX_SIZES) notes.push(`vmSizes: an instance mix takes at most ${MAX_MIX_SIZES} sizes; left out: ${all.slice(MAX_MIX_SIZES).join(', ')}`);
+  if (vmSizes.spotSizeAttributes !== undefined)
+    notes.push('vmSizes.spotSizeAttributes: an instance mix names its sizes; only the listed sizes are used');
+  if (all.length > MAX_MIX_SIZES)
+    notes.push(
+      `vmSizes: an instance mix takes at most ${MAX_MIX_SIZES} sizes; left out: ${all.slice(MAX_MIX_SIZES).join(', ')}`,
+    );
   return all.slice(0, MAX_MIX_SIZES);
 }
 
@@ -606,31 +739,50 @@ function scaleSetPlan(input: PlanInputBase, spec: PlanGroupSpec): AzurePlan {
   const name = armResourceNameOf(spec.name);
   const resourceId = scaleSetResourceId(input.subscriptionId, spec.resourceGroupName, name);
   const os = osTypeOf(spec, input.image);
-  if (spec.compute.orchestrationMode === 'Uniform') notes.push('compute.orchestrationMode Uniform: the plan makes a Flexible scale set (instance mix and Spot priority mix need Flexible)');
+  if (spec.compute.orchestrationMode === 'Uniform')
+    notes.push(
+      'compute.orchestrationMode Uniform: the plan makes a Flexible scale set (instance mix and Spot priority mix need Flexible)',
+    );
 
   const sizes = mixSizesOf(spec.compute.vmSizes, notes);
   const mix = sizes.length > 1;
   const preferred = new Set((spec.compute.vmSizes.preferredSpotSizes ?? []).map((s) => s.toLowerCase()));
   const availabilityVsCost = spec.strategy?.availabilityVsCost;
   // Why this strategy: see the module comment (preferred sizes are Spot's ranking).
-  const allocationStrategy = preferred.size > 0 ? 'Prioritized' : availabilityVsCost !== undefined && availabilityVsCost > 50 ? 'CapacityOptimized' : 'LowestPrice';
+  const allocationStrategy =
+    preferred.size > 0
+      ? 'Prioritized'
+      : availabilityVsCost !== undefined && availabilityVsCost > 50
+        ? 'CapacityOptimized'
+        : 'LowestPrice';
   const skuProfile: Obj | undefined = mix
     ? {
-        vmSizes: sizes.map((s): Obj => (allocationStrategy === 'Prioritized' ? { name: s, rank: preferred.has(s.toLowerCase()) ? 0 : 1 } : { name: s })),
+        vmSizes: sizes.map((s): Obj =>
+          allocationStrategy === 'Prioritized'
+            ? { name: s, rank: preferred.has(s.toLowerCase()) ? 0 : 1 }
+            : { name: s },
+        ),
         allocationStrategy,
       }
     : undefined;
-  const sku: Obj = mix ? { name: 'Mix', capacity: spec.capacity.target } : { name: sizes[0] ?? spec.compute.vmSizes.odSizes[0] ?? '', tier: 'Standard', capacity: spec.capacity.target };
+  const sku: Obj = mix
+    ? { name: 'Mix', capacity: spec.capacity.target }
+    : { name: sizes[0] ?? spec.compute.vmSizes.odSizes[0] ?? '', tier: 'Standard', capacity: spec.capacity.target };
 
   // Spot's default spotPercentage is 100; with onDemandCount every VM above the base is Spot.
   const onDemandCount = spec.strategy?.onDemandCount;
   const spotPercentage = spec.strategy?.spotPercentage ?? 100;
-  const priorityMixPolicy = { baseRegularPriorityCount: onDemandCount ?? 0, regularPriorityPercentageAboveBase: 100 - spotPercentage };
+  const priorityMixPolicy = {
+    baseRegularPriorityCount: onDemandCount ?? 0,
+    regularPriorityPercentageAboveBase: 100 - spotPercentage,
+  };
 
   const extensions = ls.extensions ?? [];
   const health = extensions.find(isHealthExtension);
   if (health === undefined && (spec.health?.healthCheckTypes ?? []).length > 0) {
-    notes.push(`health.healthCheckTypes (${(spec.health?.healthCheckTypes ?? []).join(', ')}) name no probe: without the Application Health extension the upgrade policy is Manual`);
+    notes.push(
+      `health.healthCheckTypes (${(spec.health?.healthCheckTypes ?? []).join(', ')}) name no probe: without the Application Health extension the upgrade policy is Manual`,
+    );
   }
   const rolling = input.rollingUpgrade ?? {};
   const upgradePolicy: Obj =
@@ -661,11 +813,16 @@ function scaleSetPlan(input: PlanInputBase, spec: PlanGroupSpec): AzurePlan {
       osDisk: osDiskOf(ls, input.image, undefined),
       dataDisks: dataDisksOf(ls, undefined),
     }),
-    osProfile: specialized ? undefined : osProfileOf('statelessGroup', os, ls, name, input.action, input.subscriptionId, notes),
+    osProfile: specialized
+      ? undefined
+      : osProfileOf('statelessGroup', os, ls, name, input.action, input.subscriptionId, notes),
     networkProfile: networkProfileOf(input, ls, name, undefined, notes),
     securityProfile: securityProfileOf(ls, input.image),
     diagnosticsProfile: diagnosticsOf(ls),
-    extensionProfile: extensions.length > 0 ? { extensions: extensions.map((e) => ({ name: e.name, properties: extensionPropertiesOf(e) })) } : undefined,
+    extensionProfile:
+      extensions.length > 0
+        ? { extensions: extensions.map((e) => ({ name: e.name, properties: extensionPropertiesOf(e) })) }
+        : undefined,
     userData: ls.userData,
   });
   const body = compact({
@@ -688,7 +845,14 @@ function scaleSetPlan(input: PlanInputBase, spec: PlanGroupSpec): AzurePlan {
   return {
     target: 'azure',
     resourceId,
-    requests: [{ method: 'PUT', url: armUrl(resourceId, input.apiVersion), ...(input.action === 'create' ? { headers: { 'If-None-Match': '*' } } : {}), body }],
+    requests: [
+      {
+        method: 'PUT',
+        url: armUrl(resourceId, input.apiVersion),
+        ...(input.action === 'create' ? { headers: { 'If-None-Match': '*' } } : {}),
+        body,
+      },
+    ],
     notes,
   };
 }
@@ -699,7 +863,9 @@ function nodeSizeOf(spec: PlanNodeSpec, notes: string[]): string {
   const v = spec.compute.vmSizes;
   const od = spec.strategy?.preferredLifecycle === 'od';
   const chosen = od ? v.odSizes[0] : (v.preferredSpotSizes?.[0] ?? v.spotSizes?.[0] ?? v.odSizes[0]);
-  const all = new Set([...v.odSizes, ...(v.spotSizes ?? []), ...(v.preferredSpotSizes ?? [])].map((s) => s.toLowerCase()));
+  const all = new Set(
+    [...v.odSizes, ...(v.spotSizes ?? []), ...(v.preferredSpotSizes ?? [])].map((s) => s.toLowerCase()),
+  );
   if (all.size > 1) notes.push(`vmSizes: a VM has one size; ${chosen ?? ''} is used`);
   return chosen ?? '';
 }
@@ -716,7 +882,8 @@ function virtualMachinePlan(input: PlanInputBase, spec: PlanNodeSpec): AzurePlan
   const spot = spec.strategy?.preferredLifecycle !== 'od';
   const zones = spec.compute.zones ?? [];
   const zone = spec.compute.preferredZone ?? zones[0];
-  if (spec.compute.preferredZone === undefined && zones.length > 1) notes.push(`zones: a VM sits in one zone; ${zone ?? ''} is used`);
+  if (spec.compute.preferredZone === undefined && zones.length > 1)
+    notes.push(`zones: a VM sits in one zone; ${zone ?? ''} is used`);
   const specialized = osStateOf(input.image) === 'Specialized';
 
   const properties = compact({
@@ -729,7 +896,9 @@ function virtualMachinePlan(input: PlanInputBase, spec: PlanNodeSpec): AzurePlan
       osDisk: osDiskOf(ls, input.image, keep(p.shouldPersistOsDisk)),
       dataDisks: dataDisksOf(ls, keep(p.shouldPersistDataDisks)),
     }),
-    osProfile: specialized ? undefined : osProfileOf('statefulNode', os, ls, name, input.action, input.subscriptionId, notes),
+    osProfile: specialized
+      ? undefined
+      : osProfileOf('statefulNode', os, ls, name, input.action, input.subscriptionId, notes),
     networkProfile: networkProfileOf(input, ls, name, keep(p.shouldPersistNetwork), notes),
     securityProfile: securityProfileOf(ls, input.image),
     diagnosticsProfile: diagnosticsOf(ls),
@@ -745,10 +914,17 @@ function virtualMachinePlan(input: PlanInputBase, spec: PlanNodeSpec): AzurePlan
     properties,
   });
   const requests: AzureRequest[] = [
-    { method: 'PUT', url: armUrl(resourceId, input.apiVersion), ...(input.action === 'create' ? { headers: { 'If-None-Match': '*' } } : {}), body },
-    ...(ls.extensions ?? []).map(
-      (e): AzureRequest => ({ method: 'PUT', url: armUrl(`${resourceId}/extensions/${enc(e.name)}`, input.apiVersion), body: { location, properties: extensionPropertiesOf(e) } }),
-    ),
+    {
+      method: 'PUT',
+      url: armUrl(resourceId, input.apiVersion),
+      ...(input.action === 'create' ? { headers: { 'If-None-Match': '*' } } : {}),
+      body,
+    },
+    ...(ls.extensions ?? []).map((e): AzureRequest => ({
+      method: 'PUT',
+      url: armUrl(`${resourceId}/extensions/${enc(e.name)}`, input.apiVersion),
+      body: { location, properties: extensionPropertiesOf(e) },
+    })),
   ];
   return { target: 'azure', resourceId, requests, notes };
 }
@@ -757,10 +933,21 @@ function virtualMachinePlan(input: PlanInputBase, spec: PlanNodeSpec): AzurePlan
 
 /** The requests that create (or update) the group's scale set or VM. Pure; never reads a password. */
 export function planAzureCreateOrUpdate(input: AzurePlanInput): AzurePlan {
-  const plan = input.kind === 'statelessGroup' ? scaleSetPlan(input, input.spec) : virtualMachinePlan(input, input.spec);
-  const keyVault = (input.spec.compute.launchSpecification.extensions ?? []).filter((e) => e.protectedSettingsFromKeyVault !== undefined);
+  const plan =
+    input.kind === 'statelessGroup' ? scaleSetPlan(input, input.spec) : virtualMachinePlan(input, input.spec);
+  const keyVault = (input.spec.compute.launchSpecification.extensions ?? []).filter(
+    (e) => e.protectedSettingsFromKeyVault !== undefined,
+  );
   if (keyVault.length === 0) return plan;
-  return { ...plan, notes: [...plan.notes, ...keyVault.map((e) => `extensions[${e.name}].protectedSettingsFromKeyVault is not mapped (ARM needs the vault's resource id)`)] };
+  return {
+    ...plan,
+    notes: [
+      ...plan.notes,
+      ...keyVault.map(
+        (e) => `extensions[${e.name}].protectedSettingsFromKeyVault is not mapped (ARM needs the vault's resource id)`,
+      ),
+    ],
+  };
 }
 
 export interface AzureRollInput {
@@ -777,7 +964,8 @@ export interface AzureRollInput {
   readonly batchSize?: number;
 }
 
-const SCALE_SET_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/(virtualMachineScaleSets|virtualMachines)\/([^/]+)$/i;
+const SCALE_SET_ID =
+  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/(virtualMachineScaleSets|virtualMachines)\/([^/]+)$/i;
 
 /**
  * The requests that roll a scale set or VM to `image`: the PATCH of
@@ -797,15 +985,23 @@ export function planAzureRoll(input: AzureRollInput): AzurePlan {
   const patch: AzureRequest = {
     method: 'PATCH',
     url: armUrl(input.resourceId, input.apiVersion),
-    body: scaleSet ? { properties: { virtualMachineProfile: { storageProfile: { imageReference } } } } : { properties: { storageProfile: { imageReference } } },
+    body: scaleSet
+      ? { properties: { virtualMachineProfile: { storageProfile: { imageReference } } } }
+      : { properties: { storageProfile: { imageReference } } },
   };
-  if (!scaleSet || input.upgradeMode === 'Rolling') return { target: 'azure', resourceId: input.resourceId, requests: [patch], notes: [] };
+  if (!scaleSet || input.upgradeMode === 'Rolling')
+    return { target: 'azure', resourceId: input.resourceId, requests: [patch], notes: [] };
   const batchSize = input.batchSize ?? 1;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a whole number of at least 1 (got ${batchSize})`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batchSize must be a whole number of at least 1 (got ${batchSize})`);
   const names = input.instanceNames ?? [];
   const batches: AzureRequest[] = [];
   for (let i = 0; i < names.length; i += batchSize) {
-    batches.push({ method: 'POST', url: armUrl(`${input.resourceId}/manualupgrade`, input.apiVersion), body: { instanceIds: names.slice(i, i + batchSize) } });
+    batches.push({
+      method: 'POST',
+      url: armUrl(`${input.resourceId}/manualupgrade`, input.apiVersion),
+      body: { instanceIds: names.slice(i, i + batchSize) },
+    });
   }
   return { target: 'azure', resourceId: input.resourceId, requests: [patch, ...batches], notes: [] };
 }
@@ -827,10 +1023,13 @@ export class MissingSecretError extends Error {
 }
 
 /** The secrets a job's live (not stored) spec carries, for `withSecrets`. */
-export function planSecretsOf(spec: { readonly compute: { readonly launchSpecification: PlanLaunchSpecification } }): PlanSecrets {
+export function planSecretsOf(spec: {
+  readonly compute: { readonly launchSpecification: PlanLaunchSpecification };
+}): PlanSecrets {
   const ls = spec.compute.launchSpecification;
   const protectedSettings: Record<string, Readonly<Record<string, unknown>>> = {};
-  for (const e of ls.extensions ?? []) if (e.protectedSettings !== undefined) protectedSettings[e.name] = e.protectedSettings;
+  for (const e of ls.extensions ?? [])
+    if (e.protectedSettings !== undefined) protectedSettings[e.name] = e.protectedSettings;
   return {
     ...(typeof ls.login?.password === 'string' ? { adminPassword: ls.login.password } : {}),
     ...(Object.keys(protectedSettings).length > 0 ? { extensionProtectedSettings: protectedSettings } : {}),
@@ -848,7 +1047,8 @@ function fill(value: Json, secrets: PlanSecrets, extension: string | undefined):
       out.adminPassword = secrets.adminPassword;
     } else if (k === PROTECTED_SETTINGS_MARKER && v === true) {
       const settings = here === undefined ? undefined : secrets.extensionProtectedSettings?.[here];
-      if (settings === undefined) throw new MissingSecretError(`the protected settings of extension ${here ?? '(unnamed)'}`);
+      if (settings === undefined)
+        throw new MissingSecretError(`the protected settings of extension ${here ?? '(unnamed)'}`);
       out.protectedSettings = toJson(settings);
     } else {
       out[k] = fill(v, secrets, here);
@@ -868,17 +1068,21 @@ export function withSecrets(plan: AzurePlan, secrets: PlanSecrets): AzurePlan {
     ...plan,
     requests: plan.requests.map((r) => {
       const ext = /\/extensions\/([^/?]+)\?/.exec(r.url)?.[1];
-      return { ...r, body: fill(r.body, secrets, ext === undefined ? undefined : decodeURIComponent(ext)) as JsonObject };
+      return {
+        ...r,
+        body: fill(r.body, secrets, ext === undefined ? undefined : decodeURIComponent(ext)) as JsonObject,
+      };
     }),
   };
 }
-
 
 function hideScripts(value: Json): Json {
   if (Array.isArray(value)) return value.map(hideScripts);
   if (value === null || typeof value !== 'object') return value;
   const out: JsonObject = {};
-  for (const [k, v] of Object.entries(value)) out[k] = (k === 'customData' || k === 'userData') && typeof v === 'string' ? { ...scriptSummary(v) } : hideScripts(v);
+  for (const [k, v] of Object.entries(value))
+    out[k] =
+      (k === 'customData' || k === 'userData') && typeof v === 'string' ? { ...scriptSummary(v) } : hideScripts(v);
   return out;
 }
 

@@ -29,7 +29,12 @@ function versionProjection(v: ImageVersionRecord): Record<string, unknown> {
     excludeFromLatest: v.excludeFromLatest,
     endOfLifeDate: v.endOfLifeDate ?? null,
     targetRegions: [...v.targetRegions]
-      .map((t) => ({ region: t.region, replicaCount: t.replicaCount, storageAccountType: t.storageAccountType.toLowerCase(), excludeFromLatest: t.excludeFromLatest === true }))
+      .map((t) => ({
+        region: t.region,
+        replicaCount: t.replicaCount,
+        storageAccountType: t.storageAccountType.toLowerCase(),
+        excludeFromLatest: t.excludeFromLatest === true,
+      }))
       .sort((a, b) => (a.region < b.region ? -1 : a.region > b.region ? 1 : 0)),
     safetyProfile: {
       allowDeletionOfReplicatedLocations: v.safetyProfile.allowDeletionOfReplicatedLocations ?? false,
@@ -72,7 +77,10 @@ function imageProjection(i: ImageDefinitionRecord): Record<string, unknown> {
 }
 
 /** Why a listed image definition must be rewritten: `missing`, or the names of the updatable fields that differ. */
-export function imageDefinitionChanges(listed: ImageDefinitionRecord, stored: ImageDefinitionRecord | undefined): Changes {
+export function imageDefinitionChanges(
+  listed: ImageDefinitionRecord,
+  stored: ImageDefinitionRecord | undefined,
+): Changes {
   if (stored === undefined) return ['missing'];
   return differingFields(imageProjection(listed), imageProjection(stored));
 }

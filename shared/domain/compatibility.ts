@@ -129,7 +129,10 @@ export interface ListedSize {
 export function listedSizes(input: Pick<CompatibilityInput, 'kind' | 'spec'>): ListedSize[] {
   const base = `${bodyRootOf(input.kind)}.compute.vmSizes`;
   const { odSizes, spotSizes = [] } = input.spec.compute.vmSizes;
-  return [...odSizes.map((name, i) => ({ name, path: `${base}.odSizes[${i}]` })), ...spotSizes.map((name, i) => ({ name, path: `${base}.spotSizes[${i}]` }))];
+  return [
+    ...odSizes.map((name, i) => ({ name, path: `${base}.odSizes[${i}]` })),
+    ...spotSizes.map((name, i) => ({ name, path: `${base}.spotSizes[${i}]` })),
+  ];
 }
 
 /** The capabilities of a listed size for the input's region, or undefined when unknown. */
@@ -140,7 +143,10 @@ function sizeFor(input: CompatibilityInput, name: string): VmSizeCapabilities | 
 }
 
 /** Runs `check` for every listed size with known capabilities. */
-function perKnownSize(input: CompatibilityInput, check: (size: VmSizeCapabilities, listed: ListedSize) => Finding | undefined): Finding[] {
+function perKnownSize(
+  input: CompatibilityInput,
+  check: (size: VmSizeCapabilities, listed: ListedSize) => Finding | undefined,
+): Finding[] {
   const out: Finding[] = [];
   for (const listed of listedSizes(input)) {
     const size = sizeFor(input, listed.name);
@@ -152,7 +158,12 @@ function perKnownSize(input: CompatibilityInput, check: (size: VmSizeCapabilitie
 }
 
 const error = (code: string, path: string, message: string): Finding => ({ severity: 'error', code, path, message });
-const warning = (code: string, path: string, message: string): Finding => ({ severity: 'warning', code, path, message });
+const warning = (code: string, path: string, message: string): Finding => ({
+  severity: 'warning',
+  code,
+  path,
+  message,
+});
 const sameText = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 function imageName(input: CompatibilityInput): string {
@@ -176,7 +187,13 @@ export function checkEndOfLife(input: CompatibilityInput): Finding[] {
   const at = Date.parse(eol);
   if (Number.isNaN(at) || at > input.now.getTime()) return [];
   const whose = own === undefined ? `its image definition's end-of-life date` : 'its end-of-life date';
-  return [warning('end-of-life', pathsFor(input.kind).version, `Image ${imageName(input)} is past ${whose} (${eol}); VMs can still be created from it.`)];
+  return [
+    warning(
+      'end-of-life',
+      pathsFor(input.kind).version,
+      `Image ${imageName(input)} is past ${whose} (${eol}); VMs can still be created from it.`,
+    ),
+  ];
 }
 
 // ---------------------------------------------------------------- image definition vs spec
@@ -185,7 +202,13 @@ export function checkEndOfLife(input: CompatibilityInput): Finding[] {
 export function checkOsType(input: CompatibilityInput): Finding[] {
   const os = input.spec.compute.os;
   if (sameText(os, input.image.osType)) return [];
-  return [error('os-type-mismatch', pathsFor(input.kind).os, `The spec's OS is ${os} but image ${input.image.ref.image} is a ${input.image.osType} image.`)];
+  return [
+    error(
+      'os-type-mismatch',
+      pathsFor(input.kind).os,
+      `The spec's OS is ${os} but image ${input.image.ref.image} is a ${input.image.osType} image.`,
+    ),
+  ];
 }
 
 /** Specialized images: no login (VMs get no osProfile). Generalized images: login required. */
@@ -202,7 +225,13 @@ export function checkLogin(input: CompatibilityInput): Finding[] {
     ];
   }
   if (input.image.osState === 'Generalized' && login === undefined) {
-    return [error('login-required', path, `Image ${input.image.ref.image} is generalized: its VMs need login credentials (userName and a password or SSH key).`)];
+    return [
+      error(
+        'login-required',
+        path,
+        `Image ${input.image.ref.image} is generalized: its VMs need login credentials (userName and a password or SSH key).`,
+      ),
+    ];
   }
   return [];
 }
@@ -211,12 +240,24 @@ export function checkLogin(input: CompatibilityInput): Finding[] {
 export const DEFAULT_OS_DISK_TYPE = 'Standard_LRS';
 
 /** Every disk of the spec with its type and path: the OS disk (its default type when omitted), then the data disks. */
-export function disksOf(input: Pick<CompatibilityInput, 'kind' | 'spec'>): Array<{ readonly type: string; readonly path: string; readonly what: string; readonly defaulted: boolean }> {
+export function disksOf(
+  input: Pick<CompatibilityInput, 'kind' | 'spec'>,
+): Array<{ readonly type: string; readonly path: string; readonly what: string; readonly defaulted: boolean }> {
   const paths = pathsFor(input.kind);
   const launch = input.spec.compute.launchSpecification;
   const osType = launch.osDisk?.type;
-  const os = { type: osType ?? DEFAULT_OS_DISK_TYPE, path: osType === undefined ? `${paths.launch}.osDisk` : paths.osDiskType, what: 'the OS disk', defaulted: osType === undefined };
-  const data = (launch.dataDisks ?? []).map((d, i) => ({ type: d.type, path: `${paths.launch}.dataDisks[${i}].type`, what: `data disk LUN ${d.lun}`, defaulted: false }));
+  const os = {
+    type: osType ?? DEFAULT_OS_DISK_TYPE,
+    path: osType === undefined ? `${paths.launch}.osDisk` : paths.osDiskType,
+    what: 'the OS disk',
+    defaulted: osType === undefined,
+  };
+  const data = (launch.dataDisks ?? []).map((d, i) => ({
+    type: d.type,
+    path: `${paths.launch}.dataDisks[${i}].type`,
+    what: `data disk LUN ${d.lun}`,
+    defaulted: false,
+  }));
   return [os, ...data];
 }
 
@@ -240,7 +281,13 @@ export function checkOsDiskSize(input: CompatibilityInput): Finding[] {
   const size = input.spec.compute.launchSpecification.osDisk?.sizeGB;
   const imageSize = input.version.osDiskSizeGB;
   if (size === undefined || imageSize === undefined || size >= imageSize) return [];
-  return [error('os-disk-too-small', pathsFor(input.kind).osDiskSize, `The OS disk is ${size} GB but image ${imageName(input)} has a ${imageSize} GB OS disk.`)];
+  return [
+    error(
+      'os-disk-too-small',
+      pathsFor(input.kind).osDiskSize,
+      `The OS disk is ${size} GB but image ${imageName(input)} has a ${imageSize} GB OS disk.`,
+    ),
+  ];
 }
 
 /** A Flexible scale set cannot be created from an image shared by another tenant (an unknown owner tenant counts as another). */
@@ -253,7 +300,13 @@ export function checkCrossTenantFlexible(input: CompatibilityInput): Finding[] {
       ? `the tenant owning image ${input.image.ref.image} is unknown to this service, so it is treated as another tenant`
       : `image ${input.image.ref.image} is shared by another tenant`;
   const applied = asked ? '' : ' (the organization applies groups to Azure, where each is a Flexible scale set)';
-  return [error('flexible-cross-tenant-image', asked ? pathsFor(input.kind).orchestrationMode : pathsFor(input.kind).version, `A Flexible scale set cannot be created from an image of another tenant: ${why}${applied}.`)];
+  return [
+    error(
+      'flexible-cross-tenant-image',
+      asked ? pathsFor(input.kind).orchestrationMode : pathsFor(input.kind).version,
+      `A Flexible scale set cannot be created from an image of another tenant: ${why}${applied}.`,
+    ),
+  ];
 }
 
 // ---------------------------------------------------------------- security type
@@ -316,11 +369,23 @@ export function checkSecurityType(input: CompatibilityInput): Finding[] {
   const security = input.spec.compute.launchSpecification.security;
   for (const flag of ['secureBootEnabled', 'vTpmEnabled'] as const) {
     if (security?.[flag] === true && effective === 'Standard') {
-      out.push(error('security-flag-needs-trusted-launch', `${paths.launch}.security.${flag}`, `${flag} needs securityType TrustedLaunch or ConfidentialVM; the VMs are Standard.`));
+      out.push(
+        error(
+          'security-flag-needs-trusted-launch',
+          `${paths.launch}.security.${flag}`,
+          `${flag} needs securityType TrustedLaunch or ConfidentialVM; the VMs are Standard.`,
+        ),
+      );
     }
   }
   if (security?.confidentialOsDiskEncryption === true && effective !== 'ConfidentialVM') {
-    out.push(error('confidential-encryption-needs-confidential-vm', `${paths.launch}.security.confidentialOsDiskEncryption`, `confidentialOsDiskEncryption needs securityType ConfidentialVM; the VMs are ${effective}.`));
+    out.push(
+      error(
+        'confidential-encryption-needs-confidential-vm',
+        `${paths.launch}.security.confidentialOsDiskEncryption`,
+        `confidentialOsDiskEncryption needs securityType ConfidentialVM; the VMs are ${effective}.`,
+      ),
+    );
   }
   if (effective !== 'Standard' && input.image.hyperVGeneration !== 'V2') {
     out.push(
@@ -336,7 +401,11 @@ export function checkSecurityType(input: CompatibilityInput): Finding[] {
       ...perKnownSize(input, (size, listed) =>
         size.trustedLaunchSupported
           ? undefined
-          : error('trusted-launch-unsupported', listed.path, `VM size ${listed.name} does not support trusted launch, which the VMs use (image ${input.image.ref.image}).`),
+          : error(
+              'trusted-launch-unsupported',
+              listed.path,
+              `VM size ${listed.name} does not support trusted launch, which the VMs use (image ${input.image.ref.image}).`,
+            ),
       ),
     );
   } else if (effective === 'ConfidentialVM') {
@@ -344,7 +413,11 @@ export function checkSecurityType(input: CompatibilityInput): Finding[] {
       ...perKnownSize(input, (size, listed) =>
         size.confidentialComputing !== undefined
           ? undefined
-          : error('confidential-vm-unsupported', listed.path, `VM size ${listed.name} is not a confidential VM size, which the VMs need (image ${input.image.ref.image}).`),
+          : error(
+              'confidential-vm-unsupported',
+              listed.path,
+              `VM size ${listed.name} is not a confidential VM size, which the VMs need (image ${input.image.ref.image}).`,
+            ),
       ),
     );
   }
@@ -365,7 +438,13 @@ export function checkVmSizeAvailability(input: CompatibilityInput): Finding[] {
       out.push(error('vm-size-not-offered', listed.path, `VM size ${listed.name} is not offered in ${region}.`));
     } else if (size.restrictedInRegion) {
       const why = size.restrictionReasons.length > 0 ? ` (${size.restrictionReasons.join(', ')})` : '';
-      out.push(error('vm-size-restricted', listed.path, `VM size ${listed.name} is restricted in ${region} for this subscription${why}.`));
+      out.push(
+        error(
+          'vm-size-restricted',
+          listed.path,
+          `VM size ${listed.name} is restricted in ${region} for this subscription${why}.`,
+        ),
+      );
     }
   }
   return out;
@@ -389,7 +468,13 @@ export function checkHyperVGeneration(input: CompatibilityInput): Finding[] {
 export function checkArchitecture(input: CompatibilityInput): Finding[] {
   const arch = input.image.architecture;
   return perKnownSize(input, (size, listed) =>
-    size.architecture === arch ? undefined : error('architecture-mismatch', listed.path, `VM size ${listed.name} is ${size.architecture} but the image is ${arch}.`),
+    size.architecture === arch
+      ? undefined
+      : error(
+          'architecture-mismatch',
+          listed.path,
+          `VM size ${listed.name} is ${size.architecture} but the image is ${arch}.`,
+        ),
   );
 }
 
@@ -431,7 +516,13 @@ export function checkEncryptionAtHost(input: CompatibilityInput): Finding[] {
   if (input.spec.compute.launchSpecification.security?.encryptionAtHost !== true) return [];
   const flag = `${pathsFor(input.kind).launch}.security.encryptionAtHost`;
   return perKnownSize(input, (size, listed) =>
-    size.encryptionAtHostSupported === false ? error('encryption-at-host-unsupported', listed.path, `VM size ${listed.name} does not support encryption at host, which ${flag} asks for.`) : undefined,
+    size.encryptionAtHostSupported === false
+      ? error(
+          'encryption-at-host-unsupported',
+          listed.path,
+          `VM size ${listed.name} does not support encryption at host, which ${flag} asks for.`,
+        )
+      : undefined,
   );
 }
 
@@ -441,7 +532,13 @@ export function checkPremiumStorage(input: CompatibilityInput): Finding[] {
   if (premium.length === 0) return [];
   const which = premium.map((d) => `${d.what} (${d.type})`).join(', ');
   return perKnownSize(input, (size, listed) =>
-    size.premiumIO ? undefined : error('premium-storage-unsupported', listed.path, `VM size ${listed.name} does not support premium storage, which ${which} need${premium.length === 1 ? 's' : ''}.`),
+    size.premiumIO
+      ? undefined
+      : error(
+          'premium-storage-unsupported',
+          listed.path,
+          `VM size ${listed.name} does not support premium storage, which ${which} need${premium.length === 1 ? 's' : ''}.`,
+        ),
   );
 }
 
@@ -454,16 +551,40 @@ export function checkRecommendedRange(input: CompatibilityInput): Finding[] {
     if (size === undefined) continue;
     const img = input.image.ref.image;
     if (size.vCPUs !== undefined && vCPUs?.min !== undefined && size.vCPUs < vCPUs.min) {
-      out.push(warning('vcpus-below-recommended', listed.path, `VM size ${listed.name} has ${size.vCPUs} vCPUs; image ${img} recommends at least ${vCPUs.min}.`));
+      out.push(
+        warning(
+          'vcpus-below-recommended',
+          listed.path,
+          `VM size ${listed.name} has ${size.vCPUs} vCPUs; image ${img} recommends at least ${vCPUs.min}.`,
+        ),
+      );
     }
     if (size.vCPUs !== undefined && vCPUs?.max !== undefined && size.vCPUs > vCPUs.max) {
-      out.push(warning('vcpus-above-recommended', listed.path, `VM size ${listed.name} has ${size.vCPUs} vCPUs; image ${img} recommends at most ${vCPUs.max}.`));
+      out.push(
+        warning(
+          'vcpus-above-recommended',
+          listed.path,
+          `VM size ${listed.name} has ${size.vCPUs} vCPUs; image ${img} recommends at most ${vCPUs.max}.`,
+        ),
+      );
     }
     if (size.memoryGB !== undefined && memoryGB?.min !== undefined && size.memoryGB < memoryGB.min) {
-      out.push(warning('memory-below-recommended', listed.path, `VM size ${listed.name} has ${size.memoryGB} GB of memory; image ${img} recommends at least ${memoryGB.min} GB.`));
+      out.push(
+        warning(
+          'memory-below-recommended',
+          listed.path,
+          `VM size ${listed.name} has ${size.memoryGB} GB of memory; image ${img} recommends at least ${memoryGB.min} GB.`,
+        ),
+      );
     }
     if (size.memoryGB !== undefined && memoryGB?.max !== undefined && size.memoryGB > memoryGB.max) {
-      out.push(warning('memory-above-recommended', listed.path, `VM size ${listed.name} has ${size.memoryGB} GB of memory; image ${img} recommends at most ${memoryGB.max} GB.`));
+      out.push(
+        warning(
+          'memory-above-recommended',
+          listed.path,
+          `VM size ${listed.name} has ${size.memoryGB} GB of memory; image ${img} recommends at most ${memoryGB.max} GB.`,
+        ),
+      );
     }
   }
   return out;

@@ -65,16 +65,25 @@ export function isVersionName(s: string): boolean {
 }
 
 /** What is wrong with one name of a ref, or undefined when it is valid. */
-export function nameProblem(field: 'subscriptionId' | 'resourceGroup' | 'gallery' | 'image' | 'version', value: string): string | undefined {
+export function nameProblem(
+  field: 'subscriptionId' | 'resourceGroup' | 'gallery' | 'image' | 'version',
+  value: string,
+): string | undefined {
   switch (field) {
     case 'subscriptionId':
       return isSubscriptionId(value) ? undefined : 'must be a subscription GUID';
     case 'resourceGroup':
-      return isResourceGroupName(value) ? undefined : 'must be a resource group name (1-90 letters, digits, _ - . ( ), not ending in .)';
+      return isResourceGroupName(value)
+        ? undefined
+        : 'must be a resource group name (1-90 letters, digits, _ - . ( ), not ending in .)';
     case 'gallery':
-      return isGalleryName(value) ? undefined : 'must be a gallery name (1-80 letters, digits, _ and ., not starting or ending with .)';
+      return isGalleryName(value)
+        ? undefined
+        : 'must be a gallery name (1-80 letters, digits, _ and ., not starting or ending with .)';
     case 'image':
-      return isImageName(value) ? undefined : 'must be an image definition name (1-80 letters, digits, _ - ., starting and ending with a letter or digit)';
+      return isImageName(value)
+        ? undefined
+        : 'must be an image definition name (1-80 letters, digits, _ - ., starting and ending with a letter or digit)';
     case 'version':
       return isVersionName(value) ? undefined : 'must be a version name Major.Minor.Patch of whole numbers';
   }
@@ -86,7 +95,8 @@ export function nameProblem(field: 'subscriptionId' | 'resourceGroup' | 'gallery
  */
 export function parseResourceId(id: string): ResourceRef {
   if (typeof id !== 'string' || id.length === 0) throw new InvalidResourceIdError(String(id), 'empty');
-  if (id.length > MAX_RESOURCE_ID_LENGTH) throw new InvalidResourceIdError(id.slice(0, 80), `longer than ${MAX_RESOURCE_ID_LENGTH} characters`);
+  if (id.length > MAX_RESOURCE_ID_LENGTH)
+    throw new InvalidResourceIdError(id.slice(0, 80), `longer than ${MAX_RESOURCE_ID_LENGTH} characters`);
   const trimmed = id.replace(/\/+$/, '');
   const parts = trimmed.split('/');
   if (parts[0] !== '') throw new InvalidResourceIdError(id, 'must start with /subscriptions/');
@@ -136,10 +146,23 @@ export function galleryRef(subscriptionId: string, resourceGroup: string, galler
   return { level: 'gallery', subscriptionId, resourceGroup, gallery };
 }
 export function imageRef(g: Omit<GalleryRef, 'level'>, image: string): ImageRef {
-  return { level: 'image', subscriptionId: g.subscriptionId, resourceGroup: g.resourceGroup, gallery: g.gallery, image };
+  return {
+    level: 'image',
+    subscriptionId: g.subscriptionId,
+    resourceGroup: g.resourceGroup,
+    gallery: g.gallery,
+    image,
+  };
 }
 export function versionRef(i: Omit<ImageRef, 'level'>, version: string): VersionRef {
-  return { level: 'version', subscriptionId: i.subscriptionId, resourceGroup: i.resourceGroup, gallery: i.gallery, image: i.image, version };
+  return {
+    level: 'version',
+    subscriptionId: i.subscriptionId,
+    resourceGroup: i.resourceGroup,
+    gallery: i.gallery,
+    image: i.image,
+    version,
+  };
 }
 
 /** The parent of a ref (an image's gallery, a version's image). */

@@ -57,7 +57,13 @@ export const JOB_ID_PATTERN = /^(?!\.{1,2}$)[A-Za-z0-9._:-]{1,128}$/;
 
 /** Spot: `compute.os` names the OS family. */
 export const OS_TYPES = ['Linux', 'Windows'] as const;
-export const OS_DISK_TYPES = ['Standard_LRS', 'StandardSSD_LRS', 'Premium_LRS', 'StandardSSD_ZRS', 'Premium_ZRS'] as const;
+export const OS_DISK_TYPES = [
+  'Standard_LRS',
+  'StandardSSD_LRS',
+  'Premium_LRS',
+  'StandardSSD_ZRS',
+  'Premium_ZRS',
+] as const;
 export const SECURITY_TYPES = ['Standard', 'TrustedLaunch', 'ConfidentialVM'] as const;
 export const ORCHESTRATION_MODES = ['Flexible', 'Uniform'] as const;
 export type OrchestrationMode = (typeof ORCHESTRATION_MODES)[number];
@@ -145,7 +151,10 @@ export function bodyRootOf(kind: JobKind): 'group' | 'statefulNode' {
 const account = z
   .string()
   .max(64)
-  .refine((s) => isSubscriptionId(s) || isSpotAccountId(s), 'must be a Spot account id (act-xxxxxxxx) or a subscription GUID');
+  .refine(
+    (s) => isSubscriptionId(s) || isSpotAccountId(s),
+    'must be a Spot account id (act-xxxxxxxx) or a subscription GUID',
+  );
 
 /** The longest soak of a roll: a week. */
 export const MAX_SOAK_MINUTES = 7 * 24 * 60;
@@ -159,14 +168,20 @@ export const autoRollPolicySchema = z
     paused: z.boolean().meta({ default: false }).optional(),
     deployment: rollDeploymentSchema.optional(),
   })
-  .describe('Auto-roll of a group on latest; set beside the body in a job envelope (`autoRoll`) or with PUT .../autoroll');
+  .describe(
+    'Auto-roll of a group on latest; set beside the body in a job envelope (`autoRoll`) or with PUT .../autoroll',
+  );
 export type AutoRollPolicyInput = z.infer<typeof autoRollPolicySchema>;
 /** Set by the auto-roll only: the version a roll job rolls the group to (the job fails unless it is latest in the group's region). */
 export const rollSchema = z
-  .strictObject({ toVersion: z.string().refine(isVersionName, 'must be a version Major.Minor.Patch'), cause: z.string().max(64).optional() })
+  .strictObject({
+    toVersion: z.string().refine(isVersionName, 'must be a version Major.Minor.Patch'),
+    cause: z.string().max(64).optional(),
+  })
   .meta({
     readOnly: true,
-    description: 'Set by the auto-roll only, on the roll jobs it queues (the version the job rolls the group to); POST /api/groups/jobs refuses an envelope carrying it (400 at /roll)',
+    description:
+      'Set by the auto-roll only, on the roll jobs it queues (the version the job rolls the group to); POST /api/groups/jobs refuses an envelope carrying it (400 at /roll)',
   });
 
 /** Optional members of the envelope beside `body` (one line per member; absent = not given). */
@@ -175,7 +190,9 @@ export const OPTIONAL_ENVELOPE_FIELDS = {
   roll: rollSchema.optional(),
   planOnly: z
     .literal(true)
-    .describe("The job only plans: the requests it would make at the organization's apply target are recorded on the job; nothing is sent and the group is not recorded, whatever the apply mode")
+    .describe(
+      "The job only plans: the requests it would make at the organization's apply target are recorded on the job; nothing is sent and the group is not recorded, whatever the apply mode",
+    )
     .optional(),
 } satisfies Record<string, z.ZodType>;
 
@@ -191,9 +208,11 @@ const headerFields = {
   ...OPTIONAL_ENVELOPE_FIELDS,
 };
 /** The envelope with its body unread: the body is checked next, with the schema of its kind and action (`bodySchema`). */
-export const jobHeaderSchema = z.strictObject({ ...headerFields, body: z.unknown() }).describe(
-  "A create carries Spot's complete body; an update only the changed fields and `name` (objects merge, arrays replace whole, null removes), merged onto the stored group and then validated as a whole. Unknown fields are rejected with their JSON Pointer.",
-);
+export const jobHeaderSchema = z
+  .strictObject({ ...headerFields, body: z.unknown() })
+  .describe(
+    "A create carries Spot's complete body; an update only the changed fields and `name` (objects merge, arrays replace whole, null removes), merged onto the stored group and then validated as a whole. Unknown fields are rejected with their JSON Pointer.",
+  );
 
 /** The body an action carries: the changed fields for an update, else complete (a create). */
 export function bodyModeOf(action: unknown): 'full' | 'patch' {
@@ -220,10 +239,15 @@ type Header = Omit<z.infer<typeof jobHeaderSchema>, 'body'>;
 /** A spec as received: complete for a create, the changed fields (and `name`) for an update. */
 export type SpecInput = { readonly name: string } & Readonly<Record<string, unknown>>;
 /** A parsed, valid envelope (the body as received). */
-export type JobEnvelope = Header & { readonly body: { readonly group: SpecInput } | { readonly statefulNode: SpecInput } };
+export type JobEnvelope = Header & {
+  readonly body: { readonly group: SpecInput } | { readonly statefulNode: SpecInput };
+};
 /** A job with its complete spec: a create as received, an update merged onto its stored group. */
 export type CompleteJob = Header &
-  ({ readonly kind: 'statelessGroup'; readonly body: { readonly group: StatelessGroupSpec } } | { readonly kind: 'statefulNode'; readonly body: { readonly statefulNode: StatefulNodeSpec } });
+  (
+    | { readonly kind: 'statelessGroup'; readonly body: { readonly group: StatelessGroupSpec } }
+    | { readonly kind: 'statefulNode'; readonly body: { readonly statefulNode: StatefulNodeSpec } }
+  );
 
 // ---------------------------------------------------------------- errors
 
@@ -321,7 +345,9 @@ function present(value: unknown, path: readonly PathSegment[]): boolean {
 }
 
 /** Fields one kind spells differently from the other, or that are not Spot's: the hint says what to write. */
-const SPELLING_HINTS: Readonly<Record<string, { readonly in: 'group' | 'statefulNode' | 'both'; readonly hint: string }>> = {
+const SPELLING_HINTS: Readonly<
+  Record<string, { readonly in: 'group' | 'statefulNode' | 'both'; readonly hint: string }>
+> = {
   versionName: { in: 'group', hint: 'a group names the image version "version"' },
   version: { in: 'statefulNode', hint: 'a stateful node names the image version "versionName"' },
   preferredZone: { in: 'group', hint: 'a group lists its preferred zones in "preferredZones"' },
@@ -337,26 +363,46 @@ function unknownFieldMessage(path: readonly PathSegment[], key: string): string 
     return `unknown field "${key}": the body of this kind is ${key === 'group' ? '"statefulNode"' : '"group"'}`;
   }
   const hint = SPELLING_HINTS[key];
-  if (hint !== undefined && (hint.in === 'both' || path.includes(hint.in))) return `unknown field "${key}": ${hint.hint}`;
+  if (hint !== undefined && (hint.in === 'both' || path.includes(hint.in)))
+    return `unknown field "${key}": ${hint.hint}`;
   return `unknown field "${key}"`;
 }
 
-function errorsFromIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly PathSegment[], input: unknown): EnvelopeError[] {
+function errorsFromIssues(
+  issues: readonly z.core.$ZodIssue[],
+  prefix: readonly PathSegment[],
+  input: unknown,
+): EnvelopeError[] {
   const out: EnvelopeError[] = [];
   for (const issue of issues) {
     const rel = issue.path.filter((p): p is PathSegment => typeof p === 'string' || typeof p === 'number');
     const full = [...prefix, ...rel];
     switch (issue.code) {
       case 'unrecognized_keys':
-        for (const key of issue.keys) out.push(envelopeError([...full, key], 'unknown-field', unknownFieldMessage(full, key)));
+        for (const key of issue.keys)
+          out.push(envelopeError([...full, key], 'unknown-field', unknownFieldMessage(full, key)));
         break;
       case 'invalid_type':
         if (!present(input, rel)) out.push(envelopeError(full, 'required', 'is required'));
-        else out.push(envelopeError(full, 'invalid-type', `must be ${issue.expected === 'int' ? 'a whole number' : `of type ${issue.expected}`}`));
+        else
+          out.push(
+            envelopeError(
+              full,
+              'invalid-type',
+              `must be ${issue.expected === 'int' ? 'a whole number' : `of type ${issue.expected}`}`,
+            ),
+          );
         break;
       case 'invalid_value':
         if (!present(input, rel)) out.push(envelopeError(full, 'required', 'is required'));
-        else out.push(envelopeError(full, 'invalid-value', `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`));
+        else
+          out.push(
+            envelopeError(
+              full,
+              'invalid-value',
+              `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`,
+            ),
+          );
         break;
       case 'invalid_format':
         out.push(envelopeError(full, 'invalid-format', issue.message));
@@ -394,7 +440,11 @@ type Decoded = { readonly ok: true; readonly value: unknown } | { readonly ok: f
 
 const tooLarge = (bytes: number): Decoded => ({
   ok: false,
-  error: envelopeError([], 'too-large', `the message is ${bytes} bytes; at most ${MAX_JOB_ENVELOPE_BYTES} (256 KB) are accepted`),
+  error: envelopeError(
+    [],
+    'too-large',
+    `the message is ${bytes} bytes; at most ${MAX_JOB_ENVELOPE_BYTES} (256 KB) are accepted`,
+  ),
 });
 
 /**
@@ -441,9 +491,13 @@ function decode(raw: unknown): Decoded {
     try {
       serialized = JSON.stringify(raw);
     } catch (e) {
-      return { ok: false, error: envelopeError([], 'not-serializable', `the message cannot be serialized as JSON: ${errorText(e)}`) };
+      return {
+        ok: false,
+        error: envelopeError([], 'not-serializable', `the message cannot be serialized as JSON: ${errorText(e)}`),
+      };
     }
-    if (serialized === undefined) return { ok: false, error: envelopeError([], 'invalid-type', 'the message must be a JSON object') };
+    if (serialized === undefined)
+      return { ok: false, error: envelopeError([], 'invalid-type', 'the message must be a JSON object') };
     if (serialized.length * 3 <= MAX_JOB_ENVELOPE_BYTES && isJsonData(raw)) return { ok: true, value: raw };
     text = serialized;
   }
@@ -455,7 +509,14 @@ function decode(raw: unknown): Decoded {
   } catch (e) {
     // Only the position: the parser's own message may quote a piece of the text (a secret, say).
     const position = e instanceof Error ? /position (\d+)/.exec(e.message)?.[1] : undefined;
-    return { ok: false, error: envelopeError([], 'not-json', `the message is not JSON${position === undefined ? '' : ` (at position ${position})`}`) };
+    return {
+      ok: false,
+      error: envelopeError(
+        [],
+        'not-json',
+        `the message is not JSON${position === undefined ? '' : ` (at position ${position})`}`,
+      ),
+    };
   }
 }
 
@@ -468,7 +529,10 @@ function readableJobId(value: unknown): string | undefined {
 /** At most MAX_REPORTED_ERRORS errors, then one saying how many more. */
 export function capErrors(errors: readonly EnvelopeError[]): EnvelopeError[] {
   return errors.length > MAX_REPORTED_ERRORS
-    ? [...errors.slice(0, MAX_REPORTED_ERRORS), envelopeError([], 'too-many-errors', `${errors.length - MAX_REPORTED_ERRORS} more errors not shown`)]
+    ? [
+        ...errors.slice(0, MAX_REPORTED_ERRORS),
+        envelopeError([], 'too-many-errors', `${errors.length - MAX_REPORTED_ERRORS} more errors not shown`),
+      ]
     : [...errors];
 }
 
@@ -488,7 +552,10 @@ export function parseJobEnvelope(raw: unknown): ParseJobEnvelopeResult {
     return parseUnsafe(raw);
   } catch (e) {
     // Defensive: validation itself should not throw; never let it escape to the host.
-    return { ok: false, errors: [envelopeError([], 'invalid-value', `the message could not be validated: ${errorText(e)}`)] };
+    return {
+      ok: false,
+      errors: [envelopeError([], 'invalid-value', `the message could not be validated: ${errorText(e)}`)],
+    };
   }
 }
 
@@ -496,9 +563,13 @@ function parseUnsafe(raw: unknown): ParseJobEnvelopeResult {
   const decoded = decode(raw);
   if (!decoded.ok) return { ok: false, errors: [decoded.error] };
   const value = decoded.value;
-  if (!isPlainObject(value)) return failed(value, [envelopeError([], 'invalid-type', 'the message must be a JSON object')]);
+  if (!isPlainObject(value))
+    return failed(value, [envelopeError([], 'invalid-type', 'the message must be a JSON object')]);
 
-  if (Object.prototype.hasOwnProperty.call(value, 'schemaVersion') && value.schemaVersion !== JOB_ENVELOPE_SCHEMA_VERSION) {
+  if (
+    Object.prototype.hasOwnProperty.call(value, 'schemaVersion') &&
+    value.schemaVersion !== JOB_ENVELOPE_SCHEMA_VERSION
+  ) {
     return failed(value, [
       envelopeError(
         ['schemaVersion'],
@@ -523,7 +594,8 @@ function parseUnsafe(raw: unknown): ParseJobEnvelopeResult {
 
 // ---------------------------------------------------------------- complete jobs (partial updates)
 
-export type CompleteJobResult = { readonly ok: true; readonly job: CompleteJob } | { readonly ok: false; readonly errors: readonly EnvelopeError[] };
+export type CompleteJobResult =
+  { readonly ok: true; readonly job: CompleteJob } | { readonly ok: false; readonly errors: readonly EnvelopeError[] };
 
 /**
  * The job with its complete spec. A create is complete as parsed. An update is merged onto the
@@ -549,8 +621,12 @@ export function specInputOf(envelope: JobEnvelope): SpecInput {
 }
 
 /** The group or stateful node spec of a complete job, with its kind. */
-export function groupSpecOf(job: CompleteJob): { kind: 'statelessGroup'; spec: StatelessGroupSpec } | { kind: 'statefulNode'; spec: StatefulNodeSpec } {
-  return job.kind === 'statelessGroup' ? { kind: 'statelessGroup', spec: job.body.group } : { kind: 'statefulNode', spec: job.body.statefulNode };
+export function groupSpecOf(
+  job: CompleteJob,
+): { kind: 'statelessGroup'; spec: StatelessGroupSpec } | { kind: 'statefulNode'; spec: StatefulNodeSpec } {
+  return job.kind === 'statelessGroup'
+    ? { kind: 'statelessGroup', spec: job.body.group }
+    : { kind: 'statefulNode', spec: job.body.statefulNode };
 }
 
 /**
@@ -567,7 +643,9 @@ export function groupIdentity(envelope: {
 }
 
 /** Where a body names the gallery's Spot account, when it does (a create, or an update that changes it). */
-export function spotAccountIdOf(envelope: JobEnvelope): { readonly value: string; readonly pointer: string } | undefined {
+export function spotAccountIdOf(
+  envelope: JobEnvelope,
+): { readonly value: string; readonly pointer: string } | undefined {
   const root = bodyRootOf(envelope.kind);
   const segments = ['compute', 'launchSpecification', 'image', 'gallery', 'spotAccountId'];
   let cur: unknown = specInputOf(envelope);
@@ -623,10 +701,22 @@ export function imageReferenceOf(job: CompleteJob): ImageReference {
   }
   if (image.marketplace !== undefined) {
     const m = image.marketplace;
-    return { source: 'marketplace', publisher: m.publisher, offer: m.offer, sku: m.sku, version: m.version, path: `${imagePath}.marketplace` };
+    return {
+      source: 'marketplace',
+      publisher: m.publisher,
+      offer: m.offer,
+      sku: m.sku,
+      version: m.version,
+      path: `${imagePath}.marketplace`,
+    };
   }
   if (image.custom !== undefined) {
-    return { source: 'custom', resourceGroupName: image.custom.resourceGroupName, name: image.custom.name, path: `${imagePath}.custom` };
+    return {
+      source: 'custom',
+      resourceGroupName: image.custom.resourceGroupName,
+      name: image.custom.name,
+      path: `${imagePath}.custom`,
+    };
   }
   // Unreachable for a complete job (exactly one source is enforced).
   throw new TypeError('the job has no image source: it was not produced by parseJobEnvelope and completeJob');
@@ -653,7 +743,10 @@ function canonicalJson(value: unknown): string {
  */
 export function envelopeFingerprint(envelope: JobEnvelope): string {
   const root = bodyRootOf(envelope.kind);
-  const withoutSecrets = { ...envelope, body: { [root]: storedSpecOf(kindLetter(envelope.kind), specInputOf(envelope)) } };
+  const withoutSecrets = {
+    ...envelope,
+    body: { [root]: storedSpecOf(kindLetter(envelope.kind), specInputOf(envelope)) },
+  };
   return createHash('sha256').update(canonicalJson(withoutSecrets), 'utf8').digest('hex');
 }
 
@@ -686,7 +779,9 @@ const MAX_MESSAGE_ID = 128;
 export function jobMessageId(account: string, jobId: string, generation = 0): string {
   const suffix = generation > 0 ? `#${generation}` : '';
   const id = `${account.toLowerCase()}/${jobId}${suffix}`;
-  return id.length <= MAX_MESSAGE_ID ? id : `${account.toLowerCase()}/~${createHash('sha256').update(jobId, 'utf8').digest('hex').slice(0, 40)}${suffix}`;
+  return id.length <= MAX_MESSAGE_ID
+    ? id
+    : `${account.toLowerCase()}/~${createHash('sha256').update(jobId, 'utf8').digest('hex').slice(0, 40)}${suffix}`;
 }
 
 /** A job's message id without what follows `@` (a follow-up's or a deferred send's counter). */
@@ -714,7 +809,9 @@ export function jobIdOfMessageId(messageId: string | undefined): string | undefi
  * The header of a kept copy sent again without its secrets (its body carries `<secret>Set`
  * markers, which the envelope parser refuses): job id, action, kind, account and group name.
  */
-export function parseKeptHeader(raw: unknown): { jobId: string; action: JobAction; kind: JobKind; account: string; name: string } | undefined {
+export function parseKeptHeader(
+  raw: unknown,
+): { jobId: string; action: JobAction; kind: JobKind; account: string; name: string } | undefined {
   const decoded = decode(raw);
   if (!decoded.ok || !isPlainObject(decoded.value)) return undefined;
   const header = jobHeaderSchema.safeParse(decoded.value);
@@ -722,5 +819,11 @@ export function parseKeptHeader(raw: unknown): { jobId: string; action: JobActio
   const body = decoded.value.body;
   const spec = isPlainObject(body) ? (body.group ?? body.statefulNode) : undefined;
   const name = isPlainObject(spec) && typeof spec.name === 'string' ? spec.name : '';
-  return { jobId: header.data.jobId, action: header.data.action, kind: header.data.kind, account: header.data.caller.account, name };
+  return {
+    jobId: header.data.jobId,
+    action: header.data.action,
+    kind: header.data.kind,
+    account: header.data.caller.account,
+    name,
+  };
 }

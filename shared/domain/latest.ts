@@ -25,7 +25,14 @@ import type { Assert, SameShape } from './schemas.js';
  */
 export const FLAG_RULES_VERSION = 2;
 
-const BLOCKING_CODES = ['provisioning-failed', 'provisioning-in-progress', 'provisioning-unknown', 'not-targeted', 'replication-in-progress', 'replication-failed'] as const;
+const BLOCKING_CODES = [
+  'provisioning-failed',
+  'provisioning-in-progress',
+  'provisioning-unknown',
+  'not-targeted',
+  'replication-in-progress',
+  'replication-failed',
+] as const;
 const EXCLUSION_CODES = ['excluded-regional', 'excluded-global'] as const;
 const WARNING_CODES = ['end-of-life', 'shallow-replication'] as const;
 /** Reasons that make a version undeployable in a region. */
@@ -41,7 +48,10 @@ export interface Reason {
   readonly message: string;
 }
 
-export const reasonSchema = z.strictObject({ code: z.enum([...BLOCKING_CODES, ...EXCLUSION_CODES, ...WARNING_CODES]), message: z.string() });
+export const reasonSchema = z.strictObject({
+  code: z.enum([...BLOCKING_CODES, ...EXCLUSION_CODES, ...WARNING_CODES]),
+  message: z.string(),
+});
 type _ReasonChecked = Assert<SameShape<Reason, z.infer<typeof reasonSchema>>>;
 
 export interface Deployability {
@@ -68,7 +78,11 @@ export function isBlocking(code: ReasonCode): code is BlockingCode {
   return BLOCKING.has(code);
 }
 
-export function deployability(version: ImageVersionRecord, region: string, opts: DeployabilityOptions = {}): Deployability {
+export function deployability(
+  version: ImageVersionRecord,
+  region: string,
+  opts: DeployabilityOptions = {},
+): Deployability {
   const where = normalizeRegion(region);
   const name = version.ref.version;
   const reasons: Reason[] = [];
@@ -81,13 +95,19 @@ export function deployability(version: ImageVersionRecord, region: string, opts:
   } else if (IN_PROGRESS_PROVISIONING.has(lowerState)) {
     reasons.push({ code: 'provisioning-in-progress', message: `Version ${name} is still provisioning (${state}).` });
   } else if (lowerState !== 'succeeded') {
-    reasons.push({ code: 'provisioning-unknown', message: `Version ${name} has provisioning state ${state}, not Succeeded.` });
+    reasons.push({
+      code: 'provisioning-unknown',
+      message: `Version ${name} has provisioning state ${state}, not Succeeded.`,
+    });
   }
 
   const target = version.targetRegions.find((t) => t.region === where);
   if (target === undefined) {
     const targeted = version.targetRegions.map((t) => t.region).join(', ') || 'none';
-    reasons.push({ code: 'not-targeted', message: `Version ${name} is not replicated to ${where || 'an unnamed region'} (target regions: ${targeted}).` });
+    reasons.push({
+      code: 'not-targeted',
+      message: `Version ${name} is not replicated to ${where || 'an unnamed region'} (target regions: ${targeted}).`,
+    });
   } else {
     const shown = target.displayName || target.region;
     switch (target.replicationState) {
@@ -121,14 +141,21 @@ export function deployability(version: ImageVersionRecord, region: string, opts:
     reasons.push({ code: 'excluded-global', message: `Version ${name} is excluded from latest.` });
   }
   if (target?.excludeFromLatest === true) {
-    reasons.push({ code: 'excluded-regional', message: `Version ${name} is excluded from latest in ${target.displayName || where}.` });
+    reasons.push({
+      code: 'excluded-regional',
+      message: `Version ${name} is excluded from latest in ${target.displayName || where}.`,
+    });
   }
 
   const now = (opts.now ?? new Date()).getTime();
   const eol = version.endOfLifeDate ?? opts.image?.endOfLifeDate;
   if (eol !== undefined && Date.parse(eol) <= now) {
-    const whose = version.endOfLifeDate === undefined ? `its image definition's end-of-life date` : 'its end-of-life date';
-    warnings.push({ code: 'end-of-life', message: `Version ${name} is past ${whose} (${eol}); it can still be deployed.` });
+    const whose =
+      version.endOfLifeDate === undefined ? `its image definition's end-of-life date` : 'its end-of-life date';
+    warnings.push({
+      code: 'end-of-life',
+      message: `Version ${name} is past ${whose} (${eol}); it can still be deployed.`,
+    });
   }
   if (version.replicationMode === 'Shallow') {
     warnings.push({
@@ -155,7 +182,11 @@ export interface LatestResult {
 }
 
 /** Resolves "latest" for a region: the highest numeric version that is deployable and eligible there. */
-export function latestVersion(versions: readonly ImageVersionRecord[], region: string, opts: DeployabilityOptions = {}): LatestResult {
+export function latestVersion(
+  versions: readonly ImageVersionRecord[],
+  region: string,
+  opts: DeployabilityOptions = {},
+): LatestResult {
   const now = opts.now ?? new Date();
   const options: DeployabilityOptions = { ...opts, now };
   const passedOver: PassedOver[] = [];

@@ -24,7 +24,8 @@ import { compareVersions } from './versions.js';
 /** Latest version name per normalised region (regions with no latest are absent). */
 export type LatestPointers = Readonly<Record<string, string>>;
 
-export type LatestCause = 'newVersionReady' | 'versionExcluded' | 'versionDeleted' | 'replicationFailed' | 'versionNotDeployable';
+export type LatestCause =
+  'newVersionReady' | 'versionExcluded' | 'versionDeleted' | 'replicationFailed' | 'versionNotDeployable';
 
 export interface LatestChange {
   readonly region: string;
@@ -38,11 +39,21 @@ export interface LatestChange {
  * (`others`, read from the stored eligibility flags, which `deployability` computed when each was
  * written) and the changed version itself (`changed`; undefined when it was deleted).
  */
-export function latestWith(others: LatestPointers, changed: ImageVersionRecord | undefined, regions: readonly string[], now: Date): LatestPointers {
+export function latestWith(
+  others: LatestPointers,
+  changed: ImageVersionRecord | undefined,
+  regions: readonly string[],
+  now: Date,
+): LatestPointers {
   const out: Record<string, string> = {};
   for (const region of regions) {
     let best = others[region];
-    if (changed && deployability(changed, region, { now }).eligibleForLatest && (best === undefined || compareVersions(changed.ref.version, best) > 0)) best = changed.ref.version;
+    if (
+      changed &&
+      deployability(changed, region, { now }).eligibleForLatest &&
+      (best === undefined || compareVersions(changed.ref.version, best) > 0)
+    )
+      best = changed.ref.version;
     if (best !== undefined) out[region] = best;
   }
   return out;
@@ -52,14 +63,23 @@ export function latestWith(others: LatestPointers, changed: ImageVersionRecord |
  * The regions whose latest changed between `previous` and `next`, with the cause. `versions` are
  * the live versions after the change (a deleted version is absent).
  */
-export function latestChanges(previous: LatestPointers, next: LatestPointers, versions: readonly ImageVersionRecord[], now: Date): LatestChange[] {
+export function latestChanges(
+  previous: LatestPointers,
+  next: LatestPointers,
+  versions: readonly ImageVersionRecord[],
+  now: Date,
+): LatestChange[] {
   const out: LatestChange[] = [];
   const regions = [...new Set([...Object.keys(previous), ...Object.keys(next)])].sort();
   for (const region of regions) {
     const before = previous[region];
     const after = next[region];
     if (before === after) continue;
-    const base = { region, ...(before !== undefined ? { previousVersion: before } : {}), ...(after !== undefined ? { newVersion: after } : {}) };
+    const base = {
+      region,
+      ...(before !== undefined ? { previousVersion: before } : {}),
+      ...(after !== undefined ? { newVersion: after } : {}),
+    };
     if (before === undefined || (after !== undefined && compareVersions(after, before) > 0)) {
       out.push({ ...base, cause: 'newVersionReady' });
       continue;
@@ -69,7 +89,12 @@ export function latestChanges(previous: LatestPointers, next: LatestPointers, ve
   return out;
 }
 
-function whyNotLatest(version: string, region: string, versions: readonly ImageVersionRecord[], now: Date): LatestCause {
+function whyNotLatest(
+  version: string,
+  region: string,
+  versions: readonly ImageVersionRecord[],
+  now: Date,
+): LatestCause {
   const record = versions.find((v) => compareVersions(v.ref.version, version) === 0);
   if (!record) return 'versionDeleted';
   const codes = deployability(record, region, { now }).reasons.map((r) => r.code);
@@ -95,12 +120,20 @@ export function readyRegions(before: ImageVersionRecord | undefined, after: Imag
  * undefined: deleted). A write that changes neither (a re-read, replication progress) cannot move
  * any region's latest, so it needs no look at the other versions.
  */
-export function affectsReaction(before: ImageVersionRecord | undefined, after: ImageVersionRecord | undefined, now: Date): boolean {
+export function affectsReaction(
+  before: ImageVersionRecord | undefined,
+  after: ImageVersionRecord | undefined,
+  now: Date,
+): boolean {
   const regions = new Set([...(before?.targetRegions ?? []), ...(after?.targetRegions ?? [])].map((t) => t.region));
   for (const region of regions) {
     const b = before ? deployability(before, region, { now }) : undefined;
     const a = after ? deployability(after, region, { now }) : undefined;
-    if ((b?.deployable ?? false) !== (a?.deployable ?? false) || (b?.eligibleForLatest ?? false) !== (a?.eligibleForLatest ?? false)) return true;
+    if (
+      (b?.deployable ?? false) !== (a?.deployable ?? false) ||
+      (b?.eligibleForLatest ?? false) !== (a?.eligibleForLatest ?? false)
+    )
+      return true;
   }
   return false;
 }
@@ -129,22 +162,30 @@ export interface RollCandidate {
   readonly policy: AutoRollPolicy;
 }
 
-export type RollSkip = 'pinned' | 'other-region' | 'disabled' | 'paused' | 'definition-paused' | 'already-on-version' | 'no-latest';
+export type RollSkip =
+  'pinned' | 'other-region' | 'disabled' | 'paused' | 'definition-paused' | 'already-on-version' | 'no-latest';
 
-export type RollDecision = { readonly roll: true; readonly notBefore: Date } | { readonly roll: false; readonly reason: RollSkip };
+export type RollDecision =
+  { readonly roll: true; readonly notBefore: Date } | { readonly roll: false; readonly reason: RollSkip };
 
 /**
  * Whether a group gets a roll job for a change of latest in a region. `changedAt` is when latest
  * changed (the event time); the soak delay counts from it.
  */
-export function rollDecision(group: RollCandidate, change: { region: string; newVersion?: string }, changedAt: Date, definitionPaused: boolean): RollDecision {
+export function rollDecision(
+  group: RollCandidate,
+  change: { region: string; newVersion?: string },
+  changedAt: Date,
+  definitionPaused: boolean,
+): RollDecision {
   if (group.specVersion.toLowerCase() !== 'latest') return { roll: false, reason: 'pinned' };
   if (group.region !== change.region) return { roll: false, reason: 'other-region' };
   if (!group.policy.enabled) return { roll: false, reason: 'disabled' };
   if (group.policy.paused) return { roll: false, reason: 'paused' };
   if (definitionPaused) return { roll: false, reason: 'definition-paused' };
   if (change.newVersion === undefined) return { roll: false, reason: 'no-latest' };
-  if (group.currentVersion !== undefined && compareVersions(group.currentVersion, change.newVersion) === 0) return { roll: false, reason: 'already-on-version' };
+  if (group.currentVersion !== undefined && compareVersions(group.currentVersion, change.newVersion) === 0)
+    return { roll: false, reason: 'already-on-version' };
   return { roll: true, notBefore: new Date(changedAt.getTime() + group.policy.soakMinutes * 60_000) };
 }
 
@@ -182,7 +223,13 @@ export function rollOrdinal(base: string, jobId: string): number | undefined {
  * Otherwise (a roll that failed for this very change, or a stale replay whose target is no longer
  * latest): nothing.
  */
-export function rollJobChoice(base: string, target: string, existing: readonly ExistingRoll[], latestNow: string | undefined, changedAt?: string): RollJobChoice {
+export function rollJobChoice(
+  base: string,
+  target: string,
+  existing: readonly ExistingRoll[],
+  latestNow: string | undefined,
+  changedAt?: string,
+): RollJobChoice {
   const rolls = existing.flatMap((j) => {
     const n = rollOrdinal(base, j.jobId);
     return n === undefined ? [] : [{ ...j, n }];

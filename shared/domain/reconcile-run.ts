@@ -27,20 +27,33 @@ export type ParsedUnitMessage = { ok: true; message: UnitMessage } | { ok: false
 
 /** Validates a message body (the queue may hold anything a producer with rights sent). */
 export function parseUnitMessage(body: unknown): ParsedUnitMessage {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, reason: 'the body is not a JSON object' };
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return { ok: false, reason: 'the body is not a JSON object' };
   const b = body as Record<string, unknown>;
-  if (b.schemaVersion !== UNIT_MESSAGE_SCHEMA) return { ok: false, reason: `schemaVersion must be ${UNIT_MESSAGE_SCHEMA}` };
+  if (b.schemaVersion !== UNIT_MESSAGE_SCHEMA)
+    return { ok: false, reason: `schemaVersion must be ${UNIT_MESSAGE_SCHEMA}` };
   if (typeof b.runId !== 'string' || !GUID.test(b.runId)) return { ok: false, reason: 'runId must be a GUID' };
-  if (typeof b.subscriptionId !== 'string' || !GUID.test(b.subscriptionId)) return { ok: false, reason: 'subscriptionId must be a GUID' };
+  if (typeof b.subscriptionId !== 'string' || !GUID.test(b.subscriptionId))
+    return { ok: false, reason: 'subscriptionId must be a GUID' };
   const unit = b.unit;
-  if (unit === null || typeof unit !== 'object' || Array.isArray(unit)) return { ok: false, reason: 'unit must be an object' };
+  if (unit === null || typeof unit !== 'object' || Array.isArray(unit))
+    return { ok: false, reason: 'unit must be an object' };
   const u = unit as Record<string, unknown>;
   if (typeof u.reread !== 'boolean') return { ok: false, reason: 'unit.reread must be a boolean' };
   if (typeof u.galleryId !== 'string') return { ok: false, reason: 'unit.galleryId must be a gallery resource id' };
   const ref = tryParseResourceId(u.galleryId);
   if (ref?.level !== 'gallery') return { ok: false, reason: 'unit.galleryId must be a gallery resource id' };
-  if (ref.subscriptionId.toLowerCase() !== b.subscriptionId.toLowerCase()) return { ok: false, reason: 'unit.galleryId is not in subscriptionId' };
-  return { ok: true, message: { schemaVersion: UNIT_MESSAGE_SCHEMA, runId: b.runId.toLowerCase(), subscriptionId: b.subscriptionId.toLowerCase(), unit: { galleryId: u.galleryId, reread: u.reread } } };
+  if (ref.subscriptionId.toLowerCase() !== b.subscriptionId.toLowerCase())
+    return { ok: false, reason: 'unit.galleryId is not in subscriptionId' };
+  return {
+    ok: true,
+    message: {
+      schemaVersion: UNIT_MESSAGE_SCHEMA,
+      runId: b.runId.toLowerCase(),
+      subscriptionId: b.subscriptionId.toLowerCase(),
+      unit: { galleryId: u.galleryId, reread: u.reread },
+    },
+  };
 }
 
 /** A gallery's key within a run: 32 hex digits of SHA-256 of its id in lower case (ARM ids are case-insensitive). */
@@ -66,16 +79,38 @@ const reconcileCountsSchema = z.strictObject({
   versionReads: count.describe('Versions re-read with a GET (new, settling, or changed)'),
   galleryReads: count.describe('Galleries re-read with a GET (new, changed or shared)'),
   imageWrites: count.describe('Image definitions rewritten from their list entry'),
-  flagUpgrades: count.describe("Version rows whose per-region flags were recomputed under the current rule"),
+  flagUpgrades: count.describe('Version rows whose per-region flags were recomputed under the current rule'),
   tombstoned: count,
   skipped: count.describe('Resources skipped as unreadable'),
 });
 export type ReconcileCounts = z.infer<typeof reconcileCountsSchema>;
 
-export const COUNT_NAMES: readonly (keyof ReconcileCounts)[] = ['subscriptions', 'galleries', 'images', 'versions', 'versionReads', 'galleryReads', 'imageWrites', 'flagUpgrades', 'tombstoned', 'skipped'];
+export const COUNT_NAMES: readonly (keyof ReconcileCounts)[] = [
+  'subscriptions',
+  'galleries',
+  'images',
+  'versions',
+  'versionReads',
+  'galleryReads',
+  'imageWrites',
+  'flagUpgrades',
+  'tombstoned',
+  'skipped',
+];
 
 export function zeroCounts(): ReconcileCounts {
-  return { subscriptions: 0, galleries: 0, images: 0, versions: 0, versionReads: 0, galleryReads: 0, imageWrites: 0, flagUpgrades: 0, tombstoned: 0, skipped: 0 };
+  return {
+    subscriptions: 0,
+    galleries: 0,
+    images: 0,
+    versions: 0,
+    versionReads: 0,
+    galleryReads: 0,
+    imageWrites: 0,
+    flagUpgrades: 0,
+    tombstoned: 0,
+    skipped: 0,
+  };
 }
 
 /** What a subscription's plan recorded: its units, the galleries listed and tombstoned, or why it failed. */
@@ -113,14 +148,21 @@ export const reconcileProgressSchema = z.strictObject({
   /** Subscriptions of the run, and those planned so far. */
   plans: tally.describe('Subscriptions of the run (total), planned so far (done) and whose gallery list failed'),
   /** The units that failed for good (at most MAX_LISTED_FAILURES, oldest first), with the error. */
-  failedUnits: z.array(z.strictObject({ galleryId: z.string(), at: dateTime, error: z.string() })).describe('The units that failed for good (at most 100, oldest first)'),
+  failedUnits: z
+    .array(z.strictObject({ galleryId: z.string(), at: dateTime, error: z.string() }))
+    .describe('The units that failed for good (at most 100, oldest first)'),
   /** The last problem met: a failed plan or unit, or a resource skipped. */
   lastError: z.strictObject({ at: dateTime, message: z.string() }).optional(),
 });
 export type ReconcileProgress = z.infer<typeof reconcileProgressSchema>;
 
 /** The answer to starting a run by hand (POST /api/manage/reconcile). */
-export const reconcileStartedSchema = z.strictObject({ runId: z.string(), status: runStatusSchema, units: count, subscriptions: count });
+export const reconcileStartedSchema = z.strictObject({
+  runId: z.string(),
+  status: runStatusSchema,
+  units: count,
+  subscriptions: count,
+});
 export type ReconcileStarted = z.infer<typeof reconcileStartedSchema>;
 
 /** Failed units listed in a progress read (all are counted in `units.failed`). */
@@ -137,7 +179,11 @@ export function clipError(message: string): string {
  * planned, and finished (succeeded, or failed when a plan or a unit failed) once every
  * subscription is planned and every planned unit has its row.
  */
-export function summarizeRun(run: { runId: string; startedAt: string; subscriptions: number }, plans: readonly PlanRow[], units: readonly UnitRow[]): ReconcileProgress {
+export function summarizeRun(
+  run: { runId: string; startedAt: string; subscriptions: number },
+  plans: readonly PlanRow[],
+  units: readonly UnitRow[],
+): ReconcileProgress {
   const counts = zeroCounts();
   const add = (c: ReconcileCounts): void => {
     for (const k of COUNT_NAMES) counts[k] += c[k];
@@ -191,6 +237,9 @@ export function summarizeRun(run: { runId: string; startedAt: string; subscripti
 /** One log line for a finished (or running) run. */
 export function describeRun(p: ReconcileProgress): string {
   const c = p.counts;
-  const failures = p.units.failed + p.plans.failed > 0 ? `; ${p.units.failed} units and ${p.plans.failed} subscription plans failed` : '';
+  const failures =
+    p.units.failed + p.plans.failed > 0
+      ? `; ${p.units.failed} units and ${p.plans.failed} subscription plans failed`
+      : '';
   return `reconcile: ${c.subscriptions} subscriptions, ${c.galleries} galleries (${c.galleryReads} re-read, ${p.units.total} units queued), ${c.images} definitions (${c.imageWrites} rewritten), ${c.versions} versions (${c.versionReads} re-read, ${c.flagUpgrades} re-flagged), ${c.tombstoned} tombstoned, ${c.skipped} skipped${failures}: ${p.status}`;
 }

@@ -29,7 +29,16 @@ import type {
   ArmSharingProfileGroup,
   ArmTargetRegion,
 } from './arm-shapes.js';
-import { formatResourceId, InvalidResourceIdError, parseResourceId, type GalleryRef, type ImageRef, type ResourceLevel, type ResourceRef, type VersionRef } from './ids.js';
+import {
+  formatResourceId,
+  InvalidResourceIdError,
+  parseResourceId,
+  type GalleryRef,
+  type ImageRef,
+  type ResourceLevel,
+  type ResourceRef,
+  type VersionRef,
+} from './ids.js';
 import { normalizeRegion } from './regions.js';
 import type { Assert, SameShape } from './schemas.js';
 
@@ -39,7 +48,9 @@ export type Open<K extends string> = K | (string & Record<never, never>);
 export type Tags = Readonly<Record<string, string>>;
 
 /** ARM provisioning states; `Unknown` when the response carried none. */
-export type ProvisioningState = Open<'Creating' | 'Updating' | 'Failed' | 'Succeeded' | 'Deleting' | 'Migrating' | 'Unknown'>;
+export type ProvisioningState = Open<
+  'Creating' | 'Updating' | 'Failed' | 'Succeeded' | 'Deleting' | 'Migrating' | 'Unknown'
+>;
 
 // ---------------------------------------------------------------- gallery
 
@@ -295,7 +306,11 @@ export function galleryRecordFrom(g: ArmGallery): GalleryRecord {
         : {
             aggregatedState: status.aggregatedState ?? 'Unknown',
             summary: (status.summary ?? []).map((s) =>
-              compact({ region: normalizeRegion(s.region ?? ''), state: s.state ?? 'Unknown', details: nonEmpty(s.details) }),
+              compact({
+                region: normalizeRegion(s.region ?? ''),
+                state: s.state ?? 'Unknown',
+                details: nonEmpty(s.details),
+              }),
             ),
           },
   });
@@ -308,7 +323,8 @@ export function imageDefinitionRecordFrom(i: ArmGalleryImage): ImageDefinitionRe
   const publisher = identifier?.publisher;
   const offer = identifier?.offer;
   const sku = identifier?.sku;
-  if (!publisher || !offer || !sku) throw ctx.error('identifier.publisher, identifier.offer and identifier.sku are required');
+  if (!publisher || !offer || !sku)
+    throw ctx.error('identifier.publisher, identifier.offer and identifier.sku are required');
   const plan = i.purchasePlan;
   const hasPlan = plan !== undefined && (plan.name ?? plan.publisher ?? plan.product) !== undefined;
   return compact({
@@ -327,7 +343,9 @@ export function imageDefinitionRecordFrom(i: ArmGalleryImage): ImageDefinitionRe
     features: featuresOf(i.features),
     recommended: compact({ vCPUs: rangeOf(i.recommended?.vCPUs), memoryGB: rangeOf(i.recommended?.memory) }),
     disallowedDiskTypes: [...(i.disallowed?.diskTypes ?? [])],
-    purchasePlan: hasPlan ? { name: plan.name ?? '', publisher: plan.publisher ?? '', product: plan.product ?? '' } : undefined,
+    purchasePlan: hasPlan
+      ? { name: plan.name ?? '', publisher: plan.publisher ?? '', product: plan.product ?? '' }
+      : undefined,
     eula: i.eula,
     privacyStatementUri: i.privacyStatementUri,
     releaseNoteUri: i.releaseNoteUri,
@@ -385,7 +403,8 @@ export function imageVersionRecordFrom(v: ArmGalleryImageVersion): ImageVersionR
     publishedDate: isoDate(ctx, 'publishingProfile.publishedDate', pp?.publishedDate),
     excludeFromLatest: pp?.excludeFromLatest ?? false,
     endOfLifeDate: isoDate(ctx, 'publishingProfile.endOfLifeDate', pp?.endOfLifeDate),
-    replicationMode: oneOf(ctx, 'publishingProfile.replicationMode', pp?.replicationMode, ['Full', 'Shallow'] as const) ?? 'Full',
+    replicationMode:
+      oneOf(ctx, 'publishingProfile.replicationMode', pp?.replicationMode, ['Full', 'Shallow'] as const) ?? 'Full',
     replicaCount,
     storageAccountType,
     source: sourceOf(v),
@@ -410,7 +429,9 @@ function dataDiskSizesOf(disks: readonly ArmGalleryDataDiskImage[] | undefined):
   if (!disks?.length) return undefined;
   return [...disks]
     .sort((a, b) => (a.lun ?? 0) - (b.lun ?? 0))
-    .flatMap((d) => (typeof d.sizeInGB === 'number' && Number.isFinite(d.sizeInGB) && d.sizeInGB >= 0 ? [d.sizeInGB] : []));
+    .flatMap((d) =>
+      typeof d.sizeInGB === 'number' && Number.isFinite(d.sizeInGB) && d.sizeInGB >= 0 ? [d.sizeInGB] : [],
+    );
 }
 
 interface Ctx {
@@ -457,7 +478,10 @@ function tagsOf(tags: Readonly<Record<string, string>> | undefined): Tags {
   return Object.fromEntries(Object.entries(tags ?? {}).filter(([, value]) => typeof value === 'string'));
 }
 
-function idsOfGroup(groups: readonly ArmSharingProfileGroup[] | undefined, type: 'subscriptions' | 'aadtenants'): string[] {
+function idsOfGroup(
+  groups: readonly ArmSharingProfileGroup[] | undefined,
+  type: 'subscriptions' | 'aadtenants',
+): string[] {
   const ids = new Set<string>();
   for (const group of groups ?? []) {
     if ((group.type ?? '').toLowerCase() !== type) continue;
@@ -474,7 +498,12 @@ function nonEmpty(s: string | undefined): string | undefined {
 }
 
 /** Matches a value case-insensitively against the known values; undefined stays undefined; unknown throws. */
-function oneOf<K extends string>(ctx: Ctx, field: string, value: string | undefined, known: readonly K[]): K | undefined {
+function oneOf<K extends string>(
+  ctx: Ctx,
+  field: string,
+  value: string | undefined,
+  known: readonly K[],
+): K | undefined {
   if (value === undefined || value === '') return undefined;
   const found = known.find((k) => k.toLowerCase() === value.toLowerCase());
   if (found === undefined) throw ctx.error(`${field} "${value}" is not one of ${known.join(', ')}`);
@@ -542,22 +571,37 @@ function featuresOf(features: readonly ArmGalleryImageFeature[] | undefined): Im
         other.set(name, value);
     }
   }
-  return compact({ securityType, diskControllerTypes, acceleratedNetwork, hibernate, other: Object.fromEntries(other) });
+  return compact({
+    securityType,
+    diskControllerTypes,
+    acceleratedNetwork,
+    hibernate,
+    other: Object.fromEntries(other),
+  });
 }
 
 /** The canonical spelling of a state ARM may send in any case; anything else is the fallback. */
 function canonicalOf<T extends string>(allowed: readonly T[], fallback: T): (state: string | undefined) => T {
   return (state) => allowed.find((a) => a.toLowerCase() === (state ?? '').toLowerCase()) ?? fallback;
 }
-const aggregatedStateOf = canonicalOf<AggregatedReplicationState>(['InProgress', 'Completed', 'Failed', 'Unknown'], 'Unknown');
-const regionalStateOf = canonicalOf<RegionalReplicationState>(['Replicating', 'Completed', 'Failed', 'Unknown'], 'Unknown');
+const aggregatedStateOf = canonicalOf<AggregatedReplicationState>(
+  ['InProgress', 'Completed', 'Failed', 'Unknown'],
+  'Unknown',
+);
+const regionalStateOf = canonicalOf<RegionalReplicationState>(
+  ['Replicating', 'Completed', 'Failed', 'Unknown'],
+  'Unknown',
+);
 
 /**
  * A targeted region without a summary entry: Completed when the aggregate is Completed (every
  * region is), Replicating when it is InProgress, otherwise Unknown (not reported, or failed
  * somewhere without saying where).
  */
-function regionalStateWithoutEntry(reported: boolean, aggregated: AggregatedReplicationState): RegionalReplicationState {
+function regionalStateWithoutEntry(
+  reported: boolean,
+  aggregated: AggregatedReplicationState,
+): RegionalReplicationState {
   if (!reported) return 'Unknown';
   if (aggregated === 'Completed') return 'Completed';
   if (aggregated === 'InProgress') return 'Replicating';
@@ -568,7 +612,10 @@ const SOURCE_PATTERNS: ReadonlyArray<readonly [RegExp, ImageVersionSourceKind]> 
   [/\/providers\/microsoft\.compute\/virtualmachines\//i, 'virtualMachine'],
   [/\/providers\/microsoft\.compute\/galleries\//i, 'galleryImageVersion'],
   [/^\/sharedgalleries\/|\/providers\/microsoft\.compute\/locations\/[^/]+\/sharedgalleries\//i, 'sharedGalleryImage'],
-  [/^\/communitygalleries\/|\/providers\/microsoft\.compute\/locations\/[^/]+\/communitygalleries\//i, 'communityGalleryImage'],
+  [
+    /^\/communitygalleries\/|\/providers\/microsoft\.compute\/locations\/[^/]+\/communitygalleries\//i,
+    'communityGalleryImage',
+  ],
   [/\/providers\/microsoft\.compute\/images\//i, 'managedImage'],
   [/\/providers\/microsoft\.compute\/snapshots\//i, 'snapshot'],
   [/\/providers\/microsoft\.compute\/disks\//i, 'disk'],

@@ -32,7 +32,8 @@ export function isValidRegionQuery(input: string): boolean {
   return regionProblem(input) === undefined;
 }
 
-export type RegionQueryResult = { readonly ok: true; readonly region: string } | { readonly ok: false; readonly problem: string };
+export type RegionQueryResult =
+  { readonly ok: true; readonly region: string } | { readonly ok: false; readonly problem: string };
 
 /** Validates and normalises a region name from a query or request body. */
 export function parseRegionQuery(input: string): RegionQueryResult {

@@ -40,7 +40,8 @@ export const PRODUCTION_TAG_VALUES: readonly string[] = ['production', 'prod'];
 
 // ---------------------------------------------------------------- rules
 
-export type ReplicaRuleCode = 'vms-per-replica' | 'scale-set-per-replica' | 'production-minimum' | 'at-least-one' | 'region-maximum';
+export type ReplicaRuleCode =
+  'vms-per-replica' | 'scale-set-per-replica' | 'production-minimum' | 'at-least-one' | 'region-maximum';
 
 /** One rule that had something to say about a region's replica count. */
 export interface ReplicaRule {
@@ -124,7 +125,12 @@ export function recommendReplicas(load: ReplicaLoad): ReplicaRecommendation {
     });
   }
   if (needed === 0 && !production) {
-    rules.push({ code: 'at-least-one', replicas: 1, decisive: true, reason: 'No group creates VMs from the version here: a targeted region holds at least one replica.' });
+    rules.push({
+      code: 'at-least-one',
+      replicas: 1,
+      decisive: true,
+      reason: 'No group creates VMs from the version here: a targeted region holds at least one replica.',
+    });
   }
   if (capped) {
     rules.push({
@@ -139,7 +145,8 @@ export function recommendReplicas(load: ReplicaLoad): ReplicaRecommendation {
 
 // ---------------------------------------------------------------- warnings for one region
 
-export type ReplicaWarningCode = 'too-few-replicas' | 'below-production-minimum' | 'above-region-maximum' | 'shallow-replication-scale';
+export type ReplicaWarningCode =
+  'too-few-replicas' | 'below-production-minimum' | 'above-region-maximum' | 'shallow-replication-scale';
 
 export interface ReplicaWarning {
   readonly code: ReplicaWarningCode;
@@ -234,7 +241,10 @@ export interface GroupLoad {
 export type SpecVersion = { readonly latest: true } | { readonly latest: false; readonly version: string };
 
 /** VMs a group may create at once: ceil(maximum × burst factor) for a stateless group, 1 for a stateful node. */
-export function concurrentVmsOf(group: Pick<GroupLoad, 'kind' | 'maximum'>, burstFactor = DEFAULT_BURST_FACTOR): number {
+export function concurrentVmsOf(
+  group: Pick<GroupLoad, 'kind' | 'maximum'>,
+  burstFactor = DEFAULT_BURST_FACTOR,
+): number {
   if (!(burstFactor > 0 && burstFactor <= 1)) throw new RangeError(`burstFactor must be in (0, 1], got ${burstFactor}`);
   if (group.kind === 'statefulNode') return 1;
   wholeNumber('maximum', group.maximum);
@@ -271,7 +281,11 @@ export const regionDemandSchema = z.strictObject({
 type _DemandChecked = Assert<SameShape<RegionDemand, z.infer<typeof regionDemandSchema>>>;
 
 /** The demand of every group using a version in one region, all assumed to create at once. */
-export function regionDemand(region: string, groups: readonly GroupLoad[], burstFactor = DEFAULT_BURST_FACTOR): RegionDemand {
+export function regionDemand(
+  region: string,
+  groups: readonly GroupLoad[],
+  burstFactor = DEFAULT_BURST_FACTOR,
+): RegionDemand {
   let statelessGroups = 0;
   let statefulNodes = 0;
   let maximumVms = 0;
@@ -293,7 +307,16 @@ export function regionDemand(region: string, groups: readonly GroupLoad[], burst
     concurrentVms += concurrentVmsOf(g, burstFactor);
     production ||= g.production;
   }
-  return { region: normalizeRegion(region), statelessGroups, statefulNodes, maximumVms, targetVms, concurrentVms, concurrentScaleSets, production };
+  return {
+    region: normalizeRegion(region),
+    statelessGroups,
+    statefulNodes,
+    maximumVms,
+    targetVms,
+    concurrentVms,
+    concurrentScaleSets,
+    production,
+  };
 }
 
 /** True when Spot-shaped tags (`[{ tagKey, tagValue }]`) mark production (see the header). */
@@ -326,7 +349,14 @@ export function groupLoadOf(kind: string, spec: unknown): GroupLoad | undefined 
   if (kind !== 'statelessGroup' || !isObject(spec.capacity)) return undefined;
   const { maximum, target } = spec.capacity;
   if (!isCount(maximum) || !isCount(target)) return undefined;
-  return { kind, name: spec.name, maximum, target, scaleSet: typeof compute.orchestrationMode === 'string', production };
+  return {
+    kind,
+    name: spec.name,
+    maximum,
+    target,
+    scaleSet: typeof compute.orchestrationMode === 'string',
+    production,
+  };
 }
 
 /** The gallery version a stored or submitted spec names (`version` for groups, `versionName` for stateful nodes). */
@@ -352,7 +382,9 @@ export interface ReplicaPrices {
  * undefined when a size is not reported. ARM reports each disk image's `sizeInGB`; snapshots are
  * billed on the occupied size, which is at most that, so estimates from it are upper bounds.
  */
-export function imageSizeGB(v: Pick<ImageVersionRecord, 'osDiskSizeGB' | 'dataDiskCount' | 'dataDiskSizesGB'>): number | undefined {
+export function imageSizeGB(
+  v: Pick<ImageVersionRecord, 'osDiskSizeGB' | 'dataDiskCount' | 'dataDiskSizesGB'>,
+): number | undefined {
   if (v.osDiskSizeGB === undefined) return undefined;
   const data = v.dataDiskSizesGB ?? [];
   if (data.length < v.dataDiskCount) return undefined;
@@ -395,7 +427,11 @@ export interface StorageEstimate {
 }
 
 /** Snapshot storage per month and first-copy egress for a version of `sizeGB` in the given regions. */
-export function storageEstimate(sizeGB: number, regions: readonly RegionStorageInput[], prices: ReplicaPrices): StorageEstimate {
+export function storageEstimate(
+  sizeGB: number,
+  regions: readonly RegionStorageInput[],
+  prices: ReplicaPrices,
+): StorageEstimate {
   if (!(sizeGB >= 0) || !Number.isFinite(sizeGB)) throw new RangeError(`sizeGB must be a number ≥ 0, got ${sizeGB}`);
   const costs: RegionStorageCost[] = [];
   const unpriced = new Set<string>();

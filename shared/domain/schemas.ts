@@ -11,10 +11,15 @@ import { z } from 'zod';
 export const dateTimeSchema = z.string().meta({ format: 'date-time' });
 
 /** A type with every `readonly` (members, arrays) dropped, all the way down: zod infers mutable types. */
-type Mutable<T> = T extends readonly (infer U)[] ? Mutable<U>[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
+type Mutable<T> = T extends readonly (infer U)[]
+  ? Mutable<U>[]
+  : T extends object
+    ? { -readonly [K in keyof T]: Mutable<T[K]> }
+    : T;
 
 /** `true` when A and B are the same type, `readonly` aside; `false` otherwise. */
-export type SameShape<A, B> = (<T>() => T extends Mutable<A> ? 1 : 2) extends <T>() => T extends Mutable<B> ? 1 : 2 ? true : false;
+export type SameShape<A, B> =
+  (<T>() => T extends Mutable<A> ? 1 : 2) extends <T>() => T extends Mutable<B> ? 1 : 2 ? true : false;
 
 /** Compiles only when T is `true`. */
 export type Assert<T extends true> = T;

@@ -76,7 +76,8 @@ export function matchesSearch(image: ImageDefinitionRecord, f: SearchCriteria): 
   if (f.hyperVGeneration !== undefined && !eq(image.hyperVGeneration, f.hyperVGeneration)) return false;
   if (f.securityType !== undefined) {
     const family = securityFamilyOf(f.securityType);
-    if (family ? !securityFamiliesOf(image).includes(family) : securityTypeKey(image) !== f.securityType.toLowerCase()) return false;
+    if (family ? !securityFamiliesOf(image).includes(family) : securityTypeKey(image) !== f.securityType.toLowerCase())
+      return false;
   }
   return true;
 }
@@ -91,7 +92,10 @@ export function searchSortKey(ref: Pick<ImageRef, 'subscriptionId' | 'resourceGr
 }
 
 /** The key range `[from, to)` holding the sort keys of every definition of a gallery. */
-export function gallerySortRange(ref: Pick<GalleryRef, 'subscriptionId' | 'resourceGroup' | 'gallery'>): { from: string; to: string } {
+export function gallerySortRange(ref: Pick<GalleryRef, 'subscriptionId' | 'resourceGroup' | 'gallery'>): {
+  from: string;
+  to: string;
+} {
   const from = encodeSortPart(`${ref.subscriptionId}/${ref.resourceGroup}/${ref.gallery}/`);
   return { from, to: `${from.slice(0, -1)}2` };
 }

@@ -25,7 +25,9 @@ export const sizeFitSchema = z.strictObject({
   encryptionAtHostSupported: z.boolean().optional(),
   zones: z.array(z.string()).describe('Zones of the region the size is available in').optional(),
   fits: z.boolean().describe('No compatibility rule of a job refuses the size for this version and security type'),
-  errors: z.array(findingSchema).describe('Why a job listing the size fails (code and message as the job would report them)'),
+  errors: z
+    .array(findingSchema)
+    .describe('Why a job listing the size fails (code and message as the job would report them)'),
   warnings: z.array(findingSchema),
 });
 export type SizeFit = z.infer<typeof sizeFitSchema>;
@@ -60,7 +62,9 @@ export function defaultSecurityType(image: Pick<ImageDefinitionRecord, 'features
 export function sizeFits(input: SizeFitInput): SizeFit[] {
   const region = normalizeRegion(input.region);
   const offered = Object.values(input.vmSizes)
-    .filter((s): s is VmSizeCapabilities => s !== undefined && s.offeredInRegion && normalizeRegion(s.region) === region)
+    .filter(
+      (s): s is VmSizeCapabilities => s !== undefined && s.offeredInRegion && normalizeRegion(s.region) === region,
+    )
     .sort((a, b) => a.name.localeCompare(b.name));
   if (offered.length === 0) return [];
   const spec: StatelessGroupSpec = {
@@ -71,27 +75,44 @@ export function sizeFits(input: SizeFitInput): SizeFit[] {
     compute: {
       os: input.image.osType,
       vmSizes: { odSizes: offered.map((s) => s.name) },
-      launchSpecification: { image: {}, ...(input.securityType === undefined ? {} : { security: { securityType: input.securityType } }) },
+      launchSpecification: {
+        image: {},
+        ...(input.securityType === undefined ? {} : { security: { securityType: input.securityType } }),
+      },
     },
   };
-  const findings = checkCompatibility({ kind: 'statelessGroup', spec, region, image: input.image, version: input.version, vmSizes: input.vmSizes, imageTenant: 'same', now: input.now });
+  const findings = checkCompatibility({
+    kind: 'statelessGroup',
+    spec,
+    region,
+    image: input.image,
+    version: input.version,
+    vmSizes: input.vmSizes,
+    imageTenant: 'same',
+    now: input.now,
+  });
   const paths = listedSizes({ kind: 'statelessGroup', spec });
   const fits = offered.map((size, i): SizeFit => {
-    const here = findings.filter((f) => f.path === paths[i]?.path).map((f) => ({ severity: f.severity, finding: { code: f.code, message: f.message } }));
+    const here = findings
+      .filter((f) => f.path === paths[i]?.path)
+      .map((f) => ({ severity: f.severity, finding: { code: f.code, message: f.message } }));
     const errors = here.filter((f) => f.severity === 'error').map((f) => f.finding);
     return {
       name: size.name,
       ...(size.vCPUs === undefined ? {} : { vCPUs: size.vCPUs }),
       ...(size.memoryGB === undefined ? {} : { memoryGB: size.memoryGB }),
       premiumIO: size.premiumIO,
-      ...(size.encryptionAtHostSupported === undefined ? {} : { encryptionAtHostSupported: size.encryptionAtHostSupported }),
+      ...(size.encryptionAtHostSupported === undefined
+        ? {}
+        : { encryptionAtHostSupported: size.encryptionAtHostSupported }),
       ...(size.zones === undefined ? {} : { zones: size.zones }),
       fits: errors.length === 0,
       errors,
       warnings: here.filter((f) => f.severity === 'warning').map((f) => f.finding),
     };
   });
-  const rank = (s: SizeFit): number[] => (s.fits ? [0, s.warnings.length, s.vCPUs ?? Infinity, s.memoryGB ?? Infinity] : [1, s.errors.length, 0, 0]);
+  const rank = (s: SizeFit): number[] =>
+    s.fits ? [0, s.warnings.length, s.vCPUs ?? Infinity, s.memoryGB ?? Infinity] : [1, s.errors.length, 0, 0];
   return fits.sort((a, b) => {
     const [x, y] = [rank(a), rank(b)];
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return (x[i] ?? 0) - (y[i] ?? 0);

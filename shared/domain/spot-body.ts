@@ -56,8 +56,24 @@ export function fieldTree(kind: Kind): FieldNode {
     const scalarArray = type.endsWith('[]');
     const node: FieldNode =
       type === 'object'
-        ? { name, path, flags, required: flags.includes('R'), array: objectArray, ...(maxItems !== undefined ? { maxItems } : {}), children: new Map() }
-        : { name, path, flags, required: flags.includes('R'), array: scalarArray, ...(maxItems !== undefined ? { maxItems } : {}), scalar: SCALARS[(scalarArray ? type.slice(0, -2) : type) as keyof typeof SCALARS] };
+        ? {
+            name,
+            path,
+            flags,
+            required: flags.includes('R'),
+            array: objectArray,
+            ...(maxItems !== undefined ? { maxItems } : {}),
+            children: new Map(),
+          }
+        : {
+            name,
+            path,
+            flags,
+            required: flags.includes('R'),
+            array: scalarArray,
+            ...(maxItems !== undefined ? { maxItems } : {}),
+            scalar: SCALARS[(scalarArray ? type.slice(0, -2) : type) as keyof typeof SCALARS],
+          };
     if (node.array && node.maxItems === undefined) throw new Error(`field table: array ${path} has no cap`);
     if (parent.children.has(name)) throw new Error(`field table: ${path} listed twice`);
     parent.children.set(name, node);
@@ -75,10 +91,21 @@ function scalarSchema(t: ScalarType): z.ZodType {
       if (t.min !== undefined && t.min > 0) s = s.min(t.min, { message: 'must not be empty', abort: true });
       const pattern = t.pattern;
       const check = t.check;
-      if (pattern === undefined && check === undefined && (t.min ?? 0) > 0) return s.refine((v) => v.trim().length > 0, 'must not be blank');
+      if (pattern === undefined && check === undefined && (t.min ?? 0) > 0)
+        return s.refine((v) => v.trim().length > 0, 'must not be blank');
       return s.superRefine((v, ctx) => {
-        const problem = check !== undefined ? check(v) : pattern !== undefined && !pattern.test(v) ? (t.hint ?? `must match ${String(pattern)}`) : undefined;
-        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, params: { code: t.code ?? (check !== undefined ? 'invalid-value' : 'invalid-format') } });
+        const problem =
+          check !== undefined
+            ? check(v)
+            : pattern !== undefined && !pattern.test(v)
+              ? (t.hint ?? `must match ${String(pattern)}`)
+              : undefined;
+        if (problem !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            message: problem,
+            params: { code: t.code ?? (check !== undefined ? 'invalid-value' : 'invalid-format') },
+          });
       });
     }
     case 'enum':
@@ -94,7 +121,12 @@ function scalarSchema(t: ScalarType): z.ZodType {
     case 'json':
       return z.record(z.string().max(256), z.unknown()).superRefine((v, ctx) => {
         const bytes = Buffer.byteLength(JSON.stringify(v), 'utf8');
-        if (bytes > t.maxBytes) ctx.addIssue({ code: 'custom', message: `must be at most ${t.maxBytes} bytes of JSON (got ${bytes})`, params: { code: 'too-big' } });
+        if (bytes > t.maxBytes)
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be at most ${t.maxBytes} bytes of JSON (got ${bytes})`,
+            params: { code: 'too-big' },
+          });
       });
   }
 }
@@ -109,7 +141,8 @@ function cappedArray(item: z.ZodType, node: FieldNode): z.ZodType {
       const seen = new Set<string>();
       list.forEach((v, i) => {
         const key = JSON.stringify(v);
-        if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i], message: `repeats ${key}`, params: { code: 'duplicate-item' } });
+        if (seen.has(key))
+          ctx.addIssue({ code: 'custom', path: [i], message: `repeats ${key}`, params: { code: 'duplicate-item' } });
         seen.add(key);
       });
     });
@@ -124,18 +157,32 @@ function cappedArray(item: z.ZodType, node: FieldNode): z.ZodType {
 // ---------------------------------------------------------------- cross-field rules
 
 type Refinement = (value: Record<string, unknown>, ctx: z.RefinementCtx, mode: SpecMode) => void;
-const issue = (ctx: z.RefinementCtx, path: PropertyKey[], code: string, message: string) => ctx.addIssue({ code: 'custom', path, message, params: { code } });
+const issue = (ctx: z.RefinementCtx, path: PropertyKey[], code: string, message: string) =>
+  ctx.addIssue({ code: 'custom', path, message, params: { code } });
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Azure's disallowed admin passwords (OSProfile.adminPassword). */
-const DISALLOWED_PASSWORDS = new Set(['abc@123', 'p@$$w0rd', 'p@ssw0rd', 'p@ssword123', 'pa$$word', 'pass@word1', 'password!', 'password1', 'password22', 'iloveyou!']);
+const DISALLOWED_PASSWORDS = new Set([
+  'abc@123',
+  'p@$$w0rd',
+  'p@ssw0rd',
+  'p@ssword123',
+  'pa$$word',
+  'pass@word1',
+  'password!',
+  'password1',
+  'password22',
+  'iloveyou!',
+]);
 
 /** Why a password breaks Azure's rules for the OS, or undefined. Never echoes the password. */
 export function passwordProblem(password: string, os: 'Linux' | 'Windows'): string | undefined {
   const [min, max] = os === 'Windows' ? [12, 123] : [6, 72];
-  if (password.length < min || password.length > max) return `must be ${min}-${max} characters for ${os} (got ${password.length})`;
+  if (password.length < min || password.length > max)
+    return `must be ${min}-${max} characters for ${os} (got ${password.length})`;
   const classes = [/[a-z]/, /[A-Z]/, /\d/, /[\W_]/].filter((re) => re.test(password)).length;
-  if (classes < 3) return `must have 3 of: a lower-case letter, an upper-case letter, a digit, a special character (has ${classes})`;
+  if (classes < 3)
+    return `must have 3 of: a lower-case letter, an upper-case letter, a digit, a special character (has ${classes})`;
   if (DISALLOWED_PASSWORDS.has(password.toLowerCase())) return 'is a password Azure disallows';
   return undefined;
 }
@@ -150,24 +197,43 @@ const REFINEMENTS: Readonly<Record<string, Refinement>> = {
     const count = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
     if (!count(min) || !count(max) || !count(target)) return;
     if (min > max) issue(ctx, ['minimum'], 'capacity-order', `must be at most maximum (${max})`);
-    if (target < min || target > max) issue(ctx, ['target'], 'capacity-order', `must be between minimum (${min}) and maximum (${max})`);
+    if (target < min || target > max)
+      issue(ctx, ['target'], 'capacity-order', `must be between minimum (${min}) and maximum (${max})`);
   },
   strategy: (s, ctx) => {
-    if (s.spotPercentage !== undefined && s.onDemandCount !== undefined) issue(ctx, ['onDemandCount'], 'spot-percentage-and-on-demand-count', 'give spotPercentage or onDemandCount, not both');
+    if (s.spotPercentage !== undefined && s.onDemandCount !== undefined)
+      issue(
+        ctx,
+        ['onDemandCount'],
+        'spot-percentage-and-on-demand-count',
+        'give spotPercentage or onDemandCount, not both',
+      );
   },
   'compute.vmSizes': (v, ctx) => {
-    if (v.spotSizes === undefined && v.spotSizeAttributes === undefined) issue(ctx, ['spotSizes'], 'required', 'is required (or spotSizeAttributes)');
+    if (v.spotSizes === undefined && v.spotSizeAttributes === undefined)
+      issue(ctx, ['spotSizes'], 'required', 'is required (or spotSizeAttributes)');
   },
   'compute.launchSpecification.image': (image, ctx) => {
     const given = IMAGE_SOURCES.filter((k) => image[k] !== undefined);
     if (given.length !== 1) {
-      issue(ctx, [], 'exactly-one-image-source', `must have exactly one of gallery, marketplace, custom (${given.length === 0 ? 'none given' : `got ${given.join(' and ')}`})`);
+      issue(
+        ctx,
+        [],
+        'exactly-one-image-source',
+        `must have exactly one of gallery, marketplace, custom (${given.length === 0 ? 'none given' : `got ${given.join(' and ')}`})`,
+      );
     }
   },
   'compute.launchSpecification.network': (n, ctx) => {
     const nics = Array.isArray(n.networkInterfaces) ? n.networkInterfaces.filter(isObj) : [];
     const primaries = nics.filter((i) => i.isPrimary === true).length;
-    if (nics.length > 0 && primaries !== 1) issue(ctx, ['networkInterfaces'], 'one-primary-interface', `must have exactly one primary network interface (got ${primaries})`);
+    if (nics.length > 0 && primaries !== 1)
+      issue(
+        ctx,
+        ['networkInterfaces'],
+        'one-primary-interface',
+        `must have exactly one primary network interface (got ${primaries})`,
+      );
   },
   'compute.launchSpecification.login': (l, ctx, mode) => {
     if (l.sshPublicKey === undefined && l.password === undefined && !(mode === 'stored' && l.passwordSet === true)) {
@@ -178,17 +244,25 @@ const REFINEMENTS: Readonly<Record<string, Refinement>> = {
     const disks = Array.isArray(ls.dataDisks) ? ls.dataDisks.filter(isObj) : [];
     const luns = new Set<unknown>();
     disks.forEach((d, i) => {
-      if (luns.has(d.lun)) issue(ctx, ['dataDisks', i, 'lun'], 'duplicate-lun', `LUN ${String(d.lun)} is used by another data disk`);
+      if (luns.has(d.lun))
+        issue(ctx, ['dataDisks', i, 'lun'], 'duplicate-lun', `LUN ${String(d.lun)} is used by another data disk`);
       luns.add(d.lun);
     });
   },
   compute: (c, ctx, mode) => {
     const zones = Array.isArray(c.zones) ? (c.zones as unknown[]) : undefined;
     if (zones !== undefined) {
-      if (typeof c.preferredZone === 'string' && !zones.includes(c.preferredZone)) issue(ctx, ['preferredZone'], 'preferred-zone-not-in-zones', `must be one of zones (${zones.join(', ')})`);
+      if (typeof c.preferredZone === 'string' && !zones.includes(c.preferredZone))
+        issue(ctx, ['preferredZone'], 'preferred-zone-not-in-zones', `must be one of zones (${zones.join(', ')})`);
       if (Array.isArray(c.preferredZones)) {
         (c.preferredZones as unknown[]).forEach((z, i) => {
-          if (!zones.includes(z)) issue(ctx, ['preferredZones', i], 'preferred-zone-not-in-zones', `must be one of zones (${zones.join(', ')})`);
+          if (!zones.includes(z))
+            issue(
+              ctx,
+              ['preferredZones', i],
+              'preferred-zone-not-in-zones',
+              `must be one of zones (${zones.join(', ')})`,
+            );
         });
       }
     }
@@ -202,8 +276,10 @@ const REFINEMENTS: Readonly<Record<string, Refinement>> = {
       if (p !== undefined) issue(ctx, [...at, 'password'], 'password-rules', p);
     }
     if (os === 'Windows') {
-      if (login.sshPublicKey !== undefined) issue(ctx, [...at, 'sshPublicKey'], 'windows-ssh-key', 'Windows VMs take a password, not an SSH public key');
-      else if (login.password === undefined && !(mode === 'stored' && login.passwordSet === true)) issue(ctx, [...at, 'password'], 'windows-password-required', 'Windows VMs need a password');
+      if (login.sshPublicKey !== undefined)
+        issue(ctx, [...at, 'sshPublicKey'], 'windows-ssh-key', 'Windows VMs take a password, not an SSH public key');
+      else if (login.password === undefined && !(mode === 'stored' && login.passwordSet === true))
+        issue(ctx, [...at, 'password'], 'windows-password-required', 'Windows VMs need a password');
     }
   },
 };
@@ -225,12 +301,15 @@ function nodeSchema(node: FieldNode, mode: SpecMode, refinements: Readonly<Recor
       const s = nodeSchema(child, childMode, refinements);
       const required = child.required && childMode !== 'patch';
       shape[child.name] = childMode === 'patch' ? s.nullable().optional() : required ? s : s.optional();
-      if (child.flags.includes('S') && childMode === 'stored') shape[markerName(child.name)] = z.literal(true).optional();
+      if (child.flags.includes('S') && childMode === 'stored')
+        shape[markerName(child.name)] = z.literal(true).optional();
     }
-    if (mode === 'patch' && node.path === '') shape.name = nodeSchema(node.children.get('name') as FieldNode, 'full', refinements);
+    if (mode === 'patch' && node.path === '')
+      shape.name = nodeSchema(node.children.get('name') as FieldNode, 'full', refinements);
     let object: z.ZodType = z.strictObject(shape);
     const refine = refinements[node.path.replace(/\[\]$/, '')];
-    if (refine !== undefined && childMode !== 'patch') object = object.superRefine((v, ctx) => refine(v as Record<string, unknown>, ctx, childMode));
+    if (refine !== undefined && childMode !== 'patch')
+      object = object.superRefine((v, ctx) => refine(v as Record<string, unknown>, ctx, childMode));
     schema = node.array ? cappedArray(object, node) : object;
   } else {
     const scalar = scalarSchema(node.scalar as ScalarType);
@@ -257,7 +336,13 @@ export function specSchema(kind: Kind, mode: SpecMode): z.ZodType {
 function scalarJsonSchema(t: ScalarType): Record<string, unknown> {
   switch (t.type) {
     case 'string':
-      return { type: 'string', ...(t.min ? { minLength: t.min } : {}), maxLength: t.max, ...(t.pattern ? { pattern: t.pattern.source } : {}), ...(t.hint ? { description: t.hint } : {}) };
+      return {
+        type: 'string',
+        ...(t.min ? { minLength: t.min } : {}),
+        maxLength: t.max,
+        ...(t.pattern ? { pattern: t.pattern.source } : {}),
+        ...(t.hint ? { description: t.hint } : {}),
+      };
     case 'enum':
       return { enum: [...t.values] };
     case 'integer':
@@ -274,7 +359,11 @@ function scalarJsonSchema(t: ScalarType): Record<string, unknown> {
 }
 
 function nodeJsonSchema(node: FieldNode, mode: 'full' | 'patch'): Record<string, unknown> {
-  const notes = [node.flags.includes('S') ? 'secret: validated, used, never stored or returned' : '', node.flags.includes('X') ? 'stored; returned only as { size, sha256 }' : '', node.flags.includes('E') ? "this service's extension, not a Spot field" : ''].filter(Boolean);
+  const notes = [
+    node.flags.includes('S') ? 'secret: validated, used, never stored or returned' : '',
+    node.flags.includes('X') ? 'stored; returned only as { size, sha256 }' : '',
+    node.flags.includes('E') ? "this service's extension, not a Spot field" : '',
+  ].filter(Boolean);
   let schema: Record<string, unknown>;
   if (node.children !== undefined) {
     const childMode = mode === 'patch' && node.array ? 'full' : mode;
@@ -282,14 +371,23 @@ function nodeJsonSchema(node: FieldNode, mode: 'full' | 'patch'): Record<string,
     const required: string[] = [];
     for (const child of node.children.values()) {
       properties[child.name] = nodeJsonSchema(child, childMode);
-      if (child.required && (childMode === 'full' || (node.path === '' && child.name === 'name'))) required.push(child.name);
+      if (child.required && (childMode === 'full' || (node.path === '' && child.name === 'name')))
+        required.push(child.name);
     }
     schema = { type: 'object', additionalProperties: false, properties, ...(required.length > 0 ? { required } : {}) };
   } else {
     schema = scalarJsonSchema(node.scalar as ScalarType);
   }
-  if (node.array) schema = { type: 'array', maxItems: node.maxItems, ...(node.required && mode === 'full' ? { minItems: 1 } : {}), ...(node.flags.includes('U') ? { uniqueItems: true } : {}), items: schema };
-  if (node.flags.includes('O')) schema = { ...schema, readOnly: true, description: 'set by Spot: accepted, not stored' };
+  if (node.array)
+    schema = {
+      type: 'array',
+      maxItems: node.maxItems,
+      ...(node.required && mode === 'full' ? { minItems: 1 } : {}),
+      ...(node.flags.includes('U') ? { uniqueItems: true } : {}),
+      items: schema,
+    };
+  if (node.flags.includes('O'))
+    schema = { ...schema, readOnly: true, description: 'set by Spot: accepted, not stored' };
   if (node.flags.includes('S')) schema = { ...schema, writeOnly: true };
   if (notes.length > 0) schema = { ...schema, description: notes.join('; ') };
   return schema;
@@ -325,7 +423,9 @@ function visit(root: unknown, path: string, fn: (parent: Record<string, unknown>
     const array = raw.endsWith('[]');
     const key = array ? raw.slice(0, -2) : raw;
     if (i === segments.length - 1) {
-      if (array) for (const item of Array.isArray(value[key]) ? (value[key] as unknown[]) : []) fn(item as Record<string, unknown>, key);
+      if (array)
+        for (const item of Array.isArray(value[key]) ? (value[key] as unknown[]) : [])
+          fn(item as Record<string, unknown>, key);
       else if (Object.prototype.hasOwnProperty.call(value, key)) fn(value, key);
       return;
     }
@@ -361,7 +461,8 @@ function copyJson(value: unknown): unknown {
   for (const key of Object.keys(value)) {
     const copy = copyJson(value[key]);
     // `__proto__` as data (JSON.parse makes it an own property) stays data.
-    if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
     else out[key] = copy;
   }
   return out;
@@ -436,7 +537,8 @@ export function secretPointersOf(kind: Kind, spec: unknown): string[] {
           } else walk(item, i + 1, `${at}/${escape(key)}/${n}`);
         });
       } else if (i === segments.length - 1) {
-        if (Object.prototype.hasOwnProperty.call(value, key) && next !== null && next !== undefined) pointers.push(`${at}/${escape(key)}`);
+        if (Object.prototype.hasOwnProperty.call(value, key) && next !== null && next !== undefined)
+          pointers.push(`${at}/${escape(key)}`);
       } else walk(next, i + 1, `${at}/${escape(key)}`);
     };
     walk(spec, 0, '');

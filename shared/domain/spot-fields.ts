@@ -57,47 +57,117 @@ export type ScalarType =
   /** A free-form JSON object (extension settings), at most `maxBytes` of JSON. */
   | { readonly type: 'json'; readonly maxBytes: number };
 
-const str = (max: number, extra: Omit<Extract<ScalarType, { type: 'string' }>, 'type' | 'max'> = {}): ScalarType => ({ type: 'string', min: 1, max, ...extra });
+const str = (max: number, extra: Omit<Extract<ScalarType, { type: 'string' }>, 'type' | 'max'> = {}): ScalarType => ({
+  type: 'string',
+  min: 1,
+  max,
+  ...extra,
+});
 const en = (...values: string[]): ScalarType => ({ type: 'enum', values });
 const int = (min: number, max: number): ScalarType => ({ type: 'integer', min, max });
-const checked = (max: number, test: (s: string) => boolean, hint: string): ScalarType => ({ type: 'string', min: 1, max, check: (s) => (test(s) ? undefined : hint), hint });
+const checked = (max: number, test: (s: string) => boolean, hint: string): ScalarType => ({
+  type: 'string',
+  min: 1,
+  max,
+  check: (s) => (test(s) ? undefined : hint),
+  hint,
+});
 
 // eslint-disable-next-line no-control-regex
 const GROUP_NAME = /^(?! )[^\u0000-\u001f\u007f/\\#?]{1,64}(?<! )$/;
 /** Spot's time windows: `ddd:hh:mm-ddd:hh:mm` (e.g. `Mon:03:00-Mon:05:30`). */
-const TIME_WINDOW = /^(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat):(?:[01]\d|2[0-3]):[0-5]\d-(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat):(?:[01]\d|2[0-3]):[0-5]\d$/i;
+const TIME_WINDOW =
+  /^(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat):(?:[01]\d|2[0-3]):[0-5]\d-(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat):(?:[01]\d|2[0-3]):[0-5]\d$/i;
 const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/;
 /** Azure: custom data is at most 65,535 bytes once decoded, 87,380 characters of base64. */
 export const MAX_SCRIPT_CHARS = 87_380;
 
 /** Every scalar type of the table (the `type` column names one of these). */
 export const SCALARS = {
-  groupName: { type: 'string', min: 1, max: 64, pattern: GROUP_NAME, hint: 'must be 1-64 characters without control characters, / \\ # ? or leading/trailing spaces' },
+  groupName: {
+    type: 'string',
+    min: 1,
+    max: 64,
+    pattern: GROUP_NAME,
+    hint: 'must be 1-64 characters without control characters, / \\ # ? or leading/trailing spaces',
+  },
   spotId: str(64, { pattern: /^[a-z]{2,5}-[0-9a-z]{4,32}$/, hint: 'must be a Spot id such as sig-1a2b3c4d' }),
-  resourceGroupName: checked(90, isResourceGroupName, 'must be a resource group name (1-90 letters, digits, _ - . ( ), not ending in .)'),
-  region: { type: 'string', min: 1, max: 64, check: (s) => { const p = regionProblem(s); return p === undefined ? undefined : `must be an Azure region name: ${p}`; } },
+  resourceGroupName: checked(
+    90,
+    isResourceGroupName,
+    'must be a resource group name (1-90 letters, digits, _ - . ( ), not ending in .)',
+  ),
+  region: {
+    type: 'string',
+    min: 1,
+    max: 64,
+    check: (s) => {
+      const p = regionProblem(s);
+      return p === undefined ? undefined : `must be an Azure region name: ${p}`;
+    },
+  },
   azureName: str(80),
   longName: str(256),
   description: { type: 'string', max: 1024 },
   url: str(2048, { pattern: /^https?:\/\/\S+$/i, hint: 'must be an http(s) URL' }),
-  galleryName: checked(80, isGalleryName, 'must be a gallery name (1-80 letters, digits, _ and ., not starting or ending with .)'),
-  imageName: checked(80, isImageName, 'must be an image definition name (1-80 letters, digits, _ - ., starting and ending with a letter or digit)'),
-  galleryVersion: { type: 'string', max: 40, check: (s) => (isGalleryVersionText(s) ? undefined : 'must be "latest" or a version Major.Minor.Patch of whole numbers'), code: 'invalid-version' },
-  marketplaceVersion: str(40, { pattern: /^(?:latest|\d{1,10}\.\d{1,10}\.\d{1,12})$/i, hint: 'must be "latest" or a version Major.Minor.Build' }),
+  galleryName: checked(
+    80,
+    isGalleryName,
+    'must be a gallery name (1-80 letters, digits, _ and ., not starting or ending with .)',
+  ),
+  imageName: checked(
+    80,
+    isImageName,
+    'must be an image definition name (1-80 letters, digits, _ - ., starting and ending with a letter or digit)',
+  ),
+  galleryVersion: {
+    type: 'string',
+    max: 40,
+    check: (s) =>
+      isGalleryVersionText(s) ? undefined : 'must be "latest" or a version Major.Minor.Patch of whole numbers',
+    code: 'invalid-version',
+  },
+  marketplaceVersion: str(40, {
+    pattern: /^(?:latest|\d{1,10}\.\d{1,10}\.\d{1,12})$/i,
+    hint: 'must be "latest" or a version Major.Minor.Build',
+  }),
   spotAccountId: checked(64, isSpotAccountId, 'must be a Spot account id (act-xxxxxxxx)'),
-  subscriptionId: str(36, { pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, hint: 'must be a subscription id (GUID)' }),
+  subscriptionId: str(36, {
+    pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+    hint: 'must be a subscription id (GUID)',
+  }),
   vmSize: str(64, { pattern: /^[A-Za-z0-9_-]{1,64}$/, hint: 'must be a VM size name like Standard_D2s_v5' }),
   zone: str(8, { pattern: /^[1-9]$/, hint: 'must be an availability zone number ("1", "2", "3")' }),
-  vmName: str(64, { pattern: /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9_])?$/, hint: 'must be a VM name (1-64 letters, digits, . _ -, starting with a letter or digit, ending with a letter, digit or _)' }),
-  vmNamePrefix: str(15, { pattern: /^[A-Za-z0-9][A-Za-z0-9-]{0,14}$/, hint: 'must be 1-15 letters, digits or -, starting with a letter or digit' }),
-  userName: str(64, { pattern: /^[^\s\\/"[\]:|<>+=;,?*@&]{1,64}$/, hint: 'must be 1-64 characters without spaces or \\ / " [ ] : | < > + = ; , ? * @ &' }),
-  sshPublicKey: str(16_384, { pattern: /^(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d{3}|sk-\S+) [A-Za-z0-9+/=]+(?: [^\r\n]*)?\s*$/, hint: 'must be an OpenSSH public key ("ssh-ed25519 AAAA... comment")' }),
+  vmName: str(64, {
+    pattern: /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9_])?$/,
+    hint: 'must be a VM name (1-64 letters, digits, . _ -, starting with a letter or digit, ending with a letter, digit or _)',
+  }),
+  vmNamePrefix: str(15, {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9-]{0,14}$/,
+    hint: 'must be 1-15 letters, digits or -, starting with a letter or digit',
+  }),
+  userName: str(64, {
+    pattern: /^[^\s\\/"[\]:|<>+=;,?*@&]{1,64}$/,
+    hint: 'must be 1-64 characters without spaces or \\ / " [ ] : | < > + = ; , ? * @ &',
+  }),
+  sshPublicKey: str(16_384, {
+    pattern: /^(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d{3}|sk-\S+) [A-Za-z0-9+/=]+(?: [^\r\n]*)?\s*$/,
+    hint: 'must be an OpenSSH public key ("ssh-ed25519 AAAA... comment")',
+  }),
   /** Only capped here: Azure's length and complexity rules depend on the OS (spot-body.ts passwordProblem). */
   password: { type: 'string', max: 256 },
-  script: { type: 'string', max: MAX_SCRIPT_CHARS, pattern: BASE64, hint: `must be base64 (at most ${MAX_SCRIPT_CHARS} characters)` },
+  script: {
+    type: 'string',
+    max: MAX_SCRIPT_CHARS,
+    pattern: BASE64,
+    hint: `must be base64 (at most ${MAX_SCRIPT_CHARS} characters)`,
+  },
   tagKey: str(512, { pattern: /^[^<>%&\\?/]+$/, hint: 'must be 1-512 characters without < > % & \\ ? /' }),
   tagValue: { type: 'string', max: 256 },
-  timeWindow: str(23, { pattern: TIME_WINDOW, hint: 'must be a time window ddd:hh:mm-ddd:hh:mm (e.g. Mon:03:00-Mon:05:30)' }),
+  timeWindow: str(23, {
+    pattern: TIME_WINDOW,
+    hint: 'must be a time window ddd:hh:mm-ddd:hh:mm (e.g. Mon:03:00-Mon:05:30)',
+  }),
   cron: str(256),
   shortText: str(64),
   ipAddress: str(45, { pattern: /^[0-9A-Fa-f:.]{2,45}$/, hint: 'must be an IP address' }),
@@ -116,7 +186,15 @@ export const SCALARS = {
   threshold: { type: 'number', min: -1e12, max: 1e12 },
   os: en('Linux', 'Windows'),
   osDiskType: en('Standard_LRS', 'StandardSSD_LRS', 'Premium_LRS', 'StandardSSD_ZRS', 'Premium_ZRS'),
-  dataDiskType: en('Standard_LRS', 'StandardSSD_LRS', 'Premium_LRS', 'StandardSSD_ZRS', 'Premium_ZRS', 'PremiumV2_LRS', 'UltraSSD_LRS'),
+  dataDiskType: en(
+    'Standard_LRS',
+    'StandardSSD_LRS',
+    'Premium_LRS',
+    'StandardSSD_ZRS',
+    'Premium_ZRS',
+    'PremiumV2_LRS',
+    'UltraSSD_LRS',
+  ),
   caching: en('None', 'ReadOnly', 'ReadWrite'),
   securityType: en('Standard', 'TrustedLaunch', 'ConfidentialVM'),
   orchestrationMode: en('Flexible', 'Uniform'),
@@ -138,7 +216,13 @@ export const SCALARS = {
 export type ScalarName = keyof typeof SCALARS;
 export type FieldType = ScalarName | `${ScalarName}[]` | 'object';
 /** `[path, type, kinds, flags, maxItems]` — see the module comment. */
-export type FieldRow = readonly [path: string, type: FieldType, kinds: 'G' | 'N' | 'GN', flags?: string, maxItems?: number];
+export type FieldRow = readonly [
+  path: string,
+  type: FieldType,
+  kinds: 'G' | 'N' | 'GN',
+  flags?: string,
+  maxItems?: number,
+];
 
 const LS = 'compute.launchSpecification';
 const NIC = `${LS}.network.networkInterfaces[]`;

@@ -89,7 +89,12 @@ export interface SpotPlan {
 export interface SpotRefusal {
   readonly target: 'spot';
   readonly refused: {
-    readonly code: 'spot-persisted-os-disk' | 'spot-persisted-network' | 'spot-immutable-field' | 'spot-required-field' | 'not-a-gallery-image';
+    readonly code:
+      | 'spot-persisted-os-disk'
+      | 'spot-persisted-network'
+      | 'spot-immutable-field'
+      | 'spot-required-field'
+      | 'not-a-gallery-image';
     readonly message: string;
     /** JSON Pointer from the job envelope's root, where one place is the reason. */
     readonly pointer?: string;
@@ -179,7 +184,12 @@ const LS = ['compute', 'launchSpecification'] as const;
  * configurations after the VM is created." `osDiskPersistenceMode` makes no difference in any source.
  */
 const PERSISTED_SECTIONS = [
-  { flag: 'shouldPersistOsDisk', code: 'spot-persisted-os-disk', helpLine: 31, fields: { image: 118, customData: 243, shutdownScript: 257, login: 415 } },
+  {
+    flag: 'shouldPersistOsDisk',
+    code: 'spot-persisted-os-disk',
+    helpLine: 31,
+    fields: { image: 118, customData: 243, shutdownScript: 257, login: 415 },
+  },
   { flag: 'shouldPersistNetwork', code: 'spot-persisted-network', helpLine: 38, fields: { network: 262 } },
 ] as const;
 
@@ -190,7 +200,10 @@ function persistedRefusal(section: PersistedSection, field: string, where: strin
   const line = (section.fields as Readonly<Record<string, number>>)[field];
   const quote = `For import or update operations, ${field} object cannot be defined when the compute.persistence.${section.flag} = true.`;
   const what = field === 'image' ? 'the image' : `the ${field}`;
-  const how = field === 'image' ? ' Swap the OS disk of the paused node, or turn OS disk persistence off, to move it to another image.' : '';
+  const how =
+    field === 'image'
+      ? ' Swap the OS disk of the paused node, or turn OS disk persistence off, to move it to another image.'
+      : '';
   return {
     target: 'spot',
     refused: {
@@ -206,7 +219,9 @@ function persistedRefusal(section: PersistedSection, field: string, where: strin
  * Fields Spot does not take on update that a user writes (module comment), per kind. (The
  * read-only `id`, `createdAt`, `updatedAt` never reach a plan: storedSpecOf drops them.)
  */
-const IMMUTABLE: Readonly<Record<JobKind, { readonly paths: readonly (readonly string[])[]; readonly source: string }>> = {
+const IMMUTABLE: Readonly<
+  Record<JobKind, { readonly paths: readonly (readonly string[])[]; readonly source: string }>
+> = {
   statelessGroup: {
     paths: [['region'], ['resourceGroupName'], ['compute', 'os']],
     source:
@@ -311,18 +326,23 @@ function resolveImage(kind: JobKind, spec: Record<string, unknown>, resolvedVers
   const field = versionField(kind);
   const given = gallery[field];
   const version = resolvedVersion ?? (typeof given === 'string' && isVersionName(given) ? given : undefined);
-  if (version === undefined) throw new TypeError(`the gallery image is on ${JSON.stringify(given)}: plan it with its resolved version`);
-  if (!isVersionName(version)) throw new TypeError(`a resolved version is Major.Minor.Patch (got ${JSON.stringify(version)})`);
+  if (version === undefined)
+    throw new TypeError(`the gallery image is on ${JSON.stringify(given)}: plan it with its resolved version`);
+  if (!isVersionName(version))
+    throw new TypeError(`a resolved version is Major.Minor.Patch (got ${JSON.stringify(version)})`);
   gallery[field] = version;
 }
 
 /** JSON equality, key order aside. */
 function sameJson(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  if (Array.isArray(a) || Array.isArray(b))
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
   if (isObj(a) || isObj(b)) {
     if (!isObj(a) || !isObj(b)) return false;
     const keys = Object.keys(a).filter((k) => a[k] !== undefined);
-    return keys.length === Object.keys(b).filter((k) => b[k] !== undefined).length && keys.every((k) => sameJson(a[k], b[k]));
+    return (
+      keys.length === Object.keys(b).filter((k) => b[k] !== undefined).length && keys.every((k) => sameJson(a[k], b[k]))
+    );
   }
   return a === b;
 }
@@ -358,11 +378,18 @@ export function planSpot(input: SpotPlanInput): SpotPlanResult {
           code: 'spot-required-field',
           message: 'Spot requires strategy.fallbackToOd to create a stateful node and documents no default for it',
           pointer: pointer(['body', root, 'strategy', 'fallbackToOd']),
-          source: 'spotinst/openapi api/services/elastigroup/azure/stateful/node/schemas/create/createStatefulNodeStrategy.yaml (required: fallbackToOd); statefulNodeObject.yaml (required: strategy)',
+          source:
+            'spotinst/openapi api/services/elastigroup/azure/stateful/node/schemas/create/createStatefulNodeStrategy.yaml (required: fallbackToOd); statefulNodeObject.yaml (required: strategy)',
         },
       };
     }
-    return { target: 'spot', requests: [{ method: 'POST', url: `${collectionPath(kind)}${query(accountId)}`, body: { [root]: spec }, action: 'create' }], notes };
+    return {
+      target: 'spot',
+      requests: [
+        { method: 'POST', url: `${collectionPath(kind)}${query(accountId)}`, body: { [root]: spec }, action: 'create' },
+      ],
+      notes,
+    };
   }
 
   // Update: the changes as given (or the whole spec), without what Spot does not take on update.
@@ -384,18 +411,37 @@ export function planSpot(input: SpotPlanInput): SpotPlanResult {
    * update is refused; sent again unchanged, or with the whole spec, it is left out (with a note
    * when the user wrote it in the changes, or when `noteWholeSpec`).
    */
-  const leaveOut = (path: readonly string[], reason: string, noteWholeSpec: boolean, refuse: () => SpotRefusal): SpotRefusal | undefined => {
+  const leaveOut = (
+    path: readonly string[],
+    reason: string,
+    noteWholeSpec: boolean,
+    refuse: () => SpotRefusal,
+  ): SpotRefusal | undefined => {
     if (!has(body, path)) return undefined;
-    if (changes !== undefined && (input.storedSpec === undefined || !sameJson(at(input.changes, path), at(input.storedSpec, path)))) return refuse();
+    if (
+      changes !== undefined &&
+      (input.storedSpec === undefined || !sameJson(at(input.changes, path), at(input.storedSpec, path)))
+    )
+      return refuse();
     drop(body, path);
-    if (changes !== undefined || noteWholeSpec) notes.push({ code: 'left-out-on-update', pointer: pointer(['body', root, ...path]), message: `not sent: ${reason}` });
+    if (changes !== undefined || noteWholeSpec)
+      notes.push({
+        code: 'left-out-on-update',
+        pointer: pointer(['body', root, ...path]),
+        message: `not sent: ${reason}`,
+      });
     return undefined;
   };
   const immutable = IMMUTABLE[kind];
   for (const path of immutable.paths) {
     const refused = leaveOut(path, 'Spot does not change it after creation', false, () => ({
       target: 'spot',
-      refused: { code: 'spot-immutable-field', message: `Spot does not change ${path.join('.')} after the ${kind === 'statelessGroup' ? 'group' : 'stateful node'} is created`, pointer: pointer(['body', root, ...path]), source: immutable.source },
+      refused: {
+        code: 'spot-immutable-field',
+        message: `Spot does not change ${path.join('.')} after the ${kind === 'statelessGroup' ? 'group' : 'stateful node'} is created`,
+        pointer: pointer(['body', root, ...path]),
+        source: immutable.source,
+      },
     }));
     if (refused !== undefined) return refused;
   }
@@ -405,12 +451,23 @@ export function planSpot(input: SpotPlanInput): SpotPlanResult {
       if (persistence[section.flag] !== true) continue;
       for (const field of Object.keys(section.fields)) {
         const path = [...LS, field];
-        const refused = leaveOut(path, `Spot takes no ${field} on update while persistence.${section.flag} is true`, true, () => persistedRefusal(section, field, pointer(['body', root, ...path])));
+        const refused = leaveOut(
+          path,
+          `Spot takes no ${field} on update while persistence.${section.flag} is true`,
+          true,
+          () => persistedRefusal(section, field, pointer(['body', root, ...path])),
+        );
         if (refused !== undefined) return refused;
       }
     }
   }
-  return { target: 'spot', requests: [{ method: 'PUT', url: `${itemPath(kind, spotId)}${query(accountId)}`, body: { [root]: body }, action: 'update' }], notes };
+  return {
+    target: 'spot',
+    requests: [
+      { method: 'PUT', url: `${itemPath(kind, spotId)}${query(accountId)}`, body: { [root]: body }, action: 'update' },
+    ],
+    notes,
+  };
 }
 
 // ---------------------------------------------------------------- plan: roll to a new version
@@ -424,17 +481,27 @@ export function planSpot(input: SpotPlanInput): SpotPlanResult {
 export function planSpotRoll(input: SpotRollInput): SpotPlanResult {
   const { kind, accountId, spotId, toVersion } = input;
   const root = bodyRootOf(kind);
-  if (!isVersionName(toVersion)) throw new TypeError(`a roll goes to a version Major.Minor.Patch (got ${JSON.stringify(toVersion)})`);
+  if (!isVersionName(toVersion))
+    throw new TypeError(`a roll goes to a version Major.Minor.Patch (got ${JSON.stringify(toVersion)})`);
   const imagePath = [...LS, 'image'];
   const gallery = at(input.spec, [...imagePath, 'gallery']);
   if (!isObj(gallery)) {
     return {
       target: 'spot',
-      refused: { code: 'not-a-gallery-image', message: 'only a gallery image rolls to a new version', pointer: pointer(['body', root, ...imagePath]), source: 'this service' },
+      refused: {
+        code: 'not-a-gallery-image',
+        message: 'only a gallery image rolls to a new version',
+        pointer: pointer(['body', root, ...imagePath]),
+        source: 'this service',
+      },
     };
   }
   if (kind === 'statefulNode' && persistenceOf(input.spec).shouldPersistOsDisk === true) {
-    return persistedRefusal(PERSISTED_SECTIONS[0], 'image', pointer(['body', root, 'persistence', 'shouldPersistOsDisk']));
+    return persistedRefusal(
+      PERSISTED_SECTIONS[0],
+      'image',
+      pointer(['body', root, 'persistence', 'shouldPersistOsDisk']),
+    );
   }
   const image = { gallery: { ...gallery, [versionField(kind)]: toVersion } };
   const update: SpotRequest = {
@@ -454,13 +521,29 @@ export function planSpotRoll(input: SpotRollInput): SpotPlanResult {
     };
     return {
       target: 'spot',
-      requests: [update, { method: 'POST', url: `${itemPath(kind, spotId)}/deployment${query(accountId)}`, body: { deployment }, action: 'deploy' }],
+      requests: [
+        update,
+        {
+          method: 'POST',
+          url: `${itemPath(kind, spotId)}/deployment${query(accountId)}`,
+          body: { deployment },
+          action: 'deploy',
+        },
+      ],
       notes: [],
     };
   }
   return {
     target: 'spot',
-    requests: [update, { method: 'PUT', url: `${itemPath(kind, spotId)}/state${query(accountId)}`, body: { state: 'recycle' }, action: 'recycle' }],
+    requests: [
+      update,
+      {
+        method: 'PUT',
+        url: `${itemPath(kind, spotId)}/state${query(accountId)}`,
+        body: { state: 'recycle' },
+        action: 'recycle',
+      },
+    ],
     notes: [],
   };
 }
@@ -473,9 +556,13 @@ export function spotSecretsOf(spec: Spec): SpotSecrets {
   const extensions = at(spec, [...LS, 'extensions']);
   const protectedSettings: Record<string, Record<string, unknown>> = {};
   for (const ext of Array.isArray(extensions) ? extensions : []) {
-    if (isObj(ext) && typeof ext.name === 'string' && isObj(ext.protectedSettings)) protectedSettings[ext.name] = ext.protectedSettings;
+    if (isObj(ext) && typeof ext.name === 'string' && isObj(ext.protectedSettings))
+      protectedSettings[ext.name] = ext.protectedSettings;
   }
-  return { ...(typeof password === 'string' ? { password } : {}), ...(Object.keys(protectedSettings).length > 0 ? { protectedSettings } : {}) };
+  return {
+    ...(typeof password === 'string' ? { password } : {}),
+    ...(Object.keys(protectedSettings).length > 0 ? { protectedSettings } : {}),
+  };
 }
 
 /** Marker key of a secret field (spot-body.ts writes `<name>Set: true`). */
@@ -490,14 +577,21 @@ export function withSecrets(plan: SpotPlan, secrets: SpotSecrets): WithSecretsRe
   const missing: string[] = [];
   const requests = plan.requests.map((request) => {
     const body = structuredClone(request.body) as Record<string, unknown>;
-    const place = (holder: Record<string, unknown>, marker: string, value: unknown, where: readonly (string | number)[]): void => {
+    const place = (
+      holder: Record<string, unknown>,
+      marker: string,
+      value: unknown,
+      where: readonly (string | number)[],
+    ): void => {
       const field = (MARKER.exec(marker) as RegExpExecArray)[1] as string;
       if (value === undefined) {
         missing.push(pointer([...where, field]));
         return;
       }
       // The secret takes the marker's place (key order kept).
-      const entries = Object.entries(holder).map(([k, v]): [string, unknown] => (k === marker ? [field, value] : [k, v]));
+      const entries = Object.entries(holder).map(([k, v]): [string, unknown] =>
+        k === marker ? [field, value] : [k, v],
+      );
       for (const k of Object.keys(holder)) delete holder[k];
       for (const [k, v] of entries) holder[k] = v;
     };
@@ -510,9 +604,14 @@ export function withSecrets(plan: SpotPlan, secrets: SpotSecrets): WithSecretsRe
       for (const key of Object.keys(value)) {
         if (value[key] === true && MARKER.test(key)) {
           const isLogin = where.length >= 2 && where[where.length - 1] === 'login' && key === 'passwordSet';
-          const extension = where.length >= 2 && where[where.length - 2] === 'extensions' && key === 'protectedSettingsSet';
+          const extension =
+            where.length >= 2 && where[where.length - 2] === 'extensions' && key === 'protectedSettingsSet';
           const name = extension ? value.name : undefined;
-          const secret = isLogin ? secrets.password : extension && typeof name === 'string' ? secrets.protectedSettings?.[name] : undefined;
+          const secret = isLogin
+            ? secrets.password
+            : extension && typeof name === 'string'
+              ? secrets.protectedSettings?.[name]
+              : undefined;
           place(value, key, secret === undefined ? undefined : structuredClone(secret), where);
         } else {
           walk(value[key], [...where, key]);

@@ -21,14 +21,18 @@ export class TokenBucket {
     readonly limits: TokenBucketLimits,
     nowMs: number,
   ) {
-    if (!(limits.capacity >= 1) || !(limits.refillPerSecond > 0)) throw new Error('a token bucket needs a capacity of at least 1 and a positive refill rate');
+    if (!(limits.capacity >= 1) || !(limits.refillPerSecond > 0))
+      throw new Error('a token bucket needs a capacity of at least 1 and a positive refill rate');
     this.tokens = limits.capacity;
     this.at = nowMs;
   }
 
   private refill(nowMs: number): void {
     if (nowMs > this.at) {
-      this.tokens = Math.min(this.limits.capacity, this.tokens + ((nowMs - this.at) / 1000) * this.limits.refillPerSecond);
+      this.tokens = Math.min(
+        this.limits.capacity,
+        this.tokens + ((nowMs - this.at) / 1000) * this.limits.refillPerSecond,
+      );
       this.at = nowMs;
     }
   }

@@ -72,12 +72,20 @@ export interface GalleryFacts {
   readonly sharing: GallerySharingRecord;
 }
 
-export const visibleViaSchema = z.enum(['own-subscription', 'gallery-grant', 'image-grant', 'direct-share-subscription', 'direct-share-tenant', 'community']);
+export const visibleViaSchema = z.enum([
+  'own-subscription',
+  'gallery-grant',
+  'image-grant',
+  'direct-share-subscription',
+  'direct-share-tenant',
+  'community',
+]);
 export type VisibleVia = z.infer<typeof visibleViaSchema>;
 
 export type Visibility = { readonly visible: true; readonly via: VisibleVia } | { readonly visible: false };
 
-const same = (a: string | undefined, b: string | undefined): boolean => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+const same = (a: string | undefined, b: string | undefined): boolean =>
+  a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 
 /** True when the caller acts for the subscription (case-insensitive). */
 export function actsFor(caller: Caller, subscriptionId: string): boolean {
@@ -96,7 +104,12 @@ export function grantApplies(caller: Caller, gallery: GalleryFacts, grant: Grant
  * Whether the caller may see the target (a gallery, image definition or version of `gallery`). A
  * target outside `gallery` is never visible through it.
  */
-export function canSee(caller: Caller, target: GalleryRef | ImageRef | VersionRef, gallery: GalleryFacts, grants: readonly Grant[]): Visibility {
+export function canSee(
+  caller: Caller,
+  target: GalleryRef | ImageRef | VersionRef,
+  gallery: GalleryFacts,
+  grants: readonly Grant[],
+): Visibility {
   if (!isWithin(target, gallery.ref)) return { visible: false };
 
   if (actsFor(caller, target.subscriptionId)) return { visible: true, via: 'own-subscription' };
@@ -112,7 +125,8 @@ export function canSee(caller: Caller, target: GalleryRef | ImageRef | VersionRe
   const sharing = gallery.sharing;
   const permissions = sharing.permissions.toLowerCase();
   if (permissions === 'groups') {
-    if (sharing.subscriptionIds.some((s) => actsFor(caller, s))) return { visible: true, via: 'direct-share-subscription' };
+    if (sharing.subscriptionIds.some((s) => actsFor(caller, s)))
+      return { visible: true, via: 'direct-share-subscription' };
     if (sharing.tenantIds.some((t) => same(t, caller.tenantId))) return { visible: true, via: 'direct-share-tenant' };
   }
   if (permissions === 'community' && sharing.community?.enabled === true) return { visible: true, via: 'community' };
@@ -125,16 +139,24 @@ export function canSee(caller: Caller, target: GalleryRef | ImageRef | VersionRe
  * cannot be created from an image shared by another tenant.
  */
 export function isCrossTenant(caller: Caller, gallery: Pick<GalleryFacts, 'ownerTenantId'>): boolean {
-  return gallery.ownerTenantId !== undefined && gallery.ownerTenantId !== '' && !same(gallery.ownerTenantId, caller.tenantId);
+  return (
+    gallery.ownerTenantId !== undefined && gallery.ownerTenantId !== '' && !same(gallery.ownerTenantId, caller.tenantId)
+  );
 }
 
 /** The organization owning a subscription (case-insensitive), if any. */
-export function organizationOfSubscription(subscriptionId: string, organizations: readonly Organization[]): Organization | undefined {
+export function organizationOfSubscription(
+  subscriptionId: string,
+  organizations: readonly Organization[],
+): Organization | undefined {
   return organizations.find((o) => o.subscriptionIds.some((s) => same(s, subscriptionId)));
 }
 
 /** Gallery facts from a catalog record and the known organizations (owner = the organization of its subscription). */
-export function galleryFactsFor(gallery: Pick<GalleryRecord, 'ref' | 'sharing'>, organizations: readonly Organization[]): GalleryFacts {
+export function galleryFactsFor(
+  gallery: Pick<GalleryRecord, 'ref' | 'sharing'>,
+  organizations: readonly Organization[],
+): GalleryFacts {
   const owner = organizationOfSubscription(gallery.ref.subscriptionId, organizations);
   return owner === undefined
     ? { ref: gallery.ref, sharing: gallery.sharing }

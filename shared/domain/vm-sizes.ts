@@ -105,7 +105,11 @@ export const vmSizeCapabilitiesSchema = z.strictObject({
 
 // Compile-time: the schema's output is exactly VmSizeCapabilities.
 type SchemaOut = z.infer<typeof vmSizeCapabilitiesSchema>;
-const _sameShape: [SchemaOut] extends [VmSizeCapabilities] ? ([VmSizeCapabilities] extends [SchemaOut] ? true : never) : never = true;
+const _sameShape: [SchemaOut] extends [VmSizeCapabilities]
+  ? [VmSizeCapabilities] extends [SchemaOut]
+    ? true
+    : never
+  : never = true;
 void _sameShape;
 
 export const DEFAULT_DISK_CONTROLLER_TYPES: readonly string[] = ['SCSI'];
@@ -165,7 +169,11 @@ function diskControllersOf(v: string | undefined): string[] {
 /** True for a SKU of resource type `virtualMachines` (or one without a resource type) that has a name. */
 export function isVmSku(sku: SkuLike): boolean {
   const type = sku.resourceType;
-  return (type === undefined || type.toLowerCase() === 'virtualmachines') && typeof sku.name === 'string' && sku.name.trim().length > 0;
+  return (
+    (type === undefined || type.toLowerCase() === 'virtualmachines') &&
+    typeof sku.name === 'string' &&
+    sku.name.trim().length > 0
+  );
 }
 
 /**
@@ -177,7 +185,10 @@ export function vmSizeFromSku(sku: SkuLike, region: string): VmSizeCapabilities 
   const where = normalizeRegion(region);
   const inRegion = (l: string | undefined): boolean => l !== undefined && normalizeRegion(l) === where;
 
-  const offeredInRegion = sku.locations !== undefined ? sku.locations.some(inRegion) : (sku.locationInfo ?? []).some((i) => inRegion(i.location));
+  const offeredInRegion =
+    sku.locations !== undefined
+      ? sku.locations.some(inRegion)
+      : (sku.locationInfo ?? []).some((i) => inRegion(i.location));
 
   let restrictedInRegion = false;
   const reasons: string[] = [];
@@ -197,7 +208,10 @@ export function vmSizeFromSku(sku: SkuLike, region: string): VmSizeCapabilities 
   }
 
   const info = (sku.locationInfo ?? []).find((i) => inRegion(i.location));
-  const zones = info?.zones === undefined ? undefined : [...new Set(info.zones.map((z) => z.trim()))].filter((z) => z !== '' && !restrictedZones.has(z)).sort();
+  const zones =
+    info?.zones === undefined
+      ? undefined
+      : [...new Set(info.zones.map((z) => z.trim()))].filter((z) => z !== '' && !restrictedZones.has(z)).sort();
 
   const vCPUs = numberOf(capabilityOf(sku, 'vCPUs'));
   const memoryGB = numberOf(capabilityOf(sku, 'MemoryGB'));

@@ -77,17 +77,33 @@ export function deterministicId(...parts: string[]): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export function domainEvent<T>(type: DomainEventType, subject: string, data: T, time: string, sequence: string, idParts: string[]): DomainEvent<T> {
+export function domainEvent<T>(
+  type: DomainEventType,
+  subject: string,
+  data: T,
+  time: string,
+  sequence: string,
+  idParts: string[],
+): DomainEvent<T> {
   return { id: deterministicId(type, subject, ...idParts), type, source: EVENT_SOURCE, subject, time, sequence, data };
 }
 
 /** Reads a CloudEvent delivered to an Event Grid trigger (CloudEvents 1.0 or the Event Grid schema). */
-export function readDelivered(event: unknown): { id: string; type: string; subject: string; time: string; data: unknown } | undefined {
+export function readDelivered(
+  event: unknown,
+): { id: string; type: string; subject: string; time: string; data: unknown } | undefined {
   if (event === null || typeof event !== 'object') return undefined;
   const e = event as Record<string, unknown>;
   const type = typeof e.type === 'string' ? e.type : typeof e.eventType === 'string' ? e.eventType : undefined;
   const id = typeof e.id === 'string' ? e.id : undefined;
   if (!type || !id) return undefined;
-  const time = typeof e.time === 'string' ? e.time : typeof e.eventTime === 'string' ? e.eventTime : e.time instanceof Date ? e.time.toISOString() : '';
+  const time =
+    typeof e.time === 'string'
+      ? e.time
+      : typeof e.eventTime === 'string'
+        ? e.eventTime
+        : e.time instanceof Date
+          ? e.time.toISOString()
+          : '';
   return { id, type, subject: typeof e.subject === 'string' ? e.subject : '', time, data: e.data };
 }

@@ -7,7 +7,14 @@
 import type { TransactionAction } from '@azure/data-tables';
 import type { GroupRecord, JobExtras, JobRecord, JobStore } from '../jobs/store.js';
 import { encodeKeyPart } from '../catalog/keys.js';
-import { deterministicId, domainEvent, EVENT_TYPES, type DomainEvent, type GroupJobCompletedData, type GroupRolledData } from './events.js';
+import {
+  deterministicId,
+  domainEvent,
+  EVENT_TYPES,
+  type DomainEvent,
+  type GroupJobCompletedData,
+  type GroupRolledData,
+} from './events.js';
 import { outboxActions, recordedRows, sequenceText, type OutboxPublisher } from './outbox.js';
 
 export function jobEvents(job: JobRecord, group: GroupRecord | undefined): DomainEvent[] {
@@ -15,7 +22,8 @@ export function jobEvents(job: JobRecord, group: GroupRecord | undefined): Domai
   const time = job.finishedAt ?? new Date().toISOString();
   // Time first (order), then the job (two jobs of an account finishing in the same millisecond keep apart).
   const seq = `${sequenceText(Date.parse(time))}.${deterministicId(job.jobId).slice(0, 8)}`;
-  const subject = job.resolvedImageVersionId ?? `/groups/${job.account ?? ''}/${job.group?.kind ?? ''}/${job.group?.name ?? ''}`;
+  const subject =
+    job.resolvedImageVersionId ?? `/groups/${job.account ?? ''}/${job.group?.kind ?? ''}/${job.group?.name ?? ''}`;
   const data: GroupJobCompletedData = {
     jobId: job.jobId,
     status: job.status,
@@ -25,7 +33,9 @@ export function jobEvents(job: JobRecord, group: GroupRecord | undefined): Domai
     errors: job.errors,
     ...(job.lastError ? { lastError: job.lastError } : {}),
   };
-  const events: DomainEvent[] = [domainEvent(EVENT_TYPES.groupJobCompleted, subject, data, time, seq, [job.jobId, job.status])];
+  const events: DomainEvent[] = [
+    domainEvent(EVENT_TYPES.groupJobCompleted, subject, data, time, seq, [job.jobId, job.status]),
+  ];
   const roll = group?.lastRoll;
   if (job.status === 'succeeded' && group && roll?.jobId === job.jobId) {
     const rolled: GroupRolledData = {
@@ -45,10 +55,17 @@ export function jobEvents(job: JobRecord, group: GroupRecord | undefined): Domai
 
 /** The outbox rows of a job's events, for the job's transaction. */
 export function jobEventExtras(job: JobRecord): JobExtras {
-  return (partitionKey: string, group: GroupRecord | undefined): TransactionAction[] => outboxActions(partitionKey, jobEvents(job, group), job.finishedAt ?? new Date().toISOString());
+  return (partitionKey: string, group: GroupRecord | undefined): TransactionAction[] =>
+    outboxActions(partitionKey, jobEvents(job, group), job.finishedAt ?? new Date().toISOString());
 }
 
 /** Publishes the events a job's transaction just recorded (the outbox timer covers a crash in between). */
-export async function publishJobEvents(outbox: OutboxPublisher, jobs: JobStore, job: JobRecord, group?: GroupRecord): Promise<void> {
-  if (job.subscriptionId) await outbox.publishRecorded(jobs.groups, recordedRows(encodeKeyPart(job.subscriptionId), jobEvents(job, group)));
+export async function publishJobEvents(
+  outbox: OutboxPublisher,
+  jobs: JobStore,
+  job: JobRecord,
+  group?: GroupRecord,
+): Promise<void> {
+  if (job.subscriptionId)
+    await outbox.publishRecorded(jobs.groups, recordedRows(encodeKeyPart(job.subscriptionId), jobEvents(job, group)));
 }

@@ -35,8 +35,23 @@ function outboxRowKey(event: DomainEvent, i: number): string {
  * The actions that record events in a partition, in order. Upserts: the row keys are deterministic
  * (sequence and position), so recording the same events again (a retried job) writes the same rows.
  */
-export function outboxActions(partitionKey: string, events: readonly DomainEvent[], recordedAt: string): TransactionAction[] {
-  return events.map((event, i) => ['upsert', { partitionKey, rowKey: outboxRowKey(event, i), outbox: true, recordedAt, eventType: event.type, ...packJson('event', event) }, 'Replace']);
+export function outboxActions(
+  partitionKey: string,
+  events: readonly DomainEvent[],
+  recordedAt: string,
+): TransactionAction[] {
+  return events.map((event, i) => [
+    'upsert',
+    {
+      partitionKey,
+      rowKey: outboxRowKey(event, i),
+      outbox: true,
+      recordedAt,
+      eventType: event.type,
+      ...packJson('event', event),
+    },
+    'Replace',
+  ]);
 }
 
 /** The outbox rows `outboxActions` writes for these events (to publish them without reading them back). */
@@ -80,7 +95,9 @@ export class OutboxPublisher {
     try {
       return await this.publishRows(table, rows);
     } catch (err) {
-      this.log(`outbox ${table.tableName} ${rows[0]?.partitionKey ?? ''}: publish failed, left for the timer: ${errorText(err)}`);
+      this.log(
+        `outbox ${table.tableName} ${rows[0]?.partitionKey ?? ''}: publish failed, left for the timer: ${errorText(err)}`,
+      );
       return 0;
     }
   }
@@ -138,7 +155,8 @@ async function pendingRows(table: TableClient, filter: string): Promise<PendingR
   const out: PendingRow[] = [];
   for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
     const event = unpackJson<DomainEvent>('event', e);
-    if (event && e.partitionKey !== undefined && e.rowKey !== undefined) out.push({ partitionKey: e.partitionKey, rowKey: e.rowKey, event });
+    if (event && e.partitionKey !== undefined && e.rowKey !== undefined)
+      out.push({ partitionKey: e.partitionKey, rowKey: e.rowKey, event });
   }
   return out;
 }

@@ -36,5 +36,14 @@ export class EventGridSink implements EventSink {
 }
 
 export function toCloudEvent(e: DomainEvent): CloudEvent<unknown> {
-  return { type: e.type, source: e.source, id: e.id, time: new Date(e.time), subject: e.subject, data: e.data, datacontenttype: 'application/json', extensionAttributes: { sequence: e.sequence } };
+  return {
+    type: e.type,
+    source: e.source,
+    id: e.id,
+    time: new Date(e.time),
+    subject: e.subject,
+    data: e.data,
+    datacontenttype: 'application/json',
+    extensionAttributes: { sequence: e.sequence },
+  };
 }

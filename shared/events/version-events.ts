@@ -24,7 +24,13 @@ import { affectsReaction, latestChanges, readyRegions, type LatestPointers } fro
 import { regionProperty, versionRowKey } from '../catalog/keys.js';
 import { unpackJson } from '../catalog/json-props.js';
 import { getEntityOrUndefined, tableStatusOf } from '../storage/tables.js';
-import { domainEvent, EVENT_TYPES, type DomainEvent, type ImageVersionReadyData, type LatestVersionChangedData } from './events.js';
+import {
+  domainEvent,
+  EVENT_TYPES,
+  type DomainEvent,
+  type ImageVersionReadyData,
+  type LatestVersionChangedData,
+} from './events.js';
 import { outboxActions, recordedRows, sequenceText, type OutboxPublisher } from './outbox.js';
 
 export const LATEST_ROW = '~latest';
@@ -62,7 +68,13 @@ export class VersionEvents {
    * What writing `after` (undefined: a tombstone) over `before` adds to the version's transaction.
    * Pure planning: no read. `time` is when ARM was read (the events' time).
    */
-  plan(partitionKey: string, ref: VersionRef, before: ImageVersionRecord | undefined, after: ImageVersionRecord | undefined, time: string): PlannedWrite {
+  plan(
+    partitionKey: string,
+    ref: VersionRef,
+    before: ImageVersionRecord | undefined,
+    after: ImageVersionRecord | undefined,
+    time: string,
+  ): PlannedWrite {
     const now = this.now();
     if (!affectsReaction(before, after, now)) return { actions: [], events: [], settle: false };
     const definitionId = formatResourceId(imageRef(ref, ref.image));
@@ -72,13 +84,32 @@ export class VersionEvents {
     const events: DomainEvent[] = [];
     if (after) {
       for (const region of readyRegions(before, after, now)) {
-        const data: ImageVersionReadyData = { imageDefinitionId: definitionId, versionId: after.id, version: after.ref.version, region };
-        events.push(domainEvent(EVENT_TYPES.imageVersionReady, after.id, data, time, seq, [partitionKey, rowKey, time, region]));
+        const data: ImageVersionReadyData = {
+          imageDefinitionId: definitionId,
+          versionId: after.id,
+          version: after.ref.version,
+          region,
+        };
+        events.push(
+          domainEvent(EVENT_TYPES.imageVersionReady, after.id, data, time, seq, [partitionKey, rowKey, time, region]),
+        );
       }
     }
-    const regions = [...new Set([...(before?.targetRegions ?? []), ...(after?.targetRegions ?? [])].map((t) => t.region))];
+    const regions = [
+      ...new Set([...(before?.targetRegions ?? []), ...(after?.targetRegions ?? [])].map((t) => t.region)),
+    ];
     // One mark per write (version and time), so a later write of the same version is never taken for one already settled.
-    const mark: TransactionAction = ['upsert', { partitionKey, rowKey: `${DIRTY_PREFIX}${rowKey}|${time}`, version: ref.version, regions: JSON.stringify(regions), recordedAt: time }, 'Replace'];
+    const mark: TransactionAction = [
+      'upsert',
+      {
+        partitionKey,
+        rowKey: `${DIRTY_PREFIX}${rowKey}|${time}`,
+        version: ref.version,
+        regions: JSON.stringify(regions),
+        recordedAt: time,
+      },
+      'Replace',
+    ];
     return { actions: [mark, ...outboxActions(partitionKey, events, time)], events, settle: true };
   }
 
@@ -87,11 +118,21 @@ export class VersionEvents {
    * stored ones with `force`, used when a definition was deleted), records and publishes the
    * changes, and removes the marks. Returns the LatestVersionChanged events it recorded.
    */
-  async settle(versions: TableClient, partitionKey: string, definition: ImageRef, time: string, force = false): Promise<DomainEvent[]> {
+  async settle(
+    versions: TableClient,
+    partitionKey: string,
+    definition: ImageRef,
+    time: string,
+    force = false,
+  ): Promise<DomainEvent[]> {
     for (let attempt = 1; attempt <= SETTLE_ATTEMPTS; attempt++) {
       let latestEntity: TableEntityResult<Record<string, unknown>> | undefined;
       const marks: TableEntityResult<Record<string, unknown>>[] = [];
-      for await (const e of versions.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey} and RowKey ge ${DIRTY_PREFIX} and RowKey le ${LATEST_ROW}` } })) {
+      for await (const e of versions.listEntities<Record<string, unknown>>({
+        queryOptions: {
+          filter: odata`PartitionKey eq ${partitionKey} and RowKey ge ${DIRTY_PREFIX} and RowKey le ${LATEST_ROW}`,
+        },
+      })) {
         if (e.rowKey === LATEST_ROW) latestEntity = e;
         else if (marks.length < MARKS_PER_SETTLE) marks.push(e);
       }
@@ -107,8 +148,18 @@ export class VersionEvents {
       }
       const now = this.now();
       // The records of the versions that stopped being latest somewhere (for the cause).
-      const dropped = [...new Set(regions.filter((r) => stored.pointers[r] !== undefined && stored.pointers[r] !== next[r]).map((r) => stored.pointers[r] as string))];
-      const records = (await Promise.all(dropped.map((v) => getEntityOrUndefined(versions, partitionKey, versionRowKey({ version: v })))))
+      const dropped = [
+        ...new Set(
+          regions
+            .filter((r) => stored.pointers[r] !== undefined && stored.pointers[r] !== next[r])
+            .map((r) => stored.pointers[r] as string),
+        ),
+      ];
+      const records = (
+        await Promise.all(
+          dropped.map((v) => getEntityOrUndefined(versions, partitionKey, versionRowKey({ version: v }))),
+        )
+      )
         .map((e) => (e && e.deleted !== true ? unpackJson<ImageVersionRecord>('record', e) : undefined))
         .filter((r): r is ImageVersionRecord => r !== undefined);
       const changes = latestChanges(stored.pointers, next, records, now);
@@ -119,15 +170,30 @@ export class VersionEvents {
         const data: LatestVersionChangedData = {
           imageDefinitionId: definitionId,
           region: c.region,
-          ...(c.previousVersion !== undefined ? { previousVersion: c.previousVersion, previousVersionId: formatResourceId(versionRef(definition, c.previousVersion)) } : {}),
-          ...(c.newVersion !== undefined ? { newVersion: c.newVersion, newVersionId: formatResourceId(versionRef(definition, c.newVersion)) } : {}),
+          ...(c.previousVersion !== undefined
+            ? {
+                previousVersion: c.previousVersion,
+                previousVersionId: formatResourceId(versionRef(definition, c.previousVersion)),
+              }
+            : {}),
+          ...(c.newVersion !== undefined
+            ? { newVersion: c.newVersion, newVersionId: formatResourceId(versionRef(definition, c.newVersion)) }
+            : {}),
           cause: c.cause,
         };
-        return domainEvent(EVENT_TYPES.latestVersionChanged, definitionId, data, time, seq, [partitionKey, seq, c.region, c.previousVersion ?? '', c.newVersion ?? '']);
+        return domainEvent(EVENT_TYPES.latestVersionChanged, definitionId, data, time, seq, [
+          partitionKey,
+          seq,
+          c.region,
+          c.previousVersion ?? '',
+          c.newVersion ?? '',
+        ]);
       });
       if (events.length === 0 && marks.length === 0) return [];
       // Marks are read before the flags, so every write they stand for is in what was just computed.
-      const actions: TransactionAction[] = [...marks.map((m): TransactionAction => ['delete', { partitionKey, rowKey: m.rowKey ?? '' }])];
+      const actions: TransactionAction[] = [
+        ...marks.map((m): TransactionAction => ['delete', { partitionKey, rowKey: m.rowKey ?? '' }]),
+      ];
       if (events.length > 0) {
         const row = { partitionKey, rowKey: LATEST_ROW, pointers: JSON.stringify(next), sequence };
         actions.unshift(latestEntity ? ['update', row, 'Replace', { etag: latestEntity.etag }] : ['create', row]);
@@ -155,22 +221,47 @@ export class VersionEvents {
   /** Settles the definitions whose marks a crash left behind (older than `before`); returns the events recorded. */
   async settleLeftovers(versions: TableClient, before: Date): Promise<number> {
     let n = 0;
-    for (const p of await this.markedPartitions(versions, before)) n += (await this.settle(versions, p.partitionKey, p.definition, this.now().toISOString())).length;
+    for (const p of await this.markedPartitions(versions, before))
+      n += (await this.settle(versions, p.partitionKey, p.definition, this.now().toISOString())).length;
     return n;
   }
 
   /** The partitions holding marks older than `before`. */
-  private async markedPartitions(versions: TableClient, before: Date): Promise<{ partitionKey: string; definition: ImageRef }[]> {
+  private async markedPartitions(
+    versions: TableClient,
+    before: Date,
+  ): Promise<{ partitionKey: string; definition: ImageRef }[]> {
     const out = new Map<string, ImageRef>();
     const filter = odata`RowKey ge ${DIRTY_PREFIX} and RowKey lt ${'~dirty}'} and recordedAt le ${before.toISOString()}`;
     try {
-      for await (const e of versions.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['PartitionKey'] } })) {
+      for await (const e of versions.listEntities<Record<string, unknown>>({
+        queryOptions: { filter, select: ['PartitionKey'] },
+      })) {
         const pk = e.partitionKey ?? '';
         if (out.has(pk)) continue;
         // The definition's names come from any of its versions (every version entity carries them).
-        const v = await versions.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey lt ${'~'}`, select: ['subscriptionId', 'resourceGroup', 'gallery', 'image'] } }).byPage({ maxPageSize: 1 }).next();
+        const v = await versions
+          .listEntities<Record<string, unknown>>({
+            queryOptions: {
+              filter: odata`PartitionKey eq ${pk} and RowKey lt ${'~'}`,
+              select: ['subscriptionId', 'resourceGroup', 'gallery', 'image'],
+            },
+          })
+          .byPage({ maxPageSize: 1 })
+          .next();
         const first = v.done ? undefined : v.value[0];
-        if (first) out.set(pk, imageRef({ subscriptionId: String(first.subscriptionId), resourceGroup: String(first.resourceGroup), gallery: String(first.gallery) }, String(first.image)));
+        if (first)
+          out.set(
+            pk,
+            imageRef(
+              {
+                subscriptionId: String(first.subscriptionId),
+                resourceGroup: String(first.resourceGroup),
+                gallery: String(first.gallery),
+              },
+              String(first.image),
+            ),
+          );
       }
     } catch (err) {
       if (tableStatusOf(err) !== 404) throw err;
@@ -184,12 +275,22 @@ export class VersionEvents {
  * one query on the stored `E_<region>` flags, newest first (the RowKey order), that stops as soon
  * as every region has its version.
  */
-async function newestEligible(versions: TableClient, partitionKey: string, regions: readonly string[]): Promise<Record<string, string>> {
+async function newestEligible(
+  versions: TableClient,
+  partitionKey: string,
+  regions: readonly string[],
+): Promise<Record<string, string>> {
   const found: Record<string, string> = {};
-  const flags = regions.map((r) => ({ region: r, flag: regionProperty('E', r) })).filter((f) => /^E_[a-z0-9]+$/.test(f.flag));
+  const flags = regions
+    .map((r) => ({ region: r, flag: regionProperty('E', r) }))
+    .filter((f) => /^E_[a-z0-9]+$/.test(f.flag));
   if (flags.length === 0) return found;
   const filter = `${odata`PartitionKey eq ${partitionKey} and RowKey lt ${'~'}`} and (${flags.map((f) => `${f.flag} eq true`).join(' or ')})`;
-  const pages = versions.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['RowKey', 'version', ...flags.map((f) => f.flag)] } }).byPage({ maxPageSize: 20 });
+  const pages = versions
+    .listEntities<Record<string, unknown>>({
+      queryOptions: { filter, select: ['RowKey', 'version', ...flags.map((f) => f.flag)] },
+    })
+    .byPage({ maxPageSize: 20 });
   for await (const page of pages) {
     for (const e of page) {
       if (typeof e.version !== 'string') continue;

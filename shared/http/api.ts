@@ -51,7 +51,9 @@ export class NotConfiguredError extends Error {
 /** The principal lacks the app role an operation requires (403 naming the role). */
 export class MissingRoleError extends ForbiddenError {
   constructor(readonly role: AppRole) {
-    super(`This operation requires the app role ${role}; the caller's token does not carry it.`, [{ field: 'roles', message: `must include ${role}` }]);
+    super(`This operation requires the app role ${role}; the caller's token does not carry it.`, [
+      { field: 'roles', message: `must include ${role}` },
+    ]);
   }
 }
 
@@ -64,7 +66,8 @@ export function principalWithRole(request: HttpRequest, role: AppRole): Principa
   const p = readPrincipal(request.headers.get(PRINCIPAL_HEADER));
   if (!p.ok) throw new UnauthenticatedError(p.reason);
   const allowed = services().config.allowedTenants;
-  if (allowed.length > 0 && !allowed.includes(p.principal.tenantId)) throw new ForbiddenError("The caller's tenant is not allowed to use this API.");
+  if (allowed.length > 0 && !allowed.includes(p.principal.tenantId))
+    throw new ForbiddenError("The caller's tenant is not allowed to use this API.");
   if (!(p.principal.roles ?? []).includes(role)) throw new MissingRoleError(role);
   return p.principal;
 }
@@ -87,14 +90,21 @@ export async function adminScope(request: HttpRequest): Promise<AdminScope> {
 
 /** Deployment-wide operations (the reconcile) are the operator's alone. */
 export async function requireOperator(request: HttpRequest): Promise<void> {
-  if ((await adminScope(request)).kind !== 'operator') throw new ForbiddenError("Only the deployment's operator (a Catalog.Admin of the operator's tenant, AUTH_OPERATOR_TENANT) may do this.");
+  if ((await adminScope(request)).kind !== 'operator')
+    throw new ForbiddenError(
+      "Only the deployment's operator (a Catalog.Admin of the operator's tenant, AUTH_OPERATOR_TENANT) may do this.",
+    );
 }
 
 /** Collects field problems of one request, then throws them all at once. */
 export class Validator {
   readonly problems: FieldError[] = [];
 
-  name(field: 'subscriptionId' | 'resourceGroup' | 'gallery' | 'image' | 'version', where: string, value: string | undefined): string {
+  name(
+    field: 'subscriptionId' | 'resourceGroup' | 'gallery' | 'image' | 'version',
+    where: string,
+    value: string | undefined,
+  ): string {
     const v = value ?? '';
     const p = v.length > 1024 ? 'is too long' : nameProblem(field, v);
     if (p) this.problems.push({ field: where, message: p });
@@ -145,7 +155,11 @@ export class Validator {
   /** Refuses query parameters the endpoint does not know. */
   onlyQuery(request: HttpRequest, known: readonly string[]): void {
     for (const k of request.query.keys()) {
-      if (!known.includes(k)) this.problems.push({ field: `query.${k.slice(0, 64)}`, message: `is not a parameter of this endpoint (known: ${known.join(', ')})` });
+      if (!known.includes(k))
+        this.problems.push({
+          field: `query.${k.slice(0, 64)}`,
+          message: `is not a parameter of this endpoint (known: ${known.join(', ')})`,
+        });
     }
   }
 
@@ -166,22 +180,35 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export function unsupportedMediaType(request: HttpRequest): HttpResponseInit | undefined {
   if (!MUTATING.has(request.method.toUpperCase())) return undefined;
   const type = request.headers.get('content-type');
-  if (request.method.toUpperCase() === 'DELETE' && type === null && (request.headers.get('content-length') ?? '0') === '0') return undefined;
+  if (
+    request.method.toUpperCase() === 'DELETE' &&
+    type === null &&
+    (request.headers.get('content-length') ?? '0') === '0'
+  )
+    return undefined;
   const mediaType = (type ?? '').split(';')[0]?.trim().toLowerCase();
   if (mediaType === 'application/json') return undefined;
-  return problem(415, `This endpoint accepts only application/json${type ? `, not ${printable(mediaType ?? '').slice(0, 100)}` : ' (the request has no Content-Type)'}.`, {
-    instance: new URL(request.url).pathname,
-    headers: { accept: 'application/json' },
-    errors: [{ field: 'header.content-type', message: 'must be application/json' }],
-    extensions: { accepted: ['application/json'] },
-  });
+  return problem(
+    415,
+    `This endpoint accepts only application/json${type ? `, not ${printable(mediaType ?? '').slice(0, 100)}` : ' (the request has no Content-Type)'}.`,
+    {
+      instance: new URL(request.url).pathname,
+      headers: { accept: 'application/json' },
+      errors: [{ field: 'header.content-type', message: 'must be application/json' }],
+      extensions: { accepted: ['application/json'] },
+    },
+  );
 }
 
 /**
  * Runs a handler body and maps every failure to problem details (never a bare 500). Every
  * dependency call the body makes shares the request's deadline (HTTP_DEADLINE_MS).
  */
-export async function api(request: HttpRequest, context: InvocationContext, body: () => Promise<HttpResponseInit>): Promise<HttpResponseInit> {
+export async function api(
+  request: HttpRequest,
+  context: InvocationContext,
+  body: () => Promise<HttpResponseInit>,
+): Promise<HttpResponseInit> {
   const instance = new URL(request.url).pathname;
   const refused = unsupportedMediaType(request);
   if (refused) return refused;
@@ -189,25 +216,42 @@ export async function api(request: HttpRequest, context: InvocationContext, body
     return await withDeadline(services().config.deadlines.httpRequestMs, body);
   } catch (err) {
     if (err instanceof FieldErrors) return problem(400, err.detail, { errors: err.errors, instance });
-    if (err instanceof BodyTooLargeError) return problem(413, err.message, { instance, errors: [{ field: 'body', pointer: '', code: 'too-large', message: 'too large' }] });
-    if (err instanceof UnauthenticatedError) return problem(401, 'Authentication is required.', { instance, headers: { 'www-authenticate': 'Bearer' } });
-    if (err instanceof MissingRoleError) return problem(403, err.message, { instance, errors: err.errors, extensions: { requiredRole: err.role } });
+    if (err instanceof BodyTooLargeError)
+      return problem(413, err.message, {
+        instance,
+        errors: [{ field: 'body', pointer: '', code: 'too-large', message: 'too large' }],
+      });
+    if (err instanceof UnauthenticatedError)
+      return problem(401, 'Authentication is required.', { instance, headers: { 'www-authenticate': 'Bearer' } });
+    if (err instanceof MissingRoleError)
+      return problem(403, err.message, { instance, errors: err.errors, extensions: { requiredRole: err.role } });
     if (err instanceof ForbiddenError) return problem(403, err.message, { instance, errors: err.errors });
     if (err instanceof ConflictError) return problem(409, err.detail, { instance, errors: err.errors });
-    if (err instanceof NotConfiguredError) return problem(503, err.message, { instance, headers: { 'retry-after': '60' }, extensions: { dependency: err.dependency } });
-    if (err instanceof AdminChangeForbiddenError) return problem(403, err.message, { instance, errors: [...err.faults] });
+    if (err instanceof NotConfiguredError)
+      return problem(503, err.message, {
+        instance,
+        headers: { 'retry-after': '60' },
+        extensions: { dependency: err.dependency },
+      });
+    if (err instanceof AdminChangeForbiddenError)
+      return problem(403, err.message, { instance, errors: [...err.faults] });
     if (err instanceof NotVisibleError) return problem(404, err.message, { instance });
-    if (err instanceof DirectoryError) return problem(err.status, err.message, { errors: [{ field: err.field, message: err.message }], instance });
+    if (err instanceof DirectoryError)
+      return problem(err.status, err.message, { errors: [{ field: err.field, message: err.message }], instance });
     const outage = outageOf(err);
     if (outage) {
-      context.warn(`${request.method} ${instance}: ${outage.dependency} unavailable, answered 503: ${printable(outage.reason.slice(0, 500))}`);
+      context.warn(
+        `${request.method} ${instance}: ${outage.dependency} unavailable, answered 503: ${printable(outage.reason.slice(0, 500))}`,
+      );
       return problem(503, `${DEPENDENCY_NAMES[outage.dependency]} is unavailable or busy; retry shortly.`, {
         instance,
         headers: { 'retry-after': String(outage.retryAfterSeconds) },
         extensions: { dependency: outage.dependency },
       });
     }
-    context.error(`${request.method} ${instance}: unexpected failure: ${printable(err instanceof Error ? `${err.name}: ${err.message}` : String(err))}${err instanceof Error && err.stack ? ` | ${printable(err.stack)}` : ''}`);
+    context.error(
+      `${request.method} ${instance}: unexpected failure: ${printable(err instanceof Error ? `${err.name}: ${err.message}` : String(err))}${err instanceof Error && err.stack ? ` | ${printable(err.stack)}` : ''}`,
+    );
     return problem(500, 'An unexpected error occurred.', { instance });
   }
 }

@@ -32,12 +32,20 @@ export function groupParams(request: HttpRequest, v: Validator): { account: stri
 function bodyFaults(issues: readonly z.core.$ZodIssue[]): FieldError[] {
   return issues.flatMap((i) => {
     const keys = i.code === 'unrecognized_keys' ? i.keys : [undefined];
-    return keys.map((k) => ({ field: ['body', ...i.path.map(String), ...(k === undefined ? [] : [k])].join('.'), message: k === undefined ? i.message : 'is not a known field' }));
+    return keys.map((k) => ({
+      field: ['body', ...i.path.map(String), ...(k === undefined ? [] : [k])].join('.'),
+      message: k === undefined ? i.message : 'is not a known field',
+    }));
   });
 }
 
 /** The JSON body parsed with `schema`; problems are added to `v` (then undefined). */
-export async function jsonBody<T>(request: HttpRequest, v: Validator, schema: z.ZodType<T>, shape: string): Promise<T | undefined> {
+export async function jsonBody<T>(
+  request: HttpRequest,
+  v: Validator,
+  schema: z.ZodType<T>,
+  shape: string,
+): Promise<T | undefined> {
   let raw: unknown;
   try {
     raw = await jsonValue(request, { what: 'body', maxBytes: DEFAULT_BODY_BYTES }, `a JSON object ${shape}`);
@@ -61,7 +69,12 @@ export async function parsedBody<T>(request: HttpRequest, schema: z.ZodType<T>, 
 }
 
 /** A GET on an image definition route with no query parameters: the caller (holding `role`) and the definition, then `read`. */
-export function imageGet(request: HttpRequest, context: InvocationContext, role: AppRole, read: (caller: Caller, ref: ImageRef) => Promise<unknown>): Promise<HttpResponseInit> {
+export function imageGet(
+  request: HttpRequest,
+  context: InvocationContext,
+  role: AppRole,
+  read: (caller: Caller, ref: ImageRef) => Promise<unknown>,
+): Promise<HttpResponseInit> {
   return api(request, context, async () => {
     const caller = await callerOf(request, role);
     const v = new Validator();
@@ -73,7 +86,12 @@ export function imageGet(request: HttpRequest, context: InvocationContext, role:
 }
 
 /** A GET on a group route (no query parameters), for the accounts the caller (holding `role`) acts for: `read` or 404. */
-export function groupGet(request: HttpRequest, context: InvocationContext, role: AppRole, read: (subscriptionId: string, kind: string, name: string) => Promise<unknown>): Promise<HttpResponseInit> {
+export function groupGet(
+  request: HttpRequest,
+  context: InvocationContext,
+  role: AppRole,
+  read: (subscriptionId: string, kind: string, name: string) => Promise<unknown>,
+): Promise<HttpResponseInit> {
   return api(request, context, async () => {
     const caller = await callerOf(request, role);
     const v = new Validator();

@@ -8,7 +8,11 @@ import { services } from '../services.js';
 /** The subscription an account names, when the caller acts for it; otherwise undefined. */
 export async function callerAccountSubscription(caller: Caller, account: string): Promise<string | undefined> {
   const owner = await services().directory.accountOwner(account);
-  return owner && owner.organization.id === caller.organizationId && caller.subscriptionIds.includes(owner.subscriptionId) ? owner.subscriptionId : undefined;
+  return owner &&
+    owner.organization.id === caller.organizationId &&
+    caller.subscriptionIds.includes(owner.subscriptionId)
+    ? owner.subscriptionId
+    : undefined;
 }
 
 /**
@@ -17,7 +21,10 @@ export async function callerAccountSubscription(caller: Caller, account: string)
  */
 export async function organizationScope(caller: Caller): Promise<JobScope> {
   const organization = (await services().directory.organizations()).find((o) => o.id === caller.organizationId);
-  return { organizationId: caller.organizationId, subscriptionIds: organization?.subscriptionIds ?? caller.subscriptionIds };
+  return {
+    organizationId: caller.organizationId,
+    subscriptionIds: organization?.subscriptionIds ?? caller.subscriptionIds,
+  };
 }
 
 /** Whether an account (a gallery's `spotAccountId`) is a connected account of the caller's own organization. */
@@ -37,6 +44,6 @@ export const groupViewSchema = groupRecordSchema.extend({
 
 /** A group as the API returns it: scripts (customData, userData, shutdownScript) as `{ size, sha256 }`; secrets were never stored. */
 export function publicGroupView(group: GroupRecord): GroupRecord {
-  const kind = group.kind === 'statefulNode' || group.kind === 'statelessGroup' ? (group.kind) : undefined;
+  const kind = group.kind === 'statefulNode' || group.kind === 'statelessGroup' ? group.kind : undefined;
   return kind === undefined ? group : { ...group, spec: publicSpecOf(kindLetter(kind), group.spec) };
 }

@@ -40,7 +40,8 @@ export function jsonLimitProblem(text: string, limits: JsonLimits = DEFAULT_JSON
     const top = stack.at(-1);
     if (top?.array) {
       top.items++;
-      if (top.items > limits.maxArrayItems) return { path: where(stack.length - 1), message: `must have at most ${limits.maxArrayItems} items` };
+      if (top.items > limits.maxArrayItems)
+        return { path: where(stack.length - 1), message: `must have at most ${limits.maxArrayItems} items` };
     }
     return undefined;
   };
@@ -60,7 +61,8 @@ export function jsonLimitProblem(text: string, limits: JsonLimits = DEFAULT_JSON
     if (c === 0x7b || c === 0x5b) {
       const p = startValue();
       if (p) return p;
-      if (stack.length >= limits.maxDepth) return { path: where(), message: `must not nest deeper than ${limits.maxDepth} levels` };
+      if (stack.length >= limits.maxDepth)
+        return { path: where(), message: `must not nest deeper than ${limits.maxDepth} levels` };
       stack.push({ array: c === 0x5b, items: 0, key: undefined, expectKey: c === 0x7b });
       continue;
     }
@@ -83,7 +85,8 @@ export function jsonLimitProblem(text: string, limits: JsonLimits = DEFAULT_JSON
       } else {
         const p = startValue();
         if (p) return p;
-        if (j - start > limits.maxStringChars) return { path: where(), message: `must be at most ${limits.maxStringChars} characters` };
+        if (j - start > limits.maxStringChars)
+          return { path: where(), message: `must be at most ${limits.maxStringChars} characters` };
       }
       i = j;
       continue;

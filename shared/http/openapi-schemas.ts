@@ -10,7 +10,16 @@
  * validated with, and with each field's hints, which the zod schema does not carry.
  */
 import { z } from 'zod';
-import { bodyModeOf, bodySchema, JOB_ACTIONS, JOB_KINDS, jobHeaderSchema, autoRollPolicySchema, kindLetter, type JobKind } from '../domain/job-envelope.js';
+import {
+  bodyModeOf,
+  bodySchema,
+  JOB_ACTIONS,
+  JOB_KINDS,
+  jobHeaderSchema,
+  autoRollPolicySchema,
+  kindLetter,
+  type JobKind,
+} from '../domain/job-envelope.js';
 import { specJsonSchema, specSchema } from '../domain/spot-body.js';
 import type { Kind } from '../domain/spot-fields.js';
 import { fieldErrorSchema } from '../domain/faults.js';
@@ -21,7 +30,12 @@ import { reconcileProgressSchema, reconcileStartedSchema } from '../domain/recon
 import { organizationDocumentSchema, organizationListSchema, storedOrganizationSchema } from '../access/directory.js';
 import { definitionPauseRequestSchema, definitionPauseSchema } from '../autoroll/pause.js';
 import { rolloutRegionSchema, rolloutSchema, rollsSchema } from '../autoroll/views.js';
-import { groupUseViewSchema, organizationAdviceViewSchema, regionReplicasViewSchema, versionReplicasViewSchema } from '../advice/replica-advisor.js';
+import {
+  groupUseViewSchema,
+  organizationAdviceViewSchema,
+  regionReplicasViewSchema,
+  versionReplicasViewSchema,
+} from '../advice/replica-advisor.js';
 import { jobProblemSchema, jobRecordSchema } from '../jobs/store.js';
 import { jobAcceptedSchema } from '../jobs/submission.js';
 import { versionSizesSchema } from '../jobs/version-sizes.js';
@@ -54,7 +68,10 @@ export const openApiDocumentSchema = z
     servers: z.array(z.strictObject({ url: z.string() })),
     security: z.array(z.record(z.string(), z.array(z.string()))),
     paths: z.record(z.string(), z.record(z.string(), z.unknown())),
-    components: z.strictObject({ securitySchemes: z.record(z.string(), z.unknown()), schemas: z.record(z.string(), z.unknown()) }),
+    components: z.strictObject({
+      securitySchemes: z.record(z.string(), z.unknown()),
+      schemas: z.record(z.string(), z.unknown()),
+    }),
   })
   .describe('This OpenAPI 3.1 document');
 
@@ -81,7 +98,16 @@ export function envelopeBodies(): EnvelopeBody[] {
     JOB_ACTIONS.map((action) => {
       const mode = bodyModeOf(action);
       const prefix = `${KIND_NAMES[kind]}${MODE_NAMES[mode]}`;
-      return { kind, action, name: `${prefix}Body`, body: bodySchema(kind, mode), specName: `${prefix}.spec`, spec: specSchema(kindLetter(kind), mode), letter: kindLetter(kind), mode };
+      return {
+        kind,
+        action,
+        name: `${prefix}Body`,
+        body: bodySchema(kind, mode),
+        specName: `${prefix}.spec`,
+        spec: specSchema(kindLetter(kind), mode),
+        letter: kindLetter(kind),
+        mode,
+      };
     }),
   );
 }
@@ -185,7 +211,9 @@ function convert(components: Record<string, z.ZodType>, io: Direction): Record<s
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(components)) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, { ...jsonSchemaOptions(io), uri: (id) => `${COMPONENT_PREFIX}${id}` });
-  return Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _dialect, $id: _id, ...rest }]) => [id, rest as JsonSchema]));
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, { $schema: _dialect, $id: _id, ...rest }]) => [id, rest as JsonSchema]),
+  );
 }
 
 /**
@@ -218,5 +246,10 @@ export function componentSchemas(): Record<string, JsonSchema> {
 
 /** The component name of every named zod schema. */
 export function componentNames(): Map<z.ZodType, string> {
-  return new Map([...Object.entries(requestComponents()), ...Object.entries(responseComponents())].map(([name, schema]) => [schema, name]));
+  return new Map(
+    [...Object.entries(requestComponents()), ...Object.entries(responseComponents())].map(([name, schema]) => [
+      schema,
+      name,
+    ]),
+  );
 }

@@ -23,11 +23,24 @@ import { jobRecordSchema } from '../jobs/store.js';
 import { jobAcceptedSchema } from '../jobs/submission.js';
 import { versionSizesSchema } from '../jobs/version-sizes.js';
 import { callerAccountsSchema } from '../access/caller-accounts.js';
-import { galleryPageSchema, imagePageSchema, imageViewSchema, latestViewSchema, resourceGroupPageSchema, versionPageSchema } from '../lookups/lookups.js';
+import {
+  galleryPageSchema,
+  imagePageSchema,
+  imageViewSchema,
+  latestViewSchema,
+  resourceGroupPageSchema,
+  versionPageSchema,
+} from '../lookups/lookups.js';
 import { healthSchema } from '../health.js';
 import { groupViewSchema } from './jobs-access.js';
 import { problemDetailsSchema } from './responses.js';
-import { COMPONENT_PREFIX, componentNames, componentSchemas, groupPageSchema, openApiDocumentSchema } from './openapi-schemas.js';
+import {
+  COMPONENT_PREFIX,
+  componentNames,
+  componentSchemas,
+  groupPageSchema,
+  openApiDocumentSchema,
+} from './openapi-schemas.js';
 
 /** Operations by path and method, with zod schemas where the bodies are. */
 export type Paths = Record<string, Record<string, unknown>>;
@@ -36,10 +49,25 @@ export type OpenApiDocument = z.infer<typeof openApiDocumentSchema>;
 // ---------------------------------------------------------------- building blocks
 
 const json = (description: string, schema: z.ZodType) => ({ description, content: { 'application/json': { schema } } });
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemDetailsSchema } } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: problemDetailsSchema } },
+});
 const body = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema } } });
-const pathParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
-const query = (name: string, description: string, schema: unknown = { type: 'string' }, required = false) => ({ name, in: 'query', required, description, schema });
+const pathParam = (name: string, description: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string' },
+});
+const query = (name: string, description: string, schema: unknown = { type: 'string' }, required = false) => ({
+  name,
+  in: 'query',
+  required,
+  description,
+  schema,
+});
 /** The app role an operation needs (the document's default is Catalog.Read). */
 const role = (name: 'Jobs.Submit' | 'Catalog.Admin') => [{ entra: [name] }];
 
@@ -49,7 +77,13 @@ const gallery = pathParam('gallery', 'Gallery name (case-insensitive)');
 const image = pathParam('image', 'Image definition name (case-insensitive)');
 const top = query('top', 'Page size, 1-1000 (default 100)', { type: 'integer', minimum: 1, maximum: 1000 });
 const token = query('continuationToken', 'Opaque token from the previous page; bound to the caller and the query');
-const region = (required: boolean) => query('region', 'Region name, display or canonical ("West Europe", "westeurope")', { type: 'string', maxLength: 40 }, required);
+const region = (required: boolean) =>
+  query(
+    'region',
+    'Region name, display or canonical ("West Europe", "westeurope")',
+    { type: 'string', maxLength: 40 },
+    required,
+  );
 const filters = [
   query('osType', 'Windows or Linux', { enum: ['Windows', 'Linux'] }),
   query('osState', 'Generalized or Specialized', { enum: ['Generalized', 'Specialized'] }),
@@ -57,15 +91,25 @@ const filters = [
   query('hyperVGeneration', 'V1 or V2', { enum: ['V1', 'V2'] }),
   query('securityType', 'The image definition SecurityType feature (Standard when absent)'),
 ];
-const groupPath = [pathParam('account', 'Spot account id or subscription id'), pathParam('kind', 'statelessGroup or statefulNode'), pathParam('name', 'The group name')];
+const groupPath = [
+  pathParam('account', 'Spot account id or subscription id'),
+  pathParam('kind', 'statelessGroup or statefulNode'),
+  pathParam('name', 'The group name'),
+];
 const errors = {
   '400': problem('Invalid request: `errors` names every field at fault'),
   '401': problem('No authenticated principal'),
   '403': problem('The principal belongs to no organization'),
-  '503': problem('A dependency (table store, job queue, ARM) is unavailable; `dependency` names it; retry after the Retry-After delay'),
+  '503': problem(
+    'A dependency (table store, job queue, ARM) is unavailable; `dependency` names it; retry after the Retry-After delay',
+  ),
 };
 /** The answers of an operation on something the caller may not see: it, or 404, or a request error. */
-const visibleOr404 = (description: string, schema: z.ZodType) => ({ '200': json(description, schema), '404': problem('Not found or not visible'), ...errors });
+const visibleOr404 = (description: string, schema: z.ZodType) => ({
+  '200': json(description, schema),
+  '404': problem('Not found or not visible'),
+  ...errors,
+});
 /** A mutating route's answer to a body that is not application/json (a browser's cross-site form or text post). */
 const unsupported = problem('The body is not application/json; `accepted` lists what is');
 
@@ -74,18 +118,34 @@ const unsupported = problem('The body is not application/json; `accepted` lists 
 function serviceRoutes(): Paths {
   return {
     '/health': {
-      get: { operationId: 'health', security: [], summary: 'App version and table store reachability', responses: { '200': json('Healthy', healthSchema), '503': json('Table store unreachable', healthSchema) } },
+      get: {
+        operationId: 'health',
+        security: [],
+        summary: 'App version and table store reachability',
+        responses: { '200': json('Healthy', healthSchema), '503': json('Table store unreachable', healthSchema) },
+      },
     },
-    '/openapi.json': { get: { operationId: 'openapi', security: [], summary: 'This document', responses: { '200': json('OpenAPI 3.1', openApiDocumentSchema) } } },
+    '/openapi.json': {
+      get: {
+        operationId: 'openapi',
+        security: [],
+        summary: 'This document',
+        responses: { '200': json('OpenAPI 3.1', openApiDocumentSchema) },
+      },
+    },
     '/console/{path}': {
       get: {
         operationId: 'console',
         // behind App Service authentication (signed in) but no app role: static files only; every API call they make checks its role
         security: [{ entra: [] }],
-        summary: 'The web console (its page at /api/console/, then its scripts, styles and job templates); it calls this API with the browser session',
+        summary:
+          'The web console (its page at /api/console/, then its scripts, styles and job templates); it calls this API with the browser session',
         parameters: [pathParam('path', 'A console file; empty for the page')],
         responses: {
-          '200': { description: 'The file', content: { 'text/html': {}, 'text/javascript': {}, 'text/css': {}, 'application/json': {} } },
+          '200': {
+            description: 'The file',
+            content: { 'text/html': {}, 'text/javascript': {}, 'text/css': {}, 'application/json': {} },
+          },
           '308': { description: 'Redirect to the page with its trailing slash' },
           '404': problem('No such console file'),
         },
@@ -101,20 +161,45 @@ const definition = `${cascade}/{resourceGroup}/galleries/{gallery}/images/{image
 
 function cascadeRoutes(): Paths {
   return {
-    [cascade]: { get: { operationId: 'listResourceGroups', summary: 'Resource groups holding galleries the caller sees', parameters: [sub, top, token], responses: { '200': json('A page', resourceGroupPageSchema), ...errors } } },
+    [cascade]: {
+      get: {
+        operationId: 'listResourceGroups',
+        summary: 'Resource groups holding galleries the caller sees',
+        parameters: [sub, top, token],
+        responses: { '200': json('A page', resourceGroupPageSchema), ...errors },
+      },
+    },
     [`${cascade}/{resourceGroup}/galleries`]: {
-      get: { operationId: 'listGalleries', summary: 'Galleries of a resource group the caller sees', parameters: [sub, rg, top, token], responses: { '200': json('A page', galleryPageSchema), ...errors } },
+      get: {
+        operationId: 'listGalleries',
+        summary: 'Galleries of a resource group the caller sees',
+        parameters: [sub, rg, top, token],
+        responses: { '200': json('A page', galleryPageSchema), ...errors },
+      },
     },
     [`${cascade}/{resourceGroup}/galleries/{gallery}/images`]: {
       get: {
         operationId: 'listImages',
         summary: 'Image definitions of a gallery',
         parameters: [sub, rg, gallery, ...filters, top, token],
-        responses: { '200': json('A page', imagePageSchema), '404': problem('No such gallery visible to the caller'), ...errors },
+        responses: {
+          '200': json('A page', imagePageSchema),
+          '404': problem('No such gallery visible to the caller'),
+          ...errors,
+        },
       },
     },
     [definition]: {
-      get: { operationId: 'getImage', summary: 'One image definition', parameters: [sub, rg, gallery, image], responses: { '200': json('The definition', imageViewSchema), '404': problem('Not found or not visible'), ...errors } },
+      get: {
+        operationId: 'getImage',
+        summary: 'One image definition',
+        parameters: [sub, rg, gallery, image],
+        responses: {
+          '200': json('The definition', imageViewSchema),
+          '404': problem('Not found or not visible'),
+          ...errors,
+        },
+      },
     },
     [`${definition}/versions`]: {
       get: {
@@ -129,7 +214,11 @@ function cascadeRoutes(): Paths {
         operationId: 'latestVersion',
         summary: 'What latest resolves to in a region, and the newer versions passed over with why',
         parameters: [sub, rg, gallery, image, region(true)],
-        responses: { '200': json('The resolution (no `version` when none qualifies)', latestViewSchema), '404': problem('Not found or not visible'), ...errors },
+        responses: {
+          '200': json('The resolution (no `version` when none qualifies)', latestViewSchema),
+          '404': problem('Not found or not visible'),
+          ...errors,
+        },
       },
     },
   };
@@ -140,15 +229,21 @@ function searchAndAdviceRoutes(): Paths {
     [`${definition}/versions/{version}/replicas`]: {
       get: {
         operationId: 'versionReplicas',
-        summary: "Per target region: current replicas, the demand of the organization's groups, the recommended count with every rule and why, and the storage estimate",
+        summary:
+          "Per target region: current replicas, the demand of the organization's groups, the recommended count with every rule and why, and the storage estimate",
         parameters: [sub, rg, gallery, image, pathParam('version', 'Version name Major.Minor.Patch')],
-        responses: { '200': json('Replica advice for the version', versionReplicasViewSchema), '404': problem('Not found or not visible'), ...errors },
+        responses: {
+          '200': json('Replica advice for the version', versionReplicasViewSchema),
+          '404': problem('Not found or not visible'),
+          ...errors,
+        },
       },
     },
     [`${definition}/versions/{version}/vmSizes`]: {
       get: {
         operationId: 'versionVmSizes',
-        summary: "The VM sizes of one of the caller's accounts in a region, each checked against the version as a group job would be: the sizes that can run it, then the others with why not",
+        summary:
+          "The VM sizes of one of the caller's accounts in a region, each checked against the version as a group job would be: the sizes that can run it, then the others with why not",
         parameters: [
           sub,
           rg,
@@ -156,17 +251,37 @@ function searchAndAdviceRoutes(): Paths {
           image,
           pathParam('version', 'Version name Major.Minor.Patch'),
           region(true),
-          query('account', 'An account the caller acts for (Spot account id or subscription id): its sizes', { type: 'string', maxLength: 64 }, true),
-          query('securityType', "The VMs' security type to check for (one the image can create); by default the image's only one, else TrustedLaunch when it allows it, else Standard", { enum: ['Standard', 'TrustedLaunch', 'ConfidentialVM'] }),
+          query(
+            'account',
+            'An account the caller acts for (Spot account id or subscription id): its sizes',
+            { type: 'string', maxLength: 64 },
+            true,
+          ),
+          query(
+            'securityType',
+            "The VMs' security type to check for (one the image can create); by default the image's only one, else TrustedLaunch when it allows it, else Standard",
+            { enum: ['Standard', 'TrustedLaunch', 'ConfidentialVM'] },
+          ),
         ],
-        responses: { '200': json('The sizes, checked', versionSizesSchema), '404': problem('Not found or not visible'), ...errors },
+        responses: {
+          '200': json('The sizes, checked', versionSizesSchema),
+          '404': problem('Not found or not visible'),
+          ...errors,
+        },
       },
     },
     '/advice/replicas': {
       get: {
         operationId: 'replicaAdvice',
-        summary: "The caller's organization: versions under-replicated for their demand (most at risk first), and replicas nobody uses with the monthly saving of trimming them",
-        parameters: [query('top', 'Items per list, 1-1000 (default 100); the totals count every item', { type: 'integer', minimum: 1, maximum: 1000 })],
+        summary:
+          "The caller's organization: versions under-replicated for their demand (most at risk first), and replicas nobody uses with the monthly saving of trimming them",
+        parameters: [
+          query('top', 'Items per list, 1-1000 (default 100); the totals count every item', {
+            type: 'integer',
+            minimum: 1,
+            maximum: 1000,
+          }),
+        ],
         responses: { '200': json('Replica advice for the organization', organizationAdviceViewSchema), ...errors },
       },
     },
@@ -200,7 +315,8 @@ function jobRoutes(): Paths {
     '/me': {
       get: {
         operationId: 'me',
-        summary: "The caller's organization and its accounts, those the caller acts for marked (the accounts a job may name as caller.account, and as a gallery's spotAccountId)",
+        summary:
+          "The caller's organization and its accounts, those the caller acts for marked (the accounts a job may name as caller.account, and as a gallery's spotAccountId)",
         responses: { '200': json("The caller's accounts", callerAccountsSchema), ...errors },
       },
     },
@@ -211,7 +327,10 @@ function jobRoutes(): Paths {
         summary: 'Submit a group create/update job (queued; the same jobId again is the same job)',
         requestBody: body(jobHeaderSchema),
         responses: {
-          '202': { ...json('Queued (or already known: `duplicate: true`)', jobAcceptedSchema), headers: { Location: { description: 'The job URL', schema: { type: 'string' } } } },
+          '202': {
+            ...json('Queued (or already known: `duplicate: true`)', jobAcceptedSchema),
+            headers: { Location: { description: 'The job URL', schema: { type: 'string' } } },
+          },
           '409': problem('The jobId was already submitted with another envelope by the organization'),
           '413': problem('The envelope is larger than 256 KB'),
           '415': unsupported,
@@ -224,7 +343,11 @@ function jobRoutes(): Paths {
         operationId: 'getGroupJob',
         summary: 'A job: status, resolved image version, warnings, errors',
         parameters: [pathParam('jobId', 'The job id')],
-        responses: { '200': json('The job', jobRecordSchema), '404': problem('No such job visible to the caller'), ...errors },
+        responses: {
+          '200': json('The job', jobRecordSchema),
+          '404': problem('No such job visible to the caller'),
+          ...errors,
+        },
       },
     },
     '/groups/{account}': {
@@ -232,7 +355,11 @@ function jobRoutes(): Paths {
         operationId: 'listGroups',
         summary: "Groups and stateful nodes of one of the caller's accounts",
         parameters: [pathParam('account', 'Spot account id or subscription id'), top, token],
-        responses: { '200': json('A page', groupPageSchema), '404': problem('Not an account of the caller'), ...errors },
+        responses: {
+          '200': json('A page', groupPageSchema),
+          '404': problem('Not an account of the caller'),
+          ...errors,
+        },
       },
     },
     '/groups/{account}/{kind}/{name}': {
@@ -251,7 +378,12 @@ function jobRoutes(): Paths {
 function autoRollRoutes(): Paths {
   return {
     '/groups/{account}/{kind}/{name}/rolls': {
-      get: { operationId: 'groupRolls', summary: "A group's auto-roll policy, its last roll, and its roll jobs (history), newest first", parameters: groupPath, responses: visibleOr404('The roll history', rollsSchema) },
+      get: {
+        operationId: 'groupRolls',
+        summary: "A group's auto-roll policy, its last roll, and its roll jobs (history), newest first",
+        parameters: groupPath,
+        responses: visibleOr404('The roll history', rollsSchema),
+      },
     },
     '/groups/{account}/{kind}/{name}/autoroll': {
       put: {
@@ -266,7 +398,8 @@ function autoRollRoutes(): Paths {
     [`${definition}/rollout`]: {
       get: {
         operationId: 'imageRollout',
-        summary: "Per region, the definition's latest version and which of the caller's groups run which version (rolled, soaking, pending, failed, held)",
+        summary:
+          "Per region, the definition's latest version and which of the caller's groups run which version (rolled, soaking, pending, failed, held)",
         parameters: [sub, rg, gallery, image],
         responses: visibleOr404('The rollout', rolloutSchema),
       },
@@ -275,11 +408,15 @@ function autoRollRoutes(): Paths {
       put: {
         operationId: 'pauseAutoRoll',
         security: role('Catalog.Admin'),
-        summary: "Emergency stop of auto-roll for an image definition, or its release (the operator; an organization administrator for its organization's definitions)",
+        summary:
+          "Emergency stop of auto-roll for an image definition, or its release (the operator; an organization administrator for its organization's definitions)",
         parameters: [pathParam('definitionId', 'The image definition ARM id (its slashes as they are)')],
         requestBody: body(definitionPauseRequestSchema),
         responses: {
-          '200': json('The pause; on release, the roll jobs it queued for what the pause held back', definitionPauseSchema),
+          '200': json(
+            'The pause; on release, the roll jobs it queued for what the pause held back',
+            definitionPauseSchema,
+          ),
           '400': problem('Invalid id or body'),
           '404': problem('No such definition the caller administers'),
           '415': unsupported,
@@ -297,8 +434,13 @@ function reconcileRoutes(): Paths {
       get: {
         operationId: 'reconcileStatus',
         security: role('Catalog.Admin'),
-        summary: 'The running or last reconcile: status, start time, counts so far, gallery units done of those queued, failed units, last error (admin)',
-        responses: { '200': json('Progress', reconcileProgressSchema), '403': problem("Only the deployment's operator reads the reconcile"), '404': problem('No reconcile has run yet') },
+        summary:
+          'The running or last reconcile: status, start time, counts so far, gallery units done of those queued, failed units, last error (admin)',
+        responses: {
+          '200': json('Progress', reconcileProgressSchema),
+          '403': problem("Only the deployment's operator reads the reconcile"),
+          '404': problem('No reconcile has run yet'),
+        },
       },
       post: {
         operationId: 'startReconcile',
@@ -323,7 +465,8 @@ function organizationRoutes(): Paths {
       get: {
         operationId: 'listOrganizations',
         security: role('Catalog.Admin'),
-        summary: 'The organizations the caller administers: every one for the operator, its own for an organization administrator, none otherwise',
+        summary:
+          'The organizations the caller administers: every one for the operator, its own for an organization administrator, none otherwise',
         responses: { '200': json('Organizations', organizationListSchema) },
       },
     },
@@ -338,7 +481,8 @@ function organizationRoutes(): Paths {
       put: {
         operationId: 'putOrganization',
         security: role('Catalog.Admin'),
-        summary: 'Create or replace an organization (the operator); replace its own (an organization administrator: no subscription added, principals of its tenant only, same tenant)',
+        summary:
+          'Create or replace an organization (the operator); replace its own (an organization administrator: no subscription added, principals of its tenant only, same tenant)',
         requestBody: body(organizationDocumentSchema),
         responses: {
           '200': json('Stored', storedOrganizationSchema),
@@ -353,7 +497,11 @@ function organizationRoutes(): Paths {
         operationId: 'deleteOrganization',
         security: role('Catalog.Admin'),
         summary: 'Delete an organization (the operator)',
-        responses: { '204': { description: 'Deleted' }, '403': problem('Only the operator deletes an organization'), '404': missing },
+        responses: {
+          '204': { description: 'Deleted' },
+          '403': problem('Only the operator deletes an organization'),
+          '404': missing,
+        },
       },
     },
   };
@@ -363,7 +511,15 @@ function organizationRoutes(): Paths {
 
 /** Every route of the API, by area, with the zod schemas of its bodies in place. */
 export function apiPaths(): Paths {
-  return { ...serviceRoutes(), ...cascadeRoutes(), ...searchAndAdviceRoutes(), ...jobRoutes(), ...autoRollRoutes(), ...reconcileRoutes(), ...organizationRoutes() };
+  return {
+    ...serviceRoutes(),
+    ...cascadeRoutes(),
+    ...searchAndAdviceRoutes(),
+    ...jobRoutes(),
+    ...autoRollRoutes(),
+    ...reconcileRoutes(),
+    ...organizationRoutes(),
+  };
 }
 
 const SECURITY_SCHEMES = {
@@ -396,10 +552,12 @@ export function openApiDocument(): OpenApiDocument {
 function withRefs(value: unknown, names: Map<z.ZodType, string>): unknown {
   if (value instanceof z.ZodType) {
     const name = names.get(value);
-    if (name === undefined) throw new Error('a body schema of the OpenAPI document is not a named component (openapi-schemas.ts)');
+    if (name === undefined)
+      throw new Error('a body schema of the OpenAPI document is not a named component (openapi-schemas.ts)');
     return { $ref: `${COMPONENT_PREFIX}${name}` };
   }
   if (Array.isArray(value)) return value.map((v) => withRefs(v, names));
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withRefs(v, names)]));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withRefs(v, names)]));
   return value;
 }

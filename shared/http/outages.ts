@@ -26,10 +26,32 @@ export interface Outage {
 }
 
 /** Network failures that reach the SDKs as error codes (Node system errors, core-rest-pipeline). */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'REQUEST_SEND_ERROR']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'REQUEST_SEND_ERROR',
+]);
 
 /** Service Bus codes for a namespace that is down, busy or unreachable (`ServiceBusErrorCode` in @azure/service-bus). */
-const SERVICE_BUS_OUTAGE = new Set(['ServiceBusy', 'ServiceTimeout', 'ServiceCommunicationProblem', 'GeneralError', 'QuotaExceeded', 'MessagingEntityDisabled', 'UnauthorizedAccess', 'MessagingEntityNotFound']);
+const SERVICE_BUS_OUTAGE = new Set([
+  'ServiceBusy',
+  'ServiceTimeout',
+  'ServiceCommunicationProblem',
+  'GeneralError',
+  'QuotaExceeded',
+  'MessagingEntityDisabled',
+  'UnauthorizedAccess',
+  'MessagingEntityNotFound',
+]);
 
 interface ErrorFields {
   name?: unknown;
@@ -44,21 +66,32 @@ export function outageOf(err: unknown): Outage | undefined {
   const e = err as ErrorFields;
   const reason = typeof e.message === 'string' ? e.message : 'unknown failure';
   if (err instanceof DeadlineExceededError) return { dependency: err.dependency, retryAfterSeconds: 5, reason };
-  if (err instanceof ArmTransientError) return { dependency: 'arm', retryAfterSeconds: Math.max(1, Math.ceil((err.retryAfterMs ?? 5000) / 1000)), reason };
+  if (err instanceof ArmTransientError)
+    return { dependency: 'arm', retryAfterSeconds: Math.max(1, Math.ceil((err.retryAfterMs ?? 5000) / 1000)), reason };
   const name = typeof e.name === 'string' ? e.name : '';
   const code = typeof e.code === 'string' ? e.code : '';
   if (name === 'ServiceBusError' || name === 'MessagingError') {
-    return SERVICE_BUS_OUTAGE.has(code) || e.retryable === true || NETWORK_CODES.has(code) ? { dependency: 'serviceBus', retryAfterSeconds: 5, reason } : undefined;
+    return SERVICE_BUS_OUTAGE.has(code) || e.retryable === true || NETWORK_CODES.has(code)
+      ? { dependency: 'serviceBus', retryAfterSeconds: 5, reason }
+      : undefined;
   }
-  if (name === 'CredentialUnavailableError' || name === 'AuthenticationError' || name === 'AggregateAuthenticationError') return { dependency: 'identity', retryAfterSeconds: 30, reason };
+  if (
+    name === 'CredentialUnavailableError' ||
+    name === 'AuthenticationError' ||
+    name === 'AggregateAuthenticationError'
+  )
+    return { dependency: 'identity', retryAfterSeconds: 30, reason };
   // Table calls fail with a RestError (@azure/core-rest-pipeline): a status for service errors, a
   // network code when the store cannot be reached. (ARM failures arrive wrapped, above.)
   const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
   if (name === 'RestError' || status !== undefined) {
-    if (status === 429 || status === 408 || (status !== undefined && status >= 500)) return { dependency: 'tableStorage', retryAfterSeconds: 5, reason };
-    if (status === undefined && (NETWORK_CODES.has(code) || name === 'RestError')) return { dependency: 'tableStorage', retryAfterSeconds: 5, reason };
+    if (status === 429 || status === 408 || (status !== undefined && status >= 500))
+      return { dependency: 'tableStorage', retryAfterSeconds: 5, reason };
+    if (status === undefined && (NETWORK_CODES.has(code) || name === 'RestError'))
+      return { dependency: 'tableStorage', retryAfterSeconds: 5, reason };
     return undefined;
   }
-  if (name === 'AbortError' || name === 'TimeoutError' || NETWORK_CODES.has(code)) return { dependency: 'tableStorage', retryAfterSeconds: 5, reason };
+  if (name === 'AbortError' || name === 'TimeoutError' || NETWORK_CODES.has(code))
+    return { dependency: 'tableStorage', retryAfterSeconds: 5, reason };
   return undefined;
 }

@@ -8,7 +8,11 @@ export function subscriptionParam(request: HttpRequest, v: Validator): string {
 }
 
 export function galleryParams(request: HttpRequest, v: Validator): GalleryRef {
-  return galleryRef(subscriptionParam(request, v), v.name('resourceGroup', 'path.resourceGroup', request.params.resourceGroup), v.name('gallery', 'path.gallery', request.params.gallery));
+  return galleryRef(
+    subscriptionParam(request, v),
+    v.name('resourceGroup', 'path.resourceGroup', request.params.resourceGroup),
+    v.name('gallery', 'path.gallery', request.params.gallery),
+  );
 }
 
 export function imageParams(request: HttpRequest, v: Validator): ImageRef {
@@ -18,13 +22,21 @@ export function imageParams(request: HttpRequest, v: Validator): ImageRef {
 /** The image-definition filters shared by the images list and search. */
 export function imageFilterParams(request: HttpRequest, v: Validator) {
   const q = request.query;
-  const pick = <T extends string>(name: string, allowed: readonly T[]) => v.oneOf(`query.${name}`, q.get(name), allowed);
+  const pick = <T extends string>(name: string, allowed: readonly T[]) =>
+    v.oneOf(`query.${name}`, q.get(name), allowed);
   const filters = {
     osType: pick('osType', ['Windows', 'Linux']),
     osState: pick('osState', ['Generalized', 'Specialized']),
     architecture: pick('architecture', ['x64', 'Arm64']),
     hyperVGeneration: pick('hyperVGeneration', ['V1', 'V2']),
-    securityType: pick('securityType', ['Standard', 'TrustedLaunch', 'TrustedLaunchSupported', 'ConfidentialVM', 'ConfidentialVMSupported', 'TrustedLaunchAndConfidentialVmSupported']),
+    securityType: pick('securityType', [
+      'Standard',
+      'TrustedLaunch',
+      'TrustedLaunchSupported',
+      'ConfidentialVM',
+      'ConfidentialVMSupported',
+      'TrustedLaunchAndConfidentialVmSupported',
+    ]),
   };
   return Object.fromEntries(Object.entries(filters).filter(([, val]) => val !== undefined)) as Partial<typeof filters>;
 }

@@ -20,7 +20,8 @@ export function locate(e: FieldError): FieldError {
   if (e.pointer !== undefined) return e;
   if (e.field === 'body') return { ...e, pointer: '' };
   const [part, ...rest] = e.field.split('.');
-  if (part === 'body') return { ...e, pointer: rest.map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('') };
+  if (part === 'body')
+    return { ...e, pointer: rest.map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('') };
   return e;
 }
 
@@ -42,7 +43,10 @@ export const problemDetailsSchema = z.strictObject({
   detail: z.string().optional(),
   instance: z.string().optional(),
   errors: z.array(fieldErrorSchema).optional(),
-  dependency: z.string().describe('503: the dependency that is unavailable (tableStorage, serviceBus, arm, ...)').optional(),
+  dependency: z
+    .string()
+    .describe('503: the dependency that is unavailable (tableStorage, serviceBus, arm, ...)')
+    .optional(),
   requiredRole: z.string().describe('403: the app role the request needs').optional(),
   accepted: z.array(z.string()).describe('415: the media types the endpoint accepts').optional(),
   jobId: z.string().describe('503 of a job submission: the job that was not queued').optional(),
@@ -69,7 +73,14 @@ const TITLES: Record<number, string> = {
 export function problem(
   status: number,
   detail: string,
-  options: { errors?: FieldError[]; type?: string; title?: string; instance?: string; headers?: Record<string, string>; extensions?: Record<string, unknown> } = {},
+  options: {
+    errors?: FieldError[];
+    type?: string;
+    title?: string;
+    instance?: string;
+    headers?: Record<string, string>;
+    extensions?: Record<string, unknown>;
+  } = {},
 ): HttpResponseInit {
   const body: ProblemDetails = {
     type: options.type ?? 'about:blank',

@@ -56,7 +56,13 @@ export class DeadLetterRecorder {
       };
     }
     const events = this.events;
-    const { job, changed } = await this.jobs.markDeadLettered(base, reason, description, this.now().toISOString(), events ? jobEventExtras : undefined);
+    const { job, changed } = await this.jobs.markDeadLettered(
+      base,
+      reason,
+      description,
+      this.now().toISOString(),
+      events ? jobEventExtras : undefined,
+    );
     if (changed && events) await publishJobEvents(events, this.jobs, job);
     return { kind: changed ? 'recorded' : 'unchanged', job };
   }

@@ -68,7 +68,12 @@ export class PendingJobs {
   private entity(p: PendingJob) {
     const key = jobKey(p.organizationId, p.jobId);
     const { envelope, ...rest } = p;
-    return { partitionKey: partitionOf(key), rowKey: key, ...packJson('record', rest), ...packJson('envelope', envelope) };
+    return {
+      partitionKey: partitionOf(key),
+      rowKey: key,
+      ...packJson('record', rest),
+      ...packJson('envelope', envelope),
+    };
   }
 
   /** Records a job about to be sent; false when a row for it is there already (the same job submitted again). */
@@ -100,7 +105,9 @@ export class PendingJobs {
   async *all(): AsyncGenerator<PendingJob> {
     await this.ensureTables();
     for (let shard = 0; shard < SHARDS; shard++) {
-      for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${`${PREFIX}${shard}`}` } })) {
+      for await (const e of this.table.listEntities<Record<string, unknown>>({
+        queryOptions: { filter: odata`PartitionKey eq ${`${PREFIX}${shard}`}` },
+      })) {
         const p = fromEntity(e);
         if (p) yield p;
       }

@@ -41,7 +41,16 @@ import { checkCompatibility, type Finding } from '../domain/compatibility.js';
 import { normalizeRegion } from '../domain/regions.js';
 import type { ImageDefinitionRecord, ImageVersionRecord } from '../domain/records.js';
 import { imageKey } from '../catalog/keys.js';
-import { GroupChangedError, GroupConflictError, type GroupRecord, type GroupChange, type JobExtras, type JobProblem, type JobRecord, type JobStore } from './store.js';
+import {
+  GroupChangedError,
+  GroupConflictError,
+  type GroupRecord,
+  type GroupChange,
+  type JobExtras,
+  type JobProblem,
+  type JobRecord,
+  type JobStore,
+} from './store.js';
 import type { VmSizeCatalog } from './vm-sizes.js';
 import { replicaWarningsForJob } from '../advice/job-warnings.js';
 import { compareVersions } from '../domain/versions.js';
@@ -123,7 +132,8 @@ type AccountOwner = { organization: Organization; subscriptionId: string };
 /** A problem at a JSON Pointer from the envelope root. */
 const problem = (pointer: string, code: string, message: string): JobProblem => ({ pointer, code, message });
 /** A problem at a dotted path into the body (`group.compute.os`), as the domain reports it. */
-const atBody = (path: string, code: string, message: string): JobProblem => problem(`/body${pointerOf(path)}`, code, message);
+const atBody = (path: string, code: string, message: string): JobProblem =>
+  problem(`/body${pointerOf(path)}`, code, message);
 const fromEnvelope = (e: EnvelopeError): JobProblem => ({ pointer: e.pointer, code: e.code, message: e.message });
 const fromFinding = (f: Finding): JobProblem => atBody(f.path, f.code, f.message);
 
@@ -135,14 +145,18 @@ export class GroupJobProcessor {
   }
 
   async process(body: unknown, delivery: DeliveryInfo): Promise<JobRecord> {
-    if (delivery.resent && delivery.resent.secretsDropped.length > 0) return this.withoutSecrets(body, delivery, delivery.resent.secretsDropped);
+    if (delivery.resent && delivery.resent.secretsDropped.length > 0)
+      return this.withoutSecrets(body, delivery, delivery.resent.secretsDropped);
     const parsed = parseJobEnvelope(body);
     if (!parsed.ok) return this.unreadable(parsed, delivery);
     const envelope = parsed.envelope;
     const owner = await this.deps.directory.accountOwner(envelope.caller.account);
     if (delivery.resent && owner) {
       // A copy sent again by the sweep: nothing to do when the job has ended meanwhile.
-      const current = await this.deps.jobs.getJob({ organizationId: owner.organization.id, subscriptionIds: owner.organization.subscriptionIds }, envelope.jobId);
+      const current = await this.deps.jobs.getJob(
+        { organizationId: owner.organization.id, subscriptionIds: owner.organization.subscriptionIds },
+        envelope.jobId,
+      );
       if (current && current.status !== 'queued' && current.status !== 'running') return current;
     }
     const base = this.baseRecord(envelope, owner, delivery);
@@ -154,7 +168,8 @@ export class GroupJobProcessor {
     // `running` is written when the job takes a while or is a redelivery, not for every quick job.
     let running: Promise<void> | undefined;
     const markRunning = () => (running ??= this.deps.jobs.putJob(base, pointer).catch(() => undefined));
-    const timer = delivery.deliveryCount > 1 ? (markRunning(), undefined) : setTimeout(() => void markRunning(), RUNNING_AFTER_MS);
+    const timer =
+      delivery.deliveryCount > 1 ? (markRunning(), undefined) : setTimeout(() => void markRunning(), RUNNING_AFTER_MS);
     // An update merged onto a revision that changed before it was written is merged again (a few
     // times), as Spot would apply it onto the group as it is then.
     for (let attempt = 1; ; attempt++) {
@@ -176,27 +191,55 @@ export class GroupJobProcessor {
         return done;
       }
       let planned = done;
-      if (envelope.planOnly) return this.planOnly(envelope, owner, base, done, { ...outcome, change: outcome.change }, delivery, pointer);
+      if (envelope.planOnly)
+        return this.planOnly(envelope, owner, base, done, { ...outcome, change: outcome.change }, delivery, pointer);
       const settings = owner?.organization.apply;
       if (owner && settings && settings.target !== 'none') {
         if (settings.mode === 'apply') await markRunning();
-        const applied = await this.planOrApply(envelope, owner, base, { ...outcome, change: outcome.change }, settings, delivery);
+        const applied = await this.planOrApply(
+          envelope,
+          owner,
+          base,
+          { ...outcome, change: outcome.change },
+          settings,
+          delivery,
+        );
         if ('record' in applied) return applied.record;
         planned = { ...done, plan: applied.plan, warnings: applied.warnings };
       }
       // A first delivery that wrote nothing yet (no `running`) has no record in the account's partition.
       const recordMayExist = delivery.deliveryCount > 1 || running !== undefined;
-      const applied = await this.applyChange(envelope, { ...outcome, change: outcome.change }, planned, { pointer, recordMayExist, lastAttempt: attempt >= MERGE_ATTEMPTS });
+      const applied = await this.applyChange(envelope, { ...outcome, change: outcome.change }, planned, {
+        pointer,
+        recordMayExist,
+        lastAttempt: attempt >= MERGE_ATTEMPTS,
+      });
       if (applied !== 'merge-again') return applied;
       await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt, 10)));
     }
   }
 
   /** A message whose envelope does not parse: the job (when it names one) fails with every fault; none named, it can only be dead-lettered. */
-  private async unreadable(parsed: Extract<ReturnType<typeof parseJobEnvelope>, { ok: false }>, delivery: DeliveryInfo): Promise<JobRecord> {
+  private async unreadable(
+    parsed: Extract<ReturnType<typeof parseJobEnvelope>, { ok: false }>,
+    delivery: DeliveryInfo,
+  ): Promise<JobRecord> {
     const jobId = parsed.jobId ?? jobIdOfMessageId(delivery.messageId);
-    if (!jobId) throw new UnreadableJobError(`no job id in the message: ${parsed.errors.map((e) => `${e.pointer || '(message)'} ${e.message}`).join('; ').slice(0, 500)}`);
-    const failed: JobRecord = { jobId, status: 'failed', attempts: delivery.deliveryCount, finishedAt: this.now().toISOString(), errors: parsed.errors.map(fromEnvelope), warnings: [] };
+    if (!jobId)
+      throw new UnreadableJobError(
+        `no job id in the message: ${parsed.errors
+          .map((e) => `${e.pointer || '(message)'} ${e.message}`)
+          .join('; ')
+          .slice(0, 500)}`,
+      );
+    const failed: JobRecord = {
+      jobId,
+      status: 'failed',
+      attempts: delivery.deliveryCount,
+      finishedAt: this.now().toISOString(),
+      errors: parsed.errors.map(fromEnvelope),
+      warnings: [],
+    };
     await this.deps.jobs.putJob(failed);
     return failed;
   }
@@ -221,10 +264,20 @@ export class GroupJobProcessor {
   }
 
   /** A delivery that failed (it will be delivered again): `running` with the error, or `deadLettered` on the last delivery. */
-  private async recordFailedDelivery(base: JobRecord, err: unknown, delivery: DeliveryInfo, pointer: boolean): Promise<void> {
+  private async recordFailedDelivery(
+    base: JobRecord,
+    err: unknown,
+    delivery: DeliveryInfo,
+    pointer: boolean,
+  ): Promise<void> {
     const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 2000);
     const last = delivery.deliveryCount >= this.deps.maxDeliveryCount;
-    const record: JobRecord = { ...base, status: last ? 'deadLettered' : 'running', ...(last ? { finishedAt: this.now().toISOString() } : {}), lastError: message };
+    const record: JobRecord = {
+      ...base,
+      status: last ? 'deadLettered' : 'running',
+      ...(last ? { finishedAt: this.now().toISOString() } : {}),
+      lastError: message,
+    };
     await this.deps.jobs.putJob(record, pointer, last ? this.extras(record) : undefined);
     if (last) await this.publish(record);
   }
@@ -243,13 +296,26 @@ export class GroupJobProcessor {
     try {
       const now = this.now().toISOString();
       const previous = outcome.previous;
-      const change = this.deps.rolls ? await this.deps.rolls.beforeApply(envelope, outcome.change, outcome.latestOf, previous, now) : outcome.change;
+      const change = this.deps.rolls
+        ? await this.deps.rolls.beforeApply(envelope, outcome.change, outcome.latestOf, previous, now)
+        : outcome.change;
       const extras = this.extras(done);
       const release = options.release;
-      const withRelease: JobExtras | undefined = release ? (pk, group) => [...(extras?.(pk, group) ?? []), release] : extras;
+      const withRelease: JobExtras | undefined = release
+        ? (pk, group) => [...(extras?.(pk, group) ?? []), release]
+        : extras;
       // The group as the merge read it: the write is conditional on its ETag (no second read).
-      const known = previous && outcome.previousEtag !== undefined ? { group: previous, etag: outcome.previousEtag } : undefined;
-      const applied = await this.deps.jobs.applyJob(envelope.action, change, done, now, withRelease, options.recordMayExist, known);
+      const known =
+        previous && outcome.previousEtag !== undefined ? { group: previous, etag: outcome.previousEtag } : undefined;
+      const applied = await this.deps.jobs.applyJob(
+        envelope.action,
+        change,
+        done,
+        now,
+        withRelease,
+        options.recordMayExist,
+        known,
+      );
       if (options.pointer) await this.deps.jobs.putPointer(done);
       if (this.deps.rolls && !applied.alreadyApplied) await this.deps.rolls.afterApply(previous, applied.group);
       await this.publish(done, applied.group);
@@ -258,7 +324,17 @@ export class GroupJobProcessor {
       if (err instanceof GroupChangedError && !options.lastAttempt) return 'merge-again';
       if (!(err instanceof GroupConflictError)) throw err;
       const { resolvedImageVersionId: _resolved, ...rest } = done;
-      const conflict: JobRecord = { ...rest, status: 'failed', errors: [atBody(`${bodyRootOf(envelope.kind)}.name`, err.reason === 'exists' ? 'group-exists' : 'group-not-found', err.message)] };
+      const conflict: JobRecord = {
+        ...rest,
+        status: 'failed',
+        errors: [
+          atBody(
+            `${bodyRootOf(envelope.kind)}.name`,
+            err.reason === 'exists' ? 'group-exists' : 'group-not-found',
+            err.message,
+          ),
+        ],
+      };
       await this.deps.jobs.putJob(conflict, options.pointer, this.extras(conflict));
       await this.publish(conflict);
       return conflict;
@@ -270,17 +346,30 @@ export class GroupJobProcessor {
    * failed `secret-not-kept` at each place (submit it again) unless it ended meanwhile. It never
    * runs without them.
    */
-  private async withoutSecrets(body: unknown, delivery: DeliveryInfo, secretsDropped: readonly string[]): Promise<JobRecord> {
+  private async withoutSecrets(
+    body: unknown,
+    delivery: DeliveryInfo,
+    secretsDropped: readonly string[],
+  ): Promise<JobRecord> {
     const header = parseKeptHeader(body);
     if (!header) throw new UnreadableJobError('a copy sent again without its secrets names no job');
     const owner = await this.deps.directory.accountOwner(header.account);
     if (owner) {
-      const current = await this.deps.jobs.getJob({ organizationId: owner.organization.id, subscriptionIds: owner.organization.subscriptionIds }, header.jobId);
+      const current = await this.deps.jobs.getJob(
+        { organizationId: owner.organization.id, subscriptionIds: owner.organization.subscriptionIds },
+        header.jobId,
+      );
       if (current && current.status !== 'queued' && current.status !== 'running') return current;
       // An apply under way continues from its checkpoint; only a request that needs a secret fails (secret-not-kept).
       const kept = parseJobEnvelope(body);
       if (kept.ok && owner.organization.apply?.mode === 'apply') {
-        const continued = await this.continueApply(kept.envelope, owner, this.baseRecord(kept.envelope, owner, delivery), delivery, {});
+        const continued = await this.continueApply(
+          kept.envelope,
+          owner,
+          this.baseRecord(kept.envelope, owner, delivery),
+          delivery,
+          {},
+        );
         if (continued) return continued;
       }
     }
@@ -296,7 +385,13 @@ export class GroupJobProcessor {
       group: { kind: header.kind, name: header.name },
       attempts: delivery.deliveryCount,
       finishedAt: this.now().toISOString(),
-      errors: secretsDropped.map((p) => problem(p, 'secret-not-kept', 'The job did not run before its message was lost, and its secrets are never stored, so it cannot run from the copy kept: submit the job again.')),
+      errors: secretsDropped.map((p) =>
+        problem(
+          p,
+          'secret-not-kept',
+          'The job did not run before its message was lost, and its secrets are never stored, so it cannot run from the copy kept: submit the job again.',
+        ),
+      ),
       warnings: [],
     };
     await this.deps.jobs.putJob(notKept, delivery.recorded !== true, this.extras(notKept));
@@ -311,14 +406,25 @@ export class GroupJobProcessor {
    * the sweep sent again): it continues from the group's checkpoint instead of running the job
    * again. A later delivery of a job that has ended does nothing. Undefined: run the job.
    */
-  private async continueApply(envelope: JobEnvelope, owner: AccountOwner, base: JobRecord, delivery: DeliveryInfo, secrets: Secrets): Promise<JobRecord | undefined> {
+  private async continueApply(
+    envelope: JobEnvelope,
+    owner: AccountOwner,
+    base: JobRecord,
+    delivery: DeliveryInfo,
+    secrets: Secrets,
+  ): Promise<JobRecord | undefined> {
     const flow = this.deps.apply;
     if (!flow) return undefined;
     const held = await flow.checkpointOf(owner.subscriptionId, envelope.kind, specInputOf(envelope).name);
-    if (held?.checkpoint.jobId === envelope.jobId) return this.recordApply(envelope, base, await flow.resume(held.checkpoint, held.etag, secrets), delivery);
-    const later = delivery.deliveryCount > 1 || delivery.resent !== undefined || (delivery.messageId ?? '').includes('@');
+    if (held?.checkpoint.jobId === envelope.jobId)
+      return this.recordApply(envelope, base, await flow.resume(held.checkpoint, held.etag, secrets), delivery);
+    const later =
+      delivery.deliveryCount > 1 || delivery.resent !== undefined || (delivery.messageId ?? '').includes('@');
     if (!later) return undefined;
-    const current = await this.deps.jobs.getJob({ organizationId: owner.organization.id, subscriptionIds: owner.organization.subscriptionIds }, envelope.jobId);
+    const current = await this.deps.jobs.getJob(
+      { organizationId: owner.organization.id, subscriptionIds: owner.organization.subscriptionIds },
+      envelope.jobId,
+    );
     return current && current.status !== 'queued' && current.status !== 'running' ? current : undefined;
   }
 
@@ -328,10 +434,31 @@ export class GroupJobProcessor {
    * recorded on the job; nothing is sent and the group is not recorded. An organization without a
    * target has nothing to plan: the job fails and says so.
    */
-  private async planOnly(envelope: JobEnvelope, owner: AccountOwner | undefined, base: JobRecord, done: JobRecord, outcome: Outcome & { change: GroupChange }, delivery: DeliveryInfo, pointer: boolean): Promise<JobRecord> {
+  private async planOnly(
+    envelope: JobEnvelope,
+    owner: AccountOwner | undefined,
+    base: JobRecord,
+    done: JobRecord,
+    outcome: Outcome & { change: GroupChange },
+    delivery: DeliveryInfo,
+    pointer: boolean,
+  ): Promise<JobRecord> {
     const settings = owner?.organization.apply;
     if (!owner || !settings || settings.target === 'none') {
-      const failed = finished(base, { errors: [problem('/planOnly', 'apply-no-target', "The organization applies jobs to no target (apply.target none): there is nothing to plan.")], warnings: outcome.warnings }, this.now());
+      const failed = finished(
+        base,
+        {
+          errors: [
+            problem(
+              '/planOnly',
+              'apply-no-target',
+              'The organization applies jobs to no target (apply.target none): there is nothing to plan.',
+            ),
+          ],
+          warnings: outcome.warnings,
+        },
+        this.now(),
+      );
       await this.deps.jobs.putJob(failed, pointer, this.extras(failed));
       await this.publish(failed);
       return failed;
@@ -352,10 +479,20 @@ export class GroupJobProcessor {
     delivery: DeliveryInfo,
   ): Promise<{ plan: JobPlan; warnings: JobProblem[] } | { record: JobRecord }> {
     const flow = this.deps.apply;
-    const refused = (errors: JobProblem[]) => this.recordApply(envelope, base, { kind: 'refused', errors }, delivery, outcome.warnings).then((record) => ({ record }));
-    if (!flow) return refused([problem('', 'apply-not-configured', 'Applying jobs is not configured in this deployment.')]);
-    if (settings.mode === 'apply' && envelope.action === 'create' && (await this.deps.jobs.getGroup(owner.subscriptionId, envelope.kind, outcome.change.name))) {
-      return refused([atBody(`${bodyRootOf(envelope.kind)}.name`, 'group-exists', 'the group already exists: use action update')]);
+    const refused = (errors: JobProblem[]) =>
+      this.recordApply(envelope, base, { kind: 'refused', errors }, delivery, outcome.warnings).then((record) => ({
+        record,
+      }));
+    if (!flow)
+      return refused([problem('', 'apply-not-configured', 'Applying jobs is not configured in this deployment.')]);
+    if (
+      settings.mode === 'apply' &&
+      envelope.action === 'create' &&
+      (await this.deps.jobs.getGroup(owner.subscriptionId, envelope.kind, outcome.change.name))
+    ) {
+      return refused([
+        atBody(`${bodyRootOf(envelope.kind)}.name`, 'group-exists', 'the group already exists: use action update'),
+      ]);
     }
     const rollDeployment = envelope.autoRoll?.deployment ?? outcome.previous?.autoRoll?.deployment;
     const result = await flow.start(
@@ -386,7 +523,13 @@ export class GroupJobProcessor {
    * blocked (a follow-up scheduled, the sweep's row moved past it), or succeeded (the group written
    * with its deployment, and the checkpoint removed, in one transaction).
    */
-  private async recordApply(envelope: JobEnvelope, base: JobRecord, result: ApplyProgress, delivery: DeliveryInfo, warnings: JobProblem[] = []): Promise<JobRecord> {
+  private async recordApply(
+    envelope: JobEnvelope,
+    base: JobRecord,
+    result: ApplyProgress,
+    delivery: DeliveryInfo,
+    warnings: JobProblem[] = [],
+  ): Promise<JobRecord> {
     const now = this.now().toISOString();
     const flow = this.deps.apply as ApplyFlow;
     const pointer = delivery.recorded !== true;
@@ -405,7 +548,12 @@ export class GroupJobProcessor {
         await this.deps.jobs.putJob(record, pointer, this.extras(record));
         if (result.kind === 'failed' && result.deployment) {
           const deployment = result.deployment;
-          await this.deps.jobs.updateGroup(result.checkpoint.subscriptionId, result.checkpoint.kind, result.checkpoint.name, (g) => ({ ...g, deployment }));
+          await this.deps.jobs.updateGroup(
+            result.checkpoint.subscriptionId,
+            result.checkpoint.kind,
+            result.checkpoint.name,
+            (g) => ({ ...g, deployment }),
+          );
         }
         if (result.kind === 'failed') await flow.release(result.checkpoint);
         await this.publish(record);
@@ -413,9 +561,20 @@ export class GroupJobProcessor {
       }
       case 'blocked':
       case 'waiting': {
-        const record: JobRecord = { ...base, status: 'running', warnings: result.kind === 'waiting' ? result.checkpoint.warnings : warnings, ...(result.kind === 'waiting' ? { plan: result.plan } : {}), apply: result.apply };
+        const record: JobRecord = {
+          ...base,
+          status: 'running',
+          warnings: result.kind === 'waiting' ? result.checkpoint.warnings : warnings,
+          ...(result.kind === 'waiting' ? { plan: result.plan } : {}),
+          apply: result.apply,
+        };
         const deferrals = Number(/@w(\d+)$/.exec(delivery.messageId ?? '')?.[1] ?? 0);
-        await this.sendLater(envelope, result.apply.nextCheckAt ?? now, result.kind === 'waiting' ? { followUp: result.checkpoint.state.followUps } : { deferred: deferrals + 1 }, delivery);
+        await this.sendLater(
+          envelope,
+          result.apply.nextCheckAt ?? now,
+          result.kind === 'waiting' ? { followUp: result.checkpoint.state.followUps } : { deferred: deferrals + 1 },
+          delivery,
+        );
         await this.deps.jobs.putJob(record, pointer);
         await this.keepPending(envelope, record, result.apply.nextCheckAt ?? now);
         return record;
@@ -436,7 +595,13 @@ export class GroupJobProcessor {
         const { basedOnRevision: _b, ...change } = cp.change;
         const recorded = await this.applyChange(
           envelope,
-          { errors: [], warnings: cp.warnings, change: { ...change, deployment: result.deployment }, ...(cp.latestOf ? { latestOf: cp.latestOf } : {}), ...(cp.previous ? { previous: cp.previous } : {}) },
+          {
+            errors: [],
+            warnings: cp.warnings,
+            change: { ...change, deployment: result.deployment },
+            ...(cp.latestOf ? { latestOf: cp.latestOf } : {}),
+            ...(cp.previous ? { previous: cp.previous } : {}),
+          },
           done,
           { pointer, recordMayExist: true, lastAttempt: true, release: flow.releaseAction(cp) },
         );
@@ -447,11 +612,20 @@ export class GroupJobProcessor {
   }
 
   /** Sends the job's message again at `at`: a follow-up of its apply, or a job that waits for another's. */
-  private async sendLater(envelope: JobEnvelope, at: string, which: { followUp: number } | { deferred: number }, delivery: DeliveryInfo): Promise<void> {
+  private async sendLater(
+    envelope: JobEnvelope,
+    at: string,
+    which: { followUp: number } | { deferred: number },
+    delivery: DeliveryInfo,
+  ): Promise<void> {
     const queue = this.deps.queue?.();
     if (!queue) throw new Error('no job queue for the apply follow-up');
     const generation = generationOfMessageId(delivery.messageId);
-    await queue.send(envelope, true, { scheduledEnqueueTimeUtc: new Date(at), ...which, ...(generation > 0 ? { generation } : {}) });
+    await queue.send(envelope, true, {
+      scheduledEnqueueTimeUtc: new Date(at),
+      ...which,
+      ...(generation > 0 ? { generation } : {}),
+    });
   }
 
   /** The sweep's row of an applying job, due after its next follow-up (a lost follow-up is sent again from it). */
@@ -476,19 +650,36 @@ export class GroupJobProcessor {
    * The job with its complete spec: a create as given, an update merged onto the stored group (with
    * the revision it was merged onto, and that group as `previous`).
    */
-  private async complete(envelope: JobEnvelope, subscriptionId: string): Promise<{ job: CompleteJob; basedOnRevision?: number; previous?: GroupRecord; previousEtag?: string } | { errors: JobProblem[] }> {
+  private async complete(
+    envelope: JobEnvelope,
+    subscriptionId: string,
+  ): Promise<
+    | { job: CompleteJob; basedOnRevision?: number; previous?: GroupRecord; previousEtag?: string }
+    | { errors: JobProblem[] }
+  > {
     if (envelope.action === 'create') {
       const created = completeJob(envelope);
       return created.ok ? { job: created.job } : { errors: created.errors.map(fromEnvelope) };
     }
     const name = specInputOf(envelope).name;
     const stored = await this.deps.jobs.getGroup(subscriptionId, envelope.kind, name);
-    if (!stored) return { errors: [atBody(`${bodyRootOf(envelope.kind)}.name`, 'group-not-found', envelope.roll ? 'The group no longer exists.' : 'the group does not exist: use action create')] };
+    if (!stored)
+      return {
+        errors: [
+          atBody(
+            `${bodyRootOf(envelope.kind)}.name`,
+            'group-not-found',
+            envelope.roll ? 'The group no longer exists.' : 'the group does not exist: use action create',
+          ),
+        ],
+      };
     // A roll job rolls a group on latest with auto-roll on, as the group is now (before the merge).
     const refused = this.deps.rolls?.refusal(envelope, stored.group);
     if (refused) return { errors: [refused] };
     const merged = completeJob(envelope, stored.group.spec);
-    return merged.ok ? { job: merged.job, basedOnRevision: stored.group.revision, previous: stored.group, previousEtag: stored.etag } : { errors: merged.errors.map(fromEnvelope) };
+    return merged.ok
+      ? { job: merged.job, basedOnRevision: stored.group.revision, previous: stored.group, previousEtag: stored.etag }
+      : { errors: merged.errors.map(fromEnvelope) };
   }
 
   /** The job's events for its transaction, when events are published at all. */
@@ -502,7 +693,11 @@ export class GroupJobProcessor {
   }
 
   private async run(envelope: JobEnvelope, owner: AccountOwner | undefined): Promise<Outcome> {
-    if (!owner) return { errors: [problem('/caller/account', 'unknown-account', 'The account is not connected to any organization.')], warnings: [] };
+    if (!owner)
+      return {
+        errors: [problem('/caller/account', 'unknown-account', 'The account is not connected to any organization.')],
+        warnings: [],
+      };
     const accountSubscription = owner.subscriptionId;
     const completed = await this.complete(envelope, accountSubscription);
     if ('errors' in completed) return { errors: completed.errors, warnings: [], subscriptionId: accountSubscription };
@@ -529,9 +724,27 @@ export class GroupJobProcessor {
     const errors: JobProblem[] = [];
     if (resolved) {
       const vmSizes = await this.deps.vmSizes.sizes(accountSubscription, region);
-      const findings = checkCompatibility({ kind, spec, region, image: resolved.image, version: resolved.version, vmSizes, imageTenant: resolved.imageTenant, now: this.now(), appliedAsFlexible: owner?.organization.apply?.target === 'azure' });
+      const findings = checkCompatibility({
+        kind,
+        spec,
+        region,
+        image: resolved.image,
+        version: resolved.version,
+        vmSizes,
+        imageTenant: resolved.imageTenant,
+        now: this.now(),
+        appliedAsFlexible: owner?.organization.apply?.target === 'azure',
+      });
       for (const f of findings) (f.severity === 'error' ? errors : warnings).push(fromFinding(f));
-      warnings.push(...replicaWarningsForJob({ kind, spec, region, version: resolved.version, ...(this.deps.replicaBurstFactor === undefined ? {} : { burstFactor: this.deps.replicaBurstFactor }) }));
+      warnings.push(
+        ...replicaWarningsForJob({
+          kind,
+          spec,
+          region,
+          version: resolved.version,
+          ...(this.deps.replicaBurstFactor === undefined ? {} : { burstFactor: this.deps.replicaBurstFactor }),
+        }),
+      );
     }
     if (errors.length > 0) return { errors, warnings, subscriptionId: accountSubscription };
     const planImage = planImageOf(reference, resolved);
@@ -577,39 +790,82 @@ export class GroupJobProcessor {
       // Spot organization). Another organization's account and an unknown one get the same error.
       const galleryOwner = await this.deps.directory.accountOwner(reference.spotAccountId);
       if (!galleryOwner || galleryOwner.organization.id !== owner.organization.id) {
-        return { error: atBody(`${reference.path}.spotAccountId`, ACCOUNT_NOT_CONNECTED.code, ACCOUNT_NOT_CONNECTED.message) };
+        return {
+          error: atBody(`${reference.path}.spotAccountId`, ACCOUNT_NOT_CONNECTED.code, ACCOUNT_NOT_CONNECTED.message),
+        };
       }
       gallerySubscription = galleryOwner.subscriptionId;
     }
-    const caller: Caller = { organizationId: owner.organization.id, tenantId: owner.organization.tenantId, subscriptionIds: [owner.subscriptionId] };
+    const caller: Caller = {
+      organizationId: owner.organization.id,
+      tenantId: owner.organization.tenantId,
+      subscriptionIds: [owner.subscriptionId],
+    };
     const gRef = galleryRef(gallerySubscription, reference.resourceGroupName, reference.galleryName);
     const iRef = imageRef(gRef, reference.imageName);
-    const notVisible = { error: atBody(reference.path, 'image-not-visible', `The image ${formatResourceId(iRef)} does not exist or is not visible to the account.`) };
-    const [gallery, image] = await Promise.all([this.deps.lookups.liveGallery(gRef), this.deps.lookups.liveImage(iRef)]);
+    const notVisible = {
+      error: atBody(
+        reference.path,
+        'image-not-visible',
+        `The image ${formatResourceId(iRef)} does not exist or is not visible to the account.`,
+      ),
+    };
+    const [gallery, image] = await Promise.all([
+      this.deps.lookups.liveGallery(gRef),
+      this.deps.lookups.liveImage(iRef),
+    ]);
     if (!gallery || !image) return notVisible;
     const facts = galleryFactsFor(gallery, await this.deps.directory.organizations());
     const seen = canSee(caller, image.ref, facts, await this.deps.directory.grantsFor(caller));
     if (!seen.visible) return notVisible;
     const access = galleryAccessFor(seen.via, gallery);
-    const imageTenant = facts.ownerTenantId === undefined || facts.ownerTenantId === '' ? 'unknown' : isCrossTenant(caller, facts) ? 'other' : 'same';
+    const imageTenant =
+      facts.ownerTenantId === undefined || facts.ownerTenantId === ''
+        ? 'unknown'
+        : isCrossTenant(caller, facts)
+          ? 'other'
+          : 'same';
     if (reference.version !== 'latest') {
       const version = (await this.deps.catalog.getVersion(versionRef(image.ref, reference.version)))?.record;
-      if (!version) return { error: atBody(reference.versionPath, 'version-not-found', `Version ${reference.version} of ${image.id} does not exist.`) };
+      if (!version)
+        return {
+          error: atBody(
+            reference.versionPath,
+            'version-not-found',
+            `Version ${reference.version} of ${image.id} does not exist.`,
+          ),
+        };
       return { image, version, imageTenant, ...(access ? { access } : {}) };
     }
     const latest = await this.deps.lookups.resolveLatest(image, region);
     const version = latest.version;
     const rollTo = envelope.roll?.toVersion;
     if (rollTo !== undefined && (!version || compareVersions(version.ref.version, rollTo) !== 0)) {
-      return { error: atBody(reference.versionPath, 'roll-target-not-latest', `Version ${rollTo} is no longer latest in ${region}${version ? ` (latest is ${version.ref.version})` : ''}: the group stays on its version.`) };
+      return {
+        error: atBody(
+          reference.versionPath,
+          'roll-target-not-latest',
+          `Version ${rollTo} is no longer latest in ${region}${version ? ` (latest is ${version.ref.version})` : ''}: the group stays on its version.`,
+        ),
+      };
     }
     if (!version) {
       const passed = latest.passed.map((p) => `${p.version} (${p.reasons.map((r) => r.code).join(', ')})`);
       return {
-        error: atBody(reference.versionPath, 'no-latest-version', `No version of ${image.id} is deployable and eligible for latest in ${region}${passed.length ? `: ${passed.slice(0, 20).join('; ')}` : ': the definition has no versions'}.`),
+        error: atBody(
+          reference.versionPath,
+          'no-latest-version',
+          `No version of ${image.id} is deployable and eligible for latest in ${region}${passed.length ? `: ${passed.slice(0, 20).join('; ')}` : ': the definition has no versions'}.`,
+        ),
       };
     }
-    return { image, version, imageTenant, latestOf: latestOfKey(imageKey(image.ref), region), ...(access ? { access } : {}) };
+    return {
+      image,
+      version,
+      imageTenant,
+      latestOf: latestOfKey(imageKey(image.ref), region),
+      ...(access ? { access } : {}),
+    };
   }
 }
 
@@ -635,14 +891,27 @@ function finished(base: JobRecord, outcome: Outcome, now: Date): JobRecord {
     finishedAt: now.toISOString(),
     errors: outcome.errors,
     warnings: outcome.warnings,
-    ...(outcome.resolvedImageVersionId && outcome.errors.length === 0 ? { resolvedImageVersionId: outcome.resolvedImageVersionId } : {}),
+    ...(outcome.resolvedImageVersionId && outcome.errors.length === 0
+      ? { resolvedImageVersionId: outcome.resolvedImageVersionId }
+      : {}),
   };
 }
 
 /** The image as an Azure plan takes it: a gallery image with how the account reaches it, a marketplace or custom image as named. */
-function planImageOf(reference: ReturnType<typeof imageReferenceOf>, resolved: ResolvedImage | undefined): PlanImage | undefined {
-  if (reference.source === 'marketplace') return { source: 'marketplace', publisher: reference.publisher, offer: reference.offer, sku: reference.sku, version: reference.version };
-  if (reference.source === 'custom') return { source: 'custom', resourceGroupName: reference.resourceGroupName, name: reference.name };
+function planImageOf(
+  reference: ReturnType<typeof imageReferenceOf>,
+  resolved: ResolvedImage | undefined,
+): PlanImage | undefined {
+  if (reference.source === 'marketplace')
+    return {
+      source: 'marketplace',
+      publisher: reference.publisher,
+      offer: reference.offer,
+      sku: reference.sku,
+      version: reference.version,
+    };
+  if (reference.source === 'custom')
+    return { source: 'custom', resourceGroupName: reference.resourceGroupName, name: reference.name };
   if (!resolved?.access) return undefined;
   const { image, version } = resolved;
   return {
@@ -651,6 +920,11 @@ function planImageOf(reference: ReturnType<typeof imageReferenceOf>, resolved: R
     definitionId: image.id,
     followsLatest: reference.version === 'latest',
     access: resolved.access,
-    definition: { osType: image.osType, osState: image.osState, hyperVGeneration: image.hyperVGeneration, ...(image.features.securityType ? { securityType: image.features.securityType } : {}) },
+    definition: {
+      osType: image.osType,
+      osState: image.osState,
+      hyperVGeneration: image.hyperVGeneration,
+      ...(image.features.securityType ? { securityType: image.features.securityType } : {}),
+    },
   };
 }

@@ -46,7 +46,14 @@ export function jobMessage(envelope: JobEnvelope, recorded = false, options: Sen
       kind: envelope.kind,
       action: envelope.action,
       recorded,
-      ...(options.resent ? { resent: true, ...(options.resent.secretPointers.length > 0 ? { secretsDropped: options.resent.secretPointers.join(' ') } : {}) } : {}),
+      ...(options.resent
+        ? {
+            resent: true,
+            ...(options.resent.secretPointers.length > 0
+              ? { secretsDropped: options.resent.secretPointers.join(' ') }
+              : {}),
+          }
+        : {}),
       ...(options.followUp !== undefined ? { followUp: options.followUp } : {}),
     },
   };
@@ -78,7 +85,12 @@ export class ServiceBusJobQueue implements JobQueue {
     this.client ??= await serviceBusClient(this.settings);
     const sender = (this.sender ??= this.client.createSender(GROUP_JOBS_QUEUE));
     const message = jobMessage(envelope, recorded, options);
-    await withTimeout('serviceBus', this.timeouts.requestMs, (abortSignal) => sender.sendMessages(message, { abortSignal }), this.timeouts.backgroundMs);
+    await withTimeout(
+      'serviceBus',
+      this.timeouts.requestMs,
+      (abortSignal) => sender.sendMessages(message, { abortSignal }),
+      this.timeouts.backgroundMs,
+    );
   }
 
   async close(): Promise<void> {

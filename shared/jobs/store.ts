@@ -48,7 +48,12 @@ export type JobProblem = z.infer<typeof jobProblemSchema>;
 /** A job as recorded, and as GET /api/groups/jobs/{jobId} answers it. */
 export const jobRecordSchema = z.strictObject({
   jobId: z.string(),
-  organizationId: z.string().describe('The organization whose job it is (the owner of its account); absent for an account no organization knows').optional(),
+  organizationId: z
+    .string()
+    .describe(
+      'The organization whose job it is (the owner of its account); absent for an account no organization knows',
+    )
+    .optional(),
   status: jobStatusSchema,
   action: z.string().optional(),
   kind: z.string().optional(),
@@ -65,18 +70,38 @@ export const jobRecordSchema = z.strictObject({
   warnings: z.array(jobProblemSchema),
   lastError: z.string().optional(),
   generation: z.number().int().describe('How often the job was reopened after it ended without running').optional(),
-  deadLetterReason: z.string().describe("Service Bus's DeadLetterReason when the job's message was dead-lettered (MaxDeliveryCountExceeded, TTLExpiredException...)").optional(),
+  deadLetterReason: z
+    .string()
+    .describe(
+      "Service Bus's DeadLetterReason when the job's message was dead-lettered (MaxDeliveryCountExceeded, TTLExpiredException...)",
+    )
+    .optional(),
   deadLetterDescription: z.string().optional(),
-  planOnly: z.literal(true).describe('The job only planned (submitted with planOnly): nothing was sent, the group not recorded').optional(),
-  plan: jobPlanSchema.describe("The requests the job makes (or would make: the organization's apply mode plan) at its target").optional(),
+  planOnly: z
+    .literal(true)
+    .describe('The job only planned (submitted with planOnly): nothing was sent, the group not recorded')
+    .optional(),
+  plan: jobPlanSchema
+    .describe("The requests the job makes (or would make: the organization's apply mode plan) at its target")
+    .optional(),
   apply: jobApplySchema.describe("Where the job's apply is (apply mode)").optional(),
 });
 export type JobRecord = z.infer<typeof jobRecordSchema>;
 
 /** A group's auto-roll policy as kept (every field set). */
-export const groupAutoRollSchema = z.strictObject({ enabled: z.boolean(), soakMinutes: z.number().int(), paused: z.boolean(), deployment: rollDeploymentSchema.optional() });
+export const groupAutoRollSchema = z.strictObject({
+  enabled: z.boolean(),
+  soakMinutes: z.number().int(),
+  paused: z.boolean(),
+  deployment: rollDeploymentSchema.optional(),
+});
 export const lastRollSchema = z
-  .strictObject({ fromVersionId: z.string().optional(), toVersionId: z.string(), at: dateTimeSchema, jobId: z.string() })
+  .strictObject({
+    fromVersionId: z.string().optional(),
+    toVersionId: z.string(),
+    at: dateTimeSchema,
+    jobId: z.string(),
+  })
   .describe('The last auto-roll applied: from and to which version, when, by which job');
 
 export const groupRecordSchema = z.strictObject({
@@ -93,14 +118,24 @@ export const groupRecordSchema = z.strictObject({
   createdByJob: z.string(),
   updatedByJob: z.string(),
   appliedJobs: z.array(z.string()).describe('The most recent job ids applied to the group (newest last)'),
-  autoRoll: groupAutoRollSchema.describe('Auto-roll policy (groups on latest), from the job envelope or PUT .../autoroll').optional(),
-  latestOf: z.string().describe("The auto-roll index entry of the group while it is on latest of a gallery image (definition key|region)").optional(),
+  autoRoll: groupAutoRollSchema
+    .describe('Auto-roll policy (groups on latest), from the job envelope or PUT .../autoroll')
+    .optional(),
+  latestOf: z
+    .string()
+    .describe('The auto-roll index entry of the group while it is on latest of a gallery image (definition key|region)')
+    .optional(),
   lastRoll: lastRollSchema.optional(),
-  deployment: deploymentSchema.describe('Where the group is deployed, as its last applied job left it (apply mode)').optional(),
+  deployment: deploymentSchema
+    .describe('Where the group is deployed, as its last applied job left it (apply mode)')
+    .optional(),
 });
 export type GroupRecord = z.infer<typeof groupRecordSchema>;
 
-export type GroupChange = Omit<GroupRecord, 'revision' | 'createdAt' | 'updatedAt' | 'createdByJob' | 'updatedByJob' | 'appliedJobs'> & {
+export type GroupChange = Omit<
+  GroupRecord,
+  'revision' | 'createdAt' | 'updatedAt' | 'createdByJob' | 'updatedByJob' | 'appliedJobs'
+> & {
   /** An update computed from this revision of the group (a partial update merged onto it): applied only onto that revision. */
   basedOnRevision?: number;
 };
@@ -115,7 +150,11 @@ const RACE_ATTEMPTS = 30;
 
 export class GroupConflictError extends Error {
   constructor(readonly reason: 'exists' | 'missing') {
-    super(reason === 'exists' ? 'the group already exists: use action update' : 'the group does not exist: use action create');
+    super(
+      reason === 'exists'
+        ? 'the group already exists: use action update'
+        : 'the group does not exist: use action create',
+    );
     this.name = 'GroupConflictError';
   }
 }
@@ -167,7 +206,13 @@ export class JobStore {
   }
 
   private jobEntity(pk: string, rk: string, job: JobRecord) {
-    return { partitionKey: pk, rowKey: rk, status: job.status, ...(job.subscriptionId ? { subscriptionId: job.subscriptionId } : {}), ...packJson('record', job) };
+    return {
+      partitionKey: pk,
+      rowKey: rk,
+      status: job.status,
+      ...(job.subscriptionId ? { subscriptionId: job.subscriptionId } : {}),
+      ...packJson('record', job),
+    };
   }
 
   /**
@@ -177,7 +222,10 @@ export class JobStore {
   async createJob(job: JobRecord, fingerprint?: string): Promise<boolean> {
     await this.ensureTables();
     try {
-      await this.jobs.createEntity({ ...this.jobEntity(jobKey(job.organizationId, job.jobId), 'job', job), ...(fingerprint ? { fingerprint } : {}) });
+      await this.jobs.createEntity({
+        ...this.jobEntity(jobKey(job.organizationId, job.jobId), 'job', job),
+        ...(fingerprint ? { fingerprint } : {}),
+      });
       return true;
     } catch (err) {
       if (tableStatusOf(err) === 409) return false;
@@ -192,9 +240,18 @@ export class JobStore {
    */
   async reopenNotQueued(job: JobRecord, fingerprint?: string): Promise<boolean> {
     if (job.organizationId === undefined) return false;
-    const found = await this.lookup({ organizationId: job.organizationId, subscriptionIds: job.subscriptionId ? [job.subscriptionId] : [] }, job.jobId);
+    const found = await this.lookup(
+      { organizationId: job.organizationId, subscriptionIds: job.subscriptionId ? [job.subscriptionId] : [] },
+      job.jobId,
+    );
     const current = found?.job;
-    if (found?.legacy !== false || current?.status !== 'failed' || !REOPENED.has(current.errors[0]?.code ?? '') || current.subscriptionId !== job.subscriptionId) return false;
+    if (
+      found?.legacy !== false ||
+      current?.status !== 'failed' ||
+      !REOPENED.has(current.errors[0]?.code ?? '') ||
+      current.subscriptionId !== job.subscriptionId
+    )
+      return false;
     // the same envelope only: another one under this jobId is a conflict (409), never a silent replacement
     if (found.fingerprint !== undefined && found.fingerprint !== fingerprint) return false;
     await this.putJob(job, true);
@@ -213,14 +270,24 @@ export class JobStore {
     }
     const pk = encodeKeyPart(job.subscriptionId);
     const more = extras ? extras(pk, undefined) : [];
-    if (more.length > 0) await this.groups.submitTransaction([['upsert', this.jobEntity(pk, jobRowKey(job.jobId), job), 'Replace'], ...more]);
+    if (more.length > 0)
+      await this.groups.submitTransaction([
+        ['upsert', this.jobEntity(pk, jobRowKey(job.jobId), job), 'Replace'],
+        ...more,
+      ]);
     else await this.groups.upsertEntity(this.jobEntity(pk, jobRowKey(job.jobId), job), 'Replace');
     if (withPointer) await this.putPointer(job);
   }
 
   /** The jobs-table entry that finds a job's partition (a producer other than the HTTP API wrote none). */
   async putPointer(job: JobRecord): Promise<void> {
-    await this.jobs.upsertEntity(this.jobEntity(jobKey(job.organizationId, job.jobId), 'job', { ...job, status: job.status === 'running' ? 'running' : 'queued' }), 'Merge');
+    await this.jobs.upsertEntity(
+      this.jobEntity(jobKey(job.organizationId, job.jobId), 'job', {
+        ...job,
+        status: job.status === 'running' ? 'running' : 'queued',
+      }),
+      'Merge',
+    );
   }
 
   async deleteJob(organizationId: string | undefined, jobId: string): Promise<void> {
@@ -245,33 +312,53 @@ export class JobStore {
    */
   private async legacyPointer(scope: JobScope, jobId: string): Promise<Pointer | undefined> {
     const found = JobStore.pointerOf(await getEntityOrUndefined(this.jobs, jobId, 'job'), true);
-    return found?.record.subscriptionId !== undefined && scope.subscriptionIds.includes(found.record.subscriptionId) ? found : undefined;
+    return found?.record.subscriptionId !== undefined && scope.subscriptionIds.includes(found.record.subscriptionId)
+      ? found
+      : undefined;
   }
 
   /** A job's pointer in the scope's organization; else one of the old layout. */
   private async pointer(scope: JobScope, jobId: string): Promise<Pointer | undefined> {
     await this.ensureTables();
-    return JobStore.pointerOf(await getEntityOrUndefined(this.jobs, jobKey(scope.organizationId, jobId), 'job'), false) ?? (await this.legacyPointer(scope, jobId));
+    return (
+      JobStore.pointerOf(await getEntityOrUndefined(this.jobs, jobKey(scope.organizationId, jobId), 'job'), false) ??
+      (await this.legacyPointer(scope, jobId))
+    );
   }
 
   /** The latest state of the job a pointer leads to. */
-  private async latest(found: Pointer, jobId: string): Promise<{ job: JobRecord; fingerprint?: string; legacy: boolean }> {
+  private async latest(
+    found: Pointer,
+    jobId: string,
+  ): Promise<{ job: JobRecord; fingerprint?: string; legacy: boolean }> {
     const head = found.record;
-    const rest = { legacy: found.legacy, ...(found.fingerprint !== undefined ? { fingerprint: found.fingerprint } : {}) };
+    const rest = {
+      legacy: found.legacy,
+      ...(found.fingerprint !== undefined ? { fingerprint: found.fingerprint } : {}),
+    };
     if (!head.subscriptionId) return { job: head, ...rest };
     const entity = await getEntityOrUndefined(this.groups, encodeKeyPart(head.subscriptionId), jobRowKey(jobId));
     const latest = entity ? unpackJson<JobRecord>('record', entity) : undefined;
-    return { job: latest ? { ...latest, ...(head.submittedAt ? { submittedAt: head.submittedAt } : {}) } : head, ...rest };
+    return {
+      job: latest ? { ...latest, ...(head.submittedAt ? { submittedAt: head.submittedAt } : {}) } : head,
+      ...rest,
+    };
   }
 
   /** A job of the scope's organization, its latest state, and the fingerprint of its envelope (undefined when its producer recorded none). */
-  async lookup(scope: JobScope, jobId: string): Promise<{ job: JobRecord; fingerprint?: string; legacy: boolean } | undefined> {
+  async lookup(
+    scope: JobScope,
+    jobId: string,
+  ): Promise<{ job: JobRecord; fingerprint?: string; legacy: boolean } | undefined> {
     const found = await this.pointer(scope, jobId);
     return found ? this.latest(found, jobId) : undefined;
   }
 
   /** A job recorded before job ids were scoped to their organization, when it is the scope's. */
-  async legacyJob(scope: JobScope, jobId: string): Promise<{ job: JobRecord; fingerprint?: string; legacy: boolean } | undefined> {
+  async legacyJob(
+    scope: JobScope,
+    jobId: string,
+  ): Promise<{ job: JobRecord; fingerprint?: string; legacy: boolean } | undefined> {
     await this.ensureTables();
     const found = await this.legacyPointer(scope, jobId);
     return found ? this.latest(found, jobId) : undefined;
@@ -296,7 +383,11 @@ export class JobStore {
   async findJobIn(jobId: string, subscriptionIds: readonly string[]): Promise<JobRecord | undefined> {
     await this.ensureTables();
     for (let i = 0; i < subscriptionIds.length; i += 8) {
-      const found = await Promise.all(subscriptionIds.slice(i, i + 8).map((s) => getEntityOrUndefined(this.groups, encodeKeyPart(s), jobRowKey(jobId))));
+      const found = await Promise.all(
+        subscriptionIds
+          .slice(i, i + 8)
+          .map((s) => getEntityOrUndefined(this.groups, encodeKeyPart(s), jobRowKey(jobId))),
+      );
       const hit = found.find((e) => e !== undefined);
       if (hit) return unpackJson<JobRecord>('record', hit);
     }
@@ -309,11 +400,24 @@ export class JobStore {
    * Otherwise (queued, running, dead-lettered by the processor without the reason, or not recorded
    * at all) it becomes `deadLettered` with the reason, in its account's partition and the jobs table.
    */
-  async markDeadLettered(base: JobRecord, reason: string, description: string | undefined, at: string, extrasOf?: (job: JobRecord) => JobExtras): Promise<{ job: JobRecord; changed: boolean }> {
-    const scope = base.organizationId !== undefined ? { organizationId: base.organizationId, subscriptionIds: base.subscriptionId ? [base.subscriptionId] : [] } : undefined;
-    const current = (scope ? await this.getJob(scope, base.jobId) : undefined) ?? (base.subscriptionId ? await this.findJobIn(base.jobId, [base.subscriptionId]) : undefined);
-    if (current && (current.status === 'succeeded' || current.status === 'failed')) return { job: current, changed: false };
-    if (current?.status === 'deadLettered' && current.deadLetterReason !== undefined) return { job: current, changed: false };
+  async markDeadLettered(
+    base: JobRecord,
+    reason: string,
+    description: string | undefined,
+    at: string,
+    extrasOf?: (job: JobRecord) => JobExtras,
+  ): Promise<{ job: JobRecord; changed: boolean }> {
+    const scope =
+      base.organizationId !== undefined
+        ? { organizationId: base.organizationId, subscriptionIds: base.subscriptionId ? [base.subscriptionId] : [] }
+        : undefined;
+    const current =
+      (scope ? await this.getJob(scope, base.jobId) : undefined) ??
+      (base.subscriptionId ? await this.findJobIn(base.jobId, [base.subscriptionId]) : undefined);
+    if (current && (current.status === 'succeeded' || current.status === 'failed'))
+      return { job: current, changed: false };
+    if (current?.status === 'deadLettered' && current.deadLetterReason !== undefined)
+      return { job: current, changed: false };
     const job: JobRecord = {
       ...base,
       ...current,
@@ -328,7 +432,11 @@ export class JobStore {
     return { job, changed: true };
   }
 
-  async getGroup(subscriptionId: string, kind: string, name: string): Promise<{ group: GroupRecord; etag: string } | undefined> {
+  async getGroup(
+    subscriptionId: string,
+    kind: string,
+    name: string,
+  ): Promise<{ group: GroupRecord; etag: string } | undefined> {
     await this.ensureTables();
     const e = await getEntityOrUndefined(this.groups, encodeKeyPart(subscriptionId), groupRowKey(kind, name));
     const group = e ? unpackJson<GroupRecord>('record', e) : undefined;
@@ -381,7 +489,15 @@ export class JobStore {
       // Insert straight away: no read in the common case; a conflict is examined afterwards. The
       // job's record too when it has none yet (an insert looks the row up once, a replace twice).
       const { basedOnRevision: _based, ...fields } = change;
-      const group: GroupRecord = { ...fields, revision: 1, createdAt: now, updatedAt: now, createdByJob: job.jobId, updatedByJob: job.jobId, appliedJobs: [job.jobId] };
+      const group: GroupRecord = {
+        ...fields,
+        revision: 1,
+        createdAt: now,
+        updatedAt: now,
+        createdByJob: job.jobId,
+        updatedByJob: job.jobId,
+        appliedJobs: [job.jobId],
+      };
       for (let insertRecord = !recordMayExist; ; insertRecord = false) {
         try {
           await this.groups.submitTransaction([
@@ -407,7 +523,9 @@ export class JobStore {
     if (current.group.appliedJobs.includes(job.jobId)) return this.recordOnly(current.group, job);
     const { basedOnRevision, ...fields } = change;
     if (basedOnRevision !== undefined && basedOnRevision !== current.group.revision) {
-      throw new GroupChangedError(`the group is at revision ${current.group.revision}, the update was merged onto ${basedOnRevision}`);
+      throw new GroupChangedError(
+        `the group is at revision ${current.group.revision}, the update was merged onto ${basedOnRevision}`,
+      );
     }
     const group: GroupRecord = {
       ...current.group,
@@ -418,7 +536,16 @@ export class JobStore {
       appliedJobs: [...current.group.appliedJobs, job.jobId].slice(-APPLIED_KEPT),
     };
     try {
-      await this.groups.submitTransaction([['update', { partitionKey: pk, rowKey: rk, revision: group.revision, ...packJson('record', group) }, 'Replace', { etag: current.etag }], jobAction, ...(extras ? extras(pk, group) : [])]);
+      await this.groups.submitTransaction([
+        [
+          'update',
+          { partitionKey: pk, rowKey: rk, revision: group.revision, ...packJson('record', group) },
+          'Replace',
+          { etag: current.etag },
+        ],
+        jobAction,
+        ...(extras ? extras(pk, group) : []),
+      ]);
     } catch (err) {
       const s = tableStatusOf(err);
       if (s === 412) throw new GroupRaceError('the group changed while the job ran');
@@ -428,7 +555,10 @@ export class JobStore {
     return { group, alreadyApplied: false };
   }
 
-  private async recordOnly(group: GroupRecord, job: JobRecord): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
+  private async recordOnly(
+    group: GroupRecord,
+    job: JobRecord,
+  ): Promise<{ group: GroupRecord; alreadyApplied: boolean }> {
     await this.putJob(job);
     return { group, alreadyApplied: true };
   }
@@ -438,7 +568,11 @@ export class JobStore {
     await this.ensureTables();
     const from = jobRowKey(prefix);
     const out: JobRecord[] = [];
-    for await (const e of this.groups.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${encodeKeyPart(subscriptionId)} and RowKey ge ${from} and RowKey lt ${`${from}~`}` } })) {
+    for await (const e of this.groups.listEntities<Record<string, unknown>>({
+      queryOptions: {
+        filter: odata`PartitionKey eq ${encodeKeyPart(subscriptionId)} and RowKey ge ${from} and RowKey lt ${`${from}~`}`,
+      },
+    })) {
       const job = unpackJson<JobRecord>('record', e);
       if (job) out.push(job);
     }
@@ -446,13 +580,27 @@ export class JobStore {
   }
 
   /** Changes a group record (ETag-guarded, re-read on a race); undefined when the group does not exist. */
-  async updateGroup(subscriptionId: string, kind: string, name: string, change: (group: GroupRecord) => GroupRecord): Promise<GroupRecord | undefined> {
+  async updateGroup(
+    subscriptionId: string,
+    kind: string,
+    name: string,
+    change: (group: GroupRecord) => GroupRecord,
+  ): Promise<GroupRecord | undefined> {
     for (let attempt = 1; attempt <= RACE_ATTEMPTS; attempt++) {
       const current = await this.getGroup(subscriptionId, kind, name);
       if (!current) return undefined;
       const group = change(current.group);
       try {
-        await this.groups.updateEntity({ partitionKey: encodeKeyPart(subscriptionId), rowKey: groupRowKey(kind, name), revision: group.revision, ...packJson('record', group) }, 'Replace', { etag: current.etag });
+        await this.groups.updateEntity(
+          {
+            partitionKey: encodeKeyPart(subscriptionId),
+            rowKey: groupRowKey(kind, name),
+            revision: group.revision,
+            ...packJson('record', group),
+          },
+          'Replace',
+          { etag: current.etag },
+        );
         return group;
       } catch (err) {
         if (tableStatusOf(err) !== 412) throw err;
@@ -462,7 +610,11 @@ export class JobStore {
   }
 
   /** Groups of a subscription, in key order, a page at a time. */
-  async listGroups(subscriptionId: string, after: string | undefined, top: number): Promise<{ items: GroupRecord[]; next?: string }> {
+  async listGroups(
+    subscriptionId: string,
+    after: string | undefined,
+    top: number,
+  ): Promise<{ items: GroupRecord[]; next?: string }> {
     await this.ensureTables();
     const pk = encodeKeyPart(subscriptionId);
     const from = after ?? GROUP_PREFIX;

@@ -61,23 +61,42 @@ export class JobSubmission {
       warnings: [],
     };
     const kept = keptEnvelopeOf(envelope);
-    const pendingRow = { organizationId: scope.organizationId, jobId: envelope.jobId, subscriptionId, envelope: kept.envelope, secretPointers: kept.secretPointers, sentAt: at, resends: 0, seenAttempts: 0 };
+    const pendingRow = {
+      organizationId: scope.organizationId,
+      jobId: envelope.jobId,
+      subscriptionId,
+      envelope: kept.envelope,
+      secretPointers: kept.secretPointers,
+      sentAt: at,
+      resends: 0,
+      seenAttempts: 0,
+    };
     // The record, the pending row (inserted: an earlier submission's row stays) and the old-layout
     // pointer of the id, all at once.
-    const [created, pendingInserted, legacy] = await Promise.all([this.jobs.createJob(record, fingerprint), this.pending.insert(pendingRow), this.jobs.legacyJob(scope, envelope.jobId)]);
+    const [created, pendingInserted, legacy] = await Promise.all([
+      this.jobs.createJob(record, fingerprint),
+      this.pending.insert(pendingRow),
+      this.jobs.legacyJob(scope, envelope.jobId),
+    ]);
     if (created && legacy) await this.jobs.deleteJob(scope.organizationId, envelope.jobId); // the id was taken before ids were scoped
     if (!created || legacy) {
       const existing = legacy ?? (await this.jobs.lookup(scope, envelope.jobId));
       if (!existing) return { kind: 'conflict' }; // recorded by another account of the organization meanwhile: not this job
       const { job } = existing;
-      const sameEnvelope = job.subscriptionId === subscriptionId && (existing.fingerprint === undefined || existing.fingerprint === fingerprint);
+      const sameEnvelope =
+        job.subscriptionId === subscriptionId &&
+        (existing.fingerprint === undefined || existing.fingerprint === fingerprint);
       if (!sameEnvelope) return { kind: 'conflict' };
       const reopen = !existing.legacy && job.status === 'failed' && REOPENED.has(job.errors[0]?.code ?? '');
       if (!reopen) {
         // Still queued: its message may have been lost (the sweep would send it again): send it now.
         if (job.status === 'queued' && !existing.legacy) {
           const generation = job.generation ?? 0;
-          const sent = await this.send(envelope, { ...record, ...(generation ? { generation } : {}) }, pendingInserted ? undefined : { ...pendingRow, ...(generation ? { generation } : {}) });
+          const sent = await this.send(
+            envelope,
+            { ...record, ...(generation ? { generation } : {}) },
+            pendingInserted ? undefined : { ...pendingRow, ...(generation ? { generation } : {}) },
+          );
           if (sent) return sent;
         }
         return { kind: 'accepted', jobId: envelope.jobId, status: job.status, duplicate: true };
@@ -87,14 +106,32 @@ export class JobSubmission {
       const reopened: JobRecord = { ...record, generation };
       await this.jobs.putJob(reopened, true);
       await this.pending.put({ ...pendingRow, generation });
-      return (await this.send(envelope, reopened)) ?? { kind: 'accepted', jobId: envelope.jobId, status: 'queued', duplicate: false };
+      return (
+        (await this.send(envelope, reopened)) ?? {
+          kind: 'accepted',
+          jobId: envelope.jobId,
+          status: 'queued',
+          duplicate: false,
+        }
+      );
     }
     if (!pendingInserted) await this.pending.put(pendingRow);
-    return (await this.send(envelope, record)) ?? { kind: 'accepted', jobId: envelope.jobId, status: 'queued', duplicate: false };
+    return (
+      (await this.send(envelope, record)) ?? {
+        kind: 'accepted',
+        jobId: envelope.jobId,
+        status: 'queued',
+        duplicate: false,
+      }
+    );
   }
 
   /** Sends the job's message; on a refusal, records the job failed (`not-queued`). Undefined when sent. */
-  private async send(envelope: JobEnvelope, record: JobRecord, refresh?: Parameters<PendingJobs['put']>[0]): Promise<SubmitOutcome | undefined> {
+  private async send(
+    envelope: JobEnvelope,
+    record: JobRecord,
+    refresh?: Parameters<PendingJobs['put']>[0],
+  ): Promise<SubmitOutcome | undefined> {
     try {
       await this.queue.send(envelope, true, record.generation ? { generation: record.generation } : {});
       if (refresh) await this.pending.put({ ...refresh, sentAt: this.now().toISOString() }).catch(() => undefined);
@@ -103,7 +140,18 @@ export class JobSubmission {
       // Never a job left `queued` without a message: it is recorded failed (`not-queued`); the
       // same submission again queues it. (If even this write fails, the store is down too, and the
       // sweep finds the job through its pending row.)
-      const notQueued: JobRecord = { ...record, status: 'failed', finishedAt: this.now().toISOString(), errors: [{ pointer: '', code: 'not-queued', message: 'The job queue was unavailable: the job was not queued. Submit it again.' }] };
+      const notQueued: JobRecord = {
+        ...record,
+        status: 'failed',
+        finishedAt: this.now().toISOString(),
+        errors: [
+          {
+            pointer: '',
+            code: 'not-queued',
+            message: 'The job queue was unavailable: the job was not queued. Submit it again.',
+          },
+        ],
+      };
       await this.jobs.putJob(notQueued, true).catch(() => undefined);
       return { kind: 'not-queued', jobId: envelope.jobId, reason: errorText(err) };
     }

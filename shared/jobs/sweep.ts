@@ -43,7 +43,10 @@ export class JobSweeper {
     private readonly pending: PendingJobs,
     private readonly queue: () => JobQueue | undefined,
     private readonly settings: SweepSettings,
-    private readonly events?: { extras: (job: JobRecord) => JobExtras | undefined; publish: (job: JobRecord) => Promise<void> },
+    private readonly events?: {
+      extras: (job: JobRecord) => JobExtras | undefined;
+      publish: (job: JobRecord) => Promise<void>;
+    },
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -61,7 +64,10 @@ export class JobSweeper {
 
   private async one(row: PendingJob, out: SweepOutcome): Promise<void> {
     out.checked++;
-    const job = await this.jobs.getJob({ organizationId: row.organizationId, subscriptionIds: [row.subscriptionId] }, row.jobId);
+    const job = await this.jobs.getJob(
+      { organizationId: row.organizationId, subscriptionIds: [row.subscriptionId] },
+      row.jobId,
+    );
     const now = this.now();
     if (!job) {
       // No record: the submission stopped before it (the caller got no 202). A row younger than
@@ -82,7 +88,9 @@ export class JobSweeper {
       await this.pending.put({ ...row, seenAttempts: job.attempts, sentAt: now.toISOString() });
       return;
     }
-    const due = Math.max(Date.parse(row.sentAt), row.notBefore ? Date.parse(row.notBefore) : 0) + this.settings.resendAfterSeconds * 1000;
+    const due =
+      Math.max(Date.parse(row.sentAt), row.notBefore ? Date.parse(row.notBefore) : 0) +
+      this.settings.resendAfterSeconds * 1000;
     if (now.getTime() < due) return;
     if (row.resends >= this.settings.maxResends) {
       const failed: JobRecord = {
@@ -90,7 +98,13 @@ export class JobSweeper {
         organizationId: row.organizationId,
         status: 'failed',
         finishedAt: now.toISOString(),
-        errors: [{ pointer: '', code: 'not-delivered', message: `The job's message was not delivered after ${row.resends + 1} sends: it did not run. Submit it again.` }],
+        errors: [
+          {
+            pointer: '',
+            code: 'not-delivered',
+            message: `The job's message was not delivered after ${row.resends + 1} sends: it did not run. Submit it again.`,
+          },
+        ],
       };
       await this.jobs.putJob(failed, true, this.events?.extras(failed));
       await this.events?.publish(failed);
@@ -100,7 +114,10 @@ export class JobSweeper {
     }
     const queue = this.queue();
     if (!queue) return;
-    await queue.send(row.envelope, true, { resent: { secretPointers: row.secretPointers }, ...(row.generation ? { generation: row.generation } : {}) });
+    await queue.send(row.envelope, true, {
+      resent: { secretPointers: row.secretPointers },
+      ...(row.generation ? { generation: row.generation } : {}),
+    });
     await this.pending.put({ ...row, resends: row.resends + 1, sentAt: now.toISOString() });
     out.resent++;
   }

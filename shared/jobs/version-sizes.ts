@@ -26,9 +26,15 @@ export const versionSizesSchema = z.strictObject({
   account: z.string().describe('The account whose sizes these are (Spot account id or subscription id)'),
   securityType: z
     .enum(SECURITY_TYPES)
-    .describe("The VMs' security type the sizes were checked for: the one asked for, else the image's only one, else TrustedLaunch when the image allows it, else Standard; absent when the image's SecurityType is unknown to this service")
+    .describe(
+      "The VMs' security type the sizes were checked for: the one asked for, else the image's only one, else TrustedLaunch when the image allows it, else Standard; absent when the image's SecurityType is unknown to this service",
+    )
     .optional(),
-  sizes: z.array(sizeFitSchema).describe('Every size offered in the region: those that fit first (fewest warnings, then fewest vCPUs), then the others with why not, fewest errors first'),
+  sizes: z
+    .array(sizeFitSchema)
+    .describe(
+      'Every size offered in the region: those that fit first (fewest warnings, then fewest vCPUs), then the others with why not, fewest errors first',
+    ),
 });
 export type VersionSizes = z.infer<typeof versionSizesSchema>;
 
@@ -39,14 +45,25 @@ export class VersionSizeLookup {
   ) {}
 
   /** The account's sizes in `region` checked against the version; `subscriptionId` is the account's (one the caller acts for). */
-  async sizes(caller: Caller, ref: VersionRef, region: string, account: { name: string; subscriptionId: string }, securityType: VmSecurityType | undefined): Promise<VersionSizes> {
+  async sizes(
+    caller: Caller,
+    ref: VersionRef,
+    region: string,
+    account: { name: string; subscriptionId: string },
+    securityType: VmSecurityType | undefined,
+  ): Promise<VersionSizes> {
     await this.deps.lookups.image(caller, parentOf(ref)); // NotVisibleError (404) when the caller does not see it
-    const [image, stored] = await Promise.all([this.deps.lookups.liveImage(parentOf(ref)), this.deps.catalog.getVersion(ref)]);
+    const [image, stored] = await Promise.all([
+      this.deps.lookups.liveImage(parentOf(ref)),
+      this.deps.catalog.getVersion(ref),
+    ]);
     const version = stored?.record;
     if (!image || !version) throw new NotVisibleError();
     const allowed = securityTypesOf(image);
     if (securityType !== undefined && allowed !== undefined && !allowed.includes(securityType)) {
-      throw new FieldErrors([{ field: 'query.securityType', message: `must be one the image can create: ${allowed.join(', ')}` }]);
+      throw new FieldErrors([
+        { field: 'query.securityType', message: `must be one the image can create: ${allowed.join(', ')}` },
+      ]);
     }
     const checked = securityType ?? defaultSecurityType(image);
     const vmSizes = await this.deps.vmSizes.sizes(account.subscriptionId, region);

@@ -29,7 +29,6 @@ export class VmSizeCatalog {
     this.ensureTable = createTablesOnce([this.table]);
   }
 
-
   private key(subscriptionId: string, region: string): string {
     return `${encodeKeyPart(subscriptionId)}|${normalizeRegion(region)}`;
   }
@@ -42,7 +41,9 @@ export class VmSizeCatalog {
     await this.ensureTable();
     const stored: Record<string, VmSizeCapabilities> = {};
     let seen = false;
-    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk}` } })) {
+    for await (const e of this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${pk}` },
+    })) {
       seen = true;
       if (e.rowKey === META || typeof e.record !== 'string') continue;
       const parsed = vmSizeCapabilitiesSchema.safeParse(JSON.parse(e.record));
@@ -58,8 +59,20 @@ export class VmSizeCatalog {
     await this.ensureTable();
     const pk = this.key(subscriptionId, region);
     const sizes = vmSizesFromSkus(await this.arm.listVmSkus(subscriptionId, region), normalizeRegion(region));
-    const entities = Object.values(sizes).map((s) => ({ partitionKey: pk, rowKey: encodeKeyPart(s.name), record: JSON.stringify(s) }));
-    entities.push({ partitionKey: pk, rowKey: META, record: JSON.stringify({ subscriptionId: subscriptionId.toLowerCase(), region: normalizeRegion(region), refreshedAt: new Date(this.now()).toISOString() }) });
+    const entities = Object.values(sizes).map((s) => ({
+      partitionKey: pk,
+      rowKey: encodeKeyPart(s.name),
+      record: JSON.stringify(s),
+    }));
+    entities.push({
+      partitionKey: pk,
+      rowKey: META,
+      record: JSON.stringify({
+        subscriptionId: subscriptionId.toLowerCase(),
+        region: normalizeRegion(region),
+        refreshedAt: new Date(this.now()).toISOString(),
+      }),
+    });
     for (let i = 0; i < entities.length; i += 100) {
       const actions: TransactionAction[] = entities.slice(i, i + 100).map((e) => ['upsert', e, 'Replace']);
       await this.table.submitTransaction(actions);
@@ -72,7 +85,9 @@ export class VmSizeCatalog {
   async refreshAll(): Promise<number> {
     await this.ensureTable();
     let n = 0;
-    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`RowKey eq ${META}` } })) {
+    for await (const e of this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`RowKey eq ${META}` },
+    })) {
       const meta = JSON.parse(String(e.record)) as { subscriptionId: string; region: string };
       await this.refresh(meta.subscriptionId, meta.region);
       n++;

@@ -7,7 +7,15 @@
 import { z } from 'zod';
 import type { CatalogStore } from '../catalog/store.js';
 import type { OrganizationDirectory } from '../access/directory.js';
-import { canSee, galleryFactsFor, visibleViaSchema, type Caller, type Grant, type Organization, type VisibleVia } from '../domain/visibility.js';
+import {
+  canSee,
+  galleryFactsFor,
+  visibleViaSchema,
+  type Caller,
+  type Grant,
+  type Organization,
+  type VisibleVia,
+} from '../domain/visibility.js';
 import { formatResourceId, galleryRef, resourceKey, type GalleryRef, type ImageRef } from '../domain/ids.js';
 import {
   imageFeaturesSchema,
@@ -32,7 +40,11 @@ import { NotVisibleError } from '../domain/not-visible.js';
 export { NotVisibleError };
 
 /** A resource group holding galleries the caller sees (the console's first list). */
-export const resourceGroupViewSchema = z.strictObject({ name: z.string(), subscriptionId: z.string(), galleries: z.number().int().describe('Galleries in it the caller sees') });
+export const resourceGroupViewSchema = z.strictObject({
+  name: z.string(),
+  subscriptionId: z.string(),
+  galleries: z.number().int().describe('Galleries in it the caller sees'),
+});
 export type ResourceGroupView = z.infer<typeof resourceGroupViewSchema>;
 
 export interface GalleryView {
@@ -43,7 +55,12 @@ export interface GalleryView {
   location: string;
   description?: string;
   tags: Record<string, string>;
-  sharing: { permissions: string; subscriptionIds?: readonly string[]; tenantIds?: readonly string[]; communityPublicNames?: readonly string[] };
+  sharing: {
+    permissions: string;
+    subscriptionIds?: readonly string[];
+    tenantIds?: readonly string[];
+    communityPublicNames?: readonly string[];
+  };
   visibleVia: VisibleVia;
 }
 
@@ -131,8 +148,21 @@ export interface VersionView {
   endOfLifeDate?: string;
   excludeFromLatest: boolean;
   osDiskSizeGB?: number;
-  targetRegions: { region: string; displayName: string; replicaCount: number; storageAccountType: string; excludeFromLatest?: boolean; replicationState: string }[];
-  deployability?: { region: string; deployable: boolean; eligibleForLatest: boolean; reasons: readonly Reason[]; warnings: readonly Reason[] };
+  targetRegions: {
+    region: string;
+    displayName: string;
+    replicaCount: number;
+    storageAccountType: string;
+    excludeFromLatest?: boolean;
+    replicationState: string;
+  }[];
+  deployability?: {
+    region: string;
+    deployable: boolean;
+    eligibleForLatest: boolean;
+    reasons: readonly Reason[];
+    warnings: readonly Reason[];
+  };
 }
 
 export interface LatestView {
@@ -166,7 +196,13 @@ export const versionViewSchema = z.strictObject({
     }),
   ),
   deployability: z
-    .strictObject({ region: z.string(), deployable: z.boolean(), eligibleForLatest: z.boolean(), reasons: z.array(reasonSchema), warnings: z.array(reasonSchema) })
+    .strictObject({
+      region: z.string(),
+      deployable: z.boolean(),
+      eligibleForLatest: z.boolean(),
+      reasons: z.array(reasonSchema),
+      warnings: z.array(reasonSchema),
+    })
     .describe('In the region asked for: deployable, eligible for latest, and why not')
     .optional(),
 });
@@ -178,7 +214,9 @@ export const latestViewSchema = z.strictObject({
   version: z.string().describe('Absent when no version qualifies').optional(),
   id: z.string().optional(),
   warnings: z.array(reasonSchema),
-  passedOver: z.array(z.strictObject({ version: z.string(), id: z.string(), reasons: z.array(reasonSchema) })).describe('The newer versions passed over, newest first, with why'),
+  passedOver: z
+    .array(z.strictObject({ version: z.string(), id: z.string(), reasons: z.array(reasonSchema) }))
+    .describe('The newer versions passed over, newest first, with why'),
   details: versionViewSchema.optional(),
 });
 type _LatestChecked = Assert<SameShape<LatestView, z.infer<typeof latestViewSchema>>>;
@@ -205,7 +243,8 @@ interface Context {
   grants: Grant[];
 }
 
-const eq = (a: string | undefined, b: string | undefined): boolean => (a ?? '').toLowerCase() === (b ?? '').toLowerCase();
+const eq = (a: string | undefined, b: string | undefined): boolean =>
+  (a ?? '').toLowerCase() === (b ?? '').toLowerCase();
 
 /**
  * Gallery and image definition records change rarely; each instance keeps them for a few seconds
@@ -267,10 +306,19 @@ export class CatalogLookups {
     const now = this.now();
     const first = await scanLatest(entry.versions, image, region, now);
     if (first.version || entry.complete) return first;
-    return scanLatest(skip(this.store.versionsNewestFirst(image.ref, 100), entry.versions.length), image, region, now, first);
+    return scanLatest(
+      skip(this.store.versionsNewestFirst(image.ref, 100), entry.versions.length),
+      image,
+      region,
+      now,
+      first,
+    );
   }
 
-  private async cached<T extends GalleryRecord | ImageDefinitionRecord>(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+  private async cached<T extends GalleryRecord | ImageDefinitionRecord>(
+    key: string,
+    load: () => Promise<T | undefined>,
+  ): Promise<T | undefined> {
     const t = this.now().getTime();
     const hit = this.cache.get(key);
     if (hit && t - hit.at < RECORD_CACHE_MS) return hit.value as T;
@@ -310,7 +358,10 @@ export class CatalogLookups {
   }
 
   private async context(caller: Caller): Promise<Context> {
-    const [organizations, grants] = await Promise.all([this.directory.organizations(), this.directory.grantsFor(caller)]);
+    const [organizations, grants] = await Promise.all([
+      this.directory.organizations(),
+      this.directory.grantsFor(caller),
+    ]);
     return { caller, organizations, grants };
   }
 
@@ -335,14 +386,23 @@ export class CatalogLookups {
     for (const g of await this.store.listGalleries(subscriptionId)) {
       if (!this.visibility(ctx, g, g.ref).visible) continue;
       const key = g.ref.resourceGroup.toLowerCase();
-      const entry = byGroup.get(key) ?? { name: g.ref.resourceGroup, subscriptionId: g.ref.subscriptionId, galleries: 0 };
+      const entry = byGroup.get(key) ?? {
+        name: g.ref.resourceGroup,
+        subscriptionId: g.ref.subscriptionId,
+        galleries: 0,
+      };
       entry.galleries++;
       byGroup.set(key, entry);
     }
     return pageOf([...byGroup.values()], (r) => r.name.toLowerCase(), page);
   }
 
-  async galleries(caller: Caller, subscriptionId: string, resourceGroup: string, page: PageRequest): Promise<Page<GalleryView>> {
+  async galleries(
+    caller: Caller,
+    subscriptionId: string,
+    resourceGroup: string,
+    page: PageRequest,
+  ): Promise<Page<GalleryView>> {
     const ctx = await this.context(caller);
     const views: GalleryView[] = [];
     for (const g of await this.store.listGalleries(subscriptionId, resourceGroup)) {
@@ -358,7 +418,8 @@ export class CatalogLookups {
     if (!gallery) throw new NotVisibleError();
     // A definition grant shows the definition, not the gallery: with neither, the gallery "does not
     // exist" — decided before its definitions are read, so it costs what a missing gallery costs.
-    if (!this.visibility(ctx, gallery, gallery.ref).visible && !this.anyImageVisible(ctx, gallery)) throw new NotVisibleError();
+    if (!this.visibility(ctx, gallery, gallery.ref).visible && !this.anyImageVisible(ctx, gallery))
+      throw new NotVisibleError();
     const views: ImageView[] = [];
     for (const image of await this.store.listImages(ref)) {
       const v = this.visibility(ctx, gallery, image.ref);
@@ -368,12 +429,24 @@ export class CatalogLookups {
   }
 
   private anyImageVisible(ctx: Context, gallery: GalleryRecord): boolean {
-    return ctx.grants.some((g) => g.scope.level === 'image' && resourceKey(galleryRef(g.scope.subscriptionId, g.scope.resourceGroup, g.scope.gallery)) === resourceKey(gallery.ref) && this.visibility(ctx, gallery, g.scope).visible);
+    return ctx.grants.some(
+      (g) =>
+        g.scope.level === 'image' &&
+        resourceKey(galleryRef(g.scope.subscriptionId, g.scope.resourceGroup, g.scope.gallery)) ===
+          resourceKey(gallery.ref) &&
+        this.visibility(ctx, gallery, g.scope).visible,
+    );
   }
 
   /** The image definition and its gallery, when the caller sees the definition. */
-  private async visibleImage(ctx: Context, ref: ImageRef): Promise<{ gallery: GalleryRecord; image: ImageDefinitionRecord; via: VisibleVia }> {
-    const [gallery, image] = await Promise.all([this.liveGallery(galleryRef(ref.subscriptionId, ref.resourceGroup, ref.gallery)), this.liveImage(ref)]);
+  private async visibleImage(
+    ctx: Context,
+    ref: ImageRef,
+  ): Promise<{ gallery: GalleryRecord; image: ImageDefinitionRecord; via: VisibleVia }> {
+    const [gallery, image] = await Promise.all([
+      this.liveGallery(galleryRef(ref.subscriptionId, ref.resourceGroup, ref.gallery)),
+      this.liveImage(ref),
+    ]);
     if (!gallery || !image) throw new NotVisibleError();
     const v = this.visibility(ctx, gallery, image.ref);
     if (!v.visible) throw new NotVisibleError();
@@ -385,25 +458,41 @@ export class CatalogLookups {
     return imageView(image, via);
   }
 
-  async versions(caller: Caller, ref: ImageRef, region: string | undefined, page: PageRequest): Promise<Page<VersionView>> {
+  async versions(
+    caller: Caller,
+    ref: ImageRef,
+    region: string | undefined,
+    page: PageRequest,
+  ): Promise<Page<VersionView>> {
     const { image } = await this.visibleImage(await this.context(caller), ref);
     const { items, next } = await this.store.pageVersions(image.ref, page.after, page.top);
     const now = this.now();
     return {
-      items: items.map((v) => versionView(v, region === undefined ? undefined : deployability(v, region, { image, now }))),
+      items: items.map((v) =>
+        versionView(v, region === undefined ? undefined : deployability(v, region, { image, now })),
+      ),
       ...(next ? { continuationToken: encodeToken(page.binding, next) } : {}),
     };
   }
 
   async latest(caller: Caller, ref: ImageRef, region: string): Promise<LatestView> {
     const { image } = await this.visibleImage(await this.context(caller), ref);
-    const { version, decision, passed } = await scanLatest(this.store.versionsNewestFirst(image.ref, 10), image, region, this.now());
+    const { version, decision, passed } = await scanLatest(
+      this.store.versionsNewestFirst(image.ref, 10),
+      image,
+      region,
+      this.now(),
+    );
     return {
       region,
       image: image.id,
       ...(version ? { version: version.ref.version, id: version.id } : {}),
       warnings: decision?.warnings ?? [],
-      passedOver: passed.map((p) => ({ version: p.version, id: formatResourceId({ ...image.ref, level: 'version', version: p.version }), reasons: p.reasons })),
+      passedOver: passed.map((p) => ({
+        version: p.version,
+        id: formatResourceId({ ...image.ref, level: 'version', version: p.version }),
+        reasons: p.reasons,
+      })),
       ...(version && decision ? { details: versionView(version, decision) } : {}),
     };
   }
@@ -420,7 +509,9 @@ export class CatalogLookups {
     const galleries = new Map<string, GalleryRef>();
     const images = new Map<string, ImageRef>();
     const shared = [
-      ...(await Promise.all(caller.subscriptionIds.map((s) => this.store.sharedGalleries({ subscriptionId: s })))).flat(),
+      ...(
+        await Promise.all(caller.subscriptionIds.map((s) => this.store.sharedGalleries({ subscriptionId: s })))
+      ).flat(),
       ...(await this.store.sharedGalleries({ tenantId: caller.tenantId })),
       ...(await this.store.sharedGalleries('community')),
     ];
@@ -432,19 +523,29 @@ export class CatalogLookups {
     const scopes: SearchScope[] = [
       ...caller.subscriptionIds.map((subscriptionId) => ({ subscriptionId })),
       ...[...galleries.values()].map((gallery) => ({ gallery })),
-      ...[...images.values()].filter((i) => !galleries.has(resourceKey(galleryRef(i.subscriptionId, i.resourceGroup, i.gallery)))).map((image) => ({ image })),
+      ...[...images.values()]
+        .filter((i) => !galleries.has(resourceKey(galleryRef(i.subscriptionId, i.resourceGroup, i.gallery))))
+        .map((image) => ({ image })),
     ];
     const via = new Map<string, VisibleVia>();
-    const { items, more } = await this.store.search.search(scopes, filters, page.after, page.top, async ({ key, record }) => {
-      if (own.has(record.ref.subscriptionId.toLowerCase())) await this.cacheGalleriesOf(record.ref.subscriptionId);
-      const gallery = await this.liveGallery(galleryRef(record.ref.subscriptionId, record.ref.resourceGroup, record.ref.gallery));
-      if (!gallery) return false;
-      const v = this.visibility(ctx, gallery, record.ref);
-      // The region is the index's own `L_<region>` filter (kept exact by the catalog's version writes): no re-check per result.
-      if (!v.visible || !matchesSearch(record, filters)) return false;
-      via.set(key, v.via);
-      return true;
-    });
+    const { items, more } = await this.store.search.search(
+      scopes,
+      filters,
+      page.after,
+      page.top,
+      async ({ key, record }) => {
+        if (own.has(record.ref.subscriptionId.toLowerCase())) await this.cacheGalleriesOf(record.ref.subscriptionId);
+        const gallery = await this.liveGallery(
+          galleryRef(record.ref.subscriptionId, record.ref.resourceGroup, record.ref.gallery),
+        );
+        if (!gallery) return false;
+        const v = this.visibility(ctx, gallery, record.ref);
+        // The region is the index's own `L_<region>` filter (kept exact by the catalog's version writes): no re-check per result.
+        if (!v.visible || !matchesSearch(record, filters)) return false;
+        via.set(key, v.via);
+        return true;
+      },
+    );
     const last = items[items.length - 1];
     return {
       items: items.map((h) => imageView(h.record, via.get(h.key) ?? 'own-subscription')),
@@ -461,7 +562,13 @@ interface LatestScan {
 }
 
 /** Newest first, the first version deployable and eligible in the region; every newer one is passed over with its reasons. */
-async function scanLatest(versions: AsyncIterable<ImageVersionRecord> | Iterable<ImageVersionRecord>, image: ImageDefinitionRecord, region: string, now: Date, scan: LatestScan = { passed: [] }): Promise<LatestScan> {
+async function scanLatest(
+  versions: AsyncIterable<ImageVersionRecord> | Iterable<ImageVersionRecord>,
+  image: ImageDefinitionRecord,
+  region: string,
+  now: Date,
+  scan: LatestScan = { passed: [] },
+): Promise<LatestScan> {
   for await (const v of versions) {
     const d = deployability(v, region, { image, now });
     if (d.eligibleForLatest) return { ...scan, version: v, decision: d };
@@ -551,7 +658,16 @@ export function versionView(v: ImageVersionRecord, d?: ReturnType<typeof deploya
       ...(t.excludeFromLatest !== undefined ? { excludeFromLatest: t.excludeFromLatest } : {}),
       replicationState: t.replicationState,
     })),
-    ...(d ? { deployability: { region: d.region, deployable: d.deployable, eligibleForLatest: d.eligibleForLatest, reasons: d.reasons, warnings: d.warnings } } : {}),
+    ...(d
+      ? {
+          deployability: {
+            region: d.region,
+            deployable: d.deployable,
+            eligibleForLatest: d.eligibleForLatest,
+            reasons: d.reasons,
+            warnings: d.warnings,
+          },
+        }
+      : {}),
   };
 }
-

@@ -13,7 +13,6 @@ export const DEFAULT_TOP = 100;
 export const MAX_TOP = 1000;
 const MAX_TOKEN_LENGTH = 2048;
 
-
 export interface PageRequest {
   top: number;
   /** Where the previous page stopped (a sort key), decoded from the continuation token. */
@@ -28,7 +27,10 @@ export interface Page<T> {
 
 /** The schema of a page of `item`s. */
 export function pageSchema<T extends z.ZodType>(item: T) {
-  return z.strictObject({ items: z.array(item), continuationToken: z.string().describe('Present when there is a next page: pass it to get that page').optional() });
+  return z.strictObject({
+    items: z.array(item),
+    continuationToken: z.string().describe('Present when there is a next page: pass it to get that page').optional(),
+  });
 }
 
 export function parseTop(raw: string | null): number | FieldError {
@@ -45,7 +47,15 @@ export function bindingOf(caller: Caller, route: string, query: Record<string, s
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => a.localeCompare(b));
   return createHash('sha256')
-    .update(JSON.stringify([caller.organizationId, [...caller.subscriptionIds].sort(), caller.tenantId, route.toLowerCase(), q]))
+    .update(
+      JSON.stringify([
+        caller.organizationId,
+        [...caller.subscriptionIds].sort(),
+        caller.tenantId,
+        route.toLowerCase(),
+        q,
+      ]),
+    )
     .digest('base64url')
     .slice(0, 22);
 }
@@ -59,8 +69,19 @@ export function decodeToken(token: string | null, binding: string): string | und
   const bad: FieldError = { field: 'query.continuationToken', message: 'is not a continuation token of this query' };
   if (token.length > MAX_TOKEN_LENGTH || !/^[A-Za-z0-9_-]+$/.test(token)) return bad;
   try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: unknown; b?: unknown; a?: unknown };
-    if (parsed.v !== 1 || parsed.b !== binding || typeof parsed.a !== 'string' || parsed.a.length === 0 || parsed.a.length > 1024) return bad;
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
+      v?: unknown;
+      b?: unknown;
+      a?: unknown;
+    };
+    if (
+      parsed.v !== 1 ||
+      parsed.b !== binding ||
+      typeof parsed.a !== 'string' ||
+      parsed.a.length === 0 ||
+      parsed.a.length > 1024
+    )
+      return bad;
     return parsed.a;
   } catch {
     return bad;
@@ -75,5 +96,8 @@ export function pageOf<T>(items: readonly T[], key: (item: T) => string, request
   const slice = sorted.slice(from, from + request.top);
   const more = from + request.top < sorted.length;
   const last = slice[slice.length - 1];
-  return { items: slice, ...(more && last !== undefined ? { continuationToken: encodeToken(request.binding, key(last)) } : {}) };
+  return {
+    items: slice,
+    ...(more && last !== undefined ? { continuationToken: encodeToken(request.binding, key(last)) } : {}),
+  };
 }

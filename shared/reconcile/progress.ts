@@ -26,7 +26,15 @@
  */
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 import { createTablesOnce, getEntityOrUndefined, tableStatusOf, type TableStore } from '../storage/tables.js';
-import { COUNT_NAMES, summarizeRun, zeroCounts, type PlanRow, type ReconcileCounts, type ReconcileProgress, type UnitRow } from '../domain/reconcile-run.js';
+import {
+  COUNT_NAMES,
+  summarizeRun,
+  zeroCounts,
+  type PlanRow,
+  type ReconcileCounts,
+  type ReconcileProgress,
+  type UnitRow,
+} from '../domain/reconcile-run.js';
 
 export type { ReconcileProgress } from '../domain/reconcile-run.js';
 
@@ -55,9 +63,18 @@ export class ReconcileRunStore {
   async begin(runId: string, subscriptions: number, startedAt: string): Promise<void> {
     await this.ensure();
     const previous = await getEntityOrUndefined(this.table, POINTER_PK, POINTER_RK);
-    await this.table.createEntity({ partitionKey: runPk(runId), rowKey: RUN_RK, startedAt, subscriptions, status: 'running' });
+    await this.table.createEntity({
+      partitionKey: runPk(runId),
+      rowKey: RUN_RK,
+      startedAt,
+      subscriptions,
+      status: 'running',
+    });
     const last = typeof previous?.runId === 'string' ? previous.runId : undefined;
-    await this.table.upsertEntity({ partitionKey: POINTER_PK, rowKey: POINTER_RK, runId, ...(last ? { previousRunId: last } : {}) }, 'Replace');
+    await this.table.upsertEntity(
+      { partitionKey: POINTER_PK, rowKey: POINTER_RK, runId, ...(last ? { previousRunId: last } : {}) },
+      'Replace',
+    );
     // Keep the current run and the one before it; the one before that is dropped.
     const dropped = typeof previous?.previousRunId === 'string' ? previous.previousRunId : undefined;
     if (dropped && dropped !== runId) await this.deleteRun(dropped).catch(() => undefined);
@@ -66,7 +83,15 @@ export class ReconcileRunStore {
   async recordPlan(runId: string, plan: PlanRow): Promise<void> {
     await this.ensure();
     await this.table.upsertEntity(
-      { partitionKey: runPk(runId), rowKey: planRk(plan.subscriptionId), subscriptionId: plan.subscriptionId, at: plan.at, units: plan.units, counts: JSON.stringify(plan.counts), ...(plan.error !== undefined ? { error: plan.error } : {}) },
+      {
+        partitionKey: runPk(runId),
+        rowKey: planRk(plan.subscriptionId),
+        subscriptionId: plan.subscriptionId,
+        at: plan.at,
+        units: plan.units,
+        counts: JSON.stringify(plan.counts),
+        ...(plan.error !== undefined ? { error: plan.error } : {}),
+      },
       'Replace',
     );
   }
@@ -83,7 +108,13 @@ export class ReconcileRunStore {
    * `create`: only when the unit has no row yet (a failure recorded from outside the unit: a
    * dead letter, or a message that could not be queued). Returns whether it was written.
    */
-  async recordUnit(runId: string, sub: string, key: string, row: UnitRow, mode: 'replace' | 'create'): Promise<boolean> {
+  async recordUnit(
+    runId: string,
+    sub: string,
+    key: string,
+    row: UnitRow,
+    mode: 'replace' | 'create',
+  ): Promise<boolean> {
     await this.ensure();
     const entity = {
       partitionKey: runPk(runId),
@@ -120,7 +151,9 @@ export class ReconcileRunStore {
     const filter = odata`PartitionKey eq ${pk} and (RowKey eq ${planRk(sub)} or (RowKey ge ${`u|${sub}|`} and RowKey lt ${`u|${sub}|~`}))`;
     let plan: number | undefined;
     let units = 0;
-    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['RowKey', 'units'] } })) {
+    for await (const e of this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter, select: ['RowKey', 'units'] },
+    })) {
       if (e.rowKey === planRk(sub)) plan = Number(e.units);
       else units++;
     }
@@ -129,12 +162,22 @@ export class ReconcileRunStore {
     const run = await getEntityOrUndefined(this.table, pk, RUN_RK);
     if (!run || run.status !== 'running') return undefined;
     let complete = 0;
-    for await (const _ of this.table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${'s|'} and RowKey lt ${'s|~'}`, select: ['RowKey'] } })) complete++;
+    for await (const _ of this.table.listEntities({
+      queryOptions: {
+        filter: odata`PartitionKey eq ${pk} and RowKey ge ${'s|'} and RowKey lt ${'s|~'}`,
+        select: ['RowKey'],
+      },
+    }))
+      complete++;
     if (complete < Number(run.subscriptions)) return undefined;
     const progress = await this.summarize(runId, run);
     if (progress.status === 'running') return undefined;
     try {
-      await this.table.updateEntity({ partitionKey: pk, rowKey: RUN_RK, status: progress.status, final: JSON.stringify(progress) }, 'Merge', { etag: run.etag });
+      await this.table.updateEntity(
+        { partitionKey: pk, rowKey: RUN_RK, status: progress.status, final: JSON.stringify(progress) },
+        'Merge',
+        { etag: run.etag },
+      );
     } catch (err) {
       if (tableStatusOf(err) === 412) return undefined; // another unit finished it at the same moment
       throw err;
@@ -161,10 +204,18 @@ export class ReconcileRunStore {
   private async summarize(runId: string, run: Entity): Promise<ReconcileProgress> {
     const plans: PlanRow[] = [];
     const units: UnitRow[] = [];
-    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${runPk(runId)}` } })) {
+    for await (const e of this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${runPk(runId)}` },
+    })) {
       const rk = e.rowKey ?? '';
       if (rk.startsWith('p|')) {
-        plans.push({ subscriptionId: String(e.subscriptionId), at: String(e.at), units: Number(e.units), counts: countsOf(e.counts), ...(typeof e.error === 'string' ? { error: e.error } : {}) });
+        plans.push({
+          subscriptionId: String(e.subscriptionId),
+          at: String(e.at),
+          units: Number(e.units),
+          counts: countsOf(e.counts),
+          ...(typeof e.error === 'string' ? { error: e.error } : {}),
+        });
       } else if (rk.startsWith('u|')) {
         units.push({
           galleryId: String(e.galleryId),
@@ -176,15 +227,24 @@ export class ReconcileRunStore {
         });
       }
     }
-    return summarizeRun({ runId, startedAt: String(run.startedAt), subscriptions: Number(run.subscriptions) }, plans, units);
+    return summarizeRun(
+      { runId, startedAt: String(run.startedAt), subscriptions: Number(run.subscriptions) },
+      plans,
+      units,
+    );
   }
 
   /** Deletes a run's rows (100 per transaction, the entity-group limit). */
   async deleteRun(runId: string): Promise<void> {
     const keys: string[] = [];
-    for await (const e of this.table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${runPk(runId)}`, select: ['RowKey'] } })) keys.push(e.rowKey as string);
+    for await (const e of this.table.listEntities({
+      queryOptions: { filter: odata`PartitionKey eq ${runPk(runId)}`, select: ['RowKey'] },
+    }))
+      keys.push(e.rowKey as string);
     for (let i = 0; i < keys.length; i += 100) {
-      await this.table.submitTransaction(keys.slice(i, i + 100).map((rowKey) => ['delete', { partitionKey: runPk(runId), rowKey }]));
+      await this.table.submitTransaction(
+        keys.slice(i, i + 100).map((rowKey) => ['delete', { partitionKey: runPk(runId), rowKey }]),
+      );
     }
   }
 }

@@ -19,8 +19,19 @@ export interface UnitQueue {
 export const UNITS_PER_SEND = 100;
 
 export function unitMessage(runId: string, subscriptionId: string, unit: GalleryUnit): ServiceBusMessage {
-  const body: UnitMessage = { schemaVersion: UNIT_MESSAGE_SCHEMA, runId, subscriptionId, unit: { galleryId: unit.galleryId, reread: unit.reread } };
-  return { body, contentType: 'application/json', messageId: unitMessageId(runId, unit.galleryId), subject: 'reconcile/unit', applicationProperties: { runId } };
+  const body: UnitMessage = {
+    schemaVersion: UNIT_MESSAGE_SCHEMA,
+    runId,
+    subscriptionId,
+    unit: { galleryId: unit.galleryId, reread: unit.reread },
+  };
+  return {
+    body,
+    contentType: 'application/json',
+    messageId: unitMessageId(runId, unit.galleryId),
+    subject: 'reconcile/unit',
+    applicationProperties: { runId },
+  };
 }
 
 export class ServiceBusUnitQueue implements UnitQueue {
@@ -37,6 +48,11 @@ export class ServiceBusUnitQueue implements UnitQueue {
     this.client ??= await serviceBusClient(this.settings);
     const sender = (this.sender ??= this.client.createSender(RECONCILE_UNITS_QUEUE));
     // An array is sent as one batch: all of it is accepted, or the call throws.
-    await withTimeout('serviceBus', this.timeouts.requestMs, (abortSignal) => sender.sendMessages(messages, { abortSignal }), this.timeouts.backgroundMs);
+    await withTimeout(
+      'serviceBus',
+      this.timeouts.requestMs,
+      (abortSignal) => sender.sendMessages(messages, { abortSignal }),
+      this.timeouts.backgroundMs,
+    );
   }
 }

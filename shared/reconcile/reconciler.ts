@@ -14,10 +14,24 @@
  */
 import type { GalleryArmReader } from '../arm/reader.js';
 import { ArmNotFoundError } from '../arm/reader.js';
-import { formatResourceId, imageRef, parseResourceId, resourceKey, versionRef, type GalleryRef, type ImageRef } from '../domain/ids.js';
+import {
+  formatResourceId,
+  imageRef,
+  parseResourceId,
+  resourceKey,
+  versionRef,
+  type GalleryRef,
+  type ImageRef,
+} from '../domain/ids.js';
 import { FLAG_RULES_VERSION } from '../domain/latest.js';
 import { galleryChanges, imageDefinitionChanges, versionChanges } from '../domain/changes.js';
-import { galleryRecordFrom, imageDefinitionRecordFrom, imageVersionRecordFrom, InvalidArmResourceError, type ImageVersionRecord } from '../domain/records.js';
+import {
+  galleryRecordFrom,
+  imageDefinitionRecordFrom,
+  imageVersionRecordFrom,
+  InvalidArmResourceError,
+  type ImageVersionRecord,
+} from '../domain/records.js';
 import type { ReconcileCounts } from '../domain/reconcile-run.js';
 import type { CatalogIndexer } from '../catalog/indexer.js';
 import type { CatalogStore, Observation } from '../catalog/store.js';
@@ -33,7 +47,18 @@ export interface GalleryUnit {
 }
 
 export function emptyReconcileSummary(): ReconcileSummary {
-  return { subscriptions: 0, galleries: 0, images: 0, versions: 0, versionReads: 0, galleryReads: 0, imageWrites: 0, flagUpgrades: 0, tombstoned: 0, skipped: [] };
+  return {
+    subscriptions: 0,
+    galleries: 0,
+    images: 0,
+    versions: 0,
+    versionReads: 0,
+    galleryReads: 0,
+    imageWrites: 0,
+    flagUpgrades: 0,
+    tombstoned: 0,
+    skipped: [],
+  };
 }
 
 export class CatalogReconciler {
@@ -141,7 +166,11 @@ export class CatalogReconciler {
         if (listed === undefined || versionChanges(listed, known?.record).length > 0) {
           summary.versionReads++;
           await this.indexer.refresh(vref, { eventType: 'Reconcile' }, { likelyNew: known === undefined });
-        } else if (known !== undefined && known.flagRules !== FLAG_RULES_VERSION && (await this.store.upgradeFlags(vref))) {
+        } else if (
+          known !== undefined &&
+          known.flagRules !== FLAG_RULES_VERSION &&
+          (await this.store.upgradeFlags(vref))
+        ) {
           summary.flagUpgrades++;
         }
       }

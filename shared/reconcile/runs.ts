@@ -20,7 +20,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { emptyReconcileSummary, type CatalogReconciler, type ReconcileSummary } from './reconciler.js';
-import { clipError, parseUnitMessage, unitKey, zeroCounts, type ReconcileCounts, type ReconcileProgress, type UnitMessage } from '../domain/reconcile-run.js';
+import {
+  clipError,
+  parseUnitMessage,
+  unitKey,
+  zeroCounts,
+  type ReconcileCounts,
+  type ReconcileProgress,
+  type UnitMessage,
+} from '../domain/reconcile-run.js';
 import type { ReconcileRunStore } from './progress.js';
 import { unitMessage, UNITS_PER_SEND, type UnitQueue } from './queue.js';
 import { errorText } from '../domain/printable.js';
@@ -58,7 +66,10 @@ export class ReconcileRuns {
   /** Plans every subscription and queues its units; returns the run id. */
   async start(subscriptionIds: readonly string[]): Promise<StartedRun> {
     const queue = this.queue();
-    if (!queue) throw new Error('no Service Bus connection is configured (ServiceBusConnection): the reconcile units cannot be queued');
+    if (!queue)
+      throw new Error(
+        'no Service Bus connection is configured (ServiceBusConnection): the reconcile units cannot be queued',
+      );
     const runId = randomUUID();
     const subs = [...new Set(subscriptionIds.map((s) => s.toLowerCase()))];
     await this.store.begin(runId, subs.length, this.now().toISOString());
@@ -67,17 +78,32 @@ export class ReconcileRuns {
     return { runId, units: planned.reduce((n, p) => n + p.units, 0), ...(finished ? { finished } : {}) };
   }
 
-  private async plan(runId: string, sub: string, queue: UnitQueue): Promise<{ units: number; finished?: ReconcileProgress }> {
+  private async plan(
+    runId: string,
+    sub: string,
+    queue: UnitQueue,
+  ): Promise<{ units: number; finished?: ReconcileProgress }> {
     const summary = emptyReconcileSummary();
     let units;
     try {
       units = await this.reconciler.planSubscription(sub, summary);
     } catch (err) {
-      await this.store.recordPlan(runId, { subscriptionId: sub, at: this.now().toISOString(), units: 0, counts: { ...countsOf(summary), subscriptions: 1 }, error: clipError(errorText(err)) });
+      await this.store.recordPlan(runId, {
+        subscriptionId: sub,
+        at: this.now().toISOString(),
+        units: 0,
+        counts: { ...countsOf(summary), subscriptions: 1 },
+        error: clipError(errorText(err)),
+      });
       return { units: 0, ...(await this.settled(runId, sub)) };
     }
     // The plan is recorded before any unit is sent, so the unit that finishes last sees it.
-    await this.store.recordPlan(runId, { subscriptionId: sub, at: this.now().toISOString(), units: units.length, counts: countsOf(summary) });
+    await this.store.recordPlan(runId, {
+      subscriptionId: sub,
+      at: this.now().toISOString(),
+      units: units.length,
+      counts: countsOf(summary),
+    });
     for (let i = 0; i < units.length; i += UNITS_PER_SEND) {
       const chunk = units.slice(i, i + UNITS_PER_SEND);
       try {
@@ -86,7 +112,14 @@ export class ReconcileRuns {
         // Not queued: these and the rest are recorded failed, so the run still finishes (a unit
         // of the chunk that did reach the queue replaces its row when it runs).
         const error = clipError(`not queued: ${errorText(err)}`);
-        for (const u of units.slice(i)) await this.store.recordUnit(runId, sub, unitKey(u.galleryId), { galleryId: u.galleryId, at: this.now().toISOString(), failed: true, counts: zeroCounts(), error }, 'create');
+        for (const u of units.slice(i))
+          await this.store.recordUnit(
+            runId,
+            sub,
+            unitKey(u.galleryId),
+            { galleryId: u.galleryId, at: this.now().toISOString(), failed: true, counts: zeroCounts(), error },
+            'create',
+          );
         break;
       }
     }
@@ -100,19 +133,38 @@ export class ReconcileRuns {
     const m = parsed.message;
     const key = unitKey(m.unit.galleryId);
     const base = { runId: m.runId, galleryId: m.unit.galleryId };
-    if ((await this.store.unitState(m.runId, m.subscriptionId, key)) === 'done') return { kind: 'duplicate', ...base, ...(await this.settled(m.runId, m.subscriptionId)) };
+    if ((await this.store.unitState(m.runId, m.subscriptionId, key)) === 'done')
+      return { kind: 'duplicate', ...base, ...(await this.settled(m.runId, m.subscriptionId)) };
     const summary = emptyReconcileSummary();
     try {
       await this.reconciler.reconcileUnit(m.unit, summary);
     } catch (err) {
       if (delivery.deliveryCount < this.maxDeliveryCount) throw err;
       const error = clipError(errorText(err));
-      await this.store.recordUnit(m.runId, m.subscriptionId, key, { galleryId: m.unit.galleryId, at: this.now().toISOString(), failed: true, counts: zeroCounts(), error }, 'replace');
+      await this.store.recordUnit(
+        m.runId,
+        m.subscriptionId,
+        key,
+        { galleryId: m.unit.galleryId, at: this.now().toISOString(), failed: true, counts: zeroCounts(), error },
+        'replace',
+      );
       return { kind: 'failed', ...base, error, ...(await this.settled(m.runId, m.subscriptionId)) };
     }
     const counts = countsOf(summary);
     const lastSkipped = summary.skipped[summary.skipped.length - 1];
-    await this.store.recordUnit(m.runId, m.subscriptionId, key, { galleryId: m.unit.galleryId, at: this.now().toISOString(), failed: false, counts, ...(lastSkipped !== undefined ? { lastSkipped: clipError(lastSkipped) } : {}) }, 'replace');
+    await this.store.recordUnit(
+      m.runId,
+      m.subscriptionId,
+      key,
+      {
+        galleryId: m.unit.galleryId,
+        at: this.now().toISOString(),
+        failed: false,
+        counts,
+        ...(lastSkipped !== undefined ? { lastSkipped: clipError(lastSkipped) } : {}),
+      },
+      'replace',
+    );
     return { kind: 'done', ...base, counts, ...(await this.settled(m.runId, m.subscriptionId)) };
   }
 
@@ -121,10 +173,20 @@ export class ReconcileRuns {
     const parsed = parseUnitMessage(body);
     if (!parsed.ok) return { kind: 'invalid', reason: parsed.reason };
     const m: UnitMessage = parsed.message;
-    const error = clipError(`dead-lettered: ${info.reason ?? 'no reason given'}${info.description ? ` (${info.description})` : ''}`);
-    const written = await this.store.recordUnit(m.runId, m.subscriptionId, unitKey(m.unit.galleryId), { galleryId: m.unit.galleryId, at: this.now().toISOString(), failed: true, counts: zeroCounts(), error }, 'create');
+    const error = clipError(
+      `dead-lettered: ${info.reason ?? 'no reason given'}${info.description ? ` (${info.description})` : ''}`,
+    );
+    const written = await this.store.recordUnit(
+      m.runId,
+      m.subscriptionId,
+      unitKey(m.unit.galleryId),
+      { galleryId: m.unit.galleryId, at: this.now().toISOString(), failed: true, counts: zeroCounts(), error },
+      'create',
+    );
     const finished = await this.settled(m.runId, m.subscriptionId);
-    return written ? { kind: 'failed', runId: m.runId, galleryId: m.unit.galleryId, error, ...finished } : { kind: 'duplicate', runId: m.runId, galleryId: m.unit.galleryId, ...finished };
+    return written
+      ? { kind: 'failed', runId: m.runId, galleryId: m.unit.galleryId, error, ...finished }
+      : { kind: 'duplicate', runId: m.runId, galleryId: m.unit.galleryId, ...finished };
   }
 
   /** The running or last run. */
@@ -139,21 +201,38 @@ export class ReconcileRuns {
 }
 
 function countsOf(s: ReconcileSummary): ReconcileCounts {
-  return { subscriptions: s.subscriptions, galleries: s.galleries, images: s.images, versions: s.versions, versionReads: s.versionReads, galleryReads: s.galleryReads, imageWrites: s.imageWrites, flagUpgrades: s.flagUpgrades, tombstoned: s.tombstoned, skipped: s.skipped.length };
+  return {
+    subscriptions: s.subscriptions,
+    galleries: s.galleries,
+    images: s.images,
+    versions: s.versions,
+    versionReads: s.versionReads,
+    galleryReads: s.galleryReads,
+    imageWrites: s.imageWrites,
+    flagUpgrades: s.flagUpgrades,
+    tombstoned: s.tombstoned,
+    skipped: s.skipped.length,
+  };
 }
-
 
 /**
  * Waits until the run started after `previousRunId` (the current run id read before starting it)
  * is finished, reading its record: what the local runtime's start-up, tests and benchmarks do to
  * know a reconcile ended, wherever its units ran.
  */
-export async function waitForRun(read: () => Promise<ReconcileProgress | undefined>, previousRunId: string | undefined, options: { pollMs?: number; timeoutMs?: number } = {}): Promise<ReconcileProgress> {
+export async function waitForRun(
+  read: () => Promise<ReconcileProgress | undefined>,
+  previousRunId: string | undefined,
+  options: { pollMs?: number; timeoutMs?: number } = {},
+): Promise<ReconcileProgress> {
   const until = Date.now() + (options.timeoutMs ?? Infinity);
   for (;;) {
     const p = await read();
     if (p && p.runId !== previousRunId && p.status !== 'running') return p;
-    if (Date.now() > until) throw new Error(`the reconcile did not finish in ${options.timeoutMs} ms${p ? ` (${p.units.done}/${p.units.total} units done)` : ''}`);
+    if (Date.now() > until)
+      throw new Error(
+        `the reconcile did not finish in ${options.timeoutMs} ms${p ? ` (${p.units.done}/${p.units.total} units done)` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, options.pollMs ?? 100));
   }
 }

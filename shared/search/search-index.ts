@@ -30,7 +30,16 @@ import { odata, type TableClient, type TableEntity } from '@azure/data-tables';
 import { createTablesOnce, getEntityOrUndefined, tableStatusOf, type TableStore } from '../storage/tables.js';
 import { imageRef, type GalleryRef, type ImageRef } from '../domain/ids.js';
 import type { ImageDefinitionRecord } from '../domain/records.js';
-import { SECURITY_FAMILIES, gallerySortRange, searchFamiliesColumn, searchSortKey, securityFamiliesOf, securityFamilyOf, securityTypeKey, type SearchCriteria } from '../domain/search.js';
+import {
+  SECURITY_FAMILIES,
+  gallerySortRange,
+  searchFamiliesColumn,
+  searchSortKey,
+  securityFamiliesOf,
+  securityFamilyOf,
+  securityTypeKey,
+  type SearchCriteria,
+} from '../domain/search.js';
 import { packJson, unpackJson } from '../catalog/json-props.js';
 import { writeObserved } from '../storage/observed-write.js';
 import { subscriptionKey } from '../catalog/keys.js';
@@ -108,7 +117,10 @@ export class SearchIndex {
 
   /** A definition was written (its record observed at `observedAt`). */
   async putImage(record: ImageDefinitionRecord, observedAt: string): Promise<void> {
-    const previous = await this.writeRow(record.ref, observedAt, (existing) => ({ ...rowOf(record, observedAt), ...latestFlags(existing) }));
+    const previous = await this.writeRow(record.ref, observedAt, (existing) => ({
+      ...rowOf(record, observedAt),
+      ...latestFlags(existing),
+    }));
     // A new row (or one back from a tombstone) takes the regions of the versions indexed before
     // it, read after the row exists: a version written later finds the row itself.
     if (previous !== 'stale' && (!previous || previous.deleted === true)) await this.refreshRegions(record.ref, 'all');
@@ -117,16 +129,32 @@ export class SearchIndex {
   /** A definition was deleted (tombstoned at `observedAt`). */
   async tombstoneImage(ref: ImageRef, observedAt: string): Promise<void> {
     this.knownLatest.delete(`${subscriptionKey(ref.subscriptionId)}\n${searchSortKey(ref)}`);
-    await this.writeRow(ref, observedAt, () => ({ partitionKey: subscriptionKey(ref.subscriptionId), rowKey: searchSortKey(ref), ...namesOf(ref), deleted: true, observedAt }));
+    await this.writeRow(ref, observedAt, () => ({
+      partitionKey: subscriptionKey(ref.subscriptionId),
+      rowKey: searchSortKey(ref),
+      ...namesOf(ref),
+      deleted: true,
+      observedAt,
+    }));
   }
 
   /**
    * Replaces the definition's row unless it holds a later observation (ETag-guarded; a 412 / 409
    * re-reads). Returns the row replaced (undefined when there was none), or `stale`.
    */
-  private async writeRow(ref: ImageRef, observedAt: string, build: (existing: Record<string, unknown> | undefined) => Entity): Promise<Record<string, unknown> | undefined | 'stale'> {
+  private async writeRow(
+    ref: ImageRef,
+    observedAt: string,
+    build: (existing: Record<string, unknown> | undefined) => Entity,
+  ): Promise<Record<string, unknown> | undefined | 'stale'> {
     await this.ensureTable();
-    const { outcome, previous } = await writeObserved(this.table, { partitionKey: subscriptionKey(ref.subscriptionId), rowKey: searchSortKey(ref) }, observedAt, build, { attempts: MAX_ATTEMPTS });
+    const { outcome, previous } = await writeObserved(
+      this.table,
+      { partitionKey: subscriptionKey(ref.subscriptionId), rowKey: searchSortKey(ref) },
+      observedAt,
+      build,
+      { attempts: MAX_ATTEMPTS },
+    );
     return outcome === 'stale' ? 'stale' : previous;
   }
 
@@ -135,7 +163,9 @@ export class SearchIndex {
     await this.ensureTable();
     const { from, to } = gallerySortRange(ref);
     const filter = odata`PartitionKey eq ${subscriptionKey(ref.subscriptionId)} and RowKey ge ${from} and RowKey lt ${to} and deleted eq false`;
-    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['image'] } })) {
+    for await (const e of this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter, select: ['image'] },
+    })) {
       if (typeof e.image === 'string') await this.tombstoneImage(imageRef(ref, e.image), observedAt);
     }
   }
@@ -163,7 +193,8 @@ export class SearchIndex {
   private setLatest(pk: string, rk: string, wanted: readonly string[]): Promise<void> {
     const key = `${pk}\n${rk}`;
     const known = this.knownLatest.get(key);
-    const columns = known && performance.now() - known.at < KNOWN_LATEST_MS ? wanted.filter((c) => !known.columns.has(c)) : wanted;
+    const columns =
+      known && performance.now() - known.at < KNOWN_LATEST_MS ? wanted.filter((c) => !known.columns.has(c)) : wanted;
     if (columns.length === 0) return Promise.resolve();
     const row = this.latestSets.get(key);
     if (row?.queued && !row.queued.started) {
@@ -260,7 +291,10 @@ export class SearchIndex {
     await this.ensureTable();
     if (await getEntityOrUndefined(this.table, META_PK, BACKFILL_RK)) return;
     await this.backfill();
-    await this.table.upsertEntity({ partitionKey: META_PK, rowKey: BACKFILL_RK, at: new Date().toISOString() }, 'Replace');
+    await this.table.upsertEntity(
+      { partitionKey: META_PK, rowKey: BACKFILL_RK, at: new Date().toISOString() },
+      'Replace',
+    );
   }
 
   /**
@@ -290,7 +324,13 @@ export class SearchIndex {
    * whether more may follow. `accept` decides each candidate (visibility, the region re-check);
    * rejected candidates do not count.
    */
-  async search(scopes: readonly SearchScope[], criteria: SearchCriteria, after: string | undefined, top: number, accept: (hit: SearchHit) => Promise<boolean>): Promise<{ items: SearchHit[]; more: boolean }> {
+  async search(
+    scopes: readonly SearchScope[],
+    criteria: SearchCriteria,
+    after: string | undefined,
+    top: number,
+    accept: (hit: SearchHit) => Promise<boolean>,
+  ): Promise<{ items: SearchHit[]; more: boolean }> {
     await this.ready();
     const conditions = criteriaFilter(criteria);
     if (conditions === undefined) return { items: [], more: false };
@@ -333,10 +373,17 @@ export class SearchIndex {
     }
   }
 
-  private async *stream(scope: SearchScope, conditions: string, after: string | undefined, pageSize: number): AsyncGenerator<SearchHit> {
+  private async *stream(
+    scope: SearchScope,
+    conditions: string,
+    after: string | undefined,
+    pageSize: number,
+  ): AsyncGenerator<SearchHit> {
     const where = scopeFilter(scope);
     const filter = `${where}${after !== undefined ? ` and ${odata`RowKey gt ${after}`}` : ''} and deleted eq false${conditions}`;
-    for await (const page of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: pageSize })) {
+    for await (const page of this.table
+      .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
+      .byPage({ maxPageSize: pageSize })) {
       for (const e of page) {
         const record = unpackJson<ImageDefinitionRecord>('record', e);
         if (record && e.rowKey !== undefined) yield { key: e.rowKey, record };
@@ -358,7 +405,15 @@ function scopeFilter(scope: SearchScope): string {
 function criteriaFilter(c: SearchCriteria): string | undefined {
   const clauses: string[] = [];
   const lower = (v: string | undefined) => v?.toLowerCase();
-  const v = { pub: lower(c.publisher), off: lower(c.offer), sku: lower(c.sku), os: lower(c.osType), osState: lower(c.osState), arch: lower(c.architecture), hvg: lower(c.hyperVGeneration) };
+  const v = {
+    pub: lower(c.publisher),
+    off: lower(c.offer),
+    sku: lower(c.sku),
+    os: lower(c.osType),
+    osState: lower(c.osState),
+    arch: lower(c.architecture),
+    hvg: lower(c.hyperVGeneration),
+  };
   if (v.pub !== undefined) clauses.push(odata`pub eq ${v.pub}`);
   if (v.off !== undefined) clauses.push(odata`off eq ${v.off}`);
   if (v.sku !== undefined) clauses.push(odata`sku eq ${v.sku}`);
@@ -380,7 +435,12 @@ function criteriaFilter(c: SearchCriteria): string | undefined {
 }
 
 function namesOf(ref: ImageRef): Record<string, string> {
-  return { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, gallery: ref.gallery, image: ref.image };
+  return {
+    subscriptionId: ref.subscriptionId,
+    resourceGroup: ref.resourceGroup,
+    gallery: ref.gallery,
+    image: ref.image,
+  };
 }
 
 function rowOf(record: ImageDefinitionRecord, observedAt: string): Entity {

@@ -21,7 +21,15 @@ export function entitySize(entity: Record<string, unknown>): EntitySize {
   let properties = 3; // PartitionKey, RowKey, Timestamp
   bytes += 8 + 'Timestamp'.length * 2 + 8;
   for (const [name, value] of Object.entries(entity)) {
-    if (name === 'partitionKey' || name === 'rowKey' || name === 'etag' || name === 'timestamp' || value === undefined || value === null) continue;
+    if (
+      name === 'partitionKey' ||
+      name === 'rowKey' ||
+      name === 'etag' ||
+      name === 'timestamp' ||
+      value === undefined ||
+      value === null
+    )
+      continue;
     properties++;
     bytes += 8 + name.length * 2 + valueBytes(value);
   }
@@ -39,7 +47,9 @@ function valueBytes(value: unknown): number {
 /** Why an entity does not fit, or undefined when it does. */
 export function entityLimitProblem(entity: Record<string, unknown>): string | undefined {
   const { bytes, properties } = entitySize(entity);
-  if (properties > ENTITY_MAX_PROPERTIES) return `would be stored in ${properties} properties; an entity holds at most ${ENTITY_MAX_PROPERTIES}`;
-  if (bytes > ENTITY_MAX_BYTES) return `would take ${bytes} bytes stored (strings count two bytes a character); an entity holds at most ${ENTITY_MAX_BYTES} bytes (1 MiB)`;
+  if (properties > ENTITY_MAX_PROPERTIES)
+    return `would be stored in ${properties} properties; an entity holds at most ${ENTITY_MAX_PROPERTIES}`;
+  if (bytes > ENTITY_MAX_BYTES)
+    return `would take ${bytes} bytes stored (strings count two bytes a character); an entity holds at most ${ENTITY_MAX_BYTES} bytes (1 MiB)`;
   return undefined;
 }

@@ -36,12 +36,20 @@ export async function writeObserved(
 ): Promise<{ outcome: 'written' | 'stale'; previous?: Stored }> {
   const attempts = options.attempts ?? 6;
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    const existing = options.createFirst && attempt === 1 ? undefined : await getEntityOrUndefined(client, key.partitionKey, key.rowKey);
-    if (existing && typeof existing.observedAt === 'string' && existing.observedAt > observedAt) return { outcome: 'stale', previous: existing };
+    const existing =
+      options.createFirst && attempt === 1
+        ? undefined
+        : await getEntityOrUndefined(client, key.partitionKey, key.rowKey);
+    if (existing && typeof existing.observedAt === 'string' && existing.observedAt > observedAt)
+      return { outcome: 'stale', previous: existing };
     const entity = typeof build === 'function' ? build(existing) : build;
     try {
       const more = options.extra ? await options.extra(existing) : [];
-      if (more.length > 0) await client.submitTransaction([existing ? ['update', entity, 'Replace', { etag: existing.etag }] : ['create', entity], ...more]);
+      if (more.length > 0)
+        await client.submitTransaction([
+          existing ? ['update', entity, 'Replace', { etag: existing.etag }] : ['create', entity],
+          ...more,
+        ]);
       else if (existing) await client.updateEntity(entity, 'Replace', { etag: existing.etag });
       else await client.createEntity(entity);
       return { outcome: 'written', ...(existing ? { previous: existing } : {}) };
@@ -50,5 +58,7 @@ export async function writeObserved(
       if (status !== 412 && status !== 409) throw err;
     }
   }
-  throw new ConcurrencyError(`${client.tableName} ${key.partitionKey}/${key.rowKey}: still contended after ${attempts} attempts`);
+  throw new ConcurrencyError(
+    `${client.tableName} ${key.partitionKey}/${key.rowKey}: still contended after ${attempts} attempts`,
+  );
 }

@@ -1,4 +1,9 @@
-import { TableClient, TableServiceClient, type TableEntityResult, type TableServiceClientOptions } from '@azure/data-tables';
+import {
+  TableClient,
+  TableServiceClient,
+  type TableEntityResult,
+  type TableServiceClientOptions,
+} from '@azure/data-tables';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { isLoopback, type TableStoreSettings } from '../config.js';
@@ -44,7 +49,11 @@ export class TableStore {
       retryOptions: TABLE_RETRIES,
       ...this.options,
       ...extra,
-      additionalPolicies: [...(this.options.additionalPolicies ?? []), { policy: this.counter, position: 'perRetry' }, { policy: this.deadline, position: 'perRetry' }],
+      additionalPolicies: [
+        ...(this.options.additionalPolicies ?? []),
+        { policy: this.counter, position: 'perRetry' },
+        { policy: this.deadline, position: 'perRetry' },
+      ],
     };
   }
 
@@ -88,7 +97,10 @@ export class TableStore {
     const started = performance.now();
     const service = this.service({ retryOptions: { maxRetries: 0 } });
     try {
-      await service.listTables({ abortSignal: AbortSignal.timeout(timeoutMs) }).byPage({ maxPageSize: 1 }).next();
+      await service
+        .listTables({ abortSignal: AbortSignal.timeout(timeoutMs) })
+        .byPage({ maxPageSize: 1 })
+        .next();
       return { reachable: true, latencyMs: Math.round(performance.now() - started) };
     } catch (err) {
       return { reachable: false, latencyMs: Math.round(performance.now() - started), error: errorText(err) };
@@ -98,11 +110,17 @@ export class TableStore {
 
 /** The HTTP status of a failed table call, if any. */
 export function tableStatusOf(err: unknown): number | undefined {
-  return typeof err === 'object' && err !== null && typeof (err as { statusCode?: unknown }).statusCode === 'number' ? (err as { statusCode: number }).statusCode : undefined;
+  return typeof err === 'object' && err !== null && typeof (err as { statusCode?: unknown }).statusCode === 'number'
+    ? (err as { statusCode: number }).statusCode
+    : undefined;
 }
 
 /** An entity, or undefined when it does not exist (404). */
-export async function getEntityOrUndefined(client: TableClient, pk: string, rk: string): Promise<TableEntityResult<Record<string, unknown>> | undefined> {
+export async function getEntityOrUndefined(
+  client: TableClient,
+  pk: string,
+  rk: string,
+): Promise<TableEntityResult<Record<string, unknown>> | undefined> {
   try {
     return await client.getEntity<Record<string, unknown>>(pk, rk);
   } catch (err) {

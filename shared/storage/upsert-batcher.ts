@@ -102,7 +102,13 @@ export class UpsertBatcher {
         if (lone) await this.client.createEntity(lone);
         else {
           await this.client.submitTransaction(
-            batch.map((p): TransactionAction => (p.entity ? (insert ? ['create', p.entity] : ['upsert', p.entity, 'Replace']) : ['delete', { partitionKey: p.partitionKey, rowKey: p.rowKey }])),
+            batch.map((p): TransactionAction =>
+              p.entity
+                ? insert
+                  ? ['create', p.entity]
+                  : ['upsert', p.entity, 'Replace']
+                : ['delete', { partitionKey: p.partitionKey, rowKey: p.rowKey }],
+            ),
           );
         }
         for (const p of batch) for (const w of p.waiters) w.resolve();

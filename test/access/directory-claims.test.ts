@@ -14,7 +14,11 @@ import { uniqueTablePrefix } from '../support/app-host.js';
 
 let clock = Date.now();
 function directory(): OrganizationDirectory {
-  return new OrganizationDirectory(new TableStore({ kind: 'connectionString', connectionString: inject('azuriteConnectionString') }), uniqueTablePrefix(), () => clock);
+  return new OrganizationDirectory(
+    new TableStore({ kind: 'connectionString', connectionString: inject('azuriteConnectionString') }),
+    uniqueTablePrefix(),
+    () => clock,
+  );
 }
 /** A directory with its table created, and the store and prefix to write rows behind its back. */
 async function directoryWithTables(): Promise<{ tables: TableStore; prefix: string; dir: OrganizationDirectory }> {
@@ -27,7 +31,13 @@ async function directoryWithTables(): Promise<{ tables: TableStore; prefix: stri
 const principal = () => ({ tenantId: randomUUID(), objectId: randomUUID() });
 const spot = () => `act-${randomUUID().slice(0, 8)}`;
 function doc(overrides: Partial<OrganizationDocument> = {}): OrganizationDocument {
-  return { tenantId: randomUUID(), subscriptions: [{ subscriptionId: randomUUID(), spotAccountId: spot() }], principals: [principal()], grants: [], ...overrides };
+  return {
+    tenantId: randomUUID(),
+    subscriptions: [{ subscriptionId: randomUUID(), spotAccountId: spot() }],
+    principals: [principal()],
+    grants: [],
+    ...overrides,
+  };
 }
 async function conflictField(p: Promise<unknown>): Promise<string> {
   const err = await p.then(
@@ -59,7 +69,11 @@ describe('organization keys under concurrent saves', () => {
     const dir = directory();
     const subscriptionId = randomUUID();
     const account = spot();
-    const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => dir.put(`race-${i}`, doc({ subscriptions: [{ subscriptionId, spotAccountId: account }] }))));
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) =>
+        dir.put(`race-${i}`, doc({ subscriptions: [{ subscriptionId, spotAccountId: account }] })),
+      ),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect((await dir.accountOwner(account))?.subscriptionId).toBe(subscriptionId);
   });
@@ -81,11 +95,13 @@ describe('organization keys under concurrent saves', () => {
     expect((await dir.accountOwner(gone.subscriptions[0]!.spotAccountId!))?.organization.id).toBe('heir');
   });
 
-  it("a claim left by a save that failed before writing blocks others only for the grace time", async () => {
+  it('a claim left by a save that failed before writing blocks others only for the grace time', async () => {
     const { tables, prefix, dir } = await directoryWithTables();
     const p = principal();
     // what a save that crashed after claiming leaves: a claim row, no organization listing the key
-    await tables.table(`${prefix}orgs`).createEntity({ partitionKey: 'claim', rowKey: encodeKeyPart(`p|${p.tenantId}/${p.objectId}`), org: 'crashed' });
+    await tables
+      .table(`${prefix}orgs`)
+      .createEntity({ partitionKey: 'claim', rowKey: encodeKeyPart(`p|${p.tenantId}/${p.objectId}`), org: 'crashed' });
     expect(await conflictField(dir.put('late', doc({ principals: [p] })))).toBe('body.principals[0]');
     clock += 3 * 60_000;
     await dir.put('late', doc({ principals: [p] }));
@@ -96,11 +112,18 @@ describe('organization keys under concurrent saves', () => {
   it('an organization stored before claims existed still holds its keys, and claims them when saved again', async () => {
     const { tables, prefix, dir } = await directoryWithTables();
     const legacy = doc();
-    await tables.table(`${prefix}orgs`).upsertEntity({ partitionKey: 'org', rowKey: encodeKeyPart('legacy'), ...packJson('document', { id: 'legacy', ...legacy }) });
+    await tables.table(`${prefix}orgs`).upsertEntity({
+      partitionKey: 'org',
+      rowKey: encodeKeyPart('legacy'),
+      ...packJson('document', { id: 'legacy', ...legacy }),
+    });
     expect(await conflictField(dir.put('other', doc({ principals: legacy.principals })))).toBe('body.principals[0]');
     await dir.put('legacy', legacy);
     const claims: string[] = [];
-    for await (const e of tables.table(`${prefix}orgs`).listEntities<{ org: string }>({ queryOptions: { filter: "PartitionKey eq 'claim'" } })) claims.push(e.org);
+    for await (const e of tables
+      .table(`${prefix}orgs`)
+      .listEntities<{ org: string }>({ queryOptions: { filter: "PartitionKey eq 'claim'" } }))
+      claims.push(e.org);
     expect(claims).toEqual(['legacy', 'legacy', 'legacy']);
   });
 });

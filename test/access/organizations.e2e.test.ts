@@ -12,14 +12,21 @@ let host: AppHost;
 
 beforeAll(async () => {
   // the caller: an administrator (app role Catalog.Admin)
-  host = await startApp({ CatalogStorage: inject('azuriteConnectionString'), ARM_ENDPOINT: 'http://127.0.0.1:9', ARM_CREDENTIAL: 'local' }, { principalHeader: principalHeader(ADMIN_PRINCIPAL) });
+  host = await startApp(
+    { CatalogStorage: inject('azuriteConnectionString'), ARM_ENDPOINT: 'http://127.0.0.1:9', ARM_CREDENTIAL: 'local' },
+    { principalHeader: principalHeader(ADMIN_PRINCIPAL) },
+  );
 });
 afterAll(async () => {
   await host.stop();
 });
 
 async function put(id: string, doc: unknown): Promise<{ status: number; text: string; body: Record<string, unknown> }> {
-  const res = await fetch(`${host.url}/api/manage/organizations/${id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: typeof doc === 'string' ? doc : JSON.stringify(doc) });
+  const res = await fetch(`${host.url}/api/manage/organizations/${id}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: typeof doc === 'string' ? doc : JSON.stringify(doc),
+  });
   const text = await res.text();
   return { status: res.status, text, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
@@ -32,7 +39,13 @@ const spot = (): string => `act-${randomUUID().slice(0, 8)}`;
 
 function org(overrides: Record<string, unknown> = {}) {
   const sub = randomUUID();
-  return { tenantId: randomUUID(), subscriptions: [{ subscriptionId: sub, spotAccountId: spot() }], principals: [{ tenantId: randomUUID(), objectId: randomUUID() }], grants: [], ...overrides };
+  return {
+    tenantId: randomUUID(),
+    subscriptions: [{ subscriptionId: sub, spotAccountId: spot() }],
+    principals: [{ tenantId: randomUUID(), objectId: randomUUID() }],
+    grants: [],
+    ...overrides,
+  };
 }
 
 describe('one organization per principal, subscription and Spot account', () => {
@@ -43,8 +56,16 @@ describe('one organization per principal, subscription and Spot account', () => 
     const bId = `org-b-${randomUUID().slice(0, 8)}`;
     const cases = [
       { doc: org({ principals: [a.principals[0]] }), field: 'body.principals[0]' },
-      { doc: org({ subscriptions: [{ subscriptionId: a.subscriptions[0]!.subscriptionId }] }), field: 'body.subscriptions[0].subscriptionId' },
-      { doc: org({ subscriptions: [{ subscriptionId: randomUUID(), spotAccountId: a.subscriptions[0]!.spotAccountId }] }), field: 'body.subscriptions[0].spotAccountId' },
+      {
+        doc: org({ subscriptions: [{ subscriptionId: a.subscriptions[0]!.subscriptionId }] }),
+        field: 'body.subscriptions[0].subscriptionId',
+      },
+      {
+        doc: org({
+          subscriptions: [{ subscriptionId: randomUUID(), spotAccountId: a.subscriptions[0]!.spotAccountId }],
+        }),
+        field: 'body.subscriptions[0].spotAccountId',
+      },
     ];
     for (const c of cases) {
       const res = await put(bId, c.doc);
@@ -62,8 +83,17 @@ describe('one organization per principal, subscription and Spot account', () => 
 
   it('refuses the same subscription, Spot account or principal twice in one document (400 naming the second)', async () => {
     const base = org();
-    const twiceSub = { ...base, subscriptions: [base.subscriptions[0], { subscriptionId: base.subscriptions[0]!.subscriptionId }] };
-    const twiceAccount = { ...base, subscriptions: [base.subscriptions[0], { subscriptionId: randomUUID(), spotAccountId: base.subscriptions[0]!.spotAccountId }] };
+    const twiceSub = {
+      ...base,
+      subscriptions: [base.subscriptions[0], { subscriptionId: base.subscriptions[0]!.subscriptionId }],
+    };
+    const twiceAccount = {
+      ...base,
+      subscriptions: [
+        base.subscriptions[0],
+        { subscriptionId: randomUUID(), spotAccountId: base.subscriptions[0]!.spotAccountId },
+      ],
+    };
     const twicePrincipal = { ...base, principals: [base.principals[0], { ...base.principals[0] }] };
     expect(fields((await put('dup-sub', twiceSub)).body)).toEqual(['body.subscriptions[1].subscriptionId']);
     expect(fields((await put('dup-account', twiceAccount)).body)).toEqual(['body.subscriptions[1].spotAccountId']);
@@ -79,12 +109,18 @@ function sized(chars: number) {
   let size = 0;
   while (size < chars && grants.length < 4000) {
     const i = grants.length;
-    const g = { scope: `/subscriptions/${subs[i % subs.length]!.subscriptionId}/resourceGroups/rg-${String(i).padStart(86, 'r')}/providers/Microsoft.Compute/galleries/g${String(i).padStart(78, 'g')}` };
+    const g = {
+      scope: `/subscriptions/${subs[i % subs.length]!.subscriptionId}/resourceGroups/rg-${String(i).padStart(86, 'r')}/providers/Microsoft.Compute/galleries/g${String(i).padStart(78, 'g')}`,
+    };
     grants.push(g);
     size += JSON.stringify(g).length + 1;
   }
   while (size < chars) {
-    const p = { tenantId: randomUUID(), objectId: randomUUID(), subscriptionIds: subs.slice(0, 20).map((s) => s.subscriptionId) };
+    const p = {
+      tenantId: randomUUID(),
+      objectId: randomUUID(),
+      subscriptionIds: subs.slice(0, 20).map((s) => s.subscriptionId),
+    };
     principals.push(p);
     size += JSON.stringify(p).length + 1;
   }

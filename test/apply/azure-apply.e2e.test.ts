@@ -4,7 +4,15 @@
  * scale sets (dev/arm-compute.ts), the job and group read back over HTTP.
  */
 import { describe, it, expect, beforeAll, afterAll, beforeEach, inject } from 'vitest';
-import { startJobsHost, setContosoApply, crashingOnceBeforeRecord, runToEnd as runJobToEnd, envelope, CONSUMER_ACCOUNT, type JobsHost } from '../support/jobs-host.js';
+import {
+  startJobsHost,
+  setContosoApply,
+  crashingOnceBeforeRecord,
+  runToEnd as runJobToEnd,
+  envelope,
+  CONSUMER_ACCOUNT,
+  type JobsHost,
+} from '../support/jobs-host.js';
 import { DEMO_SUBSCRIPTIONS } from '../../dev/demo/demo-org.js';
 import { armFault } from '../../dev/arm-simulator.js';
 import { services } from '../../shared/services.js';
@@ -18,7 +26,8 @@ const WORKLOADS = `/subscriptions/${DEMO_SUBSCRIPTIONS.consumer}/resourceGroups/
 const PASSWORD = 'Apply-Secret-9f3c1d!';
 
 const setApply = (apply: Json | undefined): Promise<void> => setContosoApply(host, apply);
-const scaleSetWrites = () => host.sim.compute.receivedWrites.filter((w) => /virtualMachineScaleSets\/[^/]+$/i.test(w.path) && w.method === 'PUT');
+const scaleSetWrites = () =>
+  host.sim.compute.receivedWrites.filter((w) => /virtualMachineScaleSets\/[^/]+$/i.test(w.path) && w.method === 'PUT');
 
 const runToEnd = (env: Json): Promise<Json> => runJobToEnd(host, env);
 
@@ -31,7 +40,12 @@ async function group(name: string): Promise<Json> {
 const nameOf = (env: Json): string => String(((env.body as Json).group as Json).name);
 
 beforeAll(async () => {
-  host = await startJobsHost(inject('azuriteConnectionString'), { APPLY_FOLLOW_UP_SECONDS: '1', APPLY_RETRY_BASE_SECONDS: '1', APPLY_MAX_ATTEMPTS: '2', APPLY_POLL_BUDGET_SECONDS: '20' });
+  host = await startJobsHost(inject('azuriteConnectionString'), {
+    APPLY_FOLLOW_UP_SECONDS: '1',
+    APPLY_RETRY_BASE_SECONDS: '1',
+    APPLY_MAX_ATTEMPTS: '2',
+    APPLY_POLL_BUDGET_SECONDS: '20',
+  });
 });
 afterAll(async () => {
   await setApply(undefined).catch(() => undefined);
@@ -55,12 +69,29 @@ describe('apply on Azure', () => {
     expect(job, JSON.stringify(job)).toMatchObject({ status: 'succeeded', plan: { target: 'azure' } });
     const plan = job.plan as { requests: { method: string; url: string; body: Json }[] };
     const name = nameOf(env);
-    expect(plan.requests[0]).toMatchObject({ method: 'PUT', url: expect.stringMatching(new RegExp(`/resourceGroups/[^/]+/providers/Microsoft\\.Compute/virtualMachineScaleSets/${name}\\?api-version=${COMPUTE_API_VERSION}$`)) });
-    expect(plan.requests[0]?.body).toMatchObject({ properties: { orchestrationMode: 'Flexible', platformFaultDomainCount: 1 } });
+    expect(plan.requests[0]).toMatchObject({
+      method: 'PUT',
+      url: expect.stringMatching(
+        new RegExp(
+          `/resourceGroups/[^/]+/providers/Microsoft\\.Compute/virtualMachineScaleSets/${name}\\?api-version=${COMPUTE_API_VERSION}$`,
+        ),
+      ),
+    });
+    expect(plan.requests[0]?.body).toMatchObject({
+      properties: { orchestrationMode: 'Flexible', platformFaultDomainCount: 1 },
+    });
     expect(JSON.stringify(plan)).toContain('"adminPasswordSet":true');
     expect(host.sim.compute.receivedWrites.length).toBe(before);
     expect((await group(name)).deployment).toBeUndefined();
-    await expectNoSecrets({ connectionString: inject('azuriteConnectionString'), tablePrefix: host.tablePrefix, logs: host.logs, responses: host.responses }, secretsIn(env));
+    await expectNoSecrets(
+      {
+        connectionString: inject('azuriteConnectionString'),
+        tablePrefix: host.tablePrefix,
+        logs: host.logs,
+        responses: host.responses,
+      },
+      secretsIn(env),
+    );
   });
 
   it('apply mode: the scale set is created once, the job succeeds only when Azure says Succeeded, and the group records its deployment', async () => {
@@ -75,7 +106,12 @@ describe('apply on Azure', () => {
     expect(scaleSetWrites().length - before).toBe(1);
     const g = await group(name);
     const id = `${WORKLOADS}/providers/Microsoft.Compute/virtualMachineScaleSets/${name}`;
-    expect(g.deployment).toMatchObject({ target: 'azure', resourceId: id, provisioningState: 'Succeeded', imageVersionId: job.resolvedImageVersionId });
+    expect(g.deployment).toMatchObject({
+      target: 'azure',
+      resourceId: id,
+      provisioningState: 'Succeeded',
+      imageVersionId: job.resolvedImageVersionId,
+    });
     const vmss = host.sim.compute.get(id) as { tags: Json; properties: { provisioningState: string } };
     expect(vmss.properties.provisioningState).toBe('Succeeded');
     expect(vmss.tags['gallery-catalog-group']).toBe(`${DEMO_SUBSCRIPTIONS.consumer}/statelessGroup/${name}`);
@@ -88,7 +124,10 @@ describe('apply on Azure', () => {
     });
     const before = host.sim.compute.receivedWrites.length;
     const job = await runToEnd(env);
-    expect(job).toMatchObject({ status: 'failed', errors: [{ code: 'apply-resource-group-not-allowed', pointer: '/body/group/resourceGroupName' }] });
+    expect(job).toMatchObject({
+      status: 'failed',
+      errors: [{ code: 'apply-resource-group-not-allowed', pointer: '/body/group/resourceGroupName' }],
+    });
     expect(host.sim.compute.receivedWrites.length).toBe(before);
   });
 
@@ -107,11 +146,15 @@ describe('apply on Azure', () => {
       expect(res.status).toBe(202);
       let seenWaiting = false;
       let job: Json = {};
-      await waitFor('the job to end', async () => {
-        job = await host.job(String(env.jobId));
-        if ((job.apply as Json | undefined)?.phase === 'waiting') seenWaiting = true;
-        return job.status === 'succeeded' || job.status === 'failed';
-      }, { timeoutMs: 60_000, pollMs: 100 });
+      await waitFor(
+        'the job to end',
+        async () => {
+          job = await host.job(String(env.jobId));
+          if ((job.apply as Json | undefined)?.phase === 'waiting') seenWaiting = true;
+          return job.status === 'succeeded' || job.status === 'failed';
+        },
+        { timeoutMs: 60_000, pollMs: 100 },
+      );
       expect(seenWaiting).toBe(true);
       expect(job).toMatchObject({ status: 'succeeded' });
       expect(scaleSetWrites().length - before).toBe(1);
@@ -126,12 +169,22 @@ describe('apply on Azure', () => {
     const env = envelope('elastigroup-gallery-latest', (b) => {
       (b.group as Json).resourceGroupName = 'rg-workloads';
     });
-    host.sim.injectFaults({ ...armFault('AllocationFailed', { method: 'PUT', match: new RegExp(`${nameOf(env)}$`) }), count: 5 });
+    host.sim.injectFaults({
+      ...armFault('AllocationFailed', { method: 'PUT', match: new RegExp(`${nameOf(env)}$`) }),
+      count: 5,
+    });
     const before = scaleSetWrites().length;
     const job = await runToEnd(env);
-    expect(job, JSON.stringify(job)).toMatchObject({ status: 'failed', errors: [{ code: 'azure:AllocationFailed', message: expect.stringContaining('after 2 attempts') }], apply: { phase: 'failed', attempt: 2 } });
+    expect(job, JSON.stringify(job)).toMatchObject({
+      status: 'failed',
+      errors: [{ code: 'azure:AllocationFailed', message: expect.stringContaining('after 2 attempts') }],
+      apply: { phase: 'failed', attempt: 2 },
+    });
     expect(scaleSetWrites().length - before).toBe(2);
-    const res = await host.request('GET', `groups/${CONSUMER_ACCOUNT}/statelessGroup/${encodeURIComponent(nameOf(env))}`);
+    const res = await host.request(
+      'GET',
+      `groups/${CONSUMER_ACCOUNT}/statelessGroup/${encodeURIComponent(nameOf(env))}`,
+    );
     expect(res.status).toBe(404);
   });
 
@@ -140,7 +193,10 @@ describe('apply on Azure', () => {
     const env = envelope('elastigroup-gallery-latest', (b) => {
       (b.group as Json).resourceGroupName = 'rg-workloads';
     });
-    host.sim.injectFaults({ ...armFault('AllocationFailed', { method: 'PUT', match: new RegExp(`${nameOf(env)}$`) }), count: 1 });
+    host.sim.injectFaults({
+      ...armFault('AllocationFailed', { method: 'PUT', match: new RegExp(`${nameOf(env)}$`) }),
+      count: 1,
+    });
     const job = await runToEnd(env);
     expect(job, JSON.stringify(job)).toMatchObject({ status: 'succeeded', apply: { attempt: 2 } });
     expect((await group(nameOf(env))).deployment).toMatchObject({ provisioningState: 'Succeeded' });
@@ -151,9 +207,21 @@ describe('apply on Azure', () => {
     const env = envelope('elastigroup-gallery-latest', (b) => {
       (b.group as Json).resourceGroupName = 'rg-workloads';
     });
-    host.sim.injectFaults(armFault('OperationNotAllowed', { method: 'PUT', quota: 'LowPriorityCores', match: new RegExp(`${nameOf(env)}$`) }));
+    host.sim.injectFaults(
+      armFault('OperationNotAllowed', {
+        method: 'PUT',
+        quota: 'LowPriorityCores',
+        match: new RegExp(`${nameOf(env)}$`),
+      }),
+    );
     const job = await runToEnd(env);
-    expect(job).toMatchObject({ status: 'failed', errors: [{ code: 'azure:OperationNotAllowed', message: expect.stringContaining('Quota LowPriorityCores exceeded') }], apply: { attempt: 1 } });
+    expect(job).toMatchObject({
+      status: 'failed',
+      errors: [
+        { code: 'azure:OperationNotAllowed', message: expect.stringContaining('Quota LowPriorityCores exceeded') },
+      ],
+      apply: { attempt: 1 },
+    });
   });
 
   it('a crash between the create and its record: the next delivery finds the scale set, records it, and sends no second create', async () => {

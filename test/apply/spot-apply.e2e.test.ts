@@ -8,26 +8,51 @@
  */
 import { describe, it, expect, beforeAll, afterAll, beforeEach, inject } from 'vitest';
 import { readdirSync } from 'node:fs';
-import { startJobsHost, setContosoApply, crashingOnceBeforeRecord, runToEnd as runJobToEnd, envelope, galleryImage, launchSpec, CONSUMER_ACCOUNT, PUBLISHER_ACCOUNT, type JobsHost } from '../support/jobs-host.js';
+import {
+  startJobsHost,
+  setContosoApply,
+  crashingOnceBeforeRecord,
+  runToEnd as runJobToEnd,
+  envelope,
+  galleryImage,
+  launchSpec,
+  CONSUMER_ACCOUNT,
+  PUBLISHER_ACCOUNT,
+  type JobsHost,
+} from '../support/jobs-host.js';
 import { armEvent, postEvents } from '../support/catalog-fixtures.js';
 import { DEMO_IMAGES } from '../../dev/demo/demo-org.js';
 import { SpotSimulator } from '../../dev/spot-simulator.js';
 import { spotOpenApi } from '../../dev/spot-openapi.js';
 import { waitFor } from '../support/wait.js';
-import { expectNoSecrets, scanForSecrets, secretsIn, type Secret, type SecretScanSources } from '../support/secret-scan.js';
+import {
+  expectNoSecrets,
+  scanForSecrets,
+  secretsIn,
+  type Secret,
+  type SecretScanSources,
+} from '../support/secret-scan.js';
 
 type Json = Record<string, unknown>;
 type PlanJson = { target: string; requests: { method: string; url: string; body: Json }[]; notes: string[] };
 
 const TOKEN = 'spot-e2e-Tk.4b7f9e21c3d8a6f0';
 const PASSWORD = 'Spot-Apply-Secret-7c1e!';
-const rolloutPath = (definition: string): string => `${definition.replace(/^\/|\/providers\/Microsoft\.Compute/g, '')}/rollout`;
+const rolloutPath = (definition: string): string =>
+  `${definition.replace(/^\/|\/providers\/Microsoft\.Compute/g, '')}/rollout`;
 const ROLLOUT = rolloutPath(DEMO_IMAGES.ubuntu);
-const FIXTURES = readdirSync(new URL('../fixtures/spot/', import.meta.url)).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+const FIXTURES = readdirSync(new URL('../fixtures/spot/', import.meta.url))
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.replace(/\.json$/, ''));
 const oa = spotOpenApi();
 
 /** Spot with a fast clock for deployments: one batch per 400 ms. */
-const spot = new SpotSimulator({ token: TOKEN, accounts: [CONSUMER_ACCOUNT, PUBLISHER_ACCOUNT], deploymentBatchMs: 400, stateChangeMs: 400 });
+const spot = new SpotSimulator({
+  token: TOKEN,
+  accounts: [CONSUMER_ACCOUNT, PUBLISHER_ACCOUNT],
+  deploymentBatchMs: 400,
+  stateChangeMs: 400,
+});
 let host: JobsHost;
 const connection = () => inject('azuriteConnectionString');
 
@@ -48,30 +73,57 @@ const create = (fixture: string, edit: (b: Json) => void = () => undefined, over
 const runToEnd = (env: Json): Promise<Json> => runJobToEnd(host, env);
 
 async function group(env: Json): Promise<Json> {
-  const res = await host.request('GET', `groups/${CONSUMER_ACCOUNT}/${String(env.kind)}/${encodeURIComponent(nameOf(env))}`);
+  const res = await host.request(
+    'GET',
+    `groups/${CONSUMER_ACCOUNT}/${String(env.kind)}/${encodeURIComponent(nameOf(env))}`,
+  );
   expect(res.status).toBe(200);
   return res.body;
 }
 
-const atSpot = (name: string): Json[] => [...spot.storedGroups(CONSUMER_ACCOUNT), ...spot.storedNodes(CONSUMER_ACCOUNT)].filter((g) => g.name === name);
+const atSpot = (name: string): Json[] =>
+  [...spot.storedGroups(CONSUMER_ACCOUNT), ...spot.storedNodes(CONSUMER_ACCOUNT)].filter((g) => g.name === name);
 /** The requests Spot received (from the `from`th on) whose `METHOD path` matches. */
-const sent = (re: RegExp, from = 0) => spot.requests().slice(from).filter((r) => re.test(`${r.method} ${r.path}`));
+const sent = (re: RegExp, from = 0) =>
+  spot
+    .requests()
+    .slice(from)
+    .filter((r) => re.test(`${r.method} ${r.path}`));
 
 /** An update job of a group (Spot's partial update: the fields it changes). */
 function update(env: Json, changes: Json): Json {
   const root = 'group' in (env.body as Json) ? 'group' : 'statefulNode';
-  return { ...envelope('elastigroup-gallery-pinned'), kind: env.kind, action: 'update', body: { [root]: { name: nameOf(env), ...changes } } };
+  return {
+    ...envelope('elastigroup-gallery-pinned'),
+    kind: env.kind,
+    action: 'update',
+    body: { [root]: { name: nameOf(env), ...changes } },
+  };
 }
 
 /** Everything the test can see: the app's tables, logs, events and the responses it got. */
-const sources = (): SecretScanSources => ({ connectionString: connection(), tablePrefix: host.tablePrefix, logs: host.logs, responses: host.responses, ...(host.topic ? { events: host.topic.recent } : {}) });
+const sources = (): SecretScanSources => ({
+  connectionString: connection(),
+  tablePrefix: host.tablePrefix,
+  logs: host.logs,
+  responses: host.responses,
+  ...(host.topic ? { events: host.topic.recent } : {}),
+});
 const tokenSecret: Secret = { kind: 'token', pointer: '/SPOT_API_TOKEN', value: TOKEN };
 
 beforeAll(async () => {
   const { endpoint } = await spot.start();
   host = await startJobsHost(
     connection(),
-    { SPOT_API_URL: endpoint, SPOT_API_TOKEN: TOKEN, SPOT_TIMEOUT_MS: '5000', APPLY_FOLLOW_UP_SECONDS: '1', APPLY_RETRY_BASE_SECONDS: '1', APPLY_MAX_ATTEMPTS: '3', APPLY_POLL_BUDGET_SECONDS: '20' },
+    {
+      SPOT_API_URL: endpoint,
+      SPOT_API_TOKEN: TOKEN,
+      SPOT_TIMEOUT_MS: '5000',
+      APPLY_FOLLOW_UP_SECONDS: '1',
+      APPLY_RETRY_BASE_SECONDS: '1',
+      APPLY_MAX_ATTEMPTS: '3',
+      APPLY_POLL_BUDGET_SECONDS: '20',
+    },
     { events: true },
   );
 });
@@ -85,39 +137,47 @@ beforeEach(() => {
 });
 
 describe('plan mode: the exact Spot requests, nothing sent', () => {
-  it.each(FIXTURES.filter((f) => f !== 'elastigroup-partial-update'))('%s.json: the plan validates against Spot\'s OpenAPI for its path, the version resolved under the field of its kind, no secret', async (fixture) => {
-    await setApply({ target: 'spot', mode: 'plan' });
-    const env = create(fixture, (b) => {
-      const login = launchSpec(b).login as Json | undefined;
-      if (login && 'password' in login) login.password = PASSWORD;
-    });
-    const job = await runToEnd(env);
-    expect(job, JSON.stringify(job)).toMatchObject({ status: 'succeeded', plan: { target: 'spot' } });
-    const plan = job.plan as PlanJson;
-    expect(plan.requests).toHaveLength(1);
-    const [request] = plan.requests;
-    const kind = String(env.kind);
-    const path = kind === 'statelessGroup' ? '/azure/compute/group' : '/azure/compute/statefulNode';
-    expect(request).toMatchObject({ method: 'POST', url: `${path}?accountId=${CONSUMER_ACCOUNT}` });
-    expect(oa.validateRequest('POST', path, request!.body)).toEqual([]);
-    const gallery = (((Object.values(request!.body)[0] as Json).compute as Json).launchSpecification as { image: { gallery?: Json } }).image.gallery;
-    if (gallery) {
-      const resolved = (typeof job.resolvedImageVersionId === 'string' ? job.resolvedImageVersionId : '').replace(/^.*\/versions\//, '');
-      const field = kind === 'statelessGroup' ? 'version' : 'versionName';
-      // Resolved to the concrete version the catalog checked (a pinned version as written).
-      expect(gallery[field]).toBe(resolved || galleryImage(env.body as Json)[field]);
-      expect(String(gallery[field])).toMatch(/^\d+\.\d+\.\d+$/);
-      expect(gallery[field === 'version' ? 'versionName' : 'version']).toBeUndefined();
-    }
-    const text = JSON.stringify(plan);
-    if (fixture === 'elastigroup-password-login') expect(text).toContain('"passwordSet":true');
-    expect(text).not.toContain(PASSWORD);
-    expect(spot.requests()).toEqual([]);
-    expect((await group(env)).deployment).toBeUndefined();
-    await expectNoSecrets(sources(), [...secretsIn(env), tokenSecret]);
-  });
+  it.each(FIXTURES.filter((f) => f !== 'elastigroup-partial-update'))(
+    "%s.json: the plan validates against Spot's OpenAPI for its path, the version resolved under the field of its kind, no secret",
+    async (fixture) => {
+      await setApply({ target: 'spot', mode: 'plan' });
+      const env = create(fixture, (b) => {
+        const login = launchSpec(b).login as Json | undefined;
+        if (login && 'password' in login) login.password = PASSWORD;
+      });
+      const job = await runToEnd(env);
+      expect(job, JSON.stringify(job)).toMatchObject({ status: 'succeeded', plan: { target: 'spot' } });
+      const plan = job.plan as PlanJson;
+      expect(plan.requests).toHaveLength(1);
+      const [request] = plan.requests;
+      const kind = String(env.kind);
+      const path = kind === 'statelessGroup' ? '/azure/compute/group' : '/azure/compute/statefulNode';
+      expect(request).toMatchObject({ method: 'POST', url: `${path}?accountId=${CONSUMER_ACCOUNT}` });
+      expect(oa.validateRequest('POST', path, request!.body)).toEqual([]);
+      const gallery = (
+        ((Object.values(request!.body)[0] as Json).compute as Json).launchSpecification as { image: { gallery?: Json } }
+      ).image.gallery;
+      if (gallery) {
+        const resolved = (typeof job.resolvedImageVersionId === 'string' ? job.resolvedImageVersionId : '').replace(
+          /^.*\/versions\//,
+          '',
+        );
+        const field = kind === 'statelessGroup' ? 'version' : 'versionName';
+        // Resolved to the concrete version the catalog checked (a pinned version as written).
+        expect(gallery[field]).toBe(resolved || galleryImage(env.body as Json)[field]);
+        expect(String(gallery[field])).toMatch(/^\d+\.\d+\.\d+$/);
+        expect(gallery[field === 'version' ? 'versionName' : 'version']).toBeUndefined();
+      }
+      const text = JSON.stringify(plan);
+      if (fixture === 'elastigroup-password-login') expect(text).toContain('"passwordSet":true');
+      expect(text).not.toContain(PASSWORD);
+      expect(spot.requests()).toEqual([]);
+      expect((await group(env)).deployment).toBeUndefined();
+      await expectNoSecrets(sources(), [...secretsIn(env), tokenSecret]);
+    },
+  );
 
-  it('elastigroup-partial-update.json on a group applied at Spot: a PUT of the changes to its id, valid for Spot\'s update path (null clears)', async () => {
+  it("elastigroup-partial-update.json on a group applied at Spot: a PUT of the changes to its id, valid for Spot's update path (null clears)", async () => {
     await setApply({ target: 'spot', mode: 'apply' });
     const env = create('elastigroup-gallery-pinned');
     expect(await runToEnd(env)).toMatchObject({ status: 'succeeded' });
@@ -129,7 +189,10 @@ describe('plan mode: the exact Spot requests, nothing sent', () => {
     const job = await runToEnd({ ...partial, action: 'update' });
     expect(job, JSON.stringify(job)).toMatchObject({ status: 'succeeded', plan: { target: 'spot' } });
     const [request] = (job.plan as PlanJson).requests;
-    expect(request).toMatchObject({ method: 'PUT', url: `/azure/compute/group/${spotId}?accountId=${CONSUMER_ACCOUNT}` });
+    expect(request).toMatchObject({
+      method: 'PUT',
+      url: `/azure/compute/group/${spotId}?accountId=${CONSUMER_ACCOUNT}`,
+    });
     expect(request!.body.group).not.toHaveProperty('id');
     expect(oa.validateRequest('PUT', `/azure/compute/group/${spotId}`, request!.body)).toEqual([]);
     expect(sent(/^PUT /)).toEqual([]);
@@ -146,13 +209,22 @@ describe('apply mode', () => {
       (launchSpec(b).login as Json).password = PASSWORD;
     });
     const job = await runToEnd(env);
-    expect(job, JSON.stringify(job)).toMatchObject({ status: 'succeeded', apply: { phase: 'succeeded', steps: 1 }, plan: { target: 'spot' } });
+    expect(job, JSON.stringify(job)).toMatchObject({
+      status: 'succeeded',
+      apply: { phase: 'succeeded', steps: 1 },
+      plan: { target: 'spot' },
+    });
     const there = atSpot(nameOf(env));
     expect(there).toHaveLength(1);
     expect(sent(/^POST \/azure\/compute\/group$/)).toHaveLength(1);
     expect(sent(/^POST /)[0]?.query).toMatchObject({ accountId: CONSUMER_ACCOUNT });
     const g = await group(env);
-    expect(g.deployment).toMatchObject({ target: 'spot', resourceId: there[0]!.id, provisioningState: 'Succeeded', imageVersionId: job.resolvedImageVersionId });
+    expect(g.deployment).toMatchObject({
+      target: 'spot',
+      resourceId: there[0]!.id,
+      provisioningState: 'Succeeded',
+      imageVersionId: job.resolvedImageVersionId,
+    });
     expect(String(there[0]!.id)).toMatch(/^sig-[0-9a-f]{8}$/);
     await expectNoSecrets(sources(), [...secretsIn(env), tokenSecret]);
   });
@@ -172,10 +244,16 @@ describe('apply mode', () => {
     const env = create('elastigroup-gallery-pinned');
     expect(await runToEnd(env)).toMatchObject({ status: 'succeeded' });
     const spotId = String(((await group(env)).deployment as Json).resourceId);
-    const del = await fetch(`${spot.endpoint}/azure/compute/group/${spotId}?accountId=${CONSUMER_ACCOUNT}`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+    const del = await fetch(`${spot.endpoint}/azure/compute/group/${spotId}?accountId=${CONSUMER_ACCOUNT}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(del.status).toBe(200);
     const job = await runToEnd(update(env, { capacity: { minimum: 1, maximum: 4, target: 2 } }));
-    expect(job, JSON.stringify(job)).toMatchObject({ status: 'failed', errors: [{ code: 'spot:GROUP_DOESNT_EXIST', message: expect.stringContaining(`${spotId} was deleted at Spot`) }] });
+    expect(job, JSON.stringify(job)).toMatchObject({
+      status: 'failed',
+      errors: [{ code: 'spot:GROUP_DOESNT_EXIST', message: expect.stringContaining(`${spotId} was deleted at Spot`) }],
+    });
     expect(atSpot(nameOf(env))).toEqual([]);
   });
 
@@ -202,11 +280,27 @@ describe('apply mode', () => {
     expect(((await group(env)).deployment as Json).resourceId).toBe(atSpot(nameOf(env))[0]!.id);
   });
 
-  it("a refusal with a field: the job error is spot:<code> at a JSON Pointer into the job body", async () => {
+  it('a refusal with a field: the job error is spot:<code> at a JSON Pointer into the job body', async () => {
     const env = create('elastigroup-gallery-latest');
-    spot.injectFaults({ status: 400, count: 1, match: /^POST /, code: 'CANT_VALIDATE_IMAGE', message: 'image is not valid', field: 'group.compute.launchSpecification.image' });
+    spot.injectFaults({
+      status: 400,
+      count: 1,
+      match: /^POST /,
+      code: 'CANT_VALIDATE_IMAGE',
+      message: 'image is not valid',
+      field: 'group.compute.launchSpecification.image',
+    });
     const job = await runToEnd(env);
-    expect(job, JSON.stringify(job)).toMatchObject({ status: 'failed', errors: [{ code: 'spot:CANT_VALIDATE_IMAGE', pointer: '/body/group/compute/launchSpecification/image', message: expect.stringContaining('image is not valid') }] });
+    expect(job, JSON.stringify(job)).toMatchObject({
+      status: 'failed',
+      errors: [
+        {
+          code: 'spot:CANT_VALIDATE_IMAGE',
+          pointer: '/body/group/compute/launchSpecification/image',
+          message: expect.stringContaining('image is not valid'),
+        },
+      ],
+    });
     expect(atSpot(nameOf(env))).toEqual([]);
     await expectNoSecrets(sources(), [tokenSecret]);
   });
@@ -225,14 +319,23 @@ describe('apply mode', () => {
 // ---------------------------------------------------------------- auto-roll at Spot
 
 /** A new version of the demo's ubuntu definition; West Europe (the groups' region) completed or still replicating. */
-const publishUbuntu = (version: string, westEurope: 'Completed' | 'Replicating', times = 1): Promise<void> => publish(DEMO_IMAGES.ubuntu, '1.10.0', version, westEurope, times);
+const publishUbuntu = (version: string, westEurope: 'Completed' | 'Replicating', times = 1): Promise<void> =>
+  publish(DEMO_IMAGES.ubuntu, '1.10.0', version, westEurope, times);
 
 /** A new version of a demo definition (a copy of `from`), then its write event `times` times; waits for the events and the jobs they cause. */
-async function publish(definition: string, from: string, version: string, westEurope: 'Completed' | 'Replicating', times: number): Promise<void> {
+async function publish(
+  definition: string,
+  from: string,
+  version: string,
+  westEurope: 'Completed' | 'Replicating',
+  times: number,
+): Promise<void> {
   const v = structuredClone(host.sim.get(`${definition}/versions/${from}`)!) as unknown as {
     id: string;
     name: string;
-    properties: { replicationStatus: { aggregatedState: string; summary: { region: string; state: string; progress?: number }[] } };
+    properties: {
+      replicationStatus: { aggregatedState: string; summary: { region: string; state: string; progress?: number }[] };
+    };
   };
   v.id = `${definition}/versions/${version}`;
   v.name = version;
@@ -247,7 +350,14 @@ async function publish(definition: string, from: string, version: string, westEu
   host.sim.put(v);
   // Event Grid delivers at least once: every event three times.
   const event = armEvent(v.id, 'Write');
-  expect((await postEvents(host.url, Array.from({ length: times }, () => event))).status).toBe(202);
+  expect(
+    (
+      await postEvents(
+        host.url,
+        Array.from({ length: times }, () => event),
+      )
+    ).status,
+  ).toBe(202);
   for (let i = 0; i < 5; i++) {
     await host.topic!.idle();
     await host.jobsQueue.idle();
@@ -262,7 +372,9 @@ async function rolloutOf(name: string, rollout = ROLLOUT): Promise<Json | undefi
 
 /** A group on latest applied at Spot, rolled in halves. */
 async function appliedOnLatest(): Promise<{ env: Json; spotId: string }> {
-  const env = create('elastigroup-gallery-latest', () => undefined, { autoRoll: { deployment: { batchSizePercentage: 50, gracePeriod: 300 } } });
+  const env = create('elastigroup-gallery-latest', () => undefined, {
+    autoRoll: { deployment: { batchSizePercentage: 50, gracePeriod: 300 } },
+  });
   const job = await runToEnd(env);
   expect(job, JSON.stringify(job)).toMatchObject({ status: 'succeeded' });
   return { env, spotId: String(((await group(env)).deployment as Json).resourceId) };
@@ -273,7 +385,7 @@ describe('auto-roll of a group applied at Spot', () => {
     await setApply({ target: 'spot', mode: 'apply' });
   });
 
-  it('the version is PUT only once replicated in the group\'s region, then exactly one blue/green deployment though every event arrives three times; its progress in the rollout', async () => {
+  it("the version is PUT only once replicated in the group's region, then exactly one blue/green deployment though every event arrives three times; its progress in the rollout", async () => {
     const { env, spotId } = await appliedOnLatest();
     const mark = spot.requests().length;
     const groupPath = new RegExp(`^(PUT|POST) /azure/compute/group/${spotId}`);
@@ -283,22 +395,44 @@ describe('auto-roll of a group applied at Spot', () => {
 
     const seen: Json[] = [];
     await publishUbuntu('1.14.0', 'Completed', 3);
-    await waitFor('the roll to end', async () => {
-      const g = await rolloutOf(nameOf(env));
-      const d = (g?.apply as Json | undefined)?.spotDeployment as Json | undefined;
-      if (d) seen.push(d);
-      return g?.state === 'rolled';
-    }, { timeoutMs: 90_000, pollMs: 100 });
+    await waitFor(
+      'the roll to end',
+      async () => {
+        const g = await rolloutOf(nameOf(env));
+        const d = (g?.apply as Json | undefined)?.spotDeployment as Json | undefined;
+        if (d) seen.push(d);
+        return g?.state === 'rolled';
+      },
+      { timeoutMs: 90_000, pollMs: 100 },
+    );
 
     const writes = sent(groupPath, mark);
-    expect(writes.map((w) => `${w.method} ${w.path.replace(/^\/azure\/compute\/group\/[^/]+/, '')}`)).toEqual(['PUT ', 'POST /deployment']);
-    expect(writes[0]?.body).toEqual({ group: { compute: { launchSpecification: { image: { gallery: expect.objectContaining({ version: '1.14.0' }) } } } } });
-    expect(writes[1]?.body).toEqual({ deployment: { batchSizePercentage: 50, gracePeriod: 300, batchMinHealthyPercentage: 50 } });
+    expect(writes.map((w) => `${w.method} ${w.path.replace(/^\/azure\/compute\/group\/[^/]+/, '')}`)).toEqual([
+      'PUT ',
+      'POST /deployment',
+    ]);
+    expect(writes[0]?.body).toEqual({
+      group: {
+        compute: { launchSpecification: { image: { gallery: expect.objectContaining({ version: '1.14.0' }) } } },
+      },
+    });
+    expect(writes[1]?.body).toEqual({
+      deployment: { batchSizePercentage: 50, gracePeriod: 300, batchMinHealthyPercentage: 50 },
+    });
     expect(seen.some((d) => d.outcome === 'running' && typeof d.progress === 'number')).toBe(true);
     const rolled = await rolloutOf(nameOf(env));
-    expect(rolled, JSON.stringify(rolled)).toMatchObject({ state: 'rolled', version: '1.14.0', deployment: { target: 'spot', resourceId: spotId, spotDeployment: { outcome: 'succeeded', progress: 100 } } });
-    expect(await group(env)).toMatchObject({ imageVersionId: expect.stringMatching(/1\.14\.0$/), deployment: { imageVersionId: expect.stringMatching(/1\.14\.0$/), spotDeployment: { outcome: 'succeeded' } } });
-    expect(atSpot(nameOf(env))[0]).toMatchObject({ compute: { launchSpecification: { image: { gallery: { version: '1.14.0' } } } } });
+    expect(rolled, JSON.stringify(rolled)).toMatchObject({
+      state: 'rolled',
+      version: '1.14.0',
+      deployment: { target: 'spot', resourceId: spotId, spotDeployment: { outcome: 'succeeded', progress: 100 } },
+    });
+    expect(await group(env)).toMatchObject({
+      imageVersionId: expect.stringMatching(/1\.14\.0$/),
+      deployment: { imageVersionId: expect.stringMatching(/1\.14\.0$/), spotDeployment: { outcome: 'succeeded' } },
+    });
+    expect(atSpot(nameOf(env))[0]).toMatchObject({
+      compute: { launchSpecification: { image: { gallery: { version: '1.14.0' } } } },
+    });
     await expectNoSecrets(sources(), [tokenSecret]);
   }, 120_000);
 
@@ -306,26 +440,51 @@ describe('auto-roll of a group applied at Spot', () => {
     const { env, spotId } = await appliedOnLatest();
     const mark = spot.requests().length;
     // Every group on latest in the region rolls: the fault is this group's.
-    spot.injectFaults({ status: 503, count: 1, match: (method, path) => method === 'POST' && path === `/azure/compute/group/${spotId}/deployment`, applied: true });
+    spot.injectFaults({
+      status: 503,
+      count: 1,
+      match: (method, path) => method === 'POST' && path === `/azure/compute/group/${spotId}/deployment`,
+      applied: true,
+    });
     await publishUbuntu('1.16.0', 'Completed', 3);
-    await waitFor('the roll to end', async () => (await rolloutOf(nameOf(env)))?.state === 'rolled', { timeoutMs: 90_000, pollMs: 200 });
-    expect(sent(new RegExp(`^POST /azure/compute/group/${spotId}/deployment$`), mark).map((r) => r.status)).toEqual([503]);
+    await waitFor('the roll to end', async () => (await rolloutOf(nameOf(env)))?.state === 'rolled', {
+      timeoutMs: 90_000,
+      pollMs: 200,
+    });
+    expect(sent(new RegExp(`^POST /azure/compute/group/${spotId}/deployment$`), mark).map((r) => r.status)).toEqual([
+      503,
+    ]);
     expect(sent(new RegExp(`^GET /azure/compute/group/${spotId}/deployment$`), mark)).toHaveLength(1);
-    expect(await rolloutOf(nameOf(env))).toMatchObject({ state: 'rolled', version: '1.16.0', deployment: { spotDeployment: { outcome: 'succeeded' } } });
+    expect(await rolloutOf(nameOf(env))).toMatchObject({
+      state: 'rolled',
+      version: '1.16.0',
+      deployment: { spotDeployment: { outcome: 'succeeded' } },
+    });
   }, 120_000);
 
-  it('a deployment that fails: the roll job fails with Spot\'s reason, and the rollout shows it', async () => {
+  it("a deployment that fails: the roll job fails with Spot's reason, and the rollout shows it", async () => {
     const { env, spotId } = await appliedOnLatest();
     spot.failNextDeployment(1, 'batch 1: 2 of 2 new VMs did not become healthy within the grace period', spotId);
     await publishUbuntu('1.17.0', 'Completed', 3);
-    await waitFor('the roll to fail', async () => (await rolloutOf(nameOf(env)))?.state === 'failed', { timeoutMs: 90_000, pollMs: 200 });
+    await waitFor('the roll to fail', async () => (await rolloutOf(nameOf(env)))?.state === 'failed', {
+      timeoutMs: 90_000,
+      pollMs: 200,
+    });
     expect(sent(new RegExp(`^POST /azure/compute/group/${spotId}/deployment$`))).toHaveLength(1);
     const failed = await rolloutOf(nameOf(env));
     expect(failed, JSON.stringify(failed)).toMatchObject({
       state: 'failed',
       errors: [{ code: 'spot:DEPLOYMENT_FAILED', message: expect.stringContaining('did not become healthy') }],
-      apply: { phase: 'failed', spotDeployment: { outcome: 'failed', failureMessage: expect.stringContaining('did not become healthy') } },
-      deployment: { target: 'spot', resourceId: spotId, provisioningState: 'Failed', spotDeployment: { outcome: 'failed' } },
+      apply: {
+        phase: 'failed',
+        spotDeployment: { outcome: 'failed', failureMessage: expect.stringContaining('did not become healthy') },
+      },
+      deployment: {
+        target: 'spot',
+        resourceId: spotId,
+        provisioningState: 'Failed',
+        spotDeployment: { outcome: 'failed' },
+      },
     });
     expect((await group(env)).imageVersionId).not.toMatch(/1\.17\.0$/);
     await expectNoSecrets(sources(), [tokenSecret]);
@@ -337,31 +496,54 @@ describe('auto-roll of a stateful node applied at Spot', () => {
     await setApply({ target: 'spot', mode: 'apply' });
   });
 
-  it('a node with a persisted OS disk: the roll fails with Spot\'s rule, nothing sent; one without: the version PUT, then a recycle', async () => {
+  it("a node with a persisted OS disk: the roll fails with Spot's rule, nothing sent; one without: the version PUT, then a recycle", async () => {
     const persisted = create('stateful-node-gallery');
     const plain = create('stateful-node-gallery', (b) => {
       const node = b.statefulNode as { persistence: Json };
       node.persistence = { ...node.persistence, shouldPersistOsDisk: false };
     });
-    for (const env of [persisted, plain]) expect(await runToEnd(env), nameOf(env)).toMatchObject({ status: 'succeeded' });
-    const ids = await Promise.all([persisted, plain].map(async (env) => String(((await group(env)).deployment as Json).resourceId)));
+    for (const env of [persisted, plain])
+      expect(await runToEnd(env), nameOf(env)).toMatchObject({ status: 'succeeded' });
+    const ids = await Promise.all(
+      [persisted, plain].map(async (env) => String(((await group(env)).deployment as Json).resourceId)),
+    );
     expect(ids.every((id) => /^ssn-[0-9a-f]{8}$/.test(id))).toBe(true);
     const mark = spot.requests().length;
     await publish(DEMO_IMAGES.windowsSql, '1.0.0', '1.1.0', 'Completed', 3);
     const windows = rolloutPath(DEMO_IMAGES.windowsSql);
-    await waitFor('both rolls to end', async () => {
-      const [a, b] = await Promise.all([rolloutOf(nameOf(persisted), windows), rolloutOf(nameOf(plain), windows)]);
-      return a?.state === 'failed' && b?.state === 'rolled';
-    }, { timeoutMs: 90_000, pollMs: 200 });
+    await waitFor(
+      'both rolls to end',
+      async () => {
+        const [a, b] = await Promise.all([rolloutOf(nameOf(persisted), windows), rolloutOf(nameOf(plain), windows)]);
+        return a?.state === 'failed' && b?.state === 'rolled';
+      },
+      { timeoutMs: 90_000, pollMs: 200 },
+    );
 
     const failed = await rolloutOf(nameOf(persisted), windows);
-    expect(failed, JSON.stringify(failed)).toMatchObject({ state: 'failed', errors: [{ code: 'spot-persisted-os-disk', pointer: '/body/statefulNode/persistence/shouldPersistOsDisk', message: expect.stringContaining('createStatefulNodeCompute.yaml') }] });
+    expect(failed, JSON.stringify(failed)).toMatchObject({
+      state: 'failed',
+      errors: [
+        {
+          code: 'spot-persisted-os-disk',
+          pointer: '/body/statefulNode/persistence/shouldPersistOsDisk',
+          message: expect.stringContaining('createStatefulNodeCompute.yaml'),
+        },
+      ],
+    });
     expect(sent(new RegExp(`^PUT /azure/compute/statefulNode/${ids[0]!}`), mark)).toEqual([]);
     const writes = sent(new RegExp(`^PUT /azure/compute/statefulNode/${ids[1]!}`), mark);
     expect(writes.map((w) => w.path.replace(/^\/azure\/compute\/statefulNode\/[^/]+/, ''))).toEqual(['', '/state']);
-    expect(writes[0]?.body).toEqual({ statefulNode: { compute: { launchSpecification: { image: { gallery: expect.objectContaining({ versionName: '1.1.0' }) } } } } });
+    expect(writes[0]?.body).toEqual({
+      statefulNode: {
+        compute: { launchSpecification: { image: { gallery: expect.objectContaining({ versionName: '1.1.0' }) } } },
+      },
+    });
     expect(writes[1]?.body).toEqual({ state: 'recycle' });
-    expect(await group(plain)).toMatchObject({ imageVersionId: expect.stringMatching(/1\.1\.0$/), deployment: { target: 'spot', resourceId: ids[1], imageVersionId: expect.stringMatching(/1\.1\.0$/) } });
+    expect(await group(plain)).toMatchObject({
+      imageVersionId: expect.stringMatching(/1\.1\.0$/),
+      deployment: { target: 'spot', resourceId: ids[1], imageVersionId: expect.stringMatching(/1\.1\.0$/) },
+    });
   }, 120_000);
 });
 

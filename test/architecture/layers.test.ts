@@ -14,7 +14,13 @@ async function violations(baseDir: string, entries: string[]): Promise<string[]>
   const cwd = process.cwd();
   process.chdir(baseDir);
   try {
-    const result = await cruise(entries, { ruleSet: { forbidden: rules.forbidden ?? [] }, validate: true, tsPreCompilationDeps: true, doNotFollow: { path: 'node_modules' }, preserveSymlinks: true });
+    const result = await cruise(entries, {
+      ruleSet: { forbidden: rules.forbidden ?? [] },
+      validate: true,
+      tsPreCompilationDeps: true,
+      doNotFollow: { path: 'node_modules' },
+      preserveSymlinks: true,
+    });
     const output = result.output as ICruiseResult;
     return output.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`);
   } finally {
@@ -34,8 +40,14 @@ describe('the architecture check', () => {
       fs.writeFileSync(path.join(dir, file), text);
     };
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
-    write('shared/domain/rule.ts', "import { TableClient } from '@azure/data-tables';\nimport { z } from 'zod';\nexport const x = [TableClient, z];\n");
-    write('shared/jobs/use-case.ts', "import { start } from '../../dev/start.js';\nimport { api } from '../http/api.js';\nexport const y = [start, api];\n");
+    write(
+      'shared/domain/rule.ts',
+      "import { TableClient } from '@azure/data-tables';\nimport { z } from 'zod';\nexport const x = [TableClient, z];\n",
+    );
+    write(
+      'shared/jobs/use-case.ts',
+      "import { start } from '../../dev/start.js';\nimport { api } from '../http/api.js';\nexport const y = [start, api];\n",
+    );
     write('shared/http/api.ts', 'export const api = 1;\n');
     write('dev/start.ts', 'export const start = 1;\n');
     write('shared/a.ts', "import { b } from './b.js';\nexport const a = b;\n");

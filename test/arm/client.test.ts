@@ -16,7 +16,8 @@ afterAll(async () => {
   clearComputeClientCache();
 });
 
-const policyNames = (c: ReturnType<typeof createComputeClient>): string[] => c.pipeline.getOrderedPolicies().map((p) => p.name);
+const policyNames = (c: ReturnType<typeof createComputeClient>): string[] =>
+  c.pipeline.getOrderedPolicies().map((p) => p.name);
 
 describe('createComputeClient', () => {
   it("'local' swaps the SDK's bearer policy for a static development token over http", async () => {
@@ -30,11 +31,17 @@ describe('createComputeClient', () => {
     const { endpoint: strictEndpoint } = await strict.start();
     try {
       strict.putGallery(fixture('gallery-private'));
-      const gallery = await createComputeClient(armSettings(strictEndpoint), PUBLISHER).galleries.get('rg-images', 'corpGallery');
+      const gallery = await createComputeClient(armSettings(strictEndpoint), PUBLISHER).galleries.get(
+        'rg-images',
+        'corpGallery',
+      );
       expect(gallery.name).toBe('corpGallery');
-      const wrong = await fetch(`${strictEndpoint}/subscriptions/${PUBLISHER}/providers/Microsoft.Compute/galleries?api-version=${GALLERY_API_VERSION}`, {
-        headers: { authorization: 'Bearer something-else' },
-      });
+      const wrong = await fetch(
+        `${strictEndpoint}/subscriptions/${PUBLISHER}/providers/Microsoft.Compute/galleries?api-version=${GALLERY_API_VERSION}`,
+        {
+          headers: { authorization: 'Bearer something-else' },
+        },
+      );
       expect(wrong.status).toBe(401);
     } finally {
       await strict.stop();
@@ -55,7 +62,10 @@ describe('createComputeClient', () => {
   });
 
   it("'default' and 'managedidentity' keep the SDK's bearer policy (https only)", async () => {
-    const settings = { ...armSettings('https://management.azure.com'), clientId: '11111111-2222-3333-4444-555555555555' };
+    const settings = {
+      ...armSettings('https://management.azure.com'),
+      clientId: '11111111-2222-3333-4444-555555555555',
+    };
     for (const credential of ['default', 'managedidentity'] as const) {
       const client = createComputeClient({ ...settings, credential }, PUBLISHER);
       expect(policyNames(client)).toContain('bearerTokenAuthenticationPolicy');

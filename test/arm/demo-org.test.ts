@@ -43,8 +43,10 @@ describe('demo organization', () => {
 
   it('seeds galleries, definitions, versions and VM sizes readable through the SDK', async () => {
     expect(seedDemoOrganization(sim)).toEqual({ galleries: 5, images: 7, versions: 13, subscriptions: 3 });
-    for (const id of Object.values(DEMO_GALLERIES)) expect((await reader.getGallery(parseResourceId(id) as GalleryRef)).found).toBe(true);
-    for (const id of Object.values(DEMO_IMAGES)) expect((await reader.getImage(parseResourceId(id) as ImageRef)).found).toBe(true);
+    for (const id of Object.values(DEMO_GALLERIES))
+      expect((await reader.getGallery(parseResourceId(id) as GalleryRef)).found).toBe(true);
+    for (const id of Object.values(DEMO_IMAGES))
+      expect((await reader.getImage(parseResourceId(id) as ImageRef)).found).toBe(true);
     for (const id of Object.values(DEMO_VERSIONS)) await version(id);
 
     const names = async (sub: string): Promise<string[]> => {
@@ -59,7 +61,9 @@ describe('demo organization', () => {
     for (const sub of Object.values(DEMO_SUBSCRIPTIONS)) {
       expect((await reader.listVmSkus(sub, 'westeurope')).map((s) => s.name)).toEqual([...DEMO_VM_SIZES]);
     }
-    expect((await reader.listVmSkus(DEMO_SUBSCRIPTIONS.publisher, 'eastus')).map((s) => s.name)).not.toContain('Standard_D64s_v5');
+    expect((await reader.listVmSkus(DEMO_SUBSCRIPTIONS.publisher, 'eastus')).map((s) => s.name)).not.toContain(
+      'Standard_D64s_v5',
+    );
   });
 
   it('covers the sharing kinds and image kinds', async () => {
@@ -74,7 +78,11 @@ describe('demo organization', () => {
     const community = await reader.getGallery(parseResourceId(DEMO_GALLERIES.community) as GalleryRef);
     expect(community.found && community.value.sharingProfile?.permissions).toBe('Community');
     const windows = await reader.getImage(parseResourceId(DEMO_IMAGES.windowsSql) as ImageRef);
-    expect(windows.found && [windows.value.osType, windows.value.osState, windows.value.hyperVGeneration]).toEqual(['Windows', 'Specialized', 'V1']);
+    expect(windows.found && [windows.value.osType, windows.value.osState, windows.value.hyperVGeneration]).toEqual([
+      'Windows',
+      'Specialized',
+      'V1',
+    ]);
     const arm = await reader.getImage(parseResourceId(DEMO_IMAGES.marinerArm64) as ImageRef);
     expect(arm.found && arm.value.architecture).toBe('Arm64');
     expect(arm.found && arm.value.features).toContainEqual({ name: 'SecurityType', value: 'ConfidentialVM' });
@@ -84,7 +92,9 @@ describe('demo organization', () => {
 
   it('covers the version states', async () => {
     expect((await version(DEMO_VERSIONS.ubuntuCompleted)).replicationStatus?.aggregatedState).toBe('Completed');
-    expect((await version(DEMO_VERSIONS.ubuntuCompleted)).publishingProfile?.targetRegions?.map((t) => t.name)).toEqual(['West Europe', 'East US']);
+    expect((await version(DEMO_VERSIONS.ubuntuCompleted)).publishingProfile?.targetRegions?.map((t) => t.name)).toEqual(
+      ['West Europe', 'East US'],
+    );
     expect((await version(DEMO_VERSIONS.ubuntuReplicating)).replicationStatus?.aggregatedState).toBe('InProgress');
     const failed = await version(DEMO_VERSIONS.ubuntuFailed);
     expect([failed.provisioningState, failed.replicationStatus?.aggregatedState]).toEqual(['Failed', 'Failed']);
@@ -94,7 +104,9 @@ describe('demo organization', () => {
     expect(excluded.publishingProfile?.targetRegions?.map((t) => t.excludeFromLatest)).toEqual([false, false]);
     const regional = await version(DEMO_VERSIONS.ubuntuRegionalExclude);
     expect(regional.publishingProfile?.excludeFromLatest).toBe(false);
-    expect(regional.publishingProfile?.targetRegions?.find((t) => t.name === 'West Europe')?.excludeFromLatest).toBe(true);
+    expect(regional.publishingProfile?.targetRegions?.find((t) => t.name === 'West Europe')?.excludeFromLatest).toBe(
+      true,
+    );
     const shallow = await version(DEMO_VERSIONS.ubuntuShallowEol);
     expect(shallow.publishingProfile?.replicationMode).toBe('Shallow');
     expect(shallow.publishingProfile?.endOfLifeDate).toEqual(new Date('2026-01-01T00:00:00Z'));

@@ -8,7 +8,9 @@ export function fixture(name: string): RestResource {
 }
 
 export function fixtureSkus(): { value: RestSku[] } {
-  return JSON.parse(readFileSync(new URL('../fixtures/arm/resource-skus.json', import.meta.url), 'utf8')) as { value: RestSku[] };
+  return JSON.parse(readFileSync(new URL('../fixtures/arm/resource-skus.json', import.meta.url), 'utf8')) as {
+    value: RestSku[];
+  };
 }
 
 export const PUBLISHER = '0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f';
@@ -32,7 +34,15 @@ export const VERSION_FIXTURES = [
 
 /** ARM settings for the simulator: local token, small retry delays so failing tests stay fast. */
 export function armSettings(endpoint: string, overrides: Partial<ArmSettings> = {}): ArmSettings {
-  return { endpoint, credential: 'local', subscriptionIds: [], maxRetries: 2, retryDelayMs: 10, maxRetryDelayMs: 50, ...overrides };
+  return {
+    endpoint,
+    credential: 'local',
+    subscriptionIds: [],
+    maxRetries: 2,
+    retryDelayMs: 10,
+    maxRetryDelayMs: 50,
+    ...overrides,
+  };
 }
 
 /** A version body derived from the completed fixture, under another name. */

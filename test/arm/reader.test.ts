@@ -75,7 +75,9 @@ describe('GET through the real client', () => {
       expect(got.value.name).toBe(f.name);
       expect(got.value.location).toBe(f.location);
       expect(got.value.provisioningState).toBe('Succeeded');
-      expect(got.value.sharingProfile?.permissions).toBe((f.properties?.sharingProfile as { permissions: string }).permissions);
+      expect(got.value.sharingProfile?.permissions).toBe(
+        (f.properties?.sharingProfile as { permissions: string }).permissions,
+      );
     }
     const shared = await reader.getGallery(ref(fixture('gallery-direct-shared').id));
     expect(shared.found && shared.value.sharingProfile?.groups).toEqual([
@@ -83,7 +85,9 @@ describe('GET through the real client', () => {
       { type: 'AADTenants', ids: ['c24c76aa-8897-4027-9b03-8f7928b54ff6'] },
     ]);
     const community = await reader.getGallery(ref(fixture('gallery-community').id));
-    expect(community.found && community.value.sharingProfile?.communityGalleryInfo?.publicNames).toEqual(['contoso-1a2b3c4d']);
+    expect(community.found && community.value.sharingProfile?.communityGalleryInfo?.publicNames).toEqual([
+      'contoso-1a2b3c4d',
+    ]);
     // The reader asked for the groups.
     const galleryGets = sim.requests.filter((r) => r.kind === 'get');
     expect(galleryGets.every((r) => r.query.$expand === 'SharingProfile/Groups')).toBe(true);
@@ -109,7 +113,11 @@ describe('GET through the real client', () => {
     expect(linux.found && linux.value.endOfLifeDate).toEqual(new Date('2027-06-30T00:00:00Z'));
     expect(linux.found && linux.value.recommended?.vCPUs).toEqual({ min: 2, max: 16 });
     const windows = await reader.getImage(ref(`${CORP_GALLERY}/images/win2022-sql`));
-    expect(windows.found && windows.value.purchasePlan).toEqual({ name: 'sql2022', publisher: 'contoso', product: 'sqlserver' });
+    expect(windows.found && windows.value.purchasePlan).toEqual({
+      name: 'sql2022',
+      publisher: 'contoso',
+      product: 'sqlserver',
+    });
   });
 
   it('reads each version fixture with its replication status', async () => {
@@ -119,7 +127,10 @@ describe('GET through the real client', () => {
       const got = await reader.getVersion(ref(f.id));
       expect(got.found).toBe(true);
       if (!got.found) continue;
-      const p = f.properties as { provisioningState: string; replicationStatus: { aggregatedState: string; summary: unknown[] } };
+      const p = f.properties as {
+        provisioningState: string;
+        replicationStatus: { aggregatedState: string; summary: unknown[] };
+      };
       expect(got.value.id).toBe(f.id);
       expect(got.value.provisioningState).toBe(p.provisioningState);
       expect(got.value.replicationStatus?.aggregatedState).toBe(p.replicationStatus.aggregatedState);
@@ -127,16 +138,22 @@ describe('GET through the real client', () => {
       expect(got.value.publishingProfile?.publishedDate).toBeInstanceOf(Date);
     }
     const regional = await reader.getVersion(ref(fixture('image-version-regional-exclude').id));
-    expect(regional.found && regional.value.publishingProfile?.targetRegions?.map((t) => [t.name, t.excludeFromLatest])).toEqual([
+    expect(
+      regional.found && regional.value.publishingProfile?.targetRegions?.map((t) => [t.name, t.excludeFromLatest]),
+    ).toEqual([
       ['West Europe', true],
       ['East US', false],
     ]);
     const replicating = await reader.getVersion(ref(fixture('image-version-replicating').id));
-    expect(replicating.found && replicating.value.replicationStatus?.summary?.map((s) => s.state)).toContain('Replicating');
+    expect(replicating.found && replicating.value.replicationStatus?.summary?.map((s) => s.state)).toContain(
+      'Replicating',
+    );
     const shallow = await reader.getVersion(ref(fixture('image-version-shallow-eol').id));
     expect(shallow.found && shallow.value.publishingProfile?.replicationMode).toBe('Shallow');
     expect(shallow.found && shallow.value.publishingProfile?.endOfLifeDate).toEqual(new Date('2026-01-01T00:00:00Z'));
-    expect(sim.requests.filter((r) => r.kind === 'get').every((r) => r.query.$expand === 'ReplicationStatus')).toBe(true);
+    expect(sim.requests.filter((r) => r.kind === 'get').every((r) => r.query.$expand === 'ReplicationStatus')).toBe(
+      true,
+    );
   });
 
   it('without $expand the SDK gets no sharing groups and no replication status (as ARM)', async () => {
@@ -149,7 +166,9 @@ describe('GET through the real client', () => {
     const version = await client.galleryImageVersions.get('rg-images', 'corpGallery', 'ubuntu-2204-base', '1.9.0');
     expect(version.provisioningState).toBe('Succeeded');
     expect(version.replicationStatus).toBeUndefined();
-    const expanded = await client.galleryImageVersions.get('rg-images', 'corpGallery', 'ubuntu-2204-base', '1.9.0', { expand: 'ReplicationStatus' });
+    const expanded = await client.galleryImageVersions.get('rg-images', 'corpGallery', 'ubuntu-2204-base', '1.9.0', {
+      expand: 'ReplicationStatus',
+    });
     expect(expanded.replicationStatus?.aggregatedState).toBe('Completed');
   });
 
@@ -160,7 +179,11 @@ describe('GET through the real client', () => {
     expect(await reader.getVersion(ref(`${UBUNTU_IMAGE}/versions/3.0.0`))).toEqual({ found: false });
     // Parent gallery / image missing: ARM answers ParentResourceNotFound, still a 404.
     expect(await reader.getVersion(ref(`${CORP_GALLERY}/images/nope/versions/1.0.0`))).toEqual({ found: false });
-    expect(await reader.getImage(ref(`/subscriptions/${PUBLISHER}/resourceGroups/rg-x/providers/Microsoft.Compute/galleries/g1/images/i1`))).toEqual({
+    expect(
+      await reader.getImage(
+        ref(`/subscriptions/${PUBLISHER}/resourceGroups/rg-x/providers/Microsoft.Compute/galleries/g1/images/i1`),
+      ),
+    ).toEqual({
       found: false,
     });
     expect(sim.requests.map((r) => r.status)).toEqual([404, 404, 404, 404, 404]);
@@ -172,7 +195,13 @@ describe('GET through the real client', () => {
     seedCorp();
     const versionId = fixture('image-version-completed').id;
     const shouted = ref<VersionRef>(versionId);
-    const odd: VersionRef = { ...shouted, resourceGroup: 'RG-IMAGES', gallery: 'CORPGALLERY', image: 'Ubuntu-2204-BASE', subscriptionId: PUBLISHER.toUpperCase() };
+    const odd: VersionRef = {
+      ...shouted,
+      resourceGroup: 'RG-IMAGES',
+      gallery: 'CORPGALLERY',
+      image: 'Ubuntu-2204-BASE',
+      subscriptionId: PUBLISHER.toUpperCase(),
+    };
     const got = await reader.getVersion(odd);
     expect(got.found && got.value.id).toBe(versionId);
     const versions = await collect(reader.listVersions({ ...odd, level: 'image' }));
@@ -199,7 +228,11 @@ describe('lists follow nextLink', () => {
   it('lists galleries by subscription and images by gallery, paging', async () => {
     for (const name of GALLERY_FIXTURES) sim.putGallery(fixture(name));
     seedCorp();
-    sim.putGallery({ ...fixture('gallery-private'), id: `/subscriptions/5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f/resourceGroups/rg-team/providers/Microsoft.Compute/galleries/teamGallery`, name: 'teamGallery' });
+    sim.putGallery({
+      ...fixture('gallery-private'),
+      id: `/subscriptions/5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f/resourceGroups/rg-team/providers/Microsoft.Compute/galleries/teamGallery`,
+      name: 'teamGallery',
+    });
     sim.pageSize = 2;
     const galleries = await collect(reader.listGalleries(PUBLISHER));
     expect(galleries.map((g) => g.name).sort()).toEqual(['corpGallery', 'partnerGallery', 'publicGallery']);
@@ -363,7 +396,8 @@ describe('state changes', () => {
     const v = fixture('image-version-replicating');
     expect((await reader.getVersion(ref(v.id))).found && true).toBe(true);
     const done = structuredClone(v);
-    (done.properties as { replicationStatus: { aggregatedState: string } }).replicationStatus.aggregatedState = 'Completed';
+    (done.properties as { replicationStatus: { aggregatedState: string } }).replicationStatus.aggregatedState =
+      'Completed';
     sim.putVersion(done);
     const got = await reader.getVersion(ref(v.id));
     expect(got.found && got.value.replicationStatus?.aggregatedState).toBe('Completed');

@@ -4,7 +4,17 @@ import { ArmSimulator, SimulatorInputError } from '../../dev/arm-simulator.js';
 import { PortInUseError } from '../../dev/ports.js';
 import { createGalleryArmReader } from '../../shared/arm/reader.js';
 import { parseResourceId, type GalleryRef, type ImageRef, type VersionRef } from '../../shared/domain/ids.js';
-import { CORP_GALLERY, PUBLISHER, UBUNTU_IMAGE, armSettings, corpGalleryFixtures, elapsedMs, fixture, versionNamed, resetSimulator } from './helpers.js';
+import {
+  CORP_GALLERY,
+  PUBLISHER,
+  UBUNTU_IMAGE,
+  armSettings,
+  corpGalleryFixtures,
+  elapsedMs,
+  fixture,
+  versionNamed,
+  resetSimulator,
+} from './helpers.js';
 import { GALLERY_API_VERSION } from '../../shared/arm/compute-api-version.js';
 
 const sim = new ArmSimulator();
@@ -26,7 +36,10 @@ interface Body {
   requestCount: { total: number };
 }
 
-async function armGet(path: string, headers: Record<string, string> = AUTH): Promise<{ status: number; body: Body; headers: Headers }> {
+async function armGet(
+  path: string,
+  headers: Record<string, string> = AUTH,
+): Promise<{ status: number; body: Body; headers: Headers }> {
   const res = await fetch(`${endpoint}${path}`, { headers });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
@@ -35,7 +48,12 @@ async function armGet(path: string, headers: Record<string, string> = AUTH): Pro
 async function admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: Body }> {
   const res = await fetch(`${endpoint}/_sim${path}`, {
     method,
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    ...(body === undefined
+      ? {}
+      : {
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+          headers: { 'content-type': 'application/json' },
+        }),
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
@@ -197,13 +215,27 @@ describe('state API', () => {
   it('fills name, type and the parent location', () => {
     const id = `${UBUNTU_IMAGE}/versions/4.0.0`;
     const stored = sim.putVersion({ id, properties: { publishingProfile: { targetRegions: [] } } });
-    expect(stored).toMatchObject({ id, name: '4.0.0', type: 'Microsoft.Compute/galleries/images/versions', location: 'westeurope' });
+    expect(stored).toMatchObject({
+      id,
+      name: '4.0.0',
+      type: 'Microsoft.Compute/galleries/images/versions',
+      location: 'westeurope',
+    });
   });
 
   it('echoes excludeFromLatest: false on target regions that did not set it, as ARM does (GalleryImageVersion_Get_WithVhdAsSource.json, azure-rest-api-specs GalleryRP 2023-07-03)', () => {
     const id = `${UBUNTU_IMAGE}/versions/9.9.9`;
-    const stored = sim.putVersion({ id, properties: { publishingProfile: { excludeFromLatest: true, targetRegions: [{ name: 'West Europe' }, { name: 'East US', excludeFromLatest: true }] } } });
-    const regions = (stored.properties?.publishingProfile as { targetRegions: { excludeFromLatest?: boolean }[] }).targetRegions;
+    const stored = sim.putVersion({
+      id,
+      properties: {
+        publishingProfile: {
+          excludeFromLatest: true,
+          targetRegions: [{ name: 'West Europe' }, { name: 'East US', excludeFromLatest: true }],
+        },
+      },
+    });
+    const regions = (stored.properties?.publishingProfile as { targetRegions: { excludeFromLatest?: boolean }[] })
+      .targetRegions;
     expect(regions.map((r) => r.excludeFromLatest)).toEqual([false, true]);
     sim.delete(id);
   });
@@ -246,9 +278,13 @@ describe('admin endpoints', () => {
   });
 
   it('refuses bad bodies and orphans', async () => {
-    expect((await admin('PUT', `/resources${CORP_GALLERY}/images/nope/versions/1.0.0`, { properties: {} })).body.error.code).toBe('ParentResourceNotFound');
+    expect(
+      (await admin('PUT', `/resources${CORP_GALLERY}/images/nope/versions/1.0.0`, { properties: {} })).body.error.code,
+    ).toBe('ParentResourceNotFound');
     expect((await admin('PUT', `/resources${UBUNTU_IMAGE}/versions/1.0.0`, '{not json')).status).toBe(400);
-    expect((await admin('PUT', `/resources${UBUNTU_IMAGE}/versions/1.0.0`, { id: `${UBUNTU_IMAGE}/versions/9.9.9` })).status).toBe(400);
+    expect(
+      (await admin('PUT', `/resources${UBUNTU_IMAGE}/versions/1.0.0`, { id: `${UBUNTU_IMAGE}/versions/9.9.9` })).status,
+    ).toBe(400);
     expect((await admin('PUT', `/resources/subscriptions/x`, { properties: {} })).status).toBe(400);
     expect((await admin('GET', '/nothing')).status).toBe(404);
   });
@@ -273,10 +309,20 @@ describe('admin endpoints', () => {
     expect((await admin('DELETE', '/faults')).status).toBe(204);
     expect((await armGet(`${CORP_GALLERY}?${API}`)).status).toBe(200);
 
-    expect((await admin('PUT', `/skus/${PUBLISHER}`, { value: [{ resourceType: 'virtualMachines', name: 'Standard_X', locations: ['eastus'] }] })).status).toBe(204);
-    const skus = await armGet(`/subscriptions/${PUBLISHER}/providers/Microsoft.Compute/skus?api-version=2021-07-01&$filter=${encodeURIComponent("location eq 'eastus'")}`);
+    expect(
+      (
+        await admin('PUT', `/skus/${PUBLISHER}`, {
+          value: [{ resourceType: 'virtualMachines', name: 'Standard_X', locations: ['eastus'] }],
+        })
+      ).status,
+    ).toBe(204);
+    const skus = await armGet(
+      `/subscriptions/${PUBLISHER}/providers/Microsoft.Compute/skus?api-version=2021-07-01&$filter=${encodeURIComponent("location eq 'eastus'")}`,
+    );
     expect(skus.body.value.map((s) => s.name)).toEqual(['Standard_X']);
-    const badFilter = await armGet(`/subscriptions/${PUBLISHER}/providers/Microsoft.Compute/skus?api-version=2021-07-01&$filter=name eq 'x'`);
+    const badFilter = await armGet(
+      `/subscriptions/${PUBLISHER}/providers/Microsoft.Compute/skus?api-version=2021-07-01&$filter=name eq 'x'`,
+    );
     expect(badFilter.status).toBe(400);
 
     expect((await admin('POST', '/reset')).status).toBe(204);

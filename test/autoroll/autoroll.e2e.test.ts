@@ -63,10 +63,14 @@ async function indexVersion(id: string, action: 'Write' | 'Delete' = 'Write'): P
 }
 
 async function createGroup(region: 'westeurope' | 'eastus', version: string, extra: Json = {}): Promise<string> {
-  const env = envelope('elastigroup-gallery-latest', (b) => {
-    galleryImage(b).version = version;
-    (b.group as Json).region = region;
-  }, extra);
+  const env = envelope(
+    'elastigroup-gallery-latest',
+    (b) => {
+      galleryImage(b).version = version;
+      (b.group as Json).region = region;
+    },
+    extra,
+  );
   const job = await host.run(env);
   expect(job, JSON.stringify(job)).toMatchObject({ status: 'succeeded' });
   return String((env.body as { group: { name: string } }).group.name);
@@ -101,17 +105,33 @@ describe('domain events and auto-roll', () => {
     // West Europe completes: westeurope groups on latest roll; eastus, pinned and paused do not.
     await replicate('Completed', 'Replicating');
     const rolled = await group(we);
-    expect(rolled).toMatchObject({ imageVersionId: V13, lastRoll: { fromVersionId: V10, toVersionId: V13, jobId: rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', we, '1.13.0') } });
+    expect(rolled).toMatchObject({
+      imageVersionId: V13,
+      lastRoll: {
+        fromVersionId: V10,
+        toVersionId: V13,
+        jobId: rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', we, '1.13.0'),
+      },
+    });
     expect(await group(eus)).toMatchObject({ imageVersionId: V11 });
     expect(await group(pinned)).toMatchObject({ imageVersionId: V9 });
     expect(await group(paused)).toMatchObject({ imageVersionId: V10 });
 
     // The change event, delivered twice more: still one roll.
-    const changed = host.topic!.recent.filter((e) => e.type === EVENT_TYPES.latestVersionChanged && (e.data as Json).region === 'westeurope' && (e.data as Json).newVersion === '1.13.0');
+    const changed = host.topic!.recent.filter(
+      (e) =>
+        e.type === EVENT_TYPES.latestVersionChanged &&
+        (e.data as Json).region === 'westeurope' &&
+        (e.data as Json).newVersion === '1.13.0',
+    );
     expect(changed).toHaveLength(1);
     const { receivedAt: _r, deliveries: _d, ...cloudEvent } = changed[0]!;
     for (let i = 0; i < 2; i++) {
-      const res = await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=autoRoll`, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json', 'aeg-event-type': 'Notification' }, body: JSON.stringify(cloudEvent) });
+      const res = await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=autoRoll`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/cloudevents+json', 'aeg-event-type': 'Notification' },
+        body: JSON.stringify(cloudEvent),
+      });
       expect(res.status).toBe(202);
     }
     await settle();
@@ -131,7 +151,9 @@ describe('domain events and auto-roll', () => {
     await indexVersion(V13);
     expect(await group(we)).toMatchObject({ imageVersionId: V10, lastRoll: { fromVersionId: V13, toVersionId: V10 } });
     expect(await group(eus)).toMatchObject({ imageVersionId: V11 });
-    const recall = host.topic!.recent.filter((e) => e.type === EVENT_TYPES.latestVersionChanged && (e.data as Json).previousVersion === '1.13.0');
+    const recall = host.topic!.recent.filter(
+      (e) => e.type === EVENT_TYPES.latestVersionChanged && (e.data as Json).previousVersion === '1.13.0',
+    );
     expect(recall.map((e) => (e.data as Json).cause)).toEqual(['versionExcluded', 'versionExcluded']);
 
     // Events on the topic: per subject (and source partition: catalog or jobs) in sequence order;
@@ -142,8 +164,15 @@ describe('domain events and auto-roll', () => {
       bySubject.set(key, [...(bySubject.get(key) ?? []), String(e.sequence)]);
     }
     for (const seqs of bySubject.values()) expect(seqs).toEqual([...seqs].sort());
-    expect(host.topic!.recent.some((e) => e.type === EVENT_TYPES.groupRolled && (e.data as Json).jobId === rollId)).toBe(true);
-    expect(host.topic!.recent.some((e) => e.type === EVENT_TYPES.imageVersionReady && e.subject === V13 && (e.data as Json).region === 'westeurope')).toBe(true);
+    expect(
+      host.topic!.recent.some((e) => e.type === EVENT_TYPES.groupRolled && (e.data as Json).jobId === rollId),
+    ).toBe(true);
+    expect(
+      host.topic!.recent.some(
+        (e) =>
+          e.type === EVENT_TYPES.imageVersionReady && e.subject === V13 && (e.data as Json).region === 'westeurope',
+      ),
+    ).toBe(true);
     const recent = (await (await fetch(`${host.url}/runtime/events`)).json()) as { events: Json[] };
     expect(recent.events.length).toBe(host.topic!.recent.length);
 
@@ -167,7 +196,9 @@ describe('domain events and auto-roll', () => {
     for (let i = 0; i < 50 && host.topic!.recent.length === before; i++) await new Promise((r) => setTimeout(r, 100));
     await settle();
     const published = host.topic!.recent.slice(before);
-    expect(published.some((e) => e.type === EVENT_TYPES.latestVersionChanged && (e.data as Json).newVersion === '1.13.0')).toBe(true);
+    expect(
+      published.some((e) => e.type === EVENT_TYPES.latestVersionChanged && (e.data as Json).newVersion === '1.13.0'),
+    ).toBe(true);
     host.sim.delete(V13);
     await indexVersion(V13, 'Delete');
   });
@@ -176,10 +207,24 @@ describe('domain events and auto-roll', () => {
     const before = host.topic!.recent.length;
     host.sim.delete(DEMO_IMAGES.teamApp);
     await indexVersion(DEMO_IMAGES.teamApp, 'Delete');
-    const gone = host.topic!.recent.slice(before).filter((e) => e.type === EVENT_TYPES.latestVersionChanged && e.subject === DEMO_IMAGES.teamApp);
+    const gone = host
+      .topic!.recent.slice(before)
+      .filter((e) => e.type === EVENT_TYPES.latestVersionChanged && e.subject === DEMO_IMAGES.teamApp);
     expect(gone.map((e) => e.data)).toEqual([
-      { imageDefinitionId: DEMO_IMAGES.teamApp, region: 'eastus', previousVersion: '1.1.0', previousVersionId: `${DEMO_IMAGES.teamApp}/versions/1.1.0`, cause: 'versionDeleted' },
-      { imageDefinitionId: DEMO_IMAGES.teamApp, region: 'westeurope', previousVersion: '1.0.0', previousVersionId: `${DEMO_IMAGES.teamApp}/versions/1.0.0`, cause: 'versionDeleted' },
+      {
+        imageDefinitionId: DEMO_IMAGES.teamApp,
+        region: 'eastus',
+        previousVersion: '1.1.0',
+        previousVersionId: `${DEMO_IMAGES.teamApp}/versions/1.1.0`,
+        cause: 'versionDeleted',
+      },
+      {
+        imageDefinitionId: DEMO_IMAGES.teamApp,
+        region: 'westeurope',
+        previousVersion: '1.0.0',
+        previousVersionId: `${DEMO_IMAGES.teamApp}/versions/1.0.0`,
+        cause: 'versionDeleted',
+      },
     ]);
     // Delivered again (Event Grid retries): nothing new.
     const again = host.topic!.recent.length;

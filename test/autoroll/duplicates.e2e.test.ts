@@ -44,12 +44,18 @@ async function rollsTo116(name: string): Promise<Json[]> {
 
 /** Every LatestVersionChanged event of 1.16.0 the topic published, delivered again to the autoRoll trigger, `times` times each. */
 async function deliverAgain(times: number): Promise<number> {
-  const changes = host.topic!.recent.filter((e) => e.type === EVENT_TYPES.latestVersionChanged && (e.data as Json).newVersion === '1.16.0');
+  const changes = host.topic!.recent.filter(
+    (e) => e.type === EVENT_TYPES.latestVersionChanged && (e.data as Json).newVersion === '1.16.0',
+  );
   expect(changes.map((e) => (e.data as Json).region).sort()).toEqual(['eastus', 'westeurope']);
   for (let i = 0; i < times; i++) {
     for (const change of changes) {
       const { receivedAt: _r, deliveries: _d, ...cloudEvent } = change;
-      const res = await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=autoRoll`, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json', 'aeg-event-type': 'Notification' }, body: JSON.stringify(cloudEvent) });
+      const res = await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=autoRoll`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/cloudevents+json', 'aeg-event-type': 'Notification' },
+        body: JSON.stringify(cloudEvent),
+      });
       expect(res.status).toBe(202);
     }
   }
@@ -63,7 +69,8 @@ beforeAll(async () => {
   // The queue delivers to the same runtime, holding roll jobs back while `holding`.
   queue.connect(
     async (m): Promise<Settlement> => {
-      if (holding && (jobIdOfMessageId(String(m.messageId)) ?? '').startsWith(ROLL_JOB_PREFIX)) await new Promise<void>((go) => held.push({ message: m, go }));
+      if (holding && (jobIdOfMessageId(String(m.messageId)) ?? '').startsWith(ROLL_JOB_PREFIX))
+        await new Promise<void>((go) => held.push({ message: m, go }));
       return host.runtime.deliverServiceBusMessage('groupJobs', m);
     },
     (m) => host.runtime.deliverServiceBusMessage('groupJobsDeadLetter', m),
@@ -87,7 +94,11 @@ describe('duplicates of a change of latest while its roll is queued or soaking',
     const soaking = await createGroup({ autoRoll: { soakMinutes: 30 } });
 
     // 1.16.0 completes in both regions: latest changes in westeurope (the groups' region) and eastus.
-    const v = structuredClone(host.sim.get(V10)!) as unknown as { id: string; name: string; properties: { replicationStatus: { aggregatedState: string; summary: { state: string }[] } } };
+    const v = structuredClone(host.sim.get(V10)!) as unknown as {
+      id: string;
+      name: string;
+      properties: { replicationStatus: { aggregatedState: string; summary: { state: string }[] } };
+    };
     v.id = V16;
     v.name = '1.16.0';
     v.properties.replicationStatus.aggregatedState = 'Completed';
@@ -97,7 +108,9 @@ describe('duplicates of a change of latest while its roll is queued or soaking',
     await host.topic!.idle();
 
     // The plain group's roll is queued (its delivery held back); the soaking group's is scheduled.
-    await waitFor('the plain roll held back', () => held.some((h) => jobIdOfMessageId(String(h.message.messageId)) === rollOf(plain)));
+    await waitFor('the plain roll held back', () =>
+      held.some((h) => jobIdOfMessageId(String(h.message.messageId)) === rollOf(plain)),
+    );
     expect(await host.job(rollOf(plain))).toMatchObject({ status: 'queued' });
     const soak = await host.job(rollOf(soaking));
     expect(soak).toMatchObject({ status: 'queued', notBefore: expect.any(String) });
@@ -108,7 +121,9 @@ describe('duplicates of a change of latest while its roll is queued or soaking',
     expect(await host.job(rollOf(plain))).toMatchObject({ status: 'queued' });
     expect(held.map((h) => jobIdOfMessageId(String(h.message.messageId)))).toEqual([rollOf(plain)]);
     expect(await rollsTo116(plain)).toEqual([expect.objectContaining({ jobId: rollOf(plain), status: 'queued' })]);
-    expect(await rollsTo116(soaking)).toEqual([expect.objectContaining({ jobId: rollOf(soaking), status: 'queued', notBefore: soak.notBefore })]);
+    expect(await rollsTo116(soaking)).toEqual([
+      expect.objectContaining({ jobId: rollOf(soaking), status: 'queued', notBefore: soak.notBefore }),
+    ]);
     expect(host.jobsQueue.scheduledCount).toBe(1);
     // Whatever the app sent again, it named the same job each time.
     expect([...new Set(sent)].sort()).toEqual([rollOf(plain), rollOf(soaking)].sort());
@@ -118,13 +133,18 @@ describe('duplicates of a change of latest while its roll is queued or soaking',
     for (const h of held.splice(0)) h.go();
     await host.jobsQueue.idle();
     expect(await host.job(rollOf(plain))).toMatchObject({ status: 'succeeded', resolvedImageVersionId: V16 });
-    expect((await host.request('GET', groupPath(plain))).body).toMatchObject({ imageVersionId: V16, lastRoll: { toVersionId: V16, jobId: rollOf(plain) } });
+    expect((await host.request('GET', groupPath(plain))).body).toMatchObject({
+      imageVersionId: V16,
+      lastRoll: { toVersionId: V16, jobId: rollOf(plain) },
+    });
 
     // Three more deliveries of each change while the other roll soaks.
     const revision = (await host.request('GET', groupPath(plain))).body.revision;
     expect(await deliverAgain(3)).toBe(6);
     await host.jobsQueue.idle();
-    expect(await rollsTo116(soaking)).toEqual([expect.objectContaining({ jobId: rollOf(soaking), status: 'queued', notBefore: soak.notBefore })]);
+    expect(await rollsTo116(soaking)).toEqual([
+      expect.objectContaining({ jobId: rollOf(soaking), status: 'queued', notBefore: soak.notBefore }),
+    ]);
     expect(await host.job(rollOf(soaking))).toEqual(soak);
     expect(host.jobsQueue.scheduledCount).toBe(1);
     expect((await host.request('GET', groupPath(soaking))).body).toMatchObject({ imageVersionId: V10 });

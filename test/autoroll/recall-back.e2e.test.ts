@@ -24,7 +24,10 @@ const groupPath = (name: string): string => `groups/${CONSUMER_ACCOUNT}/stateles
 interface RestVersion {
   id: string;
   name: string;
-  properties: { publishingProfile: { excludeFromLatest?: boolean }; replicationStatus: { aggregatedState: string; summary: { state: string }[] } };
+  properties: {
+    publishingProfile: { excludeFromLatest?: boolean };
+    replicationStatus: { aggregatedState: string; summary: { state: string }[] };
+  };
 }
 
 async function settle(): Promise<void> {
@@ -54,7 +57,11 @@ async function group(name: string): Promise<Json> {
 async function redeliver(event: Json, times: number): Promise<void> {
   const { receivedAt: _r, deliveries: _d, ...cloudEvent } = event;
   for (let i = 0; i < times; i++) {
-    const res = await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=autoRoll`, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json', 'aeg-event-type': 'Notification' }, body: JSON.stringify(cloudEvent) });
+    const res = await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=autoRoll`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json', 'aeg-event-type': 'Notification' },
+      body: JSON.stringify(cloudEvent),
+    });
     expect(res.status).toBe(202);
   }
   await settle();
@@ -62,7 +69,12 @@ async function redeliver(event: Json, times: number): Promise<void> {
 function latestChanged(newVersion: string, previousVersion: string): Json[] {
   return host.topic!.recent.filter((e) => {
     const d = e.data as Json;
-    return e.type === EVENT_TYPES.latestVersionChanged && d.region === 'westeurope' && d.newVersion === newVersion && d.previousVersion === previousVersion;
+    return (
+      e.type === EVENT_TYPES.latestVersionChanged &&
+      d.region === 'westeurope' &&
+      d.newVersion === newVersion &&
+      d.previousVersion === previousVersion
+    );
   });
 }
 
@@ -100,14 +112,35 @@ describe('auto-roll back to a version rolled to before', () => {
     stale.group.imageVersionId = versionId('1.10.0');
     let reads = 0;
     const racing = Object.create(s.jobs) as JobStore;
-    racing.getGroup = (...args: Parameters<JobStore['getGroup']>) => (reads++ === 0 ? Promise.resolve(stale) : s.jobs.getGroup(...args));
-    const roller = new AutoRoller(s.autoRollStore, racing, () => s.jobQueue ?? host.jobsQueue, (key) => s.versionEvents.pointers(s.catalog.versions, key));
-    const dup = await roller.onLatestChanged({ imageDefinitionId: DEMO_IMAGES.ubuntu, region: 'westeurope', previousVersion: '1.10.0', newVersion: '1.11.0', cause: 'newVersionReady' }, new Date().toISOString());
-    expect(dup).toEqual({ queued: [], skipped: [{ group: `${CONSUMER_ACCOUNT}/statelessGroup/${name}`, reason: 'already-on-version' }] });
+    racing.getGroup = (...args: Parameters<JobStore['getGroup']>) =>
+      reads++ === 0 ? Promise.resolve(stale) : s.jobs.getGroup(...args);
+    const roller = new AutoRoller(
+      s.autoRollStore,
+      racing,
+      () => s.jobQueue ?? host.jobsQueue,
+      (key) => s.versionEvents.pointers(s.catalog.versions, key),
+    );
+    const dup = await roller.onLatestChanged(
+      {
+        imageDefinitionId: DEMO_IMAGES.ubuntu,
+        region: 'westeurope',
+        previousVersion: '1.10.0',
+        newVersion: '1.11.0',
+        cause: 'newVersionReady',
+      },
+      new Date().toISOString(),
+    );
+    expect(dup).toEqual({
+      queued: [],
+      skipped: [{ group: `${CONSUMER_ACCOUNT}/statelessGroup/${name}`, reason: 'already-on-version' }],
+    });
     expect(reads).toBe(2);
 
     await putVersion('1.12.0');
-    expect(await group(name)).toMatchObject({ imageVersionId: versionId('1.12.0'), lastRoll: { fromVersionId: versionId('1.11.0'), toVersionId: versionId('1.12.0') } });
+    expect(await group(name)).toMatchObject({
+      imageVersionId: versionId('1.12.0'),
+      lastRoll: { fromVersionId: versionId('1.11.0'), toVersionId: versionId('1.12.0') },
+    });
 
     // 1.12.0 recalled: latest in West Europe is 1.11.0 again; the group rolls back under a new id.
     await putVersion('1.12.0', true);
@@ -115,7 +148,10 @@ describe('auto-roll back to a version rolled to before', () => {
     expect(recall.map((e) => (e.data as Json).cause)).toEqual(['versionExcluded']);
     const again = `${first}:1`;
     const back = await group(name);
-    expect(back).toMatchObject({ imageVersionId: versionId('1.11.0'), lastRoll: { fromVersionId: versionId('1.12.0'), toVersionId: versionId('1.11.0'), jobId: again } });
+    expect(back).toMatchObject({
+      imageVersionId: versionId('1.11.0'),
+      lastRoll: { fromVersionId: versionId('1.12.0'), toVersionId: versionId('1.11.0'), jobId: again },
+    });
     expect(await host.job(again)).toMatchObject({ status: 'succeeded', resolvedImageVersionId: versionId('1.11.0') });
     expect(await host.job(first)).toMatchObject({ status: 'succeeded' });
 
@@ -123,13 +159,20 @@ describe('auto-roll back to a version rolled to before', () => {
     await redeliver(recall[0]!, 3);
     expect(host.jobsQueue.completed.filter((id) => id === jobMessageId(CONSUMER_ACCOUNT, again))).toHaveLength(1);
     expect(host.jobsQueue.completed.filter((id) => id === jobMessageId(CONSUMER_ACCOUNT, first))).toHaveLength(1);
-    expect(host.jobsQueue.completed.some((id) => id.startsWith(jobMessageId(CONSUMER_ACCOUNT, `${first}:`)) && id !== jobMessageId(CONSUMER_ACCOUNT, again))).toBe(false);
+    expect(
+      host.jobsQueue.completed.some(
+        (id) =>
+          id.startsWith(jobMessageId(CONSUMER_ACCOUNT, `${first}:`)) && id !== jobMessageId(CONSUMER_ACCOUNT, again),
+      ),
+    ).toBe(false);
     expect((await group(name)).revision).toBe(back.revision);
 
     // The views find the newest roll to a version.
     const view = await host.request('GET', rollout);
     expect(view.status).toBe(200);
-    const we = (view.body.regions as { region: string; latestVersion: string; groups: Json[] }[]).find((r) => r.region === 'westeurope')!;
+    const we = (view.body.regions as { region: string; latestVersion: string; groups: Json[] }[]).find(
+      (r) => r.region === 'westeurope',
+    )!;
     expect(we.latestVersion).toBe('1.11.0');
     expect(we.groups.find((g) => g.name === name)).toMatchObject({ state: 'rolled', version: '1.11.0' });
     const rolls = await host.request('GET', `${groupPath(name)}/rolls`);
@@ -147,7 +190,9 @@ describe('auto-roll back to a version rolled to before', () => {
     await redeliver(recall[0]!, 2);
     expect(await group(name)).toMatchObject({ imageVersionId: versionId('1.13.0'), revision: onward.revision });
     expect((await host.request('GET', `groups/jobs/${first}:2`)).status).toBe(404);
-    expect(host.jobsQueue.completed.filter((id) => id.startsWith(jobMessageId(CONSUMER_ACCOUNT, first)))).toEqual([first, again].map((id) => jobMessageId(CONSUMER_ACCOUNT, id)));
+    expect(host.jobsQueue.completed.filter((id) => id.startsWith(jobMessageId(CONSUMER_ACCOUNT, first)))).toEqual(
+      [first, again].map((id) => jobMessageId(CONSUMER_ACCOUNT, id)),
+    );
   });
 
   it('a version whose roll failed rolls again when it comes back as latest later; a duplicate of the change it failed for does not', async () => {
@@ -157,7 +202,12 @@ describe('auto-roll back to a version rolled to before', () => {
     // 1.14.0 becomes latest; its roll job is held, the group's auto-roll is turned off, then the roll
     // runs and fails (`auto-roll-off`): the group stays where it was.
     const held: JobEnvelope[] = [];
-    const holding = new AutoRoller(s.autoRollStore, s.jobs, () => ({ send: (e: JobEnvelope) => (held.push(e), Promise.resolve()) }), (key) => s.versionEvents.pointers(s.catalog.versions, key));
+    const holding = new AutoRoller(
+      s.autoRollStore,
+      s.jobs,
+      () => ({ send: (e: JobEnvelope) => (held.push(e), Promise.resolve()) }),
+      (key) => s.versionEvents.pointers(s.catalog.versions, key),
+    );
     expect((await host.request('PUT', `${groupPath(name)}/autoroll`, { enabled: false })).status).toBe(200);
     await putVersion('1.14.0');
     expect(await group(name)).toMatchObject({ imageVersionId: start });

@@ -4,7 +4,11 @@ import { randomUUID } from 'node:crypto';
 
 /** Posts events to a function's Event Grid webhook (a Notification delivery). */
 export function postEvents(url: string, functionName: string, events: unknown[]): Promise<Response> {
-  return fetch(`${url}/runtime/webhooks/eventgrid?functionName=${functionName}`, { method: 'POST', headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' }, body: JSON.stringify(events) });
+  return fetch(`${url}/runtime/webhooks/eventgrid?functionName=${functionName}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
+    body: JSON.stringify(events),
+  });
 }
 
 /** An ARM `ResourceWriteSuccess` event of a gallery, image definition or version (Event Grid schema). */
@@ -15,7 +19,11 @@ export function armWriteEvent(id: string): Record<string, unknown> {
     eventType: 'Microsoft.Resources.ResourceWriteSuccess',
     eventTime: new Date().toISOString(),
     dataVersion: '2',
-    data: { resourceUri: id, operationName: `${id.includes('/versions/') ? 'Microsoft.Compute/galleries/images/versions' : id.includes('/images/') ? 'Microsoft.Compute/galleries/images' : 'Microsoft.Compute/galleries'}/write`, status: 'Succeeded' },
+    data: {
+      resourceUri: id,
+      operationName: `${id.includes('/versions/') ? 'Microsoft.Compute/galleries/images/versions' : id.includes('/images/') ? 'Microsoft.Compute/galleries/images' : 'Microsoft.Compute/galleries'}/write`,
+      status: 'Succeeded',
+    },
   };
 }
 

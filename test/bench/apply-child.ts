@@ -33,18 +33,39 @@ const WORKLOADS = `/subscriptions/${S.consumer}/resourceGroups/rg-workloads`;
 const env = await startBenchEnv(`p${randomBytes(4).toString('hex')}`);
 seedDemoOrganization(env.sim);
 Object.assign(env.sim.compute.settings, { operationPolls: 1, retryAfterSeconds: 0 });
-const registry = await loadApp(root, ['dist/index.js', ...fs.readdirSync(path.join(root, 'dist/functions')).filter((f) => f.endsWith('.js')).sort().map((f) => `dist/functions/${f}`)]);
+const registry = await loadApp(root, [
+  'dist/index.js',
+  ...fs
+    .readdirSync(path.join(root, 'dist/functions'))
+    .filter((f) => f.endsWith('.js'))
+    .sort()
+    .map((f) => `dist/functions/${f}`),
+]);
 const runtime = new LocalRuntime(registry, { timers: false, onLog: () => undefined });
 const url = await runtime.start(0);
 const topic = runtime.hostEventTopic(readEventSubscriptions(root));
-Object.assign(process.env, { DomainEvents__topicEndpointUri: `${url.replace('localhost', '127.0.0.1')}${LOCAL_TOPIC_PATH}`, DomainEvents__credential: 'key', DomainEvents__topicKey: topic.key, APPLY_FOLLOW_UP_SECONDS: '1' });
+Object.assign(process.env, {
+  DomainEvents__topicEndpointUri: `${url.replace('localhost', '127.0.0.1')}${LOCAL_TOPIC_PATH}`,
+  DomainEvents__credential: 'key',
+  DomainEvents__topicKey: topic.key,
+  APPLY_FOLLOW_UP_SECONDS: '1',
+});
 resetConfig();
 resetServices();
-const queue = runtime.emulateServiceBus('groupJobs', { maxDeliveryCount: 10, maxConcurrentSessions: 16, redeliveryDelayMs: 5 });
+const queue = runtime.emulateServiceBus('groupJobs', {
+  maxDeliveryCount: 10,
+  maxConcurrentSessions: 16,
+  redeliveryDelayMs: 5,
+});
 useJobQueue(queue);
 const s = services();
 for (const [id, document] of Object.entries(demoOrganizations())) {
-  await s.directory.put(id, id === 'contoso' ? { ...document, apply: { target: 'azure', mode: 'apply', resourceGroups: [WORKLOADS] } } : document);
+  await s.directory.put(
+    id,
+    id === 'contoso'
+      ? { ...document, apply: { target: 'azure', mode: 'apply', resourceGroups: [WORKLOADS] } }
+      : document,
+  );
 }
 
 const post = (functionName: string, events: unknown[]) => postEvents(url, functionName, events);
@@ -55,7 +76,9 @@ const armWrites = () => env.sim.compute.receivedWrites.length;
 try {
   for (const r of env.sim.all()) await post('galleryEvents', [armEvent(r.id)]);
   await settle();
-  const body = JSON.parse(fs.readFileSync(path.join(root, 'test/fixtures/spot/elastigroup-gallery-latest.json'), 'utf8')) as { group: { name: string; capacity: Record<string, number> } };
+  const body = JSON.parse(
+    fs.readFileSync(path.join(root, 'test/fixtures/spot/elastigroup-gallery-latest.json'), 'utf8'),
+  ) as { group: { name: string; capacity: Record<string, number> } };
   const names = Array.from({ length: GROUPS }, (_, i) => `apply-${i}`);
 
   // Phase 1: create and apply.
@@ -70,16 +93,31 @@ try {
       kind: 'statelessGroup',
       caller: { account: ACCOUNT },
       autoRoll: { deployment: { batchSizePercentage: 50, batchMinHealthyPercentage: 50 } },
-      body: { group: { ...body.group, name, resourceGroupName: 'rg-workloads', capacity: { ...body.group.capacity, target: VMS } } },
+      body: {
+        group: {
+          ...body.group,
+          name,
+          resourceGroupName: 'rg-workloads',
+          capacity: { ...body.group.capacity, target: VMS },
+        },
+      },
     });
   }
   await settle();
   const create = { ms: Date.now() - t0, writes: armWrites() - writes0, roundTrips: s.tables.roundTrips };
   let applied = 0;
-  for (const name of names) if ((await s.jobs.getGroup(S.consumer, 'statelessGroup', name))?.group.deployment?.provisioningState === 'Succeeded') applied++;
+  for (const name of names)
+    if (
+      (await s.jobs.getGroup(S.consumer, 'statelessGroup', name))?.group.deployment?.provisioningState === 'Succeeded'
+    )
+      applied++;
 
   // Phase 2: a new version ready in West Europe rolls every group.
-  const v = structuredClone(env.sim.get(`${DEMO_IMAGES.ubuntu}/versions/1.10.0`)!) as unknown as { id: string; name: string; properties: { replicationStatus: { aggregatedState: string; summary: { state: string }[] } } };
+  const v = structuredClone(env.sim.get(`${DEMO_IMAGES.ubuntu}/versions/1.10.0`)!) as unknown as {
+    id: string;
+    name: string;
+    properties: { replicationStatus: { aggregatedState: string; summary: { state: string }[] } };
+  };
   v.id = `${DEMO_IMAGES.ubuntu}/versions/1.14.0`;
   v.name = '1.14.0';
   for (const r of v.properties.replicationStatus.summary) r.state = 'Completed';
@@ -99,9 +137,15 @@ try {
     vmsOn += (g?.deployment?.instances ?? []).filter((i) => i.imageVersionId?.endsWith('/versions/1.14.0')).length;
   }
 
-  console.log(`\napply to Azure: ${GROUPS} groups on latest in westeurope, scale sets of ${VMS} VMs (Manual), rolled in batches of 50 %; each ARM operation polled once after 2 s, 16 groups at a time (real app, ARM simulator through @azure/arm-compute, Azurite, in-memory queue)`);
-  console.log(`  create:  ${applied}/${GROUPS} applied in ${fmt(create.ms, 0)} ms; ARM writes per group ${fmt(create.writes / GROUPS, 2)} (goal 1); table round trips per group ${fmt(create.roundTrips / GROUPS, 2)}`);
-  console.log(`  roll:    ${rolled}/${GROUPS} rolled (${vmsOn}/${GROUPS * VMS} VMs on the version) in ${fmt(roll.ms, 0)} ms after the event; ARM writes per group ${fmt(roll.writes / GROUPS, 2)} (goal 1 model update + 2 batches = 3); table round trips per group ${fmt(roll.roundTrips / GROUPS, 2)}`);
+  console.log(
+    `\napply to Azure: ${GROUPS} groups on latest in westeurope, scale sets of ${VMS} VMs (Manual), rolled in batches of 50 %; each ARM operation polled once after 2 s, 16 groups at a time (real app, ARM simulator through @azure/arm-compute, Azurite, in-memory queue)`,
+  );
+  console.log(
+    `  create:  ${applied}/${GROUPS} applied in ${fmt(create.ms, 0)} ms; ARM writes per group ${fmt(create.writes / GROUPS, 2)} (goal 1); table round trips per group ${fmt(create.roundTrips / GROUPS, 2)}`,
+  );
+  console.log(
+    `  roll:    ${rolled}/${GROUPS} rolled (${vmsOn}/${GROUPS * VMS} VMs on the version) in ${fmt(roll.ms, 0)} ms after the event; ARM writes per group ${fmt(roll.writes / GROUPS, 2)} (goal 1 model update + 2 batches = 3); table round trips per group ${fmt(roll.roundTrips / GROUPS, 2)}`,
+  );
 } finally {
   useJobQueue(undefined);
   await runtime.stop();

@@ -23,7 +23,11 @@ export interface ArmProcess {
 }
 
 export async function startArmProcess(options: Pick<ArmSimulatorOptions, 'pageSize'> = {}): Promise<ArmProcess> {
-  const link = await forkChild<Op, ArmProcessReply>('arm-process-child.js', [JSON.stringify(options)], 'the ARM simulator process');
+  const link = await forkChild<Op, ArmProcessReply>(
+    'arm-process-child.js',
+    [JSON.stringify(options)],
+    'the ARM simulator process',
+  );
   const call = async (request: Op): Promise<ArmProcessReply> => {
     const r = await link.call(request);
     if (!r.ok) throw new Error(r.error ?? 'the ARM simulator process refused the request');

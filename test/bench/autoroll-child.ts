@@ -29,14 +29,29 @@ const ACCOUNT = 'act-5c6d7e8f';
 const env = await startBenchEnv(`r${randomBytes(4).toString('hex')}`);
 seedDemoOrganization(env.sim);
 // The tsc output of the app (not the bundle), so the app and this process share one set of services and their table round-trip counter.
-const registry = await loadApp(root, ['dist/index.js', ...fs.readdirSync(path.join(root, 'dist/functions')).filter((f) => f.endsWith('.js')).sort().map((f) => `dist/functions/${f}`)]);
+const registry = await loadApp(root, [
+  'dist/index.js',
+  ...fs
+    .readdirSync(path.join(root, 'dist/functions'))
+    .filter((f) => f.endsWith('.js'))
+    .sort()
+    .map((f) => `dist/functions/${f}`),
+]);
 const runtime = new LocalRuntime(registry, { timers: false, onLog: () => undefined });
 const url = await runtime.start(0);
 const topic = runtime.hostEventTopic(readEventSubscriptions(root));
-Object.assign(process.env, { DomainEvents__topicEndpointUri: `${url.replace('localhost', '127.0.0.1')}${LOCAL_TOPIC_PATH}`, DomainEvents__credential: 'key', DomainEvents__topicKey: topic.key });
+Object.assign(process.env, {
+  DomainEvents__topicEndpointUri: `${url.replace('localhost', '127.0.0.1')}${LOCAL_TOPIC_PATH}`,
+  DomainEvents__credential: 'key',
+  DomainEvents__topicKey: topic.key,
+});
 resetConfig();
 resetServices();
-const queue = runtime.emulateServiceBus('groupJobs', { maxDeliveryCount: 10, maxConcurrentSessions: 16, redeliveryDelayMs: 5 });
+const queue = runtime.emulateServiceBus('groupJobs', {
+  maxDeliveryCount: 10,
+  maxConcurrentSessions: 16,
+  redeliveryDelayMs: 5,
+});
 useJobQueue(queue);
 const s = services();
 await seedDemoDirectory(s.directory);
@@ -47,19 +62,33 @@ const settle = () => settleAll(topic, queue);
 
 try {
   for (const r of env.sim.all()) await post('galleryEvents', [armEvent(r.id)]);
-  const body = JSON.parse(fs.readFileSync(path.join(root, 'test/fixtures/spot/elastigroup-gallery-latest.json'), 'utf8')) as { group: { name: string } };
+  const body = JSON.parse(
+    fs.readFileSync(path.join(root, 'test/fixtures/spot/elastigroup-gallery-latest.json'), 'utf8'),
+  ) as { group: { name: string } };
   const names = Array.from({ length: GROUPS }, (_, i) => `roll-${i}`);
   for (const name of names) {
-    await queue.send({ schemaVersion: 1, jobId: randomUUID(), action: 'create', kind: 'statelessGroup', caller: { account: ACCOUNT }, body: { group: { ...body.group, name } } });
+    await queue.send({
+      schemaVersion: 1,
+      jobId: randomUUID(),
+      action: 'create',
+      kind: 'statelessGroup',
+      caller: { account: ACCOUNT },
+      body: { group: { ...body.group, name } },
+    });
   }
   await settle();
 
   const v10 = `${DEMO_IMAGES.ubuntu}/versions/1.10.0`;
   const publish = (version: string, westEurope: string) => {
-    const v = structuredClone(env.sim.get(v10)!) as unknown as { id: string; name: string; properties: { replicationStatus: { aggregatedState: string; summary: { region: string; state: string }[] } } };
+    const v = structuredClone(env.sim.get(v10)!) as unknown as {
+      id: string;
+      name: string;
+      properties: { replicationStatus: { aggregatedState: string; summary: { region: string; state: string }[] } };
+    };
     v.id = `${DEMO_IMAGES.ubuntu}/versions/${version}`;
     v.name = version;
-    for (const r of v.properties.replicationStatus.summary) r.state = r.region === 'West Europe' ? westEurope : 'Replicating';
+    for (const r of v.properties.replicationStatus.summary)
+      r.state = r.region === 'West Europe' ? westEurope : 'Replicating';
     v.properties.replicationStatus.aggregatedState = 'InProgress';
     env.sim.put(v);
     return v.id;
@@ -99,8 +128,16 @@ try {
     const roundTrips = s.tables.roundTrips;
     const times = await rolledTo(version);
     // message ids are <account>/<jobId>
-    const rollJobs = queue.completed.slice(completedBefore).filter((m) => m.split('/')[1]?.startsWith('roll:') === true);
-    return { rolled: times.length, lastMs: Math.max(...times) - t0, roundTripsPerGroup: roundTrips / Math.max(1, times.length), rollJobs: rollJobs.length, distinct: new Set(rollJobs).size };
+    const rollJobs = queue.completed
+      .slice(completedBefore)
+      .filter((m) => m.split('/')[1]?.startsWith('roll:') === true);
+    return {
+      rolled: times.length,
+      lastMs: Math.max(...times) - t0,
+      roundTripsPerGroup: roundTrips / Math.max(1, times.length),
+      rollJobs: rollJobs.length,
+      distinct: new Set(rollJobs).size,
+    };
   };
 
   const once = await scenario('1.13.0', 1);
@@ -109,15 +146,30 @@ try {
   // The same groups updated by users (one update job each, same queue and sessions), for the ratio.
   const t1 = Date.now();
   for (const name of names) {
-    await queue.send({ schemaVersion: 1, jobId: randomUUID(), action: 'update', kind: 'statelessGroup', caller: { account: ACCOUNT }, body: { group: { ...body.group, name } } });
+    await queue.send({
+      schemaVersion: 1,
+      jobId: randomUUID(),
+      action: 'update',
+      kind: 'statelessGroup',
+      caller: { account: ACCOUNT },
+      body: { group: { ...body.group, name } },
+    });
   }
   await settle();
   const userMs = Date.now() - t1;
 
-  console.log(`\nauto-roll: one version ready in westeurope, ${GROUPS} groups on latest there (real app on the local runtime, local topic, in-memory queue, Azurite)`);
-  console.log(`  every event delivered once:   ${once.rolled}/${GROUPS} rolled; event → last group rolled ${fmt(once.lastMs, 0)} ms; ${fmt(once.roundTripsPerGroup, 2)} table round trips per rolled group (catalog write, events, fan-out, roll job; goal <= 3); roll jobs run: ${once.rollJobs}`);
-  console.log(`  every event delivered 3x:     ${thrice.rolled}/${GROUPS} rolled; event → last group rolled ${fmt(thrice.lastMs, 0)} ms; ${fmt(thrice.roundTripsPerGroup, 2)} table round trips per rolled group (goal <= 3); roll jobs run: ${thrice.rollJobs} (${thrice.distinct} distinct)`);
-  console.log(`  ${GROUPS} user update jobs of the same groups through the same queue: ${fmt(userMs, 0)} ms; roll fan-out time / user updates time: ${fmt((once.lastMs / userMs) * 100)} % (goal <= 110 %)`);
+  console.log(
+    `\nauto-roll: one version ready in westeurope, ${GROUPS} groups on latest there (real app on the local runtime, local topic, in-memory queue, Azurite)`,
+  );
+  console.log(
+    `  every event delivered once:   ${once.rolled}/${GROUPS} rolled; event → last group rolled ${fmt(once.lastMs, 0)} ms; ${fmt(once.roundTripsPerGroup, 2)} table round trips per rolled group (catalog write, events, fan-out, roll job; goal <= 3); roll jobs run: ${once.rollJobs}`,
+  );
+  console.log(
+    `  every event delivered 3x:     ${thrice.rolled}/${GROUPS} rolled; event → last group rolled ${fmt(thrice.lastMs, 0)} ms; ${fmt(thrice.roundTripsPerGroup, 2)} table round trips per rolled group (goal <= 3); roll jobs run: ${thrice.rollJobs} (${thrice.distinct} distinct)`,
+  );
+  console.log(
+    `  ${GROUPS} user update jobs of the same groups through the same queue: ${fmt(userMs, 0)} ms; roll fan-out time / user updates time: ${fmt((once.lastMs / userMs) * 100)} % (goal <= 110 %)`,
+  );
 } finally {
   useJobQueue(undefined);
   await runtime.stop();

@@ -17,7 +17,12 @@ function versionResource(image: number, v: number): Record<string, unknown> {
     properties: {
       publishingProfile: {
         targetRegions: [
-          { name: 'West Europe', regionalReplicaCount: 3, storageAccountType: 'Standard_ZRS', excludeFromLatest: false },
+          {
+            name: 'West Europe',
+            regionalReplicaCount: 3,
+            storageAccountType: 'Standard_ZRS',
+            excludeFromLatest: false,
+          },
           { name: 'East US', regionalReplicaCount: 2, storageAccountType: 'Standard_LRS', excludeFromLatest: false },
         ],
         replicaCount: 1,
@@ -26,8 +31,18 @@ function versionResource(image: number, v: number): Record<string, unknown> {
         storageAccountType: 'Standard_LRS',
         replicationMode: 'Full',
       },
-      storageProfile: { source: { virtualMachineId: `/subscriptions/${SUB}/resourceGroups/rg-build/providers/Microsoft.Compute/virtualMachines/build-vm` }, osDiskImage: { sizeInGB: 30, hostCaching: 'ReadWrite' }, dataDiskImages: [] },
-      safetyProfile: { allowDeletionOfReplicatedLocations: false, reportedForPolicyViolation: false, blockDeletionBeforeEndOfLife: false },
+      storageProfile: {
+        source: {
+          virtualMachineId: `/subscriptions/${SUB}/resourceGroups/rg-build/providers/Microsoft.Compute/virtualMachines/build-vm`,
+        },
+        osDiskImage: { sizeInGB: 30, hostCaching: 'ReadWrite' },
+        dataDiskImages: [],
+      },
+      safetyProfile: {
+        allowDeletionOfReplicatedLocations: false,
+        reportedForPolicyViolation: false,
+        blockDeletionBeforeEndOfLife: false,
+      },
       replicationStatus: {
         aggregatedState: 'Completed',
         summary: [
@@ -60,13 +75,25 @@ export async function benchCatalog(): Promise<void> {
   const env = await startRemoteArmBenchEnv(`b${randomBytes(4).toString('hex')}`);
   try {
     const arm = env.arm;
-    const seed: Record<string, unknown>[] = [{ id: `/subscriptions/${SUB}/resourceGroups/rg-bench/providers/Microsoft.Compute/galleries/benchGallery`, location: 'westeurope', properties: { provisioningState: 'Succeeded' } }];
+    const seed: Record<string, unknown>[] = [
+      {
+        id: `/subscriptions/${SUB}/resourceGroups/rg-bench/providers/Microsoft.Compute/galleries/benchGallery`,
+        location: 'westeurope',
+        properties: { provisioningState: 'Succeeded' },
+      },
+    ];
     const ids: string[] = [];
     for (let i = 0; i < DEFINITIONS; i++) {
       seed.push({
         id: `/subscriptions/${SUB}/resourceGroups/rg-bench/providers/Microsoft.Compute/galleries/benchGallery/images/img-${i}`,
         location: 'westeurope',
-        properties: { osType: 'Linux', osState: 'Generalized', hyperVGeneration: 'V2', identifier: { publisher: 'P', offer: 'O', sku: `s${i}` }, provisioningState: 'Succeeded' },
+        properties: {
+          osType: 'Linux',
+          osState: 'Generalized',
+          hyperVGeneration: 'V2',
+          identifier: { publisher: 'P', offer: 'O', sku: `s${i}` },
+          provisioningState: 'Succeeded',
+        },
       });
       for (let v = 0; v < VERSIONS_PER_DEFINITION; v++) {
         const r = versionResource(i, v);
@@ -80,45 +107,87 @@ export async function benchCatalog(): Promise<void> {
     const s = services();
     await s.catalog.ensureTables();
     // Warm-up (clients, connections), on other resources than the measured burst.
-    await galleryEvents(writeEvent(`/subscriptions/${SUB}/resourceGroups/rg-bench/providers/Microsoft.Compute/galleries/benchGallery`, -1), benchContext('galleryEvents'));
+    await galleryEvents(
+      writeEvent(
+        `/subscriptions/${SUB}/resourceGroups/rg-bench/providers/Microsoft.Compute/galleries/benchGallery`,
+        -1,
+      ),
+      benchContext('galleryEvents'),
+    );
     // The definitions are in the catalog before their versions, as in any catalog (ARM creates them first).
-    await runConcurrently(DEFINITIONS, CONCURRENCY, (i) => s.indexer.refresh(parseResourceId(`/subscriptions/${SUB}/resourceGroups/rg-bench/providers/Microsoft.Compute/galleries/benchGallery/images/img-${i}`)));
+    await runConcurrently(DEFINITIONS, CONCURRENCY, (i) =>
+      s.indexer.refresh(
+        parseResourceId(
+          `/subscriptions/${SUB}/resourceGroups/rg-bench/providers/Microsoft.Compute/galleries/benchGallery/images/img-${i}`,
+        ),
+      ),
+    );
     // The raw Azurite single-entity upsert rate, same entity size, same concurrency: measured just
     // before and just after the burst (the machine's load moves; the ratio uses both).
-    const raw = TableClient.fromConnectionString(env.azurite.connectionString, `raw${randomBytes(4).toString('hex')}`, { allowInsecureConnection: true });
+    const raw = TableClient.fromConnectionString(env.azurite.connectionString, `raw${randomBytes(4).toString('hex')}`, {
+      allowInsecureConnection: true,
+    });
     await raw.createTable();
     const payload = 'x'.repeat(JSON.stringify(versionResource(0, 0)).length);
     await raw.upsertEntity({ partitionKey: 'warm', rowKey: 'up', payload });
-    const rawRun = (round: string) => measuredCpu(env.azurite, () => runConcurrently(ids.length, CONCURRENCY, (i) => raw.upsertEntity({ partitionKey: `${round}${i % DEFINITIONS}`, rowKey: `r${i}`, payload }, 'Replace')));
+    const rawRun = (round: string) =>
+      measuredCpu(env.azurite, () =>
+        runConcurrently(ids.length, CONCURRENCY, (i) =>
+          raw.upsertEntity({ partitionKey: `${round}${i % DEFINITIONS}`, rowKey: `r${i}`, payload }, 'Replace'),
+        ),
+      );
     await rawRun('w'); // Azurite's upsert path warmed up, as the handler's is by the definitions above
     const before = await rawRun('a');
     const armBefore = (await arm.requestCount()).total;
     s.tables.roundTrips = 0;
     const events = ids.map((id, n) => writeEvent(id, n));
-    const handled = await measuredCpu(env.azurite, () => runConcurrently(events.length, CONCURRENCY, (i) => galleryEvents(events[i], benchContext('galleryEvents'))));
+    const handled = await measuredCpu(env.azurite, () =>
+      runConcurrently(events.length, CONCURRENCY, (i) => galleryEvents(events[i], benchContext('galleryEvents'))),
+    );
     const ms = handled.result;
     const armReads = (await arm.requestCount()).total - armBefore;
     const roundTrips = s.tables.roundTrips;
-    const stored = await s.catalog.listVersions({ level: 'image', subscriptionId: SUB, resourceGroup: 'rg-bench', gallery: 'benchGallery', image: 'img-7' });
+    const stored = await s.catalog.listVersions({
+      level: 'image',
+      subscriptionId: SUB,
+      resourceGroup: 'rg-bench',
+      gallery: 'benchGallery',
+      image: 'img-7',
+    });
 
     const after = await rawRun('b');
     // CPU of one raw round of upserts: the mean of the two.
     const rawAppCpu = (before.appCpuMs + after.appCpuMs) / 2;
-    const rawAzuriteCpu = before.azuriteCpuMs === undefined || after.azuriteCpuMs === undefined ? undefined : (before.azuriteCpuMs + after.azuriteCpuMs) / 2;
+    const rawAzuriteCpu =
+      before.azuriteCpuMs === undefined || after.azuriteCpuMs === undefined
+        ? undefined
+        : (before.azuriteCpuMs + after.azuriteCpuMs) / 2;
 
     const eventsPerSec = (events.length / ms) * 1000;
     const upsertsPerSec = ((2 * events.length) / (before.result + after.result)) * 1000;
     const perItem = (cpu: number | undefined): string => (cpu === undefined ? '-' : fmt(cpu / events.length, 2));
-    console.log(`\ncatalog: burst of ${events.length} version write events over ${DEFINITIONS} definitions, ${CONCURRENCY} in flight, through galleryEvents (Azurite and the ARM simulator in processes of their own)`);
+    console.log(
+      `\ncatalog: burst of ${events.length} version write events over ${DEFINITIONS} definitions, ${CONCURRENCY} in flight, through galleryEvents (Azurite and the ARM simulator in processes of their own)`,
+    );
     console.log(`  ARM reads per event:            ${fmt(armReads / events.length, 2)}   (target <= 1)`);
     console.log(`  table round trips per event:    ${fmt(roundTrips / events.length, 2)}   (target <= 2)`);
     console.log(`  events/s through the handler:   ${fmt(eventsPerSec)}`);
-    console.log(`  raw Azurite upserts/s:          ${fmt(upsertsPerSec)}   (same entity size and concurrency; before ${fmt((events.length / before.result) * 1000)}, after ${fmt((events.length / after.result) * 1000)})`);
+    console.log(
+      `  raw Azurite upserts/s:          ${fmt(upsertsPerSec)}   (same entity size and concurrency; before ${fmt((events.length / before.result) * 1000)}, after ${fmt((events.length / after.result) * 1000)})`,
+    );
     console.log(`  handler rate / raw upsert rate: ${fmt((eventsPerSec / upsertsPerSec) * 100)} %   (goal >= 40 %)`);
-    console.log(`  CPU ms per event: app ${perItem(handled.appCpuMs)}, Azurite ${perItem(handled.azuriteCpuMs)}; per raw upsert: client ${perItem(rawAppCpu)}, Azurite ${perItem(rawAzuriteCpu)}`);
+    console.log(
+      `  CPU ms per event: app ${perItem(handled.appCpuMs)}, Azurite ${perItem(handled.azuriteCpuMs)}; per raw upsert: client ${perItem(rawAppCpu)}, Azurite ${perItem(rawAzuriteCpu)}`,
+    );
     const allowed = cpuBoundRatio(handled, { appCpuMs: rawAppCpu, azuriteCpuMs: rawAzuriteCpu });
-    if (allowed !== undefined) console.log(`  rate ratio these CPU figures allow with a core each for this process and Azurite (ARM answering elsewhere, the machine's other load aside): ${fmt(allowed * 100)} %`);
-    if (stored.length !== VERSIONS_PER_DEFINITION) console.log(`  WARNING: expected ${VERSIONS_PER_DEFINITION} versions of img-7 in the catalog, found ${stored.length}`);
+    if (allowed !== undefined)
+      console.log(
+        `  rate ratio these CPU figures allow with a core each for this process and Azurite (ARM answering elsewhere, the machine's other load aside): ${fmt(allowed * 100)} %`,
+      );
+    if (stored.length !== VERSIONS_PER_DEFINITION)
+      console.log(
+        `  WARNING: expected ${VERSIONS_PER_DEFINITION} versions of img-7 in the catalog, found ${stored.length}`,
+      );
   } finally {
     await env.stop();
   }

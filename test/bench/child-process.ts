@@ -16,8 +16,14 @@ export interface ChildLink<Request, Reply> {
 }
 
 /** Forks `file` (next to this module) with `args`; `what` names it in errors. */
-export async function forkChild<Request extends object, Reply extends { id: number }>(file: string, args: string[], what: string): Promise<ChildLink<Request, Reply>> {
-  const child = fork(path.join(path.dirname(fileURLToPath(import.meta.url)), file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function forkChild<Request extends object, Reply extends { id: number }>(
+  file: string,
+  args: string[],
+  what: string,
+): Promise<ChildLink<Request, Reply>> {
+  const child = fork(path.join(path.dirname(fileURLToPath(import.meta.url)), file), args, {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await new Promise<unknown>((resolve, reject) => {

@@ -10,9 +10,18 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const mode = process.argv[2] === 'unbundled' ? 'unbundled' : 'bundled';
 const files =
   mode === 'unbundled'
-    ? ['dist/index.js', ...fs.readdirSync(path.join(root, 'dist/functions')).filter((f) => f.endsWith('.js')).sort().map((f) => `dist/functions/${f}`)]
+    ? [
+        'dist/index.js',
+        ...fs
+          .readdirSync(path.join(root, 'dist/functions'))
+          .filter((f) => f.endsWith('.js'))
+          .sort()
+          .map((f) => `dist/functions/${f}`),
+      ]
     : undefined;
 const { loadApp } = await import('../../dev/runtime/load-app.js');
 const registry = await loadApp(root, files);
 const loaded = performance.now();
-process.stdout.write(JSON.stringify({ sinceProcessStartMs: loaded, importMs: loaded - started, functions: registry.list().length }));
+process.stdout.write(
+  JSON.stringify({ sinceProcessStartMs: loaded, importMs: loaded - started, functions: registry.list().length }),
+);

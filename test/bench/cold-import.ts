@@ -6,9 +6,14 @@ import { median, fmt } from './stats.js';
 type Mode = 'bundled' | 'unbundled';
 
 /** Cold import time of the built app: median over fresh processes, the two modes interleaved. */
-export function coldImport(runs = 9): Record<Mode, { medianImportMs: number; medianSinceStartMs: number; functions: number }> & { runs: number } {
+export function coldImport(
+  runs = 9,
+): Record<Mode, { medianImportMs: number; medianSinceStartMs: number; functions: number }> & { runs: number } {
   const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cold-import-child.js');
-  const samples: Record<Mode, { imports: number[]; totals: number[]; functions: number }> = { bundled: { imports: [], totals: [], functions: 0 }, unbundled: { imports: [], totals: [], functions: 0 } };
+  const samples: Record<Mode, { imports: number[]; totals: number[]; functions: number }> = {
+    bundled: { imports: [], totals: [], functions: 0 },
+    unbundled: { imports: [], totals: [], functions: 0 },
+  };
   for (let i = 0; i < runs; i++) {
     for (const mode of ['bundled', 'unbundled'] as const) {
       const out = execFileSync(process.execPath, [child, mode], { encoding: 'utf8' });
@@ -18,7 +23,11 @@ export function coldImport(runs = 9): Record<Mode, { medianImportMs: number; med
       samples[mode].functions = r.functions;
     }
   }
-  const of = (m: Mode) => ({ medianImportMs: median(samples[m].imports), medianSinceStartMs: median(samples[m].totals), functions: samples[m].functions });
+  const of = (m: Mode) => ({
+    medianImportMs: median(samples[m].imports),
+    medianSinceStartMs: median(samples[m].totals),
+    functions: samples[m].functions,
+  });
   return { bundled: of('bundled'), unbundled: of('unbundled'), runs };
 }
 
@@ -26,8 +35,13 @@ export function printColdImport(): void {
   const r = coldImport();
   for (const mode of ['bundled', 'unbundled'] as const) {
     const m = r[mode];
-    const what = mode === 'bundled' ? 'bundle dist/app/main.js' : 'tsc output dist/{index,functions/*}.js + node_modules';
-    console.log(`cold import, ${mode} (${what}, ${m.functions} functions), median of ${r.runs} fresh processes: ${fmt(m.medianImportMs)} ms to import; ${fmt(m.medianSinceStartMs)} ms since process start`);
+    const what =
+      mode === 'bundled' ? 'bundle dist/app/main.js' : 'tsc output dist/{index,functions/*}.js + node_modules';
+    console.log(
+      `cold import, ${mode} (${what}, ${m.functions} functions), median of ${r.runs} fresh processes: ${fmt(m.medianImportMs)} ms to import; ${fmt(m.medianSinceStartMs)} ms since process start`,
+    );
   }
-  console.log(`cold import ratio bundled/unbundled: ${fmt(r.bundled.medianImportMs / r.unbundled.medianImportMs, 2)} (goal <= 0.33)`);
+  console.log(
+    `cold import ratio bundled/unbundled: ${fmt(r.bundled.medianImportMs / r.unbundled.medianImportMs, 2)} (goal <= 0.33)`,
+  );
 }

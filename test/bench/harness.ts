@@ -33,7 +33,11 @@ export async function startRemoteArmBenchEnv(tablePrefix: string): Promise<Remot
   return { ...(await startWithArm(tablePrefix, arm.endpoint, () => arm.stop())), arm };
 }
 
-async function startWithArm(tablePrefix: string, armEndpoint: string, stopArm: () => Promise<void>): Promise<StorageEnv> {
+async function startWithArm(
+  tablePrefix: string,
+  armEndpoint: string,
+  stopArm: () => Promise<void>,
+): Promise<StorageEnv> {
   installFunctionsCore(new FunctionRegistry());
   const azurite = await startAzurite();
   pointAppAt(azurite, armEndpoint, tablePrefix);
@@ -64,7 +68,11 @@ export function benchContext(functionName: string): InstanceType<typeof Invocati
 }
 
 /** Runs `task(i)` for i in [0, n) with at most `concurrency` in flight; returns elapsed milliseconds. */
-export async function runConcurrently(n: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<number> {
+export async function runConcurrently(
+  n: number,
+  concurrency: number,
+  task: (i: number) => Promise<unknown>,
+): Promise<number> {
   let next = 0;
   const started = performance.now();
   const worker = async (): Promise<void> => {
@@ -99,13 +107,20 @@ export interface CpuSpent {
 }
 
 /** CPU milliseconds spent by this process and by Azurite while `run` ran. */
-export async function measuredCpu<T>(azurite: RunningAzurite, run: () => Promise<T>): Promise<CpuSpent & { result: T }> {
+export async function measuredCpu<T>(
+  azurite: RunningAzurite,
+  run: () => Promise<T>,
+): Promise<CpuSpent & { result: T }> {
   const a0 = processCpuMs(azurite.pid);
   const c0 = process.cpuUsage();
   const result = await run();
   const c = process.cpuUsage(c0);
   const a1 = processCpuMs(azurite.pid);
-  return { result, appCpuMs: (c.user + c.system) / 1000, azuriteCpuMs: a0 === undefined || a1 === undefined ? undefined : a1 - a0 };
+  return {
+    result,
+    appCpuMs: (c.user + c.system) / 1000,
+    azuriteCpuMs: a0 === undefined || a1 === undefined ? undefined : a1 - a0,
+  };
 }
 
 /**

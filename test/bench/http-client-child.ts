@@ -30,7 +30,12 @@ process.on('message', (m) => {
   const request = m as ClientRequest;
   run(request).then(
     (result) => process.send?.({ id: request.id, ok: true, result } satisfies ClientReply),
-    (err: unknown) => process.send?.({ id: request.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies ClientReply),
+    (err: unknown) =>
+      process.send?.({
+        id: request.id,
+        ok: false,
+        error: err instanceof Error ? err.message : String(err),
+      } satisfies ClientReply),
   );
 });
 process.once('disconnect', () => process.exit(0));

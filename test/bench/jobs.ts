@@ -39,7 +39,9 @@ export async function benchJobs(): Promise<void> {
         if (v.found) await s.catalog.putVersion(imageVersionRecordFrom(v.value), obs);
       }
     }
-    const body = JSON.parse(fs.readFileSync(path.join(root, 'test/fixtures/spot/elastigroup-gallery-latest.json'), 'utf8')) as { group: { name: string } };
+    const body = JSON.parse(
+      fs.readFileSync(path.join(root, 'test/fixtures/spot/elastigroup-gallery-latest.json'), 'utf8'),
+    ) as { group: { name: string } };
     const message = (n: number) => ({
       schemaVersion: 1,
       jobId: randomUUID(),
@@ -51,29 +53,64 @@ export async function benchJobs(): Promise<void> {
     const deliver = (m: ReturnType<typeof message>) => {
       const ctx = benchContext('groupJobs');
       // as submitted through the HTTP API, which records the queued job itself
-      Object.assign(ctx, { triggerMetadata: { messageId: m.jobId, deliveryCount: 1, sessionId: `act-5c6d7e8f/statelessgroup/${m.body.group.name}`, applicationProperties: { recorded: true } } });
+      Object.assign(ctx, {
+        triggerMetadata: {
+          messageId: m.jobId,
+          deliveryCount: 1,
+          sessionId: `act-5c6d7e8f/statelessgroup/${m.body.group.name}`,
+          applicationProperties: { recorded: true },
+        },
+      });
       return groupJobs(m, ctx);
     };
     await deliver(message(-1)); // warm: clients, directory, records, VM sizes of the region
     const messages = Array.from({ length: JOBS }, (_, n) => message(n));
     // The HTTP API records each job as queued before sending it (not timed here).
     for (const m of messages) {
-      await s.jobs.createJob({ jobId: m.jobId, organizationId: 'contoso', status: 'queued', subscriptionId: S.consumer, account: 'act-5c6d7e8f', attempts: 0, errors: [], warnings: [] });
+      await s.jobs.createJob({
+        jobId: m.jobId,
+        organizationId: 'contoso',
+        status: 'queued',
+        subscriptionId: S.consumer,
+        account: 'act-5c6d7e8f',
+        attempts: 0,
+        errors: [],
+        warnings: [],
+      });
     }
     s.tables.roundTrips = 0;
-    const { result: ms, ...jobsCost } = await measuredCpu(env.azurite, () => runConcurrently(JOBS, CONCURRENCY, (i) => deliver(messages[i]!)));
+    const { result: ms, ...jobsCost } = await measuredCpu(env.azurite, () =>
+      runConcurrently(JOBS, CONCURRENCY, (i) => deliver(messages[i]!)),
+    );
     const roundTrips = s.tables.roundTrips;
     const profiledJobs = process.argv.includes('--profile');
     if (profiledJobs) {
       // A profile of the same work, 1,000 more jobs (after the timed run, so it does not slow it).
       const more = Array.from({ length: JOBS }, (_, n) => message(JOBS + n));
-      for (const m of more) await s.jobs.createJob({ jobId: m.jobId, organizationId: 'contoso', status: 'queued', subscriptionId: S.consumer, account: 'act-5c6d7e8f', attempts: 0, errors: [], warnings: [] });
-      const file = path.join(os.tmpdir(), 'gallery-catalog-bench', `jobs-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+      for (const m of more)
+        await s.jobs.createJob({
+          jobId: m.jobId,
+          organizationId: 'contoso',
+          status: 'queued',
+          subscriptionId: S.consumer,
+          account: 'act-5c6d7e8f',
+          attempts: 0,
+          errors: [],
+          warnings: [],
+        });
+      const file = path.join(
+        os.tmpdir(),
+        'gallery-catalog-bench',
+        `jobs-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`,
+      );
       const { summary } = await profiled(file, () => runConcurrently(JOBS, CONCURRENCY, (i) => deliver(more[i]!)));
       console.log(`  CPU profile of this process, ${JOBS} more jobs: ${file}`);
       for (const line of summary) console.log(`    ${line}`);
     }
-    const sample = await s.jobs.getJob({ organizationId: 'contoso', subscriptionIds: [S.consumer] }, messages[JOBS - 1]!.jobId);
+    const sample = await s.jobs.getJob(
+      { organizationId: 'contoso', subscriptionIds: [S.consumer] },
+      messages[JOBS - 1]!.jobId,
+    );
 
     // Replica advice reads the demand from every group of the organization: time it over the groups just written.
     const caller = await s.directory.callerFor(DEMO_PRINCIPAL.tenantId, DEMO_PRINCIPAL.objectId);
@@ -89,13 +126,19 @@ export async function benchJobs(): Promise<void> {
       adviceLine = `  replica advice over ${JOBS + 1 + (profiledJobs ? JOBS : 0)} groups: organization ${fmt(t1 - t0)} ms (${advice.underReplicatedTotal} under-replicated, ${advice.unusedTotal} unused); one version ${fmt(t2 - t1)} ms (westeurope: ${weu?.demand.concurrentVms ?? 0} VMs → recommended ${weu?.recommended ?? '-'})`;
     }
 
-    const raw = TableClient.fromConnectionString(env.azurite.connectionString, `raw${randomBytes(4).toString('hex')}`, { allowInsecureConnection: true });
+    const raw = TableClient.fromConnectionString(env.azurite.connectionString, `raw${randomBytes(4).toString('hex')}`, {
+      allowInsecureConnection: true,
+    });
     await raw.createTable();
     const payload = 'x'.repeat(JSON.stringify(messages[0]).length);
     await raw.upsertEntity({ partitionKey: 'warm', rowKey: 'up', payload });
-    const rawMs = await runConcurrently(JOBS, CONCURRENCY, (i) => raw.upsertEntity({ partitionKey: `p${i}`, rowKey: 'r', payload }, 'Replace'));
+    const rawMs = await runConcurrently(JOBS, CONCURRENCY, (i) =>
+      raw.upsertEntity({ partitionKey: `p${i}`, rowKey: 'r', payload }, 'Replace'),
+    );
     // The same two entities a successful job writes (group and job record), as one raw transaction.
-    const groupEntity = await s.jobs.groups.getEntity<Record<string, unknown>>(S.consumer, 'g|statelessgroup|bench-0').catch(() => undefined);
+    const groupEntity = await s.jobs.groups
+      .getEntity<Record<string, unknown>>(S.consumer, 'g|statelessgroup|bench-0')
+      .catch(() => undefined);
     const size = groupEntity ? JSON.stringify(groupEntity).length : payload.length * 2;
     const half = 'y'.repeat(Math.floor(size / 2));
     const { result: rawTxMs, ...rawTxCost } = await measuredCpu(env.azurite, () =>
@@ -108,8 +151,15 @@ export async function benchJobs(): Promise<void> {
     );
     // The very entities a job wrote (its group and its job record), as raw transactions into one
     // partition, as a job writes into its account's partition (the 1,000 groups here are one account's).
-    const jobEntity = await s.jobs.groups.getEntity<Record<string, unknown>>(S.consumer, `j|${messages[0]!.jobId}`).catch(() => undefined);
-    const plain = (e: Record<string, unknown> | undefined) => Object.fromEntries(Object.entries(e ?? { payload: half }).filter(([k]) => !['partitionKey', 'rowKey', 'etag', 'timestamp', 'odata.metadata'].includes(k)));
+    const jobEntity = await s.jobs.groups
+      .getEntity<Record<string, unknown>>(S.consumer, `j|${messages[0]!.jobId}`)
+      .catch(() => undefined);
+    const plain = (e: Record<string, unknown> | undefined) =>
+      Object.fromEntries(
+        Object.entries(e ?? { payload: half }).filter(
+          ([k]) => !['partitionKey', 'rowKey', 'etag', 'timestamp', 'odata.metadata'].includes(k),
+        ),
+      );
     const [groupProps, jobProps] = [plain(groupEntity), plain(jobEntity)];
     const { result: onePartitionMs, ...onePartitionCost } = await measuredCpu(env.azurite, () =>
       runConcurrently(JOBS, CONCURRENCY, (i) =>
@@ -123,20 +173,32 @@ export async function benchJobs(): Promise<void> {
     const upsertsPerSec = (JOBS / rawMs) * 1000;
     const txPerSec = (JOBS / rawTxMs) * 1000;
     const onePartitionPerSec = (JOBS / onePartitionMs) * 1000;
-    const perOp = (c: CpuSpent) => `this process ${fmt(c.appCpuMs / JOBS, 2)} ms, Azurite ${c.azuriteCpuMs === undefined ? 'n/a' : `${fmt(c.azuriteCpuMs / JOBS, 2)} ms`}`;
-    console.log(`\njobs: ${JOBS} group create jobs (latest resolution, compatibility, group write) through groupJobs, ${CONCURRENCY} in flight, against Azurite`);
+    const perOp = (c: CpuSpent) =>
+      `this process ${fmt(c.appCpuMs / JOBS, 2)} ms, Azurite ${c.azuriteCpuMs === undefined ? 'n/a' : `${fmt(c.azuriteCpuMs / JOBS, 2)} ms`}`;
+    console.log(
+      `\njobs: ${JOBS} group create jobs (latest resolution, compatibility, group write) through groupJobs, ${CONCURRENCY} in flight, against Azurite`,
+    );
     console.log(`  table round trips per job:      ${fmt(roundTrips / JOBS, 2)}`);
     console.log(`  jobs/s through the handler:     ${fmt(jobsPerSec)}`);
     console.log(`  raw Azurite single upserts/s:   ${fmt(upsertsPerSec)}   (same payload size and concurrency)`);
     console.log(`  handler rate / raw upsert rate: ${fmt((jobsPerSec / upsertsPerSec) * 100)} %   (target >= 50 %)`);
     console.log(`  raw Azurite 2-entity transactions/s (what a job writes, ${size} bytes): ${fmt(txPerSec)}`);
-    console.log(`  handler rate / raw 2-entity transaction rate: ${fmt((jobsPerSec / txPerSec) * 100)} %   (goal >= 80 %)`);
+    console.log(
+      `  handler rate / raw 2-entity transaction rate: ${fmt((jobsPerSec / txPerSec) * 100)} %   (goal >= 80 %)`,
+    );
     console.log(`  CPU per job:         ${perOp(jobsCost)}`);
     console.log(`  CPU per raw transaction: ${perOp(rawTxCost)}`);
     const allowed = cpuBoundRatio(jobsCost, rawTxCost);
-    if (allowed !== undefined) console.log(`  rate ratio these CPU figures allow with a core per process (the machine's other load aside): ${fmt(allowed * 100)} %`);
-    console.log(`  raw 2-entity transactions/s into one partition (as a job's account partition): ${fmt(onePartitionPerSec)} (${perOp(onePartitionCost)}); handler rate / that: ${fmt((jobsPerSec / onePartitionPerSec) * 100)} % (goal >= 80 %)`);
-    console.log(`  last job: ${sample?.status ?? 'missing'} → ${sample?.resolvedImageVersionId?.split('/').slice(-3).join('/') ?? '-'}`);
+    if (allowed !== undefined)
+      console.log(
+        `  rate ratio these CPU figures allow with a core per process (the machine's other load aside): ${fmt(allowed * 100)} %`,
+      );
+    console.log(
+      `  raw 2-entity transactions/s into one partition (as a job's account partition): ${fmt(onePartitionPerSec)} (${perOp(onePartitionCost)}); handler rate / that: ${fmt((jobsPerSec / onePartitionPerSec) * 100)} % (goal >= 80 %)`,
+    );
+    console.log(
+      `  last job: ${sample?.status ?? 'missing'} → ${sample?.resolvedImageVersionId?.split('/').slice(-3).join('/') ?? '-'}`,
+    );
     console.log(adviceLine);
   } finally {
     await env.stop();

@@ -53,8 +53,22 @@ async function benchLookups(): Promise<void> {
     const gid = `/subscriptions/${SUB}/resourceGroups/rg-bench/providers/Microsoft.Compute/galleries/bench`;
     const iid = `${gid}/images/big`;
     const resources: RestResourceInput[] = [
-      { id: gid, location: 'westeurope', properties: { provisioningState: 'Succeeded', sharingProfile: { permissions: 'Private' } } },
-      { id: iid, location: 'westeurope', properties: { osType: 'Linux', osState: 'Generalized', hyperVGeneration: 'V2', identifier: { publisher: 'P', offer: 'O', sku: 'big' }, provisioningState: 'Succeeded' } },
+      {
+        id: gid,
+        location: 'westeurope',
+        properties: { provisioningState: 'Succeeded', sharingProfile: { permissions: 'Private' } },
+      },
+      {
+        id: iid,
+        location: 'westeurope',
+        properties: {
+          osType: 'Linux',
+          osState: 'Generalized',
+          hyperVGeneration: 'V2',
+          identifier: { publisher: 'P', offer: 'O', sku: 'big' },
+          provisioningState: 'Succeeded',
+        },
+      },
     ];
     const versionNames: string[] = [];
     for (let n = 0; n < VERSIONS; n++) {
@@ -65,7 +79,14 @@ async function benchLookups(): Promise<void> {
         id: `${iid}/versions/${name}`,
         location: 'westeurope',
         properties: {
-          publishingProfile: { targetRegions: [{ name: 'West Europe', regionalReplicaCount: 3 }, { name: 'East US', regionalReplicaCount: 1 }], replicaCount: 1, excludeFromLatest: top && n === VERSIONS - 1 },
+          publishingProfile: {
+            targetRegions: [
+              { name: 'West Europe', regionalReplicaCount: 3 },
+              { name: 'East US', regionalReplicaCount: 1 },
+            ],
+            replicaCount: 1,
+            excludeFromLatest: top && n === VERSIONS - 1,
+          },
           replicationStatus: {
             aggregatedState: top && n === VERSIONS - 2 ? 'InProgress' : 'Completed',
             summary: [
@@ -80,7 +101,12 @@ async function benchLookups(): Promise<void> {
     for (let k = 0; k < resources.length; k += 1000) await arm.put(resources.slice(k, k + 1000));
     const { services } = await import('../../shared/services.js');
     const s = services();
-    await s.directory.put('bench', { tenantId: TENANT, subscriptions: [{ subscriptionId: SUB }], principals: [PRINCIPAL], grants: [] });
+    await s.directory.put('bench', {
+      tenantId: TENANT,
+      subscriptions: [{ subscriptionId: SUB }],
+      principals: [PRINCIPAL],
+      grants: [],
+    });
     // Build the catalog as the indexer writes it (records from ARM's answers), 32 writes in flight.
     const obs = { observedAt: new Date().toISOString() };
     const g = await s.arm.getGallery(galleryRef(SUB, 'rg-bench', 'bench'));
@@ -90,7 +116,9 @@ async function benchLookups(): Promise<void> {
     await s.catalog.putImage(imageDefinitionRecordFrom(i.value), obs);
     const setupStarted = performance.now();
     await runConcurrently(versionNames.length, 32, async (k) => {
-      const got = await s.arm.getVersion(versionRef(imageRef(galleryRef(SUB, 'rg-bench', 'bench'), 'big'), versionNames[k]!));
+      const got = await s.arm.getVersion(
+        versionRef(imageRef(galleryRef(SUB, 'rg-bench', 'bench'), 'big'), versionNames[k]!),
+      );
       if (got.found) await s.catalog.putVersion(imageVersionRecordFrom(got.value), obs);
     });
     const setupMs = performance.now() - setupStarted;
@@ -120,10 +148,18 @@ async function benchLookups(): Promise<void> {
       armMs.push(performance.now() - t);
       armRequests = (await arm.requestCount()).total - before;
     }
-    console.log(`\nlookups: latest over an image definition with ${VERSIONS} versions (catalog built in ${fmt(setupMs / 1000)} s)`);
-    console.log(`  catalog: table round trips per call ${fmt(roundTrips / CALLS, 2)} (target 1), median ${fmt(median(catalogMs), 2)} ms, resolved ${resolved}`);
-    console.log(`  ARM list + GET over the ARM simulator (pages of 100): ${armRequests} requests per call, median ${fmt(median(armMs), 1)} ms, resolved ${armResolved ?? 'none'}`);
-    console.log(`  catalog is ${fmt(median(armMs) / median(catalogMs), 0)}x faster (target >= 20x; both against local servers: real ARM adds network latency and throttling to every one of those requests)`);
+    console.log(
+      `\nlookups: latest over an image definition with ${VERSIONS} versions (catalog built in ${fmt(setupMs / 1000)} s)`,
+    );
+    console.log(
+      `  catalog: table round trips per call ${fmt(roundTrips / CALLS, 2)} (target 1), median ${fmt(median(catalogMs), 2)} ms, resolved ${resolved}`,
+    );
+    console.log(
+      `  ARM list + GET over the ARM simulator (pages of 100): ${armRequests} requests per call, median ${fmt(median(armMs), 1)} ms, resolved ${armResolved ?? 'none'}`,
+    );
+    console.log(
+      `  catalog is ${fmt(median(armMs) / median(catalogMs), 0)}x faster (target >= 20x; both against local servers: real ARM adds network latency and throttling to every one of those requests)`,
+    );
 
     await benchCascade(env, s);
   } finally {
@@ -139,21 +175,42 @@ const MIXED = 2000;
 /** The cascade over HTTP, its CPU per call beside the raw read of the same rows, and (with --profile) a CPU profile of the 16-client phase. */
 async function benchCascade(env: RemoteArmBenchEnv, s: Services): Promise<void> {
   // The tsc output of the app (not the bundle), so the app and this process share one set of services and their table round-trip counter.
-  const registry = await loadApp(root, ['dist/index.js', ...fs.readdirSync(path.join(root, 'dist/functions')).filter((f) => f.endsWith('.js')).sort().map((f) => `dist/functions/${f}`)]);
-  const runtime = new LocalRuntime(registry, { timers: false, onLog: () => undefined, principalHeader: principalHeader({ roles: ALL_APP_ROLES, ...PRINCIPAL }) });
+  const registry = await loadApp(root, [
+    'dist/index.js',
+    ...fs
+      .readdirSync(path.join(root, 'dist/functions'))
+      .filter((f) => f.endsWith('.js'))
+      .sort()
+      .map((f) => `dist/functions/${f}`),
+  ]);
+  const runtime = new LocalRuntime(registry, {
+    timers: false,
+    onLog: () => undefined,
+    principalHeader: principalHeader({ roles: ALL_APP_ROLES, ...PRINCIPAL }),
+  });
   const url = await runtime.start(0);
   const client = await startHttpClientProcess();
   try {
     const image = imageRef(galleryRef(SUB, 'rg-bench', 'bench'), 'big');
     const prefix = s.config.tablePrefix;
-    const raw = (table: string) => TableClient.fromConnectionString(env.azurite.connectionString, `${prefix}${table}`, { allowInsecureConnection: true });
+    const raw = (table: string) =>
+      TableClient.fromConnectionString(env.azurite.connectionString, `${prefix}${table}`, {
+        allowInsecureConnection: true,
+      });
     const galleries = raw('galleries');
     const images = raw('images');
     const versions = raw('versions');
     /** The table query each call makes (shared/catalog/store.ts), by a plain client: the first page of `pageSize`, or every page. */
-    const read = async (client: TableClient, filter: string, pageSize: number, firstPageOnly: boolean): Promise<number> => {
+    const read = async (
+      client: TableClient,
+      filter: string,
+      pageSize: number,
+      firstPageOnly: boolean,
+    ): Promise<number> => {
       let rows = 0;
-      for await (const page of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: pageSize })) {
+      for await (const page of client
+        .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
+        .byPage({ maxPageSize: pageSize })) {
         rows += page.length;
         if (firstPageOnly) break;
       }
@@ -161,15 +218,37 @@ async function benchCascade(env: RemoteArmBenchEnv, s: Services): Promise<void> 
     };
     const rg = resourceGroupPrefix('rg-bench');
     const kinds = [
-      { name: 'resourceGroups', path: `/api/subscriptions/${SUB}/resourceGroups`, raw: () => read(galleries, odata`PartitionKey eq ${subscriptionKey(SUB)} and deleted eq false`, 1000, false) },
+      {
+        name: 'resourceGroups',
+        path: `/api/subscriptions/${SUB}/resourceGroups`,
+        raw: () => read(galleries, odata`PartitionKey eq ${subscriptionKey(SUB)} and deleted eq false`, 1000, false),
+      },
       {
         name: 'galleries',
         path: `/api/subscriptions/${SUB}/resourceGroups/rg-bench/galleries`,
-        raw: () => read(galleries, odata`PartitionKey eq ${subscriptionKey(SUB)} and RowKey gt ${rg} and RowKey lt ${rg.slice(0, -1) + AFTER_SEP} and deleted eq false`, 1000, false),
+        raw: () =>
+          read(
+            galleries,
+            odata`PartitionKey eq ${subscriptionKey(SUB)} and RowKey gt ${rg} and RowKey lt ${rg.slice(0, -1) + AFTER_SEP} and deleted eq false`,
+            1000,
+            false,
+          ),
       },
-      { name: 'images', path: `/api/subscriptions/${SUB}/resourceGroups/rg-bench/galleries/bench/images`, raw: () => read(images, odata`PartitionKey eq ${galleryKey(image)} and deleted eq false`, 1000, false) },
-      { name: 'versions', path: `/api/subscriptions/${SUB}/resourceGroups/rg-bench/galleries/bench/images/big/versions?region=westeurope&top=20`, raw: () => read(versions, odata`PartitionKey eq ${imageKey(image)} and deleted eq false`, 21, true) },
-      { name: 'latest', path: `/api/subscriptions/${SUB}/resourceGroups/rg-bench/galleries/bench/images/big/versions/latest?region=westeurope`, raw: () => read(versions, odata`PartitionKey eq ${imageKey(image)} and deleted eq false`, 10, true) },
+      {
+        name: 'images',
+        path: `/api/subscriptions/${SUB}/resourceGroups/rg-bench/galleries/bench/images`,
+        raw: () => read(images, odata`PartitionKey eq ${galleryKey(image)} and deleted eq false`, 1000, false),
+      },
+      {
+        name: 'versions',
+        path: `/api/subscriptions/${SUB}/resourceGroups/rg-bench/galleries/bench/images/big/versions?region=westeurope&top=20`,
+        raw: () => read(versions, odata`PartitionKey eq ${imageKey(image)} and deleted eq false`, 21, true),
+      },
+      {
+        name: 'latest',
+        path: `/api/subscriptions/${SUB}/resourceGroups/rg-bench/galleries/bench/images/big/versions/latest?region=westeurope`,
+        raw: () => read(versions, odata`PartitionKey eq ${imageKey(image)} and deleted eq false`, 10, true),
+      },
     ];
     const paths = kinds.map((k) => k.path);
     // Warm-up: connections, caches, the JIT of both sides (the raw reads too).
@@ -177,16 +256,31 @@ async function benchCascade(env: RemoteArmBenchEnv, s: Services): Promise<void> 
     await runConcurrently(500, CLIENTS, (n) => kinds[n % kinds.length]!.raw());
 
     const single = await client.run({ baseUrl: url, paths, n: 200, concurrency: 1 });
-    console.log(`  cascade over HTTP, one client (the client in a process of its own; local runtime and handler in this one; Azurite in another):`);
-    for (const [i, k] of kinds.entries()) console.log(`    ${k.name.padEnd(15)} p50 ${fmt(percentile(single.times[i]!, 50), 1)} ms   p99 ${fmt(percentile(single.times[i]!, 99), 1)} ms`);
+    console.log(
+      `  cascade over HTTP, one client (the client in a process of its own; local runtime and handler in this one; Azurite in another):`,
+    );
+    for (const [i, k] of kinds.entries())
+      console.log(
+        `    ${k.name.padEnd(15)} p50 ${fmt(percentile(single.times[i]!, 50), 1)} ms   p99 ${fmt(percentile(single.times[i]!, 99), 1)} ms`,
+      );
 
     // Each kind alone at 16 clients (this process's CPU per call and its round trips), then the raw reads of the same rows, 16 in flight.
-    const perKind: { name: string; app: number; raw: number; azurite: number | undefined; rawAzurite: number | undefined; roundTrips: number }[] = [];
+    const perKind: {
+      name: string;
+      app: number;
+      raw: number;
+      azurite: number | undefined;
+      rawAzurite: number | undefined;
+      roundTrips: number;
+    }[] = [];
     for (const k of kinds) {
       const before = s.tables.roundTrips;
-      const app = await measuredCpu(env.azurite, () => client.run({ baseUrl: url, paths: [k.path], n: PER_KIND, concurrency: CLIENTS }));
+      const app = await measuredCpu(env.azurite, () =>
+        client.run({ baseUrl: url, paths: [k.path], n: PER_KIND, concurrency: CLIENTS }),
+      );
       const roundTrips = (s.tables.roundTrips - before) / PER_KIND;
-      if (app.result.failures > 0) throw new Error(`cascade ${k.name}: ${app.result.failures} calls failed (first: ${app.result.firstFailure})`);
+      if (app.result.failures > 0)
+        throw new Error(`cascade ${k.name}: ${app.result.failures} calls failed (first: ${app.result.firstFailure})`);
       const rawRun = await measuredCpu(env.azurite, () => runConcurrently(PER_KIND, CLIENTS, () => k.raw()));
       perKind.push({
         name: k.name,
@@ -200,20 +294,32 @@ async function benchCascade(env: RemoteArmBenchEnv, s: Services): Promise<void> 
 
     const roundTripsBefore = s.tables.roundTrips;
     const clientCpuBefore = client.cpuMs();
-    const mixed = await measuredCpu(env.azurite, () => client.run({ baseUrl: url, paths, n: MIXED, concurrency: CLIENTS }));
+    const mixed = await measuredCpu(env.azurite, () =>
+      client.run({ baseUrl: url, paths, n: MIXED, concurrency: CLIENTS }),
+    );
     const clientCpu = client.cpuMs();
     const mixedRoundTrips = (s.tables.roundTrips - roundTripsBefore) / MIXED;
-    if (mixed.result.failures > 0) throw new Error(`cascade: ${mixed.result.failures} calls failed (first: ${mixed.result.firstFailure})`);
+    if (mixed.result.failures > 0)
+      throw new Error(`cascade: ${mixed.result.failures} calls failed (first: ${mixed.result.firstFailure})`);
     const wall = mixed.result.wallMs;
-    console.log(`  cascade over HTTP, ${CLIENTS} concurrent clients, ${MIXED} calls in ${fmt(wall / 1000, 2)} s (${fmt((MIXED / wall) * 1000)} calls/s); table round trips per call ${fmt(mixedRoundTrips, 2)} (goal <= 1):`);
-    for (const [i, k] of kinds.entries()) console.log(`    ${k.name.padEnd(15)} p50 ${fmt(percentile(mixed.result.times[i]!, 50), 1)} ms   p99 ${fmt(percentile(mixed.result.times[i]!, 99), 1)} ms`);
+    console.log(
+      `  cascade over HTTP, ${CLIENTS} concurrent clients, ${MIXED} calls in ${fmt(wall / 1000, 2)} s (${fmt((MIXED / wall) * 1000)} calls/s); table round trips per call ${fmt(mixedRoundTrips, 2)} (goal <= 1):`,
+    );
+    for (const [i, k] of kinds.entries())
+      console.log(
+        `    ${k.name.padEnd(15)} p50 ${fmt(percentile(mixed.result.times[i]!, 50), 1)} ms   p99 ${fmt(percentile(mixed.result.times[i]!, 99), 1)} ms`,
+      );
     const perCall = (ms: number | undefined) => (ms === undefined ? '-' : fmt(ms, 3));
     console.log(
       `    CPU ms per call: app ${perCall(mixed.appCpuMs / MIXED)}, Azurite ${perCall(mixed.azuriteCpuMs === undefined ? undefined : mixed.azuriteCpuMs / MIXED)}, client process ${perCall(clientCpuBefore === undefined || clientCpu === undefined ? undefined : (clientCpu - clientCpuBefore) / MIXED)}`,
     );
-    console.log(`  cascade app CPU per call at ${CLIENTS} clients, each kind alone (${PER_KIND} calls), beside a raw @azure/data-tables read of the same rows in this process (${CLIENTS} in flight):`);
+    console.log(
+      `  cascade app CPU per call at ${CLIENTS} clients, each kind alone (${PER_KIND} calls), beside a raw @azure/data-tables read of the same rows in this process (${CLIENTS} in flight):`,
+    );
     for (const k of perKind) {
-      console.log(`    ${k.name.padEnd(15)} app ${fmt(k.app, 3)} ms, raw read ${fmt(k.raw, 3)} ms, ratio ${fmt(k.app / k.raw, 2)}; table round trips per call ${fmt(k.roundTrips, 2)}; Azurite ${perCall(k.azurite)} ms vs ${perCall(k.rawAzurite)} ms`);
+      console.log(
+        `    ${k.name.padEnd(15)} app ${fmt(k.app, 3)} ms, raw read ${fmt(k.raw, 3)} ms, ratio ${fmt(k.app / k.raw, 2)}; table round trips per call ${fmt(k.roundTrips, 2)}; Azurite ${perCall(k.azurite)} ms vs ${perCall(k.rawAzurite)} ms`,
+      );
     }
     const appMean = perKind.reduce((a, k) => a + k.app, 0) / perKind.length;
     const rawMean = perKind.reduce((a, k) => a + k.raw, 0) / perKind.length;
@@ -223,8 +329,14 @@ async function benchCascade(env: RemoteArmBenchEnv, s: Services): Promise<void> 
     );
 
     if (process.argv.includes('--profile')) {
-      const file = path.join(os.tmpdir(), 'gallery-catalog-bench', `cascade-${CLIENTS}-clients-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
-      const { summary } = await profiled(file, () => client.run({ baseUrl: url, paths, n: MIXED, concurrency: CLIENTS }));
+      const file = path.join(
+        os.tmpdir(),
+        'gallery-catalog-bench',
+        `cascade-${CLIENTS}-clients-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`,
+      );
+      const { summary } = await profiled(file, () =>
+        client.run({ baseUrl: url, paths, n: MIXED, concurrency: CLIENTS }),
+      );
       console.log(`  CPU profile of this process, ${CLIENTS} clients, ${MIXED} mixed calls: ${file}`);
       for (const line of summary) console.log(`    ${line}`);
     }

@@ -6,5 +6,7 @@ import { fileURLToPath } from 'node:url';
 export function benchLookups(): void {
   const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lookups-child.js');
   const args = process.argv.includes('--profile') ? ['--profile'] : [];
-  process.stdout.write(execFileSync(process.execPath, [child, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+  process.stdout.write(
+    execFileSync(process.execPath, [child, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+  );
 }

@@ -42,11 +42,15 @@ export async function profiled<T>(file: string, phase: () => Promise<T>): Promis
 /** Where a function's code lives, for the by-area sum. */
 function areaOf(url: string, name: string): string {
   if (url === '') return name.startsWith('(') ? name : '(native or builtin)';
-  if (url.startsWith('node:')) return url.includes('http') || url.includes('net') || url.includes('stream') ? 'node: http, net, streams' : 'node: other';
+  if (url.startsWith('node:'))
+    return url.includes('http') || url.includes('net') || url.includes('stream')
+      ? 'node: http, net, streams'
+      : 'node: other';
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (nm) {
     const pkg = nm[1] as string;
-    if (pkg.startsWith('@azure/core-') || pkg === '@azure/abort-controller' || pkg === '@typespec/ts-http-runtime') return 'Azure SDK core (pipeline, HTTP)';
+    if (pkg.startsWith('@azure/core-') || pkg === '@azure/abort-controller' || pkg === '@typespec/ts-http-runtime')
+      return 'Azure SDK core (pipeline, HTTP)';
     return pkg;
   }
   const own = /\/dist\/((?:test\/bench|dev\/runtime|dev|shared\/[^/]+|functions|app)\b)/.exec(url);
@@ -58,7 +62,8 @@ function summarize(profile: CpuProfile): string[] {
   const selfUs = new Map<number, number>();
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
-  for (let i = 0; i < samples.length; i++) selfUs.set(samples[i] as number, (selfUs.get(samples[i] as number) ?? 0) + (deltas[i] ?? 0));
+  for (let i = 0; i < samples.length; i++)
+    selfUs.set(samples[i] as number, (selfUs.get(samples[i] as number) ?? 0) + (deltas[i] ?? 0));
   // Idle time is the process waiting (on the client, on Azurite): left out, so shares are of the CPU the process spent.
   const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
   for (const id of idle) selfUs.delete(id);

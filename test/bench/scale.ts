@@ -33,7 +33,14 @@ const SIZES: Record<Scale, { galleries: number; imagesPerGallery: number; versio
   limit: { galleries: 100, imagesPerGallery: 10, versionsPerImage: 10 },
   small: { galleries: 10, imagesPerGallery: 10, versionsPerImage: 10 },
 };
-const SECURITY = [undefined, 'TrustedLaunch', 'TrustedLaunchSupported', 'ConfidentialVM', 'ConfidentialVMSupported', 'TrustedLaunchAndConfidentialVmSupported'];
+const SECURITY = [
+  undefined,
+  'TrustedLaunch',
+  'TrustedLaunchSupported',
+  'ConfidentialVM',
+  'ConfidentialVMSupported',
+  'TrustedLaunchAndConfidentialVmSupported',
+];
 
 /** Peak resident set size of this process while `phase` runs, sampled every 20 ms. */
 async function withPeakRss<T>(phase: () => Promise<T>): Promise<{ value: T; peakMiB: number; ms: number }> {
@@ -88,11 +95,17 @@ async function benchSearch(s: Services, caller: Caller, SUB: string): Promise<vo
         do {
           const before = s.tables.roundTrips;
           const t = performance.now();
-          const page = await s.lookups.search(caller, filters, { top: 100, binding: 'b', ...(after !== undefined ? { after } : {}) });
+          const page = await s.lookups.search(caller, filters, {
+            top: 100,
+            binding: 'b',
+            ...(after !== undefined ? { after } : {}),
+          });
           ms.push(performance.now() - t);
           reads.push(s.tables.roundTrips - before);
           if (round === 0) results.push(...page.items.map((i) => i.id.toLowerCase()));
-          after = page.continuationToken ? (JSON.parse(Buffer.from(page.continuationToken, 'base64url').toString('utf8')) as { a: string }).a : undefined;
+          after = page.continuationToken
+            ? (JSON.parse(Buffer.from(page.continuationToken, 'base64url').toString('utf8')) as { a: string }).a
+            : undefined;
         } while (after !== undefined);
       }
       const before = s.tables.roundTrips;
@@ -109,7 +122,9 @@ async function benchSearch(s: Services, caller: Caller, SUB: string): Promise<vo
     }
     return rows;
   });
-  console.log(`  search (in process, caller owning the subscription; visibility checked per result), peak RSS ${fmt(search.peakMiB, 0)} MiB:`);
+  console.log(
+    `  search (in process, caller owning the subscription; visibility checked per result), peak RSS ${fmt(search.peakMiB, 0)} MiB:`,
+  );
   for (const r of search.value) console.log(r);
 }
 
@@ -131,7 +146,11 @@ export async function benchScale(scale: Scale, only?: 'search' | 'reconcile'): P
     for (let g = 0; g < size.galleries; g++) {
       const gid = `/subscriptions/${SUB}/resourceGroups/rg-${String(g % 10).padStart(2, '0')}/providers/Microsoft.Compute/galleries/gallery${String(g).padStart(3, '0')}`;
       galleryIds.push(gid);
-      sim.put({ id: gid, location: 'westeurope', properties: { provisioningState: 'Succeeded', sharingProfile: { permissions: 'Private' } } });
+      sim.put({
+        id: gid,
+        location: 'westeurope',
+        properties: { provisioningState: 'Succeeded', sharingProfile: { permissions: 'Private' } },
+      });
       for (let i = 0; i < size.imagesPerGallery; i++) {
         const n = g * size.imagesPerGallery + i;
         const iid = `${gid}/images/image-${String(i).padStart(2, '0')}`;
@@ -159,9 +178,20 @@ export async function benchScale(scale: Scale, only?: 'search' | 'reconcile'): P
             id: vid,
             location: 'westeurope',
             properties: {
-              publishingProfile: { targetRegions: regions.map((r) => ({ name: r, regionalReplicaCount: 1, storageAccountType: 'Standard_LRS' })), replicaCount: 1, excludeFromLatest: false },
+              publishingProfile: {
+                targetRegions: regions.map((r) => ({
+                  name: r,
+                  regionalReplicaCount: 1,
+                  storageAccountType: 'Standard_LRS',
+                })),
+                replicaCount: 1,
+                excludeFromLatest: false,
+              },
               storageProfile: { osDiskImage: { sizeInGB: 30 } },
-              replicationStatus: { aggregatedState: 'Completed', summary: regions.map((r) => ({ region: r, state: 'Completed', progress: 100 })) },
+              replicationStatus: {
+                aggregatedState: 'Completed',
+                summary: regions.map((r) => ({ region: r, state: 'Completed', progress: 100 })),
+              },
               provisioningState: 'Succeeded',
             },
           });
@@ -171,15 +201,25 @@ export async function benchScale(scale: Scale, only?: 'search' | 'reconcile'): P
     const { services } = await import('../../shared/services.js');
     const s = services();
     await s.catalog.ensureTables();
-    await s.directory.put('scale', { tenantId: TENANT, subscriptions: [{ subscriptionId: SUB }], principals: [], grants: [] });
+    await s.directory.put('scale', {
+      tenantId: TENANT,
+      subscriptions: [{ subscriptionId: SUB }],
+      principals: [],
+      grants: [],
+    });
     const caller: Caller = { organizationId: 'scale', tenantId: TENANT, subscriptionIds: [SUB] };
 
-    console.log(`\nscale (${scale}): one subscription-region with ${size.galleries} galleries, ${imageIds.length} image definitions, ${versionIds.length} versions`);
-    console.log(`  machine: ${process.env.BENCH_MACHINE ?? 'this one'}; Azurite in another process; ARM simulator, app and client in this one`);
+    console.log(
+      `\nscale (${scale}): one subscription-region with ${size.galleries} galleries, ${imageIds.length} image definitions, ${versionIds.length} versions`,
+    );
+    console.log(
+      `  machine: ${process.env.BENCH_MACHINE ?? 'this one'}; Azurite in another process; ARM simulator, app and client in this one`,
+    );
 
     // Fill the catalog as events would (each resource re-read from ARM and written), 32 in flight, unthrottled.
     const fill = await withPeakRss(async () => {
-      for (const ids of [galleryIds, imageIds, versionIds]) await runConcurrently(ids.length, 32, (k) => s.indexer.refresh(parseResourceId(ids[k]!)));
+      for (const ids of [galleryIds, imageIds, versionIds])
+        await runConcurrently(ids.length, 32, (k) => s.indexer.refresh(parseResourceId(ids[k]!)));
     });
     console.log(`  fill (events, unthrottled): ${fmt(fill.ms / 1000)} s, peak RSS ${fmt(fill.peakMiB, 0)} MiB`);
 
@@ -187,17 +227,32 @@ export async function benchScale(scale: Scale, only?: 'search' | 'reconcile'): P
     if (only === undefined || only === 'search') await benchSearch(s, caller, SUB);
     if (only !== undefined && only !== 'reconcile') return;
 
-
     // ---------------------------------------------------------------- reconcile
     // Through the queue, as in Azure: the planning step queues one unit per gallery on the local
     // runtime's in-memory reconcile-units queue, which delivers them to the app's reconcileUnit
     // trigger (host.json maxConcurrentCalls at once); the run is over when its record says so.
     const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-    const registry = await loadApp(root, ['dist/index.js', ...fs.readdirSync(path.join(root, 'dist/functions')).filter((f) => f.endsWith('.js')).sort().map((f) => `dist/functions/${f}`)]);
-    const hostJson = JSON.parse(fs.readFileSync(path.join(root, 'host.json'), 'utf8')) as { extensions?: { serviceBus?: { maxConcurrentCalls?: number } } };
-    const runtime = new LocalRuntime(registry, { timers: false, onLog: () => undefined, serviceBus: hostJson.extensions?.serviceBus ?? {} });
+    const registry = await loadApp(root, [
+      'dist/index.js',
+      ...fs
+        .readdirSync(path.join(root, 'dist/functions'))
+        .filter((f) => f.endsWith('.js'))
+        .sort()
+        .map((f) => `dist/functions/${f}`),
+    ]);
+    const hostJson = JSON.parse(fs.readFileSync(path.join(root, 'host.json'), 'utf8')) as {
+      extensions?: { serviceBus?: { maxConcurrentCalls?: number } };
+    };
+    const runtime = new LocalRuntime(registry, {
+      timers: false,
+      onLog: () => undefined,
+      serviceBus: hostJson.extensions?.serviceBus ?? {},
+    });
     await runtime.start(0);
-    const unitsQueue = runtime.emulateServiceBus('reconcileUnit', { maxDeliveryCount: s.config.reconcileUnitsMaxDeliveryCount, redeliveryDelayMs: 200 });
+    const unitsQueue = runtime.emulateServiceBus('reconcileUnit', {
+      maxDeliveryCount: s.config.reconcileUnitsMaxDeliveryCount,
+      redeliveryDelayMs: 200,
+    });
     useReconcileQueue(unitsQueue);
     const runThroughQueue = async (): Promise<ReconcileProgress> => {
       const before = (await s.reconcileProgress.read())?.runId;
@@ -216,19 +271,38 @@ export async function benchScale(scale: Scale, only?: 'search' | 'reconcile'): P
       const lists = answered.filter((q) => q.kind === 'list').length;
       const gets = answered.filter((q) => q.kind === 'get').length;
       const minimum = minimumSeconds(answered.length, ARM_READ_LIMITS);
-      const ratio = minimum > 0 ? `${fmt(r.ms / 1000 / minimum, 2)}x the bucket's minimum ${fmt(minimum, 1)} s` : `within the bucket's burst (minimum 0 s)`;
-      console.log(`  ${label}: ${answered.length} ARM requests answered (${lists} list pages, ${gets} GETs; ${sim.requestCount.throttled} throttled 429s), ${fmt(r.ms / 1000, 1)} s = ${ratio}; peak RSS ${fmt(r.peakMiB, 0)} MiB`);
-      console.log(`    ${goalNote}; ${r.value.units.total} gallery units through the queue (at most ${unitsQueue.maxActiveCalls} at once), ${r.value.counts.galleryReads} gallery GETs, ${r.value.counts.versionReads} version GETs, ${r.value.counts.imageWrites} definitions rewritten${r.value.units.failed ? `, ${r.value.units.failed} units FAILED` : ''}; run ${r.value.status}`);
+      const ratio =
+        minimum > 0
+          ? `${fmt(r.ms / 1000 / minimum, 2)}x the bucket's minimum ${fmt(minimum, 1)} s`
+          : `within the bucket's burst (minimum 0 s)`;
+      console.log(
+        `  ${label}: ${answered.length} ARM requests answered (${lists} list pages, ${gets} GETs; ${sim.requestCount.throttled} throttled 429s), ${fmt(r.ms / 1000, 1)} s = ${ratio}; peak RSS ${fmt(r.peakMiB, 0)} MiB`,
+      );
+      console.log(
+        `    ${goalNote}; ${r.value.units.total} gallery units through the queue (at most ${unitsQueue.maxActiveCalls} at once), ${r.value.counts.galleryReads} gallery GETs, ${r.value.counts.versionReads} version GETs, ${r.value.counts.imageWrites} definitions rewritten${r.value.units.failed ? `, ${r.value.units.failed} units FAILED` : ''}; run ${r.value.status}`,
+      );
     };
-    await reconcileOnce('reconcile, unchanged subscription', 'goals: ARM requests = list pages; wall time <= 1.25x the minimum');
+    await reconcileOnce(
+      'reconcile, unchanged subscription',
+      'goals: ARM requests = list pages; wall time <= 1.25x the minimum',
+    );
     const changed = versionIds.filter((_, k) => k % 100 === 7);
     for (const id of changed) {
       const current = sim.get(id);
       if (!current) continue;
       const props = (current.properties ?? {}) as { publishingProfile?: Record<string, unknown> };
-      sim.put({ ...current, properties: { ...props, publishingProfile: { ...(props.publishingProfile ?? {}), endOfLifeDate: '2030-01-01T00:00:00Z' } } });
+      sim.put({
+        ...current,
+        properties: {
+          ...props,
+          publishingProfile: { ...(props.publishingProfile ?? {}), endOfLifeDate: '2030-01-01T00:00:00Z' },
+        },
+      });
     }
-    await reconcileOnce(`reconcile, ${changed.length} versions (1 %) changed`, `goals: list pages + ${changed.length} GETs; wall time <= 1.25x the minimum`);
+    await reconcileOnce(
+      `reconcile, ${changed.length} versions (1 %) changed`,
+      `goals: list pages + ${changed.length} GETs; wall time <= 1.25x the minimum`,
+    );
     sim.readThrottle = undefined;
     armReadThrottle.limits = undefined;
     useReconcileQueue(undefined);

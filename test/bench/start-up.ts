@@ -27,7 +27,18 @@ const GOALS = { warm: 10_000, cli: 3_000 };
 const NOT_DEFAULTS =
   /^(CatalogStorage|CATALOG_TABLE_PREFIX|ARM_|ServiceBus|RECHECK|RECONCILE|VM_SIZES|LOCAL_|FUNCTIONS_HTTP_PORT|AZURITE_|GROUP_JOBS|DomainEvents|OUTBOX|AUTH_|APPLY_|GALLERY_CATALOG_)/;
 // Not part of a fresh clone: build outputs, local data, test and tool output.
-const NOT_CLONED = new Set(['node_modules', 'dist', '.git', '.data', 'test-results', '.deploy', 'coverage', 'reports', '.stryker-tmp', 'local.settings.json']);
+const NOT_CLONED = new Set([
+  'node_modules',
+  'dist',
+  '.git',
+  '.data',
+  'test-results',
+  '.deploy',
+  'coverage',
+  'reports',
+  '.stryker-tmp',
+  'local.settings.json',
+]);
 
 interface Run {
   startMs: number;
@@ -41,7 +52,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 async function once(root: string): Promise<Run> {
   const ports = { http: await freePort(), azurite: await freePort(), arm: await freePort() };
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gc-bench-start-'));
-  const inherited = Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !NOT_DEFAULTS.test(e[0]));
+  const inherited = Object.entries(process.env).filter(
+    (e): e is [string, string] => e[1] !== undefined && !NOT_DEFAULTS.test(e[0]),
+  );
   const env = {
     ...Object.fromEntries(inherited),
     FUNCTIONS_HTTP_PORT: `${ports.http}`,
@@ -58,13 +71,22 @@ async function once(root: string): Promise<Run> {
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`npm start exited: ${output}`);
-      if (await fetch(`http://127.0.0.1:${ports.http}/api/health`).then((r) => r.status === 200, () => false)) break;
+      if (
+        await fetch(`http://127.0.0.1:${ports.http}/api/health`).then(
+          (r) => r.status === 200,
+          () => false,
+        )
+      )
+        break;
       if (performance.now() - began > 300_000) throw new Error(`npm start did not answer: ${output}`);
       await sleep(50);
     }
     const startMs = performance.now() - began;
     const consoleLine = output.search(/^Console: /m);
-    const lines = consoleLine < 0 ? output.split('\n').length : output.slice(0, output.indexOf('\n', consoleLine)).split('\n').length;
+    const lines =
+      consoleLine < 0
+        ? output.split('\n').length
+        : output.slice(0, output.indexOf('\n', consoleLine)).split('\n').length;
     const timed = async (command: string): Promise<number> => {
       const t = performance.now();
       await promisify(execFile)('sh', ['-c', command], { cwd: root, env });
@@ -96,9 +118,12 @@ const seconds = (ms: number): string => (ms / 1000).toFixed(1);
 function summary(values: number[]): string {
   const sorted = [...values].sort((a, b) => a - b);
   const median = seconds(sorted[Math.floor(sorted.length / 2)] as number);
-  return sorted.length === 1 ? `${median} s` : `median ${median} s, range ${seconds(sorted[0] as number)}–${seconds(sorted[sorted.length - 1] as number)} s`;
+  return sorted.length === 1
+    ? `${median} s`
+    : `median ${median} s, range ${seconds(sorted[0] as number)}–${seconds(sorted[sorted.length - 1] as number)} s`;
 }
-const verdict = (values: number[], goal: number): string => (Math.max(...values) <= goal ? `goal ≤ ${seconds(goal)} s: met` : `goal ≤ ${seconds(goal)} s: NOT met`);
+const verdict = (values: number[], goal: number): string =>
+  Math.max(...values) <= goal ? `goal ≤ ${seconds(goal)} s: met` : `goal ≤ ${seconds(goal)} s: NOT met`;
 
 export async function benchStartUp(): Promise<void> {
   const root = projectRoot();
@@ -116,12 +141,20 @@ export async function benchStartUp(): Promise<void> {
   const all = [...warm, ...cold];
   const starts = (runs: Run[]): number[] => runs.map((r) => r.startMs);
   console.log(`start-up, from the command to the first 200 of /api/health, on free ports:`);
-  console.log(`  warm: npm start after an unchanged build (${WARM_RUNS} runs): ${summary(starts(warm))} (${verdict(starts(warm), GOALS.warm)})`);
-  console.log(`  cold: npm start on a fresh clone, no dist/ (${COLD_RUNS} run${COLD_RUNS > 1 ? 's' : ''}): ${summary(starts(cold))} (every start took 46 s before builds were incremental; a cold one stays so)`);
+  console.log(
+    `  warm: npm start after an unchanged build (${WARM_RUNS} runs): ${summary(starts(warm))} (${verdict(starts(warm), GOALS.warm)})`,
+  );
+  console.log(
+    `  cold: npm start on a fresh clone, no dist/ (${COLD_RUNS} run${COLD_RUNS > 1 ? 's' : ''}): ${summary(starts(cold))} (every start took 46 s before builds were incremental; a cold one stays so)`,
+  );
   console.log(`  output: ${warm[0]?.lines} lines printed up to the console address (goal ≤ 30)`);
   const latest = all.map((r) => r.latestMs);
   const submit = all.map((r) => r.submitMs);
   console.log(`first CLI calls against it (${all.length} runs, the first after each start):`);
-  console.log(`  npm run cli -- latest <image> --region westeurope: ${summary(latest)} (${verdict(latest, GOALS.cli)})`);
-  console.log(`  npm run cli -- submit examples/stateless-latest.json --wait: ${summary(submit)} (the job validated and recorded included)\n`);
+  console.log(
+    `  npm run cli -- latest <image> --region westeurope: ${summary(latest)} (${verdict(latest, GOALS.cli)})`,
+  );
+  console.log(
+    `  npm run cli -- submit examples/stateless-latest.json --wait: ${summary(submit)} (the job validated and recorded included)\n`,
+  );
 }

@@ -30,18 +30,30 @@ let browser: Browser;
 
 async function setApply(apply: Json | undefined): Promise<void> {
   const doc = { ...(demoOrganizations().contoso as Json), ...(apply ? { apply } : {}) };
-  const res = await fetch(`${host.url}/api/manage/organizations/contoso`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
+  const res = await fetch(`${host.url}/api/manage/organizations/contoso`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(doc),
+  });
   expect(res.status, await res.clone().text()).toBe(200);
 }
 
 /** Submits a job and waits until `until` holds for it. */
 async function submit(env: Json, until: (job: JobRecord) => boolean): Promise<JobRecord> {
-  const res = await fetch(`${host.url}/api/groups/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(env) });
+  const res = await fetch(`${host.url}/api/groups/jobs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(env),
+  });
   expect(res.status, await res.clone().text()).toBe(202);
-  return waitFor(`job ${String(env.jobId)}`, async () => {
-    const job = await host.api<JobRecord>(`groups/jobs/${encodeURIComponent(String(env.jobId))}`);
-    return until(job) ? job : undefined;
-  }, { timeoutMs: 30_000, pollMs: 100 });
+  return waitFor(
+    `job ${String(env.jobId)}`,
+    async () => {
+      const job = await host.api<JobRecord>(`groups/jobs/${encodeURIComponent(String(env.jobId))}`);
+      return until(job) ? job : undefined;
+    },
+    { timeoutMs: 30_000, pollMs: 100 },
+  );
 }
 
 const groupName = (env: Json): string => String(((env.body as Json).group as Json).name);
@@ -60,7 +72,12 @@ const UBUNTU_ROLLOUT = `subscriptions/${DEMO_SUBSCRIPTIONS.publisher}/resourceGr
 beforeAll(async () => {
   host = await startConsoleHost(inject('azuriteConnectionString'), {
     events: true, // the app's domain events keep the latest pointers the rollout reads, as under `npm start`
-    settings: { APPLY_FOLLOW_UP_SECONDS: '1', APPLY_RETRY_BASE_SECONDS: String(RETRY_SECONDS), APPLY_MAX_ATTEMPTS: '3', APPLY_POLL_BUDGET_SECONDS: '20' },
+    settings: {
+      APPLY_FOLLOW_UP_SECONDS: '1',
+      APPLY_RETRY_BASE_SECONDS: String(RETRY_SECONDS),
+      APPLY_MAX_ATTEMPTS: '3',
+      APPLY_POLL_BUDGET_SECONDS: '20',
+    },
   });
   browser = await openBrowser();
   browser.page.setDefaultTimeout(10_000);
@@ -78,7 +95,7 @@ describe('web console: plan and apply (headless Chromium)', () => {
     const writes = host.sim.compute.receivedWrites.length;
     const env = envelope('elastigroup-gallery-latest', (b) => {
       inWorkloads(b);
-      (((((b.group as Json).compute as Json).launchSpecification as Json).login as Json).password = PASSWORD);
+      ((((b.group as Json).compute as Json).launchSpecification as Json).login as Json).password = PASSWORD;
     });
     names.planned = groupName(env);
     const job = await submit(env, ended);
@@ -90,7 +107,9 @@ describe('web console: plan and apply (headless Chromium)', () => {
     await openJob(job.jobId);
     const { page } = browser;
     await expect.poll(() => page.locator('#job-status').textContent()).toBe(`Job ${job.jobId}: succeeded`);
-    expect(await page.locator('#job-plan-title').textContent()).toBe(`${job.plan!.requests.length} request${job.plan!.requests.length === 1 ? '' : 's'} to Azure`);
+    expect(await page.locator('#job-plan-title').textContent()).toBe(
+      `${job.plan!.requests.length} request${job.plan!.requests.length === 1 ? '' : 's'} to Azure`,
+    );
     const shown = page.locator('#job-plan li.plan-request');
     expect(await shown.count()).toBe(job.plan!.requests.length);
     expect(await shown.first().locator('code.method').textContent()).toBe('PUT');
@@ -110,7 +129,10 @@ describe('web console: plan and apply (headless Chromium)', () => {
   it("shows an applying job's progress: waiting after a capacity failure, the attempt, the next check and the last failure", async () => {
     await setApply({ target: 'azure', mode: 'apply', resourceGroups: [WORKLOADS] });
     const env = envelope('elastigroup-gallery-latest', inWorkloads);
-    host.sim.injectFaults({ ...armFault('AllocationFailed', { method: 'PUT', match: new RegExp(`${groupName(env)}$`) }), count: 1 });
+    host.sim.injectFaults({
+      ...armFault('AllocationFailed', { method: 'PUT', match: new RegExp(`${groupName(env)}$`) }),
+      count: 1,
+    });
     const job = await submit(env, (j) => j.apply?.phase === 'waiting' && j.apply.lastFailure !== undefined);
     const apply = job.apply!;
     expect(apply.lastFailure).toMatch(/^AllocationFailed: /);
@@ -122,9 +144,17 @@ describe('web console: plan and apply (headless Chromium)', () => {
     const summary = page.locator('#job-apply-summary');
     expect(await summary.getAttribute('data-phase')).toBe('waiting');
     const at = `${apply.nextCheckAt!.slice(0, 16).replace('T', ' ')} UTC`;
-    expect(await summary.textContent()).toMatch(new RegExp(`^Waiting: request 1 of ${apply.steps}, attempt ${apply.attempt}; next check in (9|10) min \\(${at}\\)$`));
-    expect(await page.locator('#job-apply li[data-field="lastFailure"]').textContent()).toBe(`Last failure: ${apply.lastFailure}`);
-    expect(await page.locator('#job-apply li[data-field="resourceId"] code').textContent()).toBe(`${WORKLOADS}/providers/Microsoft.Compute/virtualMachineScaleSets/${groupName(env)}`);
+    expect(await summary.textContent()).toMatch(
+      new RegExp(
+        `^Waiting: request 1 of ${apply.steps}, attempt ${apply.attempt}; next check in (9|10) min \\(${at}\\)$`,
+      ),
+    );
+    expect(await page.locator('#job-apply li[data-field="lastFailure"]').textContent()).toBe(
+      `Last failure: ${apply.lastFailure}`,
+    );
+    expect(await page.locator('#job-apply li[data-field="resourceId"] code').textContent()).toBe(
+      `${WORKLOADS}/providers/Microsoft.Compute/virtualMachineScaleSets/${groupName(env)}`,
+    );
     // An applying job shows its plan too.
     expect(await page.locator('#job-plan code.method').first().textContent()).toBe('PUT');
     expect(await page.evaluate(LOW_CONTRAST_SCRIPT(4.5))).toEqual([]);
@@ -146,21 +176,30 @@ describe('web console: plan and apply (headless Chromium)', () => {
 
     await pickCascade(browser.page, host.url, ['rg-images', 'corpGallery', 'ubuntu-2204-base']);
     const { page } = browser;
-    const row = (name: string) => page.locator(`#rollout .rollout-region[data-region="${region.region}"] tr[data-group="${name}"]`);
+    const row = (name: string) =>
+      page.locator(`#rollout .rollout-region[data-region="${region.region}"] tr[data-group="${name}"]`);
     await expect.poll(() => row(names.applied).count(), { timeout: 15_000 }).toBe(1);
-    expect(await page.locator(`#rollout .rollout-region[data-region="${region.region}"] thead th`).allTextContents()).toEqual(['Group', 'State', 'Runs', 'Deployment', 'Roll job', 'Detail']);
+    expect(
+      await page.locator(`#rollout .rollout-region[data-region="${region.region}"] thead th`).allTextContents(),
+    ).toEqual(['Group', 'State', 'Runs', 'Deployment', 'Roll job', 'Detail']);
     const cell = row(names.applied).locator('td.deployment');
     expect(await cell.locator('code.resource').textContent()).toBe(names.applied);
     expect(await cell.locator('.resource-id').textContent()).toBe(id);
     const vms = deployment.instancesOn.reduce((n, i) => n + i.count, 0);
-    expect(await cell.locator('.summary').textContent()).toBe(`Azure Succeeded · ${vms} VM${vms === 1 ? '' : 's'}: ${deployment.instancesOn.map((i) => `${i.count} on ${i.version}`).join(', ')}`);
+    expect(await cell.locator('.summary').textContent()).toBe(
+      `Azure Succeeded · ${vms} VM${vms === 1 ? '' : 's'}: ${deployment.instancesOn.map((i) => `${i.count} on ${i.version}`).join(', ')}`,
+    );
     // Its VMs run the version the rollout says the group runs: latest in its region, as Azure resolves it there.
     const runs = region.groups.find((g) => g.name === names.applied)!.version!;
     expect(runs).toBe(region.latestVersion);
-    expect(await cell.locator('.summary').textContent()).toBe(`Azure Succeeded · ${vms} VM${vms === 1 ? '' : 's'}: ${vms} on ${runs}`);
+    expect(await cell.locator('.summary').textContent()).toBe(
+      `Azure Succeeded · ${vms} VM${vms === 1 ? '' : 's'}: ${vms} on ${runs}`,
+    );
     expect(await row(names.applied).locator('td.runs').textContent()).toBe(runs);
     // The region's heading names the latest version the matrix shows.
-    expect(await page.locator(`#rollout .rollout-region[data-region="${region.region}"] h4`).textContent()).toContain(`latest ${region.latestVersion}`);
+    expect(await page.locator(`#rollout .rollout-region[data-region="${region.region}"] h4`).textContent()).toContain(
+      `latest ${region.latestVersion}`,
+    );
     expect(region.latestVersion).toMatch(/^\d+\.\d+\.\d+$/);
     // The group of the plan-mode job was recorded, not deployed.
     expect(await row(names.planned).locator('td.deployment').textContent()).toBe('not applied');
@@ -170,13 +209,25 @@ describe('web console: plan and apply (headless Chromium)', () => {
 
   it("shows an applied group's roll under way: its roll job's apply waiting after a conflict, the VMs still on the version it runs; the roll job's page says so too", async () => {
     // The model update of the applied scale set meets another operation: tried again after RETRY_SECONDS.
-    host.sim.injectFaults({ ...armFault('AnotherOperationInProgress', { method: 'PATCH', match: new RegExp(`virtualMachineScaleSets/${names.applied}$`) }), count: 5 });
+    host.sim.injectFaults({
+      ...armFault('AnotherOperationInProgress', {
+        method: 'PATCH',
+        match: new RegExp(`virtualMachineScaleSets/${names.applied}$`),
+      }),
+      count: 5,
+    });
     await publishUbuntuVersion(host, '1.13.0');
-    const pending = await waitFor('the roll of the applied group to wait', async () => {
-      const view = await host.api<RolloutView>(UBUNTU_ROLLOUT);
-      const g: RolloutGroupView | undefined = view.regions.find((r) => r.region === 'westeurope')?.groups.find((x) => x.name === names.applied);
-      return g?.apply?.phase === 'waiting' && g.apply.lastFailure !== undefined ? g : undefined;
-    }, { timeoutMs: 30_000, pollMs: 200 });
+    const pending = await waitFor(
+      'the roll of the applied group to wait',
+      async () => {
+        const view = await host.api<RolloutView>(UBUNTU_ROLLOUT);
+        const g: RolloutGroupView | undefined = view.regions
+          .find((r) => r.region === 'westeurope')
+          ?.groups.find((x) => x.name === names.applied);
+        return g?.apply?.phase === 'waiting' && g.apply.lastFailure !== undefined ? g : undefined;
+      },
+      { timeoutMs: 30_000, pollMs: 200 },
+    );
     expect(pending).toMatchObject({ state: 'pending', version: '1.10.0', rollJobId: expect.any(String) });
     expect(pending.apply!.lastFailure).toMatch(/^AnotherOperationInProgress: /);
 
@@ -190,17 +241,27 @@ describe('web console: plan and apply (headless Chromium)', () => {
     const at = `${apply.nextCheckAt!.slice(0, 16).replace('T', ' ')} UTC`;
     const applyText = `Apply: Waiting: request ${apply.step + 1} of ${apply.steps}, attempt ${apply.attempt}; next check in (9|10) min \\(${at}\\) · last failure: `;
     expect(await row.locator('td.detail .apply').getAttribute('data-phase')).toBe('waiting');
-    expect(await row.locator('td.detail .apply').textContent()).toMatch(new RegExp(`^${applyText}AnotherOperationInProgress: `));
+    expect(await row.locator('td.detail .apply').textContent()).toMatch(
+      new RegExp(`^${applyText}AnotherOperationInProgress: `),
+    );
     // The VMs have not moved: all on the version the group runs.
-    expect(await row.locator('td.deployment .summary').textContent()).toMatch(/^Azure \w+ · (\d+) VMs?: \1 on 1\.10\.0$/);
+    expect(await row.locator('td.deployment .summary').textContent()).toMatch(
+      /^Azure \w+ · (\d+) VMs?: \1 on 1\.10\.0$/,
+    );
     expect(await page.evaluate(LOW_CONTRAST_SCRIPT(4.5))).toEqual([]);
     await browser.screenshot('apply-roll-waiting-1280');
 
     // The roll job's page: which roll, and where its apply is.
     await row.locator('td.job a').click();
-    await expect.poll(() => page.locator('#job-roll').textContent(), { timeout: 10_000 }).toMatch(new RegExp(`^Auto-roll of stateless group ${names.applied} \\(act-5c6d7e8f\\) from 1\\.10\\.0 to 1\\.13\\.0`));
+    await expect
+      .poll(() => page.locator('#job-roll').textContent(), { timeout: 10_000 })
+      .toMatch(
+        new RegExp(`^Auto-roll of stateless group ${names.applied} \\(act-5c6d7e8f\\) from 1\\.10\\.0 to 1\\.13\\.0`),
+      );
     expect(await page.locator('#job-apply-summary').getAttribute('data-phase')).toBe('waiting');
-    expect(await page.locator('#job-apply li[data-field="lastFailure"]').textContent()).toMatch(/^Last failure: AnotherOperationInProgress: /);
+    expect(await page.locator('#job-apply li[data-field="lastFailure"]').textContent()).toMatch(
+      /^Last failure: AnotherOperationInProgress: /,
+    );
     expect(await page.locator('#job-plan code.method').first().textContent()).toBe('PATCH');
   });
 });

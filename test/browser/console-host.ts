@@ -13,17 +13,37 @@ import { armEvent, postEvents } from '../support/catalog-fixtures.js';
  * organization indexed. With `events`, the runtime hosts the app's domain-event topic, so auto-roll
  * runs as it does under `npm start`. `settings` are added to the app's settings.
  */
-export async function startConsoleHost(connectionString: string, options: { events?: boolean; settings?: Record<string, string> } = {}): Promise<AppHost & { sim: ArmSimulator; api<T>(path: string): Promise<T> }> {
+export async function startConsoleHost(
+  connectionString: string,
+  options: { events?: boolean; settings?: Record<string, string> } = {},
+): Promise<AppHost & { sim: ArmSimulator; api<T>(path: string): Promise<T> }> {
   const sim = new ArmSimulator();
   const { endpoint } = await sim.start();
   seedDemoOrganization(sim);
-  const app = await startApp({ CatalogStorage: connectionString, ARM_ENDPOINT: endpoint, ARM_CREDENTIAL: 'local', ARM_MAX_RETRIES: '0', ...options.settings }, { principalHeader: principalHeader({ ...DEMO_PRINCIPAL, roles: ALL_APP_ROLES }), ...(options.events ? { events: true } : {}) });
+  const app = await startApp(
+    {
+      CatalogStorage: connectionString,
+      ARM_ENDPOINT: endpoint,
+      ARM_CREDENTIAL: 'local',
+      ARM_MAX_RETRIES: '0',
+      ...options.settings,
+    },
+    {
+      principalHeader: principalHeader({ ...DEMO_PRINCIPAL, roles: ALL_APP_ROLES }),
+      ...(options.events ? { events: true } : {}),
+    },
+  );
   for (const [id, doc] of Object.entries(demoOrganizations())) {
-    const res = await fetch(`${app.url}/api/manage/organizations/${id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
+    const res = await fetch(`${app.url}/api/manage/organizations/${id}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(doc),
+    });
     expect(res.status).toBe(200);
   }
   const events = sim.all().map((r) => armEvent(r.id, 'Write'));
-  for (let i = 0; i < events.length; i += 50) expect((await postEvents(app.url, events.slice(i, i + 50))).status).toBe(202);
+  for (let i = 0; i < events.length; i += 50)
+    expect((await postEvents(app.url, events.slice(i, i + 50))).status).toBe(202);
   return {
     ...app,
     sim,

@@ -41,7 +41,12 @@ async function createGroup(region: 'westeurope' | 'eastus', osDiskGB: number, ex
   const job = envelope(
     'elastigroup-gallery-latest',
     (b) => {
-      Object.assign(galleryImage(b), { resourceGroupName: 'rg-team', galleryName: 'teamGallery', imageName: 'rollout-console', version: 'latest' });
+      Object.assign(galleryImage(b), {
+        resourceGroupName: 'rg-team',
+        galleryName: 'teamGallery',
+        imageName: 'rollout-console',
+        version: 'latest',
+      });
       delete galleryImage(b).spotAccountId;
       (b.group as Json).region = region;
       (launchSpec(b).osDisk as Json).sizeGB = osDiskGB;
@@ -49,7 +54,11 @@ async function createGroup(region: 'westeurope' | 'eastus', osDiskGB: number, ex
     },
     extra,
   );
-  const res = await fetch(`${host.url}/api/groups/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(job) });
+  const res = await fetch(`${host.url}/api/groups/jobs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(job),
+  });
   expect(res.status, await res.clone().text()).toBe(202);
   await host.jobsQueue.idle();
   expect(await host.api<{ status: string }>(`groups/jobs/${String(job.jobId)}`)).toMatchObject({ status: 'succeeded' });
@@ -58,8 +67,12 @@ async function createGroup(region: 'westeurope' | 'eastus', osDiskGB: number, ex
 
 /** The version in ARM (Completed in both regions, `osDiskGB` OS disk), then its ARM write event. */
 async function publish(id: string, osDiskGB: number): Promise<void> {
-  const v = replicatedVersion(id, [{ name: 'West Europe', replicas: 2 }, { name: 'East US', replicas: 1 }]);
-  ((v.properties as { storageProfile: { osDiskImage: { sizeInGB: number } } }).storageProfile.osDiskImage.sizeInGB = osDiskGB);
+  const v = replicatedVersion(id, [
+    { name: 'West Europe', replicas: 2 },
+    { name: 'East US', replicas: 1 },
+  ]);
+  (v.properties as { storageProfile: { osDiskImage: { sizeInGB: number } } }).storageProfile.osDiskImage.sizeInGB =
+    osDiskGB;
   host.sim.put(v);
   expect((await postEvents(host.url, [armEvent(id, 'Write')])).status).toBe(202);
   await settle();
@@ -69,7 +82,8 @@ async function pickImage(resourceGroup: string, galleryName: string, imageName: 
   await pickCascade(browser.page, host.url, [resourceGroup, galleryName, imageName]);
 }
 
-const row = (region: string, name: string) => browser.page.locator(`#rollout .rollout-region[data-region="${region}"] tr[data-group="${name}"]`);
+const row = (region: string, name: string) =>
+  browser.page.locator(`#rollout .rollout-region[data-region="${region}"] tr[data-group="${name}"]`);
 
 beforeAll(async () => {
   host = await startConsoleHost(inject('azuriteConnectionString'), { events: true });
@@ -96,7 +110,10 @@ describe('web console: the rollout of an image definition (headless Chromium)', 
   it('shows per region the latest version and each group on latest: rolled, failed with its code, held because paused, soaking with the time left', async () => {
     // The API's answer the page draws.
     const view = await host.api<RolloutView>(ROLLOUT);
-    expect(view.regions.map((r) => [r.region, r.latestVersion])).toEqual([['eastus', '1.1.0'], ['westeurope', '1.1.0']]);
+    expect(view.regions.map((r) => [r.region, r.latestVersion])).toEqual([
+      ['eastus', '1.1.0'],
+      ['westeurope', '1.1.0'],
+    ]);
 
     await pickImage('rg-team', 'teamGallery', 'rollout-console');
     const { page } = browser;
@@ -104,7 +121,9 @@ describe('web console: the rollout of an image definition (headless Chromium)', 
     expect(await page.locator('#rollout-section').isVisible()).toBe(true);
     expect(await page.locator('#rollout-paused').count()).toBe(0);
     const we = page.locator('#rollout .rollout-region[data-region="westeurope"]');
-    expect(await we.locator('h4').textContent()).toBe('westeurope: latest 1.1.0 · 1 failed, 1 held, 1 soaking, 1 rolled');
+    expect(await we.locator('h4').textContent()).toBe(
+      'westeurope: latest 1.1.0 · 1 failed, 1 held, 1 soaking, 1 rolled',
+    );
 
     // Rolled to the new version, its roll job linked to the job page.
     const rolled = row('westeurope', names.rolls);
@@ -121,8 +140,12 @@ describe('web console: the rollout of an image definition (headless Chromium)', 
     expect(await failed.locator('td.state').textContent()).toBe('Roll failed');
     expect(await failed.locator('td.state').getAttribute('class')).toContain('cell-failed');
     expect(await failed.locator('td.runs').textContent()).toBe('1.0.0');
-    expect(await failed.locator('td.detail').textContent()).toMatch(/^os-disk-too-small: The OS disk is 20 GB but image .* has a 30 GB OS disk\.$/);
-    expect(await failed.locator('td.job a').textContent()).toBe(rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', names.small, '1.1.0'));
+    expect(await failed.locator('td.detail').textContent()).toMatch(
+      /^os-disk-too-small: The OS disk is 20 GB but image .* has a 30 GB OS disk\.$/,
+    );
+    expect(await failed.locator('td.job a').textContent()).toBe(
+      rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', names.small, '1.1.0'),
+    );
 
     // The paused group: held, and why.
     const held = row('westeurope', names.paused);
@@ -134,42 +157,74 @@ describe('web console: the rollout of an image definition (headless Chromium)', 
     // The soaking group: its roll job, the soak time left.
     const soaking = row('westeurope', names.soaks);
     expect(await soaking.locator('td.state').textContent()).toBe('Soaking');
-    expect(await soaking.locator('td.detail').textContent()).toMatch(/^4[45] min of soak left \(rolls at \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/);
+    expect(await soaking.locator('td.detail').textContent()).toMatch(
+      /^4[45] min of soak left \(rolls at \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/,
+    );
 
     // East US rolled on its own.
     expect(await row('eastus', names.east).locator('td.runs').textContent()).toBe('1.1.0');
     expect(await row('eastus', names.east).locator('td.state').textContent()).toBe('Rolled');
     // What needs attention first.
-    expect(await Promise.all((await we.locator('tbody tr').all()).map((tr) => tr.getAttribute('data-state')))).toEqual(['failed', 'held', 'soaking', 'rolled']);
+    expect(await Promise.all((await we.locator('tbody tr').all()).map((tr) => tr.getAttribute('data-state')))).toEqual([
+      'failed',
+      'held',
+      'soaking',
+      'rolled',
+    ]);
     expect(await page.evaluate(LOW_CONTRAST_SCRIPT(4.5))).toEqual([]);
     await browser.screenshot('rollout-1280');
   });
 
   it('shows a soaking group on the version it runs in all three places: the matrix, the replica advice and the rollout ("1.0.0, rolling to 1.1.0 in 45 min")', async () => {
     // The API: the group runs 1.0.0 while its roll to 1.1.0 (latest in West Europe) soaks.
-    const soaking = (await host.api<RolloutView>(ROLLOUT)).regions.find((r) => r.region === 'westeurope')?.groups.find((g) => g.name === names.soaks);
+    const soaking = (await host.api<RolloutView>(ROLLOUT)).regions
+      .find((r) => r.region === 'westeurope')
+      ?.groups.find((g) => g.name === names.soaks);
     expect(soaking).toMatchObject({ state: 'soaking', version: '1.0.0' });
     const page = await browser.context.newPage();
     try {
       page.setDefaultTimeout(10_000);
       await pickCascade(page, host.url, ['rg-team', 'teamGallery', 'rollout-console', '1.0.0']);
-      const on = (version: string) => page.locator(`#matrix tr[data-version="${version}"] td[data-column="Groups using it"] li`);
+      const on = (version: string) =>
+        page.locator(`#matrix tr[data-version="${version}"] td[data-column="Groups using it"] li`);
       // 1. The rollout: the version it runs, and the roll under way.
-      const runs = page.locator(`#rollout .rollout-region[data-region="westeurope"] tr[data-group="${names.soaks}"] td.runs`);
-      await expect.poll(() => runs.textContent(), { timeout: 15_000 }).toMatch(/^1\.0\.0, rolling to 1\.1\.0 in 4[45] min$/);
+      const runs = page.locator(
+        `#rollout .rollout-region[data-region="westeurope"] tr[data-group="${names.soaks}"] td.runs`,
+      );
+      await expect
+        .poll(() => runs.textContent(), { timeout: 15_000 })
+        .toMatch(/^1\.0\.0, rolling to 1\.1\.0 in 4[45] min$/);
       // 2. The matrix: in the row of 1.0.0, not of 1.1.0 (nor are the groups whose roll failed or is held).
-      await expect.poll(async () => (await on('1.0.0').allTextContents()).filter((t) => t.startsWith(`${names.soaks} in westeurope:`)).length).toBe(1);
+      await expect
+        .poll(
+          async () =>
+            (await on('1.0.0').allTextContents()).filter((t) => t.startsWith(`${names.soaks} in westeurope:`)).length,
+        )
+        .toBe(1);
       await expect.poll(() => on('1.1.0').count()).toBeGreaterThan(0);
       const onNew = await on('1.1.0').allTextContents();
-      for (const name of [names.soaks, names.small, names.paused]) expect(onNew.some((t) => t.startsWith(`${name} in `)), onNew.join('\n')).toBe(false);
-      expect(onNew.some((t) => t.startsWith(`${names.rolls} in westeurope:`)), onNew.join('\n')).toBe(true);
+      for (const name of [names.soaks, names.small, names.paused])
+        expect(
+          onNew.some((t) => t.startsWith(`${name} in `)),
+          onNew.join('\n'),
+        ).toBe(false);
+      expect(
+        onNew.some((t) => t.startsWith(`${names.rolls} in westeurope:`)),
+        onNew.join('\n'),
+      ).toBe(true);
       // 3. The replica advice: its demand counts on 1.0.0 in West Europe, under the matrix and on the advice page.
-      await expect.poll(() => page.locator('#replicas-table tr[data-region="westeurope"]').textContent(), { timeout: 10_000 }).toContain(`${names.soaks} in westeurope:`);
+      await expect
+        .poll(() => page.locator('#replicas-table tr[data-region="westeurope"]').textContent(), { timeout: 10_000 })
+        .toContain(`${names.soaks} in westeurope:`);
       await page.goto(`${host.url}/api/console/#/advice`);
       const under = page.locator(`#under-table tr[data-version-id="${V1}"][data-region="westeurope"]`);
       await expect.poll(() => under.count(), { timeout: 10_000 }).toBe(1);
       expect(await under.locator('ul.groups').textContent()).toContain(`${names.soaks} in westeurope:`);
-      expect(await page.locator(`#under-table tr[data-version-id="${V11}"][data-region="westeurope"] ul.groups`).allTextContents()).not.toEqual(expect.arrayContaining([expect.stringContaining(names.soaks)]));
+      expect(
+        await page
+          .locator(`#under-table tr[data-version-id="${V11}"][data-region="westeurope"] ul.groups`)
+          .allTextContents(),
+      ).not.toEqual(expect.arrayContaining([expect.stringContaining(names.soaks)]));
       await browser.screenshot('rollout-soak-advice-1280');
     } finally {
       await page.close();
@@ -185,10 +240,14 @@ describe('web console: the rollout of an image definition (headless Chromium)', 
       await expect.poll(() => detail.textContent(), { timeout: 10_000 }).toMatch(/^4[45] min of soak left/);
       await page.clock.fastForward('10:00');
       await expect.poll(() => detail.textContent()).toMatch(/^3[45] min of soak left \(rolls at /);
-      expect(await page.locator(`#rollout tr[data-group="${names.soaks}"] td.runs`).textContent()).toMatch(/^1\.0\.0, rolling to 1\.1\.0 in 3[45] min$/);
+      expect(await page.locator(`#rollout tr[data-group="${names.soaks}"] td.runs`).textContent()).toMatch(
+        /^1\.0\.0, rolling to 1\.1\.0 in 3[45] min$/,
+      );
       await page.clock.fastForward('40:00');
       await expect.poll(() => detail.textContent()).toMatch(/^soak over at .* UTC: the roll starts$/);
-      expect(await page.locator(`#rollout tr[data-group="${names.soaks}"] td.runs`).textContent()).toBe('1.0.0, rolling to 1.1.0 now');
+      expect(await page.locator(`#rollout tr[data-group="${names.soaks}"] td.runs`).textContent()).toBe(
+        '1.0.0, rolling to 1.1.0 now',
+      );
     } finally {
       await page.close();
     }
@@ -203,36 +262,61 @@ describe('web console: the rollout of an image definition (headless Chromium)', 
     await expect.poll(() => rolls.count(), { timeout: 10_000 }).toBe(1);
     expect(await page.locator(':focus').getAttribute('id')).toBe('rolls-title');
     expect(await page.locator('#rolls-title').textContent()).toBe(`Roll history of ${names.rolls}`);
-    expect(await page.locator('#rolls-policy').textContent()).toBe('Auto-roll on: rolls as soon as a version becomes latest in its region (no soak).');
-    expect(await page.locator('#rolls-last').textContent()).toMatch(new RegExp(`^1\\.0\\.0 → 1\\.1\\.0 at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC · ${rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', names.rolls, '1.1.0')}$`));
+    expect(await page.locator('#rolls-policy').textContent()).toBe(
+      'Auto-roll on: rolls as soon as a version becomes latest in its region (no soak).',
+    );
+    expect(await page.locator('#rolls-last').textContent()).toMatch(
+      new RegExp(
+        `^1\\.0\\.0 → 1\\.1\\.0 at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC · ${rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', names.rolls, '1.1.0')}$`,
+      ),
+    );
     const rollId = rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', names.rolls, '1.1.0');
     expect(await rolls.first().getAttribute('data-job')).toBe(rollId);
-    expect(await rolls.first().locator('td').allTextContents()).toEqual(['1.1.0', 'Succeeded', expect.stringMatching(/^finished \d{4}-\d\d-\d\d \d\d:\d\d UTC$/), 'none']);
+    expect(await rolls.first().locator('td').allTextContents()).toEqual([
+      '1.1.0',
+      'Succeeded',
+      expect.stringMatching(/^finished \d{4}-\d\d-\d\d \d\d:\d\d UTC$/),
+      'none',
+    ]);
     expect(await page.evaluate(LOW_CONTRAST_SCRIPT(4.5))).toEqual([]);
     await browser.screenshot('rollout-history-1280');
 
     // The failed group's history: its failed roll job with the code; no roll yet.
     await row('westeurope', names.small).locator('button.group-link').click();
-    await expect.poll(() => page.locator('#rolls-title').textContent(), { timeout: 10_000 }).toBe(`Roll history of ${names.small}`);
-    await expect.poll(() => page.locator('#rolls-table tbody tr td').nth(1).textContent(), { timeout: 10_000 }).toBe('Failed');
+    await expect
+      .poll(() => page.locator('#rolls-title').textContent(), { timeout: 10_000 })
+      .toBe(`Roll history of ${names.small}`);
+    await expect
+      .poll(() => page.locator('#rolls-table tbody tr td').nth(1).textContent(), { timeout: 10_000 })
+      .toBe('Failed');
     expect(await page.locator('#rolls-last').textContent()).toBe('No roll yet.');
     expect(await page.locator('#rolls-table tbody tr td').nth(3).textContent()).toContain('os-disk-too-small');
 
     // The soaking group's policy says how long it soaks.
     await row('westeurope', names.soaks).locator('button.group-link').click();
-    await expect.poll(() => page.locator('#rolls-policy').textContent(), { timeout: 10_000 }).toBe('Auto-roll on: soaks 45 min after a version becomes latest in its region.');
+    await expect
+      .poll(() => page.locator('#rolls-policy').textContent(), { timeout: 10_000 })
+      .toBe('Auto-roll on: soaks 45 min after a version becomes latest in its region.');
     // Its roll job, queued until the soak ends, is listed first (the rollout names it before it joins the history).
-    expect(await page.locator('#rolls-table tbody tr').first().getAttribute('data-job')).toBe(rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', names.soaks, '1.1.0'));
+    expect(await page.locator('#rolls-table tbody tr').first().getAttribute('data-job')).toBe(
+      rollJobId(CONSUMER_ACCOUNT, 'statelessGroup', names.soaks, '1.1.0'),
+    );
     expect(await page.locator('#rolls-table tbody tr td').nth(1).textContent()).toBe('Queued');
-    expect(await page.locator('#rolls-table tbody tr td').nth(2).textContent()).toMatch(/not before \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+    expect(await page.locator('#rolls-table tbody tr td').nth(2).textContent()).toMatch(
+      /not before \d{4}-\d\d-\d\d \d\d:\d\d UTC$/,
+    );
 
     // The roll job's link opens it on the job page.
     await row('westeurope', names.rolls).locator('td.job a').click();
-    await expect.poll(() => page.locator('#job-status').textContent(), { timeout: 10_000 }).toBe(`Job ${rollId}: succeeded`);
+    await expect
+      .poll(() => page.locator('#job-status').textContent(), { timeout: 10_000 })
+      .toBe(`Job ${rollId}: succeeded`);
     expect(await page.locator('#page-jobs').isVisible()).toBe(true);
     // The job page says which roll it is.
     expect(await page.locator('#job-result-title').textContent()).toBe(`Roll job ${rollId}`);
-    expect(await page.locator('#job-roll').textContent()).toBe(`Auto-roll of stateless group ${names.rolls} (${CONSUMER_ACCOUNT}) from 1.0.0 to 1.1.0`);
+    expect(await page.locator('#job-roll').textContent()).toBe(
+      `Auto-roll of stateless group ${names.rolls} (${CONSUMER_ACCOUNT}) from 1.0.0 to 1.1.0`,
+    );
     expect(await page.locator('#job-details').textContent()).toContain(`statelessGroup ${names.rolls}`);
     expect(await page.locator('#job-details').textContent()).toContain(V11);
     // Back to the images page: the rollout is still there.
@@ -245,8 +329,27 @@ describe('web console: the rollout of an image definition (headless Chromium)', 
     // (The page's clock may be ahead: the countdown test moved it; the words follow the page's time.)
     const { notBefore } = await host.api<{ notBefore: string }>(`groups/jobs/${encodeURIComponent(soakId)}`);
     const pageNow = new Date(Number(await page.evaluate('Date.now()')));
-    await expect.poll(() => page.locator('#job-roll').textContent(), { timeout: 10_000 }).toBe(rollText({ toVersion: '1.1.0', ordinal: 0 }, { jobId: soakId, status: 'queued', account: CONSUMER_ACCOUNT, group: { kind: 'statelessGroup', name: names.soaks }, notBefore }, { imageVersionId: V1 }, pageNow));
-    expect(await page.locator('#job-roll').textContent()).toMatch(new RegExp(`^Auto-roll of stateless group ${names.soaks} \\(${CONSUMER_ACCOUNT}\\) from 1\\.0\\.0 to 1\\.1\\.0, (soaking until|soak over at) \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC`));
+    await expect
+      .poll(() => page.locator('#job-roll').textContent(), { timeout: 10_000 })
+      .toBe(
+        rollText(
+          { toVersion: '1.1.0', ordinal: 0 },
+          {
+            jobId: soakId,
+            status: 'queued',
+            account: CONSUMER_ACCOUNT,
+            group: { kind: 'statelessGroup', name: names.soaks },
+            notBefore,
+          },
+          { imageVersionId: V1 },
+          pageNow,
+        ),
+      );
+    expect(await page.locator('#job-roll').textContent()).toMatch(
+      new RegExp(
+        `^Auto-roll of stateless group ${names.soaks} \\(${CONSUMER_ACCOUNT}\\) from 1\\.0\\.0 to 1\\.1\\.0, (soaking until|soak over at) \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC`,
+      ),
+    );
     expect(await page.locator('#job-status').textContent()).toBe(`Job ${soakId}: queued…`);
     expect(await page.evaluate(LOW_CONTRAST_SCRIPT(4.5))).toEqual([]);
     await browser.screenshot('rollout-roll-job-1280');
@@ -255,7 +358,11 @@ describe('web console: the rollout of an image definition (headless Chromium)', 
   });
 
   it("says so in a banner when the definition's auto-roll is paused", async () => {
-    const pause = await fetch(`${host.url}/api/manage/autoroll/pauses${IMAGE}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ paused: true }) });
+    const pause = await fetch(`${host.url}/api/manage/autoroll/pauses${IMAGE}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ paused: true }),
+    });
     expect(pause.status).toBe(200);
     try {
       const { page } = browser;
@@ -263,12 +370,24 @@ describe('web console: the rollout of an image definition (headless Chromium)', 
       const banner = page.locator('#rollout-paused');
       await expect.poll(() => banner.count(), { timeout: 10_000 }).toBe(1);
       expect(await banner.textContent()).toContain('Auto-roll is paused for rollout-console.');
-      expect(await row('westeurope', names.paused).locator('td.state').textContent()).toBe('Held: paused, definition paused');
-      expect(await row('westeurope', names.paused).locator('td.detail').textContent()).toBe("not rolled: the group is paused; the image definition's auto-roll is paused");
+      expect(await row('westeurope', names.paused).locator('td.state').textContent()).toBe(
+        'Held: paused, definition paused',
+      );
+      expect(await row('westeurope', names.paused).locator('td.detail').textContent()).toBe(
+        "not rolled: the group is paused; the image definition's auto-roll is paused",
+      );
       expect(await page.evaluate(LOW_CONTRAST_SCRIPT(4.5))).toEqual([]);
       await browser.screenshot('rollout-paused-1280');
     } finally {
-      expect((await fetch(`${host.url}/api/manage/autoroll/pauses${IMAGE}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ paused: false }) })).status).toBe(200);
+      expect(
+        (
+          await fetch(`${host.url}/api/manage/autoroll/pauses${IMAGE}`, {
+            method: 'PUT',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ paused: false }),
+          })
+        ).status,
+      ).toBe(200);
       await settle();
     }
   });
@@ -278,7 +397,9 @@ describe('web console: the rollout of an image definition (headless Chromium)', 
     const { page } = browser;
     const weu = page.locator('#rollout .rollout-region[data-region="westeurope"]');
     await expect.poll(() => weu.count(), { timeout: 15_000 }).toBe(1);
-    expect(await weu.locator('p.empty').textContent()).toBe('No group of your organization is on latest in westeurope: nothing rolls here.');
+    expect(await weu.locator('p.empty').textContent()).toBe(
+      'No group of your organization is on latest in westeurope: nothing rolls here.',
+    );
     expect(await weu.locator('h4 .counts').textContent()).toBe('no group on latest');
   });
 
@@ -292,11 +413,17 @@ describe('web console: the rollout of an image definition (headless Chromium)', 
       await page.getByLabel('Image Name').fill('rollout-console');
       const out = page.locator('#rollout.status.error');
       await expect.poll(() => out.count(), { timeout: 10_000 }).toBe(1);
-      expect(await out.textContent()).toBe("This operation requires the app role Catalog.Read; the caller's token does not carry it. Ask an administrator to assign you that app role.");
+      expect(await out.textContent()).toBe(
+        "This operation requires the app role Catalog.Read; the caller's token does not carry it. Ask an administrator to assign you that app role.",
+      );
       // A principal of another organization, which does not see the team gallery: 404's detail.
-      await page.setExtraHTTPHeaders({ 'x-ms-client-principal': principalHeader({ ...DEMO_PARTNER_PRINCIPAL, roles: ALL_APP_ROLES }) });
+      await page.setExtraHTTPHeaders({
+        'x-ms-client-principal': principalHeader({ ...DEMO_PARTNER_PRINCIPAL, roles: ALL_APP_ROLES }),
+      });
       await page.getByRole('button', { name: 'Refresh the rollout' }).click();
-      await expect.poll(() => page.locator('#rollout').textContent(), { timeout: 10_000 }).toBe('The resource does not exist or is not visible to the caller.');
+      await expect
+        .poll(() => page.locator('#rollout').textContent(), { timeout: 10_000 })
+        .toBe('The resource does not exist or is not visible to the caller.');
       expect(await page.locator('#rollout').getAttribute('class')).toContain('error');
       expect(await page.locator('#rollout table').count()).toBe(0);
     } finally {

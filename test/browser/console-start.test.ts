@@ -30,7 +30,9 @@ describe('npm start: the console', () => {
     await page.goto(consoleUrl!);
     const rg = page.getByLabel('Image Resource Group');
     await expect.poll(() => rg.isEnabled(), { timeout: 10_000 }).toBe(true);
-    const options = await Promise.all((await page.locator('#list-rg option').all()).map((o) => o.getAttribute('value')));
+    const options = await Promise.all(
+      (await page.locator('#list-rg option').all()).map((o) => o.getAttribute('value')),
+    );
     expect(options.sort(), local.output()).toEqual(['rg-images', 'rg-public', 'rg-team']);
     await rg.fill('rg-team');
     await page.getByLabel('Gallery Name').fill('teamGallery');

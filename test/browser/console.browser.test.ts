@@ -13,11 +13,15 @@ import type { VersionReplicas } from '../../shared/console/replica-view.js';
 // The web console in Debian's headless Chromium, against the app on the local runtime with the demo
 // organization. Screenshots of each page: test-results/screens/*.png.
 type Host = Awaited<ReturnType<typeof startConsoleHost>>;
-interface Latest { version?: string; passedOver: { version: string; reasons: { message: string }[] }[] }
+interface Latest {
+  version?: string;
+  passedOver: { version: string; reasons: { message: string }[] }[];
+}
 
 let host: Host;
 let browser: Browser;
-const UBUNTU = 'subscriptions/0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-images/galleries/corpGallery/images/ubuntu-2204-base/versions';
+const UBUNTU =
+  'subscriptions/0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-images/galleries/corpGallery/images/ubuntu-2204-base/versions';
 
 beforeAll(async () => {
   host = await startConsoleHost(inject('azuriteConnectionString'));
@@ -48,7 +52,9 @@ describe('web console (headless Chromium)', () => {
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await page.text()).toContain('<script type="module" src="web/main.js">');
-    expect((await fetch(`${host.url}/api/console/web/main.js`)).headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect((await fetch(`${host.url}/api/console/web/main.js`)).headers.get('content-type')).toBe(
+      'text/javascript; charset=utf-8',
+    );
     expect((await fetch(`${host.url}/api/console/nope.js`)).status).toBe(404);
     expect((await fetch(`${host.url}/api/console/%2e%2e/package.json`)).status).toBe(404);
     expect((await fetch(`${host.url}/api/console/web/main.js.map`)).status).toBe(404);
@@ -59,17 +65,26 @@ describe('web console (headless Chromium)', () => {
     const { page } = browser;
     const choice = page.locator('#choice');
     await expect.poll(() => choice.isVisible()).toBe(true);
-    expect(await choice.textContent()).toContain('/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/corpGallery/images/ubuntu-2204-base/versions/1.9.0');
+    expect(await choice.textContent()).toContain(
+      '/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/corpGallery/images/ubuntu-2204-base/versions/1.9.0',
+    );
     expect(await page.locator('#matrix tr.chosen').getAttribute('data-version')).toBe('1.9.0');
     // The resource group list spans the caller's subscriptions: its own (rg-team) and those it is granted or shared (rg-images, rg-public).
-    const options = await Promise.all((await page.locator('#list-rg option').all()).map((o) => o.getAttribute('value')));
+    const options = await Promise.all(
+      (await page.locator('#list-rg option').all()).map((o) => o.getAttribute('value')),
+    );
     expect(options.sort()).toEqual(['rg-images', 'rg-public', 'rg-team']);
     await browser.screenshot('catalog-1280');
     // The choice goes to the job page's body as Spot's image.gallery.
     await page.getByRole('button', { name: 'Use in a group job' }).click();
     await expect.poll(() => page.getByLabel(/Group body/).inputValue()).toContain('"imageName": "ubuntu-2204-base"');
     const body = JSON.parse(await page.getByLabel(/Group body/).inputValue());
-    expect(body.group.compute.launchSpecification.image.gallery).toMatchObject({ resourceGroupName: 'rg-images', galleryName: 'corpGallery', imageName: 'ubuntu-2204-base', version: '1.9.0' });
+    expect(body.group.compute.launchSpecification.image.gallery).toMatchObject({
+      resourceGroupName: 'rg-images',
+      galleryName: 'corpGallery',
+      imageName: 'ubuntu-2204-base',
+      version: '1.9.0',
+    });
     expect(await page.locator('#page-jobs').isVisible()).toBe(true);
   });
 
@@ -80,12 +95,22 @@ describe('web console (headless Chromium)', () => {
     await expect.poll(() => cell.count()).toBe(1);
     expect(await cell.locator('.cell-state').textContent()).toBe('Replicating');
     expect(await cell.getAttribute('class')).toBe('cell-progress');
-    expect(await page.locator('#matrix tr[data-version="1.9.0"] td[data-region="eastus"] .cell-state').textContent()).toBe('Completed');
-    expect(await page.locator('#matrix tr[data-version="1.12.0"] td[data-region="westeurope"]').getAttribute('class')).toBe('cell-failed');
-    expect(await page.locator('#matrix tr[data-version="1.2.0"] th').textContent()).toMatch(/past end of life.*shallow replication|shallow replication.*past end of life/);
+    expect(
+      await page.locator('#matrix tr[data-version="1.9.0"] td[data-region="eastus"] .cell-state').textContent(),
+    ).toBe('Completed');
+    expect(
+      await page.locator('#matrix tr[data-version="1.12.0"] td[data-region="westeurope"]').getAttribute('class'),
+    ).toBe('cell-failed');
+    expect(await page.locator('#matrix tr[data-version="1.2.0"] th').textContent()).toMatch(
+      /past end of life.*shallow replication|shallow replication.*past end of life/,
+    );
     for (const region of ['westeurope', 'eastus']) {
       const latest = await host.api<Latest>(`${UBUNTU}/latest?region=${region}`);
-      const marked = await Promise.all((await page.locator(`#matrix tr:has(td[data-region="${region}"] .badge.latest)`).all()).map((tr) => tr.getAttribute('data-version')));
+      const marked = await Promise.all(
+        (await page.locator(`#matrix tr:has(td[data-region="${region}"] .badge.latest)`).all()).map((tr) =>
+          tr.getAttribute('data-version'),
+        ),
+      );
       expect(marked, region).toEqual(latest.version ? [latest.version] : []);
     }
     // The latest answer of a region lists every version passed over, with its reasons.
@@ -113,7 +138,9 @@ describe('web console (headless Chromium)', () => {
     expect(await page.getByLabel('Your Spot account').getAttribute('aria-invalid')).toBe('true');
     await page.getByLabel('Your Spot account').fill('act-5c6d7e8f');
     // capacity.target above the maximum: refused at submission, with the field named.
-    const body = JSON.parse(await page.getByLabel(/Group body/).inputValue()) as { group: { capacity: { target: number }; name: string } };
+    const body = JSON.parse(await page.getByLabel(/Group body/).inputValue()) as {
+      group: { capacity: { target: number }; name: string };
+    };
     body.group.capacity.target = 500;
     await page.getByLabel(/Group body/).fill(JSON.stringify(body, null, 2));
     await page.getByRole('button', { name: 'Submit job' }).click();
@@ -121,20 +148,30 @@ describe('web console (headless Chromium)', () => {
     await expect.poll(() => targetError.count(), { timeout: 10_000 }).toBe(1);
     expect(await targetError.textContent()).toContain('must be between minimum');
     // The error sits right under the line of the field it names.
-    expect(await page.locator('[data-path="body.group.capacity.target"] .line').textContent()).toContain('"target": 500');
+    expect(await page.locator('[data-path="body.group.capacity.target"] .line').textContent()).toContain(
+      '"target": 500',
+    );
     expect(await page.getByLabel(/Group body/).getAttribute('aria-invalid')).toBe('true');
     // Keyboard: focus moved to the error summary; Tab reaches "Go to field", Enter selects the field's line in the body.
     expect(await page.locator(':focus').getAttribute('id')).toBe('job-error-summary');
     await page.keyboard.press('Tab');
-    expect(await page.locator(':focus').getAttribute('aria-label')).toBe('Go to body.group.capacity.target in the body');
+    expect(await page.locator(':focus').getAttribute('aria-label')).toBe(
+      'Go to body.group.capacity.target in the body',
+    );
     await page.keyboard.press('Enter');
-    const selected = String(await page.evaluate("(() => { const t = document.getElementById('job-body'); return t.value.slice(t.selectionStart, t.selectionEnd); })()"));
+    const selected = String(
+      await page.evaluate(
+        "(() => { const t = document.getElementById('job-body'); return t.value.slice(t.selectionStart, t.selectionEnd); })()",
+      ),
+    );
     expect(selected.trim()).toBe('"target": 500');
     await browser.screenshot('job-error-at-field-1280');
 
     // A valid body for an image definition that does not exist: accepted, then the job fails at the image name.
     body.group.capacity.target = 60;
-    (body.group as unknown as { compute: { launchSpecification: { image: { gallery: { imageName: string } } } } }).compute.launchSpecification.image.gallery.imageName = 'no-such-image';
+    (
+      body.group as unknown as { compute: { launchSpecification: { image: { gallery: { imageName: string } } } } }
+    ).compute.launchSpecification.image.gallery.imageName = 'no-such-image';
     body.group.name = `console-${Date.now()}`;
     await page.getByLabel(/Group body/).fill(JSON.stringify(body, null, 2));
     await page.getByRole('button', { name: 'Submit job' }).click();
@@ -155,18 +192,32 @@ describe('web console (headless Chromium)', () => {
       const signIn = page.locator('#catalog-status a');
       await expect.poll(() => signIn.count(), { timeout: 10_000 }).toBe(1);
       expect(await signIn.getAttribute('href')).toBe('/.auth/login/aad?post_login_redirect_uri=%2Fapi%2Fconsole%2F');
-      await page.setExtraHTTPHeaders({ 'x-ms-client-principal': principalHeader({ tenantId: '00000000-0000-4000-8000-000000000001', objectId: '00000000-0000-4000-8000-000000000002', roles: ALL_APP_ROLES }) });
+      await page.setExtraHTTPHeaders({
+        'x-ms-client-principal': principalHeader({
+          tenantId: '00000000-0000-4000-8000-000000000001',
+          objectId: '00000000-0000-4000-8000-000000000002',
+          roles: ALL_APP_ROLES,
+        }),
+      });
       await page.reload();
-      await expect.poll(() => page.locator('#catalog-status').textContent(), { timeout: 10_000 }).toContain('not a member of any organization');
+      await expect
+        .poll(() => page.locator('#catalog-status').textContent(), { timeout: 10_000 })
+        .toContain('not a member of any organization');
       // The advice page shows the API's problem detail too, and no list.
       await page.goto(`${host.url}/api/console/#/advice`);
-      await expect.poll(() => page.locator('#advice-status').textContent(), { timeout: 10_000 }).toContain('not a member of any organization');
+      await expect
+        .poll(() => page.locator('#advice-status').textContent(), { timeout: 10_000 })
+        .toContain('not a member of any organization');
       expect(await page.locator('#advice-status').getAttribute('class')).toContain('error');
       expect(await page.locator('#advice-lists').isHidden()).toBe(true);
       // A member whose token lacks the app role is told which role to ask for.
       await page.setExtraHTTPHeaders({ 'x-ms-client-principal': principalHeader({ ...DEMO_PRINCIPAL, roles: [] }) });
       await page.reload();
-      await expect.poll(() => page.locator('#advice-status').textContent(), { timeout: 10_000 }).toBe('This operation requires the app role Catalog.Read; the caller\'s token does not carry it. Ask an administrator to assign you that app role.');
+      await expect
+        .poll(() => page.locator('#advice-status').textContent(), { timeout: 10_000 })
+        .toBe(
+          "This operation requires the app role Catalog.Read; the caller's token does not carry it. Ask an administrator to assign you that app role.",
+        );
     } finally {
       await page.close();
     }
@@ -185,15 +236,36 @@ describe('web console: replica advice and the groups on each version (headless C
 
   beforeAll(async () => {
     host.sim.put({ ...(structuredClone(host.sim.get(DEMO_IMAGES.ubuntu)!) as Record<string, unknown>), id: IMAGE });
-    host.sim.put(replicatedVersion(V09, [{ name: 'West Europe', replicas: 2 }, { name: 'East US', replicas: 2 }]));
-    host.sim.put(replicatedVersion(V1, [{ name: 'West Europe', replicas: 2 }, { name: 'East US', replicas: 1 }]));
-    expect((await postEvents(host.url, [armEvent(IMAGE, 'Write'), armEvent(V09, 'Write'), armEvent(V1, 'Write')])).status).toBe(202);
-    for (const job of [scaleSetGroupJob('replica-console', 60, 'latest'), scaleSetGroupJob('replica-console', 80, '1.0.0')]) {
-      const res = await fetch(`${host.url}/api/groups/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(job) });
+    host.sim.put(
+      replicatedVersion(V09, [
+        { name: 'West Europe', replicas: 2 },
+        { name: 'East US', replicas: 2 },
+      ]),
+    );
+    host.sim.put(
+      replicatedVersion(V1, [
+        { name: 'West Europe', replicas: 2 },
+        { name: 'East US', replicas: 1 },
+      ]),
+    );
+    expect(
+      (await postEvents(host.url, [armEvent(IMAGE, 'Write'), armEvent(V09, 'Write'), armEvent(V1, 'Write')])).status,
+    ).toBe(202);
+    for (const job of [
+      scaleSetGroupJob('replica-console', 60, 'latest'),
+      scaleSetGroupJob('replica-console', 80, '1.0.0'),
+    ]) {
+      const res = await fetch(`${host.url}/api/groups/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(job),
+      });
       expect(res.status, await res.clone().text()).toBe(202);
       await host.jobsQueue.idle();
-      expect(await host.api<{ status: string }>(`groups/jobs/${String(job.jobId)}`)).toMatchObject({ status: 'succeeded' });
-      groupNames.push(((job.body as { group: { name: string } }).group.name));
+      expect(await host.api<{ status: string }>(`groups/jobs/${String(job.jobId)}`)).toMatchObject({
+        status: 'succeeded',
+      });
+      groupNames.push((job.body as { group: { name: string } }).group.name);
     }
   });
 
@@ -211,28 +283,56 @@ describe('web console: replica advice and the groups on each version (headless C
       'vms-per-replica → 7, decides140 VMs may be created at once: one replica per 20 VMs created concurrently → 7.',
       'scale-set-per-replica → 22 scale sets may be created at once: one replica per scale set created concurrently → 2.',
     ]);
-    expect(await weu.locator('td').nth(2).textContent()).toContain('140 VMs at once, 2 scale sets at once (maximum 140, target 70)');
-    expect(await weu.locator('td').nth(3).textContent()).toBe('2 snapshots × 10 GB = 20 GBUSD 1.00 a month now, USD 3.50 at 7');
+    expect(await weu.locator('td').nth(2).textContent()).toContain(
+      '140 VMs at once, 2 scale sets at once (maximum 140, target 70)',
+    );
+    expect(await weu.locator('td').nth(3).textContent()).toBe(
+      '2 snapshots × 10 GB = 20 GBUSD 1.00 a month now, USD 3.50 at 7',
+    );
     const eus = page.locator('#replicas-table tr[data-region="eastus"]');
     expect(await eus.locator('.status-text').textContent()).toBe('No group uses it here');
     expect(await eus.locator('td').nth(3).textContent()).toContain('First copy: 10 GB egress, USD 0.20 once');
-    expect(await page.locator('#replicas .totals').textContent()).toBe('In all: 3 snapshots of 10 GB, 30 GB billed, USD 1.50 a month now, USD 4.00 at the recommended counts; first copies USD 0.20 once.');
+    expect(await page.locator('#replicas .totals').textContent()).toBe(
+      'In all: 3 snapshots of 10 GB, 30 GB billed, USD 1.50 a month now, USD 4.00 at the recommended counts; first copies USD 0.20 once.',
+    );
     // The footer row of the matrix says the same per region.
-    await expect.poll(() => page.locator('#matrix tfoot td[data-region="westeurope"] .cell-state').textContent()).toBe('2 of 7 recommended');
+    await expect
+      .poll(() => page.locator('#matrix tfoot td[data-region="westeurope"] .cell-state').textContent())
+      .toBe('2 of 7 recommended');
     // Groups on each version: both groups on 1.0.0 (one through latest), none on 0.9.0.
     const groups = page.locator('#matrix tr[data-version="1.0.0"] td[data-column="Groups using it"] li');
     await expect.poll(() => groups.count()).toBe(2);
     const texts = await groups.allTextContents();
-    expect(texts.some((t) => t.startsWith(`${groupNames[0]} in westeurope: stateless group of act-5c6d7e8f, maximum 60, target 30, scale set, on latest`)), texts.join('\n')).toBe(true);
-    expect(texts.some((t) => t.startsWith(`${groupNames[1]} in westeurope: stateless group of act-5c6d7e8f, maximum 80, target 40, scale set, pinned`)), texts.join('\n')).toBe(true);
-    await expect.poll(() => page.locator('#matrix tr[data-version="0.9.0"] td[data-column="Groups using it"]').textContent()).toBe('No group of your organization uses it');
+    expect(
+      texts.some((t) =>
+        t.startsWith(
+          `${groupNames[0]} in westeurope: stateless group of act-5c6d7e8f, maximum 60, target 30, scale set, on latest`,
+        ),
+      ),
+      texts.join('\n'),
+    ).toBe(true);
+    expect(
+      texts.some((t) =>
+        t.startsWith(
+          `${groupNames[1]} in westeurope: stateless group of act-5c6d7e8f, maximum 80, target 40, scale set, pinned`,
+        ),
+      ),
+      texts.join('\n'),
+    ).toBe(true);
+    await expect
+      .poll(() => page.locator('#matrix tr[data-version="0.9.0"] td[data-column="Groups using it"]').textContent())
+      .toBe('No group of your organization uses it');
     expect(await page.evaluate(LOW_CONTRAST_SCRIPT(4.5))).toEqual([]);
     await browser.screenshot('replicas-of-version-1280');
     // latest: each region's row is the version latest resolves to there (1.0.0 in both regions).
     await page.getByLabel('Version', { exact: true }).fill('latest');
-    await expect.poll(() => page.locator('#matrix tfoot td[data-region="westeurope"] .cell-state').textContent()).toBe('1.0.0: 2 of 7 recommended');
+    await expect
+      .poll(() => page.locator('#matrix tfoot td[data-region="westeurope"] .cell-state').textContent())
+      .toBe('1.0.0: 2 of 7 recommended');
     await expect.poll(() => page.locator('#replicas-table tbody tr').evaluateAll((rows) => rows.length)).toBe(2);
-    expect(await page.locator('#replicas-table tr[data-region="westeurope"] .version-meta').textContent()).toContain('latest = 1.0.0');
+    expect(await page.locator('#replicas-table tr[data-region="westeurope"] .version-meta').textContent()).toContain(
+      'latest = 1.0.0',
+    );
   });
 
   it("shows the problem's detail where the advice was to appear when the API refuses it", async () => {
@@ -242,13 +342,21 @@ describe('web console: replica advice and the groups on each version (headless C
       const groups = page.locator('#matrix tr[data-version="1.0.0"] td[data-column="Groups using it"] li');
       await expect.poll(() => groups.count(), { timeout: 10_000 }).toBe(2);
       // The caller is no longer a member of any organization when it picks another version.
-      await page.setExtraHTTPHeaders({ 'x-ms-client-principal': principalHeader({ tenantId: '00000000-0000-4000-8000-000000000001', objectId: '00000000-0000-4000-8000-000000000002', roles: ALL_APP_ROLES }) });
+      await page.setExtraHTTPHeaders({
+        'x-ms-client-principal': principalHeader({
+          tenantId: '00000000-0000-4000-8000-000000000001',
+          objectId: '00000000-0000-4000-8000-000000000002',
+          roles: ALL_APP_ROLES,
+        }),
+      });
       await page.getByLabel('Version', { exact: true }).fill('1.0.0');
       const failed = page.locator('#replicas .error');
       await expect.poll(() => failed.count(), { timeout: 10_000 }).toBe(1);
       expect(await failed.textContent()).toContain('not a member of any organization');
       expect(await page.locator('#replicas-table').count()).toBe(0);
-      expect(await page.locator('#matrix tfoot td[data-region="westeurope"] .error').textContent()).toContain('not a member of any organization');
+      expect(await page.locator('#matrix tfoot td[data-region="westeurope"] .error').textContent()).toContain(
+        'not a member of any organization',
+      );
     } finally {
       await page.close();
     }
@@ -261,10 +369,14 @@ describe('web console: replica advice and the groups on each version (headless C
     await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
     expect(await row.locator('.cell-state').textContent()).toBe('2 of 7 recommended');
     expect(await row.locator('td').nth(2).textContent()).toBe('71% short');
-    expect(await Promise.all((await row.locator('li[data-rule]').all()).map((li) => li.getAttribute('data-rule')))).toEqual(['vms-per-replica', 'scale-set-per-replica']);
+    expect(
+      await Promise.all((await row.locator('li[data-rule]').all()).map((li) => li.getAttribute('data-rule'))),
+    ).toEqual(['vms-per-replica', 'scale-set-per-replica']);
     expect(await page.locator('#under-table tbody tr').first().getAttribute('data-version-id')).toBe(V1);
     const unused = page.locator(`#unused-table tr[data-version-id="${V09}"]`);
-    expect(await unused.locator('td').nth(1).textContent()).toBe('westeurope: source region: keep one of its 2 Standard_LRS replicas (1 snapshot fewer), saves USD 0.50 a montheastus: remove the region (2 Standard_LRS replicas), saves USD 1.00 a month');
+    expect(await unused.locator('td').nth(1).textContent()).toBe(
+      'westeurope: source region: keep one of its 2 Standard_LRS replicas (1 snapshot fewer), saves USD 0.50 a montheastus: remove the region (2 Standard_LRS replicas), saves USD 1.00 a month',
+    );
     expect(await unused.locator('td').nth(2).textContent()).toBe('USD 1.50');
     expect(await page.evaluate(LOW_CONTRAST_SCRIPT(4.5))).toEqual([]);
     await browser.screenshot('advice-1280');
@@ -281,9 +393,15 @@ describe('web console: replica advice and the groups on each version (headless C
     }
     expect(reached).toBe(true);
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.locator('#matrix tr.chosen').getAttribute('data-version'), { timeout: 10_000 }).toBe('1.0.0');
+    await expect
+      .poll(() => page.locator('#matrix tr.chosen').getAttribute('data-version'), { timeout: 10_000 })
+      .toBe('1.0.0');
     expect(await page.getByLabel('Image Name').inputValue()).toBe('replica-console');
     expect(await page.locator('#page-catalog').isVisible()).toBe(true);
-    await expect.poll(() => page.locator('#replicas-table tr[data-region="westeurope"] .cell-state').textContent(), { timeout: 10_000 }).toBe('2 of 7 recommended');
+    await expect
+      .poll(() => page.locator('#replicas-table tr[data-region="westeurope"] .cell-state').textContent(), {
+        timeout: 10_000,
+      })
+      .toBe('2 of 7 recommended');
   });
 });

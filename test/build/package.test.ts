@@ -35,22 +35,35 @@ describe('npm run package', () => {
   it('holds the bundle, the console, host.json and a package.json whose main is the bundle: no node_modules, nothing to install or build', () => {
     const names = readZip(fs.readFileSync(path.join(root, PACKAGE_ZIP))).map((e) => e.name);
     const built = fs.readdirSync(path.join(root, 'dist/app')).map((f) => `dist/app/${f}`);
-    const consoleFiles = fs.readdirSync(path.join(root, CONSOLE_DIR), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+    const consoleFiles = fs
+      .readdirSync(path.join(root, CONSOLE_DIR), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
     expect(consoleFiles).toContain(`${CONSOLE_DIR}/index.html`);
     expect(names.sort()).toEqual(['host.json', 'package.json', ...built, ...consoleFiles].sort());
     // the console function serves them from the package (dist/console next to the bundle)
-    expect([...loadAssets(path.join(extracted, CONSOLE_DIR)).keys()]).toEqual(expect.arrayContaining(['index.html', 'web/main.js', 'console.css']));
+    expect([...loadAssets(path.join(extracted, CONSOLE_DIR)).keys()]).toEqual(
+      expect.arrayContaining(['index.html', 'web/main.js', 'console.css']),
+    );
     expect(names).toContain(BUNDLE_FILE);
     expect(names.some((n) => n.includes('node_modules'))).toBe(false);
-    const deployed = JSON.parse(fs.readFileSync(path.join(extracted, 'package.json'), 'utf8')) as Record<string, unknown>;
+    const deployed = JSON.parse(fs.readFileSync(path.join(extracted, 'package.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(deployed).toMatchObject({ name: 'gallery-catalog', type: 'module', main: BUNDLE_FILE });
     expect(deployed.dependencies).toBeUndefined();
     expect(deployed.scripts).toBeUndefined();
     const project = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { main: string };
     expect(project.main).toBe(BUNDLE_FILE);
     // the folder azd deploys (azure.yaml dist) is the same content
-    for (const n of names) expect(fs.readFileSync(path.join(root, PACKAGE_DIR, n)).equals(fs.readFileSync(path.join(extracted, n))), n).toBe(true);
-    expect(fs.readFileSync(path.join(root, 'azure.yaml'), 'utf8')).toMatch(new RegExp(`^\\s+dist:\\s*${PACKAGE_DIR.replace('.', '\\.')}\\s*$`, 'm'));
+    for (const n of names)
+      expect(fs.readFileSync(path.join(root, PACKAGE_DIR, n)).equals(fs.readFileSync(path.join(extracted, n))), n).toBe(
+        true,
+      );
+    expect(fs.readFileSync(path.join(root, 'azure.yaml'), 'utf8')).toMatch(
+      new RegExp(`^\\s+dist:\\s*${PACKAGE_DIR.replace('.', '\\.')}\\s*$`, 'm'),
+    );
   });
 
   it('runs from the extracted package alone, away from node_modules, with every function registered', () => {
@@ -67,13 +80,28 @@ describe('npm run package', () => {
     );
     const r = spawnSync(process.execPath, [child], { cwd: extracted, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const sources = fs.readdirSync(path.join(root, 'functions')).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, '')).sort();
+    const sources = fs
+      .readdirSync(path.join(root, 'functions'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f.replace(/\.ts$/, ''))
+      .sort();
     expect(JSON.parse(r.stdout)).toEqual(sources);
   });
 
   it('leaves node_modules out of a deployment of the project folder (.funcignore)', () => {
-    const lines = fs.readFileSync(path.join(root, '.funcignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
-    expect(lines).toEqual(['/*', '!/host.json', '!/package.json', '!/dist/', '/dist/*', '!/dist/app/', '!/dist/console/']);
+    const lines = fs
+      .readFileSync(path.join(root, '.funcignore'), 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
+    expect(lines).toEqual([
+      '/*',
+      '!/host.json',
+      '!/package.json',
+      '!/dist/',
+      '/dist/*',
+      '!/dist/app/',
+      '!/dist/console/',
+    ]);
   });
 });
 

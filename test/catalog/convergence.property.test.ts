@@ -44,9 +44,19 @@ type Op =
 const galleryArb = fc.constantFrom(0, 0, 0, 1);
 const deliverArb = fc.record({ op: fc.constant('deliver' as const), pick: fc.noBias(fc.nat()), dup: fc.boolean() });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('putGallery' as const), g: galleryArb, sharing: fc.constantFrom(0 as const, 1 as const, 2 as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('putGallery' as const),
+      g: galleryArb,
+      sharing: fc.constantFrom(0 as const, 1 as const, 2 as const),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('deleteGallery' as const), g: galleryArb }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('putImage' as const), g: galleryArb, i: fc.nat(1), gen2: fc.boolean() }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ op: fc.constant('putImage' as const), g: galleryArb, i: fc.nat(1), gen2: fc.boolean() }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('deleteImage' as const), g: galleryArb, i: fc.nat(1) }) },
   {
     weight: 5,
@@ -56,14 +66,21 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       i: fc.nat(1),
       v: fc.nat(1),
       regions: fc.uniqueArray(
-        fc.record({ r: fc.nat(2), exclude: fc.option(fc.boolean(), { nil: null }), state: fc.constantFrom('Completed' as const, 'Replicating' as const, 'Failed' as const) }),
+        fc.record({
+          r: fc.nat(2),
+          exclude: fc.option(fc.boolean(), { nil: null }),
+          state: fc.constantFrom('Completed' as const, 'Replicating' as const, 'Failed' as const),
+        }),
         { minLength: 1, maxLength: 3, selector: (x) => x.r },
       ),
       excludeGlobal: fc.boolean(),
       provisioning: fc.constantFrom('Succeeded' as const, 'Succeeded' as const, 'Creating' as const, 'Failed' as const),
     }),
   },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('deleteVersion' as const), g: galleryArb, i: fc.nat(1), v: fc.nat(1) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ op: fc.constant('deleteVersion' as const), g: galleryArb, i: fc.nat(1), v: fc.nat(1) }),
+  },
   { weight: 5, arbitrary: deliverArb },
   { weight: 1, arbitrary: fc.constant({ op: 'drain' as const }) },
 );
@@ -76,8 +93,18 @@ let reader: ReturnType<typeof createGalleryArmReader>;
 beforeAll(async () => {
   sim = new ArmSimulator();
   const { endpoint } = await sim.start();
-  reader = createGalleryArmReader({ endpoint, credential: 'local', subscriptionIds: [], maxRetries: 0, retryDelayMs: 1, maxRetryDelayMs: 1 });
-  store = catalogStore(new TableStore({ kind: 'connectionString', connectionString: inject('azuriteConnectionString') }), uniqueTablePrefix());
+  reader = createGalleryArmReader({
+    endpoint,
+    credential: 'local',
+    subscriptionIds: [],
+    maxRetries: 0,
+    retryDelayMs: 1,
+    maxRetryDelayMs: 1,
+  });
+  store = catalogStore(
+    new TableStore({ kind: 'connectionString', connectionString: inject('azuriteConnectionString') }),
+    uniqueTablePrefix(),
+  );
   await store.ensureTables();
   indexer = new CatalogIndexer(reader, store);
 });
@@ -113,11 +140,13 @@ const PRELUDE: Op[] = [
 async function runHistory(history: Op[], seed: number): Promise<void> {
   const ops = [...PRELUDE, ...history];
   const sub = randomUUID();
-  const gid = (g: number) => `/subscriptions/${sub}/resourceGroups/rg-prop/providers/Microsoft.Compute/galleries/${GALLERIES[g]}`;
+  const gid = (g: number) =>
+    `/subscriptions/${sub}/resourceGroups/rg-prop/providers/Microsoft.Compute/galleries/${GALLERIES[g]}`;
   const iid = (g: number, i: number) => `${gid(g)}/images/${IMAGES[i]}`;
   const vid = (g: number, i: number, v: number) => `${iid(g, i)}/versions/${VERSIONS[v]}`;
   const pending: Record<string, unknown>[] = [];
-  const emit = (id: string, action: 'Write' | 'Delete' | 'Action', share = false) => pending.push(armEvent(id, action, { share }));
+  const emit = (id: string, action: 'Write' | 'Delete' | 'Action', share = false) =>
+    pending.push(armEvent(id, action, { share }));
   const deleteWithChildren = (id: string) => {
     const under = sim
       .all()
@@ -142,9 +171,16 @@ async function runHistory(history: Op[], seed: number): Promise<void> {
             ? { permissions: 'Private' }
             : o.sharing === 1
               ? { permissions: 'Groups', groups: [{ type: 'Subscriptions', ids: [randomUUID()] }] }
-              : { permissions: 'Community', communityGalleryInfo: { publicNamePrefix: 'p', communityGalleryEnabled: true, publicNames: ['p-1'] } };
+              : {
+                  permissions: 'Community',
+                  communityGalleryInfo: { publicNamePrefix: 'p', communityGalleryEnabled: true, publicNames: ['p-1'] },
+                };
         const existed = sim.get(gid(o.g)) !== undefined;
-        sim.put({ id: gid(o.g), location: 'westeurope', properties: { description: `d${o.sharing}`, provisioningState: 'Succeeded', sharingProfile } });
+        sim.put({
+          id: gid(o.g),
+          location: 'westeurope',
+          properties: { description: `d${o.sharing}`, provisioningState: 'Succeeded', sharingProfile },
+        });
         emit(gid(o.g), existed && o.sharing !== 0 ? 'Action' : 'Write', existed && o.sharing !== 0);
         break;
       }
@@ -179,13 +215,27 @@ async function runHistory(history: Op[], seed: number): Promise<void> {
           storageAccountType: 'Standard_LRS',
           ...(r.exclude === null ? {} : { excludeFromLatest: r.exclude }),
         }));
-        const summary = o.regions.map((r) => ({ region: REGIONS[r.r], state: r.state, progress: r.state === 'Completed' ? 100 : 10 }));
-        const aggregated = o.regions.some((r) => r.state === 'Failed') ? 'Failed' : o.regions.some((r) => r.state === 'Replicating') ? 'InProgress' : 'Completed';
+        const summary = o.regions.map((r) => ({
+          region: REGIONS[r.r],
+          state: r.state,
+          progress: r.state === 'Completed' ? 100 : 10,
+        }));
+        const aggregated = o.regions.some((r) => r.state === 'Failed')
+          ? 'Failed'
+          : o.regions.some((r) => r.state === 'Replicating')
+            ? 'InProgress'
+            : 'Completed';
         sim.put({
           id: vid(o.g, o.i, o.v),
           location: 'westeurope',
           properties: {
-            publishingProfile: { targetRegions, replicaCount: 1, excludeFromLatest: o.excludeGlobal, storageAccountType: 'Standard_LRS', replicationMode: 'Full' },
+            publishingProfile: {
+              targetRegions,
+              replicaCount: 1,
+              excludeFromLatest: o.excludeGlobal,
+              storageAccountType: 'Standard_LRS',
+              replicationMode: 'Full',
+            },
             storageProfile: { osDiskImage: { sizeInGB: 30 } },
             replicationStatus: { aggregatedState: aggregated, summary },
             provisioningState: o.provisioning,

@@ -2,7 +2,14 @@ import { describe, it, expect, beforeAll, afterAll, beforeEach, inject } from 'v
 import { ArmSimulator, type RestResource } from '../../dev/arm-simulator.js';
 import { startApp, type AppHost } from '../support/app-host.js';
 import { services } from '../../shared/services.js';
-import { armEvent, clearCatalog, expectCatalogEqualsArm, fixture, liveCatalogIds, postEvents } from '../support/catalog-fixtures.js';
+import {
+  armEvent,
+  clearCatalog,
+  expectCatalogEqualsArm,
+  fixture,
+  liveCatalogIds,
+  postEvents,
+} from '../support/catalog-fixtures.js';
 import { parseResourceId, type GalleryRef, type ImageRef, type VersionRef } from '../../shared/domain/ids.js';
 
 const ids = fixture<{ subscriptions: Record<string, string>; tenants: Record<string, string> }>('identities.json');
@@ -70,25 +77,43 @@ describe('catalog from Event Grid events, end to end', () => {
     expect(gone).toMatchObject({ deleted: true });
     expect(gone?.record).toBeUndefined();
 
-    const shared = structuredClone(fixture<RestResource & { properties: Record<string, unknown> }>('arm/gallery-private.json'));
-    shared.properties.sharingProfile = { permissions: 'Groups', groups: [{ type: 'Subscriptions', ids: [OTHER] }, { type: 'AADTenants', ids: [PARTNER_TENANT] }] };
+    const shared = structuredClone(
+      fixture<RestResource & { properties: Record<string, unknown> }>('arm/gallery-private.json'),
+    );
+    shared.properties.sharingProfile = {
+      permissions: 'Groups',
+      groups: [
+        { type: 'Subscriptions', ids: [OTHER] },
+        { type: 'AADTenants', ids: [PARTNER_TENANT] },
+      ],
+    };
     sim.putGallery(shared);
     await deliver(armEvent(galleryId, 'Action', { share: true }));
 
     const g = await store().getGallery(parseResourceId(galleryId) as GalleryRef);
-    expect(g?.record?.sharing).toMatchObject({ permissions: 'Groups', subscriptionIds: [OTHER], tenantIds: [PARTNER_TENANT] });
+    expect(g?.record?.sharing).toMatchObject({
+      permissions: 'Groups',
+      subscriptionIds: [OTHER],
+      tenantIds: [PARTNER_TENANT],
+    });
     expect((await store().sharedGalleries({ subscriptionId: OTHER })).map((r) => r.gallery)).toEqual(['corpGallery']);
-    expect((await store().sharedGalleries({ tenantId: PARTNER_TENANT })).map((r) => r.gallery)).toEqual(['corpGallery']);
+    expect((await store().sharedGalleries({ tenantId: PARTNER_TENANT })).map((r) => r.gallery)).toEqual([
+      'corpGallery',
+    ]);
 
     await expectCatalogEqualsArm(sim, store(), [PUB]);
   });
 
   it('indexes every ARM fixture as ARM returns it', async () => {
     sim.clear();
-    const galleries = ['gallery-private', 'gallery-direct-shared', 'gallery-community'].map((n) => fixture<RestResource>(`arm/${n}.json`));
-    const images = ['image-definition-linux-gen2-trustedlaunch', 'image-definition-arm64-confidential', 'image-definition-windows-specialized'].map((n) =>
+    const galleries = ['gallery-private', 'gallery-direct-shared', 'gallery-community'].map((n) =>
       fixture<RestResource>(`arm/${n}.json`),
     );
+    const images = [
+      'image-definition-linux-gen2-trustedlaunch',
+      'image-definition-arm64-confidential',
+      'image-definition-windows-specialized',
+    ].map((n) => fixture<RestResource>(`arm/${n}.json`));
     const versions = [
       'image-version-completed',
       'image-version-replicating',
@@ -97,7 +122,10 @@ describe('catalog from Event Grid events, end to end', () => {
       'image-version-regional-exclude',
       'image-version-shallow-eol',
     ].map((n) => fixture<RestResource>(`arm/${n}.json`));
-    const pages = [...fixture<{ value: RestResource[] }>('arm/list-versions-page1.json').value, ...fixture<{ value: RestResource[] }>('arm/list-versions-page2.json').value];
+    const pages = [
+      ...fixture<{ value: RestResource[] }>('arm/list-versions-page1.json').value,
+      ...fixture<{ value: RestResource[] }>('arm/list-versions-page2.json').value,
+    ];
     const known = new Set(versions.map((v) => v.id.toLowerCase()));
     const listed = pages.filter((v) => !known.has(v.id.toLowerCase()));
     for (const r of [...galleries, ...images, ...versions, ...listed]) sim.put(r);
@@ -124,7 +152,13 @@ describe('catalog from Event Grid events, end to end', () => {
     await deliver(armEvent(`${imageId}/versions/1.2.0`, 'Write'));
     sim.delete(`${imageId}/versions/1.2.0`);
 
-    for (const name of ['version-write-success', 'cloudevents-version-write', 'definition-write-success', 'gallery-share-action', 'version-delete-success']) {
+    for (const name of [
+      'version-write-success',
+      'cloudevents-version-write',
+      'definition-write-success',
+      'gallery-share-action',
+      'version-delete-success',
+    ]) {
       const res = await postEvents(host.url, fixture(`events/${name}.json`));
       expect(res.status, name).toBe(202);
     }
@@ -132,10 +166,23 @@ describe('catalog from Event Grid events, end to end', () => {
     const v110 = await store().getVersion(parseResourceId(`${imageId}/versions/1.10.0`) as VersionRef);
     expect(v110?.record?.aggregatedReplicationState).toBe('InProgress');
     expect(v110?.lastEventId).toBe('b3b9a5d6-4c1e-4a57-9d0e-6f1c2a3b4c5d');
-    expect((await store().getVersion(parseResourceId(`${imageId}/versions/1.9.0`) as VersionRef))?.lastEventId).toBe('c9d0e1f2-5a6b-4c7d-8e9f-4a5b6c7d8e9f');
+    expect((await store().getVersion(parseResourceId(`${imageId}/versions/1.9.0`) as VersionRef))?.lastEventId).toBe(
+      'c9d0e1f2-5a6b-4c7d-8e9f-4a5b6c7d8e9f',
+    );
     expect((await store().getImage(parseResourceId(imageId) as ImageRef))?.record?.sku).toBe('2204-base');
-    expect((await store().getGallery(parseResourceId(`/subscriptions/${PUB}/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/partnerGallery`) as GalleryRef))?.record?.sharing.tenantIds).toEqual([PARTNER_TENANT]);
-    expect(await store().getVersion(parseResourceId(`${imageId}/versions/1.2.0`) as VersionRef)).toMatchObject({ deleted: true, lastEventId: 'c4d5e6f7-0a1b-4c2d-9e3f-405162738495' });
+    expect(
+      (
+        await store().getGallery(
+          parseResourceId(
+            `/subscriptions/${PUB}/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/partnerGallery`,
+          ) as GalleryRef,
+        )
+      )?.record?.sharing.tenantIds,
+    ).toEqual([PARTNER_TENANT]);
+    expect(await store().getVersion(parseResourceId(`${imageId}/versions/1.2.0`) as VersionRef)).toMatchObject({
+      deleted: true,
+      lastEventId: 'c4d5e6f7-0a1b-4c2d-9e3f-405162738495',
+    });
 
     // A failure event and an unrelated resource write change nothing.
     const before = await liveCatalogIds(store(), [PUB]);
@@ -148,7 +195,11 @@ describe('catalog from Event Grid events, end to end', () => {
     expect(await store().getVersion(parseResourceId(`${imageId}/versions/1.12.0`) as VersionRef)).toBeUndefined();
 
     // The validation handshake fixture.
-    const validation = await postEvents(host.url, fixture('events/subscription-validation.json'), 'SubscriptionValidation');
+    const validation = await postEvents(
+      host.url,
+      fixture('events/subscription-validation.json'),
+      'SubscriptionValidation',
+    );
     expect(await validation.json()).toEqual({ validationResponse: '512d38b6-c7b8-40c8-89fe-f46f9e9622b6' });
   });
 
@@ -161,9 +212,23 @@ describe('catalog from Event Grid events, end to end', () => {
     const bad = [
       { ...good, id: 'bad-shape', data: 'not an object' },
       { id: 'no-type', subject: good.subject, eventTime: good.eventTime, data: good.data },
-      { ...good, id: 'bad-id', subject: '/subscriptions/nope/resourceGroups/x', data: { ...(good.data as object), resourceUri: '/subscriptions/nope/resourceGroups/x' } },
-      { ...good, id: 'huge', subject: `${imageId}/versions/${'9'.repeat(5000)}`, data: { ...(good.data as object), resourceUri: `${imageId}/versions/${'9'.repeat(5000)}` } },
-      { ...good, id: 'mismatch', data: { ...(good.data as object), operationName: 'Microsoft.Compute/galleries/write' } },
+      {
+        ...good,
+        id: 'bad-id',
+        subject: '/subscriptions/nope/resourceGroups/x',
+        data: { ...(good.data as object), resourceUri: '/subscriptions/nope/resourceGroups/x' },
+      },
+      {
+        ...good,
+        id: 'huge',
+        subject: `${imageId}/versions/${'9'.repeat(5000)}`,
+        data: { ...(good.data as object), resourceUri: `${imageId}/versions/${'9'.repeat(5000)}` },
+      },
+      {
+        ...good,
+        id: 'mismatch',
+        data: { ...(good.data as object), operationName: 'Microsoft.Compute/galleries/write' },
+      },
       42,
       null,
     ];
@@ -171,8 +236,14 @@ describe('catalog from Event Grid events, end to end', () => {
     expect(res.status).toBe(202);
     expect(sim.requestCount.total).toBe(0);
     expect(await liveCatalogIds(store(), [PUB])).toEqual(before);
-    const warnings = host.logs.filter((l) => l.functionName === 'galleryEvents' && l.level === 'warning').map((l) => l.message);
-    for (const id of ['bad-shape', 'no-type', 'bad-id', 'huge', 'mismatch']) expect(warnings.some((w) => w.includes(`event ${id} rejected`)), id).toBe(true);
+    const warnings = host.logs
+      .filter((l) => l.functionName === 'galleryEvents' && l.level === 'warning')
+      .map((l) => l.message);
+    for (const id of ['bad-shape', 'no-type', 'bad-id', 'huge', 'mismatch'])
+      expect(
+        warnings.some((w) => w.includes(`event ${id} rejected`)),
+        id,
+      ).toBe(true);
   });
 
   it('a late write for a deleted version keeps the tombstone; a genuine re-create restores it', async () => {
@@ -195,7 +266,8 @@ describe('catalog from Event Grid events, end to end', () => {
   it('a deleted gallery or image definition tombstones everything under it', async () => {
     sim.clear();
     sim.putGallery(fixture('arm/gallery-private.json'));
-    for (const n of ['image-definition-linux-gen2-trustedlaunch', 'image-definition-windows-specialized']) sim.putImage(fixture(`arm/${n}.json`));
+    for (const n of ['image-definition-linux-gen2-trustedlaunch', 'image-definition-windows-specialized'])
+      sim.putImage(fixture(`arm/${n}.json`));
     for (const n of ['image-version-completed', 'image-version-replicating']) sim.putVersion(fixture(`arm/${n}.json`));
     await deliver(...sim.all().map((r) => armEvent(r.id, 'Write')));
     expect(await liveCatalogIds(store(), [PUB])).toHaveLength(5);
@@ -216,7 +288,9 @@ describe('catalog from Event Grid events, end to end', () => {
     expect(res.status).toBe(500);
     sim.clearFaults();
     await deliver(armEvent(galleryId, 'Write'));
-    expect((await store().getGallery(parseResourceId(galleryId) as GalleryRef))?.record?.description).toBe('Golden images');
+    expect((await store().getGallery(parseResourceId(galleryId) as GalleryRef))?.record?.description).toBe(
+      'Golden images',
+    );
   });
 
   /** Posts a gallery write event whose ARM read is answered once with `status`. */
@@ -229,13 +303,18 @@ describe('catalog from Event Grid events, end to end', () => {
     expect(await store().getGallery(parseResourceId(galleryId) as GalleryRef)).toBeUndefined();
     return res.status;
   }
-  const logged = (eventId: string, pattern: RegExp): boolean => host.logs.some((l) => l.functionName === 'galleryEvents' && l.message.startsWith(`event ${eventId} `) && pattern.test(l.message));
+  const logged = (eventId: string, pattern: RegExp): boolean =>
+    host.logs.some(
+      (l) => l.functionName === 'galleryEvents' && l.message.startsWith(`event ${eventId} `) && pattern.test(l.message),
+    );
 
   it('answers 500 when ARM refuses the read (403: a role assignment still propagating), logging the event id; converges once access is granted', async () => {
     expect(await deliverFaulted(403, 'AuthorizationFailed', 'evt-refused-403')).toBe(500);
     expect(logged('evt-refused-403', /failed, Event Grid will redeliver: .*403/)).toBe(true);
     await deliver(armEvent(galleryId, 'Write', { eventId: 'evt-refused-403' }));
-    expect((await store().getGallery(parseResourceId(galleryId) as GalleryRef))?.record?.description).toBe('Golden images');
+    expect((await store().getGallery(parseResourceId(galleryId) as GalleryRef))?.record?.description).toBe(
+      'Golden images',
+    );
   });
 
   it('answers 500 on a 401 as well', async () => {

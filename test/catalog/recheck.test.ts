@@ -18,15 +18,27 @@ let indexer: CatalogIndexer;
 beforeAll(async () => {
   sim = new ArmSimulator();
   const { endpoint } = await sim.start();
-  const reader = createGalleryArmReader({ endpoint, credential: 'local', subscriptionIds: [], maxRetries: 0, retryDelayMs: 1, maxRetryDelayMs: 1 });
-  store = catalogStore(new TableStore({ kind: 'connectionString', connectionString: inject('azuriteConnectionString') }), uniqueTablePrefix());
+  const reader = createGalleryArmReader({
+    endpoint,
+    credential: 'local',
+    subscriptionIds: [],
+    maxRetries: 0,
+    retryDelayMs: 1,
+    maxRetryDelayMs: 1,
+  });
+  store = catalogStore(
+    new TableStore({ kind: 'connectionString', connectionString: inject('azuriteConnectionString') }),
+    uniqueTablePrefix(),
+  );
   indexer = new CatalogIndexer(reader, store, () => clock);
 });
 afterAll(async () => {
   await sim.stop();
 });
 
-const replicating = fixture<RestResource & { properties: Record<string, unknown> }>('arm/image-version-replicating.json');
+const replicating = fixture<RestResource & { properties: Record<string, unknown> }>(
+  'arm/image-version-replicating.json',
+);
 const ref = parseResourceId(replicating.id) as VersionRef;
 const advance = (ms: number) => (clock = new Date(clock.getTime() + ms));
 
@@ -50,7 +62,9 @@ describe('versions still replicating', () => {
 
     // Replication completes in ARM: the next re-check settles it and drops it from the list.
     const done = structuredClone(replicating);
-    (done.properties.replicationStatus as { aggregatedState: string; summary: { state: string; progress: number }[] }).aggregatedState = 'Completed';
+    (
+      done.properties.replicationStatus as { aggregatedState: string; summary: { state: string; progress: number }[] }
+    ).aggregatedState = 'Completed';
     for (const s of (done.properties.replicationStatus as { summary: { state: string; progress: number }[] }).summary) {
       s.state = 'Completed';
       s.progress = 100;

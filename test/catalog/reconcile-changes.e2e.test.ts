@@ -37,8 +37,17 @@ function versionBody(n: number, pp: Record<string, unknown> = {}, extra: Record<
         storageAccountType: 'Standard_LRS',
         ...pp,
       },
-      storageProfile: { source: { virtualMachineId: `/subscriptions/${SUB}/resourceGroups/rg-build/providers/Microsoft.Compute/virtualMachines/vm` }, osDiskImage: { sizeInGB: 30 } },
-      safetyProfile: { allowDeletionOfReplicatedLocations: false, reportedForPolicyViolation: false, blockDeletionBeforeEndOfLife: false },
+      storageProfile: {
+        source: {
+          virtualMachineId: `/subscriptions/${SUB}/resourceGroups/rg-build/providers/Microsoft.Compute/virtualMachines/vm`,
+        },
+        osDiskImage: { sizeInGB: 30 },
+      },
+      safetyProfile: {
+        allowDeletionOfReplicatedLocations: false,
+        reportedForPolicyViolation: false,
+        blockDeletionBeforeEndOfLife: false,
+      },
       replicationStatus: {
         aggregatedState: 'Completed',
         summary: [
@@ -72,7 +81,14 @@ function imageBody(props: Record<string, unknown> = {}): RestResource {
 }
 
 function groupsGallery(subscriptions: string[]): RestResource {
-  return { id: GROUPS, location: 'westeurope', properties: { provisioningState: 'Succeeded', sharingProfile: { permissions: 'Groups', groups: [{ type: 'Subscriptions', ids: subscriptions }] } } };
+  return {
+    id: GROUPS,
+    location: 'westeurope',
+    properties: {
+      provisioningState: 'Succeeded',
+      sharingProfile: { permissions: 'Groups', groups: [{ type: 'Subscriptions', ids: subscriptions }] },
+    },
+  };
 }
 
 function communityGallery(enabled: boolean): RestResource {
@@ -81,7 +97,16 @@ function communityGallery(enabled: boolean): RestResource {
     location: 'westeurope',
     properties: {
       provisioningState: 'Succeeded',
-      sharingProfile: { permissions: 'Community', communityGalleryInfo: { publisherUri: 'https://example.org', publisherContact: 'a@example.org', eula: 'eula', publicNamePrefix: 'rc', communityGalleryEnabled: enabled } },
+      sharingProfile: {
+        permissions: 'Community',
+        communityGalleryInfo: {
+          publisherUri: 'https://example.org',
+          publisherContact: 'a@example.org',
+          eula: 'eula',
+          publicNamePrefix: 'rc',
+          communityGalleryEnabled: enabled,
+        },
+      },
     },
   };
 }
@@ -92,7 +117,11 @@ let host: AppHost;
 beforeAll(async () => {
   sim = new ArmSimulator();
   const { endpoint } = await sim.start();
-  sim.put({ id: PRIVATE, location: 'westeurope', properties: { provisioningState: 'Succeeded', description: 'private' } });
+  sim.put({
+    id: PRIVATE,
+    location: 'westeurope',
+    properties: { provisioningState: 'Succeeded', description: 'private' },
+  });
   sim.put(groupsGallery([OTHER_SUB]));
   sim.put(communityGallery(true));
   sim.put(imageBody());
@@ -147,35 +176,96 @@ describe('reconcile change detection', () => {
     await expectCatalogEqualsArm(sim, services().catalog, [SUB]);
   });
 
-  const versionCases: [string, () => RestResource, (r: NonNullable<Awaited<ReturnType<typeof storedVersion>>>) => void][] = [
-    ['global excludeFromLatest', () => versionBody(1, { excludeFromLatest: true }), (r) => expect(r.excludeFromLatest).toBe(true)],
+  const versionCases: [
+    string,
+    () => RestResource,
+    (r: NonNullable<Awaited<ReturnType<typeof storedVersion>>>) => void,
+  ][] = [
+    [
+      'global excludeFromLatest',
+      () => versionBody(1, { excludeFromLatest: true }),
+      (r) => expect(r.excludeFromLatest).toBe(true),
+    ],
     [
       'regional excludeFromLatest',
-      () => versionBody(2, { targetRegions: [{ name: 'West Europe', regionalReplicaCount: 2, storageAccountType: 'Standard_ZRS', excludeFromLatest: true }, { name: 'East US', regionalReplicaCount: 1, storageAccountType: 'Standard_LRS' }] }),
+      () =>
+        versionBody(2, {
+          targetRegions: [
+            {
+              name: 'West Europe',
+              regionalReplicaCount: 2,
+              storageAccountType: 'Standard_ZRS',
+              excludeFromLatest: true,
+            },
+            { name: 'East US', regionalReplicaCount: 1, storageAccountType: 'Standard_LRS' },
+          ],
+        }),
       (r) => expect(r.targetRegions.find((t) => t.region === 'westeurope')?.excludeFromLatest).toBe(true),
     ],
-    ['endOfLifeDate', () => versionBody(3, { endOfLifeDate: '2027-01-01T00:00:00Z' }), (r) => expect(r.endOfLifeDate).toBe('2027-01-01T00:00:00.000Z')],
+    [
+      'endOfLifeDate',
+      () => versionBody(3, { endOfLifeDate: '2027-01-01T00:00:00Z' }),
+      (r) => expect(r.endOfLifeDate).toBe('2027-01-01T00:00:00.000Z'),
+    ],
     [
       'a target region added',
-      () => versionBody(4, { targetRegions: [{ name: 'West Europe', regionalReplicaCount: 2, storageAccountType: 'Standard_ZRS' }, { name: 'East US', regionalReplicaCount: 1, storageAccountType: 'Standard_LRS' }, { name: 'North Europe', regionalReplicaCount: 1 }] }),
+      () =>
+        versionBody(4, {
+          targetRegions: [
+            { name: 'West Europe', regionalReplicaCount: 2, storageAccountType: 'Standard_ZRS' },
+            { name: 'East US', regionalReplicaCount: 1, storageAccountType: 'Standard_LRS' },
+            { name: 'North Europe', regionalReplicaCount: 1 },
+          ],
+        }),
       (r) => expect(r.targetRegions.map((t) => t.region)).toContain('northeurope'),
     ],
     [
       'a regional replica count',
-      () => versionBody(5, { targetRegions: [{ name: 'West Europe', regionalReplicaCount: 7, storageAccountType: 'Standard_ZRS' }, { name: 'East US', regionalReplicaCount: 1, storageAccountType: 'Standard_LRS' }] }),
+      () =>
+        versionBody(5, {
+          targetRegions: [
+            { name: 'West Europe', regionalReplicaCount: 7, storageAccountType: 'Standard_ZRS' },
+            { name: 'East US', regionalReplicaCount: 1, storageAccountType: 'Standard_LRS' },
+          ],
+        }),
       (r) => expect(r.targetRegions.find((t) => t.region === 'westeurope')?.replicaCount).toBe(7),
     ],
     [
       'a regional storage account type',
-      () => versionBody(6, { targetRegions: [{ name: 'West Europe', regionalReplicaCount: 2, storageAccountType: 'Premium_LRS' }, { name: 'East US', regionalReplicaCount: 1, storageAccountType: 'Standard_LRS' }] }),
+      () =>
+        versionBody(6, {
+          targetRegions: [
+            { name: 'West Europe', regionalReplicaCount: 2, storageAccountType: 'Premium_LRS' },
+            { name: 'East US', regionalReplicaCount: 1, storageAccountType: 'Standard_LRS' },
+          ],
+        }),
       (r) => expect(r.targetRegions.find((t) => t.region === 'westeurope')?.storageAccountType).toBe('Premium_LRS'),
     ],
     [
       'safetyProfile',
-      () => versionBody(7, {}, { safetyProfile: { allowDeletionOfReplicatedLocations: true, reportedForPolicyViolation: false, blockDeletionBeforeEndOfLife: true } }),
-      (r) => expect(r.safetyProfile).toMatchObject({ allowDeletionOfReplicatedLocations: true, blockDeletionBeforeEndOfLife: true }),
+      () =>
+        versionBody(
+          7,
+          {},
+          {
+            safetyProfile: {
+              allowDeletionOfReplicatedLocations: true,
+              reportedForPolicyViolation: false,
+              blockDeletionBeforeEndOfLife: true,
+            },
+          },
+        ),
+      (r) =>
+        expect(r.safetyProfile).toMatchObject({
+          allowDeletionOfReplicatedLocations: true,
+          blockDeletionBeforeEndOfLife: true,
+        }),
     ],
-    ['tags', () => ({ ...versionBody(8), tags: { owner: 'platform' } }), (r) => expect(r.tags).toEqual({ owner: 'platform' })],
+    [
+      'tags',
+      () => ({ ...versionBody(8), tags: { owner: 'platform' } }),
+      (r) => expect(r.tags).toEqual({ owner: 'platform' }),
+    ],
   ];
 
   for (const [field, body, check] of versionCases) {
@@ -190,15 +280,25 @@ describe('reconcile change detection', () => {
 
   it('a version the catalog holds as settling is re-read until it settles', async () => {
     const replicating = versionBody(9);
-    (replicating.properties as { replicationStatus: unknown }).replicationStatus = { aggregatedState: 'InProgress', summary: [{ region: 'West Europe', state: 'Completed', progress: 100 }, { region: 'East US', state: 'Replicating', progress: 30 }] };
+    (replicating.properties as { replicationStatus: unknown }).replicationStatus = {
+      aggregatedState: 'InProgress',
+      summary: [
+        { region: 'West Europe', state: 'Completed', progress: 100 },
+        { region: 'East US', state: 'Replicating', progress: 30 },
+      ],
+    };
     sim.put(replicating);
     expect((await postEvents(host.url, [armEvent(vid(9), 'Write')])).status).toBe(202);
-    expect((await storedVersion(9))?.targetRegions.find((t) => t.region === 'eastus')?.replicationState).toBe('Replicating');
+    expect((await storedVersion(9))?.targetRegions.find((t) => t.region === 'eastus')?.replicationState).toBe(
+      'Replicating',
+    );
     sim.put(versionBody(9)); // replication completes; its event is lost (the list entry looks the same)
     sim.resetCounters();
     await reconcile();
     expect(gets().versions).toBe(1);
-    expect((await storedVersion(9))?.targetRegions.find((t) => t.region === 'eastus')?.replicationState).toBe('Completed');
+    expect((await storedVersion(9))?.targetRegions.find((t) => t.region === 'eastus')?.replicationState).toBe(
+      'Completed',
+    );
     sim.resetCounters();
     await reconcile();
     expect(gets().versions).toBe(0);
@@ -206,9 +306,21 @@ describe('reconcile change detection', () => {
 
   const imageCases: [string, Record<string, unknown>, (r: Record<string, unknown>) => void][] = [
     ['description', { description: 'hardened base image' }, (r) => expect(r.description).toBe('hardened base image')],
-    ['endOfLifeDate', { endOfLifeDate: '2028-01-01T00:00:00Z' }, (r) => expect(r.endOfLifeDate).toBe('2028-01-01T00:00:00.000Z')],
-    ['recommended vCPUs and memory', { recommended: { vCPUs: { min: 4, max: 16 }, memory: { min: 8, max: 64 } } }, (r) => expect(r.recommended).toEqual({ vCPUs: { min: 4, max: 16 }, memoryGB: { min: 8, max: 64 } })],
-    ['releaseNoteUri', { releaseNoteUri: 'https://example.org/notes/2' }, (r) => expect(r.releaseNoteUri).toBe('https://example.org/notes/2')],
+    [
+      'endOfLifeDate',
+      { endOfLifeDate: '2028-01-01T00:00:00Z' },
+      (r) => expect(r.endOfLifeDate).toBe('2028-01-01T00:00:00.000Z'),
+    ],
+    [
+      'recommended vCPUs and memory',
+      { recommended: { vCPUs: { min: 4, max: 16 }, memory: { min: 8, max: 64 } } },
+      (r) => expect(r.recommended).toEqual({ vCPUs: { min: 4, max: 16 }, memoryGB: { min: 8, max: 64 } }),
+    ],
+    [
+      'releaseNoteUri',
+      { releaseNoteUri: 'https://example.org/notes/2' },
+      (r) => expect(r.releaseNoteUri).toBe('https://example.org/notes/2'),
+    ],
   ];
   for (const [field, props, check] of imageCases) {
     it(`a lost image definition update of ${field} is repaired from the list entry (no GET)`, async () => {
@@ -235,7 +347,8 @@ describe('reconcile change detection', () => {
   });
 
   it('a lost share/action on a Community gallery is repaired', async () => {
-    const inCommunity = async (): Promise<string[]> => (await services().catalog.sharedGalleries('community')).map((g: GalleryRef) => g.gallery);
+    const inCommunity = async (): Promise<string[]> =>
+      (await services().catalog.sharedGalleries('community')).map((g: GalleryRef) => g.gallery);
     expect(await inCommunity()).toContain('rcCommunity');
     sim.put(communityGallery(false));
     await reconcile();
@@ -254,13 +367,21 @@ describe('reconcile change detection', () => {
     const current = await store.versions.getEntity<Record<string, unknown>>(pk, rk);
     expect(current.E_westeurope).toBeUndefined();
     const { flagRules: _marker, etag: _etag, timestamp: _ts, ...rest } = current;
-    await store.versions.updateEntity({ ...rest, partitionKey: pk, rowKey: rk, E_westeurope: true, E_eastus: true }, 'Replace');
+    await store.versions.updateEntity(
+      { ...rest, partitionKey: pk, rowKey: rk, E_westeurope: true, E_eastus: true },
+      'Replace',
+    );
     sim.resetCounters();
     const line = await reconcile();
     expect(line).toContain('1 re-flagged');
     expect(gets().versions).toBe(0);
     const fixed = await store.versions.getEntity<Record<string, unknown>>(pk, rk);
-    expect([fixed.E_westeurope, fixed.E_eastus, fixed.D_westeurope, fixed.flagRules]).toEqual([undefined, undefined, true, 2]);
+    expect([fixed.E_westeurope, fixed.E_eastus, fixed.D_westeurope, fixed.flagRules]).toEqual([
+      undefined,
+      undefined,
+      true,
+      2,
+    ]);
     // Once re-flagged, the next reconcile leaves it alone.
     expect(await reconcile()).toContain('0 re-flagged');
   });

@@ -14,7 +14,8 @@ import { parseResourceId, type VersionRef } from '../../shared/domain/ids.js';
 // (Retry-After), and a gallery that keeps failing is reported without stopping the others.
 const SUB = '5e4d3c2b-1a09-4f8e-8d7c-6b5a4f3e2d1c';
 const GALLERIES = 12;
-const gid = (g: number) => `/subscriptions/${SUB}/resourceGroups/rg-fan/providers/Microsoft.Compute/galleries/fan${String(g).padStart(2, '0')}`;
+const gid = (g: number) =>
+  `/subscriptions/${SUB}/resourceGroups/rg-fan/providers/Microsoft.Compute/galleries/fan${String(g).padStart(2, '0')}`;
 const LIMITS = { capacity: 20, refillPerSecond: 100 };
 
 let sim: ArmSimulator;
@@ -25,9 +26,16 @@ function version(id: string, endOfLife?: string) {
     id,
     location: 'westeurope',
     properties: {
-      publishingProfile: { targetRegions: [{ name: 'West Europe', regionalReplicaCount: 1 }], replicaCount: 1, ...(endOfLife ? { endOfLifeDate: endOfLife } : {}) },
+      publishingProfile: {
+        targetRegions: [{ name: 'West Europe', regionalReplicaCount: 1 }],
+        replicaCount: 1,
+        ...(endOfLife ? { endOfLifeDate: endOfLife } : {}),
+      },
       storageProfile: { osDiskImage: { sizeInGB: 30 } },
-      replicationStatus: { aggregatedState: 'Completed', summary: [{ region: 'West Europe', state: 'Completed', progress: 100 }] },
+      replicationStatus: {
+        aggregatedState: 'Completed',
+        summary: [{ region: 'West Europe', state: 'Completed', progress: 100 }],
+      },
       provisioningState: 'Succeeded',
     },
   });
@@ -37,10 +45,24 @@ beforeAll(async () => {
   sim = new ArmSimulator();
   const { endpoint } = await sim.start();
   for (let g = 0; g < GALLERIES; g++) {
-    sim.put({ id: gid(g), location: 'westeurope', properties: { provisioningState: 'Succeeded', sharingProfile: { permissions: 'Private' } } });
+    sim.put({
+      id: gid(g),
+      location: 'westeurope',
+      properties: { provisioningState: 'Succeeded', sharingProfile: { permissions: 'Private' } },
+    });
     for (let i = 0; i < 2; i++) {
       const iid = `${gid(g)}/images/img${i}`;
-      sim.put({ id: iid, location: 'westeurope', properties: { osType: 'Linux', osState: 'Generalized', hyperVGeneration: 'V2', identifier: { publisher: 'P', offer: 'O', sku: `s${g}-${i}` }, provisioningState: 'Succeeded' } });
+      sim.put({
+        id: iid,
+        location: 'westeurope',
+        properties: {
+          osType: 'Linux',
+          osState: 'Generalized',
+          hyperVGeneration: 'V2',
+          identifier: { publisher: 'P', offer: 'O', sku: `s${g}-${i}` },
+          provisioningState: 'Succeeded',
+        },
+      });
       for (let v = 0; v < 3; v++) version(`${iid}/versions/1.${v}.0`);
     }
   }
@@ -105,7 +127,9 @@ describe('reconcile fan-out', () => {
     sim.readThrottle = undefined;
     expect(sim.requestCount.throttled).toBeGreaterThan(0);
     expect(sim.requests.filter((r) => r.kind === 'get' && r.status === 200)).toHaveLength(1); // the changed version, once answered
-    expect((await services().catalog.getVersion(parseResourceId(changed) as VersionRef))?.record?.endOfLifeDate).toBe('2031-01-01T00:00:00.000Z');
+    expect((await services().catalog.getVersion(parseResourceId(changed) as VersionRef))?.record?.endOfLifeDate).toBe(
+      '2031-01-01T00:00:00.000Z',
+    );
   }, 60_000);
 
   it('runs the units in parallel, as many at once as the host allows, each counted once', async () => {
@@ -114,7 +138,12 @@ describe('reconcile fan-out', () => {
     expect(host.unitsQueue.completed.length - before).toBe(GALLERIES);
     expect(host.unitsQueue.maxActiveCalls).toBeGreaterThan(1);
     expect(host.unitsQueue.maxActiveCalls).toBeLessThanOrEqual(16);
-    expect(run).toMatchObject({ status: 'succeeded', units: { total: GALLERIES, done: GALLERIES, failed: 0 }, failedUnits: [], counts: { subscriptions: 1, galleries: GALLERIES, images: GALLERIES * 2, versions: GALLERIES * 6 } });
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      units: { total: GALLERIES, done: GALLERIES, failed: 0 },
+      failedUnits: [],
+      counts: { subscriptions: 1, galleries: GALLERIES, images: GALLERIES * 2, versions: GALLERIES * 6 },
+    });
   });
 
   it('reports a gallery that fails every delivery and still reconciles the others', async () => {
@@ -127,8 +156,14 @@ describe('reconcile fan-out', () => {
     expect(run).toMatchObject({ status: 'failed', units: { total: GALLERIES, done: GALLERIES, failed: 1 } });
     expect(run.failedUnits).toEqual([expect.objectContaining({ galleryId: gid(5) })]);
     expect(run.lastError?.message).toContain('fan05');
-    expect(host.logs.some((l) => l.functionName === 'reconcileUnit' && /fan05 failed on delivery 5, the last/.test(l.message))).toBe(true);
-    expect((await services().catalog.getVersion(parseResourceId(changed) as VersionRef))?.record?.endOfLifeDate).toBe('2032-01-01T00:00:00.000Z');
+    expect(
+      host.logs.some(
+        (l) => l.functionName === 'reconcileUnit' && /fan05 failed on delivery 5, the last/.test(l.message),
+      ),
+    ).toBe(true);
+    expect((await services().catalog.getVersion(parseResourceId(changed) as VersionRef))?.record?.endOfLifeDate).toBe(
+      '2032-01-01T00:00:00.000Z',
+    );
     sim.clearFaults();
   });
 });

@@ -22,7 +22,10 @@ afterAll(async () => {
 
 /** The resources ARM was asked for one by one (GET), lower case, sorted. */
 function getsOf(arm: ArmSimulator): string[] {
-  return arm.requests.filter((r) => r.kind === 'get').map((r) => r.path.toLowerCase()).sort();
+  return arm.requests
+    .filter((r) => r.kind === 'get')
+    .map((r) => r.path.toLowerCase())
+    .sort();
 }
 
 type Rest = { id: string; location?: string; properties?: Record<string, unknown> };
@@ -47,11 +50,20 @@ function settlingVersion(r: Rest): boolean {
   const provisioning = lower(p.provisioningState);
   if (provisioning === 'failed') return false;
   if (provisioning !== 'succeeded') return true;
-  const status = p.replicationStatus as { aggregatedState?: string; summary?: { region?: string; state?: string }[] } | undefined;
-  const targets = ((p.publishingProfile as { targetRegions?: { name?: string }[] } | undefined)?.targetRegions ?? []).map((t) => t.name);
+  const status = p.replicationStatus as
+    { aggregatedState?: string; summary?: { region?: string; state?: string }[] } | undefined;
+  const targets = (
+    (p.publishingProfile as { targetRegions?: { name?: string }[] } | undefined)?.targetRegions ?? []
+  ).map((t) => t.name);
   return (targets.length > 0 ? targets : [r.location]).some((region) => {
     const entry = status?.summary?.find((s) => regionKey(s.region) === regionKey(region));
-    const state = entry ? lower(entry.state) : lower(status?.aggregatedState) === 'completed' ? 'completed' : lower(status?.aggregatedState) === 'failed' ? 'failed' : 'unknown';
+    const state = entry
+      ? lower(entry.state)
+      : lower(status?.aggregatedState) === 'completed'
+        ? 'completed'
+        : lower(status?.aggregatedState) === 'failed'
+          ? 'failed'
+          : 'unknown';
     return state !== 'completed' && state !== 'failed';
   });
 }
@@ -69,12 +81,22 @@ describe('reconcile timer', () => {
     // first pass: every gallery and every version read one by one (definitions come whole in their list)
     const firstGets = getsOf(sim);
     await expectCatalogEqualsArm(sim, services().catalog, subs);
-    expect(firstGets).toEqual(sim.all().filter((r) => parseResourceId(r.id).level !== 'image').map((r) => r.id.toLowerCase()).sort());
+    expect(firstGets).toEqual(
+      sim
+        .all()
+        .filter((r) => parseResourceId(r.id).level !== 'image')
+        .map((r) => r.id.toLowerCase())
+        .sort(),
+    );
     sim.resetCounters();
     await runReconcile();
     // second pass: only the shared galleries (the list does not say with whom) and the versions
     // still settling are re-read; settled, unchanged versions are not
-    const expected = sim.all().filter((r) => sharedGallery(r) || settlingVersion(r)).map((r) => r.id.toLowerCase()).sort();
+    const expected = sim
+      .all()
+      .filter((r) => sharedGallery(r) || settlingVersion(r))
+      .map((r) => r.id.toLowerCase())
+      .sort();
     expect(expected.length).toBeGreaterThan(0);
     expect(expected.length).toBeLessThan(firstGets.length);
     expect(getsOf(sim)).toEqual(expected);

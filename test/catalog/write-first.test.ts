@@ -28,7 +28,8 @@ const recorder: PipelinePolicy = {
   name: 'recordVersionsRequests',
   async sendRequest(request, next) {
     const response = await next(request);
-    if (/\/[a-z0-9]*versions(\(|\?|$)/.test(new URL(request.url).pathname)) versionsRequests.push(`${request.method} ${response.status}`);
+    if (/\/[a-z0-9]*versions(\(|\?|$)/.test(new URL(request.url).pathname))
+      versionsRequests.push(`${request.method} ${response.status}`);
     return response;
   },
 };
@@ -49,7 +50,10 @@ const writeEvent = (): CatalogNotification => ({
 });
 function completed(): Version {
   const done = structuredClone(replicating);
-  const status = done.properties.replicationStatus as { aggregatedState: string; summary: { state: string; progress: number }[] };
+  const status = done.properties.replicationStatus as {
+    aggregatedState: string;
+    summary: { state: string; progress: number }[];
+  };
   status.aggregatedState = 'Completed';
   for (const s of status.summary) Object.assign(s, { state: 'Completed', progress: 100 });
   return done;
@@ -58,8 +62,20 @@ function completed(): Version {
 beforeAll(async () => {
   sim = new ArmSimulator();
   const { endpoint } = await sim.start();
-  const reader = createGalleryArmReader({ endpoint, credential: 'local', subscriptionIds: [], maxRetries: 0, retryDelayMs: 1, maxRetryDelayMs: 1 });
-  store = catalogStore(new TableStore({ kind: 'connectionString', connectionString: inject('azuriteConnectionString') }, { additionalPolicies: [{ policy: recorder, position: 'perRetry' }] }), uniqueTablePrefix(),
+  const reader = createGalleryArmReader({
+    endpoint,
+    credential: 'local',
+    subscriptionIds: [],
+    maxRetries: 0,
+    retryDelayMs: 1,
+    maxRetryDelayMs: 1,
+  });
+  store = catalogStore(
+    new TableStore(
+      { kind: 'connectionString', connectionString: inject('azuriteConnectionString') },
+      { additionalPolicies: [{ policy: recorder, position: 'perRetry' }] },
+    ),
+    uniqueTablePrefix(),
   );
   indexer = new CatalogIndexer(reader, store, () => clock);
   sim.putGallery(fixture('arm/gallery-private.json'));
@@ -90,7 +106,18 @@ describe('version writes from events', () => {
     expect(stored?.lastEventId).toBe(`evt-${n}`);
     expect(deployability(stored!.record!, 'eastus').deployable).toBe(true);
     expect(await store.dueRechecks(new Date('2030-01-01'), 10)).toEqual([]);
-    expect(await store.hasLatestIn({ level: 'image', subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, gallery: ref.gallery, image: ref.image }, 'eastus')).toBe(true);
+    expect(
+      await store.hasLatestIn(
+        {
+          level: 'image',
+          subscriptionId: ref.subscriptionId,
+          resourceGroup: ref.resourceGroup,
+          gallery: ref.gallery,
+          image: ref.image,
+        },
+        'eastus',
+      ),
+    ).toBe(true);
   });
 
   it('leave a newer row alone when an older observation arrives late (409, read, stale)', async () => {
@@ -109,7 +136,9 @@ describe('version writes from events', () => {
     sim.putVersion(raced);
     const racedRef = parseResourceId(raced.id) as VersionRef;
     versionsRequests = [];
-    const results = await Promise.all(Array.from({ length: 8 }, () => indexer.handle({ ...writeEvent(), ref: racedRef })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => indexer.handle({ ...writeEvent(), ref: racedRef })),
+    );
     expect(results.every((r) => r.outcome === 'indexed' || r.outcome === 'stale')).toBe(true);
     expect(versionsRequests.filter((r) => r === 'POST 204')).toHaveLength(1);
     const stored = await store.getVersion(racedRef);

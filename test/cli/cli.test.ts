@@ -12,7 +12,11 @@ import { freePort } from '../../dev/ports.js';
 export function run(args: string[], env: NodeJS.ProcessEnv = {}, cwd = os.tmpdir()) {
   const out: string[] = [];
   const err: string[] = [];
-  return main(args, { out: (s) => out.push(s), err: (s) => err.push(s), env, cwd }).then((code) => ({ code, out: out.join('\n'), err: err.join('\n') }));
+  return main(args, { out: (s) => out.push(s), err: (s) => err.push(s), env, cwd }).then((code) => ({
+    code,
+    out: out.join('\n'),
+    err: err.join('\n'),
+  }));
 }
 
 function file(content: unknown): string {
@@ -21,7 +25,14 @@ function file(content: unknown): string {
   return f;
 }
 
-const envelope = () => ({ schemaVersion: 1, jobId: randomUUID(), action: 'create', kind: 'statelessGroup', caller: { account: 'act-5c6d7e8f' }, body: fixture('spot/elastigroup-gallery-latest.json') });
+const envelope = () => ({
+  schemaVersion: 1,
+  jobId: randomUUID(),
+  action: 'create',
+  kind: 'statelessGroup',
+  caller: { account: 'act-5c6d7e8f' },
+  body: fixture('spot/elastigroup-gallery-latest.json'),
+});
 
 describe('gallery-catalog help', () => {
   const variants: [string, string[]][] = [
@@ -51,7 +62,11 @@ describe('gallery-catalog help', () => {
       const options = /\nOptions:\n([\s\S]*?)\n\n/.exec(r.out)?.[1] ?? '';
       const lines = options.split('\n');
       expect(lines.length).toBeGreaterThanOrEqual(4);
-      const columns = new Set(lines.map((l) => (l.startsWith('  -') ? /^ {2}\S+(?: \S+)*? {2,}/.exec(l)?.[0].length : /^ +/.exec(l)?.[0].length)));
+      const columns = new Set(
+        lines.map((l) =>
+          l.startsWith('  -') ? /^ {2}\S+(?: \S+)*? {2,}/.exec(l)?.[0].length : /^ +/.exec(l)?.[0].length,
+        ),
+      );
       expect([...columns], options).toHaveLength(1);
     });
   }
@@ -75,8 +90,12 @@ describe('gallery-catalog help', () => {
 
 describe('the API address', () => {
   it('--api, else GALLERY_CATALOG_API, else the local runtime on FUNCTIONS_HTTP_PORT, else localhost:7071', () => {
-    expect(apiAddress('http://a.example', { GALLERY_CATALOG_API: 'http://b.example', FUNCTIONS_HTTP_PORT: '7100' })).toBe('http://a.example');
-    expect(apiAddress(undefined, { GALLERY_CATALOG_API: 'http://b.example', FUNCTIONS_HTTP_PORT: '7100' })).toBe('http://b.example');
+    expect(
+      apiAddress('http://a.example', { GALLERY_CATALOG_API: 'http://b.example', FUNCTIONS_HTTP_PORT: '7100' }),
+    ).toBe('http://a.example');
+    expect(apiAddress(undefined, { GALLERY_CATALOG_API: 'http://b.example', FUNCTIONS_HTTP_PORT: '7100' })).toBe(
+      'http://b.example',
+    );
     expect(apiAddress(undefined, { FUNCTIONS_HTTP_PORT: '7100' })).toBe('http://localhost:7100');
     expect(apiAddress(undefined, {})).toBe('http://localhost:7071');
   });
@@ -106,7 +125,9 @@ describe('gallery-catalog submit (no service)', () => {
     const e = envelope() as Record<string, unknown>;
     delete e.caller;
     (e as { extra?: number }).extra = 1;
-    const r = await run(['submit', file(e)], { ServiceBusConnection: 'Endpoint=sb://unused/;SharedAccessKeyName=x;SharedAccessKey=y' });
+    const r = await run(['submit', file(e)], {
+      ServiceBusConnection: 'Endpoint=sb://unused/;SharedAccessKeyName=x;SharedAccessKey=y',
+    });
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/caller: .*\[required\]/);
     expect(r.err).toMatch(/extra: .*\[unknown-field\]/);
@@ -117,7 +138,9 @@ describe('gallery-catalog submit (no service)', () => {
   it('without Service Bus, posts to the API (default: the local runtime) and says how to reach it when it is down (exit 3)', async () => {
     const r = await run(['submit', file(envelope())]);
     expect(r.code).toBe(3);
-    expect(r.err).toMatch(/cannot reach http:\/\/localhost:7071\/api\/groups\/jobs: .*is `npm start` running\? or pass --api <url>/);
+    expect(r.err).toMatch(
+      /cannot reach http:\/\/localhost:7071\/api\/groups\/jobs: .*is `npm start` running\? or pass --api <url>/,
+    );
     const port = await freePort();
     const other = await run(['submit', file(envelope()), '--api', `http://127.0.0.1:${port}`]);
     expect(other.code).toBe(3);
@@ -127,9 +150,21 @@ describe('gallery-catalog submit (no service)', () => {
   it('finds Service Bus in the environment first, then in ./local.settings.json', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-settings-'));
     expect(serviceBusFrom({}, dir, {})).toBeUndefined();
-    fs.writeFileSync(path.join(dir, 'local.settings.json'), JSON.stringify({ Values: { ServiceBusConnection__fullyQualifiedNamespace: 'bus.servicebus.windows.net' } }));
-    expect(serviceBusFrom({}, dir, {})).toEqual({ kind: 'identity', fullyQualifiedNamespace: 'bus.servicebus.windows.net', credential: 'default' });
-    expect(serviceBusFrom({ ServiceBusConnection: 'Endpoint=sb://x/' }, dir, {})).toEqual({ kind: 'connectionString', connectionString: 'Endpoint=sb://x/' });
-    expect(serviceBusFrom({}, dir, { namespace: 'other.servicebus.windows.net' })).toMatchObject({ fullyQualifiedNamespace: 'other.servicebus.windows.net' });
+    fs.writeFileSync(
+      path.join(dir, 'local.settings.json'),
+      JSON.stringify({ Values: { ServiceBusConnection__fullyQualifiedNamespace: 'bus.servicebus.windows.net' } }),
+    );
+    expect(serviceBusFrom({}, dir, {})).toEqual({
+      kind: 'identity',
+      fullyQualifiedNamespace: 'bus.servicebus.windows.net',
+      credential: 'default',
+    });
+    expect(serviceBusFrom({ ServiceBusConnection: 'Endpoint=sb://x/' }, dir, {})).toEqual({
+      kind: 'connectionString',
+      connectionString: 'Endpoint=sb://x/',
+    });
+    expect(serviceBusFrom({}, dir, { namespace: 'other.servicebus.windows.net' })).toMatchObject({
+      fullyQualifiedNamespace: 'other.servicebus.windows.net',
+    });
   });
 });

@@ -7,7 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { spotOpenApi } from '../../dev/spot-openapi.js';
 import { NOT_DOCUMENTED, SpotSimulator } from '../../dev/spot-simulator.js';
 import type { JobKind } from '../../shared/domain/job-envelope.js';
-import { isSpotRefusal, planSpot, planSpotRoll, spotSecretsOf, withSecrets, type SpotPlanResult, type SpotRequest } from '../../shared/domain/spot-plan.js';
+import {
+  isSpotRefusal,
+  planSpot,
+  planSpotRoll,
+  spotSecretsOf,
+  withSecrets,
+  type SpotPlanResult,
+  type SpotRequest,
+} from '../../shared/domain/spot-plan.js';
 import { serveSpotSimulator } from '../support/spot-sim.js';
 
 const TOKEN = 'sim-token-6f1c2a9e';
@@ -30,7 +38,13 @@ interface Envelope {
 }
 
 let clock = Date.parse('2026-09-01T10:00:00.000Z');
-const sim = new SpotSimulator({ token: TOKEN, accounts: [ACCOUNT, OTHER_ACCOUNT], now: () => clock, deploymentBatchMs: BATCH_MS, stateChangeMs: STATE_MS });
+const sim = new SpotSimulator({
+  token: TOKEN,
+  accounts: [ACCOUNT, OTHER_ACCOUNT],
+  now: () => clock,
+  deploymentBatchMs: BATCH_MS,
+  stateChangeMs: STATE_MS,
+});
 const oa = spotOpenApi();
 
 const served = serveSpotSimulator(sim, () => {
@@ -38,15 +52,27 @@ const served = serveSpotSimulator(sim, () => {
 });
 
 function fixture(file: string): Spec {
-  const body = JSON.parse(readFileSync(new URL(`../fixtures/spot/${file}`, import.meta.url), 'utf8')) as { group?: Spec; statefulNode?: Spec };
+  const body = JSON.parse(readFileSync(new URL(`../fixtures/spot/${file}`, import.meta.url), 'utf8')) as {
+    group?: Spec;
+    statefulNode?: Spec;
+  };
   return (body.group ?? body.statefulNode) as Spec;
 }
 
-async function call(method: string, url: string, body?: unknown, token: string | null = TOKEN): Promise<{ status: number; body: Envelope; headers: Headers }> {
+async function call(
+  method: string,
+  url: string,
+  body?: unknown,
+  token: string | null = TOKEN,
+): Promise<{ status: number; body: Envelope; headers: Headers }> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token !== null) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${served.endpoint}${url}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(`${served.endpoint}${url}`, {
+    method,
+    headers,
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
   const text = await res.text();
   return { status: res.status, body: JSON.parse(text) as Envelope, headers: res.headers };
 }
@@ -54,7 +80,8 @@ async function call(method: string, url: string, body?: unknown, token: string |
 /** Sends a planned request (secrets put back when given) and checks the 200 answer against Spot's answer schema. */
 async function send(request: SpotRequest): Promise<Envelope> {
   const r = await call(request.method, request.url, request.body);
-  if (r.status !== 200) throw new Error(`${request.method} ${request.url}: ${r.status} ${JSON.stringify(r.body.response)}`);
+  if (r.status !== 200)
+    throw new Error(`${request.method} ${request.url}: ${r.status} ${JSON.stringify(r.body.response)}`);
   expect(oa.validateResponse(request.method, new URL(request.url, served.endpoint).pathname, r.body)).toEqual([]);
   return r.body;
 }
@@ -75,14 +102,29 @@ async function create(kind: JobKind, spec: Spec, accountId = ACCOUNT): Promise<S
 describe("Spot's envelope, ids and errors", () => {
   it('creates a group: 200, the envelope, a sig- id, createdAt and updatedAt', async () => {
     const spec = fixture('elastigroup-gallery-latest.json');
-    const [post] = requestsOf(planSpot({ kind: 'statelessGroup', accountId: ACCOUNT, spec, resolvedVersion: '1.10.0' }));
+    const [post] = requestsOf(
+      planSpot({ kind: 'statelessGroup', accountId: ACCOUNT, spec, resolvedVersion: '1.10.0' }),
+    );
     const answer = await send(post as SpotRequest);
-    expect(answer.request).toMatchObject({ url: `/azure/compute/group?accountId=${ACCOUNT}`, method: 'POST', timestamp: '2026-09-01T10:00:00.000Z' });
+    expect(answer.request).toMatchObject({
+      url: `/azure/compute/group?accountId=${ACCOUNT}`,
+      method: 'POST',
+      timestamp: '2026-09-01T10:00:00.000Z',
+    });
     expect(answer.request.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(answer.response).toMatchObject({ status: { code: 200, message: 'OK' }, kind: 'spotinst:azure:compute:group', count: 1 });
+    expect(answer.response).toMatchObject({
+      status: { code: 200, message: 'OK' },
+      kind: 'spotinst:azure:compute:group',
+      count: 1,
+    });
     const group = answer.response.items?.[0] as Spec;
     expect(group.id).toMatch(/^sig-[0-9a-f]{8}$/);
-    expect(group).toMatchObject({ name: 'web-weu', region: 'westeurope', createdAt: '2026-09-01T10:00:00.000Z', updatedAt: '2026-09-01T10:00:00.000Z' });
+    expect(group).toMatchObject({
+      name: 'web-weu',
+      region: 'westeurope',
+      createdAt: '2026-09-01T10:00:00.000Z',
+      updatedAt: '2026-09-01T10:00:00.000Z',
+    });
     expect((group.compute as Spec).launchSpecification).toMatchObject({ image: { gallery: { version: '1.10.0' } } });
     expect(sim.storedGroups(ACCOUNT)).toHaveLength(1);
   });
@@ -92,10 +134,17 @@ describe("Spot's envelope, ids and errors", () => {
     const created = await create('statelessGroup', full);
     clock += 5_000;
     const changes = fixture('elastigroup-partial-update.json');
-    const [put] = requestsOf(planSpot({ kind: 'statelessGroup', accountId: ACCOUNT, spec: full, spotId: created.id as string, changes }));
+    const [put] = requestsOf(
+      planSpot({ kind: 'statelessGroup', accountId: ACCOUNT, spec: full, spotId: created.id as string, changes }),
+    );
     const answer = await send(put as SpotRequest);
     const group = answer.response.items?.[0] as Spec;
-    expect(group).toMatchObject({ id: created.id, createdAt: created.createdAt, updatedAt: new Date(clock).toISOString(), capacity: { minimum: 4, maximum: 60, target: 20 } });
+    expect(group).toMatchObject({
+      id: created.id,
+      createdAt: created.createdAt,
+      updatedAt: new Date(clock).toISOString(),
+      capacity: { minimum: 4, maximum: 60, target: 20 },
+    });
     expect(group).not.toHaveProperty('scheduling');
     expect((group.strategy as Spec).drainingTimeout).toBe(600);
     // onDemandCount is write-only in Spot's read model (elastigroupVm-strategy.yaml): kept, not shown.
@@ -109,10 +158,22 @@ describe("Spot's envelope, ids and errors", () => {
     const spec = fixture('stateful-node-gallery.json');
     const node = await create('statefulNode', spec);
     expect(node.id).toMatch(/^ssn-[0-9a-f]{8}$/);
-    const [put] = requestsOf(planSpot({ kind: 'statefulNode', accountId: ACCOUNT, spec: { ...spec, description: 'SQL, patched' }, spotId: node.id as string, resolvedVersion: '1.10.0' }));
+    const [put] = requestsOf(
+      planSpot({
+        kind: 'statefulNode',
+        accountId: ACCOUNT,
+        spec: { ...spec, description: 'SQL, patched' },
+        spotId: node.id as string,
+        resolvedVersion: '1.10.0',
+      }),
+    );
     const answer = await send(put as SpotRequest);
     expect(answer.response.kind).toBe('spotinst:azure:statefulNode');
-    expect(answer.response.items?.[0]).toMatchObject({ id: node.id, description: 'SQL, patched', region: 'westeurope' });
+    expect(answer.response.items?.[0]).toMatchObject({
+      id: node.id,
+      description: 'SQL, patched',
+      region: 'westeurope',
+    });
   });
 
   it('a password reaches Spot and never comes back; protected settings neither', async () => {
@@ -123,28 +184,39 @@ describe("Spot's envelope, ids and errors", () => {
     const text = JSON.stringify(raw.body);
     expect(text).not.toContain('Vq7#mT2!rZ9@kL4p');
     expect(text).not.toContain('Xt9-protected-setting-4Fq');
-    expect(((raw.body.response.items?.[0]?.compute as Spec).launchSpecification as Spec).login).toEqual({ userName: 'azureuser' });
+    expect(((raw.body.response.items?.[0]?.compute as Spec).launchSpecification as Spec).login).toEqual({
+      userName: 'azureuser',
+    });
     // Spot keeps what it was sent.
     expect(JSON.stringify(sim.storedGroups())).toContain('Vq7#mT2!rZ9@kL4p');
   });
 
   it('GROUP_DOESNT_EXIST for a group that is not there, or is in another account (HTTP 400)', async () => {
-    const missing = await call('PUT', `/azure/compute/group/sig-00000000?accountId=${ACCOUNT}`, { group: { name: 'x' } });
+    const missing = await call('PUT', `/azure/compute/group/sig-00000000?accountId=${ACCOUNT}`, {
+      group: { name: 'x' },
+    });
     expect(missing.status).toBe(400);
     expect(missing.body.response.status).toEqual({ code: 400, message: 'Bad Request' });
-    expect(missing.body.response.errors).toEqual([{ code: 'GROUP_DOESNT_EXIST', message: "Group: 'sig-00000000' does not exist" }]);
+    expect(missing.body.response.errors).toEqual([
+      { code: 'GROUP_DOESNT_EXIST', message: "Group: 'sig-00000000' does not exist" },
+    ]);
     const group = await create('statelessGroup', fixture('elastigroup-gallery-pinned.json'));
     const elsewhere = await call('GET', `/azure/compute/group/${String(group.id)}?accountId=${OTHER_ACCOUNT}`);
     expect(elsewhere.body.response.errors?.[0]?.code).toBe('GROUP_DOESNT_EXIST');
     const node = await call('GET', `/azure/compute/statefulNode/ssn-00000000?accountId=${ACCOUNT}`);
     expect(node.body.response.errors?.[0]?.code).toBe('GROUP_DOESNT_EXIST');
     await call('DELETE', `/azure/compute/group/${String(group.id)}?accountId=${ACCOUNT}`);
-    expect((await call('GET', `/azure/compute/group/${String(group.id)}?accountId=${ACCOUNT}`)).body.response.errors?.[0]?.code).toBe('GROUP_DOESNT_EXIST');
+    expect(
+      (await call('GET', `/azure/compute/group/${String(group.id)}?accountId=${ACCOUNT}`)).body.response.errors?.[0]
+        ?.code,
+    ).toBe('GROUP_DOESNT_EXIST');
   });
 
   it("refuses a body Spot's schema refuses, with Spot's error envelope", async () => {
     const spec = fixture('elastigroup-gallery-latest.json');
-    const [post] = requestsOf(planSpot({ kind: 'statelessGroup', accountId: ACCOUNT, spec, resolvedVersion: '1.10.0' }));
+    const [post] = requestsOf(
+      planSpot({ kind: 'statelessGroup', accountId: ACCOUNT, spec, resolvedVersion: '1.10.0' }),
+    );
     const bad = structuredClone(post!.body) as { group: Spec };
     (bad.group.capacity as Spec).target = 'ten';
     delete bad.group.strategy;
@@ -153,24 +225,52 @@ describe("Spot's envelope, ids and errors", () => {
     expect(r.body.response).not.toHaveProperty('items');
     expect(r.body.response.errors).toEqual([
       { code: NOT_DOCUMENTED.validationCode, message: 'group.strategy is required', field: 'group.strategy' },
-      { code: NOT_DOCUMENTED.validationCode, message: 'group.capacity.target must be integer', field: 'group.capacity.target' },
+      {
+        code: NOT_DOCUMENTED.validationCode,
+        message: 'group.capacity.target must be integer',
+        field: 'group.capacity.target',
+      },
     ]);
     expect(sim.storedGroups()).toEqual([]);
     // A read-only id, and the immutable region, on update.
     const group = await create('statelessGroup', spec);
     const url = `/azure/compute/group/${String(group.id)}?accountId=${ACCOUNT}`;
-    expect((await call('PUT', url, { group: { id: group.id, name: 'web-weu' } })).body.response.errors?.[0]).toMatchObject({ field: 'group.id' });
-    expect((await call('PUT', url, { group: { name: 'web-weu', region: 'eastus' } })).body.response.errors?.[0]).toMatchObject({ code: NOT_DOCUMENTED.immutableField, field: 'group.region' });
+    expect(
+      (await call('PUT', url, { group: { id: group.id, name: 'web-weu' } })).body.response.errors?.[0],
+    ).toMatchObject({ field: 'group.id' });
+    expect(
+      (await call('PUT', url, { group: { name: 'web-weu', region: 'eastus' } })).body.response.errors?.[0],
+    ).toMatchObject({ code: NOT_DOCUMENTED.immutableField, field: 'group.region' });
     expect((await call('POST', `/azure/compute/group?accountId=${ACCOUNT}`, undefined)).status).toBe(400);
   });
 
-  it('refuses what a persisted stateful node cannot take on update, in the words of Spot\'s OpenAPI', async () => {
+  it("refuses what a persisted stateful node cannot take on update, in the words of Spot's OpenAPI", async () => {
     const spec = fixture('stateful-node-gallery.json');
     const node = await create('statefulNode', spec);
-    const r = await call('PUT', `/azure/compute/statefulNode/${String(node.id)}?accountId=${ACCOUNT}`, { statefulNode: { compute: { launchSpecification: { image: { gallery: { resourceGroupName: 'rg-images', galleryName: 'corpGallery', imageName: 'win2022-sql', versionName: '1.11.0' } } } } } });
+    const r = await call('PUT', `/azure/compute/statefulNode/${String(node.id)}?accountId=${ACCOUNT}`, {
+      statefulNode: {
+        compute: {
+          launchSpecification: {
+            image: {
+              gallery: {
+                resourceGroupName: 'rg-images',
+                galleryName: 'corpGallery',
+                imageName: 'win2022-sql',
+                versionName: '1.11.0',
+              },
+            },
+          },
+        },
+      },
+    });
     expect(r.status).toBe(400);
     expect(r.body.response.errors).toEqual([
-      { code: NOT_DOCUMENTED.persistedField, message: 'For import or update operations, image object cannot be defined when the compute.persistence.shouldPersistOsDisk = true.', field: 'statefulNode.compute.launchSpecification.image' },
+      {
+        code: NOT_DOCUMENTED.persistedField,
+        message:
+          'For import or update operations, image object cannot be defined when the compute.persistence.shouldPersistOsDisk = true.',
+        field: 'statefulNode.compute.launchSpecification.image',
+      },
     ]);
   });
 
@@ -181,7 +281,9 @@ describe("Spot's envelope, ids and errors", () => {
       expect(r.body.response.status).toEqual({ code: 401, message: 'Unauthorized' });
       expect(JSON.stringify(r.body)).not.toContain('not-the-token');
     }
-    const basic = await fetch(`${served.endpoint}/azure/compute/group?accountId=${ACCOUNT}`, { headers: { authorization: `Basic ${TOKEN}` } });
+    const basic = await fetch(`${served.endpoint}/azure/compute/group?accountId=${ACCOUNT}`, {
+      headers: { authorization: `Basic ${TOKEN}` },
+    });
     expect(basic.status).toBe(401);
     const noAccount = await call('GET', '/azure/compute/group');
     expect(noAccount.status).toBe(400);
@@ -205,7 +307,10 @@ describe('list by name', () => {
     expect(list.body.response.count).toBe(2);
     expect(list.body.response.items?.map((g) => g.id).sort()).toEqual([a.id, b.id].sort());
     expect((await call('GET', `/azure/compute/group?accountId=${ACCOUNT}&name=batch`)).body.response.items).toEqual([]);
-    expect((await call('GET', `/azure/compute/group?accountId=${ACCOUNT}&name=batch-eus&region=westeurope`)).body.response.items).toEqual([]);
+    expect(
+      (await call('GET', `/azure/compute/group?accountId=${ACCOUNT}&name=batch-eus&region=westeurope`)).body.response
+        .items,
+    ).toEqual([]);
     expect((await call('GET', `/azure/compute/group?accountId=${ACCOUNT}`)).body.response.count).toBe(3);
     const nodes = await call('GET', `/azure/compute/statefulNode?accountId=${ACCOUNT}&name=sql-01`);
     expect(nodes.body.response).toMatchObject({ kind: 'spotinst:azure:statefulNode', count: 0 });
@@ -220,7 +325,10 @@ describe('rate limiting and faults', () => {
     const first = await call('POST', post!.url, post!.body);
     expect(first.status).toBe(429);
     expect(first.headers.get('x-ratelimit-reset')).toBe('7');
-    expect(first.body.response).toEqual({ status: { code: 429, message: 'Too Many Requests' }, data: 'Rate limit exceeded' });
+    expect(first.body.response).toEqual({
+      status: { code: 429, message: 'Too Many Requests' },
+      data: 'Rate limit exceeded',
+    });
     expect(sim.storedGroups()).toEqual([]);
     const second = await call('POST', post!.url, post!.body);
     expect(second.status).toBe(200);
@@ -231,7 +339,11 @@ describe('rate limiting and faults', () => {
     sim.rateLimit = 2;
     const list = `/azure/compute/group?accountId=${ACCOUNT}`;
     const first = await call('GET', list);
-    expect([first.headers.get('x-ratelimit-limit'), first.headers.get('x-ratelimit-remaining'), first.headers.get('x-ratelimit-reset')]).toEqual(['2', '1', '60']);
+    expect([
+      first.headers.get('x-ratelimit-limit'),
+      first.headers.get('x-ratelimit-remaining'),
+      first.headers.get('x-ratelimit-reset'),
+    ]).toEqual(['2', '1', '60']);
     expect((await call('GET', list)).status).toBe(200);
     const third = await call('GET', list);
     expect(third.status).toBe(429);
@@ -255,7 +367,9 @@ describe('rate limiting and faults', () => {
     sim.injectFaults({ status: 'connection-reset', count: 1 });
     const list = `/azure/compute/group?accountId=${ACCOUNT}`;
     expect((await call('GET', list)).body.response.errors?.[0]?.code).toBe(NOT_DOCUMENTED.serverErrorCode);
-    expect((await call('GET', list)).body.response.errors).toEqual([{ code: 'CANT_CREATE_GROUP', message: 'Failed to create group' }]);
+    expect((await call('GET', list)).body.response.errors).toEqual([
+      { code: 'CANT_CREATE_GROUP', message: 'Failed to create group' },
+    ]);
     await expect(call('GET', list)).rejects.toThrow();
     expect((await call('GET', list)).status).toBe(200);
   });
@@ -284,13 +398,20 @@ describe('faults after the work: the answer lost', () => {
     const spec = fixture('elastigroup-gallery-pinned.json');
     const [post] = requestsOf(planSpot({ kind: 'statelessGroup', accountId: ACCOUNT, spec }));
     sim.injectFaults({ status: 'no-answer', count: 1, match: /^POST /, applied: true });
-    const gaveUp = fetch(`${served.endpoint}${post!.url}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(post!.body), signal: AbortSignal.timeout(300) });
+    const gaveUp = fetch(`${served.endpoint}${post!.url}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(post!.body),
+      signal: AbortSignal.timeout(300),
+    });
     await expect(gaveUp).rejects.toThrow();
     expect(sim.storedGroups()).toHaveLength(1);
     expect(sim.requests()).toEqual([expect.objectContaining({ method: 'POST', status: 0 })]);
     sim.injectFaults({ status: 'no-answer', count: 1, match: /^GET / });
     let settled = false;
-    const held = fetch(`${served.endpoint}/azure/compute/group?accountId=${ACCOUNT}`, { headers: { authorization: `Bearer ${TOKEN}` } }).finally(() => {
+    const held = fetch(`${served.endpoint}/azure/compute/group?accountId=${ACCOUNT}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    }).finally(() => {
       settled = true;
     });
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -305,7 +426,9 @@ describe('faults after the work: the answer lost', () => {
     await create('statelessGroup', { ...spec, name: 'batch-eus-2' });
     sim.listNameMatch = 'substring';
     try {
-      expect((await call('GET', `/azure/compute/group?accountId=${ACCOUNT}&name=batch-eus`)).body.response.count).toBe(2);
+      expect((await call('GET', `/azure/compute/group?accountId=${ACCOUNT}&name=batch-eus`)).body.response.count).toBe(
+        2,
+      );
     } finally {
       sim.listNameMatch = 'exact';
     }
@@ -314,22 +437,45 @@ describe('faults after the work: the answer lost', () => {
 });
 
 describe('blue/green deployments', () => {
-  async function rolledGroup(deployment?: Record<string, unknown>): Promise<{ groupId: string; deploymentId: string; first: Spec }> {
+  async function rolledGroup(
+    deployment?: Record<string, unknown>,
+  ): Promise<{ groupId: string; deploymentId: string; first: Spec }> {
     const spec = fixture('elastigroup-full.json'); // capacity.target 10
     const group = await create('statelessGroup', spec);
     const groupId = group.id as string;
-    const [put, deploy] = requestsOf(planSpotRoll({ kind: 'statelessGroup', accountId: ACCOUNT, spotId: groupId, spec, toVersion: '1.11.0', ...(deployment ? { deployment } : {}) }));
+    const [put, deploy] = requestsOf(
+      planSpotRoll({
+        kind: 'statelessGroup',
+        accountId: ACCOUNT,
+        spotId: groupId,
+        spec,
+        toVersion: '1.11.0',
+        ...(deployment ? { deployment } : {}),
+      }),
+    );
     const updated = await send(put as SpotRequest);
-    expect(((updated.response.items?.[0]?.compute as Spec).launchSpecification as Spec).image).toMatchObject({ gallery: { version: '1.11.0', galleryName: 'corpGallery' } });
+    expect(((updated.response.items?.[0]?.compute as Spec).launchSpecification as Spec).image).toMatchObject({
+      gallery: { version: '1.11.0', galleryName: 'corpGallery' },
+    });
     const started = await send(deploy as SpotRequest);
     const first = started.response.items?.[0] as Spec;
     return { groupId, deploymentId: first.id as string, first };
   }
 
   it('progresses over time to its end: status, batches and progress on GET', async () => {
-    const { groupId, deploymentId, first } = await rolledGroup({ batchSizePercentage: 50, gracePeriod: 300, batchMinHealthyPercentage: 50 });
+    const { groupId, deploymentId, first } = await rolledGroup({
+      batchSizePercentage: 50,
+      gracePeriod: 300,
+      batchMinHealthyPercentage: 50,
+    });
     expect(deploymentId).toMatch(/^sbgd-[0-9a-f]{8}$/);
-    expect(first).toMatchObject({ groupId, status: 'deploymentStart', currentBatch: 1, numOfBatches: 2, progress: { unit: 'percentage', value: 0 } });
+    expect(first).toMatchObject({
+      groupId,
+      status: 'deploymentStart',
+      currentBatch: 1,
+      numOfBatches: 2,
+      progress: { unit: 'percentage', value: 0 },
+    });
     const url = `/azure/compute/group/${groupId}/deployment/${deploymentId}?accountId=${ACCOUNT}`;
     const seen: Spec[] = [];
     for (let i = 0; i < 5; i++) {
@@ -346,9 +492,23 @@ describe('blue/green deployments', () => {
       [NOT_DOCUMENTED.deploymentStatus.finished, 2, 100],
       [NOT_DOCUMENTED.deploymentStatus.finished, 2, 100],
     ]);
-    const details = await call('GET', `/azure/compute/group/${groupId}/deployment/${deploymentId}/details?accountId=${ACCOUNT}`);
+    const details = await call(
+      'GET',
+      `/azure/compute/group/${groupId}/deployment/${deploymentId}/details?accountId=${ACCOUNT}`,
+    );
     expect(details.body.response.kind).toBe('spotinst:azure:compute:deployment:details');
-    expect(details.body.response.items?.[0]).toMatchObject({ detailsOverview: { deploymentId, numberOfBatches: 2, currentBatch: 2, gracePeriod: 300, blueVms: 0, greenVms: 10, errorMessage: null, healthCheck: ['vmState'] } });
+    expect(details.body.response.items?.[0]).toMatchObject({
+      detailsOverview: {
+        deploymentId,
+        numberOfBatches: 2,
+        currentBatch: 2,
+        gracePeriod: 300,
+        blueVms: 0,
+        greenVms: 10,
+        errorMessage: null,
+        healthCheck: ['vmState'],
+      },
+    });
     const list = await call('GET', `/azure/compute/group/${groupId}/deployment?accountId=${ACCOUNT}`);
     expect(list.body.response.items?.map((d) => d.id)).toEqual([deploymentId]);
   });
@@ -357,29 +517,49 @@ describe('blue/green deployments', () => {
     const { groupId, first } = await rolledGroup();
     // batchSizePercentage 25 of 10 VMs: batches of 3, 4 batches.
     expect(first.numOfBatches).toBe(4);
-    const again = await call('POST', `/azure/compute/group/${groupId}/deployment?accountId=${ACCOUNT}`, { deployment: {} });
+    const again = await call('POST', `/azure/compute/group/${groupId}/deployment?accountId=${ACCOUNT}`, {
+      deployment: {},
+    });
     expect(again.status).toBe(400);
     expect(again.body.response.errors?.[0]?.code).toBe(NOT_DOCUMENTED.deploymentInProgress);
     clock += 4 * BATCH_MS;
-    expect((await call('POST', `/azure/compute/group/${groupId}/deployment?accountId=${ACCOUNT}`, { deployment: {} })).status).toBe(200);
+    expect(
+      (await call('POST', `/azure/compute/group/${groupId}/deployment?accountId=${ACCOUNT}`, { deployment: {} }))
+        .status,
+    ).toBe(200);
   });
 
   it('a deployment made to fail stops with its error message in the details', async () => {
     sim.failNextDeployment(2, 'Batch 2: 0 of 5 new VMs became healthy within the grace period');
     const { groupId, deploymentId } = await rolledGroup({ batchSizePercentage: 50 });
     clock += 10 * BATCH_MS;
-    const d = (await call('GET', `/azure/compute/group/${groupId}/deployment/${deploymentId}?accountId=${ACCOUNT}`)).body.response.items?.[0] as Spec;
-    expect(d).toMatchObject({ status: NOT_DOCUMENTED.deploymentStatus.failed, currentBatch: 2, progress: { value: 50 } });
+    const d = (await call('GET', `/azure/compute/group/${groupId}/deployment/${deploymentId}?accountId=${ACCOUNT}`))
+      .body.response.items?.[0] as Spec;
+    expect(d).toMatchObject({
+      status: NOT_DOCUMENTED.deploymentStatus.failed,
+      currentBatch: 2,
+      progress: { value: 50 },
+    });
     expect(String(d.status).toLowerCase()).toContain('fail');
-    const details = (await call('GET', `/azure/compute/group/${groupId}/deployment/${deploymentId}/details?accountId=${ACCOUNT}`)).body.response.items?.[0] as Spec;
-    expect((details.detailsOverview as Spec).errorMessage).toBe('Batch 2: 0 of 5 new VMs became healthy within the grace period');
+    const details = (
+      await call('GET', `/azure/compute/group/${groupId}/deployment/${deploymentId}/details?accountId=${ACCOUNT}`)
+    ).body.response.items?.[0] as Spec;
+    expect((details.detailsOverview as Spec).errorMessage).toBe(
+      'Batch 2: 0 of 5 new VMs became healthy within the grace period',
+    );
   });
 
-  it('a deployment body outside Spot\'s ranges is refused', async () => {
+  it("a deployment body outside Spot's ranges is refused", async () => {
     const group = await create('statelessGroup', fixture('elastigroup-gallery-latest.json'));
-    const r = await call('POST', `/azure/compute/group/${String(group.id)}/deployment?accountId=${ACCOUNT}`, { deployment: { batchSizePercentage: 0, gracePeriod: 60, healthCheckTypes: ['http'] } });
+    const r = await call('POST', `/azure/compute/group/${String(group.id)}/deployment?accountId=${ACCOUNT}`, {
+      deployment: { batchSizePercentage: 0, gracePeriod: 60, healthCheckTypes: ['http'] },
+    });
     expect(r.status).toBe(400);
-    expect(r.body.response.errors?.map((e) => e.field)).toEqual(['deployment.batchSizePercentage', 'deployment.gracePeriod', 'deployment.healthCheckTypes[0]']);
+    expect(r.body.response.errors?.map((e) => e.field)).toEqual([
+      'deployment.batchSizePercentage',
+      'deployment.gracePeriod',
+      'deployment.healthCheckTypes[0]',
+    ]);
   });
 });
 
@@ -389,16 +569,24 @@ describe('stateful node state changes', () => {
     (spec.persistence as Spec).shouldPersistOsDisk = false;
     const node = await create('statefulNode', spec);
     const id = node.id as string;
-    const status = async (): Promise<Spec> => (await call('GET', `/azure/compute/statefulNode/${id}/status?accountId=${ACCOUNT}`)).body.response.items?.[0] as Spec;
+    const status = async (): Promise<Spec> =>
+      (await call('GET', `/azure/compute/statefulNode/${id}/status?accountId=${ACCOUNT}`)).body.response
+        .items?.[0] as Spec;
     const before = await status();
     expect(before).toMatchObject({ id, name: 'sql-01', status: 'active' });
-    const [put, recycle] = requestsOf(planSpotRoll({ kind: 'statefulNode', accountId: ACCOUNT, spotId: id, spec, toVersion: '1.11.0' }));
+    const [put, recycle] = requestsOf(
+      planSpotRoll({ kind: 'statefulNode', accountId: ACCOUNT, spotId: id, spec, toVersion: '1.11.0' }),
+    );
     const updated = await send(put as SpotRequest);
-    expect(((updated.response.items?.[0]?.compute as Spec).launchSpecification as Spec).image).toMatchObject({ gallery: { versionName: '1.11.0' } });
+    expect(((updated.response.items?.[0]?.compute as Spec).launchSpecification as Spec).image).toMatchObject({
+      gallery: { versionName: '1.11.0' },
+    });
     const answer = await send(recycle as SpotRequest);
     expect(answer.response.status.code).toBe(200);
     expect((await status()).status).toBe(NOT_DOCUMENTED.nodeStatus.recycling);
-    const busy = await call('PUT', `/azure/compute/statefulNode/${id}/state?accountId=${ACCOUNT}`, { state: 'recycle' });
+    const busy = await call('PUT', `/azure/compute/statefulNode/${id}/state?accountId=${ACCOUNT}`, {
+      state: 'recycle',
+    });
     expect(busy.body.response.errors?.[0]?.code).toBe(NOT_DOCUMENTED.stateChangeInProgress);
     clock += STATE_MS;
     const after = await status();
@@ -408,7 +596,9 @@ describe('stateful node state changes', () => {
 
   it("a state Spot does not know is refused by Spot's schema", async () => {
     const node = await create('statefulNode', fixture('stateful-node-custom-image.json'));
-    const r = await call('PUT', `/azure/compute/statefulNode/${String(node.id)}/state?accountId=${ACCOUNT}`, { state: 'reboot' });
+    const r = await call('PUT', `/azure/compute/statefulNode/${String(node.id)}/state?accountId=${ACCOUNT}`, {
+      state: 'reboot',
+    });
     expect(r.status).toBe(400);
     expect(r.body.response.errors?.[0]).toMatchObject({ code: NOT_DOCUMENTED.validationCode, field: 'state' });
   });

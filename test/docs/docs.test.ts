@@ -6,7 +6,13 @@ import { docSection, projectRoot, shBlocks } from '../support/doc-commands.js';
 // The documents as a newcomer reads them: a README that fits on a few screens and names every
 // folder, links that lead somewhere, and no command shown that no test runs.
 const read = (file: string): string => fs.readFileSync(path.join(projectRoot, file), 'utf8');
-const documents = ['README.md', ...fs.readdirSync(path.join(projectRoot, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const documents = [
+  'README.md',
+  ...fs
+    .readdirSync(path.join(projectRoot, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /**
  * Where each section of the documents that shows sh blocks is run: the test file that runs its
@@ -20,8 +26,18 @@ const RUN_BY: { file: string; heading: string; by: string; call?: string }[] = [
   { file: 'docs/local.md', heading: '## Changing the simulated ARM', by: 'test/runtime/npm-start.test.ts' },
   { file: 'docs/operations.md', heading: '# Operations', by: 'test/runtime/npm-start.test.ts' },
   { file: 'docs/jobs.md', heading: '# Group jobs', by: 'test/cli/cli-local.e2e.test.ts' },
-  { file: 'docs/api.md', heading: '## Call the API', by: 'test/access/auth.test.ts', call: "docSection('docs/api.md', '## Call the API')" },
-  { file: 'docs/deploy.md', heading: '## Deploy to Azure', by: 'test/infra/bicep.test.ts', call: "docSection('docs/deploy.md', '## Deploy to Azure')" },
+  {
+    file: 'docs/api.md',
+    heading: '## Call the API',
+    by: 'test/access/auth.test.ts',
+    call: "docSection('docs/api.md', '## Call the API')",
+  },
+  {
+    file: 'docs/deploy.md',
+    heading: '## Deploy to Azure',
+    by: 'test/infra/bicep.test.ts',
+    call: "docSection('docs/deploy.md', '## Deploy to Azure')",
+  },
 ];
 
 describe('the documents', () => {
@@ -32,12 +48,23 @@ describe('the documents', () => {
   it('every sh block is in a section whose commands a test runs (or, Azure only, checks)', () => {
     for (const file of documents) {
       for (const block of shBlocks(file)) {
-        const claim = RUN_BY.find((c) => c.file === file && (c.heading === '' ? block.heading === '' || !block.heading.includes('## ') : block.heading.split('\n').includes(c.heading)));
-        expect(claim, `${file} ${block.heading.replace(/\n/g, ' > ')}: ${block.commands.map((c) => c.command).join('; ')}`).toBeDefined();
+        const claim = RUN_BY.find(
+          (c) =>
+            c.file === file &&
+            (c.heading === ''
+              ? block.heading === '' || !block.heading.includes('## ')
+              : block.heading.split('\n').includes(c.heading)),
+        );
+        expect(
+          claim,
+          `${file} ${block.heading.replace(/\n/g, ' > ')}: ${block.commands.map((c) => c.command).join('; ')}`,
+        ).toBeDefined();
       }
     }
     for (const c of RUN_BY) {
-      expect(read(c.by), `${c.by} reads ${c.file} ${c.heading}`).toContain(c.call ?? `docCommands('${c.file}', '${c.heading}')`);
+      expect(read(c.by), `${c.by} reads ${c.file} ${c.heading}`).toContain(
+        c.call ?? `docCommands('${c.file}', '${c.heading}')`,
+      );
       expect(docSection(c.file, c.heading)).toMatch(/```sh/);
     }
   });
@@ -76,7 +103,8 @@ describe('the documents', () => {
       .readdirSync(path.join(projectRoot, 'shared'), { withFileTypes: true })
       .filter((e) => e.isDirectory() || e.name.endsWith('.ts'))
       .map((e) => `shared/${e.name}${e.isDirectory() ? '/' : ''}`);
-    for (const entry of ['index.ts', ...top.filter((t) => t !== 'shared/'), ...shared]) expect([...named], entry).toContain(entry);
+    for (const entry of ['index.ts', ...top.filter((t) => t !== 'shared/'), ...shared])
+      expect([...named], entry).toContain(entry);
     for (const entry of named) expect(fs.existsSync(path.join(projectRoot, entry)), entry).toBe(true);
     // layer order: the triggers first, the pure domain last of shared/, then what is not shipped
     const order = [...map.matchAll(/^\| `([^`]+)`/gm)].map((m) => m[1] as string);

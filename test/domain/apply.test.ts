@@ -32,23 +32,55 @@ describe('the apply setting', () => {
     expect(applySettingsSchema.safeParse({ target: 'gcp', mode: 'plan' }).success).toBe(false);
     expect(applySettingsSchema.safeParse({ target: 'azure', mode: 'dry-run' }).success).toBe(false);
     expect(applySettingsSchema.safeParse({ target: 'azure', mode: 'plan', extra: 1 }).success).toBe(false);
-    expect(applySettingsSchema.safeParse({ target: 'azure', mode: 'apply', resourceGroups: [`/subscriptions/${SUB}/resourceGroups/rg-a`] }).success).toBe(true);
-    for (const bad of [`/subscriptions/${SUB}/resourceGroups/`, `/subscriptions/not-a-guid/resourceGroups/rg`, `/subscriptions/${SUB}/resourceGroups/rg/providers/x`, 'rg-a']) {
-      expect(applySettingsSchema.safeParse({ target: 'azure', mode: 'apply', resourceGroups: [bad] }).success, bad).toBe(false);
+    expect(
+      applySettingsSchema.safeParse({
+        target: 'azure',
+        mode: 'apply',
+        resourceGroups: [`/subscriptions/${SUB}/resourceGroups/rg-a`],
+      }).success,
+    ).toBe(true);
+    for (const bad of [
+      `/subscriptions/${SUB}/resourceGroups/`,
+      `/subscriptions/not-a-guid/resourceGroups/rg`,
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/x`,
+      'rg-a',
+    ]) {
+      expect(
+        applySettingsSchema.safeParse({ target: 'azure', mode: 'apply', resourceGroups: [bad] }).success,
+        bad,
+      ).toBe(false);
     }
   });
 
   it("names each resource group outside the organization's subscriptions, and resource groups on a target other than azure", () => {
     expect(applySettingsProblems(undefined, [SUB])).toEqual([]);
-    expect(applySettingsProblems({ target: 'azure', mode: 'apply', resourceGroups: [`/subscriptions/${SUB.toUpperCase()}/resourceGroups/a`, `/subscriptions/${OTHER}/resourceGroups/b`] }, [SUB])).toEqual([
+    expect(
+      applySettingsProblems(
+        {
+          target: 'azure',
+          mode: 'apply',
+          resourceGroups: [
+            `/subscriptions/${SUB.toUpperCase()}/resourceGroups/a`,
+            `/subscriptions/${OTHER}/resourceGroups/b`,
+          ],
+        },
+        [SUB],
+      ),
+    ).toEqual([
       { field: 'body.apply.resourceGroups[1]', message: "must be in one of the organization's subscriptions" },
     ]);
-    expect(applySettingsProblems({ target: 'spot', mode: 'apply', resourceGroups: [] }, [SUB])).toEqual([{ field: 'body.apply.resourceGroups', message: 'is for the azure target only' }]);
+    expect(applySettingsProblems({ target: 'spot', mode: 'apply', resourceGroups: [] }, [SUB])).toEqual([
+      { field: 'body.apply.resourceGroups', message: 'is for the azure target only' },
+    ]);
     expect(applySettingsProblems({ target: 'spot', mode: 'apply' }, [SUB])).toEqual([]);
   });
 
   it('allows exactly the named resource groups, compared case-insensitively as ARM does', () => {
-    const s = { target: 'azure' as const, mode: 'apply' as const, resourceGroups: [`/subscriptions/${SUB}/resourceGroups/RG-Workloads`] };
+    const s = {
+      target: 'azure' as const,
+      mode: 'apply' as const,
+      resourceGroups: [`/subscriptions/${SUB}/resourceGroups/RG-Workloads`],
+    };
     expect(resourceGroupAllowed(s, SUB, 'rg-workloads')).toBe(true);
     expect(resourceGroupAllowed(s, SUB.toUpperCase(), 'RG-WORKLOADS')).toBe(true);
     expect(resourceGroupAllowed(s, SUB, 'rg-workloads2')).toBe(false);
@@ -59,8 +91,14 @@ describe('the apply setting', () => {
 
 describe('how a roll moves the VMs', () => {
   it("takes Spot's documented ranges and defaults (spotinst/openapi groupVmDeployment.yaml)", () => {
-    expect(ROLL_DEPLOYMENT_DEFAULTS).toEqual({ batchSizePercentage: 25, gracePeriod: 600, batchMinHealthyPercentage: 50 });
-    expect(rollDeploymentSchema.safeParse({ batchSizePercentage: 100, batchMinHealthyPercentage: 1 }).success).toBe(true);
+    expect(ROLL_DEPLOYMENT_DEFAULTS).toEqual({
+      batchSizePercentage: 25,
+      gracePeriod: 600,
+      batchMinHealthyPercentage: 50,
+    });
+    expect(rollDeploymentSchema.safeParse({ batchSizePercentage: 100, batchMinHealthyPercentage: 1 }).success).toBe(
+      true,
+    );
     expect(rollDeploymentSchema.safeParse({ batchSizePercentage: 0 }).success).toBe(false);
     expect(rollDeploymentSchema.safeParse({ batchSizePercentage: 101 }).success).toBe(false);
     expect(rollDeploymentSchema.safeParse({ gracePeriod: 299 }).success).toBe(false);
@@ -86,19 +124,32 @@ describe('how a roll moves the VMs', () => {
     expect(batchVerdict([], 0, false)).toEqual({ kind: 'healthy' });
     // No health report (no Application Health extension): healthy.
     expect(batchVerdict([vm('a'), vm('b')], 0, false)).toEqual({ kind: 'healthy' });
-    expect(batchVerdict([vm('a', 'HealthState/healthy'), vm('b', 'HealthState/unhealthy')], 50, false)).toEqual({ kind: 'healthy' });
+    expect(batchVerdict([vm('a', 'HealthState/healthy'), vm('b', 'HealthState/unhealthy')], 50, false)).toEqual({
+      kind: 'healthy',
+    });
     const over = batchVerdict([vm('a', 'HealthState/healthy'), vm('b', 'HealthState/unhealthy')], 49, false);
     expect(over.kind).toBe('unhealthy');
-    expect(over.kind === 'unhealthy' && over.message).toBe('1 of 2 upgraded VMs are not healthy (b), more than the 49 % allowed: the roll stops');
+    expect(over.kind === 'unhealthy' && over.message).toBe(
+      '1 of 2 upgraded VMs are not healthy (b), more than the 49 % allowed: the roll stops',
+    );
     expect(batchVerdict([vm('a', 'ProvisioningState/failed/AllocationFailed')], 0, false).kind).toBe('unhealthy');
-    expect(batchVerdict([vm('a', 'HealthState/initializing'), vm('b', 'HealthState/healthy')], 0, false)).toEqual({ kind: 'wait' });
+    expect(batchVerdict([vm('a', 'HealthState/initializing'), vm('b', 'HealthState/healthy')], 0, false)).toEqual({
+      kind: 'wait',
+    });
     expect(batchVerdict([vm('a', 'HealthState/unknown')], 0, false)).toEqual({ kind: 'wait' });
-    expect(batchVerdict([vm('a', 'HealthState/initializing'), vm('b', 'HealthState/healthy')], 0, true).kind).toBe('unhealthy');
-    expect(batchVerdict([vm('a', 'HealthState/initializing'), vm('b', 'HealthState/healthy')], 50, true)).toEqual({ kind: 'healthy' });
+    expect(batchVerdict([vm('a', 'HealthState/initializing'), vm('b', 'HealthState/healthy')], 0, true).kind).toBe(
+      'unhealthy',
+    );
+    expect(batchVerdict([vm('a', 'HealthState/initializing'), vm('b', 'HealthState/healthy')], 50, true)).toEqual({
+      kind: 'healthy',
+    });
   });
 
   it('names at most 20 unhealthy VMs in the message', () => {
-    const vms = Array.from({ length: 30 }, (_, i) => ({ name: `vm${String(i).padStart(2, '0')}`, health: 'HealthState/unhealthy' }));
+    const vms = Array.from({ length: 30 }, (_, i) => ({
+      name: `vm${String(i).padStart(2, '0')}`,
+      health: 'HealthState/unhealthy',
+    }));
     const v = batchVerdict(vms, 0, true);
     expect(v.kind === 'unhealthy' && v.message).toContain('30 of 30 upgraded VMs are not healthy (vm00, vm01');
     expect(v.kind === 'unhealthy' && v.message).toContain('vm19)');
@@ -108,7 +159,9 @@ describe('how a roll moves the VMs', () => {
 
 describe('ownership tags', () => {
   it('tag a group by subscription (lower-cased), kind and name; a tag value over 256 characters is hashed', () => {
-    expect(ownershipTagsOf(SUB.toUpperCase(), 'statelessGroup', 'web')).toEqual({ 'gallery-catalog-group': `${SUB}/statelessGroup/web` });
+    expect(ownershipTagsOf(SUB.toUpperCase(), 'statelessGroup', 'web')).toEqual({
+      'gallery-catalog-group': `${SUB}/statelessGroup/web`,
+    });
     const long = ownershipTagsOf(SUB, 'statelessGroup', 'x'.repeat(300))['gallery-catalog-group'];
     expect(long).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(ownershipTagsOf(SUB, 'statelessGroup', 'x'.repeat(300))['gallery-catalog-group']).toBe(long);
@@ -126,21 +179,37 @@ describe('ownership tags', () => {
 
 describe('failures of the target', () => {
   it('reads capacity, conflict and throttling as worth another try, quota and the rest as final', () => {
-    for (const code of ['AllocationFailed', 'OverconstrainedAllocationRequest', 'ZonalAllocationFailed', 'SkuNotAvailable']) expect(failureKindOf({ code, message: '' })).toBe('capacity');
-    for (const code of ['Conflict', 'AnotherOperationInProgress', 'OperationPreempted']) expect(failureKindOf({ code, message: '' })).toBe('conflict');
-    for (const code of ['TooManyRequests', 'RATE_LIMIT_EXCEEDED', '429']) expect(failureKindOf({ code, message: '' })).toBe('throttled');
+    for (const code of [
+      'AllocationFailed',
+      'OverconstrainedAllocationRequest',
+      'ZonalAllocationFailed',
+      'SkuNotAvailable',
+    ])
+      expect(failureKindOf({ code, message: '' })).toBe('capacity');
+    for (const code of ['Conflict', 'AnotherOperationInProgress', 'OperationPreempted'])
+      expect(failureKindOf({ code, message: '' })).toBe('conflict');
+    for (const code of ['TooManyRequests', 'RATE_LIMIT_EXCEEDED', '429'])
+      expect(failureKindOf({ code, message: '' })).toBe('throttled');
     expect(
       failureKindOf({
         code: 'OperationNotAllowed',
-        message: "Operation could not be completed as it results in exceeding approved LowPriorityCores quota. Additional details - Deployment Model: Resource Manager, Location: westeurope, Current Limit: 10, Current Usage: 8, Additional Required: 4, (Minimum) New Limit Required: 12.",
+        message:
+          'Operation could not be completed as it results in exceeding approved LowPriorityCores quota. Additional details - Deployment Model: Resource Manager, Location: westeurope, Current Limit: 10, Current Usage: 8, Additional Required: 4, (Minimum) New Limit Required: 12.',
       }),
     ).toBe('quota');
-    expect(failureKindOf({ code: 'OperationNotAllowed', message: 'The operation is not allowed on a deallocated VM.' })).toBe('final');
-    for (const code of ['InvalidParameter', 'AuthorizationFailed', 'RequestDisallowedByPolicy', 'GROUP_DOESNT_EXIST']) expect(failureKindOf({ code, message: 'x' })).toBe('final');
+    expect(
+      failureKindOf({ code: 'OperationNotAllowed', message: 'The operation is not allowed on a deallocated VM.' }),
+    ).toBe('final');
+    for (const code of ['InvalidParameter', 'AuthorizationFailed', 'RequestDisallowedByPolicy', 'GROUP_DOESNT_EXIST'])
+      expect(failureKindOf({ code, message: 'x' })).toBe('final');
   });
 
   it('names the quota a message names', () => {
-    expect(quotaNamed('Operation could not be completed as it results in exceeding approved standardDSv3Family Cores quota. Additional details ...')).toBe('standardDSv3Family Cores');
+    expect(
+      quotaNamed(
+        'Operation could not be completed as it results in exceeding approved standardDSv3Family Cores quota. Additional details ...',
+      ),
+    ).toBe('standardDSv3Family Cores');
     expect(quotaNamed('exceeding approved LowPriorityCores quota.')).toBe('LowPriorityCores');
     expect(quotaNamed('no quota here')).toBeUndefined();
   });

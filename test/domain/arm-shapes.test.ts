@@ -18,7 +18,10 @@ describe('arm-shapes mirror @azure/arm-compute', () => {
     const sdkVersion: GalleryImageVersion = {
       id: '/subscriptions/0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/i/versions/1.0.0',
       location: 'westeurope',
-      publishingProfile: { publishedDate: new Date('2026-01-01T00:00:00Z'), targetRegions: [{ name: 'West Europe', excludeFromLatest: true }] },
+      publishingProfile: {
+        publishedDate: new Date('2026-01-01T00:00:00Z'),
+        targetRegions: [{ name: 'West Europe', excludeFromLatest: true }],
+      },
       storageProfile: {},
     };
     const sdkImage: GalleryImage = {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { galleryChanges, imageDefinitionChanges, versionChanges } from '../../shared/domain/changes.js';
-import { galleryRecordFrom, imageDefinitionRecordFrom, imageVersionRecordFrom, type ImageVersionRecord } from '../../shared/domain/records.js';
+import {
+  galleryRecordFrom,
+  imageDefinitionRecordFrom,
+  imageVersionRecordFrom,
+  type ImageVersionRecord,
+} from '../../shared/domain/records.js';
 import { flatGallery, flatImage, flatVersion, loadFixture, type Json } from './arm-fixtures.js';
 
 // Change detection of the reconcile: list entry (as ARM lists it) against the stored record (as a GET gave it).
@@ -27,7 +32,9 @@ describe('versionChanges', () => {
   it('a version the catalog lacks, or holds as settling, is read', () => {
     expect(versionChanges(listed(base), undefined)).toEqual(['missing']);
     const replicating = imageVersionRecordFrom(flatVersion(loadFixture('image-version-replicating.json')));
-    expect(versionChanges(listed(clone(loadFixture('image-version-replicating.json'))), replicating)).toEqual(['settling']);
+    expect(versionChanges(listed(clone(loadFixture('image-version-replicating.json'))), replicating)).toEqual([
+      'settling',
+    ]);
   });
 
   const edits: [string, (o: Obj) => void][] = [
@@ -123,7 +130,10 @@ describe('change detection: exactly the fields that differ, and equal what compa
     [['safetyProfile'], (o) => (props(o).safetyProfile = { reportedForPolicyViolation: true })],
     [['safetyProfile'], (o) => (props(o).safetyProfile = { blockDeletionBeforeEndOfLife: true })],
     [['tags'], (o) => (o.tags = { ...((o.tags as Obj | undefined) ?? {}), b: '2', a: '1' })],
-    [['provisioningState', 'excludeFromLatest'], (o) => ((props(o).provisioningState = 'Updating'), (pp(o).excludeFromLatest = true))],
+    [
+      ['provisioningState', 'excludeFromLatest'],
+      (o) => ((props(o).provisioningState = 'Updating'), (pp(o).excludeFromLatest = true)),
+    ],
   ];
   for (const [fields, edit] of versionEdits) {
     it(`a version: ${fields.join(', ')}`, () => {
@@ -140,9 +150,14 @@ describe('change detection: exactly the fields that differ, and equal what compa
     const o = clone(withTags);
     o.tags = { a: '1', b: '2' };
     props(o).provisioningState = (props(o).provisioningState as string).toUpperCase();
-    for (const t of pp(o).targetRegions as Obj[]) t.storageAccountType = ((t.storageAccountType as string | undefined) ?? 'Standard_LRS').toLowerCase();
+    for (const t of pp(o).targetRegions as Obj[])
+      t.storageAccountType = ((t.storageAccountType as string | undefined) ?? 'Standard_LRS').toLowerCase();
     (pp(o).targetRegions as Obj[]).reverse();
-    props(o).safetyProfile = { allowDeletionOfReplicatedLocations: false, reportedForPolicyViolation: false, blockDeletionBeforeEndOfLife: false };
+    props(o).safetyProfile = {
+      allowDeletionOfReplicatedLocations: false,
+      reportedForPolicyViolation: false,
+      blockDeletionBeforeEndOfLife: false,
+    };
     const s = clone(withTags);
     delete props(s).safetyProfile;
     expect(versionChanges(listed(o), imageVersionRecordFrom(flatVersion(s)))).toEqual([]);
@@ -156,7 +171,10 @@ describe('change detection: exactly the fields that differ, and equal what compa
   const image = clone(loadFixture('image-definition-linux-gen2-trustedlaunch.json'));
   const storedImage = imageDefinitionRecordFrom(flatImage(image));
   const imageEdits: [string[], (p: Obj) => void][] = [
-    [['recommended'], (p) => (p.recommended = { ...((p.recommended as Obj | undefined) ?? {}), memory: { min: 1, max: 3 } })],
+    [
+      ['recommended'],
+      (p) => (p.recommended = { ...((p.recommended as Obj | undefined) ?? {}), memory: { min: 1, max: 3 } }),
+    ],
     [['recommended'], (p) => (p.recommended = { vCPUs: { min: 3 } })],
     [['privacyStatementUri'], (p) => (p.privacyStatementUri = 'https://example.org/privacy-2')],
     [['eula'], (p) => (p.eula = 'another eula')],
@@ -177,7 +195,9 @@ describe('change detection: exactly the fields that differ, and equal what compa
     const b = clone(image);
     props(b).disallowed = { diskTypes: ['premium_lrs', 'STANDARD_LRS'] };
     props(b).provisioningState = ((props(b).provisioningState as string | undefined) ?? 'Succeeded').toLowerCase();
-    expect(imageDefinitionChanges(imageDefinitionRecordFrom(flatImage(b)), imageDefinitionRecordFrom(flatImage(a)))).toEqual([]);
+    expect(
+      imageDefinitionChanges(imageDefinitionRecordFrom(flatImage(b)), imageDefinitionRecordFrom(flatImage(a))),
+    ).toEqual([]);
     // a privacy statement or a EULA taken away: a change
     const c = clone(image);
     props(c).privacyStatementUri = 'https://example.org/p';
@@ -185,7 +205,9 @@ describe('change detection: exactly the fields that differ, and equal what compa
     const d = clone(c);
     delete props(d).privacyStatementUri;
     delete props(d).eula;
-    expect(imageDefinitionChanges(imageDefinitionRecordFrom(flatImage(d)), imageDefinitionRecordFrom(flatImage(c)))).toEqual(['privacyStatementUri', 'eula']);
+    expect(
+      imageDefinitionChanges(imageDefinitionRecordFrom(flatImage(d)), imageDefinitionRecordFrom(flatImage(c))),
+    ).toEqual(['privacyStatementUri', 'eula']);
   });
 
   it('a gallery: missing; tags, provisioning state; permission in another case is the same', () => {
@@ -201,7 +223,9 @@ describe('change detection: exactly the fields that differ, and equal what compa
     props(same).provisioningState = ((props(g).provisioningState as string | undefined) ?? 'Succeeded').toUpperCase();
     const privateStored = clone(g);
     props(privateStored).sharingProfile = { permissions: 'Private' };
-    expect(galleryChanges(galleryRecordFrom(flatGallery(same)), galleryRecordFrom(flatGallery(privateStored)))).toEqual([]);
+    expect(galleryChanges(galleryRecordFrom(flatGallery(same)), galleryRecordFrom(flatGallery(privateStored)))).toEqual(
+      [],
+    );
   });
 });
 
@@ -212,14 +236,26 @@ describe('change detection: a value changed to another value (both given) is a c
     const b = clone(image);
     edit(props(a), false);
     edit(props(b), true);
-    return [...imageDefinitionChanges(imageDefinitionRecordFrom(flatImage(b)), imageDefinitionRecordFrom(flatImage(a)))];
+    return [
+      ...imageDefinitionChanges(imageDefinitionRecordFrom(flatImage(b)), imageDefinitionRecordFrom(flatImage(a))),
+    ];
   };
   it('recommended vCPUs and memory, each bound on its own; privacy statement; EULA', () => {
-    expect(both((p, to) => (p.recommended = { vCPUs: { min: to ? 4 : 2, max: 16 }, memory: { min: 4, max: 64 } }))).toEqual(['recommended']);
-    expect(both((p, to) => (p.recommended = { vCPUs: { min: 2, max: to ? 32 : 16 }, memory: { min: 4, max: 64 } }))).toEqual(['recommended']);
-    expect(both((p, to) => (p.recommended = { vCPUs: { min: 2, max: 16 }, memory: { min: to ? 8 : 4, max: 64 } }))).toEqual(['recommended']);
-    expect(both((p, to) => (p.recommended = { vCPUs: { min: 2, max: 16 }, memory: { min: 4, max: to ? 128 : 64 } }))).toEqual(['recommended']);
-    expect(both((p, to) => (p.privacyStatementUri = to ? 'https://example.org/b' : 'https://example.org/a'))).toEqual(['privacyStatementUri']);
+    expect(
+      both((p, to) => (p.recommended = { vCPUs: { min: to ? 4 : 2, max: 16 }, memory: { min: 4, max: 64 } })),
+    ).toEqual(['recommended']);
+    expect(
+      both((p, to) => (p.recommended = { vCPUs: { min: 2, max: to ? 32 : 16 }, memory: { min: 4, max: 64 } })),
+    ).toEqual(['recommended']);
+    expect(
+      both((p, to) => (p.recommended = { vCPUs: { min: 2, max: 16 }, memory: { min: to ? 8 : 4, max: 64 } })),
+    ).toEqual(['recommended']);
+    expect(
+      both((p, to) => (p.recommended = { vCPUs: { min: 2, max: 16 }, memory: { min: 4, max: to ? 128 : 64 } })),
+    ).toEqual(['recommended']);
+    expect(both((p, to) => (p.privacyStatementUri = to ? 'https://example.org/b' : 'https://example.org/a'))).toEqual([
+      'privacyStatementUri',
+    ]);
     expect(both((p, to) => (p.eula = to ? 'eula b' : 'eula a'))).toEqual(['eula']);
   });
 
@@ -234,11 +270,20 @@ describe('change detection: a value changed to another value (both given) is a c
   it('three target regions in any order compare equal; one region changed does not', () => {
     const three = (names: string[]) => {
       const o = clone(loadFixture('image-version-completed.json'));
-      pp(o).targetRegions = names.map((name) => ({ name, regionalReplicaCount: 1, storageAccountType: 'Standard_LRS', excludeFromLatest: false }));
+      pp(o).targetRegions = names.map((name) => ({
+        name,
+        regionalReplicaCount: 1,
+        storageAccountType: 'Standard_LRS',
+        excludeFromLatest: false,
+      }));
       return o;
     };
     const stored = imageVersionRecordFrom(flatVersion(three(['West Europe', 'East US', 'North Europe'])));
-    for (const order of [['North Europe', 'West Europe', 'East US'], ['East US', 'North Europe', 'West Europe'], ['West Europe', 'North Europe', 'East US']]) {
+    for (const order of [
+      ['North Europe', 'West Europe', 'East US'],
+      ['East US', 'North Europe', 'West Europe'],
+      ['West Europe', 'North Europe', 'East US'],
+    ]) {
       expect(versionChanges(listed(three(order)), stored)).not.toContain('targetRegions');
     }
     expect(versionChanges(listed(three(['West Europe', 'East US', 'UK South'])), stored)).toContain('targetRegions');

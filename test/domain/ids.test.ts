@@ -38,7 +38,12 @@ function reasonOf(id: string): string {
 
 describe('parseResourceId: the three levels', () => {
   it('parses a gallery id', () => {
-    expect(parseResourceId(GALLERY_ID)).toEqual({ level: 'gallery', subscriptionId: SUB, resourceGroup: 'rg-images', gallery: 'corpGallery' });
+    expect(parseResourceId(GALLERY_ID)).toEqual({
+      level: 'gallery',
+      subscriptionId: SUB,
+      resourceGroup: 'rg-images',
+      gallery: 'corpGallery',
+    });
   });
 
   it('parses an image definition id', () => {
@@ -98,7 +103,10 @@ describe('parseResourceId: case-insensitivity', () => {
   });
 
   it('formats with the canonical segment casing whatever the input casing', () => {
-    const fromEvent = VERSION_ID.replace('/resourceGroups/', '/resourcegroups/').replace('/providers/Microsoft.Compute/', '/providers/microsoft.compute/');
+    const fromEvent = VERSION_ID.replace('/resourceGroups/', '/resourcegroups/').replace(
+      '/providers/Microsoft.Compute/',
+      '/providers/microsoft.compute/',
+    );
     expect(formatResourceId(parseResourceId(fromEvent))).toBe(VERSION_ID);
     expect(formatResourceId(parseResourceId(fromEvent))).toContain('/resourceGroups/');
   });
@@ -113,7 +121,11 @@ describe('parseResourceId: malformed ids', () => {
     ['missing resource group segment', GALLERY_ID.replace('/resourceGroups/', '/groups/'), /"resourceGroups"/],
     ['wrong provider', GALLERY_ID.replace('Microsoft.Compute', 'Microsoft.Storage'), /"Microsoft.Compute"/],
     ['wrong resource type', GALLERY_ID.replace('/galleries/', '/images/'), /"galleries"/],
-    ['a virtual machine id', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1`, /"galleries"/],
+    [
+      'a virtual machine id',
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1`,
+      /"galleries"/,
+    ],
     ['no gallery name', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/galleries`, /gallery/],
     ['gallery name with a hyphen', GALLERY_ID.replace('corpGallery', 'corp-gallery'), /gallery must be/],
     ['gallery name ending in a period', GALLERY_ID.replace('corpGallery', 'corpGallery.'), /gallery must be/],
@@ -290,10 +302,13 @@ describe('refs: format, key, parent, isWithin', () => {
 });
 
 describe('properties', () => {
-  const hex = (n: number): fc.Arbitrary<string> => fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), minLength: n, maxLength: n });
+  const hex = (n: number): fc.Arbitrary<string> =>
+    fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), minLength: n, maxLength: n });
   const sub = fc.tuple(hex(8), hex(4), hex(4), hex(4), hex(12)).map((p) => p.join('-'));
   const alnum = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789');
-  const rg = fc.string({ unit: fc.oneof(alnum, fc.constantFrom('-', '_', '(', ')', '.')), minLength: 1, maxLength: 90 }).filter((s) => !s.endsWith('.'));
+  const rg = fc
+    .string({ unit: fc.oneof(alnum, fc.constantFrom('-', '_', '(', ')', '.')), minLength: 1, maxLength: 90 })
+    .filter((s) => !s.endsWith('.'));
   const gallery = fc
     .tuple(alnum, fc.string({ unit: fc.oneof(alnum, fc.constantFrom('_', '.')), maxLength: 78 }), alnum)
     .map(([a, mid, b]) => `${a}${mid}${b}`);
@@ -305,7 +320,9 @@ describe('properties', () => {
   const ref: fc.Arbitrary<ResourceRef> = fc.oneof(
     fc.tuple(sub, rg, gallery).map(([s, r, g]) => galleryRef(s, r, g)),
     fc.tuple(sub, rg, gallery, image).map(([s, r, g, i]) => imageRef(galleryRef(s, r, g), i)),
-    fc.tuple(sub, rg, gallery, image, version).map(([s, r, g, i, v]) => versionRef(imageRef(galleryRef(s, r, g), i), v)),
+    fc
+      .tuple(sub, rg, gallery, image, version)
+      .map(([s, r, g, i, v]) => versionRef(imageRef(galleryRef(s, r, g), i), v)),
   );
   const recase = (s: string, flips: boolean[]): string =>
     [...s].map((c, k) => (flips[k % Math.max(flips.length, 1)] ? c.toUpperCase() : c.toLowerCase())).join('');
@@ -346,7 +363,22 @@ describe('properties', () => {
   });
 
   it('never throws anything but InvalidResourceIdError on arbitrary input', () => {
-    const segment = fc.oneof(fc.constantFrom('subscriptions', 'resourceGroups', 'providers', 'Microsoft.Compute', 'galleries', 'images', 'versions', SUB, 'g', '1.0.0', ''), fc.string());
+    const segment = fc.oneof(
+      fc.constantFrom(
+        'subscriptions',
+        'resourceGroups',
+        'providers',
+        'Microsoft.Compute',
+        'galleries',
+        'images',
+        'versions',
+        SUB,
+        'g',
+        '1.0.0',
+        '',
+      ),
+      fc.string(),
+    );
     fc.assert(
       fc.property(fc.array(segment, { maxLength: 14 }), (segs) => {
         const id = '/' + segs.join('/');

@@ -16,7 +16,15 @@ import {
   type JobEnvelope,
   type ParseJobEnvelopeResult,
 } from '../../shared/domain/job-envelope.js';
-import { envelopeOf, fixtureEnvelope, identities, SPOT_FIXTURES, spotBody, valueAt, type SpotFixture } from './spot-fixtures.js';
+import {
+  envelopeOf,
+  fixtureEnvelope,
+  identities,
+  SPOT_FIXTURES,
+  spotBody,
+  valueAt,
+  type SpotFixture,
+} from './spot-fixtures.js';
 
 const GROUP_IMAGE = 'body.group.compute.launchSpecification.image';
 const NODE_IMAGE = 'body.statefulNode.compute.launchSpecification.image';
@@ -39,7 +47,10 @@ function errorsOf(result: ParseJobEnvelopeResult): readonly EnvelopeError[] {
 const at = (result: ParseJobEnvelopeResult): Array<[string, string]> => errorsOf(result).map((e) => [e.path, e.code]);
 
 /** A mutable raw envelope of a fixture, edited by `edit`. */
-function edited(name: SpotFixture, edit: (env: Record<string, unknown> & { body: Record<string, Record<string, unknown>> }) => void): Record<string, unknown> {
+function edited(
+  name: SpotFixture,
+  edit: (env: Record<string, unknown> & { body: Record<string, Record<string, unknown>> }) => void,
+): Record<string, unknown> {
   const env = fixtureEnvelope(name) as Record<string, unknown> & { body: Record<string, Record<string, unknown>> };
   edit(env);
   return env;
@@ -74,7 +85,12 @@ describe('parseJobEnvelope: Spot fixtures', () => {
 
   it('a body under the other kind is rejected with a hint', () => {
     const errors = errorsOf(parseJobEnvelope(envelopeOf('statefulNode', spotBody('elastigroup-gallery-latest.json'))));
-    expect(errors).toContainEqual({ pointer: '/body/group', path: 'body.group', code: 'unknown-field', message: 'unknown field "group": the body of this kind is "statefulNode"' });
+    expect(errors).toContainEqual({
+      pointer: '/body/group',
+      path: 'body.group',
+      code: 'unknown-field',
+      message: 'unknown field "group": the body of this kind is "statefulNode"',
+    });
     expect(errors).toContainEqual(expect.objectContaining({ path: 'body.statefulNode', code: 'required' }));
   });
 });
@@ -93,7 +109,8 @@ describe('parseJobEnvelope: message-level errors', () => {
   });
 
   it('rejects JSON that is not an object', () => {
-    for (const raw of ['[]', '42', 'null', '"text"', [], 42, null, true]) expect(at(parseJobEnvelope(raw))).toEqual([['', 'invalid-type']]);
+    for (const raw of ['[]', '42', 'null', '"text"', [], 42, null, true])
+      expect(at(parseJobEnvelope(raw))).toEqual([['', 'invalid-type']]);
     expect(at(parseJobEnvelope(undefined))).toEqual([['', 'invalid-type']]);
     expect(at(parseJobEnvelope(() => 1))).toEqual([['', 'invalid-type']]);
   });
@@ -124,13 +141,22 @@ describe('parseJobEnvelope: message-level errors', () => {
     const dated = { ...raw, caller: { account: { toJSON: () => 'act-5c6d7e8f' } } };
     expect(ok(parseJobEnvelope(dated)).caller.account).toBe('act-5c6d7e8f');
     expect(ok(parseJobEnvelope({ ...raw, jobId: at0 })).jobId).toBe('1970-01-01T00:00:00.000Z');
-    expect(at(parseJobEnvelope(edited('elastigroup-gallery-latest.json', (env) => (env.body.group!.capacity = { minimum: NaN, maximum: 1, target: 1 }))))).toEqual([
-      ['body.group.capacity.minimum', 'invalid-type'],
-    ]);
+    expect(
+      at(
+        parseJobEnvelope(
+          edited(
+            'elastigroup-gallery-latest.json',
+            (env) => (env.body.group!.capacity = { minimum: NaN, maximum: 1, target: 1 }),
+          ),
+        ),
+      ),
+    ).toEqual([['body.group.capacity.minimum', 'invalid-type']]);
   });
 
   it('requires schemaVersion 1 and reports nothing else for another version', () => {
-    expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'schemaVersion', undefined)))).toEqual([['schemaVersion', 'required']]);
+    expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'schemaVersion', undefined)))).toEqual([
+      ['schemaVersion', 'required'],
+    ]);
     for (const version of [2, 0, '1', 1.5, null]) {
       const raw = { ...withChange('elastigroup-gallery-latest.json', 'schemaVersion', version), junk: true };
       const result = parseJobEnvelope(raw);
@@ -140,7 +166,11 @@ describe('parseJobEnvelope: message-level errors', () => {
   });
 
   it(`rejects a message over ${MAX_JOB_ENVELOPE_BYTES} bytes, as text, bytes or object`, () => {
-    const big = withChange('elastigroup-gallery-latest.json', 'body.group.compute.launchSpecification.login.sshPublicKey', 'k'.repeat(MAX_JOB_ENVELOPE_BYTES));
+    const big = withChange(
+      'elastigroup-gallery-latest.json',
+      'body.group.compute.launchSpecification.login.sshPublicKey',
+      'k'.repeat(MAX_JOB_ENVELOPE_BYTES),
+    );
     const text = JSON.stringify(big);
     for (const raw of [big, text, new TextEncoder().encode(text)]) {
       const result = parseJobEnvelope(raw);
@@ -153,7 +183,10 @@ describe('parseJobEnvelope: message-level errors', () => {
       const env = fixtureEnvelope('elastigroup-gallery-latest.json');
       const shell = JSON.stringify({ ...env, pad: '' });
       const room = bytes - new TextEncoder().encode(shell).length;
-      const text = JSON.stringify({ ...env, pad: char.repeat(Math.floor(room / charBytes)) + 'x'.repeat(room % charBytes) });
+      const text = JSON.stringify({
+        ...env,
+        pad: char.repeat(Math.floor(room / charBytes)) + 'x'.repeat(room % charBytes),
+      });
       expect(new TextEncoder().encode(text).length).toBe(bytes);
       return text;
     };
@@ -174,12 +207,20 @@ describe('parseJobEnvelope: header errors', () => {
     const result = parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'caller', undefined));
     expect(at(result)).toEqual([['caller', 'required']]);
     expect(result.ok ? undefined : result.jobId).toBe('job-0001');
-    expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'caller', {})))).toEqual([['caller.account', 'required']]);
+    expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'caller', {})))).toEqual([
+      ['caller.account', 'required'],
+    ]);
     for (const account of ['act-1', 'someone@contoso.com', '', SUB.slice(1)]) {
-      expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'caller.account', account)))).toEqual([['caller.account', 'invalid-value']]);
+      expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'caller.account', account)))).toEqual([
+        ['caller.account', 'invalid-value'],
+      ]);
     }
-    expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'caller.account', 42)))).toEqual([['caller.account', 'invalid-type']]);
-    expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'caller.tenant', 'x')))).toEqual([['caller.tenant', 'unknown-field']]);
+    expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'caller.account', 42)))).toEqual([
+      ['caller.account', 'invalid-type'],
+    ]);
+    expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'caller.tenant', 'x')))).toEqual([
+      ['caller.tenant', 'unknown-field'],
+    ]);
   });
 
   it('rejects an unknown kind (and cannot check the body then)', () => {
@@ -190,9 +231,15 @@ describe('parseJobEnvelope: header errors', () => {
   });
 
   it('rejects an unknown action and a missing body', () => {
-    expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'action', 'delete')))).toEqual([['action', 'invalid-value']]);
-    expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'body', undefined)))).toEqual([['body', 'required']]);
-    expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'body', [])))).toEqual([['body', 'invalid-type']]);
+    expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'action', 'delete')))).toEqual([
+      ['action', 'invalid-value'],
+    ]);
+    expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'body', undefined)))).toEqual([
+      ['body', 'required'],
+    ]);
+    expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'body', [])))).toEqual([
+      ['body', 'invalid-type'],
+    ]);
   });
 
   it('checks the jobId and returns it with the errors only when it is well-formed', () => {
@@ -219,7 +266,10 @@ describe('parseJobEnvelope: header errors', () => {
       ['body.group.compute.launchSpecification.osDisk.encryption', 'elastigroup-gallery-latest.json'],
       ['body.group.compute.launchSpecification.osDisk.caching', 'elastigroup-gallery-latest.json'],
       ['body.group.compute.launchSpecification.image.gallery.subscriptionId', 'elastigroup-gallery-latest.json'],
-      ['body.group.compute.launchSpecification.network.networkInterfaces[0].publicIpSKU', 'elastigroup-gallery-latest.json'],
+      [
+        'body.group.compute.launchSpecification.network.networkInterfaces[0].publicIpSKU',
+        'elastigroup-gallery-latest.json',
+      ],
       ['body.group.compute.launchSpecification.security.confidentialDiskEncryption', 'elastigroup-gallery-latest.json'],
       ['body.group.compute.launchSpecification.vmName', 'elastigroup-gallery-latest.json'],
       ['body.statefulNode.persistence.shouldPersistVm', 'stateful-node-gallery.json'],
@@ -234,7 +284,9 @@ describe('parseJobEnvelope: header errors', () => {
   });
 
   it('quotes keys that are not identifiers in paths', () => {
-    expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'body.group.weird key', 1)))).toEqual([['body.group["weird key"]', 'unknown-field']]);
+    expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'body.group.weird key', 1)))).toEqual([
+      ['body.group["weird key"]', 'unknown-field'],
+    ]);
     expect(formatPath(['a', 0, 'b.c', 'd'])).toBe('a[0]["b.c"].d');
     expect(formatPath([])).toBe('');
   });
@@ -253,35 +305,75 @@ describe('parseJobEnvelope: header errors', () => {
     for (let i = 0; i < 70; i += 1) setAt(raw, `x${i}`, i);
     const errors = errorsOf(parseJobEnvelope(raw));
     expect(errors).toHaveLength(MAX_REPORTED_ERRORS + 1);
-    expect(errors[MAX_REPORTED_ERRORS]).toEqual({ pointer: '', path: '', code: 'too-many-errors', message: '20 more errors not shown' });
+    expect(errors[MAX_REPORTED_ERRORS]).toEqual({
+      pointer: '',
+      path: '',
+      code: 'too-many-errors',
+      message: '20 more errors not shown',
+    });
   });
 });
 
 describe('parseJobEnvelope: image source', () => {
-  const marketplace = { publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: 'latest' };
+  const marketplace = {
+    publisher: 'Canonical',
+    offer: '0001-com-ubuntu-server-jammy',
+    sku: '22_04-lts-gen2',
+    version: 'latest',
+  };
   const custom = { resourceGroupName: 'rg-images', name: 'my-managed-image' };
 
   it('accepts exactly one of gallery, marketplace, custom', () => {
-    const m = ok(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', 'body.group.compute.launchSpecification.image', { marketplace })));
-    expect(imageReferenceOf(complete(m))).toEqual({ source: 'marketplace', ...marketplace, path: 'group.compute.launchSpecification.image.marketplace' });
-    const c = ok(parseJobEnvelope(withChange('stateful-node-gallery.json', 'body.statefulNode.compute.launchSpecification.image', { custom })));
-    expect(imageReferenceOf(complete(c))).toEqual({ source: 'custom', ...custom, path: 'statefulNode.compute.launchSpecification.image.custom' });
+    const m = ok(
+      parseJobEnvelope(
+        withChange('elastigroup-gallery-latest.json', 'body.group.compute.launchSpecification.image', { marketplace }),
+      ),
+    );
+    expect(imageReferenceOf(complete(m))).toEqual({
+      source: 'marketplace',
+      ...marketplace,
+      path: 'group.compute.launchSpecification.image.marketplace',
+    });
+    const c = ok(
+      parseJobEnvelope(
+        withChange('stateful-node-gallery.json', 'body.statefulNode.compute.launchSpecification.image', { custom }),
+      ),
+    );
+    expect(imageReferenceOf(complete(c))).toEqual({
+      source: 'custom',
+      ...custom,
+      path: 'statefulNode.compute.launchSpecification.image.custom',
+    });
   });
 
   it('rejects both gallery and marketplace, and none', () => {
     const both = withChange('elastigroup-gallery-latest.json', `${GROUP_IMAGE}.marketplace`, marketplace);
     const errors = errorsOf(parseJobEnvelope(both));
-    expect(errors).toEqual([{ pointer: pointerOf(GROUP_IMAGE), path: GROUP_IMAGE, code: 'exactly-one-image-source', message: 'must have exactly one of gallery, marketplace, custom (got gallery and marketplace)' }]);
-    expect(at(parseJobEnvelope(withChange('stateful-node-gallery.json', `${NODE_IMAGE}.custom`, custom)))).toEqual([[NODE_IMAGE, 'exactly-one-image-source']]);
-    expect(errorsOf(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', GROUP_IMAGE, {})))[0]).toMatchObject({
-      path: GROUP_IMAGE,
-      code: 'exactly-one-image-source',
-      message: expect.stringContaining('none given'),
-    });
+    expect(errors).toEqual([
+      {
+        pointer: pointerOf(GROUP_IMAGE),
+        path: GROUP_IMAGE,
+        code: 'exactly-one-image-source',
+        message: 'must have exactly one of gallery, marketplace, custom (got gallery and marketplace)',
+      },
+    ]);
+    expect(at(parseJobEnvelope(withChange('stateful-node-gallery.json', `${NODE_IMAGE}.custom`, custom)))).toEqual([
+      [NODE_IMAGE, 'exactly-one-image-source'],
+    ]);
+    expect(errorsOf(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', GROUP_IMAGE, {})))[0]).toMatchObject(
+      {
+        path: GROUP_IMAGE,
+        code: 'exactly-one-image-source',
+        message: expect.stringContaining('none given'),
+      },
+    );
   });
 
   it('reports "both" even when one of the sources is itself invalid', () => {
-    const raw = withChange('elastigroup-gallery-latest.json', `${GROUP_IMAGE}.marketplace`, { ...marketplace, version: 'newest' });
+    const raw = withChange('elastigroup-gallery-latest.json', `${GROUP_IMAGE}.marketplace`, {
+      ...marketplace,
+      version: 'newest',
+    });
     expect(at(parseJobEnvelope(raw))).toEqual([
       [`${GROUP_IMAGE}.marketplace.version`, 'invalid-format'],
       [GROUP_IMAGE, 'exactly-one-image-source'],
@@ -296,8 +388,18 @@ describe('parseJobEnvelope: image source', () => {
     });
     const errors = errorsOf(parseJobEnvelope(node));
     expect(errors).toEqual([
-      { pointer: pointerOf(`${NODE_IMAGE}.gallery.versionName`), path: `${NODE_IMAGE}.gallery.versionName`, code: 'required', message: 'is required' },
-      { pointer: pointerOf(`${NODE_IMAGE}.gallery.version`), path: `${NODE_IMAGE}.gallery.version`, code: 'unknown-field', message: 'unknown field "version": a stateful node names the image version "versionName"' },
+      {
+        pointer: pointerOf(`${NODE_IMAGE}.gallery.versionName`),
+        path: `${NODE_IMAGE}.gallery.versionName`,
+        code: 'required',
+        message: 'is required',
+      },
+      {
+        pointer: pointerOf(`${NODE_IMAGE}.gallery.version`),
+        path: `${NODE_IMAGE}.gallery.version`,
+        code: 'unknown-field',
+        message: 'unknown field "version": a stateful node names the image version "versionName"',
+      },
     ]);
     const group = edited('elastigroup-gallery-pinned.json', (env) => {
       const gallery = valueAt(env, `${GROUP_IMAGE}.gallery`) as Record<string, unknown>;
@@ -312,16 +414,39 @@ describe('parseJobEnvelope: image source', () => {
     });
   });
 
-  const BAD_VERSIONS = ['', '1', '1.2', 'v1.2.3', '1.2.3.4', '1.2.-3', '1.2.3-beta', ' 1.2.3', '1.2.3 ', 'newest', '2147483648.0.0', '1..3', '١.٢.٣'];
-  const GOOD_VERSIONS = ['latest', 'Latest', 'LATEST', '0.0.0', '1.9.0', '1.10.0', '1.02.0', '2147483647.2147483647.2147483647'];
+  const BAD_VERSIONS = [
+    '',
+    '1',
+    '1.2',
+    'v1.2.3',
+    '1.2.3.4',
+    '1.2.-3',
+    '1.2.3-beta',
+    ' 1.2.3',
+    '1.2.3 ',
+    'newest',
+    '2147483648.0.0',
+    '1..3',
+    '١.٢.٣',
+  ];
+  const GOOD_VERSIONS = [
+    'latest',
+    'Latest',
+    'LATEST',
+    '0.0.0',
+    '1.9.0',
+    '1.10.0',
+    '1.02.0',
+    '2147483647.2147483647.2147483647',
+  ];
 
   it.each(BAD_VERSIONS)('rejects the version %j (groups and stateful nodes)', (version) => {
-    expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', `${GROUP_IMAGE}.gallery.version`, version)))).toEqual([
-      [`${GROUP_IMAGE}.gallery.version`, 'invalid-version'],
-    ]);
-    expect(at(parseJobEnvelope(withChange('stateful-node-gallery.json', `${NODE_IMAGE}.gallery.versionName`, version)))).toEqual([
-      [`${NODE_IMAGE}.gallery.versionName`, 'invalid-version'],
-    ]);
+    expect(
+      at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', `${GROUP_IMAGE}.gallery.version`, version))),
+    ).toEqual([[`${GROUP_IMAGE}.gallery.version`, 'invalid-version']]);
+    expect(
+      at(parseJobEnvelope(withChange('stateful-node-gallery.json', `${NODE_IMAGE}.gallery.versionName`, version))),
+    ).toEqual([[`${NODE_IMAGE}.gallery.versionName`, 'invalid-version']]);
     expect(isGalleryVersionText(version)).toBe(false);
   });
 
@@ -331,9 +456,9 @@ describe('parseJobEnvelope: image source', () => {
   });
 
   it('rejects a version that is not a string, and malformed gallery names', () => {
-    expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', `${GROUP_IMAGE}.gallery.version`, 1.9)))).toEqual([
-      [`${GROUP_IMAGE}.gallery.version`, 'invalid-type'],
-    ]);
+    expect(
+      at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', `${GROUP_IMAGE}.gallery.version`, 1.9))),
+    ).toEqual([[`${GROUP_IMAGE}.gallery.version`, 'invalid-type']]);
     const bad: Array<[string, unknown]> = [
       ['galleryName', 'corp-gallery'],
       ['galleryName', '.corp'],
@@ -342,9 +467,9 @@ describe('parseJobEnvelope: image source', () => {
       ['spotAccountId', SUB],
     ];
     for (const [field, value] of bad) {
-      expect(at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', `${GROUP_IMAGE}.gallery.${field}`, value)))).toEqual([
-        [`${GROUP_IMAGE}.gallery.${field}`, 'invalid-value'],
-      ]);
+      expect(
+        at(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', `${GROUP_IMAGE}.gallery.${field}`, value))),
+      ).toEqual([[`${GROUP_IMAGE}.gallery.${field}`, 'invalid-value']]);
     }
   });
 });
@@ -354,47 +479,281 @@ describe('parseJobEnvelope: body rules', () => {
   const L = `${G}.compute.launchSpecification`;
   const cases: Array<[string, SpotFixture, string, unknown, Array<[string, string]>]> = [
     ['missing group name', 'elastigroup-gallery-latest.json', `${G}.name`, undefined, [[`${G}.name`, 'required']]],
-    ['group name with a slash', 'elastigroup-gallery-latest.json', `${G}.name`, 'a/b', [[`${G}.name`, 'invalid-format']]],
+    [
+      'group name with a slash',
+      'elastigroup-gallery-latest.json',
+      `${G}.name`,
+      'a/b',
+      [[`${G}.name`, 'invalid-format']],
+    ],
     ['group name too long', 'elastigroup-gallery-latest.json', `${G}.name`, 'n'.repeat(65), [[`${G}.name`, 'too-big']]],
-    ['group name with a leading space', 'elastigroup-gallery-latest.json', `${G}.name`, ' web', [[`${G}.name`, 'invalid-format']]],
+    [
+      'group name with a leading space',
+      'elastigroup-gallery-latest.json',
+      `${G}.name`,
+      ' web',
+      [[`${G}.name`, 'invalid-format']],
+    ],
     ['bad region', 'elastigroup-gallery-latest.json', `${G}.region`, 'west-europe', [[`${G}.region`, 'invalid-value']]],
-    ['bad resource group', 'elastigroup-gallery-latest.json', `${G}.resourceGroupName`, 'rg/x', [[`${G}.resourceGroupName`, 'invalid-value']]],
-    ['target above maximum', 'elastigroup-gallery-latest.json', `${G}.capacity.target`, 81, [[`${G}.capacity.target`, 'capacity-order']]],
-    ['minimum above maximum', 'elastigroup-gallery-latest.json', `${G}.capacity.minimum`, 90, [[`${G}.capacity.minimum`, 'capacity-order'], [`${G}.capacity.target`, 'capacity-order']]],
-    ['fractional capacity', 'elastigroup-gallery-latest.json', `${G}.capacity.maximum`, 2.5, [[`${G}.capacity.maximum`, 'invalid-type']]],
-    ['capacity as text', 'elastigroup-gallery-latest.json', `${G}.capacity.maximum`, '80', [[`${G}.capacity.maximum`, 'invalid-type']]],
-    ['spot percentage above 100', 'elastigroup-gallery-latest.json', `${G}.strategy.spotPercentage`, 101, [[`${G}.strategy.spotPercentage`, 'too-big']]],
-    ['spotPercentage and onDemandCount', 'elastigroup-gallery-latest.json', `${G}.strategy.onDemandCount`, 1, [[`${G}.strategy.onDemandCount`, 'spot-percentage-and-on-demand-count']]],
-    ['odCount is not a Spot field', 'elastigroup-gallery-latest.json', `${G}.strategy.odCount`, 1, [[`${G}.strategy.odCount`, 'unknown-field']]],
-    ['unknown OS', 'elastigroup-gallery-latest.json', `${G}.compute.os`, 'linux', [[`${G}.compute.os`, 'invalid-value']]],
-    ['no spot sizes', 'elastigroup-gallery-latest.json', `${G}.compute.vmSizes.spotSizes`, [], [[`${G}.compute.vmSizes.spotSizes`, 'too-small']]],
-    ['bad size name', 'elastigroup-gallery-latest.json', `${G}.compute.vmSizes.spotSizes[1]`, 'Standard D4s', [[`${G}.compute.vmSizes.spotSizes[1]`, 'invalid-format']]],
-    ['bad zone', 'elastigroup-gallery-latest.json', `${G}.compute.zones[2]`, 'zone-3', [[`${G}.compute.zones[2]`, 'invalid-format']]],
-    ['repeated zone', 'elastigroup-gallery-latest.json', `${G}.compute.zones[2]`, '1', [[`${G}.compute.zones[2]`, 'duplicate-item']]],
-    ['preferred zones outside zones', 'elastigroup-gallery-latest.json', `${G}.compute.preferredZones`, ['1', '4'], [[`${G}.compute.preferredZones[1]`, 'preferred-zone-not-in-zones']]],
-    ['a group spelling preferredZone', 'elastigroup-gallery-latest.json', `${G}.compute.preferredZone`, '1', [[`${G}.compute.preferredZone`, 'unknown-field']]],
-    ['a group spelling enableIpForwarding', 'elastigroup-gallery-latest.json', `${L}.network.networkInterfaces[0].enableIpForwarding`, true, [[`${L}.network.networkInterfaces[0].enableIpForwarding`, 'unknown-field']]],
-    ['too many zones', 'elastigroup-gallery-latest.json', `${G}.compute.zones`, ['1', '2', '3', '4'], [[`${G}.compute.zones`, 'too-big']]],
-    ['unknown orchestration mode', 'elastigroup-gallery-latest.json', `${G}.compute.orchestrationMode`, 'flexible', [[`${G}.compute.orchestrationMode`, 'invalid-value']]],
-    ['unknown disk type', 'elastigroup-gallery-latest.json', `${L}.osDisk.type`, 'UltraSSD_LRS', [[`${L}.osDisk.type`, 'invalid-value']]],
-    ['zero-sized disk', 'elastigroup-gallery-latest.json', `${L}.osDisk.sizeGB`, 0, [[`${L}.osDisk.sizeGB`, 'too-small']]],
-    ['login without credentials', 'elastigroup-gallery-latest.json', `${L}.login.sshPublicKey`, undefined, [[`${L}.login`, 'missing-credentials']]],
-    ['blank user name', 'elastigroup-gallery-latest.json', `${L}.login.userName`, '   ', [[`${L}.login.userName`, 'invalid-format']]],
-    ['unknown security type', 'elastigroup-gallery-latest.json', `${L}.security.securityType`, 'Trusted', [[`${L}.security.securityType`, 'invalid-value']]],
-    ['vTPM flag as text', 'elastigroup-gallery-latest.json', `${L}.security.vTpmEnabled`, 'yes', [[`${L}.security.vTpmEnabled`, 'invalid-type']]],
-    ['duplicate data disk LUN', 'elastigroup-gallery-latest.json', `${L}.dataDisks`, [{ lun: 0, sizeGB: 8, type: 'Premium_LRS' }, { lun: 0, sizeGB: 8, type: 'Premium_LRS' }], [[`${L}.dataDisks[1].lun`, 'duplicate-lun']]],
-    ['data disk type unknown', 'elastigroup-gallery-latest.json', `${L}.dataDisks`, [{ lun: 0, sizeGB: 8, type: 'Premium' }], [[`${L}.dataDisks[0].type`, 'invalid-value']]],
-    ['Linux password too short', 'elastigroup-gallery-latest.json', `${L}.login.password`, 'Ab1!x', [[`${L}.login.password`, 'password-rules']]],
-    ['custom data not base64', 'elastigroup-gallery-latest.json', `${L}.customData`, 'not base64!', [[`${L}.customData`, 'invalid-format']]],
-    ['no primary NIC', 'elastigroup-gallery-latest.json', `${L}.network.networkInterfaces[0].isPrimary`, false, [[`${L}.network.networkInterfaces`, 'one-primary-interface']]],
-    ['no NICs', 'elastigroup-gallery-latest.json', `${L}.network.networkInterfaces`, [], [[`${L}.network.networkInterfaces`, 'too-small']]],
+    [
+      'bad resource group',
+      'elastigroup-gallery-latest.json',
+      `${G}.resourceGroupName`,
+      'rg/x',
+      [[`${G}.resourceGroupName`, 'invalid-value']],
+    ],
+    [
+      'target above maximum',
+      'elastigroup-gallery-latest.json',
+      `${G}.capacity.target`,
+      81,
+      [[`${G}.capacity.target`, 'capacity-order']],
+    ],
+    [
+      'minimum above maximum',
+      'elastigroup-gallery-latest.json',
+      `${G}.capacity.minimum`,
+      90,
+      [
+        [`${G}.capacity.minimum`, 'capacity-order'],
+        [`${G}.capacity.target`, 'capacity-order'],
+      ],
+    ],
+    [
+      'fractional capacity',
+      'elastigroup-gallery-latest.json',
+      `${G}.capacity.maximum`,
+      2.5,
+      [[`${G}.capacity.maximum`, 'invalid-type']],
+    ],
+    [
+      'capacity as text',
+      'elastigroup-gallery-latest.json',
+      `${G}.capacity.maximum`,
+      '80',
+      [[`${G}.capacity.maximum`, 'invalid-type']],
+    ],
+    [
+      'spot percentage above 100',
+      'elastigroup-gallery-latest.json',
+      `${G}.strategy.spotPercentage`,
+      101,
+      [[`${G}.strategy.spotPercentage`, 'too-big']],
+    ],
+    [
+      'spotPercentage and onDemandCount',
+      'elastigroup-gallery-latest.json',
+      `${G}.strategy.onDemandCount`,
+      1,
+      [[`${G}.strategy.onDemandCount`, 'spot-percentage-and-on-demand-count']],
+    ],
+    [
+      'odCount is not a Spot field',
+      'elastigroup-gallery-latest.json',
+      `${G}.strategy.odCount`,
+      1,
+      [[`${G}.strategy.odCount`, 'unknown-field']],
+    ],
+    [
+      'unknown OS',
+      'elastigroup-gallery-latest.json',
+      `${G}.compute.os`,
+      'linux',
+      [[`${G}.compute.os`, 'invalid-value']],
+    ],
+    [
+      'no spot sizes',
+      'elastigroup-gallery-latest.json',
+      `${G}.compute.vmSizes.spotSizes`,
+      [],
+      [[`${G}.compute.vmSizes.spotSizes`, 'too-small']],
+    ],
+    [
+      'bad size name',
+      'elastigroup-gallery-latest.json',
+      `${G}.compute.vmSizes.spotSizes[1]`,
+      'Standard D4s',
+      [[`${G}.compute.vmSizes.spotSizes[1]`, 'invalid-format']],
+    ],
+    [
+      'bad zone',
+      'elastigroup-gallery-latest.json',
+      `${G}.compute.zones[2]`,
+      'zone-3',
+      [[`${G}.compute.zones[2]`, 'invalid-format']],
+    ],
+    [
+      'repeated zone',
+      'elastigroup-gallery-latest.json',
+      `${G}.compute.zones[2]`,
+      '1',
+      [[`${G}.compute.zones[2]`, 'duplicate-item']],
+    ],
+    [
+      'preferred zones outside zones',
+      'elastigroup-gallery-latest.json',
+      `${G}.compute.preferredZones`,
+      ['1', '4'],
+      [[`${G}.compute.preferredZones[1]`, 'preferred-zone-not-in-zones']],
+    ],
+    [
+      'a group spelling preferredZone',
+      'elastigroup-gallery-latest.json',
+      `${G}.compute.preferredZone`,
+      '1',
+      [[`${G}.compute.preferredZone`, 'unknown-field']],
+    ],
+    [
+      'a group spelling enableIpForwarding',
+      'elastigroup-gallery-latest.json',
+      `${L}.network.networkInterfaces[0].enableIpForwarding`,
+      true,
+      [[`${L}.network.networkInterfaces[0].enableIpForwarding`, 'unknown-field']],
+    ],
+    [
+      'too many zones',
+      'elastigroup-gallery-latest.json',
+      `${G}.compute.zones`,
+      ['1', '2', '3', '4'],
+      [[`${G}.compute.zones`, 'too-big']],
+    ],
+    [
+      'unknown orchestration mode',
+      'elastigroup-gallery-latest.json',
+      `${G}.compute.orchestrationMode`,
+      'flexible',
+      [[`${G}.compute.orchestrationMode`, 'invalid-value']],
+    ],
+    [
+      'unknown disk type',
+      'elastigroup-gallery-latest.json',
+      `${L}.osDisk.type`,
+      'UltraSSD_LRS',
+      [[`${L}.osDisk.type`, 'invalid-value']],
+    ],
+    [
+      'zero-sized disk',
+      'elastigroup-gallery-latest.json',
+      `${L}.osDisk.sizeGB`,
+      0,
+      [[`${L}.osDisk.sizeGB`, 'too-small']],
+    ],
+    [
+      'login without credentials',
+      'elastigroup-gallery-latest.json',
+      `${L}.login.sshPublicKey`,
+      undefined,
+      [[`${L}.login`, 'missing-credentials']],
+    ],
+    [
+      'blank user name',
+      'elastigroup-gallery-latest.json',
+      `${L}.login.userName`,
+      '   ',
+      [[`${L}.login.userName`, 'invalid-format']],
+    ],
+    [
+      'unknown security type',
+      'elastigroup-gallery-latest.json',
+      `${L}.security.securityType`,
+      'Trusted',
+      [[`${L}.security.securityType`, 'invalid-value']],
+    ],
+    [
+      'vTPM flag as text',
+      'elastigroup-gallery-latest.json',
+      `${L}.security.vTpmEnabled`,
+      'yes',
+      [[`${L}.security.vTpmEnabled`, 'invalid-type']],
+    ],
+    [
+      'duplicate data disk LUN',
+      'elastigroup-gallery-latest.json',
+      `${L}.dataDisks`,
+      [
+        { lun: 0, sizeGB: 8, type: 'Premium_LRS' },
+        { lun: 0, sizeGB: 8, type: 'Premium_LRS' },
+      ],
+      [[`${L}.dataDisks[1].lun`, 'duplicate-lun']],
+    ],
+    [
+      'data disk type unknown',
+      'elastigroup-gallery-latest.json',
+      `${L}.dataDisks`,
+      [{ lun: 0, sizeGB: 8, type: 'Premium' }],
+      [[`${L}.dataDisks[0].type`, 'invalid-value']],
+    ],
+    [
+      'Linux password too short',
+      'elastigroup-gallery-latest.json',
+      `${L}.login.password`,
+      'Ab1!x',
+      [[`${L}.login.password`, 'password-rules']],
+    ],
+    [
+      'custom data not base64',
+      'elastigroup-gallery-latest.json',
+      `${L}.customData`,
+      'not base64!',
+      [[`${L}.customData`, 'invalid-format']],
+    ],
+    [
+      'no primary NIC',
+      'elastigroup-gallery-latest.json',
+      `${L}.network.networkInterfaces[0].isPrimary`,
+      false,
+      [[`${L}.network.networkInterfaces`, 'one-primary-interface']],
+    ],
+    [
+      'no NICs',
+      'elastigroup-gallery-latest.json',
+      `${L}.network.networkInterfaces`,
+      [],
+      [[`${L}.network.networkInterfaces`, 'too-small']],
+    ],
     ['missing network', 'elastigroup-gallery-latest.json', `${L}.network`, undefined, [[`${L}.network`, 'required']]],
-    ['missing persistence', 'stateful-node-gallery.json', 'body.statefulNode.persistence', undefined, [['body.statefulNode.persistence', 'required']]],
-    ['bad persistence mode', 'stateful-node-gallery.json', 'body.statefulNode.persistence.osDiskPersistenceMode', 'keep', [['body.statefulNode.persistence.osDiskPersistenceMode', 'invalid-value']]],
-    ['bad lifecycle', 'stateful-node-gallery.json', 'body.statefulNode.strategy.preferredLifecycle', 'OD', [['body.statefulNode.strategy.preferredLifecycle', 'invalid-value']]],
-    ['bad VM name', 'stateful-node-gallery.json', 'body.statefulNode.compute.launchSpecification.vmName', 'sql-', [['body.statefulNode.compute.launchSpecification.vmName', 'invalid-format']]],
-    ['bad caching', 'stateful-node-gallery.json', 'body.statefulNode.compute.launchSpecification.osDisk.caching', 'readwrite', [['body.statefulNode.compute.launchSpecification.osDisk.caching', 'invalid-value']]],
-    ['preferred zone on a node without zones', 'stateful-node-gallery.json', 'body.statefulNode.compute.preferredZone', '0', [['body.statefulNode.compute.preferredZone', 'invalid-format']]],
+    [
+      'missing persistence',
+      'stateful-node-gallery.json',
+      'body.statefulNode.persistence',
+      undefined,
+      [['body.statefulNode.persistence', 'required']],
+    ],
+    [
+      'bad persistence mode',
+      'stateful-node-gallery.json',
+      'body.statefulNode.persistence.osDiskPersistenceMode',
+      'keep',
+      [['body.statefulNode.persistence.osDiskPersistenceMode', 'invalid-value']],
+    ],
+    [
+      'bad lifecycle',
+      'stateful-node-gallery.json',
+      'body.statefulNode.strategy.preferredLifecycle',
+      'OD',
+      [['body.statefulNode.strategy.preferredLifecycle', 'invalid-value']],
+    ],
+    [
+      'bad VM name',
+      'stateful-node-gallery.json',
+      'body.statefulNode.compute.launchSpecification.vmName',
+      'sql-',
+      [['body.statefulNode.compute.launchSpecification.vmName', 'invalid-format']],
+    ],
+    [
+      'bad caching',
+      'stateful-node-gallery.json',
+      'body.statefulNode.compute.launchSpecification.osDisk.caching',
+      'readwrite',
+      [['body.statefulNode.compute.launchSpecification.osDisk.caching', 'invalid-value']],
+    ],
+    [
+      'preferred zone on a node without zones',
+      'stateful-node-gallery.json',
+      'body.statefulNode.compute.preferredZone',
+      '0',
+      [['body.statefulNode.compute.preferredZone', 'invalid-format']],
+    ],
   ];
 
   it.each(cases)('%s', (_name, fixture, path, value, expected) => {
@@ -402,17 +761,37 @@ describe('parseJobEnvelope: body rules', () => {
   });
 
   it('Windows logins take a password, not an SSH key', () => {
-    const node = withChange('stateful-node-gallery.json', 'body.statefulNode.compute.launchSpecification.login', { userName: 'admin', sshPublicKey: 'ssh-ed25519 AAA' });
-    expect(at(parseJobEnvelope(node))).toEqual([['body.statefulNode.compute.launchSpecification.login.sshPublicKey', 'windows-ssh-key']]);
-    const withPassword = withChange('stateful-node-gallery.json', 'body.statefulNode.compute.launchSpecification.login', { userName: 'admin', password: 'S3cret-enough!' });
+    const node = withChange('stateful-node-gallery.json', 'body.statefulNode.compute.launchSpecification.login', {
+      userName: 'admin',
+      sshPublicKey: 'ssh-ed25519 AAA',
+    });
+    expect(at(parseJobEnvelope(node))).toEqual([
+      ['body.statefulNode.compute.launchSpecification.login.sshPublicKey', 'windows-ssh-key'],
+    ]);
+    const withPassword = withChange(
+      'stateful-node-gallery.json',
+      'body.statefulNode.compute.launchSpecification.login',
+      { userName: 'admin', password: 'S3cret-enough!' },
+    );
     ok(parseJobEnvelope(withPassword));
-    const linuxPassword = withChange('elastigroup-gallery-latest.json', `${L}.login`, { userName: 'azureuser', password: 'S3cret-enough!' });
+    const linuxPassword = withChange('elastigroup-gallery-latest.json', `${L}.login`, {
+      userName: 'azureuser',
+      password: 'S3cret-enough!',
+    });
     ok(parseJobEnvelope(linuxPassword));
   });
 
   it('optional sections may be left out', () => {
     const raw = fixtureEnvelope('elastigroup-gallery-latest.json');
-    for (const path of [`${G}.strategy`, `${G}.compute.zones`, `${L}.security`, `${L}.osDisk`, `${L}.login`, `${L}.image.gallery.spotAccountId`]) setAt(raw, path, undefined);
+    for (const path of [
+      `${G}.strategy`,
+      `${G}.compute.zones`,
+      `${L}.security`,
+      `${L}.osDisk`,
+      `${L}.login`,
+      `${L}.image.gallery.spotAccountId`,
+    ])
+      setAt(raw, path, undefined);
     ok(parseJobEnvelope(raw));
   });
 });
@@ -430,7 +809,9 @@ describe('parseJobEnvelope: never throws', () => {
   it('on random damage to a valid envelope, and every error path is a string', () => {
     const leafPaths = (v: unknown, prefix: string): string[] =>
       v !== null && typeof v === 'object'
-        ? Object.entries(v).flatMap(([k, child]) => leafPaths(child, Array.isArray(v) ? `${prefix}[${k}]` : prefix ? `${prefix}.${k}` : k))
+        ? Object.entries(v).flatMap(([k, child]) =>
+            leafPaths(child, Array.isArray(v) ? `${prefix}[${k}]` : prefix ? `${prefix}.${k}` : k),
+          )
         : [prefix];
     const fixtures = SPOT_FIXTURES.map((f) => f.name);
     fc.assert(
@@ -452,7 +833,12 @@ describe('parseJobEnvelope: never throws', () => {
     const objectPaths = (v: unknown, prefix: string): string[] => {
       if (v === null || typeof v !== 'object') return [];
       const here = Array.isArray(v) ? [] : [prefix];
-      return [...here, ...Object.entries(v).flatMap(([k, child]) => objectPaths(child, Array.isArray(v) ? `${prefix}[${k}]` : prefix ? `${prefix}.${k}` : k))];
+      return [
+        ...here,
+        ...Object.entries(v).flatMap(([k, child]) =>
+          objectPaths(child, Array.isArray(v) ? `${prefix}[${k}]` : prefix ? `${prefix}.${k}` : k),
+        ),
+      ];
     };
     const fixtures = SPOT_FIXTURES.map((f) => f.name);
     fc.assert(
@@ -470,11 +856,14 @@ describe('parseJobEnvelope: never throws', () => {
 });
 
 describe('accessors', () => {
-  const parsed = (name: SpotFixture, overrides: Record<string, unknown> = {}): CompleteJob => complete(ok(parseJobEnvelope(fixtureEnvelope(name, overrides))));
+  const parsed = (name: SpotFixture, overrides: Record<string, unknown> = {}): CompleteJob =>
+    complete(ok(parseJobEnvelope(fixtureEnvelope(name, overrides))));
 
   it('groupIdentity is account/kind/name in lower case', () => {
     expect(groupIdentity(parsed('elastigroup-gallery-latest.json'))).toBe('act-1a2b3c4d/statelessgroup/web-weu');
-    expect(groupIdentity(parsed('stateful-node-gallery.json', { caller: { account: 'ACT-1A2B3C4D' } }))).toBe('act-1a2b3c4d/statefulnode/sql-01');
+    expect(groupIdentity(parsed('stateful-node-gallery.json', { caller: { account: 'ACT-1A2B3C4D' } }))).toBe(
+      'act-1a2b3c4d/statefulnode/sql-01',
+    );
     const upper = withChange('elastigroup-gallery-latest.json', 'body.group.name', 'Web-WEU');
     expect(groupIdentity(ok(parseJobEnvelope(upper)))).toBe('act-1a2b3c4d/statelessgroup/web-weu');
   });
@@ -519,9 +908,13 @@ describe('accessors', () => {
   });
 
   it('imageReferenceOf normalises "latest" and keeps a version name as given', () => {
-    const shouted = ok(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', `${GROUP_IMAGE}.gallery.version`, 'LATEST')));
+    const shouted = ok(
+      parseJobEnvelope(withChange('elastigroup-gallery-latest.json', `${GROUP_IMAGE}.gallery.version`, 'LATEST')),
+    );
     expect(imageReferenceOf(complete(shouted))).toMatchObject({ version: 'latest' });
-    const padded = ok(parseJobEnvelope(withChange('elastigroup-gallery-latest.json', `${GROUP_IMAGE}.gallery.version`, '1.02.0')));
+    const padded = ok(
+      parseJobEnvelope(withChange('elastigroup-gallery-latest.json', `${GROUP_IMAGE}.gallery.version`, '1.02.0')),
+    );
     expect(imageReferenceOf(complete(padded))).toMatchObject({ version: '1.02.0' });
   });
 
@@ -530,7 +923,8 @@ describe('accessors', () => {
       const env = parsed(name);
       const ref = imageReferenceOf(env);
       expect(valueAt(env.body, ref.path)).toBeTypeOf('object');
-      if (ref.source === 'gallery') expect(valueAt(env.body, ref.versionPath)).toBe('latest' === ref.version ? 'latest' : ref.version);
+      if (ref.source === 'gallery')
+        expect(valueAt(env.body, ref.versionPath)).toBe('latest' === ref.version ? 'latest' : ref.version);
     }
   });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { deployability, isBlocking, latestVersion, needsRecheck, type Reason, type ReasonCode } from '../../shared/domain/latest.js';
+import {
+  deployability,
+  isBlocking,
+  latestVersion,
+  needsRecheck,
+  type Reason,
+  type ReasonCode,
+} from '../../shared/domain/latest.js';
 import {
   imageDefinitionRecordFrom,
   imageVersionRecordFrom,
@@ -37,7 +44,14 @@ interface VersionSpec {
 function rec(version: string, spec: VersionSpec = {}): ImageVersionRecord {
   const regions = spec.regions ?? [{ region: 'westeurope' }];
   return {
-    ref: { level: 'version', subscriptionId: SUB, resourceGroup: 'rg-images', gallery: 'corpGallery', image: 'ubuntu-2204-base', version },
+    ref: {
+      level: 'version',
+      subscriptionId: SUB,
+      resourceGroup: 'rg-images',
+      gallery: 'corpGallery',
+      image: 'ubuntu-2204-base',
+      version,
+    },
     id: `/subscriptions/${SUB}/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/corpGallery/images/ubuntu-2204-base/versions/${version}`,
     location: 'westeurope',
     tags: {},
@@ -103,13 +117,19 @@ describe('deployability', () => {
   });
 
   it('an unreported or unknown provisioning state is not Succeeded → not deployable', () => {
-    expect(codes(deployability(rec('1.0.0', { state: 'Unknown' }), 'westeurope').reasons)).toEqual(['provisioning-unknown']);
-    expect(codes(deployability(rec('1.0.0', { state: 'Canceled' }), 'westeurope').reasons)).toEqual(['provisioning-unknown']);
+    expect(codes(deployability(rec('1.0.0', { state: 'Unknown' }), 'westeurope').reasons)).toEqual([
+      'provisioning-unknown',
+    ]);
+    expect(codes(deployability(rec('1.0.0', { state: 'Canceled' }), 'westeurope').reasons)).toEqual([
+      'provisioning-unknown',
+    ]);
   });
 
   it('matches provisioning states in any case', () => {
     expect(deployability(rec('1.0.0', { state: 'succeeded' }), 'westeurope').deployable).toBe(true);
-    expect(codes(deployability(rec('1.0.0', { state: 'FAILED' }), 'westeurope').reasons)).toEqual(['provisioning-failed']);
+    expect(codes(deployability(rec('1.0.0', { state: 'FAILED' }), 'westeurope').reasons)).toEqual([
+      'provisioning-failed',
+    ]);
   });
 
   it('region not among the target regions → not-targeted', () => {
@@ -124,7 +144,10 @@ describe('deployability', () => {
   });
 
   it('replication still running in the region → replication-in-progress, with the progress', () => {
-    const d = deployability(rec('1.0.0', { regions: [{ region: 'eastus', state: 'Replicating', progress: 41 }] }), 'eastus');
+    const d = deployability(
+      rec('1.0.0', { regions: [{ region: 'eastus', state: 'Replicating', progress: 41 }] }),
+      'eastus',
+    );
     expect(d.deployable).toBe(false);
     expect(codes(d.reasons)).toEqual(['replication-in-progress']);
     expect(d.reasons[0]?.message).toContain('41%');
@@ -137,7 +160,10 @@ describe('deployability', () => {
   });
 
   it('replication status not fetched → replication-in-progress, saying so', () => {
-    const d = deployability(rec('1.0.0', { reported: false, regions: [{ region: 'eastus', state: 'Unknown' }] }), 'eastus');
+    const d = deployability(
+      rec('1.0.0', { reported: false, regions: [{ region: 'eastus', state: 'Unknown' }] }),
+      'eastus',
+    );
     expect(codes(d.reasons)).toEqual(['replication-in-progress']);
     expect(d.reasons[0]?.message).toMatch(/\$expand=ReplicationStatus/);
   });
@@ -155,7 +181,10 @@ describe('deployability', () => {
   });
 
   it('replication failed in the region → replication-failed, with the details', () => {
-    const d = deployability(rec('1.0.0', { regions: [{ region: 'westeurope', state: 'Failed', details: 'Source disk could not be read' }] }), 'westeurope');
+    const d = deployability(
+      rec('1.0.0', { regions: [{ region: 'westeurope', state: 'Failed', details: 'Source disk could not be read' }] }),
+      'westeurope',
+    );
     expect(d.deployable).toBe(false);
     expect(codes(d.reasons)).toEqual(['replication-failed']);
     expect(d.reasons[0]?.message).toContain('Source disk could not be read');
@@ -167,7 +196,10 @@ describe('deployability', () => {
   });
 
   it('lists every blocking reason at once', () => {
-    const d = deployability(rec('1.0.0', { state: 'Failed', exclude: true, regions: [{ region: 'westeurope', state: 'Failed' }] }), 'westeurope');
+    const d = deployability(
+      rec('1.0.0', { state: 'Failed', exclude: true, regions: [{ region: 'westeurope', state: 'Failed' }] }),
+      'westeurope',
+    );
     expect(codes(d.reasons)).toEqual(['provisioning-failed', 'replication-failed', 'excluded-global']);
   });
 
@@ -180,22 +212,31 @@ describe('deployability', () => {
     });
 
     it('regional exclude (true) overrides global false', () => {
-      const d = deployability(rec('1.0.0', { exclude: false, regions: [{ region: 'westeurope', exclude: true }, { region: 'eastus' }] }), 'westeurope');
+      const d = deployability(
+        rec('1.0.0', { exclude: false, regions: [{ region: 'westeurope', exclude: true }, { region: 'eastus' }] }),
+        'westeurope',
+      );
       expect(d.deployable).toBe(true);
       expect(d.eligibleForLatest).toBe(false);
       expect(codes(d.reasons)).toEqual(['excluded-regional']);
       expect(d.reasons[0]?.message).toContain('West Europe');
     });
 
-    it('a regional false never re-admits a globally excluded version (it is ARM\'s default echo)', () => {
-      const v = rec('1.0.0', { exclude: true, regions: [{ region: 'westeurope', exclude: false }, { region: 'eastus' }] });
+    it("a regional false never re-admits a globally excluded version (it is ARM's default echo)", () => {
+      const v = rec('1.0.0', {
+        exclude: true,
+        regions: [{ region: 'westeurope', exclude: false }, { region: 'eastus' }],
+      });
       expect(deployability(v, 'westeurope').deployable).toBe(true);
       expect(codes(deployability(v, 'westeurope').reasons)).toEqual(['excluded-global']);
       expect(codes(deployability(v, 'eastus').reasons)).toEqual(['excluded-global']);
     });
 
     it('regional true with global true reports both reasons', () => {
-      const d = deployability(rec('1.0.0', { exclude: true, regions: [{ region: 'westeurope', exclude: true }] }), 'westeurope');
+      const d = deployability(
+        rec('1.0.0', { exclude: true, regions: [{ region: 'westeurope', exclude: true }] }),
+        'westeurope',
+      );
       expect(codes(d.reasons)).toEqual(['excluded-global', 'excluded-regional']);
     });
 
@@ -204,7 +245,13 @@ describe('deployability', () => {
       for (const regional of [undefined, false, true]) {
         const excluded = global || regional === true;
         it(`global ${global}, regional ${String(regional)} → ${excluded ? 'excluded' : 'eligible'}`, () => {
-          const v = rec('1.0.0', { exclude: global, regions: [{ region: 'westeurope', ...(regional === undefined ? {} : { exclude: regional }) }, { region: 'eastus', exclude: false }] });
+          const v = rec('1.0.0', {
+            exclude: global,
+            regions: [
+              { region: 'westeurope', ...(regional === undefined ? {} : { exclude: regional }) },
+              { region: 'eastus', exclude: false },
+            ],
+          });
           expect(deployability(v, 'westeurope').eligibleForLatest).toBe(!excluded);
           expect(deployability(v, 'eastus').eligibleForLatest).toBe(!global);
         });
@@ -212,7 +259,9 @@ describe('deployability', () => {
     }
 
     it('a region with no flag and global false is eligible', () => {
-      expect(deployability(rec('1.0.0', { regions: [{ region: 'westeurope' }] }), 'westeurope').eligibleForLatest).toBe(true);
+      expect(deployability(rec('1.0.0', { regions: [{ region: 'westeurope' }] }), 'westeurope').eligibleForLatest).toBe(
+        true,
+      );
     });
   });
 
@@ -237,15 +286,21 @@ describe('deployability', () => {
     });
 
     it('an end-of-life date exactly now counts as passed', () => {
-      expect(codes(deployability(rec('1.0.0', { eol: NOW.toISOString() }), 'westeurope', { now: NOW }).warnings)).toEqual(['end-of-life']);
+      expect(
+        codes(deployability(rec('1.0.0', { eol: NOW.toISOString() }), 'westeurope', { now: NOW }).warnings),
+      ).toEqual(['end-of-life']);
     });
 
     it('an end-of-life date in the future gives no warning', () => {
-      expect(deployability(rec('1.0.0', { eol: '2027-01-01T00:00:00.000Z' }), 'westeurope', { now: NOW }).warnings).toEqual([]);
+      expect(
+        deployability(rec('1.0.0', { eol: '2027-01-01T00:00:00.000Z' }), 'westeurope', { now: NOW }).warnings,
+      ).toEqual([]);
     });
 
     it("falls back to the image definition's default end-of-life date when the version has none", () => {
-      const image: ImageDefinitionRecord = imageDefinitionRecordFrom(flatImage(loadFixture('image-definition-windows-specialized.json')));
+      const image: ImageDefinitionRecord = imageDefinitionRecordFrom(
+        flatImage(loadFixture('image-definition-windows-specialized.json')),
+      );
       expect(image.endOfLifeDate).toBe('2025-01-01T00:00:00.000Z');
       const d = deployability(rec('1.0.0'), 'westeurope', { now: NOW, image });
       expect(d.eligibleForLatest).toBe(true);
@@ -254,13 +309,19 @@ describe('deployability', () => {
     });
 
     it("the version's own end-of-life date takes precedence over the definition's", () => {
-      const image = { ...imageDefinitionRecordFrom(flatImage(loadFixture('image-definition-windows-specialized.json'))) };
-      expect(deployability(rec('1.0.0', { eol: '2030-01-01T00:00:00.000Z' }), 'westeurope', { now: NOW, image }).warnings).toEqual([]);
+      const image = {
+        ...imageDefinitionRecordFrom(flatImage(loadFixture('image-definition-windows-specialized.json'))),
+      };
+      expect(
+        deployability(rec('1.0.0', { eol: '2030-01-01T00:00:00.000Z' }), 'westeurope', { now: NOW, image }).warnings,
+      ).toEqual([]);
     });
 
     it('no end-of-life warning without any date, and `now` defaults to the clock', () => {
       expect(deployability(rec('1.0.0'), 'westeurope').warnings).toEqual([]);
-      expect(codes(deployability(rec('1.0.0', { eol: '2000-01-01T00:00:00.000Z' }), 'westeurope').warnings)).toEqual(['end-of-life']);
+      expect(codes(deployability(rec('1.0.0', { eol: '2000-01-01T00:00:00.000Z' }), 'westeurope').warnings)).toEqual([
+        'end-of-life',
+      ]);
     });
 
     it('shallow replication is a warning', () => {
@@ -295,14 +356,28 @@ describe('latestVersion', () => {
   it('skips a globally excluded version and says why', () => {
     const r = latestVersion([rec('1.0.0'), rec('2.0.0', { exclude: true })], 'westeurope', { now: NOW });
     expect(r.version?.ref.version).toBe('1.0.0');
-    expect(r.passedOver).toEqual([{ version: '2.0.0', reasons: [expect.objectContaining({ code: 'excluded-global' })] }]);
+    expect(r.passedOver).toEqual([
+      { version: '2.0.0', reasons: [expect.objectContaining({ code: 'excluded-global' })] },
+    ]);
   });
 
   it('excluded when the global OR the regional flag is true; a regional false re-admits nothing', () => {
     const versions = [
       rec('1.0.0'),
-      rec('2.0.0', { exclude: true, regions: [{ region: 'westeurope', exclude: false }, { region: 'eastus', exclude: false }] }),
-      rec('3.0.0', { exclude: false, regions: [{ region: 'westeurope', exclude: true }, { region: 'eastus', exclude: false }] }),
+      rec('2.0.0', {
+        exclude: true,
+        regions: [
+          { region: 'westeurope', exclude: false },
+          { region: 'eastus', exclude: false },
+        ],
+      }),
+      rec('3.0.0', {
+        exclude: false,
+        regions: [
+          { region: 'westeurope', exclude: true },
+          { region: 'eastus', exclude: false },
+        ],
+      }),
     ];
     const west = latestVersion(versions, 'westeurope', { now: NOW });
     expect(west.version?.ref.version).toBe('1.0.0');
@@ -315,7 +390,10 @@ describe('latestVersion', () => {
   });
 
   it('skips a version not replicated to the region', () => {
-    const r = latestVersion([rec('1.0.0', { regions: [{ region: 'eastus' }] }), rec('2.0.0', { regions: [{ region: 'westeurope' }] })], 'eastus');
+    const r = latestVersion(
+      [rec('1.0.0', { regions: [{ region: 'eastus' }] }), rec('2.0.0', { regions: [{ region: 'westeurope' }] })],
+      'eastus',
+    );
     expect(r.version?.ref.version).toBe('1.0.0');
     expect(codes(r.passedOver[0]!.reasons)).toEqual(['not-targeted']);
   });
@@ -342,7 +420,11 @@ describe('latestVersion', () => {
 
   it('everything excluded → no version, every version listed with its reasons', () => {
     const r = latestVersion(
-      [rec('1.0.0', { exclude: true }), rec('1.1.0', { regions: [{ region: 'westeurope', exclude: true }] }), rec('0.9.0', { exclude: true })],
+      [
+        rec('1.0.0', { exclude: true }),
+        rec('1.1.0', { regions: [{ region: 'westeurope', exclude: true }] }),
+        rec('0.9.0', { exclude: true }),
+      ],
       'westeurope',
     );
     expect(r.version).toBeUndefined();
@@ -359,7 +441,9 @@ describe('latestVersion', () => {
   });
 
   it('a version past end of life is still chosen, with the warning', () => {
-    const r = latestVersion([rec('1.0.0'), rec('1.1.0', { eol: '2026-01-01T00:00:00.000Z' })], 'westeurope', { now: NOW });
+    const r = latestVersion([rec('1.0.0'), rec('1.1.0', { eol: '2026-01-01T00:00:00.000Z' })], 'westeurope', {
+      now: NOW,
+    });
     expect(r.version?.ref.version).toBe('1.1.0');
     expect(codes(r.warnings)).toEqual(['end-of-life']);
   });
@@ -386,7 +470,10 @@ describe('latestVersion', () => {
 
     it('2.0.0 without regional flags is excluded globally', () => {
       const v200 = fixture('image-version-excluded-global.json');
-      const globalOnly: ImageVersionRecord = { ...v200, targetRegions: v200.targetRegions.map(({ excludeFromLatest: _drop, ...t }) => t) };
+      const globalOnly: ImageVersionRecord = {
+        ...v200,
+        targetRegions: v200.targetRegions.map(({ excludeFromLatest: _drop, ...t }) => t),
+      };
       expect(codes(deployability(globalOnly, 'westeurope').reasons)).toEqual(['excluded-global']);
       const others = FIXTURE_VERSIONS.filter((v) => v.ref.version !== '2.0.0');
       const r = latestVersion([...others, globalOnly], 'westeurope', { now: NOW });
@@ -406,7 +493,9 @@ describe('latestVersion', () => {
     });
 
     it('the canonical name gives the same answer', () => {
-      expect(latestVersion(withoutV200, 'westeurope', { now: NOW })).toEqual(latestVersion(withoutV200, 'West Europe', { now: NOW }));
+      expect(latestVersion(withoutV200, 'westeurope', { now: NOW })).toEqual(
+        latestVersion(withoutV200, 'West Europe', { now: NOW }),
+      );
     });
 
     it('East US without 2.0.0: 1.11.0 (its exclude flag is for West Europe only)', () => {
@@ -451,15 +540,27 @@ describe('latestVersion', () => {
 describe('needsRecheck', () => {
   it.each([
     ['complete everywhere', rec('1.0.0', { regions: [{ region: 'westeurope' }, { region: 'eastus' }] }), false],
-    ['replicating to one region', rec('1.0.0', { regions: [{ region: 'westeurope' }, { region: 'eastus', state: 'Replicating' }] }), true],
+    [
+      'replicating to one region',
+      rec('1.0.0', { regions: [{ region: 'westeurope' }, { region: 'eastus', state: 'Replicating' }] }),
+      true,
+    ],
     ['a region in an unknown state', rec('1.0.0', { regions: [{ region: 'eastus', state: 'Unknown' }] }), true],
-    ['replication failed in a region (settled)', rec('1.0.0', { regions: [{ region: 'eastus', state: 'Failed' }] }), false],
+    [
+      'replication failed in a region (settled)',
+      rec('1.0.0', { regions: [{ region: 'eastus', state: 'Failed' }] }),
+      false,
+    ],
     ['Creating', rec('1.0.0', { state: 'Creating' }), true],
     ['Updating', rec('1.0.0', { state: 'Updating' }), true],
     ['Migrating', rec('1.0.0', { state: 'Migrating' }), true],
     ['Deleting', rec('1.0.0', { state: 'Deleting' }), true],
     ['no provisioning state reported', rec('1.0.0', { state: 'Unknown' }), true],
-    ['provisioning failed (settled)', rec('1.0.0', { state: 'Failed', regions: [{ region: 'westeurope', state: 'Unknown' }] }), false],
+    [
+      'provisioning failed (settled)',
+      rec('1.0.0', { state: 'Failed', regions: [{ region: 'westeurope', state: 'Unknown' }] }),
+      false,
+    ],
     ['excluded (settled)', rec('1.0.0', { exclude: true }), false],
   ])('%s → %s', (_name, version, expected) => {
     expect(needsRecheck(version)).toBe(expected);
@@ -487,14 +588,17 @@ describe('properties', () => {
     mode: fc.constantFrom<ReplicationMode>('Full', 'Shallow'),
     eol: fc.constantFrom(undefined, '2020-01-01T00:00:00.000Z', '2099-01-01T00:00:00.000Z'),
   });
-  const versionSet = fc.uniqueArray(fc.tuple(versionName, spec), { selector: ([name]) => name, maxLength: 12 }).map((xs) => xs.map(([name, s]) => rec(name, s)));
+  const versionSet = fc
+    .uniqueArray(fc.tuple(versionName, spec), { selector: ([name]) => name, maxLength: 12 })
+    .map((xs) => xs.map(([name, s]) => rec(name, s)));
   const queryRegion = fc.constantFrom(...REGIONS, 'West Europe', 'EAST US', 'North Europe', 'southindia');
 
   /** The rule, written independently: succeeded, targeted, replicated there, and not excluded there (regional flag first). */
   const oracleEligible = (v: ImageVersionRecord, region: string): boolean => {
     const where = region.replace(/\s/g, '').toLowerCase();
     const target = v.targetRegions.find((t) => t.region === where);
-    if (v.provisioningState !== 'Succeeded' || target === undefined || target.replicationState !== 'Completed') return false;
+    if (v.provisioningState !== 'Succeeded' || target === undefined || target.replicationState !== 'Completed')
+      return false;
     const excluded = v.excludeFromLatest || target.excludeFromLatest === true;
     return !excluded;
   };
@@ -503,7 +607,10 @@ describe('properties', () => {
     fc.assert(
       fc.property(versionSet, queryRegion, (versions, region) => {
         const eligible = versions.filter((v) => oracleEligible(v, region));
-        const best = eligible.reduce<ImageVersionRecord | undefined>((a, v) => (a === undefined || compareVersions(v.ref.version, a.ref.version) > 0 ? v : a), undefined);
+        const best = eligible.reduce<ImageVersionRecord | undefined>(
+          (a, v) => (a === undefined || compareVersions(v.ref.version, a.ref.version) > 0 ? v : a),
+          undefined,
+        );
         const result = latestVersion(versions, region, { now: NOW });
         expect(result.version?.ref.version).toBe(best?.ref.version);
         const higher = versions
@@ -533,7 +640,9 @@ describe('properties', () => {
     fc.assert(
       fc.property(versionName, spec, queryRegion, (name, s, region) => {
         const cleared = { ...s, exclude: false, regions: (s.regions ?? []).map((r) => ({ ...r, exclude: undefined })) };
-        expect(deployability(rec(name, s), region).deployable).toBe(deployability(rec(name, cleared), region).deployable);
+        expect(deployability(rec(name, s), region).deployable).toBe(
+          deployability(rec(name, cleared), region).deployable,
+        );
       }),
     );
   });
@@ -541,7 +650,9 @@ describe('properties', () => {
   it('the answer does not depend on the input order', () => {
     fc.assert(
       fc.property(
-        versionSet.chain((vs) => fc.tuple(fc.constant(vs), fc.shuffledSubarray(vs, { minLength: vs.length, maxLength: vs.length }))),
+        versionSet.chain((vs) =>
+          fc.tuple(fc.constant(vs), fc.shuffledSubarray(vs, { minLength: vs.length, maxLength: vs.length })),
+        ),
         queryRegion,
         ([versions, shuffled], region) => {
           expect(latestVersion(shuffled, region, { now: NOW })).toEqual(latestVersion(versions, region, { now: NOW }));

@@ -10,7 +10,8 @@ describe('printable', () => {
   });
 
   it('keeps printable text, quotes, backslashes and non-ASCII as they are', () => {
-    for (const text of ['', 'plain text', 'quote " and \\ backslash', 'é ü 漢字 🙂', '\u00a0nbsp', '\u2027\u202a']) expect(printable(text)).toBe(text);
+    for (const text of ['', 'plain text', 'quote " and \\ backslash', 'é ü 漢字 🙂', '\u00a0nbsp', '\u2027\u202a'])
+      expect(printable(text)).toBe(text);
   });
 
   it('a forged log line stays on one line', () => {

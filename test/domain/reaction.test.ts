@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { affectsReaction, DEFAULT_AUTO_ROLL, latestChanges, latestWith, readyRegions, rollDecision, rollJobChoice, rollOrdinal, type ExistingRoll, type LatestPointers } from '../../shared/domain/reaction.js';
+import {
+  affectsReaction,
+  DEFAULT_AUTO_ROLL,
+  latestChanges,
+  latestWith,
+  readyRegions,
+  rollDecision,
+  rollJobChoice,
+  rollOrdinal,
+  type ExistingRoll,
+  type LatestPointers,
+} from '../../shared/domain/reaction.js';
 import { latestVersion } from '../../shared/domain/latest.js';
 import type { ImageVersionRecord, RegionalReplicationState } from '../../shared/domain/records.js';
 
@@ -15,7 +26,14 @@ interface Spec {
 function rec(version: string, spec: Spec = {}): ImageVersionRecord {
   const regions = spec.regions ?? [{ region: 'westeurope' }, { region: 'eastus' }];
   return {
-    ref: { level: 'version', subscriptionId: SUB, resourceGroup: 'rg-images', gallery: 'corpGallery', image: 'ubuntu', version },
+    ref: {
+      level: 'version',
+      subscriptionId: SUB,
+      resourceGroup: 'rg-images',
+      gallery: 'corpGallery',
+      image: 'ubuntu',
+      version,
+    },
     id: `/subscriptions/${SUB}/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/corpGallery/images/ubuntu/versions/${version}`,
     location: 'westeurope',
     tags: {},
@@ -43,7 +61,10 @@ function rec(version: string, spec: Spec = {}): ImageVersionRecord {
 describe('latest with one changed version', () => {
   it('takes the changed version when it is eligible and newer, otherwise the newest other', () => {
     const changed = rec('1.11.0', { regions: [{ region: 'westeurope' }, { region: 'eastus', state: 'Replicating' }] });
-    expect(latestWith({ westeurope: '1.10.0', eastus: '1.10.0' }, changed, ['eastus', 'westeurope'], NOW)).toEqual({ westeurope: '1.11.0', eastus: '1.10.0' });
+    expect(latestWith({ westeurope: '1.10.0', eastus: '1.10.0' }, changed, ['eastus', 'westeurope'], NOW)).toEqual({
+      westeurope: '1.11.0',
+      eastus: '1.10.0',
+    });
     expect(latestWith({ westeurope: '1.12.0' }, changed, ['westeurope'], NOW)).toEqual({ westeurope: '1.12.0' });
     expect(latestWith({}, undefined, ['westeurope'], NOW)).toEqual({});
     expect(latestWith({}, rec('2.0.0', { exclude: true }), ['westeurope'], NOW)).toEqual({});
@@ -58,50 +79,88 @@ describe('latest with one changed version', () => {
       weExclude: fc.option(fc.boolean(), { nil: undefined }),
     });
     fc.assert(
-      fc.property(fc.uniqueArray(version, { selector: (x) => x.v, minLength: 1, maxLength: 8 }), fc.nat(), fc.boolean(), (specs, pick, deleted) => {
-        const all = specs.map((s) => rec(s.v, { state: s.state, exclude: s.exclude, regions: [{ region: 'westeurope', state: s.we, ...(s.weExclude === undefined ? {} : { exclude: s.weExclude }) }] }));
-        const changed = all[pick % all.length]!;
-        const others = all.filter((v) => v !== changed);
-        const stored = latestVersion(others, 'westeurope', { now: NOW }).version?.ref.version;
-        const after = latestWith(stored ? { westeurope: stored } : {}, deleted ? undefined : changed, ['westeurope'], NOW);
-        expect(after.westeurope).toBe(latestVersion(deleted ? others : all, 'westeurope', { now: NOW }).version?.ref.version);
-      }),
+      fc.property(
+        fc.uniqueArray(version, { selector: (x) => x.v, minLength: 1, maxLength: 8 }),
+        fc.nat(),
+        fc.boolean(),
+        (specs, pick, deleted) => {
+          const all = specs.map((s) =>
+            rec(s.v, {
+              state: s.state,
+              exclude: s.exclude,
+              regions: [
+                { region: 'westeurope', state: s.we, ...(s.weExclude === undefined ? {} : { exclude: s.weExclude }) },
+              ],
+            }),
+          );
+          const changed = all[pick % all.length]!;
+          const others = all.filter((v) => v !== changed);
+          const stored = latestVersion(others, 'westeurope', { now: NOW }).version?.ref.version;
+          const after = latestWith(
+            stored ? { westeurope: stored } : {},
+            deleted ? undefined : changed,
+            ['westeurope'],
+            NOW,
+          );
+          expect(after.westeurope).toBe(
+            latestVersion(deleted ? others : all, 'westeurope', { now: NOW }).version?.ref.version,
+          );
+        },
+      ),
     );
   });
 });
 
 describe('latest changes', () => {
-  const we = (state: RegionalReplicationState = 'Completed', exclude?: boolean) => [{ region: 'westeurope', state, ...(exclude === undefined ? {} : { exclude }) }];
+  const we = (state: RegionalReplicationState = 'Completed', exclude?: boolean) => [
+    { region: 'westeurope', state, ...(exclude === undefined ? {} : { exclude }) },
+  ];
 
   it('a newer version ready: newVersionReady, with previous and new', () => {
     const versions = [rec('1.10.0', { regions: we() }), rec('1.11.0', { regions: we() })];
-    expect(latestChanges({ westeurope: '1.10.0' }, { westeurope: '1.11.0' }, versions, NOW)).toEqual([{ region: 'westeurope', previousVersion: '1.10.0', newVersion: '1.11.0', cause: 'newVersionReady' }]);
+    expect(latestChanges({ westeurope: '1.10.0' }, { westeurope: '1.11.0' }, versions, NOW)).toEqual([
+      { region: 'westeurope', previousVersion: '1.10.0', newVersion: '1.11.0', cause: 'newVersionReady' },
+    ]);
   });
 
   it('a first latest in a region: newVersionReady without previous', () => {
-    expect(latestChanges({}, { eastus: '1.0.0' }, [rec('1.0.0')], NOW)).toEqual([{ region: 'eastus', newVersion: '1.0.0', cause: 'newVersionReady' }]);
+    expect(latestChanges({}, { eastus: '1.0.0' }, [rec('1.0.0')], NOW)).toEqual([
+      { region: 'eastus', newVersion: '1.0.0', cause: 'newVersionReady' },
+    ]);
   });
 
   it('the previous latest excluded (globally or in the region): versionExcluded', () => {
     const global = [rec('1.10.0', { regions: we() }), rec('1.11.0', { exclude: true, regions: we() })];
-    expect(latestChanges({ westeurope: '1.11.0' }, { westeurope: '1.10.0' }, global, NOW)).toEqual([{ region: 'westeurope', previousVersion: '1.11.0', newVersion: '1.10.0', cause: 'versionExcluded' }]);
+    expect(latestChanges({ westeurope: '1.11.0' }, { westeurope: '1.10.0' }, global, NOW)).toEqual([
+      { region: 'westeurope', previousVersion: '1.11.0', newVersion: '1.10.0', cause: 'versionExcluded' },
+    ]);
     const regional = [rec('1.10.0', { regions: we() }), rec('1.11.0', { regions: we('Completed', true) })];
-    expect(latestChanges({ westeurope: '1.11.0' }, { westeurope: '1.10.0' }, regional, NOW)[0]?.cause).toBe('versionExcluded');
+    expect(latestChanges({ westeurope: '1.11.0' }, { westeurope: '1.10.0' }, regional, NOW)[0]?.cause).toBe(
+      'versionExcluded',
+    );
   });
 
   it('the previous latest deleted: versionDeleted', () => {
-    expect(latestChanges({ westeurope: '1.11.0' }, { westeurope: '1.10.0' }, [rec('1.10.0')], NOW)[0]?.cause).toBe('versionDeleted');
+    expect(latestChanges({ westeurope: '1.11.0' }, { westeurope: '1.10.0' }, [rec('1.10.0')], NOW)[0]?.cause).toBe(
+      'versionDeleted',
+    );
   });
 
   it('the previous latest failed to replicate there: replicationFailed', () => {
     const versions = [rec('1.10.0', { regions: we() }), rec('1.11.0', { regions: we('Failed') })];
-    expect(latestChanges({ westeurope: '1.11.0' }, { westeurope: '1.10.0' }, versions, NOW)[0]?.cause).toBe('replicationFailed');
+    expect(latestChanges({ westeurope: '1.11.0' }, { westeurope: '1.10.0' }, versions, NOW)[0]?.cause).toBe(
+      'replicationFailed',
+    );
   });
 
   it('the previous latest no longer deployable otherwise (provisioning, region dropped): versionNotDeployable; no latest left: no newVersion', () => {
     const versions = [rec('1.11.0', { state: 'Updating', regions: we() })];
-    expect(latestChanges({ westeurope: '1.11.0' }, {}, versions, NOW)).toEqual([{ region: 'westeurope', previousVersion: '1.11.0', cause: 'versionNotDeployable' }]);
-    expect(latestChanges({ westeurope: '1.11.0' }, {}, [rec('1.11.0', { regions: [{ region: 'eastus' }] })], NOW)[0]?.cause).toBe('versionNotDeployable');
+    expect(latestChanges({ westeurope: '1.11.0' }, {}, versions, NOW)).toEqual([
+      { region: 'westeurope', previousVersion: '1.11.0', cause: 'versionNotDeployable' },
+    ]);
+    expect(
+      latestChanges({ westeurope: '1.11.0' }, {}, [rec('1.11.0', { regions: [{ region: 'eastus' }] })], NOW)[0]?.cause,
+    ).toBe('versionNotDeployable');
   });
 
   it('nothing when no pointer moved', () => {
@@ -109,11 +168,16 @@ describe('latest changes', () => {
   });
 
   it('one change per region that moved, in region order (property)', () => {
-    const pointers = fc.dictionary(fc.constantFrom('westeurope', 'eastus', 'northeurope'), fc.constantFrom('1.0.0', '1.1.0', '2.0.0'));
+    const pointers = fc.dictionary(
+      fc.constantFrom('westeurope', 'eastus', 'northeurope'),
+      fc.constantFrom('1.0.0', '1.1.0', '2.0.0'),
+    );
     fc.assert(
       fc.property(pointers, pointers, (before: LatestPointers, after: LatestPointers) => {
         const changes = latestChanges(before, after, [rec('1.0.0'), rec('1.1.0'), rec('2.0.0')], NOW);
-        const moved = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((r) => before[r] !== after[r]).sort();
+        const moved = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+          .filter((r) => before[r] !== after[r])
+          .sort();
         expect(changes.map((c) => c.region)).toEqual(moved);
         for (const c of changes) expect([c.previousVersion, c.newVersion]).toEqual([before[c.region], after[c.region]]);
       }),
@@ -123,7 +187,12 @@ describe('latest changes', () => {
 
 describe('ready regions', () => {
   it('lists the regions where the version just became deployable', () => {
-    const replicating = rec('1.11.0', { regions: [{ region: 'westeurope', state: 'Replicating' }, { region: 'eastus', state: 'Replicating' }] });
+    const replicating = rec('1.11.0', {
+      regions: [
+        { region: 'westeurope', state: 'Replicating' },
+        { region: 'eastus', state: 'Replicating' },
+      ],
+    });
     const weDone = rec('1.11.0', { regions: [{ region: 'westeurope' }, { region: 'eastus', state: 'Replicating' }] });
     const allDone = rec('1.11.0');
     expect(readyRegions(undefined, replicating, NOW)).toEqual([]);
@@ -134,7 +203,9 @@ describe('ready regions', () => {
   });
 
   it('counts an excluded version as ready (deployable; only latest skips it)', () => {
-    expect(readyRegions(undefined, rec('1.0.0', { exclude: true, regions: [{ region: 'westeurope' }] }), NOW)).toEqual(['westeurope']);
+    expect(readyRegions(undefined, rec('1.0.0', { exclude: true, regions: [{ region: 'westeurope' }] }), NOW)).toEqual([
+      'westeurope',
+    ]);
   });
 });
 
@@ -143,10 +214,14 @@ describe('whether a write can move latest', () => {
   const done = rec('1.11.0', { regions: [{ region: 'westeurope' }] });
   it('yes when deployability or eligibility changes somewhere, or the version appears or goes', () => {
     expect(affectsReaction(replicating, done, NOW)).toBe(true);
-    expect(affectsReaction(done, rec('1.11.0', { exclude: true, regions: [{ region: 'westeurope' }] }), NOW)).toBe(true);
+    expect(affectsReaction(done, rec('1.11.0', { exclude: true, regions: [{ region: 'westeurope' }] }), NOW)).toBe(
+      true,
+    );
     expect(affectsReaction(undefined, done, NOW)).toBe(true);
     expect(affectsReaction(done, undefined, NOW)).toBe(true);
-    expect(affectsReaction(done, rec('1.11.0', { regions: [{ region: 'westeurope' }, { region: 'eastus' }] }), NOW)).toBe(true);
+    expect(
+      affectsReaction(done, rec('1.11.0', { regions: [{ region: 'westeurope' }, { region: 'eastus' }] }), NOW),
+    ).toBe(true);
   });
   it('no for a re-read or progress that changes neither', () => {
     expect(affectsReaction(done, done, NOW)).toBe(false);
@@ -166,7 +241,10 @@ describe('roll decision', () => {
   });
 
   it('delays by the soak', () => {
-    expect(rollDecision({ ...group, policy: { ...DEFAULT_AUTO_ROLL, soakMinutes: 30 } }, change, NOW, false)).toEqual({ roll: true, notBefore: new Date(NOW.getTime() + 30 * 60_000) });
+    expect(rollDecision({ ...group, policy: { ...DEFAULT_AUTO_ROLL, soakMinutes: 30 } }, change, NOW, false)).toEqual({
+      roll: true,
+      notBefore: new Date(NOW.getTime() + 30 * 60_000),
+    });
   });
 
   it.each([
@@ -182,7 +260,10 @@ describe('roll decision', () => {
   });
 
   it('rolls back down on a recall (the new latest is lower)', () => {
-    expect(rollDecision({ ...group, currentVersion: '1.11.0' }, { region: 'westeurope', newVersion: '1.10.0' }, NOW, false).roll).toBe(true);
+    expect(
+      rollDecision({ ...group, currentVersion: '1.11.0' }, { region: 'westeurope', newVersion: '1.10.0' }, NOW, false)
+        .roll,
+    ).toBe(true);
   });
 });
 
@@ -194,45 +275,91 @@ describe('roll job choice', () => {
     expect(rollOrdinal(base, base)).toBe(0);
     expect(rollOrdinal(base, `${base}:1`)).toBe(1);
     expect(rollOrdinal(base, `${base}:12`)).toBe(12);
-    for (const other of ['roll:0123456789abcdef:1.11.01', 'roll:0123456789abcdef:1.11', `${base}:0`, `${base}:01`, `${base}:x`, `${base}:1:2`, `${base}:`]) expect(rollOrdinal(base, other)).toBeUndefined();
+    for (const other of [
+      'roll:0123456789abcdef:1.11.01',
+      'roll:0123456789abcdef:1.11',
+      `${base}:0`,
+      `${base}:01`,
+      `${base}:x`,
+      `${base}:1:2`,
+      `${base}:`,
+    ])
+      expect(rollOrdinal(base, other)).toBeUndefined();
   });
 
   it('the first roll to a version: the base id, whatever latest is', () => {
     expect(rollJobChoice(base, '1.11.0', [], '1.11.0')).toEqual({ kind: 'create', jobId: base });
     expect(rollJobChoice(base, '1.11.0', [], undefined)).toEqual({ kind: 'create', jobId: base });
-    expect(rollJobChoice(base, '1.11.0', [job('roll:0123456789abcdef:1.11.01', 'succeeded')], '1.11.0')).toEqual({ kind: 'create', jobId: base });
+    expect(rollJobChoice(base, '1.11.0', [job('roll:0123456789abcdef:1.11.01', 'succeeded')], '1.11.0')).toEqual({
+      kind: 'create',
+      jobId: base,
+    });
   });
 
   it('a roll still queued is sent again (the queue drops the duplicate); one running is left alone', () => {
     expect(rollJobChoice(base, '1.11.0', [job(base, 'queued')], '1.11.0')).toEqual({ kind: 'resend', jobId: base });
-    expect(rollJobChoice(base, '1.11.0', [job(base, 'succeeded'), job(`${base}:1`, 'queued')], '1.11.0')).toEqual({ kind: 'resend', jobId: `${base}:1` });
+    expect(rollJobChoice(base, '1.11.0', [job(base, 'succeeded'), job(`${base}:1`, 'queued')], '1.11.0')).toEqual({
+      kind: 'resend',
+      jobId: `${base}:1`,
+    });
     expect(rollJobChoice(base, '1.11.0', [job(base, 'running')], '1.11.0')).toEqual({ kind: 'none' });
   });
 
   it('back to a version rolled to before, now latest: a new roll, numbered after the newest', () => {
-    expect(rollJobChoice(base, '1.11.0', [job(base, 'succeeded')], '1.11.0')).toEqual({ kind: 'create', jobId: `${base}:1` });
-    expect(rollJobChoice(base, '1.11.0', [job(`${base}:1`, 'succeeded'), job(base, 'succeeded')], '1.11.0')).toEqual({ kind: 'create', jobId: `${base}:2` });
-    expect(rollJobChoice(base, '1.11.0', [job(base, 'failed'), job(`${base}:1`, 'succeeded')], '1.11.0')).toEqual({ kind: 'create', jobId: `${base}:2` });
+    expect(rollJobChoice(base, '1.11.0', [job(base, 'succeeded')], '1.11.0')).toEqual({
+      kind: 'create',
+      jobId: `${base}:1`,
+    });
+    expect(rollJobChoice(base, '1.11.0', [job(`${base}:1`, 'succeeded'), job(base, 'succeeded')], '1.11.0')).toEqual({
+      kind: 'create',
+      jobId: `${base}:2`,
+    });
+    expect(rollJobChoice(base, '1.11.0', [job(base, 'failed'), job(`${base}:1`, 'succeeded')], '1.11.0')).toEqual({
+      kind: 'create',
+      jobId: `${base}:2`,
+    });
   });
 
   it('a stale replay (the version no longer latest), or a last roll that failed for this very change: nothing', () => {
     expect(rollJobChoice(base, '1.11.0', [job(base, 'succeeded')], '1.12.0')).toEqual({ kind: 'none' });
     expect(rollJobChoice(base, '1.11.0', [job(base, 'succeeded')], undefined)).toEqual({ kind: 'none' });
     expect(rollJobChoice(base, '1.11.0', [job(base, 'failed')], '1.11.0')).toEqual({ kind: 'none' });
-    expect(rollJobChoice(base, '1.11.0', [job(base, 'succeeded'), job(`${base}:1`, 'deadLettered')], '1.11.0')).toEqual({ kind: 'none' });
+    expect(rollJobChoice(base, '1.11.0', [job(base, 'succeeded'), job(`${base}:1`, 'deadLettered')], '1.11.0')).toEqual(
+      { kind: 'none' },
+    );
     const failedAt = { submittedAt: '2026-11-20T10:00:05Z' };
-    expect(rollJobChoice(base, '1.11.0', [{ ...job(base, 'failed'), ...failedAt }], '1.11.0', '2026-11-20T10:00:00Z')).toEqual({ kind: 'none' });
-    expect(rollJobChoice(base, '1.11.0', [{ ...job(base, 'failed'), ...failedAt }], '1.12.0', '2026-11-21T10:00:00Z')).toEqual({ kind: 'none' });
-    expect(rollJobChoice(base, '1.11.0', [{ ...job(base, 'running'), ...failedAt }], '1.11.0', '2026-11-21T10:00:00Z')).toEqual({ kind: 'none' });
+    expect(
+      rollJobChoice(base, '1.11.0', [{ ...job(base, 'failed'), ...failedAt }], '1.11.0', '2026-11-20T10:00:00Z'),
+    ).toEqual({ kind: 'none' });
+    expect(
+      rollJobChoice(base, '1.11.0', [{ ...job(base, 'failed'), ...failedAt }], '1.12.0', '2026-11-21T10:00:00Z'),
+    ).toEqual({ kind: 'none' });
+    expect(
+      rollJobChoice(base, '1.11.0', [{ ...job(base, 'running'), ...failedAt }], '1.11.0', '2026-11-21T10:00:00Z'),
+    ).toEqual({ kind: 'none' });
   });
 
   it('a version whose last roll failed before this change of latest (it went and came back): a new roll', () => {
     const early = { submittedAt: '2026-11-20T10:00:05Z' };
     const later = '2026-11-21T09:00:00Z';
-    expect(rollJobChoice(base, '1.11.0', [{ ...job(base, 'failed'), ...early }], '1.11.0', later)).toEqual({ kind: 'create', jobId: `${base}:1` });
-    expect(rollJobChoice(base, '1.11.0', [{ ...job(base, 'deadLettered'), ...early }], '1.11.0', later)).toEqual({ kind: 'create', jobId: `${base}:1` });
+    expect(rollJobChoice(base, '1.11.0', [{ ...job(base, 'failed'), ...early }], '1.11.0', later)).toEqual({
+      kind: 'create',
+      jobId: `${base}:1`,
+    });
+    expect(rollJobChoice(base, '1.11.0', [{ ...job(base, 'deadLettered'), ...early }], '1.11.0', later)).toEqual({
+      kind: 'create',
+      jobId: `${base}:1`,
+    });
     // A finished record may keep only its start time.
-    expect(rollJobChoice(base, '1.11.0', [job(base, 'succeeded'), { ...job(`${base}:1`, 'failed'), startedAt: early.submittedAt }], '1.11.0', later)).toEqual({ kind: 'create', jobId: `${base}:2` });
+    expect(
+      rollJobChoice(
+        base,
+        '1.11.0',
+        [job(base, 'succeeded'), { ...job(`${base}:1`, 'failed'), startedAt: early.submittedAt }],
+        '1.11.0',
+        later,
+      ),
+    ).toEqual({ kind: 'create', jobId: `${base}:2` });
     // Without the times the choice cannot tell: nothing, as before.
     expect(rollJobChoice(base, '1.11.0', [job(base, 'failed')], '1.11.0', later)).toEqual({ kind: 'none' });
   });
@@ -240,12 +367,17 @@ describe('roll job choice', () => {
   it('the choice depends on the stored rolls only, not on the order they are read in', () => {
     const statuses: ExistingRoll['status'][] = ['queued', 'running', 'succeeded', 'failed', 'deadLettered'];
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...statuses), { maxLength: 5 }), fc.constantFrom('1.11.0', '1.12.0', undefined), (list, latest) => {
-        const existing = list.map((s, n) => job(n === 0 ? base : `${base}:${n}`, s));
-        const a = rollJobChoice(base, '1.11.0', existing, latest);
-        expect(rollJobChoice(base, '1.11.0', [...existing].reverse(), latest)).toEqual(a);
-        if (a.kind !== 'none') expect(rollOrdinal(base, a.jobId)).toBe(a.kind === 'create' ? list.length : list.length - 1);
-      }),
+      fc.property(
+        fc.array(fc.constantFrom(...statuses), { maxLength: 5 }),
+        fc.constantFrom('1.11.0', '1.12.0', undefined),
+        (list, latest) => {
+          const existing = list.map((s, n) => job(n === 0 ? base : `${base}:${n}`, s));
+          const a = rollJobChoice(base, '1.11.0', existing, latest);
+          expect(rollJobChoice(base, '1.11.0', [...existing].reverse(), latest)).toEqual(a);
+          if (a.kind !== 'none')
+            expect(rollOrdinal(base, a.jobId)).toBe(a.kind === 'create' ? list.length : list.length - 1);
+        },
+      ),
     );
   });
 
@@ -257,10 +389,17 @@ describe('roll job choice', () => {
     fc.assert(
       fc.property(
         // earlier rolls to the target (finished before this change), by ordinal, in any order and with gaps
-        fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.constantFrom(...finished)), { maxLength: 4, selector: ([n]) => n }),
+        fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.constantFrom(...finished)), {
+          maxLength: 4,
+          selector: ([n]) => n,
+        }),
         fc.constantFrom('1.11.0', '1.12.0', undefined),
         (history, latest) => {
-          const existing: ExistingRoll[] = history.map(([n, status]) => ({ jobId: n === 0 ? base : `${base}:${n}`, status, submittedAt: earlier }));
+          const existing: ExistingRoll[] = history.map(([n, status]) => ({
+            jobId: n === 0 ? base : `${base}:${n}`,
+            status,
+            submittedAt: earlier,
+          }));
           const first = rollJobChoice(base, '1.11.0', existing, latest, changedAt);
           // A duplicate read before the first delivery stored its job: the same answer.
           expect(rollJobChoice(base, '1.11.0', [...existing].reverse(), latest, changedAt)).toEqual(first);
@@ -291,20 +430,66 @@ describe('roll ids and decisions: edges', () => {
   it('an ordinal is a whole number after the base and a colon, and nothing else', () => {
     expect(rollOrdinal(base, base)).toBe(0);
     expect(rollOrdinal(base, `${base}:12`)).toBe(12);
-    for (const id of [`${base}:0`, `${base}:01`, `${base}:x`, `${base}:`, `${base}1`, `${base}x:1`, `roll:0123456789abcdef:1.11.01`, 'other']) expect(rollOrdinal(base, id), id).toBeUndefined();
+    for (const id of [
+      `${base}:0`,
+      `${base}:01`,
+      `${base}:x`,
+      `${base}:`,
+      `${base}1`,
+      `${base}x:1`,
+      `roll:0123456789abcdef:1.11.01`,
+      'other',
+    ])
+      expect(rollOrdinal(base, id), id).toBeUndefined();
   });
 
   it('a group not resolved to a version yet rolls; one on the version does not', () => {
     const policy = DEFAULT_AUTO_ROLL;
     const at = new Date('2026-11-24T12:00:00Z');
-    expect(rollDecision({ specVersion: 'latest', region: 'westeurope', policy }, { region: 'westeurope', newVersion: '1.11.0' }, at, false)).toEqual({ roll: true, notBefore: at });
-    expect(rollDecision({ specVersion: 'LATEST', region: 'westeurope', currentVersion: '1.11.0', policy }, { region: 'westeurope', newVersion: '1.11.0' }, at, false)).toEqual({ roll: false, reason: 'already-on-version' });
-    expect(rollDecision({ specVersion: 'latest', region: 'westeurope', currentVersion: '1.10.0', policy: { ...policy, soakMinutes: 30 } }, { region: 'westeurope', newVersion: '1.11.0' }, at, false)).toEqual({ roll: true, notBefore: new Date('2026-11-24T12:30:00Z') });
+    expect(
+      rollDecision(
+        { specVersion: 'latest', region: 'westeurope', policy },
+        { region: 'westeurope', newVersion: '1.11.0' },
+        at,
+        false,
+      ),
+    ).toEqual({ roll: true, notBefore: at });
+    expect(
+      rollDecision(
+        { specVersion: 'LATEST', region: 'westeurope', currentVersion: '1.11.0', policy },
+        { region: 'westeurope', newVersion: '1.11.0' },
+        at,
+        false,
+      ),
+    ).toEqual({ roll: false, reason: 'already-on-version' });
+    expect(
+      rollDecision(
+        {
+          specVersion: 'latest',
+          region: 'westeurope',
+          currentVersion: '1.10.0',
+          policy: { ...policy, soakMinutes: 30 },
+        },
+        { region: 'westeurope', newVersion: '1.11.0' },
+        at,
+        false,
+      ),
+    ).toEqual({ roll: true, notBefore: new Date('2026-11-24T12:30:00Z') });
   });
 
   it('a failed roll created at the very time of the change is not before it: nothing', () => {
     const at = '2026-11-21T09:00:00Z';
-    expect(rollJobChoice(base, '1.11.0', [{ jobId: base, status: 'failed', submittedAt: at }], '1.11.0', at)).toEqual({ kind: 'none' });
-    expect(rollJobChoice(base, '1.11.0', [{ jobId: base, status: 'failed', submittedAt: '2026-11-21T08:59:59Z' }], '1.11.0', at)).toEqual({ kind: 'create', jobId: `${base}:1` });
+    expect(rollJobChoice(base, '1.11.0', [{ jobId: base, status: 'failed', submittedAt: at }], '1.11.0', at)).toEqual({
+      kind: 'none',
+    });
+    expect(
+      rollJobChoice(
+        base,
+        '1.11.0',
+        [{ jobId: base, status: 'failed', submittedAt: '2026-11-21T08:59:59Z' }],
+        '1.11.0',
+        at,
+      ),
+    ).toEqual({ kind: 'create', jobId: `${base}:1` });
   });
 });

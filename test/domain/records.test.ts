@@ -9,12 +9,26 @@ import {
   sourceKindOf,
   type ImageVersionRecord,
 } from '../../shared/domain/records.js';
-import { fixtureNames, flatGallery, flatImage, flattenArm, flatVersion, listItems, loadFixture, type Json } from './arm-fixtures.js';
+import {
+  fixtureNames,
+  flatGallery,
+  flatImage,
+  flattenArm,
+  flatVersion,
+  listItems,
+  loadFixture,
+  type Json,
+} from './arm-fixtures.js';
 
 const SUB = '0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f';
 const GALLERY_ID = `/subscriptions/${SUB}/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/corpGallery`;
 const IMAGE_ID = `${GALLERY_ID}/images/ubuntu-2204-base`;
-const corpGallery = { level: 'gallery', subscriptionId: SUB, resourceGroup: 'rg-images', gallery: 'corpGallery' } as const;
+const corpGallery = {
+  level: 'gallery',
+  subscriptionId: SUB,
+  resourceGroup: 'rg-images',
+  gallery: 'corpGallery',
+} as const;
 const ubuntu = { ...corpGallery, level: 'image', image: 'ubuntu-2204-base' } as const;
 
 const gallery = (name: string): ArmGallery => flatGallery(loadFixture(name));
@@ -23,7 +37,13 @@ const version = (name: string): ArmGalleryImageVersion => flatVersion(loadFixtur
 
 /** A minimal valid version to vary in tests. */
 function baseVersion(overrides: Partial<ArmGalleryImageVersion> = {}): ArmGalleryImageVersion {
-  return { id: `${IMAGE_ID}/versions/1.0.0`, name: '1.0.0', location: 'westeurope', provisioningState: 'Succeeded', ...overrides };
+  return {
+    id: `${IMAGE_ID}/versions/1.0.0`,
+    name: '1.0.0',
+    location: 'westeurope',
+    provisioningState: 'Succeeded',
+    ...overrides,
+  };
 }
 function baseImage(overrides: Partial<ArmGalleryImage> = {}): ArmGalleryImage {
   return {
@@ -107,7 +127,8 @@ describe('every fixture is mapped', () => {
         expect(() => imageVersionRecordFrom(flatVersion(json))).toThrow(/has no id/);
         break;
       case 'not-a-gallery-resource':
-        for (const item of listItems(json)) expect(() => imageDefinitionRecordFrom(flatImage(item))).toThrow(InvalidArmResourceError);
+        for (const item of listItems(json))
+          expect(() => imageDefinitionRecordFrom(flatImage(item))).toThrow(InvalidArmResourceError);
         break;
     }
   });
@@ -157,7 +178,10 @@ describe('galleryRecordFrom', () => {
         enabled: true,
       },
     });
-    expect(r.sharingStatus).toStrictEqual({ aggregatedState: 'Succeeded', summary: [{ region: 'eastus', state: 'Succeeded' }] });
+    expect(r.sharingStatus).toStrictEqual({
+      aggregatedState: 'Succeeded',
+      summary: [{ region: 'eastus', state: 'Succeeded' }],
+    });
   });
 
   it('lower-cases and de-duplicates shared ids, matches group types in any case, ignores unknown types', () => {
@@ -166,7 +190,10 @@ describe('galleryRecordFrom', () => {
       sharingProfile: {
         permissions: 'Groups',
         groups: [
-          { type: 'Subscriptions', ids: ['9E8D7C6B-5A4F-4E3D-8C2B-1A0F9E8D7C6B', '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b', ' '] },
+          {
+            type: 'Subscriptions',
+            ids: ['9E8D7C6B-5A4F-4E3D-8C2B-1A0F9E8D7C6B', '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b', ' '],
+          },
           { type: 'subscriptions', ids: ['11111111-2222-3333-4444-555555555555'] },
           { type: 'AADTENANTS', ids: ['C24C76AA-8897-4027-9B03-8F7928B54FF6'] },
           { type: 'Users', ids: ['someone'] },
@@ -174,21 +201,36 @@ describe('galleryRecordFrom', () => {
         ],
       },
     });
-    expect(r.sharing.subscriptionIds).toEqual(['9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b', '11111111-2222-3333-4444-555555555555']);
+    expect(r.sharing.subscriptionIds).toEqual([
+      '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
+      '11111111-2222-3333-4444-555555555555',
+    ]);
     expect(r.sharing.tenantIds).toEqual(['c24c76aa-8897-4027-9b03-8f7928b54ff6']);
   });
 
   it('a gallery without a sharing profile is Private, and groups without $expand are unknown', () => {
     const r = galleryRecordFrom({ id: GALLERY_ID, location: 'West Europe' });
-    expect(r.sharing).toStrictEqual({ permissions: 'Private', groupsReported: false, subscriptionIds: [], tenantIds: [] });
+    expect(r.sharing).toStrictEqual({
+      permissions: 'Private',
+      groupsReported: false,
+      subscriptionIds: [],
+      tenantIds: [],
+    });
     expect(r.provisioningState).toBe('Unknown');
     expect(r.location).toBe('westeurope');
-    const groupsNotExpanded = galleryRecordFrom({ id: GALLERY_ID, location: 'westeurope', sharingProfile: { permissions: 'Groups' } });
+    const groupsNotExpanded = galleryRecordFrom({
+      id: GALLERY_ID,
+      location: 'westeurope',
+      sharingProfile: { permissions: 'Groups' },
+    });
     expect(groupsNotExpanded.sharing.groupsReported).toBe(false);
   });
 
   it('keys on the canonical id even when ARM sends `resourcegroups` in lower case', () => {
-    const r = galleryRecordFrom({ ...gallery('gallery-private.json'), id: GALLERY_ID.replace('resourceGroups', 'resourcegroups') });
+    const r = galleryRecordFrom({
+      ...gallery('gallery-private.json'),
+      id: GALLERY_ID.replace('resourceGroups', 'resourcegroups'),
+    });
     expect(r.id).toBe(GALLERY_ID);
   });
 
@@ -215,7 +257,12 @@ describe('imageDefinitionRecordFrom', () => {
       osState: 'Generalized',
       hyperVGeneration: 'V2',
       architecture: 'x64',
-      features: { securityType: 'TrustedLaunch', diskControllerTypes: ['SCSI', 'NVMe'], acceleratedNetwork: true, other: {} },
+      features: {
+        securityType: 'TrustedLaunch',
+        diskControllerTypes: ['SCSI', 'NVMe'],
+        acceleratedNetwork: true,
+        other: {},
+      },
       recommended: { vCPUs: { min: 2, max: 16 }, memoryGB: { min: 4, max: 64 } },
       disallowedDiskTypes: ['Standard_LRS'],
       releaseNoteUri: 'https://example.org/notes',
@@ -256,7 +303,9 @@ describe('imageDefinitionRecordFrom', () => {
   });
 
   it('matches enum values in any case and returns the canonical spelling', () => {
-    const r = imageDefinitionRecordFrom(baseImage({ osType: 'linux', osState: 'SPECIALIZED', hyperVGeneration: 'v2', architecture: 'arm64' }));
+    const r = imageDefinitionRecordFrom(
+      baseImage({ osType: 'linux', osState: 'SPECIALIZED', hyperVGeneration: 'v2', architecture: 'arm64' }),
+    );
     expect([r.osType, r.osState, r.hyperVGeneration, r.architecture]).toEqual(['Linux', 'Specialized', 'V2', 'Arm64']);
   });
 
@@ -307,7 +356,11 @@ describe('imageDefinitionRecordFrom', () => {
   });
 
   it('keeps a partial purchase plan (missing parts empty) and drops an empty one', () => {
-    expect(imageDefinitionRecordFrom(baseImage({ purchasePlan: { name: 'plan' } })).purchasePlan).toStrictEqual({ name: 'plan', publisher: '', product: '' });
+    expect(imageDefinitionRecordFrom(baseImage({ purchasePlan: { name: 'plan' } })).purchasePlan).toStrictEqual({
+      name: 'plan',
+      publisher: '',
+      product: '',
+    });
     expect(imageDefinitionRecordFrom(baseImage({ purchasePlan: {} }))).not.toHaveProperty('purchasePlan');
   });
 
@@ -341,7 +394,11 @@ describe('imageVersionRecordFrom', () => {
       source: { kind: 'virtualMachine', sourceId: vm },
       osDiskSizeGB: 30,
       dataDiskCount: 0,
-      safetyProfile: { allowDeletionOfReplicatedLocations: false, reportedForPolicyViolation: false, blockDeletionBeforeEndOfLife: false },
+      safetyProfile: {
+        allowDeletionOfReplicatedLocations: false,
+        reportedForPolicyViolation: false,
+        blockDeletionBeforeEndOfLife: false,
+      },
       replicationStatusReported: true,
       aggregatedReplicationState: 'Completed',
       targetRegions: [
@@ -381,7 +438,12 @@ describe('imageVersionRecordFrom', () => {
     const r = imageVersionRecordFrom(version('image-version-failed.json'));
     expect(r.provisioningState).toBe('Failed');
     expect(r.aggregatedReplicationState).toBe('Failed');
-    expect(r.targetRegions[0]).toMatchObject({ region: 'westeurope', replicationState: 'Failed', replicationDetails: 'Source disk could not be read', progress: 0 });
+    expect(r.targetRegions[0]).toMatchObject({
+      region: 'westeurope',
+      replicationState: 'Failed',
+      replicationDetails: 'Source disk could not be read',
+      progress: 0,
+    });
     expect(r.targetRegions[1]).not.toHaveProperty('replicationDetails');
   });
 
@@ -407,13 +469,18 @@ describe('imageVersionRecordFrom', () => {
     expect(r.endOfLifeDate).toBe('2026-01-01T00:00:00.000Z');
     expect(r.targetRegions).toHaveLength(1);
     expect(r.targetRegions[0]).not.toHaveProperty('excludeFromLatest');
-    expect(r.targetRegions[0]).toMatchObject({ region: 'westeurope', replicaCount: 1, storageAccountType: 'Standard_LRS' });
+    expect(r.targetRegions[0]).toMatchObject({
+      region: 'westeurope',
+      replicaCount: 1,
+      storageAccountType: 'Standard_LRS',
+    });
   });
 
   it('maps list pages, which carry no replication status: every region Unknown (list-versions-page*.json)', () => {
-    const records = [...listItems(loadFixture('list-versions-page1.json')), ...listItems(loadFixture('list-versions-page2.json'))].map((item: Json) =>
-      imageVersionRecordFrom(flatVersion(item)),
-    );
+    const records = [
+      ...listItems(loadFixture('list-versions-page1.json')),
+      ...listItems(loadFixture('list-versions-page2.json')),
+    ].map((item: Json) => imageVersionRecordFrom(flatVersion(item)));
     expect(records.map((r) => r.ref.version)).toEqual(['1.0.0', '1.1.0', '1.9.0', '1.10.0']);
     for (const r of records) {
       expect(r.replicationStatusReported).toBe(false);
@@ -426,7 +493,10 @@ describe('imageVersionRecordFrom', () => {
     const targets = { targetRegions: [{ name: 'West Europe' }, { name: 'North Europe' }] };
     const withAggregate = (aggregatedState: string): string[] =>
       imageVersionRecordFrom(
-        baseVersion({ publishingProfile: targets, replicationStatus: { aggregatedState, summary: [{ region: 'West Europe', state: 'Completed' }] } }),
+        baseVersion({
+          publishingProfile: targets,
+          replicationStatus: { aggregatedState, summary: [{ region: 'West Europe', state: 'Completed' }] },
+        }),
       ).targetRegions.map((t) => t.replicationState);
     expect(withAggregate('Completed')).toEqual(['Completed', 'Completed']);
     expect(withAggregate('InProgress')).toEqual(['Completed', 'Replicating']);
@@ -438,7 +508,13 @@ describe('imageVersionRecordFrom', () => {
     const r = imageVersionRecordFrom(
       baseVersion({
         publishingProfile: { targetRegions: [{ name: 'westeurope' }, { name: 'eastus' }] },
-        replicationStatus: { aggregatedState: 'Paused', summary: [{ region: 'westeurope', state: 'completed' }, { region: 'EastUS', state: 'Throttled' }] },
+        replicationStatus: {
+          aggregatedState: 'Paused',
+          summary: [
+            { region: 'westeurope', state: 'completed' },
+            { region: 'EastUS', state: 'Throttled' },
+          ],
+        },
       }),
     );
     expect(r.aggregatedReplicationState).toBe('Unknown');
@@ -451,7 +527,10 @@ describe('imageVersionRecordFrom', () => {
         publishingProfile: {
           replicaCount: 4,
           storageAccountType: 'Premium_LRS',
-          targetRegions: [{ name: 'West Europe', regionalReplicaCount: 2 }, { name: 'East US', storageAccountType: 'Standard_ZRS' }],
+          targetRegions: [
+            { name: 'West Europe', regionalReplicaCount: 2 },
+            { name: 'East US', storageAccountType: 'Standard_ZRS' },
+          ],
         },
       }),
     );
@@ -463,9 +542,21 @@ describe('imageVersionRecordFrom', () => {
 
   it('applies the service defaults when the publishing profile is absent: Full, 1 replica, Standard_LRS, source region only', () => {
     const r = imageVersionRecordFrom(baseVersion({ location: 'West Europe' }));
-    expect(r).toMatchObject({ replicationMode: 'Full', replicaCount: 1, storageAccountType: 'Standard_LRS', excludeFromLatest: false, dataDiskCount: 0 });
+    expect(r).toMatchObject({
+      replicationMode: 'Full',
+      replicaCount: 1,
+      storageAccountType: 'Standard_LRS',
+      excludeFromLatest: false,
+      dataDiskCount: 0,
+    });
     expect(r.targetRegions).toStrictEqual([
-      { region: 'westeurope', displayName: 'West Europe', replicaCount: 1, storageAccountType: 'Standard_LRS', replicationState: 'Unknown' },
+      {
+        region: 'westeurope',
+        displayName: 'West Europe',
+        replicaCount: 1,
+        storageAccountType: 'Standard_LRS',
+        replicationState: 'Unknown',
+      },
     ]);
     expect(r.source).toStrictEqual({ kind: 'none' });
     expect(r.safetyProfile).toStrictEqual({});
@@ -473,12 +564,23 @@ describe('imageVersionRecordFrom', () => {
   });
 
   it('keeps the first of duplicate target regions (display and canonical name of one region)', () => {
-    const r = imageVersionRecordFrom(baseVersion({ publishingProfile: { targetRegions: [{ name: 'West Europe', regionalReplicaCount: 3 }, { name: 'westeurope', regionalReplicaCount: 9 }] } }));
+    const r = imageVersionRecordFrom(
+      baseVersion({
+        publishingProfile: {
+          targetRegions: [
+            { name: 'West Europe', regionalReplicaCount: 3 },
+            { name: 'westeurope', regionalReplicaCount: 9 },
+          ],
+        },
+      }),
+    );
     expect(r.targetRegions.map((t) => [t.region, t.replicaCount])).toEqual([['westeurope', 3]]);
   });
 
   it('counts data disks', () => {
-    const r = imageVersionRecordFrom(baseVersion({ storageProfile: { dataDiskImages: [{ lun: 0, sizeInGB: 10 }, { lun: 1 }] } }));
+    const r = imageVersionRecordFrom(
+      baseVersion({ storageProfile: { dataDiskImages: [{ lun: 0, sizeInGB: 10 }, { lun: 1 }] } }),
+    );
     expect(r.dataDiskCount).toBe(2);
     expect(r.dataDiskSizesGB).toEqual([10]);
   });
@@ -488,31 +590,90 @@ describe('imageVersionRecordFrom', () => {
   // and dataDiskImages[].{lun, sizeInGB, hostCaching}.
   it('keeps the disk image sizes of the storage profile (data disks by LUN)', () => {
     const r = imageVersionRecordFrom(
-      baseVersion({ storageProfile: { osDiskImage: { sizeInGB: 10, hostCaching: 'ReadOnly' }, dataDiskImages: [{ lun: 2, sizeInGB: 32, hostCaching: 'None' }, { lun: 1, sizeInGB: 10, hostCaching: 'None' }] } }),
+      baseVersion({
+        storageProfile: {
+          osDiskImage: { sizeInGB: 10, hostCaching: 'ReadOnly' },
+          dataDiskImages: [
+            { lun: 2, sizeInGB: 32, hostCaching: 'None' },
+            { lun: 1, sizeInGB: 10, hostCaching: 'None' },
+          ],
+        },
+      }),
     );
     expect(r).toMatchObject({ osDiskSizeGB: 10, dataDiskCount: 2, dataDiskSizesGB: [10, 32] });
-    expect('dataDiskSizesGB' in imageVersionRecordFrom(baseVersion({ storageProfile: { osDiskImage: { sizeInGB: 30 } } }))).toBe(false);
+    expect(
+      'dataDiskSizesGB' in imageVersionRecordFrom(baseVersion({ storageProfile: { osDiskImage: { sizeInGB: 30 } } })),
+    ).toBe(false);
   });
 
   it.each([
-    ['a virtual machine', { source: { virtualMachineId: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/virtualMachines/vm' } }, 'virtualMachine'],
-    ['a managed image', { source: { id: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/images/img' } }, 'managedImage'],
+    [
+      'a virtual machine',
+      {
+        source: {
+          virtualMachineId: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/virtualMachines/vm',
+        },
+      },
+      'virtualMachine',
+    ],
+    [
+      'a managed image',
+      { source: { id: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/images/img' } },
+      'managedImage',
+    ],
     ['another gallery version', { source: { id: `${IMAGE_ID}/versions/1.0.0` } }, 'galleryImageVersion'],
-    ['a community gallery image', { source: { communityGalleryImageId: '/CommunityGalleries/contoso-1/Images/x/Versions/1.0.0' } }, 'communityGalleryImage'],
-    ['a snapshot (OS disk source)', { osDiskImage: { source: { id: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/snapshots/snap' } } }, 'snapshot'],
-    ['a managed disk (OS disk source)', { osDiskImage: { source: { id: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/disks/d' } } }, 'disk'],
-    ['a VHD', { osDiskImage: { source: { uri: 'https://acct.blob.core.windows.net/vhds/os.vhd', storageAccountId: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/acct' } } }, 'vhd'],
-    ['something else', { source: { id: '/subscriptions/s/resourceGroups/r/providers/Other.Provider/things/t' } }, 'other'],
+    [
+      'a community gallery image',
+      { source: { communityGalleryImageId: '/CommunityGalleries/contoso-1/Images/x/Versions/1.0.0' } },
+      'communityGalleryImage',
+    ],
+    [
+      'a snapshot (OS disk source)',
+      {
+        osDiskImage: { source: { id: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/snapshots/snap' } },
+      },
+      'snapshot',
+    ],
+    [
+      'a managed disk (OS disk source)',
+      { osDiskImage: { source: { id: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/disks/d' } } },
+      'disk',
+    ],
+    [
+      'a VHD',
+      {
+        osDiskImage: {
+          source: {
+            uri: 'https://acct.blob.core.windows.net/vhds/os.vhd',
+            storageAccountId: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/acct',
+          },
+        },
+      },
+      'vhd',
+    ],
+    [
+      'something else',
+      { source: { id: '/subscriptions/s/resourceGroups/r/providers/Other.Provider/things/t' } },
+      'other',
+    ],
   ] as const)('source from %s', (_name, storageProfile, kind) => {
     const r = imageVersionRecordFrom(baseVersion({ storageProfile }));
     expect(r.source.kind).toBe(kind);
     if (kind !== 'vhd') expect(r.source.sourceId).toBeDefined();
-    else expect(r.source).toMatchObject({ uri: 'https://acct.blob.core.windows.net/vhds/os.vhd', sourceId: expect.stringContaining('storageAccounts/acct') });
+    else
+      expect(r.source).toMatchObject({
+        uri: 'https://acct.blob.core.windows.net/vhds/os.vhd',
+        sourceId: expect.stringContaining('storageAccounts/acct'),
+      });
   });
 
   it('classifies shared gallery ids', () => {
     expect(sourceKindOf('/SharedGalleries/abc-123/Images/x/Versions/1.0.0')).toBe('sharedGalleryImage');
-    expect(sourceKindOf('/subscriptions/s/providers/Microsoft.Compute/locations/westeurope/sharedGalleries/abc/images/x/versions/1.0.0')).toBe('sharedGalleryImage');
+    expect(
+      sourceKindOf(
+        '/subscriptions/s/providers/Microsoft.Compute/locations/westeurope/sharedGalleries/abc/images/x/versions/1.0.0',
+      ),
+    ).toBe('sharedGalleryImage');
   });
 });
 
@@ -520,7 +681,9 @@ describe('ids in the mappers', () => {
   it('a malformed id throws InvalidArmResourceError naming the id, with the parse error as cause', () => {
     const id = `${IMAGE_ID}/versions/1.0`;
     const e = errorOf(() => imageVersionRecordFrom(baseVersion({ id })));
-    expect(e.message).toMatch(/^Invalid image version \/subscriptions\/.*\/versions\/1\.0: malformed id: version must be/);
+    expect(e.message).toMatch(
+      /^Invalid image version \/subscriptions\/.*\/versions\/1\.0: malformed id: version must be/,
+    );
     expect(e.resourceId).toBe(id);
     expect(e.cause).toBeInstanceOf(InvalidResourceIdError);
   });
@@ -531,18 +694,28 @@ describe('ids in the mappers', () => {
   });
 
   it('an id of the wrong level throws', () => {
-    expect(errorOf(() => galleryRecordFrom({ id: IMAGE_ID, location: 'westeurope' })).message).toMatch(/id names an image definition, not a gallery/);
-    expect(errorOf(() => imageDefinitionRecordFrom(baseImage({ id: `${IMAGE_ID}/versions/1.0.0` }))).message).toMatch(/an image version, not an image definition/);
-    expect(errorOf(() => imageVersionRecordFrom(baseVersion({ id: GALLERY_ID }))).message).toMatch(/a gallery, not an image version/);
+    expect(errorOf(() => galleryRecordFrom({ id: IMAGE_ID, location: 'westeurope' })).message).toMatch(
+      /id names an image definition, not a gallery/,
+    );
+    expect(errorOf(() => imageDefinitionRecordFrom(baseImage({ id: `${IMAGE_ID}/versions/1.0.0` }))).message).toMatch(
+      /an image version, not an image definition/,
+    );
+    expect(errorOf(() => imageVersionRecordFrom(baseVersion({ id: GALLERY_ID }))).message).toMatch(
+      /a gallery, not an image version/,
+    );
   });
 
   it('a target region without a name throws', () => {
-    expect(errorOf(() => imageVersionRecordFrom(baseVersion({ publishingProfile: { targetRegions: [{ name: ' ' }] } }))).message).toMatch(/target region has no name/);
+    expect(
+      errorOf(() => imageVersionRecordFrom(baseVersion({ publishingProfile: { targetRegions: [{ name: ' ' }] } })))
+        .message,
+    ).toMatch(/target region has no name/);
   });
 
   it('an invalid date throws', () => {
-    expect(errorOf(() => imageVersionRecordFrom(baseVersion({ publishingProfile: { endOfLifeDate: new Date('nope') } }))).message).toMatch(
-      /publishingProfile.endOfLifeDate is not a valid date/,
-    );
+    expect(
+      errorOf(() => imageVersionRecordFrom(baseVersion({ publishingProfile: { endOfLifeDate: new Date('nope') } })))
+        .message,
+    ).toMatch(/publishingProfile.endOfLifeDate is not a valid date/);
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { isValidRegionQuery, MAX_REGION_LENGTH, normalizeRegion, parseRegionQuery, regionProblem, sameRegion } from '../../shared/domain/regions.js';
+import {
+  isValidRegionQuery,
+  MAX_REGION_LENGTH,
+  normalizeRegion,
+  parseRegionQuery,
+  regionProblem,
+  sameRegion,
+} from '../../shared/domain/regions.js';
 
 describe('normalizeRegion', () => {
   it.each([

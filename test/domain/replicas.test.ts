@@ -23,7 +23,8 @@ import {
 } from '../../shared/domain/replicas.js';
 
 const base: ReplicaAdviceInput = { region: 'westeurope', replicaCount: 1, replicationMode: 'Full', concurrentVms: 0 };
-const codesOf = (input: Partial<ReplicaAdviceInput>): ReplicaWarningCode[] => replicaAdvice({ ...base, ...input }).map((w) => w.code);
+const codesOf = (input: Partial<ReplicaAdviceInput>): ReplicaWarningCode[] =>
+  replicaAdvice({ ...base, ...input }).map((w) => w.code);
 
 describe('replicasNeeded / recommendedReplicas', () => {
   it('one replica per 20 concurrent VMs, rounded up', () => {
@@ -103,7 +104,9 @@ describe('replicaAdvice', () => {
 
   it('shallow replication is not for more than 20 concurrent VMs', () => {
     expect(codesOf({ replicationMode: 'Shallow', replicaCount: 1, concurrentVms: 20 })).toEqual([]);
-    expect(codesOf({ replicationMode: 'Shallow', replicaCount: 2, concurrentVms: 21 })).toEqual(['shallow-replication-scale']);
+    expect(codesOf({ replicationMode: 'Shallow', replicaCount: 2, concurrentVms: 21 })).toEqual([
+      'shallow-replication-scale',
+    ]);
     expect(codesOf({ replicationMode: 'Full', replicaCount: 5, concurrentVms: 100 })).toEqual([]);
   });
 
@@ -122,7 +125,9 @@ describe('replicaAdvice', () => {
   });
 
   it('uses singular words for one', () => {
-    expect(replicaAdvice({ ...base, replicaCount: 0, concurrentVms: 1, concurrentScaleSets: 1 })[0]?.message).toMatch(/0 replicas for 1 concurrent VM and 1 concurrent scale set;/);
+    expect(replicaAdvice({ ...base, replicaCount: 0, concurrentVms: 1, concurrentScaleSets: 1 })[0]?.message).toMatch(
+      /0 replicas for 1 concurrent VM and 1 concurrent scale set;/,
+    );
   });
 });
 
@@ -145,7 +150,8 @@ describe('properties', () => {
         }
         if (i.production && i.replicaCount < PRODUCTION_MIN_REPLICAS) expected.push('below-production-minimum');
         if (i.replicaCount > MAX_REPLICAS_PER_REGION) expected.push('above-region-maximum');
-        if (i.replicationMode === 'Shallow' && i.concurrentVms > SHALLOW_MAX_CONCURRENT_VMS) expected.push('shallow-replication-scale');
+        if (i.replicationMode === 'Shallow' && i.concurrentVms > SHALLOW_MAX_CONCURRENT_VMS)
+          expected.push('shallow-replication-scale');
         expect(replicaAdvice(i).map((w) => w.code)).toEqual(expected);
       }),
     );
@@ -161,7 +167,9 @@ describe('properties', () => {
         expect(codes).not.toContain('below-production-minimum');
         expect(codes).not.toContain('above-region-maximum');
         // Too few only when the load needs more than a region can hold.
-        expect(codes.includes('too-few-replicas')).toBe(replicasNeeded(i.concurrentVms, i.concurrentScaleSets) > MAX_REPLICAS_PER_REGION);
+        expect(codes.includes('too-few-replicas')).toBe(
+          replicasNeeded(i.concurrentVms, i.concurrentScaleSets) > MAX_REPLICAS_PER_REGION,
+        );
       }),
     );
   });
@@ -174,7 +182,9 @@ describe('recommendReplicas: every rule that applied, and why', () => {
     const r = recommendReplicas({ concurrentVms: 120 });
     expect(r).toMatchObject({ needed: 6, recommended: 6 });
     expect(codes(r)).toEqual([['vms-per-replica', 6, true]]);
-    expect(r.rules[0]?.reason).toMatch(/120 VMs may be created at once: one replica per 20 VMs created concurrently → 6/);
+    expect(r.rules[0]?.reason).toMatch(
+      /120 VMs may be created at once: one replica per 20 VMs created concurrently → 6/,
+    );
   });
 
   it('the documents: 1,000 VMs → 50, the regional maximum; more is capped at 50 and says so', () => {
@@ -209,22 +219,37 @@ describe('recommendReplicas: every rule that applied, and why', () => {
 
   it('a production group with 10 VMs on 1 replica is warned', () => {
     expect(codesOf({ replicaCount: 1, concurrentVms: 10, production: true })).toEqual(['below-production-minimum']);
-    expect(replicaAdvice({ ...base, replicaCount: 1, concurrentVms: 10, production: true })[0]?.message).toMatch(/recommended 3/);
+    expect(replicaAdvice({ ...base, replicaCount: 1, concurrentVms: 10, production: true })[0]?.message).toMatch(
+      /recommended 3/,
+    );
   });
 
   it('every recommendation names at least one decisive rule', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 0, max: 80 }), fc.boolean(), (vms, sets, production) => {
-        const r = recommendReplicas({ concurrentVms: vms, concurrentScaleSets: sets, production });
-        expect(r.rules.some((x) => x.decisive)).toBe(true);
-        for (const x of r.rules.filter((y) => y.decisive)) expect(x.replicas).toBe(r.recommended);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 3000 }),
+        fc.integer({ min: 0, max: 80 }),
+        fc.boolean(),
+        (vms, sets, production) => {
+          const r = recommendReplicas({ concurrentVms: vms, concurrentScaleSets: sets, production });
+          expect(r.rules.some((x) => x.decisive)).toBe(true);
+          for (const x of r.rules.filter((y) => y.decisive)) expect(x.replicas).toBe(r.recommended);
+        },
+      ),
     );
   });
 });
 
 describe('demand', () => {
-  const group = (over: Partial<GroupLoad> = {}): GroupLoad => ({ kind: 'statelessGroup', name: 'g', maximum: 80, target: 60, scaleSet: false, production: false, ...over });
+  const group = (over: Partial<GroupLoad> = {}): GroupLoad => ({
+    kind: 'statelessGroup',
+    name: 'g',
+    maximum: 80,
+    target: 60,
+    scaleSet: false,
+    production: false,
+    ...over,
+  });
 
   it('a group may create up to its maximum at once; the burst factor scales it, rounded up', () => {
     expect(concurrentVmsOf(group())).toBe(80);
@@ -242,7 +267,16 @@ describe('demand', () => {
       group({ maximum: 80, target: 60, scaleSet: true }),
       { kind: 'statefulNode', name: 'n', maximum: 1, target: 1, scaleSet: false, production: true },
     ]);
-    expect(d).toEqual({ region: 'westeurope', statelessGroups: 2, statefulNodes: 1, maximumVms: 141, targetVms: 101, concurrentVms: 141, concurrentScaleSets: 2, production: true });
+    expect(d).toEqual({
+      region: 'westeurope',
+      statelessGroups: 2,
+      statefulNodes: 1,
+      maximumVms: 141,
+      targetVms: 101,
+      concurrentVms: 141,
+      concurrentScaleSets: 2,
+      production: true,
+    });
     expect(regionDemand('eastus', [])).toMatchObject({ concurrentVms: 0, production: false });
   });
 
@@ -250,14 +284,36 @@ describe('demand', () => {
     const spec = {
       name: 'web',
       capacity: { minimum: 2, maximum: 80, target: 60 },
-      compute: { orchestrationMode: 'Uniform', launchSpecification: { tags: [{ tagKey: 'Environment', tagValue: 'Production' }], image: { gallery: { version: 'latest' } } } },
+      compute: {
+        orchestrationMode: 'Uniform',
+        launchSpecification: {
+          tags: [{ tagKey: 'Environment', tagValue: 'Production' }],
+          image: { gallery: { version: 'latest' } },
+        },
+      },
     };
-    expect(groupLoadOf('statelessGroup', spec)).toEqual({ kind: 'statelessGroup', name: 'web', maximum: 80, target: 60, scaleSet: true, production: true });
+    expect(groupLoadOf('statelessGroup', spec)).toEqual({
+      kind: 'statelessGroup',
+      name: 'web',
+      maximum: 80,
+      target: 60,
+      scaleSet: true,
+      production: true,
+    });
     expect(specVersionOf('statelessGroup', spec)).toEqual({ latest: true });
     const node = { name: 'db', compute: { launchSpecification: { image: { gallery: { versionName: '1.9.0' } } } } };
-    expect(groupLoadOf('statefulNode', node)).toEqual({ kind: 'statefulNode', name: 'db', maximum: 1, target: 1, scaleSet: false, production: false });
+    expect(groupLoadOf('statefulNode', node)).toEqual({
+      kind: 'statefulNode',
+      name: 'db',
+      maximum: 1,
+      target: 1,
+      scaleSet: false,
+      production: false,
+    });
     expect(specVersionOf('statefulNode', node)).toEqual({ latest: false, version: '1.9.0' });
-    expect(specVersionOf('statelessGroup', { compute: { launchSpecification: { image: { marketplace: {} } } } })).toBeUndefined();
+    expect(
+      specVersionOf('statelessGroup', { compute: { launchSpecification: { image: { marketplace: {} } } } }),
+    ).toBeUndefined();
     expect(groupLoadOf('statelessGroup', { name: 'x', capacity: { maximum: -1, target: 0 } })).toBeUndefined();
     expect(groupLoadOf('statelessGroup', { name: 'x' })).toBeUndefined();
     expect(groupLoadOf('other', { name: 'x', capacity: { maximum: 1, target: 1 } })).toBeUndefined();
@@ -266,7 +322,12 @@ describe('demand', () => {
 
   it('production tags: environment/env = production/prod in any case, nothing else', () => {
     expect(isProductionTags([{ tagKey: 'env', tagValue: 'PROD' }])).toBe(true);
-    expect(isProductionTags([{ tagKey: 'team', tagValue: 'x' }, { tagKey: ' Environment ', tagValue: 'production' }])).toBe(true);
+    expect(
+      isProductionTags([
+        { tagKey: 'team', tagValue: 'x' },
+        { tagKey: ' Environment ', tagValue: 'production' },
+      ]),
+    ).toBe(true);
     expect(isProductionTags([{ tagKey: 'environment', tagValue: 'staging' }])).toBe(false);
     expect(isProductionTags([{ tagKey: 'stage', tagValue: 'production' }])).toBe(false);
     expect(isProductionTags({ environment: 'production' })).toBe(false);
@@ -276,7 +337,11 @@ describe('demand', () => {
 });
 
 describe('storage estimate', () => {
-  const prices: ReplicaPrices = { currency: 'USD', perGBMonth: { Standard_LRS: 0.05, Standard_ZRS: 0.0625, Premium_LRS: 0.12 }, egressPerGB: 0.02 };
+  const prices: ReplicaPrices = {
+    currency: 'USD',
+    perGBMonth: { Standard_LRS: 0.05, Standard_ZRS: 0.0625, Premium_LRS: 0.12 },
+    egressPerGB: 0.02,
+  };
 
   it('the documents: 10 GB occupied, 3 regions, 2 replicas each → 6 snapshots of 10 GB; egress for the first copy to the 2 other regions', () => {
     const e = storageEstimate(
@@ -288,7 +353,15 @@ describe('storage estimate', () => {
       ],
       prices,
     );
-    expect(e).toMatchObject({ sizeGB: 10, snapshots: 6, billedGB: 60, monthly: 3, egressOneOff: 0.4, currency: 'USD', unpriced: [] });
+    expect(e).toMatchObject({
+      sizeGB: 10,
+      snapshots: 6,
+      billedGB: 60,
+      monthly: 3,
+      egressOneOff: 0.4,
+      currency: 'USD',
+      unpriced: [],
+    });
     expect(e.regions.map((r) => [r.region, r.snapshots, r.billedGB, r.monthly, r.egressGB])).toEqual([
       ['westeurope', 2, 20, 1, 0],
       ['eastus', 2, 20, 1, 10],
@@ -307,7 +380,11 @@ describe('storage estimate', () => {
     );
     expect(e.regions.map((r) => r.monthly)).toEqual([5.63, 3.6]);
     expect(e.monthly).toBe(9.23);
-    const open = storageEstimate(30, [{ region: 'eastus', replicas: 1, storageAccountType: 'PremiumV2_LRS', source: false }], prices);
+    const open = storageEstimate(
+      30,
+      [{ region: 'eastus', replicas: 1, storageAccountType: 'PremiumV2_LRS', source: false }],
+      prices,
+    );
     expect(open.monthly).toBeUndefined();
     expect(open.unpriced).toEqual(['PremiumV2_LRS']);
     expect(open.regions[0]).not.toHaveProperty('monthly');

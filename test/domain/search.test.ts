@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { gallerySortRange, matchesSearch, searchFamiliesColumn, searchSortKey, securityFamiliesOf, securityFamilyOf, securityTypeKey } from '../../shared/domain/search.js';
+import {
+  gallerySortRange,
+  matchesSearch,
+  searchFamiliesColumn,
+  searchSortKey,
+  securityFamiliesOf,
+  securityFamilyOf,
+  securityTypeKey,
+} from '../../shared/domain/search.js';
 import { imageRef, galleryRef, resourceKey, type ImageRef } from '../../shared/domain/ids.js';
 import type { ImageDefinitionRecord } from '../../shared/domain/records.js';
 
@@ -58,8 +66,16 @@ describe('security families', () => {
   });
 
   it('the TrustedLaunch family finds TrustedLaunch, TrustedLaunchSupported and TrustedLaunchAndConfidentialVmSupported', () => {
-    expect(TABLE.filter(([s]) => matchesSearch(image(s), { securityType: 'TrustedLaunch' })).map(([s]) => s)).toEqual(['TrustedLaunch', 'TrustedLaunchSupported', 'TrustedLaunchAndConfidentialVmSupported']);
-    expect(TABLE.filter(([s]) => matchesSearch(image(s), { securityType: 'ConfidentialVM' })).map(([s]) => s)).toEqual(['ConfidentialVM', 'ConfidentialVMSupported', 'TrustedLaunchAndConfidentialVmSupported']);
+    expect(TABLE.filter(([s]) => matchesSearch(image(s), { securityType: 'TrustedLaunch' })).map(([s]) => s)).toEqual([
+      'TrustedLaunch',
+      'TrustedLaunchSupported',
+      'TrustedLaunchAndConfidentialVmSupported',
+    ]);
+    expect(TABLE.filter(([s]) => matchesSearch(image(s), { securityType: 'ConfidentialVM' })).map(([s]) => s)).toEqual([
+      'ConfidentialVM',
+      'ConfidentialVMSupported',
+      'TrustedLaunchAndConfidentialVmSupported',
+    ]);
   });
 
   it('any other value matches that SecurityType exactly, ignoring case (absent = Standard)', () => {
@@ -90,14 +106,17 @@ describe('matchesSearch', () => {
 });
 
 describe('search sort key', () => {
-  const name = (chars: string, max: number) => fc.string({ unit: fc.constantFrom(...chars), minLength: 1, maxLength: max });
+  const name = (chars: string, max: number) =>
+    fc.string({ unit: fc.constantFrom(...chars), minLength: 1, maxLength: max });
   const rgChars = 'aAbZz09_.()-é';
-  const refs = fc.record({
-    subscriptionId: fc.uuid(),
-    resourceGroup: name(rgChars, 6),
-    gallery: name('aB9_.', 5),
-    image: name('aB9_.-', 5),
-  }).map((r): ImageRef => imageRef(galleryRef(r.subscriptionId, r.resourceGroup, r.gallery), r.image));
+  const refs = fc
+    .record({
+      subscriptionId: fc.uuid(),
+      resourceGroup: name(rgChars, 6),
+      gallery: name('aB9_.', 5),
+      image: name('aB9_.-', 5),
+    })
+    .map((r): ImageRef => imageRef(galleryRef(r.subscriptionId, r.resourceGroup, r.gallery), r.image));
   const sign = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
   it('orders exactly like the lower-cased resource id', () => {
@@ -111,7 +130,9 @@ describe('search sort key', () => {
 
   it('orders prefixes like the id does (rg "a" after "a-b" and "a.b", before "a0")', () => {
     const k = (rg: string) => searchSortKey(imageRef(galleryRef(SUB, rg, 'g'), 'i'));
-    const byId = ['a', 'a-b', 'a.b', 'a0', 'a(b)', 'a_b'].sort((x, y) => sign(resourceKey(imageRef(galleryRef(SUB, x, 'g'), 'i')), resourceKey(imageRef(galleryRef(SUB, y, 'g'), 'i'))));
+    const byId = ['a', 'a-b', 'a.b', 'a0', 'a(b)', 'a_b'].sort((x, y) =>
+      sign(resourceKey(imageRef(galleryRef(SUB, x, 'g'), 'i')), resourceKey(imageRef(galleryRef(SUB, y, 'g'), 'i'))),
+    );
     expect(['a', 'a-b', 'a.b', 'a0', 'a(b)', 'a_b'].sort((x, y) => sign(k(x), k(y)))).toEqual(byId);
   });
 
@@ -120,7 +141,9 @@ describe('search sort key', () => {
       fc.property(refs, (r) => {
         const key = searchSortKey(r);
         expect(key).not.toMatch(/[/\\#?]/);
-        expect([...key].every((c) => c.charCodeAt(0) > 0x1f && (c.charCodeAt(0) < 0x7f || c.charCodeAt(0) > 0x9f))).toBe(true);
+        expect(
+          [...key].every((c) => c.charCodeAt(0) > 0x1f && (c.charCodeAt(0) < 0x7f || c.charCodeAt(0) > 0x9f)),
+        ).toBe(true);
       }),
     );
   });
@@ -131,7 +154,9 @@ describe('search sort key', () => {
         const { from, to } = gallerySortRange(a);
         const inRange = (r: ImageRef) => searchSortKey(r) >= from && searchSortKey(r) < to;
         expect(inRange(a)).toBe(true);
-        const sameGallery = resourceKey(galleryRef(a.subscriptionId, a.resourceGroup, a.gallery)) === resourceKey(galleryRef(b.subscriptionId, b.resourceGroup, b.gallery));
+        const sameGallery =
+          resourceKey(galleryRef(a.subscriptionId, a.resourceGroup, a.gallery)) ===
+          resourceKey(galleryRef(b.subscriptionId, b.resourceGroup, b.gallery));
         expect(inRange(b)).toBe(sameGallery);
       }),
       { numRuns: 2000 },

@@ -8,7 +8,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SCALARS, SPOT_FIELDS, rowsOf, type Kind, type ScalarName } from '../../shared/domain/spot-fields.js';
-import { fieldTree, mergePatch, passwordProblem, publicSpecOf, scriptSummary, secretValuesOf, specJsonSchema, specSchema, storedSpecOf } from '../../shared/domain/spot-body.js';
+import {
+  fieldTree,
+  mergePatch,
+  passwordProblem,
+  publicSpecOf,
+  scriptSummary,
+  secretValuesOf,
+  specJsonSchema,
+  specSchema,
+  storedSpecOf,
+} from '../../shared/domain/spot-body.js';
 import { completeJob, parseJobEnvelope, type JobEnvelope } from '../../shared/domain/job-envelope.js';
 import { envelopeOf, spotBody } from './spot-fixtures.js';
 
@@ -74,7 +84,11 @@ const expand = (paths: string): string[] =>
   paths
     .split(/\s+/)
     .filter(Boolean)
-    .map((p) => p.replace(/^LS\./, 'compute.launchSpecification.').replace(/^NIC\./, 'compute.launchSpecification.network.networkInterfaces[].'));
+    .map((p) =>
+      p
+        .replace(/^LS\./, 'compute.launchSpecification.')
+        .replace(/^NIC\./, 'compute.launchSpecification.network.networkInterfaces[].'),
+    );
 
 /** A valid example of every scalar type (a new type without one fails the "every field" tests). */
 const SAMPLES: Record<ScalarName, unknown> = {
@@ -170,7 +184,8 @@ function maximal(kind: Kind, skip: (path: string) => boolean = () => false): Rec
 }
 
 /** The other image sources (checked apart), and spotPercentage (Spot takes it or onDemandCount, not both: checked apart). */
-const G_ONLY_OTHER_SOURCES = (p: string) => p.includes('.image.marketplace') || p.includes('.image.custom') || p === 'strategy.spotPercentage';
+const G_ONLY_OTHER_SOURCES = (p: string) =>
+  p.includes('.image.marketplace') || p.includes('.image.custom') || p === 'strategy.spotPercentage';
 
 describe('the field table', () => {
   it('lists exactly the json fields of the SDK Group (azure v3), plus this service extension orchestrationMode', () => {
@@ -187,7 +202,8 @@ describe('the field table', () => {
 
   it('has a valid example for every scalar type, and every array a cap', () => {
     expect(Object.keys(SAMPLES).sort()).toEqual(Object.keys(SCALARS).sort());
-    for (const [path, type, , , max] of SPOT_FIELDS) if (path.endsWith('[]') || type.endsWith('[]')) expect(max, path).toBeGreaterThan(0);
+    for (const [path, type, , , max] of SPOT_FIELDS)
+      if (path.endsWith('[]') || type.endsWith('[]')) expect(max, path).toBeGreaterThan(0);
     expect(() => fieldTree('G')).not.toThrow();
     expect(() => fieldTree('N')).not.toThrow();
   });
@@ -200,44 +216,75 @@ describe('the field table', () => {
 
   it.each(['G', 'N'] as const)('%s: marketplace and custom images with every one of their fields are valid', (kind) => {
     for (const source of ['marketplace', 'custom']) {
-      const body = maximal(kind, (p) => (p.includes('.image.') && !p.includes(`.image.${source}`)) || p === 'strategy.onDemandCount');
+      const body = maximal(
+        kind,
+        (p) => (p.includes('.image.') && !p.includes(`.image.${source}`)) || p === 'strategy.onDemandCount',
+      );
       const result = specSchema(kind, 'full').safeParse(body);
       expect(result.success, `${source}: ${JSON.stringify(result.error?.issues)}`).toBe(true);
     }
   });
 
   it('JSON Schema of each kind is strict at every level and names the required fields', () => {
-    const schema = specJsonSchema('G', 'full') as { additionalProperties: boolean; required: string[]; properties: Record<string, { additionalProperties?: boolean }> };
+    const schema = specJsonSchema('G', 'full') as {
+      additionalProperties: boolean;
+      required: string[];
+      properties: Record<string, { additionalProperties?: boolean }>;
+    };
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(['name', 'resourceGroupName', 'region', 'capacity', 'compute']);
     expect(schema.properties.compute!.additionalProperties).toBe(false);
     const patch = specJsonSchema('N', 'patch') as { required: string[] };
     expect(patch.required).toEqual(['name']);
-    const node = specJsonSchema('N', 'full') as { properties: { compute: { properties: { launchSpecification: { properties: { image: { properties: { gallery: { required: string[] } } } } } } } } };
-    expect(node.properties.compute.properties.launchSpecification.properties.image.properties.gallery.required).toEqual(['resourceGroupName', 'galleryName', 'imageName', 'versionName']);
+    const node = specJsonSchema('N', 'full') as {
+      properties: {
+        compute: {
+          properties: {
+            launchSpecification: { properties: { image: { properties: { gallery: { required: string[] } } } } };
+          };
+        };
+      };
+    };
+    expect(node.properties.compute.properties.launchSpecification.properties.image.properties.gallery.required).toEqual(
+      ['resourceGroupName', 'galleryName', 'imageName', 'versionName'],
+    );
   });
 });
 
 describe('caps (before any item is looked at)', () => {
   it('an array over its cap is one error at the array, its items not examined', () => {
-    const body = spotBody('elastigroup-gallery-latest.json') as { group: { compute: { vmSizes: Record<string, unknown> } } };
+    const body = spotBody('elastigroup-gallery-latest.json') as {
+      group: { compute: { vmSizes: Record<string, unknown> } };
+    };
     body.group.compute.vmSizes.spotSizes = Array.from({ length: 501 }, () => ({ not: 'a size' }));
     const result = parseJobEnvelope(envelopeOf('statelessGroup', body));
-    expect(result.ok ? [] : result.errors.map((e) => [e.pointer, e.code])).toEqual([['/body/group/compute/vmSizes/spotSizes', 'too-big']]);
+    expect(result.ok ? [] : result.errors.map((e) => [e.pointer, e.code])).toEqual([
+      ['/body/group/compute/vmSizes/spotSizes', 'too-big'],
+    ]);
   });
 
   it('a string over its cap is one error, whatever its pattern', () => {
-    const body = spotBody('elastigroup-gallery-latest.json') as { group: { compute: { launchSpecification: Record<string, unknown> } } };
+    const body = spotBody('elastigroup-gallery-latest.json') as {
+      group: { compute: { launchSpecification: Record<string, unknown> } };
+    };
     body.group.compute.launchSpecification.customData = 'A'.repeat(87_381);
     const result = parseJobEnvelope(envelopeOf('statelessGroup', body));
-    expect(result.ok ? [] : result.errors.map((e) => [e.pointer, e.code])).toEqual([['/body/group/compute/launchSpecification/customData', 'too-big']]);
+    expect(result.ok ? [] : result.errors.map((e) => [e.pointer, e.code])).toEqual([
+      ['/body/group/compute/launchSpecification/customData', 'too-big'],
+    ]);
   });
 
   it('extension settings are capped at 32 KB of JSON', () => {
-    const body = spotBody('elastigroup-gallery-latest.json') as { group: { compute: { launchSpecification: Record<string, unknown> } } };
-    body.group.compute.launchSpecification.extensions = [{ name: 'x', type: 'x', publisher: 'p', apiVersion: '1.0', publicSettings: { blob: 'x'.repeat(33 * 1024) } }];
+    const body = spotBody('elastigroup-gallery-latest.json') as {
+      group: { compute: { launchSpecification: Record<string, unknown> } };
+    };
+    body.group.compute.launchSpecification.extensions = [
+      { name: 'x', type: 'x', publisher: 'p', apiVersion: '1.0', publicSettings: { blob: 'x'.repeat(33 * 1024) } },
+    ];
     const result = parseJobEnvelope(envelopeOf('statelessGroup', body));
-    expect(result.ok ? [] : result.errors.map((e) => [e.pointer, e.code])).toEqual([['/body/group/compute/launchSpecification/extensions/0/publicSettings', 'too-big']]);
+    expect(result.ok ? [] : result.errors.map((e) => [e.pointer, e.code])).toEqual([
+      ['/body/group/compute/launchSpecification/extensions/0/publicSettings', 'too-big'],
+    ]);
   });
 });
 
@@ -275,7 +322,9 @@ describe('partial updates', () => {
     expect(patch({ group: { name: 'web-weu', scheduling: null } }).ok).toBe(true);
     const noName = patch({ group: { capacity: { target: 5 } } });
     expect(noName.ok ? [] : noName.errors.map((e) => [e.pointer, e.code])).toEqual([['/body/group/name', 'required']]);
-    const partialItem = patch({ group: { name: 'web-weu', compute: { launchSpecification: { dataDisks: [{ lun: 1 }] } } } });
+    const partialItem = patch({
+      group: { name: 'web-weu', compute: { launchSpecification: { dataDisks: [{ lun: 1 }] } } },
+    });
     expect(partialItem.ok ? [] : partialItem.errors.map((e) => [e.pointer, e.code])).toEqual([
       ['/body/group/compute/launchSpecification/dataDisks/0/sizeGB', 'required'],
       ['/body/group/compute/launchSpecification/dataDisks/0/type', 'required'],
@@ -284,45 +333,97 @@ describe('partial updates', () => {
 
   it('the merged group is validated as a whole, errors where the field would be', () => {
     const stored = storedSpecOf('G', spotBody('elastigroup-gallery-latest.json').group);
-    const parsed = parseJobEnvelope(envelopeOf('statelessGroup', { group: { name: 'web-weu', capacity: { target: 200 } } }, { action: 'update' }));
+    const parsed = parseJobEnvelope(
+      envelopeOf('statelessGroup', { group: { name: 'web-weu', capacity: { target: 200 } } }, { action: 'update' }),
+    );
     if (!parsed.ok) throw new Error('expected a valid update');
     const merged = completeJob(parsed.envelope, stored);
-    expect(merged.ok ? [] : merged.errors.map((e) => [e.pointer, e.code])).toEqual([['/body/group/capacity/target', 'capacity-order']]);
-    const removesNetwork = parseJobEnvelope(envelopeOf('statelessGroup', { group: { name: 'web-weu', compute: { launchSpecification: { network: null } } } }, { action: 'update' }));
+    expect(merged.ok ? [] : merged.errors.map((e) => [e.pointer, e.code])).toEqual([
+      ['/body/group/capacity/target', 'capacity-order'],
+    ]);
+    const removesNetwork = parseJobEnvelope(
+      envelopeOf(
+        'statelessGroup',
+        { group: { name: 'web-weu', compute: { launchSpecification: { network: null } } } },
+        { action: 'update' },
+      ),
+    );
     if (!removesNetwork.ok) throw new Error('expected a valid update');
     const result = completeJob(removesNetwork.envelope, stored);
-    expect(result.ok ? [] : result.errors.map((e) => [e.pointer, e.code])).toEqual([['/body/group/compute/launchSpecification/network', 'required']]);
+    expect(result.ok ? [] : result.errors.map((e) => [e.pointer, e.code])).toEqual([
+      ['/body/group/compute/launchSpecification/network', 'required'],
+    ]);
   });
 
   it('a stored group whose password was dropped stays valid (passwordSet), and an update cannot send passwordSet', () => {
-    const body = spotBody('elastigroup-gallery-latest.json') as { group: { compute: { os: string; launchSpecification: { login: Record<string, unknown> } } } };
+    const body = spotBody('elastigroup-gallery-latest.json') as {
+      group: { compute: { os: string; launchSpecification: { login: Record<string, unknown> } } };
+    };
     body.group.compute.os = 'Linux';
     body.group.compute.launchSpecification.login = { userName: 'azureuser', password: 'Vq7#mT2!rZ9@kL4p' };
     const stored = storedSpecOf('G', body.group);
-    const parsed = parseJobEnvelope(envelopeOf('statelessGroup', { group: { name: 'web-weu', capacity: { target: 3 } } }, { action: 'update' }));
+    const parsed = parseJobEnvelope(
+      envelopeOf('statelessGroup', { group: { name: 'web-weu', capacity: { target: 3 } } }, { action: 'update' }),
+    );
     if (!parsed.ok) throw new Error('expected a valid update');
     expect(completeJob(parsed.envelope, stored).ok).toBe(true);
-    const forged = parseJobEnvelope(envelopeOf('statelessGroup', { group: { name: 'web-weu', compute: { launchSpecification: { login: { userName: 'x', passwordSet: true } } } } }, { action: 'update' }));
+    const forged = parseJobEnvelope(
+      envelopeOf(
+        'statelessGroup',
+        {
+          group: { name: 'web-weu', compute: { launchSpecification: { login: { userName: 'x', passwordSet: true } } } },
+        },
+        { action: 'update' },
+      ),
+    );
     expect(forged.ok ? [] : forged.errors.map((e) => e.code)).toContain('unknown-field');
   });
 });
 
 describe('secrets, read-only fields and scripts', () => {
   const body = () => {
-    const b = spotBody('elastigroup-gallery-latest.json') as { group: Record<string, unknown> & { compute: { launchSpecification: Record<string, unknown> } } };
+    const b = spotBody('elastigroup-gallery-latest.json') as {
+      group: Record<string, unknown> & { compute: { launchSpecification: Record<string, unknown> } };
+    };
     b.group.id = 'sig-1a2b3c4d';
     b.group.createdAt = '2026-11-30T10:00:00.000Z';
-    b.group.compute.launchSpecification.login = { userName: 'azureuser', sshPublicKey: 'ssh-ed25519 AAAAC3Nza azureuser', password: 'Vq7#mT2!rZ9@kL4p' };
+    b.group.compute.launchSpecification.login = {
+      userName: 'azureuser',
+      sshPublicKey: 'ssh-ed25519 AAAAC3Nza azureuser',
+      password: 'Vq7#mT2!rZ9@kL4p',
+    };
     b.group.compute.launchSpecification.customData = 'IyEvYmluL2Jhc2gK';
-    b.group.compute.launchSpecification.extensions = [{ name: 'cs', type: 'CustomScript', publisher: 'Microsoft.Azure.Extensions', apiVersion: '2.1', protectedSettings: { commandToExecute: 'secret-cmd' } }];
+    b.group.compute.launchSpecification.extensions = [
+      {
+        name: 'cs',
+        type: 'CustomScript',
+        publisher: 'Microsoft.Azure.Extensions',
+        apiVersion: '2.1',
+        protectedSettings: { commandToExecute: 'secret-cmd' },
+      },
+    ];
     return b.group;
   };
 
   it('storedSpecOf drops secrets (marking them set) and read-only fields, keeps the rest, and does not change its input', () => {
     const spec = body();
-    const stored = storedSpecOf('G', spec) as { id?: unknown; createdAt?: unknown; compute: { launchSpecification: { login: unknown; customData: unknown; extensions: unknown[] } } };
-    expect(stored.compute.launchSpecification.login).toEqual({ userName: 'azureuser', sshPublicKey: 'ssh-ed25519 AAAAC3Nza azureuser', passwordSet: true });
-    expect(stored.compute.launchSpecification.extensions[0]).toEqual({ name: 'cs', type: 'CustomScript', publisher: 'Microsoft.Azure.Extensions', apiVersion: '2.1', protectedSettingsSet: true });
+    const stored = storedSpecOf('G', spec) as {
+      id?: unknown;
+      createdAt?: unknown;
+      compute: { launchSpecification: { login: unknown; customData: unknown; extensions: unknown[] } };
+    };
+    expect(stored.compute.launchSpecification.login).toEqual({
+      userName: 'azureuser',
+      sshPublicKey: 'ssh-ed25519 AAAAC3Nza azureuser',
+      passwordSet: true,
+    });
+    expect(stored.compute.launchSpecification.extensions[0]).toEqual({
+      name: 'cs',
+      type: 'CustomScript',
+      publisher: 'Microsoft.Azure.Extensions',
+      apiVersion: '2.1',
+      protectedSettingsSet: true,
+    });
     expect(stored.compute.launchSpecification.customData).toBe('IyEvYmluL2Jhc2gK');
     expect(stored.id).toBeUndefined();
     expect(stored.createdAt).toBeUndefined();
@@ -334,15 +435,25 @@ describe('secrets, read-only fields and scripts', () => {
   });
 
   it('publicSpecOf returns scripts as size and SHA-256 only', () => {
-    const shown = publicSpecOf('G', storedSpecOf('G', body())) as { compute: { launchSpecification: { customData: unknown } } };
-    expect(shown.compute.launchSpecification.customData).toEqual({ size: 16, sha256: scriptSummary('IyEvYmluL2Jhc2gK').sha256 });
+    const shown = publicSpecOf('G', storedSpecOf('G', body())) as {
+      compute: { launchSpecification: { customData: unknown } };
+    };
+    expect(shown.compute.launchSpecification.customData).toEqual({
+      size: 16,
+      sha256: scriptSummary('IyEvYmluL2Jhc2gK').sha256,
+    });
     expect(scriptSummary('IyEvYmluL2Jhc2gK').sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('a job envelope fingerprint ignores secret values but not the rest', async () => {
     const { envelopeFingerprint } = await import('../../shared/domain/job-envelope.js');
     const env = (password: string, target = 60): JobEnvelope => {
-      const b = { group: body() } as { group: Record<string, unknown> & { compute: { launchSpecification: { login: { password: string } } }; capacity: { target: number } } };
+      const b = { group: body() } as {
+        group: Record<string, unknown> & {
+          compute: { launchSpecification: { login: { password: string } } };
+          capacity: { target: number };
+        };
+      };
       b.group.compute.launchSpecification.login.password = password;
       b.group.capacity.target = target;
       delete b.group.id;
@@ -380,15 +491,21 @@ describe('docs/jobs.md', () => {
     const readme = readFileSync(new URL('../../docs/jobs.md', import.meta.url), 'utf8');
     const bullet = /- \*\*Fields the checks read:\*\*([\s\S]*?)\n- \*\*/.exec(readme)?.[1] ?? '';
     const named = new Set([...bullet.matchAll(/`([^`]+)`/g)].flatMap((m) => m[1]!.split(/[.\s/[\]]+/)));
-    const checked = SPOT_FIELDS.filter((r) => (r[3] ?? '').includes('C')).map((r) => r[0].split('.').pop()!.replace('[]', ''));
+    const checked = SPOT_FIELDS.filter((r) => (r[3] ?? '').includes('C')).map((r) =>
+      r[0].split('.').pop()!.replace('[]', ''),
+    );
     for (const field of checked) expect(named, field).toContain(field);
-    expect(readme).toContain(`${SPOT_FIELDS.length} rows: ${rowsOf('G').length} group fields, ${rowsOf('N').length} stateful node fields`);
+    expect(readme).toContain(
+      `${SPOT_FIELDS.length} rows: ${rowsOf('G').length} group fields, ${rowsOf('N').length} stateful node fields`,
+    );
   });
 });
 
 describe('scalar formats', () => {
   const login = (sshPublicKey: string): boolean => {
-    const group = spotBody('elastigroup-gallery-latest.json').group as { compute: { launchSpecification: Record<string, unknown> } };
+    const group = spotBody('elastigroup-gallery-latest.json').group as {
+      compute: { launchSpecification: Record<string, unknown> };
+    };
     group.compute.launchSpecification.login = { userName: 'azureuser', sshPublicKey };
     return specSchema('G', 'full').safeParse(group).success;
   };

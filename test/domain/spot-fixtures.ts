@@ -9,8 +9,12 @@ import { parsePath } from '../../shared/domain/job-envelope.js';
 const SPOT = new URL('../fixtures/spot/', import.meta.url);
 const FIXTURES = new URL('../fixtures/', import.meta.url);
 
-export type SpotFixture = 'elastigroup-gallery-latest.json' | 'elastigroup-gallery-pinned.json' | 'stateful-node-gallery.json';
-export const SPOT_FIXTURES: ReadonlyArray<{ readonly name: SpotFixture; readonly kind: 'statelessGroup' | 'statefulNode' }> = [
+export type SpotFixture =
+  'elastigroup-gallery-latest.json' | 'elastigroup-gallery-pinned.json' | 'stateful-node-gallery.json';
+export const SPOT_FIXTURES: ReadonlyArray<{
+  readonly name: SpotFixture;
+  readonly kind: 'statelessGroup' | 'statefulNode';
+}> = [
   { name: 'elastigroup-gallery-latest.json', kind: 'statelessGroup' },
   { name: 'elastigroup-gallery-pinned.json', kind: 'statelessGroup' },
   { name: 'stateful-node-gallery.json', kind: 'statefulNode' },
@@ -27,7 +31,11 @@ export function resourceSkus(): SkuLike[] {
 }
 
 export interface Identities {
-  readonly subscriptions: { readonly publisher_contoso: string; readonly consumer_contoso: string; readonly other_org: string };
+  readonly subscriptions: {
+    readonly publisher_contoso: string;
+    readonly consumer_contoso: string;
+    readonly other_org: string;
+  };
   readonly tenants: { readonly contoso: string; readonly partner: string };
 }
 export function identities(): Identities {
@@ -35,8 +43,20 @@ export function identities(): Identities {
 }
 
 /** A raw (unparsed) envelope around a body. */
-export function envelopeOf(kind: 'statelessGroup' | 'statefulNode', body: unknown, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { schemaVersion: 1, jobId: 'job-0001', action: 'create', kind, caller: { account: 'act-1a2b3c4d' }, body, ...overrides };
+export function envelopeOf(
+  kind: 'statelessGroup' | 'statefulNode',
+  body: unknown,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    schemaVersion: 1,
+    jobId: 'job-0001',
+    action: 'create',
+    kind,
+    caller: { account: 'act-1a2b3c4d' },
+    body,
+    ...overrides,
+  };
 }
 
 /** The raw envelope of a Spot fixture. */

@@ -21,7 +21,11 @@ describe('parseVersion', () => {
   });
 
   it(`accepts each part up to ${MAX_VERSION_PART}`, () => {
-    expect(parseVersion('2147483647.2147483647.2147483647')).toEqual({ major: MAX_VERSION_PART, minor: MAX_VERSION_PART, patch: MAX_VERSION_PART });
+    expect(parseVersion('2147483647.2147483647.2147483647')).toEqual({
+      major: MAX_VERSION_PART,
+      minor: MAX_VERSION_PART,
+      patch: MAX_VERSION_PART,
+    });
   });
 
   it('accepts leading zeros and drops them', () => {
@@ -90,7 +94,9 @@ describe('compareVersions', () => {
     expect(() => compareVersions('1.0', '1.0.0')).toThrow(InvalidVersionError);
     expect(() => compareVersions({ major: -1, minor: 0, patch: 0 }, '1.0.0')).toThrow(InvalidVersionError);
     expect(() => compareVersions({ major: 1.5, minor: 0, patch: 0 }, '1.0.0')).toThrow(InvalidVersionError);
-    expect(() => compareVersions({ major: MAX_VERSION_PART + 1, minor: 0, patch: 0 }, '1.0.0')).toThrow(InvalidVersionError);
+    expect(() => compareVersions({ major: MAX_VERSION_PART + 1, minor: 0, patch: 0 }, '1.0.0')).toThrow(
+      InvalidVersionError,
+    );
   });
 });
 
@@ -148,10 +154,26 @@ describe('sortNewestFirst', () => {
 });
 
 describe('properties', () => {
-  const part = fc.oneof(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: MAX_VERSION_PART }), fc.constantFrom(0, MAX_VERSION_PART));
+  const part = fc.oneof(
+    fc.integer({ min: 0, max: 12 }),
+    fc.integer({ min: 0, max: MAX_VERSION_PART }),
+    fc.constantFrom(0, MAX_VERSION_PART),
+  );
   const version: fc.Arbitrary<Version> = fc.record({ major: part, minor: part, patch: part });
   const reference = (a: Version, b: Version): number =>
-    a.major !== b.major ? (a.major < b.major ? -1 : 1) : a.minor !== b.minor ? (a.minor < b.minor ? -1 : 1) : a.patch !== b.patch ? (a.patch < b.patch ? -1 : 1) : 0;
+    a.major !== b.major
+      ? a.major < b.major
+        ? -1
+        : 1
+      : a.minor !== b.minor
+        ? a.minor < b.minor
+          ? -1
+          : 1
+        : a.patch !== b.patch
+          ? a.patch < b.patch
+            ? -1
+            : 1
+          : 0;
 
   it('format → parse round trips', () => {
     fc.assert(

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { galleryRef, imageRef, versionRef, type GalleryRef, type ImageRef, type VersionRef } from '../../shared/domain/ids.js';
+import {
+  galleryRef,
+  imageRef,
+  versionRef,
+  type GalleryRef,
+  type ImageRef,
+  type VersionRef,
+} from '../../shared/domain/ids.js';
 import { galleryRecordFrom, type GallerySharingRecord } from '../../shared/domain/records.js';
 import {
   actsFor,
@@ -35,7 +42,11 @@ const GALLERY = galleryRef(PUBLISHER_SUB, 'rg-images', 'corpGallery');
 const IMAGE = imageRef(GALLERY, 'ubuntu-2204-base');
 const VERSION = versionRef(IMAGE, '1.9.0');
 const OTHER_IMAGE = imageRef(GALLERY, 'win2022-sql');
-const TARGETS: Record<'gallery' | 'image' | 'version', GalleryRef | ImageRef | VersionRef> = { gallery: GALLERY, image: IMAGE, version: VERSION };
+const TARGETS: Record<'gallery' | 'image' | 'version', GalleryRef | ImageRef | VersionRef> = {
+  gallery: GALLERY,
+  image: IMAGE,
+  version: VERSION,
+};
 
 const sharing = (over: Partial<GallerySharingRecord> = {}): GallerySharingRecord => ({
   permissions: 'Private',
@@ -72,7 +83,11 @@ interface Case {
 }
 
 const CALLERS: Record<CallerKind, Caller> = {
-  'owner-subscription': { organizationId: ORG_CONTOSO, tenantId: CONTOSO_TENANT, subscriptionIds: [PUBLISHER_SUB, CONSUMER_SUB] },
+  'owner-subscription': {
+    organizationId: ORG_CONTOSO,
+    tenantId: CONTOSO_TENANT,
+    subscriptionIds: [PUBLISHER_SUB, CONSUMER_SUB],
+  },
   'same-org': { organizationId: ORG_CONTOSO, tenantId: CONTOSO_TENANT, subscriptionIds: [CONSUMER_SUB] },
   'other-org': { organizationId: ORG_OTHER, tenantId: PARTNER_TENANT, subscriptionIds: [OTHER_SUB] },
 };
@@ -92,7 +107,8 @@ function expected(c: Case): Visibility {
   if (c.caller === 'owner-subscription') return seen('own-subscription');
   // Grants only work inside the gallery owner's organization, for the whole org or a subscription the caller acts for.
   const grantInForce = c.caller === 'same-org' && c.subject !== 'sibling-subscription';
-  if (c.grant !== 'none' && grantInForce && RBAC_MATRIX[c.grant][c.level]) return seen(c.grant === 'gallery' ? 'gallery-grant' : 'image-grant');
+  if (c.grant !== 'none' && grantInForce && RBAC_MATRIX[c.grant][c.level])
+    return seen(c.grant === 'gallery' ? 'gallery-grant' : 'image-grant');
   // A gallery is direct shared (Groups) or community (Community), never both: community wins the
   // permission here, so the sharing groups are ignored when community is on.
   if (c.community) return seen('community');
@@ -109,13 +125,20 @@ function arrange(c: Case): { caller: Caller; gallery: GalleryFacts; grants: Gran
     const scope = c.grant === 'gallery' ? GALLERY : IMAGE;
     const base = { organizationId: caller.organizationId, scope };
     grants.push(
-      c.subject === 'whole-org' ? base : { ...base, subscriptionId: c.subject === 'caller-subscription' ? callerSub : SIBLING_SUB },
+      c.subject === 'whole-org'
+        ? base
+        : { ...base, subscriptionId: c.subject === 'caller-subscription' ? callerSub : SIBLING_SUB },
     );
   }
   const subscriptionIds = c.direct === 'subscription' ? [callerSub] : [];
   const tenantIds = c.direct === 'tenant' ? [caller.tenantId] : [];
   const s = c.community
-    ? sharing({ permissions: 'Community', subscriptionIds, tenantIds, community: { publicNames: ['contoso-1a2b3c4d'], enabled: true } })
+    ? sharing({
+        permissions: 'Community',
+        subscriptionIds,
+        tenantIds,
+        community: { publicNames: ['contoso-1a2b3c4d'], enabled: true },
+      })
     : sharing({ permissions: c.direct === 'none' ? 'Private' : 'Groups', subscriptionIds, tenantIds });
   return { caller, gallery: facts({ sharing: s }), grants };
 }
@@ -177,31 +200,55 @@ describe('canSee: rules in detail', () => {
     // The caller's organization is the grantee but does not own the gallery.
     expect(canSee(otherOrg, IMAGE, facts(), [{ organizationId: ORG_OTHER, scope: GALLERY }])).toEqual(hidden);
     // The owner organization is unknown: no grant applies.
-    expect(canSee(sameOrg, IMAGE, facts({ ownerOrganizationId: undefined }), [{ organizationId: ORG_CONTOSO, scope: GALLERY }])).toEqual(hidden);
+    expect(
+      canSee(sameOrg, IMAGE, facts({ ownerOrganizationId: undefined }), [
+        { organizationId: ORG_CONTOSO, scope: GALLERY },
+      ]),
+    ).toEqual(hidden);
   });
 
   it('a grant naming a subscription applies only when the caller acts for it', () => {
     const grant: Grant = { organizationId: ORG_CONTOSO, subscriptionId: SIBLING_SUB, scope: GALLERY };
     expect(canSee(sameOrg, GALLERY, facts(), [grant])).toEqual(hidden);
-    expect(canSee({ ...sameOrg, subscriptionIds: [CONSUMER_SUB, SIBLING_SUB] }, GALLERY, facts(), [grant])).toEqual(seen('gallery-grant'));
+    expect(canSee({ ...sameOrg, subscriptionIds: [CONSUMER_SUB, SIBLING_SUB] }, GALLERY, facts(), [grant])).toEqual(
+      seen('gallery-grant'),
+    );
     expect(grantApplies(sameOrg, facts(), grant)).toBe(false);
     expect(grantApplies(sameOrg, facts(), { ...grant, subscriptionId: CONSUMER_SUB })).toBe(true);
   });
 
   it('a target outside the gallery is never visible through it, not even in an own subscription', () => {
     const elsewhere = imageRef(galleryRef(CONSUMER_SUB, 'rg', 'mine'), 'img');
-    expect(canSee(sameOrg, elsewhere, facts({ sharing: sharing({ permissions: 'Community', community: { publicNames: [], enabled: true } }) }), [])).toEqual(
-      hidden,
-    );
+    expect(
+      canSee(
+        sameOrg,
+        elsewhere,
+        facts({ sharing: sharing({ permissions: 'Community', community: { publicNames: [], enabled: true } }) }),
+        [],
+      ),
+    ).toEqual(hidden);
   });
 
   it('sharing groups count only with Groups permission; community only when enabled with Community permission', () => {
     const lists = { subscriptionIds: [CONSUMER_SUB], tenantIds: [CONTOSO_TENANT] };
-    expect(canSee(otherOrg, IMAGE, facts({ sharing: sharing({ permissions: 'Private', subscriptionIds: [OTHER_SUB] }) }), [])).toEqual(hidden);
-    expect(canSee(sameOrg, IMAGE, facts({ sharing: sharing({ permissions: 'Private', ...lists }) }), [])).toEqual(hidden);
-    expect(canSee(sameOrg, IMAGE, facts({ sharing: sharing({ permissions: 'groups', ...lists }) }), [])).toEqual(seen('direct-share-subscription'));
+    expect(
+      canSee(
+        otherOrg,
+        IMAGE,
+        facts({ sharing: sharing({ permissions: 'Private', subscriptionIds: [OTHER_SUB] }) }),
+        [],
+      ),
+    ).toEqual(hidden);
+    expect(canSee(sameOrg, IMAGE, facts({ sharing: sharing({ permissions: 'Private', ...lists }) }), [])).toEqual(
+      hidden,
+    );
+    expect(canSee(sameOrg, IMAGE, facts({ sharing: sharing({ permissions: 'groups', ...lists }) }), [])).toEqual(
+      seen('direct-share-subscription'),
+    );
     // Groups not reported ($expand missing): the lists are empty, nothing is shown through them.
-    expect(canSee(otherOrg, IMAGE, facts({ sharing: sharing({ permissions: 'Groups', groupsReported: false }) }), [])).toEqual(hidden);
+    expect(
+      canSee(otherOrg, IMAGE, facts({ sharing: sharing({ permissions: 'Groups', groupsReported: false }) }), []),
+    ).toEqual(hidden);
     const disabled = sharing({ permissions: 'Community', community: { publicNames: [], enabled: false } });
     expect(canSee(otherOrg, IMAGE, facts({ sharing: disabled }), [])).toEqual(hidden);
     expect(canSee(otherOrg, IMAGE, facts({ sharing: sharing({ permissions: 'Community' }) }), [])).toEqual(hidden);
@@ -211,7 +258,9 @@ describe('canSee: rules in detail', () => {
 
   it('reports the first rule that holds: own > gallery grant > image grant > subscription share > tenant share > community', () => {
     const callerBoth = { ...sameOrg, subscriptionIds: [PUBLISHER_SUB, CONSUMER_SUB] };
-    const groups = facts({ sharing: sharing({ permissions: 'Groups', subscriptionIds: [CONSUMER_SUB], tenantIds: [CONTOSO_TENANT] }) });
+    const groups = facts({
+      sharing: sharing({ permissions: 'Groups', subscriptionIds: [CONSUMER_SUB], tenantIds: [CONTOSO_TENANT] }),
+    });
     const both: Grant[] = [
       { organizationId: ORG_CONTOSO, scope: IMAGE },
       { organizationId: ORG_CONTOSO, scope: GALLERY },
@@ -224,18 +273,40 @@ describe('canSee: rules in detail', () => {
   });
 
   it('compares every id case-insensitively', () => {
-    const upper: Caller = { organizationId: ORG_CONTOSO.toUpperCase(), tenantId: CONTOSO_TENANT.toUpperCase(), subscriptionIds: [CONSUMER_SUB.toUpperCase()] };
-    const shoutedImage = imageRef(galleryRef(PUBLISHER_SUB.toUpperCase(), 'RG-IMAGES', 'CORPGALLERY'), 'UBUNTU-2204-BASE');
-    expect(canSee(upper, shoutedImage, facts(), [{ organizationId: 'Org-Contoso', scope: IMAGE }])).toEqual(seen('image-grant'));
-    expect(canSee(upper, VERSION, facts(), [{ organizationId: ORG_CONTOSO, scope: { ...GALLERY, gallery: 'CorpGallery' } }])).toEqual(seen('gallery-grant'));
-    expect(canSee(upper, VERSION, facts({ ownerOrganizationId: 'ORG-CONTOSO' }), [{ organizationId: ORG_CONTOSO, subscriptionId: CONSUMER_SUB, scope: GALLERY }])).toEqual(
-      seen('gallery-grant'),
+    const upper: Caller = {
+      organizationId: ORG_CONTOSO.toUpperCase(),
+      tenantId: CONTOSO_TENANT.toUpperCase(),
+      subscriptionIds: [CONSUMER_SUB.toUpperCase()],
+    };
+    const shoutedImage = imageRef(
+      galleryRef(PUBLISHER_SUB.toUpperCase(), 'RG-IMAGES', 'CORPGALLERY'),
+      'UBUNTU-2204-BASE',
     );
-    expect(canSee(upper, VERSION, facts({ sharing: sharing({ permissions: 'Groups', tenantIds: [CONTOSO_TENANT] }) }), [])).toEqual(seen('direct-share-tenant'));
-    expect(canSee(upper, VERSION, facts({ sharing: sharing({ permissions: 'GROUPS', subscriptionIds: [CONSUMER_SUB] }) }), [])).toEqual(
-      seen('direct-share-subscription'),
+    expect(canSee(upper, shoutedImage, facts(), [{ organizationId: 'Org-Contoso', scope: IMAGE }])).toEqual(
+      seen('image-grant'),
     );
-    expect(canSee({ ...upper, subscriptionIds: [PUBLISHER_SUB.toUpperCase()] }, VERSION, facts(), [])).toEqual(seen('own-subscription'));
+    expect(
+      canSee(upper, VERSION, facts(), [{ organizationId: ORG_CONTOSO, scope: { ...GALLERY, gallery: 'CorpGallery' } }]),
+    ).toEqual(seen('gallery-grant'));
+    expect(
+      canSee(upper, VERSION, facts({ ownerOrganizationId: 'ORG-CONTOSO' }), [
+        { organizationId: ORG_CONTOSO, subscriptionId: CONSUMER_SUB, scope: GALLERY },
+      ]),
+    ).toEqual(seen('gallery-grant'));
+    expect(
+      canSee(upper, VERSION, facts({ sharing: sharing({ permissions: 'Groups', tenantIds: [CONTOSO_TENANT] }) }), []),
+    ).toEqual(seen('direct-share-tenant'));
+    expect(
+      canSee(
+        upper,
+        VERSION,
+        facts({ sharing: sharing({ permissions: 'GROUPS', subscriptionIds: [CONSUMER_SUB] }) }),
+        [],
+      ),
+    ).toEqual(seen('direct-share-subscription'));
+    expect(canSee({ ...upper, subscriptionIds: [PUBLISHER_SUB.toUpperCase()] }, VERSION, facts(), [])).toEqual(
+      seen('own-subscription'),
+    );
     expect(actsFor(upper, CONSUMER_SUB)).toBe(true);
   });
 });
@@ -256,7 +327,12 @@ const grantArb: fc.Arbitrary<Grant> = fc.record(
   {
     organizationId: fc.constantFrom(...ORGS),
     subscriptionId: fc.constantFrom(...SUBS),
-    scope: fc.constantFrom<GalleryRef | ImageRef>(GALLERY, IMAGE, OTHER_IMAGE, galleryRef(PUBLISHER_SUB, 'rg-images', 'otherGallery')),
+    scope: fc.constantFrom<GalleryRef | ImageRef>(
+      GALLERY,
+      IMAGE,
+      OTHER_IMAGE,
+      galleryRef(PUBLISHER_SUB, 'rg-images', 'otherGallery'),
+    ),
   },
   { requiredKeys: ['organizationId', 'scope'] },
 );
@@ -286,34 +362,47 @@ describe('canSee: properties', () => {
   it('whatever shows the gallery shows its images', () => {
     fc.assert(
       fc.property(world, ({ caller, gallery, grants }) => {
-        if (canSee(caller, GALLERY, gallery, grants).visible) expect(canSee(caller, IMAGE, gallery, grants).visible).toBe(true);
+        if (canSee(caller, GALLERY, gallery, grants).visible)
+          expect(canSee(caller, IMAGE, gallery, grants).visible).toBe(true);
       }),
     );
   });
 
   it('adding grants never hides anything; grants to another organization change nothing', () => {
     fc.assert(
-      fc.property(world, fc.array(grantArb, { maxLength: 3 }), fc.constantFrom<Level>('gallery', 'image', 'version'), ({ caller, gallery, grants }, more, level) => {
-        const before = canSee(caller, TARGETS[level], gallery, grants);
-        const after = canSee(caller, TARGETS[level], gallery, [...grants, ...more]);
-        if (before.visible) expect(after.visible).toBe(true);
-        const foreign = more.filter((g) => g.organizationId !== caller.organizationId);
-        expect(canSee(caller, TARGETS[level], gallery, [...grants, ...foreign])).toEqual(before);
-      }),
+      fc.property(
+        world,
+        fc.array(grantArb, { maxLength: 3 }),
+        fc.constantFrom<Level>('gallery', 'image', 'version'),
+        ({ caller, gallery, grants }, more, level) => {
+          const before = canSee(caller, TARGETS[level], gallery, grants);
+          const after = canSee(caller, TARGETS[level], gallery, [...grants, ...more]);
+          if (before.visible) expect(after.visible).toBe(true);
+          const foreign = more.filter((g) => g.organizationId !== caller.organizationId);
+          expect(canSee(caller, TARGETS[level], gallery, [...grants, ...foreign])).toEqual(before);
+        },
+      ),
     );
   });
 
   it('the case of ids never matters', () => {
     fc.assert(
-      fc.property(world, fc.boolean(), fc.constantFrom<Level>('gallery', 'image', 'version'), ({ caller, gallery, grants }, upper, level) => {
-        const shouted: Caller = {
-          organizationId: recase(caller.organizationId, upper),
-          tenantId: recase(caller.tenantId, upper),
-          subscriptionIds: caller.subscriptionIds.map((s) => recase(s, upper)),
-        };
-        const shoutedGrants = grants.map((g) => ({ ...g, organizationId: recase(g.organizationId, !upper) }));
-        expect(canSee(shouted, TARGETS[level], gallery, shoutedGrants)).toEqual(canSee(caller, TARGETS[level], gallery, grants));
-      }),
+      fc.property(
+        world,
+        fc.boolean(),
+        fc.constantFrom<Level>('gallery', 'image', 'version'),
+        ({ caller, gallery, grants }, upper, level) => {
+          const shouted: Caller = {
+            organizationId: recase(caller.organizationId, upper),
+            tenantId: recase(caller.tenantId, upper),
+            subscriptionIds: caller.subscriptionIds.map((s) => recase(s, upper)),
+          };
+          const shoutedGrants = grants.map((g) => ({ ...g, organizationId: recase(g.organizationId, !upper) }));
+          expect(canSee(shouted, TARGETS[level], gallery, shoutedGrants)).toEqual(
+            canSee(caller, TARGETS[level], gallery, grants),
+          );
+        },
+      ),
     );
   });
 });
@@ -347,7 +436,12 @@ describe('organizations and gallery facts', () => {
 
   it('builds gallery facts from catalog records of the fixtures', () => {
     const corp = galleryRecordFrom(flatGallery(loadFixture('gallery-private.json')));
-    expect(galleryFactsFor(corp, [FABRIKAM, CONTOSO])).toEqual({ ref: corp.ref, ownerOrganizationId: ORG_CONTOSO, ownerTenantId: CONTOSO_TENANT, sharing: corp.sharing });
+    expect(galleryFactsFor(corp, [FABRIKAM, CONTOSO])).toEqual({
+      ref: corp.ref,
+      ownerOrganizationId: ORG_CONTOSO,
+      ownerTenantId: CONTOSO_TENANT,
+      sharing: corp.sharing,
+    });
     expect(galleryFactsFor(corp, [FABRIKAM])).toEqual({ ref: corp.ref, sharing: corp.sharing });
   });
 
@@ -358,12 +452,18 @@ describe('organizations and gallery facts', () => {
     const community = galleryFactsFor(galleryRecordFrom(flatGallery(loadFixture('gallery-community.json'))), orgs);
     const fabrikam: Caller = { organizationId: ORG_OTHER, tenantId: PARTNER_TENANT, subscriptionIds: [OTHER_SUB] };
     const partnerTenantOnly: Caller = { organizationId: 'org-x', tenantId: PARTNER_TENANT, subscriptionIds: [] };
-    const stranger: Caller = { organizationId: 'org-y', tenantId: '00000000-0000-4000-8000-000000000000', subscriptionIds: [] };
+    const stranger: Caller = {
+      organizationId: 'org-y',
+      tenantId: '00000000-0000-4000-8000-000000000000',
+      subscriptionIds: [],
+    };
     expect(canSee(fabrikam, corp.ref, corp, [])).toEqual(hidden);
     expect(canSee(fabrikam, imageRef(partner.ref, 'x'), partner, [])).toEqual(seen('direct-share-subscription'));
     expect(canSee(partnerTenantOnly, partner.ref, partner, [])).toEqual(seen('direct-share-tenant'));
     expect(canSee(stranger, partner.ref, partner, [])).toEqual(hidden);
-    expect(canSee(stranger, versionRef(imageRef(community.ref, 'x'), '1.0.0'), community, [])).toEqual(seen('community'));
+    expect(canSee(stranger, versionRef(imageRef(community.ref, 'x'), '1.0.0'), community, [])).toEqual(
+      seen('community'),
+    );
     expect(isCrossTenant(fabrikam, partner)).toBe(true);
     expect(isCrossTenant(CALLERS['same-org'], corp)).toBe(false);
   });
@@ -372,7 +472,16 @@ describe('organizations and gallery facts', () => {
 describe('accounts', () => {
   it('recognises Spot account ids', () => {
     for (const ok of ['act-1a2b3c4d', 'ACT-1A2B3C4D', 'act-abcdefgh']) expect(isSpotAccountId(ok)).toBe(true);
-    for (const bad of ['act-1a2b3c4', 'act-1a2b3c4d5', 'acct-1a2b3c4d', 'act_1a2b3c4d', '', PUBLISHER_SUB, 'act-1a2b-c4d']) expect(isSpotAccountId(bad)).toBe(false);
+    for (const bad of [
+      'act-1a2b3c4',
+      'act-1a2b3c4d5',
+      'acct-1a2b3c4d',
+      'act_1a2b3c4d',
+      '',
+      PUBLISHER_SUB,
+      'act-1a2b-c4d',
+    ])
+      expect(isSpotAccountId(bad)).toBe(false);
   });
 
   it('maps an account to a subscription of the organization', () => {

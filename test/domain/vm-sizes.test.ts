@@ -19,11 +19,17 @@ const asSku = (s: ResourceSku): SkuLike => s;
 type Extra<Domain, Sdk> = Exclude<keyof Domain, keyof Sdk>;
 const noExtraSkuFields: [Extra<SkuLike, ResourceSku>] extends [never] ? true : never = true;
 type SdkRestriction = NonNullable<ResourceSku['restrictions']>[number];
-const noExtraRestrictionFields: [Extra<NonNullable<SkuLike['restrictions']>[number], SdkRestriction>] extends [never] ? true : never = true;
-const noExtraCapabilityFields: [Extra<NonNullable<SkuLike['capabilities']>[number], NonNullable<ResourceSku['capabilities']>[number]>] extends [never]
+const noExtraRestrictionFields: [Extra<NonNullable<SkuLike['restrictions']>[number], SdkRestriction>] extends [never]
   ? true
   : never = true;
-const noExtraLocationInfoFields: [Extra<NonNullable<SkuLike['locationInfo']>[number], NonNullable<ResourceSku['locationInfo']>[number]>] extends [never]
+const noExtraCapabilityFields: [
+  Extra<NonNullable<SkuLike['capabilities']>[number], NonNullable<ResourceSku['capabilities']>[number]>,
+] extends [never]
+  ? true
+  : never = true;
+const noExtraLocationInfoFields: [
+  Extra<NonNullable<SkuLike['locationInfo']>[number], NonNullable<ResourceSku['locationInfo']>[number]>,
+] extends [never]
   ? true
   : never = true;
 
@@ -161,8 +167,18 @@ const EXPECTED_WESTEUROPE: Record<string, VmSizeCapabilities> = {
 
 describe('SkuLike mirrors @azure/arm-compute ResourceSku', () => {
   it('has no field the SDK lacks (checked at compile time) and accepts SDK values', () => {
-    expect([noExtraSkuFields, noExtraRestrictionFields, noExtraCapabilityFields, noExtraLocationInfoFields]).toEqual([true, true, true, true]);
-    const sdk: ResourceSku = { resourceType: 'virtualMachines', name: 'Standard_X', locations: ['westeurope'], capabilities: [{ name: 'vCPUs', value: '8' }] };
+    expect([noExtraSkuFields, noExtraRestrictionFields, noExtraCapabilityFields, noExtraLocationInfoFields]).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    const sdk: ResourceSku = {
+      resourceType: 'virtualMachines',
+      name: 'Standard_X',
+      locations: ['westeurope'],
+      capabilities: [{ name: 'vCPUs', value: '8' }],
+    };
     expect(vmSizeFromSku(asSku(sdk), 'westeurope')?.vCPUs).toBe(8);
   });
 });
@@ -275,7 +291,9 @@ describe('vmSizeFromSku: capabilities', () => {
     expect(vmSizeFromSku({ ...base, resourceType: 'availabilitySets' }, 'westeurope')).toBeUndefined();
     expect(vmSizeFromSku({ ...base, name: '' }, 'westeurope')).toBeUndefined();
     expect(vmSizeFromSku({ resourceType: 'virtualMachines' }, 'westeurope')).toBeUndefined();
-    expect(vmSizeFromSku({ name: 'Standard_NoType', locations: ['westeurope'] }, 'westeurope')?.name).toBe('Standard_NoType');
+    expect(vmSizeFromSku({ name: 'Standard_NoType', locations: ['westeurope'] }, 'westeurope')?.name).toBe(
+      'Standard_NoType',
+    );
     expect(vmSizeFromSku({ ...base, resourceType: 'VirtualMachines' }, 'westeurope')).toBeDefined();
     expect(isVmSku({ ...base, resourceType: 'disks' })).toBe(false);
   });
@@ -295,32 +313,65 @@ describe('vmSizeFromSku: regions, restrictions and zones', () => {
   it('a Location restriction naming the region restricts it there only, with its reason', () => {
     const restricted: SkuLike = {
       ...base,
-      restrictions: [{ type: 'Location', values: ['westeurope'], restrictionInfo: { locations: ['westeurope'] }, reasonCode: 'NotAvailableForSubscription' }],
+      restrictions: [
+        {
+          type: 'Location',
+          values: ['westeurope'],
+          restrictionInfo: { locations: ['westeurope'] },
+          reasonCode: 'NotAvailableForSubscription',
+        },
+      ],
     };
     const weu = vmSizeFromSku(restricted, 'westeurope')!;
-    expect(weu).toMatchObject({ offeredInRegion: true, restrictedInRegion: true, restrictionReasons: ['NotAvailableForSubscription'] });
+    expect(weu).toMatchObject({
+      offeredInRegion: true,
+      restrictedInRegion: true,
+      restrictionReasons: ['NotAvailableForSubscription'],
+    });
     expect(usableInRegion(weu)).toBe(false);
     expect(vmSizeFromSku(restricted, 'eastus')).toMatchObject({ restrictedInRegion: false, restrictionReasons: [] });
   });
 
   it('reads the restricted locations from restrictionInfo too, and any case of type and region', () => {
-    const restricted: SkuLike = { ...base, restrictions: [{ type: 'location', restrictionInfo: { locations: ['West Europe'] }, reasonCode: 'QuotaId' }] };
-    expect(vmSizeFromSku(restricted, 'westeurope')).toMatchObject({ restrictedInRegion: true, restrictionReasons: ['QuotaId'] });
+    const restricted: SkuLike = {
+      ...base,
+      restrictions: [{ type: 'location', restrictionInfo: { locations: ['West Europe'] }, reasonCode: 'QuotaId' }],
+    };
+    expect(vmSizeFromSku(restricted, 'westeurope')).toMatchObject({
+      restrictedInRegion: true,
+      restrictionReasons: ['QuotaId'],
+    });
   });
 
   it('a Zone restriction removes the zones, without restricting the region', () => {
     const zoned: SkuLike = {
       ...base,
-      restrictions: [{ type: 'Zone', values: ['westeurope'], restrictionInfo: { locations: ['westeurope'], zones: ['2'] }, reasonCode: 'NotAvailableForSubscription' }],
+      restrictions: [
+        {
+          type: 'Zone',
+          values: ['westeurope'],
+          restrictionInfo: { locations: ['westeurope'], zones: ['2'] },
+          reasonCode: 'NotAvailableForSubscription',
+        },
+      ],
     };
     const weu = vmSizeFromSku(zoned, 'westeurope')!;
-    expect(weu).toMatchObject({ restrictedInRegion: false, zones: ['1', '3'], restrictionReasons: ['NotAvailableForSubscription'] });
+    expect(weu).toMatchObject({
+      restrictedInRegion: false,
+      zones: ['1', '3'],
+      restrictionReasons: ['NotAvailableForSubscription'],
+    });
     expect(usableInRegion(weu)).toBe(true);
     expect(vmSizeFromSku(zoned, 'eastus')?.zones).toEqual([]);
   });
 
   it('ignores restriction types it does not know', () => {
-    expect(vmSizeFromSku({ ...base, restrictions: [{ type: 'Other', values: ['westeurope'], reasonCode: 'X' }] }, 'westeurope')).toMatchObject({
+    expect(
+      vmSizeFromSku(
+        { ...base, restrictions: [{ type: 'Other', values: ['westeurope'], reasonCode: 'X' }] },
+        'westeurope',
+      ),
+    ).toMatchObject({
       restrictedInRegion: false,
       restrictionReasons: [],
     });
@@ -345,8 +396,18 @@ describe('vmSizesFromSkus / findVmSize', () => {
       [
         { resourceType: 'disks', name: 'Premium_LRS', locations: ['westeurope'] },
         { resourceType: 'virtualMachines', name: 'Standard_Dup', locations: ['eastus'] },
-        { resourceType: 'virtualMachines', name: 'Standard_Dup', locations: ['westeurope'], capabilities: [{ name: 'vCPUs', value: '2' }] },
-        { resourceType: 'virtualMachines', name: 'Standard_Dup', locations: ['westeurope'], capabilities: [{ name: 'vCPUs', value: '4' }] },
+        {
+          resourceType: 'virtualMachines',
+          name: 'Standard_Dup',
+          locations: ['westeurope'],
+          capabilities: [{ name: 'vCPUs', value: '2' }],
+        },
+        {
+          resourceType: 'virtualMachines',
+          name: 'Standard_Dup',
+          locations: ['westeurope'],
+          capabilities: [{ name: 'vCPUs', value: '4' }],
+        },
       ],
       'westeurope',
     );
@@ -365,18 +426,53 @@ describe('vmSizesFromSkus / findVmSize', () => {
 });
 
 describe('vmSizeFromSku: properties', () => {
-  const text = fc.oneof(fc.constantFrom('True', 'False', 'true', 'V1', 'V2', 'V1,V2', 'SCSI', 'NVMe', 'SCSI, NVMe', 'Arm64', 'x64', '4', '0.5', ''), fc.string());
+  const text = fc.oneof(
+    fc.constantFrom(
+      'True',
+      'False',
+      'true',
+      'V1',
+      'V2',
+      'V1,V2',
+      'SCSI',
+      'NVMe',
+      'SCSI, NVMe',
+      'Arm64',
+      'x64',
+      '4',
+      '0.5',
+      '',
+    ),
+    fc.string(),
+  );
   const skuArb: fc.Arbitrary<SkuLike> = fc.record(
     {
       resourceType: fc.constantFrom('virtualMachines', 'disks', 'VIRTUALMACHINES'),
       name: fc.string({ maxLength: 20 }),
       locations: fc.array(fc.constantFrom('westeurope', 'West Europe', 'eastus', ''), { maxLength: 3 }),
-      locationInfo: fc.array(fc.record({ location: fc.constantFrom('westeurope', 'eastus'), zones: fc.array(fc.constantFrom('1', '2', '3', ' 2 '), { maxLength: 3 }) }), {
-        maxLength: 2,
-      }),
+      locationInfo: fc.array(
+        fc.record({
+          location: fc.constantFrom('westeurope', 'eastus'),
+          zones: fc.array(fc.constantFrom('1', '2', '3', ' 2 '), { maxLength: 3 }),
+        }),
+        {
+          maxLength: 2,
+        },
+      ),
       capabilities: fc.array(
         fc.record({
-          name: fc.constantFrom('vCPUs', 'MemoryGB', 'HyperVGenerations', 'CpuArchitectureType', 'AcceleratedNetworkingEnabled', 'PremiumIO', 'TrustedLaunchDisabled', 'ConfidentialComputingType', 'DiskControllerTypes', 'Other'),
+          name: fc.constantFrom(
+            'vCPUs',
+            'MemoryGB',
+            'HyperVGenerations',
+            'CpuArchitectureType',
+            'AcceleratedNetworkingEnabled',
+            'PremiumIO',
+            'TrustedLaunchDisabled',
+            'ConfidentialComputingType',
+            'DiskControllerTypes',
+            'Other',
+          ),
           value: text,
         }),
         { maxLength: 12 },
@@ -385,7 +481,10 @@ describe('vmSizeFromSku: properties', () => {
         fc.record({
           type: fc.constantFrom('Location', 'Zone', 'Other'),
           values: fc.array(fc.constantFrom('westeurope', 'eastus'), { maxLength: 2 }),
-          restrictionInfo: fc.record({ locations: fc.array(fc.constantFrom('westeurope', 'eastus'), { maxLength: 2 }), zones: fc.array(fc.constantFrom('1', '2', '3'), { maxLength: 3 }) }),
+          restrictionInfo: fc.record({
+            locations: fc.array(fc.constantFrom('westeurope', 'eastus'), { maxLength: 2 }),
+            zones: fc.array(fc.constantFrom('1', '2', '3'), { maxLength: 3 }),
+          }),
           reasonCode: fc.constantFrom('QuotaId', 'NotAvailableForSubscription'),
         }),
         { maxLength: 3 },
@@ -412,7 +511,10 @@ describe('vmSizeFromSku: properties', () => {
   });
 
   it('reads a capability value that is also a name of Object.prototype as itself (fast-check seed -222019669)', () => {
-    const caps = vmSizeFromSku({ ...sku('Standard_D2s_v5'), capabilities: [{ name: 'DiskControllerTypes', value: '__proto__,SCSI' }] }, 'westeurope')!;
+    const caps = vmSizeFromSku(
+      { ...sku('Standard_D2s_v5'), capabilities: [{ name: 'DiskControllerTypes', value: '__proto__,SCSI' }] },
+      'westeurope',
+    )!;
     expect(caps.diskControllerTypes).toEqual(['__proto__', 'SCSI']);
     expect(vmSizeCapabilitiesSchema.safeParse(JSON.parse(JSON.stringify(caps))).success).toBe(true);
   });
@@ -439,29 +541,60 @@ describe('vmSizeFromSku: edges of the SKU shape', () => {
   });
 
   it('trims the name and the zones, drops empty and repeated zones, sorts them; reads capability names in any case', () => {
-    expect(vmSizeFromSku(sku(), 'West Europe')).toMatchObject({ name: 'Standard_X4', region: 'westeurope', vCPUs: 4, memoryGB: 16, zones: ['1', '2', '3'], offeredInRegion: true, restrictedInRegion: false, restrictionReasons: [] });
+    expect(vmSizeFromSku(sku(), 'West Europe')).toMatchObject({
+      name: 'Standard_X4',
+      region: 'westeurope',
+      vCPUs: 4,
+      memoryGB: 16,
+      zones: ['1', '2', '3'],
+      offeredInRegion: true,
+      restrictedInRegion: false,
+      restrictionReasons: [],
+    });
   });
 
   it('without counts or zones: no such members (not zero, not empty)', () => {
-    const size = vmSizeFromSku(sku({ capabilities: [{ name: 'vCPUs', value: '-1' }, { name: 'MemoryGB', value: 'lots' }], locationInfo: [{ location: 'westeurope' }] }), 'westeurope')!;
+    const size = vmSizeFromSku(
+      sku({
+        capabilities: [
+          { name: 'vCPUs', value: '-1' },
+          { name: 'MemoryGB', value: 'lots' },
+        ],
+        locationInfo: [{ location: 'westeurope' }],
+      }),
+      'westeurope',
+    )!;
     expect(size).not.toHaveProperty('vCPUs');
     expect(size).not.toHaveProperty('memoryGB');
     expect(size).not.toHaveProperty('zones');
-    expect(vmSizeFromSku(sku({ capabilities: [{ name: 'vCPUs', value: '0' }] }), 'westeurope')).toMatchObject({ vCPUs: 0 });
+    expect(vmSizeFromSku(sku({ capabilities: [{ name: 'vCPUs', value: '0' }] }), 'westeurope')).toMatchObject({
+      vCPUs: 0,
+    });
   });
 
   it('offered by its locations list, or else by its location info', () => {
     expect(vmSizeFromSku(sku({ locations: ['eastus'] }), 'westeurope')?.offeredInRegion).toBe(false);
     expect(vmSizeFromSku(sku({ locations: undefined }), 'westeurope')?.offeredInRegion).toBe(true);
-    expect(vmSizeFromSku(sku({ locations: undefined, locationInfo: undefined }), 'westeurope')).toMatchObject({ offeredInRegion: false });
+    expect(vmSizeFromSku(sku({ locations: undefined, locationInfo: undefined }), 'westeurope')).toMatchObject({
+      offeredInRegion: false,
+    });
   });
 
   it('restrictions: in the region only (by values or restriction info), zone ones remove their zones (trimmed), each reason once, other types ignored', () => {
     const size = vmSizeFromSku(
       sku({
         restrictions: [
-          { type: 'Zone', values: ['westeurope'], restrictionInfo: { zones: [' 2 '] }, reasonCode: 'NotAvailableForSubscription' },
-          { type: 'zone', restrictionInfo: { locations: ['westeurope'], zones: ['3'] }, reasonCode: 'NotAvailableForSubscription' },
+          {
+            type: 'Zone',
+            values: ['westeurope'],
+            restrictionInfo: { zones: [' 2 '] },
+            reasonCode: 'NotAvailableForSubscription',
+          },
+          {
+            type: 'zone',
+            restrictionInfo: { locations: ['westeurope'], zones: ['3'] },
+            reasonCode: 'NotAvailableForSubscription',
+          },
           { type: 'Location', values: ['eastus'], reasonCode: 'QuotaId' },
           { type: 'Other', values: ['westeurope'], reasonCode: 'Ignored' },
           { type: 'Zone', values: ['westeurope'] },
@@ -469,8 +602,17 @@ describe('vmSizeFromSku: edges of the SKU shape', () => {
       }),
       'westeurope',
     );
-    expect(size).toMatchObject({ zones: ['1'], restrictedInRegion: false, restrictionReasons: ['NotAvailableForSubscription'] });
-    const located = vmSizeFromSku(sku({ restrictions: [{ type: 'Location', restrictionInfo: { locations: ['westeurope'] }, reasonCode: 'QuotaId' }] }), 'westeurope');
+    expect(size).toMatchObject({
+      zones: ['1'],
+      restrictedInRegion: false,
+      restrictionReasons: ['NotAvailableForSubscription'],
+    });
+    const located = vmSizeFromSku(
+      sku({
+        restrictions: [{ type: 'Location', restrictionInfo: { locations: ['westeurope'] }, reasonCode: 'QuotaId' }],
+      }),
+      'westeurope',
+    );
     expect(located).toMatchObject({ restrictedInRegion: true, restrictionReasons: ['QuotaId'] });
   });
 

@@ -7,7 +7,8 @@ import { parseJobEnvelope } from '../../shared/domain/job-envelope.js';
 // Every file of examples/ is a complete job envelope docs/jobs.md uses: each one is valid and,
 // posted to POST /api/groups/jobs against the demo organization, succeeds.
 const dir = path.resolve(import.meta.dirname, '../../examples');
-const read = (name: string): Record<string, unknown> => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as Record<string, unknown>;
+const read = (name: string): Record<string, unknown> =>
+  JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as Record<string, unknown>;
 
 let host: JobsHost;
 beforeAll(async () => {
@@ -19,8 +20,16 @@ afterAll(async () => {
 
 describe('examples/', () => {
   it('holds the four documented examples, each a valid envelope', () => {
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
-    expect(files).toEqual(['stateful-node.json', 'stateless-latest.json', 'stateless-pinned.json', 'stateless-update-capacity.json']);
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
+    expect(files).toEqual([
+      'stateful-node.json',
+      'stateless-latest.json',
+      'stateless-pinned.json',
+      'stateless-update-capacity.json',
+    ]);
     for (const f of files) {
       const parsed = parseJobEnvelope(fs.readFileSync(path.join(dir, f), 'utf8'));
       expect(parsed.ok ? [] : parsed.errors, f).toEqual([]);
@@ -36,7 +45,9 @@ describe('examples/', () => {
     expect((env.body as { group: { region: string } }).group.region).toBe('westeurope');
     const job = await host.run(env);
     expect(job, JSON.stringify(job)).toMatchObject({ status: 'succeeded', errors: [] });
-    expect(String(job.resolvedImageVersionId)).toMatch(/\/galleries\/corpGallery\/images\/ubuntu-2204-base\/versions\/1\.10\.0$/);
+    expect(String(job.resolvedImageVersionId)).toMatch(
+      /\/galleries\/corpGallery\/images\/ubuntu-2204-base\/versions\/1\.10\.0$/,
+    );
   });
 
   it('update of that group (capacity): succeeds after the create', async () => {

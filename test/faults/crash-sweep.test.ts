@@ -12,7 +12,9 @@ import { startLocal, type LocalPlace, type LocalStart } from '../support/local-s
 const SWEEP = { JOBS_SWEEP_SCHEDULE: '*/2 * * * * *', JOBS_RESEND_AFTER_SECONDS: '3' };
 const BOUND_MS = (3 + 2) * 1000 + 15_000; // resend after + a sweep period + the run and polling, with room for a loaded machine
 const JOBS = 80;
-const example = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../../examples/stateless-pinned.json'), 'utf8')) as { jobId: string; body: { group: { name: string } } };
+const example = JSON.parse(
+  fs.readFileSync(path.join(import.meta.dirname, '../../examples/stateless-pinned.json'), 'utf8'),
+) as { jobId: string; body: { group: { name: string } } };
 
 let app: LocalStart | undefined;
 afterAll(async () => {
@@ -39,7 +41,11 @@ describe('a crash in the middle of a burst of submissions', () => {
       while (sent < JOBS) {
         const env = job(sent++, run);
         try {
-          const res = await fetch(`${first.url}/api/groups/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(env) });
+          const res = await fetch(`${first.url}/api/groups/jobs`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(env),
+          });
           if (res.status === 202) accepted.add(String(env.jobId));
           if (accepted.size === 30 && first.child.exitCode === null) first.child.kill('SIGKILL');
         } catch {
@@ -50,7 +56,11 @@ describe('a crash in the middle of a burst of submissions', () => {
     await Promise.all(Array.from({ length: 8 }, client));
     expect(accepted.size).toBeGreaterThanOrEqual(30);
     expect(accepted.size).toBeLessThan(JOBS); // the kill landed mid-burst
-    await new Promise<void>((resolve) => (first.child.exitCode !== null || first.child.signalCode !== null ? resolve() : first.child.once('exit', () => resolve())));
+    await new Promise<void>((resolve) =>
+      first.child.exitCode !== null || first.child.signalCode !== null
+        ? resolve()
+        : first.child.once('exit', () => resolve()),
+    );
     expect(first.child.signalCode).toBe('SIGKILL');
 
     app = await startLocal(SWEEP, place, { npm: true });
@@ -72,7 +82,9 @@ describe('a crash in the middle of a burst of submissions', () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     const stuck = [...new Set([...accepted, ...recorded])].filter((id) => !ended.has(id));
-    console.info(`crash sweep: ${accepted.size} accepted, ${recorded.size} recorded, all ended ${Date.now() - started} ms after the restart served`);
+    console.info(
+      `crash sweep: ${accepted.size} accepted, ${recorded.size} recorded, all ended ${Date.now() - started} ms after the restart served`,
+    );
     expect(stuck, `still not ended after ${BOUND_MS} ms`).toEqual([]);
     for (const id of accepted) expect(ended.get(id), id).toBe('succeeded');
     // the sweep did the work: it logged what it sent again

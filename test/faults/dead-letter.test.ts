@@ -20,7 +20,9 @@ beforeAll(async () => {
   azurite = await startAzurite();
   gate = new TcpGate(azurite.port);
   await gate.up();
-  host = await startJobsHost(tableConnectionString(gate.port), { GROUP_JOBS_MAX_DELIVERY_COUNT: String(MAX_DELIVERIES) });
+  host = await startJobsHost(tableConnectionString(gate.port), {
+    GROUP_JOBS_MAX_DELIVERY_COUNT: String(MAX_DELIVERIES),
+  });
 });
 afterAll(async () => {
   await host.stop();
@@ -39,12 +41,17 @@ describe('dead letters', () => {
     const deadLetterAnswers: string[] = [];
     host.jobsQueue.connect(
       async (m) => {
-        if (m.messageId === jobMessageId(String((env.caller as { account: string }).account), String(env.jobId)) && m.deliveryCount === MAX_DELIVERIES) await gate.down();
+        if (
+          m.messageId === jobMessageId(String((env.caller as { account: string }).account), String(env.jobId)) &&
+          m.deliveryCount === MAX_DELIVERIES
+        )
+          await gate.down();
         return host.runtime.deliverServiceBusMessage('groupJobs', m);
       },
       async (m) => {
         const outcome = await host.runtime.deliverServiceBusMessage('groupJobsDeadLetter', m);
-        if (m.messageId === jobMessageId(String((env.caller as { account: string }).account), String(env.jobId))) deadLetterAnswers.push(outcome);
+        if (m.messageId === jobMessageId(String((env.caller as { account: string }).account), String(env.jobId)))
+          deadLetterAnswers.push(outcome);
         return outcome;
       },
     );
@@ -53,22 +60,51 @@ describe('dead letters', () => {
     // The submit records it queued; every delivery fails on ARM, and the store is gone before the last one.
     const res = await host.submit(env);
     expect(res.status).toBe(202);
-    await waitFor('the dead letter', () => host.jobsQueue.deadLetters.some((d) => d.message.messageId === jobMessageId(String((env.caller as { account: string }).account), String(env.jobId))));
+    await waitFor('the dead letter', () =>
+      host.jobsQueue.deadLetters.some(
+        (d) =>
+          d.message.messageId === jobMessageId(String((env.caller as { account: string }).account), String(env.jobId)),
+      ),
+    );
     // The dead letter reaches its trigger, which fails while the store is down: it stays unsettled.
     await waitFor('a failed delivery of the dead letter', () => deadLetterAnswers.includes('abandon'));
     expect(deadLetterAnswers).not.toContain('complete');
-    expect(host.jobsQueue.deadLetters.find((d) => d.message.messageId === jobMessageId(String((env.caller as { account: string }).account), String(env.jobId)))?.settled).toBe(false);
+    expect(
+      host.jobsQueue.deadLetters.find(
+        (d) =>
+          d.message.messageId === jobMessageId(String((env.caller as { account: string }).account), String(env.jobId)),
+      )?.settled,
+    ).toBe(false);
     // Every delivery before the outage met the fault (ARM answered 503 to its SKU read).
-    expect(host.sim.requests.filter((r) => /skus/.test(r.path) && r.status === 503).length).toBeGreaterThanOrEqual(MAX_DELIVERIES - 1);
+    expect(host.sim.requests.filter((r) => /skus/.test(r.path) && r.status === 503).length).toBeGreaterThanOrEqual(
+      MAX_DELIVERIES - 1,
+    );
     expect(host.sim.requests.filter((r) => /skus/.test(r.path) && r.status !== 503)).toEqual([]);
     host.sim.clearFaults();
     await gate.up();
     await host.jobsQueue.idle();
     expect(deadLetterAnswers.at(-1)).toBe('complete');
-    expect(host.jobsQueue.deadLetters.find((d) => d.message.messageId === jobMessageId(String((env.caller as { account: string }).account), String(env.jobId)))?.settled).toBe(true);
+    expect(
+      host.jobsQueue.deadLetters.find(
+        (d) =>
+          d.message.messageId === jobMessageId(String((env.caller as { account: string }).account), String(env.jobId)),
+      )?.settled,
+    ).toBe(true);
     const job = await host.job(String(env.jobId));
-    expect(job).toMatchObject({ status: 'deadLettered', deadLetterReason: 'MaxDeliveryCountExceeded', deadLetterDescription: `Message could not be consumed after ${MAX_DELIVERIES} delivery attempts.` });
-    expect(host.logs.some((l) => l.functionName === 'groupJobsDeadLetter' && l.message.includes(`job ${String(env.jobId)} dead-lettered (MaxDeliveryCountExceeded): recorded deadLettered`))).toBe(true);
+    expect(job).toMatchObject({
+      status: 'deadLettered',
+      deadLetterReason: 'MaxDeliveryCountExceeded',
+      deadLetterDescription: `Message could not be consumed after ${MAX_DELIVERIES} delivery attempts.`,
+    });
+    expect(
+      host.logs.some(
+        (l) =>
+          l.functionName === 'groupJobsDeadLetter' &&
+          l.message.includes(
+            `job ${String(env.jobId)} dead-lettered (MaxDeliveryCountExceeded): recorded deadLettered`,
+          ),
+      ),
+    ).toBe(true);
   }, 30_000);
 
   it('recording is idempotent, and a job that reached an outcome keeps it', async () => {
@@ -84,21 +120,41 @@ describe('dead letters', () => {
     host.sim.clearFaults();
     const first = await host.job(String(env.jobId));
     expect(first.status).toBe('deadLettered');
-    const dl = { body: JSON.stringify(env), messageId: String(env.jobId), sessionId: 's', deliveryCount: 11, applicationProperties: { DeadLetterReason: 'Other', DeadLetterErrorDescription: 'again' } };
+    const dl = {
+      body: JSON.stringify(env),
+      messageId: String(env.jobId),
+      sessionId: 's',
+      deliveryCount: 11,
+      applicationProperties: { DeadLetterReason: 'Other', DeadLetterErrorDescription: 'again' },
+    };
     expect(await host.runtime.deliverServiceBusMessage('groupJobsDeadLetter', dl)).toBe('complete');
     expect(await host.job(String(env.jobId))).toEqual(first);
     const late = { ...dl, body: JSON.stringify({ ...env, jobId }), messageId: jobId };
     expect(await host.runtime.deliverServiceBusMessage('groupJobsDeadLetter', late)).toBe('complete');
     expect((await host.job(jobId)).status).toBe('succeeded');
     // a dead letter naming no job is completed and logged, nothing else
-    expect(await host.runtime.deliverServiceBusMessage('groupJobsDeadLetter', { body: 'garbage', messageId: 'not a job id!', deliveryCount: 10 })).toBe('complete');
+    expect(
+      await host.runtime.deliverServiceBusMessage('groupJobsDeadLetter', {
+        body: 'garbage',
+        messageId: 'not a job id!',
+        deliveryCount: 10,
+      }),
+    ).toBe('complete');
   });
 });
 
 describe('submit', () => {
   it('a job the queue refuses is recorded failed (not-queued) with a 503, and the same submission later queues it', async () => {
     const env = pinned();
-    const broken: JobQueue = { send: () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { name: 'ServiceBusError', code: 'ServiceCommunicationProblem' })) };
+    const broken: JobQueue = {
+      send: () =>
+        Promise.reject(
+          Object.assign(new Error('connect ECONNREFUSED'), {
+            name: 'ServiceBusError',
+            code: 'ServiceCommunicationProblem',
+          }),
+        ),
+    };
     useJobQueue(broken);
     const res = await host.submit(env);
     useJobQueue(host.jobsQueue);
@@ -115,7 +171,12 @@ describe('submit', () => {
   it('a job sent whose submit record was lost is readable once it runs', async () => {
     const env = pinned() as unknown as JobEnvelope;
     const m = jobMessage(env, true); // as the HTTP API sends it: "recorded" — but no record exists
-    host.jobsQueue.enqueue({ body: JSON.stringify(m.body), messageId: String(m.messageId), sessionId: String(m.sessionId), applicationProperties: m.applicationProperties });
+    host.jobsQueue.enqueue({
+      body: JSON.stringify(m.body),
+      messageId: String(m.messageId),
+      sessionId: String(m.sessionId),
+      applicationProperties: m.applicationProperties,
+    });
     await host.jobsQueue.idle();
     expect(await host.job(env.jobId)).toMatchObject({ status: 'succeeded', jobId: env.jobId });
   });

@@ -39,7 +39,9 @@ beforeAll(async () => {
   azurite = await startAzurite();
   gate = new TcpGate(azurite.port);
   await gate.up();
-  host = await startJobsHost(tableConnectionString(gate.port), { GROUP_JOBS_MAX_DELIVERY_COUNT: String(MAX_DELIVERIES) });
+  host = await startJobsHost(tableConnectionString(gate.port), {
+    GROUP_JOBS_MAX_DELIVERY_COUNT: String(MAX_DELIVERIES),
+  });
   runtime = host.runtime;
 }, 60_000);
 
@@ -87,7 +89,10 @@ function pinnedJob(region?: string): Record<string, unknown> {
 }
 
 /** Submits the jobs a few at a time; `midway` runs (not awaited) once a third are sent. */
-async function jobBurst(n: number, midway: () => Promise<void> = () => Promise.resolve()): Promise<Submitted & { fault: Promise<void> }> {
+async function jobBurst(
+  n: number,
+  midway: () => Promise<void> = () => Promise.resolve(),
+): Promise<Submitted & { fault: Promise<void> }> {
   const out: Submitted = { accepted: [], refused: [] };
   let fault: Promise<void> = Promise.resolve();
   for (let i = 0; i < n; i += 4) {
@@ -136,7 +141,10 @@ function armChange(): Record<string, unknown> {
 }
 
 /** Changes ARM and delivers one event per change, one per request, as Event Grid does; `midway` as for jobs. */
-async function eventBurst(n: number, midway: () => Promise<void> = () => Promise.resolve()): Promise<{ refused: Record<string, unknown>[]; indexed: number; fault: Promise<void> }> {
+async function eventBurst(
+  n: number,
+  midway: () => Promise<void> = () => Promise.resolve(),
+): Promise<{ refused: Record<string, unknown>[]; indexed: number; fault: Promise<void> }> {
   const refused: Record<string, unknown>[] = [];
   let indexed = 0;
   let fault: Promise<void> = Promise.resolve();
@@ -172,7 +180,11 @@ async function deliver(event: unknown): Promise<number> {
 
 /** Event Grid's retries: each refused event again until it is taken (polled, with a deadline). */
 async function redeliver(refused: Record<string, unknown>[]): Promise<void> {
-  for (const e of refused) await waitFor(`event ${String(e.id)} taken`, async () => (await deliver(e)) === 202, { timeoutMs: 15_000, pollMs: 100 });
+  for (const e of refused)
+    await waitFor(`event ${String(e.id)} taken`, async () => (await deliver(e)) === 202, {
+      timeoutMs: 15_000,
+      pollMs: 100,
+    });
 }
 
 /**
@@ -181,20 +193,29 @@ async function redeliver(refused: Record<string, unknown>[]): Promise<void> {
  * (every job here is valid: none may fail). Returns the states by job id.
  */
 async function settleJobs(accepted: string[], label: string): Promise<Record<string, Record<string, unknown>>> {
-  await Promise.race([host.jobsQueue.idle(), sleep(30_000).then(() => Promise.reject(new Error('the queue did not settle in 30 s')))]);
+  await Promise.race([
+    host.jobsQueue.idle(),
+    sleep(30_000).then(() => Promise.reject(new Error('the queue did not settle in 30 s'))),
+  ]);
   // message ids are <account>/<jobId>
   const deadLettered = new Set(host.jobsQueue.deadLetters.map((d) => jobIdOfMessageId(String(d.message.messageId))));
   const jobs: Record<string, Record<string, unknown>> = {};
   const states: Record<string, number> = {};
   for (const id of accepted) {
     // a GET is retried on a connection the restarted app closed (a pooled keep-alive socket)
-    const res = await waitFor(`job ${id} readable`, () => host.request('GET', `groups/jobs/${id}`).catch(() => undefined), { timeoutMs: 5000, pollMs: 100 });
+    const res = await waitFor(
+      `job ${id} readable`,
+      () => host.request('GET', `groups/jobs/${id}`).catch(() => undefined),
+      { timeoutMs: 5000, pollMs: 100 },
+    );
     expect(res.status, `${label}: job ${id}`).toBe(200);
     jobs[id] = res.body;
     const status = String(res.body.status);
     states[status] = (states[status] ?? 0) + 1;
     expect(TERMINAL.has(status), `${label}: job ${id} is ${status}`).toBe(true);
-    expect(status, `${label}: job ${id} (${JSON.stringify(res.body.lastError ?? res.body.errors)})`).toBe(deadLettered.has(id) ? 'deadLettered' : 'succeeded');
+    expect(status, `${label}: job ${id} (${JSON.stringify(res.body.lastError ?? res.body.errors)})`).toBe(
+      deadLettered.has(id) ? 'deadLettered' : 'succeeded',
+    );
   }
   summary.push(`${label}: jobs ${JSON.stringify(states)}`);
   return jobs;
@@ -207,7 +228,9 @@ async function expectCatalogEqualsArmNow(): Promise<void> {
 
 /** Drops the cached VM sizes (table and memory), so the next jobs read them from ARM again. */
 async function forgetVmSizes(): Promise<void> {
-  const table = TableClient.fromConnectionString(tableConnectionString(gate.port), `${host.tablePrefix}vmsizes`, { allowInsecureConnection: true });
+  const table = TableClient.fromConnectionString(tableConnectionString(gate.port), `${host.tablePrefix}vmsizes`, {
+    allowInsecureConnection: true,
+  });
   await table.createTable(); // no table yet: nothing cached
   for await (const e of table.listEntities()) await table.deleteEntity(e.partitionKey as string, e.rowKey as string);
   resetServices();
@@ -219,7 +242,8 @@ async function syncCatalogWithArm(): Promise<void> {
   const known = new Set(arm.map((id) => id.toLowerCase()));
   const gone = (await liveCatalogIds(services().catalog, SUBSCRIPTIONS)).filter((id) => !known.has(id));
   const events = [...gone.reverse().map((id) => armEvent(id, 'Delete')), ...arm.map((id) => armEvent(id, 'Write'))];
-  for (let i = 0; i < events.length; i += 50) expect((await postEvents(host.url, events.slice(i, i + 50))).status).toBe(202);
+  for (let i = 0; i < events.length; i += 50)
+    expect((await postEvents(host.url, events.slice(i, i + 50))).status).toBe(202);
   await expectCatalogEqualsArmNow();
 }
 
@@ -244,7 +268,11 @@ async function stopApp(): Promise<() => Promise<void>> {
     resetServices();
     const next = new LocalRuntime(runtime.registry, { onLog: (l) => host.logs.push(l), timers: false });
     await next.start(port);
-    next.emulateServiceBus('groupJobs', { maxDeliveryCount: MAX_DELIVERIES, maxConcurrentSessions: 16, redeliveryDelayMs: 5 }, host.jobsQueue);
+    next.emulateServiceBus(
+      'groupJobs',
+      { maxDeliveryCount: MAX_DELIVERIES, maxConcurrentSessions: 16, redeliveryDelayMs: 5 },
+      host.jobsQueue,
+    );
     useJobQueue(host.jobsQueue);
     runtime = next;
   };
@@ -320,8 +348,14 @@ describe('fault suite', () => {
     const [jobId] = accepted as [string];
     const states = await settleJobs(accepted, 'ARM 403 on every delivery');
     expect(faulted(403, /\/skus$/i)).toBe(MAX_DELIVERIES);
-    expect(states[jobId]).toMatchObject({ status: 'deadLettered', attempts: MAX_DELIVERIES, lastError: expect.stringContaining('AuthorizationFailed') });
-    expect(host.jobsQueue.deadLetters.slice(deadLettersBefore).map((d) => jobIdOfMessageId(String(d.message.messageId)))).toEqual([jobId]);
+    expect(states[jobId]).toMatchObject({
+      status: 'deadLettered',
+      attempts: MAX_DELIVERIES,
+      lastError: expect.stringContaining('AuthorizationFailed'),
+    });
+    expect(
+      host.jobsQueue.deadLetters.slice(deadLettersBefore).map((d) => jobIdOfMessageId(String(d.message.messageId))),
+    ).toEqual([jobId]);
     const next = await jobBurst(1);
     const after = await settleJobs(next.accepted, 'ARM 403 over');
     expect(Object.values(after).map((j) => j.status)).toEqual(['succeeded']);
@@ -351,7 +385,9 @@ describe('fault suite', () => {
     expect(accepted).toHaveLength(16);
     const states = await settleJobs(accepted, 'app restarted');
     expect(Object.values(states).map((j) => j.status)).toEqual(accepted.map(() => 'succeeded'));
-    summary.push(`app restarted: ${down.refused.length} jobs and ${whileDown.refused.length} events refused while down`);
+    summary.push(
+      `app restarted: ${down.refused.length} jobs and ${whileDown.refused.length} events refused while down`,
+    );
     await expectCatalogEqualsArmNow();
   });
 });

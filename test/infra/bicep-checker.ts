@@ -21,7 +21,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseBicep, type BicepFile, type Expr, type ObjectExpr, type Pos, type Prop, type ResourceDecl } from './bicep-parser.js';
+import {
+  parseBicep,
+  type BicepFile,
+  type Expr,
+  type ObjectExpr,
+  type Pos,
+  type Prop,
+  type ResourceDecl,
+} from './bicep-parser.js';
 import { BUILT_IN_ROLES } from './azure-roles.js';
 
 export const FIXTURE_DIR = path.resolve(import.meta.dirname, '../fixtures/bicep-types');
@@ -42,8 +50,20 @@ type BicepType =
   | { $type: 'StringType'; minLength?: number; maxLength?: number; pattern?: string; sensitive?: boolean }
   | { $type: 'StringLiteralType'; value: string }
   | { $type: 'IntegerType'; minValue?: number; maxValue?: number }
-  | { $type: 'ObjectType'; name: string; properties: Record<string, Property>; additionalProperties?: TypeRef; sensitive?: boolean }
-  | { $type: 'DiscriminatedObjectType'; name: string; discriminator: string; baseProperties: Record<string, Property>; elements: Record<string, TypeRef> }
+  | {
+      $type: 'ObjectType';
+      name: string;
+      properties: Record<string, Property>;
+      additionalProperties?: TypeRef;
+      sensitive?: boolean;
+    }
+  | {
+      $type: 'DiscriminatedObjectType';
+      name: string;
+      discriminator: string;
+      baseProperties: Record<string, Property>;
+      elements: Record<string, TypeRef>;
+    }
   | { $type: 'ArrayType'; itemType: TypeRef; minLength?: number; maxLength?: number }
   | { $type: 'UnionType'; elements: TypeRef[] }
   | { $type: 'ResourceType'; name: string; body: TypeRef; readableScopes?: number; writableScopes?: number };
@@ -76,8 +96,12 @@ export class TypeLibrary {
   readonly catalog: Catalog;
 
   private constructor(private readonly dir: string) {
-    const index = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')) as { resources: Record<string, TypeRef> };
-    this.resources = new Map(Object.entries(index.resources).map(([name, ref]) => [name.toLowerCase(), { name, at: this.at('', ref) }]));
+    const index = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')) as {
+      resources: Record<string, TypeRef>;
+    };
+    this.resources = new Map(
+      Object.entries(index.resources).map(([name, ref]) => [name.toLowerCase(), { name, at: this.at('', ref) }]),
+    );
     this.catalog = JSON.parse(fs.readFileSync(path.join(dir, 'catalog.json'), 'utf8')) as Catalog;
   }
 
@@ -108,7 +132,9 @@ export class TypeLibrary {
     return t;
   }
 
-  resource(typeAndVersion: string): { name: string; type: Extract<BicepType, { $type: 'ResourceType' }>; at: TypeAt } | undefined {
+  resource(
+    typeAndVersion: string,
+  ): { name: string; type: Extract<BicepType, { $type: 'ResourceType' }>; at: TypeAt } | undefined {
     const r = this.resources.get(typeAndVersion.toLowerCase());
     if (!r) return undefined;
     const type = this.get(r.at);
@@ -179,16 +205,31 @@ export function loadInfra(infraDir: string): InfraFile[] {
     const add = (decl: ResourceDecl, parent: ResourceInfo | undefined) => {
       const [name = '', version] = decl.type.split('@');
       const nested = parent !== undefined;
-      const type = nested && !name.includes('/') ? `${parent.type.split('@')[0]}/${name}@${version ?? parent.type.split('@')[1]}` : decl.type;
-      const info: ResourceInfo = { decl, symbol: nested ? `${parent.symbol}::${decl.symbol}` : decl.symbol, type, body: bodyOf(decl.value), parent, nested };
+      const type =
+        nested && !name.includes('/')
+          ? `${parent.type.split('@')[0]}/${name}@${version ?? parent.type.split('@')[1]}`
+          : decl.type;
+      const info: ResourceInfo = {
+        decl,
+        symbol: nested ? `${parent.symbol}::${decl.symbol}` : decl.symbol,
+        type,
+        body: bodyOf(decl.value),
+        parent,
+        nested,
+      };
       resources.push(info);
       for (const child of info.body?.resources ?? []) add(child, info);
     };
     for (const s of ast.statements) {
       if (s.kind === 'var') vars.set(s.name, s.value);
       if (s.kind === 'param') {
-        const list = s.decorators.find((d) => d.kind === 'call' && d.callee.kind === 'ident' && d.callee.name === 'allowed');
-        const values = list?.kind === 'call' && list.args[0]?.kind === 'array' ? list.args[0].items.map((x) => literal(x, vars)) : [];
+        const list = s.decorators.find(
+          (d) => d.kind === 'call' && d.callee.kind === 'ident' && d.callee.name === 'allowed',
+        );
+        const values =
+          list?.kind === 'call' && list.args[0]?.kind === 'array'
+            ? list.args[0].items.map((x) => literal(x, vars))
+            : [];
         if (values.length > 0 && values.every((v) => v !== undefined)) allowed.set(s.name, values);
       }
       if (s.kind === 'targetScope') targetScope = String(literal(s.value, vars)?.value ?? targetScope);
@@ -268,7 +309,20 @@ function literal(expr: Expr, vars: Map<string, Expr>, depth = 0): Literal | unde
 // ---------------------------------------------------------------------------------------------
 // Findings
 
-export type FindingKind = 'type' | 'api-version' | 'property' | 'enum' | 'value' | 'required' | 'read-only' | 'existing' | 'parent' | 'scope' | 'role' | 'module' | 'app-setting';
+export type FindingKind =
+  | 'type'
+  | 'api-version'
+  | 'property'
+  | 'enum'
+  | 'value'
+  | 'required'
+  | 'read-only'
+  | 'existing'
+  | 'parent'
+  | 'scope'
+  | 'role'
+  | 'module'
+  | 'app-setting';
 
 export interface Finding {
   kind: FindingKind;
@@ -298,7 +352,13 @@ export interface CheckReport {
 }
 
 const RESOURCE_KEYWORDS = new Set(['parent', 'scope', 'dependsOn']);
-const RESOURCE_ID_FUNCTIONS = new Set(['subscriptionResourceId', 'resourceId', 'tenantResourceId', 'managementGroupResourceId', 'extensionResourceId']);
+const RESOURCE_ID_FUNCTIONS = new Set([
+  'subscriptionResourceId',
+  'resourceId',
+  'tenantResourceId',
+  'managementGroupResourceId',
+  'extensionResourceId',
+]);
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function quote(v: unknown): string {
@@ -333,7 +393,15 @@ function closest(name: string, candidates: string[]): string | undefined {
 }
 
 class Checker {
-  readonly report: CheckReport = { findings: [], files: 0, resources: 0, properties: 0, roles: 0, modules: 0, skipped: 0 };
+  readonly report: CheckReport = {
+    findings: [],
+    files: 0,
+    resources: 0,
+    properties: 0,
+    roles: 0,
+    modules: 0,
+    skipped: 0,
+  };
   private file!: InfraFile;
   /** The path of the role definition id while a role assignment is checked. */
   private rolePath: string | undefined;
@@ -364,7 +432,9 @@ class Checker {
       }
       this.report.modules += 1;
       calls.set(s.symbol, module);
-      const declared = new Map(module.ast.statements.flatMap((x) => (x.kind === 'param' ? [[x.name, x] as const] : [])));
+      const declared = new Map(
+        module.ast.statements.flatMap((x) => (x.kind === 'param' ? [[x.name, x] as const] : [])),
+      );
       const params = bodyOf(s.value)?.props.find((p) => p.key === 'params');
       const given = params ? resolve(params.value, this.file.vars) : undefined;
       if (given && given.kind !== 'object') {
@@ -374,13 +444,23 @@ class Checker {
       for (const p of given?.props ?? []) {
         if (typeof p.key === 'string' && !declared.has(p.key)) {
           const hint = closest(p.key, [...declared.keys()]);
-          this.find('module', p.keyPos.line, `${s.symbol}.params.${p.key}`, `${module.file} declares no parameter ${p.key}${hint ? ` (did you mean ${hint}?)` : ''}`);
+          this.find(
+            'module',
+            p.keyPos.line,
+            `${s.symbol}.params.${p.key}`,
+            `${module.file} declares no parameter ${p.key}${hint ? ` (did you mean ${hint}?)` : ''}`,
+          );
         }
       }
       if (given && (given.spreads.length > 0 || given.props.some((p) => typeof p.key !== 'string'))) continue;
       for (const [name, d] of declared) {
         if (d.value === undefined && !d.type.endsWith('?') && !given?.props.some((p) => p.key === name)) {
-          this.find('module', params?.keyPos.line ?? s.pos.line, `${s.symbol}.params.${name}`, `${module.file} requires the parameter ${name}`);
+          this.find(
+            'module',
+            params?.keyPos.line ?? s.pos.line,
+            `${s.symbol}.params.${name}`,
+            `${module.file} requires the parameter ${name}`,
+          );
         }
       }
     }
@@ -390,13 +470,25 @@ class Checker {
         const owner = e.object.object.kind === 'index' ? e.object.object.object : e.object.object;
         const module = owner.kind === 'ident' ? calls.get(owner.name) : undefined;
         if (module && !module.ast.statements.some((x) => x.kind === 'output' && x.name === e.name)) {
-          this.find('module', e.pos.line, `${owner.kind === 'ident' ? owner.name : ''}.outputs.${e.name}`, `${module.file} has no output ${e.name}`);
+          this.find(
+            'module',
+            e.pos.line,
+            `${owner.kind === 'ident' ? owner.name : ''}.outputs.${e.name}`,
+            `${module.file} has no output ${e.name}`,
+          );
         }
       }
       for (const c of children(e)) visit(c);
     };
     for (const s of this.file.ast.statements) {
-      if (s.kind === 'var' || s.kind === 'output' || s.kind === 'module' || s.kind === 'resource' || (s.kind === 'param' && s.value)) visit((s as { value: Expr }).value);
+      if (
+        s.kind === 'var' ||
+        s.kind === 'output' ||
+        s.kind === 'module' ||
+        s.kind === 'resource' ||
+        (s.kind === 'param' && s.value)
+      )
+        visit((s as { value: Expr }).value);
     }
   }
 
@@ -413,7 +505,12 @@ class Checker {
     if (!def) {
       const versions = this.lib.apiVersions(typeName);
       if (versions) {
-        this.find('api-version', line, r.symbol, `${typeName} has no api-version ${version} in Azure's definitions; it has ${versions.slice(-6).join(', ')}`);
+        this.find(
+          'api-version',
+          line,
+          r.symbol,
+          `${typeName} has no api-version ${version} in Azure's definitions; it has ${versions.slice(-6).join(', ')}`,
+        );
       } else {
         const known = this.lib.namespaceTypes(typeName.split('/')[0] ?? '');
         const hint = known ? closest(typeName, known) : undefined;
@@ -439,13 +536,22 @@ class Checker {
       for (const p of body.props) {
         this.report.properties += 1;
         if (typeof p.key === 'string' && !['name', 'scope', 'parent'].includes(p.key)) {
-          this.find('existing', p.keyPos.line, joinPath(r.symbol, p.key), `an existing resource takes only name, scope and parent, not ${p.key}`);
+          this.find(
+            'existing',
+            p.keyPos.line,
+            joinPath(r.symbol, p.key),
+            `an existing resource takes only name, scope and parent, not ${p.key}`,
+          );
         }
       }
-      if (!body.props.some((p) => p.key === 'name')) this.find('required', body.pos.line, `${r.symbol}.name`, 'an existing resource needs its name');
+      if (!body.props.some((p) => p.key === 'name'))
+        this.find('required', body.pos.line, `${r.symbol}.name`, 'an existing resource needs its name');
       return;
     }
-    this.rolePath = typeName.toLowerCase() === 'microsoft.authorization/roleassignments' ? `${r.symbol}.properties.roleDefinitionId` : undefined;
+    this.rolePath =
+      typeName.toLowerCase() === 'microsoft.authorization/roleassignments'
+        ? `${r.symbol}.properties.roleDefinitionId`
+        : undefined;
     this.object(body, this.lib.at(def.at.file, def.type.body), r.symbol, RESOURCE_KEYWORDS);
     this.rolePath = undefined;
   }
@@ -455,8 +561,16 @@ class Checker {
     if (bit === undefined) return;
     const allowed = (def.writableScopes ?? 0) | (r.decl.existing ? (def.readableScopes ?? 0) : 0);
     if (allowed === 0 || (allowed & bit) !== 0) return;
-    const names = (mask: number) => SCOPES.filter(([b]) => (mask & b) !== 0).map(([, n]) => n).join(', ');
-    this.find('scope', r.decl.typePos.line, r.symbol, `${r.type.split('@')[0]} cannot be ${r.decl.existing ? 'read' : 'deployed'} at the ${names(bit)} scope; its definition allows ${names(allowed)}`);
+    const names = (mask: number) =>
+      SCOPES.filter(([b]) => (mask & b) !== 0)
+        .map(([, n]) => n)
+        .join(', ');
+    this.find(
+      'scope',
+      r.decl.typePos.line,
+      r.symbol,
+      `${r.type.split('@')[0]} cannot be ${r.decl.existing ? 'read' : 'deployed'} at the ${names(bit)} scope; its definition allows ${names(allowed)}`,
+    );
   }
 
   private scopeBit(r: ResourceInfo): number | undefined {
@@ -464,7 +578,8 @@ class Checker {
     if (r.nested) return undefined;
     const scope = r.body?.props.find((p) => p.key === 'scope')?.value;
     if (!scope) return { tenant: 1, managementGroup: 2, subscription: 4, resourceGroup: 8 }[this.file.targetScope];
-    if (scope.kind === 'call' && scope.callee.kind === 'ident') return { tenant: 1, managementGroup: 2, subscription: 4, resourceGroup: 8 }[scope.callee.name];
+    if (scope.kind === 'call' && scope.callee.kind === 'ident')
+      return { tenant: 1, managementGroup: 2, subscription: 4, resourceGroup: 8 }[scope.callee.name];
     if (scope.kind === 'ident' && this.file.resources.some((x) => x.decl.symbol === scope.name)) return 16;
     return undefined;
   }
@@ -481,7 +596,12 @@ class Checker {
     const own = r.type.split('@')[0] ?? '';
     const parentType = r.parent.type.split('@')[0] ?? '';
     if (own.slice(0, own.lastIndexOf('/')).toLowerCase() !== parentType.toLowerCase()) {
-      this.find('parent', p.keyPos.line, `${r.symbol}.parent`, `${r.parent.decl.symbol} is a ${parentType}, not the parent type of ${own}`);
+      this.find(
+        'parent',
+        p.keyPos.line,
+        `${r.symbol}.parent`,
+        `${r.parent.decl.symbol} is a ${parentType}, not the parent type of ${own}`,
+      );
     }
   }
 
@@ -522,7 +642,12 @@ class Checker {
       const arrayAt = this.members(at).find((m) => this.lib.get(m).$type === 'ArrayType');
       const arrayType = arrayAt ? this.lib.get(arrayAt) : undefined;
       if (!arrayAt || arrayType?.$type !== 'ArrayType') return this.mismatch('a loop (an array)', at, path, line);
-      return this.value(e.body.kind === 'if' ? e.body.body : e.body, this.deref(arrayAt, arrayType.itemType), `${path}[*]`, line);
+      return this.value(
+        e.body.kind === 'if' ? e.body.body : e.body,
+        this.deref(arrayAt, arrayType.itemType),
+        `${path}[*]`,
+        line,
+      );
     }
     if (e.kind === 'ternary') {
       this.value(e.then, at, path, line);
@@ -555,13 +680,20 @@ class Checker {
       if (literals.length > 0) {
         if (literals.includes(v)) return;
         const other = literals.find((l) => l.toLowerCase() === v.toLowerCase());
-        this.find('enum', line, path, `${what} is not a value the definition allows${other ? ` (it spells it '${other}')` : ''}: ${literals.map(quote).join(', ')}`);
+        this.find(
+          'enum',
+          line,
+          path,
+          `${what} is not a value the definition allows${other ? ` (it spells it '${other}')` : ''}: ${literals.map(quote).join(', ')}`,
+        );
         return;
       }
       const s = members.find((m) => m.$type === 'StringType');
       if (!s || s.$type !== 'StringType') return this.mismatch(`a string ${what}`, at, path, line);
-      if (s.minLength !== undefined && v.length < s.minLength) this.find('value', line, path, `${what} is shorter than ${s.minLength} characters`);
-      if (s.maxLength !== undefined && v.length > s.maxLength) this.find('value', line, path, `${what} is longer than ${s.maxLength} characters`);
+      if (s.minLength !== undefined && v.length < s.minLength)
+        this.find('value', line, path, `${what} is shorter than ${s.minLength} characters`);
+      if (s.maxLength !== undefined && v.length > s.maxLength)
+        this.find('value', line, path, `${what} is longer than ${s.maxLength} characters`);
       if (s.pattern !== undefined) {
         let re: RegExp | undefined;
         try {
@@ -575,9 +707,12 @@ class Checker {
     }
     if (typeof v === 'number') {
       const n = members.find((m) => m.$type === 'IntegerType');
-      if (!n || n.$type !== 'IntegerType' || !Number.isInteger(v)) return this.mismatch(`the number ${what}`, at, path, line);
-      if (n.minValue !== undefined && v < n.minValue) this.find('value', line, path, `${what} is below the minimum ${n.minValue}`);
-      if (n.maxValue !== undefined && v > n.maxValue) this.find('value', line, path, `${what} is above the maximum ${n.maxValue}`);
+      if (!n || n.$type !== 'IntegerType' || !Number.isInteger(v))
+        return this.mismatch(`the number ${what}`, at, path, line);
+      if (n.minValue !== undefined && v < n.minValue)
+        this.find('value', line, path, `${what} is below the minimum ${n.minValue}`);
+      if (n.maxValue !== undefined && v > n.maxValue)
+        this.find('value', line, path, `${what} is above the maximum ${n.maxValue}`);
       return;
     }
     if (typeof v === 'boolean') {
@@ -592,14 +727,28 @@ class Checker {
     const t = arrayAt ? this.lib.get(arrayAt) : undefined;
     if (t?.$type === 'AnyType') return;
     if (!arrayAt || t?.$type !== 'ArrayType') return this.mismatch('an array', at, path, arr.pos.line);
-    if (t.minLength !== undefined && arr.items.length < t.minLength) this.find('value', arr.pos.line, path, `${arr.items.length} items, fewer than the ${t.minLength} the definition requires`);
-    if (t.maxLength !== undefined && arr.items.length > t.maxLength) this.find('value', arr.pos.line, path, `${arr.items.length} items, more than the ${t.maxLength} the definition allows`);
+    if (t.minLength !== undefined && arr.items.length < t.minLength)
+      this.find(
+        'value',
+        arr.pos.line,
+        path,
+        `${arr.items.length} items, fewer than the ${t.minLength} the definition requires`,
+      );
+    if (t.maxLength !== undefined && arr.items.length > t.maxLength)
+      this.find(
+        'value',
+        arr.pos.line,
+        path,
+        `${arr.items.length} items, more than the ${t.maxLength} the definition allows`,
+      );
     const item = this.deref(arrayAt, t.itemType);
     arr.items.forEach((x, i) => this.value(x, item, `${path}[${i}]`, x.pos.line));
   }
 
   private object(obj: ObjectExpr, at: TypeAt, path: string, reserved?: Set<string>): void {
-    const objectAt = this.members(at).filter((m) => ['ObjectType', 'DiscriminatedObjectType', 'AnyType'].includes(this.lib.get(m).$type));
+    const objectAt = this.members(at).filter((m) =>
+      ['ObjectType', 'DiscriminatedObjectType', 'AnyType'].includes(this.lib.get(m).$type),
+    );
     if (objectAt.length > 1) {
       this.report.skipped += 1;
       return;
@@ -620,7 +769,12 @@ class Checker {
       const d = obj.props.find((p) => p.key === t.discriminator);
       const lit = d ? literal(d.value, this.file.vars) : undefined;
       if (!d) {
-        this.find('required', obj.pos.line, joinPath(path, t.discriminator), `${t.name} needs ${t.discriminator}, one of ${Object.keys(t.elements).map(quote).join(', ')}`);
+        this.find(
+          'required',
+          obj.pos.line,
+          joinPath(path, t.discriminator),
+          `${t.name} needs ${t.discriminator}, one of ${Object.keys(t.elements).map(quote).join(', ')}`,
+        );
         return;
       }
       if (typeof lit?.value !== 'string') {
@@ -630,7 +784,12 @@ class Checker {
       const elementRef = t.elements[lit.value];
       if (!elementRef) {
         const other = Object.keys(t.elements).find((k) => k.toLowerCase() === String(lit.value).toLowerCase());
-        this.find('enum', d.keyPos.line, joinPath(path, t.discriminator), `'${lit.value}' is not a kind of ${t.name}${other ? ` (it spells it '${other}')` : ''}: ${Object.keys(t.elements).map(quote).join(', ')}`);
+        this.find(
+          'enum',
+          d.keyPos.line,
+          joinPath(path, t.discriminator),
+          `'${lit.value}' is not a kind of ${t.name}${other ? ` (it spells it '${other}')` : ''}: ${Object.keys(t.elements).map(quote).join(', ')}`,
+        );
         return;
       }
       propsAt = this.deref(oat, elementRef);
@@ -656,12 +815,25 @@ class Checker {
           this.value(p.value, additional, where, p.keyPos.line);
           continue;
         }
-        const hint = closest(p.key, Object.keys(properties).filter((k) => ((properties[k] as Property).flags & READ_ONLY) === 0));
-        this.find('property', p.keyPos.line, where, `${typeName} has no property ${p.key}${hint ? ` (did you mean ${hint}?)` : ''}`);
+        const hint = closest(
+          p.key,
+          Object.keys(properties).filter((k) => ((properties[k] as Property).flags & READ_ONLY) === 0),
+        );
+        this.find(
+          'property',
+          p.keyPos.line,
+          where,
+          `${typeName} has no property ${p.key}${hint ? ` (did you mean ${hint}?)` : ''}`,
+        );
         continue;
       }
       if ((def.flags & READ_ONLY) !== 0) {
-        this.find('read-only', p.keyPos.line, where, `${p.key} is read-only in ${typeName}: Azure sets it, a template cannot`);
+        this.find(
+          'read-only',
+          p.keyPos.line,
+          where,
+          `${p.key} is read-only in ${typeName}: Azure sets it, a template cannot`,
+        );
         continue;
       }
       if (where === this.rolePath) {
@@ -674,7 +846,8 @@ class Checker {
     if (obj.spreads.length > 0 || obj.props.some((p) => typeof p.key !== 'string')) return;
     for (const [key, def] of Object.entries(properties)) {
       if ((def.flags & REQUIRED) === 0 || (def.flags & READ_ONLY) !== 0 || reserved?.has(key)) continue;
-      if (!obj.props.some((p) => p.key === key)) this.find('required', obj.pos.line, joinPath(path, key), `${typeName} requires ${key}`);
+      if (!obj.props.some((p) => p.key === key))
+        this.find('required', obj.pos.line, joinPath(path, key), `${typeName} requires ${key}`);
     }
   }
 
@@ -683,7 +856,9 @@ class Checker {
     const e = resolve(p.value, vars);
     let id: Literal | undefined;
     if (e.kind === 'call' && e.callee.kind === 'ident' && RESOURCE_ID_FUNCTIONS.has(e.callee.name)) {
-      const typeArg = e.args.findIndex((a) => String(literal(a, vars)?.value).toLowerCase() === 'microsoft.authorization/roledefinitions');
+      const typeArg = e.args.findIndex(
+        (a) => String(literal(a, vars)?.value).toLowerCase() === 'microsoft.authorization/roledefinitions',
+      );
       const last = e.args[e.args.length - 1];
       if (typeArg >= 0 && last && typeArg < e.args.length - 1) id = literal(last, vars);
     } else {
@@ -699,11 +874,24 @@ class Checker {
     const guid = id.value.toLowerCase();
     const at = id.pos.line === p.keyPos.line ? '' : ` (the id is written at line ${id.pos.line})`;
     const name = BUILT_IN_ROLES[guid];
-    if (!GUID.test(guid)) this.find('role', p.keyPos.line, where, `'${id.value}' is not a role definition id (a GUID)${at}`);
-    else if (!name) this.find('role', p.keyPos.line, where, `${guid} is no built-in role that test/infra/azure-roles.ts knows (from Azure's built-in roles reference)${at}`);
+    if (!GUID.test(guid))
+      this.find('role', p.keyPos.line, where, `'${id.value}' is not a role definition id (a GUID)${at}`);
+    else if (!name)
+      this.find(
+        'role',
+        p.keyPos.line,
+        where,
+        `${guid} is no built-in role that test/infra/azure-roles.ts knows (from Azure's built-in roles reference)${at}`,
+      );
     else {
       const comment = this.file.ast.comments.get(id.pos.line);
-      if (comment && comment.toLowerCase() !== name.toLowerCase()) this.find('role', p.keyPos.line, where, `the comment beside ${guid} says ${comment}, but that id is ${name}${at}`);
+      if (comment && comment.toLowerCase() !== name.toLowerCase())
+        this.find(
+          'role',
+          p.keyPos.line,
+          where,
+          `the comment beside ${guid} says ${comment}, but that id is ${name}${at}`,
+        );
     }
   }
 }
@@ -714,7 +902,11 @@ function children(e: Expr): Expr[] {
     case 'string':
       return e.parts.filter((p): p is Expr => typeof p !== 'string');
     case 'object':
-      return [...e.props.flatMap((p) => (typeof p.key === 'string' ? [p.value] : [p.key, p.value])), ...e.spreads, ...e.resources.map((r) => r.value)];
+      return [
+        ...e.props.flatMap((p) => (typeof p.key === 'string' ? [p.value] : [p.key, p.value])),
+        ...e.spreads,
+        ...e.resources.map((r) => r.value),
+      ];
     case 'array':
       return e.items;
     case 'for':
@@ -769,7 +961,10 @@ export interface AppSetting {
 }
 
 /** Where the Function App's settings are written, and each setting: siteConfig.appSettings of Microsoft.Web/sites, and Microsoft.Web/sites/config 'appsettings'. */
-export function appSettingsOf(files: InfraFile[]): { written: AppSetting[]; at: { file: string; line: number; path: string }[] } {
+export function appSettingsOf(files: InfraFile[]): {
+  written: AppSetting[];
+  at: { file: string; line: number; path: string }[];
+} {
   const written: AppSetting[] = [];
   const at: { file: string; line: number; path: string }[] = [];
   for (const f of files) {
@@ -795,16 +990,30 @@ export function appSettingsOf(files: InfraFile[]): { written: AppSetting[]; at: 
           const o = resolve(item, f.vars);
           const name = o.kind === 'object' ? prop(o, 'name') : undefined;
           const value = name ? literal(name.value, f.vars)?.value : undefined;
-          written.push({ name: typeof value === 'string' ? value : undefined, file: f.file, line: item.pos.line, path: `${path}[${i}]` });
+          written.push({
+            name: typeof value === 'string' ? value : undefined,
+            file: f.file,
+            line: item.pos.line,
+            path: `${path}[${i}]`,
+          });
         });
       }
-      if (type === 'microsoft.web/sites/config' && literal(prop(r.body, 'name')?.value ?? { kind: 'null', pos: r.body.pos }, f.vars)?.value === 'appsettings') {
+      if (
+        type === 'microsoft.web/sites/config' &&
+        literal(prop(r.body, 'name')?.value ?? { kind: 'null', pos: r.body.pos }, f.vars)?.value === 'appsettings'
+      ) {
         const props = prop(r.body, 'properties');
         const o = asObject(props);
         const path = `${r.symbol}.properties`;
         at.push({ file: f.file, line: props?.keyPos.line ?? r.body.pos.line, path });
         if (!o) written.push({ name: undefined, file: f.file, line: props?.keyPos.line ?? r.body.pos.line, path });
-        for (const p of o?.props ?? []) written.push({ name: typeof p.key === 'string' ? p.key : undefined, file: f.file, line: p.keyPos.line, path: joinPath(path, typeof p.key === 'string' ? p.key : '…') });
+        for (const p of o?.props ?? [])
+          written.push({
+            name: typeof p.key === 'string' ? p.key : undefined,
+            file: f.file,
+            line: p.keyPos.line,
+            path: joinPath(path, typeof p.key === 'string' ? p.key : '…'),
+          });
       }
     }
   }
@@ -817,26 +1026,49 @@ export function appSettingsOf(files: InfraFile[]): { written: AppSetting[]; at: 
  * the code or the host reads, by a literal name, once, and never the local connection-string form
  * (`azure: 'alternative'`).
  */
-export function checkAppSettings(files: InfraFile[], docs: Readonly<Record<string, { azure: 'set' | 'alternative' | 'optional' }>>, readNames: readonly string[]): Finding[] {
+export function checkAppSettings(
+  files: InfraFile[],
+  docs: Readonly<Record<string, { azure: 'set' | 'alternative' | 'optional' }>>,
+  readNames: readonly string[],
+): Finding[] {
   const findings: Finding[] = [];
   const { written, at } = appSettingsOf(files);
   const first = at[0];
   if (!first) {
-    return [{ kind: 'app-setting', file: 'infra', line: 0, path: 'Microsoft.Web/sites', message: 'no Function App declares app settings' }];
+    return [
+      {
+        kind: 'app-setting',
+        file: 'infra',
+        line: 0,
+        path: 'Microsoft.Web/sites',
+        message: 'no Function App declares app settings',
+      },
+    ];
   }
   const known = new Set([...readNames, ...HOST_SETTINGS]);
   const seen = new Set<string>();
   for (const s of written) {
-    const f = (message: string) => findings.push({ kind: 'app-setting', file: s.file, line: s.line, path: s.path, message });
-    if (s.name === undefined) f('an app setting whose name is not a literal: it cannot be compared with shared/config.ts');
+    const f = (message: string) =>
+      findings.push({ kind: 'app-setting', file: s.file, line: s.line, path: s.path, message });
+    if (s.name === undefined)
+      f('an app setting whose name is not a literal: it cannot be compared with shared/config.ts');
     else if (seen.has(s.name)) f(`${s.name} is set twice`);
-    else if (docs[s.name]?.azure === 'alternative') f(`${s.name} is the local connection-string form (azure: 'alternative' in shared/config.ts); Azure uses the identity-based settings`);
+    else if (docs[s.name]?.azure === 'alternative')
+      f(
+        `${s.name} is the local connection-string form (azure: 'alternative' in shared/config.ts); Azure uses the identity-based settings`,
+      );
     else if (!known.has(s.name)) f(`${s.name} is read by neither shared/config.ts nor the Functions host`);
     if (s.name !== undefined) seen.add(s.name);
   }
   for (const [name, doc] of Object.entries(docs)) {
     if (doc.azure === 'set' && !seen.has(name)) {
-      findings.push({ kind: 'app-setting', file: first.file, line: first.line, path: first.path, message: `${name} is missing: shared/config.ts requires it in Azure (azure: 'set')` });
+      findings.push({
+        kind: 'app-setting',
+        file: first.file,
+        line: first.line,
+        path: first.path,
+        message: `${name} is missing: shared/config.ts requires it in Azure (azure: 'set')`,
+      });
     }
   }
   return findings;

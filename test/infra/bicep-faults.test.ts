@@ -7,7 +7,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SETTING_DOCS, SETTING_NAMES } from '../../shared/config.js';
-import { checkAppSettings, checkInfra, formatFinding, loadInfra, TypeLibrary, type Finding, type FindingKind } from './bicep-checker.js';
+import {
+  checkAppSettings,
+  checkInfra,
+  formatFinding,
+  loadInfra,
+  TypeLibrary,
+  type Finding,
+  type FindingKind,
+} from './bicep-checker.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const lib = TypeLibrary.load();
@@ -209,7 +217,9 @@ describe('the Bicep check fails on a planted fault, naming file, line and path',
     const infra = plant(fault);
     const findings = findingsOf(infra);
     const line = lineOf(infra, fault.file, fault.line, fault.after);
-    expect(findings.map(formatFinding)).toEqual([expect.stringContaining(`infra/${fault.file}:${line} ${fault.path}: `)]);
+    expect(findings.map(formatFinding)).toEqual([
+      expect.stringContaining(`infra/${fault.file}:${line} ${fault.path}: `),
+    ]);
     expect(findings[0]).toMatchObject({ kind: fault.kind, file: `infra/${fault.file}`, line, path: fault.path });
     expect(findings[0]?.message).toContain(fault.says);
   });
@@ -256,7 +266,11 @@ multi-line
 
   it('resolves nested child resources (relative types, inherited api-versions) and checks them', () => {
     expect(check(nested('None'))).toEqual({ findings: [], resources: 3 });
-    expect(check(nested('Public')).findings).toEqual([expect.stringMatching(/^infra\/extra\.bicep:20 account::blobs::container\.properties\.publicAccess: 'Public' is not a value the definition allows/)]);
+    expect(check(nested('Public')).findings).toEqual([
+      expect.stringMatching(
+        /^infra\/extra\.bicep:20 account::blobs::container\.properties\.publicAccess: 'Public' is not a value the definition allows/,
+      ),
+    ]);
   });
 
   it('refuses properties on an existing reference, a parent of another type, and a type at a scope it cannot be deployed at', () => {
@@ -281,13 +295,21 @@ resource group 'Microsoft.Resources/resourceGroups@2024-03-01' = {
 }
 `);
     expect(findings).toEqual([
-      expect.stringMatching(/^infra\/extra\.bicep:4 account\.location: an existing resource takes only name, scope and parent/),
-      expect.stringMatching(/^infra\/extra\.bicep:12 container\.parent: namespace is a Microsoft\.ServiceBus\/namespaces, not the parent type/),
-      expect.stringMatching(/^infra\/extra\.bicep:16 group: Microsoft\.Resources\/resourceGroups cannot be deployed at the ResourceGroup scope; its definition allows Subscription/),
+      expect.stringMatching(
+        /^infra\/extra\.bicep:4 account\.location: an existing resource takes only name, scope and parent/,
+      ),
+      expect.stringMatching(
+        /^infra\/extra\.bicep:12 container\.parent: namespace is a Microsoft\.ServiceBus\/namespaces, not the parent type/,
+      ),
+      expect.stringMatching(
+        /^infra\/extra\.bicep:16 group: Microsoft\.Resources\/resourceGroups cannot be deployed at the ResourceGroup scope; its definition allows Subscription/,
+      ),
     ]);
   });
 
   it('names the file, line and column of what it cannot read', () => {
-    expect(() => check("resource x 'Microsoft.Storage/storageAccounts@2023-05-01' = {\n  name: 'a' 'b'\n}\n")).toThrow(/^infra\/extra\.bicep:2:13 expected a line break, a comma or \}/);
+    expect(() => check("resource x 'Microsoft.Storage/storageAccounts@2023-05-01' = {\n  name: 'a' 'b'\n}\n")).toThrow(
+      /^infra\/extra\.bicep:2:13 expected a line break, a comma or \}/,
+    );
   });
 });

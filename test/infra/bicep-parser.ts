@@ -98,7 +98,42 @@ type Token =
   | { kind: 'string'; text: string; parts: (string | Token[])[]; pos: Pos }
   | { kind: 'newline' | 'eof'; text: string; pos: Pos };
 
-const PUNCTUATION = ['...', '=>', '==', '!=', '=~', '!~', '<=', '>=', '&&', '||', '??', '?.', '::', '{', '}', '[', ']', '(', ')', ':', ',', '.', '?', '!', '=', '<', '>', '+', '-', '*', '/', '%', '@', '|'];
+const PUNCTUATION = [
+  '...',
+  '=>',
+  '==',
+  '!=',
+  '=~',
+  '!~',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '??',
+  '?.',
+  '::',
+  '{',
+  '}',
+  '[',
+  ']',
+  '(',
+  ')',
+  ':',
+  ',',
+  '.',
+  '?',
+  '!',
+  '=',
+  '<',
+  '>',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '@',
+  '|',
+];
 const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\', "'": "'", $: '$' };
 
 class Lexer {
@@ -234,7 +269,15 @@ class Lexer {
 // ---------------------------------------------------------------------------------------------
 // Parser
 
-const BINARY: string[][] = [['??'], ['||'], ['&&'], ['==', '!=', '=~', '!~'], ['<', '>', '<=', '>='], ['+', '-'], ['*', '/', '%']];
+const BINARY: string[][] = [
+  ['??'],
+  ['||'],
+  ['&&'],
+  ['==', '!=', '=~', '!~'],
+  ['<', '>', '<=', '>='],
+  ['+', '-'],
+  ['*', '/', '%'],
+];
 
 class Parser {
   private at = 0;
@@ -274,7 +317,11 @@ class Parser {
   }
 
   private fail(t: Token, detail: string): never {
-    throw new BicepSyntaxError(this.file, t.pos, `${detail} (found ${t.kind === 'newline' ? 'a line break' : t.kind === 'eof' ? 'the end' : JSON.stringify(t.text)})`);
+    throw new BicepSyntaxError(
+      this.file,
+      t.pos,
+      `${detail} (found ${t.kind === 'newline' ? 'a line break' : t.kind === 'eof' ? 'the end' : JSON.stringify(t.text)})`,
+    );
   }
 
   private expect(text: string): Token {
@@ -291,7 +338,8 @@ class Parser {
 
   private plainString(): { text: string; pos: Pos } {
     const t = this.next();
-    if (t.kind !== 'string' || t.parts.some((p) => typeof p !== 'string')) this.fail(t, 'expected a string without interpolation');
+    if (t.kind !== 'string' || t.parts.some((p) => typeof p !== 'string'))
+      this.fail(t, 'expected a string without interpolation');
     return { text: t.text, pos: t.pos };
   }
 
@@ -329,7 +377,8 @@ class Parser {
     let text = '';
     for (;;) {
       const t = this.peek();
-      if (t.kind === 'eof' || (depth === 0 && (t.kind === 'newline' || (t.kind === 'punct' && t.text === '=')))) return text.trim();
+      if (t.kind === 'eof' || (depth === 0 && (t.kind === 'newline' || (t.kind === 'punct' && t.text === '='))))
+        return text.trim();
       if (t.kind === 'punct' && ['{', '[', '('].includes(t.text)) depth += 1;
       if (t.kind === 'punct' && ['}', ']', ')'].includes(t.text)) depth -= 1;
       text += t.kind === 'string' ? `'${t.text}' ` : t.kind === 'newline' ? ' ' : `${t.text} `;
@@ -361,7 +410,9 @@ class Parser {
           value = this.expression();
         }
         this.endOfStatement();
-        return value ? { kind: 'param', name, type, value, decorators, pos } : { kind: 'param', name, type, decorators, pos };
+        return value
+          ? { kind: 'param', name, type, value, decorators, pos }
+          : { kind: 'param', name, type, decorators, pos };
       }
       case 'var': {
         this.next();
@@ -556,7 +607,13 @@ class Parser {
         return { kind: 'number', value: Number(t.text), pos: t.pos };
       case 'string':
         this.next();
-        return { kind: 'string', parts: t.parts.map((p) => (typeof p === 'string' ? p : new Parser([...p, { kind: 'eof', text: '', pos: t.pos }], this.file).whole())), pos: t.pos };
+        return {
+          kind: 'string',
+          parts: t.parts.map((p) =>
+            typeof p === 'string' ? p : new Parser([...p, { kind: 'eof', text: '', pos: t.pos }], this.file).whole(),
+          ),
+          pos: t.pos,
+        };
       case 'ident':
         this.next();
         if (t.text === 'true' || t.text === 'false') return { kind: 'bool', value: t.text === 'true', pos: t.pos };
@@ -604,7 +661,12 @@ class Parser {
       if (t.kind === 'punct' && t.text === '@') {
         const decorators = this.decorators();
         result.resources.push(this.resource(decorators));
-      } else if (t.kind === 'ident' && t.text === 'resource' && this.peek(1).kind === 'ident' && this.peek(2).kind === 'string') {
+      } else if (
+        t.kind === 'ident' &&
+        t.text === 'resource' &&
+        this.peek(1).kind === 'ident' &&
+        this.peek(2).kind === 'string'
+      ) {
         result.resources.push(this.resource([]));
       } else if (t.kind === 'punct' && t.text === '...') {
         this.next();
@@ -615,13 +677,17 @@ class Parser {
         if (t.kind === 'ident') key = t.text;
         else if (t.kind === 'string') {
           const parsed = new Parser([t, { kind: 'eof', text: '', pos: t.pos }], this.file).whole();
-          key = parsed.kind === 'string' && parsed.parts.every((p) => typeof p === 'string') ? parsed.parts.join('') : parsed;
+          key =
+            parsed.kind === 'string' && parsed.parts.every((p) => typeof p === 'string')
+              ? parsed.parts.join('')
+              : parsed;
         } else this.fail(t, 'expected a property name');
         this.expect(':');
         result.props.push({ key, keyPos: t.pos, value: this.expression() });
       }
       const after = this.peek();
-      if (!(after.kind === 'newline' || (after.kind === 'punct' && (after.text === ',' || after.text === '}')))) this.fail(after, 'expected a line break, a comma or }');
+      if (!(after.kind === 'newline' || (after.kind === 'punct' && (after.text === ',' || after.text === '}'))))
+        this.fail(after, 'expected a line break, a comma or }');
     }
     this.lines.pop();
     this.expect('}');
@@ -652,7 +718,8 @@ class Parser {
       if (this.is(']')) break;
       items.push(this.expression());
       const after = this.peek();
-      if (!(after.kind === 'newline' || (after.kind === 'punct' && (after.text === ',' || after.text === ']')))) this.fail(after, 'expected a line break, a comma or ]');
+      if (!(after.kind === 'newline' || (after.kind === 'punct' && (after.text === ',' || after.text === ']'))))
+        this.fail(after, 'expected a line break, a comma or ]');
     }
     this.lines.pop();
     this.expect(']');

@@ -8,7 +8,16 @@ import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SETTING_DOCS, SETTING_NAMES } from '../../shared/config.js';
-import { appSettingsOf, checkAppSettings, checkInfra, FIXTURE_DIR, formatFinding, HOST_SETTINGS, loadInfra, TypeLibrary } from './bicep-checker.js';
+import {
+  appSettingsOf,
+  checkAppSettings,
+  checkInfra,
+  FIXTURE_DIR,
+  formatFinding,
+  HOST_SETTINGS,
+  loadInfra,
+  TypeLibrary,
+} from './bicep-checker.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const files = loadInfra(path.join(root, 'infra'));
@@ -17,7 +26,10 @@ const lib = TypeLibrary.load();
 describe("infra/ against Azure's resource type definitions (Azure/bicep-types-az)", () => {
   it('has the definitions of exactly the resource types and api-versions infra/ declares', () => {
     const declared = [...new Set(files.flatMap((f) => f.resources.map((r) => r.type.toLowerCase())))].sort();
-    expect(lib.declared.map((d) => d.toLowerCase()).sort(), 'test/fixtures/bicep-types is stale: node dev/scripts/bicep-types-fixtures.mjs <bicep-types-az checkout>').toEqual(declared);
+    expect(
+      lib.declared.map((d) => d.toLowerCase()).sort(),
+      'test/fixtures/bicep-types is stale: node dev/scripts/bicep-types-fixtures.mjs <bicep-types-az checkout>',
+    ).toEqual(declared);
   });
 
   it('names the source repository, commit and regeneration script beside the definitions', () => {
@@ -37,9 +49,16 @@ describe("infra/ against Azure's resource type definitions (Azure/bicep-types-az
     );
     expect(report.findings.map(formatFinding)).toEqual([]);
     // The parser saw every declaration the text has, and every role assignment's role id was evaluated.
-    const text = fs.readdirSync(path.join(root, 'infra'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.bicep')).map((f) => fs.readFileSync(path.join(root, 'infra', f), 'utf8'));
+    const text = fs
+      .readdirSync(path.join(root, 'infra'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.bicep'))
+      .map((f) => fs.readFileSync(path.join(root, 'infra', f), 'utf8'));
     expect(report.resources).toBe(text.join('\n').match(/^\s*resource\s+\w+\s+'/gm)?.length);
-    expect(report.roles).toBe(files.flatMap((f) => f.resources).filter((r) => !r.decl.existing && r.type.startsWith('Microsoft.Authorization/roleAssignments@')).length);
+    expect(report.roles).toBe(
+      files
+        .flatMap((f) => f.resources)
+        .filter((r) => !r.decl.existing && r.type.startsWith('Microsoft.Authorization/roleAssignments@')).length,
+    );
     expect(report.modules).toBe(text.join('\n').match(/^\s*module\s+\w+\s+'/gm)?.length);
     expect(report.properties).toBeGreaterThan(report.resources);
   });
@@ -47,10 +66,18 @@ describe("infra/ against Azure's resource type definitions (Azure/bicep-types-az
   it('the Function App sets exactly the settings shared/config.ts reads in Azure, both ways (names, and which are required)', () => {
     expect(checkAppSettings(files, SETTING_DOCS, SETTING_NAMES).map(formatFinding)).toEqual([]);
     const written = appSettingsOf(files).written.map((s) => s.name as string);
-    const required = Object.entries(SETTING_DOCS).filter(([, d]) => d.azure === 'set').map(([name]) => name);
-    const forbidden = Object.entries(SETTING_DOCS).filter(([, d]) => d.azure === 'alternative').map(([name]) => name);
+    const required = Object.entries(SETTING_DOCS)
+      .filter(([, d]) => d.azure === 'set')
+      .map(([name]) => name);
+    const forbidden = Object.entries(SETTING_DOCS)
+      .filter(([, d]) => d.azure === 'alternative')
+      .map(([name]) => name);
     expect(required.length).toBeGreaterThan(0);
     expect(written).toEqual(expect.arrayContaining(required));
-    expect(written.filter((n) => !HOST_SETTINGS.includes(n)).every((n) => SETTING_NAMES.includes(n) && !forbidden.includes(n))).toBe(true);
+    expect(
+      written
+        .filter((n) => !HOST_SETTINGS.includes(n))
+        .every((n) => SETTING_NAMES.includes(n) && !forbidden.includes(n)),
+    ).toBe(true);
   });
 });

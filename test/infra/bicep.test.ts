@@ -37,7 +37,13 @@ function read(...parts: string[]): string {
   return fs.readFileSync(path.join(root, ...parts), 'utf8');
 }
 
-const bicepPaths = ['main.bicep', ...fs.readdirSync(path.join(infraDir, 'modules')).filter((f) => f.endsWith('.bicep')).map((f) => `modules/${f}`)];
+const bicepPaths = [
+  'main.bicep',
+  ...fs
+    .readdirSync(path.join(infraDir, 'modules'))
+    .filter((f) => f.endsWith('.bicep'))
+    .map((f) => `modules/${f}`),
+];
 /** Raw text (with comments) of every Bicep file, keyed by its path under infra/. */
 const raw = new Map(bicepPaths.map((p) => [p, read('infra', p)] as const));
 /** The same text without comments. */
@@ -207,14 +213,18 @@ function resources(type: string): BicepResource[] {
 
 function one(type: string): BicepResource {
   const all = resources(type);
-  expect(all.map((r) => `${r.file}:${r.symbol}`), `exactly one ${type}`).toHaveLength(1);
+  expect(
+    all.map((r) => `${r.file}:${r.symbol}`),
+    `exactly one ${type}`,
+  ).toHaveLength(1);
   return all[0] as BicepResource;
 }
 
 /** ISO 8601 duration (PnDTnHnMnS) or .NET TimeSpan (hh:mm:ss) in seconds. */
 function seconds(text: string): number {
   const iso = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(text);
-  if (iso) return Number(iso[1] ?? 0) * 86_400 + Number(iso[2] ?? 0) * 3_600 + Number(iso[3] ?? 0) * 60 + Number(iso[4] ?? 0);
+  if (iso)
+    return Number(iso[1] ?? 0) * 86_400 + Number(iso[2] ?? 0) * 3_600 + Number(iso[3] ?? 0) * 60 + Number(iso[4] ?? 0);
   const span = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(text);
   if (span) return Number(span[1] ?? 0) * 86_400 + Number(span[2]) * 3_600 + Number(span[3]) * 60 + Number(span[4]);
   throw new Error(`not a duration: ${text}`);
@@ -258,26 +268,40 @@ describe('Function App (infra/modules/function-app.bicep)', () => {
     const expressions = fs
       .readdirSync(dir)
       .filter((f) => f.endsWith('.ts'))
-      .flatMap((f) => [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/%([A-Za-z_][A-Za-z0-9_]*)%/g)].map((m) => m[1] as string));
+      .flatMap((f) =>
+        [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/%([A-Za-z_][A-Za-z0-9_]*)%/g)].map(
+          (m) => m[1] as string,
+        ),
+      );
     expect(expressions).toContain('RECHECK_SCHEDULE');
     for (const name of new Set(expressions)) expect(appSettingNames, `%${name}%`).toContain(name);
   });
 
   // Which settings the app sets against shared/config.ts, both ways: bicep-types.test.ts.
   it('sets no key and no setting Flex Consumption rejects', () => {
-    for (const name of ['AzureWebJobsStorage', 'FUNCTIONS_WORKER_RUNTIME', 'FUNCTIONS_EXTENSION_VERSION', 'APPINSIGHTS_INSTRUMENTATIONKEY', 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING']) {
+    for (const name of [
+      'AzureWebJobsStorage',
+      'FUNCTIONS_WORKER_RUNTIME',
+      'FUNCTIONS_EXTENSION_VERSION',
+      'APPINSIGHTS_INSTRUMENTATIONKEY',
+      'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING',
+    ]) {
       expect(appSettingNames, name).not.toContain(name);
     }
     for (const [file, src] of code) {
-      for (const secret of ['listKeys(', 'listConnectionStrings(', 'AccountKey=', 'SharedAccessKey']) expect(src, `${secret} in ${file}`).not.toContain(secret);
+      for (const secret of ['listKeys(', 'listConnectionStrings(', 'AccountKey=', 'SharedAccessKey'])
+        expect(src, `${secret} in ${file}`).not.toContain(secret);
     }
   });
 
   it('authenticates every connection with the managed identity', () => {
     const value = (name: string) => appSettings.find((s) => s.name === name)?.value;
-    for (const s of appSettings.filter((x) => x.name?.endsWith('__credential'))) expect(s.value, s.name).toBe("'managedidentity'");
+    for (const s of appSettings.filter((x) => x.name?.endsWith('__credential')))
+      expect(s.value, s.name).toBe("'managedidentity'");
     expect(value('ARM_CREDENTIAL')).toBe("'managedidentity'");
-    const clientIds = appSettings.filter((s) => s.name?.endsWith('__clientId') || s.name === 'ARM_CLIENT_ID').map((s) => s.value);
+    const clientIds = appSettings
+      .filter((s) => s.name?.endsWith('__clientId') || s.name === 'ARM_CLIENT_ID')
+      .map((s) => s.value);
     expect(clientIds.length).toBe(5);
     expect(new Set(clientIds).size, 'one identity for every connection').toBe(1);
     expect(value('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')).toMatch(/Authorization=AAD/);
@@ -297,7 +321,11 @@ describe('Service Bus (infra/modules/servicebus.bicep)', () => {
   const props = must(queue.body, 'properties');
 
   it('declares exactly the queues the code uses', () => {
-    expect(resources('Microsoft.ServiceBus/namespaces/queues').map((q) => literal(prop(q.body, 'name'))).sort()).toEqual([GROUP_JOBS_QUEUE, RECONCILE_UNITS_QUEUE].sort());
+    expect(
+      resources('Microsoft.ServiceBus/namespaces/queues')
+        .map((q) => literal(prop(q.body, 'name')))
+        .sort(),
+    ).toEqual([GROUP_JOBS_QUEUE, RECONCILE_UNITS_QUEUE].sort());
   });
 
   it('names the queue as the code does and enables sessions', () => {
@@ -314,7 +342,9 @@ describe('Service Bus (infra/modules/servicebus.bicep)', () => {
 
   it('has a lock the host can renew (host.json maxAutoLockRenewalDuration)', () => {
     const lock = seconds(literal(prop(props, 'lockDuration')) ?? '');
-    const host = JSON.parse(read('host.json')) as { extensions?: { serviceBus?: { maxAutoLockRenewalDuration?: string } } };
+    const host = JSON.parse(read('host.json')) as {
+      extensions?: { serviceBus?: { maxAutoLockRenewalDuration?: string } };
+    };
     const renewal = host.extensions?.serviceBus?.maxAutoLockRenewalDuration;
     expect(renewal).toBeDefined();
     expect(lock).toBeGreaterThan(0);
@@ -327,7 +357,10 @@ describe('Service Bus (infra/modules/servicebus.bicep)', () => {
   });
 
   it('matches the groupJobs trigger', () => {
-    expect(fs.existsSync(path.join(root, 'functions', 'groupJobs.ts')), 'functions/groupJobs.ts (the group-jobs queue trigger)').toBe(true);
+    expect(
+      fs.existsSync(path.join(root, 'functions', 'groupJobs.ts')),
+      'functions/groupJobs.ts (the group-jobs queue trigger)',
+    ).toBe(true);
     const trigger = read('functions', 'groupJobs.ts');
     expect(trigger).toMatch(/isSessionsEnabled:\s*true/);
     expect(trigger).toMatch(new RegExp(`GROUP_JOBS_QUEUE|'${GROUP_JOBS_QUEUE}'`));
@@ -350,12 +383,16 @@ describe('the reconcile-units queue (infra/modules/servicebus.bicep)', () => {
     expect(prop(props, 'maxDeliveryCount')).toBe('unitsMaxDeliveryCount');
     expect(code.get('main.bicep')).toMatch(/unitsMaxDeliveryCount:\s*reconcileUnitsMaxDeliveryCount/);
     expect(code.get('main.bicep')).toMatch(/reconcileUnitsMaxDeliveryCount:\s*reconcileUnitsMaxDeliveryCount/);
-    expect(appSettings.find((x) => x.name === 'RECONCILE_UNITS_MAX_DELIVERY_COUNT')?.value).toBe('string(reconcileUnitsMaxDeliveryCount)');
+    expect(appSettings.find((x) => x.name === 'RECONCILE_UNITS_MAX_DELIVERY_COUNT')?.value).toBe(
+      'string(reconcileUnitsMaxDeliveryCount)',
+    );
   });
 
   it('has a lock the host can renew (host.json maxAutoLockRenewalDuration)', () => {
     const lock = seconds(literal(prop(props, 'lockDuration')) ?? '');
-    const host = JSON.parse(read('host.json')) as { extensions?: { serviceBus?: { maxAutoLockRenewalDuration?: string } } };
+    const host = JSON.parse(read('host.json')) as {
+      extensions?: { serviceBus?: { maxAutoLockRenewalDuration?: string } };
+    };
     expect(lock).toBeGreaterThan(0);
     expect(lock).toBeLessThanOrEqual(300);
     expect(lock).toBeLessThan(seconds(host.extensions?.serviceBus?.maxAutoLockRenewalDuration ?? '0:0:0'));
@@ -366,13 +403,17 @@ describe('the reconcile-units queue (infra/modules/servicebus.bicep)', () => {
     expect(trigger).not.toMatch(/isSessionsEnabled/);
     expect(trigger).toMatch(/queueName:\s*RECONCILE_UNITS_QUEUE/);
     expect(trigger).toMatch(/connection:\s*SERVICE_BUS_CONNECTION/);
-    expect(read('functions', 'reconcileUnitsDeadLetter.ts')).toMatch(/queueName:\s*`\$\{RECONCILE_UNITS_QUEUE\}\/\$DeadLetterQueue`/);
+    expect(read('functions', 'reconcileUnitsDeadLetter.ts')).toMatch(
+      /queueName:\s*`\$\{RECONCILE_UNITS_QUEUE\}\/\$DeadLetterQueue`/,
+    );
   });
 
   it('lets the app identity send and receive on it (the group-jobs assignments do not reach it)', () => {
     const roles = code.get('modules/app-roles.bicep') ?? '';
     for (const role of ['serviceBusDataReceiver', 'serviceBusDataSender']) {
-      expect(roles).toMatch(new RegExp(`name: guid\\(unitsQueue\\.id, principalId, roleIds\\.${role}\\)\\s*scope: unitsQueue`));
+      expect(roles).toMatch(
+        new RegExp(`name: guid\\(unitsQueue\\.id, principalId, roleIds\\.${role}\\)\\s*scope: unitsQueue`),
+      );
     }
     expect(code.get('main.bicep')).toMatch(/unitsQueueName:\s*serviceBus\.outputs\.unitsQueueName/);
   });
@@ -388,7 +429,9 @@ describe('Event Grid (infra/modules/event-topic.bicep, gallery-events.bicep)', (
   });
 
   it('filters data.operationName to exactly the gallery operations the code handles', () => {
-    const filters = items(must(filter, 'advancedFilters')).filter((f) => literal(prop(f, 'key')) === 'data.operationName');
+    const filters = items(must(filter, 'advancedFilters')).filter(
+      (f) => literal(prop(f, 'key')) === 'data.operationName',
+    );
     expect(filters).toHaveLength(1);
     const operationFilter = filters[0] as string;
     expect(literal(prop(operationFilter, 'operatorType'))).toBe('StringIn');
@@ -414,13 +457,19 @@ describe('Event Grid (infra/modules/event-topic.bicep, gallery-events.bicep)', (
     expect(literal(prop(topicProps, 'topicType'))).toBe('Microsoft.Resources.Subscriptions');
     expect(prop(topicProps, 'source')).toBe('subscription().id');
     expect(code.get('modules/source-subscription.bicep')).toMatch(/targetScope\s*=\s*'subscription'/);
-    expect(code.get('main.bicep')).toMatch(/module\s+\w+\s+'modules\/source-subscription\.bicep'\s*=\s*\[\s*for\s[\s\S]*?scope:\s*subscription\(/);
+    expect(code.get('main.bicep')).toMatch(
+      /module\s+\w+\s+'modules\/source-subscription\.bicep'\s*=\s*\[\s*for\s[\s\S]*?scope:\s*subscription\(/,
+    );
   });
 });
 
 describe('domain events (infra/modules/domain-events.bicep, infra/event-subscriptions.json)', () => {
   const src = code.get('modules/domain-events.bicep') ?? '';
-  const definitions = (JSON.parse(read('infra', 'event-subscriptions.json')) as { subscriptions: { name: string; function: string; includedEventTypes: string[] }[] }).subscriptions;
+  const definitions = (
+    JSON.parse(read('infra', 'event-subscriptions.json')) as {
+      subscriptions: { name: string; function: string; includedEventTypes: string[] }[];
+    }
+  ).subscriptions;
 
   it('is a custom topic in the CloudEvents schema with local (key) auth off', () => {
     const topic = one('Microsoft.EventGrid/topics');
@@ -448,7 +497,14 @@ describe('domain events (infra/modules/domain-events.bicep, infra/event-subscrip
 
   it('gives the Function App the topic endpoint and the outbox schedule', () => {
     expect(code.get('main.bicep')).toMatch(/domainEventsEndpoint:\s*domainEvents\.outputs\.endpoint/);
-    expect(appSettingNames).toEqual(expect.arrayContaining(['DomainEvents__topicEndpointUri', 'DomainEvents__credential', 'DomainEvents__clientId', 'OUTBOX_SCHEDULE']));
+    expect(appSettingNames).toEqual(
+      expect.arrayContaining([
+        'DomainEvents__topicEndpointUri',
+        'DomainEvents__credential',
+        'DomainEvents__clientId',
+        'OUTBOX_SCHEDULE',
+      ]),
+    );
   });
 });
 
@@ -466,16 +522,22 @@ describe('Storage and monitoring', () => {
 
 describe('the Spot API token (infra/modules/spot-token-vault.bicep)', () => {
   it('is a Key Vault reference App Service resolves with the app identity, to a vault that is RBAC-only', () => {
-    expect(appSettings.find((x) => x.name === 'SPOT_API_TOKEN')?.value).toBe("'@Microsoft.KeyVault(SecretUri=${spotApiTokenSecretUri})'");
+    expect(appSettings.find((x) => x.name === 'SPOT_API_TOKEN')?.value).toBe(
+      "'@Microsoft.KeyVault(SecretUri=${spotApiTokenSecretUri})'",
+    );
     expect(prop(must(site.body, 'properties'), 'keyVaultReferenceIdentity')).toBe('identityId');
     expect(code.get('main.bicep')).toMatch(/spotApiTokenSecretUri:\s*spotTokenVault\.outputs\.secretUri/);
     const vault = one('Microsoft.KeyVault/vaults');
     expect(prop(must(vault.body, 'properties'), 'enableRbacAuthorization')).toBe('true');
-    expect(code.get('modules/spot-token-vault.bicep')).toMatch(/output secretUri string = '\$\{vault\.properties\.vaultUri\}secrets\/\$\{secretName\}'/);
+    expect(code.get('modules/spot-token-vault.bicep')).toMatch(
+      /output secretUri string = '\$\{vault\.properties\.vaultUri\}secrets\/\$\{secretName\}'/,
+    );
   });
 
   it('grants the app identity Key Vault Secrets User on that vault only, and declares no secret value', () => {
-    const grant = resources('Microsoft.Authorization/roleAssignments').filter((r) => r.file === 'modules/spot-token-vault.bicep');
+    const grant = resources('Microsoft.Authorization/roleAssignments').filter(
+      (r) => r.file === 'modules/spot-token-vault.bicep',
+    );
     expect(grant).toHaveLength(1);
     expect(prop(grant[0]?.body ?? '', 'scope')).toBe('vault');
     expect(prop(must(grant[0]?.body ?? '', 'properties'), 'roleDefinitionId')).toContain('keyVaultSecretsUserRoleId');
@@ -499,7 +561,13 @@ describe('role assignments', () => {
     'Virtual Machine Contributor',
     'Network Contributor',
   ]);
-  const TOO_BROAD = withIds(['Owner', 'Contributor', 'Azure Service Bus Data Owner', 'Key Vault Secrets Officer', 'Key Vault Administrator']);
+  const TOO_BROAD = withIds([
+    'Owner',
+    'Contributor',
+    'Azure Service Bus Data Owner',
+    'Key Vault Secrets Officer',
+    'Key Vault Administrator',
+  ]);
 
   it.each(REQUIRED)('grants $role ($id), named in a comment and used', ({ role, id }) => {
     const hits = [...raw].flatMap(([file, text]) =>
@@ -520,7 +588,8 @@ describe('role assignments', () => {
   });
 
   it('grants no broad role', () => {
-    for (const [file, text] of raw) for (const { role, id } of TOO_BROAD) expect(text, `${role} in ${file}`).not.toContain(id);
+    for (const [file, text] of raw)
+      for (const { role, id } of TOO_BROAD) expect(text, `${role} in ${file}`).not.toContain(id);
   });
 
   it('names every assignment guid(scope, principal, role) and gives it a principal type', () => {
@@ -528,24 +597,36 @@ describe('role assignments', () => {
     expect(assignments.length).toBeGreaterThanOrEqual(REQUIRED.length);
     for (const a of assignments) {
       expect(prop(a.body, 'name'), `${a.file}:${a.symbol}`).toMatch(/^guid\(.+,.+,.+\)$/);
-      expect(literal(prop(must(a.body, 'properties'), 'principalType')), `${a.file}:${a.symbol}`).toBe('ServicePrincipal');
+      expect(literal(prop(must(a.body, 'properties'), 'principalType')), `${a.file}:${a.symbol}`).toBe(
+        'ServicePrincipal',
+      );
     }
   });
 });
 
 describe('azd wiring (main.parameters.json, azure.yaml, docs/deploy.md)', () => {
   const main = code.get('main.bicep') ?? '';
-  const params = [...main.matchAll(/^param\s+(\w+)\s+\w+(\s*=)?/gm)].map((m) => ({ name: m[1] as string, hasDefault: Boolean(m[2]) }));
+  const params = [...main.matchAll(/^param\s+(\w+)\s+\w+(\s*=)?/gm)].map((m) => ({
+    name: m[1] as string,
+    hasDefault: Boolean(m[2]),
+  }));
   const parameterFile = JSON.parse(read('infra', 'main.parameters.json')) as { parameters: Record<string, unknown> };
   const readme = docSection('docs/deploy.md', '## Deploy to Azure');
 
   it('gives every required parameter a value and names only real parameters', () => {
-    for (const p of params.filter((x) => !x.hasDefault)) expect(Object.keys(parameterFile.parameters), p.name).toContain(p.name);
-    for (const name of Object.keys(parameterFile.parameters)) expect(params.map((p) => p.name), name).toContain(name);
+    for (const p of params.filter((x) => !x.hasDefault))
+      expect(Object.keys(parameterFile.parameters), p.name).toContain(p.name);
+    for (const name of Object.keys(parameterFile.parameters))
+      expect(
+        params.map((p) => p.name),
+        name,
+      ).toContain(name);
   });
 
   it('documents every azd environment variable the parameters read', () => {
-    const variables = [...read('infra', 'main.parameters.json').matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1] as string);
+    const variables = [...read('infra', 'main.parameters.json').matchAll(/\$\{([A-Z0-9_]+)/g)].map(
+      (m) => m[1] as string,
+    );
     expect(variables).toContain('AZURE_ENV_NAME');
     for (const v of new Set(variables)) expect(readme, v).toContain(v);
   });
@@ -590,6 +671,10 @@ describe('App Service authentication (the API trusts x-ms-client-principal only 
     expect(app).toMatch(/requireAuthentication: true/);
     expect(app).toMatch(/unauthenticatedClientAction: 'Return401'/);
     const excluded = /excludedPaths: \[([^\]]*)\]/.exec(app)?.[1] ?? '';
-    expect([...excluded.matchAll(/'([^']+)'/g)].map((m) => m[1]).sort()).toEqual(['/api/health', '/api/openapi.json', '/runtime/webhooks/eventgrid']);
+    expect([...excluded.matchAll(/'([^']+)'/g)].map((m) => m[1]).sort()).toEqual([
+      '/api/health',
+      '/api/openapi.json',
+      '/runtime/webhooks/eventgrid',
+    ]);
   });
 });

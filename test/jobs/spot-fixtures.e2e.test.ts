@@ -10,7 +10,15 @@
  */
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT, PUBLISHER_ACCOUNT, CONTOSO_JOBS } from '../support/jobs-host.js';
+import {
+  startJobsHost,
+  envelope,
+  galleryImage,
+  type JobsHost,
+  CONSUMER_ACCOUNT,
+  PUBLISHER_ACCOUNT,
+  CONTOSO_JOBS,
+} from '../support/jobs-host.js';
 import { fixture } from '../support/catalog-fixtures.js';
 import { expectNoSecrets, secretsIn, type SecretScanSources } from '../support/secret-scan.js';
 import { scriptSummary } from '../../shared/domain/spot-body.js';
@@ -52,7 +60,8 @@ describe('Spot fixtures end to end (HTTP submit → queue trigger → records)',
       const env = create(c.fixture);
       const job = await host.run(env);
       expect(job, JSON.stringify(job)).toMatchObject({ status: c.status, errors: [] });
-      if (c.version) expect(String(job.resolvedImageVersionId)).toMatch(new RegExp(`/versions/${c.version.replace(/\./g, '\\.')}$`));
+      if (c.version)
+        expect(String(job.resolvedImageVersionId)).toMatch(new RegExp(`/versions/${c.version.replace(/\./g, '\\.')}$`));
       if (c.warning) expect((job.warnings as Json[]).map((w) => w.code)).toContain(c.warning);
       const kind = String(env.kind);
       const group = await host.request('GET', `groups/${CONSUMER_ACCOUNT}/${kind}/${encodeURIComponent(nameOf(env))}`);
@@ -67,7 +76,8 @@ describe('Spot fixtures end to end (HTTP submit → queue trigger → records)',
     expect(warning).toEqual({
       pointer: '/body/group/compute/launchSpecification/image/marketplace',
       code: 'image-not-in-catalog',
-      message: 'A marketplace image is accepted but not checked: this service checks gallery images only (the catalog holds no marketplace images).',
+      message:
+        'A marketplace image is accepted but not checked: this service checks gallery images only (the catalog holds no marketplace images).',
     });
   });
 
@@ -79,7 +89,10 @@ describe('Spot fixtures end to end (HTTP submit → queue trigger → records)',
     const spec = group.body.spec as { compute: { launchSpecification: Json } };
     const { customData, ...rest } = sent.compute.launchSpecification;
     expect(spec.compute.launchSpecification).toEqual({ ...rest, customData: scriptSummary(String(customData)) });
-    expect({ ...spec, compute: { ...spec.compute, launchSpecification: undefined } }).toEqual({ ...sent, compute: { ...sent.compute, launchSpecification: undefined } });
+    expect({ ...spec, compute: { ...spec.compute, launchSpecification: undefined } }).toEqual({
+      ...sent,
+      compute: { ...sent.compute, launchSpecification: undefined },
+    });
   });
 
   it('a partial update changes only what it carries (arrays replace whole, null removes), then the whole group is checked', async () => {
@@ -91,37 +104,76 @@ describe('Spot fixtures end to end (HTTP submit → queue trigger → records)',
     expect(await host.run(update)).toMatchObject({ status: 'succeeded', errors: [] });
     const group = await host.request('GET', `groups/${CONSUMER_ACCOUNT}/statelessGroup/${nameOf(created)}`);
     expect(group.body.revision).toBe(2);
-    const spec = group.body.spec as Json & { capacity: Json; strategy: Json; compute: { launchSpecification: Json; vmSizes: Json } };
+    const spec = group.body.spec as Json & {
+      capacity: Json;
+      strategy: Json;
+      compute: { launchSpecification: Json; vmSizes: Json };
+    };
     const before = specOf(created) as typeof spec;
     expect(spec.capacity).toEqual({ minimum: 4, maximum: 60, target: 20 });
     expect(spec.strategy).toEqual({ ...before.strategy, drainingTimeout: 600 });
-    expect(spec.compute.launchSpecification.tags).toEqual([{ tagKey: 'env', tagValue: 'prod' }, { tagKey: 'cost-center', tagValue: 'cc-1234' }]);
+    expect(spec.compute.launchSpecification.tags).toEqual([
+      { tagKey: 'env', tagValue: 'prod' },
+      { tagKey: 'cost-center', tagValue: 'cc-1234' },
+    ]);
     expect(spec.compute.launchSpecification.dataDisks).toEqual([{ lun: 0, sizeGB: 256, type: 'Premium_LRS' }]);
     expect(spec.compute.vmSizes).toEqual(before.compute.vmSizes);
     expect(spec.scheduling).toBeUndefined();
     expect(spec.scaling).toEqual(before.scaling);
 
     // An update that breaks the merged group fails with the error where the field is; the group is unchanged.
-    const breaking = { ...created, jobId: randomUUID(), action: 'update', body: { group: { name: nameOf(created), capacity: { target: 99 } } } };
+    const breaking = {
+      ...created,
+      jobId: randomUUID(),
+      action: 'update',
+      body: { group: { name: nameOf(created), capacity: { target: 99 } } },
+    };
     const failed = await host.run(breaking);
-    expect(failed).toMatchObject({ status: 'failed', errors: [{ pointer: '/body/group/capacity/target', code: 'capacity-order' }] });
-    expect((await host.request('GET', `groups/${CONSUMER_ACCOUNT}/statelessGroup/${nameOf(created)}`)).body.revision).toBe(2);
+    expect(failed).toMatchObject({
+      status: 'failed',
+      errors: [{ pointer: '/body/group/capacity/target', code: 'capacity-order' }],
+    });
+    expect(
+      (await host.request('GET', `groups/${CONSUMER_ACCOUNT}/statelessGroup/${nameOf(created)}`)).body.revision,
+    ).toBe(2);
     // A disallowed data disk type (Standard_LRS on this image) in an update is refused like on create.
-    const disks = { ...created, jobId: randomUUID(), action: 'update', body: { group: { name: nameOf(created), compute: { launchSpecification: { dataDisks: [{ lun: 3, sizeGB: 64, type: 'Standard_LRS' }] } } } } };
-    expect(await host.run(disks)).toMatchObject({ status: 'failed', errors: [{ pointer: '/body/group/compute/launchSpecification/dataDisks/0/type', code: 'disk-type-disallowed' }] });
+    const disks = {
+      ...created,
+      jobId: randomUUID(),
+      action: 'update',
+      body: {
+        group: {
+          name: nameOf(created),
+          compute: { launchSpecification: { dataDisks: [{ lun: 3, sizeGB: 64, type: 'Standard_LRS' }] } },
+        },
+      },
+    };
+    expect(await host.run(disks)).toMatchObject({
+      status: 'failed',
+      errors: [{ pointer: '/body/group/compute/launchSpecification/dataDisks/0/type', code: 'disk-type-disallowed' }],
+    });
   });
 });
 
 describe('secrets', () => {
   /** Where the app could have left a secret: its tables, its logs, its published events, the answers this file received. */
-  const sources = (): SecretScanSources => ({ connectionString: connection(), tablePrefix: host.tablePrefix, logs: host.logs, events: host.topic?.recent ?? [], responses: host.responses });
+  const sources = (): SecretScanSources => ({
+    connectionString: connection(),
+    tablePrefix: host.tablePrefix,
+    logs: host.logs,
+    events: host.topic?.recent ?? [],
+    responses: host.responses,
+  });
   const unique = () => randomUUID().slice(0, 8);
   /** The password-login fixture with this test's own password and protected setting (so a find is this test's). */
-  const withOwnSecrets = (edit: (b: Json) => void = () => undefined): { env: Json; password: string; setting: string } => {
+  const withOwnSecrets = (
+    edit: (b: Json) => void = () => undefined,
+  ): { env: Json; password: string; setting: string } => {
     const password = `Vq7#mT2!rZ9@${unique()}`;
     const setting = `sh bootstrap.sh --token Xt9-${unique()}`;
     const env = create('elastigroup-password-login', (b) => {
-      const launch = (b.group as { compute: { launchSpecification: Json & { login: Json; extensions: Json[] } } }).compute.launchSpecification;
+      const launch = (b.group as { compute: { launchSpecification: Json & { login: Json; extensions: Json[] } } })
+        .compute.launchSpecification;
       launch.login.password = password;
       (launch.extensions[0] as Json).protectedSettings = { commandToExecute: setting };
       edit(b);
@@ -133,7 +185,11 @@ describe('secrets', () => {
     const { env, password, setting } = withOwnSecrets();
     expect(secretsIn(env)).toEqual([
       { kind: 'password', pointer: '/body/group/compute/launchSpecification/login/password', value: password },
-      { kind: 'protectedSettings', pointer: '/body/group/compute/launchSpecification/extensions/0/protectedSettings/commandToExecute', value: setting },
+      {
+        kind: 'protectedSettings',
+        pointer: '/body/group/compute/launchSpecification/extensions/0/protectedSettings/commandToExecute',
+        value: setting,
+      },
     ]);
   });
 
@@ -156,27 +212,51 @@ describe('secrets', () => {
     const report = await expectNoSecrets(sources(), secrets, { entities: 10, events: 1, responses: 4 });
     expect(report.tables.length).toBeGreaterThan(3);
     // The job's completion was published, so the event scan read this job's event.
-    expect(host.topic!.recent.some((e) => e.type === 'GalleryCatalog.GroupJobCompleted' && (e.data as Json).jobId === env.jobId)).toBe(true);
+    expect(
+      host.topic!.recent.some(
+        (e) => e.type === 'GalleryCatalog.GroupJobCompleted' && (e.data as Json).jobId === env.jobId,
+      ),
+    ).toBe(true);
   });
 
   it('a specialized image takes no login: a password on one fails the job, and is not kept', async () => {
     const password = `Wn4$longEnough-${unique()}`;
     const env = create('stateful-node-gallery', (b) => {
-      ((b.statefulNode as { compute: { launchSpecification: Json } }).compute.launchSpecification).login = { userName: 'sqladmin', password };
+      (b.statefulNode as { compute: { launchSpecification: Json } }).compute.launchSpecification.login = {
+        userName: 'sqladmin',
+        password,
+      };
     });
     const job = await host.run(env);
-    expect(job).toMatchObject({ status: 'failed', errors: [{ pointer: '/body/statefulNode/compute/launchSpecification/login', code: 'specialized-image-login' }] });
+    expect(job).toMatchObject({
+      status: 'failed',
+      errors: [{ pointer: '/body/statefulNode/compute/launchSpecification/login', code: 'specialized-image-login' }],
+    });
     await host.topic!.idle();
     // The failed job was logged and published: the scan read both.
-    expect(host.logs.some((l) => l.functionName === 'groupJobs' && l.message.includes(`job ${String(env.jobId)} `) && l.message.includes('failed'))).toBe(true);
-    expect(host.topic!.recent.some((e) => e.type === 'GalleryCatalog.GroupJobCompleted' && (e.data as Json).jobId === env.jobId)).toBe(true);
+    expect(
+      host.logs.some(
+        (l) =>
+          l.functionName === 'groupJobs' &&
+          l.message.includes(`job ${String(env.jobId)} `) &&
+          l.message.includes('failed'),
+      ),
+    ).toBe(true);
+    expect(
+      host.topic!.recent.some(
+        (e) => e.type === 'GalleryCatalog.GroupJobCompleted' && (e.data as Json).jobId === env.jobId,
+      ),
+    ).toBe(true);
     await expectNoSecrets(sources(), secretsIn(env), { entities: 10, events: 1 });
   });
 
   it('a job that fails its checks keeps neither its password nor its protected settings', async () => {
     const { env } = withOwnSecrets((b) => (galleryImage(b).version = '9.9.9'));
     const job = await host.run(env);
-    expect(job).toMatchObject({ status: 'failed', errors: [{ pointer: '/body/group/compute/launchSpecification/image/gallery/version', code: 'version-not-found' }] });
+    expect(job).toMatchObject({
+      status: 'failed',
+      errors: [{ pointer: '/body/group/compute/launchSpecification/image/gallery/version', code: 'version-not-found' }],
+    });
     await host.topic!.idle();
     await expectNoSecrets(sources(), secretsIn(env), { entities: 10, events: 1 });
   });
@@ -193,22 +273,42 @@ describe('secrets', () => {
     expect(await host.job(String(env.jobId))).toMatchObject({ status: 'deadLettered', lastError: expect.any(String) });
     await host.topic!.idle();
     // Every delivery failed and was logged, with the error; the dead-letter trigger recorded it.
-    expect(host.logs.filter((l) => l.functionName === 'groupJobs' && l.message.startsWith(`job message ${jobMessageId(CONSUMER_ACCOUNT, String(env.jobId))} `)).length).toBeGreaterThan(1);
-    expect(host.logs.some((l) => l.functionName === 'groupJobsDeadLetter' && l.message.includes(String(env.jobId)))).toBe(true);
+    expect(
+      host.logs.filter(
+        (l) =>
+          l.functionName === 'groupJobs' &&
+          l.message.startsWith(`job message ${jobMessageId(CONSUMER_ACCOUNT, String(env.jobId))} `),
+      ).length,
+    ).toBeGreaterThan(1);
+    expect(
+      host.logs.some((l) => l.functionName === 'groupJobsDeadLetter' && l.message.includes(String(env.jobId))),
+    ).toBe(true);
     await expectNoSecrets(sources(), secretsIn(env), { entities: 10, events: 1 });
   });
 
   it('a password breaking Azure rules is refused at submit, without echoing or keeping it', async () => {
     const password = `alllowercase${unique().replace(/[^a-z]/g, 'x')}`;
     const env = create('elastigroup-password-login', (b) => {
-      ((b.group as { compute: { launchSpecification: Json } }).compute.launchSpecification).login = { userName: 'azureuser', password };
+      (b.group as { compute: { launchSpecification: Json } }).compute.launchSpecification.login = {
+        userName: 'azureuser',
+        password,
+      };
     });
     const res = await host.submit(env);
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([
-      { field: 'body.body.group.compute.launchSpecification.login.password', pointer: '/body/group/compute/launchSpecification/login/password', code: 'password-rules', message: 'must have 3 of: a lower-case letter, an upper-case letter, a digit, a special character (has 1)' },
+      {
+        field: 'body.body.group.compute.launchSpecification.login.password',
+        pointer: '/body/group/compute/launchSpecification/login/password',
+        code: 'password-rules',
+        message: 'must have 3 of: a lower-case letter, an upper-case letter, a digit, a special character (has 1)',
+      },
     ]);
-    await expectNoSecrets(sources(), secretsIn(env).filter((s) => s.kind === 'password'), { entities: 10 });
+    await expectNoSecrets(
+      sources(),
+      secretsIn(env).filter((s) => s.kind === 'password'),
+      { entities: 10 },
+    );
   });
 });
 
@@ -221,7 +321,12 @@ describe('gallery accounts (spotAccountId)', () => {
     expect(JSON.stringify(a.body)).toBe(JSON.stringify(b.body));
     expect(JSON.stringify(a.body)).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/i);
     expect(a.body.errors).toEqual([
-      { field: 'body.body.group.compute.launchSpecification.image.gallery.spotAccountId', pointer: '/body/group/compute/launchSpecification/image/gallery/spotAccountId', code: 'account-not-connected', message: "The spotAccountId is not a connected account of the caller's organization." },
+      {
+        field: 'body.body.group.compute.launchSpecification.image.gallery.spotAccountId',
+        pointer: '/body/group/compute/launchSpecification/image/gallery/spotAccountId',
+        code: 'account-not-connected',
+        message: "The spotAccountId is not a connected account of the caller's organization.",
+      },
     ]);
   });
 
@@ -229,14 +334,27 @@ describe('gallery accounts (spotAccountId)', () => {
     const results: Json[] = [];
     for (const account of ['act-9e8d7c6b', 'act-00000000']) {
       const env = create('elastigroup-gallery-pinned', (b) => (galleryImage(b).spotAccountId = account));
-      const outcome = await host.runtime.deliverServiceBusMessage('groupJobs', { body: JSON.stringify(env), messageId: String(env.jobId), sessionId: 's', deliveryCount: 1 });
+      const outcome = await host.runtime.deliverServiceBusMessage('groupJobs', {
+        body: JSON.stringify(env),
+        messageId: String(env.jobId),
+        sessionId: 's',
+        deliveryCount: 1,
+      });
       expect(outcome).toBe('complete');
       const { services } = await import('../../shared/services.js');
       const record = await services().jobs.getJob(CONTOSO_JOBS, String(env.jobId));
       results.push({ errors: record?.errors });
     }
     expect(JSON.stringify(results[0])).toBe(JSON.stringify(results[1]));
-    expect(results[0]).toEqual({ errors: [{ pointer: '/body/group/compute/launchSpecification/image/gallery/spotAccountId', code: 'account-not-connected', message: "The spotAccountId is not a connected account of the caller's organization." }] });
+    expect(results[0]).toEqual({
+      errors: [
+        {
+          pointer: '/body/group/compute/launchSpecification/image/gallery/spotAccountId',
+          code: 'account-not-connected',
+          message: "The spotAccountId is not a connected account of the caller's organization.",
+        },
+      ],
+    });
   });
 });
 
@@ -250,8 +368,16 @@ describe('job ids', () => {
     expect((await host.submit(upper)).body).toMatchObject({ jobId: `ABC-${suffix}`, status: 'queued' });
     expect((await host.submit(lower)).body).toMatchObject({ jobId: `abc-${suffix}`, status: 'queued' });
     await host.jobsQueue.idle();
-    expect(await host.job(`ABC-${suffix}`)).toMatchObject({ jobId: `ABC-${suffix}`, status: 'succeeded', group: { name: nameOf(upper) } });
-    expect(await host.job(`abc-${suffix}`)).toMatchObject({ jobId: `abc-${suffix}`, status: 'succeeded', group: { name: nameOf(lower) } });
+    expect(await host.job(`ABC-${suffix}`)).toMatchObject({
+      jobId: `ABC-${suffix}`,
+      status: 'succeeded',
+      group: { name: nameOf(upper) },
+    });
+    expect(await host.job(`abc-${suffix}`)).toMatchObject({
+      jobId: `abc-${suffix}`,
+      status: 'succeeded',
+      group: { name: nameOf(lower) },
+    });
   });
 
   it('the same id with the same envelope is the same job; with another envelope, 409', async () => {
@@ -313,11 +439,18 @@ describe('errors', () => {
   });
 
   it('other endpoints carry JSON Pointers for body faults (query faults are named by field)', async () => {
-    const org = await host.request('PUT', 'manage/organizations/pointer-test', { tenantId: 'not-a-guid', subscriptions: [], principals: [] });
+    const org = await host.request('PUT', 'manage/organizations/pointer-test', {
+      tenantId: 'not-a-guid',
+      subscriptions: [],
+      principals: [],
+    });
     expect(org.status).toBe(400);
     expect((org.body.errors as Json[])[0]).toMatchObject({ field: 'body.tenantId', pointer: '/tenantId' });
     const top = await host.request('GET', `groups/${CONSUMER_ACCOUNT}?top=0`);
     expect(top.status).toBe(400);
-    expect((top.body.errors as Json[])[0]).toEqual({ field: 'query.top', message: 'must be a whole number from 1 to 1000' });
+    expect((top.body.errors as Json[])[0]).toEqual({
+      field: 'query.top',
+      message: 'must be a whole number from 1 to 1000',
+    });
   });
 });

@@ -1,5 +1,12 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
-import { startJobsHost, envelope, galleryImage, PUBLISHER_ACCOUNT, CONTOSO_JOBS, type JobsHost } from '../support/jobs-host.js';
+import {
+  startJobsHost,
+  envelope,
+  galleryImage,
+  PUBLISHER_ACCOUNT,
+  CONTOSO_JOBS,
+  type JobsHost,
+} from '../support/jobs-host.js';
 import { services } from '../../shared/services.js';
 import { useJobQueue } from '../../dev/runtime/host-queues.js';
 import { JobSweeper } from '../../shared/jobs/sweep.js';
@@ -23,7 +30,8 @@ afterAll(async () => {
 });
 
 const pinned = () => envelope('elastigroup-gallery-pinned', (b) => (galleryImage(b).spotAccountId = PUBLISHER_ACCOUNT));
-const withPassword = () => envelope('elastigroup-password-login', (b) => (galleryImage(b).spotAccountId = PUBLISHER_ACCOUNT));
+const withPassword = () =>
+  envelope('elastigroup-password-login', (b) => (galleryImage(b).spotAccountId = PUBLISHER_ACCOUNT));
 
 /** Submits while the queue loses messages: the job is recorded queued and its message is gone. */
 async function strand(env: Record<string, unknown>): Promise<void> {
@@ -39,7 +47,14 @@ async function strand(env: Record<string, unknown>): Promise<void> {
 /** A sweeper whose clock is `aheadMs` in the future (so every pending job is due). */
 function sweeper(aheadMs: number, maxResends = 5): JobSweeper {
   const s = services();
-  return new JobSweeper(s.jobs, s.pendingJobs, () => host.jobsQueue, { resendAfterSeconds: 60, maxResends }, undefined, () => new Date(Date.now() + aheadMs));
+  return new JobSweeper(
+    s.jobs,
+    s.pendingJobs,
+    () => host.jobsQueue,
+    { resendAfterSeconds: 60, maxResends },
+    undefined,
+    () => new Date(Date.now() + aheadMs),
+  );
 }
 
 describe('a job whose message was lost', () => {
@@ -76,7 +91,11 @@ describe('a job whose message was lost', () => {
     await host.jobsQueue.idle();
     const failed = await host.job(String(env.jobId));
     expect(failed).toMatchObject({ status: 'failed' });
-    expect((failed.errors as { code: string; pointer: string }[]).filter((e) => e.code === 'secret-not-kept').map((e) => e.pointer)).toEqual(row?.secretPointers);
+    expect(
+      (failed.errors as { code: string; pointer: string }[])
+        .filter((e) => e.code === 'secret-not-kept')
+        .map((e) => e.pointer),
+    ).toEqual(row?.secretPointers);
     expect(JSON.stringify(failed)).not.toContain(password);
     // the same submission again (with its password) reopens and runs it
     expect((await host.submit(env)).status).toBe(202);
@@ -88,9 +107,30 @@ describe('a job whose message was lost', () => {
     const env = pinned();
     await strand(env);
     const s = services();
-    const neverDelivering = new JobSweeper(s.jobs, s.pendingJobs, () => losing, { resendAfterSeconds: 60, maxResends: 2 }, undefined, () => new Date(Date.now() + 61_000));
-    const laterStill = new JobSweeper(s.jobs, s.pendingJobs, () => losing, { resendAfterSeconds: 60, maxResends: 2 }, undefined, () => new Date(Date.now() + 200_000));
-    const evenLater = new JobSweeper(s.jobs, s.pendingJobs, () => losing, { resendAfterSeconds: 60, maxResends: 2 }, undefined, () => new Date(Date.now() + 400_000));
+    const neverDelivering = new JobSweeper(
+      s.jobs,
+      s.pendingJobs,
+      () => losing,
+      { resendAfterSeconds: 60, maxResends: 2 },
+      undefined,
+      () => new Date(Date.now() + 61_000),
+    );
+    const laterStill = new JobSweeper(
+      s.jobs,
+      s.pendingJobs,
+      () => losing,
+      { resendAfterSeconds: 60, maxResends: 2 },
+      undefined,
+      () => new Date(Date.now() + 200_000),
+    );
+    const evenLater = new JobSweeper(
+      s.jobs,
+      s.pendingJobs,
+      () => losing,
+      { resendAfterSeconds: 60, maxResends: 2 },
+      undefined,
+      () => new Date(Date.now() + 400_000),
+    );
     expect((await neverDelivering.sweep()).resent).toBeGreaterThanOrEqual(1);
     expect((await laterStill.sweep()).resent).toBeGreaterThanOrEqual(1);
     expect((await evenLater.sweep()).failed).toBeGreaterThanOrEqual(1);

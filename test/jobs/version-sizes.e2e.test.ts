@@ -1,5 +1,14 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
-import { startJobsHost, envelope, galleryImage, launchSpec, compute, CONSUMER_ACCOUNT, PUBLISHER_ACCOUNT, type JobsHost } from '../support/jobs-host.js';
+import {
+  startJobsHost,
+  envelope,
+  galleryImage,
+  launchSpec,
+  compute,
+  CONSUMER_ACCOUNT,
+  PUBLISHER_ACCOUNT,
+  type JobsHost,
+} from '../support/jobs-host.js';
 import { DEMO_SUBSCRIPTIONS } from '../../dev/demo/demo-org.js';
 import { DEMO_PARTNER_PRINCIPAL, DEMO_PRINCIPAL } from '../../dev/demo/demo-directory.js';
 import { APP_ROLES, type Principal } from '../../shared/access/principal.js';
@@ -34,7 +43,11 @@ describe('GET /api/me', () => {
       ],
     });
     const partner = await host.request('GET', 'me', undefined, DEMO_PARTNER_PRINCIPAL);
-    expect(partner.body).toEqual({ organization: 'fabrikam', displayName: 'Fabrikam', accounts: [{ account: 'act-9e8d7c6b', subscriptionId: DEMO_SUBSCRIPTIONS.otherOrg, actsFor: true }] });
+    expect(partner.body).toEqual({
+      organization: 'fabrikam',
+      displayName: 'Fabrikam',
+      accounts: [{ account: 'act-9e8d7c6b', subscriptionId: DEMO_SUBSCRIPTIONS.otherOrg, actsFor: true }],
+    });
     expect((await host.request('GET', 'me?x=1')).status).toBe(400);
   });
 });
@@ -46,21 +59,42 @@ describe('GET .../versions/{version}/vmSizes', () => {
     const answer = res.body as unknown as VersionSizes;
     expect(answer).toMatchObject({ region: 'westeurope', account: CONSUMER_ACCOUNT, securityType: 'TrustedLaunch' });
     expect(answer.version).toMatch(/\/images\/ubuntu-2204-base\/versions\/1\.9\.0$/);
-    expect(answer.sizes.filter((s) => s.fits).map((s) => s.name)).toEqual(['Standard_D2s_v5', 'Standard_DC2as_v5', 'Standard_E2bds_v5', 'Standard_D4s_v5', 'Standard_D64s_v5']);
-    expect(answer.sizes.find((s) => s.name === 'Standard_A2_v2')?.errors.map((e) => e.code)).toEqual(['trusted-launch-unsupported', 'hyperv-generation-unsupported']);
+    expect(answer.sizes.filter((s) => s.fits).map((s) => s.name)).toEqual([
+      'Standard_D2s_v5',
+      'Standard_DC2as_v5',
+      'Standard_E2bds_v5',
+      'Standard_D4s_v5',
+      'Standard_D64s_v5',
+    ]);
+    expect(answer.sizes.find((s) => s.name === 'Standard_A2_v2')?.errors.map((e) => e.code)).toEqual([
+      'trusted-launch-unsupported',
+      'hyperv-generation-unsupported',
+    ]);
     // Standard VMs asked for: an image that creates only TrustedLaunch VMs refuses, naming what it can create.
-    const standard = await host.request('GET', `${UBUNTU}?region=westeurope&account=${CONSUMER_ACCOUNT}&securityType=Standard`);
+    const standard = await host.request(
+      'GET',
+      `${UBUNTU}?region=westeurope&account=${CONSUMER_ACCOUNT}&securityType=Standard`,
+    );
     expect(standard.status).toBe(400);
-    expect(standard.body.errors).toEqual([{ field: 'query.securityType', message: 'must be one the image can create: TrustedLaunch' }]);
+    expect(standard.body.errors).toEqual([
+      { field: 'query.securityType', message: 'must be one the image can create: TrustedLaunch' },
+    ]);
   });
 
   it('agrees with a job: a size said not to fit fails the job with the same code at its place; those that fit pass', async () => {
-    const answer = (await host.request('GET', `${UBUNTU}?region=westeurope&account=${CONSUMER_ACCOUNT}`)).body as unknown as VersionSizes;
+    const answer = (await host.request('GET', `${UBUNTU}?region=westeurope&account=${CONSUMER_ACCOUNT}`))
+      .body as unknown as VersionSizes;
     const fit = answer.sizes.filter((s) => s.fits && s.warnings.length === 0).map((s) => s.name);
     const unfit = answer.sizes.find((s) => !s.fits)!;
     const job = (sizes: string[]) =>
       envelope('elastigroup-gallery-pinned', (b) => {
-        Object.assign(galleryImage(b), { resourceGroupName: 'rg-images', galleryName: 'corpGallery', imageName: 'ubuntu-2204-base', version: '1.9.0', spotAccountId: PUBLISHER_ACCOUNT });
+        Object.assign(galleryImage(b), {
+          resourceGroupName: 'rg-images',
+          galleryName: 'corpGallery',
+          imageName: 'ubuntu-2204-base',
+          version: '1.9.0',
+          spotAccountId: PUBLISHER_ACCOUNT,
+        });
         (b.group as Record<string, unknown>).region = 'westeurope';
         compute(b).vmSizes = { odSizes: sizes, spotSizes: sizes };
         launchSpec(b).security = { securityType: 'TrustedLaunch' };
@@ -68,7 +102,9 @@ describe('GET .../versions/{version}/vmSizes', () => {
     expect(await host.run(job(fit))).toMatchObject({ status: 'succeeded', errors: [] });
     const failed = await host.run(job([unfit.name]));
     expect(failed.status).toBe('failed');
-    const atSize = (failed.errors as { pointer: string; code: string }[]).filter((e) => e.pointer === '/body/group/compute/vmSizes/odSizes/0').map((e) => e.code);
+    const atSize = (failed.errors as { pointer: string; code: string }[])
+      .filter((e) => e.pointer === '/body/group/compute/vmSizes/odSizes/0')
+      .map((e) => e.code);
     expect(atSize).toEqual(unfit.errors.map((e) => e.code));
   });
 
@@ -86,10 +122,25 @@ describe('GET .../versions/{version}/vmSizes', () => {
     // Nothing in the answer tells the other organization's account from one that does not exist.
     expect(new Set(answers).size).toBe(1);
     const missing = await host.request('GET', `${UBUNTU}?region=westeurope`);
-    expect(missing.body.errors).toEqual([{ field: 'query.account', message: 'is required (an account you act for: its Spot account id or subscription id)' }]);
+    expect(missing.body.errors).toEqual([
+      {
+        field: 'query.account',
+        message: 'is required (an account you act for: its Spot account id or subscription id)',
+      },
+    ]);
     // Fabrikam does not see the corporate gallery: its own account, a 404 like a missing version.
-    const hidden = await host.request('GET', `${UBUNTU}?region=westeurope&account=act-9e8d7c6b`, undefined, DEMO_PARTNER_PRINCIPAL);
-    const absent = await host.request('GET', `${UBUNTU.replace('1.9.0', '9.9.9')}?region=westeurope&account=${CONSUMER_ACCOUNT}`, undefined, DEMO_PRINCIPAL);
+    const hidden = await host.request(
+      'GET',
+      `${UBUNTU}?region=westeurope&account=act-9e8d7c6b`,
+      undefined,
+      DEMO_PARTNER_PRINCIPAL,
+    );
+    const absent = await host.request(
+      'GET',
+      `${UBUNTU.replace('1.9.0', '9.9.9')}?region=westeurope&account=${CONSUMER_ACCOUNT}`,
+      undefined,
+      DEMO_PRINCIPAL,
+    );
     expect([hidden.status, absent.status]).toEqual([404, 404]);
     expect(hidden.body.detail).toBe(absent.body.detail);
   });
@@ -97,7 +148,11 @@ describe('GET .../versions/{version}/vmSizes', () => {
 
 describe('authentication and roles', () => {
   /** A principal of a tenant no organization knows. */
-  const STRANGER: Principal = { tenantId: '0d0d0d0d-0000-4000-8000-00000000000d', objectId: '0e0e0e0e-0000-4000-8000-00000000000e', roles: [APP_ROLES.read] };
+  const STRANGER: Principal = {
+    tenantId: '0d0d0d0d-0000-4000-8000-00000000000d',
+    objectId: '0e0e0e0e-0000-4000-8000-00000000000e',
+    roles: [APP_ROLES.read],
+  };
   const routes = ['me', `${UBUNTU}?region=westeurope&account=${CONSUMER_ACCOUNT}`];
 
   it('refuses a request without a principal (401), a principal without the read role and one of no organization (403), as problem details', async () => {

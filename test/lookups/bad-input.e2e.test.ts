@@ -10,13 +10,26 @@ let host: LookupsHost;
 
 beforeAll(async () => {
   host = await startLookupsHost(inject('azuriteConnectionString'), ME);
-  host.sim.put({ id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/galleries/g`, location: 'westeurope', properties: { provisioningState: 'Succeeded' } });
+  host.sim.put({
+    id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/galleries/g`,
+    location: 'westeurope',
+    properties: { provisioningState: 'Succeeded' },
+  });
   host.sim.put({
     id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/i`,
     location: 'westeurope',
-    properties: { osType: 'Linux', osState: 'Generalized', identifier: { publisher: 'p', offer: 'o', sku: 's' }, provisioningState: 'Succeeded' },
+    properties: {
+      osType: 'Linux',
+      osState: 'Generalized',
+      identifier: { publisher: 'p', offer: 'o', sku: 's' },
+      provisioningState: 'Succeeded',
+    },
   });
-  await host.putOrganization('bad-input', { tenantId: TENANT, subscriptions: [{ subscriptionId: SUB }], principals: [ME] });
+  await host.putOrganization('bad-input', {
+    tenantId: TENANT,
+    subscriptions: [{ subscriptionId: SUB }],
+    principals: [ME],
+  });
   await host.indexAll();
 });
 afterAll(async () => {
@@ -37,17 +50,36 @@ async function expectProblem(path: string, field: string) {
 describe('bad input → 400 problem+json naming the field, never 500', () => {
   it('malformed ids in the path', async () => {
     await expectProblem(`subscriptions/not-a-guid/resourceGroups`, 'path.subscriptionId');
-    await expectProblem(`subscriptions/${SUB}/resourceGroups/rg/galleries/${encodeURIComponent('a/b')}/images`, 'path.gallery');
-    await expectProblem(`subscriptions/${SUB}/resourceGroups/rg/galleries/g/images/${encodeURIComponent('bad name')}/versions`, 'path.image');
-    await expectProblem(`subscriptions/${SUB}/resourceGroups/${encodeURIComponent('rg.')}/galleries`, 'path.resourceGroup');
+    await expectProblem(
+      `subscriptions/${SUB}/resourceGroups/rg/galleries/${encodeURIComponent('a/b')}/images`,
+      'path.gallery',
+    );
+    await expectProblem(
+      `subscriptions/${SUB}/resourceGroups/rg/galleries/g/images/${encodeURIComponent('bad name')}/versions`,
+      'path.image',
+    );
+    await expectProblem(
+      `subscriptions/${SUB}/resourceGroups/${encodeURIComponent('rg.')}/galleries`,
+      'path.resourceGroup',
+    );
   });
 
-  it("names with ' \" / # ? % and unicode", async () => {
+  it('names with \' " / # ? % and unicode', async () => {
     for (const name of ["o'brien", 'say"hi', 'a/b', 'a#b', 'a?b', 'a%b', '100%', 'ギャラリー', 'emoji😀']) {
-      await expectProblem(`subscriptions/${SUB}/resourceGroups/rg/galleries/${encodeURIComponent(name)}/images`, 'path.gallery');
-      await expectProblem(`subscriptions/${SUB}/resourceGroups/rg/galleries/g/images/${encodeURIComponent(name)}/versions/latest?region=westeurope`, 'path.image');
+      await expectProblem(
+        `subscriptions/${SUB}/resourceGroups/rg/galleries/${encodeURIComponent(name)}/images`,
+        'path.gallery',
+      );
+      await expectProblem(
+        `subscriptions/${SUB}/resourceGroups/rg/galleries/g/images/${encodeURIComponent(name)}/versions/latest?region=westeurope`,
+        'path.image',
+      );
     }
-    for (const rg of ["o'brien", 'a#b', 'a?b', 'a%b']) await expectProblem(`subscriptions/${SUB}/resourceGroups/${encodeURIComponent(rg)}/galleries`, 'path.resourceGroup');
+    for (const rg of ["o'brien", 'a#b', 'a?b', 'a%b'])
+      await expectProblem(
+        `subscriptions/${SUB}/resourceGroups/${encodeURIComponent(rg)}/galleries`,
+        'path.resourceGroup',
+      );
     // a resource group name may hold unicode letters: valid, and simply empty
     const unicode = await host.get(`subscriptions/${SUB}/resourceGroups/${encodeURIComponent('rg-café')}/galleries`);
     expect(unicode.status).toBe(200);
@@ -75,19 +107,31 @@ describe('bad input → 400 problem+json naming the field, never 500', () => {
   });
 
   it('negative, zero, fractional or huge top', async () => {
-    for (const top of ['-1', '0', '1.5', '1001', '99999999999', 'abc', '1e3']) await expectProblem(`subscriptions/${SUB}/resourceGroups?top=${top}`, 'query.top');
+    for (const top of ['-1', '0', '1.5', '1001', '99999999999', 'abc', '1e3'])
+      await expectProblem(`subscriptions/${SUB}/resourceGroups?top=${top}`, 'query.top');
   });
 
   it('reports every field at fault at once', async () => {
-    const res = await host.get(`subscriptions/nope/resourceGroups/rg/galleries/g/images/i/versions/latest?region=&top=1`);
+    const res = await host.get(
+      `subscriptions/nope/resourceGroups/rg/galleries/g/images/i/versions/latest?region=&top=1`,
+    );
     expect(res.status).toBe(400);
-    expect((res.body.errors as { field: string }[]).map((e) => e.field).sort()).toEqual(['path.subscriptionId', 'query.region', 'query.top']);
+    expect((res.body.errors as { field: string }[]).map((e) => e.field).sort()).toEqual([
+      'path.subscriptionId',
+      'query.region',
+      'query.top',
+    ]);
   });
 
   it('never answers 500 to a battery of odd requests', async () => {
     const odd = ['%', '%%', '..', '.', '~', '%00', '%E0%A4%A', ' ', '\u0000'.replace('\u0000', '%00'), 'a'.repeat(300)];
     for (const o of odd) {
-      for (const path of [`subscriptions/${o}/resourceGroups`, `subscriptions/${SUB}/resourceGroups/${o}/galleries`, `${base}/versions/latest?region=${o}`, `images?sku=${o}&top=${o}`]) {
+      for (const path of [
+        `subscriptions/${o}/resourceGroups`,
+        `subscriptions/${SUB}/resourceGroups/${o}/galleries`,
+        `${base}/versions/latest?region=${o}`,
+        `images?sku=${o}&top=${o}`,
+      ]) {
         const res = await host.get(path);
         expect(res.status, path).toBeLessThan(500);
       }

@@ -1,5 +1,11 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
-import { seedDemoOrganization, DEMO_SUBSCRIPTIONS as S, DEMO_TENANTS as T, DEMO_GALLERIES, DEMO_IMAGES } from '../../dev/demo/demo-org.js';
+import {
+  seedDemoOrganization,
+  DEMO_SUBSCRIPTIONS as S,
+  DEMO_TENANTS as T,
+  DEMO_GALLERIES,
+  DEMO_IMAGES,
+} from '../../dev/demo/demo-org.js';
 import { DEMO_PRINCIPAL, DEMO_PARTNER_PRINCIPAL } from '../../dev/demo/demo-directory.js';
 import { startLookupsHost, type LookupsHost } from '../support/lookups-host.js';
 
@@ -18,7 +24,11 @@ beforeAll(async () => {
     principals: [{ ...DEMO_PRINCIPAL, subscriptionIds: [S.consumer] }],
     grants: [{ scope: DEMO_GALLERIES.corp, subscriptionId: S.consumer }],
   });
-  await host.putOrganization('fabrikam', { tenantId: T.partner, subscriptions: [{ subscriptionId: S.otherOrg }], principals: [DEMO_PARTNER_PRINCIPAL] });
+  await host.putOrganization('fabrikam', {
+    tenantId: T.partner,
+    subscriptions: [{ subscriptionId: S.otherOrg }],
+    principals: [DEMO_PARTNER_PRINCIPAL],
+  });
   await host.indexAll();
 });
 afterAll(async () => {
@@ -33,7 +43,10 @@ describe('authentication', () => {
     expect(anon.status).toBe(401);
     expect(anon.contentType).toBe('application/problem+json');
     expect(anon.body).toMatchObject({ status: 401, title: 'Unauthorized' });
-    const stranger = await host.get(`subscriptions/${S.consumer}/resourceGroups`, { tenantId: T.contoso, objectId: '00000000-0000-4000-8000-000000000001' });
+    const stranger = await host.get(`subscriptions/${S.consumer}/resourceGroups`, {
+      tenantId: T.contoso,
+      objectId: '00000000-0000-4000-8000-000000000001',
+    });
     expect(stranger.status).toBe(403);
   });
 });
@@ -42,15 +55,28 @@ describe('the console cascade', () => {
   it('lists resource groups, galleries, images and versions the caller sees', async () => {
     expect(names((await host.get(`subscriptions/${S.consumer}/resourceGroups`)).body)).toEqual(['rg-team']);
     // publisher subscription: corpGallery through the organization grant, publicGallery (community); partnerGallery is not shared with Contoso's consumer
-    expect(names((await host.get(`subscriptions/${S.publisher}/resourceGroups`)).body)).toEqual(['rg-images', 'rg-public']);
+    expect(names((await host.get(`subscriptions/${S.publisher}/resourceGroups`)).body)).toEqual([
+      'rg-images',
+      'rg-public',
+    ]);
     const galleries = await host.get(`subscriptions/${S.publisher}/resourceGroups/RG-IMAGES/galleries`);
     expect(galleries.body.items).toMatchObject([{ name: 'corpGallery', visibleVia: 'gallery-grant' }]);
-    expect((galleries.body.items as { sharing: Record<string, unknown> }[])[0]!.sharing).not.toHaveProperty('subscriptionIds');
-    expect(names((await host.get(`${corp}/images`)).body)).toEqual(['mariner-arm64', 'ubuntu-2204-base', 'win2022-sql']);
+    expect((galleries.body.items as { sharing: Record<string, unknown> }[])[0]!.sharing).not.toHaveProperty(
+      'subscriptionIds',
+    );
+    expect(names((await host.get(`${corp}/images`)).body)).toEqual([
+      'mariner-arm64',
+      'ubuntu-2204-base',
+      'win2022-sql',
+    ]);
     expect(names((await host.get(`${corp}/images?osType=linux&architecture=Arm64`)).body)).toEqual(['mariner-arm64']);
     const versions = await host.get(`${corp}/images/ubuntu-2204-base/versions?region=West%20Europe`);
     expect(versions.status).toBe(200);
-    const byName = Object.fromEntries((versions.body.items as { name: string; deployability: { deployable: boolean; reasons: { code: string }[] } }[]).map((v) => [v.name, v.deployability]));
+    const byName = Object.fromEntries(
+      (
+        versions.body.items as { name: string; deployability: { deployable: boolean; reasons: { code: string }[] } }[]
+      ).map((v) => [v.name, v.deployability]),
+    );
     expect(Object.keys(byName)).toEqual(['2.0.0', '1.12.0', '1.11.0', '1.10.0', '1.9.0', '1.2.0']);
     expect(byName['1.12.0']).toMatchObject({ deployable: false });
     expect(byName['1.12.0']!.reasons.map((r) => r.code)).toContain('provisioning-failed');
@@ -62,7 +88,12 @@ describe('the console cascade', () => {
     expect(we.status).toBe(200);
     expect(we.body).toMatchObject({ region: 'westeurope' });
     expect(we.body.version).toBe('1.10.0');
-    expect((we.body.passedOver as { version: string; reasons: { code: string }[] }[]).map((p) => [p.version, p.reasons.map((r) => r.code)])).toEqual([
+    expect(
+      (we.body.passedOver as { version: string; reasons: { code: string }[] }[]).map((p) => [
+        p.version,
+        p.reasons.map((r) => r.code),
+      ]),
+    ).toEqual([
       ['2.0.0', ['excluded-global']],
       ['1.12.0', ['provisioning-failed', 'replication-failed']],
       ['1.11.0', ['excluded-regional']],
@@ -75,32 +106,50 @@ describe('the console cascade', () => {
     }
     // 1.11.0 is excluded in West Europe only; 1.10.0 still replicates to East US
     expect(eus.body.version).toBe('1.11.0');
-    expect((eus.body.passedOver as { version: string; reasons: { code: string }[] }[]).map((p) => [p.version, p.reasons.map((r) => r.code)])).toEqual([
+    expect(
+      (eus.body.passedOver as { version: string; reasons: { code: string }[] }[]).map((p) => [
+        p.version,
+        p.reasons.map((r) => r.code),
+      ]),
+    ).toEqual([
       ['2.0.0', ['excluded-global']],
       ['1.12.0', ['provisioning-failed', 'replication-failed']],
     ]);
     const none = await host.get(`${corp}/images/ubuntu-2204-base/versions/latest?region=japaneast`);
     expect(none.status).toBe(200);
     expect(none.body.version).toBeUndefined();
-    expect((none.body.passedOver as { reasons: { code: string }[] }[]).every((p) => p.reasons.some((r) => r.code === 'not-targeted'))).toBe(true);
+    expect(
+      (none.body.passedOver as { reasons: { code: string }[] }[]).every((p) =>
+        p.reasons.some((r) => r.code === 'not-targeted'),
+      ),
+    ).toBe(true);
   });
 
   it('matches names case-insensitively, like ARM', async () => {
-    const a = await host.get(`subscriptions/${S.publisher.toUpperCase()}/resourcegroups/RG-images/galleries/CORPGALLERY/images/Ubuntu-2204-Base/versions/latest?region=WestEurope`);
+    const a = await host.get(
+      `subscriptions/${S.publisher.toUpperCase()}/resourcegroups/RG-images/galleries/CORPGALLERY/images/Ubuntu-2204-Base/versions/latest?region=WestEurope`,
+    );
     const b = await host.get(`${corp}/images/ubuntu-2204-base/versions/latest?region=westeurope`);
     expect(a.status).toBe(200);
     expect(a.body.version).toBe(b.body.version);
   });
 
   it('hides what the caller may not see exactly like what does not exist', async () => {
-    const hidden = await host.get(`subscriptions/${S.publisher}/resourceGroups/rg-images/galleries/partnerGallery/images`);
-    const missing = await host.get(`subscriptions/${S.publisher}/resourceGroups/rg-images/galleries/noSuchGallery/images`);
+    const hidden = await host.get(
+      `subscriptions/${S.publisher}/resourceGroups/rg-images/galleries/partnerGallery/images`,
+    );
+    const missing = await host.get(
+      `subscriptions/${S.publisher}/resourceGroups/rg-images/galleries/noSuchGallery/images`,
+    );
     expect(hidden.status).toBe(404);
     expect(missing.status).toBe(404);
     const strip = (b: Record<string, unknown>) => ({ ...b, instance: undefined });
     expect(strip(hidden.body)).toEqual(strip(missing.body));
     // The partner principal sees partnerGallery through the direct share to its tenant.
-    const partner = await host.get(`subscriptions/${S.publisher}/resourceGroups/rg-images/galleries/partnerGallery/images`, DEMO_PARTNER_PRINCIPAL);
+    const partner = await host.get(
+      `subscriptions/${S.publisher}/resourceGroups/rg-images/galleries/partnerGallery/images`,
+      DEMO_PARTNER_PRINCIPAL,
+    );
     expect(partner.status).toBe(200);
     expect(names(partner.body)).toEqual(['ubuntu-2204-partner']);
   });

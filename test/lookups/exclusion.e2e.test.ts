@@ -9,16 +9,34 @@ import type { RestResource } from '../../dev/arm-simulator.js';
 // Version bodies echo a regional excludeFromLatest: false, as real ARM does
 // (Azure/azure-rest-api-specs GalleryRP/stable/2023-07-03/examples/galleryExamples/GalleryImageVersion_Get_WithVhdAsSource.json).
 type Json = Record<string, unknown>;
-type Case = { name: string; global?: boolean; regions?: (boolean | undefined)[] | 'none'; eligible: { westeurope: boolean; eastus: boolean } };
+type Case = {
+  name: string;
+  global?: boolean;
+  regions?: (boolean | undefined)[] | 'none';
+  eligible: { westeurope: boolean; eastus: boolean };
+};
 const CASES: Case[] = [
-  { name: 'global-true-regional-false', global: true, regions: [false, false], eligible: { westeurope: false, eastus: false } },
-  { name: 'regional-true-westeurope', global: false, regions: [true, false], eligible: { westeurope: false, eastus: true } },
+  {
+    name: 'global-true-regional-false',
+    global: true,
+    regions: [false, false],
+    eligible: { westeurope: false, eastus: false },
+  },
+  {
+    name: 'regional-true-westeurope',
+    global: false,
+    regions: [true, false],
+    eligible: { westeurope: false, eastus: true },
+  },
   { name: 'global-true-no-regions', global: true, regions: 'none', eligible: { westeurope: false, eastus: false } },
   { name: 'both-false', global: false, regions: [false, false], eligible: { westeurope: true, eastus: true } },
   { name: 'both-absent', regions: [undefined, undefined], eligible: { westeurope: true, eastus: true } },
 ];
 const imageId = (c: Case): string => `${DEMO_IMAGES.ubuntu.replace(/ubuntu-2204-base$/, '')}x-${c.name}`;
-const imagePath = (c: Case): string => imageId(c).replace(/^\/subscriptions\//, 'subscriptions/').replace('/providers/Microsoft.Compute/', '/');
+const imagePath = (c: Case): string =>
+  imageId(c)
+    .replace(/^\/subscriptions\//, 'subscriptions/')
+    .replace('/providers/Microsoft.Compute/', '/');
 
 let host: JobsHost;
 
@@ -33,7 +51,9 @@ beforeAll(async () => {
     delete img.name;
     (img.properties as { identifier: Json }).identifier = { publisher: 'Contoso', offer: 'Exclusion', sku: c.name };
     host.sim.put(img);
-    const v = structuredClone(version) as RestResource & { properties: { publishingProfile: Json; replicationStatus: { summary: Json[] } } };
+    const v = structuredClone(version) as RestResource & {
+      properties: { publishingProfile: Json; replicationStatus: { summary: Json[] } };
+    };
     v.id = `${imageId(c)}/versions/1.0.0`;
     delete v.name;
     const pp = v.properties.publishingProfile;
@@ -41,7 +61,9 @@ beforeAll(async () => {
     else pp.excludeFromLatest = c.global;
     if (c.regions === 'none') {
       delete pp.targetRegions; // the service then replicates to the source region only
-      v.properties.replicationStatus.summary = v.properties.replicationStatus.summary.filter((s) => s.region === 'West Europe');
+      v.properties.replicationStatus.summary = v.properties.replicationStatus.summary.filter(
+        (s) => s.region === 'West Europe',
+      );
     } else {
       const regions = c.regions!;
       pp.targetRegions = (pp.targetRegions as Json[]).map((t, i) => {
@@ -69,10 +91,20 @@ describe('exclusion from latest (global OR regional)', () => {
 
         const list = await host.request('GET', `${imagePath(c)}/versions?region=${region}`);
         expect(list.status).toBe(200);
-        const item = (list.body.items as { version: string; deployability: { deployable: boolean; eligibleForLatest: boolean; reasons: { code: string }[] } }[])[0]!;
+        const item = (
+          list.body.items as {
+            version: string;
+            deployability: { deployable: boolean; eligibleForLatest: boolean; reasons: { code: string }[] };
+          }[]
+        )[0]!;
         expect(item.deployability).toMatchObject({ deployable: targeted, eligibleForLatest: c.eligible[region] });
         if (targeted && !c.eligible[region]) {
-          const expected = [...(c.global === true ? ['excluded-global'] : []), ...(c.regions !== 'none' && c.regions?.[region === 'westeurope' ? 0 : 1] === true ? ['excluded-regional'] : [])];
+          const expected = [
+            ...(c.global === true ? ['excluded-global'] : []),
+            ...(c.regions !== 'none' && c.regions?.[region === 'westeurope' ? 0 : 1] === true
+              ? ['excluded-regional']
+              : []),
+          ];
           expect(item.deployability.reasons.map((r) => r.code)).toEqual(expected);
         }
 
@@ -87,7 +119,10 @@ describe('exclusion from latest (global OR regional)', () => {
     const env = envelope('elastigroup-gallery-latest');
     galleryImage(env.body as Json).spotAccountId = 'act-1a2b3c4d';
     const job = await host.run(env);
-    expect(job, JSON.stringify(job)).toMatchObject({ status: 'succeeded', resolvedImageVersionId: `${DEMO_IMAGES.ubuntu}/versions/1.10.0` });
+    expect(job, JSON.stringify(job)).toMatchObject({
+      status: 'succeeded',
+      resolvedImageVersionId: `${DEMO_IMAGES.ubuntu}/versions/1.10.0`,
+    });
   });
 
   it('a group job on latest of a definition whose only version is excluded globally (regional false) fails', async () => {

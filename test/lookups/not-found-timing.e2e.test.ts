@@ -48,7 +48,9 @@ describe('404 answer times', () => {
       }
       const [ma, mb] = [median(a), median(b)];
       // noise allowed: within half of the faster median, or 0.3 ms
-      expect(Math.abs(ma - mb), `invisible ${ma.toFixed(2)} ms vs missing ${mb.toFixed(2)} ms`).toBeLessThanOrEqual(Math.max(0.3, 0.5 * Math.min(ma, mb)));
+      expect(Math.abs(ma - mb), `invisible ${ma.toFixed(2)} ms vs missing ${mb.toFixed(2)} ms`).toBeLessThanOrEqual(
+        Math.max(0.3, 0.5 * Math.min(ma, mb)),
+      );
     }, 60_000);
   }
 });

@@ -7,8 +7,23 @@
  */
 import { describe, it, expect } from 'vitest';
 import { openApiDocument } from '../../shared/http/openapi.js';
-import { COMPONENT_PREFIX, envelopeBodies, jsonSchemaOf, requestComponents, responseComponents, type JsonSchema } from '../../shared/http/openapi-schemas.js';
-import { autoRollPolicySchema, bodyModeOf, bodySchema, jobHeaderSchema, JOB_ACTIONS, JOB_KINDS, kindLetter } from '../../shared/domain/job-envelope.js';
+import {
+  COMPONENT_PREFIX,
+  envelopeBodies,
+  jsonSchemaOf,
+  requestComponents,
+  responseComponents,
+  type JsonSchema,
+} from '../../shared/http/openapi-schemas.js';
+import {
+  autoRollPolicySchema,
+  bodyModeOf,
+  bodySchema,
+  jobHeaderSchema,
+  JOB_ACTIONS,
+  JOB_KINDS,
+  kindLetter,
+} from '../../shared/domain/job-envelope.js';
 import { specJsonSchema } from '../../shared/domain/spot-body.js';
 import { organizationDocumentSchema } from '../../shared/access/directory.js';
 import { definitionPauseRequestSchema } from '../../shared/autoroll/pause.js';
@@ -41,10 +56,16 @@ function bodies(): Body[] {
   for (const [path, operations] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(operations)) {
       if (method === 'parameters') continue;
-      const { requestBody, responses } = op as { requestBody?: { content: Record<string, { schema?: unknown }> }; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> };
-      for (const [type, media] of Object.entries(requestBody?.content ?? {})) found.push({ where: `${method} ${path} request ${type}`, schema: media.schema });
+      const { requestBody, responses } = op as {
+        requestBody?: { content: Record<string, { schema?: unknown }> };
+        responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+      };
+      for (const [type, media] of Object.entries(requestBody?.content ?? {}))
+        found.push({ where: `${method} ${path} request ${type}`, schema: media.schema });
       for (const [status, answer] of Object.entries(responses)) {
-        for (const [type, media] of Object.entries(answer.content ?? {})) if (media.schema !== undefined) found.push({ where: `${method} ${path} ${status} ${type}`, schema: media.schema });
+        for (const [type, media] of Object.entries(answer.content ?? {}))
+          if (media.schema !== undefined)
+            found.push({ where: `${method} ${path} ${status} ${type}`, schema: media.schema });
       }
     }
   }
@@ -57,7 +78,9 @@ describe('OpenAPI body schemas', () => {
     expect(all.length).toBeGreaterThan(60);
     for (const b of all) {
       expect(Object.keys(b.schema as object), b.where).toEqual(['$ref']);
-      expect((b.schema as { $ref: string }).$ref.slice(COMPONENT_PREFIX.length), b.where).toBeOneOf(Object.keys(components));
+      expect((b.schema as { $ref: string }).$ref.slice(COMPONENT_PREFIX.length), b.where).toBeOneOf(
+        Object.keys(components),
+      );
     }
   });
 
@@ -87,8 +110,16 @@ describe('OpenAPI body schemas', () => {
     expect(requests.AutoRollPolicy).toBe(autoRollPolicySchema);
     expect(requests.OrganizationDocument).toBe(organizationDocumentSchema);
     expect(requests.DefinitionPauseRequest).toBe(definitionPauseRequestSchema);
-    const routes = { submit: doc.paths['/groups/jobs']?.post, autoRoll: doc.paths['/groups/{account}/{kind}/{name}/autoroll']?.put, pause: doc.paths['/manage/autoroll/pauses/{definitionId}']?.put, organization: doc.paths['/manage/organizations/{organizationId}']?.put };
-    const requestRef = (op: unknown) => (op as { requestBody: { content: { 'application/json': { schema: { $ref: string } } } } }).requestBody.content['application/json'].schema.$ref;
+    const routes = {
+      submit: doc.paths['/groups/jobs']?.post,
+      autoRoll: doc.paths['/groups/{account}/{kind}/{name}/autoroll']?.put,
+      pause: doc.paths['/manage/autoroll/pauses/{definitionId}']?.put,
+      organization: doc.paths['/manage/organizations/{organizationId}']?.put,
+    };
+    const requestRef = (op: unknown) =>
+      (op as { requestBody: { content: { 'application/json': { schema: { $ref: string } } } } }).requestBody.content[
+        'application/json'
+      ].schema.$ref;
     expect(requestRef(routes.submit)).toBe(`${COMPONENT_PREFIX}JobEnvelope`);
     expect(requestRef(routes.autoRoll)).toBe(`${COMPONENT_PREFIX}AutoRollPolicy`);
     expect(requestRef(routes.pause)).toBe(`${COMPONENT_PREFIX}DefinitionPauseRequest`);
@@ -96,17 +127,28 @@ describe('OpenAPI body schemas', () => {
   });
 
   it("describe the job envelope as parseJobEnvelope reads it: the header's schema, then the body of the kind and action, whose spec is the field table's", () => {
-    const { allOf, ...header } = components.JobEnvelope as JsonSchema & { allOf: { if: JsonSchema; then: { properties: { body: unknown } } }[] };
+    const { allOf, ...header } = components.JobEnvelope as JsonSchema & {
+      allOf: { if: JsonSchema; then: { properties: { body: unknown } } }[];
+    };
     expect(written(header)).toEqual(jsonSchemaOf(jobHeaderSchema, 'input'));
     const pairs = JOB_KINDS.flatMap((kind) => JOB_ACTIONS.map((action) => ({ kind, action })));
     expect(allOf).toHaveLength(pairs.length);
     for (const { kind, action } of pairs) {
-      const branch = allOf.find((b) => JSON.stringify(b.if) === JSON.stringify({ properties: { kind: { const: kind }, action: { const: action } }, required: ['kind', 'action'] }));
+      const branch = allOf.find(
+        (b) =>
+          JSON.stringify(b.if) ===
+          JSON.stringify({
+            properties: { kind: { const: kind }, action: { const: action } },
+            required: ['kind', 'action'],
+          }),
+      );
       expect(branch, `${kind} ${action}`).toBeDefined();
       const body = written(branch!.then.properties.body) as { properties: Record<string, unknown> };
       expect(body, `${kind} ${action}`).toEqual(jsonSchemaOf(bodySchema(kind, bodyModeOf(action)), 'input'));
       const mode = bodyModeOf(action);
-      expect(Object.values(body.properties)[0], `${kind} ${action} spec`).toEqual(specJsonSchema(kindLetter(kind), mode === 'patch' ? 'patch' : 'full'));
+      expect(Object.values(body.properties)[0], `${kind} ${action} spec`).toEqual(
+        specJsonSchema(kindLetter(kind), mode === 'patch' ? 'patch' : 'full'),
+      );
     }
     expect(envelopeBodies().map((b) => `${b.kind} ${b.action}`)).toEqual(pairs.map((p) => `${p.kind} ${p.action}`));
   });

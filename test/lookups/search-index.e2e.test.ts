@@ -33,7 +33,8 @@ const SECURITY: [string, string | undefined][] = [
 ];
 
 let host: LookupsHost;
-const gid = (sub: string, rg: string, g: string) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/galleries/${g}`;
+const gid = (sub: string, rg: string, g: string) =>
+  `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/galleries/${g}`;
 
 function image(galleryId: string, name: string, securityType: string | undefined, osType = 'Linux') {
   host.sim.put({
@@ -56,14 +57,20 @@ function version(imageId: string, name: string, region: string, state: 'Complete
     properties: {
       publishingProfile: { targetRegions: [{ name: region, regionalReplicaCount: 1 }], replicaCount: 1 },
       storageProfile: { osDiskImage: { sizeInGB: 30 } },
-      replicationStatus: { aggregatedState: state === 'Completed' ? 'Completed' : 'InProgress', summary: [{ region, state, progress: state === 'Completed' ? 100 : 50 }] },
+      replicationStatus: {
+        aggregatedState: state === 'Completed' ? 'Completed' : 'InProgress',
+        summary: [{ region, state, progress: state === 'Completed' ? 100 : 50 }],
+      },
       provisioningState: 'Succeeded',
     },
   });
 }
 
 function freshStore(): CatalogStore {
-  return catalogStore(new TableStore({ kind: 'connectionString', connectionString: inject('azuriteConnectionString') }), host.tablePrefix);
+  return catalogStore(
+    new TableStore({ kind: 'connectionString', connectionString: inject('azuriteConnectionString') }),
+    host.tablePrefix,
+  );
 }
 
 /**
@@ -74,14 +81,26 @@ function freshStore(): CatalogStore {
 const FAMILIES: Record<string, string[]> = {
   trustedlaunch: ['trustedlaunch', 'trustedlaunchsupported', 'trustedlaunchandconfidentialvmsupported'],
   confidentialvm: ['confidentialvm', 'confidentialvmsupported', 'trustedlaunchandconfidentialvmsupported'],
-  standard: ['', 'standard', 'trustedlaunchsupported', 'confidentialvmsupported', 'trustedlaunchandconfidentialvmsupported'],
+  standard: [
+    '',
+    'standard',
+    'trustedlaunchsupported',
+    'confidentialvmsupported',
+    'trustedlaunchandconfidentialvmsupported',
+  ],
 };
 
 /** Whether a definition matches every filter but the region: written here, not with the production matcher. */
 function referenceMatch(i: ImageDefinitionRecord, f: SearchFilters): boolean {
   const same = (a: string, b: string | undefined) => b === undefined || a.toLowerCase() === b.toLowerCase();
-  if (!same(i.publisher, f.publisher) || !same(i.offer, f.offer) || !same(i.sku, f.sku) || !same(i.osType, f.osType)) return false;
-  if (!same(i.osState, f.osState) || !same(i.architecture, f.architecture) || !same(i.hyperVGeneration, f.hyperVGeneration)) return false;
+  if (!same(i.publisher, f.publisher) || !same(i.offer, f.offer) || !same(i.sku, f.sku) || !same(i.osType, f.osType))
+    return false;
+  if (
+    !same(i.osState, f.osState) ||
+    !same(i.architecture, f.architecture) ||
+    !same(i.hyperVGeneration, f.hyperVGeneration)
+  )
+    return false;
   if (f.securityType === undefined) return true;
   const wanted = f.securityType.toLowerCase();
   const has = (i.features.securityType ?? '').toLowerCase();
@@ -116,7 +135,8 @@ async function searchIds(query: string): Promise<string[]> {
 
 beforeAll(async () => {
   host = await startLookupsHost(inject('azuriteConnectionString'), ME);
-  for (const rg of ['rg-a', 'rg-a-b', 'rg-a.b']) host.sim.put({ id: gid(SUB, rg, 'g'), location: 'westeurope', properties: { provisioningState: 'Succeeded' } });
+  for (const rg of ['rg-a', 'rg-a-b', 'rg-a.b'])
+    host.sim.put({ id: gid(SUB, rg, 'g'), location: 'westeurope', properties: { provisioningState: 'Succeeded' } });
   for (const [name, sec] of SECURITY) image(gid(SUB, 'rg-a', 'g'), name, sec);
   image(gid(SUB, 'rg-a-b', 'g'), 'win', undefined, 'Windows');
   image(gid(SUB, 'rg-a.b', 'g'), 'w2', 'TrustedLaunch', 'Windows');
@@ -124,9 +144,17 @@ beforeAll(async () => {
   version(`${gid(SUB, 'rg-a', 'g')}/images/tls`, '1.0.0', 'West Europe', 'Replicating');
   version(`${gid(SUB, 'rg-a-b', 'g')}/images/win`, '1.0.0', 'East US');
   // a subscription the caller does not act for: never found
-  host.sim.put({ id: gid(OTHER_SUB, 'rg-a', 'g'), location: 'westeurope', properties: { provisioningState: 'Succeeded' } });
+  host.sim.put({
+    id: gid(OTHER_SUB, 'rg-a', 'g'),
+    location: 'westeurope',
+    properties: { provisioningState: 'Succeeded' },
+  });
   image(gid(OTHER_SUB, 'rg-a', 'g'), 'tl', 'TrustedLaunch');
-  await host.putOrganization('org-search', { tenantId: TENANT, subscriptions: [{ subscriptionId: SUB }], principals: [ME] });
+  await host.putOrganization('org-search', {
+    tenantId: TENANT,
+    subscriptions: [{ subscriptionId: SUB }],
+    principals: [ME],
+  });
   await host.indexAll();
 });
 afterAll(async () => {
@@ -176,7 +204,10 @@ describe('search index', () => {
     expect((await postEvents(host.url, [armEvent(`${tl}/versions/1.0.0`, 'Delete')])).status).toBe(202);
     expect((await searchIds('region=westeurope')).map((id) => id.split('/').pop())).toEqual(['tls']);
     const store = freshStore();
-    const row = await store.search.table.getEntity<Record<string, unknown>>(encodeURIComponent(SUB), searchSortKey({ subscriptionId: SUB, resourceGroup: 'rg-a', gallery: 'g', image: 'tl' }));
+    const row = await store.search.table.getEntity<Record<string, unknown>>(
+      encodeURIComponent(SUB),
+      searchSortKey({ subscriptionId: SUB, resourceGroup: 'rg-a', gallery: 'g', image: 'tl' }),
+    );
     expect(row.L_westeurope).toBe(false);
     expect(await searchIds('region=westeurope')).toEqual(await referenceScan(store, { region: 'westeurope' }));
   });
@@ -187,7 +218,10 @@ describe('search index', () => {
     const rk = (image: string) => searchSortKey({ subscriptionId: SUB, resourceGroup: 'rg-a', gallery: 'g', image });
     const before = await searchIds('region=westeurope');
     // a lost set (tls has a latest in West Europe) and a stale one (none has a latest in North Europe)
-    await store.search.table.updateEntity({ partitionKey: pk, rowKey: rk('tls'), L_westeurope: false, L_northeurope: true }, 'Merge');
+    await store.search.table.updateEntity(
+      { partitionKey: pk, rowKey: rk('tls'), L_westeurope: false, L_northeurope: true },
+      'Merge',
+    );
     expect(await searchIds('region=westeurope')).not.toEqual(before);
     const { services } = await import('../../shared/services.js');
     // a reconcile run of the subscription, as POST /api/manage/reconcile starts one: its units through the queue
@@ -203,7 +237,14 @@ describe('search index', () => {
   it('a deleted definition and a deleted gallery leave the results', async () => {
     host.sim.delete(`${gid(SUB, 'rg-a', 'g')}/images/cvm`);
     host.sim.delete(gid(SUB, 'rg-a.b', 'g'));
-    expect((await postEvents(host.url, [armEvent(`${gid(SUB, 'rg-a', 'g')}/images/cvm`, 'Delete'), armEvent(gid(SUB, 'rg-a.b', 'g'), 'Delete')])).status).toBe(202);
+    expect(
+      (
+        await postEvents(host.url, [
+          armEvent(`${gid(SUB, 'rg-a', 'g')}/images/cvm`, 'Delete'),
+          armEvent(gid(SUB, 'rg-a.b', 'g'), 'Delete'),
+        ])
+      ).status,
+    ).toBe(202);
     const names = (await searchIds('')).map((id) => id.split('/').pop());
     expect(names).not.toContain('cvm');
     expect(names).not.toContain('w2');
@@ -215,10 +256,12 @@ describe('search index', () => {
     const beforeWe = await searchIds('region=westeurope');
     // the catalog as an older release left it: no search rows, no backfill marker
     const store = freshStore();
-    for await (const e of store.search.table.listEntities()) await store.search.table.deleteEntity(e.partitionKey ?? '', e.rowKey ?? '');
+    for await (const e of store.search.table.listEntities())
+      await store.search.table.deleteEntity(e.partitionKey ?? '', e.rowKey ?? '');
     const lookups = new CatalogLookups(store, new OrganizationDirectory(store.tables, host.tablePrefix));
     const page = { top: 100, binding: 'b' };
-    const ids = async (filters: SearchFilters) => (await lookups.search(CALLER, filters, page)).items.map((i) => i.id.toLowerCase());
+    const ids = async (filters: SearchFilters) =>
+      (await lookups.search(CALLER, filters, page)).items.map((i) => i.id.toLowerCase());
     expect(await ids({})).toEqual(before);
     expect(await ids({ region: 'westeurope' })).toEqual(beforeWe);
     const marker = await store.search.table.getEntity('~meta', 'backfill-v1');
@@ -239,30 +282,66 @@ describe('search index', () => {
         id: `${multi}/versions/${name}`,
         location: 'westeurope',
         properties: {
-          publishingProfile: { targetRegions: regions.map(([region, excludeFromLatest]) => ({ name: region, regionalReplicaCount: 1, excludeFromLatest })), replicaCount: 1 },
+          publishingProfile: {
+            targetRegions: regions.map(([region, excludeFromLatest]) => ({
+              name: region,
+              regionalReplicaCount: 1,
+              excludeFromLatest,
+            })),
+            replicaCount: 1,
+          },
           storageProfile: { osDiskImage: { sizeInGB: 30 } },
-          replicationStatus: { aggregatedState: 'Completed', summary: regions.map(([region]) => ({ region, state: 'Completed', progress: 100 })) },
+          replicationStatus: {
+            aggregatedState: 'Completed',
+            summary: regions.map(([region]) => ({ region, state: 'Completed', progress: 100 })),
+          },
           provisioningState: 'Succeeded',
         },
       });
-    const post = async (...names: string[]) => expect((await postEvents(host.url, [armEvent(multi, 'Write'), ...names.map((n) => armEvent(`${multi}/versions/${n}`, 'Write'))])).status).toBe(202);
+    const post = async (...names: string[]) =>
+      expect(
+        (
+          await postEvents(host.url, [
+            armEvent(multi, 'Write'),
+            ...names.map((n) => armEvent(`${multi}/versions/${n}`, 'Write')),
+          ])
+        ).status,
+      ).toBe(202);
     const regions = ['westeurope', 'eastus', 'northeurope'];
-    const withMulti = async () => Object.fromEntries(await Promise.all(regions.map(async (r) => [r, (await searchIds(`region=${r}`)).some((id) => id.endsWith('/multi'))] as const)));
+    const withMulti = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          regions.map(async (r) => [r, (await searchIds(`region=${r}`)).some((id) => id.endsWith('/multi'))] as const),
+        ),
+      );
     const sameAsWalk = async () => {
-      for (const region of regions) expect(await searchIds(`region=${region}`), region).toEqual(await referenceScan(freshStore(), { region }));
+      for (const region of regions)
+        expect(await searchIds(`region=${region}`), region).toEqual(await referenceScan(freshStore(), { region }));
     };
-    put('1.0.0', [['West Europe', false], ['East US', false]]);
-    put('1.1.0', [['East US', false], ['North Europe', false]]);
+    put('1.0.0', [
+      ['West Europe', false],
+      ['East US', false],
+    ]);
+    put('1.1.0', [
+      ['East US', false],
+      ['North Europe', false],
+    ]);
     await post('1.0.0', '1.1.0');
     expect(await withMulti()).toEqual({ westeurope: true, eastus: true, northeurope: true });
     await sameAsWalk();
     // 1.1.0 leaves East US's latest: 1.0.0 still holds it there; North Europe is lost
-    put('1.1.0', [['East US', true], ['North Europe', true]]);
+    put('1.1.0', [
+      ['East US', true],
+      ['North Europe', true],
+    ]);
     await post('1.1.0');
     expect(await withMulti()).toEqual({ westeurope: true, eastus: true, northeurope: false });
     await sameAsWalk();
     // 1.0.0 leaves East US too: no version holds it
-    put('1.0.0', [['West Europe', false], ['East US', true]]);
+    put('1.0.0', [
+      ['West Europe', false],
+      ['East US', true],
+    ]);
     await post('1.0.0');
     expect(await withMulti()).toEqual({ westeurope: true, eastus: false, northeurope: false });
     await sameAsWalk();

@@ -16,13 +16,23 @@ const OTHER: Principal = { tenantId: TENANT_B, objectId: randomUUID() };
 let host: LookupsHost;
 
 function gallery(sub: string, rg: string, name: string, sharing: Record<string, unknown> = { permissions: 'Private' }) {
-  host.sim.put({ id: `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/galleries/${name}`, location: 'westeurope', properties: { provisioningState: 'Succeeded', sharingProfile: sharing } });
+  host.sim.put({
+    id: `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/galleries/${name}`,
+    location: 'westeurope',
+    properties: { provisioningState: 'Succeeded', sharingProfile: sharing },
+  });
 }
 function image(sub: string, rg: string, g: string, name: string, publisher: string, osType = 'Linux') {
   host.sim.put({
     id: `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/galleries/${g}/images/${name}`,
     location: 'westeurope',
-    properties: { osType, osState: 'Generalized', hyperVGeneration: 'V2', identifier: { publisher, offer: 'Base', sku: name }, provisioningState: 'Succeeded' },
+    properties: {
+      osType,
+      osState: 'Generalized',
+      hyperVGeneration: 'V2',
+      identifier: { publisher, offer: 'Base', sku: name },
+      provisioningState: 'Succeeded',
+    },
   });
 }
 function version(imageId: string, name: string, regions: string[]) {
@@ -32,7 +42,10 @@ function version(imageId: string, name: string, regions: string[]) {
     properties: {
       publishingProfile: { targetRegions: regions.map((r) => ({ name: r, regionalReplicaCount: 1 })), replicaCount: 1 },
       storageProfile: { osDiskImage: { sizeInGB: 30 } },
-      replicationStatus: { aggregatedState: 'Completed', summary: regions.map((r) => ({ region: r, state: 'Completed', progress: 100 })) },
+      replicationStatus: {
+        aggregatedState: 'Completed',
+        summary: regions.map((r) => ({ region: r, state: 'Completed', progress: 100 })),
+      },
       provisioningState: 'Succeeded',
     },
   });
@@ -43,24 +56,40 @@ beforeAll(async () => {
   for (const [i, sub] of SUBS.entries()) {
     for (let g = 0; g < 2; g++) {
       gallery(sub, `rg-${i}`, `gal${g}`);
-      for (let k = 0; k < 2; k++) image(sub, `rg-${i}`, `gal${g}`, `img-${g}-${k}`, k === 0 ? 'Contoso' : 'Other', k === 0 ? 'Linux' : 'Windows');
+      for (let k = 0; k < 2; k++)
+        image(sub, `rg-${i}`, `gal${g}`, `img-${g}-${k}`, k === 0 ? 'Contoso' : 'Other', k === 0 ? 'Linux' : 'Windows');
     }
   }
   // 12 rgs in the first subscription, for paging the resource groups
   for (let r = 0; r < 12; r++) gallery(SUBS[0]!, `rg-page-${String(r).padStart(2, '0')}`, 'g');
-  gallery(PARTNER_SUB, 'rg-partner', 'shared', { permissions: 'Groups', groups: [{ type: 'AADTenants', ids: [TENANT_A] }] });
+  gallery(PARTNER_SUB, 'rg-partner', 'shared', {
+    permissions: 'Groups',
+    groups: [{ type: 'AADTenants', ids: [TENANT_A] }],
+  });
   image(PARTNER_SUB, 'rg-partner', 'shared', 'partner-img', 'Contoso');
   const img = `/subscriptions/${SUBS[1]}/resourceGroups/rg-1/providers/Microsoft.Compute/galleries/gal0/images/img-0-0`;
   for (let v = 0; v < 7; v++) version(img, `1.${v}.0`, v % 2 === 0 ? ['West Europe', 'East US'] : ['East US']);
-  await host.putOrganization('org-a', { tenantId: TENANT_A, subscriptions: SUBS.map((s) => ({ subscriptionId: s })), principals: [ME] });
-  await host.putOrganization('org-b', { tenantId: TENANT_B, subscriptions: [{ subscriptionId: PARTNER_SUB }], principals: [OTHER] });
+  await host.putOrganization('org-a', {
+    tenantId: TENANT_A,
+    subscriptions: SUBS.map((s) => ({ subscriptionId: s })),
+    principals: [ME],
+  });
+  await host.putOrganization('org-b', {
+    tenantId: TENANT_B,
+    subscriptions: [{ subscriptionId: PARTNER_SUB }],
+    principals: [OTHER],
+  });
   await host.indexAll();
 });
 afterAll(async () => {
   await host.stop();
 });
 
-async function allPages(path: string, top: number, principal: Principal = ME): Promise<{ items: Record<string, unknown>[]; pages: number }> {
+async function allPages(
+  path: string,
+  top: number,
+  principal: Principal = ME,
+): Promise<{ items: Record<string, unknown>[]; pages: number }> {
   const items: Record<string, unknown>[] = [];
   let token: string | undefined;
   let pages = 0;
@@ -104,7 +133,10 @@ describe('paging', () => {
     expect(rgs.pages).toBeGreaterThanOrEqual(3);
     expect(rgs.items).toHaveLength(13);
     expect(new Set(rgs.items.map((r) => r.name)).size).toBe(13);
-    const versions = await allPages(`subscriptions/${SUBS[1]}/resourceGroups/rg-1/galleries/gal0/images/img-0-0/versions?region=westeurope`, 2);
+    const versions = await allPages(
+      `subscriptions/${SUBS[1]}/resourceGroups/rg-1/galleries/gal0/images/img-0-0/versions?region=westeurope`,
+      2,
+    );
     expect(versions.pages).toBeGreaterThanOrEqual(3);
     expect(versions.items.map((v) => v.name)).toEqual(['1.6.0', '1.5.0', '1.4.0', '1.3.0', '1.2.0', '1.1.0', '1.0.0']);
   });
@@ -115,8 +147,13 @@ describe('paging', () => {
     expect(token).toBeTruthy();
     const otherQuery = await host.get(`subscriptions/${SUBS[1]}/resourceGroups?top=2&continuationToken=${token}`);
     expect(otherQuery.status).toBe(400);
-    expect(otherQuery.body.errors).toEqual([{ field: 'query.continuationToken', message: 'is not a continuation token of this query' }]);
-    const otherCaller = await host.get(`subscriptions/${SUBS[0]}/resourceGroups?top=2&continuationToken=${token}`, OTHER);
+    expect(otherQuery.body.errors).toEqual([
+      { field: 'query.continuationToken', message: 'is not a continuation token of this query' },
+    ]);
+    const otherCaller = await host.get(
+      `subscriptions/${SUBS[0]}/resourceGroups?top=2&continuationToken=${token}`,
+      OTHER,
+    );
     expect(otherCaller.status).toBe(400);
     const forged = Buffer.from(JSON.stringify({ v: 1, b: 'x', a: 'rg-0' })).toString('base64url');
     for (const t of [forged, 'not-base64!', 'A'.repeat(3000), Buffer.from('{"v":1}').toString('base64url')]) {

@@ -50,25 +50,66 @@ beforeAll(async () => {
       c.sharing === 'private'
         ? { permissions: 'Private' }
         : c.sharing === 'community'
-          ? { permissions: 'Community', communityGalleryInfo: { publicNamePrefix: 'pub', communityGalleryEnabled: true, publicNames: [`pub-${c.n}`] } }
-          : { permissions: 'Groups', groups: c.sharing === 'groups-subscription' ? [{ type: 'Subscriptions', ids: [A1] }] : [{ type: 'AADTenants', ids: [TENANT_A] }] };
-    host.sim.put({ id: gid(c), location: 'westeurope', properties: { provisioningState: 'Succeeded', sharingProfile } });
-    host.sim.put({ id: `${gid(c)}/images/img`, location: 'westeurope', properties: { osType: 'Linux', osState: 'Generalized', identifier: { publisher: 'matrix', offer: 'o', sku: `s${c.n}` }, provisioningState: 'Succeeded' } });
+          ? {
+              permissions: 'Community',
+              communityGalleryInfo: {
+                publicNamePrefix: 'pub',
+                communityGalleryEnabled: true,
+                publicNames: [`pub-${c.n}`],
+              },
+            }
+          : {
+              permissions: 'Groups',
+              groups:
+                c.sharing === 'groups-subscription'
+                  ? [{ type: 'Subscriptions', ids: [A1] }]
+                  : [{ type: 'AADTenants', ids: [TENANT_A] }],
+            };
+    host.sim.put({
+      id: gid(c),
+      location: 'westeurope',
+      properties: { provisioningState: 'Succeeded', sharingProfile },
+    });
+    host.sim.put({
+      id: `${gid(c)}/images/img`,
+      location: 'westeurope',
+      properties: {
+        osType: 'Linux',
+        osState: 'Generalized',
+        identifier: { publisher: 'matrix', offer: 'o', sku: `s${c.n}` },
+        provisioningState: 'Succeeded',
+      },
+    });
     host.sim.put({
       id: `${gid(c)}/images/img/versions/1.0.0`,
       location: 'westeurope',
       properties: {
         publishingProfile: { targetRegions: [{ name: 'West Europe', regionalReplicaCount: 1 }], replicaCount: 1 },
-        replicationStatus: { aggregatedState: 'Completed', summary: [{ region: 'West Europe', state: 'Completed', progress: 100 }] },
+        replicationStatus: {
+          aggregatedState: 'Completed',
+          summary: [{ region: 'West Europe', state: 'Completed', progress: 100 }],
+        },
         provisioningState: 'Succeeded',
       },
     });
   }
   const grantsOf = (org: 'same' | 'other') =>
-    cases.filter((c) => c.org === org && c.grant !== 'none').map((c) => ({ scope: c.grant === 'gallery' ? gid(c) : `${gid(c)}/images/img` }));
-  await host.putOrganization('matrix-a', { tenantId: TENANT_A, subscriptions: [{ subscriptionId: A1 }, { subscriptionId: A2 }], principals: [{ ...ME, subscriptionIds: [A1] }], grants: grantsOf('same') });
+    cases
+      .filter((c) => c.org === org && c.grant !== 'none')
+      .map((c) => ({ scope: c.grant === 'gallery' ? gid(c) : `${gid(c)}/images/img` }));
+  await host.putOrganization('matrix-a', {
+    tenantId: TENANT_A,
+    subscriptions: [{ subscriptionId: A1 }, { subscriptionId: A2 }],
+    principals: [{ ...ME, subscriptionIds: [A1] }],
+    grants: grantsOf('same'),
+  });
   // The other organization grants its own galleries to its own members: never to ours.
-  await host.putOrganization('matrix-b', { tenantId: TENANT_B, subscriptions: [{ subscriptionId: B1 }], principals: [{ tenantId: TENANT_B, objectId: randomUUID() }], grants: grantsOf('other') });
+  await host.putOrganization('matrix-b', {
+    tenantId: TENANT_B,
+    subscriptions: [{ subscriptionId: B1 }],
+    principals: [{ tenantId: TENANT_B, objectId: randomUUID() }],
+    grants: grantsOf('other'),
+  });
   await host.indexAll();
 });
 afterAll(async () => {
@@ -96,19 +137,29 @@ describe('sharing matrix through the HTTP API', () => {
     for (const sub of [A2, B1]) {
       const rgs = await host.get(`subscriptions/${sub}/resourceGroups?top=1000`);
       const listed = (rgs.body.items as { name: string; galleries: number }[]).map((r) => r.name).sort();
-      const want = cases.filter((c) => c.sub === sub && expected(c, 'gallery')).map((c) => c.rg).sort();
+      const want = cases
+        .filter((c) => c.sub === sub && expected(c, 'gallery'))
+        .map((c) => c.rg)
+        .sort();
       expect(listed).toEqual(want);
       for (const r of rgs.body.items as { galleries: number }[]) expect(r.galleries).toBe(1);
     }
     const search = await host.get('images?publisher=matrix&top=1000');
     const found = (search.body.items as { sku: string }[]).map((i) => i.sku).sort();
-    expect(found).toEqual(cases.filter((c) => expected(c, 'image')).map((c) => `s${c.n}`).sort());
+    expect(found).toEqual(
+      cases
+        .filter((c) => expected(c, 'image'))
+        .map((c) => `s${c.n}`)
+        .sort(),
+    );
   });
 
   it('answers an invisible resource with the very 404 of a missing one', async () => {
     const invisible = cases.find((c) => !expected(c, 'version'))!;
     const a = await host.get(`${path(invisible)}/images/img/versions/latest?region=westeurope`);
-    const b = await host.get(`subscriptions/${invisible.sub}/resourceGroups/${invisible.rg}/galleries/nothing/images/img/versions/latest?region=westeurope`);
+    const b = await host.get(
+      `subscriptions/${invisible.sub}/resourceGroups/${invisible.rg}/galleries/nothing/images/img/versions/latest?region=westeurope`,
+    );
     expect(a.status).toBe(404);
     expect({ ...a.body, instance: undefined }).toEqual({ ...b.body, instance: undefined });
     const c = await host.get(`${path(invisible)}/images/img/versions?region=westeurope`);

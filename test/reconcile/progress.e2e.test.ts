@@ -44,13 +44,19 @@ describe('GET /api/manage/reconcile', () => {
       return deliver(m);
     }, deadLetter);
     try {
-      expect((await fetch(`${host.url}/admin/functions/reconcileCatalog`, { method: 'POST', body: '{}' })).status).toBe(202);
+      expect((await fetch(`${host.url}/admin/functions/reconcileCatalog`, { method: 'POST', body: '{}' })).status).toBe(
+        202,
+      );
       await waitFor('the five units at their trigger', () => held.length === 5);
       const first = await waitFor('the planned run', async () => {
         const p = await progress();
         return p.status === 200 && p.body.plans.done === 3 ? p.body : undefined;
       });
-      expect(first).toMatchObject({ status: 'running', units: { total: 5, done: 0, failed: 0 }, plans: { total: 3, done: 3, failed: 0 } });
+      expect(first).toMatchObject({
+        status: 'running',
+        units: { total: 5, done: 0, failed: 0 },
+        plans: { total: 3, done: 3, failed: 0 },
+      });
       const seen: ReconcileProgress[] = [first];
       for (let k = 1; k <= 5; k++) {
         held[k - 1]!();
@@ -60,12 +66,23 @@ describe('GET /api/manage/reconcile', () => {
         });
         seen.push(p);
         // running until the last unit is done; units done against the units planned
-        expect(p).toMatchObject({ status: k < 5 ? 'running' : 'succeeded', startedAt: first.startedAt, units: { total: 5, done: k, failed: 0 } });
+        expect(p).toMatchObject({
+          status: k < 5 ? 'running' : 'succeeded',
+          startedAt: first.startedAt,
+          units: { total: 5, done: k, failed: 0 },
+        });
       }
       const last = seen[seen.length - 1]!;
-      expect(last).toMatchObject({ status: 'succeeded', counts: { subscriptions: 3, galleries: 5, images: 7, versions: 13, skipped: 0 }, units: { total: 5, done: 5, failed: 0 }, plans: { total: 3, done: 3, failed: 0 }, failedUnits: [] });
+      expect(last).toMatchObject({
+        status: 'succeeded',
+        counts: { subscriptions: 3, galleries: 5, images: 7, versions: 13, skipped: 0 },
+        units: { total: 5, done: 5, failed: 0 },
+        plans: { total: 3, done: 3, failed: 0 },
+        failedUnits: [],
+      });
       // the counts only grow as units finish
-      for (let k = 1; k < seen.length; k++) expect(seen[k]!.counts.versions).toBeGreaterThanOrEqual(seen[k - 1]!.counts.versions);
+      for (let k = 1; k < seen.length; k++)
+        expect(seen[k]!.counts.versions).toBeGreaterThanOrEqual(seen[k - 1]!.counts.versions);
       expect(Date.parse(last.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(last.startedAt));
       expect(last.lastError).toBeUndefined();
       await host.unitsQueue.idle();
@@ -76,7 +93,11 @@ describe('GET /api/manage/reconcile', () => {
   });
 
   it('POST /api/manage/reconcile starts a run (202, Location), and GET shows it finished with its counts', async () => {
-    const res = await fetch(`${host.url}/api/manage/reconcile`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-ms-client-principal': admin }, body: '{}' });
+    const res = await fetch(`${host.url}/api/manage/reconcile`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-ms-client-principal': admin },
+      body: '{}',
+    });
     expect(res.status).toBe(202);
     expect(res.headers.get('location')).toBe('/api/manage/reconcile');
     const started = (await res.json()) as { runId: string; status: string; units: number; subscriptions: number };
@@ -87,8 +108,20 @@ describe('GET /api/manage/reconcile', () => {
       expect(last.runId).toBe(started.runId);
       await new Promise((r) => setTimeout(r, 25));
     }
-    expect(last).toMatchObject({ runId: started.runId, status: 'succeeded', units: { total: 5, done: 5, failed: 0 }, counts: { subscriptions: 3, galleries: 5, images: 7, versions: 13 } });
-    const reader = await fetch(`${host.url}/api/manage/reconcile`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-ms-client-principal': principalHeader({ ...ADMIN_PRINCIPAL, roles: ['Catalog.Read'] }) }, body: '{}' });
+    expect(last).toMatchObject({
+      runId: started.runId,
+      status: 'succeeded',
+      units: { total: 5, done: 5, failed: 0 },
+      counts: { subscriptions: 3, galleries: 5, images: 7, versions: 13 },
+    });
+    const reader = await fetch(`${host.url}/api/manage/reconcile`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-ms-client-principal': principalHeader({ ...ADMIN_PRINCIPAL, roles: ['Catalog.Read'] }),
+      },
+      body: '{}',
+    });
     expect(reader.status).toBe(403);
   });
 
@@ -98,26 +131,53 @@ describe('GET /api/manage/reconcile', () => {
     const subs = [randomUUID(), randomUUID()];
     const at = '2026-12-01T10:00:00.000Z';
     await store.begin(runId, subs.length, at);
-    const gallery = (sub: string, n: number) => `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Compute/galleries/g${n}`;
-    const units = subs.flatMap((sub, k) => Array.from({ length: k === 0 ? 100 : 50 }, (_, n) => ({ sub, galleryId: gallery(sub, n) })));
+    const gallery = (sub: string, n: number) =>
+      `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Compute/galleries/g${n}`;
+    const units = subs.flatMap((sub, k) =>
+      Array.from({ length: k === 0 ? 100 : 50 }, (_, n) => ({ sub, galleryId: gallery(sub, n) })),
+    );
     for (const sub of subs) {
       const n = units.filter((u) => u.sub === sub).length;
-      await store.recordPlan(runId, { subscriptionId: sub, at, units: n, counts: { ...zeroCounts(), subscriptions: 1, galleries: n } });
+      await store.recordPlan(runId, {
+        subscriptionId: sub,
+        at,
+        units: n,
+        counts: { ...zeroCounts(), subscriptions: 1, galleries: n },
+      });
       expect(await store.settle(runId, sub)).toBeUndefined();
     }
     const finishedBy: number[] = [];
     // every unit writes its row then settles, all at once (as units on several instances do); unit 7 is delivered twice
     await Promise.all(
       [...units, units[7]!].map(async (u, i) => {
-        const row = { galleryId: u.galleryId, at: `2026-12-01T10:00:${String(i % 60).padStart(2, '0')}.000Z`, failed: u.galleryId.endsWith('/g3') && u.sub === subs[1], counts: { ...zeroCounts(), images: 2, versions: 5 } };
-        await store.recordUnit(runId, u.sub, unitKey(u.galleryId), row.failed ? { ...row, counts: zeroCounts(), error: 'ARM answered 400' } : row, 'replace');
+        const row = {
+          galleryId: u.galleryId,
+          at: `2026-12-01T10:00:${String(i % 60).padStart(2, '0')}.000Z`,
+          failed: u.galleryId.endsWith('/g3') && u.sub === subs[1],
+          counts: { ...zeroCounts(), images: 2, versions: 5 },
+        };
+        await store.recordUnit(
+          runId,
+          u.sub,
+          unitKey(u.galleryId),
+          row.failed ? { ...row, counts: zeroCounts(), error: 'ARM answered 400' } : row,
+          'replace',
+        );
         if (await store.settle(runId, u.sub)) finishedBy.push(i);
       }),
     );
     expect(finishedBy).toHaveLength(1);
     const p = (await store.readRun(runId))!;
-    expect(p).toMatchObject({ runId, status: 'failed', units: { total: 150, done: 150, failed: 1 }, plans: { total: 2, done: 2, failed: 0 }, counts: { subscriptions: 2, galleries: 150, images: 149 * 2, versions: 149 * 5 } });
-    expect(p.failedUnits).toEqual([{ galleryId: gallery(subs[1]!, 3), at: expect.any(String), error: 'ARM answered 400' }]);
+    expect(p).toMatchObject({
+      runId,
+      status: 'failed',
+      units: { total: 150, done: 150, failed: 1 },
+      plans: { total: 2, done: 2, failed: 0 },
+      counts: { subscriptions: 2, galleries: 150, images: 149 * 2, versions: 149 * 5 },
+    });
+    expect(p.failedUnits).toEqual([
+      { galleryId: gallery(subs[1]!, 3), at: expect.any(String), error: 'ARM answered 400' },
+    ]);
     expect(p.finishedAt).toBe(p.updatedAt);
     // finished once: a late duplicate settles nothing more
     expect(await store.settle(runId, subs[0]!)).toBeUndefined();

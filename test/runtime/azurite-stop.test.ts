@@ -24,7 +24,9 @@ describe('Azurite stop', () => {
     const location = tmp();
     const port = await freePort();
     const first = await startAzurite({ port, location });
-    const table = TableClient.fromConnectionString(first.connectionString, 'stoptest', { allowInsecureConnection: true });
+    const table = TableClient.fromConnectionString(first.connectionString, 'stoptest', {
+      allowInsecureConnection: true,
+    });
     await table.createTable();
     await table.createEntity({ partitionKey: 'p', rowKey: 'r', value: 'kept' });
     const t0 = Date.now();
@@ -33,7 +35,9 @@ describe('Azurite stop', () => {
     expect(await isListening(port)).toBe(false);
     const second = await startAzurite({ port, location });
     try {
-      const again = TableClient.fromConnectionString(second.connectionString, 'stoptest', { allowInsecureConnection: true });
+      const again = TableClient.fromConnectionString(second.connectionString, 'stoptest', {
+        allowInsecureConnection: true,
+      });
       expect((await again.getEntity<{ value: string }>('p', 'r')).value).toBe('kept');
     } finally {
       await second.stop();
@@ -50,11 +54,18 @@ async function npmStart(dataDir: string): Promise<{ child: ChildProcess; base: s
   const ports = { http: await freePort(), azurite: await freePort(), arm: await freePort() };
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !/^(CatalogStorage|CATALOG_TABLE_PREFIX|ARM_|ServiceBus|RECHECK|RECONCILE)/.test(k)) env[k] = v;
+    if (v !== undefined && !/^(CatalogStorage|CATALOG_TABLE_PREFIX|ARM_|ServiceBus|RECHECK|RECONCILE)/.test(k))
+      env[k] = v;
   }
   const child = spawn(process.execPath, [startScript], {
     cwd: root,
-    env: { ...env, FUNCTIONS_HTTP_PORT: String(ports.http), AZURITE_TABLE_PORT: String(ports.azurite), ARM_SIMULATOR_PORT: String(ports.arm), LOCAL_DATA_DIR: dataDir },
+    env: {
+      ...env,
+      FUNCTIONS_HTTP_PORT: String(ports.http),
+      AZURITE_TABLE_PORT: String(ports.azurite),
+      ARM_SIMULATOR_PORT: String(ports.arm),
+      LOCAL_DATA_DIR: dataDir,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -75,9 +86,18 @@ describe('npm start, Ctrl-C, npm start', () => {
   it('keeps an organization written less than a second before Ctrl-C', async () => {
     if (!fs.existsSync(startScript)) throw new Error('run `npm run build` first (npm test does)');
     const dataDir = tmp();
-    const doc = { tenantId: '3f1b2c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d', subscriptions: [{ subscriptionId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d' }], principals: [], grants: [] };
+    const doc = {
+      tenantId: '3f1b2c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d',
+      subscriptions: [{ subscriptionId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d' }],
+      principals: [],
+      grants: [],
+    };
     const first = await npmStart(dataDir);
-    const put = await fetch(`${first.base}/api/manage/organizations/ctrl-c-test`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
+    const put = await fetch(`${first.base}/api/manage/organizations/ctrl-c-test`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(doc),
+    });
     expect(put.status, await put.text()).toBe(200);
     const exited = new Promise<number | null>((resolve) => first.child.once('exit', (code) => resolve(code)));
     first.child.kill('SIGINT');

@@ -7,7 +7,11 @@ import { startApp, type AppHost } from '../support/app-host.js';
 let host: AppHost;
 
 beforeAll(async () => {
-  host = await startApp({ CatalogStorage: inject('azuriteConnectionString'), ARM_ENDPOINT: 'http://127.0.0.1:9', ARM_CREDENTIAL: 'local' });
+  host = await startApp({
+    CatalogStorage: inject('azuriteConnectionString'),
+    ARM_ENDPOINT: 'http://127.0.0.1:9',
+    ARM_CREDENTIAL: 'local',
+  });
 });
 afterAll(async () => {
   await host.stop();
@@ -28,7 +32,9 @@ function raw(request: string): Promise<string> {
 describe('a request whose headers are too large', () => {
   it('gets a 431 with problem details', async () => {
     const principal = 'A'.repeat(20_000);
-    const answer = await raw(`GET /api/health HTTP/1.1\r\nHost: localhost\r\nx-ms-client-principal: ${principal}\r\n\r\n`);
+    const answer = await raw(
+      `GET /api/health HTTP/1.1\r\nHost: localhost\r\nx-ms-client-principal: ${principal}\r\n\r\n`,
+    );
     const [head, body] = answer.split('\r\n\r\n');
     expect(head).toMatch(/^HTTP\/1\.1 431 /);
     expect(head).toMatch(/content-type: application\/problem\+json/i);

@@ -9,7 +9,11 @@ let host: AppHost;
 
 beforeAll(async () => {
   azurite = await startAzurite();
-  host = await startApp({ CatalogStorage: azurite.connectionString, ARM_ENDPOINT: 'http://127.0.0.1:9', ARM_CREDENTIAL: 'local' });
+  host = await startApp({
+    CatalogStorage: azurite.connectionString,
+    ARM_ENDPOINT: 'http://127.0.0.1:9',
+    ARM_CREDENTIAL: 'local',
+  });
 });
 afterAll(async () => {
   await host.stop();
@@ -20,7 +24,11 @@ describe('GET /api/health', () => {
   it('answers 200 with the app version and the table store reachable', async () => {
     const res = await fetch(`${host.url}/api/health`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { status: string; version: string; checks: { tableStorage: { status: string } } };
+    const body = (await res.json()) as {
+      status: string;
+      version: string;
+      checks: { tableStorage: { status: string } };
+    };
     expect(body.status).toBe('healthy');
     expect(body.version).toBe(appVersion());
     expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
@@ -33,7 +41,11 @@ describe('GET /api/health', () => {
     expect(res.status).toBe(503);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     const text = await res.text();
-    const body = JSON.parse(text) as { status: string; failing: string[]; checks: { tableStorage: { status: string; error?: string } } };
+    const body = JSON.parse(text) as {
+      status: string;
+      failing: string[];
+      checks: { tableStorage: { status: string; error?: string } };
+    };
     expect(body.status).toBe('unhealthy');
     expect(body.failing).toEqual(['tableStorage']);
     expect(body.checks.tableStorage.status).toBe('unreachable');
@@ -42,6 +54,10 @@ describe('GET /api/health', () => {
     expect(text).not.toContain(String(azurite.port));
     expect(text).not.toMatch(/127\.0\.0\.1|localhost|ECONN|connect/i);
     // the log has it, on one line
-    expect(host.logs.some((l) => l.functionName === 'health' && l.level === 'warning' && l.message.includes('tableStorage unreachable'))).toBe(true);
+    expect(
+      host.logs.some(
+        (l) => l.functionName === 'health' && l.level === 'warning' && l.message.includes('tableStorage unreachable'),
+      ),
+    ).toBe(true);
   });
 });

@@ -42,7 +42,13 @@ beforeEach(() => {
 });
 
 /** A request as a client sends it (fetch cannot set Host, repeat a header or send a chunked body). */
-const raw = (method: string, target: string, headers: http.OutgoingHttpHeaders = {}, body?: string | string[], url = base): Promise<RawAnswer> => rawRequest(url, method, target, headers, body);
+const raw = (
+  method: string,
+  target: string,
+  headers: http.OutgoingHttpHeaders = {},
+  body?: string | string[],
+  url = base,
+): Promise<RawAnswer> => rawRequest(url, method, target, headers, body);
 
 function expectEmpty(answer: RawAnswer, status: number): void {
   expect(answer.status).toBe(status);
@@ -85,7 +91,11 @@ describe('unknown routes and methods: the host has no 405 and no error body of i
     const home = await raw('GET', '/');
     expect(home.status).toBe(200);
     expect(home.headers['content-type']).toBe('text/html');
-    const disabled = new LocalRuntime(registry, { env: { PARITY_SCHEDULE: '0 0 0 1 1 *', AzureWebJobsDisableHomepage: 'True' }, timers: false, onLog: () => undefined });
+    const disabled = new LocalRuntime(registry, {
+      env: { PARITY_SCHEDULE: '0 0 0 1 1 *', AzureWebJobsDisableHomepage: 'True' },
+      timers: false,
+      onLog: () => undefined,
+    });
     const url = await disabled.start(0);
     try {
       expectEmpty(await raw('GET', '/', {}, undefined, url), 204);
@@ -150,8 +160,17 @@ describe('hook contexts as the worker builds them (worker src/eventHandlers/Invo
   it('appHookData is one object for the app and every hook; hookData is one per invocation', async () => {
     await raw('GET', '/api/hello/a');
     await raw('GET', '/api/nothing');
-    const invocationHooks = seen.appHookData.filter((h) => (h.hook === 'preInvocation' || h.hook === 'postInvocation') && (h.functionName === 'hello' || h.functionName === 'nothing'));
-    expect(invocationHooks.map((h) => `${h.hook}:${h.functionName}`)).toEqual(['preInvocation:hello', 'postInvocation:hello', 'preInvocation:nothing', 'postInvocation:nothing']);
+    const invocationHooks = seen.appHookData.filter(
+      (h) =>
+        (h.hook === 'preInvocation' || h.hook === 'postInvocation') &&
+        (h.functionName === 'hello' || h.functionName === 'nothing'),
+    );
+    expect(invocationHooks.map((h) => `${h.hook}:${h.functionName}`)).toEqual([
+      'preInvocation:hello',
+      'postInvocation:hello',
+      'preInvocation:nothing',
+      'postInvocation:nothing',
+    ]);
     const appHookData = new Set(invocationHooks.map((h) => h.appHookData));
     expect(appHookData.size).toBe(1);
     expect(invocationHooks[0]!.hookData).toBe(invocationHooks[1]!.hookData);
@@ -160,7 +179,7 @@ describe('hook contexts as the worker builds them (worker src/eventHandlers/Invo
     expect(invocationHooks[0]!.appHookData).toBe(runtime.worker.appHookData);
   });
 
-  it('assigning hookData, appHookData or invocationContext throws the worker\'s ReadOnlyError (a TypeError)', async () => {
+  it("assigning hookData, appHookData or invocationContext throws the worker's ReadOnlyError (a TypeError)", async () => {
     expect((await raw('GET', '/api/assign')).status).toBe(200);
     expect(seen.assignments).toEqual([
       "hookData: TypeError: Cannot assign to read only property 'hookData'",
@@ -171,7 +190,11 @@ describe('hook contexts as the worker builds them (worker src/eventHandlers/Invo
 
   it('appStart and appTerminate share one hookData, and see the same appHookData as the invocations (worker src/startApp.ts, terminateWorker.ts)', async () => {
     const before = { starts: seen.appStart.length, terminates: seen.appTerminate.length };
-    const other = new LocalRuntime(registry, { env: { PARITY_SCHEDULE: '0 0 0 1 1 *' }, timers: false, onLog: () => undefined });
+    const other = new LocalRuntime(registry, {
+      env: { PARITY_SCHEDULE: '0 0 0 1 1 *' },
+      timers: false,
+      onLog: () => undefined,
+    });
     const url = await other.start(0);
     await raw('GET', '/api/nothing', {}, undefined, url);
     await other.stop();
@@ -215,7 +238,13 @@ describe('request.url, headers, query and body as the host hands them to the wor
       'x-multi': ['1', '2'],
     });
     expect(answer.status).toBe(200);
-    const body = JSON.parse(answer.body) as { url: string; params: unknown; query: unknown; multi: string; forwardedHost: string };
+    const body = JSON.parse(answer.body) as {
+      url: string;
+      params: unknown;
+      query: unknown;
+      multi: string;
+      forwardedHost: string;
+    };
     expect(body.url).toBe('http://catalog.example.test:8443/api/hello/ann?a=1&A=2&b=x%20y');
     expect(body.params).toEqual({ name: 'ann' });
     // ASP.NET Core's query collection: names without case, repeated values joined with ','.
@@ -236,14 +265,25 @@ describe('request.url, headers, query and body as the host hands them to the wor
   });
 
   it('a body over the limit is an empty 413 and a failed invocation (Kestrel rejects it while the host binds the request)', async () => {
-    const small = new LocalRuntime(registry, { env: { PARITY_SCHEDULE: '0 0 0 1 1 *' }, maxRequestBytes: 1024, timers: false, onLog: (l) => logs.push(l) });
+    const small = new LocalRuntime(registry, {
+      env: { PARITY_SCHEDULE: '0 0 0 1 1 *' },
+      maxRequestBytes: 1024,
+      timers: false,
+      onLog: (l) => logs.push(l),
+    });
     const url = await small.start(0);
     try {
       const answer = await raw('POST', '/api/only-post', { 'content-type': 'text/plain' }, 'x'.repeat(2048), url);
       expect(answer.status).toBe(413);
       expect(answer.body).toBe('');
       expect(seen.post.some((p) => p.functionName === 'onlyPost')).toBe(false);
-      expect(logs.some((l) => /^Executed 'Functions\.onlyPost' \(Failed, /.test(l.message) && l.exception === 'Request body too large. The max request body size is 1024 bytes.')).toBe(true);
+      expect(
+        logs.some(
+          (l) =>
+            /^Executed 'Functions\.onlyPost' \(Failed, /.test(l.message) &&
+            l.exception === 'Request body too large. The max request body size is 1024 bytes.',
+        ),
+      ).toBe(true);
     } finally {
       await small.stop();
     }
@@ -252,10 +292,18 @@ describe('request.url, headers, query and body as the host hands them to the wor
   it("without FUNCTIONS_REQUEST_BODY_SIZE_LIMIT the limit is the host's 100 MiB; this app sets 4 MiB wherever it runs", () => {
     expect(runtime.requestBodyLimit).toBe(104_857_600);
     const bicep = fs.readFileSync(path.join(root, 'infra/modules/function-app.bicep'), 'utf8');
-    expect(/name: 'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT'\s+value: '(\d+)'/.exec(bicep)?.[1]).toBe(String(APP_REQUEST_BODY_LIMIT));
-    const sample = JSON.parse(fs.readFileSync(path.join(root, 'local.settings.sample.json'), 'utf8')) as { Values: Record<string, string> };
+    expect(/name: 'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT'\s+value: '(\d+)'/.exec(bicep)?.[1]).toBe(
+      String(APP_REQUEST_BODY_LIMIT),
+    );
+    const sample = JSON.parse(fs.readFileSync(path.join(root, 'local.settings.sample.json'), 'utf8')) as {
+      Values: Record<string, string>;
+    };
     expect(sample.Values.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT).toBe(String(APP_REQUEST_BODY_LIMIT));
-    expect(new LocalRuntime(registry, { env: { FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: sample.Values.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT } }).requestBodyLimit).toBe(APP_REQUEST_BODY_LIMIT);
+    expect(
+      new LocalRuntime(registry, {
+        env: { FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: sample.Values.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT },
+      }).requestBodyLimit,
+    ).toBe(APP_REQUEST_BODY_LIMIT);
   });
 });
 
@@ -263,10 +311,14 @@ describe("invocation log lines in the host's format (azure-webjobs-sdk src/Micro
   const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
   const hostCall = "Reason='This function was programmatically called via the host APIs.'";
 
-  it('an HTTP invocation: Executing with the host-call reason, the function\'s own lines, Executed (Succeeded) with its id and duration', async () => {
+  it("an HTTP invocation: Executing with the host-call reason, the function's own lines, Executed (Succeeded) with its id and duration", async () => {
     await raw('GET', '/api/hello/ann');
     const lines = logs.filter((l) => l.functionName === 'hello');
-    expect(lines.map((l) => l.message)).toEqual([expect.stringMatching(new RegExp(`^Executing 'Functions\\.hello' \\(${reEscape(hostCall)}, Id=${uuid}\\)$`)), 'hello ann', expect.stringMatching(new RegExp(`^Executed 'Functions\\.hello' \\(Succeeded, Id=${uuid}, Duration=\\d+ms\\)$`))]);
+    expect(lines.map((l) => l.message)).toEqual([
+      expect.stringMatching(new RegExp(`^Executing 'Functions\\.hello' \\(${reEscape(hostCall)}, Id=${uuid}\\)$`)),
+      'hello ann',
+      expect.stringMatching(new RegExp(`^Executed 'Functions\\.hello' \\(Succeeded, Id=${uuid}, Duration=\\d+ms\\)$`)),
+    ]);
     const id = lines[0]!.invocationId;
     for (const l of lines) expect(l.invocationId).toBe(id);
     expect(lines[0]!.message).toContain(`Id=${id})`);
@@ -280,16 +332,24 @@ describe("invocation log lines in the host's format (azure-webjobs-sdk src/Micro
     await raw('GET', '/api/fails');
     const executed = logs.filter((l) => l.functionName === 'fails' && l.message.startsWith('Executed '));
     expect(executed).toHaveLength(1);
-    expect(executed[0]!.message).toMatch(new RegExp(`^Executed 'Functions\\.fails' \\(Failed, Id=${executed[0]!.invocationId}, Duration=\\d+ms\\)$`));
+    expect(executed[0]!.message).toMatch(
+      new RegExp(`^Executed 'Functions\\.fails' \\(Failed, Id=${executed[0]!.invocationId}, Duration=\\d+ms\\)$`),
+    );
     expect(executed[0]!.level).toBe('error');
     expect(executed[0]!.exception).toBe('the function failed on purpose');
   });
 
   it("a timer: Reason='Timer fired at <local time, round-trip format>' (azure-webjobs-sdk-extensions TimerTriggerBinding.cs)", async () => {
     const ticks = seen.ticks;
-    await waitFor(() => seen.ticks > ticks && logs.some((l) => l.functionName === 'tock' && l.message.startsWith('Executed ')));
+    await waitFor(
+      () => seen.ticks > ticks && logs.some((l) => l.functionName === 'tock' && l.message.startsWith('Executed ')),
+    );
     const executing = logs.find((l) => l.functionName === 'tock' && l.message.startsWith('Executing '));
-    expect(executing?.message).toMatch(new RegExp(`^Executing 'Functions\\.tock' \\(Reason='Timer fired at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{7}[+-]\\d\\d:\\d\\d', Id=${uuid}\\)$`));
+    expect(executing?.message).toMatch(
+      new RegExp(
+        `^Executing 'Functions\\.tock' \\(Reason='Timer fired at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{7}[+-]\\d\\d:\\d\\d', Id=${uuid}\\)$`,
+      ),
+    );
   });
 
   it("a Service Bus message: Reason='(null)' and the extension's Trigger Details line; metadata converted by the app's library", async () => {
@@ -305,11 +365,16 @@ describe("invocation log lines in the host's format (azure-webjobs-sdk src/Micro
     expect(settled).toBe('complete');
     const lines = logs.filter((l) => l.functionName === 'orders').map((l) => l.message);
     expect(lines[0]).toMatch(new RegExp(`^Executing 'Functions\\.orders' \\(Reason='\\(null\\)', Id=${uuid}\\)$`));
-    expect(lines[1]).toBe('Trigger Details: MessageId: 42, SequenceNumber: 7, DeliveryCount: 2, EnqueuedTimeUtc: 2026-03-04T05:06:07.8900000+00:00, LockedUntilUtc: 2026-03-04T05:07:07.8900000+00:00, SessionId: (null)');
+    expect(lines[1]).toBe(
+      'Trigger Details: MessageId: 42, SequenceNumber: 7, DeliveryCount: 2, EnqueuedTimeUtc: 2026-03-04T05:06:07.8900000+00:00, LockedUntilUtc: 2026-03-04T05:07:07.8900000+00:00, SessionId: (null)',
+    );
     expect(lines[2]).toMatch(/^Executed 'Functions\.orders' \(Succeeded, /);
     // The library parses string metadata as JSON where it is JSON and camel-cases keys, nested ones too
     // (library src/converters/fromRpcTriggerMetadata.ts, toCamelCase.ts): as in Azure.
-    expect(seen.messages[0]).toMatchObject({ body: { order: 7 }, metadata: { messageId: 42, deliveryCount: 2, applicationProperties: { priority: 'high' } } });
+    expect(seen.messages[0]).toMatchObject({
+      body: { order: 7 },
+      metadata: { messageId: 42, deliveryCount: 2, applicationProperties: { priority: 'high' } },
+    });
   });
 });
 

@@ -32,15 +32,21 @@ async function expectProblem(res: Response, status: number): Promise<Record<stri
 }
 
 /** A raw request (fetch refuses malformed targets and some headers). */
-function raw(path: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}): Promise<{ status: number; contentType: string | undefined; body: string }> {
+function raw(
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: Buffer } = {},
+): Promise<{ status: number; contentType: string | undefined; body: string }> {
   const url = new URL(host.url);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: url.port, path, method: options.method ?? 'GET', headers: options.headers ?? {} }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], body }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port: url.port, path, method: options.method ?? 'GET', headers: options.headers ?? {} },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], body }));
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -56,24 +62,41 @@ describe("the host's own answers are empty, the Event Grid webhook's are problem
     await expectEmpty(await fetch(`${host.url}/nowhere`), 404);
     await expectEmpty(await fetch(`${host.url}/api/nothing-here`), 404);
     await expectEmpty(await fetch(`${host.url}/api/health`, { method: 'DELETE' }), 404);
-    await expectProblem(await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=nope`, { method: 'POST', body: '[]' }), 404);
-    await expectProblem(await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=galleryEvents`, { method: 'GET' }), 405);
-    await expectProblem(await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=galleryEvents`, { method: 'POST', body: '[]' }), 400);
+    await expectProblem(
+      await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=nope`, { method: 'POST', body: '[]' }),
+      404,
+    );
+    await expectProblem(
+      await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=galleryEvents`, { method: 'GET' }),
+      405,
+    );
+    await expectProblem(
+      await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=galleryEvents`, { method: 'POST', body: '[]' }),
+      400,
+    );
     await expectEmpty(await fetch(`${host.url}/admin/functions/nope`, { method: 'POST', body: '{}' }), 404);
     await expectEmpty(await fetch(`${host.url}/admin/functions/reconcileCatalog`), 404);
   });
 
-  it('a malformed percent-encoding in the path is an empty 404, or the app\'s own problem, not a 500', async () => {
-    const admin = await raw('/admin/functions/%E0%A4%A', { method: 'POST', headers: { 'content-length': '2' }, body: Buffer.from('{}') });
+  it("a malformed percent-encoding in the path is an empty 404, or the app's own problem, not a 500", async () => {
+    const admin = await raw('/admin/functions/%E0%A4%A', {
+      method: 'POST',
+      headers: { 'content-length': '2' },
+      body: Buffer.from('{}'),
+    });
     expect(admin.status).toBe(404);
     expect(admin.body).toBe('');
-    const api = await raw('/api/groups/jobs/%ZZ%E0', { headers: { 'x-ms-client-principal': principalHeader({ ...DEMO_PRINCIPAL, roles: ALL_APP_ROLES }) } });
+    const api = await raw('/api/groups/jobs/%ZZ%E0', {
+      headers: { 'x-ms-client-principal': principalHeader({ ...DEMO_PRINCIPAL, roles: ALL_APP_ROLES }) },
+    });
     expect([400, 404]).toContain(api.status);
     if (api.body !== '') expect(api.contentType).toBe('application/problem+json');
   });
 
   it('a principal header that is base64 "null", a number, an array or not base64 at all is a 401', async () => {
-    for (const value of ['null', '42', '[]', '"text"', '{"claims":[null,1]}'].map((s) => Buffer.from(s).toString('base64')).concat(['%%%not-base64'])) {
+    for (const value of ['null', '42', '[]', '"text"', '{"claims":[null,1]}']
+      .map((s) => Buffer.from(s).toString('base64'))
+      .concat(['%%%not-base64'])) {
       const res = await fetch(`${host.url}/api/groups/jobs/some-job`, { headers: { 'x-ms-client-principal': value } });
       await expectProblem(res, 401);
     }
@@ -82,7 +105,10 @@ describe("the host's own answers are empty, the Event Grid webhook's are problem
 
 describe('bounded work per request', () => {
   it('refuses a body declared larger than the limit before reading it (an empty 413, as Kestrel answers it)', async () => {
-    const res = await raw('/api/groups/jobs', { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(APP_REQUEST_BODY_LIMIT + 1) } });
+    const res = await raw('/api/groups/jobs', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(APP_REQUEST_BODY_LIMIT + 1) },
+    });
     expect(res.status).toBe(413);
     expect(res.body).toBe('');
   });
@@ -99,14 +125,25 @@ describe('bounded work per request', () => {
     const arrayBodies = Array.from({ length: 8 }, () => {
       const e = envelope('elastigroup-gallery-pinned', (b) => {
         const compute = (b.group as { compute: Record<string, unknown> }).compute;
-        compute.vmSizes = { odSizes: Array.from({ length: 50_000 }, () => 1), spotSizes: Array.from({ length: 30_000 }, () => 'x') };
+        compute.vmSizes = {
+          odSizes: Array.from({ length: 50_000 }, () => 1),
+          spotSizes: Array.from({ length: 30_000 }, () => 'x'),
+        };
       });
       const text = JSON.stringify(e);
       expect(text.length).toBeLessThan(MAX_JOB_ENVELOPE_BYTES);
       return text;
     });
     const nestedBody = '['.repeat(100_000) + ']'.repeat(100_000);
-    const submit = (body: string) => fetch(`${host.url}/api/groups/jobs`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-ms-client-principal': principalHeader({ ...DEMO_PRINCIPAL, roles: ALL_APP_ROLES }) }, body });
+    const submit = (body: string) =>
+      fetch(`${host.url}/api/groups/jobs`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-ms-client-principal': principalHeader({ ...DEMO_PRINCIPAL, roles: ALL_APP_ROLES }),
+        },
+        body,
+      });
     const arrays = arrayBodies.map(submit);
     // 4. Deeply nested JSON.
     const nested = Array.from({ length: 8 }, () => submit(nestedBody));
@@ -114,7 +151,12 @@ describe('bounded work per request', () => {
     // server would leave a probe unanswered). Counts only: timings belong in the benchmarks.
     let done = false;
     let sentWhileBusy = 0;
-    const all = Promise.all([Promise.all(declared), Promise.all(chunked), Promise.all(arrays), Promise.all(nested)]).finally(() => (done = true));
+    const all = Promise.all([
+      Promise.all(declared),
+      Promise.all(chunked),
+      Promise.all(arrays),
+      Promise.all(nested),
+    ]).finally(() => (done = true));
     while (!done) {
       sentWhileBusy++;
       const h = await fetch(`${host.url}/api/health`);
@@ -139,8 +181,10 @@ describe('bounded work per request', () => {
   }, 60_000);
 });
 
-const announced = (size: number) => declaredPost(host.url, '/api/groups/jobs', size, { 'content-type': 'application/json' });
-const streamed = (total: number) => chunkedPost(host.url, '/api/groups/jobs', total, { 'content-type': 'application/json' });
+const announced = (size: number) =>
+  declaredPost(host.url, '/api/groups/jobs', size, { 'content-type': 'application/json' });
+const streamed = (total: number) =>
+  chunkedPost(host.url, '/api/groups/jobs', total, { 'content-type': 'application/json' });
 
 describe('log lines', () => {
   it('never carry raw control characters from input', async () => {

@@ -33,7 +33,10 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   registry = await loadApp(root, ['test/support/stream-app.ts']);
   ({ progress, closeGate } = await import('../support/stream-app.js'));
-  runtime = new LocalRuntime(registry, { env: { FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: String(1024 * MB) }, onLog: (l) => logs.push(l) });
+  runtime = new LocalRuntime(registry, {
+    env: { FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: String(1024 * MB) },
+    onLog: (l) => logs.push(l),
+  });
   base = await runtime.start(0);
 });
 afterAll(async () => {
@@ -103,11 +106,18 @@ interface ClientMessage {
   error?: string;
 }
 
-function client(args: string[]): { child: ChildProcess; next: (predicate: (m: ClientMessage) => boolean) => Promise<ClientMessage> } {
+function client(args: string[]): {
+  child: ChildProcess;
+  next: (predicate: (m: ClientMessage) => boolean) => Promise<ClientMessage>;
+} {
   const child = spawn(process.execPath, ['-e', CLIENT, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.push(child);
   const seen: ClientMessage[] = [];
-  const waiters: { predicate: (m: ClientMessage) => boolean; resolve: (m: ClientMessage) => void; reject: (e: Error) => void }[] = [];
+  const waiters: {
+    predicate: (m: ClientMessage) => boolean;
+    resolve: (m: ClientMessage) => void;
+    reject: (e: Error) => void;
+  }[] = [];
   child.on('message', (m: ClientMessage) => {
     if (m.error) {
       for (const w of waiters.splice(0)) w.reject(new Error(`client: ${m.error}`));
@@ -143,7 +153,8 @@ async function peakGrowth<T>(work: () => Promise<T>): Promise<{ result: T; growt
   }
 }
 
-const raw = (method: string, target: string, headers: http.OutgoingHttpHeaders = {}, body?: string | string[]) => rawRequest(base, method, target, headers, body);
+const raw = (method: string, target: string, headers: http.OutgoingHttpHeaders = {}, body?: string | string[]) =>
+  rawRequest(base, method, target, headers, body);
 
 async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -155,15 +166,40 @@ async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<vo
 
 describe('a streamed request as the function sees it', () => {
   it('request.url from the Host header (the proxy gets it as X-Forwarded-Host), route parameters, query, headers, a chunked body', async () => {
-    const answer = await raw('POST', '/api/info/7?a=1&a=2', { host: 'streams.example.test', 'x-forwarded-host': 'elsewhere.test', 'x-test': 'yes', 'content-type': 'text/plain' }, ['chunked ', 'body']);
+    const answer = await raw(
+      'POST',
+      '/api/info/7?a=1&a=2',
+      {
+        host: 'streams.example.test',
+        'x-forwarded-host': 'elsewhere.test',
+        'x-test': 'yes',
+        'content-type': 'text/plain',
+      },
+      ['chunked ', 'body'],
+    );
     expect(answer.status).toBe(200);
     const body = JSON.parse(answer.body) as Record<string, unknown>;
-    expect(body).toEqual({ url: 'http://streams.example.test/api/info/7?a=1&a=2', params: { id: '7' }, query: [['a', '1'], ['a', '2']], header: 'yes', text: 'chunked body' });
+    expect(body).toEqual({
+      url: 'http://streams.example.test/api/info/7?a=1&a=2',
+      params: { id: '7' },
+      query: [
+        ['a', '1'],
+        ['a', '2'],
+      ],
+      header: 'yes',
+      text: 'chunked body',
+    });
     // The library writes the headers and cookies itself when it streams (src/http/httpProxy.ts
     // sendProxyResponse, with the `cookie` package), and the invocation id goes back to the client.
     expect(answer.headers['set-cookie']).toEqual(['streamed=a%20b; SameSite=Lax']);
     expect(answer.headers['x-ms-invocation-id']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(logs.some((l) => l.message === `Executed 'Functions.requestInfo' (Succeeded, Id=${String(answer.headers['x-ms-invocation-id'])}, Duration=${/Duration=(\d+)ms/.exec(l.message)?.[1] ?? ''}ms)`)).toBe(true);
+    expect(
+      logs.some(
+        (l) =>
+          l.message ===
+          `Executed 'Functions.requestInfo' (Succeeded, Id=${String(answer.headers['x-ms-invocation-id'])}, Duration=${/Duration=(\d+)ms/.exec(l.message)?.[1] ?? ''}ms)`,
+      ),
+    ).toBe(true);
   });
 
   it('unknown routes stay empty 404s; a function that fails before answering is an empty 500, logged Failed', async () => {
@@ -173,7 +209,13 @@ describe('a streamed request as the function sees it', () => {
     const broken = await raw('POST', '/api/broken', { 'content-type': 'text/plain' }, ['never ', 'read']);
     expect(broken.status).toBe(500);
     expect(broken.body).toBe('');
-    expect(logs.some((l) => /^Executed 'Functions\.broken' \(Failed, /.test(l.message) && l.exception === 'broken before reading its body')).toBe(true);
+    expect(
+      logs.some(
+        (l) =>
+          /^Executed 'Functions\.broken' \(Failed, /.test(l.message) &&
+          l.exception === 'broken before reading its body',
+      ),
+    ).toBe(true);
   });
 
   it('the body limit still applies: a declared length over it is an empty 413 before the function runs; a chunked body is cut where it passes it', async () => {
@@ -223,7 +265,9 @@ describe('512 MiB each way, streamed', () => {
     const hash = createHash('sha256');
     for (let i = 0; i < BIG / chunk.length; i++) hash.update(chunk);
     expect(JSON.parse(result.done.body ?? '{}')).toEqual({ bytes: BIG, sha256: hash.digest('hex') });
-    console.log(`upload: ${BIG / MB} MiB; the function had read ${(result.readWhilePaused / MB).toFixed(1)} MiB while the client held the rest; rest in ${result.seconds.toFixed(1)} s; RSS growth ${(growth / MB).toFixed(1)} MB`);
+    console.log(
+      `upload: ${BIG / MB} MiB; the function had read ${(result.readWhilePaused / MB).toFixed(1)} MiB while the client held the rest; rest in ${result.seconds.toFixed(1)} s; RSS growth ${(growth / MB).toFixed(1)} MB`,
+    );
     expect(growth).toBeLessThan(100 * 1000 * 1000);
   }, 120_000);
 
@@ -244,7 +288,9 @@ describe('512 MiB each way, streamed', () => {
     expect(result.first.status).toBe(200);
     expect(result.producedAtFirstByte).toBe(64 * 1024);
     expect(result.done.bytes).toBe(BIG);
-    console.log(`download: ${BIG / MB} MiB; first bytes at the client after ${result.producedAtFirstByte / 1024} KiB produced; rest in ${result.seconds.toFixed(1)} s; RSS growth ${(growth / MB).toFixed(1)} MB`);
+    console.log(
+      `download: ${BIG / MB} MiB; first bytes at the client after ${result.producedAtFirstByte / 1024} KiB produced; rest in ${result.seconds.toFixed(1)} s; RSS growth ${(growth / MB).toFixed(1)} MB`,
+    );
     expect(growth).toBeLessThan(100 * 1000 * 1000);
   }, 120_000);
 });

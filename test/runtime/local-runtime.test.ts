@@ -36,7 +36,14 @@ const eg = (body: unknown, eventType?: string, fn = 'collect'): Promise<Response
     body: JSON.stringify(body),
   });
 
-const event = (id: string, subject = '/subscriptions/x') => ({ id, subject, eventType: 'Test.Event', eventTime: '2026-11-21T09:00:00Z', data: {}, dataVersion: '1' });
+const event = (id: string, subject = '/subscriptions/x') => ({
+  id,
+  subject,
+  eventType: 'Test.Event',
+  eventTime: '2026-11-21T09:00:00Z',
+  data: {},
+  dataVersion: '1',
+});
 
 describe('HTTP triggers', () => {
   it('routes with parameters, methods, query, headers and JSON bodies through HttpRequest', async () => {
@@ -72,7 +79,10 @@ describe('HTTP triggers', () => {
   // The host has no 405: a method the function does not take fails its route's method constraint,
   // and a request no route serves gets ASP.NET Core's empty 404 (test/runtime/host-parity.test.ts has the sources).
   it('answers an empty 404 for unknown routes and for a wrong method, as the host', async () => {
-    for (const res of [await fetch(`${base}/api/nothing-here`), await fetch(`${base}/api/things/a/b`, { method: 'DELETE' })]) {
+    for (const res of [
+      await fetch(`${base}/api/nothing-here`),
+      await fetch(`${base}/api/things/a/b`, { method: 'DELETE' }),
+    ]) {
       expect(res.status).toBe(404);
       expect(await res.text()).toBe('');
     }
@@ -92,7 +102,10 @@ describe('HTTP triggers', () => {
 
 describe('Event Grid webhook', () => {
   it('answers the subscription validation handshake without invoking', async () => {
-    const res = await eg([{ id: '1', eventType: 'Microsoft.EventGrid.SubscriptionValidationEvent', data: { validationCode: 'abc-123' } }], 'SubscriptionValidation');
+    const res = await eg(
+      [{ id: '1', eventType: 'Microsoft.EventGrid.SubscriptionValidationEvent', data: { validationCode: 'abc-123' } }],
+      'SubscriptionValidation',
+    );
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ validationResponse: 'abc-123' });
     expect(calls.events).toHaveLength(0);
@@ -106,7 +119,14 @@ describe('Event Grid webhook', () => {
 
   it('accepts a single event and CloudEvents 1.0', async () => {
     expect((await eg(event('single'), 'Notification')).status).toBe(202);
-    const ce = { specversion: '1.0', id: 'ce1', source: '/subscriptions/x', type: 'Test.Event', time: '2026-11-21T09:00:00Z', data: {} };
+    const ce = {
+      specversion: '1.0',
+      id: 'ce1',
+      source: '/subscriptions/x',
+      type: 'Test.Event',
+      time: '2026-11-21T09:00:00Z',
+      data: {},
+    };
     expect((await eg([ce], 'Notification')).status).toBe(202);
     expect(calls.events.map((e) => (e as { id: string }).id)).toEqual(['single', 'ce1']);
   });
@@ -127,7 +147,11 @@ describe('Event Grid webhook', () => {
   });
 
   it('answers 400 to a notification that is not JSON', async () => {
-    const res = await fetch(`${base}/runtime/webhooks/eventgrid?functionName=collect`, { method: 'POST', headers: { 'aeg-event-type': 'Notification' }, body: 'not json' });
+    const res = await fetch(`${base}/runtime/webhooks/eventgrid?functionName=collect`, {
+      method: 'POST',
+      headers: { 'aeg-event-type': 'Notification' },
+      body: 'not json',
+    });
     expect(res.status).toBe(400);
   });
 
@@ -144,15 +168,29 @@ describe('Event Grid webhook', () => {
 
 describe('Service Bus trigger', () => {
   it('is disabled with a clear notice when its connection is not configured', () => {
-    expect(runtime.notices.join('\n')).toMatch(/queueWork: Service Bus trigger disabled: the connection setting 'SampleServiceBus' is not set/);
+    expect(runtime.notices.join('\n')).toMatch(
+      /queueWork: Service Bus trigger disabled: the connection setting 'SampleServiceBus' is not set/,
+    );
     expect(runtime.describe().join('\n')).toMatch(/queueWork: serviceBusTrigger queue=work \(disabled\)/);
   });
 
   it('delivers a message as the host does: JSON body, metadata, complete or abandon', async () => {
-    const done = await runtime.deliverServiceBusMessage('queueWork', { body: Buffer.from('{"n":1}'), messageId: 'm1', sessionId: 's1', deliveryCount: 2 });
+    const done = await runtime.deliverServiceBusMessage('queueWork', {
+      body: Buffer.from('{"n":1}'),
+      messageId: 'm1',
+      sessionId: 's1',
+      deliveryCount: 2,
+    });
     expect(done).toBe('complete');
-    expect(calls.messages[0]).toMatchObject({ body: { n: 1 }, metadata: { messageId: 'm1', sessionId: 's1', deliveryCount: 2 } });
-    const failed = await runtime.deliverServiceBusMessage('queueWork', { body: { fail: true }, messageId: 'm2', sessionId: 's1' });
+    expect(calls.messages[0]).toMatchObject({
+      body: { n: 1 },
+      metadata: { messageId: 'm1', sessionId: 's1', deliveryCount: 2 },
+    });
+    const failed = await runtime.deliverServiceBusMessage('queueWork', {
+      body: { fail: true },
+      messageId: 'm2',
+      sessionId: 's1',
+    });
     expect(failed).toBe('abandon');
   });
 });
@@ -168,7 +206,11 @@ describe('timer triggers and admin invocation', () => {
     // A queue function: nothing else runs it here, so each run counted is the admin call's.
     const marker = randomUUID();
     const runs = () => calls.messages.filter((m) => (m.body as { marker?: string } | undefined)?.marker === marker);
-    const res = await fetch(`${base}/admin/functions/queueWork`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: JSON.stringify({ marker }) }) });
+    const res = await fetch(`${base}/admin/functions/queueWork`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ input: JSON.stringify({ marker }) }),
+    });
     expect(res.status).toBe(202);
     await waitFor('the run', () => runs().length > 0);
     // a second run of the same call would have started with the first: none

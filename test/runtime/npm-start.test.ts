@@ -22,7 +22,13 @@ const run = promisify(execFile);
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !/^(CatalogStorage|CATALOG_TABLE_PREFIX|ARM_|ServiceBus|RECHECK|RECONCILE|VM_SIZES|LOCAL_|FUNCTIONS_HTTP_PORT|AZURITE_|GROUP_JOBS|DomainEvents|OUTBOX)/.test(k)) env[k] = v;
+    if (
+      v !== undefined &&
+      !/^(CatalogStorage|CATALOG_TABLE_PREFIX|ARM_|ServiceBus|RECHECK|RECONCILE|VM_SIZES|LOCAL_|FUNCTIONS_HTTP_PORT|AZURITE_|GROUP_JOBS|DomainEvents|OUTBOX)/.test(
+        k,
+      )
+    )
+      env[k] = v;
   }
   return env;
 }
@@ -34,13 +40,25 @@ interface Started {
   dataDir: string;
 }
 
-async function launch(command: string, args: string[], extraEnv: Record<string, string> = {}, place?: { ports: Started['ports']; dataDir: string }): Promise<Started> {
+async function launch(
+  command: string,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+  place?: { ports: Started['ports']; dataDir: string },
+): Promise<Started> {
   const ports = place?.ports ?? { http: await freePort(), azurite: await freePort(), arm: await freePort() };
   const dataDir = place?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gc-start-'));
   let output = '';
   const child = spawn(command, args, {
     cwd: root,
-    env: { ...cleanEnv(), FUNCTIONS_HTTP_PORT: String(ports.http), AZURITE_TABLE_PORT: String(ports.azurite), ARM_SIMULATOR_PORT: String(ports.arm), LOCAL_DATA_DIR: dataDir, ...extraEnv },
+    env: {
+      ...cleanEnv(),
+      FUNCTIONS_HTTP_PORT: String(ports.http),
+      AZURITE_TABLE_PORT: String(ports.azurite),
+      ARM_SIMULATOR_PORT: String(ports.arm),
+      LOCAL_DATA_DIR: dataDir,
+      ...extraEnv,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so SIGINT reaches every process like Ctrl-C in a terminal
   });
@@ -94,11 +112,20 @@ function kill(s: Started | undefined, keepData = false): void {
 
 /** Runs a documented command through sh with the documents' ports replaced by the test's. */
 async function sh(command: string, ports: Started['ports'], cwd = root): Promise<string> {
-  const { stdout } = await run('sh', ['-c', command.replaceAll('localhost:7071', `localhost:${ports.http}`).replaceAll('127.0.0.1:7072', `127.0.0.1:${ports.arm}`)], {
-    cwd,
-    timeout: 60_000,
-    env: { ...process.env, FUNCTIONS_HTTP_PORT: String(ports.http) },
-  });
+  const { stdout } = await run(
+    'sh',
+    [
+      '-c',
+      command
+        .replaceAll('localhost:7071', `localhost:${ports.http}`)
+        .replaceAll('127.0.0.1:7072', `127.0.0.1:${ports.arm}`),
+    ],
+    {
+      cwd,
+      timeout: 60_000,
+      env: { ...process.env, FUNCTIONS_HTTP_PORT: String(ports.http) },
+    },
+  );
   return stdout;
 }
 
@@ -137,8 +164,19 @@ describe('npm start (the README front door)', () => {
   });
 
   it('every command of "Try it in five minutes" is run by this file', () => {
-    const exercised = ['npm start', 'versions/latest?region=westeurope', '/api/images?osType=Linux', 'npm run cli -- submit examples/stateless-latest.json --wait', 'npm run cli -- help', '/api/groups/act-5c6d7e8f'];
-    for (const c of commands) expect(exercised.filter((needle) => c.command === needle || (needle !== 'npm start' && c.command.includes(needle))), c.command).toHaveLength(1);
+    const exercised = [
+      'npm start',
+      'versions/latest?region=westeurope',
+      '/api/images?osType=Linux',
+      'npm run cli -- submit examples/stateless-latest.json --wait',
+      'npm run cli -- help',
+      '/api/groups/act-5c6d7e8f',
+    ];
+    for (const c of commands)
+      expect(
+        exercised.filter((needle) => c.command === needle || (needle !== 'npm start' && c.command.includes(needle))),
+        c.command,
+      ).toHaveLength(1);
     expect(new Set(commands.map((c) => c.command)).size).toBe(exercised.length);
   });
 
@@ -146,27 +184,52 @@ describe('npm start (the README front door)', () => {
     const out = app!.output();
     expect(healthyAfterMs, out).toBeLessThan(150_000);
     expect(out).toContain('Settings: embedded defaults');
-    expect(out).toMatch(new RegExp(`ARM: simulated at http://127\\.0\\.0\\.1:${app!.ports.arm} with a demo organization`));
+    expect(out).toMatch(
+      new RegExp(`ARM: simulated at http://127\\.0\\.0\\.1:${app!.ports.arm} with a demo organization`),
+    );
     expect(out).toContain(`Azurite Table service: http://127.0.0.1:${app!.ports.azurite}/`);
     expect(out).toMatch(/^Spot API: simulated at http:\/\/127\.0\.0\.1:\d+ /m);
-    expect(out).toContain(`POST http://localhost:${app!.ports.http}/runtime/webhooks/eventgrid?functionName=galleryEvents`);
+    expect(out).toContain(
+      `POST http://localhost:${app!.ports.http}/runtime/webhooks/eventgrid?functionName=galleryEvents`,
+    );
   });
 
   it('prints at most 30 lines until the console address: ports, the demo identities and a first thing to try; no invocation lines', () => {
     const lines = startupLines(app!.output());
     expect(lines.length, lines.join('\n')).toBeLessThanOrEqual(30);
     const text = lines.join('\n');
-    for (const id of ['contoso', 'fabrikam', 'act-1a2b3c4d', 'act-5c6d7e8f', 'act-9e8d7c6b', '72f988bf-86f1-41af-91ab-2d7cd011db47/11111111-2222-4333-8444-555555555555', 'Catalog.Read, Jobs.Submit, Catalog.Admin']) expect(text, id).toContain(id);
-    expect(text).toMatch(/^You \(LOCAL_PRINCIPAL\): .* acting for 5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f \(Spot account act-5c6d7e8f\)$/m);
-    expect(text).toContain(`curl -s 'http://localhost:${app!.ports.http}/api/subscriptions/0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-images/galleries/corpGallery/images/ubuntu-2204-base/versions/latest?region=westeurope'`);
+    for (const id of [
+      'contoso',
+      'fabrikam',
+      'act-1a2b3c4d',
+      'act-5c6d7e8f',
+      'act-9e8d7c6b',
+      '72f988bf-86f1-41af-91ab-2d7cd011db47/11111111-2222-4333-8444-555555555555',
+      'Catalog.Read, Jobs.Submit, Catalog.Admin',
+    ])
+      expect(text, id).toContain(id);
+    expect(text).toMatch(
+      /^You \(LOCAL_PRINCIPAL\): .* acting for 5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f \(Spot account act-5c6d7e8f\)$/m,
+    );
+    expect(text).toContain(
+      `curl -s 'http://localhost:${app!.ports.http}/api/subscriptions/0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-images/galleries/corpGallery/images/ubuntu-2204-base/versions/latest?region=westeurope'`,
+    );
     expect(text).not.toMatch(/Executing 'Functions\.|Executed 'Functions\.|topic domain-events:/);
     // The README names the same demo identities and image.
     const readme = docSection('README.md', '## Try it in five minutes');
-    for (const id of ['act-5c6d7e8f', '72f988bf-86f1-41af-91ab-2d7cd011db47/11111111-2222-4333-8444-555555555555', 'ubuntu-2204-base', 'westeurope']) expect(readme, id).toContain(id);
+    for (const id of [
+      'act-5c6d7e8f',
+      '72f988bf-86f1-41af-91ab-2d7cd011db47/11111111-2222-4333-8444-555555555555',
+      'ubuntu-2204-base',
+      'westeurope',
+    ])
+      expect(readme, id).toContain(id);
   });
 
   it("prints the console's URL, and the console's page is served there", async () => {
-    const url = new RegExp(`^Console: (http://localhost:${app!.ports.http}/api/console/)$`, 'm').exec(app!.output())?.[1];
+    const url = new RegExp(`^Console: (http://localhost:${app!.ports.http}/api/console/)$`, 'm').exec(
+      app!.output(),
+    )?.[1];
     expect(url, app!.output()).toBeDefined();
     const res = await fetch(url!.replace('localhost', '127.0.0.1'));
     expect(res.status).toBe(200);
@@ -174,9 +237,16 @@ describe('npm start (the README front door)', () => {
   });
 
   it('first run: the catalog is filled at start-up, so the README lookup answers at once, as the README shows', async () => {
-    expect(app!.output()).toMatch(/Catalog: reconcile: 3 subscriptions, 5 galleries .* 7 definitions .* 13 versions.*: succeeded/);
+    expect(app!.output()).toMatch(
+      /Catalog: reconcile: 3 subscriptions, 5 galleries .* 7 definitions .* 13 versions.*: succeeded/,
+    );
     const c = find('versions/latest?region=westeurope');
-    const body = JSON.parse(await sh(c.command, app!.ports)) as { region: string; version: string; id: string; passedOver: { version: string; reasons: { code: string }[] }[] };
+    const body = JSON.parse(await sh(c.command, app!.ports)) as {
+      region: string;
+      version: string;
+      id: string;
+      passedOver: { version: string; reasons: { code: string }[] }[];
+    };
     expect(c.expected.join('')).toContain('"version":"1.10.0"');
     expect(body).toMatchObject({ region: 'westeurope', version: '1.10.0' });
     expect(body.id).toMatch(/\/versions\/1\.10\.0$/);
@@ -184,8 +254,12 @@ describe('npm start (the README front door)', () => {
   });
 
   it("the README's search finds the image to pick", async () => {
-    const body = JSON.parse(await sh(find('/api/images?osType=Linux').command, app!.ports)) as { items: { id: string }[] };
-    expect(body.items.map((i) => i.id)).toContain('/subscriptions/0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/corpGallery/images/ubuntu-2204-base');
+    const body = JSON.parse(await sh(find('/api/images?osType=Linux').command, app!.ports)) as {
+      items: { id: string }[];
+    };
+    expect(body.items.map((i) => i.id)).toContain(
+      '/subscriptions/0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/corpGallery/images/ubuntu-2204-base',
+    );
   });
 
   it("the README's CLI command submits the example job and follows it to success; the account's groups then hold it", async () => {
@@ -193,7 +267,9 @@ describe('npm start (the README front door)', () => {
     const out = await sh(c.command, app!.ports);
     expect(out).toContain((c.expected[0] as string).replace('localhost:7071', `localhost:${app!.ports.http}`));
     expect(out).toMatch(/^status\s+succeeded$/m);
-    const groups = JSON.parse(await sh(find('/api/groups/act-5c6d7e8f').command, app!.ports)) as { items: { name: string }[] };
+    const groups = JSON.parse(await sh(find('/api/groups/act-5c6d7e8f').command, app!.ports)) as {
+      items: { name: string }[];
+    };
     expect(groups.items.map((g) => g.name)).toContain('web-weu');
     expect(await sh(find('npm run cli -- help').command, app!.ports)).toMatch(/^ {2}submit <file\|->/m);
   });
@@ -222,40 +298,84 @@ describe('LOCAL_LOG_LEVEL=debug npm start (docs/local.md, docs/operations.md)', 
   afterAll(() => kill(app));
 
   it('every command "Running locally" shows is run by this file', () => {
-    const exercised = ['npm start', 'npm run build', 'LOCAL_LOG_LEVEL=debug npm start', '"id": "readme-1"', '/admin/functions/reconcileCatalog', '/api/manage/reconcile', 'versions/latest?region=westeurope', 'SubscriptionValidation', '/runtime/events'];
-    for (const c of commands) expect(exercised.filter((needle) => c.command === needle || (!needle.startsWith('npm ') && !needle.endsWith('npm start') && c.command.includes(needle))), c.command).toHaveLength(1);
+    const exercised = [
+      'npm start',
+      'npm run build',
+      'LOCAL_LOG_LEVEL=debug npm start',
+      '"id": "readme-1"',
+      '/admin/functions/reconcileCatalog',
+      '/api/manage/reconcile',
+      'versions/latest?region=westeurope',
+      'SubscriptionValidation',
+      '/runtime/events',
+    ];
+    for (const c of commands)
+      expect(
+        exercised.filter(
+          (needle) =>
+            c.command === needle ||
+            (!needle.startsWith('npm ') && !needle.endsWith('npm start') && c.command.includes(needle)),
+        ),
+        c.command,
+      ).toHaveLength(1);
     expect(new Set(commands.map((c) => c.command)).size).toBe(exercised.length);
   });
 
   it('npm run build after the start has nothing to build: every step up to date', async () => {
-    expect(await sh(find('npm run build').command, app!.ports)).toMatch(/tsc up to date; bundle: dist\/app\/main\.js up to date; console: dist\/console up to date; build [\d.]+ s/);
+    expect(await sh(find('npm run build').command, app!.ports)).toMatch(
+      /tsc up to date; bundle: dist\/app\/main\.js up to date; console: dist\/console up to date; build [\d.]+ s/,
+    );
   });
 
   it('lists every function with its address and logs every invocation', () => {
-    expect(app!.output()).toContain(`galleryEvents: eventGridTrigger http://localhost:${app!.ports.http}/runtime/webhooks/eventgrid?functionName=galleryEvents`);
-    expect(app!.output()).toMatch(/reconcileUnit: reconcile: 3 subscriptions, 5 galleries .* 7 definitions .* 13 versions.*: succeeded/);
+    expect(app!.output()).toContain(
+      `galleryEvents: eventGridTrigger http://localhost:${app!.ports.http}/runtime/webhooks/eventgrid?functionName=galleryEvents`,
+    );
+    expect(app!.output()).toMatch(
+      /reconcileUnit: reconcile: 3 subscriptions, 5 galleries .* 7 definitions .* 13 versions.*: succeeded/,
+    );
     expect(app!.output()).toMatch(/reconcileUnit: Executed 'Functions\.reconcileUnit' \(Succeeded, Id=/);
   });
 
-  it("the sample event: 202, and the log line it shows", async () => {
+  it('the sample event: 202, and the log line it shows', async () => {
     const c = find('"id": "readme-1"');
     expect(c.expected.join('\n')).toContain('HTTP/1.1 202 Accepted');
     const out = await sh(c.command, app!.ports);
     expect(out).toMatch(/^HTTP\/1\.1 202 Accepted/);
-    expect(await waitFor(() => /galleryEvents: event readme-1 .*: indexed .*\/versions\/1\.9\.0/.test(app!.output()), 5_000), app!.output()).toBe(true);
+    expect(
+      await waitFor(() => /galleryEvents: event readme-1 .*: indexed .*\/versions\/1\.9\.0/.test(app!.output()), 5_000),
+      app!.output(),
+    ).toBe(true);
   });
 
   it('the reconcile command runs the reconcile', async () => {
     const before = (app!.output().match(/reconcileUnit: reconcile:/g) ?? []).length;
     await sh(find('/admin/functions/reconcileCatalog').command, app!.ports);
-    expect(await waitFor(() => /reconcileCatalog: reconcile run [0-9a-f-]{36}: 5 gallery units queued for 3 subscriptions/.test(app!.output()), 10_000), app!.output()).toBe(true);
-    expect(await waitFor(() => (app!.output().match(/reconcileUnit: reconcile:/g) ?? []).length > before, 10_000)).toBe(true);
+    expect(
+      await waitFor(
+        () =>
+          /reconcileCatalog: reconcile run [0-9a-f-]{36}: 5 gallery units queued for 3 subscriptions/.test(
+            app!.output(),
+          ),
+        10_000,
+      ),
+      app!.output(),
+    ).toBe(true);
+    expect(await waitFor(() => (app!.output().match(/reconcileUnit: reconcile:/g) ?? []).length > before, 10_000)).toBe(
+      true,
+    );
   });
 
   it('the progress command shows the reconcile until it has succeeded', async () => {
     const c = find('/api/manage/reconcile');
     let progress: { status?: string; startedAt?: string; counts?: { versions?: number } } = {};
-    expect(await waitFor(async () => (progress = JSON.parse(await sh(c.command, app!.ports)) as typeof progress).status === 'succeeded', 10_000), JSON.stringify(progress)).toBe(true);
+    expect(
+      await waitFor(
+        async () => (progress = JSON.parse(await sh(c.command, app!.ports)) as typeof progress).status === 'succeeded',
+        10_000,
+      ),
+      JSON.stringify(progress),
+    ).toBe(true);
     expect(progress.startedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(progress.counts?.versions).toBe(13);
   });
@@ -273,54 +393,96 @@ describe('LOCAL_LOG_LEVEL=debug npm start (docs/local.md, docs/operations.md)', 
   });
 
   it("hosts the domain-event topic: the start-up reconcile's catalog changes appear on GET /runtime/events and in the log", async () => {
-    expect(app!.output()).toContain(`Domain events: local topic http://localhost:${app!.ports.http}/runtime/eventgrid/topics/domain-events/api/events`);
+    expect(app!.output()).toContain(
+      `Domain events: local topic http://localhost:${app!.ports.http}/runtime/eventgrid/topics/domain-events/api/events`,
+    );
     let events: { type: string; subject: string }[] = [];
     await waitFor(async () => {
-      events = (JSON.parse(await sh(find('/runtime/events').command, app!.ports)) as { events: { type: string; subject: string }[] }).events;
+      events = (
+        JSON.parse(await sh(find('/runtime/events').command, app!.ports)) as {
+          events: { type: string; subject: string }[];
+        }
+      ).events;
       return events.some((e) => e.type === 'GalleryCatalog.LatestVersionChanged');
     }, 5_000);
-    expect(events.some((e) => e.type === 'GalleryCatalog.LatestVersionChanged' && e.subject.endsWith('/images/ubuntu-2204-base')), app!.output()).toBe(true);
+    expect(
+      events.some(
+        (e) => e.type === 'GalleryCatalog.LatestVersionChanged' && e.subject.endsWith('/images/ubuntu-2204-base'),
+      ),
+      app!.output(),
+    ).toBe(true);
     expect(app!.output()).toMatch(/topic domain-events: GalleryCatalog\.LatestVersionChanged \/subscriptions\//);
   });
 
   it("docs/operations.md's commands: health, the reconcile, a job, the sweep, a pause and its release", async () => {
-    const exercised = ['/api/health', '/api/manage/reconcile -H', 'curl -s http://localhost:7071/api/manage/reconcile', '/api/groups/jobs/example-web-weu-create', '/admin/functions/sweepJobs', '"paused": true', '"paused": false'];
+    const exercised = [
+      '/api/health',
+      '/api/manage/reconcile -H',
+      'curl -s http://localhost:7071/api/manage/reconcile',
+      '/api/groups/jobs/example-web-weu-create',
+      '/admin/functions/sweepJobs',
+      '"paused": true',
+      '"paused": false',
+    ];
     const curls = operations.filter((c) => c.command !== 'npm start'); // npm start: this describe's start
-    for (const c of curls) expect(exercised.filter((needle) => c.command.includes(needle)), c.command).not.toHaveLength(0);
+    for (const c of curls)
+      expect(
+        exercised.filter((needle) => c.command.includes(needle)),
+        c.command,
+      ).not.toHaveLength(0);
     expect(curls).toHaveLength(exercised.length);
     const answers: Record<string, string> = {};
-    for (const c of curls) answers[exercised.find((n) => c.command.includes(n)) as string] = await sh(c.command, app!.ports);
+    for (const c of curls)
+      answers[exercised.find((n) => c.command.includes(n)) as string] = await sh(c.command, app!.ports);
     expect(JSON.parse(answers['/api/health'] as string)).toMatchObject({ status: 'healthy' });
     expect(JSON.parse(answers['/api/manage/reconcile -H'] as string)).toMatchObject({ runId: expect.any(String) });
-    expect(JSON.parse(answers['curl -s http://localhost:7071/api/manage/reconcile'] as string)).toMatchObject({ status: expect.any(String) });
+    expect(JSON.parse(answers['curl -s http://localhost:7071/api/manage/reconcile'] as string)).toMatchObject({
+      status: expect.any(String),
+    });
     // no job of that id was submitted here: a 404 problem, as for any job the caller cannot see
     expect(JSON.parse(answers['/api/groups/jobs/example-web-weu-create'] as string)).toMatchObject({ status: 404 });
     expect(JSON.parse(answers['"paused": true'] as string)).toMatchObject({ paused: true });
     expect(JSON.parse(answers['"paused": false'] as string)).toMatchObject({ paused: false });
-    expect(await waitFor(() => /sweepJobs: Executed 'Functions\.sweepJobs' \(Succeeded/.test(app!.output()), 10_000), app!.output()).toBe(true);
+    expect(
+      await waitFor(() => /sweepJobs: Executed 'Functions\.sweepJobs' \(Succeeded/.test(app!.output()), 10_000),
+      app!.output(),
+    ).toBe(true);
   });
 
-  it("the simulator recipe, run literally: the edited version leaves latest, and the edit survives a restart", async () => {
+  it('the simulator recipe, run literally: the edited version leaves latest, and the edit survives a restart', async () => {
     // the four commands of the recipe, then `npm start`, named in the text: the restart below
     expect(recipe.map((c) => c.command.split(' ')[0])).toEqual(['curl', 'node', 'curl', 'curl', 'npm']);
     expect(recipe[4]?.command).toBe('npm start');
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gc-recipe-'));
     try {
       for (const c of recipe.slice(0, 4)) await sh(c.command, app!.ports, work);
-      expect(JSON.parse(fs.readFileSync(path.join(work, 'version.json'), 'utf8'))).toMatchObject({ name: '1.10.0', properties: { publishingProfile: { excludeFromLatest: true } } });
+      expect(JSON.parse(fs.readFileSync(path.join(work, 'version.json'), 'utf8'))).toMatchObject({
+        name: '1.10.0',
+        properties: { publishingProfile: { excludeFromLatest: true } },
+      });
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
     }
     const latest = `http://127.0.0.1:${app!.ports.http}/api/subscriptions/0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-images/galleries/corpGallery/images/ubuntu-2204-base/versions/latest?region=westeurope`;
     let version: string | undefined;
-    expect(await waitFor(async () => (version = ((await (await fetch(latest)).json()) as { version?: string }).version) === '1.9.0', 15_000), String(version)).toBe(true);
+    expect(
+      await waitFor(
+        async () => (version = ((await (await fetch(latest)).json()) as { version?: string }).version) === '1.9.0',
+        15_000,
+      ),
+      String(version),
+    ).toBe(true);
     // a restart on the same data folder: the edit is applied again over the demo organization
     expect((await interrupt(app!)).portsOpen).toEqual([]);
     const place = { ports: app!.ports, dataDir: app!.dataDir };
     app = await launch('npm', ['start'], {}, place);
     expect(await waitFor(() => healthy(app!.ports.http), 150_000), app.output()).toBe(true);
     expect(app.output()).toMatch(/ARM: simulated at .* with a demo organization and 1 edits kept in /);
-    const stored = (await (await fetch(`http://127.0.0.1:${app.ports.arm}/_sim/resources/subscriptions/0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/corpGallery/images/ubuntu-2204-base/versions/1.10.0`)).json()) as { properties: { publishingProfile: { excludeFromLatest?: boolean } } };
+    const stored = (await (
+      await fetch(
+        `http://127.0.0.1:${app.ports.arm}/_sim/resources/subscriptions/0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/corpGallery/images/ubuntu-2204-base/versions/1.10.0`,
+      )
+    ).json()) as { properties: { publishingProfile: { excludeFromLatest?: boolean } } };
     expect(stored.properties.publishingProfile.excludeFromLatest).toBe(true);
     expect(((await (await fetch(latest)).json()) as { version?: string }).version).toBe('1.9.0');
     expect((await interrupt(app)).portsOpen).toEqual([]);
@@ -351,7 +513,11 @@ describe('start-up with real-ARM settings', () => {
   }, 60_000);
 
   it('with no organization stored, prints the exact request creating the first one; running it makes the lookups answer', async () => {
-    app = await launch(process.execPath, [script], { ARM_ENDPOINT: sim.endpoint, ARM_CREDENTIAL: 'local', ARM_SUBSCRIPTION_IDS: DEMO_SUBSCRIPTIONS.publisher });
+    app = await launch(process.execPath, [script], {
+      ARM_ENDPOINT: sim.endpoint,
+      ARM_CREDENTIAL: 'local',
+      ARM_SUBSCRIPTION_IDS: DEMO_SUBSCRIPTIONS.publisher,
+    });
     expect(await waitFor(() => healthy(app!.ports.http), 60_000), app.output()).toBe(true);
     const base = `http://127.0.0.1:${app.ports.http}/api/subscriptions/${DEMO_SUBSCRIPTIONS.publisher}/resourceGroups`;
     expect((await fetch(base)).status).toBe(403);

@@ -23,7 +23,12 @@ describe('functions-core stand-in', () => {
       route: 'things/{kind}/{id?}',
     });
     expect(Object.values(byName.echo!.bindings).some((b) => b.type === 'http' && b.direction === 'out')).toBe(true);
-    expect(byName.fixed!.trigger).toMatchObject({ type: 'httpTrigger', methods: ['GET'], authLevel: 'anonymous', route: 'things/special/latest' });
+    expect(byName.fixed!.trigger).toMatchObject({
+      type: 'httpTrigger',
+      methods: ['GET'],
+      authLevel: 'anonymous',
+      route: 'things/special/latest',
+    });
     expect(byName.collect!.trigger).toMatchObject({ type: 'eventGridTrigger', direction: 'in' });
     expect(byName.queueWork!.trigger).toMatchObject({
       type: 'serviceBusTrigger',
@@ -31,7 +36,11 @@ describe('functions-core stand-in', () => {
       queueName: '%SAMPLE_QUEUE%',
       isSessionsEnabled: true,
     });
-    expect(byName.tick!.trigger).toMatchObject({ type: 'timerTrigger', schedule: '%SAMPLE_SCHEDULE%', runOnStartup: false });
+    expect(byName.tick!.trigger).toMatchObject({
+      type: 'timerTrigger',
+      schedule: '%SAMPLE_SCHEDULE%',
+      runOnStartup: false,
+    });
     for (const r of registry.list()) expect(typeof r.handler).toBe('function');
   });
 
@@ -45,6 +54,11 @@ describe('functions-core stand-in', () => {
   });
 
   it('refuses a second function with the same name, like the host', () => {
-    expect(() => registry.register({ name: 'Echo', bindings: { t: { type: 'httpTrigger', direction: 'in', name: 't' } } }, () => undefined)).toThrow(/already registered/);
+    expect(() =>
+      registry.register(
+        { name: 'Echo', bindings: { t: { type: 'httpTrigger', direction: 'in', name: 't' } } },
+        () => undefined,
+      ),
+    ).toThrow(/already registered/);
   });
 });

@@ -10,7 +10,8 @@ import { freePort, isListening } from '../../dev/ports.js';
 // (SIGHUP to the group), or the app killed outright (SIGKILL) and started again; and a port that
 // something else holds.
 const root = path.resolve(import.meta.dirname, '../..');
-const NOT_DEFAULTS = /^(CatalogStorage|CATALOG_TABLE_PREFIX|ARM_|ServiceBus|RECHECK|RECONCILE|VM_SIZES|LOCAL_|FUNCTIONS_HTTP_PORT|AZURITE_|GROUP_JOBS|DomainEvents|OUTBOX|AUTH_)/;
+const NOT_DEFAULTS =
+  /^(CatalogStorage|CATALOG_TABLE_PREFIX|ARM_|ServiceBus|RECHECK|RECONCILE|VM_SIZES|LOCAL_|FUNCTIONS_HTTP_PORT|AZURITE_|GROUP_JOBS|DomainEvents|OUTBOX|AUTH_)/;
 const dirs: string[] = [];
 const groups: number[] = [];
 afterAll(() => {
@@ -46,10 +47,18 @@ async function places(): Promise<{ ports: Ports; dataDir: string }> {
 }
 
 function npmStart(ports: Ports, dataDir: string): NpmStart {
-  const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !NOT_DEFAULTS.test(e[0])));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !NOT_DEFAULTS.test(e[0])),
+  );
   const child = spawn('npm', ['start'], {
     cwd: root,
-    env: { ...env, FUNCTIONS_HTTP_PORT: `${ports.http}`, AZURITE_TABLE_PORT: `${ports.azurite}`, ARM_SIMULATOR_PORT: `${ports.arm}`, LOCAL_DATA_DIR: dataDir },
+    env: {
+      ...env,
+      FUNCTIONS_HTTP_PORT: `${ports.http}`,
+      AZURITE_TABLE_PORT: `${ports.azurite}`,
+      ARM_SIMULATOR_PORT: `${ports.arm}`,
+      LOCAL_DATA_DIR: dataDir,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -70,7 +79,11 @@ async function waitFor(predicate: () => boolean | Promise<boolean>, ms: number):
   return false;
 }
 
-const healthy = (port: number): Promise<boolean> => fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.status === 200, () => false);
+const healthy = (port: number): Promise<boolean> =>
+  fetch(`http://127.0.0.1:${port}/api/health`).then(
+    (r) => r.status === 200,
+    () => false,
+  );
 
 /** The Azurite a start left in the data folder (the pid file it keeps there). */
 function azuritePid(dataDir: string): number {
@@ -108,7 +121,9 @@ describe('npm start and its terminal', () => {
 
     const second = npmStart(ports, dataDir);
     expect(await waitFor(() => healthy(ports.http), 150_000), second.output()).toBe(true);
-    expect(second.output()).toContain(`Azurite: stopped the one an earlier run left running on this data folder (pid ${leftover})`);
+    expect(second.output()).toContain(
+      `Azurite: stopped the one an earlier run left running on this data folder (pid ${leftover})`,
+    );
     expect(alive(leftover)).toBe(false);
     process.kill(-(second.child.pid as number), 'SIGINT');
     await second.exited;
@@ -128,9 +143,16 @@ describe('npm start and its terminal', () => {
         const app = npmStart(ports, dataDir);
         const code = await app.exited;
         expect(code, app.output()).not.toBe(0);
-        const errors = app.output().split('\n').filter((l) => /in use|Error|^\s+at /.test(l));
-        expect(errors, app.output()).toEqual([`Port ${ports[which]} for ${{ http: 'the Functions HTTP server', azurite: 'Azurite (Table service)', arm: 'the local ARM simulator' }[which]} is already in use. Stop whatever holds it, or choose another port with ${variable}.`]);
-        expect(await waitFor(async () => (await openPorts(ports)).filter((p) => p !== ports[which]).length === 0, 20_000)).toBe(true);
+        const errors = app
+          .output()
+          .split('\n')
+          .filter((l) => /in use|Error|^\s+at /.test(l));
+        expect(errors, app.output()).toEqual([
+          `Port ${ports[which]} for ${{ http: 'the Functions HTTP server', azurite: 'Azurite (Table service)', arm: 'the local ARM simulator' }[which]} is already in use. Stop whatever holds it, or choose another port with ${variable}.`,
+        ]);
+        expect(
+          await waitFor(async () => (await openPorts(ports)).filter((p) => p !== ports[which]).length === 0, 20_000),
+        ).toBe(true);
       } finally {
         await new Promise((resolve) => holder.close(resolve));
       }

@@ -15,7 +15,10 @@ beforeAll(async () => {
 
 async function rows(partitionKey: string): Promise<Map<string, Record<string, unknown>>> {
   const out = new Map<string, Record<string, unknown>>();
-  for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey}` } })) out.set(String(e.rowKey), e);
+  for await (const e of client.listEntities<Record<string, unknown>>({
+    queryOptions: { filter: odata`PartitionKey eq ${partitionKey}` },
+  }))
+    out.set(String(e.rowKey), e);
   return out;
 }
 
@@ -40,7 +43,9 @@ describe('UpsertBatcher (Azurite)', () => {
     expect(tables.roundTrips - before).toBe(4);
     const a = await rows('a');
     expect(a.size).toBe(40);
-    expect([...a.values()].map((e) => e.n).sort((x, y) => Number(x) - Number(y))).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect([...a.values()].map((e) => e.n).sort((x, y) => Number(x) - Number(y))).toEqual(
+      Array.from({ length: 40 }, (_, i) => i),
+    );
     expect((await rows('b')).size).toBe(5);
   });
 
@@ -48,7 +53,10 @@ describe('UpsertBatcher (Azurite)', () => {
     const batcher = new UpsertBatcher(client);
     await client.upsertEntity({ partitionKey: 'same', rowKey: 'x', old: 'kept?' }, 'Replace');
     const first = batcher.upsert({ partitionKey: 'same', rowKey: 'first', v: 1 });
-    const queued = [batcher.upsert({ partitionKey: 'same', rowKey: 'x', v: 1 }), batcher.upsert({ partitionKey: 'same', rowKey: 'x', v: 2 })];
+    const queued = [
+      batcher.upsert({ partitionKey: 'same', rowKey: 'x', v: 1 }),
+      batcher.upsert({ partitionKey: 'same', rowKey: 'x', v: 2 }),
+    ];
     await Promise.all([first, ...queued]);
     const x = (await rows('same')).get('x');
     expect(x?.v).toBe(2);
@@ -58,7 +66,11 @@ describe('UpsertBatcher (Azurite)', () => {
   it('sends at most 100 rows per transaction (Table Storage limit)', async () => {
     const batcher = new UpsertBatcher(client);
     const before = tables.roundTrips;
-    await Promise.all(Array.from({ length: 250 }, (_, i) => batcher.upsert({ partitionKey: 'many', rowKey: `r${String(i).padStart(3, '0')}` })));
+    await Promise.all(
+      Array.from({ length: 250 }, (_, i) =>
+        batcher.upsert({ partitionKey: 'many', rowKey: `r${String(i).padStart(3, '0')}` }),
+      ),
+    );
     // 1 alone, then 100 + 100 + 49
     expect(tables.roundTrips - before).toBe(4);
     expect((await rows('many')).size).toBe(250);
@@ -89,7 +101,9 @@ describe('UpsertBatcher inserting first (Azurite)', () => {
   it('inserts new rows, alone or together, in one round trip each', async () => {
     const batcher = new UpsertBatcher(client, { insertFirst: true });
     const before = tables.roundTrips;
-    await Promise.all(Array.from({ length: 10 }, (_, i) => batcher.upsert({ partitionKey: 'ins', rowKey: `r${i}`, v: i })));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => batcher.upsert({ partitionKey: 'ins', rowKey: `r${i}`, v: i })),
+    );
     expect(tables.roundTrips - before).toBe(2);
     expect((await rows('ins')).size).toBe(10);
   });
@@ -101,7 +115,10 @@ describe('UpsertBatcher inserting first (Azurite)', () => {
     expect((await rows('ins2')).get('old')).toMatchObject({ v: 'alone' });
     expect((await rows('ins2')).get('old')?.extra).toBeUndefined();
     const first = batcher.upsert({ partitionKey: 'ins2', rowKey: 'first' });
-    const together = [batcher.upsert({ partitionKey: 'ins2', rowKey: 'new', v: 1 }), batcher.upsert({ partitionKey: 'ins2', rowKey: 'old', v: 'batched' })];
+    const together = [
+      batcher.upsert({ partitionKey: 'ins2', rowKey: 'new', v: 1 }),
+      batcher.upsert({ partitionKey: 'ins2', rowKey: 'old', v: 'batched' }),
+    ];
     await Promise.all([first, ...together]);
     const all = await rows('ins2');
     expect([...all.keys()].sort()).toEqual(['first', 'new', 'old']);
@@ -111,7 +128,9 @@ describe('UpsertBatcher inserting first (Azurite)', () => {
 
   it('deletes the rows given together in one transaction, with upserts queued meanwhile; a row not there counts as deleted', async () => {
     const batcher = new UpsertBatcher(client);
-    await client.submitTransaction(['a', 'b', 'c', 'd'].map((rowKey) => ['upsert', { partitionKey: 'del', rowKey }, 'Replace']));
+    await client.submitTransaction(
+      ['a', 'b', 'c', 'd'].map((rowKey) => ['upsert', { partitionKey: 'del', rowKey }, 'Replace']),
+    );
     const before = tables.roundTrips;
     await batcher.deleteRows('del', ['a', 'b']);
     // two rows given at once: one transaction
@@ -119,7 +138,11 @@ describe('UpsertBatcher inserting first (Azurite)', () => {
     expect([...(await rows('del')).keys()].sort()).toEqual(['c', 'd']);
     // a delete in flight; a second caller's delete and an upsert wait and go together
     const mid = tables.roundTrips;
-    await Promise.all([batcher.deleteRows('del', ['c']), batcher.deleteRows('del', ['d']), batcher.upsert({ partitionKey: 'del', rowKey: 'e', v: 1 })]);
+    await Promise.all([
+      batcher.deleteRows('del', ['c']),
+      batcher.deleteRows('del', ['d']),
+      batcher.upsert({ partitionKey: 'del', rowKey: 'e', v: 1 }),
+    ]);
     expect(tables.roundTrips - mid).toBe(2);
     expect([...(await rows('del')).keys()]).toEqual(['e']);
     // rows already gone: the transaction fails (404), each row then goes alone and resolves

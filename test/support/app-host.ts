@@ -27,7 +27,14 @@ export const APP_REQUEST_BODY_LIMIT = 4 * 1024 * 1024;
 
 export function appSourceFiles(): string[] {
   const fnDir = path.join(projectRoot, 'functions');
-  return ['index.ts', ...fs.readdirSync(fnDir).filter((f) => f.endsWith('.ts')).sort().map((f) => `functions/${f}`)];
+  return [
+    'index.ts',
+    ...fs
+      .readdirSync(fnDir)
+      .filter((f) => f.endsWith('.ts'))
+      .sort()
+      .map((f) => `functions/${f}`),
+  ];
 }
 
 export interface AppHost {
@@ -49,28 +56,53 @@ export function uniqueTablePrefix(): string {
   return `t${randomBytes(5).toString('hex')}`;
 }
 
-export async function startApp(settings: Record<string, string>, options: Pick<RuntimeOptions, 'principalHeader'> & { events?: boolean; webhooks?: string[] } = {}): Promise<AppHost> {
+export async function startApp(
+  settings: Record<string, string>,
+  options: Pick<RuntimeOptions, 'principalHeader'> & { events?: boolean; webhooks?: string[] } = {},
+): Promise<AppHost> {
   const tablePrefix = settings.CATALOG_TABLE_PREFIX ?? uniqueTablePrefix();
   // The demo's Contoso tenant operates the deployment, as offline `npm start` makes its development principal's tenant.
-  Object.assign(process.env, { CATALOG_TABLE_PREFIX: tablePrefix, AUTH_OPERATOR_TENANT: DEMO_TENANTS.contoso, FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: String(APP_REQUEST_BODY_LIMIT), ...settings });
+  Object.assign(process.env, {
+    CATALOG_TABLE_PREFIX: tablePrefix,
+    AUTH_OPERATOR_TENANT: DEMO_TENANTS.contoso,
+    FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: String(APP_REQUEST_BODY_LIMIT),
+    ...settings,
+  });
   resetConfig();
   resetServices();
   const registry = await loadApp(projectRoot, appSourceFiles());
   const logs: LogLine[] = [];
-  const runtime = new LocalRuntime(registry, { onLog: (l) => logs.push(l), timers: false, ...(options.principalHeader === undefined ? {} : { principalHeader: options.principalHeader }) });
+  const runtime = new LocalRuntime(registry, {
+    onLog: (l) => logs.push(l),
+    timers: false,
+    ...(options.principalHeader === undefined ? {} : { principalHeader: options.principalHeader }),
+  });
   const url = await runtime.start(0);
   let topic: LocalEventTopic | undefined;
   if (options.events) {
     topic = runtime.hostEventTopic(readEventSubscriptions(projectRoot), options.webhooks ?? []);
-    Object.assign(process.env, { DomainEvents__topicEndpointUri: `${url.replace('localhost', '127.0.0.1')}${LOCAL_TOPIC_PATH}`, DomainEvents__credential: 'key', DomainEvents__topicKey: topic.key });
+    Object.assign(process.env, {
+      DomainEvents__topicEndpointUri: `${url.replace('localhost', '127.0.0.1')}${LOCAL_TOPIC_PATH}`,
+      DomainEvents__credential: 'key',
+      DomainEvents__topicKey: topic.key,
+    });
   } else {
-    for (const k of ['DomainEvents__topicEndpointUri', 'DomainEvents__credential', 'DomainEvents__topicKey']) Reflect.deleteProperty(process.env, k);
+    for (const k of ['DomainEvents__topicEndpointUri', 'DomainEvents__credential', 'DomainEvents__topicKey'])
+      Reflect.deleteProperty(process.env, k);
   }
   resetConfig();
   resetServices();
-  const jobsQueue = runtime.emulateServiceBus('groupJobs', { maxDeliveryCount: Number(process.env.GROUP_JOBS_MAX_DELIVERY_COUNT ?? 10), maxConcurrentSessions: 16, redeliveryDelayMs: 5 });
+  const jobsQueue = runtime.emulateServiceBus('groupJobs', {
+    maxDeliveryCount: Number(process.env.GROUP_JOBS_MAX_DELIVERY_COUNT ?? 10),
+    maxConcurrentSessions: 16,
+    redeliveryDelayMs: 5,
+  });
   useJobQueue(jobsQueue);
-  const unitsQueue = runtime.emulateServiceBus('reconcileUnit', { maxDeliveryCount: Number(process.env.RECONCILE_UNITS_MAX_DELIVERY_COUNT ?? 5), maxConcurrentCalls: 16, redeliveryDelayMs: 5 });
+  const unitsQueue = runtime.emulateServiceBus('reconcileUnit', {
+    maxDeliveryCount: Number(process.env.RECONCILE_UNITS_MAX_DELIVERY_COUNT ?? 5),
+    maxConcurrentCalls: 16,
+    redeliveryDelayMs: 5,
+  });
   useReconcileQueue(unitsQueue);
   return {
     url,
@@ -95,7 +127,11 @@ export async function startApp(settings: Record<string, string>, options: Pick<R
  */
 export async function reconcileNow(host: AppHost, timeoutMs = 60_000): Promise<ReconcileProgress> {
   const before = (await services().reconcileProgress.read())?.runId;
-  const res = await fetch(`${host.url}/admin/functions/reconcileCatalog`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const res = await fetch(`${host.url}/admin/functions/reconcileCatalog`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   if (res.status !== 202) throw new Error(`the admin endpoint answered ${res.status}`);
   const run = await waitForRun(() => services().reconcileProgress.read(), before, { pollMs: 25, timeoutMs });
   await host.unitsQueue.idle(); // the last unit finished the run before its handler returned and its message was completed

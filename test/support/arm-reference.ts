@@ -8,7 +8,8 @@
 import type { RestResource } from '../../dev/arm-simulator.js';
 
 type Json = Record<string, unknown>;
-const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
+const obj = (v: unknown): Json | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -18,26 +19,46 @@ const region = (v: unknown): string => (str(v) ?? '').replace(/\s+/g, '').toLowe
 const nonEmpty = (v: unknown): string | undefined => (str(v) ? str(v) : undefined);
 const iso = (v: unknown): string | undefined => (str(v) ? new Date(str(v) as string).toISOString() : undefined);
 /** The value among `known` equal to v ignoring case; undefined for absent or empty. */
-const canonical = <K extends string>(v: unknown, known: readonly K[]): K | undefined => known.find((k) => k.toLowerCase() === (str(v) ?? '').toLowerCase());
+const canonical = <K extends string>(v: unknown, known: readonly K[]): K | undefined =>
+  known.find((k) => k.toLowerCase() === (str(v) ?? '').toLowerCase());
 /** The object without its undefined members (records omit absent optional fields). */
 function defined<T extends Json>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-const ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/galleries\/([^/]+)(?:\/images\/([^/]+)(?:\/versions\/([^/]+))?)?$/i;
+const ID =
+  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/galleries\/([^/]+)(?:\/images\/([^/]+)(?:\/versions\/([^/]+))?)?$/i;
 
 /** The ref and display id (ARM's canonical segment casing, the names as given). */
 function refOf(id: string): { ref: Json; id: string; level: 'gallery' | 'image' | 'version' } {
   const m = ID.exec(id);
   if (!m) throw new Error(`not a gallery resource id: ${id}`);
-  const [, subscriptionId, resourceGroup, gallery, image, version] = m as unknown as [string, string, string, string, string | undefined, string | undefined];
+  const [, subscriptionId, resourceGroup, gallery, image, version] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string | undefined,
+    string | undefined,
+  ];
   const galleryId = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/galleries/${gallery}`;
-  if (image === undefined) return { level: 'gallery', id: galleryId, ref: { level: 'gallery', subscriptionId, resourceGroup, gallery } };
-  if (version === undefined) return { level: 'image', id: `${galleryId}/images/${image}`, ref: { level: 'image', subscriptionId, resourceGroup, gallery, image } };
-  return { level: 'version', id: `${galleryId}/images/${image}/versions/${version}`, ref: { level: 'version', subscriptionId, resourceGroup, gallery, image, version } };
+  if (image === undefined)
+    return { level: 'gallery', id: galleryId, ref: { level: 'gallery', subscriptionId, resourceGroup, gallery } };
+  if (version === undefined)
+    return {
+      level: 'image',
+      id: `${galleryId}/images/${image}`,
+      ref: { level: 'image', subscriptionId, resourceGroup, gallery, image },
+    };
+  return {
+    level: 'version',
+    id: `${galleryId}/images/${image}/versions/${version}`,
+    ref: { level: 'version', subscriptionId, resourceGroup, gallery, image, version },
+  };
 }
 
-const tagsOf = (v: unknown): Json => Object.fromEntries(Object.entries(obj(v) ?? {}).filter(([, t]) => typeof t === 'string'));
+const tagsOf = (v: unknown): Json =>
+  Object.fromEntries(Object.entries(obj(v) ?? {}).filter(([, t]) => typeof t === 'string'));
 
 /** What every record has: ref, display id, normalised region, string tags. */
 function common(r: RestResource): Json {
@@ -87,7 +108,13 @@ function galleryRecord(r: RestResource): Json {
     sharingStatus: status
       ? {
           aggregatedState: str(status.aggregatedState) ?? 'Unknown',
-          summary: arr(status.summary).map((s) => defined({ region: region(obj(s)?.region), state: str(obj(s)?.state) ?? 'Unknown', details: nonEmpty(obj(s)?.details) })),
+          summary: arr(status.summary).map((s) =>
+            defined({
+              region: region(obj(s)?.region),
+              state: str(obj(s)?.state) ?? 'Unknown',
+              details: nonEmpty(obj(s)?.details),
+            }),
+          ),
         }
       : undefined,
   });
@@ -101,10 +128,15 @@ function featuresOf(list: unknown[]): Json {
     const name = (str(obj(f)?.name) ?? '').trim();
     const value = str(obj(f)?.value) ?? '';
     if (!name) continue;
-    const flag = value.trim().toLowerCase() === 'true' ? true : value.trim().toLowerCase() === 'false' ? false : undefined;
+    const flag =
+      value.trim().toLowerCase() === 'true' ? true : value.trim().toLowerCase() === 'false' ? false : undefined;
     const key = name.toLowerCase();
     if (key === 'securitytype') out.securityType = value;
-    else if (key === 'diskcontrollertype' || key === 'diskcontrollertypes') out.diskControllerTypes = value.split(',').map((s) => s.trim()).filter(Boolean);
+    else if (key === 'diskcontrollertype' || key === 'diskcontrollertypes')
+      out.diskControllerTypes = value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (key === 'isacceleratednetworksupported' && flag !== undefined) out.acceleratedNetwork = flag;
     else if (key === 'ishibernatesupported' && flag !== undefined) out.hibernate = flag;
     else other[name] = value;
@@ -138,7 +170,9 @@ function imageRecord(r: RestResource): Json {
     features: featuresOf(arr(p.features)),
     recommended: defined({ vCPUs: rangeOf(recommended?.vCPUs), memoryGB: rangeOf(recommended?.memory) }),
     disallowedDiskTypes: arr(obj(p.disallowed)?.diskTypes),
-    purchasePlan: hasPlan ? { name: str(plan.name) ?? '', publisher: str(plan.publisher) ?? '', product: str(plan.product) ?? '' } : undefined,
+    purchasePlan: hasPlan
+      ? { name: str(plan.name) ?? '', publisher: str(plan.publisher) ?? '', product: str(plan.product) ?? '' }
+      : undefined,
     eula: str(p.eula),
     privacyStatementUri: str(p.privacyStatementUri),
     releaseNoteUri: str(p.releaseNoteUri),
@@ -152,8 +186,16 @@ function sourceKind(id: string): string {
   const s = id.toLowerCase();
   if (s.includes('/providers/microsoft.compute/virtualmachines/')) return 'virtualMachine';
   if (s.includes('/providers/microsoft.compute/galleries/')) return 'galleryImageVersion';
-  if (s.startsWith('/sharedgalleries/') || /\/providers\/microsoft\.compute\/locations\/[^/]+\/sharedgalleries\//.test(s)) return 'sharedGalleryImage';
-  if (s.startsWith('/communitygalleries/') || /\/providers\/microsoft\.compute\/locations\/[^/]+\/communitygalleries\//.test(s)) return 'communityGalleryImage';
+  if (
+    s.startsWith('/sharedgalleries/') ||
+    /\/providers\/microsoft\.compute\/locations\/[^/]+\/sharedgalleries\//.test(s)
+  )
+    return 'sharedGalleryImage';
+  if (
+    s.startsWith('/communitygalleries/') ||
+    /\/providers\/microsoft\.compute\/locations\/[^/]+\/communitygalleries\//.test(s)
+  )
+    return 'communityGalleryImage';
   if (s.includes('/providers/microsoft.compute/images/')) return 'managedImage';
   if (s.includes('/providers/microsoft.compute/snapshots/')) return 'snapshot';
   if (s.includes('/providers/microsoft.compute/disks/')) return 'disk';
@@ -164,7 +206,8 @@ function sourceOf(storage: Json | undefined): Json {
   const src = obj(storage?.source);
   const disk = obj(obj(storage?.osDiskImage)?.source);
   if (str(src?.virtualMachineId)) return { kind: 'virtualMachine', sourceId: src?.virtualMachineId };
-  if (str(src?.communityGalleryImageId)) return { kind: 'communityGalleryImage', sourceId: src?.communityGalleryImageId };
+  if (str(src?.communityGalleryImageId))
+    return { kind: 'communityGalleryImage', sourceId: src?.communityGalleryImageId };
   if (str(src?.id)) return { kind: sourceKind(src?.id as string), sourceId: src?.id };
   if (str(disk?.id)) return { kind: sourceKind(disk?.id as string), sourceId: disk?.id };
   if (str(disk?.uri)) return defined({ kind: 'vhd', sourceId: str(disk?.storageAccountId), uri: disk?.uri });
@@ -183,14 +226,22 @@ function versionRecord(r: RestResource): Json {
   const aggregated = canonical(status?.aggregatedState, AGGREGATED) ?? 'Unknown';
   const replicaCount = num(pp.replicaCount) ?? 1;
   const storageAccountType = str(pp.storageAccountType) ?? 'Standard_LRS';
-  const targets = arr(pp.targetRegions).length ? arr(pp.targetRegions).map((t) => obj(t) ?? {}) : [{ name: r.location }];
+  const targets = arr(pp.targetRegions).length
+    ? arr(pp.targetRegions).map((t) => obj(t) ?? {})
+    : [{ name: r.location }];
   const summary = arr(status?.summary).map((s) => obj(s) ?? {});
   const targetRegions: Json[] = [];
   for (const t of targets) {
     const key = region(t.name);
     if (targetRegions.some((x) => x.region === key)) continue;
     const entry = summary.find((s) => region(s.region) === key);
-    const without = !reported ? 'Unknown' : aggregated === 'Completed' ? 'Completed' : aggregated === 'InProgress' ? 'Replicating' : 'Unknown';
+    const without = !reported
+      ? 'Unknown'
+      : aggregated === 'Completed'
+        ? 'Completed'
+        : aggregated === 'InProgress'
+          ? 'Replicating'
+          : 'Unknown';
     targetRegions.push(
       defined({
         region: key,
@@ -219,7 +270,9 @@ function versionRecord(r: RestResource): Json {
     osDiskSizeGB: num(obj(storage?.osDiskImage)?.sizeInGB),
     dataDiskCount: disks.length,
     dataDiskSizesGB: disks.length
-      ? [...disks].sort((a, b) => (num(a.lun) ?? 0) - (num(b.lun) ?? 0)).flatMap((d) => (num(d.sizeInGB) !== undefined && (d.sizeInGB as number) >= 0 ? [d.sizeInGB] : []))
+      ? [...disks]
+          .sort((a, b) => (num(a.lun) ?? 0) - (num(b.lun) ?? 0))
+          .flatMap((d) => (num(d.sizeInGB) !== undefined && (d.sizeInGB as number) >= 0 ? [d.sizeInGB] : []))
       : undefined,
     safetyProfile: defined({
       allowDeletionOfReplicatedLocations: bool(safety.allowDeletionOfReplicatedLocations),

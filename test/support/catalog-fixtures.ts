@@ -26,9 +26,15 @@ const OPERATION: Record<string, string> = {
 
 let seq = 0;
 /** An ARM event as an Event Grid subscription system topic delivers it (Event Grid schema). */
-export function armEvent(id: string, action: Action, opts: { share?: boolean; outcome?: 'Success' | 'Failure' | 'Cancel'; eventId?: string } = {}): Record<string, unknown> {
+export function armEvent(
+  id: string,
+  action: Action,
+  opts: { share?: boolean; outcome?: 'Success' | 'Failure' | 'Cancel'; eventId?: string } = {},
+): Record<string, unknown> {
   const ref = parseResourceId(id);
-  const operationName = opts.share ? 'Microsoft.Compute/galleries/share/action' : `${OPERATION[ref.level]}/${action.toLowerCase()}`;
+  const operationName = opts.share
+    ? 'Microsoft.Compute/galleries/share/action'
+    : `${OPERATION[ref.level]}/${action.toLowerCase()}`;
   seq++;
   return {
     subject: id,
@@ -49,7 +55,12 @@ export function armEvent(id: string, action: Action, opts: { share?: boolean; ou
   };
 }
 
-export async function postEvents(baseUrl: string, events: unknown, eventType = 'Notification', functionName = 'galleryEvents'): Promise<Response> {
+export async function postEvents(
+  baseUrl: string,
+  events: unknown,
+  eventType = 'Notification',
+  functionName = 'galleryEvents',
+): Promise<Response> {
   return fetch(`${baseUrl}/runtime/webhooks/eventgrid?functionName=${functionName}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'aeg-event-type': eventType },
@@ -62,10 +73,15 @@ export async function liveCatalogIds(store: CatalogStore, subscriptionIds: strin
   const ids: string[] = [];
   for (const sub of subscriptionIds) {
     const sk = subscriptionKey(sub);
-    for await (const e of store.galleries.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${sk} and deleted eq false` } })) ids.push(String(e.id).toLowerCase());
+    for await (const e of store.galleries.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${sk} and deleted eq false` },
+    }))
+      ids.push(String(e.id).toLowerCase());
     const range = odata`PartitionKey gt ${`${sk}|`} and PartitionKey lt ${`${sk}}`} and deleted eq false`;
-    for await (const e of store.images.listEntities<Record<string, unknown>>({ queryOptions: { filter: range } })) ids.push(String(e.id).toLowerCase());
-    for await (const e of store.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter: range } })) ids.push(String(e.id).toLowerCase());
+    for await (const e of store.images.listEntities<Record<string, unknown>>({ queryOptions: { filter: range } }))
+      ids.push(String(e.id).toLowerCase());
+    for await (const e of store.versions.listEntities<Record<string, unknown>>({ queryOptions: { filter: range } }))
+      ids.push(String(e.id).toLowerCase());
   }
   return ids.sort();
 }
@@ -75,13 +91,24 @@ export async function liveCatalogIds(store: CatalogStore, subscriptionIds: strin
  * resources, each record equal to the one computed from ARM's JSON of it by the independent
  * reference (arm-reference.ts), not by the production mappers this checks.
  */
-export async function expectCatalogEqualsArm(sim: ArmSimulator, store: CatalogStore, subscriptionIds: string[]): Promise<void> {
+export async function expectCatalogEqualsArm(
+  sim: ArmSimulator,
+  store: CatalogStore,
+  subscriptionIds: string[],
+): Promise<void> {
   const subs = new Set(subscriptionIds.map((s) => s.toLowerCase()));
-  const armResources: RestResource[] = sim.all().filter((r) => subs.has(parseResourceId(r.id).subscriptionId.toLowerCase()));
+  const armResources: RestResource[] = sim
+    .all()
+    .filter((r) => subs.has(parseResourceId(r.id).subscriptionId.toLowerCase()));
   expect(await liveCatalogIds(store, subscriptionIds)).toEqual(armResources.map((r) => r.id.toLowerCase()).sort());
   for (const r of armResources) {
     const ref = parseResourceId(r.id);
-    const stored = ref.level === 'gallery' ? await store.getGallery(ref) : ref.level === 'image' ? await store.getImage(ref) : await store.getVersion(ref);
+    const stored =
+      ref.level === 'gallery'
+        ? await store.getGallery(ref)
+        : ref.level === 'image'
+          ? await store.getImage(ref)
+          : await store.getVersion(ref);
     expect(stored?.record, r.id).toEqual(expectedRecord(r));
   }
 }
@@ -90,7 +117,14 @@ export async function expectCatalogEqualsArm(sim: ArmSimulator, store: CatalogSt
 export async function clearCatalog(store: CatalogStore): Promise<void> {
   await store.ensureTables();
   await store.search.ensureTable();
-  for (const table of [store.galleries, store.images, store.versions, store.shares, store.rechecks, store.search.table]) {
+  for (const table of [
+    store.galleries,
+    store.images,
+    store.versions,
+    store.shares,
+    store.rechecks,
+    store.search.table,
+  ]) {
     for await (const e of table.listEntities()) await table.deleteEntity(e.partitionKey ?? '', e.rowKey ?? '');
   }
 }

@@ -10,7 +10,10 @@ import { startApp, type AppHost } from './app-host.js';
 /** A schedule that never fires during a test run. */
 export const NEVER = '0 0 0 1 1 *';
 
-export async function startDemoArmApp(simOptions: ArmSimulatorOptions, settings: Record<string, string> = {}): Promise<{ sim: ArmSimulator; host: AppHost }> {
+export async function startDemoArmApp(
+  simOptions: ArmSimulatorOptions,
+  settings: Record<string, string> = {},
+): Promise<{ sim: ArmSimulator; host: AppHost }> {
   const sim = new ArmSimulator(simOptions);
   const { endpoint } = await sim.start();
   seedDemoOrganization(sim);

@@ -50,7 +50,8 @@ export function docCommands(file: string, heading: string): DocCommand[] {
   const pieces = docSection(file, heading).split(/```sh\n([\s\S]*?)```/);
   pieces.forEach((piece, i) => {
     if (i % 2 === 0) {
-      for (const m of piece.matchAll(/`((?:curl|npm|npx) [^`]+)`/g)) out.push({ command: m[1] as string, expected: [] });
+      for (const m of piece.matchAll(/`((?:curl|npm|npx) [^`]+)`/g))
+        out.push({ command: m[1] as string, expected: [] });
       return;
     }
     out.push(...shBlockCommands(piece));
@@ -94,7 +95,10 @@ export function shBlocks(file: string): { heading: string; commands: DocCommand[
     }
     if (block) {
       if (line.trimStart().startsWith('```')) {
-        out.push({ heading: headings.join('\n'), commands: shBlockCommands(block.map((l) => l.replace(/^ {3}/, '')).join('\n')) });
+        out.push({
+          heading: headings.join('\n'),
+          commands: shBlockCommands(block.map((l) => l.replace(/^ {3}/, '')).join('\n')),
+        });
         block = undefined;
       } else block.push(line);
       continue;

@@ -13,14 +13,25 @@ export const CONSUMER_ACCOUNT = 'act-5c6d7e8f';
 export const PUBLISHER_ACCOUNT = 'act-1a2b3c4d';
 export const PARTNER_ACCOUNT = 'act-9e8d7c6b';
 /** Whose jobs the store finds for the demo's Contoso organization (job ids are an organization's). */
-export const CONTOSO_JOBS = { organizationId: 'contoso', subscriptionIds: [DEMO_SUBSCRIPTIONS.publisher, DEMO_SUBSCRIPTIONS.consumer] };
+export const CONTOSO_JOBS = {
+  organizationId: 'contoso',
+  subscriptionIds: [DEMO_SUBSCRIPTIONS.publisher, DEMO_SUBSCRIPTIONS.consumer],
+};
 
 export interface JobsHost extends AppHost {
   sim: ArmSimulator;
   /** Every response body `request` (and so `submit`, `run`, `job`) received, as text, oldest first. */
   responses: string[];
-  request(method: string, path: string, body?: unknown, principal?: Principal): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
-  submit(envelope: Record<string, unknown>, principal?: Principal): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    principal?: Principal,
+  ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
+  submit(
+    envelope: Record<string, unknown>,
+    principal?: Principal,
+  ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
   /** Submits, waits for the queue to settle, and returns the job record. */
   run(envelope: Record<string, unknown>, principal?: Principal): Promise<Record<string, unknown>>;
   job(jobId: string, principal?: Principal): Promise<Record<string, unknown>>;
@@ -28,21 +39,41 @@ export interface JobsHost extends AppHost {
 }
 
 /** The demo organization (Contoso: publisher + consumer accounts; Fabrikam: a partner tenant) with a catalog built from events. */
-export async function startJobsHost(connectionString: string, settings: Record<string, string> = {}, options: { events?: boolean; webhooks?: string[] } = {}): Promise<JobsHost> {
+export async function startJobsHost(
+  connectionString: string,
+  settings: Record<string, string> = {},
+  options: { events?: boolean; webhooks?: string[] } = {},
+): Promise<JobsHost> {
   const sim = new ArmSimulator();
   const { endpoint } = await sim.start();
   seedDemoOrganization(sim);
-  const app = await startApp({ CatalogStorage: connectionString, ARM_ENDPOINT: endpoint, ARM_CREDENTIAL: 'local', ARM_MAX_RETRIES: '0', ...settings }, options);
+  const app = await startApp(
+    {
+      CatalogStorage: connectionString,
+      ARM_ENDPOINT: endpoint,
+      ARM_CREDENTIAL: 'local',
+      ARM_MAX_RETRIES: '0',
+      ...settings,
+    },
+    options,
+  );
   const responses: string[] = [];
   const request: JobsHost['request'] = async (method, path, body, principal = DEMO_PRINCIPAL) => {
     const res = await fetch(`${app.url}/api/${path}`, {
       method,
-      headers: { 'content-type': 'application/json', 'x-ms-client-principal': principalHeader({ roles: ALL_APP_ROLES, ...principal }) },
+      headers: {
+        'content-type': 'application/json',
+        'x-ms-client-principal': principalHeader({ roles: ALL_APP_ROLES, ...principal }),
+      },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await res.text();
     responses.push(text);
-    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: res.headers };
+    return {
+      status: res.status,
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+      headers: res.headers,
+    };
   };
   const host: JobsHost = {
     ...app,
@@ -67,10 +98,12 @@ export async function startJobsHost(connectionString: string, settings: Record<s
     },
     async indexAll() {
       const events = sim.all().map((r) => armEvent(r.id, 'Write'));
-      for (let i = 0; i < events.length; i += 50) expect((await postEvents(app.url, events.slice(i, i + 50))).status).toBe(202);
+      for (let i = 0; i < events.length; i += 50)
+        expect((await postEvents(app.url, events.slice(i, i + 50))).status).toBe(202);
     },
   };
-  for (const [id, doc] of Object.entries(demoOrganizations())) expect((await request('PUT', `manage/organizations/${id}`, doc)).status).toBe(200);
+  for (const [id, doc] of Object.entries(demoOrganizations()))
+    expect((await request('PUT', `manage/organizations/${id}`, doc)).status).toBe(200);
   await host.indexAll();
   return host;
 }
@@ -82,11 +115,18 @@ type Json = Record<string, unknown>;
  * OS disk `osDiskGB`), then its write event; waits for the events and the jobs they cause (a host
  * started with `events: true`: the auto-roll reacts).
  */
-export async function publishUbuntuVersion(host: Pick<JobsHost, 'sim' | 'url' | 'topic' | 'jobsQueue'>, version: string, osDiskGB = 30): Promise<void> {
+export async function publishUbuntuVersion(
+  host: Pick<JobsHost, 'sim' | 'url' | 'topic' | 'jobsQueue'>,
+  version: string,
+  osDiskGB = 30,
+): Promise<void> {
   const v = structuredClone(host.sim.get(`${DEMO_IMAGES.ubuntu}/versions/1.10.0`)!) as unknown as {
     id: string;
     name: string;
-    properties: { storageProfile: { osDiskImage: { sizeInGB: number } }; replicationStatus: { aggregatedState: string; summary: { state: string }[] } };
+    properties: {
+      storageProfile: { osDiskImage: { sizeInGB: number } };
+      replicationStatus: { aggregatedState: string; summary: { state: string }[] };
+    };
   };
   v.id = `${DEMO_IMAGES.ubuntu}/versions/${version}`;
   v.name = version;
@@ -102,7 +142,11 @@ export async function publishUbuntuVersion(host: Pick<JobsHost, 'sim' | 'url' | 
 }
 
 /** A job envelope around a Spot fixture body, with the body edited by `edit`. */
-export function envelope(fixtureName: string, edit: (body: Json) => void = () => undefined, overrides: Json = {}): Json {
+export function envelope(
+  fixtureName: string,
+  edit: (body: Json) => void = () => undefined,
+  overrides: Json = {},
+): Json {
   const body = structuredClone(fixture<Json>(`spot/${fixtureName}.json`));
   // Every job names its own group, so jobs of one test do not collide.
   const spec = (body.group ?? body.statefulNode) as Json;
@@ -143,15 +187,22 @@ export async function runToEnd(host: JobsHost, env: Json): Promise<Json> {
   const res = await host.submit(env);
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   let job: Json = {};
-  await waitFor(`job ${String(env.jobId)} to end`, async () => {
-    job = await host.job(String(env.jobId));
-    return job.status !== 'queued' && job.status !== 'running';
-  }, { timeoutMs: 60_000, pollMs: 100 });
+  await waitFor(
+    `job ${String(env.jobId)} to end`,
+    async () => {
+      job = await host.job(String(env.jobId));
+      return job.status !== 'queued' && job.status !== 'running';
+    },
+    { timeoutMs: 60_000, pollMs: 100 },
+  );
   return job;
 }
 
 /** Runs `run` while the job store fails the record of job `jobId`'s outcome once (the process stopped between the target's answer and the record). */
-export async function crashingOnceBeforeRecord<T>(jobId: unknown, run: () => Promise<T>): Promise<{ result: T; crashed: number }> {
+export async function crashingOnceBeforeRecord<T>(
+  jobId: unknown,
+  run: () => Promise<T>,
+): Promise<{ result: T; crashed: number }> {
   const store = services().jobs;
   const original = store.applyJob.bind(store);
   let crashed = 0;

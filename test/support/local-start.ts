@@ -36,15 +36,30 @@ export interface LocalPlace {
 }
 
 /** Starts the built start script (or `npm start`); does not wait for it to serve. */
-export async function startLocalRuntime(root: string = projectRoot, env: Record<string, string> = {}, place?: LocalPlace, how: { npm?: boolean } = {}): Promise<LocalStart & { place: LocalPlace }> {
+export async function startLocalRuntime(
+  root: string = projectRoot,
+  env: Record<string, string> = {},
+  place?: LocalPlace,
+  how: { npm?: boolean } = {},
+): Promise<LocalStart & { place: LocalPlace }> {
   const script = path.join(root, 'dist/dev/start.js');
   if (!how.npm && !fs.existsSync(script)) throw new Error('run `npm run build` first (npm test does)');
   const ports = place?.ports ?? { http: await freePort(), azurite: await freePort(), arm: await freePort() };
   const dataDir = place?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gc-local-start-'));
-  const inherited = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !NOT_DEFAULTS.test(e[0])));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !NOT_DEFAULTS.test(e[0])),
+  );
   const child = spawn(how.npm ? 'npm' : process.execPath, how.npm ? ['start'] : [script], {
     cwd: root,
-    env: { ...inherited, LOCAL_LOG_LEVEL: 'debug', FUNCTIONS_HTTP_PORT: `${ports.http}`, AZURITE_TABLE_PORT: `${ports.azurite}`, ARM_SIMULATOR_PORT: `${ports.arm}`, LOCAL_DATA_DIR: dataDir, ...env },
+    env: {
+      ...inherited,
+      LOCAL_LOG_LEVEL: 'debug',
+      FUNCTIONS_HTTP_PORT: `${ports.http}`,
+      AZURITE_TABLE_PORT: `${ports.azurite}`,
+      ARM_SIMULATOR_PORT: `${ports.arm}`,
+      LOCAL_DATA_DIR: dataDir,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     // npm start: its own process group, so a Ctrl-C (SIGINT to the group) reaches npm, sh and node as in a terminal
     detached: how.npm === true,
@@ -66,7 +81,10 @@ export async function startLocalRuntime(root: string = projectRoot, env: Record<
       }
     },
     async stop() {
-      const exited = child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const exited =
+        child.exitCode !== null
+          ? Promise.resolve(child.exitCode)
+          : new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       if (how.npm && child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGINT');
       else child.kill('SIGINT');
       const code = await exited;
@@ -77,12 +95,22 @@ export async function startLocalRuntime(root: string = projectRoot, env: Record<
 }
 
 /** Starts the built start script (or `npm start`) and waits until /api/health answers 200. */
-export async function startLocal(env: Record<string, string> = {}, place?: LocalPlace, how: { npm?: boolean } = {}): Promise<LocalStart & { place: LocalPlace }> {
+export async function startLocal(
+  env: Record<string, string> = {},
+  place?: LocalPlace,
+  how: { npm?: boolean } = {},
+): Promise<LocalStart & { place: LocalPlace }> {
   const local = await startLocalRuntime(projectRoot, env, place, how);
   const began = Date.now();
   for (;;) {
     if (local.child.exitCode !== null) throw new Error(`the local runtime exited: ${local.output()}`);
-    if (await fetch(`${local.url}/api/health`).then((r) => r.status === 200, () => false)) return local;
+    if (
+      await fetch(`${local.url}/api/health`).then(
+        (r) => r.status === 200,
+        () => false,
+      )
+    )
+      return local;
     if (Date.now() - began > 60_000) throw new Error(`the local runtime did not start: ${local.output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }

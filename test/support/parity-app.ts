@@ -14,7 +14,13 @@ export const seen = {
   appTerminate: [] as { hookData: Record<string, unknown> }[],
   post: [] as { functionName: string; error: unknown; result: unknown; fromPre: unknown }[],
   /** `appHookData` as the core hook API gives it to every hook (one object per app). */
-  appHookData: [] as { hook: string; functionName?: string; appHookData: Record<string, unknown>; hookData: Record<string, unknown>; functionAppDirectory?: string }[],
+  appHookData: [] as {
+    hook: string;
+    functionName?: string;
+    appHookData: Record<string, unknown>;
+    hookData: Record<string, unknown>;
+    functionAppDirectory?: string;
+  }[],
   assignments: [] as string[],
   messages: [] as { body: unknown; metadata: unknown }[],
   ticks: 0,
@@ -49,7 +55,15 @@ app.hook.postInvocation((context) => {
 // The worker's own hook API (`@azure/functions-core`, which the worker provides to the app) hands
 // hooks `appHookData` as well: one object for the whole app.
 const core = createRequire(import.meta.url)('@azure/functions-core') as {
-  registerHook(name: string, callback: (context: { appHookData: Record<string, unknown>; hookData: Record<string, unknown>; invocationContext?: InvocationContext; functionAppDirectory?: string }) => void): unknown;
+  registerHook(
+    name: string,
+    callback: (context: {
+      appHookData: Record<string, unknown>;
+      hookData: Record<string, unknown>;
+      invocationContext?: InvocationContext;
+      functionAppDirectory?: string;
+    }) => void,
+  ): unknown;
 };
 for (const hook of ['appStart', 'preInvocation', 'postInvocation', 'appTerminate']) {
   core.registerHook(hook, (context) => {
@@ -95,7 +109,17 @@ app.http('cookies', {
   handler: () => ({
     headers: { 'x-kind': 'cookies' },
     cookies: [
-      { name: 'session', value: 'a b;c', maxAge: 3600, expires: new Date(Date.UTC(2030, 0, 2, 3, 4, 5)), domain: 'example.test', path: '/api', secure: true, httpOnly: true, sameSite: 'Strict' },
+      {
+        name: 'session',
+        value: 'a b;c',
+        maxAge: 3600,
+        expires: new Date(Date.UTC(2030, 0, 2, 3, 4, 5)),
+        domain: 'example.test',
+        path: '/api',
+        secure: true,
+        httpOnly: true,
+        sameSite: 'Strict',
+      },
       { name: 'plain', value: "v!*'()~" },
       { name: 'lax', value: '1', sameSite: 'Lax' },
       { name: 'cross', value: '1', sameSite: 'None', secure: true },

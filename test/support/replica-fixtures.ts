@@ -15,9 +15,22 @@ export function replicatedVersion(id: string, regions: { name: string; replicas:
     id,
     location: 'westeurope',
     properties: {
-      publishingProfile: { targetRegions: regions.map((r) => ({ name: r.name, regionalReplicaCount: r.replicas, storageAccountType: 'Standard_LRS', excludeFromLatest: false })), replicaCount: 1, storageAccountType: 'Standard_LRS', replicationMode: 'Full' },
+      publishingProfile: {
+        targetRegions: regions.map((r) => ({
+          name: r.name,
+          regionalReplicaCount: r.replicas,
+          storageAccountType: 'Standard_LRS',
+          excludeFromLatest: false,
+        })),
+        replicaCount: 1,
+        storageAccountType: 'Standard_LRS',
+        replicationMode: 'Full',
+      },
       storageProfile: { osDiskImage: { sizeInGB: 10, hostCaching: 'ReadWrite' }, dataDiskImages: [] },
-      replicationStatus: { aggregatedState: 'Completed', summary: regions.map((r) => ({ region: r.name, state: 'Completed', progress: 100 })) },
+      replicationStatus: {
+        aggregatedState: 'Completed',
+        summary: regions.map((r) => ({ region: r.name, state: 'Completed', progress: 100 })),
+      },
       provisioningState: 'Succeeded',
     },
   };

@@ -86,7 +86,12 @@ export interface SecretScanReport {
 
 /** The forms a secret may be kept in. */
 function formsOf(value: string): string[] {
-  const forms = new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value), Buffer.from(value, 'utf8').toString('base64')]);
+  const forms = new Set([
+    value,
+    JSON.stringify(value).slice(1, -1),
+    encodeURIComponent(value),
+    Buffer.from(value, 'utf8').toString('base64'),
+  ]);
   return [...forms];
 }
 
@@ -102,10 +107,13 @@ function findIn(text: string, secrets: readonly Secret[], where: string, finding
   }
 }
 
-const textOf = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v) ?? '');
+const textOf = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
 
 /** Reads every source and reports where any of the secrets is (nothing asserted). */
-export async function scanForSecrets(sources: SecretScanSources, secrets: readonly Secret[]): Promise<SecretScanReport> {
+export async function scanForSecrets(
+  sources: SecretScanSources,
+  secrets: readonly Secret[],
+): Promise<SecretScanReport> {
   const findings: SecretFinding[] = [];
   const service = TableServiceClient.fromConnectionString(sources.connectionString, { allowInsecureConnection: true });
   const tables: string[] = [];
@@ -121,7 +129,14 @@ export async function scanForSecrets(sources: SecretScanSources, secrets: readon
   for (const l of sources.logs) findIn(l.message, secrets, `log ${l.functionName} (${l.level})`, findings);
   for (const e of sources.events ?? []) findIn(JSON.stringify(e), secrets, `event ${e.type} ${e.id}`, findings);
   sources.responses.forEach((r, n) => findIn(textOf(r), secrets, `response ${n}`, findings));
-  return { tables, entities, logLines: sources.logs.length, events: sources.events?.length ?? 0, responses: sources.responses.length, findings };
+  return {
+    tables,
+    entities,
+    logLines: sources.logs.length,
+    events: sources.events?.length ?? 0,
+    responses: sources.responses.length,
+    findings,
+  };
 }
 
 /**

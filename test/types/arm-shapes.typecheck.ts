@@ -33,4 +33,6 @@ export type NoExtraReplicationFields = Assert<IsNever<Extra<DomainRS, RS>>>;
 export type NoExtraStorageFields = Assert<IsNever<Extra<DomainSP, SP>>>;
 export type NoExtraSourceFields = Assert<IsNever<Extra<NonNullable<DomainSP['source']>, NonNullable<SP['source']>>>>;
 export type NoExtraSharingFields = Assert<IsNever<Extra<DomainSharing, Sharing>>>;
-export type NoExtraCommunityFields = Assert<IsNever<Extra<NonNullable<DomainSharing['communityGalleryInfo']>, NonNullable<Sharing['communityGalleryInfo']>>>>;
+export type NoExtraCommunityFields = Assert<
+  IsNever<Extra<NonNullable<DomainSharing['communityGalleryInfo']>, NonNullable<Sharing['communityGalleryInfo']>>>
+>;

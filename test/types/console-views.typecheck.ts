@@ -7,7 +7,11 @@
 import type { GroupRollsView, RollJobView, RolloutGroupView, RolloutView } from '../../shared/console/rollout.js';
 import type { AutoRollViews, RolloutGroup, RollView } from '../../shared/autoroll/views.js';
 import type { OrganizationAdvice, RegionReplicas, VersionReplicas } from '../../shared/console/replica-view.js';
-import type { OrganizationAdviceView, RegionReplicasView, VersionReplicasView } from '../../shared/advice/replica-advisor.js';
+import type {
+  OrganizationAdviceView,
+  RegionReplicasView,
+  VersionReplicasView,
+} from '../../shared/advice/replica-advisor.js';
 import type { CallerAccountsView, VersionSizesView } from '../../shared/console/job-body.js';
 import type { VersionSizes } from '../../shared/jobs/version-sizes.js';
 import type { CallerAccounts } from '../../shared/access/caller-accounts.js';

@@ -1,5 +1,16 @@
 import { describe, it, expect } from 'vitest';
-import { buildMatrix, dottedSegments, errorSegments, jsonLines, kindOfBody, placeErrors, pointerSegments, segmentsText, type LatestView, type VersionView } from '../../shared/console/model.js';
+import {
+  buildMatrix,
+  dottedSegments,
+  errorSegments,
+  jsonLines,
+  kindOfBody,
+  placeErrors,
+  pointerSegments,
+  segmentsText,
+  type LatestView,
+  type VersionView,
+} from '../../shared/console/model.js';
 import { assetName, contentTypeOf, loadAssets } from '../../shared/console/assets.js';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,19 +18,37 @@ import path from 'node:path';
 
 describe('console: where an error belongs', () => {
   it('reads RFC 6901 pointers, with ~1 and ~0 escapes and array indexes', () => {
-    expect(pointerSegments('/body/group/compute/vmSizes/spotSizes/1')).toEqual(['body', 'group', 'compute', 'vmSizes', 'spotSizes', 1]);
+    expect(pointerSegments('/body/group/compute/vmSizes/spotSizes/1')).toEqual([
+      'body',
+      'group',
+      'compute',
+      'vmSizes',
+      'spotSizes',
+      1,
+    ]);
     expect(pointerSegments('/body/tags/a~1b~0c')).toEqual(['body', 'tags', 'a/b~c']);
     expect(pointerSegments('')).toEqual([]);
   });
 
   it('reads dotted paths with indexes and quoted keys', () => {
-    expect(dottedSegments('body.group.compute.vmSizes.spotSizes[1]')).toEqual(['body', 'group', 'compute', 'vmSizes', 'spotSizes', 1]);
+    expect(dottedSegments('body.group.compute.vmSizes.spotSizes[1]')).toEqual([
+      'body',
+      'group',
+      'compute',
+      'vmSizes',
+      'spotSizes',
+      1,
+    ]);
     expect(dottedSegments('body.tags["x.y"].z')).toEqual(['body', 'tags', 'x.y', 'z']);
     expect(dottedSegments('caller.account')).toEqual(['caller', 'account']);
   });
 
   it('prefers errors[].pointer (job errors have only it) and falls back to field (problem details)', () => {
-    expect(errorSegments({ pointer: '/body/group/name', field: 'ignored', message: 'm' })).toEqual(['body', 'group', 'name']);
+    expect(errorSegments({ pointer: '/body/group/name', field: 'ignored', message: 'm' })).toEqual([
+      'body',
+      'group',
+      'name',
+    ]);
     expect(errorSegments({ field: 'body.group.name', message: 'm' })).toEqual(['body', 'group', 'name']);
     expect(errorSegments({ message: 'm' })).toEqual([]);
     expect(segmentsText(['body', 'group', 'zones', 2])).toBe('body.group.zones[2]');
@@ -54,21 +83,62 @@ describe('console: where an error belongs', () => {
 });
 
 describe('console: versions × regions', () => {
-  const tr = (region: string, displayName: string, replicationState: string, replicaCount = 1) => ({ region, displayName, replicaCount, storageAccountType: 'Standard_LRS', replicationState });
+  const tr = (region: string, displayName: string, replicationState: string, replicaCount = 1) => ({
+    region,
+    displayName,
+    replicaCount,
+    storageAccountType: 'Standard_LRS',
+    replicationState,
+  });
   const versions: VersionView[] = [
-    { id: '/v/2.0.0', name: '2.0.0', provisioningState: 'Succeeded', replicationMode: 'Full', targetRegions: [tr('westeurope', 'West Europe', 'Completed', 3), tr('eastus', 'East US', 'Replicating')] },
-    { id: '/v/1.0.0', name: '1.0.0', provisioningState: 'Succeeded', replicationMode: 'Shallow', endOfLifeDate: '2020-01-01', targetRegions: [tr('westeurope', 'West Europe', 'Completed')] },
+    {
+      id: '/v/2.0.0',
+      name: '2.0.0',
+      provisioningState: 'Succeeded',
+      replicationMode: 'Full',
+      targetRegions: [tr('westeurope', 'West Europe', 'Completed', 3), tr('eastus', 'East US', 'Replicating')],
+    },
+    {
+      id: '/v/1.0.0',
+      name: '1.0.0',
+      provisioningState: 'Succeeded',
+      replicationMode: 'Shallow',
+      endOfLifeDate: '2020-01-01',
+      targetRegions: [tr('westeurope', 'West Europe', 'Completed')],
+    },
   ];
   const eol = { code: 'end-of-life', message: 'past' };
   const shallow = { code: 'shallow-replication', message: 'shallow' };
   const withD = (region: string): VersionView[] =>
     versions.map((v) => {
       const t = v.targetRegions.find((x) => x.region === region);
-      const reasons = !t ? [{ code: 'not-targeted', message: 'no' }] : t.replicationState !== 'Completed' ? [{ code: 'replication-in-progress', message: 'busy' }] : v.name === '2.0.0' ? [{ code: 'excluded-global', message: 'excluded' }] : [];
-      return { ...v, deployability: { deployable: reasons.every((r) => r.code.startsWith('excluded')), reasons, warnings: v.name === '1.0.0' ? [eol, shallow] : [] } };
+      const reasons = !t
+        ? [{ code: 'not-targeted', message: 'no' }]
+        : t.replicationState !== 'Completed'
+          ? [{ code: 'replication-in-progress', message: 'busy' }]
+          : v.name === '2.0.0'
+            ? [{ code: 'excluded-global', message: 'excluded' }]
+            : [];
+      return {
+        ...v,
+        deployability: {
+          deployable: reasons.every((r) => r.code.startsWith('excluded')),
+          reasons,
+          warnings: v.name === '1.0.0' ? [eol, shallow] : [],
+        },
+      };
     });
-  const latest = (region: string, version?: string): LatestView => ({ region, image: '/i', ...(version ? { version, id: `/v/${version}` } : {}), warnings: [], passedOver: [] });
-  const m = buildMatrix(versions, { westeurope: { versions: withD('westeurope'), latest: latest('westeurope', '1.0.0') }, eastus: { versions: withD('eastus'), latest: latest('eastus') } });
+  const latest = (region: string, version?: string): LatestView => ({
+    region,
+    image: '/i',
+    ...(version ? { version, id: `/v/${version}` } : {}),
+    warnings: [],
+    passedOver: [],
+  });
+  const m = buildMatrix(versions, {
+    westeurope: { versions: withD('westeurope'), latest: latest('westeurope', '1.0.0') },
+    eastus: { versions: withD('eastus'), latest: latest('eastus') },
+  });
 
   it('has one column per targeted region, sorted, with display names, and latest per region', () => {
     expect(m.regions).toEqual(['eastus', 'westeurope']);
@@ -97,7 +167,8 @@ describe('console: files', () => {
     expect(assetName('')).toBe('index.html');
     expect(assetName(undefined)).toBe('index.html');
     expect(assetName('web/main.js')).toBe('web/main.js');
-    for (const bad of ['../package.json', 'web/../../x', 'a//b', './x', 'a\\b', 'a\0b', 'x'.repeat(201)]) expect(assetName(bad), bad).toBeUndefined();
+    for (const bad of ['../package.json', 'web/../../x', 'a//b', './x', 'a\\b', 'a\0b', 'x'.repeat(201)])
+      expect(assetName(bad), bad).toBeUndefined();
   });
 
   it('knows the content types of what it serves and keeps everything else (source maps) private', () => {

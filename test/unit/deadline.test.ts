@@ -1,5 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import { callTimeout, deadlinePolicy, DeadlineExceededError, withDeadline, withTimeout } from '../../shared/deadlines/deadline.js';
+import {
+  callTimeout,
+  deadlinePolicy,
+  DeadlineExceededError,
+  withDeadline,
+  withTimeout,
+} from '../../shared/deadlines/deadline.js';
 
 const abortError = () => Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' });
 
@@ -36,11 +42,15 @@ describe('deadlinePolicy', () => {
     expect(err).toMatchObject({ dependency: 'tableStorage', timeoutMs: 2000 });
   });
 
-  it("leaves an abort the caller asked for as it is, and any other error", async () => {
+  it('leaves an abort the caller asked for as it is, and any other error', async () => {
     const policy = deadlinePolicy('arm', 2000);
-    const callerAbort = await policy.sendRequest({ timeout: 0, abortSignal: { aborted: true } }, () => Promise.reject(abortError())).catch((e: unknown) => e);
+    const callerAbort = await policy
+      .sendRequest({ timeout: 0, abortSignal: { aborted: true } }, () => Promise.reject(abortError()))
+      .catch((e: unknown) => e);
     expect(callerAbort).toMatchObject({ name: 'AbortError' });
-    const other = await policy.sendRequest({ timeout: 0 }, () => Promise.reject(new Error('boom'))).catch((e: unknown) => e);
+    const other = await policy
+      .sendRequest({ timeout: 0 }, () => Promise.reject(new Error('boom')))
+      .catch((e: unknown) => e);
     expect(other).toMatchObject({ message: 'boom' });
   });
 
@@ -49,7 +59,9 @@ describe('deadlinePolicy', () => {
     let called = false;
     await withDeadline(1, async () => {
       await new Promise((r) => setTimeout(r, 5));
-      const err = await policy.sendRequest({ timeout: 0 }, () => ((called = true), Promise.resolve('ok'))).catch((e: unknown) => e);
+      const err = await policy
+        .sendRequest({ timeout: 0 }, () => ((called = true), Promise.resolve('ok')))
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ name: 'DeadlineExceededError', timeoutMs: 0 });
     });
     expect(called).toBe(false);
@@ -63,7 +75,9 @@ describe('withTimeout', () => {
 
   it('aborts a call that does not answer and rejects with a DeadlineExceededError', async () => {
     let signal: AbortSignal | undefined;
-    const err = await withTimeout('serviceBus', 20, (s) => ((signal = s), new Promise<never>(() => undefined))).catch((e: unknown) => e);
+    const err = await withTimeout('serviceBus', 20, (s) => ((signal = s), new Promise<never>(() => undefined))).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ name: 'DeadlineExceededError', dependency: 'serviceBus' });
     expect(signal?.aborted).toBe(true);
   });

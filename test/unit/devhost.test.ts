@@ -32,14 +32,26 @@ describe('route templates', () => {
 describe('NCRONTAB schedules', () => {
   const at = (iso: string) => new Date(iso);
   it('finds the next occurrence of six-field expressions', () => {
-    expect(nextOccurrence(parseSchedule('0 */5 * * * *'), at('2026-01-01T10:02:30Z')).toISOString()).toBe('2026-01-01T10:05:00.000Z');
-    expect(nextOccurrence(parseSchedule('0 0 */6 * * *'), at('2026-01-01T10:02:30Z')).toISOString()).toBe('2026-01-01T12:00:00.000Z');
-    expect(nextOccurrence(parseSchedule('30 15 9 * * mon-fri'), at('2026-01-03T00:00:00Z')).toISOString()).toBe('2026-01-05T09:15:30.000Z');
-    expect(nextOccurrence(parseSchedule('0 0 0 29 2 *'), at('2026-03-01T00:00:00Z')).toISOString()).toBe('2028-02-29T00:00:00.000Z');
-    expect(nextOccurrence(parseSchedule('1,2 * * * * *'), at('2026-01-01T00:00:01Z')).toISOString()).toBe('2026-01-01T00:00:02.000Z');
+    expect(nextOccurrence(parseSchedule('0 */5 * * * *'), at('2026-01-01T10:02:30Z')).toISOString()).toBe(
+      '2026-01-01T10:05:00.000Z',
+    );
+    expect(nextOccurrence(parseSchedule('0 0 */6 * * *'), at('2026-01-01T10:02:30Z')).toISOString()).toBe(
+      '2026-01-01T12:00:00.000Z',
+    );
+    expect(nextOccurrence(parseSchedule('30 15 9 * * mon-fri'), at('2026-01-03T00:00:00Z')).toISOString()).toBe(
+      '2026-01-05T09:15:30.000Z',
+    );
+    expect(nextOccurrence(parseSchedule('0 0 0 29 2 *'), at('2026-03-01T00:00:00Z')).toISOString()).toBe(
+      '2028-02-29T00:00:00.000Z',
+    );
+    expect(nextOccurrence(parseSchedule('1,2 * * * * *'), at('2026-01-01T00:00:01Z')).toISOString()).toBe(
+      '2026-01-01T00:00:02.000Z',
+    );
   });
   it('reads TimeSpan intervals', () => {
-    expect(nextOccurrence(parseSchedule('00:10:00'), at('2026-01-01T00:00:00Z')).toISOString()).toBe('2026-01-01T00:10:00.000Z');
+    expect(nextOccurrence(parseSchedule('00:10:00'), at('2026-01-01T00:00:00Z')).toISOString()).toBe(
+      '2026-01-01T00:10:00.000Z',
+    );
   });
   it('rejects malformed expressions with the reason', () => {
     expect(() => parseSchedule('* * * * *')).toThrow(/six fields/);
@@ -57,7 +69,12 @@ describe('package.json main glob', () => {
   it('expands braces and wildcards like the host', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glob-'));
     fs.mkdirSync(path.join(dir, 'dist/functions'), { recursive: true });
-    for (const f of ['dist/index.js', 'dist/functions/a.js', 'dist/functions/b.js', 'dist/functions/b.js.map']) fs.writeFileSync(path.join(dir, f), '');
-    expect(expandMainGlob('dist/{index.js,functions/*.js}', dir).map((f) => path.relative(dir, f))).toEqual(['dist/index.js', 'dist/functions/a.js', 'dist/functions/b.js']);
+    for (const f of ['dist/index.js', 'dist/functions/a.js', 'dist/functions/b.js', 'dist/functions/b.js.map'])
+      fs.writeFileSync(path.join(dir, f), '');
+    expect(expandMainGlob('dist/{index.js,functions/*.js}', dir).map((f) => path.relative(dir, f))).toEqual([
+      'dist/index.js',
+      'dist/functions/a.js',
+      'dist/functions/b.js',
+    ]);
   });
 });

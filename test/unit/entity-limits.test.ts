@@ -1,10 +1,18 @@
 import { describe, it, expect } from 'vitest';
-import { entitySize, entityLimitProblem, ENTITY_MAX_BYTES, ENTITY_MAX_PROPERTIES } from '../../shared/storage/entity-limits.js';
+import {
+  entitySize,
+  entityLimitProblem,
+  ENTITY_MAX_BYTES,
+  ENTITY_MAX_PROPERTIES,
+} from '../../shared/storage/entity-limits.js';
 
 describe('Table Storage entity size', () => {
   it('follows the documented formula: keys and strings two bytes a character, per-property overhead', () => {
     // 4 + (2 + 1) * 2 keys; Timestamp 8 + 18 + 8; "name" 8 + 8 + (4 + 2 * 2); "n" 8 + 2 + 8; "b" 8 + 2 + 1
-    expect(entitySize({ partitionKey: 'pk', rowKey: 'r', name: 'é€', n: 5, b: true })).toEqual({ bytes: 10 + 34 + 24 + 18 + 11, properties: 6 });
+    expect(entitySize({ partitionKey: 'pk', rowKey: 'r', name: 'é€', n: 5, b: true })).toEqual({
+      bytes: 10 + 34 + 24 + 18 + 11,
+      properties: 6,
+    });
   });
 
   it('refuses more than 1 MiB and more than 255 properties', () => {

@@ -7,12 +7,18 @@ const { InvocationContext } = functions;
 
 describe('log lines', () => {
   it('printable escapes every control character and the Unicode line separators, nothing else', () => {
-    expect(printable('a\nb\r\tc\u0000d\u001b[31me\u007f\u0085\u2028\u2029 ü € 🚀')).toBe('a\\nb\\r\\tc\\u0000d\\u001b[31me\\u007f\\u0085\\u2028\\u2029 ü € 🚀');
+    expect(printable('a\nb\r\tc\u0000d\u001b[31me\u007f\u0085\u2028\u2029 ü € 🚀')).toBe(
+      'a\\nb\\r\\tc\\u0000d\\u001b[31me\\u007f\\u0085\\u2028\\u2029 ü € 🚀',
+    );
   });
 
   it('every log level of an invocation escapes its text arguments', () => {
     const lines: string[] = [];
-    const context = new InvocationContext({ functionName: 'f', invocationId: 'i', logHandler: (_level, ...args) => lines.push(args.map(String).join(' ')) });
+    const context = new InvocationContext({
+      functionName: 'f',
+      invocationId: 'i',
+      logHandler: (_level, ...args) => lines.push(args.map(String).join(' ')),
+    });
     escapeInvocationLogs(context);
     context.info('event evt-1\n[forged] line');
     context.warn('x\r\ny', 42);

@@ -12,8 +12,11 @@ describe('settings documentation', () => {
   });
 
   it('lists every setting in local.settings.sample.json', () => {
-    const sample = JSON.parse(fs.readFileSync(path.join(root, 'local.settings.sample.json'), 'utf8')) as { Values: Record<string, string> };
-    for (const name of SETTING_NAMES) if (!name.includes('__')) expect(Object.keys(sample.Values), name).toContain(name);
+    const sample = JSON.parse(fs.readFileSync(path.join(root, 'local.settings.sample.json'), 'utf8')) as {
+      Values: Record<string, string>;
+    };
+    for (const name of SETTING_NAMES)
+      if (!name.includes('__')) expect(Object.keys(sample.Values), name).toContain(name);
   });
 
   it('docs/settings.md is what `npm run docs` writes from shared/config.ts (run it after changing a setting)', () => {

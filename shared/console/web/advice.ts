@@ -37,7 +37,12 @@ function versionLink(id: string, image: string, version: string): HTMLElement {
   const where = versionLocation(id);
   const text = `${lastName(image)} ${version}`;
   const meta = where ? `${where.gallery} · ${where.resourceGroup}` : '';
-  return h('span', {}, where ? h('a', { href: versionHash(where), class: 'version-link' }, text) : text, meta ? h('span', { class: 'version-meta' }, meta) : null);
+  return h(
+    'span',
+    {},
+    where ? h('a', { href: versionHash(where), class: 'version-link' }, text) : text,
+    meta ? h('span', { class: 'version-meta' }, meta) : null,
+  );
 }
 
 function underTable(items: UnderReplicatedItem[]): HTMLElement {
@@ -48,21 +53,61 @@ function underTable(items: UnderReplicatedItem[]): HTMLElement {
       'table',
       { class: 'matrix', id: 'under-table' },
       h('caption', { class: 'hint' }, 'Most at risk first: risk = (recommended − current) ÷ recommended'),
-      h('thead', {}, h('tr', {}, ['Version', 'Region', 'Replicas', 'Risk', 'Rules that applied', 'Groups using it'].map((t) => h('th', { scope: 'col' }, t)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Version', 'Region', 'Replicas', 'Risk', 'Rules that applied', 'Groups using it'].map((t) =>
+            h('th', { scope: 'col' }, t),
+          ),
+        ),
+      ),
       h(
         'tbody',
         {},
         items.map((u) => {
-          const groups = groupsOfVersion({ regions: [{ region: u.region, demand: { groups: u.groups, otherGroups: u.otherGroups } }] });
+          const groups = groupsOfVersion({
+            regions: [{ region: u.region, demand: { groups: u.groups, otherGroups: u.otherGroups } }],
+          });
           return h(
             'tr',
             { 'data-version-id': u.id, 'data-region': u.region },
             h('th', { scope: 'row' }, versionLink(u.id, u.image, u.version)),
             h('td', {}, u.region),
-            h('td', { class: 'cell-failed' }, h('span', { class: 'cell-state' }, replicaCountText({ current: u.current, recommended: u.recommended, targeted: true })), h('span', { class: 'status-text' }, `${u.concurrentVms} VMs at once`)),
+            h(
+              'td',
+              { class: 'cell-failed' },
+              h(
+                'span',
+                { class: 'cell-state' },
+                replicaCountText({ current: u.current, recommended: u.recommended, targeted: true }),
+              ),
+              h('span', { class: 'status-text' }, `${u.concurrentVms} VMs at once`),
+            ),
             h('td', {}, `${riskText(u.risk)} short`),
-            h('td', {}, h('ul', { class: 'rules' }, u.rules.map((r) => h('li', { 'data-rule': r.code }, h('strong', {}, ruleHeadline(r)), h('br'), r.reason)))),
-            h('td', {}, h('ul', { class: 'groups' }, groups.groups.map((g) => h('li', {}, groupText(g))), groups.unnamed.map((x) => h('li', {}, unnamedText(x))))),
+            h(
+              'td',
+              {},
+              h(
+                'ul',
+                { class: 'rules' },
+                u.rules.map((r) =>
+                  h('li', { 'data-rule': r.code }, h('strong', {}, ruleHeadline(r)), h('br'), r.reason),
+                ),
+              ),
+            ),
+            h(
+              'td',
+              {},
+              h(
+                'ul',
+                { class: 'groups' },
+                groups.groups.map((g) => h('li', {}, groupText(g))),
+                groups.unnamed.map((x) => h('li', {}, unnamedText(x))),
+              ),
+            ),
           );
         }),
       ),
@@ -78,7 +123,15 @@ function unusedTable(items: UnusedItem[], currency: string): HTMLElement {
       'table',
       { class: 'matrix', id: 'unused-table' },
       h('caption', { class: 'hint' }, 'Largest saving first'),
-      h('thead', {}, h('tr', {}, ['Version', 'Size', 'Regions no group uses', 'Saving a month'].map((t) => h('th', { scope: 'col' }, t)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Version', 'Size', 'Regions no group uses', 'Saving a month'].map((t) => h('th', { scope: 'col' }, t)),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -88,7 +141,15 @@ function unusedTable(items: UnusedItem[], currency: string): HTMLElement {
             { 'data-version-id': u.id },
             h('th', { scope: 'row' }, versionLink(u.id, u.image, u.version)),
             h('td', {}, u.sizeGB === undefined ? 'not reported' : `${u.sizeGB} GB`),
-            h('td', {}, h('ul', { class: 'plain' }, u.regions.map((t) => h('li', {}, trimText(t, currency))))),
+            h(
+              'td',
+              {},
+              h(
+                'ul',
+                { class: 'plain' },
+                u.regions.map((t) => h('li', {}, trimText(t, currency))),
+              ),
+            ),
             h('td', {}, u.monthlySaving === undefined ? 'not priced' : moneyText(u.monthlySaving, currency)),
           ),
         ),
@@ -108,14 +169,32 @@ export function startAdvice(report: (err: unknown, where: HTMLElement) => void):
       byId('advice-summary'),
       `Organization ${a.organization}. Demand assumes every group creates its capacity maximum × ${a.burstFactor} VMs at once; amounts in ${a.currency} are estimates from the configured prices.`,
     );
-    byId('under-title').textContent = `Under-replicated for their demand (${listedText(a.underReplicated.length, a.underReplicatedTotal)})`;
-    clear(under, a.underReplicated.length === 0 ? h('p', { class: 'empty' }, 'No version has fewer replicas than the groups using it need.') : underTable(a.underReplicated));
-    byId('unused-title').textContent = `Replicated where no group uses them (${listedText(a.unused.length, a.unusedTotal)})`;
+    byId('under-title').textContent =
+      `Under-replicated for their demand (${listedText(a.underReplicated.length, a.underReplicatedTotal)})`;
+    clear(
+      under,
+      a.underReplicated.length === 0
+        ? h('p', { class: 'empty' }, 'No version has fewer replicas than the groups using it need.')
+        : underTable(a.underReplicated),
+    );
+    byId('unused-title').textContent =
+      `Replicated where no group uses them (${listedText(a.unused.length, a.unusedTotal)})`;
     clear(
       unused,
       a.unused.length === 0
-        ? h('p', { class: 'empty' }, 'No version of your subscriptions is replicated to a region where no group uses it.')
-        : [h('p', {}, `Trimming all of them saves ${moneyText(a.monthlySaving, a.currency)} a month (priced regions only).`), unusedTable(a.unused, a.currency)],
+        ? h(
+            'p',
+            { class: 'empty' },
+            'No version of your subscriptions is replicated to a region where no group uses it.',
+          )
+        : [
+            h(
+              'p',
+              {},
+              `Trimming all of them saves ${moneyText(a.monthlySaving, a.currency)} a month (priced regions only).`,
+            ),
+            unusedTable(a.unused, a.currency),
+          ],
     );
     byId('advice-lists').hidden = false;
   };

@@ -25,8 +25,15 @@ interface Problem {
   errors?: FieldError[];
 }
 
-export async function call<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T; location: string | null }> {
-  const res = await fetch(new URL(path, apiBase), { credentials: 'same-origin', ...init, headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) } });
+export async function call<T>(
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: T; location: string | null }> {
+  const res = await fetch(new URL(path, apiBase), {
+    credentials: 'same-origin',
+    ...init,
+    headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) },
+  });
   const text = await res.text();
   let body: unknown = undefined;
   try {
@@ -52,7 +59,9 @@ export async function all<T>(path: string): Promise<T[]> {
   let token: string | undefined;
   do {
     const sep = path.includes('?') ? '&' : '?';
-    const page = await get<{ items: T[]; continuationToken?: string }>(`${path}${sep}top=1000${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`);
+    const page = await get<{ items: T[]; continuationToken?: string }>(
+      `${path}${sep}top=1000${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`,
+    );
     items.push(...page.items);
     token = page.continuationToken;
   } while (token);

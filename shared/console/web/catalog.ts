@@ -5,12 +5,29 @@
  */
 import { all, get, seg } from './api.js';
 import { byId, clear, h } from './dom.js';
-import { buildMatrix, type GalleryChoice, type LatestView, type Matrix, type MatrixRow, type VersionView } from '../model.js';
+import {
+  buildMatrix,
+  type GalleryChoice,
+  type LatestView,
+  type Matrix,
+  type MatrixRow,
+  type VersionView,
+} from '../model.js';
 import type { ImageFacts } from '../job-body.js';
 import { versionHash, type VersionLocation } from '../replica-view.js';
 
-interface ResourceGroup { name: string; subscriptionId: string; galleries: number }
-interface Gallery { name: string; subscriptionId: string; resourceGroup: string; location: string; visibleVia: string }
+interface ResourceGroup {
+  name: string;
+  subscriptionId: string;
+  galleries: number;
+}
+interface Gallery {
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  location: string;
+  visibleVia: string;
+}
 type Image = ImageFacts & { publisher: string; offer: string; sku: string };
 
 /**
@@ -46,7 +63,12 @@ export const chosenHooks: ChosenHook[] = [];
 export type ImageHook = (image: ImagePath | undefined) => void;
 export const imageHooks: ImageHook[] = [];
 
-export interface ImagePath { subscriptionId: string; resourceGroup: string; gallery: string; image: string }
+export interface ImagePath {
+  subscriptionId: string;
+  resourceGroup: string;
+  gallery: string;
+  image: string;
+}
 
 /** One picker: an input with a datalist (type-ahead), whose value must be one of its options. */
 class Picker<T> {
@@ -64,15 +86,23 @@ class Picker<T> {
     private readonly onPick: (item: T | undefined) => void,
   ) {
     // label, input (type-ahead from its datalist), and a hint that counts the options or says what is wrong
-    this.input = h('input', { id: `pick-${key}`, list: `list-${key}`, 'aria-describedby': `hint-${key}`, disabled: true });
+    this.input = h('input', {
+      id: `pick-${key}`,
+      list: `list-${key}`,
+      'aria-describedby': `hint-${key}`,
+      disabled: true,
+    });
     this.list = h('datalist', { id: `list-${key}` });
     this.hint = h('span', { class: 'field-hint', id: `hint-${key}` });
-    byId('cascade').append(h('div', { class: 'field' }, h('label', { for: `pick-${key}` }, label), this.input, this.list, this.hint));
+    byId('cascade').append(
+      h('div', { class: 'field' }, h('label', { for: `pick-${key}` }, label), this.input, this.list, this.hint),
+    );
     const commit = (strict: boolean): void => {
       const item = this.items.get(this.input.value);
       const bad = strict && this.input.value !== '' && item === undefined;
       this.input.setAttribute('aria-invalid', String(bad));
-      if (bad) this.hint.textContent = `No ${this.noun} "${this.input.value}" here: pick one of the ${this.items.size} listed.`;
+      if (bad)
+        this.hint.textContent = `No ${this.noun} "${this.input.value}" here: pick one of the ${this.items.size} listed.`;
       else this.hint.textContent = this.summary;
       const label = item === undefined ? undefined : this.input.value;
       if ((item !== undefined || strict) && label !== this.picked) {
@@ -88,11 +118,18 @@ class Picker<T> {
   fill(entries: [label: string, item: T][], summary?: string): void {
     this.items = new Map(entries);
     this.picked = undefined;
-    clear(this.list, entries.map(([label]) => h('option', { value: label })));
+    clear(
+      this.list,
+      entries.map(([label]) => h('option', { value: label })),
+    );
     this.input.value = '';
     this.input.disabled = false;
     this.input.removeAttribute('aria-invalid');
-    this.summary = summary ?? (entries.length === 0 ? `No ${this.noun} visible to you` : `${entries.length} ${this.noun}${entries.length === 1 ? '' : 's'}`);
+    this.summary =
+      summary ??
+      (entries.length === 0
+        ? `No ${this.noun} visible to you`
+        : `${entries.length} ${this.noun}${entries.length === 1 ? '' : 's'}`);
     this.hint.textContent = this.summary;
   }
 
@@ -181,7 +218,9 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
     await pickImage(undefined);
     if (!r) return;
     const g = ++generation;
-    const galleries = await busy(`Loading the galleries of ${r.name}…`, () => all<Gallery>(`subscriptions/${seg(r.subscriptionId)}/resourceGroups/${seg(r.name)}/galleries`));
+    const galleries = await busy(`Loading the galleries of ${r.name}…`, () =>
+      all<Gallery>(`subscriptions/${seg(r.subscriptionId)}/resourceGroups/${seg(r.name)}/galleries`),
+    );
     if (galleries && g === generation) galleryPicker.fill(galleries.map((x) => [x.name, x]));
   }
 
@@ -191,13 +230,25 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
     await pickImage(undefined);
     if (!x || !rg) return;
     const g = ++generation;
-    const images = await busy(`Loading the image definitions of ${x.name}…`, () => all<Image>(`subscriptions/${seg(x.subscriptionId)}/resourceGroups/${seg(x.resourceGroup)}/galleries/${seg(x.name)}/images`));
+    const images = await busy(`Loading the image definitions of ${x.name}…`, () =>
+      all<Image>(
+        `subscriptions/${seg(x.subscriptionId)}/resourceGroups/${seg(x.resourceGroup)}/galleries/${seg(x.name)}/images`,
+      ),
+    );
     if (images && g === generation) imagePicker.fill(images.map((i) => [i.name, i]));
   }
 
   async function pickImage(i: Image | undefined): Promise<void> {
     versionPicker.reset();
-    image = i && gallery ? { subscriptionId: gallery.subscriptionId, resourceGroup: gallery.resourceGroup, gallery: gallery.name, image: i.name } : undefined;
+    image =
+      i && gallery
+        ? {
+            subscriptionId: gallery.subscriptionId,
+            resourceGroup: gallery.resourceGroup,
+            gallery: gallery.name,
+            image: i.name,
+          }
+        : undefined;
     imageFacts = i;
     versions = [];
     shown = undefined;
@@ -215,7 +266,10 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
       const perRegion: Record<string, { versions: VersionView[]; latest: LatestView }> = {};
       await Promise.all(
         regions.map(async (r) => {
-          const [withDeployability, latest] = await Promise.all([all<VersionView>(`${base}?region=${seg(r)}`), get<LatestView>(`${base}/latest?region=${seg(r)}`)]);
+          const [withDeployability, latest] = await Promise.all([
+            all<VersionView>(`${base}?region=${seg(r)}`),
+            get<LatestView>(`${base}/latest?region=${seg(r)}`),
+          ]);
           perRegion[r] = { versions: withDeployability, latest };
         }),
       );
@@ -223,7 +277,10 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
     });
     if (!loaded || g !== generation) return;
     versions = loaded.list;
-    versionPicker.fill([['latest', 'latest'], ...versions.map((v): [string, string] => [v.name, v.name])], `latest or one of ${versions.length} version${versions.length === 1 ? '' : 's'}`);
+    versionPicker.fill(
+      [['latest', 'latest'], ...versions.map((v): [string, string] => [v.name, v.name])],
+      `latest or one of ${versions.length} version${versions.length === 1 ? '' : 's'}`,
+    );
     renderMatrix(loaded.matrix, chosen);
     renderLatest(loaded.matrix, loaded.perRegion);
     showChoice(undefined);
@@ -231,7 +288,8 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
 
   function showChoice(version: string | undefined): void {
     const box = byId('choice');
-    for (const tr of document.querySelectorAll('#matrix tr[data-version]')) tr.classList.toggle('chosen', tr.getAttribute('data-version') === version);
+    for (const tr of document.querySelectorAll('#matrix tr[data-version]'))
+      tr.classList.toggle('chosen', tr.getAttribute('data-version') === version);
     if (shown) {
       const ctx: MatrixContext = version ? { ...shown, chosen: version } : shown;
       renderFooters(ctx);
@@ -240,25 +298,47 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
     // The address names the chosen version, so it can be shared or reloaded.
     if (/^(#\/?catalog\b.*)?$/.test(window.location.hash)) {
       const hash = version && image ? versionHash({ ...image, version }) : '#/catalog';
-      if (window.location.hash !== hash && !(hash === '#/catalog' && window.location.hash === '')) window.history.replaceState(null, '', hash);
+      if (window.location.hash !== hash && !(hash === '#/catalog' && window.location.hash === ''))
+        window.history.replaceState(null, '', hash);
     }
     if (!version || !image) {
       box.hidden = true;
       return;
     }
-    const spot = { resourceGroupName: image.resourceGroup, galleryName: image.gallery, imageName: image.image, version };
+    const spot = {
+      resourceGroupName: image.resourceGroup,
+      galleryName: image.gallery,
+      imageName: image.image,
+      version,
+    };
     const facts = imageFacts;
     const matrix = shown?.matrix;
     const use = (): void => {
       if (!facts || !matrix || !image) return;
-      useInJob({ choice: spot, image: facts, subscriptionId: image.subscriptionId, matrix, osDiskSizeGB: Object.fromEntries(versions.map((v) => [v.name, v.osDiskSizeGB])) });
+      useInJob({
+        choice: spot,
+        image: facts,
+        subscriptionId: image.subscriptionId,
+        matrix,
+        osDiskSizeGB: Object.fromEntries(versions.map((v) => [v.name, v.osDiskSizeGB])),
+      });
     };
     const id = version === 'latest' ? undefined : versions.find((v) => v.name === version)?.id;
     clear(
       box,
       h('strong', {}, `Chosen: ${image.image} ${version}`),
-      id ? h('div', {}, h('code', {}, id)) : h('div', {}, 'latest resolves per region: see the matrix and the answer below.'),
-      h('div', {}, 'Spot ', h('code', {}, 'compute.launchSpecification.image.gallery'), ' (with ', h('code', {}, 'spotAccountId'), ' when the gallery is in another account):'),
+      id
+        ? h('div', {}, h('code', {}, id))
+        : h('div', {}, 'latest resolves per region: see the matrix and the answer below.'),
+      h(
+        'div',
+        {},
+        'Spot ',
+        h('code', {}, 'compute.launchSpecification.image.gallery'),
+        ' (with ',
+        h('code', {}, 'spotAccountId'),
+        ' when the gallery is in another account):',
+      ),
       h('pre', {}, JSON.stringify(spot, null, 2)),
       h('button', { type: 'button', id: 'use-in-job', onclick: use }, 'Use in a group job'),
     );
@@ -267,7 +347,20 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
 
   function renderMatrix(m: Matrix, path: ImagePath): void {
     const ctx: MatrixContext = { image: path, matrix: m };
-    const head = h('tr', {}, h('th', { scope: 'col' }, 'Version'), m.regions.map((r) => h('th', { scope: 'col' }, m.regionNames[r] ?? r, h('span', { class: 'version-meta' }, r, m.latest[r] ? ` · latest ${m.latest[r]}` : ' · no latest'))), matrixColumnHooks.map((hook) => h('th', { scope: 'col' }, hook.title)));
+    const head = h(
+      'tr',
+      {},
+      h('th', { scope: 'col' }, 'Version'),
+      m.regions.map((r) =>
+        h(
+          'th',
+          { scope: 'col' },
+          m.regionNames[r] ?? r,
+          h('span', { class: 'version-meta' }, r, m.latest[r] ? ` · latest ${m.latest[r]}` : ' · no latest'),
+        ),
+      ),
+      matrixColumnHooks.map((hook) => h('th', { scope: 'col' }, hook.title)),
+    );
     const rows = m.rows.map((row) =>
       h(
         'tr',
@@ -276,18 +369,46 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
           'th',
           { scope: 'row' },
           row.version,
-          h('span', { class: 'version-meta' }, `${row.provisioningState}${row.replicationMode === 'Shallow' ? ' · shallow' : ''}${row.publishedDate ? ` · published ${row.publishedDate.slice(0, 10)}` : ''}${row.endOfLifeDate ? ` · end of life ${row.endOfLifeDate.slice(0, 10)}` : ''}`),
-          row.warnings.map((w) => h('span', { class: 'badge warn', title: w.message }, w.code === 'end-of-life' ? 'past end of life' : w.code === 'shallow-replication' ? 'shallow replication' : w.code)),
+          h(
+            'span',
+            { class: 'version-meta' },
+            `${row.provisioningState}${row.replicationMode === 'Shallow' ? ' · shallow' : ''}${row.publishedDate ? ` · published ${row.publishedDate.slice(0, 10)}` : ''}${row.endOfLifeDate ? ` · end of life ${row.endOfLifeDate.slice(0, 10)}` : ''}`,
+          ),
+          row.warnings.map((w) =>
+            h(
+              'span',
+              { class: 'badge warn', title: w.message },
+              w.code === 'end-of-life'
+                ? 'past end of life'
+                : w.code === 'shallow-replication'
+                  ? 'shallow replication'
+                  : w.code,
+            ),
+          ),
         ),
         row.cells.map((c) =>
           h(
             'td',
             { class: `cell-${c.tone}`, 'data-region': c.region },
             h('span', { class: 'cell-state' }, c.state),
-            c.replicaCount !== undefined ? h('span', { class: 'version-meta' }, `${c.replicaCount} replica${c.replicaCount === 1 ? '' : 's'} · ${c.storageAccountType ?? ''}`) : null,
+            c.replicaCount !== undefined
+              ? h(
+                  'span',
+                  { class: 'version-meta' },
+                  `${c.replicaCount} replica${c.replicaCount === 1 ? '' : 's'} · ${c.storageAccountType ?? ''}`,
+                )
+              : null,
             c.latest ? h('span', { class: 'badge latest' }, 'latest') : null,
-            c.excluded ? h('span', { class: 'badge excluded' }, c.excluded === 'regional' ? 'excluded here' : 'excluded') : null,
-            c.reasons.length > 0 && c.tone !== 'absent' ? h('ul', { class: 'reasons' }, c.reasons.map((r) => h('li', {}, r.message))) : null,
+            c.excluded
+              ? h('span', { class: 'badge excluded' }, c.excluded === 'regional' ? 'excluded here' : 'excluded')
+              : null,
+            c.reasons.length > 0 && c.tone !== 'absent'
+              ? h(
+                  'ul',
+                  { class: 'reasons' },
+                  c.reasons.map((r) => h('li', {}, r.message)),
+                )
+              : null,
           ),
         ),
         matrixColumnHooks.map((hook) => h('td', { 'data-column': hook.title }, hook.render(row, ctx))),
@@ -296,7 +417,18 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
     footer = h('tfoot');
     clear(
       byId('matrix'),
-      h('table', { class: 'matrix' }, h('caption', { class: 'hint' }, `${path.image}: ${m.rows.length} version${m.rows.length === 1 ? '' : 's'}, newest first`), h('thead', {}, head), h('tbody', {}, rows), footer),
+      h(
+        'table',
+        { class: 'matrix' },
+        h(
+          'caption',
+          { class: 'hint' },
+          `${path.image}: ${m.rows.length} version${m.rows.length === 1 ? '' : 's'}, newest first`,
+        ),
+        h('thead', {}, head),
+        h('tbody', {}, rows),
+        footer,
+      ),
     );
     shown = ctx;
     byId('matrix-section').hidden = false;
@@ -336,15 +468,42 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
         h(
           'div',
           { class: 'answer' },
-          answer.version ? h('p', {}, h('strong', {}, `latest in ${m.regionNames[answer.region] ?? answer.region} is ${answer.version}`), h('br'), h('code', {}, answer.id ?? '')) : h('p', {}, h('strong', {}, `No version qualifies as latest in ${answer.region}.`)),
-          answer.warnings.length > 0 ? h('p', {}, 'Warnings: ', answer.warnings.map((w) => h('span', { class: 'badge warn' }, w.message))) : null,
+          answer.version
+            ? h(
+                'p',
+                {},
+                h('strong', {}, `latest in ${m.regionNames[answer.region] ?? answer.region} is ${answer.version}`),
+                h('br'),
+                h('code', {}, answer.id ?? ''),
+              )
+            : h('p', {}, h('strong', {}, `No version qualifies as latest in ${answer.region}.`)),
+          answer.warnings.length > 0
+            ? h(
+                'p',
+                {},
+                'Warnings: ',
+                answer.warnings.map((w) => h('span', { class: 'badge warn' }, w.message)),
+              )
+            : null,
           answer.passedOver.length > 0
-            ? [h('p', {}, `Passed over (${answer.passedOver.length}), newest first:`), h('ol', { class: 'passed-over' }, answer.passedOver.map((p) => h('li', {}, h('strong', {}, p.version), ': ', p.reasons.map((r) => r.message).join(' '))))]
+            ? [
+                h('p', {}, `Passed over (${answer.passedOver.length}), newest first:`),
+                h(
+                  'ol',
+                  { class: 'passed-over' },
+                  answer.passedOver.map((p) =>
+                    h('li', {}, h('strong', {}, p.version), ': ', p.reasons.map((r) => r.message).join(' ')),
+                  ),
+                ),
+              ]
             : h('p', {}, 'No newer version was passed over.'),
         ),
       );
     };
-    clear(select, m.regions.map((r) => h('option', { value: r }, `${m.regionNames[r] ?? r} (${r})`)));
+    clear(
+      select,
+      m.regions.map((r) => h('option', { value: r }, `${m.regionNames[r] ?? r} (${r})`)),
+    );
     select.onchange = show;
     show();
     byId('latest-section').hidden = m.regions.length === 0;
@@ -354,13 +513,18 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
     // The subscriptions to ask: every one holding an image definition the caller sees (search spans them all).
     const images = await all<Image>('images');
     const subscriptions = [...new Set(images.map((i) => i.subscriptionId))].sort();
-    const groups = (await Promise.all(subscriptions.map((s) => all<ResourceGroup>(`subscriptions/${seg(s)}/resourceGroups`)))).flat();
+    const groups = (
+      await Promise.all(subscriptions.map((s) => all<ResourceGroup>(`subscriptions/${seg(s)}/resourceGroups`)))
+    ).flat();
     const names = new Map<string, number>();
     for (const r of groups) names.set(r.name.toLowerCase(), (names.get(r.name.toLowerCase()) ?? 0) + 1);
-    const label = (r: ResourceGroup): string => ((names.get(r.name.toLowerCase()) ?? 0) > 1 ? `${r.name} (subscription ${r.subscriptionId.slice(0, 8)})` : r.name);
+    const label = (r: ResourceGroup): string =>
+      (names.get(r.name.toLowerCase()) ?? 0) > 1 ? `${r.name} (subscription ${r.subscriptionId.slice(0, 8)})` : r.name;
     rgPicker.fill(
       groups.sort((a, b) => a.name.localeCompare(b.name)).map((r) => [label(r), r]),
-      groups.length === 0 ? 'No image visible to you yet' : `${groups.length} resource group${groups.length === 1 ? '' : 's'} in ${subscriptions.length} subscription${subscriptions.length === 1 ? '' : 's'}`,
+      groups.length === 0
+        ? 'No image visible to you yet'
+        : `${groups.length} resource group${groups.length === 1 ? '' : 's'} in ${subscriptions.length} subscription${subscriptions.length === 1 ? '' : 's'}`,
     );
   });
 
@@ -371,7 +535,9 @@ export function startCatalog(report: (err: unknown, where: HTMLElement) => void)
       status.className = 'status error';
       status.textContent = `${what} is not among the images you can see.`;
     };
-    const r = rgPicker.choose((x) => sameName(x.subscriptionId, loc.subscriptionId) && sameName(x.name, loc.resourceGroup));
+    const r = rgPicker.choose(
+      (x) => sameName(x.subscriptionId, loc.subscriptionId) && sameName(x.name, loc.resourceGroup),
+    );
     if (!r) return missing(`Resource group ${loc.resourceGroup} of subscription ${loc.subscriptionId}`);
     await pickRg(r);
     const g = galleryPicker.choose((x) => sameName(x.name, loc.gallery));

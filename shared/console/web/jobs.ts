@@ -6,10 +6,26 @@
 import { ApiError, call, get, seg } from './api.js';
 import { byId, clear, h } from './dom.js';
 import type { ImageUse } from './catalog.js';
-import { errorSegments, jsonLines, kindOfBody, placeErrors, segmentsText, type FieldError, type Segment } from '../model.js';
+import {
+  errorSegments,
+  jsonLines,
+  kindOfBody,
+  placeErrors,
+  segmentsText,
+  type FieldError,
+  type Segment,
+} from '../model.js';
 import { jobHash, rollOfJob, rollText, type GroupRollsView, type JobApplyView } from '../rollout.js';
 import { applySummary, phaseTone, planBodyText, planTitle, type JobPlanView } from '../apply-view.js';
-import { freshGroupName, galleryAccount, jobBody, jobRegion, ownAccounts, type CallerAccountsView, type VersionSizesView } from '../job-body.js';
+import {
+  freshGroupName,
+  galleryAccount,
+  jobBody,
+  jobRegion,
+  ownAccounts,
+  type CallerAccountsView,
+  type VersionSizesView,
+} from '../job-body.js';
 
 interface Job {
   jobId: string;
@@ -27,7 +43,11 @@ interface Job {
   apply?: JobApplyView;
 }
 
-interface Template { name: string; title: string; file: string }
+interface Template {
+  name: string;
+  title: string;
+  file: string;
+}
 
 const ENVELOPE_FIELDS: Record<string, { input: string; error: string }> = {
   'caller.account': { input: 'job-account', error: 'err-caller-account' },
@@ -63,9 +83,13 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
   const me: Promise<CallerAccountsView | undefined> = get<CallerAccountsView>('me').then(
     (answer) => {
       const own = ownAccounts(answer);
-      clear(byId('list-account'), own.map((a) => h('option', { value: a.account }, a.subscriptionId)));
+      clear(
+        byId('list-account'),
+        own.map((a) => h('option', { value: a.account }, a.subscriptionId)),
+      );
       const remembered = window.localStorage.getItem(ACCOUNT_KEY);
-      if (!typed && accountInput.value === '') accountInput.value = own.find((a) => a.account === remembered)?.account ?? own[0]?.account ?? '';
+      if (!typed && accountInput.value === '')
+        accountInput.value = own.find((a) => a.account === remembered)?.account ?? own[0]?.account ?? '';
       accountHint.textContent =
         own.length === 0
           ? `You act for no account of ${answer.displayName ?? answer.organization}: ask an administrator to add you to one.`
@@ -107,8 +131,14 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
         return undefined;
       }
     })();
-    const template = kindOfBody(current) ? current : await get<unknown>(`console/templates/${templateSelect.options[1]?.value ?? 'elastigroup-gallery-latest.json'}`);
-    const spec = (template as Record<string, { region?: unknown } | undefined>)[kindOfBody(template) === 'statefulNode' ? 'statefulNode' : 'group'];
+    const template = kindOfBody(current)
+      ? current
+      : await get<unknown>(
+          `console/templates/${templateSelect.options[1]?.value ?? 'elastigroup-gallery-latest.json'}`,
+        );
+    const spec = (template as Record<string, { region?: unknown } | undefined>)[
+      kindOfBody(template) === 'statefulNode' ? 'statefulNode' : 'group'
+    ];
     const fail = (problem: string): void => {
       bodyHint.textContent = '';
       bodyError.textContent = problem;
@@ -116,8 +146,15 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
     const answer = await me;
     const account = accountInput.value.trim();
     if (!answer || account === '') return fail('Name the account you act for first: the body uses its VM sizes.');
-    const target = jobRegion(use.matrix, use.choice.version, typeof spec?.region === 'string' ? spec.region : undefined);
-    if (!target) return fail(`${use.choice.imageName} ${use.choice.version} cannot be deployed in any region yet: no body can pass for it.`);
+    const target = jobRegion(
+      use.matrix,
+      use.choice.version,
+      typeof spec?.region === 'string' ? spec.region : undefined,
+    );
+    if (!target)
+      return fail(
+        `${use.choice.imageName} ${use.choice.version} cannot be deployed in any region yet: no body can pass for it.`,
+      );
     const holder = galleryAccount(use.subscriptionId, account, answer.accounts);
     if ('problem' in holder) return fail(holder.problem);
     const p = use.choice;
@@ -126,12 +163,21 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
     );
     const osDiskSizeGB = use.osDiskSizeGB[target.version];
     const name = freshGroupName(p.imageName, crypto.randomUUID());
-    const built = jobBody(template, { choice: p, image: use.image, region: target.region, sizes, name, ...(holder.spotAccountId ? { spotAccountId: holder.spotAccountId } : {}), ...(osDiskSizeGB === undefined ? {} : { osDiskSizeGB }) });
+    const built = jobBody(template, {
+      choice: p,
+      image: use.image,
+      region: target.region,
+      sizes,
+      name,
+      ...(holder.spotAccountId ? { spotAccountId: holder.spotAccountId } : {}),
+      ...(osDiskSizeGB === undefined ? {} : { osDiskSizeGB }),
+    });
     if ('problem' in built) return fail(built.problem);
     bodyInput.value = JSON.stringify(built.body, null, 2);
     bodyInput.removeAttribute('aria-invalid');
     jobIdInput.value = crypto.randomUUID();
-    const version = p.version === 'latest' ? `latest (${target.version} in ${target.region})` : `${p.version} in ${target.region}`;
+    const version =
+      p.version === 'latest' ? `latest (${target.version} in ${target.region})` : `${p.version} in ${target.region}`;
     bodyHint.textContent = [
       `Built for ${p.imageName} ${version}: group ${name}, ${built.sizes.join(', ')} (sizes of ${account} that can run it), ${sizes.securityType ?? 'no'} security type${holder.spotAccountId ? `, gallery of ${holder.spotAccountId}` : ''}.`,
       ...built.notes,
@@ -168,10 +214,18 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
       } else elsewhere.push({ where: dotted || 'the request', message });
     }
     const out = byId('job-errors');
-    if (elsewhere.length > 0) out.append(h('ul', { class: 'error-list' }, elsewhere.map((e) => h('li', {}, h('code', {}, e.where), `: ${e.message}`))));
+    if (elsewhere.length > 0)
+      out.append(
+        h(
+          'ul',
+          { class: 'error-list' },
+          elsewhere.map((e) => h('li', {}, h('code', {}, e.where), `: ${e.message}`)),
+        ),
+      );
     if (forBody.length === 0) return;
     bodyInput.setAttribute('aria-invalid', 'true');
-    byId('err-body').textContent = `${forBody.length} error${forBody.length === 1 ? '' : 's'} in the body: each is shown under its field below.`;
+    byId('err-body').textContent =
+      `${forBody.length} error${forBody.length === 1 ? '' : 's'} in the body: each is shown under its field below.`;
     const lines = jsonLines(body);
     placeErrors(lines, forBody);
     // The body as submitted, formatted like the annotated copy: line i of one is line i of the other.
@@ -183,7 +237,11 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
       bodyInput.setSelectionRange(start, start + (text[index]?.length ?? 0));
       bodyInput.scrollTop = Math.max(0, (index - 3) * (bodyInput.scrollHeight / text.length));
     };
-    const summary = h('h4', { tabindex: -1, id: 'job-error-summary' }, `${forBody.length} error${forBody.length === 1 ? '' : 's'} in the body`);
+    const summary = h(
+      'h4',
+      { tabindex: -1, id: 'job-error-summary' },
+      `${forBody.length} error${forBody.length === 1 ? '' : 's'} in the body`,
+    );
     out.append(
       summary,
       h(
@@ -192,7 +250,17 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
         lines.flatMap((l, i) =>
           l.errors.map((m) => {
             const field = segmentsText(['body', ...l.path]);
-            return h('li', {}, h('code', {}, field), `: ${m} `, h('button', { type: 'button', class: 'link', onclick: () => goTo(i), 'aria-label': `Go to ${field} in the body` }, 'Go to field'));
+            return h(
+              'li',
+              {},
+              h('code', {}, field),
+              `: ${m} `,
+              h(
+                'button',
+                { type: 'button', class: 'link', onclick: () => goTo(i), 'aria-label': `Go to ${field} in the body` },
+                'Go to field',
+              ),
+            );
           }),
         ),
       ),
@@ -218,7 +286,9 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
   const rollGroup = async (job: Job): Promise<GroupRollsView['group'] | undefined> => {
     if (!job.account || !job.group) return undefined;
     try {
-      return (await get<GroupRollsView>(`groups/${seg(job.account)}/${seg(job.group.kind)}/${seg(job.group.name)}/rolls`)).group;
+      return (
+        await get<GroupRollsView>(`groups/${seg(job.account)}/${seg(job.group.kind)}/${seg(job.group.name)}/rolls`)
+      ).group;
     } catch {
       return undefined; // the job page still says which roll it is, without the version it rolls from
     }
@@ -226,12 +296,23 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
 
   /** Where the job's apply is: its phase, the request under way and the attempt, the next check, the failure it follows. */
   const applyBlock = (apply: JobApplyView, now: Date): (Node | null)[] => [
-    h('p', { id: 'job-apply-summary', class: `cell-${phaseTone(apply.phase)} apply-phase`, 'data-phase': apply.phase }, applySummary(apply, now)),
+    h(
+      'p',
+      { id: 'job-apply-summary', class: `cell-${phaseTone(apply.phase)} apply-phase`, 'data-phase': apply.phase },
+      applySummary(apply, now),
+    ),
     h(
       'ul',
       { class: 'reasons' },
       apply.resourceId ? h('li', { 'data-field': 'resourceId' }, 'Resource ', h('code', {}, apply.resourceId)) : null,
-      apply.blockedBy ? h('li', { 'data-field': 'blockedBy' }, 'Waits for the job that applies the same group first: ', h('a', { href: jobHash(apply.blockedBy), class: 'job-link' }, apply.blockedBy)) : null,
+      apply.blockedBy
+        ? h(
+            'li',
+            { 'data-field': 'blockedBy' },
+            'Waits for the job that applies the same group first: ',
+            h('a', { href: jobHash(apply.blockedBy), class: 'job-link' }, apply.blockedBy),
+          )
+        : null,
       apply.lastFailure ? h('li', { 'data-field': 'lastFailure' }, `Last failure: ${apply.lastFailure}`) : null,
     ),
   ];
@@ -251,7 +332,13 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
         ),
       ),
     ),
-    plan.notes && plan.notes.length > 0 ? h('ul', { class: 'reasons plan-notes' }, plan.notes.map((n) => h('li', {}, n))) : null,
+    plan.notes && plan.notes.length > 0
+      ? h(
+          'ul',
+          { class: 'reasons plan-notes' },
+          plan.notes.map((n) => h('li', {}, n)),
+        )
+      : null,
   ];
 
   let following = 0; // a newer job shown stops following the earlier one
@@ -272,8 +359,23 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
           {},
           roll ? [h('dt', {}, 'Roll'), h('dd', { id: 'job-roll' }, rollText(roll, job, group, new Date()))] : null,
           job.group ? [h('dt', {}, 'Group'), h('dd', {}, `${job.group.kind} ${job.group.name}`)] : null,
-          job.resolvedImageVersionId ? [h('dt', {}, 'Image version'), h('dd', {}, h('code', {}, job.resolvedImageVersionId))] : null,
-          job.warnings.length > 0 ? [h('dt', {}, 'Warnings'), h('dd', {}, h('ul', {}, job.warnings.map((w) => h('li', {}, `${w.message} (${w.code ?? ''})`))))] : null,
+          job.resolvedImageVersionId
+            ? [h('dt', {}, 'Image version'), h('dd', {}, h('code', {}, job.resolvedImageVersionId))]
+            : null,
+          job.warnings.length > 0
+            ? [
+                h('dt', {}, 'Warnings'),
+                h(
+                  'dd',
+                  {},
+                  h(
+                    'ul',
+                    {},
+                    job.warnings.map((w) => h('li', {}, `${w.message} (${w.code ?? ''})`)),
+                  ),
+                ),
+              ]
+            : null,
           job.lastError ? [h('dt', {}, 'Last error'), h('dd', {}, job.lastError)] : null,
           job.apply ? [h('dt', {}, 'Apply'), h('dd', { id: 'job-apply' }, applyBlock(job.apply, new Date()))] : null,
           job.plan ? [h('dt', {}, 'Plan'), h('dd', { id: 'job-plan' }, planBlock(job.plan))] : null,
@@ -309,12 +411,20 @@ export function startJobs(report: (err: unknown, where: HTMLElement) => void): J
     const kind = kindOfBody(body);
     if (!kind) {
       bodyInput.setAttribute('aria-invalid', 'true');
-      byId('err-body').textContent = 'The body must be an object with exactly one of "group" (a stateless group) or "statefulNode".';
+      byId('err-body').textContent =
+        'The body must be an object with exactly one of "group" (a stateless group) or "statefulNode".';
       status.textContent = 'Not submitted.';
       bodyInput.focus();
       return;
     }
-    const envelope = { schemaVersion: 1, jobId: jobIdInput.value.trim(), action: byId<HTMLSelectElement>('job-action').value, kind, caller: { account: accountInput.value.trim() }, body };
+    const envelope = {
+      schemaVersion: 1,
+      jobId: jobIdInput.value.trim(),
+      action: byId<HTMLSelectElement>('job-action').value,
+      kind,
+      caller: { account: accountInput.value.trim() },
+      body,
+    };
     const submit = byId<HTMLButtonElement>('job-submit');
     submit.disabled = true;
     status.className = 'status';

@@ -10,7 +10,11 @@ import { parseJobHash } from '../rollout.js';
 import { parseVersionHash } from '../replica-view.js';
 
 const PAGES = ['catalog', 'advice', 'jobs'] as const;
-const TITLES: Record<(typeof PAGES)[number], string> = { catalog: 'Images', advice: 'Replica advice', jobs: 'Group jobs' };
+const TITLES: Record<(typeof PAGES)[number], string> = {
+  catalog: 'Images',
+  advice: 'Replica advice',
+  jobs: 'Group jobs',
+};
 
 /** Shows a failure where it happened; a missing session gets a sign-in link. */
 function report(err: unknown, where: HTMLElement): void {

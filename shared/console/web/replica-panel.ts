@@ -59,7 +59,11 @@ function replicas(ctx: MatrixContext, version: string): Promise<VersionReplicas>
   let answer = answers.get(version);
   if (!answer) {
     const p = ctx.image;
-    answer = limit(() => get<VersionReplicas>(`subscriptions/${seg(p.subscriptionId)}/resourceGroups/${seg(p.resourceGroup)}/galleries/${seg(p.gallery)}/images/${seg(p.image)}/versions/${seg(version)}/replicas`));
+    answer = limit(() =>
+      get<VersionReplicas>(
+        `subscriptions/${seg(p.subscriptionId)}/resourceGroups/${seg(p.resourceGroup)}/galleries/${seg(p.gallery)}/images/${seg(p.image)}/versions/${seg(version)}/replicas`,
+      ),
+    );
     answers.set(version, answer);
   }
   return answer;
@@ -83,8 +87,16 @@ function later(report: Report, tag: 'div' | 'span', work: () => Promise<(Node | 
 
 /** The groups using a version (any answer naming groups per version can be shown with this). */
 export function renderGroups(g: GroupsOnVersion): (Node | string)[] {
-  if (g.groups.length === 0 && g.unnamed.length === 0) return [h('span', { class: 'empty' }, 'No group of your organization uses it')];
-  return [h('ul', { class: 'groups' }, g.groups.map((x) => h('li', {}, groupText(x))), g.unnamed.map((u) => h('li', {}, unnamedText(u))))];
+  if (g.groups.length === 0 && g.unnamed.length === 0)
+    return [h('span', { class: 'empty' }, 'No group of your organization uses it')];
+  return [
+    h(
+      'ul',
+      { class: 'groups' },
+      g.groups.map((x) => h('li', {}, groupText(x))),
+      g.unnamed.map((u) => h('li', {}, unnamedText(u))),
+    ),
+  ];
 }
 
 function versionsAsked(ctx: MatrixContext): string[] {
@@ -93,7 +105,9 @@ function versionsAsked(ctx: MatrixContext): string[] {
 
 async function rowsOf(ctx: MatrixContext): Promise<{ rows: ReplicaRow[]; answers: Map<string, VersionReplicas> }> {
   const wanted = versionsAsked(ctx);
-  const answers = new Map((await Promise.all(wanted.map(async (v) => [v, await replicas(ctx, v)] as const))).map(([v, a]) => [v, a]));
+  const answers = new Map(
+    (await Promise.all(wanted.map(async (v) => [v, await replicas(ctx, v)] as const))).map(([v, a]) => [v, a]),
+  );
   return { rows: replicaRows(ctx.chosen ?? '', ctx.matrix.regions, ctx.matrix.latest, answers), answers };
 }
 
@@ -111,7 +125,10 @@ function renderSection(ctx: MatrixContext, report: Report): void {
     return;
   }
   const chosen = ctx.chosen;
-  byId('replicas-title').textContent = chosen === 'latest' ? 'Replica advice for latest (the version it resolves to in each region)' : `Replica advice for ${chosen}`;
+  byId('replicas-title').textContent =
+    chosen === 'latest'
+      ? 'Replica advice for latest (the version it resolves to in each region)'
+      : `Replica advice for ${chosen}`;
   section.hidden = false;
   clear(
     out,
@@ -119,10 +136,20 @@ function renderSection(ctx: MatrixContext, report: Report): void {
       const { rows, answers } = await rowsOf(ctx);
       const first = [...answers.values()][0];
       if (rows.length === 0) {
-        return [h('p', { class: 'empty' }, chosen === 'latest' ? 'latest resolves to no version in any region: nothing to advise.' : 'The version targets no region and no group of your organization uses it.')];
+        return [
+          h(
+            'p',
+            { class: 'empty' },
+            chosen === 'latest'
+              ? 'latest resolves to no version in any region: nothing to advise.'
+              : 'The version targets no region and no group of your organization uses it.',
+          ),
+        ];
       }
       const single = chosen === 'latest' ? undefined : answers.get(chosen);
-      const warnings = rows.flatMap((r) => r.replicas.warnings.map((w) => (chosen === 'latest' ? `${r.version}: ${w.message}` : w.message)));
+      const warnings = rows.flatMap((r) =>
+        r.replicas.warnings.map((w) => (chosen === 'latest' ? `${r.version}: ${w.message}` : w.message)),
+      );
       return [
         h(
           'p',
@@ -135,12 +162,36 @@ function renderSection(ctx: MatrixContext, report: Report): void {
           h(
             'table',
             { class: 'matrix replicas', id: 'replicas-table' },
-            h('caption', { class: 'hint' }, chosen === 'latest' ? 'Replicas of latest, per region' : `Replicas of ${chosen}, per region`),
-            h('thead', {}, h('tr', {}, ['Region', 'Replicas', 'Rules that applied', 'Demand', 'Storage estimate'].map((t) => h('th', { scope: 'col' }, t)))),
-            h('tbody', {}, rows.map((r) => regionRow(ctx, r, chosen === 'latest'))),
+            h(
+              'caption',
+              { class: 'hint' },
+              chosen === 'latest' ? 'Replicas of latest, per region' : `Replicas of ${chosen}, per region`,
+            ),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['Region', 'Replicas', 'Rules that applied', 'Demand', 'Storage estimate'].map((t) =>
+                  h('th', { scope: 'col' }, t),
+                ),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              rows.map((r) => regionRow(ctx, r, chosen === 'latest')),
+            ),
           ),
         ),
-        warnings.length > 0 ? h('ul', { class: 'reasons warnings' }, warnings.map((w) => h('li', {}, h('span', { class: 'badge warn' }, 'warning'), ' ', w))) : null,
+        warnings.length > 0
+          ? h(
+              'ul',
+              { class: 'reasons warnings' },
+              warnings.map((w) => h('li', {}, h('span', { class: 'badge warn' }, 'warning'), ' ', w)),
+            )
+          : null,
         single ? h('p', { class: 'totals' }, totalsText(single)) : null,
         single ? h('p', { class: 'hint' }, `Size: ${single.sizeBasis}.`) : null,
       ];
@@ -150,7 +201,15 @@ function renderSection(ctx: MatrixContext, report: Report): void {
 
 function regionRow(ctx: MatrixContext, row: ReplicaRow, latest: boolean): HTMLTableRowElement {
   const r = row.replicas;
-  const meta = [r.region, latest ? `latest = ${row.version}` : '', r.source ? 'source region' : '', r.storageAccountType ?? '', r.targeted ? '' : 'not targeted'].filter(Boolean).join(' · ');
+  const meta = [
+    r.region,
+    latest ? `latest = ${row.version}` : '',
+    r.source ? 'source region' : '',
+    r.storageAccountType ?? '',
+    r.targeted ? '' : 'not targeted',
+  ]
+    .filter(Boolean)
+    .join(' · ');
   const storage = storageLines(r, row.sizeGB, row.currency);
   const d = r.demand;
   const groups = groupsOfVersion({ regions: [r] });
@@ -158,10 +217,35 @@ function regionRow(ctx: MatrixContext, row: ReplicaRow, latest: boolean): HTMLTa
     'tr',
     { 'data-region': r.region, 'data-version': row.version },
     h('th', { scope: 'row' }, regionName(ctx, r.region), h('span', { class: 'version-meta' }, meta)),
-    h('td', { class: `cell-${STATUS_TONE[r.status]}` }, h('span', { class: 'cell-state' }, replicaCountText(r)), h('span', { class: 'status-text' }, STATUS_TEXT[r.status])),
-    h('td', {}, h('ul', { class: 'rules' }, r.rules.map((rule) => h('li', { 'data-rule': rule.code }, h('strong', {}, ruleHeadline(rule)), h('br'), rule.reason)))),
+    h(
+      'td',
+      { class: `cell-${STATUS_TONE[r.status]}` },
+      h('span', { class: 'cell-state' }, replicaCountText(r)),
+      h('span', { class: 'status-text' }, STATUS_TEXT[r.status]),
+    ),
+    h(
+      'td',
+      {},
+      h(
+        'ul',
+        { class: 'rules' },
+        r.rules.map((rule) =>
+          h('li', { 'data-rule': rule.code }, h('strong', {}, ruleHeadline(rule)), h('br'), rule.reason),
+        ),
+      ),
+    ),
     h('td', {}, h('span', {}, demandText(d)), d.statelessGroups + d.statefulNodes > 0 ? renderGroups(groups) : null),
-    h('td', {}, storage ? h('ul', { class: 'plain' }, storage.map((l) => h('li', {}, l))) : h('span', { class: 'empty' }, r.targeted ? 'No estimate: ARM reported no disk size.' : 'No replicas here.')),
+    h(
+      'td',
+      {},
+      storage
+        ? h(
+            'ul',
+            { class: 'plain' },
+            storage.map((l) => h('li', {}, l)),
+          )
+        : h('span', { class: 'empty' }, r.targeted ? 'No estimate: ARM reported no disk size.' : 'No replicas here.'),
+    ),
   );
 }
 
@@ -169,7 +253,8 @@ function regionRow(ctx: MatrixContext, row: ReplicaRow, latest: boolean): HTMLTa
 export function registerReplicaViews(report: Report): void {
   matrixColumnHooks.push({
     title: 'Groups using it',
-    render: (row, ctx) => later(report, 'div', async () => renderGroups(groupsOfVersion(await replicas(ctx, row.version)))),
+    render: (row, ctx) =>
+      later(report, 'div', async () => renderGroups(groupsOfVersion(await replicas(ctx, row.version)))),
   });
   matrixFooterHooks.push({
     title: (ctx) => (ctx.chosen === undefined ? undefined : `Replicas of ${ctx.chosen}`),
@@ -181,7 +266,10 @@ export function registerReplicaViews(report: Report): void {
         const r = (await replicas(ctx, version)).regions.find((x) => x.region === region);
         if (!r) return [h('span', { class: 'empty' }, `${prefix}not replicated here; no group uses it here`)];
         cell.className = `cell-${STATUS_TONE[r.status]}`;
-        return [h('span', { class: 'cell-state' }, `${prefix}${replicaCountText(r)}`), h('span', { class: 'status-text' }, STATUS_TEXT[r.status])];
+        return [
+          h('span', { class: 'cell-state' }, `${prefix}${replicaCountText(r)}`),
+          h('span', { class: 'status-text' }, STATUS_TEXT[r.status]),
+        ];
       });
     },
   });

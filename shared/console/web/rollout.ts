@@ -65,7 +65,9 @@ export function registerRolloutView(report: Report): void {
     out.className = 'loading';
     clear(out, `Loading the rollout of ${image.image}…`);
     try {
-      const view = await get<RolloutView>(`subscriptions/${seg(image.subscriptionId)}/resourceGroups/${seg(image.resourceGroup)}/galleries/${seg(image.gallery)}/images/${seg(image.image)}/rollout`);
+      const view = await get<RolloutView>(
+        `subscriptions/${seg(image.subscriptionId)}/resourceGroups/${seg(image.resourceGroup)}/galleries/${seg(image.gallery)}/images/${seg(image.image)}/rollout`,
+      );
       if (g !== generation) return;
       out.className = '';
       clear(out, render(image, view, new Date()));
@@ -90,7 +92,14 @@ export function registerRolloutView(report: Report): void {
         )
       : null;
     if (view.regions.length === 0) {
-      return [banner, h('p', { class: 'empty', id: 'rollout-empty' }, `${image.image} has no latest version in any region yet, and no group of your organization is on its latest.`)];
+      return [
+        banner,
+        h(
+          'p',
+          { class: 'empty', id: 'rollout-empty' },
+          `${image.image} has no latest version in any region yet, and no group of your organization is on its latest.`,
+        ),
+      ];
     }
     return [banner, ...view.regions.map((r) => regionBlock(r, now))];
   }
@@ -102,9 +111,23 @@ export function registerRolloutView(report: Report): void {
     return h(
       'section',
       { class: 'rollout-region', 'data-region': r.region, 'aria-labelledby': titleId },
-      h('h4', { id: titleId }, r.region, ': ', r.latestVersion ? ['latest ', h('span', { class: 'badge latest' }, r.latestVersion)] : 'no latest version', ' · ', h('span', { class: 'counts' }, countsText(r.counts))),
+      h(
+        'h4',
+        { id: titleId },
+        r.region,
+        ': ',
+        r.latestVersion ? ['latest ', h('span', { class: 'badge latest' }, r.latestVersion)] : 'no latest version',
+        ' · ',
+        h('span', { class: 'counts' }, countsText(r.counts)),
+      ),
       r.groups.length === 0
-        ? h('p', { class: 'empty' }, r.latestVersion ? `No group of your organization is on latest in ${r.region}: nothing rolls here.` : `No group of your organization is on latest in ${r.region}.`)
+        ? h(
+            'p',
+            { class: 'empty' },
+            r.latestVersion
+              ? `No group of your organization is on latest in ${r.region}: nothing rolls here.`
+              : `No group of your organization is on latest in ${r.region}.`,
+          )
         : h(
             'div',
             { class: 'table-wrap' },
@@ -112,8 +135,22 @@ export function registerRolloutView(report: Report): void {
               'table',
               { class: 'matrix rollout' },
               h('caption', { class: 'hint' }, `Groups on latest in ${r.region}, what needs attention first`),
-              h('thead', {}, h('tr', {}, ['Group', 'State', 'Runs', ...(applied ? ['Deployment'] : []), 'Roll job', 'Detail'].map((t) => h('th', { scope: 'col' }, t)))),
-              h('tbody', {}, sortedGroups(r.groups).map((g) => groupRow(g, r, now, applied))),
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  ['Group', 'State', 'Runs', ...(applied ? ['Deployment'] : []), 'Roll job', 'Detail'].map((t) =>
+                    h('th', { scope: 'col' }, t),
+                  ),
+                ),
+              ),
+              h(
+                'tbody',
+                {},
+                sortedGroups(r.groups).map((g) => groupRow(g, r, now, applied)),
+              ),
             ),
           ),
     );
@@ -128,18 +165,47 @@ export function registerRolloutView(report: Report): void {
       h(
         'th',
         { scope: 'row' },
-        h('button', { type: 'button', class: 'link group-link', 'aria-controls': 'rolls-section', 'aria-label': `${g.name}: roll history`, onclick: () => void openRolls(g) }, g.name),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'link group-link',
+            'aria-controls': 'rolls-section',
+            'aria-label': `${g.name}: roll history`,
+            onclick: () => void openRolls(g),
+          },
+          g.name,
+        ),
         h('span', { class: 'version-meta' }, `${KIND_TEXT[g.kind] ?? g.kind} of ${g.account}`),
       ),
       h('td', { class: `cell-${tone} state` }, h('span', { class: 'cell-state' }, stateText(g))),
       runsCell(g, r.latestVersion, now),
       applied ? deploymentCell(g) : null,
-      h('td', { class: 'job' }, g.rollJobId ? jobLink(g.rollJobId) : h('span', { class: 'empty' }, g.state === 'rolled' ? 'none (on latest when created)' : 'none yet')),
+      h(
+        'td',
+        { class: 'job' },
+        g.rollJobId
+          ? jobLink(g.rollJobId)
+          : h('span', { class: 'empty' }, g.state === 'rolled' ? 'none (on latest when created)' : 'none yet'),
+      ),
       h(
         'td',
         { class: 'detail', 'data-not-before': g.state === 'soaking' ? g.notBefore : undefined },
-        g.state === 'failed' ? h('ul', { class: 'reasons failures' }, detail.map((d) => h('li', {}, d))) : detail.join(' '),
-        g.apply ? h('div', { class: 'apply', 'data-phase': g.apply.phase }, `Apply: ${applySummary(g.apply, now)}`, g.apply.lastFailure ? ` · last failure: ${g.apply.lastFailure}` : '') : null,
+        g.state === 'failed'
+          ? h(
+              'ul',
+              { class: 'reasons failures' },
+              detail.map((d) => h('li', {}, d)),
+            )
+          : detail.join(' '),
+        g.apply
+          ? h(
+              'div',
+              { class: 'apply', 'data-phase': g.apply.phase },
+              `Apply: ${applySummary(g.apply, now)}`,
+              g.apply.lastFailure ? ` · last failure: ${g.apply.lastFailure}` : '',
+            )
+          : null,
       ),
     );
   }
@@ -193,7 +259,11 @@ export function registerRolloutView(report: Report): void {
         'dl',
         { class: 'facts' },
         h('dt', {}, 'Group'),
-        h('dd', {}, `${KIND_TEXT[grp.kind] ?? grp.kind} ${grp.name} of ${grp.account} in ${grp.region}, on ${versionName(grp.imageVersionId) ?? 'an unknown version'}`),
+        h(
+          'dd',
+          {},
+          `${KIND_TEXT[grp.kind] ?? grp.kind} ${grp.name} of ${grp.account} in ${grp.region}, on ${versionName(grp.imageVersionId) ?? 'an unknown version'}`,
+        ),
         h('dt', {}, 'Policy'),
         h('dd', { id: 'rolls-policy' }, policyText(grp.autoRoll)),
         h('dt', {}, 'Last roll'),
@@ -208,7 +278,15 @@ export function registerRolloutView(report: Report): void {
               'table',
               { class: 'matrix rolls', id: 'rolls-table' },
               h('caption', { class: 'hint' }, `Roll jobs of ${grp.name}, newest first`),
-              h('thead', {}, h('tr', {}, ['Roll job', 'To version', 'Status', 'When', 'Errors'].map((t) => h('th', { scope: 'col' }, t)))),
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  ['Roll job', 'To version', 'Status', 'When', 'Errors'].map((t) => h('th', { scope: 'col' }, t)),
+                ),
+              ),
               h(
                 'tbody',
                 {},
@@ -218,13 +296,36 @@ export function registerRolloutView(report: Report): void {
                     { 'data-job': r.jobId },
                     h('th', { scope: 'row' }, jobLink(r.jobId)),
                     h('td', {}, r.toVersion),
-                    h('td', { class: `cell-${jobStatusTone(r.status)}` }, h('span', { class: 'cell-state' }, jobStatusText(r.status))),
+                    h(
+                      'td',
+                      { class: `cell-${jobStatusTone(r.status)}` },
+                      h('span', { class: 'cell-state' }, jobStatusText(r.status)),
+                    ),
                     h(
                       'td',
                       {},
-                      [r.finishedAt ? `finished ${timeText(r.finishedAt)}` : r.submittedAt ? `submitted ${timeText(r.submittedAt)}` : '', r.notBefore && !r.finishedAt ? `not before ${timeText(r.notBefore)}` : ''].filter(Boolean).join(' · '),
+                      [
+                        r.finishedAt
+                          ? `finished ${timeText(r.finishedAt)}`
+                          : r.submittedAt
+                            ? `submitted ${timeText(r.submittedAt)}`
+                            : '',
+                        r.notBefore && !r.finishedAt ? `not before ${timeText(r.notBefore)}` : '',
+                      ]
+                        .filter(Boolean)
+                        .join(' · '),
                     ),
-                    h('td', {}, r.errors.length === 0 ? h('span', { class: 'empty' }, 'none') : h('ul', { class: 'reasons' }, r.errors.map((e) => h('li', {}, e.code ? `${e.code}: ${e.message}` : e.message)))),
+                    h(
+                      'td',
+                      {},
+                      r.errors.length === 0
+                        ? h('span', { class: 'empty' }, 'none')
+                        : h(
+                            'ul',
+                            { class: 'reasons' },
+                            r.errors.map((e) => h('li', {}, e.code ? `${e.code}: ${e.message}` : e.message)),
+                          ),
+                    ),
                   ),
                 ),
               ),
@@ -237,7 +338,8 @@ export function registerRolloutView(report: Report): void {
   // The soak time left counts down while the page is open.
   window.setInterval(() => {
     if (section.hidden) return;
-    for (const td of out.querySelectorAll<HTMLElement>('td[data-not-before]')) td.textContent = soakText(td.dataset.notBefore ?? '', new Date());
+    for (const td of out.querySelectorAll<HTMLElement>('td[data-not-before]'))
+      td.textContent = soakText(td.dataset.notBefore ?? '', new Date());
     for (const [td, { group, latest }] of soakingRuns) {
       if (!td.isConnected) soakingRuns.delete(td);
       else td.textContent = runsText(group, latest, new Date()) ?? '';
