@@ -392,15 +392,7 @@ export class ApplyFlow {
     const azure = this.deps.azure;
     const plan = checkpoint.plan;
     const shown = jobPlanOf(plan);
-    const steps = plan.requests.length;
-    const applyOf = (state: ApplyState, phase: JobApply['phase'], extra: Partial<JobApply> = {}): JobApply => ({
-      phase,
-      step: Math.min(state.step, steps),
-      steps,
-      attempt: state.attempt,
-      resourceId: plan.resourceId,
-      ...extra,
-    });
+    const applyOf = applyOfPlan(plan);
     if (!azure)
       return failedWith(checkpoint, shown, applyOf(checkpoint.state, 'failed'), [
         problem('', 'apply-not-configured', 'ARM is not configured in this deployment: the job cannot continue.'),
@@ -413,69 +405,16 @@ export class ApplyFlow {
     // when it waits, not before it is sent.
     let state = checkpoint.state;
     let first = resumed;
+    const steps = plan.requests.length;
     while (state.step < steps) {
-      const request = plan.requests[state.step];
-      if (first && !state.poller && !state.watching && request?.headers?.['If-None-Match'] === '*') {
-        // A create the last delivery may have sent before it stopped: look first, and follow the
-        // group's own resource instead of sending the create again.
-        const existing = await azure.read(plan.resourceId);
-        if (existing && !ownedBy(existing.tags, owner))
-          return failedWith(checkpoint, shown, applyOf(state, 'failed'), [notOwned(plan.resourceId)]);
-        // A retry after a failed create sends it again over the group's own (failed) resource.
-        if (existing) state = state.retry ? { ...state, replaceOwn: true } : { ...state, watching: true };
-      }
+      const checked = await this.checkBeforeSend(azure, plan, state, owner, first);
       first = false;
-      const fresh = !state.poller && !state.watching && !state.batchEndedAt;
-      if (fresh && request?.method === 'PUT' && state.step === 0 && !request.headers?.['If-None-Match']) {
-        // An update touches a resource only when its tags say it is the group's.
-        const existing = await azure.read(plan.resourceId);
-        if (!existing)
-          return failedWith(checkpoint, shown, applyOf(state, 'failed'), [
-            problem(
-              '',
-              'azure:ResourceNotFound',
-              `${plan.resourceId} no longer exists on Azure (deleted outside this service): nothing was sent. Delete the group, or create it again.`,
-            ),
-          ]);
-        if (!ownedBy(existing.tags, owner))
-          return failedWith(checkpoint, shown, applyOf(state, 'failed'), [notOwned(plan.resourceId)]);
-      }
-      let result: StepResult;
-      if (state.batchEndedAt) {
-        result = await this.batchHealth(checkpoint, plan, state);
-      } else {
-        let sendable: AzurePlan;
-        try {
-          const requests = plan.requests
-            .slice(0, state.step + 1)
-            .map((r, i) => (i === state.step && state.replaceOwn ? { method: r.method, url: r.url, body: r.body } : r));
-          sendable = fresh ? withSecrets({ ...plan, requests }, secrets) : plan;
-        } catch (err) {
-          if (!(err instanceof MissingSecretError)) throw err;
-          return failedWith(checkpoint, shown, applyOf(state, 'failed'), [
-            problem(
-              '',
-              'secret-not-kept',
-              `The message that continues the apply lacks ${err.what} (secrets are never stored): submit the job again.`,
-            ),
-          ]);
-        }
-        const azureState = {
-          step: state.step,
-          ...(state.poller ? { poller: state.poller } : {}),
-          ...(state.watching ? { watching: true } : {}),
-        };
-        result = await azure.advance(
-          sendable,
-          azureState,
-          (r) => ownedBy(r.tags, owner),
-          Math.max(1000, deadline - Date.now()),
-        );
-        if (result.kind === 'done' && isManualUpgrade(request?.url ?? '')) {
-          state = withoutProgress({ ...state, batchEndedAt: this.now().toISOString() });
-          result = await this.batchHealth(checkpoint, plan, state);
-        }
-      }
+      if ('refusal' in checked) return failedWith(checkpoint, shown, applyOf(state, 'failed'), [checked.refusal]);
+      state = checked.state;
+      const sent = await this.sendStep(azure, checkpoint, state, secrets, owner, deadline);
+      if ('refusal' in sent) return failedWith(checkpoint, shown, applyOf(state, 'failed'), [sent.refusal]);
+      state = sent.state;
+      const result = sent.result;
       if (result.kind === 'failed') return this.failure(checkpoint, etag, state, shown, result.failure, applyOf);
       if (result.kind === 'waiting') {
         state = {
@@ -507,6 +446,90 @@ export class ApplyFlow {
       deployment,
       checkpoint: { ...checkpoint, state },
     };
+  }
+
+  /**
+   * What is checked before a request of the plan is sent: a create the last delivery may have sent
+   * before it stopped (`lookFirst`) looks first and follows the group's own resource instead of
+   * sending the create again; an update touches a resource only when its tags say it is the group's.
+   */
+  private async checkBeforeSend(
+    azure: AzureTarget,
+    plan: AzurePlan,
+    state: ApplyState,
+    owner: Record<string, string>,
+    lookFirst: boolean,
+  ): Promise<{ state: ApplyState } | { refusal: JobProblem }> {
+    const request = plan.requests[state.step];
+    if (lookFirst && !state.poller && !state.watching && request?.headers?.['If-None-Match'] === '*') {
+      const existing = await azure.read(plan.resourceId);
+      if (existing && !ownedBy(existing.tags, owner)) return { refusal: notOwned(plan.resourceId) };
+      // A retry after a failed create sends it again over the group's own (failed) resource.
+      if (existing) state = state.retry ? { ...state, replaceOwn: true } : { ...state, watching: true };
+    }
+    const fresh = !state.poller && !state.watching && !state.batchEndedAt;
+    if (fresh && request?.method === 'PUT' && state.step === 0 && !request.headers?.['If-None-Match']) {
+      const existing = await azure.read(plan.resourceId);
+      if (!existing)
+        return {
+          refusal: problem(
+            '',
+            'azure:ResourceNotFound',
+            `${plan.resourceId} no longer exists on Azure (deleted outside this service): nothing was sent. Delete the group, or create it again.`,
+          ),
+        };
+      if (!ownedBy(existing.tags, owner)) return { refusal: notOwned(plan.resourceId) };
+    }
+    return { state };
+  }
+
+  /**
+   * Sends the request of the plan under way (with the secrets, when it is sent afresh) or continues
+   * its operation, for at most the poll budget; after a batch's upgrade, reads the batch's health.
+   */
+  private async sendStep(
+    azure: AzureTarget,
+    checkpoint: ApplyCheckpoint,
+    state: ApplyState,
+    secrets: Secrets,
+    owner: Record<string, string>,
+    deadline: number,
+  ): Promise<{ state: ApplyState; result: StepResult } | { refusal: JobProblem }> {
+    const plan = checkpoint.plan as AzurePlan;
+    if (state.batchEndedAt) return { state, result: await this.batchHealth(checkpoint, plan, state) };
+    const fresh = !state.poller && !state.watching;
+    let sendable: AzurePlan;
+    try {
+      const requests = plan.requests
+        .slice(0, state.step + 1)
+        .map((r, i) => (i === state.step && state.replaceOwn ? { method: r.method, url: r.url, body: r.body } : r));
+      sendable = fresh ? withSecrets({ ...plan, requests }, secrets) : plan;
+    } catch (err) {
+      if (!(err instanceof MissingSecretError)) throw err;
+      return {
+        refusal: problem(
+          '',
+          'secret-not-kept',
+          `The message that continues the apply lacks ${err.what} (secrets are never stored): submit the job again.`,
+        ),
+      };
+    }
+    const azureState = {
+      step: state.step,
+      ...(state.poller ? { poller: state.poller } : {}),
+      ...(state.watching ? { watching: true } : {}),
+    };
+    const result = await azure.advance(
+      sendable,
+      azureState,
+      (r) => ownedBy(r.tags, owner),
+      Math.max(1000, deadline - Date.now()),
+    );
+    if (result.kind === 'done' && isManualUpgrade(plan.requests[state.step]?.url ?? '')) {
+      const waited = withoutProgress({ ...state, batchEndedAt: this.now().toISOString() });
+      return { state: waited, result: await this.batchHealth(checkpoint, plan, waited) };
+    }
+    return { state, result };
   }
 
   /** After a batch's upgrade: healthy → the next request; still starting within the grace period → wait; unhealthy → the roll stops. */
@@ -601,6 +624,19 @@ export class ApplyFlow {
       })),
     };
   }
+}
+
+/** Where a job's apply is, for a plan: its step (at most the plan's length), attempt and resource. */
+function applyOfPlan(plan: AzurePlan) {
+  const steps = plan.requests.length;
+  return (state: ApplyState, phase: JobApply['phase'], extra: Partial<JobApply> = {}): JobApply => ({
+    phase,
+    step: Math.min(state.step, steps),
+    steps,
+    attempt: state.attempt,
+    resourceId: plan.resourceId,
+    ...extra,
+  });
 }
 
 type StepResult =

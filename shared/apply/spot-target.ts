@@ -208,34 +208,9 @@ export class SpotTarget implements SpotApplyTarget {
 
       // A roll's deployment under way: follow it.
       if (action === 'deploy' && state.deploymentId) {
-        const read = await client.deployment(accountId, state.spotId as string, state.deploymentId);
-        if (!read.ok) return fail(read.failure, state);
-        view = viewOf(read.value);
-        if (read.value.outcome === 'running')
-          return waitWith(
-            this.deps.checkpoints,
-            current.checkpoint,
-            current.etag,
-            state,
-            shown,
-            applyOf(state, 'waiting', { nextCheckAt: this.followUpAt(), spotDeployment: view }),
-          );
-        if (read.value.outcome === 'failed') {
-          const reason = read.value.failureMessage ?? `status ${read.value.status}`;
-          const failed = failedWith(current.checkpoint, shown, applyOf(state, 'failed', { spotDeployment: view }), [
-            problem(
-              '',
-              'spot:DEPLOYMENT_FAILED',
-              `The blue/green deployment ${read.value.id} of Spot group ${state.spotId ?? ''} failed: ${reason}`.slice(
-                0,
-                2000,
-              ),
-            ),
-          ]);
-          return failed.kind === 'failed'
-            ? { ...failed, deployment: this.deploymentOf(current.checkpoint, state, false, view) }
-            : failed;
-        }
+        const followed = await this.followDeployment(client, current, accountId, state, shown, applyOf);
+        if ('progress' in followed) return followed.progress;
+        view = followed.view;
         state = { ...withoutRequest(state), step: state.step + 1 };
         continue;
       }
@@ -258,26 +233,17 @@ export class SpotTarget implements SpotApplyTarget {
         continue;
       }
 
-      let sendable: SpotRequest = request;
-      if (action === 'create' || action === 'update') {
-        const filled = withSecrets(
-          { target: 'spot', requests: [request], notes: [] },
-          {
-            ...(secrets.adminPassword !== undefined ? { password: secrets.adminPassword } : {}),
-            ...(secrets.extensionProtectedSettings ? { protectedSettings: secrets.extensionProtectedSettings } : {}),
-          },
-        );
-        if (!filled.ok) {
-          return failedWith(current.checkpoint, shown, applyOf(state, 'failed'), [
-            problem(
-              '',
-              'secret-not-kept',
-              `The message that continues the apply lacks ${filled.missing.join(', ')} (secrets are never stored): submit the job again.`,
-            ),
-          ]);
-        }
-        sendable = filled.requests[0] as SpotRequest;
+      const filled = action === 'create' || action === 'update' ? withSecretsOf(request, secrets) : { request };
+      if ('missing' in filled) {
+        return failedWith(current.checkpoint, shown, applyOf(state, 'failed'), [
+          problem(
+            '',
+            'secret-not-kept',
+            `The message that continues the apply lacks ${filled.missing.join(', ')} (secrets are never stored): submit the job again.`,
+          ),
+        ]);
       }
+      const sendable = filled.request;
       // Spot may carry out a POST or a state change whose answer is lost: checkpointed first.
       if (request.method === 'POST' || action === 'recycle') await save({ ...state, unsure: true });
       const sent = await client.send(sendable);
@@ -317,6 +283,56 @@ export class SpotTarget implements SpotApplyTarget {
       deployment: this.deploymentOf(current.checkpoint, state, true, view),
       checkpoint: { ...current.checkpoint, state },
     };
+  }
+
+  /**
+   * Reads a roll's deployment under way: still running → the job waits (a follow-up reads it
+   * again); failed → the job fails with Spot's reason and the group keeps its version; ended well →
+   * its view, and the roll goes on.
+   */
+  private async followDeployment(
+    client: SpotClient,
+    current: { checkpoint: ApplyCheckpoint; etag: string },
+    accountId: string,
+    state: ApplyState,
+    shown: JobPlan,
+    applyOf: (s: ApplyState, phase: JobApply['phase'], extra?: Partial<JobApply>) => JobApply,
+  ): Promise<{ progress: ApplyProgress } | { view: SpotDeploymentView }> {
+    const read = await client.deployment(accountId, state.spotId as string, state.deploymentId as string);
+    if (!read.ok)
+      return { progress: await this.failure(current.checkpoint, current.etag, state, shown, read.failure, applyOf) };
+    const view = viewOf(read.value);
+    if (read.value.outcome === 'running')
+      return {
+        progress: await waitWith(
+          this.deps.checkpoints,
+          current.checkpoint,
+          current.etag,
+          state,
+          shown,
+          applyOf(state, 'waiting', { nextCheckAt: this.followUpAt(), spotDeployment: view }),
+        ),
+      };
+    if (read.value.outcome === 'failed') {
+      const reason = read.value.failureMessage ?? `status ${read.value.status}`;
+      const failed = failedWith(current.checkpoint, shown, applyOf(state, 'failed', { spotDeployment: view }), [
+        problem(
+          '',
+          'spot:DEPLOYMENT_FAILED',
+          `The blue/green deployment ${read.value.id} of Spot group ${state.spotId ?? ''} failed: ${reason}`.slice(
+            0,
+            2000,
+          ),
+        ),
+      ]);
+      return {
+        progress:
+          failed.kind === 'failed'
+            ? { ...failed, deployment: this.deploymentOf(current.checkpoint, state, false, view) }
+            : failed,
+      };
+    }
+    return { view };
   }
 
   /** What a request whose answer was lost left at Spot: the group of this name (create), or the group's deployment started by this job (deploy). */
@@ -425,6 +441,21 @@ export class SpotTarget implements SpotApplyTarget {
 }
 
 /** The state without what belongs to one request. */
+/** A create or update request with the submission's secrets in place of their markers, or the secrets it lacks. */
+function withSecretsOf(
+  request: SpotRequest,
+  secrets: Secrets,
+): { request: SpotRequest } | { missing: readonly string[] } {
+  const filled = withSecrets(
+    { target: 'spot', requests: [request], notes: [] },
+    {
+      ...(secrets.adminPassword !== undefined ? { password: secrets.adminPassword } : {}),
+      ...(secrets.extensionProtectedSettings ? { protectedSettings: secrets.extensionProtectedSettings } : {}),
+    },
+  );
+  return filled.ok ? { request: filled.requests[0] as SpotRequest } : { missing: filled.missing };
+}
+
 function withoutRequest(state: ApplyState): ApplyState {
   const { unsure: _u, retry: _r, deploymentId: _d, ...rest } = state;
   return rest;
