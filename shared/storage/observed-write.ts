@@ -2,7 +2,7 @@
  * The one write rule of the catalog's tables: an entity is replaced only by what was observed no
  * earlier than what is stored (`observedAt`), so concurrent or reordered deliveries never put an
  * older ARM state back. Read, then an ETag-guarded replace (or a create); a 412 or 409 means someone
- * wrote in between: read again.
+ * wrote in between: read again (after a short random wait, at most 8 attempts).
  */
 import type { TableClient, TableEntity, TableEntityResult, TransactionAction } from '@azure/data-tables';
 import { getEntityOrUndefined, tableStatusOf } from './tables.js';
@@ -34,7 +34,7 @@ export async function writeObserved(
   build: Entity | ((existing: Stored | undefined) => Entity),
   options: ObservedWriteOptions = {},
 ): Promise<{ outcome: 'written' | 'stale'; previous?: Stored }> {
-  const attempts = options.attempts ?? 6;
+  const attempts = options.attempts ?? 8;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const existing =
       options.createFirst && attempt === 1
@@ -56,6 +56,9 @@ export async function writeObserved(
     } catch (err) {
       const status = tableStatusOf(err);
       if (status !== 412 && status !== 409) throw err;
+      // Someone wrote in between: read again after a short random wait, so that writers racing for
+      // one row (duplicate deliveries on several instances) do not collide again in lockstep.
+      if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
     }
   }
   throw new ConcurrencyError(
