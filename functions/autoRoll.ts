@@ -23,7 +23,7 @@ export async function autoRoll(event: unknown, context: InvocationContext): Prom
     context.warn(`event ${e.id} ignored: data.imageDefinitionId, data.region and data.cause are required`);
     return;
   }
-  const result = await services().autoRoller.onLatestChanged(data as LatestVersionChangedData, e.time);
+  const result = await services().autoRoller.onLatestChanged(data as LatestVersionChangedData, e.time, e.id);
   const skipped = result.skipped.map((s) => `${s.group} (${s.reason})`).join(', ');
   context.info(
     `event ${e.id}: latest of ${data.imageDefinitionId} in ${data.region} ${data.previousVersion ?? '-'} → ${data.newVersion ?? '-'} (${data.cause}): ${result.queued.length} roll jobs queued${skipped ? `; skipped ${skipped}` : ''}`,

@@ -35,7 +35,15 @@ import {
 import { imageKey } from '../catalog/keys.js';
 import type { AutoRollPolicyInput, JobEnvelope } from '../domain/job-envelope.js';
 import type { JobQueue } from '../jobs/queue.js';
-import type { GroupChange, GroupRecord, JobProblem, JobRecord, JobScope, JobStore } from '../jobs/store.js';
+import {
+  groupRowKey,
+  type GroupChange,
+  type GroupRecord,
+  type JobProblem,
+  type JobRecord,
+  type JobScope,
+  type JobStore,
+} from '../jobs/store.js';
 import type { PendingJobs } from '../jobs/pending.js';
 import type { LatestVersionChangedData } from '../events/events.js';
 import { latestOfKey, type AutoRollStore, type IndexedGroup } from './store.js';
@@ -174,19 +182,30 @@ export class AutoRoller {
     return { ...state, rollsQueued };
   }
 
-  /** Queues the roll jobs a change of latest calls for. Transient failures throw (Event Grid redelivers). */
-  async onLatestChanged(change: LatestVersionChangedData, eventTime: string): Promise<RollOutcome> {
-    return this.roll(change, eventTime, change.cause);
+  /**
+   * Queues the roll jobs a change of latest calls for. Transient failures throw (Event Grid
+   * redelivers). With the event's id, a change whose roll jobs were all recorded and sent is
+   * remembered: a duplicate of its event costs one read.
+   */
+  async onLatestChanged(change: LatestVersionChangedData, eventTime: string, eventId?: string): Promise<RollOutcome> {
+    return this.roll(change, eventTime, change.cause, eventId);
   }
 
   /** The roll jobs of the groups on latest of the change's definition and region; `cause` goes into each job. */
-  private async roll(change: LatestVersionChangedData, eventTime: string, cause: string): Promise<RollOutcome> {
+  private async roll(
+    change: LatestVersionChangedData,
+    eventTime: string,
+    cause: string,
+    eventId?: string,
+  ): Promise<RollOutcome> {
     const out: RollOutcome = { queued: [], skipped: [] };
     const def = parseResourceId(change.imageDefinitionId);
     if (def.level !== 'image') return out;
     const definitionKey = imageKey(def);
     const latestOf = latestOfKey(definitionKey, change.region);
+    if (eventId !== undefined && (await this.store.fannedOut(latestOf, eventId))) return out;
     const [entries, paused] = await Promise.all([this.store.groupsOn(latestOf), this.store.pausedSince(definitionKey)]);
+    const groups = await this.groupsOf(entries, latestOf);
     const queue = this.queue();
     // The stored latest of the definition: read once, and only when a group has had a roll to the version before.
     let latestNow: Promise<LatestPointers> | undefined;
@@ -202,17 +221,48 @@ export class AutoRoller {
     // The groups are independent: a bounded number at a time.
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < entries.length) await this.rollGroup(entries[next++] as IndexedGroup, context, out);
+      while (next < entries.length) {
+        const entry = entries[next++] as IndexedGroup;
+        await this.rollGroup(entry, groups.get(indexedKey(entry)), context, out);
+      }
     };
     await Promise.all(Array.from({ length: Math.min(FAN_OUT, entries.length) }, worker));
+    if (eventId !== undefined) await this.store.markFannedOut(latestOf, eventId, this.now().toISOString());
+    return out;
+  }
+
+  /** The indexed groups as stored now, read a subscription at a time (one query each); a group gone is absent. */
+  private async groupsOf(
+    entries: readonly IndexedGroup[],
+    latestOf: string,
+  ): Promise<Map<string, { group: GroupRecord; etag: string }>> {
+    const bySubscription = new Map<string, IndexedGroup[]>();
+    for (const e of entries) bySubscription.set(e.subscriptionId, [...(bySubscription.get(e.subscriptionId) ?? []), e]);
+    const out = new Map<string, { group: GroupRecord; etag: string }>();
+    const subscriptions = [...bySubscription];
+    for (let i = 0; i < subscriptions.length; i += FAN_OUT) {
+      await Promise.all(
+        subscriptions.slice(i, i + FAN_OUT).map(async ([subscriptionId, listed]) => {
+          const found = await this.jobs.groupsOnLatest(subscriptionId, latestOf, listed);
+          for (const e of listed) {
+            const g = found.get(groupRowKey(e.kind, e.name));
+            if (g) out.set(indexedKey(e), g);
+          }
+        }),
+      );
+    }
     return out;
   }
 
   /** One group on latest of the changed definition and region: skipped (and why), or its roll job recorded and queued. */
-  private async rollGroup(entry: IndexedGroup, ctx: RollContext, out: RollOutcome): Promise<void> {
+  private async rollGroup(
+    entry: IndexedGroup,
+    found: { group: GroupRecord } | undefined,
+    ctx: RollContext,
+    out: RollOutcome,
+  ): Promise<void> {
     const { change, latestOf } = ctx;
     const label = `${entry.account}/${entry.kind}/${entry.name}`;
-    const found = await this.jobs.getGroup(entry.subscriptionId, entry.kind, entry.name);
     if (!found || found.group.latestOf !== latestOf) {
       out.skipped.push({ group: label, reason: 'stale-index' });
       return;
@@ -237,6 +287,24 @@ export class AutoRoller {
     if (!ctx.queue) throw new Error('auto-roll: no job queue is configured');
     const version = change.newVersion as string;
     const base = rollJobId(group.account, group.kind, group.name, version);
+    const notBefore = decision.notBefore.getTime() > this.now().getTime() ? decision.notBefore : undefined;
+    const send = async (jobId: string) => {
+      await (ctx.queue as JobQueue).send(
+        rollEnvelope(group, jobId, version, ctx.cause),
+        true,
+        notBefore ? { scheduledEnqueueTimeUtc: notBefore } : {},
+      );
+      out.queued.push({ jobId, notBefore: (notBefore ?? this.now()).toISOString() });
+    };
+    // The first roll of the group to the version (the common case): recorded at once, without
+    // looking for earlier ones. A record there already (a duplicate of the change, a roll before,
+    // a recall), or a roll to the version among the jobs the group says were applied to it, is
+    // examined below.
+    const appliedBefore = group.appliedJobs.some((id) => rollOrdinal(base, id) !== undefined);
+    const first = appliedBefore
+      ? undefined
+      : await this.recordRollJob(group, base, rollEnvelope(group, base, version, ctx.cause), notBefore);
+    if (first === 'created') return send(base);
     const existing = await rollsTo(this.jobs, group, base);
     const latest = existing.length > 0 ? (await ctx.latestNow())[change.region] : undefined;
     const choice = rollJobChoice(base, version, existing, latest, ctx.changedAt.toISOString());
@@ -252,24 +320,28 @@ export class AutoRoller {
       }
     }
     const jobId = choice.jobId;
-    const notBefore = decision.notBefore.getTime() > this.now().getTime() ? decision.notBefore : undefined;
-    const envelope = rollEnvelope(group, jobId, version, ctx.cause);
-    if (choice.kind === 'create' && !(await this.recordRollJob(group, jobId, envelope, notBefore))) return;
-    await ctx.queue.send(envelope, true, notBefore ? { scheduledEnqueueTimeUtc: notBefore } : {});
-    out.queued.push({ jobId, notBefore: (notBefore ?? this.now()).toISOString() });
+    if (choice.kind === 'create') {
+      // `base` was recorded already: still queued (send again; the queue drops duplicates) or not.
+      const recorded =
+        jobId === base && first !== undefined
+          ? first
+          : await this.recordRollJob(group, jobId, rollEnvelope(group, jobId, version, ctx.cause), notBefore);
+      if (recorded === 'ended') return;
+    }
+    await send(jobId);
   }
 
   /**
    * Records a new roll job queued (with its pending row, so the sweep sends it again if its message
-   * is lost). False when a duplicate of the change recorded it first and it is no longer queued:
-   * nothing to send then.
+   * is lost): `created`; `queued` when it was recorded before and is still queued (send it again),
+   * `ended` when it was recorded before and is no longer queued (nothing to send).
    */
   private async recordRollJob(
     group: GroupRecord,
     jobId: string,
     envelope: JobEnvelope,
     notBefore: Date | undefined,
-  ): Promise<boolean> {
+  ): Promise<'created' | 'queued' | 'ended'> {
     const scope = (await this.options.organizationOf?.(group.account)) ?? {
       organizationId: undefined,
       subscriptionIds: [group.subscriptionId],
@@ -305,8 +377,7 @@ export class AutoRoller {
       warnings: [],
     });
     await pending;
-    if (created) return true;
-    // Created meanwhile by a duplicate of this change: still queued, send again (the queue drops duplicates).
+    if (created) return 'created';
     const existingJob =
       scope.organizationId !== undefined
         ? await this.jobs.getJob(
@@ -314,8 +385,12 @@ export class AutoRoller {
             jobId,
           )
         : undefined;
-    return !existingJob || existingJob.status === 'queued';
+    return !existingJob || existingJob.status === 'queued' ? 'queued' : 'ended';
   }
+}
+
+function indexedKey(e: Pick<IndexedGroup, 'subscriptionId' | 'kind' | 'name'>): string {
+  return `${e.subscriptionId}/${groupRowKey(e.kind, e.name)}`;
 }
 
 /** What every group of one change of latest shares while its roll is decided. */

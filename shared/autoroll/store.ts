@@ -5,6 +5,7 @@
  * |-------------------------------------|-------------------------------|-------|
  * | `i|`definition key`|`region          | subscription`|`kind`|`name    | a group on `latest` of that definition in that region |
  * | `pause`                             | definition key                | an emergency stop of auto-roll for a definition |
+ * | `f|`definition key`|`region          | event id                      | a change of latest whose roll jobs were all recorded and sent: a duplicate of its event is a read |
  *
  * The index is kept with the group writes: an entry is added before the group's transaction and
  * the entry of the definition/region the group left is removed after it, so a group on `latest` is
@@ -95,6 +96,21 @@ export class AutoRollStore {
       });
     }
     return out;
+  }
+
+  /** Whether every roll job of the change `eventId` of `latestOf` was recorded and sent. */
+  async fannedOut(latestOf: string, eventId: string): Promise<boolean> {
+    await this.ensureTables();
+    return (await getEntityOrUndefined(this.table, `f${SEP}${latestOf}`, encodeKeyPart(eventId))) !== undefined;
+  }
+
+  /** Records that every roll job of the change `eventId` of `latestOf` was recorded and sent. */
+  async markFannedOut(latestOf: string, eventId: string, at: string): Promise<void> {
+    await this.ensureTables();
+    await this.table.upsertEntity(
+      { partitionKey: `f${SEP}${latestOf}`, rowKey: encodeKeyPart(eventId), at },
+      'Replace',
+    );
   }
 
   async setPaused(definitionKey: string, definitionId: string, paused: boolean, at: string): Promise<void> {

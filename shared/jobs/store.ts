@@ -5,7 +5,7 @@
  * |------------------|------------------------------|----------------------|-------|
  * | `<prefix>jobs`   | organization`|`jobId        | `job`                | how to find a job: its account's subscription (and the whole record while it has no group partition); the envelope's fingerprint |
  * | `<prefix>jobs`   | jobId                        | `job`                | the same, for jobs recorded before job ids were scoped to their organization (read only) |
- * | `<prefix>groups` | subscription of the account  | `g|`kind`|`name      | a group: its spec (secrets dropped), resolved image version, revision, the last jobs applied |
+ * | `<prefix>groups` | subscription of the account  | `g|`kind`|`name      | a group: its spec (secrets dropped), resolved image version, revision, the last jobs applied; `latestOf` (column): the definition and region whose latest it follows |
  * | `<prefix>groups` | subscription of the account  | `j|`jobId            | a job: status, result, errors, warnings |
  *
  * Job ids are unique within an organization: the one identity every request carries (a caller is
@@ -171,6 +171,19 @@ export class GroupChangedError extends Error {
 
 export function groupRowKey(kind: string, name: string): string {
   return `g|${encodeKeyPart(kind)}|${encodeKeyPart(name)}`;
+}
+/**
+ * A group's row: its record, its revision, and the `latestOf` it is indexed on (a column of its own,
+ * so auto-roll reads a partition's groups on one latest with one query).
+ */
+function groupEntity(partitionKey: string, rowKey: string, group: GroupRecord) {
+  return {
+    partitionKey,
+    rowKey,
+    revision: group.revision,
+    ...(group.latestOf ? { latestOf: group.latestOf } : {}),
+    ...packJson('record', group),
+  };
 }
 /** Where a job's pointer is: its organization and its id (as given: case-sensitive; its characters are all valid in keys). */
 export function jobKey(organizationId: string | undefined, jobId: string): string {
@@ -501,7 +514,7 @@ export class JobStore {
       for (let insertRecord = !recordMayExist; ; insertRecord = false) {
         try {
           await this.groups.submitTransaction([
-            ['create', { partitionKey: pk, rowKey: rk, revision: 1, ...packJson('record', group) }],
+            ['create', groupEntity(pk, rk, group)],
             insertRecord ? ['create', jobEntity] : jobAction,
             ...(extras ? extras(pk, group) : []),
           ]);
@@ -537,12 +550,7 @@ export class JobStore {
     };
     try {
       await this.groups.submitTransaction([
-        [
-          'update',
-          { partitionKey: pk, rowKey: rk, revision: group.revision, ...packJson('record', group) },
-          'Replace',
-          { etag: current.etag },
-        ],
+        ['update', groupEntity(pk, rk, group), 'Replace', { etag: current.etag }],
         jobAction,
         ...(extras ? extras(pk, group) : []),
       ]);
@@ -579,6 +587,41 @@ export class JobStore {
     return out;
   }
 
+  /**
+   * The groups of one subscription whose record says they are on `latestOf` (a definition and
+   * region's latest), with their ETags: one query of the partition's group rows by their `latestOf`
+   * column. Rows written before the column existed are not found by it: `expected` names the groups
+   * the auto-roll index lists, and those the query did not return are read one by one (a group gone
+   * or moved is simply absent from the answer).
+   */
+  async groupsOnLatest(
+    subscriptionId: string,
+    latestOf: string,
+    expected: readonly { kind: string; name: string }[],
+  ): Promise<Map<string, { group: GroupRecord; etag: string }>> {
+    await this.ensureTables();
+    const pk = encodeKeyPart(subscriptionId);
+    const out = new Map<string, { group: GroupRecord; etag: string }>();
+    for await (const e of this.groups.listEntities<Record<string, unknown>>({
+      queryOptions: {
+        filter: odata`PartitionKey eq ${pk} and RowKey gt ${GROUP_PREFIX} and RowKey lt ${'g}'} and latestOf eq ${latestOf}`,
+      },
+    })) {
+      const group = unpackJson<GroupRecord>('record', e);
+      if (group && typeof e.etag === 'string') out.set(e.rowKey as string, { group, etag: e.etag });
+    }
+    const missing = expected.filter((g) => !out.has(groupRowKey(g.kind, g.name)));
+    for (let i = 0; i < missing.length; i += 8) {
+      await Promise.all(
+        missing.slice(i, i + 8).map(async (g) => {
+          const found = await this.getGroup(subscriptionId, g.kind, g.name);
+          if (found) out.set(groupRowKey(g.kind, g.name), found);
+        }),
+      );
+    }
+    return out;
+  }
+
   /** Changes a group record (ETag-guarded, re-read on a race); undefined when the group does not exist. */
   async updateGroup(
     subscriptionId: string,
@@ -592,12 +635,7 @@ export class JobStore {
       const group = change(current.group);
       try {
         await this.groups.updateEntity(
-          {
-            partitionKey: encodeKeyPart(subscriptionId),
-            rowKey: groupRowKey(kind, name),
-            revision: group.revision,
-            ...packJson('record', group),
-          },
+          groupEntity(encodeKeyPart(subscriptionId), groupRowKey(kind, name), group),
           'Replace',
           { etag: current.etag },
         );

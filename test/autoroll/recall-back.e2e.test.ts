@@ -5,49 +5,30 @@
  */
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { jobMessageId } from '../../shared/domain/job-envelope.js';
-import { startJobsHost, envelope, galleryImage, type JobsHost, CONSUMER_ACCOUNT } from '../support/jobs-host.js';
+import { startJobsHost, type JobsHost, CONSUMER_ACCOUNT } from '../support/jobs-host.js';
+import {
+  groupOnLatestInWestEurope as groupOnLatestInWestEurope_,
+  putUbuntuVersion,
+  settleRolls,
+  ubuntuVersionId,
+} from '../support/roll-fixtures.js';
 import { DEMO_IMAGES, DEMO_SUBSCRIPTIONS } from '../../dev/demo/demo-org.js';
-import { armEvent, postEvents } from '../support/catalog-fixtures.js';
 import { EVENT_TYPES } from '../../shared/events/events.js';
 import { AutoRoller, rollJobId, versionNameOf } from '../../shared/autoroll/autoroll.js';
 import type { JobEnvelope } from '../../shared/domain/job-envelope.js';
 import type { LatestVersionChangedData } from '../../shared/events/events.js';
-import { services } from '../../shared/services.js';
+import { services, type Services } from '../../shared/services.js';
 import type { JobStore } from '../../shared/jobs/store.js';
 
 type Json = Record<string, unknown>;
 let host: JobsHost;
-const versionId = (version: string): string => `${DEMO_IMAGES.ubuntu}/versions/${version}`;
+const versionId = ubuntuVersionId;
 const rollout = `subscriptions/0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f/resourceGroups/rg-images/galleries/corpGallery/images/ubuntu-2204-base/rollout`;
 const groupPath = (name: string): string => `groups/${CONSUMER_ACCOUNT}/statelessGroup/${encodeURIComponent(name)}`;
 
-interface RestVersion {
-  id: string;
-  name: string;
-  properties: {
-    publishingProfile: { excludeFromLatest?: boolean };
-    replicationStatus: { aggregatedState: string; summary: { state: string }[] };
-  };
-}
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) {
-    await host.topic!.idle();
-    await host.jobsQueue.idle();
-  }
-}
-/** A version of the ubuntu definition, completed in every region (excluded from latest or not), then its write event. */
-async function putVersion(version: string, excludeFromLatest = false): Promise<void> {
-  const v = structuredClone(host.sim.get(versionId('1.10.0'))!) as unknown as RestVersion;
-  v.id = versionId(version);
-  v.name = version;
-  v.properties.publishingProfile.excludeFromLatest = excludeFromLatest;
-  v.properties.replicationStatus.aggregatedState = 'Completed';
-  for (const s of v.properties.replicationStatus.summary) s.state = 'Completed';
-  host.sim.put(v as never);
-  expect((await postEvents(host.url, [armEvent(v.id, 'Write')])).status).toBe(202);
-  await settle();
-}
+const settle = (): Promise<void> => settleRolls(host);
+const putVersion = (version: string, excludeFromLatest = false): Promise<void> =>
+  putUbuntuVersion(host, version, excludeFromLatest);
 async function group(name: string): Promise<Json> {
   const res = await host.request('GET', groupPath(name));
   expect(res.status).toBe(200);
@@ -78,14 +59,16 @@ function latestChanged(newVersion: string, previousVersion: string): Json[] {
   });
 }
 
-/** A new group on `latest` in West Europe, created through the job API; its name. */
-async function groupOnLatestInWestEurope(): Promise<string> {
-  const env = envelope('elastigroup-gallery-latest', (b) => {
-    galleryImage(b).version = 'latest';
-    (b.group as Json).region = 'westeurope';
-  });
-  expect(await host.run(env)).toMatchObject({ status: 'succeeded' });
-  return String((env.body as { group: { name: string } }).group.name);
+const groupOnLatestInWestEurope = (): Promise<string> => groupOnLatestInWestEurope_(host);
+
+/** How the app's auto-roll finds an account's organization (shared/services.ts). */
+function organizationOf(s: Services) {
+  return async (account: string) => {
+    const owner = await s.directory.accountOwner(account);
+    return owner
+      ? { organizationId: owner.organization.id, subscriptionIds: owner.organization.subscriptionIds }
+      : undefined;
+  };
 }
 
 beforeAll(async () => {
@@ -112,13 +95,19 @@ describe('auto-roll back to a version rolled to before', () => {
     stale.group.imageVersionId = versionId('1.10.0');
     let reads = 0;
     const racing = Object.create(s.jobs) as JobStore;
-    racing.getGroup = (...args: Parameters<JobStore['getGroup']>) =>
-      reads++ === 0 ? Promise.resolve(stale) : s.jobs.getGroup(...args);
+    racing.groupsOnLatest = async (...args: Parameters<JobStore['groupsOnLatest']>) => {
+      reads++;
+      const found = await s.jobs.groupsOnLatest(...args);
+      for (const [key, g] of found) if (g.group.name === name) found.set(key, stale);
+      return found;
+    };
+    racing.getGroup = (...args: Parameters<JobStore['getGroup']>) => (reads++, s.jobs.getGroup(...args));
     const roller = new AutoRoller(
       s.autoRollStore,
       racing,
       () => s.jobQueue ?? host.jobsQueue,
       (key) => s.versionEvents.pointers(s.catalog.versions, key),
+      { pending: s.pendingJobs, organizationOf: organizationOf(s) },
     );
     const dup = await roller.onLatestChanged(
       {
@@ -207,6 +196,7 @@ describe('auto-roll back to a version rolled to before', () => {
       s.jobs,
       () => ({ send: (e: JobEnvelope) => (held.push(e), Promise.resolve()) }),
       (key) => s.versionEvents.pointers(s.catalog.versions, key),
+      { pending: s.pendingJobs, organizationOf: organizationOf(s) },
     );
     expect((await host.request('PUT', `${groupPath(name)}/autoroll`, { enabled: false })).status).toBe(200);
     await putVersion('1.14.0');
