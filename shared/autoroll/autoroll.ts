@@ -52,6 +52,17 @@ import { latestOfKey, type AutoRollStore, type IndexedGroup } from './store.js';
 export const DEFINITION_RESUMED = 'definitionResumed';
 /** Groups handled at the same time for one change of latest. */
 const FAN_OUT = 16;
+/** Groups whose first rolls are recorded together (their pending rows: one transaction per shard). */
+const CHUNK = 100;
+
+/** Runs `work` on every item, at most `limit` at a time. */
+async function bounded<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
 
 export function groupKey(account: string, kind: string, name: string): string {
   return createHash('sha256').update(`${account}/${kind}/${name}`.toLowerCase()).digest('hex').slice(0, 16);
@@ -218,15 +229,22 @@ export class AutoRoller {
       queue,
       latestNow: () => (latestNow ??= this.latest(definitionKey)),
     };
-    // The groups are independent: a bounded number at a time.
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < entries.length) {
-        const entry = entries[next++] as IndexedGroup;
-        await this.rollGroup(entry, groups.get(indexedKey(entry)), context, out);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(FAN_OUT, entries.length) }, worker));
+    const decided: RollDecided[] = [];
+    for (const entry of entries) {
+      const d = this.decide(entry, groups.get(indexedKey(entry)), context, out);
+      if (d) decided.push(d);
+    }
+    if (decided.length > 0 && !queue) throw new Error('auto-roll: no job queue is configured');
+    // A chunk at a time: the first rolls of its groups are recorded together (their pending rows
+    // go as one transaction per shard), then each group's job is sent (or examined further).
+    for (let i = 0; i < decided.length; i += CHUNK) {
+      const chunk = decided.slice(i, i + CHUNK);
+      const recorded = await this.recordFirstRolls(
+        chunk.filter((d) => !d.appliedBefore),
+        cause,
+      );
+      await bounded(chunk, FAN_OUT, (d) => this.rollGroup(d, recorded.get(d), context, out));
+    }
     if (eventId !== undefined) await this.store.markFannedOut(latestOf, eventId, this.now().toISOString());
     return out;
   }
@@ -254,18 +272,18 @@ export class AutoRoller {
     return out;
   }
 
-  /** One group on latest of the changed definition and region: skipped (and why), or its roll job recorded and queued. */
-  private async rollGroup(
+  /** One group on latest of the changed definition and region: skipped (and why), or what its roll is. */
+  private decide(
     entry: IndexedGroup,
     found: { group: GroupRecord } | undefined,
     ctx: RollContext,
     out: RollOutcome,
-  ): Promise<void> {
+  ): RollDecided | undefined {
     const { change, latestOf } = ctx;
     const label = `${entry.account}/${entry.kind}/${entry.name}`;
     if (!found || found.group.latestOf !== latestOf) {
       out.skipped.push({ group: label, reason: 'stale-index' });
-      return;
+      return undefined;
     }
     const group = found.group;
     const current = versionNameOf(group.imageVersionId);
@@ -282,12 +300,55 @@ export class AutoRoller {
     );
     if (!decision.roll) {
       out.skipped.push({ group: label, reason: decision.reason });
-      return;
+      return undefined;
     }
-    if (!ctx.queue) throw new Error('auto-roll: no job queue is configured');
     const version = change.newVersion as string;
     const base = rollJobId(group.account, group.kind, group.name, version);
-    const notBefore = decision.notBefore.getTime() > this.now().getTime() ? decision.notBefore : undefined;
+    return {
+      entry,
+      label,
+      group,
+      version,
+      base,
+      notBefore: decision.notBefore.getTime() > this.now().getTime() ? decision.notBefore : undefined,
+      // A roll to the version among the jobs the group says were applied to it: look for earlier rolls first.
+      appliedBefore: group.appliedJobs.some((id) => rollOrdinal(base, id) !== undefined),
+    };
+  }
+
+  /**
+   * The first rolls of groups to the version (the common case), recorded without looking for
+   * earlier ones, all together.
+   */
+  private async recordFirstRolls(list: readonly RollDecided[], cause: string): Promise<Map<RollDecided, RollRecorded>> {
+    const accounts = [...new Set(list.map((d) => d.group.account))];
+    const scopes = new Map(
+      await Promise.all(accounts.map(async (a) => [a, await this.options.organizationOf?.(a)] as const)),
+    );
+    const recorded = await this.recordRollJobs(
+      list.map((d) => ({
+        group: d.group,
+        jobId: d.base,
+        envelope: rollEnvelope(d.group, d.base, d.version, cause),
+        notBefore: d.notBefore,
+        organization: scopes.get(d.group.account),
+      })),
+    );
+    return new Map(list.map((d, i) => [d, recorded[i] as RollRecorded]));
+  }
+
+  /**
+   * One group to roll: its job sent when its first roll was recorded now; otherwise its earlier
+   * rolls to the version decide (a duplicate of the change, a roll before, a recall).
+   */
+  private async rollGroup(
+    d: RollDecided,
+    first: RollRecorded | undefined,
+    ctx: RollContext,
+    out: RollOutcome,
+  ): Promise<void> {
+    const { change, latestOf } = ctx;
+    const { entry, group, version, base, notBefore } = d;
     const send = async (jobId: string) => {
       await (ctx.queue as JobQueue).send(
         rollEnvelope(group, jobId, version, ctx.cause),
@@ -296,14 +357,6 @@ export class AutoRoller {
       );
       out.queued.push({ jobId, notBefore: (notBefore ?? this.now()).toISOString() });
     };
-    // The first roll of the group to the version (the common case): recorded at once, without
-    // looking for earlier ones. A record there already (a duplicate of the change, a roll before,
-    // a recall), or a roll to the version among the jobs the group says were applied to it, is
-    // examined below.
-    const appliedBefore = group.appliedJobs.some((id) => rollOrdinal(base, id) !== undefined);
-    const first = appliedBefore
-      ? undefined
-      : await this.recordRollJob(group, base, rollEnvelope(group, base, version, ctx.cause), notBefore);
     if (first === 'created') return send(base);
     const existing = await rollsTo(this.jobs, group, base);
     const latest = existing.length > 0 ? (await ctx.latestNow())[change.region] : undefined;
@@ -315,7 +368,7 @@ export class AutoRoller {
       const again = await this.jobs.getGroup(entry.subscriptionId, entry.kind, entry.name);
       const now = versionNameOf(again?.group.imageVersionId);
       if (!again || again.group.latestOf !== latestOf || (now !== undefined && compareVersions(now, version) === 0)) {
-        out.skipped.push({ group: label, reason: 'already-on-version' });
+        out.skipped.push({ group: d.label, reason: 'already-on-version' });
         return;
       }
     }
@@ -325,73 +378,109 @@ export class AutoRoller {
       const recorded =
         jobId === base && first !== undefined
           ? first
-          : await this.recordRollJob(group, jobId, rollEnvelope(group, jobId, version, ctx.cause), notBefore);
+          : (
+              await this.recordRollJobs([
+                {
+                  group,
+                  jobId,
+                  envelope: rollEnvelope(group, jobId, version, ctx.cause),
+                  notBefore,
+                  organization: await this.options.organizationOf?.(group.account),
+                },
+              ])
+            )[0];
       if (recorded === 'ended') return;
     }
     await send(jobId);
   }
 
   /**
-   * Records a new roll job queued (with its pending row, so the sweep sends it again if its message
-   * is lost): `created`; `queued` when it was recorded before and is still queued (send it again),
-   * `ended` when it was recorded before and is no longer queued (nothing to send).
+   * Records new roll jobs queued, each with its pending row (so the sweep sends it again if its
+   * message is lost): the rows go together (a transaction per shard), the job records too (a
+   * transaction per 100). Per job: `created`; `queued` when it was recorded before and is still
+   * queued (send it again); `ended` when it was recorded before and is no longer queued (nothing
+   * to send).
    */
-  private async recordRollJob(
-    group: GroupRecord,
-    jobId: string,
-    envelope: JobEnvelope,
-    notBefore: Date | undefined,
-  ): Promise<'created' | 'queued' | 'ended'> {
-    const scope = (await this.options.organizationOf?.(group.account)) ?? {
-      organizationId: undefined,
-      subscriptionIds: [group.subscriptionId],
-    };
+  private async recordRollJobs(
+    items: readonly {
+      group: GroupRecord;
+      jobId: string;
+      envelope: JobEnvelope;
+      notBefore: Date | undefined;
+      organization: JobScope | undefined;
+    }[],
+  ): Promise<RollRecorded[]> {
     const at = this.now().toISOString();
-    const pending =
-      scope.organizationId !== undefined
-        ? this.options.pending?.put({
-            organizationId: scope.organizationId,
-            jobId,
-            subscriptionId: group.subscriptionId,
-            envelope,
-            secretPointers: [],
-            sentAt: at,
-            ...(notBefore ? { notBefore: notBefore.toISOString() } : {}),
-            resends: 0,
-            seenAttempts: 0,
-          })
-        : undefined;
-    const created = await this.jobs.createJob({
-      jobId,
-      ...(scope.organizationId !== undefined ? { organizationId: scope.organizationId } : {}),
-      status: 'queued',
-      action: 'update',
-      kind: group.kind,
-      account: group.account,
-      subscriptionId: group.subscriptionId,
-      group: { kind: group.kind, name: group.name },
-      submittedAt: at,
-      ...(notBefore ? { notBefore: notBefore.toISOString() } : {}),
-      attempts: 0,
-      errors: [],
-      warnings: [],
-    });
-    await pending;
-    if (created) return 'created';
-    const existingJob =
-      scope.organizationId !== undefined
-        ? await this.jobs.getJob(
-            { organizationId: scope.organizationId, subscriptionIds: scope.subscriptionIds },
-            jobId,
-          )
-        : undefined;
-    return !existingJob || existingJob.status === 'queued' ? 'queued' : 'ended';
+    const pending = this.options.pending;
+    const rows = Promise.all(
+      items.flatMap(({ group, jobId, envelope, notBefore, organization }) =>
+        organization !== undefined && pending
+          ? [
+              pending.put({
+                organizationId: organization.organizationId,
+                jobId,
+                subscriptionId: group.subscriptionId,
+                envelope,
+                secretPointers: [],
+                sentAt: at,
+                ...(notBefore ? { notBefore: notBefore.toISOString() } : {}),
+                resends: 0,
+                seenAttempts: 0,
+              }),
+            ]
+          : [],
+      ),
+    );
+    const created = await this.jobs.createJobs(
+      items.map(({ group, jobId, notBefore, organization }) => ({
+        jobId,
+        ...(organization !== undefined ? { organizationId: organization.organizationId } : {}),
+        status: 'queued',
+        action: 'update',
+        kind: group.kind,
+        account: group.account,
+        subscriptionId: group.subscriptionId,
+        group: { kind: group.kind, name: group.name },
+        submittedAt: at,
+        ...(notBefore ? { notBefore: notBefore.toISOString() } : {}),
+        attempts: 0,
+        errors: [],
+        warnings: [],
+      })),
+    );
+    await rows;
+    const out: RollRecorded[] = [];
+    for (const [i, item] of items.entries()) {
+      if (created[i]) {
+        out.push('created');
+        continue;
+      }
+      const scope = item.organization;
+      const existing = scope ? await this.jobs.getJob(scope, item.jobId) : undefined;
+      out.push(!existing || existing.status === 'queued' ? 'queued' : 'ended');
+    }
+    return out;
   }
 }
 
 function indexedKey(e: Pick<IndexedGroup, 'subscriptionId' | 'kind' | 'name'>): string {
   return `${e.subscriptionId}/${groupRowKey(e.kind, e.name)}`;
 }
+
+/** A group the change rolls, before its job is recorded. */
+interface RollDecided {
+  entry: IndexedGroup;
+  label: string;
+  group: GroupRecord;
+  version: string;
+  /** `roll:<group key>:<version>` */
+  base: string;
+  notBefore: Date | undefined;
+  appliedBefore: boolean;
+}
+
+/** A roll job's record: created now; recorded before and still queued (send it again); or recorded before and ended. */
+type RollRecorded = 'created' | 'queued' | 'ended';
 
 /** What every group of one change of latest shares while its roll is decided. */
 interface RollContext {

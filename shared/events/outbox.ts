@@ -8,7 +8,8 @@
  *
  * Outbox rows: RowKey `~outbox|<sequence>|<n>` (after every version or group key, so no listing of
  * versions or groups sees them; they carry no `deleted` or `record` property). Right after the
- * transaction the writer publishes the events it has just recorded (in order) and deletes their rows;
+ * transaction the writer publishes the events it has just recorded (in order) and deletes their rows
+ * (a moment later, together with the other rows of the partition published meanwhile);
  * whatever a crash leaves behind, the `publishOutbox` timer publishes. A row is deleted only after
  * Event Grid accepted it, so an event may be published twice (same id), never lost.
  */
@@ -130,20 +131,30 @@ export class OutboxPublisher {
       const batch = rows.slice(i, i + BATCH);
       await sink.send(batch.map((r) => r.event));
       this.published += batch.length;
-      await deleteRows(table, batch);
+      // Published: the rows go a moment later, with the other rows of their partition published
+      // meanwhile, and nothing waits for that. A row left (the process stopped first, the delete
+      // failed) is published again by the timer: the same event, the same id.
+      deleteRows(table, batch).catch((err: unknown) =>
+        this.log(
+          `outbox ${table.tableName} ${batch[0]?.partitionKey ?? ''}: delete failed, left for the timer: ${errorText(err)}`,
+        ),
+      );
     }
     return rows.length;
   }
 }
 
-/** Per table: the deletes of published rows that publishers make at the same time into one partition go together. */
+/** Rows published within this long of each other are deleted together (well within the timer's 2 s). */
+const DELETE_LINGER_MS = 100;
+
+/** Per table: the deletes of published rows that publishers make at about the same time into one partition go together. */
 const deleters = new WeakMap<TableClient, UpsertBatcher>();
 
 /** Deletes published rows: a transaction per partition (with other publishers' deletes there); a row another publisher deleted already is fine. */
 async function deleteRows(table: TableClient, rows: PendingRow[]): Promise<void> {
   let deleter = deleters.get(table);
   if (!deleter) {
-    deleter = new UpsertBatcher(table);
+    deleter = new UpsertBatcher(table, { lingerMs: DELETE_LINGER_MS });
     deleters.set(table, deleter);
   }
   const byPartition = new Map<string, string[]>();

@@ -4,6 +4,7 @@
  * | table            | PartitionKey                 | RowKey               | holds |
  * |------------------|------------------------------|----------------------|-------|
  * | `<prefix>jobs`   | organization`|`jobId        | `job`                | how to find a job: its account's subscription (and the whole record while it has no group partition); the envelope's fingerprint |
+ * | `<prefix>jobs`   | organization`|~roll|`version | roll jobId           | the same, for a roll job (`roll:<group key>:<version>[:<n>]`): one change's roll jobs are recorded together |
  * | `<prefix>jobs`   | jobId                        | `job`                | the same, for jobs recorded before job ids were scoped to their organization (read only) |
  * | `<prefix>groups` | subscription of the account  | `g|`kind`|`name      | a group: its spec (secrets dropped), resolved image version, revision, the last jobs applied; `latestOf` (column): the definition and region whose latest it follows |
  * | `<prefix>groups` | subscription of the account  | `j|`jobId            | a job: status, result, errors, warnings |
@@ -32,6 +33,7 @@ import { z } from 'zod';
 import { dateTimeSchema } from '../domain/schemas.js';
 import { deploymentSchema, jobApplySchema, jobPlanSchema, rollDeploymentSchema } from '../domain/apply.js';
 import { createTablesOnce, getEntityOrUndefined, tableStatusOf, type TableStore } from '../storage/tables.js';
+import { TRANSACTION_MAX_OPERATIONS } from '../storage/upsert-batcher.js';
 import { encodeKeyPart } from '../catalog/keys.js';
 import { packJson, pageRecords, unpackJson } from '../catalog/json-props.js';
 
@@ -189,6 +191,20 @@ function groupEntity(partitionKey: string, rowKey: string, group: GroupRecord) {
 export function jobKey(organizationId: string | undefined, jobId: string): string {
   return `${organizationId ?? '~'}|${jobId}`;
 }
+/**
+ * Where a job's pointer entity is. A roll job's (`roll:<group key>:<version>[:<n>]`) is in its
+ * organization's partition of rolls to that version, so the roll jobs one change of latest records
+ * go as one transaction per 100; every other job's is in a partition of its own.
+ */
+export function pointerKeys(
+  organizationId: string | undefined,
+  jobId: string,
+): { partitionKey: string; rowKey: string } {
+  const roll = /^roll:[0-9a-f]{16}:([^:]+)(?::\d+)?$/.exec(jobId);
+  return roll
+    ? { partitionKey: `${organizationId ?? '~'}|~roll|${roll[1] as string}`, rowKey: jobId }
+    : { partitionKey: jobKey(organizationId, jobId), rowKey: 'job' };
+}
 function jobRowKey(jobId: string): string {
   return `j|${jobId}`;
 }
@@ -218,6 +234,11 @@ export class JobStore {
     this.ensureTables = createTablesOnce([this.jobs, this.groups]);
   }
 
+  private pointerEntity(job: JobRecord) {
+    const { partitionKey, rowKey } = pointerKeys(job.organizationId, job.jobId);
+    return this.jobEntity(partitionKey, rowKey, job);
+  }
+
   private jobEntity(pk: string, rk: string, job: JobRecord) {
     return {
       partitionKey: pk,
@@ -235,15 +256,48 @@ export class JobStore {
   async createJob(job: JobRecord, fingerprint?: string): Promise<boolean> {
     await this.ensureTables();
     try {
-      await this.jobs.createEntity({
-        ...this.jobEntity(jobKey(job.organizationId, job.jobId), 'job', job),
-        ...(fingerprint ? { fingerprint } : {}),
-      });
+      await this.jobs.createEntity({ ...this.pointerEntity(job), ...(fingerprint ? { fingerprint } : {}) });
       return true;
     } catch (err) {
       if (tableStatusOf(err) === 409) return false;
       throw err;
     }
+  }
+
+  /**
+   * Records new jobs as queued, as `createJob` does each: whether each was created (false: its id
+   * was known). Jobs whose pointers share a partition (the roll jobs of one change of latest) go as
+   * one transaction per 100; a transaction refused because one of them is known goes row by row.
+   */
+  async createJobs(jobs: readonly JobRecord[]): Promise<boolean[]> {
+    await this.ensureTables();
+    const byPartition = new Map<string, number[]>();
+    jobs.forEach((job, i) => {
+      const { partitionKey } = pointerKeys(job.organizationId, job.jobId);
+      byPartition.set(partitionKey, [...(byPartition.get(partitionKey) ?? []), i]);
+    });
+    const created: boolean[] = jobs.map(() => false);
+    const one = async (i: number) => {
+      created[i] = await this.createJob(jobs[i] as JobRecord);
+    };
+    await Promise.all(
+      [...byPartition.values()].flatMap((indexes) => {
+        const chunks: number[][] = [];
+        for (let i = 0; i < indexes.length; i += TRANSACTION_MAX_OPERATIONS)
+          chunks.push(indexes.slice(i, i + TRANSACTION_MAX_OPERATIONS));
+        return chunks.map(async (chunk) => {
+          if (chunk.length === 1) return one(chunk[0] as number);
+          try {
+            await this.jobs.submitTransaction(chunk.map((i) => ['create', this.pointerEntity(jobs[i] as JobRecord)]));
+            for (const i of chunk) created[i] = true;
+          } catch (err) {
+            if (tableStatusOf(err) !== 409) throw err;
+            for (let k = 0; k < chunk.length; k += 8) await Promise.all(chunk.slice(k, k + 8).map(one));
+          }
+        });
+      }),
+    );
+    return created;
   }
 
   /**
@@ -278,7 +332,7 @@ export class JobStore {
   async putJob(job: JobRecord, withPointer = false, extras?: JobExtras): Promise<void> {
     await this.ensureTables();
     if (!job.subscriptionId) {
-      await this.jobs.upsertEntity(this.jobEntity(jobKey(job.organizationId, job.jobId), 'job', job), 'Replace');
+      await this.jobs.upsertEntity(this.pointerEntity(job), 'Replace');
       return;
     }
     const pk = encodeKeyPart(job.subscriptionId);
@@ -295,7 +349,7 @@ export class JobStore {
   /** The jobs-table entry that finds a job's partition (a producer other than the HTTP API wrote none). */
   async putPointer(job: JobRecord): Promise<void> {
     await this.jobs.upsertEntity(
-      this.jobEntity(jobKey(job.organizationId, job.jobId), 'job', {
+      this.pointerEntity({
         ...job,
         status: job.status === 'running' ? 'running' : 'queued',
       }),
@@ -305,7 +359,8 @@ export class JobStore {
 
   async deleteJob(organizationId: string | undefined, jobId: string): Promise<void> {
     try {
-      await this.jobs.deleteEntity(jobKey(organizationId, jobId), 'job');
+      const { partitionKey, rowKey } = pointerKeys(organizationId, jobId);
+      await this.jobs.deleteEntity(partitionKey, rowKey);
     } catch (err) {
       if (tableStatusOf(err) !== 404) throw err;
     }
@@ -333,8 +388,13 @@ export class JobStore {
   /** A job's pointer in the scope's organization; else one of the old layout. */
   private async pointer(scope: JobScope, jobId: string): Promise<Pointer | undefined> {
     await this.ensureTables();
+    const at = pointerKeys(scope.organizationId, jobId);
     return (
-      JobStore.pointerOf(await getEntityOrUndefined(this.jobs, jobKey(scope.organizationId, jobId), 'job'), false) ??
+      JobStore.pointerOf(await getEntityOrUndefined(this.jobs, at.partitionKey, at.rowKey), false) ??
+      // a roll job recorded before roll jobs had partitions of their own
+      (at.rowKey !== 'job'
+        ? JobStore.pointerOf(await getEntityOrUndefined(this.jobs, jobKey(scope.organizationId, jobId), 'job'), false)
+        : undefined) ??
       (await this.legacyPointer(scope, jobId))
     );
   }
@@ -380,7 +440,8 @@ export class JobStore {
   /** A job whose account no organization knows (readable by nobody over HTTP; for diagnosis). */
   async getUnownedJob(jobId: string): Promise<JobRecord | undefined> {
     await this.ensureTables();
-    const e = await getEntityOrUndefined(this.jobs, jobKey(undefined, jobId), 'job');
+    const at = pointerKeys(undefined, jobId);
+    const e = await getEntityOrUndefined(this.jobs, at.partitionKey, at.rowKey);
     return e ? unpackJson<JobRecord>('record', e) : undefined;
   }
 

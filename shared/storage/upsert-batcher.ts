@@ -14,6 +14,8 @@ interface Pending {
 
 interface PartitionQueue {
   writing: boolean;
+  /** Set while the first writes of a lingering batcher wait for others to join them. */
+  lingering?: ReturnType<typeof setTimeout> | undefined;
   /** By RowKey: a second write of a row before it was written replaces the first (the last one wins, as written one after the other). */
   pending: Map<string, Pending>;
 }
@@ -32,13 +34,16 @@ interface PartitionQueue {
  *
  * Deletes of rows (`deleteRows`) go the same way, in the same transactions; a row that is not
  * there counts as deleted.
+ *
+ * With `lingerMs`, for writes nobody waits on (rows whose removal may come late), the first write
+ * into an idle partition waits that long for others to join it (a full transaction goes at once).
  */
 export class UpsertBatcher {
   private readonly partitions = new Map<string, PartitionQueue>();
 
   constructor(
     private readonly client: TableClient,
-    private readonly options: { insertFirst?: boolean } = {},
+    private readonly options: { insertFirst?: boolean; lingerMs?: number } = {},
   ) {}
 
   upsert(entity: TableEntity<Record<string, unknown>>): Promise<void> {
@@ -72,8 +77,25 @@ export class UpsertBatcher {
           }
         }),
     );
-    if (!queue.writing) void this.drain(partitionKey, queue);
+    if (!queue.writing) this.start(partitionKey, queue);
     await Promise.all(done);
+  }
+
+  /** Writes what waits now, or (lingering) once the wait is over or a transaction is full. */
+  private start(partitionKey: string, queue: PartitionQueue): void {
+    const linger = this.options.lingerMs ?? 0;
+    if (linger > 0 && queue.pending.size < TRANSACTION_MAX_OPERATIONS) {
+      if (queue.lingering) return;
+      queue.lingering = setTimeout(() => {
+        queue.lingering = undefined;
+        if (!queue.writing) void this.drain(partitionKey, queue);
+      }, linger);
+      queue.lingering.unref?.();
+      return;
+    }
+    if (queue.lingering) clearTimeout(queue.lingering);
+    queue.lingering = undefined;
+    void this.drain(partitionKey, queue);
   }
 
   private async drain(partitionKey: string, queue: PartitionQueue): Promise<void> {
@@ -90,7 +112,7 @@ export class UpsertBatcher {
       }
     } finally {
       queue.writing = false;
-      if (queue.pending.size === 0) this.partitions.delete(partitionKey);
+      if (queue.pending.size === 0 && !queue.lingering) this.partitions.delete(partitionKey);
     }
   }
 

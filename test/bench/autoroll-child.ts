@@ -125,6 +125,8 @@ try {
       }
     }
     await settle();
+    // Published outbox rows are deleted a moment after their events went (shared/events/outbox.ts): counted too.
+    await new Promise((r) => setTimeout(r, 500));
     const roundTrips = s.tables.roundTrips;
     const times = await rolledTo(version);
     // message ids are <account>/<jobId>

@@ -151,4 +151,31 @@ describe('UpsertBatcher inserting first (Azurite)', () => {
     expect(tables.roundTrips - gone).toBe(4);
     expect((await rows('del')).size).toBe(0);
   });
+
+  it('with lingerMs, the first delete into an idle partition waits for others: deletes made meanwhile go in its transaction; a full transaction goes at once', async () => {
+    for (const [from, to] of [
+      [0, 100],
+      [100, 105],
+    ] as const)
+      await client.submitTransaction(
+        Array.from({ length: to - from }, (_, i) => [
+          'upsert',
+          { partitionKey: 'linger', rowKey: `r${from + i}` },
+          'Replace',
+        ]),
+      );
+    const batcher = new UpsertBatcher(client, { lingerMs: 50 });
+    const before = tables.roundTrips;
+    // without the wait the first would go alone and the other four behind it (two round trips)
+    await Promise.all([0, 1, 2, 3, 4].map((i) => batcher.deleteRows('linger', [`r${i}`])));
+    expect(tables.roundTrips - before).toBe(1);
+    expect((await rows('linger')).size).toBe(100);
+    const full = tables.roundTrips;
+    await batcher.deleteRows(
+      'linger',
+      Array.from({ length: 100 }, (_, i) => `r${i + 5}`),
+    );
+    expect(tables.roundTrips - full).toBe(1);
+    expect((await rows('linger')).size).toBe(0);
+  });
 });
