@@ -14,15 +14,11 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startBenchEnv } from './harness.js';
 import { fmt } from './stats.js';
+import { startAppWithQueue } from './app-runtime.js';
 import { armWriteEvent, postEvents, settle as settleAll } from './app-events.js';
-import { loadApp } from '../../dev/runtime/load-app.js';
-import { LocalRuntime } from '../../dev/runtime/runtime.js';
-import { LOCAL_TOPIC_PATH, readEventSubscriptions } from '../../dev/runtime/event-grid-topic.js';
 import { seedDemoOrganization, DEMO_IMAGES, DEMO_SUBSCRIPTIONS as S } from '../../dev/demo/demo-org.js';
 import { demoOrganizations } from '../../dev/demo/demo-directory.js';
-import { resetConfig } from '../../shared/config.js';
-import { resetServices, services } from '../../shared/services.js';
-import { useJobQueue } from '../../dev/runtime/host-queues.js';
+import { services } from '../../shared/services.js';
 
 const GROUPS = 100;
 const VMS = 4;
@@ -33,31 +29,7 @@ const WORKLOADS = `/subscriptions/${S.consumer}/resourceGroups/rg-workloads`;
 const env = await startBenchEnv(`p${randomBytes(4).toString('hex')}`);
 seedDemoOrganization(env.sim);
 Object.assign(env.sim.compute.settings, { operationPolls: 1, retryAfterSeconds: 0 });
-const registry = await loadApp(root, [
-  'dist/index.js',
-  ...fs
-    .readdirSync(path.join(root, 'dist/functions'))
-    .filter((f) => f.endsWith('.js'))
-    .sort()
-    .map((f) => `dist/functions/${f}`),
-]);
-const runtime = new LocalRuntime(registry, { timers: false, onLog: () => undefined });
-const url = await runtime.start(0);
-const topic = runtime.hostEventTopic(readEventSubscriptions(root));
-Object.assign(process.env, {
-  DomainEvents__topicEndpointUri: `${url.replace('localhost', '127.0.0.1')}${LOCAL_TOPIC_PATH}`,
-  DomainEvents__credential: 'key',
-  DomainEvents__topicKey: topic.key,
-  APPLY_FOLLOW_UP_SECONDS: '1',
-});
-resetConfig();
-resetServices();
-const queue = runtime.emulateServiceBus('groupJobs', {
-  maxDeliveryCount: 10,
-  maxConcurrentSessions: 16,
-  redeliveryDelayMs: 5,
-});
-useJobQueue(queue);
+const { url, topic, queue, stop: stopApp } = await startAppWithQueue(root, { APPLY_FOLLOW_UP_SECONDS: '1' });
 const s = services();
 for (const [id, document] of Object.entries(demoOrganizations())) {
   await s.directory.put(
@@ -153,7 +125,6 @@ try {
     `  roll:    ${rolled}/${GROUPS} rolled (${vmsOn}/${GROUPS * VMS} VMs on the version) in ${fmt(roll.ms, 0)} ms after the event; ARM writes per group ${fmt(roll.writes / GROUPS, 2)} (goal 1 model update + 2 batches = 3); table round trips per group ${fmt(roll.roundTrips / GROUPS, 2)}`,
   );
 } finally {
-  useJobQueue(undefined);
-  await runtime.stop();
+  await stopApp();
   await env.stop();
 }

@@ -11,15 +11,11 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startBenchEnv } from './harness.js';
 import { fmt } from './stats.js';
+import { startAppWithQueue } from './app-runtime.js';
 import { armWriteEvent, postEvents, settle as settleAll } from './app-events.js';
-import { loadApp } from '../../dev/runtime/load-app.js';
-import { LocalRuntime } from '../../dev/runtime/runtime.js';
-import { LOCAL_TOPIC_PATH, readEventSubscriptions } from '../../dev/runtime/event-grid-topic.js';
 import { seedDemoOrganization, DEMO_IMAGES, DEMO_SUBSCRIPTIONS as S } from '../../dev/demo/demo-org.js';
 import { seedDemoDirectory } from '../../dev/demo/demo-directory.js';
-import { resetConfig } from '../../shared/config.js';
-import { resetServices, services } from '../../shared/services.js';
-import { useJobQueue } from '../../dev/runtime/host-queues.js';
+import { services } from '../../shared/services.js';
 import { EVENT_TYPES } from '../../shared/events/events.js';
 
 const GROUPS = 100;
@@ -28,31 +24,7 @@ const ACCOUNT = 'act-5c6d7e8f';
 
 const env = await startBenchEnv(`r${randomBytes(4).toString('hex')}`);
 seedDemoOrganization(env.sim);
-// The tsc output of the app (not the bundle), so the app and this process share one set of services and their table round-trip counter.
-const registry = await loadApp(root, [
-  'dist/index.js',
-  ...fs
-    .readdirSync(path.join(root, 'dist/functions'))
-    .filter((f) => f.endsWith('.js'))
-    .sort()
-    .map((f) => `dist/functions/${f}`),
-]);
-const runtime = new LocalRuntime(registry, { timers: false, onLog: () => undefined });
-const url = await runtime.start(0);
-const topic = runtime.hostEventTopic(readEventSubscriptions(root));
-Object.assign(process.env, {
-  DomainEvents__topicEndpointUri: `${url.replace('localhost', '127.0.0.1')}${LOCAL_TOPIC_PATH}`,
-  DomainEvents__credential: 'key',
-  DomainEvents__topicKey: topic.key,
-});
-resetConfig();
-resetServices();
-const queue = runtime.emulateServiceBus('groupJobs', {
-  maxDeliveryCount: 10,
-  maxConcurrentSessions: 16,
-  redeliveryDelayMs: 5,
-});
-useJobQueue(queue);
+const { url, topic, queue, stop: stopApp } = await startAppWithQueue(root);
 const s = services();
 await seedDemoDirectory(s.directory);
 
@@ -173,7 +145,6 @@ try {
     `  ${GROUPS} user update jobs of the same groups through the same queue: ${fmt(userMs, 0)} ms; roll fan-out time / user updates time: ${fmt((once.lastMs / userMs) * 100)} % (goal <= 110 %)`,
   );
 } finally {
-  useJobQueue(undefined);
-  await runtime.stop();
+  await stopApp();
   await env.stop();
 }

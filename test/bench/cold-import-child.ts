@@ -1,24 +1,14 @@
 // One fresh process: install the functions-core stand-in and import the app as the host would,
 // either the bundle (package.json `main`, what Azure loads) or the unbundled tsc output
 // (dist/index.js and dist/functions/*.js with node_modules); print how long that took.
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { appModules } from './app-modules.js';
 
 const started = performance.now();
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const mode = process.argv[2] === 'unbundled' ? 'unbundled' : 'bundled';
-const files =
-  mode === 'unbundled'
-    ? [
-        'dist/index.js',
-        ...fs
-          .readdirSync(path.join(root, 'dist/functions'))
-          .filter((f) => f.endsWith('.js'))
-          .sort()
-          .map((f) => `dist/functions/${f}`),
-      ]
-    : undefined;
+const files = mode === 'unbundled' ? appModules(root) : undefined;
 const { loadApp } = await import('../../dev/runtime/load-app.js');
 const registry = await loadApp(root, files);
 const loaded = performance.now();

@@ -85,6 +85,22 @@ export async function runConcurrently(
   return performance.now() - started;
 }
 
+/** Peak resident set size of this process while `phase` runs, sampled every 20 ms. */
+export async function withPeakRss<T>(phase: () => Promise<T>): Promise<{ value: T; peakMiB: number; ms: number }> {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 20);
+  const started = performance.now();
+  try {
+    const value = await phase();
+    peak = Math.max(peak, process.memoryUsage.rss());
+    return { value, peakMiB: peak / 2 ** 20, ms: performance.now() - started };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 /** CPU time (user + system) of another process so far, in milliseconds; undefined where /proc is not. */
 export function processCpuMs(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
 import { TableClient, odata } from '@azure/data-tables';
 import { startRemoteArmBenchEnv, runConcurrently, measuredCpu, type RemoteArmBenchEnv } from './harness.js';
@@ -20,6 +19,7 @@ import type { ImageRef } from '../../shared/domain/ids.js';
 import type { RestResourceInput } from '../../dev/arm-simulator.js';
 import type { Services } from '../../shared/services.js';
 import { AFTER_SEP, galleryKey, imageKey, resourceGroupPrefix, subscriptionKey } from '../../shared/catalog/keys.js';
+import { appModules } from './app-modules.js';
 
 const VERSIONS = 10_000;
 const SUB = randomUUID();
@@ -175,14 +175,7 @@ const MIXED = 2000;
 /** The cascade over HTTP, its CPU per call beside the raw read of the same rows, and (with --profile) a CPU profile of the 16-client phase. */
 async function benchCascade(env: RemoteArmBenchEnv, s: Services): Promise<void> {
   // The tsc output of the app (not the bundle), so the app and this process share one set of services and their table round-trip counter.
-  const registry = await loadApp(root, [
-    'dist/index.js',
-    ...fs
-      .readdirSync(path.join(root, 'dist/functions'))
-      .filter((f) => f.endsWith('.js'))
-      .sort()
-      .map((f) => `dist/functions/${f}`),
-  ]);
+  const registry = await loadApp(root, appModules(root));
   const runtime = new LocalRuntime(registry, {
     timers: false,
     onLog: () => undefined,

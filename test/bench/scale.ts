@@ -6,7 +6,7 @@
 // queue, the local runtime's stand-in), and the peak RSS of each phase.
 // Figures measured in this one run; nothing is asserted.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { startBenchEnv, runConcurrently } from './harness.js';
+import { startBenchEnv, runConcurrently, withPeakRss } from './harness.js';
 import { fmt, percentile } from './stats.js';
 import { resetConfig } from '../../shared/config.js';
 import { resetServices } from '../../shared/services.js';
@@ -26,6 +26,7 @@ import type { SearchFilters } from '../../shared/lookups/lookups.js';
 import type { Caller } from '../../shared/domain/visibility.js';
 import type { CatalogStore } from '../../shared/catalog/store.js';
 import type { Services } from '../../shared/services.js';
+import { appModules } from './app-modules.js';
 
 export type Scale = 'limit' | 'small';
 
@@ -41,22 +42,6 @@ const SECURITY = [
   'ConfidentialVMSupported',
   'TrustedLaunchAndConfidentialVmSupported',
 ];
-
-/** Peak resident set size of this process while `phase` runs, sampled every 20 ms. */
-async function withPeakRss<T>(phase: () => Promise<T>): Promise<{ value: T; peakMiB: number; ms: number }> {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
-  }, 20);
-  const started = performance.now();
-  try {
-    const value = await phase();
-    peak = Math.max(peak, process.memoryUsage.rss());
-    return { value, peakMiB: peak / 2 ** 20, ms: performance.now() - started };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 /** The walk the search index replaced: every gallery, every definition, a versions query per definition with a region. */
 async function scanSearch(store: CatalogStore, sub: string, filters: SearchFilters): Promise<string[]> {
@@ -232,14 +217,7 @@ export async function benchScale(scale: Scale, only?: 'search' | 'reconcile'): P
     // runtime's in-memory reconcile-units queue, which delivers them to the app's reconcileUnit
     // trigger (host.json maxConcurrentCalls at once); the run is over when its record says so.
     const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-    const registry = await loadApp(root, [
-      'dist/index.js',
-      ...fs
-        .readdirSync(path.join(root, 'dist/functions'))
-        .filter((f) => f.endsWith('.js'))
-        .sort()
-        .map((f) => `dist/functions/${f}`),
-    ]);
+    const registry = await loadApp(root, appModules(root));
     const hostJson = JSON.parse(fs.readFileSync(path.join(root, 'host.json'), 'utf8')) as {
       extensions?: { serviceBus?: { maxConcurrentCalls?: number } };
     };
