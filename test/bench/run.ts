@@ -1,7 +1,8 @@
 // `npm run bench`: each figure is measured in this one run, on this machine; ratios compare
 // numbers taken side by side. Benchmarks are not tests: they print, they do not assert.
-// `npm run bench -- --scale limit|small` runs the scale scenario (test/bench/scale.ts) alone (`--only
-// search|reconcile` one part of it);
+// `npm run bench -- --scale limit|small` runs the scale scenarios alone: the filled subscription-region
+// (test/bench/scale.ts) and the auto-roll of 10,000 groups (small: 1,000; test/bench/scale-roll.ts)
+// (`--only search|reconcile|roll` one part of them);
 // `--only <name>` one of the others (cold-import, catalog, lookups, jobs, autoroll); `--profile`
 // adds a CPU profile of the lookups' 16-client phase and of the jobs.
 import { printColdImport } from './cold-import.js';
@@ -18,12 +19,18 @@ if (scaleAt >= 0) {
   }
   const onlyAt = process.argv.indexOf('--only');
   const part = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
-  if (part !== undefined && part !== 'search' && part !== 'reconcile') {
-    console.error('with --scale, --only takes search or reconcile');
+  if (part !== undefined && part !== 'search' && part !== 'reconcile' && part !== 'roll') {
+    console.error('with --scale, --only takes search, reconcile or roll');
     process.exit(2);
   }
-  const { benchScale } = await import('./scale.js');
-  await benchScale(scale, part);
+  if (part !== 'roll') {
+    const { benchScale } = await import('./scale.js');
+    await benchScale(scale, part);
+  }
+  if (part === undefined || part === 'roll') {
+    const { benchScaleRoll } = await import('./scale-roll.js');
+    benchScaleRoll(scale);
+  }
 } else {
   const onlyAt = process.argv.indexOf('--only');
   const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;

@@ -3,7 +3,8 @@
 // ARM simulator and the catalog, with the simulator throttling reads like ARM (token bucket 250,
 // refill 25/s per subscription). Prints search latency and table reads per page, the reconcile of
 // the unchanged subscription and with 1 % of the versions changed (through the reconcile-units
-// queue, the local runtime's stand-in), and the peak RSS of each phase.
+// queue, the local runtime's stand-in), and the peak RSS of each phase. The same `--scale` then rolls
+// 10,000 groups on `latest` (small: 1,000) in a process of its own: scale-roll.ts (`--only roll`).
 // Figures measured in this one run; nothing is asserted.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startBenchEnv, runConcurrently, withPeakRss } from './harness.js';
