@@ -261,6 +261,12 @@ try {
     });
     await Promise.race([settle(), limit]);
     clearTimeout(timer);
+    // Published outbox rows are deleted a moment after their events went (shared/events/outbox.ts):
+    // counted too, once the table requests have stopped.
+    for (let before = -1; before !== s.tables.roundTrips;) {
+      before = s.tables.roundTrips;
+      await new Promise((r) => setTimeout(r, 500));
+    }
   });
   clearInterval(progress);
   const roundTrips = s.tables.roundTrips;
