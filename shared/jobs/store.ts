@@ -4,7 +4,7 @@
  * | table            | PartitionKey                 | RowKey               | holds |
  * |------------------|------------------------------|----------------------|-------|
  * | `<prefix>jobs`   | organization`|`jobId        | `job`                | how to find a job: its account's subscription (and the whole record while it has no group partition); the envelope's fingerprint |
- * | `<prefix>jobs`   | organization`|~roll|`version | roll jobId           | the same, for a roll job (`roll:<group key>:<version>[:<n>]`): one change's roll jobs are recorded together |
+ * | `<prefix>jobs`   | organization`|~roll|`version`|`0-3 | roll jobId      | the same, for a roll job (`roll:<group key>:<version>[:<n>]`; the shard from its group key): one change's roll jobs are recorded together |
  * | `<prefix>jobs`   | jobId                        | `job`                | the same, for jobs recorded before job ids were scoped to their organization (read only) |
  * | `<prefix>groups` | subscription of the account  | `g|`kind`|`name      | a group: its spec (secrets dropped), resolved image version, revision, the last jobs applied; `latestOf` (column): the definition and region whose latest it follows |
  * | `<prefix>groups` | subscription of the account  | `j|`jobId            | a job: status, result, errors, warnings |
@@ -191,19 +191,23 @@ function groupEntity(partitionKey: string, rowKey: string, group: GroupRecord) {
 export function jobKey(organizationId: string | undefined, jobId: string): string {
   return `${organizationId ?? '~'}|${jobId}`;
 }
+/** Partitions a change's roll job pointers are spread over (as pending rows are): a large fleet's roll is not held to one partition's rate. */
+const ROLL_POINTER_SHARDS = 4;
+
 /**
- * Where a job's pointer entity is. A roll job's (`roll:<group key>:<version>[:<n>]`) is in its
- * organization's partition of rolls to that version, so the roll jobs one change of latest records
- * go as one transaction per 100; every other job's is in a partition of its own.
+ * Where a job's pointer entity is. A roll job's (`roll:<group key>:<version>[:<n>]`) is in one of
+ * its organization's few partitions of rolls to that version (by its group key), so the roll jobs
+ * one change of latest records go as a few transactions per 100; every other job's is in a
+ * partition of its own.
  */
 export function pointerKeys(
   organizationId: string | undefined,
   jobId: string,
 ): { partitionKey: string; rowKey: string } {
-  const roll = /^roll:[0-9a-f]{16}:([^:]+)(?::\d+)?$/.exec(jobId);
-  return roll
-    ? { partitionKey: `${organizationId ?? '~'}|~roll|${roll[1] as string}`, rowKey: jobId }
-    : { partitionKey: jobKey(organizationId, jobId), rowKey: 'job' };
+  const roll = /^roll:([0-9a-f])[0-9a-f]{15}:([^:]+)(?::\d+)?$/.exec(jobId);
+  if (!roll) return { partitionKey: jobKey(organizationId, jobId), rowKey: 'job' };
+  const shard = parseInt(roll[1] as string, 16) % ROLL_POINTER_SHARDS;
+  return { partitionKey: `${organizationId ?? '~'}|~roll|${roll[2] as string}|${shard}`, rowKey: jobId };
 }
 function jobRowKey(jobId: string): string {
   return `j|${jobId}`;
