@@ -26,6 +26,18 @@ export function unpackJson<T>(name: string, entity: Record<string, unknown>): T 
   return JSON.parse(text) as T;
 }
 
+/**
+ * What a record read asks the service for (`$select`): the RowKey paging continues from and every
+ * chunk `record` may be packed in. The service then sends, and the SDK deserialises, only the
+ * record, not the keys, names, flags and observation properties kept beside it for queries.
+ * (Azure Table Storage answers a selected property an entity lacks as absent or null; either ends
+ * the chunks `unpackJson` reads.)
+ */
+const RECORD_SELECT: readonly string[] = [
+  'RowKey',
+  ...Array.from({ length: MAX_CHUNKS }, (_, n) => (n === 0 ? 'record' : `record_${n}`)),
+];
+
 /** The records (packed in `record`) of every entity a filter selects. */
 export async function listRecords<T>(client: TableClient, filter: string): Promise<T[]> {
   const out: T[] = [];
@@ -36,7 +48,7 @@ export async function listRecords<T>(client: TableClient, filter: string): Promi
 /** The records a filter selects, a table page of `pageSize` at a time. */
 export async function* recordsInPages<T>(client: TableClient, filter: string, pageSize: number): AsyncGenerator<T> {
   for await (const page of client
-    .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
+    .listEntities<Record<string, unknown>>({ queryOptions: { filter, select: [...RECORD_SELECT] } })
     .byPage({ maxPageSize: pageSize })) {
     for (const e of page) {
       const r = unpackJson<T>('record', e);
@@ -57,7 +69,7 @@ export async function pageRecords<T>(
   const items: T[] = [];
   let last: string | undefined;
   for await (const page of client
-    .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
+    .listEntities<Record<string, unknown>>({ queryOptions: { filter, select: [...RECORD_SELECT] } })
     .byPage({ maxPageSize: Math.min(top + 1, 1000) })) {
     for (const e of page) {
       const r = unpackJson<T>('record', e);
