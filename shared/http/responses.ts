@@ -7,8 +7,19 @@ export type { FieldError };
 
 /** Small response helpers so that every handler answers the same way. */
 
+/**
+ * 200 with `body` as JSON. Serialised here, with the content type `@azure/functions` gives a
+ * `jsonBody` (`application/json`): the same bytes and headers, without the library building a
+ * second header list to add that content type.
+ */
 export function ok(body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
-  return { status: 200, jsonBody: body, headers: { 'cache-control': 'no-store', ...headers } };
+  if (body === undefined || body === null)
+    return { status: 200, jsonBody: body, headers: { 'cache-control': 'no-store', ...headers } };
+  return {
+    status: 200,
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+  };
 }
 
 export function accepted(body: unknown, location?: string): HttpResponseInit {
