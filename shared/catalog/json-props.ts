@@ -61,15 +61,26 @@ async function wholeRecord<T>(
 /** The records (packed in `record`) of every entity a filter selects. */
 export async function listRecords<T>(client: TableClient, filter: string): Promise<T[]> {
   const out: T[] = [];
-  for await (const r of recordsInPages<T>(client, filter, 1000)) out.push(r);
+  // page by page, not through recordsInPages: no generator step (and its promises) per record
+  for await (const page of selectedPages(client, filter, 1000)) {
+    for (const e of page) {
+      const r = cutShort(e) ? await wholeRecord<T>(client, e) : unpackJson<T>('record', e);
+      if (r !== undefined) out.push(r);
+    }
+  }
   return out;
+}
+
+/** The pages of the entities a filter selects, with the properties a record read needs. */
+function selectedPages(client: TableClient, filter: string, pageSize: number) {
+  return client
+    .listEntities<Record<string, unknown>>({ queryOptions: { filter, select: [...RECORD_SELECT] } })
+    .byPage({ maxPageSize: pageSize });
 }
 
 /** The records a filter selects, a table page of `pageSize` at a time. */
 export async function* recordsInPages<T>(client: TableClient, filter: string, pageSize: number): AsyncGenerator<T> {
-  for await (const page of client
-    .listEntities<Record<string, unknown>>({ queryOptions: { filter, select: [...RECORD_SELECT] } })
-    .byPage({ maxPageSize: pageSize })) {
+  for await (const page of selectedPages(client, filter, pageSize)) {
     for (const e of page) {
       const r = cutShort(e) ? await wholeRecord<T>(client, e) : unpackJson<T>('record', e);
       if (r !== undefined) yield r;
@@ -88,9 +99,7 @@ export async function pageRecords<T>(
 ): Promise<{ items: T[]; next?: string }> {
   const items: T[] = [];
   let last: string | undefined;
-  for await (const page of client
-    .listEntities<Record<string, unknown>>({ queryOptions: { filter, select: [...RECORD_SELECT] } })
-    .byPage({ maxPageSize: Math.min(top + 1, 1000) })) {
+  for await (const page of selectedPages(client, filter, Math.min(top + 1, 1000))) {
     for (const e of page) {
       if (typeof e.record !== 'string') continue;
       if (items.length === top) return { items, ...(last ? { next: last } : {}) };
