@@ -15,10 +15,11 @@ export type { FieldError };
 export function ok(body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
   if (body === undefined || body === null)
     return { status: 200, jsonBody: body, headers: { 'cache-control': 'no-store', ...headers } };
+  const typed = Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
   return {
     status: 200,
     body: JSON.stringify(body),
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+    headers: { ...(typed ? {} : { 'content-type': 'application/json' }), 'cache-control': 'no-store', ...headers },
   };
 }
 
