@@ -49,7 +49,19 @@ export function hostRequestHeaders(req: http.IncomingMessage): Record<string, st
 }
 
 export function nullable(map: Record<string, string>): Record<string, RpcNullable<string>> {
-  return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, { value: v }]));
+  const out: Record<string, RpcNullable<string>> = {};
+  for (const key of Object.keys(map)) {
+    // an own property even for `__proto__` (a header may be named so), as Object.fromEntries makes it
+    if (key === '__proto__')
+      Object.defineProperty(out, key, {
+        value: { value: map[key] },
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else out[key] = { value: map[key] };
+  }
+  return out;
 }
 
 /**
@@ -131,7 +143,8 @@ export function setCookieHeader(cookie: RpcHttpCookie): string {
 
 function bodyBytes(body: RpcTypedData | null | undefined): Buffer {
   if (!body) return Buffer.alloc(0);
-  if (body.bytes) return Buffer.from(body.bytes);
+  // a view of the bytes the worker answered with, not a copy: nothing else holds them
+  if (body.bytes) return Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength);
   if (typeof body.string === 'string') return Buffer.from(body.string, 'utf8');
   if (typeof body.json === 'string') return Buffer.from(body.json, 'utf8');
   return Buffer.alloc(0);

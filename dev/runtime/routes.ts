@@ -5,7 +5,7 @@
  */
 
 type Segment =
-  | { kind: 'literal'; text: string }
+  | { kind: 'literal'; text: string; lower: string }
   | { kind: 'param'; name: string; optional: boolean; constraint?: string }
   | { kind: 'catchAll'; name: string };
 
@@ -23,7 +23,7 @@ export function compileRoute(template: string): CompiledRoute {
       const m = /^\{(\*)?([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+(?:\([^)]*\))?))?(\?)?\}$/.exec(s);
       if (!m) {
         if (s.includes('{') || s.includes('}')) throw new Error(`Unsupported route segment "${s}" in "${template}"`);
-        return { kind: 'literal', text: s };
+        return { kind: 'literal', text: s, lower: s.toLowerCase() };
       }
       const name = m[2] as string;
       if (m[1]) return { kind: 'catchAll', name };
@@ -42,35 +42,43 @@ function constraintOk(constraint: string | undefined, value: string): boolean {
 
 /** Route parameters when `path` (without the route prefix, not decoded) matches, otherwise undefined. */
 export function matchRoute(route: CompiledRoute, path: string): Record<string, string> | undefined {
-  const parts = path
-    .replace(/^\/+|\/+$/g, '')
-    .split('/')
-    .filter((p) => p.length > 0);
+  return matchSegments(route, pathSegments(path));
+}
+
+/** The non-empty segments of a path (without the route prefix), each decoded: split once, then matched against every route. */
+export function pathSegments(path: string): string[] {
+  const segments: string[] = [];
+  for (const part of path.split('/')) if (part.length > 0) segments.push(safeDecode(part));
+  return segments;
+}
+
+/** Route parameters when the decoded `segments` of a path match, otherwise undefined. */
+export function matchSegments(route: CompiledRoute, segments: readonly string[]): Record<string, string> | undefined {
   const params: Record<string, string> = {};
   let i = 0;
   for (const seg of route.segments) {
     if (seg.kind === 'catchAll') {
-      params[seg.name] = parts.slice(i).map(safeDecode).join('/');
+      params[seg.name] = segments.slice(i).join('/');
       return params;
     }
-    const part = parts[i];
-    if (part === undefined) {
+    const decoded = segments[i];
+    if (decoded === undefined) {
       if (seg.kind === 'param' && seg.optional) continue;
       return undefined;
     }
-    const decoded = safeDecode(part);
     if (seg.kind === 'literal') {
-      if (decoded.toLowerCase() !== seg.text.toLowerCase()) return undefined;
+      if (decoded !== seg.text && decoded.toLowerCase() !== seg.lower) return undefined;
     } else {
       if (!constraintOk(seg.constraint, decoded)) return undefined;
       params[seg.name] = decoded;
     }
     i++;
   }
-  return i === parts.length ? params : undefined;
+  return i === segments.length ? params : undefined;
 }
 
 function safeDecode(s: string): string {
+  if (!s.includes('%')) return s;
   try {
     return decodeURIComponent(s);
   } catch {

@@ -23,7 +23,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { FunctionRegistry, Registration } from './functions-core.js';
-import { compileRoute, matchRoute, compareRoutes, type CompiledRoute } from './routes.js';
+import { compileRoute, matchSegments, pathSegments, compareRoutes, type CompiledRoute } from './routes.js';
 import { parseSchedule, nextOccurrence } from './ncrontab.js';
 import { ServiceBusPump, type DeliverableMessage, type Settlement } from './service-bus.js';
 import { LocalServiceBusQueue, type LocalQueueOptions } from './local-bus.js';
@@ -413,13 +413,13 @@ export class LocalRuntime {
     const prefix = this.routePrefix ? `/${this.routePrefix}` : '';
     if (!prefix || path.toLowerCase() === prefix || path.toLowerCase().startsWith(`${prefix}/`)) {
       const rawPath = originForm(req.url ?? '/').split('?')[0] ?? '/';
-      const rawRest = rawPath.slice(prefix.length);
+      const segments = pathSegments(rawPath.slice(prefix.length));
       const method = (req.method ?? 'GET').toUpperCase();
       // The host's routes carry an HttpMethodRouteConstraint: a method the function does not take is
       // no match, and the next route is tried (Azure/azure-functions-host src/WebJobs.Script.WebHost/WebScriptHostHttpRoutesManager.cs).
       for (const candidate of this.httpRoutes) {
         if (candidate.methods && !candidate.methods.has(method)) continue;
-        const params = matchRoute(candidate.route, rawRest);
+        const params = matchSegments(candidate.route, segments);
         if (!params) continue;
         const workerUri = this.worker.reportedCapabilities.HttpUri;
         return workerUri

@@ -165,6 +165,39 @@ function hookContext<T extends object>(scope: HookScope, fields: T): T & Readonl
   return context;
 }
 
+/**
+ * An invocation's hook context as InvocationHandler builds it: an object literal whose `hookData`,
+ * `appHookData` and `invocationContext` are accessors (assigning one throws ReadOnlyError), then
+ * `fields` as plain properties. A literal costs far less than defining the accessors one by one,
+ * and every invocation builds two.
+ */
+function invocationHookContext<T extends object>(scope: Required<HookScope>, fields: T): T & Readonly<HookScope> {
+  const { hookData, appHookData, invocationContext } = scope;
+  return Object.assign(
+    {
+      get hookData() {
+        return hookData;
+      },
+      set hookData(_value: Record<string, unknown>) {
+        throw new ReadOnlyError('hookData');
+      },
+      get appHookData() {
+        return appHookData;
+      },
+      set appHookData(_value: Record<string, unknown>) {
+        throw new ReadOnlyError('appHookData');
+      },
+      get invocationContext() {
+        return invocationContext;
+      },
+      set invocationContext(_value: unknown) {
+        throw new ReadOnlyError('invocationContext');
+      },
+    },
+    fields,
+  );
+}
+
 /** `isError` of the worker (src/errors.ts): `null` and `undefined` mean no error; anything else fails the invocation. */
 function isError(value: unknown): boolean {
   return value !== null && value !== undefined;
@@ -241,8 +274,8 @@ export class LocalWorker {
     const hookData: Record<string, unknown> = {};
     const { context, inputs } = await invocModel.getArguments();
 
-    const scope: HookScope = { hookData, appHookData: this.appHookData, invocationContext: context };
-    const preInvocContext = hookContext(scope, { functionCallback: registration.handler, inputs });
+    const scope = { hookData, appHookData: this.appHookData, invocationContext: context };
+    const preInvocContext = invocationHookContext(scope, { functionCallback: registration.handler, inputs });
     coreCtx.state = 'preInvocationHooks';
     try {
       await this.executeHooks('preInvocation', preInvocContext);
@@ -252,8 +285,12 @@ export class LocalWorker {
     const finalInputs = preInvocContext.inputs;
     const callback = preInvocContext.functionCallback;
 
-    const outcome: { result: unknown; error: unknown } = { result: null, error: null };
-    const postInvocContext = hookContext(scope, { inputs: finalInputs, ...outcome });
+    const outcome: { inputs: unknown[]; result: unknown; error: unknown } = {
+      inputs: finalInputs,
+      result: null,
+      error: null,
+    };
+    const postInvocContext = invocationHookContext(scope, outcome);
     coreCtx.state = 'invocation';
     try {
       postInvocContext.result = await invocModel.invokeFunction(context, finalInputs, callback);

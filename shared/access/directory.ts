@@ -119,6 +119,10 @@ const MAX_DOCUMENT_CHARS = 500_000;
 
 export class OrganizationDirectory {
   private snapshot: Snapshot | undefined;
+  /** The read of the organizations under way, shared by the calls that find the snapshot stale meanwhile. */
+  private loading: Promise<Snapshot> | undefined;
+  /** Counts this instance's writes: a read begun before one neither serves nor keeps its snapshot after it. */
+  private writes = 0;
   private readonly table: TableClient;
   private readonly ensureTable: () => Promise<void>;
 
@@ -221,7 +225,7 @@ export class OrganizationDirectory {
       [...seen].filter(([key]) => !held.has(key)),
     );
     await this.table.upsertEntity(entity, 'Replace');
-    this.snapshot = undefined;
+    this.forget();
     if (before)
       await this.release(
         id,
@@ -312,7 +316,7 @@ export class OrganizationDirectory {
       if (tableStatusOf(err) === 404) return false;
       throw err;
     }
-    this.snapshot = undefined;
+    this.forget();
     if (before) await this.release(id, [...claimKeys(before)]);
     return true;
   }
@@ -359,8 +363,37 @@ export class OrganizationDirectory {
       : undefined;
   }
 
-  private async load(fresh = false): Promise<Snapshot> {
-    if (!fresh && this.snapshot && this.now() - this.snapshot.at < CACHE_MS) return this.snapshot;
+  /** After a write by this instance: the next call reads the table again. */
+  private forget(): void {
+    this.snapshot = undefined;
+    this.loading = undefined;
+    this.writes++;
+  }
+
+  /**
+   * The organizations, from this instance's snapshot while it is younger than CACHE_MS; otherwise
+   * one read of the table, shared by every call that comes meanwhile (many requests finding the
+   * snapshot expired at once cost one read, not one each). `fresh` always reads.
+   */
+  private load(fresh = false): Promise<Snapshot> {
+    if (!fresh && this.snapshot && this.now() - this.snapshot.at < CACHE_MS) return Promise.resolve(this.snapshot);
+    if (!fresh && this.loading) return this.loading;
+    const writes = this.writes;
+    const loading = this.read().then((snapshot) => {
+      if (this.writes === writes) this.snapshot = snapshot;
+      return snapshot;
+    });
+    if (!fresh) {
+      this.loading = loading;
+      const done = () => {
+        if (this.loading === loading) this.loading = undefined;
+      };
+      loading.then(done, done);
+    }
+    return loading;
+  }
+
+  private async read(): Promise<Snapshot> {
     await this.ensureTable();
     const organizations: StoredOrganization[] = [];
     for await (const e of this.table.listEntities<Record<string, unknown>>({
@@ -393,8 +426,7 @@ export class OrganizationDirectory {
         })),
       );
     }
-    this.snapshot = { at: this.now(), organizations, views: organizations.map(toOrganization), grants, principals };
-    return this.snapshot;
+    return { at: this.now(), organizations, views: organizations.map(toOrganization), grants, principals };
   }
 }
 

@@ -39,7 +39,31 @@ export interface Principal {
 
 export type PrincipalResult = { ok: true; principal: Principal } | { ok: false; reason: string };
 
+/**
+ * Principals already read, by header value: a caller sends the same header with every request, and
+ * what it says depends on the header alone, so each instance decodes a value once (an entry is never
+ * stale). Bounded: headers up to 8 KiB, at most 500 of them, then the map starts afresh.
+ */
+const readHeaders = new Map<string, PrincipalResult>();
+const READ_HEADERS_MAX = 500;
+const READ_HEADER_MAX_LENGTH = 8192;
+
 export function readPrincipal(header: string | null | undefined): PrincipalResult {
+  if (!header || header.length > READ_HEADER_MAX_LENGTH) return parsePrincipal(header);
+  let result = readHeaders.get(header);
+  if (result === undefined) {
+    result = parsePrincipal(header);
+    if (!result.ok) return result;
+    Object.freeze(result.principal.roles);
+    Object.freeze(result.principal);
+    Object.freeze(result);
+    if (readHeaders.size >= READ_HEADERS_MAX) readHeaders.clear();
+    readHeaders.set(header, result);
+  }
+  return result;
+}
+
+function parsePrincipal(header: string | null | undefined): PrincipalResult {
   if (!header) return { ok: false, reason: 'no authenticated principal' };
   if (header.length > 16_384) return { ok: false, reason: 'principal header too large' };
   let parsed: unknown;

@@ -140,16 +140,27 @@ export class Validator {
     return value;
   }
 
-  /** `top` and `continuationToken`, the token bound to the caller and this query. */
+  /**
+   * `top` and `continuationToken`, the token bound to the caller and this query. The binding (a
+   * hash) is computed when a token is read or written, not for a page that has neither.
+   */
   page(request: HttpRequest, caller: Caller, route: string): PageRequest {
     const top = parseTop(request.query.get('top'));
     if (typeof top !== 'number') this.problems.push(top);
     const query: Record<string, string> = {};
     for (const [k, v] of request.query.entries()) if (k !== 'top' && k !== 'continuationToken') query[k] = v;
-    const binding = bindingOf(caller, route, query);
-    const after = decodeToken(request.query.get('continuationToken'), binding);
+    let binding: string | undefined;
+    const page: PageRequest = {
+      top: typeof top === 'number' ? top : 0,
+      get binding() {
+        return (binding ??= bindingOf(caller, route, query));
+      },
+    };
+    const token = request.query.get('continuationToken');
+    const after = token === null || token === '' ? undefined : decodeToken(token, page.binding);
     if (after !== undefined && typeof after !== 'string') this.problems.push(after);
-    return { top: typeof top === 'number' ? top : 0, binding, ...(typeof after === 'string' ? { after } : {}) };
+    if (typeof after === 'string') page.after = after;
+    return page;
   }
 
   /** Refuses query parameters the endpoint does not know. */
@@ -209,12 +220,12 @@ export async function api(
   context: InvocationContext,
   body: () => Promise<HttpResponseInit>,
 ): Promise<HttpResponseInit> {
-  const instance = new URL(request.url).pathname;
   const refused = unsupportedMediaType(request);
   if (refused) return refused;
   try {
     return await withDeadline(services().config.deadlines.httpRequestMs, body);
   } catch (err) {
+    const instance = new URL(request.url).pathname;
     if (err instanceof FieldErrors) return problem(400, err.detail, { errors: err.errors, instance });
     if (err instanceof BodyTooLargeError)
       return problem(413, err.message, {

@@ -7,8 +7,20 @@ export type { FieldError };
 
 /** Small response helpers so that every handler answers the same way. */
 
+/**
+ * 200 with `body` as JSON. Serialised here, with the content type `@azure/functions` gives a
+ * `jsonBody` (`application/json`): the same bytes and headers, without the library building a
+ * second header list to add that content type.
+ */
 export function ok(body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
-  return { status: 200, jsonBody: body, headers: { 'cache-control': 'no-store', ...headers } };
+  if (body === undefined || body === null)
+    return { status: 200, jsonBody: body, headers: { 'cache-control': 'no-store', ...headers } };
+  const typed = Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
+  return {
+    status: 200,
+    body: JSON.stringify(body),
+    headers: { ...(typed ? {} : { 'content-type': 'application/json' }), 'cache-control': 'no-store', ...headers },
+  };
 }
 
 export function accepted(body: unknown, location?: string): HttpResponseInit {

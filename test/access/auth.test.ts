@@ -131,6 +131,21 @@ describe('x-ms-client-principal roles', () => {
     expect(readPrincipal(principalHeader(p))).toEqual({ ok: true, principal: p });
   });
 
+  it('a header read again gives the same principal, which no caller can change; other headers their own', () => {
+    const reader: Principal = { ...DEMO_PRINCIPAL, roles: [APP_ROLES.read] };
+    const admin: Principal = { ...DEMO_PRINCIPAL, roles: [APP_ROLES.admin] };
+    const first = readPrincipal(principalHeader(reader));
+    expect(readPrincipal(principalHeader(admin))).toEqual({ ok: true, principal: admin });
+    const again = readPrincipal(principalHeader(reader));
+    expect(again).toEqual({ ok: true, principal: reader });
+    expect(again).toBe(first);
+    if (!again.ok) throw new Error('unreachable');
+    expect(() => (again.principal.roles as AppRole[]).push(APP_ROLES.admin)).toThrow(TypeError);
+    expect(() => Object.assign(again.principal, { tenantId: 'other' })).toThrow(TypeError);
+    expect(readPrincipal(principalHeader(reader))).toEqual({ ok: true, principal: reader });
+    expect(readPrincipal('not base64 json')).toEqual({ ok: false, reason: 'principal header is not base64 JSON' });
+  });
+
   it('parses LOCAL_PRINCIPAL with and without roles', () => {
     const t = DEMO_PRINCIPAL.tenantId;
     const o = DEMO_PRINCIPAL.objectId;
