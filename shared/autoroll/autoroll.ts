@@ -33,6 +33,7 @@ import {
   type RollSkip,
 } from '../domain/reaction.js';
 import { imageKey } from '../catalog/keys.js';
+import { eachLimited, groupBy } from '../domain/collections.js';
 import type { AutoRollPolicyInput, JobEnvelope } from '../domain/job-envelope.js';
 import type { JobQueue } from '../jobs/queue.js';
 import {
@@ -54,15 +55,6 @@ export const DEFINITION_RESUMED = 'definitionResumed';
 const FAN_OUT = 16;
 /** Groups whose first rolls are recorded together (their pending rows: one transaction per shard). */
 const CHUNK = 100;
-
-/** Runs `work` on every item, at most `limit` at a time. */
-async function bounded<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 export function groupKey(account: string, kind: string, name: string): string {
   return createHash('sha256').update(`${account}/${kind}/${name}`.toLowerCase()).digest('hex').slice(0, 16);
@@ -243,7 +235,7 @@ export class AutoRoller {
         chunk.filter((d) => !d.appliedBefore),
         cause,
       );
-      await bounded(chunk, FAN_OUT, (d) => this.rollGroup(d, recorded.get(d), context, out));
+      await eachLimited(chunk, FAN_OUT, (d) => this.rollGroup(d, recorded.get(d), context, out));
     }
     if (eventId !== undefined) await this.store.markFannedOut(latestOf, eventId, this.now().toISOString());
     return out;
@@ -254,21 +246,15 @@ export class AutoRoller {
     entries: readonly IndexedGroup[],
     latestOf: string,
   ): Promise<Map<string, { group: GroupRecord; etag: string }>> {
-    const bySubscription = new Map<string, IndexedGroup[]>();
-    for (const e of entries) bySubscription.set(e.subscriptionId, [...(bySubscription.get(e.subscriptionId) ?? []), e]);
     const out = new Map<string, { group: GroupRecord; etag: string }>();
-    const subscriptions = [...bySubscription];
-    for (let i = 0; i < subscriptions.length; i += FAN_OUT) {
-      await Promise.all(
-        subscriptions.slice(i, i + FAN_OUT).map(async ([subscriptionId, listed]) => {
-          const found = await this.jobs.groupsOnLatest(subscriptionId, latestOf, listed);
-          for (const e of listed) {
-            const g = found.get(groupRowKey(e.kind, e.name));
-            if (g) out.set(indexedKey(e), g);
-          }
-        }),
-      );
-    }
+    const bySubscription = [...groupBy(entries, (e) => e.subscriptionId)];
+    await eachLimited(bySubscription, FAN_OUT, async ([subscriptionId, listed]) => {
+      const found = await this.jobs.groupsOnLatest(subscriptionId, latestOf, listed);
+      for (const e of listed) {
+        const g = found.get(groupRowKey(e.kind, e.name));
+        if (g) out.set(indexedKey(e), g);
+      }
+    });
     return out;
   }
 
@@ -449,16 +435,16 @@ export class AutoRoller {
       })),
     );
     await rows;
-    const out: RollRecorded[] = [];
-    for (const [i, item] of items.entries()) {
-      if (created[i]) {
-        out.push('created');
-        continue;
-      }
-      const scope = item.organization;
-      const existing = scope ? await this.jobs.getJob(scope, item.jobId) : undefined;
-      out.push(!existing || existing.status === 'queued' ? 'queued' : 'ended');
-    }
+    const out: RollRecorded[] = items.map(() => 'created');
+    await eachLimited(
+      [...items.keys()].filter((i) => !created[i]),
+      FAN_OUT,
+      async (i) => {
+        const { organization, jobId } = items[i]!;
+        const existing = organization ? await this.jobs.getJob(organization, jobId) : undefined;
+        out[i] = !existing || existing.status === 'queued' ? 'queued' : 'ended';
+      },
+    );
     return out;
   }
 }

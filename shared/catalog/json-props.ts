@@ -50,10 +50,8 @@ function cutShort(e: Record<string, unknown>): boolean {
 }
 
 /** The record of a selected entity: from the query's answer, or read whole by its keys when it is longer than the selected chunks. */
-async function wholeRecord<T>(
-  client: TableClient,
-  e: TableEntityResult<Record<string, unknown>>,
-): Promise<T | undefined> {
+async function recordOf<T>(client: TableClient, e: TableEntityResult<Record<string, unknown>>): Promise<T | undefined> {
+  if (!cutShort(e)) return unpackJson<T>('record', e);
   const whole = await getEntityOrUndefined(client, String(e.partitionKey), String(e.rowKey));
   return whole ? unpackJson<T>('record', whole) : undefined;
 }
@@ -64,7 +62,7 @@ export async function listRecords<T>(client: TableClient, filter: string): Promi
   // page by page, not through recordsInPages: no generator step (and its promises) per record
   for await (const page of selectedPages(client, filter, 1000)) {
     for (const e of page) {
-      const r = cutShort(e) ? await wholeRecord<T>(client, e) : unpackJson<T>('record', e);
+      const r = await recordOf<T>(client, e);
       if (r !== undefined) out.push(r);
     }
   }
@@ -82,7 +80,7 @@ function selectedPages(client: TableClient, filter: string, pageSize: number) {
 export async function* recordsInPages<T>(client: TableClient, filter: string, pageSize: number): AsyncGenerator<T> {
   for await (const page of selectedPages(client, filter, pageSize)) {
     for (const e of page) {
-      const r = cutShort(e) ? await wholeRecord<T>(client, e) : unpackJson<T>('record', e);
+      const r = await recordOf<T>(client, e);
       if (r !== undefined) yield r;
     }
   }
@@ -103,7 +101,7 @@ export async function pageRecords<T>(
     for (const e of page) {
       if (typeof e.record !== 'string') continue;
       if (items.length === top) return { items, ...(last ? { next: last } : {}) };
-      const r = cutShort(e) ? await wholeRecord<T>(client, e) : unpackJson<T>('record', e);
+      const r = await recordOf<T>(client, e);
       if (r === undefined) continue;
       items.push(r);
       last = e.rowKey;

@@ -17,6 +17,7 @@ import { odata, type TableClient, type TransactionAction } from '@azure/data-tab
 import { packJson, unpackJson } from '../catalog/json-props.js';
 import { tableStatusOf } from '../storage/tables.js';
 import { UpsertBatcher } from '../storage/upsert-batcher.js';
+import { groupBy } from '../domain/collections.js';
 import type { DomainEvent } from './events.js';
 import { errorText } from '../domain/printable.js';
 
@@ -116,9 +117,7 @@ export class OutboxPublisher {
         if (tableStatusOf(err) === 404) continue; // the table does not exist yet
         throw err;
       }
-      const byPartition = new Map<string, PendingRow[]>();
-      for (const r of rows) byPartition.set(r.partitionKey, [...(byPartition.get(r.partitionKey) ?? []), r]);
-      for (const list of byPartition.values()) total += await this.publishRows(table, list);
+      for (const list of groupBy(rows, (r) => r.partitionKey).values()) total += await this.publishRows(table, list);
     }
     return total;
   }
@@ -157,9 +156,15 @@ async function deleteRows(table: TableClient, rows: PendingRow[]): Promise<void>
     deleter = new UpsertBatcher(table, { lingerMs: DELETE_LINGER_MS });
     deleters.set(table, deleter);
   }
-  const byPartition = new Map<string, string[]>();
-  for (const r of rows) byPartition.set(r.partitionKey, [...(byPartition.get(r.partitionKey) ?? []), r.rowKey]);
-  await Promise.all([...byPartition].map(([partitionKey, rowKeys]) => deleter.deleteRows(partitionKey, rowKeys)));
+  const byPartition = [...groupBy(rows, (r) => r.partitionKey)];
+  await Promise.all(
+    byPartition.map(([pk, list]) =>
+      deleter.deleteRows(
+        pk,
+        list.map((r) => r.rowKey),
+      ),
+    ),
+  );
 }
 
 async function pendingRows(table: TableClient, filter: string): Promise<PendingRow[]> {

@@ -35,6 +35,7 @@ import { deploymentSchema, jobApplySchema, jobPlanSchema, rollDeploymentSchema }
 import { createTablesOnce, getEntityOrUndefined, tableStatusOf, type TableStore } from '../storage/tables.js';
 import { TRANSACTION_MAX_OPERATIONS } from '../storage/upsert-batcher.js';
 import { encodeKeyPart } from '../catalog/keys.js';
+import { chunksOf, eachLimited, groupBy } from '../domain/collections.js';
 import { packJson, pageRecords, unpackJson } from '../catalog/json-props.js';
 
 export const jobStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'deadLettered']);
@@ -275,30 +276,22 @@ export class JobStore {
    */
   async createJobs(jobs: readonly JobRecord[]): Promise<boolean[]> {
     await this.ensureTables();
-    const byPartition = new Map<string, number[]>();
-    jobs.forEach((job, i) => {
-      const { partitionKey } = pointerKeys(job.organizationId, job.jobId);
-      byPartition.set(partitionKey, [...(byPartition.get(partitionKey) ?? []), i]);
-    });
     const created: boolean[] = jobs.map(() => false);
     const one = async (i: number) => {
       created[i] = await this.createJob(jobs[i] as JobRecord);
     };
+    const byPartition = groupBy(jobs.keys(), (i) => pointerKeys(jobs[i]?.organizationId, jobs[i]!.jobId).partitionKey);
+    const transactions = [...byPartition.values()].flatMap((indexes) => chunksOf(indexes, TRANSACTION_MAX_OPERATIONS));
     await Promise.all(
-      [...byPartition.values()].flatMap((indexes) => {
-        const chunks: number[][] = [];
-        for (let i = 0; i < indexes.length; i += TRANSACTION_MAX_OPERATIONS)
-          chunks.push(indexes.slice(i, i + TRANSACTION_MAX_OPERATIONS));
-        return chunks.map(async (chunk) => {
-          if (chunk.length === 1) return one(chunk[0] as number);
-          try {
-            await this.jobs.submitTransaction(chunk.map((i) => ['create', this.pointerEntity(jobs[i] as JobRecord)]));
-            for (const i of chunk) created[i] = true;
-          } catch (err) {
-            if (tableStatusOf(err) !== 409) throw err;
-            for (let k = 0; k < chunk.length; k += 8) await Promise.all(chunk.slice(k, k + 8).map(one));
-          }
-        });
+      transactions.map(async (chunk) => {
+        if (chunk.length === 1) return one(chunk[0] as number);
+        try {
+          await this.jobs.submitTransaction(chunk.map((i) => ['create', this.pointerEntity(jobs[i] as JobRecord)]));
+          for (const i of chunk) created[i] = true;
+        } catch (err) {
+          if (tableStatusOf(err) !== 409) throw err;
+          await eachLimited(chunk, 8, one);
+        }
       }),
     );
     return created;
@@ -676,14 +669,10 @@ export class JobStore {
       if (group && typeof e.etag === 'string') out.set(e.rowKey as string, { group, etag: e.etag });
     }
     const missing = expected.filter((g) => !out.has(groupRowKey(g.kind, g.name)));
-    for (let i = 0; i < missing.length; i += 8) {
-      await Promise.all(
-        missing.slice(i, i + 8).map(async (g) => {
-          const found = await this.getGroup(subscriptionId, g.kind, g.name);
-          if (found) out.set(groupRowKey(g.kind, g.name), found);
-        }),
-      );
-    }
+    await eachLimited(missing, 8, async (g) => {
+      const found = await this.getGroup(subscriptionId, g.kind, g.name);
+      if (found) out.set(groupRowKey(g.kind, g.name), found);
+    });
     return out;
   }
 

@@ -16,6 +16,7 @@
  * run (a lost message is delivered from the first copy); one that is never delivered, within
  * (maxResends + 1) × (resendAfter + one sweep period).
  */
+import { eachLimited } from '../domain/collections.js';
 import type { JobRecord, JobStore } from './store.js';
 import type { PendingJob, PendingJobs } from './pending.js';
 import type { JobQueue } from './queue.js';
@@ -54,11 +55,7 @@ export class JobSweeper {
     const out: SweepOutcome = { checked: 0, resent: 0, removed: 0, failed: 0 };
     const rows: PendingJob[] = [];
     for await (const row of this.pending.all()) rows.push(row);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < rows.length) await this.one(rows[next++] as PendingJob, out);
-    };
-    await Promise.all(Array.from({ length: Math.min(8, rows.length) }, worker));
+    await eachLimited(rows, 8, (row) => this.one(row, out));
     return out;
   }
 
