@@ -114,35 +114,49 @@ try {
     };
   };
 
-  const once = await scenario('1.13.0', 1);
-  const thrice = await scenario('1.14.0', 3);
-
   // The same groups updated by users (one update job each, same queue and sessions), for the ratio.
-  const t1 = Date.now();
-  for (const name of names) {
-    await queue.send({
-      schemaVersion: 1,
-      jobId: randomUUID(),
-      action: 'update',
-      kind: 'statelessGroup',
-      caller: { account: ACCOUNT },
-      body: { group: { ...body.group, name } },
-    });
-  }
-  await settle();
-  const userMs = Date.now() - t1;
+  const userUpdates = async () => {
+    const t1 = Date.now();
+    for (const name of names) {
+      await queue.send({
+        schemaVersion: 1,
+        jobId: randomUUID(),
+        action: 'update',
+        kind: 'statelessGroup',
+        caller: { account: ACCOUNT },
+        body: { group: { ...body.group, name } },
+      });
+    }
+    await settle();
+    return Date.now() - t1;
+  };
+
+  // The user updates' code ran warm (the groups were created through it); the first roll of the
+  // process runs the fan-out and the roll jobs cold: printed, and not compared. Then rolls and user
+  // updates alternate, twice, and the ratio is of their sums.
+  const cold = await scenario('1.13.0', 1);
+  const once = await scenario('1.14.0', 1);
+  const userA = await userUpdates();
+  const onceB = await scenario('1.15.0', 1);
+  const userB = await userUpdates();
+  const thrice = await scenario('1.16.0', 3);
+  const userMs = (userA + userB) / 2;
+  const rollMs = (once.lastMs + onceB.lastMs) / 2;
 
   console.log(
     `\nauto-roll: one version ready in westeurope, ${GROUPS} groups on latest there (real app on the local runtime, local topic, in-memory queue, Azurite)`,
   );
   console.log(
-    `  every event delivered once:   ${once.rolled}/${GROUPS} rolled; event → last group rolled ${fmt(once.lastMs, 0)} ms; ${fmt(once.roundTripsPerGroup, 2)} table round trips per rolled group (catalog write, events, fan-out, roll job; goal <= 3); roll jobs run: ${once.rollJobs}`,
+    `  the process's first roll (fan-out and roll jobs not yet compiled): ${cold.rolled}/${GROUPS} rolled; event → last group rolled ${fmt(cold.lastMs, 0)} ms`,
+  );
+  console.log(
+    `  every event delivered once:   ${once.rolled}/${GROUPS} rolled; event → last group rolled ${fmt(once.lastMs, 0)} ms and ${fmt(onceB.lastMs, 0)} ms; ${fmt(once.roundTripsPerGroup, 2)} table round trips per rolled group (catalog write, events, fan-out, roll job; goal <= 3); roll jobs run: ${once.rollJobs}`,
   );
   console.log(
     `  every event delivered 3x:     ${thrice.rolled}/${GROUPS} rolled; event → last group rolled ${fmt(thrice.lastMs, 0)} ms; ${fmt(thrice.roundTripsPerGroup, 2)} table round trips per rolled group (goal <= 3); roll jobs run: ${thrice.rollJobs} (${thrice.distinct} distinct)`,
   );
   console.log(
-    `  ${GROUPS} user update jobs of the same groups through the same queue: ${fmt(userMs, 0)} ms; roll fan-out time / user updates time: ${fmt((once.lastMs / userMs) * 100)} % (goal <= 110 %)`,
+    `  ${GROUPS} user update jobs of the same groups through the same queue: ${fmt(userA, 0)} ms and ${fmt(userB, 0)} ms (each after a roll); roll fan-out time / user updates time: ${fmt((rollMs / userMs) * 100)} % (goal <= 110 %)`,
   );
 } finally {
   await stopApp();
