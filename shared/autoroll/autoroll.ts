@@ -47,7 +47,7 @@ import {
 } from '../jobs/store.js';
 import type { PendingJobs } from '../jobs/pending.js';
 import type { LatestVersionChangedData } from '../events/events.js';
-import { latestOfKey, type AutoRollStore, type IndexedGroup } from './store.js';
+import { latestOfKey, type AutoRollStore, type IndexedGroup, type IndexedOn } from './store.js';
 
 /** The cause a roll job names when the release of its definition's pause queued it. */
 export const DEFINITION_RESUMED = 'definitionResumed';
@@ -207,8 +207,11 @@ export class AutoRoller {
     const definitionKey = imageKey(def);
     const latestOf = latestOfKey(definitionKey, change.region);
     if (eventId !== undefined && (await this.store.fannedOut(latestOf, eventId))) return out;
-    const [entries, paused] = await Promise.all([this.store.groupsOn(latestOf), this.store.pausedSince(definitionKey)]);
-    const groups = await this.groupsOf(entries, latestOf);
+    const [indexed, paused] = await Promise.all([
+      this.store.indexedOn(latestOf),
+      this.store.pausedSince(definitionKey),
+    ]);
+    const candidates = await this.groupsOn(indexed);
     const queue = this.queue();
     // The stored latest of the definition: read once, and only when a group has had a roll to the version before.
     let latestNow: Promise<LatestPointers> | undefined;
@@ -222,8 +225,8 @@ export class AutoRoller {
       latestNow: () => (latestNow ??= this.latest(definitionKey)),
     };
     const decided: RollDecided[] = [];
-    for (const entry of entries) {
-      const d = this.decide(entry, groups.get(indexedKey(entry)), context, out);
+    for (const { entry, found } of candidates) {
+      const d = this.decide(entry, found, context, out);
       if (d) decided.push(d);
     }
     if (decided.length > 0 && !queue) throw new Error('auto-roll: no job queue is configured');
@@ -241,21 +244,36 @@ export class AutoRoller {
     return out;
   }
 
-  /** The indexed groups as stored now, read a subscription at a time (one query each); a group gone is absent. */
-  private async groupsOf(
-    entries: readonly IndexedGroup[],
-    latestOf: string,
-  ): Promise<Map<string, { group: GroupRecord; etag: string }>> {
-    const out = new Map<string, { group: GroupRecord; etag: string }>();
-    const bySubscription = [...groupBy(entries, (e) => e.subscriptionId)];
-    await eachLimited(bySubscription, FAN_OUT, async ([subscriptionId, listed]) => {
-      const found = await this.jobs.groupsOnLatest(subscriptionId, latestOf, listed);
-      for (const e of listed) {
-        const g = found.get(groupRowKey(e.kind, e.name));
-        if (g) out.set(indexedKey(e), g);
-      }
+  /**
+   * The groups on the latest as stored now, a subscription of the index at a time (one query each),
+   * with the groups of per-group index entries: those not found by the query are read one by one,
+   * and one gone or no longer on the latest comes without its record.
+   */
+  private async groupsOn(
+    indexed: IndexedOn,
+  ): Promise<{ entry: IndexedGroup; found: { group: GroupRecord; etag: string } | undefined }[]> {
+    const legacy = groupBy(indexed.groups, (g) => g.subscriptionId.toLowerCase());
+    const perSubscription: { entry: IndexedGroup; found: { group: GroupRecord; etag: string } | undefined }[][] = [];
+    await eachLimited([...indexed.subscriptionIds.keys()], FAN_OUT, async (i) => {
+      const subscriptionId = indexed.subscriptionIds[i] as string;
+      const listed = legacy.get(subscriptionId.toLowerCase()) ?? [];
+      const found = await this.jobs.groupsOnLatest(subscriptionId, indexed.latestOf, listed);
+      const out: { entry: IndexedGroup; found: { group: GroupRecord; etag: string } | undefined }[] = [];
+      for (const g of found.values())
+        out.push({
+          entry: {
+            subscriptionId,
+            account: g.group.account,
+            kind: g.group.kind,
+            name: g.group.name,
+            latestOf: indexed.latestOf,
+          },
+          found: g,
+        });
+      for (const e of listed) if (!found.has(groupRowKey(e.kind, e.name))) out.push({ entry: e, found: undefined });
+      perSubscription[i] = out;
     });
-    return out;
+    return perSubscription.flat();
   }
 
   /** One group on latest of the changed definition and region: skipped (and why), or what its roll is. */
@@ -449,10 +467,6 @@ export class AutoRoller {
   }
 }
 
-function indexedKey(e: Pick<IndexedGroup, 'subscriptionId' | 'kind' | 'name'>): string {
-  return `${e.subscriptionId}/${groupRowKey(e.kind, e.name)}`;
-}
-
 /** A group the change rolls, before its job is recorded. */
 interface RollDecided {
   entry: IndexedGroup;
@@ -552,18 +566,13 @@ export class RollJobs {
         jobId: envelope.jobId,
       };
     }
-    if (latestOf && latestOf !== previous?.latestOf)
-      await this.store.index({
-        subscriptionId: change.subscriptionId,
-        account: change.account,
-        kind: change.kind,
-        name: change.name,
-        latestOf,
-      });
+    // The index names the group's subscription for the latest before the group's write (a map
+    // lookup once this instance has written or read that entry).
+    if (latestOf) await this.store.index(change.subscriptionId, latestOf);
     return next;
   }
 
-  /** After the group write: the index entry of the definition/region the group left goes. */
+  /** After the group write: a per-group index entry of the definition/region the group left goes (if it has one). */
   async afterApply(previous: GroupRecord | undefined, group: GroupRecord): Promise<void> {
     if (previous?.latestOf && previous.latestOf !== group.latestOf) {
       await this.store.unindex({

@@ -3,20 +3,21 @@
  *
  * | PartitionKey                        | RowKey                        | holds |
  * |-------------------------------------|-------------------------------|-------|
- * | `i|`definition key`|`region          | subscription`|`kind`|`name    | a group on `latest` of that definition in that region |
+ * | `i|`definition key`|`region          | `s|`subscription              | a subscription with groups on `latest` of that definition in that region |
+ * | `i|`definition key`|`region          | subscription`|`kind`|`name    | a group on `latest` there (entries written before the subscription entries; still read) |
  * | `pause`                             | definition key                | an emergency stop of auto-roll for a definition |
  * | `f|`definition key`|`region          | event id                      | a change of latest whose roll jobs were all recorded and sent: a duplicate of its event is a read |
  *
- * The index is kept with the group writes: an entry is added before the group's transaction and
- * the entry of the definition/region the group left is removed after it, so a group on `latest` is
- * never missing from the index; an entry whose group is no longer there (or no longer on that
- * latest) is skipped when read. The auto-roll finds its groups with one partition query, never a scan.
- * Index entries written at the same time into one partition (groups put on the same latest by
- * concurrent jobs) go together in one transaction (UpsertBatcher); each job still waits for its own.
+ * The index names the subscriptions whose groups follow a latest; the groups themselves are the
+ * group rows of those subscriptions whose `latestOf` column is that latest (one query each). A
+ * subscription's entry is written before the transaction of the first group of the subscription to
+ * come onto the latest, so a group on `latest` is never missing from the index, and it stays when
+ * the groups leave (a change then queries the subscription and finds none): entries are only ever
+ * added, so an instance that wrote or read one need not write it again, and a job whose group
+ * stays on the latest writes no index row at all.
  */
 import { odata, type TableClient } from '@azure/data-tables';
 import { createTablesOnce, getEntityOrUndefined, tableStatusOf, type TableStore } from '../storage/tables.js';
-import { UpsertBatcher } from '../storage/upsert-batcher.js';
 import { AFTER_SEP, encodeKeyPart, SEP } from '../catalog/keys.js';
 
 export interface IndexedGroup {
@@ -28,40 +29,69 @@ export interface IndexedGroup {
   latestOf: string;
 }
 
+/** What the index holds for a latest: the subscriptions with groups on it, and the groups of per-group entries. */
+export interface IndexedOn {
+  latestOf: string;
+  /** Every subscription named, by a subscription entry or a per-group one. */
+  subscriptionIds: string[];
+  /** Groups of per-group entries (rows written before the `latestOf` column can lack it: they are read one by one). */
+  groups: IndexedGroup[];
+}
+
 /** `<definition key>|<region>`: the index partition of groups on latest of a definition in a region. */
 export function latestOfKey(definitionKey: string, region: string): string {
   return `${definitionKey}${SEP}${region}`;
 }
 
+/** Subscription entries an instance remembers as written (entries are never removed); past this many it starts over. */
+const KNOWN_MAX = 10_000;
+
 export class AutoRollStore {
   readonly table: TableClient;
   readonly ensureTables: () => Promise<void>;
-  private readonly indexWrites: UpsertBatcher;
+  /** Subscription entries written or being written, by `<latestOf> <subscription>`. */
+  private readonly known = new Map<string, Promise<void>>();
 
   constructor(tables: TableStore, prefix: string) {
     this.table = tables.table(`${prefix}autoroll`);
     this.ensureTables = createTablesOnce([this.table]);
-    // A group's entry is new when it is written (it is written when the group comes onto a latest).
-    this.indexWrites = new UpsertBatcher(this.table, { insertFirst: true });
   }
 
   private static rowKey(g: Pick<IndexedGroup, 'subscriptionId' | 'kind' | 'name'>): string {
     return `${encodeKeyPart(g.subscriptionId)}${SEP}${encodeKeyPart(g.kind)}${SEP}${encodeKeyPart(g.name)}`;
   }
 
-  async index(g: IndexedGroup): Promise<void> {
-    await this.ensureTables();
-    await this.indexWrites.upsert({
-      partitionKey: `i${SEP}${g.latestOf}`,
-      rowKey: AutoRollStore.rowKey(g),
-      subscriptionId: g.subscriptionId,
-      account: g.account,
-      kind: g.kind,
-      name: g.name,
-      latestOf: g.latestOf,
-    });
+  private static subscriptionRowKey(subscriptionId: string): string {
+    return `s${SEP}${encodeKeyPart(subscriptionId)}`;
   }
 
+  /** Makes sure the index names the subscription for the latest (a write the first time this instance needs it). */
+  index(subscriptionId: string, latestOf: string): Promise<void> {
+    const key = `${latestOf} ${subscriptionId.toLowerCase()}`;
+    let written = this.known.get(key);
+    if (!written) {
+      if (this.known.size >= KNOWN_MAX) this.known.clear();
+      written = this.writeSubscription(subscriptionId, latestOf);
+      this.known.set(key, written);
+      written.catch(() => this.known.delete(key));
+    }
+    return written;
+  }
+
+  private async writeSubscription(subscriptionId: string, latestOf: string): Promise<void> {
+    await this.ensureTables();
+    await this.table.upsertEntity(
+      {
+        partitionKey: `i${SEP}${latestOf}`,
+        rowKey: AutoRollStore.subscriptionRowKey(subscriptionId),
+        subscriptionId,
+        latestOf,
+      },
+      'Replace',
+    );
+  }
+
+  /** Removes a per-group entry of the index (written before the subscription entries), if there is one. */
   async unindex(g: IndexedGroup): Promise<void> {
     await this.ensureTables();
     try {
@@ -71,31 +101,44 @@ export class AutoRollStore {
     }
   }
 
-  /** Groups indexed on latest of a definition in a region (one partition query). */
-  async groupsOn(latestOf: string): Promise<IndexedGroup[]> {
+  /** What the index holds for latest of a definition in a region (one partition query). */
+  async indexedOn(latestOf: string): Promise<IndexedOn> {
     await this.ensureTables();
-    return this.list(odata`PartitionKey eq ${`i${SEP}${latestOf}`}`);
+    return (
+      (await this.list(odata`PartitionKey eq ${`i${SEP}${latestOf}`}`))[0] ?? {
+        latestOf,
+        subscriptionIds: [],
+        groups: [],
+      }
+    );
   }
 
-  /** Groups indexed on latest of a definition, every region (a PartitionKey range). */
-  async groupsOnDefinition(definitionKey: string): Promise<IndexedGroup[]> {
+  /** What the index holds for latest of a definition, every region (a PartitionKey range), by latest. */
+  async indexedOnDefinition(definitionKey: string): Promise<IndexedOn[]> {
     await this.ensureTables();
     const from = `i${SEP}${definitionKey}${SEP}`;
     return this.list(odata`PartitionKey gt ${from} and PartitionKey lt ${`i${SEP}${definitionKey}${AFTER_SEP}`}`);
   }
 
-  private async list(filter: string): Promise<IndexedGroup[]> {
-    const out: IndexedGroup[] = [];
+  private async list(filter: string): Promise<IndexedOn[]> {
+    const out = new Map<string, IndexedOn & { named: Set<string> }>();
     for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      out.push({
-        subscriptionId: String(e.subscriptionId),
-        account: String(e.account),
-        kind: String(e.kind),
-        name: String(e.name),
-        latestOf: String(e.latestOf),
-      });
+      const latestOf = String(e.latestOf);
+      let on = out.get(latestOf);
+      if (!on) {
+        on = { latestOf, subscriptionIds: [], groups: [], named: new Set() };
+        out.set(latestOf, on);
+      }
+      const subscriptionId = String(e.subscriptionId);
+      if (!on.named.has(subscriptionId.toLowerCase())) {
+        on.named.add(subscriptionId.toLowerCase());
+        on.subscriptionIds.push(subscriptionId);
+      }
+      if (typeof e.kind === 'string')
+        on.groups.push({ subscriptionId, account: String(e.account), kind: e.kind, name: String(e.name), latestOf });
+      else this.known.set(`${latestOf} ${subscriptionId.toLowerCase()}`, Promise.resolve());
     }
-    return out;
+    return [...out.values()].map(({ named: _n, ...on }) => on);
   }
 
   /** Whether every roll job of the change `eventId` of `latestOf` was recorded and sent. */

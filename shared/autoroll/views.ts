@@ -187,9 +187,9 @@ export class AutoRollViews {
   async rollout(caller: Caller, ref: ImageRef): Promise<Rollout> {
     const image = await this.deps.lookups.image(caller, ref);
     const definitionKey = imageKey(ref);
-    const [pointers, entries, pausedSince] = await Promise.all([
+    const [pointers, indexed, pausedSince] = await Promise.all([
       this.deps.events.pointers(this.deps.catalog.versions, definitionKey),
-      this.deps.store.groupsOnDefinition(definitionKey),
+      this.deps.store.indexedOnDefinition(definitionKey),
       this.deps.store.pausedSince(definitionKey),
     ]);
     const regions = new Map<string, RolloutRegion>();
@@ -207,15 +207,20 @@ export class AutoRollViews {
       return r;
     };
     for (const region of Object.keys(pointers)) regionOf(region);
-    for (const entry of entries) {
-      if (!caller.subscriptionIds.includes(entry.subscriptionId)) continue;
-      const found = await this.deps.jobs.getGroup(entry.subscriptionId, entry.kind, entry.name);
-      if (!found || found.group.latestOf !== entry.latestOf) continue;
-      const g = found.group;
-      const row = await this.groupState(g, pointers, pausedSince !== undefined);
-      const r = regionOf(g.region);
-      r.counts[row.state]++;
-      r.groups.push(row);
+    // The caller's subscriptions the index names for each region's latest: their groups on it, one query each.
+    for (const on of indexed) {
+      for (const subscriptionId of on.subscriptionIds) {
+        if (!caller.subscriptionIds.includes(subscriptionId)) continue;
+        const listed = on.groups.filter((g) => g.subscriptionId === subscriptionId);
+        const found = await this.deps.jobs.groupsOnLatest(subscriptionId, on.latestOf, listed);
+        for (const { group: g } of found.values()) {
+          if (g.latestOf !== on.latestOf) continue;
+          const row = await this.groupState(g, pointers, pausedSince !== undefined);
+          const r = regionOf(g.region);
+          r.counts[row.state]++;
+          r.groups.push(row);
+        }
+      }
     }
     return {
       imageDefinitionId: image.id,

@@ -1,7 +1,7 @@
 /**
  * What one change of latest costs the auto-roll, end to end: the groups are read a subscription at
- * a time (their rows carry the `latestOf` they follow), rows written before that column existed are
- * read one by one and roll all the same, and a duplicate of a change's event (same event id) after
+ * a time (their rows carry the `latestOf` they follow), rows written before that column existed
+ * (listed by the per-group index entries of that release) are read one by one and roll all the same, and a duplicate of a change's event (same event id) after
  * its roll jobs were sent costs one table read and sends nothing.
  */
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 describe('the auto-roll fan-out', () => {
-  it('rolls groups whose rows were written before they carried the latestOf column (read one by one)', async () => {
+  it('rolls groups whose rows were written before they carried the latestOf column (listed by per-group index entries, read one by one)', async () => {
     const names = [
       await groupOnLatestInWestEurope(host),
       await groupOnLatestInWestEurope(host),
@@ -66,6 +66,16 @@ describe('the auto-roll fan-out', () => {
       } = await groups.getEntity<Json>(pk, groupRowKey('statelessGroup', name));
       expect(latestOf).toBe(westEurope);
       await groups.upsertEntity(row as { partitionKey: string; rowKey: string }, 'Replace');
+      // and its entry of the index as that release wrote it: one per group (shared/autoroll/store.ts).
+      await s.autoRollStore.table.upsertEntity({
+        partitionKey: `i|${westEurope}`,
+        rowKey: `${pk}|${encodeKeyPart('statelessGroup')}|${encodeKeyPart(name)}`,
+        subscriptionId: DEMO_SUBSCRIPTIONS.consumer,
+        account: CONSUMER_ACCOUNT,
+        kind: 'statelessGroup',
+        name,
+        latestOf: westEurope,
+      });
     }
     const byColumn = await s.jobs.groupsOnLatest(DEMO_SUBSCRIPTIONS.consumer, westEurope, []);
     expect(names.map((n) => byColumn.has(groupRowKey('statelessGroup', n)))).toEqual([false, false, true]);

@@ -226,7 +226,7 @@ try {
         startedAt: now,
         finishedAt: now,
       };
-      await s.autoRollStore.index({ subscriptionId, account, kind: change.kind, name, latestOf: change.latestOf! });
+      await s.autoRollStore.index(subscriptionId, change.latestOf!);
       await s.jobs.applyJob('create', change, job, now, undefined, false);
     });
   });
