@@ -17,6 +17,8 @@ export interface ArmProcessReply {
 
 export interface ArmProcess {
   endpoint: string;
+  /** The child's process id (for its CPU time). */
+  pid: number | undefined;
   put(resources: RestResourceInput[]): Promise<void>;
   requestCount(): Promise<ArmRequestCounts>;
   stop(): Promise<void>;
@@ -35,6 +37,7 @@ export async function startArmProcess(options: Pick<ArmSimulatorOptions, 'pageSi
   };
   return {
     endpoint: (link.ready as { endpoint: string }).endpoint,
+    pid: link.child.pid,
     put: async (resources) => {
       await call({ op: 'put', resources });
     },

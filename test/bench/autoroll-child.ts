@@ -133,15 +133,19 @@ try {
 
   // The user updates' code ran warm (the groups were created through it); the first roll of the
   // process runs the fan-out and the roll jobs cold: printed, and not compared. Then rolls and user
-  // updates alternate, twice, and the ratio is of their sums.
+  // updates alternate, three times each, and the ratio is of their sums.
   const cold = await scenario('1.13.0', 1);
-  const once = await scenario('1.14.0', 1);
-  const userA = await userUpdates();
-  const onceB = await scenario('1.15.0', 1);
-  const userB = await userUpdates();
-  const thrice = await scenario('1.16.0', 3);
-  const userMs = (userA + userB) / 2;
-  const rollMs = (once.lastMs + onceB.lastMs) / 2;
+  const rolls: Awaited<ReturnType<typeof scenario>>[] = [];
+  const users: number[] = [];
+  for (const version of ['1.14.0', '1.15.0', '1.16.0']) {
+    rolls.push(await scenario(version, 1));
+    users.push(await userUpdates());
+  }
+  const thrice = await scenario('1.17.0', 3);
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const rollMs = sum(rolls.map((r) => r.lastMs));
+  const userMs = sum(users);
+  const roundTrips = Math.max(...rolls.map((r) => r.roundTripsPerGroup));
 
   console.log(
     `\nauto-roll: one version ready in westeurope, ${GROUPS} groups on latest there (real app on the local runtime, local topic, in-memory queue, Azurite)`,
@@ -150,13 +154,13 @@ try {
     `  the process's first roll (fan-out and roll jobs not yet compiled): ${cold.rolled}/${GROUPS} rolled; event → last group rolled ${fmt(cold.lastMs, 0)} ms`,
   );
   console.log(
-    `  every event delivered once:   ${once.rolled}/${GROUPS} rolled; event → last group rolled ${fmt(once.lastMs, 0)} ms and ${fmt(onceB.lastMs, 0)} ms; ${fmt(once.roundTripsPerGroup, 2)} table round trips per rolled group (catalog write, events, fan-out, roll job; goal <= 3); roll jobs run: ${once.rollJobs}`,
+    `  every event delivered once:   ${rolls.map((r) => r.rolled).join(', ')} of ${GROUPS} rolled; event → last group rolled ${rolls.map((r) => fmt(r.lastMs, 0)).join(', ')} ms; ${fmt(roundTrips, 2)} table round trips per rolled group at most (catalog write, events, fan-out, roll job; goal <= 3); roll jobs run: ${rolls.map((r) => r.rollJobs).join(', ')}`,
   );
   console.log(
     `  every event delivered 3x:     ${thrice.rolled}/${GROUPS} rolled; event → last group rolled ${fmt(thrice.lastMs, 0)} ms; ${fmt(thrice.roundTripsPerGroup, 2)} table round trips per rolled group (goal <= 3); roll jobs run: ${thrice.rollJobs} (${thrice.distinct} distinct)`,
   );
   console.log(
-    `  ${GROUPS} user update jobs of the same groups through the same queue: ${fmt(userA, 0)} ms and ${fmt(userB, 0)} ms (each after a roll); roll fan-out time / user updates time: ${fmt((rollMs / userMs) * 100)} % (goal <= 110 %)`,
+    `  ${GROUPS} user update jobs of the same groups through the same queue: ${users.map((u) => fmt(u, 0)).join(', ')} ms (each after a roll); roll fan-out time / user updates time: ${fmt((rollMs / userMs) * 100)} % (goal <= 110 %)`,
   );
 } finally {
   await stopApp();
