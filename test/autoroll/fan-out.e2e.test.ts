@@ -83,8 +83,21 @@ describe('the auto-roll fan-out', () => {
     const all = await s.jobs.groupsOnLatest(DEMO_SUBSCRIPTIONS.consumer, westEurope, listed);
     expect(names.map((n) => all.get(groupRowKey('statelessGroup', n))?.group.name)).toEqual(names);
 
+    // The rollout lists them too (the per-group entries' groups read one by one).
+    const rolloutNames = async () => {
+      const view = await host.request(
+        'GET',
+        `subscriptions/${ubuntu.subscriptionId}/resourceGroups/${ubuntu.resourceGroup}/galleries/${ubuntu.gallery}/images/${ubuntu.image}/rollout`,
+      );
+      expect(view.status).toBe(200);
+      const we = (view.body.regions as { region: string; groups: Json[] }[]).find((r) => r.region === 'westeurope');
+      return new Set(we?.groups.map((g) => g.name));
+    };
+    for (const name of names) expect((await rolloutNames()).has(name)).toBe(true);
+
     await putUbuntuVersion(host, '1.21.0');
     for (const name of names) expect(await versionOf(name)).toBe(ubuntuVersionId('1.21.0'));
+    for (const name of names) expect((await rolloutNames()).has(name)).toBe(true);
   });
 
   it('a duplicate of a change whose roll jobs were sent costs one read and sends nothing; another event of the same change is examined group by group and sends nothing new', async () => {
