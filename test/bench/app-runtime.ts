@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { appModules } from './app-modules.js';
 import { loadApp } from '../../dev/runtime/load-app.js';
 import { LocalRuntime } from '../../dev/runtime/runtime.js';
@@ -40,5 +41,23 @@ export async function startAppWithQueue(root: string, env: Record<string, string
       useJobQueue(undefined);
       await runtime.stop();
     },
+  };
+}
+
+/** A stateless group job as a user submits it (Spot's group body, `group` merged onto it), with `extra` envelope fields. */
+export function statelessGroupJob(
+  account: string,
+  action: 'create' | 'update',
+  group: { name: string } & Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    schemaVersion: 1 as const,
+    jobId: randomUUID(),
+    action,
+    kind: 'statelessGroup' as const,
+    caller: { account },
+    ...extra,
+    body: { group },
   };
 }

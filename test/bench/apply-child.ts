@@ -9,12 +9,12 @@
 // operation InProgress once; the client polls it again after its interval (2 s), so the wall time
 // is mostly that wait, 16 groups at a time (the queue's concurrent sessions), not Azure's own time.
 import path from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startBenchEnv } from './harness.js';
 import { fmt } from './stats.js';
-import { startAppWithQueue } from './app-runtime.js';
+import { startAppWithQueue, statelessGroupJob } from './app-runtime.js';
 import { armWriteEvent, postEvents, settle as settleAll } from './app-events.js';
 import { seedDemoOrganization, DEMO_IMAGES, DEMO_SUBSCRIPTIONS as S } from '../../dev/demo/demo-org.js';
 import { demoOrganizations } from '../../dev/demo/demo-directory.js';
@@ -60,22 +60,14 @@ try {
   s.tables.roundTrips = 0;
   let t0 = Date.now();
   for (const name of names) {
-    await queue.send({
-      schemaVersion: 1,
-      jobId: randomUUID(),
-      action: 'create',
-      kind: 'statelessGroup',
-      caller: { account: ACCOUNT },
-      autoRoll: { deployment: { batchSizePercentage: 50, batchMinHealthyPercentage: 50 } },
-      body: {
-        group: {
-          ...body.group,
-          name,
-          resourceGroupName: 'rg-workloads',
-          capacity: { ...body.group.capacity, target: VMS },
-        },
-      },
-    });
+    await queue.send(
+      statelessGroupJob(
+        ACCOUNT,
+        'create',
+        { ...body.group, name, resourceGroupName: 'rg-workloads', capacity: { ...body.group.capacity, target: VMS } },
+        { autoRoll: { deployment: { batchSizePercentage: 50, batchMinHealthyPercentage: 50 } } },
+      ),
+    );
   }
   await settle();
   const createMs = Date.now() - t0;

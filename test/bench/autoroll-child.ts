@@ -6,12 +6,12 @@
 // ARM event to the last group rolled, the table round trips per rolled group, and the roll jobs
 // run when every event (the ARM event and each domain event) is delivered three times.
 import path from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startBenchEnv } from './harness.js';
 import { fmt } from './stats.js';
-import { startAppWithQueue } from './app-runtime.js';
+import { startAppWithQueue, statelessGroupJob } from './app-runtime.js';
 import { armWriteEvent, postEvents, settle as settleAll } from './app-events.js';
 import { seedDemoOrganization, DEMO_IMAGES, DEMO_SUBSCRIPTIONS as S } from '../../dev/demo/demo-org.js';
 import { seedDemoDirectory } from '../../dev/demo/demo-directory.js';
@@ -38,17 +38,12 @@ try {
     fs.readFileSync(path.join(root, 'test/fixtures/spot/elastigroup-gallery-latest.json'), 'utf8'),
   ) as { group: { name: string } };
   const names = Array.from({ length: GROUPS }, (_, i) => `roll-${i}`);
-  for (const name of names) {
-    await queue.send({
-      schemaVersion: 1,
-      jobId: randomUUID(),
-      action: 'create',
-      kind: 'statelessGroup',
-      caller: { account: ACCOUNT },
-      body: { group: { ...body.group, name } },
-    });
-  }
-  await settle();
+  // One job of each group, sent one after the other, until every one has run.
+  const sendJobs = async (action: 'create' | 'update') => {
+    for (const name of names) await queue.send(statelessGroupJob(ACCOUNT, action, { ...body.group, name }));
+    await settle();
+  };
+  await sendJobs('create');
 
   const v10 = `${DEMO_IMAGES.ubuntu}/versions/1.10.0`;
   const publish = (version: string, westEurope: string) => {
@@ -117,17 +112,7 @@ try {
   // The same groups updated by users (one update job each, same queue and sessions), for the ratio.
   const userUpdates = async () => {
     const t1 = Date.now();
-    for (const name of names) {
-      await queue.send({
-        schemaVersion: 1,
-        jobId: randomUUID(),
-        action: 'update',
-        kind: 'statelessGroup',
-        caller: { account: ACCOUNT },
-        body: { group: { ...body.group, name } },
-      });
-    }
-    await settle();
+    await sendJobs('update');
     return Date.now() - t1;
   };
 
