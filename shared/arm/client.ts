@@ -23,6 +23,7 @@ import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identi
 import { isLoopback, type Config } from '../config.js';
 import { armReadThrottle } from './read-throttle.js';
 import { deadlinePolicy } from '../deadlines/deadline.js';
+import { withoutRequestSpans } from '../sdk-tracing.js';
 
 export type ArmSettings = Config['arm'];
 
@@ -109,7 +110,7 @@ export function createComputeClient(arm: ArmSettings, subscriptionId: string): C
     credentials: { scopes: [`${url.origin}/.default`] },
     ...(local && url.protocol === 'http:' ? { allowInsecureConnection: true } : {}),
   };
-  const client = new ComputeManagementClient(credentialFor(arm), subscriptionId, options);
+  const client = withoutRequestSpans(new ComputeManagementClient(credentialFor(arm), subscriptionId, options));
   if (local) useLocalToken(client);
   // after the retry policy: every attempt waits for a read token of the subscription
   client.pipeline.addPolicy(armReadThrottle.policyFor(subscriptionId), { phase: 'Sign' });

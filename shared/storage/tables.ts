@@ -9,6 +9,7 @@ import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential
 import { isLoopback, type TableStoreSettings } from '../config.js';
 import { deadlinePolicy } from '../deadlines/deadline.js';
 import { errorText } from '../domain/printable.js';
+import { withoutRequestSpans } from '../sdk-tracing.js';
 
 const TABLE_RETRIES = { maxRetries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 2000 };
 
@@ -77,19 +78,22 @@ export class TableStore {
   table(name: string): TableClient {
     let client = this.clients.get(name);
     if (!client) {
-      client =
+      client = withoutRequestSpans(
         this.settings.kind === 'connectionString'
           ? TableClient.fromConnectionString(this.settings.connectionString, name, this.opts())
-          : new TableClient(this.settings.tableServiceUri, name, this.tokenCredential(), this.opts());
+          : new TableClient(this.settings.tableServiceUri, name, this.tokenCredential(), this.opts()),
+      );
       this.clients.set(name, client);
     }
     return client;
   }
 
   service(extra: TableServiceClientOptions = {}): TableServiceClient {
-    return this.settings.kind === 'connectionString'
-      ? TableServiceClient.fromConnectionString(this.settings.connectionString, this.opts(extra))
-      : new TableServiceClient(this.settings.tableServiceUri, this.tokenCredential(), this.opts(extra));
+    return withoutRequestSpans(
+      this.settings.kind === 'connectionString'
+        ? TableServiceClient.fromConnectionString(this.settings.connectionString, this.opts(extra))
+        : new TableServiceClient(this.settings.tableServiceUri, this.tokenCredential(), this.opts(extra)),
+    );
   }
 
   /** Whether the table service answers, within `timeoutMs`, without retries. */
