@@ -6,7 +6,8 @@
  *   the first message is there, and it runs when the first was lost); with another envelope it is
  *   a conflict. Another organization's job with the same id is never seen.
  * - Nothing is stranded between the record and the send: the job's pending row (pending.ts) is
- *   written with its record, before the message, and the sweep sends again whatever has not run.
+ *   written before its record (a stop in between leaves a row the sweep removes), the record before
+ *   the message, and the sweep sends again whatever has not run.
  * - A failed send records the job `failed` (`not-queued`) and answers the caller to retry; the same
  *   submission again reopens it (as it does a job failed `secret-not-kept` or `not-delivered`, which
  *   never ran).
@@ -71,13 +72,15 @@ export class JobSubmission {
       resends: 0,
       seenAttempts: 0,
     };
-    // The record, the pending row (inserted: an earlier submission's row stays) and the old-layout
-    // pointer of the id, all at once.
-    const [created, pendingInserted, legacy] = await Promise.all([
-      this.jobs.createJob(record, fingerprint),
+    // The pending row (inserted: an earlier submission's row stays) before the record: a process
+    // that stops between them leaves a row without a record, which the sweep removes, never a
+    // record `queued` without a row, which nothing would send again. The old-layout pointer of the
+    // id is read meanwhile.
+    const [pendingInserted, legacy] = await Promise.all([
       this.pending.insert(pendingRow),
       this.jobs.legacyJob(scope, envelope.jobId),
     ]);
+    const created = await this.jobs.createJob(record, fingerprint);
     if (created && legacy) await this.jobs.deleteJob(scope.organizationId, envelope.jobId); // the id was taken before ids were scoped
     if (!created || legacy) {
       const existing = legacy ?? (await this.jobs.lookup(scope, envelope.jobId));

@@ -83,7 +83,7 @@ describe('a crash in the middle of a burst of submissions', () => {
     }
     const stuck = [...new Set([...accepted, ...recorded])].filter((id) => !ended.has(id));
     console.info(
-      `crash sweep: ${accepted.size} accepted, ${recorded.size} recorded, all ended ${Date.now() - started} ms after the restart served`,
+      `crash sweep: ${accepted.size} accepted, ${recorded.size} recorded, ${ended.size} ended ${Date.now() - started} ms after the restart served`,
     );
     expect(stuck, `still not ended after ${BOUND_MS} ms`).toEqual([]);
     for (const id of accepted) expect(ended.get(id), id).toBe('succeeded');

@@ -11,7 +11,11 @@ import { services } from '../../shared/services.js';
 import { useJobQueue } from '../../dev/runtime/host-queues.js';
 import { JobSweeper } from '../../shared/jobs/sweep.js';
 import type { JobQueue } from '../../shared/jobs/queue.js';
-import type { JobEnvelope } from '../../shared/domain/job-envelope.js';
+import { parseJobEnvelope, type JobEnvelope } from '../../shared/domain/job-envelope.js';
+import { JobSubmission } from '../../shared/jobs/submission.js';
+import type { JobStore } from '../../shared/jobs/store.js';
+import type { PendingJobs } from '../../shared/jobs/pending.js';
+import { DEMO_SUBSCRIPTIONS } from '../../dev/demo/demo-org.js';
 
 // Jobs whose message never ran: sent (202) but lost by the queue. The same submission again sends
 // it; the sweep sends it again; a copy kept without its secrets is never run; a job never
@@ -137,6 +141,43 @@ describe('a job whose message was lost', () => {
     expect(await host.job(String(env.jobId))).toMatchObject({ status: 'failed', errors: [{ code: 'not-delivered' }] });
     // submitted again once the queue delivers: it runs
     expect((await host.submit(env)).status).toBe(202);
+    await host.jobsQueue.idle();
+    expect(await host.job(String(env.jobId))).toMatchObject({ status: 'succeeded' });
+  });
+});
+
+describe('a submission that stops between its writes', () => {
+  it('stopped right after its record was written, leaves the pending row, and the sweep runs the job', async () => {
+    // The process stops (nothing of it runs any more) once the record is written; the pending
+    // row's write, slower here, would land after that. The row must have been written first.
+    const s = services();
+    let stopped = false;
+    const halt = new Promise<never>(() => undefined);
+    const pending = Object.create(s.pendingJobs) as PendingJobs;
+    pending.insert = async (row) => {
+      await new Promise((r) => setTimeout(r, 100));
+      return stopped ? halt : s.pendingJobs.insert(row);
+    };
+    const jobs = Object.create(s.jobs) as JobStore;
+    jobs.createJob = async (record, fingerprint) => {
+      if (stopped) return halt;
+      await s.jobs.createJob(record, fingerprint);
+      stopped = true;
+      throw new Error('the process stopped');
+    };
+    const env = pinned();
+    const parsed = parseJobEnvelope(env);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const submitting = new JobSubmission(jobs, pending, losing).submit(
+      CONTOSO_JOBS,
+      parsed.envelope,
+      DEMO_SUBSCRIPTIONS.consumer,
+    );
+    await Promise.race([submitting.catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
+    expect(stopped).toBe(true); // the stop hit: the record was written
+    expect(await host.job(String(env.jobId))).toMatchObject({ status: 'queued' });
+    expect(await s.pendingJobs.get(CONTOSO_JOBS.organizationId, String(env.jobId))).toBeDefined();
+    expect((await sweeper(61_000).sweep()).resent).toBeGreaterThanOrEqual(1);
     await host.jobsQueue.idle();
     expect(await host.job(String(env.jobId))).toMatchObject({ status: 'succeeded' });
   });
