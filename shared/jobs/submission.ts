@@ -105,10 +105,12 @@ export class JobSubmission {
         return { kind: 'accepted', jobId: envelope.jobId, status: job.status, duplicate: true };
       }
       // It ended without running: a new generation, whose message the queue does not take for a duplicate of the earlier ones.
+      // Its row first, as for a new job (the sweep keeps a row of a newer generation than the
+      // record while the reopen may still be under way).
       const generation = (job.generation ?? 0) + 1;
       const reopened: JobRecord = { ...record, generation };
-      await this.jobs.putJob(reopened, true);
       await this.pending.put({ ...pendingRow, generation });
+      await this.jobs.putJob(reopened, true);
       return (
         (await this.send(envelope, reopened)) ?? {
           kind: 'accepted',

@@ -2,8 +2,9 @@
  * The sweep of jobs whose message has not run (the `sweepJobs` timer): every job sent is recorded
  * with a pending row first (pending.ts), and this walks those rows.
  *
- * - A job that has ended (succeeded, failed, dead-lettered) — or was never recorded, because the
- *   submission stopped before its record — loses its row.
+ * - A job that has ended (succeeded, failed, dead-lettered) loses its row. So does one never
+ *   recorded, or recorded ended in an earlier generation than its row (the submission or reopen,
+ *   which writes the row first, stopped before the record), once the row is older than the wait.
  * - A job still `queued`, or `running` without a new delivery, for `resendAfterSeconds` after its
  *   last send (a scheduled roll: after its time) is sent again: the kept envelope, marked as a copy
  *   sent again. The message id is the job's, so while the first message is still in the queue
@@ -66,9 +67,10 @@ export class JobSweeper {
       row.jobId,
     );
     const now = this.now();
-    if (!job) {
-      // No record: the submission stopped before it (the caller got no 202). A row younger than
-      // the wait may belong to a submission still under way.
+    // No record, or an ended one of an earlier generation than the row: the submission (or the
+    // reopen) writes the row first and stopped before the record (the caller got no 202). A row
+    // younger than the wait may belong to one still under way.
+    if (!job || (ENDED.has(job.status) && (row.generation ?? 0) > (job.generation ?? 0))) {
       if (now.getTime() - Date.parse(row.sentAt) >= this.settings.resendAfterSeconds * 1000) {
         await this.pending.remove(row.organizationId, row.jobId);
         out.removed++;

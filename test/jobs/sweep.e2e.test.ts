@@ -147,38 +147,85 @@ describe('a job whose message was lost', () => {
 });
 
 describe('a submission that stops between its writes', () => {
-  it('stopped right after its record was written, leaves the pending row, and the sweep runs the job', async () => {
-    // The process stops (nothing of it runs any more) once the record is written; the pending
-    // row's write, slower here, would land after that. The row must have been written first.
+  /**
+   * Stores through which the process stops (nothing of it runs any more) at the record's write
+   * `at` (a new job's `createJob`, a reopen's `putJob`): once it is written (`afterRecord`), or
+   * before (`beforeRecord`). The pending row's writes are slower here, so a row sent out beside the
+   * record would land after the stop.
+   */
+  function stopping(at: 'createJob' | 'putJob', stopAt: 'afterRecord' | 'beforeRecord') {
     const s = services();
-    let stopped = false;
+    const state = { stopped: false };
     const halt = new Promise<never>(() => undefined);
     const pending = Object.create(s.pendingJobs) as PendingJobs;
-    pending.insert = async (row) => {
+    const slow = async <T>(write: () => Promise<T>): Promise<T> => {
       await new Promise((r) => setTimeout(r, 100));
-      return stopped ? halt : s.pendingJobs.insert(row);
+      return state.stopped ? halt : write();
     };
+    pending.insert = (row) => slow(() => s.pendingJobs.insert(row));
+    pending.put = (row) => slow(() => s.pendingJobs.put(row));
     const jobs = Object.create(s.jobs) as JobStore;
-    jobs.createJob = async (record, fingerprint) => {
-      if (stopped) return halt;
-      await s.jobs.createJob(record, fingerprint);
-      stopped = true;
+    const record = async (write: () => Promise<unknown>): Promise<never> => {
+      if (state.stopped) return halt;
+      if (stopAt === 'afterRecord') await write();
+      state.stopped = true;
       throw new Error('the process stopped');
     };
-    const env = pinned();
+    if (at === 'createJob') jobs.createJob = (job, fingerprint) => record(() => s.jobs.createJob(job, fingerprint));
+    else jobs.putJob = (job, ...rest) => record(() => s.jobs.putJob(job, ...rest));
+    return { state, submission: new JobSubmission(jobs, pending, losing) };
+  }
+
+  async function submitUntilStopped(through: ReturnType<typeof stopping>, env: Record<string, unknown>): Promise<void> {
     const parsed = parseJobEnvelope(env);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-    const submitting = new JobSubmission(jobs, pending, losing).submit(
-      CONTOSO_JOBS,
-      parsed.envelope,
-      DEMO_SUBSCRIPTIONS.consumer,
-    );
+    const submitting = through.submission.submit(CONTOSO_JOBS, parsed.envelope, DEMO_SUBSCRIPTIONS.consumer);
     await Promise.race([submitting.catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
-    expect(stopped).toBe(true); // the stop hit: the record was written
-    expect(await host.job(String(env.jobId))).toMatchObject({ status: 'queued' });
-    expect(await s.pendingJobs.get(CONTOSO_JOBS.organizationId, String(env.jobId))).toBeDefined();
-    expect((await sweeper(61_000).sweep()).resent).toBeGreaterThanOrEqual(1);
-    await host.jobsQueue.idle();
-    expect(await host.job(String(env.jobId))).toMatchObject({ status: 'succeeded' });
+    expect(through.state.stopped).toBe(true); // the stop hit
+  }
+
+  /** A job recorded failed `not-queued` (the queue refused its message), whose row the sweep then removed. */
+  async function notQueued(env: Record<string, unknown>): Promise<void> {
+    useJobQueue({ send: () => Promise.reject(new Error('the queue is down')) });
+    try {
+      expect((await host.submit(env)).status).toBe(503);
+    } finally {
+      useJobQueue(host.jobsQueue);
+    }
+    expect(await host.job(String(env.jobId))).toMatchObject({ status: 'failed', errors: [{ code: 'not-queued' }] });
+    await sweeper(0).sweep();
+    expect(await services().pendingJobs.get(CONTOSO_JOBS.organizationId, String(env.jobId))).toBeUndefined();
+  }
+
+  it.each([
+    { what: 'a new job', reopen: false, at: 'createJob' as const, generation: {} },
+    { what: 'a job that ended, reopened', reopen: true, at: 'putJob' as const, generation: { generation: 1 } },
+  ])(
+    '$what, stopped right after its record was written, leaves its pending row, and the sweep runs it',
+    async ({ reopen, at, generation }) => {
+      const env = pinned();
+      if (reopen) await notQueued(env);
+      await submitUntilStopped(stopping(at, 'afterRecord'), env);
+      expect(await host.job(String(env.jobId))).toMatchObject({ status: 'queued', ...generation });
+      expect(await services().pendingJobs.get(CONTOSO_JOBS.organizationId, String(env.jobId))).toMatchObject(
+        generation,
+      );
+      expect((await sweeper(61_000).sweep()).resent).toBeGreaterThanOrEqual(1);
+      await host.jobsQueue.idle();
+      expect(await host.job(String(env.jobId))).toMatchObject({ status: 'succeeded' });
+    },
+  );
+
+  it('reopening, stopped before the record: the row of the new generation is kept for the wait, then removed; the job stays as it ended', async () => {
+    const env = pinned();
+    await notQueued(env);
+    await submitUntilStopped(stopping('putJob', 'beforeRecord'), env);
+    const rowOf = () => services().pendingJobs.get(CONTOSO_JOBS.organizationId, String(env.jobId));
+    expect(await rowOf()).toMatchObject({ generation: 1 });
+    expect((await sweeper(0).sweep()).removed).toBe(0); // may still be a reopen under way
+    expect(await rowOf()).toBeDefined();
+    await sweeper(61_000).sweep();
+    expect(await rowOf()).toBeUndefined();
+    expect(await host.job(String(env.jobId))).toMatchObject({ status: 'failed', errors: [{ code: 'not-queued' }] });
   });
 });
