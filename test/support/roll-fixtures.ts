@@ -16,8 +16,8 @@ export async function settleRolls(host: JobsHost): Promise<void> {
   }
 }
 
-/** A version of the ubuntu definition, completed in every region (excluded from latest or not), then its write event. */
-export async function putUbuntuVersion(host: JobsHost, version: string, excludeFromLatest = false): Promise<void> {
+/** A version of the ubuntu definition, completed in every region (excluded from latest or not), indexed from its write event. */
+export async function indexUbuntuVersion(host: JobsHost, version: string, excludeFromLatest = false): Promise<void> {
   const v = structuredClone(host.sim.get(ubuntuVersionId('1.10.0'))!) as unknown as {
     id: string;
     name: string;
@@ -33,6 +33,11 @@ export async function putUbuntuVersion(host: JobsHost, version: string, excludeF
   for (const s of v.properties.replicationStatus.summary) s.state = 'Completed';
   host.sim.put(v);
   expect((await postEvents(host.url, [armEvent(v.id, 'Write')])).status).toBe(202);
+}
+
+/** {@link indexUbuntuVersion}, then until the rolls it starts have run. */
+export async function putUbuntuVersion(host: JobsHost, version: string, excludeFromLatest = false): Promise<void> {
+  await indexUbuntuVersion(host, version, excludeFromLatest);
   await settleRolls(host);
 }
 
