@@ -244,36 +244,23 @@ export class AutoRoller {
     return out;
   }
 
-  /**
-   * The groups on the latest as stored now, a subscription of the index at a time (one query each),
-   * with the groups of per-group index entries: those not found by the query are read one by one,
-   * and one gone or no longer on the latest comes without its record.
-   */
+  /** The groups on the latest as stored now, each with its index entry; a per-group entry whose group is gone comes without its record. */
   private async groupsOn(
     indexed: IndexedOn,
   ): Promise<{ entry: IndexedGroup; found: { group: GroupRecord; etag: string } | undefined }[]> {
-    const legacy = groupBy(indexed.groups, (g) => g.subscriptionId.toLowerCase());
-    const perSubscription: { entry: IndexedGroup; found: { group: GroupRecord; etag: string } | undefined }[][] = [];
-    await eachLimited([...indexed.subscriptionIds.keys()], FAN_OUT, async (i) => {
-      const subscriptionId = indexed.subscriptionIds[i] as string;
-      const listed = legacy.get(subscriptionId.toLowerCase()) ?? [];
-      const found = await this.jobs.groupsOnLatest(subscriptionId, indexed.latestOf, listed);
-      const out: { entry: IndexedGroup; found: { group: GroupRecord; etag: string } | undefined }[] = [];
-      for (const g of found.values())
-        out.push({
-          entry: {
-            subscriptionId,
-            account: g.group.account,
-            kind: g.group.kind,
-            name: g.group.name,
-            latestOf: indexed.latestOf,
-          },
-          found: g,
-        });
-      for (const e of listed) if (!found.has(groupRowKey(e.kind, e.name))) out.push({ entry: e, found: undefined });
-      perSubscription[i] = out;
-    });
-    return perSubscription.flat();
+    return (await groupsOnIndexed(this.jobs, indexed)).flatMap(({ subscriptionId, found, missing }) => [
+      ...[...found.values()].map((g) => ({
+        entry: {
+          subscriptionId,
+          account: g.group.account,
+          kind: g.group.kind,
+          name: g.group.name,
+          latestOf: indexed.latestOf,
+        },
+        found: g,
+      })),
+      ...missing.map((entry) => ({ entry, found: undefined })),
+    ]);
   }
 
   /** One group on latest of the changed definition and region: skipped (and why), or what its roll is. */
@@ -465,6 +452,30 @@ export class AutoRoller {
     );
     return out;
   }
+}
+
+/**
+ * The groups on a latest that the index names: each named subscription's group rows on it (one
+ * query each, at most FAN_OUT at once), with the groups of its per-group entries of the earlier
+ * layout (read one by one when the query did not find them: `missing` when gone). In the index's
+ * order; `subscriptionIds` (default: all the index names) picks the subscriptions read.
+ */
+export async function groupsOnIndexed(
+  jobs: JobStore,
+  on: IndexedOn,
+  subscriptionIds: readonly string[] = on.subscriptionIds,
+): Promise<
+  { subscriptionId: string; found: Map<string, { group: GroupRecord; etag: string }>; missing: IndexedGroup[] }[]
+> {
+  const legacy = groupBy(on.groups, (g) => g.subscriptionId.toLowerCase());
+  const out: Awaited<ReturnType<typeof groupsOnIndexed>> = [];
+  await eachLimited([...subscriptionIds.keys()], FAN_OUT, async (i) => {
+    const subscriptionId = subscriptionIds[i] as string;
+    const listed = legacy.get(subscriptionId.toLowerCase()) ?? [];
+    const found = await jobs.groupsOnLatest(subscriptionId, on.latestOf, listed);
+    out[i] = { subscriptionId, found, missing: listed.filter((e) => !found.has(groupRowKey(e.kind, e.name))) };
+  });
+  return out;
 }
 
 /** A group the change rolls, before its job is recorded. */

@@ -25,8 +25,7 @@ import type { CatalogStore } from '../catalog/store.js';
 import { rollOrdinal, type LatestPointers } from '../domain/reaction.js';
 import type { VersionEvents } from '../events/version-events.js';
 import { compareVersions } from '../domain/versions.js';
-import { groupBy } from '../domain/collections.js';
-import { policyOf, rollJobId, rollJobPrefix, rollsTo, versionNameOf } from './autoroll.js';
+import { groupsOnIndexed, policyOf, rollJobId, rollJobPrefix, rollsTo, versionNameOf } from './autoroll.js';
 import type { AutoRollStore } from './store.js';
 import { dateTimeSchema } from '../domain/schemas.js';
 import { jobApplySchema, spotDeploymentSchema, type Deployment } from '../domain/apply.js';
@@ -210,11 +209,8 @@ export class AutoRollViews {
     for (const region of Object.keys(pointers)) regionOf(region);
     // The caller's subscriptions the index names for each region's latest: their groups on it, one query each.
     for (const on of indexed) {
-      const legacy = groupBy(on.groups, (g) => g.subscriptionId.toLowerCase());
-      for (const subscriptionId of on.subscriptionIds) {
-        if (!caller.subscriptionIds.includes(subscriptionId)) continue;
-        const listed = legacy.get(subscriptionId.toLowerCase()) ?? [];
-        const found = await this.deps.jobs.groupsOnLatest(subscriptionId, on.latestOf, listed);
+      const mine = on.subscriptionIds.filter((id) => caller.subscriptionIds.includes(id));
+      for (const { found } of await groupsOnIndexed(this.deps.jobs, on, mine)) {
         for (const { group: g } of found.values()) {
           if (g.latestOf !== on.latestOf) continue;
           const row = await this.groupState(g, pointers, pausedSince !== undefined);

@@ -12,6 +12,8 @@ import { DEMO_PRINCIPAL, seedDemoDirectory } from '../../dev/demo/demo-directory
 import { galleryRecordFrom, imageDefinitionRecordFrom, imageVersionRecordFrom } from '../../shared/domain/records.js';
 import { parseResourceId } from '../../shared/domain/ids.js';
 import { encodeKeyPart } from '../../shared/catalog/keys.js';
+import { chunksOf } from '../../shared/domain/collections.js';
+import { TRANSACTION_MAX_OPERATIONS } from '../../shared/storage/upsert-batcher.js';
 
 const JOBS = 1000;
 const CONCURRENCY = 16;
@@ -169,11 +171,9 @@ export async function benchJobs(): Promise<void> {
         ),
       );
     const [groupProps, jobProps] = [plain(groupEntity), plain(jobEntity)];
-    for (let i = 0; i < accountPartition.length; i += 100)
+    for (const chunk of chunksOf(accountPartition, TRANSACTION_MAX_OPERATIONS))
       await raw.submitTransaction(
-        accountPartition
-          .slice(i, i + 100)
-          .map((e) => ['upsert', { ...plain(e), partitionKey: 'account', rowKey: e.rowKey as string }, 'Replace']),
+        chunk.map((e) => ['upsert', { ...plain(e), partitionKey: 'account', rowKey: e.rowKey as string }, 'Replace']),
       );
     // Each a new group and the job's record, both inserted, as a job's first delivery writes them
     // (its queued record is a row of the jobs table: shared/jobs/store.ts createJob).
