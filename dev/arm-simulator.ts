@@ -693,12 +693,12 @@ export class ArmSimulator {
       case 'listImages': {
         const g = this.byKey.get(resourceKey(route.ref));
         if (!g) return notFound(route.ref, this, true);
-        return page([...g.children.values()].map((i) => structuredClone(i.body)));
+        return page([...g.children.values()].map((i) => i.body));
       }
       case 'getImage': {
         const i = this.byKey.get(resourceKey(route.ref));
         if (!i) return notFound(route.ref, this);
-        return { status: 200, body: structuredClone(i.body) };
+        return { status: 200, body: i.body };
       }
       case 'listVersions': {
         const i = this.byKey.get(resourceKey(route.ref));
@@ -1033,15 +1033,13 @@ function kindOf(route: Route): RequestKind {
 
 /** A gallery as ARM answers it: `sharingProfile.groups` only with `$expand=SharingProfile/Groups`. */
 function presentGallery(body: RestResource, withGroups: boolean): RestResource {
-  const out = structuredClone(body);
-  if (!withGroups) {
-    const sharing = asObject(out.properties?.sharingProfile);
-    if (sharing) delete sharing.groups;
-  }
-  return out;
+  const sharing = asObject(body.properties?.sharingProfile);
+  if (withGroups || sharing?.groups === undefined) return body;
+  const sharingProfile = { ...sharing };
+  delete sharingProfile.groups;
+  return { ...body, properties: { ...body.properties, sharingProfile } };
 }
 
-/** A version as ARM answers it: `replicationStatus` only with `$expand=ReplicationStatus`. */
 /**
  * ARM stores and echoes `excludeFromLatest` on every target-region entry of a version, `false` when
  * the request left it out (Azure/azure-rest-api-specs, GalleryRP/stable/2023-07-03/examples/
@@ -1058,10 +1056,16 @@ function echoRegionalExcludeFromLatest(properties: Record<string, unknown>): voi
   }
 }
 
+/**
+ * A version as ARM answers it: `replicationStatus` only with `$expand=ReplicationStatus`. The reply
+ * is serialized as soon as it is built (`send`), so it is a view of the stored body, copied only
+ * at the level it leaves a property out of.
+ */
 function presentVersion(body: RestResource, withReplication: boolean): RestResource {
-  const out = structuredClone(body);
-  if (!withReplication && out.properties) delete out.properties.replicationStatus;
-  return out;
+  if (withReplication || body.properties?.replicationStatus === undefined) return body;
+  const properties = { ...body.properties };
+  delete properties.replicationStatus;
+  return { ...body, properties };
 }
 
 function normaliseRegion(region: string): string {

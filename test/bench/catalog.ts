@@ -1,6 +1,7 @@
 import { TableClient } from '@azure/data-tables';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import path from 'node:path';
 import {
   startRemoteArmBenchEnv,
   benchContext,
@@ -9,6 +10,7 @@ import {
   processCpuMs,
   runConcurrently,
 } from './harness.js';
+import { profiled } from './profile.js';
 import { fmt } from './stats.js';
 import { parseResourceId } from '../../shared/domain/ids.js';
 
@@ -93,7 +95,11 @@ export async function benchCatalog(): Promise<void> {
     const ids: string[] = [];
     // Definitions DEFINITIONS.. are the warm-up's: a burst of the same size on other rows first.
     const warmIds: string[] = [];
-    for (let i = 0; i < 2 * DEFINITIONS; i++) {
+    // With --profile, definitions 2 × DEFINITIONS.. are a profiled burst's, after the measured one.
+    const profiling = process.argv.includes('--profile');
+    const profileIds: string[] = [];
+    const definitions = (profiling ? 3 : 2) * DEFINITIONS;
+    for (let i = 0; i < definitions; i++) {
       seed.push({
         id: `/subscriptions/${SUB}/resourceGroups/rg-bench/providers/Microsoft.Compute/galleries/benchGallery/images/img-${i}`,
         location: 'westeurope',
@@ -108,7 +114,7 @@ export async function benchCatalog(): Promise<void> {
       for (let v = 0; v < VERSIONS_PER_DEFINITION; v++) {
         const r = versionResource(i, v);
         seed.push(r);
-        (i < DEFINITIONS ? ids : warmIds).push(r.id as string);
+        (i < DEFINITIONS ? ids : i < 2 * DEFINITIONS ? warmIds : profileIds).push(r.id as string);
       }
     }
     await arm.put(seed as never);
@@ -125,7 +131,7 @@ export async function benchCatalog(): Promise<void> {
       benchContext('galleryEvents'),
     );
     // The definitions are in the catalog before their versions, as in any catalog (ARM creates them first).
-    await runConcurrently(2 * DEFINITIONS, CONCURRENCY, (i) =>
+    await runConcurrently(definitions, CONCURRENCY, (i) =>
       s.indexer.refresh(
         parseResourceId(
           `/subscriptions/${SUB}/resourceGroups/rg-bench/providers/Microsoft.Compute/galleries/benchGallery/images/img-${i}`,
@@ -202,6 +208,20 @@ export async function benchCatalog(): Promise<void> {
       console.log(
         `  rate ratio these CPU figures allow with a core each for this process and Azurite (ARM answering elsewhere, the machine's other load aside): ${fmt(allowed * 100)} %`,
       );
+    if (profiling) {
+      const file = path.join(
+        os.tmpdir(),
+        'gallery-catalog-bench',
+        `events-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`,
+      );
+      const { summary } = await profiled(file, () =>
+        runConcurrently(profileIds.length, CONCURRENCY, (i) =>
+          galleryEvents(writeEvent(profileIds[i] as string, 2 * ids.length + i), benchContext('galleryEvents')),
+        ),
+      );
+      console.log(`  CPU profile of this process, a burst of ${profileIds.length} more events: ${file}`);
+      for (const line of summary) console.log(`    ${line}`);
+    }
     if (stored.length !== VERSIONS_PER_DEFINITION)
       console.log(
         `  WARNING: expected ${VERSIONS_PER_DEFINITION} versions of img-7 in the catalog, found ${stored.length}`,

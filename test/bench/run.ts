@@ -4,7 +4,7 @@
 // (test/bench/scale.ts) and the auto-roll of 10,000 groups (small: 1,000; test/bench/scale-roll.ts)
 // (`--only search|reconcile|roll` one part of them);
 // `--only <name>` one of the others (cold-import, catalog, lookups, jobs, autoroll); `--profile`
-// adds a CPU profile of the lookups' 16-client phase and of the jobs.
+// adds a CPU profile of the lookups' 16-client phase, of the jobs and of a burst of version events.
 import { printColdImport } from './cold-import.js';
 import { benchCatalog } from './catalog.js';
 
