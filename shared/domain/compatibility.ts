@@ -99,8 +99,7 @@ interface Paths {
   readonly preferredZone: string;
 }
 
-/** The JSON paths (into the body) the rules report at. */
-export function pathsFor(kind: JobKind): Paths {
+function buildPaths(kind: JobKind): Paths {
   const root = bodyRootOf(kind);
   const compute = `${root}.compute`;
   const launch = `${compute}.launchSpecification`;
@@ -120,6 +119,16 @@ export function pathsFor(kind: JobKind): Paths {
   };
 }
 
+const PATHS: Readonly<Record<JobKind, Paths>> = {
+  statelessGroup: buildPaths('statelessGroup'),
+  statefulNode: buildPaths('statefulNode'),
+};
+
+/** The JSON paths (into the body) the rules report at: built once per kind, not per rule and job. */
+export function pathsFor(kind: JobKind): Paths {
+  return PATHS[kind];
+}
+
 export interface ListedSize {
   readonly name: string;
   readonly path: string;
@@ -135,11 +144,28 @@ export function listedSizes(input: Pick<CompatibilityInput, 'kind' | 'spec'>): L
   ];
 }
 
-/** The capabilities of a listed size for the input's region, or undefined when unknown. */
-function sizeFor(input: CompatibilityInput, name: string): VmSizeCapabilities | undefined {
-  const size = findVmSize(input.vmSizes, name);
-  if (size === undefined || normalizeRegion(size.region) !== normalizeRegion(input.region)) return undefined;
-  return size;
+interface SizeOfInput {
+  readonly listed: ListedSize;
+  /** Its capabilities for the input's region; undefined when unknown. */
+  readonly size: VmSizeCapabilities | undefined;
+}
+
+const sizesByInput = new WeakMap<CompatibilityInput, readonly SizeOfInput[]>();
+
+/**
+ * Every listed size with its capabilities for the input's region, looked up once per input: the
+ * size rules of one check share it (an input is read-only).
+ */
+function sizesOf(input: CompatibilityInput): readonly SizeOfInput[] {
+  const known = sizesByInput.get(input);
+  if (known !== undefined) return known;
+  const region = normalizeRegion(input.region);
+  const sizes = listedSizes(input).map((listed) => {
+    const size = findVmSize(input.vmSizes, listed.name);
+    return { listed, size: size === undefined || normalizeRegion(size.region) !== region ? undefined : size };
+  });
+  sizesByInput.set(input, sizes);
+  return sizes;
 }
 
 /** Runs `check` for every listed size with known capabilities. */
@@ -148,8 +174,7 @@ function perKnownSize(
   check: (size: VmSizeCapabilities, listed: ListedSize) => Finding | undefined,
 ): Finding[] {
   const out: Finding[] = [];
-  for (const listed of listedSizes(input)) {
-    const size = sizeFor(input, listed.name);
+  for (const { listed, size } of sizesOf(input)) {
     if (size === undefined) continue;
     const f = check(size, listed);
     if (f !== undefined) out.push(f);
@@ -430,8 +455,7 @@ export function checkSecurityType(input: CompatibilityInput): Finding[] {
 export function checkVmSizeAvailability(input: CompatibilityInput): Finding[] {
   const region = normalizeRegion(input.region);
   const out: Finding[] = [];
-  for (const listed of listedSizes(input)) {
-    const size = sizeFor(input, listed.name);
+  for (const { listed, size } of sizesOf(input)) {
     if (size === undefined) {
       out.push(error('vm-size-unknown', listed.path, `VM size ${listed.name} is not a known VM size in ${region}.`));
     } else if (!size.offeredInRegion) {
@@ -546,8 +570,7 @@ export function checkPremiumStorage(input: CompatibilityInput): Finding[] {
 export function checkRecommendedRange(input: CompatibilityInput): Finding[] {
   const { vCPUs, memoryGB } = input.image.recommended;
   const out: Finding[] = [];
-  for (const listed of listedSizes(input)) {
-    const size = sizeFor(input, listed.name);
+  for (const { listed, size } of sizesOf(input)) {
     if (size === undefined) continue;
     const img = input.image.ref.image;
     if (size.vCPUs !== undefined && vCPUs?.min !== undefined && size.vCPUs < vCPUs.min) {
