@@ -52,7 +52,7 @@ if (scaleAt >= 0) {
   }
   if (runs('jobs')) {
     const { benchJobs } = await import('./jobs.js');
-    await benchJobs();
+    benchJobs();
   }
   if (runs('autoroll')) {
     const { benchAutoRoll } = await import('./autoroll.js');
