@@ -31,6 +31,7 @@ import { EventGridSink } from './events/publisher.js';
 import { VersionEvents } from './events/version-events.js';
 import { AutoRollStore } from './autoroll/store.js';
 import { AutoRoller, RollJobs } from './autoroll/autoroll.js';
+import { GroupsAsRead } from './autoroll/groups-as-read.js';
 import { AutoRollViews } from './autoroll/views.js';
 import { ReplicaAdvisor } from './advice/replica-advisor.js';
 import { ReconcileRunStore } from './reconcile/progress.js';
@@ -79,6 +80,8 @@ export interface Services {
   /** Records latest per region and its changes after version writes (and settles leftovers). */
   versionEvents: VersionEvents;
   autoRollStore: AutoRollStore;
+  /** The groups a roll fan-out read, for its roll jobs in this instance. */
+  groupsAsRead: GroupsAsRead;
   autoRoller: AutoRoller;
   autoRollViews: AutoRollViews;
 }
@@ -117,6 +120,8 @@ export function services(): Services {
   };
   const vmSizes = new VmSizeCatalog(tables, cfg.tablePrefix, arm);
   const autoRollStore = new AutoRollStore(tables, cfg.tablePrefix);
+  // The groups a fan-out read, for its roll jobs in this instance (shared/autoroll/groups-as-read.ts).
+  const groupsAsRead = new GroupsAsRead();
   let serviceBusQueue: JobQueue | undefined;
   let serviceBusUnitQueue: UnitQueue | undefined;
   const reconcileQueue = (): UnitQueue | undefined =>
@@ -154,7 +159,7 @@ export function services(): Services {
       vmSizes,
       maxDeliveryCount: cfg.groupJobsMaxDeliveryCount,
       replicaBurstFactor: cfg.replicas.burstFactor,
-      rolls: new RollJobs(autoRollStore),
+      rolls: new RollJobs(autoRollStore, groupsAsRead),
       ...(cfg.eventTopic ? { events: outbox } : {}),
       apply: new ApplyFlow({
         checkpoints: new ApplyCheckpoints(jobs.groups, jobs.ensureTables),
@@ -214,12 +219,13 @@ export function services(): Services {
     outbox,
     versionEvents,
     autoRollStore,
+    groupsAsRead,
     autoRoller: new AutoRoller(
       autoRollStore,
       jobs,
       () => cached?.jobQueue,
       (definitionKey) => versionEvents.pointers(catalog.versions, definitionKey),
-      { pending: pendingJobs, organizationOf },
+      { pending: pendingJobs, organizationOf, asRead: groupsAsRead },
     ),
     autoRollViews: new AutoRollViews({
       store: autoRollStore,

@@ -48,6 +48,7 @@ import {
 import type { PendingJobs } from '../jobs/pending.js';
 import type { LatestVersionChangedData } from '../events/events.js';
 import { latestOfKey, type AutoRollStore, type IndexedGroup, type IndexedOn } from './store.js';
+import type { GroupAsRead, GroupsAsRead } from './groups-as-read.js';
 
 /** The cause a roll job names when the release of its definition's pause queued it. */
 export const DEFINITION_RESUMED = 'definitionResumed';
@@ -120,6 +121,8 @@ export interface AutoRollerOptions {
   pending?: PendingJobs;
   /** The organization an account belongs to (roll job ids are the organization's), with its subscriptions. */
   organizationOf?: (account: string) => Promise<JobScope | undefined>;
+  /** Where the groups a fan-out read wait for their roll jobs in this instance. */
+  asRead?: GroupsAsRead;
 }
 
 export class AutoRoller {
@@ -266,7 +269,7 @@ export class AutoRoller {
   /** One group on latest of the changed definition and region: skipped (and why), or what its roll is. */
   private decide(
     entry: IndexedGroup,
-    found: { group: GroupRecord } | undefined,
+    found: GroupAsRead | undefined,
     ctx: RollContext,
     out: RollOutcome,
   ): RollDecided | undefined {
@@ -299,6 +302,7 @@ export class AutoRoller {
       entry,
       label,
       group,
+      etag: found.etag,
       version,
       base,
       notBefore: decision.notBefore.getTime() > this.now().getTime() ? decision.notBefore : undefined,
@@ -348,7 +352,11 @@ export class AutoRoller {
       );
       out.queued.push({ jobId, notBefore: (notBefore ?? this.now()).toISOString() });
     };
-    if (first === 'created') return send(base);
+    if (first === 'created') {
+      // Its job merges onto the group as read here (its write goes onto that version only).
+      this.options.asRead?.keep({ group, etag: d.etag });
+      return send(base);
+    }
     const existing = await rollsTo(this.jobs, group, base);
     const latest = existing.length > 0 ? (await ctx.latestNow())[change.region] : undefined;
     const choice = rollJobChoice(base, version, existing, latest, ctx.changedAt.toISOString());
@@ -483,6 +491,8 @@ interface RollDecided {
   entry: IndexedGroup;
   label: string;
   group: GroupRecord;
+  /** The group row's ETag when the fan-out read it. */
+  etag: string;
   version: string;
   /** `roll:<group key>:<version>` */
   base: string;
@@ -530,7 +540,15 @@ export function rollEnvelope(group: GroupRecord, jobId: string, version: string,
  * as it is now (on latest, auto-roll on); the group write keeps the index and records the roll.
  */
 export class RollJobs {
-  constructor(private readonly store: AutoRollStore) {}
+  constructor(
+    private readonly store: AutoRollStore,
+    private readonly asRead?: GroupsAsRead,
+  ) {}
+
+  /** For a roll job: its group as the fan-out that queued it read it, when this instance has it (taken once). */
+  groupAsRead(envelope: JobEnvelope, subscriptionId: string, name: string): GroupAsRead | undefined {
+    return envelope.roll ? this.asRead?.take(subscriptionId, envelope.kind, name) : undefined;
+  }
 
   /** Why a roll job may not roll `group` (as stored, before the merge); undefined for other jobs and rollable groups. */
   refusal(envelope: JobEnvelope, group: GroupRecord): JobProblem | undefined {

@@ -653,6 +653,7 @@ export class GroupJobProcessor {
   private async complete(
     envelope: JobEnvelope,
     subscriptionId: string,
+    applies: boolean,
   ): Promise<
     | { job: CompleteJob; basedOnRevision?: number; previous?: GroupRecord; previousEtag?: string }
     | { errors: JobProblem[] }
@@ -662,7 +663,11 @@ export class GroupJobProcessor {
       return created.ok ? { job: created.job } : { errors: created.errors.map(fromEnvelope) };
     }
     const name = specInputOf(envelope).name;
-    const stored = await this.deps.jobs.getGroup(subscriptionId, envelope.kind, name);
+    // A roll job merges onto the group as its fan-out read it when this instance has it: the group
+    // write is conditional on that ETag, so a change in between makes it merge again on a fresh
+    // read. Not where the organization applies: the apply is sent before the group is written.
+    const asRead = applies ? undefined : this.deps.rolls?.groupAsRead(envelope, subscriptionId, name);
+    const stored = asRead ?? (await this.deps.jobs.getGroup(subscriptionId, envelope.kind, name));
     if (!stored)
       return {
         errors: [
@@ -699,7 +704,12 @@ export class GroupJobProcessor {
         warnings: [],
       };
     const accountSubscription = owner.subscriptionId;
-    const completed = await this.complete(envelope, accountSubscription);
+    const applySettings = owner.organization.apply;
+    const completed = await this.complete(
+      envelope,
+      accountSubscription,
+      applySettings !== undefined && applySettings.target !== 'none',
+    );
     if ('errors' in completed) return { errors: completed.errors, warnings: [], subscriptionId: accountSubscription };
     const job = completed.job;
     const { kind, spec } = groupSpecOf(job);
