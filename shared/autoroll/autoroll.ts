@@ -353,8 +353,9 @@ export class AutoRoller {
       out.queued.push({ jobId, notBefore: (notBefore ?? this.now()).toISOString() });
     };
     if (first === 'created') {
-      // Its job merges onto the group as read here (its write goes onto that version only).
-      this.options.asRead?.keep({ group, etag: d.etag });
+      // Its job merges onto the group as read here (its write goes onto that version only); a job
+      // that waits for its soak would find the entry expired.
+      if (!notBefore) this.options.asRead?.keep({ group, etag: d.etag });
       return send(base);
     }
     const existing = await rollsTo(this.jobs, group, base);

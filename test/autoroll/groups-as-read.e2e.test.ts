@@ -144,4 +144,12 @@ describe('a roll job and its group as the fan-out read it', () => {
       await setContosoApply(host, undefined);
     }
   });
+
+  it('is not kept for a roll that waits for its soak (the job runs after the entry would expire)', async () => {
+    const name = await groupOnLatestInWestEurope(host);
+    await services().autoRoller.setPolicy(DEMO_SUBSCRIPTIONS.consumer, 'statelessGroup', name, { soakMinutes: 30 });
+    await indexUbuntuVersion(host, '1.17.0');
+    expect((await fanOut('1.17.0')).filter((e) => nameOf(e) === name)).toHaveLength(1);
+    expect(services().groupsAsRead.take(DEMO_SUBSCRIPTIONS.consumer, 'statelessGroup', name)).toBeUndefined();
+  });
 });
