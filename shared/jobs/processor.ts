@@ -137,6 +137,12 @@ const atBody = (path: string, code: string, message: string): JobProblem =>
 const fromEnvelope = (e: EnvelopeError): JobProblem => ({ pointer: e.pointer, code: e.code, message: e.message });
 const fromFinding = (f: Finding): JobProblem => atBody(f.path, f.code, f.message);
 
+/** The organization's apply settings when it applies its groups somewhere (a target other than `none`). */
+function applyingSettings(owner: AccountOwner | undefined): Organization['apply'] {
+  const settings = owner?.organization.apply;
+  return settings !== undefined && settings.target !== 'none' ? settings : undefined;
+}
+
 export class GroupJobProcessor {
   private readonly now: () => Date;
 
@@ -161,7 +167,7 @@ export class GroupJobProcessor {
     }
     const base = this.baseRecord(envelope, owner, delivery);
     const pointer = delivery.recorded !== true;
-    if (owner?.organization.apply?.mode === 'apply' && owner.organization.apply.target !== 'none') {
+    if (owner && applyingSettings(owner)?.mode === 'apply') {
       const continued = await this.continueApply(envelope, owner, base, delivery, secretsOfEnvelope(envelope));
       if (continued) return continued;
     }
@@ -193,8 +199,8 @@ export class GroupJobProcessor {
       let planned = done;
       if (envelope.planOnly)
         return this.planOnly(envelope, owner, base, done, { ...outcome, change: outcome.change }, delivery, pointer);
-      const settings = owner?.organization.apply;
-      if (owner && settings && settings.target !== 'none') {
+      const settings = applyingSettings(owner);
+      if (owner && settings) {
         if (settings.mode === 'apply') await markRunning();
         const applied = await this.planOrApply(
           envelope,
@@ -443,8 +449,8 @@ export class GroupJobProcessor {
     delivery: DeliveryInfo,
     pointer: boolean,
   ): Promise<JobRecord> {
-    const settings = owner?.organization.apply;
-    if (!owner || !settings || settings.target === 'none') {
+    const settings = applyingSettings(owner);
+    if (!owner || !settings) {
       const failed = finished(
         base,
         {
@@ -704,12 +710,7 @@ export class GroupJobProcessor {
         warnings: [],
       };
     const accountSubscription = owner.subscriptionId;
-    const applySettings = owner.organization.apply;
-    const completed = await this.complete(
-      envelope,
-      accountSubscription,
-      applySettings !== undefined && applySettings.target !== 'none',
-    );
+    const completed = await this.complete(envelope, accountSubscription, applyingSettings(owner) !== undefined);
     if ('errors' in completed) return { errors: completed.errors, warnings: [], subscriptionId: accountSubscription };
     const job = completed.job;
     const { kind, spec } = groupSpecOf(job);

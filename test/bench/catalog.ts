@@ -1,7 +1,6 @@
 import { TableClient } from '@azure/data-tables';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import path from 'node:path';
 import {
   startRemoteArmBenchEnv,
   benchContext,
@@ -10,7 +9,7 @@ import {
   processCpuMs,
   runConcurrently,
 } from './harness.js';
-import { profiled } from './profile.js';
+import { profiled, profileFile } from './profile.js';
 import { fmt } from './stats.js';
 import { parseResourceId } from '../../shared/domain/ids.js';
 
@@ -209,11 +208,7 @@ export async function benchCatalog(): Promise<void> {
         `  rate ratio these CPU figures allow with a core each for this process and Azurite (ARM answering elsewhere, the machine's other load aside): ${fmt(allowed * 100)} %`,
       );
     if (profiling) {
-      const file = path.join(
-        os.tmpdir(),
-        'gallery-catalog-bench',
-        `events-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`,
-      );
+      const file = profileFile('events');
       const { summary } = await profiled(file, () =>
         runConcurrently(profileIds.length, CONCURRENCY, (i) =>
           galleryEvents(writeEvent(profileIds[i] as string, 2 * ids.length + i), benchContext('galleryEvents')),

@@ -3,12 +3,11 @@
 import { odata, TableClient } from '@azure/data-tables';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBenchEnv, benchContext, cpuBoundRatio, measuredCpu, runConcurrently, type CpuSpent } from './harness.js';
 import { fmt } from './stats.js';
-import { profiled } from './profile.js';
+import { profiled, profileFile } from './profile.js';
 import { seedDemoOrganization, DEMO_SUBSCRIPTIONS as S } from '../../dev/demo/demo-org.js';
 import { DEMO_PRINCIPAL, seedDemoDirectory } from '../../dev/demo/demo-directory.js';
 import { galleryRecordFrom, imageDefinitionRecordFrom, imageVersionRecordFrom } from '../../shared/domain/records.js';
@@ -110,11 +109,7 @@ async function benchJobs(): Promise<void> {
       // A profile of the same work, 1,000 more jobs (after the timed run, so it does not slow it).
       const more = Array.from({ length: JOBS }, (_, n) => message(JOBS + n));
       await recordQueued(more);
-      const file = path.join(
-        os.tmpdir(),
-        'gallery-catalog-bench',
-        `jobs-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`,
-      );
+      const file = profileFile('jobs');
       const { summary } = await profiled(file, () => runConcurrently(JOBS, CONCURRENCY, (i) => deliver(more[i]!)));
       console.log(`  CPU profile of this process, ${JOBS} more jobs: ${file}`);
       for (const line of summary) console.log(`    ${line}`);

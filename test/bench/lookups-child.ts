@@ -1,12 +1,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes, randomUUID } from 'node:crypto';
-import os from 'node:os';
 import { TableClient, odata } from '@azure/data-tables';
 import { startRemoteArmBenchEnv, runConcurrently, measuredCpu, type RemoteArmBenchEnv } from './harness.js';
 import { fmt, median, percentile } from './stats.js';
 import { startHttpClientProcess } from './http-client.js';
-import { profiled } from './profile.js';
+import { profiled, profileFile } from './profile.js';
 import { loadApp } from '../../dev/runtime/load-app.js';
 import { LocalRuntime } from '../../dev/runtime/runtime.js';
 import { ALL_APP_ROLES, principalHeader } from '../../shared/access/principal.js';
@@ -356,11 +355,7 @@ async function benchCascade(env: RemoteArmBenchEnv, s: Services): Promise<void> 
     );
 
     if (process.argv.includes('--profile')) {
-      const file = path.join(
-        os.tmpdir(),
-        'gallery-catalog-bench',
-        `cascade-${CLIENTS}-clients-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`,
-      );
+      const file = profileFile(`cascade-${CLIENTS}-clients`);
       const { summary } = await profiled(file, () =>
         client.run({ baseUrl: url, paths, n: MIXED, concurrency: CLIENTS }),
       );

@@ -5,6 +5,7 @@
  */
 import { Session } from 'node:inspector/promises';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fmt } from './stats.js';
 
@@ -20,6 +21,15 @@ interface CpuProfile {
   endTime: number;
   samples?: number[];
   timeDeltas?: number[];
+}
+
+/** Where a profile named `name` goes: a folder of the temp directory, the name stamped with the time. */
+export function profileFile(name: string): string {
+  return path.join(
+    os.tmpdir(),
+    'gallery-catalog-bench',
+    `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`,
+  );
 }
 
 export async function profiled<T>(file: string, phase: () => Promise<T>): Promise<{ value: T; summary: string[] }> {
