@@ -1,4 +1,4 @@
-// The jobs benchmark, in a process of its own (test/bench/jobs.ts starts it): the figures are of
+// The jobs benchmark, in a process of its own (test/bench/run.ts starts it): the figures are of
 // this process alone, not of what earlier benchmarks left in the runner's heap and compiled code.
 import { odata, TableClient } from '@azure/data-tables';
 import { randomBytes, randomUUID } from 'node:crypto';

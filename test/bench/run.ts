@@ -5,8 +5,23 @@
 // (`--only search|reconcile|roll` one part of them);
 // `--only <name>` one of the others (cold-import, catalog, lookups, jobs, autoroll); `--profile`
 // adds a CPU profile of the lookups' 16-client phase, of the jobs and of a burst of version events.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { printColdImport } from './cold-import.js';
-import { benchCatalog } from './catalog.js';
+
+/**
+ * Runs a benchmark (test/bench/<name>-child.ts) in a fresh process: the app's process, whose CPU
+ * its figures measure, and where the built app registers its functions; not the runner's, with the
+ * heap and compiled code earlier benchmarks left.
+ */
+function benchInItsOwnProcess(name: string): void {
+  const child = path.join(path.dirname(fileURLToPath(import.meta.url)), `${name}-child.js`);
+  const args = process.argv.includes('--profile') ? ['--profile'] : [];
+  process.stdout.write(
+    execFileSync(process.execPath, [child, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+  );
+}
 
 console.log('gallery-catalog benchmarks');
 console.log(`node ${process.version}, ${process.platform}/${process.arch}\n`);
@@ -45,21 +60,5 @@ if (scaleAt >= 0) {
     await benchStartUp();
   }
   if (runs('cold-import')) printColdImport();
-  if (runs('catalog')) await benchCatalog();
-  if (runs('lookups')) {
-    const { benchLookups } = await import('./lookups.js');
-    benchLookups();
-  }
-  if (runs('jobs')) {
-    const { benchJobs } = await import('./jobs.js');
-    benchJobs();
-  }
-  if (runs('autoroll')) {
-    const { benchAutoRoll } = await import('./autoroll.js');
-    benchAutoRoll();
-  }
-  if (runs('apply')) {
-    const { benchApply } = await import('./apply.js');
-    benchApply();
-  }
+  for (const name of ['catalog', 'lookups', 'jobs', 'autoroll', 'apply']) if (runs(name)) benchInItsOwnProcess(name);
 }
