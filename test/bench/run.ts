@@ -3,7 +3,7 @@
 // `npm run bench -- --scale limit|small` runs the scale scenarios alone: the filled subscription-region
 // (test/bench/scale.ts) and the auto-roll of 10,000 groups (small: 1,000; test/bench/scale-roll.ts)
 // (`--only search|reconcile|roll` one part of them);
-// `--only <name>` one of the others (cold-import, catalog, lookups, jobs, autoroll); `--profile`
+// `--only <name>` one of the others (start-up, cold-import, catalog, lookups, jobs, autoroll, apply); `--profile`
 // adds a CPU profile of the lookups' 16-client phase, of the jobs and of a burst of version events.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
