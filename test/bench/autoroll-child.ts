@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startBenchEnv } from './harness.js';
-import { fmt } from './stats.js';
+import { fmt, sum } from './stats.js';
 import { startAppWithQueue, statelessGroupJob } from './app-runtime.js';
 import { armWriteEvent, postEvents, settle as settleAll } from './app-events.js';
 import { seedDemoOrganization, DEMO_IMAGES, DEMO_SUBSCRIPTIONS as S } from '../../dev/demo/demo-org.js';
@@ -127,7 +127,6 @@ try {
     users.push(await userUpdates());
   }
   const thrice = await scenario('1.17.0', 3);
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const rollMs = sum(rolls.map((r) => r.lastMs));
   const userMs = sum(users);
   const roundTrips = Math.max(...rolls.map((r) => r.roundTripsPerGroup));

@@ -8,13 +8,13 @@ import {
   startRemoteArmBenchEnv,
   benchContext,
   cpuBoundRatio,
-  type CpuSpent,
   measuredCpu,
   processCpuMs,
   runConcurrently,
+  totalCpu,
 } from './harness.js';
 import { profiled, profileFile } from './profile.js';
-import { fmt } from './stats.js';
+import { fmt, sum } from './stats.js';
 import { parseResourceId } from '../../shared/domain/ids.js';
 
 const SUB = '0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f';
@@ -74,20 +74,6 @@ function versionResource(image: number, v: number): Record<string, unknown> {
       },
       provisioningState: 'Succeeded',
     },
-  };
-}
-
-function sum(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0);
-}
-
-/** The CPU of several measured rounds together (Azurite's unknown if any round's is). */
-function totalCpu(rounds: readonly CpuSpent[]): CpuSpent {
-  return {
-    appCpuMs: sum(rounds.map((r) => r.appCpuMs)),
-    azuriteCpuMs: rounds.some((r) => r.azuriteCpuMs === undefined)
-      ? undefined
-      : sum(rounds.map((r) => r.azuriteCpuMs ?? 0)),
   };
 }
 
@@ -196,32 +182,25 @@ async function benchCatalog(): Promise<void> {
       warmRates.push({ raw: (burst / rawMs) * 1000, events: (roundIds.length / eventsMs) * 1000 });
     }
     // The measured rounds alternate raw upserts and events, so the machine's moving load falls on both.
-    const rawRounds: CpuSpent[] = [];
-    const rawMs: number[] = [];
-    const eventRounds: CpuSpent[] = [];
-    const eventMs: number[] = [];
+    const rawRounds: Awaited<ReturnType<typeof rawRun>>[] = [];
+    const eventRounds: typeof rawRounds = [];
     let armReads = 0;
     let armCpu: number | undefined = 0;
     let roundTrips = 0;
-    const rawRound = async (name: string): Promise<void> => {
-      const r = await rawRun(name);
-      rawRounds.push(r);
-      rawMs.push(r.result);
-    };
     for (const [round, roundIds] of measuredIds.entries()) {
-      await rawRound(`m${round}`);
+      rawRounds.push(await rawRun(`m${round}`));
       const armBefore = (await arm.requestCount()).total;
       s.tables.roundTrips = 0;
       const arm0 = processCpuMs(arm.pid);
-      const handled = await measuredCpu(env.azurite, () => eventsRun(roundIds));
+      eventRounds.push(await measuredCpu(env.azurite, () => eventsRun(roundIds)));
       const arm1 = processCpuMs(arm.pid);
       armCpu = arm0 === undefined || arm1 === undefined || armCpu === undefined ? undefined : armCpu + arm1 - arm0;
       armReads += (await arm.requestCount()).total - armBefore;
       roundTrips += s.tables.roundTrips;
-      eventRounds.push(handled);
-      eventMs.push(handled.result);
     }
-    await rawRound('end');
+    rawRounds.push(await rawRun('end'));
+    const rawMs = rawRounds.map((r) => r.result);
+    const eventMs = eventRounds.map((r) => r.result);
     const stored = await s.catalog.listVersions({
       level: 'image',
       subscriptionId: SUB,

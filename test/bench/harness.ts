@@ -6,6 +6,7 @@ import { ArmSimulator } from '../../dev/arm-simulator.js';
 import { resetConfig } from '../../shared/config.js';
 import { resetServices } from '../../shared/services.js';
 import { startArmProcess, type ArmProcess } from './arm-process.js';
+import { sum } from './stats.js';
 
 const { InvocationContext } = functions;
 
@@ -136,6 +137,16 @@ export async function measuredCpu<T>(
     result,
     appCpuMs: (c.user + c.system) / 1000,
     azuriteCpuMs: a0 === undefined || a1 === undefined ? undefined : a1 - a0,
+  };
+}
+
+/** The CPU of several measured runs together (Azurite's unknown if any run's is). */
+export function totalCpu(runs: readonly CpuSpent[]): CpuSpent {
+  return {
+    appCpuMs: sum(runs.map((r) => r.appCpuMs)),
+    azuriteCpuMs: runs.some((r) => r.azuriteCpuMs === undefined)
+      ? undefined
+      : sum(runs.map((r) => r.azuriteCpuMs ?? 0)),
   };
 }
 

@@ -9,6 +9,10 @@ export function percentile(values: number[], p: number): number {
   return sorted[rank] as number;
 }
 
+export function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
 export function fmt(n: number, digits = 1): string {
   return Number.isFinite(n) ? n.toFixed(digits) : String(n);
 }
