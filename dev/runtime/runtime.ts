@@ -52,8 +52,6 @@ import { printable } from '../../shared/domain/printable.js';
 
 export type LogLevel = 'trace' | 'debug' | 'information' | 'warning' | 'error' | 'critical';
 /** The levels, lowest first. */
-/** How long the host keeps an idle client connection open. */
-const KEEP_ALIVE_MS = 130_000;
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'information', 'warning', 'error', 'critical'];
 export interface LogLine {
   functionName: string;
@@ -211,7 +209,7 @@ export class LocalRuntime {
     // Kestrel keeps an idle connection 130 s (KestrelServerLimits.KeepAliveTimeout, dotnet/aspnetcore
     // src/Servers/Kestrel/Core/src/KestrelServerLimits.cs); Node's own default, 5 s, made clients that
     // paused a few seconds connect again.
-    server.keepAliveTimeout = KEEP_ALIVE_MS;
+    server.keepAliveTimeout = 130_000;
     server.on('clientError', answerClientError);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
