@@ -37,7 +37,7 @@ export function unpackJson<T>(name: string, entity: Record<string, unknown>): T 
  * an entity lacks as absent or null; either ends the chunks `unpackJson` reads.)
  */
 const SELECTED_CHUNKS = 3;
-const RECORD_SELECT: readonly string[] = [
+export const RECORD_SELECT: readonly string[] = [
   'PartitionKey',
   'RowKey',
   ...Array.from({ length: SELECTED_CHUNKS }, (_, n) => (n === 0 ? 'record' : `record_${n}`)),

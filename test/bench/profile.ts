@@ -2,6 +2,13 @@
  * A CPU profile of this process while a phase runs (V8's sampling profiler through node:inspector),
  * written as a .cpuprofile (Chrome DevTools and speedscope open it) and summed up: the functions
  * with the most self time, and self time by where the code lives.
+ *
+ * Self time is counted in samples, each the same share, not weighted by the time since the sample
+ * before: on a machine whose cores the other processes share, that gap holds whatever kept the
+ * process or the sampling thread off a core (up to 9 ms between samples taken every 0.2 ms), and
+ * the one sample after it took all of it. Weighted so, the response write (the system call that
+ * wakes the client) looked twice its share, garbage collection likewise, and the sample that stops
+ * the profiler, after the phase's last wait, a tenth of a phase.
  */
 import { Session } from 'node:inspector/promises';
 import fs from 'node:fs';
@@ -39,11 +46,13 @@ export async function profiled<T>(file: string, phase: () => Promise<T>): Promis
     await session.post('Profiler.enable');
     await session.post('Profiler.setSamplingInterval', { interval: 200 });
     await session.post('Profiler.start');
+    const cpuBefore = process.cpuUsage();
     const value = await phase();
+    const cpu = process.cpuUsage(cpuBefore);
     const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify(profile));
-    return { value, summary: summarize(profile) };
+    return { value, summary: summarize(profile, (cpu.user + cpu.system) / 1000) };
   } finally {
     session.disconnect();
   }
@@ -67,36 +76,32 @@ function areaOf(url: string, name: string): string {
   return own ? `app: ${own[1]}` : url.replace(/^file:\/\//, '');
 }
 
-function summarize(profile: CpuProfile): string[] {
+function summarize(profile: CpuProfile, cpuMs: number): string[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const selfUs = new Map<number, number>();
-  const samples = profile.samples ?? [];
-  const deltas = profile.timeDeltas ?? [];
-  for (let i = 0; i < samples.length; i++)
-    selfUs.set(samples[i] as number, (selfUs.get(samples[i] as number) ?? 0) + (deltas[i] ?? 0));
-  // Idle time is the process waiting (on the client, on Azurite): left out, so shares are of the CPU the process spent.
-  const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
-  for (const id of idle) selfUs.delete(id);
-  const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
+  const selfSamples = new Map<number, number>();
+  for (const id of profile.samples ?? []) selfSamples.set(id, (selfSamples.get(id) ?? 0) + 1);
+  // Idle samples are the process waiting (on the client, on Azurite): left out, so shares are of the samples that ran code.
+  for (const n of profile.nodes) if (n.callFrame.functionName === '(idle)') selfSamples.delete(n.id);
+  const total = [...selfSamples.values()].reduce((a, b) => a + b, 0);
   const byFunction = new Map<string, number>();
   const byArea = new Map<string, number>();
-  for (const [id, us] of selfUs) {
+  for (const [id, count] of selfSamples) {
     const n = byId.get(id);
     if (!n) continue;
     const { functionName, url, lineNumber } = n.callFrame;
     const where = url ? `${url.replace(/^.*\/(node_modules\/|dist\/)/, '$1')}:${lineNumber + 1}` : '';
     const key = `${functionName || '(anonymous)'} ${where}`.trim();
-    byFunction.set(key, (byFunction.get(key) ?? 0) + us);
+    byFunction.set(key, (byFunction.get(key) ?? 0) + count);
     const area = areaOf(url, functionName);
-    byArea.set(area, (byArea.get(area) ?? 0) + us);
+    byArea.set(area, (byArea.get(area) ?? 0) + count);
   }
-  const pct = (us: number) => `${fmt((us / total) * 100).padStart(5)} %`;
+  const pct = (count: number) => `${fmt((count / total) * 100).padStart(5)} %`;
   const top = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 15);
   const areas = [...byArea].sort((a, b) => b[1] - a[1]).slice(0, 12);
   return [
-    `sampled ${fmt(total / 1000, 0)} ms of this process's CPU (idle left out); self time by function (top 15):`,
-    ...top.map(([k, us]) => `  ${pct(us)}  ${k}`),
+    `${total} samples that ran code (idle left out) over ${fmt(cpuMs, 0)} ms of this process's CPU in the phase; self time by function, in samples (top 15):`,
+    ...top.map(([k, count]) => `  ${pct(count)}  ${k}`),
     'self time by area:',
-    ...areas.map(([k, us]) => `  ${pct(us)}  ${k}`),
+    ...areas.map(([k, count]) => `  ${pct(count)}  ${k}`),
   ];
 }
