@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { TableClient, odata } from '@azure/data-tables';
 import { startRemoteArmBenchEnv, runConcurrently, measuredCpu, type RemoteArmBenchEnv } from './harness.js';
-import { fmt, median, percentile } from './stats.js';
+import { fmt, median, percentile, sum } from './stats.js';
 import { startHttpClientProcess } from './http-client.js';
 import { profiled, profileFile } from './profile.js';
 import { loadApp } from '../../dev/runtime/load-app.js';
@@ -196,74 +196,82 @@ async function benchCascade(env: RemoteArmBenchEnv, s: Services): Promise<void> 
     const galleries = raw('galleries');
     const images = raw('images');
     const versions = raw('versions');
-    /**
-     * The table query each call makes (shared/catalog/json-props.ts: its filter, its page size, and
-     * its `$select` of the keys and the record's chunks), by a plain client: the first page, or
-     * every page. `whole` leaves the select out and reads the whole entities, as a plain client
-     * asking for the rows would.
-     */
-    const read = async (
-      client: TableClient,
-      filter: string,
-      pageSize: number,
-      firstPageOnly: boolean,
-      whole: boolean,
-    ): Promise<number> => {
-      let rows = 0;
-      const queryOptions = whole ? { filter } : { filter, select: [...RECORD_SELECT] };
-      for await (const page of client
-        .listEntities<Record<string, unknown>>({ queryOptions })
-        .byPage({ maxPageSize: pageSize })) {
-        rows += page.length;
-        if (firstPageOnly) break;
-      }
-      return rows;
-    };
     const rg = resourceGroupPrefix('rg-bench');
+    /** Each kind's HTTP path and the table query its call makes: filter, page size, and whether it stops after the first page. */
     const kinds = [
       {
         name: 'resourceGroups',
         path: `/api/subscriptions/${SUB}/resourceGroups`,
-        raw: (whole = false) =>
-          read(galleries, odata`PartitionKey eq ${subscriptionKey(SUB)} and deleted eq false`, 1000, false, whole),
+        query: {
+          client: galleries,
+          filter: odata`PartitionKey eq ${subscriptionKey(SUB)} and deleted eq false`,
+          pageSize: 1000,
+          firstPageOnly: false,
+        },
       },
       {
         name: 'galleries',
         path: `/api/subscriptions/${SUB}/resourceGroups/rg-bench/galleries`,
-        raw: (whole = false) =>
-          read(
-            galleries,
-            odata`PartitionKey eq ${subscriptionKey(SUB)} and RowKey gt ${rg} and RowKey lt ${rg.slice(0, -1) + AFTER_SEP} and deleted eq false`,
-            1000,
-            false,
-            whole,
-          ),
+        query: {
+          client: galleries,
+          filter: odata`PartitionKey eq ${subscriptionKey(SUB)} and RowKey gt ${rg} and RowKey lt ${rg.slice(0, -1) + AFTER_SEP} and deleted eq false`,
+          pageSize: 1000,
+          firstPageOnly: false,
+        },
       },
       {
         name: 'images',
         path: `/api/subscriptions/${SUB}/resourceGroups/rg-bench/galleries/bench/images`,
-        raw: (whole = false) =>
-          read(images, odata`PartitionKey eq ${galleryKey(image)} and deleted eq false`, 1000, false, whole),
+        query: {
+          client: images,
+          filter: odata`PartitionKey eq ${galleryKey(image)} and deleted eq false`,
+          pageSize: 1000,
+          firstPageOnly: false,
+        },
       },
       {
         name: 'versions',
         path: `/api/subscriptions/${SUB}/resourceGroups/rg-bench/galleries/bench/images/big/versions?region=westeurope&top=20`,
-        raw: (whole = false) =>
-          read(versions, odata`PartitionKey eq ${imageKey(image)} and deleted eq false`, 21, true, whole),
+        query: {
+          client: versions,
+          filter: odata`PartitionKey eq ${imageKey(image)} and deleted eq false`,
+          pageSize: 21,
+          firstPageOnly: true,
+        },
       },
       {
         name: 'latest',
         path: `/api/subscriptions/${SUB}/resourceGroups/rg-bench/galleries/bench/images/big/versions/latest?region=westeurope`,
-        raw: (whole = false) =>
-          read(versions, odata`PartitionKey eq ${imageKey(image)} and deleted eq false`, 10, true, whole),
+        query: {
+          client: versions,
+          filter: odata`PartitionKey eq ${imageKey(image)} and deleted eq false`,
+          pageSize: 10,
+          firstPageOnly: true,
+        },
       },
     ];
+    /**
+     * A kind's table query (shared/catalog/json-props.ts: its filter, its page size, and its
+     * `$select` of the keys and the record's chunks), by a plain client. `whole` leaves the select
+     * out and reads the whole entities, as a plain client asking for the rows would.
+     */
+    const read = async ({ query }: (typeof kinds)[number], whole = false): Promise<number> => {
+      let rows = 0;
+      const queryOptions = whole ? { filter: query.filter } : { filter: query.filter, select: [...RECORD_SELECT] };
+      for await (const page of query.client
+        .listEntities<Record<string, unknown>>({ queryOptions })
+        .byPage({ maxPageSize: query.pageSize })) {
+        rows += page.length;
+        if (query.firstPageOnly) break;
+      }
+      return rows;
+    };
     const paths = kinds.map((k) => k.path);
     // Warm-up: connections, caches, and V8's optimising compiler on both sides (the raw reads too),
     // so the figures below are a steady state's: with 500 calls the compiler's own CPU, counted in
     // this process, was still a third of a call's cost.
     await client.run({ baseUrl: url, paths, n: WARM_UP, concurrency: CLIENTS });
-    await runConcurrently(WARM_UP, CLIENTS, (n) => kinds[n % kinds.length]!.raw(n % 2 === 1));
+    await runConcurrently(WARM_UP, CLIENTS, (n) => read(kinds[n % kinds.length]!, n % 2 === 1));
 
     const single = await client.run({ baseUrl: url, paths, n: 200, concurrency: 1 });
     console.log(
@@ -292,8 +300,8 @@ async function benchCascade(env: RemoteArmBenchEnv, s: Services): Promise<void> 
       const roundTrips = (s.tables.roundTrips - before) / PER_KIND;
       if (app.result.failures > 0)
         throw new Error(`cascade ${k.name}: ${app.result.failures} calls failed (first: ${app.result.firstFailure})`);
-      const rawRun = await measuredCpu(env.azurite, () => runConcurrently(PER_KIND, CLIENTS, () => k.raw()));
-      const wholeRun = await measuredCpu(env.azurite, () => runConcurrently(PER_KIND, CLIENTS, () => k.raw(true)));
+      const rawRun = await measuredCpu(env.azurite, () => runConcurrently(PER_KIND, CLIENTS, () => read(k)));
+      const wholeRun = await measuredCpu(env.azurite, () => runConcurrently(PER_KIND, CLIENTS, () => read(k, true)));
       perKind.push({
         name: k.name,
         app: app.appCpuMs / PER_KIND,
@@ -363,9 +371,9 @@ async function benchCascade(env: RemoteArmBenchEnv, s: Services): Promise<void> 
     console.log(
       `    galleries split: the floor ${fmt(floor.appCpuMs / PER_KIND, 3)} ms + its direct store call alone ${fmt(storeAlone.appCpuMs / PER_KIND, 3)} ms; the two run side by side, unlinked, ${fmt(sideBySide.appCpuMs / PER_KIND, 3)} ms a pair; served as one call ${galleriesApp === undefined ? '-' : fmt(galleriesApp, 3)} ms`,
     );
-    const appMean = perKind.reduce((a, k) => a + k.app, 0) / perKind.length;
-    const rawMean = perKind.reduce((a, k) => a + k.raw, 0) / perKind.length;
-    const wholeMean = perKind.reduce((a, k) => a + k.whole, 0) / perKind.length;
+    const appMean = sum(perKind.map((k) => k.app)) / perKind.length;
+    const rawMean = sum(perKind.map((k) => k.raw)) / perKind.length;
+    const wholeMean = sum(perKind.map((k) => k.whole)) / perKind.length;
     const roundTripsMax = Math.max(...perKind.map((k) => k.roundTrips));
     console.log(
       `  cascade: app CPU per call ${fmt(appMean, 3)} ms, raw read ${fmt(rawMean, 3)} ms, CPU ratio ${fmt(appMean / rawMean, 2)} (goal <= 2; ${fmt(appMean / wholeMean, 2)} against the read of the whole entities, ${fmt(wholeMean, 3)} ms); ${fmt((MIXED / wall) * 1000)} calls/s at ${CLIENTS} clients; table round trips per call ${fmt(roundTripsMax, 2)} at most (goal <= 1)`,

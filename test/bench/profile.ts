@@ -14,7 +14,7 @@ import { Session } from 'node:inspector/promises';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fmt } from './stats.js';
+import { fmt, sum } from './stats.js';
 
 interface ProfileNode {
   id: number;
@@ -82,7 +82,7 @@ function summarize(profile: CpuProfile, cpuMs: number): string[] {
   for (const id of profile.samples ?? []) selfSamples.set(id, (selfSamples.get(id) ?? 0) + 1);
   // Idle samples are the process waiting (on the client, on Azurite): left out, so shares are of the samples that ran code.
   for (const n of profile.nodes) if (n.callFrame.functionName === '(idle)') selfSamples.delete(n.id);
-  const total = [...selfSamples.values()].reduce((a, b) => a + b, 0);
+  const total = sum([...selfSamples.values()]);
   const byFunction = new Map<string, number>();
   const byArea = new Map<string, number>();
   for (const [id, count] of selfSamples) {
