@@ -78,11 +78,12 @@ function areaOf(url: string, name: string): string {
 }
 
 /**
- * Frames of the worker's side: the app, `@azure/functions`, the worker's half of the local runtime,
- * the SDKs and Node's HTTP client (only the app's clients make requests in a bench phase).
+ * Frames of the worker's side: the app, the packages it loads (`@azure/functions`, the SDKs), the
+ * worker's half of the local runtime and Node's HTTP client (only the app's clients make requests
+ * in a bench phase).
  */
 const WORKER_FRAME =
-  /\/node_modules\/|\/dist\/(shared|functions|app)\/|\/dist\/index\.js$|\/dist\/dev\/runtime\/worker\.js|\/dist\/azure-functions\.js|^node:_http_(client|agent)$/;
+  /\/node_modules\/|\/dist\/(shared|functions|app)\/|\/dist\/index\.js$|\/dist\/dev\/runtime\/worker\.js|^node:_http_(client|agent)$/;
 /** Frames of the host's side: the local runtime's host half and Node's HTTP server. */
 const HOST_FRAME = /\/dist\/dev\/runtime\/(?!worker\.js)[^/]+\.js$|^node:_http_server$/;
 
