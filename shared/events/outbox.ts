@@ -78,6 +78,8 @@ const BATCH = 50;
 export class OutboxPublisher {
   /** Events published (accepted by the topic) by this process. */
   published = 0;
+  /** The deletes of published rows still under way (nothing else waits for them). */
+  private readonly deleting = new Set<Promise<void>>();
 
   constructor(
     private readonly sink: EventSink | undefined,
@@ -86,6 +88,11 @@ export class OutboxPublisher {
 
   get enabled(): boolean {
     return this.sink !== undefined;
+  }
+
+  /** Resolves once the deletes of the rows published so far are done or failed (for whoever counts table requests). */
+  async deletesSettled(): Promise<void> {
+    while (this.deleting.size > 0) await Promise.all([...this.deleting]);
   }
 
   /**
@@ -133,11 +140,14 @@ export class OutboxPublisher {
       // Published: the rows go a moment later, with the other rows of their partition published
       // meanwhile, and nothing waits for that. A row left (the process stopped first, the delete
       // failed) is published again by the timer: the same event, the same id.
-      deleteRows(table, batch).catch((err: unknown) =>
-        this.log(
-          `outbox ${table.tableName} ${batch[0]?.partitionKey ?? ''}: delete failed, left for the timer: ${errorText(err)}`,
-        ),
-      );
+      const deleted = deleteRows(table, batch)
+        .catch((err: unknown) =>
+          this.log(
+            `outbox ${table.tableName} ${batch[0]?.partitionKey ?? ''}: delete failed, left for the timer: ${errorText(err)}`,
+          ),
+        )
+        .finally(() => this.deleting.delete(deleted));
+      this.deleting.add(deleted);
     }
     return rows.length;
   }

@@ -44,7 +44,7 @@ const post = (functionName: string, events: unknown[]) => postEvents(url, functi
 const armEvent = armWriteEvent;
 const settle = () => settleAll(topic, queue);
 /** Published outbox rows are deleted a moment after their events went (shared/events/outbox.ts): counted too. */
-const outboxDeletes = () => new Promise((r) => setTimeout(r, 500));
+const outboxDeletes = () => s.outbox.deletesSettled();
 const armWrites = () => env.sim.compute.receivedWrites.length;
 
 try {

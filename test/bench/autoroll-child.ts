@@ -93,7 +93,7 @@ try {
     }
     await settle();
     // Published outbox rows are deleted a moment after their events went (shared/events/outbox.ts): counted too.
-    await new Promise((r) => setTimeout(r, 500));
+    await s.outbox.deletesSettled();
     const roundTrips = s.tables.roundTrips;
     const times = await rolledTo(version);
     // message ids are <account>/<jobId>

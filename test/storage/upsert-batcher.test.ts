@@ -2,6 +2,8 @@ import { describe, it, expect, beforeAll, inject } from 'vitest';
 import { odata, type TableClient } from '@azure/data-tables';
 import { TableStore } from '../../shared/storage/tables.js';
 import { UpsertBatcher } from '../../shared/storage/upsert-batcher.js';
+import { OutboxPublisher, outboxActions, recordedRows } from '../../shared/events/outbox.js';
+import { EVENT_TYPES, type DomainEvent } from '../../shared/events/events.js';
 import { uniqueTablePrefix } from '../support/app-host.js';
 
 let tables: TableStore;
@@ -177,5 +179,37 @@ describe('UpsertBatcher inserting first (Azurite)', () => {
     );
     expect(tables.roundTrips - full).toBe(1);
     expect((await rows('linger')).size).toBe(0);
+  });
+});
+
+const event = (n: number): DomainEvent => ({
+  id: `00000000-0000-4000-8000-00000000000${n}`,
+  type: EVENT_TYPES.latestVersionChanged,
+  source: '/subscriptions/0b7f7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f',
+  subject: 'images/ubuntu',
+  time: '2026-12-08T00:00:00.000Z',
+  sequence: String(n).padStart(12, '0'),
+  data: {},
+});
+
+// The outbox deletes published rows through a lingering batcher (shared/events/outbox.ts): a moment
+// after the events, nothing waiting for them; `deletesSettled` is how whoever counts table requests waits.
+describe('the outbox: deletes of published rows (Azurite)', () => {
+  it('publishes without waiting for the deletes; deletesSettled waits until the rows are gone', async () => {
+    const sent: DomainEvent[] = [];
+    const outbox = new OutboxPublisher({ send: (events) => Promise.resolve(void sent.push(...events)) });
+    const events = [event(1), event(2)];
+    await client.submitTransaction(outboxActions('outbox', events, '2026-12-08T00:00:00.000Z'));
+    expect((await rows('outbox')).size).toBe(2);
+
+    expect(await outbox.publishRecorded(client, recordedRows('outbox', events))).toBe(2);
+    expect(sent.map((e) => e.id)).toEqual(events.map((e) => e.id));
+    // Published, and the rows still there: their delete lingers for other rows of the partition.
+    expect((await rows('outbox')).size).toBe(2);
+    const before = tables.roundTrips;
+    await outbox.deletesSettled();
+    expect(tables.roundTrips - before).toBe(1); // one transaction deleting both
+    expect((await rows('outbox')).size).toBe(0);
+    await outbox.deletesSettled(); // nothing under way: at once
   });
 });
